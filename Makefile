@@ -1,0 +1,34 @@
+# valuekit: two commands on a fresh machine, `make report` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout=600
+
+.PHONY: install report test lab bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(STAMP)
+
+## The main job: run the notebook sequence on the bundled demo survey, write HTML reports.
+report: $(STAMP)
+	$(VENV)/bin/valuekit report data/demo_survey.csv --codebook data/demo_codebook.yaml --out reports
+
+## Unit tests, doctests, then strict nbval over the committed notebooks.
+test: $(STAMP)
+	$(PY) -m pytest
+	$(PY) -m pytest $(NBVAL) notebooks
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 notebooks
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf reports bench/out

@@ -1,0 +1,441 @@
+"""Audit a survey export against its codebook: nothing lost, nothing silent.
+
+:func:`load_survey` reads a file (:mod:`valuekit.io`), and :func:`audit_survey` recodes
+and flags it:
+
+* **cells**: missing / "don't know" codes and the file's own user-missing values become
+  missing values and are counted; out-of-range and non-numeric answers become missing
+  values and are listed with row, column and the original value;
+* **rows**: a blank or repeated respondent id, no benefit or sacrifice item answered,
+  straight-lining, speeding and an unusable survey weight are flagged.
+
+Every input row is then either **kept** or **excluded** with its reasons, so
+``rows_in == rows_kept + rows_excluded`` always holds and :attr:`Audit.rows` says which
+row went where and why. Which flags exclude a row is the analyst's choice (``exclude=``);
+by default all of them do, and :meth:`Survey.with_exclusions` re-decides without
+re-reading the file.
+
+Row numbers are 1-based data rows: row 1 is the first respondent after the header
+row(s), as a spreadsheet shows it one line below the header.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from .codebook import Codebook, read_codebook
+from .io import SourceInfo, read_survey_file
+
+__all__ = [
+    "Audit",
+    "Survey",
+    "audit_survey",
+    "load_survey",
+    "ROW_REASONS",
+    "CELL_PROBLEMS",
+    "DEFAULT_EXCLUDE",
+]
+
+#: Row-level flags and what they mean. Each can exclude a row (see ``exclude=``).
+ROW_REASONS = {
+    "missing_id": "the respondent id is blank",
+    "duplicate_id": "the respondent id already appeared in an earlier row (the first row is kept)",
+    "no_answers": "no benefit or sacrifice item was answered",
+    "straightliner": "the same answer to every benefit and sacrifice item",
+    "speeder": "completed faster than the speeder threshold (a share of the median time)",
+    "invalid_weight": "the survey weight is blank, zero, negative or not a number",
+}
+#: Cell-level problems. Each cell so flagged becomes a missing value.
+CELL_PROBLEMS = {
+    "missing_code": "a missing / don't-know code of the codebook",
+    "user_missing": "a value the file itself declares missing (SPSS user-missing)",
+    "out_of_range": "a number outside the item's scale",
+    "non_numeric": "text where a number was expected",
+}
+#: By default every flagged row is excluded; pass ``exclude=`` to keep some.
+DEFAULT_EXCLUDE = tuple(ROW_REASONS)
+
+
+@dataclass
+class Audit:
+    """What happened to every row and every flagged cell of one survey file.
+
+    Attributes
+    ----------
+    info : SourceInfo
+        The file, its format and how it was decoded.
+    rows : DataFrame
+        One row per input row: ``row`` (1-based), ``respondent``, ``status``
+        (``"kept"`` or ``"excluded"``), ``reason`` (the excluding flags, ``"; "``-joined,
+        empty when kept) and one boolean column per flag of :data:`ROW_REASONS`.
+    cells : DataFrame
+        One row per flagged cell: ``row``, ``respondent``, ``column``, ``value`` (the
+        original entry, as text) and ``problem`` (a key of :data:`CELL_PROBLEMS`). Every
+        flagged cell was set to missing.
+    columns : DataFrame
+        Per rated column: ``answered``, ``blank`` and one count per cell problem.
+    exclude : tuple of str
+        The flags that exclude a row.
+    settings : dict
+        The thresholds used (speeder fraction and threshold in seconds, straight-line
+        minimum number of items).
+    """
+
+    info: SourceInfo
+    rows: pd.DataFrame
+    cells: pd.DataFrame
+    columns: pd.DataFrame
+    exclude: tuple[str, ...]
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def rows_in(self) -> int:
+        return len(self.rows)
+
+    @property
+    def rows_kept(self) -> int:
+        return int((self.rows["status"] == "kept").sum())
+
+    @property
+    def rows_excluded(self) -> int:
+        return int((self.rows["status"] == "excluded").sum())
+
+    def summary(self) -> dict:
+        """The audit in numbers, ready for JSON.
+
+        ``excluded`` counts rows per excluding reason (a row excluded for two reasons is
+        counted under both, so these may sum to more than ``rows_excluded``); ``flagged``
+        counts every flag whether or not it excludes; ``cells`` counts flagged cells.
+        """
+        flags = self.rows[list(ROW_REASONS)]
+        excluded = flags[self.rows["status"] == "excluded"]
+        return {
+            "file": self.info.path,
+            "format": self.info.format,
+            "encoding": self.info.encoding,
+            "rows_in": self.rows_in,
+            "rows_kept": self.rows_kept,
+            "rows_excluded": self.rows_excluded,
+            "excluded": {r: int(excluded[r].sum()) for r in self.exclude},
+            "flagged": {r: int(flags[r].sum()) for r in ROW_REASONS},
+            "cells": {p: int(self.columns[p].sum()) for p in CELL_PROBLEMS},
+            "exclude": list(self.exclude),
+            "settings": self.settings,
+        }
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps(self.summary(), **kwargs)
+
+    def summary_table(self) -> pd.DataFrame:
+        """Flags as a table: what each means, how many rows carry it, whether it excludes."""
+        summary = self.summary()
+        table = pd.DataFrame({
+            "reason": list(ROW_REASONS),
+            "meaning": list(ROW_REASONS.values()),
+            "rows_flagged": [summary["flagged"][r] for r in ROW_REASONS],
+            "excludes": [r in self.exclude for r in ROW_REASONS],
+        })
+        table["rows_excluded"] = [summary["excluded"].get(r, 0) for r in ROW_REASONS]
+        return table
+
+    def check(self) -> None:
+        """Raise if any row is unaccounted for (kept + excluded must equal rows in)."""
+        if self.rows_kept + self.rows_excluded != self.rows_in or not self.rows["row"].is_unique:
+            raise RuntimeError("audit lost track of a row; this is a bug in valuekit")
+
+    def __repr__(self) -> str:
+        return (f"<Audit {self.info.path}: {self.rows_in} rows in, {self.rows_kept} kept, "
+                f"{self.rows_excluded} excluded>")
+
+
+@dataclass
+class Survey:
+    """A loaded survey: the kept rows, recoded, with the codebook and the audit.
+
+    Attributes
+    ----------
+    data : DataFrame
+        Kept rows. Rated items, weight and completion time are floats with flagged cells
+        set to missing (items are *not* reverse-coded here; scoring does that). Indexed by
+        the 1-based input row number ``row``, which links back to :attr:`Audit.rows`.
+    codebook : Codebook
+    audit : Audit
+    recoded : DataFrame
+        Every input row, recoded, kept or not.
+    """
+
+    data: pd.DataFrame
+    codebook: Codebook
+    audit: Audit
+    recoded: pd.DataFrame
+
+    def with_exclusions(self, exclude: Iterable[str]) -> "Survey":
+        """The same survey with another choice of which flags exclude a row.
+
+        >>> from valuekit import load_survey, DEMO_DATA, DEMO_CODEBOOK
+        >>> survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+        >>> lenient = survey.with_exclusions(["missing_id", "duplicate_id", "no_answers"])
+        >>> lenient.audit.rows_kept >= survey.audit.rows_kept
+        True
+        """
+        exclude = _check_exclude(exclude)
+        rows = self.audit.rows.copy()
+        _decide(rows, exclude)
+        audit = replace(self.audit, rows=rows, exclude=exclude)
+        audit.check()
+        kept = (rows["status"] == "kept").to_numpy()
+        return Survey(self.recoded[kept], self.codebook, audit, self.recoded)
+
+    @property
+    def excluded(self) -> pd.DataFrame:
+        """The excluded rows, recoded, with their reasons in a ``reason`` column."""
+        mask = (self.audit.rows["status"] == "excluded").to_numpy()
+        out = self.recoded[mask].copy()
+        out.insert(0, "reason", self.audit.rows.loc[mask, "reason"].to_numpy())
+        return out
+
+    def __repr__(self) -> str:
+        return f"<Survey {self.audit.info.path}: {len(self.data)} respondents kept of {self.audit.rows_in}>"
+
+
+def _check_exclude(exclude: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(exclude, str):
+        exclude = [exclude]
+    exclude = tuple(dict.fromkeys(exclude))
+    unknown = [r for r in exclude if r not in ROW_REASONS]
+    if unknown:
+        raise ValueError(f"unknown exclusion reason(s) {unknown}; expected some of {list(ROW_REASONS)}")
+    return exclude
+
+
+def _decide(rows: pd.DataFrame, exclude: tuple[str, ...]) -> None:
+    """Set ``status`` and ``reason`` from the flag columns (in place)."""
+    flags = rows[list(exclude)].to_numpy(dtype=bool) if exclude else np.zeros((len(rows), 0), bool)
+    excluded = flags.any(axis=1)
+    reason = np.full(len(rows), "", dtype=object)
+    for i in np.flatnonzero(excluded):
+        reason[i] = "; ".join(r for r, f in zip(exclude, flags[i]) if f)
+    rows["status"] = np.where(excluded, "excluded", "kept")
+    rows["reason"] = pd.array(reason, dtype="str")
+
+
+def _to_float(series: pd.Series, decimal: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """A column as float64, and a mask of entries that were text but not numbers."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        values = series.astype(float).to_numpy(copy=True)
+        return values, np.zeros(len(series), bool)
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.to_numpy(dtype=float, na_value=np.nan, copy=True), np.zeros(len(series), bool)
+    text = series.astype("str").str.strip()
+    blank = text.isna() | (text == "")
+    if decimal == ",":
+        text = text.str.replace(",", ".", regex=False)
+    values = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = np.isnan(values) & ~blank.to_numpy()
+    return values.copy(), bad
+
+
+def _tidy_ids(series: pd.Series) -> pd.Series:
+    """Whole-number ids read as floats (because of a blank) go back to integers."""
+    if pd.api.types.is_float_dtype(series.dtype):
+        values = series.to_numpy()
+        finite = values[~np.isnan(values)]
+        if np.all(finite == np.round(finite)):
+            return series.astype("Int64")
+    if not pd.api.types.is_numeric_dtype(series.dtype):
+        text = series.astype("str").str.strip()
+        return text.where(text != "")
+    return series
+
+
+def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
+                 info: SourceInfo | None = None, exclude: Iterable[str] = DEFAULT_EXCLUDE,
+                 speeder_fraction: float = 0.3, straightline_min_items: int = 5) -> Survey:
+    """Recode and flag a raw survey table; decide which rows to keep.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The raw export, one row per input row (see :func:`valuekit.io.read_survey_file`).
+    codebook : Codebook or path
+    info : SourceInfo, optional
+        Where the frame came from; carries the decimal mark, SPSS user-missing values and
+        value labels.
+    exclude : iterable of str, default all of :data:`ROW_REASONS`
+        The flags that exclude a row. Flags not listed are still reported.
+    speeder_fraction : float, default 0.3
+        A respondent whose completion time is below this share of the median completion
+        time is a speeder (needs the codebook's ``completion_time``). 0.3 is a common,
+        conservative choice; 0.5 is stricter.
+    straightline_min_items : int, default 5
+        A straight-liner gave the same answer to every benefit and sacrifice item they
+        answered, having answered at least this many.
+
+    Returns
+    -------
+    Survey
+    """
+    codebook = read_codebook(codebook)
+    info = info or SourceInfo(path="<DataFrame>", format="dataframe")
+    exclude = _check_exclude(exclude)
+    if not 0 < speeder_fraction < 1:
+        raise ValueError(f"speeder_fraction must be between 0 and 1, got {speeder_fraction!r}")
+    if int(straightline_min_items) < 2:
+        raise ValueError(f"straightline_min_items must be at least 2, got {straightline_min_items!r}")
+    codebook.check_columns(frame.columns, source=info.path)
+    n = len(frame)
+    if n == 0:
+        raise ValueError(f"{info.path}: no data rows")
+
+    ids = _tidy_ids(frame[codebook.id])
+    item_names = list(codebook.items)
+    numeric_cols = item_names + [c for c in (codebook.weight, codebook.completion_time) if c]
+    X = np.empty((n, len(numeric_cols)), dtype=float)
+    problems = {p: np.zeros((n, len(numeric_cols)), bool) for p in CELL_PROBLEMS}
+    for j, col in enumerate(numeric_cols):
+        X[:, j], problems["non_numeric"][:, j] = _to_float(frame[col], info.decimal)
+    blank = np.isnan(X) & ~problems["non_numeric"]
+
+    k = len(item_names)
+    items = X[:, :k]
+    by_codes: dict[tuple, list[int]] = {}
+    for j, name in enumerate(item_names):
+        by_codes.setdefault(codebook.items[name].missing_codes, []).append(j)
+    for codes, idx in by_codes.items():
+        if codes:
+            problems["missing_code"][:, idx] = np.isin(items[:, idx], codes)
+    for col, spans in info.user_missing.items():
+        if col in numeric_cols:
+            j = numeric_cols.index(col)
+            hit = np.zeros(n, bool)
+            for lo, hi in spans:
+                hit |= (X[:, j] >= lo) & (X[:, j] <= hi)
+            problems["user_missing"][:, j] = hit & ~problems["missing_code"][:, j]
+    lo = np.array([codebook.items[c].scale.min for c in item_names])
+    hi = np.array([codebook.items[c].scale.max for c in item_names])
+    coded = problems["missing_code"][:, :k] | problems["user_missing"][:, :k]
+    problems["out_of_range"][:, :k] = ((items < lo) | (items > hi)) & ~coded
+    flagged = np.logical_or.reduce([problems[p] for p in CELL_PROBLEMS])
+    X[flagged] = np.nan
+
+    # row flags
+    flags: dict[str, np.ndarray] = {}
+    flags["missing_id"] = ids.isna().to_numpy()
+    flags["duplicate_id"] = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
+    value_idx = [item_names.index(c) for c in codebook.value_items]
+    V = X[:, value_idx]
+    answered = (~np.isnan(V)).sum(axis=1)
+    flags["no_answers"] = answered == 0
+    with np.errstate(invalid="ignore"):
+        same = np.fmax.reduce(V, axis=1) == np.fmin.reduce(V, axis=1)
+    flags["straightliner"] = same & (answered >= int(straightline_min_items))
+    settings = {"speeder_fraction": speeder_fraction, "straightline_min_items": int(straightline_min_items)}
+    if codebook.completion_time:
+        t = X[:, numeric_cols.index(codebook.completion_time)]
+        positive = t[t > 0]
+        threshold = float(np.median(positive)) * speeder_fraction if positive.size else np.nan
+        flags["speeder"] = t < threshold
+        settings["speeder_threshold_seconds"] = round(threshold, 3)
+    else:
+        flags["speeder"] = np.zeros(n, bool)
+        settings["speeder_threshold_seconds"] = None
+    if codebook.weight:
+        w = X[:, numeric_cols.index(codebook.weight)]
+        with np.errstate(invalid="ignore"):
+            flags["invalid_weight"] = ~(np.isfinite(w) & (w > 0))
+    else:
+        flags["invalid_weight"] = np.zeros(n, bool)
+
+    row_numbers = np.arange(1, n + 1)
+    rows = pd.DataFrame({"row": row_numbers, "respondent": ids.array})
+    for reason in ROW_REASONS:
+        rows[reason] = flags[reason]
+    _decide(rows, exclude)
+    rows = rows[["row", "respondent", "status", "reason", *ROW_REASONS]]
+
+    r_idx, c_idx, kinds = [], [], []
+    for p in CELL_PROBLEMS:
+        rr, cc = np.nonzero(problems[p])
+        r_idx.append(rr), c_idx.append(cc), kinds.append(np.full(rr.size, p, dtype=object))
+    r_idx, c_idx, kinds = np.concatenate(r_idx), np.concatenate(c_idx), np.concatenate(kinds)
+    order = np.lexsort((c_idx, r_idx))
+    r_idx, c_idx, kinds = r_idx[order], c_idx[order], kinds[order]
+    names = np.array(numeric_cols, dtype=object)
+    originals = np.empty(r_idx.size, dtype=object)
+    for j in np.unique(c_idx):
+        at = c_idx == j
+        originals[at] = frame[numeric_cols[j]].to_numpy()[r_idx[at]]
+    cells = pd.DataFrame({
+        "row": row_numbers[r_idx],
+        "respondent": ids.array[r_idx],
+        "column": pd.array(names[c_idx], dtype="str"),
+        "value": pd.array([_show(v) for v in originals], dtype="str"),
+        "problem": pd.array(kinds, dtype="str"),
+    })
+    columns = pd.DataFrame({
+        "column": numeric_cols,
+        "answered": (~np.isnan(X)).sum(axis=0),
+        "blank": blank.sum(axis=0),
+        **{p: problems[p].sum(axis=0) for p in CELL_PROBLEMS},
+    })
+
+    recoded = frame.copy()
+    recoded[codebook.id] = ids
+    recoded[numeric_cols] = X
+    for col in codebook.context_columns:
+        labels = info.value_labels.get(col)
+        if labels:
+            recoded[col] = recoded[col].map(lambda v, lab=labels: lab.get(v, v))
+    recoded.index = pd.RangeIndex(1, n + 1, name="row")
+
+    audit = Audit(info=info, rows=rows, cells=cells, columns=columns, exclude=exclude,
+                  settings=settings)
+    audit.check()
+    kept = (rows["status"] == "kept").to_numpy()
+    return Survey(recoded[kept], codebook, audit, recoded)
+
+
+def _show(value) -> str:
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def load_survey(path: str | Path, codebook: Codebook | str | Path, *, format: str | None = None,
+                encoding: str = "auto", sep: str | None = None, decimal: str | None = None,
+                sheet: str | int | None = None, **audit_options) -> Survey:
+    """Load a survey export with its codebook: the kept data plus a full audit.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV, Qualtrics CSV, Excel, SPSS ``.sav`` or Parquet export.
+    codebook : Codebook or path to a YAML codebook
+    format, encoding, sep, decimal, sheet
+        Passed to :func:`valuekit.io.read_survey_file`.
+    **audit_options
+        ``exclude``, ``speeder_fraction``, ``straightline_min_items``: see
+        :func:`audit_survey`.
+
+    Returns
+    -------
+    Survey
+
+    Examples
+    --------
+    >>> from valuekit import load_survey, DEMO_DATA, DEMO_CODEBOOK
+    >>> survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+    >>> a = survey.audit
+    >>> a.rows_in == a.rows_kept + a.rows_excluded
+    True
+    """
+    codebook = read_codebook(codebook)
+    frame, info = read_survey_file(path, format=format, encoding=encoding, sep=sep,
+                                   decimal=decimal, sheet=sheet)
+    return audit_survey(frame, codebook, info=info, **audit_options)

@@ -1,0 +1,484 @@
+"""The codebook: what each column of a survey export means.
+
+A codebook is a small YAML file. It names the respondent id column, the answer scale,
+the missing / "don't know" codes, the benefit items under the four dimensions of value
+(functional, economic, experiential, symbolic) and their facets, the sacrifice items
+(time, money, energy, emotional, risk), the context columns (world view, situation),
+competitor ratings of the same attributes (comparisons), the outcome columns, and
+optional weight and completion-time columns. Display labels come in English, Spanish
+and Italian.
+
+Everything downstream (loading, auditing, scoring, plots) takes its names and labels
+from here, so a survey with other column names needs only its own codebook.
+
+A minimal codebook::
+
+    id: respondent_id
+    scale: {min: 1, max: 7}
+    missing_codes: [9]
+    benefits:
+      functional: [q1, q2]
+      economic: [q3]
+    sacrifices:
+      money: [q4]
+
+See ``data/demo_codebook.yaml`` for every section.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+__all__ = [
+    "Codebook",
+    "CodebookError",
+    "Item",
+    "Scale",
+    "read_codebook",
+    "DIMENSIONS",
+    "SACRIFICES",
+    "LANGUAGES",
+]
+
+#: The four benefit dimensions of customer value (seed 000).
+DIMENSIONS = ("functional", "economic", "experiential", "symbolic")
+#: The sacrifices a customer makes (seed 002).
+SACRIFICES = ("time", "money", "energy", "emotional", "risk")
+#: Context groups (seed 000). Comparisons have their own section.
+CONTEXT_GROUPS = ("world_view", "situation")
+#: Outcome columns the workbook knows how to use.
+OUTCOMES = ("overall_value", "satisfaction", "recommend", "repurchase")
+#: Display languages.
+LANGUAGES = ("en", "es", "it")
+
+_TOP_KEYS = {
+    "name", "description", "id", "scale", "missing_codes", "weight", "completion_time",
+    "benefits", "sacrifices", "context", "comparisons", "outcomes", "items", "labels",
+}
+_ITEM_KEYS = {"label", "text", "reverse", "scale", "missing_codes"}
+
+_DEFAULT_LABELS: dict[str, dict[str, str]] = yaml.safe_load(
+    (Path(__file__).with_name("labels.yaml")).read_text(encoding="utf-8")
+)
+
+
+class CodebookError(ValueError):
+    """A codebook that cannot be used as written; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A closed answer scale ``[min, max]``, e.g. 1-7 agreement or 0-10 recommendation."""
+
+    min: float
+    max: float
+
+    def __str__(self) -> str:
+        return f"{self.min:g}-{self.max:g}"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One rated column of the survey and what it means.
+
+    ``role`` is one of ``"benefit"``, ``"sacrifice"``, ``"comparison"`` or ``"outcome"``.
+    For benefits ``block`` is the dimension, for sacrifices the sacrifice; ``facet`` is
+    the facet (benefits), the risk type (risk) or ``None``. A comparison item rates the
+    competitor on the attribute named by ``counterpart``.
+    """
+
+    name: str
+    role: str
+    block: str | None
+    facet: str | None
+    scale: Scale
+    missing_codes: tuple[float, ...]
+    reverse: bool = False
+    counterpart: str | None = None
+    text: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def _fail(key: str, message: str) -> CodebookError:
+    return CodebookError(f"codebook key '{key}': {message}")
+
+
+def _as_name(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(key, f"expected a column name (text), got {value!r}")
+    return value.strip()
+
+
+def _as_names(value: Any, key: str) -> list[str]:
+    if isinstance(value, str):
+        return [_as_name(value, key)]
+    if not isinstance(value, list) or not value:
+        raise _fail(key, f"expected a non-empty list of column names, got {value!r}")
+    return [_as_name(v, f"{key}[{i}]") for i, v in enumerate(value)]
+
+
+def _as_scale(value: Any, key: str) -> Scale:
+    if not isinstance(value, dict) or set(value) != {"min", "max"}:
+        raise _fail(key, f"expected a mapping {{min: <number>, max: <number>}}, got {value!r}")
+    lo, hi = value["min"], value["max"]
+    for bound, v in (("min", lo), ("max", hi)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise _fail(f"{key}.{bound}", f"expected a number, got {v!r}")
+    if not lo < hi:
+        raise _fail(key, f"min must be smaller than max, got min={lo!r}, max={hi!r}")
+    return Scale(float(lo), float(hi))
+
+
+def _as_codes(value: Any, key: str) -> tuple[float, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        value = [value]
+    codes = []
+    for i, v in enumerate(value):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise _fail(f"{key}[{i}]", f"expected a numeric code such as 9 or 99, got {v!r}")
+        codes.append(float(v))
+    return tuple(codes)
+
+
+def _as_labels(value: Any, key: str) -> dict[str, str]:
+    if isinstance(value, str):
+        return {"en": value}
+    if not isinstance(value, dict):
+        raise _fail(key, f"expected text or a mapping of languages {LANGUAGES} to text, got {value!r}")
+    unknown = set(value) - set(LANGUAGES)
+    if unknown:
+        raise _fail(key, f"unknown language(s) {sorted(unknown)}; expected some of {list(LANGUAGES)}")
+    return {lang: str(text) for lang, text in value.items()}
+
+
+def _unknown(found: Iterable[str], allowed: Iterable[str], key: str, what: str) -> None:
+    allowed = list(allowed)
+    for name in found:
+        if name not in allowed:
+            hint = difflib.get_close_matches(str(name), allowed, n=1)
+            did = f" (did you mean '{hint[0]}'?)" if hint else ""
+            raise _fail(f"{key}.{name}" if key else str(name),
+                        f"unknown {what} '{name}'{did}; expected one of {allowed}")
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A validated survey codebook. Build one with :func:`read_codebook`.
+
+    Attributes
+    ----------
+    id : str
+        The respondent id column.
+    scale : Scale
+        The common answer scale of the rated items.
+    items : dict of str to Item
+        Every rated column (benefits, sacrifices, competitor ratings, outcomes), in
+        codebook order.
+    context : dict of str to list of str
+        Context columns by group (``world_view``, ``situation``).
+    outcomes : dict of str to str
+        Outcome name (``overall_value``, ...) to column.
+    competitor : str or None
+        The competitor named in ``comparisons``.
+    weight, completion_time : str or None
+        Optional survey-weight and completion-time (seconds) columns.
+    """
+
+    id: str
+    scale: Scale
+    missing_codes: tuple[float, ...]
+    items: dict[str, Item]
+    context: dict[str, list[str]]
+    outcomes: dict[str, str]
+    competitor: str | None = None
+    weight: str | None = None
+    completion_time: str | None = None
+    name: str | None = None
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    source: str = "<codebook>"
+
+    # -- construction -------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, spec: Any, *, source: str = "<codebook>") -> "Codebook":
+        """Validate a parsed codebook mapping; errors name the offending key."""
+        try:
+            return _parse(spec, source)
+        except CodebookError as err:
+            if source != "<codebook>":
+                raise CodebookError(f"{source}: {err}") from None
+            raise
+
+    # -- views --------------------------------------------------------------------------
+    def items_by_role(self, role: str) -> list[str]:
+        """Column names of the rated items with this role, in codebook order."""
+        return [name for name, item in self.items.items() if item.role == role]
+
+    @property
+    def benefit_items(self) -> list[str]:
+        return self.items_by_role("benefit")
+
+    @property
+    def sacrifice_items(self) -> list[str]:
+        return self.items_by_role("sacrifice")
+
+    @property
+    def value_items(self) -> list[str]:
+        """Benefit and sacrifice items: the battery the value equation is scored from."""
+        return self.benefit_items + self.sacrifice_items
+
+    @property
+    def comparison_items(self) -> list[str]:
+        return self.items_by_role("comparison")
+
+    @property
+    def dimensions(self) -> list[str]:
+        """Benefit dimensions present in this codebook, in canonical order."""
+        present = {self.items[c].block for c in self.benefit_items}
+        return [d for d in DIMENSIONS if d in present]
+
+    @property
+    def sacrifices(self) -> list[str]:
+        """Sacrifices present in this codebook, in canonical order."""
+        present = {self.items[c].block for c in self.sacrifice_items}
+        return [s for s in SACRIFICES if s in present]
+
+    def block_items(self, block: str) -> list[str]:
+        """Items of one benefit dimension or sacrifice."""
+        found = [c for c in self.value_items if self.items[c].block == block]
+        if not found:
+            raise KeyError(f"no items for block '{block}'; blocks: {self.dimensions + self.sacrifices}")
+        return found
+
+    @property
+    def context_columns(self) -> list[str]:
+        return [c for cols in self.context.values() for c in cols]
+
+    def columns(self) -> list[str]:
+        """Every column the codebook names, each once, in codebook order."""
+        cols = [self.id, *self.items, *self.context_columns]
+        cols += [c for c in (self.weight, self.completion_time) if c]
+        return list(dict.fromkeys(cols))
+
+    def label(self, key: str, lang: str = "en") -> str:
+        """Display label of an item, dimension, facet, sacrifice or outcome.
+
+        Falls back to English, then to the built-in labels, then to the key itself.
+
+        >>> cb = Codebook.from_dict({"id": "id", "scale": {"min": 1, "max": 5},
+        ...     "benefits": {"symbolic": ["q1"]}, "sacrifices": {"money": ["q2"]}})
+        >>> cb.label("symbolic", "it"), cb.label("money", "es"), cb.label("q1")
+        ('Simbolica', 'Dinero', 'q1')
+        """
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language {lang!r}; expected one of {list(LANGUAGES)}")
+        for table in (self.items[key].labels if key in self.items else {},
+                      self.labels.get(key, {}), _DEFAULT_LABELS.get(key, {})):
+            if lang in table:
+                return table[lang]
+        for table in (self.items[key].labels if key in self.items else {},
+                      self.labels.get(key, {}), _DEFAULT_LABELS.get(key, {})):
+            if "en" in table:
+                return table["en"]
+        return key
+
+    def check_columns(self, columns: Iterable[str], *, source: str = "data") -> None:
+        """Raise :class:`CodebookError` naming every codebook column absent from ``columns``."""
+        present = list(columns)
+        missing = [c for c in self.columns() if c not in present]
+        if not missing:
+            return
+        hints = []
+        for c in missing:
+            close = difflib.get_close_matches(c, [str(p) for p in present], n=1, cutoff=0.75)
+            if close:
+                hints.append(f"'{c}' -> '{close[0]}'?")
+        hint = f" Close matches: {', '.join(hints)}." if hints else ""
+        shown = present if len(present) <= 60 else present[:60] + ["..."]
+        raise CodebookError(
+            f"{self.source}: column(s) {missing} named in the codebook not found in {source}; "
+            f"available: {shown}.{hint}"
+        )
+
+
+def _parse(spec: Any, source: str) -> Codebook:
+    if not isinstance(spec, dict):
+        raise CodebookError(f"expected a mapping of keys such as 'id', 'scale', 'benefits', got {type(spec).__name__}")
+    _unknown(spec, sorted(_TOP_KEYS), "", "top-level key")
+    for required in ("id", "scale", "benefits", "sacrifices"):
+        if required not in spec:
+            raise _fail(required, "is required")
+    id_col = _as_name(spec["id"], "id")
+    scale = _as_scale(spec["scale"], "scale")
+    codes = _as_codes(spec.get("missing_codes"), "missing_codes")
+
+    overrides = spec.get("items") or {}
+    if not isinstance(overrides, dict):
+        raise _fail("items", f"expected a mapping of column name to its attributes, got {overrides!r}")
+    for col, attrs in overrides.items():
+        if not isinstance(attrs, dict):
+            raise _fail(f"items.{col}", f"expected a mapping with some of {sorted(_ITEM_KEYS)}, got {attrs!r}")
+        _unknown(attrs, sorted(_ITEM_KEYS), f"items.{col}", "item attribute")
+
+    where: dict[str, str] = {}  # column -> the key that first named it
+    items: dict[str, Item] = {}
+
+    def claim(col: str, key: str) -> None:
+        if col in where:
+            raise _fail(key, f"column '{col}' is already listed under '{where[col]}'; "
+                             "an item belongs to one dimension or sacrifice only")
+        if col == id_col:
+            raise _fail(key, f"column '{col}' is the respondent id column")
+        where[col] = key
+
+    def add_item(col: str, key: str, role: str, block: str | None, facet: str | None,
+                 counterpart: Item | None = None) -> None:
+        claim(col, key)
+        attrs = overrides.get(col, {})
+        base_scale = counterpart.scale if counterpart else scale
+        base_codes = counterpart.missing_codes if counterpart else codes
+        item_scale = _as_scale(attrs["scale"], f"items.{col}.scale") if "scale" in attrs else base_scale
+        item_codes = (_as_codes(attrs["missing_codes"], f"items.{col}.missing_codes")
+                      if "missing_codes" in attrs else base_codes)
+        inside = [c for c in item_codes if item_scale.min <= c <= item_scale.max]
+        if inside:
+            raise _fail(f"items.{col}.missing_codes",
+                        f"missing code(s) {[f'{c:g}' for c in inside]} lie inside the scale {item_scale} "
+                        f"of '{col}', so real answers would be thrown away; give '{col}' its own "
+                        "missing_codes (e.g. [99])")
+        reverse = attrs.get("reverse", counterpart.reverse if counterpart else False)
+        if not isinstance(reverse, bool):
+            raise _fail(f"items.{col}.reverse", f"expected true or false, got {reverse!r}")
+        items[col] = Item(
+            name=col, role=role, block=block, facet=facet, scale=item_scale,
+            missing_codes=item_codes, reverse=reverse,
+            counterpart=counterpart.name if counterpart else None,
+            text=str(attrs["text"]) if "text" in attrs else None,
+            labels=_as_labels(attrs["label"], f"items.{col}.label") if "label" in attrs else {},
+        )
+
+    def add_block(value: Any, key: str, role: str, block: str) -> None:
+        if isinstance(value, dict):
+            if not value:
+                raise _fail(key, "expected facets with items, got an empty mapping")
+            for facet, cols in value.items():
+                for i, col in enumerate(_as_names(cols, f"{key}.{facet}")):
+                    add_item(col, f"{key}.{facet}[{i}]", role, block, str(facet))
+        else:
+            for i, col in enumerate(_as_names(value, key)):
+                add_item(col, f"{key}[{i}]", role, block, None)
+
+    for section, allowed, role, what in (("benefits", DIMENSIONS, "benefit", "dimension"),
+                                         ("sacrifices", SACRIFICES, "sacrifice", "sacrifice")):
+        blocks = spec[section]
+        if not isinstance(blocks, dict) or not blocks:
+            raise _fail(section, f"expected a mapping of {what}s {list(allowed)} to items, got {blocks!r}")
+        _unknown(blocks, allowed, section, what)
+        for block, value in blocks.items():
+            add_block(value, f"{section}.{block}", role, block)
+
+    competitor = None
+    comparisons = spec.get("comparisons")
+    if comparisons is not None:
+        if not isinstance(comparisons, dict) or "items" not in comparisons:
+            raise _fail("comparisons", "expected {competitor: <name>, items: {<our item>: <competitor column>}}")
+        _unknown(comparisons, ["competitor", "items"], "comparisons", "key")
+        competitor = str(comparisons.get("competitor", "competitor"))
+        pairs = comparisons["items"]
+        if not isinstance(pairs, dict) or not pairs:
+            raise _fail("comparisons.items", f"expected a mapping of our item to the competitor's column, got {pairs!r}")
+        for ours, theirs in pairs.items():
+            key = f"comparisons.items.{ours}"
+            if ours not in items or items[ours].role not in ("benefit", "sacrifice"):
+                raise _fail(key, f"'{ours}' is not a benefit or sacrifice item of this codebook")
+            mine = items[ours]
+            add_item(_as_name(theirs, key), key, "comparison", mine.block, mine.facet, counterpart=mine)
+
+    outcomes: dict[str, str] = {}
+    raw_outcomes = spec.get("outcomes") or {}
+    if not isinstance(raw_outcomes, dict):
+        raise _fail("outcomes", f"expected a mapping of {list(OUTCOMES)} to columns, got {raw_outcomes!r}")
+    _unknown(raw_outcomes, OUTCOMES, "outcomes", "outcome")
+    for name, col in raw_outcomes.items():
+        col = _as_name(col, f"outcomes.{name}")
+        add_item(col, f"outcomes.{name}", "outcome", None, None)
+        outcomes[name] = col
+
+    context: dict[str, list[str]] = {}
+    raw_context = spec.get("context") or {}
+    if not isinstance(raw_context, dict):
+        raise _fail("context", f"expected a mapping of {list(CONTEXT_GROUPS)} to columns, got {raw_context!r}")
+    _unknown(raw_context, CONTEXT_GROUPS, "context", "context group")
+    for group, cols in raw_context.items():
+        context[group] = _as_names(cols, f"context.{group}")
+        for i, col in enumerate(context[group]):
+            claim(col, f"context.{group}[{i}]")
+
+    optional = {}
+    for key in ("weight", "completion_time"):
+        if spec.get(key) is not None:
+            optional[key] = _as_name(spec[key], key)
+            claim(optional[key], key)
+
+    stray = [c for c in overrides if c not in items]
+    if stray:
+        raise _fail(f"items.{stray[0]}", f"'{stray[0]}' is not listed under benefits, sacrifices, "
+                                         "comparisons or outcomes")
+
+    labels = spec.get("labels") or {}
+    if not isinstance(labels, dict):
+        raise _fail("labels", f"expected a mapping of names to labels, got {labels!r}")
+    labels = {str(k): _as_labels(v, f"labels.{k}") for k, v in labels.items()}
+
+    return Codebook(
+        id=id_col, scale=scale, missing_codes=codes, items=items, context=context,
+        outcomes=outcomes, competitor=competitor, name=spec.get("name"), labels=labels,
+        source=source, **optional,
+    )
+
+
+def read_codebook(path: str | Path | dict | Codebook) -> Codebook:
+    """Read and validate a YAML codebook.
+
+    Parameters
+    ----------
+    path : str, Path, dict or Codebook
+        A YAML file; a parsed mapping; or a :class:`Codebook`, returned unchanged.
+
+    Returns
+    -------
+    Codebook
+
+    Raises
+    ------
+    CodebookError
+        The file is missing or not YAML, or a key is wrong; the message names the file and
+        the key, and says what was expected.
+
+    Examples
+    --------
+    >>> from valuekit import read_codebook, DEMO_CODEBOOK
+    >>> cb = read_codebook(DEMO_CODEBOOK)
+    >>> cb.dimensions
+    ['functional', 'economic', 'experiential', 'symbolic']
+    >>> cb.label("experiential", "es")
+    'Experiencial'
+    """
+    if isinstance(path, Codebook):
+        return path
+    if isinstance(path, dict):
+        return Codebook.from_dict(path)
+    path = Path(path)
+    if not path.is_file():
+        raise CodebookError(f"codebook file '{path}' not found")
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise CodebookError(f"{path}: not a valid YAML file ({err})") from None
+    return Codebook.from_dict(spec, source=str(path.name))
