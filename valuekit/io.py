@@ -9,6 +9,7 @@ Recoding and flagging happen in :mod:`valuekit.audit`.
 
 from __future__ import annotations
 
+import csv
 import io as _io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +120,10 @@ def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | 
     decimal = decimal or ("," if sep == ";" else ".")
     if qualtrics is None:  # Qualtrics' third header row holds {"ImportId": ...} entries
         qualtrics = len(lines) >= 3 and "ImportId" in lines[2]
+    names = [c.strip() for c in next(csv.reader([header], delimiter=sep))]
+    repeated = sorted({c for c in names if names.count(c) > 1})
+    if repeated:  # pandas would silently rename the second one 'name.1'
+        raise SurveyFileError(f"{path.name}: column name(s) {repeated} appear more than once in the header")
     info = SourceInfo(path=path.name, format="qualtrics" if qualtrics else "csv",
                       encoding=used, delimiter=sep, decimal=decimal)
     if used == "utf-8":
@@ -184,11 +189,15 @@ def read_survey_file(path: str | Path, *, format: str | None = None, encoding: s
     elif fmt == "excel":
         info = SourceInfo(path=path.name, format="excel")
         try:
-            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet)
-        except ValueError as err:
-            sheets = pd.ExcelFile(path).sheet_names if "not found" in str(err) or "out of range" in str(err) else None
-            hint = f"; sheets in the file: {sheets}" if sheets else ""
-            raise SurveyFileError(f"{path.name}: cannot read sheet {sheet!r} ({err}){hint}") from None
+            with pd.ExcelFile(path, engine="openpyxl") as book:
+                sheets = book.sheet_names
+                chosen = 0 if sheet is None else sheet
+                if isinstance(chosen, str) and chosen not in sheets or \
+                        isinstance(chosen, int) and not 0 <= chosen < len(sheets):
+                    raise SurveyFileError(f"{path.name}: no sheet {chosen!r}; sheets in the file: {sheets}")
+                frame = pd.read_excel(book, sheet_name=chosen)
+        except SurveyFileError:
+            raise
         except Exception as err:  # zipfile.BadZipFile, openpyxl errors
             raise SurveyFileError(f"{path.name}: not a readable Excel workbook ({err})") from None
     elif fmt == "spss":

@@ -1,0 +1,64 @@
+"""Shared fixtures: a small codebook and survey frames built in code, written to any format."""
+
+import copy
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+
+SMALL_CODEBOOK = {
+    "name": "Small test survey",
+    "id": "rid",
+    "scale": {"min": 1, "max": 7},
+    "missing_codes": [9],
+    "weight": "w",
+    "completion_time": "dur",
+    "benefits": {
+        "functional": {"ease_of_use": ["f1", "f2"]},
+        "economic": ["e1", "e2"],
+    },
+    "sacrifices": {"money": ["m1"], "risk": {"financial": ["r1"]}},
+    "comparisons": {"competitor": "Rival", "items": {"f1": "c_f1"}},
+    "outcomes": {"recommend": "nps"},
+    "context": {"situation": ["channel"]},
+    "items": {
+        "f2": {"reverse": True, "label": {"en": "Hard to use", "es": "Difícil de usar", "it": "Difficile da usare"}},
+        "nps": {"scale": {"min": 0, "max": 10}, "missing_codes": [99]},
+    },
+}
+
+
+@pytest.fixture
+def codebook_dict():
+    return copy.deepcopy(SMALL_CODEBOOK)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20261123)
+
+
+@pytest.fixture
+def small_frame(rng):
+    """40 clean respondents of SMALL_CODEBOOK, ids 101..140."""
+    n = 40
+    frame = pd.DataFrame({"rid": np.arange(101, 101 + n)})
+    for col in ["f1", "f2", "e1", "e2", "m1", "r1", "c_f1"]:
+        frame[col] = rng.integers(1, 8, n)
+    frame["f1"] = np.where(frame["f1"] == frame["f2"], (frame["f1"] % 7) + 1, frame["f1"])  # no straight-liners
+    frame["nps"] = rng.integers(0, 11, n)
+    frame["dur"] = rng.integers(300, 900, n)
+    frame["w"] = rng.uniform(0.5, 1.5, n).round(3)
+    frame["channel"] = rng.choice(["store", "online"], n)
+    return frame
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

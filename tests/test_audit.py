@@ -1,0 +1,151 @@
+"""The audit: every row kept or excluded with a reason, every flagged cell listed."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from valuekit import DEFAULT_EXCLUDE, ROW_REASONS, audit_survey, load_survey
+from valuekit.cli import main
+
+
+@pytest.fixture
+def dirty_frame(small_frame):
+    f = small_frame.astype({c: float for c in ["f1", "f2", "e2", "m1", "r1", "nps", "dur"]})
+    f = f.astype({"e1": object, "rid": object})
+    f.loc[0, "f1"] = 9          # don't know
+    f.loc[1, "nps"] = 99        # don't know on the 0-10 item
+    f.loc[1, "nps"] = 99
+    f.loc[2, "e1"] = "seven"    # text in a numeric item
+    f.loc[3, "m1"] = 8          # out of range
+    f.loc[4, "nps"] = 9         # a real answer on 0-10, not a missing code
+    f.loc[5, "rid"] = None      # blank id
+    f.loc[6, "rid"] = f.loc[7, "rid"]  # repeated id: row 8 is the second occurrence
+    f.loc[[7, 6]] = f.loc[[7, 6]].to_numpy()  # keep both, swap so row 7 comes first
+    f.loc[9, ["f1", "f2", "e1", "e2", "m1", "r1"]] = np.nan  # answered nothing of the value battery
+    f.loc[10, ["f1", "f2", "e1", "e2", "m1", "r1"]] = 4      # straight-liner
+    f.loc[11, "dur"] = 30       # speeder: far below 0.3 x median
+    f.loc[12, "w"] = 0          # unusable weight
+    return f
+
+
+def test_flags_and_reasons(dirty_frame, codebook_dict):
+    survey = audit_survey(dirty_frame, codebook_dict)
+    a = survey.audit
+    rows = a.rows.set_index("row")
+    assert a.rows_in == 40 and a.rows_in == a.rows_kept + a.rows_excluded
+    assert rows.loc[6, "missing_id"] and rows.loc[6, "reason"] == "missing_id"
+    assert rows.loc[8, "duplicate_id"] and not rows.loc[7, "duplicate_id"]
+    assert rows.loc[10, "no_answers"]
+    assert rows.loc[11, "straightliner"]
+    assert rows.loc[12, "speeder"]
+    assert rows.loc[13, "invalid_weight"]
+    assert set(rows.index[rows["status"] == "excluded"]) == {6, 8, 10, 11, 12, 13}
+    assert a.summary()["excluded"] == {"missing_id": 1, "duplicate_id": 1, "no_answers": 1,
+                                       "straightliner": 1, "speeder": 1, "invalid_weight": 1}
+    cells = a.cells[["row", "column", "value", "problem"]].to_numpy().tolist()
+    assert cells == [[1, "f1", "9", "missing_code"], [2, "nps", "99", "missing_code"],
+                     [3, "e1", "seven", "non_numeric"], [4, "m1", "8", "out_of_range"]]
+    data = survey.recoded
+    assert np.isnan(data.loc[1, "f1"]) and np.isnan(data.loc[2, "nps"])
+    assert np.isnan(data.loc[3, "e1"]) and np.isnan(data.loc[4, "m1"])
+    assert data.loc[5, "nps"] == 9  # 9 is a real answer on the 0-10 item
+    assert data["e1"].dtype == float
+    # kept data are exactly the kept rows, indexed by input row
+    assert survey.data.index.tolist() == rows.index[rows["status"] == "kept"].tolist()
+    by_col = a.columns.set_index("column")
+    assert by_col.loc["e1", "non_numeric"] == 1 and by_col.loc["f1", "missing_code"] == 1
+    assert by_col.loc["f1", "answered"] == 38  # 40 less the don't-know and row 10's blank
+
+
+def test_excluding_is_the_analysts_choice(dirty_frame, codebook_dict):
+    survey = audit_survey(dirty_frame, codebook_dict, exclude=["missing_id", "duplicate_id"])
+    assert survey.audit.rows_excluded == 2
+    flagged = survey.audit.rows.set_index("row")
+    assert flagged.loc[12, "speeder"] and flagged.loc[12, "status"] == "kept"  # flagged, still kept
+    strict = survey.with_exclusions(DEFAULT_EXCLUDE)
+    assert strict.audit.rows_excluded == 6 and len(strict.data) == 34
+    assert strict.excluded["reason"].tolist() == ["missing_id", "duplicate_id", "no_answers",
+                                                  "straightliner", "speeder", "invalid_weight"]
+    with pytest.raises(ValueError, match=r"unknown exclusion reason\(s\) \['slow'\]; expected some of"):
+        survey.with_exclusions(["slow"])
+
+
+def test_multiple_reasons_are_all_named(small_frame, codebook_dict):
+    f = small_frame.copy()
+    f.loc[3, "rid"] = f.loc[2, "rid"]
+    f.loc[3, "dur"] = 10
+    rows = audit_survey(f, codebook_dict).audit.rows
+    assert rows.loc[3, "reason"] == "duplicate_id; speeder"
+
+
+def test_all_answers_missing_is_flagged_not_lost(small_frame, codebook_dict):
+    f = small_frame.copy()
+    f[["f1", "f2", "e1", "e2", "m1", "r1"]] = np.nan
+    survey = audit_survey(f, codebook_dict)
+    assert survey.audit.rows_in == 40 and survey.audit.rows_excluded == 40
+    assert survey.audit.rows["no_answers"].all() and len(survey.data) == 0
+
+
+def test_no_completion_time_means_no_speeders(small_frame, codebook_dict):
+    del codebook_dict["completion_time"]
+    survey = audit_survey(small_frame.drop(columns="dur"), codebook_dict)
+    assert not survey.audit.rows["speeder"].any()
+    assert survey.audit.settings["speeder_threshold_seconds"] is None
+
+
+def test_blank_ids_in_a_numeric_column_stay_integers(tmp_path, small_frame, codebook_dict):
+    small_frame["rid"] = small_frame["rid"].astype("Int64")
+    small_frame.loc[[4, 20], "rid"] = pd.NA
+    path = tmp_path / "ids.csv"
+    small_frame.to_csv(path, index=False)
+    survey = load_survey(path, codebook=codebook_dict)
+    assert str(survey.data["rid"].dtype) == "Int64"
+    assert survey.audit.rows.loc[survey.audit.rows["missing_id"], "row"].tolist() == [5, 21]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_every_row_accounted_for(seed, small_frame, codebook_dict):
+    rng = np.random.default_rng(seed)
+    f = small_frame.astype({"rid": float})
+    items = ["f1", "f2", "e1", "e2", "m1", "r1", "nps", "dur", "w"]
+    values = f[items].to_numpy(float)
+    mess = rng.random(values.shape)
+    values[mess < 0.1] = np.nan
+    values[(mess > 0.9) & (mess < 0.95)] = 9
+    values[mess > 0.97] = -1
+    f[items] = values
+    f.loc[rng.random(40) < 0.1, "rid"] = np.nan
+    f.loc[rng.random(40) < 0.1, "rid"] = 101.0
+    exclude = [r for r in ROW_REASONS if rng.random() < 0.5]
+    a = audit_survey(f, codebook_dict, exclude=exclude).audit
+    assert a.rows_in == a.rows_kept + a.rows_excluded == 40
+    assert sorted(a.rows["row"]) == list(range(1, 41))
+    excluded = a.rows[a.rows["status"] == "excluded"]
+    assert (excluded["reason"] != "").all()
+    assert (a.rows.loc[a.rows["status"] == "kept", "reason"] == "").all()
+
+
+def test_bad_options(small_frame, codebook_dict):
+    with pytest.raises(ValueError, match="speeder_fraction must be between 0 and 1"):
+        audit_survey(small_frame, codebook_dict, speeder_fraction=2)
+    with pytest.raises(ValueError, match="straightline_min_items must be at least 2"):
+        audit_survey(small_frame, codebook_dict, straightline_min_items=1)
+
+
+def test_cli_audit_json(tmp_path, dirty_frame, codebook_dict, capsys):
+    import yaml
+
+    data, cb = tmp_path / "s.csv", tmp_path / "cb.yaml"
+    dirty_frame.to_csv(data, index=False)
+    cb.write_text(yaml.safe_dump(codebook_dict))
+    assert main(["audit", str(data), "--codebook", str(cb), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["rows_in"] == 40 and out["rows_kept"] == 34 and out["rows_excluded"] == 6
+    assert out["excluded"]["speeder"] == 1 and out["cells"]["non_numeric"] == 1
+    assert main(["audit", str(data), "--codebook", str(cb), "--keep", "speeder"]) == 0
+    text = capsys.readouterr().out
+    assert "rows kept:           35" in text and "speeder" in text
+    assert main(["audit", str(tmp_path / "nope.csv"), "--codebook", str(cb)]) == 2
+    assert "error: survey file" in capsys.readouterr().err

@@ -1,0 +1,99 @@
+import pytest
+import yaml
+
+from valuekit import Codebook, CodebookError, read_codebook
+
+
+def test_small_codebook_structure(codebook_dict):
+    cb = Codebook.from_dict(codebook_dict)
+    assert cb.id == "rid"
+    assert cb.benefit_items == ["f1", "f2", "e1", "e2"]
+    assert cb.sacrifice_items == ["m1", "r1"]
+    assert cb.comparison_items == ["c_f1"]
+    assert cb.dimensions == ["functional", "economic"]
+    assert cb.sacrifices == ["money", "risk"]
+    assert cb.items["f1"].facet == "ease_of_use" and cb.items["e1"].facet is None
+    assert cb.items["r1"].block == "risk" and cb.items["r1"].facet == "financial"
+    assert cb.items["f2"].reverse and not cb.items["f1"].reverse
+    # a competitor rating inherits the scale and reverse key of the item it mirrors
+    assert cb.items["c_f1"].counterpart == "f1" and cb.items["c_f1"].scale == cb.scale
+    assert cb.items["nps"].scale.max == 10 and cb.items["nps"].missing_codes == (99.0,)
+    assert cb.items["f1"].missing_codes == (9.0,)
+    assert cb.columns() == ["rid", "f1", "f2", "e1", "e2", "m1", "r1", "c_f1", "nps", "channel", "w", "dur"]
+    assert cb.block_items("functional") == ["f1", "f2"]
+
+
+def test_labels_in_three_languages(codebook_dict):
+    cb = Codebook.from_dict(codebook_dict)
+    assert [cb.label("functional", lang) for lang in ("en", "es", "it")] == ["Functional", "Funcional", "Funzionale"]
+    assert cb.label("f2", "es") == "Difícil de usar"
+    assert cb.label("recommend", "it") == "Propensione a raccomandare"
+    assert cb.label("e1", "it") == "e1"  # no label anywhere: the column name
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        cb.label("f1", "fr")
+
+
+def test_codebook_labels_override_defaults(codebook_dict):
+    codebook_dict["labels"] = {"economic": {"en": "Money's worth"}}
+    cb = Codebook.from_dict(codebook_dict)
+    assert cb.label("economic") == "Money's worth"
+    assert cb.label("economic", "es") == "Económica"  # the built-in Spanish label remains
+
+
+@pytest.mark.parametrize("edit, match", [
+    (lambda d: d["benefits"].update(emotional=["x"]), r"benefits.emotional.*unknown dimension 'emotional'"),
+    (lambda d: d["sacrifices"].update(moneys=["x"]), r"did you mean 'money'"),
+    (lambda d: d["benefits"]["economic"].append("f1"), r"benefits.economic\[2\].*'f1' is already listed under 'benefits.functional.ease_of_use\[0\]'"),
+    (lambda d: d["sacrifices"]["money"].append("f2"), r"already listed"),
+    (lambda d: d.update(scale={"min": 7, "max": 1}), r"'scale': min must be smaller than max"),
+    (lambda d: d.update(scale={"min": 1, "max": 1}), r"'scale': min must be smaller than max, got min=1, max=1"),
+    (lambda d: d.update(scale={"min": 1, "max": "seven"}), r"'scale.max': expected a number"),
+    (lambda d: d.update(scale=[1, 7]), r"'scale': expected a mapping"),
+    (lambda d: d.pop("id"), r"'id': is required"),
+    (lambda d: d.update(colour="red"), r"unknown top-level key 'colour'"),
+    (lambda d: d["items"].update(nps={"scale": {"min": 0, "max": 10}}), r"missing code\(s\) \['9'\] lie inside the scale 0-10 of 'nps'"),
+    (lambda d: d["items"].update(f1={"reversed": True}), r"items.f1.*unknown item attribute 'reversed'.*did you mean 'reverse'"),
+    (lambda d: d["items"].update(f1={"reverse": "yes"}), r"items.f1.reverse': expected true or false"),
+    (lambda d: d["items"].update(zz={"reverse": True}), r"'zz' is not listed"),
+    (lambda d: d["outcomes"].update(loyalty="x"), r"unknown outcome 'loyalty'"),
+    (lambda d: d["context"].update(situation=["f1"]), r"already listed"),
+    (lambda d: d["comparisons"]["items"].update(nope="c_x"), r"'nope' is not a benefit or sacrifice item"),
+    (lambda d: d["benefits"].update(functional=[]), r"expected a non-empty list"),
+    (lambda d: d.update(missing_codes=["dk"]), r"missing_codes\[0\]': expected a numeric code"),
+    (lambda d: d["items"].update(f1={"label": {"de": "x"}}), r"unknown language"),
+    (lambda d: d.update(benefits={}), r"'benefits': expected a mapping"),
+    (lambda d: d["benefits"]["economic"].append("rid"), r"respondent id column"),
+])
+def test_bad_codebook_names_the_key(codebook_dict, edit, match):
+    edit(codebook_dict)
+    with pytest.raises(CodebookError, match=match):
+        Codebook.from_dict(codebook_dict)
+
+
+def test_read_codebook_from_file_names_the_file(tmp_path, codebook_dict):
+    path = tmp_path / "survey.yaml"
+    path.write_text(yaml.safe_dump(codebook_dict))
+    assert read_codebook(path).id == "rid"
+    codebook_dict["benefits"]["spiritual"] = ["x"]
+    path.write_text(yaml.safe_dump(codebook_dict))
+    with pytest.raises(CodebookError, match=r"^survey.yaml: codebook key 'benefits.spiritual'"):
+        read_codebook(path)
+    with pytest.raises(CodebookError, match="not found"):
+        read_codebook(tmp_path / "nope.yaml")
+    path.write_text("id: [unclosed")
+    with pytest.raises(CodebookError, match="not a valid YAML file"):
+        read_codebook(path)
+
+
+def test_yaml_is_loaded_safely(tmp_path):
+    path = tmp_path / "evil.yaml"
+    path.write_text("id: !!python/object/apply:os.system ['echo hacked']\n")
+    with pytest.raises(CodebookError, match="not a valid YAML file"):
+        read_codebook(path)
+
+
+def test_check_columns_lists_what_exists(codebook_dict):
+    cb = Codebook.from_dict(codebook_dict)
+    columns = [c for c in cb.columns() if c != "e2"] + ["E2 "]
+    with pytest.raises(CodebookError, match=r"column\(s\) \['e2'\] named in the codebook not found in export.csv; available: \[.*'rid'"):
+        cb.check_columns(columns, source="export.csv")

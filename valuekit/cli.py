@@ -1,0 +1,113 @@
+"""Command line: ``valuekit audit`` and ``valuekit report``.
+
+Examples::
+
+    valuekit audit data/demo_survey.csv --codebook data/demo_codebook.yaml
+    valuekit audit data/demo_survey.csv --codebook data/demo_codebook.yaml --json
+    valuekit report data/demo_survey.csv --codebook data/demo_codebook.yaml --out reports
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .audit import CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, load_survey
+from .codebook import CodebookError
+from .io import FORMATS, SurveyFileError
+
+__all__ = ["main"]
+
+
+def _add_input(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", help="survey export: CSV, Qualtrics CSV, Excel, SPSS .sav or Parquet")
+    parser.add_argument("--codebook", required=True, help="YAML codebook describing the columns")
+    parser.add_argument("--format", choices=sorted(FORMATS), help="file format (default: from the suffix)")
+    parser.add_argument("--encoding", default="auto", help="text encoding (default: auto-detect)")
+    parser.add_argument("--sheet", help="Excel sheet (default: the first)")
+
+
+def _exclude_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--keep", action="append", default=[], choices=list(ROW_REASONS),
+                        metavar="REASON",
+                        help=f"keep rows flagged for REASON instead of excluding them; repeatable. "
+                             f"Reasons: {', '.join(ROW_REASONS)}")
+
+
+def _format_summary(audit) -> str:
+    s = audit.summary()
+    lines = [
+        f"{s['file']} ({s['format']}{', ' + s['encoding'] if s['encoding'] else ''})",
+        f"rows in:       {s['rows_in']:>8}",
+        f"rows kept:     {s['rows_kept']:>8}",
+        f"rows excluded: {s['rows_excluded']:>8}",
+        "",
+        f"{'row flag':<16}{'flagged':>9}{'excluded':>10}  meaning",
+    ]
+    for reason, meaning in ROW_REASONS.items():
+        excluded = s["excluded"].get(reason, "kept")
+        lines.append(f"{reason:<16}{s['flagged'][reason]:>9}{excluded:>10}  {meaning}")
+    lines += ["", f"{'cell problem':<16}{'cells':>9}  (each set to missing)"]
+    for problem, meaning in CELL_PROBLEMS.items():
+        lines.append(f"{problem:<16}{s['cells'][problem]:>9}  {meaning}")
+    if s["settings"].get("speeder_threshold_seconds") is not None:
+        lines.append(f"\nspeeder threshold: {s['settings']['speeder_threshold_seconds']:g} s "
+                     f"({s['settings']['speeder_fraction']:g} x median)")
+    return "\n".join(lines)
+
+
+def _audit(args) -> int:
+    exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
+    sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
+    survey = load_survey(args.data, codebook=args.codebook, format=args.format,
+                         encoding=args.encoding, sheet=sheet, exclude=exclude)
+    print(survey.audit.to_json(indent=2) if args.json else _format_summary(survey.audit))
+    return 0
+
+
+def _report(args) -> int:
+    from .report import run_report
+
+    params = {"exclude": [r for r in DEFAULT_EXCLUDE if r not in args.keep]} if args.keep else None
+    import papermill
+
+    print(f"Running the notebooks on {args.data} ...")
+    try:
+        written = run_report(args.data, args.codebook, args.out, parameters=params,
+                             timeout=args.timeout)
+    except papermill.PapermillExecutionError as err:
+        print(f"valuekit report: a notebook failed at cell {err.exec_count}: {err.ename}: "
+              f"{err.evalue}\nThe executed notebook in {args.out}/ shows where.", file=sys.stderr)
+        return 1
+    print(f"Wrote {len(written)} HTML report(s) and executed notebooks to {args.out}/")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="valuekit", description="Customer-perceived value workbook.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    audit = sub.add_parser("audit", help="load a survey with its codebook and print the audit")
+    _add_input(audit)
+    _exclude_args(audit)
+    audit.add_argument("--json", action="store_true", help="print the audit summary as JSON")
+    audit.set_defaults(func=_audit)
+
+    report = sub.add_parser("report", help="run the notebook sequence on a survey, write HTML")
+    report.add_argument("data", help="survey export")
+    report.add_argument("--codebook", required=True, help="YAML codebook")
+    report.add_argument("--out", required=True, help="output folder")
+    report.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    _exclude_args(report)
+    report.set_defaults(func=_report)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (CodebookError, SurveyFileError, FileNotFoundError, ValueError) as err:
+        print(f"valuekit {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
