@@ -85,6 +85,8 @@ class Audit:
     settings : dict
         The thresholds used (speeder fraction and threshold in seconds, straight-line
         minimum number of items).
+    notes : list of str
+        Checks skipped and why (no completion-time column, no weight column, ...).
     """
 
     info: SourceInfo
@@ -93,6 +95,7 @@ class Audit:
     columns: pd.DataFrame
     exclude: tuple[str, ...]
     settings: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def rows_in(self) -> int:
@@ -127,6 +130,7 @@ class Audit:
             "cells": {p: int(self.columns[p].sum()) for p in CELL_PROBLEMS},
             "exclude": list(self.exclude),
             "settings": self.settings,
+            "notes": self.notes,
         }
 
     def to_json(self, **kwargs) -> str:
@@ -336,6 +340,7 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
         same = np.fmax.reduce(V, axis=1) == np.fmin.reduce(V, axis=1)
     flags["straightliner"] = same & (answered >= int(straightline_min_items))
     settings = {"speeder_fraction": speeder_fraction, "straightline_min_items": int(straightline_min_items)}
+    notes: list[str] = []
     if codebook.completion_time:
         t = X[:, numeric_cols.index(codebook.completion_time)]
         positive = t[t > 0]
@@ -345,12 +350,17 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     else:
         flags["speeder"] = np.zeros(n, bool)
         settings["speeder_threshold_seconds"] = None
+        notes.append("speeder check skipped: the codebook names no completion_time column")
     if codebook.weight:
         w = X[:, numeric_cols.index(codebook.weight)]
         with np.errstate(invalid="ignore"):
             flags["invalid_weight"] = ~(np.isfinite(w) & (w > 0))
     else:
         flags["invalid_weight"] = np.zeros(n, bool)
+        notes.append("weight check skipped: the codebook names no weight column; every "
+                     "respondent counts once")
+    if not codebook.comparison_items:
+        notes.append("no competitor ratings (comparisons) in the codebook")
 
     row_numbers = np.arange(1, n + 1)
     rows = pd.DataFrame({"row": row_numbers, "respondent": ids.array})
@@ -395,7 +405,7 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     recoded.index = pd.RangeIndex(1, n + 1, name="row")
 
     audit = Audit(info=info, rows=rows, cells=cells, columns=columns, exclude=exclude,
-                  settings=settings)
+                  settings=settings, notes=notes)
     audit.check()
     kept = (rows["status"] == "kept").to_numpy()
     return Survey(recoded[kept], codebook, audit, recoded)

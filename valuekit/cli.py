@@ -53,6 +53,7 @@ def _format_summary(audit) -> str:
     if s["settings"].get("speeder_threshold_seconds") is not None:
         lines.append(f"\nspeeder threshold: {s['settings']['speeder_threshold_seconds']:g} s "
                      f"({s['settings']['speeder_fraction']:g} x median)")
+    lines += [f"note: {note}" for note in s["notes"]]
     return "\n".join(lines)
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+import pandas as pd
 import yaml
 
 __all__ = [
@@ -58,7 +59,8 @@ LANGUAGES = ("en", "es", "it")
 
 _TOP_KEYS = {
     "name", "description", "id", "scale", "missing_codes", "weight", "completion_time",
-    "benefits", "sacrifices", "context", "comparisons", "outcomes", "items", "labels",
+    "benefits", "sacrifices", "context", "comparisons", "outcomes", "importance", "items",
+    "labels",
 }
 _ITEM_KEYS = {"label", "text", "reverse", "scale", "missing_codes"}
 
@@ -86,7 +88,8 @@ class Scale:
 class Item:
     """One rated column of the survey and what it means.
 
-    ``role`` is one of ``"benefit"``, ``"sacrifice"``, ``"comparison"`` or ``"outcome"``.
+    ``role`` is one of ``"benefit"``, ``"sacrifice"``, ``"comparison"``, ``"outcome"`` or
+    ``"importance"`` (a stated-importance rating of the dimension or sacrifice ``block``).
     For benefits ``block`` is the dimension, for sacrifices the sacrifice; ``facet`` is
     the facet (benefits), the risk type (risk) or ``None``. A comparison item rates the
     competitor on the attribute named by ``counterpart``.
@@ -168,7 +171,7 @@ def _unknown(found: Iterable[str], allowed: Iterable[str], key: str, what: str) 
                         f"unknown {what} '{name}'{did}; expected one of {allowed}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Codebook:
     """A validated survey codebook. Build one with :func:`read_codebook`.
 
@@ -185,6 +188,9 @@ class Codebook:
         Context columns by group (``world_view``, ``situation``).
     outcomes : dict of str to str
         Outcome name (``overall_value``, ...) to column.
+    importance : dict of str to str
+        Dimension or sacrifice to the column rating its stated importance (optional;
+        used by ``ValueScorer(weights="stated")``).
     competitor : str or None
         The competitor named in ``comparisons``.
     weight, completion_time : str or None
@@ -197,12 +203,17 @@ class Codebook:
     items: dict[str, Item]
     context: dict[str, list[str]]
     outcomes: dict[str, str]
+    importance: dict[str, str] = field(default_factory=dict)
     competitor: str | None = None
     weight: str | None = None
     completion_time: str | None = None
     name: str | None = None
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     source: str = "<codebook>"
+
+    def __repr__(self) -> str:
+        return (f"<Codebook {self.source}: {len(self.dimensions)} dimensions, {len(self.sacrifices)} "
+                f"sacrifices, {len(self.value_items)} benefit and sacrifice items>")
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -287,6 +298,21 @@ class Codebook:
             if "en" in table:
                 return table["en"]
         return key
+
+    def to_frame(self, lang: str = "en") -> pd.DataFrame:
+        """One row per rated item: role, block, facet, scale, reverse key and label.
+
+        >>> from valuekit import read_codebook, DEMO_CODEBOOK
+        >>> table = read_codebook(DEMO_CODEBOOK).to_frame()
+        >>> table.columns.tolist()
+        ['column', 'role', 'block', 'facet', 'scale', 'reverse', 'missing_codes', 'label']
+        """
+        return pd.DataFrame(
+            [(i.name, i.role, i.block, i.facet, str(i.scale), i.reverse,
+              ", ".join(f"{c:g}" for c in i.missing_codes), self.label(i.name, lang))
+             for i in self.items.values()],
+            columns=["column", "role", "block", "facet", "scale", "reverse", "missing_codes", "label"],
+        )
 
     def check_columns(self, columns: Iterable[str], *, source: str = "data") -> None:
         """Raise :class:`CodebookError` naming every codebook column absent from ``columns``."""
@@ -410,6 +436,18 @@ def _parse(spec: Any, source: str) -> Codebook:
         add_item(col, f"outcomes.{name}", "outcome", None, None)
         outcomes[name] = col
 
+    importance: dict[str, str] = {}
+    raw_importance = spec.get("importance") or {}
+    if not isinstance(raw_importance, dict):
+        raise _fail("importance", "expected a mapping of dimension or sacrifice to its stated-importance "
+                                  f"column, got {raw_importance!r}")
+    blocks_present = list(dict.fromkeys(i.block for i in items.values() if i.role in ("benefit", "sacrifice")))
+    _unknown(raw_importance, blocks_present, "importance", "dimension or sacrifice")
+    for block, col in raw_importance.items():
+        col = _as_name(col, f"importance.{block}")
+        add_item(col, f"importance.{block}", "importance", block, None)
+        importance[block] = col
+
     context: dict[str, list[str]] = {}
     raw_context = spec.get("context") or {}
     if not isinstance(raw_context, dict):
@@ -429,7 +467,7 @@ def _parse(spec: Any, source: str) -> Codebook:
     stray = [c for c in overrides if c not in items]
     if stray:
         raise _fail(f"items.{stray[0]}", f"'{stray[0]}' is not listed under benefits, sacrifices, "
-                                         "comparisons or outcomes")
+                                         "comparisons, outcomes or importance")
 
     labels = spec.get("labels") or {}
     if not isinstance(labels, dict):
@@ -438,7 +476,8 @@ def _parse(spec: Any, source: str) -> Codebook:
 
     return Codebook(
         id=id_col, scale=scale, missing_codes=codes, items=items, context=context,
-        outcomes=outcomes, competitor=competitor, name=spec.get("name"), labels=labels,
+        outcomes=outcomes, importance=importance, competitor=competitor, name=spec.get("name"),
+        labels=labels,
         source=source, **optional,
     )
 

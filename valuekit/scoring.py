@@ -1,0 +1,400 @@
+"""The value equation per customer: Value = Benefits / Sacrifices.
+
+:class:`ValueScorer` is a scikit-learn transformer built from a codebook. For every
+respondent it returns a score for each benefit dimension (functional, economic,
+experiential, symbolic) and facet, each sacrifice (time, money, energy, emotional, risk)
+and risk type, a benefits index, a sacrifices index, ``value_ratio = benefits /
+sacrifices``, its natural log, and a verdict: value **created**, **neutral** or
+**destroyed**.
+
+How a score is made
+-------------------
+1. Reverse-coded items are flipped on their own scale: ``x' = min + max - x``.
+2. Items on another scale than the codebook's (e.g. 0-10) are mapped linearly onto it.
+3. The *common scale* is the codebook's scale when it starts above zero; otherwise it is
+   shifted to start at 1 (0-10 becomes 1-11), so every score is positive and the ratio is
+   defined for every scored respondent.
+4. A block score (dimension, facet, sacrifice) is the mean of the respondent's answered
+   items. A respondent who answered fewer than ``min_answered`` (a share of the block's
+   items, at least one item) gets a missing score, and ``unscored_reason`` says why.
+5. The benefits index is the weighted mean of the dimension scores, the sacrifices index
+   that of the sacrifice scores; both need every block scored.
+6. ``verdict`` is ``neutral`` when ``value_ratio`` lies within ``neutral_band`` of 1 on
+   the log scale (``1 / (1 + band) <= ratio <= 1 + band``), ``created`` above, and
+   ``destroyed`` below.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .codebook import Codebook, Scale, read_codebook
+
+__all__ = [
+    "ValueScorer",
+    "item_matrix",
+    "common_scale",
+    "summarize_value",
+    "VERDICTS",
+]
+
+#: The three verdicts, from worst to best.
+VERDICTS = ("destroyed", "neutral", "created")
+
+
+def common_scale(codebook: Codebook) -> Scale:
+    """The scale every score is reported on: the codebook's, shifted to start at 1 if needed.
+
+    >>> from valuekit import Codebook
+    >>> cb = Codebook.from_dict({"id": "id", "scale": {"min": 0, "max": 10},
+    ...     "benefits": {"functional": ["a"]}, "sacrifices": {"money": ["b"]}})
+    >>> common_scale(cb)
+    Scale(min=1.0, max=11.0)
+    """
+    s = codebook.scale
+    return s if s.min > 0 else Scale(1.0, s.max - s.min + 1.0)
+
+
+def item_matrix(data: pd.DataFrame, codebook: Codebook, items: list[str] | None = None) -> np.ndarray:
+    """Items as a float array, reverse-coded and mapped onto :func:`common_scale`.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Recoded survey data (``Survey.data``): missing answers are NaN.
+    codebook : Codebook
+    items : list of str, optional
+        Default: the benefit and sacrifice items.
+
+    Returns
+    -------
+    ndarray of shape (n_respondents, n_items)
+    """
+    items = codebook.value_items if items is None else items
+    missing = [c for c in items if c not in data.columns]
+    if missing:
+        raise ValueError(f"item column(s) {missing} not found in data; available: {list(data.columns)}")
+    target = common_scale(codebook)
+    X = np.empty((len(data), len(items)), dtype=float)
+    for j, col in enumerate(items):
+        series = data[col]
+        if not pd.api.types.is_numeric_dtype(series.dtype):
+            raise TypeError(f"item column '{col}' holds {series.dtype} values, not numbers; load the "
+                            "survey with valuekit.load_survey so answers are recoded")
+        x = series.to_numpy(dtype=float, na_value=np.nan)
+        s = codebook.items[col].scale
+        if codebook.items[col].reverse:
+            x = s.min + s.max - x
+        X[:, j] = target.min + (x - s.min) * (target.max - target.min) / (s.max - s.min)
+    return X
+
+
+def _check_weights(weights, names: list[str], key: str) -> np.ndarray:
+    unknown = [k for k in weights if k not in names]
+    if unknown:
+        raise ValueError(f"weights: unknown {key} {unknown}; this codebook has {names}")
+    absent = [k for k in names if k not in weights]
+    if absent:
+        raise ValueError(f"weights: no weight for {key} {absent}; give one for each of {names}")
+    values = []
+    for name in names:
+        w = weights[name]
+        if isinstance(w, bool) or not isinstance(w, Real) or not math.isfinite(w) or w < 0:
+            raise ValueError(f"weights['{name}'] must be a finite number >= 0, got {w!r}")
+        values.append(float(w))
+    values = np.array(values)
+    if values.sum() <= 0:
+        raise ValueError(f"weights for the {key} sum to zero; at least one must be positive")
+    return values / values.sum()
+
+
+class ValueScorer(TransformerMixin, BaseEstimator):
+    """Score each respondent's benefits, sacrifices, value ratio and verdict.
+
+    Parameters
+    ----------
+    codebook : Codebook or path
+        The survey's codebook.
+    weights : {"equal", "stated"} or dict, default "equal"
+        How dimension scores combine into the benefits index and sacrifice scores into the
+        sacrifices index. ``"equal"``: the plain mean. ``"stated"``: the (survey-weighted)
+        mean stated importance of each block, learned in ``fit`` from the codebook's
+        ``importance`` columns. A dict gives a weight >= 0 per dimension and per sacrifice
+        present in the codebook; weights are normalised within each index.
+    min_answered : float, default 0.5
+        Share of a block's items a respondent must have answered for the block to be
+        scored (always at least one item).
+    neutral_band : float, default 0.05
+        Tolerance around a ratio of 1 within which the verdict is ``neutral``.
+
+    Attributes
+    ----------
+    codebook_ : Codebook
+    scale_ : Scale
+        The common scale of every score.
+    benefit_weights_, sacrifice_weights_ : Series
+        The normalised weights of the two indices.
+    feature_names_in_ : ndarray of str
+        The item columns scored.
+
+    Examples
+    --------
+    >>> from valuekit import load_survey, DEMO_DATA, DEMO_CODEBOOK
+    >>> survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+    >>> scores = ValueScorer(DEMO_CODEBOOK).fit_transform(survey.data)
+    >>> list(scores.columns[-6:])
+    ['benefits', 'sacrifices', 'value_ratio', 'log_value_ratio', 'verdict', 'unscored_reason']
+    """
+
+    def __init__(self, codebook, *, weights="equal", min_answered=0.5, neutral_band=0.05):
+        self.codebook = codebook
+        self.weights = weights
+        self.min_answered = min_answered
+        self.neutral_band = neutral_band
+
+    # -- fitting ----------------------------------------------------------------------
+    def fit(self, X, y=None, sample_weight=None):
+        """Validate the data and parameters; learn stated-importance weights if asked.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Recoded survey data with the codebook's item columns.
+        y : ignored
+        sample_weight : array-like, optional
+            Survey weights. Default: the codebook's weight column when present in ``X``.
+        """
+        cb = read_codebook(self.codebook)
+        if not isinstance(X, pd.DataFrame):
+            raise TypeError(f"ValueScorer needs a DataFrame with the codebook's columns, got {type(X).__name__}")
+        if len(X) == 0:
+            raise ValueError("ValueScorer.fit got no respondents (0 rows)")
+        if isinstance(self.min_answered, bool) or not isinstance(self.min_answered, Real) \
+                or not 0 < self.min_answered <= 1:
+            raise ValueError(f"min_answered must be a share in (0, 1], got {self.min_answered!r}")
+        if isinstance(self.neutral_band, bool) or not isinstance(self.neutral_band, Real) \
+                or not 0 <= self.neutral_band < 1:
+            raise ValueError(f"neutral_band must be in [0, 1), got {self.neutral_band!r}")
+        items = cb.value_items
+        missing = [c for c in items if c not in X.columns]
+        if missing:
+            raise ValueError(f"item column(s) {missing} not found in data; available: {list(X.columns)}")
+
+        self.codebook_ = cb
+        self.scale_ = common_scale(cb)
+        self.feature_names_in_ = np.array(items, dtype=object)
+        self.n_features_in_ = len(items)
+        dims, sacs = cb.dimensions, cb.sacrifices
+
+        if isinstance(self.weights, str) and self.weights == "equal":
+            bw, sw = np.full(len(dims), 1 / len(dims)), np.full(len(sacs), 1 / len(sacs))
+        elif isinstance(self.weights, str) and self.weights == "stated":
+            absent = [b for b in dims + sacs if b not in cb.importance]
+            if absent:
+                raise ValueError(f"weights='stated' needs an importance column for every dimension and "
+                                 f"sacrifice; codebook key 'importance' lacks {absent}")
+            sw_survey = self._sample_weight(X, sample_weight, cb)
+            means = {}
+            for block in dims + sacs:
+                col = cb.importance[block]
+                x = X[col].to_numpy(dtype=float, na_value=np.nan)
+                ok = np.isfinite(x) & np.isfinite(sw_survey)
+                if not ok.any():
+                    raise ValueError(f"importance column '{col}' ({block}) has no answers")
+                means[block] = float(np.average(x[ok], weights=sw_survey[ok])) - cb.items[col].scale.min
+            for group in (dims, sacs):
+                if not any(means[b] > 0 for b in group):
+                    raise ValueError(f"stated importance of {group} is at the bottom of the scale "
+                                     "for all of them; cannot weight by it")
+            bw = _check_weights({d: means[d] for d in dims}, dims, "dimensions")
+            sw = _check_weights({s: means[s] for s in sacs}, sacs, "sacrifices")
+        elif isinstance(self.weights, dict):
+            extra = [k for k in self.weights if k not in dims + sacs]
+            if extra:
+                raise ValueError(f"weights: unknown dimension or sacrifice {extra}; this codebook has "
+                                 f"{dims + sacs}")
+            bw = _check_weights({k: v for k, v in self.weights.items() if k in dims}, dims, "dimensions")
+            sw = _check_weights({k: v for k, v in self.weights.items() if k in sacs}, sacs, "sacrifices")
+        else:
+            raise ValueError(f"weights must be 'equal', 'stated' or a dict of weights, got {self.weights!r}")
+        self.benefit_weights_ = pd.Series(bw, index=dims, name="weight")
+        self.sacrifice_weights_ = pd.Series(sw, index=sacs, name="weight")
+
+        # block membership: columns of a 0/1 matrix, one per score
+        blocks: dict[str, list[int]] = {}
+        for j, col in enumerate(items):
+            item = cb.items[col]
+            blocks.setdefault(item.block, []).append(j)
+        facets: dict[str, list[int]] = {}
+        for j, col in enumerate(items):
+            item = cb.items[col]
+            if item.facet is not None:
+                facets.setdefault(f"{item.block}__{item.facet}", []).append(j)
+        self._score_names = [*dims, *sacs, *(f for f in facets)]
+        groups = [blocks[b] for b in dims + sacs] + list(facets.values())
+        self._membership = np.zeros((len(items), len(groups)))
+        for g, idx in enumerate(groups):
+            self._membership[idx, g] = 1.0
+        sizes = self._membership.sum(axis=0)
+        self._min_count = np.maximum(1, np.ceil(self.min_answered * sizes - 1e-9))
+        self._sizes = sizes
+        return self
+
+    @staticmethod
+    def _sample_weight(X, sample_weight, cb) -> np.ndarray:
+        if sample_weight is not None:
+            w = np.asarray(sample_weight, dtype=float)
+            if w.shape != (len(X),):
+                raise ValueError(f"sample_weight has shape {w.shape}; expected ({len(X)},)")
+        elif cb.weight and cb.weight in X.columns:
+            w = X[cb.weight].to_numpy(dtype=float, na_value=np.nan)
+        else:
+            return np.ones(len(X))
+        bad = ~np.isfinite(w) | (w < 0)
+        if bad.any():
+            raise ValueError(f"survey weights must be finite and >= 0; {int(bad.sum())} are not "
+                             f"(first at position {int(np.flatnonzero(bad)[0])})")
+        return w
+
+    # -- output ---------------------------------------------------------------------
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "codebook_")
+        return np.array([*self._score_names, "benefits", "sacrifices", "value_ratio",
+                         "log_value_ratio", "verdict", "unscored_reason"], dtype=object)
+
+    def transform(self, X):
+        """Scores per respondent, as a DataFrame on ``X``'s index.
+
+        Columns: one per dimension and sacrifice, one per facet (``dimension__facet``),
+        ``benefits``, ``sacrifices``, ``value_ratio``, ``log_value_ratio``, ``verdict``
+        (categorical: destroyed < neutral < created) and ``unscored_reason`` (empty when
+        the respondent was scored).
+        """
+        check_is_fitted(self, "codebook_")
+        if not isinstance(X, pd.DataFrame):
+            raise TypeError(f"ValueScorer needs a DataFrame with the codebook's columns, got {type(X).__name__}")
+        cb = self.codebook_
+        M = item_matrix(X, cb, list(self.feature_names_in_))
+        answered = ~np.isnan(M)
+        counts = answered.astype(float) @ self._membership
+        sums = np.where(answered, M, 0.0) @ self._membership
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scores = sums / counts
+        short = counts < self._min_count
+        scores[short] = np.nan
+
+        nd, ns = len(cb.dimensions), len(cb.sacrifices)
+        dim_scores, sac_scores = scores[:, :nd], scores[:, nd:nd + ns]
+        benefits = dim_scores @ self.benefit_weights_.to_numpy()  # NaN if any dimension is NaN
+        sacrifices = sac_scores @ self.sacrifice_weights_.to_numpy()
+        ratio = benefits / sacrifices
+        log_ratio = np.log(ratio)
+        band = math.log1p(self.neutral_band)
+        code = np.where(log_ratio > band, 2, np.where(log_ratio < -band, 0, 1))
+        code = np.where(np.isnan(log_ratio), -1, code)
+        verdict = pd.Categorical.from_codes(code, categories=list(VERDICTS), ordered=True)
+
+        out = pd.DataFrame(scores, index=X.index, columns=self._score_names)
+        out["benefits"] = benefits
+        out["sacrifices"] = sacrifices
+        out["value_ratio"] = ratio
+        out["log_value_ratio"] = log_ratio
+        out["verdict"] = verdict
+        reason = np.full(len(X), "", dtype=object)
+        for i in np.flatnonzero(np.isnan(ratio)):
+            reason[i] = self._reason(counts[i, :nd + ns])
+        out["unscored_reason"] = pd.array(reason, dtype="str")
+        return out
+
+    def _reason(self, counts: np.ndarray) -> str:
+        cb = self.codebook_
+        blocks = cb.dimensions + cb.sacrifices
+        nd = len(cb.dimensions)
+        if counts[:nd].sum() == 0 and counts[nd:].sum() == 0:
+            return "no benefit or sacrifice item answered"
+        if counts[:nd].sum() == 0:
+            return "no benefit item answered"
+        if counts[nd:].sum() == 0:
+            return "no sacrifice item answered"
+        parts = [f"{b}: {int(c)} of {int(self._sizes[g])} items answered, {int(self._min_count[g])} needed"
+                 for g, (b, c) in enumerate(zip(blocks, counts)) if c < self._min_count[g]]
+        return "; ".join(parts)
+
+
+def summarize_value(scores: pd.DataFrame, *, by: str | pd.Series | None = None,
+                    weights: str | pd.Series | np.ndarray | None = None,
+                    data: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Share of customers for whom value is created, neutral or destroyed; mean scores.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :meth:`ValueScorer.transform`.
+    by : str or Series, optional
+        Grouping: a column of ``scores`` or ``data``, or a Series on the same index.
+    weights : str, Series or array, optional
+        Survey weights: a column name (of ``scores`` or ``data``) or values. Unscored
+        respondents are counted in ``n`` and ``n_unscored`` but not in the shares.
+    data : DataFrame, optional
+        Where ``by`` and ``weights`` columns are looked up when not in ``scores``.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (or one row ``all``): ``n``, ``n_scored``, ``n_unscored``,
+        ``weighted_n``, ``share_created``, ``share_neutral``, ``share_destroyed``,
+        ``mean_benefits``, ``mean_sacrifices``, ``mean_value_ratio``,
+        ``median_value_ratio`` and ``geometric_mean_ratio`` (exp of the mean log ratio).
+    """
+    def lookup(value, what):
+        if value is None or isinstance(value, (pd.Series, np.ndarray)):
+            return value
+        for frame in (scores, data):
+            if frame is not None and value in frame.columns:
+                return frame[value]
+        raise ValueError(f"{what} column '{value}' not found in scores or data")
+
+    w = lookup(weights, "weights")
+    w = np.ones(len(scores)) if w is None else np.asarray(w, dtype=float)
+    if w.shape != (len(scores),):
+        raise ValueError(f"weights have shape {w.shape}; expected ({len(scores)},)")
+    if (~np.isfinite(w) | (w < 0)).any():
+        raise ValueError("weights must be finite and >= 0")
+    groups = lookup(by, "by")
+    key = pd.Series("all", index=scores.index) if groups is None else pd.Series(np.asarray(groups), index=scores.index)
+    rows = []
+    for name, idx in key.groupby(key, sort=True).groups.items():
+        s = scores.loc[idx]
+        ww = w[scores.index.get_indexer(idx)]
+        scored = s["value_ratio"].notna().to_numpy()
+        wsum = ww[scored].sum()
+        row = {"group": name, "n": len(s), "n_scored": int(scored.sum()),
+               "n_unscored": int((~scored).sum()), "weighted_n": float(wsum)}
+        for v in VERDICTS:
+            hit = (s["verdict"] == v).to_numpy()
+            row[f"share_{v}"] = float(ww[hit].sum() / wsum) if wsum > 0 else np.nan
+        for col in ("benefits", "sacrifices", "value_ratio"):
+            x = s[col].to_numpy()[scored]
+            row[f"mean_{col}"] = float(np.average(x, weights=ww[scored])) if wsum > 0 else np.nan
+        row["median_value_ratio"] = _weighted_median(s["value_ratio"].to_numpy()[scored], ww[scored])
+        lr = s["log_value_ratio"].to_numpy()[scored]
+        row["geometric_mean_ratio"] = float(np.exp(np.average(lr, weights=ww[scored]))) if wsum > 0 else np.nan
+        rows.append(row)
+    out = pd.DataFrame(rows).set_index("group")
+    out.index.name = by if isinstance(by, str) else "group"
+    return out
+
+
+def _weighted_median(x: np.ndarray, w: np.ndarray) -> float:
+    """The smallest x at which the cumulative weight reaches half the total."""
+    if x.size == 0 or w.sum() <= 0:
+        return np.nan
+    order = np.argsort(x, kind="stable")
+    cum = np.cumsum(w[order])
+    return float(x[order][np.searchsorted(cum, cum[-1] / 2)])
