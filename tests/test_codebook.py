@@ -97,3 +97,21 @@ def test_check_columns_lists_what_exists(codebook_dict):
     columns = [c for c in cb.columns() if c != "e2"] + ["E2 "]
     with pytest.raises(CodebookError, match=r"column\(s\) \['e2'\] named in the codebook not found in export.csv; available: \[.*'rid'"):
         cb.check_columns(columns, source="export.csv")
+
+
+def test_duplicate_yaml_keys_are_refused(tmp_path):
+    path = tmp_path / "dup.yaml"
+    path.write_text("id: rid\nscale: {min: 1, max: 7}\nbenefits:\n  functional: [a]\n"
+                    "sacrifices:\n  time: [b]\n  time: [c]\n")
+    with pytest.raises(CodebookError, match=r"dup.yaml: codebook key 'time' appears twice in one section \(line 7\)"):
+        read_codebook(path)
+
+
+def test_top_level_missing_code_inside_scale(codebook_dict):
+    codebook_dict["missing_codes"] = [4]
+    with pytest.raises(CodebookError, match=r"'missing_codes': code\(s\) \['4'\] lie inside the scale 1-7"):
+        Codebook.from_dict(codebook_dict)
+    codebook_dict["missing_codes"] = [9]
+    codebook_dict["name"] = ["not", "text"]
+    with pytest.raises(CodebookError, match=r"'name': expected text"):
+        Codebook.from_dict(codebook_dict)

@@ -53,3 +53,69 @@ def test_completion_times_marks_threshold(small_frame, codebook_dict):
     del codebook_dict["completion_time"]
     ax2 = plot_completion_times(audit_survey(small_frame.drop(columns="dur"), codebook_dict), ax=plt.figure().gca())
     assert "no completion-time column" in ax2.texts[0].get_text()
+
+
+# -- the value equation ---------------------------------------------------------------
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from valuekit.plots import plot_likert, plot_value_radar, plot_value_ratio  # noqa: E402
+from valuekit.scoring import ValueScorer  # noqa: E402
+
+
+@pytest.fixture
+def four_dims(codebook_dict):
+    codebook_dict["benefits"]["experiential"] = ["x1"]
+    codebook_dict["benefits"]["symbolic"] = ["s1"]
+    return Codebook.from_dict(codebook_dict)
+
+
+@pytest.fixture
+def scored(small_frame, four_dims):
+    frame = small_frame.assign(x1=np.tile([2, 6], 20), s1=np.tile([3, 5], 20))
+    frame["group"] = np.tile(["a", "b"], 20)
+    scores = ValueScorer(four_dims).fit_transform(frame)
+    scores["group"] = frame["group"]
+    return frame, scores
+
+
+def test_radar_plots_group_means(scored, four_dims):
+    frame, scores = scored
+    ax = plot_value_radar(scores, codebook=four_dims, by="group", lang="it",
+                          ax=plt.figure().add_subplot(projection="polar"))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Funzionale", "Economica", "Esperienziale", "Simbolica"]
+    a_line = ax.lines[0].get_ydata()
+    assert a_line[2] == 2 and a_line[3] == 3 and a_line[-1] == a_line[0]   # closed polygon
+    assert ax.lines[1].get_ydata()[2] == 6
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    with pytest.raises(ValueError, match="needs a polar Axes"):
+        plot_value_radar(scores, codebook=four_dims, ax=plt.figure().gca())
+
+
+def test_radar_weighted(scored, four_dims):
+    frame, scores = scored
+    w = np.where(frame["group"] == "a", 3.0, 1.0)  # x1: a=2 (w 3), b=6 (w 1) -> 3
+    ax = plot_value_radar(scores, codebook=four_dims, weights=w)
+    assert ax.lines[0].get_ydata()[2] == pytest.approx(3.0)
+
+
+def test_likert_bars_are_shares_centred_on_neutral(four_dims):
+    frame = pd.DataFrame({"f1": [1, 7, 7, 4], "f2": [2, 2, 2, 2]})
+    ax = plot_likert(frame, codebook=four_dims, block="functional")
+    widths = np.array([p.get_width() for p in ax.patches]).reshape(7, 2)  # 7 answers x 2 items
+    np.testing.assert_allclose(widths[:, 0], [0.25, 0, 0, 0.25, 0, 0, 0.5])
+    np.testing.assert_allclose(widths.sum(axis=0), 1)
+    lefts = np.array([p.get_x() for p in ax.patches]).reshape(7, 2)
+    assert lefts[0, 0] == pytest.approx(-0.375)  # 1s and half the 4s left of zero
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["f1", "Hard to use (rev.)"]
+
+
+def test_value_ratio_share_destroyed_in_title(scored):
+    frame, scores = scored
+    ax = plot_value_ratio(scores)
+    share = (scores["verdict"] == "destroyed").sum() / scores["value_ratio"].notna().sum()
+    assert f"{share:.1%}" in ax.get_title()
+    assert any(np.allclose(line.get_xdata(), 1) for line in ax.lines)
+    assert sum(p.get_height() for p in ax.containers[0]) == scores["value_ratio"].notna().sum()
+    with pytest.raises(ValueError, match="no scored respondents"):
+        plot_value_ratio(scores.assign(value_ratio=np.nan))

@@ -163,3 +163,33 @@ def test_summarize_value_weighted_and_grouped(codebook_dict, items_frame):
         summarize_value(s, weights=-w)
     with pytest.raises(ValueError, match="by column 'segment' not found"):
         summarize_value(s, by="segment")
+
+
+def test_mean_scores_weighted_skips_missing(codebook_dict, items_frame):
+    from valuekit.scoring import mean_scores
+
+    s = ValueScorer(codebook_dict).fit_transform(items_frame)
+    w = pd.Series([1.0, 3.0, 0.0, 0.0, 0.0], index=s.index)
+    m = mean_scores(s, columns=["functional", "economic"], weights=w).loc["all"]
+    assert m["functional"] == pytest.approx((7 + 3 * 4) / 4) and m["economic"] == pytest.approx((6 + 12) / 4)
+    plain = mean_scores(s, columns=["economic"]).loc["all", "economic"]
+    assert plain == pytest.approx((6 + 4 + 2 + 3) / 4)  # respondent 15 has no economic score
+    by = mean_scores(s, columns=["money"], by=pd.Series(list("aabbb"), index=s.index))
+    assert by.loc["b", "money"] == pytest.approx((7 + 3 + 4) / 3)
+
+
+def test_cli_score(tmp_path, capsys):
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA, load_survey
+    from valuekit.cli import main
+
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    scores = pd.read_csv(out, keep_default_na=False, na_values=[""])
+    survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+    assert len(scores) == survey.audit.rows_kept  # every kept respondent has a row
+    unscored = scores["unscored_reason"].notna()
+    assert f"scored: {int((~unscored).sum())}; not scored: {int(unscored.sum())}" in printed
+    assert scores.loc[unscored, "value_ratio"].isna().all()
+    assert set(scores.loc[~unscored, "verdict"]) <= {"created", "neutral", "destroyed"}
+    assert list(scores.columns[:3]) == ["row", "respondent_id", "functional"]

@@ -197,6 +197,12 @@ class Survey:
         return Survey(self.recoded[kept], self.codebook, audit, self.recoded)
 
     @property
+    def weights(self) -> pd.Series | None:
+        """Survey weights of the kept respondents, or None when the codebook names none."""
+        col = self.codebook.weight
+        return None if col is None else self.data[col]
+
+    @property
     def excluded(self) -> pd.DataFrame:
         """The excluded rows, recoded, with their reasons in a ``reason`` column."""
         mask = (self.audit.rows["status"] == "excluded").to_numpy()

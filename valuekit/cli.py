@@ -1,9 +1,10 @@
-"""Command line: ``valuekit audit`` and ``valuekit report``.
+"""Command line: ``valuekit audit``, ``valuekit score`` and ``valuekit report``.
 
 Examples::
 
     valuekit audit data/demo_survey.csv --codebook data/demo_codebook.yaml
     valuekit audit data/demo_survey.csv --codebook data/demo_codebook.yaml --json
+    valuekit score data/demo_survey.csv --codebook data/demo_codebook.yaml -o scores.csv
     valuekit report data/demo_survey.csv --codebook data/demo_codebook.yaml --out reports
 """
 
@@ -66,6 +67,36 @@ def _audit(args) -> int:
     return 0
 
 
+def _score(args) -> int:
+    from .scoring import ValueScorer
+
+    exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
+    survey = load_survey(args.data, codebook=args.codebook, format=args.format,
+                         encoding=args.encoding, exclude=exclude)
+    if survey.data.empty:
+        raise ValueError(f"{args.data}: no respondents kept after the audit; nothing to score")
+    cb = survey.codebook
+    scorer = ValueScorer(cb, weights=args.weights, min_answered=args.min_answered,
+                         neutral_band=args.neutral_band)
+    scores = scorer.fit_transform(survey.data)
+    columns = [*cb.dimensions, *cb.sacrifices, "benefits", "sacrifices", "value_ratio", "verdict",
+               "unscored_reason"]
+    out = scores[columns].copy()
+    out.insert(0, cb.id, survey.data[cb.id])
+    out.reset_index().to_csv(args.output, index=False)
+    unscored = out["unscored_reason"] != ""
+    a = survey.audit
+    print(f"{a.rows_in} rows in, {a.rows_excluded} excluded by the audit ({args.data}); "
+          f"{len(out)} respondents to score")
+    print(f"scored: {int((~unscored).sum())}; not scored: {int(unscored.sum())}")
+    for reason, n in out.loc[unscored, "unscored_reason"].value_counts().items():
+        print(f"  {n:>6}  {reason}")
+    print(f"verdicts: " + ", ".join(f"{v} {int((out['verdict'] == v).sum())}"
+                                     for v in ("created", "neutral", "destroyed")))
+    print(f"wrote {args.output}")
+    return 0
+
+
 def _report(args) -> int:
     from .report import run_report
 
@@ -93,6 +124,18 @@ def main(argv: list[str] | None = None) -> int:
     _exclude_args(audit)
     audit.add_argument("--json", action="store_true", help="print the audit summary as JSON")
     audit.set_defaults(func=_audit)
+
+    score = sub.add_parser("score", help="score every kept respondent: dimensions, sacrifices, value ratio")
+    _add_input(score)
+    _exclude_args(score)
+    score.add_argument("-o", "--output", required=True, help="CSV to write, one row per respondent")
+    score.add_argument("--weights", choices=["equal", "stated"], default="equal",
+                       help="how dimensions combine into the benefits and sacrifices indices")
+    score.add_argument("--min-answered", type=float, default=0.5,
+                       help="share of a block's items needed to score it (default 0.5)")
+    score.add_argument("--neutral-band", type=float, default=0.05,
+                       help="value ratio within this band of 1 is 'neutral' (default 0.05)")
+    score.set_defaults(func=_score)
 
     report = sub.add_parser("report", help="run the notebook sequence on a survey, write HTML")
     report.add_argument("data", help="survey export")

@@ -343,6 +343,12 @@ def _parse(spec: Any, source: str) -> Codebook:
     id_col = _as_name(spec["id"], "id")
     scale = _as_scale(spec["scale"], "scale")
     codes = _as_codes(spec.get("missing_codes"), "missing_codes")
+    inside = [c for c in codes if scale.min <= c <= scale.max]
+    if inside:
+        raise _fail("missing_codes", f"code(s) {[f'{c:g}' for c in inside]} lie inside the scale {scale}; "
+                                     "a missing code must be outside the answer scale")
+    if "name" in spec and not isinstance(spec["name"], str):
+        raise _fail("name", f"expected text, got {spec['name']!r}")
 
     overrides = spec.get("items") or {}
     if not isinstance(overrides, dict):
@@ -482,6 +488,20 @@ def _parse(spec: Any, source: str) -> Codebook:
     )
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing a key given twice in one mapping (YAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise CodebookError(f"codebook key '{key}' appears twice in one section (line "
+                                    f"{key_node.start_mark.line + 1}); YAML would silently keep only the last")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_codebook(path: str | Path | dict | Codebook) -> Codebook:
     """Read and validate a YAML codebook.
 
@@ -517,7 +537,9 @@ def read_codebook(path: str | Path | dict | Codebook) -> Codebook:
     if not path.is_file():
         raise CodebookError(f"codebook file '{path}' not found")
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (safe subclass)
+    except CodebookError as err:
+        raise CodebookError(f"{path.name}: {err}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         raise CodebookError(f"{path}: not a valid YAML file ({err})") from None
     return Codebook.from_dict(spec, source=str(path.name))

@@ -12,7 +12,14 @@ import pandas as pd
 
 from .audit import CELL_PROBLEMS, ROW_REASONS, Audit, Survey
 
-__all__ = ["plot_audit_flags", "plot_cell_problems", "plot_completion_times"]
+__all__ = [
+    "plot_audit_flags",
+    "plot_cell_problems",
+    "plot_completion_times",
+    "plot_value_radar",
+    "plot_likert",
+    "plot_value_ratio",
+]
 
 _KEPT, _EXCLUDED = "#4c72b0", "#c44e52"
 
@@ -106,3 +113,140 @@ def plot_completion_times(survey: Survey, *, ax: plt.Axes | None = None, bins: i
     ax.set_ylabel("respondents")
     return ax
 
+
+
+# -- the value equation -----------------------------------------------------------------
+
+def _weights(scores: pd.DataFrame, weights) -> np.ndarray:
+    if weights is None:
+        return np.ones(len(scores))
+    w = np.asarray(scores[weights] if isinstance(weights, str) else weights, dtype=float)
+    if w.shape != (len(scores),) or (~np.isfinite(w) | (w < 0)).any():
+        raise ValueError(f"weights must be {len(scores)} finite numbers >= 0")
+    return w
+
+
+def plot_value_radar(scores: pd.DataFrame, *, codebook, by: str | pd.Series | None = None,
+                     weights=None, lang: str = "en", ax: plt.Axes | None = None) -> plt.Axes:
+    """Radar (spider) chart of the mean benefit-dimension scores, overall or per group.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :class:`valuekit.scoring.ValueScorer`, optionally with the grouping column.
+    codebook : Codebook
+        Supplies the dimensions, the scale and the labels.
+    by : str or Series, optional
+        A column of ``scores`` or a Series on its index (segment, channel, world view).
+    weights : str or array, optional
+        Survey weights (a column of ``scores`` or values).
+    ax : polar Axes, optional
+        Default: a new polar Axes on the current figure.
+    """
+    from .scoring import common_scale
+
+    dims = codebook.dimensions
+    if len(dims) < 3:
+        raise ValueError(f"a radar chart needs at least 3 benefit dimensions; this codebook has {dims}")
+    if ax is None:
+        ax = plt.gcf().add_subplot(projection="polar")
+    elif ax.name != "polar":
+        raise ValueError("plot_value_radar needs a polar Axes, e.g. plt.subplot(projection='polar')")
+    w = _weights(scores, weights)
+    groups = (pd.Series("all", index=scores.index) if by is None else
+              scores[by] if isinstance(by, str) else pd.Series(np.asarray(by), index=scores.index))
+    angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
+    closed = np.append(angles, angles[0])
+    for name, idx in groups.groupby(groups, sort=True).groups.items():
+        block = scores.loc[idx, dims].to_numpy(float)
+        ww = w[scores.index.get_indexer(idx)]
+        means = [np.average(col[np.isfinite(col)], weights=ww[np.isfinite(col)])
+                 if (ww[np.isfinite(col)].sum() > 0) else np.nan for col in block.T]
+        values = np.append(means, means[0])
+        ax.plot(closed, values, label=str(name), linewidth=1.8)
+        ax.fill(closed, values, alpha=0.12)
+    scale = common_scale(codebook)
+    ax.set_ylim(scale.min, scale.max)
+    ax.set_xticks(angles, [codebook.label(d, lang) for d in dims])
+    if by is not None:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.05, 1.05), frameon=False)
+    return ax
+
+
+def plot_likert(data: pd.DataFrame, *, codebook, block: str, lang: str = "en",
+                ax: plt.Axes | None = None) -> plt.Axes:
+    """Diverging stacked bars of the answers to one block's items (the Likert chart).
+
+    Disagreement extends left of zero, agreement right; the middle category of an
+    odd-numbered scale is split across zero. Shares are of each item's valid answers;
+    answers are shown as given (reverse-coded items are marked, not flipped).
+    """
+    ax = ax or plt.gca()
+    items = codebook.block_items(block)
+    scales = {codebook.items[c].scale for c in items}
+    if len(scales) > 1:
+        raise ValueError(f"items of '{block}' use different scales {sorted(map(str, scales))}; "
+                         "a Likert chart needs one")
+    scale = scales.pop()
+    cats = np.arange(scale.min, scale.max + 1)
+    if len(cats) > 11:
+        raise ValueError(f"scale {scale} has {len(cats)} points; a Likert chart shows at most 11")
+    shares = np.array([[np.mean(data[c].dropna().to_numpy() == v) if data[c].notna().any() else 0.0
+                        for v in cats] for c in items])
+    mid = (len(cats) - 1) / 2
+    colors = plt.get_cmap("RdBu")(np.linspace(0.1, 0.9, len(cats)))
+    if len(cats) % 2:
+        colors[len(cats) // 2] = (0.8, 0.8, 0.8, 1.0)  # the neutral middle in grey
+    left = -(shares[:, :int(np.floor(mid))].sum(axis=1) +
+             (shares[:, int(mid)] / 2 if len(cats) % 2 else 0))
+    y = np.arange(len(items))
+    for j, v in enumerate(cats):
+        ax.barh(y, shares[:, j], left=left, color=colors[j], label=f"{v:g}", edgecolor="white", linewidth=0.5)
+        left = left + shares[:, j]
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    labels = [codebook.label(c, lang) + (" (rev.)" if codebook.items[c].reverse and "(rev" not in codebook.label(c, lang) else "")
+              for c in items]
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(-1, 1)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{abs(x):.0%}"))
+    ax.set_title(codebook.label(block, lang))
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.35), ncol=len(cats), frameon=False,
+              title=f"answer ({scale})", fontsize=8, title_fontsize=8)
+    return ax
+
+
+def plot_value_ratio(scores: pd.DataFrame, *, weights=None, neutral_band: float | None = None,
+                     bins: int = 40, ax: plt.Axes | None = None) -> plt.Axes:
+    """Distribution of ``value_ratio`` (log scale), the line at 1, the share destroyed.
+
+    The region left of 1 (sacrifices outweigh benefits) is shaded; the title gives the
+    (weighted) share of scored customers whose verdict is ``destroyed``.
+    """
+    ax = ax or plt.gca()
+    w = _weights(scores, weights)
+    ratio = scores["value_ratio"].to_numpy(float)
+    ok = np.isfinite(ratio)
+    if not ok.any():
+        raise ValueError("no scored respondents: every value_ratio is missing")
+    r, ww = ratio[ok], w[ok]
+    lo, hi = min(r.min(), 0.9), max(r.max(), 1.1)
+    edges = np.geomspace(lo, hi, bins + 1)
+    ax.hist(r, bins=edges, weights=ww, color=_KEPT)
+    ax.set_xscale("log")
+    ax.axvspan(lo, 1, color=_EXCLUDED, alpha=0.08)
+    ax.axvline(1, color=_EXCLUDED, linewidth=1.5)
+    if neutral_band:
+        for x in (1 / (1 + neutral_band), 1 + neutral_band):
+            ax.axvline(x, color="0.5", linestyle=":", linewidth=1)
+    destroyed = (scores["verdict"].to_numpy() == "destroyed")[ok]
+    share = ww[destroyed].sum() / ww.sum()
+    ax.set_title(f"value destroyed for {share:.1%} of {ok.sum()} scored customers")
+    ax.text(0.02, 0.95, "sacrifices outweigh\nbenefits", transform=ax.transAxes, va="top",
+            color=_EXCLUDED, fontsize=9)
+    ax.set_xlabel("value ratio = benefits / sacrifices (log scale)")
+    ax.set_ylabel("customers" if weights is None else "customers (weighted)")
+    ticks = [t for t in (0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6) if lo <= t <= hi]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
+    return ax

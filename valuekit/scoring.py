@@ -41,6 +41,7 @@ __all__ = [
     "item_matrix",
     "common_scale",
     "summarize_value",
+    "mean_scores",
     "VERDICTS",
 ]
 
@@ -327,6 +328,61 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         return "; ".join(parts)
 
 
+def _resolve(scores, data, by, weights):
+    def lookup(value, what):
+        if value is None or isinstance(value, (pd.Series, np.ndarray)):
+            return value
+        for frame in (scores, data):
+            if frame is not None and value in frame.columns:
+                return frame[value]
+        raise ValueError(f"{what} column '{value}' not found in scores or data")
+
+    w = lookup(weights, "weights")
+    w = np.ones(len(scores)) if w is None else np.asarray(w, dtype=float)
+    if w.shape != (len(scores),):
+        raise ValueError(f"weights have shape {w.shape}; expected ({len(scores)},)")
+    if (~np.isfinite(w) | (w < 0)).any():
+        raise ValueError("weights must be finite and >= 0")
+    groups = lookup(by, "by")
+    key = (pd.Series("all", index=scores.index) if groups is None
+           else pd.Series(np.asarray(groups), index=scores.index))
+    return key, w
+
+
+def mean_scores(scores: pd.DataFrame, *, columns: list[str] | None = None,
+                by: str | pd.Series | None = None, weights=None,
+                data: pd.DataFrame | None = None) -> pd.DataFrame:
+    """(Weighted) mean of score columns, overall or per group; missing scores are skipped.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :meth:`ValueScorer.transform`.
+    columns : list of str, optional
+        Default: every numeric score column except the log ratio.
+    by, weights, data
+        As in :func:`summarize_value`.
+
+    Returns
+    -------
+    DataFrame
+        One row per group, one column per score.
+    """
+    key, w = _resolve(scores, data, by, weights)
+    if columns is None:
+        columns = [c for c in scores.select_dtypes("number").columns if c != "log_value_ratio"]
+    rows = {}
+    for name, idx in key.groupby(key, sort=True).groups.items():
+        pos = scores.index.get_indexer(idx)
+        X = scores[columns].to_numpy(float)[pos]
+        ww = w[pos][:, None] * np.isfinite(X)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rows[name] = np.nansum(np.nan_to_num(X) * ww, axis=0) / ww.sum(axis=0)
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    out.index.name = by if isinstance(by, str) else "group"
+    return out
+
+
 def summarize_value(scores: pd.DataFrame, *, by: str | pd.Series | None = None,
                     weights: str | pd.Series | np.ndarray | None = None,
                     data: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -352,22 +408,7 @@ def summarize_value(scores: pd.DataFrame, *, by: str | pd.Series | None = None,
         ``mean_benefits``, ``mean_sacrifices``, ``mean_value_ratio``,
         ``median_value_ratio`` and ``geometric_mean_ratio`` (exp of the mean log ratio).
     """
-    def lookup(value, what):
-        if value is None or isinstance(value, (pd.Series, np.ndarray)):
-            return value
-        for frame in (scores, data):
-            if frame is not None and value in frame.columns:
-                return frame[value]
-        raise ValueError(f"{what} column '{value}' not found in scores or data")
-
-    w = lookup(weights, "weights")
-    w = np.ones(len(scores)) if w is None else np.asarray(w, dtype=float)
-    if w.shape != (len(scores),):
-        raise ValueError(f"weights have shape {w.shape}; expected ({len(scores)},)")
-    if (~np.isfinite(w) | (w < 0)).any():
-        raise ValueError("weights must be finite and >= 0")
-    groups = lookup(by, "by")
-    key = pd.Series("all", index=scores.index) if groups is None else pd.Series(np.asarray(groups), index=scores.index)
+    key, w = _resolve(scores, data, by, weights)
     rows = []
     for name, idx in key.groupby(key, sort=True).groups.items():
         s = scores.loc[idx]
