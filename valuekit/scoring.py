@@ -344,8 +344,9 @@ def _resolve(scores, data, by, weights):
     if (~np.isfinite(w) | (w < 0)).any():
         raise ValueError("weights must be finite and >= 0")
     groups = lookup(by, "by")
-    key = (pd.Series("all", index=scores.index) if groups is None
-           else pd.Series(np.asarray(groups), index=scores.index))
+    key = (pd.Series("all", index=scores.index, name="group") if groups is None
+           else pd.Series(np.asarray(groups), index=scores.index,
+                          name=getattr(groups, "name", None) or "group"))
     return key, w
 
 
@@ -379,7 +380,7 @@ def mean_scores(scores: pd.DataFrame, *, columns: list[str] | None = None,
         with np.errstate(invalid="ignore", divide="ignore"):
             rows[name] = np.nansum(np.nan_to_num(X) * ww, axis=0) / ww.sum(axis=0)
     out = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
-    out.index.name = by if isinstance(by, str) else "group"
+    out.index.name = key.name
     return out
 
 
@@ -428,7 +429,7 @@ def summarize_value(scores: pd.DataFrame, *, by: str | pd.Series | None = None,
         row["geometric_mean_ratio"] = float(np.exp(np.average(lr, weights=ww[scored]))) if wsum > 0 else np.nan
         rows.append(row)
     out = pd.DataFrame(rows).set_index("group")
-    out.index.name = by if isinstance(by, str) else "group"
+    out.index.name = key.name
     return out
 
 
