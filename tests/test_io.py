@@ -145,3 +145,15 @@ def test_not_really_excel(tmp_path):
     path.write_text("rid,f1\n1,2\n")
     with pytest.raises(SurveyFileError, match="fake.xlsx: not a readable Excel workbook"):
         read_survey_file(path)
+
+
+def test_latin1_beyond_the_first_megabyte(tmp_path):
+    """UTF-8-looking at the top, Windows-1252 further down: still decoded right."""
+    n = 120_000
+    frame = pd.DataFrame({"rid": range(n), "city": ["Madrid"] * n})
+    frame.loc[n - 1, "city"] = "Málaga"
+    path = tmp_path / "late.csv"
+    frame.to_csv(path, index=False, encoding="cp1252")
+    assert path.stat().st_size > 1 << 20
+    read, info = read_survey_file(path)
+    assert info.encoding == "cp1252" and read["city"].iloc[-1] == "Málaga" and len(read) == n

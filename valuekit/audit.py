@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .codebook import Codebook, read_codebook
 from .io import SourceInfo, read_survey_file
@@ -158,7 +160,6 @@ class Audit:
                 f"{self.rows_excluded} excluded>")
 
 
-@dataclass
 class Survey:
     """A loaded survey: the kept rows, recoded, with the codebook and the audit.
 
@@ -174,10 +175,15 @@ class Survey:
         Every input row, recoded, kept or not.
     """
 
-    data: pd.DataFrame
-    codebook: Codebook
-    audit: Audit
-    recoded: pd.DataFrame
+    def __init__(self, codebook: Codebook, audit: Audit, recoded: pd.DataFrame):
+        self.codebook = codebook
+        self.audit = audit
+        self.recoded = recoded
+
+    @cached_property
+    def data(self) -> pd.DataFrame:
+        kept = (self.audit.rows["status"] == "kept").to_numpy()
+        return self.recoded[kept]
 
     def with_exclusions(self, exclude: Iterable[str]) -> "Survey":
         """The same survey with another choice of which flags exclude a row.
@@ -193,8 +199,7 @@ class Survey:
         _decide(rows, exclude)
         audit = replace(self.audit, rows=rows, exclude=exclude)
         audit.check()
-        kept = (rows["status"] == "kept").to_numpy()
-        return Survey(self.recoded[kept], self.codebook, audit, self.recoded)
+        return Survey(self.codebook, audit, self.recoded)
 
     @property
     def weights(self) -> pd.Series | None:
@@ -211,7 +216,7 @@ class Survey:
         return out
 
     def __repr__(self) -> str:
-        return f"<Survey {self.audit.info.path}: {len(self.data)} respondents kept of {self.audit.rows_in}>"
+        return f"<Survey {self.audit.info.path}: {self.audit.rows_kept} respondents kept of {self.audit.rows_in}>"
 
 
 def _check_exclude(exclude: Iterable[str]) -> tuple[str, ...]:
@@ -224,31 +229,40 @@ def _check_exclude(exclude: Iterable[str]) -> tuple[str, ...]:
     return exclude
 
 
+def _str_take(categories, codes) -> pd.api.extensions.ExtensionArray:
+    """A ``str`` array of ``categories[codes]``, gathered by Arrow (no Python string per row)."""
+    cats = pa.array([str(c) for c in categories], type=pa.large_string())
+    return pd.array(cats.take(pa.array(np.asarray(codes, dtype=np.int64))), dtype="str")
+
+
 def _decide(rows: pd.DataFrame, exclude: tuple[str, ...]) -> None:
     """Set ``status`` and ``reason`` from the flag columns (in place)."""
     flags = rows[list(exclude)].to_numpy(dtype=bool) if exclude else np.zeros((len(rows), 0), bool)
-    excluded = flags.any(axis=1)
-    reason = np.full(len(rows), "", dtype=object)
-    for i in np.flatnonzero(excluded):
-        reason[i] = "; ".join(r for r, f in zip(exclude, flags[i]) if f)
-    rows["status"] = np.where(excluded, "excluded", "kept")
-    rows["reason"] = pd.array(reason, dtype="str")
+    # one reason text per combination of flags (at most 2**6), not per row
+    combo = flags.astype(np.int64) @ (np.int64(1) << np.arange(flags.shape[1], dtype=np.int64))
+    present = np.flatnonzero(np.bincount(combo, minlength=1))
+    lookup = np.zeros(int(combo.max(initial=0)) + 1, np.int64)
+    lookup[present] = np.arange(present.size)
+    texts = ["; ".join(r for i, r in enumerate(exclude) if (int(u) >> i) & 1) for u in present]
+    rows["status"] = _str_take(["kept", "excluded"], flags.any(axis=1))
+    rows["reason"] = _str_take(texts, lookup[combo])
 
 
-def _to_float(series: pd.Series, decimal: str | None) -> tuple[np.ndarray, np.ndarray]:
-    """A column as float64, and a mask of entries that were text but not numbers."""
+def _to_float_into(out: np.ndarray, series: pd.Series, decimal: str | None) -> np.ndarray | None:
+    """Write a column as float64 into ``out``; return the mask of text that is not a number."""
     if pd.api.types.is_bool_dtype(series.dtype):
-        values = series.astype(float).to_numpy(copy=True)
-        return values, np.zeros(len(series), bool)
+        out[:] = series.astype(float).to_numpy()
+        return None
     if pd.api.types.is_numeric_dtype(series.dtype):
-        return series.to_numpy(dtype=float, na_value=np.nan, copy=True), np.zeros(len(series), bool)
+        out[:] = series.to_numpy(dtype=float, na_value=np.nan)
+        return None
     text = series.astype("str").str.strip()
     blank = text.isna() | (text == "")
     if decimal == ",":
         text = text.str.replace(",", ".", regex=False)
-    values = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = np.isnan(values) & ~blank.to_numpy()
-    return values.copy(), bad
+    out[:] = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = np.isnan(out) & ~blank.to_numpy()
+    return bad if bad.any() else None
 
 
 def _tidy_ids(series: pd.Series) -> pd.Series:
@@ -304,47 +318,42 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
         raise ValueError(f"{info.path}: no data rows")
 
     ids = _tidy_ids(frame[codebook.id])
-    item_names = list(codebook.items)
-    numeric_cols = item_names + [c for c in (codebook.weight, codebook.completion_time) if c]
-    X = np.empty((n, len(numeric_cols)), dtype=float)
-    problems = {p: np.zeros((n, len(numeric_cols)), bool) for p in CELL_PROBLEMS}
+    numeric_cols = list(codebook.items) + [c for c in (codebook.weight, codebook.completion_time) if c]
+    value_items = set(codebook.value_items)
+
+    # One pass, one column at a time; X is column-major so each column is contiguous.
+    X = np.empty((n, len(numeric_cols)), dtype=float, order="F")
+    counts = {p: np.zeros(len(numeric_cols), np.int64) for p in CELL_PROBLEMS}
+    blank = np.zeros(len(numeric_cols), np.int64)
+    answered_per_column = np.zeros(len(numeric_cols), np.int64)
+    answered = np.zeros(n, np.int64)              # benefit and sacrifice items, per row
+    vmax, vmin = np.full(n, np.nan), np.full(n, np.nan)
+    found = []                                      # per column: rows, problem codes, shown values
     for j, col in enumerate(numeric_cols):
-        X[:, j], problems["non_numeric"][:, j] = _to_float(frame[col], info.decimal)
-    blank = np.isnan(X) & ~problems["non_numeric"]
+        x = X[:, j]
+        problem = _flag_column(x, frame[col], codebook.items.get(col), info)
+        rows_hit = np.flatnonzero(problem)
+        blank[j] = int(np.isnan(x).sum()) - int((problem == _NON_NUMERIC).sum())
+        if rows_hit.size:
+            kinds = problem[rows_hit] - 1
+            counts_here = np.bincount(kinds, minlength=len(CELL_PROBLEMS))
+            for p, c in zip(CELL_PROBLEMS, counts_here):
+                counts[p][j] = c
+            codes, uniques = pd.factorize(frame[col].to_numpy()[rows_hit], use_na_sentinel=False)
+            found.append((rows_hit, j, kinds, codes, [_show(u) for u in uniques]))
+            x[rows_hit] = np.nan
+        missing = np.isnan(x)
+        answered_per_column[j] = n - int(missing.sum())
+        if col in value_items:
+            answered += ~missing
+            np.fmax(vmax, x, out=vmax)
+            np.fmin(vmin, x, out=vmin)
 
-    k = len(item_names)
-    items = X[:, :k]
-    by_codes: dict[tuple, list[int]] = {}
-    for j, name in enumerate(item_names):
-        by_codes.setdefault(codebook.items[name].missing_codes, []).append(j)
-    for codes, idx in by_codes.items():
-        if codes:
-            problems["missing_code"][:, idx] = np.isin(items[:, idx], codes)
-    for col, spans in info.user_missing.items():
-        if col in numeric_cols:
-            j = numeric_cols.index(col)
-            hit = np.zeros(n, bool)
-            for lo, hi in spans:
-                hit |= (X[:, j] >= lo) & (X[:, j] <= hi)
-            problems["user_missing"][:, j] = hit & ~problems["missing_code"][:, j]
-    lo = np.array([codebook.items[c].scale.min for c in item_names])
-    hi = np.array([codebook.items[c].scale.max for c in item_names])
-    coded = problems["missing_code"][:, :k] | problems["user_missing"][:, :k]
-    problems["out_of_range"][:, :k] = ((items < lo) | (items > hi)) & ~coded
-    flagged = np.logical_or.reduce([problems[p] for p in CELL_PROBLEMS])
-    X[flagged] = np.nan
-
-    # row flags
     flags: dict[str, np.ndarray] = {}
     flags["missing_id"] = ids.isna().to_numpy()
     flags["duplicate_id"] = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
-    value_idx = [item_names.index(c) for c in codebook.value_items]
-    V = X[:, value_idx]
-    answered = (~np.isnan(V)).sum(axis=1)
     flags["no_answers"] = answered == 0
-    with np.errstate(invalid="ignore"):
-        same = np.fmax.reduce(V, axis=1) == np.fmin.reduce(V, axis=1)
-    flags["straightliner"] = same & (answered >= int(straightline_min_items))
+    flags["straightliner"] = (vmax == vmin) & (answered >= int(straightline_min_items))
     settings = {"speeder_fraction": speeder_fraction, "straightline_min_items": int(straightline_min_items)}
     notes: list[str] = []
     if codebook.completion_time:
@@ -375,46 +384,74 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     _decide(rows, exclude)
     rows = rows[["row", "respondent", "status", "reason", *ROW_REASONS]]
 
-    r_idx, c_idx, kinds = [], [], []
-    for p in CELL_PROBLEMS:
-        rr, cc = np.nonzero(problems[p])
-        r_idx.append(rr), c_idx.append(cc), kinds.append(np.full(rr.size, p, dtype=object))
-    r_idx, c_idx, kinds = np.concatenate(r_idx), np.concatenate(c_idx), np.concatenate(kinds)
-    order = np.lexsort((c_idx, r_idx))
-    r_idx, c_idx, kinds = r_idx[order], c_idx[order], kinds[order]
-    names = np.array(numeric_cols, dtype=object)
-    originals = np.empty(r_idx.size, dtype=object)
-    for j in np.unique(c_idx):
-        at = c_idx == j
-        originals[at] = frame[numeric_cols[j]].to_numpy()[r_idx[at]]
-    cells = pd.DataFrame({
-        "row": row_numbers[r_idx],
-        "respondent": ids.array[r_idx],
-        "column": pd.array(names[c_idx], dtype="str"),
-        "value": pd.array([_show(v) for v in originals], dtype="str"),
-        "problem": pd.array(kinds, dtype="str"),
-    })
-    columns = pd.DataFrame({
-        "column": numeric_cols,
-        "answered": (~np.isnan(X)).sum(axis=0),
-        "blank": blank.sum(axis=0),
-        **{p: problems[p].sum(axis=0) for p in CELL_PROBLEMS},
-    })
+    cells = _cell_table(found, numeric_cols, row_numbers, ids)
+    columns = pd.DataFrame({"column": numeric_cols, "answered": answered_per_column, "blank": blank, **counts})
 
-    recoded = frame.copy()
-    recoded[codebook.id] = ids
-    recoded[numeric_cols] = X
-    for col in codebook.context_columns:
-        labels = info.value_labels.get(col)
-        if labels:
-            recoded[col] = recoded[col].map(lambda v, lab=labels: lab.get(v, v))
+    # recoded: the numeric columns are views of X; nothing else is copied
+    at = {c: j for j, c in enumerate(numeric_cols)}
+    recoded = {}
+    for col in frame.columns:
+        if col in at:
+            recoded[col] = X[:, at[col]]
+        elif col == codebook.id:
+            recoded[col] = ids.array
+        else:
+            labels = info.value_labels.get(col) if col in codebook.context_columns else None
+            recoded[col] = (frame[col].map(lambda v, lab=labels: lab.get(v, v)) if labels else frame[col]).array
+    recoded = pd.DataFrame(recoded, copy=False)
     recoded.index = pd.RangeIndex(1, n + 1, name="row")
 
     audit = Audit(info=info, rows=rows, cells=cells, columns=columns, exclude=exclude,
                   settings=settings, notes=notes)
     audit.check()
-    kept = (rows["status"] == "kept").to_numpy()
-    return Survey(recoded[kept], codebook, audit, recoded)
+    return Survey(codebook, audit, recoded)
+
+
+_PROBLEM_CODE = {p: i + 1 for i, p in enumerate(CELL_PROBLEMS)}  # 0 = no problem
+_NON_NUMERIC = _PROBLEM_CODE["non_numeric"]
+
+
+def _flag_column(x: np.ndarray, series: pd.Series, item, info: SourceInfo) -> np.ndarray:
+    """Fill ``x`` with the column as floats; return a per-row problem code (0 = fine)."""
+    problem = np.zeros(len(x), np.uint8)
+    non_numeric = _to_float_into(x, series, info.decimal)
+    if non_numeric is not None:
+        problem[non_numeric] = _NON_NUMERIC
+    coded = np.zeros(len(x), bool)
+    if item is not None:
+        for code in item.missing_codes:
+            coded |= x == code
+        problem[coded] = _PROBLEM_CODE["missing_code"]
+    for lo, hi in info.user_missing.get(series.name, ()):
+        hit = (x >= lo) & (x <= hi) & ~coded
+        problem[hit] = _PROBLEM_CODE["user_missing"]
+        coded |= hit
+    if item is not None:
+        problem[((x < item.scale.min) | (x > item.scale.max)) & ~coded] = _PROBLEM_CODE["out_of_range"]
+    return problem
+
+
+def _cell_table(found, numeric_cols, row_numbers, ids) -> pd.DataFrame:
+    """The flagged cells in (row, column) order; value text built once per distinct value."""
+    if found:
+        r_idx = np.concatenate([f[0] for f in found])
+        c_idx = np.concatenate([np.full(f[0].size, f[1]) for f in found])
+        k_idx = np.concatenate([f[2] for f in found])
+        offsets = np.cumsum([0] + [len(f[4]) for f in found[:-1]])
+        v_idx = np.concatenate([f[3] + o for f, o in zip(found, offsets)])
+        shown = [v for f in found for v in f[4]]
+        order = np.lexsort((c_idx, r_idx))
+        r_idx, c_idx, k_idx, v_idx = r_idx[order], c_idx[order], k_idx[order], v_idx[order]
+    else:
+        r_idx = c_idx = k_idx = v_idx = np.zeros(0, np.int64)
+        shown = []
+    return pd.DataFrame({
+        "row": row_numbers[r_idx],
+        "respondent": ids.array[r_idx],
+        "column": _str_take(numeric_cols, c_idx),
+        "value": _str_take(shown, v_idx),
+        "problem": _str_take(list(CELL_PROBLEMS), k_idx),
+    })
 
 
 def _show(value) -> str:

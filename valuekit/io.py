@@ -9,6 +9,7 @@ Recoding and flagging happen in :mod:`valuekit.audit`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io as _io
 from dataclasses import dataclass, field
@@ -108,13 +109,41 @@ def _sniff_delimiter(first_line: str) -> str:
     return sep if counts[sep] else ","
 
 
+def _is_binary(column: pd.Series) -> bool:
+    first = column.first_valid_index()
+    return first is not None and isinstance(column[first], bytes)
+
+
+_HEAD = 1 << 20  # the first MiB: enough for the header rows and to sniff the encoding
+
+
 def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | None,
-               decimal: str | None) -> tuple[pd.DataFrame, SourceInfo]:
-    raw = path.read_bytes()
-    if not raw.strip():
+               decimal: str | None, whole: bool = False) -> tuple[pd.DataFrame, SourceInfo]:
+    """Read a delimited text export.
+
+    The common case, UTF-8, is handed to the parser straight from the file (which checks
+    every byte); any other encoding, or UTF-8 that turns out to be invalid further in, is
+    decoded in full first (``whole=True``).
+    """
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD)
+    if not head.strip() and path.stat().st_size <= _HEAD:
         raise SurveyFileError(f"{path.name}: the file is empty; expected a header row and data rows")
-    text, used = _decode(raw, path.name, encoding)
-    lines = text[:1_000_000].lstrip("\ufeff").splitlines()[:4]  # the header rows suffice
+    used = None
+    if not whole and encoding == "auto" and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            head_text = codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < _HEAD)
+            used = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+            source = path
+        except UnicodeDecodeError:
+            pass
+    if used is None:
+        raw = path.read_bytes()
+        text, used = _decode(raw, path.name, encoding)
+        head_text = text[:_HEAD]
+        source = _io.BytesIO(raw if used == "utf-8" else text.encode("utf-8"))
+        del text
+    lines = head_text.lstrip("\ufeff").splitlines()[:4]
     header = lines[0] if lines else ""
     sep = sep or _sniff_delimiter(header)
     decimal = decimal or ("," if sep == ";" else ".")
@@ -126,22 +155,29 @@ def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | 
         raise SurveyFileError(f"{path.name}: column name(s) {repeated} appear more than once in the header")
     info = SourceInfo(path=path.name, format="qualtrics" if qualtrics else "csv",
                       encoding=used, delimiter=sep, decimal=decimal)
-    if used == "utf-8":
-        utf8 = raw
-    elif used == "utf-8-sig":
-        utf8 = raw[3:]
-    else:
-        utf8 = text.encode("utf-8")
     try:
         if qualtrics:
-            frame = pd.read_csv(_io.BytesIO(utf8), sep=sep, header=0, skiprows=[1, 2],
+            frame = pd.read_csv(source, sep=sep, header=0, skiprows=[1, 2], encoding="utf-8-sig",
                                 dtype=str, keep_default_na=False, na_values=[""])
-            questions = pd.read_csv(_io.BytesIO(utf8), sep=sep, header=0, nrows=1,
+            if hasattr(source, "seek"):
+                source.seek(0)
+            questions = pd.read_csv(source, sep=sep, header=0, nrows=1, encoding="utf-8-sig",
                                     dtype=str, keep_default_na=False)
             info.question_text = {str(k).strip(): str(v) for k, v in questions.iloc[0].items()}
         else:
-            frame = pd.read_csv(_io.BytesIO(utf8), sep=sep, engine="pyarrow")
+            frame = pd.read_csv(source, sep=sep, engine="pyarrow")
+            if not whole and any(_is_binary(frame[c]) for c in frame.columns[frame.dtypes == object]):
+                # Arrow keeps text that is not UTF-8 as bytes: decode the whole file instead
+                return _read_text(path, qualtrics=qualtrics, encoding=encoding, sep=sep,
+                                  decimal=decimal, whole=True)
+    except UnicodeDecodeError:
+        if whole:
+            raise
+        return _read_text(path, qualtrics=qualtrics, encoding=encoding, sep=sep, decimal=decimal, whole=True)
     except (pd.errors.ParserError, ValueError) as err:  # pyarrow raises ArrowInvalid (a ValueError)
+        if not whole and "UTF8" in str(err):  # valid UTF-8 at the top, not further down
+            return _read_text(path, qualtrics=qualtrics, encoding=encoding, sep=sep, decimal=decimal,
+                              whole=True)
         raise SurveyFileError(f"{path.name}: not a readable {info.format.upper()} table ({err})") from None
     return frame, info
 

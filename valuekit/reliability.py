@@ -14,6 +14,9 @@ estimated, as in R's ``psych::alpha(use="pairwise" | "complete.obs")``.
   exceeds it when their loadings differ.
 * per item: ``item_rest_r`` (correlation of the item with the sum of the other items)
   and ``alpha_if_deleted``.
+
+Survey weights are not applied here: reliability describes the instrument on the
+respondents who answered it, as ``psych::alpha`` and pingouin do.
 """
 
 from __future__ import annotations

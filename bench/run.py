@@ -1,0 +1,503 @@
+"""valuekit benchmark runner (``make bench``).
+
+A small registry of named benchmarks. Each benchmark is a function taking a
+:class:`Context` and returning a dict::
+
+    {"params": {...},                      # what was run (sizes, repeats, file)
+     "metrics": {name: {"value": v, "unit": u, "note": "..."}, ...},
+     "checks": {name: {"ok": bool, "detail": "..."}, ...}}   # targets, optional
+
+The runner prints every metric as a table and writes everything (plus machine and
+library versions) to ``bench/out/results.json``. ``bench/out`` is git-ignored; generated
+input files are cached there too.
+
+Usage::
+
+    python bench/run.py                 # every benchmark, full size
+    python bench/run.py --quick         # smaller sizes, a smoke run
+    python bench/run.py --only load_audit
+    python bench/run.py --list
+
+Adding a benchmark: write ``def bench_<name>(ctx) -> dict`` and decorate it with
+``@benchmark("<name>", "one-line description")``. Use ``ctx.size(full, quick)`` for
+sizes, ``ctx.data_dir`` for cached inputs and :func:`child_peak_memory` for memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+
+# -- registry ---------------------------------------------------------------------------
+
+
+@dataclass
+class Benchmark:
+    name: str
+    description: str
+    func: Callable[["Context"], dict]
+
+
+BENCHMARKS: dict[str, Benchmark] = {}
+
+
+def benchmark(name: str, description: str):
+    """Register ``func`` as the benchmark ``name``."""
+
+    def register(func):
+        if name in BENCHMARKS:
+            raise ValueError(f"benchmark {name!r} registered twice")
+        BENCHMARKS[name] = Benchmark(name, description, func)
+        return func
+
+    return register
+
+
+@dataclass
+class Context:
+    quick: bool
+    repeats: int
+    out_dir: Path
+    verbose: bool = True
+
+    @property
+    def data_dir(self) -> Path:
+        path = self.out_dir / "data"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def size(self, full, quick):
+        return quick if self.quick else full
+
+    def log(self, message: str) -> None:
+        if self.verbose:
+            print(f"  {message}", flush=True)
+
+
+def metric(value, unit: str = "", note: str = "") -> dict:
+    out = {"value": value, "unit": unit}
+    if note:
+        out["note"] = note
+    return out
+
+
+# -- helpers shared by benchmarks -------------------------------------------------------
+
+
+def timed(func: Callable[[], object]) -> float:
+    """Wall-clock seconds of one call; the result is dropped and garbage collected first."""
+    gc.collect()
+    start = time.perf_counter()
+    result = func()
+    elapsed = time.perf_counter() - start
+    del result
+    gc.collect()
+    return elapsed
+
+
+def alternate(funcs: dict[str, Callable[[], object]], repeats: int, log=None) -> dict[str, list[float]]:
+    """Time several callables interleaved (a, b, a, b, ...) so drift hits them alike."""
+    times: dict[str, list[float]] = {name: [] for name in funcs}
+    for i in range(repeats):
+        for name, func in funcs.items():
+            t = timed(func)
+            times[name].append(t)
+            if log:
+                log(f"repeat {i + 1}/{repeats} {name}: {t:.3f} s")
+    return times
+
+
+# Memory is measured in a fresh interpreter per case: a high-water mark covers the whole
+# process, so measuring in the runner would see whatever ran before.
+#
+# On Linux the child reads VmHWM / VmRSS from /proc/self/status and resets the high-water
+# mark after the imports (``echo 5 > /proc/self/clear_refs``). ``ru_maxrss`` is recorded
+# too but is NOT used there: the kernel folds the *parent's* peak RSS into a child's
+# ``ru_maxrss`` at exec (the spawning runner may hold gigabytes after the timing runs), so
+# it can hide the child's own peak entirely. Elsewhere ru_maxrss is the fallback.
+_CHILD_TEMPLATE = r"""
+import gc, json, os, re, resource, sys, time
+sys.path.insert(0, {root!r})
+
+def _status(key):
+    try:
+        with open("/proc/self/status") as fh:
+            return int(re.search(key + r":\s+(\d+) kB", fh.read()).group(1)) * 1024
+    except (OSError, AttributeError):
+        return None
+
+def _ru_bytes():
+    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return r if sys.platform == "darwin" else r * 1024
+
+{setup}
+gc.collect()
+try:
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")  # reset VmHWM to the current RSS
+    hwm_ok = True
+except OSError:
+    hwm_ok = False
+base = {{"rss": _status("VmRSS"), "hwm": _status("VmHWM"), "ru": _ru_bytes()}}
+start = time.perf_counter()
+{work}
+elapsed = time.perf_counter() - start
+end = {{"rss": _status("VmRSS"), "hwm": _status("VmHWM"), "ru": _ru_bytes()}}
+print("BENCH_RESULT " + json.dumps({{"base": base, "end": end, "hwm_ok": hwm_ok and base["hwm"] is not None,
+                                     "seconds": elapsed}}))
+"""
+
+
+def child_peak_memory(setup: str, work: str, timeout: float = 1800) -> dict:
+    """Run ``setup`` then ``work`` in a fresh Python; peak memory growth of ``work`` in MB.
+
+    ``setup`` does the imports (and anything else that should not count); the baseline
+    is the resident size after it. ``work`` must keep its result alive until the end
+    (assign it to a name), so the peak includes what the caller would hold.
+
+    Returns ``baseline_mb`` (RSS after setup), ``peak_mb`` (high-water mark at the end),
+    ``delta_mb`` (their difference: what the work itself needed at its peak),
+    ``end_mb`` (RSS at the end, i.e. what stays alive), ``method`` and ``seconds``.
+    """
+    code = _CHILD_TEMPLATE.format(root=str(ROOT), setup=setup, work=work)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=timeout, cwd=str(ROOT))
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark child failed:\n{proc.stderr[-4000:]}")
+    line = next(l for l in proc.stdout.splitlines() if l.startswith("BENCH_RESULT "))
+    res = json.loads(line[len("BENCH_RESULT "):])
+    mb = 2**20
+    base, end = res["base"], res["end"]
+    if res["hwm_ok"]:
+        method, base_b, peak_b = "VmHWM-after-reset", base["rss"], end["hwm"]
+    else:
+        method, base_b, peak_b = "ru_maxrss", base["ru"], end["ru"]
+    return {"baseline_mb": base_b / mb, "peak_mb": peak_b / mb, "delta_mb": (peak_b - base_b) / mb,
+            "end_mb": (end["rss"] or 0) / mb, "method": method, "seconds": res["seconds"],
+            "ru_maxrss_delta_mb": (end["ru"] - base["ru"]) / mb}
+
+
+# -- benchmark: load_audit --------------------------------------------------------------
+
+#: Bump when the generator changes, so cached files are regenerated.
+SURVEY_GENERATOR_VERSION = 1
+SURVEY_SEED = 20240611
+N_ITEMS = 40
+
+# 40 items: 20 benefit items over the 4 dimensions, 20 sacrifice items over the 5 sacrifices.
+_BLOCKS = [
+    ("benefits", "functional", 6), ("benefits", "economic", 5),
+    ("benefits", "experiential", 5), ("benefits", "symbolic", 4),
+    ("sacrifices", "time", 4), ("sacrifices", "money", 4), ("sacrifices", "energy", 4),
+    ("sacrifices", "emotional", 4), ("sacrifices", "risk", 4),
+]
+
+
+def survey_codebook() -> dict:
+    """The codebook dict of the synthetic survey (same for every size)."""
+    spec: dict = {"id": "respondent_id", "scale": {"min": 1, "max": 7}, "missing_codes": [9],
+                  "benefits": {}, "sacrifices": {},
+                  "completion_time": "duration_s", "weight": "weight"}
+    q = 0
+    for section, block, count in _BLOCKS:
+        spec[section][block] = [f"q{q + i + 1:02d}" for i in range(count)]
+        q += count
+    assert q == N_ITEMS
+    return spec
+
+
+def make_survey_csv(path: Path, rows: int, seed: int = SURVEY_SEED) -> dict:
+    """Write a dirty synthetic survey export; return what dirt was planted.
+
+    Columns: ``respondent_id`` (integers), ``q01``..``q40`` (Likert 1-7), ``duration_s``
+    (seconds, one decimal) and ``weight`` (three decimals). Dirt: ~3 % don't-know code 9,
+    ~2 % blank item cells, a few out-of-range codes (0, 8, 77), a handful of duplicate ids,
+    ~0.3 % straight-liners, ~1 % speeders, a few blank / zero weights and blank times.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(seed)
+    # Likert answers: a respondent-level leaning plus item noise, rounded into 1..7.
+    lean = rng.normal(4.6, 0.9, size=(rows, 1))
+    items = np.clip(np.rint(lean + rng.normal(0, 1.1, size=(rows, N_ITEMS))), 1, 7).astype(np.int8)
+    straight = rng.random(rows) < 0.003
+    items[straight] = rng.integers(1, 8, size=(int(straight.sum()), 1), dtype=np.int8)
+
+    dont_know = rng.random(items.shape) < 0.03
+    items[dont_know] = 9
+    n_oor = max(3, rows * N_ITEMS // 100_000)  # "a few": 1 cell in 100,000
+    oor_r = rng.integers(0, rows, n_oor)
+    oor_c = rng.integers(0, N_ITEMS, n_oor)
+    items[oor_r, oor_c] = rng.choice(np.array([0, 8, 77], dtype=np.int8), n_oor)
+    blank = rng.random(items.shape) < 0.02
+
+    ids = np.arange(100_001, 100_001 + rows, dtype=np.int64)
+    n_dup = max(2, min(20, rows // 50_000))  # a handful
+    dup_at = rng.choice(np.arange(1, rows), n_dup, replace=False)
+    ids[dup_at] = ids[rng.integers(0, dup_at)]  # repeat an earlier id
+
+    duration = np.round(rng.lognormal(np.log(540), 0.45, rows), 1)
+    speed = rng.random(rows) < 0.01
+    duration[speed] = np.round(rng.uniform(20, 120, int(speed.sum())), 1)
+    duration_blank = rng.random(rows) < 0.001
+    weight = np.round(rng.lognormal(0, 0.25, rows), 3)
+    weight[rng.random(rows) < 0.0005] = 0.0
+    weight_blank = rng.random(rows) < 0.0005
+
+    arrays = [pa.array(ids)]
+    names = ["respondent_id"]
+    for j in range(N_ITEMS):
+        arrays.append(pa.array(items[:, j], mask=blank[:, j], type=pa.int8()))
+        names.append(f"q{j + 1:02d}")
+    arrays += [pa.array(duration, mask=duration_blank), pa.array(weight, mask=weight_blank)]
+    names += ["duration_s", "weight"]
+    table = pa.Table.from_arrays(arrays, names=names)
+
+    tmp = path.with_suffix(".tmp")
+    pacsv.write_csv(table, tmp, write_options=pacsv.WriteOptions(quoting_style="none"))
+    os.replace(tmp, path)
+
+    visible = ~blank
+    return {
+        "rows": rows, "columns": len(names), "seed": seed,
+        "dont_know_cells": int((dont_know & visible & (items == 9)).sum()),
+        "out_of_range_cells": int((np.isin(items, [0, 8, 77]) & visible).sum()),
+        "blank_item_cells": int(blank.sum()),
+        "duplicate_ids": int(n_dup),
+        "straightliners_planted": int(straight.sum()),
+        "speeders_planted": int(speed.sum()),
+    }
+
+
+def survey_file(ctx: Context, rows: int) -> tuple[Path, Path, dict]:
+    """The cached CSV for ``rows`` rows (generated once), its codebook JSON and metadata."""
+    stem = f"survey_{rows}r_{N_ITEMS}q_seed{SURVEY_SEED}_v{SURVEY_GENERATOR_VERSION}"
+    csv_path = ctx.data_dir / f"{stem}.csv"
+    meta_path = ctx.data_dir / f"{stem}.meta.json"
+    cb_path = ctx.data_dir / f"{stem}.codebook.json"
+    if not (csv_path.is_file() and meta_path.is_file()):
+        ctx.log(f"generating {csv_path.name} ...")
+        start = time.perf_counter()
+        meta = make_survey_csv(csv_path, rows)
+        meta["generated_in_s"] = round(time.perf_counter() - start, 2)
+        meta_path.write_text(json.dumps(meta, indent=2))
+        ctx.log(f"generated in {meta['generated_in_s']} s")
+    cb_path.write_text(json.dumps(survey_codebook(), indent=2))
+    meta = json.loads(meta_path.read_text())
+    meta["file_mb"] = round(csv_path.stat().st_size / 2**20, 1)
+    return csv_path, cb_path, meta
+
+
+def _floor(path):
+    import pandas as pd
+
+    return pd.read_csv(path, engine="pyarrow")
+
+
+def _subject(path, codebook):
+    import valuekit
+
+    survey = valuekit.load_survey(path, codebook=codebook)
+    summary = survey.audit.summary()
+    cells = survey.audit.cells
+    _ = len(cells), cells["value"].iloc[-1] if len(cells) else None  # touch the cell list
+    return survey, summary
+
+
+@benchmark("load_audit",
+           "load_survey + full audit of a dirty 40-item CSV vs. the pandas/pyarrow read_csv floor")
+def bench_load_audit(ctx: Context) -> dict:
+    import pyarrow.csv  # noqa: F401  (import cost kept out of the first timed call)
+    import valuekit
+
+    rows = ctx.size(1_000_000, 100_000)
+    path, cb_path, meta = survey_file(ctx, rows)
+    spec = json.loads(cb_path.read_text())
+    codebook = valuekit.Codebook.from_dict(spec)
+
+    # Warm-up on a tiny file: lazy imports and first-call costs stay out of the timings.
+    warm, _, _ = survey_file(ctx, 2_000)
+    _floor(warm), _subject(warm, codebook)
+
+    ctx.log(f"timing on {path.name} ({meta['file_mb']} MB), {ctx.repeats} repeats each, alternating")
+    times = alternate({"floor": lambda: _floor(path), "subject": lambda: _subject(path, codebook)},
+                      ctx.repeats, log=ctx.log)
+    floor_s = statistics.median(times["floor"])
+    subject_s = statistics.median(times["subject"])
+    ratio = subject_s / floor_s
+
+    # What the audit found: a sanity check that the dirt was seen (and is stable across runs).
+    survey, summary = _subject(path, codebook)
+    found = {"rows_in": summary["rows_in"], "rows_kept": summary["rows_kept"],
+             "cells": summary["cells"], "flagged": summary["flagged"],
+             "cell_list_rows": len(survey.audit.cells)}
+    del survey
+    gc.collect()
+
+    ctx.log("peak memory, fresh interpreter per case ...")
+    setup_common = "import numpy, pandas as pd, pyarrow, pyarrow.csv, valuekit, json\n"
+    mem_floor = child_peak_memory(
+        setup_common,
+        f"frame = pd.read_csv({str(path)!r}, engine='pyarrow')")
+    mem_subject = child_peak_memory(
+        setup_common + f"cb = valuekit.Codebook.from_dict(json.load(open({str(cb_path)!r})))\n",
+        f"survey = valuekit.load_survey({str(path)!r}, codebook=cb)\n"
+        "summary = survey.audit.summary()\n"
+        "cells = survey.audit.cells; n = len(cells)")
+    mem_ratio = mem_subject["delta_mb"] / mem_floor["delta_mb"] if mem_floor["delta_mb"] > 0 else None
+
+    target = 2.0
+    return {
+        "params": {"rows": rows, "items": N_ITEMS, "repeats": ctx.repeats, "file": path.name,
+                   "file_mb": meta["file_mb"], "planted": meta},
+        "metrics": {
+            "floor_median_s": metric(round(floor_s, 3), "s", "pd.read_csv(engine='pyarrow')"),
+            "subject_median_s": metric(round(subject_s, 3), "s",
+                                       "load_survey + audit.summary() + audit.cells"),
+            "time_ratio": metric(round(ratio, 2), "x", f"subject / floor, target <= {target:g}"),
+            "floor_times_s": metric([round(t, 3) for t in times["floor"]], "s"),
+            "subject_times_s": metric([round(t, 3) for t in times["subject"]], "s"),
+            "floor_peak_mb": metric(round(mem_floor["delta_mb"], 1), "MB",
+                                    f"peak over post-import baseline ({mem_floor['method']})"),
+            "subject_peak_mb": metric(round(mem_subject["delta_mb"], 1), "MB",
+                                      f"peak over post-import baseline ({mem_subject['method']})"),
+            "memory_ratio": metric(round(mem_ratio, 2) if mem_ratio else None, "x",
+                                   "subject / floor peak"),
+            "floor_held_mb": metric(round(mem_floor["end_mb"] - mem_floor["baseline_mb"], 1), "MB",
+                                    "still resident at the end (the DataFrame)"),
+            "subject_held_mb": metric(round(mem_subject["end_mb"] - mem_subject["baseline_mb"], 1), "MB",
+                                      "still resident at the end (Survey + audit)"),
+            "baseline_mb": metric(round(mem_subject["baseline_mb"], 1), "MB",
+                                  "RSS after imports (subtracted)"),
+        },
+        "checks": {
+            "time_ratio_le_2x": {"ok": ratio <= target,
+                                 "detail": f"{ratio:.2f}x (target <= {target:g}x)"},
+            "all_rows_accounted": {"ok": found["rows_in"] == rows,
+                                   "detail": f"rows_in={found['rows_in']} of {rows}"},
+        },
+        "audit_found": found,
+        "memory": {"floor": mem_floor, "subject": mem_subject},
+    }
+
+
+# -- runner -----------------------------------------------------------------------------
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    return str(value)
+
+
+def print_table(results: dict[str, dict]) -> None:
+    rows = [("benchmark", "metric", "value", "unit", "note")]
+    for name, res in results.items():
+        if "error" in res:
+            rows.append((name, "ERROR", res["error"].splitlines()[-1][:80], "", ""))
+            continue
+        for key, m in res.get("metrics", {}).items():
+            rows.append((name, key, _fmt(m["value"]), m.get("unit", ""), m.get("note", "")))
+        for key, c in res.get("checks", {}).items():
+            rows.append((name, f"check {key}", "PASS" if c["ok"] else "FAIL", "", c.get("detail", "")))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    print()
+    for i, r in enumerate(rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def environment() -> dict:
+    import numpy
+    import pandas
+    import pyarrow
+
+    try:
+        import valuekit
+        vk = valuekit.__version__
+    except Exception:  # pragma: no cover
+        vk = None
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, cwd=ROOT).stdout.strip() or None
+    except OSError:
+        commit = None
+    return {"python": platform.python_version(), "platform": platform.platform(),
+            "machine": platform.machine(), "cpus": os.cpu_count(), "pandas": pandas.__version__,
+            "pyarrow": pyarrow.__version__, "numpy": numpy.__version__, "valuekit": vk,
+            "git_commit": commit}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="run only this benchmark (repeatable); see --list")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--repeats", type=int, default=3, help="timed repeats per case (default 3)")
+    parser.add_argument("--out", type=Path, default=OUT, help="output directory (default bench/out)")
+    parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+    args = parser.parse_args(argv)
+
+    if args.list:
+        for b in BENCHMARKS.values():
+            print(f"{b.name:<16} {b.description}")
+        return 0
+    names = args.only or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        parser.error(f"unknown benchmark(s) {unknown}; available: {list(BENCHMARKS)}")
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    ctx = Context(quick=args.quick, repeats=args.repeats, out_dir=args.out)
+    results: dict[str, dict] = {}
+    failed = False
+    for name in names:
+        print(f"[{name}] {BENCHMARKS[name].description}{' (quick)' if args.quick else ''}", flush=True)
+        start = time.perf_counter()
+        try:
+            res = BENCHMARKS[name].func(ctx)
+        except Exception:
+            import traceback
+
+            res = {"error": traceback.format_exc()}
+            failed = True
+            print(res["error"], file=sys.stderr)
+        res["wall_s"] = round(time.perf_counter() - start, 1)
+        results[name] = res
+
+    report = {"created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "quick": args.quick,
+              "repeats": args.repeats, "environment": environment(), "results": results}
+    out_file = args.out / "results.json"
+    out_file.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print_table(results)
+    print(f"\nwrote {out_file}")
+    # Checks (e.g. the 2x target) are reported, not enforced: a bench run fails only on errors.
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
