@@ -45,8 +45,8 @@ def test_flags_and_reasons(dirty_frame, codebook_dict):
     assert a.summary()["excluded"] == {"missing_id": 1, "duplicate_id": 1, "no_answers": 1,
                                        "straightliner": 1, "speeder": 1, "invalid_weight": 1}
     cells = a.cells[["row", "column", "value", "problem"]].to_numpy().tolist()
-    assert cells == [[1, "f1", "9", "missing_code"], [2, "nps", "99", "missing_code"],
-                     [3, "e1", "seven", "non_numeric"], [4, "m1", "8", "out_of_range"]]
+    assert cells == [[1, "f1", "9", "missing_code"], [3, "e1", "seven", "non_numeric"],
+                     [4, "m1", "8", "out_of_range"], [2, "nps", "99", "missing_code"]]  # by column, then row
     data = survey.recoded
     assert np.isnan(data.loc[1, "f1"]) and np.isnan(data.loc[2, "nps"])
     assert np.isnan(data.loc[3, "e1"]) and np.isnan(data.loc[4, "m1"])
