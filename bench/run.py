@@ -38,6 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+import pandas as pd
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
@@ -396,6 +399,106 @@ def bench_load_audit(ctx: Context) -> dict:
         },
         "audit_found": found,
         "memory": {"floor": mem_floor, "subject": mem_subject},
+    }
+
+
+# -- benchmark: score -------------------------------------------------------------------
+
+
+def _score_floor(M, membership, n_dims, wb, ws):
+    """Bare NumPy: block means of the answered items, the two weighted indices, the ratio."""
+    answered = ~np.isnan(M)
+    sums = np.where(answered, M, 0.0) @ membership
+    counts = answered.astype(np.float64) @ membership
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums / counts
+    return (means[:, :n_dims] @ wb) / (means[:, n_dims:] @ ws)
+
+
+def _score_rowwise(frame, blocks, n_dims):
+    """A straightforward pandas implementation, one respondent at a time."""
+    def one(row):
+        means = [row[items].mean() for items in blocks]
+        benefits, sacrifices = np.mean(means[:n_dims]), np.mean(means[n_dims:])
+        ratio = benefits / sacrifices
+        verdict = "created" if ratio > 1.05 else "destroyed" if ratio < 1 / 1.05 else "neutral"
+        return pd.Series({"benefits": benefits, "sacrifices": sacrifices, "value_ratio": ratio,
+                          "verdict": verdict})
+    return frame.apply(one, axis=1)
+
+
+@benchmark("score", "ValueScorer on 1,000,000 respondents x 40 items vs. a bare NumPy floor "
+                    "and a row-by-row pandas implementation")
+def bench_score(ctx: Context) -> dict:
+    import valuekit
+    from valuekit.scoring import ValueScorer
+
+    rows = ctx.size(1_000_000, 100_000)
+    path, cb_path, meta = survey_file(ctx, rows)
+    codebook = valuekit.Codebook.from_dict(json.loads(cb_path.read_text()))
+    data = valuekit.load_survey(path, codebook=codebook).recoded  # every row, recoded
+    items = codebook.value_items
+    M = data[items].to_numpy(dtype=np.float64)
+    blocks = [codebook.block_items(b) for b in codebook.dimensions + codebook.sacrifices]
+    membership = np.zeros((len(items), len(blocks)))
+    for g, block in enumerate(blocks):
+        membership[[items.index(c) for c in block], g] = 1.0
+    n_dims = len(codebook.dimensions)
+    wb = np.full(n_dims, 1 / n_dims)
+    ws = np.full(len(blocks) - n_dims, 1 / (len(blocks) - n_dims))
+
+    def subject():
+        return ValueScorer(codebook).fit_transform(data)
+
+    # the floor and the scorer agree before anything is timed
+    check = subject()
+    floor_ratio = _score_floor(M, membership, n_dims, wb, ws)
+    scored = check["value_ratio"].notna().to_numpy()  # the scorer also enforces min_answered
+    agree = bool(np.allclose(check["value_ratio"].to_numpy()[scored], floor_ratio[scored]))
+    del check
+
+    _score_floor(M[:1000], membership, n_dims, wb, ws)
+    times = alternate({"floor": lambda: _score_floor(M, membership, n_dims, wb, ws),
+                       "subject": subject}, ctx.repeats, log=ctx.log)
+    floor_s, subject_s = statistics.median(times["floor"]), statistics.median(times["subject"])
+    ratio = statistics.median(s / f for s, f in zip(times["subject"], times["floor"]))
+
+    sample = ctx.size(5_000, 2_000)
+    subset = data.iloc[:sample]
+    rowwise_s = timed(lambda: _score_rowwise(subset, blocks, n_dims)) * rows / sample
+    ctx.log(f"row-by-row pandas on {sample} rows, scaled to {rows}: {rowwise_s:.0f} s")
+
+    setup = ("import json, numpy as np, valuekit\n"
+             "from valuekit.scoring import ValueScorer\n"
+             f"cb = valuekit.Codebook.from_dict(json.load(open({str(cb_path)!r})))\n"
+             f"data = valuekit.load_survey({str(path)!r}, codebook=cb).recoded\n")
+    mem = child_peak_memory(setup, "scores = ValueScorer(cb).fit_transform(data)")
+    input_mb = M.nbytes / 2**20
+
+    target = 3.0
+    return {
+        "params": {"rows": rows, "items": len(items), "repeats": ctx.repeats, "rowwise_sample": sample},
+        "metrics": {
+            "floor_median_s": metric(round(floor_s, 3), "s", "NumPy block means + indices on the float array"),
+            "subject_median_s": metric(round(subject_s, 3), "s",
+                                       "ValueScorer.fit_transform: every score, ratio, verdict, reason"),
+            "time_ratio": metric(round(ratio, 2), "x",
+                                 f"median of paired subject / floor ratios, target <= {target:g}"),
+            "floor_times_s": metric([round(t, 3) for t in times["floor"]], "s"),
+            "subject_times_s": metric([round(t, 3) for t in times["subject"]], "s"),
+            "rowwise_pandas_s": metric(round(rowwise_s, 1), "s",
+                                       f"DataFrame.apply(axis=1) on {sample} rows, scaled to {rows}"),
+            "rowwise_over_subject": metric(round(rowwise_s / subject_s, 1), "x", "row-by-row / ValueScorer"),
+            "subject_peak_mb": metric(round(mem["delta_mb"], 1), "MB",
+                                      f"peak over the loaded survey ({mem['method']})"),
+            "peak_over_item_array": metric(round(mem["delta_mb"] / input_mb, 2), "x",
+                                           f"peak / the {input_mb:.0f} MB float array of the items"),
+        },
+        "checks": {
+            "time_ratio_le_3x": {"ok": ratio <= target, "detail": f"{ratio:.2f}x (target <= {target:g}x)"},
+            "floor_agrees_with_scorer": {"ok": agree, "detail": "value_ratio equal wherever the scorer scored"},
+        },
+        "memory": mem,
     }
 
 
