@@ -19,6 +19,11 @@ __all__ = [
     "plot_value_radar",
     "plot_likert",
     "plot_value_ratio",
+    "plot_k_selection",
+    "plot_benefits_sacrifices",
+    "plot_sacrifice_heatmap",
+    "plot_share_destroyed",
+    "plot_segment_radars",
 ]
 
 _KEPT, _EXCLUDED = "#4c72b0", "#c44e52"
@@ -157,9 +162,9 @@ def plot_value_radar(scores: pd.DataFrame, *, codebook, by: str | pd.Series | No
               scores[by] if isinstance(by, str) else pd.Series(np.asarray(by), index=scores.index))
     angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
     closed = np.append(angles, angles[0])
-    for name, idx in groups.groupby(groups, sort=True).groups.items():
-        block = scores.loc[idx, dims].to_numpy(float)
-        ww = w[scores.index.get_indexer(idx)]
+    values_all = scores[dims].to_numpy(float)
+    for name, pos in groups.groupby(groups, sort=True).indices.items():
+        block, ww = values_all[pos], w[pos]
         means = [np.average(col[np.isfinite(col)], weights=ww[np.isfinite(col)])
                  if (ww[np.isfinite(col)].sum() > 0) else np.nan for col in block.T]
         values = np.append(means, means[0])
@@ -250,3 +255,155 @@ def plot_value_ratio(scores: pd.DataFrame, *, weights=None, neutral_band: float 
     ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     ax.xaxis.set_minor_formatter(plt.NullFormatter())
     return ax
+
+
+# -- segments and the map of value destroyed ---------------------------------------------
+
+def plot_k_selection(table: pd.DataFrame, *, chosen: int | None = None,
+                     ax: plt.Axes | None = None) -> plt.Axes:
+    """Silhouette (left axis) and BIC or inertia (right axis) by number of segments."""
+    ax = ax or plt.gca()
+    ax.plot(table["k"], table["silhouette"], marker="o", color=_KEPT, label="silhouette (higher is better)")
+    ax.set_xlabel("number of segments")
+    ax.set_ylabel("silhouette", color=_KEPT)
+    other = "bic" if "bic" in table else "inertia" if "inertia" in table else None
+    if other:
+        twin = ax.twinx()
+        twin.plot(table["k"], table[other], marker="s", color="0.4", linestyle="--",
+                  label=f"{other.upper() if other == 'bic' else other} (lower is better)")
+        twin.set_ylabel(other.upper() if other == "bic" else other, color="0.4")
+    if chosen is not None:
+        ax.axvline(chosen, color=_EXCLUDED, linestyle=":", linewidth=1.2)
+    ax.set_xticks(table["k"])
+    handles = ax.get_legend_handles_labels()
+    if other:
+        more = twin.get_legend_handles_labels()
+        handles = (handles[0] + more[0], handles[1] + more[1])
+    ax.legend(*handles, loc="upper right", frameon=False, fontsize=8)
+    return ax
+
+
+def _levels(segments: pd.Series) -> tuple[np.ndarray, list]:
+    """Segment labels as Python objects (no float 0.0 for an integer segment) and their levels."""
+    values = np.array([None if pd.isna(v) else (int(v) if isinstance(v, (int, np.integer)) else v)
+                       for v in segments], dtype=object)
+    return values, sorted({v for v in values if v is not None}, key=str)
+
+
+def _segment_palette(levels: list) -> dict:
+    import seaborn as sns
+
+    return dict(zip(levels, sns.color_palette("tab10", len(levels))))
+
+
+def plot_benefits_sacrifices(scores: pd.DataFrame, *, segments: pd.Series | None = None,
+                             names: dict | None = None, kind: str = "auto", lang: str = "en",
+                             codebook=None, ax: plt.Axes | None = None) -> plt.Axes:
+    """Benefits against sacrifices per customer, the line benefits = sacrifices, and the
+    region where sacrifices outweigh benefits shaded and labelled.
+
+    ``kind="scatter"`` colours points by segment; ``"hexbin"`` shows density for large
+    samples; ``"auto"`` picks hexbin above 20,000 customers.
+    """
+    ax = ax or plt.gca()
+    ok = scores["value_ratio"].notna().to_numpy()
+    x, y = scores["sacrifices"].to_numpy()[ok], scores["benefits"].to_numpy()[ok]
+    if not ok.any():
+        raise ValueError("no scored respondents to plot")
+    kind = ("hexbin" if ok.sum() > 20_000 else "scatter") if kind == "auto" else kind
+    if kind not in ("scatter", "hexbin"):
+        raise ValueError(f"kind must be 'auto', 'scatter' or 'hexbin', got {kind!r}")
+    lo, hi = min(x.min(), y.min()), max(x.max(), y.max())
+    pad = 0.03 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    ax.fill_between([lo, hi], [lo, lo], [lo, hi], color=_EXCLUDED, alpha=0.07, linewidth=0)
+    ax.plot([lo, hi], [lo, hi], color=_EXCLUDED, linewidth=1.2)
+    label = (lambda k: codebook.label(k, lang)) if codebook is not None else (lambda k: k)
+    ax.text(hi - pad, lo + pad, f"sacrifices outweigh benefits:\n{label('destroyed').lower()}",
+            ha="right", va="bottom", color=_EXCLUDED, fontsize=9)
+    if kind == "hexbin":
+        hb = ax.hexbin(x, y, gridsize=40, cmap="Blues", mincnt=1, extent=(lo, hi, lo, hi))
+        plt.colorbar(hb, ax=ax, label="customers")
+    elif segments is None:
+        ax.scatter(x, y, s=8, alpha=0.5, color=_KEPT)
+    else:
+        seg, levels = _levels(segments.reindex(scores.index)[ok])
+        palette = _segment_palette(levels)
+        for level, colour in palette.items():
+            at = seg == level
+            name = f"{level}: {names[level]}" if names and level in names else str(level)
+            ax.scatter(x[at], y[at], s=8, alpha=0.5, color=colour, label=name)
+        ax.legend(loc="upper left", frameon=False, fontsize=8, markerscale=2)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_xlabel(label("sacrifices"))
+    ax.set_ylabel(label("benefits"))
+    ax.set_aspect("equal")
+    return ax
+
+
+def plot_sacrifice_heatmap(profiles: pd.DataFrame, *, codebook, lang: str = "en",
+                           ax: plt.Axes | None = None) -> plt.Axes:
+    """Segment × sacrifice heatmap of how much more (red) or less (blue) each segment
+    sacrifices than the sample, in sample standard deviations (the ``z_`` columns of
+    :func:`valuekit.segments.segment_profiles`)."""
+    import seaborn as sns
+
+    ax = ax or plt.gca()
+    table = profiles.drop(index="unassigned", errors="ignore")
+    z = table[[f"z_{s}" for s in codebook.sacrifices]]
+    z.columns = [codebook.label(s, lang) for s in codebook.sacrifices]
+    if "name" in table:
+        z.index = [f"{i}: {n}" for i, n in zip(table.index, table["name"])]
+    bound = max(0.5, float(np.nanmax(np.abs(z.to_numpy()))))
+    sns.heatmap(z, ax=ax, cmap="RdBu_r", center=0, vmin=-bound, vmax=bound, annot=True, fmt=".2f",
+                cbar_kws={"label": "vs sample (SD)"})
+    ax.set_xlabel("")
+    ax.set_ylabel("segment")
+    return ax
+
+
+def plot_share_destroyed(table: pd.DataFrame, *, names: dict | None = None,
+                         ax: plt.Axes | None = None) -> plt.Axes:
+    """Bars of the share of customers with value destroyed per segment, with confidence
+    intervals (the output of :func:`valuekit.segments.share_destroyed`)."""
+    ax = ax or plt.gca()
+    y = np.arange(len(table))
+    share = table["share_destroyed"].to_numpy()
+    err = np.vstack([share - table["ci_low"].to_numpy(), table["ci_high"].to_numpy() - share])
+    ax.barh(y, share, xerr=err, color=_EXCLUDED, alpha=0.8, capsize=3)
+    labels = [f"{s}: {names[s]}" if names and s in names else str(s) for s in table["segment"]]
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, min(1.0, float(table["ci_high"].max()) * 1.25 + 0.02))
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("customers with value destroyed (95% CI)")
+    for yi, s, high in zip(y, share, table["ci_high"]):
+        ax.text(high, yi, f"  {s:.0%}", va="center", ha="left", fontsize=9)
+    return ax
+
+
+def plot_segment_radars(scores: pd.DataFrame, segments: pd.Series, *, codebook,
+                        names: dict | None = None, lang: str = "en", weights=None,
+                        ncols: int = 4) -> plt.Figure:
+    """Small multiples: one radar of the four dimensions per segment, against the sample.
+
+    Figure-level: makes and returns its own figure.
+    """
+    seg, levels = _levels(segments.reindex(scores.index))
+    nrows = int(np.ceil(len(levels) / ncols))
+    fig = plt.figure(figsize=(3.2 * min(ncols, len(levels)), 3.4 * nrows))
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    for i, level in enumerate(levels):
+        ax = fig.add_subplot(nrows, min(ncols, len(levels)), i + 1, projection="polar")
+        group = pd.Series(np.where(seg == level, "segment", "sample"), index=scores.index)
+        both = pd.concat([scores.assign(_g="sample"), scores[group == "segment"].assign(_g="segment")])
+        ww = None if w is None else np.concatenate([w, w[(group == "segment").to_numpy()]])
+        plot_value_radar(both, codebook=codebook, by="_g", weights=ww, lang=lang, ax=ax)
+        ax.get_legend().remove()
+        ax.set_title(f"{level}: {names[level]}" if names and level in names else str(level), fontsize=9, pad=14)
+        ax.tick_params(labelsize=7)
+    handles = ax.get_lines()[:2]
+    fig.legend(handles, ["whole sample", "segment"], loc="lower center", ncol=2, frameon=False)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig

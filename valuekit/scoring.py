@@ -373,9 +373,9 @@ def mean_scores(scores: pd.DataFrame, *, columns: list[str] | None = None,
     if columns is None:
         columns = [c for c in scores.select_dtypes("number").columns if c != "log_value_ratio"]
     rows = {}
-    for name, idx in key.groupby(key, sort=True).groups.items():
-        pos = scores.index.get_indexer(idx)
-        X = scores[columns].to_numpy(float)[pos]
+    values = scores[columns].to_numpy(float)
+    for name, pos in key.groupby(key, sort=True).indices.items():
+        X = values[pos]
         ww = w[pos][:, None] * np.isfinite(X)
         with np.errstate(invalid="ignore", divide="ignore"):
             rows[name] = np.nansum(np.nan_to_num(X) * ww, axis=0) / ww.sum(axis=0)
@@ -411,9 +411,9 @@ def summarize_value(scores: pd.DataFrame, *, by: str | pd.Series | None = None,
     """
     key, w = _resolve(scores, data, by, weights)
     rows = []
-    for name, idx in key.groupby(key, sort=True).groups.items():
-        s = scores.loc[idx]
-        ww = w[scores.index.get_indexer(idx)]
+    for name, pos in key.groupby(key, sort=True).indices.items():
+        s = scores.iloc[pos]
+        ww = w[pos]
         scored = s["value_ratio"].notna().to_numpy()
         wsum = ww[scored].sum()
         row = {"group": name, "n": len(s), "n_scored": int(scored.sum()),

@@ -1,0 +1,197 @@
+"""Segments: estimator conventions, recovery of the planted segments, stability, profiles."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import adjusted_rand_score
+
+from valuekit import DEMO_CODEBOOK, DEMO_DATA, DEMO_TRUTH, Codebook, load_survey
+from valuekit.scoring import ValueScorer
+from valuekit.segments import (ValueSegmenter, _jaccard_best, bootstrap_stability, choose_k,
+                               explain_segments, segment_profiles, share_destroyed,
+                               where_value_is_destroyed)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+    scores = ValueScorer(survey.codebook).fit_transform(survey.data)
+    truth = pd.read_csv(DEMO_TRUTH).set_index("row").loc[scores.index, "segment"]
+    return survey, scores, truth
+
+
+def _blobs(codebook, n_per=60, seed=0, spread=0.3):
+    """Two well-separated groups: A high on symbolic and money, B high on functional."""
+    rng = np.random.default_rng(seed)
+    cols = codebook.dimensions + codebook.sacrifices
+    a = dict.fromkeys(cols, 4.0) | {"symbolic": 6.0, "money": 6.0}
+    b = dict.fromkeys(cols, 4.0) | {"functional": 6.0, "time": 2.5}
+    rows = [{c: m[c] + rng.normal(0, spread) for c in cols} for m in [a] * n_per + [b] * n_per]
+    frame = pd.DataFrame(rows)
+    frame["benefits"] = frame[codebook.dimensions].mean(axis=1)
+    frame["sacrifices"] = frame[codebook.sacrifices].mean(axis=1)
+    frame["value_ratio"] = frame["benefits"] / frame["sacrifices"]
+    frame["verdict"] = np.where(frame["value_ratio"] < 1 / 1.05, "destroyed", "created")
+    return frame
+
+
+@pytest.fixture
+def cb4(codebook_dict):
+    codebook_dict["benefits"]["experiential"] = ["x1"]
+    codebook_dict["benefits"]["symbolic"] = ["s1"]
+    codebook_dict["sacrifices"]["time"] = ["t1"]
+    return Codebook.from_dict(codebook_dict)
+
+
+def test_planted_segments_are_recovered(demo):
+    survey, scores, truth = demo
+    for method in ("kmeans", "gmm"):
+        seg = ValueSegmenter(survey.codebook, n_segments=4, method=method, random_state=0).fit(scores)
+        ok = seg.labels_.notna()
+        assert adjusted_rand_score(truth[ok], seg.labels_[ok]) >= 0.8, method
+
+
+def test_choose_k_finds_the_planted_four(demo):
+    survey, scores, _ = demo
+    km = choose_k(scores, survey.codebook, k_range=range(2, 7), random_state=0)
+    assert km.loc[km["silhouette"].idxmax(), "k"] == 4
+    gmm = choose_k(scores, survey.codebook, k_range=range(2, 7), method="gmm", random_state=0)
+    assert gmm.loc[gmm["bic"].idxmin(), "k"] == 4
+    assert list(km.columns) == ["k", "silhouette", "inertia", "smallest_share"]
+
+
+def test_estimator_conventions(cb4):
+    data = _blobs(cb4)
+    seg = ValueSegmenter(cb4, n_segments=2, random_state=1)
+    with pytest.raises(NotFittedError):
+        seg.predict(data)
+    assert clone(seg).get_params() == seg.get_params()
+    a = seg.fit(data).labels_
+    b = clone(seg).fit(data).labels_
+    pd.testing.assert_series_equal(a, b)
+    assert str(a.dtype) == "Int64" and a.name == "segment"
+    pd.testing.assert_series_equal(seg.predict(data), a)  # typing the fitted data reproduces it
+    assert set(a[:60]) == {a.iloc[0]} and set(a[60:]) == {a.iloc[60]} and a.iloc[0] != a.iloc[60]
+
+
+def test_segments_numbered_by_size(cb4):
+    data = _blobs(cb4).iloc[40:]  # 20 of A, 60 of B
+    labels = ValueSegmenter(cb4, n_segments=2, random_state=0).fit(data).labels_
+    assert (labels.iloc[20:] == 0).all() and (labels.iloc[:20] == 1).all()
+
+
+def test_unscored_are_reported_not_dropped(cb4):
+    data = _blobs(cb4)
+    data.loc[[3, 70], "money"] = np.nan
+    seg = ValueSegmenter(cb4, n_segments=2, random_state=0).fit(data)
+    assert seg.labels_[[3, 70]].isna().all() and seg.labels_.notna().sum() == len(data) - 2
+    assert seg.unassigned_.loc[3, "reason"] == "no score for money"
+    assert seg.predict(data)[[3, 70]].isna().all()
+
+
+def test_typing_a_new_wave(cb4):
+    seg = ValueSegmenter(cb4, n_segments=2, random_state=0).fit(_blobs(cb4, seed=0))
+    wave2 = _blobs(cb4, seed=5)
+    typed = seg.predict(wave2)
+    first = seg.labels_.iloc[0]
+    assert (typed.iloc[:60] == first).all() and (typed.iloc[60:] != first).all()
+
+
+@pytest.mark.parametrize("kwargs, n, match", [
+    ({"n_segments": 5}, 4, r"4 respondent\(s\) with a complete value profile; cannot form 5 segments"),
+    ({"n_segments": 1}, 100, r"n_segments must be an integer >= 2"),
+    ({"n_segments": 2.5}, 100, r"n_segments must be an integer >= 2"),
+    ({"method": "hierarchical"}, 100, r"method must be one of \['kmeans', 'gmm'\]"),
+])
+def test_bad_parameters(cb4, kwargs, n, match):
+    with pytest.raises(ValueError, match=match):
+        ValueSegmenter(cb4, **kwargs).fit(_blobs(cb4).iloc[:n])
+
+
+def test_constant_feature_and_missing_columns(cb4):
+    data = _blobs(cb4).assign(risk=4.0)
+    with pytest.raises(ValueError, match=r"profile column\(s\) \['risk'\] are constant"):
+        ValueSegmenter(cb4, n_segments=2).fit(data)
+    with pytest.raises(ValueError, match=r"column\(s\) \['time'\] not found"):
+        ValueSegmenter(cb4, n_segments=2).fit(_blobs(cb4).drop(columns="time"))
+    with pytest.raises(ValueError, match="k_range must hold integers >= 2"):
+        choose_k(_blobs(cb4), cb4, k_range=[1, 2])
+
+
+def test_jaccard_best_by_hand():
+    ref = np.array([0, 0, 0, 1, 1, 1])
+    other = np.array([1, 1, 0, 0, 0, 0])
+    # ref 0 = {0,1,2}; other 1 = {0,1}: J = 2/3. ref 1 = {3,4,5}; other 0 = {2,3,4,5}: J = 3/4
+    np.testing.assert_allclose(_jaccard_best(ref, other, 2), [2 / 3, 3 / 4])
+
+
+def test_bootstrap_stability(cb4):
+    stable = ValueSegmenter(cb4, n_segments=2, random_state=0, n_init=2).fit(_blobs(cb4))
+    table = bootstrap_stability(stable, _blobs(cb4), n_boot=10, random_state=0, progress=False)
+    assert (table["jaccard_mean"] > 0.95).all() and (table["verdict"] == "highly stable").all()
+    rng = np.random.default_rng(0)
+    noise = _blobs(cb4)
+    for c in cb4.dimensions + cb4.sacrifices:
+        noise[c] = rng.normal(4, 1, len(noise))
+    shaky = ValueSegmenter(cb4, n_segments=6, random_state=0, n_init=2).fit(noise)
+    table = bootstrap_stability(shaky, noise, n_boot=10, random_state=0, progress=False)
+    assert table["jaccard_mean"].mean() < 0.75
+    assert set(table["verdict"]) & {"unstable", "doubtful"}
+
+
+def test_profiles_and_names(cb4):
+    data = _blobs(cb4)
+    labels = ValueSegmenter(cb4, n_segments=2, random_state=0).fit(data).labels_
+    profiles = segment_profiles(data, labels, codebook=cb4)
+    names = set(profiles["name"])
+    assert names == {"symbolic-driven, money-sensitive", "functional-driven"}
+    assert profiles["n"].sum() == len(data) and profiles["share"].sum() == pytest.approx(1)
+    a = profiles.loc[labels.iloc[0]]
+    assert a["z_symbolic"] > 0.9 and a["symbolic"] == pytest.approx(data["symbolic"][:60].mean())
+
+
+def test_profiles_on_demo_include_outcomes_context_and_unassigned(demo):
+    survey, scores, _ = demo
+    seg = ValueSegmenter(survey.codebook, n_segments=4, random_state=0).fit(scores)
+    profiles = segment_profiles(scores, seg.labels_, codebook=survey.codebook, data=survey.data,
+                                weights=survey.weights)
+    assert list(profiles.index) == [0, 1, 2, 3, "unassigned"]
+    assert profiles["n"].sum() == len(scores)  # everyone is somewhere
+    assert {"outcome_satisfaction", "world_view", "world_view_share"} <= set(profiles.columns)
+    worst = profiles.drop(index="unassigned")["share_destroyed"].idxmax()
+    truth = pd.read_csv(DEMO_TRUTH).set_index("row").loc[scores.index, "segment"]
+    assert truth[seg.labels_ == worst].mode()[0] == "hassled_pragmatists"
+
+
+def test_explain_segments(demo):
+    survey, scores, _ = demo
+    seg = ValueSegmenter(survey.codebook, n_segments=4, random_state=0).fit(scores)
+    text, fidelity = explain_segments(scores, seg.labels_, codebook=survey.codebook, max_depth=3)
+    assert fidelity > 0.7 and "segment 2" in text and "Symbolic" in text
+
+
+def test_share_destroyed_wilson_interval():
+    scores = pd.DataFrame({"verdict": ["destroyed"] * 50 + ["created"] * 50, "value_ratio": 1.0})
+    table = share_destroyed(scores, pd.Series([0] * 100, dtype="Int64"))
+    row = table.iloc[0]
+    assert row["share_destroyed"] == 0.5
+    assert row["ci_low"] == pytest.approx(0.4038, abs=1e-4) and row["ci_high"] == pytest.approx(0.5962, abs=1e-4)
+
+
+def test_where_value_is_destroyed_ranks_the_burden(cb4):
+    data = _blobs(cb4)
+    labels = pd.Series([0] * 60 + [1] * 60, dtype="Int64")
+    table = where_value_is_destroyed(data, labels, codebook=cb4)
+    # segment 0 (symbolic 6, money 6, the rest 4): money outweighs its benefits (4.5) for
+    # everyone, and every dimension but symbolic falls short of its sacrifices (4.67)
+    zero = table[table["segment"] == 0].set_index("block")
+    assert {"money", "functional", "economic", "experiential"} <= set(zero.index)
+    assert zero.drop(index=["money", "functional", "economic", "experiential"])["share_affected"].max() < 0.2
+    assert zero.loc["money", "kind"] == "sacrifice" and zero.loc["money", "share_affected"] == pytest.approx(1.0)
+    assert zero.loc["money", "gap"] == pytest.approx(data["money"][:60].mean() - data["money"].mean())
+    # segment 1 gets more than it gives on almost every block
+    assert table.loc[table["segment"] == 1, "share_affected"].max() < 0.1
+    assert list(table["rank"]) == list(range(1, len(table) + 1))
+    assert (table["customers_affected"].diff().dropna() <= 0).all()

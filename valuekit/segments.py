@@ -1,0 +1,454 @@
+"""Which customers perceive value alike? Segments on the value profile.
+
+:class:`ValueSegmenter` clusters respondents on their value profile (the benefit
+dimension and sacrifice scores of :class:`valuekit.scoring.ValueScorer`, optionally with
+context columns), standardised inside a scikit-learn Pipeline, with k-means or a Gaussian
+mixture. Around it:
+
+* :func:`choose_k`: silhouette (and BIC for mixtures) over a range of segment counts;
+* :func:`bootstrap_stability`: Hennig's (2007) bootstrap Jaccard similarity per segment,
+  with his reading (< .60 unstable, .60-.75 doubtful, .75-.85 stable, > .85 highly stable);
+* :func:`segment_profiles`: size, mean scores against the sample, value ratio, share
+  destroyed, outcomes, context mix, and a generated name;
+* :func:`explain_segments`: a shallow decision tree that states the segments as a few rules;
+* :meth:`ValueSegmenter.predict`: the typing tool, for a later wave.
+
+Respondents without a complete profile (not scored) are never dropped silently: they get
+no segment (``<NA>``) and :attr:`ValueSegmenter.unassigned_` lists them with the reason.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin, clone
+from sklearn.cluster import KMeans
+from sklearn.compose import ColumnTransformer
+from sklearn.metrics import silhouette_score
+from sklearn.mixture import GaussianMixture
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.tree import DecisionTreeClassifier, export_text
+from sklearn.utils.validation import check_is_fitted
+
+from .codebook import Codebook
+
+__all__ = [
+    "ValueSegmenter",
+    "choose_k",
+    "bootstrap_stability",
+    "segment_profiles",
+    "explain_segments",
+    "stability_verdict",
+    "share_destroyed",
+    "where_value_is_destroyed",
+]
+
+_METHODS = ("kmeans", "gmm")
+
+
+def _profile_columns(codebook: Codebook) -> list[str]:
+    return codebook.dimensions + codebook.sacrifices
+
+
+def stability_verdict(jaccard: float) -> str:
+    """Hennig's (2007) reading of a mean bootstrap Jaccard similarity.
+
+    >>> [stability_verdict(j) for j in (0.5, 0.7, 0.8, 0.9)]
+    ['unstable', 'doubtful', 'stable', 'highly stable']
+    """
+    if not np.isfinite(jaccard):
+        return "unknown"
+    return ("unstable" if jaccard < 0.6 else "doubtful" if jaccard < 0.75
+            else "stable" if jaccard <= 0.85 else "highly stable")
+
+
+class ValueSegmenter(ClusterMixin, BaseEstimator):
+    """Segments of customers with similar value profiles.
+
+    Parameters
+    ----------
+    codebook : Codebook
+        Supplies the profile columns (benefit dimensions and sacrifices).
+    n_segments : int, default 4
+    method : {"kmeans", "gmm"}, default "kmeans"
+        k-means, or a Gaussian mixture with full covariances.
+    context : list of str, optional
+        Context columns (categorical) to include, one-hot encoded.
+    random_state : int, optional
+    n_init : int, default 10
+
+    Attributes
+    ----------
+    pipeline_ : Pipeline
+        The fitted standardise-then-cluster pipeline.
+    features_ : list of str
+        Columns used.
+    labels_ : Series
+        Segment of each fitted respondent (``Int64``; ``<NA>`` when unassigned). Segments are
+        numbered 0, 1, ... by decreasing size, so the numbering is reproducible.
+    unassigned_ : DataFrame
+        Respondents without a segment and why (``reason``).
+    """
+
+    def __init__(self, codebook, *, n_segments=4, method="kmeans", context=None,
+                 random_state=None, n_init=10):
+        self.codebook = codebook
+        self.n_segments = n_segments
+        self.method = method
+        self.context = context
+        self.random_state = random_state
+        self.n_init = n_init
+
+    def _check_params(self) -> None:
+        if self.method not in _METHODS:
+            raise ValueError(f"method must be one of {list(_METHODS)}, got {self.method!r}")
+        if isinstance(self.n_segments, bool) or not isinstance(self.n_segments, Integral) \
+                or self.n_segments < 2:
+            raise ValueError(f"n_segments must be an integer >= 2, got {self.n_segments!r}")
+
+    def _features(self, X: pd.DataFrame) -> list[str]:
+        if not isinstance(X, pd.DataFrame):
+            raise TypeError(f"ValueSegmenter needs a DataFrame of scores, got {type(X).__name__}")
+        features = _profile_columns(self.codebook) + list(self.context or [])
+        missing = [c for c in features if c not in X.columns]
+        if missing:
+            raise ValueError(f"column(s) {missing} not found; pass the ValueScorer output "
+                             f"(with any context columns added); available: {list(X.columns)}")
+        return features
+
+    def _complete(self, X: pd.DataFrame, features: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+        profile = X[_profile_columns(self.codebook)]
+        ok = profile.notna().all(axis=1).to_numpy()
+        for col in self.context or []:
+            ok &= X[col].notna().to_numpy()
+        reasons = []
+        for i in np.flatnonzero(~ok):
+            row = X.iloc[i]
+            gaps = [c for c in features if pd.isna(row[c])]
+            reasons.append("no score for " + ", ".join(gaps))
+        unassigned = pd.DataFrame({"reason": pd.array(reasons, dtype="str")}, index=X.index[~ok])
+        return ok, unassigned
+
+    def _build(self) -> Pipeline:
+        numeric = _profile_columns(self.codebook)
+        steps = [("scale", StandardScaler(), numeric)]
+        if self.context:
+            steps.append(("context", OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                          list(self.context)))
+        prep = ColumnTransformer(steps)
+        if self.method == "kmeans":
+            model = KMeans(n_clusters=self.n_segments, n_init=self.n_init, random_state=self.random_state)
+        else:
+            model = GaussianMixture(n_components=self.n_segments, n_init=self.n_init,
+                                    covariance_type="full", random_state=self.random_state)
+        return Pipeline([("prepare", prep), ("cluster", model)])
+
+    def fit(self, X, y=None):
+        """Fit on the scored respondents of ``X`` (ValueScorer output, plus context columns)."""
+        self._check_params()
+        features = self._features(X)
+        ok, self.unassigned_ = self._complete(X, features)
+        n_ok = int(ok.sum())
+        if n_ok < self.n_segments:
+            raise ValueError(f"{n_ok} respondent(s) with a complete value profile; cannot form "
+                             f"{self.n_segments} segments (need at least as many respondents as segments)")
+        constant = [c for c in _profile_columns(self.codebook) if X.loc[ok, c].nunique() <= 1]
+        if constant:
+            raise ValueError(f"profile column(s) {constant} are constant among the scored respondents; "
+                             "they cannot separate segments; drop them from the codebook or check the data")
+        self.features_ = features
+        pipeline = self._build()
+        raw = pipeline.fit(X.loc[ok, features]).predict(X.loc[ok, features])
+        # number the segments by decreasing size, ties by the raw label: reproducible
+        sizes = np.bincount(raw, minlength=self.n_segments)
+        order = sorted(range(self.n_segments), key=lambda c: (-sizes[c], c))
+        self._relabel = np.empty(self.n_segments, dtype=np.int64)
+        self._relabel[order] = np.arange(self.n_segments)
+        self.pipeline_ = pipeline
+        labels = pd.Series(pd.NA, index=X.index, dtype="Int64", name="segment")
+        labels[ok] = self._relabel[raw]
+        self.labels_ = labels
+        self.n_features_in_ = len(features)
+        self.feature_names_in_ = np.array(features, dtype=object)
+        return self
+
+    def predict(self, X) -> pd.Series:
+        """Assign respondents (e.g. a later survey wave) to the fitted segments.
+
+        Respondents without a complete profile get ``<NA>``.
+        """
+        check_is_fitted(self, "pipeline_")
+        features = self._features(X)
+        ok, _ = self._complete(X, features)
+        labels = pd.Series(pd.NA, index=X.index, dtype="Int64", name="segment")
+        if ok.any():
+            labels[ok] = self._relabel[self.pipeline_.predict(X.loc[ok, features])]
+        return labels
+
+    def fit_predict(self, X, y=None) -> pd.Series:
+        return self.fit(X).labels_
+
+
+def choose_k(scores: pd.DataFrame, codebook: Codebook, *, k_range=range(2, 9), method: str = "kmeans",
+             context: list[str] | None = None, random_state=None, silhouette_sample: int = 5000,
+             n_init: int = 4) -> pd.DataFrame:
+    """Fit a segmentation for each number of segments and score it.
+
+    Returns a tidy DataFrame: ``k``, ``silhouette`` (on a random sample of at most
+    ``silhouette_sample`` respondents, standardised features; higher is better),
+    ``inertia`` (k-means) or ``bic`` (mixtures; lower is better), and ``smallest_share``
+    (the size of the smallest segment, a practical check).
+    """
+    ks = list(k_range)
+    if not ks or min(ks) < 2:
+        raise ValueError(f"k_range must hold integers >= 2, got {ks}")
+    rows = []
+    for k in ks:
+        seg = ValueSegmenter(codebook, n_segments=k, method=method, context=context,
+                             random_state=random_state, n_init=n_init).fit(scores)
+        ok = seg.labels_.notna().to_numpy()
+        Z = seg.pipeline_[:-1].transform(scores.loc[ok, seg.features_])
+        labels = seg.labels_[ok].to_numpy(dtype=int)
+        sample = min(silhouette_sample, len(Z))
+        row = {"k": k, "silhouette": float(silhouette_score(Z, labels, sample_size=sample,
+                                                             random_state=random_state))}
+        model = seg.pipeline_[-1]
+        if method == "kmeans":
+            row["inertia"] = float(model.inertia_)
+        else:
+            row["bic"] = float(model.bic(Z))
+        row["smallest_share"] = float(np.bincount(labels).min() / len(labels))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _jaccard_best(reference: np.ndarray, other: np.ndarray, k: int) -> np.ndarray:
+    """For each reference cluster, the best Jaccard similarity with any cluster of ``other``."""
+    table = np.bincount(reference * k + other, minlength=k * k).reshape(k, k)
+    size_ref, size_other = table.sum(axis=1), table.sum(axis=0)
+    union = size_ref[:, None] + size_other[None, :] - table
+    with np.errstate(invalid="ignore", divide="ignore"):
+        jac = np.where(union > 0, table / union, 0.0)
+    return jac.max(axis=1)
+
+
+def bootstrap_stability(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_boot: int = 50,
+                        random_state=None, progress: bool | None = None) -> pd.DataFrame:
+    """Hennig's (2007) bootstrap stability of each segment of a fitted segmenter.
+
+    Each bootstrap draws respondents with replacement, refits the same segmentation and,
+    on the respondents drawn, compares each original segment with the most similar new
+    segment by Jaccard similarity. The cost is linear in respondents (one refit and one
+    contingency table per bootstrap).
+
+    Returns per segment: ``segment``, ``jaccard_mean``, ``jaccard_sd``, ``dissolved`` (share
+    of bootstraps with Jaccard < .5) and ``verdict``.
+
+    Parameters
+    ----------
+    progress : bool, optional
+        Show a progress bar (tqdm). Default: only for long runs (more than 20 bootstraps
+        of 20,000 or more respondents).
+    """
+    check_is_fitted(segmenter, "pipeline_")
+    if n_boot < 2:
+        raise ValueError(f"n_boot must be at least 2, got {n_boot}")
+    ok = segmenter.labels_.notna().to_numpy()
+    X = scores.loc[ok, segmenter.features_]
+    reference = segmenter.labels_[ok].to_numpy(dtype=int)
+    k = segmenter.n_segments
+    rng = np.random.default_rng(random_state)
+    if progress is None:
+        progress = n_boot > 20 and len(X) >= 20_000
+    iterator = range(n_boot)
+    if progress:
+        from tqdm.auto import tqdm
+
+        iterator = tqdm(iterator, desc="bootstrap", unit="fit")
+    results = np.empty((n_boot, k))
+    for b in iterator:
+        idx = rng.integers(0, len(X), len(X))
+        boot = clone(segmenter).set_params(random_state=int(rng.integers(2**31)))
+        fitted = boot.fit(X.iloc[idx].reset_index(drop=True))
+        new = fitted.labels_.to_numpy(dtype=int)
+        results[b] = _jaccard_best(reference[idx], new, k)
+    mean = results.mean(axis=0)
+    return pd.DataFrame({
+        "segment": np.arange(k),
+        "jaccard_mean": mean,
+        "jaccard_sd": results.std(axis=0, ddof=1),
+        "dissolved": (results < 0.5).mean(axis=0),
+        "verdict": [stability_verdict(m) for m in mean],
+    })
+
+
+def share_destroyed(scores: pd.DataFrame, segments: pd.Series, *, weights=None,
+                    confidence: float = 0.95) -> pd.DataFrame:
+    """Share of scored customers with value destroyed, per segment, with a Wilson interval.
+
+    With survey weights the interval uses Kish's effective sample size.
+    """
+    from scipy import stats
+
+    w = np.ones(len(scores)) if weights is None else np.asarray(weights, dtype=float)
+    frame = pd.DataFrame({"segment": segments.reindex(scores.index).array, "w": w,
+                          "destroyed": (scores["verdict"] == "destroyed").to_numpy(),
+                          "scored": scores["value_ratio"].notna().to_numpy()}, index=scores.index)
+    frame = frame[frame["scored"] & frame["segment"].notna()]
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    rows = []
+    for seg, g in frame.groupby("segment", sort=True):
+        wsum = g["w"].sum()
+        p = float((g["w"] * g["destroyed"]).sum() / wsum)
+        n_eff = wsum ** 2 / (g["w"] ** 2).sum()
+        centre = (p + z ** 2 / (2 * n_eff)) / (1 + z ** 2 / n_eff)
+        half = z * np.sqrt(p * (1 - p) / n_eff + z ** 2 / (4 * n_eff ** 2)) / (1 + z ** 2 / n_eff)
+        rows.append({"segment": seg, "n": len(g), "n_effective": n_eff, "share_destroyed": p,
+                     "ci_low": max(0.0, centre - half), "ci_high": min(1.0, centre + half)})
+    return pd.DataFrame(rows)
+
+
+def _name(z: pd.Series, codebook: Codebook, threshold: float = 0.3) -> str:
+    """A short name from the most distinctive traits, e.g. 'symbolic-driven, money-sensitive'."""
+    dims = z[codebook.dimensions]
+    sacs = z[codebook.sacrifices]
+    parts = []
+    top = dims.idxmax()
+    if dims[top] >= threshold:
+        parts.append(f"{codebook.label(top).lower()}-driven")
+    elif dims.max() < -threshold:
+        parts.append("low-benefit")
+    worst = sacs.idxmax()
+    if sacs[worst] >= threshold:
+        parts.append(f"{codebook.label(worst).lower()}-sensitive")
+    elif sacs.max() < -threshold:
+        parts.append("low-sacrifice")
+    return ", ".join(parts) or "average profile"
+
+
+def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook,
+                     data: pd.DataFrame | None = None, weights=None) -> pd.DataFrame:
+    """Who is in each segment: size, scores against the sample, value, outcomes, context.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        ValueScorer output.
+    segments : Series
+        Segment (or any grouping, such as a context column) per respondent, on the same index.
+        Respondents with no segment are counted in a row ``unassigned``.
+    codebook : Codebook
+    data : DataFrame, optional
+        Survey data (``Survey.data``) for outcome means and the context mix.
+    weights : array-like, optional
+        Survey weights.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment: ``n``, ``share``, mean of every dimension and sacrifice,
+        ``z_<block>`` (the segment mean minus the sample mean, in sample standard
+        deviations), ``benefits``, ``sacrifices``, ``value_ratio`` (mean), ``share_destroyed``,
+        mean of each outcome (``outcome_<name>``), the most common value of each context
+        column with its share (``<column>``, ``<column>_share``), and ``name``.
+    """
+    w = pd.Series(np.ones(len(scores)) if weights is None else np.asarray(weights, dtype=float),
+                  index=scores.index)
+    if segments.index is not scores.index and not segments.index.equals(scores.index):
+        segments = segments.reindex(scores.index)
+    blocks = codebook.dimensions + codebook.sacrifices
+    sample_mean = {b: np.average(scores[b].dropna(), weights=w[scores[b].notna()]) for b in blocks}
+    sample_sd = {b: scores[b].std() for b in blocks}
+    key = segments.astype(object).where(segments.notna(), "unassigned")
+    rows = []
+    for seg, idx in key.groupby(key, sort=False).groups.items():
+        s, ww = scores.loc[idx], w.loc[idx]
+        row = {"segment": seg, "n": len(s), "share": ww.sum() / w.sum()}
+        for col in blocks + ["benefits", "sacrifices", "value_ratio"]:
+            ok = s[col].notna()
+            row[col] = np.average(s.loc[ok, col], weights=ww[ok]) if ww[ok].sum() > 0 else np.nan
+        for b in blocks:
+            row[f"z_{b}"] = (row[b] - sample_mean[b]) / sample_sd[b] if sample_sd[b] > 0 else 0.0
+        scored = s["value_ratio"].notna()
+        row["share_destroyed"] = (ww[scored & (s["verdict"] == "destroyed")].sum() / ww[scored].sum()
+                                  if ww[scored].sum() > 0 else np.nan)
+        if data is not None:
+            d = data.loc[idx]
+            for name, col in codebook.outcomes.items():
+                ok = d[col].notna()
+                row[f"outcome_{name}"] = np.average(d.loc[ok, col], weights=ww[ok]) if ww[ok].sum() > 0 else np.nan
+            for col in codebook.context_columns:
+                mix = ww.groupby(d[col].to_numpy()).sum()
+                if len(mix):
+                    row[col] = mix.idxmax()
+                    row[f"{col}_share"] = mix.max() / ww.sum()
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["name"] = [("no complete profile" if seg == "unassigned"
+                    else _name(pd.Series({b: r[f"z_{b}"] for b in blocks}), codebook))
+                   for seg, (_, r) in zip(out["segment"], out.iterrows())]
+    named = [s for s in out["segment"] if s != "unassigned"]
+    out = out.set_index("segment").loc[sorted(named, key=str) + [s for s in out["segment"] if s == "unassigned"]]
+    return out
+
+
+def explain_segments(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook,
+                     max_depth: int = 3, lang: str = "en", random_state=0) -> tuple[str, float]:
+    """A shallow decision tree that restates the segments as a few readable rules.
+
+    Returns the rules as text (``sklearn.tree.export_text``, features by their display
+    label) and the tree's agreement with the segments (share of respondents it types
+    correctly): how faithful the simple story is.
+    """
+    ok = segments.notna().to_numpy() & scores[_profile_columns(codebook)].notna().all(axis=1).to_numpy()
+    X = scores.loc[ok, _profile_columns(codebook)]
+    y = segments[ok].astype(int).astype(str).radd("segment ")
+    tree = DecisionTreeClassifier(max_depth=max_depth, random_state=random_state).fit(X, y)
+    names = [codebook.label(c, lang) for c in X.columns]
+    text = export_text(tree, feature_names=names, decimals=2)
+    return text, float(tree.score(X, y))
+
+
+
+def where_value_is_destroyed(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook,
+                             weights=None) -> pd.DataFrame:
+    """Where, for whom and through what value is lost: a ranked, tidy table.
+
+    For each segment and each benefit dimension or sacrifice:
+
+    * ``gap``: how much worse the segment is than the sample on that block, in scale
+      points (for a dimension, sample mean minus segment mean; for a sacrifice, segment
+      mean minus sample mean), so a positive gap always means "worse here";
+    * ``share_affected``: the share of the segment's scored customers for whom that block
+      alone outweighs the other side of the equation (a sacrifice above their benefits
+      index, or a dimension below their sacrifices index);
+    * ``customers_affected``: that share times the segment's (weighted) size.
+
+    Rows are ranked by ``customers_affected``, largest first; blocks that affect nobody in
+    a segment are left out.
+    """
+    w = pd.Series(np.ones(len(scores)) if weights is None else np.asarray(weights, dtype=float),
+                  index=scores.index)
+    scored = scores["value_ratio"].notna() & segments.reindex(scores.index).notna()
+    s, w, seg = scores[scored], w[scored], segments.reindex(scores.index)[scored]
+    rows = []
+    for kind, blocks, other, sign in (("benefit", codebook.dimensions, "sacrifices", -1),
+                                      ("sacrifice", codebook.sacrifices, "benefits", 1)):
+        for block in blocks:
+            sample = np.average(s[block], weights=w)
+            hit = (s[block] > s[other]) if sign > 0 else (s[block] < s[other])
+            for name, idx in seg.groupby(seg, sort=True).groups.items():
+                ww = w.loc[idx]
+                mean = np.average(s.loc[idx, block], weights=ww)
+                share = ww[hit.loc[idx]].sum() / ww.sum()
+                rows.append({"segment": name, "kind": kind, "block": block, "label": codebook.label(block),
+                             "segment_mean": mean, "sample_mean": sample, "gap": sign * (mean - sample),
+                             "share_affected": share, "customers_affected": share * ww.sum()})
+    out = pd.DataFrame(rows)
+    out = out[out["share_affected"] > 0].sort_values(["customers_affected", "gap"], ascending=False,
+                                                     kind="stable").reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return out
