@@ -1,9 +1,12 @@
 """`valuekit report` runs the notebook sequence on any survey, not only the demo."""
 
+import json
+
 import nbformat
+import pandas as pd
 import pytest
 
-from valuekit import CodebookError, DATA_DIR
+from valuekit import CodebookError, DATA_DIR, read_survey_file
 from valuekit.cli import main
 from valuekit.report import notebook_sequence, run_report
 
@@ -21,16 +24,45 @@ def test_notebooks_are_numbered_in_order():
     assert names == sorted(names) and names[0] == "01_load_and_audit.ipynb"
 
 
-def test_report_on_a_second_survey(tmp_path, capsys):
+def test_clinic_csv_audits_as_planted(capsys):
+    """Semicolons, decimal commas, Latin-1, a 0-10 scale: the second survey reads cleanly."""
+    assert main(["audit", str(CLINIC), "--codebook", str(CLINIC_CODEBOOK), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["encoding"] == "cp1252" and summary["rows_in"] == 301
+    assert summary["excluded"]["duplicate_id"] == 1 and summary["rows_kept"] == 300
+    assert summary["cells"] == {"missing_code": 97, "user_missing": 0, "out_of_range": 1, "non_numeric": 0}
+
+
+@pytest.fixture(scope="module")
+def clinic_xlsx(tmp_path_factory):
+    """The clinic survey as an analyst might get it: an Excel workbook, data on sheet 2."""
+    frame, _ = read_survey_file(CLINIC)
+    path = tmp_path_factory.mktemp("xlsx") / "clinica.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"nota": ["Encuesta de pacientes 2026"]}).to_excel(writer, sheet_name="Portada", index=False)
+        frame.to_excel(writer, sheet_name="Respuestas", index=False)
+    return path
+
+
+def test_wrong_sheet_says_which_sheets_exist(clinic_xlsx):
+    from valuekit import load_survey
+
+    with pytest.raises(CodebookError, match=r"not found in clinica.xlsx \(sheet 'Portada'; other sheets: "
+                                            r"\['Respuestas'\] \(choose with sheet=\)\)"):
+        load_survey(clinic_xlsx, codebook=CLINIC_CODEBOOK)
+
+
+def test_report_on_a_second_survey(tmp_path, capsys, clinic_xlsx):
     out = tmp_path / "clinic"
-    assert main(["report", str(CLINIC), "--codebook", str(CLINIC_CODEBOOK), "--out", str(out)]) == 0
+    assert main(["report", str(clinic_xlsx), "--codebook", str(CLINIC_CODEBOOK), "--sheet", "Respuestas",
+                 "--out", str(out)]) == 0
     htmls = sorted(out.glob("*.html"))
     assert [h.stem for h in htmls] == [p.stem for p in notebook_sequence()]
     executed = nbformat.read(out / "01_load_and_audit.ipynb", as_version=4)
     params = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
-    assert "clinic_survey.csv" in params.source
+    assert "clinica.xlsx" in params.source and 'read_options = {"sheet": "Respuestas"}' in params.source
     text = _outputs(executed)
-    assert "clinic_survey.csv" in text
+    assert "<Survey clinica.xlsx: 300 respondents kept of 301>" in text
     assert "note: speeder check skipped: the codebook names no completion_time column" in text
     assert "no competitor ratings" in text
     assert not [o for c in executed.cells for o in c.get("outputs", []) if o["output_type"] == "error"]

@@ -142,7 +142,9 @@ class Audit:
         return json.dumps(self.summary(), **kwargs)
 
     def summary_table(self) -> pd.DataFrame:
-        """Flags as a table: what each means, how many rows carry it, whether it excludes."""
+        """Flags as a table: what each means, whether it could be checked on this survey (no
+        completion-time column: no speeder check), how many rows carry it, whether it
+        excludes."""
         summary = self.summary()
         table = pd.DataFrame({
             "reason": list(ROW_REASONS),
@@ -151,6 +153,9 @@ class Audit:
             "excludes": [r in self.exclude for r in ROW_REASONS],
         })
         table["rows_excluded"] = [summary["excluded"].get(r, 0) for r in ROW_REASONS]
+        skipped = {"speeder": self.settings.get("speeder_threshold_seconds") is None,
+                   "invalid_weight": not self.settings.get("weight_checked", True)}
+        table.insert(2, "checked", [not skipped.get(r, False) for r in ROW_REASONS])
         return table
 
     def check(self) -> None:
@@ -318,7 +323,7 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
         raise ValueError(f"speeder_fraction must be between 0 and 1, got {speeder_fraction!r}")
     if int(straightline_min_items) < 2:
         raise ValueError(f"straightline_min_items must be at least 2, got {straightline_min_items!r}")
-    codebook.check_columns(frame.columns, source=info.path)
+    codebook.check_columns(frame.columns, source=info.describe())
     n = len(frame)
     if n == 0:
         raise ValueError(f"{info.path}: no data rows")
@@ -365,6 +370,7 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
         flags["speeder"] = np.zeros(n, bool)
         settings["speeder_threshold_seconds"] = None
         notes.append("speeder check skipped: the codebook names no completion_time column")
+    settings["weight_checked"] = codebook.weight is not None
     if codebook.weight:
         w = X[:, numeric_cols.index(codebook.weight)]
         with np.errstate(invalid="ignore"):

@@ -58,11 +58,21 @@ def _format_summary(audit) -> str:
     return "\n".join(lines)
 
 
+def _read_options(args) -> dict:
+    """The file-reading flags that differ from the defaults, as load_survey keywords."""
+    options = {}
+    if args.format:
+        options["format"] = args.format
+    if args.encoding != "auto":
+        options["encoding"] = args.encoding
+    if args.sheet:
+        options["sheet"] = int(args.sheet) if args.sheet.isdigit() else args.sheet
+    return options
+
+
 def _audit(args) -> int:
     exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
-    sheet = int(args.sheet) if args.sheet and args.sheet.isdigit() else args.sheet
-    survey = load_survey(args.data, codebook=args.codebook, format=args.format,
-                         encoding=args.encoding, sheet=sheet, exclude=exclude)
+    survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
     print(survey.audit.to_json(indent=2) if args.json else _format_summary(survey.audit))
     return 0
 
@@ -71,8 +81,7 @@ def _score(args) -> int:
     from .scoring import ValueScorer
 
     exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
-    survey = load_survey(args.data, codebook=args.codebook, format=args.format,
-                         encoding=args.encoding, exclude=exclude)
+    survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
     if survey.data.empty:
         raise ValueError(f"{args.data}: no respondents kept after the audit; nothing to score")
     cb = survey.codebook
@@ -100,7 +109,10 @@ def _score(args) -> int:
 def _report(args) -> int:
     from .report import run_report
 
-    params = {"exclude": [r for r in DEFAULT_EXCLUDE if r not in args.keep]} if args.keep else None
+    params = {"exclude": [r for r in DEFAULT_EXCLUDE if r not in args.keep]} if args.keep else {}
+    read_options = _read_options(args)
+    if read_options:
+        params["read_options"] = read_options
     import papermill
 
     print(f"Running the notebooks on {args.data} ...")
@@ -138,8 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     score.set_defaults(func=_score)
 
     report = sub.add_parser("report", help="run the notebook sequence on a survey, write HTML")
-    report.add_argument("data", help="survey export")
-    report.add_argument("--codebook", required=True, help="YAML codebook")
+    _add_input(report)
     report.add_argument("--out", required=True, help="output folder")
     report.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
     _exclude_args(report)
@@ -148,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # e.g. `valuekit audit ... | head`
+        sys.stderr.close()
+        return 0
     except (CodebookError, SurveyFileError, FileNotFoundError, ValueError) as err:
         print(f"valuekit {args.command}: error: {err}", file=sys.stderr)
         return 2

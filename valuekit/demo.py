@@ -686,7 +686,8 @@ def _demo_meta(survey: pd.DataFrame, truth: pd.DataFrame, *, n: int, random_stat
             "speeder_rule": "duration_s < 0.3 * median(duration_s)",
             "all_blank_rows": int(vals.isna().all(axis=1).sum()),
             "blank_ids": int((ids == "").sum()),
-            "blank_answer_cells": int(vals.isna().sum().sum()),
+            "blank_answer_cells": int((survey.loc[~truth["planted_dirt"].eq("all_blank"), value_cols]
+                                       == "").sum().sum()),
         },
         "duration_s_median": float(dur.median()),
         "weight_mean": round(float(_numeric(survey, "weight").mean()), 4),
@@ -1068,7 +1069,7 @@ Rows with dirt are named in `demo_truth.csv` (`planted_dirt`); all other rows ar
 | speeders ({d['speeder_rule']}; median {meta['duration_s_median']:g} s) | {d['speeders']} |
 | rows with every benefit and sacrifice item blank | {d['all_blank_rows']} |
 | rows with a blank `respondent_id` | {d['blank_ids']} |
-| ordinary blank answers in the benefit and sacrifice battery (cells, not dirt) | {d['blank_answer_cells']} |
+| ordinary blank answers in the benefit and sacrifice battery, outside the all-blank rows (cells, not dirt) | {d['blank_answer_cells']} |
 
 Clean rows: {meta['n_clean_rows']}. Genuine completion times are lognormal with median
 about {MEDIAN_DURATION / 60:g} minutes.

@@ -62,6 +62,16 @@ class SourceInfo:
     question_text: dict[str, str] = field(default_factory=dict)
     user_missing: dict[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)
     value_labels: dict[str, dict] = field(default_factory=dict)
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """The file as an error message should name it (with the sheet, for Excel)."""
+        if self.format == "excel" and self.sheet is not None:
+            others = [s for s in self.sheets if s != self.sheet]
+            more = f"; other sheets: {others} (choose with sheet=)" if others else ""
+            return f"{self.path} (sheet '{self.sheet}'{more})"
+        return self.path
 
 
 def _guess_format(path: Path) -> str:
@@ -232,6 +242,8 @@ def read_survey_file(path: str | Path, *, format: str | None = None, encoding: s
                         isinstance(chosen, int) and not 0 <= chosen < len(sheets):
                     raise SurveyFileError(f"{path.name}: no sheet {chosen!r}; sheets in the file: {sheets}")
                 frame = pd.read_excel(book, sheet_name=chosen)
+                info.sheets = list(sheets)
+                info.sheet = chosen if isinstance(chosen, str) else sheets[chosen]
         except SurveyFileError:
             raise
         except Exception as err:  # zipfile.BadZipFile, openpyxl errors

@@ -70,7 +70,8 @@ def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
     timeout : int, default 600
         Seconds allowed per cell (papermill ``execution_timeout``).
     parameters : dict, optional
-        Extra notebook parameters, e.g. ``{"exclude": ["missing_id"]}``.
+        Extra notebook parameters, e.g. ``{"exclude": ["missing_id"]}``, or
+        ``{"read_options": {"sheet": "Responses"}}`` (keywords for ``load_survey``).
     progress : callable, default print
         Called with one line per notebook.
 
@@ -85,8 +86,8 @@ def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
 
     data, codebook = Path(data).resolve(), Path(codebook).resolve()
     cb = read_codebook(codebook)
-    frame, _ = read_survey_file(data)
-    cb.check_columns(frame.columns, source=data.name)
+    frame, info = read_survey_file(data, **(parameters or {}).get("read_options", {}))
+    cb.check_columns(frame.columns, source=info.describe())
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     params = {"data_path": str(data), "codebook_path": str(codebook), **(parameters or {})}

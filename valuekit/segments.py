@@ -44,6 +44,7 @@ __all__ = [
     "stability_verdict",
     "share_destroyed",
     "where_value_is_destroyed",
+    "align_segments",
 ]
 
 _METHODS = ("kmeans", "gmm")
@@ -392,7 +393,26 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
                    for seg, (_, r) in zip(out["segment"], out.iterrows())]
     named = [s for s in out["segment"] if s != "unassigned"]
     out = out.set_index("segment").loc[sorted(named, key=str) + [s for s in out["segment"] if s == "unassigned"]]
+    out.index.name = segments.name or "segment"
     return out
+
+
+def align_segments(labels: pd.Series, reference: pd.Series) -> pd.Series:
+    """Renumber ``labels`` to best match ``reference`` (Hungarian matching on overlap).
+
+    Two fits (two waves, two methods) may number the same segments differently; after
+    aligning, a cross-tabulation of the two reads along its diagonal.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    both = labels.notna() & reference.reindex(labels.index).notna()
+    a = labels[both].astype(int).to_numpy()
+    b = reference.reindex(labels.index)[both].astype(int).to_numpy()
+    size = max(a.max(initial=0), b.max(initial=0)) + 1
+    overlap = np.bincount(a * size + b, minlength=size * size).reshape(size, size)
+    rows, cols = linear_sum_assignment(-overlap)
+    mapping = dict(zip(rows, cols))
+    return labels.map(lambda v: pd.NA if pd.isna(v) else mapping.get(int(v), int(v))).astype("Int64")
 
 
 def explain_segments(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook,
@@ -422,9 +442,10 @@ def where_value_is_destroyed(scores: pd.DataFrame, segments: pd.Series, *, codeb
     * ``gap``: how much worse the segment is than the sample on that block, in scale
       points (for a dimension, sample mean minus segment mean; for a sacrifice, segment
       mean minus sample mean), so a positive gap always means "worse here";
-    * ``share_affected``: the share of the segment's scored customers for whom that block
-      alone outweighs the other side of the equation (a sacrifice above their benefits
-      index, or a dimension below their sacrifices index);
+    * ``share_affected``: the share of the segment's scored customers whose value is
+      destroyed *and* for whom that block alone outweighs the other side of the equation
+      (a sacrifice above their benefits index, or a dimension below their sacrifices
+      index);
     * ``customers_affected``: that share times the segment's (weighted) size.
 
     Rows are ranked by ``customers_affected``, largest first; blocks that affect nobody in
@@ -439,7 +460,8 @@ def where_value_is_destroyed(scores: pd.DataFrame, segments: pd.Series, *, codeb
                                       ("sacrifice", codebook.sacrifices, "benefits", 1)):
         for block in blocks:
             sample = np.average(s[block], weights=w)
-            hit = (s[block] > s[other]) if sign > 0 else (s[block] < s[other])
+            tips = (s[block] > s[other]) if sign > 0 else (s[block] < s[other])
+            hit = tips & (s["verdict"] == "destroyed")
             for name, idx in seg.groupby(seg, sort=True).groups.items():
                 ww = w.loc[idx]
                 mean = np.average(s.loc[idx, block], weights=ww)
