@@ -502,6 +502,79 @@ def bench_score(ctx: Context) -> dict:
     }
 
 
+# -- benchmark: segments ----------------------------------------------------------------
+
+
+def _segment_scores(codebook, rows: int, seed: int = SURVEY_SEED) -> pd.DataFrame:
+    """Scores of ``rows`` customers from four planted value profiles (ValueScorer's columns)."""
+    rng = np.random.default_rng(seed)
+    blocks = codebook.dimensions + codebook.sacrifices
+    centres = rng.uniform(3, 6, size=(4, len(blocks)))
+    member = rng.integers(0, 4, rows)
+    values = centres[member] + rng.normal(0, 0.45, size=(rows, len(blocks)))
+    scores = pd.DataFrame(values, columns=blocks)
+    scores["benefits"] = scores[codebook.dimensions].mean(axis=1)
+    scores["sacrifices"] = scores[codebook.sacrifices].mean(axis=1)
+    scores["value_ratio"] = scores["benefits"] / scores["sacrifices"]
+    scores["verdict"] = np.where(scores["value_ratio"] < 1 / 1.05, "destroyed",
+                                 np.where(scores["value_ratio"] > 1.05, "created", "neutral"))
+    return scores
+
+
+@benchmark("segments", "segmentation at 10,000 and 100,000 respondents: fit, k selection 2-8, "
+                       "profiles, and bootstrap stability growth")
+def bench_segments(ctx: Context) -> dict:
+    import valuekit
+    from valuekit.segments import ValueSegmenter, bootstrap_stability, choose_k, segment_profiles
+
+    codebook = valuekit.Codebook.from_dict(survey_codebook())
+    small_n, large_n = ctx.size(10_000, 2_000), ctx.size(100_000, 20_000)
+    n_boot = 5
+
+    def pipeline(scores):
+        table = choose_k(scores, codebook, k_range=range(2, 9), random_state=0)
+        seg = ValueSegmenter(codebook, n_segments=4, random_state=0).fit(scores)
+        profiles = segment_profiles(scores, seg.labels_, codebook=codebook)
+        return table, seg, profiles
+
+    results = {}
+    for label, rows in (("small", small_n), ("large", large_n)):
+        scores = _segment_scores(codebook, rows)
+        pipeline(scores.iloc[:1000])  # warm-up
+        t_pipeline = statistics.median(timed(lambda: pipeline(scores)) for _ in range(max(1, ctx.repeats // 2)))
+        _, seg, _ = pipeline(scores)
+        t_boot = statistics.median(
+            timed(lambda: bootstrap_stability(seg, scores, n_boot=n_boot, random_state=0, progress=False))
+            for _ in range(max(1, ctx.repeats // 2)))
+        results[label] = {"rows": rows, "pipeline_s": t_pipeline, "bootstrap_s": t_boot}
+        ctx.log(f"{rows} respondents: fit + k selection + profiles {t_pipeline:.2f} s, "
+                f"{n_boot} bootstraps {t_boot:.2f} s")
+
+    size_ratio = large_n / small_n
+    grow_pipeline = results["large"]["pipeline_s"] / results["small"]["pipeline_s"]
+    grow_boot = results["large"]["bootstrap_s"] / results["small"]["bootstrap_s"]
+    return {
+        "params": {"rows": [small_n, large_n], "k_range": [2, 8], "n_boot": n_boot},
+        "metrics": {
+            "pipeline_small_s": metric(round(results["small"]["pipeline_s"], 2), "s",
+                                       f"{small_n} respondents: choose_k 2-8 + fit + profiles"),
+            "pipeline_large_s": metric(round(results["large"]["pipeline_s"], 2), "s", f"{large_n} respondents"),
+            "pipeline_growth": metric(round(grow_pipeline, 2), "x",
+                                      f"large / small for {size_ratio:g}x the respondents"),
+            "bootstrap_small_s": metric(round(results["small"]["bootstrap_s"], 2), "s", f"{n_boot} refits"),
+            "bootstrap_large_s": metric(round(results["large"]["bootstrap_s"], 2), "s", f"{n_boot} refits"),
+            "bootstrap_growth": metric(round(grow_boot, 2), "x",
+                                       f"large / small for {size_ratio:g}x the respondents "
+                                       f"(quadratic would be {size_ratio ** 2:g}x)"),
+        },
+        "checks": {
+            "bootstrap_not_quadratic": {"ok": grow_boot < size_ratio ** 1.5,
+                                        "detail": f"{grow_boot:.1f}x for {size_ratio:g}x rows "
+                                                  f"(threshold {size_ratio ** 1.5:.0f}x, quadratic {size_ratio ** 2:g}x)"},
+        },
+    }
+
+
 # -- runner -----------------------------------------------------------------------------
 
 
