@@ -1,0 +1,133 @@
+"""How do we stand against the competitor? Gale's customer value map.
+
+From the competitor's ratings on the same attributes (the codebook's ``comparisons``):
+
+* :func:`attribute_comparison`: per attribute, our mean and theirs among the customers who
+  rated both, and the ratio ours / theirs;
+* :func:`value_map`: per group (the whole sample, each segment), **relative benefits**
+  (the importance-weighted ratio of our benefit scores to theirs) and **relative
+  sacrifices** (the same for price and the other sacrifices). The fair-value line is
+  relative benefits = relative sacrifices; ``value_advantage`` (relative benefits minus
+  relative sacrifices) is the vertical distance from it: above the line customers get more
+  from us for what they give than from the competitor.
+
+Scores are put on the common scale and reverse-coded exactly as the scorer does, and only
+items the competitor was rated on enter either side, so like is compared with like.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .codebook import Codebook
+from .scoring import item_matrix
+
+__all__ = ["attribute_comparison", "value_map", "has_comparisons"]
+
+
+def has_comparisons(codebook: Codebook) -> bool:
+    """Whether the codebook holds competitor ratings."""
+    return bool(codebook.comparison_items)
+
+
+def _require(codebook: Codebook) -> None:
+    if not has_comparisons(codebook):
+        raise ValueError("this codebook has no competitor ratings (no 'comparisons' section); the "
+                         "customer value map needs the competitor rated on the same attributes")
+
+
+def _paired(data: pd.DataFrame, codebook: Codebook):
+    pairs = [(codebook.items[c].counterpart, c) for c in codebook.comparison_items]
+    ours = item_matrix(data, codebook, [p[0] for p in pairs])
+    theirs = item_matrix(data, codebook, [p[1] for p in pairs])
+    both = np.isfinite(ours) & np.isfinite(theirs)  # only answers given on both sides count
+    return pairs, np.where(both, ours, np.nan), np.where(both, theirs, np.nan)
+
+
+def attribute_comparison(data: pd.DataFrame, codebook: Codebook, *, weights=None) -> pd.DataFrame:
+    """Our rating against the competitor's, attribute by attribute.
+
+    Returns one row per compared attribute: ``item``, ``competitor_item``, ``label``,
+    ``kind`` (benefit or sacrifice), ``block``, ``n`` (customers who rated both), ``ours``,
+    ``theirs`` (weighted means on the common scale, reverse-coded), ``ratio`` (ours /
+    theirs) and ``advantage`` (for a benefit, ratio - 1; for a sacrifice, 1 - ratio: positive
+    means better for the customer with us).
+    """
+    _require(codebook)
+    pairs, ours, theirs = _paired(data, codebook)
+    w = np.ones(len(data)) if weights is None else np.asarray(weights, dtype=float)
+    rows = []
+    for j, (mine, comp) in enumerate(pairs):
+        ok = np.isfinite(ours[:, j]) & (w > 0)
+        item = codebook.items[mine]
+        o = float(np.average(ours[ok, j], weights=w[ok])) if ok.any() else np.nan
+        t = float(np.average(theirs[ok, j], weights=w[ok])) if ok.any() else np.nan
+        ratio = o / t
+        rows.append({"item": mine, "competitor_item": comp, "label": codebook.label(mine), "kind": item.role,
+                     "block": item.block, "n": int(ok.sum()), "ours": o, "theirs": t, "ratio": ratio,
+                     "advantage": ratio - 1 if item.role == "benefit" else 1 - ratio})
+    return pd.DataFrame(rows)
+
+
+def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = None,
+              importance: dict | pd.Series | None = None, weights=None) -> pd.DataFrame:
+    """Relative benefits and relative sacrifices against the competitor, per group.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Recoded survey data with our items and the competitor's.
+    codebook : Codebook
+    by : Series, optional
+        Groups (e.g. segments); the whole sample is always the first row (``all``).
+    importance : dict or Series, optional
+        Weight of each dimension and sacrifice (e.g. the absolute driver shares); equal by
+        default. Blocks without competitor ratings are left out of both sides.
+    weights : array-like, optional
+        Survey weights.
+
+    Returns
+    -------
+    DataFrame
+        One row per group: ``n`` (customers who rated the competitor), ``relative_benefits``,
+        ``relative_sacrifices``, ``value_advantage`` (their difference: above the fair-value
+        line when positive) and ``position`` ("better value", "fair value" within 0.02 of the
+        line, or "worse value").
+    """
+    _require(codebook)
+    pairs, ours, theirs = _paired(data, codebook)
+    blocks = [codebook.items[p[0]].block for p in pairs]
+    kinds = {b: codebook.items[p[0]].role for b, p in zip(blocks, pairs)}
+    imp = (pd.Series(1.0, index=list(dict.fromkeys(blocks))) if importance is None
+           else pd.Series(importance, dtype=float).abs())
+    w = np.ones(len(data)) if weights is None else np.asarray(weights, dtype=float)
+    groups = [("all", np.ones(len(data), bool))]
+    if by is not None:
+        key = pd.Series(np.asarray(by.reindex(data.index) if isinstance(by, pd.Series) else by, dtype=object),
+                        index=data.index)
+        groups += [(level, (key == level).to_numpy()) for level in sorted(key.dropna().unique(), key=str)]
+    rows = []
+    for name, mask in groups:
+        ratios, rated = {}, np.zeros(len(data), bool)
+        for block in dict.fromkeys(blocks):
+            cols = [j for j, b in enumerate(blocks) if b == block]
+            answered = np.isfinite(ours[:, cols]).any(axis=1)
+            ok = mask & answered & (w > 0)
+            rated |= ok
+            if ok.any():
+                o = np.nanmean(ours[np.ix_(ok, cols)], axis=1)
+                t = np.nanmean(theirs[np.ix_(ok, cols)], axis=1)
+                ratios[block] = np.average(o, weights=w[ok]) / np.average(t, weights=w[ok])
+        row = {"group": name, "n": int(rated.sum())}
+        for side, kind in (("relative_benefits", "benefit"), ("relative_sacrifices", "sacrifice")):
+            present = [b for b in ratios if kinds[b] == kind and imp.get(b, 0) > 0]
+            total = sum(imp[b] for b in present)
+            row[side] = sum(imp[b] * ratios[b] for b in present) / total if total > 0 else np.nan
+        row["value_advantage"] = row["relative_benefits"] - row["relative_sacrifices"]
+        rows.append(row)
+    out = pd.DataFrame(rows).set_index("group")
+    out["position"] = np.where(out["value_advantage"] > 0.02, "better value",
+                               np.where(out["value_advantage"] < -0.02, "worse value", "fair value"))
+    out.attrs["competitor"] = codebook.competitor
+    return out
