@@ -205,7 +205,7 @@ def recommend(evidence: pd.DataFrame, *, rules: list[Rule] | None = None) -> pd.
 
 def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, overall: pd.Series,
                     outcome_label: str, value_map: pd.DataFrame | None = None,
-                    competitor: str | None = None, max_per_segment: int = 3) -> str:
+                    competitor: str | None = None, max_per_segment: int = 4) -> str:
     """A one-page plain-text summary: the situation, each segment, what to do first.
 
     Parameters

@@ -24,6 +24,9 @@ __all__ = [
     "plot_sacrifice_heatmap",
     "plot_share_destroyed",
     "plot_segment_radars",
+    "plot_drivers",
+    "plot_importance_performance",
+    "plot_value_map",
 ]
 
 _KEPT, _EXCLUDED = "#4c72b0", "#c44e52"
@@ -407,3 +410,84 @@ def plot_segment_radars(scores: pd.DataFrame, segments: pd.Series, *, codebook,
     fig.legend(handles, ["whole sample", "segment"], loc="lower center", ncol=2, frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
+
+
+# -- drivers, importance-performance, the customer value map -----------------------------
+
+def plot_drivers(table: pd.DataFrame, *, group="all", ax: plt.Axes | None = None) -> plt.Axes:
+    """Signed share of R² per driver with its bootstrap interval: benefits right in blue when
+    they raise the outcome, sacrifices left in red when they lower it
+    (:func:`valuekit.drivers.key_drivers` output)."""
+    ax = ax or plt.gca()
+    t = table[table["group"] == group].sort_values("share", key=abs, ascending=False, kind="stable")
+    y = np.arange(len(t))
+    share = t["share"].to_numpy()
+    colours = [_KEPT if s >= 0 else _EXCLUDED for s in share]
+    ax.barh(y, share, color=colours, alpha=0.85)
+    if t["ci_low"].notna().any():
+        err = np.vstack([share - t["ci_low"].to_numpy(), t["ci_high"].to_numpy() - share])
+        ax.errorbar(share, y, xerr=err, fmt="none", ecolor="0.2", capsize=3, linewidth=1)
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    ax.set_yticks(y, t["label"] if "label" in t else t["driver"])
+    ax.invert_yaxis()
+    ax.set_xlabel("share of R² (%), signed by the direction of the effect")
+    r2 = t["r2"].iloc[0] if "r2" in t and len(t) else np.nan
+    ax.set_title(f"R² = {r2:.2f}, n = {int(t['n'].iloc[0])}" if len(t) else "")
+    return ax
+
+
+def plot_importance_performance(ipa: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Importance against performance with crosshairs at the means and the four quadrants
+    labelled (:func:`valuekit.drivers.importance_performance` output)."""
+    ax = ax or plt.gca()
+    colours = [_KEPT if k == "benefit" else _EXCLUDED for k in ipa["kind"]]
+    ax.scatter(ipa["performance"], ipa["importance"], c=colours, s=40, zorder=3)
+    for _, r in ipa.iterrows():
+        ax.annotate(r["label"], (r["performance"], r["importance"]), textcoords="offset points",
+                    xytext=(5, 4), fontsize=8)
+    x0, y0 = ipa.attrs["performance_mean"], ipa.attrs["importance_mean"]
+    ax.axvline(x0, color="0.5", linestyle="--", linewidth=1)
+    ax.axhline(y0, color="0.5", linestyle="--", linewidth=1)
+    xlo, xhi = ipa["performance"].min(), ipa["performance"].max()
+    ylo, yhi = ipa["importance"].min(), ipa["importance"].max()
+    padx, pady = 0.15 * (xhi - xlo or 1), 0.15 * (yhi - ylo or 1)
+    ax.set_xlim(xlo - padx, xhi + padx)
+    ax.set_ylim(max(0, ylo - pady), yhi + pady)
+    for text, x, y, ha, va in (("concentrate here", 0.02, 0.98, "left", "top"),
+                               ("keep up the good work", 0.98, 0.98, "right", "top"),
+                               ("low priority", 0.02, 0.02, "left", "bottom"),
+                               ("possible overkill", 0.98, 0.02, "right", "bottom")):
+        ax.text(x, y, text, transform=ax.transAxes, ha=ha, va=va, fontsize=9, color="0.35", style="italic")
+    ax.set_xlabel("performance (mean score; sacrifices turned round: higher is better)")
+    ax.set_ylabel("importance (share of R², %)")
+    return ax
+
+
+def plot_value_map(table: pd.DataFrame, *, names: dict | None = None, competitor: str | None = None,
+                   ax: plt.Axes | None = None) -> plt.Axes:
+    """Gale's customer value map: relative sacrifices across, relative benefits up, the
+    competitor at (1, 1), the fair-value line through it, each group a point
+    (:func:`valuekit.compare.value_map` output)."""
+    ax = ax or plt.gca()
+    x, y = table["relative_sacrifices"].to_numpy(float), table["relative_benefits"].to_numpy(float)
+    lo = min(0.8, np.nanmin(x) - 0.05, np.nanmin(y) - 0.05)
+    hi = max(1.2, np.nanmax(x) + 0.05, np.nanmax(y) + 0.05)
+    ax.plot([lo, hi], [lo, hi], color="0.4", linewidth=1.2, label="fair-value line")
+    ax.fill_between([lo, hi], [lo, hi], [hi, hi], color=_KEPT, alpha=0.06)
+    ax.fill_between([lo, hi], [lo, lo], [lo, hi], color=_EXCLUDED, alpha=0.06)
+    ax.scatter([1], [1], marker="s", color="0.3", s=50, zorder=3)
+    ax.annotate(competitor or "competitor", (1, 1), textcoords="offset points", xytext=(6, -12), fontsize=9)
+    for group, xi, yi in zip(table.index, x, y):
+        overall = group == "all"
+        ax.scatter([xi], [yi], s=90 if overall else 50, color=_EXCLUDED if overall else _KEPT, zorder=4)
+        label = "all customers" if overall else (f"{group}: {names[group]}" if names and group in names else str(group))
+        ax.annotate(label, (xi, yi), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    ax.text(0.03, 0.97, "better value than the competitor", transform=ax.transAxes, va="top", fontsize=9,
+            color=_KEPT)
+    ax.text(0.97, 0.03, "worse value", transform=ax.transAxes, ha="right", fontsize=9, color=_EXCLUDED)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_aspect("equal")
+    ax.set_xlabel("relative sacrifices (ours / competitor's)")
+    ax.set_ylabel("relative benefits (ours / competitor's)")
+    return ax
