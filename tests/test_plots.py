@@ -119,3 +119,48 @@ def test_value_ratio_share_destroyed_in_title(scored):
     assert sum(p.get_height() for p in ax.containers[0]) == scores["value_ratio"].notna().sum()
     with pytest.raises(ValueError, match="no scored respondents"):
         plot_value_ratio(scores.assign(value_ratio=np.nan))
+
+
+# -- segments, drivers, value map -------------------------------------------------------
+from valuekit import plots  # noqa: E402
+
+
+def test_segment_and_driver_plots_draw_their_data(scored, four_dims):
+    frame, scores = scored
+    seg = pd.Series(np.tile([0, 1], 20), index=scores.index, dtype="Int64")
+    ax = plots.plot_benefits_sacrifices(scores, segments=seg, names={0: "a", 1: "b"}, kind="scatter")
+    from matplotlib.collections import PathCollection
+
+    offsets = np.vstack([c.get_offsets() for c in ax.collections if isinstance(c, PathCollection)])
+    assert len(offsets) == scores["value_ratio"].notna().sum()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["0: a", "1: b"]
+    ax = plots.plot_benefits_sacrifices(scores, kind="hexbin", ax=plt.figure().gca())
+    assert ax.collections[-1].get_array().sum() == scores["value_ratio"].notna().sum()
+
+    table = pd.DataFrame({"segment": [0, 1], "share_destroyed": [0.2, 0.5], "ci_low": [0.1, 0.4],
+                          "ci_high": [0.3, 0.6]})
+    ax = plots.plot_share_destroyed(table, names={0: "a"}, ax=plt.figure().gca())
+    assert [p.get_width() for p in ax.patches] == [0.2, 0.5]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0: a", "1"]
+
+    drivers = pd.DataFrame({"group": "all", "driver": ["a", "b"], "label": ["A", "B"], "share": [-30.0, 70.0],
+                            "ci_low": [-35.0, 60.0], "ci_high": [-25.0, 80.0], "r2": 0.5, "n": 100})
+    ax = plots.plot_drivers(drivers, ax=plt.figure().gca())
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["B", "A"]  # by absolute share
+    assert [p.get_width() for p in ax.patches] == [70.0, -30.0]
+
+
+def test_value_map_and_ipa_plots(four_dims):
+    vm = pd.DataFrame({"relative_benefits": [1.1, 0.9], "relative_sacrifices": [0.95, 1.05]},
+                      index=pd.Index(["all", 0], name="group"))
+    ax = plots.plot_value_map(vm, names={0: "zero"}, competitor="Rival")
+    texts = [t.get_text() for t in ax.texts]
+    assert "Rival" in texts and "all customers" in texts and "0: zero" in texts
+    points = [tuple(c.get_offsets()[0]) for c in ax.collections if len(c.get_offsets()) == 1]
+    assert (0.95, 1.1) in points and (1.0, 1.0) in points
+    ipa = pd.DataFrame({"driver": ["a", "b"], "label": ["A", "B"], "kind": ["benefit", "sacrifice"],
+                        "importance": [10.0, 30.0], "performance": [5.0, 3.0], "quadrant": ["", ""]})
+    ipa.attrs.update(importance_mean=20.0, performance_mean=4.0)
+    ax = plots.plot_importance_performance(ipa, ax=plt.figure().gca())
+    assert np.allclose(ax.collections[0].get_offsets(), [[5.0, 10.0], [3.0, 30.0]])
+    assert {"concentrate here", "keep up the good work", "low priority", "possible overkill"} <= {t.get_text() for t in ax.texts}

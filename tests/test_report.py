@@ -66,6 +66,12 @@ def test_report_on_a_second_survey(tmp_path, capsys, clinic_xlsx):
     assert "note: speeder check skipped: the codebook names no completion_time column" in text
     assert "no competitor ratings" in text
     assert not [o for c in executed.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
+    drivers = _outputs(nbformat.read(out / "05_drivers_and_comparisons.ipynb", as_version=4))
+    assert "no competitor ratings in the codebook (no 'comparisons' section): the value map is skipped" in drivers
+    assert "outcome: Satisfaction" in drivers  # no overall_value here: the first outcome is used
+    playbook = _outputs(nbformat.read(out / "06_value_playbook.ipynb", as_version=4))
+    assert "the partner rule, which compares us with the competitor, cannot fire" in playbook
+    assert "VALUE MANAGEMENT SUMMARY" in playbook
     assert "Wrote" in capsys.readouterr().out
 
 
