@@ -5,7 +5,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout=600
 
-.PHONY: install report test lab bench clean
+DASHBOARD_PORT ?= 8866
+
+.PHONY: install report test lab bench dashboard clean
 
 install: $(STAMP)
 
@@ -27,8 +29,14 @@ test: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 notebooks
 
+## The what-if dashboard (notebook 07, code hidden) on http://127.0.0.1:$(DASHBOARD_PORT)/ only.
+dashboard: $(STAMP)
+	$(VENV)/bin/voila --no-browser --Voila.ip=127.0.0.1 --port=$(DASHBOARD_PORT) \
+		--VoilaExecutor.timeout=120 --MappingKernelManager.cull_idle_timeout=900 \
+		--MappingKernelManager.cull_interval=60 notebooks/07_what_if.ipynb
+
 bench: $(STAMP)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf reports bench/out
+	rm -rf reports bench/out notebooks/scenarios

@@ -34,6 +34,7 @@ __all__ = [
     "shapley_r2",
     "key_drivers",
     "importance_performance",
+    "outcome_slopes",
     "MAX_SHAPLEY_DRIVERS",
     "QUADRANTS",
 ]
@@ -305,4 +306,29 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
     out["quadrant"] = [QUADRANTS[(i >= imp_mid, p >= perf_mid)]
                        for i, p in zip(out["importance"], out["performance"])]
     out.attrs.update(importance_mean=imp_mid, performance_mean=perf_mid)
+    return out
+
+
+def outcome_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None) -> pd.Series:
+    """Survey-weighted least-squares slopes of the outcome on the drivers.
+
+    The change in the outcome per point of each driver's score, all else equal: what a
+    what-if scenario multiplies its score changes by. ``.attrs`` holds ``intercept``,
+    ``r2`` and ``n``.
+
+    >>> import pandas as pd
+    >>> from valuekit.config import PROJ_ROOT
+    >>> mtcars = pd.read_csv(PROJ_ROOT / "tests" / "data" / "mtcars.csv")
+    >>> outcome_slopes(mtcars, "mpg", ["wt", "hp"]).round(5).tolist()   # R: coef(lm(mpg ~ wt + hp))
+    [-3.87783, -0.03177]
+    """
+    values, w, _ = _prepare(data, outcome, list(drivers), weights)
+    R = _weighted_corr(values, w)
+    _check_collinear(R, list(drivers))
+    X = np.column_stack([np.ones(len(values)), values[:, 1:]])
+    sw = np.sqrt(w)
+    coef, *_ = np.linalg.lstsq(X * sw[:, None], values[:, 0] * sw, rcond=None)
+    out = pd.Series(coef[1:], index=list(drivers), name=outcome)
+    out.attrs.update(intercept=float(coef[0]), r2=float(R[0, 1:] @ np.linalg.solve(R[1:, 1:], R[1:, 0])),
+                     n=len(values))
     return out

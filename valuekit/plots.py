@@ -27,6 +27,7 @@ __all__ = [
     "plot_drivers",
     "plot_importance_performance",
     "plot_value_map",
+    "plot_scenario_shares",
 ]
 
 _KEPT, _EXCLUDED = "#4c72b0", "#c44e52"
@@ -490,4 +491,23 @@ def plot_value_map(table: pd.DataFrame, *, names: dict | None = None, competitor
     ax.set_aspect("equal")
     ax.set_xlabel("relative sacrifices (ours / competitor's)")
     ax.set_ylabel("relative benefits (ours / competitor's)")
+    return ax
+
+
+def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None,
+                         ax: plt.Axes | None = None) -> plt.Axes:
+    """Share of customers with value destroyed before and after a scenario, per segment
+    (the ``summary`` of :meth:`valuekit.scenario.ScenarioEngine.apply`)."""
+    ax = ax or plt.gca()
+    y = np.arange(len(summary))
+    before = summary["share_destroyed_before"].to_numpy()
+    after = summary["share_destroyed_after"].to_numpy()
+    ax.barh(y - 0.2, before, height=0.4, color="0.7", label="before")
+    ax.barh(y + 0.2, after, height=0.4, color=_EXCLUDED, label="after")
+    labels = [f"{s}: {names[s]}" if names and s in names else str(s) for s in summary.index]
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("customers with value destroyed")
+    ax.legend(loc="lower right", frameon=False)
     return ax

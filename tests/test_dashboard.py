@@ -1,0 +1,128 @@
+"""The dashboard in a real browser: Voilà serves notebook 07, headless Chromium moves a lever.
+
+The page must then show exactly the share destroyed the engine computes for that
+scenario. Chromium comes from the system (Debian's ``chromium``) or Playwright's own
+download; without one the test is skipped with instructions, unless
+``VALUEKIT_REQUIRE_BROWSER=1`` (set by ``.ci/run``), when a missing browser fails it.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from valuekit import DEMO_CODEBOOK, DEMO_DATA, load_survey
+from valuekit.config import NOTEBOOKS_DIR, PROJ_ROOT
+from valuekit.scenario import Scenario, build_engine
+from valuekit.widgets import format_share_destroyed
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOT = PROJ_ROOT / "reports" / "screenshots" / "what_if_dashboard.png"
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+        return path if Path(path).exists() else None
+    except Exception:  # playwright missing or its browser not downloaded
+        return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = _chromium()
+    if path is None:
+        message = ("no Chromium found: install Debian's (apt-get install chromium) or Playwright's "
+                   "(.venv/bin/playwright install chromium) to run the dashboard test")
+        if os.environ.get("VALUEKIT_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="module")
+def voila_url():
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as jupyter_path:
+        # run the notebook on this interpreter, whatever kernels the machine has
+        spec = Path(jupyter_path) / "kernels" / "python3"
+        spec.mkdir(parents=True)
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python 3", "language": "python"}))
+        env = dict(os.environ, JUPYTER_PATH=jupyter_path)
+        voila = Path(sys.executable).with_name("voila")
+        proc = subprocess.Popen(
+            [str(voila), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
+             "--VoilaExecutor.timeout=120", str(NOTEBOOKS_DIR / "07_what_if.ipynb")],
+            cwd=NOTEBOOKS_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=2):
+                        break
+                except OSError:
+                    if proc.poll() is not None or time.time() > deadline:
+                        raise RuntimeError("Voilà did not start") from None
+                    time.sleep(0.5)
+            yield url
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_moving_a_lever_shows_what_the_engine_computes(chromium, voila_url):
+    from playwright.sync_api import expect, sync_playwright
+
+    engine, _, _ = build_engine(load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK), n_segments=4, random_state=2026)
+    before = format_share_destroyed(engine.apply(Scenario())["summary"])
+    presses = 10  # price lever: step 1 %, so ten presses of ArrowLeft = a 10 % price cut
+    after = format_share_destroyed(engine.apply(
+        Scenario.from_dict({"levers": {"price_change_pct": -presses}}))["summary"])
+    assert before != after
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(voila_url, timeout=120_000)
+            share = page.locator(".vk-share-destroyed")
+            expect(share).to_have_text(before, timeout=120_000)
+            handle = page.locator(".vk-lever-price_change_pct .noUi-handle")
+            handle.focus()
+            for _ in range(presses):
+                handle.press("ArrowLeft")
+            expect(share).to_have_text(after, timeout=30_000)
+            expect(page.locator(".vk-lever-price_change_pct .widget-readout")).to_have_text("\u221210")  # "−10"
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+        finally:
+            browser.close()
+    assert SCREENSHOT.stat().st_size > 10_000
