@@ -619,6 +619,57 @@ def bench_drivers(ctx: Context) -> dict:
     }
 
 
+# -- benchmark: what-if latency ----------------------------------------------------------
+
+
+@benchmark("whatif", "slider -> updated numbers in the kernel, 100,000 customers (latency distribution)")
+def bench_whatif(ctx: Context) -> dict:
+    import valuekit
+    from valuekit.scenario import ScenarioEngine
+    from valuekit.scoring import ValueScorer
+    from valuekit.segments import ValueSegmenter
+    from valuekit.widgets import WhatIfDashboard
+
+    rows = ctx.size(100_000, 20_000)
+    path, cb_path, _ = survey_file(ctx, rows)
+    codebook = valuekit.Codebook.from_dict(json.loads(cb_path.read_text()))
+    survey = valuekit.load_survey(path, codebook=codebook)
+    scorer = ValueScorer(codebook).fit(survey.data)
+    scores = scorer.transform(survey.data)
+    segments = ValueSegmenter(codebook, n_segments=4, random_state=0, n_init=2).fit(scores).labels_
+    engine = ScenarioEngine(scores, scorer, segments=segments, weights=survey.weights)
+
+    values = [v for v in range(-25, 26)] + [v for v in range(25, -26, -1)]
+
+    def latencies(figure: bool) -> list[float]:
+        dash = WhatIfDashboard(engine, figure=figure)
+        slider, out = dash.sliders["price_change_pct"], []
+        for v in values:
+            start = time.perf_counter()
+            slider.value = float(v)  # the observer recomputes and sets the labels before returning
+            out.append(time.perf_counter() - start)
+        return out
+
+    numbers = np.array(latencies(False)) * 1000
+    with_figure = np.array(latencies(True)[:20]) * 1000
+    pct = lambda a, q: round(float(np.percentile(a, q)), 1)  # noqa: E731
+    return {
+        "params": {"customers": len(engine.index), "changes": len(values)},
+        "metrics": {
+            "numbers_p50_ms": metric(pct(numbers, 50), "ms", "slider change -> labels and table updated"),
+            "numbers_p90_ms": metric(pct(numbers, 90), "ms"),
+            "numbers_p99_ms": metric(pct(numbers, 99), "ms"),
+            "numbers_max_ms": metric(round(float(numbers.max()), 1), "ms"),
+            "with_figure_p50_ms": metric(pct(with_figure, 50), "ms", "including the map and bars redrawn"),
+            "with_figure_p90_ms": metric(pct(with_figure, 90), "ms"),
+        },
+        "checks": {
+            "numbers_p90_le_100ms": {"ok": pct(numbers, 90) <= 100,
+                                     "detail": f"p90 {pct(numbers, 90)} ms (target <= 100 ms)"},
+        },
+    }
+
+
 # -- runner -----------------------------------------------------------------------------
 
 
