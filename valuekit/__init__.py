@@ -1,14 +1,24 @@
 """valuekit: a Jupyter workbook for customer-perceived value (Value = Benefits / Sacrifices).
 
 The flow runs one way: a codebook says what each survey column means
-(:mod:`valuekit.codebook`), loaders read the export (:mod:`valuekit.io`), and the audit
-recodes, flags and accounts for every row (:mod:`valuekit.audit`).
+(:mod:`valuekit.codebook`), loaders read the export (:mod:`valuekit.io`), the audit
+recodes, flags and accounts for every row (:mod:`valuekit.audit`); then scoring and
+reliability, segments, drivers and comparisons, the playbook, and what-if scenarios.
+Plots live in :mod:`valuekit.plots`, the dashboard in :mod:`valuekit.widgets`.
 """
 
 from .audit import CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, Audit, Survey, audit_survey, load_survey
 from .codebook import DIMENSIONS, LANGUAGES, SACRIFICES, Codebook, CodebookError, Item, Scale, read_codebook
 from .config import DATA_DIR, DEMO_CODEBOOK, DEMO_DATA, DEMO_TRUTH, DEMO_TRUTH_META, NOTEBOOKS_DIR
+from .compare import attribute_comparison, value_map
+from .drivers import importance_performance, key_drivers, outcome_slopes, relative_weights, shapley_r2
 from .io import SourceInfo, SurveyFileError, read_survey_file
+from .playbook import build_evidence, manager_summary, recommend
+from .reliability import cronbach_alpha, mcdonald_omega, reliability
+from .scenario import Scenario, ScenarioEngine, ScenarioError, build_engine, compare_scenarios
+from .scoring import ValueScorer, mean_scores, summarize_value
+from .segments import (ValueSegmenter, bootstrap_stability, choose_k, explain_segments, segment_profiles,
+                       share_destroyed, where_value_is_destroyed)
 
 __version__ = "0.1.0"
 
@@ -18,4 +28,10 @@ __all__ = [
     "DIMENSIONS", "SACRIFICES", "LANGUAGES", "SourceInfo", "SurveyFileError",
     "read_survey_file", "DATA_DIR", "DEMO_DATA", "DEMO_CODEBOOK", "DEMO_TRUTH",
     "DEMO_TRUTH_META", "NOTEBOOKS_DIR",
+    "ValueScorer", "summarize_value", "mean_scores", "reliability", "cronbach_alpha", "mcdonald_omega",
+    "ValueSegmenter", "choose_k", "bootstrap_stability", "segment_profiles", "explain_segments",
+    "share_destroyed", "where_value_is_destroyed", "key_drivers", "relative_weights", "shapley_r2",
+    "outcome_slopes", "importance_performance", "attribute_comparison", "value_map", "build_evidence",
+    "recommend", "manager_summary", "Scenario", "ScenarioEngine", "ScenarioError", "build_engine",
+    "compare_scenarios",
 ]

@@ -191,7 +191,7 @@ def _table(data, outcome, drivers, weights, method) -> pd.DataFrame:
 
 def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codebook: Codebook | None = None,
                 method: str = "johnson", by: pd.Series | None = None, weights=None,
-                n_boot: int = 200, ci: float = 0.95, random_state=None) -> pd.DataFrame:
+                n_boot: int = 200, ci: float = 0.95, random_state=None, lang: str = "en") -> pd.DataFrame:
     """Relative importance of each driver for an outcome, with bootstrap intervals.
 
     Parameters
@@ -203,7 +203,8 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
     drivers : list of str
         Dimension, facet or sacrifice score columns.
     codebook : Codebook, optional
-        Labels each driver and says whether it is a ``benefit`` or a ``sacrifice``.
+        Labels each driver (in ``lang``) and says whether it is a ``benefit`` or a
+        ``sacrifice``.
     method : {"johnson", "shapley"}
     by : Series, optional
         Grouping (e.g. segments): the analysis runs overall and within each group.
@@ -259,14 +260,14 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
         frames.append(table)
     out = pd.concat(frames, ignore_index=True)
     if codebook is not None:
-        out.insert(2, "label", [codebook.label(d.split("__")[-1] if "__" in d else d) for d in out["driver"]])
+        out.insert(2, "label", [codebook.label(d.split("__")[-1], lang) for d in out["driver"]])
         kinds = {d: "benefit" for d in codebook.dimensions} | {s: "sacrifice" for s in codebook.sacrifices}
         out.insert(3, "kind", [kinds.get(d.split("__")[0], "other") for d in out["driver"]])
     return out
 
 
 def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codebook: Codebook,
-                           weights=None, importance: str = "share") -> pd.DataFrame:
+                           weights=None, importance: str = "share", lang: str = "en") -> pd.DataFrame:
     """Importance against performance, with Martilla & James's quadrants.
 
     Parameters
@@ -278,6 +279,8 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
         ValueScorer output (performance = the mean score).
     importance : str, default "share"
         The column of ``drivers`` used; its absolute value is the importance.
+    lang : {"en", "es", "it"}
+        Language of the point labels.
 
     Returns
     -------
@@ -299,7 +302,7 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
         mean = float(np.average(x[ok], weights=w[ok]))
         kind = "sacrifice" if r["driver"].split("__")[0] in codebook.sacrifices else "benefit"
         perf = scale.min + scale.max - mean if kind == "sacrifice" else mean
-        rows.append({"driver": r["driver"], "label": codebook.label(r["driver"].split("__")[-1]), "kind": kind,
+        rows.append({"driver": r["driver"], "label": codebook.label(r["driver"].split("__")[-1], lang), "kind": kind,
                      "importance": abs(float(r[importance])), "performance": perf})
     out = pd.DataFrame(rows)
     imp_mid, perf_mid = out["importance"].mean(), out["performance"].mean()
