@@ -1,6 +1,7 @@
 """The audit: every row kept or excluded with a reason, every flagged cell listed."""
 
 import json
+import os
 
 import numpy as np
 import pandas as pd
@@ -149,3 +150,28 @@ def test_cli_audit_json(tmp_path, dirty_frame, codebook_dict, capsys):
     assert "rows kept:           35" in text and "speeder" in text
     assert main(["audit", str(tmp_path / "nope.csv"), "--codebook", str(cb)]) == 2
     assert "error: survey file" in capsys.readouterr().err
+
+
+def test_threaded_audit_matches_the_sequential_one(monkeypatch, codebook_dict):
+    """Large surveys split columns between threads; the result must not change."""
+    import valuekit.audit as audit_module
+
+    rng = np.random.default_rng(3)
+    n = 20_000
+    frame = pd.DataFrame({c: rng.integers(0, 10, n).astype(float) for c in ["f1", "f2", "e1", "e2", "m1", "r1", "c_f1"]})
+    frame["nps"] = rng.integers(0, 12, n).astype(float)
+    frame["rid"] = rng.integers(0, n, n)
+    frame["dur"] = rng.uniform(10, 900, n)
+    frame["w"] = rng.uniform(-0.1, 2, n)
+    frame["channel"] = "store"
+    frame.loc[::997, "e1"] = np.nan
+    codebook_dict["items"]["nps"]["missing_codes"] = [11]
+    assert audit_module._workers(5_000_000) == min(2, os.cpu_count() or 1)  # large surveys use threads
+    monkeypatch.setattr(audit_module, "_workers", lambda cells: 2)
+    threaded = audit_survey(frame, codebook_dict)
+    monkeypatch.setattr(audit_module, "_workers", lambda cells: 1)
+    sequential = audit_survey(frame, codebook_dict)
+    pd.testing.assert_frame_equal(threaded.audit.rows, sequential.audit.rows)
+    pd.testing.assert_frame_equal(threaded.audit.cells, sequential.audit.cells)
+    pd.testing.assert_frame_equal(threaded.audit.columns, sequential.audit.columns)
+    pd.testing.assert_frame_equal(threaded.recoded, sequential.recoded)

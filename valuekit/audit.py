@@ -337,7 +337,7 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     # Large surveys split the columns between threads (NumPy releases the GIL).
     X = _float_matrix(n, len(numeric_cols))
     chunks = np.array_split(np.arange(len(numeric_cols)), _workers(n * len(numeric_cols)))
-    parts = [_ColumnPass(n) for _ in chunks]
+    parts = [_ColumnPass(n, len(numeric_cols)) for _ in chunks]
     work = [lambda part=part, idx=idx: part.run(idx, X, frame, numeric_cols, codebook, info, value_items)
             for part, idx in zip(parts, chunks)]
     if len(work) > 1:
@@ -428,17 +428,16 @@ def _workers(cells: int) -> int:
 class _ColumnPass:
     """Recode and flag a set of columns of X; keep per-row tallies for the row flags."""
 
-    def __init__(self, n: int):
-        self.counts = {p: np.zeros(0, np.int64) for p in CELL_PROBLEMS}
+    def __init__(self, n: int, m: int):
+        self.counts = {p: np.zeros(m, np.int64) for p in CELL_PROBLEMS}  # per column
+        self.blank = np.zeros(m, np.int64)
+        self.answered_per_column = np.zeros(m, np.int64)
         self.answered = np.zeros(n, np.int64)           # benefit and sacrifice items, per row
         self.vmax, self.vmin = np.full(n, np.nan), np.full(n, np.nan)
         self.found = []                                 # per column: rows, problems, value codes, texts
 
     def run(self, columns, X, frame, numeric_cols, codebook, info, value_items) -> None:
-        n, m = X.shape
-        self.counts = {p: np.zeros(m, np.int64) for p in CELL_PROBLEMS}
-        self.blank = np.zeros(m, np.int64)
-        self.answered_per_column = np.zeros(m, np.int64)
+        n = X.shape[0]
         for j in columns:
             col = numeric_cols[j]
             x = X[:, j]
