@@ -31,9 +31,7 @@ lab: $(STAMP)
 
 ## The what-if dashboard (notebook 07, code hidden) on http://127.0.0.1:$(DASHBOARD_PORT)/ only.
 dashboard: $(STAMP)
-	$(VENV)/bin/voila --no-browser --Voila.ip=127.0.0.1 --port=$(DASHBOARD_PORT) \
-		--VoilaExecutor.timeout=120 --MappingKernelManager.cull_idle_timeout=900 \
-		--MappingKernelManager.cull_interval=60 notebooks/07_what_if.ipynb
+	$(VENV)/bin/valuekit dashboard --port $(DASHBOARD_PORT)
 
 bench: $(STAMP)
 	$(PY) bench/run.py

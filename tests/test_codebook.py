@@ -115,3 +115,11 @@ def test_top_level_missing_code_inside_scale(codebook_dict):
     codebook_dict["name"] = ["not", "text"]
     with pytest.raises(CodebookError, match=r"'name': expected text"):
         Codebook.from_dict(codebook_dict)
+
+
+def test_label_falls_back_to_question_text(codebook_dict):
+    codebook_dict["items"]["e1"] = {"text": "I save money when I buy here instead of elsewhere"}
+    codebook_dict["items"]["e2"] = {"text": "Good value"}
+    cb = Codebook.from_dict(codebook_dict)
+    assert cb.label("e1") == "I save money when I buy here instead of…"
+    assert cb.label("e2", "it") == "Good value"

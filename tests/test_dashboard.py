@@ -1,4 +1,5 @@
-"""The dashboard in a real browser: Voilà serves notebook 07, headless Chromium moves a lever.
+"""The dashboard in a real browser: `valuekit dashboard` serves notebook 07 with Voilà,
+headless Chromium moves a lever.
 
 The page must then show exactly the share destroyed the engine computes for that
 scenario. Chromium comes from the system (Debian's ``chromium``) or Playwright's own
@@ -6,21 +7,19 @@ download; without one the test is skipped with instructions, unless
 ``VALUEKIT_REQUIRE_BROWSER=1`` (set by ``.ci/run``), when a missing browser fails it.
 """
 
-import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 from valuekit import DEMO_CODEBOOK, DEMO_DATA, load_survey
-from valuekit.config import NOTEBOOKS_DIR, PROJ_ROOT
+from valuekit.config import PROJ_ROOT
 from valuekit.scenario import Scenario, build_engine
 from valuekit.widgets import format_share_destroyed
 
@@ -63,45 +62,35 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def voila_url():
+    """`valuekit dashboard` (what `make dashboard` runs) on a free loopback port."""
     port = _free_port()
-    with tempfile.TemporaryDirectory() as jupyter_path:
-        # run the notebook on this interpreter, whatever kernels the machine has
-        spec = Path(jupyter_path) / "kernels" / "python3"
-        spec.mkdir(parents=True)
-        (spec / "kernel.json").write_text(json.dumps({
-            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Python 3", "language": "python"}))
-        env = dict(os.environ, JUPYTER_PATH=jupyter_path)
-        voila = Path(sys.executable).with_name("voila")
-        proc = subprocess.Popen(
-            [str(voila), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
-             "--VoilaExecutor.timeout=120", str(NOTEBOOKS_DIR / "07_what_if.ipynb")],
-            cwd=NOTEBOOKS_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
-        url = f"http://127.0.0.1:{port}/"
-        try:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=2):
-                        break
-                except OSError:
-                    if proc.poll() is not None or time.time() > deadline:
-                        raise RuntimeError("Voilà did not start") from None
-                    time.sleep(0.5)
-            yield url
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
+    cli = Path(sys.executable).with_name("valuekit")
+    proc = subprocess.Popen([str(cli), "dashboard", "--port", str(port)], cwd=PROJ_ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 90
+        while True:
             try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+                with socket.create_connection(("127.0.0.1", port), timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("the dashboard server did not start") from None
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()  # valuekit stops Voila and its kernels
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def test_moving_a_lever_shows_what_the_engine_computes(chromium, voila_url):
     from playwright.sync_api import expect, sync_playwright
 
-    engine, _, _ = build_engine(load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK), n_segments=4, random_state=2026)
+    # the notebook's defaults: n_segments=None (the silhouette's choice), random_state=2026
+    engine, _, _ = build_engine(load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK), n_segments=None, random_state=2026)
     before = format_share_destroyed(engine.apply(Scenario())["summary"])
     presses = 10  # price lever: step 1 %, so ten presses of ArrowLeft = a 10 % price cut
     after = format_share_destroyed(engine.apply(

@@ -134,3 +134,9 @@ def test_importance_performance_quadrants(codebook_dict):
     assert ipa.loc["money", "quadrant"] == "keep up the good work"
     assert ipa.loc["economic", "quadrant"] == "possible overkill"
     assert ipa.loc["risk", "quadrant"] == "low priority"
+
+
+def test_text_outcome_is_a_clear_error():
+    frame = MTCARS.assign(city="Madrid")
+    with pytest.raises(ValueError, match=r"column\(s\) \['city'\] are not numeric \(str\)"):
+        key_drivers(frame, "city", DRIVERS, n_boot=0)

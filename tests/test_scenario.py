@@ -153,3 +153,18 @@ def test_dashboard_shows_what_the_engine_computes(engine, tmp_path):
     dash.reset()
     assert dash.scenario() == Scenario(name="my scenario")
     assert dash.share.value == format_share_destroyed(engine.apply(Scenario())["summary"])
+
+
+def test_ratio_on_the_neutral_edge_does_not_move_without_a_lever(cb_full):
+    """A ratio of exactly 1/1.05 (common on short scales) must not flip when nothing changes."""
+    cols = ["f1", "e1", "x1", "s1", "t1", "m1", "g1", "o1", "r1"]
+    # benefits 4.0, sacrifices 4.2: ratio 1/1.05 exactly on paper
+    row = dict(zip(cols, [4.0, 4.0, 4.0, 4.0, 4.2, 4.2, 4.2, 4.2, 4.2]))
+    frame = pd.DataFrame([row] * 5 + [dict(zip(cols, [5.0] * 4 + [3.0] * 5))])
+    scorer = ValueScorer(cb_full).fit(frame)
+    scores = scorer.transform(frame)
+    engine = ScenarioEngine(scores, scorer)
+    s = engine.apply(Scenario())["summary"].loc["all"]
+    before = (scores["verdict"] == "destroyed").mean()
+    assert s["share_destroyed_before"] == before == s["share_destroyed_after"]
+    assert s["moved_up"] == 0 and s["moved_down"] == 0

@@ -1,4 +1,4 @@
-"""Command line: ``valuekit audit``, ``valuekit score`` and ``valuekit report``.
+"""Command line: ``valuekit audit``, ``score``, ``report`` and ``dashboard``.
 
 Examples::
 
@@ -6,6 +6,7 @@ Examples::
     valuekit audit data/demo_survey.csv --codebook data/demo_codebook.yaml --json
     valuekit score data/demo_survey.csv --codebook data/demo_codebook.yaml -o scores.csv
     valuekit report data/demo_survey.csv --codebook data/demo_codebook.yaml --out reports
+    valuekit dashboard my_survey.csv --codebook my_codebook.yaml     # http://127.0.0.1:8866/
 """
 
 from __future__ import annotations
@@ -110,6 +111,8 @@ def _report(args) -> int:
     from .report import run_report
 
     params = {"exclude": [r for r in DEFAULT_EXCLUDE if r not in args.keep]} if args.keep else {}
+    if args.segments is not None:
+        params["n_segments"] = args.segments
     read_options = _read_options(args)
     if read_options:
         params["read_options"] = read_options
@@ -125,6 +128,19 @@ def _report(args) -> int:
         return 1
     print(f"Wrote {len(written)} HTML report(s) and executed notebooks to {args.out}/")
     return 0
+
+
+def _dashboard(args) -> int:
+    from .report import serve_dashboard
+
+    if (args.data is None) != (args.codebook is None):
+        raise ValueError("give both DATA and --codebook, or neither (the demo survey)")
+    params = {}
+    if _read_options(args):
+        params["read_options"] = _read_options(args)
+    if args.segments is not None:
+        params["n_segments"] = args.segments
+    return serve_dashboard(args.data, args.codebook, port=args.port, parameters=params)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,8 +169,20 @@ def main(argv: list[str] | None = None) -> int:
     _add_input(report)
     report.add_argument("--out", required=True, help="output folder")
     report.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
+    report.add_argument("--segments", type=int, metavar="N",
+                        help="number of segments (default: the number with the highest silhouette)")
     _exclude_args(report)
     report.set_defaults(func=_report)
+
+    dashboard = sub.add_parser("dashboard", help="serve the what-if dashboard (Voila, 127.0.0.1 only)")
+    dashboard.add_argument("data", nargs="?", help="survey export (default: the demo survey)")
+    dashboard.add_argument("--codebook", help="YAML codebook (required with DATA)")
+    dashboard.add_argument("--format", choices=sorted(FORMATS), help="file format (default: from the suffix)")
+    dashboard.add_argument("--encoding", default="auto", help="text encoding (default: auto-detect)")
+    dashboard.add_argument("--sheet", help="Excel sheet (default: the first)")
+    dashboard.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    dashboard.add_argument("--segments", type=int, metavar="N", help="number of segments")
+    dashboard.set_defaults(func=_dashboard)
 
     args = parser.parse_args(argv)
     try:

@@ -280,7 +280,8 @@ class Codebook:
     def label(self, key: str, lang: str = "en") -> str:
         """Display label of an item, dimension, facet, sacrifice or outcome.
 
-        Falls back to English, then to the built-in labels, then to the key itself.
+        Falls back to English, then to the built-in labels, then to the item's question
+        text (shortened to 40 characters), then to the key itself.
 
         >>> cb = Codebook.from_dict({"id": "id", "scale": {"min": 1, "max": 5},
         ...     "benefits": {"symbolic": ["q1"]}, "sacrifices": {"money": ["q2"]}})
@@ -297,6 +298,9 @@ class Codebook:
                       self.labels.get(key, {}), _DEFAULT_LABELS.get(key, {})):
             if "en" in table:
                 return table["en"]
+        text = self.items[key].text if key in self.items else None
+        if text:  # the question wording, shortened, beats a column name
+            return text if len(text) <= 40 else text[:39].rstrip() + "…"
         return key
 
     def to_frame(self, lang: str = "en") -> pd.DataFrame:

@@ -68,6 +68,10 @@ def _prepare(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> t
         raise ValueError("give at least one driver")
     if outcome in drivers:
         raise ValueError(f"the outcome '{outcome}' is also listed as a driver")
+    text = [c for c in [outcome, *drivers] if not pd.api.types.is_numeric_dtype(data[c].dtype)]
+    if text:
+        raise ValueError(f"column(s) {text} are not numeric ({', '.join(str(data[c].dtype) for c in text)}); "
+                         "an outcome and its drivers must be scores or ratings")
     values = data[[outcome, *drivers]].to_numpy(dtype=float, na_value=np.nan)
     w = np.ones(len(data)) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (len(data),):

@@ -1,4 +1,5 @@
-"""Run the notebook sequence on any survey with papermill and write HTML reports.
+"""Run the notebook sequence on any survey with papermill and write HTML reports; serve
+the what-if dashboard with Voilà.
 
 Each notebook in ``notebooks/`` (``NN_name.ipynb``, in number order) has a cell tagged
 ``parameters`` with ``data_path`` and ``codebook_path``; :func:`run_report` injects the
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -19,9 +21,11 @@ from .codebook import read_codebook
 from .config import NOTEBOOKS_DIR
 from .io import read_survey_file
 
-__all__ = ["notebook_sequence", "run_report"]
+__all__ = ["notebook_sequence", "run_report", "serve_dashboard"]
 
-KERNEL_NAME = "valuekit-report"
+#: The kernelspec name our temporary spec takes: "python3", so that it also shadows, for
+#: Voila, any other "python3" kernel the machine has (notebooks name that kernel).
+KERNEL_NAME = "python3"
 
 
 def notebook_sequence(directory: str | Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -34,7 +38,8 @@ def notebook_sequence(directory: str | Path = NOTEBOOKS_DIR) -> list[Path]:
 
 @contextmanager
 def _this_python_kernel():
-    """A kernelspec that runs notebooks on this interpreter, whatever else is installed."""
+    """A "python3" kernelspec, first on JUPYTER_PATH, running notebooks on this interpreter
+    whatever else is installed (child processes such as Voila inherit it)."""
     with tempfile.TemporaryDirectory() as tmp:
         spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
         spec_dir.mkdir(parents=True)
@@ -106,3 +111,50 @@ def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
             written.append(html)
             progress(f"  {html}")
     return written
+
+
+def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None = None, *,
+                    port: int = 8866, parameters: dict | None = None, timeout: int = 120) -> int:
+    """Serve the what-if notebook with Voilà on 127.0.0.1 (code hidden) until interrupted.
+
+    With ``data`` and ``codebook``, a copy of the notebook with those parameters injected
+    (papermill, not executed) is served, so the dashboard runs on the analyst's survey.
+    Returns Voilà's exit code.
+    """
+    import subprocess
+
+    import papermill as pm
+
+    notebook = NOTEBOOKS_DIR / "07_what_if.ipynb"
+    params = dict(parameters or {})
+    if data is not None:
+        data, codebook = Path(data).resolve(), Path(codebook).resolve()
+        cb = read_codebook(codebook)
+        frame, info = read_survey_file(data, **params.get("read_options", {}))
+        cb.check_columns(frame.columns, source=info.describe())
+        params.update(data_path=str(data), codebook_path=str(codebook))
+    with tempfile.TemporaryDirectory() as tmp, _this_python_kernel() as kernel:
+        served = notebook
+        if params:
+            served = Path(tmp) / notebook.name
+            pm.execute_notebook(str(notebook), str(served), parameters=params, prepare_only=True,
+                                kernel_name=kernel, progress_bar=False)
+        voila = Path(sys.executable).with_name("voila")
+        command = [str(voila), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
+                   f"--VoilaExecutor.timeout={timeout}", "--MappingKernelManager.cull_idle_timeout=900",
+                   "--MappingKernelManager.cull_interval=60", str(served)]
+        print(f"serving the what-if dashboard on http://127.0.0.1:{port}/ (Ctrl-C stops it)")
+        proc = subprocess.Popen(command, cwd=str(NOTEBOOKS_DIR))
+        previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` runs
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            if proc.poll() is None:  # never leave Voila (and its kernels) running behind us
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()

@@ -273,7 +273,9 @@ class ScenarioEngine:
                                  dtype=object)
         self.segment_levels = sorted(set(self.segments), key=str)
         self.slopes = {name: s.reindex(self.blocks).fillna(0.0).to_numpy() for name, s in (outcome_slopes or {}).items()}
-        self.base_ratio, self.base_code = self._value(self.base)
+        # "before" is the scorer's own result, so it matches every other table of the survey
+        self.base_ratio = scores.loc[scored, "value_ratio"].to_numpy(dtype=float)
+        self.base_code = scores.loc[scored, "verdict"].cat.codes.to_numpy().astype(np.int64)
         self._col = {b: j for j, b in enumerate(self.blocks)}
 
     # -- the model ----------------------------------------------------------------------
@@ -339,6 +341,10 @@ class ScenarioEngine:
         """
         S = self.scores_after(scenario)
         ratio, code = self._value(S)
+        # a customer whose scores the scenario leaves alone keeps their ratio and verdict
+        # exactly (recomputing could flip a ratio sitting on the neutral band's edge)
+        same = (S == self.base).all(axis=1)
+        ratio[same], code[same] = self.base_ratio[same], self.base_code[same]
         delta = S - self.base
         rows = []
         for level in ["all", *self.segment_levels] if len(self.segment_levels) > 1 else ["all"]:
@@ -382,19 +388,22 @@ def compare_scenarios(engine: ScenarioEngine, scenarios: list[Scenario], *, segm
     return pd.DataFrame(columns)
 
 
-def build_engine(survey, *, n_segments: int = 4, method: str = "kmeans", random_state=None,
+def build_engine(survey, *, n_segments: int | None = 4, method: str = "kmeans", random_state=None,
                  scorer: ValueScorer | None = None) -> tuple[ScenarioEngine, dict, dict]:
     """Score, segment and fit the outcome slopes of a loaded survey; return the engine.
 
-    The one recipe the what-if notebook, the dashboard and their tests share. Returns
+    The one recipe the what-if notebook, the dashboard and their tests share;
+    ``n_segments=None`` takes :func:`valuekit.segments.suggest_n_segments`. Returns
     ``(engine, segment_names, outcome_labels)``.
     """
     from .drivers import outcome_slopes
-    from .segments import ValueSegmenter, segment_profiles
+    from .segments import ValueSegmenter, segment_profiles, suggest_n_segments
 
     cb = survey.codebook
     scorer = (scorer or ValueScorer(cb)).fit(survey.data)
     scores = scorer.transform(survey.data)
+    if n_segments is None:
+        n_segments = suggest_n_segments(scores, cb, method=method, random_state=random_state)
     segments = ValueSegmenter(cb, n_segments=n_segments, method=method, random_state=random_state).fit(scores).labels_
     names = segment_profiles(scores, segments, codebook=cb)["name"].drop("unassigned", errors="ignore").to_dict()
     data = scores.join(survey.data[list(cb.outcomes.values())])

@@ -38,6 +38,7 @@ from .codebook import Codebook
 __all__ = [
     "ValueSegmenter",
     "choose_k",
+    "suggest_n_segments",
     "bootstrap_stability",
     "segment_profiles",
     "explain_segments",
@@ -224,6 +225,14 @@ def choose_k(scores: pd.DataFrame, codebook: Codebook, *, k_range=range(2, 9), m
         row["smallest_share"] = float(np.bincount(labels).min() / len(labels))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def suggest_n_segments(scores: pd.DataFrame, codebook: Codebook, *, k_range=range(2, 9), method: str = "kmeans",
+                       random_state=None) -> int:
+    """The number of segments with the highest silhouette (see :func:`choose_k`): a default
+    for when the analyst has not chosen one."""
+    table = choose_k(scores, codebook, k_range=k_range, method=method, random_state=random_state)
+    return int(table.loc[table["silhouette"].idxmax(), "k"])
 
 
 def _jaccard_best(reference: np.ndarray, other: np.ndarray, k: int) -> np.ndarray:
@@ -448,8 +457,9 @@ def where_value_is_destroyed(scores: pd.DataFrame, segments: pd.Series, *, codeb
       index);
     * ``customers_affected``: that share times the segment's (weighted) size.
 
-    Rows are ranked by ``customers_affected``, largest first; blocks that affect nobody in
-    a segment are left out.
+    Rows are ranked by ``customers_affected`` (survey-weighted), largest first; only blocks
+    on which the segment does worse than the sample (``gap > 0``) and that affect someone
+    are listed.
     """
     w = pd.Series(np.ones(len(scores)) if weights is None else np.asarray(weights, dtype=float),
                   index=scores.index)
@@ -470,7 +480,7 @@ def where_value_is_destroyed(scores: pd.DataFrame, segments: pd.Series, *, codeb
                              "segment_mean": mean, "sample_mean": sample, "gap": sign * (mean - sample),
                              "share_affected": share, "customers_affected": share * ww.sum()})
     out = pd.DataFrame(rows)
-    out = out[out["share_affected"] > 0].sort_values(["customers_affected", "gap"], ascending=False,
+    out = out[(out["share_affected"] > 0) & (out["gap"] > 0)].sort_values(["customers_affected", "gap"], ascending=False,
                                                      kind="stable").reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out

@@ -133,8 +133,8 @@ class WhatIfDashboard:
         shown = summary[["customers", "share_destroyed_before", "share_destroyed_after",
                          "mean_value_ratio_before", "mean_value_ratio_after", "moved_up", "moved_down"]]
         self.table.value = shown.round(3).to_html(classes="vk-summary", border=0)
-        if result["ignored"]:
-            self.message.value = f"no effect on this survey (no such block): {', '.join(result['ignored'])}"
+        self.message.value = (f"no effect on this survey (no such block): {', '.join(result['ignored'])}"
+                              if result["ignored"] else "")
         if self.draw_figure:
             self.image.value = self._figure(result)
         self.result = result
