@@ -208,3 +208,15 @@ def test_align_segments():
     other = pd.Series([2, 2, 1, 0, 0, 1, 1, 0], dtype="Int64")
     aligned = align_segments(other, reference)
     assert aligned.tolist() == [0, 0, 2, 1, 1, 2, 2, 1]
+
+
+def test_share_destroyed_interval_contains_zero_and_one():
+    scores = pd.DataFrame({"verdict": ["created"] * 30 + ["destroyed"] * 30, "value_ratio": 1.0})
+    table = share_destroyed(scores, pd.Series([0] * 30 + [1] * 30, dtype="Int64")).set_index("segment")
+    assert table.loc[0, "share_destroyed"] == 0 and table.loc[0, "ci_low"] == 0 < table.loc[0, "ci_high"]
+    assert table.loc[1, "share_destroyed"] == 1 and table.loc[1, "ci_high"] == 1 > table.loc[1, "ci_low"]
+    import matplotlib.pyplot as plt
+
+    from valuekit.plots import plot_share_destroyed
+
+    plot_share_destroyed(table.reset_index(), ax=plt.figure().gca())  # no negative error bars

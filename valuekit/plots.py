@@ -374,7 +374,7 @@ def plot_share_destroyed(table: pd.DataFrame, *, names: dict | None = None,
     ax = ax or plt.gca()
     y = np.arange(len(table))
     share = table["share_destroyed"].to_numpy()
-    err = np.vstack([share - table["ci_low"].to_numpy(), table["ci_high"].to_numpy() - share])
+    err = np.clip(np.vstack([share - table["ci_low"].to_numpy(), table["ci_high"].to_numpy() - share]), 0, None)
     ax.barh(y, share, xerr=err, color=_EXCLUDED, alpha=0.8, capsize=3)
     labels = [f"{s}: {names[s]}" if names and s in names else str(s) for s in table["segment"]]
     ax.set_yticks(y, labels)

@@ -317,7 +317,7 @@ def share_destroyed(scores: pd.DataFrame, segments: pd.Series, *, weights=None,
         centre = (p + z ** 2 / (2 * n_eff)) / (1 + z ** 2 / n_eff)
         half = z * np.sqrt(p * (1 - p) / n_eff + z ** 2 / (4 * n_eff ** 2)) / (1 + z ** 2 / n_eff)
         rows.append({"segment": seg, "n": len(g), "n_effective": n_eff, "share_destroyed": p,
-                     "ci_low": max(0.0, centre - half), "ci_high": min(1.0, centre + half)})
+                     "ci_low": min(p, max(0.0, centre - half)), "ci_high": max(p, min(1.0, centre + half))})
     return pd.DataFrame(rows)
 
 
