@@ -44,7 +44,7 @@ def _this_python_kernel():
         spec_dir = Path(tmp) / "kernels" / KERNEL_NAME
         spec_dir.mkdir(parents=True)
         spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                         "--IPKernelApp.log_level=ERROR"],  # no start-up chatter in the report log
+                         "--IPKernelApp.log_level=CRITICAL"],  # no kernel chatter in the report log
                 "display_name": "valuekit (report)", "language": "python"}
         (spec_dir / "kernel.json").write_text(json.dumps(spec))
         before = os.environ.get("JUPYTER_PATH")

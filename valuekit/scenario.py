@@ -331,8 +331,8 @@ class ScenarioEngine:
     def apply(self, scenario: Scenario, *, customers: bool = False) -> dict:
         """Apply a scenario.
 
-        Returns a dict with ``summary`` (DataFrame by segment plus ``all``: customers,
-        ``share_destroyed_before``/``after``, ``mean_value_ratio_before``/``after``,
+        Returns a dict with ``summary`` (DataFrame by segment plus ``all``: ``customers``
+        (scored customers), ``weighted_customers``, ``share_destroyed_before``/``after``, ``mean_value_ratio_before``/``after``,
         ``moved_up``, ``moved_down`` (weighted counts of customers changing verdict),
         ``destroyed_to_better``, and ``<outcome>_change`` (predicted mean change per outcome)),
         ``transitions`` (verdict before x after, weighted), ``ignored`` (levers that touch
@@ -351,7 +351,7 @@ class ScenarioEngine:
             m = np.ones(len(S), bool) if level == "all" else self.segments == level
             w = self.w[m]
             total = w.sum()
-            row = {"segment": level, "customers": float(total),
+            row = {"segment": level, "customers": int(m.sum()), "weighted_customers": float(total),
                    "share_destroyed_before": float(w[self.base_code[m] == 0].sum() / total),
                    "share_destroyed_after": float(w[code[m] == 0].sum() / total),
                    "mean_value_ratio_before": float(np.average(self.base_ratio[m], weights=w)),
