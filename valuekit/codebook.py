@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -231,30 +232,30 @@ class Codebook:
         """Column names of the rated items with this role, in codebook order."""
         return [name for name, item in self.items.items() if item.role == role]
 
-    @property
+    @cached_property
     def benefit_items(self) -> list[str]:
         return self.items_by_role("benefit")
 
-    @property
+    @cached_property
     def sacrifice_items(self) -> list[str]:
         return self.items_by_role("sacrifice")
 
-    @property
+    @cached_property
     def value_items(self) -> list[str]:
         """Benefit and sacrifice items: the battery the value equation is scored from."""
         return self.benefit_items + self.sacrifice_items
 
-    @property
+    @cached_property
     def comparison_items(self) -> list[str]:
         return self.items_by_role("comparison")
 
-    @property
+    @cached_property
     def dimensions(self) -> list[str]:
         """Benefit dimensions present in this codebook, in canonical order."""
         present = {self.items[c].block for c in self.benefit_items}
         return [d for d in DIMENSIONS if d in present]
 
-    @property
+    @cached_property
     def sacrifices(self) -> list[str]:
         """Sacrifices present in this codebook, in canonical order."""
         present = {self.items[c].block for c in self.sacrifice_items}
@@ -267,7 +268,7 @@ class Codebook:
             raise KeyError(f"no items for block '{block}'; blocks: {self.dimensions + self.sacrifices}")
         return found
 
-    @property
+    @cached_property
     def context_columns(self) -> list[str]:
         return [c for cols in self.context.values() for c in cols]
 

@@ -82,17 +82,24 @@ def item_matrix(data: pd.DataFrame, codebook: Codebook, items: list[str] | None 
     if missing:
         raise ValueError(f"item column(s) {missing} not found in data; available: {list(data.columns)}")
     target = common_scale(codebook)
-    X = np.empty((len(data), len(items)), dtype=float)
+    X = np.empty((len(data), len(items)), dtype=float, order="F")  # each column contiguous
     for j, col in enumerate(items):
         series = data[col]
         if not pd.api.types.is_numeric_dtype(series.dtype):
             raise TypeError(f"item column '{col}' holds {series.dtype} values, not numbers; load the "
                             "survey with valuekit.load_survey so answers are recoded")
-        x = series.to_numpy(dtype=float, na_value=np.nan)
         s = codebook.items[col].scale
+        # one linear map x -> a + b x: reverse-coding, then onto the common scale
+        b = (target.max - target.min) / (s.max - s.min)
+        a = target.min - s.min * b
         if codebook.items[col].reverse:
-            x = s.min + s.max - x
-        X[:, j] = target.min + (x - s.min) * (target.max - target.min) / (s.max - s.min)
+            a, b = a + (s.min + s.max) * b, -b
+        out = X[:, j]
+        out[:] = series.to_numpy(dtype=float, na_value=np.nan)
+        if b != 1:
+            out *= b
+        if a != 0:
+            out += a
     return X
 
 
@@ -308,8 +315,11 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         out["log_value_ratio"] = log_ratio
         out["verdict"] = verdict
         reason = np.full(len(X), "", dtype=object)
-        for i in np.flatnonzero(np.isnan(ratio)):
-            reason[i] = self._reason(counts[i, :nd + ns])
+        unscored = np.flatnonzero(np.isnan(ratio))
+        if unscored.size:  # one text per distinct pattern of answered counts, not per respondent
+            patterns, inverse = np.unique(counts[unscored, :nd + ns], axis=0, return_inverse=True)
+            texts = np.array([self._reason(p) for p in patterns], dtype=object)
+            reason[unscored] = texts[inverse.ravel()]
         out["unscored_reason"] = pd.array(reason, dtype="str")
         return out
 
