@@ -110,11 +110,13 @@ def test_likert_bars_are_shares_centred_on_neutral(four_dims):
     assert [t.get_text() for t in ax.get_yticklabels()] == ["f1", "Hard to use (rev.)"]
 
 
-def test_value_ratio_share_destroyed_in_title(scored):
+def test_value_ratio_share_destroyed_in_title(scored, four_dims):
     frame, scores = scored
     ax = plot_value_ratio(scores)
     share = (scores["verdict"] == "destroyed").sum() / scores["value_ratio"].notna().sum()
-    assert f"{share:.1%}" in ax.get_title()
+    assert ax.get_title() == f"Value destroyed: {share:.1%} (n = 40)"
+    spanish = plot_value_ratio(scores, codebook=four_dims, lang="es", ax=plt.figure().gca())
+    assert spanish.get_title().startswith("Valor destruido: ")
     assert any(np.allclose(line.get_xdata(), 1) for line in ax.lines)
     assert sum(p.get_height() for p in ax.containers[0]) == scores["value_ratio"].notna().sum()
     with pytest.raises(ValueError, match="no scored respondents"):

@@ -226,11 +226,12 @@ def plot_likert(data: pd.DataFrame, *, codebook, block: str, lang: str = "en",
 
 
 def plot_value_ratio(scores: pd.DataFrame, *, weights=None, neutral_band: float | None = None,
-                     bins: int = 40, ax: plt.Axes | None = None) -> plt.Axes:
+                     bins: int = 40, codebook=None, lang: str = "en", ax: plt.Axes | None = None) -> plt.Axes:
     """Distribution of ``value_ratio`` (log scale), the line at 1, the share destroyed.
 
     The region left of 1 (sacrifices outweigh benefits) is shaded; the title gives the
-    (weighted) share of scored customers whose verdict is ``destroyed``.
+    (weighted) share of scored customers whose verdict is ``destroyed``, named in ``lang``
+    when a codebook is given.
     """
     ax = ax or plt.gca()
     w = _weights(scores, weights)
@@ -250,7 +251,8 @@ def plot_value_ratio(scores: pd.DataFrame, *, weights=None, neutral_band: float 
             ax.axvline(x, color="0.5", linestyle=":", linewidth=1)
     destroyed = (scores["verdict"].to_numpy() == "destroyed")[ok]
     share = ww[destroyed].sum() / ww.sum()
-    ax.set_title(f"value destroyed for {share:.1%} of {ok.sum()} scored customers")
+    destroyed_label = codebook.label("destroyed", lang) if codebook is not None else "Value destroyed"
+    ax.set_title(f"{destroyed_label}: {share:.1%} (n = {ok.sum()})")
     ax.text(0.02, 0.95, "sacrifices outweigh\nbenefits", transform=ax.transAxes, va="top",
             color=_EXCLUDED, fontsize=9)
     ax.set_xlabel("value ratio = benefits / sacrifices (log scale)")
