@@ -11,7 +11,6 @@ import io
 from pathlib import Path
 
 import ipywidgets as widgets
-import matplotlib
 
 from .scenario import COMMUNICATION_RANGE, LEVERS, Scenario, ScenarioEngine, ScenarioError
 
@@ -152,8 +151,7 @@ class WhatIfDashboard:
         plot_scenario_shares(result["summary"], names=self.names, ax=fig.add_subplot(1, 2, 2))
         fig.tight_layout()
         buffer = io.BytesIO()
-        with matplotlib.rc_context({"figure.max_open_warning": 0}):
-            fig.savefig(buffer, format="png")
+        fig.savefig(buffer, format="png")  # a bare Figure: no pyplot state, nothing to close
         return buffer.getvalue()
 
     def reset(self) -> None:
