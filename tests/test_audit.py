@@ -175,3 +175,26 @@ def test_threaded_audit_matches_the_sequential_one(monkeypatch, codebook_dict):
     pd.testing.assert_frame_equal(threaded.audit.cells, sequential.audit.cells)
     pd.testing.assert_frame_equal(threaded.audit.columns, sequential.audit.columns)
     pd.testing.assert_frame_equal(threaded.recoded, sequential.recoded)
+
+
+def test_duplicate_keeps_the_usable_row(small_frame, codebook_dict):
+    """If the first row with an id is empty, the later complete row is the one kept."""
+    f = small_frame.astype({c: float for c in ["f1", "f2", "e1", "e2", "m1", "r1"]})
+    f.loc[5, "rid"] = f.loc[2, "rid"]
+    f.loc[2, ["f1", "f2", "e1", "e2", "m1", "r1"]] = np.nan   # the first occurrence answered nothing
+    rows = audit_survey(f, codebook_dict).audit.rows.set_index("row")
+    assert rows.loc[3, "reason"] == "duplicate_id; no_answers"
+    assert rows.loc[6, "status"] == "kept" and not rows.loc[6, "duplicate_id"]
+
+
+def test_text_ids_keep_leading_zeros(tmp_path, small_frame, codebook_dict):
+    f = small_frame.astype({"rid": str})
+    f.loc[0, "rid"], f.loc[1, "rid"] = "007", "7"
+    path = tmp_path / "ids.csv"
+    f.to_csv(path, index=False)
+    survey = load_survey(path, codebook=codebook_dict)
+    assert survey.audit.rows_excluded == 0  # "007" and "7" are different respondents
+    assert survey.data["rid"].iloc[:2].tolist() == ["007", "7"]
+    plain = tmp_path / "plain.csv"
+    small_frame.to_csv(plain, index=False)
+    assert str(load_survey(plain, codebook=codebook_dict).data["rid"].dtype) == "Int64"

@@ -97,3 +97,8 @@ def test_reliability_per_block_reverse_codes(small_frame, codebook_dict):
     assert list(table.index) == ["functional", "economic", "money", "risk"]
     items = reliability(f, Codebook.from_dict(codebook_dict), items=True)
     assert items.loc[items["item"] == "f2", "label"].item() == "Hard to use"
+
+
+def test_item_nobody_answered_says_why():
+    table = cronbach_alpha(pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 2, 4, 5], "c": np.nan}))
+    assert np.isnan(table["alpha"][0]) and "['c'] answered by fewer than 2 respondents" in table["note"][0]

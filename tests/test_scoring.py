@@ -209,3 +209,11 @@ def test_demo_verdicts_recover_the_planted_truth():
     # and the segment the generator made most hassled loses the most value
     share = pd.Series(found, index=truth["segment"].to_numpy()[decided]).groupby(level=0).mean()
     assert share.idxmax() == "hassled_pragmatists"
+
+
+def test_a_block_weighted_zero_does_not_block_scoring(codebook_dict, items_frame):
+    frame = items_frame.copy()
+    frame.loc[11, ["e1", "e2"]] = np.nan  # no economic answer
+    s = ValueScorer(codebook_dict, weights={"functional": 1, "economic": 0, "money": 1, "risk": 1}).fit_transform(frame)
+    assert s.loc[11, "benefits"] == 7 and s.loc[11, "unscored_reason"] == ""
+    assert s.loc[14, "unscored_reason"] == "risk: 0 of 1 items answered, 1 needed"  # weighted blocks still count

@@ -49,7 +49,7 @@ __all__ = [
 #: Row-level flags and what they mean. Each can exclude a row (see ``exclude=``).
 ROW_REASONS = {
     "missing_id": "the respondent id is blank",
-    "duplicate_id": "the respondent id already appeared in an earlier row (the first row is kept)",
+    "duplicate_id": "another row has the same respondent id (the first row without other flags is kept)",
     "no_answers": "no benefit or sacrifice item was answered",
     "straightliner": "the same answer to every benefit and sacrifice item",
     "speeder": "completed faster than the speeder threshold (a share of the median time)",
@@ -277,7 +277,11 @@ def _to_float_into(out: np.ndarray, series: pd.Series, decimal: str | None) -> n
 
 
 def _tidy_ids(series: pd.Series) -> pd.Series:
-    """Whole-number ids read as floats (because of a blank) go back to integers."""
+    """Ids as integers when they are plain whole numbers, else as text ("007" stays "007").
+
+    Whole-number ids read as floats (because of a blank) go back to integers; blank text is
+    missing.
+    """
     if pd.api.types.is_float_dtype(series.dtype):
         values = series.to_numpy()
         finite = values[~np.isnan(values)]
@@ -285,7 +289,11 @@ def _tidy_ids(series: pd.Series) -> pd.Series:
             return series.astype("Int64")
     if not pd.api.types.is_numeric_dtype(series.dtype):
         text = series.astype("str").str.strip()
-        return text.where(text != "")
+        text = text.where(text != "")
+        present = text.dropna()
+        if len(present) and present.str.fullmatch(r"0|[1-9][0-9]{0,17}").all():
+            return text.astype("Int64")  # canonical integers, nothing a number would lose
+        return text
     return series
 
 
@@ -355,7 +363,7 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
 
     flags: dict[str, np.ndarray] = {}
     flags["missing_id"] = ids.isna().to_numpy()
-    flags["duplicate_id"] = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
+    flags["duplicate_id"] = np.zeros(n, bool)  # decided below, once the other flags are known
     flags["no_answers"] = answered == 0
     flags["straightliner"] = (vmax == vmin) & (answered >= int(straightline_min_items))
     settings = {"speeder_fraction": speeder_fraction, "straightline_min_items": int(straightline_min_items)}
@@ -379,6 +387,11 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
         flags["invalid_weight"] = np.zeros(n, bool)
         notes.append("weight check skipped: the codebook names no weight column; every "
                      "respondent counts once")
+    # of the rows sharing an id, keep the first one that has no other flag (else the first)
+    flagged_otherwise = flags["no_answers"] | flags["straightliner"] | flags["speeder"] | flags["invalid_weight"]
+    order = np.lexsort((np.arange(n), flagged_otherwise))
+    in_order = ids.iloc[order]
+    flags["duplicate_id"][order] = (in_order.duplicated(keep="first") & in_order.notna()).to_numpy()
     if not codebook.comparison_items:
         notes.append("no competitor ratings (comparisons) in the codebook")
 
@@ -545,5 +558,5 @@ def load_survey(path: str | Path, codebook: Codebook | str | Path, *, format: st
     """
     codebook = read_codebook(codebook)
     frame, info = read_survey_file(path, format=format, encoding=encoding, sep=sep,
-                                   decimal=decimal, sheet=sheet)
+                                   decimal=decimal, sheet=sheet, text_columns=[codebook.id])
     return audit_survey(frame, codebook, info=info, **audit_options)

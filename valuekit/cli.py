@@ -67,7 +67,7 @@ def _read_options(args) -> dict:
     if args.encoding != "auto":
         options["encoding"] = args.encoding
     if args.sheet:
-        options["sheet"] = int(args.sheet) if args.sheet.isdigit() else args.sheet
+        options["sheet"] = args.sheet  # a name, or digits for a position (see read_survey_file)
     return options
 
 

@@ -291,14 +291,12 @@ class Codebook:
         """
         if lang not in LANGUAGES:
             raise ValueError(f"unknown language {lang!r}; expected one of {list(LANGUAGES)}")
-        for table in (self.items[key].labels if key in self.items else {},
-                      self.labels.get(key, {}), _DEFAULT_LABELS.get(key, {})):
-            if lang in table:
-                return table[lang]
-        for table in (self.items[key].labels if key in self.items else {},
-                      self.labels.get(key, {}), _DEFAULT_LABELS.get(key, {})):
-            if "en" in table:
-                return table["en"]
+        tables = (self.items[key].labels if key in self.items else {},
+                  self.labels.get(key, {}), _DEFAULT_LABELS.get(key, {}))
+        for language in (lang, "en"):
+            for table in tables:
+                if language in table:
+                    return table[language]
         text = self.items[key].text if key in self.items else None
         if text:  # the question wording, shortened, beats a column name
             return text if len(text) <= 40 else text[:39].rstrip() + "…"

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
-from .scoring import item_matrix
+from .scoring import group_masks, item_matrix, survey_weights
 
 __all__ = ["attribute_comparison", "value_map", "has_comparisons"]
 
@@ -56,7 +56,7 @@ def attribute_comparison(data: pd.DataFrame, codebook: Codebook, *, weights=None
     """
     _require(codebook)
     pairs, ours, theirs = _paired(data, codebook)
-    w = np.ones(len(data)) if weights is None else np.asarray(weights, dtype=float)
+    w = survey_weights(weights, len(data), index=data.index)
     rows = []
     for j, (mine, comp) in enumerate(pairs):
         ok = np.isfinite(ours[:, j]) & (w > 0)
@@ -93,7 +93,8 @@ def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = 
         One row per group: ``n`` (customers who rated the competitor), ``relative_benefits``,
         ``relative_sacrifices``, ``value_advantage`` (their difference: above the fair-value
         line when positive) and ``position`` ("better value", "fair value" within 0.02 of the
-        line, or "worse value").
+        line, "worse value", or "no competitor ratings" when nobody in the group rated the
+        competitor).
     """
     _require(codebook)
     pairs, ours, theirs = _paired(data, codebook)
@@ -101,14 +102,9 @@ def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = 
     kinds = {b: codebook.items[p[0]].role for b, p in zip(blocks, pairs)}
     imp = (pd.Series(1.0, index=list(dict.fromkeys(blocks))) if importance is None
            else pd.Series(importance, dtype=float).abs())
-    w = np.ones(len(data)) if weights is None else np.asarray(weights, dtype=float)
-    groups = [("all", np.ones(len(data), bool))]
-    if by is not None:
-        key = pd.Series(np.asarray(by.reindex(data.index) if isinstance(by, pd.Series) else by, dtype=object),
-                        index=data.index)
-        groups += [(level, (key == level).to_numpy()) for level in sorted(key.dropna().unique(), key=str)]
+    w = survey_weights(weights, len(data), index=data.index)
     rows = []
-    for name, mask in groups:
+    for name, mask in group_masks(data.index, by):
         ratios, rated = {}, np.zeros(len(data), bool)
         for block in dict.fromkeys(blocks):
             cols = [j for j, b in enumerate(blocks) if b == block]
@@ -127,7 +123,8 @@ def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = 
         row["value_advantage"] = row["relative_benefits"] - row["relative_sacrifices"]
         rows.append(row)
     out = pd.DataFrame(rows).set_index("group")
-    out["position"] = np.where(out["value_advantage"] > 0.02, "better value",
-                               np.where(out["value_advantage"] < -0.02, "worse value", "fair value"))
+    out["position"] = np.select([out["value_advantage"].isna(), out["value_advantage"] > 0.02,
+                                 out["value_advantage"] < -0.02],
+                                ["no competitor ratings", "better value", "worse value"], "fair value")
     out.attrs["competitor"] = codebook.competitor
     return out

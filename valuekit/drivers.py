@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
+from .scoring import common_scale, group_masks, survey_weights
 
 __all__ = [
     "relative_weights",
@@ -73,10 +74,8 @@ def _prepare(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> t
         raise ValueError(f"column(s) {text} are not numeric ({', '.join(str(data[c].dtype) for c in text)}); "
                          "an outcome and its drivers must be scores or ratings")
     values = data[[outcome, *drivers]].to_numpy(dtype=float, na_value=np.nan)
-    w = np.ones(len(data)) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != (len(data),):
-        raise ValueError(f"weights have shape {w.shape}; expected ({len(data)},)")
-    complete = np.isfinite(values).all(axis=1) & np.isfinite(w) & (w > 0)
+    w = survey_weights(weights, len(data), index=data.index)
+    complete = np.isfinite(values).all(axis=1) & (w > 0)
     dropped = int((~complete).sum())
     values, w = values[complete], w[complete]
     if len(values) <= len(drivers) + 1:
@@ -224,7 +223,8 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
         Tidy, one row per group and driver: ``group``, ``driver``, ``label``, ``kind``,
         ``raw_weight``, ``share`` (signed % of R²), ``ci_low``, ``ci_high`` (of the share),
         ``r2``, ``n`` (respondents used; those missing the outcome or a driver are left out
-        and counted in ``dropped``), ``dropped``, ``method``.
+        and counted in ``dropped``), ``dropped``, ``method``, ``note`` (why a group could not
+        be analysed, e.g. fewer respondents than drivers; its shares are then NaN).
     """
     if method not in _METHODS:
         raise ValueError(f"method must be one of {list(_METHODS)}, got {method!r}")
@@ -232,17 +232,23 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
     if method == "shapley" and len(drivers) > MAX_SHAPLEY_DRIVERS:
         shapley_r2(data, outcome, drivers)  # raises with the explanation
     rng = np.random.default_rng(random_state)
-    w_all = np.ones(len(data)) if weights is None else np.asarray(weights, dtype=float)
-    groups = [("all", np.ones(len(data), bool))]
-    if by is not None:
-        key = pd.Series(np.asarray(by.reindex(data.index) if isinstance(by, pd.Series) else by, dtype=object),
-                        index=data.index)
-        for level in sorted(key.dropna().unique(), key=str):
-            groups.append((level, (key == level).to_numpy()))
+    w_all = survey_weights(weights, len(data), index=data.index)
     frames = []
-    for name, mask in groups:
+    for name, mask in group_masks(data.index, by):
         part, w = data[mask], w_all[mask]
-        table = _table(part, outcome, drivers, w, method)
+        try:
+            table = _table(part, outcome, drivers, w, method)
+        except ValueError as err:
+            if name == "all":
+                raise
+            # a group too small (or degenerate) for the analysis is reported, not fatal
+            table = pd.DataFrame({"driver": drivers, "raw_weight": np.nan, "share": np.nan, "sign": 0})
+            table.insert(0, "group", name)
+            table["ci_low"] = table["ci_high"] = table["r2"] = np.nan
+            table["n"], table["dropped"], table["method"] = int(mask.sum()), int(mask.sum()), method
+            table["note"] = str(err)
+            frames.append(table)
+            continue
         values, ww, _ = _prepare(part, outcome, drivers, w)
         low = high = np.full(len(drivers), np.nan)
         if n_boot:
@@ -261,6 +267,7 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
         table["ci_low"], table["ci_high"] = low, high
         table["r2"], table["n"], table["dropped"] = table.attrs["r2"], table.attrs["n"], table.attrs["dropped"]
         table["method"] = method
+        table["note"] = ""
         frames.append(table)
     out = pd.concat(frames, ignore_index=True)
     if codebook is not None:
@@ -294,10 +301,8 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
         mean, so that higher is better for every point), ``quadrant``. The crosshairs are
         the means of importance and performance (``.attrs``).
     """
-    from .scoring import common_scale
-
     table = drivers.drop_duplicates("driver")
-    w = np.ones(len(scores)) if weights is None else np.asarray(weights, dtype=float)
+    w = survey_weights(weights, len(scores), index=scores.index)
     scale = common_scale(codebook)
     rows = []
     for _, r in table.iterrows():

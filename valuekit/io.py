@@ -23,7 +23,7 @@ __all__ = ["SourceInfo", "SurveyFileError", "read_survey_file", "FORMATS"]
 FORMATS = {
     "csv": (".csv", ".txt", ".tsv"),
     "qualtrics": (),
-    "excel": (".xlsx", ".xlsm", ".xls"),
+    "excel": (".xlsx", ".xlsm"),
     "spss": (".sav", ".zsav"),
     "parquet": (".parquet", ".pq"),
 }
@@ -119,6 +119,19 @@ def _sniff_delimiter(first_line: str) -> str:
     return sep if counts[sep] else ","
 
 
+def _arrow_csv(source, sep: str, text_columns: list[str]) -> pd.DataFrame:
+    """Parse with Arrow's multithreaded reader, as ``pd.read_csv(engine="pyarrow")`` does,
+    with some columns forced to text (pandas' ``dtype=`` is unreliable with that engine)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    table = pacsv.read_csv(
+        source, parse_options=pacsv.ParseOptions(delimiter=sep),
+        convert_options=pacsv.ConvertOptions(strings_can_be_null=True,
+                                             column_types={c: pa.string() for c in text_columns}))
+    return table.to_pandas()
+
+
 def _is_binary(column: pd.Series) -> bool:
     first = column.first_valid_index()
     return first is not None and isinstance(column[first], bytes)
@@ -128,7 +141,7 @@ _HEAD = 1 << 20  # the first MiB: enough for the header rows and to sniff the en
 
 
 def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | None,
-               decimal: str | None, whole: bool = False) -> tuple[pd.DataFrame, SourceInfo]:
+               decimal: str | None, text_columns=(), whole: bool = False) -> tuple[pd.DataFrame, SourceInfo]:
     """Read a delimited text export.
 
     The common case, UTF-8, is handed to the parser straight from the file (which checks
@@ -165,6 +178,12 @@ def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | 
         raise SurveyFileError(f"{path.name}: column name(s) {repeated} appear more than once in the header")
     info = SourceInfo(path=path.name, format="qualtrics" if qualtrics else "csv",
                       encoding=used, delimiter=sep, decimal=decimal)
+    as_text = [c for c in text_columns if c in names]  # e.g. ids: keep "007" as it is
+
+    def decode_whole():
+        return _read_text(path, qualtrics=qualtrics, encoding=encoding, sep=sep, decimal=decimal,
+                          text_columns=text_columns, whole=True)
+
     try:
         if qualtrics:
             frame = pd.read_csv(source, sep=sep, header=0, skiprows=[1, 2], encoding="utf-8-sig",
@@ -175,26 +194,23 @@ def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | 
                                     dtype=str, keep_default_na=False)
             info.question_text = {str(k).strip(): str(v) for k, v in questions.iloc[0].items()}
         else:
-            frame = pd.read_csv(source, sep=sep, engine="pyarrow")
+            frame = _arrow_csv(source, sep, as_text)
             if not whole and any(_is_binary(frame[c]) for c in frame.columns[frame.dtypes == object]):
-                # Arrow keeps text that is not UTF-8 as bytes: decode the whole file instead
-                return _read_text(path, qualtrics=qualtrics, encoding=encoding, sep=sep,
-                                  decimal=decimal, whole=True)
+                return decode_whole()  # Arrow keeps text that is not UTF-8 as bytes
     except UnicodeDecodeError:
         if whole:
             raise
-        return _read_text(path, qualtrics=qualtrics, encoding=encoding, sep=sep, decimal=decimal, whole=True)
+        return decode_whole()
     except (pd.errors.ParserError, ValueError) as err:  # pyarrow raises ArrowInvalid (a ValueError)
         if not whole and "UTF8" in str(err):  # valid UTF-8 at the top, not further down
-            return _read_text(path, qualtrics=qualtrics, encoding=encoding, sep=sep, decimal=decimal,
-                              whole=True)
+            return decode_whole()
         raise SurveyFileError(f"{path.name}: not a readable {info.format.upper()} table ({err})") from None
     return frame, info
 
 
 def read_survey_file(path: str | Path, *, format: str | None = None, encoding: str = "auto",
                      sep: str | None = None, decimal: str | None = None,
-                     sheet: str | int | None = None) -> tuple[pd.DataFrame, SourceInfo]:
+                     sheet: str | int | None = None, text_columns=()) -> tuple[pd.DataFrame, SourceInfo]:
     """Read a survey export into a DataFrame, unchanged, with a description of the source.
 
     Parameters
@@ -211,7 +227,11 @@ def read_survey_file(path: str | Path, *, format: str | None = None, encoding: s
         Text formats only. The delimiter is sniffed from the header (comma, semicolon,
         tab or bar); the decimal mark defaults to a comma for semicolon files.
     sheet : str or int, optional
-        Excel only: the sheet, default the first.
+        Excel only: the sheet, default the first. A name is looked up first; digits that
+        are not a sheet's name are its position (0 = the first).
+    text_columns : list of str, optional
+        Columns read as text whatever they look like (the respondent id: ``007`` stays
+        ``007``). CSV and Excel; SPSS and Parquet carry their own types.
 
     Returns
     -------
@@ -231,17 +251,19 @@ def read_survey_file(path: str | Path, *, format: str | None = None, encoding: s
 
     if fmt in ("csv", "qualtrics"):
         frame, info = _read_text(path, qualtrics=True if fmt == "qualtrics" else None,
-                                 encoding=encoding, sep=sep, decimal=decimal)
+                                 encoding=encoding, sep=sep, decimal=decimal, text_columns=text_columns)
     elif fmt == "excel":
         info = SourceInfo(path=path.name, format="excel")
         try:
             with pd.ExcelFile(path, engine="openpyxl") as book:
                 sheets = book.sheet_names
                 chosen = 0 if sheet is None else sheet
+                if isinstance(chosen, str) and chosen not in sheets and chosen.strip().isdigit():
+                    chosen = int(chosen)  # not a sheet's name: a position
                 if isinstance(chosen, str) and chosen not in sheets or \
                         isinstance(chosen, int) and not 0 <= chosen < len(sheets):
                     raise SurveyFileError(f"{path.name}: no sheet {chosen!r}; sheets in the file: {sheets}")
-                frame = pd.read_excel(book, sheet_name=chosen)
+                frame = pd.read_excel(book, sheet_name=chosen, dtype={c: str for c in text_columns} or None)
                 info.sheets = list(sheets)
                 info.sheet = chosen if isinstance(chosen, str) else sheets[chosen]
         except SurveyFileError:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
-from .scoring import common_scale
+from .scoring import common_scale, group_masks, survey_weights, weighted_sd
 
 __all__ = ["Rule", "RULES", "THRESHOLDS", "build_evidence", "recommend", "manager_summary"]
 
@@ -132,20 +132,21 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
     """
     from .compare import attribute_comparison, has_comparisons
 
-    w = pd.Series(np.ones(len(scores)) if weights is None else np.asarray(weights, dtype=float),
-                  index=scores.index)
+    w = pd.Series(survey_weights(weights, len(scores), index=scores.index), index=scores.index)
     groups = set(drivers["group"])
     blocks = [b for b in codebook.dimensions + codebook.sacrifices if b in set(drivers["driver"])]
     scale = common_scale(codebook)
     mid = (scale.min + scale.max) / 2
     sample = {b: float(np.average(scores.loc[scores[b].notna(), b], weights=w[scores[b].notna()])) for b in blocks}
-    sd = {b: float(scores[b].std()) for b in blocks}
-    seg = segments.reindex(scores.index)
+    sd = {b: weighted_sd(scores[b], w) for b in blocks}
     rows = []
-    for name in sorted(seg.dropna().unique(), key=str):
-        mask = (seg == name).fillna(False).to_numpy(dtype=bool)
+    for name, mask in group_masks(scores.index, segments, include_all=False):
+        if name == "(missing)":
+            continue  # customers without a segment get no segment's recommendation
         s, ww = scores[mask], w[mask]
-        table = drivers[drivers["group"] == (name if name in groups else "all")].set_index("driver")
+        own = drivers[drivers["group"] == name]
+        table = (own if name in groups and own["share"].notna().all() else
+                 drivers[drivers["group"] == "all"]).set_index("driver")
         importance = table["share"].abs()
         versus = {}
         if data is not None and has_comparisons(codebook):

@@ -110,6 +110,11 @@ def plot_completion_times(survey: Survey, *, ax: plt.Axes | None = None, bins: i
         return ax
     minutes = survey.recoded[col].to_numpy(float) / 60
     minutes = minutes[np.isfinite(minutes) & (minutes > 0)]
+    if not minutes.size:
+        ax.text(0.5, 0.5, f"no positive completion times in '{col}'", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
     edges = np.geomspace(minutes.min(), minutes.max(), bins + 1)
     ax.hist(minutes, bins=edges, color=_KEPT)
     ax.set_xscale("log")
@@ -127,12 +132,10 @@ def plot_completion_times(survey: Survey, *, ax: plt.Axes | None = None, bins: i
 # -- the value equation -----------------------------------------------------------------
 
 def _weights(scores: pd.DataFrame, weights) -> np.ndarray:
-    if weights is None:
-        return np.ones(len(scores))
-    w = np.asarray(scores[weights] if isinstance(weights, str) else weights, dtype=float)
-    if w.shape != (len(scores),) or (~np.isfinite(w) | (w < 0)).any():
-        raise ValueError(f"weights must be {len(scores)} finite numbers >= 0")
-    return w
+    from .scoring import survey_weights
+
+    return survey_weights(scores[weights] if isinstance(weights, str) else weights, len(scores),
+                          index=scores.index)
 
 
 def plot_value_radar(scores: pd.DataFrame, *, codebook, by: str | pd.Series | None = None,
@@ -163,7 +166,9 @@ def plot_value_radar(scores: pd.DataFrame, *, codebook, by: str | pd.Series | No
         raise ValueError("plot_value_radar needs a polar Axes, e.g. plt.subplot(projection='polar')")
     w = _weights(scores, weights)
     groups = (pd.Series("all", index=scores.index) if by is None else
-              scores[by] if isinstance(by, str) else pd.Series(np.asarray(by), index=scores.index))
+              scores[by] if isinstance(by, str) else
+              by.reindex(scores.index) if isinstance(by, pd.Series) and scores.index.is_unique else
+              pd.Series(np.asarray(by), index=scores.index))
     angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
     closed = np.append(angles, angles[0])
     values_all = scores[dims].to_numpy(float)
@@ -293,7 +298,9 @@ def _levels(segments: pd.Series) -> tuple[np.ndarray, list]:
     """Segment labels as Python objects (no float 0.0 for an integer segment) and their levels."""
     values = np.array([None if pd.isna(v) else (int(v) if isinstance(v, (int, np.integer)) else v)
                        for v in segments], dtype=object)
-    return values, sorted({v for v in values if v is not None}, key=str)
+    from .scoring import group_order
+
+    return values, group_order(v for v in values if v is not None)
 
 
 def _segment_palette(levels: list) -> dict:
@@ -383,7 +390,8 @@ def plot_share_destroyed(table: pd.DataFrame, *, names: dict | None = None,
     ax.invert_yaxis()
     ax.set_xlim(0, min(1.0, float(table["ci_high"].max()) * 1.25 + 0.02))
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlabel("customers with value destroyed (95% CI)")
+    level = table.attrs.get("confidence", 0.95)
+    ax.set_xlabel(f"customers with value destroyed ({level:.0%} CI)")
     for yi, s, high in zip(y, share, table["ci_high"]):
         ax.text(high, yi, f"  {s:.0%}", va="center", ha="left", fontsize=9)
     return ax

@@ -81,10 +81,13 @@ def cronbach_alpha(data: pd.DataFrame, *, nan_policy: str = "pairwise", ci: floa
     data = _prepare(data, nan_policy)
     n, k = data.shape
     note = ""
+    empty = [c for c in data.columns if data[c].notna().sum() < 2]
     if k < 2:
         note = "a single item: alpha needs at least 2 items"
     elif n < 2:
         note = f"{n} respondent(s): alpha needs at least 2"
+    elif empty:
+        note = f"item(s) {empty} answered by fewer than 2 respondents: no alpha"
     C = data.cov().to_numpy() if not note else np.full((k, k), np.nan)
     constant = [c for c, v in zip(data.columns, np.diag(C)) if v == 0] if not note else []
     if constant:
@@ -189,7 +192,9 @@ def reliability(data: pd.DataFrame, codebook: Codebook, *, nan_policy: str = "pa
     DataFrame
         Per block: ``role``, ``block``, ``k``, ``n``, ``alpha``, ``ci_low``, ``ci_high``,
         ``std_alpha``, ``omega``, ``note``. A block that cannot have an alpha (one item,
-        fewer than two respondents, a constant item) has NaN and says why in ``note``.
+        fewer than two respondents, an item nobody answered) has NaN and says why in
+        ``note``; with a constant item, raw alpha is still computed, standardized alpha and
+        omega are NaN, and ``note`` names the item.
     """
     cb = codebook
     X = pd.DataFrame(item_matrix(data, cb), columns=cb.value_items)

@@ -46,7 +46,7 @@ import pandas as pd
 import yaml
 
 from .codebook import DIMENSIONS
-from .scoring import VERDICTS, ValueScorer
+from .scoring import VERDICTS, ValueScorer, group_order, survey_weights
 
 __all__ = ["Scenario", "ScenarioEngine", "ScenarioError", "LEVERS", "compare_scenarios", "build_engine"]
 
@@ -266,12 +266,11 @@ class ScenarioEngine:
         self.bw = scorer.benefit_weights_.to_numpy()
         self.sw = scorer.sacrifice_weights_.to_numpy()
         self.band = math.log1p(scorer.neutral_band)
-        w = np.ones(len(scores)) if weights is None else np.asarray(weights, dtype=float)
-        self.w = w[scored]
+        self.w = survey_weights(weights, len(scores), index=scores.index)[scored]
         seg = (pd.Series("all", index=scores.index) if segments is None else segments.reindex(scores.index))
         self.segments = np.array([("none" if pd.isna(v) else v) for v in seg.astype(object).to_numpy()[scored]],
                                  dtype=object)
-        self.segment_levels = sorted(set(self.segments), key=str)
+        self.segment_levels = group_order(self.segments)
         self.slopes = {name: s.reindex(self.blocks).fillna(0.0).to_numpy() for name, s in (outcome_slopes or {}).items()}
         # "before" is the scorer's own result, so it matches every other table of the survey
         self.base_ratio = scores.loc[scored, "value_ratio"].to_numpy(dtype=float)

@@ -42,6 +42,10 @@ __all__ = [
     "common_scale",
     "summarize_value",
     "mean_scores",
+    "survey_weights",
+    "weighted_sd",
+    "group_order",
+    "group_masks",
     "VERDICTS",
 ]
 
@@ -101,6 +105,62 @@ def item_matrix(data: pd.DataFrame, codebook: Codebook, items: list[str] | None 
         if a != 0:
             out += a
     return X
+
+
+def survey_weights(weights, n: int, *, index: pd.Index | None = None) -> np.ndarray:
+    """Survey weights as a validated float array of length ``n`` (ones when ``None``).
+
+    A Series is aligned on ``index`` when given (by label, not position).
+    """
+    if weights is None:
+        return np.ones(n)
+    if isinstance(weights, pd.Series) and index is not None:
+        weights = weights.reindex(index)
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (n,):
+        raise ValueError(f"weights have shape {w.shape}; expected ({n},)")
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        raise ValueError(f"weights must be finite and >= 0; {int(bad.sum())} are not "
+                         f"(first at position {int(np.flatnonzero(bad)[0])})")
+    return w
+
+
+def weighted_sd(values: pd.Series, weights) -> float:
+    """Survey-weighted standard deviation of the non-missing values (0 when constant)."""
+    x = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    ok = np.isfinite(x) & (w > 0)
+    if ok.sum() < 2:
+        return 0.0
+    mean = np.average(x[ok], weights=w[ok])
+    return float(np.sqrt(np.average((x[ok] - mean) ** 2, weights=w[ok])))
+
+
+def group_order(levels) -> list:
+    """Group labels in a natural order: numbers numerically (2 before 10), then text."""
+    levels = [v for v in dict.fromkeys(levels) if not pd.isna(v)]
+    return sorted(levels, key=lambda v: (0, float(v), "") if isinstance(v, (int, float, np.number))
+                  and not isinstance(v, bool) else (1, 0.0, str(v)))
+
+
+def group_masks(index: pd.Index, by, *, include_all: bool = True) -> list[tuple[object, np.ndarray]]:
+    """``[("all", mask), (level, mask), ...]`` for a grouping aligned on ``index``.
+
+    ``by`` is a Series (aligned by label) or an array (by position). Respondents whose group
+    is missing form a group ``"(missing)"`` rather than vanishing.
+    """
+    groups = [("all", np.ones(len(index), bool))] if include_all else []
+    if by is None:
+        return groups
+    key = by.reindex(index) if isinstance(by, pd.Series) else pd.Series(np.asarray(by, dtype=object), index=index)
+    missing = pd.isna(key).to_numpy()
+    values = np.where(missing, None, key.astype(object).to_numpy())  # no pd.NA in comparisons
+    for level in group_order(values[~missing]):
+        groups.append((level, (values == level) & ~missing))
+    if missing.any():
+        groups.append(("(missing)", missing))
+    return groups
 
 
 def _check_weights(weights, names: list[str], key: str) -> np.ndarray:
@@ -256,19 +316,9 @@ class ValueScorer(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _sample_weight(X, sample_weight, cb) -> np.ndarray:
-        if sample_weight is not None:
-            w = np.asarray(sample_weight, dtype=float)
-            if w.shape != (len(X),):
-                raise ValueError(f"sample_weight has shape {w.shape}; expected ({len(X)},)")
-        elif cb.weight and cb.weight in X.columns:
-            w = X[cb.weight].to_numpy(dtype=float, na_value=np.nan)
-        else:
-            return np.ones(len(X))
-        bad = ~np.isfinite(w) | (w < 0)
-        if bad.any():
-            raise ValueError(f"survey weights must be finite and >= 0; {int(bad.sum())} are not "
-                             f"(first at position {int(np.flatnonzero(bad)[0])})")
-        return w
+        if sample_weight is None and cb.weight and cb.weight in X.columns:
+            sample_weight = X[cb.weight].to_numpy(dtype=float, na_value=np.nan)
+        return survey_weights(sample_weight, len(X), index=X.index)
 
     # -- output ---------------------------------------------------------------------
     def get_feature_names_out(self, input_features=None):
@@ -298,9 +348,11 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         scores[short] = np.nan
 
         nd, ns = len(cb.dimensions), len(cb.sacrifices)
-        dim_scores, sac_scores = scores[:, :nd], scores[:, nd:nd + ns]
-        benefits = dim_scores @ self.benefit_weights_.to_numpy()  # NaN if any dimension is NaN
-        sacrifices = sac_scores @ self.sacrifice_weights_.to_numpy()
+        bw, sw = self.benefit_weights_.to_numpy(), self.sacrifice_weights_.to_numpy()
+        # an index needs every block that carries weight (NaN otherwise); a block weighted 0
+        # neither counts nor stops a respondent from being scored
+        benefits = scores[:, :nd][:, bw > 0] @ bw[bw > 0]
+        sacrifices = scores[:, nd:nd + ns][:, sw > 0] @ sw[sw > 0]
         ratio = benefits / sacrifices
         log_ratio = np.log(ratio)
         band = math.log1p(self.neutral_band)
@@ -317,7 +369,9 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         reason = np.full(len(X), "", dtype=object)
         unscored = np.flatnonzero(np.isnan(ratio))
         if unscored.size:  # one text per distinct pattern of answered counts, not per respondent
-            patterns, inverse = np.unique(counts[unscored, :nd + ns], axis=0, return_inverse=True)
+            needed = counts[unscored, :nd + ns].copy()
+            needed[:, ~np.concatenate([bw > 0, sw > 0])] = np.inf  # weight 0: never the reason
+            patterns, inverse = np.unique(needed, axis=0, return_inverse=True)
             texts = np.array([self._reason(p) for p in patterns], dtype=object)
             reason[unscored] = texts[inverse.ravel()]
         out["unscored_reason"] = pd.array(reason, dtype="str")
@@ -340,24 +394,18 @@ class ValueScorer(TransformerMixin, BaseEstimator):
 
 def _resolve(scores, data, by, weights):
     def lookup(value, what):
-        if value is None or isinstance(value, (pd.Series, np.ndarray)):
+        if value is None or isinstance(value, (pd.Series, np.ndarray, list)):
             return value
         for frame in (scores, data):
             if frame is not None and value in frame.columns:
-                return frame[value]
+                return frame[value].reindex(scores.index) if frame is data else frame[value]
         raise ValueError(f"{what} column '{value}' not found in scores or data")
 
-    w = lookup(weights, "weights")
-    w = np.ones(len(scores)) if w is None else np.asarray(w, dtype=float)
-    if w.shape != (len(scores),):
-        raise ValueError(f"weights have shape {w.shape}; expected ({len(scores)},)")
-    if (~np.isfinite(w) | (w < 0)).any():
-        raise ValueError("weights must be finite and >= 0")
+    w = survey_weights(lookup(weights, "weights"), len(scores), index=scores.index)
     groups = lookup(by, "by")
-    key = (pd.Series("all", index=scores.index, name="group") if groups is None
-           else pd.Series(np.asarray(groups), index=scores.index,
-                          name=getattr(groups, "name", None) or "group"))
-    return key, w
+    name = getattr(groups, "name", None) or "group"
+    masks = group_masks(scores.index, groups, include_all=groups is None)
+    return masks, w, name
 
 
 def mean_scores(scores: pd.DataFrame, *, columns: list[str] | None = None,
@@ -379,18 +427,18 @@ def mean_scores(scores: pd.DataFrame, *, columns: list[str] | None = None,
     DataFrame
         One row per group, one column per score.
     """
-    key, w = _resolve(scores, data, by, weights)
+    masks, w, key_name = _resolve(scores, data, by, weights)
     if columns is None:
         columns = [c for c in scores.select_dtypes("number").columns if c != "log_value_ratio"]
     rows = {}
     values = scores[columns].to_numpy(float)
-    for name, pos in key.groupby(key, sort=True).indices.items():
-        X = values[pos]
-        ww = w[pos][:, None] * np.isfinite(X)
+    for name, mask in masks:
+        X = values[mask]
+        ww = w[mask][:, None] * np.isfinite(X)
         with np.errstate(invalid="ignore", divide="ignore"):
             rows[name] = np.nansum(np.nan_to_num(X) * ww, axis=0) / ww.sum(axis=0)
     out = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
-    out.index.name = key.name
+    out.index.name = key_name
     return out
 
 
@@ -404,7 +452,8 @@ def summarize_value(scores: pd.DataFrame, *, by: str | pd.Series | None = None,
     scores : DataFrame
         Output of :meth:`ValueScorer.transform`.
     by : str or Series, optional
-        Grouping: a column of ``scores`` or ``data``, or a Series on the same index.
+        Grouping: a column of ``scores`` or ``data``, or a Series aligned on ``scores``'
+        index by label. Respondents with a missing group form the group ``"(missing)"``.
     weights : str, Series or array, optional
         Survey weights: a column name (of ``scores`` or ``data``) or values. Unscored
         respondents are counted in ``n`` and ``n_unscored`` but not in the shares.
@@ -417,13 +466,15 @@ def summarize_value(scores: pd.DataFrame, *, by: str | pd.Series | None = None,
         One row per group (or one row ``all``): ``n``, ``n_scored``, ``n_unscored``,
         ``weighted_n``, ``share_created``, ``share_neutral``, ``share_destroyed``,
         ``mean_benefits``, ``mean_sacrifices``, ``mean_value_ratio``,
-        ``median_value_ratio`` and ``geometric_mean_ratio`` (exp of the mean log ratio).
+        ``median_value_ratio`` (the lower weighted median: the smallest ratio at which the
+        cumulative weight reaches half) and ``geometric_mean_ratio`` (exp of the mean log
+        ratio).
     """
-    key, w = _resolve(scores, data, by, weights)
+    masks, w, key_name = _resolve(scores, data, by, weights)
     rows = []
-    for name, pos in key.groupby(key, sort=True).indices.items():
-        s = scores.iloc[pos]
-        ww = w[pos]
+    for name, mask in masks:
+        s = scores[mask]
+        ww = w[mask]
         scored = s["value_ratio"].notna().to_numpy()
         wsum = ww[scored].sum()
         row = {"group": name, "n": len(s), "n_scored": int(scored.sum()),
@@ -439,7 +490,7 @@ def summarize_value(scores: pd.DataFrame, *, by: str | pd.Series | None = None,
         row["geometric_mean_ratio"] = float(np.exp(np.average(lr, weights=ww[scored]))) if wsum > 0 else np.nan
         rows.append(row)
     out = pd.DataFrame(rows).set_index("group")
-    out.index.name = key.name
+    out.index.name = key_name
     return out
 
 

@@ -34,6 +34,7 @@ from sklearn.tree import DecisionTreeClassifier, export_text
 from sklearn.utils.validation import check_is_fitted
 
 from .codebook import Codebook
+from .scoring import group_masks, group_order, survey_weights, weighted_sd
 
 __all__ = [
     "ValueSegmenter",
@@ -303,14 +304,15 @@ def share_destroyed(scores: pd.DataFrame, segments: pd.Series, *, weights=None,
     """
     from scipy import stats
 
-    w = np.ones(len(scores)) if weights is None else np.asarray(weights, dtype=float)
+    w = survey_weights(weights, len(scores), index=scores.index)
     frame = pd.DataFrame({"segment": segments.reindex(scores.index).array, "w": w,
                           "destroyed": (scores["verdict"] == "destroyed").to_numpy(),
                           "scored": scores["value_ratio"].notna().to_numpy()}, index=scores.index)
     frame = frame[frame["scored"] & frame["segment"].notna()]
     z = stats.norm.ppf(0.5 + confidence / 2)
     rows = []
-    for seg, g in frame.groupby("segment", sort=True):
+    for seg in group_order(frame["segment"]):
+        g = frame[frame["segment"] == seg]
         wsum = g["w"].sum()
         p = float((g["w"] * g["destroyed"]).sum() / wsum)
         n_eff = wsum ** 2 / (g["w"] ** 2).sum()
@@ -318,7 +320,9 @@ def share_destroyed(scores: pd.DataFrame, segments: pd.Series, *, weights=None,
         half = z * np.sqrt(p * (1 - p) / n_eff + z ** 2 / (4 * n_eff ** 2)) / (1 + z ** 2 / n_eff)
         rows.append({"segment": seg, "n": len(g), "n_effective": n_eff, "share_destroyed": p,
                      "ci_low": min(p, max(0.0, centre - half)), "ci_high": max(p, min(1.0, centre + half))})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["confidence"] = confidence
+    return out
 
 
 def _name(z: pd.Series, codebook: Codebook, threshold: float = 0.3) -> str:
@@ -361,21 +365,19 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
     DataFrame
         One row per segment: ``n``, ``share``, mean of every dimension and sacrifice,
         ``z_<block>`` (the segment mean minus the sample mean, in sample standard
-        deviations), ``benefits``, ``sacrifices``, ``value_ratio`` (mean), ``share_destroyed``,
+        deviations, both survey-weighted), ``benefits``, ``sacrifices``, ``value_ratio`` (mean),
+        ``share_destroyed``,
         mean of each outcome (``outcome_<name>``), the most common value of each context
         column with its share (``<column>``, ``<column>_share``), and ``name``.
     """
-    w = pd.Series(np.ones(len(scores)) if weights is None else np.asarray(weights, dtype=float),
-                  index=scores.index)
-    if segments.index is not scores.index and not segments.index.equals(scores.index):
-        segments = segments.reindex(scores.index)
+    w = pd.Series(survey_weights(weights, len(scores), index=scores.index), index=scores.index)
     blocks = codebook.dimensions + codebook.sacrifices
     sample_mean = {b: np.average(scores[b].dropna(), weights=w[scores[b].notna()]) for b in blocks}
-    sample_sd = {b: scores[b].std() for b in blocks}
-    key = segments.astype(object).where(segments.notna(), "unassigned")
+    sample_sd = {b: weighted_sd(scores[b], w) for b in blocks}
     rows = []
-    for seg, idx in key.groupby(key, sort=False).groups.items():
-        s, ww = scores.loc[idx], w.loc[idx]
+    for seg, mask in group_masks(scores.index, segments, include_all=False):
+        seg = "unassigned" if seg == "(missing)" else seg
+        s, ww = scores[mask], w[mask]
         row = {"segment": seg, "n": len(s), "share": ww.sum() / w.sum()}
         for col in blocks + ["benefits", "sacrifices", "value_ratio"]:
             ok = s[col].notna()
@@ -386,7 +388,7 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
         row["share_destroyed"] = (ww[scored & (s["verdict"] == "destroyed")].sum() / ww[scored].sum()
                                   if ww[scored].sum() > 0 else np.nan)
         if data is not None:
-            d = data.loc[idx]
+            d = data.loc[s.index]
             for name, col in codebook.outcomes.items():
                 ok = d[col].notna()
                 row[f"outcome_{name}"] = np.average(d.loc[ok, col], weights=ww[ok]) if ww[ok].sum() > 0 else np.nan
@@ -400,8 +402,7 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
     out["name"] = [("no complete profile" if seg == "unassigned"
                     else _name(pd.Series({b: r[f"z_{b}"] for b in blocks}), codebook))
                    for seg, (_, r) in zip(out["segment"], out.iterrows())]
-    named = [s for s in out["segment"] if s != "unassigned"]
-    out = out.set_index("segment").loc[sorted(named, key=str) + [s for s in out["segment"] if s == "unassigned"]]
+    out = out.set_index("segment")  # group_masks already ordered them, missing last
     out.index.name = segments.name or "segment"
     return out
 
@@ -432,9 +433,10 @@ def explain_segments(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
     label) and the tree's agreement with the segments (share of respondents it types
     correctly): how faithful the simple story is.
     """
+    segments = segments.reindex(scores.index)  # by label, not position
     ok = segments.notna().to_numpy() & scores[_profile_columns(codebook)].notna().all(axis=1).to_numpy()
     X = scores.loc[ok, _profile_columns(codebook)]
-    y = segments[ok].astype(int).astype(str).radd("segment ")
+    y = segments[ok].astype(str).radd("segment ")
     tree = DecisionTreeClassifier(max_depth=max_depth, random_state=random_state).fit(X, y)
     names = [codebook.label(c, lang) for c in X.columns]
     text = export_text(tree, feature_names=names, decimals=2)
@@ -461,10 +463,13 @@ def where_value_is_destroyed(scores: pd.DataFrame, segments: pd.Series, *, codeb
     on which the segment does worse than the sample (``gap > 0``) and that affect someone
     are listed.
     """
-    w = pd.Series(np.ones(len(scores)) if weights is None else np.asarray(weights, dtype=float),
-                  index=scores.index)
+    w = pd.Series(survey_weights(weights, len(scores), index=scores.index), index=scores.index)
     scored = scores["value_ratio"].notna() & segments.reindex(scores.index).notna()
     s, w, seg = scores[scored], w[scored], segments.reindex(scores.index)[scored]
+    columns = ["rank", "segment", "kind", "block", "label", "segment_mean", "sample_mean", "gap",
+               "share_affected", "customers_affected"]
+    if not len(s) or w.sum() <= 0:
+        return pd.DataFrame(columns=columns)  # nobody scored and segmented: nothing to rank
     rows = []
     for kind, blocks, other, sign in (("benefit", codebook.dimensions, "sacrifices", -1),
                                       ("sacrifice", codebook.sacrifices, "benefits", 1)):
@@ -472,10 +477,10 @@ def where_value_is_destroyed(scores: pd.DataFrame, segments: pd.Series, *, codeb
             sample = np.average(s[block], weights=w)
             tips = (s[block] > s[other]) if sign > 0 else (s[block] < s[other])
             hit = tips & (s["verdict"] == "destroyed")
-            for name, idx in seg.groupby(seg, sort=True).groups.items():
-                ww = w.loc[idx]
-                mean = np.average(s.loc[idx, block], weights=ww)
-                share = ww[hit.loc[idx]].sum() / ww.sum()
+            for name, mask in group_masks(s.index, seg, include_all=False):
+                ww = w[mask]
+                mean = np.average(s.loc[mask, block], weights=ww)
+                share = ww[hit[mask]].sum() / ww.sum()
                 rows.append({"segment": name, "kind": kind, "block": block, "label": codebook.label(block),
                              "segment_mean": mean, "sample_mean": sample, "gap": sign * (mean - sample),
                              "share_affected": share, "customers_affected": share * ww.sum()})
