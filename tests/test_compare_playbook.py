@@ -113,3 +113,14 @@ def test_evidence_and_summary_on_demo():
                            outcome_label="Overall perceived value")
     assert text.startswith("VALUE MANAGEMENT SUMMARY") and f"Segment {lost}," in text
     assert len(text.splitlines()) < 60  # one page
+
+
+def test_group_without_competitor_ratings_says_so():
+    survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+    cb = survey.codebook
+    data = survey.data.copy()
+    group = pd.Series(np.where(np.arange(len(data)) < 50, "never heard of them", "rest"), index=data.index)
+    data.loc[group == "never heard of them", cb.comparison_items] = np.nan
+    vm = value_map(data, cb, by=group)
+    assert vm.loc["never heard of them", "n"] == 0
+    assert vm.loc["never heard of them", "position"] == "no competitor ratings"

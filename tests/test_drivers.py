@@ -140,3 +140,11 @@ def test_text_outcome_is_a_clear_error():
     frame = MTCARS.assign(city="Madrid")
     with pytest.raises(ValueError, match=r"column\(s\) \['city'\] are not numeric \(str\)"):
         key_drivers(frame, "city", DRIVERS, n_boot=0)
+
+
+def test_a_too_small_group_is_reported_not_fatal():
+    groups = pd.Series(["big"] * 28 + ["tiny"] * 4)
+    table = key_drivers(MTCARS, "mpg", DRIVERS, by=groups, n_boot=0)
+    tiny = table[table["group"] == "tiny"]
+    assert tiny["share"].isna().all() and "4 complete respondents for 4 drivers" in tiny["note"].iloc[0]
+    assert table.loc[table["group"] == "all", "share"].notna().all() and (table.loc[table["group"] == "all", "note"] == "").all()

@@ -217,3 +217,18 @@ def test_a_block_weighted_zero_does_not_block_scoring(codebook_dict, items_frame
     s = ValueScorer(codebook_dict, weights={"functional": 1, "economic": 0, "money": 1, "risk": 1}).fit_transform(frame)
     assert s.loc[11, "benefits"] == 7 and s.loc[11, "unscored_reason"] == ""
     assert s.loc[14, "unscored_reason"] == "risk: 0 of 1 items answered, 1 needed"  # weighted blocks still count
+
+
+def test_groups_align_by_label_and_missing_groups_are_kept(codebook_dict, items_frame):
+    s = ValueScorer(codebook_dict).fit_transform(items_frame)
+    by = pd.Series(["a", "a", "b", "b", None], index=s.index)
+    shuffled = by.sample(frac=1, random_state=1)  # same labels, other order
+    pd.testing.assert_frame_equal(summarize_value(s, by=by), summarize_value(s, by=shuffled))
+    table = summarize_value(s, by=by)
+    assert list(table.index) == ["a", "b", "(missing)"] and table["n"].sum() == len(s)
+
+
+def test_group_order_is_numeric():
+    from valuekit.scoring import group_order
+
+    assert group_order([10, 2, 1, "x", 2, None]) == [1, 2, 10, "x"]

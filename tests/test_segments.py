@@ -220,3 +220,17 @@ def test_share_destroyed_interval_contains_zero_and_one():
     from valuekit.plots import plot_share_destroyed
 
     plot_share_destroyed(table.reset_index(), ax=plt.figure().gca())  # no negative error bars
+
+
+def test_explain_segments_aligns_by_label(demo):
+    survey, scores, _ = demo
+    seg = ValueSegmenter(survey.codebook, n_segments=4, random_state=0).fit(scores).labels_
+    _, fidelity = explain_segments(scores, seg, codebook=survey.codebook)
+    _, shuffled = explain_segments(scores, seg.sample(frac=1, random_state=2), codebook=survey.codebook)
+    assert fidelity == shuffled
+
+
+def test_where_value_is_destroyed_with_nobody_scored(cb4):
+    data = _blobs(cb4).assign(value_ratio=np.nan)
+    table = where_value_is_destroyed(data, pd.Series([0] * 120, dtype="Int64"), codebook=cb4)
+    assert table.empty and "customers_affected" in table.columns
