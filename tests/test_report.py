@@ -81,3 +81,8 @@ def test_report_checks_inputs_before_running(tmp_path):
     with pytest.raises(CodebookError, match=r"column\(s\) \['x', 'a', 'b'\] named in the codebook not found in clinic_survey.csv"):
         run_report(CLINIC, bad, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_dashboard_needs_data_and_codebook_together(capsys):
+    assert main(["dashboard", str(CLINIC)]) == 2
+    assert "give both DATA and --codebook, or neither" in capsys.readouterr().err

@@ -21,9 +21,13 @@ from .io import FORMATS, SurveyFileError
 __all__ = ["main"]
 
 
-def _add_input(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", help="survey export: CSV, Qualtrics CSV, Excel, SPSS .sav or Parquet")
-    parser.add_argument("--codebook", required=True, help="YAML codebook describing the columns")
+def _add_input(parser: argparse.ArgumentParser, *, optional: bool = False) -> None:
+    if optional:
+        parser.add_argument("data", nargs="?", help="survey export (default: the demo survey)")
+        parser.add_argument("--codebook", help="YAML codebook (required with DATA)")
+    else:
+        parser.add_argument("data", help="survey export: CSV, Qualtrics CSV, Excel, SPSS .sav or Parquet")
+        parser.add_argument("--codebook", required=True, help="YAML codebook describing the columns")
     parser.add_argument("--format", choices=sorted(FORMATS), help="file format (default: from the suffix)")
     parser.add_argument("--encoding", default="auto", help="text encoding (default: auto-detect)")
     parser.add_argument("--sheet", help="Excel sheet (default: the first)")
@@ -175,11 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     report.set_defaults(func=_report)
 
     dashboard = sub.add_parser("dashboard", help="serve the what-if dashboard (Voila, 127.0.0.1 only)")
-    dashboard.add_argument("data", nargs="?", help="survey export (default: the demo survey)")
-    dashboard.add_argument("--codebook", help="YAML codebook (required with DATA)")
-    dashboard.add_argument("--format", choices=sorted(FORMATS), help="file format (default: from the suffix)")
-    dashboard.add_argument("--encoding", default="auto", help="text encoding (default: auto-detect)")
-    dashboard.add_argument("--sheet", help="Excel sheet (default: the first)")
+    _add_input(dashboard, optional=True)
     dashboard.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
     dashboard.add_argument("--segments", type=int, metavar="N", help="number of segments")
     dashboard.set_defaults(func=_dashboard)

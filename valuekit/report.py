@@ -58,6 +58,15 @@ def _this_python_kernel():
                 os.environ["JUPYTER_PATH"] = before
 
 
+def _check_inputs(data, codebook, read_options: dict) -> tuple[Path, Path]:
+    """Read and validate the survey and codebook before any notebook runs; absolute paths."""
+    data, codebook = Path(data).resolve(), Path(codebook).resolve()
+    cb = read_codebook(codebook)
+    frame, info = read_survey_file(data, **read_options)
+    cb.check_columns(frame.columns, source=info.describe())
+    return data, codebook
+
+
 def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
                notebooks: list[Path] | None = None, timeout: int = 600,
                parameters: dict | None = None, progress=print) -> list[Path]:
@@ -89,10 +98,7 @@ def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
     import papermill as pm
     from nbconvert import HTMLExporter
 
-    data, codebook = Path(data).resolve(), Path(codebook).resolve()
-    cb = read_codebook(codebook)
-    frame, info = read_survey_file(data, **(parameters or {}).get("read_options", {}))
-    cb.check_columns(frame.columns, source=info.describe())
+    data, codebook = _check_inputs(data, codebook, (parameters or {}).get("read_options", {}))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     params = {"data_path": str(data), "codebook_path": str(codebook), **(parameters or {})}
@@ -128,10 +134,7 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
     notebook = NOTEBOOKS_DIR / "07_what_if.ipynb"
     params = dict(parameters or {})
     if data is not None:
-        data, codebook = Path(data).resolve(), Path(codebook).resolve()
-        cb = read_codebook(codebook)
-        frame, info = read_survey_file(data, **params.get("read_options", {}))
-        cb.check_columns(frame.columns, source=info.describe())
+        data, codebook = _check_inputs(data, codebook, params.get("read_options", {}))
         params.update(data_path=str(data), codebook_path=str(codebook))
     with tempfile.TemporaryDirectory() as tmp, _this_python_kernel() as kernel:
         served = notebook
