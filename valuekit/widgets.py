@@ -65,7 +65,7 @@ class WhatIfDashboard:
         self.save_dir = Path(save_dir)
         self.draw_figure = figure
         style = {"description_width": "190px"}
-        layout = widgets.Layout(width="430px")
+        layout = widgets.Layout(width="470px")
         self.sliders = {}
         for lever in LEVERS.values():
             self.sliders[lever.name] = widgets.FloatSlider(
@@ -86,7 +86,7 @@ class WhatIfDashboard:
         self.name = widgets.Text(value="my scenario", description="Scenario name", style=style, layout=layout)
         self.reset_button = widgets.Button(description="Reset", icon="undo")
         self.save_button = widgets.Button(description="Save scenario", icon="save")
-        self.share = widgets.Label()
+        self.share = widgets.Label(style={"font_size": "20px", "font_weight": "bold"})
         self.share.add_class("vk-share-destroyed")
         self.outcomes = widgets.Label()
         self.outcomes.add_class("vk-outcomes")
