@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .codebook import DIMENSIONS, SACRIFICES
 from .config import DATA_DIR
 
 __all__ = [
@@ -80,8 +81,8 @@ __all__ = [
     "DIRT_COUNTS",
 ]
 
-BENEFIT_BLOCKS = ("functional", "economic", "experiential", "symbolic")
-SACRIFICE_BLOCKS = ("time", "money", "energy", "emotional", "risk")
+BENEFIT_BLOCKS = DIMENSIONS  # the theory's names, from one place
+SACRIFICE_BLOCKS = SACRIFICES
 #: The nine latent blocks of the value equation, benefits first.
 BLOCKS = BENEFIT_BLOCKS + SACRIFICE_BLOCKS
 
