@@ -107,7 +107,9 @@ def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
     with _this_python_kernel() as kernel:
         for nb_path in notebooks or notebook_sequence():
             executed = out / nb_path.name
-            pm.execute_notebook(str(nb_path), str(executed), parameters=params,
+            declared = pm.inspect_notebook(str(nb_path))  # pass each notebook only its own parameters
+            pm.execute_notebook(str(nb_path), str(executed),
+                                parameters={k: v for k, v in params.items() if k in declared},
                                 kernel_name=kernel, cwd=str(nb_path.parent),
                                 execution_timeout=timeout, progress_bar=False,
                                 report_mode=False)
