@@ -102,3 +102,13 @@ def test_reliability_per_block_reverse_codes(small_frame, codebook_dict):
 def test_item_nobody_answered_says_why():
     table = cronbach_alpha(pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 2, 4, 5], "c": np.nan}))
     assert np.isnan(table["alpha"][0]) and "['c'] answered by fewer than 2 respondents" in table["note"][0]
+
+
+def test_weak_items_flags_a_forgotten_reverse_key():
+    from valuekit.reliability import weak_items
+
+    data = _congeneric([0.8, 0.8, 0.8, 0.8])
+    data["q3"] = -data["q3"]
+    blocks = cronbach_alpha(data).assign(block="b")
+    items = item_statistics(data).assign(block="b")
+    assert weak_items(items, blocks)["item"].tolist() == ["q3"]

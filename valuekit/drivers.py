@@ -180,7 +180,11 @@ def shapley_r2(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=
 
 
 def _table(data, outcome, drivers, weights, method) -> pd.DataFrame:
-    values, w, dropped = _prepare(data, outcome, list(drivers), weights)
+    return _decomposition(*_prepare(data, outcome, list(drivers), weights), list(drivers), method, outcome)
+
+
+def _decomposition(values, w, dropped, drivers, method, outcome) -> pd.DataFrame:
+    """The decomposition of prepared (complete) rows: one row per driver, R² and n in attrs."""
     R = _weighted_corr(values, w)
     _check_collinear(R, list(drivers))
     raw = _decompose(R, method)
@@ -237,7 +241,8 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
     for name, mask in group_masks(data.index, by):
         part, w = data[mask], w_all[mask]
         try:
-            table = _table(part, outcome, drivers, w, method)
+            values, ww, dropped = _prepare(part, outcome, drivers, w)
+            table = _decomposition(values, ww, dropped, drivers, method, outcome)
         except ValueError as err:
             if name == "all":
                 raise
@@ -249,7 +254,6 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
             table["note"] = str(err)
             frames.append(table)
             continue
-        values, ww, _ = _prepare(part, outcome, drivers, w)
         low = high = np.full(len(drivers), np.nan)
         if n_boot:
             shares = np.empty((n_boot, len(drivers)))

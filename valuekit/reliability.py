@@ -30,7 +30,7 @@ from scipy import stats
 from .codebook import Codebook
 from .scoring import item_matrix
 
-__all__ = ["cronbach_alpha", "mcdonald_omega", "item_statistics", "reliability"]
+__all__ = ["cronbach_alpha", "mcdonald_omega", "item_statistics", "reliability", "weak_items"]
 
 _POLICIES = ("pairwise", "listwise")
 
@@ -216,3 +216,23 @@ def reliability(data: pd.DataFrame, codebook: Codebook, *, nan_policy: str = "pa
         return pd.concat(per_item, ignore_index=True)
     out = pd.DataFrame(rows)
     return out[["role", "block", "k", "n", "alpha", "ci_low", "ci_high", "std_alpha", "omega", "note"]]
+
+
+def weak_items(items: pd.DataFrame, blocks: pd.DataFrame, *, min_item_rest: float = 0.3,
+               alpha_gain: float = 0.01) -> pd.DataFrame:
+    """Items that measure something else than their block, from :func:`reliability` tables.
+
+    An item is weak when its item-rest correlation is below ``min_item_rest`` or its
+    block's alpha would rise by more than ``alpha_gain`` without it (often an item that
+    should have been reverse-coded).
+
+    Parameters
+    ----------
+    items : DataFrame
+        ``reliability(..., items=True)``.
+    blocks : DataFrame
+        ``reliability(...)``.
+    """
+    table = items.merge(blocks[["block", "alpha"]], on="block")
+    weak = (table["item_rest_r"] < min_item_rest) | (table["alpha_if_deleted"] > table["alpha"] + alpha_gain)
+    return table[weak].reset_index(drop=True)

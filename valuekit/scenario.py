@@ -285,7 +285,13 @@ class ScenarioEngine:
         code = np.where(log > self.band, 2, np.where(log < -self.band, 0, 1))
         return ratio, code
 
-    def _changes(self, scenario: Scenario) -> tuple[dict[str, float], dict[str, float], list[str]]:
+    def _ignored(self, scenario: Scenario) -> list[str]:
+        """Levers (and communicated dimensions) that touch no block of this survey."""
+        ignored = [name for name, value in scenario.levers.items()
+                   if value and not LEVERS[name].moves & set(self.blocks)]
+        return ignored + [d for d, v in scenario.communication.items() if v and d not in self.blocks]
+
+    def _changes(self, scenario: Scenario) -> tuple[dict[str, float], dict[str, float]]:
         """Per block: a proportional factor on the distance above the floor, and points to add."""
         lv = scenario.levers
         factor, points = {}, {}
@@ -300,13 +306,11 @@ class ScenarioEngine:
                 points[block] = points.get(block, 0.0) + per_unit * value
         for dim, value in scenario.communication.items():
             points[dim] = points.get(dim, 0.0) + value
-        ignored = [name for name, value in lv.items() if value and not LEVERS[name].moves & set(self.blocks)]
-        ignored += [d for d, v in scenario.communication.items() if v and d not in self.blocks]
-        return factor, points, ignored
+        return factor, points
 
     def scores_after(self, scenario: Scenario) -> np.ndarray:
         """The block scores of every scored customer after the scenario."""
-        factor, points, _ = self._changes(scenario)
+        factor, points = self._changes(scenario)
         S = self.base.copy()
         lo, hi = self.scale.min, self.scale.max
         for block, f in factor.items():
@@ -367,7 +371,7 @@ class ScenarioEngine:
                                   aggfunc="sum", dropna=False).fillna(0.0)
         transitions.index.name, transitions.columns.name = "before", "after"
         out = {"scenario": scenario, "summary": summary, "transitions": transitions,
-               "ignored": self._changes(scenario)[2]}
+               "ignored": self._ignored(scenario)}
         if customers:
             frame = pd.DataFrame(S, index=self.index, columns=self.blocks)
             nd = len(self.dimensions)
