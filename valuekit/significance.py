@@ -1,0 +1,474 @@
+"""Is a group really different? Every group against the rest, with the strength of the evidence.
+
+The Stats iQ / Displayr habit, done on survey weights: each group of a grouping (a
+segment, a world view, a purchase situation, a channel) is compared with the rest of the
+sample on every score (dimensions, facets, sacrifices, the two indices, the value ratio)
+and on the share of customers whose value is destroyed. For every comparison:
+
+* the difference (group minus rest) with its confidence interval;
+* a standardised effect size: **Hedges' g** for means (the difference over the pooled
+  SD, with the small-sample correction J = 1 - 3 / (4 (n1 + n2) - 9)), **Cohen's h** for
+  shares (2 asin sqrt p1 - 2 asin sqrt p2, :func:`statsmodels.stats.proportion.proportion_effectsize`);
+* a design-based test honouring the survey weights: weighted means and variances with
+  **Kish's effective sample size** n_eff = (sum w)^2 / sum w^2 in place of n, then Welch's
+  t-test (Welch-Satterthwaite degrees of freedom on the effective sizes) for means and the
+  two-sample Wald z-test for shares. With equal weights these are exactly
+  :func:`scipy.stats.ttest_ind` (``equal_var=False``) and statsmodels'
+  ``test_proportions_2indep(method="wald")``; with weights, the t-test equals statsmodels'
+  weighted ``ttest_ind`` with each group's weights scaled to sum to its effective size.
+  The design effect of the weights is honoured; clustering and stratification are not
+  (the codebook does not describe them);
+* p-values adjusted across the whole table (Benjamini-Hochberg by default, Holm or
+  Bonferroni on request; :func:`statsmodels.stats.multitest.multipletests`).
+
+A comparison that cannot be made honestly (a group below the minimum effective size, a
+score with no variance, all weights zero in the group) is kept in the table with a
+``note`` and no p-value, and never counts as a finding. The floors (significance level,
+effect-size floor, minimum group size) are data: ``valuekit/evidence.yaml``, which an
+analyst can override (:func:`evidence_settings`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .codebook import Codebook, CodebookError, _UniqueKeyLoader
+from .scoring import group_masks, survey_weights
+
+__all__ = ["compare_groups", "style_comparisons", "evidence_settings", "grade", "ADJUST_METHODS",
+           "DEFAULT_EVIDENCE"]
+
+#: Multiple-testing adjustments (names as in :func:`statsmodels.stats.multitest.multipletests`).
+ADJUST_METHODS = ("fdr_bh", "holm", "bonferroni", "none")
+#: The shipped defaults for every evidence floor (read from ``valuekit/evidence.yaml``).
+DEFAULT_EVIDENCE: dict[str, Any] = yaml.safe_load(Path(__file__).with_name("evidence.yaml").read_text(encoding="utf-8"))
+
+_SHARES = {"share_destroyed": ("verdict", "destroyed")}
+
+
+def _check_setting(key: str, value: Any) -> Any:
+    if key == "adjust":
+        if value not in ADJUST_METHODS:
+            raise ValueError(f"evidence setting 'adjust': expected one of {list(ADJUST_METHODS)}, got {value!r}")
+        return value
+    if key in ("min_group_n", "max_levels"):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"evidence setting '{key}': expected a whole number >= 1, got {value!r}")
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value):
+        raise ValueError(f"evidence setting '{key}': expected a number, got {value!r}")
+    if key in ("alpha", "strong_p", "min_sign_stability", "destroyed_share", "lost_segment") and not 0 < value < 1:
+        raise ValueError(f"evidence setting '{key}': expected a number between 0 and 1, got {value!r}")
+    if key in ("min_effect", "strong_effect", "min_r2", "min_n_per_driver", "important") and value < 0:
+        raise ValueError(f"evidence setting '{key}': expected a number >= 0, got {value!r}")
+    return float(value)
+
+
+def evidence_settings(overrides: dict | str | Path | None = None, **more) -> dict[str, Any]:
+    """The evidence floors: the shipped defaults, updated by a file or dict of overrides.
+
+    Parameters
+    ----------
+    overrides : dict or path to a YAML file, optional
+        Only the keys to change (see ``valuekit/evidence.yaml`` for every key and its
+        meaning). Read with a safe loader that refuses duplicate keys.
+    **more
+        Further overrides by keyword.
+
+    Raises
+    ------
+    ValueError
+        An unknown key (with the known ones) or a value of the wrong kind.
+
+    Examples
+    --------
+    >>> s = evidence_settings({"alpha": 0.01}, min_effect=0.2)
+    >>> s["alpha"], s["min_effect"], s["adjust"]
+    (0.01, 0.2, 'fdr_bh')
+    """
+    source = "evidence settings"
+    if isinstance(overrides, (str, Path)):
+        path = Path(overrides)
+        source = path.name
+        if not path.is_file():
+            raise ValueError(f"evidence settings file '{path}' not found")
+        try:
+            overrides = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (safe)
+        except (yaml.YAMLError, UnicodeDecodeError, CodebookError) as err:
+            raise ValueError(f"{path.name}: not a valid YAML file of evidence settings ({err})") from None
+        overrides = overrides or {}
+    overrides = dict(overrides or {}, **more)
+    if not isinstance(overrides, dict):
+        raise ValueError(f"{source}: expected a mapping of setting: value, got {type(overrides).__name__}")
+    unknown = [k for k in overrides if k not in DEFAULT_EVIDENCE]
+    if unknown:
+        raise ValueError(f"{source}: unknown setting(s) {unknown}; expected some of {sorted(DEFAULT_EVIDENCE)}")
+    settings = dict(DEFAULT_EVIDENCE)
+    settings.update({k: _check_setting(k, v) for k, v in overrides.items()})
+    return settings
+
+
+def grade(p_adj, effect, *, settings: dict | None = None) -> np.ndarray:
+    """``"strong"`` when the adjusted p is below ``strong_p`` and the absolute effect size
+    reaches ``strong_effect``; ``"moderate"`` otherwise (for findings that passed the bar).
+
+    >>> grade([0.0001, 0.02], [0.8, 0.8]).tolist()
+    ['strong', 'moderate']
+    """
+    s = settings or DEFAULT_EVIDENCE
+    p, e = np.asarray(p_adj, float), np.abs(np.asarray(effect, float))
+    return np.where((p < s["strong_p"]) & (e >= s["strong_effect"]), "strong", "moderate")
+
+
+def _default_measures(scores: pd.DataFrame, codebook: Codebook | None) -> list[str]:
+    if codebook is None:
+        numeric = [c for c in scores.select_dtypes("number").columns if c != "log_value_ratio"]
+        return numeric + (["share_destroyed"] if "verdict" in scores else [])
+    out = []
+    for blocks in (codebook.dimensions, codebook.sacrifices):
+        for b in blocks:
+            out.append(b)
+            out += [c for c in scores.columns if c.startswith(f"{b}__")]
+    out += ["benefits", "sacrifices", "value_ratio", "share_destroyed"]
+    return [m for m in out if m in scores.columns or m in _SHARES]
+
+
+def _kind(measure: str, codebook: Codebook | None) -> str:
+    if measure in _SHARES:
+        return "share"
+    if codebook is not None:
+        block = measure.split("__")[0]
+        if block in codebook.dimensions:
+            return "benefit"
+        if block in codebook.sacrifices:
+            return "sacrifice"
+    return "index" if measure in ("benefits", "sacrifices", "value_ratio") else "score"
+
+
+def _label(measure: str, codebook: Codebook | None, lang: str) -> str:
+    if measure == "share_destroyed":
+        return {"en": "Value destroyed (share)", "es": "Valor destruido (proporción)",
+                "it": "Valore distrutto (quota)"}[lang]
+    if codebook is None:
+        return measure
+    return codebook.label(measure.split("__")[-1], lang)
+
+
+def _groupings(by, scores: pd.DataFrame, data: pd.DataFrame | None) -> dict[str, pd.Series]:
+    """``{name: Series aligned on scores.index}`` from a Series, a column name, or a dict/list of them."""
+    def lookup(value, name=None):
+        if isinstance(value, pd.Series):
+            return (name or value.name or "group"), value.reindex(scores.index)
+        if isinstance(value, str):
+            for frame in (scores, data):
+                if frame is not None and value in frame.columns:
+                    return value, frame[value].reindex(scores.index)
+            raise ValueError(f"grouping column '{value}' not found in scores or data")
+        if isinstance(value, (np.ndarray, list)) and len(value) == len(scores):
+            return name or "group", pd.Series(np.asarray(value, dtype=object), index=scores.index)
+        raise TypeError(f"a grouping must be a Series, a column name or an array of length {len(scores)}; "
+                        f"got {type(value).__name__}")
+
+    if isinstance(by, dict):
+        pairs = [lookup(v, str(k)) for k, v in by.items()]
+    elif isinstance(by, (list, tuple)) and all(isinstance(b, (str, pd.Series)) for b in by):
+        pairs = [lookup(v) for v in by]
+    else:
+        pairs = [lookup(by)]
+    out = {}
+    for name, series in pairs:
+        if name in out:
+            raise ValueError(f"grouping '{name}' is given twice")
+        out[name] = series
+    return out
+
+
+def _sums(values: np.ndarray, ok: np.ndarray, w: np.ndarray, masks: list[np.ndarray]):
+    """Per group: sum of weights, of squared weights, weighted mean and centred sum of squares.
+
+    ``values`` (n x m) are centred on their overall mean first so the one-pass sums do
+    not lose precision. Returns arrays of shape (groups + 1, m), the last row the total.
+    """
+    G = np.column_stack(masks + [np.ones(len(w), bool)]).astype(float)  # n x (g + 1)
+    wv = np.where(ok, w[:, None], 0.0)
+    x = np.where(ok, values, 0.0)
+    W = G.T @ wv
+    W2 = G.T @ (wv * wv)
+    S1 = G.T @ (wv * x)
+    S2 = G.T @ (wv * x * x)
+    return W, W2, S1, S2
+
+
+def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None,
+                   measures: list[str] | None = None, weights=None, data: pd.DataFrame | None = None,
+                   adjust: str | None = None, alpha: float | None = None, confidence: float = 0.95,
+                   settings: dict | None = None, lang: str = "en") -> pd.DataFrame:
+    """Every group against the rest of the sample, on every score, with adjusted p-values.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        ValueScorer output (one row per respondent).
+    by : Series, str, or a dict / list of them
+        The grouping(s): segments (a Series on ``scores``' index), a context column name
+        (looked up in ``scores``, then ``data``), or several at once, e.g.
+        ``{"segment": segments, "channel": "channel"}``. Respondents with a missing group
+        form a group ``"(missing)"``. The adjustment runs across every grouping's rows.
+    codebook : Codebook, optional
+        Default measures (every dimension, facet, sacrifice, the indices, the value ratio
+        and the share destroyed), their labels (in ``lang``) and kinds.
+    measures : list of str, optional
+        Score columns to compare; ``"share_destroyed"`` is the share of scored customers
+        whose verdict is ``destroyed``.
+    weights : array-like or str, optional
+        Survey weights (a column name of ``scores`` or ``data``, or values).
+    data : DataFrame, optional
+        Where grouping and weight columns are looked up.
+    adjust : {"fdr_bh", "holm", "bonferroni", "none"}, optional
+        Multiple-testing adjustment across the table; default from the settings (fdr_bh).
+    alpha : float, optional
+        Significance level for the adjusted p; default from the settings (0.05).
+    confidence : float, default 0.95
+        Of the interval of each difference.
+    settings : dict, optional
+        Evidence floors (:func:`evidence_settings`): ``min_group_n`` (effective size a
+        group needs to be compared), ``min_effect`` (the effect-size floor of a finding),
+        ``max_levels``.
+
+    Returns
+    -------
+    DataFrame
+        One row per grouping, group and measure: ``grouping``, ``group``, ``measure``,
+        ``label``, ``kind`` (benefit, sacrifice, index or share), ``statistic_type``
+        (mean or share), ``n`` and ``n_rest`` (respondents with the measure),
+        ``n_eff`` and ``n_eff_rest`` (Kish), ``group_value``, ``rest_value``, ``diff``
+        (group minus rest), ``ci_low``, ``ci_high`` (of the difference), ``group_ci_low``,
+        ``group_ci_high`` (the group's own interval: t for a mean, Wilson for a share, both on
+        the effective size; for charts), ``effect``,
+        ``effect_size`` ("hedges_g" or "cohen_h"), ``statistic`` (t or z), ``df``, ``p``,
+        ``p_adj``, ``significant`` (p_adj < alpha), ``meaningful`` (|effect| >= min_effect),
+        ``finding`` (both), ``direction`` ("higher" / "lower" for a finding, else ""),
+        ``grade`` ("strong" / "moderate" for a finding) and ``note`` (why a comparison was
+        not made). ``.attrs`` records ``adjust``, ``alpha``, ``min_effect``, ``min_group_n``
+        and ``n_tests``.
+
+    Examples
+    --------
+    >>> import valuekit as vk
+    >>> survey = vk.load_survey(vk.DEMO_DATA, codebook=vk.DEMO_CODEBOOK)
+    >>> scores = vk.ValueScorer(survey.codebook).fit_transform(survey.data)
+    >>> table = compare_groups(scores, "channel", data=survey.data, codebook=survey.codebook,
+    ...                        weights=survey.weights)
+    >>> table.loc[(table["group"] == "online") & (table["measure"] == "time"),
+    ...           ["n", "diff", "effect", "finding"]].round(2).to_dict("records")
+    [{'n': 511, 'diff': -0.21, 'effect': -0.16, 'finding': False}]
+    """
+    from scipy import stats
+    from statsmodels.stats.multitest import multipletests
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    s = evidence_settings(settings)
+    adjust = s["adjust"] if adjust is None else adjust
+    alpha = s["alpha"] if alpha is None else alpha
+    if adjust not in ADJUST_METHODS:
+        raise ValueError(f"adjust must be one of {list(ADJUST_METHODS)}, got {adjust!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
+    if not isinstance(scores, pd.DataFrame):
+        raise TypeError(f"scores must be a DataFrame (ValueScorer output), got {type(scores).__name__}")
+    measures = _default_measures(scores, codebook) if measures is None else list(measures)
+    unknown = [m for m in measures if m not in scores.columns and m not in _SHARES]
+    if unknown:
+        raise ValueError(f"measure(s) {unknown} not found in scores; available: {list(scores.columns)}")
+    text = [m for m in measures if m not in _SHARES and not pd.api.types.is_numeric_dtype(scores[m].dtype)]
+    if text:
+        raise ValueError(f"measure(s) {text} are not numeric scores")
+    if isinstance(weights, str):
+        source = scores if weights in scores.columns else data
+        if source is None or weights not in source.columns:
+            raise ValueError(f"weights column '{weights}' not found in scores or data")
+        weights = source[weights].reindex(scores.index)
+    w = survey_weights(weights, len(scores), index=scores.index)
+    groupings = _groupings(by, scores, data)
+
+    # one matrix for every measure: means as they are, shares as 0/1 among the scored
+    mean_cols = [m for m in measures if m not in _SHARES]
+    values = np.empty((len(scores), len(measures)))
+    for j, m in enumerate(measures):
+        if m in _SHARES:
+            col, level = _SHARES[m]
+            scored = scores["value_ratio"].notna().to_numpy()
+            values[:, j] = np.where(scored, (scores[col] == level).to_numpy(dtype=float), np.nan)
+        else:
+            values[:, j] = scores[m].to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(values) & (w > 0)[:, None]
+    centre = np.array([np.average(values[ok[:, j], j], weights=w[ok[:, j]]) if ok[:, j].any() else 0.0
+                       for j in range(len(measures))])
+    is_share = np.array([m in _SHARES for m in measures])
+    centre[is_share] = 0.0  # shares stay 0/1
+    x = values - centre
+    count = ok.astype(float)
+
+    frames = []
+    for gname, series in groupings.items():
+        masks = group_masks(scores.index, series, include_all=False)
+        if len(masks) > s["max_levels"]:
+            raise ValueError(f"grouping '{gname}' has {len(masks)} levels; comparisons are limited to "
+                             f"max_levels={s['max_levels']} groups (merge rare levels first, or raise "
+                             "max_levels in the evidence settings)")
+        if not masks:
+            continue
+        names = [m[0] for m in masks]
+        W, W2, S1, S2 = _sums(x, ok, w, [m[1] for m in masks])
+        N = np.column_stack([m[1] for m in masks] + [np.ones(len(w), bool)]).astype(float).T @ count
+        k = len(masks)
+        Wt, W2t, S1t, S2t, Nt = W[k], W2[k], S1[k], S2[k], N[k]
+        Wg, W2g, S1g, S2g, Ng = W[:k], W2[:k], S1[:k], S2[:k], N[:k]
+        Wr, W2r, S1r, S2r, Nr = Wt - Wg, W2t - W2g, S1t - S1g, S2t - S2g, Nt - Ng
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mg, mr = S1g / Wg, S1r / Wr
+            ssg = np.maximum(S2g - S1g * mg, 0.0)  # sum w (x - mean)^2
+            ssr = np.maximum(S2r - S1r * mr, 0.0)
+            neg, ner = Wg ** 2 / W2g, Wr ** 2 / W2r
+            # weighted variance, unbiased on the effective size
+            vg = ssg / Wg * neg / (neg - 1)
+            vr = ssr / Wr * ner / (ner - 1)
+            diff = mg - mr
+            # means: Welch on effective sizes
+            a, b = vg / neg, vr / ner
+            se_t = np.sqrt(a + b)
+            df = (a + b) ** 2 / (a ** 2 / (neg - 1) + b ** 2 / (ner - 1))
+            pooled = np.sqrt(((neg - 1) * vg + (ner - 1) * vr) / (neg + ner - 2))
+            g = diff / pooled * (1 - 3 / (4 * (neg + ner) - 9))
+            # shares: Wald z on effective sizes
+            pg, pr = mg, mr
+            se_z = np.sqrt(pg * (1 - pg) / neg + pr * (1 - pr) / ner)
+        share = np.broadcast_to(is_share, diff.shape)
+        se = np.where(share, se_z, se_t)
+        stat = diff / np.where(se > 0, se, np.nan)
+        df = np.where(share, np.inf, df)
+        p = np.where(share, 2 * stats.norm.sf(np.abs(stat)), 2 * stats.t.sf(np.abs(stat), df))
+        crit = np.where(share, stats.norm.ppf(0.5 + confidence / 2), stats.t.ppf(0.5 + confidence / 2, df))
+        with np.errstate(invalid="ignore"):
+            h = proportion_effectsize(np.clip(pg, 0, 1), np.clip(pr, 0, 1))
+        effect = np.where(share, h, g)
+        # each group's own interval (for charts): t on its effective size for means,
+        # Wilson on its effective size for shares
+        with np.errstate(invalid="ignore", divide="ignore"):
+            own_t = stats.t.ppf(0.5 + confidence / 2, neg - 1) * np.sqrt(a)
+            zc = stats.norm.ppf(0.5 + confidence / 2)
+            wc = (pg + zc ** 2 / (2 * neg)) / (1 + zc ** 2 / neg)
+            wh = zc * np.sqrt(pg * (1 - pg) / neg + zc ** 2 / (4 * neg ** 2)) / (1 + zc ** 2 / neg)
+        shift = np.where(is_share, 0.0, centre)
+        g_low = np.where(share, np.minimum(pg, np.maximum(0.0, wc - wh)), mg - own_t) + shift
+        g_high = np.where(share, np.maximum(pg, np.minimum(1.0, wc + wh)), mg + own_t) + shift
+
+        # what cannot be compared, and why (first reason wins)
+        note = np.full(diff.shape, "", dtype=object)
+        conditions = [
+            (Wg <= 0, lambda i, j: "no respondent in the group has this score (or all their weights are zero)"),
+            (Wr <= 0, lambda i, j: "no respondent outside the group has this score"),
+            (neg < s["min_group_n"], lambda i, j: f"too few respondents: {int(Ng[i, j])} (effective n "
+                                                  f"{neg[i, j]:.1f}); at least {s['min_group_n']} needed"),
+            (ner < s["min_group_n"], lambda i, j: f"too few respondents outside the group: {int(Nr[i, j])} "
+                                                  f"(effective n {ner[i, j]:.1f}); at least {s['min_group_n']} needed"),
+            (~(se > 0), lambda i, j: "no variance in the group or the rest: nothing to test"),
+        ]
+        for cond, text_of in conditions:
+            for i, j in zip(*np.nonzero(cond & (note == ""))):
+                note[i, j] = text_of(i, j)
+        bad = note != ""
+        rows = pd.DataFrame({
+            "grouping": gname,
+            "group": np.repeat(np.array(names, dtype=object), len(measures)),
+            "measure": np.tile(measures, k),
+            "label": np.tile([_label(m, codebook, lang) for m in measures], k),
+            "kind": np.tile([_kind(m, codebook) for m in measures], k),
+            "statistic_type": np.tile(np.where(is_share, "share", "mean"), k),
+            "n": Ng.ravel().astype(int), "n_rest": Nr.ravel().astype(int),
+            "n_eff": neg.ravel(), "n_eff_rest": ner.ravel(),
+            "group_value": (mg + np.where(is_share, 0.0, centre)).ravel(),
+            "rest_value": (mr + np.where(is_share, 0.0, centre)).ravel(),
+            "group_ci_low": np.where(Wg > 0, g_low, np.nan).ravel(),
+            "group_ci_high": np.where(Wg > 0, g_high, np.nan).ravel(),
+            "diff": diff.ravel(),
+            "ci_low": np.where(bad, np.nan, diff - crit * se).ravel(),
+            "ci_high": np.where(bad, np.nan, diff + crit * se).ravel(),
+            "effect": np.where(bad, np.nan, effect).ravel(),
+            "effect_size": np.tile(np.where(is_share, "cohen_h", "hedges_g"), k),
+            "statistic": np.where(bad, np.nan, stat).ravel(),
+            "df": np.where(bad | share, np.nan, df).ravel(),
+            "p": np.where(bad, np.nan, p).ravel(),
+            "note": note.ravel(),
+        })
+        frames.append(rows)
+    columns = ["grouping", "group", "measure", "label", "kind", "statistic_type", "n", "n_rest", "n_eff",
+               "n_eff_rest", "group_value", "rest_value", "group_ci_low", "group_ci_high", "diff", "ci_low", "ci_high", "effect",
+               "effect_size", "statistic", "df", "p", "p_adj", "significant", "meaningful", "finding",
+               "direction", "grade", "note"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(frames, ignore_index=True)
+    tested = out["p"].notna().to_numpy()
+    out["p_adj"] = np.nan
+    if tested.any():
+        out.loc[tested, "p_adj"] = (out.loc[tested, "p"].to_numpy() if adjust == "none" else
+                                    multipletests(out.loc[tested, "p"].to_numpy(), method=adjust)[1])
+    out["significant"] = (out["p_adj"] < alpha).to_numpy()
+    out["meaningful"] = (out["effect"].abs() >= s["min_effect"]).to_numpy()
+    out["finding"] = out["significant"] & out["meaningful"]
+    out["direction"] = np.where(out["finding"], np.where(out["diff"] > 0, "higher", "lower"), "")
+    out["grade"] = np.where(out["finding"], grade(out["p_adj"], out["effect"], settings=s), "")
+    out = out[columns]
+    out.attrs.update(adjust=adjust, alpha=alpha, min_effect=s["min_effect"], min_group_n=s["min_group_n"],
+                     n_tests=int(tested.sum()), confidence=confidence)
+    return out
+
+
+def style_comparisons(table: pd.DataFrame, *, grouping: str | None = None, value: str = "group_value",
+                      decimals: int = 2):
+    """A styled group x measure view of :func:`compare_groups`, with the usual markers.
+
+    Each cell shows the group's value; a finding (significant after adjustment *and* above
+    the effect-size floor) gets an arrow (▲ higher / ▼ lower than the rest) and a colour:
+    green where it is good for the customer (a higher benefit, a lower sacrifice or share
+    destroyed), red where it is bad. Comparisons that could not be made show ``·``.
+
+    Returns a pandas ``Styler`` (with a fixed uuid, so notebook output is deterministic).
+    """
+    if grouping is None:
+        grouping = table["grouping"].iloc[0] if len(table) else ""
+    t = table[table["grouping"] == grouping]
+    groups = list(dict.fromkeys(t["group"]))
+    measures = list(dict.fromkeys(t["measure"]))
+    labels = dict(zip(t["measure"], t["label"]))
+    cells = t.set_index(["group", "measure"])
+    text = pd.DataFrame("", index=pd.Index(groups, name=grouping), columns=[labels[m] for m in measures])
+    css = pd.DataFrame("", index=text.index, columns=text.columns)
+    for (g, m), r in cells.iterrows():
+        col = labels[m]
+        v = r[value]
+        fmt = f"{v:.0%}" if r["statistic_type"] == "share" and value.endswith("value") else f"{v:.{decimals}f}"
+        if r["note"]:
+            text.loc[g, col] = f"{fmt} ·" if np.isfinite(v) else "·"
+            css.loc[g, col] = "color: #888888"
+            continue
+        if r["finding"]:
+            up = r["direction"] == "higher"
+            good = up if r["kind"] in ("benefit", "index") and m != "sacrifices" else not up
+            text.loc[g, col] = f"{fmt} {'▲' if up else '▼'}"
+            css.loc[g, col] = ("background-color: #d9f0d3; color: #1b7837" if good
+                               else "background-color: #fddbc7; color: #b2182b")
+        else:
+            text.loc[g, col] = fmt
+    caption = (f"{grouping}: each group against the rest. ▲/▼ significant after {table.attrs.get('adjust', '')} "
+               f"adjustment (p < {table.attrs.get('alpha', '')}) with |effect| ≥ {table.attrs.get('min_effect', '')}; "
+               "green good for the customer, red bad; · not compared (see the note)")
+    return text.style.set_uuid("valuekit").apply(lambda _: css, axis=None).set_caption(caption)
