@@ -62,3 +62,12 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def demo_scores():
+    """The bundled demo survey, loaded and scored once per session: (survey, scores)."""
+    import valuekit as vk
+
+    survey = vk.load_survey(vk.DEMO_DATA, codebook=vk.DEMO_CODEBOOK)
+    return survey, vk.ValueScorer(survey.codebook).fit_transform(survey.data)
