@@ -6,7 +6,7 @@ import pytest
 
 from valuekit import DEMO_CODEBOOK, DEMO_DATA, Codebook, load_survey
 from valuekit.compare import attribute_comparison, value_map
-from valuekit.playbook import RULES, THRESHOLDS, build_evidence, manager_summary, recommend
+from valuekit.playbook import RULES, THRESHOLDS, build_evidence, manager_summary, recommend, to_investigate
 
 
 def test_attribute_comparison_by_hand(codebook_dict):
@@ -42,23 +42,41 @@ def test_no_competitor_ratings_is_a_clear_error(codebook_dict):
 # -- the playbook: one constructed case per lever ---------------------------------------
 
 def _evidence(**changes):
-    """A neutral evidence row: important, average, not destroyed; then the case's changes."""
-    row = {"segment": 0, "block": "functional", "label": "Functional", "kind": "benefit",
-           "importance": 20.0, "mean_importance": 10.0, "score": 5.0, "sample_score": 5.0, "z": 0.0,
-           "scale_mid": 4.0, "vs_competitor": 1.0, "share_destroyed": 0.1, "heaviest_sacrifice": False}
+    """A neutral evidence row: important, average, not destroyed, strong evidence; then the case's changes."""
+    row = {"segment": 0, "block": "functional", "label": "Functional", "kind": "benefit", "n": 400, "n_eff": 380.0,
+           "score": 5.0, "score_ci_low": 4.9, "score_ci_high": 5.1, "rest_score": 5.0, "diff": 0.0, "effect": 0.0,
+           "p_adj": 1e-6, "comparison_note": "", "scale_mid": 4.0,
+           "importance": 20.0, "importance_ci_low": 15.0, "importance_ci_high": 25.0, "mean_importance": 10.0,
+           "direction": "positive", "expected_direction": "positive", "distinguishable": True, "sign_stability": 1.0,
+           "driver_r2": 0.5, "driver_n": 400, "driver_source": "segment", "driver_note": "",
+           "vs_competitor": 1.0, "competitor_effect": 0.0, "competitor_p_adj": 1e-6,
+           "share_destroyed": 0.1, "destroyed_ci_low": 0.07, "destroyed_ci_high": 0.13,
+           "heaviest_sacrifice": False, "segments_distinct": True, "structure_p": 1e-6}
     row.update(changes)
     return pd.DataFrame([row])
 
 
 CASES = {
-    "perception": dict(z=-0.8, score=4.4),
-    "unlock": dict(block="time", kind="sacrifice", z=0.9, share_destroyed=0.4),
-    "offer": dict(score=3.6, z=-0.2),
-    "offer_price": dict(block="money", kind="sacrifice", z=0.7),
-    "partner": dict(vs_competitor=0.8),
-    "networks": dict(block="symbolic", z=-0.4, score=4.5),
+    "perception": dict(effect=-0.8, score=4.4, score_ci_low=4.3, score_ci_high=4.5),
+    "unlock": dict(block="time", kind="sacrifice", expected_direction="negative", direction="negative", effect=0.9,
+                   share_destroyed=0.4, destroyed_ci_low=0.35, destroyed_ci_high=0.45),
+    "offer": dict(score=3.6, score_ci_low=3.5, score_ci_high=3.7, effect=-0.2),
+    "offer_price": dict(block="money", kind="sacrifice", expected_direction="negative", direction="negative",
+                        effect=0.7),
+    "partner": dict(vs_competitor=0.8, competitor_effect=-0.6),
+    "networks": dict(block="symbolic", effect=-0.4, score=4.5),
     "new_customers": dict(block="money", kind="sacrifice", heaviest_sacrifice=True, share_destroyed=0.7,
-                          importance=1.0),
+                          destroyed_ci_low=0.62, destroyed_ci_high=0.77, importance=1.0),
+}
+#: For each rule, a change that keeps its condition but breaks its evidence, and the reason expected.
+WEAK = {
+    "perception": (dict(p_adj=0.2), "not significant after adjustment"),
+    "unlock": (dict(destroyed_ci_low=0.2), "not clearly above 25%"),
+    "offer": (dict(score_ci_high=4.3), "not clearly at or below the midpoint"),
+    "offer_price": (dict(distinguishable=False), "not distinguishable from zero"),
+    "partner": (dict(competitor_p_adj=0.3), "gap to the competitor not established"),
+    "networks": (dict(segments_distinct=False, structure_p=0.4), "no more distinct than one population"),
+    "new_customers": (dict(n_eff=12.0), "segment too small"),
 }
 
 
@@ -69,50 +87,86 @@ def test_each_rule_fires_on_its_case(rule_id):
     rec = recs[recs["rule"] == rule_id].iloc[0]
     rule = next(r for r in RULES if r.id == rule_id)
     assert rec["lever"] == rule.lever and rec["source"] == rule.source and rec["why"] == rule.when
+    assert rec["grade"] in ("strong", "moderate") and "n = 400" in rec["evidence"]
+
+
+@pytest.mark.parametrize("rule_id", [r.id for r in RULES])
+def test_each_rule_stays_silent_on_weak_evidence(rule_id):
+    change, reason = WEAK[rule_id]
+    evidence = _evidence(**{**CASES[rule_id], **change})
+    assert rule_id not in set(recommend(evidence)["rule"])
+    later = to_investigate(evidence)
+    assert reason in " ".join(later.loc[later["rule"] == rule_id, "why_not"])
 
 
 def test_a_neutral_case_fires_nothing():
-    assert recommend(_evidence()).empty
+    assert recommend(_evidence()).empty and to_investigate(_evidence()).empty
 
 
 def test_unimportant_gaps_are_left_alone():
-    assert "perception" not in set(recommend(_evidence(z=-0.8, importance=5.0))["rule"])
+    assert "perception" not in set(recommend(_evidence(effect=-0.8, importance=5.0))["rule"])
     assert "partner" not in set(recommend(_evidence(vs_competitor=np.nan))["rule"])  # no competitor data
 
 
-def test_every_lever_of_seed_000_has_a_rule():
-    levers = " ".join(r.lever for r in RULES)
-    for word in ("perception", "unlock", "change the offer", "partner", "value networks", "new customers"):
-        assert word in levers
-    assert {r.source.split(" (")[0] for r in RULES} == {"marketing mix", "operational excellence",
-                                                        "product leadership", "customer intimacy"}
-    assert set(THRESHOLDS) >= {"important", "perception_gap", "lost_segment"}
+def test_a_benefit_with_a_negative_effect_is_an_anomaly_not_an_important_benefit():
+    # the rail survey's case: a benefit whose driver share is negative must not trigger benefit rules
+    evidence = _evidence(**CASES["perception"], direction="negative", importance=24.4)
+    assert recommend(evidence).empty
+    later = to_investigate(evidence)
+    assert "anomaly" in set(later["rule"])
+    assert "benefit with a negative effect" in later.loc[later["rule"] == "anomaly", "why_not"].iloc[0]
 
 
-def test_evidence_and_summary_on_demo():
-    from valuekit.drivers import key_drivers
-    from valuekit.scoring import ValueScorer, summarize_value
-    from valuekit.segments import ValueSegmenter, segment_profiles
+def test_grades():
+    strong = recommend(_evidence(**CASES["perception"]))
+    assert strong["grade"].iloc[0] == "strong"
+    moderate = recommend(_evidence(**{**CASES["perception"], "p_adj": 0.01}))
+    assert moderate["grade"].iloc[0] == "moderate"
+
+
+def test_evidence_and_summary_on_demo_find_the_planted_gaps():
+    from valuekit.playbook import analyse
+    from valuekit.scoring import summarize_value
 
     survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
-    cb = survey.codebook
-    scores = ValueScorer(cb).fit_transform(survey.data)
-    segments = ValueSegmenter(cb, n_segments=4, random_state=0).fit(scores).labels_
-    data = scores.join(survey.data[list(cb.outcomes.values())])
-    drivers = key_drivers(data, cb.outcomes["overall_value"], cb.dimensions + cb.sacrifices, n_boot=0)
-    evidence = build_evidence(scores, segments, codebook=cb, drivers=drivers, data=survey.data,
-                              weights=survey.weights)
+    result = analyse(survey, n_segments=4, random_state=0)
+    evidence, recs = result.evidence, result.recommendations
     assert len(evidence) == 4 * 9 and evidence["vs_competitor"].notna().all()
     assert evidence.groupby("segment")["heaviest_sacrifice"].sum().eq(1).all()
-    recs = recommend(evidence)
-    profiles = segment_profiles(scores, segments, codebook=cb, weights=survey.weights)
-    lost = profiles.drop(index="unassigned")["share_destroyed"].idxmax()
-    assert "new_customers" in set(recs.loc[recs["segment"] == lost, "rule"])
-    assert "unlock" in set(recs.loc[recs["segment"] == lost, "rule"])  # the hassled segment
-    text = manager_summary(recs, profiles, overall=summarize_value(scores, weights=survey.weights).loc["all"],
-                           outcome_label="Overall perceived value")
-    assert text.startswith("VALUE MANAGEMENT SUMMARY") and f"Segment {lost}," in text
+    assert bool(result.structure["distinct"])
+    truth = pd.read_csv(DEMO_DATA.with_name("demo_truth.csv")).set_index("row").loc[result.scores.index, "segment"]
+    planted = pd.crosstab(result.segments, truth).idxmax(axis=1)  # our segment -> the planted one
+    rules = {planted[seg]: set(g["rule"]) for seg, g in recs.groupby("segment")}
+    # hassled pragmatists: value destroyed for most, through time and energy
+    assert {"unlock", "new_customers"} <= rules["hassled_pragmatists"]
+    # bargain hunters: the money sacrifice, which matters for overall value
+    assert "offer_price" in rules["bargain_hunters"]
+    # status buyers rate the economic dimension low
+    assert "economic" in set(recs.loc[recs["segment"].map(planted) == "status_buyers", "block"])
+    text = manager_summary(recs, result.profiles,
+                           overall=summarize_value(result.scores, weights=survey.weights).loc["all"],
+                           outcome_label="Overall perceived value", structure=result.structure,
+                           investigate=result.investigate)
+    assert text.startswith("VALUE MANAGEMENT SUMMARY") and "Strongest evidence: segment" in text
     assert len(text.splitlines()) < 60  # one page
+
+
+def test_summary_says_plainly_when_there_is_no_evidence():
+    from valuekit.scoring import summarize_value
+
+    survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+    from valuekit import ValueScorer
+    from valuekit.segments import ValueSegmenter, segment_profiles
+
+    scores = ValueScorer(survey.codebook).fit_transform(survey.data)
+    segments = ValueSegmenter(survey.codebook, n_segments=3, random_state=0).fit(scores).labels_
+    profiles = segment_profiles(scores, segments, codebook=survey.codebook)
+    empty = recommend(_evidence())
+    text = manager_summary(empty, profiles, overall=summarize_value(scores).loc["all"], outcome_label="Value",
+                           structure={"distinct": False, "p": 0.4})
+    assert "No recommendation passes the evidence bar" in text
+    assert "no segment-level action is supported" in text
+    assert text.count("no evidence strong enough for a recommendation") == 3
 
 
 def test_group_without_competitor_ratings_says_so():

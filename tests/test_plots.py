@@ -166,3 +166,51 @@ def test_value_map_and_ipa_plots(four_dims):
     ax = plots.plot_importance_performance(ipa, ax=plt.figure().gca())
     assert np.allclose(ax.collections[0].get_offsets(), [[5.0, 10.0], [3.0, 30.0]])
     assert {"concentrate here", "keep up the good work", "low priority", "possible overkill"} <= {t.get_text() for t in ax.texts}
+
+
+# -- comparisons: each group against the rest ---------------------------------------------
+
+def test_group_means_draw_the_comparison_table():
+    from valuekit.significance import compare_groups
+
+    rng = np.random.default_rng(5)
+    groups = pd.Series(np.repeat(["x", "y", "z", "tiny"], [100, 100, 90, 10]), name="grp")
+    df = pd.DataFrame({"a": rng.normal(4, 1, 300) + np.where(groups == "x", 1.0, 0.0),
+                       "value_ratio": rng.uniform(0.5, 1.6, 300)})
+    df["verdict"] = np.where(df["value_ratio"] < 1 / 1.05, "destroyed", "created")
+    table = compare_groups(df, groups, measures=["a", "share_destroyed"])
+    rows = table[table["measure"] == "a"].set_index("group")
+    assert rows.loc["x", "finding"] and not rows.loc["y", "finding"] and rows.loc["tiny", "note"]
+
+    ax = plots.plot_group_means(table, measure="a", names={"x": "ex"})
+    containers = ax.containers
+    assert len(containers) == 4  # one point and interval per group, in the table's order
+    for xi, (group, row), c in zip(range(4), rows.iterrows(), containers):
+        assert c.lines[0].get_xdata()[0] == xi
+        assert c.lines[0].get_ydata()[0] == pytest.approx(row["group_value"])
+        (x0, low), (x1, high) = c.lines[2][0].get_segments()[0]  # the vertical error bar
+        assert x0 == x1 == xi
+        assert (low, high) == pytest.approx((row["group_ci_low"], row["group_ci_high"]))
+    at = {group: c.lines[0] for group, c in zip(rows.index, containers)}
+    finding, plain, grey = at["x"], at["y"], at["tiny"]
+    assert finding.get_marker() == "^" and finding.get_markerfacecolor() == finding.get_markeredgecolor()
+    assert plain.get_marker() == "o" and plain.get_markerfacecolor() == "white"
+    assert rows.loc["z", "direction"] == "lower" and at["z"].get_marker() == "v"
+    assert at["z"].get_color() != finding.get_color()  # coloured as style_comparisons: good vs bad
+    assert grey.get_markeredgecolor() != plain.get_markeredgecolor()  # not compared: greyed
+    rest = [c for c in ax.collections if c.get_label() == "rest of the sample"][0]
+    np.testing.assert_allclose([seg[0][1] for seg in rest.get_segments()], rows["rest_value"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        f"{g}: ex\nn = {n}" if g == "x" else f"{g}\nn = {n}" for g, n in zip(rows.index, rows["n"])]
+    assert set(rows["n"].items()) == {("x", 100), ("y", 100), ("z", 90), ("tiny", 10)}
+    assert {t.get_text() for t in ax.get_legend().get_texts()} >= {"finding: good for customers", "not compared",
+                                                                  "rest of the sample"}
+
+    ax = plots.plot_group_means(table, grouping="grp", measure="share_destroyed", ax=plt.figure().gca())
+    assert ax.yaxis.get_major_formatter()(0.25, 0) == "25%"
+    shares = table[table["measure"] == "share_destroyed"]["group_value"].to_numpy()
+    np.testing.assert_allclose([c.lines[0].get_ydata()[0] for c in ax.containers], shares)
+    with pytest.raises(ValueError, match="'b'.*available: \\['a', 'share_destroyed'\\]"):
+        plots.plot_group_means(table, measure="b")
+    with pytest.raises(ValueError, match="grouping 'segment'"):
+        plots.plot_group_means(table, grouping="segment", measure="a")

@@ -70,6 +70,7 @@ from .config import DATA_DIR
 __all__ = [
     "make_demo_survey",
     "make_clinic_survey",
+    "make_null_survey",
     "demo_codebook",
     "clinic_codebook",
     "write_demo_data",
@@ -610,6 +611,66 @@ def make_demo_survey(n: int = 2000, *, random_state: int = 2026) -> tuple[pd.Dat
 
     meta = _demo_meta(survey, truth, n=n, random_state=random_state)
     return survey, truth, meta
+
+
+def make_null_survey(n: int = 2000, *, random_state: int = 0) -> pd.DataFrame:
+    """A survey of the demo's shape in which nothing is there to find.
+
+    One population, no segments: every respondent's nine latent block scores come from a
+    single normal distribution with the demo's overall mean and overall covariance (the
+    planted segments' between- plus within-segment covariance, so the answers have the
+    demo's spread), and the outcomes are drawn independently of everything else (no real
+    drivers). Context columns are drawn from the demo's pooled mix, independent of the
+    answers; weights post-stratify channel x stage as in the demo. No planted dirt: every
+    row is a clean respondent.
+
+    The null test of the playbook (``tests/test_playbook.py``) runs the whole analysis on
+    many such surveys and counts how often a recommendation is issued anyway.
+
+    Returns
+    -------
+    DataFrame
+        Numeric answers, in the columns of ``data/demo_codebook.yaml``.
+
+    Examples
+    --------
+    >>> survey = make_null_survey(300, random_state=1)
+    >>> survey.shape
+    (300, 56)
+    """
+    rng = np.random.default_rng(random_state)
+    p = np.array([s["share"] for s in SEGMENTS.values()])
+    means = np.array([s["means"] for s in SEGMENTS.values()])
+    between, within = latent_covariance()
+    noise = rng.standard_normal((n, len(BLOCKS))) @ np.linalg.cholesky(between + within).T
+    latent = np.clip(p @ means + noise, 1.0, 7.0)
+
+    def pick(options, probs):
+        pooled = p @ np.array(probs)
+        return np.array(options)[rng.choice(len(options), size=n, p=pooled / pooled.sum())]
+
+    channel, stage = pick(_CHANNELS, _CHANNEL_P), pick(_STAGES, _STAGE_P)
+    cell = pd.Series([f"{c}|{s}" for c, s in zip(channel, stage)])
+    share = cell.map(cell.value_counts(normalize=True)).to_numpy()
+    target = cell.map({f"{c}|{s}": q for (c, s), q in _POPULATION.items()}).to_numpy()
+    items = _battery(rng, latent)
+    comp = _competitor(rng, latent)
+    comp[rng.random(n) < COMPETITOR_UNKNOWN] = np.nan
+    outs = _outcomes(rng, rng.standard_normal((n, len(BLOCKS))))  # unrelated to the answers
+    return pd.DataFrame({
+        "respondent_id": np.arange(1, n + 1),
+        "wave": rng.integers(1, 3, size=n),
+        "start_date": "2025-03-03",
+        "duration_s": np.rint(np.exp(rng.normal(np.log(MEDIAN_DURATION), 0.2, size=n))),
+        "world_view": pick(_WORLD_VIEWS, _WORLD_VIEW_P),
+        "purchase_reason": pick(_REASONS, _REASON_P),
+        "stage": stage,
+        "channel": channel,
+        **{c: items[:, j] for j, c in enumerate(_item_columns())},
+        **{c: comp[:, j] for j, c in enumerate(_COMPARISONS.values())},
+        **{spec["column"]: outs[:, j] for j, spec in enumerate(OUTCOMES.values())},
+        "weight": target / share,
+    })
 
 
 def _numeric(survey: pd.DataFrame, col: str) -> pd.Series:

@@ -11,33 +11,54 @@ Two decompositions of an outcome's R² over its drivers, both computed from one
   R² from the same correlation matrix (no refit on raw rows). Exact up to
   :data:`MAX_SHAPLEY_DRIVERS` drivers.
 
-Each driver's share of R² is rescaled to 100 % and signed by the direction of its effect
-(the sign of its coefficient in the full standardized regression), so a sacrifice that
-drives value down shows as a negative share. Bootstrap percentile intervals resample
-respondents.
+How much and which way are reported apart, because a signed share cannot carry both:
 
-Benefits and sacrifices enter the same model and are labelled apart (``kind``).
+* **How much**: ``share``, each driver's *unsigned* percent of R² (0 to 100, summing to 100
+  per group).
+* **Which way**: ``sign`` / ``direction``, the sign of the driver's coefficient ``beta`` in
+  the full standardized (survey-weighted) regression, with ``sign_stability``, the share of
+  bootstrap samples whose coefficient has the same sign.
+* **Is there an effect at all**: ``beta`` with its bootstrap interval; a driver whose beta
+  interval covers zero is *not distinguishable from zero* (``distinguishable`` False).
+
+Bootstrap intervals resample respondents (with their survey weights); one set of resamples
+gives the intervals of the shares, the betas and R², each resample costing one weighted
+correlation matrix. They are **percentile** intervals, not BCa: BCa's acceleration needs a
+jackknife, one more fit per respondent and group, which is too slow on 100,000
+respondents; and the unsigned share is bounded at 0, where the acceleration estimate of a
+weak driver is unstable. The percentile interval of an unsigned share never straddles zero
+by construction; whether a driver helps or hurts is read from ``sign_stability`` and the
+beta interval instead. Caveat: a share (and R²) is biased upwards in resamples, so for a
+driver with almost no effect the share interval can lie wholly above the point estimate;
+it says how much of R² the driver could take, not whether it has an effect.
+
+A model needs respondents: a group with fewer than ``min_n_per_driver`` complete
+respondents per driver (``valuekit/evidence.yaml``, 10 by default) is reported with a note
+and no numbers. Benefits and sacrifices enter the same model and are labelled apart (``kind``).
 """
 
 from __future__ import annotations
 
 from itertools import combinations
-from math import factorial
+from math import ceil, factorial
 
 import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
 from .scoring import common_scale, group_masks, survey_weights
+from .significance import DEFAULT_EVIDENCE
 
 __all__ = [
     "relative_weights",
     "shapley_r2",
     "key_drivers",
+    "driver_summary",
     "importance_performance",
     "outcome_slopes",
     "MAX_SHAPLEY_DRIVERS",
     "QUADRANTS",
+    "INVESTIGATE",
 ]
 
 #: The exact Shapley decomposition evaluates 2**p regressions; beyond this, refuse.
@@ -49,6 +70,10 @@ QUADRANTS = {
     (False, False): "low priority",
     (False, True): "possible overkill",
 }
+#: Importance-performance label of a driver whose effect runs the wrong way for its kind.
+INVESTIGATE = {"benefit": "to investigate: negative effect", "sacrifice": "to investigate: positive effect"}
+#: Importance-performance label of a driver without an importance (its group was withheld).
+NO_ESTIMATE = "no estimate"
 _METHODS = ("johnson", "shapley")
 
 
@@ -61,7 +86,8 @@ def _weighted_corr(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     return cov / np.outer(sd, sd)
 
 
-def _prepare(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> tuple[np.ndarray, np.ndarray, int]:
+def _complete(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> tuple[np.ndarray, np.ndarray, int]:
+    """The complete rows (outcome, drivers) with positive weight, their weights, and how many were left out."""
     missing = [c for c in [outcome, *drivers] if c not in data.columns]
     if missing:
         raise ValueError(f"column(s) {missing} not found in data; available: {list(data.columns)}")
@@ -76,8 +102,11 @@ def _prepare(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> t
     values = data[[outcome, *drivers]].to_numpy(dtype=float, na_value=np.nan)
     w = survey_weights(weights, len(data), index=data.index)
     complete = np.isfinite(values).all(axis=1) & (w > 0)
-    dropped = int((~complete).sum())
-    values, w = values[complete], w[complete]
+    return values[complete], w[complete], int((~complete).sum())
+
+
+def _check_model(values: np.ndarray, w: np.ndarray, drivers: list[str], outcome: str) -> np.ndarray:
+    """Raise when no model can be fitted to these rows; otherwise their correlation matrix."""
     if len(values) <= len(drivers) + 1:
         raise ValueError(f"{len(values)} complete respondents for {len(drivers)} drivers of '{outcome}'; "
                          "need more respondents than drivers + 1")
@@ -88,6 +117,14 @@ def _prepare(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> t
     constant = [d for d, s in zip(drivers, sd[1:]) if s == 0]
     if constant:
         raise ValueError(f"driver(s) {constant} are constant; they cannot explain '{outcome}'")
+    R = _weighted_corr(values, w)
+    _check_collinear(R, drivers)
+    return R
+
+
+def _prepare(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> tuple[np.ndarray, np.ndarray, int]:
+    values, w, dropped = _complete(data, outcome, drivers, weights)
+    _check_model(values, w, drivers, outcome)
     return values, w, dropped
 
 
@@ -135,13 +172,15 @@ def _shapley(R: np.ndarray) -> np.ndarray:
     return phi
 
 
-def _signs(R: np.ndarray) -> np.ndarray:
+def _fit(R: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Raw weights (summing to R²) and standardized coefficients of one correlation matrix."""
+    raw = _johnson(R) if method == "johnson" else _shapley(R)
     beta = np.linalg.solve(R[1:, 1:], R[1:, 0])
-    return np.where(beta < 0, -1.0, 1.0)
+    return raw, beta
 
 
-def _decompose(R: np.ndarray, method: str) -> np.ndarray:
-    return _johnson(R) if method == "johnson" else _shapley(R)
+def _sign(beta: np.ndarray) -> np.ndarray:
+    return np.where(beta < 0, -1, 1)
 
 
 def relative_weights(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None) -> pd.DataFrame:
@@ -150,8 +189,10 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: list[str], *, we
     Returns
     -------
     DataFrame
-        One row per driver: ``raw_weight`` (sums to R²), ``share`` (signed percent of R²),
-        ``sign``. The attribute ``r2`` of ``.attrs`` holds R² and ``n`` the respondents used.
+        One row per driver: ``raw_weight`` (sums to R²), ``share`` (unsigned percent of R²,
+        sums to 100), ``sign`` (+1 or -1, of the driver's standardized coefficient in the full
+        regression), ``direction`` ("positive" or "negative") and ``beta`` (that coefficient).
+        ``.attrs`` holds ``r2``, ``n`` (respondents used), ``dropped``, ``method``, ``outcome``.
 
     Examples
     --------
@@ -161,6 +202,8 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: list[str], *, we
     >>> rw = relative_weights(mtcars, "mpg", ["cyl", "disp", "hp", "wt"])
     >>> rw["raw_weight"].round(4).tolist(), round(rw.attrs["r2"], 4)   # as R's relaimpo / rwa
     ([0.2097, 0.1883, 0.18, 0.2707], 0.8486)
+    >>> rw["share"].round(1).tolist(), rw["sign"].tolist()
+    ([24.7, 22.2, 21.2, 31.9], [-1, 1, -1, -1])
     """
     return _table(data, outcome, drivers, weights, "johnson")
 
@@ -180,26 +223,61 @@ def shapley_r2(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=
 
 
 def _table(data, outcome, drivers, weights, method) -> pd.DataFrame:
-    return _decomposition(*_prepare(data, outcome, list(drivers), weights), list(drivers), method, outcome)
+    drivers = list(drivers)
+    values, w, dropped = _complete(data, outcome, drivers, weights)
+    R = _check_model(values, w, drivers, outcome)
+    return _decomposition(R, len(values), dropped, drivers, method, outcome)
 
 
-def _decomposition(values, w, dropped, drivers, method, outcome) -> pd.DataFrame:
-    """The decomposition of prepared (complete) rows: one row per driver, R² and n in attrs."""
-    R = _weighted_corr(values, w)
-    _check_collinear(R, list(drivers))
-    raw = _decompose(R, method)
+def _decomposition(R, n, dropped, drivers, method, outcome) -> pd.DataFrame:
+    """The decomposition of a checked correlation matrix: one row per driver, R² and n in attrs."""
+    raw, beta = _fit(R, method)
     r2 = float(raw.sum())
-    sign = _signs(R)
-    out = pd.DataFrame({"driver": list(drivers), "raw_weight": raw, "share": sign * raw / r2 * 100,
-                        "sign": sign.astype(int)})
-    out.attrs.update(r2=r2, n=len(values), dropped=dropped, method=method, outcome=outcome)
+    sign = _sign(beta)
+    out = pd.DataFrame({"driver": list(drivers), "raw_weight": raw, "share": raw / r2 * 100,
+                        "sign": sign, "direction": np.where(sign < 0, "negative", "positive"), "beta": beta})
+    out.attrs.update(r2=r2, n=n, dropped=dropped, method=method, outcome=outcome)
     return out
+
+
+def _bootstrap(values, w, method, sign, n_boot, ci, rng) -> dict:
+    """Percentile intervals of share, beta and R² from one set of respondent resamples, and
+    the sign stability of each beta. Resamples where a driver is constant or the drivers are
+    collinear are left out (``n_valid`` counts those kept)."""
+    n, p = values.shape[0], values.shape[1] - 1
+    shares, betas, r2s = np.full((n_boot, p), np.nan), np.full((n_boot, p), np.nan), np.full(n_boot, np.nan)
+    for b in range(n_boot):
+        counts = np.bincount(rng.integers(0, n, n), minlength=n)  # a resample as frequency weights
+        with np.errstate(invalid="ignore", divide="ignore"):
+            R = _weighted_corr(values, w * counts)
+        if not np.isfinite(R).all() or np.linalg.eigvalsh(R[1:, 1:])[0] < 1e-10:
+            continue
+        raw, beta = _fit(R, method)
+        r2 = raw.sum()
+        if r2 > 0:
+            shares[b], betas[b], r2s[b] = raw / r2 * 100, beta, r2
+    ok = np.isfinite(r2s)
+    result = {"n_valid": int(ok.sum()), "share": np.full((2, p), np.nan), "beta": np.full((2, p), np.nan),
+              "r2": np.full(2, np.nan), "stability": np.full(p, np.nan)}
+    if ok.any():
+        alpha = (1 - ci) / 2
+        q = [alpha, 1 - alpha]
+        result.update(share=np.quantile(shares[ok], q, axis=0), beta=np.quantile(betas[ok], q, axis=0),
+                      r2=np.quantile(r2s[ok], q), stability=(_sign(betas[ok]) == sign).mean(axis=0))
+    return result
+
+
+def _floor_note(n: int, p: int, per_driver: float) -> str:
+    drivers = f"{p} driver" + ("s" if p != 1 else "")
+    return (f"too few respondents for {drivers}: {n:,} (at least {ceil(per_driver * p):,} needed, "
+            f"{per_driver:g} per driver)")
 
 
 def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codebook: Codebook | None = None,
                 method: str = "johnson", by: pd.Series | None = None, weights=None,
-                n_boot: int = 200, ci: float = 0.95, random_state=None, lang: str = "en") -> pd.DataFrame:
-    """Relative importance of each driver for an outcome, with bootstrap intervals.
+                n_boot: int = 200, ci: float = 0.95, random_state=None, lang: str = "en",
+                min_n_per_driver: float | None = None) -> pd.DataFrame:
+    """Relative importance and direction of each driver of an outcome, with bootstrap intervals.
 
     Parameters
     ----------
@@ -216,69 +294,168 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
     by : Series, optional
         Grouping (e.g. segments): the analysis runs overall and within each group.
     weights : array-like, optional
-        Survey weights (weighted correlations; bootstrap resamples respondents).
+        Survey weights (weighted correlations; the bootstrap resamples respondents with
+        their weights).
     n_boot : int, default 200
-        Bootstrap resamples for the percentile interval (0: none).
+        Bootstrap resamples for the percentile intervals (0: no intervals). One set of
+        resamples serves the shares, the betas and R².
+    ci : float, default 0.95
+        Coverage of the intervals.
     random_state : int, optional
+    lang : {"en", "es", "it"}
+        Language of the labels (with ``codebook``).
+    min_n_per_driver : float, optional
+        Complete respondents a group needs per driver before its model is reported; below
+        ``min_n_per_driver * len(drivers)`` the group's numbers are NaN and ``note`` says so.
+        Default: ``min_n_per_driver`` of :data:`valuekit.significance.DEFAULT_EVIDENCE`
+        (10, ``valuekit/evidence.yaml``); 0 turns the floor off.
 
     Returns
     -------
     DataFrame
-        Tidy, one row per group and driver: ``group``, ``driver``, ``label``, ``kind``,
-        ``raw_weight``, ``share`` (signed % of R²), ``ci_low``, ``ci_high`` (of the share),
-        ``r2``, ``n`` (respondents used; those missing the outcome or a driver are left out
-        and counted in ``dropped``), ``dropped``, ``method``, ``note`` (why a group could not
-        be analysed, e.g. fewer respondents than drivers; its shares are then NaN).
+        Tidy, one row per group and driver:
+
+        * ``group``, ``driver``, ``label`` and ``kind`` (``benefit``, ``sacrifice`` or
+          ``other``; with ``codebook`` only);
+        * ``raw_weight`` (sums to R²), ``share`` (the *unsigned* percent of R², 0 to 100,
+          summing to 100 in a group), ``ci_low``, ``ci_high`` (its percentile interval, never
+          below 0);
+        * ``sign`` (+1 or -1: the sign of the driver's coefficient in the full standardized
+          regression; 0 when the group was withheld), ``direction`` (``"positive"``,
+          ``"negative"``; ``""`` when withheld), ``sign_stability`` (share of bootstrap samples
+          whose coefficient has the same sign);
+        * ``beta`` (standardized coefficient of the full weighted regression), ``beta_ci_low``,
+          ``beta_ci_high`` (its percentile interval), ``distinguishable`` (nullable boolean:
+          True when the beta interval excludes 0, False when it covers 0, ``<NA>`` without an
+          interval, i.e. ``n_boot=0`` or a withheld group);
+        * ``r2``, ``r2_ci_low``, ``r2_ci_high`` (the group's model), ``n`` (complete
+          respondents: used, or that would have been used when the group is withheld),
+          ``dropped`` (respondents missing the outcome or a driver, or with zero weight),
+          ``n_boot`` (resamples behind the intervals: fewer than asked when some were
+          degenerate, a driver constant or the drivers collinear in the resample, and left
+          out; 0 without intervals), ``method``, ``note`` (empty when the group's numbers are
+          reported; otherwise why they are withheld: too few respondents per driver, a
+          constant or collinear driver within the group).
+
+        The intervals are NaN with ``n_boot=0``. ``.attrs`` holds ``outcome``, ``method``,
+        ``ci``, ``n_boot`` and ``min_n_per_driver``; :func:`driver_summary` writes the line
+        to print beside the table.
+
+    Raises
+    ------
+    ValueError
+        When the overall model cannot be fitted at all (no more complete respondents than
+        drivers + 1, a constant outcome or driver, perfectly collinear drivers), for an
+        unknown method, or more than :data:`MAX_SHAPLEY_DRIVERS` drivers with Shapley.
+        A group within ``by`` with the same problem is reported with a note instead.
     """
     if method not in _METHODS:
         raise ValueError(f"method must be one of {list(_METHODS)}, got {method!r}")
     drivers = list(drivers)
     if method == "shapley" and len(drivers) > MAX_SHAPLEY_DRIVERS:
         shapley_r2(data, outcome, drivers)  # raises with the explanation
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise ValueError(f"n_boot must be a whole number >= 0, got {n_boot!r}")
+    if not 0 < ci < 1:
+        raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
+    per_driver = DEFAULT_EVIDENCE["min_n_per_driver"] if min_n_per_driver is None else min_n_per_driver
+    if isinstance(per_driver, bool) or not isinstance(per_driver, (int, float, np.number)) \
+            or not np.isfinite(per_driver) or per_driver < 0:
+        raise ValueError(f"min_n_per_driver must be a number >= 0, got {per_driver!r}")
     rng = np.random.default_rng(random_state)
     w_all = survey_weights(weights, len(data), index=data.index)
+    p = len(drivers)
+    nan = np.full(p, np.nan)
     frames = []
     for name, mask in group_masks(data.index, by):
-        part, w = data[mask], w_all[mask]
+        values, ww, dropped = _complete(data[mask], outcome, drivers, w_all[mask])
+        note = ""
         try:
-            values, ww, dropped = _prepare(part, outcome, drivers, w)
-            table = _decomposition(values, ww, dropped, drivers, method, outcome)
+            R = _check_model(values, ww, drivers, outcome)
         except ValueError as err:
             if name == "all":
                 raise
-            # a group too small (or degenerate) for the analysis is reported, not fatal
-            table = pd.DataFrame({"driver": drivers, "raw_weight": np.nan, "share": np.nan, "sign": 0})
-            table.insert(0, "group", name)
-            table["ci_low"] = table["ci_high"] = table["r2"] = np.nan
-            table["n"], table["dropped"], table["method"] = int(mask.sum()), int(mask.sum()), method
-            table["note"] = str(err)
-            frames.append(table)
-            continue
-        low = high = np.full(len(drivers), np.nan)
-        if n_boot:
-            shares = np.empty((n_boot, len(drivers)))
-            for b in range(n_boot):
-                idx = rng.integers(0, len(values), len(values))
-                R = _weighted_corr(values[idx], ww[idx])
-                if not np.isfinite(R).all() or np.linalg.eigvalsh(R[1:, 1:])[0] < 1e-10:
-                    shares[b] = np.nan
-                    continue
-                raw = _decompose(R, method)
-                shares[b] = _signs(R) * raw / raw.sum() * 100
-            alpha = (1 - ci) / 2
-            low, high = np.nanquantile(shares, [alpha, 1 - alpha], axis=0)
-        table.insert(0, "group", name)
-        table["ci_low"], table["ci_high"] = low, high
-        table["r2"], table["n"], table["dropped"] = table.attrs["r2"], table.attrs["n"], table.attrs["dropped"]
-        table["method"] = method
-        table["note"] = ""
-        frames.append(table)
+            note = str(err)  # a degenerate group is reported, not fatal
+        if len(values) < per_driver * p:
+            note = _floor_note(len(values), p, per_driver)
+        if note:
+            table = pd.DataFrame({"driver": drivers, "raw_weight": nan, "share": nan, "sign": np.zeros(p, int),
+                                  "direction": [""] * p, "beta": nan})
+            r2 = np.nan
+            boot = {"share": np.full((2, p), np.nan), "beta": np.full((2, p), np.nan), "r2": np.full(2, np.nan),
+                    "stability": nan, "n_valid": 0}
+        else:
+            table = _decomposition(R, len(values), dropped, drivers, method, outcome)
+            r2 = table.attrs["r2"]
+            boot = {"share": np.full((2, p), np.nan), "beta": np.full((2, p), np.nan), "r2": np.full(2, np.nan),
+                    "stability": nan, "n_valid": 0}
+            if n_boot:
+                boot = _bootstrap(values, ww, method, table["sign"].to_numpy(), n_boot, ci, rng)
+        beta_low, beta_high = boot["beta"]
+        has_interval = np.isfinite(beta_low) & np.isfinite(beta_high)
+        distinguishable = pd.array([bool(lo > 0 or hi < 0) if ok else pd.NA
+                                    for lo, hi, ok in zip(beta_low, beta_high, has_interval)], dtype="boolean")
+        frames.append(pd.DataFrame({
+            "group": [name] * p, "driver": drivers,
+            "raw_weight": table["raw_weight"].to_numpy(float), "share": table["share"].to_numpy(float),
+            "ci_low": boot["share"][0], "ci_high": boot["share"][1],
+            "sign": table["sign"].to_numpy(int), "direction": table["direction"].to_numpy(object),
+            "sign_stability": boot["stability"],
+            "beta": table["beta"].to_numpy(float), "beta_ci_low": beta_low, "beta_ci_high": beta_high,
+            "distinguishable": distinguishable,
+            "r2": np.full(p, r2), "r2_ci_low": np.full(p, boot["r2"][0]), "r2_ci_high": np.full(p, boot["r2"][1]),
+            "n": np.full(p, len(values)), "dropped": np.full(p, dropped), "n_boot": np.full(p, boot["n_valid"]),
+            "method": [method] * p,
+            "note": [note] * p,
+        }))
     out = pd.concat(frames, ignore_index=True)
     if codebook is not None:
         out.insert(2, "label", [codebook.label(d.split("__")[-1], lang) for d in out["driver"]])
         kinds = {d: "benefit" for d in codebook.dimensions} | {s: "sacrifice" for s in codebook.sacrifices}
         out.insert(3, "kind", [kinds.get(d.split("__")[0], "other") for d in out["driver"]])
+    out.attrs.update(outcome=outcome, method=method, ci=float(ci), n_boot=int(n_boot),
+                     min_n_per_driver=float(per_driver))
     return out
+
+
+def driver_summary(table: pd.DataFrame, group="all") -> str:
+    """The line to print beside a driver table: R² with its interval, n and who was left out.
+
+    ``table`` is :func:`key_drivers` output (``group`` picks the group), or
+    :func:`relative_weights` / :func:`shapley_r2` output (R² and n from ``.attrs``). A group
+    whose numbers were withheld gives its note instead; degenerate bootstrap samples left
+    out are mentioned.
+
+    >>> t = pd.DataFrame({"group": "all", "r2": 0.4127, "r2_ci_low": 0.37, "r2_ci_high": 0.4512,
+    ...                   "n": 1903, "dropped": 12, "note": ""}, index=[0, 1])
+    >>> driver_summary(t)
+    'R² 0.41 [0.37, 0.45], n = 1,903 (12 left out: missing values or zero weight)'
+    """
+    if "group" not in table.columns:
+        a = table.attrs
+        row = {"r2": a.get("r2", np.nan), "n": a.get("n", 0), "dropped": a.get("dropped", 0)}
+    else:
+        rows = table[table["group"] == group]
+        if rows.empty:
+            raise ValueError(f"no group {group!r} in the driver table; groups: {list(dict.fromkeys(table['group']))}")
+        row = rows.iloc[0]
+    r2 = float(row["r2"])
+    if not np.isfinite(r2):
+        return str(row.get("note", "") or "") or f"no driver model (n = {int(row['n']):,})"
+    text = f"R² {r2:.2f}"
+    low, high = float(row.get("r2_ci_low", np.nan)), float(row.get("r2_ci_high", np.nan))
+    if np.isfinite(low) and np.isfinite(high):
+        text += f" [{low:.2f}, {high:.2f}]"
+    text += f", n = {int(row['n']):,}"
+    dropped = int(row.get("dropped", 0))
+    if dropped:
+        text += f" ({dropped:,} left out: missing values or zero weight)"
+    asked, used = int(table.attrs.get("n_boot", 0)), int(row.get("n_boot", 0))
+    if asked and not used:
+        text += f"; no intervals: all {asked} bootstrap samples degenerate"
+    elif used < asked:
+        text += f"; intervals from {used} of {asked} bootstrap samples ({asked - used} degenerate, left out)"
+    return text
 
 
 def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codebook: Codebook,
@@ -288,8 +465,8 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
     Parameters
     ----------
     drivers : DataFrame
-        :func:`key_drivers` output for one group (or stated importance with columns
-        ``driver`` and ``share``).
+        :func:`key_drivers` output for one group (the first row of each driver is used), or
+        stated importance with columns ``driver`` and ``share``.
     scores : DataFrame
         ValueScorer output (performance = the mean score).
     importance : str, default "share"
@@ -300,10 +477,22 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
     Returns
     -------
     DataFrame
-        ``driver``, ``label``, ``kind``, ``importance`` (absolute share of R²),
+        ``driver``, ``label``, ``kind``, ``direction`` (of the effect; ``""`` without an
+        estimate), ``importance`` (absolute share of R²),
         ``performance`` (mean score; for a sacrifice the scale is turned round, max + min -
-        mean, so that higher is better for every point), ``quadrant``. The crosshairs are
-        the means of importance and performance (``.attrs``).
+        mean, so that higher is better for every point), ``quadrant`` (and
+        ``distinguishable`` when ``drivers`` has it).
+
+        The direction of the effect is read from ``direction`` (or ``sign``) when
+        ``drivers`` has it, otherwise from the sign of the importance column; the kind from
+        ``kind`` when present, otherwise from the codebook. A benefit that *lowers* the
+        outcome, or a sacrifice that *raises* it, is not an importance to act on: its
+        quadrant is ``"to investigate: negative effect"`` / ``"to investigate: positive
+        effect"`` (:data:`INVESTIGATE`). It usually means an item worded the other way
+        round or a reverse-coding mistake, sometimes a suppressor effect among correlated
+        drivers; check the codebook before reading anything into it. A driver without an
+        importance (its group was withheld) gets ``"no estimate"``. The crosshairs are the
+        means of importance and performance over the other drivers (``.attrs``).
     """
     table = drivers.drop_duplicates("driver")
     w = survey_weights(weights, len(scores), index=scores.index)
@@ -313,14 +502,34 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
         x = scores[r["driver"]].to_numpy(float)
         ok = np.isfinite(x)
         mean = float(np.average(x[ok], weights=w[ok]))
-        kind = "sacrifice" if r["driver"].split("__")[0] in codebook.sacrifices else "benefit"
+        kind = r["kind"] if "kind" in table.columns and r["kind"] in INVESTIGATE else (
+            "sacrifice" if r["driver"].split("__")[0] in codebook.sacrifices else "benefit")
+        value = float(r[importance])
+        if not np.isfinite(value):
+            direction = ""  # no estimate, no direction
+        elif "direction" in table.columns and r["direction"] in ("positive", "negative"):
+            direction = r["direction"]
+        elif "sign" in table.columns and pd.notna(r["sign"]) and r["sign"] != 0:
+            direction = "negative" if r["sign"] < 0 else "positive"
+        else:
+            direction = "negative" if value < 0 else "positive"
         perf = scale.min + scale.max - mean if kind == "sacrifice" else mean
-        rows.append({"driver": r["driver"], "label": codebook.label(r["driver"].split("__")[-1], lang), "kind": kind,
-                     "importance": abs(float(r[importance])), "performance": perf})
+        row = {"driver": r["driver"], "label": codebook.label(r["driver"].split("__")[-1], lang), "kind": kind,
+               "direction": direction, "importance": abs(value), "performance": perf}
+        if "distinguishable" in table.columns:
+            row["distinguishable"] = r["distinguishable"]
+        rows.append(row)
     out = pd.DataFrame(rows)
-    imp_mid, perf_mid = out["importance"].mean(), out["performance"].mean()
-    out["quadrant"] = [QUADRANTS[(i >= imp_mid, p >= perf_mid)]
-                       for i, p in zip(out["importance"], out["performance"])]
+    if "distinguishable" in out.columns:
+        out["distinguishable"] = out["distinguishable"].astype("boolean")
+    expected = np.where(out["kind"] == "sacrifice", "negative", "positive")
+    missing = out["importance"].isna().to_numpy()
+    wrong_way = (out["direction"] != expected).to_numpy() & ~missing
+    usable = ~wrong_way & ~missing
+    imp_mid, perf_mid = out.loc[usable, "importance"].mean(), out.loc[usable, "performance"].mean()
+    out["quadrant"] = [INVESTIGATE[k] if bad else NO_ESTIMATE if gone else QUADRANTS[(i >= imp_mid, p >= perf_mid)]
+                       for k, bad, gone, i, p in zip(out["kind"], wrong_way, missing, out["importance"],
+                                                      out["performance"])]
     out.attrs.update(importance_mean=imp_mid, performance_mean=perf_mid)
     return out
 

@@ -1,4 +1,4 @@
-"""The value-management playbook: from evidence to a lever, with the evidence shown.
+"""The value-management playbook: from graded evidence to a lever, or to nothing.
 
 The levers are those of seed 000 (DOMAIN.md): when the gap is known, a firm can
 
@@ -12,209 +12,464 @@ The levers are those of seed 000 (DOMAIN.md): when the gap is known, a firm can
 each draws on a source of value (seed 002): operational excellence, product leadership,
 customer intimacy, or the marketing mix.
 
-Every rule lives in :data:`RULES` below: its lever, its source of value, the condition
-in words, and the condition in code over one row of evidence. The thresholds are in
-:data:`THRESHOLDS`. :func:`build_evidence` assembles the evidence (one row per segment and
-dimension or sacrifice: importance for the outcome, the segment's score against the
-sample, the comparison with the competitor, the share destroyed); :func:`recommend`
-applies the rules and returns each recommendation with the numbers that triggered it.
+A manager acts on what this module says, so it says nothing the data do not support.
+Every rule in :data:`RULES` has two parts: a *condition* on the point estimates (the
+segment's gap, the driver's importance, the share destroyed; thresholds in
+``valuekit/evidence.yaml``) and the *checks* its evidence must pass:
+
+* ``segments``: the segments are more distinct than one population would give
+  (:func:`valuekit.segments.segment_structure`); otherwise a "segment" is a slice of a
+  continuum and no segment gets a recommendation;
+* ``group_size``: the segment's effective size reaches ``min_group_n``;
+* ``difference``: the segment differs from the rest significantly after adjustment across
+  the comparison table, with an effect size (Hedges' g) at or above ``min_effect``;
+* ``driver``: the block drives the outcome in a model with R² >= ``min_r2`` and enough
+  respondents per driver, its effect is distinguishable from zero (bootstrap interval of the
+  standardised coefficient excludes 0), in the expected direction (a benefit raises the
+  outcome, a sacrifice lowers it) in at least ``min_sign_stability`` of bootstrap samples;
+* ``destroyed``: the lower end of the Wilson interval of the share destroyed reaches the
+  rule's threshold; ``below_mid``: the upper end of the segment's interval is at or below
+  the scale's midpoint; ``competitor``: the paired difference from the competitor is
+  significant after adjustment and at least ``min_effect`` (paired d).
+
+:func:`recommend` keeps what passes every check, graded ``strong`` (every test at
+``strong_p`` and ``strong_effect``) or ``moderate``; :func:`to_investigate` lists what met a
+condition but failed a check (with the check that failed), and every driver whose effect
+runs the wrong way (a benefit that lowers the outcome: usually a wording or coding
+problem). :func:`analyse` runs the whole chain on a survey.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
-from .scoring import common_scale, group_masks, survey_weights, weighted_sd
+from .scoring import common_scale, survey_weights
+from .significance import DEFAULT_EVIDENCE, compare_groups, evidence_settings
 
-__all__ = ["Rule", "RULES", "THRESHOLDS", "build_evidence", "recommend", "manager_summary"]
+__all__ = ["Rule", "RULES", "THRESHOLDS", "CHECKS", "build_evidence", "recommend", "to_investigate",
+           "manager_summary", "analyse", "PlaybookResult"]
 
-#: Every threshold the rules use, in one place.
-THRESHOLDS = {
-    "important": 1.0,        # importance at least this multiple of the mean importance
-    "perception_gap": -0.5,  # segment below the sample by this many SDs on the same offer
-    "access_burden": 0.5,    # a time or energy sacrifice this many SDs above the sample
-    "destroyed_share": 0.25, # ... in a segment where at least this share loses value
-    "underperforms": 0.0,    # a dimension at or below the scale midpoint + this, for everyone
-    "price_burden": 0.5,     # the money sacrifice this many SDs above the sample
-    "competitor_gap": 0.9,   # our rating at most this ratio of the competitor's
-    "belonging_gap": -0.3,   # the symbolic dimension this many SDs below the sample
-    "lost_segment": 0.5,     # value destroyed for at least this share of a segment
-}
+#: The thresholds the rules' conditions use (defaults from ``valuekit/evidence.yaml``).
+THRESHOLDS = {k: DEFAULT_EVIDENCE[k] for k in ("important", "perception_gap", "access_burden", "destroyed_share",
+                                               "underperforms", "price_burden", "competitor_gap", "belonging_gap",
+                                               "lost_segment")}
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule of the playbook."""
+    """One rule of the playbook: a condition on point estimates, and the checks its evidence must pass."""
 
     id: str
     lever: str
     source: str
     when: str
-    applies: Callable[[pd.Series], bool]
+    applies: Callable[[pd.Series, dict], bool]
+    checks: tuple[str, ...] = ()
+    threshold: str | None = None  # the share-destroyed threshold the "destroyed" check uses
 
 
-def _important(e: pd.Series) -> bool:
-    return e["importance"] >= THRESHOLDS["important"] * e["mean_importance"]
+def _important(e: pd.Series, s: dict) -> bool:
+    return bool(np.isfinite(e["importance"]) and e["importance"] >= s["important"] * e["mean_importance"])
 
 
-#: The rules, in the order of the levers in seed 000. ``applies`` sees one evidence row.
+#: The rules, in the order of the levers in seed 000.
 RULES = [
     Rule("perception", "improve the perception of value through communication",
          "marketing mix (promotion)",
          "an important benefit dimension that this segment rates well below the rest of the "
          "sample, although the offer is the same for everyone",
-         lambda e: e["kind"] == "benefit" and _important(e) and e["z"] <= THRESHOLDS["perception_gap"]),
+         lambda e, s: e["kind"] == "benefit" and _important(e, s) and e["effect"] <= s["perception_gap"],
+         ("segments", "group_size", "difference", "driver")),
     Rule("unlock", "unlock value: help customers access it (save them time and effort)",
          "operational excellence (process, place)",
-         "a time or energy sacrifice well above the sample in a segment where value is destroyed "
-         "for many customers",
-         lambda e: e["block"] in ("time", "energy") and e["z"] >= THRESHOLDS["access_burden"]
-         and e["share_destroyed"] >= THRESHOLDS["destroyed_share"]),
+         "a time or energy sacrifice well above the rest of the sample in a segment where value is "
+         "destroyed for many customers",
+         lambda e, s: e["block"] in ("time", "energy") and e["effect"] >= s["access_burden"]
+         and e["share_destroyed"] >= s["destroyed_share"],
+         ("segments", "group_size", "difference", "destroyed"), "destroyed_share"),
     Rule("offer", "change the offer to meet needs",
          "product leadership (product)",
          "an important benefit dimension that the segment rates at or below the middle of the scale",
-         lambda e: e["kind"] == "benefit" and _important(e)
-         and e["score"] <= e["scale_mid"] + THRESHOLDS["underperforms"]),
+         lambda e, s: e["kind"] == "benefit" and _important(e, s) and e["score"] <= e["scale_mid"] + s["underperforms"],
+         ("segments", "group_size", "driver", "below_mid")),
     Rule("offer_price", "change the offer: its price and what it includes",
          "marketing mix (price)",
-         "the money sacrifice well above the sample, where money matters for the outcome",
-         lambda e: e["block"] == "money" and _important(e) and e["z"] >= THRESHOLDS["price_burden"]),
+         "the money sacrifice well above the rest of the sample, where money matters for the outcome",
+         lambda e, s: e["block"] == "money" and _important(e, s) and e["effect"] >= s["price_burden"],
+         ("segments", "group_size", "difference", "driver")),
     Rule("partner", "partner to offer the value the firm cannot deliver alone",
          "product leadership (alliances)",
          "an important benefit dimension on which the competitor is rated clearly better",
-         lambda e: e["kind"] == "benefit" and _important(e)
-         and e["vs_competitor"] <= THRESHOLDS["competitor_gap"]),
+         lambda e, s: e["kind"] == "benefit" and _important(e, s) and e["vs_competitor"] <= s["competitor_gap"],
+         ("segments", "group_size", "driver", "competitor")),
     Rule("networks", "build value networks: a community around the brand",
          "customer intimacy",
-         "the symbolic dimension (belonging, status) rated below the sample where it matters",
-         lambda e: e["block"] == "symbolic" and _important(e) and e["z"] <= THRESHOLDS["belonging_gap"]),
+         "the symbolic dimension (belonging, status) rated well below the rest of the sample where it matters",
+         lambda e, s: e["block"] == "symbolic" and _important(e, s) and e["effect"] <= s["belonging_gap"],
+         ("segments", "group_size", "difference", "driver")),
     Rule("new_customers", "look for new customers whose value needs the firm can serve",
          "marketing mix (segmentation and targeting)",
          "value destroyed for most of the segment (judged once per segment, on its heaviest sacrifice)",
-         lambda e: e["heaviest_sacrifice"] and e["share_destroyed"] >= THRESHOLDS["lost_segment"]),
+         lambda e, s: bool(e["heaviest_sacrifice"]) and e["share_destroyed"] >= s["lost_segment"],
+         ("segments", "group_size", "destroyed"), "lost_segment"),
 ]
 
 
-def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook,
-                   drivers: pd.DataFrame, data: pd.DataFrame | None = None,
-                   weights=None) -> pd.DataFrame:
-    """One row per segment and dimension or sacrifice, with everything the rules read.
+def _fmt_p(p: float) -> str:
+    return "n/a" if not np.isfinite(p) else "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _check_segments(e, s, rule):
+    if not e["segments_distinct"]:
+        return f"segments no more distinct than one population (p = {_fmt_p(e['structure_p'])})"
+
+
+def _check_group_size(e, s, rule):
+    if not e["n_eff"] >= s["min_group_n"]:
+        return f"segment too small: effective n {e['n_eff']:.0f} < {s['min_group_n']}"
+
+
+def _check_difference(e, s, rule):
+    if not np.isfinite(e["p_adj"]):
+        return f"difference not tested ({e['comparison_note'] or 'no test'})"
+    if e["p_adj"] >= s["alpha"]:
+        return f"difference not significant after adjustment (p_adj = {_fmt_p(e['p_adj'])})"
+    if abs(e["effect"]) < s["min_effect"]:
+        return f"difference too small (|g| = {abs(e['effect']):.2f} < {s['min_effect']})"
+
+
+def _check_driver(e, s, rule):
+    if not np.isfinite(e["importance"]):
+        return f"no usable driver model ({e['driver_note']})"
+    if e["distinguishable"] is not True:
+        return "driver effect not distinguishable from zero"
+    if e["direction"] != e["expected_direction"]:
+        return f"driver effect runs the unexpected way ({e['direction']})"
+    if not e["sign_stability"] >= s["min_sign_stability"]:
+        return f"driver direction unstable ({e['sign_stability']:.0%} of bootstrap samples)"
+
+
+def _check_destroyed(e, s, rule):
+    floor = s[rule.threshold]
+    if not e["destroyed_ci_low"] >= floor:
+        return (f"share destroyed {e['share_destroyed']:.0%} [{e['destroyed_ci_low']:.0%}, "
+                f"{e['destroyed_ci_high']:.0%}] not clearly above {floor:.0%}")
+
+
+def _check_below_mid(e, s, rule):
+    if not e["score_ci_high"] <= e["scale_mid"] + s["underperforms"]:
+        return f"score {e['score']:.2f} [{e['score_ci_low']:.2f}, {e['score_ci_high']:.2f}] not clearly at or below the midpoint"
+
+
+def _check_competitor(e, s, rule):
+    if not np.isfinite(e["competitor_p_adj"]):
+        return "no competitor ratings to test"
+    if e["competitor_p_adj"] >= s["alpha"] or abs(e["competitor_effect"]) < s["min_effect"]:
+        return (f"gap to the competitor not established (p_adj = {_fmt_p(e['competitor_p_adj'])}, "
+                f"d = {e['competitor_effect']:.2f})")
+
+
+#: The checks a rule's evidence can be held to: name -> function(evidence row, settings, rule)
+#: returning ``None`` when it passes, else the reason in words.
+CHECKS = {"segments": _check_segments, "group_size": _check_group_size, "difference": _check_difference,
+          "driver": _check_driver, "destroyed": _check_destroyed, "below_mid": _check_below_mid,
+          "competitor": _check_competitor}
+
+
+def _competitor_tests(data, codebook, segments, w, blocks, s):
+    """Per segment and compared block: paired ours - theirs (weighted, Kish n), ratio, d, p."""
+    from scipy import stats
+
+    from .compare import _paired, has_comparisons
+
+    if data is None or not has_comparisons(codebook):
+        return {}
+    pairs, ours, theirs = _paired(data, codebook)
+    item_blocks = [codebook.items[p[0]].block for p in pairs]
+    out = {}
+    seg = segments.reindex(data.index)
+    def row_mean(a):
+        ok = np.isfinite(a)
+        count = ok.sum(axis=1)
+        return np.where(count > 0, np.where(ok, a, 0.0).sum(axis=1) / np.maximum(count, 1), np.nan)
+
+    for name in pd.unique(seg.dropna()):
+        mask = (seg == name).fillna(False).to_numpy(dtype=bool)
+        for block in blocks:
+            cols = [j for j, b in enumerate(item_blocks) if b == block]
+            if not cols:
+                continue
+            o, th = row_mean(ours[np.ix_(mask, cols)]), row_mean(theirs[np.ix_(mask, cols)])
+            ww = w[mask]
+            ok = np.isfinite(o) & np.isfinite(th) & (ww > 0)
+            if ok.sum() < 2:
+                continue
+            d, ww = (o - th)[ok], ww[ok]
+            mean = np.average(d, weights=ww)
+            neff = ww.sum() ** 2 / (ww ** 2).sum()
+            sd = np.sqrt(np.average((d - mean) ** 2, weights=ww) * neff / (neff - 1)) if neff > 1 else 0.0
+            ratio = np.average(o[ok], weights=ww) / np.average(th[ok], weights=ww)
+            if sd > 0 and neff >= s["min_group_n"]:
+                p = float(2 * stats.t.sf(abs(mean / (sd / np.sqrt(neff))), neff - 1))
+                out[(name, block)] = (ratio, mean / sd, p)
+            else:
+                out[(name, block)] = (ratio, np.nan, np.nan)
+    tested = [k for k, v in out.items() if np.isfinite(v[2])]
+    if tested and s["adjust"] != "none":
+        from statsmodels.stats.multitest import multipletests
+
+        adjusted = multipletests([out[k][2] for k in tested], method=s["adjust"])[1]
+        for k, p in zip(tested, adjusted):
+            out[k] = (out[k][0], out[k][1], float(p))
+    return out
+
+
+def _driver_model(drivers: pd.DataFrame, group, s: dict) -> tuple[pd.DataFrame | None, str, str]:
+    """The driver table to read importance from: the segment's own when usable, else the sample's."""
+    reasons = []
+    for source in (group, "all"):
+        own = drivers[drivers["group"] == source]
+        if own.empty:
+            continue
+        note = str(own["note"].iloc[0]) if "note" in own and isinstance(own["note"].iloc[0], str) else ""
+        r2 = float(own["r2"].iloc[0]) if "r2" in own else np.nan
+        if note:
+            reasons.append(f"{'segment' if source == group else 'sample'}: {note}")
+        elif not r2 >= s["min_r2"]:
+            reasons.append(f"{'segment' if source == group else 'sample'} model R² {r2:.2f} < {s['min_r2']}")
+        else:
+            return own.set_index("driver"), ("segment" if source == group else "all"), ""
+    return None, "none", "; ".join(reasons) or "no driver analysis"
+
+
+def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook, drivers: pd.DataFrame,
+                   comparisons: pd.DataFrame | None = None, structure: pd.Series | dict | None = None,
+                   data: pd.DataFrame | None = None, weights=None, settings: dict | None = None) -> pd.DataFrame:
+    """One row per segment and dimension or sacrifice, with everything the rules and checks read.
 
     Parameters
     ----------
     scores : DataFrame
         ValueScorer output.
     segments : Series
-        Segment per respondent.
+        Segment per respondent (customers without one get no segment's recommendation).
     drivers : DataFrame
-        :func:`valuekit.drivers.key_drivers` output. Importance is the absolute share of
-        R², taken from the segment's own group when the table has it (``by=segments``),
-        otherwise from the group ``all``.
+        :func:`valuekit.drivers.key_drivers` output, ideally ``by=segments`` with bootstrap
+        intervals. Importance is read from the segment's own model when it is usable (no
+        note, R² >= ``min_r2``), else from the sample's (``driver_source``), else it is
+        unknown and no rule that needs a driver can fire.
+    comparisons : DataFrame, optional
+        :func:`valuekit.significance.compare_groups` table with the segments (the grouping
+        named like ``segments``, or the only one); computed when not given.
+    structure : Series or dict, optional
+        :func:`valuekit.segments.segment_structure` result (``distinct``, ``p``). Without it
+        the segments are taken as distinct (say so when presenting).
     data : DataFrame, optional
-        The survey data, for the competitor comparison within each segment
-        (``vs_competitor``: our mean over theirs per block; NaN without competitor
-        ratings, so the partner rule stays silent).
+        Survey data for the paired comparison with the competitor within each segment.
     weights : array-like, optional
+    settings : dict, optional
+        Evidence floors and rule thresholds (:func:`valuekit.significance.evidence_settings`).
 
     Returns
     -------
     DataFrame
-        ``segment``, ``block``, ``label``, ``kind``, ``importance``, ``mean_importance``,
-        ``score`` (segment mean), ``sample_score``, ``z`` (segment - sample in sample SDs; for
-        sacrifices higher means a bigger burden), ``scale_mid``, ``vs_competitor``,
-        ``share_destroyed`` (of the segment), ``heaviest_sacrifice`` (the segment's sacrifice
-        with the largest ``z``).
+        ``segment``, ``block``, ``label``, ``kind``, ``n``, ``n_eff``, ``score`` (segment mean),
+        ``score_ci_low``, ``score_ci_high``, ``rest_score``, ``diff``, ``effect`` (Hedges' g
+        against the rest; for sacrifices higher is a bigger burden), ``p_adj``,
+        ``comparison_note``, ``scale_mid``, ``importance`` (unsigned % of R², NaN without a
+        usable model), ``importance_ci_low``, ``importance_ci_high``, ``mean_importance``,
+        ``direction``, ``expected_direction``, ``distinguishable``, ``sign_stability``,
+        ``driver_r2``, ``driver_n``, ``driver_source``, ``driver_note``, ``vs_competitor``
+        (our mean over theirs), ``competitor_effect`` (paired d), ``competitor_p_adj``,
+        ``share_destroyed`` with ``destroyed_ci_low``/``destroyed_ci_high`` (Wilson, Kish n),
+        ``heaviest_sacrifice`` (the segment's sacrifice with the largest effect),
+        ``segments_distinct`` and ``structure_p``.
     """
-    from .compare import attribute_comparison, has_comparisons
+    from .segments import share_destroyed
 
-    w = pd.Series(survey_weights(weights, len(scores), index=scores.index), index=scores.index)
-    groups = set(drivers["group"])
-    blocks = [b for b in codebook.dimensions + codebook.sacrifices if b in set(drivers["driver"])]
+    s = evidence_settings(settings)
+    w = survey_weights(weights, len(scores), index=scores.index)
+    blocks = codebook.dimensions + codebook.sacrifices
+    key = segments.name or "segment"
+    if comparisons is None:
+        comparisons = compare_groups(scores, {key: segments}, codebook=codebook, weights=w,
+                                     measures=blocks + ["benefits", "sacrifices", "share_destroyed"], settings=s)
+    elif comparisons["grouping"].nunique() > 1:
+        comparisons = comparisons[comparisons["grouping"] == key]
+    comp = comparisons.set_index(["group", "measure"])
+    destroyed = share_destroyed(scores, segments, weights=w).set_index("segment")
+    structure = dict(structure) if structure is not None else {"distinct": True, "p": np.nan}
     scale = common_scale(codebook)
     mid = (scale.min + scale.max) / 2
-    sample = {b: float(np.average(scores.loc[scores[b].notna(), b], weights=w[scores[b].notna()])) for b in blocks}
-    sd = {b: weighted_sd(scores[b], w) for b in blocks}
+    versus = _competitor_tests(data, codebook, segments, w, blocks, s)
     rows = []
-    for name, mask in group_masks(scores.index, segments, include_all=False):
-        if name == "(missing)":
-            continue  # customers without a segment get no segment's recommendation
-        s, ww = scores[mask], w[mask]
-        own = drivers[drivers["group"] == name]
-        table = (own if name in groups and own["share"].notna().all() else
-                 drivers[drivers["group"] == "all"]).set_index("driver")
-        importance = table["share"].abs()
-        versus = {}
-        if data is not None and has_comparisons(codebook):
-            comp = attribute_comparison(data.loc[s.index], codebook, weights=ww.to_numpy())
-            comp = comp[comp["n"] > 0]
-            for block, g in comp.groupby("block"):
-                versus[block] = np.average(g["ours"], weights=g["n"]) / np.average(g["theirs"], weights=g["n"])
-        scored = s["value_ratio"].notna()
-        destroyed = (float(ww[scored & (s["verdict"] == "destroyed")].sum() / ww[scored].sum())
-                     if scored.any() else np.nan)
+    for name in destroyed.index:
+        model, source, driver_note = _driver_model(drivers, name, s)
+        present = [b for b in blocks if model is not None and b in model.index]
+        mean_imp = float(model.loc[present, "share"].mean()) if present else np.nan
         block_rows = []
         for b in blocks:
-            ok = s[b].notna()
-            mean = float(np.average(s.loc[ok, b], weights=ww[ok]))
-            block_rows.append({"segment": name, "block": b, "label": codebook.label(b),
-                               "kind": "benefit" if b in codebook.dimensions else "sacrifice",
-                               "importance": float(importance[b]), "mean_importance": float(importance[blocks].mean()),
-                               "score": mean, "sample_score": sample[b],
-                               "z": (mean - sample[b]) / sd[b] if sd[b] > 0 else 0.0,
-                               "scale_mid": mid, "vs_competitor": versus.get(b, np.nan),
-                               "share_destroyed": destroyed})
-        sacrifice_z = {r["block"]: r["z"] for r in block_rows if r["kind"] == "sacrifice"}
-        heaviest = max(sacrifice_z, key=sacrifice_z.get) if sacrifice_z else None
+            c = comp.loc[(name, b)] if (name, b) in comp.index else None
+            d = model.loc[b] if model is not None and b in model.index else None
+            kind = "benefit" if b in codebook.dimensions else "sacrifice"
+            ratio, c_eff, c_p = versus.get((name, b), (np.nan, np.nan, np.nan))
+            dist = d.get("distinguishable", pd.NA) if d is not None else pd.NA
+            block_rows.append({
+                "segment": name, "block": b, "label": codebook.label(b), "kind": kind,
+                "n": int(c["n"]) if c is not None else 0, "n_eff": float(c["n_eff"]) if c is not None else 0.0,
+                "score": float(c["group_value"]) if c is not None else np.nan,
+                "score_ci_low": float(c["group_ci_low"]) if c is not None else np.nan,
+                "score_ci_high": float(c["group_ci_high"]) if c is not None else np.nan,
+                "rest_score": float(c["rest_value"]) if c is not None else np.nan,
+                "diff": float(c["diff"]) if c is not None else np.nan,
+                "effect": float(c["effect"]) if c is not None else np.nan,
+                "p_adj": float(c["p_adj"]) if c is not None else np.nan,
+                "comparison_note": str(c["note"]) if c is not None else "not compared",
+                "scale_mid": mid,
+                "importance": float(d["share"]) if d is not None else np.nan,
+                "importance_ci_low": float(d.get("ci_low", np.nan)) if d is not None else np.nan,
+                "importance_ci_high": float(d.get("ci_high", np.nan)) if d is not None else np.nan,
+                "mean_importance": mean_imp,
+                "direction": str(d.get("direction", "")) if d is not None else "",
+                "expected_direction": "positive" if kind == "benefit" else "negative",
+                "distinguishable": (bool(dist) if not pd.isna(dist) else None),
+                "sign_stability": float(d.get("sign_stability", np.nan)) if d is not None else np.nan,
+                "driver_r2": float(d["r2"]) if d is not None else np.nan,
+                "driver_n": int(d["n"]) if d is not None else 0,
+                "driver_source": source, "driver_note": driver_note,
+                "vs_competitor": ratio, "competitor_effect": c_eff, "competitor_p_adj": c_p,
+                "share_destroyed": float(destroyed.loc[name, "share_destroyed"]),
+                "destroyed_ci_low": float(destroyed.loc[name, "ci_low"]),
+                "destroyed_ci_high": float(destroyed.loc[name, "ci_high"]),
+                "segments_distinct": bool(structure.get("distinct", True)),
+                "structure_p": float(structure.get("p", np.nan)),
+            })
+        sac = {r["block"]: r["effect"] for r in block_rows if r["kind"] == "sacrifice" and np.isfinite(r["effect"])}
+        heaviest = max(sac, key=sac.get) if sac else None
         for r in block_rows:
             r["heaviest_sacrifice"] = r["block"] == heaviest
         rows += block_rows
     return pd.DataFrame(rows)
 
 
-def recommend(evidence: pd.DataFrame, *, rules: list[Rule] | None = None) -> pd.DataFrame:
-    """Apply the playbook's rules to the evidence.
+def _strong(e: pd.Series, rule: Rule, s: dict) -> bool:
+    ok = True
+    if "difference" in rule.checks:
+        ok &= e["p_adj"] < s["strong_p"] and abs(e["effect"]) >= s["strong_effect"]
+    if "competitor" in rule.checks:
+        ok &= e["competitor_p_adj"] < s["strong_p"] and abs(e["competitor_effect"]) >= s["strong_effect"]
+    if "segments" in rule.checks and np.isfinite(e["structure_p"]):
+        ok &= e["structure_p"] < s["strong_p"]
+    return bool(ok)
 
-    Returns one row per recommendation: ``segment``, ``block``, ``label``, ``lever``,
-    ``source`` (of value), ``rule``, ``why`` (the condition in words) and the evidence
-    columns that triggered it (``importance``, ``score``, ``sample_score``, ``z``,
-    ``vs_competitor``, ``share_destroyed``). Ordered by segment, then by the rules' order.
-    """
+
+def _evidence_text(e: pd.Series, rule: Rule) -> str:
+    parts = [f"n = {e['n']} (effective {e['n_eff']:.0f})"]
+    if "difference" in rule.checks or "below_mid" in rule.checks:
+        parts.append(f"mean {e['score']:.2f} [{e['score_ci_low']:.2f}, {e['score_ci_high']:.2f}] vs rest "
+                     f"{e['rest_score']:.2f}, g = {e['effect']:+.2f}, p_adj {_fmt_p(e['p_adj'])}")
+    if "driver" in rule.checks:
+        parts.append(f"{e['importance']:.0f}% of R² [{e['importance_ci_low']:.0f}, {e['importance_ci_high']:.0f}] "
+                     f"({e['driver_source']} model, R² {e['driver_r2']:.2f}, n {e['driver_n']}), "
+                     f"{e['direction']} in {e['sign_stability']:.0%} of bootstrap samples")
+    if "destroyed" in rule.checks:
+        parts.append(f"value destroyed for {e['share_destroyed']:.0%} [{e['destroyed_ci_low']:.0%}, "
+                     f"{e['destroyed_ci_high']:.0%}]")
+    if "competitor" in rule.checks:
+        parts.append(f"ours / competitor {e['vs_competitor']:.2f}, d = {e['competitor_effect']:+.2f}, "
+                     f"p_adj {_fmt_p(e['competitor_p_adj'])}")
+    return "; ".join(parts)
+
+
+_COLUMNS = ["segment", "block", "label", "rule", "lever", "source", "why", "grade", "evidence", "n", "n_eff",
+            "score", "rest_score", "effect", "p_adj", "importance", "importance_ci_low", "importance_ci_high",
+            "driver_r2", "driver_n", "sign_stability", "vs_competitor", "competitor_p_adj", "share_destroyed",
+            "destroyed_ci_low", "destroyed_ci_high"]
+
+
+def _apply(evidence: pd.DataFrame, rules, settings):
+    s = evidence_settings(settings)
     rules = RULES if rules is None else rules
-    rows = []
+    passed, failed = [], []
     for _, e in evidence.iterrows():
         for order, rule in enumerate(rules):
-            if rule.applies(e):
-                rows.append({"segment": e["segment"], "block": e["block"], "label": e["label"],
-                             "lever": rule.lever, "source": rule.source, "rule": rule.id,
-                             "why": rule.when, "importance": e["importance"], "score": e["score"],
-                             "sample_score": e["sample_score"], "z": e["z"],
-                             "vs_competitor": e["vs_competitor"], "share_destroyed": e["share_destroyed"],
-                             "_order": order})
-    columns = ["segment", "block", "label", "lever", "source", "rule", "why", "importance", "score",
-               "sample_score", "z", "vs_competitor", "share_destroyed"]
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    out = pd.DataFrame(rows).sort_values(["segment", "_order", "importance"], ascending=[True, True, False],
-                                         kind="stable")
-    return out[columns].reset_index(drop=True)
+            if not rule.applies(e, s):
+                continue
+            reasons = [r for r in (CHECKS[c](e, s, rule) for c in rule.checks) if r]
+            row = {"segment": e["segment"], "block": e["block"], "label": e["label"], "rule": rule.id,
+                   "lever": rule.lever, "source": rule.source, "why": rule.when, "_order": order,
+                   **{c: e[c] for c in _COLUMNS if c in e.index and c not in ("segment", "block", "label")}}
+            row["evidence"] = _evidence_text(e, rule)
+            if reasons:
+                row["why_not"] = "; ".join(reasons)
+                failed.append(row)
+            else:
+                row["grade"] = "strong" if _strong(e, rule, s) else "moderate"
+                passed.append(row)
+    return passed, failed
+
+
+def recommend(evidence: pd.DataFrame, *, rules: list[Rule] | None = None, settings: dict | None = None) -> pd.DataFrame:
+    """The recommendations whose evidence passes every check, graded.
+
+    Returns one row per recommendation: ``segment``, ``block``, ``label``, ``rule``,
+    ``lever``, ``source`` (of value), ``why`` (the condition in words), ``grade`` (strong /
+    moderate), ``evidence`` (the numbers in words: n, interval, adjusted p, effect size, R²)
+    and the evidence columns. Ordered by segment, strong before moderate, then by the rules'
+    order. Empty (with these columns) when nothing passes: the playbook then says nothing.
+    """
+    passed, _ = _apply(evidence, rules, settings)
+    if not passed:
+        return pd.DataFrame(columns=_COLUMNS)
+    out = pd.DataFrame(passed)
+    out["_g"] = (out["grade"] != "strong").astype(int)
+    out = out.sort_values(["segment", "_g", "_order"], kind="stable")
+    return out[_COLUMNS].reset_index(drop=True)
+
+
+def to_investigate(evidence: pd.DataFrame, *, rules: list[Rule] | None = None,
+                   settings: dict | None = None) -> pd.DataFrame:
+    """What met a rule's condition but not its evidence bar, and drivers that run the wrong way.
+
+    Returns ``segment``, ``block``, ``label``, ``rule`` (or ``"anomaly"``), ``lever``,
+    ``why_not`` (the checks that failed, in words) and ``evidence``. An anomaly is a
+    benefit whose effect on the outcome is negative (or a sacrifice whose effect is
+    positive), distinguishable from zero: not an "important benefit" but a question for the
+    questionnaire (wording, reverse coding) or the data.
+    """
+    _, failed = _apply(evidence, rules, settings)
+    rows = [{k: r.get(k, "") for k in ("segment", "block", "label", "rule", "lever", "why_not", "evidence")}
+            for r in failed]
+    odd = evidence[(evidence["distinguishable"] == True) & (evidence["direction"] != "")  # noqa: E712
+                   & (evidence["direction"] != evidence["expected_direction"])]
+    odd = odd.assign(_who=np.where(odd["driver_source"] == "segment", odd["segment"].astype(str), "all"))
+    for _, e in odd.drop_duplicates(["_who", "block"]).iterrows():
+        rows.append({"segment": e["segment"] if e["driver_source"] == "segment" else "all", "block": e["block"],
+                     "label": e["label"], "rule": "anomaly", "lever": "check the question and its coding",
+                     "why_not": f"a {e['kind']} with a {e['direction']} effect on the outcome "
+                                f"({e['importance']:.0f}% of R², {e['sign_stability']:.0%} of bootstrap samples)",
+                     "evidence": f"{e['driver_source']} model, R² {e['driver_r2']:.2f}, n {e['driver_n']}"})
+    columns = ["segment", "block", "label", "rule", "lever", "why_not", "evidence"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, overall: pd.Series,
-                    outcome_label: str, value_map: pd.DataFrame | None = None,
-                    competitor: str | None = None, max_per_segment: int = 4) -> str:
-    """A one-page plain-text summary: the situation, each segment, what to do first.
+                    outcome_label: str, value_map: pd.DataFrame | None = None, competitor: str | None = None,
+                    structure: pd.Series | dict | None = None, investigate: pd.DataFrame | None = None,
+                    drivers_note: str = "", max_per_segment: int = 4) -> str:
+    """A one-page plain-text summary: the situation, the strongest evidence first, each segment.
 
     Parameters
     ----------
     recommendations : DataFrame
         :func:`recommend` output.
     profiles : DataFrame
-        :func:`valuekit.segments.segment_profiles` output (``name``, ``share``,
+        :func:`valuekit.segments.segment_profiles` output (``name``, ``n``, ``share``,
         ``share_destroyed``).
     overall : Series
         The ``all`` row of :func:`valuekit.scoring.summarize_value`.
@@ -222,28 +477,138 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
         The outcome the drivers explain (for the wording).
     value_map : DataFrame, optional
         :func:`valuekit.compare.value_map` output.
+    structure : Series or dict, optional
+        :func:`valuekit.segments.segment_structure` result: when the segments are not
+        distinct, the summary says so first.
+    investigate : DataFrame, optional
+        :func:`to_investigate` output (counted, with the anomalies named).
+    drivers_note : str, optional
+        One line on the driver model (e.g. its R² and n).
     """
     lines = ["VALUE MANAGEMENT SUMMARY", ""]
     lines.append(f"Value is created for {overall['share_created']:.0%} of scored customers, neutral for "
                  f"{overall['share_neutral']:.0%} and destroyed for {overall['share_destroyed']:.0%} "
-                 f"(their sacrifices outweigh their benefits).")
+                 f"(their sacrifices outweigh their benefits; n = {int(overall['n_scored'])}).")
     if value_map is not None and "all" in value_map.index:
         vm = value_map.loc["all"]
         lines.append(f"Against {competitor or 'the competitor'}: relative benefits {vm['relative_benefits']:.2f}, "
                      f"relative sacrifices {vm['relative_sacrifices']:.2f}, so {vm['position']} "
                      f"(advantage {vm['value_advantage']:+.2f}).")
-    lines.append(f"What drives {outcome_label.lower()} is in the driver analysis; the actions below follow "
-                 "the playbook's rules, each with its evidence in the table.")
+    if drivers_note:
+        lines.append(f"Drivers of {outcome_label.lower()}: {drivers_note}.")
+    if structure is not None and not bool(dict(structure).get("distinct", True)):
+        lines.append("The segments are no more distinct than slices of one population would be "
+                     f"(p = {_fmt_p(float(dict(structure)['p']))}): no segment-level action is supported.")
+    lines.append("")
+    if recommendations.empty:
+        lines.append("No recommendation passes the evidence bar: the data do not single out an action. "
+                     "Keep monitoring; see the list to investigate.")
+    else:
+        strongest = recommendations.sort_values(["grade", "p_adj"], key=lambda c: c.map({"strong": 0, "moderate": 1})
+                                                if c.name == "grade" else c, kind="stable").iloc[0]
+        name = profiles["name"].get(strongest["segment"], "")
+        lines.append(f"Strongest evidence: segment {strongest['segment']} ({name}): "
+                     f"{strongest['lever']} ({strongest['label'].lower()}), {strongest['grade']}: "
+                     f"{strongest['evidence']}.")
     lines.append("")
     for seg, p in profiles.drop(index="unassigned", errors="ignore").iterrows():
         recs = recommendations[recommendations["segment"] == seg]
-        lines.append(f"Segment {seg}, {p['name']} ({p['share']:.0%} of customers; value destroyed for "
-                     f"{p['share_destroyed']:.0%}):")
+        lines.append(f"Segment {seg}, {p['name']} (n = {int(p['n'])}, {p['share']:.0%} of customers; value "
+                     f"destroyed for {p['share_destroyed']:.0%}):")
         if recs.empty:
-            lines.append("  - no rule fires: keep up the good work and monitor.")
+            lines.append("  - no evidence strong enough for a recommendation.")
         for _, r in recs.head(max_per_segment).iterrows():
-            lines.append(f"  - {r['lever'][0].upper() + r['lever'][1:]} ({r['label'].lower()}; "
+            lines.append(f"  - [{r['grade']}] {r['lever'][0].upper() + r['lever'][1:]} ({r['label'].lower()}; "
                          f"source: {r['source']}).")
         if len(recs) > max_per_segment:
             lines.append(f"  - and {len(recs) - max_per_segment} more in the table.")
+    if investigate is not None and len(investigate):
+        anomalies = investigate[investigate["rule"] == "anomaly"]
+        lines.append("")
+        lines.append(f"To investigate (not recommendations): {len(investigate) - len(anomalies)} signal(s) below the "
+                     "evidence bar" + (f"; {len(anomalies)} driver(s) running the wrong way: "
+                                       + ", ".join(sorted(set(anomalies["label"]))) if len(anomalies) else "") + ".")
     return "\n".join(lines)
+
+
+@dataclass
+class PlaybookResult:
+    """Everything :func:`analyse` computed, for display or further checks."""
+
+    scores: pd.DataFrame
+    segments: pd.Series
+    structure: pd.Series
+    profiles: pd.DataFrame
+    comparisons: pd.DataFrame
+    drivers: pd.DataFrame | None
+    evidence: pd.DataFrame
+    recommendations: pd.DataFrame
+    investigate: pd.DataFrame
+    outcome: str | None = None
+    settings: dict = field(default_factory=dict)
+
+
+def analyse(survey, *, outcome: str | None = None, n_segments: int | None = None, method: str = "johnson",
+            n_boot: int = 200, n_sim: int = 19, n_init: int = 10, settings: dict | None = None,
+            random_state=None, lang: str = "en") -> PlaybookResult:
+    """The playbook's whole chain on an audited survey: score, segment, test, drive, recommend.
+
+    Scores every kept respondent (:class:`~valuekit.scoring.ValueScorer`), segments them
+    (the number of segments with the highest silhouette unless ``n_segments`` is given),
+    tests the segments against one population (:func:`~valuekit.segments.segment_structure`),
+    compares each segment with the rest (:func:`~valuekit.significance.compare_groups`),
+    splits the outcome's R² among the dimensions and sacrifices overall and per segment with
+    ``n_boot`` bootstrap samples (:func:`~valuekit.drivers.key_drivers`), and applies the
+    rules (:func:`recommend`, :func:`to_investigate`).
+
+    Parameters
+    ----------
+    survey : Survey
+        :func:`valuekit.load_survey` (or :func:`valuekit.audit_survey`) output.
+    outcome : str, optional
+        An outcome of the codebook; default ``overall_value`` when present, else the first.
+        Without outcomes no driver is known and only the rules without one can fire.
+    n_segments : int, optional
+        Default: the number with the highest silhouette (:func:`~valuekit.segments.suggest_n_segments`).
+    method : {"johnson", "shapley"}
+        Of the driver analysis.
+    n_boot, n_sim, n_init : int
+        Bootstrap samples of the driver analysis, simulated populations of the structure test,
+        k-means starts of the segmentation.
+    settings : dict, optional
+        Evidence floors and rule thresholds (:func:`valuekit.significance.evidence_settings`).
+    """
+    from .drivers import key_drivers
+    from .scoring import ValueScorer
+    from .segments import ValueSegmenter, segment_profiles, segment_structure, suggest_n_segments
+
+    s = evidence_settings(settings)
+    cb = survey.codebook
+    scores = ValueScorer(cb).fit_transform(survey.data)
+    k = n_segments or suggest_n_segments(scores, cb, random_state=random_state)
+    segmenter = ValueSegmenter(cb, n_segments=k, random_state=random_state, n_init=n_init).fit(scores)
+    segments = segmenter.labels_
+    structure = segment_structure(segmenter, scores, n_sim=n_sim, alpha=s["alpha"], random_state=random_state)
+    blocks = cb.dimensions + cb.sacrifices
+    comparisons = compare_groups(scores, {"segment": segments}, codebook=cb, weights=survey.weights, settings=s,
+                                 lang=lang)
+    profiles = segment_profiles(scores, segments, codebook=cb, data=survey.data, weights=survey.weights,
+                                comparisons=comparisons, lang=lang)
+    drivers = None
+    if cb.outcomes:
+        outcome = outcome or ("overall_value" if "overall_value" in cb.outcomes else next(iter(cb.outcomes)))
+        data = scores.join(survey.data[[cb.outcomes[outcome]]])
+        drivers = key_drivers(data, cb.outcomes[outcome], blocks, codebook=cb, by=segments, weights=survey.weights,
+                              method=method,
+                              n_boot=n_boot, random_state=random_state, lang=lang)
+        table = drivers
+    else:
+        outcome = None
+        table = pd.DataFrame({"group": "all", "driver": blocks, "share": np.nan, "r2": np.nan,
+                              "note": "no outcome columns in the codebook"})
+    evidence = build_evidence(scores, segments, codebook=cb, drivers=table, comparisons=comparisons,
+                              structure=structure, data=survey.data, weights=survey.weights, settings=s)
+    return PlaybookResult(scores=scores, segments=segments, structure=structure, profiles=profiles,
+                          comparisons=comparisons, drivers=drivers, evidence=evidence,
+                          recommendations=recommend(evidence, settings=s),
+                          investigate=to_investigate(evidence, settings=s), outcome=outcome, settings=s)

@@ -28,6 +28,7 @@ __all__ = [
     "plot_importance_performance",
     "plot_value_map",
     "plot_scenario_shares",
+    "plot_group_means",
 ]
 
 _KEPT, _EXCLUDED = "#4c72b0", "#c44e52"
@@ -520,4 +521,125 @@ def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None,
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_xlabel("customers with value destroyed")
     ax.legend(loc="lower right", frameon=False)
+    return ax
+
+
+# -- is a group really different? -----------------------------------------------------
+
+_HIGHER_GOOD, _LOWER_GOOD, _NOT_COMPARED = "#1b7837", "#b2182b", "0.65"
+
+
+def _good_for_customer(kind: str, measure: str, up: bool) -> bool:
+    """As in :func:`valuekit.significance.style_comparisons`: a higher benefit or index (not
+    the sacrifices index) is good, a higher sacrifice or share destroyed is bad."""
+    return up if kind in ("benefit", "index") and measure != "sacrifices" else not up
+
+
+def plot_group_means(table: pd.DataFrame, *, grouping: str | None = None, measure: str,
+                     names: dict | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+    """Each group's value with its interval, against the rest of the sample, for one measure.
+
+    Draws one grouping and one measure of a :func:`valuekit.significance.compare_groups`
+    table: each group's ``group_value`` as a point with its own interval
+    (``group_ci_low`` to ``group_ci_high``) as error bars, and the value of the rest of the
+    sample it was tested against (``rest_value``) as a short dashed line across the group's
+    slot. Findings (significant after adjustment and above the effect-size floor) are filled
+    triangles, ▲ higher or ▼ lower than the rest, green where that is good for the customer
+    and red where it is bad (the colours of :func:`~valuekit.significance.style_comparisons`);
+    the other compared groups are hollow circles, and groups that were not compared (a
+    ``note``) are grey. Shares are shown in %.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`valuekit.significance.compare_groups`.
+    grouping : str, optional
+        Which grouping of the table; default the first one (as in ``style_comparisons``).
+    measure : str
+        Which measure (a value of the ``measure`` column, e.g. ``"value_ratio"``).
+    names : dict, optional
+        Group to display name; the tick label is then ``"<group>: <name>"``. Each tick also
+        gives the group's number of respondents with the measure.
+    ax : Axes, optional
+        Default: the current Axes.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        An unknown grouping or measure (naming it and the available ones).
+    """
+    import textwrap
+
+    from matplotlib.lines import Line2D
+
+    groupings = list(dict.fromkeys(table["grouping"]))
+    if grouping is None:
+        if not groupings:
+            raise ValueError("the comparison table is empty: nothing to plot")
+        grouping = groupings[0]
+    if grouping not in groupings:
+        raise ValueError(f"grouping {grouping!r} not in the comparison table; available: {groupings}")
+    t = table[table["grouping"] == grouping]
+    measures = list(dict.fromkeys(t["measure"]))
+    if measure not in measures:
+        raise ValueError(f"measure {measure!r} not in the comparison table for grouping {grouping!r}; "
+                         f"available: {measures}")
+    t = t[t["measure"] == measure]
+    ax = ax or plt.gca()
+    share = bool((t["statistic_type"] == "share").any())
+    x = np.arange(len(t))
+    present = set()
+    for xi, (_, r) in zip(x, t.iterrows()):
+        value, low, high = (float(r[c]) for c in ("group_value", "group_ci_low", "group_ci_high"))
+        if not np.isfinite(value):
+            ax.text(xi, 0.03, "not\ncompared", transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                    fontsize=8, color=_NOT_COMPARED)
+            present.add("not compared")
+            continue
+        yerr = (np.clip([[value - low], [high - value]], 0, None) if np.isfinite(low) and np.isfinite(high)
+                else None)
+        if r["note"]:
+            style = dict(fmt="o", color=_NOT_COMPARED, mfc="white")
+            present.add("not compared")
+        elif r["finding"]:
+            up = r["direction"] == "higher"
+            colour = _HIGHER_GOOD if _good_for_customer(r["kind"], measure, up) else _LOWER_GOOD
+            style = dict(fmt="^" if up else "v", color=colour, mfc=colour)
+            present.add("good" if colour == _HIGHER_GOOD else "bad")
+        else:
+            style = dict(fmt="o", color="0.25", mfc="white")
+            present.add("no clear difference")
+        ax.errorbar([xi], [value], yerr=yerr, ms=8, capsize=4, linewidth=1.5, zorder=3, **style)
+    rest = t["rest_value"].to_numpy(float)
+    shown = np.isfinite(rest)
+    if shown.any():
+        ax.hlines(rest[shown], x[shown] - 0.38, x[shown] + 0.38, colors="0.45", linestyles="--",
+                  linewidth=1.2, zorder=2, label="rest of the sample")
+    ticks = [f"{textwrap.fill(f'{g}: {names[g]}' if names and g in names else str(g), 14)}\nn = {n}"
+             for g, n in zip(t["group"], t["n"])]
+    ax.set_xticks(x, ticks)
+    ax.set_xlim(-0.6, len(t) - 0.4)
+    if share:
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    label = t["label"].iloc[0] if len(t) else measure
+    level = table.attrs.get("confidence", 0.95)
+    ax.set_ylabel(f"{'share of customers' if share else 'mean'} ({level:.0%} CI)")
+    ax.set_title(f"{label} by {str(grouping).replace('_', ' ')}")
+    entries = {"good": Line2D([], [], marker="^", linestyle="", color=_HIGHER_GOOD, label="finding: good for customers"),
+               "bad": Line2D([], [], marker="v", linestyle="", color=_LOWER_GOOD, label="finding: bad for customers"),
+               "no clear difference": Line2D([], [], marker="o", linestyle="", color="0.25", mfc="white",
+                                             label="no clear difference"),
+               "not compared": Line2D([], [], marker="o", linestyle="", color=_NOT_COMPARED, mfc="white",
+                                      label="not compared")}
+    handles = [h for key, h in entries.items() if key in present]
+    if shown.any():
+        handles.append(Line2D([], [], color="0.45", linestyle="--", label="rest of the sample"))
+    # below the tick labels, whatever their number of lines (the pad is in legend font sizes)
+    lines = max((tick.count("\n") + 1 for tick in ticks), default=1)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(2, len(handles)),
+              frameon=False, fontsize=8, borderaxespad=(12 + 12 * lines) / 8)
     return ax

@@ -47,6 +47,8 @@ __all__ = [
     "share_destroyed",
     "where_value_is_destroyed",
     "align_segments",
+    "segment_name",
+    "segment_structure",
 ]
 
 _METHODS = ("kmeans", "gmm")
@@ -325,26 +327,128 @@ def share_destroyed(scores: pd.DataFrame, segments: pd.Series, *, weights=None,
     return out
 
 
-def _name(z: pd.Series, codebook: Codebook, threshold: float = 0.3) -> str:
-    """A short name from the most distinctive traits, e.g. 'symbolic-driven, money-sensitive'."""
-    dims = z[codebook.dimensions]
-    sacs = z[codebook.sacrifices]
+def segment_name(findings: pd.DataFrame, codebook: Codebook, *, lang: str = "en", max_traits: int = 2) -> str:
+    """A short name from what truly sets a group apart, e.g. 'economic-driven, money-sensitive'.
+
+    A group is named after a benefit dimension or a sacrifice only where it differs from
+    the rest of the sample significantly (adjusted p) *and* meaningfully (effect size at or
+    above the floor): the ``finding`` column of :func:`valuekit.significance.compare_groups`.
+    Up to ``max_traits`` dimensions (and sacrifices), largest effect first, ties broken by
+    the codebook's order. Without such a difference the name is neutral: "close to
+    average", or "average on benefits, time-sensitive".
+
+    Parameters
+    ----------
+    findings : DataFrame
+        The rows of one group in a :func:`~valuekit.significance.compare_groups` table.
+    """
+    f = findings.set_index("measure")
+
+    def traits(blocks, direction):
+        hit = [b for b in blocks if b in f.index and f.loc[b, "finding"] and f.loc[b, "direction"] == direction]
+        hit.sort(key=lambda b: (-abs(f.loc[b, "effect"]), blocks.index(b)))
+        return [codebook.label(b, lang).lower() for b in hit[:max_traits]]
+
+    def says(key, x=""):
+        return codebook.label(key, lang).format(x=x)
+
+    def joined(words):
+        return f" {says('name_and')} ".join(words)
+
+    def lower(index):
+        return index in f.index and f.loc[index, "finding"] and f.loc[index, "direction"] == "lower"
+
     parts = []
-    top = dims.idxmax()
-    if dims[top] >= threshold:
-        parts.append(f"{codebook.label(top).lower()}-driven")
-    elif dims.max() < -threshold:
-        parts.append("low-benefit")
-    worst = sacs.idxmax()
-    if sacs[worst] >= threshold:
-        parts.append(f"{codebook.label(worst).lower()}-sensitive")
-    elif sacs.max() < -threshold:
-        parts.append("low-sacrifice")
-    return ", ".join(parts) or "average profile"
+    up = traits(codebook.dimensions, "higher")
+    if up:
+        parts.append(says("name_driven", joined(up)))
+    elif lower("benefits"):
+        parts.append(says("name_low_benefit"))
+    heavy = traits(codebook.sacrifices, "higher")
+    if heavy:
+        parts.append(says("name_sensitive", joined(heavy)))
+    elif lower("sacrifices"):
+        parts.append(says("name_low_sacrifice"))
+    if not parts:
+        return says("name_average")
+    if not up and not lower("benefits"):
+        parts.insert(0, says("name_average_benefits"))
+    return ", ".join(parts)
+
+
+def segment_structure(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_sim: int = 19,
+                      alpha: float | None = None, random_state=None) -> pd.Series:
+    """Are the segments more distinct than one homogeneous population would give?
+
+    Clustering always returns segments, even in data with none: k-means cuts any cloud of
+    points into pieces, and those pieces then differ "significantly" on the very scores
+    they were cut on. This is the check that tells the two apart, in the spirit of SigClust
+    (Liu, Hayes, Nobel & Marron 2008): the cluster index ``CI`` (within-segment sum of
+    squares over the total, on the segmenter's standardised features; lower is more
+    clustered) is compared with the ``CI`` of the same segmentation fitted to ``n_sim``
+    samples of the same size from a single Gaussian population with the same covariance.
+    The p-value is the one-sided prediction test of the observed ``CI`` against the
+    simulated ones (t with ``n_sim - 1`` degrees of freedom).
+
+    Returns
+    -------
+    Series
+        ``k``, ``n``, ``cluster_index``, ``null_mean``, ``null_sd``, ``statistic``
+        (standardised distance below the null mean), ``p``, ``n_sim``, ``distinct`` (p below
+        ``alpha``, by default the evidence settings' significance level) and ``verdict``.
+
+    Examples
+    --------
+    >>> import valuekit as vk
+    >>> survey = vk.load_survey(vk.DEMO_DATA, codebook=vk.DEMO_CODEBOOK)
+    >>> scores = vk.ValueScorer(survey.codebook).fit_transform(survey.data)
+    >>> seg = ValueSegmenter(survey.codebook, n_segments=4, random_state=1).fit(scores)
+    >>> segment_structure(seg, scores, random_state=1)[["k", "distinct"]].tolist()
+    [4, True]
+    """
+    from scipy import stats
+
+    from .significance import DEFAULT_EVIDENCE
+
+    check_is_fitted(segmenter, "pipeline_")
+    if n_sim < 3:
+        raise ValueError(f"n_sim must be at least 3, got {n_sim}")
+    alpha = DEFAULT_EVIDENCE["alpha"] if alpha is None else alpha
+    ok = segmenter.labels_.notna().to_numpy()
+    Z = np.asarray(segmenter.pipeline_[:-1].transform(scores.loc[ok, segmenter.features_]), dtype=float)
+
+    def index(Z, labels):
+        total = ((Z - Z.mean(axis=0)) ** 2).sum()
+        within = sum(((Z[labels == c] - Z[labels == c].mean(axis=0)) ** 2).sum() for c in np.unique(labels))
+        return within / total
+
+    observed = index(Z, segmenter.labels_[ok].to_numpy(dtype=int))
+    rng = np.random.default_rng(random_state)
+    cov = np.cov(Z, rowvar=False)
+    vals, vecs = np.linalg.eigh(cov)
+    root = vecs * np.sqrt(np.clip(vals, 0, None))
+    null = np.empty(n_sim)
+    for b in range(n_sim):
+        fake = rng.standard_normal(Z.shape) @ root.T
+        model = clone(segmenter.pipeline_[-1]).set_params(random_state=int(rng.integers(2**31)))
+        null[b] = index(fake, model.fit(fake).predict(fake))
+    sd = null.std(ddof=1)
+    statistic = (null.mean() - observed) / (sd * np.sqrt(1 + 1 / n_sim)) if sd > 0 else np.inf
+    p = float(stats.t.sf(statistic, n_sim - 1))
+    distinct = bool(p < alpha)
+    verdict = (f"distinct segments: within-segment spread {observed:.3f} of the total against "
+               f"{null.mean():.3f} in one population (p = {p:.2g})" if distinct else
+               f"no more distinct than slices of one population: within-segment spread {observed:.3f} of the "
+               f"total against {null.mean():.3f} (p = {p:.2g}); do not treat the segments as different "
+               "kinds of customers")
+    return pd.Series({"k": segmenter.n_segments, "n": int(ok.sum()), "cluster_index": observed,
+                      "null_mean": float(null.mean()), "null_sd": float(sd), "statistic": float(statistic),
+                      "p": p, "n_sim": n_sim, "distinct": distinct, "verdict": verdict}, dtype=object)
 
 
 def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook,
-                     data: pd.DataFrame | None = None, weights=None) -> pd.DataFrame:
+                     data: pd.DataFrame | None = None, weights=None, comparisons: pd.DataFrame | None = None,
+                     settings: dict | None = None, lang: str = "en") -> pd.DataFrame:
     """Who is in each segment: size, scores against the sample, value, outcomes, context.
 
     Parameters
@@ -359,6 +463,15 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
         Survey data (``Survey.data``) for outcome means and the context mix.
     weights : array-like, optional
         Survey weights.
+    comparisons : DataFrame, optional
+        A :func:`valuekit.significance.compare_groups` table holding this grouping (its
+        rows whose ``grouping`` is the segments' name, or its only grouping); computed on
+        the dimensions, sacrifices and indices when not given. The name is made from its
+        findings (:func:`segment_name`).
+    settings : dict, optional
+        Evidence floors (:func:`valuekit.significance.evidence_settings`).
+    lang : {"en", "es", "it"}
+        Language of the names.
 
     Returns
     -------
@@ -368,8 +481,10 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
         deviations, both survey-weighted), ``benefits``, ``sacrifices``, ``value_ratio`` (mean),
         ``share_destroyed``,
         mean of each outcome (``outcome_<name>``), the most common value of each context
-        column with its share (``<column>``, ``<column>_share``), and ``name``.
+        column with its share (``<column>``, ``<column>_share``), ``name`` and ``n_findings``
+        (how many dimensions, sacrifices and indices set the segment apart).
     """
+    from .significance import compare_groups
     w = pd.Series(survey_weights(weights, len(scores), index=scores.index), index=scores.index)
     blocks = codebook.dimensions + codebook.sacrifices
     sample_mean = {b: np.average(scores[b].dropna(), weights=w[scores[b].notna()]) for b in blocks}
@@ -399,9 +514,22 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
                     row[f"{col}_share"] = mix.max() / ww.sum()
         rows.append(row)
     out = pd.DataFrame(rows)
-    out["name"] = [("no complete profile" if seg == "unassigned"
-                    else _name(pd.Series({b: r[f"z_{b}"] for b in blocks}), codebook))
-                   for seg, (_, r) in zip(out["segment"], out.iterrows())]
+    key = segments.name or "segment"
+    if comparisons is None:
+        comparisons = compare_groups(scores, {key: segments}, codebook=codebook, weights=w,
+                                     measures=blocks + ["benefits", "sacrifices"], settings=settings, lang=lang)
+    elif comparisons["grouping"].nunique() > 1:
+        comparisons = comparisons[comparisons["grouping"] == key]
+    names, counts = [], []
+    for seg in out["segment"]:
+        if seg == "unassigned":
+            names.append(codebook.label("name_unassigned", lang))
+            counts.append(0)
+            continue
+        own = comparisons[(comparisons["group"] == seg) & comparisons["measure"].isin(blocks + ["benefits", "sacrifices"])]
+        names.append(segment_name(own, codebook, lang=lang))
+        counts.append(int(own["finding"].sum()))
+    out["name"], out["n_findings"] = names, counts
     out = out.set_index("segment")  # group_masks already ordered them, missing last
     out.index.name = segments.name or "segment"
     return out

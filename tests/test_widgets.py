@@ -1,0 +1,125 @@
+"""The comparison explorer: a thin view over compare_groups (the browser test drives it live)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import valuekit as vk
+from valuekit.significance import compare_groups
+from valuekit.widgets import ComparisonExplorer, format_comparisons
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def demo(demo_scores):
+    survey, scores = demo_scores
+    segments = vk.ValueSegmenter(survey.codebook, n_segments=4, random_state=2026).fit(scores).labels_
+    groupings = {"segment": segments, "world_view": "world_view", "channel": "channel"}
+    kw = dict(codebook=survey.codebook, data=survey.data, weights=survey.weights)
+    return scores, groupings, kw
+
+
+@pytest.fixture(scope="module")
+def explorer(demo):
+    scores, groupings, kw = demo
+    return ComparisonExplorer(scores, groupings, names={"segment": {1: "Fans"}}, **kw)
+
+
+def test_view_equals_filtering_compare_groups(demo, explorer):
+    scores, groupings, kw = demo
+    table = compare_groups(scores, groupings, **kw)  # the whole table: p adjusted across all of it
+    for grouping, measures in (("segment", ["value_ratio"]), ("channel", ["money", "share_destroyed"])):
+        rows, html = explorer.view(grouping, measures)
+        expected = table[(table["grouping"] == grouping) & table["measure"].isin(measures)]
+        pd.testing.assert_frame_equal(rows, expected)
+        assert rows.attrs["n_tests"] == table.attrs["n_tests"]
+        assert 'class="dataframe vk-comparison-detail"' in html
+    assert explorer.view("channel", "money")[0]["measure"].unique().tolist() == ["money"]
+
+
+def test_html_carries_the_evidence_of_every_compared_group(explorer):
+    rows, html = explorer.view("segment", ["value_ratio", "share_destroyed"])
+    detail = format_comparisons(rows, names={1: "Fans"})
+    assert detail.to_html(classes="vk-comparison-detail", index=False, border=0) in html
+    assert list(detail.columns) == ["group", "measure", "n", "effective n", "value [95% CI]", "rest",
+                                    "difference [95% CI]", "effect size", "p (adjusted)", "result"]
+    for (_, r), (_, text) in zip(rows.iterrows(), detail.iterrows()):
+        assert text["n"] == str(r["n"])
+        if r["note"]:
+            assert text["result"] == f"not compared: {r['note']}" and text["p (adjusted)"] == "–"
+            continue
+        share = r["statistic_type"] == "share"
+        fmt = "{:.1%}" if share else "{:.2f}"
+        assert text["value [95% CI]"] == (f"{fmt.format(r['group_value'])} [{fmt.format(r['group_ci_low'])}, "
+                                          f"{fmt.format(r['group_ci_high'])}]")
+        assert text["effect size"] == f"{'h' if share else 'g'} = {r['effect']:+.2f}"
+        p = r["p_adj"]
+        assert text["p (adjusted)"] == ("< 0.001" if p < 0.001 else f"{p:.3f}")
+        assert text["result"].startswith("▲" if r["direction"] == "higher" else "▼") == bool(r["finding"])
+    assert "1: Fans" in set(detail["group"])
+    assert "Value destroyed (share)" in html  # the styled overview, labelled in English
+
+
+def test_format_comparisons_share_in_points_and_not_significant():
+    row = pd.DataFrame({"group": [2], "label": ["Destroyed"], "statistic_type": ["share"], "n": [200],
+                        "n_eff": [180.2], "group_value": [0.25], "group_ci_low": [0.19], "group_ci_high": [0.32],
+                        "rest_value": [0.2], "diff": [0.05], "ci_low": [-0.01], "ci_high": [0.11],
+                        "effect": [0.12], "effect_size": ["cohen_h"], "p_adj": [0.0712], "significant": [False],
+                        "finding": [False], "direction": [""], "grade": [""], "note": [""]})
+    row.attrs["confidence"] = 0.9
+    text = format_comparisons(row).iloc[0]
+    assert text["value [90% CI]"] == "25.0% [19.0%, 32.0%]"
+    assert text["difference [90% CI]"] == "+5.0 pp [-1.0, +11.0]"
+    assert (text["rest"], text["effect size"], text["p (adjusted)"], text["result"]) == (
+        "20.0%", "h = +0.12", "0.071", "not significant")
+
+
+def test_changing_the_grouping_updates_table_and_chart(demo):
+    scores, groupings, kw = demo
+    explorer = ComparisonExplorer(scores, groupings, **kw)
+    assert explorer.grouping.value == "segment" and explorer.measures.value == ("value_ratio",)
+    html, image = explorer.html.value, bytes(explorer.image.value)  # a memoryview in the widget
+    assert html == explorer.view("segment", ["value_ratio"])[1]
+    assert image.startswith(PNG)
+
+    explorer.grouping.value = "channel"
+    assert explorer.html.value == explorer.view("channel", ["value_ratio"])[1] != html
+    assert bytes(explorer.image.value).startswith(PNG) and bytes(explorer.image.value) != image
+    assert ">online<" in explorer.html.value and ">online<" not in html
+
+    explorer.measures.value = ("money", "value_ratio")
+    assert explorer.html.value == explorer.view("channel", ["money", "value_ratio"])[1]
+    assert len(explorer.figure("channel", ["money", "value_ratio"]).axes) == 2
+
+    explorer.measures.value = ()
+    assert "Choose at least one measure" in explorer.html.value
+    assert explorer.image.layout.display == "none"
+    explorer.measures.value = ("value_ratio",)
+    assert explorer.image.layout.display is None
+    assert explorer.display() is explorer.widget
+
+
+def test_unknown_grouping_or_measure_names_it(explorer, demo):
+    with pytest.raises(ValueError, match="unknown grouping 'shop'.*'segment', 'world_view', 'channel'"):
+        explorer.view("shop", ["value_ratio"])
+    with pytest.raises(ValueError, match=r"unknown measure\(s\) \['happiness'\]"):
+        explorer.view("segment", ["value_ratio", "happiness"])
+    with pytest.raises(ValueError, match="at least one measure"):
+        explorer.view("segment", [])
+    with pytest.raises(ValueError, match="unknown grouping 'shop'"):
+        explorer.figure("shop", ["value_ratio"])
+    scores, _, kw = demo
+    with pytest.raises(ValueError, match="grouping column 'shop' not found"):
+        ComparisonExplorer(scores, {"shop": "shop"}, **kw)
+    with pytest.raises(ValueError, match="non-empty dict"):
+        ComparisonExplorer(scores, "channel", **kw)
+
+
+def test_names_and_escaping_in_the_html(demo):
+    scores, _, kw = demo
+    data = kw["data"].assign(shop=np.where(kw["data"]["channel"] == "store", "<b>Main & Co</b>", "web"))
+    explorer = ComparisonExplorer(scores, {"shop": "shop"}, **dict(kw, data=data), figure=False)
+    html = explorer.html.value
+    assert "<b>Main" not in html and "&lt;b&gt;Main &amp; Co&lt;/b&gt;" in html
+    assert explorer.image.layout.display == "none" and bytes(explorer.image.value) == b""
