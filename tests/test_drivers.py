@@ -244,7 +244,8 @@ def test_driver_summary_line():
     table = key_drivers(frame, "y", ["x1", "x2"], by=groups, n_boot=200, random_state=0)
     overall = table.iloc[0]
     assert driver_summary(table) == (f"R² {overall['r2']:.2f} [{overall['r2_ci_low']:.2f}, "
-                                     f"{overall['r2_ci_high']:.2f}], n = 295 (5 left out: missing values or zero weight)")
+                                     f"{overall['r2_ci_high']:.2f}], n = 295 "
+                                     "(5 left out: missing values or zero weight)")
     assert overall["r2_ci_low"] < overall["r2"] < overall["r2_ci_high"]
     assert driver_summary(table, "small").startswith("too few respondents for 2 drivers: 19")
     assert driver_summary(key_drivers(frame, "y", ["x1"], n_boot=0)).startswith("R² 0.4")  # no interval

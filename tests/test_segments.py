@@ -147,10 +147,31 @@ def test_profiles_and_names(cb4):
     labels = ValueSegmenter(cb4, n_segments=2, random_state=0).fit(data).labels_
     profiles = segment_profiles(data, labels, codebook=cb4)
     names = set(profiles["name"])
-    assert names == {"symbolic-driven, money-sensitive", "functional-driven"}
+    # the mirror group is lower on money, hence on the sacrifices index
+    assert names == {"symbolic-driven, money-sensitive", "functional-driven, low on sacrifices"}
     assert profiles["n"].sum() == len(data) and profiles["share"].sum() == pytest.approx(1)
     a = profiles.loc[labels.iloc[0]]
     assert a["z_symbolic"] > 0.9 and a["symbolic"] == pytest.approx(data["symbolic"][:60].mean())
+
+
+def test_names_need_a_significant_and_meaningful_difference(cb4):
+    from valuekit.segments import segment_name
+
+    rng = np.random.default_rng(1)
+    noise = _blobs(cb4)
+    for c in cb4.dimensions + cb4.sacrifices:
+        noise[c] = rng.normal(4, 1, len(noise))
+    random_groups = pd.Series(rng.integers(0, 3, len(noise)), index=noise.index)
+    profiles = segment_profiles(noise, random_groups, codebook=cb4)
+    assert set(profiles["name"]) == {"close to average"} and (profiles["n_findings"] == 0).all()
+    # two dimensions equally high: both named, not the one that happens to be 0.01 higher
+    both = pd.DataFrame({"measure": ["functional", "economic", "money"], "finding": [True, True, False],
+                         "direction": ["higher", "higher", ""], "effect": [0.39, 0.40, 0.1]})
+    assert segment_name(both, cb4) == "economic and functional-driven"
+    only_time = pd.DataFrame({"measure": ["functional", "money"], "finding": [False, True],
+                              "direction": ["", "higher"], "effect": [0.1, 0.5]})
+    assert segment_name(only_time, cb4) == "average on benefits, money-sensitive"
+    assert segment_name(only_time, cb4, lang="es") == "en la media en beneficios, sensible a dinero"
 
 
 def test_profiles_on_demo_include_outcomes_context_and_unassigned(demo):
@@ -234,3 +255,21 @@ def test_where_value_is_destroyed_with_nobody_scored(cb4):
     data = _blobs(cb4).assign(value_ratio=np.nan)
     table = where_value_is_destroyed(data, pd.Series([0] * 120, dtype="Int64"), codebook=cb4)
     assert table.empty and "customers_affected" in table.columns
+
+
+def test_segment_structure_tells_clusters_from_slices_of_one_population(cb4):
+    from valuekit.segments import segment_structure
+
+    blobs = _blobs(cb4)
+    real = ValueSegmenter(cb4, n_segments=2, random_state=0).fit(blobs)
+    found = segment_structure(real, blobs, random_state=0)
+    assert found["distinct"] and found["p"] < 0.001 and found["cluster_index"] < found["null_mean"]
+    rng = np.random.default_rng(2)
+    noise = blobs.copy()
+    for c in cb4.dimensions + cb4.sacrifices:
+        noise[c] = rng.normal(4, 1, len(noise))
+    cut = ValueSegmenter(cb4, n_segments=3, random_state=0).fit(noise)
+    verdict = segment_structure(cut, noise, random_state=0)
+    assert not verdict["distinct"] and "one population" in verdict["verdict"]
+    with pytest.raises(ValueError, match="n_sim must be at least 3"):
+        segment_structure(real, blobs, n_sim=1)

@@ -378,17 +378,15 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
             note = str(err)  # a degenerate group is reported, not fatal
         if len(values) < per_driver * p:
             note = _floor_note(len(values), p, per_driver)
-        if note:
+        boot = {"share": np.full((2, p), np.nan), "beta": np.full((2, p), np.nan), "r2": np.full(2, np.nan),
+                "stability": nan, "n_valid": 0}  # no intervals
+        if note:  # withheld: no numbers
             table = pd.DataFrame({"driver": drivers, "raw_weight": nan, "share": nan, "sign": np.zeros(p, int),
                                   "direction": [""] * p, "beta": nan})
             r2 = np.nan
-            boot = {"share": np.full((2, p), np.nan), "beta": np.full((2, p), np.nan), "r2": np.full(2, np.nan),
-                    "stability": nan, "n_valid": 0}
         else:
             table = _decomposition(R, len(values), dropped, drivers, method, outcome)
             r2 = table.attrs["r2"]
-            boot = {"share": np.full((2, p), np.nan), "beta": np.full((2, p), np.nan), "r2": np.full(2, np.nan),
-                    "stability": nan, "n_valid": 0}
             if n_boot:
                 boot = _bootstrap(values, ww, method, table["sign"].to_numpy(), n_boot, ci, rng)
         beta_low, beta_high = boot["beta"]
@@ -405,8 +403,7 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
             "distinguishable": distinguishable,
             "r2": np.full(p, r2), "r2_ci_low": np.full(p, boot["r2"][0]), "r2_ci_high": np.full(p, boot["r2"][1]),
             "n": np.full(p, len(values)), "dropped": np.full(p, dropped), "n_boot": np.full(p, boot["n_valid"]),
-            "method": [method] * p,
-            "note": [note] * p,
+            "method": [method] * p, "note": [note] * p,
         }))
     out = pd.concat(frames, ignore_index=True)
     if codebook is not None:
