@@ -619,6 +619,76 @@ def bench_drivers(ctx: Context) -> dict:
     }
 
 
+# -- benchmark: comparisons with significance ---------------------------------------------
+
+
+@benchmark("comparisons", "every segment and context group x every score against the rest, weighted, "
+                          "BH-adjusted, at 100,000 respondents, against the weighted means alone")
+def bench_comparisons(ctx: Context) -> dict:
+    import valuekit
+    from valuekit.scoring import mean_scores
+    from valuekit.significance import compare_groups
+
+    codebook = valuekit.Codebook.from_dict(survey_codebook())
+    rows = ctx.size(100_000, 20_000)
+    rng = np.random.default_rng(SURVEY_SEED)
+    scores = _segment_scores(codebook, rows)
+    groupings = {"segment": pd.Series(rng.integers(0, 5, rows), index=scores.index),
+                 "world_view": pd.Series(rng.choice(["price", "quality", "green", "status"], rows), index=scores.index),
+                 "situation": pd.Series(rng.choice(["renovation", "replacement", "gift", "browsing"], rows),
+                                        index=scores.index),
+                 "channel": pd.Series(rng.choice(["store", "online", "both"], rows), index=scores.index)}
+    w = rng.lognormal(0, 0.3, rows)
+    measures = [c for c in scores.columns if c not in ("verdict",)]
+
+    def floor():  # the same weighted means, per group of every grouping, nothing else
+        return [mean_scores(scores, columns=measures, by=g, weights=w) for g in groupings.values()]
+
+    def subject():
+        return compare_groups(scores, groupings, codebook=codebook, weights=w,
+                              measures=measures + ["share_destroyed"])
+
+    subject()  # warm-up: scipy and statsmodels imports
+    times = alternate({"floor": floor, "subject": subject}, ctx.repeats, log=ctx.log)
+    ratio = statistics.median(s / f for s, f in zip(times["subject"], times["floor"]))
+    table = subject()
+    return {
+        "params": {"rows": rows, "groupings": {k: int(v.nunique()) for k, v in groupings.items()},
+                   "measures": len(measures) + 1, "tests": int(table.attrs["n_tests"])},
+        "metrics": {
+            "floor_median_s": metric(round(statistics.median(times["floor"]), 4), "s",
+                                     "valuekit.scoring.mean_scores per grouping (weighted means only)"),
+            "subject_median_s": metric(round(statistics.median(times["subject"]), 4), "s",
+                                       "compare_groups: means, Kish n, Welch t / Wald z, g / h, BH"),
+            "time_ratio": metric(round(ratio, 2), "x", "median of paired ratios; target <= 5"),
+        },
+        "checks": {"ratio_target": {"ok": bool(ratio <= 5), "detail": f"{ratio:.2f}x <= 5x the weighted means"}},
+    }
+
+
+@benchmark("null_playbook", "the playbook's null test: 200 seeded null surveys of the demo's shape through "
+                            "the whole chain; share of runs with any recommendation")
+def bench_null_playbook(ctx: Context) -> dict:
+    from valuekit.nulltest import null_recommendation_rate
+
+    runs_n = ctx.size(200, 20)
+    start = time.perf_counter()
+    runs = null_recommendation_rate(runs_n, n_jobs=2)
+    elapsed = time.perf_counter() - start
+    rate = runs.attrs["rate"]
+    return {
+        "params": {"runs": runs_n, "respondents": 2000, "processes": 2},
+        "metrics": {
+            "false_recommendation_rate": metric(round(rate, 4), "", "runs with at least one recommendation"),
+            "runs_with_distinct_segments": metric(round(float((runs["structure_p"] < 0.05).mean()), 4), ""),
+            "median_r2": metric(round(float(runs["r2"].median()), 4), "", "overall driver model"),
+            "runtime_s": metric(round(elapsed, 1), "s"),
+            "per_run_s": metric(round(elapsed / runs_n * 2, 2), "s", "one process, one run"),
+        },
+        "checks": {"silent": {"ok": bool(rate <= 0.05), "detail": f"rate {rate:.1%} <= 5%"}},
+    }
+
+
 # -- benchmark: what-if latency ----------------------------------------------------------
 
 

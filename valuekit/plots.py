@@ -427,22 +427,39 @@ def plot_segment_radars(scores: pd.DataFrame, segments: pd.Series, *, codebook,
 # -- drivers, importance-performance, the customer value map -----------------------------
 
 def plot_drivers(table: pd.DataFrame, *, group="all", ax: plt.Axes | None = None) -> plt.Axes:
-    """Signed share of R² per driver with its bootstrap interval: benefits right in blue when
-    they raise the outcome, sacrifices left in red when they lower it
-    (:func:`valuekit.drivers.key_drivers` output)."""
+    """Each driver's share of R² (unsigned) with its bootstrap interval
+    (:func:`valuekit.drivers.key_drivers` output).
+
+    Bars are blue where the effect raises the outcome and red where it lowers it; a driver
+    whose effect is not distinguishable from zero is drawn hollow (hatched). R² and n are in
+    the title; a withheld group shows its note instead of bars.
+    """
     ax = ax or plt.gca()
-    t = table[table["group"] == group].sort_values("share", key=abs, ascending=False, kind="stable")
+    t = table[table["group"] == group].sort_values("share", ascending=False, kind="stable")
+    note = str(t["note"].iloc[0]) if len(t) and "note" in t and isinstance(t["note"].iloc[0], str) else ""
+    if note:
+        ax.text(0.5, 0.5, note, ha="center", va="center", wrap=True, transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
     y = np.arange(len(t))
-    share = t["share"].to_numpy()
-    colours = [_KEPT if s >= 0 else _EXCLUDED for s in share]
-    ax.barh(y, share, color=colours, alpha=0.85)
+    share = t["share"].to_numpy(dtype=float)
+    sign = t["sign"].to_numpy() if "sign" in t else np.ones(len(t))
+    colours = [_KEPT if s >= 0 else _EXCLUDED for s in sign]
+    clear = (t["distinguishable"].fillna(False).to_numpy(dtype=bool) if "distinguishable" in t
+             else np.ones(len(t), bool))
+    bars = ax.barh(y, share, color=colours, alpha=0.85)
+    for bar, ok, c in zip(bars, clear, colours):
+        if not ok:
+            bar.set_facecolor("none")
+            bar.set_edgecolor(c)
+            bar.set_hatch("//")
     if t["ci_low"].notna().any():
-        err = np.vstack([share - t["ci_low"].to_numpy(), t["ci_high"].to_numpy() - share])
+        err = np.clip(np.vstack([share - t["ci_low"].to_numpy(), t["ci_high"].to_numpy() - share]), 0, None)
         ax.errorbar(share, y, xerr=err, fmt="none", ecolor="0.2", capsize=3, linewidth=1)
-    ax.axvline(0, color="0.3", linewidth=0.8)
     ax.set_yticks(y, t["label"] if "label" in t else t["driver"])
     ax.invert_yaxis()
-    ax.set_xlabel("share of R² (%), signed by the direction of the effect")
+    ax.set_xlim(left=0)
+    ax.set_xlabel("share of R² (%); blue raises the outcome, red lowers it; hatched: not distinguishable from zero")
     r2 = t["r2"].iloc[0] if "r2" in t and len(t) else np.nan
     ax.set_title(f"R² = {r2:.2f}, n = {int(t['n'].iloc[0])}" if len(t) else "")
     return ax
