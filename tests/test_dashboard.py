@@ -3,8 +3,9 @@ headless Chromium moves a lever.
 
 The page must then show exactly the share destroyed the engine computes for that
 scenario. A second test serves a one-cell notebook with the comparison explorer, changes
-the grouping and checks the page's table against :func:`compare_groups`. Chromium comes from the system (Debian's ``chromium``) or Playwright's own
-download; without one the test is skipped with instructions, unless
+the grouping and checks the page's table against :func:`compare_groups`. Chromium comes
+from the system (Debian's ``chromium``) or Playwright's own download; without one the
+test is skipped with instructions, unless
 ``VALUEKIT_REQUIRE_BROWSER=1`` (set by ``.ci/run``), when a missing browser fails it.
 """
 
