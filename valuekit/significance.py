@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .codebook import Codebook, CodebookError, _UniqueKeyLoader
+from .codebook import _DEFAULT_LABELS, Codebook, CodebookError, _UniqueKeyLoader
 from .scoring import group_masks, survey_weights
 
 __all__ = ["compare_groups", "style_comparisons", "evidence_settings", "grade", "ADJUST_METHODS",
@@ -151,11 +151,10 @@ def _kind(measure: str, codebook: Codebook | None) -> str:
 
 
 def _label(measure: str, codebook: Codebook | None, lang: str) -> str:
-    if measure == "share_destroyed":
-        return {"en": "Value destroyed (share)", "es": "Valor destruido (proporción)",
-                "it": "Valore distrutto (quota)"}[lang]
+    """The codebook's label (built-in labels in ``labels.yaml`` for the indices and the share)."""
     if codebook is None:
-        return measure
+        labels = _DEFAULT_LABELS.get(measure, {})
+        return labels.get(lang) or labels.get("en") or measure
     return codebook.label(measure.split("__")[-1], lang)
 
 
