@@ -707,13 +707,13 @@ def bench_whatif(ctx: Context) -> dict:
     scorer = ValueScorer(codebook).fit(survey.data)
     scores = scorer.transform(survey.data)
     segments = ValueSegmenter(codebook, n_segments=4, random_state=0, n_init=2).fit(scores).labels_
-    engine = ScenarioEngine(scores, scorer, segments=segments, weights=survey.weights)
+    engine = ScenarioEngine(survey.data, scorer, None, segments=segments, weights=survey.weights)  # derived levers
 
-    values = [v for v in range(-25, 26)] + [v for v in range(25, -26, -1)]
+    values = [v for v in range(-50, 51, 5)] * 2 + [v for v in range(50, -51, -5)] * 2
 
     def latencies(figure: bool) -> list[float]:
         dash = WhatIfDashboard(engine, figure=figure)
-        slider, out = dash.sliders["price_change_pct"], []
+        slider, out = dash.sliders["money"], []  # the money sacrifice, -50..50 %
         for v in values:
             start = time.perf_counter()
             slider.value = float(v)  # the observer recomputes and sets the labels before returning

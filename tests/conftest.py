@@ -71,3 +71,14 @@ def demo_scores():
 
     survey = vk.load_survey(vk.DEMO_DATA, codebook=vk.DEMO_CODEBOOK)
     return survey, vk.ValueScorer(survey.codebook).fit_transform(survey.data)
+
+
+@pytest.fixture(scope="session")
+def scenario_engine():
+    """The demo survey's what-if engine with its lever file (4 segments, 50 bootstrap resamples)."""
+    from valuekit import DATA_DIR, DEMO_CODEBOOK, DEMO_DATA, load_survey
+    from valuekit.scenario import build_engine
+
+    survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+    engine, _, _ = build_engine(survey, DATA_DIR / "demo_levers.yaml", n_segments=4, random_state=2026, n_boot=50)
+    return engine

@@ -1,8 +1,8 @@
-"""The dashboard in a real browser: `valuekit dashboard` serves notebook 07 with Voilà,
-headless Chromium moves a lever.
+"""The dashboard in a real browser: `valuekit dashboard` serves its page with Voilà, headless
+Chromium moves levers, switches the language, saves and compares scenarios and downloads
+the deck; a second survey (the clinic's) gets levers derived from its own codebook.
 
-The page must then show exactly the share destroyed the engine computes for that
-scenario. A second test serves a one-cell notebook with the comparison explorer, changes
+The page must show exactly the numbers the engine computes for each scenario. A second test serves a one-cell notebook with the comparison explorer, changes
 the grouping and checks the page's table against :func:`compare_groups`. Chromium comes
 from the system (Debian's ``chromium``) or Playwright's own download; without one the
 test is skipped with instructions, unless
@@ -24,8 +24,9 @@ import pytest
 
 from valuekit import DEMO_CODEBOOK, DEMO_DATA, load_survey
 from valuekit.config import PROJ_ROOT
-from valuekit.scenario import Scenario, build_engine
-from valuekit.widgets import format_comparisons, format_share_destroyed
+from valuekit.config import DATA_DIR
+from valuekit.scenario import Scenario, build_engine, format_comparison, format_headline, format_outcome_changes
+from valuekit.widgets import format_comparisons
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -89,43 +90,125 @@ def _serve(command: list[str], port: int, cwd: Path):
 
 
 @pytest.fixture(scope="module")
-def voila_url():
+def scenario_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("scenarios")
+
+
+@pytest.fixture(scope="module")
+def voila_url(scenario_dir):
     """`valuekit dashboard` (what `make dashboard` runs) on a free loopback port."""
     port = _free_port()
     cli = Path(sys.executable).with_name("valuekit")
-    with _serve([str(cli), "dashboard", "--port", str(port)], port, PROJ_ROOT) as url:
+    with _serve([str(cli), "dashboard", "--port", str(port), "--scenarios", str(scenario_dir)], port,
+                PROJ_ROOT) as url:
         yield url
 
 
-def test_moving_a_lever_shows_what_the_engine_computes(chromium, voila_url):
-    from playwright.sync_api import expect, sync_playwright
+@pytest.fixture(scope="module")
+def demo_engine():
+    # the page's defaults: the demo's lever file, n_segments=None (the silhouette's choice), random_state=2026
+    survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+    engine, _, _ = build_engine(survey, DATA_DIR / "demo_levers.yaml", n_segments=None, random_state=2026)
+    return engine
 
-    # the notebook's defaults: n_segments=None (the silhouette's choice), random_state=2026
-    engine, _, _ = build_engine(load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK), n_segments=None, random_state=2026)
-    before = format_share_destroyed(engine.apply(Scenario())["summary"])
-    presses = 10  # price lever: step 1 %, so ten presses of ArrowLeft = a 10 % price cut
-    after = format_share_destroyed(engine.apply(
-        Scenario.from_dict({"levers": {"price_change_pct": -presses}}))["summary"])
+
+def _press(page, lever: str, key: str, times: int) -> None:
+    handle = page.locator(f".vk-lever-{lever} .noUi-handle")
+    handle.focus()
+    for _ in range(times):
+        handle.press(key)
+
+
+def test_the_page_shows_what_the_engine_computes(chromium, voila_url, demo_engine, scenario_dir):
+    """Move levers, switch language, save two scenarios, compare them, download the deck."""
+    from playwright.sync_api import expect, sync_playwright
+    from pptx import Presentation
+
+    engine = demo_engine
+    cheaper = Scenario(name="cheaper", levers={"price": -10.0})
+    both = Scenario(name="staff too", levers={"price": -10.0, "staff": 1.0})
+    before = format_headline(engine.apply(Scenario())["summary"])
+    after = format_headline(engine.apply(cheaper)["summary"])
     assert before != after
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
             page.goto(voila_url, timeout=120_000)
-            share = page.locator(".vk-share-destroyed")
-            expect(share).to_have_text(before, timeout=120_000)
-            handle = page.locator(".vk-lever-price_change_pct .noUi-handle")
-            handle.focus()
-            for _ in range(presses):
-                handle.press("ArrowLeft")
-            expect(share).to_have_text(after, timeout=30_000)
-            expect(page.locator(".vk-lever-price_change_pct .widget-readout")).to_have_text("\u221210")  # "−10"
+            headline = page.locator(".vk-headline")
+            expect(headline).to_have_text(before, timeout=120_000)
+            _press(page, "price", "ArrowLeft", 10)  # step 1 %: ten presses = a 10 % price cut
+            expect(headline).to_have_text(after, timeout=30_000)
+            expect(page.locator(".vk-lever-price .widget-readout")).to_have_text("\u221210")  # "−10"
+            expect(page.locator(".vk-lever-unit").first).to_have_text("%")
+            outcomes = page.locator(".vk-outcomes li")
+            expect(outcomes).to_have_text(format_outcome_changes(engine.apply(cheaper)))
+            page.locator(".vk-name input").fill("cheaper")
+            page.locator(".vk-save").click()
+            expect(page.locator(".vk-message")).to_have_text("saved cheaper.yaml", timeout=30_000)
+            _press(page, "staff", "ArrowRight", 4)  # step 0.25: four presses = one point
+            page.locator(".vk-name input").fill("staff too")
+            expect(headline).to_have_text(format_headline(engine.apply(both)["summary"]), timeout=30_000)
+            page.locator(".vk-save").click()
+            expect(page.locator(".vk-message")).to_have_text("saved staff_too.yaml", timeout=30_000)
+            assert Scenario.load(scenario_dir / "staff_too.yaml") == both
+
+            page.locator(".vk-language select").select_option(label="Español")
+            expect(headline).to_have_text(format_headline(engine.apply(both)["summary"], lang="es"), timeout=30_000)
+            expect(page.get_by_text("Precio", exact=True)).to_be_visible()
+
+            page.locator(".vk-saved select").select_option(label=["cheaper", "staff_too"])
+            page.locator(".vk-compare").click()
+            table = format_comparison(engine, [cheaper, both], lang="es")
+            cells = page.locator(".vk-comparison-table tbody td")
+            expect(cells).to_have_text([v for row in table.to_numpy().tolist() for v in row], timeout=30_000)
+
+            page.locator(".vk-deck").click()
+            with page.expect_download(timeout=60_000) as download:
+                page.locator(".vk-deck-link").click()
+            deck = Presentation(download.value.path())
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
         finally:
             browser.close()
+    titles = [s.shapes.title.text for s in deck.slides]
+    assert titles == ["Escenario: staff too", "Por segmento", "Beneficios y sacrificios",
+                      "Comparar escenarios guardados", "Comparar escenarios guardados"]
+    first = [sh.text_frame.text for sh in deck.slides[0].shapes if sh.has_text_frame and sh != deck.slides[0].shapes.title]
+    assert first[0].splitlines()[0] == format_headline(engine.apply(both)["summary"], lang="es")
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_a_survey_of_another_kind_gets_its_own_levers(chromium, tmp_path):
+    """The clinic survey has no lever file: one lever per dimension and sacrifice, from its codebook."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from valuekit.levers import default_levers
+
+    data, codebook = DATA_DIR / "clinic_survey.csv", DATA_DIR / "clinic_codebook.yaml"
+    engine, _, _ = build_engine(load_survey(data, codebook=codebook), None, n_segments=None, random_state=2026)
+    assert [lv.name for lv in engine.levers] == [lv.name for lv in default_levers(codebook)]
+    wait = Scenario(levers={"time": -25.0})
+    port = _free_port()
+    cli = Path(sys.executable).with_name("valuekit")
+    command = [str(cli), "dashboard", str(data), "--codebook", str(codebook), "--port", str(port),
+               "--scenarios", str(tmp_path), "--lang", "es"]
+    with _serve(command, port, PROJ_ROOT) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.goto(url, timeout=120_000)
+            headline = page.locator(".vk-headline")
+            expect(headline).to_have_text(format_headline(engine.apply(Scenario())["summary"], lang="es"),
+                                          timeout=120_000)
+            page.get_by_text("Desbloquear valor").click()  # the sacrifices' section of levers
+            expect(page.get_by_text("Tiempo", exact=True)).to_be_visible()
+            _press(page, "time", "ArrowLeft", 5)  # step 5 %
+            expect(headline).to_have_text(format_headline(engine.apply(wait)["summary"], lang="es"), timeout=30_000)
+            expect(page.locator(".vk-lever-price")).to_have_count(0)  # no retailer levers here
+        finally:
+            browser.close()
 
 
 # -- the comparison explorer ---------------------------------------------------------------

@@ -123,3 +123,45 @@ def test_names_and_escaping_in_the_html(demo):
     html = explorer.html.value
     assert "<b>Main" not in html and "&lt;b&gt;Main &amp; Co&lt;/b&gt;" in html
     assert explorer.image.layout.display == "none" and bytes(explorer.image.value) == b""
+
+
+# -- the what-if dashboard, without a browser ------------------------------------------------
+
+def test_whatif_dashboard_shows_what_the_engine_computes(scenario_engine, tmp_path):
+    import html
+
+    from valuekit.scenario import Scenario, format_comparison, format_headline
+    from valuekit.widgets import WhatIfDashboard
+
+    engine = scenario_engine
+    dash = WhatIfDashboard(engine, save_dir=tmp_path, figure=False)
+    assert set(dash.sliders) == set(engine.levers.levers)
+    assert dash._labels["vat"].value == "<b>VAT rate</b>" and dash._units["vat"].value == "VAT points"
+    dash.sliders["price"].value = 20
+    expected = engine.apply(Scenario(levers={"price": 20.0}))
+    assert dash.headline.value.endswith(f">{format_headline(expected['summary'])}</h3>")
+    assert "vk-summary" in dash.table.value and "Value destroyed before" in dash.table.value
+    dash.segment.value = 2
+    assert dash.scenario().segments == (2,)
+    dash.name.value = "dearer"
+    path = dash.save()
+    assert path.name == "dearer.yaml" and Scenario.load(path) == Scenario(name="dearer", levers={"price": 20.0},
+                                                                            segments=(2,))
+    dash.language.value = "it"
+    assert "Valore distrutto" in dash.headline.value and dash.save_button.description == "Salva scenario"
+    dash.reset()
+    assert dash.scenario() == Scenario(name="dearer")
+    dash.saved.value = (str(path),)
+    dash.load()
+    assert dash.scenario() == Scenario(name="dearer", levers={"price": 20.0}, segments=(2,))
+    table = dash.compare()
+    assert table.equals(format_comparison(engine, [Scenario.load(path)], lang="it"))
+    other = tmp_path / "clinic.yaml"
+    Scenario(name="clinic", levers={"time": -20.0, "price": 80.0}).save(other)
+    dash._list_saved()
+    dash.saved.value = (str(other),)
+    assert dash.load() is None
+    message = html.unescape(dash.message.value)
+    assert "scenario 'clinic' does not apply to this survey: lever 'time' is not a lever of this survey" in message
+    assert "lever 'price': 80 % is out of its range [-50, 50]" in message
+    assert dash.deck()[:2] == b"PK" and "vk-deck-link" in dash.download.value

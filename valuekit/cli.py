@@ -144,7 +144,8 @@ def _dashboard(args) -> int:
         params["read_options"] = _read_options(args)
     if args.segments is not None:
         params["n_segments"] = args.segments
-    return serve_dashboard(args.data, args.codebook, port=args.port, parameters=params)
+    return serve_dashboard(args.data, args.codebook, levers=args.levers, port=args.port, parameters=params,
+                           save_dir=args.scenarios, lang=args.lang)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     _add_input(dashboard, optional=True)
     dashboard.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
     dashboard.add_argument("--segments", type=int, metavar="N", help="number of segments")
+    dashboard.add_argument("--levers", metavar="FILE",
+                           help="lever file (default: the codebook's levers, or levers derived from it)")
+    dashboard.add_argument("--scenarios", default="scenarios", metavar="DIR",
+                           help="folder where scenarios are saved and compared (default ./scenarios)")
+    dashboard.add_argument("--lang", default="en", choices=["en", "es", "it"], help="initial language")
     dashboard.set_defaults(func=_dashboard)
 
     args = parser.parse_args(argv)

@@ -61,7 +61,7 @@ LANGUAGES = ("en", "es", "it")
 _TOP_KEYS = {
     "name", "description", "id", "scale", "missing_codes", "weight", "completion_time",
     "benefits", "sacrifices", "context", "comparisons", "outcomes", "importance", "items",
-    "labels",
+    "labels", "levers",
 }
 _ITEM_KEYS = {"label", "text", "reverse", "scale", "missing_codes"}
 
@@ -210,6 +210,7 @@ class Codebook:
     completion_time: str | None = None
     name: str | None = None
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    levers: dict = field(default_factory=dict)
     source: str = "<codebook>"
 
     def __repr__(self) -> str:
@@ -483,12 +484,20 @@ def _parse(spec: Any, source: str) -> Codebook:
         raise _fail("labels", f"expected a mapping of names to labels, got {labels!r}")
     labels = {str(k): _as_labels(v, f"labels.{k}") for k, v in labels.items()}
 
-    return Codebook(
+    codebook = Codebook(
         id=id_col, scale=scale, missing_codes=codes, items=items, context=context,
         outcomes=outcomes, importance=importance, competitor=competitor, name=spec.get("name"),
-        labels=labels,
+        labels=labels, levers=spec.get("levers") or {},
         source=source, **optional,
     )
+    if "levers" in spec:  # what-if levers: validated now, against the items above
+        from .levers import LeverError, LeverSet
+
+        try:
+            LeverSet.from_dict(spec["levers"], codebook, source="levers")
+        except LeverError as err:
+            raise CodebookError(str(err).removeprefix("levers: ")) from None
+    return codebook
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -56,6 +56,7 @@ __all__ = [
     "driver_summary",
     "importance_performance",
     "outcome_slopes",
+    "bootstrap_slopes",
     "MAX_SHAPLEY_DRIVERS",
     "QUADRANTS",
     "INVESTIGATE",
@@ -554,3 +555,32 @@ def outcome_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, weig
     out.attrs.update(intercept=float(coef[0]), r2=float(R[0, 1:] @ np.linalg.solve(R[1:, 1:], R[1:, 0])),
                      n=len(values))
     return out
+
+
+def bootstrap_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None,
+                     n_boot: int = 200, random_state=None) -> pd.DataFrame:
+    """:func:`outcome_slopes` refitted on ``n_boot`` bootstrap resamples of the respondents.
+
+    One row per resample, one column per driver: what a what-if scenario multiplies its
+    mean score changes by to give the outcome change an interval (the percentile interval
+    over these rows). Respondents are resampled with replacement, keeping their survey
+    weights; ``.attrs`` carries ``r2`` and ``n`` of the full-sample model.
+    """
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 2:
+        raise ValueError(f"n_boot: expected a whole number >= 2, got {n_boot!r}")
+    values, w, _ = _prepare(data, outcome, list(drivers), weights)
+    full = outcome_slopes(data, outcome, list(drivers), weights=weights)
+    rng = np.random.default_rng(random_state)
+    n = len(values)
+    X = np.column_stack([np.ones(n), values[:, 1:]])
+    y = values[:, 0]
+    out = np.empty((n_boot, len(drivers)))
+    for b in range(n_boot):
+        counts = np.bincount(rng.integers(0, n, n), minlength=n)  # resampling = integer case weights
+        sw = np.sqrt(w * counts)
+        coef, *_ = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)
+        out[b] = coef[1:]
+    frame = pd.DataFrame(out, columns=list(drivers))
+    frame.index.name = "resample"
+    frame.attrs.update(r2=full.attrs["r2"], n=full.attrs["n"], outcome=outcome)
+    return frame

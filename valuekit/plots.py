@@ -28,6 +28,7 @@ __all__ = [
     "plot_importance_performance",
     "plot_value_map",
     "plot_scenario_shares",
+    "plot_scenario_comparison",
     "plot_group_means",
 ]
 
@@ -525,19 +526,46 @@ def plot_value_map(table: pd.DataFrame, *, names: dict | None = None, competitor
 def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None,
                          ax: plt.Axes | None = None) -> plt.Axes:
     """Share of customers with value destroyed before and after a scenario, per segment
-    (the ``summary`` of :meth:`valuekit.scenario.ScenarioEngine.apply`)."""
+    (the ``summary`` of :meth:`valuekit.scenario.ScenarioEngine.apply`), with the Wilson
+    intervals as error bars where the summary has them."""
     ax = ax or plt.gca()
     y = np.arange(len(summary))
-    before = summary["share_destroyed_before"].to_numpy()
-    after = summary["share_destroyed_after"].to_numpy()
-    ax.barh(y - 0.2, before, height=0.4, color="0.7", label="before")
-    ax.barh(y + 0.2, after, height=0.4, color=_EXCLUDED, label="after")
-    labels = [f"{s}: {names[s]}" if names and s in names else str(s) for s in summary.index]
+    for key, offset, color in (("before", -0.2, "0.7"), ("after", 0.2, _EXCLUDED)):
+        values = summary[f"share_destroyed_{key}"].to_numpy()
+        err = None
+        if f"share_destroyed_{key}_low" in summary:
+            err = np.vstack([values - summary[f"share_destroyed_{key}_low"].to_numpy(),
+                             summary[f"share_destroyed_{key}_high"].to_numpy() - values])
+        ax.barh(y + offset, values, height=0.4, color=color, label=key, xerr=err,
+                error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "0.3"})
+    labels = [names[s] if names and s == "all" and s in names else
+              f"{s}: {names[s]}" if names and s in names else str(s) for s in summary.index]
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_xlabel("customers with value destroyed")
     ax.legend(loc="lower right", frameon=False)
+    return ax
+
+
+def plot_scenario_comparison(table: pd.DataFrame, *, lang: str = "en", ax: plt.Axes | None = None) -> plt.Axes:
+    """Saved scenarios side by side: the share destroyed after each, with its interval, and
+    the share before as a dashed line (``table`` from :func:`valuekit.scenario.compare_scenarios`)."""
+    from .scenario import ui_text
+
+    ax = ax or plt.gca()
+    after = table.loc["share_destroyed_after"].to_numpy(dtype=float)
+    err = np.vstack([after - table.loc["share_destroyed_after_low"].to_numpy(dtype=float),
+                     table.loc["share_destroyed_after_high"].to_numpy(dtype=float) - after])
+    y = np.arange(len(after))
+    ax.barh(y, after, height=0.6, color=_EXCLUDED, xerr=err, error_kw={"elinewidth": 0.8, "capsize": 3})
+    before = float(table.loc["share_destroyed_before"].iloc[0])
+    ax.axvline(before, color="0.3", ls="--", lw=1, label=f"{before:.1%}")
+    ax.set_yticks(y, [str(c) for c in table.columns])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel(ui_text("ui_destroyed_after", lang))
+    ax.legend(loc="lower right", frameon=False, title=ui_text("ui_destroyed_before", lang))
     return ax
 
 

@@ -18,10 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .codebook import read_codebook
-from .config import NOTEBOOKS_DIR
+from .config import DEMO_CODEBOOK, NOTEBOOKS_DIR
 from .io import read_survey_file
 
-__all__ = ["notebook_sequence", "run_report", "serve_dashboard"]
+__all__ = ["notebook_sequence", "run_report", "serve_dashboard", "dashboard_command"]
 
 #: The kernelspec name our temporary spec takes: "python3", so that it also shadows, for
 #: Voila, any other "python3" kernel the machine has (notebooks name that kernel).
@@ -121,35 +121,57 @@ def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
     return written
 
 
-def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None = None, *,
-                    port: int = 8866, parameters: dict | None = None, timeout: int = 120) -> int:
-    """Serve the what-if notebook with Voilà on 127.0.0.1 (code hidden) until interrupted.
+#: Voilà settings for presenting: a closed tab's kernel is culled after this many idle
+#: seconds (checked every CULL_INTERVAL s); open pages are connected and never culled.
+CULL_IDLE_TIMEOUT, CULL_INTERVAL = 30, 10
 
-    With ``data`` and ``codebook``, a copy of the notebook with those parameters injected
-    (papermill, not executed) is served, so the dashboard runs on the analyst's survey.
-    Returns Voilà's exit code.
+
+def dashboard_command(notebook: str | Path, port: int, *, timeout: int = 120) -> list[str]:
+    """The Voilà command line serving the dashboard page on 127.0.0.1 only, code hidden."""
+    voila = Path(sys.executable).with_name("voila")
+    return [str(voila), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
+            f"--VoilaExecutor.timeout={timeout}",
+            f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
+            f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+            "--MappingKernelManager.cull_connected=False", str(notebook)]
+
+
+def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None = None, *,
+                    levers: str | Path | None = None, port: int = 8866, parameters: dict | None = None,
+                    save_dir: str | Path = "scenarios", lang: str = "en", timeout: int = 120) -> int:
+    """Serve the what-if dashboard page with Voilà on 127.0.0.1 (code hidden) until interrupted.
+
+    The page is ``valuekit/dashboard.ipynb`` (the dashboard and nothing else), with the
+    analyst's files injected as parameters (papermill, not executed): the survey and
+    codebook (default: the demo survey and its lever file), the lever file (default: the
+    codebook's ``levers:`` section, or levers derived from the codebook), and the folder
+    where scenarios are saved and compared. Everything is read and validated before the
+    server starts. Returns Voilà's exit code.
     """
     import subprocess
 
     import papermill as pm
 
-    notebook = NOTEBOOKS_DIR / "07_what_if.ipynb"
+    from .levers import read_levers
+
+    notebook = Path(__file__).with_name("dashboard.ipynb")
     params = dict(parameters or {})
     if data is not None:
         data, codebook = _check_inputs(data, codebook, params.get("read_options", {}))
         params.update(data_path=str(data), codebook_path=str(codebook))
+    if levers is not None:
+        levers = Path(levers).resolve()
+        read_levers(levers, codebook if codebook is not None else DEMO_CODEBOOK)
+        params["levers_path"] = str(levers)
+    if lang not in ("en", "es", "it"):
+        raise ValueError(f"lang: expected 'en', 'es' or 'it', got {lang!r}")
+    params.update(save_dir=str(Path(save_dir).resolve()), lang=lang)
     with tempfile.TemporaryDirectory() as tmp, _this_python_kernel() as kernel:
-        served = notebook
-        if params:
-            served = Path(tmp) / notebook.name
-            pm.execute_notebook(str(notebook), str(served), parameters=params, prepare_only=True,
-                                kernel_name=kernel, progress_bar=False)
-        voila = Path(sys.executable).with_name("voila")
-        command = [str(voila), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
-                   f"--VoilaExecutor.timeout={timeout}", "--MappingKernelManager.cull_idle_timeout=900",
-                   "--MappingKernelManager.cull_interval=60", str(served)]
+        served = Path(tmp) / "dashboard.ipynb"
+        pm.execute_notebook(str(notebook), str(served), parameters=params, prepare_only=True,
+                            kernel_name=kernel, progress_bar=False)
         print(f"serving the what-if dashboard on http://127.0.0.1:{port}/ (Ctrl-C stops it)")
-        proc = subprocess.Popen(command, cwd=str(NOTEBOOKS_DIR))
+        proc = subprocess.Popen(dashboard_command(served, port, timeout=timeout), cwd=tmp)
         previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` runs
         try:
             return proc.wait()

@@ -1,43 +1,45 @@
-"""What if we cut the waiting time, or raise the price 5 %? Scenarios on scored customers.
+"""What if we cut the waiting time, or raise the price 5 %? Scenarios on the survey's answers.
 
-A :class:`Scenario` is a small, serialisable set of levers (saved and loaded as YAML or
-JSON; loading never executes anything from the file). :class:`ScenarioEngine` applies it
-to every scored customer at once and returns the new scores, value ratios and verdicts,
-a summary by segment (share destroyed before and after, mean value ratio, customers who
-move between verdicts) and the predicted change in the outcomes through the fitted
-driver slopes.
+A :class:`Scenario` is a small, serialisable set of lever settings (saved and loaded as
+YAML or JSON; loading never executes anything from the file). The levers themselves are
+data, the survey's own (:mod:`valuekit.levers`: a lever file, the codebook's ``levers:``
+section, or levers derived from the codebook).
 
-How each lever moves the scores (the one place it is defined: :data:`LEVERS`)
--------------------------------------------------------------------------------
-Scores are on the common scale ``[lo, hi]`` (1-7 for most surveys).
+:class:`ScenarioEngine` applies a scenario to the **item answers** of every scored
+customer at once and rescores them with the survey's own :class:`ValueScorer`
+(:meth:`ValueScorer.score_items`, the arithmetic behind ``transform``), so a what-if
+result is exactly what the survey would have scored had those answers been given.
 
-* **Proportional levers** change what the customer gives in proportion to its cause: the
-  sacrifice's distance above the bottom of the scale is multiplied by ``1 + change``.
-  ``price_change_pct``, ``vat_change_pts`` and ``surcharge_change_pct`` combine into the
-  change in the price paid, ``(1 + p)(1 + v / (100 + VAT))(1 + s) - 1`` with the
-  surcharges weighing ``SURCHARGE_SHARE`` of the bill, and move the **money** sacrifice;
-  ``waiting_time_change_pct`` and ``travel_time_change_pct`` move the **time** sacrifice,
-  each accounting for half of it; ``effort_change_pct`` moves **energy**. A price cut
-  therefore never raises anyone's money sacrifice, and so never lowers a value ratio.
-* **Point levers** (``-2`` to ``+2`` points of the scale) add points to benefit
-  dimensions or take them off sacrifices: ``reassurance`` (guarantees: risk -1 per point),
-  ``staff`` (experiential +0.5, emotional cost -0.5), ``ambience`` (experiential +0.5,
-  emotional cost -0.25), ``reliability`` (functional +0.5, risk -0.25), ``ease_of_use``
-  (functional +0.5, energy -0.25), ``loyalty`` (loyalty programme or community: symbolic
-  +0.5).
-* **Communication** (``communication: {dimension: points}``) lifts the *perception* of a
-  benefit dimension without changing the offer, by up to 1 point.
+How the answers move
+--------------------
+Work happens on each item's own scale, in the direction of what the item measures (a
+reverse-keyed item's answer moves the other way), in this order:
 
-Every new score is kept within the scale. A lever on a block the codebook does not have
-does nothing, and the summary says so. The benefits and sacrifices indices, the ratio and
-the verdict are then recomputed with the scorer's own weights and neutral band.
+1. ``percent`` levers scale each item's distance above the bottom of its scale by
+   ``1 + value x weight / 100`` (several on one item multiply);
+2. ``points`` levers add ``value x weight`` points (several on one item add up);
+3. every answer is clipped to its item's scale;
+4. ``lift_lowest`` levers, in the order of the lever file, bring the worst ``value`` % of
+   the customers the scenario applies to (lowest mean on the lever's benefit items,
+   highest on its sacrifice items, survey-weighted) up (or down) to the lever's target.
+
+An unanswered item stays unanswered: a scenario changes answers, it does not invent them.
+
+What comes back
+---------------
+:meth:`ScenarioEngine.apply` returns a summary by segment: the share of customers whose
+value is destroyed before and after, each with a Wilson interval on Kish's effective n,
+the change with a paired interval, the mean value ratio, the customers moving between
+verdicts, and the predicted mean change of each outcome through the driver model's slopes
+with a bootstrap percentile interval, withheld where the model explains less than the
+evidence floor ``min_r2`` (``valuekit/evidence.yaml``).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,65 +47,14 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .codebook import DIMENSIONS
-from .scoring import VERDICTS, ValueScorer, group_order, survey_weights
+from .codebook import LANGUAGES
+from .levers import LeverSet, read_levers
+from .scoring import VERDICTS, ValueScorer, group_order, item_maps, item_matrix, survey_weights, wilson_interval
 
-__all__ = ["Scenario", "ScenarioEngine", "ScenarioError", "LEVERS", "compare_scenarios", "build_engine"]
+__all__ = ["Scenario", "ScenarioEngine", "ScenarioError", "OutcomeModel", "compare_scenarios", "build_engine",
+           "format_headline", "format_outcome_changes", "format_summary", "format_comparison", "ui_text", "lever_scenarios"]
 
-#: Share of the bill that surcharges (delivery, fees) make up, for ``surcharge_change_pct``.
-SURCHARGE_SHARE = 0.1
-#: The VAT rate the prices include, for ``vat_change_pts``.
-VAT_RATE = 21.0
-
-
-@dataclass(frozen=True)
-class Lever:
-    """One lever: its range, unit, the theory it belongs to, and its effect per unit."""
-
-    name: str
-    label: str
-    unit: str
-    low: float
-    high: float
-    step: float
-    theory: str
-    effects: dict[str, float] = field(default_factory=dict)  # block -> points per unit (point levers)
-    scales: str | None = None  # the sacrifice a proportional lever scales
-
-    @property
-    def moves(self) -> set[str]:
-        """The blocks this lever changes."""
-        return set(self.effects) | ({self.scales} if self.scales else set())
-
-
-#: Every lever, its range and, for point levers, the points it moves per unit.
-LEVERS = {lever.name: lever for lever in [
-    Lever("price_change_pct", "Price change", "%", -50, 50, 1, "money sacrifice: price", scales="money"),
-    Lever("vat_change_pts", "VAT change", "points", -10, 10, 1, "money sacrifice: price plus VAT", scales="money"),
-    Lever("surcharge_change_pct", "Surcharges change", "%", -100, 100, 5, "money sacrifice: surcharges",
-          scales="money"),
-    Lever("waiting_time_change_pct", "Waiting time change", "%", -100, 100, 5, "time sacrifice: waiting",
-          scales="time"),
-    Lever("travel_time_change_pct", "Travel / search time change", "%", -100, 100, 5,
-          "time sacrifice: getting there, searching", scales="time"),
-    Lever("effort_change_pct", "Effort change", "%", -100, 100, 5, "energy sacrifice: effort, carrying, preparing",
-          scales="energy"),
-    Lever("reassurance", "Reassurance, guarantees", "points", -2, 2, 0.25, "risk sacrifice", {"risk": -1.0}),
-    Lever("staff", "Staff", "points", -2, 2, 0.25, "experiential benefit, emotional cost",
-          {"experiential": 0.5, "emotional": -0.5}),
-    Lever("ambience", "Ambience", "points", -2, 2, 0.25, "experiential benefit, emotional cost",
-          {"experiential": 0.5, "emotional": -0.25}),
-    Lever("reliability", "Reliability", "points", -2, 2, 0.25, "functional benefit, performance risk",
-          {"functional": 0.5, "risk": -0.25}),
-    Lever("ease_of_use", "Ease of use", "points", -2, 2, 0.25, "functional benefit, energy",
-          {"functional": 0.5, "energy": -0.25}),
-    Lever("loyalty", "Loyalty programme, community", "points", -2, 2, 0.25, "symbolic benefit: belonging",
-          {"symbolic": 0.5}),
-]}
-#: Range of the communication lever (points of perception per dimension).
-COMMUNICATION_RANGE = (0.0, 1.0)
-
-_KEYS = {"name", "description", "levers", "communication", "segments"}
+_KEYS = {"name", "description", "levers", "segments"}
 
 
 class ScenarioError(ValueError):
@@ -124,68 +75,48 @@ class Scenario:
     ----------
     name : str
     levers : dict
-        Lever name (a key of :data:`LEVERS`) to its value; levers left out are 0.
-    communication : dict
-        Benefit dimension to the perception lift in points (0 to 1).
+        Lever name (of the survey's :class:`~valuekit.levers.LeverSet`) to its value;
+        levers left out are 0. Checked against the levers when applied.
     segments : list, optional
         Apply only to customers of these segments (default: everyone).
     description : str
 
     Examples
     --------
-    >>> s = Scenario.from_dict({"name": "cheaper", "levers": {"price_change_pct": -10}})
+    >>> s = Scenario.from_dict({"name": "cheaper", "levers": {"price": -10}})
     >>> s.levers
-    {'price_change_pct': -10.0}
-    >>> Scenario.from_dict({"name": "x", "levers": {"price": -10}})
+    {'price': -10.0}
+    >>> Scenario.from_dict({"name": "x", "levers": {"price": "ten"}})
     Traceback (most recent call last):
     ...
-    valuekit.scenario.ScenarioError: scenario key 'levers.price': unknown lever 'price'; expected one of ['price_change_pct', ...]
+    valuekit.scenario.ScenarioError: scenario key 'levers.price': expected a number, got 'ten'
     """
 
     name: str = "scenario"
-    levers: dict[str, float] = field(default_factory=dict)
-    communication: dict[str, float] = field(default_factory=dict)
+    levers: dict[str, float] | None = None
     segments: tuple | None = None
     description: str = ""
 
+    def __post_init__(self):
+        if self.levers is None:
+            object.__setattr__(self, "levers", {})
+
     @classmethod
     def from_dict(cls, spec: Any, *, source: str = "scenario") -> "Scenario":
-        """Validate a parsed scenario; errors name the key and the allowed values."""
+        """Validate a parsed scenario's shape; errors name the key."""
         if not isinstance(spec, dict):
             raise ScenarioError(f"{source}: expected a mapping with keys {sorted(_KEYS)}, got {type(spec).__name__}")
         unknown = sorted(set(spec) - _KEYS)
         if unknown:
-            raise ScenarioError(f"scenario key '{unknown[0]}': unknown key; expected some of {sorted(_KEYS)}")
+            hint = " (levers are listed under 'levers:')" if unknown[0] == "communication" else ""
+            raise ScenarioError(f"scenario key '{unknown[0]}': unknown key; expected some of {sorted(_KEYS)}{hint}")
         name = spec.get("name", "scenario")
         if not isinstance(name, str) or not name.strip():
             raise ScenarioError(f"scenario key 'name': expected text, got {name!r}")
         levers_in = spec.get("levers") or {}
         if not isinstance(levers_in, dict):
             raise ScenarioError(f"scenario key 'levers': expected a mapping of lever to value, got {levers_in!r}")
-        levers = {}
-        for key, value in levers_in.items():
-            if key not in LEVERS:
-                raise ScenarioError(f"scenario key 'levers.{key}': unknown lever '{key}'; expected one of "
-                                    f"{list(LEVERS)}")
-            lever = LEVERS[key]
-            v = _number(value, f"levers.{key}")
-            if not lever.low <= v <= lever.high:
-                raise ScenarioError(f"scenario key 'levers.{key}': {v:g} {lever.unit} is out of range "
-                                    f"[{lever.low:g}, {lever.high:g}]")
-            levers[key] = v
-        comm_in = spec.get("communication") or {}
-        if not isinstance(comm_in, dict):
-            raise ScenarioError(f"scenario key 'communication': expected a mapping of dimension to points, got {comm_in!r}")
-        communication = {}
-        for key, value in comm_in.items():
-            if key not in DIMENSIONS:
-                raise ScenarioError(f"scenario key 'communication.{key}': unknown benefit dimension '{key}'; "
-                                    f"expected one of {list(DIMENSIONS)}")
-            v = _number(value, f"communication.{key}")
-            lo, hi = COMMUNICATION_RANGE
-            if not lo <= v <= hi:
-                raise ScenarioError(f"scenario key 'communication.{key}': {v:g} points is out of range [{lo:g}, {hi:g}]")
-            communication[key] = v
+        levers = {str(k): _number(v, f"levers.{k}") for k, v in levers_in.items()}
         segments = spec.get("segments")
         if segments is not None:
             if not isinstance(segments, list) or not segments:
@@ -194,16 +125,31 @@ class Scenario:
         description = spec.get("description", "")
         if not isinstance(description, str):
             raise ScenarioError(f"scenario key 'description': expected text, got {description!r}")
-        return cls(name=name.strip(), levers=levers, communication=communication, segments=segments,
-                   description=description)
+        return cls(name=name.strip(), levers=levers, segments=segments, description=description)
 
     def to_dict(self) -> dict:
-        out = {"name": self.name, "levers": {k: v for k, v in self.levers.items() if v},
-               "communication": {k: v for k, v in self.communication.items() if v}}
+        out = {"name": self.name, "levers": {k: v for k, v in self.levers.items() if v}}
         if self.segments is not None:
-            out["segments"] = list(self.segments)
+            out["segments"] = [s.item() if isinstance(s, np.generic) else s for s in self.segments]
         if self.description:
             out["description"] = self.description
+        return out
+
+    def problems(self, levers: LeverSet, segments: list | None = None) -> list[str]:
+        """Everything in this scenario that does not apply to these levers (and segments)."""
+        out = []
+        for key, value in self.levers.items():
+            if key not in levers:
+                out.append(f"lever '{key}' is not a lever of this survey ({levers.source}: {', '.join(levers.levers)})")
+                continue
+            lever = levers[key]
+            if not lever.low <= value <= lever.high:
+                out.append(f"lever '{key}': {value:g} {lever.unit} is out of its range "
+                           f"[{lever.low:g}, {lever.high:g}]")
+        if self.segments is not None and segments is not None:
+            unknown = [s for s in self.segments if s not in segments]
+            if unknown:
+                out.append(f"segment(s) {unknown} do not exist; segments are {segments}")
         return out
 
     def save(self, path: str | Path) -> Path:
@@ -223,7 +169,10 @@ class Scenario:
         path = Path(path)
         if not path.is_file():
             raise ScenarioError(f"scenario file '{path}' not found")
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ScenarioError(f"{path.name}: not UTF-8 text; save the scenario file as UTF-8") from None
         try:
             spec = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
         except (json.JSONDecodeError, yaml.YAMLError) as err:
@@ -235,151 +184,288 @@ class Scenario:
             raise ScenarioError(f"{path.name}: {err}") from None
 
 
+@dataclass(frozen=True)
+class OutcomeModel:
+    """How block scores move an outcome: slopes, their bootstrap replicates, R² and n."""
+
+    name: str
+    label: str | dict
+    slopes: pd.Series
+    boot: pd.DataFrame
+    r2: float
+    n: int
+
+
 class ScenarioEngine:
-    """Applies scenarios to scored customers, vectorised.
+    """Applies scenarios to the item answers of every scored customer, vectorised.
 
     Parameters
     ----------
-    scores : DataFrame
-        ValueScorer output (only scored customers enter; the others are counted).
+    data : DataFrame
+        Recoded survey data (``Survey.data``) with the codebook's item columns.
     scorer : ValueScorer
-        The fitted scorer: its index weights, neutral band and scale are reused.
+        The fitted scorer: scenarios are rescored with it.
+    levers : LeverSet, path or None
+        The survey's levers (:func:`valuekit.levers.read_levers`; ``None``: the codebook's
+        section or the derived default).
     segments : Series, optional
-        Segment per customer (same index as ``scores``).
-    outcome_slopes : dict of str to Series, optional
-        Outcome name to :func:`valuekit.drivers.outcome_slopes` (points of outcome per
-        point of each block score) for the predicted outcome change.
+        Segment per customer (same index as ``data``).
+    outcomes : list of OutcomeModel, optional
+        Driver models for the predicted outcome changes.
     weights : array-like, optional
         Survey weights for every aggregate.
+    confidence : float, default 0.95
+    min_r2 : float, optional
+        Outcome changes from a model with a lower R² are withheld (default: the evidence
+        floor ``min_r2``).
     """
 
-    def __init__(self, scores: pd.DataFrame, scorer: ValueScorer, *, segments: pd.Series | None = None,
-                 outcome_slopes: dict | None = None, weights=None):
+    def __init__(self, data: pd.DataFrame, scorer: ValueScorer, levers=None, *, segments: pd.Series | None = None,
+                 outcomes: list[OutcomeModel] | None = None, weights=None, confidence: float = 0.95,
+                 min_r2: float | None = None):
+        from .significance import evidence_settings
+
         cb = scorer.codebook_
+        self.codebook = cb
+        self.scorer = scorer
+        self.levers = read_levers(levers, cb)
+        if self.levers.codebook is not cb and set(self.levers.codebook.value_items) != set(cb.value_items):
+            raise ScenarioError(f"levers {self.levers.source} were checked against another codebook "
+                                f"({self.levers.codebook.source}) than the scorer's ({cb.source})")
         self.dimensions, self.sacrifices = cb.dimensions, cb.sacrifices
         self.blocks = self.dimensions + self.sacrifices
-        scored = scores["value_ratio"].notna().to_numpy()
-        self.n_unscored = int((~scored).sum())
-        self.index = scores.index[scored]
-        self.base = scores.loc[scored, self.blocks].to_numpy(dtype=float)
+        self.items = list(scorer.feature_names_in_)
+        self._item_col = {c: j for j, c in enumerate(self.items)}
+        self._a, self._b = item_maps(cb, self.items)
         self.scale = scorer.scale_
-        self.bw = scorer.benefit_weights_.to_numpy()
-        self.sw = scorer.sacrifice_weights_.to_numpy()
-        self.band = math.log1p(scorer.neutral_band)
-        self.w = survey_weights(weights, len(scores), index=scores.index)[scored]
-        seg = (pd.Series("all", index=scores.index) if segments is None else segments.reindex(scores.index))
+        if not 0 < confidence < 1:
+            raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
+        self.confidence = confidence
+        self.min_r2 = evidence_settings()["min_r2"] if min_r2 is None else float(min_r2)
+
+        M = item_matrix(data, cb, self.items)
+        _, _, _, ratio_all, _, _, _ = scorer.score_items(M)
+        scored = np.isfinite(ratio_all)
+        self.n_unscored = int((~scored).sum())
+        self.index = data.index[scored]
+        self.M = np.ascontiguousarray(M[scored])
+        self.w = survey_weights(weights, len(data), index=data.index)[scored]
+        seg = pd.Series("all", index=data.index) if segments is None else segments.reindex(data.index)
+        self.segments_series = seg  # every respondent's segment, as given
         self.segments = np.array([("none" if pd.isna(v) else v) for v in seg.astype(object).to_numpy()[scored]],
                                  dtype=object)
         self.segment_levels = group_order(self.segments)
-        self.slopes = {name: s.reindex(self.blocks).fillna(0.0).to_numpy() for name, s in (outcome_slopes or {}).items()}
-        # "before" is the scorer's own result, so it matches every other table of the survey
-        self.base_ratio = scores.loc[scored, "value_ratio"].to_numpy(dtype=float)
-        self.base_code = scores.loc[scored, "verdict"].cat.codes.to_numpy().astype(np.int64)
-        self._col = {b: j for j, b in enumerate(self.blocks)}
+        self.outcomes = list(outcomes or [])
+        for model in self.outcomes:
+            missing = [b for b in self.blocks if b not in model.slopes.index]
+            if missing:
+                raise ValueError(f"outcome model '{model.name}' has no slope for {missing}")
+        base = self._score(self.M)
+        self.base, self.base_ratio, self.base_code = base["blocks"], base["ratio"], base["code"]
 
     # -- the model ----------------------------------------------------------------------
-    def _value(self, S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        nd = len(self.dimensions)
-        ratio = (S[:, :nd] @ self.bw) / (S[:, nd:] @ self.sw)
-        log = np.log(ratio)
-        code = np.where(log > self.band, 2, np.where(log < -self.band, 0, 1))
-        return ratio, code
+    def _score(self, M: np.ndarray) -> dict:
+        scores, benefits, sacrifices, ratio, _, code, _ = self.scorer.score_items(M)
+        return {"blocks": scores[:, :len(self.blocks)], "benefits": benefits, "sacrifices": sacrifices,
+                "ratio": ratio, "code": code.astype(np.int64)}
 
-    def _ignored(self, scenario: Scenario) -> list[str]:
-        """Levers (and communicated dimensions) that touch no block of this survey."""
-        ignored = [name for name, value in scenario.levers.items()
-                   if value and not LEVERS[name].moves & set(self.blocks)]
-        return ignored + [d for d, v in scenario.communication.items() if v and d not in self.blocks]
+    def check(self, scenario: Scenario) -> None:
+        """Raise :class:`ScenarioError` listing everything in the scenario that does not apply."""
+        problems = scenario.problems(self.levers, self.segment_levels)
+        if problems:
+            raise ScenarioError(f"scenario '{scenario.name}' does not apply to this survey: " + "; ".join(problems))
 
-    def _changes(self, scenario: Scenario) -> tuple[dict[str, float], dict[str, float]]:
-        """Per block: a proportional factor on the distance above the floor, and points to add."""
-        lv = scenario.levers
+    def items_after(self, scenario: Scenario) -> np.ndarray:
+        """The item matrix (common scale, keyed direction) of every scored customer after the scenario."""
+        self.check(scenario)
+        lo, hi = self.scale.min, self.scale.max
+        active = [(self.levers[k], v) for k, v in scenario.levers.items() if v]
+        if not active:
+            return self.M
+        rows = (np.ones(len(self.M), bool) if scenario.segments is None
+                else np.isin(self.segments, list(scenario.segments)))
         factor, points = {}, {}
-        price = ((1 + lv.get("price_change_pct", 0) / 100)
-                 * (1 + lv.get("vat_change_pts", 0) / (100 + VAT_RATE))
-                 * (1 + SURCHARGE_SHARE * lv.get("surcharge_change_pct", 0) / 100))
-        factor["money"] = price
-        factor["time"] = 1 + 0.5 * lv.get("waiting_time_change_pct", 0) / 100 + 0.5 * lv.get("travel_time_change_pct", 0) / 100
-        factor["energy"] = 1 + lv.get("effort_change_pct", 0) / 100
-        for name, value in lv.items():
-            for block, per_unit in LEVERS[name].effects.items():
-                points[block] = points.get(block, 0.0) + per_unit * value
-        for dim, value in scenario.communication.items():
-            points[dim] = points.get(dim, 0.0) + value
-        return factor, points
+        for lever, value in active:
+            for item, weight in lever.effects.items():
+                j = self._item_col[item]
+                if lever.how == "percent":
+                    factor[j] = factor.get(j, 1.0) * (1 + value * weight / 100)
+                elif lever.how == "points":  # points on the item's own scale -> common scale
+                    points[j] = points.get(j, 0.0) + value * weight * abs(self._b[j])
+        M = self.M.copy()
+        sub = M[rows] if scenario.segments is not None else M
+        for j in sorted(set(factor) | set(points)):
+            col = sub[:, j]
+            if j in factor:
+                col = lo + (col - lo) * factor[j]
+            if j in points:
+                col = col + points[j]
+            sub[:, j] = np.clip(col, lo, hi)
+        for lever, value in active:
+            if lever.how == "lift_lowest":
+                self._lift(sub, lever, value, self.w[rows])
+        if scenario.segments is not None:
+            M[rows] = sub
+        return M
+
+    def _lift(self, M: np.ndarray, lever, share: float, w: np.ndarray) -> None:
+        cols = [self._item_col[i] for i in lever.effects]
+        sacrifice = self.codebook.items[next(iter(lever.effects))].role == "sacrifice"
+        block = M[:, cols]
+        answered = np.isfinite(block).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            level = np.where(answered > 0, np.nansum(block, axis=1) / answered, np.nan)
+        ok = np.flatnonzero(np.isfinite(level))
+        badness = level[ok] * (1 if sacrifice else -1)
+        order = ok[np.argsort(-badness, kind="stable")]  # worst first
+        cum = np.cumsum(w[order])
+        chosen = order[np.concatenate([[0.0], cum[:-1]]) < share / 100 * cum[-1]] if len(order) else order
+        for item, j in zip(lever.effects, cols):
+            s = self.codebook.items[item].scale
+            target = self.scale.min + (lever.target - s.min) * abs(self._b[j])
+            vals = M[chosen, j]
+            M[chosen, j] = np.where(np.isnan(vals), vals, np.minimum(vals, target) if sacrifice
+                                    else np.maximum(vals, target))
+
+    def answers_after(self, scenario: Scenario) -> pd.DataFrame:
+        """The answers every scored customer would give after the scenario, on each item's own scale."""
+        M = self.items_after(scenario)
+        return pd.DataFrame((M - self._a) / self._b, index=self.index, columns=self.items)
 
     def scores_after(self, scenario: Scenario) -> np.ndarray:
-        """The block scores of every scored customer after the scenario."""
-        factor, points = self._changes(scenario)
-        S = self.base.copy()
-        lo, hi = self.scale.min, self.scale.max
-        for block, f in factor.items():
-            if block in self._col and f != 1:
-                j = self._col[block]
-                S[:, j] = lo + (S[:, j] - lo) * f
-        for block, p in points.items():
-            if block in self._col and p:
-                S[:, self._col[block]] += p
-        np.clip(S, lo, hi, out=S)
-        if scenario.segments is not None:
-            unknown = [s for s in scenario.segments if s not in self.segment_levels]
-            if unknown:
-                raise ScenarioError(f"scenario key 'segments': segment(s) {unknown} do not exist; "
-                                    f"segments are {self.segment_levels}")
-            untouched = ~np.isin(self.segments, list(scenario.segments))
-            S[untouched] = self.base[untouched]
-        return S
+        """The block scores (dimensions, then sacrifices) of every scored customer after the scenario."""
+        return self._score(self.items_after(scenario))["blocks"]
 
     # -- results ------------------------------------------------------------------------
     def apply(self, scenario: Scenario, *, customers: bool = False) -> dict:
         """Apply a scenario.
 
-        Returns a dict with ``summary`` (DataFrame by segment plus ``all``: ``customers``
-        (scored customers), ``weighted_customers``, ``share_destroyed_before``/``after``, ``mean_value_ratio_before``/``after``,
-        ``moved_up``, ``moved_down`` (weighted counts of customers changing verdict),
-        ``destroyed_to_better``, and ``<outcome>_change`` (predicted mean change per outcome)),
-        ``transitions`` (verdict before x after, weighted), ``ignored`` (levers that touch
-        no block of this survey) and, with ``customers=True``, ``customers`` (new scores,
-        ratio and verdict per customer).
+        Returns
+        -------
+        dict
+            ``summary``: one row for ``all`` and one per segment, with ``customers``,
+            ``weighted_customers``, ``n_eff`` (Kish), ``share_destroyed_before``/``after``
+            each with ``_low``/``_high`` (Wilson), ``share_destroyed_change`` with
+            ``_low``/``_high`` (paired, normal on n_eff), ``mean_value_ratio_before``/
+            ``after``, ``moved_up``, ``moved_down``, ``destroyed_to_better`` (weighted
+            counts) and per outcome ``<outcome>_change`` with ``_low``/``_high`` (bootstrap
+            percentile), NaN where the outcome model is withheld;
+            ``transitions``: verdict before x after (weighted); ``outcomes``: per outcome
+            its label, R², n and whether it is ``shown`` (and why not);
+            with ``customers=True``, ``customers``: new block scores, indices, ratio and
+            verdict per customer.
         """
-        S = self.scores_after(scenario)
-        ratio, code = self._value(S)
-        # a customer whose scores the scenario leaves alone keeps their ratio and verdict
-        # exactly (recomputing could flip a ratio sitting on the neutral band's edge)
-        same = (S == self.base).all(axis=1)
+        from scipy import stats
+
+        M = self.items_after(scenario)
+        after = self._score(M) if M is not self.M else {
+            "blocks": self.base, "ratio": self.base_ratio, "code": self.base_code}
+        ratio, code = after["ratio"].copy(), after["code"].copy()
+        same = (M == self.M) | (np.isnan(M) & np.isnan(self.M))
+        same = same.all(axis=1)  # a customer whose answers are untouched keeps the scorer's result exactly
         ratio[same], code[same] = self.base_ratio[same], self.base_code[same]
-        delta = S - self.base
+        delta = after["blocks"] - self.base
+        z = stats.norm.ppf(0.5 + self.confidence / 2)
+        alpha = 1 - self.confidence
         rows = []
         for level in ["all", *self.segment_levels] if len(self.segment_levels) > 1 else ["all"]:
-            m = np.ones(len(S), bool) if level == "all" else self.segments == level
+            m = np.ones(len(M), bool) if level == "all" else self.segments == level
             w = self.w[m]
             total = w.sum()
+            n_eff = total ** 2 / (w ** 2).sum()
+            before_d, after_d = self.base_code[m] == 0, code[m] == 0
+            p0, p1 = w[before_d].sum() / total, w[after_d].sum() / total
+            d = after_d.astype(float) - before_d
+            diff = p1 - p0
+            se = math.sqrt(max(float(np.average((d - diff) ** 2, weights=w)), 0.0) / n_eff)
             row = {"segment": level, "customers": int(m.sum()), "weighted_customers": float(total),
-                   "share_destroyed_before": float(w[self.base_code[m] == 0].sum() / total),
-                   "share_destroyed_after": float(w[code[m] == 0].sum() / total),
-                   "mean_value_ratio_before": float(np.average(self.base_ratio[m], weights=w)),
-                   "mean_value_ratio_after": float(np.average(ratio[m], weights=w)),
-                   "moved_up": float(w[code[m] > self.base_code[m]].sum()),
-                   "moved_down": float(w[code[m] < self.base_code[m]].sum()),
-                   "destroyed_to_better": float(w[(self.base_code[m] == 0) & (code[m] > 0)].sum())}
-            for name, slope in self.slopes.items():
-                row[f"{name}_change"] = float(np.average(delta[m] @ slope, weights=w))
+                   "n_eff": float(n_eff), "share_destroyed_before": float(p0),
+                   "share_destroyed_after": float(p1)}
+            for key, p in (("before", p0), ("after", p1)):
+                low, high = wilson_interval(p, n_eff, self.confidence)
+                row[f"share_destroyed_{key}_low"], row[f"share_destroyed_{key}_high"] = float(low), float(high)
+            row.update(share_destroyed_change=float(diff), share_destroyed_change_low=float(diff - z * se),
+                       share_destroyed_change_high=float(diff + z * se),
+                       mean_value_ratio_before=float(np.average(self.base_ratio[m], weights=w)),
+                       mean_value_ratio_after=float(np.average(ratio[m], weights=w)),
+                       moved_up=float(w[code[m] > self.base_code[m]].sum()),
+                       moved_down=float(w[code[m] < self.base_code[m]].sum()),
+                       destroyed_to_better=float(w[before_d & ~after_d].sum()))
+            mean_delta = np.average(delta[m], weights=w, axis=0)
+            for model in self.outcomes:
+                if self._outcome_shown(model)[0]:
+                    slopes = model.slopes.reindex(self.blocks).to_numpy()
+                    reps = model.boot[self.blocks].to_numpy() @ mean_delta
+                    row[f"{model.name}_change"] = float(mean_delta @ slopes)
+                    row[f"{model.name}_change_low"] = float(np.quantile(reps, alpha / 2))
+                    row[f"{model.name}_change_high"] = float(np.quantile(reps, 1 - alpha / 2))
+                else:
+                    for suffix in ("", "_low", "_high"):
+                        row[f"{model.name}_change{suffix}"] = np.nan
             rows.append(row)
         summary = pd.DataFrame(rows).set_index("segment")
+        summary.attrs["confidence"] = self.confidence
         transitions = pd.crosstab(pd.Categorical.from_codes(self.base_code, list(VERDICTS)),
                                   pd.Categorical.from_codes(code, list(VERDICTS)), values=self.w,
                                   aggfunc="sum", dropna=False).fillna(0.0)
         transitions.index.name, transitions.columns.name = "before", "after"
-        out = {"scenario": scenario, "summary": summary, "transitions": transitions,
-               "ignored": self._ignored(scenario)}
+        outcome_table = pd.DataFrame(
+            [{"outcome": m.name, **{f"label_{x}": _label(m, x) for x in LANGUAGES}, "label": _label(m, "en"),
+              "r2": m.r2, "n": m.n, "shown": self._outcome_shown(m)[0], "note": self._outcome_shown(m)[1]}
+             for m in self.outcomes],
+            columns=["outcome", *[f"label_{x}" for x in LANGUAGES], "label", "r2", "n", "shown", "note"],
+        ).set_index("outcome")
+        out = {"scenario": scenario, "summary": summary, "transitions": transitions, "outcomes": outcome_table}
         if customers:
-            frame = pd.DataFrame(S, index=self.index, columns=self.blocks)
+            frame = pd.DataFrame(after["blocks"], index=self.index, columns=self.blocks)
             nd = len(self.dimensions)
-            frame["benefits"], frame["sacrifices"] = S[:, :nd] @ self.bw, S[:, nd:] @ self.sw
+            bw, sw = self.scorer.benefit_weights_.to_numpy(), self.scorer.sacrifice_weights_.to_numpy()
+            frame["benefits"], frame["sacrifices"] = after["blocks"][:, :nd] @ bw, after["blocks"][:, nd:] @ sw
             frame["value_ratio"] = ratio
             frame["verdict"] = pd.Categorical.from_codes(code, list(VERDICTS), ordered=True)
             out["customers"] = frame
         return out
+
+    def _outcome_shown(self, model: OutcomeModel) -> tuple[bool, str]:
+        if not model.r2 >= self.min_r2:
+            return False, (f"withheld: the driver model explains too little of {_label(model, 'en').lower()} "
+                           f"(R² {model.r2:.2f} < {self.min_r2:.2f})")
+        return True, f"R² {model.r2:.2f}, n = {model.n}, {len(model.boot)} bootstrap resamples"
+
+
+def lever_scenarios(levers: LeverSet, *, fraction: float = 0.5, lang: str = "en") -> list[Scenario]:
+    """One scenario per lever: the lever alone, moved ``fraction`` of the way to the end of
+    its range that helps customers (more benefit, less sacrifice), rounded to its step.
+
+    A generic first look at any survey's levers: which lever, alone, does most?
+
+    >>> from valuekit import DATA_DIR, DEMO_CODEBOOK
+    >>> from valuekit.levers import read_levers
+    >>> [s.levers for s in lever_scenarios(read_levers(DATA_DIR / "demo_levers.yaml", DEMO_CODEBOOK))][:3]
+    [{'price': -25.0}, {'vat': -5.0}, {'surcharges': -50.0}]
+    """
+    if not 0 < fraction <= 1:
+        raise ValueError(f"fraction: expected a share in (0, 1], got {fraction!r}")
+    out = []
+    for lever in levers:
+        if lever.how == "lift_lowest":
+            helps_up = True
+        else:
+            roles = [levers.codebook.items[i].role for i in lever.effects]
+            helps_up = sum((1 if r == "benefit" else -1) * np.sign(w)
+                           for r, w in zip(roles, lever.effects.values())) > 0
+        end = lever.high if helps_up else lever.low
+        value = round(end * fraction / lever.step) * lever.step
+        if value == 0:
+            value = end
+        out.append(Scenario(name=f"{lever.label(lang)} {value:+g} {lever.unit}", levers={lever.name: float(value)}))
+    return out
+
+
+def _label(model: OutcomeModel, lang: str) -> str:
+    if isinstance(model.label, dict):
+        return model.label.get(lang) or model.label.get("en") or model.name
+    return model.label
 
 
 def compare_scenarios(engine: ScenarioEngine, scenarios: list[Scenario], *, segment="all") -> pd.DataFrame:
@@ -391,26 +477,140 @@ def compare_scenarios(engine: ScenarioEngine, scenarios: list[Scenario], *, segm
     return pd.DataFrame(columns)
 
 
-def build_engine(survey, *, n_segments: int | None = 4, method: str = "kmeans", random_state=None,
-                 scorer: ValueScorer | None = None) -> tuple[ScenarioEngine, dict, dict]:
-    """Score, segment and fit the outcome slopes of a loaded survey; return the engine.
+def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str = "kmeans", random_state=None,
+                 scorer: ValueScorer | None = None, n_boot: int = 200, lang: str = "en",
+                 ) -> tuple[ScenarioEngine, dict, dict]:
+    """Score, segment and fit the outcome models of a loaded survey; return the engine.
 
     The one recipe the what-if notebook, the dashboard and their tests share;
-    ``n_segments=None`` takes :func:`valuekit.segments.suggest_n_segments`. Returns
+    ``levers`` as in :func:`valuekit.levers.read_levers`; ``n_segments=None`` takes
+    :func:`valuekit.segments.suggest_n_segments`. Returns
     ``(engine, segment_names, outcome_labels)``.
     """
-    from .drivers import outcome_slopes
+    from .drivers import bootstrap_slopes, outcome_slopes
     from .segments import ValueSegmenter, segment_profiles, suggest_n_segments
 
     cb = survey.codebook
+    levers = read_levers(levers, cb)
     scorer = (scorer or ValueScorer(cb)).fit(survey.data)
     scores = scorer.transform(survey.data)
     if n_segments is None:
         n_segments = suggest_n_segments(scores, cb, method=method, random_state=random_state)
     segments = ValueSegmenter(cb, n_segments=n_segments, method=method, random_state=random_state).fit(scores).labels_
-    names = segment_profiles(scores, segments, codebook=cb)["name"].drop("unassigned", errors="ignore").to_dict()
+    names = segment_profiles(scores, segments, codebook=cb, lang=lang)["name"].drop("unassigned",
+                                                                                     errors="ignore").to_dict()
     data = scores.join(survey.data[list(cb.outcomes.values())])
-    slopes = {name: outcome_slopes(data, col, cb.dimensions + cb.sacrifices, weights=survey.weights)
-              for name, col in cb.outcomes.items()}
-    engine = ScenarioEngine(scores, scorer, segments=segments, outcome_slopes=slopes, weights=survey.weights)
-    return engine, names, {name: cb.label(name) for name in cb.outcomes}
+    blocks = cb.dimensions + cb.sacrifices
+    models = []
+    for name, col in cb.outcomes.items():
+        slopes = outcome_slopes(data, col, blocks, weights=survey.weights)
+        boot = bootstrap_slopes(data, col, blocks, weights=survey.weights, n_boot=n_boot, random_state=random_state)
+        labels = {x: cb.label(name, x) for x in LANGUAGES}
+        models.append(OutcomeModel(name, labels, slopes, boot, slopes.attrs["r2"], slopes.attrs["n"]))
+    engine = ScenarioEngine(survey.data, scorer, levers, segments=segments, outcomes=models, weights=survey.weights)
+    return engine, names, {m.name: _label(m, lang) for m in models}
+
+
+# -- presentation: the same words and numbers on the page, in the notebook and in the deck ----
+
+def ui_text(key: str, lang: str = "en", codebook=None, **fields) -> str:
+    """A piece of interface text in ``lang`` (``labels.yaml``, or the codebook's labels)."""
+    from .codebook import _DEFAULT_LABELS
+
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; expected one of {list(LANGUAGES)}")
+    table = dict(_DEFAULT_LABELS.get(key, {}))
+    if codebook is not None:
+        table.update(codebook.labels.get(key, {}))
+    text = table.get(lang) or table.get("en")
+    if text is None:
+        raise KeyError(f"no interface text '{key}' in labels.yaml")
+    return text.format(**fields) if fields else text
+
+
+def _pct(v: float) -> str:
+    return f"{100 * v:.1f}%"
+
+
+def format_headline(summary: pd.DataFrame, segment="all", lang: str = "en") -> str:
+    """'Value destroyed: 19.7% [17.9, 21.6] → 10.8% [9.4, 12.3] (−8.9 points [−10.1, −7.7])'."""
+    r = summary.loc[segment]
+    change = 100 * r["share_destroyed_change"]
+    low, high = 100 * r["share_destroyed_change_low"], 100 * r["share_destroyed_change_high"]
+    return (f"{ui_text('ui_value_destroyed', lang)}: {_pct(r['share_destroyed_before'])} "
+            f"[{100 * r['share_destroyed_before_low']:.1f}, {100 * r['share_destroyed_before_high']:.1f}] → "
+            f"{_pct(r['share_destroyed_after'])} "
+            f"[{100 * r['share_destroyed_after_low']:.1f}, {100 * r['share_destroyed_after_high']:.1f}] "
+            f"({_signed(change)} {ui_text('ui_points', lang)} [{_signed(low)}, {_signed(high)}])")
+
+
+def _signed(v: float, digits: int = 1) -> str:
+    text = f"{v:+.{digits}f}"
+    return "±0." + "0" * digits if float(text) == 0 else text.replace("-", "−")
+
+
+def format_outcome_changes(result: dict, segment="all", lang: str = "en") -> list[str]:
+    """One line per outcome: 'Satisfaction +0.18 [0.11, 0.25]' or why it is withheld."""
+    lines = []
+    summary = result["summary"]
+    for name, info in result["outcomes"].iterrows():
+        label = info[f"label_{lang}"]
+        if not info["shown"]:
+            lines.append(f"{label}: {ui_text('ui_withheld', lang)} (R² {info['r2']:.2f})")
+            continue
+        r = summary.loc[segment]
+        lines.append(f"{label} {_signed(r[f'{name}_change'], 2)} "
+                     f"[{_signed(r[f'{name}_change_low'], 2)}, {_signed(r[f'{name}_change_high'], 2)}]")
+    return lines
+
+
+def format_summary(result: dict, *, names: dict | None = None, lang: str = "en") -> pd.DataFrame:
+    """The summary by segment for people: segment names, percentages, plain headers."""
+    summary = result["summary"]
+    names = names or {}
+    rows = []
+    for seg, r in summary.iterrows():
+        label = ui_text("ui_all_customers", lang) if seg == "all" else (
+            f"{seg}: {names[seg]}" if seg in names else str(seg))
+        row = {ui_text("ui_segment", lang): label,
+               ui_text("ui_customers", lang): f"{int(r['customers']):,}",
+               ui_text("ui_destroyed_before", lang): f"{_pct(r['share_destroyed_before'])}",
+               ui_text("ui_destroyed_after", lang): f"{_pct(r['share_destroyed_after'])}",
+               ui_text("ui_change", lang): (f"{_signed(100 * r['share_destroyed_change'])} "
+                                            f"[{_signed(100 * r['share_destroyed_change_low'])}, "
+                                            f"{_signed(100 * r['share_destroyed_change_high'])}]"),
+               ui_text("ui_ratio", lang): f"{r['mean_value_ratio_before']:.2f} → {r['mean_value_ratio_after']:.2f}",
+               ui_text("ui_better", lang): f"{_pct(r['moved_up'] / r['weighted_customers'])}",
+               ui_text("ui_worse", lang): f"{_pct(r['moved_down'] / r['weighted_customers'])}"}
+        for name, info in result["outcomes"].iterrows():
+            value = r[f"{name}_change"]
+            row[info[f"label_{lang}"]] = ("—" if not np.isfinite(value) else
+                                  f"{_signed(value, 2)} [{_signed(r[f'{name}_change_low'], 2)}, "
+                                  f"{_signed(r[f'{name}_change_high'], 2)}]")
+        rows.append(row)
+    return pd.DataFrame(rows).set_index(ui_text("ui_segment", lang))
+
+
+def format_comparison(engine: ScenarioEngine, scenarios: list[Scenario], *, segment="all",
+                      lang: str = "en") -> pd.DataFrame:
+    """Saved scenarios side by side for people: one row per scenario, the headline numbers
+    with their intervals and the outcome changes (as on the page and in the deck)."""
+    rows = []
+    for scenario in scenarios:
+        result = engine.apply(scenario)
+        r = result["summary"].loc[segment]
+        row = {ui_text("ui_scenario", lang): scenario.name,
+               ui_text("ui_destroyed_after", lang): (
+                   f"{_pct(r['share_destroyed_after'])} [{100 * r['share_destroyed_after_low']:.1f}, "
+                   f"{100 * r['share_destroyed_after_high']:.1f}]"),
+               ui_text("ui_change", lang): (f"{_signed(100 * r['share_destroyed_change'])} "
+                                            f"[{_signed(100 * r['share_destroyed_change_low'])}, "
+                                            f"{_signed(100 * r['share_destroyed_change_high'])}]"),
+               ui_text("ui_ratio", lang): f"{r['mean_value_ratio_after']:.2f}"}
+        for name, info in result["outcomes"].iterrows():
+            value = r[f"{name}_change"]
+            row[info[f"label_{lang}"]] = ("—" if not np.isfinite(value) else
+                                  f"{_signed(value, 2)} [{_signed(r[f'{name}_change_low'], 2)}, "
+                                  f"{_signed(r[f'{name}_change_high'], 2)}]")
+        rows.append(row)
+    return pd.DataFrame(rows).set_index(ui_text("ui_scenario", lang))

@@ -39,6 +39,8 @@ from .codebook import Codebook, Scale, read_codebook
 __all__ = [
     "ValueScorer",
     "item_matrix",
+    "item_maps",
+    "wilson_interval",
     "common_scale",
     "summarize_value",
     "mean_scores",
@@ -66,6 +68,23 @@ def common_scale(codebook: Codebook) -> Scale:
     return s if s.min > 0 else Scale(1.0, s.max - s.min + 1.0)
 
 
+def item_maps(codebook: Codebook, items: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The linear map ``x -> a + b x`` of each item's answers onto :func:`common_scale`.
+
+    Reverse-coding is folded in (``b < 0`` for a reverse-keyed item), so ``a + b x`` is the
+    answer in the direction of what the item measures, on the common scale.
+    """
+    target = common_scale(codebook)
+    a, b = np.empty(len(items)), np.empty(len(items))
+    for j, col in enumerate(items):
+        s = codebook.items[col].scale
+        b[j] = (target.max - target.min) / (s.max - s.min)
+        a[j] = target.min - s.min * b[j]
+        if codebook.items[col].reverse:
+            a[j], b[j] = a[j] + (s.min + s.max) * b[j], -b[j]
+    return a, b
+
+
 def item_matrix(data: pd.DataFrame, codebook: Codebook, items: list[str] | None = None) -> np.ndarray:
     """Items as a float array, reverse-coded and mapped onto :func:`common_scale`.
 
@@ -85,26 +104,38 @@ def item_matrix(data: pd.DataFrame, codebook: Codebook, items: list[str] | None 
     missing = [c for c in items if c not in data.columns]
     if missing:
         raise ValueError(f"item column(s) {missing} not found in data; available: {list(data.columns)}")
-    target = common_scale(codebook)
+    a, b = item_maps(codebook, items)
     X = np.empty((len(data), len(items)), dtype=float, order="F")  # each column contiguous
     for j, col in enumerate(items):
         series = data[col]
         if not pd.api.types.is_numeric_dtype(series.dtype):
             raise TypeError(f"item column '{col}' holds {series.dtype} values, not numbers; load the "
                             "survey with valuekit.load_survey so answers are recoded")
-        s = codebook.items[col].scale
-        # one linear map x -> a + b x: reverse-coding, then onto the common scale
-        b = (target.max - target.min) / (s.max - s.min)
-        a = target.min - s.min * b
-        if codebook.items[col].reverse:
-            a, b = a + (s.min + s.max) * b, -b
         out = X[:, j]
         out[:] = series.to_numpy(dtype=float, na_value=np.nan)
-        if b != 1:
-            out *= b
-        if a != 0:
-            out += a
+        if b[j] != 1:  # one linear map x -> a + b x: reverse-coding, then onto the common scale
+            out *= b[j]
+        if a[j] != 0:
+            out += a[j]
     return X
+
+
+def wilson_interval(p, n_eff, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a share ``p`` on an (effective) sample size ``n_eff``.
+
+    With survey weights pass Kish's effective n. The interval always contains ``p``.
+
+    >>> low, high = wilson_interval(0.2, 100)   # R: prop.test(20, 100, correct=FALSE)$conf.int
+    >>> round(float(low), 6), round(float(high), 6)
+    (0.133367, 0.288829)
+    """
+    from scipy import stats
+
+    p, n_eff = np.asarray(p, dtype=float), np.asarray(n_eff, dtype=float)
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    centre = (p + z ** 2 / (2 * n_eff)) / (1 + z ** 2 / n_eff)
+    half = z * np.sqrt(p * (1 - p) / n_eff + z ** 2 / (4 * n_eff ** 2)) / (1 + z ** 2 / n_eff)
+    return np.minimum(p, np.maximum(0.0, centre - half)), np.maximum(p, np.minimum(1.0, centre + half))
 
 
 def survey_weights(weights, n: int, *, index: pd.Index | None = None) -> np.ndarray:
@@ -339,6 +370,44 @@ class ValueScorer(TransformerMixin, BaseEstimator):
             raise TypeError(f"ValueScorer needs a DataFrame with the codebook's columns, got {type(X).__name__}")
         cb = self.codebook_
         M = item_matrix(X, cb, list(self.feature_names_in_))
+        scores, benefits, sacrifices, ratio, log_ratio, code, counts = self.score_items(M)
+        nd, ns = len(cb.dimensions), len(cb.sacrifices)
+        bw, sw = self.benefit_weights_.to_numpy(), self.sacrifice_weights_.to_numpy()
+        verdict = pd.Categorical.from_codes(code, categories=list(VERDICTS), ordered=True)
+
+        out = pd.DataFrame(scores, index=X.index, columns=self._score_names)
+        out["benefits"] = benefits
+        out["sacrifices"] = sacrifices
+        out["value_ratio"] = ratio
+        out["log_value_ratio"] = log_ratio
+        out["verdict"] = verdict
+        reason = np.full(len(X), "", dtype=object)
+        unscored = np.flatnonzero(np.isnan(ratio))
+        if unscored.size:  # one text per distinct pattern of answered counts, not per respondent
+            needed = counts[unscored, :nd + ns].copy()
+            needed[:, ~np.concatenate([bw > 0, sw > 0])] = np.inf  # weight 0: never the reason
+            patterns, inverse = np.unique(needed, axis=0, return_inverse=True)
+            texts = np.array([self._reason(p) for p in patterns], dtype=object)
+            reason[unscored] = texts[inverse.ravel()]
+        out["unscored_reason"] = pd.array(reason, dtype="str")
+        return out
+
+    def score_items(self, M: np.ndarray):
+        """The value equation on an item matrix (:func:`item_matrix`'s output).
+
+        The one computation behind :meth:`transform`, exposed so a what-if scenario that
+        changes answers is rescored by exactly the same arithmetic.
+
+        Returns
+        -------
+        tuple
+            ``(scores, benefits, sacrifices, ratio, log_ratio, code, counts)``: block and
+            facet scores (columns as ``get_feature_names_out()[:k]``), the two indices,
+            the ratio and its log, the verdict code (0 destroyed, 1 neutral, 2 created,
+            -1 unscored) and the answered-item counts per block.
+        """
+        check_is_fitted(self, "codebook_")
+        cb = self.codebook_
         answered = ~np.isnan(M)
         counts = answered.astype(float) @ self._membership
         sums = np.where(answered, M, 0.0) @ self._membership
@@ -358,24 +427,7 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         band = math.log1p(self.neutral_band)
         code = np.where(log_ratio > band, 2, np.where(log_ratio < -band, 0, 1))
         code = np.where(np.isnan(log_ratio), -1, code)
-        verdict = pd.Categorical.from_codes(code, categories=list(VERDICTS), ordered=True)
-
-        out = pd.DataFrame(scores, index=X.index, columns=self._score_names)
-        out["benefits"] = benefits
-        out["sacrifices"] = sacrifices
-        out["value_ratio"] = ratio
-        out["log_value_ratio"] = log_ratio
-        out["verdict"] = verdict
-        reason = np.full(len(X), "", dtype=object)
-        unscored = np.flatnonzero(np.isnan(ratio))
-        if unscored.size:  # one text per distinct pattern of answered counts, not per respondent
-            needed = counts[unscored, :nd + ns].copy()
-            needed[:, ~np.concatenate([bw > 0, sw > 0])] = np.inf  # weight 0: never the reason
-            patterns, inverse = np.unique(needed, axis=0, return_inverse=True)
-            texts = np.array([self._reason(p) for p in patterns], dtype=object)
-            reason[unscored] = texts[inverse.ravel()]
-        out["unscored_reason"] = pd.array(reason, dtype="str")
-        return out
+        return scores, benefits, sacrifices, ratio, log_ratio, code, counts
 
     def _reason(self, counts: np.ndarray) -> str:
         cb = self.codebook_

@@ -34,7 +34,7 @@ from sklearn.tree import DecisionTreeClassifier, export_text
 from sklearn.utils.validation import check_is_fitted
 
 from .codebook import Codebook
-from .scoring import group_masks, group_order, survey_weights, weighted_sd
+from .scoring import group_masks, group_order, survey_weights, weighted_sd, wilson_interval
 
 __all__ = [
     "ValueSegmenter",
@@ -304,24 +304,20 @@ def share_destroyed(scores: pd.DataFrame, segments: pd.Series, *, weights=None,
 
     With survey weights the interval uses Kish's effective sample size.
     """
-    from scipy import stats
-
     w = survey_weights(weights, len(scores), index=scores.index)
     frame = pd.DataFrame({"segment": segments.reindex(scores.index).array, "w": w,
                           "destroyed": (scores["verdict"] == "destroyed").to_numpy(),
                           "scored": scores["value_ratio"].notna().to_numpy()}, index=scores.index)
     frame = frame[frame["scored"] & frame["segment"].notna()]
-    z = stats.norm.ppf(0.5 + confidence / 2)
     rows = []
     for seg in group_order(frame["segment"]):
         g = frame[frame["segment"] == seg]
         wsum = g["w"].sum()
         p = float((g["w"] * g["destroyed"]).sum() / wsum)
         n_eff = wsum ** 2 / (g["w"] ** 2).sum()
-        centre = (p + z ** 2 / (2 * n_eff)) / (1 + z ** 2 / n_eff)
-        half = z * np.sqrt(p * (1 - p) / n_eff + z ** 2 / (4 * n_eff ** 2)) / (1 + z ** 2 / n_eff)
+        low, high = wilson_interval(p, n_eff, confidence)
         rows.append({"segment": seg, "n": len(g), "n_effective": n_eff, "share_destroyed": p,
-                     "ci_low": min(p, max(0.0, centre - half)), "ci_high": max(p, min(1.0, centre + half))})
+                     "ci_low": float(low), "ci_high": float(high)})
     out = pd.DataFrame(rows)
     out.attrs["confidence"] = confidence
     return out

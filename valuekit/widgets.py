@@ -1,12 +1,14 @@
-"""The what-if dashboard: ipywidgets over :class:`valuekit.scenario.ScenarioEngine`.
+"""Thin ipywidgets views: the what-if dashboard and the comparison explorer.
 
-A thin view. Every number it shows comes from :meth:`ScenarioEngine.apply` and is
-formatted by the functions below, which the tests and the browser test call too, so what
-the page shows is exactly what the engine computes.
+Every number they show comes from the engine (:meth:`ScenarioEngine.apply`,
+:func:`valuekit.significance.compare_groups`) and is formatted by the same functions the
+notebooks, the deck and the tests call (:func:`valuekit.scenario.format_headline`, ...),
+so what a page shows is exactly what the engine computes.
 """
 
 from __future__ import annotations
 
+import base64
 import html as _html
 import io
 import itertools
@@ -16,109 +18,177 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from .scenario import COMMUNICATION_RANGE, LEVERS, Scenario, ScenarioEngine, ScenarioError
+from .codebook import LANGUAGES
+from .scenario import (Scenario, ScenarioEngine, ScenarioError, format_comparison, format_headline,
+                       format_outcome_changes, format_summary, ui_text)
 
-__all__ = ["WhatIfDashboard", "ComparisonExplorer", "format_share_destroyed", "format_outcome_changes",
-           "format_comparisons"]
+__all__ = ["WhatIfDashboard", "ComparisonExplorer", "format_comparisons"]
 
-
-def format_share_destroyed(summary, segment="all") -> str:
-    """'Value destroyed: 19.7% → 10.8%' for one row of a scenario summary."""
-    row = summary.loc[segment]
-    return f"Value destroyed: {row['share_destroyed_before']:.1%} → {row['share_destroyed_after']:.1%}"
+_LANG_NAMES = {"en": "English", "es": "Español", "it": "Italiano"}
 
 
-def format_outcome_changes(summary, segment="all", labels: dict | None = None) -> str:
-    """'Overall perceived value +0.30 · Satisfaction +0.36' (predicted mean change)."""
-    parts = []
-    for col in summary.columns:
-        if col.endswith("_change"):
-            name = col[: -len("_change")]
-            parts.append(f"{(labels or {}).get(name, name)} {summary.loc[segment, col]:+.2f}")
-    return " · ".join(parts) if parts else "no outcome model: outcome changes not shown"
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name).strip("_") or "scenario"
 
 
 class WhatIfDashboard:
-    """Sliders for the levers, a segment filter, reset and save; live results.
+    """Sliders for the survey's levers; the headline, outcomes, segments and map, live.
 
     Parameters
     ----------
     engine : ScenarioEngine
+        Its :class:`~valuekit.levers.LeverSet` gives the sliders: one per lever, grouped by
+        value-management lever, each with its full label, its value and its unit.
     names : dict, optional
-        Segment display names.
-    outcome_labels : dict, optional
-        Outcome display labels.
+        Segment display names: ``{segment: name}``, or ``{lang: {segment: name}}`` for the
+        language switch.
     save_dir : path, default "scenarios"
-        Where "Save scenario" writes ``<name>.yaml``.
+        Where *Save scenario* writes ``<name>.yaml`` and where saved scenarios are listed
+        for comparison and loading.
     figure : bool, default True
-        Draw the benefits-vs-sacrifices map and the before/after bars (a PNG image widget),
-        after the numbers are updated.
+        Draw the benefits-vs-sacrifices map and the before/after bars after the numbers.
+    lang : {"en", "es", "it"}
+        Initial language.
 
     Attributes
     ----------
-    widget : ipywidgets.VBox
+    widget : ipywidgets.Box
         Display this.
     sliders : dict
-        Lever name to its slider (``"communication:<dimension>"`` for communication).
+        Lever name to its slider.
     """
 
-    def __init__(self, engine: ScenarioEngine, *, names: dict | None = None, outcome_labels: dict | None = None,
-                 save_dir: str | Path = "scenarios", figure: bool = True):
+    def __init__(self, engine: ScenarioEngine, *, names: dict | None = None, save_dir: str | Path = "scenarios",
+                 figure: bool = True, lang: str = "en"):
+        if lang not in LANGUAGES:
+            raise ValueError(f"lang: expected one of {list(LANGUAGES)}, got {lang!r}")
         self.engine = engine
-        self.names = names or {}
-        self.outcome_labels = outcome_labels or {}
+        names = names or {}
+        self.names = (names if names and set(names) <= set(LANGUAGES) and all(isinstance(v, dict) for v in
+                                                                              names.values())
+                      else {lang_: names for lang_ in LANGUAGES})
         self.save_dir = Path(save_dir)
         self.draw_figure = figure
-        style = {"description_width": "190px"}
-        layout = widgets.Layout(width="470px")
-        self.sliders = {}
-        for lever in LEVERS.values():
-            self.sliders[lever.name] = widgets.FloatSlider(
-                value=0.0, min=lever.low, max=lever.high, step=lever.step,
-                description=f"{lever.label} ({lever.unit})", style=style, layout=layout,
-                continuous_update=True, readout_format=".2f" if lever.step < 1 else ".0f")
-            self.sliders[lever.name].add_class(f"vk-lever-{lever.name}")
-        for dim in engine.dimensions:
-            name = f"communication:{dim}"
-            self.sliders[name] = widgets.FloatSlider(
-                value=0.0, min=COMMUNICATION_RANGE[0], max=COMMUNICATION_RANGE[1], step=0.05,
-                description=f"Communicate {dim} (points)", style=style, layout=layout, readout_format=".2f")
-            self.sliders[name].add_class(f"vk-lever-communication-{dim}")
-        options = [("all customers", "all")] + [
-            (f"{s}: {self.names[s]}" if s in self.names else str(s), s) for s in engine.segment_levels if s != "all"]
-        self.segment = widgets.Dropdown(options=options, value="all", description="Apply to", style=style,
-                                        layout=layout)
-        self.name = widgets.Text(value="my scenario", description="Scenario name", style=style, layout=layout)
-        self.reset_button = widgets.Button(description="Reset", icon="undo")
-        self.save_button = widgets.Button(description="Save scenario", icon="save")
-        self.share = widgets.Label(style={"font_size": "20px", "font_weight": "bold"})
-        self.share.add_class("vk-share-destroyed")
-        self.outcomes = widgets.Label()
+        self.lang = lang
+        self.sliders, self._labels, self._units = {}, {}, {}
+        groups: dict[str, list] = {}
+        for lever in engine.levers:
+            slider = widgets.FloatSlider(value=0.0, min=lever.low, max=lever.high, step=lever.step,
+                                         readout=True, readout_format=f".{lever.decimals}f",
+                                         continuous_update=True, layout=widgets.Layout(width="300px"))
+            slider.add_class(f"vk-lever-{lever.name}")
+            label = widgets.HTML(layout=widgets.Layout(width="420px"))
+            label.add_class("vk-lever-label")
+            unit = widgets.Label(lever.unit)
+            unit.add_class("vk-lever-unit")
+            self.sliders[lever.name], self._labels[lever.name], self._units[lever.name] = slider, label, unit
+            groups.setdefault(lever.value_lever, []).append(
+                widgets.VBox([label, widgets.HBox([slider, unit])], layout=widgets.Layout(margin="0 0 6px 0")))
+        self._groups = list(groups)  # in the order the lever file first uses them
+        self.levers_box = widgets.Accordion(children=[widgets.VBox(groups[g]) for g in self._groups])
+        self.levers_box.selected_index = 0
+        self.language = widgets.Dropdown(options=[(_LANG_NAMES[x], x) for x in LANGUAGES], value=lang,
+                                         layout=widgets.Layout(width="160px"))
+        self.language.add_class("vk-language")
+        self.segment = widgets.Dropdown(layout=widgets.Layout(width="420px"))
+        self.name = widgets.Text(value="my scenario", layout=widgets.Layout(width="300px"))
+        self.name.add_class("vk-name")
+        self.reset_button = widgets.Button(icon="undo")
+        self.save_button = widgets.Button(icon="save")
+        self.save_button.add_class("vk-save")
+        self.message = widgets.HTML()
+        self.message.add_class("vk-message")
+        self.headline = widgets.HTML()
+        self.headline.add_class("vk-headline")
+        self.outcomes = widgets.HTML()
         self.outcomes.add_class("vk-outcomes")
         self.table = widgets.HTML()
-        self.message = widgets.Label()
-        self.message.add_class("vk-message")
-        self.image = widgets.Image(format="png")
+        self.table.add_class("vk-table")
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="900px"))
+        self.saved = widgets.SelectMultiple(rows=5, layout=widgets.Layout(width="300px"))
+        self.saved.add_class("vk-saved")
+        self.compare_button = widgets.Button(icon="columns")
+        self.compare_button.add_class("vk-compare")
+        self.load_button = widgets.Button(icon="folder-open")
+        self.load_button.add_class("vk-load")
+        self.comparison = widgets.HTML()
+        self.comparison.add_class("vk-comparison")
+        self.comparison_image = widgets.Image(format="png", layout=widgets.Layout(max_width="700px"))
+        self.deck_button = widgets.Button(icon="download", layout=widgets.Layout(width="300px"))
+        self.deck_button.add_class("vk-deck")
+        self.download = widgets.HTML()
+        self.download.add_class("vk-download")
+        self._texts = {}  # widgets whose text is set by _relabel
+
         for slider in self.sliders.values():
             slider.observe(self._changed, names="value")
         self.segment.observe(self._changed, names="value")
+        self.language.observe(self._language, names="value")
         self.reset_button.on_click(lambda _: self.reset())
         self.save_button.on_click(lambda _: self.save())
-        main = [self.sliders[n] for n in LEVERS]
-        comm = [self.sliders[f"communication:{d}"] for d in engine.dimensions]
-        accordion = widgets.Accordion(children=[widgets.VBox(comm)], titles=("Communication (perception only)",))
-        controls = widgets.VBox([self.segment, *main, accordion, self.name,
-                                 widgets.HBox([self.reset_button, self.save_button]), self.message])
-        results = widgets.VBox([self.share, self.outcomes, self.table, self.image])
-        self.widget = widgets.HBox([controls, results])
+        self.compare_button.on_click(lambda _: self.compare())
+        self.load_button.on_click(lambda _: self.load())
+        self.deck_button.on_click(lambda _: self.deck())
+
+        self._head = {k: widgets.HTML() for k in ("language", "apply", "name", "compare", "by_segment", "map")}
+        controls = widgets.VBox([
+            widgets.HBox([self._head["language"], self.language]),
+            self._head["apply"], self.segment, self.levers_box,
+            self._head["name"], self.name, widgets.HBox([self.reset_button, self.save_button]),
+            self._head["compare"], self.saved, widgets.HBox([self.compare_button, self.load_button]),
+            self.deck_button, self.download, self.message,
+        ], layout=widgets.Layout(width="460px", margin="0 24px 0 0"))
+        self.table.layout = widgets.Layout(overflow="auto", max_width="100%")
+        self.comparison.layout = widgets.Layout(overflow="auto", max_width="100%")
+        results = widgets.VBox([self.headline, self.outcomes, self._head["by_segment"], self.table,
+                                self._head["map"], self.image, self.comparison, self.comparison_image],
+                               layout=widgets.Layout(flex="1 1 0%", min_width="520px"))
+        self.widget = widgets.HBox([controls, results], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
         self._updating = False
+        self._relabel()
+        self._list_saved()
         self.update()
 
+    # -- language -----------------------------------------------------------------------
+    def _relabel(self) -> None:
+        lang = self.lang
+        for lever in self.engine.levers:
+            self._labels[lever.name].value = f"<b>{_html.escape(lever.label(lang))}</b>"
+            self._labels[lever.name].tooltip = lever.assumes
+        for i, g in enumerate(self._groups):
+            self.levers_box.set_title(i, ui_text(f"vm_{g}", lang))
+        self._head["language"].value = f"{ui_text('ui_language', lang)}:&nbsp;"
+        self._head["apply"].value = f"<b>{ui_text('ui_apply_to', lang)}</b>"
+        self._head["name"].value = f"<b>{ui_text('ui_scenario_name', lang)}</b>"
+        self._head["compare"].value = f"<b>{ui_text('ui_compare', lang)}</b>"
+        self._head["by_segment"].value = f"<h4>{ui_text('ui_by_segment', lang)}</h4>"
+        self._head["map"].value = f"<h4>{ui_text('ui_map', lang)}</h4>" if self.draw_figure else ""
+        self.reset_button.description = ui_text("ui_reset", lang)
+        self.save_button.description = ui_text("ui_save", lang)
+        self.compare_button.description = ui_text("ui_compare", lang).split()[0]
+        self.load_button.description = ui_text("ui_load", lang)
+        self.deck_button.description = ui_text("ui_download", lang)
+        names = self.names.get(lang, {})
+        options = [(ui_text("ui_all_customers", lang), "all")] + [
+            (f"{s}: {names[s]}" if s in names else str(s), s) for s in self.engine.segment_levels if s != "all"]
+        current = self.segment.value
+        self._updating = True
+        try:
+            self.segment.options = options
+            self.segment.value = current if current in [v for _, v in options] else "all"
+        finally:
+            self._updating = False
+
+    def _language(self, change) -> None:
+        self.lang = change["new"]
+        self._relabel()
+        self.update()
+
+    # -- scenario -----------------------------------------------------------------------
     def scenario(self) -> Scenario:
         """The scenario the widgets currently describe."""
-        levers = {n: s.value for n, s in self.sliders.items() if not n.startswith("communication:") and s.value}
-        comm = {n.split(":", 1)[1]: s.value for n, s in self.sliders.items() if n.startswith("communication:") and s.value}
-        spec = {"name": self.name.value.strip() or "scenario", "levers": levers, "communication": comm}
+        spec = {"name": self.name.value.strip() or "scenario",
+                "levers": {n: s.value for n, s in self.sliders.items() if s.value}}
         if self.segment.value != "all":
             spec["segments"] = [self.segment.value]
         return Scenario.from_dict(spec)
@@ -128,20 +198,24 @@ class WhatIfDashboard:
             self.update()
 
     def update(self) -> dict:
-        """Recompute with the engine and refresh the numbers, then the figure."""
+        """Recompute with the engine; refresh the numbers, then the figure."""
         result = self.engine.apply(self.scenario(), customers=self.draw_figure)
         summary = result["summary"]
         focus = self.segment.value if self.segment.value in summary.index else "all"
-        self.share.value = format_share_destroyed(summary, focus)
-        self.outcomes.value = format_outcome_changes(summary, focus, self.outcome_labels)
-        shown = summary[["customers", "share_destroyed_before", "share_destroyed_after",
-                         "mean_value_ratio_before", "mean_value_ratio_after", "moved_up", "moved_down"]]
-        self.table.value = shown.round(3).to_html(classes="vk-summary", border=0)
-        self.message.value = (f"no effect on this survey (no such block): {', '.join(result['ignored'])}"
-                              if result["ignored"] else "")
+        lang = self.lang
+        self.headline.value = f"<h3 style='margin:4px 0'>{_html.escape(format_headline(summary, focus, lang))}</h3>"
+        conf = int(round(100 * summary.attrs.get("confidence", 0.95)))
+        lines = format_outcome_changes(result, focus, lang)
+        note = ui_text("ui_interval", lang, level=conf, n=f"{int(summary.loc[focus, 'customers']):,}")
+        self.outcomes.value = (f"<b>{ui_text('ui_outcomes', lang)}</b><ul style='margin:2px 0'>"
+                               + "".join(f"<li>{_html.escape(x)}</li>" for x in lines)
+                               + f"</ul><small>{_html.escape(note)}</small>") if lines else (
+            f"<small>{_html.escape(note)}</small>")
+        table = format_summary(result, names=self.names.get(lang, {}), lang=lang)
+        self.table.value = table.to_html(classes="vk-summary", border=0)
+        self.result = result
         if self.draw_figure:
             self.image.value = self._figure(result)
-        self.result = result
         return result
 
     def _figure(self, result) -> bytes:
@@ -149,40 +223,120 @@ class WhatIfDashboard:
 
         from .plots import plot_benefits_sacrifices, plot_scenario_shares
 
-        fig = Figure(figsize=(9, 4), dpi=80)
+        fig = Figure(figsize=(10, 4), dpi=72)
         customers = result["customers"]
         sample = customers if len(customers) <= 3000 else customers.sample(3000, random_state=0)
-        plot_benefits_sacrifices(sample, kind="scatter", ax=fig.add_subplot(1, 2, 1))
-        plot_scenario_shares(result["summary"], names=self.names, ax=fig.add_subplot(1, 2, 2))
+        names = self.names.get(self.lang, {})
+        plot_benefits_sacrifices(sample, kind="scatter", lang=self.lang, codebook=self.engine.codebook,
+                                 ax=fig.add_subplot(1, 2, 1))
+        plot_scenario_shares(result["summary"], names={"all": ui_text("ui_all_customers", self.lang), **names},
+                             ax=fig.add_subplot(1, 2, 2))
         fig.tight_layout()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")  # a bare Figure: no pyplot state, nothing to close
         return buffer.getvalue()
 
-    def reset(self) -> None:
-        """All levers back to zero, one update."""
+    def set_scenario(self, scenario: Scenario) -> None:
+        """Put a scenario on the sliders (one update); it must apply to this survey."""
+        self.engine.check(scenario)
         self._updating = True
         try:
-            for slider in self.sliders.values():
-                slider.value = 0.0
-            self.segment.value = "all"
+            for name, slider in self.sliders.items():
+                slider.value = float(scenario.levers.get(name, 0.0))
+            self.segment.value = scenario.segments[0] if scenario.segments else "all"
+            self.name.value = scenario.name
         finally:
             self._updating = False
         self.update()
-        self.message.value = "reset"
+
+    def reset(self) -> None:
+        """All levers back to zero, one update."""
+        self.set_scenario(Scenario(name=self.name.value.strip() or "scenario"))
+        self.message.value = ui_text("ui_reset", self.lang)
+
+    # -- saved scenarios ----------------------------------------------------------------
+    def _list_saved(self) -> None:
+        files = sorted(self.save_dir.glob("*.yaml")) if self.save_dir.is_dir() else []
+        self.saved.options = [(p.stem, str(p)) for p in files]
 
     def save(self) -> Path | None:
         """Write the current scenario to ``save_dir/<name>.yaml``."""
         try:
             scenario = self.scenario()
             self.save_dir.mkdir(parents=True, exist_ok=True)
-            stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in scenario.name)
-            path = scenario.save(self.save_dir / f"{stem}.yaml")
+            path = scenario.save(self.save_dir / f"{_slug(scenario.name)}.yaml")
         except (OSError, ScenarioError) as err:
-            self.message.value = f"not saved: {err}"
+            self.message.value = f"<span style='color:#b2182b'>{_html.escape(str(err))}</span>"
             return None
-        self.message.value = f"saved {path.name}"
+        self._list_saved()
+        self.message.value = _html.escape(ui_text("ui_saved", self.lang, name=path.name))
         return path
+
+    def _selected(self) -> list[Scenario]:
+        out = []
+        for path in self.saved.value:
+            out.append(Scenario.load(path))
+        return out
+
+    def load(self) -> Scenario | None:
+        """Put the (first) selected saved scenario on the sliders, or say what does not apply."""
+        try:
+            chosen = self._selected()
+            if not chosen:
+                return None
+            self.set_scenario(chosen[0])
+        except ScenarioError as err:
+            self.message.value = f"<span style='color:#b2182b'>{_html.escape(str(err))}</span>"
+            return None
+        self.message.value = ""
+        return chosen[0]
+
+    def compare(self) -> pd.DataFrame | None:
+        """The selected saved scenarios side by side: a table and a chart."""
+        try:
+            scenarios = self._selected()
+            for s in scenarios:
+                self.engine.check(s)
+        except ScenarioError as err:
+            self.message.value = f"<span style='color:#b2182b'>{_html.escape(str(err))}</span>"
+            return None
+        if not scenarios:
+            return None
+        table = format_comparison(self.engine, scenarios, lang=self.lang)
+        self.comparison.value = (f"<h4>{ui_text('ui_compare', self.lang)}</h4>"
+                                 + table.to_html(classes="vk-comparison-table", border=0))
+        self.comparison_image.value = _comparison_png(self.engine, scenarios, self.lang)
+        self.compared = scenarios
+        self.message.value = ""
+        return table
+
+    # -- the deck -----------------------------------------------------------------------
+    def deck(self) -> bytes:
+        """The current scenario (and the compared ones) as a PowerPoint deck, offered as a download."""
+        from .deck import scenario_deck
+
+        data = scenario_deck(self.engine, self.scenario(), compare=getattr(self, "compared", None),
+                             names=self.names.get(self.lang, {}), lang=self.lang)
+        name = f"{_slug(self.scenario().name)}.pptx"
+        b64 = base64.b64encode(data).decode("ascii")
+        mime = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+        self.download.value = (f"<a class='vk-deck-link' download='{name}' href='data:{mime};base64,{b64}'>"
+                               f"{_html.escape(name)}</a>")
+        return data
+
+
+def _comparison_png(engine: ScenarioEngine, scenarios: list[Scenario], lang: str) -> bytes:
+    from matplotlib.figure import Figure
+
+    from .plots import plot_scenario_comparison
+    from .scenario import compare_scenarios
+
+    fig = Figure(figsize=(7, 0.6 * len(scenarios) + 1.4), dpi=72)
+    plot_scenario_comparison(compare_scenarios(engine, scenarios), lang=lang, ax=fig.add_subplot(1, 1, 1))
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 # -- the comparison explorer -------------------------------------------------------------

@@ -1,0 +1,62 @@
+"""The what-if dashboard page: what ``valuekit dashboard`` serves with Voilà.
+
+:func:`dashboard_page` builds the whole page for one survey — a title with the survey's
+name and size, and :class:`valuekit.widgets.WhatIfDashboard` over the survey's own levers
+with segment names in English, Spanish and Italian — from the same recipe as notebook 07
+(:func:`valuekit.scenario.build_engine`). The page notebook (``valuekit/dashboard.ipynb``)
+is one parameters cell and one call, so Voilà shows the dashboard and nothing else.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from .codebook import LANGUAGES
+
+__all__ = ["dashboard_page"]
+
+
+def dashboard_page(data=None, codebook=None, *, levers=None, read_options: dict | None = None,
+                   exclude=("missing_id", "duplicate_id", "no_answers", "straightliner", "speeder", "invalid_weight"),
+                   n_segments: int | None = None, random_state: int = 2026, save_dir: str | Path = "scenarios",
+                   lang: str = "en", figure: bool = True):
+    """The dashboard page for a survey (the demo survey and its lever file when ``data`` is None).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Display it; ``.dashboard`` is the :class:`~valuekit.widgets.WhatIfDashboard`.
+    """
+    import ipywidgets as widgets
+
+    from .config import DATA_DIR, DEMO_CODEBOOK, DEMO_DATA
+    from .audit import load_survey
+    from .levers import read_levers
+    from .scenario import build_engine
+    from .segments import segment_profiles
+    from .widgets import WhatIfDashboard
+
+    if (data is None) != (codebook is None):
+        raise ValueError("give both data and codebook, or neither (the demo survey)")
+    demo = data is None
+    survey = load_survey(DEMO_DATA if demo else data, codebook=DEMO_CODEBOOK if demo else codebook,
+                         exclude=list(exclude), **(read_options or {}))
+    lever_set = read_levers(levers if levers is not None else (DATA_DIR / "demo_levers.yaml" if demo else None),
+                            survey.codebook)
+    engine, _, _ = build_engine(survey, lever_set, n_segments=n_segments, random_state=random_state, lang=lang)
+    scores = engine.scorer.transform(survey.data)
+    seg = engine.segments_series
+    names = {x: segment_profiles(scores, seg, codebook=survey.codebook, lang=x)["name"]
+             .drop("unassigned", errors="ignore").to_dict() for x in LANGUAGES}
+    dashboard = WhatIfDashboard(engine, names=names, save_dir=save_dir, figure=figure, lang=lang)
+    cb = survey.codebook
+    title = widgets.HTML(
+        f"<h2 style='margin:0 0 2px 0'>{html.escape(cb.name or cb.source)}</h2>"
+        f"<div style='color:#555;margin-bottom:8px'>{len(engine.index):,} customers scored · "
+        f"{len(lever_set)} levers ({html.escape(lever_set.source)}) · "
+        f"{len(engine.segment_levels)} segments</div>")
+    page = widgets.VBox([title, dashboard.widget])
+    page.add_class("vk-page")
+    page.dashboard = dashboard
+    return page

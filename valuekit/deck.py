@@ -1,0 +1,137 @@
+"""The what-if as a deck a presenter can put in front of a board (python-pptx), and PNGs.
+
+:func:`scenario_deck` writes the current scenario (headline with its interval, the
+predicted outcome changes, the per-segment table, the benefits-vs-sacrifices map) and,
+when given, a comparison of saved scenarios (table and chart) as a PowerPoint file. Every
+number on a slide is formatted by the functions the dashboard uses
+(:func:`valuekit.scenario.format_headline`, ...), from one :meth:`ScenarioEngine.apply`,
+so the deck and the page say the same thing.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from .scenario import (Scenario, ScenarioEngine, compare_scenarios, format_comparison, format_headline,
+                       format_outcome_changes, format_summary, ui_text)
+
+__all__ = ["scenario_deck", "scenario_pngs"]
+
+
+def scenario_pngs(engine: ScenarioEngine, scenario: Scenario, *, compare: list[Scenario] | None = None,
+                  names: dict | None = None, lang: str = "en", dpi: int = 150) -> dict[str, bytes]:
+    """The deck's charts as PNG images: ``map`` (benefits vs sacrifices, before/after by
+    segment) and, with ``compare``, ``comparison``."""
+    from matplotlib.figure import Figure
+
+    from .plots import plot_benefits_sacrifices, plot_scenario_comparison, plot_scenario_shares
+
+    result = engine.apply(scenario, customers=True)
+    out = {}
+    fig = Figure(figsize=(11, 4.2), dpi=dpi)
+    customers = result["customers"]
+    sample = customers if len(customers) <= 3000 else customers.sample(3000, random_state=0)
+    plot_benefits_sacrifices(sample, kind="scatter", lang=lang, codebook=engine.codebook, ax=fig.add_subplot(1, 2, 1))
+    plot_scenario_shares(result["summary"], names={"all": ui_text("ui_all_customers", lang), **(names or {})},
+                         ax=fig.add_subplot(1, 2, 2))
+    fig.tight_layout()
+    out["map"] = _png(fig)
+    if compare:
+        fig = Figure(figsize=(9, 0.6 * len(compare) + 1.6), dpi=dpi)
+        plot_scenario_comparison(compare_scenarios(engine, compare), lang=lang, ax=fig.add_subplot(1, 1, 1))
+        fig.tight_layout()
+        out["comparison"] = _png(fig)
+    return out
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _title(slide, text: str) -> None:
+    slide.shapes.title.text = text
+
+
+def _table(slide, frame: pd.DataFrame, *, top, width, height, font_pt: int = 11) -> None:
+    from pptx.util import Inches, Pt
+
+    frame = frame.reset_index()
+    rows, cols = frame.shape[0] + 1, frame.shape[1]
+    shape = slide.shapes.add_table(rows, cols, Inches(0.4), top, width, height)
+    table = shape.table
+    for j, col in enumerate(frame.columns):
+        table.cell(0, j).text = str(col)
+    for i, (_, row) in enumerate(frame.iterrows(), start=1):
+        for j, value in enumerate(row):
+            table.cell(i, j).text = str(value)
+    for i in range(rows):
+        for j in range(cols):
+            for p in table.cell(i, j).text_frame.paragraphs:
+                for run in p.runs:
+                    run.font.size = Pt(font_pt)
+
+
+def scenario_deck(engine: ScenarioEngine, scenario: Scenario, *, compare: list[Scenario] | None = None,
+                  names: dict | None = None, lang: str = "en", path: str | Path | None = None) -> bytes:
+    """A PowerPoint deck of one scenario (and a comparison of saved scenarios).
+
+    Slides: the headline (share destroyed before → after with intervals, outcome changes,
+    n), the result by segment, the map, and with ``compare`` the scenarios side by side
+    (table, then chart). Returns the file's bytes; with ``path`` also writes it there.
+    """
+    from pptx import Presentation
+    from pptx.util import Inches, Pt
+
+    result = engine.apply(scenario)
+    summary = result["summary"]
+    pngs = scenario_pngs(engine, scenario, compare=compare, names=names, lang=lang)
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    title_only = deck.slide_layouts[5]
+
+    slide = deck.slides.add_slide(title_only)
+    _title(slide, f"{ui_text('ui_scenario', lang)}: {scenario.name}")
+    box = slide.shapes.add_textbox(Inches(0.6), Inches(1.6), Inches(12), Inches(5)).text_frame
+    box.word_wrap = True
+    box.text = format_headline(summary, "all", lang)
+    box.paragraphs[0].runs[0].font.size = Pt(24)
+    box.paragraphs[0].runs[0].font.bold = True
+    levers = engine.levers
+    settings = [f"{levers[k].label(lang)}: {v:+g} {levers[k].unit}" for k, v in scenario.levers.items() if v]
+    lines = ([ui_text("ui_outcomes", lang)] + format_outcome_changes(result, "all", lang) + [""] + settings
+             + [ui_text("ui_interval", lang, level=int(round(100 * summary.attrs.get("confidence", 0.95))),
+                        n=f"{int(summary.loc['all', 'customers']):,}")])
+    for line in lines:
+        p = box.add_paragraph()
+        p.text = line
+        p.font.size = Pt(16)
+
+    slide = deck.slides.add_slide(title_only)
+    _title(slide, ui_text("ui_by_segment", lang))
+    table = format_summary(result, names=names, lang=lang)
+    _table(slide, table, top=Inches(1.5), width=Inches(12.5), height=Inches(0.4 * (len(table) + 1)), font_pt=10)
+
+    slide = deck.slides.add_slide(title_only)
+    _title(slide, ui_text("ui_map", lang))
+    slide.shapes.add_picture(io.BytesIO(pngs["map"]), Inches(0.4), Inches(1.5), width=Inches(12.5))
+
+    if compare:
+        slide = deck.slides.add_slide(title_only)
+        _title(slide, ui_text("ui_compare", lang))
+        table = format_comparison(engine, compare, lang=lang)
+        _table(slide, table, top=Inches(1.5), width=Inches(12.5), height=Inches(0.4 * (len(table) + 1)), font_pt=11)
+        slide = deck.slides.add_slide(title_only)
+        _title(slide, ui_text("ui_compare", lang))
+        slide.shapes.add_picture(io.BytesIO(pngs["comparison"]), Inches(1.5), Inches(1.5), height=Inches(5.5))
+
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    data = buffer.getvalue()
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data

@@ -1,0 +1,478 @@
+"""What-if levers as data: what each lever moves, how, how far, and what it assumes.
+
+A lever belongs to the survey being analysed, not to Python. It is written in a small
+YAML file (or in a ``levers:`` section of the codebook) and names
+
+* what it **moves**: items, benefit dimensions or sacrifices (every item of the block), or
+  facets (``experiential.interactions``) of the codebook, optionally with a weight per
+  unit of the lever;
+* **how** it moves them:
+
+  - ``points``: adds ``value x weight`` points to each item, on the item's own scale, in
+    the direction of what the item measures (more benefit, or more sacrifice: for a
+    reverse-keyed item the answer moves the other way);
+  - ``percent``: changes the distance of each item above the bottom of its scale by
+    ``value x weight`` percent (a price cut of 10 % takes 10 % off the money sacrifice);
+  - ``lift_lowest``: brings the worst ``value`` percent of customers on these items (the
+    lowest on a benefit, the highest on a sacrifice; survey-weighted) to ``target``, a
+    point of the items' own scale in the direction of what they measure;
+
+* its **range** (which must include 0: no change) and **step**, its **labels** in
+  English, Spanish and Italian, the **value-management lever** of seed 000 it belongs to
+  (``perception``, ``unlock``, ``offer``, ``partner``, ``networks``, ``new_customers``),
+  and in ``assumes`` the assumptions an analyst can read and dispute.
+
+An example (``data/demo_levers.yaml`` has the demo retailer's full set)::
+
+    levers:
+      staff:
+        label: {en: Staff training, es: Formación del personal, it: Formazione del personale}
+        value_lever: offer
+        how: points
+        moves: {experiential.interactions: 1, emotional: -0.5}
+        range: [-2, 2]
+        step: 0.25
+        assumes: One point more on the staff items takes half a point off the emotional cost.
+
+Without a lever file, :func:`default_levers` derives one lever per benefit dimension and
+per sacrifice (or per facet, or per item) from the codebook, labelled from its labels and
+question text; the recipe (ranges, steps, the lever of each block) is in
+``valuekit/levers.yaml``.
+
+Applying levers to answers and rescoring is :class:`valuekit.scenario.ScenarioEngine`'s
+job; this module only reads, validates and describes them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .codebook import LANGUAGES, Codebook, read_codebook
+
+__all__ = ["Lever", "LeverSet", "LeverError", "read_levers", "default_levers", "HOW", "VALUE_LEVERS"]
+
+#: How a lever can move the answers.
+HOW = ("points", "percent", "lift_lowest")
+#: The value-management levers of seed 000 (DOMAIN.md), as in :mod:`valuekit.playbook`.
+VALUE_LEVERS = ("perception", "unlock", "offer", "partner", "networks", "new_customers")
+
+_LEVER_KEYS = {"label", "description", "value_lever", "how", "moves", "range", "step", "unit", "assumes", "target"}
+_FILE_KEYS = {"name", "description", "levers"}
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+_RECIPE: dict = yaml.safe_load(Path(__file__).with_name("levers.yaml").read_text(encoding="utf-8"))
+_UNITS = {"points": "points", "percent": "%", "lift_lowest": "% of customers"}
+
+
+class LeverError(ValueError):
+    """A lever file (or ``levers:`` section) that cannot be used as written; names the key."""
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One validated lever.
+
+    Attributes
+    ----------
+    name : str
+        Its key in the file; what a scenario names.
+    how : {"points", "percent", "lift_lowest"}
+    effects : dict of str to float
+        Item column to its weight per unit of the lever (blocks and facets expanded).
+    moves : dict of str to float
+        What the file named (items, blocks or facets) to its weight, for display.
+    low, high, step : float
+        The range (``low <= 0 <= high``) and the step of the slider.
+    unit : str
+        Display unit (``points``, ``%``, ``% of customers`` unless the file says).
+    value_lever : str
+        One of :data:`VALUE_LEVERS`.
+    target : float or None
+        ``lift_lowest`` only: the level the worst customers are brought to, on the items'
+        own scale, in the direction of what they measure.
+    labels : dict
+        Language to label; :meth:`label` falls back to English, then the name.
+    assumes, description : str
+    """
+
+    name: str
+    how: str
+    effects: dict[str, float]
+    moves: dict[str, float]
+    low: float
+    high: float
+    step: float
+    unit: str
+    value_lever: str
+    target: float | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    assumes: str = ""
+    description: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        return self.labels.get(lang) or self.labels.get("en") or self.name
+
+    @property
+    def decimals(self) -> int:
+        """Decimals that show every step of the slider (0.25 -> 2, 5 -> 0)."""
+        text = f"{self.step:.6f}".rstrip("0").rstrip(".")
+        return len(text.split(".")[1]) if "." in text else 0
+
+
+@dataclass(frozen=True)
+class LeverSet:
+    """The levers of one survey, in file order, checked against its codebook.
+
+    Attributes
+    ----------
+    levers : dict of str to Lever
+    codebook : Codebook
+    name, description : str
+    source : str
+        The file (or ``"codebook levers"``, ``"default levers"``) they came from.
+    """
+
+    levers: dict[str, Lever]
+    codebook: Codebook
+    name: str = ""
+    description: str = ""
+    source: str = "<levers>"
+
+    def __iter__(self):
+        return iter(self.levers.values())
+
+    def __len__(self) -> int:
+        return len(self.levers)
+
+    def __getitem__(self, name: str) -> Lever:
+        return self.levers[name]
+
+    def __contains__(self, name) -> bool:
+        return name in self.levers
+
+    def __repr__(self) -> str:
+        return f"<LeverSet {self.source}: {len(self.levers)} levers: {', '.join(self.levers)}>"
+
+    def to_frame(self, lang: str = "en"):
+        """One row per lever: label, how, what it moves, range, step, unit, value lever, assumptions."""
+        import pandas as pd
+
+        cb = self.codebook
+        rows = [{"lever": lv.name, "label": lv.label(lang), "how": lv.how,
+                 "moves": ", ".join(f"{cb.label(k.split('.')[-1], lang) if k not in cb.items else cb.label(k, lang)}"
+                                    + ("" if w == 1 else f" ×{w:g}") for k, w in lv.moves.items()),
+                 "range": f"{lv.low:g} to {lv.high:g}", "step": lv.step, "unit": lv.unit,
+                 "target": lv.target, "value_lever": lv.value_lever, "assumes": lv.assumes}
+                for lv in self]
+        return pd.DataFrame(rows).set_index("lever")
+
+    @classmethod
+    def from_dict(cls, spec: Any, codebook: Codebook | str | Path, *, source: str = "<levers>") -> "LeverSet":
+        """Validate a parsed lever file (``{levers: {...}}``) or section (``{name: {...}}``)."""
+        cb = read_codebook(codebook)
+        try:
+            return _parse(spec, cb, source)
+        except LeverError as err:
+            raise LeverError(f"{source}: {err}") from None
+
+
+def _fail(key: str, message: str) -> LeverError:
+    return LeverError(f"lever key '{key}': {message}")
+
+
+def _number(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _fail(key, f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _targets(cb: Codebook) -> dict[str, list[str]]:
+    """What a lever may name: items, blocks, ``block.facet``; each to its items."""
+    out = {c: [c] for c in cb.value_items}
+    for block in cb.dimensions + cb.sacrifices:
+        out[block] = cb.block_items(block)
+    for c in cb.value_items:
+        item = cb.items[c]
+        if item.facet is not None:
+            out.setdefault(f"{item.block}.{item.facet}", []).append(c)
+    return out
+
+
+def _close(name: str, targets: list[str]) -> list[str]:
+    """A likely meant target: a facet of that name (``ambience`` -> ``experiential.ambience``,
+    also misspelt), else the closest name."""
+    facets = {t.split(".")[-1]: t for t in targets if "." in t}
+    near = difflib.get_close_matches(name, list(facets), n=1, cutoff=0.8)
+    return [facets[near[0]]] if near else difflib.get_close_matches(name, targets, n=1)
+
+
+def _parse_lever(name: Any, spec: Any, cb: Codebook, targets: dict) -> Lever:
+    key = f"levers.{name}"
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise _fail(key, "a lever name is text starting with a letter (letters, digits, _ and -), "
+                         f"got {name!r}")
+    if not isinstance(spec, dict):
+        raise _fail(key, f"expected a mapping with some of {sorted(_LEVER_KEYS)}, got {spec!r}")
+    unknown = sorted(set(spec) - _LEVER_KEYS)
+    if unknown:
+        hint = difflib.get_close_matches(str(unknown[0]), sorted(_LEVER_KEYS), n=1)
+        raise _fail(f"{key}.{unknown[0]}", f"unknown key{f' (did you mean {hint[0]!r}?)' if hint else ''}; "
+                                           f"expected some of {sorted(_LEVER_KEYS)}")
+    for required in ("how", "moves", "range", "value_lever"):
+        if required not in spec:
+            raise _fail(f"{key}.{required}", "is required")
+    how = spec["how"]
+    if how not in HOW:
+        raise _fail(f"{key}.how", f"expected one of {list(HOW)}, got {how!r}")
+    value_lever = spec["value_lever"]
+    if value_lever not in VALUE_LEVERS:
+        raise _fail(f"{key}.value_lever", f"expected one of the value-management levers {list(VALUE_LEVERS)}, "
+                                          f"got {value_lever!r}")
+
+    raw = spec["moves"]
+    if isinstance(raw, str):
+        raw = [raw]
+    if isinstance(raw, list):
+        raw = {m: 1.0 for m in raw} if all(isinstance(m, str) for m in raw) and len(set(raw)) == len(raw) else raw
+    if not isinstance(raw, dict) or not raw:
+        raise _fail(f"{key}.moves", "expected a list of items, blocks or facets (block.facet), or a mapping of "
+                                    f"them to a weight per unit, each named once; got {spec['moves']!r}")
+    moves, effects = {}, {}
+    for target, weight in raw.items():
+        if target not in targets:
+            hint = _close(str(target), list(targets))
+            raise _fail(f"{key}.moves.{target}",
+                        f"'{target}' is not a benefit or sacrifice item, block or facet of codebook "
+                        f"{cb.source}{f' (did you mean {hint[0]!r}?)' if hint else ''}; it has blocks "
+                        f"{cb.dimensions + cb.sacrifices}")
+        w = _number(weight, f"{key}.moves.{target}")
+        if w == 0:
+            raise _fail(f"{key}.moves.{target}", "a weight of 0 moves nothing; leave the target out")
+        moves[target] = w
+        for item in targets[target]:
+            if item in effects:
+                raise _fail(f"{key}.moves.{target}", f"item '{item}' is already moved by another entry of this lever")
+            effects[item] = w
+
+    rng = spec["range"]
+    if not isinstance(rng, list) or len(rng) != 2:
+        raise _fail(f"{key}.range", f"expected [low, high], got {rng!r}")
+    low, high = _number(rng[0], f"{key}.range[0]"), _number(rng[1], f"{key}.range[1]")
+    if not low < high:
+        raise _fail(f"{key}.range", f"low must be smaller than high, got [{low:g}, {high:g}]")
+    if not low <= 0 <= high:
+        raise _fail(f"{key}.range", f"[{low:g}, {high:g}] excludes 0; a lever's range must include 0 (no change)")
+    step = _number(spec.get("step", (high - low) / 20), f"{key}.step")
+    if not 0 < step <= high - low:
+        raise _fail(f"{key}.step", f"expected a number above 0 and at most the range's width {high - low:g}, got {step:g}")
+
+    target_level = None
+    roles = {cb.items[i].role for i in effects}
+    if how == "lift_lowest":
+        if low < 0 or high > 100:
+            raise _fail(f"{key}.range", f"a lift_lowest lever sets a percentage of customers: the range must lie "
+                                        f"within [0, 100], got [{low:g}, {high:g}]")
+        if len(roles) > 1:
+            raise _fail(f"{key}.moves", "a lift_lowest lever moves benefit items or sacrifice items, not both "
+                                        "(which customers are worst off would be ambiguous)")
+        if any(w != 1 for w in moves.values()):
+            raise _fail(f"{key}.moves", "a lift_lowest lever takes no weights: list the items, blocks or facets")
+        if "target" not in spec:
+            raise _fail(f"{key}.target", "is required for a lift_lowest lever: the level on the items' own scale "
+                                         "the worst customers are brought to")
+        target_level = _number(spec["target"], f"{key}.target")
+        for item in effects:
+            s = cb.items[item].scale
+            if not s.min <= target_level <= s.max:
+                raise _fail(f"{key}.target", f"{target_level:g} lies outside the scale {s} of item '{item}'")
+    elif "target" in spec:
+        raise _fail(f"{key}.target", f"only a lift_lowest lever has a target; this lever moves by {how}")
+    elif how == "points":
+        for item, w in effects.items():
+            s = cb.items[item].scale
+            reach = max(abs(low), abs(high)) * abs(w)
+            if reach > s.max - s.min:
+                raise _fail(f"{key}.range", f"at its end the lever moves '{item}' by {reach:g} points, beyond the "
+                                            f"width {s.max - s.min:g} of its scale {s}: every answer would leave the "
+                                            "scale; narrow the range or lower the weight")
+    else:  # percent
+        for item, w in effects.items():
+            for end in (low, high):
+                if 1 + w * end / 100 < 0:
+                    raise _fail(f"{key}.range", f"at {end:g} % the lever would take '{item}' {-w * end:g} % of its "
+                                                "distance above the bottom of the scale, more than all of it: the "
+                                                "answers would leave the scale")
+
+    unit = spec.get("unit", _UNITS[how])
+    if not isinstance(unit, str):
+        raise _fail(f"{key}.unit", f"expected text, got {unit!r}")
+    labels = spec.get("label", {})
+    if isinstance(labels, str):
+        labels = {"en": labels}
+    if not isinstance(labels, dict) or set(labels) - set(LANGUAGES) or not all(isinstance(v, str) for v in labels.values()):
+        raise _fail(f"{key}.label", f"expected text or a mapping of languages {list(LANGUAGES)} to text, got {labels!r}")
+    texts = {}
+    for k in ("assumes", "description"):
+        v = spec.get(k, "")
+        if not isinstance(v, str):
+            raise _fail(f"{key}.{k}", f"expected text, got {v!r}")
+        texts[k] = v.strip()
+    return Lever(name=name, how=how, effects=effects, moves=moves, low=low, high=high, step=step, unit=unit,
+                 value_lever=value_lever, target=target_level, labels=dict(labels), **texts)
+
+
+def _parse(spec: Any, cb: Codebook, source: str) -> LeverSet:
+    if not isinstance(spec, dict):
+        raise LeverError(f"expected a mapping with a 'levers' key, got {type(spec).__name__}")
+    if "levers" in spec:
+        unknown = sorted(set(spec) - _FILE_KEYS)
+        if unknown:
+            raise _fail(unknown[0], f"unknown top-level key; expected some of {sorted(_FILE_KEYS)}")
+        body, name, description = spec["levers"], spec.get("name", ""), spec.get("description", "")
+        for k, v in (("name", name), ("description", description)):
+            if not isinstance(v, str):
+                raise _fail(k, f"expected text, got {v!r}")
+    else:  # a codebook's `levers:` section: the mapping of levers itself
+        body, name, description = spec, "", ""
+    if not isinstance(body, dict) or not body:
+        raise _fail("levers", f"expected a mapping of lever names to their definitions, got {body!r}")
+    targets = _targets(cb)
+    levers = {}
+    for lever_name, lever_spec in body.items():
+        levers[lever_name] = _parse_lever(lever_name, lever_spec, cb, targets)
+    return LeverSet(levers=levers, codebook=cb, name=name, description=description, source=source)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing a key given twice in one mapping (YAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise LeverError(f"lever key '{key}' appears twice in one mapping (line "
+                                 f"{key_node.start_mark.line + 1}); lever names and keys must be unique")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_levers(path: str | Path | dict | LeverSet | None, codebook: Codebook | str | Path, *,
+                by: str = "block") -> LeverSet:
+    """The levers of a survey: from a file, a mapping, the codebook, or derived from it.
+
+    Parameters
+    ----------
+    path : path, dict, LeverSet or None
+        A YAML lever file (UTF-8, read with the safe loader; a key given twice is an error),
+        a parsed mapping, or ``None``: the codebook's ``levers:`` section when it has one,
+        else :func:`default_levers`.
+    codebook : Codebook or path
+        The survey's codebook: every item, block and facet a lever names must be in it.
+    by : {"block", "facet", "item"}
+        For derived levers only: one lever per block, per facet, or per item.
+
+    Raises
+    ------
+    LeverError
+        The file is missing, not UTF-8 YAML, or a key is wrong; the message names the file
+        and the key (``lever key 'levers.price.range': ...``).
+
+    Examples
+    --------
+    >>> from valuekit import DEMO_CODEBOOK, DATA_DIR
+    >>> levers = read_levers(DATA_DIR / "demo_levers.yaml", DEMO_CODEBOOK)
+    >>> levers["price"].how, levers["price"].low, levers["price"].high
+    ('percent', -50.0, 50.0)
+    >>> read_levers({"levers": {"x": {"how": "points", "moves": ["ambience"], "range": [-1, 1],
+    ...                               "value_lever": "offer"}}}, DEMO_CODEBOOK)
+    Traceback (most recent call last):
+    ...
+    valuekit.levers.LeverError: <levers>: lever key 'levers.x.moves.ambience': 'ambience' is not a benefit or sacrifice item, block or facet of codebook demo_codebook.yaml (did you mean 'experiential.ambience'?); it has blocks [...]
+    """
+    cb = read_codebook(codebook)
+    if isinstance(path, LeverSet):
+        return path
+    if path is None:
+        if cb.levers:
+            return LeverSet.from_dict(cb.levers, cb, source=f"{cb.source} (levers)")
+        return default_levers(cb, by=by)
+    if isinstance(path, dict):
+        return LeverSet.from_dict(path, cb)
+    path = Path(path)
+    if not path.is_file():
+        raise LeverError(f"lever file '{path}' not found")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise LeverError(f"{path.name}: not UTF-8 text (byte {err.start}: {raw[err.start:err.start + 1]!r}); "
+                         "save the lever file as UTF-8") from None
+    try:
+        spec = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a safe subclass)
+    except LeverError as err:
+        raise LeverError(f"{path.name}: {err}") from None
+    except yaml.YAMLError as err:
+        raise LeverError(f"{path.name}: not a valid YAML file ({err})") from None
+    return LeverSet.from_dict(spec, cb, source=path.name)
+
+
+def _range(recipe: dict, scale_width: float) -> tuple[float, float, float]:
+    if "range" in recipe:
+        low, high = recipe["range"]
+        return float(low), float(high), float(recipe["step"])
+    step = recipe["step"]
+    reach = max(step, float(round(scale_width * recipe["range_share"])))  # whole points
+    return -reach, reach, step
+
+
+def default_levers(codebook: Codebook | str | Path, *, by: str = "block") -> LeverSet:
+    """One lever per benefit dimension and per sacrifice (or per facet, or per item).
+
+    Benefits move by points on their items' scale, sacrifices by a percentage of their
+    distance above the bottom of the scale; the ranges, steps and the value-management
+    lever of each block come from ``valuekit/levers.yaml``. Labels come from the codebook:
+    its labels for blocks and facets, each item's label or question text for items, so a
+    rail survey's item lever reads "Trains run on time".
+
+    >>> from valuekit import DEMO_CODEBOOK
+    >>> levers = default_levers(DEMO_CODEBOOK)
+    >>> [lv.name for lv in levers][:5], levers["money"].how, levers["money"].label("es")
+    (['functional', 'economic', 'experiential', 'symbolic', 'time'], 'percent', 'Dinero')
+    >>> default_levers(DEMO_CODEBOOK, by="item")["fun_rel_1"].label()
+    'Products last'
+    """
+    cb = read_codebook(codebook)
+    if by not in ("block", "facet", "item"):
+        raise LeverError(f"by: expected 'block', 'facet' or 'item', got {by!r}")
+    spec: dict[str, dict] = {}
+    for block in cb.dimensions + cb.sacrifices:
+        role = "benefit" if block in cb.dimensions else "sacrifice"
+        recipe = {**_RECIPE[role], **_RECIPE.get("blocks", {}).get(block, {})}
+        items = cb.block_items(block)
+        if by == "item" or (by == "facet" and len(items) == 1):
+            groups = [(item, [item]) for item in items]
+        elif by == "facet" and any(cb.items[i].facet for i in items):
+            facets: dict[str, list[str]] = {}
+            for i in items:
+                facets.setdefault(f"{block}.{cb.items[i].facet}" if cb.items[i].facet else i, []).append(i)
+            groups = list(facets.items())
+        else:
+            groups = [(block, items)]
+        for target, members in groups:
+            width = min(cb.items[i].scale.max - cb.items[i].scale.min for i in members)
+            low, high, step = _range(recipe, width)
+            name = target.replace(".", "__")
+            key = target.split(".")[-1] if target not in cb.items else target
+            labels = {lang: cb.label(key, lang) for lang in LANGUAGES}
+            spec[name] = {"label": labels, "how": recipe["how"], "moves": [target], "range": [low, high],
+                          "step": step, "value_lever": recipe["value_lever"],
+                          "assumes": recipe["assumes"].strip(),
+                          "description": ", ".join(cb.label(i) for i in members)}
+    return LeverSet.from_dict({"name": "default levers", "levers": spec}, cb, source="default levers")
