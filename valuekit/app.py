@@ -12,8 +12,6 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from .codebook import LANGUAGES
-
 __all__ = ["dashboard_page"]
 
 
@@ -34,7 +32,6 @@ def dashboard_page(data=None, codebook=None, *, levers=None, read_options: dict 
     from .audit import load_survey
     from .levers import read_levers
     from .scenario import build_engine
-    from .segments import segment_profiles
     from .widgets import WhatIfDashboard
 
     if (data is None) != (codebook is None):
@@ -45,11 +42,7 @@ def dashboard_page(data=None, codebook=None, *, levers=None, read_options: dict 
     lever_set = read_levers(levers if levers is not None else (DATA_DIR / "demo_levers.yaml" if demo else None),
                             survey.codebook)
     engine, _, _ = build_engine(survey, lever_set, n_segments=n_segments, random_state=random_state, lang=lang)
-    scores = engine.scorer.transform(survey.data)
-    seg = engine.segments_series
-    names = {x: segment_profiles(scores, seg, codebook=survey.codebook, lang=x)["name"]
-             .drop("unassigned", errors="ignore").to_dict() for x in LANGUAGES}
-    dashboard = WhatIfDashboard(engine, names=names, save_dir=save_dir, figure=figure, lang=lang)
+    dashboard = WhatIfDashboard(engine, names=engine.segment_names, save_dir=save_dir, figure=figure, lang=lang)
     cb = survey.codebook
     title = widgets.HTML(
         f"<h2 style='margin:0 0 2px 0'>{html.escape(cb.name or cb.source)}</h2>"

@@ -5,7 +5,8 @@ the missing / "don't know" codes, the benefit items under the four dimensions of
 (functional, economic, experiential, symbolic) and their facets, the sacrifice items
 (time, money, energy, emotional, risk), the context columns (world view, situation),
 competitor ratings of the same attributes (comparisons), the outcome columns, and
-optional weight and completion-time columns. Display labels come in English, Spanish
+optional weight and completion-time columns, and optionally the survey's what-if levers
+(``levers:``, validated by :mod:`valuekit.levers`). Display labels come in English, Spanish
 and Italian.
 
 Everything downstream (loading, auditing, scoring, plots) takes its names and labels
@@ -501,15 +502,21 @@ def _parse(spec: Any, source: str) -> Codebook:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """The safe loader, refusing a key given twice in one mapping (YAML keeps the last)."""
+    """The safe loader, refusing a key given twice in one mapping (YAML keeps the last).
+
+    Subclasses for other files set ``error`` (the exception) and ``message`` (with
+    ``{key}`` and ``{line}``).
+    """
+
+    error: type[Exception] = CodebookError
+    message = "codebook key '{key}' appears twice in one section (line {line}); YAML would silently keep only the last"
 
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise CodebookError(f"codebook key '{key}' appears twice in one section (line "
-                                    f"{key_node.start_mark.line + 1}); YAML would silently keep only the last")
+                raise self.error(self.message.format(key=key, line=key_node.start_mark.line + 1))
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 

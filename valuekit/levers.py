@@ -55,6 +55,7 @@ from typing import Any
 import yaml
 
 from .codebook import LANGUAGES, Codebook, read_codebook
+from .codebook import _UniqueKeyLoader as _CodebookLoader
 
 __all__ = ["Lever", "LeverSet", "LeverError", "read_levers", "default_levers", "HOW", "VALUE_LEVERS"]
 
@@ -349,18 +350,11 @@ def _parse(spec: Any, cb: Codebook, source: str) -> LeverSet:
     return LeverSet(levers=levers, codebook=cb, name=name, description=description, source=source)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """The safe loader, refusing a key given twice in one mapping (YAML keeps the last)."""
+class _UniqueKeyLoader(_CodebookLoader):
+    """The codebook's safe loader, refusing a lever name or key given twice."""
 
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise LeverError(f"lever key '{key}' appears twice in one mapping (line "
-                                 f"{key_node.start_mark.line + 1}); lever names and keys must be unique")
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+    error = LeverError
+    message = "lever key '{key}' appears twice in one mapping (line {line}); lever names and keys must be unique"
 
 
 def read_levers(path: str | Path | dict | LeverSet | None, codebook: Codebook | str | Path, *,

@@ -538,8 +538,9 @@ def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None,
                              summary[f"share_destroyed_{key}_high"].to_numpy() - values])
         ax.barh(y + offset, values, height=0.4, color=color, label=key, xerr=err,
                 error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "0.3"})
-    labels = [names[s] if names and s == "all" and s in names else
-              f"{s}: {names[s]}" if names and s in names else str(s) for s in summary.index]
+    names = names or {}
+    labels = [str(names.get(s, s)) if s == "all" else f"{s}: {names[s]}" if s in names else str(s)
+              for s in summary.index]
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -93,13 +93,9 @@ class Scenario:
     """
 
     name: str = "scenario"
-    levers: dict[str, float] | None = None
+    levers: dict[str, float] = field(default_factory=dict)
     segments: tuple | None = None
     description: str = ""
-
-    def __post_init__(self):
-        if self.levers is None:
-            object.__setattr__(self, "levers", {})
 
     @classmethod
     def from_dict(cls, spec: Any, *, source: str = "scenario") -> "Scenario":
@@ -251,10 +247,10 @@ class ScenarioEngine:
         self.M = np.ascontiguousarray(M[scored])
         self.w = survey_weights(weights, len(data), index=data.index)[scored]
         seg = pd.Series("all", index=data.index) if segments is None else segments.reindex(data.index)
-        self.segments_series = seg  # every respondent's segment, as given
         self.segments = np.array([("none" if pd.isna(v) else v) for v in seg.astype(object).to_numpy()[scored]],
                                  dtype=object)
         self.segment_levels = group_order(self.segments)
+        self.segment_names: dict = {}  # {lang: {segment: name}}, set by build_engine
         self.outcomes = list(outcomes or [])
         for model in self.outcomes:
             missing = [b for b in self.blocks if b not in model.slopes.index]
@@ -485,10 +481,12 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
     The one recipe the what-if notebook, the dashboard and their tests share;
     ``levers`` as in :func:`valuekit.levers.read_levers`; ``n_segments=None`` takes
     :func:`valuekit.segments.suggest_n_segments`. Returns
-    ``(engine, segment_names, outcome_labels)``.
+    ``(engine, segment_names, outcome_labels)`` in ``lang``; ``engine.segment_names`` has
+    the names in every language (``{lang: {segment: name}}``), for the language switch.
     """
     from .drivers import bootstrap_slopes, outcome_slopes
     from .segments import ValueSegmenter, segment_profiles, suggest_n_segments
+    from .significance import compare_groups
 
     cb = survey.codebook
     levers = read_levers(levers, cb)
@@ -497,10 +495,14 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
     if n_segments is None:
         n_segments = suggest_n_segments(scores, cb, method=method, random_state=random_state)
     segments = ValueSegmenter(cb, n_segments=n_segments, method=method, random_state=random_state).fit(scores).labels_
-    names = segment_profiles(scores, segments, codebook=cb, lang=lang)["name"].drop("unassigned",
-                                                                                     errors="ignore").to_dict()
-    data = scores.join(survey.data[list(cb.outcomes.values())])
+    # names in every language from one (survey-weighted) comparison table
     blocks = cb.dimensions + cb.sacrifices
+    comparisons = compare_groups(scores, {segments.name or "segment": segments}, codebook=cb,
+                                 weights=survey.weights, measures=blocks + ["benefits", "sacrifices"])
+    names_by_lang = {x: segment_profiles(scores, segments, codebook=cb, weights=survey.weights,
+                                         comparisons=comparisons, lang=x)["name"]
+                     .drop("unassigned", errors="ignore").to_dict() for x in LANGUAGES}
+    data = scores.join(survey.data[list(cb.outcomes.values())])
     models = []
     for name, col in cb.outcomes.items():
         slopes = outcome_slopes(data, col, blocks, weights=survey.weights)
@@ -508,7 +510,8 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
         labels = {x: cb.label(name, x) for x in LANGUAGES}
         models.append(OutcomeModel(name, labels, slopes, boot, slopes.attrs["r2"], slopes.attrs["n"]))
     engine = ScenarioEngine(survey.data, scorer, levers, segments=segments, outcomes=models, weights=survey.weights)
-    return engine, names, {m.name: _label(m, lang) for m in models}
+    engine.segment_names = names_by_lang
+    return engine, names_by_lang[lang], {m.name: _label(m, lang) for m in models}
 
 
 # -- presentation: the same words and numbers on the page, in the notebook and in the deck ----
@@ -532,62 +535,64 @@ def _pct(v: float) -> str:
     return f"{100 * v:.1f}%"
 
 
-def format_headline(summary: pd.DataFrame, segment="all", lang: str = "en") -> str:
-    """'Value destroyed: 19.7% [17.9, 21.6] → 10.8% [9.4, 12.3] (−8.9 points [−10.1, −7.7])'."""
-    r = summary.loc[segment]
-    change = 100 * r["share_destroyed_change"]
-    low, high = 100 * r["share_destroyed_change_low"], 100 * r["share_destroyed_change_high"]
-    return (f"{ui_text('ui_value_destroyed', lang)}: {_pct(r['share_destroyed_before'])} "
-            f"[{100 * r['share_destroyed_before_low']:.1f}, {100 * r['share_destroyed_before_high']:.1f}] → "
-            f"{_pct(r['share_destroyed_after'])} "
-            f"[{100 * r['share_destroyed_after_low']:.1f}, {100 * r['share_destroyed_after_high']:.1f}] "
-            f"({_signed(change)} {ui_text('ui_points', lang)} [{_signed(low)}, {_signed(high)}])")
-
-
 def _signed(v: float, digits: int = 1) -> str:
     text = f"{v:+.{digits}f}"
     return "±0." + "0" * digits if float(text) == 0 else text.replace("-", "−")
 
 
+def _share(r: pd.Series, key: str) -> str:
+    """'19.7% [18.0, 21.6]' for ``key`` with its ``_low``/``_high`` columns."""
+    return f"{_pct(r[key])} [{100 * r[f'{key}_low']:.1f}, {100 * r[f'{key}_high']:.1f}]"
+
+
+def _change(r: pd.Series, key: str, *, scale: float = 1.0, digits: int = 1) -> str:
+    """'−8.9 [−10.2, −7.7]' for ``key`` with its ``_low``/``_high`` columns, or '—' when withheld."""
+    if not np.isfinite(r[key]):
+        return "—"
+    return (f"{_signed(scale * r[key], digits)} "
+            f"[{_signed(scale * r[f'{key}_low'], digits)}, {_signed(scale * r[f'{key}_high'], digits)}]")
+
+
+def _outcome_cells(result: dict, r: pd.Series, lang: str) -> dict[str, str]:
+    return {info[f"label_{lang}"]: _change(r, f"{name}_change", digits=2)
+            for name, info in result["outcomes"].iterrows()}
+
+
+def format_headline(summary: pd.DataFrame, segment="all", lang: str = "en") -> str:
+    """'Value destroyed: 19.7% [17.9, 21.6] → 10.8% [9.4, 12.3] (−8.9 points [−10.1, −7.7])'."""
+    r = summary.loc[segment]
+    change = _change(r, "share_destroyed_change", scale=100).split(" ", 1)
+    return (f"{ui_text('ui_value_destroyed', lang)}: {_share(r, 'share_destroyed_before')} → "
+            f"{_share(r, 'share_destroyed_after')} ({change[0]} {ui_text('ui_points', lang)} {change[1]})")
+
+
 def format_outcome_changes(result: dict, segment="all", lang: str = "en") -> list[str]:
     """One line per outcome: 'Satisfaction +0.18 [0.11, 0.25]' or why it is withheld."""
+    r = result["summary"].loc[segment]
     lines = []
-    summary = result["summary"]
     for name, info in result["outcomes"].iterrows():
         label = info[f"label_{lang}"]
-        if not info["shown"]:
-            lines.append(f"{label}: {ui_text('ui_withheld', lang)} (R² {info['r2']:.2f})")
-            continue
-        r = summary.loc[segment]
-        lines.append(f"{label} {_signed(r[f'{name}_change'], 2)} "
-                     f"[{_signed(r[f'{name}_change_low'], 2)}, {_signed(r[f'{name}_change_high'], 2)}]")
+        lines.append(f"{label} {_change(r, f'{name}_change', digits=2)}" if info["shown"] else
+                     f"{label}: {ui_text('ui_withheld', lang)} (R² {info['r2']:.2f})")
     return lines
 
 
 def format_summary(result: dict, *, names: dict | None = None, lang: str = "en") -> pd.DataFrame:
     """The summary by segment for people: segment names, percentages, plain headers."""
-    summary = result["summary"]
     names = names or {}
     rows = []
-    for seg, r in summary.iterrows():
+    for seg, r in result["summary"].iterrows():
         label = ui_text("ui_all_customers", lang) if seg == "all" else (
             f"{seg}: {names[seg]}" if seg in names else str(seg))
-        row = {ui_text("ui_segment", lang): label,
-               ui_text("ui_customers", lang): f"{int(r['customers']):,}",
-               ui_text("ui_destroyed_before", lang): f"{_pct(r['share_destroyed_before'])}",
-               ui_text("ui_destroyed_after", lang): f"{_pct(r['share_destroyed_after'])}",
-               ui_text("ui_change", lang): (f"{_signed(100 * r['share_destroyed_change'])} "
-                                            f"[{_signed(100 * r['share_destroyed_change_low'])}, "
-                                            f"{_signed(100 * r['share_destroyed_change_high'])}]"),
-               ui_text("ui_ratio", lang): f"{r['mean_value_ratio_before']:.2f} → {r['mean_value_ratio_after']:.2f}",
-               ui_text("ui_better", lang): f"{_pct(r['moved_up'] / r['weighted_customers'])}",
-               ui_text("ui_worse", lang): f"{_pct(r['moved_down'] / r['weighted_customers'])}"}
-        for name, info in result["outcomes"].iterrows():
-            value = r[f"{name}_change"]
-            row[info[f"label_{lang}"]] = ("—" if not np.isfinite(value) else
-                                  f"{_signed(value, 2)} [{_signed(r[f'{name}_change_low'], 2)}, "
-                                  f"{_signed(r[f'{name}_change_high'], 2)}]")
-        rows.append(row)
+        rows.append({ui_text("ui_segment", lang): label,
+                     ui_text("ui_customers", lang): f"{int(r['customers']):,}",
+                     ui_text("ui_destroyed_before", lang): _pct(r["share_destroyed_before"]),
+                     ui_text("ui_destroyed_after", lang): _pct(r["share_destroyed_after"]),
+                     ui_text("ui_change", lang): _change(r, "share_destroyed_change", scale=100),
+                     ui_text("ui_ratio", lang): f"{r['mean_value_ratio_before']:.2f} → {r['mean_value_ratio_after']:.2f}",
+                     ui_text("ui_better", lang): _pct(r["moved_up"] / r["weighted_customers"]),
+                     ui_text("ui_worse", lang): _pct(r["moved_down"] / r["weighted_customers"]),
+                     **_outcome_cells(result, r, lang)})
     return pd.DataFrame(rows).set_index(ui_text("ui_segment", lang))
 
 
@@ -599,18 +604,9 @@ def format_comparison(engine: ScenarioEngine, scenarios: list[Scenario], *, segm
     for scenario in scenarios:
         result = engine.apply(scenario)
         r = result["summary"].loc[segment]
-        row = {ui_text("ui_scenario", lang): scenario.name,
-               ui_text("ui_destroyed_after", lang): (
-                   f"{_pct(r['share_destroyed_after'])} [{100 * r['share_destroyed_after_low']:.1f}, "
-                   f"{100 * r['share_destroyed_after_high']:.1f}]"),
-               ui_text("ui_change", lang): (f"{_signed(100 * r['share_destroyed_change'])} "
-                                            f"[{_signed(100 * r['share_destroyed_change_low'])}, "
-                                            f"{_signed(100 * r['share_destroyed_change_high'])}]"),
-               ui_text("ui_ratio", lang): f"{r['mean_value_ratio_after']:.2f}"}
-        for name, info in result["outcomes"].iterrows():
-            value = r[f"{name}_change"]
-            row[info[f"label_{lang}"]] = ("—" if not np.isfinite(value) else
-                                  f"{_signed(value, 2)} [{_signed(r[f'{name}_change_low'], 2)}, "
-                                  f"{_signed(r[f'{name}_change_high'], 2)}]")
-        rows.append(row)
+        rows.append({ui_text("ui_scenario", lang): scenario.name,
+                     ui_text("ui_destroyed_after", lang): _share(r, "share_destroyed_after"),
+                     ui_text("ui_change", lang): _change(r, "share_destroyed_change", scale=100),
+                     ui_text("ui_ratio", lang): f"{r['mean_value_ratio_after']:.2f}",
+                     **_outcome_cells(result, r, lang)})
     return pd.DataFrame(rows).set_index(ui_text("ui_scenario", lang))

@@ -273,10 +273,7 @@ class WhatIfDashboard:
         return path
 
     def _selected(self) -> list[Scenario]:
-        out = []
-        for path in self.saved.value:
-            out.append(Scenario.load(path))
-        return out
+        return [Scenario.load(path) for path in self.saved.value]
 
     def load(self) -> Scenario | None:
         """Put the (first) selected saved scenario on the sliders, or say what does not apply."""
