@@ -29,7 +29,7 @@ test: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 notebooks
 
-## The what-if dashboard (notebook 07, code hidden) on http://127.0.0.1:$(DASHBOARD_PORT)/ only.
+## The what-if dashboard page (valuekit/dashboard.ipynb, code hidden) on http://127.0.0.1:$(DASHBOARD_PORT)/ only.
 dashboard: $(STAMP)
 	$(VENV)/bin/valuekit dashboard --port $(DASHBOARD_PORT)
 

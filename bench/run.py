@@ -740,6 +740,281 @@ def bench_whatif(ctx: Context) -> dict:
     }
 
 
+# -- the dashboard page in a real browser -----------------------------------------------
+
+BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _chromium_path() -> str:
+    import shutil
+
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        path = p.chromium.executable_path
+    if not Path(path).exists():
+        raise RuntimeError("no Chromium: apt-get install chromium, or .venv/bin/playwright install chromium")
+    return path
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Server:
+    """``valuekit dashboard`` in the background, with its process tree watched by psutil."""
+
+    def __init__(self, args: list[str], cwd: Path):
+        import psutil
+        import socket
+
+        self.port = _free_port()
+        cli = Path(sys.executable).with_name("valuekit")
+        self.proc = subprocess.Popen([str(cli), "dashboard", *args, "--port", str(self.port)], cwd=cwd,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.ps = psutil.Process(self.proc.pid)
+        self.url = f"http://127.0.0.1:{self.port}/"
+        deadline = time.time() + 120
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=2):
+                    break
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    self.stop()
+                    raise RuntimeError("the dashboard server did not start")
+                time.sleep(0.3)
+
+    def kernels(self) -> list:
+        out = []
+        for child in self.ps.children(recursive=True):
+            try:
+                if "ipykernel" in " ".join(child.cmdline()):
+                    out.append(child)
+            except Exception:  # a kernel that ended while we looked
+                pass
+        return out
+
+    def quiet(self, timeout: float = 300, threshold: float = 3.0) -> float:
+        """Wait until the server and its kernels use (almost) no CPU for 2 s: the pool is warm."""
+        start = time.time()
+        calm = 0
+        while time.time() - start < timeout:
+            procs = [self.ps, *self.ps.children(recursive=True)]
+            for proc in procs:
+                try:
+                    proc.cpu_percent(None)
+                except Exception:
+                    pass
+            time.sleep(0.5)
+            used = 0.0
+            for proc in procs:
+                try:
+                    used += proc.cpu_percent(None)
+                except Exception:
+                    pass
+            calm = calm + 1 if used < threshold else 0
+            if calm >= 4:
+                return time.time() - start
+        raise RuntimeError(f"the dashboard server was still busy after {timeout} s")
+
+    def stop(self) -> None:
+        import signal
+
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def _memory_mb(proc) -> dict:
+    info = proc.memory_full_info()
+    return {"rss": info.rss / 2**20, "pss": getattr(info, "pss", float("nan")) / 2**20, "uss": info.uss / 2**20}
+
+
+def _open_page(browser, url: str, lever: str, timeout_ms: int = 300_000):
+    """A fresh browser context; seconds from navigation to a usable slider and a headline."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(url, timeout=timeout_ms)
+    page.locator(f".vk-lever-{lever} .noUi-handle").wait_for(state="visible", timeout=timeout_ms)
+    page.wait_for_function("() => { const h = document.querySelector('.vk-headline');"
+                           " return h && h.textContent.trim().length > 0; }", timeout=timeout_ms)
+    return context, page, time.perf_counter() - start
+
+
+_WATCH = """() => {
+  const vk = window.__vk = {keys: [], heads: [], maps: []};
+  document.addEventListener('keydown', () => vk.keys.push(performance.now()), true);
+  new MutationObserver(() => vk.heads.push(performance.now())).observe(
+      document.querySelector('.vk-headline'), {subtree: true, childList: true, characterData: true});
+  new MutationObserver(() => vk.maps.push(performance.now())).observe(
+      document.querySelector('img.vk-map'), {attributes: true, attributeFilter: ['src']});
+}"""
+
+
+def _slider_latencies(page, lever: str, presses: list[str]) -> tuple[list[float], list[float], int]:
+    """Milliseconds from each key press on a slider to the headline's and the map's update."""
+    page.evaluate(_WATCH)
+    handle = page.locator(f".vk-lever-{lever} .noUi-handle")
+    handle.focus()
+    heads, maps, unchanged = [], [], 0
+    for key in presses:
+        n_maps = page.evaluate("() => window.__vk.maps.length")
+        n_heads = page.evaluate("() => window.__vk.heads.length")
+        handle.press(key)
+        page.wait_for_function(f"() => window.__vk.maps.length > {n_maps}", timeout=60_000)
+        page.wait_for_timeout(150)  # let late mutations land before the next press
+        vk = page.evaluate("() => window.__vk")
+        t0 = vk["keys"][-1]
+        maps.append(vk["maps"][n_maps] - t0)
+        if len(vk["heads"]) > n_heads:
+            heads.append(vk["heads"][n_heads] - t0)
+        else:  # the headline's text did not change (same rounded numbers): nothing to time
+            unchanged += 1
+    return heads, maps, unchanged
+
+
+def _big_demo(ctx: Context, rows: int) -> Path:
+    """The demo survey resampled to ``rows`` customers (new ids, answers drawn with replacement)."""
+    import valuekit
+
+    path = ctx.data_dir / f"demo_survey_{rows}r.csv"
+    if not path.is_file():
+        demo = pd.read_csv(valuekit.DEMO_DATA)
+        big = demo.sample(rows, replace=True, random_state=SURVEY_SEED).reset_index(drop=True)
+        big["respondent_id"] = np.arange(1, rows + 1)
+        big.to_csv(path, index=False)
+    return path
+
+
+def _dist(values) -> dict:
+    a = np.asarray(values, dtype=float)
+    if not len(a):
+        return {"n": 0}
+    return {"n": int(len(a)), "p50": round(float(np.percentile(a, 50)), 1), "p90": round(float(np.percentile(a, 90)), 1),
+            "max": round(float(a.max()), 1), "min": round(float(a.min()), 1)}
+
+
+@benchmark("dashboard", "the what-if page in headless Chromium: navigation to usable sliders (5 fresh loads, "
+           "pooled vs. cold kernel), slider -> headline and map at 100,000 customers, kernel memory and lifetime")
+def bench_dashboard(ctx: Context) -> dict:
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    import valuekit
+    from valuekit.report import CULL_IDLE_TIMEOUT, CULL_INTERVAL
+
+    chromium = _chromium_path()
+    loads = ctx.size(5, 3)
+    rows = ctx.size(100_000, 20_000)
+    big = _big_demo(ctx, rows)
+    levers = str(valuekit.DATA_DIR / "demo_levers.yaml")
+    metrics, checks, params = {}, {}, {"loads": loads, "customers": rows, "chromium": chromium}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_FLAGS)
+        try:
+            # 1. Page loads: the served default (a preheated kernel waits for the visitor) and,
+            #    as the floor it improves on, a cold kernel started on navigation.
+            load_times, memory = {}, []
+            for mode, extra in (("pooled", []), ("cold", ["--no-preheat"])):
+                server = _Server(["--scenarios", tmp, *extra], ROOT)
+                try:
+                    ctx.log(f"{mode}: server warm after {server.quiet():.1f} s")
+                    times = []
+                    for i in range(loads):
+                        context, page, seconds = _open_page(browser, server.url, "price")
+                        times.append(seconds)
+                        ctx.log(f"{mode} load {i + 1}: {seconds:.2f} s to usable sliders")
+                        if mode == "pooled" and i == 0:
+                            server.quiet()
+                            pooled = {k.pid for k in server.kernels()}
+                            memory = [_memory_mb(k) for k in server.kernels()]
+                        page.close(run_before_unload=True)  # what closing a tab does
+                        context.close()
+                        server.quiet()
+                    load_times[mode] = times
+                    if mode == "pooled":
+                        # 2. A tab that goes away without saying so (crash, lost network): the cull.
+                        context, page, _ = _open_page(browser, server.url, "price")
+                        server.quiet()
+                        before = {k.pid for k in server.kernels()}
+                        context.close()  # no beforeunload: the kernel is left to the idle cull
+                        start = time.time()
+                        while {k.pid for k in server.kernels()} >= before and time.time() - start < 180:
+                            time.sleep(1)
+                        culled = time.time() - start
+                        # 3. A tab closed normally: the page's beforeunload beacon stops its kernel.
+                        server.quiet()
+                        context, page, _ = _open_page(browser, server.url, "price")
+                        server.quiet()
+                        before = {k.pid for k in server.kernels()}
+                        page.close(run_before_unload=True)
+                        start = time.time()
+                        while {k.pid for k in server.kernels()} >= before and time.time() - start < 180:
+                            time.sleep(0.25)
+                        closed = time.time() - start
+                        context.close()
+                finally:
+                    server.stop()
+            for mode, times in load_times.items():
+                metrics[f"load_{mode}_median_s"] = metric(round(statistics.median(times), 2), "s",
+                                                          f"navigation -> usable sliders, {loads} fresh loads")
+                metrics[f"load_{mode}_all_s"] = metric([round(t, 2) for t in times], "s")
+            ratio = statistics.median(load_times["pooled"]) / statistics.median(load_times["cold"])
+            metrics["load_ratio_pooled_vs_cold"] = metric(round(ratio, 2), "x")
+            checks["load_median_le_4s"] = {"ok": statistics.median(load_times["pooled"]) <= 4.0,
+                                           "detail": f"median {statistics.median(load_times['pooled']):.2f} s"}
+            page_kernel = max(memory, key=lambda m: m["uss"])
+            for key in ("rss", "pss", "uss"):
+                metrics[f"kernel_{key}_mb"] = metric(round(page_kernel[key]), "MB",
+                                                     "the kernel behind one open page" if key == "rss" else "")
+            metrics["kernels_running"] = metric(len(memory), "", "one open page + the preheated pool")
+            checks["page_memory_le_250mb"] = {"ok": page_kernel["pss"] <= 250,
+                                              "detail": f"PSS {page_kernel['pss']:.0f} MB, RSS {page_kernel['rss']:.0f}"
+                                                        f" MB, USS {page_kernel['uss']:.0f} MB"}
+            metrics["closed_tab_kernel_freed_s"] = metric(round(closed, 1), "s", "tab closed: beforeunload beacon")
+            metrics["lost_tab_kernel_culled_s"] = metric(round(culled, 1), "s",
+                                                         f"no beforeunload: idle cull {CULL_IDLE_TIMEOUT} s, "
+                                                         f"checked every {CULL_INTERVAL} s")
+            checks["kernel_freed_le_60s"] = {"ok": max(closed, culled) <= 60,
+                                             "detail": f"closed {closed:.1f} s, lost {culled:.1f} s"}
+
+            # 4. Latency at scale: the demo survey resampled to 100,000 customers.
+            server = _Server([str(big), "--codebook", str(valuekit.DEMO_CODEBOOK), "--levers", levers,
+                              "--scenarios", tmp], ROOT)
+            try:
+                ctx.log(f"{rows:,} customers: server warm after {server.quiet(timeout=900):.1f} s")
+                context, page, seconds = _open_page(browser, server.url, "price")
+                metrics["load_100k_s"] = metric(round(seconds, 2), "s", f"{rows:,} customers, pooled kernel")
+                presses = (["ArrowLeft"] * 20 + ["ArrowRight"] * 20) if not ctx.quick else ["ArrowLeft"] * 8
+                heads, maps, unchanged = _slider_latencies(page, "price", presses)
+                context.close()
+            finally:
+                server.stop()
+            params["presses"] = len(presses)
+            h, m = _dist(heads), _dist(maps)
+            metrics["slider_to_headline_ms"] = metric(h, "ms", f"{rows:,} customers; {unchanged} presses left the "
+                                                              "headline's text unchanged")
+            metrics["slider_to_map_ms"] = metric(m, "ms", f"{rows:,} customers")
+            checks["headline_p90_le_100ms"] = {"ok": h.get("p90", 1e9) <= 100, "detail": f"p90 {h.get('p90')} ms"}
+            checks["map_p90_le_250ms"] = {"ok": m.get("p90", 1e9) <= 250, "detail": f"p90 {m.get('p90')} ms"}
+        finally:
+            browser.close()
+    return {"params": params, "metrics": metrics, "checks": checks}
+
+
 # -- runner -----------------------------------------------------------------------------
 
 

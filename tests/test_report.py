@@ -86,3 +86,19 @@ def test_report_checks_inputs_before_running(tmp_path):
 def test_dashboard_needs_data_and_codebook_together(capsys):
     assert main(["dashboard", str(CLINIC)]) == 2
     assert "give both DATA and --codebook, or neither" in capsys.readouterr().err
+
+
+def test_dashboard_serves_on_loopback_with_a_preheated_kernel(monkeypatch):
+    """The default keeps one kernel that has run the page waiting; --no-preheat turns it off."""
+    from valuekit import report
+
+    command = report.dashboard_command("page.ipynb", 8866)
+    assert "--Voila.ip=127.0.0.1" in command and "--preheat_kernel=True" in command
+    assert "--pool_size=1" in command and "--MappingKernelManager.cull_connected=False" in command
+    cold = report.dashboard_command("page.ipynb", 8866, preheat=False)
+    assert not any("preheat" in c or "pool_size" in c for c in cold)
+    seen = {}
+    monkeypatch.setattr(report, "serve_dashboard", lambda *a, **k: seen.update(k) or 0)
+    assert main(["dashboard", "--no-preheat", "--port", "9999"]) == 0
+    assert seen["preheat"] is False and seen["port"] == 9999
+    assert main(["dashboard"]) == 0 and seen["preheat"] is True

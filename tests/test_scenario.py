@@ -226,6 +226,34 @@ def test_outcome_changes_are_withheld_when_the_model_explains_too_little(cb_full
     assert format_outcome_changes(result)[0].startswith("Likelihood to recommend: not shown")
 
 
+def test_every_row_of_the_summary_is_the_weighted_arithmetic_on_its_customers(engine):
+    """The summary is aggregated in one pass per measure; recompute each row by masks."""
+    scenario = Scenario.from_dict({"levers": {"price": -30, "staff": 1, "fix_worst": 20}, "segments": [1]})
+    result = engine.apply(scenario, customers=True)
+    new, s = result["customers"], result["summary"]
+    base = engine.apply(Scenario(), customers=True)["customers"]
+    for level in ["all", *engine.segment_levels]:
+        m = np.ones(len(new), bool) if level == "all" else engine.segments == level
+        w = engine.w[m]
+        before, after = base["verdict"].to_numpy()[m], new["verdict"].to_numpy()[m]
+        r = s.loc[level]
+        assert r["customers"] == m.sum()
+        assert r["weighted_customers"] == pytest.approx(w.sum(), rel=1e-12)
+        assert r["share_destroyed_before"] == pytest.approx(w[before == "destroyed"].sum() / w.sum(), rel=1e-12)
+        assert r["share_destroyed_after"] == pytest.approx(w[after == "destroyed"].sum() / w.sum(), rel=1e-12)
+        d = (after == "destroyed").astype(float) - (before == "destroyed")
+        se = np.sqrt(np.average((d - d @ w / w.sum()) ** 2, weights=w) / r["n_eff"])
+        assert r["share_destroyed_change_high"] - r["share_destroyed_change"] == pytest.approx(1.959964 * se, rel=1e-6)
+        assert r["mean_value_ratio_after"] == pytest.approx(np.average(new["value_ratio"][m], weights=w), rel=1e-12)
+        rank = {"destroyed": 0, "neutral": 1, "created": 2}
+        up = np.array([rank[a] > rank[b] for a, b in zip(after, before)])
+        assert r["moved_up"] == pytest.approx(w[up].sum(), rel=1e-12)
+    assert s.loc[0, "share_destroyed_change"] == 0 and s.loc[2, "moved_up"] == 0  # not targeted
+    expected = pd.crosstab(base["verdict"], new["verdict"], values=engine.w, aggfunc="sum", dropna=False).fillna(0)
+    np.testing.assert_allclose(result["transitions"].to_numpy(), expected.to_numpy(), rtol=1e-12)
+    assert list(result["transitions"].index) == ["destroyed", "neutral", "created"]
+
+
 def test_transitions_account_for_everyone(engine):
     t = engine.apply(Scenario.from_dict({"levers": {"price": -30}}))["transitions"]
     assert t.to_numpy().sum() == pytest.approx(engine.w.sum())

@@ -165,3 +165,52 @@ def test_whatif_dashboard_shows_what_the_engine_computes(scenario_engine, tmp_pa
     assert "scenario 'clinic' does not apply to this survey: lever 'time' is not a lever of this survey" in message
     assert "lever 'price': 80 % is out of its range [-50, 50]" in message
     assert dash.deck()[:2] == b"PK" and "vk-deck-link" in dash.download.value
+
+
+def test_the_live_figure_draws_the_engines_points_and_bars(scenario_engine, tmp_path):
+    """Only what moves is redrawn over a cached background; the artists hold the engine's numbers."""
+    from valuekit.scenario import Scenario
+    from valuekit.widgets import WhatIfDashboard
+
+    engine = scenario_engine
+    dash = WhatIfDashboard(engine, save_dir=tmp_path)
+    first = dash._live
+    start = bytes(dash.image.value)
+    assert start.startswith(b"\x89PNG")
+    dash.sliders["price"].value = -30
+    dash.sliders["staff"].value = 1
+    result = engine.apply(Scenario(levers={"price": -30.0, "staff": 1.0}), customers=True)
+    live, summary, customers = dash._live, result["summary"], result["customers"]
+    assert live is first  # same language, same bar range: nothing drawn twice
+    assert len(customers) <= 3000  # the demo is small enough to draw every customer, in order
+    np.testing.assert_allclose(live.points.get_offsets(), customers[["sacrifices", "benefits"]].to_numpy())
+    np.testing.assert_allclose([r.get_width() for r in live.after.patches], summary["share_destroyed_after"])
+    whiskers = np.array(live.whiskers.get_segments())
+    np.testing.assert_allclose(whiskers[:, 0, 0], summary["share_destroyed_after_low"])
+    np.testing.assert_allclose(whiskers[:, 1, 0], summary["share_destroyed_after_high"])
+    assert bytes(dash.image.value) != start
+    labels = [t.get_text() for t in live.after.patches[0].axes.get_yticklabels()]
+    assert labels[0] == "All customers"
+
+    first.xmax = 0.5  # as if the bars' axis had been drawn for small shares: one segment's is 0.6+
+    dash.sliders["price"].value = 50  # dearer: shares beyond the axis draw the figure again
+    assert dash._live is not first
+    assert dash._live.xmax >= dash.result["summary"]["share_destroyed_after_high"].max()
+    dash.language.value = "es"
+    assert [t.get_text() for t in dash._live.after.patches[0].axes.get_yticklabels()][0] == "Todos los clientes"
+    assert dash._live.after.patches[0].axes.get_xlabel() == "clientes con valor destruido"
+
+
+def test_scenarios_saved_by_another_page_appear_on_the_next_move(scenario_engine, tmp_path):
+    from valuekit.scenario import Scenario
+    from valuekit.widgets import WhatIfDashboard
+
+    dash = WhatIfDashboard(scenario_engine, save_dir=tmp_path, figure=False)
+    assert dash.saved.options == ()
+    mine = Scenario(name="mine", levers={"price": -5.0}).save(tmp_path / "mine.yaml")
+    dash.sliders["price"].value = -5  # any move refreshes the list
+    dash.saved.value = (str(mine),)
+    Scenario(name="theirs", levers={"staff": 1.0}).save(tmp_path / "theirs.yaml")  # saved in another tab
+    dash.sliders["price"].value = -6
+    assert [label for label, _ in dash.saved.options] == ["mine", "theirs"]
+    assert dash.saved.value == (str(mine),)  # the selection survives the refresh

@@ -12,7 +12,32 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-__all__ = ["dashboard_page"]
+__all__ = ["dashboard_page", "free_kernel_on_close"]
+
+# Voilà's page stops its kernel when the tab closes (a beacon from ``beforeunload``), but the
+# beacon carries the ``_xsrf`` cookie, which the page never sets (voila-dashboards/voila#1458),
+# so the server refuses it and the kernel waits for the idle cull. This sets a random
+# ``_xsrf`` cookie when there is none: the double-submit check the server makes still holds.
+_XSRF_SCRIPT = """<script>
+(function () {
+  if (!/(^|;\\s*)_xsrf=/.test(document.cookie)) {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    var token = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    document.cookie = "_xsrf=" + token + "; path=/; SameSite=Strict";
+  }
+})();
+</script>"""
+
+
+def free_kernel_on_close():
+    """An HTML output that lets a closed dashboard tab stop its kernel at once (see above).
+
+    Display it in the page notebook; it shows nothing.
+    """
+    from IPython.display import HTML
+
+    return HTML(_XSRF_SCRIPT)
 
 
 def dashboard_page(data=None, codebook=None, *, levers=None, read_options: dict | None = None,

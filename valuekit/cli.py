@@ -145,7 +145,7 @@ def _dashboard(args) -> int:
     if args.segments is not None:
         params["n_segments"] = args.segments
     return serve_dashboard(args.data, args.codebook, levers=args.levers, port=args.port, parameters=params,
-                           save_dir=args.scenarios, lang=args.lang)
+                           save_dir=args.scenarios, lang=args.lang, preheat=not args.no_preheat)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     dashboard.add_argument("--scenarios", default="scenarios", metavar="DIR",
                            help="folder where scenarios are saved and compared (default ./scenarios)")
     dashboard.add_argument("--lang", default="en", choices=["en", "es", "it"], help="initial language")
+    dashboard.add_argument("--no-preheat", action="store_true",
+                           help="start each visitor's kernel on arrival instead of keeping one ready "
+                                "(saves one kernel's memory; pages open slower)")
     dashboard.set_defaults(func=_dashboard)
 
     args = parser.parse_args(argv)

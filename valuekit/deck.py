@@ -36,7 +36,7 @@ def scenario_pngs(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
     sample = customers if len(customers) <= 3000 else customers.sample(3000, random_state=0)
     plot_benefits_sacrifices(sample, kind="scatter", lang=lang, codebook=engine.codebook, ax=fig.add_subplot(1, 2, 1))
     plot_scenario_shares(result["summary"], names={"all": ui_text("ui_all_customers", lang), **(names or {})},
-                         ax=fig.add_subplot(1, 2, 2))
+                         lang=lang, ax=fig.add_subplot(1, 2, 2))
     fig.tight_layout()
     out["map"] = _png(fig)
     if compare:

@@ -6,11 +6,14 @@ English, Spanish or Italian (``lang=``).
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from .audit import CELL_PROBLEMS, ROW_REASONS, Audit, Survey
+from .scenario import ui_text
 
 __all__ = [
     "plot_audit_flags",
@@ -313,12 +316,14 @@ def _segment_palette(levels: list) -> dict:
 
 def plot_benefits_sacrifices(scores: pd.DataFrame, *, segments: pd.Series | None = None,
                              names: dict | None = None, kind: str = "auto", lang: str = "en",
-                             codebook=None, ax: plt.Axes | None = None) -> plt.Axes:
+                             codebook=None, limits: tuple[float, float] | None = None,
+                             ax: plt.Axes | None = None) -> plt.Axes:
     """Benefits against sacrifices per customer, the line benefits = sacrifices, and the
     region where sacrifices outweigh benefits shaded and labelled.
 
     ``kind="scatter"`` colours points by segment; ``"hexbin"`` shows density for large
-    samples; ``"auto"`` picks hexbin above 20,000 customers.
+    samples; ``"auto"`` picks hexbin above 20,000 customers. ``limits`` (low, high) fixes
+    both axes (e.g. the common scale) instead of fitting them to the points.
     """
     ax = ax or plt.gca()
     ok = scores["value_ratio"].notna().to_numpy()
@@ -328,13 +333,15 @@ def plot_benefits_sacrifices(scores: pd.DataFrame, *, segments: pd.Series | None
     kind = ("hexbin" if ok.sum() > 20_000 else "scatter") if kind == "auto" else kind
     if kind not in ("scatter", "hexbin"):
         raise ValueError(f"kind must be 'auto', 'scatter' or 'hexbin', got {kind!r}")
-    lo, hi = min(x.min(), y.min()), max(x.max(), y.max())
+    lo, hi = limits if limits is not None else (min(x.min(), y.min()), max(x.max(), y.max()))
     pad = 0.03 * (hi - lo)
     lo, hi = lo - pad, hi + pad
     ax.fill_between([lo, hi], [lo, lo], [lo, hi], color=_EXCLUDED, alpha=0.07, linewidth=0)
     ax.plot([lo, hi], [lo, hi], color=_EXCLUDED, linewidth=1.2)
     label = (lambda k: codebook.label(k, lang)) if codebook is not None else (lambda k: k)
-    ax.text(hi - pad, lo + pad, f"sacrifices outweigh benefits:\n{label('destroyed').lower()}",
+    note = "\n".join(textwrap.fill(line, 26) for line in
+                      ui_text("ui_outweigh", lang, codebook, destroyed=label("destroyed").lower()).splitlines())
+    ax.text(hi - pad, lo + pad, note,
             ha="right", va="bottom", color=_EXCLUDED, fontsize=9)
     if kind == "hexbin":
         hb = ax.hexbin(x, y, gridsize=40, cmap="Blues", mincnt=1, extent=(lo, hi, lo, hi))
@@ -523,7 +530,7 @@ def plot_value_map(table: pd.DataFrame, *, names: dict | None = None, competitor
     return ax
 
 
-def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None,
+def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None, lang: str = "en",
                          ax: plt.Axes | None = None) -> plt.Axes:
     """Share of customers with value destroyed before and after a scenario, per segment
     (the ``summary`` of :meth:`valuekit.scenario.ScenarioEngine.apply`), with the Wilson
@@ -536,15 +543,15 @@ def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None,
         if f"share_destroyed_{key}_low" in summary:
             err = np.vstack([values - summary[f"share_destroyed_{key}_low"].to_numpy(),
                              summary[f"share_destroyed_{key}_high"].to_numpy() - values])
-        ax.barh(y + offset, values, height=0.4, color=color, label=key, xerr=err,
+        ax.barh(y + offset, values, height=0.4, color=color, label=ui_text(f"ui_{key}", lang), xerr=err,
                 error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "0.3"})
     names = names or {}
     labels = [str(names.get(s, s)) if s == "all" else f"{s}: {names[s]}" if s in names else str(s)
               for s in summary.index]
-    ax.set_yticks(y, labels)
+    ax.set_yticks(y, [textwrap.fill(text, 32) for text in labels])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlabel("customers with value destroyed")
+    ax.set_xlabel(ui_text("ui_customers_destroyed", lang))
     ax.legend(loc="lower right", frameon=False)
     return ax
 
@@ -552,7 +559,6 @@ def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None,
 def plot_scenario_comparison(table: pd.DataFrame, *, lang: str = "en", ax: plt.Axes | None = None) -> plt.Axes:
     """Saved scenarios side by side: the share destroyed after each, with its interval, and
     the share before as a dashed line (``table`` from :func:`valuekit.scenario.compare_scenarios`)."""
-    from .scenario import ui_text
 
     ax = ax or plt.gca()
     after = table.loc["share_destroyed_after"].to_numpy(dtype=float)

@@ -123,14 +123,21 @@ def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
 
 #: Voilà settings for presenting: a closed tab's kernel is culled after this many idle
 #: seconds (checked every CULL_INTERVAL s); open pages are connected and never culled.
+#: (A tab closed normally stops its kernel at once: Voilà's page sends a shutdown beacon.)
 CULL_IDLE_TIMEOUT, CULL_INTERVAL = 30, 10
 
 
-def dashboard_command(notebook: str | Path, port: int, *, timeout: int = 120) -> list[str]:
-    """The Voilà command line serving the dashboard page on 127.0.0.1 only, code hidden."""
+def dashboard_command(notebook: str | Path, port: int, *, timeout: int = 120, preheat: bool = True) -> list[str]:
+    """The Voilà command line serving the dashboard page on 127.0.0.1 only, code hidden.
+
+    With ``preheat`` Voilà keeps one kernel that has already run the page waiting for the
+    next visitor (its preheated-kernel pool), so a visitor does not wait for the kernel
+    to start, import valuekit, score the survey and fit its segments.
+    """
     voila = Path(sys.executable).with_name("voila")
+    pool = ["--preheat_kernel=True", "--pool_size=1"] if preheat else []
     return [str(voila), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
-            f"--VoilaExecutor.timeout={timeout}",
+            f"--VoilaExecutor.timeout={timeout}", *pool,
             f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
             f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
             "--MappingKernelManager.cull_connected=False", str(notebook)]
@@ -138,7 +145,8 @@ def dashboard_command(notebook: str | Path, port: int, *, timeout: int = 120) ->
 
 def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None = None, *,
                     levers: str | Path | None = None, port: int = 8866, parameters: dict | None = None,
-                    save_dir: str | Path = "scenarios", lang: str = "en", timeout: int = 120) -> int:
+                    save_dir: str | Path = "scenarios", lang: str = "en", timeout: int = 120,
+                    preheat: bool = True) -> int:
     """Serve the what-if dashboard page with Voilà on 127.0.0.1 (code hidden) until interrupted.
 
     The page is ``valuekit/dashboard.ipynb`` (the dashboard and nothing else), with the
@@ -171,7 +179,7 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
         pm.execute_notebook(str(notebook), str(served), parameters=params, prepare_only=True,
                             kernel_name=kernel, progress_bar=False)
         print(f"serving the what-if dashboard on http://127.0.0.1:{port}/ (Ctrl-C stops it)")
-        proc = subprocess.Popen(dashboard_command(served, port, timeout=timeout), cwd=tmp)
+        proc = subprocess.Popen(dashboard_command(served, port, timeout=timeout, preheat=preheat), cwd=tmp)
         previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` runs
         try:
             return proc.wait()

@@ -250,18 +250,28 @@ class ScenarioEngine:
         self.segments = np.array([("none" if pd.isna(v) else v) for v in seg.astype(object).to_numpy()[scored]],
                                  dtype=object)
         self.segment_levels = group_order(self.segments)
+        level_code = {level: g for g, level in enumerate(self.segment_levels)}
+        self._seg_code = np.array([level_code[v] for v in self.segments], dtype=np.intp)
+        self._seg_onehot = np.zeros((len(self._seg_code), len(self.segment_levels)))
+        self._seg_onehot[np.arange(len(self._seg_code)), self._seg_code] = 1.0
         self.segment_names: dict = {}  # {lang: {segment: name}}, set by build_engine
         self.outcomes = list(outcomes or [])
         for model in self.outcomes:
             missing = [b for b in self.blocks if b not in model.slopes.index]
             if missing:
                 raise ValueError(f"outcome model '{model.name}' has no slope for {missing}")
-        base = self._score(self.M)
+        base = self._score(self.M)  # keeps the scorer's whole result in self._scored
         self.base, self.base_ratio, self.base_code = base["blocks"], base["ratio"], base["code"]
 
     # -- the model ----------------------------------------------------------------------
-    def _score(self, M: np.ndarray) -> dict:
-        scores, benefits, sacrifices, ratio, _, code, _ = self.scorer.score_items(M)
+    def _score(self, M: np.ndarray, changed: list[int] | None = None) -> dict:
+        """Score an item matrix; with ``changed`` (item columns that differ from the
+        customers' own answers) only the blocks holding them are averaged again."""
+        if changed is None:
+            result = self._scored = self.scorer.score_items(M)
+        else:
+            result = self.scorer.score_items(M, base=self._scored, changed=changed)
+        scores, benefits, sacrifices, ratio, _, code, _ = result
         return {"blocks": scores[:, :len(self.blocks)], "benefits": benefits, "sacrifices": sacrifices,
                 "ratio": ratio, "code": code.astype(np.int64)}
 
@@ -273,17 +283,22 @@ class ScenarioEngine:
 
     def items_after(self, scenario: Scenario) -> np.ndarray:
         """The item matrix (common scale, keyed direction) of every scored customer after the scenario."""
+        return self._items_after(scenario)[0]
+
+    def _items_after(self, scenario: Scenario) -> tuple[np.ndarray, list[int]]:
+        """The item matrix after the scenario and the columns it may have changed."""
         self.check(scenario)
         lo, hi = self.scale.min, self.scale.max
         active = [(self.levers[k], v) for k, v in scenario.levers.items() if v]
         if not active:
-            return self.M
+            return self.M, []
         rows = (np.ones(len(self.M), bool) if scenario.segments is None
                 else np.isin(self.segments, list(scenario.segments)))
-        factor, points = {}, {}
+        factor, points, touched = {}, {}, set()
         for lever, value in active:
             for item, weight in lever.effects.items():
                 j = self._item_col[item]
+                touched.add(j)
                 if lever.how == "percent":
                     factor[j] = factor.get(j, 1.0) * (1 + value * weight / 100)
                 elif lever.how == "points":  # points on the item's own scale -> common scale
@@ -302,7 +317,7 @@ class ScenarioEngine:
                 self._lift(sub, lever, value, self.w[rows])
         if scenario.segments is not None:
             M[rows] = sub
-        return M
+        return M, sorted(touched)
 
     def _lift(self, M: np.ndarray, lever, share: float, w: np.ndarray) -> None:
         cols = [self._item_col[i] for i in lever.effects]
@@ -330,7 +345,8 @@ class ScenarioEngine:
 
     def scores_after(self, scenario: Scenario) -> np.ndarray:
         """The block scores (dimensions, then sacrifices) of every scored customer after the scenario."""
-        return self._score(self.items_after(scenario))["blocks"]
+        M, touched = self._items_after(scenario)
+        return self._score(M, touched)["blocks"] if touched else self.base
 
     # -- results ------------------------------------------------------------------------
     def apply(self, scenario: Scenario, *, customers: bool = False) -> dict:
@@ -353,58 +369,85 @@ class ScenarioEngine:
         """
         from scipy import stats
 
-        M = self.items_after(scenario)
-        after = self._score(M) if M is not self.M else {
-            "blocks": self.base, "ratio": self.base_ratio, "code": self.base_code}
+        M, touched = self._items_after(scenario)
+        after = self._score(M, touched) if touched else {"blocks": self.base, "ratio": self.base_ratio,
+                                                          "code": self.base_code}
         ratio, code = after["ratio"].copy(), after["code"].copy()
-        same = (M == self.M) | (np.isnan(M) & np.isnan(self.M))
-        same = same.all(axis=1)  # a customer whose answers are untouched keeps the scorer's result exactly
-        ratio[same], code[same] = self.base_ratio[same], self.base_code[same]
+        if touched:  # a customer whose answers are untouched keeps the scorer's result exactly
+            A, B = M[:, touched], self.M[:, touched]
+            same = ((A == B) | (np.isnan(A) & np.isnan(B))).all(axis=1)
+            ratio[same], code[same] = self.base_ratio[same], self.base_code[same]
         delta = after["blocks"] - self.base
         z = stats.norm.ppf(0.5 + self.confidence / 2)
         alpha = 1 - self.confidence
+
+        # Weighted sums per group with one pass each (np.bincount): group 0 is everyone,
+        # groups 1.. the segments (only when there are two or more).
+        levels = ["all", *self.segment_levels] if len(self.segment_levels) > 1 else ["all"]
+        G, w = len(levels), self.w
+
+        def wsum(values: np.ndarray) -> np.ndarray:
+            out = np.empty(G)
+            out[0] = values.sum()
+            if G > 1:
+                out[1:] = np.bincount(self._seg_code, weights=values, minlength=G - 1)
+            return out
+
+        before_d, after_d = self.base_code == 0, code == 0
+        total = wsum(w)
+        n_eff = total ** 2 / wsum(w * w)
+        counts = [len(M), *np.bincount(self._seg_code, minlength=G - 1)] if G > 1 else [len(M)]
+        p0, p1 = wsum(w * before_d) / total, wsum(w * after_d) / total
+        diff = p1 - p0
+        d = after_d.astype(float) - before_d
+        var = np.empty(G)
+        var[0] = wsum(w * (d - diff[0]) ** 2)[0] / total[0]
+        if G > 1:
+            var[1:] = wsum(w * (d - diff[1:][self._seg_code]) ** 2)[1:] / total[1:]
+        se = np.sqrt(np.maximum(var, 0.0) / n_eff)
+        ratio_before, ratio_after = wsum(w * self.base_ratio) / total, wsum(w * ratio) / total
+        moved_up, moved_down = wsum(w * (code > self.base_code)), wsum(w * (code < self.base_code))
+        to_better = wsum(w * (before_d & ~after_d))
+        wd = w[:, None] * delta
+        mean_delta = np.vstack([wd.sum(axis=0), *self._seg_onehot.T @ wd] if G > 1 else [wd.sum(axis=0)])
+        mean_delta /= total[:, None]
+        lows, highs = zip(*(wilson_interval(p, n_eff, self.confidence) for p in (p0, p1)))
+        changes = {}  # outcome -> (change, low, high) per group; bootstrap percentiles of slopes x mean change
+        for model in self.outcomes:
+            if self._outcome_shown(model)[0]:
+                reps = model.boot[self.blocks].to_numpy() @ mean_delta.T  # resamples x groups
+                low, high = np.quantile(reps, [alpha / 2, 1 - alpha / 2], axis=0)
+                changes[model.name] = (mean_delta @ model.slopes.reindex(self.blocks).to_numpy(), low, high)
         rows = []
-        for level in ["all", *self.segment_levels] if len(self.segment_levels) > 1 else ["all"]:
-            m = np.ones(len(M), bool) if level == "all" else self.segments == level
-            w = self.w[m]
-            total = w.sum()
-            n_eff = total ** 2 / (w ** 2).sum()
-            before_d, after_d = self.base_code[m] == 0, code[m] == 0
-            p0, p1 = w[before_d].sum() / total, w[after_d].sum() / total
-            d = after_d.astype(float) - before_d
-            diff = p1 - p0
-            se = math.sqrt(max(float(np.average((d - diff) ** 2, weights=w)), 0.0) / n_eff)
-            row = {"segment": level, "customers": int(m.sum()), "weighted_customers": float(total),
-                   "n_eff": float(n_eff), "share_destroyed_before": float(p0),
-                   "share_destroyed_after": float(p1)}
-            for key, p in (("before", p0), ("after", p1)):
-                low, high = wilson_interval(p, n_eff, self.confidence)
-                row[f"share_destroyed_{key}_low"], row[f"share_destroyed_{key}_high"] = float(low), float(high)
-            row.update(share_destroyed_change=float(diff), share_destroyed_change_low=float(diff - z * se),
-                       share_destroyed_change_high=float(diff + z * se),
-                       mean_value_ratio_before=float(np.average(self.base_ratio[m], weights=w)),
-                       mean_value_ratio_after=float(np.average(ratio[m], weights=w)),
-                       moved_up=float(w[code[m] > self.base_code[m]].sum()),
-                       moved_down=float(w[code[m] < self.base_code[m]].sum()),
-                       destroyed_to_better=float(w[before_d & ~after_d].sum()))
-            mean_delta = np.average(delta[m], weights=w, axis=0)
+        for g, level in enumerate(levels):
+            row = {"segment": level, "customers": int(counts[g]), "weighted_customers": float(total[g]),
+                   "n_eff": float(n_eff[g]), "share_destroyed_before": float(p0[g]),
+                   "share_destroyed_after": float(p1[g])}
+            for key, low, high in (("before", lows[0], highs[0]), ("after", lows[1], highs[1])):
+                row[f"share_destroyed_{key}_low"], row[f"share_destroyed_{key}_high"] = float(low[g]), float(high[g])
+            row.update(share_destroyed_change=float(diff[g]), share_destroyed_change_low=float(diff[g] - z * se[g]),
+                       share_destroyed_change_high=float(diff[g] + z * se[g]),
+                       mean_value_ratio_before=float(ratio_before[g]), mean_value_ratio_after=float(ratio_after[g]),
+                       moved_up=float(moved_up[g]), moved_down=float(moved_down[g]),
+                       destroyed_to_better=float(to_better[g]))
             for model in self.outcomes:
-                if self._outcome_shown(model)[0]:
-                    slopes = model.slopes.reindex(self.blocks).to_numpy()
-                    reps = model.boot[self.blocks].to_numpy() @ mean_delta
-                    row[f"{model.name}_change"] = float(mean_delta @ slopes)
-                    row[f"{model.name}_change_low"] = float(np.quantile(reps, alpha / 2))
-                    row[f"{model.name}_change_high"] = float(np.quantile(reps, 1 - alpha / 2))
+                if model.name in changes:
+                    change, low, high = changes[model.name]
+                    row[f"{model.name}_change"] = float(change[g])
+                    row[f"{model.name}_change_low"] = float(low[g])
+                    row[f"{model.name}_change_high"] = float(high[g])
                 else:
                     for suffix in ("", "_low", "_high"):
                         row[f"{model.name}_change{suffix}"] = np.nan
             rows.append(row)
         summary = pd.DataFrame(rows).set_index("segment")
         summary.attrs["confidence"] = self.confidence
-        transitions = pd.crosstab(pd.Categorical.from_codes(self.base_code, list(VERDICTS)),
-                                  pd.Categorical.from_codes(code, list(VERDICTS)), values=self.w,
-                                  aggfunc="sum", dropna=False).fillna(0.0)
-        transitions.index.name, transitions.columns.name = "before", "after"
+        k = len(VERDICTS)
+        scored = (self.base_code >= 0) & (code >= 0)
+        cells = np.bincount(self.base_code[scored] * k + code[scored], weights=w[scored],
+                            minlength=k * k).reshape(k, k)
+        transitions = pd.DataFrame(cells, index=pd.CategoricalIndex(VERDICTS, categories=VERDICTS, name="before"),
+                                   columns=pd.CategoricalIndex(VERDICTS, categories=VERDICTS, name="after"))
         outcome_table = pd.DataFrame(
             [{"outcome": m.name, **{f"label_{x}": _label(m, x) for x in LANGUAGES}, "label": _label(m, "en"),
               "r2": m.r2, "n": m.n, "shown": self._outcome_shown(m)[0], "note": self._outcome_shown(m)[1]}

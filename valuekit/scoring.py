@@ -392,11 +392,16 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         out["unscored_reason"] = pd.array(reason, dtype="str")
         return out
 
-    def score_items(self, M: np.ndarray):
+    def score_items(self, M: np.ndarray, *, base: tuple | None = None, changed=None):
         """The value equation on an item matrix (:func:`item_matrix`'s output).
 
         The one computation behind :meth:`transform`, exposed so a what-if scenario that
         changes answers is rescored by exactly the same arithmetic.
+
+        ``base`` (this method's result on an item matrix with the same answers missing)
+        and ``changed`` (positions of the item columns in which ``M`` differs from it) let
+        only the blocks and facets holding those items be averaged again; the others are
+        taken from ``base``, and the indices, ratio and verdict are computed as always.
 
         Returns
         -------
@@ -408,13 +413,26 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "codebook_")
         cb = self.codebook_
-        answered = ~np.isnan(M)
-        counts = answered.astype(float) @ self._membership
-        sums = np.where(answered, M, 0.0) @ self._membership
+        if base is None:
+            cols, items = slice(None), slice(None)
+            counts, scores = None, None
+        else:
+            counts, scores = base[6], base[0].copy()
+            cols = np.flatnonzero(self._membership[np.asarray(changed, dtype=np.intp)].any(axis=0))
+            items = np.flatnonzero(self._membership[:, cols].any(axis=1))
+        sub = M[:, items]
+        answered = ~np.isnan(sub)
+        membership = self._membership[items][:, cols]
+        if counts is None:
+            counts = answered.astype(float) @ membership
+        sums = np.where(answered, sub, 0.0) @ membership
         with np.errstate(invalid="ignore", divide="ignore"):
-            scores = sums / counts
-        short = counts < self._min_count
-        scores[short] = np.nan
+            part = sums / counts[:, cols]
+        part[counts[:, cols] < self._min_count[cols]] = np.nan
+        if scores is None:
+            scores = part
+        else:
+            scores[:, cols] = part
 
         nd, ns = len(cb.dimensions), len(cb.sacrifices)
         bw, sw = self.benefit_weights_.to_numpy(), self.sacrifice_weights_.to_numpy()

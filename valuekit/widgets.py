@@ -69,6 +69,7 @@ class WhatIfDashboard:
                       else {lang_: names for lang_ in LANGUAGES})
         self.save_dir = Path(save_dir)
         self.draw_figure = figure
+        self._live: _LiveFigure | None = None
         self.lang = lang
         self.sliders, self._labels, self._units = {}, {}, {}
         groups: dict[str, list] = {}
@@ -105,6 +106,7 @@ class WhatIfDashboard:
         self.table = widgets.HTML()
         self.table.add_class("vk-table")
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="900px"))
+        self.image.add_class("vk-map")
         self.saved = widgets.SelectMultiple(rows=5, layout=widgets.Layout(width="300px"))
         self.saved.add_class("vk-saved")
         self.compare_button = widgets.Button(icon="columns")
@@ -199,6 +201,7 @@ class WhatIfDashboard:
 
     def update(self) -> dict:
         """Recompute with the engine; refresh the numbers, then the figure."""
+        self._list_saved()
         result = self.engine.apply(self.scenario(), customers=self.draw_figure)
         summary = result["summary"]
         focus = self.segment.value if self.segment.value in summary.index else "all"
@@ -219,22 +222,15 @@ class WhatIfDashboard:
         return result
 
     def _figure(self, result) -> bytes:
-        from matplotlib.figure import Figure
-
-        from .plots import plot_benefits_sacrifices, plot_scenario_shares
-
-        fig = Figure(figsize=(10, 4), dpi=72)
+        """The map and the share bars as a PNG (redrawing only what the scenario moved)."""
         customers = result["customers"]
         sample = customers if len(customers) <= 3000 else customers.sample(3000, random_state=0)
-        names = self.names.get(self.lang, {})
-        plot_benefits_sacrifices(sample, kind="scatter", lang=self.lang, codebook=self.engine.codebook,
-                                 ax=fig.add_subplot(1, 2, 1))
-        plot_scenario_shares(result["summary"], names={"all": ui_text("ui_all_customers", self.lang), **names},
-                             ax=fig.add_subplot(1, 2, 2))
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")  # a bare Figure: no pyplot state, nothing to close
-        return buffer.getvalue()
+        summary = result["summary"]
+        live = self._live
+        if live is None or live.lang != self.lang or not live.fits(summary):
+            names = {"all": ui_text("ui_all_customers", self.lang), **self.names.get(self.lang, {})}
+            live = self._live = _LiveFigure(self.engine, summary, sample, lang=self.lang, names=names)
+        return live.png(summary, sample)
 
     def set_scenario(self, scenario: Scenario) -> None:
         """Put a scenario on the sliders (one update); it must apply to this survey."""
@@ -256,8 +252,13 @@ class WhatIfDashboard:
 
     # -- saved scenarios ----------------------------------------------------------------
     def _list_saved(self) -> None:
+        """The saved scenarios, kept current (another page may have saved one); selection kept."""
         files = sorted(self.save_dir.glob("*.yaml")) if self.save_dir.is_dir() else []
-        self.saved.options = [(p.stem, str(p)) for p in files]
+        options = tuple((p.stem, str(p)) for p in files)
+        if options != tuple(self.saved.options):
+            chosen = [v for v in self.saved.value if v in {path for _, path in options}]
+            self.saved.options = options
+            self.saved.value = tuple(chosen)
 
     def save(self) -> Path | None:
         """Write the current scenario to ``save_dir/<name>.yaml``."""
@@ -414,6 +415,75 @@ def format_comparisons(table: pd.DataFrame, *, names: dict | None = None) -> pd.
     columns = ["group", "measure", "n", "effective n", f"value [{level}]", "rest", f"difference [{level}]",
                "effect size", "p (adjusted)", "result"]
     return pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+class _LiveFigure:
+    """The dashboard's figure: the benefits-vs-sacrifices map and the share destroyed per
+    segment before and after.
+
+    Everything that does not move with the levers (axes, ticks, labels, the diagonal,
+    the bars and intervals *before*) is drawn once per language and cached as a bitmap;
+    each scenario then draws only the customers' points and the bars and intervals
+    *after* over it (matplotlib's Agg blitting) and encodes the PNG. The map's axes span
+    the common scale, the bars' axis the shares seen so far with room to spare; a share
+    beyond it draws the whole figure again (:meth:`fits`).
+    """
+
+    def __init__(self, engine: ScenarioEngine, summary: pd.DataFrame, sample: pd.DataFrame, *, lang: str,
+                 names: dict):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        from .plots import plot_benefits_sacrifices, plot_scenario_shares
+
+        self.lang = lang
+        fig = Figure(figsize=(10, 4), dpi=72)
+        self.canvas = FigureCanvasAgg(fig)
+        ax_map, ax_bar = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+        plot_benefits_sacrifices(sample, kind="scatter", lang=lang, codebook=engine.codebook,
+                                 limits=(engine.scale.min, engine.scale.max), ax=ax_map)
+        self.points = ax_map.collections[-1]  # the customers: the last collection drawn
+        plot_scenario_shares(summary, names=names, lang=lang, ax=ax_bar)
+        bars = [c for c in ax_bar.containers if hasattr(c, "patches") and hasattr(c, "errorbar")]
+        self.after = bars[-1]  # BarContainer of the "after" bars, with its ErrorbarContainer
+        _, self.caps, (self.whiskers,) = self.after.errorbar.lines
+        self.y = np.array([r.get_y() + r.get_height() / 2 for r in self.after.patches])
+        high = float(np.nanmax(summary["share_destroyed_after_high"].to_numpy(dtype=float)))
+        self.xmax = min(1.0, max(0.05, 1.5 * high))
+        ax_bar.set_xlim(0, self.xmax)
+        self.moving = [self.points, *self.after.patches, *self.caps, self.whiskers]
+        for artist in self.moving:
+            artist.set_animated(True)  # left out of the cached background
+        fig.tight_layout()
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(fig.bbox)
+
+    def fits(self, summary: pd.DataFrame) -> bool:
+        """Whether the bars' axis holds every interval of ``summary``."""
+        return float(np.nanmax(summary["share_destroyed_after_high"].to_numpy(dtype=float))) <= self.xmax
+
+    def png(self, summary: pd.DataFrame, sample: pd.DataFrame) -> bytes:
+        from PIL import Image
+
+        ok = sample["value_ratio"].notna().to_numpy()
+        self.points.set_offsets(np.column_stack([sample["sacrifices"].to_numpy()[ok],
+                                                 sample["benefits"].to_numpy()[ok]]))
+        after = summary["share_destroyed_after"].to_numpy(dtype=float)
+        low = summary["share_destroyed_after_low"].to_numpy(dtype=float)
+        high = summary["share_destroyed_after_high"].to_numpy(dtype=float)
+        for rect, value in zip(self.after.patches, after):
+            rect.set_width(value)
+        self.whiskers.set_segments([[(a, y), (b, y)] for a, b, y in zip(low, high, self.y)])
+        self.caps[0].set_data(low, self.y)
+        self.caps[1].set_data(high, self.y)
+        self.canvas.restore_region(self.background)
+        for artist in self.moving:
+            artist.axes.draw_artist(artist)
+        width, height = self.canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
 
 
 class ComparisonExplorer:
