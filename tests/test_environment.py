@@ -3,6 +3,7 @@
 import re
 import tomllib
 
+import pytest
 import yaml
 
 from valuekit.config import PROJ_ROOT
@@ -27,3 +28,22 @@ def test_python_version_agrees():
     env = yaml.safe_load((PROJ_ROOT / "environment.yml").read_text())
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python="))
     assert project["requires-python"] == ">=" + python.split("=")[1]
+
+
+def test_import_valuekit_is_light_and_every_name_resolves():
+    """``import valuekit`` loads no heavy library; each public name loads its module on use."""
+    import subprocess
+    import sys
+
+    code = ("import sys, valuekit; heavy = [m for m in ('sklearn', 'scipy', 'matplotlib', 'pandas') "
+            "if m in sys.modules]; print(heavy); valuekit.ValueScorer; print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "[]" and out[1] == "True"
+    import valuekit
+
+    assert set(valuekit.__all__) == set(valuekit._WHERE)
+    for name in valuekit.__all__:
+        assert getattr(valuekit, name) is not None, name
+    assert set(valuekit.__all__) <= set(dir(valuekit))
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        valuekit.nope

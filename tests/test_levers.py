@@ -27,6 +27,9 @@ def test_the_demo_lever_file_is_the_worked_example():
     assert "21 %" in levers["vat"].assumes  # the assumption is written where the analyst reads it
     assert levers["delivery_fix"].how == "lift_lowest" and levers["delivery_fix"].target == 5
     assert levers["staff"].label("es") == "Formación del personal"
+    assert levers["vat"].unit == "VAT points" and levers["vat"].unit_label("it") == "punti IVA"
+    assert levers["staff"].unit_label("es") == "puntos" and levers["price"].unit_label("it") == "%"
+    assert levers["delivery_fix"].unit_label("es") == "% de clientes"
     assert all(lv.assumes for lv in levers)
     table = levers.to_frame()
     assert table.loc["staff", "moves"] == "Interactions, Emotional cost ×-0.5"
@@ -87,6 +90,9 @@ def test_levers_in_the_codebook(codebook_dict):
     ({"moves": {"experiential": 0}}, r"'levers.staff.moves.experiential': a weight of 0 moves nothing"),
     ({"moves": ["experiential", "exp_amb_1"]}, r"item 'exp_amb_1' is already moved by another entry"),
     ({"label": {"de": "Personal"}}, r"'levers.staff.label': expected text or a mapping of languages"),
+    ({"unit": {"fr": "points"}}, r"'levers.staff.unit': expected text or a mapping of languages"),
+    ({"unit": 3}, r"'levers.staff.unit': expected text or a mapping of languages"),
+    ({"unit": ""}, r"'levers.staff.unit': expected text or a mapping of languages"),
     ({"target": 5}, r"'levers.staff.target': only a lift_lowest lever has a target"),
     ({"how": "lift_lowest", "range": [0, 50]}, r"'levers.staff.target': is required for a lift_lowest lever"),
     ({"how": "lift_lowest", "range": [0, 50], "target": 9}, r"'levers.staff.target': 9 lies outside the scale 1-7"),

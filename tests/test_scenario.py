@@ -274,6 +274,12 @@ def test_formatted_results_are_the_engines_numbers(engine):
                                f"[{100 * r['share_destroyed_before_low']:.1f}, ")
     assert f"→ {100 * r['share_destroyed_after']:.1f}%" in headline
     assert format_headline(result["summary"], lang="es").startswith("Valor destruido: ")
+    assert headline.endswith(f"({100 * r['share_destroyed_change']:+.1f} points ".replace("-", "\u2212")
+                             + f"[{100 * r['share_destroyed_change_low']:+.1f}, ".replace("-", "\u2212")
+                             + f"{100 * r['share_destroyed_change_high']:+.1f}])".replace("-", "\u2212"))
+    untouched = engine.apply(Scenario())["summary"]
+    assert format_headline(untouched).endswith("(no change)")  # not '±0.0 points [±0.0, ±0.0]'
+    assert format_headline(untouched, lang="it").endswith("(nessuna variazione)")
     table = format_summary(result, names={0: "price-sensitive"}, lang="it")
     assert table.index.name == "Segmento" and table.index[0] == "Tutti i clienti"
     assert table.index[1] == "0: price-sensitive"

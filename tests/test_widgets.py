@@ -149,6 +149,7 @@ def test_whatif_dashboard_shows_what_the_engine_computes(scenario_engine, tmp_pa
                                                                             segments=(2,))
     dash.language.value = "it"
     assert "Valore distrutto" in dash.headline.value and dash.save_button.description == "Salva scenario"
+    assert dash._units["vat"].value == "punti IVA" and dash._units["staff"].value == "punti"
     dash.reset()
     assert dash.scenario() == Scenario(name="dearer")
     dash.saved.value = (str(path),)

@@ -7,18 +7,39 @@ reliability, segments, drivers and comparisons, the playbook, and what-if scenar
 Plots live in :mod:`valuekit.plots`, the dashboard in :mod:`valuekit.widgets`.
 """
 
-from .audit import CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, Audit, Survey, audit_survey, load_survey
-from .codebook import DIMENSIONS, LANGUAGES, SACRIFICES, Codebook, CodebookError, Item, Scale, read_codebook
-from .config import DATA_DIR, DEMO_CODEBOOK, DEMO_DATA, DEMO_TRUTH, DEMO_TRUTH_META, NOTEBOOKS_DIR
-from .compare import attribute_comparison, value_map
-from .drivers import importance_performance, key_drivers, outcome_slopes, relative_weights, shapley_r2
-from .io import SourceInfo, SurveyFileError, read_survey_file
-from .playbook import build_evidence, manager_summary, recommend
-from .reliability import cronbach_alpha, mcdonald_omega, reliability
-from .scenario import Scenario, ScenarioEngine, ScenarioError, build_engine, compare_scenarios
-from .scoring import ValueScorer, mean_scores, summarize_value
-from .segments import (ValueSegmenter, bootstrap_stability, choose_k, explain_segments, segment_profiles,
-                       share_destroyed, where_value_is_destroyed)
+import importlib
+
+# Names are imported from their modules on first use (PEP 562), so ``import valuekit`` stays
+# light: scikit-learn, scipy and matplotlib load only when something needs them.
+_LAZY = {
+    "audit": ["CELL_PROBLEMS", "DEFAULT_EXCLUDE", "ROW_REASONS", "Audit", "Survey", "audit_survey", "load_survey"],
+    "codebook": ["DIMENSIONS", "LANGUAGES", "SACRIFICES", "Codebook", "CodebookError", "Item", "Scale",
+                 "read_codebook"],
+    "config": ["DATA_DIR", "DEMO_CODEBOOK", "DEMO_DATA", "DEMO_TRUTH", "DEMO_TRUTH_META", "NOTEBOOKS_DIR"],
+    "compare": ["attribute_comparison", "value_map"],
+    "drivers": ["importance_performance", "key_drivers", "outcome_slopes", "relative_weights", "shapley_r2"],
+    "io": ["SourceInfo", "SurveyFileError", "read_survey_file"],
+    "playbook": ["build_evidence", "manager_summary", "recommend"],
+    "reliability": ["cronbach_alpha", "mcdonald_omega", "reliability"],
+    "scenario": ["Scenario", "ScenarioEngine", "ScenarioError", "build_engine", "compare_scenarios"],
+    "scoring": ["ValueScorer", "mean_scores", "summarize_value"],
+    "segments": ["ValueSegmenter", "bootstrap_stability", "choose_k", "explain_segments", "segment_profiles",
+                 "share_destroyed", "where_value_is_destroyed"],
+}
+_WHERE = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module 'valuekit' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_WHERE])
+
 
 __version__ = "0.1.0"
 

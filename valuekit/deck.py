@@ -102,7 +102,7 @@ def scenario_deck(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
     box.paragraphs[0].runs[0].font.size = Pt(24)
     box.paragraphs[0].runs[0].font.bold = True
     levers = engine.levers
-    settings = [f"{levers[k].label(lang)}: {v:+g} {levers[k].unit}" for k, v in scenario.levers.items() if v]
+    settings = [f"{levers[k].label(lang)}: {v:+g} {levers[k].unit_label(lang)}" for k, v in scenario.levers.items() if v]
     lines = ([ui_text("ui_outcomes", lang)] + format_outcome_changes(result, "all", lang) + [""] + settings
              + [ui_text("ui_interval", lang, level=int(round(100 * summary.attrs.get("confidence", 0.95))),
                         n=f"{int(summary.loc['all', 'customers']):,}")])

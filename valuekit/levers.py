@@ -20,7 +20,8 @@ YAML file (or in a ``levers:`` section of the codebook) and names
 * its **range** (which must include 0: no change) and **step**, its **labels** in
   English, Spanish and Italian, the **value-management lever** of seed 000 it belongs to
   (``perception``, ``unlock``, ``offer``, ``partner``, ``networks``, ``new_customers``),
-  and in ``assumes`` the assumptions an analyst can read and dispute.
+  and in ``assumes`` the assumptions an analyst can read and dispute; optionally its
+  **unit** (text, or text per language; by default points, % or % of customers, translated).
 
 An example (``data/demo_levers.yaml`` has the demo retailer's full set)::
 
@@ -54,7 +55,7 @@ from typing import Any
 
 import yaml
 
-from .codebook import LANGUAGES, Codebook, read_codebook
+from .codebook import _DEFAULT_LABELS, LANGUAGES, Codebook, read_codebook
 from .codebook import _UniqueKeyLoader as _CodebookLoader
 
 __all__ = ["Lever", "LeverSet", "LeverError", "read_levers", "default_levers", "HOW", "VALUE_LEVERS"]
@@ -68,7 +69,6 @@ _LEVER_KEYS = {"label", "description", "value_lever", "how", "moves", "range", "
 _FILE_KEYS = {"name", "description", "levers"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 _RECIPE: dict = yaml.safe_load(Path(__file__).with_name("levers.yaml").read_text(encoding="utf-8"))
-_UNITS = {"points": "points", "percent": "%", "lift_lowest": "% of customers"}
 
 
 class LeverError(ValueError):
@@ -91,7 +91,8 @@ class Lever:
     low, high, step : float
         The range (``low <= 0 <= high``) and the step of the slider.
     unit : str
-        Display unit (``points``, ``%``, ``% of customers`` unless the file says).
+        Display unit in English (``points``, ``%``, ``% of customers`` unless the file
+        says); :meth:`unit_label` gives it in another language.
     value_lever : str
         One of :data:`VALUE_LEVERS`.
     target : float or None
@@ -115,9 +116,14 @@ class Lever:
     labels: dict[str, str] = field(default_factory=dict)
     assumes: str = ""
     description: str = ""
+    units: dict[str, str] = field(default_factory=dict)
 
     def label(self, lang: str = "en") -> str:
         return self.labels.get(lang) or self.labels.get("en") or self.name
+
+    def unit_label(self, lang: str = "en") -> str:
+        """The unit in ``lang`` (the file's, else the built-in one), falling back to English."""
+        return self.units.get(lang) or self.units.get("en") or self.unit
 
     @property
     def decimals(self) -> int:
@@ -310,9 +316,13 @@ def _parse_lever(name: Any, spec: Any, cb: Codebook, targets: dict) -> Lever:
                                                 "distance above the bottom of the scale, more than all of it: the "
                                                 "answers would leave the scale")
 
-    unit = spec.get("unit", _UNITS[how])
-    if not isinstance(unit, str):
-        raise _fail(f"{key}.unit", f"expected text, got {unit!r}")
+    units = spec.get("unit", _DEFAULT_LABELS[f"ui_unit_{how}"])
+    if isinstance(units, str):
+        units = {"en": units}
+    if (not isinstance(units, dict) or not units or set(units) - set(LANGUAGES)
+            or not all(isinstance(v, str) and v.strip() for v in units.values())):
+        raise _fail(f"{key}.unit", f"expected text or a mapping of languages {list(LANGUAGES)} to text, got {units!r}")
+    unit = units.get("en") or next(iter(units.values()))
     labels = spec.get("label", {})
     if isinstance(labels, str):
         labels = {"en": labels}
@@ -325,7 +335,7 @@ def _parse_lever(name: Any, spec: Any, cb: Codebook, targets: dict) -> Lever:
             raise _fail(f"{key}.{k}", f"expected text, got {v!r}")
         texts[k] = v.strip()
     return Lever(name=name, how=how, effects=effects, moves=moves, low=low, high=high, step=step, unit=unit,
-                 value_lever=value_lever, target=target_level, labels=dict(labels), **texts)
+                 value_lever=value_lever, target=target_level, labels=dict(labels), units=dict(units), **texts)
 
 
 def _parse(spec: Any, cb: Codebook, source: str) -> LeverSet:

@@ -497,7 +497,7 @@ def lever_scenarios(levers: LeverSet, *, fraction: float = 0.5, lang: str = "en"
         value = round(end * fraction / lever.step) * lever.step
         if value == 0:
             value = end
-        out.append(Scenario(name=f"{lever.label(lang)} {value:+g} {lever.unit}", levers={lever.name: float(value)}))
+        out.append(Scenario(name=f"{lever.label(lang)} {value:+g} {lever.unit_label(lang)}", levers={lever.name: float(value)}))
     return out
 
 
@@ -604,9 +604,14 @@ def _outcome_cells(result: dict, r: pd.Series, lang: str) -> dict[str, str]:
 def format_headline(summary: pd.DataFrame, segment="all", lang: str = "en") -> str:
     """'Value destroyed: 19.7% [17.9, 21.6] → 10.8% [9.4, 12.3] (−8.9 points [−10.1, −7.7])'."""
     r = summary.loc[segment]
-    change = _change(r, "share_destroyed_change", scale=100).split(" ", 1)
+    keys = ("share_destroyed_change", "share_destroyed_change_low", "share_destroyed_change_high")
+    if all(r[k] == 0 for k in keys):  # no customer's verdict moved: nothing to put an interval on
+        tail = ui_text("ui_no_change", lang)
+    else:
+        change = _change(r, "share_destroyed_change", scale=100).split(" ", 1)
+        tail = f"{change[0]} {ui_text('ui_points', lang)} {change[1]}"
     return (f"{ui_text('ui_value_destroyed', lang)}: {_share(r, 'share_destroyed_before')} → "
-            f"{_share(r, 'share_destroyed_after')} ({change[0]} {ui_text('ui_points', lang)} {change[1]})")
+            f"{_share(r, 'share_destroyed_after')} ({tail})")
 
 
 def format_outcome_changes(result: dict, segment="all", lang: str = "en") -> list[str]:

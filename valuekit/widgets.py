@@ -157,6 +157,7 @@ class WhatIfDashboard:
         for lever in self.engine.levers:
             self._labels[lever.name].value = f"<b>{_html.escape(lever.label(lang))}</b>"
             self._labels[lever.name].tooltip = lever.assumes
+            self._units[lever.name].value = lever.unit_label(lang)
         for i, g in enumerate(self._groups):
             self.levers_box.set_title(i, ui_text(f"vm_{g}", lang))
         self._head["language"].value = f"{ui_text('ui_language', lang)}:&nbsp;"
