@@ -740,6 +740,36 @@ def bench_whatif(ctx: Context) -> dict:
     }
 
 
+@benchmark("init", "valuekit init (draft_codebook) on the 1,000,000 x 40 export vs. load_survey with its codebook")
+def bench_init(ctx: Context) -> dict:
+    import valuekit
+    from valuekit.draft import draft_codebook
+
+    rows = ctx.size(1_000_000, 100_000)
+    path, cb_path, meta = survey_file(ctx, rows)
+    codebook = valuekit.Codebook.from_dict(json.loads(cb_path.read_text()))
+    warm, _, _ = survey_file(ctx, 2_000)
+    valuekit.load_survey(warm, codebook=codebook), draft_codebook(warm)
+    times = alternate({"load_survey": lambda: valuekit.load_survey(path, codebook=codebook),
+                       "init": lambda: draft_codebook(path)}, ctx.repeats, ctx.log)
+    ratios = [b / a for a, b in zip(times["load_survey"], times["init"])]
+    draft = draft_codebook(path)
+    ratio = statistics.median(ratios)
+    return {
+        "params": {"rows": rows, "file_mb": meta["file_mb"], "repeats": ctx.repeats},
+        "metrics": {
+            "load_survey_median_s": metric(round(statistics.median(times["load_survey"]), 3), "s",
+                                           "read + full audit, codebook given"),
+            "init_median_s": metric(round(statistics.median(times["init"]), 3), "s",
+                                    "read + draft the codebook"),
+            "time_ratio": metric(round(ratio, 2), "x", "median of paired init / load_survey"),
+            "items_placed": metric(len(draft.blocks), "", f"of {len(draft.item_scale)} rated columns "
+                                                          "(the export's names are q01..q40: nothing to read)"),
+        },
+        "checks": {"ratio_le_1.5": {"ok": ratio <= 1.5, "detail": f"{ratio:.2f}x (target <= 1.5x)"}},
+    }
+
+
 # -- the dashboard page in a real browser -----------------------------------------------
 
 BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -1,4 +1,6 @@
 import pytest
+import numpy as np
+import pandas as pd
 import yaml
 
 from valuekit import Codebook, CodebookError, read_codebook
@@ -49,7 +51,8 @@ def test_codebook_labels_override_defaults(codebook_dict):
     (lambda d: d.update(scale={"min": 1, "max": 1}), r"'scale': min must be smaller than max, got min=1, max=1"),
     (lambda d: d.update(scale={"min": 1, "max": "seven"}), r"'scale.max': expected a number"),
     (lambda d: d.update(scale=[1, 7]), r"'scale': expected a mapping"),
-    (lambda d: d.pop("id"), r"'id': is required"),
+    (lambda d: d.pop("scale"), r"'scale': is required"),
+    (lambda d: d.update(id=3), r"'id': expected a column name \(text\), got 3"),
     (lambda d: d.update(colour="red"), r"unknown top-level key 'colour'"),
     (lambda d: d["items"].update(nps={"scale": {"min": 0, "max": 10}}), r"missing code\(s\) \['9'\] lie inside the scale 0-10 of 'nps'"),
     (lambda d: d["items"].update(f1={"reversed": True}), r"items.f1.*unknown item attribute 'reversed'.*did you mean 'reverse'"),
@@ -123,3 +126,54 @@ def test_label_falls_back_to_question_text(codebook_dict):
     cb = Codebook.from_dict(codebook_dict)
     assert cb.label("e1") == "I save money when I buy here instead of…"
     assert cb.label("e2", "it") == "Good value"
+
+
+def test_every_problem_is_listed_at_once_in_the_files_order(codebook_dict):
+    """Not one error per run: the whole file is checked, and the first real mistake comes first."""
+    codebook_dict["scale"] = {"min": 7, "max": 1}
+    codebook_dict["benefits"]["spiritual"] = ["z1"]
+    codebook_dict["outcomes"]["repurchase"] = ["q1", "q2"]
+    codebook_dict["items"]["f1"] = {"colour": "red"}
+    codebook_dict["weigth"] = "w"
+    with pytest.raises(CodebookError) as err:
+        Codebook.from_dict(codebook_dict, source="survey.yaml")
+    lines = str(err.value).splitlines()
+    assert lines[0] == "survey.yaml: 5 problems, in the file's order:"
+    assert [line.split("'")[1] for line in lines[1:]] == [
+        "scale", "benefits.spiritual", "outcomes.repurchase", "items.f1.colour", "weigth"]
+
+
+def test_no_id_column_means_row_numbers(codebook_dict, small_frame):
+    from valuekit import audit_survey
+
+    codebook_dict.pop("id")
+    cb = Codebook.from_dict(codebook_dict)
+    assert cb.id is None and "rid" not in cb.columns()
+    frame = pd.concat([small_frame, small_frame.iloc[:3]], ignore_index=True)  # repeated rows, no id to tell
+    survey = audit_survey(frame.drop(columns="rid"), cb)
+    a = survey.audit
+    assert a.rows_in == len(frame) and a.rows_kept == len(frame)
+    assert a.rows["respondent"].tolist() == list(range(1, len(frame) + 1))
+    assert a.settings["id_checked"] is False
+    assert any("duplicate-id checks off" in note for note in a.notes)
+    checked = a.summary_table().set_index("reason")["checked"]
+    assert not checked["missing_id"] and not checked["duplicate_id"] and checked["no_answers"]
+
+
+def test_other_columns_are_audited_for_their_missing_codes(codebook_dict, small_frame):
+    from valuekit import audit_survey
+
+    codebook_dict["missing_codes"] = [-99]
+    codebook_dict["other"] = ["age", "visits"]
+    codebook_dict["items"]["visits"] = {"scale": {"min": 0, "max": 50}}
+    cb = Codebook.from_dict(codebook_dict)
+    assert cb.items["age"].role == "other" and str(cb.items["age"].scale) == "any number"
+    assert cb.items["age"].missing_codes == (-99.0,)
+    frame = small_frame.assign(age=np.r_[[-99, 230], np.full(len(small_frame) - 2, 40)],
+                               visits=np.r_[[-99, 70, 3], np.full(len(small_frame) - 3, 2)])
+    cells = audit_survey(frame, cb).audit.cells
+    got = sorted(zip(cells["column"], cells["value"], cells["problem"]))
+    assert ("age", "-99", "missing_code") in got and ("visits", "-99", "missing_code") in got
+    assert ("visits", "70", "out_of_range") in got
+    assert not any(c == "age" and p == "out_of_range" for c, _, p in got)  # no scale given: 230 is kept
+    assert "age" not in cb.value_items

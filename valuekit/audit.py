@@ -154,7 +154,9 @@ class Audit:
         })
         table["rows_excluded"] = [summary["excluded"].get(r, 0) for r in ROW_REASONS]
         skipped = {"speeder": self.settings.get("speeder_threshold_seconds") is None,
-                   "invalid_weight": not self.settings.get("weight_checked", True)}
+                   "invalid_weight": not self.settings.get("weight_checked", True),
+                   "missing_id": not self.settings.get("id_checked", True),
+                   "duplicate_id": not self.settings.get("id_checked", True)}
         table.insert(2, "checked", [not skipped.get(r, False) for r in ROW_REASONS])
         return table
 
@@ -336,7 +338,8 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     if n == 0:
         raise ValueError(f"{info.path}: no data rows")
 
-    ids = _tidy_ids(frame[codebook.id])
+    # without an id column, a respondent is their row number: nothing can be blank or repeated
+    ids = _tidy_ids(frame[codebook.id]) if codebook.id else pd.Series(np.arange(1, n + 1), dtype="Int64")
     rated = set(codebook.items) | {c for c in (codebook.weight, codebook.completion_time) if c}
     numeric_cols = [c for c in frame.columns if c in rated]  # in the file's order
     value_items = set(codebook.value_items)
@@ -392,6 +395,10 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     order = np.lexsort((np.arange(n), flagged_otherwise))
     in_order = ids.iloc[order]
     flags["duplicate_id"][order] = (in_order.duplicated(keep="first") & in_order.notna()).to_numpy()
+    settings["id_checked"] = codebook.id is not None
+    if not codebook.id:
+        notes.append("missing-id and duplicate-id checks off: the codebook names no id column, so "
+                     "respondents are identified by their row number")
     if not codebook.comparison_items:
         notes.append("no competitor ratings (comparisons) in the codebook")
 
@@ -558,5 +565,5 @@ def load_survey(path: str | Path, codebook: Codebook | str | Path, *, format: st
     """
     codebook = read_codebook(codebook)
     frame, info = read_survey_file(path, format=format, encoding=encoding, sep=sep,
-                                   decimal=decimal, sheet=sheet, text_columns=[codebook.id])
+                                   decimal=decimal, sheet=sheet, text_columns=[codebook.id] if codebook.id else [])
     return audit_survey(frame, codebook, info=info, **audit_options)

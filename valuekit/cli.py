@@ -1,7 +1,8 @@
-"""Command line: ``valuekit audit``, ``score``, ``report`` and ``dashboard``.
+"""Command line: ``valuekit init``, ``audit``, ``score``, ``report`` and ``dashboard``.
 
 Examples::
 
+    valuekit init my_survey.sav -o my_codebook.yaml                  # a commented draft
     valuekit audit data/demo_survey.csv --codebook data/demo_codebook.yaml
     valuekit audit data/demo_survey.csv --codebook data/demo_codebook.yaml --json
     valuekit score data/demo_survey.csv --codebook data/demo_codebook.yaml -o scores.csv
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .audit import CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, load_survey
 from .codebook import CodebookError
@@ -96,7 +98,8 @@ def _score(args) -> int:
     columns = [*cb.dimensions, *cb.sacrifices, "benefits", "sacrifices", "value_ratio", "verdict",
                "unscored_reason"]
     out = scores[columns].copy()
-    out.insert(0, cb.id, survey.data[cb.id])
+    if cb.id:  # without an id column the row number (the index) identifies the respondent
+        out.insert(0, cb.id, survey.data[cb.id])
     out.reset_index().to_csv(args.output, index=False)
     unscored = out["unscored_reason"] != ""
     a = survey.audit
@@ -148,6 +151,31 @@ def _dashboard(args) -> int:
                            save_dir=args.scenarios, lang=args.lang, preheat=not args.no_preheat)
 
 
+def _init(args) -> int:
+    from .draft import draft_codebook
+
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise ValueError(f"{out} exists; pass --force to overwrite it")
+    draft = draft_codebook(args.data, **_read_options(args))
+    text = draft.to_yaml()
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise ValueError(f"cannot write {out}: {err.strerror}") from None
+    rated = len(draft.blocks) + sum(1 for c in draft.other if c in draft.item_scale)
+    unsure = sum(1 for g in draft.blocks.values() if g.sure != "sure")
+    print(f"wrote {out}: {len(draft.blocks)} of {rated} rated columns placed ({unsure} to check), "
+          f"{len(draft.context)} context, {len(draft.other)} other, {len(draft.unassigned)} unassigned; "
+          f"id: {draft.id.value if draft.id else 'none (row numbers)'}")
+    left = draft.problems()
+    if left:
+        print("decisions left before it loads:\n" + "\n".join(f"  {line.strip()}" for line in left))
+        return 1
+    print(f"it loads as is: valuekit audit {args.data} --codebook {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="valuekit", description="Customer-perceived value workbook.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -157,6 +185,15 @@ def main(argv: list[str] | None = None) -> int:
     _exclude_args(audit)
     audit.add_argument("--json", action="store_true", help="print the audit summary as JSON")
     audit.set_defaults(func=_audit)
+
+    init = sub.add_parser("init", help="draft a codebook from a survey export (every guess commented)")
+    init.add_argument("data", help="survey export: CSV, Qualtrics CSV, Excel, SPSS .sav or Parquet")
+    init.add_argument("-o", "--output", required=True, help="YAML codebook draft to write")
+    init.add_argument("--force", action="store_true", help="overwrite the output if it exists")
+    init.add_argument("--format", choices=sorted(FORMATS), help="file format (default: from the suffix)")
+    init.add_argument("--encoding", default="auto", help="text encoding (default: auto-detect)")
+    init.add_argument("--sheet", help="Excel sheet (default: the first)")
+    init.set_defaults(func=_init)
 
     score = sub.add_parser("score", help="score every kept respondent: dimensions, sacrifices, value ratio")
     _add_input(score)

@@ -29,6 +29,8 @@ See ``data/demo_codebook.yaml`` for every section.
 from __future__ import annotations
 
 import difflib
+import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -61,7 +63,7 @@ LANGUAGES = ("en", "es", "it")
 
 _TOP_KEYS = {
     "name", "description", "id", "scale", "missing_codes", "weight", "completion_time",
-    "benefits", "sacrifices", "context", "comparisons", "outcomes", "importance", "items",
+    "benefits", "sacrifices", "context", "comparisons", "outcomes", "importance", "other", "items",
     "labels", "levers",
 }
 _ITEM_KEYS = {"label", "text", "reverse", "scale", "missing_codes"}
@@ -83,7 +85,13 @@ class Scale:
     max: float
 
     def __str__(self) -> str:
+        if math.isinf(self.min) and math.isinf(self.max):
+            return "any number"
         return f"{self.min:g}-{self.max:g}"
+
+
+#: The scale of an ``other:`` column without one of its own: no range check.
+_ANY_NUMBER = Scale(-math.inf, math.inf)
 
 
 @dataclass(frozen=True)
@@ -179,8 +187,9 @@ class Codebook:
 
     Attributes
     ----------
-    id : str
-        The respondent id column.
+    id : str or None
+        The respondent id column; ``None`` when the export has none, and respondents are
+        identified by their row number (the audit's duplicate-id check is then off).
     scale : Scale
         The common answer scale of the rated items.
     items : dict of str to Item
@@ -199,7 +208,7 @@ class Codebook:
         Optional survey-weight and completion-time (seconds) columns.
     """
 
-    id: str
+    id: str | None
     scale: Scale
     missing_codes: tuple[float, ...]
     items: dict[str, Item]
@@ -276,7 +285,7 @@ class Codebook:
 
     def columns(self) -> list[str]:
         """Every column the codebook names, each once, in codebook order."""
-        cols = [self.id, *self.items, *self.context_columns]
+        cols = [*([self.id] if self.id else []), *self.items, *self.context_columns]
         cols += [c for c in (self.weight, self.completion_time) if c]
         return list(dict.fromkeys(cols))
 
@@ -338,30 +347,71 @@ class Codebook:
         )
 
 
+class _Problems:
+    """Codebook errors collected over the whole file, reported together in the file's order."""
+
+    def __init__(self, spec: dict):
+        self.order = {str(k): i for i, k in enumerate(spec)}
+        self.found: list[tuple[int, int, CodebookError]] = []
+
+    @contextmanager
+    def check(self):
+        try:
+            yield
+        except CodebookError as err:
+            key = str(err).removeprefix("codebook key '").split("'", 1)[0].split(".", 1)[0].split("[", 1)[0]
+            self.found.append((self.order.get(key, -1), len(self.found), err))
+
+    def raise_all(self) -> None:
+        if not self.found:
+            return
+        errors = [err for _, _, err in sorted(self.found, key=lambda t: (t[0], t[1]))]
+        if len(errors) == 1:
+            raise errors[0]
+        raise CodebookError(f"{len(errors)} problems, in the file's order:\n" + "\n".join(f"  {e}" for e in errors))
+
+
 def _parse(spec: Any, source: str) -> Codebook:
     if not isinstance(spec, dict):
         raise CodebookError(f"expected a mapping of keys such as 'id', 'scale', 'benefits', got {type(spec).__name__}")
-    _unknown(spec, sorted(_TOP_KEYS), "", "top-level key")
-    for required in ("id", "scale", "benefits", "sacrifices"):
+    problems = _Problems(spec)
+    for key in spec:
+        with problems.check():
+            _unknown([key], sorted(_TOP_KEYS), "", "top-level key")
+    for required in ("scale", "benefits", "sacrifices"):
         if required not in spec:
-            raise _fail(required, "is required")
-    id_col = _as_name(spec["id"], "id")
-    scale = _as_scale(spec["scale"], "scale")
-    codes = _as_codes(spec.get("missing_codes"), "missing_codes")
-    inside = [c for c in codes if scale.min <= c <= scale.max]
-    if inside:
-        raise _fail("missing_codes", f"code(s) {[f'{c:g}' for c in inside]} lie inside the scale {scale}; "
-                                     "a missing code must be outside the answer scale")
+            with problems.check():
+                raise _fail(required, "is required")
+    id_col = None
+    if spec.get("id") is not None:
+        with problems.check():
+            id_col = _as_name(spec["id"], "id")
+    scale = codes = None
+    with problems.check():
+        if "scale" in spec:
+            scale = _as_scale(spec["scale"], "scale")
+    with problems.check():
+        codes = _as_codes(spec.get("missing_codes"), "missing_codes")
+        inside = [c for c in codes if scale is not None and scale.min <= c <= scale.max]
+        if inside:
+            raise _fail("missing_codes", f"code(s) {[f'{c:g}' for c in inside]} lie inside the scale {scale}; "
+                                         "a missing code must be outside the answer scale")
+    codes = codes or ()
     if "name" in spec and not isinstance(spec["name"], str):
-        raise _fail("name", f"expected text, got {spec['name']!r}")
+        with problems.check():
+            raise _fail("name", f"expected text, got {spec['name']!r}")
 
     overrides = spec.get("items") or {}
     if not isinstance(overrides, dict):
-        raise _fail("items", f"expected a mapping of column name to its attributes, got {overrides!r}")
-    for col, attrs in overrides.items():
-        if not isinstance(attrs, dict):
-            raise _fail(f"items.{col}", f"expected a mapping with some of {sorted(_ITEM_KEYS)}, got {attrs!r}")
-        _unknown(attrs, sorted(_ITEM_KEYS), f"items.{col}", "item attribute")
+        with problems.check():
+            raise _fail("items", f"expected a mapping of column name to its attributes, got {overrides!r}")
+        overrides = {}
+    for col, attrs in list(overrides.items()):
+        with problems.check():
+            if not isinstance(attrs, dict):
+                overrides[col] = {}
+                raise _fail(f"items.{col}", f"expected a mapping with some of {sorted(_ITEM_KEYS)}, got {attrs!r}")
+            _unknown(attrs, sorted(_ITEM_KEYS), f"items.{col}", "item attribute")
 
     where: dict[str, str] = {}  # column -> the key that first named it
     items: dict[str, Item] = {}
@@ -375,16 +425,18 @@ def _parse(spec: Any, source: str) -> Codebook:
         where[col] = key
 
     def add_item(col: str, key: str, role: str, block: str | None, facet: str | None,
-                 counterpart: Item | None = None) -> None:
+                 counterpart: Item | None = None, base_scale: Scale | None = None) -> None:
         claim(col, key)
         attrs = overrides.get(col, {})
-        base_scale = counterpart.scale if counterpart else scale
+        base_scale = counterpart.scale if counterpart else (base_scale or scale)
         base_codes = counterpart.missing_codes if counterpart else codes
         item_scale = _as_scale(attrs["scale"], f"items.{col}.scale") if "scale" in attrs else base_scale
+        if item_scale is None:  # the common scale itself is broken (reported there): go on checking
+            item_scale = Scale(math.nan, math.nan)
         item_codes = (_as_codes(attrs["missing_codes"], f"items.{col}.missing_codes")
                       if "missing_codes" in attrs else base_codes)
         inside = [c for c in item_codes if item_scale.min <= c <= item_scale.max]
-        if inside:
+        if inside and item_scale is not _ANY_NUMBER:
             raise _fail(f"items.{col}.missing_codes",
                         f"missing code(s) {[f'{c:g}' for c in inside]} lie inside the scale {item_scale} "
                         f"of '{col}', so real answers would be thrown away; give '{col}' its own "
@@ -400,95 +452,136 @@ def _parse(spec: Any, source: str) -> Codebook:
             labels=_as_labels(attrs["label"], f"items.{col}.label") if "label" in attrs else {},
         )
 
+    def add_names(value: Any, key: str, role: str, block: str | None, facet: str | None, **extra) -> None:
+        names: list[str] = []
+        with problems.check():
+            names = _as_names(value, key)
+        for i, col in enumerate(names):
+            with problems.check():
+                add_item(col, f"{key}[{i}]", role, block, facet, **extra)
+
     def add_block(value: Any, key: str, role: str, block: str) -> None:
         if isinstance(value, dict):
             if not value:
-                raise _fail(key, "expected facets with items, got an empty mapping")
+                with problems.check():
+                    raise _fail(key, "expected facets with items, got an empty mapping")
             for facet, cols in value.items():
-                for i, col in enumerate(_as_names(cols, f"{key}.{facet}")):
-                    add_item(col, f"{key}.{facet}[{i}]", role, block, str(facet))
+                add_names(cols, f"{key}.{facet}", role, block, str(facet))
         else:
-            for i, col in enumerate(_as_names(value, key)):
-                add_item(col, f"{key}[{i}]", role, block, None)
+            add_names(value, key, role, block, None)
 
     for section, allowed, role, what in (("benefits", DIMENSIONS, "benefit", "dimension"),
                                          ("sacrifices", SACRIFICES, "sacrifice", "sacrifice")):
+        if section not in spec:
+            continue
         blocks = spec[section]
         if not isinstance(blocks, dict) or not blocks:
-            raise _fail(section, f"expected a mapping of {what}s {list(allowed)} to items, got {blocks!r}")
-        _unknown(blocks, allowed, section, what)
+            with problems.check():
+                raise _fail(section, f"expected a mapping of {what}s {list(allowed)} to items, got {blocks!r}")
+            continue
         for block, value in blocks.items():
-            add_block(value, f"{section}.{block}", role, block)
+            with problems.check():
+                _unknown([block], allowed, section, what)
+                add_block(value, f"{section}.{block}", role, block)
 
     competitor = None
     comparisons = spec.get("comparisons")
     if comparisons is not None:
-        if not isinstance(comparisons, dict) or "items" not in comparisons:
-            raise _fail("comparisons", "expected {competitor: <name>, items: {<our item>: <competitor column>}}")
-        _unknown(comparisons, ["competitor", "items"], "comparisons", "key")
-        competitor = str(comparisons.get("competitor", "competitor"))
-        pairs = comparisons["items"]
-        if not isinstance(pairs, dict) or not pairs:
-            raise _fail("comparisons.items", f"expected a mapping of our item to the competitor's column, got {pairs!r}")
-        for ours, theirs in pairs.items():
-            key = f"comparisons.items.{ours}"
-            if ours not in items or items[ours].role not in ("benefit", "sacrifice"):
-                raise _fail(key, f"'{ours}' is not a benefit or sacrifice item of this codebook")
-            mine = items[ours]
-            add_item(_as_name(theirs, key), key, "comparison", mine.block, mine.facet, counterpart=mine)
+        with problems.check():
+            if not isinstance(comparisons, dict) or "items" not in comparisons:
+                raise _fail("comparisons", "expected {competitor: <name>, items: {<our item>: <competitor column>}}")
+            _unknown(comparisons, ["competitor", "items"], "comparisons", "key")
+            competitor = str(comparisons.get("competitor", "competitor"))
+            pairs = comparisons["items"]
+            if not isinstance(pairs, dict) or not pairs:
+                raise _fail("comparisons.items",
+                            f"expected a mapping of our item to the competitor's column, got {pairs!r}")
+            for ours, theirs in pairs.items():
+                with problems.check():
+                    key = f"comparisons.items.{ours}"
+                    if ours not in items or items[ours].role not in ("benefit", "sacrifice"):
+                        raise _fail(key, f"'{ours}' is not a benefit or sacrifice item of this codebook")
+                    mine = items[ours]
+                    add_item(_as_name(theirs, key), key, "comparison", mine.block, mine.facet, counterpart=mine)
 
     outcomes: dict[str, str] = {}
     raw_outcomes = spec.get("outcomes") or {}
-    if not isinstance(raw_outcomes, dict):
-        raise _fail("outcomes", f"expected a mapping of {list(OUTCOMES)} to columns, got {raw_outcomes!r}")
-    _unknown(raw_outcomes, OUTCOMES, "outcomes", "outcome")
+    with problems.check():
+        if not isinstance(raw_outcomes, dict):
+            raw_outcomes = {}
+            raise _fail("outcomes", f"expected a mapping of {list(OUTCOMES)} to columns, got {spec['outcomes']!r}")
     for name, col in raw_outcomes.items():
-        col = _as_name(col, f"outcomes.{name}")
-        add_item(col, f"outcomes.{name}", "outcome", None, None)
-        outcomes[name] = col
+        with problems.check():
+            _unknown([name], OUTCOMES, "outcomes", "outcome")
+            col = _as_name(col, f"outcomes.{name}")
+            add_item(col, f"outcomes.{name}", "outcome", None, None)
+            outcomes[name] = col
 
     importance: dict[str, str] = {}
     raw_importance = spec.get("importance") or {}
-    if not isinstance(raw_importance, dict):
-        raise _fail("importance", "expected a mapping of dimension or sacrifice to its stated-importance "
-                                  f"column, got {raw_importance!r}")
+    with problems.check():
+        if not isinstance(raw_importance, dict):
+            raw_importance = {}
+            raise _fail("importance", "expected a mapping of dimension or sacrifice to its stated-importance "
+                                      f"column, got {spec['importance']!r}")
     blocks_present = list(dict.fromkeys(i.block for i in items.values() if i.role in ("benefit", "sacrifice")))
-    _unknown(raw_importance, blocks_present, "importance", "dimension or sacrifice")
     for block, col in raw_importance.items():
-        col = _as_name(col, f"importance.{block}")
-        add_item(col, f"importance.{block}", "importance", block, None)
-        importance[block] = col
+        with problems.check():
+            _unknown([block], blocks_present, "importance", "dimension or sacrifice")
+            col = _as_name(col, f"importance.{block}")
+            add_item(col, f"importance.{block}", "importance", block, None)
+            importance[block] = col
 
     context: dict[str, list[str]] = {}
     raw_context = spec.get("context") or {}
-    if not isinstance(raw_context, dict):
-        raise _fail("context", f"expected a mapping of {list(CONTEXT_GROUPS)} to columns, got {raw_context!r}")
-    _unknown(raw_context, CONTEXT_GROUPS, "context", "context group")
+    with problems.check():
+        if not isinstance(raw_context, dict):
+            raw_context = {}
+            raise _fail("context", f"expected a mapping of {list(CONTEXT_GROUPS)} to columns, got {spec['context']!r}")
     for group, cols in raw_context.items():
-        context[group] = _as_names(cols, f"context.{group}")
-        for i, col in enumerate(context[group]):
-            claim(col, f"context.{group}[{i}]")
+        with problems.check():
+            _unknown([group], CONTEXT_GROUPS, "context", "context group")
+            context[group] = _as_names(cols, f"context.{group}")
+            for i, col in enumerate(context[group]):
+                with problems.check():
+                    claim(col, f"context.{group}[{i}]")
+
+    # other numeric columns (age, income, a screener...): audited for missing codes and text;
+    # checked against a scale only when items.<col>.scale gives one
+    if spec.get("other") is not None:
+        add_names(spec["other"], "other", "other", None, None, base_scale=_ANY_NUMBER)
 
     optional = {}
     for key in ("weight", "completion_time"):
         if spec.get(key) is not None:
-            optional[key] = _as_name(spec[key], key)
-            claim(optional[key], key)
+            with problems.check():
+                optional[key] = _as_name(spec[key], key)
+                claim(optional[key], key)
 
-    stray = [c for c in overrides if c not in items]
-    if stray:
-        raise _fail(f"items.{stray[0]}", f"'{stray[0]}' is not listed under benefits, sacrifices, "
-                                         "comparisons, outcomes or importance")
+    for col in overrides:
+        if col not in items and col not in where:
+            with problems.check():
+                raise _fail(f"items.{col}", f"'{col}' is not listed under benefits, sacrifices, "
+                                            "comparisons, outcomes, importance or other")
 
     labels = spec.get("labels") or {}
-    if not isinstance(labels, dict):
-        raise _fail("labels", f"expected a mapping of names to labels, got {labels!r}")
-    labels = {str(k): _as_labels(v, f"labels.{k}") for k, v in labels.items()}
+    with problems.check():
+        if not isinstance(labels, dict):
+            labels = {}
+            raise _fail("labels", f"expected a mapping of names to labels, got {spec['labels']!r}")
+    parsed_labels = {}
+    for k, v in labels.items():
+        with problems.check():
+            parsed_labels[str(k)] = _as_labels(v, f"labels.{k}")
+    if not any(i.role == "benefit" for i in items.values()) and not problems.found:
+        with problems.check():
+            raise _fail("benefits", "expected at least one benefit item")
+    problems.raise_all()
 
     codebook = Codebook(
         id=id_col, scale=scale, missing_codes=codes, items=items, context=context,
         outcomes=outcomes, importance=importance, competitor=competitor, name=spec.get("name"),
-        labels=labels, levers=spec.get("levers") or {},
+        labels=parsed_labels, levers=spec.get("levers") or {},
         source=source, **optional,
     )
     if "levers" in spec:  # what-if levers: validated now, against the items above
