@@ -149,3 +149,16 @@ def test_a_file_without_id_or_question_text_drafts_row_numbers_and_lists_what_is
     out = tmp_path / "bare.yaml"
     assert main(["init", str(path), "-o", str(out)]) == 1  # written, with the decisions left
     assert "# Decisions left before this codebook loads:" in out.read_text()
+
+
+def test_an_amount_column_keeps_its_99s(tmp_path):
+    """A positive code such as 99 is a don't-know on a rating, but may be a real amount."""
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"id": np.arange(1, 201), "q1": rng.integers(1, 8, 200), "amount": rng.integers(20, 150, 200)})
+    frame.loc[::9, "q1"] = 99
+    frame.loc[3, "amount"] = -99
+    path = tmp_path / "amount.csv"
+    frame.to_csv(path, index=False)
+    draft = draft_codebook(path)
+    assert draft.missing_codes == [99.0] and draft.codes_of("q1") == [99.0]
+    assert draft.codes_of("amount") == [] and draft.to_dict()["items"]["amount"]["missing_codes"] == []

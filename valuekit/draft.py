@@ -85,8 +85,12 @@ class Draft:
         return tuple(self.item_scale[col]) if col in self.item_scale else None
 
     def codes_of(self, col: str) -> list[float]:
-        """The missing codes the draft gives a rated column: the common codes outside its
-        scale, and any code of its own (99 on a 0-10 item when the others use 9)."""
+        """The missing codes the draft gives a column. A rating: the common codes outside its
+        scale, and any code of its own (99 on a 0-10 item when the others use 9). Another
+        numeric column (an amount, an age): only the negative common codes (-99), since a
+        positive code such as 99 may be a real value there."""
+        if col not in self.item_scale:
+            return [c for c in self.missing_codes if c < 0]
         lo, hi = self.item_scale.get(col, self.scale)
         common = [c for c in self.missing_codes if not lo <= c <= hi]
         return sorted(set(common) | set(self.item_codes.get(col, [])))
@@ -133,7 +137,7 @@ class Draft:
             if col in self.item_scale and tuple(self.item_scale[col]) != tuple(self.scale):
                 attrs["scale"] = {"min": _num(self.item_scale[col][0]), "max": _num(self.item_scale[col][1])}
             codes = self.codes_of(col)
-            if col in self.item_codes and codes != sorted(self.missing_codes):
+            if (col in self.item_codes or col in self.other) and codes != sorted(self.missing_codes):
                 attrs["missing_codes"] = [_num(c) for c in codes]
             if col in self.reverse and self.reverse[col].value:
                 attrs["reverse"] = True
@@ -516,7 +520,7 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
 
 def draft_quality(draft: Draft, truth: Codebook, *, rename: dict[str, str] | None = None) -> dict:
     """How much of a known codebook the draft found: shares of items in the right block, of
-    scales and of missing codes (``rename`` maps the export's columns to ``truth``'s)."""
+    scales and of missing codes (``rename`` maps ``truth``'s columns to the export's)."""
     rename = rename or {}
     back = {c: rename.get(c, c) for c in truth.columns()}  # truth's column -> the export's
     rated = [c for c, i in truth.items.items() if i.role in ("benefit", "sacrifice", "outcome")]
