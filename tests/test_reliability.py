@@ -112,3 +112,26 @@ def test_weak_items_flags_a_forgotten_reverse_key():
     blocks = cronbach_alpha(data).assign(block="b")
     items = item_statistics(data).assign(block="b")
     assert weak_items(items, blocks)["item"].tolist() == ["q3"]
+
+
+def test_reliability_from_the_command_line(capsys):
+    """`valuekit reliability --json` prints what reliability() computes; --facets splits blocks."""
+    import json
+
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA, load_survey
+    from valuekit.cli import main
+    from valuekit.reliability import reliability
+
+    assert main(["reliability", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+    expected = reliability(survey.data, survey.codebook)
+    assert got["respondents"] == len(survey.data) and [r["block"] for r in got["rows"]] == expected["block"].tolist()
+    assert [r["alpha"] for r in got["rows"]] == pytest.approx(expected["alpha"].tolist(), abs=1e-12)
+    assert main(["reliability", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "--facets"]) == 0
+    text = capsys.readouterr().out
+    facets = reliability(survey.data, survey.codebook, facets=True)
+    assert len(facets) == 16 and facets.loc[facets["facet"] == "ease_of_use", "k"].item() == 2
+    assert "ease_of_use" in text and "a single item: alpha needs at least 2 items" in text
+    risk = facets[facets["block"] == "risk"]
+    assert risk["alpha"].isna().all() and len(risk) == 3

@@ -151,6 +151,30 @@ def _dashboard(args) -> int:
                            save_dir=args.scenarios, lang=args.lang, preheat=not args.no_preheat)
 
 
+def _reliability(args) -> int:
+    import json
+
+    import pandas as pd
+
+    from .reliability import reliability
+
+    exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
+    survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
+    table = reliability(survey.data, survey.codebook, nan_policy=args.nan_policy, facets=args.facets)
+    if args.json:
+        records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+        print(json.dumps({"file": survey.audit.info.path, "respondents": len(survey.data),
+                          "nan_policy": args.nan_policy, "rows": records}, indent=2))
+        return 0
+    print(f"{survey.audit.info.path}: {len(survey.data)} kept respondents; alpha with its 95 % (Feldt) "
+          f"interval, standardized alpha, omega ({args.nan_policy} missing answers)")
+    shown = table.copy()
+    for col in ("alpha", "ci_low", "ci_high", "std_alpha", "omega"):
+        shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
+    print(shown.to_string(index=False))
+    return 0
+
+
 def _init(args) -> int:
     from .draft import draft_codebook
 
@@ -194,6 +218,16 @@ def main(argv: list[str] | None = None) -> int:
     init.add_argument("--encoding", default="auto", help="text encoding (default: auto-detect)")
     init.add_argument("--sheet", help="Excel sheet (default: the first)")
     init.set_defaults(func=_init)
+
+    rel = sub.add_parser("reliability", help="alpha (with its interval), standardized alpha and omega "
+                                            "per dimension and sacrifice (or per facet)")
+    _add_input(rel)
+    _exclude_args(rel)
+    rel.add_argument("--facets", action="store_true", help="one row per facet instead of per block")
+    rel.add_argument("--nan-policy", choices=["pairwise", "listwise"], default="pairwise",
+                     help="how missing answers are handled (default pairwise)")
+    rel.add_argument("--json", action="store_true", help="print the table as JSON")
+    rel.set_defaults(func=_reliability)
 
     score = sub.add_parser("score", help="score every kept respondent: dimensions, sacrifices, value ratio")
     _add_input(score)

@@ -171,7 +171,7 @@ def item_statistics(data: pd.DataFrame, *, nan_policy: str = "pairwise") -> pd.D
 
 
 def reliability(data: pd.DataFrame, codebook: Codebook, *, nan_policy: str = "pairwise",
-                ci: float = 0.95, items: bool = False) -> pd.DataFrame:
+                ci: float = 0.95, items: bool = False, facets: bool = False) -> pd.DataFrame:
     """Reliability of every benefit dimension and sacrifice block of a survey.
 
     Items are reverse-coded and put on the common scale first (as the scorer does).
@@ -186,6 +186,9 @@ def reliability(data: pd.DataFrame, codebook: Codebook, *, nan_policy: str = "pa
     items : bool, default False
         Return the per-item table (``block``, ``item``, ``label`` columns added) instead of
         the per-block one.
+    facets : bool, default False
+        One row per facet (``facet`` column) instead of per block; a block without facets
+        keeps its one row, with ``facet`` empty.
 
     Returns
     -------
@@ -199,15 +202,25 @@ def reliability(data: pd.DataFrame, codebook: Codebook, *, nan_policy: str = "pa
     cb = codebook
     X = pd.DataFrame(item_matrix(data, cb), columns=cb.value_items)
     rows, per_item = [], []
+    groups = []
     for block in cb.dimensions + cb.sacrifices:
         cols = cb.block_items(block)
+        by_facet = {}
+        for c in cols:
+            by_facet.setdefault(cb.items[c].facet or "", []).append(c)
+        if facets and not items and set(by_facet) != {""}:
+            groups += [(block, facet, members) for facet, members in by_facet.items()]
+        else:
+            groups.append((block, "", cols))
+    for block, facet, cols in groups:
         block_data = X[cols]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # degenerate blocks are reported in `note`
             table = cronbach_alpha(block_data, nan_policy=nan_policy, ci=ci)
             omega = mcdonald_omega(block_data, nan_policy=nan_policy) if not table["note"][0] else np.nan
             stats_ = item_statistics(block_data, nan_policy=nan_policy)
-        row = {"role": cb.items[cols[0]].role, "block": block, **table.iloc[0].to_dict(), "omega": omega}
+        row = {"role": cb.items[cols[0]].role, "block": block, "facet": facet, **table.iloc[0].to_dict(),
+               "omega": omega}
         rows.append(row)
         stats_.insert(0, "block", block)
         stats_.insert(2, "label", [cb.label(c) for c in cols])
@@ -215,7 +228,8 @@ def reliability(data: pd.DataFrame, codebook: Codebook, *, nan_policy: str = "pa
     if items:
         return pd.concat(per_item, ignore_index=True)
     out = pd.DataFrame(rows)
-    return out[["role", "block", "k", "n", "alpha", "ci_low", "ci_high", "std_alpha", "omega", "note"]]
+    return out[["role", "block", *(["facet"] if facets else []), "k", "n", "alpha", "ci_low", "ci_high",
+                "std_alpha", "omega", "note"]]
 
 
 def weak_items(items: pd.DataFrame, blocks: pd.DataFrame, *, min_item_rest: float = 0.3,
