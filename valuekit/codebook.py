@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -74,7 +75,11 @@ _DEFAULT_LABELS: dict[str, dict[str, str]] = yaml.safe_load(
 
 
 class CodebookError(ValueError):
-    """A codebook that cannot be used as written; the message names the key."""
+    """A codebook that cannot be used as written; the message names the key (``.key``)."""
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,7 @@ class Item:
 
 
 def _fail(key: str, message: str) -> CodebookError:
-    return CodebookError(f"codebook key '{key}': {message}")
+    return CodebookError(f"codebook key '{key}': {message}", key=key)
 
 
 def _as_name(value: Any, key: str) -> str:
@@ -359,8 +364,8 @@ class _Problems:
         try:
             yield
         except CodebookError as err:
-            key = str(err).removeprefix("codebook key '").split("'", 1)[0].split(".", 1)[0].split("[", 1)[0]
-            self.found.append((self.order.get(key, -1), len(self.found), err))
+            top = re.split(r"[.\[]", err.key or "", maxsplit=1)[0]  # 'benefits.functional[0]' -> 'benefits'
+            self.found.append((self.order.get(top, -1), len(self.found), err))
 
     def raise_all(self) -> None:
         if not self.found:

@@ -57,6 +57,10 @@ class Guess:
     def sure(self) -> str:
         return "sure" if self.confidence >= 0.8 else "likely" if self.confidence >= 0.5 else "guess"
 
+    def note(self, score: bool = False) -> str:
+        """'likely (0.60): words 'precio'' -- the comment written beside the decision."""
+        return f"{self.sure} ({self.confidence:.2f}): {self.reason}" if score else f"{self.sure}: {self.reason}"
+
 
 @dataclass
 class Draft:
@@ -173,7 +177,7 @@ class Draft:
 
         lines.append(f"name: {scalar(spec['name'])}")
         if self.id is not None:
-            lines.append(f"id: {scalar(self.id.value)}{comment(f'{self.id.sure}: {self.id.reason}')}")
+            lines.append(f"id: {scalar(self.id.value)}{comment(self.id.note())}")
         else:
             lines.append("# id: none found (no column is unique and complete): respondents are their row number")
         lines.append(f"scale: {scalar(spec['scale'])}{comment(self.scale_reason)}")
@@ -182,7 +186,7 @@ class Draft:
         for key in ("weight", "completion_time"):
             g = getattr(self, key)
             if g is not None:
-                lines.append(f"{key}: {scalar(g.value)}{comment(f'{g.sure}: {g.reason}')}")
+                lines.append(f"{key}: {scalar(g.value)}{comment(g.note())}")
         for section in ("benefits", "sacrifices"):
             if section not in spec:
                 lines.append(f"# {section}: none recognised in the question text; place the items yourself")
@@ -191,20 +195,17 @@ class Draft:
             for block, cols in spec[section].items():
                 lines.append(f"  {block}:")
                 for col in cols:
-                    g = self.blocks[col]
-                    lines.append(f"    - {scalar(col)}{comment(f'{g.sure} ({g.confidence:.2f}): {g.reason}')}")
+                    lines.append(f"    - {scalar(col)}{comment(self.blocks[col].note(score=True))}")
         if "outcomes" in spec:
             lines.append("outcomes:")
             for name, col in spec["outcomes"].items():
-                g = self.blocks[col]
-                lines.append(f"  {name}: {scalar(col)}{comment(f'{g.sure} ({g.confidence:.2f}): {g.reason}')}")
+                lines.append(f"  {name}: {scalar(col)}{comment(self.blocks[col].note(score=True))}")
         if "context" in spec:
             lines.append("context:")
             for group, cols in spec["context"].items():
                 lines.append(f"  {group}:")
                 for col in cols:
-                    g = self.context[col]
-                    lines.append(f"    - {scalar(col)}{comment(f'{g.sure}: {g.reason}')}")
+                    lines.append(f"    - {scalar(col)}{comment(self.context[col].note())}")
         if "other" in spec:
             lines.append("other:  # numeric columns not placed above: audited for missing codes; move them if they belong")
             for col in spec["other"]:
@@ -217,8 +218,7 @@ class Draft:
                 for key, value in attrs.items():
                     note = ""
                     if key == "reverse":
-                        g = self.reverse[col]
-                        note = comment(f"{g.sure}: {g.reason}")
+                        note = comment(self.reverse[col].note())
                     lines.append(f"    {key}: {scalar(value)}{note}")
         if self.unassigned:
             lines.append("")
@@ -370,23 +370,31 @@ def _scale_of(col: str, x: pd.Series, info: SourceInfo) -> tuple[tuple[float, fl
 
 # -- placing items by their wording ------------------------------------------------------
 
+def _patterns() -> list[tuple[tuple[str, str], str, float, re.Pattern]]:
+    """The vocabulary as (block, word, weight, pattern), compiled once."""
+    out = []
+    for role, blocks in _VOCABULARY["blocks"].items():
+        for block, words in blocks.items():
+            for entry in words:
+                word, weight = (entry, 1.0) if isinstance(entry, str) else (entry[0], float(entry[1]))
+                stem = _norm(word).removesuffix("*")
+                tail = "" if word.endswith("*") else r"($|[^a-z])"  # a word ending in * takes any ending
+                out.append(((role, block), word.rstrip("*"), weight, re.compile(rf"(^|[^a-z]){re.escape(stem)}{tail}")))
+    return out
+
+
+_PATTERNS = _patterns()
+
+
 def _block_of(text: str) -> Guess | None:
     """The block whose vocabulary the question text matches best."""
     norm = _norm(text)
     scores: dict[tuple[str, str], float] = {}
     hits: dict[tuple[str, str], list[str]] = {}
-    for role, blocks in _VOCABULARY["blocks"].items():
-        for block, words in blocks.items():
-            for entry in words:
-                word, weight = (entry, 1.0) if isinstance(entry, str) else (entry[0], float(entry[1]))
-                w = _norm(word)
-                pattern = rf"(^|[^a-z]){re.escape(w)}" if not w.endswith("*") else rf"(^|[^a-z]){re.escape(w[:-1])}"
-                if not word.endswith("*"):
-                    pattern += r"($|[^a-z])"
-                if re.search(pattern, norm):
-                    key = (role, block)
-                    scores[key] = scores.get(key, 0.0) + weight
-                    hits.setdefault(key, []).append(word.rstrip("*"))
+    for key, word, weight, pattern in _PATTERNS:
+        if pattern.search(norm):
+            scores[key] = scores.get(key, 0.0) + weight
+            hits.setdefault(key, []).append(word)
     if not scores:
         return None
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])

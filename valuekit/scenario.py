@@ -260,17 +260,17 @@ class ScenarioEngine:
             missing = [b for b in self.blocks if b not in model.slopes.index]
             if missing:
                 raise ValueError(f"outcome model '{model.name}' has no slope for {missing}")
-        base = self._score(self.M)  # keeps the scorer's whole result in self._scored
+        self._scored = scorer.score_items(self.M)  # the customers' own result: what scenarios start from
+        base = self._unpack(self._scored)
         self.base, self.base_ratio, self.base_code = base["blocks"], base["ratio"], base["code"]
 
     # -- the model ----------------------------------------------------------------------
-    def _score(self, M: np.ndarray, changed: list[int] | None = None) -> dict:
-        """Score an item matrix; with ``changed`` (item columns that differ from the
-        customers' own answers) only the blocks holding them are averaged again."""
-        if changed is None:
-            result = self._scored = self.scorer.score_items(M)
-        else:
-            result = self.scorer.score_items(M, base=self._scored, changed=changed)
+    def _score(self, M: np.ndarray, changed: list[int]) -> dict:
+        """Score an item matrix that differs from the customers' own answers in the item
+        columns ``changed``: only the blocks holding them are averaged again."""
+        return self._unpack(self.scorer.score_items(M, base=self._scored, changed=changed))
+
+    def _unpack(self, result: tuple) -> dict:
         scores, benefits, sacrifices, ratio, _, code, _ = result
         return {"blocks": scores[:, :len(self.blocks)], "benefits": benefits, "sacrifices": sacrifices,
                 "ratio": ratio, "code": code.astype(np.int64)}
