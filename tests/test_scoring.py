@@ -50,18 +50,47 @@ def test_scores_by_hand(codebook_dict, items_frame):
     assert s.loc[13, "value_ratio"] == pytest.approx(1.5 / 7) and s.loc[13, "verdict"] == "destroyed"
     # respondent 14: one of two items per block is enough with min_answered=0.5
     assert s.loc[14, "functional"] == 6 and s.loc[14, "economic"] == 3
-    # respondent 15: economic unanswered -> unscored, and says why
-    assert np.isnan(s.loc[15, "value_ratio"]) and pd.isna(s.loc[15, "verdict"])
-    assert s.loc[15, "unscored_reason"] == "economic: 0 of 2 items answered, 1 needed"
+    # respondent 15: economic unanswered -> the benefits index rests on functional alone
+    # (1 of 2 dimensions is half of them: min_blocks=0.5)
+    assert np.isnan(s.loc[15, "economic"]) and s.loc[15, "benefits"] == 5 and s.loc[15, "sacrifices"] == 4
+    assert s.loc[15, "value_ratio"] == 1.25 and s.loc[15, "unscored_reason"] == ""
+    # ... and with every block required, unscored, saying why
+    strict = ValueScorer(codebook_dict, min_blocks=1.0).fit_transform(items_frame)
+    assert np.isnan(strict.loc[15, "value_ratio"]) and pd.isna(strict.loc[15, "verdict"])
+    assert strict.loc[15, "unscored_reason"] == "economic: 0 of 2 items answered, 1 needed"
+    assert strict.drop(index=[14, 15]).equals(s.drop(index=[14, 15]))  # complete respondents: identical
     assert s["functional__ease_of_use"].equals(s["functional"])
     assert s["verdict"].cat.categories.tolist() == ["destroyed", "neutral", "created"]
 
 
 def test_min_answered(codebook_dict, items_frame):
-    s = ValueScorer(codebook_dict, min_answered=1.0).fit_transform(items_frame)
+    s = ValueScorer(codebook_dict, min_answered=1.0, min_blocks=1.0).fit_transform(items_frame)
     assert s.loc[14, "unscored_reason"] == ("functional: 1 of 2 items answered, 2 needed; "
                                             "economic: 1 of 2 items answered, 2 needed; "
                                             "risk: 0 of 1 items answered, 1 needed")
+    s = ValueScorer(codebook_dict, min_answered=1.0).fit_transform(items_frame)
+    assert s.loc[14, "unscored_reason"] == ("0 of 2 dimensions scored, 1 needed (functional: 1 of 2 items "
+                                            "answered, 2 needed; economic: 1 of 2 items answered, 2 needed)")
+
+
+def test_min_blocks_renormalises_the_weights_of_the_scored_blocks(codebook_dict, items_frame):
+    weights = {"functional": 3, "economic": 1, "money": 1, "risk": 1}
+    frame = items_frame.copy()
+    frame.loc[11, ["e1", "e2"]] = np.nan  # economic missing: benefits = functional alone
+    frame.loc[12, ["f1", "f2"]] = np.nan  # functional missing: benefits = economic alone
+    s = ValueScorer(codebook_dict, weights=weights).fit_transform(frame)
+    assert s.loc[11, "benefits"] == 7 and s.loc[12, "benefits"] == 4
+    assert s.loc[13, "benefits"] == pytest.approx(0.75 * 1 + 0.25 * 2)  # both scored: the weights as given
+    with pytest.raises(ValueError, match="min_blocks must be a share"):
+        ValueScorer(codebook_dict, min_blocks=0).fit(items_frame)
+    five = {"scale": {"min": 1, "max": 5}, "benefits": {"functional": ["f"]},
+            "sacrifices": {s_: [s_ + "1"] for s_ in ("time", "money", "energy", "emotional", "risk")}}
+    row = pd.DataFrame({"f": [4.0], "time1": [2.0], "money1": [2.0], "energy1": [np.nan],
+                        "emotional1": [np.nan], "risk1": [np.nan]})
+    out = ValueScorer(five).fit_transform(row)  # 3 of 5 sacrifices needed, 2 answered
+    assert out.loc[0, "unscored_reason"] == (
+        "2 of 5 sacrifices scored, 3 needed (energy: 0 of 1 items answered, 1 needed; "
+        "emotional: 0 of 1 items answered, 1 needed; risk: 0 of 1 items answered, 1 needed)")
 
 
 def test_neutral_band(codebook_dict):
@@ -148,7 +177,7 @@ def test_one_respondent_and_sacrifices_without_benefits(codebook_dict, items_fra
 
 
 def test_summarize_value_weighted_and_grouped(codebook_dict, items_frame):
-    s = ValueScorer(codebook_dict).fit_transform(items_frame)
+    s = ValueScorer(codebook_dict, min_blocks=1.0).fit_transform(items_frame)
     summary = summarize_value(s).loc["all"]
     # 14 (no risk answer) and 15 (no economic answer) are not scored
     assert summary["n"] == 5 and summary["n_scored"] == 3 and summary["n_unscored"] == 2
@@ -216,6 +245,9 @@ def test_a_block_weighted_zero_does_not_block_scoring(codebook_dict, items_frame
     frame.loc[11, ["e1", "e2"]] = np.nan  # no economic answer
     s = ValueScorer(codebook_dict, weights={"functional": 1, "economic": 0, "money": 1, "risk": 1}).fit_transform(frame)
     assert s.loc[11, "benefits"] == 7 and s.loc[11, "unscored_reason"] == ""
+    s = ValueScorer(codebook_dict, weights={"functional": 1, "economic": 0, "money": 1, "risk": 1},
+                    min_blocks=1.0).fit_transform(frame)
+    assert s.loc[11, "benefits"] == 7 and s.loc[11, "unscored_reason"] == ""
     assert s.loc[14, "unscored_reason"] == "risk: 0 of 1 items answered, 1 needed"  # weighted blocks still count
 
 
@@ -232,3 +264,15 @@ def test_group_order_is_numeric():
     from valuekit.scoring import group_order
 
     assert group_order([10, 2, 1, "x", 2, None]) == [1, 2, 10, "x"]
+
+
+def test_min_blocks_on_the_demo_as_the_readme_says():
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA, load_survey
+
+    survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+    strict = ValueScorer(survey.codebook, min_blocks=1.0).fit_transform(survey.data)
+    half = ValueScorer(survey.codebook).fit_transform(survey.data)
+    assert (len(survey.data), int(strict["value_ratio"].isna().sum()), int(half["value_ratio"].isna().sum())) \
+        == (1962, 18, 0)
+    both = strict["value_ratio"].notna()
+    pd.testing.assert_frame_equal(strict[both], half[both])  # the complete are scored exactly as before

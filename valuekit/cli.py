@@ -93,7 +93,7 @@ def _score(args) -> int:
         raise ValueError(f"{args.data}: no respondents kept after the audit; nothing to score")
     cb = survey.codebook
     scorer = ValueScorer(cb, weights=args.weights, min_answered=args.min_answered,
-                         neutral_band=args.neutral_band)
+                         min_blocks=args.min_blocks, neutral_band=args.neutral_band)
     scores = scorer.fit_transform(survey.data)
     columns = [*cb.dimensions, *cb.sacrifices, "benefits", "sacrifices", "value_ratio", "verdict",
                "unscored_reason"]
@@ -237,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="how dimensions combine into the benefits and sacrifices indices")
     score.add_argument("--min-answered", type=float, default=0.5,
                        help="share of a block's items needed to score it (default 0.5)")
+    score.add_argument("--min-blocks", type=float, default=0.5,
+                       help="share of an index's blocks needed to compute it (default 0.5; 1: all)")
     score.add_argument("--neutral-band", type=float, default=0.05,
                        help="value ratio within this band of 1 is 'neutral' (default 0.05)")
     score.set_defaults(func=_score)

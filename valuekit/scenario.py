@@ -370,14 +370,14 @@ class ScenarioEngine:
         from scipy import stats
 
         M, touched = self._items_after(scenario)
-        after = self._score(M, touched) if touched else {"blocks": self.base, "ratio": self.base_ratio,
-                                                          "code": self.base_code}
+        after = self._score(M, touched) if touched else self._unpack(self._scored)
         ratio, code = after["ratio"].copy(), after["code"].copy()
         if touched:  # a customer whose answers are untouched keeps the scorer's result exactly
             A, B = M[:, touched], self.M[:, touched]
             same = ((A == B) | (np.isnan(A) & np.isnan(B))).all(axis=1)
             ratio[same], code[same] = self.base_ratio[same], self.base_code[same]
         delta = after["blocks"] - self.base
+        delta[np.isnan(delta)] = 0.0  # a block the customer left unscored (min_blocks) does not move
         z = stats.norm.ppf(0.5 + self.confidence / 2)
         alpha = 1 - self.confidence
 
@@ -457,9 +457,7 @@ class ScenarioEngine:
         out = {"scenario": scenario, "summary": summary, "transitions": transitions, "outcomes": outcome_table}
         if customers:
             frame = pd.DataFrame(after["blocks"], index=self.index, columns=self.blocks)
-            nd = len(self.dimensions)
-            bw, sw = self.scorer.benefit_weights_.to_numpy(), self.scorer.sacrifice_weights_.to_numpy()
-            frame["benefits"], frame["sacrifices"] = after["blocks"][:, :nd] @ bw, after["blocks"][:, nd:] @ sw
+            frame["benefits"], frame["sacrifices"] = after["benefits"], after["sacrifices"]
             frame["value_ratio"] = ratio
             frame["verdict"] = pd.Categorical.from_codes(code, list(VERDICTS), ordered=True)
             out["customers"] = frame

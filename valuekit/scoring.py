@@ -18,7 +18,12 @@ How a score is made
    items. A respondent who answered fewer than ``min_answered`` (a share of the block's
    items, at least one item) gets a missing score, and ``unscored_reason`` says why.
 5. The benefits index is the weighted mean of the dimension scores, the sacrifices index
-   that of the sacrifice scores; both need every block scored.
+   that of the sacrifice scores. An index needs at least ``min_blocks`` (a share of its
+   blocks that carry weight, at least one) scored; when a block is missing, the index is
+   the weighted mean of the scored blocks, their weights renormalised to sum to one. The
+   default, half, is the rule of step 4 one level up: a single don't-know on a one-item
+   sacrifice no longer costs the respondent the verdict. ``min_blocks=1`` asks for every
+   block.
 6. ``verdict`` is ``neutral`` when ``value_ratio`` lies within ``neutral_band`` of 1 on
    the log scale (``1 / (1 + band) <= ratio <= 1 + band``), ``created`` above, and
    ``destroyed`` below.
@@ -229,6 +234,10 @@ class ValueScorer(TransformerMixin, BaseEstimator):
     min_answered : float, default 0.5
         Share of a block's items a respondent must have answered for the block to be
         scored (always at least one item).
+    min_blocks : float, default 0.5
+        Share of an index's blocks (those with a weight above zero) that must be scored
+        for the benefits or sacrifices index to be computed (always at least one block);
+        the index is then the weighted mean of the scored blocks. ``1.0``: every block.
     neutral_band : float, default 0.05
         Tolerance around a ratio of 1 within which the verdict is ``neutral``.
 
@@ -251,10 +260,11 @@ class ValueScorer(TransformerMixin, BaseEstimator):
     ['benefits', 'sacrifices', 'value_ratio', 'log_value_ratio', 'verdict', 'unscored_reason']
     """
 
-    def __init__(self, codebook, *, weights="equal", min_answered=0.5, neutral_band=0.05):
+    def __init__(self, codebook, *, weights="equal", min_answered=0.5, min_blocks=0.5, neutral_band=0.05):
         self.codebook = codebook
         self.weights = weights
         self.min_answered = min_answered
+        self.min_blocks = min_blocks
         self.neutral_band = neutral_band
 
     # -- fitting ----------------------------------------------------------------------
@@ -277,6 +287,9 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         if isinstance(self.min_answered, bool) or not isinstance(self.min_answered, Real) \
                 or not 0 < self.min_answered <= 1:
             raise ValueError(f"min_answered must be a share in (0, 1], got {self.min_answered!r}")
+        if isinstance(self.min_blocks, bool) or not isinstance(self.min_blocks, Real) \
+                or not 0 < self.min_blocks <= 1:
+            raise ValueError(f"min_blocks must be a share in (0, 1], got {self.min_blocks!r}")
         if isinstance(self.neutral_band, bool) or not isinstance(self.neutral_band, Real) \
                 or not 0 <= self.neutral_band < 1:
             raise ValueError(f"neutral_band must be in [0, 1), got {self.neutral_band!r}")
@@ -343,6 +356,9 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         sizes = self._membership.sum(axis=0)
         self._min_count = np.maximum(1, np.ceil(self.min_answered * sizes - 1e-9))
         self._sizes = sizes
+        # blocks each index needs: a share of the blocks that carry weight, at least one
+        self._min_blocks = tuple(max(1, math.ceil(self.min_blocks * int((w > 0).sum()) - 1e-9))
+                                 for w in (bw, sw))
         return self
 
     @staticmethod
@@ -436,10 +452,10 @@ class ValueScorer(TransformerMixin, BaseEstimator):
 
         nd, ns = len(cb.dimensions), len(cb.sacrifices)
         bw, sw = self.benefit_weights_.to_numpy(), self.sacrifice_weights_.to_numpy()
-        # an index needs every block that carries weight (NaN otherwise); a block weighted 0
+        # an index needs min_blocks of the blocks that carry weight; a block weighted 0
         # neither counts nor stops a respondent from being scored
-        benefits = scores[:, :nd][:, bw > 0] @ bw[bw > 0]
-        sacrifices = scores[:, nd:nd + ns][:, sw > 0] @ sw[sw > 0]
+        benefits = _index(scores[:, :nd], bw, self._min_blocks[0])
+        sacrifices = _index(scores[:, nd:nd + ns], sw, self._min_blocks[1])
         ratio = benefits / sacrifices
         log_ratio = np.log(ratio)
         band = math.log1p(self.neutral_band)
@@ -457,9 +473,35 @@ class ValueScorer(TransformerMixin, BaseEstimator):
             return "no benefit item answered"
         if counts[nd:].sum() == 0:
             return "no sacrifice item answered"
-        parts = [f"{b}: {int(c)} of {int(self._sizes[g])} items answered, {int(self._min_count[g])} needed"
-                 for g, (b, c) in enumerate(zip(blocks, counts)) if c < self._min_count[g]]
+        parts = []
+        for (lo, hi), need, what in zip(((0, nd), (nd, len(blocks))), self._min_blocks,
+                                        ("dimensions", "sacrifices")):
+            weighted = [g for g in range(lo, hi) if np.isfinite(counts[g])]  # inf: weight 0
+            failing = [f"{blocks[g]}: {int(counts[g])} of {int(self._sizes[g])} items answered, "
+                       f"{int(self._min_count[g])} needed" for g in weighted if counts[g] < self._min_count[g]]
+            scored = len(weighted) - len(failing)
+            if scored >= need:
+                continue
+            if need == len(weighted):  # every block needed: the blocks that failed say it all
+                parts += failing
+            else:
+                parts.append(f"{scored} of {len(weighted)} {what} scored, {need} needed ({'; '.join(failing)})")
         return "; ".join(parts)
+
+
+def _index(scores: np.ndarray, weights: np.ndarray, need: int) -> np.ndarray:
+    """Weighted mean of the block scores that carry weight, over those scored; NaN for a
+    respondent with fewer than ``need`` of them scored."""
+    used = weights > 0
+    S, w = scores[:, used], weights[used]
+    ok = ~np.isnan(S)
+    complete = S @ w  # the usual case, exactly as with every block (NaN where one is missing)
+    n_ok = ok.sum(axis=1)
+    partial = np.flatnonzero((n_ok < used.sum()) & (n_ok >= need))
+    if partial.size:
+        sub_ok = ok[partial]
+        complete[partial] = (np.where(sub_ok, S[partial], 0.0) @ w) / (sub_ok @ w)
+    return complete
 
 
 def _resolve(scores, data, by, weights):
