@@ -132,7 +132,7 @@ def test_every_problem_is_listed_at_once_in_the_files_order(codebook_dict):
     """Not one error per run: the whole file is checked, and the first real mistake comes first."""
     codebook_dict["scale"] = {"min": 7, "max": 1}
     codebook_dict["benefits"]["spiritual"] = ["z1"]
-    codebook_dict["outcomes"]["repurchase"] = ["q1", "q2"]
+    codebook_dict["outcomes"]["loyality"] = ["q1", "q2"]
     codebook_dict["items"]["f1"] = {"colour": "red"}
     codebook_dict["weigth"] = "w"
     with pytest.raises(CodebookError) as err:
@@ -140,7 +140,7 @@ def test_every_problem_is_listed_at_once_in_the_files_order(codebook_dict):
     lines = str(err.value).splitlines()
     assert lines[0] == "survey.yaml: 5 problems, in the file's order:"
     assert [line.split("'")[1] for line in lines[1:]] == [
-        "scale", "benefits.spiritual", "outcomes.repurchase", "items.f1.colour", "weigth"]
+        "scale", "benefits.spiritual", "outcomes.loyality", "items.f1.colour", "weigth"]
 
 
 def test_no_id_column_means_row_numbers(codebook_dict, small_frame):

@@ -13,8 +13,8 @@ import importlib
 # light: scikit-learn, scipy and matplotlib load only when something needs them.
 _LAZY = {
     "audit": ["CELL_PROBLEMS", "DEFAULT_EXCLUDE", "ROW_REASONS", "Audit", "Survey", "audit_survey", "load_survey"],
-    "codebook": ["DIMENSIONS", "LANGUAGES", "SACRIFICES", "Codebook", "CodebookError", "Item", "Scale",
-                 "read_codebook"],
+    "codebook": ["DIMENSIONS", "LANGUAGES", "SACRIFICES", "Codebook", "CodebookError", "Item",
+                 "NoSacrificesError", "Scale", "read_codebook"],
     "config": ["DATA_DIR", "DEMO_CODEBOOK", "DEMO_DATA", "DEMO_TRUTH", "DEMO_TRUTH_META", "NOTEBOOKS_DIR"],
     "compare": ["attribute_comparison", "value_map"],
     "drivers": ["importance_performance", "key_drivers", "outcome_slopes", "relative_weights", "shapley_r2"],
@@ -45,7 +45,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Audit", "Survey", "audit_survey", "load_survey", "ROW_REASONS", "CELL_PROBLEMS",
-    "DEFAULT_EXCLUDE", "Codebook", "CodebookError", "Item", "Scale", "read_codebook",
+    "DEFAULT_EXCLUDE", "Codebook", "CodebookError", "NoSacrificesError", "Item", "Scale", "read_codebook",
     "DIMENSIONS", "SACRIFICES", "LANGUAGES", "SourceInfo", "SurveyFileError",
     "read_survey_file", "DATA_DIR", "DEMO_DATA", "DEMO_CODEBOOK", "DEMO_TRUTH",
     "DEMO_TRUTH_META", "NOTEBOOKS_DIR",

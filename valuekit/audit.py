@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .codebook import Codebook, read_codebook
+from .codebook import Codebook, CodebookError, read_codebook
 from .io import SourceInfo, read_survey_file
 
 __all__ = [
@@ -424,6 +424,15 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
             values = (frame[col].map(lambda v, lab=labels: lab.get(v, v)) if labels else frame[col]).array
         recoded.insert(position, col, values)
 
+    if codebook.scales:  # multi-item outcomes and constructs: their scores join the data
+        from .scoring import construct_scores
+
+        clash = [name for name in codebook.scales if name in recoded.columns]
+        if clash:
+            raise CodebookError(f"{codebook.source}: the scores of {clash} are added to the data under "
+                                f"their names, but {info.describe()} already has column(s) {clash}; "
+                                "rename the outcome or construct in the codebook")
+        recoded = pd.concat([recoded, construct_scores(recoded, codebook)], axis=1)
     audit = Audit(info=info, rows=rows, cells=cells, columns=columns, exclude=exclude,
                   settings=settings, notes=notes)
     audit.check()

@@ -95,8 +95,8 @@ def _score(args) -> int:
     scorer = ValueScorer(cb, weights=args.weights, min_answered=args.min_answered,
                          min_blocks=args.min_blocks, neutral_band=args.neutral_band)
     scores = scorer.fit_transform(survey.data)
-    columns = [*cb.dimensions, *cb.sacrifices, "benefits", "sacrifices", "value_ratio", "verdict",
-               "unscored_reason"]
+    ratio = ["sacrifices", "value_ratio", "verdict"] if cb.has_sacrifices else []
+    columns = [*cb.dimensions, *cb.sacrifices, "benefits", *ratio, "unscored_reason"]
     out = scores[columns].copy()
     if cb.id:  # without an id column the row number (the index) identifies the respondent
         out.insert(0, cb.id, survey.data[cb.id])
@@ -108,8 +108,12 @@ def _score(args) -> int:
     print(f"scored: {int((~unscored).sum())}; not scored: {int(unscored.sum())}")
     for reason, n in out.loc[unscored, "unscored_reason"].value_counts().items():
         print(f"  {n:>6}  {reason}")
-    print(f"verdicts: " + ", ".join(f"{v} {int((out['verdict'] == v).sum())}"
-                                     for v in ("created", "neutral", "destroyed")))
+    if cb.has_sacrifices:
+        print("verdicts: " + ", ".join(f"{v} {int((out['verdict'] == v).sum())}"
+                                       for v in ("created", "neutral", "destroyed")))
+    else:
+        print("no sacrifices measured (the codebook has no 'sacrifices:' section): dimension scores and "
+              "the benefits index only, no value ratio or verdict")
     print(f"wrote {args.output}")
     return 0
 

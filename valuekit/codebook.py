@@ -43,6 +43,7 @@ import yaml
 __all__ = [
     "Codebook",
     "CodebookError",
+    "NoSacrificesError",
     "Item",
     "Scale",
     "read_codebook",
@@ -64,8 +65,8 @@ LANGUAGES = ("en", "es", "it")
 
 _TOP_KEYS = {
     "name", "description", "id", "scale", "missing_codes", "weight", "completion_time",
-    "benefits", "sacrifices", "context", "comparisons", "outcomes", "importance", "other", "items",
-    "labels", "levers",
+    "benefits", "sacrifices", "context", "comparisons", "outcomes", "constructs", "importance", "other",
+    "items", "labels", "levers",
 }
 _ITEM_KEYS = {"label", "text", "reverse", "scale", "missing_codes"}
 
@@ -80,6 +81,10 @@ class CodebookError(ValueError):
     def __init__(self, message: str, key: str | None = None):
         super().__init__(message)
         self.key = key
+
+
+class NoSacrificesError(ValueError):
+    """An output that weighs benefits against sacrifices, asked of a benefits-only survey."""
 
 
 @dataclass(frozen=True)
@@ -103,9 +108,10 @@ _ANY_NUMBER = Scale(-math.inf, math.inf)
 class Item:
     """One rated column of the survey and what it means.
 
-    ``role`` is one of ``"benefit"``, ``"sacrifice"``, ``"comparison"``, ``"outcome"`` or
-    ``"importance"`` (a stated-importance rating of the dimension or sacrifice ``block``).
-    For benefits ``block`` is the dimension, for sacrifices the sacrifice; ``facet`` is
+    ``role`` is one of ``"benefit"``, ``"sacrifice"``, ``"comparison"``, ``"outcome"``,
+    ``"construct"``, ``"importance"`` (a stated-importance rating of the dimension or
+    sacrifice ``block``) or ``"other"``. For benefits ``block`` is the dimension, for
+    sacrifices the sacrifice, for outcomes and constructs their name; ``facet`` is
     the facet (benefits), the risk type (risk) or ``None``. A comparison item rates the
     competitor on the attribute named by ``counterpart``.
     """
@@ -203,7 +209,14 @@ class Codebook:
     context : dict of str to list of str
         Context columns by group (``world_view``, ``situation``).
     outcomes : dict of str to str
-        Outcome name (``overall_value``, ...) to column.
+        Outcome name (``overall_value``, ...) to its column: the export's column for a
+        single-item outcome; for a multi-item outcome the column its score (the mean of
+        its items, :func:`valuekit.scoring.construct_scores`) is added under when the
+        survey is loaded, named as the outcome.
+    constructs : dict of str to list of str
+        Further multi-item scales (trust, loyalty, a PERVAL scale, ...): name to items.
+        Each is scored as the mean of its items into a column of that name when the
+        survey is loaded, gets reliability, and can be used as a driver outcome.
     importance : dict of str to str
         Dimension or sacrifice to the column rating its stated importance (optional;
         used by ``ValueScorer(weights="stated")``).
@@ -220,6 +233,7 @@ class Codebook:
     context: dict[str, list[str]]
     outcomes: dict[str, str]
     importance: dict[str, str] = field(default_factory=dict)
+    constructs: dict[str, list[str]] = field(default_factory=dict)
     competitor: str | None = None
     weight: str | None = None
     completion_time: str | None = None
@@ -261,6 +275,21 @@ class Codebook:
         """Benefit and sacrifice items: the battery the value equation is scored from."""
         return self.benefit_items + self.sacrifice_items
 
+    @property
+    def has_sacrifices(self) -> bool:
+        """Whether the survey measured sacrifices (else: no value ratio, no verdict)."""
+        return bool(self.sacrifice_items)
+
+    def no_sacrifices_message(self, what: str) -> str:
+        """What a benefits-only survey says where ``what`` (which needs sacrifices) would be."""
+        return (f"{what} weighs benefits against sacrifices, but no sacrifices were measured in this "
+                f"survey ({self.source} has no 'sacrifices:' section): there is no value ratio or verdict")
+
+    def require_sacrifices(self, what: str) -> None:
+        """Raise :class:`NoSacrificesError` saying ``what`` needs sacrifices this survey lacks."""
+        if not self.has_sacrifices:
+            raise NoSacrificesError(self.no_sacrifices_message(what))
+
     @cached_property
     def comparison_items(self) -> list[str]:
         return self.items_by_role("comparison")
@@ -283,6 +312,25 @@ class Codebook:
         if not found:
             raise KeyError(f"no items for block '{block}'; blocks: {self.dimensions + self.sacrifices}")
         return found
+
+    @cached_property
+    def scales(self) -> dict[str, list[str]]:
+        """Multi-item outcomes and constructs, scored as the mean of their items: name to items."""
+        out = {}
+        for item in self.items.values():
+            if item.role in ("outcome", "construct"):
+                out.setdefault(item.block, []).append(item.name)
+        return {name: cols for name, cols in out.items()
+                if self.items[cols[0]].role == "construct" or len(cols) > 1}
+
+    def outcome_column(self, name: str) -> str:
+        """The data column of an outcome or a construct (to use it as a driver outcome)."""
+        if name in self.outcomes:
+            return self.outcomes[name]
+        if name in self.constructs:
+            return name
+        raise KeyError(f"'{name}' is neither an outcome nor a construct of {self.source}; "
+                       f"outcomes: {list(self.outcomes)}, constructs: {list(self.constructs)}")
 
     @cached_property
     def context_columns(self) -> list[str]:
@@ -383,7 +431,7 @@ def _parse(spec: Any, source: str) -> Codebook:
     for key in spec:
         with problems.check():
             _unknown([key], sorted(_TOP_KEYS), "", "top-level key")
-    for required in ("scale", "benefits", "sacrifices"):
+    for required in ("scale", "benefits"):  # sacrifices are optional: a benefits-only instrument
         if required not in spec:
             with problems.check():
                 raise _fail(required, "is required")
@@ -457,6 +505,11 @@ def _parse(spec: Any, source: str) -> Codebook:
             labels=_as_labels(attrs["label"], f"items.{col}.label") if "label" in attrs else {},
         )
 
+    scored_names: dict[str, str] = {}  # the columns multi-item outcomes and constructs are scored into
+
+    def scored_as(name: str, key: str) -> None:
+        scored_names[name] = key
+
     def add_names(value: Any, key: str, role: str, block: str | None, facet: str | None, **extra) -> None:
         names: list[str] = []
         with problems.check():
@@ -518,9 +571,33 @@ def _parse(spec: Any, source: str) -> Codebook:
     for name, col in raw_outcomes.items():
         with problems.check():
             _unknown([name], OUTCOMES, "outcomes", "outcome")
-            col = _as_name(col, f"outcomes.{name}")
-            add_item(col, f"outcomes.{name}", "outcome", None, None)
-            outcomes[name] = col
+            if isinstance(col, list) and len(col) > 1:  # several items: scored as their mean
+                scored_as(name, f"outcomes.{name}")
+                add_names(col, f"outcomes.{name}", "outcome", name, None)
+                outcomes[name] = name
+            else:
+                col = _as_name(col[0] if isinstance(col, list) and col else col, f"outcomes.{name}")
+                add_item(col, f"outcomes.{name}", "outcome", name, None)
+                outcomes[name] = col
+
+    constructs: dict[str, list[str]] = {}
+    raw_constructs = spec.get("constructs") or {}
+    with problems.check():
+        if not isinstance(raw_constructs, dict):
+            raw_constructs = {}
+            raise _fail("constructs", "expected a mapping of construct names (e.g. trust, loyalty) to their "
+                                      f"items, got {spec['constructs']!r}")
+    for name, cols in raw_constructs.items():
+        with problems.check():
+            key = f"constructs.{name}"
+            if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise _fail(key, f"expected a name of letters, digits and '_' (e.g. trust), got {name!r}")
+            if name in DIMENSIONS + SACRIFICES + OUTCOMES:
+                raise _fail(key, f"'{name}' is a dimension, sacrifice or outcome of the value model; "
+                                 "name the construct otherwise or list it in its own section")
+            scored_as(name, key)
+            add_names(cols, key, "construct", name, None)
+            constructs[name] = [c for c, i in items.items() if i.role == "construct" and i.block == name]
 
     importance: dict[str, str] = {}
     raw_importance = spec.get("importance") or {}
@@ -563,11 +640,16 @@ def _parse(spec: Any, source: str) -> Codebook:
                 optional[key] = _as_name(spec[key], key)
                 claim(optional[key], key)
 
+    for name, key in scored_names.items():
+        if name in where:
+            with problems.check():
+                raise _fail(key, f"its score is added to the data as a column '{name}', but '{name}' is a "
+                                 f"column of the export (listed under '{where[name]}'); rename one of them")
     for col in overrides:
         if col not in items and col not in where:
             with problems.check():
                 raise _fail(f"items.{col}", f"'{col}' is not listed under benefits, sacrifices, "
-                                            "comparisons, outcomes, importance or other")
+                                            "comparisons, outcomes, constructs, importance or other")
 
     labels = spec.get("labels") or {}
     with problems.check():
@@ -585,7 +667,8 @@ def _parse(spec: Any, source: str) -> Codebook:
 
     codebook = Codebook(
         id=id_col, scale=scale, missing_codes=codes, items=items, context=context,
-        outcomes=outcomes, importance=importance, competitor=competitor, name=spec.get("name"),
+        outcomes=outcomes, importance=importance, constructs=constructs, competitor=competitor,
+        name=spec.get("name"),
         labels=parsed_labels, levers=spec.get("levers") or {},
         source=source, **optional,
     )

@@ -97,6 +97,7 @@ def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = 
         competitor).
     """
     _require(codebook)
+    codebook.require_sacrifices("value_map")
     pairs, ours, theirs = _paired(data, codebook)
     blocks = [codebook.items[p[0]].block for p in pairs]
     kinds = {b: codebook.items[p[0]].role for b, p in zip(blocks, pairs)}

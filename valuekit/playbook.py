@@ -584,6 +584,7 @@ def analyse(survey, *, outcome: str | None = None, n_segments: int | None = None
 
     s = evidence_settings(settings)
     cb = survey.codebook
+    cb.require_sacrifices("the value playbook")
     scores = ValueScorer(cb).fit_transform(survey.data)
     k = n_segments or suggest_n_segments(scores, cb, random_state=random_state)
     segmenter = ValueSegmenter(cb, n_segments=k, random_state=random_state, n_init=n_init).fit(scores)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .audit import CELL_PROBLEMS, ROW_REASONS, Audit, Survey
 from .scenario import ui_text
+from .scoring import require_ratio
 
 __all__ = [
     "plot_audit_flags",
@@ -243,6 +244,7 @@ def plot_value_ratio(scores: pd.DataFrame, *, weights=None, neutral_band: float 
     (weighted) share of scored customers whose verdict is ``destroyed``, named in ``lang``
     when a codebook is given.
     """
+    require_ratio(scores, "plot_value_ratio")
     ax = ax or plt.gca()
     w = _weights(scores, weights)
     ratio = scores["value_ratio"].to_numpy(float)
@@ -325,6 +327,7 @@ def plot_benefits_sacrifices(scores: pd.DataFrame, *, segments: pd.Series | None
     samples; ``"auto"`` picks hexbin above 20,000 customers. ``limits`` (low, high) fixes
     both axes (e.g. the common scale) instead of fitting them to the points.
     """
+    require_ratio(scores, "plot_benefits_sacrifices")
     ax = ax or plt.gca()
     ok = scores["value_ratio"].notna().to_numpy()
     x, y = scores["sacrifices"].to_numpy()[ok], scores["benefits"].to_numpy()[ok]
@@ -371,6 +374,7 @@ def plot_sacrifice_heatmap(profiles: pd.DataFrame, *, codebook, lang: str = "en"
     :func:`valuekit.segments.segment_profiles`)."""
     import seaborn as sns
 
+    codebook.require_sacrifices("plot_sacrifice_heatmap")
     ax = ax or plt.gca()
     table = profiles.drop(index="unassigned", errors="ignore")
     z = table[[f"z_{s}" for s in codebook.sacrifices]]

@@ -4,7 +4,9 @@ the what-if dashboard with Voilà.
 Each notebook in ``notebooks/`` (``NN_name.ipynb``, in number order) has a cell tagged
 ``parameters`` with ``data_path`` and ``codebook_path``; :func:`run_report` injects the
 analyst's files there, executes the notebook on this Python's kernel, and writes the
-executed notebook and an HTML page per notebook into the output folder.
+executed notebook and an HTML page per notebook into the output folder. A notebook whose
+metadata says ``"valuekit": {"needs": ["sacrifices"]}`` is not run on a benefits-only
+survey; its page says why.
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
     from nbconvert import HTMLExporter
 
     data, codebook = _check_inputs(data, codebook, (parameters or {}).get("read_options", {}))
+    cb = read_codebook(codebook)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     params = {"data_path": str(data), "codebook_path": str(codebook), **(parameters or {})}
@@ -107,6 +110,14 @@ def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
     with _this_python_kernel() as kernel:
         for nb_path in notebooks or notebook_sequence():
             executed = out / nb_path.name
+            needs = nbformat.read(nb_path, as_version=4).metadata.get("valuekit", {}).get("needs", [])
+            if "sacrifices" in needs and not cb.has_sacrifices:  # benefits-only: say so, run nothing
+                html = executed.with_suffix(".html")
+                html.write_text(_skipped_page(nb_path.stem, cb.no_sacrifices_message("This notebook")),
+                                encoding="utf-8")
+                written.append(html)
+                progress(f"  {html} (skipped: no sacrifices measured)")
+                continue
             declared = pm.inspect_notebook(str(nb_path))  # pass each notebook only its own parameters
             pm.execute_notebook(str(nb_path), str(executed),
                                 parameters={k: v for k, v in params.items() if k in declared},
@@ -119,6 +130,13 @@ def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
             written.append(html)
             progress(f"  {html}")
     return written
+
+
+def _skipped_page(title: str, message: str) -> str:
+    import html
+
+    return (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
+            f"<body><h1>{html.escape(title)}</h1><p>{html.escape(message)}.</p></body></html>\n")
 
 
 #: Voilà settings for presenting: a closed tab's kernel is culled after this many idle
@@ -166,6 +184,7 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
     params = dict(parameters or {})
     if data is not None:
         data, codebook = _check_inputs(data, codebook, params.get("read_options", {}))
+        read_codebook(codebook).require_sacrifices("the what-if dashboard")
         params.update(data_path=str(data), codebook_path=str(codebook))
     if levers is not None:
         levers = Path(levers).resolve()

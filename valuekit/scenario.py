@@ -222,6 +222,7 @@ class ScenarioEngine:
         from .significance import evidence_settings
 
         cb = scorer.codebook_
+        cb.require_sacrifices("the what-if scenario engine")
         self.codebook = cb
         self.scorer = scorer
         self.levers = read_levers(levers, cb)
@@ -530,6 +531,7 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
     from .significance import compare_groups
 
     cb = survey.codebook
+    cb.require_sacrifices("the what-if scenario engine")
     levers = read_levers(levers, cb)
     scorer = (scorer or ValueScorer(cb)).fit(survey.data)
     scores = scorer.transform(survey.data)

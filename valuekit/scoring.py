@@ -43,6 +43,7 @@ from .codebook import Codebook, Scale, read_codebook
 
 __all__ = [
     "ValueScorer",
+    "construct_scores",
     "item_matrix",
     "item_maps",
     "wilson_interval",
@@ -54,6 +55,8 @@ __all__ = [
     "group_order",
     "group_masks",
     "VERDICTS",
+    "require_ratio",
+    "scored_mask",
 ]
 
 #: The three verdicts, from worst to best.
@@ -123,6 +126,40 @@ def item_matrix(data: pd.DataFrame, codebook: Codebook, items: list[str] | None 
         if a[j] != 0:
             out += a[j]
     return X
+
+
+def construct_scores(data: pd.DataFrame, codebook: Codebook, *, min_answered: float = 0.5) -> pd.DataFrame:
+    """Scores of the multi-item outcomes and constructs (:attr:`Codebook.scales`).
+
+    Each is the mean of the respondent's answered items, reverse-keyed items flipped on
+    their own scale, on the scale of the construct's first item (other items mapped onto it
+    linearly); missing when fewer than ``min_answered`` of its items (at least one) were
+    answered, the rule the scorer applies to a block. :func:`valuekit.load_survey` adds these
+    columns to the data, named as the outcome or construct.
+
+    >>> from valuekit import Codebook
+    >>> cb = Codebook.from_dict({"scale": {"min": 1, "max": 5}, "benefits": {"functional": ["f"]},
+    ...     "constructs": {"trust": ["t1", "t2", "t3"]}, "items": {"t3": {"reverse": True}}})
+    >>> frame = pd.DataFrame({"f": [3, 4], "t1": [4, 5], "t2": [5, None], "t3": [2, None]})
+    >>> construct_scores(frame, cb)["trust"].tolist()   # (4 + 5 + 4) / 3; then 5 alone: 1 of 3
+    [4.333333333333333, nan]
+    """
+    out = {}
+    for name, cols in codebook.scales.items():
+        target = codebook.items[cols[0]].scale
+        X = np.empty((len(data), len(cols)))
+        for j, col in enumerate(cols):
+            item = codebook.items[col]
+            x = data[col].to_numpy(dtype=float, na_value=np.nan)
+            if item.reverse:
+                x = item.scale.min + item.scale.max - x
+            X[:, j] = target.min + (x - item.scale.min) * (target.max - target.min) / (item.scale.max - item.scale.min)
+        answered = (~np.isnan(X)).sum(axis=1)
+        with np.errstate(invalid="ignore"):
+            mean = np.nansum(X, axis=1) / answered
+        mean[answered < max(1, math.ceil(min_answered * len(cols) - 1e-9))] = np.nan
+        out[name] = mean
+    return pd.DataFrame(out, index=data.index)
 
 
 def wilson_interval(p, n_eff, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -305,7 +342,7 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         dims, sacs = cb.dimensions, cb.sacrifices
 
         if isinstance(self.weights, str) and self.weights == "equal":
-            bw, sw = np.full(len(dims), 1 / len(dims)), np.full(len(sacs), 1 / len(sacs))
+            bw, sw = np.full(len(dims), 1 / len(dims)), np.full(len(sacs), 1 / max(len(sacs), 1))
         elif isinstance(self.weights, str) and self.weights == "stated":
             absent = [b for b in dims + sacs if b not in cb.importance]
             if absent:
@@ -321,18 +358,19 @@ class ValueScorer(TransformerMixin, BaseEstimator):
                     raise ValueError(f"importance column '{col}' ({block}) has no answers")
                 means[block] = float(np.average(x[ok], weights=sw_survey[ok])) - cb.items[col].scale.min
             for group in (dims, sacs):
-                if not any(means[b] > 0 for b in group):
+                if group and not any(means[b] > 0 for b in group):
                     raise ValueError(f"stated importance of {group} is at the bottom of the scale "
                                      "for all of them; cannot weight by it")
             bw = _check_weights({d: means[d] for d in dims}, dims, "dimensions")
-            sw = _check_weights({s: means[s] for s in sacs}, sacs, "sacrifices")
+            sw = _check_weights({s: means[s] for s in sacs}, sacs, "sacrifices") if sacs else np.empty(0)
         elif isinstance(self.weights, dict):
             extra = [k for k in self.weights if k not in dims + sacs]
             if extra:
                 raise ValueError(f"weights: unknown dimension or sacrifice {extra}; this codebook has "
                                  f"{dims + sacs}")
             bw = _check_weights({k: v for k, v in self.weights.items() if k in dims}, dims, "dimensions")
-            sw = _check_weights({k: v for k, v in self.weights.items() if k in sacs}, sacs, "sacrifices")
+            sw = (_check_weights({k: v for k, v in self.weights.items() if k in sacs}, sacs, "sacrifices")
+                  if sacs else np.empty(0))
         else:
             raise ValueError(f"weights must be 'equal', 'stated' or a dict of weights, got {self.weights!r}")
         self.benefit_weights_ = pd.Series(bw, index=dims, name="weight")
@@ -370,8 +408,8 @@ class ValueScorer(TransformerMixin, BaseEstimator):
     # -- output ---------------------------------------------------------------------
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "codebook_")
-        return np.array([*self._score_names, "benefits", "sacrifices", "value_ratio",
-                         "log_value_ratio", "verdict", "unscored_reason"], dtype=object)
+        ratio = ["sacrifices", "value_ratio", "log_value_ratio", "verdict"] if self.codebook_.has_sacrifices else []
+        return np.array([*self._score_names, "benefits", *ratio, "unscored_reason"], dtype=object)
 
     def transform(self, X):
         """Scores per respondent, as a DataFrame on ``X``'s index.
@@ -379,7 +417,9 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         Columns: one per dimension and sacrifice, one per facet (``dimension__facet``),
         ``benefits``, ``sacrifices``, ``value_ratio``, ``log_value_ratio``, ``verdict``
         (categorical: destroyed < neutral < created) and ``unscored_reason`` (empty when
-        the respondent was scored).
+        the respondent was scored). A benefits-only codebook (no ``sacrifices:``) has no
+        ``sacrifices``, ``value_ratio``, ``log_value_ratio`` or ``verdict`` columns, and a
+        respondent is scored when the benefits index is.
         """
         check_is_fitted(self, "codebook_")
         if not isinstance(X, pd.DataFrame):
@@ -393,12 +433,13 @@ class ValueScorer(TransformerMixin, BaseEstimator):
 
         out = pd.DataFrame(scores, index=X.index, columns=self._score_names)
         out["benefits"] = benefits
-        out["sacrifices"] = sacrifices
-        out["value_ratio"] = ratio
-        out["log_value_ratio"] = log_ratio
-        out["verdict"] = verdict
+        if cb.has_sacrifices:
+            out["sacrifices"] = sacrifices
+            out["value_ratio"] = ratio
+            out["log_value_ratio"] = log_ratio
+            out["verdict"] = verdict
         reason = np.full(len(X), "", dtype=object)
-        unscored = np.flatnonzero(np.isnan(ratio))
+        unscored = np.flatnonzero(np.isnan(ratio if cb.has_sacrifices else benefits))
         if unscored.size:  # one text per distinct pattern of answered counts, not per respondent
             needed = counts[unscored, :nd + ns].copy()
             needed[:, ~np.concatenate([bw > 0, sw > 0])] = np.inf  # weight 0: never the reason
@@ -455,7 +496,8 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         # an index needs min_blocks of the blocks that carry weight; a block weighted 0
         # neither counts nor stops a respondent from being scored
         benefits = _index(scores[:, :nd], bw, self._min_blocks[0])
-        sacrifices = _index(scores[:, nd:nd + ns], sw, self._min_blocks[1])
+        sacrifices = (_index(scores[:, nd:nd + ns], sw, self._min_blocks[1]) if ns
+                      else np.full(len(M), np.nan))  # benefits-only: no sacrifices, no ratio
         ratio = benefits / sacrifices
         log_ratio = np.log(ratio)
         band = math.log1p(self.neutral_band)
@@ -467,11 +509,12 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         cb = self.codebook_
         blocks = cb.dimensions + cb.sacrifices
         nd = len(cb.dimensions)
-        if counts[:nd].sum() == 0 and counts[nd:].sum() == 0:
+        ns = len(blocks) - nd
+        if counts[:nd].sum() == 0 and ns and counts[nd:].sum() == 0:
             return "no benefit or sacrifice item answered"
         if counts[:nd].sum() == 0:
             return "no benefit item answered"
-        if counts[nd:].sum() == 0:
+        if ns and counts[nd:].sum() == 0:
             return "no sacrifice item answered"
         parts = []
         for (lo, hi), need, what in zip(((0, nd), (nd, len(blocks))), self._min_blocks,
@@ -480,13 +523,29 @@ class ValueScorer(TransformerMixin, BaseEstimator):
             failing = [f"{blocks[g]}: {int(counts[g])} of {int(self._sizes[g])} items answered, "
                        f"{int(self._min_count[g])} needed" for g in weighted if counts[g] < self._min_count[g]]
             scored = len(weighted) - len(failing)
-            if scored >= need:
+            if not weighted or scored >= need:
                 continue
             if need == len(weighted):  # every block needed: the blocks that failed say it all
                 parts += failing
             else:
                 parts.append(f"{scored} of {len(weighted)} {what} scored, {need} needed ({'; '.join(failing)})")
         return "; ".join(parts)
+
+
+def require_ratio(scores: pd.DataFrame, what: str) -> None:
+    """Raise :class:`~valuekit.codebook.NoSacrificesError` when ``scores`` (ValueScorer
+    output) come from a benefits-only survey, saying that ``what`` needs the value ratio."""
+    if "value_ratio" not in scores.columns:
+        from .codebook import NoSacrificesError
+
+        raise NoSacrificesError(f"{what} weighs benefits against sacrifices, but no sacrifices were measured "
+                                "in this survey (its codebook has no 'sacrifices:' section): there is no "
+                                "value ratio or verdict")
+
+
+def scored_mask(scores: pd.DataFrame) -> np.ndarray:
+    """Which respondents the scorer scored: a value ratio, or (benefits-only) a benefits index."""
+    return scores["value_ratio" if "value_ratio" in scores.columns else "benefits"].notna().to_numpy()
 
 
 def _index(scores: np.ndarray, weights: np.ndarray, need: int) -> np.ndarray:
@@ -582,6 +641,7 @@ def summarize_value(scores: pd.DataFrame, *, by: str | pd.Series | None = None,
         cumulative weight reaches half) and ``geometric_mean_ratio`` (exp of the mean log
         ratio).
     """
+    require_ratio(scores, "summarize_value")
     masks, w, key_name = _resolve(scores, data, by, weights)
     rows = []
     for name, mask in masks:

@@ -34,7 +34,7 @@ from sklearn.tree import DecisionTreeClassifier, export_text
 from sklearn.utils.validation import check_is_fitted
 
 from .codebook import Codebook
-from .scoring import group_masks, group_order, survey_weights, weighted_sd, wilson_interval
+from .scoring import group_masks, group_order, require_ratio, survey_weights, weighted_sd, wilson_interval
 
 __all__ = [
     "ValueSegmenter",
@@ -304,6 +304,7 @@ def share_destroyed(scores: pd.DataFrame, segments: pd.Series, *, weights=None,
 
     With survey weights the interval uses Kish's effective sample size.
     """
+    require_ratio(scores, "share_destroyed")
     w = survey_weights(weights, len(scores), index=scores.index)
     frame = pd.DataFrame({"segment": segments.reindex(scores.index).array, "w": w,
                           "destroyed": (scores["verdict"] == "destroyed").to_numpy(),
@@ -483,6 +484,8 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
     from .significance import compare_groups
     w = pd.Series(survey_weights(weights, len(scores), index=scores.index), index=scores.index)
     blocks = codebook.dimensions + codebook.sacrifices
+    ratio = "value_ratio" in scores.columns  # benefits-only surveys have no ratio nor verdict
+    indices = ["benefits", "sacrifices", "value_ratio"] if ratio else ["benefits"]
     sample_mean = {b: np.average(scores[b].dropna(), weights=w[scores[b].notna()]) for b in blocks}
     sample_sd = {b: weighted_sd(scores[b], w) for b in blocks}
     rows = []
@@ -490,14 +493,15 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
         seg = "unassigned" if seg == "(missing)" else seg
         s, ww = scores[mask], w[mask]
         row = {"segment": seg, "n": len(s), "share": ww.sum() / w.sum()}
-        for col in blocks + ["benefits", "sacrifices", "value_ratio"]:
+        for col in blocks + indices:
             ok = s[col].notna()
             row[col] = np.average(s.loc[ok, col], weights=ww[ok]) if ww[ok].sum() > 0 else np.nan
         for b in blocks:
             row[f"z_{b}"] = (row[b] - sample_mean[b]) / sample_sd[b] if sample_sd[b] > 0 else 0.0
-        scored = s["value_ratio"].notna()
-        row["share_destroyed"] = (ww[scored & (s["verdict"] == "destroyed")].sum() / ww[scored].sum()
-                                  if ww[scored].sum() > 0 else np.nan)
+        if ratio:
+            scored = s["value_ratio"].notna()
+            row["share_destroyed"] = (ww[scored & (s["verdict"] == "destroyed")].sum() / ww[scored].sum()
+                                      if ww[scored].sum() > 0 else np.nan)
         if data is not None:
             d = data.loc[s.index]
             for name, col in codebook.outcomes.items():
@@ -513,7 +517,7 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
     key = segments.name or "segment"
     if comparisons is None:
         comparisons = compare_groups(scores, {key: segments}, codebook=codebook, weights=w,
-                                     measures=blocks + ["benefits", "sacrifices"], settings=settings, lang=lang)
+                                     measures=blocks + indices[:2], settings=settings, lang=lang)
     elif comparisons["grouping"].nunique() > 1:
         comparisons = comparisons[comparisons["grouping"] == key]
     names, counts = [], []
@@ -587,6 +591,7 @@ def where_value_is_destroyed(scores: pd.DataFrame, segments: pd.Series, *, codeb
     on which the segment does worse than the sample (``gap > 0``) and that affect someone
     are listed.
     """
+    require_ratio(scores, "where_value_is_destroyed")
     w = pd.Series(survey_weights(weights, len(scores), index=scores.index), index=scores.index)
     scored = scores["value_ratio"].notna() & segments.reindex(scores.index).notna()
     s, w, seg = scores[scored], w[scored], segments.reindex(scores.index)[scored]
@@ -598,11 +603,15 @@ def where_value_is_destroyed(scores: pd.DataFrame, segments: pd.Series, *, codeb
     for kind, blocks, other, sign in (("benefit", codebook.dimensions, "sacrifices", -1),
                                       ("sacrifice", codebook.sacrifices, "benefits", 1)):
         for block in blocks:
-            sample = np.average(s[block], weights=w)
+            has = s[block].notna()  # a customer scored on the other blocks only (min_blocks) is left out here
+            sample = np.average(s.loc[has, block], weights=w[has])
             tips = (s[block] > s[other]) if sign > 0 else (s[block] < s[other])
             hit = tips & (s["verdict"] == "destroyed")
             for name, mask in group_masks(s.index, seg, include_all=False):
+                mask = mask & has.to_numpy()
                 ww = w[mask]
+                if ww.sum() <= 0:
+                    continue
                 mean = np.average(s.loc[mask, block], weights=ww)
                 share = ww[hit[mask]].sum() / ww.sum()
                 rows.append({"segment": name, "kind": kind, "block": block, "label": codebook.label(block),

@@ -38,7 +38,7 @@ import pandas as pd
 import yaml
 
 from .codebook import _DEFAULT_LABELS, Codebook, CodebookError, _UniqueKeyLoader
-from .scoring import group_masks, survey_weights
+from .scoring import group_masks, require_ratio, survey_weights
 
 __all__ = ["compare_groups", "style_comparisons", "evidence_settings", "grade", "ADJUST_METHODS",
            "DEFAULT_EVIDENCE"]
@@ -135,7 +135,7 @@ def _default_measures(scores: pd.DataFrame, codebook: Codebook | None) -> list[s
             out.append(b)
             out += [c for c in scores.columns if c.startswith(f"{b}__")]
     out += ["benefits", "sacrifices", "value_ratio", "share_destroyed"]
-    return [m for m in out if m in scores.columns or m in _SHARES]
+    return [m for m in out if m in scores.columns or (m in _SHARES and _SHARES[m][0] in scores.columns)]
 
 
 def _kind(measure: str, codebook: Codebook | None) -> str:
@@ -303,6 +303,7 @@ def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None
     for j, m in enumerate(measures):
         if m in _SHARES:
             col, level = _SHARES[m]
+            require_ratio(scores, f"the measure '{m}'")
             scored = scores["value_ratio"].notna().to_numpy()
             values[:, j] = np.where(scored, (scores[col] == level).to_numpy(dtype=float), np.nan)
         else:
