@@ -34,6 +34,7 @@ dashboard: $(STAMP)
 	$(VENV)/bin/valuekit dashboard --port $(DASHBOARD_PORT)
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) bench/run.py
 
 clean:

@@ -770,6 +770,71 @@ def bench_init(ctx: Context) -> dict:
     }
 
 
+# -- benchmark: reliability -------------------------------------------------------------
+
+
+@benchmark("reliability", "reliability() over the 1,000,000 x 40 survey's nine blocks (alpha, interval, std alpha, "
+                          "omega, item statistics) vs. pingouin.cronbach_alpha block by block")
+def bench_reliability(ctx: Context) -> dict:
+    import valuekit
+    from valuekit.reliability import reliability
+    from valuekit.scoring import item_matrix
+
+    try:
+        import pingouin
+    except ImportError as err:
+        raise RuntimeError("the reliability benchmark compares with pingouin: pip install pingouin") from err
+
+    rows = ctx.size(1_000_000, 100_000)
+    path, cb_path, meta = survey_file(ctx, rows)
+    codebook = valuekit.Codebook.from_dict(json.loads(cb_path.read_text()))
+    data = valuekit.load_survey(path, codebook=codebook).data  # kept respondents, recoded
+    X = pd.DataFrame(item_matrix(data, codebook), columns=codebook.value_items)  # what reliability() sees
+    blocks = [codebook.block_items(b) for b in codebook.dimensions + codebook.sacrifices]
+
+    def floor():  # raw alpha and its interval per block, pairwise, nothing else
+        return [pingouin.cronbach_alpha(X[cols]) for cols in blocks]
+
+    def blocks_table():  # alpha, Feldt interval, std alpha, omega, note per block
+        return reliability(data, codebook)
+
+    def items_table():  # n, mean, sd, item-rest r, alpha if deleted per item
+        return reliability(data, codebook, items=True)
+
+    # same alphas before anything is timed (this also warms up every path)
+    table, pg = blocks_table(), floor()
+    items_table()
+    agree = float(np.max(np.abs(table["alpha"].to_numpy() - np.array([a for a, _ in pg]))))
+    times = alternate({"floor": floor, "blocks": blocks_table, "items": items_table}, ctx.repeats, log=ctx.log)
+    blocks_ratio = statistics.median(b / f for b, f in zip(times["blocks"], times["floor"]))
+    both_ratio = statistics.median((b + i) / f for b, i, f in zip(times["blocks"], times["items"], times["floor"]))
+    target = 2.0
+    return {
+        "params": {"rows": len(data), "items": X.shape[1], "blocks": [len(c) for c in blocks],
+                   "missing_share": round(float(X.isna().to_numpy().mean()), 4), "repeats": ctx.repeats,
+                   "pingouin": pingouin.__version__},
+        "metrics": {
+            "floor_median_s": metric(round(statistics.median(times["floor"]), 3), "s",
+                                     "pingouin.cronbach_alpha per block on the item matrix (pairwise)"),
+            "blocks_median_s": metric(round(statistics.median(times["blocks"]), 3), "s",
+                                      "reliability(): alpha, interval, std alpha, omega per block"),
+            "items_median_s": metric(round(statistics.median(times["items"]), 3), "s",
+                                     "reliability(items=True): n, mean, sd, item-rest r, alpha if deleted"),
+            "time_ratio": metric(round(blocks_ratio, 2), "x",
+                                 f"median of paired blocks / floor ratios, target <= {target:g}"),
+            "both_tables_ratio": metric(round(both_ratio, 2), "x", "(blocks + items) / floor, paired"),
+            "floor_times_s": metric([round(t, 3) for t in times["floor"]], "s"),
+            "blocks_times_s": metric([round(t, 3) for t in times["blocks"]], "s"),
+            "max_alpha_difference": metric(f"{agree:.1e}", "", "reliability() alpha vs pingouin, over the blocks"),
+        },
+        "checks": {
+            "time_ratio_le_2x": {"ok": blocks_ratio <= target, "detail": f"{blocks_ratio:.2f}x (target <= {target:g}x)"},
+            "both_tables_le_2x": {"ok": both_ratio <= target, "detail": f"{both_ratio:.2f}x (target <= {target:g}x)"},
+            "same_alpha_as_pingouin": {"ok": agree < 1e-10, "detail": f"max |difference| {agree:.1e}"},
+        },
+    }
+
+
 # -- the dashboard page in a real browser -----------------------------------------------
 
 BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

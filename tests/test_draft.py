@@ -162,3 +162,23 @@ def test_an_amount_column_keeps_its_99s(tmp_path):
     draft = draft_codebook(path)
     assert draft.missing_codes == [99.0] and draft.codes_of("q1") == [99.0]
     assert draft.codes_of("amount") == [] and draft.to_dict()["items"]["amount"]["missing_codes"] == []
+
+
+def test_several_items_of_one_outcome_become_a_multi_item_outcome(tmp_path):
+    rng = np.random.default_rng(3)
+    sat = rng.integers(1, 8, 120)
+    frame = pd.DataFrame({
+        "q1": rng.integers(1, 8, 120), "q2": rng.integers(1, 8, 120),
+        "q3": sat, "q4": np.clip(sat + rng.integers(-1, 2, 120), 1, 7),
+    })
+    text = {"q1": "The products are of high quality", "q2": "The price is fair",
+            "q3": "Overall, how satisfied are you?", "q4": "I am satisfied with my visit"}
+    ids = {c: f'{{"ImportId":"QID{i}"}}' for i, c in enumerate(frame.columns)}
+    path = tmp_path / "export.csv"
+    pd.concat([pd.DataFrame([text, ids]), frame.astype("string")], ignore_index=True).to_csv(path, index=False)
+    draft = draft_codebook(path)
+    assert draft.to_dict()["outcomes"] == {"satisfaction": ["q3", "q4"]}
+    out = tmp_path / "draft.yaml"
+    out.write_text(draft.to_yaml(), encoding="utf-8")
+    cb = read_codebook(out)
+    assert cb.outcomes == {"satisfaction": "satisfaction"} and cb.scales == {"satisfaction": ["q3", "q4"]}

@@ -145,3 +145,18 @@ def test_report_skips_the_notebooks_that_need_sacrifices(mobile, tmp_path):
     assert "The value ratio weighs benefits against sacrifices, but no sacrifices were measured" \
         in text["02_value_dimensions"]
     assert "outcome: Satisfaction" in text["05_drivers_and_comparisons"]
+
+
+def test_reliability_of_multi_item_outcomes_and_constructs(survey, mobile, capsys):
+    from valuekit.reliability import cronbach_alpha, reliability
+
+    table = reliability(survey.data, survey.codebook).set_index("block")
+    assert table.loc[["satisfaction", "repurchase", "trust"], "role"].tolist() == ["outcome", "outcome", "construct"]
+    raw = survey.data[["trust_1", "trust_2", "trust_3"]].copy()
+    raw["trust_3"] = 11 - raw["trust_3"]  # reverse-keyed on 1-10
+    assert table.loc["trust", "alpha"] == pytest.approx(float(cronbach_alpha(raw)["alpha"][0]), abs=1e-12)
+    assert table.loc["trust", "alpha"] > 0.7  # planted: three items of one factor
+    items = reliability(survey.data, survey.codebook, items=True)
+    assert set(items.loc[items["block"] == "repurchase", "item"]) == {"cusl_1", "cusl_2", "cusl_3"}
+    assert main(["reliability", str(mobile[0]), "--codebook", str(mobile[1]), "--json"]) == 0
+    assert '"block": "trust"' in capsys.readouterr().out.replace('"block":"trust"', '"block": "trust"')

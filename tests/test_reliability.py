@@ -135,3 +135,216 @@ def test_reliability_from_the_command_line(capsys):
     assert "ease_of_use" in text and "a single item: alpha needs at least 2 items" in text
     risk = facets[facets["block"] == "risk"]
     assert risk["alpha"].isna().all() and len(risk) == 3
+
+
+# -- psych's forms, the mean policy, and the one-pass moments -------------------------------
+
+# 20 respondents x 5 Likert items, 11 answers missing (no respondent skipped every item).
+# The reference numbers below were printed by R 4.2.2 with psych 2.2.9 on this table:
+#   x <- read.csv("small.csv")      # this frame, NA for the missing answers
+#   a <- psych::alpha(x)            # use = "pairwise" (the default)
+#   m <- psych::alpha(x, impute = "mean")
+#   l <- psych::alpha(x, use = "complete.obs")
+#   f <- psych::fa(x, nfactors = 1, fm = "minres")
+#   o1 <- psych::omega(x, nfactors = 1); o3 <- psych::omega(x)
+# printed with sprintf("%.10f", ...).
+PSYCH_SMALL = [
+    [4, np.nan, 3, 6, 7], [7, 6, 4, 6, 3], [6, 7, 6, 5, 5], [2, np.nan, 3, 3, 1], [4, 4, 3, 4, 5],
+    [3, 6, 4, 3, 5], [np.nan, 3, 3, 3, 2], [5, 4, 4, 6, 5], [2, 3, 3, 2, 1], [np.nan, 7, 7, np.nan, 5],
+    [5, 7, 4, 5, 6], [2, np.nan, np.nan, 1, 3], [5, 5, 2, np.nan, np.nan], [2, 2, 3, 5, 4], [3, 4, 5, np.nan, 3],
+    [5, 3, 5, 3, 4], [4, 3, 3, np.nan, 5], [2, 2, 3, 4, 3], [4, 5, 4, 7, 6], [7, 5, 5, 5, 3],
+]
+
+
+@pytest.fixture
+def psych_small():
+    return pd.DataFrame(PSYCH_SMALL, columns=["v1", "v2", "v3", "v4", "v5"], dtype=float)
+
+
+def test_pairwise_matches_psych_alpha_and_cov2cor_std_alpha(psych_small):
+    # a$total$raw_alpha, a$total$std.alpha
+    default = cronbach_alpha(psych_small).iloc[0]
+    psych_form = cronbach_alpha(psych_small, std_alpha_from="cov2cor").iloc[0]
+    assert default["alpha"] == pytest.approx(0.7973271630, abs=1e-9)
+    assert psych_form["alpha"] == default["alpha"]
+    assert psych_form["std_alpha"] == pytest.approx(0.7939923191, abs=1e-9)
+    # the default uses the pairwise correlations (pandas DataFrame.corr), not cov2cor
+    r = psych_small.corr().to_numpy()[np.triu_indices(5, 1)].mean()
+    assert default["std_alpha"] == pytest.approx(5 * r / (1 + 4 * r), abs=1e-12)
+    assert default["std_alpha"] - psych_form["std_alpha"] > 0.01
+    # a$item.stats$r.drop, a$alpha.drop$raw_alpha, a$item.stats$mean, a$item.stats$sd
+    items = item_statistics(psych_small)
+    assert items["item_rest_r"].tolist() == pytest.approx(
+        [0.6655782867, 0.6533818835, 0.4280040580, 0.6093771921, 0.5435557403], abs=1e-9)
+    assert items["alpha_if_deleted"].tolist() == pytest.approx(
+        [0.7293580997, 0.7335098368, 0.8003261449, 0.7486857887, 0.7704723316], abs=1e-9)
+    assert items["mean"].tolist() == pytest.approx([4.0, 4.4705882353, 3.8947368421, 4.25, 4.0], abs=1e-9)
+    assert items["sd"].tolist() == pytest.approx(
+        [1.6803361008, 1.6999134926, 1.2425214884, 1.6532795690, 1.6666666667], abs=1e-9)
+    assert items["n"].tolist() == [18, 17, 19, 16, 19]
+
+
+def test_listwise_matches_psych_complete_obs(psych_small):
+    # l$total$raw_alpha, l$total$std.alpha
+    for form in ("corr", "cov2cor"):
+        row = cronbach_alpha(psych_small, nan_policy="listwise", std_alpha_from=form).iloc[0]
+        assert row["n"] == 12
+        assert row["alpha"] == pytest.approx(0.7878933461, abs=1e-9)
+        assert row["std_alpha"] == pytest.approx(0.7972212306, abs=1e-9)
+    # l$item.stats$r.drop (printed to 8 digits), l$alpha.drop$raw_alpha
+    items = item_statistics(psych_small, nan_policy="listwise")
+    assert items["item_rest_r"].tolist() == pytest.approx(
+        [0.65681901, 0.69261610, 0.61254070, 0.50405976, 0.45454191], abs=1e-8)
+    assert items["alpha_if_deleted"].tolist() == pytest.approx(
+        [0.7173882584, 0.7019325716, 0.7556234097, 0.7670250896, 0.7819879187], abs=1e-9)
+    # psych's l$item.stats mean / sd are over all of an item's answers (the pairwise ones);
+    # valuekit's over the 12 complete respondents its statistics use
+    assert items["n"].tolist() == [12] * 5 and items["mean"][0] == pytest.approx(4.333333333, abs=1e-9)
+
+
+def test_mean_policy_matches_psych_impute_mean(psych_small):
+    # m$total$raw_alpha, m$total$std.alpha, m$item.stats$r.drop, m$alpha.drop$raw_alpha,
+    # m$item.stats$sd and $n
+    row = cronbach_alpha(psych_small, nan_policy="mean").iloc[0]
+    assert row["n"] == 20
+    assert row["alpha"] == pytest.approx(0.7592015350, abs=1e-9)
+    assert row["std_alpha"] == pytest.approx(0.7571756972, abs=1e-9)
+    assert cronbach_alpha(psych_small, nan_policy="mean", std_alpha_from="cov2cor")["std_alpha"][0] == \
+        pytest.approx(0.7571756972, abs=1e-9)
+    items = item_statistics(psych_small, nan_policy="mean")
+    assert items["item_rest_r"].tolist() == pytest.approx(
+        [0.5958281155, 0.5841082476, 0.4081738812, 0.5438470447, 0.5082627257], abs=1e-9)
+    assert items["alpha_if_deleted"].tolist() == pytest.approx(
+        [0.6897550948, 0.6944864429, 0.7534870874, 0.7099712798, 0.7240835712], abs=1e-9)
+    assert items["sd"].tolist() == pytest.approx(
+        [1.5894388285, 1.5599476057, 1.2093816098, 1.4689774460, 1.6222142113], abs=1e-9)
+    assert items["n"].tolist() == [20] * 5
+
+
+def test_omega_is_psych_one_factor_minres_with_the_model_total(psych_small):
+    from valuekit.reliability import _one_factor_loadings
+
+    R = psych_small.corr().to_numpy()  # psych's fa / omega use cor(x, use = "pairwise") too
+    lam = _one_factor_loadings(R)
+    # as.vector(f$loadings): the same one-factor solution, to psych's optimizer tolerance
+    assert lam.tolist() == pytest.approx([0.7815194347, 0.8045292199, 0.5518083492, 0.6498464264, 0.5888377948],
+                                         abs=1e-6)
+    omega = mcdonald_omega(psych_small)
+    # sum(l)^2 / (sum(l)^2 + sum(f$uniquenesses)) from psych's loadings
+    assert omega == pytest.approx(0.8103384341, abs=1e-7)
+    # o1$omega.tot = 1 - sum(u^2) / sum(R): the same uniquenesses over the OBSERVED total
+    # (sum(R) = 14.0577959675) instead of the model's (sum l)^2 + sum(u^2)
+    assert R.sum() == pytest.approx(14.0577959675, abs=1e-9)
+    assert 1 - np.sum(1 - lam ** 2) / R.sum() == pytest.approx(0.8101809606, abs=1e-7)
+    assert omega - 0.8101809606 == pytest.approx(1.57e-4, abs=1e-6)
+    # o3$omega.tot, psych's default (Schmid-Leiman, 3 group factors), is another quantity
+    assert abs(omega - 0.9048604657) > 0.09
+
+
+def test_mean_policy_by_hand():
+    # a: mean 2, b: mean 3, c: mean 2; imputed, the deviations are
+    # a [-1, 1, 0, 0], b [-2, 2, 0, 0], c [0, 0, -1, 1]: C = [[2/3, 4/3, 0], [4/3, 8/3, 0], [0, 0, 2/3]],
+    # alpha = 3/2 (1 - 4 / (20/3)) = 0.6; r(a, b) = 1, the others 0: std alpha = 1 / (5/3) = 0.6
+    data = pd.DataFrame({"a": [1, 3, np.nan, 2], "b": [1, 5, 3, np.nan], "c": [np.nan, 2, 1, 3]})
+    row = cronbach_alpha(data, nan_policy="mean").iloc[0]
+    assert (row["k"], row["n"], row["note"]) == (3, 4, "")
+    assert row["alpha"] == pytest.approx(0.6, abs=1e-12)
+    assert row["std_alpha"] == pytest.approx(0.6, abs=1e-12)
+    items = item_statistics(data, nan_policy="mean")
+    assert items["n"].tolist() == [4, 4, 4]
+    assert items["mean"].tolist() == pytest.approx([2, 3, 2], abs=1e-12)
+    assert items["sd"].tolist() == pytest.approx(np.sqrt([2 / 3, 8 / 3, 2 / 3]), abs=1e-12)
+
+
+def test_mean_policy_is_listwise_on_the_mean_imputed_frame(psych_small):
+    data = psych_small.copy()
+    data.loc[len(data)] = np.nan  # answered nothing: left out, as in every policy
+    imputed = data.dropna(how="all").fillna(data.mean())
+    pd.testing.assert_frame_equal(cronbach_alpha(data, nan_policy="mean"),
+                                  cronbach_alpha(imputed, nan_policy="listwise"), rtol=0, atol=1e-12)
+    pd.testing.assert_frame_equal(item_statistics(data, nan_policy="mean"),
+                                  item_statistics(imputed, nan_policy="listwise"), rtol=0, atol=1e-12)
+    assert mcdonald_omega(data, nan_policy="mean") == pytest.approx(mcdonald_omega(imputed), abs=1e-12)
+    # Imputing the whole frame instead (SmartPLS, seminr, psych) keeps the empty respondent at
+    # every item's mean: n, the interval and the sd change; alpha, std alpha, omega and the
+    # item correlations do not.
+    everyone = data.fillna(data.mean())
+    ours, theirs = cronbach_alpha(data, nan_policy="mean").iloc[0], cronbach_alpha(everyone).iloc[0]
+    assert (ours["n"], theirs["n"]) == (20, 21)
+    assert theirs["alpha"] == pytest.approx(ours["alpha"], abs=1e-12)
+    assert theirs["std_alpha"] == pytest.approx(ours["std_alpha"], abs=1e-12)
+    assert mcdonald_omega(everyone) == pytest.approx(mcdonald_omega(data, nan_policy="mean"), abs=1e-10)
+    assert item_statistics(everyone)["item_rest_r"].tolist() == pytest.approx(
+        item_statistics(data, nan_policy="mean")["item_rest_r"].tolist(), abs=1e-12)
+
+
+def test_mean_policy_item_nobody_answered_says_why():
+    data = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, np.nan, 4, 5], "c": np.nan})
+    row = cronbach_alpha(data, nan_policy="mean").iloc[0]
+    assert np.isnan(row["alpha"]) and "['c'] answered by fewer than 2 respondents" in row["note"]
+    assert item_statistics(data, nan_policy="mean")["n"].tolist() == [4, 4, 0]
+
+
+def test_moments_match_pandas_pairwise_over_many_chunks():
+    """The one-pass moments are DataFrame.cov() / .corr(), NaNs and zero variances included."""
+    from valuekit.reliability import _CHUNK_ROWS, _moments
+
+    rng = np.random.default_rng(7)
+    n = 3 * _CHUNK_ROWS + 17
+    first_half = np.arange(n) < n // 2
+    X = np.clip(np.rint(4 + rng.normal(size=(n, 1)) + rng.normal(size=(n, 6))), 1, 7)
+    X[rng.random(X.shape) < 0.08] = np.nan
+    X[first_half, 2] = np.nan  # item 2 only in the second half ...
+    X[~first_half, 5] = np.nan  # ... item 5 only in the first: never answered together
+    X[~np.isnan(X[:, 4]), 3] = 2.5  # item 3 is constant wherever item 4 was answered
+    frame = pd.DataFrame(X)
+    mom = _moments(np.asfortranarray(X), "pairwise")
+    assert np.isnan(mom.cov[2, 5]) and mom.cov[3, 4] == 0 and np.isnan(mom.corr[3, 4])
+    np.testing.assert_allclose(mom.cov, frame.cov().to_numpy(), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(mom.corr, frame.corr().to_numpy(), rtol=1e-12, atol=1e-13)
+    np.testing.assert_array_equal(np.isnan(mom.corr), np.isnan(frame.corr().to_numpy()))
+    assert mom.count.tolist() == frame.notna().sum().tolist()
+    np.testing.assert_allclose(mom.mean, frame.mean().to_numpy(), rtol=1e-13)
+    listwise = _moments(np.asfortranarray(X[:, [0, 1, 2]]), "listwise")
+    complete = frame[[0, 1, 2]].dropna()
+    assert listwise.n == len(complete)
+    np.testing.assert_allclose(listwise.cov, complete.cov().to_numpy(), rtol=1e-12)
+
+
+def test_constant_item_is_exactly_constant_with_complete_data():
+    # 3.7 is not a binary fraction: a two-pass variance leaves ~1e-31 behind; a constant is 0
+    data = pd.DataFrame({"a": [3.7] * 30, "b": np.arange(30.0) % 7, "c": np.arange(30.0) % 5})
+    row = cronbach_alpha(data).iloc[0]
+    assert row["note"] == "constant item(s) ['a']: zero variance" and np.isnan(row["std_alpha"])
+    assert np.isnan(item_statistics(data).set_index("item").loc["a", "item_rest_r"])
+
+
+def test_options_are_checked():
+    with pytest.raises(ValueError, match=r"nan_policy must be one of \['pairwise', 'listwise', 'mean'\]"):
+        item_statistics(pd.DataFrame({"a": [1, 2]}), nan_policy="impute")
+    with pytest.raises(ValueError, match=r"std_alpha_from must be one of \['corr', 'cov2cor'\], got 'psych'"):
+        cronbach_alpha(pd.DataFrame({"a": [1, 2], "b": [2, 1]}), std_alpha_from="psych")
+
+
+@pytest.mark.parametrize("nan_policy", ["pairwise", "listwise", "mean"])
+def test_reliability_equals_the_per_block_functions(nan_policy):
+    """reliability() computes each block's moments once; the public functions agree with it."""
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA, load_survey
+    from valuekit.scoring import item_matrix
+
+    survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+    cb = survey.codebook
+    X = pd.DataFrame(item_matrix(survey.data, cb), columns=cb.value_items)
+    blocks = reliability(survey.data, cb, nan_policy=nan_policy, std_alpha_from="cov2cor").set_index("block")
+    items = reliability(survey.data, cb, nan_policy=nan_policy, items=True)
+    for block in cb.dimensions + cb.sacrifices:
+        cols = cb.block_items(block)
+        expected = cronbach_alpha(X[cols], nan_policy=nan_policy, std_alpha_from="cov2cor").iloc[0]
+        got = blocks.loc[block]
+        assert got["k"] == expected["k"] and got["n"] == expected["n"] and got["note"] == expected["note"]
+        for col in ("alpha", "ci_low", "ci_high", "std_alpha"):
+            assert got[col] == pytest.approx(expected[col], abs=1e-12, nan_ok=True)
+        if not got["note"]:
+            assert got["omega"] == pytest.approx(mcdonald_omega(X[cols], nan_policy=nan_policy), abs=1e-12)
+        mine = items[items["block"] == block].drop(columns=["block", "label"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, item_statistics(X[cols], nan_policy=nan_policy), rtol=0, atol=1e-12)

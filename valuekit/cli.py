@@ -164,11 +164,13 @@ def _reliability(args) -> int:
 
     exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
-    table = reliability(survey.data, survey.codebook, nan_policy=args.nan_policy, facets=args.facets)
+    table = reliability(survey.data, survey.codebook, nan_policy=args.nan_policy, facets=args.facets,
+                        std_alpha_from=args.std_alpha_from)
     if args.json:
         records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
         print(json.dumps({"file": survey.audit.info.path, "respondents": len(survey.data),
-                          "nan_policy": args.nan_policy, "rows": records}, indent=2))
+                          "nan_policy": args.nan_policy, "std_alpha_from": args.std_alpha_from,
+                          "rows": records}, indent=2))
         return 0
     print(f"{survey.audit.info.path}: {len(survey.data)} kept respondents; alpha with its 95 % (Feldt) "
           f"interval, standardized alpha, omega ({args.nan_policy} missing answers)")
@@ -228,8 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     _add_input(rel)
     _exclude_args(rel)
     rel.add_argument("--facets", action="store_true", help="one row per facet instead of per block")
-    rel.add_argument("--nan-policy", choices=["pairwise", "listwise"], default="pairwise",
-                     help="how missing answers are handled (default pairwise)")
+    rel.add_argument("--nan-policy", choices=["pairwise", "listwise", "mean"], default="pairwise",
+                     help="missing answers: pairwise (default), listwise, or mean (each item's gaps filled "
+                          "with its mean, as PLS tables report)")
+    rel.add_argument("--std-alpha-from", choices=["corr", "cov2cor"], default="corr",
+                     help="standardized alpha from the pairwise correlations (default) or, as R's "
+                          "psych::alpha, from cov2cor of the pairwise covariances")
     rel.add_argument("--json", action="store_true", help="print the table as JSON")
     rel.set_defaults(func=_reliability)
 

@@ -120,8 +120,8 @@ class Draft:
         outcomes = {}
         for name in OUTCOMES:
             cols = [c for c, g in self.blocks.items() if g.value == ("outcome", name)]
-            if cols:
-                outcomes[name] = cols[0]
+            if cols:  # several items proposed for one outcome: a multi-item outcome, scored as their mean
+                outcomes[name] = cols if len(cols) > 1 else cols[0]
         if outcomes:
             spec["outcomes"] = outcomes
         if self.context:
@@ -129,8 +129,7 @@ class Draft:
             for col, g in self.context.items():
                 groups.setdefault(g.value, []).append(col)
             spec["context"] = groups
-        extra_outcomes = [c for c, g in self.blocks.items() if g.value[0] == "outcome" and c not in outcomes.values()]
-        other = [*self.other, *extra_outcomes]
+        other = list(self.other)
         if other:
             spec["other"] = other
         items = {}
@@ -189,7 +188,8 @@ class Draft:
                 lines.append(f"{key}: {scalar(g.value)}{comment(g.note())}")
         for section in ("benefits", "sacrifices"):
             if section not in spec:
-                lines.append(f"# {section}: none recognised in the question text; place the items yourself")
+                lines.append(f"# {section}: none recognised in the question text; place the items yourself"
+                             + ("" if section == "benefits" else " (a benefits-only survey needs none)"))
                 continue
             lines.append(f"{section}:")
             for block, cols in spec[section].items():
@@ -198,8 +198,13 @@ class Draft:
                     lines.append(f"    - {scalar(col)}{comment(self.blocks[col].note(score=True))}")
         if "outcomes" in spec:
             lines.append("outcomes:")
-            for name, col in spec["outcomes"].items():
-                lines.append(f"  {name}: {scalar(col)}{comment(self.blocks[col].note(score=True))}")
+            for name, cols in spec["outcomes"].items():
+                if isinstance(cols, str):
+                    lines.append(f"  {name}: {scalar(cols)}{comment(self.blocks[cols].note(score=True))}")
+                    continue
+                lines.append(f"  {name}:  # several items: scored as their mean")
+                for col in cols:
+                    lines.append(f"    - {scalar(col)}{comment(self.blocks[col].note(score=True))}")
         if "context" in spec:
             lines.append("context:")
             for group, cols in spec["context"].items():
@@ -209,7 +214,7 @@ class Draft:
         if "other" in spec:
             lines.append("other:  # numeric columns not placed above: audited for missing codes; move them if they belong")
             for col in spec["other"]:
-                why = self.other.get(col) or f"a second {self.blocks[col].value[1]} outcome: {self.blocks[col].reason}"
+                why = self.other[col]
                 lines.append(f"  - {scalar(col)}{comment(why)}")
         if "items" in spec:
             lines.append("items:")
@@ -535,9 +540,7 @@ def draft_quality(draft: Draft, truth: Codebook, *, rename: dict[str, str] | Non
 
     def truth_block(col):
         item = truth.items[col]
-        if item.role == "outcome":
-            return ("outcome", next(k for k, v in truth.outcomes.items() if v == col))
-        return (item.role, item.block)
+        return (item.role, item.block)  # an outcome's block is its name
 
     placed = sum(1 for c in rated if back.get(c, c) in draft.blocks and draft.blocks[back.get(c, c)].value
                  == truth_block(c))
