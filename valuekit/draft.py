@@ -13,7 +13,10 @@ and proposes
   (SPSS variable labels, the Qualtrics question row) in English, Spanish or Italian, with
   the theory's vocabulary (``draft_vocabulary.yaml``, data an analyst can extend); text
   columns with a few categories become context;
-* **reverse-keyed** items (a negative item-rest correlation within the proposed block).
+* **reverse-keyed** items (a negative item-rest correlation within the proposed block);
+* **facets** of a dimension (and risk types) from the vocabulary's ``facets:`` words, for a
+  block whose items all name one (at least two facets found); several items of one
+  outcome become a multi-item outcome.
 
 Every guess carries a confidence and a reason, written as a comment beside it in the
 YAML (:meth:`Draft.to_yaml`); what cannot be placed is listed for the analyst (numeric
@@ -79,12 +82,22 @@ class Draft:
     item_scale: dict[str, tuple[float, float]] = field(default_factory=dict)
     item_codes: dict[str, list[float]] = field(default_factory=dict)
     reverse: dict[str, Guess] = field(default_factory=dict)
+    facets: dict[str, Guess] = field(default_factory=dict)       # item -> facet (whole blocks only)
     text: dict[str, str] = field(default_factory=dict)
     context: dict[str, Guess] = field(default_factory=dict)
     other: dict[str, str] = field(default_factory=dict)          # numeric, not placed: why
     unassigned: dict[str, str] = field(default_factory=dict)     # text, not placed: why
 
     # -- the codebook --------------------------------------------------------------------
+    def _with_facets(self, cols: list[str]) -> list[str] | dict[str, list[str]]:
+        """A block's items, grouped by facet when the draft proposed facets for all of them."""
+        if not cols or not all(c in self.facets for c in cols):
+            return cols
+        grouped: dict[str, list[str]] = {}
+        for c in cols:
+            grouped.setdefault(self.facets[c].value, []).append(c)
+        return grouped
+
     def scale_of(self, col: str) -> tuple[float, float] | None:
         return tuple(self.item_scale[col]) if col in self.item_scale else None
 
@@ -114,7 +127,7 @@ class Draft:
         for section, names in (("benefits", DIMENSIONS), ("sacrifices", SACRIFICES)):
             role = section[:-1]
             blocks = {b: [c for c, g in self.blocks.items() if g.value == (role, b)] for b in names}
-            blocks = {b: cols for b, cols in blocks.items() if cols}
+            blocks = {b: self._with_facets(cols) for b, cols in blocks.items() if cols}
             if blocks:
                 spec[section] = blocks
         outcomes = {}
@@ -194,6 +207,13 @@ class Draft:
             lines.append(f"{section}:")
             for block, cols in spec[section].items():
                 lines.append(f"  {block}:")
+                if isinstance(cols, dict):  # facets, proposed from the wording
+                    for facet, members in cols.items():
+                        lines.append(f"    {facet}:")
+                        for col in members:
+                            why = f"{self.blocks[col].note(score=True)}; {self.facets[col].note()}"
+                            lines.append(f"      - {scalar(col)}{comment(why)}")
+                    continue
                 for col in cols:
                     lines.append(f"    - {scalar(col)}{comment(self.blocks[col].note(score=True))}")
         if "outcomes" in spec:
@@ -391,6 +411,56 @@ def _patterns() -> list[tuple[tuple[str, str], str, float, re.Pattern]]:
 _PATTERNS = _patterns()
 
 
+def _facet_patterns() -> dict[str, list[tuple[str, str, float, re.Pattern]]]:
+    """The facet vocabulary as block -> [(facet, word, weight, pattern)], compiled once."""
+    out: dict[str, list] = {}
+    for block, facets in (_VOCABULARY.get("facets") or {}).items():
+        for facet, words in facets.items():
+            for entry in words:
+                word, weight = (entry, 1.0) if isinstance(entry, str) else (entry[0], float(entry[1]))
+                stem = _norm(word).removesuffix("*")
+                tail = "" if word.endswith("*") else r"($|[^a-z])"
+                out.setdefault(block, []).append(
+                    (facet, word.rstrip("*"), weight, re.compile(rf"(^|[^a-z]){re.escape(stem)}{tail}")))
+    return out
+
+
+_FACETS = _facet_patterns()
+
+
+def _facet_of(block: str, text: str) -> tuple[str, str] | None:
+    """The facet of ``block`` whose words ``text`` matches best, with the words; None if none
+    matches or two tie."""
+    norm = _norm(text)
+    scores: dict[str, float] = {}
+    hits: dict[str, list[str]] = {}
+    for facet, word, weight, pattern in _FACETS.get(block, []):
+        if pattern.search(norm):
+            scores[facet] = scores.get(facet, 0.0) + weight
+            hits.setdefault(facet, []).append(word)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    if not ranked or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return ranked[0][0], ", ".join(f"'{h}'" for h in dict.fromkeys(hits[ranked[0][0]]))
+
+
+def _propose_facets(blocks: dict[str, "Guess"], text: dict[str, str]) -> dict[str, "Guess"]:
+    """Facets for the items of each benefit dimension and of risk, where the wording of every
+    item of the block (two or more) names one and at least two facets are found."""
+    members: dict[str, list[str]] = {}
+    for col, g in blocks.items():
+        if g.value[0] in ("benefit", "sacrifice") and g.value[1] in _FACETS:
+            members.setdefault(g.value[1], []).append(col)
+    out = {}
+    for block, cols in members.items():
+        found = {c: _facet_of(block, text.get(c, "")) for c in cols}
+        if len(cols) < 2 or None in found.values() or len({f for f, _ in found.values()}) < 2:
+            continue
+        for col, (facet, words) in found.items():
+            out[col] = Guess(facet, 0.6, f"facet {facet}: words {words}")
+    return out
+
+
 def _block_of(text: str) -> Guess | None:
     """The block whose vocabulary the question text matches best."""
     norm = _norm(text)
@@ -528,6 +598,7 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
                                          else "empty column")
     frame_num = pd.DataFrame({c: numeric[c].where(~numeric[c].isin(codes.get(c, []))) for c in draft.blocks})
     draft.reverse = _reverse_checks(frame_num, draft.blocks, text)
+    draft.facets = _propose_facets(draft.blocks, text)
     return draft
 
 
@@ -546,8 +617,14 @@ def draft_quality(draft: Draft, truth: Codebook, *, rename: dict[str, str] | Non
                  == truth_block(c))
     scale_ok = sum(1 for c in rated if draft.scale_of(back.get(c, c)) == (truth.items[c].scale.min,
                                                                            truth.items[c].scale.max))
+    # facets: of the benefit and sacrifice items placed in the right block, the share given the
+    # codebook's facet (or, where the codebook has none, given none)
+    right = [c for c in rated if truth.items[c].role in ("benefit", "sacrifice")
+             and back.get(c, c) in draft.blocks and draft.blocks[back.get(c, c)].value == truth_block(c)]
+    facet_ok = sum(1 for c in right if (draft.facets[back.get(c, c)].value if back.get(c, c) in draft.facets
+                                        else None) == truth.items[c].facet)
     codes_ok = sum(1 for c in rated if back.get(c, c) in draft.item_scale
                    and draft.codes_of(back.get(c, c)) == sorted(truth.items[c].missing_codes))
     return {"items": len(rated), "blocks": placed / len(rated), "scales": scale_ok / len(rated),
-            "missing_codes": codes_ok / len(rated),
+            "missing_codes": codes_ok / len(rated), "facets": facet_ok / len(right) if right else float("nan"),
             "id": (draft.id.value if draft.id else None) == (back.get(truth.id, truth.id) if truth.id else None)}
