@@ -1,6 +1,8 @@
-import pytest
+import copy
+
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 
 from valuekit import Codebook, CodebookError, read_codebook
@@ -177,3 +179,11 @@ def test_other_columns_are_audited_for_their_missing_codes(codebook_dict, small_
     assert ("visits", "70", "out_of_range") in got
     assert not any(c == "age" and p == "out_of_range" for c, _, p in got)  # no scale given: 230 is kept
     assert "age" not in cb.value_items
+
+
+def test_checking_a_codebook_leaves_the_mapping_as_it_was(codebook_dict):
+    codebook_dict["items"]["f1"] = "not a mapping"
+    before = copy.deepcopy(codebook_dict)
+    with pytest.raises(CodebookError, match=r"'items.f1': expected a mapping"):
+        Codebook.from_dict(codebook_dict)
+    assert codebook_dict == before

@@ -1,6 +1,8 @@
 """Instruments other than the value survey valuekit was first built on: benefits-only,
 multi-item outcomes, a constructs: section, other columns, no id (tests/instruments.py)."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -49,7 +51,7 @@ def test_multi_item_outcomes_and_constructs_are_scored_as_means(survey, mobile):
     np.testing.assert_allclose(survey.data["repurchase"], rep.mean(axis=1), rtol=0, atol=1e-12)
     assert survey.data["satisfaction"].notna().all()  # one of three missing still leaves two
     assert cb.label("trust", "es") == "Confianza" and cb.outcome_column("trust") == "trust"
-    with pytest.raises(KeyError, match="neither an outcome nor a construct"):
+    with pytest.raises(ValueError, match="neither an outcome nor a construct"):
         cb.outcome_column("loyalty")
 
 
@@ -159,4 +161,6 @@ def test_reliability_of_multi_item_outcomes_and_constructs(survey, mobile, capsy
     items = reliability(survey.data, survey.codebook, items=True)
     assert set(items.loc[items["block"] == "repurchase", "item"]) == {"cusl_1", "cusl_2", "cusl_3"}
     assert main(["reliability", str(mobile[0]), "--codebook", str(mobile[1]), "--json"]) == 0
-    assert '"block": "trust"' in capsys.readouterr().out.replace('"block":"trust"', '"block": "trust"')
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [(r["role"], r["block"]) for r in rows][-3:] == [("outcome", "satisfaction"), ("outcome", "repurchase"),
+                                                             ("construct", "trust")]

@@ -178,7 +178,9 @@ class Survey:
     data : DataFrame
         Kept rows. Rated items, weight and completion time are floats with flagged cells
         set to missing (items are *not* reverse-coded here; scoring does that). Indexed by
-        the 1-based input row number ``row``, which links back to :attr:`Audit.rows`.
+        the 1-based input row number ``row``, which links back to :attr:`Audit.rows`. The
+        codebook's multi-item outcomes and constructs are added as columns named after
+        them (:func:`valuekit.scoring.construct_scores`).
     codebook : Codebook
     audit : Audit
     recoded : DataFrame

@@ -87,6 +87,12 @@ class NoSacrificesError(ValueError):
     """An output that weighs benefits against sacrifices, asked of a benefits-only survey."""
 
 
+def no_sacrifices_message(what: str, source: str = "its codebook") -> str:
+    """Why ``what`` cannot be shown on a benefits-only survey (``source``: the codebook)."""
+    return (f"{what} weighs benefits against sacrifices, but no sacrifices were measured in this "
+            f"survey ({source} has no 'sacrifices:' section): there is no value ratio or verdict")
+
+
 @dataclass(frozen=True)
 class Scale:
     """A closed answer scale ``[min, max]``, e.g. 1-7 agreement or 0-10 recommendation."""
@@ -282,8 +288,7 @@ class Codebook:
 
     def no_sacrifices_message(self, what: str) -> str:
         """What a benefits-only survey says where ``what`` (which needs sacrifices) would be."""
-        return (f"{what} weighs benefits against sacrifices, but no sacrifices were measured in this "
-                f"survey ({self.source} has no 'sacrifices:' section): there is no value ratio or verdict")
+        return no_sacrifices_message(what, self.source)
 
     def require_sacrifices(self, what: str) -> None:
         """Raise :class:`NoSacrificesError` saying ``what`` needs sacrifices this survey lacks."""
@@ -329,8 +334,8 @@ class Codebook:
             return self.outcomes[name]
         if name in self.constructs:
             return name
-        raise KeyError(f"'{name}' is neither an outcome nor a construct of {self.source}; "
-                       f"outcomes: {list(self.outcomes)}, constructs: {list(self.constructs)}")
+        raise ValueError(f"'{name}' is neither an outcome nor a construct of {self.source}; "
+                         f"outcomes: {list(self.outcomes)}, constructs: {list(self.constructs)}")
 
     @cached_property
     def context_columns(self) -> list[str]:
@@ -428,6 +433,16 @@ def _parse(spec: Any, source: str) -> Codebook:
     if not isinstance(spec, dict):
         raise CodebookError(f"expected a mapping of keys such as 'id', 'scale', 'benefits', got {type(spec).__name__}")
     problems = _Problems(spec)
+
+    def mapping_at(key: str, expected: str) -> dict:
+        """The mapping under ``key`` (empty when absent); a non-mapping is a problem, reported."""
+        raw = spec.get(key) or {}
+        if isinstance(raw, dict):
+            return raw
+        with problems.check():
+            raise _fail(key, f"expected {expected}, got {spec[key]!r}")
+        return {}
+
     for key in spec:
         with problems.check():
             _unknown([key], sorted(_TOP_KEYS), "", "top-level key")
@@ -454,11 +469,7 @@ def _parse(spec: Any, source: str) -> Codebook:
         with problems.check():
             raise _fail("name", f"expected text, got {spec['name']!r}")
 
-    overrides = spec.get("items") or {}
-    if not isinstance(overrides, dict):
-        with problems.check():
-            raise _fail("items", f"expected a mapping of column name to its attributes, got {overrides!r}")
-        overrides = {}
+    overrides = dict(mapping_at("items", "a mapping of column name to its attributes"))  # a copy: mended below
     for col, attrs in list(overrides.items()):
         with problems.check():
             if not isinstance(attrs, dict):
@@ -563,11 +574,7 @@ def _parse(spec: Any, source: str) -> Codebook:
                     add_item(_as_name(theirs, key), key, "comparison", mine.block, mine.facet, counterpart=mine)
 
     outcomes: dict[str, str] = {}
-    raw_outcomes = spec.get("outcomes") or {}
-    with problems.check():
-        if not isinstance(raw_outcomes, dict):
-            raw_outcomes = {}
-            raise _fail("outcomes", f"expected a mapping of {list(OUTCOMES)} to columns, got {spec['outcomes']!r}")
+    raw_outcomes = mapping_at("outcomes", f"a mapping of {list(OUTCOMES)} to columns")
     for name, col in raw_outcomes.items():
         with problems.check():
             _unknown([name], OUTCOMES, "outcomes", "outcome")
@@ -581,12 +588,7 @@ def _parse(spec: Any, source: str) -> Codebook:
                 outcomes[name] = col
 
     constructs: dict[str, list[str]] = {}
-    raw_constructs = spec.get("constructs") or {}
-    with problems.check():
-        if not isinstance(raw_constructs, dict):
-            raw_constructs = {}
-            raise _fail("constructs", "expected a mapping of construct names (e.g. trust, loyalty) to their "
-                                      f"items, got {spec['constructs']!r}")
+    raw_constructs = mapping_at("constructs", "a mapping of construct names (e.g. trust, loyalty) to their items")
     for name, cols in raw_constructs.items():
         with problems.check():
             key = f"constructs.{name}"
@@ -600,12 +602,7 @@ def _parse(spec: Any, source: str) -> Codebook:
             constructs[name] = [c for c, i in items.items() if i.role == "construct" and i.block == name]
 
     importance: dict[str, str] = {}
-    raw_importance = spec.get("importance") or {}
-    with problems.check():
-        if not isinstance(raw_importance, dict):
-            raw_importance = {}
-            raise _fail("importance", "expected a mapping of dimension or sacrifice to its stated-importance "
-                                      f"column, got {spec['importance']!r}")
+    raw_importance = mapping_at("importance", "a mapping of dimension or sacrifice to its stated-importance column")
     blocks_present = list(dict.fromkeys(i.block for i in items.values() if i.role in ("benefit", "sacrifice")))
     for block, col in raw_importance.items():
         with problems.check():
@@ -615,11 +612,7 @@ def _parse(spec: Any, source: str) -> Codebook:
             importance[block] = col
 
     context: dict[str, list[str]] = {}
-    raw_context = spec.get("context") or {}
-    with problems.check():
-        if not isinstance(raw_context, dict):
-            raw_context = {}
-            raise _fail("context", f"expected a mapping of {list(CONTEXT_GROUPS)} to columns, got {spec['context']!r}")
+    raw_context = mapping_at("context", f"a mapping of {list(CONTEXT_GROUPS)} to columns")
     for group, cols in raw_context.items():
         with problems.check():
             _unknown([group], CONTEXT_GROUPS, "context", "context group")
@@ -651,11 +644,7 @@ def _parse(spec: Any, source: str) -> Codebook:
                 raise _fail(f"items.{col}", f"'{col}' is not listed under benefits, sacrifices, "
                                             "comparisons, outcomes, constructs, importance or other")
 
-    labels = spec.get("labels") or {}
-    with problems.check():
-        if not isinstance(labels, dict):
-            labels = {}
-            raise _fail("labels", f"expected a mapping of names to labels, got {spec['labels']!r}")
+    labels = mapping_at("labels", "a mapping of names to labels")
     parsed_labels = {}
     for k, v in labels.items():
         with problems.check():

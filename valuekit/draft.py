@@ -395,17 +395,18 @@ def _scale_of(col: str, x: pd.Series, info: SourceInfo) -> tuple[tuple[float, fl
 
 # -- placing items by their wording ------------------------------------------------------
 
+def _compiled(entry) -> tuple[str, float, re.Pattern]:
+    """A vocabulary entry (``word`` or ``[phrase, weight]``) as (word, weight, pattern)."""
+    word, weight = (entry, 1.0) if isinstance(entry, str) else (entry[0], float(entry[1]))
+    stem = _norm(word).removesuffix("*")
+    tail = "" if word.endswith("*") else r"($|[^a-z])"  # a word ending in * takes any ending
+    return word.rstrip("*"), weight, re.compile(rf"(^|[^a-z]){re.escape(stem)}{tail}")
+
+
 def _patterns() -> list[tuple[tuple[str, str], str, float, re.Pattern]]:
     """The vocabulary as (block, word, weight, pattern), compiled once."""
-    out = []
-    for role, blocks in _VOCABULARY["blocks"].items():
-        for block, words in blocks.items():
-            for entry in words:
-                word, weight = (entry, 1.0) if isinstance(entry, str) else (entry[0], float(entry[1]))
-                stem = _norm(word).removesuffix("*")
-                tail = "" if word.endswith("*") else r"($|[^a-z])"  # a word ending in * takes any ending
-                out.append(((role, block), word.rstrip("*"), weight, re.compile(rf"(^|[^a-z]){re.escape(stem)}{tail}")))
-    return out
+    return [((role, block), *_compiled(entry))
+            for role, blocks in _VOCABULARY["blocks"].items() for block, words in blocks.items() for entry in words]
 
 
 _PATTERNS = _patterns()
@@ -413,16 +414,8 @@ _PATTERNS = _patterns()
 
 def _facet_patterns() -> dict[str, list[tuple[str, str, float, re.Pattern]]]:
     """The facet vocabulary as block -> [(facet, word, weight, pattern)], compiled once."""
-    out: dict[str, list] = {}
-    for block, facets in (_VOCABULARY.get("facets") or {}).items():
-        for facet, words in facets.items():
-            for entry in words:
-                word, weight = (entry, 1.0) if isinstance(entry, str) else (entry[0], float(entry[1]))
-                stem = _norm(word).removesuffix("*")
-                tail = "" if word.endswith("*") else r"($|[^a-z])"
-                out.setdefault(block, []).append(
-                    (facet, word.rstrip("*"), weight, re.compile(rf"(^|[^a-z]){re.escape(stem)}{tail}")))
-    return out
+    return {block: [(facet, *_compiled(entry)) for facet, words in facets.items() for entry in words]
+            for block, facets in (_VOCABULARY.get("facets") or {}).items()}
 
 
 _FACETS = _facet_patterns()

@@ -39,7 +39,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .codebook import Codebook, Scale, read_codebook
+from .codebook import Codebook, NoSacrificesError, Scale, no_sacrifices_message, read_codebook
 
 __all__ = [
     "ValueScorer",
@@ -536,11 +536,7 @@ def require_ratio(scores: pd.DataFrame, what: str) -> None:
     """Raise :class:`~valuekit.codebook.NoSacrificesError` when ``scores`` (ValueScorer
     output) come from a benefits-only survey, saying that ``what`` needs the value ratio."""
     if "value_ratio" not in scores.columns:
-        from .codebook import NoSacrificesError
-
-        raise NoSacrificesError(f"{what} weighs benefits against sacrifices, but no sacrifices were measured "
-                                "in this survey (its codebook has no 'sacrifices:' section): there is no "
-                                "value ratio or verdict")
+        raise NoSacrificesError(no_sacrifices_message(what))
 
 
 def scored_mask(scores: pd.DataFrame) -> np.ndarray:
