@@ -17,6 +17,7 @@ _LAZY = {
                  "NoSacrificesError", "Scale", "read_codebook"],
     "config": ["DATA_DIR", "DEMO_CODEBOOK", "DEMO_DATA", "DEMO_TRUTH", "DEMO_TRUTH_META", "NOTEBOOKS_DIR"],
     "compare": ["attribute_comparison", "value_map"],
+    "errors": ["ValuekitError", "FileError", "SurveyError", "ParameterError", "LeverError"],
     "drivers": ["importance_performance", "key_drivers", "outcome_slopes", "relative_weights", "shapley_r2"],
     "io": ["SourceInfo", "SurveyFileError", "read_survey_file"],
     "playbook": ["build_evidence", "manager_summary", "recommend"],
@@ -54,5 +55,5 @@ __all__ = [
     "share_destroyed", "where_value_is_destroyed", "key_drivers", "relative_weights", "shapley_r2",
     "outcome_slopes", "importance_performance", "attribute_comparison", "value_map", "build_evidence",
     "recommend", "manager_summary", "Scenario", "ScenarioEngine", "ScenarioError", "build_engine",
-    "compare_scenarios",
+    "compare_scenarios", "ValuekitError", "FileError", "SurveyError", "ParameterError", "LeverError",
 ]

@@ -40,6 +40,8 @@ from typing import Any, Iterable
 import pandas as pd
 import yaml
 
+from .errors import CodebookError, NoSacrificesError
+
 __all__ = [
     "Codebook",
     "CodebookError",
@@ -73,18 +75,6 @@ _ITEM_KEYS = {"label", "text", "reverse", "scale", "missing_codes"}
 _DEFAULT_LABELS: dict[str, dict[str, str]] = yaml.safe_load(
     (Path(__file__).with_name("labels.yaml")).read_text(encoding="utf-8")
 )
-
-
-class CodebookError(ValueError):
-    """A codebook that cannot be used as written; the message names the key (``.key``)."""
-
-    def __init__(self, message: str, key: str | None = None):
-        super().__init__(message)
-        self.key = key
-
-
-class NoSacrificesError(ValueError):
-    """An output that weighs benefits against sacrifices, asked of a benefits-only survey."""
 
 
 def no_sacrifices_message(what: str, source: str = "its codebook") -> str:

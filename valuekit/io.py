@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import SurveyFileError
+
 __all__ = ["SourceInfo", "SurveyFileError", "read_survey_file", "FORMATS"]
 
 #: Formats :func:`read_survey_file` understands, and the file suffixes that imply them.
@@ -27,10 +29,6 @@ FORMATS = {
     "spss": (".sav", ".zsav"),
     "parquet": (".parquet", ".pq"),
 }
-
-
-class SurveyFileError(ValueError):
-    """A survey file that cannot be read as it is; the message names the file."""
 
 
 @dataclass

@@ -57,6 +57,7 @@ import yaml
 
 from .codebook import _DEFAULT_LABELS, LANGUAGES, Codebook, read_codebook
 from .codebook import _UniqueKeyLoader as _CodebookLoader
+from .errors import LeverError
 
 __all__ = ["Lever", "LeverSet", "LeverError", "read_levers", "default_levers", "HOW", "VALUE_LEVERS"]
 
@@ -69,10 +70,6 @@ _LEVER_KEYS = {"label", "description", "value_lever", "how", "moves", "range", "
 _FILE_KEYS = {"name", "description", "levers"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 _RECIPE: dict = yaml.safe_load(Path(__file__).with_name("levers.yaml").read_text(encoding="utf-8"))
-
-
-class LeverError(ValueError):
-    """A lever file (or ``levers:`` section) that cannot be used as written; names the key."""
 
 
 @dataclass(frozen=True)
@@ -398,7 +395,7 @@ def read_levers(path: str | Path | dict | LeverSet | None, codebook: Codebook | 
     ...                               "value_lever": "offer"}}}, DEMO_CODEBOOK)
     Traceback (most recent call last):
     ...
-    valuekit.levers.LeverError: <levers>: lever key 'levers.x.moves.ambience': 'ambience' is not a benefit or sacrifice item, block or facet of codebook demo_codebook.yaml (did you mean 'experiential.ambience'?); it has blocks [...]
+    valuekit.errors.LeverError: <levers>: lever key 'levers.x.moves.ambience': 'ambience' is not a benefit or sacrifice item, block or facet of codebook demo_codebook.yaml (did you mean 'experiential.ambience'?); it has blocks [...]
     """
     cb = read_codebook(codebook)
     if isinstance(path, LeverSet):

@@ -48,6 +48,7 @@ import pandas as pd
 import yaml
 
 from .codebook import LANGUAGES
+from .errors import ScenarioError
 from .levers import LeverSet, read_levers
 from .scoring import VERDICTS, ValueScorer, group_order, item_maps, item_matrix, survey_weights, wilson_interval
 
@@ -55,10 +56,6 @@ __all__ = ["Scenario", "ScenarioEngine", "ScenarioError", "OutcomeModel", "compa
            "format_headline", "format_outcome_changes", "format_summary", "format_comparison", "ui_text", "lever_scenarios"]
 
 _KEYS = {"name", "description", "levers", "segments"}
-
-
-class ScenarioError(ValueError):
-    """A scenario that cannot be used as written; the message names the key."""
 
 
 def _number(value: Any, key: str) -> float:
@@ -89,7 +86,7 @@ class Scenario:
     >>> Scenario.from_dict({"name": "x", "levers": {"price": "ten"}})
     Traceback (most recent call last):
     ...
-    valuekit.scenario.ScenarioError: scenario key 'levers.price': expected a number, got 'ten'
+    valuekit.errors.ScenarioError: scenario key 'levers.price': expected a number, got 'ten'
     """
 
     name: str = "scenario"

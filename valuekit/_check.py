@@ -1,0 +1,190 @@
+"""Argument checks for the public entry points, each raising :class:`ParameterError`
+with the parameter's name, what was expected and what was given.
+
+Each entry point checks its arguments at its top, before any work, so a wrong value
+never reaches numpy, scikit-learn or a half-written output::
+
+    n_boot = _check.integer("n_boot", n_boot, min=1)
+    ci = _check.fraction("ci", ci)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from numbers import Integral, Real
+from pathlib import Path
+from typing import Any, Iterable
+
+from .errors import FileError, ParameterError
+
+__all__ = ["integer", "number", "fraction", "choice", "flag", "text", "path", "input_file",
+           "output_file", "output_dir", "names"]
+
+
+def _fail(name: str, expected: str, value: Any) -> ParameterError:
+    shown = repr(value)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    return ParameterError(f"{name}: expected {expected}, got {shown}", name=name)
+
+
+def _bounds(min: float | None, max: float | None) -> str:
+    if min is not None and max is not None:
+        return f" from {min:g} to {max:g}"
+    if min is not None:
+        return f" >= {min:g}"
+    if max is not None:
+        return f" <= {max:g}"
+    return ""
+
+
+def integer(name: str, value: Any, *, min: int | None = None, max: int | None = None) -> int:
+    """A whole number (not a bool; a float only when whole, e.g. 3.0) within ``[min, max]``."""
+    expected = f"a whole number{_bounds(min, max)}"
+    if isinstance(value, bool):
+        raise _fail(name, expected, value)
+    if isinstance(value, Integral):
+        out = int(value)
+    elif isinstance(value, Real) and math.isfinite(float(value)) and float(value).is_integer():
+        out = int(value)
+    else:
+        raise _fail(name, expected, value)
+    if (min is not None and out < min) or (max is not None and out > max):
+        raise _fail(name, expected, value)
+    return out
+
+
+def number(name: str, value: Any, *, min: float | None = None, max: float | None = None,
+           min_open: bool = False, max_open: bool = False) -> float:
+    """A finite real number (not a bool) within ``[min, max]`` (open ends if asked)."""
+    lo = "" if min is None else (f" > {min:g}" if min_open else f" >= {min:g}")
+    hi = "" if max is None else (f" < {max:g}" if max_open else f" <= {max:g}")
+    expected = "a finite number" + (lo + (" and" if lo and hi else "") + hi)
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise _fail(name, expected, value)
+    out = float(value)
+    if not math.isfinite(out):
+        raise _fail(name, expected, value)
+    if min is not None and (out <= min if min_open else out < min):
+        raise _fail(name, expected, value)
+    if max is not None and (out >= max if max_open else out > max):
+        raise _fail(name, expected, value)
+    return out
+
+
+def fraction(name: str, value: Any, *, closed: bool = False) -> float:
+    """A share strictly between 0 and 1 (e.g. a confidence level), or in [0, 1] if ``closed``."""
+    return number(name, value, min=0, max=1, min_open=not closed, max_open=not closed)
+
+
+def choice(name: str, value: Any, options: Iterable[Any]) -> Any:
+    """One of ``options``."""
+    options = list(options)
+    if isinstance(value, bool) or value not in options:
+        raise _fail(name, "one of " + ", ".join(repr(o) for o in options), value)
+    return value
+
+
+def flag(name: str, value: Any) -> bool:
+    """True or False (numpy booleans too)."""
+    if value is True or value is False or type(value).__name__ == "bool_":
+        return bool(value)
+    raise _fail(name, "True or False", value)
+
+
+def text(name: str, value: Any, *, length: int | None = None, allow_empty: bool = False) -> str:
+    """A string (of exactly ``length`` characters, if given)."""
+    if not isinstance(value, str) or (not value and not allow_empty):
+        raise _fail(name, "a non-empty text" if length is None else f"a text of {length} character(s)", value)
+    if length is not None and len(value) != length:
+        raise _fail(name, f"a text of {length} character(s)", value)
+    return value
+
+
+def names(name: str, value: Any, *, allowed: Iterable[str] | None = None) -> list[str]:
+    """A list of column or block names (a single name is a list of one)."""
+    items = [value] if isinstance(value, str) else value
+    if isinstance(items, (bytes, dict)) or not isinstance(items, Iterable):
+        raise _fail(name, "a name or a list of names", value)
+    items = list(items)
+    bad = [v for v in items if not isinstance(v, str) or not v]
+    if bad:
+        raise _fail(name, "names (texts)", value)
+    if allowed is not None:
+        allowed = list(allowed)
+        unknown = [v for v in items if v not in allowed]
+        if unknown:
+            raise ParameterError(f"{name}: unknown {unknown}; expected some of {allowed}", name=name)
+    return items
+
+
+def path(name: str, value: Any) -> Path:
+    """A file-system path given as text or ``os.PathLike`` (not None, not a number)."""
+    if isinstance(value, (str, os.PathLike)) and str(value).strip():
+        return Path(value)
+    raise _fail(name, "a file path (text or Path)", value)
+
+
+def input_file(name: str, value: Any, what: str = "file") -> Path:
+    """An existing file to read."""
+    p = path(name, value)
+    if p.is_dir():
+        raise FileError(f"{name}: '{p}' is a folder; expected a {what}", path=str(p))
+    if not p.is_file():
+        raise FileError(f"{name}: {what} '{p}' not found", path=str(p))
+    return p
+
+
+def output_file(name: str, value: Any, what: str = "output file", *, create_parent: bool = False) -> Path:
+    """A file that can be written: its folder exists (or is created) and is writable, and
+    the path is not a folder. Checked before any work, so nothing runs for an output that
+    cannot be written."""
+    p = path(name, value)
+    if p.is_dir():
+        raise FileError(f"{name}: '{p}' is a folder; expected the {what}'s file name", path=str(p))
+    parent = p.parent if str(p.parent) else Path(".")
+    if create_parent:
+        output_dir(name, parent, what=f"folder of the {what}")
+    elif not parent.is_dir():
+        raise FileError(f"{name}: cannot write the {what} '{p}': folder '{parent}' does not exist",
+                        path=str(p))
+    problem = _unwritable(parent) or (p.exists() and not os.access(p, os.W_OK) and "permission denied")
+    if problem:
+        raise FileError(f"{name}: cannot write the {what} '{p}': {problem}", path=str(p))
+    return p
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why nothing can be written into ``folder`` (tried, not guessed from the mode bits,
+    which say nothing for root or on a read-only file system), or None."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return None
+    except OSError as err:
+        return err.strerror or str(err)
+
+
+def output_dir(name: str, value: Any, what: str = "output folder") -> Path:
+    """A folder to write into, created (with its parents) when missing."""
+    p = path(name, value)
+    if p.exists() and not p.is_dir():
+        raise FileError(f"{name}: '{p}' is a file; expected the {what}", path=str(p))
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise FileError(f"{name}: cannot create the {what} '{p}': {err.strerror or err}", path=str(p)) from None
+    problem = _unwritable(p)
+    if problem:
+        raise FileError(f"{name}: cannot write into the {what} '{p}': {problem}", path=str(p))
+    return p
+
+
+def write_text(p: Path, content: str, what: str = "file") -> None:
+    """Write text, turning an ``OSError`` (disk full, permissions) into a FileError."""
+    try:
+        Path(p).write_text(content, encoding="utf-8")
+    except OSError as err:
+        raise FileError(f"cannot write the {what} '{p}': {err.strerror or err}", path=str(p)) from None

@@ -1,0 +1,75 @@
+"""The errors valuekit raises, so a caller can catch one type.
+
+Every problem with what the analyst gave valuekit (a codebook, a file, the survey's
+data, a scenario or lever file, an argument) is raised as a :class:`ValuekitError`
+whose message names the file, key, column, row or parameter and says what was expected.
+Anything else that escapes is a bug in valuekit. The command line prints a
+``ValuekitError`` as one line, ``valuekit <command>: <message>``, and exits with 2.
+
+They derive from :class:`ValueError`, so code written for the earlier ``ValueError``
+keeps working::
+
+    ValuekitError
+    ├── CodebookError        a codebook that cannot be used as written (``.key``)
+    ├── FileError            a file that cannot be read or written (``.path``)
+    │   └── SurveyFileError  a survey export that cannot be read
+    ├── SurveyError          survey data that cannot be used as given
+    │   └── NoSacrificesError  an output needing sacrifices, on a benefits-only survey
+    ├── ScenarioError        a what-if scenario that cannot be used as written
+    │   └── LeverError       a lever file or ``levers:`` section
+    └── ParameterError       an argument out of its range or of the wrong type (``.name``)
+"""
+
+from __future__ import annotations
+
+__all__ = ["ValuekitError", "CodebookError", "FileError", "SurveyFileError", "SurveyError",
+           "NoSacrificesError", "ScenarioError", "LeverError", "ParameterError"]
+
+
+class ValuekitError(ValueError):
+    """Base class: input valuekit cannot use; the message says where and what was expected."""
+
+
+class CodebookError(ValuekitError):
+    """A codebook that cannot be used as written; the message names the key (``.key``)."""
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key
+
+
+class FileError(ValuekitError):
+    """A file or folder that cannot be read or written; the message names it (``.path``)."""
+
+    def __init__(self, message: str, path: str | None = None):
+        super().__init__(message)
+        self.path = path
+
+
+class SurveyFileError(FileError):
+    """A survey file that cannot be read as it is; the message names the file."""
+
+
+class SurveyError(ValuekitError):
+    """Survey data that cannot be used as given (e.g. answers outside an item's scale
+    handed to the scorer without the audit); the message names the column and rows."""
+
+
+class NoSacrificesError(SurveyError):
+    """An output that weighs benefits against sacrifices, asked of a benefits-only survey."""
+
+
+class ScenarioError(ValuekitError):
+    """A scenario that cannot be used as written; the message names the key."""
+
+
+class LeverError(ScenarioError):
+    """A lever file (or ``levers:`` section) that cannot be used as written; names the key."""
+
+
+class ParameterError(ValuekitError):
+    """An argument of the wrong type or out of its range; the message names it (``.name``)."""
+
+    def __init__(self, message: str, name: str | None = None):
+        super().__init__(message)
+        self.name = name
