@@ -129,9 +129,11 @@ def test_every_row_accounted_for(seed, small_frame, codebook_dict):
 
 
 def test_bad_options(small_frame, codebook_dict):
-    with pytest.raises(ValueError, match="speeder_fraction must be between 0 and 1"):
+    from valuekit.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"speeder_fraction: expected a finite number > 0 and < 1, got 2"):
         audit_survey(small_frame, codebook_dict, speeder_fraction=2)
-    with pytest.raises(ValueError, match="straightline_min_items must be at least 2"):
+    with pytest.raises(ParameterError, match=r"straightline_min_items: expected a whole number >= 2, got 1"):
         audit_survey(small_frame, codebook_dict, straightline_min_items=1)
 
 
@@ -149,7 +151,7 @@ def test_cli_audit_json(tmp_path, dirty_frame, codebook_dict, capsys):
     text = capsys.readouterr().out
     assert "rows kept:           35" in text and "speeder" in text
     assert main(["audit", str(tmp_path / "nope.csv"), "--codebook", str(cb)]) == 2
-    assert "error: survey file" in capsys.readouterr().err
+    assert "valuekit audit: survey file" in capsys.readouterr().err
 
 
 def test_threaded_audit_matches_the_sequential_one(monkeypatch, codebook_dict):

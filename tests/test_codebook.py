@@ -64,7 +64,7 @@ def test_codebook_labels_override_defaults(codebook_dict):
     (lambda d: d["context"].update(situation=["f1"]), r"already listed"),
     (lambda d: d["comparisons"]["items"].update(nope="c_x"), r"'nope' is not a benefit or sacrifice item"),
     (lambda d: d["benefits"].update(functional=[]), r"expected a non-empty list"),
-    (lambda d: d.update(missing_codes=["dk"]), r"missing_codes\[0\]': expected a numeric code"),
+    (lambda d: d.update(missing_codes=[None]), r"missing_codes\[0\]': expected a numeric code"),
     (lambda d: d["items"].update(f1={"label": {"de": "x"}}), r"unknown language"),
     (lambda d: d.update(benefits={}), r"'benefits': expected a mapping"),
     (lambda d: d["benefits"]["economic"].append("rid"), r"respondent id column"),

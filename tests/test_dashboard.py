@@ -279,3 +279,35 @@ def test_changing_the_grouping_shows_what_compare_groups_computes(chromium, expl
             expect(page.locator(".vk-comparisons .vk-comparison-detail tbody tr")).to_have_count(3)
         finally:
             browser.close()
+
+
+def test_a_page_that_cannot_start_says_why_on_the_page(chromium, tmp_path):
+    """The survey file is broken after the server checked it: the page says so in words
+    (not Voilà's "There was an error when executing cell"), naming the file and the column."""
+    from playwright.sync_api import expect, sync_playwright
+
+    data, codebook = tmp_path / "clinic.csv", tmp_path / "clinic_codebook.yaml"
+    shutil.copy(DATA_DIR / "clinic_survey.csv", data)
+    shutil.copy(DATA_DIR / "clinic_codebook.yaml", codebook)
+    port = _free_port()
+    cli = Path(sys.executable).with_name("valuekit")
+    command = [str(cli), "dashboard", str(data), "--codebook", str(codebook), "--port", str(port),
+               "--scenarios", str(tmp_path / "scenarios"), "--no-preheat"]
+    with _serve(command, port, PROJ_ROOT) as url, sync_playwright() as p:
+        # after the server's checks, the export loses its id column (header renamed)
+        text = data.read_bytes()
+        header, rest = text.split(b"\n", 1)
+        data.write_bytes(header.replace(b"id_paciente", b"patient", 1) + b"\n" + rest)
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(url, timeout=120_000)
+            alert = page.locator(".vk-startup-error")
+            expect(alert).to_be_visible(timeout=120_000)
+            expect(alert).to_contain_text("The dashboard could not start")
+            expect(alert).to_contain_text("CodebookError")
+            expect(alert).to_contain_text("id_paciente")
+            expect(alert).to_contain_text("clinic.csv")
+            expect(page.get_by_text("There was an error when executing cell")).to_have_count(0)
+        finally:
+            browser.close()

@@ -7,6 +7,7 @@ import yaml
 
 from valuekit import DATA_DIR, DEMO_CODEBOOK, Codebook, read_codebook
 from valuekit.codebook import CodebookError
+from valuekit.errors import ParameterError
 from valuekit.levers import LeverError, default_levers, read_levers
 
 CLINIC = DATA_DIR / "clinic_codebook.yaml"
@@ -50,7 +51,7 @@ def test_default_levers_come_from_the_codebook_not_the_demo():
     demo = default_levers(DEMO_CODEBOOK)
     assert (demo["functional"].low, demo["functional"].high) == (-2.0, 2.0)  # a third of 1-7
     assert demo["money"].value_lever == "offer" and demo["time"].value_lever == "unlock"
-    with pytest.raises(LeverError, match="by: expected 'block', 'facet' or 'item'"):
+    with pytest.raises(ParameterError, match="by: expected one of 'block', 'facet', 'item', got 'dimension'"):
         default_levers(CLINIC, by="dimension")
 
 
@@ -111,8 +112,8 @@ def test_lever_files_name_the_file_and_refuse_what_yaml_would_hide(tmp_path):
     path.write_text(text + "  staff:\n    how: points\n", encoding="utf-8")  # the same lever twice
     with pytest.raises(LeverError, match=r"levers.yaml: lever key 'staff' appears twice .*must be unique"):
         read_levers(path, DEMO_CODEBOOK)
-    path.write_bytes("levers:\n  precio:\n    label: reducción\n".encode("latin-1"))
-    with pytest.raises(LeverError, match=r"levers.yaml: not UTF-8 text \(byte \d+"):
+    path.write_bytes("levers:\n  precio:\n    label: reducción\n".encode("latin-1"))  # read as Windows-1252
+    with pytest.raises(LeverError, match=r"levers.yaml: lever key 'levers.precio.how': is required"):
         read_levers(path, DEMO_CODEBOOK)
     path.write_text("levers: {staff: [", encoding="utf-8")
     with pytest.raises(LeverError, match=r"levers.yaml: not a valid YAML file"):

@@ -7,6 +7,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from valuekit import Codebook
+from valuekit.errors import ParameterError, SurveyError
 from valuekit.scoring import ValueScorer, common_scale, item_matrix, summarize_value
 
 
@@ -153,9 +154,9 @@ def test_bad_input(codebook_dict, items_frame):
         ValueScorer(codebook_dict).fit(items_frame.drop(columns="r1"))
     with pytest.raises(ValueError, match="no respondents"):
         ValueScorer(codebook_dict).fit(items_frame.iloc[:0])
-    with pytest.raises(TypeError, match="needs a DataFrame"):
+    with pytest.raises(ParameterError, match="X: expected a DataFrame"):  # was TypeError: not a ValuekitError
         ValueScorer(codebook_dict).fit(items_frame.to_numpy())
-    with pytest.raises(TypeError, match="item column 'f1' holds str values"):
+    with pytest.raises(SurveyError, match="item column 'f1' holds str values"):
         ValueScorer(codebook_dict).fit_transform(items_frame.astype({"f1": "str"}))
     with pytest.raises(ValueError, match="min_answered must be a share"):
         ValueScorer(codebook_dict, min_answered=0).fit(items_frame)

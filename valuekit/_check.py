@@ -19,7 +19,7 @@ from typing import Any, Iterable
 from .errors import FileError, ParameterError
 
 __all__ = ["integer", "number", "fraction", "choice", "flag", "text", "path", "input_file",
-           "output_file", "output_dir", "names"]
+           "output_file", "output_dir", "names", "write_text", "write_bytes", "instance", "seed"]
 
 
 def _fail(name: str, expected: str, value: Any) -> ParameterError:
@@ -188,3 +188,24 @@ def write_text(p: Path, content: str, what: str = "file") -> None:
         Path(p).write_text(content, encoding="utf-8")
     except OSError as err:
         raise FileError(f"cannot write the {what} '{p}': {err.strerror or err}", path=str(p)) from None
+
+
+def write_bytes(p: Path, content: bytes, what: str = "file") -> None:
+    """Write bytes, turning an ``OSError`` (disk full, permissions) into a FileError."""
+    try:
+        Path(p).write_bytes(content)
+    except OSError as err:
+        raise FileError(f"cannot write the {what} '{p}': {err.strerror or err}", path=str(p)) from None
+
+
+def instance(name: str, value: Any, types: type | tuple, expected: str, *, optional: bool = False) -> Any:
+    """``value`` if it is one of ``types`` (or None, if ``optional``); ``expected`` words them."""
+    if (optional and value is None) or (isinstance(value, types) and not isinstance(value, bool)):
+        return value
+    raise _fail(name, expected + (" or None" if optional else ""), value)
+
+
+def seed(name: str, value: Any) -> int | None:
+    """A random seed: None, or a whole number from 0 to 2**32 - 1 (what numpy and
+    scikit-learn both accept)."""
+    return None if value is None else integer(name, value, min=0, max=2**32 - 1)

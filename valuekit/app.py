@@ -10,9 +10,11 @@ is one parameters cell and one call, so Voilà shows the dashboard and nothing e
 from __future__ import annotations
 
 import html
+import sys
+import traceback
 from pathlib import Path
 
-__all__ = ["dashboard_page", "free_kernel_on_close"]
+__all__ = ["dashboard_page", "free_kernel_on_close", "startup_error"]
 
 # Voilà's page stops its kernel when the tab closes (a beacon from ``beforeunload``), but the
 # beacon carries the ``_xsrf`` cookie, which the page never sets (voila-dashboards/voila#1458),
@@ -46,21 +48,70 @@ def dashboard_page(data=None, codebook=None, *, levers=None, read_options: dict 
                    lang: str = "en", figure: bool = True):
     """The dashboard page for a survey (the demo survey and its lever file when ``data`` is None).
 
+    A page that cannot be built (the survey file changed since the server started, a lever
+    that no longer fits, too few respondents for the segments, ...) is shown as a readable
+    message on the page (:func:`startup_error`), not as Voilà's "error when executing cell".
+
     Returns
     -------
     ipywidgets.VBox
-        Display it; ``.dashboard`` is the :class:`~valuekit.widgets.WhatIfDashboard`.
+        Display it; ``.dashboard`` is the :class:`~valuekit.widgets.WhatIfDashboard`, or
+        None (with ``.error``, the exception) when the page could not be built.
+    """
+    try:
+        return _page(data, codebook, levers=levers, read_options=read_options, exclude=exclude,
+                     n_segments=n_segments, random_state=random_state, save_dir=save_dir, lang=lang,
+                     figure=figure)
+    except Exception as err:  # noqa: BLE001 (every failure becomes a message on the page)
+        from .errors import ValuekitError
+
+        if not isinstance(err, ValuekitError):  # a bug: its traceback goes to the server's log
+            traceback.print_exc(file=sys.__stderr__ or sys.stderr)
+        return startup_error(err)
+
+
+def startup_error(err: Exception):
+    """The page shown instead of the dashboard when it cannot start: what went wrong, in words.
+
+    A :class:`~valuekit.errors.ValuekitError` is a problem with the analyst's files or
+    settings: its message says which and what was expected. Anything else is a bug in
+    valuekit, said as such (the traceback is in the server's log).
     """
     import ipywidgets as widgets
 
-    from .config import DATA_DIR, DEMO_CODEBOOK, DEMO_DATA
+    from .errors import ValuekitError
+
+    if isinstance(err, ValuekitError):
+        lead = "The dashboard could not start: a problem with the survey, its codebook or the settings."
+        hint = "Correct it and restart <code>valuekit dashboard</code>."
+    else:
+        lead = "The dashboard could not start because of an unexpected error (a bug in valuekit)."
+        hint = "The full traceback is in the log of the <code>valuekit dashboard</code> server; please report it."
+    box = widgets.HTML(
+        "<div role='alert' class='vk-startup-error' style='border:1px solid #c0392b;border-radius:4px;"
+        "padding:12px 16px;max-width:60em;background:#fdf2f0'>"
+        f"<h2 style='margin:0 0 6px 0;color:#c0392b'>{html.escape(lead)}</h2>"
+        f"<p style='white-space:pre-wrap;font-family:monospace'>{html.escape(type(err).__name__)}: "
+        f"{html.escape(str(err))}</p><p>{hint}</p></div>")
+    page = widgets.VBox([box])
+    page.add_class("vk-page")
+    page.dashboard = None
+    page.error = err
+    return page
+
+
+def _page(data, codebook, *, levers, read_options, exclude, n_segments, random_state, save_dir, lang, figure):
+    import ipywidgets as widgets
+
     from .audit import load_survey
+    from .config import DATA_DIR, DEMO_CODEBOOK, DEMO_DATA
+    from .errors import ParameterError
     from .levers import read_levers
     from .scenario import build_engine
     from .widgets import WhatIfDashboard
 
     if (data is None) != (codebook is None):
-        raise ValueError("give both data and codebook, or neither (the demo survey)")
+        raise ParameterError("give both data and codebook, or neither (the demo survey)", name="codebook")
     demo = data is None
     survey = load_survey(DEMO_DATA if demo else data, codebook=DEMO_CODEBOOK if demo else codebook,
                          exclude=list(exclude), **(read_options or {}))

@@ -3,9 +3,13 @@
 :func:`load_survey` reads a file (:mod:`valuekit.io`), and :func:`audit_survey` recodes
 and flags it:
 
-* **cells**: missing / "don't know" codes and the file's own user-missing values become
+* **cells**: missing / "don't know" codes (numbers such as 9, or text tokens such as
+  ``N/A`` when the codebook declares them) and the file's own user-missing values become
   missing values and are counted; out-of-range and non-numeric answers become missing
-  values and are listed with row, column and the original value;
+  values and are listed with row, column and the original value. Only a plain decimal
+  number (optional sign, decimal mark and exponent, surrounding spaces aside) is a
+  number: any other text (``N/A``, ``0x1F``, ``1_000``, full-width digits), a boolean, or
+  a number too large for a float (``inf``, ``1e999``) is non-numeric;
 * **rows**: a blank or repeated respondent id, no benefit or sacrifice item answered,
   straight-lining, speeding and an unusable survey weight are flagged.
 
@@ -33,8 +37,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from . import _check
 from .codebook import Codebook, CodebookError, read_codebook
-from .io import SourceInfo, read_survey_file
+from .errors import ParameterError, SurveyError
+from .io import _NUMBER, SourceInfo, check_read_options, read_survey_file
 
 __all__ = [
     "Audit",
@@ -60,7 +66,7 @@ CELL_PROBLEMS = {
     "missing_code": "a missing / don't-know code of the codebook",
     "user_missing": "a value the file itself declares missing (SPSS user-missing)",
     "out_of_range": "a number outside the item's scale",
-    "non_numeric": "text where a number was expected",
+    "non_numeric": "text, a boolean or an infinite number where a number was expected",
 }
 #: By default every flagged row is excluded; pass ``exclude=`` to keep some.
 DEFAULT_EXCLUDE = tuple(ROW_REASONS)
@@ -232,13 +238,18 @@ class Survey:
 
 
 def _check_exclude(exclude: Iterable[str]) -> tuple[str, ...]:
-    if isinstance(exclude, str):
-        exclude = [exclude]
-    exclude = tuple(dict.fromkeys(exclude))
+    exclude = tuple(dict.fromkeys(_check.names("exclude", exclude)))
     unknown = [r for r in exclude if r not in ROW_REASONS]
     if unknown:
-        raise ValueError(f"unknown exclusion reason(s) {unknown}; expected some of {list(ROW_REASONS)}")
+        raise ParameterError(f"exclude: unknown exclusion reason(s) {unknown}; expected some of "
+                             f"{list(ROW_REASONS)}", name="exclude")
     return exclude
+
+
+def _check_audit_options(exclude, speeder_fraction, straightline_min_items) -> tuple[tuple[str, ...], float, int]:
+    """:func:`audit_survey`'s options, checked (ParameterError naming the first wrong one)."""
+    return (_check_exclude(exclude), _check.fraction("speeder_fraction", speeder_fraction),
+            _check.integer("straightline_min_items", straightline_min_items, min=2))
 
 
 def _str_take(categories, codes) -> pd.api.extensions.ExtensionArray:
@@ -261,10 +272,19 @@ def _decide(rows: pd.DataFrame, exclude: tuple[str, ...]) -> None:
 
 
 def _to_float_into(out: np.ndarray, series: pd.Series, decimal: str | None) -> np.ndarray | None:
-    """Write a column as float64 into ``out``; return the mask of text that is not a number."""
+    """Write a column as float64 into ``out``; return the mask of cells that are not a
+    usable number (set to NaN in ``out``), or None.
+
+    Numeric columns are copied as they are (an infinite value is caught by the caller).
+    Booleans are no answer on a scale: every one is flagged. Text is a number only when it
+    is a plain decimal number (:data:`valuekit.io._NUMBER`, surrounding spaces aside, the
+    file's decimal mark) that fits a float: ``0x1F``, ``1_000``, ``inf``, ``1e999`` and
+    full-width digits are flagged. Only blank text is blank.
+    """
     if pd.api.types.is_bool_dtype(series.dtype):
-        out[:] = series.astype(float).to_numpy()
-        return None
+        out[:] = np.nan
+        bad = series.notna().to_numpy()
+        return bad if bad.any() else None
     if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":
         out[:] = series.to_numpy()  # cast while copying: no temporary array
         return None
@@ -272,12 +292,17 @@ def _to_float_into(out: np.ndarray, series: pd.Series, decimal: str | None) -> n
         out[:] = series.to_numpy(dtype=float, na_value=np.nan)
         return None
     text = series.astype("str").str.strip()
-    blank = text.isna() | (text == "")
+    blank = (text.isna() | (text == "")).to_numpy(dtype=bool)
     if decimal == ",":
         text = text.str.replace(",", ".", regex=False)
-    out[:] = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = np.isnan(out) & ~blank.to_numpy()
-    return bad if bad.any() else None
+    number = text.str.fullmatch(_NUMBER.pattern).to_numpy(dtype=bool, na_value=False)
+    out[:] = pd.to_numeric(text.where(number), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = ~blank & ~np.isfinite(out)
+    if not bad.any():
+        return None
+    out[bad] = np.nan
+    return bad
 
 
 def _tidy_ids(series: pd.Series) -> pd.Series:
@@ -327,18 +352,30 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     Returns
     -------
     Survey
+
+    Raises
+    ------
+    ParameterError
+        An argument of the wrong type or out of its range (named).
+    SurveyError
+        No data rows, or survey weights so large that their sum (or its square, for the
+        effective sample size) overflows a float: the message names the weight column
+        and its largest value. They are not rescaled silently; divide them by a constant
+        (e.g. their mean) and load again.
     """
+    if not isinstance(frame, pd.DataFrame):
+        raise ParameterError(f"frame: expected a pandas DataFrame (e.g. from valuekit.io.read_survey_file), "
+                             f"got {type(frame).__name__}", name="frame")
+    if info is not None and not isinstance(info, SourceInfo):
+        raise ParameterError(f"info: expected a SourceInfo or None, got {type(info).__name__}", name="info")
+    exclude, speeder_fraction, straightline_min_items = _check_audit_options(
+        exclude, speeder_fraction, straightline_min_items)
     codebook = read_codebook(codebook)
     info = info or SourceInfo(path="<DataFrame>", format="dataframe")
-    exclude = _check_exclude(exclude)
-    if not 0 < speeder_fraction < 1:
-        raise ValueError(f"speeder_fraction must be between 0 and 1, got {speeder_fraction!r}")
-    if int(straightline_min_items) < 2:
-        raise ValueError(f"straightline_min_items must be at least 2, got {straightline_min_items!r}")
     codebook.check_columns(frame.columns, source=info.describe())
     n = len(frame)
     if n == 0:
-        raise ValueError(f"{info.path}: no data rows")
+        raise SurveyError(f"{info.describe()}: no data rows")
 
     # without an id column, a respondent is their row number: nothing can be blank or repeated
     ids = _tidy_ids(frame[codebook.id]) if codebook.id else pd.Series(np.arange(1, n + 1), dtype="Int64")
@@ -376,7 +413,7 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     if codebook.completion_time:
         t = X[:, numeric_cols.index(codebook.completion_time)]
         positive = t[t > 0]
-        threshold = float(np.median(positive)) * speeder_fraction if positive.size else np.nan
+        threshold = _median(positive) * speeder_fraction if positive.size else np.nan
         flags["speeder"] = t < threshold
         settings["speeder_threshold_seconds"] = round(threshold, 3)
     else:
@@ -387,7 +424,9 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     if codebook.weight:
         w = X[:, numeric_cols.index(codebook.weight)]
         with np.errstate(invalid="ignore"):
-            flags["invalid_weight"] = ~(np.isfinite(w) & (w > 0))
+            usable = np.isfinite(w) & (w > 0)
+        flags["invalid_weight"] = ~usable
+        _check_weight_sum(w, usable, codebook.weight, info)
     else:
         flags["invalid_weight"] = np.zeros(n, bool)
         notes.append("weight check skipped: the codebook names no weight column; every "
@@ -441,6 +480,34 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     return Survey(codebook, audit, recoded)
 
 
+def _check_weight_sum(w: np.ndarray, usable: np.ndarray, column: str, info: SourceInfo) -> None:
+    """Raise :class:`SurveyError` when the usable weights' sum, or its square (the effective
+    sample size needs it), overflows a float: weighted counts would be infinite.
+
+    Weights that large are refused, not rescaled: rescaling would change every weighted
+    count without a word, and weights near 1e154 are more likely a wrong column or a
+    misread file than a design.
+    """
+    with np.errstate(over="ignore"):
+        total = float(np.sum(w, where=usable))
+        if np.isfinite(total * total):
+            return
+    row = int(np.argmax(np.where(usable, w, -np.inf)))
+    raise SurveyError(
+        f"{info.describe()}: survey weight column '{column}': the weights are too large to add up "
+        f"(largest {w[row]:g}, row {row + 1}; their sum is {total:g}, and it or its square overflows "
+        "a floating-point number), so weighted counts would be infinite. Rescale the column (e.g. "
+        "divide it by its mean) before loading; valuekit does not rescale weights")
+
+
+def _median(x: np.ndarray) -> float:
+    """The median, halving before adding the two middle values (np.median overflows on two
+    times near the largest float)."""
+    k = (x.size - 1) // 2
+    part = np.partition(x, [k, x.size // 2])
+    return float(part[k] / 2 + part[x.size // 2] / 2)
+
+
 def _float_matrix(n: int, m: int) -> np.ndarray:
     """An uninitialised column-major float64 array from Arrow's memory pool.
 
@@ -473,7 +540,7 @@ class _ColumnPass:
             col = numeric_cols[j]
             x = X[:, j]
             problem = _flag_column(x, frame[col], codebook.items.get(col), info)
-            missing = np.isnan(x)  # blank, or text that is not a number
+            missing = np.isnan(x)  # blank, or a flagged cell that is not a number (text, boolean)
             rows_hit = np.flatnonzero(problem)
             self.blank[j] = int(missing.sum())
             if rows_hit.size:
@@ -482,7 +549,7 @@ class _ColumnPass:
                     self.counts[p][j] = c
                 codes, uniques = pd.factorize(frame[col].to_numpy()[rows_hit], use_na_sentinel=False)
                 self.found.append((rows_hit, j, kinds, codes, [_show(u) for u in uniques]))
-                self.blank[j] -= self.counts["non_numeric"][j]
+                self.blank[j] -= int(np.isnan(x[rows_hit]).sum())  # flagged, so not blank
                 x[rows_hit] = np.nan
                 missing[rows_hit] = True
             self.answered_per_column[j] = n - int(missing.sum())
@@ -502,6 +569,10 @@ def _flag_column(x: np.ndarray, series: pd.Series, item, info: SourceInfo) -> np
     non_numeric = _to_float_into(x, series, info.decimal)
     if non_numeric is not None:
         problem[non_numeric] = _NON_NUMERIC
+        if item is not None and item.missing_tokens:  # text the codebook declares missing ("N/A")
+            rows = np.flatnonzero(non_numeric)
+            text = series.iloc[rows].astype("str").str.strip()
+            problem[rows[text.isin(item.missing_tokens).to_numpy(dtype=bool)]] = _PROBLEM_CODE["missing_code"]
     coded = np.zeros(len(x), bool)
     if item is not None:
         for code in item.missing_codes:
@@ -511,8 +582,15 @@ def _flag_column(x: np.ndarray, series: pd.Series, item, info: SourceInfo) -> np
         hit = (x >= lo) & (x <= hi) & ~coded
         problem[hit] = _PROBLEM_CODE["user_missing"]
         coded |= hit
-    if item is not None:
-        problem[((x < item.scale.min) | (x > item.scale.max)) & ~coded] = _PROBLEM_CODE["out_of_range"]
+    # a number too large for a float (inf) is no answer: non-numeric, wherever it came from
+    if item is not None and np.isfinite(item.scale.min) and np.isfinite(item.scale.max):
+        outside = np.flatnonzero(((x < item.scale.min) | (x > item.scale.max)) & ~coded)
+        problem[outside] = _PROBLEM_CODE["out_of_range"]
+        problem[outside[np.isinf(x[outside])]] = _NON_NUMERIC  # inf is outside any finite scale
+    else:
+        if item is not None:
+            problem[((x < item.scale.min) | (x > item.scale.max)) & ~coded] = _PROBLEM_CODE["out_of_range"]
+        problem[np.isinf(x)] = _NON_NUMERIC
     return problem
 
 
@@ -541,8 +619,8 @@ def _cell_table(found, numeric_cols, row_numbers, ids) -> pd.DataFrame:
 
 
 def _show(value) -> str:
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
+    if isinstance(value, (float, np.floating)) and float(value).is_integer() and abs(value) < 1e16:
+        return str(int(value))  # 9.0 -> "9"; not 1e308 -> 309 digits
     return str(value)
 
 
@@ -566,6 +644,14 @@ def load_survey(path: str | Path, codebook: Codebook | str | Path, *, format: st
     -------
     Survey
 
+    Raises
+    ------
+    ParameterError
+        A wrong argument, named, before anything is read.
+    SurveyFileError, CodebookError, SurveyError
+        See :func:`valuekit.io.read_survey_file`, :func:`valuekit.codebook.read_codebook`
+        and :func:`audit_survey`.
+
     Examples
     --------
     >>> from valuekit import load_survey, DEMO_DATA, DEMO_CODEBOOK
@@ -574,6 +660,13 @@ def load_survey(path: str | Path, codebook: Codebook | str | Path, *, format: st
     >>> a.rows_in == a.rows_kept + a.rows_excluded
     True
     """
+    unknown = sorted(set(audit_options) - {"exclude", "speeder_fraction", "straightline_min_items"})
+    if unknown:
+        raise ParameterError(f"{unknown[0]}: not an option of load_survey; expected exclude, "
+                             "speeder_fraction or straightline_min_items", name=unknown[0])
+    check_read_options(path, format=format, encoding=encoding, sep=sep, decimal=decimal, sheet=sheet)
+    _check_audit_options(audit_options.get("exclude", DEFAULT_EXCLUDE), audit_options.get("speeder_fraction", 0.3),
+                         audit_options.get("straightline_min_items", 5))
     codebook = read_codebook(codebook)
     frame, info = read_survey_file(path, format=format, encoding=encoding, sep=sep,
                                    decimal=decimal, sheet=sheet, text_columns=[codebook.id] if codebook.id else [])

@@ -8,17 +8,23 @@ Examples::
     valuekit score data/demo_survey.csv --codebook data/demo_codebook.yaml -o scores.csv
     valuekit report data/demo_survey.csv --codebook data/demo_codebook.yaml --out reports
     valuekit dashboard my_survey.csv --codebook my_codebook.yaml     # http://127.0.0.1:8866/
+
+Every problem with the input (a :class:`valuekit.errors.ValuekitError`, or a wrong flag)
+is printed as one line, ``valuekit <command>: <message>``, with exit status 2; ``--debug``
+adds the traceback. Anything else is a bug in valuekit: exit status 1, with the traceback
+under ``--debug``.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+import traceback
 
+from . import _check
 from .audit import CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, load_survey
-from .codebook import CodebookError
-from .io import FORMATS, SurveyFileError
+from .errors import FileError, ParameterError, SurveyError, ValuekitError
+from .io import FORMATS
 
 __all__ = ["main"]
 
@@ -87,10 +93,11 @@ def _audit(args) -> int:
 def _score(args) -> int:
     from .scoring import ValueScorer
 
+    output = _check.output_file("--output", args.output, "scores file")
     exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
     if survey.data.empty:
-        raise ValueError(f"{args.data}: no respondents kept after the audit; nothing to score")
+        raise SurveyError(f"{args.data}: no respondents kept after the audit; nothing to score")
     cb = survey.codebook
     scorer = ValueScorer(cb, weights=args.weights, min_answered=args.min_answered,
                          min_blocks=args.min_blocks, neutral_band=args.neutral_band)
@@ -100,7 +107,11 @@ def _score(args) -> int:
     out = scores[columns].copy()
     if cb.id:  # without an id column the row number (the index) identifies the respondent
         out.insert(0, cb.id, survey.data[cb.id])
-    out.reset_index().to_csv(args.output, index=False)
+    try:
+        out.reset_index().to_csv(output, index=False)
+    except OSError as err:
+        raise FileError(f"--output: cannot write the scores file '{output}': {err.strerror or err}",
+                        path=str(output)) from None
     unscored = out["unscored_reason"] != ""
     a = survey.audit
     print(f"{a.rows_in} rows in, {a.rows_excluded} excluded by the audit ({args.data}); "
@@ -127,16 +138,9 @@ def _report(args) -> int:
     read_options = _read_options(args)
     if read_options:
         params["read_options"] = read_options
-    import papermill
-
+    _check.integer("--timeout", args.timeout, min=1)
     print(f"Running the notebooks on {args.data} ...")
-    try:
-        written = run_report(args.data, args.codebook, args.out, parameters=params,
-                             timeout=args.timeout)
-    except papermill.PapermillExecutionError as err:
-        print(f"valuekit report: a notebook failed at cell {err.exec_count}: {err.ename}: "
-              f"{err.evalue}\nThe executed notebook in {args.out}/ shows where.", file=sys.stderr)
-        return 1
+    written = run_report(args.data, args.codebook, args.out, parameters=params, timeout=args.timeout)
     print(f"Wrote {len(written)} HTML report(s) and executed notebooks to {args.out}/")
     return 0
 
@@ -145,7 +149,8 @@ def _dashboard(args) -> int:
     from .report import serve_dashboard
 
     if (args.data is None) != (args.codebook is None):
-        raise ValueError("give both DATA and --codebook, or neither (the demo survey)")
+        raise ParameterError("give both DATA and --codebook, or neither (the demo survey)", name="--codebook")
+    _check.integer("--port", args.port, min=1, max=65535)
     params = {}
     if _read_options(args):
         params["read_options"] = _read_options(args)
@@ -184,15 +189,11 @@ def _reliability(args) -> int:
 def _init(args) -> int:
     from .draft import draft_codebook
 
-    out = Path(args.output)
+    out = _check.output_file("--output", args.output, "codebook draft")
     if out.exists() and not args.force:
-        raise ValueError(f"{out} exists; pass --force to overwrite it")
+        raise FileError(f"--output: {out} exists; pass --force to overwrite it", path=str(out))
     draft = draft_codebook(args.data, **_read_options(args))
-    text = draft.to_yaml()
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise ValueError(f"cannot write {out}: {err.strerror}") from None
+    _check.write_text(out, draft.to_yaml(), "codebook draft")
     rated = len(draft.blocks) + sum(1 for c in draft.other if c in draft.item_scale)
     unsure = sum(1 for g in draft.blocks.values() if g.sure != "sure")
     print(f"wrote {out}: {len(draft.blocks)} of {rated} rated columns placed ({unsure} to check), "
@@ -206,17 +207,29 @@ def _init(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="valuekit", description="Customer-perceived value workbook.")
-    sub = parser.add_subparsers(dest="command", required=True)
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a wrong flag is one line and exit status 2, like every input error."""
 
-    audit = sub.add_parser("audit", help="load a survey with its codebook and print the audit")
+    def error(self, message: str):
+        command = self.prog if self.prog.startswith("valuekit ") else "valuekit"
+        self.exit(2, f"{command}: {message} (see {self.prog} --help)\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _Parser(prog="valuekit", description="Customer-perceived value workbook.")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    common = argparse.ArgumentParser(add_help=False)  # --debug after the command too
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of an error")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    audit = sub.add_parser("audit", parents=[common], help="load a survey with its codebook and print the audit")
     _add_input(audit)
     _exclude_args(audit)
     audit.add_argument("--json", action="store_true", help="print the audit summary as JSON")
     audit.set_defaults(func=_audit)
 
-    init = sub.add_parser("init", help="draft a codebook from a survey export (every guess commented)")
+    init = sub.add_parser("init", parents=[common], help="draft a codebook from a survey export (every guess commented)")
     init.add_argument("data", help="survey export: CSV, Qualtrics CSV, Excel, SPSS .sav or Parquet")
     init.add_argument("-o", "--output", required=True, help="YAML codebook draft to write")
     init.add_argument("--force", action="store_true", help="overwrite the output if it exists")
@@ -225,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     init.add_argument("--sheet", help="Excel sheet (default: the first)")
     init.set_defaults(func=_init)
 
-    rel = sub.add_parser("reliability", help="alpha (with its interval), standardized alpha and omega "
+    rel = sub.add_parser("reliability", parents=[common], help="alpha (with its interval), standardized alpha and omega "
                                             "per dimension and sacrifice (or per facet)")
     _add_input(rel)
     _exclude_args(rel)
@@ -239,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     rel.add_argument("--json", action="store_true", help="print the table as JSON")
     rel.set_defaults(func=_reliability)
 
-    score = sub.add_parser("score", help="score every kept respondent: dimensions, sacrifices, value ratio")
+    score = sub.add_parser("score", parents=[common], help="score every kept respondent: dimensions, sacrifices, value ratio")
     _add_input(score)
     _exclude_args(score)
     score.add_argument("-o", "--output", required=True, help="CSV to write, one row per respondent")
@@ -253,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                        help="value ratio within this band of 1 is 'neutral' (default 0.05)")
     score.set_defaults(func=_score)
 
-    report = sub.add_parser("report", help="run the notebook sequence on a survey, write HTML")
+    report = sub.add_parser("report", parents=[common], help="run the notebook sequence on a survey, write HTML")
     _add_input(report)
     report.add_argument("--out", required=True, help="output folder")
     report.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
@@ -262,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     _exclude_args(report)
     report.set_defaults(func=_report)
 
-    dashboard = sub.add_parser("dashboard", help="serve the what-if dashboard (Voila, 127.0.0.1 only)")
+    dashboard = sub.add_parser("dashboard", parents=[common], help="serve the what-if dashboard (Voila, 127.0.0.1 only)")
     _add_input(dashboard, optional=True)
     dashboard.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
     dashboard.add_argument("--segments", type=int, metavar="N", help="number of segments")
@@ -282,9 +295,21 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `valuekit audit ... | head`
         sys.stderr.close()
         return 0
-    except (CodebookError, SurveyFileError, FileNotFoundError, ValueError) as err:
-        print(f"valuekit {args.command}: error: {err}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"valuekit {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except ValuekitError as err:
+        if args.debug:
+            traceback.print_exc()
+        print(f"valuekit {args.command}: {err}", file=sys.stderr)
         return 2
+    except Exception as err:  # noqa: BLE001 (a bug: say so in one line, traceback under --debug)
+        if args.debug:
+            traceback.print_exc()
+        print(f"valuekit {args.command}: internal error (a bug in valuekit; please report it): "
+              f"{type(err).__name__}: {err}" + ("" if args.debug else " (--debug shows the traceback)"),
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

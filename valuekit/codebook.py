@@ -41,6 +41,9 @@ import pandas as pd
 import yaml
 
 from .errors import CodebookError, NoSacrificesError
+from . import _check
+from ._yaml import Loader as _SafeLoader
+from ._yaml import read_file as _read_file
 
 __all__ = [
     "Codebook",
@@ -110,6 +113,11 @@ class Item:
     sacrifices the sacrifice, for outcomes and constructs their name; ``facet`` is
     the facet (benefits), the risk type (risk) or ``None``. A comparison item rates the
     competitor on the attribute named by ``counterpart``.
+
+    ``missing_codes`` are the numeric missing / don't-know codes (``9``, ``-99``);
+    ``missing_tokens`` the text ones (``"N/A"``, ``"dk"``), matched against a cell's text
+    exactly, once surrounding spaces are removed. Both come from the codebook's
+    ``missing_codes`` list (an item's own list replaces the common one).
     """
 
     name: str
@@ -122,6 +130,7 @@ class Item:
     counterpart: str | None = None
     text: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    missing_tokens: tuple[str, ...] = ()
 
 
 def _fail(key: str, message: str) -> CodebookError:
@@ -142,6 +151,11 @@ def _as_names(value: Any, key: str) -> list[str]:
     return [_as_name(v, f"{key}[{i}]") for i, v in enumerate(value)]
 
 
+#: Largest bound of an answer scale: far beyond any rating or amount, small enough that sums
+#: and squares of a million answers stay finite.
+_SCALE_LIMIT = 1e9
+
+
 def _as_scale(value: Any, key: str) -> Scale:
     if not isinstance(value, dict) or set(value) != {"min", "max"}:
         raise _fail(key, f"expected a mapping {{min: <number>, max: <number>}}, got {value!r}")
@@ -149,22 +163,41 @@ def _as_scale(value: Any, key: str) -> Scale:
     for bound, v in (("min", lo), ("max", hi)):
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise _fail(f"{key}.{bound}", f"expected a number, got {v!r}")
+        if not -_SCALE_LIMIT <= v <= _SCALE_LIMIT:  # also refuses .inf and .nan
+            raise _fail(f"{key}.{bound}", f"expected a finite number from -{_SCALE_LIMIT:.0e} to "
+                                          f"{_SCALE_LIMIT:.0e} (an answer scale), got {v!r}")
     if not lo < hi:
         raise _fail(key, f"min must be smaller than max, got min={lo!r}, max={hi!r}")
     return Scale(float(lo), float(hi))
 
 
-def _as_codes(value: Any, key: str) -> tuple[float, ...]:
+def _as_codes(value: Any, key: str) -> tuple[tuple[float, ...], tuple[str, ...]]:
+    """A ``missing_codes`` list: its numeric codes, and its text tokens (``"N/A"``).
+
+    A token that reads as a plain number (``"9"``) is that number: a cell ``9`` is read
+    as a number before any token is looked at.
+
+    >>> _as_codes([9, " N/A ", "99", "dk"], "missing_codes")
+    ((9.0, 99.0), ('N/A', 'dk'))
+    """
     if value is None:
-        return ()
+        return (), ()
     if not isinstance(value, list):
         value = [value]
-    codes = []
+    number_text = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"  # as the audit reads a cell
+    codes, tokens = [], []
     for i, v in enumerate(value):
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise _fail(f"{key}[{i}]", f"expected a numeric code such as 9 or 99, got {v!r}")
-        codes.append(float(v))
-    return tuple(codes)
+        if isinstance(v, str) and v.strip() and not re.fullmatch(number_text, v.strip()):
+            tokens.append(v.strip())
+            continue
+        number = float(v.strip()) if isinstance(v, str) and v.strip() else v
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+            hint = (" (YAML reads yes/no/true/false/on/off unquoted as true or false: quote a text "
+                    "token, e.g. 'no')" if isinstance(v, bool) else "")
+            raise _fail(f"{key}[{i}]", "expected a numeric code such as 9 or 99, or a text token such as "
+                                       f"'N/A', got {v!r}{hint}")
+        codes.append(float(number))
+    return tuple(codes), tuple(dict.fromkeys(tokens))
 
 
 def _as_labels(value: Any, key: str) -> dict[str, str]:
@@ -445,11 +478,12 @@ def _parse(spec: Any, source: str) -> Codebook:
         with problems.check():
             id_col = _as_name(spec["id"], "id")
     scale = codes = None
+    tokens: tuple[str, ...] = ()  # text missing codes ("N/A"), passed to every item like the codes
     with problems.check():
         if "scale" in spec:
             scale = _as_scale(spec["scale"], "scale")
     with problems.check():
-        codes = _as_codes(spec.get("missing_codes"), "missing_codes")
+        codes, tokens = _as_codes(spec.get("missing_codes"), "missing_codes")
         inside = [c for c in codes if scale is not None and scale.min <= c <= scale.max]
         if inside:
             raise _fail("missing_codes", f"code(s) {[f'{c:g}' for c in inside]} lie inside the scale {scale}; "
@@ -484,11 +518,12 @@ def _parse(spec: Any, source: str) -> Codebook:
         attrs = overrides.get(col, {})
         base_scale = counterpart.scale if counterpart else (base_scale or scale)
         base_codes = counterpart.missing_codes if counterpart else codes
+        base_tokens = counterpart.missing_tokens if counterpart else tokens
         item_scale = _as_scale(attrs["scale"], f"items.{col}.scale") if "scale" in attrs else base_scale
         if item_scale is None:  # the common scale itself is broken (reported there): go on checking
             item_scale = Scale(math.nan, math.nan)
-        item_codes = (_as_codes(attrs["missing_codes"], f"items.{col}.missing_codes")
-                      if "missing_codes" in attrs else base_codes)
+        item_codes, item_tokens = (_as_codes(attrs["missing_codes"], f"items.{col}.missing_codes")
+                                   if "missing_codes" in attrs else (base_codes, base_tokens))
         inside = [c for c in item_codes if item_scale.min <= c <= item_scale.max]
         if inside and item_scale is not _ANY_NUMBER:
             raise _fail(f"items.{col}.missing_codes",
@@ -500,7 +535,7 @@ def _parse(spec: Any, source: str) -> Codebook:
             raise _fail(f"items.{col}.reverse", f"expected true or false, got {reverse!r}")
         items[col] = Item(
             name=col, role=role, block=block, facet=facet, scale=item_scale,
-            missing_codes=item_codes, reverse=reverse,
+            missing_codes=item_codes, missing_tokens=item_tokens, reverse=reverse,
             counterpart=counterpart.name if counterpart else None,
             text=str(attrs["text"]) if "text" in attrs else None,
             labels=_as_labels(attrs["label"], f"items.{col}.label") if "label" in attrs else {},
@@ -661,24 +696,14 @@ def _parse(spec: Any, source: str) -> Codebook:
     return codebook
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """The safe loader, refusing a key given twice in one mapping (YAML keeps the last).
+class _UniqueKeyLoader(_SafeLoader):
+    """The bounded safe loader (:class:`valuekit._yaml.Loader`: no key twice in one
+    mapping, no nesting deeper than 50 levels, no alias bomb), worded for a codebook.
 
-    Subclasses for other files set ``error`` (the exception) and ``message`` (with
-    ``{key}`` and ``{line}``).
+    Subclasses for other files set ``message`` (with ``{key}`` and ``{line}``).
     """
 
-    error: type[Exception] = CodebookError
     message = "codebook key '{key}' appears twice in one section (line {line}); YAML would silently keep only the last"
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise self.error(self.message.format(key=key, line=key_node.start_mark.line + 1))
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
 
 
 def read_codebook(path: str | Path | dict | Codebook) -> Codebook:
@@ -687,7 +712,9 @@ def read_codebook(path: str | Path | dict | Codebook) -> Codebook:
     Parameters
     ----------
     path : str, Path, dict or Codebook
-        A YAML file; a parsed mapping; or a :class:`Codebook`, returned unchanged.
+        A YAML file (read with :func:`valuekit._yaml.read_file`: the safe loader, UTF-8,
+        UTF-16/32 or Windows-1252 text, at most 4 MiB); a parsed mapping; or a
+        :class:`Codebook`, returned unchanged.
 
     Returns
     -------
@@ -696,8 +723,11 @@ def read_codebook(path: str | Path | dict | Codebook) -> Codebook:
     Raises
     ------
     CodebookError
-        The file is missing or not YAML, or a key is wrong; the message names the file and
-        the key, and says what was expected.
+        The file is missing, not YAML, or a key is wrong or given twice; or it is refused:
+        bigger than 4 MiB, nesting deeper than 50 levels, or aliases expanding to more than
+        1,000,000 values. The message names the file and the key, and says what was expected.
+    ParameterError
+        ``path`` is neither a path, a mapping nor a Codebook (e.g. None or a number).
 
     Examples
     --------
@@ -712,13 +742,6 @@ def read_codebook(path: str | Path | dict | Codebook) -> Codebook:
         return path
     if isinstance(path, dict):
         return Codebook.from_dict(path)
-    path = Path(path)
-    if not path.is_file():
-        raise CodebookError(f"codebook file '{path}' not found")
-    try:
-        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (safe subclass)
-    except CodebookError as err:
-        raise CodebookError(f"{path.name}: {err}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise CodebookError(f"{path}: not a valid YAML file ({err})") from None
+    path = _check.path("path", path)
+    spec = _read_file(path, what="codebook file", error=CodebookError, json_=False, loader=_UniqueKeyLoader)
     return Codebook.from_dict(spec, source=str(path.name))

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
+from .errors import ParameterError, SurveyError
+from ._args import _codebook_arg, _expected, _frame_arg, _grouping_arg
 from .scoring import group_masks, item_matrix, survey_weights
 
 __all__ = ["attribute_comparison", "value_map", "has_comparisons"]
@@ -28,12 +30,12 @@ __all__ = ["attribute_comparison", "value_map", "has_comparisons"]
 
 def has_comparisons(codebook: Codebook) -> bool:
     """Whether the codebook holds competitor ratings."""
-    return bool(codebook.comparison_items)
+    return bool(_codebook_arg("codebook", codebook).comparison_items)
 
 
 def _require(codebook: Codebook) -> None:
     if not has_comparisons(codebook):
-        raise ValueError("this codebook has no competitor ratings (no 'comparisons' section); the "
+        raise SurveyError("this codebook has no competitor ratings (no 'comparisons' section); the "
                          "customer value map needs the competitor rated on the same attributes")
 
 
@@ -45,6 +47,34 @@ def _paired(data: pd.DataFrame, codebook: Codebook):
     return pairs, np.where(both, ours, np.nan), np.where(both, theirs, np.nan)
 
 
+def _importance_arg(value, codebook: Codebook) -> dict | None:
+    """A weight per dimension or sacrifice (a dict or Series): finite numbers, known blocks."""
+    if value is None:
+        return None
+    if not isinstance(value, (dict, pd.Series)):
+        raise _expected("importance", "None, or a dict or Series of a weight per dimension and sacrifice", value)
+    value = dict(value.items())
+    blocks = codebook.dimensions + codebook.sacrifices
+    unknown = [k for k in value if k not in blocks]
+    if unknown:
+        raise ParameterError(f"importance: unknown dimension or sacrifice {unknown}; this codebook has {blocks}",
+                             name="importance")
+    bad = {k: v for k, v in value.items()
+           if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or np.isinf(v)}
+    if bad:
+        raise ParameterError(f"importance: expected a finite number (or NaN: no estimate) per block, got {bad}",
+                             name="importance")
+    compared = {codebook.items[codebook.items[c].counterpart].block: codebook.items[codebook.items[c].counterpart].role
+                for c in codebook.comparison_items}
+    for kind in ("benefit", "sacrifice"):
+        blocks_of_kind = [b for b, k in compared.items() if k == kind]
+        given = [value.get(b, 0) for b in blocks_of_kind]
+        if blocks_of_kind and not any(abs(v) > 0 or np.isnan(v) for v in given):  # NaN: left out, as withheld
+            raise ParameterError(f"importance: no weight above 0 for any {kind} the competitor was rated on "
+                                 f"({blocks_of_kind}); relative {kind}s would be undefined", name="importance")
+    return value
+
+
 def attribute_comparison(data: pd.DataFrame, codebook: Codebook, *, weights=None) -> pd.DataFrame:
     """Our rating against the competitor's, attribute by attribute.
 
@@ -54,9 +84,11 @@ def attribute_comparison(data: pd.DataFrame, codebook: Codebook, *, weights=None
     theirs) and ``advantage`` (for a benefit, ratio - 1; for a sacrifice, 1 - ratio: positive
     means better for the customer with us).
     """
+    data = _frame_arg("data", data, "a DataFrame of survey answers (Survey.data)")
+    codebook = _codebook_arg("codebook", codebook)
+    w = survey_weights(weights, len(data), index=data.index)
     _require(codebook)
     pairs, ours, theirs = _paired(data, codebook)
-    w = survey_weights(weights, len(data), index=data.index)
     rows = []
     for j, (mine, comp) in enumerate(pairs):
         ok = np.isfinite(ours[:, j]) & (w > 0)
@@ -83,7 +115,9 @@ def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = 
         Groups (e.g. segments); the whole sample is always the first row (``all``).
     importance : dict or Series, optional
         Weight of each dimension and sacrifice (e.g. the absolute driver shares); equal by
-        default. Blocks without competitor ratings are left out of both sides.
+        default. Blocks without competitor ratings are left out of both sides, and so are
+        blocks weighted 0, not listed, or NaN (a driver share that was withheld). A weight
+        above 0 is needed for at least one compared benefit and one compared sacrifice.
     weights : array-like, optional
         Survey weights.
 
@@ -96,6 +130,11 @@ def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = 
         line, "worse value", or "no competitor ratings" when nobody in the group rated the
         competitor).
     """
+    data = _frame_arg("data", data, "a DataFrame of survey answers (Survey.data)")
+    codebook = _codebook_arg("codebook", codebook)
+    by = _grouping_arg("by", by, data.index, {"data": data})
+    importance = _importance_arg(importance, codebook)
+    w = survey_weights(weights, len(data), index=data.index)
     _require(codebook)
     codebook.require_sacrifices("value_map")
     pairs, ours, theirs = _paired(data, codebook)
@@ -103,7 +142,6 @@ def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = 
     kinds = {b: codebook.items[p[0]].role for b, p in zip(blocks, pairs)}
     imp = (pd.Series(1.0, index=list(dict.fromkeys(blocks))) if importance is None
            else pd.Series(importance, dtype=float).abs())
-    w = survey_weights(weights, len(data), index=data.index)
     rows = []
     for name, mask in group_masks(data.index, by):
         ratios, rated = {}, np.zeros(len(data), bool)

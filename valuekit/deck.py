@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import _check
+from .codebook import LANGUAGES
+from .errors import ParameterError
 from .scenario import (Scenario, ScenarioEngine, compare_scenarios, format_comparison, format_headline,
                        format_outcome_changes, format_summary, ui_text)
 
@@ -24,8 +27,15 @@ __all__ = ["scenario_deck", "scenario_pngs"]
 def scenario_pngs(engine: ScenarioEngine, scenario: Scenario, *, compare: list[Scenario] | None = None,
                   names: dict | None = None, lang: str = "en", dpi: int = 150) -> dict[str, bytes]:
     """The deck's charts as PNG images: ``map`` (benefits vs sacrifices, before/after by
-    segment) and, with ``compare``, ``comparison``."""
+    segment) and, with ``compare``, ``comparison``.
+
+    Raises :class:`~valuekit.errors.ParameterError` for arguments of the wrong type, a
+    ``lang`` other than en, es, it, or a ``dpi`` outside 10 to 1200.
+    """
     from matplotlib.figure import Figure
+
+    _check_args(engine, scenario, compare, names, lang)
+    dpi = _check.integer("dpi", dpi, min=10, max=1200)
 
     from .plots import plot_benefits_sacrifices, plot_scenario_comparison, plot_scenario_shares
 
@@ -45,6 +55,16 @@ def scenario_pngs(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
         fig.tight_layout()
         out["comparison"] = _png(fig)
     return out
+
+
+def _check_args(engine, scenario, compare, names, lang) -> None:
+    _check.instance("engine", engine, ScenarioEngine, "a ScenarioEngine (build_engine)")
+    _check.instance("scenario", scenario, Scenario, "a Scenario")
+    if compare is not None and (not isinstance(compare, (list, tuple))
+                                or any(not isinstance(s, Scenario) for s in compare)):
+        raise ParameterError(f"compare: expected a list of Scenario or None, got {compare!r:.80}", name="compare")
+    _check.instance("names", names, dict, "a mapping of segment to name", optional=True)
+    _check.choice("lang", lang, LANGUAGES)
 
 
 def _png(fig) -> bytes:
@@ -83,9 +103,21 @@ def scenario_deck(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
     Slides: the headline (share destroyed before → after with intervals, outcome changes,
     n), the result by segment, the map, and with ``compare`` the scenarios side by side
     (table, then chart). Returns the file's bytes; with ``path`` also writes it there.
+
+    Raises
+    ------
+    ParameterError
+        An argument of the wrong type, or a ``lang`` other than en, es, it.
+    FileError
+        ``path`` is a folder, or its folder does not exist or cannot be written; checked
+        before the deck is built.
     """
     from pptx import Presentation
     from pptx.util import Inches, Pt
+
+    _check_args(engine, scenario, compare, names, lang)
+    if path is not None:
+        path = _check.output_file("path", path, "PowerPoint deck")
 
     result = engine.apply(scenario)
     summary = result["summary"]
@@ -133,5 +165,5 @@ def scenario_deck(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
     deck.save(buffer)
     data = buffer.getvalue()
     if path is not None:
-        Path(path).write_bytes(data)
+        _check.write_bytes(path, data, "PowerPoint deck")
     return data

@@ -25,7 +25,6 @@ columns under ``other:``, so their missing codes are still audited).
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field

@@ -45,7 +45,10 @@ from math import ceil, factorial
 import numpy as np
 import pandas as pd
 
+from . import _check
 from .codebook import Codebook
+from .errors import ParameterError, SurveyError
+from ._args import _codebook_arg, _column_arg, _columns_arg, _frame_arg, _grouping_arg, _lang_arg, _seed_arg
 from .scoring import common_scale, group_masks, survey_weights
 from .significance import DEFAULT_EVIDENCE
 
@@ -87,19 +90,21 @@ def _weighted_corr(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     return cov / np.outer(sd, sd)
 
 
-def _complete(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> tuple[np.ndarray, np.ndarray, int]:
-    """The complete rows (outcome, drivers) with positive weight, their weights, and how many were left out."""
-    missing = [c for c in [outcome, *drivers] if c not in data.columns]
-    if missing:
-        raise ValueError(f"column(s) {missing} not found in data; available: {list(data.columns)}")
-    if len(drivers) < 1:
-        raise ValueError("give at least one driver")
+def _model_args(data, outcome, drivers, weights) -> tuple[pd.DataFrame, str, list[str], np.ndarray]:
+    """The checked arguments of a driver model: the data, the outcome and driver columns
+    (numeric, the outcome not among the drivers) and the survey weights."""
+    data = _frame_arg("data", data, "a DataFrame with the outcome and driver columns")
+    outcome = _column_arg("outcome", outcome, {"data": data}, numeric=True)
+    drivers = _columns_arg("drivers", drivers, {"data": data}, numeric=True)
     if outcome in drivers:
-        raise ValueError(f"the outcome '{outcome}' is also listed as a driver")
-    text = [c for c in [outcome, *drivers] if not pd.api.types.is_numeric_dtype(data[c].dtype)]
-    if text:
-        raise ValueError(f"column(s) {text} are not numeric ({', '.join(str(data[c].dtype) for c in text)}); "
-                         "an outcome and its drivers must be scores or ratings")
+        raise ParameterError(f"drivers: the outcome '{outcome}' is also listed as a driver", name="drivers")
+    w = survey_weights(weights, len(data), index=data.index)
+    return data, outcome, drivers, w
+
+
+def _complete(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> tuple[np.ndarray, np.ndarray, int]:
+    """The complete rows (outcome, drivers) with positive weight, their weights, and how many were left out.
+    The columns and weights are checked by :func:`_model_args` first."""
     values = data[[outcome, *drivers]].to_numpy(dtype=float, na_value=np.nan)
     w = survey_weights(weights, len(data), index=data.index)
     complete = np.isfinite(values).all(axis=1) & (w > 0)
@@ -109,22 +114,23 @@ def _complete(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> 
 def _check_model(values: np.ndarray, w: np.ndarray, drivers: list[str], outcome: str) -> np.ndarray:
     """Raise when no model can be fitted to these rows; otherwise their correlation matrix."""
     if len(values) <= len(drivers) + 1:
-        raise ValueError(f"{len(values)} complete respondents for {len(drivers)} drivers of '{outcome}'; "
+        raise SurveyError(f"{len(values)} complete respondents for {len(drivers)} drivers of '{outcome}'; "
                          "need more respondents than drivers + 1")
     sd = values.std(axis=0)
     if sd[0] == 0:
-        raise ValueError(f"the outcome '{outcome}' is constant ({values[0, 0]:g}) among the complete "
+        raise SurveyError(f"the outcome '{outcome}' is constant ({values[0, 0]:g}) among the complete "
                          "respondents; nothing to explain")
     constant = [d for d, s in zip(drivers, sd[1:]) if s == 0]
     if constant:
-        raise ValueError(f"driver(s) {constant} are constant; they cannot explain '{outcome}'")
+        raise SurveyError(f"driver(s) {constant} are constant; they cannot explain '{outcome}'")
     R = _weighted_corr(values, w)
     _check_collinear(R, drivers)
     return R
 
 
 def _prepare(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> tuple[np.ndarray, np.ndarray, int]:
-    values, w, dropped = _complete(data, outcome, drivers, weights)
+    data, outcome, drivers, w = _model_args(data, outcome, drivers, weights)
+    values, w, dropped = _complete(data, outcome, drivers, w)
     _check_model(values, w, drivers, outcome)
     return values, w, dropped
 
@@ -134,7 +140,7 @@ def _check_collinear(R: np.ndarray, drivers: list[str]) -> None:
     vals, vecs = np.linalg.eigh(Rxx)
     if vals[0] < 1e-8:
         involved = [d for d, v in zip(drivers, vecs[:, 0]) if abs(v) > 0.1]
-        raise ValueError(f"drivers {involved} are perfectly collinear (one is a linear combination of "
+        raise SurveyError(f"drivers {involved} are perfectly collinear (one is a linear combination of "
                          "the others); drop one of them or combine them")
 
 
@@ -216,16 +222,18 @@ def shapley_r2(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=
     :data:`MAX_SHAPLEY_DRIVERS` drivers (2**p regressions); use
     :func:`relative_weights` then, which approximates it closely.
     """
+    data, outcome, drivers, _ = _model_args(data, outcome, drivers, weights)
     if len(drivers) > MAX_SHAPLEY_DRIVERS:
-        raise ValueError(f"{len(drivers)} drivers: the exact Shapley decomposition needs 2**{len(drivers)} "
+        raise ParameterError(f"{len(drivers)} drivers: the exact Shapley decomposition needs 2**{len(drivers)} "
                          f"regressions and is limited to {MAX_SHAPLEY_DRIVERS} drivers; use "
-                         "method='johnson' (relative weights) or fewer drivers (dimensions, not facets)")
+                         "method='johnson' (relative weights) or fewer drivers (dimensions, not facets)",
+                             name="drivers")
     return _table(data, outcome, drivers, weights, "shapley")
 
 
 def _table(data, outcome, drivers, weights, method) -> pd.DataFrame:
-    drivers = list(drivers)
-    values, w, dropped = _complete(data, outcome, drivers, weights)
+    data, outcome, drivers, w = _model_args(data, outcome, drivers, weights)
+    values, w, dropped = _complete(data, outcome, drivers, w)
     R = _check_model(values, w, drivers, outcome)
     return _decomposition(R, len(values), dropped, drivers, method, outcome)
 
@@ -350,21 +358,24 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
         unknown method, or more than :data:`MAX_SHAPLEY_DRIVERS` drivers with Shapley.
         A group within ``by`` with the same problem is reported with a note instead.
     """
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {list(_METHODS)}, got {method!r}")
-    drivers = list(drivers)
+    if not isinstance(method, str) or method not in _METHODS:
+        raise ParameterError(f"method must be one of {list(_METHODS)}, got {method!r}", name="method")
+    data, outcome, drivers, w_all = _model_args(data, outcome, drivers, weights)
     if method == "shapley" and len(drivers) > MAX_SHAPLEY_DRIVERS:
         shapley_r2(data, outcome, drivers)  # raises with the explanation
+    if codebook is not None:
+        _codebook_arg("codebook", codebook)
+    by = _grouping_arg("by", by, data.index, {"data": data})
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
-        raise ValueError(f"n_boot must be a whole number >= 0, got {n_boot!r}")
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
+        raise ParameterError(f"n_boot must be a whole number >= 0, got {n_boot!r}", name="n_boot")
+    ci = _check.fraction("ci", ci)
+    _seed_arg("random_state", random_state, also=(np.random.Generator,))
+    lang = _lang_arg(lang)
     per_driver = DEFAULT_EVIDENCE["min_n_per_driver"] if min_n_per_driver is None else min_n_per_driver
     if isinstance(per_driver, bool) or not isinstance(per_driver, (int, float, np.number)) \
             or not np.isfinite(per_driver) or per_driver < 0:
-        raise ValueError(f"min_n_per_driver must be a number >= 0, got {per_driver!r}")
+        raise ParameterError(f"min_n_per_driver must be a number >= 0, got {per_driver!r}", name="min_n_per_driver")
     rng = np.random.default_rng(random_state)
-    w_all = survey_weights(weights, len(data), index=data.index)
     p = len(drivers)
     nan = np.full(p, np.nan)
     frames = []
@@ -429,13 +440,16 @@ def driver_summary(table: pd.DataFrame, group="all") -> str:
     >>> driver_summary(t)
     'R² 0.41 [0.37, 0.45], n = 1,903 (12 left out: missing values or zero weight)'
     """
+    table = _frame_arg("table", table, "a key_drivers, relative_weights or shapley_r2 table")
     if "group" not in table.columns:
         a = table.attrs
         row = {"r2": a.get("r2", np.nan), "n": a.get("n", 0), "dropped": a.get("dropped", 0)}
     else:
         rows = table[table["group"] == group]
         if rows.empty:
-            raise ValueError(f"no group {group!r} in the driver table; groups: {list(dict.fromkeys(table['group']))}")
+            raise ParameterError(f"no group {group!r} in the driver table; groups: "
+                                 f"{list(dict.fromkeys(table['group']))}", name="group")
+        _columns_arg("table", ["r2", "n"], {"table": table})
         row = rows.iloc[0]
     r2 = float(row["r2"])
     if not np.isfinite(r2):
@@ -492,8 +506,22 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
         importance (its group was withheld) gets ``"no estimate"``. The crosshairs are the
         means of importance and performance over the other drivers (``.attrs``).
     """
-    table = drivers.drop_duplicates("driver")
+    drivers = _frame_arg("drivers", drivers, "a key_drivers table (or columns driver and share)")
+    importance = _check.text("importance", importance)
+    _columns_arg("drivers", ["driver"], {"drivers": drivers})
+    if importance not in drivers.columns:
+        raise ParameterError(f"importance: column {importance!r} not found in drivers; available: "
+                             f"{list(drivers.columns)}", name="importance")
+    kind = drivers[importance].dtype
+    if not pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_bool_dtype(kind):
+        raise ParameterError(f"importance: column '{importance}' of drivers is not numeric "
+                             f"({drivers[importance].dtype})", name="importance")
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    codebook = _codebook_arg("codebook", codebook)
     w = survey_weights(weights, len(scores), index=scores.index)
+    lang = _lang_arg(lang)
+    table = drivers.drop_duplicates("driver")
+    _columns_arg("scores", [str(d) for d in table["driver"]], {"scores": scores}, numeric=True)
     scale = common_scale(codebook)
     rows = []
     for _, r in table.iterrows():
@@ -545,7 +573,8 @@ def outcome_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, weig
     >>> outcome_slopes(mtcars, "mpg", ["wt", "hp"]).round(5).tolist()   # R: coef(lm(mpg ~ wt + hp))
     [-3.87783, -0.03177]
     """
-    values, w, _ = _prepare(data, outcome, list(drivers), weights)
+    data, outcome, drivers, _ = _model_args(data, outcome, drivers, weights)
+    values, w, _ = _prepare(data, outcome, drivers, weights)
     R = _weighted_corr(values, w)
     _check_collinear(R, list(drivers))
     X = np.column_stack([np.ones(len(values)), values[:, 1:]])
@@ -566,9 +595,10 @@ def bootstrap_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, we
     over these rows). Respondents are resampled with replacement, keeping their survey
     weights; ``.attrs`` carries ``r2`` and ``n`` of the full-sample model.
     """
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 2:
-        raise ValueError(f"n_boot: expected a whole number >= 2, got {n_boot!r}")
-    values, w, _ = _prepare(data, outcome, list(drivers), weights)
+    data, outcome, drivers, _ = _model_args(data, outcome, drivers, weights)
+    n_boot = _check.integer("n_boot", n_boot, min=2)
+    _seed_arg("random_state", random_state, also=(np.random.Generator,))
+    values, w, _ = _prepare(data, outcome, drivers, weights)
     full = outcome_slopes(data, outcome, list(drivers), weights=weights)
     rng = np.random.default_rng(random_state)
     n = len(values)

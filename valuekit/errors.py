@@ -17,13 +17,14 @@ keeps working::
     │   └── NoSacrificesError  an output needing sacrifices, on a benefits-only survey
     ├── ScenarioError        a what-if scenario that cannot be used as written
     │   └── LeverError       a lever file or ``levers:`` section
-    └── ParameterError       an argument out of its range or of the wrong type (``.name``)
+    ├── ParameterError       an argument out of its range or of the wrong type (``.name``)
+    └── NotebookError        a report notebook that failed (``.notebook``, ``.cell``)
 """
 
 from __future__ import annotations
 
 __all__ = ["ValuekitError", "CodebookError", "FileError", "SurveyFileError", "SurveyError",
-           "NoSacrificesError", "ScenarioError", "LeverError", "ParameterError"]
+           "NoSacrificesError", "ScenarioError", "LeverError", "ParameterError", "NotebookError"]
 
 
 class ValuekitError(ValueError):
@@ -73,3 +74,13 @@ class ParameterError(ValuekitError):
     def __init__(self, message: str, name: str | None = None):
         super().__init__(message)
         self.name = name
+
+
+class NotebookError(ValuekitError):
+    """A notebook of the report that failed: the message names the notebook, the cell and
+    the error, and where the executed notebook was kept."""
+
+    def __init__(self, message: str, notebook: str | None = None, cell: int | None = None):
+        super().__init__(message)
+        self.notebook = notebook
+        self.cell = cell

@@ -5,6 +5,11 @@ Windows-1252 / Latin-1), Excel, SPSS ``.sav`` (value labels and user-missing val
 Qualtrics CSV exports (three header rows) and Parquet. :func:`read_survey_file` returns
 the raw table and a :class:`SourceInfo` describing what was read; it changes no values.
 Recoding and flagging happen in :mod:`valuekit.audit`.
+
+Only a truly empty cell is read as blank: ``N/A``, ``NA``, ``nan``, ``null`` or ``#N/A``
+typed into a cell stay text (the audit lists them), and a column holding text the CSV
+reader would take for a number (``0x1F`` as 31, ``nan``, ``inf``, ``1e999``) is read as
+text, so the audit sees what was written.
 """
 
 from __future__ import annotations
@@ -12,12 +17,17 @@ from __future__ import annotations
 import codecs
 import csv
 import io as _io
+import json
+import mmap
+import re
 from dataclasses import dataclass, field
+from numbers import Integral
 from pathlib import Path
 
 import pandas as pd
 
-from .errors import SurveyFileError
+from . import _check
+from .errors import ParameterError, SurveyFileError
 
 __all__ = ["SourceInfo", "SurveyFileError", "read_survey_file", "FORMATS"]
 
@@ -93,7 +103,10 @@ def _decode(raw: bytes, name: str, encoding: str) -> tuple[str, str]:
         except UnicodeDecodeError as err:
             raise SurveyFileError(_decode_message(raw, name, encoding, err)) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as err:  # e.g. cut off mid-character
+            raise SurveyFileError(_decode_message(raw, name, "UTF-16 (its byte-order mark says so)", err)) from None
     try:
         text = raw.decode("utf-8-sig")
         return text, "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
@@ -117,17 +130,118 @@ def _sniff_delimiter(first_line: str) -> str:
     return sep if counts[sep] else ","
 
 
+#: A plain decimal number: optional sign, digits with an optional decimal mark, optional
+#: exponent (ASCII digits only). What a survey analyst reads as a number.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _arrow_csv(source, sep: str, text_columns: list[str]) -> pd.DataFrame:
     """Parse with Arrow's multithreaded reader, as ``pd.read_csv(engine="pyarrow")`` does,
-    with some columns forced to text (pandas' ``dtype=`` is unreliable with that engine)."""
+    with some columns forced to text (pandas' ``dtype=`` is unreliable with that engine).
+
+    Only empty cells are null (Arrow's default also nulls ``N/A``, ``NA``, ``nan``,
+    ``null``, ``#N/A``, ...), and no column is boolean (by default a column of ``1`` and
+    ``True`` would be, and its ``1`` no longer a number). Arrow reads ``nan``, ``inf`` and
+    ``1e999`` as floats and ``0x1F`` as the integer 31: a float column with a value that
+    is not finite, or an integer column with a hexadecimal cell, is read again as text (a
+    second pass over those columns only, on files that have such cells).
+    """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    table = pacsv.read_csv(
-        source, parse_options=pacsv.ParseOptions(delimiter=sep),
-        convert_options=pacsv.ConvertOptions(strings_can_be_null=True,
-                                             column_types={c: pa.string() for c in text_columns}))
+    def read(as_text: list[str], include: list[str] | None = None, newlines: bool = False) -> pa.Table:
+        if hasattr(source, "seek"):
+            source.seek(0)
+        return pacsv.read_csv(
+            source, parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=newlines),
+            convert_options=pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True,
+                                                 true_values=[], false_values=[],
+                                                 column_types={c: pa.string() for c in as_text},
+                                                 include_columns=include or []))
+
+    newlines = False
+    try:
+        table = read(list(text_columns))
+    except pa.ArrowInvalid as err:
+        if "Expected" not in str(err):
+            raise
+        # a line break inside a quoted cell (a comment) split a block of a large file: the
+        # slower reader that follows quotes across lines; a truly ragged row fails again
+        newlines = True
+        table = read(list(text_columns), newlines=True)
+    redo = [f.name for f in table.schema
+            if pa.types.is_floating(f.type) and pc.all(pc.is_finite(table[f.name])).as_py() is False]
+    ints = [f.name for f in table.schema if pa.types.is_integer(f.type)]
+    if ints and _may_hold_hex(source):
+        redo += ints
+    if redo:
+        again = read(redo, include=redo, newlines=newlines)
+        for name in redo:
+            if name in ints and not pc.any(pc.match_substring_regex(again[name], r"^\s*0[xX]")).as_py():
+                continue  # no hexadecimal cell in this one: its numbers stand
+            table = table.set_column(table.schema.get_field_index(name), name, again[name])
     return table.to_pandas()
+
+
+def _may_hold_hex(source) -> bool:
+    """Whether the raw file has ``0x`` or ``0X`` anywhere (a cheap scan for the letter first:
+    a numeric export usually has none)."""
+    if isinstance(source, _io.BytesIO):
+        with source.getbuffer() as view:
+            return re.search(rb"0[xX]", view) is not None
+    with open(source, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        if view.find(b"x") < 0 and view.find(b"X") < 0:
+            return False
+        return re.search(rb"0[xX]", view) is not None
+
+
+def _records(text: str, sep: str, n: int) -> list[list[str]]:
+    """The first ``n`` records of delimited text (quoted newlines inside a cell and all),
+    skipping empty lines as the table readers do."""
+    found: list[list[str]] = []
+    try:
+        for record in csv.reader(_io.StringIO(text), delimiter=sep):
+            if record:
+                found.append(record)
+                if len(found) == n:
+                    break
+    except csv.Error:  # a cut-off or malformed record: judge by what was read
+        pass
+    return found
+
+
+def _is_import_id(cell: str) -> bool:
+    cell = cell.strip()
+    if not cell.startswith("{"):
+        return False
+    try:
+        entry = json.loads(cell)
+    except ValueError:
+        return False
+    return isinstance(entry, dict) and "ImportId" in entry
+
+
+def _qualtrics_misfit(records: list[list[str]]) -> str | None:
+    """Why the first records are not a Qualtrics export's three header rows (column names,
+    question text, ``{"ImportId": ...}`` entries), or None when they are."""
+    if len(records) < 3:
+        return (f"the file has {len(records)} row(s); a Qualtrics export starts with three header rows "
+                "(column names, question text, ImportId entries)")
+    names, questions, ids = records[:3]
+    if len(ids) != len(names):
+        return f"row 3 of the file has {len(ids)} cell(s) where the header has {len(names)}"
+    filled = [(name.strip(), cell) for name, cell in zip(names, ids) if cell.strip()]
+    if not filled:
+        return 'row 3 of the file is empty where a Qualtrics export has its {"ImportId": ...} entries'
+    for name, cell in filled:
+        if not _is_import_id(cell):
+            shown = cell if len(cell) <= 40 else cell[:37] + "..."
+            return f'row 3 of the file, column \'{name}\', holds {shown!r}, not a JSON {{"ImportId": ...}} entry'
+    texts = [c.strip() for c in questions if c.strip()]
+    if texts and all(_NUMBER.fullmatch(c) for c in texts):
+        return "row 2 of the file holds numbers (a response?) where a Qualtrics export has its question text"
+    return None
 
 
 def _is_binary(column: pd.Series) -> bool:
@@ -145,6 +259,10 @@ def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | 
     The common case, UTF-8, is handed to the parser straight from the file (which checks
     every byte); any other encoding, or UTF-8 that turns out to be invalid further in, is
     decoded in full first (``whole=True``).
+
+    ``qualtrics``: True when asked for (the file must have the three header rows), False
+    for a plain CSV (a Qualtrics export is then refused rather than read with its header
+    rows as respondents), None to tell from the file.
     """
     with path.open("rb") as fh:
         head = fh.read(_HEAD)
@@ -164,13 +282,20 @@ def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | 
         head_text = text[:_HEAD]
         source = _io.BytesIO(raw if used == "utf-8" else text.encode("utf-8"))
         del text
-    lines = head_text.lstrip("\ufeff").splitlines()[:4]
-    header = lines[0] if lines else ""
-    sep = sep or _sniff_delimiter(header)
+    head_text = head_text.lstrip("\ufeff")
+    sep = sep or _sniff_delimiter(next(iter(head_text.splitlines()), ""))
     decimal = decimal or ("," if sep == ";" else ".")
-    if qualtrics is None:  # Qualtrics' third header row holds {"ImportId": ...} entries
-        qualtrics = len(lines) >= 3 and "ImportId" in lines[2]
-    names = [c.strip() for c in next(csv.reader([header], delimiter=sep))]
+    records = _records(head_text, sep, 3)  # parsed as records: question text may hold newlines
+    misfit = _qualtrics_misfit(records)
+    if qualtrics and misfit:
+        raise SurveyFileError(f"{path.name}: format='qualtrics', but this is not a Qualtrics export: {misfit}. "
+                              "Read it with format='csv' (or leave format= out), which keeps every row")
+    if qualtrics is False and not misfit:
+        raise SurveyFileError(f"{path.name}: rows 2 and 3 of the file are a Qualtrics export's question text and "
+                              "ImportId entries, not respondents; read it with format='qualtrics' "
+                              "(or leave format= out)")
+    qualtrics = not misfit
+    names = [c.strip() for c in (records[0] if records else [])]
     repeated = sorted({c for c in names if names.count(c) > 1})
     if repeated:  # pandas would silently rename the second one 'name.1'
         raise SurveyFileError(f"{path.name}: column name(s) {repeated} appear more than once in the header")
@@ -183,14 +308,14 @@ def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | 
                           text_columns=text_columns, whole=True)
 
     try:
-        if qualtrics:
-            frame = pd.read_csv(source, sep=sep, header=0, skiprows=[1, 2], encoding="utf-8-sig",
+        if qualtrics:  # every cell as text: only an empty one is blank
+            frame = pd.read_csv(source, sep=sep, header=0, encoding="utf-8-sig",
                                 dtype=str, keep_default_na=False, na_values=[""])
-            if hasattr(source, "seek"):
-                source.seek(0)
-            questions = pd.read_csv(source, sep=sep, header=0, nrows=1, encoding="utf-8-sig",
-                                    dtype=str, keep_default_na=False)
-            info.question_text = {str(k).strip(): str(v) for k, v in questions.iloc[0].items()}
+            if len(frame) < 2 or not all(_is_import_id(v) for v in frame.iloc[1].dropna()):
+                raise RuntimeError(f"{path.name}: the Qualtrics header rows were found by one reader "
+                                   "and not by the other; this is a bug in valuekit")
+            info.question_text = {str(k).strip(): "" if pd.isna(v) else str(v) for k, v in frame.iloc[0].items()}
+            frame = frame.iloc[2:]
         else:
             frame = _arrow_csv(source, sep, as_text)
             if not whole and any(_is_binary(frame[c]) for c in frame.columns[frame.dtypes == object]):
@@ -199,6 +324,8 @@ def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | 
         if whole:
             raise
         return decode_whole()
+    except SurveyFileError:
+        raise
     except (pd.errors.ParserError, ValueError) as err:  # pyarrow raises ArrowInvalid (a ValueError)
         if not whole and "UTF8" in str(err):  # valid UTF-8 at the top, not further down
             return decode_whole()
@@ -216,14 +343,17 @@ def read_survey_file(path: str | Path, *, format: str | None = None, encoding: s
     path : str or Path
         The export.
     format : {"csv", "qualtrics", "excel", "spss", "parquet"}, optional
-        Taken from the suffix when omitted; a CSV whose third row holds Qualtrics
-        ``ImportId`` entries is read as a Qualtrics export.
+        Taken from the suffix when omitted; a CSV export is read as a Qualtrics export
+        when its third row holds a JSON ``{"ImportId": ...}`` entry in every non-empty
+        cell. ``"qualtrics"`` on a file without those header rows, and ``"csv"`` on a file
+        with them, raise :class:`SurveyFileError` rather than drop or misread rows.
     encoding : str, default "auto"
         Text formats only. ``"auto"`` tries UTF-8 (with or without BOM), UTF-16 (by its
         BOM), then Windows-1252, which covers Latin-1 exports.
     sep, decimal : str, optional
-        Text formats only. The delimiter is sniffed from the header (comma, semicolon,
-        tab or bar); the decimal mark defaults to a comma for semicolon files.
+        Text formats only. The delimiter (one character) is sniffed from the header
+        (comma, semicolon, tab or bar); the decimal mark (``"."`` or ``","``) defaults to
+        a comma for semicolon files.
     sheet : str or int, optional
         Excel only: the sheet, default the first. A name is looked up first; digits that
         are not a sheet's name are its position (0 = the first).
@@ -235,20 +365,37 @@ def read_survey_file(path: str | Path, *, format: str | None = None, encoding: s
     -------
     frame : DataFrame
         One row per data row of the file, columns named by the header (stripped of
-        surrounding spaces).
+        surrounding spaces). Only empty cells are missing; any text is kept as written.
     info : SourceInfo
+
+    Raises
+    ------
+    ParameterError
+        An argument of the wrong type or value (named), or an option that does not apply
+        to the file's format (``sheet=`` for a CSV file, ``sep=`` for Excel, ...).
+    SurveyFileError
+        The file is missing, empty or cannot be read as the format says.
     """
-    path = Path(path)
+    path, text_columns = check_read_options(path, format=format, encoding=encoding, sep=sep,
+                                            decimal=decimal, sheet=sheet, text_columns=text_columns)
+    if path.is_dir():
+        raise SurveyFileError(f"survey file '{path}' is a folder; expected an export file", path=str(path))
     if not path.is_file():
-        raise SurveyFileError(f"survey file '{path}' not found")
+        raise SurveyFileError(f"survey file '{path}' not found", path=str(path))
     fmt = format or _guess_format(path)
-    if fmt not in FORMATS:
-        raise SurveyFileError(f"{path.name}: unknown format {fmt!r}; expected one of {sorted(FORMATS)}")
+    text_format = fmt in ("csv", "qualtrics")
+    for name, value, default in (("encoding", encoding, "auto"), ("sep", sep, None), ("decimal", decimal, None)):
+        if value != default and not text_format:
+            raise ParameterError(f"{name}: applies to CSV and Qualtrics files only, but {path.name} is read "
+                                 f"as {fmt}; leave {name}= out", name=name)
+    if sheet is not None and fmt != "excel":
+        raise ParameterError(f"sheet: applies to Excel files only, but {path.name} is read as {fmt}; "
+                             "leave sheet= out", name="sheet")
     if path.stat().st_size == 0:
         raise SurveyFileError(f"{path.name}: the file is empty; expected a header row and data rows")
 
-    if fmt in ("csv", "qualtrics"):
-        frame, info = _read_text(path, qualtrics=True if fmt == "qualtrics" else None,
+    if text_format:  # asked for Qualtrics: must be one; asked for CSV: must not be; else: told by the file
+        frame, info = _read_text(path, qualtrics={"qualtrics": True, "csv": False}.get(format),
                                  encoding=encoding, sep=sep, decimal=decimal, text_columns=text_columns)
     elif fmt == "excel":
         info = SourceInfo(path=path.name, format="excel")
@@ -256,12 +403,21 @@ def read_survey_file(path: str | Path, *, format: str | None = None, encoding: s
             with pd.ExcelFile(path, engine="openpyxl") as book:
                 sheets = book.sheet_names
                 chosen = 0 if sheet is None else sheet
-                if isinstance(chosen, str) and chosen not in sheets and chosen.strip().isdigit():
+                if isinstance(chosen, str) and chosen not in sheets and chosen.strip().isascii() \
+                        and chosen.strip().isdigit():
                     chosen = int(chosen)  # not a sheet's name: a position
                 if isinstance(chosen, str) and chosen not in sheets or \
-                        isinstance(chosen, int) and not 0 <= chosen < len(sheets):
+                        not isinstance(chosen, str) and not 0 <= chosen < len(sheets):
                     raise SurveyFileError(f"{path.name}: no sheet {chosen!r}; sheets in the file: {sheets}")
-                frame = pd.read_excel(book, sheet_name=chosen, dtype={c: str for c in text_columns} or None)
+                chosen = chosen if isinstance(chosen, str) else int(chosen)
+                # every cell as openpyxl gives it (pandas would make "N/A" blank and turn
+                # booleans beside a blank into 1.0 / 0.0); then each column's own type
+                frame = pd.read_excel(book, sheet_name=chosen, dtype=object, keep_default_na=False,
+                                      na_values=[""])
+                for c in frame.columns:
+                    if str(c).strip() in text_columns:
+                        frame[c] = frame[c].astype("str")
+                frame = frame.infer_objects()
                 info.sheets = list(sheets)
                 info.sheet = chosen if isinstance(chosen, str) else sheets[chosen]
         except SurveyFileError:
@@ -284,6 +440,39 @@ def read_survey_file(path: str | Path, *, format: str | None = None, encoding: s
     if len(frame) == 0:
         raise SurveyFileError(f"{path.name}: the file has a header but no data rows")
     return frame.reset_index(drop=True), info
+
+
+def check_read_options(path, *, format=None, encoding="auto", sep=None, decimal=None, sheet=None,
+                       text_columns=()) -> tuple[Path, list[str]]:
+    """Check :func:`read_survey_file`'s arguments before any work; the path and text columns.
+
+    Raises :class:`ParameterError` naming the first wrong argument.
+    """
+    path = _check.path("path", path)
+    if format is not None:
+        _check.choice("format", format, list(FORMATS))
+    _check.text("encoding", encoding)
+    if encoding != "auto":
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ParameterError(f"encoding: unknown encoding {encoding!r}; expected 'auto' or a codec "
+                                 "name such as 'utf-8', 'cp1252' or 'latin-1'", name="encoding") from None
+    if sep is not None:
+        _check.text("sep", sep, length=1)
+        if sep in "\"\r\n":  # a quote or a line break cannot separate cells
+            raise ParameterError(f"sep: expected a delimiter character such as ',', ';', '\\t' or '|', "
+                                 f"got {sep!r}", name="sep")
+    if decimal is not None:
+        _check.choice("decimal", decimal, [".", ","])
+        if decimal == sep:
+            raise ParameterError(f"decimal: {decimal!r} is also the delimiter (sep={sep!r}); expected the "
+                                 "other decimal mark", name="decimal")
+    if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, (str, Integral))
+                              or isinstance(sheet, Integral) and sheet < 0 or isinstance(sheet, str) and not sheet):
+        raise ParameterError(f"sheet: expected a sheet name (text) or position (a whole number from 0), "
+                             f"got {sheet!r}", name="sheet")
+    return path, _check.names("text_columns", text_columns)
 
 
 def _read_spss(path: Path) -> tuple[pd.DataFrame, SourceInfo]:

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,9 +56,11 @@ from typing import Any
 
 import yaml
 
+from . import _check
+from ._yaml import read_file as _read_file
 from .codebook import _DEFAULT_LABELS, LANGUAGES, Codebook, read_codebook
 from .codebook import _UniqueKeyLoader as _CodebookLoader
-from .errors import LeverError
+from .errors import LeverError, ParameterError
 
 __all__ = ["Lever", "LeverSet", "LeverError", "read_levers", "default_levers", "HOW", "VALUE_LEVERS"]
 
@@ -116,10 +119,13 @@ class Lever:
     units: dict[str, str] = field(default_factory=dict)
 
     def label(self, lang: str = "en") -> str:
+        """The label in ``lang`` (one of en, es, it), falling back to English, then the name."""
+        _check.choice("lang", lang, LANGUAGES)
         return self.labels.get(lang) or self.labels.get("en") or self.name
 
     def unit_label(self, lang: str = "en") -> str:
         """The unit in ``lang`` (the file's, else the built-in one), falling back to English."""
+        _check.choice("lang", lang, LANGUAGES)
         return self.units.get(lang) or self.units.get("en") or self.unit
 
     @property
@@ -167,6 +173,7 @@ class LeverSet:
         """One row per lever: label, how, what it moves, range, step, unit, value lever, assumptions."""
         import pandas as pd
 
+        _check.choice("lang", lang, LANGUAGES)
         cb = self.codebook
         rows = [{"lever": lv.name, "label": lv.label(lang), "how": lv.how,
                  "moves": ", ".join(f"{cb.label(k.split('.')[-1], lang) if k not in cb.items else cb.label(k, lang)}"
@@ -179,7 +186,8 @@ class LeverSet:
     @classmethod
     def from_dict(cls, spec: Any, codebook: Codebook | str | Path, *, source: str = "<levers>") -> "LeverSet":
         """Validate a parsed lever file (``{levers: {...}}``) or section (``{name: {...}}``)."""
-        cb = read_codebook(codebook)
+        _check.text("source", source)
+        cb = read_codebook(_codebook_arg(codebook))
         try:
             return _parse(spec, cb, source)
         except LeverError as err:
@@ -358,10 +366,19 @@ def _parse(spec: Any, cb: Codebook, source: str) -> LeverSet:
 
 
 class _UniqueKeyLoader(_CodebookLoader):
-    """The codebook's safe loader, refusing a lever name or key given twice."""
+    """The codebook's bounded safe loader, refusing a lever name or key given twice."""
 
-    error = LeverError
     message = "lever key '{key}' appears twice in one mapping (line {line}); lever names and keys must be unique"
+
+
+def _codebook_arg(codebook: Any) -> Any:
+    """``codebook`` if it can be read as one (a Codebook, a mapping or a file path)."""
+    if isinstance(codebook, (Codebook, dict)) or (isinstance(codebook, (str, os.PathLike))
+                                                  and str(codebook).strip()):
+        return codebook
+    shown = repr(codebook) if len(repr(codebook)) <= 80 else repr(codebook)[:77] + "..."
+    raise ParameterError(f"codebook: expected a Codebook, a parsed codebook mapping or a codebook file path, "
+                         f"got {shown}", name="codebook")
 
 
 def read_levers(path: str | Path | dict | LeverSet | None, codebook: Codebook | str | Path, *,
@@ -371,9 +388,10 @@ def read_levers(path: str | Path | dict | LeverSet | None, codebook: Codebook | 
     Parameters
     ----------
     path : path, dict, LeverSet or None
-        A YAML lever file (UTF-8, read with the safe loader; a key given twice is an error),
-        a parsed mapping, or ``None``: the codebook's ``levers:`` section when it has one,
-        else :func:`default_levers`.
+        A YAML lever file (read with :func:`valuekit._yaml.read_file`: the safe loader,
+        UTF-8, UTF-16/32 or Windows-1252 text, at most 4 MiB; a key given twice is an
+        error), a parsed mapping, or ``None``: the codebook's ``levers:`` section when it
+        has one, else :func:`default_levers`.
     codebook : Codebook or path
         The survey's codebook: every item, block and facet a lever names must be in it.
     by : {"block", "facet", "item"}
@@ -382,8 +400,13 @@ def read_levers(path: str | Path | dict | LeverSet | None, codebook: Codebook | 
     Raises
     ------
     LeverError
-        The file is missing, not UTF-8 YAML, or a key is wrong; the message names the file
-        and the key (``lever key 'levers.price.range': ...``).
+        The file is missing, not YAML, or a key is wrong or given twice; or it is refused:
+        bigger than 4 MiB, nesting deeper than 50 levels, or aliases expanding to more than
+        1,000,000 values. The message names the file and the key
+        (``lever key 'levers.price.range': ...``).
+    ParameterError
+        ``path`` or ``codebook`` of the wrong type (e.g. a number), or ``by`` not one of
+        block, facet, item.
 
     Examples
     --------
@@ -397,7 +420,10 @@ def read_levers(path: str | Path | dict | LeverSet | None, codebook: Codebook | 
     ...
     valuekit.errors.LeverError: <levers>: lever key 'levers.x.moves.ambience': 'ambience' is not a benefit or sacrifice item, block or facet of codebook demo_codebook.yaml (did you mean 'experiential.ambience'?); it has blocks [...]
     """
-    cb = read_codebook(codebook)
+    if not (path is None or isinstance(path, (LeverSet, dict))):
+        path = _check.path("path", path)  # a lever file: not a number, not empty
+    _check.choice("by", by, ("block", "facet", "item"))
+    cb = read_codebook(_codebook_arg(codebook))
     if isinstance(path, LeverSet):
         return path
     if path is None:
@@ -406,21 +432,7 @@ def read_levers(path: str | Path | dict | LeverSet | None, codebook: Codebook | 
         return default_levers(cb, by=by)
     if isinstance(path, dict):
         return LeverSet.from_dict(path, cb)
-    path = Path(path)
-    if not path.is_file():
-        raise LeverError(f"lever file '{path}' not found")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise LeverError(f"{path.name}: not UTF-8 text (byte {err.start}: {raw[err.start:err.start + 1]!r}); "
-                         "save the lever file as UTF-8") from None
-    try:
-        spec = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a safe subclass)
-    except LeverError as err:
-        raise LeverError(f"{path.name}: {err}") from None
-    except yaml.YAMLError as err:
-        raise LeverError(f"{path.name}: not a valid YAML file ({err})") from None
+    spec = _read_file(path, what="lever file", error=LeverError, json_=False, loader=_UniqueKeyLoader)
     return LeverSet.from_dict(spec, cb, source=path.name)
 
 
@@ -448,10 +460,12 @@ def default_levers(codebook: Codebook | str | Path, *, by: str = "block") -> Lev
     (['functional', 'economic', 'experiential', 'symbolic', 'time'], 'percent', 'Dinero')
     >>> default_levers(DEMO_CODEBOOK, by="item")["fun_rel_1"].label()
     'Products last'
+
+    Raises :class:`~valuekit.errors.ParameterError` for a ``by`` other than block, facet
+    or item, or a ``codebook`` that is not a Codebook, mapping or path.
     """
-    cb = read_codebook(codebook)
-    if by not in ("block", "facet", "item"):
-        raise LeverError(f"by: expected 'block', 'facet' or 'item', got {by!r}")
+    _check.choice("by", by, ("block", "facet", "item"))
+    cb = read_codebook(_codebook_arg(codebook))
     spec: dict[str, dict] = {}
     for block in cb.dimensions + cb.sacrifices:
         role = "benefit" if block in cb.dimensions else "sacrifice"

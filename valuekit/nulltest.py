@@ -14,11 +14,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["null_run", "null_recommendation_rate"]
+from . import _check
+from .errors import ParameterError
+from ._args import _MAX_SEED, _settings_arg
+
+__all__ = ["null_run", "null_recommendation_rate", "MIN_NULL_N"]
+
+#: The fewest respondents a null survey may have: enough for the chain on the demo's shape
+#: (9 drivers, a search over 2 to 8 segments).
+MIN_NULL_N = 50
+
+
+def _null_args(seed, n, settings, seed_name: str = "seed") -> tuple[int, int, dict]:
+    seed = _check.integer(seed_name, seed, min=0, max=_MAX_SEED)
+    n = _check.integer("n", n, min=MIN_NULL_N)
+    return seed, n, _settings_arg(settings)
 
 
 def null_run(seed: int, *, n: int = 2000, settings: dict | None = None) -> dict:
-    """One null survey through the whole chain: what the playbook said."""
+    """One null survey (``n`` >= :data:`MIN_NULL_N` respondents, drawn with ``seed``) through
+    the whole chain: what the playbook said."""
     from threadpoolctl import threadpool_limits
 
     from .audit import audit_survey
@@ -27,6 +42,7 @@ def null_run(seed: int, *, n: int = 2000, settings: dict | None = None) -> dict:
     from .demo import make_null_survey
     from .playbook import analyse
 
+    seed, n, settings = _null_args(seed, n, settings)
     with threadpool_limits(1):  # many small k-means fits: one thread each is fastest
         survey = audit_survey(make_null_survey(n, random_state=seed), read_codebook(DEMO_CODEBOOK))
         result = analyse(survey, random_state=seed, settings=settings)
@@ -44,6 +60,14 @@ def null_recommendation_rate(n_runs: int = 200, *, first_seed: int = 0, n: int =
     """
     from joblib import Parallel, delayed
 
+    n_runs = _check.integer("n_runs", n_runs, min=1)
+    first_seed, n, settings = _null_args(first_seed, n, settings, "first_seed")
+    if first_seed + n_runs - 1 > _MAX_SEED:
+        raise ParameterError(f"first_seed: the seeds {first_seed} to {first_seed + n_runs - 1} go beyond "
+                             f"{_MAX_SEED}, the largest seed", name="first_seed")
+    n_jobs = _check.integer("n_jobs", n_jobs)
+    if n_jobs == 0:
+        raise ParameterError("n_jobs: expected a whole number other than 0 (-1: every CPU), got 0", name="n_jobs")
     seeds = range(first_seed, first_seed + n_runs)
     rows = Parallel(n_jobs=n_jobs)(delayed(null_run)(s, n=n, settings=settings) for s in seeds)
     out = pd.DataFrame(rows)

@@ -47,9 +47,13 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from . import _check
 from .codebook import Codebook
+from .errors import ParameterError
+from ._args import (_codebook_arg, _columns_arg, _covers, _expected, _frame_arg, _lang_arg,
+    _optional_frame, _seed_arg, _series_arg, _settings_arg)
 from .scoring import common_scale, survey_weights
-from .significance import DEFAULT_EVIDENCE, compare_groups, evidence_settings
+from .significance import DEFAULT_EVIDENCE, compare_groups
 
 __all__ = ["Rule", "RULES", "THRESHOLDS", "CHECKS", "build_evidence", "recommend", "to_investigate",
            "manager_summary", "analyse", "PlaybookResult"]
@@ -71,6 +75,19 @@ class Rule:
     applies: Callable[[pd.Series, dict], bool]
     checks: tuple[str, ...] = ()
     threshold: str | None = None  # the share-destroyed threshold the "destroyed" check uses
+
+    def __post_init__(self):
+        for name in ("id", "lever", "source", "when"):
+            _check.text(name, getattr(self, name))
+        if not callable(self.applies):
+            raise _expected("applies", "a function (evidence row, settings) -> bool", self.applies)
+        if isinstance(self.checks, str) or not isinstance(self.checks, (tuple, list)) \
+                or not all(isinstance(c, str) for c in self.checks):
+            raise _expected("checks", "a tuple of check names (keys of CHECKS)", self.checks)
+        object.__setattr__(self, "checks", tuple(self.checks))
+        if self.threshold is not None and self.threshold not in DEFAULT_EVIDENCE:
+            raise ParameterError(f"threshold: {self.threshold!r} is not an evidence setting; expected one of "
+                                 f"{sorted(DEFAULT_EVIDENCE)}", name="threshold")
 
 
 def _important(e: pd.Series, s: dict) -> bool:
@@ -292,9 +309,25 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
     """
     from .segments import share_destroyed
 
-    s = evidence_settings(settings)
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    segments = _series_arg("segments", segments, scores.index)
+    codebook = _codebook_arg("codebook", codebook)
+    drivers = _frame_arg("drivers", drivers, "a key_drivers table")
+    _columns_arg("drivers", ["group", "driver", "share", "r2"], {"drivers": drivers})
+    comparisons = _optional_frame("comparisons", comparisons, "a compare_groups table")
+    if comparisons is not None:
+        _columns_arg("comparisons", ["grouping", "group", "measure", "n", "n_eff", "group_value", "group_ci_low",
+                                     "group_ci_high", "rest_value", "diff", "effect", "p_adj", "note"],
+                     {"comparisons": comparisons})
+    if structure is not None and not isinstance(structure, (pd.Series, dict)):
+        raise _expected("structure", "None, or the Series (or dict) of segment_structure", structure)
+    data = _optional_frame("data", data, "a DataFrame of survey data (Survey.data)")
+    if data is not None and not data.index.equals(scores.index):
+        data = _covers("data", data, scores.index).reindex(scores.index)  # the scored respondents' rows
+    s = _settings_arg(settings)
     w = survey_weights(weights, len(scores), index=scores.index)
     blocks = codebook.dimensions + codebook.sacrifices
+    _columns_arg("scores", blocks + ["benefits", "sacrifices", "value_ratio", "verdict"], {"scores": scores})
     key = segments.name or "segment"
     if comparisons is None:
         comparisons = compare_groups(scores, {key: segments}, codebook=codebook, weights=w,
@@ -392,9 +425,41 @@ _COLUMNS = ["segment", "block", "label", "rule", "lever", "source", "why", "grad
             "destroyed_ci_low", "destroyed_ci_high"]
 
 
+#: The columns of :func:`build_evidence` the rules, checks and texts read.
+_EVIDENCE = ["segment", "block", "label", "kind", "n", "n_eff", "score", "score_ci_low", "score_ci_high",
+             "rest_score", "effect", "p_adj", "comparison_note", "scale_mid", "importance", "importance_ci_low",
+             "importance_ci_high", "mean_importance", "direction", "expected_direction", "distinguishable",
+             "sign_stability", "driver_r2", "driver_n", "driver_source", "driver_note", "vs_competitor",
+             "competitor_effect", "competitor_p_adj", "share_destroyed", "destroyed_ci_low", "destroyed_ci_high",
+             "heaviest_sacrifice", "segments_distinct", "structure_p"]
+
+
+def _rules_arg(rules, s: dict) -> list[Rule]:
+    if rules is None:
+        return RULES
+    if isinstance(rules, (str, dict)) or not hasattr(rules, "__iter__"):
+        raise _expected("rules", "None or a list of Rule", rules)
+    rules = list(rules)
+    for i, rule in enumerate(rules):
+        if not isinstance(rule, Rule):
+            raise _expected(f"rules[{i}]", "a Rule", rule)  # named "rules"
+        unknown = [c for c in rule.checks if c not in CHECKS]
+        if unknown:
+            raise ParameterError(f"rules[{i}] ('{rule.id}'): unknown check(s) {unknown}; expected some of "
+                                 f"{list(CHECKS)}", name="rules")
+        if "destroyed" in rule.checks and rule.threshold not in s:
+            raise ParameterError(f"rules[{i}] ('{rule.id}'): the 'destroyed' check needs a threshold (an evidence "
+                                 f"setting such as 'destroyed_share'), got {rule.threshold!r}", name="rules")
+    return rules
+
+
 def _apply(evidence: pd.DataFrame, rules, settings):
-    s = evidence_settings(settings)
-    rules = RULES if rules is None else rules
+    """The checked arguments of recommend and to_investigate, and the rules applied to the evidence."""
+    evidence = _frame_arg("evidence", evidence, "a build_evidence table")
+    s = _settings_arg(settings)
+    rules = _rules_arg(rules, s)
+    if len(evidence):
+        _columns_arg("evidence", _EVIDENCE, {"evidence": evidence})
     passed, failed = [], []
     for _, e in evidence.iterrows():
         for order, rule in enumerate(rules):
@@ -443,6 +508,9 @@ def to_investigate(evidence: pd.DataFrame, *, rules: list[Rule] | None = None,
     questionnaire (wording, reverse coding) or the data.
     """
     _, failed = _apply(evidence, rules, settings)
+    columns = ["segment", "block", "label", "rule", "lever", "why_not", "evidence"]
+    if not len(evidence):
+        return pd.DataFrame(columns=columns)
     rows = [{k: r.get(k, "") for k in ("segment", "block", "label", "rule", "lever", "why_not", "evidence")}
             for r in failed]
     odd = evidence[(evidence["distinguishable"] == True) & (evidence["direction"] != "")  # noqa: E712
@@ -454,7 +522,6 @@ def to_investigate(evidence: pd.DataFrame, *, rules: list[Rule] | None = None,
                      "why_not": f"a {e['kind']} with a {e['direction']} effect on the outcome "
                                 f"({e['importance']:.0f}% of R², {e['sign_stability']:.0%} of bootstrap samples)",
                      "evidence": f"{e['driver_source']} model, R² {e['driver_r2']:.2f}, n {e['driver_n']}"})
-    columns = ["segment", "block", "label", "rule", "lever", "why_not", "evidence"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -485,6 +552,29 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
     drivers_note : str, optional
         One line on the driver model (e.g. its R² and n).
     """
+    recommendations = _frame_arg("recommendations", recommendations, "a recommend() table")
+    if len(recommendations):
+        _columns_arg("recommendations", ["segment", "grade", "p_adj", "label", "lever", "evidence", "source"],
+                     {"recommendations": recommendations})
+    profiles = _frame_arg("profiles", profiles, "a segment_profiles table")
+    _columns_arg("profiles", ["name", "n", "share", "share_destroyed"], {"profiles": profiles})
+    if not isinstance(overall, (pd.Series, dict)):
+        raise _expected("overall", "the 'all' row of summarize_value (a Series)", overall)
+    missing = [k for k in ("share_created", "share_neutral", "share_destroyed", "n_scored") if k not in overall]
+    if missing:
+        raise ParameterError(f"overall: {missing} not found; expected the 'all' row of summarize_value",
+                             name="overall")
+    outcome_label = _check.text("outcome_label", outcome_label)
+    value_map = _optional_frame("value_map", value_map, "a value_map table")
+    if competitor is not None:
+        _check.text("competitor", competitor)
+    if structure is not None and not isinstance(structure, (pd.Series, dict)):
+        raise _expected("structure", "None, or the Series (or dict) of segment_structure", structure)
+    investigate = _optional_frame("investigate", investigate, "a to_investigate table")
+    if investigate is not None and len(investigate):
+        _columns_arg("investigate", ["rule", "label"], {"investigate": investigate})
+    drivers_note = _check.text("drivers_note", drivers_note, allow_empty=True)
+    max_per_segment = _check.integer("max_per_segment", max_per_segment, min=1)
     lines = ["VALUE MANAGEMENT SUMMARY", ""]
     lines.append(f"Value is created for {overall['share_created']:.0%} of scored customers, neutral for "
                  f"{overall['share_neutral']:.0%} and destroyed for {overall['share_destroyed']:.0%} "
@@ -580,10 +670,30 @@ def analyse(survey, *, outcome: str | None = None, n_segments: int | None = None
     """
     from .drivers import key_drivers
     from .scoring import ValueScorer
-    from .segments import ValueSegmenter, segment_profiles, segment_structure, suggest_n_segments
+    from .audit import Survey
+    from .segments import MAX_SEGMENTS, ValueSegmenter, segment_profiles, segment_structure, suggest_n_segments
 
-    s = evidence_settings(settings)
+    if not isinstance(survey, Survey):
+        raise _expected("survey", "a Survey (valuekit.load_survey or valuekit.audit_survey)", survey)
     cb = survey.codebook
+    if outcome is not None and not cb.outcomes:
+        raise ParameterError(f"outcome: {outcome!r} given, but the codebook has no outcomes", name="outcome")
+    if outcome is not None:
+        _check.choice("outcome", outcome, list(cb.outcomes))
+    if n_segments is not None:
+        most = min(MAX_SEGMENTS, len(survey.data))
+        if isinstance(n_segments, bool) or not isinstance(n_segments, (int, np.integer)) \
+                or not 2 <= n_segments <= most:
+            raise ParameterError(f"n_segments: expected None or a whole number from 2 to {most} (at most "
+                                 f"MAX_SEGMENTS = {MAX_SEGMENTS}, and no more than the {len(survey.data)} "
+                                 f"respondents kept), got {n_segments!r}", name="n_segments")
+    _check.choice("method", method, ("johnson", "shapley"))
+    n_boot = _check.integer("n_boot", n_boot, min=0)
+    n_sim = _check.integer("n_sim", n_sim, min=3)
+    n_init = _check.integer("n_init", n_init, min=1)
+    s = _settings_arg(settings)
+    random_state = _seed_arg("random_state", random_state)  # to numpy and scikit-learn alike: a number
+    lang = _lang_arg(lang)
     cb.require_sacrifices("the value playbook")
     scores = ValueScorer(cb).fit_transform(survey.data)
     k = n_segments or suggest_n_segments(scores, cb, random_state=random_state)

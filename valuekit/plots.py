@@ -12,9 +12,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from . import _check
 from .audit import CELL_PROBLEMS, ROW_REASONS, Audit, Survey
+from .errors import ParameterError, SurveyError
 from .scenario import ui_text
-from .scoring import require_ratio
+from ._args import (_axes_arg, _codebook_arg, _columns_arg, _expected, _frame_arg, _grouping_arg,
+    _lang_arg, _series_arg)
+from .scoring import _weights_arg, require_ratio
 
 __all__ = [
     "plot_audit_flags",
@@ -39,13 +43,37 @@ __all__ = [
 _KEPT, _EXCLUDED = "#4c72b0", "#c44e52"
 
 
+def _table_arg(name: str, value, columns: list[str], what: str) -> pd.DataFrame:
+    """A result table (``what``) holding ``columns``."""
+    value = _frame_arg(name, value, what)
+    _columns_arg(name, columns, {name: value})
+    return value
+
+
+def _names_arg(value, name: str = "names") -> dict | None:
+    if value is not None and not isinstance(value, dict):
+        raise _expected(name, "None or a dict of group to display name", value)
+    return value
+
+
+def _optional_codebook(value):
+    return None if value is None else _codebook_arg("codebook", value)
+
+
+def _audit_arg(value) -> Audit:
+    if not isinstance(value, Audit):
+        raise _expected("audit", "an Audit (survey.audit)", value)
+    return value
+
+
 def plot_audit_flags(audit: Audit, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Horizontal bars: rows carrying each flag, split into excluded and kept.
 
     A flag the analyst chose not to exclude shows as kept, so the chart shows both what
     was found and what was decided.
     """
-    ax = ax or plt.gca()
+    _audit_arg(audit)
+    ax = _axes_arg(ax) or plt.gca()
     rows = audit.rows
     reasons = list(ROW_REASONS)
     excluded = [int((rows[r] & (rows["status"] == "excluded")).sum()) for r in reasons]
@@ -73,7 +101,11 @@ def plot_cell_problems(audit: Audit, *, codebook=None, lang: str = "en", top: in
 
     With a codebook, columns are shown by their display label in ``lang``.
     """
-    ax = ax or plt.gca()
+    _audit_arg(audit)
+    codebook = _optional_codebook(codebook)
+    lang = _lang_arg(lang)
+    top = _check.integer("top", top, min=1)
+    ax = _axes_arg(ax) or plt.gca()
     table = audit.columns.set_index("column")[list(CELL_PROBLEMS)]
     table = table[table.sum(axis=1) > 0]
     # errors in the export (out of range, text) first: they need a look at the source
@@ -107,7 +139,10 @@ def plot_completion_times(survey: Survey, *, ax: plt.Axes | None = None, bins: i
 
     Draws every input row, kept or not, so the speeders are visible left of the line.
     """
-    ax = ax or plt.gca()
+    if not isinstance(survey, Survey):
+        raise _expected("survey", "a Survey (valuekit.load_survey)", survey)
+    bins = _check.integer("bins", bins, min=1)
+    ax = _axes_arg(ax) or plt.gca()
     col = survey.codebook.completion_time
     if col is None:
         ax.text(0.5, 0.5, "no completion-time column in the codebook", ha="center",
@@ -138,10 +173,8 @@ def plot_completion_times(survey: Survey, *, ax: plt.Axes | None = None, bins: i
 # -- the value equation -----------------------------------------------------------------
 
 def _weights(scores: pd.DataFrame, weights) -> np.ndarray:
-    from .scoring import survey_weights
-
-    return survey_weights(scores[weights] if isinstance(weights, str) else weights, len(scores),
-                          index=scores.index)
+    """Survey weights for the rows of ``scores``: a column of it, or values."""
+    return _weights_arg(weights, scores)
 
 
 def plot_value_radar(scores: pd.DataFrame, *, codebook, by: str | pd.Series | None = None,
@@ -163,18 +196,22 @@ def plot_value_radar(scores: pd.DataFrame, *, codebook, by: str | pd.Series | No
     """
     from .scoring import common_scale
 
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    codebook = _codebook_arg("codebook", codebook)
     dims = codebook.dimensions
     if len(dims) < 3:
-        raise ValueError(f"a radar chart needs at least 3 benefit dimensions; this codebook has {dims}")
+        raise ParameterError(f"codebook: a radar chart needs at least 3 benefit dimensions; this codebook has "
+                             f"{dims}", name="codebook")
+    _columns_arg("scores", dims, {"scores": scores}, numeric=True)
+    groups = _grouping_arg("by", by, scores.index, {"scores": scores})
+    w = _weights(scores, weights)
+    lang = _lang_arg(lang)
     if ax is None:
         ax = plt.gcf().add_subplot(projection="polar")
-    elif ax.name != "polar":
-        raise ValueError("plot_value_radar needs a polar Axes, e.g. plt.subplot(projection='polar')")
-    w = _weights(scores, weights)
-    groups = (pd.Series("all", index=scores.index) if by is None else
-              scores[by] if isinstance(by, str) else
-              by.reindex(scores.index) if isinstance(by, pd.Series) and scores.index.is_unique else
-              pd.Series(np.asarray(by), index=scores.index))
+    elif _axes_arg(ax).name != "polar":
+        raise ParameterError("ax: plot_value_radar needs a polar Axes, e.g. plt.subplot(projection='polar')",
+                             name="ax")
+    groups = pd.Series("all", index=scores.index) if groups is None else groups
     angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
     closed = np.append(angles, angles[0])
     values_all = scores[dims].to_numpy(float)
@@ -201,16 +238,22 @@ def plot_likert(data: pd.DataFrame, *, codebook, block: str, lang: str = "en",
     odd-numbered scale is split across zero. Shares are of each item's valid answers;
     answers are shown as given (reverse-coded items are marked, not flipped).
     """
-    ax = ax or plt.gca()
+    data = _frame_arg("data", data, "a DataFrame of survey answers (Survey.data)")
+    codebook = _codebook_arg("codebook", codebook)
+    block = _check.choice("block", block, codebook.dimensions + codebook.sacrifices)
+    lang = _lang_arg(lang)
+    ax = _axes_arg(ax) or plt.gca()
     items = codebook.block_items(block)
+    _columns_arg("data", items, {"data": data}, numeric=True)
     scales = {codebook.items[c].scale for c in items}
     if len(scales) > 1:
-        raise ValueError(f"items of '{block}' use different scales {sorted(map(str, scales))}; "
-                         "a Likert chart needs one")
+        raise ParameterError(f"block: items of '{block}' use different scales {sorted(map(str, scales))}; "
+                             "a Likert chart needs one", name="block")
     scale = scales.pop()
     cats = np.arange(scale.min, scale.max + 1)
     if len(cats) > 11:
-        raise ValueError(f"scale {scale} has {len(cats)} points; a Likert chart shows at most 11")
+        raise ParameterError(f"block: scale {scale} of '{block}' has {len(cats)} points; a Likert chart shows "
+                             "at most 11", name="block")
     shares = np.array([[np.mean(data[c].dropna().to_numpy() == v) if data[c].notna().any() else 0.0
                         for v in cats] for c in items])
     mid = (len(cats) - 1) / 2
@@ -244,13 +287,21 @@ def plot_value_ratio(scores: pd.DataFrame, *, weights=None, neutral_band: float 
     (weighted) share of scored customers whose verdict is ``destroyed``, named in ``lang``
     when a codebook is given.
     """
-    require_ratio(scores, "plot_value_ratio")
-    ax = ax or plt.gca()
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     w = _weights(scores, weights)
+    if neutral_band is not None:
+        _check.number("neutral_band", neutral_band, min=0)
+    bins = _check.integer("bins", bins, min=1)
+    codebook = _optional_codebook(codebook)
+    lang = _lang_arg(lang)
+    ax = _axes_arg(ax)
+    require_ratio(scores, "plot_value_ratio")
+    _columns_arg("scores", ["verdict"], {"scores": scores})
+    ax = ax or plt.gca()
     ratio = scores["value_ratio"].to_numpy(float)
     ok = np.isfinite(ratio)
     if not ok.any():
-        raise ValueError("no scored respondents: every value_ratio is missing")
+        raise SurveyError("no scored respondents: every value_ratio is missing")
     r, ww = ratio[ok], w[ok]
     lo, hi = min(r.min(), 0.9), max(r.max(), 1.1)
     edges = np.geomspace(lo, hi, bins + 1)
@@ -280,7 +331,10 @@ def plot_value_ratio(scores: pd.DataFrame, *, weights=None, neutral_band: float 
 def plot_k_selection(table: pd.DataFrame, *, chosen: int | None = None,
                      ax: plt.Axes | None = None) -> plt.Axes:
     """Silhouette (left axis) and BIC or inertia (right axis) by number of segments."""
-    ax = ax or plt.gca()
+    table = _table_arg("table", table, ["k", "silhouette"], "a choose_k table")
+    if chosen is not None:
+        _check.integer("chosen", chosen, min=1)
+    ax = _axes_arg(ax) or plt.gca()
     ax.plot(table["k"], table["silhouette"], marker="o", color=_KEPT, label="silhouette (higher is better)")
     ax.set_xlabel("number of segments")
     ax.set_ylabel("silhouette", color=_KEPT)
@@ -327,15 +381,28 @@ def plot_benefits_sacrifices(scores: pd.DataFrame, *, segments: pd.Series | None
     samples; ``"auto"`` picks hexbin above 20,000 customers. ``limits`` (low, high) fixes
     both axes (e.g. the common scale) instead of fitting them to the points.
     """
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    if segments is not None:
+        segments = _series_arg("segments", segments, scores.index)
+    names = _names_arg(names)
+    if not isinstance(kind, str) or kind not in ("auto", "scatter", "hexbin"):
+        raise ParameterError(f"kind must be 'auto', 'scatter' or 'hexbin', got {kind!r}", name="kind")
+    lang = _lang_arg(lang)
+    codebook = _optional_codebook(codebook)
+    if limits is not None:
+        if isinstance(limits, (str, dict)) or not hasattr(limits, "__len__") or len(limits) != 2:
+            raise _expected("limits", "None or (low, high)", limits)
+        low = _check.number("limits", limits[0])
+        _check.number("limits", limits[1], min=low, min_open=True)
+    ax = _axes_arg(ax)
     require_ratio(scores, "plot_benefits_sacrifices")
+    _columns_arg("scores", ["benefits", "sacrifices"], {"scores": scores})
     ax = ax or plt.gca()
     ok = scores["value_ratio"].notna().to_numpy()
     x, y = scores["sacrifices"].to_numpy()[ok], scores["benefits"].to_numpy()[ok]
     if not ok.any():
-        raise ValueError("no scored respondents to plot")
+        raise SurveyError("no scored respondents to plot")
     kind = ("hexbin" if ok.sum() > 20_000 else "scatter") if kind == "auto" else kind
-    if kind not in ("scatter", "hexbin"):
-        raise ValueError(f"kind must be 'auto', 'scatter' or 'hexbin', got {kind!r}")
     lo, hi = limits if limits is not None else (min(x.min(), y.min()), max(x.max(), y.max()))
     pad = 0.03 * (hi - lo)
     lo, hi = lo - pad, hi + pad
@@ -352,7 +419,7 @@ def plot_benefits_sacrifices(scores: pd.DataFrame, *, segments: pd.Series | None
     elif segments is None:
         ax.scatter(x, y, s=8, alpha=0.5, color=_KEPT)
     else:
-        seg, levels = _levels(segments.reindex(scores.index)[ok])
+        seg, levels = _levels(segments[ok])
         palette = _segment_palette(levels)
         for level, colour in palette.items():
             at = seg == level
@@ -374,7 +441,12 @@ def plot_sacrifice_heatmap(profiles: pd.DataFrame, *, codebook, lang: str = "en"
     :func:`valuekit.segments.segment_profiles`)."""
     import seaborn as sns
 
+    profiles = _frame_arg("profiles", profiles, "a segment_profiles table")
+    codebook = _codebook_arg("codebook", codebook)
+    lang = _lang_arg(lang)
+    ax = _axes_arg(ax)
     codebook.require_sacrifices("plot_sacrifice_heatmap")
+    _columns_arg("profiles", [f"z_{s}" for s in codebook.sacrifices], {"profiles": profiles})
     ax = ax or plt.gca()
     table = profiles.drop(index="unassigned", errors="ignore")
     z = table[[f"z_{s}" for s in codebook.sacrifices]]
@@ -393,7 +465,9 @@ def plot_share_destroyed(table: pd.DataFrame, *, names: dict | None = None,
                          ax: plt.Axes | None = None) -> plt.Axes:
     """Bars of the share of customers with value destroyed per segment, with confidence
     intervals (the output of :func:`valuekit.segments.share_destroyed`)."""
-    ax = ax or plt.gca()
+    table = _table_arg("table", table, ["segment", "share_destroyed", "ci_low", "ci_high"], "a share_destroyed table")
+    names = _names_arg(names)
+    ax = _axes_arg(ax) or plt.gca()
     y = np.arange(len(table))
     share = table["share_destroyed"].to_numpy()
     err = np.clip(np.vstack([share - table["ci_low"].to_numpy(), table["ci_high"].to_numpy() - share]), 0, None)
@@ -417,10 +491,18 @@ def plot_segment_radars(scores: pd.DataFrame, segments: pd.Series, *, codebook,
 
     Figure-level: makes and returns its own figure.
     """
-    seg, levels = _levels(segments.reindex(scores.index))
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    segments = _series_arg("segments", segments, scores.index)
+    codebook = _codebook_arg("codebook", codebook)
+    names = _names_arg(names)
+    lang = _lang_arg(lang)
+    w = None if weights is None else _weights(scores, weights)
+    ncols = _check.integer("ncols", ncols, min=1)
+    seg, levels = _levels(segments)
+    if not levels:
+        raise ParameterError("segments: no respondent has a segment; nothing to draw", name="segments")
     nrows = int(np.ceil(len(levels) / ncols))
     fig = plt.figure(figsize=(3.2 * min(ncols, len(levels)), 3.4 * nrows))
-    w = None if weights is None else np.asarray(weights, dtype=float)
     for i, level in enumerate(levels):
         ax = fig.add_subplot(nrows, min(ncols, len(levels)), i + 1, projection="polar")
         group = pd.Series(np.where(seg == level, "segment", "sample"), index=scores.index)
@@ -446,7 +528,11 @@ def plot_drivers(table: pd.DataFrame, *, group="all", ax: plt.Axes | None = None
     whose effect is not distinguishable from zero is drawn hollow (hatched). R² and n are in
     the title; a withheld group shows its note instead of bars.
     """
-    ax = ax or plt.gca()
+    table = _table_arg("table", table, ["group", "driver", "share", "ci_low", "ci_high", "n"], "a key_drivers table")
+    groups = list(dict.fromkeys(table["group"]))
+    if group not in groups:
+        raise ParameterError(f"group: {group!r} is not in the driver table; its groups: {groups}", name="group")
+    ax = _axes_arg(ax) or plt.gca()
     t = table[table["group"] == group].sort_values("share", ascending=False, kind="stable")
     note = str(t["note"].iloc[0]) if len(t) and "note" in t and isinstance(t["note"].iloc[0], str) else ""
     if note:
@@ -480,7 +566,11 @@ def plot_drivers(table: pd.DataFrame, *, group="all", ax: plt.Axes | None = None
 def plot_importance_performance(ipa: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Importance against performance with crosshairs at the means and the four quadrants
     labelled (:func:`valuekit.drivers.importance_performance` output)."""
-    ax = ax or plt.gca()
+    ipa = _table_arg("ipa", ipa, ["kind", "label", "importance", "performance"], "an importance_performance table")
+    missing = [k for k in ("performance_mean", "importance_mean") if k not in ipa.attrs]
+    if missing:
+        raise ParameterError(f"ipa: .attrs lacks {missing}; expected the importance_performance output", name="ipa")
+    ax = _axes_arg(ax) or plt.gca()
     colours = [_KEPT if k == "benefit" else _EXCLUDED for k in ipa["kind"]]
     ax.scatter(ipa["performance"], ipa["importance"], c=colours, s=40, zorder=3)
     for _, r in ipa.iterrows():
@@ -509,7 +599,11 @@ def plot_value_map(table: pd.DataFrame, *, names: dict | None = None, competitor
     """Gale's customer value map: relative sacrifices across, relative benefits up, the
     competitor at (1, 1), the fair-value line through it, each group a point
     (:func:`valuekit.compare.value_map` output)."""
-    ax = ax or plt.gca()
+    table = _table_arg("table", table, ["relative_sacrifices", "relative_benefits"], "a value_map table")
+    names = _names_arg(names)
+    if competitor is not None:
+        _check.text("competitor", competitor)
+    ax = _axes_arg(ax) or plt.gca()
     x, y = table["relative_sacrifices"].to_numpy(float), table["relative_benefits"].to_numpy(float)
     lo = min(0.8, np.nanmin(x) - 0.05, np.nanmin(y) - 0.05)
     hi = max(1.2, np.nanmax(x) + 0.05, np.nanmax(y) + 0.05)
@@ -539,7 +633,11 @@ def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None, la
     """Share of customers with value destroyed before and after a scenario, per segment
     (the ``summary`` of :meth:`valuekit.scenario.ScenarioEngine.apply`), with the Wilson
     intervals as error bars where the summary has them."""
-    ax = ax or plt.gca()
+    summary = _table_arg("summary", summary, ["share_destroyed_before", "share_destroyed_after"],
+                         "the summary of ScenarioEngine.apply")
+    names = _names_arg(names)
+    lang = _lang_arg(lang)
+    ax = _axes_arg(ax) or plt.gca()
     y = np.arange(len(summary))
     for key, offset, color in (("before", -0.2, "0.7"), ("after", 0.2, _EXCLUDED)):
         values = summary[f"share_destroyed_{key}"].to_numpy()
@@ -564,7 +662,15 @@ def plot_scenario_comparison(table: pd.DataFrame, *, lang: str = "en", ax: plt.A
     """Saved scenarios side by side: the share destroyed after each, with its interval, and
     the share before as a dashed line (``table`` from :func:`valuekit.scenario.compare_scenarios`)."""
 
-    ax = ax or plt.gca()
+    table = _frame_arg("table", table, "a compare_scenarios table")
+    rows = ["share_destroyed_before", "share_destroyed_after", "share_destroyed_after_low",
+            "share_destroyed_after_high"]
+    missing = [r for r in rows if r not in table.index]
+    if missing:
+        raise ParameterError(f"table: row(s) {missing} not found; expected the compare_scenarios table",
+                             name="table")
+    lang = _lang_arg(lang)
+    ax = _axes_arg(ax) or plt.gca()
     after = table.loc["share_destroyed_after"].to_numpy(dtype=float)
     err = np.vstack([after - table.loc["share_destroyed_after_low"].to_numpy(dtype=float),
                      table.loc["share_destroyed_after_high"].to_numpy(dtype=float) - after])
@@ -632,18 +738,24 @@ def plot_group_means(table: pd.DataFrame, *, grouping: str | None = None, measur
 
     from matplotlib.lines import Line2D
 
+    table = _table_arg("table", table, ["grouping", "group", "measure", "label", "kind", "statistic_type", "n",
+                                        "group_value", "group_ci_low", "group_ci_high", "rest_value", "finding",
+                                        "direction", "note"], "a compare_groups table")
     groupings = list(dict.fromkeys(table["grouping"]))
     if grouping is None:
         if not groupings:
-            raise ValueError("the comparison table is empty: nothing to plot")
+            raise ParameterError("table: the comparison table is empty: nothing to plot", name="table")
         grouping = groupings[0]
     if grouping not in groupings:
-        raise ValueError(f"grouping {grouping!r} not in the comparison table; available: {groupings}")
+        raise ParameterError(f"grouping {grouping!r} not in the comparison table; available: {groupings}",
+                             name="grouping")
     t = table[table["grouping"] == grouping]
     measures = list(dict.fromkeys(t["measure"]))
-    if measure not in measures:
-        raise ValueError(f"measure {measure!r} not in the comparison table for grouping {grouping!r}; "
-                         f"available: {measures}")
+    if not isinstance(measure, str) or measure not in measures:
+        raise ParameterError(f"measure {measure!r} not in the comparison table for grouping {grouping!r}; "
+                             f"available: {measures}", name="measure")
+    names = _names_arg(names)
+    ax = _axes_arg(ax)
     t = t[t["measure"] == measure]
     ax = ax or plt.gca()
     share = bool((t["statistic_type"] == "share").any())

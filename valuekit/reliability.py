@@ -75,7 +75,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import _check
 from .codebook import Codebook
+from .errors import ParameterError
+from ._args import _codebook_arg, _expected, _frame_arg
 from .scoring import item_maps, item_matrix
 
 __all__ = ["cronbach_alpha", "mcdonald_omega", "item_statistics", "reliability", "weak_items"]
@@ -105,18 +108,35 @@ _STD_ALPHA_FROM_DOC = """std_alpha_from : {"corr", "cov2cor"}, default "corr"
         missing answers."""
 
 
-def _check_options(nan_policy: str, std_alpha_from: str = "corr") -> None:
-    if nan_policy not in _POLICIES:
-        raise ValueError(f"nan_policy must be one of {list(_POLICIES)}, got {nan_policy!r}")
-    if std_alpha_from not in _STD_ALPHA_FROM:
-        raise ValueError(f"std_alpha_from must be one of {list(_STD_ALPHA_FROM)}, got {std_alpha_from!r}")
+def _check_options(nan_policy: str, std_alpha_from: str = "corr", ci: float = 0.95) -> None:
+    """The options every function here takes, checked before any work."""
+    if not isinstance(nan_policy, str) or nan_policy not in _POLICIES:
+        raise ParameterError(f"nan_policy must be one of {list(_POLICIES)}, got {nan_policy!r}", name="nan_policy")
+    if not isinstance(std_alpha_from, str) or std_alpha_from not in _STD_ALPHA_FROM:
+        raise ParameterError(f"std_alpha_from must be one of {list(_STD_ALPHA_FROM)}, got {std_alpha_from!r}",
+                             name="std_alpha_from")
+    _check.fraction("ci", ci)
 
 
 def _as_array(data) -> tuple[np.ndarray, list]:
-    """The items as a float array (each column contiguous) and their names."""
+    """The items as a float array (each column contiguous) and their names.
+
+    ``data``: a DataFrame (or anything ``pandas.DataFrame`` takes: a 2-D array, a dict of
+    columns) of numeric item columns, one row per respondent."""
+    if isinstance(data, (str, bytes)) or data is None or np.ndim(data) == 0:
+        raise _expected("data", "a DataFrame of item answers (one column per item)", data)
     if not isinstance(data, pd.DataFrame):
-        data = pd.DataFrame(data)
-    X = np.asfortranarray(data.astype(float).to_numpy(dtype=float, na_value=np.nan))
+        try:
+            data = pd.DataFrame(data)
+        except (TypeError, ValueError):
+            raise _expected("data", "a DataFrame of item answers (one column per item)", data) from None
+    text = [c for c in data.columns if pd.api.types.is_bool_dtype(data[c].dtype)
+            or not pd.api.types.is_numeric_dtype(data[c].dtype)]
+    if text:
+        raise ParameterError(f"data: column(s) {text} are not numeric "
+                             f"({', '.join(str(data[c].dtype) for c in text)}); expected item answers",
+                             name="data")
+    X = np.asfortranarray(data.to_numpy(dtype=float, na_value=np.nan))
     return X, list(data.columns)
 
 
@@ -323,7 +343,7 @@ def cronbach_alpha(data: pd.DataFrame, *, nan_policy: str = "pairwise", ci: floa
         alpha  std_alpha
     0  0.9073     0.9119
     """
-    _check_options(nan_policy, std_alpha_from)
+    _check_options(nan_policy, std_alpha_from, ci)
     X, columns = _as_array(data)
     return pd.DataFrame([_alpha_row(_moments(X, nan_policy), columns, ci, std_alpha_from)])
 
@@ -484,8 +504,11 @@ def reliability(data: pd.DataFrame, codebook: Codebook, *, nan_policy: str = "pa
         omega are NaN, and ``note`` names the item. With ``items=True``: ``block``,
         ``item``, ``label``, ``n``, ``mean``, ``sd``, ``item_rest_r``, ``alpha_if_deleted``.
     """
-    _check_options(nan_policy, std_alpha_from)
-    cb = codebook
+    _check_options(nan_policy, std_alpha_from, ci)
+    data = _frame_arg("data", data, "a DataFrame of survey answers (Survey.data)")
+    cb = _codebook_arg("codebook", codebook)
+    items = _check.flag("items", items)
+    facets = _check.flag("facets", facets)
     scored = [c for cols in cb.scales.values() for c in cols]  # multi-item outcomes and constructs
     item_matrix(data.iloc[:0], cb, cb.value_items + scored)  # checks the item columns exist and hold numbers
     a_map, b_map = item_maps(cb, cb.value_items + scored)
@@ -544,6 +567,16 @@ def weak_items(items: pd.DataFrame, blocks: pd.DataFrame, *, min_item_rest: floa
     blocks : DataFrame
         ``reliability(...)``.
     """
+    items = _frame_arg("items", items, "a reliability(..., items=True) table")
+    blocks = _frame_arg("blocks", blocks, "a reliability(...) table")
+    for name, frame, cols in (("items", items, ["block", "item_rest_r", "alpha_if_deleted"]),
+                              ("blocks", blocks, ["block", "alpha"])):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise ParameterError(f"{name}: column(s) {missing} not found; expected a reliability() table",
+                                 name=name)
+    min_item_rest = _check.number("min_item_rest", min_item_rest, min=-1, max=1)
+    alpha_gain = _check.number("alpha_gain", alpha_gain, min=0)
     table = items.merge(blocks[["block", "alpha"]], on="block")
     weak = (table["item_rest_r"] < min_item_rest) | (table["alpha_if_deleted"] > table["alpha"] + alpha_gain)
     return table[weak].reset_index(drop=True)

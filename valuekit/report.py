@@ -19,11 +19,13 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import _check
 from .codebook import read_codebook
 from .config import DEMO_CODEBOOK, NOTEBOOKS_DIR
+from .errors import NotebookError, ParameterError
 from .io import read_survey_file
 
-__all__ = ["notebook_sequence", "run_report", "serve_dashboard", "dashboard_command"]
+__all__ = ["notebook_sequence", "run_report", "check_parameters", "serve_dashboard", "dashboard_command"]
 
 #: The kernelspec name our temporary spec takes: "python3", so that it also shadows, for
 #: Voila, any other "python3" kernel the machine has (notebooks name that kernel).
@@ -62,11 +64,90 @@ def _this_python_kernel():
 
 def _check_inputs(data, codebook, read_options: dict) -> tuple[Path, Path]:
     """Read and validate the survey and codebook before any notebook runs; absolute paths."""
-    data, codebook = Path(data).resolve(), Path(codebook).resolve()
+    data = _check.input_file("data", data, "survey export").resolve()
+    codebook = _check.input_file("codebook", codebook, "codebook").resolve()
     cb = read_codebook(codebook)
-    frame, info = read_survey_file(data, **read_options)
+    frame, info = read_survey_file(data, **_read_options(read_options))
     cb.check_columns(frame.columns, source=info.describe())
     return data, codebook
+
+
+_READ_OPTIONS = ("format", "encoding", "sep", "decimal", "sheet")
+
+
+def _read_options(options) -> dict:
+    if not isinstance(options, dict):
+        raise ParameterError(f"read_options: expected a mapping of {list(_READ_OPTIONS)}, got {options!r}",
+                             name="read_options")
+    unknown = sorted(set(options) - set(_READ_OPTIONS))
+    if unknown:
+        raise ParameterError(f"read_options: unknown {unknown}; expected some of {list(_READ_OPTIONS)}",
+                             name="read_options")
+    return options
+
+
+def check_parameters(data, codebook, parameters: dict | None, notebooks: list[Path]) -> dict:
+    """Check the report's parameters against the notebooks and the survey, before any runs.
+
+    The survey is loaded and audited once with them (so a wrong ``exclude``, read option or
+    codebook fails here), and the number of segments is checked against
+    :data:`valuekit.segments.MAX_SEGMENTS` and the respondents kept. Returns the parameters
+    with the checked values.
+
+    Raises
+    ------
+    ParameterError
+        A parameter no notebook takes, or a value of the wrong type or range (named).
+    """
+    import papermill as pm
+
+    from .audit import load_survey
+    from .segments import MAX_SEGMENTS
+
+    params = dict(parameters or {})
+    if parameters is not None and not isinstance(parameters, dict):
+        raise ParameterError(f"parameters: expected a mapping of notebook parameters, got {parameters!r}",
+                             name="parameters")
+    declared = set().union(*(pm.inspect_notebook(str(nb)) for nb in notebooks)) - {"data_path", "codebook_path"}
+    unknown = sorted(set(params) - declared)
+    if unknown:
+        raise ParameterError(f"parameters: no notebook takes {unknown}; the notebooks take {sorted(declared)}",
+                             name="parameters")
+    if "method" in params:  # 03/04: the segmentation method; 05: the driver method
+        raise ParameterError("parameters: 'method' means the segmentation method in 03_segments and the driver "
+                             "method in 05_drivers_and_comparisons; set it in the notebook you run, not for "
+                             "the whole report", name="method")
+    read_options = _read_options(params.get("read_options", {}))
+    audit_options = {k: params[k] for k in ("exclude", "speeder_fraction") if k in params}
+    survey = load_survey(data, codebook, **read_options, **audit_options)
+    cb, kept = survey.codebook, len(survey.data)
+    if params.get("n_segments") is not None:
+        most = min(MAX_SEGMENTS, kept)
+        params["n_segments"] = _check.integer("n_segments", params["n_segments"], min=2, max=most)
+    checks = {
+        "n_boot": lambda v: _check.integer("n_boot", v, min=1),
+        "random_state": lambda v: _check.integer("random_state", v, min=0),
+        "lang": lambda v: _check.choice("lang", v, ("en", "es", "it")),
+        "weights": lambda v: _check.choice("weights", v, ("equal", "stated")),
+        "min_answered": lambda v: _check.number("min_answered", v, min=0, max=1, min_open=True),
+        "min_blocks": lambda v: _check.number("min_blocks", v, min=0, max=1, min_open=True),
+        "neutral_band": lambda v: _check.number("neutral_band", v, min=0, max=1, max_open=True),
+        "top": lambda v: _check.integer("top", v, min=1),
+        "k_range": lambda v: [_check.integer("k_range", k, min=2, max=min(MAX_SEGMENTS, kept))
+                              for k in (v if isinstance(v, (list, tuple, range)) else [v])],
+        "group_by": lambda v: _check.choice("group_by", v, cb.context_columns),
+        "wave_column": lambda v: _check.text("wave_column", v),
+        "levers_path": lambda v: str(_check.input_file("levers_path", v, "lever file").resolve()),
+    }
+    for key, check in checks.items():
+        if params.get(key) is not None:
+            params[key] = check(params[key])
+    if params.get("outcome") is not None:
+        try:
+            cb.outcome_column(params["outcome"])
+        except (ValueError, TypeError) as err:
+            raise ParameterError(f"outcome: {err}", name="outcome") from None
+    return params
 
 
 def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
@@ -100,36 +181,57 @@ def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
     import papermill as pm
     from nbconvert import HTMLExporter
 
+    notebooks = notebook_sequence() if notebooks is None else [Path(nb) for nb in notebooks]
+    timeout = _check.integer("timeout", timeout, min=1)
     data, codebook = _check_inputs(data, codebook, (parameters or {}).get("read_options", {}))
+    checked = check_parameters(data, codebook, parameters, notebooks)
     cb = read_codebook(codebook)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    params = {"data_path": str(data), "codebook_path": str(codebook), **(parameters or {})}
+    out = _check.output_dir("out", out, "report folder")
+    params = {"data_path": str(data), "codebook_path": str(codebook), **checked}
     exporter = HTMLExporter()
     written = []
     with _this_python_kernel() as kernel:
-        for nb_path in notebooks or notebook_sequence():
+        for nb_path in notebooks:
             executed = out / nb_path.name
             needs = nbformat.read(nb_path, as_version=4).metadata.get("valuekit", {}).get("needs", [])
             if "sacrifices" in needs and not cb.has_sacrifices:  # benefits-only: say so, run nothing
                 html = executed.with_suffix(".html")
-                html.write_text(_skipped_page(nb_path.stem, cb.no_sacrifices_message("This notebook")),
-                                encoding="utf-8")
+                _check.write_text(html, _skipped_page(nb_path.stem, cb.no_sacrifices_message("This notebook")),
+                                  "HTML report")
                 written.append(html)
                 progress(f"  {html} (skipped: no sacrifices measured)")
                 continue
             declared = pm.inspect_notebook(str(nb_path))  # pass each notebook only its own parameters
-            pm.execute_notebook(str(nb_path), str(executed),
-                                parameters={k: v for k, v in params.items() if k in declared},
-                                kernel_name=kernel, cwd=str(nb_path.parent),
-                                execution_timeout=timeout, progress_bar=False,
-                                report_mode=False)
+            _execute(nb_path, executed, {k: v for k, v in params.items() if k in declared}, kernel, timeout)
             body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
             html = executed.with_suffix(".html")
-            html.write_text(body, encoding="utf-8")
+            _check.write_text(html, body, "HTML report")
             written.append(html)
             progress(f"  {html}")
     return written
+
+
+def _execute(nb_path: Path, executed: Path, parameters: dict, kernel: str, timeout: int) -> None:
+    """Run one notebook with papermill; a failure names the notebook, the cell and the cause."""
+    import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    name = nb_path.name
+    where = f"the executed notebook {executed} shows where"
+    try:
+        pm.execute_notebook(str(nb_path), str(executed), parameters=parameters, kernel_name=kernel,
+                            cwd=str(nb_path.parent), execution_timeout=timeout, progress_bar=False,
+                            report_mode=False)
+    except pm.PapermillExecutionError as err:
+        reason = str(err.evalue).strip().splitlines()[0] if str(err.evalue).strip() else ""
+        raise NotebookError(f"notebook {name} failed at cell {err.exec_count}: {err.ename}: {reason}; {where}",
+                            notebook=name, cell=err.exec_count) from None
+    except CellTimeoutError:
+        raise NotebookError(f"notebook {name}: a cell ran longer than the {timeout} s allowed per cell "
+                            f"(--timeout); {where}", notebook=name) from None
+    except DeadKernelError:
+        raise NotebookError(f"notebook {name}: the Python kernel running it died (most often it ran out of "
+                            f"memory); {where}", notebook=name) from None
 
 
 def _skipped_page(title: str, message: str) -> str:
@@ -180,19 +282,29 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
 
     from .levers import read_levers
 
+    from .config import DEMO_DATA
+
     notebook = Path(__file__).with_name("dashboard.ipynb")
+    port = _check.integer("port", port, min=1, max=65535)
+    timeout = _check.integer("timeout", timeout, min=1)
+    lang = _check.choice("lang", lang, ("en", "es", "it"))
+    preheat = _check.flag("preheat", preheat)
+    if (data is None) != (codebook is None):
+        raise ParameterError("give both data and codebook, or neither (the demo survey)", name="codebook")
     params = dict(parameters or {})
     if data is not None:
         data, codebook = _check_inputs(data, codebook, params.get("read_options", {}))
         read_codebook(codebook).require_sacrifices("the what-if dashboard")
+    params = check_parameters(data if data is not None else DEMO_DATA,
+                              codebook if codebook is not None else DEMO_CODEBOOK, params, [notebook])
+    if data is not None:
         params.update(data_path=str(data), codebook_path=str(codebook))
     if levers is not None:
-        levers = Path(levers).resolve()
+        levers = _check.input_file("levers", levers, "lever file").resolve()
         read_levers(levers, codebook if codebook is not None else DEMO_CODEBOOK)
         params["levers_path"] = str(levers)
-    if lang not in ("en", "es", "it"):
-        raise ValueError(f"lang: expected 'en', 'es' or 'it', got {lang!r}")
-    params.update(save_dir=str(Path(save_dir).resolve()), lang=lang)
+    save_dir = _check.output_dir("save_dir", save_dir, "scenario folder").resolve()
+    params.update(save_dir=str(save_dir), lang=lang)
     with tempfile.TemporaryDirectory() as tmp, _this_python_kernel() as kernel:
         served = Path(tmp) / "dashboard.ipynb"
         pm.execute_notebook(str(notebook), str(served), parameters=params, prepare_only=True,

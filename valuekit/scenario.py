@@ -47,8 +47,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .codebook import LANGUAGES
-from .errors import ScenarioError
+from . import _check
+from ._yaml import Loader as _SafeLoader
+from ._yaml import read_file as _read_file
+from .codebook import LANGUAGES, Codebook
+from .errors import ParameterError, ScenarioError
 from .levers import LeverSet, read_levers
 from .scoring import VERDICTS, ValueScorer, group_order, item_maps, item_matrix, survey_weights, wilson_interval
 
@@ -62,6 +65,22 @@ def _number(value: Any, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ScenarioError(f"scenario key '{key}': expected a number, got {value!r}")
     return float(value)
+
+
+def _lever_arg(name: str, levers: Any) -> Any:
+    """``levers`` if :func:`read_levers` can take it: None, a LeverSet, a mapping or a file path."""
+    if levers is None or isinstance(levers, (LeverSet, dict)):
+        return levers
+    if isinstance(levers, (str, Path)) or hasattr(levers, "__fspath__"):
+        return _check.path(name, levers)
+    raise ParameterError(f"{name}: expected a LeverSet, a mapping, a lever file path or None, "
+                         f"got {type(levers).__name__}", name=name)
+
+
+class _ScenarioLoader(_SafeLoader):
+    """The bounded safe loader (:mod:`valuekit._yaml`), worded for a scenario file."""
+
+    message = "scenario key '{key}' appears twice in one mapping (line {line}); YAML would silently keep only the last"
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,13 @@ class Scenario:
         Apply only to customers of these segments (default: everyone).
     description : str
 
+    Raises
+    ------
+    ParameterError
+        A name that is not text, levers that are not a mapping of lever name to a finite
+        number, segments that are not a non-empty list, a description that is not text.
+        (:meth:`from_dict` and :meth:`load` raise :class:`ScenarioError` naming the key.)
+
     Examples
     --------
     >>> s = Scenario.from_dict({"name": "cheaper", "levers": {"price": -10}})
@@ -93,6 +119,21 @@ class Scenario:
     levers: dict[str, float] = field(default_factory=dict)
     segments: tuple | None = None
     description: str = ""
+
+    def __post_init__(self):
+        _check.text("name", self.name)
+        _check.instance("levers", self.levers, dict, "a mapping of lever name to value")
+        levers = {}
+        for key, value in self.levers.items():
+            _check.text("levers", key)  # a lever's name
+            levers[key] = _check.number(f"levers[{key!r}]", value)
+        object.__setattr__(self, "levers", levers)
+        if self.segments is not None:
+            if not isinstance(self.segments, (list, tuple)) or not self.segments:
+                raise ParameterError(f"segments: expected a non-empty list of segments or None, "
+                                     f"got {self.segments!r}", name="segments")
+            object.__setattr__(self, "segments", tuple(self.segments))
+        _check.text("description", self.description, allow_empty=True)
 
     @classmethod
     def from_dict(cls, spec: Any, *, source: str = "scenario") -> "Scenario":
@@ -146,35 +187,51 @@ class Scenario:
         return out
 
     def save(self, path: str | Path) -> Path:
-        """Write the scenario as YAML (``.yaml``/``.yml``) or JSON (``.json``)."""
-        path = Path(path)
-        if path.suffix.lower() == ".json":
-            path.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
-        elif path.suffix.lower() in (".yaml", ".yml"):
-            path.write_text(yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True), encoding="utf-8")
+        """Write the scenario as YAML (``.yaml``/``.yml``) or JSON (``.json``), in UTF-8.
+
+        Raises
+        ------
+        ParameterError
+            ``path`` is not a path, or does not end in .yaml, .yml or .json.
+        FileError
+            ``path`` is a folder, its folder does not exist or cannot be written, or the
+            write fails (checked before anything is written).
+        """
+        path = _check.path("path", path)
+        suffix = path.suffix.lower()
+        if suffix not in (".json", ".yaml", ".yml"):
+            raise ParameterError(f"path: save a scenario as .yaml, .yml or .json, got '{path.name}'", name="path")
+        path = _check.output_file("path", path, "scenario file")
+        if suffix == ".json":
+            text = json.dumps(self.to_dict(), indent=2) + "\n"
         else:
-            raise ScenarioError(f"{path.name}: save a scenario as .yaml, .yml or .json")
+            text = yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+        _check.write_text(path, text, "scenario file")
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> "Scenario":
-        """Read a scenario file (YAML with the safe loader, or JSON); nothing in it is executed."""
-        path = Path(path)
-        if not path.is_file():
-            raise ScenarioError(f"scenario file '{path}' not found")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise ScenarioError(f"{path.name}: not UTF-8 text; save the scenario file as UTF-8") from None
-        try:
-            spec = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-        except (json.JSONDecodeError, yaml.YAMLError) as err:
-            raise ScenarioError(f"{path.name}: not a valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'} "
-                                f"file ({err})") from None
+        """Read a scenario file: JSON (``.json``) or YAML (anything else); nothing in it is executed.
+
+        Read with :func:`valuekit._yaml.read_file`: the safe loader, UTF-8, UTF-16/32 or
+        Windows-1252 text, at most 4 MiB.
+
+        Raises
+        ------
+        ScenarioError
+            The file is missing, not YAML / JSON, a key is wrong or given twice (with its
+            line), or it is refused: bigger than 4 MiB, nesting deeper than 50 levels, or
+            aliases expanding to more than 1,000,000 values. The message names the file.
+        ParameterError
+            ``path`` is not a path (e.g. None or a number).
+        """
+        path = _check.path("path", path)
+        spec = _read_file(path, what="scenario file", error=ScenarioError, loader=_ScenarioLoader)
         try:
             return cls.from_dict(spec, source=path.name)
         except ScenarioError as err:
-            raise ScenarioError(f"{path.name}: {err}") from None
+            message = str(err)
+            raise ScenarioError(message if message.startswith(f"{path.name}: ") else f"{path.name}: {message}") from None
 
 
 @dataclass(frozen=True)
@@ -211,12 +268,30 @@ class ScenarioEngine:
     min_r2 : float, optional
         Outcome changes from a model with a lower R² are withheld (default: the evidence
         floor ``min_r2``).
+
+    Raises
+    ------
+    ParameterError
+        An argument of the wrong type or out of range (``confidence`` outside (0, 1),
+        ``min_r2`` outside [0, 1], an unfitted scorer, ...), before any work.
     """
 
     def __init__(self, data: pd.DataFrame, scorer: ValueScorer, levers=None, *, segments: pd.Series | None = None,
                  outcomes: list[OutcomeModel] | None = None, weights=None, confidence: float = 0.95,
                  min_r2: float | None = None):
         from .significance import evidence_settings
+
+        _check.instance("data", data, pd.DataFrame, "the survey's data (a DataFrame, Survey.data)")
+        if not isinstance(scorer, ValueScorer) or not hasattr(scorer, "codebook_"):
+            raise ParameterError(f"scorer: expected a fitted ValueScorer, got {scorer!r:.80}", name="scorer")
+        levers = _lever_arg("levers", levers)
+        _check.instance("segments", segments, pd.Series, "a Series of segments", optional=True)
+        _check.instance("outcomes", outcomes, (list, tuple), "a list of OutcomeModel", optional=True)
+        if any(not isinstance(m, OutcomeModel) for m in outcomes or []):
+            raise ParameterError("outcomes: expected a list of OutcomeModel", name="outcomes")
+        confidence = _check.fraction("confidence", confidence)
+        if min_r2 is not None:
+            min_r2 = _check.number("min_r2", min_r2, min=0, max=1)
 
         cb = scorer.codebook_
         cb.require_sacrifices("the what-if scenario engine")
@@ -232,10 +307,8 @@ class ScenarioEngine:
         self._item_col = {c: j for j, c in enumerate(self.items)}
         self._a, self._b = item_maps(cb, self.items)
         self.scale = scorer.scale_
-        if not 0 < confidence < 1:
-            raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
         self.confidence = confidence
-        self.min_r2 = evidence_settings()["min_r2"] if min_r2 is None else float(min_r2)
+        self.min_r2 = evidence_settings()["min_r2"] if min_r2 is None else min_r2
 
         M = item_matrix(data, cb, self.items)
         _, _, _, ratio_all, _, _, _ = scorer.score_items(M)
@@ -275,6 +348,7 @@ class ScenarioEngine:
 
     def check(self, scenario: Scenario) -> None:
         """Raise :class:`ScenarioError` listing everything in the scenario that does not apply."""
+        _check.instance("scenario", scenario, Scenario, "a Scenario")
         problems = scenario.problems(self.levers, self.segment_levels)
         if problems:
             raise ScenarioError(f"scenario '{scenario.name}' does not apply to this survey: " + "; ".join(problems))
@@ -367,6 +441,7 @@ class ScenarioEngine:
         """
         from scipy import stats
 
+        _check.flag("customers", customers)
         M, touched = self._items_after(scenario)
         after = self._score(M, touched) if touched else self._unpack(self._scored)
         ratio, code = after["ratio"].copy(), after["code"].copy()
@@ -478,9 +553,13 @@ def lever_scenarios(levers: LeverSet, *, fraction: float = 0.5, lang: str = "en"
     >>> from valuekit.levers import read_levers
     >>> [s.levers for s in lever_scenarios(read_levers(DATA_DIR / "demo_levers.yaml", DEMO_CODEBOOK))][:3]
     [{'price': -25.0}, {'vat': -5.0}, {'surcharges': -50.0}]
+
+    Raises :class:`~valuekit.errors.ParameterError` for ``levers`` that are not a LeverSet,
+    a ``fraction`` outside (0, 1] or a ``lang`` other than en, es, it.
     """
-    if not 0 < fraction <= 1:
-        raise ValueError(f"fraction: expected a share in (0, 1], got {fraction!r}")
+    _check.instance("levers", levers, LeverSet, "a LeverSet (valuekit.levers.read_levers)")
+    fraction = _check.number("fraction", fraction, min=0, max=1, min_open=True)
+    lang = _check.choice("lang", lang, LANGUAGES)
     out = []
     for lever in levers:
         if lever.how == "lift_lowest":
@@ -503,8 +582,28 @@ def _label(model: OutcomeModel, lang: str) -> str:
     return model.label
 
 
+def _scenarios_arg(scenarios: Any) -> list:
+    if not isinstance(scenarios, (list, tuple)) or any(not isinstance(s, Scenario) for s in scenarios):
+        raise ParameterError(f"scenarios: expected a list of Scenario, got {scenarios!r:.80}", name="scenarios")
+    return list(scenarios)
+
+
+def _engine_segment(engine: Any, segment: Any) -> Any:
+    """Check ``engine`` and that ``segment`` is a row of its summaries ('all' or a segment)."""
+    _check.instance("engine", engine, ScenarioEngine, "a ScenarioEngine (build_engine)")
+    levels = ["all", *engine.segment_levels] if len(engine.segment_levels) > 1 else ["all"]
+    return _check.choice("segment", segment, levels)
+
+
 def compare_scenarios(engine: ScenarioEngine, scenarios: list[Scenario], *, segment="all") -> pd.DataFrame:
-    """Scenarios side by side: one column per scenario, rows from each summary (one segment)."""
+    """Scenarios side by side: one column per scenario, rows from each summary (one segment).
+
+    Raises :class:`~valuekit.errors.ParameterError` for an ``engine`` that is not a
+    ScenarioEngine, ``scenarios`` that are not a list of Scenario, or a ``segment`` that is
+    neither ``"all"`` nor one of the engine's segments.
+    """
+    segment = _engine_segment(engine, segment)
+    scenarios = _scenarios_arg(scenarios)
     columns = {}
     for scenario in scenarios:
         summary = engine.apply(scenario)["summary"]
@@ -522,10 +621,29 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
     :func:`valuekit.segments.suggest_n_segments`. Returns
     ``(engine, segment_names, outcome_labels)`` in ``lang``; ``engine.segment_names`` has
     the names in every language (``{lang: {segment: name}}``), for the language switch.
+
+    Raises :class:`~valuekit.errors.ParameterError`, before any work, for a ``survey``
+    that is not a loaded survey, ``n_segments`` below 2, a ``method`` other than kmeans or
+    gmm, a ``random_state`` that is not None or a whole number from 0 to 2**32 - 1, an
+    ``n_boot`` below 1, a ``lang`` other than en, es, it, or ``levers``/``scorer`` of the
+    wrong type.
     """
     from .drivers import bootstrap_slopes, outcome_slopes
-    from .segments import ValueSegmenter, segment_profiles, suggest_n_segments
+    from .segments import _METHODS, ValueSegmenter, segment_profiles, suggest_n_segments
     from .significance import compare_groups
+
+    if not (isinstance(getattr(survey, "codebook", None), Codebook)
+            and isinstance(getattr(survey, "data", None), pd.DataFrame)):
+        raise ParameterError(f"survey: expected a loaded survey (valuekit.load_survey), got {survey!r:.80}",
+                             name="survey")
+    levers = _lever_arg("levers", levers)
+    if n_segments is not None:
+        n_segments = _check.integer("n_segments", n_segments, min=2)
+    method = _check.choice("method", method, _METHODS)
+    random_state = _check.seed("random_state", random_state)
+    _check.instance("scorer", scorer, ValueScorer, "a ValueScorer", optional=True)
+    n_boot = _check.integer("n_boot", n_boot, min=1)
+    lang = _check.choice("lang", lang, LANGUAGES)
 
     cb = survey.codebook
     cb.require_sacrifices("the what-if scenario engine")
@@ -560,14 +678,14 @@ def ui_text(key: str, lang: str = "en", codebook=None, **fields) -> str:
     """A piece of interface text in ``lang`` (``labels.yaml``, or the codebook's labels)."""
     from .codebook import _DEFAULT_LABELS
 
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; expected one of {list(LANGUAGES)}")
+    _check.choice("lang", lang, LANGUAGES)
+    _check.instance("codebook", codebook, Codebook, "a Codebook", optional=True)
     table = dict(_DEFAULT_LABELS.get(key, {}))
     if codebook is not None:
         table.update(codebook.labels.get(key, {}))
     text = table.get(lang) or table.get("en")
     if text is None:
-        raise KeyError(f"no interface text '{key}' in labels.yaml")
+        raise ParameterError(f"key: no interface text {key!r} in labels.yaml or the codebook's labels", name="key")
     return text.format(**fields) if fields else text
 
 
@@ -598,9 +716,23 @@ def _outcome_cells(result: dict, r: pd.Series, lang: str) -> dict[str, str]:
             for name, info in result["outcomes"].iterrows()}
 
 
+def _row(summary: Any, segment: Any, lang: str, name: str = "summary") -> pd.Series:
+    """The row ``segment`` of a summary of :meth:`ScenarioEngine.apply`, after checking the arguments."""
+    _check.instance(name, summary, pd.DataFrame, "the summary of ScenarioEngine.apply")
+    _check.choice("lang", lang, LANGUAGES)
+    return summary.loc[_check.choice("segment", segment, list(summary.index))]
+
+
+def _result(result: Any) -> dict:
+    if not isinstance(result, dict) or not {"summary", "outcomes"} <= set(result):
+        raise ParameterError(f"result: expected the result of ScenarioEngine.apply, got {result!r:.80}",
+                             name="result")
+    return result
+
+
 def format_headline(summary: pd.DataFrame, segment="all", lang: str = "en") -> str:
     """'Value destroyed: 19.7% [17.9, 21.6] → 10.8% [9.4, 12.3] (−8.9 points [−10.1, −7.7])'."""
-    r = summary.loc[segment]
+    r = _row(summary, segment, lang)
     keys = ("share_destroyed_change", "share_destroyed_change_low", "share_destroyed_change_high")
     if all(r[k] == 0 for k in keys):  # no customer's verdict moved: nothing to put an interval on
         tail = ui_text("ui_no_change", lang)
@@ -613,7 +745,7 @@ def format_headline(summary: pd.DataFrame, segment="all", lang: str = "en") -> s
 
 def format_outcome_changes(result: dict, segment="all", lang: str = "en") -> list[str]:
     """One line per outcome: 'Satisfaction +0.18 [0.11, 0.25]' or why it is withheld."""
-    r = result["summary"].loc[segment]
+    r = _row(_result(result)["summary"], segment, lang, "result")
     lines = []
     for name, info in result["outcomes"].iterrows():
         label = info[f"label_{lang}"]
@@ -624,7 +756,9 @@ def format_outcome_changes(result: dict, segment="all", lang: str = "en") -> lis
 
 def format_summary(result: dict, *, names: dict | None = None, lang: str = "en") -> pd.DataFrame:
     """The summary by segment for people: segment names, percentages, plain headers."""
-    names = names or {}
+    _check.choice("lang", lang, LANGUAGES)
+    _result(result)
+    names = _check.instance("names", names, dict, "a mapping of segment to name", optional=True) or {}
     rows = []
     for seg, r in result["summary"].iterrows():
         label = ui_text("ui_all_customers", lang) if seg == "all" else (
@@ -645,6 +779,9 @@ def format_comparison(engine: ScenarioEngine, scenarios: list[Scenario], *, segm
                       lang: str = "en") -> pd.DataFrame:
     """Saved scenarios side by side for people: one row per scenario, the headline numbers
     with their intervals and the outcome changes (as on the page and in the deck)."""
+    segment = _engine_segment(engine, segment)
+    scenarios = _scenarios_arg(scenarios)
+    _check.choice("lang", lang, LANGUAGES)
     rows = []
     for scenario in scenarios:
         result = engine.apply(scenario)

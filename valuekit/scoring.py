@@ -13,7 +13,13 @@ How a score is made
 2. Items on another scale than the codebook's (e.g. 0-10) are mapped linearly onto it.
 3. The *common scale* is the codebook's scale when it starts above zero; otherwise it is
    shifted to start at 1 (0-10 becomes 1-11), so every score is positive and the ratio is
-   defined for every scored respondent.
+   defined for every scored respondent. A sacrifice item on a scale starting at 0 (0-10:
+   "no effort at all" = 0) is no exception: its 0 is the bottom of the common scale, 1
+   (on a 1-11 common scale, or on the codebook's 1-5 when the item alone is 0-10), so the
+   ratio of a respondent who reports no sacrifice at all is their benefits over that
+   bottom (at most max / min of the common scale), never infinite. The sacrifices index
+   is at least the common scale's minimum, so ``value_ratio`` lies between min / max and
+   max / min.
 4. A block score (dimension, facet, sacrifice) is the mean of the respondent's answered
    items. A respondent who answered fewer than ``min_answered`` (a share of the block's
    items, at least one item) gets a missing score, and ``unscored_reason`` says why.
@@ -27,11 +33,23 @@ How a score is made
 6. ``verdict`` is ``neutral`` when ``value_ratio`` lies within ``neutral_band`` of 1 on
    the log scale (``1 / (1 + band) <= ratio <= 1 + band``), ``created`` above, and
    ``destroyed`` below.
+
+What the scorer accepts
+-----------------------
+Audited answers (:func:`valuekit.load_survey`, :func:`valuekit.audit_survey`): numbers on
+each item's scale, missing as NaN. Data that has not been through the audit is refused
+with a :class:`~valuekit.errors.SurveyError` naming the column, the values, how many cells
+and the first rows: answers outside the item's scale (a sacrifice of 0 on a 1-5 scale, a
+missing code such as 99), infinite values, and columns that are not numbers (text,
+True/False). Scoring them would put a respondent off the scale, or give an infinite ratio
+with the verdict "created"; the audit sets such cells missing and lists them. Every
+argument is checked before any work (:class:`~valuekit.errors.ParameterError`, naming it).
 """
 
 from __future__ import annotations
 
 import math
+import os
 from numbers import Real
 
 import numpy as np
@@ -39,7 +57,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from . import _check
 from .codebook import Codebook, NoSacrificesError, Scale, no_sacrifices_message, read_codebook
+from ._args import (_align, _bare, _codebook_arg, _columns_arg, _expected, _frame_arg, _grouping_arg,
+    _optional_frame, _shown)
+from .errors import ParameterError, SurveyError
 
 __all__ = [
     "ValueScorer",
@@ -63,6 +85,48 @@ __all__ = [
 VERDICTS = ("destroyed", "neutral", "created")
 
 
+# -- the answers the scorer can use ------------------------------------------------------------
+
+_AUDIT_HINT = ("Such answers are what the audit handles: load the survey with valuekit.load_survey (or pass "
+               "the raw table through valuekit.audit_survey), which sets answers outside an item's scale, "
+               "missing codes and text missing and lists each such cell in survey.audit.cells")
+
+
+def _answers(series: pd.Series, col: str, scale: Scale, out: np.ndarray) -> str | None:
+    """Fill ``out`` with a rated column's answers as floats; what is wrong with them, or None.
+
+    Refused: a column that is not numeric (text, True/False), infinite values, and answers
+    outside the item's scale (the audit's ``out_of_range`` cells). Two reductions decide
+    the usual, clean case; the cells are only located when something is wrong.
+    """
+    dtype = series.dtype
+    if dtype == object and series.isna().all():  # nobody answered (e.g. a column of None): all missing
+        out[:] = np.nan
+        return None
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        shown = "True/False" if pd.api.types.is_bool_dtype(dtype) else str(dtype)
+        return f"item column '{col}' holds {shown} values, not numbers"
+    out[:] = series.to_numpy(dtype=float, na_value=np.nan)
+    if not len(out):
+        return None
+    lo, hi = np.fmin.reduce(out), np.fmax.reduce(out)
+    if not (lo < scale.min or hi > scale.max or np.isinf(lo) or np.isinf(hi)):
+        return None
+    bad = (out < scale.min) | (out > scale.max) | np.isinf(out)
+    values = np.unique(out[bad])
+    n_bad = int(bad.sum())
+    rows = ", ".join(map(str, series.index[bad][:5])) + (", ..." if n_bad > 5 else "")
+    shown = ", ".join(f"{v:g}" for v in values[:8]) + (", ..." if len(values) > 8 else "")
+    infinite = " or infinite" if np.isinf(values).any() else ""
+    return (f"item column '{col}' has {n_bad} answer(s) outside its scale {scale}{infinite}: value(s) {shown} "
+            f"(first rows: {rows})")
+
+
+def _refuse(problems: list[str]) -> None:
+    if problems:
+        raise SurveyError("; ".join(problems) + f". {_AUDIT_HINT}")
+
+
 def common_scale(codebook: Codebook) -> Scale:
     """The scale every score is reported on: the codebook's, shifted to start at 1 if needed.
 
@@ -72,7 +136,7 @@ def common_scale(codebook: Codebook) -> Scale:
     >>> common_scale(cb)
     Scale(min=1.0, max=11.0)
     """
-    s = codebook.scale
+    s = _codebook_arg("codebook", codebook).scale
     return s if s.min > 0 else Scale(1.0, s.max - s.min + 1.0)
 
 
@@ -82,6 +146,7 @@ def item_maps(codebook: Codebook, items: list[str]) -> tuple[np.ndarray, np.ndar
     Reverse-coding is folded in (``b < 0`` for a reverse-keyed item), so ``a + b x`` is the
     answer in the direction of what the item measures, on the common scale.
     """
+    items = _item_names(codebook, items)
     target = common_scale(codebook)
     a, b = np.empty(len(items)), np.empty(len(items))
     for j, col in enumerate(items):
@@ -107,25 +172,50 @@ def item_matrix(data: pd.DataFrame, codebook: Codebook, items: list[str] | None 
     Returns
     -------
     ndarray of shape (n_respondents, n_items)
+
+    Raises
+    ------
+    SurveyError
+        An item column missing from ``data``, not numeric (text, True/False), or holding
+        infinite values or answers outside the item's scale (data that has not been through
+        the audit: :func:`valuekit.load_survey` sets such answers missing and lists them).
     """
-    items = codebook.value_items if items is None else items
-    missing = [c for c in items if c not in data.columns]
-    if missing:
-        raise ValueError(f"item column(s) {missing} not found in data; available: {list(data.columns)}")
+    data = _frame_arg("data", data, "a DataFrame of survey answers (Survey.data)")
+    items = codebook.value_items if items is None and isinstance(codebook, Codebook) else items
+    items = _item_names(codebook, items)
+    _require_items(data, items)
     a, b = item_maps(codebook, items)
     X = np.empty((len(data), len(items)), dtype=float, order="F")  # each column contiguous
+    problems = []
     for j, col in enumerate(items):
-        series = data[col]
-        if not pd.api.types.is_numeric_dtype(series.dtype):
-            raise TypeError(f"item column '{col}' holds {series.dtype} values, not numbers; load the "
-                            "survey with valuekit.load_survey so answers are recoded")
         out = X[:, j]
-        out[:] = series.to_numpy(dtype=float, na_value=np.nan)
+        problem = _answers(data[col], col, codebook.items[col].scale, out)
+        if problem:
+            problems.append(problem)
+            continue
         if b[j] != 1:  # one linear map x -> a + b x: reverse-coding, then onto the common scale
             out *= b[j]
         if a[j] != 0:
             out += a[j]
+    _refuse(problems)
     return X
+
+
+def _item_names(codebook, items) -> list[str]:
+    """``items``: rated columns of the codebook."""
+    codebook = _codebook_arg("codebook", codebook)
+    items = _check.names("items", items)
+    unknown = [c for c in items if c not in codebook.items]
+    if unknown:
+        raise ParameterError(f"items: {unknown} are not rated items of the codebook; expected some of "
+                             f"{list(codebook.items)}", name="items")
+    return items
+
+
+def _require_items(data: pd.DataFrame, items: list[str]) -> None:
+    missing = [c for c in items if c not in data.columns]
+    if missing:
+        raise SurveyError(f"item column(s) {missing} not found in data; available: {list(data.columns)}")
 
 
 def construct_scores(data: pd.DataFrame, codebook: Codebook, *, min_answered: float = 0.5) -> pd.DataFrame:
@@ -144,13 +234,21 @@ def construct_scores(data: pd.DataFrame, codebook: Codebook, *, min_answered: fl
     >>> construct_scores(frame, cb)["trust"].tolist()   # (4 + 5 + 4) / 3; then 5 alone: 1 of 3
     [4.333333333333333, nan]
     """
-    out = {}
+    data = _frame_arg("data", data, "a DataFrame of survey answers")
+    codebook = _codebook_arg("codebook", codebook)
+    min_answered = _check.number("min_answered", min_answered, min=0, max=1, min_open=True)
+    _require_items(data, [c for cols in codebook.scales.values() for c in cols])
+    out, problems = {}, []
     for name, cols in codebook.scales.items():
         target = codebook.items[cols[0]].scale
         X = np.empty((len(data), len(cols)))
         for j, col in enumerate(cols):
             item = codebook.items[col]
-            x = data[col].to_numpy(dtype=float, na_value=np.nan)
+            x = np.empty(len(data))
+            problem = _answers(data[col], col, item.scale, x)
+            if problem:
+                problems.append(problem)
+                continue
             if item.reverse:
                 x = item.scale.min + item.scale.max - x
             X[:, j] = target.min + (x - item.scale.min) * (target.max - target.min) / (item.scale.max - item.scale.min)
@@ -159,6 +257,7 @@ def construct_scores(data: pd.DataFrame, codebook: Codebook, *, min_answered: fl
             mean = np.nansum(X, axis=1) / answered
         mean[answered < max(1, math.ceil(min_answered * len(cols) - 1e-9))] = np.nan
         out[name] = mean
+    _refuse(problems)
     return pd.DataFrame(out, index=data.index)
 
 
@@ -173,36 +272,73 @@ def wilson_interval(p, n_eff, confidence: float = 0.95) -> tuple[np.ndarray, np.
     """
     from scipy import stats
 
-    p, n_eff = np.asarray(p, dtype=float), np.asarray(n_eff, dtype=float)
+    confidence = _check.fraction("confidence", confidence)
+    p, n_eff = _numbers_arg("p", p), _numbers_arg("n_eff", n_eff)
+    if np.any(p < 0) or np.any(p > 1):
+        raise _expected("p", "shares from 0 to 1 (or NaN)", p.tolist() if p.size <= 5 else p)
+    if np.any(n_eff <= 0):
+        raise _expected("n_eff", "sample sizes > 0 (or NaN)", n_eff.tolist() if n_eff.size <= 5 else n_eff)
     z = stats.norm.ppf(0.5 + confidence / 2)
     centre = (p + z ** 2 / (2 * n_eff)) / (1 + z ** 2 / n_eff)
     half = z * np.sqrt(p * (1 - p) / n_eff + z ** 2 / (4 * n_eff ** 2)) / (1 + z ** 2 / n_eff)
     return np.minimum(p, np.maximum(0.0, centre - half)), np.maximum(p, np.minimum(1.0, centre + half))
 
 
-def survey_weights(weights, n: int, *, index: pd.Index | None = None) -> np.ndarray:
+def survey_weights(weights, n: int, *, index: pd.Index | None = None, name: str = "weights") -> np.ndarray:
     """Survey weights as a validated float array of length ``n`` (ones when ``None``).
 
-    A Series is aligned on ``index`` when given (by label, not position).
+    A Series is matched to ``index`` when given, by label, not position: every label of
+    ``index`` must be in its index. Anything else is taken by position. Raises
+    :class:`~valuekit.errors.ParameterError` (named ``name``) for weights of the wrong
+    length or index, not numbers, negative, infinite or missing.
     """
+    n = _check.integer("n", n, min=0)
+    if index is not None and not isinstance(index, pd.Index):
+        raise _expected("index", "None or a pandas Index", index)
     if weights is None:
         return np.ones(n)
-    if isinstance(weights, pd.Series) and index is not None:
-        weights = weights.reindex(index)
-    w = np.asarray(weights, dtype=float)
+    if isinstance(weights, (str, bytes, dict, set)) or np.ndim(weights) != 1:
+        raise _expected(name, f"None or one weight per respondent ({n} numbers)", weights)
+    if isinstance(weights, pd.Series):
+        if index is not None:
+            weights = _align(name, weights, index)
+        if pd.api.types.is_bool_dtype(weights.dtype) or not pd.api.types.is_numeric_dtype(weights.dtype):
+            raise _expected(name, "numbers", f"a Series of {weights.dtype}")
+        w = weights.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        try:
+            w = np.asarray(weights, dtype=float)
+        except (TypeError, ValueError):
+            raise _expected(name, "numbers (one weight per respondent)", weights) from None
     if w.shape != (n,):
-        raise ValueError(f"weights have shape {w.shape}; expected ({n},)")
+        raise ParameterError(f"{name}: {len(w)} weight(s) for {n} respondent(s); expected one per respondent",
+                             name=_bare(name))
     bad = ~np.isfinite(w) | (w < 0)
     if bad.any():
-        raise ValueError(f"weights must be finite and >= 0; {int(bad.sum())} are not "
-                         f"(first at position {int(np.flatnonzero(bad)[0])})")
+        first = int(np.flatnonzero(bad)[0])
+        where = f"respondent {index[first]!r}" if index is not None else f"position {first}"
+        raise ParameterError(f"{name}: weights must be finite and >= 0; {int(bad.sum())} are not "
+                             f"(first: {w[first]:g} at {where})", name=_bare(name))
     return w
+
+
+def _numbers_arg(name: str, value) -> np.ndarray:
+    """Numbers (a scalar or an array) as a float array."""
+    if isinstance(value, (str, bytes, dict, set)) or isinstance(value, bool):
+        raise _expected(name, "a number or an array of numbers", value)
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise _expected(name, "a number or an array of numbers", value) from None
 
 
 def weighted_sd(values: pd.Series, weights) -> float:
     """Survey-weighted standard deviation of the non-missing values (0 when constant)."""
-    x = np.asarray(values, dtype=float)
-    w = np.asarray(weights, dtype=float)
+    x = _numbers_arg("values", values)
+    w = _numbers_arg("weights", weights)
+    if x.ndim != 1 or w.shape != x.shape:
+        raise ParameterError(f"weights: {w.size} weight(s) for {x.size} value(s); expected one per value "
+                             "(both one-dimensional)", name="weights")
     ok = np.isfinite(x) & (w > 0)
     if ok.sum() < 2:
         return 0.0
@@ -212,6 +348,8 @@ def weighted_sd(values: pd.Series, weights) -> float:
 
 def group_order(levels) -> list:
     """Group labels in a natural order: numbers numerically (2 before 10), then text."""
+    if isinstance(levels, (str, bytes, dict)) or not hasattr(levels, "__iter__"):
+        raise _expected("levels", "an iterable of group labels", levels)
     levels = [v for v in dict.fromkeys(levels) if not pd.isna(v)]
     return sorted(levels, key=lambda v: (0, float(v), "") if isinstance(v, (int, float, np.number))
                   and not isinstance(v, bool) else (1, 0.0, str(v)))
@@ -221,12 +359,16 @@ def group_masks(index: pd.Index, by, *, include_all: bool = True) -> list[tuple[
     """``[("all", mask), (level, mask), ...]`` for a grouping aligned on ``index``.
 
     ``by`` is a Series (aligned by label) or an array (by position). Respondents whose group
-    is missing form a group ``"(missing)"`` rather than vanishing.
+    is missing form a group ``"(missing)"`` rather than vanishing. A Series must hold every
+    label of ``index``, an array one value per respondent.
     """
+    if not isinstance(index, pd.Index):
+        raise _expected("index", "a pandas Index", index)
+    include_all = _check.flag("include_all", include_all)
     groups = [("all", np.ones(len(index), bool))] if include_all else []
     if by is None:
         return groups
-    key = by.reindex(index) if isinstance(by, pd.Series) else pd.Series(np.asarray(by, dtype=object), index=index)
+    key = _grouping_arg("by", by, index)
     missing = pd.isna(key).to_numpy()
     values = np.where(missing, None, key.astype(object).to_numpy())  # no pd.NA in comparisons
     for level in group_order(values[~missing]):
@@ -239,19 +381,19 @@ def group_masks(index: pd.Index, by, *, include_all: bool = True) -> list[tuple[
 def _check_weights(weights, names: list[str], key: str) -> np.ndarray:
     unknown = [k for k in weights if k not in names]
     if unknown:
-        raise ValueError(f"weights: unknown {key} {unknown}; this codebook has {names}")
+        raise ParameterError(f"weights: unknown {key} {unknown}; this codebook has {names}", name="weights")
     absent = [k for k in names if k not in weights]
     if absent:
-        raise ValueError(f"weights: no weight for {key} {absent}; give one for each of {names}")
+        raise ParameterError(f"weights: no weight for {key} {absent}; give one for each of {names}", name="weights")
     values = []
     for name in names:
         w = weights[name]
         if isinstance(w, bool) or not isinstance(w, Real) or not math.isfinite(w) or w < 0:
-            raise ValueError(f"weights['{name}'] must be a finite number >= 0, got {w!r}")
+            raise ParameterError(f"weights['{name}'] must be a finite number >= 0, got {w!r}", name="weights")
         values.append(float(w))
     values = np.array(values)
     if values.sum() <= 0:
-        raise ValueError(f"weights for the {key} sum to zero; at least one must be positive")
+        raise ParameterError(f"weights for the {key} sum to zero; at least one must be positive", name="weights")
     return values / values.sum()
 
 
@@ -315,25 +457,40 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         y : ignored
         sample_weight : array-like, optional
             Survey weights. Default: the codebook's weight column when present in ``X``.
+
+        Raises
+        ------
+        ParameterError
+            A parameter (``weights``, ``min_answered``, ``min_blocks``, ``neutral_band``,
+            ``codebook``), ``X`` or ``sample_weight`` of the wrong type or out of range,
+            checked here as scikit-learn does, before any work.
+        SurveyError
+            No respondents, an item column missing, or (``weights="stated"``) importance
+            answers off their scale or missing.
         """
+        if not isinstance(self.codebook, (Codebook, dict, str, os.PathLike)):
+            raise _expected("codebook", "a Codebook, a parsed codebook (dict) or the path of a YAML codebook",
+                            self.codebook)
         cb = read_codebook(self.codebook)
-        if not isinstance(X, pd.DataFrame):
-            raise TypeError(f"ValueScorer needs a DataFrame with the codebook's columns, got {type(X).__name__}")
-        if len(X) == 0:
-            raise ValueError("ValueScorer.fit got no respondents (0 rows)")
-        if isinstance(self.min_answered, bool) or not isinstance(self.min_answered, Real) \
-                or not 0 < self.min_answered <= 1:
-            raise ValueError(f"min_answered must be a share in (0, 1], got {self.min_answered!r}")
-        if isinstance(self.min_blocks, bool) or not isinstance(self.min_blocks, Real) \
-                or not 0 < self.min_blocks <= 1:
-            raise ValueError(f"min_blocks must be a share in (0, 1], got {self.min_blocks!r}")
+        for name in ("min_answered", "min_blocks"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, Real) or not 0 < value <= 1:
+                raise ParameterError(f"{name} must be a share in (0, 1], got {_shown(value)}", name=name)
         if isinstance(self.neutral_band, bool) or not isinstance(self.neutral_band, Real) \
                 or not 0 <= self.neutral_band < 1:
-            raise ValueError(f"neutral_band must be in [0, 1), got {self.neutral_band!r}")
+            raise ParameterError(f"neutral_band must be in [0, 1), got {_shown(self.neutral_band)}",
+                                 name="neutral_band")
+        if not (isinstance(self.weights, dict) or (isinstance(self.weights, str)
+                                                   and self.weights in ("equal", "stated"))):
+            raise ParameterError("weights must be 'equal', 'stated' or a dict of a weight per dimension and "
+                                 f"sacrifice, got {_shown(self.weights)}", name="weights")
+        X = _frame_arg("X", X, "a DataFrame with the codebook's columns (Survey.data)")
+        if len(X) == 0:
+            raise SurveyError("ValueScorer.fit got no respondents (0 rows)")
+        if sample_weight is not None:
+            survey_weights(sample_weight, len(X), index=X.index, name="sample_weight")
         items = cb.value_items
-        missing = [c for c in items if c not in X.columns]
-        if missing:
-            raise ValueError(f"item column(s) {missing} not found in data; available: {list(X.columns)}")
+        _require_items(X, items)
 
         self.codebook_ = cb
         self.scale_ = common_scale(cb)
@@ -346,33 +503,38 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         elif isinstance(self.weights, str) and self.weights == "stated":
             absent = [b for b in dims + sacs if b not in cb.importance]
             if absent:
-                raise ValueError(f"weights='stated' needs an importance column for every dimension and "
-                                 f"sacrifice; codebook key 'importance' lacks {absent}")
+                raise ParameterError(f"weights='stated' needs an importance column for every dimension and "
+                                     f"sacrifice; codebook key 'importance' lacks {absent}", name="weights")
             sw_survey = self._sample_weight(X, sample_weight, cb)
+            columns = [cb.importance[block] for block in dims + sacs]
+            _require_items(X, columns)
+            importance = np.empty((len(X), len(columns)))
+            _refuse([p for j, col in enumerate(columns)
+                     if (p := _answers(X[col], col, cb.items[col].scale, importance[:, j]))])
             means = {}
-            for block in dims + sacs:
-                col = cb.importance[block]
-                x = X[col].to_numpy(dtype=float, na_value=np.nan)
+            for j, block in enumerate(dims + sacs):
+                col = columns[j]
+                x = importance[:, j]
                 ok = np.isfinite(x) & np.isfinite(sw_survey)
                 if not ok.any():
-                    raise ValueError(f"importance column '{col}' ({block}) has no answers")
+                    raise SurveyError(f"importance column '{col}' ({block}) has no answers")
                 means[block] = float(np.average(x[ok], weights=sw_survey[ok])) - cb.items[col].scale.min
             for group in (dims, sacs):
                 if group and not any(means[b] > 0 for b in group):
-                    raise ValueError(f"stated importance of {group} is at the bottom of the scale "
+                    raise SurveyError(f"stated importance of {group} is at the bottom of the scale "
                                      "for all of them; cannot weight by it")
             bw = _check_weights({d: means[d] for d in dims}, dims, "dimensions")
             sw = _check_weights({s: means[s] for s in sacs}, sacs, "sacrifices") if sacs else np.empty(0)
         elif isinstance(self.weights, dict):
             extra = [k for k in self.weights if k not in dims + sacs]
             if extra:
-                raise ValueError(f"weights: unknown dimension or sacrifice {extra}; this codebook has "
-                                 f"{dims + sacs}")
+                raise ParameterError(f"weights: unknown dimension or sacrifice {extra}; this codebook has "
+                                     f"{dims + sacs}", name="weights")
             bw = _check_weights({k: v for k, v in self.weights.items() if k in dims}, dims, "dimensions")
             sw = (_check_weights({k: v for k, v in self.weights.items() if k in sacs}, sacs, "sacrifices")
                   if sacs else np.empty(0))
-        else:
-            raise ValueError(f"weights must be 'equal', 'stated' or a dict of weights, got {self.weights!r}")
+        else:  # checked above
+            raise _expected("weights", "'equal', 'stated' or a dict of weights", self.weights)
         self.benefit_weights_ = pd.Series(bw, index=dims, name="weight")
         self.sacrifice_weights_ = pd.Series(sw, index=sacs, name="weight")
 
@@ -402,8 +564,8 @@ class ValueScorer(TransformerMixin, BaseEstimator):
     @staticmethod
     def _sample_weight(X, sample_weight, cb) -> np.ndarray:
         if sample_weight is None and cb.weight and cb.weight in X.columns:
-            sample_weight = X[cb.weight].to_numpy(dtype=float, na_value=np.nan)
-        return survey_weights(sample_weight, len(X), index=X.index)
+            return survey_weights(X[cb.weight], len(X), index=X.index, name=f"sample_weight (column '{cb.weight}')")
+        return survey_weights(sample_weight, len(X), index=X.index, name="sample_weight")
 
     # -- output ---------------------------------------------------------------------
     def get_feature_names_out(self, input_features=None):
@@ -420,10 +582,19 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         the respondent was scored). A benefits-only codebook (no ``sacrifices:``) has no
         ``sacrifices``, ``value_ratio``, ``log_value_ratio`` or ``verdict`` columns, and a
         respondent is scored when the benefits index is.
+
+        Raises
+        ------
+        SurveyError
+            Answers the scorer cannot use as given: an item column missing, not numeric
+            (text, True/False), or holding infinite values or answers outside the item's
+            scale, naming the columns, values, number of cells and first rows. Such data has
+            not been through the audit (:func:`valuekit.load_survey`), which sets those
+            answers missing and lists them; scoring them would give ratios far off the
+            scale, or infinite (a sacrifice of 0 on a 1-5 scale).
         """
         check_is_fitted(self, "codebook_")
-        if not isinstance(X, pd.DataFrame):
-            raise TypeError(f"ValueScorer needs a DataFrame with the codebook's columns, got {type(X).__name__}")
+        X = _frame_arg("X", X, "a DataFrame with the codebook's columns (Survey.data)")
         cb = self.codebook_
         M = item_matrix(X, cb, list(self.feature_names_in_))
         scores, benefits, sacrifices, ratio, log_ratio, code, counts = self.score_items(M)
@@ -470,6 +641,17 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "codebook_")
         cb = self.codebook_
+        k = len(self.feature_names_in_)
+        if not isinstance(M, np.ndarray) or M.ndim != 2 or M.shape[1] != k or M.dtype.kind != "f":
+            raise _expected("M", f"a float array with {k} columns (item_matrix's output)",
+                            f"{type(M).__name__} of shape {getattr(M, 'shape', '?')}")
+        if base is not None:
+            if not isinstance(base, tuple) or len(base) != 7 or np.shape(base[0])[0] != len(M):
+                raise _expected("base", "this method's result on an item matrix of the same respondents", base)
+            changed = np.asarray(changed if changed is not None else [], dtype=float)
+            if changed.ndim != 1 or not changed.size or np.any(changed != np.round(changed)) \
+                    or np.any(changed < 0) or np.any(changed >= k):
+                raise _expected("changed", f"positions of item columns (0 to {k - 1}) with base", changed.tolist())
         if base is None:
             cols, items = slice(None), slice(None)
             counts, scores = None, None
@@ -498,12 +680,28 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         benefits = _index(scores[:, :nd], bw, self._min_blocks[0])
         sacrifices = (_index(scores[:, nd:nd + ns], sw, self._min_blocks[1]) if ns
                       else np.full(len(M), np.nan))  # benefits-only: no sacrifices, no ratio
+        # on the common scale (min >= 1 when the codebook's starts at 0 or below) both indices
+        # are positive: the ratio is finite for every scored respondent. An item matrix off
+        # that scale would give a ratio far off it, infinite or negative: refused.
+        self._check_on_scale(benefits, sacrifices)
         ratio = benefits / sacrifices
         log_ratio = np.log(ratio)
         band = math.log1p(self.neutral_band)
         code = np.where(log_ratio > band, 2, np.where(log_ratio < -band, 0, 1))
         code = np.where(np.isnan(log_ratio), -1, code)
         return scores, benefits, sacrifices, ratio, log_ratio, code, counts
+
+    def _check_on_scale(self, *indices: np.ndarray) -> None:
+        lo, hi = self.scale_.min, self.scale_.max
+        tol = 1e-9 * (hi - lo)
+        for x in indices:
+            if not len(x):
+                continue
+            low, high = np.fmin.reduce(x), np.fmax.reduce(x)
+            if low < lo - tol or high > hi + tol:  # an infinite index is off the scale too
+                raise ParameterError(f"M: answers off the common scale {self.scale_} (an index from "
+                                     f"{low:g} to {high:g}); an item matrix from item_matrix holds every "
+                                     "answer on it", name="M")
 
     def _reason(self, counts: np.ndarray) -> str:
         cb = self.codebook_
@@ -535,12 +733,15 @@ class ValueScorer(TransformerMixin, BaseEstimator):
 def require_ratio(scores: pd.DataFrame, what: str) -> None:
     """Raise :class:`~valuekit.codebook.NoSacrificesError` when ``scores`` (ValueScorer
     output) come from a benefits-only survey, saying that ``what`` needs the value ratio."""
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    what = _check.text("what", what)
     if "value_ratio" not in scores.columns:
         raise NoSacrificesError(no_sacrifices_message(what))
 
 
 def scored_mask(scores: pd.DataFrame) -> np.ndarray:
     """Which respondents the scorer scored: a value ratio, or (benefits-only) a benefits index."""
+    _scores_arg("scores", scores, ["benefits"])
     return scores["value_ratio" if "value_ratio" in scores.columns else "benefits"].notna().to_numpy()
 
 
@@ -559,17 +760,29 @@ def _index(scores: np.ndarray, weights: np.ndarray, need: int) -> np.ndarray:
     return complete
 
 
-def _resolve(scores, data, by, weights):
-    def lookup(value, what):
-        if value is None or isinstance(value, (pd.Series, np.ndarray, list)):
-            return value
-        for frame in (scores, data):
-            if frame is not None and value in frame.columns:
-                return frame[value].reindex(scores.index) if frame is data else frame[value]
-        raise ValueError(f"{what} column '{value}' not found in scores or data")
+def _scores_arg(name: str, value, columns: list[str] = ()) -> pd.DataFrame:
+    """ValueScorer output (a DataFrame) holding ``columns``."""
+    value = _frame_arg(name, value, "a DataFrame of scores (ValueScorer output)")
+    missing = [c for c in columns if c not in value.columns]
+    if missing:
+        raise ParameterError(f"{name}: column(s) {missing} not found; expected the ValueScorer output "
+                             f"(available: {list(value.columns)})", name=name)
+    return value
 
-    w = survey_weights(lookup(weights, "weights"), len(scores), index=scores.index)
-    groups = lookup(by, "by")
+
+def _weights_arg(value, scores: pd.DataFrame, data: pd.DataFrame | None = None, name: str = "weights") -> np.ndarray:
+    """Survey weights for the rows of ``scores``: a column name (of ``scores`` or ``data``) or values."""
+    if isinstance(value, str):
+        value = _grouping_arg(name, value, scores.index, {"scores": scores, "data": data})
+    return survey_weights(value, len(scores), index=scores.index, name=name)
+
+
+def _resolve(scores, data, by, weights):
+    """The checked arguments of mean_scores and summarize_value: group masks, weights, the grouping's name."""
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    data = _optional_frame("data", data)
+    w = _weights_arg(weights, scores, data)
+    groups = _grouping_arg("by", by, scores.index, {"scores": scores, "data": data})
     name = getattr(groups, "name", None) or "group"
     masks = group_masks(scores.index, groups, include_all=groups is None)
     return masks, w, name
@@ -597,6 +810,8 @@ def mean_scores(scores: pd.DataFrame, *, columns: list[str] | None = None,
     masks, w, key_name = _resolve(scores, data, by, weights)
     if columns is None:
         columns = [c for c in scores.select_dtypes("number").columns if c != "log_value_ratio"]
+    else:
+        columns = _columns_arg("columns", columns, {"scores": scores}, numeric=True)
     rows = {}
     values = scores[columns].to_numpy(float)
     for name, mask in masks:
@@ -637,8 +852,9 @@ def summarize_value(scores: pd.DataFrame, *, by: str | pd.Series | None = None,
         cumulative weight reaches half) and ``geometric_mean_ratio`` (exp of the mean log
         ratio).
     """
-    require_ratio(scores, "summarize_value")
     masks, w, key_name = _resolve(scores, data, by, weights)
+    require_ratio(scores, "summarize_value")
+    _scores_arg("scores", scores, ["verdict", "benefits", "sacrifices", "log_value_ratio"])
     rows = []
     for name, mask in masks:
         s = scores[mask]

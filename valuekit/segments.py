@@ -19,7 +19,7 @@ no segment (``<NA>``) and :attr:`ValueSegmenter.unassigned_` lists them with the
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -33,8 +33,12 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier, export_text
 from sklearn.utils.validation import check_is_fitted
 
+from . import _check
 from .codebook import Codebook
-from .scoring import group_masks, group_order, require_ratio, survey_weights, weighted_sd, wilson_interval
+from .errors import ParameterError, SurveyError
+from ._args import (_codebook_arg, _columns_arg, _covers, _expected, _frame_arg, _lang_arg,
+    _optional_frame, _seed_arg, _series_arg, _settings_arg)
+from .scoring import _scores_arg, group_masks, group_order, require_ratio, survey_weights, weighted_sd, wilson_interval
 
 __all__ = [
     "ValueSegmenter",
@@ -49,9 +53,58 @@ __all__ = [
     "align_segments",
     "segment_name",
     "segment_structure",
+    "MAX_SEGMENTS",
 ]
 
 _METHODS = ("kmeans", "gmm")
+#: The most segments valuekit forms (``n_segments``, ``k_range``, ``--segments``). Beyond a
+#: handful, segments stop being groups a manager can act on one by one, and each gets too few
+#: respondents for the comparisons and driver models its recommendations need; 20 leaves room
+#: for exploration. Every segmentation also needs at least as many respondents with a
+#: complete value profile as segments.
+MAX_SEGMENTS = 20
+
+
+def _n_segments_arg(name: str, value) -> int:
+    try:
+        return _check.integer(name, value, min=2, max=MAX_SEGMENTS)
+    except ParameterError:
+        raise ParameterError(f"{name} must be an integer >= 2 and <= {MAX_SEGMENTS} (MAX_SEGMENTS), got "
+                             f"{value!r}", name=name) from None
+
+
+def _n_complete(scores: pd.DataFrame, codebook: Codebook, context=None) -> int:
+    """Respondents with a complete value profile (and context): those a segmentation can use."""
+    ok = scores[_profile_columns(codebook)].notna().all(axis=1).to_numpy()
+    for col in context or []:
+        ok &= scores[col].notna().to_numpy()
+    return int(ok.sum())
+
+
+def _too_many(name: str, k: int, n_ok: int) -> ParameterError:
+    return ParameterError(f"{name}: {n_ok} respondent(s) with a complete value profile; cannot form {k} "
+                          "segments (need at least as many respondents as segments)", name=name)
+
+
+def _method_arg(value) -> str:
+    if not isinstance(value, str) or value not in _METHODS:
+        raise ParameterError(f"method must be one of {list(_METHODS)}, got {value!r}", name="method")
+    return value
+
+
+def _fitted_arg(segmenter, scores) -> pd.DataFrame:
+    """A fitted ValueSegmenter and the scores it was fitted on (same respondents, same order)."""
+    if not isinstance(segmenter, ValueSegmenter):
+        raise _expected("segmenter", "a fitted ValueSegmenter", segmenter)
+    if not hasattr(segmenter, "pipeline_"):
+        raise ParameterError("segmenter: this ValueSegmenter is not fitted yet; call fit(scores) first",
+                             name="segmenter")
+    scores = _scores_arg("scores", scores, segmenter.features_)
+    if not scores.index.equals(segmenter.labels_.index):
+        raise ParameterError(f"scores: expected the scores the segmenter was fitted on (the same "
+                             f"{len(segmenter.labels_)} respondents, in the same order); got {len(scores)} rows "
+                             "with another index", name="scores")
+    return scores
 
 
 def _profile_columns(codebook: Codebook) -> list[str]:
@@ -64,6 +117,8 @@ def stability_verdict(jaccard: float) -> str:
     >>> [stability_verdict(j) for j in (0.5, 0.7, 0.8, 0.9)]
     ['unstable', 'doubtful', 'stable', 'highly stable']
     """
+    if isinstance(jaccard, bool) or not isinstance(jaccard, Real) or not (np.isnan(jaccard) or 0 <= jaccard <= 1):
+        raise _expected("jaccard", "a Jaccard similarity from 0 to 1 (or NaN)", jaccard)
     if not np.isfinite(jaccard):
         return "unknown"
     return ("unstable" if jaccard < 0.6 else "doubtful" if jaccard < 0.75
@@ -108,20 +163,23 @@ class ValueSegmenter(ClusterMixin, BaseEstimator):
         self.n_init = n_init
 
     def _check_params(self) -> None:
-        if self.method not in _METHODS:
-            raise ValueError(f"method must be one of {list(_METHODS)}, got {self.method!r}")
-        if isinstance(self.n_segments, bool) or not isinstance(self.n_segments, Integral) \
-                or self.n_segments < 2:
-            raise ValueError(f"n_segments must be an integer >= 2, got {self.n_segments!r}")
+        """Every parameter, as scikit-learn checks them: in fit, not in __init__."""
+        _codebook_arg("codebook", self.codebook)
+        _n_segments_arg("n_segments", self.n_segments)
+        _method_arg(self.method)
+        if self.context is not None:
+            _check.names("context", self.context)
+        _seed_arg("random_state", self.random_state, also=(np.random.RandomState,))
+        _check.integer("n_init", self.n_init, min=1)
 
     def _features(self, X: pd.DataFrame) -> list[str]:
-        if not isinstance(X, pd.DataFrame):
-            raise TypeError(f"ValueSegmenter needs a DataFrame of scores, got {type(X).__name__}")
+        X = _frame_arg("X", X, "a DataFrame of scores (ValueScorer output)")
         features = _profile_columns(self.codebook) + list(self.context or [])
         missing = [c for c in features if c not in X.columns]
         if missing:
-            raise ValueError(f"column(s) {missing} not found; pass the ValueScorer output "
-                             f"(with any context columns added); available: {list(X.columns)}")
+            name = "X" if set(missing) & set(_profile_columns(self.codebook)) else "context"
+            raise ParameterError(f"{name}: column(s) {missing} not found; pass the ValueScorer output "
+                                 f"(with any context columns added); available: {list(X.columns)}", name=name)
         return features
 
     def _complete(self, X: pd.DataFrame, features: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -158,11 +216,10 @@ class ValueSegmenter(ClusterMixin, BaseEstimator):
         ok, self.unassigned_ = self._complete(X, features)
         n_ok = int(ok.sum())
         if n_ok < self.n_segments:
-            raise ValueError(f"{n_ok} respondent(s) with a complete value profile; cannot form "
-                             f"{self.n_segments} segments (need at least as many respondents as segments)")
+            raise _too_many("n_segments", self.n_segments, n_ok)
         constant = [c for c in _profile_columns(self.codebook) if X.loc[ok, c].nunique() <= 1]
         if constant:
-            raise ValueError(f"profile column(s) {constant} are constant among the scored respondents; "
+            raise SurveyError(f"profile column(s) {constant} are constant among the scored respondents; "
                              "they cannot separate segments; drop them from the codebook or check the data")
         self.features_ = features
         pipeline = self._build()
@@ -207,9 +264,18 @@ def choose_k(scores: pd.DataFrame, codebook: Codebook, *, k_range=range(2, 9), m
     ``inertia`` (k-means) or ``bic`` (mixtures; lower is better), and ``smallest_share``
     (the size of the smallest segment, a practical check).
     """
-    ks = list(k_range)
-    if not ks or min(ks) < 2:
-        raise ValueError(f"k_range must hold integers >= 2, got {ks}")
+    ks = _k_range_arg(k_range)
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    codebook = _codebook_arg("codebook", codebook)
+    _method_arg(method)
+    context = None if context is None else _columns_arg("context", context, {"scores": scores})
+    _seed_arg("random_state", random_state, also=(np.random.RandomState,))
+    silhouette_sample = _check.integer("silhouette_sample", silhouette_sample, min=2)
+    n_init = _check.integer("n_init", n_init, min=1)
+    _columns_arg("scores", _profile_columns(codebook), {"scores": scores})
+    n_ok = _n_complete(scores, codebook, context)
+    if max(ks) > n_ok:
+        raise _too_many("k_range", max(ks), n_ok)
     rows = []
     for k in ks:
         seg = ValueSegmenter(codebook, n_segments=k, method=method, context=context,
@@ -234,8 +300,20 @@ def suggest_n_segments(scores: pd.DataFrame, codebook: Codebook, *, k_range=rang
                        random_state=None) -> int:
     """The number of segments with the highest silhouette (see :func:`choose_k`): a default
     for when the analyst has not chosen one."""
+    _k_range_arg(k_range)  # the rest is choose_k's, checked before any fit
     table = choose_k(scores, codebook, k_range=k_range, method=method, random_state=random_state)
     return int(table.loc[table["silhouette"].idxmax(), "k"])
+
+
+def _k_range_arg(value) -> list[int]:
+    expected = f"k_range must hold integers >= 2 and <= {MAX_SEGMENTS} (MAX_SEGMENTS), got"
+    if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+        raise ParameterError(f"{expected} {value!r}", name="k_range")
+    ks = list(value)
+    if not ks or any(isinstance(k, bool) or not isinstance(k, Real) or not float(k).is_integer()
+                     or not 2 <= k <= MAX_SEGMENTS for k in ks):
+        raise ParameterError(f"{expected} {ks!r}", name="k_range")
+    return [int(k) for k in ks]
 
 
 def _jaccard_best(reference: np.ndarray, other: np.ndarray, k: int) -> np.ndarray:
@@ -266,9 +344,11 @@ def bootstrap_stability(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_bo
         Show a progress bar (tqdm). Default: only for long runs (more than 20 bootstraps
         of 20,000 or more respondents).
     """
-    check_is_fitted(segmenter, "pipeline_")
-    if n_boot < 2:
-        raise ValueError(f"n_boot must be at least 2, got {n_boot}")
+    scores = _fitted_arg(segmenter, scores)
+    n_boot = _check.integer("n_boot", n_boot, min=2)
+    _seed_arg("random_state", random_state, also=(np.random.Generator,))
+    if progress is not None:
+        _check.flag("progress", progress)
     ok = segmenter.labels_.notna().to_numpy()
     X = scores.loc[ok, segmenter.features_]
     reference = segmenter.labels_[ok].to_numpy(dtype=int)
@@ -304,9 +384,13 @@ def share_destroyed(scores: pd.DataFrame, segments: pd.Series, *, weights=None,
 
     With survey weights the interval uses Kish's effective sample size.
     """
-    require_ratio(scores, "share_destroyed")
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    segments = _series_arg("segments", segments, scores.index)
     w = survey_weights(weights, len(scores), index=scores.index)
-    frame = pd.DataFrame({"segment": segments.reindex(scores.index).array, "w": w,
+    confidence = _check.fraction("confidence", confidence)
+    require_ratio(scores, "share_destroyed")
+    _scores_arg("scores", scores, ["verdict"])
+    frame = pd.DataFrame({"segment": segments.array, "w": w,
                           "destroyed": (scores["verdict"] == "destroyed").to_numpy(),
                           "scored": scores["value_ratio"].notna().to_numpy()}, index=scores.index)
     frame = frame[frame["scored"] & frame["segment"].notna()]
@@ -339,6 +423,11 @@ def segment_name(findings: pd.DataFrame, codebook: Codebook, *, lang: str = "en"
     findings : DataFrame
         The rows of one group in a :func:`~valuekit.significance.compare_groups` table.
     """
+    findings = _frame_arg("findings", findings, "the rows of one group of a compare_groups table")
+    _columns_arg("findings", ["measure", "finding", "direction", "effect"], {"findings": findings})
+    codebook = _codebook_arg("codebook", codebook)
+    lang = _lang_arg(lang)
+    max_traits = _check.integer("max_traits", max_traits, min=1)
     f = findings.set_index("measure")
 
     def traits(blocks, direction):
@@ -407,10 +496,12 @@ def segment_structure(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_sim:
 
     from .significance import DEFAULT_EVIDENCE
 
-    check_is_fitted(segmenter, "pipeline_")
-    if n_sim < 3:
-        raise ValueError(f"n_sim must be at least 3, got {n_sim}")
-    alpha = DEFAULT_EVIDENCE["alpha"] if alpha is None else alpha
+    scores = _fitted_arg(segmenter, scores)
+    if isinstance(n_sim, bool) or not isinstance(n_sim, Real) or not float(n_sim).is_integer() or n_sim < 3:
+        raise ParameterError(f"n_sim must be at least 3 (a whole number), got {n_sim!r}", name="n_sim")
+    n_sim = int(n_sim)
+    alpha = DEFAULT_EVIDENCE["alpha"] if alpha is None else _check.fraction("alpha", alpha)
+    _seed_arg("random_state", random_state, also=(np.random.Generator,))
     ok = segmenter.labels_.notna().to_numpy()
     Z = np.asarray(segmenter.pipeline_[:-1].transform(scores.loc[ok, segmenter.features_]), dtype=float)
 
@@ -482,8 +573,24 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
         (how many dimensions, sacrifices and indices set the segment apart).
     """
     from .significance import compare_groups
+
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    segments = _series_arg("segments", segments, scores.index)
+    codebook = _codebook_arg("codebook", codebook)
+    data = _optional_frame("data", data, "a DataFrame of survey data (Survey.data)")
     w = pd.Series(survey_weights(weights, len(scores), index=scores.index), index=scores.index)
+    comparisons = _optional_frame("comparisons", comparisons, "a compare_groups table")
+    if comparisons is not None:
+        _columns_arg("comparisons", ["grouping", "group", "measure", "finding", "direction", "effect"],
+                     {"comparisons": comparisons})
+    settings = _settings_arg(settings)
+    lang = _lang_arg(lang)
     blocks = codebook.dimensions + codebook.sacrifices
+    _columns_arg("scores", blocks + ["benefits"], {"scores": scores})
+    if data is not None:
+        _columns_arg("data", list(codebook.outcomes.values()) + codebook.context_columns, {"data": data},
+                     allow_empty=True)
+        _covers("data", data, scores.index)
     ratio = "value_ratio" in scores.columns  # benefits-only surveys have no ratio nor verdict
     indices = ["benefits", "sacrifices", "value_ratio"] if ratio else ["benefits"]
     sample_mean = {b: np.average(scores[b].dropna(), weights=w[scores[b].notna()]) for b in blocks}
@@ -543,7 +650,23 @@ def align_segments(labels: pd.Series, reference: pd.Series) -> pd.Series:
     """
     from scipy.optimize import linear_sum_assignment
 
+    for name, value in (("labels", labels), ("reference", reference)):
+        if not isinstance(value, pd.Series):
+            raise _expected(name, "a Series of segment numbers (e.g. ValueSegmenter.labels_)", value)
+        known = value.dropna()
+        if not pd.api.types.is_numeric_dtype(known.dtype) and len(known):
+            known = pd.to_numeric(known, errors="coerce")
+        if pd.api.types.is_bool_dtype(value.dtype) or known.isna().any() or (known < 0).any() \
+                or (known != np.floor(known)).any():
+            raise ParameterError(f"{name}: expected segment numbers (whole numbers >= 0, missing for none), "
+                                 f"got values such as {value.dropna().unique()[:5].tolist()}", name=name)
+    if not reference.index.is_unique:
+        raise ParameterError("reference: its index has duplicate labels; expected one segment per respondent",
+                             name="reference")
     both = labels.notna() & reference.reindex(labels.index).notna()
+    if not both.any():
+        raise ParameterError("reference: no respondent has a segment in both labels and reference (matched by "
+                             "index label); expected two segmentations of the same respondents", name="reference")
     a = labels[both].astype(int).to_numpy()
     b = reference.reindex(labels.index)[both].astype(int).to_numpy()
     size = max(a.max(initial=0), b.max(initial=0)) + 1
@@ -561,8 +684,16 @@ def explain_segments(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
     label) and the tree's agreement with the segments (share of respondents it types
     correctly): how faithful the simple story is.
     """
-    segments = segments.reindex(scores.index)  # by label, not position
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    segments = _series_arg("segments", segments, scores.index)  # by label, not position
+    codebook = _codebook_arg("codebook", codebook)
+    max_depth = _check.integer("max_depth", max_depth, min=1)
+    lang = _lang_arg(lang)
+    random_state = _seed_arg("random_state", random_state, also=(np.random.RandomState,))
+    _columns_arg("scores", _profile_columns(codebook), {"scores": scores}, numeric=True)
     ok = segments.notna().to_numpy() & scores[_profile_columns(codebook)].notna().all(axis=1).to_numpy()
+    if not ok.any():
+        raise SurveyError("explain_segments: no respondent has both a segment and a complete value profile")
     X = scores.loc[ok, _profile_columns(codebook)]
     y = segments[ok].astype(str).radd("segment ")
     tree = DecisionTreeClassifier(max_depth=max_depth, random_state=random_state).fit(X, y)
@@ -591,10 +722,15 @@ def where_value_is_destroyed(scores: pd.DataFrame, segments: pd.Series, *, codeb
     on which the segment does worse than the sample (``gap > 0``) and that affect someone
     are listed.
     """
-    require_ratio(scores, "where_value_is_destroyed")
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    segments = _series_arg("segments", segments, scores.index)
+    codebook = _codebook_arg("codebook", codebook)
     w = pd.Series(survey_weights(weights, len(scores), index=scores.index), index=scores.index)
-    scored = scores["value_ratio"].notna() & segments.reindex(scores.index).notna()
-    s, w, seg = scores[scored], w[scored], segments.reindex(scores.index)[scored]
+    require_ratio(scores, "where_value_is_destroyed")
+    _columns_arg("scores", codebook.dimensions + codebook.sacrifices + ["benefits", "sacrifices", "verdict"],
+                 {"scores": scores})
+    scored = scores["value_ratio"].notna() & segments.notna()
+    s, w, seg = scores[scored], w[scored], segments[scored]
     columns = ["rank", "segment", "kind", "block", "label", "segment_mean", "sample_mean", "gap",
                "share_affected", "customers_affected"]
     if not len(s) or w.sum() <= 0:

@@ -37,8 +37,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .codebook import _DEFAULT_LABELS, Codebook, CodebookError, _UniqueKeyLoader
-from .scoring import group_masks, require_ratio, survey_weights
+from . import _check
+from ._yaml import read_file as _read_file
+from .codebook import _DEFAULT_LABELS, Codebook
+from .errors import FileError, ParameterError
+from ._args import _align, _codebook_arg, _columns_arg, _expected, _frame_arg, _lang_arg, _optional_frame
+from .scoring import _weights_arg, group_masks, require_ratio
 
 __all__ = ["compare_groups", "style_comparisons", "evidence_settings", "grade", "ADJUST_METHODS",
            "DEFAULT_EVIDENCE"]
@@ -52,20 +56,24 @@ _SHARES = {"share_destroyed": ("verdict", "destroyed")}
 
 
 def _check_setting(key: str, value: Any) -> Any:
+    """One evidence setting's value; a ParameterError named after the setting otherwise."""
+    def fail(expected):
+        return ParameterError(f"evidence setting '{key}': expected {expected}, got {value!r}", name=key)
+
     if key == "adjust":
-        if value not in ADJUST_METHODS:
-            raise ValueError(f"evidence setting 'adjust': expected one of {list(ADJUST_METHODS)}, got {value!r}")
+        if not isinstance(value, str) or value not in ADJUST_METHODS:
+            raise fail(f"one of {list(ADJUST_METHODS)}")
         return value
     if key in ("min_group_n", "max_levels"):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"evidence setting '{key}': expected a whole number >= 1, got {value!r}")
+            raise fail("a whole number >= 1")
         return int(value)
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value):
-        raise ValueError(f"evidence setting '{key}': expected a number, got {value!r}")
+        raise fail("a number")
     if key in ("alpha", "strong_p", "min_sign_stability", "destroyed_share", "lost_segment") and not 0 < value < 1:
-        raise ValueError(f"evidence setting '{key}': expected a number between 0 and 1, got {value!r}")
+        raise fail("a number between 0 and 1")
     if key in ("min_effect", "strong_effect", "min_r2", "min_n_per_driver", "important") and value < 0:
-        raise ValueError(f"evidence setting '{key}': expected a number >= 0, got {value!r}")
+        raise fail("a number >= 0")
     return float(value)
 
 
@@ -76,12 +84,17 @@ def evidence_settings(overrides: dict | str | Path | None = None, **more) -> dic
     ----------
     overrides : dict or path to a YAML file, optional
         Only the keys to change (see ``valuekit/evidence.yaml`` for every key and its
-        meaning). Read with a safe loader that refuses duplicate keys.
+        meaning). A file is read with :func:`valuekit._yaml.read_file`: the safe loader,
+        UTF-8, UTF-16/32 or Windows-1252 text, at most 4 MiB, no key twice.
     **more
         Further overrides by keyword.
 
     Raises
     ------
+    FileError
+        The file is missing, not YAML, gives a key twice, or is refused (bigger than 4 MiB,
+        nesting deeper than 50 levels, aliases expanding to more than 1,000,000 values);
+        the message names the file.
     ValueError
         An unknown key (with the known ones) or a value of the wrong kind.
 
@@ -91,17 +104,14 @@ def evidence_settings(overrides: dict | str | Path | None = None, **more) -> dic
     >>> s["alpha"], s["min_effect"], s["adjust"]
     (0.01, 0.2, 'fdr_bh')
     """
+    if overrides is not None and not isinstance(overrides, (dict, str, Path)):
+        raise _expected("overrides", "None, a dict of settings or the path of a YAML file", overrides)
     source = "evidence settings"
     if isinstance(overrides, (str, Path)):
         path = Path(overrides)
         source = path.name
-        if not path.is_file():
-            raise ValueError(f"evidence settings file '{path}' not found")
-        try:
-            overrides = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (safe)
-        except (yaml.YAMLError, UnicodeDecodeError, CodebookError) as err:
-            raise ValueError(f"{path.name}: not a valid YAML file of evidence settings ({err})") from None
-        overrides = overrides or {}
+        # the bounded safe reader: any encoding, no key twice, no alias bomb; FileError naming the file
+        overrides = _read_file(path, what="evidence settings file", error=FileError, json_=False) or {}
     overrides = dict(overrides or {}, **more)
     if not isinstance(overrides, dict):
         raise ValueError(f"{source}: expected a mapping of setting: value, got {type(overrides).__name__}")
@@ -120,8 +130,16 @@ def grade(p_adj, effect, *, settings: dict | None = None) -> np.ndarray:
     >>> grade([0.0001, 0.02], [0.8, 0.8]).tolist()
     ['strong', 'moderate']
     """
-    s = settings or DEFAULT_EVIDENCE
-    p, e = np.asarray(p_adj, float), np.abs(np.asarray(effect, float))
+    if settings is not None and not isinstance(settings, dict):
+        raise _expected("settings", "None or a dict of evidence settings", settings)
+    s = DEFAULT_EVIDENCE if settings is None else evidence_settings(settings)
+    try:
+        p, e = np.asarray(p_adj, float), np.abs(np.asarray(effect, float))
+    except (TypeError, ValueError):
+        raise _expected("p_adj, effect", "numbers (arrays of p-values and effect sizes)", (p_adj, effect)) from None
+    if p.shape != e.shape:
+        raise ParameterError(f"effect: {e.size} effect size(s) for {p.size} p-value(s); expected one each",
+                             name="effect")
     return np.where((p < s["strong_p"]) & (e >= s["strong_effect"]), "strong", "moderate")
 
 
@@ -162,16 +180,17 @@ def _groupings(by, scores: pd.DataFrame, data: pd.DataFrame | None) -> dict[str,
     """``{name: Series aligned on scores.index}`` from a Series, a column name, or a dict/list of them."""
     def lookup(value, name=None):
         if isinstance(value, pd.Series):
-            return (name or value.name or "group"), value.reindex(scores.index)
+            label = name or value.name or "group"
+            return label, _align(f"by ('{label}')", value, scores.index)
         if isinstance(value, str):
-            for frame in (scores, data):
+            for where, frame in (("scores", scores), ("data", data)):
                 if frame is not None and value in frame.columns:
-                    return value, frame[value].reindex(scores.index)
-            raise ValueError(f"grouping column '{value}' not found in scores or data")
-        if isinstance(value, (np.ndarray, list)) and len(value) == len(scores):
+                    return value, _align(f"by (column '{value}' of {where})", frame[value], scores.index)
+            raise ParameterError(f"by: grouping column '{value}' not found in scores or data", name="by")
+        if isinstance(value, (np.ndarray, list)) and np.ndim(value) == 1 and len(value) == len(scores):
             return name or "group", pd.Series(np.asarray(value, dtype=object), index=scores.index)
-        raise TypeError(f"a grouping must be a Series, a column name or an array of length {len(scores)}; "
-                        f"got {type(value).__name__}")
+        raise _expected("by", f"a grouping: a Series, a column name or an array of length {len(scores)} "
+                        "(or a dict / list of them)", value)
 
     if isinstance(by, dict):
         pairs = [lookup(v, str(k)) for k, v in by.items()]
@@ -182,7 +201,7 @@ def _groupings(by, scores: pd.DataFrame, data: pd.DataFrame | None) -> dict[str,
     out = {}
     for name, series in pairs:
         if name in out:
-            raise ValueError(f"grouping '{name}' is given twice")
+            raise ParameterError(f"by: grouping '{name}' is given twice", name="by")
         out[name] = series
     return out
 
@@ -271,34 +290,37 @@ def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None
     from statsmodels.stats.multitest import multipletests
     from statsmodels.stats.proportion import proportion_effectsize
 
+    if settings is not None and not isinstance(settings, dict):
+        raise _expected("settings", "None or a dict of evidence settings (evidence_settings)", settings)
     s = evidence_settings(settings)
     adjust = s["adjust"] if adjust is None else adjust
     alpha = s["alpha"] if alpha is None else alpha
-    if adjust not in ADJUST_METHODS:
-        raise ValueError(f"adjust must be one of {list(ADJUST_METHODS)}, got {adjust!r}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
-    if not isinstance(scores, pd.DataFrame):
-        raise TypeError(f"scores must be a DataFrame (ValueScorer output), got {type(scores).__name__}")
+    if not isinstance(adjust, str) or adjust not in ADJUST_METHODS:
+        raise ParameterError(f"adjust must be one of {list(ADJUST_METHODS)}, got {adjust!r}", name="adjust")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)) or not 0 < alpha < 1:
+        raise ParameterError(f"alpha must be between 0 and 1, got {alpha!r}", name="alpha")
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.number)) \
+            or not 0 < confidence < 1:
+        raise ParameterError(f"confidence must be between 0 and 1, got {confidence!r}", name="confidence")
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    codebook = None if codebook is None else _codebook_arg("codebook", codebook)
+    data = _optional_frame("data", data)
+    lang = _lang_arg(lang)
+    if measures is not None and (isinstance(measures, (str, dict)) or not hasattr(measures, "__iter__")):
+        raise _expected("measures", "None or a list of score columns", measures)
     measures = _default_measures(scores, codebook) if measures is None else list(measures)
-    unknown = [m for m in measures if m not in scores.columns and m not in _SHARES]
+    unknown = [m for m in measures if not isinstance(m, str) or (m not in scores.columns and m not in _SHARES)]
     if unknown:
-        raise ValueError(f"measure(s) {unknown} not found in scores; available: {list(scores.columns)}")
-    text = [m for m in measures if m not in _SHARES and not pd.api.types.is_numeric_dtype(scores[m].dtype)]
+        raise ParameterError(f"measures: measure(s) {unknown} not found in scores; available: "
+                             f"{list(scores.columns)}", name="measures")
+    text = [m for m in measures if m not in _SHARES and (not pd.api.types.is_numeric_dtype(scores[m].dtype)
+                                                         or pd.api.types.is_bool_dtype(scores[m].dtype))]
     if text:
-        raise ValueError(f"measure(s) {text} are not numeric scores")
-    if isinstance(weights, str):
-        source = scores if weights in scores.columns else data
-        if source is None or weights not in source.columns:
-            raise ValueError(f"weights column '{weights}' not found in scores or data")
-        weights = source[weights].reindex(scores.index)
-    w = survey_weights(weights, len(scores), index=scores.index)
+        raise ParameterError(f"measures: measure(s) {text} are not numeric scores", name="measures")
+    w = _weights_arg(weights, scores, data)
     groupings = _groupings(by, scores, data)
 
     # one matrix for every measure: means as they are, shares as 0/1 among the scored
-    mean_cols = [m for m in measures if m not in _SHARES]
     values = np.empty((len(scores), len(measures)))
     for j, m in enumerate(measures):
         if m in _SHARES:
@@ -320,9 +342,9 @@ def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None
     for gname, series in groupings.items():
         masks = group_masks(scores.index, series, include_all=False)
         if len(masks) > s["max_levels"]:
-            raise ValueError(f"grouping '{gname}' has {len(masks)} levels; comparisons are limited to "
-                             f"max_levels={s['max_levels']} groups (merge rare levels first, or raise "
-                             "max_levels in the evidence settings)")
+            raise ParameterError(f"by: grouping '{gname}' has {len(masks)} levels; comparisons are limited to "
+                                 f"max_levels={s['max_levels']} groups (merge rare levels first, or raise "
+                                 "max_levels in the evidence settings)", name="by")
         if not masks:
             continue
         names = [m[0] for m in masks]
@@ -443,6 +465,18 @@ def style_comparisons(table: pd.DataFrame, *, grouping: str | None = None, value
 
     Returns a pandas ``Styler`` (with a fixed uuid, so notebook output is deterministic).
     """
+    table = _frame_arg("table", table, "a compare_groups table")
+    value = _check.text("value", value)
+    _columns_arg("table", ["grouping", "group", "measure", "label", "kind", "statistic_type", "finding",
+                           "direction", "note"], {"table": table})
+    if value not in table.columns or not pd.api.types.is_numeric_dtype(table[value].dtype):
+        raise ParameterError(f"value: {value!r} is not a numeric column of the table; expected e.g. "
+                             "'group_value', 'diff' or 'effect'", name="value")
+    groupings = list(dict.fromkeys(table["grouping"]))
+    if grouping is not None and grouping not in groupings:
+        raise ParameterError(f"grouping: {grouping!r} is not in the table; its groupings: {groupings}",
+                             name="grouping")
+    decimals = _check.integer("decimals", decimals, min=0, max=15)
     if grouping is None:
         grouping = table["grouping"].iloc[0] if len(table) else ""
     t = table[table["grouping"] == grouping]

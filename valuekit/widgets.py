@@ -18,7 +18,9 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
+from . import _check
 from .codebook import LANGUAGES
+from .errors import ValuekitError
 from .scenario import (Scenario, ScenarioEngine, ScenarioError, format_comparison, format_headline,
                        format_outcome_changes, format_summary, ui_text)
 
@@ -67,7 +69,7 @@ class WhatIfDashboard:
         self.names = (names if names and set(names) <= set(LANGUAGES) and all(isinstance(v, dict) for v in
                                                                               names.values())
                       else {lang_: names for lang_ in LANGUAGES})
-        self.save_dir = Path(save_dir)
+        self.save_dir = _check.path("save_dir", save_dir)  # created when the first scenario is saved
         self.draw_figure = figure
         self._live: _LiveFigure | None = None
         self.lang = lang
@@ -265,9 +267,9 @@ class WhatIfDashboard:
         """Write the current scenario to ``save_dir/<name>.yaml``."""
         try:
             scenario = self.scenario()
-            self.save_dir.mkdir(parents=True, exist_ok=True)
-            path = scenario.save(self.save_dir / f"{_slug(scenario.name)}.yaml")
-        except (OSError, ScenarioError) as err:
+            folder = _check.output_dir("save_dir", self.save_dir, "scenario folder")
+            path = scenario.save(folder / f"{_slug(scenario.name)}.yaml")
+        except ValuekitError as err:  # the folder or file cannot be written, a bad name
             self.message.value = f"<span style='color:#b2182b'>{_html.escape(str(err))}</span>"
             return None
         self._list_saved()
