@@ -406,13 +406,21 @@ def bench_load_audit(ctx: Context) -> dict:
 
 
 def _score_floor(M, membership, n_dims, wb, ws):
-    """Bare NumPy: block means of the answered items, the two weighted indices, the ratio."""
+    """Bare NumPy: block means of the answered items (at least half of them), the two weighted
+    indices over the blocks each respondent has (weights renormalised, as ``min_blocks``
+    asks), the ratio."""
     answered = ~np.isnan(M)
     sums = np.where(answered, M, 0.0) @ membership
     counts = answered.astype(np.float64) @ membership
+    need = np.maximum(1, np.ceil(0.5 * membership.sum(axis=0) - 1e-9))  # min_answered=0.5
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = sums / counts
-    return (means[:, :n_dims] @ wb) / (means[:, n_dims:] @ ws)
+        means = np.where(counts >= need, sums / counts, np.nan)
+
+        def index(part, w):
+            have = ~np.isnan(part)
+            return (np.where(have, part, 0.0) @ w) / (have @ w)
+
+        return index(means[:, :n_dims], wb) / index(means[:, n_dims:], ws)
 
 
 def _score_rowwise(frame, blocks, n_dims):

@@ -75,7 +75,7 @@ def test_report_checks_segments_before_any_notebook_runs(capsys, tmp_path, segme
     out = tmp_path / "out"
     assert main(["report", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "--out", str(out),
                  "--segments", segments]) == 2
-    assert "n_segments" in _one_line(capsys, "report")
+    assert "--segments" in _one_line(capsys, "report")
     assert not out.exists()  # nothing ran, nothing written
 
 
@@ -83,7 +83,7 @@ def test_report_segments_message_names_the_parameter(capsys, tmp_path):
     assert main(["report", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "--out", str(tmp_path / "o"),
                  "--segments", "0"]) == 2
     line = _one_line(capsys, "report")
-    assert "n_segments" in line and "from 2 to 20" in line and "got 0" in line
+    assert "--segments" in line and "from 2 to 20" in line and "got 0" in line
 
 
 @pytest.mark.parametrize("params, name", [
@@ -181,10 +181,19 @@ def test_score_output_in_an_unwritable_folder(capsys):
     assert "cannot write the scores file '/proc/scores.csv'" in _one_line(capsys, "score")
 
 
-@pytest.mark.parametrize("port", ["0", "70000"])
-def test_dashboard_port_is_checked(capsys, port):
-    assert main(["dashboard", "--port", port]) == 2
-    assert "--port" in _one_line(capsys, "dashboard")
+@pytest.mark.parametrize("flags, name", [(["--port", "0"], "--port"), (["--port", "70000"], "--port"),
+                                         (["--segments", "1"], "--segments"),
+                                         (["--scenarios", __file__], "--scenarios")])
+def test_dashboard_flags_are_checked_under_their_names(capsys, flags, name):
+    assert main(["dashboard", *flags]) == 2
+    assert name in _one_line(capsys, "dashboard")
+
+
+def test_report_segments_above_the_respondents_kept(tmp_path):
+    small = tmp_path / "small.csv"
+    small.write_text("".join(DEMO_DATA.read_text(encoding="utf-8").splitlines(keepends=True)[:11]), encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"n_segments: 12 segments asked for, but the audit kept 10 respondents of small.csv; at most 10"):
+        run_report(small, DEMO_CODEBOOK, tmp_path / "out", parameters={"n_segments": 12})
 
 
 def test_the_dashboard_page_says_why_it_cannot_start(tmp_path):
@@ -194,3 +203,23 @@ def test_the_dashboard_page_says_why_it_cannot_start(tmp_path):
     assert page.dashboard is None and isinstance(page.error, ValuekitError)
     text = page.children[0].value
     assert "could not start" in text and "gone.csv" in text and "not found" in text
+
+
+def test_score_never_overwrites_the_export_and_asks_before_overwriting(capsys, tmp_path):
+    import shutil
+
+    export = tmp_path / "survey.csv"
+    shutil.copy(DEMO_DATA, export)
+    before = export.read_bytes()
+    assert main(["score", str(export), "--codebook", str(DEMO_CODEBOOK), "-o", str(export), "--force"]) == 2
+    assert "is the survey export itself" in _one_line(capsys, "score")
+    assert export.read_bytes() == before
+    out = tmp_path / "scores.csv"
+    out.write_text("keep me")
+    assert main(["score", str(export), "--codebook", str(DEMO_CODEBOOK), "-o", str(out)]) == 2
+    assert "exists; pass --force" in _one_line(capsys, "score") and out.read_text() == "keep me"
+    assert main(["score", str(export), "--codebook", str(DEMO_CODEBOOK), "-o", str(out), "--force"]) == 0
+    assert out.read_text().startswith("row,respondent_id,functional")
+    capsys.readouterr()
+    assert main(["score", str(export), "--codebook", str(DEMO_CODEBOOK), "-o", str(tmp_path / "s.xlsx")]) == 2
+    assert "ending in .csv" in _one_line(capsys, "score")

@@ -94,6 +94,15 @@ def _score(args) -> int:
     from .scoring import ValueScorer
 
     output = _check.output_file("--output", args.output, "scores file")
+    if output.suffix.lower() != ".csv":
+        raise ParameterError(f"--output: the scores are written as CSV; give a file name ending in .csv, "
+                             f"got '{output.name}'", name="--output")
+    source = _check.input_file("DATA", args.data, "survey export")
+    if output.exists() and output.resolve() == source.resolve():
+        raise FileError(f"--output: '{output}' is the survey export itself; write the scores to another file",
+                        path=str(output))
+    if output.exists() and not args.force:
+        raise FileError(f"--output: {output} exists; pass --force to overwrite it", path=str(output))
     exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
     if survey.data.empty:
@@ -134,7 +143,7 @@ def _report(args) -> int:
 
     params = {"exclude": [r for r in DEFAULT_EXCLUDE if r not in args.keep]} if args.keep else {}
     if args.segments is not None:
-        params["n_segments"] = args.segments
+        params["n_segments"] = _segments(args.segments)
     read_options = _read_options(args)
     if read_options:
         params["read_options"] = read_options
@@ -143,6 +152,13 @@ def _report(args) -> int:
     written = run_report(args.data, args.codebook, args.out, parameters=params, timeout=args.timeout)
     print(f"Wrote {len(written)} HTML report(s) and executed notebooks to {args.out}/")
     return 0
+
+
+def _segments(value: int) -> int:
+    """--segments, checked under the flag's own name (the survey's size is checked later)."""
+    from .segments import MAX_SEGMENTS
+
+    return _check.integer("--segments", value, min=2, max=MAX_SEGMENTS)
 
 
 def _dashboard(args) -> int:
@@ -155,7 +171,8 @@ def _dashboard(args) -> int:
     if _read_options(args):
         params["read_options"] = _read_options(args)
     if args.segments is not None:
-        params["n_segments"] = args.segments
+        params["n_segments"] = _segments(args.segments)
+    _check.output_dir("--scenarios", args.scenarios, "scenario folder")
     return serve_dashboard(args.data, args.codebook, levers=args.levers, port=args.port, parameters=params,
                            save_dir=args.scenarios, lang=args.lang, preheat=not args.no_preheat)
 
@@ -256,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_input(score)
     _exclude_args(score)
     score.add_argument("-o", "--output", required=True, help="CSV to write, one row per respondent")
+    score.add_argument("--force", action="store_true", help="overwrite the output if it exists")
     score.add_argument("--weights", choices=["equal", "stated"], default="equal",
                        help="how dimensions combine into the benefits and sacrifices indices")
     score.add_argument("--min-answered", type=float, default=0.5,

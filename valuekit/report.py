@@ -122,8 +122,10 @@ def check_parameters(data, codebook, parameters: dict | None, notebooks: list[Pa
     survey = load_survey(data, codebook, **read_options, **audit_options)
     cb, kept = survey.codebook, len(survey.data)
     if params.get("n_segments") is not None:
-        most = min(MAX_SEGMENTS, kept)
-        params["n_segments"] = _check.integer("n_segments", params["n_segments"], min=2, max=most)
+        k = params["n_segments"] = _check.integer("n_segments", params["n_segments"], min=2, max=MAX_SEGMENTS)
+        if k > kept:
+            raise ParameterError(f"n_segments: {k} segments asked for, but the audit kept {kept} respondents "
+                                 f"of {Path(data).name}; at most {kept}", name="n_segments")
     checks = {
         "n_boot": lambda v: _check.integer("n_boot", v, min=1),
         "random_state": lambda v: _check.integer("random_state", v, min=0),
