@@ -442,3 +442,156 @@ def test_audit_survey_names_a_wrong_argument(small_frame, codebook_dict):
 def test_a_folder_is_not_a_survey_file(tmp_path):
     with pytest.raises(SurveyFileError, match=r"is a folder; expected an export file"):
         load_survey(tmp_path, codebook=DEMO_CODEBOOK)
+
+
+# -- new-user trial: headers, ragged rows, speeders, ids -----------------------------------------
+
+
+def test_excel_duplicate_column_headers_are_refused_as_in_csv(tmp_path):
+    """pandas renamed the second 'f1' to 'f1.1' without a word."""
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["rid", "f1", "f1", "f2"], [1, 3, 4, 5], [2, 5, 6, 7]):
+        sheet.append(row)
+    path = tmp_path / "dup.xlsx"
+    book.save(path)
+    with pytest.raises(SurveyFileError, match=r"dup.xlsx: column name\(s\) \['f1'\] appear more than once in the header"):
+        read_survey_file(path)
+
+
+def test_excel_distinct_headers_that_look_mangled_are_kept(tmp_path):
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["rid", "f1", "f1.1", None], [1, 3, 4, 9], [2, 5, 6, 9]):
+        sheet.append(row)
+    path = tmp_path / "fine.xlsx"
+    book.save(path)
+    frame, _ = read_survey_file(path)
+    assert frame.columns.tolist()[:3] == ["rid", "f1", "f1.1"] and len(frame) == 2
+
+
+@pytest.mark.parametrize("row, cells", [("7,3", 2), ("7,3,4,5,6", 5)])
+def test_qualtrics_row_with_too_few_or_too_many_cells_is_refused_naming_it(tmp_path, row, cells):
+    """pandas padded a truncated row with blanks (and the plain CSV reader refused it)."""
+    path = tmp_path / "q.csv"
+    path.write_text('rid,f1,f2,f3\n"Respondent","How\neasy?",b,c\n'
+                    + ",".join(['"{""ImportId"":""q%d""}"' % i for i in range(4)])
+                    + f"\n1,2,3,4\n{row}\n8,1,2,3\n")
+    with pytest.raises(SurveyFileError, match=rf"q.csv: not a readable QUALTRICS table: row 5 of the file "
+                                              rf"\(line 6\) has {cells} cell\(s\) where the header has 4"):
+        read_survey_file(path)
+    path.write_text(path.read_text().replace(f"{row}\n", "7,3,,\n"))  # blanks written out are fine
+    frame, info = read_survey_file(path)
+    assert info.format == "qualtrics" and frame["rid"].tolist() == ["1", "7", "8"]
+    assert frame["f2"].isna().tolist() == [False, True, False]
+    assert info.question_text["f1"] == "How\neasy?"
+
+
+def test_plain_csv_ragged_row_is_named(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("rid,f1\n1,2\n\n3,4,5\n")
+    with pytest.raises(SurveyFileError, match=r"r.csv: not a readable CSV table: row 3 of the file \(line 4\) "
+                                              r"has 3 cell\(s\) where the header has 2"):
+        read_survey_file(path)
+
+
+@pytest.mark.parametrize("times", [[np.nan], [0, -5], [0, np.nan]])
+def test_completion_time_with_no_positive_time_skips_the_speeder_check_openly(small_frame, codebook_dict, times):
+    """The threshold was NaN: no row flagged, summary_table said 'checked', the JSON had NaN."""
+    import json
+    frame = small_frame.copy()
+    frame["dur"] = np.resize(np.array(times, dtype=float), len(frame))
+    survey = audit_survey(frame, codebook_dict)
+    audit = survey.audit
+    assert not audit.rows["speeder"].any()
+    assert audit.settings["speeder_threshold_seconds"] is None
+    assert any("speeder check skipped" in n and "'dur'" in n and "no positive completion time" in n
+               for n in audit.notes)
+    table = audit.summary_table().set_index("reason")
+    assert not table.loc["speeder", "checked"]
+    json.loads(audit.to_json(), parse_constant=lambda c: pytest.fail(f"invalid JSON constant {c}"))
+
+
+@pytest.mark.parametrize("big", [1e20, np.inf, -np.inf, 2.0 ** 53, 1.5])
+def test_float_ids_that_do_not_fit_an_integer_are_kept_as_they_are(tmp_path, small_frame, codebook_dict, big):
+    """astype('Int64') crashed on 1e20 (SPSS: TypeError) and inf (Parquet: OverflowError)."""
+    frame = small_frame.copy()
+    frame["rid"] = frame["rid"].astype(float)
+    frame.loc[3, "rid"] = big
+    frame.loc[5, "rid"] = np.nan
+    path = tmp_path / "ids.parquet"
+    frame.to_parquet(path)
+    survey = load_survey(path, codebook=codebook_dict)
+    rows = survey.audit.rows
+    assert survey.audit.rows_in == len(frame) == survey.audit.rows_kept + survey.audit.rows_excluded
+    assert rows["missing_id"].tolist() == [i == 5 for i in range(len(frame))]  # only nan is a missing id
+    assert not rows["duplicate_id"].any()
+    assert rows["respondent"].iloc[3] == big and np.isnan(rows["respondent"].iloc[5])
+
+
+def test_whole_float_ids_still_become_integers(small_frame, codebook_dict):
+    frame = small_frame.copy()
+    frame["rid"] = frame["rid"].astype(float)
+    frame.loc[5, "rid"] = np.nan
+    survey = audit_survey(frame, codebook_dict)
+    assert str(survey.recoded["rid"].dtype) == "Int64"
+
+
+def test_audit_survey_refuses_a_frame_with_repeated_column_names(small_frame, codebook_dict):
+    frame = pd.concat([small_frame, small_frame[["f1", "rid"]]], axis=1)
+    with pytest.raises(SurveyError, match=r"<DataFrame>: column name\(s\) \['f1', 'rid'\] appear more than once"):
+        audit_survey(frame, codebook_dict)
+
+
+def test_list_cells_in_a_rated_parquet_column_are_listed_as_non_numeric(tmp_path, small_frame, codebook_dict):
+    """A cell holding an array raised TypeError (unhashable numpy.ndarray)."""
+    frame = small_frame.copy()
+    frame["f1"] = [[int(v)] for v in frame["f1"]]
+    frame.loc[2, "f1"] = None
+    frame.loc[4, "f1"] = [3, 4]
+    path = tmp_path / "lists.parquet"
+    frame.to_parquet(path)
+    survey = load_survey(path, codebook=codebook_dict)
+    assert survey.audit.rows_in == len(frame) == survey.audit.rows_kept + survey.audit.rows_excluded
+    cells = [c for c in _cells(survey) if c[1] == "f1"]
+    assert len(cells) == len(frame) - 1 and all(c[3] == "non_numeric" for c in cells)
+    assert (5, "f1", "[3 4]", "non_numeric") in cells
+
+
+@pytest.mark.parametrize("codebook", [None, 5, ""])
+def test_a_wrong_codebook_argument_is_named_codebook(small_frame, codebook):
+    """load_survey('base.csv', None) blamed 'path'."""
+    with pytest.raises(ParameterError, match=r"^codebook: expected a Codebook, a mapping or a path") as err:
+        load_survey("base.csv", codebook)
+    assert err.value.name == "codebook"
+    with pytest.raises(ParameterError, match=r"^codebook: ") as err:
+        audit_survey(small_frame, codebook)
+    assert err.value.name == "codebook"
+
+
+@pytest.mark.parametrize("text", ["rid,f1,f2", "rid,f1,f2\n", "rid,f1,f2\r\n",
+                                  'rid,f1\nRespondent,How easy?\n"{""ImportId"":""a""}","{""ImportId"":""b""}"',
+                                  'rid,f1\nRespondent,How easy?\n"{""ImportId"":""a""}","{""ImportId"":""b""}"\n'])
+def test_a_header_without_data_rows_is_said_so_with_or_without_a_final_newline(tmp_path, text):
+    path = tmp_path / "head.csv"
+    path.write_bytes(text.encode())
+    with pytest.raises(SurveyFileError, match=r"^head.csv: the file has a header but no data rows"):
+        read_survey_file(path)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path, small_frame, codec):
+    """It was read as UTF-8 with a NUL byte in every other place: 'Expected 8 columns, got 1'."""
+    path = tmp_path / "wide.csv"
+    frame = small_frame.copy()
+    frame["channel"] = "tienda pequeña"
+    path.write_bytes(frame.to_csv(index=False).encode(codec))
+    read, info = read_survey_file(path)
+    assert info.encoding == codec and len(read) == len(frame)
+    assert read["rid"].tolist() == frame["rid"].tolist() and read["channel"].iloc[0] == "tienda pequeña"
+    path.write_bytes(path.read_bytes()[:-1])  # cut off mid-character: said so, with the encoding to pass
+    with pytest.raises(SurveyFileError, match=rf"wide.csv: cannot decode the file as {codec.upper()} "
+                                              rf"\(it looks like UTF-16 without a byte-order mark\)"):
+        read_survey_file(path)

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable
+from typing import Hashable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -237,6 +237,14 @@ class Survey:
         return f"<Survey {self.audit.info.path}: {self.audit.rows_kept} respondents kept of {self.audit.rows_in}>"
 
 
+def _read_codebook_arg(codebook) -> Codebook:
+    """read_codebook, with a wrong argument named ``codebook`` (not read_codebook's ``path``)."""
+    if not isinstance(codebook, (Codebook, dict)) and \
+            not (isinstance(codebook, (str, os.PathLike)) and str(codebook).strip()):
+        raise _check._fail("codebook", "a Codebook, a mapping or a path to a YAML codebook file", codebook)
+    return read_codebook(codebook)
+
+
 def _check_exclude(exclude: Iterable[str]) -> tuple[str, ...]:
     exclude = tuple(dict.fromkeys(_check.names("exclude", exclude)))
     unknown = [r for r in exclude if r not in ROW_REASONS]
@@ -308,14 +316,18 @@ def _to_float_into(out: np.ndarray, series: pd.Series, decimal: str | None) -> n
 def _tidy_ids(series: pd.Series) -> pd.Series:
     """Ids as integers when they are plain whole numbers, else as text ("007" stays "007").
 
-    Whole-number ids read as floats (because of a blank) go back to integers; blank text is
-    missing.
+    Whole-number ids read as floats (because of a blank) go back to integers when every
+    one is exact as a float (|id| < 2**53); otherwise (1e20, 1.5, inf) the floats are kept
+    as they are. NaN is a missing id; inf or -inf is an id like any other (not missing,
+    and two of them are a duplicate). Blank text is missing.
     """
     if pd.api.types.is_float_dtype(series.dtype):
-        values = series.to_numpy()
-        finite = values[~np.isnan(values)]
-        if np.all(finite == np.round(finite)):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        present = values[~np.isnan(values)]
+        if np.all(np.isfinite(present)) and np.all(np.abs(present) < 2.0 ** 53) \
+                and np.all(present == np.round(present)):
             return series.astype("Int64")
+        return series
     if not pd.api.types.is_numeric_dtype(series.dtype):
         text = series.astype("str").str.strip()
         text = text.where(text != "")
@@ -370,8 +382,12 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
         raise ParameterError(f"info: expected a SourceInfo or None, got {type(info).__name__}", name="info")
     exclude, speeder_fraction, straightline_min_items = _check_audit_options(
         exclude, speeder_fraction, straightline_min_items)
-    codebook = read_codebook(codebook)
+    codebook = _read_codebook_arg(codebook)
     info = info or SourceInfo(path="<DataFrame>", format="dataframe")
+    repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if repeated:  # frame[name] would be a table, not a column
+        raise SurveyError(f"{info.describe()}: column name(s) {repeated} appear more than once; "
+                          "expected each column name once")
     codebook.check_columns(frame.columns, source=info.describe())
     n = len(frame)
     if n == 0:
@@ -412,10 +428,17 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     notes: list[str] = []
     if codebook.completion_time:
         t = X[:, numeric_cols.index(codebook.completion_time)]
-        positive = t[t > 0]
+        with np.errstate(invalid="ignore"):
+            positive = t[(t > 0) & np.isfinite(t)]
         threshold = _median(positive) * speeder_fraction if positive.size else np.nan
-        flags["speeder"] = t < threshold
-        settings["speeder_threshold_seconds"] = round(threshold, 3)
+        if np.isfinite(threshold):
+            flags["speeder"] = t < threshold
+            settings["speeder_threshold_seconds"] = round(float(threshold), 3)
+        else:  # no median to take a share of: no row can be judged a speeder
+            flags["speeder"] = np.zeros(n, bool)
+            settings["speeder_threshold_seconds"] = None
+            notes.append(f"speeder check skipped: column '{codebook.completion_time}' has no positive "
+                         "completion time (every cell blank, not a number, or <= 0)")
     else:
         flags["speeder"] = np.zeros(n, bool)
         settings["speeder_threshold_seconds"] = None
@@ -547,7 +570,12 @@ class _ColumnPass:
                 kinds = problem[rows_hit] - 1
                 for p, c in zip(CELL_PROBLEMS, np.bincount(kinds, minlength=len(CELL_PROBLEMS))):
                     self.counts[p][j] = c
-                codes, uniques = pd.factorize(frame[col].to_numpy()[rows_hit], use_na_sentinel=False)
+                values = frame[col].to_numpy()[rows_hit]
+                try:
+                    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+                except TypeError:  # unhashable cells (a list or array in a Parquet column): by their text
+                    values = np.array([v if isinstance(v, Hashable) else _show(v) for v in values], dtype=object)
+                    codes, uniques = pd.factorize(values, use_na_sentinel=False)
                 self.found.append((rows_hit, j, kinds, codes, [_show(u) for u in uniques]))
                 self.blank[j] -= int(np.isnan(x[rows_hit]).sum())  # flagged, so not blank
                 x[rows_hit] = np.nan
@@ -667,7 +695,7 @@ def load_survey(path: str | Path, codebook: Codebook | str | Path, *, format: st
     check_read_options(path, format=format, encoding=encoding, sep=sep, decimal=decimal, sheet=sheet)
     _check_audit_options(audit_options.get("exclude", DEFAULT_EXCLUDE), audit_options.get("speeder_fraction", 0.3),
                          audit_options.get("straightline_min_items", 5))
-    codebook = read_codebook(codebook)
+    codebook = _read_codebook_arg(codebook)
     frame, info = read_survey_file(path, format=format, encoding=encoding, sep=sep,
                                    decimal=decimal, sheet=sheet, text_columns=[codebook.id] if codebook.id else [])
     return audit_survey(frame, codebook, info=info, **audit_options)

@@ -208,6 +208,9 @@ def _as_labels(value: Any, key: str) -> dict[str, str]:
     unknown = set(value) - set(LANGUAGES)
     if unknown:
         raise _fail(key, f"unknown language(s) {sorted(unknown)}; expected some of {list(LANGUAGES)}")
+    for lang, text in value.items():  # `en:` with no text is None, not the label "None"
+        if not isinstance(text, (str, int, float)) or isinstance(text, bool) or not str(text).strip():
+            raise _fail(f"{key}.{lang}", f"expected the label's text, got {text!r}")
     return {lang: str(text) for lang, text in value.items()}
 
 
@@ -585,7 +588,11 @@ def _parse(spec: Any, source: str) -> Codebook:
             if not isinstance(comparisons, dict) or "items" not in comparisons:
                 raise _fail("comparisons", "expected {competitor: <name>, items: {<our item>: <competitor column>}}")
             _unknown(comparisons, ["competitor", "items"], "comparisons", "key")
-            competitor = str(comparisons.get("competitor", "competitor"))
+            competitor = comparisons.get("competitor", "competitor")
+            if not isinstance(competitor, (str, int, float)) or isinstance(competitor, bool) \
+                    or not str(competitor).strip():
+                raise _fail("comparisons.competitor", f"expected the competitor's name (text), got {competitor!r}")
+            competitor = str(competitor)
             pairs = comparisons["items"]
             if not isinstance(pairs, dict) or not pairs:
                 raise _fail("comparisons.items",

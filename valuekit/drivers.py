@@ -504,7 +504,10 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
         round or a reverse-coding mistake, sometimes a suppressor effect among correlated
         drivers; check the codebook before reading anything into it. A driver without an
         importance (its group was withheld) gets ``"no estimate"``. The crosshairs are the
-        means of importance and performance over the other drivers (``.attrs``).
+        means of importance and performance over the other drivers (``.attrs``);
+        ``.attrs["notes"]`` holds ``drivers``' notes (why a group was withheld), if any.
+        Raises :class:`~valuekit.errors.SurveyError` when ``scores`` has no respondent
+        to measure a driver's performance on.
     """
     drivers = _frame_arg("drivers", drivers, "a key_drivers table (or columns driver and share)")
     importance = _check.text("importance", importance)
@@ -522,11 +525,17 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
     lang = _lang_arg(lang)
     table = drivers.drop_duplicates("driver")
     _columns_arg("scores", [str(d) for d in table["driver"]], {"scores": scores}, numeric=True)
+    if not len(scores):
+        raise SurveyError("scores: no respondents (0 rows); importance_performance needs the scored "
+                          "respondents to measure each driver's performance")
     scale = common_scale(codebook)
     rows = []
     for _, r in table.iterrows():
         x = scores[r["driver"]].to_numpy(float)
         ok = np.isfinite(x)
+        if w[ok].sum() <= 0:
+            raise SurveyError(f"scores: column {r['driver']!r} has no scored respondent with a positive weight; "
+                              "cannot measure its performance")
         mean = float(np.average(x[ok], weights=w[ok]))
         kind = r["kind"] if "kind" in table.columns and r["kind"] in INVESTIGATE else (
             "sacrifice" if r["driver"].split("__")[0] in codebook.sacrifices else "benefit")
@@ -556,7 +565,10 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
     out["quadrant"] = [INVESTIGATE[k] if bad else NO_ESTIMATE if gone else QUADRANTS[(i >= imp_mid, p >= perf_mid)]
                        for k, bad, gone, i, p in zip(out["kind"], wrong_way, missing, out["importance"],
                                                       out["performance"])]
-    out.attrs.update(importance_mean=imp_mid, performance_mean=perf_mid)
+    notes = []
+    if "note" in table.columns:  # why a withheld group has no estimate (key_drivers' note)
+        notes = [str(n) for n in dict.fromkeys(table["note"].dropna()) if str(n)]
+    out.attrs.update(importance_mean=imp_mid, performance_mean=perf_mid, notes=notes)
     return out
 
 

@@ -107,6 +107,13 @@ def _decode(raw: bytes, name: str, encoding: str) -> tuple[str, str]:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as err:  # e.g. cut off mid-character
             raise SurveyFileError(_decode_message(raw, name, "UTF-16 (its byte-order mark says so)", err)) from None
+    guess = _utf16_without_bom(raw)
+    if guess:
+        try:
+            return raw.decode(guess), guess
+        except UnicodeDecodeError as err:
+            raise SurveyFileError(_decode_message(
+                raw, name, f"{guess.upper()} (it looks like UTF-16 without a byte-order mark)", err)) from None
     try:
         text = raw.decode("utf-8-sig")
         return text, "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
@@ -115,6 +122,20 @@ def _decode(raw: bytes, name: str, encoding: str) -> tuple[str, str]:
             return raw.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
             raise SurveyFileError(_decode_message(raw, name, "UTF-8 or Windows-1252", first)) from None
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the head of a file without a byte-order mark has a NUL
+    in (nearly) every other byte, as ASCII text in UTF-16 has; else None."""
+    sample = raw[:4096]
+    if len(sample) < 4 or sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.6 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.6 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def _decode_message(raw: bytes, name: str, tried: str, err: UnicodeDecodeError) -> str:
@@ -182,6 +203,48 @@ def _arrow_csv(source, sep: str, text_columns: list[str]) -> pd.DataFrame:
                 continue  # no hexadecimal cell in this one: its numbers stand
             table = table.set_column(table.schema.get_field_index(name), name, again[name])
     return table.to_pandas()
+
+
+def _arrow_text(source, sep: str, header: list[str]) -> pd.DataFrame:
+    """Every cell as text (only an empty one is null), quoted line breaks followed; a row
+    with too few or too many cells raises ArrowInvalid (pandas would pad it with blanks)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return pacsv.read_csv(
+        source, parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True,
+                                             column_types={c: pa.string() for c in header})).to_pandas()
+
+
+def _ragged_row(source, sep: str, width: int) -> str | None:
+    """Which row has a number of cells other than the header's (rows counted as the
+    table readers do: empty lines skipped), for the error message; None if not found."""
+    if hasattr(source, "seek"):
+        source.seek(0)
+        fh = _io.TextIOWrapper(source, encoding="utf-8-sig", errors="replace", newline="")
+    else:
+        fh = open(source, encoding="utf-8-sig", errors="replace", newline="")
+    try:
+        reader = csv.reader(fh, delimiter=sep)
+        row = 0
+        for record in reader:
+            if not record:
+                continue
+            row += 1
+            if len(record) != width:
+                return (f"row {row} of the file (line {reader.line_num}) has {len(record)} cell(s) "
+                        f"where the header has {width}")
+    except csv.Error:
+        return None
+    finally:
+        if hasattr(source, "seek"):
+            fh.detach()
+        else:
+            fh.close()
+    return None
 
 
 def _may_hold_hex(source) -> bool:
@@ -269,7 +332,8 @@ def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | 
     if not head.strip() and path.stat().st_size <= _HEAD:
         raise SurveyFileError(f"{path.name}: the file is empty; expected a header row and data rows")
     used = None
-    if not whole and encoding == "auto" and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if not whole and encoding == "auto" and not head.startswith((b"\xff\xfe", b"\xfe\xff")) \
+            and not _utf16_without_bom(head):
         try:
             head_text = codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < _HEAD)
             used = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
@@ -308,9 +372,8 @@ def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | 
                           text_columns=text_columns, whole=True)
 
     try:
-        if qualtrics:  # every cell as text: only an empty one is blank
-            frame = pd.read_csv(source, sep=sep, header=0, encoding="utf-8-sig",
-                                dtype=str, keep_default_na=False, na_values=[""])
+        if qualtrics:  # every cell as text: only an empty one is blank; a ragged row is refused
+            frame = _arrow_text(source, sep, records[0])
             if len(frame) < 2 or not all(_is_import_id(v) for v in frame.iloc[1].dropna()):
                 raise RuntimeError(f"{path.name}: the Qualtrics header rows were found by one reader "
                                    "and not by the other; this is a bug in valuekit")
@@ -329,7 +392,11 @@ def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | 
     except (pd.errors.ParserError, ValueError) as err:  # pyarrow raises ArrowInvalid (a ValueError)
         if not whole and "UTF8" in str(err):  # valid UTF-8 at the top, not further down
             return decode_whole()
-        raise SurveyFileError(f"{path.name}: not a readable {info.format.upper()} table ({err})") from None
+        if "Empty CSV file" in str(err) and records:  # a header alone, without a final line break
+            raise SurveyFileError(f"{path.name}: the file has a header but no data rows") from None
+        ragged = _ragged_row(source, sep, len(names)) if "columns, got" in str(err) else None
+        raise SurveyFileError(f"{path.name}: not a readable {info.format.upper()} table"
+                              f"{': ' + ragged if ragged else ''} ({err})") from None
     return frame, info
 
 
@@ -414,6 +481,13 @@ def read_survey_file(path: str | Path, *, format: str | None = None, encoding: s
                 # booleans beside a blank into 1.0 / 0.0); then each column's own type
                 frame = pd.read_excel(book, sheet_name=chosen, dtype=object, keep_default_na=False,
                                       na_values=[""])
+                # the header as written: pandas renames a repeated 'f1' to 'f1.1' silently
+                header = pd.read_excel(book, sheet_name=chosen, header=None, nrows=1, dtype=object)
+                names = [str(c).strip() for c in header.iloc[0].tolist() if not pd.isna(c)] if len(header) else []
+                repeated = sorted({c for c in names if names.count(c) > 1})
+                if repeated:
+                    raise SurveyFileError(f"{path.name}: column name(s) {repeated} appear more than once "
+                                          "in the header")
                 for c in frame.columns:
                     if str(c).strip() in text_columns:
                         frame[c] = frame[c].astype("str")

@@ -236,7 +236,10 @@ def plot_likert(data: pd.DataFrame, *, codebook, block: str, lang: str = "en",
 
     Disagreement extends left of zero, agreement right; the middle category of an
     odd-numbered scale is split across zero. Shares are of each item's valid answers;
-    answers are shown as given (reverse-coded items are marked, not flipped).
+    answers are shown as given (reverse-coded items are marked, not flipped). Answers that
+    are not one of the scale's points (e.g. 3.5, or outside the scale) have no bar: they
+    are counted in the shares' base, so an item's bars then total less than 100 %, and the
+    title says how many were not shown ("N answers between scale points not shown").
     """
     data = _frame_arg("data", data, "a DataFrame of survey answers (Survey.data)")
     codebook = _codebook_arg("codebook", codebook)
@@ -256,6 +259,7 @@ def plot_likert(data: pd.DataFrame, *, codebook, block: str, lang: str = "en",
                              "at most 11", name="block")
     shares = np.array([[np.mean(data[c].dropna().to_numpy() == v) if data[c].notna().any() else 0.0
                         for v in cats] for c in items])
+    off_scale = sum(int((~np.isin(data[c].dropna().to_numpy(float), cats)).sum()) for c in items)
     mid = (len(cats) - 1) / 2
     colors = plt.get_cmap("RdBu")(np.linspace(0.1, 0.9, len(cats)))
     if len(cats) % 2:
@@ -273,7 +277,11 @@ def plot_likert(data: pd.DataFrame, *, codebook, block: str, lang: str = "en",
     ax.invert_yaxis()
     ax.set_xlim(-1, 1)
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{abs(x):.0%}"))
-    ax.set_title(codebook.label(block, lang))
+    title = codebook.label(block, lang)
+    if off_scale:  # say so rather than let the bars fall short silently
+        title += (f"\n({off_scale} answer{'s' if off_scale > 1 else ''} between scale points "
+                  f"or off the scale not shown)")
+    ax.set_title(title)
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.35), ncol=len(cats), frameon=False,
               title=f"answer ({scale})", fontsize=8, title_fontsize=8)
     return ax
@@ -479,8 +487,13 @@ def plot_share_destroyed(table: pd.DataFrame, *, names: dict | None = None,
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     level = table.attrs.get("confidence", 0.95)
     ax.set_xlabel(f"customers with value destroyed ({level:.0%} CI)")
-    for yi, s, high in zip(y, share, table["ci_high"]):
-        ax.text(high, yi, f"  {s:.0%}", va="center", ha="left", fontsize=9)
+    notes = table["note"] if "note" in table else [""] * len(table)
+    for yi, s, high, note in zip(y, share, table["ci_high"], notes):
+        if np.isfinite(s):
+            ax.text(high, yi, f"  {s:.0%}", va="center", ha="left", fontsize=9)
+        else:  # no estimate (e.g. the segment's weights are all zero): say why
+            ax.text(0, yi, f"  no estimate: {note or 'no scored respondent'}", va="center", ha="left",
+                    fontsize=9, color="0.35")
     return ax
 
 
@@ -565,20 +578,31 @@ def plot_drivers(table: pd.DataFrame, *, group="all", ax: plt.Axes | None = None
 
 def plot_importance_performance(ipa: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Importance against performance with crosshairs at the means and the four quadrants
-    labelled (:func:`valuekit.drivers.importance_performance` output)."""
+    labelled (:func:`valuekit.drivers.importance_performance` output). Drivers without an
+    estimate are left out; when none has one (every group withheld), the chart is empty
+    and says why in words (the driver table's notes)."""
     ipa = _table_arg("ipa", ipa, ["kind", "label", "importance", "performance"], "an importance_performance table")
     missing = [k for k in ("performance_mean", "importance_mean") if k not in ipa.attrs]
     if missing:
         raise ParameterError(f"ipa: .attrs lacks {missing}; expected the importance_performance output", name="ipa")
     ax = _axes_arg(ax) or plt.gca()
+    shown = np.isfinite(ipa["importance"].to_numpy(float)) & np.isfinite(ipa["performance"].to_numpy(float))
+    if not shown.any():  # every driver withheld (e.g. too few respondents): say why, draw nothing
+        why = "; ".join(ipa.attrs.get("notes") or []) or "no driver has an importance estimate"
+        ax.text(0.5, 0.5, textwrap.fill(f"no driver estimate: {why}", 60), ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    ipa = ipa[shown]  # drivers without an estimate have no point to draw
     colours = [_KEPT if k == "benefit" else _EXCLUDED for k in ipa["kind"]]
     ax.scatter(ipa["performance"], ipa["importance"], c=colours, s=40, zorder=3)
     for _, r in ipa.iterrows():
         ax.annotate(r["label"], (r["performance"], r["importance"]), textcoords="offset points",
                     xytext=(5, 4), fontsize=8)
     x0, y0 = ipa.attrs["performance_mean"], ipa.attrs["importance_mean"]
-    ax.axvline(x0, color="0.5", linestyle="--", linewidth=1)
-    ax.axhline(y0, color="0.5", linestyle="--", linewidth=1)
+    if np.isfinite(x0) and np.isfinite(y0):  # NaN when no driver is usable for the quadrants
+        ax.axvline(x0, color="0.5", linestyle="--", linewidth=1)
+        ax.axhline(y0, color="0.5", linestyle="--", linewidth=1)
     xlo, xhi = ipa["performance"].min(), ipa["performance"].max()
     ylo, yhi = ipa["importance"].min(), ipa["importance"].max()
     padx, pady = 0.15 * (xhi - xlo or 1), 0.15 * (yhi - ylo or 1)

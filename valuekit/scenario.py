@@ -147,7 +147,8 @@ class Scenario:
         name = spec.get("name", "scenario")
         if not isinstance(name, str) or not name.strip():
             raise ScenarioError(f"scenario key 'name': expected text, got {name!r}")
-        levers_in = spec.get("levers") or {}
+        levers_in = spec.get("levers")  # 0, [] or "" are mistakes, not "no change": refuse them
+        levers_in = {} if levers_in is None else levers_in
         if not isinstance(levers_in, dict):
             raise ScenarioError(f"scenario key 'levers': expected a mapping of lever to value, got {levers_in!r}")
         levers = {str(k): _number(v, f"levers.{k}") for k, v in levers_in.items()}

@@ -290,7 +290,7 @@ def survey_weights(weights, n: int, *, index: pd.Index | None = None, name: str 
     A Series is matched to ``index`` when given, by label, not position: every label of
     ``index`` must be in its index. Anything else is taken by position. Raises
     :class:`~valuekit.errors.ParameterError` (named ``name``) for weights of the wrong
-    length or index, not numbers, negative, infinite or missing.
+    length or index, not numbers, negative, infinite or missing, or all zero.
     """
     n = _check.integer("n", n, min=0)
     if index is not None and not isinstance(index, pd.Index):
@@ -319,6 +319,9 @@ def survey_weights(weights, n: int, *, index: pd.Index | None = None, name: str 
         where = f"respondent {index[first]!r}" if index is not None else f"position {first}"
         raise ParameterError(f"{name}: weights must be finite and >= 0; {int(bad.sum())} are not "
                              f"(first: {w[first]:g} at {where})", name=_bare(name))
+    if n and not w.any():
+        raise ParameterError(f"{name}: all weights are zero ({n} respondent(s)); expected at least one "
+                             "positive weight", name=_bare(name))
     return w
 
 

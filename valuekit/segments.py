@@ -75,7 +75,7 @@ def _n_segments_arg(name: str, value) -> int:
 
 def _n_complete(scores: pd.DataFrame, codebook: Codebook, context=None) -> int:
     """Respondents with a complete value profile (and context): those a segmentation can use."""
-    ok = scores[_profile_columns(codebook)].notna().all(axis=1).to_numpy()
+    ok = scores[_profile_columns(codebook)].notna().all(axis=1).to_numpy().copy()  # pandas 3: read-only
     for col in context or []:
         ok &= scores[col].notna().to_numpy()
     return int(ok.sum())
@@ -184,7 +184,7 @@ class ValueSegmenter(ClusterMixin, BaseEstimator):
 
     def _complete(self, X: pd.DataFrame, features: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
         profile = X[_profile_columns(self.codebook)]
-        ok = profile.notna().all(axis=1).to_numpy()
+        ok = profile.notna().all(axis=1).to_numpy().copy()  # pandas 3 returns a read-only view
         for col in self.context or []:
             ok &= X[col].notna().to_numpy()
         reasons = []
@@ -382,7 +382,8 @@ def share_destroyed(scores: pd.DataFrame, segments: pd.Series, *, weights=None,
                     confidence: float = 0.95) -> pd.DataFrame:
     """Share of scored customers with value destroyed, per segment, with a Wilson interval.
 
-    With survey weights the interval uses Kish's effective sample size.
+    With survey weights the interval uses Kish's effective sample size. ``note`` says why
+    a segment has no estimate (NaN share): all its respondents' weights are zero.
     """
     scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     segments = _series_arg("segments", segments, scores.index)
@@ -398,11 +399,15 @@ def share_destroyed(scores: pd.DataFrame, segments: pd.Series, *, weights=None,
     for seg in group_order(frame["segment"]):
         g = frame[frame["segment"] == seg]
         wsum = g["w"].sum()
+        if wsum <= 0:  # a segment whose scored respondents all weigh zero: no estimate, say why
+            rows.append({"segment": seg, "n": len(g), "n_effective": 0.0, "share_destroyed": np.nan,
+                         "ci_low": np.nan, "ci_high": np.nan, "note": "all its respondents' weights are zero"})
+            continue
         p = float((g["w"] * g["destroyed"]).sum() / wsum)
         n_eff = wsum ** 2 / (g["w"] ** 2).sum()
         low, high = wilson_interval(p, n_eff, confidence)
         rows.append({"segment": seg, "n": len(g), "n_effective": n_eff, "share_destroyed": p,
-                     "ci_low": float(low), "ci_high": float(high)})
+                     "ci_low": float(low), "ci_high": float(high), "note": ""})
     out = pd.DataFrame(rows)
     out.attrs["confidence"] = confidence
     return out
@@ -569,7 +574,8 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
         deviations, both survey-weighted), ``benefits``, ``sacrifices``, ``value_ratio`` (mean),
         ``share_destroyed``,
         mean of each outcome (``outcome_<name>``), the most common value of each context
-        column with its share (``<column>``, ``<column>_share``), ``name`` and ``n_findings``
+        column with its share (``<column>``, ``<column>_share``), ``note`` (why a segment
+        has no means: all its weights are zero; empty otherwise), ``name`` and ``n_findings``
         (how many dimensions, sacrifices and indices set the segment apart).
     """
     from .significance import compare_groups
@@ -616,9 +622,10 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
                 row[f"outcome_{name}"] = np.average(d.loc[ok, col], weights=ww[ok]) if ww[ok].sum() > 0 else np.nan
             for col in codebook.context_columns:
                 mix = ww.groupby(d[col].to_numpy()).sum()
-                if len(mix):
+                if len(mix) and ww.sum() > 0:
                     row[col] = mix.idxmax()
                     row[f"{col}_share"] = mix.max() / ww.sum()
+        row["note"] = "" if ww.sum() > 0 else "all its respondents' weights are zero: no means"
         rows.append(row)
     out = pd.DataFrame(rows)
     key = segments.name or "segment"

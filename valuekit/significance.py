@@ -95,8 +95,9 @@ def evidence_settings(overrides: dict | str | Path | None = None, **more) -> dic
         The file is missing, not YAML, gives a key twice, or is refused (bigger than 4 MiB,
         nesting deeper than 50 levels, aliases expanding to more than 1,000,000 values);
         the message names the file.
-    ValueError
-        An unknown key (with the known ones) or a value of the wrong kind.
+    ParameterError
+        An unknown key (with the known ones; ``.name`` is the first unknown key) or a value
+        of the wrong kind (``.name`` is the setting).
 
     Examples
     --------
@@ -114,10 +115,12 @@ def evidence_settings(overrides: dict | str | Path | None = None, **more) -> dic
         overrides = _read_file(path, what="evidence settings file", error=FileError, json_=False) or {}
     overrides = dict(overrides or {}, **more)
     if not isinstance(overrides, dict):
-        raise ValueError(f"{source}: expected a mapping of setting: value, got {type(overrides).__name__}")
+        raise ParameterError(f"{source}: expected a mapping of setting: value, got {type(overrides).__name__}",
+                             name="settings")
     unknown = [k for k in overrides if k not in DEFAULT_EVIDENCE]
     if unknown:
-        raise ValueError(f"{source}: unknown setting(s) {unknown}; expected some of {sorted(DEFAULT_EVIDENCE)}")
+        raise ParameterError(f"{source}: unknown setting(s) {unknown}; expected some of "
+                             f"{sorted(DEFAULT_EVIDENCE)}", name=str(unknown[0]))
     settings = dict(DEFAULT_EVIDENCE)
     settings.update({k: _check_setting(k, v) for k, v in overrides.items()})
     return settings
