@@ -6,7 +6,6 @@ matched to the respondents, seeds, languages, settings, Axes), each raising
 
 from __future__ import annotations
 
-from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -19,13 +18,7 @@ from .errors import ParameterError
 _MAX_SEED = 2**32 - 1
 
 
-def _shown(value) -> str:
-    """A short text for a value in a message: its repr, or its type for a table or an array."""
-    if isinstance(value, (pd.DataFrame, pd.Series, pd.Index, np.ndarray)) or (
-            not isinstance(value, (str, bytes, Real, type(None), list, tuple, dict, set, range))):
-        return type(value).__name__
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+_shown = _check.shown
 
 
 def _bare(name: str) -> str:

@@ -19,14 +19,22 @@ from typing import Any, Iterable
 from .errors import FileError, ParameterError
 
 __all__ = ["integer", "number", "fraction", "choice", "flag", "text", "path", "input_file",
-           "output_file", "output_dir", "names", "write_text", "write_bytes", "instance", "seed"]
+           "output_file", "output_dir", "names", "write_text", "write_bytes", "instance", "shown"]
+
+
+def shown(value: Any) -> str:
+    """A short text for a value in a message: its repr (cut at 80 characters), or its type
+    for a table, an array or any object whose repr would not fit a line."""
+    if type(value).__module__.split(".")[0] in ("pandas", "numpy") and hasattr(value, "shape") or (
+            not isinstance(value, (str, bytes, Real, type(None), list, tuple, dict, set, range))
+            and not isinstance(value, os.PathLike)):
+        return type(value).__name__
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _fail(name: str, expected: str, value: Any) -> ParameterError:
-    shown = repr(value)
-    if len(shown) > 80:
-        shown = shown[:77] + "..."
-    return ParameterError(f"{name}: expected {expected}, got {shown}", name=name)
+    return ParameterError(f"{name}: expected {expected}, got {shown(value)}", name=name)
 
 
 def _bounds(min: float | None, max: float | None) -> str:
@@ -203,9 +211,3 @@ def instance(name: str, value: Any, types: type | tuple, expected: str, *, optio
     if (optional and value is None) or (isinstance(value, types) and not isinstance(value, bool)):
         return value
     raise _fail(name, expected + (" or None" if optional else ""), value)
-
-
-def seed(name: str, value: Any) -> int | None:
-    """A random seed: None, or a whole number from 0 to 2**32 - 1 (what numpy and
-    scikit-learn both accept)."""
-    return None if value is None else integer(name, value, min=0, max=2**32 - 1)

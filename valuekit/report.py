@@ -23,7 +23,6 @@ from . import _check
 from .codebook import read_codebook
 from .config import DEMO_CODEBOOK, NOTEBOOKS_DIR
 from .errors import NotebookError, ParameterError
-from .io import read_survey_file
 
 __all__ = ["notebook_sequence", "run_report", "check_parameters", "serve_dashboard", "dashboard_command"]
 
@@ -62,13 +61,11 @@ def _this_python_kernel():
                 os.environ["JUPYTER_PATH"] = before
 
 
-def _check_inputs(data, codebook, read_options: dict) -> tuple[Path, Path]:
-    """Read and validate the survey and codebook before any notebook runs; absolute paths."""
+def _check_inputs(data, codebook) -> tuple[Path, Path]:
+    """The survey and codebook as absolute paths of existing files (their contents are read
+    and audited once, by :func:`check_parameters`)."""
     data = _check.input_file("data", data, "survey export").resolve()
     codebook = _check.input_file("codebook", codebook, "codebook").resolve()
-    cb = read_codebook(codebook)
-    frame, info = read_survey_file(data, **_read_options(read_options))
-    cb.check_columns(frame.columns, source=info.describe())
     return data, codebook
 
 
@@ -185,7 +182,7 @@ def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
 
     notebooks = notebook_sequence() if notebooks is None else [Path(nb) for nb in notebooks]
     timeout = _check.integer("timeout", timeout, min=1)
-    data, codebook = _check_inputs(data, codebook, (parameters or {}).get("read_options", {}))
+    data, codebook = _check_inputs(data, codebook)
     checked = check_parameters(data, codebook, parameters, notebooks)
     cb = read_codebook(codebook)
     out = _check.output_dir("out", out, "report folder")
@@ -295,7 +292,7 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
         raise ParameterError("give both data and codebook, or neither (the demo survey)", name="codebook")
     params = dict(parameters or {})
     if data is not None:
-        data, codebook = _check_inputs(data, codebook, params.get("read_options", {}))
+        data, codebook = _check_inputs(data, codebook)
         read_codebook(codebook).require_sacrifices("the what-if dashboard")
     params = check_parameters(data if data is not None else DEMO_DATA,
                               codebook if codebook is not None else DEMO_CODEBOOK, params, [notebook])

@@ -48,6 +48,7 @@ import pandas as pd
 import yaml
 
 from . import _check
+from ._args import _seed_arg
 from ._yaml import Loader as _SafeLoader
 from ._yaml import read_file as _read_file
 from .codebook import LANGUAGES, Codebook
@@ -641,7 +642,7 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
     if n_segments is not None:
         n_segments = _check.integer("n_segments", n_segments, min=2)
     method = _check.choice("method", method, _METHODS)
-    random_state = _check.seed("random_state", random_state)
+    random_state = _seed_arg("random_state", random_state)
     _check.instance("scorer", scorer, ValueScorer, "a ValueScorer", optional=True)
     n_boot = _check.integer("n_boot", n_boot, min=1)
     lang = _check.choice("lang", lang, LANGUAGES)

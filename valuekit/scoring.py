@@ -648,19 +648,18 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         if not isinstance(M, np.ndarray) or M.ndim != 2 or M.shape[1] != k or M.dtype.kind != "f":
             raise _expected("M", f"a float array with {k} columns (item_matrix's output)",
                             f"{type(M).__name__} of shape {getattr(M, 'shape', '?')}")
-        if base is not None:
+        if base is None:
+            cols, items = slice(None), slice(None)
+            counts, scores = None, None
+        else:
             if not isinstance(base, tuple) or len(base) != 7 or np.shape(base[0])[0] != len(M):
                 raise _expected("base", "this method's result on an item matrix of the same respondents", base)
             changed = np.asarray(changed if changed is not None else [], dtype=float)
             if changed.ndim != 1 or not changed.size or np.any(changed != np.round(changed)) \
                     or np.any(changed < 0) or np.any(changed >= k):
                 raise _expected("changed", f"positions of item columns (0 to {k - 1}) with base", changed.tolist())
-        if base is None:
-            cols, items = slice(None), slice(None)
-            counts, scores = None, None
-        else:
             counts, scores = base[6], base[0].copy()
-            cols = np.flatnonzero(self._membership[np.asarray(changed, dtype=np.intp)].any(axis=0))
+            cols = np.flatnonzero(self._membership[changed.astype(np.intp)].any(axis=0))
             items = np.flatnonzero(self._membership[:, cols].any(axis=1))
         sub = M[:, items]
         answered = ~np.isnan(sub)
