@@ -340,7 +340,8 @@ def _tidy_ids(series: pd.Series) -> pd.Series:
 
 def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
                  info: SourceInfo | None = None, exclude: Iterable[str] = DEFAULT_EXCLUDE,
-                 speeder_fraction: float = 0.3, straightline_min_items: int = 5) -> Survey:
+                 speeder_fraction: float = 0.3, straightline_min_items: int = 5,
+                 row_numbers=None) -> Survey:
     """Recode and flag a raw survey table; decide which rows to keep.
 
     Parameters
@@ -360,6 +361,10 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     straightline_min_items : int, default 5
         A straight-liner gave the same answer to every benefit and sacrifice item they
         answered, having answered at least this many.
+    row_numbers : array-like of int, optional
+        The input row number of each row of ``frame`` (1-based data rows of the file), when
+        ``frame`` is part of a file (one wave of several in one export); default 1 to n.
+        Every table of the audit and the index of the data use them.
 
     Returns
     -------
@@ -392,9 +397,19 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     n = len(frame)
     if n == 0:
         raise SurveyError(f"{info.describe()}: no data rows")
+    if row_numbers is None:
+        row_numbers = np.arange(1, n + 1)
+    else:
+        try:
+            row_numbers = np.asarray(row_numbers, dtype=np.int64)
+        except (TypeError, ValueError, OverflowError):
+            raise ParameterError("row_numbers: expected whole numbers, one per row of frame", name="row_numbers") from None
+        if row_numbers.shape != (n,) or (row_numbers < 1).any() or len(np.unique(row_numbers)) != n:
+            raise ParameterError(f"row_numbers: expected {n} distinct whole numbers >= 1, one per row of frame",
+                                 name="row_numbers")
 
     # without an id column, a respondent is their row number: nothing can be blank or repeated
-    ids = _tidy_ids(frame[codebook.id]) if codebook.id else pd.Series(np.arange(1, n + 1), dtype="Int64")
+    ids = _tidy_ids(frame[codebook.id]) if codebook.id else pd.Series(row_numbers, dtype="Int64")
     rated = set(codebook.items) | {c for c in (codebook.weight, codebook.completion_time) if c}
     numeric_cols = [c for c in frame.columns if c in rated]  # in the file's order
     value_items = set(codebook.value_items)
@@ -466,7 +481,6 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     if not codebook.comparison_items:
         notes.append("no competitor ratings (comparisons) in the codebook")
 
-    row_numbers = np.arange(1, n + 1)
     rows = pd.DataFrame({"row": row_numbers, "respondent": ids.array})
     for reason in ROW_REASONS:
         rows[reason] = flags[reason]
@@ -477,7 +491,9 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     columns = pd.DataFrame({"column": numeric_cols, "answered": answered_per_column, "blank": blank, **counts})
 
     # recoded: the numeric columns are one block viewing X; the others are put back in place
-    recoded = pd.DataFrame(X, columns=numeric_cols, index=pd.RangeIndex(1, n + 1, name="row"), copy=False)
+    index = pd.RangeIndex(1, n + 1, name="row") if row_numbers[-1] == n and row_numbers[0] == 1 and \
+        (np.diff(row_numbers) == 1).all() else pd.Index(row_numbers, name="row")
+    recoded = pd.DataFrame(X, columns=numeric_cols, index=index, copy=False)
     for position, col in enumerate(frame.columns):
         if col in rated:
             continue

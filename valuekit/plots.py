@@ -38,6 +38,7 @@ __all__ = [
     "plot_scenario_shares",
     "plot_scenario_comparison",
     "plot_group_means",
+    "plot_trend",
 ]
 
 _KEPT, _EXCLUDED = "#4c72b0", "#c44e52"
@@ -834,4 +835,78 @@ def plot_group_means(table: pd.DataFrame, *, grouping: str | None = None, measur
     lines = max((tick.count("\n") + 1 for tick in ticks), default=1)
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(2, len(handles)),
               frameon=False, fontsize=8, borderaxespad=(12 + 12 * lines) / 8)
+    return ax
+
+
+def plot_trend(trends: pd.DataFrame, measure: str, *, comparisons: pd.DataFrame | None = None,
+               scope: str = "all", names: dict | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+    """One measure across survey waves: a line per group, its interval as a band.
+
+    Parameters
+    ----------
+    trends : DataFrame
+        :func:`valuekit.waves.wave_trends` output.
+    measure : str
+        The measure to draw (e.g. ``"money"``, ``"value_ratio"``, ``"share_destroyed"``).
+    comparisons : DataFrame, optional
+        :func:`valuekit.waves.compare_waves` output: a change that is a finding (significant
+        after adjustment and above the effect-size floor) is marked on the later wave with
+        ▲ or ▼ and its difference; nothing else is marked.
+    scope : str, default "all"
+        ``"all"`` for the whole sample, or the grouping's name (e.g. ``"segment"``) for one
+        line per group.
+    names : dict, optional
+        Display names of the groups.
+    """
+    trends = _table_arg("trends", trends, ["scope", "group", "measure", "label", "statistic_type", "wave",
+                                           "value", "ci_low", "ci_high"], "a wave_trends table")
+    measure = _check.text("measure", measure)
+    scope = _check.text("scope", scope)
+    names = _names_arg(names)
+    if measure not in set(trends["measure"]):
+        raise ParameterError(f"measure: {measure!r} is not in the trends table; it has "
+                             f"{list(dict.fromkeys(trends['measure']))}", name="measure")
+    if scope not in set(trends["scope"]):
+        raise ParameterError(f"scope: {scope!r} is not in the trends table; it has "
+                             f"{list(dict.fromkeys(trends['scope']))}", name="scope")
+    if comparisons is not None:
+        comparisons = _table_arg("comparisons", comparisons, ["scope", "group", "measure", "wave", "finding",
+                                                              "direction", "diff"], "a compare_waves table")
+    ax = _axes_arg(ax) or plt.gca()
+    t = trends[(trends["measure"] == measure) & (trends["scope"] == scope)]
+    waves = [str(w) for w in (t["wave"].cat.categories if isinstance(t["wave"].dtype, pd.CategoricalDtype)
+                              else list(dict.fromkeys(t["wave"])))]
+    x_of = {w: i for i, w in enumerate(waves)}
+    share = t["statistic_type"].iloc[0] == "share"
+    palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k, (group, g) in enumerate(t.groupby("group", sort=False, observed=True)):
+        g = g.sort_values("wave")
+        x = np.array([x_of[str(w)] for w in g["wave"]])
+        colour = palette[k % len(palette)]
+        label = "all customers" if group == "all" else (f"{group}: {names[group]}" if names and group in names
+                                                        else str(group))
+        ax.plot(x, g["value"], marker="o", color=colour, label=label)
+        ax.fill_between(x, g["ci_low"].to_numpy(float), g["ci_high"].to_numpy(float), color=colour, alpha=0.18,
+                        linewidth=0)
+        if comparisons is None:
+            continue
+        found = comparisons[(comparisons["scope"] == scope) & (comparisons["group"] == group)
+                            & (comparisons["measure"] == measure) & comparisons["finding"]]
+        for _, r in found.iterrows():
+            at = g[g["wave"].astype(str) == str(r["wave"])]
+            if at.empty:
+                continue
+            diff = f"{r['diff']:+.0%}" if share else f"{r['diff']:+.2f}"
+            ax.annotate(f"{'▲' if r['direction'] == 'up' else '▼'} {diff}", (x_of[str(r["wave"])],
+                        float(at["value"].iloc[0])), textcoords="offset points", xytext=(6, 6), fontsize=9,
+                        color=colour, fontweight="bold")
+    ax.set_xticks(range(len(waves)), waves)
+    ax.set_xlim(-0.3, len(waves) - 0.7)
+    ax.set_xlabel("wave")
+    level = trends.attrs.get("confidence", 0.95)
+    ax.set_ylabel(f"{t['label'].iloc[0]} ({level:.0%} CI)")
+    if share:
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    if scope != "all":
+        ax.legend(fontsize=8, frameon=False)
     return ax

@@ -225,6 +225,101 @@ def _sums(values: np.ndarray, ok: np.ndarray, w: np.ndarray, masks: list[np.ndar
     return W, W2, S1, S2
 
 
+def _own_interval(m, a, ne, p_share, is_share, confidence, shift):
+    """A group's own interval: t on its effective size for means, Wilson for shares."""
+    from scipy import stats
+
+    share = np.broadcast_to(is_share, np.shape(m))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        own_t = stats.t.ppf(0.5 + confidence / 2, ne - 1) * np.sqrt(a)
+        zc = stats.norm.ppf(0.5 + confidence / 2)
+        wc = (p_share + zc ** 2 / (2 * ne)) / (1 + zc ** 2 / ne)
+        wh = zc * np.sqrt(p_share * (1 - p_share) / ne + zc ** 2 / (4 * ne ** 2)) / (1 + zc ** 2 / ne)
+        low = np.where(share, np.minimum(p_share, np.maximum(0.0, wc - wh)), m - own_t) + shift
+        high = np.where(share, np.maximum(p_share, np.minimum(1.0, wc + wh)), m + own_t) + shift
+    return low, high
+
+
+def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.ndarray, confidence: float,
+             min_n: float, group: str = "in the group", other: str = "outside the group",
+             rest: str = "the rest") -> dict[str, np.ndarray]:
+    """Compare two sets of respondents on every measure: the engine of every comparison table.
+
+    ``first`` and ``second`` are the weighted sums ``(W, W2, S1, S2, N)`` of each side
+    (arrays of shape (groups, measures): sum of weights, of squared weights, of weighted
+    centred values and their squares, and the respondent count; see :func:`_sums`).
+    Returns arrays of the same shape: each side's value and own interval, the difference
+    (first minus second) with its interval, the effect size (Hedges' g or Cohen's h),
+    the statistic, its df (NaN for shares) and p, and a ``note`` where the comparison
+    cannot be made (then the test columns are NaN). Used by :func:`compare_groups` (a
+    group against the rest) and :func:`valuekit.waves.compare_waves` (a wave against an
+    earlier one). ``group``, ``other`` and ``rest`` word the notes ("no respondent
+    *in the group* ...", "too few respondents *outside the group*", "no variance in the
+    group or *the rest*").
+    """
+    from scipy import stats
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    Wg, W2g, S1g, S2g, Ng = first
+    Wr, W2r, S1r, S2r, Nr = second
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mg, mr = S1g / Wg, S1r / Wr
+        ssg = np.maximum(S2g - S1g * mg, 0.0)  # sum w (x - mean)^2
+        ssr = np.maximum(S2r - S1r * mr, 0.0)
+        neg, ner = Wg ** 2 / W2g, Wr ** 2 / W2r
+        # weighted variance, unbiased on the effective size
+        vg = ssg / Wg * neg / (neg - 1)
+        vr = ssr / Wr * ner / (ner - 1)
+        diff = mg - mr
+        # means: Welch on effective sizes
+        a, b = vg / neg, vr / ner
+        se_t = np.sqrt(a + b)
+        df = (a + b) ** 2 / (a ** 2 / (neg - 1) + b ** 2 / (ner - 1))
+        pooled = np.sqrt(((neg - 1) * vg + (ner - 1) * vr) / (neg + ner - 2))
+        g = diff / pooled * (1 - 3 / (4 * (neg + ner) - 9))
+        # shares: Wald z on effective sizes
+        pg, pr = mg, mr
+        se_z = np.sqrt(pg * (1 - pg) / neg + pr * (1 - pr) / ner)
+    share = np.broadcast_to(is_share, diff.shape)
+    se = np.where(share, se_z, se_t)
+    stat = diff / np.where(se > 0, se, np.nan)
+    df = np.where(share, np.inf, df)
+    p = np.where(share, 2 * stats.norm.sf(np.abs(stat)), 2 * stats.t.sf(np.abs(stat), df))
+    crit = np.where(share, stats.norm.ppf(0.5 + confidence / 2), stats.t.ppf(0.5 + confidence / 2, df))
+    with np.errstate(invalid="ignore"):
+        h = proportion_effectsize(np.clip(pg, 0, 1), np.clip(pr, 0, 1))
+    effect = np.where(share, h, g)
+    shift = np.where(is_share, 0.0, centre)
+    g_low, g_high = _own_interval(mg, a, neg, pg, is_share, confidence, shift)
+    r_low, r_high = _own_interval(mr, b, ner, pr, is_share, confidence, shift)
+
+    # what cannot be compared, and why (first reason wins)
+    note = np.full(diff.shape, "", dtype=object)
+    conditions = [
+        (Wg <= 0, lambda i, j: f"no respondent {group} has this score (or all their weights are zero)"),
+        (Wr <= 0, lambda i, j: f"no respondent {other} has this score"),
+        (neg < min_n, lambda i, j: f"too few respondents: {int(Ng[i, j])} (effective n "
+                                   f"{neg[i, j]:.1f}); at least {min_n} needed"),
+        (ner < min_n, lambda i, j: f"too few respondents {other}: {int(Nr[i, j])} "
+                                   f"(effective n {ner[i, j]:.1f}); at least {min_n} needed"),
+        (~(se > 0), lambda i, j: f"no variance in the group or {rest}: nothing to test"),
+    ]
+    for cond, text_of in conditions:
+        for i, j in zip(*np.nonzero(cond & (note == ""))):
+            note[i, j] = text_of(i, j)
+    bad = note != ""
+    return {
+        "n": Ng, "n_other": Nr, "n_eff": neg, "n_eff_other": ner,
+        "value": mg + shift, "other_value": mr + shift,
+        "value_ci_low": np.where(Wg > 0, g_low, np.nan), "value_ci_high": np.where(Wg > 0, g_high, np.nan),
+        "other_ci_low": np.where(Wr > 0, r_low, np.nan), "other_ci_high": np.where(Wr > 0, r_high, np.nan),
+        "diff": diff,
+        "ci_low": np.where(bad, np.nan, diff - crit * se), "ci_high": np.where(bad, np.nan, diff + crit * se),
+        "effect": np.where(bad, np.nan, effect), "statistic": np.where(bad, np.nan, stat),
+        "df": np.where(bad | share, np.nan, df), "p": np.where(bad, np.nan, p), "note": note,
+    }
+
+
 def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None,
                    measures: list[str] | None = None, weights=None, data: pd.DataFrame | None = None,
                    adjust: str | None = None, alpha: float | None = None, confidence: float = 0.95,
@@ -289,9 +384,7 @@ def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None
     ...           ["n", "diff", "effect", "finding"]].round(2).to_dict("records")
     [{'n': 511, 'diff': -0.21, 'effect': -0.16, 'finding': False}]
     """
-    from scipy import stats
     from statsmodels.stats.multitest import multipletests
-    from statsmodels.stats.proportion import proportion_effectsize
 
     if settings is not None and not isinstance(settings, dict):
         raise _expected("settings", "None or a dict of evidence settings (evidence_settings)", settings)
@@ -356,60 +449,9 @@ def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None
         k = len(masks)
         Wt, W2t, S1t, S2t, Nt = W[k], W2[k], S1[k], S2[k], N[k]
         Wg, W2g, S1g, S2g, Ng = W[:k], W2[:k], S1[:k], S2[:k], N[:k]
-        Wr, W2r, S1r, S2r, Nr = Wt - Wg, W2t - W2g, S1t - S1g, S2t - S2g, Nt - Ng
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mg, mr = S1g / Wg, S1r / Wr
-            ssg = np.maximum(S2g - S1g * mg, 0.0)  # sum w (x - mean)^2
-            ssr = np.maximum(S2r - S1r * mr, 0.0)
-            neg, ner = Wg ** 2 / W2g, Wr ** 2 / W2r
-            # weighted variance, unbiased on the effective size
-            vg = ssg / Wg * neg / (neg - 1)
-            vr = ssr / Wr * ner / (ner - 1)
-            diff = mg - mr
-            # means: Welch on effective sizes
-            a, b = vg / neg, vr / ner
-            se_t = np.sqrt(a + b)
-            df = (a + b) ** 2 / (a ** 2 / (neg - 1) + b ** 2 / (ner - 1))
-            pooled = np.sqrt(((neg - 1) * vg + (ner - 1) * vr) / (neg + ner - 2))
-            g = diff / pooled * (1 - 3 / (4 * (neg + ner) - 9))
-            # shares: Wald z on effective sizes
-            pg, pr = mg, mr
-            se_z = np.sqrt(pg * (1 - pg) / neg + pr * (1 - pr) / ner)
-        share = np.broadcast_to(is_share, diff.shape)
-        se = np.where(share, se_z, se_t)
-        stat = diff / np.where(se > 0, se, np.nan)
-        df = np.where(share, np.inf, df)
-        p = np.where(share, 2 * stats.norm.sf(np.abs(stat)), 2 * stats.t.sf(np.abs(stat), df))
-        crit = np.where(share, stats.norm.ppf(0.5 + confidence / 2), stats.t.ppf(0.5 + confidence / 2, df))
-        with np.errstate(invalid="ignore"):
-            h = proportion_effectsize(np.clip(pg, 0, 1), np.clip(pr, 0, 1))
-        effect = np.where(share, h, g)
-        # each group's own interval (for charts): t on its effective size for means,
-        # Wilson on its effective size for shares
-        with np.errstate(invalid="ignore", divide="ignore"):
-            own_t = stats.t.ppf(0.5 + confidence / 2, neg - 1) * np.sqrt(a)
-            zc = stats.norm.ppf(0.5 + confidence / 2)
-            wc = (pg + zc ** 2 / (2 * neg)) / (1 + zc ** 2 / neg)
-            wh = zc * np.sqrt(pg * (1 - pg) / neg + zc ** 2 / (4 * neg ** 2)) / (1 + zc ** 2 / neg)
-        shift = np.where(is_share, 0.0, centre)
-        g_low = np.where(share, np.minimum(pg, np.maximum(0.0, wc - wh)), mg - own_t) + shift
-        g_high = np.where(share, np.maximum(pg, np.minimum(1.0, wc + wh)), mg + own_t) + shift
-
-        # what cannot be compared, and why (first reason wins)
-        note = np.full(diff.shape, "", dtype=object)
-        conditions = [
-            (Wg <= 0, lambda i, j: "no respondent in the group has this score (or all their weights are zero)"),
-            (Wr <= 0, lambda i, j: "no respondent outside the group has this score"),
-            (neg < s["min_group_n"], lambda i, j: f"too few respondents: {int(Ng[i, j])} (effective n "
-                                                  f"{neg[i, j]:.1f}); at least {s['min_group_n']} needed"),
-            (ner < s["min_group_n"], lambda i, j: f"too few respondents outside the group: {int(Nr[i, j])} "
-                                                  f"(effective n {ner[i, j]:.1f}); at least {s['min_group_n']} needed"),
-            (~(se > 0), lambda i, j: "no variance in the group or the rest: nothing to test"),
-        ]
-        for cond, text_of in conditions:
-            for i, j in zip(*np.nonzero(cond & (note == ""))):
-                note[i, j] = text_of(i, j)
-        bad = note != ""
+        c = contrast((Wg, W2g, S1g, S2g, Ng), (Wt - Wg, W2t - W2g, S1t - S1g, S2t - S2g, Nt - Ng),
+                     is_share=is_share, centre=centre, confidence=confidence, min_n=s["min_group_n"],
+                     other="outside the group")
         rows = pd.DataFrame({
             "grouping": gname,
             "group": np.repeat(np.array(names, dtype=object), len(measures)),
@@ -417,21 +459,13 @@ def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None
             "label": np.tile([_label(m, codebook, lang) for m in measures], k),
             "kind": np.tile([_kind(m, codebook) for m in measures], k),
             "statistic_type": np.tile(np.where(is_share, "share", "mean"), k),
-            "n": Ng.ravel().astype(int), "n_rest": Nr.ravel().astype(int),
-            "n_eff": neg.ravel(), "n_eff_rest": ner.ravel(),
-            "group_value": (mg + np.where(is_share, 0.0, centre)).ravel(),
-            "rest_value": (mr + np.where(is_share, 0.0, centre)).ravel(),
-            "group_ci_low": np.where(Wg > 0, g_low, np.nan).ravel(),
-            "group_ci_high": np.where(Wg > 0, g_high, np.nan).ravel(),
-            "diff": diff.ravel(),
-            "ci_low": np.where(bad, np.nan, diff - crit * se).ravel(),
-            "ci_high": np.where(bad, np.nan, diff + crit * se).ravel(),
-            "effect": np.where(bad, np.nan, effect).ravel(),
+            "n": c["n"].ravel().astype(int), "n_rest": c["n_other"].ravel().astype(int),
+            "n_eff": c["n_eff"].ravel(), "n_eff_rest": c["n_eff_other"].ravel(),
+            "group_value": c["value"].ravel(), "rest_value": c["other_value"].ravel(),
+            "group_ci_low": c["value_ci_low"].ravel(), "group_ci_high": c["value_ci_high"].ravel(),
+            **{key: c[key].ravel() for key in ("diff", "ci_low", "ci_high", "effect")},
             "effect_size": np.tile(np.where(is_share, "cohen_h", "hedges_g"), k),
-            "statistic": np.where(bad, np.nan, stat).ravel(),
-            "df": np.where(bad | share, np.nan, df).ravel(),
-            "p": np.where(bad, np.nan, p).ravel(),
-            "note": note.ravel(),
+            **{key: c[key].ravel() for key in ("statistic", "df", "p", "note")},
         })
         frames.append(rows)
     columns = ["grouping", "group", "measure", "label", "kind", "statistic_type", "n", "n_rest", "n_eff",

@@ -1,0 +1,633 @@
+"""Tracking: wave against wave, on the same machinery as every other comparison.
+
+A tracking study asks the same questions of new customers every quarter or half-year. The
+waves arrive as several exports (one per wave) or as one export with a wave column, or
+both. :func:`load_waves` reads them, splits a file by its wave column, and audits **each
+wave on its own** (its own duplicate ids, its own speeder median, its own accounting:
+rows in = kept + excluded per wave), against one codebook. :class:`Waves` then scores
+every wave with the same scorer (fitted on the first wave), types later waves into the
+first wave's segments (:meth:`Waves.segments`, the typing tool of
+:meth:`valuekit.segments.ValueSegmenter.predict`), and stacks them for comparison.
+
+:func:`compare_waves` compares each wave with the one before (or with the first) on
+everything a manager follows: each dimension and facet, each sacrifice, the two indices,
+the value ratio and the share of customers whose value is destroyed, overall and within
+each segment. It is the engine of :func:`valuekit.significance.compare_groups`
+(:func:`valuekit.significance.contrast`) with a wave as the group and the earlier wave as
+the rest: weighted means and Kish effective sizes of *each wave's own weights*, Welch's
+t-test for means and the Wald z-test for shares, Hedges' g and Cohen's h, and p-values
+adjusted across the whole table (Benjamini-Hochberg by default). A change is a finding
+only when it is significant after adjustment *and* above the effect-size floor of
+``valuekit/evidence.yaml``; a comparison that cannot be made honestly carries a note.
+
+:func:`wave_trends` gives each wave's value with its interval (for trend charts,
+:func:`valuekit.plots.plot_trend`) and :func:`drivers_by_wave` the driver shares of each
+wave side by side.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import _check
+from ._args import _expected, _frame_arg, _lang_arg, _optional_frame
+from .audit import DEFAULT_EXCLUDE, Survey, _check_audit_options, _read_codebook_arg, audit_survey
+from .codebook import Codebook
+from .errors import ParameterError, SurveyError
+from .io import check_read_options, read_survey_file
+from .scoring import _weights_arg, group_masks, require_ratio
+
+__all__ = ["Waves", "load_waves", "compare_waves", "wave_trends", "drivers_by_wave", "BASELINES"]
+
+#: What each wave is compared with: the wave before it, or the first wave.
+BASELINES = ("previous", "first")
+
+_AUDIT_OPTIONS = ("exclude", "speeder_fraction", "straightline_min_items")
+_READ_OPTIONS = ("format", "encoding", "sep", "decimal", "sheet")
+
+
+@dataclass
+class Waves:
+    """Survey waves, each loaded and audited on its own, in wave order.
+
+    Attributes
+    ----------
+    codebook : Codebook
+        The one codebook every wave is read with.
+    surveys : dict
+        Wave label (text) to its :class:`valuekit.audit.Survey`, in wave order.
+    sources : dict
+        Wave label to the file it came from.
+    wave_column : str or None
+        The column the waves were told apart by, when one was given.
+    """
+
+    codebook: Codebook
+    surveys: dict[str, Survey]
+    sources: dict[str, str]
+    wave_column: str | None = None
+
+    @property
+    def labels(self) -> list[str]:
+        """The wave labels, in order."""
+        return list(self.surveys)
+
+    def __len__(self) -> int:
+        return len(self.surveys)
+
+    def __getitem__(self, label) -> Survey:
+        if str(label) not in self.surveys:
+            raise ParameterError(f"wave {label!r} is not loaded; the waves are {self.labels}", name="wave")
+        return self.surveys[str(label)]
+
+    def __iter__(self):
+        return iter(self.surveys.items())
+
+    def __repr__(self) -> str:
+        kept = ", ".join(f"{w}: {s.audit.rows_kept}" for w, s in self)
+        return f"<Waves {len(self)} waves (respondents kept: {kept})>"
+
+    def accounting(self) -> pd.DataFrame:
+        """Rows in, kept and excluded per wave (and per exclusion reason), with a total row.
+
+        Every input row of every file is counted in exactly one wave: rows in = kept +
+        excluded for each wave, and the waves' rows add up to the files' rows.
+        """
+        from .audit import ROW_REASONS
+
+        records = []
+        for label, survey in self:
+            a = survey.audit
+            excluded = a.rows.loc[a.rows["status"] == "excluded", "reason"].value_counts()
+            records.append({"wave": label, "file": self.sources[label], "rows_in": a.rows_in,
+                            "rows_kept": a.rows_kept, "rows_excluded": a.rows_excluded,
+                            **{f"excluded_{r}": int(excluded.get(r, 0)) for r in ROW_REASONS}})
+        table = pd.DataFrame(records)
+        total = table.drop(columns=["wave", "file"]).sum()
+        table.loc[len(table)] = {"wave": "all", "file": "", **total.to_dict()}
+        return table
+
+    def data(self) -> pd.DataFrame:
+        """The kept respondents of every wave, stacked, with a ``wave`` column first.
+
+        Indexed by ``(wave, row)``: the wave label and the respondent's input row number in
+        that wave's file.
+        """
+        parts = [s.data.assign(wave=label) for label, s in self]
+        out = pd.concat(parts, keys=self.labels, names=["wave_label", "row"])
+        out.index = out.index.set_names(["wave", "row"])
+        out.insert(0, "wave", out.pop("wave").astype(pd.CategoricalDtype(self.labels, ordered=True)))
+        return out
+
+    def weights(self) -> pd.Series | None:
+        """Each wave's own survey weights (the codebook's weight column), stacked like :meth:`data`;
+        None when the codebook names no weight column."""
+        if self.codebook.weight is None:
+            return None
+        return self.data()[self.codebook.weight]
+
+    def scores(self, scorer=None) -> pd.DataFrame:
+        """Every wave scored by one scorer, stacked like :meth:`data`, with a ``wave`` column.
+
+        Parameters
+        ----------
+        scorer : ValueScorer, optional
+            Default ``ValueScorer(codebook)``. An unfitted scorer is fitted on the first
+            wave (with its weights) and then scores every wave unchanged, so stated
+            importance weights, when asked for, are the first wave's.
+        """
+        from sklearn.base import clone
+        from sklearn.utils.validation import check_is_fitted
+        from sklearn.exceptions import NotFittedError
+
+        from .scoring import ValueScorer
+
+        if scorer is None:
+            scorer = ValueScorer(self.codebook)
+        elif not isinstance(scorer, ValueScorer):
+            raise _expected("scorer", "None or a ValueScorer", scorer)
+        try:
+            check_is_fitted(scorer)
+        except NotFittedError:
+            first = self.surveys[self.labels[0]]
+            scorer = clone(scorer).fit(first.data, sample_weight=first.weights)
+        parts = [scorer.transform(s.data) for _, s in self]
+        out = pd.concat(parts, keys=self.labels, names=["wave", "row"])
+        out.insert(0, "wave", pd.Categorical(out.index.get_level_values("wave"), categories=self.labels,
+                                             ordered=True))
+        return out
+
+    def segments(self, scores: pd.DataFrame, *, n_segments: int = 4, segmenter=None, **options) -> pd.Series:
+        """Segments fitted on the first wave; every later wave typed into them.
+
+        Parameters
+        ----------
+        scores : DataFrame
+            :meth:`scores` output.
+        n_segments : int, default 4
+            For a new :class:`~valuekit.segments.ValueSegmenter` (ignored with ``segmenter``).
+        segmenter : ValueSegmenter, optional
+            A segmenter, fitted (e.g. on an earlier study) or not (then fitted on the first
+            wave's scores).
+        **options
+            Further ValueSegmenter parameters (``method``, ``random_state``, ...).
+
+        Returns
+        -------
+        Series
+            The segment of each respondent (``<NA>`` without a complete value profile), on
+            ``scores``' index; ``.attrs["segmenter"]`` is the fitted segmenter.
+        """
+        from sklearn.exceptions import NotFittedError
+        from sklearn.utils.validation import check_is_fitted
+
+        from .segments import ValueSegmenter
+
+        scores = self._stacked_arg(scores)
+        if segmenter is None:
+            segmenter = ValueSegmenter(self.codebook, n_segments=n_segments, **options)
+        elif not isinstance(segmenter, ValueSegmenter):
+            raise _expected("segmenter", "None or a ValueSegmenter", segmenter)
+        try:
+            check_is_fitted(segmenter, "pipeline_")
+        except NotFittedError:
+            first = scores[scores["wave"] == self.labels[0]]
+            segmenter.fit(first)
+        out = segmenter.predict(scores.drop(columns="wave"))
+        out.attrs["segmenter"] = segmenter
+        return out
+
+    def _stacked_arg(self, scores) -> pd.DataFrame:
+        scores = _frame_arg("scores", scores, "the stacked scores of Waves.scores()")
+        if "wave" not in scores.columns:
+            raise ParameterError("scores: expected the stacked scores of Waves.scores() (a 'wave' column); "
+                                 "it has none", name="scores")
+        return scores
+
+
+def _natural(value: str):
+    """Sort key: numbers by value, then text, so waves 2 < 10 and '2025-09' < '2026-03'."""
+    try:
+        return (0, float(value), "")
+    except ValueError:
+        return (1, 0.0, value)
+
+
+def _sources_arg(sources) -> list[tuple[str | None, Path]]:
+    if isinstance(sources, (str, Path)):
+        return [(None, _check.path("sources", sources))]
+    if isinstance(sources, dict):
+        if not sources:
+            raise ParameterError("sources: expected at least one file", name="sources")
+        return [(_check.text(f"sources key {k!r}", str(k)), _check.path(f"sources[{k!r}]", v))
+                for k, v in sources.items()]
+    if isinstance(sources, (list, tuple)):
+        if not sources:
+            raise ParameterError("sources: expected at least one file", name="sources")
+        return [(None, _check.path(f"sources[{i}]", v)) for i, v in enumerate(sources)]
+    raise _expected("sources", "a file, a list of files, or a dict of wave label: file", sources)
+
+
+def load_waves(sources, codebook: Codebook | str | Path, *, wave_column: str | None = None,
+               **options) -> Waves:
+    """Load survey waves: several exports, one export with a wave column, or both.
+
+    Parameters
+    ----------
+    sources : path, list of paths, or dict of wave label: path
+        The exports. Without ``wave_column`` each file is one wave, labelled by its dict key
+        or its file name without the suffix, in the order given. With ``wave_column`` each
+        file is split by that column, its waves ordered by value (numbers by value).
+    codebook : Codebook or path
+        One codebook for every wave.
+    wave_column : str, optional
+        The column telling waves apart. Every row needs a value.
+    **options
+        ``format``, ``encoding``, ``sep``, ``decimal``, ``sheet`` (how to read, the same for
+        every file) and ``exclude``, ``speeder_fraction``, ``straightline_min_items`` (the
+        audit's options, see :func:`valuekit.audit.audit_survey`).
+
+    Returns
+    -------
+    Waves
+
+    Raises
+    ------
+    ParameterError
+        A wrong argument (named) before anything is read.
+    SurveyError
+        The wave column missing from a file or blank in some rows (the message names the
+        file and the first rows), the same wave label in two files, or a wave whose
+        audit keeps no respondent.
+    SurveyFileError, CodebookError
+        As :func:`valuekit.audit.load_survey`.
+
+    Examples
+    --------
+    >>> import valuekit as vk
+    >>> waves = load_waves(vk.DEMO_DATA, vk.DEMO_CODEBOOK, wave_column="wave")
+    >>> waves.labels
+    ['1', '2']
+    >>> waves.accounting()[["wave", "rows_in", "rows_kept", "rows_excluded"]].to_dict("records")[-1]
+    {'wave': 'all', 'rows_in': 2008, 'rows_kept': 1962, 'rows_excluded': 46}
+    """
+    unknown = sorted(set(options) - set(_AUDIT_OPTIONS) - set(_READ_OPTIONS))
+    if unknown:
+        raise ParameterError(f"{unknown[0]}: not an option of load_waves; expected some of "
+                             f"{list(_READ_OPTIONS + _AUDIT_OPTIONS)}", name=unknown[0])
+    read = {k: options[k] for k in _READ_OPTIONS if k in options}
+    audit = {k: options[k] for k in _AUDIT_OPTIONS if k in options}
+    files = _sources_arg(sources)
+    for _, path in files:
+        check_read_options(path, **read)
+    _check_audit_options(audit.get("exclude", DEFAULT_EXCLUDE), audit.get("speeder_fraction", 0.3),
+                         audit.get("straightline_min_items", 5))
+    if wave_column is not None:
+        wave_column = _check.text("wave_column", wave_column)
+    elif len(files) == 1 and files[0][0] is None:
+        raise ParameterError("wave_column: one file is one wave; name the column telling its waves apart "
+                             "(wave_column=...), or give several files", name="wave_column")
+    codebook = _read_codebook_arg(codebook)
+    if wave_column is not None and wave_column in codebook.items:
+        raise ParameterError(f"wave_column: '{wave_column}' is a rated item of the codebook, not a wave column",
+                             name="wave_column")
+
+    surveys: dict[str, Survey] = {}
+    where: dict[str, str] = {}
+    for label, path in files:
+        text_columns = [c for c in (codebook.id, wave_column) if c]
+        frame, info = read_survey_file(path, text_columns=text_columns, **read)
+        if wave_column is None:
+            parts = [(label or path.stem, frame, None)]
+        else:
+            parts = _split(frame, wave_column, info.describe())
+            if label is not None and len(parts) == 1:
+                parts = [(label, parts[0][1], parts[0][2])]
+        for wave, part, rows in parts:
+            if wave in surveys:
+                raise SurveyError(f"wave '{wave}' appears in both {where[wave]} and {info.describe()}; "
+                                  "expected each wave once (label the files differently)")
+            survey = audit_survey(part, codebook, info=info, row_numbers=rows, **audit)
+            if survey.audit.rows_kept == 0:
+                raise SurveyError(f"{info.describe()}: wave '{wave}' keeps no respondent "
+                                  f"({survey.audit.rows_in} rows, all excluded)")
+            surveys[wave] = survey
+            where[wave] = info.describe()
+    return Waves(codebook=codebook, surveys=surveys, sources={w: where[w] for w in surveys},
+                 wave_column=wave_column)
+
+
+def _split(frame: pd.DataFrame, column: str, source: str) -> list[tuple[str, pd.DataFrame, np.ndarray]]:
+    """One file's rows split by its wave column: ``(label, rows, their input row numbers)``."""
+    if column not in frame.columns:
+        raise SurveyError(f"{source}: wave column '{column}' not found; expected one of its columns "
+                          f"({', '.join(map(str, list(frame.columns)[:12]))}{', ...' if frame.shape[1] > 12 else ''})")
+    values = frame[column].astype("string").str.strip()
+    values = values.mask(values == "")
+    blank = values.isna().to_numpy()
+    if blank.any():
+        first = (np.flatnonzero(blank)[:5] + 1).tolist()
+        raise SurveyError(f"{source}: wave column '{column}' is blank in {int(blank.sum())} row(s) (data rows "
+                          f"{', '.join(map(str, first))}{', ...' if blank.sum() > 5 else ''}); expected every row "
+                          "to name its wave")
+    # '1' and '1.0' (a number column read as floats) are the same wave
+    labels = values.map(lambda v: re.sub(r"\.0+$", "", v) if re.fullmatch(r"-?\d+\.0+", v) else v)
+    out = []
+    for wave in sorted(labels.unique(), key=_natural):
+        mask = (labels == wave).to_numpy()
+        out.append((str(wave), frame[mask].reset_index(drop=True), np.flatnonzero(mask) + 1))
+    return out
+
+
+# -- comparisons ------------------------------------------------------------------------------
+
+
+def _wave_arg(wave, scores: pd.DataFrame) -> pd.Series:
+    from ._args import _align
+
+    if isinstance(wave, str):
+        if wave not in scores.columns:
+            raise ParameterError(f"wave: column '{wave}' not found in scores", name="wave")
+        series = scores[wave]
+    elif isinstance(wave, pd.Series):
+        series = _align("wave", wave, scores.index)
+    else:
+        raise _expected("wave", "a column name of scores or a Series of wave labels", wave)
+    if series.isna().any():
+        raise ParameterError(f"wave: {int(series.isna().sum())} respondent(s) have no wave", name="wave")
+    return series
+
+
+def _wave_order(series: pd.Series) -> list:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        present = set(series.unique())
+        return [c for c in series.cat.categories if c in present]
+    return sorted(series.unique(), key=lambda v: _natural(str(v)))
+
+
+def _prepare(scores, codebook, measures, weights, data, by):
+    """The value matrix, weights and the scopes (overall and per group) of a wave table."""
+    from .significance import _SHARES, _default_measures
+    from ._args import _codebook_arg, _grouping_arg
+
+    codebook = None if codebook is None else _codebook_arg("codebook", codebook)
+    if measures is not None and (isinstance(measures, (str, dict)) or not hasattr(measures, "__iter__")):
+        raise _expected("measures", "None or a list of score columns", measures)
+    measures = _default_measures(scores, codebook) if measures is None else list(measures)
+    unknown = [m for m in measures if not isinstance(m, str) or (m not in scores.columns and m not in _SHARES)]
+    if unknown:
+        raise ParameterError(f"measures: measure(s) {unknown} not found in scores", name="measures")
+    w = _weights_arg(weights, scores, data)
+    values = np.empty((len(scores), len(measures)))
+    for j, m in enumerate(measures):
+        if m in _SHARES:
+            col, level = _SHARES[m]
+            require_ratio(scores, f"the measure '{m}'")
+            scored = scores["value_ratio"].notna().to_numpy()
+            values[:, j] = np.where(scored, (scores[col] == level).to_numpy(dtype=float), np.nan)
+        else:
+            if not pd.api.types.is_numeric_dtype(scores[m].dtype) or pd.api.types.is_bool_dtype(scores[m].dtype):
+                raise ParameterError(f"measures: '{m}' is not a numeric score", name="measures")
+            values[:, j] = scores[m].to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(values) & (w > 0)[:, None]
+    is_share = np.array([m in _SHARES for m in measures])
+    centre = np.array([np.average(values[ok[:, j], j], weights=w[ok[:, j]]) if ok[:, j].any() else 0.0
+                       for j in range(len(measures))])
+    centre[is_share] = 0.0
+    scopes = [("all", "all", np.ones(len(scores), bool))]
+    if by is not None:
+        name = by.name if isinstance(by, pd.Series) and by.name else (by if isinstance(by, str) else "segment")
+        groups = _grouping_arg("by", by, scores.index, {"scores": scores, "data": data})
+        scopes += [(str(name), g, m) for g, m in group_masks(scores.index, groups, include_all=False)]
+    return codebook, measures, values - centre, ok, w, is_share, centre, scopes
+
+
+def _side(x, ok, w, mask):
+    """The weighted sums (W, W2, S1, S2, N) of one set of respondents, one value per measure."""
+    from .significance import _sums
+
+    W, W2, S1, S2 = (a[0] for a in _sums(x, ok, w, [mask]))
+    N = ok[mask].sum(axis=0).astype(float)
+    return W, W2, S1, S2, N
+
+
+def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | None = None, by=None,
+                  measures: list[str] | None = None, weights=None, data: pd.DataFrame | None = None,
+                  baseline: str = "previous", adjust: str | None = None, alpha: float | None = None,
+                  confidence: float = 0.95, settings: dict | None = None, lang: str = "en") -> pd.DataFrame:
+    """Each wave against an earlier one, on every measure, overall and by segment.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Stacked scores of every wave (:meth:`Waves.scores`).
+    wave : str or Series, default "wave"
+        The wave of each respondent: a column of ``scores`` or a Series on its index. Waves
+        are in the column's category order (as :meth:`Waves.scores` sets it), else sorted
+        (numbers by value).
+    codebook : Codebook, optional
+        Default measures, labels (in ``lang``) and kinds, as in
+        :func:`~valuekit.significance.compare_groups`.
+    by : Series or str, optional
+        A grouping (e.g. the segments of :meth:`Waves.segments`): changes are also tested
+        within each group.
+    measures : list of str, optional
+        Score columns (and ``"share_destroyed"``); default every dimension, facet,
+        sacrifice, the indices, the value ratio and the share destroyed.
+    weights : array-like or str, optional
+        Each respondent's weight in their own wave (:meth:`Waves.weights`).
+    data : DataFrame, optional
+        Where a grouping or weight column is looked up.
+    baseline : {"previous", "first"}
+        Each wave against the wave before it, or against the first wave.
+    adjust, alpha, confidence, settings
+        As :func:`~valuekit.significance.compare_groups`: the adjustment runs across the
+        whole table; ``min_group_n`` applies to each wave's effective size in a scope.
+
+    Returns
+    -------
+    DataFrame
+        One row per scope, group, measure and later wave: ``scope`` ("all" or the
+        grouping's name), ``group`` ("all" or the group), ``measure``, ``label``,
+        ``kind``, ``statistic_type``, ``wave``, ``baseline`` (the wave compared with),
+        ``n``, ``n_baseline``, ``n_eff``, ``n_eff_baseline`` (Kish), ``value``,
+        ``baseline_value``, ``diff`` (wave minus baseline), ``ci_low``, ``ci_high``,
+        ``effect``, ``effect_size``, ``statistic``, ``df``, ``p``, ``p_adj``,
+        ``significant``, ``meaningful``, ``finding``, ``direction`` ("up" / "down" for a
+        finding), ``grade`` and ``note``. ``.attrs`` records the settings and ``n_tests``.
+
+    Examples
+    --------
+    >>> import valuekit as vk
+    >>> waves = load_waves(vk.DEMO_DATA, vk.DEMO_CODEBOOK, wave_column="wave")
+    >>> scores = waves.scores()
+    >>> table = compare_waves(scores, codebook=waves.codebook, weights=waves.weights())
+    >>> int(table["finding"].sum()), table.attrs["n_tests"]
+    (0, 25)
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    from .significance import ADJUST_METHODS, _kind, _label, contrast, evidence_settings, grade
+
+    scores = _frame_arg("scores", scores, "a DataFrame of stacked scores (Waves.scores())")
+    data = _optional_frame("data", data)
+    lang = _lang_arg(lang)
+    baseline = _check.choice("baseline", baseline, BASELINES)
+    if settings is not None and not isinstance(settings, dict):
+        raise _expected("settings", "None or a dict of evidence settings (evidence_settings)", settings)
+    s = evidence_settings(settings)
+    adjust = s["adjust"] if adjust is None else _check.choice("adjust", adjust, ADJUST_METHODS)
+    alpha = s["alpha"] if alpha is None else _check.fraction("alpha", alpha)
+    confidence = _check.fraction("confidence", confidence)
+    waves = _wave_arg(wave, scores)
+    order = _wave_order(waves)
+    if len(order) < 2:
+        raise ParameterError(f"wave: tracking needs at least two waves; the scores hold {len(order)} "
+                             f"({order})", name="wave")
+    codebook, measures, x, ok, w, is_share, centre, scopes = _prepare(
+        scores, codebook, measures, weights, data, by)
+    wave_masks = {v: (waves == v).to_numpy() for v in order}
+    pairs = [(order[i], order[i - 1] if baseline == "previous" else order[0]) for i in range(1, len(order))]
+
+    frames = []
+    for scope, group, mask in scopes:
+        for later, earlier in pairs:
+            a = _side(x, ok, w, mask & wave_masks[later])
+            b = _side(x, ok, w, mask & wave_masks[earlier])
+            c = contrast(tuple(v[None, :] for v in a), tuple(v[None, :] for v in b), is_share=is_share,
+                         centre=centre, confidence=confidence, min_n=s["min_group_n"],
+                         group=f"in wave {later}" + ("" if scope == "all" else " in the group"),
+                         other=f"in wave {earlier}" + ("" if scope == "all" else " in the group"),
+                         rest=f"wave {earlier}")
+            frames.append(pd.DataFrame({
+                "scope": scope, "group": group, "measure": measures,
+                "label": [_label(m, codebook, lang) for m in measures],
+                "kind": [_kind(m, codebook) for m in measures],
+                "statistic_type": np.where(is_share, "share", "mean"),
+                "wave": later, "baseline": earlier,
+                "n": c["n"][0].astype(int), "n_baseline": c["n_other"][0].astype(int),
+                "n_eff": c["n_eff"][0], "n_eff_baseline": c["n_eff_other"][0],
+                "value": c["value"][0], "baseline_value": c["other_value"][0],
+                **{k: c[k][0] for k in ("diff", "ci_low", "ci_high", "effect")},
+                "effect_size": np.where(is_share, "cohen_h", "hedges_g"),
+                **{k: c[k][0] for k in ("statistic", "df", "p", "note")},
+            }))
+    out = pd.concat(frames, ignore_index=True)
+    tested = out["p"].notna().to_numpy()
+    out["p_adj"] = np.nan
+    if tested.any():
+        out.loc[tested, "p_adj"] = (out.loc[tested, "p"].to_numpy() if adjust == "none" else
+                                    multipletests(out.loc[tested, "p"].to_numpy(), method=adjust)[1])
+    out["significant"] = (out["p_adj"] < alpha).to_numpy()
+    out["meaningful"] = (out["effect"].abs() >= s["min_effect"]).to_numpy()
+    out["finding"] = out["significant"] & out["meaningful"]
+    out["direction"] = np.where(out["finding"], np.where(out["diff"] > 0, "up", "down"), "")
+    out["grade"] = np.where(out["finding"], grade(out["p_adj"], out["effect"], settings=s), "")
+    columns = ["scope", "group", "measure", "label", "kind", "statistic_type", "wave", "baseline", "n",
+               "n_baseline", "n_eff", "n_eff_baseline", "value", "baseline_value", "diff", "ci_low", "ci_high",
+               "effect", "effect_size", "statistic", "df", "p", "p_adj", "significant", "meaningful", "finding",
+               "direction", "grade", "note"]
+    out = out[columns]
+    out.attrs.update(adjust=adjust, alpha=alpha, min_effect=s["min_effect"], min_group_n=s["min_group_n"],
+                     n_tests=int(tested.sum()), confidence=confidence, baseline=baseline, waves=list(map(str, order)))
+    return out
+
+
+def wave_trends(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | None = None, by=None,
+                measures: list[str] | None = None, weights=None, data: pd.DataFrame | None = None,
+                confidence: float = 0.95, lang: str = "en") -> pd.DataFrame:
+    """Each wave's value of every measure with its interval: the points and bands of a trend chart.
+
+    Parameters are those of :func:`compare_waves`. Means get a t interval on the wave's
+    Kish effective size, shares a Wilson interval on it (as the group intervals of
+    :func:`~valuekit.significance.compare_groups`).
+
+    Returns
+    -------
+    DataFrame
+        One row per scope, group, measure and wave: ``scope``, ``group``, ``measure``,
+        ``label``, ``kind``, ``statistic_type``, ``wave``, ``n``, ``n_eff``, ``value``,
+        ``ci_low``, ``ci_high``. Waves are in order (``wave`` is an ordered categorical).
+
+    Examples
+    --------
+    >>> import valuekit as vk
+    >>> waves = load_waves(vk.DEMO_DATA, vk.DEMO_CODEBOOK, wave_column="wave")
+    >>> t = wave_trends(waves.scores(), measures=["money"], weights=waves.weights())
+    >>> t[["wave", "n", "value", "ci_low", "ci_high"]].round(2).to_dict("records")[0]
+    {'wave': '1', 'n': 973, 'value': 4.3, 'ci_low': 4.22, 'ci_high': 4.37}
+    """
+    from .significance import _kind, _label, _own_interval
+
+    scores = _frame_arg("scores", scores, "a DataFrame of stacked scores (Waves.scores())")
+    data = _optional_frame("data", data)
+    lang = _lang_arg(lang)
+    confidence = _check.fraction("confidence", confidence)
+    waves = _wave_arg(wave, scores)
+    order = _wave_order(waves)
+    codebook, measures, x, ok, w, is_share, centre, scopes = _prepare(
+        scores, codebook, measures, weights, data, by)
+    shift = np.where(is_share, 0.0, centre)
+    frames = []
+    for scope, group, mask in scopes:
+        for v in order:
+            W, W2, S1, S2, N = _side(x, ok, w, mask & (waves == v).to_numpy())
+            with np.errstate(invalid="ignore", divide="ignore"):
+                m = S1 / W
+                ne = W ** 2 / W2
+                var = np.maximum(S2 - S1 * m, 0.0) / W * ne / (ne - 1)
+            low, high = _own_interval(m, var / ne, ne, m, is_share, confidence, shift)
+            usable = (W > 0) & (ne > 1)
+            frames.append(pd.DataFrame({
+                "scope": scope, "group": group, "measure": measures,
+                "label": [_label(mm, codebook, lang) for mm in measures],
+                "kind": [_kind(mm, codebook) for mm in measures],
+                "statistic_type": np.where(is_share, "share", "mean"), "wave": v,
+                "n": N.astype(int), "n_eff": np.where(W > 0, ne, 0.0),
+                "value": np.where(W > 0, m + shift, np.nan),
+                "ci_low": np.where(usable, low, np.nan), "ci_high": np.where(usable, high, np.nan),
+            }))
+    out = pd.concat(frames, ignore_index=True)
+    out["wave"] = pd.Categorical(out["wave"].astype(str), categories=[str(v) for v in order], ordered=True)
+    out.attrs.update(confidence=confidence)
+    return out
+
+
+def drivers_by_wave(data: pd.DataFrame, outcome: str, drivers: list[str], *, wave="wave",
+                    codebook: Codebook | None = None, weights=None, n_boot: int = 200, ci: float = 0.95,
+                    random_state=None, lang: str = "en") -> pd.DataFrame:
+    """The driver shares of each wave side by side (:func:`valuekit.drivers.key_drivers` per wave).
+
+    Returns
+    -------
+    DataFrame
+        One row per driver: ``driver``, ``label``, then for each wave ``share <wave>``,
+        ``ci_low <wave>``, ``ci_high <wave>`` and ``direction <wave>`` (empty where the
+        wave's model is withheld; its note is in ``.attrs["notes"]``); ``.attrs["table"]``
+        keeps the tidy :func:`~valuekit.drivers.key_drivers` table (``group`` = wave) with
+        R², n and notes.
+    """
+    from .drivers import key_drivers
+
+    data = _frame_arg("data", data, "a DataFrame with the outcome, the drivers and the wave")
+    waves = _wave_arg(wave, data)
+    order = [str(v) for v in _wave_order(waves)]
+    table = key_drivers(data, outcome, drivers, codebook=codebook, by=waves.astype(str).rename("wave"),
+                        weights=weights, n_boot=n_boot, ci=ci, random_state=random_state, lang=lang)
+    table = table[table["group"] != "all"]
+    first = table.drop_duplicates("driver")
+    wide = pd.DataFrame({"label": first["label"] if "label" in first else first["driver"]})
+    wide.index = pd.Index(first["driver"], name="driver")
+    for v in order:
+        t = table[table["group"].astype(str) == v].set_index("driver")
+        for col in ("share", "ci_low", "ci_high", "direction"):
+            wide[f"{col} {v}"] = t[col].reindex(wide.index)
+    wide = wide.reset_index()
+    notes = {v: n for v, n in table.drop_duplicates("group")[["group", "note"]].itertuples(index=False) if n}
+    wide.attrs.update(table=table, notes=notes, waves=order)
+    return wide
