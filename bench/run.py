@@ -674,6 +674,55 @@ def bench_comparisons(ctx: Context) -> dict:
     }
 
 
+@benchmark("waves", "two waves of 100,000 respondents: every score, overall and in 5 segments, wave against "
+                    "wave (weighted, BH-adjusted) and the trend table, against the weighted means alone")
+def bench_waves(ctx: Context) -> dict:
+    import valuekit
+    from valuekit.scoring import mean_scores
+    from valuekit.waves import compare_waves, wave_trends
+
+    codebook = valuekit.Codebook.from_dict(survey_codebook())
+    rows = ctx.size(100_000, 20_000)
+    rng = np.random.default_rng(SURVEY_SEED)
+    parts = [_segment_scores(codebook, rows, seed=SURVEY_SEED + k) for k in (0, 1)]
+    scores = pd.concat(parts, keys=["1", "2"], names=["wave", "row"])
+    scores.insert(0, "wave", pd.Categorical(scores.index.get_level_values("wave"), ["1", "2"], ordered=True))
+    segments = pd.Series(rng.integers(0, 5, len(scores)), index=scores.index, name="segment")
+    w = rng.lognormal(0, 0.3, len(scores))
+    measures = [c for c in scores.columns if c not in ("verdict", "wave")]
+    cells = pd.Series([f"{a}|{b}" for a, b in zip(scores["wave"], segments)], index=scores.index)
+
+    def floor():  # the weighted means of every wave, overall and per segment, nothing else
+        return [mean_scores(scores, columns=measures, by=scores["wave"].astype(str), weights=w),
+                mean_scores(scores, columns=measures, by=cells, weights=w)]
+
+    def subject():
+        return compare_waves(scores, by=segments, weights=w, measures=measures + ["share_destroyed"])
+
+    def trends():
+        return wave_trends(scores, by=segments, weights=w, measures=measures + ["share_destroyed"])
+
+    subject()  # warm-up: scipy and statsmodels imports
+    times = alternate({"floor": floor, "subject": subject, "trends": trends}, ctx.repeats, log=ctx.log)
+    ratio = statistics.median(s / f for s, f in zip(times["subject"], times["floor"]))
+    ratio_t = statistics.median(s / f for s, f in zip(times["trends"], times["floor"]))
+    table = subject()
+    return {
+        "params": {"rows_per_wave": rows, "waves": 2, "segments": 5, "measures": len(measures) + 1,
+                   "tests": int(table.attrs["n_tests"])},
+        "metrics": {
+            "floor_median_s": metric(round(statistics.median(times["floor"]), 4), "s",
+                                     "valuekit.scoring.mean_scores per wave and per wave x segment"),
+            "compare_median_s": metric(round(statistics.median(times["subject"]), 4), "s",
+                                       "compare_waves: means, Kish n, Welch t / Wald z, g / h, BH"),
+            "compare_ratio": metric(round(ratio, 2), "x", "median of paired ratios; target <= 5"),
+            "trends_median_s": metric(round(statistics.median(times["trends"]), 4), "s", "wave_trends"),
+            "trends_ratio": metric(round(ratio_t, 2), "x", "median of paired ratios"),
+        },
+        "checks": {"ratio_target": {"ok": bool(ratio <= 5), "detail": f"{ratio:.2f}x <= 5x the weighted means"}},
+    }
+
+
 @benchmark("null_playbook", "the playbook's null test: 200 seeded null surveys of the demo's shape through "
                             "the whole chain; share of runs with any recommendation")
 def bench_null_playbook(ctx: Context) -> dict:

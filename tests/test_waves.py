@@ -251,3 +251,23 @@ def test_drivers_side_by_side(demo_waves, demo_scores):
     for wave in ("1", "2"):
         assert wide[f"share {wave}"].sum() == pytest.approx(100)
         assert (wide[f"ci_low {wave}"] <= wide[f"share {wave}"]).all()
+
+
+def test_tracking_summary_states_findings_with_evidence_and_nothing_else():
+    from valuekit.waves import tracking_summary
+
+    rng = np.random.default_rng(3)
+    n = 600
+    wave = np.repeat(["A", "B"], n)
+    group = np.tile(np.repeat(["x", "y"], n // 2), 2)
+    scores = pd.DataFrame({"wave": wave, "money": rng.normal(4, 1, 2 * n), "time": rng.normal(4, 1, 2 * n)})
+    scores.loc[(wave == "B") & (group == "x"), "money"] += 0.9
+    table = compare_waves(scores, measures=["money", "time"], by=pd.Series(group, name="segment"))
+    text = tracking_summary(table, names={"x": "Bargain hunters"})
+    lines = text.splitlines()
+    assert any(line.startswith("- Money (score), segment x (Bargain hunters): rose from 4.05 in wave A") for line in lines)
+    assert all("Time" not in line for line in lines[:-1])
+    assert "n = 300 (wave A) and 300 (wave B); strong." in text
+    assert "Hedges' g +" in text and "adjusted p" in text and lines[-1].startswith(f"{int(table['finding'].sum())} change(s)")
+    quiet = compare_waves(scores.assign(money=rng.normal(4, 1, 2 * n)), measures=["money", "time"])
+    assert tracking_summary(quiet).startswith("No change between waves passes the evidence bar: 2 comparisons")

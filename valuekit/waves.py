@@ -42,7 +42,8 @@ from .errors import ParameterError, SurveyError
 from .io import check_read_options, read_survey_file
 from .scoring import _weights_arg, group_masks, require_ratio
 
-__all__ = ["Waves", "load_waves", "compare_waves", "wave_trends", "drivers_by_wave", "BASELINES"]
+__all__ = ["Waves", "load_waves", "compare_waves", "wave_trends", "drivers_by_wave", "tracking_summary",
+           "BASELINES"]
 
 #: What each wave is compared with: the wave before it, or the first wave.
 BASELINES = ("previous", "first")
@@ -631,3 +632,66 @@ def drivers_by_wave(data: pd.DataFrame, outcome: str, drivers: list[str], *, wav
     notes = {v: n for v, n in table.drop_duplicates("group")[["group", "note"]].itertuples(index=False) if n}
     wide.attrs.update(table=table, notes=notes, waves=order)
     return wide
+
+
+def _p_text(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def tracking_summary(table: pd.DataFrame, *, names: dict | None = None) -> str:
+    """What changed, in sentences a manager can read, each with its evidence; silent otherwise.
+
+    One line per finding of :func:`compare_waves` (significant after adjustment *and*
+    above the effect-size floor): the measure and the customers, both values, the
+    difference with its interval, the effect size, the adjusted p, the respondents in each
+    wave and the grade. Changes that miss the bar are not listed; the last line says how
+    many comparisons were made and what the bar was. With no finding it says so and
+    names nothing.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`compare_waves` output.
+    names : dict, optional
+        Display names of the groups (e.g. segment names).
+
+    Examples
+    --------
+    >>> import valuekit as vk
+    >>> waves = load_waves(vk.DEMO_DATA, vk.DEMO_CODEBOOK, wave_column="wave")
+    >>> print(tracking_summary(compare_waves(waves.scores(), weights=waves.weights())))
+    No change between waves passes the evidence bar: 25 comparisons, p adjusted (fdr_bh) across them; a change needs adjusted p < 0.05 and |effect size| >= 0.3.
+    """
+    table = _frame_arg("table", table, "a compare_waves table")
+    needed = ["scope", "group", "label", "kind", "statistic_type", "wave", "baseline", "n", "n_baseline", "value",
+              "baseline_value", "diff", "ci_low", "ci_high", "effect", "effect_size", "p_adj", "finding",
+              "direction", "grade"]
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise ParameterError(f"table: expected a compare_waves table; columns {missing} are missing", name="table")
+    if names is not None and not isinstance(names, dict):
+        raise _expected("names", "None or a dict of group: display name", names)
+    names = names or {}
+    a = table.attrs
+    bar = (f"{a.get('n_tests', int(table['p_adj'].notna().sum()))} comparisons, p adjusted ({a.get('adjust', '')}) "
+           f"across them; a change needs adjusted p < {a.get('alpha', '')} and |effect size| >= "
+           f"{a.get('min_effect', '')}.")
+    found = table[table["finding"]].sort_values(["scope", "group", "wave", "p_adj"], key=None, kind="stable")
+    if found.empty:
+        return "No change between waves passes the evidence bar: " + bar
+    lines = []
+    for r in found.itertuples():
+        who = "all customers" if r.scope == "all" else (
+            f"{r.scope} {r.group} ({names[r.group]})" if r.group in names else f"{r.scope} {r.group}")
+        if r.statistic_type == "share":
+            values = f"{r.baseline_value:.0%} in wave {r.baseline} to {r.value:.0%} in wave {r.wave}"
+            diff = f"{100 * r.diff:+.1f} points [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]"
+            effect = f"Cohen's h {r.effect:+.2f}"
+        else:
+            values = f"{r.baseline_value:.2f} in wave {r.baseline} to {r.value:.2f} in wave {r.wave}"
+            diff = f"{r.diff:+.2f} [{r.ci_low:+.2f}, {r.ci_high:+.2f}]"
+            effect = f"Hedges' g {r.effect:+.2f}"
+        verb = "rose" if r.direction == "up" else "fell"
+        lines.append(f"- {r.label} ({r.kind}), {who}: {verb} from {values}: {diff}, {effect}, adjusted p "
+                     f"{_p_text(r.p_adj)}, n = {r.n_baseline} (wave {r.baseline}) and {r.n} (wave {r.wave}); {r.grade}.")
+    return "\n".join(lines + [f"{len(found)} change(s) pass the evidence bar, nothing else: " + bar])
