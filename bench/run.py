@@ -746,6 +746,83 @@ def bench_null_playbook(ctx: Context) -> dict:
     }
 
 
+# -- benchmark: raking -------------------------------------------------------------------
+
+
+def _rake_data(rows: int):
+    """A seeded sample of ``rows`` respondents with three margin columns (8 regions, 7 age
+    bands, 5 channels: 20 categories), design weights uniform(0.5, 2), and population shares
+    that the sample misses by a factor of about exp(N(0, 0.3)) per category."""
+    rng = np.random.default_rng(SURVEY_SEED)
+    levels = {"region": [f"region {i}" for i in range(1, 9)], "age": [f"{a}-{a + 9}" for a in range(18, 88, 10)],
+              "channel": ["store", "online", "both", "phone", "catalogue"]}
+    shares, columns = {}, {}
+    for col, cats in levels.items():
+        population = rng.dirichlet(np.full(len(cats), 8.0)).round(6)
+        population[-1] = round(1 - population[:-1].sum(), 6)  # shares that add up to 1 exactly
+        sample = population * rng.lognormal(0, 0.3, len(cats))
+        shares[col] = dict(zip(cats, population.tolist()))
+        columns[col] = pd.Series(rng.choice(cats, rows, p=sample / sample.sum()), dtype="str")
+    frame = pd.DataFrame(columns)
+    frame["design"] = rng.uniform(0.5, 2.0, rows)
+    frame["x"] = rng.normal(size=rows)
+    return frame, shares
+
+
+@benchmark("rake", "raking 1,000,000 respondents to 3 margins (20 categories) from design weights, "
+                   "vs one weighted mean and vs svy's Sample.weighting.rake")
+def bench_rake(ctx: Context) -> dict:
+    from valuekit.weighting import rake
+
+    rows = ctx.size(1_000_000, 100_000)
+    repeats = 3
+    frame, shares = _rake_data(rows)
+    targets = {"margins": shares, "tolerance": 1e-12, "max_iter": 1000}
+    w, x = frame["design"].to_numpy(), frame["x"].to_numpy()
+    rake(frame.iloc[:1000], targets, weight="design")  # warm-up: ipfn import
+    times = alternate({"weighted_mean": lambda: np.average(x, weights=w),
+                       "valuekit": lambda: rake(frame, targets, weight="design")}, repeats, log=ctx.log)
+    result = rake(frame, targets, weight="design")
+    mean_s, vk_s = statistics.median(times["weighted_mean"]), statistics.median(times["valuekit"])
+    metrics = {
+        "weighted_mean_median_ms": metric(round(mean_s * 1000, 2), "ms", "np.average(x, weights=w), same rows"),
+        "rake_median_s": metric(round(vk_s, 3), "s", f"valuekit.weighting.rake, median of {repeats}"),
+        "rake_over_weighted_mean": metric(round(vk_s / mean_s, 1), "x", "ratio of medians"),
+        "ipf_iterations": metric(result.iterations, "", f"sweeps to a margin error of "
+                                                        f"{result.max_margin_error:.1e} (tolerance 1e-12)"),
+        "design_effect": metric(round(result.design_effect, 4), "", "Kish, of the raked weights"),
+    }
+    checks = {"converged": {"ok": bool(result.converged), "detail": f"max margin error {result.max_margin_error:.2e}"}}
+    try:
+        import polars as pl
+        import svy
+    except ImportError as err:
+        metrics["svy"] = metric("not installed", "", f"pip install -e '.[bench]' for the peer ({err.name})")
+        return {"params": {"rows": rows, "categories": sum(len(m) for m in shares.values()), "repeats": repeats},
+                "metrics": metrics, "checks": checks}
+    total = float(w.sum())
+    controls = {col: {k: v * total for k, v in m.items()} for col, m in shares.items()}
+    sample = svy.Sample(pl.from_pandas(frame[["region", "age", "channel", "design"]]), svy.Design(wgt="design"))
+
+    def peer():
+        return sample.weighting.rake(controls=controls, tol=1e-12, max_iter=1000)
+
+    peer_times = alternate({"svy": peer}, repeats, log=ctx.log)["svy"]
+    svy_s = statistics.median(peer_times)
+    theirs = peer().data["rk_wgt"].to_numpy()
+    diff = float(np.max(np.abs(result.weights.to_numpy() / theirs - 1)))
+    metrics.update({
+        "svy_median_s": metric(round(svy_s, 3), "s", f"svy {svy.__version__} Sample.weighting.rake, tol 1e-12"),
+        "svy_over_weighted_mean": metric(round(svy_s / mean_s, 1), "x", "ratio of medians"),
+        "rake_over_svy": metric(round(vk_s / svy_s, 3), "x", "valuekit time / svy time"),
+        "max_rel_weight_diff_vs_svy": metric(f"{diff:.2e}", "", "max |valuekit / svy - 1| over respondents"),
+    })
+    checks["agrees_with_svy"] = {"ok": bool(diff < 1e-9), "detail": f"max relative difference {diff:.2e} < 1e-9"}
+    return {"params": {"rows": rows, "categories": sum(len(m) for m in shares.values()), "repeats": repeats,
+                       "design_weights": "uniform(0.5, 2)"},
+            "metrics": metrics, "checks": checks}
+
+
 # -- benchmark: what-if latency ----------------------------------------------------------
 
 

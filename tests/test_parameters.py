@@ -20,9 +20,11 @@ from valuekit.config import PROJ_ROOT
 from valuekit.errors import ParameterError, SurveyError
 
 # the modules (valuekit.reliability is also the name of a function in the package's namespace)
-(compare, drivers, nulltest, playbook, plots, reliability, scoring, segments, significance) = (
+(compare, drivers, nulltest, playbook, plots, reliability, scoring, segments, significance, waves, weighting) = (
     importlib.import_module(f"valuekit.{m}") for m in
-    ("compare", "drivers", "nulltest", "playbook", "plots", "reliability", "scoring", "segments", "significance"))
+    ("compare", "drivers", "nulltest", "playbook", "plots", "reliability", "scoring", "segments", "significance",
+     "waves", "weighting"))
+TARGETS = PROJ_ROOT / "tests" / "data" / "targets_example.yaml"
 
 MTCARS = pd.read_csv(PROJ_ROOT / "tests" / "data" / "mtcars.csv")
 DRIVERS = ["cyl", "disp", "hp", "wt"]
@@ -43,8 +45,12 @@ def ctx():
     evidence = playbook.build_evidence(scores, labels, codebook=cb, drivers=key, comparisons=table)
     items = reliability.reliability(data, cb, items=True)
     blocks = reliability.reliability(data, cb)
+    stacked = scores.assign(wave=np.where(np.arange(len(scores)) % 2, "2", "1"))
+    tracked = waves.load_waves(vk.DEMO_DATA, vk.DEMO_CODEBOOK, wave_column="wave")
     return dict(survey=survey, cb=cb, data=data, scores=scores, seg=seg, labels=labels, table=table,
-                key=key, evidence=evidence, items=items, blocks=blocks,
+                key=key, evidence=evidence, items=items, blocks=blocks, stacked=stacked, waves=tracked,
+                wave_table=waves.compare_waves(stacked, measures=["money"]),
+                trends=waves.wave_trends(stacked, measures=["money"]),
                 wrong_index=pd.Series(1.0, index=scores.index + 10**6),  # other labels than the respondents'
                 short=pd.Series(1.0, index=scores.index[:-1]))
 
@@ -335,6 +341,52 @@ CASES = [
     ("n_runs", lambda c: nulltest.null_recommendation_rate(0)),
     ("n_jobs", lambda c: nulltest.null_recommendation_rate(2, n_jobs=0)),
     ("first_seed", lambda c: nulltest.null_recommendation_rate(2, first_seed=-1)),
+    # -- waves --------------------------------------------------------------------------
+    ("sources", lambda c: waves.load_waves(5, c["cb"])),
+    ("wave_column", lambda c: waves.load_waves(vk.DEMO_DATA, c["cb"])),
+    ("wave_column", lambda c: waves.load_waves(vk.DEMO_DATA, c["cb"], wave_column=5)),
+    ("exclude", lambda c: waves.load_waves(vk.DEMO_DATA, c["cb"], wave_column="wave", exclude=["bogus"])),
+    ("codebook", lambda c: waves.Waves(codebook=5, surveys={}, sources={})),
+    ("surveys", lambda c: waves.Waves(codebook=c["cb"], surveys=[5], sources={})),
+    ("wave", lambda c: c["waves"]["9"]),
+    ("scorer", lambda c: c["waves"].scores(scorer=5)),
+    ("segmenter", lambda c: c["waves"].segments(c["stacked"], segmenter=5)),
+    ("scores", lambda c: c["waves"].segments(c["scores"])),
+    ("wave", lambda c: waves.compare_waves(c["stacked"], wave="nope")),
+    ("wave", lambda c: waves.compare_waves(c["stacked"], wave=5)),
+    ("wave", lambda c: waves.compare_waves(c["stacked"].assign(wave="1"))),
+    ("baseline", lambda c: waves.compare_waves(c["stacked"], baseline="last")),
+    ("adjust", lambda c: waves.compare_waves(c["stacked"], adjust="foo")),
+    ("alpha", lambda c: waves.compare_waves(c["stacked"], alpha=2)),
+    ("lang", lambda c: waves.compare_waves(c["stacked"], lang="fr")),
+    ("settings", lambda c: waves.compare_waves(c["stacked"], settings=5)),
+    ("scores", lambda c: waves.compare_waves(5)),
+    ("measures", lambda c: waves.wave_trends(c["stacked"], measures=["nope"])),
+    ("measures", lambda c: waves.wave_trends(c["stacked"], measures="money")),
+    ("confidence", lambda c: waves.wave_trends(c["stacked"], confidence=1.5)),
+    ("by", lambda c: waves.wave_trends(c["stacked"], by="nope")),
+    ("data", lambda c: waves.drivers_by_wave(5, "out_value", ["money"])),
+    ("table", lambda c: waves.tracking_summary(5)),
+    ("table", lambda c: waves.tracking_summary(c["table"])),
+    ("names", lambda c: waves.tracking_summary(c["wave_table"], names=5)),
+    ("trends", lambda c: plots.plot_trend(5, "money")),
+    ("measure", lambda c: plots.plot_trend(c["trends"], "nope")),
+    ("scope", lambda c: plots.plot_trend(c["trends"], "money", scope="segment")),
+    ("comparisons", lambda c: plots.plot_trend(c["trends"], "money", comparisons=5)),
+    ("ax", lambda c: plots.plot_trend(c["trends"], "money", ax=5)),
+    # -- weighting ----------------------------------------------------------------------
+    ("data", lambda c: weighting.rake(5, TARGETS)),
+    ("targets", lambda c: weighting.rake(c["data"], 5)),
+    ("weight", lambda c: weighting.rake(c["data"], TARGETS, weight="nope")),
+    ("weight", lambda c: weighting.rake(c["data"], TARGETS, weight=[1.0])),
+    ("max_iter", lambda c: weighting.rake(c["data"], TARGETS, max_iter=0)),
+    ("tol", lambda c: weighting.rake(c["data"], TARGETS, tol=-1)),
+    ("trim", lambda c: weighting.rake(c["data"], TARGETS, trim=5)),
+    ("strict", lambda c: weighting.rake(c["data"], TARGETS, strict="x")),
+    ("name", lambda c: weighting.rake(c["data"], TARGETS, name="")),
+    ("survey", lambda c: weighting.weight_survey(5, TARGETS)),
+    ("name", lambda c: weighting.weight_survey(c["survey"], TARGETS, name=5)),
+    ("targets", lambda c: weighting.read_targets(5)),
 ]
 
 
@@ -360,10 +412,12 @@ def test_every_public_function_has_a_case():
 
     with open(__file__, encoding="utf-8") as f:
         source = f.read()
-    for module in (scoring, segments, drivers, compare, reliability, playbook, plots, nulltest, significance):
+    records = ("PlaybookResult", "RakeResult", "Targets", "TargetsError")  # plain records and an error class
+    for module in (scoring, segments, drivers, compare, reliability, playbook, plots, nulltest, significance, waves,
+                   weighting):
         for name in module.__all__:
             obj = getattr(module, name)
-            if (inspect.isfunction(obj) or inspect.isclass(obj)) and name != "PlaybookResult":  # a plain record
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and name not in records:
                 assert f"{name}(" in source, f"{module.__name__}.{name} has no argument case"
 
 

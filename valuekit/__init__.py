@@ -4,6 +4,7 @@ The flow runs one way: a codebook says what each survey column means
 (:mod:`valuekit.codebook`), loaders read the export (:mod:`valuekit.io`), the audit
 recodes, flags and accounts for every row (:mod:`valuekit.audit`); then scoring and
 reliability, segments, drivers and comparisons, the playbook, and what-if scenarios.
+Raking to population margins is in :mod:`valuekit.weighting`.
 Plots live in :mod:`valuekit.plots`, the dashboard in :mod:`valuekit.widgets`.
 """
 
@@ -26,6 +27,7 @@ _LAZY = {
     "scoring": ["ValueScorer", "mean_scores", "summarize_value"],
     "segments": ["ValueSegmenter", "bootstrap_stability", "choose_k", "explain_segments", "segment_profiles",
                  "share_destroyed", "where_value_is_destroyed"],
+    "weighting": ["RakeResult", "Targets", "TargetsError", "rake", "read_targets", "weight_survey"],
 }
 _WHERE = {name: module for module, names in _LAZY.items() for name in names}
 
@@ -56,4 +58,5 @@ __all__ = [
     "outcome_slopes", "importance_performance", "attribute_comparison", "value_map", "build_evidence",
     "recommend", "manager_summary", "Scenario", "ScenarioEngine", "ScenarioError", "build_engine",
     "compare_scenarios", "ValuekitError", "FileError", "SurveyError", "ParameterError", "LeverError",
+    "rake", "weight_survey", "read_targets", "Targets", "RakeResult", "TargetsError",
 ]

@@ -1,4 +1,4 @@
-"""Command line: ``valuekit init``, ``audit``, ``score``, ``report`` and ``dashboard``.
+"""Command line: ``valuekit init``, ``audit``, ``score``, ``weight``, ``report`` and ``dashboard``.
 
 Examples::
 
@@ -6,7 +6,10 @@ Examples::
     valuekit audit data/demo_survey.csv --codebook data/demo_codebook.yaml
     valuekit audit data/demo_survey.csv --codebook data/demo_codebook.yaml --json
     valuekit score data/demo_survey.csv --codebook data/demo_codebook.yaml -o scores.csv
+    valuekit weight data/demo_survey.csv --codebook data/demo_codebook.yaml \
+        --targets tests/data/targets_example.yaml -o weighted.parquet        # raked weights
     valuekit report data/demo_survey.csv --codebook data/demo_codebook.yaml --out reports
+    valuekit report data/demo_survey.csv data/demo_wave3.csv --codebook data/demo_codebook.yaml --out tracking
     valuekit dashboard my_survey.csv --codebook my_codebook.yaml     # http://127.0.0.1:8866/
 
 Every problem with the input (a :class:`valuekit.errors.ValuekitError`, or a wrong flag)
@@ -138,6 +141,67 @@ def _score(args) -> int:
     return 0
 
 
+def _format_rake(result, source: str) -> str:
+    s = result.summary()
+    state = "converged" if s["converged"] else "NOT converged"
+    trim = f"; {s['trim_cycles']} trim cycle(s), {s['n_capped']} weight(s) capped" if s["trim_cycles"] else ""
+    lines = [f"{source}: {s['respondents']} respondents raked to {s['units']}: {state} in {s['iterations']} "
+             f"iteration(s){trim}",
+             f"largest margin error: {s['max_margin_error']:.3g} (tolerance {s['tolerance']:g})",
+             f"design effect (Kish): {s['design_effect']:.4f}; effective n: {s['effective_n']:,.1f}",
+             f"sum of the weights: {s['total']:,.6g}", ""]
+    table = result.margins.copy()
+    for col in ("target", "sample", "start", "achieved"):
+        table[col] = table[col].map(lambda v: f"{v:.4f}")
+    table["difference"] = table["difference"].map(lambda v: f"{v:+.2e}")
+    lines += [table.to_string(index=False), "",
+              "weights / mean weight: " + ", ".join(f"{k} {v:.3f}" for k, v in s["weight_summary"].items()
+                                                    if k != "mean") + f" (mean weight {s['weight_summary']['mean']:.6g})"]
+    lines += [f"note: {note}" for note in s["notes"][(0 if s["converged"] else 1):]]
+    return "\n".join(lines)
+
+
+def _weight(args) -> int:
+    from .weighting import read_targets, weight_survey
+
+    output = _check.output_file("--output", args.output, "weights file")
+    suffix = output.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise ParameterError(f"--output: the weights are written as Parquet (.parquet) or CSV (.csv); "
+                             f"got '{output.name}'", name="--output")
+    source = _check.input_file("DATA", args.data, "survey export")
+    if output.exists() and output.resolve() == source.resolve():
+        raise FileError(f"--output: '{output}' is the survey export itself; write the weights to another file",
+                        path=str(output))
+    if output.exists() and not args.force:
+        raise FileError(f"--output: {output} exists; pass --force to overwrite it", path=str(output))
+    targets = read_targets(_check.input_file("--targets", args.targets, "targets file"))
+    exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
+    survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
+    if survey.data.empty:
+        raise SurveyError(f"{args.data}: no respondents kept after the audit; nothing to weight")
+    design = survey.codebook.weight
+    weighted, result = weight_survey(survey, targets, strict=args.strict)
+    out = weighted.data[[c for c in (survey.codebook.id, design, weighted.codebook.weight) if c]]
+    out = out.reset_index()  # the input row number, and the id when the codebook names one
+    try:
+        if suffix == ".parquet":
+            out.to_parquet(output, index=False)
+        else:
+            out.to_csv(output, index=False)
+    except OSError as err:
+        raise FileError(f"--output: cannot write the weights file '{output}': {err.strerror or err}",
+                        path=str(output)) from None
+    a = survey.audit
+    print(f"{a.rows_in} rows in, {a.rows_excluded} excluded by the audit ({args.data}); "
+          f"{len(survey.data)} respondents to weight")
+    print(_format_rake(result, targets.source))
+    if not result.converged:
+        print(f"valuekit weight: warning: {result.notes[0]}", file=sys.stderr)
+    print(f"wrote {args.output}")
+    return 0
+
+
 def _report(args) -> int:
     from .report import run_report
 
@@ -148,8 +212,11 @@ def _report(args) -> int:
     if read_options:
         params["read_options"] = read_options
     _check.integer("--timeout", args.timeout, min=1)
-    print(f"Running the notebooks on {args.data} ...")
-    written = run_report(args.data, args.codebook, args.out, parameters=params, timeout=args.timeout)
+    waves = [args.data, *args.more_waves]
+    tracking = f", waves from {len(waves)} file(s)" if len(waves) > 1 or args.wave_column else ""
+    print(f"Running the notebooks on {waves[-1]}{tracking} ...")
+    written = run_report(waves if len(waves) > 1 else waves[0], args.codebook, args.out, parameters=params,
+                         timeout=args.timeout, wave_column=args.wave_column)
     print(f"Wrote {len(written)} HTML report(s) and executed notebooks to {args.out}/")
     return 0
 
@@ -284,8 +351,25 @@ def main(argv: list[str] | None = None) -> int:
                        help="value ratio within this band of 1 is 'neutral' (default 0.05)")
     score.set_defaults(func=_score)
 
+    weight = sub.add_parser("weight", parents=[common], help="rake the survey weights to population margins "
+                                                             "(a targets file)")
+    _add_input(weight)
+    _exclude_args(weight)
+    weight.add_argument("--targets", required=True, help="YAML (or JSON) file of population margins")
+    weight.add_argument("-o", "--output", required=True,
+                        help="Parquet (.parquet) or CSV (.csv) to write: row, id, design weight, raked weight")
+    weight.add_argument("--force", action="store_true", help="overwrite the output if it exists")
+    weight.add_argument("--strict", action="store_true",
+                        help="an error (exit status 2), not a warning, when raking does not converge")
+    weight.set_defaults(func=_weight)
+
     report = sub.add_parser("report", parents=[common], help="run the notebook sequence on a survey, write HTML")
     _add_input(report)
+    report.add_argument("more_waves", nargs="*", metavar="DATA",
+                        help="later waves of the survey, in order: the notebooks analyse the last one and "
+                             "08_tracking compares them all")
+    report.add_argument("--wave-column", metavar="COLUMN",
+                        help="the column telling waves apart within a file (runs 08_tracking on one file too)")
     report.add_argument("--out", required=True, help="output folder")
     report.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
     report.add_argument("--segments", type=int, metavar="N",

@@ -15,6 +15,7 @@ keeps working::
     │   └── SurveyFileError  a survey export that cannot be read
     ├── SurveyError          survey data that cannot be used as given
     │   └── NoSacrificesError  an output needing sacrifices, on a benefits-only survey
+    ├── TargetsError         population targets for raking that cannot be used (``.key``, ``.path``)
     ├── ScenarioError        a what-if scenario that cannot be used as written
     │   └── LeverError       a lever file or ``levers:`` section
     ├── ParameterError       an argument out of its range or of the wrong type (``.name``)
@@ -24,7 +25,7 @@ keeps working::
 from __future__ import annotations
 
 __all__ = ["ValuekitError", "CodebookError", "FileError", "SurveyFileError", "SurveyError",
-           "NoSacrificesError", "ScenarioError", "LeverError", "ParameterError", "NotebookError"]
+           "NoSacrificesError", "TargetsError", "ScenarioError", "LeverError", "ParameterError", "NotebookError"]
 
 
 class ValuekitError(ValueError):
@@ -58,6 +59,17 @@ class SurveyError(ValuekitError):
 
 class NoSacrificesError(SurveyError):
     """An output that weighs benefits against sacrifices, asked of a benefits-only survey."""
+
+
+class TargetsError(ValuekitError):
+    """Population targets for raking (a targets file or mapping) that cannot be used as
+    written, or that this survey cannot meet; the message names the file (``.path``) and
+    the key (``.key``, e.g. ``margins.channel.online``)."""
+
+    def __init__(self, message: str, key: str | None = None, path: str | None = None):
+        super().__init__(message)
+        self.key = key
+        self.path = path
 
 
 class ScenarioError(ValuekitError):

@@ -7,6 +7,12 @@ analyst's files there, executes the notebook on this Python's kernel, and writes
 executed notebook and an HTML page per notebook into the output folder. A notebook whose
 metadata says ``"valuekit": {"needs": ["sacrifices"]}`` is not run on a benefits-only
 survey; its page says why.
+
+A tracking report is given several waves (several exports, or one export and its wave
+column): notebooks 01-07 analyse the latest file given, and the notebook whose metadata
+says ``"needs": ["waves"]`` (``08_tracking``) compares the waves (its parameters
+``wave_paths`` and ``wave_column``). Given one survey and no wave column, that notebook's
+page says it needs waves.
 """
 
 from __future__ import annotations
@@ -149,16 +155,33 @@ def check_parameters(data, codebook, parameters: dict | None, notebooks: list[Pa
     return params
 
 
-def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
-               notebooks: list[Path] | None = None, timeout: int = 600,
+def _waves_arg(data, wave_column) -> tuple[list[Path], str | None]:
+    """The report's survey files (one or more) and wave column, checked."""
+    files = list(data) if isinstance(data, (list, tuple)) else [data]
+    if not files:
+        raise ParameterError("data: expected a survey export (or several, one per wave)", name="data")
+    if wave_column is not None:
+        wave_column = _check.text("wave_column", wave_column)
+    return [_check.input_file("data", f, "survey export").resolve() for f in files], wave_column
+
+
+def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *,
+               notebooks: list[Path] | None = None, timeout: int = 600, wave_column: str | None = None,
                parameters: dict | None = None, progress=print) -> list[Path]:
-    """Execute the notebook sequence on one survey; write ``.ipynb`` and ``.html`` per notebook.
+    """Execute the notebook sequence on a survey (or several waves); write ``.ipynb`` and ``.html``.
 
     Parameters
     ----------
-    data, codebook : path
-        The survey export and its codebook. Both are checked (read and validated) before
-        any notebook runs, so a wrong path fails at once with a clear message.
+    data : path, or list of paths
+        The survey export, or one export per wave (in wave order). With several, notebooks
+        01-07 analyse the last one and ``08_tracking`` compares them all.
+    codebook : path
+        The codebook (one for every wave). The survey and codebook are checked (read and
+        validated) before any notebook runs, so a wrong path fails at once with a clear
+        message.
+    wave_column : str, optional
+        The column telling waves apart within a file: with it, ``08_tracking`` runs on one
+        file too (and splits several files by it).
     out : path
         Output folder, created if missing.
     notebooks : list of Path, optional
@@ -182,17 +205,31 @@ def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
 
     notebooks = notebook_sequence() if notebooks is None else [Path(nb) for nb in notebooks]
     timeout = _check.integer("timeout", timeout, min=1)
-    data, codebook = _check_inputs(data, codebook)
+    files, wave_column = _waves_arg(data, wave_column)
+    data, codebook = _check_inputs(files[-1], codebook)
+    tracking = len(files) > 1 or wave_column is not None
     checked = check_parameters(data, codebook, parameters, notebooks)
+    if tracking:
+        _check_waves(files, codebook, wave_column, checked)
     cb = read_codebook(codebook)
     out = _check.output_dir("out", out, "report folder")
     params = {"data_path": str(data), "codebook_path": str(codebook), **checked}
+    if tracking:
+        params.update(wave_paths=[str(f) for f in files], wave_column=wave_column)
     exporter = HTMLExporter()
     written = []
     with _this_python_kernel() as kernel:
         for nb_path in notebooks:
             executed = out / nb_path.name
             needs = nbformat.read(nb_path, as_version=4).metadata.get("valuekit", {}).get("needs", [])
+            if "waves" in needs and not tracking:  # one survey: nothing to track
+                html = executed.with_suffix(".html")
+                _check.write_text(html, _skipped_page(nb_path.stem, "This notebook compares survey waves; the "
+                                                      "report was given one survey and no wave column (give "
+                                                      "several exports, or --wave-column)"), "HTML report")
+                written.append(html)
+                progress(f"  {html} (skipped: one wave)")
+                continue
             if "sacrifices" in needs and not cb.has_sacrifices:  # benefits-only: say so, run nothing
                 html = executed.with_suffix(".html")
                 _check.write_text(html, _skipped_page(nb_path.stem, cb.no_sacrifices_message("This notebook")),
@@ -208,6 +245,18 @@ def run_report(data: str | Path, codebook: str | Path, out: str | Path, *,
             written.append(html)
             progress(f"  {html}")
     return written
+
+
+def _check_waves(files: list[Path], codebook: Path, wave_column: str | None, params: dict) -> None:
+    """Load every wave once before any notebook runs: a wrong file or wave column fails here."""
+    from .waves import load_waves
+
+    options = {**params.get("read_options", {}), **{k: params[k] for k in ("exclude", "speeder_fraction")
+                                                     if k in params}}
+    waves = load_waves(files if len(files) > 1 else files[0], codebook, wave_column=wave_column, **options)
+    if len(waves) < 2:
+        raise ParameterError(f"wave_column: {files[0].name} holds one wave only (column '{wave_column}'); a "
+                             "tracking report needs two or more", name="wave_column")
 
 
 def _execute(nb_path: Path, executed: Path, parameters: dict, kernel: str, timeout: int) -> None:

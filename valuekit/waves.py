@@ -73,6 +73,15 @@ class Waves:
     sources: dict[str, str]
     wave_column: str | None = None
 
+    def __post_init__(self):
+        from ._args import _codebook_arg
+
+        _codebook_arg("codebook", self.codebook)
+        if not isinstance(self.surveys, dict) or not all(isinstance(s, Survey) for s in self.surveys.values()):
+            raise _expected("surveys", "a dict of wave label: Survey (load_waves builds one)", self.surveys)
+        if not isinstance(self.sources, dict):
+            raise _expected("sources", "a dict of wave label: file name", self.sources)
+
     @property
     def labels(self) -> list[str]:
         """The wave labels, in order."""
