@@ -273,7 +273,7 @@ def test_data_problems_are_named():
         rake(data, TWO, weight=[1.0, 0.0, 1.0, 1.0])
     with pytest.raises(ParameterError, match="weight: weights must be finite and >= 0"):
         rake(data, TWO, weight=[1.0, -1.0, 1.0, 1.0])
-    with pytest.raises(SurveyError, match="weight column 'w' not found in data"):
+    with pytest.raises(ParameterError, match="weight: column 'w' not found in data"):
         rake(data, TWO, weight="w")
     with pytest.raises(ParameterError, match="data: expected a DataFrame"):
         rake([1, 2], TWO)
