@@ -15,21 +15,33 @@ import pytest
 import yaml
 
 from valuekit.codebook import read_codebook
-from valuekit.config import DATA_DIR, DEMO_CODEBOOK, DEMO_DATA, DEMO_TRUTH, DEMO_TRUTH_META
+from valuekit.config import (
+    DATA_DIR,
+    DEMO_CODEBOOK,
+    DEMO_DATA,
+    DEMO_TRUTH,
+    DEMO_TRUTH_META,
+    DEMO_WAVE3,
+    DEMO_WAVE3_TRUTH,
+    DEMO_WAVE3_TRUTH_META,
+)
 from valuekit.demo import (
     BLOCKS,
     DIRT_COUNTS,
     OUTCOME_WEIGHTS,
+    PLANTED_CHANGES,
     SEGMENTS,
     latent_covariance,
     make_clinic_survey,
     make_demo_survey,
+    make_demo_wave,
     write_demo_data,
 )
 
 CLINIC_DATA = DATA_DIR / "clinic_survey.csv"
 CLINIC_CODEBOOK = DATA_DIR / "clinic_codebook.yaml"
 BUNDLED = ["demo_survey.csv", "demo_codebook.yaml", "demo_truth.csv", "demo_truth.yaml",
+           "demo_wave3.csv", "demo_wave3_truth.csv", "demo_wave3_truth.yaml",
            "clinic_survey.csv", "clinic_codebook.yaml", "README.md"]
 
 
@@ -296,3 +308,153 @@ def test_latent_blocks_correlate_only_through_the_halo():
     corr = total / np.sqrt(np.outer(np.diag(total), np.diag(total)))
     off = corr[~np.eye(len(BLOCKS), dtype=bool)]
     assert np.abs(off).max() < 0.1
+
+
+# -- wave 3: a later wave with planted, known changes ------------------------------------
+@pytest.fixture(scope="module")
+def raw3():
+    return pd.read_csv(DEMO_WAVE3, dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def truth3():
+    return pd.read_csv(DEMO_WAVE3_TRUTH, dtype={"respondent_id": str, "planted_dirt": str},
+                       keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def meta3():
+    return yaml.safe_load(DEMO_WAVE3_TRUTH_META.read_text(encoding="utf-8"))
+
+
+def _respondents(truth):
+    """One row per respondent (duplicate rows dropped)."""
+    return truth[~truth["planted_dirt"].str.startswith("duplicate")]
+
+
+def test_wave3_loads_with_the_demo_codebook_and_every_row_is_accounted(raw, raw3, truth3, meta3, cb):
+    from valuekit import load_survey
+
+    assert raw3.columns.tolist() == raw.columns.tolist()
+    cb.check_columns(raw3.columns, source="demo_wave3.csv")
+    survey = load_survey(DEMO_WAVE3, codebook=DEMO_CODEBOOK)
+    a = survey.audit
+    assert a.rows_in == len(raw3) == len(truth3) == meta3["n_rows"] == meta3["n_respondents"] + 2
+    assert a.rows_in == a.rows_kept + a.rows_excluded
+    # the only planted dirt: two exact re-submissions
+    assert a.rows_excluded == meta3["dirt"]["exact_duplicate_rows"] == int(raw3.duplicated().sum()) == 2
+    assert (truth3.loc[raw3.duplicated(), "planted_dirt"] == "duplicate_exact").all()
+    assert set(truth3["planted_dirt"]) == {"", "duplicate_exact"}
+    assert len(survey.data) == meta3["n_respondents"]
+
+
+def test_wave3_is_a_clean_export_of_the_same_survey(raw3, truth3, meta3, cb):
+    assert (raw3["wave"] == "3").all()
+    days = pd.to_datetime(raw3["start_date"]) - pd.Timestamp("2026-03-02")
+    assert days.dt.days.between(0, 27).all() and raw3["start_date"].is_monotonic_increasing
+    numbers = pd.DataFrame({c: pd.to_numeric(raw3[c].where(raw3[c] != ""), errors="raise") for c in cb.items})
+    seven = numbers[seven_point(cb)]
+    assert seven.isin([*range(1, 8), 9, np.nan]).all().all()
+    assert numbers["out_nps"].isin([*range(0, 11), 99, np.nan]).all()
+    value = numbers[cb.value_items]
+    assert not (value.notna().all(axis=1) & (value.nunique(axis=1) == 1)).any()  # no straight-liners
+    seconds = pd.to_numeric(raw3["duration_s"])
+    assert not (seconds < 0.3 * seconds.median()).any()  # no speeders
+    assert 480 <= seconds.median() <= 600
+    weight = pd.to_numeric(raw3["weight"])
+    assert (weight > 0).all() and abs(weight.mean() - 1) < 0.01
+    assert truth3["row"].tolist() == list(range(1, len(raw3) + 1))
+    assert truth3["respondent_id"].tolist() == raw3["respondent_id"].tolist()
+    assert truth3.columns.tolist() == pd.read_csv(DEMO_TRUTH, nrows=1).columns.tolist()
+
+
+def test_wave3_ids_do_not_collide_with_waves_1_and_2(raw, raw3, meta3):
+    ids3 = set(raw3["respondent_id"])
+    assert "" not in ids3
+    assert not ids3 & set(raw["respondent_id"])
+    assert min(map(int, ids3)) == meta3["respondent_ids"]["first"] == 30001
+    assert max(map(int, ids3)) == meta3["respondent_ids"]["last"] == 31000
+
+
+def test_wave3_post_stratifies_to_the_same_population(raw, raw3):
+    def weighted_cells(frame):
+        w = pd.to_numeric(frame["weight"])
+        return w.groupby([frame["channel"], frame["stage"]]).sum() / w.sum()
+
+    keep3 = ~raw3.duplicated()
+    keep = ~raw.duplicated() & ~raw["respondent_id"].duplicated()
+    pd.testing.assert_series_equal(weighted_cells(raw3[keep3]), weighted_cells(raw[keep]), atol=0.01)
+
+
+def test_wave3_planted_changes_are_written_machine_readably(meta3):
+    assert meta3["wave"] == 3 and meta3["generator"] == "valuekit.demo.make_demo_wave"
+    planted = [{k: c[k] for k in ("segment", "block", "shift")} for c in meta3["planted_changes"]]
+    assert planted == [{k: c[k] for k in ("segment", "block", "shift")} for c in PLANTED_CHANGES] == [
+        {"segment": "bargain_hunters", "block": "money", "shift": 0.8},
+        {"segment": "experience_seekers", "block": "experiential", "shift": 0.6},
+    ]
+    for c in meta3["planted_changes"]:
+        assert 0.8 * c["shift"] <= c["realised_shift"] <= c["shift"]  # clipping at 7 trims a little
+    assert meta3["planted_changes"][0]["items"] == ["sac_money_1", "sac_money_2"]
+
+
+def test_wave3_truth_shows_the_planted_shifts_and_nothing_else(truth, truth3, meta3):
+    before, now = _respondents(truth), _respondents(truth3)
+    planted = {(c["segment"], c["block"]): c for c in meta3["planted_changes"]}
+    for name in SEGMENTS:
+        a, b = before[before["segment"] == name], now[now["segment"] == name]
+        assert len(b) == pytest.approx(SEGMENTS[name]["share"] * meta3["n_respondents"], abs=1)
+        recorded = meta3["segments"][name]["latent_means"]
+        for block in BLOCKS:
+            diff = b[block].mean() - a[block].mean()
+            se = np.sqrt(b[block].var() / len(b) + a[block].var() / len(a))
+            assert recorded["difference"][block] == pytest.approx(diff, abs=1e-3)
+            assert recorded["wave_3"][block] == pytest.approx(b[block].mean(), abs=1e-3)
+            assert recorded["reference"][block] == pytest.approx(a[block].mean(), abs=1e-3)
+            if (name, block) in planted:
+                c = planted[(name, block)]
+                # the planted shift (as realised after clipping), within sampling error
+                assert abs(diff - c["realised_shift"]) < 3 * se, (name, block)
+                assert abs(diff - c["shift"]) < 0.15 + 3 * se, (name, block)
+                assert diff > 6 * se, (name, block)
+            else:
+                # sampling noise only: small on the scale and within 3.5 standard errors
+                assert abs(diff) < min(0.2, 3.5 * se), (name, block, diff)
+    money = planted[("bargain_hunters", "money")]
+    bh = meta3["segments"]["bargain_hunters"]["latent_means"]["difference"]["money"]
+    assert bh == pytest.approx(money["shift"], abs=0.15)
+    assert meta3["max_unchanged_difference"] < 0.2
+
+
+def test_wave3_changes_are_confined_to_the_planted_cells():
+    """Same seed with and without the changes: only the planted cells (and what follows) move."""
+    ref = make_demo_survey(200, random_state=3)[1]
+    s1, t1, _ = make_demo_wave(400, random_state=11, reference=ref)
+    s0, t0, m0 = make_demo_wave(400, random_state=11, reference=ref, changes=())
+    assert m0["planted_changes"] == []
+    planted = {c["segment"]: c["block"] for c in PLANTED_CHANGES}
+    for block in BLOCKS:
+        moved = t1[block] != t0[block]
+        allowed = t1["segment"].map(planted) == block
+        assert not (moved & ~allowed).any(), block
+        if allowed.any():
+            assert moved[allowed].mean() > 0.5, block
+    unchanged_items = [c for c in s0.columns if not c.startswith(("sac_money", "exp_", "out_"))]
+    pd.testing.assert_frame_equal(s1[unchanged_items], s0[unchanged_items])  # incl. Verdalia, context, weights
+    assert not s1["sac_money_1"].equals(s0["sac_money_1"])
+    assert not s1["out_value"].equals(s0["out_value"])
+
+
+def test_wave3_generator_is_seeded_and_checks_its_arguments():
+    ref = make_demo_survey(200, random_state=3)[1]
+    a = make_demo_wave(150, random_state=4, reference=ref)
+    b = make_demo_wave(150, random_state=4, reference=ref)
+    pd.testing.assert_frame_equal(a[0], b[0])
+    pd.testing.assert_frame_equal(a[1], b[1])
+    assert a[2] == b[2]
+    with pytest.raises(ValueError, match="wave"):
+        make_demo_wave(150, wave=2, reference=ref)
+    with pytest.raises(ValueError, match="n must be"):
+        make_demo_wave(50, reference=ref)
+    with pytest.raises(ValueError, match="segment"):
+        make_demo_wave(150, changes=[{"segment": "nobody", "block": "money", "shift": 1}], reference=ref)

@@ -135,7 +135,7 @@ def test_report_skips_the_notebooks_that_need_sacrifices(mobile, tmp_path):
     written = run_report(mobile[0], mobile[1], tmp_path / "out", progress=lines.append)
     assert [h.stem for h in written] == [p.stem for p in notebook_sequence()]
     skipped = [h.stem for h in written if not h.with_suffix(".ipynb").exists()]
-    assert skipped == ["04_where_value_is_destroyed", "06_value_playbook", "07_what_if"]
+    assert skipped == ["04_where_value_is_destroyed", "06_value_playbook", "07_what_if", "08_tracking"]
     assert "no sacrifices were measured in this survey" in (tmp_path / "out" / "06_value_playbook.html").read_text()
     text = {}
     for html in written:

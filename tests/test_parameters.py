@@ -24,7 +24,7 @@ from valuekit.errors import ParameterError, SurveyError
     importlib.import_module(f"valuekit.{m}") for m in
     ("compare", "drivers", "nulltest", "playbook", "plots", "reliability", "scoring", "segments", "significance",
      "waves", "weighting"))
-TARGETS = PROJ_ROOT / "tests" / "data" / "targets_example.yaml"
+TARGETS = PROJ_ROOT / "data" / "demo_targets.yaml"
 
 MTCARS = pd.read_csv(PROJ_ROOT / "tests" / "data" / "mtcars.csv")
 DRIVERS = ["cyl", "disp", "hp", "wt"]

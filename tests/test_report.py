@@ -102,3 +102,44 @@ def test_dashboard_serves_on_loopback_with_a_preheated_kernel(monkeypatch):
     assert main(["dashboard", "--no-preheat", "--port", "9999"]) == 0
     assert seen["preheat"] is False and seen["port"] == 9999
     assert main(["dashboard"]) == 0 and seen["preheat"] is True
+
+
+def test_report_with_several_waves_runs_the_tracking_notebook(tmp_path, capsys):
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA, DEMO_WAVE3
+
+    tracking = [p for p in notebook_sequence() if p.name == "08_tracking.ipynb"]
+    assert tracking, "notebooks/08_tracking.ipynb is missing"
+    html = run_report([DEMO_DATA, DEMO_WAVE3], DEMO_CODEBOOK, tmp_path / "api", notebooks=tracking,
+                      wave_column="wave")
+    executed = nbformat.read(tmp_path / "api" / "08_tracking.ipynb", as_version=4)
+    params = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert "demo_wave3.csv" in params.source and "wave_column = \"wave\"" in params.source
+    text = _outputs(executed, "display_data") + "".join(
+        o.get("data", {}).get("text/markdown", "") for c in executed.cells for o in c.get("outputs", []))
+    assert "5 change(s) pass the evidence bar, nothing else: 250 comparisons" in text
+    assert html == [tmp_path / "api" / "08_tracking.html"]
+
+
+def test_one_survey_skips_the_tracking_notebook_saying_why(tmp_path):
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA
+
+    tracking = [p for p in notebook_sequence() if p.name == "08_tracking.ipynb"]
+    html = run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path, notebooks=tracking)
+    assert "compares survey waves; the report was given one survey and no wave column" in html[0].read_text()
+    assert not (tmp_path / "08_tracking.ipynb").exists()
+
+
+def test_report_checks_the_waves_before_running(tmp_path, capsys):
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA, DEMO_WAVE3, SurveyError
+
+    with pytest.raises(SurveyError, match="wave column 'round' not found"):
+        run_report([DEMO_DATA, DEMO_DATA], DEMO_CODEBOOK, tmp_path / "out", wave_column="round")
+    assert not (tmp_path / "out").exists()
+    # the command line: several exports after the report command, one line and exit 2 on a wrong wave
+    assert main(["report", str(DEMO_DATA), str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK),
+                 "--wave-column", "wave", "--out", str(tmp_path / "cli")]) == 2
+    assert "valuekit report: wave '1' appears in both demo_survey.csv and demo_survey.csv" in capsys.readouterr().err
+    assert main(["report", str(DEMO_WAVE3), "--codebook", str(DEMO_CODEBOOK), "--wave-column", "wave",
+                 "--out", str(tmp_path / "cli")]) == 2
+    assert "demo_wave3.csv holds one wave only" in capsys.readouterr().err
+    assert not (tmp_path / "cli").exists()

@@ -271,3 +271,38 @@ def test_tracking_summary_states_findings_with_evidence_and_nothing_else():
     assert "Hedges' g +" in text and "adjusted p" in text and lines[-1].startswith(f"{int(table['finding'].sum())} change(s)")
     quiet = compare_waves(scores.assign(money=rng.normal(4, 1, 2 * n)), measures=["money", "time"])
     assert tracking_summary(quiet).startswith("No change between waves passes the evidence bar: 2 comparisons")
+
+
+def test_the_tracking_notebooks_demo_finds_the_planted_changes_and_nothing_else():
+    """Wave 3 of the demo has two planted changes (data/demo_wave3_truth.yaml); waves 1 and 2
+    none. Segments are fitted on wave 1 as notebook 08 does, and each is matched to the
+    planted segment most of its wave-1 members belong to."""
+    import yaml
+
+    planted = yaml.safe_load(vk.DEMO_WAVE3_TRUTH_META.read_text())["planted_changes"]
+    waves = load_waves([vk.DEMO_DATA, vk.DEMO_WAVE3], vk.DEMO_CODEBOOK, wave_column="wave")
+    assert waves.labels == ["1", "2", "3"]
+    scores = waves.scores()
+    segments = waves.segments(scores, n_segments=4, random_state=2026).rename("segment")
+    truth = pd.concat([pd.read_csv(vk.DEMO_TRUTH), pd.read_csv(vk.DEMO_WAVE3_TRUTH)])
+    truth = truth[truth["planted_dirt"].isna()].drop_duplicates("respondent_id").set_index("respondent_id")["segment"]
+    ids = waves.data()["respondent_id"].astype(int)
+    first = (scores["wave"] == "1").to_numpy() & segments.notna().to_numpy()
+    majority = pd.crosstab(segments[first], truth.reindex(ids[first]).to_numpy()).idxmax(axis=1).to_dict()
+
+    table = compare_waves(scores, codebook=waves.codebook, by=segments, weights=waves.weights())
+    found = table[table["finding"]]
+    assert not found["wave"].eq("2").any()  # waves 1 and 2 come from one model
+    moved = {(c["segment"], c["block"]) for c in planted}
+    assert {b for _, b in moved} <= set(waves.codebook.dimensions) | set(waves.codebook.sacrifices)
+    consequences = {"benefits", "sacrifices", "value_ratio", "share_destroyed"}
+    for r in found.itertuples():
+        block = r.measure.split("__")[0]
+        who = None if r.scope == "all" else majority[r.group]
+        assert r.wave == "3"
+        assert (who, block) in moved or (r.scope == "all" and block in {b for _, b in moved}) or \
+            (block in consequences and (r.scope == "all" or who in {s for s, _ in moved})), r
+    for segment, block in moved:
+        hits = found[(found["scope"] == "segment") & (found["measure"] == block)
+                     & found["group"].map(majority).eq(segment)]
+        assert len(hits) == 1 and hits["direction"].iloc[0] == "up", (segment, block)

@@ -12,7 +12,7 @@ from valuekit.errors import ParameterError, SurveyError, TargetsError
 from valuekit.weighting import RakeResult, Targets, rake, read_targets, weight_survey
 
 DATA = PROJ_ROOT / "tests" / "data"
-EXAMPLE = DATA / "targets_example.yaml"
+EXAMPLE = vk.DATA_DIR / "demo_targets.yaml"
 
 # -- known answer: R survey::rake on the api data ----------------------------------------
 # The example of R's ?rake help page (Lumley), with a tight tolerance so that R's own

@@ -7,7 +7,7 @@ Examples::
     valuekit audit data/demo_survey.csv --codebook data/demo_codebook.yaml --json
     valuekit score data/demo_survey.csv --codebook data/demo_codebook.yaml -o scores.csv
     valuekit weight data/demo_survey.csv --codebook data/demo_codebook.yaml \
-        --targets tests/data/targets_example.yaml -o weighted.parquet        # raked weights
+        --targets data/demo_targets.yaml -o weighted.parquet        # raked weights
     valuekit report data/demo_survey.csv --codebook data/demo_codebook.yaml --out reports
     valuekit report data/demo_survey.csv data/demo_wave3.csv --codebook data/demo_codebook.yaml --out tracking
     valuekit dashboard my_survey.csv --codebook my_codebook.yaml     # http://127.0.0.1:8866/

@@ -12,3 +12,7 @@ DEMO_CODEBOOK = DATA_DIR / "demo_codebook.yaml"
 #: The generator's ground truth: planted segment per respondent, planted weights.
 DEMO_TRUTH = DATA_DIR / "demo_truth.csv"
 DEMO_TRUTH_META = DATA_DIR / "demo_truth.yaml"
+#: A third wave (March 2026) of the demo survey with planted, known changes.
+DEMO_WAVE3 = DATA_DIR / "demo_wave3.csv"
+DEMO_WAVE3_TRUTH = DATA_DIR / "demo_wave3_truth.csv"
+DEMO_WAVE3_TRUTH_META = DATA_DIR / "demo_wave3_truth.yaml"

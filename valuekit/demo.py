@@ -5,12 +5,16 @@ Two fictional surveys ship in ``data/``:
 * **Casa Aurora** (:func:`make_demo_survey`), a home-and-garden retailer with stores and
   an online shop, rated by about 2,000 customers on a 1-7 agreement scale, with ratings
   of the competitor *Verdalia*, four outcomes and the dirt a real survey export carries.
+* **Casa Aurora, wave 3** (:func:`make_demo_wave`), a later wave (March 2026) of the same
+  survey with two planted, known changes (:data:`PLANTED_CHANGES`: a price rise hits the
+  bargain hunters' money sacrifice, a store refurbishment lifts the experience seekers'
+  experiential benefit), for wave-over-wave tracking.
 * **Clínica Sonrisa** (:func:`make_clinic_survey`), a dental clinic, about 300 patients,
   a 0-10 scale, Spanish column names, written the way a Spanish spreadsheet writes CSV
   (semicolons, decimal comma, Latin-1 / cp1252).
 
-:func:`write_demo_data` writes both, their codebooks, the Casa Aurora ground truth and a
-README into ``data/``; ``python -m valuekit.demo`` does the same. Both are deterministic:
+:func:`write_demo_data` writes them, their codebooks, the Casa Aurora ground truth (of both
+exports) and a README into ``data/``; ``python -m valuekit.demo`` does the same. Both are deterministic:
 the same seed gives byte-identical files.
 
 The latent model (Casa Aurora)
@@ -69,6 +73,7 @@ from .config import DATA_DIR
 
 __all__ = [
     "make_demo_survey",
+    "make_demo_wave",
     "make_clinic_survey",
     "make_null_survey",
     "demo_codebook",
@@ -80,6 +85,7 @@ __all__ = [
     "OUTCOME_WEIGHTS",
     "COMPETITOR_SHIFT",
     "DIRT_COUNTS",
+    "PLANTED_CHANGES",
 ]
 
 BENEFIT_BLOCKS = DIMENSIONS  # the theory's names, from one place
@@ -344,7 +350,23 @@ _CHANNEL_P = ((0.35, 0.45, 0.20), (0.60, 0.10, 0.30), (0.45, 0.20, 0.35), (0.50,
 _POPULATION = {("store", "first purchase"): 0.14, ("store", "repeat"): 0.36,
                ("online", "first purchase"): 0.10, ("online", "repeat"): 0.18,
                ("both", "first purchase"): 0.05, ("both", "repeat"): 0.17}
-_WAVES = {1: ("2025-03-03", 28), 2: ("2025-09-08", 28)}  # start, fieldwork days
+#: Fieldwork of each wave: start date, days. Waves 1-2 are :func:`make_demo_survey`'s,
+#: later waves :func:`make_demo_wave`'s.
+_WAVES = {1: ("2025-03-03", 28), 2: ("2025-09-08", 28), 3: ("2026-03-02", 28)}
+
+#: Changes planted in the later wave (:func:`make_demo_wave`), on the latent 1-7 scale:
+#: ``shift`` is added to the segment's latent mean of the block before clipping to 1-7.
+#: One bad change, one good one; every other segment, block, share and context
+#: distribution stays as in waves 1-2.
+PLANTED_CHANGES: tuple[dict, ...] = (
+    {"segment": "bargain_hunters", "block": "money", "shift": 0.8,
+     "story": "price rise: higher prices and delivery fees hit the bargain hunters"},
+    {"segment": "experience_seekers", "block": "experiential", "shift": 0.6,
+     "story": "store refurbishment: the experience seekers enjoy the new stores"},
+)
+#: Exact re-submissions planted in the later wave: its only dirt besides ordinary
+#: non-response (blanks, "don't know" codes).
+WAVE_DUPLICATES = 2
 
 
 def _item_columns() -> list[str]:
@@ -383,18 +405,118 @@ def _competitor(rng: np.random.Generator, latent: np.ndarray) -> np.ndarray:
     return out
 
 
-def _outcomes(rng: np.random.Generator, z: np.ndarray) -> np.ndarray:
+def _outcomes(rng: np.random.Generator, z: np.ndarray, z_ref: np.ndarray | None = None) -> np.ndarray:
+    """Outcome answers from standardised latent scores ``z``.
+
+    The linear predictor is scaled by its spread in ``z_ref`` (default: in ``z`` itself),
+    so a later wave can be put on the scale of the unchanged model.
+    """
     out = np.empty((z.shape[0], len(OUTCOMES)))
     for j, (name, spec) in enumerate(OUTCOMES.items()):
         w = np.array([OUTCOME_WEIGHTS[name][b] for b in BLOCKS])
         lin = z @ w
-        lin = lin / lin.std()
+        lin = lin / (lin if z_ref is None else z_ref @ w).std()
         out[:, j] = _answer(rng, spec["centre"] + spec["gain"] * lin, spec["noise"], spec["min"], spec["max"])
     return out
 
 
 def _fmt_int(values: np.ndarray) -> list[str]:
     return ["" if np.isnan(v) else str(int(v)) for v in values]
+
+
+def _segments_and_noise(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Planted segment (index into :data:`SEGMENTS`) and within-segment latent noise.
+
+    Segment sizes are the planned shares of ``n`` (rounded down, the remainder to the
+    first segment), in random order.
+    """
+    names = list(SEGMENTS)
+    counts = np.floor([SEGMENTS[s]["share"] * n for s in names]).astype(int)
+    counts[0] += n - counts.sum()
+    seg = rng.permutation(np.repeat(np.arange(len(names)), counts))
+    _, within = latent_covariance()
+    noise = rng.standard_normal((n, len(BLOCKS))) @ np.linalg.cholesky(within).T
+    return seg, noise
+
+
+def _pick(rng: np.random.Generator, seg: np.ndarray, options, probs) -> np.ndarray:
+    """One context answer per person, from the probabilities of their segment."""
+    p = np.array(probs)[seg]
+    u = rng.random(len(seg))[:, None]
+    return np.array(options)[(u > p.cumsum(axis=1)).sum(axis=1)]
+
+
+def _context(rng: np.random.Generator, seg: np.ndarray) -> tuple[np.ndarray, ...]:
+    """World view, purchase reason, stage and channel (segment-dependent)."""
+    return (_pick(rng, seg, _WORLD_VIEWS, _WORLD_VIEW_P), _pick(rng, seg, _REASONS, _REASON_P),
+            _pick(rng, seg, _STAGES, _STAGE_P), _pick(rng, seg, _CHANNELS, _CHANNEL_P))
+
+
+def _durations(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Genuine completion times (seconds), kept clear of the speeder rule."""
+    duration = np.exp(rng.normal(np.log(MEDIAN_DURATION), 0.38, size=n))
+    low = duration < 0.45 * MEDIAN_DURATION  # keep genuine respondents clear of "speeding"
+    duration[low] = MEDIAN_DURATION * rng.uniform(0.45, 0.7, size=low.sum())
+    return duration
+
+
+def _poststratify(channel: np.ndarray, stage: np.ndarray) -> np.ndarray:
+    """Post-stratification weights on channel x stage to :data:`_POPULATION`."""
+    cell = pd.Series([f"{c}|{s}" for c, s in zip(channel, stage)])
+    share = cell.map(cell.value_counts(normalize=True)).to_numpy()
+    target = cell.map({f"{c}|{s}": p for (c, s), p in _POPULATION.items()}).to_numpy()
+    return target / share
+
+
+def _dont_know(rng: np.random.Generator, items: np.ndarray, comp: np.ndarray, outs: np.ndarray,
+               eligible: np.ndarray) -> None:
+    """Plant "don't know" codes in place: 9 in 1-7 answers, 99 in the recommendation."""
+    n = len(eligible)
+    for block in (items, comp, outs):
+        dk = (rng.random(block.shape) < DONT_KNOW_RATE) & ~np.isnan(block) & eligible[:, None]
+        if block is outs:
+            nps = list(OUTCOMES).index("recommend")
+            dk[:, nps] = False
+            dk99 = (rng.random(n) < DONT_KNOW_NPS_RATE) & eligible
+            block[dk99, nps] = 99
+        block[dk] = 9
+
+
+def _export(id_text: list[str], wave: np.ndarray, start: np.ndarray, duration: np.ndarray,
+            context: tuple[np.ndarray, ...], text_items: dict[str, list[str]], comp: np.ndarray,
+            outs: np.ndarray, weight: np.ndarray) -> pd.DataFrame:
+    """The survey export as text columns, in the column order of ``demo_survey.csv``."""
+    world_view, reason, stage, channel = context
+    return pd.DataFrame({
+        "respondent_id": id_text,
+        "wave": [str(w) for w in wave],
+        "start_date": [str(d) for d in start],
+        "duration_s": [str(int(round(d))) for d in duration],
+        "world_view": world_view.tolist(),
+        "purchase_reason": reason.tolist(),
+        "stage": stage.tolist(),
+        "channel": channel.tolist(),
+        **text_items,
+        **{c: _fmt_int(comp[:, j]) for j, c in enumerate(_COMPARISONS.values())},
+        **{spec["column"]: _fmt_int(outs[:, j]) for j, spec in enumerate(OUTCOMES.values())},
+        "weight": [f"{w:.4f}" for w in weight],
+    })
+
+
+def _truth_frame(id_text: list[str], segment: np.ndarray, latent: np.ndarray, dirt: list[str]) -> pd.DataFrame:
+    """Per-row truth (without the ``row`` column), in the column order of ``demo_truth.csv``."""
+    benefits = latent[:, :4].mean(axis=1)
+    sacrifices = latent[:, 4:].mean(axis=1)
+    return pd.DataFrame({
+        "respondent_id": id_text,
+        "segment": segment,
+        **{b: latent[:, k].round(4) for k, b in enumerate(BLOCKS)},
+        "benefits": benefits.round(4),
+        "sacrifices": sacrifices.round(4),
+        "value_ratio": (benefits / sacrifices).round(4),
+        "destroyed": sacrifices > benefits,
+        "planted_dirt": dirt,
+    })
 
 
 def make_demo_survey(n: int = 2000, *, random_state: int = 2026) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
@@ -445,49 +567,28 @@ def make_demo_survey(n: int = 2000, *, random_state: int = 2026) -> tuple[pd.Dat
     names = list(SEGMENTS)
 
     # -- segments and latent scores ---------------------------------------------------
-    counts = np.floor([SEGMENTS[s]["share"] * n for s in names]).astype(int)
-    counts[0] += n - counts.sum()
-    seg = rng.permutation(np.repeat(np.arange(len(names)), counts))
+    seg, noise = _segments_and_noise(rng, n)
     means = np.array([SEGMENTS[s]["means"] for s in names])
-    _, within = latent_covariance()
-    noise = rng.standard_normal((n, len(BLOCKS))) @ np.linalg.cholesky(within).T
     latent = np.clip(means[seg] + noise, 1.0, 7.0)
-    benefits = latent[:, :4].mean(axis=1)
-    sacrifices = latent[:, 4:].mean(axis=1)
     z = (latent - latent.mean(axis=0)) / latent.std(axis=0)
 
     # -- context, timing, answers -------------------------------------------------------
-    def pick(options, probs):
-        p = np.array(probs)[seg]
-        u = rng.random(n)[:, None]
-        return np.array(options)[(u > p.cumsum(axis=1)).sum(axis=1)]
-
-    world_view = pick(_WORLD_VIEWS, _WORLD_VIEW_P)
-    reason = pick(_REASONS, _REASON_P)
-    stage = pick(_STAGES, _STAGE_P)
-    channel = pick(_CHANNELS, _CHANNEL_P)
+    context = _context(rng, seg)
 
     wave = np.where(rng.random(n) < 0.5, 1, 2)
     day = rng.integers(0, 28, size=n)
     start = np.array([np.datetime64(_WAVES[w][0]) + d for w, d in zip(wave, day)])
     order = np.lexsort((rng.random(n), start))  # the export is sorted by start date
-    seg, latent, benefits, sacrifices, z = seg[order], latent[order], benefits[order], sacrifices[order], z[order]
-    world_view, reason, stage, channel = world_view[order], reason[order], stage[order], channel[order]
+    seg, latent, z = seg[order], latent[order], z[order]
+    context = tuple(c[order] for c in context)
     wave, start = wave[order], start[order]
 
-    duration = np.exp(rng.normal(np.log(MEDIAN_DURATION), 0.38, size=n))
-    low = duration < 0.45 * MEDIAN_DURATION  # keep genuine respondents clear of "speeding"
-    duration[low] = MEDIAN_DURATION * rng.uniform(0.45, 0.7, size=low.sum())
+    duration = _durations(rng, n)
 
     items = _battery(rng, latent)
     comp = _competitor(rng, latent)
     outs = _outcomes(rng, z)
-
-    # post-stratification weights on channel x stage
-    cell = pd.Series([f"{c}|{s}" for c, s in zip(channel, stage)])
-    share = cell.map(cell.value_counts(normalize=True)).to_numpy()
-    target = cell.map({f"{c}|{s}": p for (c, s), p in _POPULATION.items()}).to_numpy()
-    weight = target / share
+    weight = _poststratify(context[3], context[2])  # channel x stage
 
     # -- ordinary non-response --------------------------------------------------------
     items[rng.random(items.shape) < BLANK_RATE] = np.nan
@@ -519,14 +620,7 @@ def make_demo_survey(n: int = 2000, *, random_state: int = 2026) -> tuple[pd.Dat
     eligible = np.ones(n, dtype=bool)
     eligible[rows["straight_liner"]] = False
     eligible[rows["all_blank"]] = False
-    for block in (items, comp, outs):
-        dk = (rng.random(block.shape) < DONT_KNOW_RATE) & ~np.isnan(block) & eligible[:, None]
-        if block is outs:
-            nps = list(OUTCOMES).index("recommend")
-            dk[:, nps] = False
-            dk99 = (rng.random(n) < DONT_KNOW_NPS_RATE) & eligible
-            block[dk99, nps] = 99
-        block[dk] = 9
+    _dont_know(rng, items, comp, outs, eligible)
 
     cols = _item_columns()
     text_items = {c: _fmt_int(items[:, j]) for j, c in enumerate(cols)}
@@ -552,30 +646,8 @@ def make_demo_survey(n: int = 2000, *, random_state: int = 2026) -> tuple[pd.Dat
         id_text[i] = ""
         dirt[i] = "blank_id"
 
-    survey = pd.DataFrame({
-        "respondent_id": id_text,
-        "wave": [str(w) for w in wave],
-        "start_date": [str(d) for d in start],
-        "duration_s": [str(int(round(d))) for d in duration],
-        "world_view": world_view.tolist(),
-        "purchase_reason": reason.tolist(),
-        "stage": stage.tolist(),
-        "channel": channel.tolist(),
-        **text_items,
-        **{c: _fmt_int(comp[:, j]) for j, c in enumerate(_COMPARISONS.values())},
-        **{spec["column"]: _fmt_int(outs[:, j]) for j, spec in enumerate(OUTCOMES.values())},
-        "weight": [f"{w:.4f}" for w in weight],
-    })
-    truth = pd.DataFrame({
-        "respondent_id": id_text,
-        "segment": np.array(names)[seg],
-        **{b: latent[:, k].round(4) for k, b in enumerate(BLOCKS)},
-        "benefits": benefits.round(4),
-        "sacrifices": sacrifices.round(4),
-        "value_ratio": (benefits / sacrifices).round(4),
-        "destroyed": sacrifices > benefits,
-        "planted_dirt": dirt.tolist(),
-    })
+    survey = _export(id_text, wave, start, duration, context, text_items, comp, outs, weight)
+    truth = _truth_frame(id_text, np.array(names)[seg], latent, dirt.tolist())
 
     # -- duplicates: exact re-submissions and the same id answering again ---------------
     extra_s, extra_t, where = [], [], []
@@ -611,6 +683,227 @@ def make_demo_survey(n: int = 2000, *, random_state: int = 2026) -> tuple[pd.Dat
 
     meta = _demo_meta(survey, truth, n=n, random_state=random_state)
     return survey, truth, meta
+
+
+def make_demo_wave(n: int = 1000, *, wave: int = 3, changes=PLANTED_CHANGES,
+                   reference: pd.DataFrame | None = None,
+                   random_state: int = 2027) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Generate a later wave of the Casa Aurora survey, with planted, known changes.
+
+    The same survey as :func:`make_demo_survey` (same columns, codebook, segments with
+    the same shares, latent model, answer model, context distributions and
+    post-stratification to the same population), fielded later, with ``changes`` planted
+    in the latent segment means (default :data:`PLANTED_CHANGES`: the bargain hunters'
+    money sacrifice +0.8, the experience seekers' experiential benefit +0.6).
+
+    Each respondent has a *counterfactual* latent profile (the waves 1-2 model) and the
+    changed one (the counterfactual plus the segment's shifts, clipped to 1-7). The
+    benefit and sacrifice items and the outcomes follow the changed profile; the outcomes
+    are standardised on the counterfactual, so they move with the change exactly as the
+    outcome model implies. Verdalia's ratings follow the counterfactual: the changes
+    happened at Casa Aurora, not at the competitor.
+
+    The wave has ordinary non-response (blank items, "don't know" codes, respondents
+    who do not know Verdalia) and :data:`WAVE_DUPLICATES` exact re-submissions, and no
+    other dirt (no speeders, straight-liners, out-of-range or non-numeric entries, blank
+    ids or blank batteries).
+
+    Parameters
+    ----------
+    n : int, default 1000
+        Number of respondents, 100 to 9999. The export has ``n`` plus the duplicate rows.
+    wave : int, default 3
+        Wave number, written to the ``wave`` column; a wave after 2 with fieldwork dates
+        (wave 3: 28 days from 2026-03-02). Respondent ids run from ``wave * 10000 + 1``,
+        so they never collide with waves 1-2 (10001-12000).
+    changes : sequence of dict, default :data:`PLANTED_CHANGES`
+        Each with ``segment`` (a key of :data:`SEGMENTS`), ``block`` (one of
+        :data:`BLOCKS`) and ``shift`` (added to the latent segment mean, 1-7 scale).
+        Empty: a wave in which nothing changed.
+    reference : DataFrame, optional
+        The ground truth of the earlier waves (as from :func:`make_demo_survey`), for the
+        comparison of latent means in ``meta``; default: the bundled waves 1-2
+        (``make_demo_survey()``).
+    random_state : int, default 2027
+        Seed of the generator; the same seed gives the same data.
+
+    Returns
+    -------
+    survey : DataFrame
+        The export, every column text, in the columns of ``demo_survey.csv``.
+    truth : DataFrame
+        One row per survey row, in the columns of ``demo_truth.csv`` (``row``,
+        ``respondent_id``, ``segment``, the nine latent block scores *after* the change,
+        ``benefits``, ``sacrifices``, ``value_ratio``, ``destroyed``, ``planted_dirt``).
+    meta : dict
+        Seed, sizes, fieldwork, the planted changes with their realised size, and per
+        segment the realised latent means of this wave against the reference waves, as
+        written to ``data/demo_wave3_truth.yaml``.
+
+    Raises
+    ------
+    ValueError
+        ``n`` out of range, a wave without fieldwork dates or not after wave 2, or an
+        unknown segment or block in ``changes``.
+
+    See Also
+    --------
+    make_demo_survey : waves 1-2.
+    write_demo_data : write the bundled files.
+
+    Examples
+    --------
+    >>> earlier = make_demo_survey(200)[1]
+    >>> survey, truth, meta = make_demo_wave(200, random_state=1, reference=earlier)
+    >>> len(survey), survey.loc[0, ["respondent_id", "wave", "start_date"]].tolist()
+    (202, ['30001', '3', '2026-03-02'])
+    >>> [(c["segment"], c["block"], c["shift"]) for c in meta["planted_changes"]]
+    [('bargain_hunters', 'money', 0.8), ('experience_seekers', 'experiential', 0.6)]
+    >>> _, _, unchanged = make_demo_wave(200, changes=(), random_state=1, reference=earlier)
+    >>> unchanged["planted_changes"]
+    []
+    """
+    if wave not in _WAVES or wave <= 2:
+        raise ValueError(f"wave must be a wave after 2 with fieldwork dates ({sorted(w for w in _WAVES if w > 2)}), "
+                         f"got wave={wave!r}")
+    if not 100 <= n <= 9999:
+        raise ValueError(f"n must be 100 to 9999 (respondent ids of a wave), got n={n!r}")
+    names = list(SEGMENTS)
+    changes = [dict(c) for c in changes]
+    shift = np.zeros((len(names), len(BLOCKS)))
+    for c in changes:
+        if c.get("segment") not in SEGMENTS or c.get("block") not in BLOCKS:
+            raise ValueError(f"a change needs a segment of {names} and a block of {list(BLOCKS)}, got {c!r}")
+        shift[names.index(c["segment"]), BLOCKS.index(c["block"])] += float(c["shift"])
+    rng = np.random.default_rng(random_state)
+
+    # -- segments, counterfactual and changed latent scores -----------------------------
+    seg, noise = _segments_and_noise(rng, n)
+    means = np.array([SEGMENTS[s]["means"] for s in names])
+    base = np.clip(means[seg] + noise, 1.0, 7.0)  # the waves 1-2 model
+    latent = np.clip(means[seg] + shift[seg] + noise, 1.0, 7.0)
+    centre, spread = base.mean(axis=0), base.std(axis=0)
+    z, z_base = (latent - centre) / spread, (base - centre) / spread
+
+    # -- context, timing, answers -------------------------------------------------------
+    context = _context(rng, seg)
+    first_day, days = _WAVES[wave]
+    start = np.datetime64(first_day) + rng.integers(0, days, size=n)
+    order = np.lexsort((rng.random(n), start))  # the export is sorted by start date
+    seg, base, latent, z, z_base, start = seg[order], base[order], latent[order], z[order], z_base[order], start[order]
+    context = tuple(c[order] for c in context)
+    duration = _durations(rng, n)
+    items = _battery(rng, latent)
+    comp = _competitor(rng, base)  # Verdalia did not change
+    outs = _outcomes(rng, z, z_base)
+    weight = _poststratify(context[3], context[2])  # channel x stage
+
+    # -- ordinary non-response only ---------------------------------------------------------
+    items[rng.random(items.shape) < BLANK_RATE] = np.nan
+    comp[rng.random(n) < COMPETITOR_UNKNOWN] = np.nan
+    _dont_know(rng, items, comp, outs, np.ones(n, dtype=bool))
+
+    id_text = [str(i) for i in range(wave * 10000 + 1, wave * 10000 + 1 + n)]
+    text_items = {c: _fmt_int(items[:, j]) for j, c in enumerate(_item_columns())}
+    survey = _export(id_text, np.full(n, wave), start, duration, context, text_items, comp, outs, weight)
+    truth = _truth_frame(id_text, np.array(names)[seg], latent, [""] * n)
+
+    # -- exact re-submissions, a row or three after the original -------------------------
+    dup = np.sort(rng.choice(n, size=WAVE_DUPLICATES, replace=False))
+    where = dup + 1 + rng.integers(0, 3, size=len(dup))
+    pos = np.concatenate([np.arange(n) + 0.0, where - 0.5])
+    extra_t = truth.iloc[dup].assign(planted_dirt="duplicate_exact")
+    order = np.argsort(pos, kind="stable")
+    survey = pd.concat([survey, survey.iloc[dup]], ignore_index=True).iloc[order].reset_index(drop=True)
+    truth = pd.concat([truth, extra_t], ignore_index=True).iloc[order].reset_index(drop=True)
+    truth.insert(0, "row", np.arange(1, len(truth) + 1))
+    for c in survey.columns:
+        survey[c] = survey[c].astype("str")
+    truth["destroyed"] = truth["destroyed"].astype(bool)
+
+    if reference is None:
+        reference = make_demo_survey()[1]
+    realised = {(c["segment"], c["block"]): (latent - base)[seg == names.index(c["segment"]),
+                                                             BLOCKS.index(c["block"])].mean()
+                for c in changes}
+    meta = _wave_meta(survey, truth, reference, changes, realised, n=n, wave=wave, random_state=random_state)
+    return survey, truth, meta
+
+
+def _wave_meta(survey: pd.DataFrame, truth: pd.DataFrame, reference: pd.DataFrame, changes: list[dict],
+               realised: dict, *, n: int, wave: int, random_state: int) -> dict:
+    """Truth metadata of a later wave, measured on the generated data."""
+    first = truth["planted_dirt"] != "duplicate_exact"
+    ref = reference[~reference["planted_dirt"].astype(str).str.startswith("duplicate")]
+    ref_destroyed = ref["destroyed"].astype(str).str.lower().eq("true")
+    planted = {(c["segment"], c["block"]) for c in changes}
+    segments = {}
+    unchanged = []
+    for name, spec in SEGMENTS.items():
+        now = truth.loc[first & (truth["segment"] == name)]
+        before = ref.loc[ref["segment"] == name]
+        m3 = now[list(BLOCKS)].mean()
+        m12 = before[list(BLOCKS)].astype(float).mean()
+        diff = m3 - m12
+        unchanged += [abs(diff[b]) for b in BLOCKS if (name, b) not in planted]
+        segments[name] = {
+            "label": spec["label"],
+            "n": int(len(now)),
+            "n_reference": int(len(before)),
+            "latent_means": {
+                "reference": {b: round(float(m12[b]), 3) for b in BLOCKS},
+                f"wave_{wave}": {b: round(float(m3[b]), 3) for b in BLOCKS},
+                "difference": {b: round(float(diff[b]), 3) for b in BLOCKS},
+            },
+            "destroyed_share": {"reference": round(float(ref_destroyed[before.index].mean()), 4),
+                                f"wave_{wave}": round(float(now["destroyed"].mean()), 4)},
+        }
+    seven = _item_columns() + list(_COMPARISONS.values()) + ["out_value", "out_sat", "out_rep"]
+    values = pd.DataFrame({c: _numeric(survey, c) for c in seven})
+    value_cols = _item_columns()
+    return {
+        "name": f"Casa Aurora customer value survey, wave {wave} (synthetic)",
+        "generator": "valuekit.demo.make_demo_wave",
+        "seed": int(random_state),
+        "wave": int(wave),
+        "fieldwork": {"start": _WAVES[wave][0], "days": _WAVES[wave][1]},
+        "n_respondents": int(n),
+        "n_rows": int(len(survey)),
+        "respondent_ids": {"first": wave * 10000 + 1, "last": wave * 10000 + n},
+        "reference": "waves 1-2 (demo_survey.csv, demo_truth.csv): the same model without the changes",
+        "planted_changes": [
+            {"segment": c["segment"], "block": c["block"], "shift": float(c["shift"]),
+             "realised_shift": round(float(realised[(c["segment"], c["block"])]), 3),
+             "items": [it[0] for it in _ITEMS if it[1] == c["block"]],
+             **({"story": c["story"]} if "story" in c else {})}
+            for c in changes
+        ],
+        "shift_applies_to": ("the segment's latent mean of the block, before clipping to 1-7; realised_shift "
+                             "is the mean change of the segment's clipped latent scores in this wave"),
+        "unchanged": ("every other segment x block mean, the within-segment covariance, segment shares, "
+                      "context distributions (world view, purchase reason, stage, channel), the answer "
+                      "model, the outcome weights, non-response rates and the weighting population"),
+        "follows_from_the_changes": (
+            "the items of the changed blocks, benefits, sacrifices, value ratio and the destroyed share of "
+            "the changed segments (and hence of the whole sample), and the outcomes, which follow the "
+            "changed latent scores through the planted outcome weights (standardised on the unchanged "
+            "model). Verdalia's ratings follow the unchanged latent scores: the competitor did not change."),
+        "max_unchanged_difference": round(float(max(unchanged)), 3),
+        "segments": segments,
+        "destroyed_share": round(float(truth.loc[first, "destroyed"].mean()), 4),
+        "dirt": {
+            "rows": {"duplicate_exact": int((truth["planted_dirt"] == "duplicate_exact").sum())},
+            "exact_duplicate_rows": int(survey.duplicated().sum()),
+            "dont_know_9_cells": int((values == 9).sum().sum()),
+            "dont_know_99_out_nps": int((_numeric(survey, "out_nps") == 99).sum()),
+            "blank_answer_cells": int((survey[value_cols] == "").sum().sum()),
+            "other": "none: no speeders, straight-liners, out-of-range or non-numeric entries, blank ids",
+        },
+        "competitor_unknown_share": round(float((values[list(_COMPARISONS.values())].isna().all(axis=1)
+                                                 & first).sum() / n), 4),
+        "duration_s_median": float(_numeric(survey, "duration_s").median()),
+        "weight_mean": round(float(_numeric(survey, "weight").mean()), 4),
+    }
 
 
 def make_null_survey(n: int = 2000, *, random_state: int = 0) -> pd.DataFrame:
@@ -998,8 +1291,10 @@ def write_demo_data(directory: str | Path = DATA_DIR) -> dict[str, Path]:
     """Write every bundled data file into ``directory`` (deterministic).
 
     Writes ``demo_survey.csv``, ``demo_codebook.yaml``, ``demo_truth.csv``,
-    ``demo_truth.yaml``, ``clinic_survey.csv``, ``clinic_codebook.yaml`` and
-    ``README.md``. Running it twice gives byte-identical files.
+    ``demo_truth.yaml``, the third wave ``demo_wave3.csv`` with ``demo_wave3_truth.csv``
+    and ``demo_wave3_truth.yaml`` (:func:`make_demo_wave`), ``clinic_survey.csv``,
+    ``clinic_codebook.yaml`` and ``README.md``. Running it twice gives byte-identical
+    files.
 
     Parameters
     ----------
@@ -1014,18 +1309,26 @@ def write_demo_data(directory: str | Path = DATA_DIR) -> dict[str, Path]:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     survey, truth, meta = make_demo_survey()
+    wave3, truth3, meta3 = make_demo_wave(reference=truth)
     clinic = make_clinic_survey()
-    truth_out = truth.copy()
-    truth_out["destroyed"] = truth_out["destroyed"].map({True: "true", False: "false"})
+
+    def truth_csv(frame: pd.DataFrame) -> bytes:
+        out = frame.copy()
+        out["destroyed"] = out["destroyed"].map({True: "true", False: "false"})
+        return _csv(out).encode("utf-8")
+
     gen = "# Generated by `python -m valuekit.demo` (valuekit/demo.py); do not edit by hand.\n"
     files = {
         "demo_survey.csv": _csv(survey).encode("utf-8"),
         "demo_codebook.yaml": _yaml(demo_codebook(), gen).encode("utf-8"),
-        "demo_truth.csv": _csv(truth_out).encode("utf-8"),
+        "demo_truth.csv": truth_csv(truth),
         "demo_truth.yaml": _yaml(meta, gen).encode("utf-8"),
+        "demo_wave3.csv": _csv(wave3).encode("utf-8"),
+        "demo_wave3_truth.csv": truth_csv(truth3),
+        "demo_wave3_truth.yaml": _yaml(meta3, gen).encode("utf-8"),
         "clinic_survey.csv": _csv(clinic, sep=";", lineterminator="\r\n").encode("cp1252"),
         "clinic_codebook.yaml": _yaml(clinic_codebook(), gen).encode("utf-8"),
-        "README.md": _readme(meta, clinic).encode("utf-8"),
+        "README.md": _readme(meta, clinic, meta3).encode("utf-8"),
     }
     written = {}
     for name, content in files.items():
@@ -1035,8 +1338,24 @@ def write_demo_data(directory: str | Path = DATA_DIR) -> dict[str, Path]:
     return written
 
 
-def _readme(meta: dict, clinic: pd.DataFrame) -> str:
+def _readme(meta: dict, clinic: pd.DataFrame, wave_meta: dict) -> str:
     d = meta["dirt"]
+    w = wave_meta
+    wk = f"wave_{w['wave']}"
+    planted = {(c["segment"], c["block"]) for c in w["planted_changes"]}
+    change_rows = "\n".join(
+        f"| {SEGMENTS[c['segment']]['label']} | {c['block']} | {c['story']} | {c['shift']:+g} | "
+        f"{c['realised_shift']:+.2f} | {w['segments'][c['segment']]['latent_means']['difference'][c['block']]:+.2f} | "
+        + ", ".join(f"`{i}`" for i in c["items"]) + " |"
+        for c in w["planted_changes"]
+    )
+    wave_rows = "\n".join(
+        f"| {s['label']} | {s['n']} | "
+        + " | ".join((f"**{v:+.2f}**" if (name, b) in planted else f"{round(v, 2) + 0.0:+.2f}")
+                     for b, v in s["latent_means"]["difference"].items())
+        + f" | {s['destroyed_share']['reference']:.1%} -> {s['destroyed_share'][wk]:.1%} |"
+        for name, s in w["segments"].items()
+    )
     seg_rows = "\n".join(
         f"| {s['label']} | {s['planned_share']:.0%} | {s['n']} | "
         + " | ".join(f"{v:g}" for v in s["mean_profile"].values())
@@ -1068,6 +1387,9 @@ by hand: the audit step cleans a copy.
 | `demo_codebook.yaml` | its codebook (`valuekit.read_codebook`): 29 benefit and sacrifice items, 14 Verdalia comparison items, 4 outcomes, context, weight, completion time, labels en/es/it |
 | `demo_truth.csv` | the generator's ground truth, one row per survey row in the same order: `row`, `respondent_id`, `segment`, the nine latent block scores, `benefits`, `sacrifices`, `value_ratio`, `destroyed`, `planted_dirt` |
 | `demo_truth.yaml` | seed, sizes, segment profiles, planted outcome weights, competitor shifts and the count of every kind of planted dirt |
+| `demo_wave3.csv` | wave {w['wave']} of the same survey ({w['fieldwork']['start']}, {w['fieldwork']['days']} days) with planted changes: {w['n_rows']} rows ({w['n_respondents']} respondents plus {w['dirt']['rows']['duplicate_exact']} exact duplicate rows), same columns, format and codebook as `demo_survey.csv` |
+| `demo_wave3_truth.csv` | its ground truth, in the columns of `demo_truth.csv` (latent scores after the changes) |
+| `demo_wave3_truth.yaml` | the planted changes (machine-readable), and per segment the realised latent means of wave {w['wave']} against waves 1-2 |
 | `clinic_survey.csv` | Clínica Sonrisa patient survey: {len(clinic)} rows, `;`-separated, decimal comma, cp1252 (Latin-1), 0-10 scale |
 | `clinic_codebook.yaml` | its codebook, in Spanish, labels es/en/it |
 
@@ -1075,7 +1397,7 @@ by hand: the audit step cleans a copy.
 
 A fictional home-and-garden retailer with stores and an online shop; competitor
 *Verdalia*. Seed {meta['seed']}. Columns: `respondent_id`, `wave` (1 = March, 2 =
-September 2025), `start_date` (ISO date), `duration_s` (seconds), context
+September 2025; 3 = March 2026 in `demo_wave3.csv`), `start_date` (ISO date), `duration_s` (seconds), context
 (`world_view`, `purchase_reason`, `stage`, `channel`), the benefit items (`fun_*`,
 `eco_*`, `exp_*`, `sym_*`) and sacrifice items (`sac_*`) on a 1-7 agreement scale
 (9 = don't know), Verdalia ratings (`cmp_*`, same scale; blank for the
@@ -1135,6 +1457,41 @@ Rows with dirt are named in `demo_truth.csv` (`planted_dirt`); all other rows ar
 
 Clean rows: {meta['n_clean_rows']}. Genuine completion times are lognormal with median
 about {MEDIAN_DURATION / 60:g} minutes.
+
+## Casa Aurora, wave {w['wave']} (`demo_wave3.csv`)
+
+A later wave for tracking (`valuekit.demo.make_demo_wave`, seed {w['seed']}): `wave` = {w['wave']},
+fieldwork from {w['fieldwork']['start']} for {w['fieldwork']['days']} days, respondent ids {w['respondent_ids']['first']}-{w['respondent_ids']['last']} (no
+overlap with waves 1-2). Same columns, format and codebook as `demo_survey.csv`; the same
+segments with the same shares, latent model, answer model, context distributions and
+post-stratification (channel x stage, the same population; mean weight {w['weight_mean']}) as
+waves 1-2, except for two planted changes, one bad and one good. The shift is added to the
+segment's latent mean of the block before clipping to 1-7; *realised* is the mean change
+of that segment's clipped latent scores against the same respondents without the change,
+*vs waves 1-2* the difference of the segment's latent means between the files (sampling
+noise included). `demo_wave3_truth.yaml` lists them under `planted_changes`.
+
+| segment | block | change | shift | realised | vs waves 1-2 | items |
+|---|---|---|---|---|---|---|
+{change_rows}
+
+What follows from the changes: the changed segments' benefits, sacrifices, value ratio and
+destroyed share (and so the whole sample's), and the outcomes, which follow the changed
+latent scores through the planted outcome weights. Verdalia's ratings do not change (the
+competitor did nothing). Everything else is as in waves 1-2; the remaining differences are
+sampling noise (at most {w['max_unchanged_difference']:.2f} on the latent scale).
+
+Latent means, wave {w['wave']} minus waves 1-2 (planted changes in bold), and the destroyed share:
+
+| segment | respondents | functional | economic | experiential | symbolic | time | money | energy | emotional | risk | destroyed |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+{wave_rows}
+
+Dirt: only ordinary non-response ({w['dirt']['blank_answer_cells']} blank answers in the benefit and sacrifice
+battery, {w['dirt']['dont_know_9_cells']} "don't know" 9, {w['dirt']['dont_know_99_out_nps']} "don't know" 99 in `out_nps`, {w['competitor_unknown_share']:.1%} who do not
+know Verdalia) and {w['dirt']['exact_duplicate_rows']} exact duplicate rows (re-submissions, `duplicate_exact` in
+`demo_wave3_truth.csv`); no speeders, straight-liners, out-of-range or non-numeric
+entries, blank ids or blank batteries.
 
 ## Clínica Sonrisa (`clinic_survey.csv`)
 
