@@ -369,6 +369,8 @@ CASES = [
     ("table", lambda c: waves.tracking_summary(5)),
     ("table", lambda c: waves.tracking_summary(c["table"])),
     ("names", lambda c: waves.tracking_summary(c["wave_table"], names=5)),
+    ("table", lambda c: waves.moved_measures(5)),
+    ("scope", lambda c: waves.moved_measures(c["wave_table"], scope=5)),
     ("trends", lambda c: plots.plot_trend(5, "money")),
     ("measure", lambda c: plots.plot_trend(c["trends"], "nope")),
     ("scope", lambda c: plots.plot_trend(c["trends"], "money", scope="segment")),

@@ -306,3 +306,14 @@ def test_the_tracking_notebooks_demo_finds_the_planted_changes_and_nothing_else(
         hits = found[(found["scope"] == "segment") & (found["measure"] == block)
                      & found["group"].map(majority).eq(segment)]
         assert len(hits) == 1 and hits["direction"].iloc[0] == "up", (segment, block)
+
+
+def test_moved_measures_and_driver_fits(demo_waves, demo_scores):
+    from valuekit.waves import moved_measures
+
+    quiet = compare_waves(demo_scores, measures=["money", "time"])
+    assert moved_measures(quiet) == []  # nothing passed the bar: nothing named
+    data = demo_scores.join(demo_waves.data()[["out_value"]])
+    fits = drivers_by_wave(data, "out_value", ["functional", "money"], n_boot=10, random_state=0).attrs["fits"]
+    assert fits["wave"].tolist() == ["1", "2"] and (fits["r2_ci_low"] <= fits["r2"]).all()
+    assert fits["n"].sum() == data[["functional", "money", "out_value"]].notna().all(axis=1).sum()

@@ -93,19 +93,28 @@ def _audit(args) -> int:
     return 0
 
 
-def _score(args) -> int:
-    from .scoring import ValueScorer
-
-    output = _check.output_file("--output", args.output, "scores file")
-    if output.suffix.lower() != ".csv":
-        raise ParameterError(f"--output: the scores are written as CSV; give a file name ending in .csv, "
-                             f"got '{output.name}'", name="--output")
+def _output_arg(args, what: str, formats: dict[str, str]):
+    """``--output``, checked before any work: a writable file with one of the ``formats``'
+    suffixes (suffix: its name in the message), never the export itself, and an existing
+    file only with ``--force``."""
+    output = _check.output_file("--output", args.output, f"{what} file")
+    if output.suffix.lower() not in formats:
+        kinds = " or ".join(f"{name} ({suffix})" for suffix, name in formats.items())
+        raise ParameterError(f"--output: the {what} are written as {kinds}; give a file name ending in "
+                             f"{' or '.join(formats)}, got '{output.name}'", name="--output")
     source = _check.input_file("DATA", args.data, "survey export")
     if output.exists() and output.resolve() == source.resolve():
-        raise FileError(f"--output: '{output}' is the survey export itself; write the scores to another file",
+        raise FileError(f"--output: '{output}' is the survey export itself; write the {what} to another file",
                         path=str(output))
     if output.exists() and not args.force:
         raise FileError(f"--output: {output} exists; pass --force to overwrite it", path=str(output))
+    return output
+
+
+def _score(args) -> int:
+    from .scoring import ValueScorer
+
+    output = _output_arg(args, "scores", {".csv": "CSV"})
     exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
     if survey.data.empty:
@@ -164,17 +173,8 @@ def _format_rake(result, source: str) -> str:
 def _weight(args) -> int:
     from .weighting import read_targets, weight_survey
 
-    output = _check.output_file("--output", args.output, "weights file")
+    output = _output_arg(args, "weights", {".parquet": "Parquet", ".csv": "CSV"})
     suffix = output.suffix.lower()
-    if suffix not in (".parquet", ".csv"):
-        raise ParameterError(f"--output: the weights are written as Parquet (.parquet) or CSV (.csv); "
-                             f"got '{output.name}'", name="--output")
-    source = _check.input_file("DATA", args.data, "survey export")
-    if output.exists() and output.resolve() == source.resolve():
-        raise FileError(f"--output: '{output}' is the survey export itself; write the weights to another file",
-                        path=str(output))
-    if output.exists() and not args.force:
-        raise FileError(f"--output: {output} exists; pass --force to overwrite it", path=str(output))
     targets = read_targets(_check.input_file("--targets", args.targets, "targets file"))
     exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))

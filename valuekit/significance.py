@@ -320,6 +320,78 @@ def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.nd
     }
 
 
+def _table_options(settings, adjust, alpha, confidence) -> tuple[dict, str, float, float]:
+    """The evidence settings and a comparison table's adjust, alpha and confidence, checked."""
+    if settings is not None and not isinstance(settings, dict):
+        raise _expected("settings", "None or a dict of evidence settings (evidence_settings)", settings)
+    s = evidence_settings(settings)
+    adjust = s["adjust"] if adjust is None else adjust
+    alpha = s["alpha"] if alpha is None else alpha
+    if not isinstance(adjust, str) or adjust not in ADJUST_METHODS:
+        raise ParameterError(f"adjust must be one of {list(ADJUST_METHODS)}, got {adjust!r}", name="adjust")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)) or not 0 < alpha < 1:
+        raise ParameterError(f"alpha must be between 0 and 1, got {alpha!r}", name="alpha")
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.number)) \
+            or not 0 < confidence < 1:
+        raise ParameterError(f"confidence must be between 0 and 1, got {confidence!r}", name="confidence")
+    return s, adjust, alpha, confidence
+
+
+def _measure_matrix(scores: pd.DataFrame, measures, codebook: Codebook | None, w: np.ndarray):
+    """The measures (checked; default :func:`_default_measures`) as one centred matrix.
+
+    Means as they are, shares as 0/1 among the scored. Returns ``(measures, x, ok,
+    is_share, centre)``: ``x`` is the values minus each measure's weighted mean (shares
+    are not centred), ``ok`` marks finite values with a positive weight.
+    """
+    if measures is not None and (isinstance(measures, (str, dict)) or not hasattr(measures, "__iter__")):
+        raise _expected("measures", "None or a list of score columns", measures)
+    measures = _default_measures(scores, codebook) if measures is None else list(measures)
+    unknown = [m for m in measures if not isinstance(m, str) or (m not in scores.columns and m not in _SHARES)]
+    if unknown:
+        raise ParameterError(f"measures: measure(s) {unknown} not found in scores; available: "
+                             f"{list(scores.columns)}", name="measures")
+    text = [m for m in measures if m not in _SHARES and (not pd.api.types.is_numeric_dtype(scores[m].dtype)
+                                                         or pd.api.types.is_bool_dtype(scores[m].dtype))]
+    if text:
+        raise ParameterError(f"measures: measure(s) {text} are not numeric scores", name="measures")
+    values = np.empty((len(scores), len(measures)))
+    for j, m in enumerate(measures):
+        if m in _SHARES:
+            col, level = _SHARES[m]
+            require_ratio(scores, f"the measure '{m}'")
+            scored = scores["value_ratio"].notna().to_numpy()
+            values[:, j] = np.where(scored, (scores[col] == level).to_numpy(dtype=float), np.nan)
+        else:
+            values[:, j] = scores[m].to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(values) & (w > 0)[:, None]
+    centre = np.array([np.average(values[ok[:, j], j], weights=w[ok[:, j]]) if ok[:, j].any() else 0.0
+                       for j in range(len(measures))])
+    is_share = np.array([m in _SHARES for m in measures])
+    centre[is_share] = 0.0  # shares stay 0/1
+    return measures, values - centre, ok, is_share, centre
+
+
+def _conclude(out: pd.DataFrame, *, adjust: str, alpha: float, settings: dict,
+              words: tuple[str, str] = ("higher", "lower")) -> int:
+    """Adjust the table's p-values across it and decide each row (in place): ``p_adj``,
+    ``significant``, ``meaningful``, ``finding`` (both), ``direction`` (``words`` for a
+    positive / negative finding) and ``grade``. Returns the number of tests."""
+    from statsmodels.stats.multitest import multipletests
+
+    tested = out["p"].notna().to_numpy()
+    out["p_adj"] = np.nan
+    if tested.any():
+        out.loc[tested, "p_adj"] = (out.loc[tested, "p"].to_numpy() if adjust == "none" else
+                                    multipletests(out.loc[tested, "p"].to_numpy(), method=adjust)[1])
+    out["significant"] = (out["p_adj"] < alpha).to_numpy()
+    out["meaningful"] = (out["effect"].abs() >= settings["min_effect"]).to_numpy()
+    out["finding"] = out["significant"] & out["meaningful"]
+    out["direction"] = np.where(out["finding"], np.where(out["diff"] > 0, *words), "")
+    out["grade"] = np.where(out["finding"], grade(out["p_adj"], out["effect"], settings=settings), "")
+    return int(tested.sum())
+
+
 def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None,
                    measures: list[str] | None = None, weights=None, data: pd.DataFrame | None = None,
                    adjust: str | None = None, alpha: float | None = None, confidence: float = 0.95,
@@ -384,54 +456,14 @@ def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None
     ...           ["n", "diff", "effect", "finding"]].round(2).to_dict("records")
     [{'n': 511, 'diff': -0.21, 'effect': -0.16, 'finding': False}]
     """
-    from statsmodels.stats.multitest import multipletests
-
-    if settings is not None and not isinstance(settings, dict):
-        raise _expected("settings", "None or a dict of evidence settings (evidence_settings)", settings)
-    s = evidence_settings(settings)
-    adjust = s["adjust"] if adjust is None else adjust
-    alpha = s["alpha"] if alpha is None else alpha
-    if not isinstance(adjust, str) or adjust not in ADJUST_METHODS:
-        raise ParameterError(f"adjust must be one of {list(ADJUST_METHODS)}, got {adjust!r}", name="adjust")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)) or not 0 < alpha < 1:
-        raise ParameterError(f"alpha must be between 0 and 1, got {alpha!r}", name="alpha")
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.number)) \
-            or not 0 < confidence < 1:
-        raise ParameterError(f"confidence must be between 0 and 1, got {confidence!r}", name="confidence")
+    s, adjust, alpha, confidence = _table_options(settings, adjust, alpha, confidence)
     scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     codebook = None if codebook is None else _codebook_arg("codebook", codebook)
     data = _optional_frame("data", data)
     lang = _lang_arg(lang)
-    if measures is not None and (isinstance(measures, (str, dict)) or not hasattr(measures, "__iter__")):
-        raise _expected("measures", "None or a list of score columns", measures)
-    measures = _default_measures(scores, codebook) if measures is None else list(measures)
-    unknown = [m for m in measures if not isinstance(m, str) or (m not in scores.columns and m not in _SHARES)]
-    if unknown:
-        raise ParameterError(f"measures: measure(s) {unknown} not found in scores; available: "
-                             f"{list(scores.columns)}", name="measures")
-    text = [m for m in measures if m not in _SHARES and (not pd.api.types.is_numeric_dtype(scores[m].dtype)
-                                                         or pd.api.types.is_bool_dtype(scores[m].dtype))]
-    if text:
-        raise ParameterError(f"measures: measure(s) {text} are not numeric scores", name="measures")
     w = _weights_arg(weights, scores, data)
+    measures, x, ok, is_share, centre = _measure_matrix(scores, measures, codebook, w)
     groupings = _groupings(by, scores, data)
-
-    # one matrix for every measure: means as they are, shares as 0/1 among the scored
-    values = np.empty((len(scores), len(measures)))
-    for j, m in enumerate(measures):
-        if m in _SHARES:
-            col, level = _SHARES[m]
-            require_ratio(scores, f"the measure '{m}'")
-            scored = scores["value_ratio"].notna().to_numpy()
-            values[:, j] = np.where(scored, (scores[col] == level).to_numpy(dtype=float), np.nan)
-        else:
-            values[:, j] = scores[m].to_numpy(dtype=float, na_value=np.nan)
-    ok = np.isfinite(values) & (w > 0)[:, None]
-    centre = np.array([np.average(values[ok[:, j], j], weights=w[ok[:, j]]) if ok[:, j].any() else 0.0
-                       for j in range(len(measures))])
-    is_share = np.array([m in _SHARES for m in measures])
-    centre[is_share] = 0.0  # shares stay 0/1
-    x = values - centre
     count = ok.astype(float)
 
     frames = []
@@ -475,19 +507,10 @@ def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None
     if not frames:
         return pd.DataFrame(columns=columns)
     out = pd.concat(frames, ignore_index=True)
-    tested = out["p"].notna().to_numpy()
-    out["p_adj"] = np.nan
-    if tested.any():
-        out.loc[tested, "p_adj"] = (out.loc[tested, "p"].to_numpy() if adjust == "none" else
-                                    multipletests(out.loc[tested, "p"].to_numpy(), method=adjust)[1])
-    out["significant"] = (out["p_adj"] < alpha).to_numpy()
-    out["meaningful"] = (out["effect"].abs() >= s["min_effect"]).to_numpy()
-    out["finding"] = out["significant"] & out["meaningful"]
-    out["direction"] = np.where(out["finding"], np.where(out["diff"] > 0, "higher", "lower"), "")
-    out["grade"] = np.where(out["finding"], grade(out["p_adj"], out["effect"], settings=s), "")
+    n_tests = _conclude(out, adjust=adjust, alpha=alpha, settings=s)
     out = out[columns]
     out.attrs.update(adjust=adjust, alpha=alpha, min_effect=s["min_effect"], min_group_n=s["min_group_n"],
-                     n_tests=int(tested.sum()), confidence=confidence)
+                     n_tests=n_tests, confidence=confidence)
     return out
 
 

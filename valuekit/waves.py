@@ -40,10 +40,10 @@ from .audit import DEFAULT_EXCLUDE, Survey, _check_audit_options, _read_codebook
 from .codebook import Codebook
 from .errors import ParameterError, SurveyError
 from .io import check_read_options, read_survey_file
-from .scoring import _weights_arg, group_masks, require_ratio
+from .scoring import _weights_arg, group_masks
 
 __all__ = ["Waves", "load_waves", "compare_waves", "wave_trends", "drivers_by_wave", "tracking_summary",
-           "BASELINES"]
+           "moved_measures", "BASELINES"]
 
 #: What each wave is compared with: the wave before it, or the first wave.
 BASELINES = ("previous", "first")
@@ -382,39 +382,18 @@ def _wave_order(series: pd.Series) -> list:
 
 def _prepare(scores, codebook, measures, weights, data, by):
     """The value matrix, weights and the scopes (overall and per group) of a wave table."""
-    from .significance import _SHARES, _default_measures
     from ._args import _codebook_arg, _grouping_arg
+    from .significance import _measure_matrix
 
     codebook = None if codebook is None else _codebook_arg("codebook", codebook)
-    if measures is not None and (isinstance(measures, (str, dict)) or not hasattr(measures, "__iter__")):
-        raise _expected("measures", "None or a list of score columns", measures)
-    measures = _default_measures(scores, codebook) if measures is None else list(measures)
-    unknown = [m for m in measures if not isinstance(m, str) or (m not in scores.columns and m not in _SHARES)]
-    if unknown:
-        raise ParameterError(f"measures: measure(s) {unknown} not found in scores", name="measures")
     w = _weights_arg(weights, scores, data)
-    values = np.empty((len(scores), len(measures)))
-    for j, m in enumerate(measures):
-        if m in _SHARES:
-            col, level = _SHARES[m]
-            require_ratio(scores, f"the measure '{m}'")
-            scored = scores["value_ratio"].notna().to_numpy()
-            values[:, j] = np.where(scored, (scores[col] == level).to_numpy(dtype=float), np.nan)
-        else:
-            if not pd.api.types.is_numeric_dtype(scores[m].dtype) or pd.api.types.is_bool_dtype(scores[m].dtype):
-                raise ParameterError(f"measures: '{m}' is not a numeric score", name="measures")
-            values[:, j] = scores[m].to_numpy(dtype=float, na_value=np.nan)
-    ok = np.isfinite(values) & (w > 0)[:, None]
-    is_share = np.array([m in _SHARES for m in measures])
-    centre = np.array([np.average(values[ok[:, j], j], weights=w[ok[:, j]]) if ok[:, j].any() else 0.0
-                       for j in range(len(measures))])
-    centre[is_share] = 0.0
+    measures, x, ok, is_share, centre = _measure_matrix(scores, measures, codebook, w)
     scopes = [("all", "all", np.ones(len(scores), bool))]
     if by is not None:
         name = by.name if isinstance(by, pd.Series) and by.name else (by if isinstance(by, str) else "segment")
         groups = _grouping_arg("by", by, scores.index, {"scores": scores, "data": data})
         scopes += [(str(name), g, m) for g, m in group_masks(scores.index, groups, include_all=False)]
-    return codebook, measures, values - centre, ok, w, is_share, centre, scopes
+    return codebook, measures, x, ok, w, is_share, centre, scopes
 
 
 def _side(x, ok, w, mask):
@@ -480,20 +459,13 @@ def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | Non
     >>> int(table["finding"].sum()), table.attrs["n_tests"]
     (0, 25)
     """
-    from statsmodels.stats.multitest import multipletests
-
-    from .significance import ADJUST_METHODS, _kind, _label, contrast, evidence_settings, grade
+    from .significance import _conclude, _kind, _label, _table_options, contrast
 
     scores = _frame_arg("scores", scores, "a DataFrame of stacked scores (Waves.scores())")
     data = _optional_frame("data", data)
     lang = _lang_arg(lang)
     baseline = _check.choice("baseline", baseline, BASELINES)
-    if settings is not None and not isinstance(settings, dict):
-        raise _expected("settings", "None or a dict of evidence settings (evidence_settings)", settings)
-    s = evidence_settings(settings)
-    adjust = s["adjust"] if adjust is None else _check.choice("adjust", adjust, ADJUST_METHODS)
-    alpha = s["alpha"] if alpha is None else _check.fraction("alpha", alpha)
-    confidence = _check.fraction("confidence", confidence)
+    s, adjust, alpha, confidence = _table_options(settings, adjust, alpha, confidence)
     waves = _wave_arg(wave, scores)
     order = _wave_order(waves)
     if len(order) < 2:
@@ -528,23 +500,14 @@ def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | Non
                 **{k: c[k][0] for k in ("statistic", "df", "p", "note")},
             }))
     out = pd.concat(frames, ignore_index=True)
-    tested = out["p"].notna().to_numpy()
-    out["p_adj"] = np.nan
-    if tested.any():
-        out.loc[tested, "p_adj"] = (out.loc[tested, "p"].to_numpy() if adjust == "none" else
-                                    multipletests(out.loc[tested, "p"].to_numpy(), method=adjust)[1])
-    out["significant"] = (out["p_adj"] < alpha).to_numpy()
-    out["meaningful"] = (out["effect"].abs() >= s["min_effect"]).to_numpy()
-    out["finding"] = out["significant"] & out["meaningful"]
-    out["direction"] = np.where(out["finding"], np.where(out["diff"] > 0, "up", "down"), "")
-    out["grade"] = np.where(out["finding"], grade(out["p_adj"], out["effect"], settings=s), "")
+    n_tests = _conclude(out, adjust=adjust, alpha=alpha, settings=s, words=("up", "down"))
     columns = ["scope", "group", "measure", "label", "kind", "statistic_type", "wave", "baseline", "n",
                "n_baseline", "n_eff", "n_eff_baseline", "value", "baseline_value", "diff", "ci_low", "ci_high",
                "effect", "effect_size", "statistic", "df", "p", "p_adj", "significant", "meaningful", "finding",
                "direction", "grade", "note"]
     out = out[columns]
     out.attrs.update(adjust=adjust, alpha=alpha, min_effect=s["min_effect"], min_group_n=s["min_group_n"],
-                     n_tests=int(tested.sum()), confidence=confidence, baseline=baseline, waves=list(map(str, order)))
+                     n_tests=n_tests, confidence=confidence, baseline=baseline, waves=list(map(str, order)))
     return out
 
 
@@ -618,9 +581,10 @@ def drivers_by_wave(data: pd.DataFrame, outcome: str, drivers: list[str], *, wav
     DataFrame
         One row per driver: ``driver``, ``label``, then for each wave ``share <wave>``,
         ``ci_low <wave>``, ``ci_high <wave>`` and ``direction <wave>`` (empty where the
-        wave's model is withheld; its note is in ``.attrs["notes"]``); ``.attrs["table"]``
-        keeps the tidy :func:`~valuekit.drivers.key_drivers` table (``group`` = wave) with
-        R², n and notes.
+        wave's model is withheld; its note is in ``.attrs["notes"]``). ``.attrs["fits"]``
+        has each wave's model: ``wave``, ``n``, ``r2`` with its interval, ``note``;
+        ``.attrs["table"]`` keeps the tidy :func:`~valuekit.drivers.key_drivers` table
+        (``group`` = wave).
     """
     from .drivers import key_drivers
 
@@ -638,9 +602,31 @@ def drivers_by_wave(data: pd.DataFrame, outcome: str, drivers: list[str], *, wav
         for col in ("share", "ci_low", "ci_high", "direction"):
             wide[f"{col} {v}"] = t[col].reindex(wide.index)
     wide = wide.reset_index()
-    notes = {v: n for v, n in table.drop_duplicates("group")[["group", "note"]].itertuples(index=False) if n}
-    wide.attrs.update(table=table, notes=notes, waves=order)
+    fits = table.drop_duplicates("group")[["group", "n", "r2", "r2_ci_low", "r2_ci_high", "note"]]
+    fits = fits.rename(columns={"group": "wave"}).reset_index(drop=True)
+    notes = {v: n for v, n in fits[["wave", "note"]].itertuples(index=False) if n}
+    wide.attrs.update(table=table, fits=fits, notes=notes, waves=order)
     return wide
+
+
+def moved_measures(table: pd.DataFrame, *, scope: str | None = None) -> list[str]:
+    """The measures with a finding in a :func:`compare_waves` table, strongest first (smallest
+    adjusted p), each once; only those of ``scope`` (e.g. ``"segment"``) when given. Empty
+    when nothing passed the evidence bar.
+
+    >>> t = pd.DataFrame({"scope": ["all", "segment", "segment"], "measure": ["money", "time", "money"],
+    ...                   "finding": [True, True, False], "p_adj": [0.01, 0.001, 0.2]})
+    >>> moved_measures(t), moved_measures(t, scope="all")
+    (['time', 'money'], ['money'])
+    """
+    table = _frame_arg("table", table, "a compare_waves table")
+    missing = [c for c in ("scope", "measure", "finding", "p_adj") if c not in table.columns]
+    if missing:
+        raise ParameterError(f"table: expected a compare_waves table; columns {missing} are missing", name="table")
+    found = table[table["finding"].astype(bool)]
+    if scope is not None:
+        found = found[found["scope"] == _check.text("scope", scope)]
+    return list(dict.fromkeys(found.sort_values("p_adj", kind="stable")["measure"]))
 
 
 def _p_text(p: float) -> str:
