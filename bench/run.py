@@ -26,6 +26,7 @@ sizes, ``ctx.data_dir`` for cached inputs and :func:`child_peak_memory` for memo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -966,6 +967,202 @@ def bench_reliability(ctx: Context) -> dict:
             "both_tables_le_2x": {"ok": both_ratio <= target, "detail": f"{both_ratio:.2f}x (target <= {target:g}x)"},
             "same_alpha_as_pingouin": {"ok": agree < 1e-10, "detail": f"max |difference| {agree:.1e}"},
         },
+    }
+
+
+# -- benchmark: measurement (CFA, value path, bootstrap) ---------------------------------
+
+
+def _weighted_cov(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Bare NumPy: the weighted pairwise covariance of the item answers (NaN = missing), each
+    mean over the answered rows, each cross-product over the rows answering both, divided by
+    the weights' sum. The matrix every fit starts from."""
+    obs = ~np.isnan(X)
+    wo = obs * w[:, None]
+    mean = np.where(obs, X, 0.0).T @ w / wo.sum(axis=0)
+    D = np.where(obs, X - mean, 0.0)
+    return ((D * w[:, None]).T @ D) / (wo.T @ obs)
+
+
+def _cfa_syntax(blocks: dict[str, list[str]]) -> tuple[str, dict[str, str]]:
+    """The codebook CFA in lavaan syntax, as ``fit_cfa`` specifies it: one factor per block,
+    the first item its marker, a two-item block's loadings both fixed at 1 (tau-equivalent).
+    Items are aliased x0, x1, ... (the column names never reach semopy's parser)."""
+    alias = {it: f"x{k}" for k, it in enumerate(it for its in blocks.values() for it in its)}
+    lines = []
+    for k, items in enumerate(blocks.values()):
+        if len(items) == 2:
+            terms = [f"1*{alias[it]}" for it in items]
+        else:
+            terms = [f"1*{alias[items[0]]}"] + [alias[it] for it in items[1:]]
+        lines.append(f"F{k} =~ " + " + ".join(terms))
+    return "\n".join(lines), alias
+
+
+@benchmark("measurement", "fit_cfa and value_path (semopy) on 2,000 and 20,000 respondents and the 500-draw "
+                          "bootstrap, vs. the weighted item covariance and one plain semopy fit of the CFA")
+def bench_measurement(ctx: Context) -> dict:
+    import semopy
+    from threadpoolctl import threadpool_limits
+
+    import valuekit
+    from valuekit.demo import make_demo_survey
+    from valuekit.measurement import fit_cfa, value_path
+    from valuekit.scoring import item_matrix
+
+    small_n, large_n = ctx.size(2_000, 500), ctx.size(20_000, 5_000)
+    n_boot = ctx.size(500, 20)
+    repeats = min(ctx.repeats, 3)
+    floor_loop = 10  # the covariance takes about a millisecond: timed over 10 calls, per call
+    codebook = valuekit.read_codebook(valuekit.DEMO_CODEBOOK)
+    blocks = {b: codebook.block_items(b) for b in codebook.dimensions + codebook.sacrifices}
+    items = [it for its in blocks.values() for it in its]
+    desc, alias = _cfa_syntax(blocks)
+
+    cases, params = {}, {}
+    for label, n in (("small", small_n), ("large", large_n)):
+        frame, _, _ = make_demo_survey(n, random_state=SURVEY_SEED)
+        survey = valuekit.audit_survey(frame, codebook)  # the demo's dirt removed, answers recoded
+        data, weight = survey.data, survey.codebook.weight
+        X = item_matrix(data, codebook, items)
+        w = pd.to_numeric(data[weight], errors="coerce").to_numpy(dtype=float)
+        keep = ((~np.isnan(X)).sum(axis=1) >= 2) & (w > 0)  # the respondents fit_cfa uses
+        X, w = X[keep], w[keep]
+        kish = float(w.sum() ** 2 / (w ** 2).sum())
+        cov = pd.DataFrame(_weighted_cov(X, w), index=list(alias.values()), columns=list(alias.values()))
+
+        def floor(X=X, w=w):
+            return [_weighted_cov(X, w) for _ in range(floor_loop)]
+
+        def peer(cov=cov, kish=kish):  # semopy alone: its defaults (SLSQP, ftol 1e-6), the covariance given
+            model = semopy.Model(desc)
+            model.fit(cov=cov, n_samples=kish, obj="MLW")
+            return model
+
+        def cfa(data=data, weight=weight):
+            return fit_cfa(data, codebook, weights=weight, n_boot=0)
+
+        def path(data=data, weight=weight):
+            return value_path(data, codebook, weights=weight, n_boot=0)
+
+        cases[label] = {"n": n, "data": data, "weight": weight, "floor": floor, "peer": peer, "cfa": cfa,
+                        "path": path}
+        params[label] = {"respondents": n, "rows_kept": len(data), "rows_used": int(keep.sum()),
+                         "kish_n": round(kish, 1), "item_missing_share": round(float(np.isnan(X).mean()), 4)}
+
+    # warm-up (semopy's import, first-call costs) and the checks, before anything is timed
+    small = cases["small"]
+    small["floor"](), small["path"]()
+    res = small["cfa"]()
+    model = small["peer"]()
+    obs = model.vars["observed"]
+    Sigma = model.calc_sigma()[0]
+    S = np.asarray(model.mx_cov)  # the covariance semopy fitted, in its own order of the items
+    p = len(obs)
+    f_ml = (np.linalg.slogdet(Sigma)[1] + np.trace(S @ np.linalg.inv(Sigma)) - np.linalg.slogdet(S)[1] - p)
+    peer_chi2 = float(res.fit["n"] * f_ml)
+    cfa_chi2 = float(res.fit["chi2"])
+    chi2_diff = abs(peer_chi2 - cfa_chi2) / cfa_chi2
+    del model, res
+
+    # Every case interleaved, twice: with BLAS as it comes (OpenBLAS: one thread per core, what a
+    # notebook gets) and held to one thread (threadpoolctl), which is what a 29-item model wants.
+    order = [(label, kind) for label in ("small", "large") for kind in ("floor", "peer", "cfa", "path")]
+    times: dict[str, dict[str, list[float]]] = {}
+    for blas in ("one_thread", "default"):
+        ctx.log(f"BLAS {blas.replace('_', ' ')}: {repeats} repeats, interleaved")
+        limit = threadpool_limits(1) if blas == "one_thread" else contextlib.nullcontext()
+        with limit:
+            t = alternate({f"{label}/{kind}": cases[label][kind] for label, kind in order}, repeats, log=ctx.log)
+        times[blas] = {k: ([s / floor_loop for s in v] if k.endswith("/floor") else v) for k, v in t.items()}
+
+    # The bootstrap at the small size, once per BLAS setting (each draw is a warm-started refit).
+    boot: dict[str, dict] = {}
+    for blas in ("one_thread", "default"):
+        limit = threadpool_limits(1) if blas == "one_thread" else contextlib.nullcontext()
+        ctx.log(f"value_path with {n_boot} bootstrap draws, {small_n} respondents, BLAS {blas.replace('_', ' ')} ...")
+        with limit:
+            gc.collect()
+            start = time.perf_counter()
+            out = value_path(small["data"], codebook, weights=small["weight"], n_boot=n_boot, random_state=0)
+            seconds = time.perf_counter() - start
+        boot[blas] = {"s": seconds, "failed": out.n_failed}
+        ctx.log(f"{seconds:.1f} s ({out.n_failed} draws failed)")
+        del out
+
+    med = {blas: {k: statistics.median(v) for k, v in tt.items()} for blas, tt in times.items()}
+
+    def paired(blas, a, b):
+        return statistics.median(x / y for x, y in zip(times[blas][a], times[blas][b]))
+
+    size_ratio = large_n / small_n
+    metrics, summary = {}, {}
+    for blas in ("default", "one_thread"):
+        m, tag = med[blas], "" if blas == "default" else "_1t"
+        note = "BLAS default threads" if blas == "default" else "BLAS held to one thread"
+        for label, n in (("small", small_n), ("large", large_n)):
+            metrics[f"cfa_{label}{tag}_s"] = metric(round(m[f"{label}/cfa"], 3), "s",
+                                                    f"fit_cfa, {n:,} respondents, n_boot=0, weighted; {note}")
+            metrics[f"path_{label}{tag}_s"] = metric(round(m[f"{label}/path"], 3), "s",
+                                                     f"value_path, {n:,} respondents, n_boot=0; {note}")
+        for label, n in (("small", small_n), ("large", large_n)):
+            metrics[f"cfa_over_semopy_{label}{tag}"] = metric(
+                round(paired(blas, f"{label}/cfa", f"{label}/peer"), 2), "x",
+                f"{n:,}: median of paired fit_cfa / plain semopy fit of the same CFA")
+            metrics[f"path_over_semopy_{label}{tag}"] = metric(
+                round(paired(blas, f"{label}/path", f"{label}/peer"), 2), "x",
+                f"{n:,}: value_path / plain semopy CFA fit (the path model is larger)")
+        metrics[f"cfa_growth{tag}"] = metric(round(m["large/cfa"] / m["small/cfa"], 2), "x",
+                                             f"{large_n:,} / {small_n:,} respondents ({size_ratio:g}x)")
+        metrics[f"path_growth{tag}"] = metric(round(m["large/path"] / m["small/path"], 2), "x",
+                                              f"{large_n:,} / {small_n:,} respondents")
+        metrics[f"covariance_growth{tag}"] = metric(round(m["large/floor"] / m["small/floor"], 2), "x",
+                                                    "the floor, for comparison")
+        b = boot[blas]
+        per_draw = (b["s"] - m["small/path"]) / n_boot
+        metrics[f"bootstrap{tag}_s"] = metric(round(b["s"], 1), "s",
+                                              f"value_path n_boot={n_boot}, {small_n:,} respondents, run once; {note}")
+        metrics[f"bootstrap_per_draw{tag}_ms"] = metric(round(per_draw * 1000, 1), "ms",
+                                                        "(bootstrap - one fit) / draws")
+        metrics[f"bootstrap_over_fit{tag}"] = metric(round(b["s"] / m["small/path"], 1), "x",
+                                                     f"{n_boot}-draw run / one value_path fit (median)")
+        summary[blas] = {"per_draw_s": per_draw}
+    for blas, tag in (("default", ""), ("one_thread", "_1t")):
+        for label, n in (("small", small_n), ("large", large_n)):
+            metrics[f"covariance_{label}{tag}_ms"] = metric(round(med[blas][f"{label}/floor"] * 1000, 3), "ms",
+                                                            f"floor: weighted pairwise item covariance, NumPy, "
+                                                            f"{n:,} respondents")
+            metrics[f"semopy_{label}{tag}_s"] = metric(round(med[blas][f"{label}/peer"], 3), "s",
+                                                       "peer: semopy.Model(cfa).fit(cov=..., obj='MLW'), defaults")
+            metrics[f"cfa_over_covariance_{label}{tag}"] = metric(
+                round(paired(blas, f"{label}/cfa", f"{label}/floor"), 1), "x", "median of paired ratios")
+    for kind in ("cfa", "path"):
+        metrics[f"{kind}_default_over_1t_small"] = metric(
+            round(med["default"][f"small/{kind}"] / med["one_thread"][f"small/{kind}"], 1), "x",
+            "BLAS default threads / one thread (same call)")
+    metrics["bootstrap_default_over_1t"] = metric(round(boot["default"]["s"] / boot["one_thread"]["s"], 1), "x",
+                                                  "BLAS default threads / one thread")
+
+    # growth is checked on the one-thread times: the default-thread ones carry the machine's load
+    grow = {k: med["one_thread"][f"large/{k}"] / med["one_thread"][f"small/{k}"] for k in ("cfa", "path")}
+    return {
+        "params": {"sizes": params, "n_boot": n_boot, "repeats": repeats, "survey": "valuekit.demo.make_demo_survey",
+                   "seed": SURVEY_SEED, "items": len(items), "blocks": [len(v) for v in blocks.values()],
+                   "semopy": semopy.__version__, "floor_loop": floor_loop},
+        "metrics": metrics,
+        "checks": {
+            "peer_is_the_same_model": {"ok": chi2_diff < 1e-4,
+                                       "detail": f"chi2 {peer_chi2:.3f} (semopy) vs {cfa_chi2:.3f} (fit_cfa), "
+                                                 f"relative difference {chi2_diff:.1e} < 1e-4"},
+            "fits_grow_sublinearly": {"ok": max(grow.values()) < size_ratio,
+                                      "detail": f"cfa {grow['cfa']:.2f}x, path {grow['path']:.2f}x for "
+                                                f"{size_ratio:g}x respondents (one BLAS thread)"},
+            "bootstrap_draws_converged": {"ok": all(b["failed"] == 0 for b in boot.values()),
+                                          "detail": ", ".join(f"{k}: {b['failed']} of {n_boot} failed"
+                                                              for k, b in boot.items())},
+        },
+        "times_s": {blas: {k: [round(x, 5) for x in v] for k, v in tt.items()} for blas, tt in times.items()},
+        "bootstrap": boot,
     }
 
 

@@ -20,10 +20,11 @@ from valuekit.config import PROJ_ROOT
 from valuekit.errors import ParameterError, SurveyError
 
 # the modules (valuekit.reliability is also the name of a function in the package's namespace)
-(compare, drivers, nulltest, playbook, plots, reliability, scoring, segments, significance, waves, weighting) = (
+(compare, drivers, measurement, nulltest, playbook, plots, reliability, scoring, segments, significance, waves,
+ weighting) = (
     importlib.import_module(f"valuekit.{m}") for m in
-    ("compare", "drivers", "nulltest", "playbook", "plots", "reliability", "scoring", "segments", "significance",
-     "waves", "weighting"))
+    ("compare", "drivers", "measurement", "nulltest", "playbook", "plots", "reliability", "scoring", "segments",
+     "significance", "waves", "weighting"))
 TARGETS = PROJ_ROOT / "data" / "demo_targets.yaml"
 
 MTCARS = pd.read_csv(PROJ_ROOT / "tests" / "data" / "mtcars.csv")
@@ -376,6 +377,7 @@ CASES = [
     ("scope", lambda c: plots.plot_trend(c["trends"], "money", scope="segment")),
     ("comparisons", lambda c: plots.plot_trend(c["trends"], "money", comparisons=5)),
     ("ax", lambda c: plots.plot_trend(c["trends"], "money", ax=5)),
+    ("result", lambda c: plots.plot_path_diagram(5)),
     # -- weighting ----------------------------------------------------------------------
     ("data", lambda c: weighting.rake(5, TARGETS)),
     ("targets", lambda c: weighting.rake(c["data"], 5)),
@@ -389,6 +391,28 @@ CASES = [
     ("survey", lambda c: weighting.weight_survey(5, TARGETS)),
     ("name", lambda c: weighting.weight_survey(c["survey"], TARGETS, name=5)),
     ("targets", lambda c: weighting.read_targets(5)),
+    # -- measurement --------------------------------------------------------------------
+    ("codebook", lambda c: measurement.structures(5)),
+    ("data", lambda c: measurement.fit_cfa(5, c["cb"])),
+    ("codebook", lambda c: measurement.fit_cfa(c["data"], 5)),
+    ("structure", lambda c: measurement.fit_cfa(c["data"], c["cb"], structure="nine")),
+    ("structure", lambda c: measurement.fit_cfa(c["data"], c["cb"], structure={"a": "functional"})),
+    ("missing", lambda c: measurement.fit_cfa(c["data"], c["cb"], missing="fiml")),
+    ("ci", lambda c: measurement.fit_cfa(c["data"], c["cb"], ci=1.5)),
+    ("n_boot", lambda c: measurement.fit_cfa(c["data"], c["cb"], n_boot=-1)),
+    ("max_iter", lambda c: measurement.fit_cfa(c["data"], c["cb"], max_iter=0)),
+    ("random_state", lambda c: measurement.fit_cfa(c["data"], c["cb"], random_state="x")),
+    ("weights", lambda c: measurement.fit_cfa(c["data"], c["cb"], weights="nope")),
+    ("settings", lambda c: measurement.fit_cfa(c["data"], c["cb"], settings=5)),
+    ("method", lambda c: measurement.htmt(c["data"], c["cb"], method="hmm")),
+    ("data", lambda c: measurement.compare_structures(5, c["cb"])),
+    ("missing", lambda c: measurement.compare_structures(c["data"], c["cb"], missing=5)),
+    ("table", lambda c: measurement.structure_verdict(5)),
+    ("restricted", lambda c: measurement.chi2_difference(5, {"chi2": 1.0, "df": 1})),
+    ("restricted", lambda c: measurement.chi2_difference({"chi2": 1.0, "df": 1}, {"chi2": 0.5, "df": 2})),
+    ("mediator", lambda c: measurement.value_path(c["data"], c["cb"], mediator="loyalty")),
+    ("outcomes", lambda c: measurement.value_path(c["data"], c["cb"], outcomes=["nope"])),
+    ("direct", lambda c: measurement.value_path(c["data"], c["cb"], direct="yes")),
 ]
 
 
@@ -414,9 +438,10 @@ def test_every_public_function_has_a_case():
 
     with open(__file__, encoding="utf-8") as f:
         source = f.read()
-    records = ("PlaybookResult", "RakeResult", "Targets", "TargetsError")  # plain records and an error class
+    records = ("PlaybookResult", "RakeResult", "Targets", "TargetsError",  # plain records and an error class
+               "CFAResult", "PathResult")
     for module in (scoring, segments, drivers, compare, reliability, playbook, plots, nulltest, significance, waves,
-                   weighting):
+                   weighting, measurement):
         for name in module.__all__:
             obj = getattr(module, name)
             if (inspect.isfunction(obj) or inspect.isclass(obj)) and name not in records:

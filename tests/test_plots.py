@@ -214,3 +214,102 @@ def test_group_means_draw_the_comparison_table():
         plots.plot_group_means(table, measure="b")
     with pytest.raises(ValueError, match="grouping 'segment'"):
         plots.plot_group_means(table, grouping="segment", measure="a")
+
+
+# -- the value path model ----------------------------------------------------------------
+import dataclasses  # noqa: E402
+
+from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle  # noqa: E402
+
+from valuekit.errors import ParameterError  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def partial_path():
+    """The demo's value path with direct paths (partial mediation): overall value -> outcome
+    is then not significant while most other paths are."""
+    import valuekit as vk
+    from valuekit.measurement import value_path
+
+    s = vk.load_survey(vk.DEMO_DATA, codebook=vk.DEMO_CODEBOOK)
+    res = value_path(s.data, s.codebook, weights=s.codebook.weight, direct=True, n_boot=20, random_state=1)
+    return res, s.codebook
+
+
+def _arrows(ax):
+    return [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+
+
+def _decimals(value, sign=True):
+    return (f"{value:+.2f}" if sign else f"{value:.2f}").replace("0.", ".", 1)
+
+
+def test_path_diagram_draws_every_path_as_its_table(partial_path):
+    res, cb = partial_path
+    paths = res.paths
+    assert paths["significant"].any() and not paths["significant"].all()
+    given = plt.figure(figsize=(10, 7)).gca()
+    ax = plots.plot_path_diagram(res, ax=given, codebook=cb, lang="es")
+    assert ax is given and isinstance(ax, plt.Axes) and not ax.axison
+    arrows = _arrows(ax)
+    assert len(arrows) == len(paths)  # one per path, in the table's order
+    for arrow, significant in zip(arrows, paths["significant"]):
+        assert arrow.get_linestyle() == ("-" if significant else "--")
+    dashed = [a for a, sig in zip(arrows, paths["significant"]) if not sig]
+    assert {a.get_edgecolor() for a in dashed} != {a.get_edgecolor() for a in arrows if a not in dashed}
+    to_value = paths["kind"] == "to value"  # wider for a stronger path
+    widths = np.array([a.get_linewidth() for a, tv in zip(arrows, to_value) if tv])
+    order = np.argsort(paths.loc[to_value, "std_estimate"].abs().to_numpy())
+    assert np.all(np.diff(widths[order]) > 0)
+    texts = [t.get_text() for t in ax.texts]
+    flat = {t.replace("\n", " ") for t in texts}
+    for factor in cb.dimensions + cb.sacrifices:
+        assert cb.label(factor, "es") in flat
+    assert "Valor percibido global" in flat
+    strongest = paths.loc[paths["std_estimate"].abs().idxmax(), "std_estimate"]
+    assert _decimals(strongest) in texts and _decimals(strongest).startswith(("+.", "-."))
+    r2 = [t for t in texts if t.startswith("R² ")]
+    assert sorted(r2) == sorted(f"R² {_decimals(v, sign=False)}" for v in res.r2["r2"])
+    assert len(r2) == 1 + len(res.outcomes)
+
+
+def test_path_diagram_layout_and_names_without_a_codebook(partial_path):
+    res, cb = partial_path
+    ax = plots.plot_path_diagram(res, show_direct=False)
+    shown = res.paths[res.paths["kind"] != "direct"]
+    assert len(_arrows(ax)) == len(shown)
+    at = {t.get_text().replace("\n", " "): t.get_position() for t in ax.texts}
+    assert "overall value" in at and "emotional" in at  # names, underscores as spaces
+    benefits = [at[d][1] for d in cb.dimensions]
+    sacrifices = [at[s][1] for s in cb.sacrifices]
+    assert max(sacrifices) < min(benefits)  # the sacrifices below the benefits
+    assert at["functional"][0] < at["overall value"][0] < at["satisfaction"][0]  # left, middle, right
+    ellipses = [p for p in ax.patches if isinstance(p, Ellipse)]
+    assert len(ellipses) == len(cb.dimensions + cb.sacrifices)  # the single-item outcomes are boxes
+    assert len([p for p in ax.patches if isinstance(p, Rectangle)]) == 1 + len(res.outcomes)
+    assert {e.get_facecolor() for e in ellipses if e.center[1] in sacrifices} != \
+           {e.get_facecolor() for e in ellipses if e.center[1] in benefits}
+
+
+def test_path_diagram_without_a_mediator(partial_path):
+    res, cb = partial_path
+    paths = res.paths[res.paths["kind"] != "value to outcome"].assign(kind="direct")
+    bare = dataclasses.replace(res, mediator=None, direct=False, outcomes=["overall_value"] + res.outcomes,
+                               paths=paths.reset_index(drop=True))
+    ax = plots.plot_path_diagram(bare, codebook=cb)
+    arrows = _arrows(ax)
+    assert len(arrows) == len(paths)
+    assert all(a.get_linestyle() == ("-" if sig else "--") for a, sig in zip(arrows, paths["significant"]))
+    assert len([t for t in ax.texts if t.get_text().startswith("R² ")]) == 4
+
+
+def test_path_diagram_checks_its_arguments(partial_path):
+    res, _ = partial_path
+    with pytest.raises(ParameterError, match="result") as err:
+        plots.plot_path_diagram(res.paths)
+    assert err.value.name == "result"
+    for name, kw in (("ax", {"ax": "axes"}), ("lang", {"lang": "fr"}), ("codebook", {"codebook": 5}),
+                     ("show_direct", {"show_direct": "yes"})):
+        with pytest.raises(ParameterError) as err:
+            plots.plot_path_diagram(res, **kw)
+        assert err.value.name == name

@@ -4,7 +4,8 @@ The flow runs one way: a codebook says what each survey column means
 (:mod:`valuekit.codebook`), loaders read the export (:mod:`valuekit.io`), the audit
 recodes, flags and accounts for every row (:mod:`valuekit.audit`); then scoring and
 reliability, segments, drivers and comparisons, the playbook, and what-if scenarios.
-Raking to population margins is in :mod:`valuekit.weighting`.
+Raking to population margins is in :mod:`valuekit.weighting`; the confirmatory factor
+analysis, discriminant validity and the value path model in :mod:`valuekit.measurement`.
 Plots live in :mod:`valuekit.plots`, the dashboard in :mod:`valuekit.widgets`.
 """
 
@@ -21,6 +22,7 @@ _LAZY = {
     "compare": ["attribute_comparison", "value_map"],
     "errors": ["ValuekitError", "FileError", "SurveyError", "ParameterError", "LeverError"],
     "drivers": ["importance_performance", "key_drivers", "outcome_slopes", "relative_weights", "shapley_r2"],
+    "measurement": ["CFAResult", "PathResult", "compare_structures", "fit_cfa", "structure_verdict", "value_path"],
     "io": ["SourceInfo", "SurveyFileError", "read_survey_file"],
     "playbook": ["build_evidence", "manager_summary", "recommend"],
     "reliability": ["cronbach_alpha", "mcdonald_omega", "reliability"],
@@ -60,4 +62,5 @@ __all__ = [
     "recommend", "manager_summary", "Scenario", "ScenarioEngine", "ScenarioError", "build_engine",
     "compare_scenarios", "ValuekitError", "FileError", "SurveyError", "ParameterError", "LeverError",
     "rake", "weight_survey", "read_targets", "Targets", "RakeResult", "TargetsError",
+    "fit_cfa", "compare_structures", "structure_verdict", "value_path", "CFAResult", "PathResult",
 ]

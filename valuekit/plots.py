@@ -39,6 +39,7 @@ __all__ = [
     "plot_scenario_comparison",
     "plot_group_means",
     "plot_trend",
+    "plot_path_diagram",
 ]
 
 _KEPT, _EXCLUDED = "#4c72b0", "#c44e52"
@@ -909,4 +910,176 @@ def plot_trend(trends: pd.DataFrame, measure: str, *, comparisons: pd.DataFrame 
         ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     if scope != "all":
         ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+# -- the value path model --------------------------------------------------------------
+
+def _coefficient(value: float, sign: bool = True) -> str:
+    """A standardized estimate as on a path diagram: ``+.62``, ``-.04``, ``+1.02``
+    (``.83`` without the sign, for an R²)."""
+    if not np.isfinite(value):
+        return "n/a"
+    digits = f"{abs(value):.2f}"
+    digits = digits[1:] if digits.startswith("0") else digits
+    return (("-" if value < 0 and digits != ".00" else "+") if sign else "") + digits
+
+
+def plot_path_diagram(result, *, ax: plt.Axes | None = None, lang: str = "en", codebook=None,
+                      show_direct: bool = True) -> plt.Axes:
+    """Path diagram of the value path model: factors -> overall value -> outcomes.
+
+    The factors are ellipses in a left column, the benefit dimensions above the
+    sacrifices (tinted apart); the mediator is in the middle and the outcomes on the
+    right, each a rectangle when it is a single observed item and an ellipse when it is a
+    factor of several items, with its R² written under it (``"R² .83"``). Every path is
+    an arrow labelled with its standardized estimate (``"+.62"``) and as wide as its size;
+    significant paths are solid and dark, the others dashed and light grey. Direct paths
+    from the factors to the outcomes (``direct=True``) are drawn thin and light so the
+    paths through the mediator stay readable; without a mediator the factors' paths to
+    the outcomes are the model and are drawn in full. Drawn with matplotlib alone.
+
+    Parameters
+    ----------
+    result : PathResult
+        Output of :func:`valuekit.measurement.value_path`.
+    ax : Axes, optional
+        Default: the current Axes. Its axis is turned off and its aspect set equal.
+    lang : str, default "en"
+        Language of the labels when a codebook is given.
+    codebook : Codebook, optional
+        Supplies the display labels of the factors and outcomes; without one the names
+        are shown with spaces for underscores.
+    show_direct : bool, default True
+        Draw the direct paths that bypass the mediator (when the model has them).
+
+    Returns
+    -------
+    Axes
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle
+
+    from .codebook import SACRIFICES
+    from .measurement import PathResult
+
+    if not isinstance(result, PathResult):
+        raise _expected("result", "a PathResult (valuekit.measurement.value_path)", result)
+    ax = _axes_arg(ax)
+    lang = _lang_arg(lang)
+    codebook = _optional_codebook(codebook)
+    show_direct = _check.flag("show_direct", show_direct)
+    ax = ax or plt.gca()
+
+    def label(name: str) -> str:
+        text = codebook.label(name, lang) if codebook is not None else name
+        return name.replace("_", " ") if text == name else text
+
+    paths = result.paths
+    mediator = result.mediator
+    outcomes = [o for o in result.outcomes if o != mediator]
+    endogenous = ([mediator] if mediator else []) + outcomes
+    factors = [s for s in dict.fromkeys(paths["source"]) if s not in endogenous] if len(paths) else []
+    sacrifices = [f for f in factors if f in SACRIFICES or f == "sacrifices"]
+    benefits = [f for f in factors if f not in sacrifices]
+    latent = set(result.loadings["factor"]) if "factor" in getattr(result.loadings, "columns", ()) else set()
+
+    # which paths are drawn: through the mediator in full, direct ones beside it thin and light
+    shown = [p for _, p in paths.iterrows()
+             if (show_direct or mediator is None or p["kind"] != "direct")
+             and p["source"] in factors + endogenous and p["target"] in endogenous]
+    beside = mediator is not None and any(p["kind"] == "direct" for p in shown)
+
+    # layout: factors top to bottom (benefits, a gap, sacrifices), the mediator level with
+    # their middle, the outcomes spread over the same height on the right
+    step, gap, width, height = 1.0, 0.6, 2.4, 0.78
+    pos: dict[str, tuple[float, float]] = {}
+    y = 0.0
+    for k, f in enumerate(benefits + sacrifices):
+        if benefits and sacrifices and f == sacrifices[0]:
+            y -= gap
+        pos[f] = (0.0, y)
+        y -= step
+    bottom = y + step if factors else 0.0
+    middle = bottom / 2
+    right = 10.0 if beside else 9.0
+    if mediator:
+        pos[mediator] = (4.5, middle)
+    span = max(-bottom, 1.4 * (len(outcomes) - 1))
+    for k, o in enumerate(outcomes):
+        pos[o] = (right, middle + (span / 2 - span * k / (len(outcomes) - 1) if len(outcomes) > 1 else 0.0))
+
+    nodes = {}
+    r2 = result.r2.set_index("variable")["r2"] if len(result.r2) else pd.Series(dtype=float)
+    for name, (x, yy) in pos.items():
+        kind = "sacrifice" if name in sacrifices else "benefit" if name in benefits else "endogenous"
+        face = {"benefit": "#dbe4f0", "sacrifice": "#f3dcdd", "endogenous": "white"}[kind]
+        tall = height + (0.3 if kind == "endogenous" else 0.0)  # room for the R² inside
+        if kind == "endogenous" and name not in latent:  # a single observed item
+            patch = Rectangle((x - width / 2, yy - tall / 2), width, tall, facecolor=face, edgecolor="0.2",
+                              linewidth=1.2, zorder=3)
+        else:
+            patch = Ellipse((x, yy), width, tall, facecolor=face, edgecolor="0.2", linewidth=1.2, zorder=3)
+        ax.add_patch(patch)
+        nodes[name] = patch
+        shift = 0.1 if kind == "endogenous" else 0.0
+        ax.text(x, yy + shift, textwrap.fill(label(name), 16), ha="center", va="center", fontsize=8, zorder=4)
+        if kind == "endogenous" and name in r2.index and np.isfinite(r2[name]):
+            ax.text(x, yy - tall / 2 + 0.16, f"R² {_coefficient(float(r2[name]), sign=False)}", ha="center",
+                    va="center", fontsize=7, color="0.3", zorder=4)
+
+    # each arrow leaves and enters its box at its own height (ordered top to bottom), so
+    # the heads do not pile up on one point
+    def ports(ends: dict[str, list[str]]) -> dict[tuple[str, str], float]:
+        out = {}
+        for node, others in ends.items():
+            others = sorted(others, key=lambda o: -pos[o][1])
+            n = len(others)
+            for k, o in enumerate(others):
+                out[node, o] = (0.5 - k / (n - 1)) * 0.7 * height if n > 1 else 0.0
+        return out
+
+    into, out_of = {}, {}
+    for p in shown:
+        into.setdefault(p["target"], []).append(p["source"])
+        out_of.setdefault(p["source"], []).append(p["target"])
+    port_in, port_out = ports(into), ports(out_of)
+    for p in shown:
+        source, target = p["source"], p["target"]
+        side = mediator is not None and p["kind"] == "direct"
+        size = abs(float(p["std_estimate"])) if np.isfinite(p["std_estimate"]) else 0.0
+        significant = bool(p["significant"])
+        if side:
+            colour, linewidth, where, fontsize = ("0.55" if significant else "0.8"), 0.3 + 1.5 * size, 0.78, 5.5
+        else:
+            crowded = p["kind"] == "direct" and len(into[target]) > 5  # every factor straight to each outcome
+            colour, fontsize = ("0.15" if significant else "0.7"), 7 if crowded else 8
+            linewidth = 0.5 + (3 if crowded else 5) * size
+            where = {"to value": 0.4, "value to outcome": 0.35 if beside else 0.45}.get(p["kind"], 0.75)
+        x0, y0 = pos[source][0], pos[source][1] + port_out[source, target]
+        x1, y1 = pos[target][0], pos[target][1] + port_in[target, source]
+        arrow = FancyArrowPatch((x0, y0), (x1, y1), patchA=nodes[source], patchB=nodes[target],
+                                arrowstyle="-|>", mutation_scale=8 + 4 * size, linewidth=linewidth,
+                                linestyle="-" if significant else "--", color=colour,
+                                zorder=1 if side else 2)
+        ax.add_patch(arrow)
+        ax.text(x0 + where * (x1 - x0), y0 + where * (y1 - y0), _coefficient(float(p["std_estimate"])),
+                ha="center", va="center", fontsize=fontsize, color="0.1" if significant and not side else "0.45",
+                zorder=2.5 if side else 4,
+                bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
+
+    ax.set_aspect("equal")
+    low = min((yy for _, yy in pos.values()), default=0.0)
+    high = max((yy for _, yy in pos.values()), default=0.0)
+    ax.set_xlim(-width / 2 - 0.3, right + width / 2 + 0.3)
+    ax.set_ylim(low - height / 2 - 0.5, high + height / 2 + 0.3)
+    ax.set_axis_off()
+    handles = [Line2D([], [], color="0.15", linewidth=2, label="significant"),
+               Line2D([], [], color="0.7", linewidth=2, linestyle="--", label="not significant")]
+    if beside:
+        handles.append(Line2D([], [], color="0.55", linewidth=0.8,
+                              label=f"direct, not through {label(mediator)}"))
+    if shown:
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles),
+                  frameon=False, fontsize=8)
     return ax

@@ -9,7 +9,7 @@ metadata says ``"valuekit": {"needs": ["sacrifices"]}`` is not run on a benefits
 survey; its page says why.
 
 A tracking report is given several waves (several exports, or one export and its wave
-column): notebooks 01-07 analyse the latest file given, and the notebook whose metadata
+column): every other notebook analyses the latest file given, and the notebook whose metadata
 says ``"needs": ["waves"]`` (``08_tracking``) compares the waves (its parameters
 ``wave_paths`` and ``wave_column``). Given one survey and no wave column, that notebook's
 page says it needs waves.
@@ -174,7 +174,7 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
     ----------
     data : path, or list of paths
         The survey export, or one export per wave (in wave order). With several, notebooks
-        01-07 analyse the last one and ``08_tracking`` compares them all.
+        every notebook but ``08_tracking`` analyses the last one; ``08_tracking`` compares them all.
     codebook : path
         The codebook (one for every wave). The survey and codebook are checked (read and
         validated) before any notebook runs, so a wrong path fails at once with a clear
