@@ -249,6 +249,9 @@ def test_value_path_recovers_the_demo_generators_weights():
     assert sat.abs().idxmax() == "experiential" and sat.abs().nlargest(2).index[1] == "functional"
     test = ms.chi2_difference(res.fit, full.fit)
     assert test["delta_df"] == 27 and test["p_value"] < 1e-10  # full mediation is rejected
+    chosen, why = ms.mediation_verdict(res, full)
+    assert chosen is full and why.startswith("Full against partial mediation: chi2 difference")
+    assert "p < 0.001: the direct paths are needed" in why
     assert any(v.startswith("No effect on satisfaction is carried through overall_value") for v in full.verdicts())
 
 
@@ -258,6 +261,9 @@ def test_value_path_is_silent_on_data_without_effect():
     to_value = res.paths[res.paths["kind"] == "to value"]
     assert not to_value["significant"].any()
     assert not res.indirect["significant"].any()
+    partial = ms.value_path(data, cb, n_boot=0, direct=True)
+    chosen, why = ms.mediation_verdict(res, partial)  # one outcome, mediated as simulated: no direct path needed
+    assert chosen is res and "the direct paths add nothing" in why
     assert "overall_value (R²" in res.verdicts()[1] and "no path into it is distinguishable from zero" in res.verdicts()[1]
     # and the same model finds the effects when they are there
     data, cb = _simulate(800, seed=14)
@@ -336,11 +342,12 @@ def test_missing_answers_are_accounted_for():
     data.iloc[5:50, 3] = np.nan  # 45 skipped one item
     pairwise = ms.fit_cfa(data, cb, n_boot=0)
     assert pairwise.accounting["used"] == 395 and pairwise.accounting["excluded"] == 5
+    assert pairwise.accounting["missing"] == "pairwise"
     assert pairwise.excluded["reason"].unique().tolist() == ["fewer than two model items answered"]
     assert pairwise.accounting["fewest_pairs"] == 350
     listwise = ms.fit_cfa(data, cb, missing="listwise", n_boot=0)
     assert listwise.accounting["used"] == 350 and len(listwise.excluded) == 50
-    assert listwise.fit["n"] == 350
+    assert listwise.fit["n"] == 350 and listwise.accounting["missing"] == "listwise"
     assert pairwise.accounting["used"] + pairwise.accounting["excluded"] == 400
 
 

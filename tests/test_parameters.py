@@ -413,6 +413,7 @@ CASES = [
     ("mediator", lambda c: measurement.value_path(c["data"], c["cb"], mediator="loyalty")),
     ("outcomes", lambda c: measurement.value_path(c["data"], c["cb"], outcomes=["nope"])),
     ("direct", lambda c: measurement.value_path(c["data"], c["cb"], direct="yes")),
+    ("full", lambda c: measurement.mediation_verdict(5, None)),
 ]
 
 

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 from .errors import FileError, ParameterError
 
-__all__ = ["integer", "number", "fraction", "choice", "flag", "text", "path", "input_file",
+__all__ = ["integer", "number", "fraction", "choice", "flag", "text", "path", "input_file", "p_text",
            "output_file", "output_dir", "names", "write_text", "write_bytes", "instance", "shown"]
 
 
@@ -31,6 +31,11 @@ def shown(value: Any) -> str:
         return type(value).__name__
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def p_text(p: float) -> str:
+    """A p-value as sentences show it: ``"< 0.001"``, ``"0.042"``, ``"n/a"`` when unknown."""
+    return "n/a" if not math.isfinite(p) else "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def _fail(name: str, expected: str, value: Any) -> ParameterError:

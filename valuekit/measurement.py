@@ -91,6 +91,7 @@ from .errors import ParameterError, SurveyError
 from .scoring import _weights_arg, item_matrix
 
 __all__ = ["structures", "fit_cfa", "CFAResult", "compare_structures", "structure_verdict", "chi2_difference",
+           "mediation_verdict",
            "htmt", "value_path", "PathResult", "MISSING"]
 
 #: How missing answers are handled (see the module notes).
@@ -176,6 +177,12 @@ class _Moments:
     n_rows: int
     excluded: pd.DataFrame        # respondent, reason
     pairs_min: int                # fewest respondents behind one covariance
+    missing: str                  # the rule: pairwise or listwise
+
+    def accounting(self) -> dict:
+        return {"rows": self.n_rows, "used": self.n_used, "excluded": self.n_rows - self.n_used,
+                "missing": self.missing, "weighted": not np.all(self.w == self.w[0]),
+                "fewest_pairs": self.pairs_min}
 
 
 def _cov(X: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -193,17 +200,12 @@ def _kish(w: np.ndarray) -> float:
     return float(w.sum() ** 2 / (w ** 2).sum())
 
 
-def _moments(data: pd.DataFrame, cb, items: list[str], weights, missing: str,
-             extra: dict[str, str] | None = None) -> _Moments:
-    """Recoded answers of the model's items (and ``extra`` outcome columns, raw), the
-    respondents used and why the others were not, and the weighted covariance."""
+def _moments(data: pd.DataFrame, cb, items: list[str], weights, missing: str) -> _Moments:
+    """Recoded answers of the model's items (reverse-coded, on the common scale, as the
+    scorer reads them; outcome columns too), the respondents used and why the others were
+    not, and the weighted covariance."""
     X = item_matrix(data, cb, items)
     cols = list(items)
-    if extra:
-        Y = np.column_stack([pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-                             for c in extra.values()])
-        X = np.column_stack([X, Y])
-        cols += list(extra.values())
     w = _weights_arg(weights, data, data)
     obs = ~np.isnan(X)
     reasons = np.full(len(X), "", dtype=object)
@@ -233,7 +235,7 @@ def _moments(data: pd.DataFrame, cb, items: list[str], weights, missing: str,
                           "respondent used; a constant item has no covariance to model (drop it from the block)")
     _require_positive_definite(S, cols)
     n_stat = float(n_used) if np.all(w == w[0]) else _kish(w)
-    return _Moments(cols, X, w, S, n_used, n_stat, len(data), excluded, int(pairs.min()))
+    return _Moments(cols, X, w, S, n_used, n_stat, len(data), excluded, int(pairs.min()), missing)
 
 
 def _require_positive_definite(S: np.ndarray, cols: list[str]) -> None:
@@ -511,7 +513,6 @@ def _rmsea(chi2: float, df: int, n: float, level: float = 0.90) -> tuple[float, 
 
 def _delta_se(fit: _Fit, rows, theta: np.ndarray, V: np.ndarray) -> np.ndarray:
     """Delta-method standard errors of the standardized parameters (central differences)."""
-    base = fit.standardized(theta, rows)
     J = np.empty((len(rows), len(theta)))
     for k in range(len(theta)):
         h = 1e-6 * max(1.0, abs(theta[k]))
@@ -523,7 +524,6 @@ def _delta_se(fit: _Fit, rows, theta: np.ndarray, V: np.ndarray) -> np.ndarray:
     cov = J @ V @ J.T
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     se[np.abs(J).sum(axis=1) == 0] = 0.0  # fixed standardized values (e.g. a marker's variance)
-    del base
     return se
 
 
@@ -570,6 +570,12 @@ def _structure_arg(cb, structure) -> tuple[str, dict[str, list[str]]]:
                 raise ParameterError(f"structure: block '{b}' is in both '{seen[b]}' and '{f}'", name="structure")
             seen[b] = f
     return "custom", {f: list(bl) for f, bl in structure.items()}
+
+
+def _p(p: float) -> str:
+    """``"p < 0.001"`` or ``"p = 0.042"``."""
+    text = _check.p_text(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def _ci_level(ci: float) -> float:
@@ -863,11 +869,8 @@ def _cfa_result(name, factors, spec, notes, mom, cb, s, n_boot, ci, rng, max_ite
     multi = {f: its for f, its in spec.factors.items() if len(its) >= 2}
     ht = _htmt_table(mom, multi, n_boot, ci, rng) if len(multi) > 1 else pd.DataFrame(
         columns=["factor_a", "factor_b", "htmt", "ci_low", "ci_high"])
-    accounting = {"rows": mom.n_rows, "used": mom.n_used, "excluded": mom.n_rows - mom.n_used,
-                  "missing": "pairwise" if mom.pairs_min < mom.n_used else "complete" if len(mom.excluded) == 0
-                  else "listwise", "weighted": not np.all(mom.w == mom.w[0]), "fewest_pairs": mom.pairs_min}
     notes += _weights_note(mom, "chi-square, fit indices and standard errors")
-    return CFAResult(name, factors, statistics, loadings, correlations, validity, ht, accounting, mom.excluded,
+    return CFAResult(name, factors, statistics, loadings, correlations, validity, ht, mom.accounting(), mom.excluded,
                      notes, s)
 
 
@@ -1037,12 +1040,12 @@ def structure_verdict(table: pd.DataFrame) -> str:
         return (f"The data support the codebook's structure ({code['label']}): it has the lowest BIC "
                 f"({code['bic']:.0f}), and every rival fits significantly worse (the closest, "
                 f"{closest['label']}: chi2 difference {closest['delta_chi2']:.1f} on {closest['delta_df']:.0f} df, "
-                f"Holm-adjusted p {closest['p_adj']:.2g}).")
+                f"Holm-adjusted {_p(closest['p_adj'])}).")
     if best is not None and best != "codebook" and not worse.get(best, True):
         r = t.loc[best]
         return (f"The data prefer '{r['label']}' to the codebook's structure: lowest BIC ({r['bic']:.0f} against "
                 f"{code['bic']:.0f}) and no significantly worse fit (chi2 difference {r['delta_chi2']:.1f} on "
-                f"{r['delta_df']:.0f} df, Holm-adjusted p {r['p_adj']:.2g}): the customers do not tell these "
+                f"{r['delta_df']:.0f} df, Holm-adjusted {_p(r['p_adj'])}): the customers do not tell these "
                 "blocks apart.")
     return (f"Mixed evidence: the lowest BIC is '{t.loc[best, 'label'] if best else 'none admissible'}', and "
             f"{int(worse.sum())} of {len(rivals)} rivals fit significantly worse than the codebook's structure.")
@@ -1122,6 +1125,41 @@ class PathResult:
                 f"n={f['n']:.0f}, CFI={f['cfi']:.3f}, RMSEA={f['rmsea']:.3f}, n_boot={self.n_boot})")
 
 
+def mediation_verdict(full: PathResult, partial: PathResult | None) -> tuple[PathResult, str]:
+    """Full against partial mediation: the model to read, and why.
+
+    Parameters
+    ----------
+    full : PathResult
+        :func:`value_path` without direct paths.
+    partial : PathResult or None
+        The same model with ``direct=True`` (``None`` when there is no mediator).
+
+    Returns
+    -------
+    (PathResult, str)
+        The partial model when its direct paths improve the fit significantly (chi-square
+        difference below ``alpha`` of the settings), else the full model; and a sentence
+        with the test. Without a mediator, or when either model did not converge, the full
+        model and a sentence saying there is no comparison.
+    """
+    if not isinstance(full, PathResult) or full.direct:
+        raise _check._fail("full", "a PathResult of value_path without direct paths", full)
+    if partial is None or full.mediator is None:
+        return full, "No comparison of full and partial mediation: the model has no mediator."
+    if not isinstance(partial, PathResult) or not partial.direct or partial.mediator != full.mediator:
+        raise _check._fail("partial", "a PathResult of value_path with direct=True and the same mediator", partial)
+    if not (full.fit["converged"] and partial.fit["converged"]):
+        return full, "No comparison of full and partial mediation: a model did not converge."
+    test = chi2_difference(full.fit, partial.fit)
+    needed = test["p_value"] < full.settings["alpha"]
+    text = (f"Full against partial mediation: chi2 difference {test['delta_chi2']:.1f} on {test['delta_df']} df, "
+            f"{_p(test['p_value'])}: " + ("the direct paths are needed; overall value does not carry the whole "
+                                          "effect." if needed else "the direct paths add nothing; overall value "
+                                          "carries the effect."))
+    return (partial if needed else full), text
+
+
 def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: str | None = "overall_value",
                outcomes: list[str] | None = None, direct: bool = False, weights=None, missing: str = "pairwise",
                n_boot: int = 500, ci: float = 0.95, random_state=None, settings=None) -> PathResult:
@@ -1132,8 +1170,8 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
     outcome), which predicts each other outcome (satisfaction, recommendation,
     repurchase, as the codebook has them); the outcomes' residuals correlate freely.
     With ``direct=True`` the factors also predict each outcome directly (partial
-    mediation); compare the two fits with :func:`chi2_difference`. Single-item outcomes
-    are observed variables on their own scale; multi-item outcomes are factors.
+    mediation); :func:`mediation_verdict` compares the two fits. Single-item outcomes
+    are observed variables (on the common scale, as every item); multi-item outcomes are factors.
 
     Paths are standardized (as lavaan's ``std.all``) with a bootstrap percentile interval
     (respondents resampled with their weights, each draw refitted from the estimate);
@@ -1190,12 +1228,11 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
     else:
         for o in outcomes:
             spec.regressions[o] = list(predictors)
-    finals = outcomes
-    spec.residual_covs = list(combinations(finals, 2))
-    mom = _moments(data, cb, items, weights, missing, extra=extra)
-    # outcome columns go by their outcome's name in the model
-    mom.items = [next((o for o, c in extra.items() if c == col), col) if k >= len(items) else col
-                 for k, col in enumerate(mom.items)]
+    spec.residual_covs = list(combinations(outcomes, 2))
+    # single-item outcomes are observed variables, read like every item (on the common
+    # scale) and named after their outcome in the model
+    mom = _moments(data, cb, items + list(extra.values()), weights, missing)
+    mom.items = items + list(extra)
     _name_aliases(spec, mom.items)
     fit, statistics, rows, table, theta, std = _fit_and_read(spec, mom, notes, "value path")
     r2 = fit.r2(theta)
@@ -1279,12 +1316,11 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
     loadings = pd.DataFrame([{"factor": back[rv], "item": back[lv], "std_loading": std[k]}
                              for k, (op, lv, rv, *_) in enumerate(rows)
                              if op == "~" and back.get(rv) in spec.factors and back.get(lv) not in spec.regressions])
-    accounting = {"rows": mom.n_rows, "used": mom.n_used, "excluded": mom.n_rows - mom.n_used,
-                  "weighted": not np.all(mom.w == mom.w[0]), "fewest_pairs": mom.pairs_min}
     notes += _weights_note(mom, "chi-square, fit indices and p-values")
     if not mediator:
         notes.append("no mediator: the factors predict the outcomes directly")
-    return PathResult(mediator, outcomes, direct, paths, indirect, total, r2_table, statistics, loadings, accounting,
+    return PathResult(mediator, outcomes, direct, paths, indirect, total, r2_table, statistics, loadings,
+                      mom.accounting(),
                       mom.excluded, n_boot, failed, notes, s)
 
 

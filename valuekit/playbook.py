@@ -137,13 +137,9 @@ RULES = [
 ]
 
 
-def _fmt_p(p: float) -> str:
-    return "n/a" if not np.isfinite(p) else "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def _check_segments(e, s, rule):
     if not e["segments_distinct"]:
-        return f"segments no more distinct than one population (p = {_fmt_p(e['structure_p'])})"
+        return f"segments no more distinct than one population (p = {_check.p_text(e['structure_p'])})"
 
 
 def _check_group_size(e, s, rule):
@@ -155,7 +151,7 @@ def _check_difference(e, s, rule):
     if not np.isfinite(e["p_adj"]):
         return f"difference not tested ({e['comparison_note'] or 'no test'})"
     if e["p_adj"] >= s["alpha"]:
-        return f"difference not significant after adjustment (p_adj = {_fmt_p(e['p_adj'])})"
+        return f"difference not significant after adjustment (p_adj = {_check.p_text(e['p_adj'])})"
     if abs(e["effect"]) < s["min_effect"]:
         return f"difference too small (|g| = {abs(e['effect']):.2f} < {s['min_effect']})"
 
@@ -187,7 +183,7 @@ def _check_competitor(e, s, rule):
     if not np.isfinite(e["competitor_p_adj"]):
         return "no competitor ratings to test"
     if e["competitor_p_adj"] >= s["alpha"] or abs(e["competitor_effect"]) < s["min_effect"]:
-        return (f"gap to the competitor not established (p_adj = {_fmt_p(e['competitor_p_adj'])}, "
+        return (f"gap to the competitor not established (p_adj = {_check.p_text(e['competitor_p_adj'])}, "
                 f"d = {e['competitor_effect']:.2f})")
 
 
@@ -405,7 +401,7 @@ def _evidence_text(e: pd.Series, rule: Rule) -> str:
     parts = [f"n = {e['n']} (effective {e['n_eff']:.0f})"]
     if "difference" in rule.checks or "below_mid" in rule.checks:
         parts.append(f"mean {e['score']:.2f} [{e['score_ci_low']:.2f}, {e['score_ci_high']:.2f}] vs rest "
-                     f"{e['rest_score']:.2f}, g = {e['effect']:+.2f}, p_adj {_fmt_p(e['p_adj'])}")
+                     f"{e['rest_score']:.2f}, g = {e['effect']:+.2f}, p_adj {_check.p_text(e['p_adj'])}")
     if "driver" in rule.checks:
         parts.append(f"{e['importance']:.0f}% of R² [{e['importance_ci_low']:.0f}, {e['importance_ci_high']:.0f}] "
                      f"({e['driver_source']} model, R² {e['driver_r2']:.2f}, n {e['driver_n']}), "
@@ -415,7 +411,7 @@ def _evidence_text(e: pd.Series, rule: Rule) -> str:
                      f"{e['destroyed_ci_high']:.0%}]")
     if "competitor" in rule.checks:
         parts.append(f"ours / competitor {e['vs_competitor']:.2f}, d = {e['competitor_effect']:+.2f}, "
-                     f"p_adj {_fmt_p(e['competitor_p_adj'])}")
+                     f"p_adj {_check.p_text(e['competitor_p_adj'])}")
     return "; ".join(parts)
 
 
@@ -588,7 +584,7 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
         lines.append(f"Drivers of {outcome_label.lower()}: {drivers_note}.")
     if structure is not None and not bool(dict(structure).get("distinct", True)):
         lines.append("The segments are no more distinct than slices of one population would be "
-                     f"(p = {_fmt_p(float(dict(structure)['p']))}): no segment-level action is supported.")
+                     f"(p = {_check.p_text(float(dict(structure)['p']))}): no segment-level action is supported.")
     lines.append("")
     if recommendations.empty:
         lines.append("No recommendation passes the evidence bar: the data do not single out an action. "

@@ -629,10 +629,6 @@ def moved_measures(table: pd.DataFrame, *, scope: str | None = None) -> list[str
     return list(dict.fromkeys(found.sort_values("p_adj", kind="stable")["measure"]))
 
 
-def _p_text(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def tracking_summary(table: pd.DataFrame, *, names: dict | None = None) -> str:
     """What changed, in sentences a manager can read, each with its evidence; silent otherwise.
 
@@ -688,5 +684,5 @@ def tracking_summary(table: pd.DataFrame, *, names: dict | None = None) -> str:
             effect = f"Hedges' g {r.effect:+.2f}"
         verb = "rose" if r.direction == "up" else "fell"
         lines.append(f"- {r.label} ({r.kind}), {who}: {verb} from {values}: {diff}, {effect}, adjusted p "
-                     f"{_p_text(r.p_adj)}, n = {r.n_baseline} (wave {r.baseline}) and {r.n} (wave {r.wave}); {r.grade}.")
+                     f"{_check.p_text(r.p_adj)}, n = {r.n_baseline} (wave {r.baseline}) and {r.n} (wave {r.wave}); {r.grade}.")
     return "\n".join(lines + [f"{len(found)} change(s) pass the evidence bar, nothing else: " + bar])
