@@ -1166,6 +1166,341 @@ def bench_measurement(ctx: Context) -> dict:
     }
 
 
+# -- benchmark: score_cli ---------------------------------------------------------------
+
+
+def _cli_command() -> list[str]:
+    """How to start the CLI: ``python -m valuekit.cli`` if that works, else the ``valuekit``
+    console script next to the interpreter."""
+    probe = subprocess.run([sys.executable, "-m", "valuekit.cli", "--help"], capture_output=True,
+                           text=True, cwd=str(ROOT))
+    if probe.returncode == 0:
+        return [sys.executable, "-m", "valuekit.cli"]
+    script = Path(sys.executable).with_name("valuekit")
+    if script.is_file():
+        return [str(script)]
+    raise RuntimeError(f"neither 'python -m valuekit.cli' nor {script} runs:\n{probe.stderr[-2000:]}")
+
+
+def _run_checked(cmd: list[str], timeout: float = 3600) -> subprocess.CompletedProcess:
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(ROOT), timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])} ... failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+    return proc
+
+
+def _score_cmd(cli: list[str], path: Path, cb_path: Path, out: Path) -> list[str]:
+    return [*cli, "score", str(path), "--codebook", str(cb_path), "-o", str(out), "--force"]
+
+
+@benchmark("score_cli", "valuekit score (load + audit + score + write) end to end as a process, 1,000,000 rows, "
+                        "vs. read_csv in a fresh process and in-process")
+def bench_score_cli(ctx: Context) -> dict:
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    import valuekit
+
+    rows = ctx.size(1_000_000, 100_000)
+    repeats = 3
+    path, cb_path, meta = survey_file(ctx, rows)
+    cli = _cli_command()
+    floor_code = f"import pandas as pd; pd.read_csv({str(path)!r}, engine='pyarrow')"
+
+    with tempfile.TemporaryDirectory(prefix="vk_score_cli_") as tmp:
+        out_csv, out_parquet = Path(tmp) / "scores.csv", Path(tmp) / "scores.parquet"
+        # Warm-up on a tiny file: bytecode caches, the page cache, first-call costs.
+        warm, warm_cb, _ = survey_file(ctx, 2_000)
+        _run_checked(_score_cmd(cli, warm, warm_cb, out_csv))
+        _run_checked(_score_cmd(cli, warm, warm_cb, out_parquet))
+        _floor(warm), _floor(path)  # and the export itself into the page cache
+
+        ctx.log(f"timing on {path.name} ({meta['file_mb']} MB), {repeats} repeats each, alternating")
+        times = alternate({
+            "floor_inprocess": lambda: _floor(path),
+            "floor_process": lambda: _run_checked([sys.executable, "-c", floor_code]),
+            "cli_csv": lambda: _run_checked(_score_cmd(cli, path, cb_path, out_csv)),
+            "cli_parquet": lambda: _run_checked(_score_cmd(cli, path, cb_path, out_parquet)),
+        }, repeats, log=ctx.log)
+
+        # What was written (from the last timed runs), against the audit's count of kept rows.
+        with open(out_csv, "rb") as fh:
+            csv_lines = sum(1 for _ in fh)
+        parquet_rows = pq.read_metadata(out_parquet).num_rows
+        out_mb = {"csv": out_csv.stat().st_size / 2**20, "parquet": out_parquet.stat().st_size / 2**20}
+    codebook = valuekit.Codebook.from_dict(json.loads(cb_path.read_text()))
+    rows_kept = valuekit.load_survey(path, codebook=codebook).audit.summary()["rows_kept"]
+    gc.collect()
+
+    def paired(a, b):
+        return statistics.median(x / y for x, y in zip(times[a], times[b]))
+
+    med = {k: statistics.median(v) for k, v in times.items()}
+    ratio = paired("cli_csv", "floor_inprocess")
+    ratio_pq = paired("cli_parquet", "floor_inprocess")
+    target = 2.5
+    return {
+        "params": {"rows": rows, "items": N_ITEMS, "repeats": repeats, "file": path.name,
+                   "file_mb": meta["file_mb"], "cli": " ".join(Path(c).name for c in cli)},
+        "metrics": {
+            "floor_inprocess_median_s": metric(round(med["floor_inprocess"], 3), "s",
+                                               "pd.read_csv(engine='pyarrow') in the runner"),
+            "floor_process_median_s": metric(round(med["floor_process"], 3), "s",
+                                             "python -c 'import pandas; pd.read_csv(engine=pyarrow)', end to end"),
+            "cli_csv_median_s": metric(round(med["cli_csv"], 3), "s", "valuekit score ... -o scores.csv, end to end"),
+            "cli_parquet_median_s": metric(round(med["cli_parquet"], 3), "s",
+                                           "valuekit score ... -o scores.parquet, end to end"),
+            "time_ratio": metric(round(ratio, 2), "x",
+                                 f"CSV out / in-process floor, median of paired ratios, target <= {target:g}"),
+            "time_ratio_parquet": metric(round(ratio_pq, 2), "x", "Parquet out / in-process floor, paired"),
+            "ratio_to_process_floor": metric(round(paired("cli_csv", "floor_process"), 2), "x",
+                                             "CSV out / the read_csv process (both pay interpreter start + imports)"),
+            "ratio_to_process_floor_parquet": metric(round(paired("cli_parquet", "floor_process"), 2), "x",
+                                                     "Parquet out / the read_csv process"),
+            "process_overhead_s": metric(round(med["floor_process"] - med["floor_inprocess"], 3), "s",
+                                         "interpreter start + pandas import + exit (floor_process - floor_inprocess)"),
+            "floor_inprocess_times_s": metric([round(t, 3) for t in times["floor_inprocess"]], "s"),
+            "floor_process_times_s": metric([round(t, 3) for t in times["floor_process"]], "s"),
+            "cli_csv_times_s": metric([round(t, 3) for t in times["cli_csv"]], "s"),
+            "cli_parquet_times_s": metric([round(t, 3) for t in times["cli_parquet"]], "s"),
+            "scores_csv_mb": metric(round(out_mb["csv"], 1), "MB"),
+            "scores_parquet_mb": metric(round(out_mb["parquet"], 1), "MB"),
+        },
+        "checks": {
+            "time_ratio_le_2.5x": {"ok": ratio <= target,
+                                   "detail": f"{ratio:.2f}x with -o scores.csv, {ratio_pq:.2f}x with .parquet "
+                                             f"(target <= {target:g}x the in-process read_csv)"},
+            "csv_has_kept_rows": {"ok": csv_lines == rows_kept + 1,
+                                  "detail": f"{csv_lines} lines = {rows_kept} kept respondents + header"},
+            "parquet_has_kept_rows": {"ok": parquet_rows == rows_kept,
+                                      "detail": f"{parquet_rows} rows, {rows_kept} kept"},
+        },
+    }
+
+
+# -- benchmark: memory ------------------------------------------------------------------
+
+#: What 24 GB means in the extrapolation (MB here are 2**20 bytes).
+MEMORY_LIMIT_MB = 24 * 1024
+
+
+def _rows_at_limit(n1: int, mb1: float, n2: int, mb2: float, limit_mb: float = MEMORY_LIMIT_MB):
+    """The row count at which the line through (n1, mb1), (n2, mb2) reaches ``limit_mb``."""
+    slope = (mb2 - mb1) / (n2 - n1)
+    return None if slope <= 0 else int(n1 + (limit_mb - mb1) / slope)
+
+
+@benchmark("memory", "peak memory of valuekit score (load + audit + score + write) per respondent at 1,000,000 "
+                     "and 4,000,000 rows, vs. read_csv's peak; rows that would fill 24 GB")
+def bench_memory(ctx: Context) -> dict:
+    import tempfile
+
+    sizes = ctx.size((1_000_000, 4_000_000), (100_000, 200_000))
+    # The baseline is taken after every import the command makes (some are lazy), so the
+    # growth is what the respondents cost, not what the libraries cost.
+    setup_cli = "import numpy, pandas, pyarrow, pyarrow.csv, pyarrow.parquet, valuekit, valuekit.cli, valuekit.scoring\n"
+    setup_floor = "import numpy, pandas as pd, pyarrow, pyarrow.csv\n"
+    cases, metrics, checks = {}, {}, {}
+    with tempfile.TemporaryDirectory(prefix="vk_memory_") as tmp:
+        out = Path(tmp) / "scores.csv"
+        for rows in sizes:
+            path, cb_path, meta = survey_file(ctx, rows)
+            csv_bytes = path.stat().st_size
+            ctx.log(f"{rows:,} rows ({meta['file_mb']} MB): valuekit score in a fresh interpreter ...")
+            cli = child_peak_memory(
+                setup_cli,
+                f"rc = valuekit.cli.main(['score', {str(path)!r}, '--codebook', {str(cb_path)!r}, "
+                f"'-o', {str(out)!r}, '--force'])\n"
+                "assert rc == 0, rc")
+            ctx.log(f"peak +{cli['delta_mb']:.0f} MB over {cli['baseline_mb']:.0f} MB, {cli['seconds']:.1f} s; "
+                    "read_csv ...")
+            floor = child_peak_memory(setup_floor, f"frame = pd.read_csv({str(path)!r}, engine='pyarrow')")
+            ctx.log(f"read_csv peak +{floor['delta_mb']:.0f} MB")
+            cases[rows] = {"cli": cli, "floor": floor, "csv_bytes": csv_bytes}
+
+    per_resp, over_csv = {}, {}
+    for rows, c in cases.items():
+        tag = f"{rows // 1000}k" if rows < 1_000_000 else f"{rows // 1_000_000}m"
+        grow_b = c["cli"]["delta_mb"] * 2**20
+        per_resp[rows] = grow_b / rows
+        over_csv[rows] = grow_b / c["csv_bytes"]
+        metrics[f"cli_peak_{tag}_mb"] = metric(round(c["cli"]["delta_mb"], 1), "MB",
+                                               f"valuekit score, {rows:,} rows: peak over the post-import baseline "
+                                               f"({c['cli']['method']})")
+        metrics[f"cli_process_peak_{tag}_mb"] = metric(round(c["cli"]["peak_mb"], 1), "MB",
+                                                       f"the whole process's high-water mark (baseline "
+                                                       f"{c['cli']['baseline_mb']:.0f} MB)")
+        metrics[f"cli_per_respondent_{tag}_bytes"] = metric(round(per_resp[rows]), "B", "peak growth / rows")
+        metrics[f"cli_over_csv_{tag}"] = metric(round(over_csv[rows], 2), "x",
+                                                f"peak growth / the CSV's {c['csv_bytes'] / 2**20:.0f} MB on disk")
+        metrics[f"read_csv_peak_{tag}_mb"] = metric(round(c["floor"]["delta_mb"], 1), "MB",
+                                                    "pd.read_csv(engine='pyarrow'), peak over baseline")
+        metrics[f"cli_over_read_csv_{tag}"] = metric(
+            round(c["cli"]["delta_mb"] / c["floor"]["delta_mb"], 2) if c["floor"]["delta_mb"] > 0 else None,
+            "x", "valuekit score peak / read_csv peak")
+        metrics[f"cli_seconds_{tag}"] = metric(round(c["cli"]["seconds"], 1), "s", "the run measured (one)")
+        checks[f"per_respondent_le_1kb_{tag}"] = {"ok": per_resp[rows] <= 1024,
+                                                 "detail": f"{per_resp[rows]:.0f} B per respondent (target <= 1024)"}
+        checks[f"le_5x_csv_{tag}"] = {"ok": over_csv[rows] <= 5,
+                                      "detail": f"{over_csv[rows]:.2f}x the CSV bytes (target <= 5x)"}
+
+    (n1, c1), (n2, c2) = sorted(cases.items())
+    note = (f"linear extrapolation of the two measured sizes ({n1:,} and {n2:,} rows) of the whole "
+            f"process's peak to {MEMORY_LIMIT_MB // 1024} GB (= {MEMORY_LIMIT_MB} MB)")
+    at_limit = _rows_at_limit(n1, c1["cli"]["peak_mb"], n2, c2["cli"]["peak_mb"])
+    floor_at_limit = _rows_at_limit(n1, c1["floor"]["peak_mb"], n2, c2["floor"]["peak_mb"])
+    slope = (c2["cli"]["peak_mb"] - c1["cli"]["peak_mb"]) * 2**20 / (n2 - n1)
+    metrics["cli_marginal_bytes_per_respondent"] = metric(round(slope), "B",
+                                                          f"slope of the process peak between {n1:,} and {n2:,} rows")
+    metrics["cli_rows_at_24gb"] = metric(at_limit, "rows", "valuekit score (load + audit + score + write): " + note)
+    metrics["read_csv_rows_at_24gb"] = metric(floor_at_limit, "rows", "pd.read_csv alone: " + note)
+    return {
+        "params": {"rows": list(sizes), "items": N_ITEMS, "output": "scores.csv",
+                   "csv_mb": {r: round(c["csv_bytes"] / 2**20, 1) for r, c in cases.items()}},
+        "metrics": metrics,
+        "checks": checks,
+        "memory": {str(r): {"cli": c["cli"], "read_csv": c["floor"]} for r, c in cases.items()},
+    }
+
+
+# -- benchmark: dask --------------------------------------------------------------------
+
+
+def parquet_parts(ctx: Context, files: int, rows: int) -> tuple[Path, Path]:
+    """A folder of ``files`` Parquet files (``part-00.parquet`` ...) of ``rows`` rows each,
+    cached: the survey of ``rows`` rows (read with pandas) written ``files`` times with its
+    respondent ids shifted by ``rows`` per file, so ids repeat only where duplicates were
+    planted. Returns the folder and the codebook JSON."""
+    csv_path, cb_path, _ = survey_file(ctx, rows)
+    folder = ctx.data_dir / f"{csv_path.stem}_x{files}_parquet"
+    done = folder / "_complete"
+    if not done.is_file():
+        ctx.log(f"writing {files} Parquet parts of {rows:,} rows to {folder.name} ...")
+        folder.mkdir(parents=True, exist_ok=True)
+        frame = pd.read_csv(csv_path, engine="pyarrow")
+        ids = frame["respondent_id"].to_numpy()
+        for k in range(files):
+            frame["respondent_id"] = ids + k * rows
+            frame.to_parquet(folder / f"part-{k:02d}.parquet", index=False)
+        done.write_text(json.dumps({"files": files, "rows": rows, "source": csv_path.name}))
+    return folder, cb_path
+
+
+def _worker_memory(reset: bool = False) -> dict:
+    """On a worker (``client.run``): its resident size and high-water mark in bytes, from
+    /proc/self/status; with ``reset``, the high-water mark is first reset to the RSS."""
+    import re
+
+    if reset:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    with open("/proc/self/status") as fh:
+        text = fh.read()
+    return {k: int(re.search(k + r":\s+(\d+) kB", text).group(1)) * 1024 for k in ("VmRSS", "VmHWM")}
+
+
+def _pandas_path(path: Path, codebook):
+    import valuekit
+    from valuekit import ValueScorer
+
+    s = valuekit.load_survey(path, codebook=codebook)
+    scores = ValueScorer(s.codebook).fit(s.recoded).transform(s.recoded)
+    return s, scores
+
+
+@benchmark("dask", "valuekit.bigdata.audit_files (audit + score, 2 workers) on 10,000,000 x 40 rows in 10 "
+                   "Parquet files vs. load_survey + ValueScorer on one 1,000,000-row file")
+def bench_dask(ctx: Context) -> dict:
+    import tempfile
+
+    from distributed import Client, LocalCluster
+
+    import valuekit
+    from valuekit.bigdata import audit_files
+
+    files, rows_per = ctx.size((10, 1_000_000), (4, 100_000))
+    folder, cb_path = parquet_parts(ctx, files, rows_per)
+    warm_folder, _ = parquet_parts(ctx, 2, 2_000)
+    codebook = valuekit.Codebook.from_dict(json.loads(cb_path.read_text()))
+    one_file = folder / "part-00.parquet"
+    total = files * rows_per
+    n_workers = 2
+
+    _pandas_path(warm_folder / "part-00.parquet", codebook)  # warm-up: imports, first calls
+    _pandas_path(one_file, codebook)  # and the file itself into the page cache, as the Dask run finds them
+    gc.collect()
+    start = time.perf_counter()
+    with LocalCluster(n_workers=n_workers, threads_per_worker=1, dashboard_address=None) as cluster, \
+            Client(cluster) as client, tempfile.TemporaryDirectory(prefix="vk_dask_") as tmp:
+        cluster_s = time.perf_counter() - start
+        ctx.log(f"LocalCluster of {n_workers} workers up in {cluster_s:.1f} s; warm-up on {warm_folder.name}")
+        audit_files(warm_folder, str(cb_path), out=Path(tmp) / "warm", score=True, client=client)
+        gc.collect()
+
+        # pandas before and after the Dask run: drift on a shared machine hits both alike
+        pandas_s = [timed(lambda: _pandas_path(one_file, codebook))]
+        ctx.log(f"pandas path on {one_file.name} ({rows_per:,} rows): {pandas_s[0]:.2f} s")
+        client.run(gc.collect)
+        base = client.run(_worker_memory, reset=True)
+        ctx.log(f"audit_files on {files} files, {total:,} rows ...")
+        start = time.perf_counter()
+        big = audit_files(folder, str(cb_path), out=Path(tmp) / "out", score=True, client=client)
+        dask_s = time.perf_counter() - start
+        worker_mem = client.run(_worker_memory)
+        ctx.log(f"dask: {dask_s:.1f} s, {big!r}")
+        scores_rows = sum(pd.read_parquet(p, columns=["file"]).shape[0]
+                          for p in sorted((Path(tmp) / "out" / "scores").glob("*.parquet")))
+        pandas_s.append(timed(lambda: _pandas_path(one_file, codebook)))
+        ctx.log(f"pandas path again: {pandas_s[1]:.2f} s")
+    survey, _ = _pandas_path(one_file, codebook)
+    one_kept = survey.audit.summary()["rows_kept"]
+    del survey
+    gc.collect()
+
+    pandas_mean = statistics.mean(pandas_s)
+    dask_tp, pandas_tp = big.rows_in / dask_s, rows_per / pandas_mean
+    ratio = dask_tp / pandas_tp
+    gb = 2**30
+    peaks = {w: m["VmHWM"] for w, m in worker_mem.items()}
+    worst = max(peaks.values())
+    metrics = {
+        "dask_s": metric(round(dask_s, 1), "s", f"audit_files(score=True, out=...) on {files} files, run once, "
+                                                 "cluster already up"),
+        "dask_rows_per_s": metric(round(dask_tp), "rows/s", f"{big.rows_in:,} rows in / dask_s"),
+        "pandas_s": metric([round(t, 2) for t in pandas_s], "s",
+                           f"load_survey + ValueScorer on {one_file.name}, before and after the Dask run"),
+        "pandas_rows_per_s": metric(round(pandas_tp), "rows/s", f"{rows_per:,} rows / mean of pandas_s"),
+        "throughput_ratio": metric(round(ratio, 2), "x", "dask / pandas rows per second, target >= 0.7"),
+        "cluster_start_s": metric(round(cluster_s, 1), "s", f"LocalCluster({n_workers} workers), not in dask_s"),
+        "worker_peak_max_gb": metric(round(worst / gb, 2), "GB", "largest worker VmHWM during audit_files"),
+        "worker_peaks_gb": metric([round(v / gb, 2) for v in peaks.values()], "GB",
+                                  "each worker's VmHWM (reset before the run, read after)"),
+        "worker_baseline_gb": metric([round(b["VmRSS"] / gb, 2) for b in base.values()], "GB",
+                                     "each worker's RSS at the reset (imports, warm-up)"),
+        "rows_kept": metric(big.rows_kept, "", f"of {big.rows_in:,}"),
+    }
+    return {
+        "params": {"files": files, "rows_per_file": rows_per, "rows": total, "items": N_ITEMS,
+                   "workers": n_workers, "threads_per_worker": 1, "folder": folder.name},
+        "metrics": metrics,
+        "checks": {
+            "throughput_ge_0.7x": {"ok": ratio >= 0.7,
+                                   "detail": f"{ratio:.2f}x the pandas path's rows per second (target >= 0.7x)"},
+            "worker_peak_le_3gb": {"ok": worst <= 3 * gb, "detail": f"max {worst / gb:.2f} GB per worker"},
+            "all_rows_accounted": {"ok": big.rows_in == total and big.rows_kept + big.rows_excluded == total,
+                                   "detail": f"rows_in={big.rows_in:,} of {total:,}, kept {big.rows_kept:,}"},
+            "scores_written": {"ok": scores_rows == big.rows_kept,
+                               "detail": f"{scores_rows:,} score rows for {big.rows_kept:,} kept"},
+            "kept_as_pandas": {"ok": big.rows_kept == files * one_kept,
+                               "detail": f"{big.rows_kept:,} kept = {files} x the {one_kept:,} load_survey keeps "
+                                         "of one file (the files differ only in their ids)"},
+        },
+        "files": big.files.to_dict(orient="records"),
+        "worker_memory": {"base": base, "end": worker_mem},
+    }
+
+
 # -- the dashboard page in a real browser -----------------------------------------------
 
 BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

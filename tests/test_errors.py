@@ -219,7 +219,7 @@ def test_score_never_overwrites_the_export_and_asks_before_overwriting(capsys, t
     assert main(["score", str(export), "--codebook", str(DEMO_CODEBOOK), "-o", str(out)]) == 2
     assert "exists; pass --force" in _one_line(capsys, "score") and out.read_text() == "keep me"
     assert main(["score", str(export), "--codebook", str(DEMO_CODEBOOK), "-o", str(out), "--force"]) == 0
-    assert out.read_text().startswith("row,respondent_id,functional")
+    assert out.read_text().startswith("row,respondent_id,weight,out_value")
     capsys.readouterr()
     assert main(["score", str(export), "--codebook", str(DEMO_CODEBOOK), "-o", str(tmp_path / "s.xlsx")]) == 2
     assert "ending in .csv" in _one_line(capsys, "score")

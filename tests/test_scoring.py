@@ -222,7 +222,8 @@ def test_cli_score(tmp_path, capsys):
     assert f"scored: {int((~unscored).sum())}; not scored: {int(unscored.sum())}" in printed
     assert scores.loc[unscored, "value_ratio"].isna().all()
     assert set(scores.loc[~unscored, "verdict"]) <= {"created", "neutral", "destroyed"}
-    assert list(scores.columns[:3]) == ["row", "respondent_id", "functional"]
+    assert list(scores.columns[:8]) == ["row", "respondent_id", "weight", "out_value", "out_sat", "out_nps", "out_rep",
+                                       "functional"]  # the weight and outcomes beside the scores
 
 
 def test_demo_verdicts_recover_the_planted_truth():

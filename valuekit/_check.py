@@ -216,3 +216,13 @@ def instance(name: str, value: Any, types: type | tuple, expected: str, *, optio
     if (optional and value is None) or (isinstance(value, types) and not isinstance(value, bool)):
         return value
     raise _fail(name, expected + (" or None" if optional else ""), value)
+
+
+def str_take(categories, codes):
+    """A ``str`` array of ``categories[codes]``, gathered by Arrow (no Python string per row)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    cats = pa.array([str(c) for c in categories], type=pa.large_string())
+    return pd.array(cats.take(pa.array(np.asarray(codes, dtype=np.int64))), dtype="str")

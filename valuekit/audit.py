@@ -40,7 +40,7 @@ import pyarrow as pa
 from . import _check
 from .codebook import Codebook, CodebookError, read_codebook
 from .errors import ParameterError, SurveyError
-from .io import _NUMBER, SourceInfo, check_read_options, read_survey_file
+from .io import _NUMBER, SourceInfo, StreamMisfit, check_read_options, read_survey_file, stream_csv
 
 __all__ = [
     "Audit",
@@ -260,12 +260,6 @@ def _check_audit_options(exclude, speeder_fraction, straightline_min_items) -> t
             _check.integer("straightline_min_items", straightline_min_items, min=2))
 
 
-def _str_take(categories, codes) -> pd.api.extensions.ExtensionArray:
-    """A ``str`` array of ``categories[codes]``, gathered by Arrow (no Python string per row)."""
-    cats = pa.array([str(c) for c in categories], type=pa.large_string())
-    return pd.array(cats.take(pa.array(np.asarray(codes, dtype=np.int64))), dtype="str")
-
-
 def _decide(rows: pd.DataFrame, exclude: tuple[str, ...]) -> None:
     """Set ``status`` and ``reason`` from the flag columns (in place)."""
     flags = rows[list(exclude)].to_numpy(dtype=bool) if exclude else np.zeros((len(rows), 0), bool)
@@ -275,8 +269,8 @@ def _decide(rows: pd.DataFrame, exclude: tuple[str, ...]) -> None:
     lookup = np.zeros(int(combo.max(initial=0)) + 1, np.int64)
     lookup[present] = np.arange(present.size)
     texts = ["; ".join(r for i, r in enumerate(exclude) if (int(u) >> i) & 1) for u in present]
-    rows["status"] = _str_take(["kept", "excluded"], flags.any(axis=1))
-    rows["reason"] = _str_take(texts, lookup[combo])
+    rows["status"] = _check.str_take(["kept", "excluded"], flags.any(axis=1))
+    rows["reason"] = _check.str_take(texts, lookup[combo])
 
 
 def _to_float_into(out: np.ndarray, series: pd.Series, decimal: str | None) -> np.ndarray | None:
@@ -389,14 +383,8 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
         exclude, speeder_fraction, straightline_min_items)
     codebook = _read_codebook_arg(codebook)
     info = info or SourceInfo(path="<DataFrame>", format="dataframe")
-    repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
-    if repeated:  # frame[name] would be a table, not a column
-        raise SurveyError(f"{info.describe()}: column name(s) {repeated} appear more than once; "
-                          "expected each column name once")
-    codebook.check_columns(frame.columns, source=info.describe())
+    _check_frame(frame, codebook, info)
     n = len(frame)
-    if n == 0:
-        raise SurveyError(f"{info.describe()}: no data rows")
     if row_numbers is None:
         row_numbers = np.arange(1, n + 1)
     else:
@@ -408,115 +396,234 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
             raise ParameterError(f"row_numbers: expected {n} distinct whole numbers >= 1, one per row of frame",
                                  name="row_numbers")
 
-    # without an id column, a respondent is their row number: nothing can be blank or repeated
-    ids = _tidy_ids(frame[codebook.id]) if codebook.id else pd.Series(row_numbers, dtype="Int64")
-    rated = set(codebook.items) | {c for c in (codebook.weight, codebook.completion_time) if c}
-    numeric_cols = [c for c in frame.columns if c in rated]  # in the file's order
-    value_items = set(codebook.value_items)
+    recoder = _Recoder(codebook, info, list(frame.columns), n, straightline_min_items)
+    recoder.add(frame)
+    return recoder.finish(exclude, speeder_fraction, row_numbers)
 
-    # One pass, one column at a time; X is column-major so each column is contiguous.
-    # Large surveys split the columns between threads (NumPy releases the GIL).
-    X = _float_matrix(n, len(numeric_cols))
-    chunks = np.array_split(np.arange(len(numeric_cols)), _workers(n * len(numeric_cols)))
-    parts = [_ColumnPass(n, len(numeric_cols)) for _ in chunks]
-    work = [lambda part=part, idx=idx: part.run(idx, X, frame, numeric_cols, codebook, info, value_items)
-            for part, idx in zip(parts, chunks)]
-    if len(work) > 1:
-        with ThreadPoolExecutor(len(work)) as pool:
-            list(pool.map(lambda f: f(), work))
-    else:
-        work[0]()
-    counts = {p: sum(part.counts[p] for part in parts) for p in CELL_PROBLEMS}
-    blank = sum(part.blank for part in parts)
-    answered_per_column = sum(part.answered_per_column for part in parts)
-    answered = sum(part.answered for part in parts)
-    vmax = np.fmax.reduce([part.vmax for part in parts])
-    vmin = np.fmin.reduce([part.vmin for part in parts])
-    found = [f for part in parts for f in part.found]
 
-    flags: dict[str, np.ndarray] = {}
-    flags["missing_id"] = ids.isna().to_numpy()
-    flags["duplicate_id"] = np.zeros(n, bool)  # decided below, once the other flags are known
-    flags["no_answers"] = answered == 0
-    flags["straightliner"] = (vmax == vmin) & (answered >= int(straightline_min_items))
-    settings = {"speeder_fraction": speeder_fraction, "straightline_min_items": int(straightline_min_items)}
-    notes: list[str] = []
-    if codebook.completion_time:
-        t = X[:, numeric_cols.index(codebook.completion_time)]
+def _check_frame(frame: pd.DataFrame, codebook: Codebook, info: SourceInfo) -> None:
+    """A raw table the audit can take: each column name once, the codebook's columns, rows."""
+    repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if repeated:  # frame[name] would be a table, not a column
+        raise SurveyError(f"{info.describe()}: column name(s) {repeated} appear more than once; "
+                          "expected each column name once")
+    codebook.check_columns(frame.columns, source=info.describe())
+    if len(frame) == 0:
+        raise SurveyError(f"{info.describe()}: no data rows")
+
+
+#: Not given: decided from the rows of this audit (see :meth:`_Recoder.finish`).
+_FROM_ROWS = object()
+
+
+class _Recoder:
+    """Recode and flag a survey one block of rows at a time, into one column-major matrix.
+
+    :func:`audit_survey` gives it the whole table as one block; :func:`load_survey` gives
+    it a large CSV file block by block as the file is parsed, so the raw table is never
+    held whole. The row flags that need every row (the speeder threshold from the median
+    time, repeated ids) are decided in :meth:`finish`, or given to it by an engine that
+    audits the blocks apart (:mod:`valuekit.bigdata`).
+    """
+
+    def __init__(self, codebook: Codebook, info: SourceInfo, columns: list, rows: int,
+                 straightline_min_items: int):
+        self.codebook, self.info, self.columns = codebook, info, columns
+        self.straightline_min_items = straightline_min_items
+        self.rated = set(codebook.items) | {c for c in (codebook.weight, codebook.completion_time) if c}
+        self.numeric_cols = [c for c in columns if c in self.rated]  # in the file's order
+        self.value_items = set(codebook.value_items)
+        m = len(self.numeric_cols)
+        self.X = _float_matrix(rows, m)  # rows: an upper bound; pages past the last row are never touched
+        self.n = 0
+        self.parts: list[_ColumnPass] = []
+        self.offsets: list[int] = []
+        self.others: list[pd.DataFrame] = []
+        self._ids: pd.Series | None = None
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """Recode and flag the next block of rows (the same columns as every block)."""
+        if list(frame.columns) != self.columns:
+            raise RuntimeError("a block of the survey has other columns than the first; this is a bug in valuekit")
+        start, stop = self.n, self.n + len(frame)
+        if stop > self.X.shape[0]:
+            raise RuntimeError("more rows than the file was counted to hold; this is a bug in valuekit")
+        X = self.X[start:stop]
+        m = len(self.numeric_cols)
+        # one column at a time (each contiguous in X); a large block splits its columns
+        # between threads (NumPy releases the GIL)
+        chunks = np.array_split(np.arange(m), _workers(len(frame) * m))
+        parts = [_ColumnPass(len(frame), m) for _ in chunks]
+        work = [lambda part=part, idx=idx: part.run(idx, X, frame, self.numeric_cols, self.codebook, self.info,
+                                                    self.value_items)
+                for part, idx in zip(parts, chunks)]
+        if len(work) > 1:
+            with ThreadPoolExecutor(len(work)) as pool:
+                list(pool.map(lambda f: f(), work))
+        else:
+            work[0]()
+        self.parts.append(_ColumnPass.merge(parts, len(frame), m))
+        self.offsets.append(start)
+        self.others.append(frame[[c for c in frame.columns if c not in self.rated]])
+        self.n = stop
+
+    def times(self) -> np.ndarray:
+        """The positive completion times (the speeder threshold is a share of their median)."""
+        t = self.X[:self.n, self.numeric_cols.index(self.codebook.completion_time)]
         with np.errstate(invalid="ignore"):
-            positive = t[(t > 0) & np.isfinite(t)]
-        threshold = _median(positive) * speeder_fraction if positive.size else np.nan
-        if np.isfinite(threshold):
-            flags["speeder"] = t < threshold
-            settings["speeder_threshold_seconds"] = round(float(threshold), 3)
-        else:  # no median to take a share of: no row can be judged a speeder
+            return t[(t > 0) & np.isfinite(t)]
+
+    def other_columns(self) -> pd.DataFrame:
+        """The columns that are not rated (id, context, ...), every row so far."""
+        if len(self.others) > 1:
+            self.others = [pd.concat(self.others, ignore_index=True)]
+        return self.others[0]
+
+    def ids(self) -> pd.Series:
+        """The respondent ids, tidied (:func:`_tidy_ids`); the row numbers 1 to n without an id column."""
+        if self._ids is None or len(self._ids) != self.n:
+            self._ids = (_tidy_ids(self.other_columns()[self.codebook.id]) if self.codebook.id
+                         else pd.Series(np.arange(1, self.n + 1), dtype="Int64"))
+        return self._ids
+
+    def row_flags(self, speeder_fraction: float, speeder_threshold=_FROM_ROWS) -> tuple[dict, dict, list]:
+        """Every row flag but ``duplicate_id``, the settings used and the notes.
+
+        ``speeder_threshold`` (seconds, or None when no time is positive) replaces the
+        threshold taken from these rows' median time."""
+        codebook, info, n = self.codebook, self.info, self.n
+        numeric_cols = self.numeric_cols
+        X = self.X[:n]
+        one = len(self.parts) == 1
+        answered = self.parts[0].answered if one else np.concatenate([part.answered for part in self.parts])
+        vmax = self.parts[0].vmax if one else np.concatenate([part.vmax for part in self.parts])
+        vmin = self.parts[0].vmin if one else np.concatenate([part.vmin for part in self.parts])
+        flags: dict[str, np.ndarray] = {}
+        flags["missing_id"] = self.ids().isna().to_numpy()
+        flags["no_answers"] = answered == 0
+        flags["straightliner"] = (vmax == vmin) & (answered >= int(self.straightline_min_items))
+        settings = {"speeder_fraction": speeder_fraction, "straightline_min_items": int(self.straightline_min_items)}
+        notes: list[str] = []
+        if codebook.completion_time:
+            t = X[:, numeric_cols.index(codebook.completion_time)]
+            if speeder_threshold is _FROM_ROWS:
+                positive = self.times()
+                speeder_threshold = _median(positive) * speeder_fraction if positive.size else None
+            if speeder_threshold is not None and np.isfinite(speeder_threshold):
+                flags["speeder"] = t < speeder_threshold
+                settings["speeder_threshold_seconds"] = round(float(speeder_threshold), 3)
+            else:  # no median to take a share of: no row can be judged a speeder
+                flags["speeder"] = np.zeros(n, bool)
+                settings["speeder_threshold_seconds"] = None
+                notes.append(f"speeder check skipped: column '{codebook.completion_time}' has no positive "
+                             "completion time (every cell blank, not a number, or <= 0)")
+        else:
             flags["speeder"] = np.zeros(n, bool)
             settings["speeder_threshold_seconds"] = None
-            notes.append(f"speeder check skipped: column '{codebook.completion_time}' has no positive "
-                         "completion time (every cell blank, not a number, or <= 0)")
-    else:
-        flags["speeder"] = np.zeros(n, bool)
-        settings["speeder_threshold_seconds"] = None
-        notes.append("speeder check skipped: the codebook names no completion_time column")
-    settings["weight_checked"] = codebook.weight is not None
-    if codebook.weight:
-        w = X[:, numeric_cols.index(codebook.weight)]
-        with np.errstate(invalid="ignore"):
-            usable = np.isfinite(w) & (w > 0)
-        flags["invalid_weight"] = ~usable
-        _check_weight_sum(w, usable, codebook.weight, info)
-    else:
-        flags["invalid_weight"] = np.zeros(n, bool)
-        notes.append("weight check skipped: the codebook names no weight column; every "
-                     "respondent counts once")
-    # of the rows sharing an id, keep the first one that has no other flag (else the first)
-    flagged_otherwise = flags["no_answers"] | flags["straightliner"] | flags["speeder"] | flags["invalid_weight"]
+            notes.append("speeder check skipped: the codebook names no completion_time column")
+        settings["weight_checked"] = codebook.weight is not None
+        if codebook.weight:
+            w = X[:, numeric_cols.index(codebook.weight)]
+            with np.errstate(invalid="ignore"):
+                usable = np.isfinite(w) & (w > 0)
+            flags["invalid_weight"] = ~usable
+            _check_weight_sum(w, usable, codebook.weight, info)
+        else:
+            flags["invalid_weight"] = np.zeros(n, bool)
+            notes.append("weight check skipped: the codebook names no weight column; every "
+                         "respondent counts once")
+        return flags, settings, notes
+
+    @staticmethod
+    def flagged_otherwise(flags: dict) -> np.ndarray:
+        """Rows with a flag other than the id's (the first of a repeated id without one is kept)."""
+        return flags["no_answers"] | flags["straightliner"] | flags["speeder"] | flags["invalid_weight"]
+
+    def finish(self, exclude: tuple[str, ...], speeder_fraction: float, row_numbers=None, *,
+               speeder_threshold=_FROM_ROWS, duplicate_id=None) -> Survey:
+        """The audit and the recoded data of every row added.
+
+        ``speeder_threshold`` (see :meth:`row_flags`) and ``duplicate_id`` (the duplicate
+        mask, decided over more rows than these) replace the decisions taken from these
+        rows alone.
+        """
+        codebook, info, n = self.codebook, self.info, self.n
+        if n == 0:
+            raise SurveyError(f"{info.describe()}: no data rows")
+        row_numbers = np.arange(1, n + 1) if row_numbers is None else row_numbers
+        if not codebook.id:  # a respondent is their row number: nothing can be blank or repeated
+            self._ids = pd.Series(row_numbers, dtype="Int64")
+        ids = self.ids()
+        others = self.other_columns()
+        self.others = []
+        numeric_cols = self.numeric_cols
+        X = self.X[:n]
+        counts = {p: sum(part.counts[p] for part in self.parts) for p in CELL_PROBLEMS}
+        blank = sum(part.blank for part in self.parts)
+        answered_per_column = sum(part.answered_per_column for part in self.parts)
+        found = [(f[0] + offset, *f[1:]) for part, offset in zip(self.parts, self.offsets) for f in part.found]
+        if len(self.parts) > 1:  # column by column (the file's order), then by row, as from one block
+            found.sort(key=lambda f: f[1])
+
+        flags, settings, notes = self.row_flags(speeder_fraction, speeder_threshold)
+        if duplicate_id is None:
+            flags["duplicate_id"] = _duplicate_ids(ids, self.flagged_otherwise(flags))
+        else:
+            flags["duplicate_id"] = np.asarray(duplicate_id, dtype=bool)
+        settings["id_checked"] = codebook.id is not None
+        if not codebook.id:
+            notes.append("missing-id and duplicate-id checks off: the codebook names no id column, so "
+                         "respondents are identified by their row number")
+        if not codebook.comparison_items:
+            notes.append("no competitor ratings (comparisons) in the codebook")
+
+        rows = pd.DataFrame({"row": row_numbers, "respondent": ids.array})
+        for reason in ROW_REASONS:
+            rows[reason] = flags[reason]
+        _decide(rows, exclude)
+        rows = rows[["row", "respondent", "status", "reason", *ROW_REASONS]]
+
+        cells = _cell_table(found, numeric_cols, row_numbers, ids)
+        columns = pd.DataFrame({"column": numeric_cols, "answered": answered_per_column, "blank": blank, **counts})
+
+        # recoded: the numeric columns are one block viewing X; the others are put back in place
+        index = pd.RangeIndex(1, n + 1, name="row") if row_numbers[-1] == n and row_numbers[0] == 1 and \
+            (np.diff(row_numbers) == 1).all() else pd.Index(row_numbers, name="row")
+        recoded = pd.DataFrame(X, columns=numeric_cols, index=index, copy=False)
+        for position, col in enumerate(self.columns):
+            if col in self.rated:
+                continue
+            if col == codebook.id:
+                values = ids.array
+            else:
+                labels = info.value_labels.get(col) if col in codebook.context_columns else None
+                values = (others[col].map(lambda v, lab=labels: lab.get(v, v)) if labels else others[col]).array
+            recoded.insert(position, col, values)
+
+        if codebook.scales:  # multi-item outcomes and constructs: their scores join the data
+            from .scoring import construct_scores
+
+            clash = [name for name in codebook.scales if name in recoded.columns]
+            if clash:
+                raise CodebookError(f"{codebook.source}: the scores of {clash} are added to the data under "
+                                    f"their names, but {info.describe()} already has column(s) {clash}; "
+                                    "rename the outcome or construct in the codebook")
+            recoded = pd.concat([recoded, construct_scores(recoded, codebook)], axis=1)
+        audit = Audit(info=info, rows=rows, cells=cells, columns=columns, exclude=exclude,
+                      settings=settings, notes=notes)
+        audit.check()
+        return Survey(codebook, audit, recoded)
+
+
+def _duplicate_ids(ids: pd.Series, flagged_otherwise: np.ndarray) -> np.ndarray:
+    """The duplicate-id flag: of the rows sharing an id, the first one without another
+    flag is kept (else the first); the others are duplicates. A missing id is never one."""
+    n = len(ids)
     order = np.lexsort((np.arange(n), flagged_otherwise))
     in_order = ids.iloc[order]
-    flags["duplicate_id"][order] = (in_order.duplicated(keep="first") & in_order.notna()).to_numpy()
-    settings["id_checked"] = codebook.id is not None
-    if not codebook.id:
-        notes.append("missing-id and duplicate-id checks off: the codebook names no id column, so "
-                     "respondents are identified by their row number")
-    if not codebook.comparison_items:
-        notes.append("no competitor ratings (comparisons) in the codebook")
-
-    rows = pd.DataFrame({"row": row_numbers, "respondent": ids.array})
-    for reason in ROW_REASONS:
-        rows[reason] = flags[reason]
-    _decide(rows, exclude)
-    rows = rows[["row", "respondent", "status", "reason", *ROW_REASONS]]
-
-    cells = _cell_table(found, numeric_cols, row_numbers, ids)
-    columns = pd.DataFrame({"column": numeric_cols, "answered": answered_per_column, "blank": blank, **counts})
-
-    # recoded: the numeric columns are one block viewing X; the others are put back in place
-    index = pd.RangeIndex(1, n + 1, name="row") if row_numbers[-1] == n and row_numbers[0] == 1 and \
-        (np.diff(row_numbers) == 1).all() else pd.Index(row_numbers, name="row")
-    recoded = pd.DataFrame(X, columns=numeric_cols, index=index, copy=False)
-    for position, col in enumerate(frame.columns):
-        if col in rated:
-            continue
-        if col == codebook.id:
-            values = ids.array
-        else:
-            labels = info.value_labels.get(col) if col in codebook.context_columns else None
-            values = (frame[col].map(lambda v, lab=labels: lab.get(v, v)) if labels else frame[col]).array
-        recoded.insert(position, col, values)
-
-    if codebook.scales:  # multi-item outcomes and constructs: their scores join the data
-        from .scoring import construct_scores
-
-        clash = [name for name in codebook.scales if name in recoded.columns]
-        if clash:
-            raise CodebookError(f"{codebook.source}: the scores of {clash} are added to the data under "
-                                f"their names, but {info.describe()} already has column(s) {clash}; "
-                                "rename the outcome or construct in the codebook")
-        recoded = pd.concat([recoded, construct_scores(recoded, codebook)], axis=1)
-    audit = Audit(info=info, rows=rows, cells=cells, columns=columns, exclude=exclude,
-                  settings=settings, notes=notes)
-    audit.check()
-    return Survey(codebook, audit, recoded)
+    duplicate = np.zeros(n, bool)
+    duplicate[order] = (in_order.duplicated(keep="first") & in_order.notna()).to_numpy()
+    return duplicate
 
 
 def _check_weight_sum(w: np.ndarray, usable: np.ndarray, column: str, info: SourceInfo) -> None:
@@ -572,6 +679,21 @@ class _ColumnPass:
         self.answered = np.zeros(n, np.int64)           # benefit and sacrifice items, per row
         self.vmax, self.vmin = np.full(n, np.nan), np.full(n, np.nan)
         self.found = []                                 # per column: rows, problems, value codes, texts
+
+    @staticmethod
+    def merge(parts: list["_ColumnPass"], n: int, m: int) -> "_ColumnPass":
+        """One tally of passes over different columns of the same rows."""
+        if len(parts) == 1:
+            return parts[0]
+        out = _ColumnPass(n, m)
+        out.counts = {p: sum(part.counts[p] for part in parts) for p in CELL_PROBLEMS}
+        out.blank = sum(part.blank for part in parts)
+        out.answered_per_column = sum(part.answered_per_column for part in parts)
+        out.answered = sum(part.answered for part in parts)
+        out.vmax = np.fmax.reduce([part.vmax for part in parts])
+        out.vmin = np.fmin.reduce([part.vmin for part in parts])
+        out.found = sorted((f for part in parts for f in part.found), key=lambda f: f[1])
+        return out
 
     def run(self, columns, X, frame, numeric_cols, codebook, info, value_items) -> None:
         n = X.shape[0]
@@ -656,9 +778,9 @@ def _cell_table(found, numeric_cols, row_numbers, ids) -> pd.DataFrame:
     return pd.DataFrame({
         "row": row_numbers[r_idx],
         "respondent": ids.array[r_idx],
-        "column": _str_take(numeric_cols, c_idx),
-        "value": _str_take(shown, v_idx),
-        "problem": _str_take(list(CELL_PROBLEMS), k_idx),
+        "column": _check.str_take(numeric_cols, c_idx),
+        "value": _check.str_take(shown, v_idx),
+        "problem": _check.str_take(list(CELL_PROBLEMS), k_idx),
     })
 
 
@@ -709,9 +831,36 @@ def load_survey(path: str | Path, codebook: Codebook | str | Path, *, format: st
         raise ParameterError(f"{unknown[0]}: not an option of load_survey; expected exclude, "
                              "speeder_fraction or straightline_min_items", name=unknown[0])
     check_read_options(path, format=format, encoding=encoding, sep=sep, decimal=decimal, sheet=sheet)
-    _check_audit_options(audit_options.get("exclude", DEFAULT_EXCLUDE), audit_options.get("speeder_fraction", 0.3),
-                         audit_options.get("straightline_min_items", 5))
+    exclude, speeder_fraction, straightline_min_items = _check_audit_options(
+        audit_options.get("exclude", DEFAULT_EXCLUDE), audit_options.get("speeder_fraction", 0.3),
+        audit_options.get("straightline_min_items", 5))
     codebook = _read_codebook_arg(codebook)
-    frame, info = read_survey_file(path, format=format, encoding=encoding, sep=sep,
-                                   decimal=decimal, sheet=sheet, text_columns=[codebook.id] if codebook.id else [])
-    return audit_survey(frame, codebook, info=info, **audit_options)
+    recoder = _recode_file(path, codebook, straightline_min_items, format=format, encoding=encoding, sep=sep,
+                           decimal=decimal, sheet=sheet)
+    return recoder.finish(exclude, speeder_fraction)
+
+
+def _recode_file(path, codebook: Codebook, straightline_min_items: int, **read_options) -> _Recoder:
+    """Read and recode one export: a large CSV file block by block as it is parsed (the
+    raw table is never held whole), anything else read whole first. The same recoding and
+    flags either way; the row flags that need every row are left to :meth:`_Recoder.finish`."""
+    text_columns = [codebook.id] if codebook.id else []
+    options = {k: v for k, v in read_options.items() if k != "sheet"}
+    stream = stream_csv(path, text_columns=text_columns, **options) if read_options.get("sheet") is None else None
+    if stream is not None:
+        codebook.check_columns(stream.columns, source=stream.info.describe())
+        recoder = _Recoder(codebook, stream.info, stream.columns, stream.rows, straightline_min_items)
+        try:
+            for frame in stream:
+                recoder.add(frame)
+                del frame
+            if recoder.n:
+                return recoder
+        except StreamMisfit:
+            pass  # a block that does not fit the first one's types: read the file whole
+        del recoder
+    frame, info = read_survey_file(path, text_columns=text_columns, **read_options)
+    _check_frame(frame, codebook, info)
+    recoder = _Recoder(codebook, info, list(frame.columns), len(frame), straightline_min_items)
+    recoder.add(frame)
+    return recoder

@@ -23,6 +23,9 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from pathlib import Path
+
+import numpy as np
 
 from . import _check
 from .audit import CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, load_survey
@@ -42,6 +45,14 @@ def _add_input(parser: argparse.ArgumentParser, *, optional: bool = False) -> No
     parser.add_argument("--format", choices=sorted(FORMATS), help="file format (default: from the suffix)")
     parser.add_argument("--encoding", default="auto", help="text encoding (default: auto-detect)")
     parser.add_argument("--sheet", help="Excel sheet (default: the first)")
+
+
+def _engine_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--engine", choices=["pandas", "dask"], default="pandas",
+                        help="pandas (default: one file, in this process) or dask (DATA may be a folder or a glob "
+                             "of CSV / Parquet files, one task per file)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --engine dask: a running Dask scheduler (default: a local cluster of 2 workers)")
 
 
 def _exclude_args(parser: argparse.ArgumentParser) -> None:
@@ -86,8 +97,52 @@ def _read_options(args) -> dict:
     return options
 
 
+def _engine(args) -> bool:
+    """Whether ``--engine dask`` was asked for (``--scheduler`` and ``--out`` need it)."""
+    if args.engine != "dask":
+        for flag, value in (("--scheduler", args.scheduler), ("--out", getattr(args, "out", None))):
+            if value is not None:
+                raise ParameterError(f"{flag}: applies to --engine dask only", name=flag)
+        return False
+    if _read_options(args):
+        raise ParameterError("--format, --encoding and --sheet apply to the pandas engine; with --engine dask "
+                             "each CSV or Parquet file is read as its suffix says", name="--engine")
+    return True
+
+
+def _format_big(big) -> str:
+    s = big.summary()
+    table = big.files[["file", "rows_in", "rows_kept", "rows_excluded"]].copy()
+    table["file"] = [Path(f).name for f in table["file"]]
+    lines = [f"{s['files']} file(s) on Dask", table.to_string(index=False), "",
+             f"rows in:       {s['rows_in']:>10}", f"rows kept:     {s['rows_kept']:>10}",
+             f"rows excluded: {s['rows_excluded']:>10}", "",
+             f"{'row flag':<16}{'flagged':>11}{'excluded':>10}  meaning"]
+    for reason, meaning in ROW_REASONS.items():
+        lines.append(f"{reason:<16}{s['flagged'][reason]:>11}{s['excluded'].get(reason, 'kept'):>10}  {meaning}")
+    lines += ["", f"{'cell problem':<16}{'cells':>11}  (each set to missing)"]
+    lines += [f"{p:<16}{s['cells'][p]:>11}  {m}" for p, m in CELL_PROBLEMS.items()]
+    if s["settings"].get("speeder_threshold_seconds") is not None:
+        lines.append(f"\nspeeder threshold: {s['settings']['speeder_threshold_seconds']:g} s "
+                     f"({s['settings']['speeder_fraction']:g} x the median of every file)")
+    lines += [f"note: {note}" for note in s["notes"]]
+    if big.out is not None:
+        lines.append(f"wrote {big.out}/rows and {big.out}/cells" + (" and scores" if "scored" in big.files else "")
+                     + " (Parquet, one part per file)")
+    return "\n".join(lines)
+
+
 def _audit(args) -> int:
     exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
+    if _engine(args):
+        import json
+
+        from .bigdata import audit_files
+
+        big = audit_files(args.data, args.codebook, out=args.out, scheduler=args.scheduler, exclude=exclude,
+                          force=args.force)
+        print(json.dumps(big.summary(), indent=2, default=str) if args.json else _format_big(big))
+        return 0
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
     print(survey.audit.to_json(indent=2) if args.json else _format_summary(survey.audit))
     return 0
@@ -111,38 +166,148 @@ def _output_arg(args, what: str, formats: dict[str, str]):
     return output
 
 
+#: What ``valuekit score`` and ``valuekit weight`` write, by the output's suffix.
+TABLE_FORMATS = {".csv": "CSV", ".parquet": "Parquet"}
+
+
+def _write_table(table, output, what: str) -> None:
+    """Write an Arrow table (or a DataFrame) as CSV or Parquet, by the output's suffix.
+
+    Arrow formats the numbers (shortest text that reads back to the same float, as
+    Python's repr) on its own threads; pandas' to_csv took most of the time of a large
+    ``valuekit score``. Text cells are quoted; a missing number is an empty cell.
+    """
+    import pyarrow as pa
+
+    if not isinstance(table, pa.Table):
+        table = pa.Table.from_pandas(table, preserve_index=False)
+    try:
+        if output.suffix.lower() == ".parquet":
+            import pyarrow.parquet as pq
+
+            pq.write_table(table, output)
+        else:
+            # categories as their text: a CSV cell has no dictionary
+            table = pa.table({name: (col.cast(col.type.value_type) if pa.types.is_dictionary(col.type) else col)
+                              for name, col in zip(table.column_names, table.columns)})
+            _write_csv(table, output)
+    except OSError as err:
+        raise FileError(f"--output: cannot write the {what} file '{output}': {err.strerror or err}",
+                        path=str(output)) from None
+
+
+def _write_csv(table, output) -> None:
+    """Arrow's CSV writer, slices of rows formatted on two threads and written in order
+    (formatting the numbers is the work; at most two slices are held at once)."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    step = 1 << 17
+    starts = range(0, max(table.num_rows, 1), step)
+    plain = all(not set(name) & set(',"\r\n') for name in table.column_names)
+    options = {"quoting_header": "none" if plain else "needed", "batch_size": 1 << 14}
+
+    def formatted(i: int):
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(table.slice(starts[i], step), sink,
+                        write_options=pacsv.WriteOptions(include_header=i == 0, **options))
+        return sink.getvalue()
+
+    workers = min(2, os.cpu_count() or 1)
+    with open(output, "wb") as fh, ThreadPoolExecutor(workers) as pool:
+        pending = [pool.submit(formatted, i) for i in range(min(workers, len(starts)))]
+        for i in range(len(starts)):
+            buffer = pending.pop(0).result()
+            if i + workers < len(starts):
+                pending.append(pool.submit(formatted, i + workers))
+            fh.write(buffer)
+            del buffer
+
+
+def _score_table(survey, scores):
+    """The scores of the kept respondents as ``valuekit score`` writes them (an Arrow
+    table): ``row`` (the input row), the id (when the codebook names one), the survey
+    weight and the outcomes (when the codebook names them: what weighted shares and driver
+    models need beside the scores), one column per dimension and sacrifice, ``benefits``,
+    then ``sacrifices``, ``value_ratio`` and ``verdict`` (when sacrifices are measured), and
+    ``unscored_reason``.
+
+    ``scores`` is :meth:`ValueScorer.transform` of ``survey.recoded`` (every input row);
+    the kept rows are taken.
+    """
+    import pyarrow as pa
+
+    cb = survey.codebook
+    rows = survey.audit.rows
+    if len(scores) != len(rows):
+        raise RuntimeError("the scores are not those of every input row; this is a bug in valuekit")
+    kept = (rows["status"] == "kept").to_numpy()
+    ratio = ["sacrifices", "value_ratio", "verdict"] if cb.has_sacrifices else []
+    columns = {"row": rows["row"].to_numpy()[kept]}
+    if cb.id:  # without an id column the row number identifies the respondent
+        columns[cb.id] = pa.array(rows["respondent"].array[kept], from_pandas=True)
+    recoded = survey.recoded
+    for col in [cb.weight, *(cb.outcome_column(name) for name in cb.outcomes)]:
+        if col and col in recoded.columns and col not in columns:
+            columns[col] = pa.array(recoded[col].to_numpy(dtype=float, na_value=np.nan)[kept], from_pandas=True)
+    for name in [*cb.dimensions, *cb.sacrifices, "benefits", *ratio]:
+        values = scores[name].astype("str") if name == "verdict" else scores[name]
+        columns[name] = pa.array(values.to_numpy()[kept], from_pandas=True)  # NaN: a missing value
+    columns["unscored_reason"] = pa.array(scores["unscored_reason"].to_numpy()[kept])
+    return pa.table(columns)
+
+
 def _score(args) -> int:
+    exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
+    if _engine(args):
+        from .bigdata import audit_files
+
+        if Path(args.output).suffix.lower() in TABLE_FORMATS:
+            raise ParameterError(f"--output: with --engine dask the scores are written as partitioned Parquet "
+                                 f"into a folder; give a folder name, got '{args.output}'", name="--output")
+        params = {"weights": args.weights, "min_answered": args.min_answered, "min_blocks": args.min_blocks,
+                  "neutral_band": args.neutral_band}
+        big = audit_files(args.data, args.codebook, out=args.output, score=params, scheduler=args.scheduler,
+                          exclude=exclude, force=args.force)
+        f = big.files
+        print(f"{big.rows_in} rows in {len(f)} file(s), {big.rows_excluded} excluded by the audit; "
+              f"{big.rows_kept} respondents to score")
+        print(f"scored: {int(f['scored'].sum())}; not scored: {int(f['unscored'].sum())}")
+        if "destroyed" in f:
+            print("verdicts: " + ", ".join(f"{v} {int(f[v].sum())}" for v in ("created", "neutral", "destroyed")))
+        print(f"wrote {big.out}/scores, {big.out}/rows and {big.out}/cells (Parquet, one part per file)")
+        return 0
     from .scoring import ValueScorer
 
-    output = _output_arg(args, "scores", {".csv": "CSV"})
-    exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
+    output = _output_arg(args, "scores", TABLE_FORMATS)
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
-    if survey.data.empty:
+
+    a = survey.audit
+    if a.rows_kept == 0:
         raise SurveyError(f"{args.data}: no respondents kept after the audit; nothing to score")
     cb = survey.codebook
     scorer = ValueScorer(cb, weights=args.weights, min_answered=args.min_answered,
                          min_blocks=args.min_blocks, neutral_band=args.neutral_band)
-    scores = scorer.fit_transform(survey.data)
-    ratio = ["sacrifices", "value_ratio", "verdict"] if cb.has_sacrifices else []
-    columns = [*cb.dimensions, *cb.sacrifices, "benefits", *ratio, "unscored_reason"]
-    out = scores[columns].copy()
-    if cb.id:  # without an id column the row number (the index) identifies the respondent
-        out.insert(0, cb.id, survey.data[cb.id])
-    try:
-        out.reset_index().to_csv(output, index=False)
-    except OSError as err:
-        raise FileError(f"--output: cannot write the scores file '{output}': {err.strerror or err}",
-                        path=str(output)) from None
-    unscored = out["unscored_reason"] != ""
-    a = survey.audit
+    # every row is scored where it lies and the kept rows' scores are taken: no copy of the
+    # kept rows' answers (a respondent's scores depend on their own answers alone). Stated
+    # importance weights are learnt from the kept respondents.
+    scorer.fit(survey.data if args.weights == "stated" else survey.recoded)
+    table = _score_table(survey, scorer.transform(survey.recoded))
+    del survey  # the answers are no longer needed while the scores are written
+    _write_table(table, output, "scores")
+    reason = table.column("unscored_reason").to_pandas()
+    unscored = (reason != "").to_numpy()
     print(f"{a.rows_in} rows in, {a.rows_excluded} excluded by the audit ({args.data}); "
-          f"{len(out)} respondents to score")
+          f"{table.num_rows} respondents to score")
     print(f"scored: {int((~unscored).sum())}; not scored: {int(unscored.sum())}")
-    for reason, n in out.loc[unscored, "unscored_reason"].value_counts().items():
-        print(f"  {n:>6}  {reason}")
+    for text, n in reason[unscored].value_counts().items():
+        print(f"  {n:>6}  {text}")
     if cb.has_sacrifices:
-        print("verdicts: " + ", ".join(f"{v} {int((out['verdict'] == v).sum())}"
-                                       for v in ("created", "neutral", "destroyed")))
+        verdict = table.column("verdict").to_pandas()
+        print("verdicts: " + ", ".join(f"{v} {int((verdict == v).sum())}" for v in ("created", "neutral", "destroyed")))
     else:
         print("no sacrifices measured (the codebook has no 'sacrifices:' section): dimension scores and "
               "the benefits index only, no value ratio or verdict")
@@ -174,7 +339,6 @@ def _weight(args) -> int:
     from .weighting import read_targets, weight_survey
 
     output = _output_arg(args, "weights", {".parquet": "Parquet", ".csv": "CSV"})
-    suffix = output.suffix.lower()
     targets = read_targets(_check.input_file("--targets", args.targets, "targets file"))
     exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
@@ -183,15 +347,7 @@ def _weight(args) -> int:
     design = survey.codebook.weight
     weighted, result = weight_survey(survey, targets, strict=args.strict)
     out = weighted.data[[c for c in (survey.codebook.id, design, weighted.codebook.weight) if c]]
-    out = out.reset_index()  # the input row number, and the id when the codebook names one
-    try:
-        if suffix == ".parquet":
-            out.to_parquet(output, index=False)
-        else:
-            out.to_csv(output, index=False)
-    except OSError as err:
-        raise FileError(f"--output: cannot write the weights file '{output}': {err.strerror or err}",
-                        path=str(output)) from None
+    _write_table(out.reset_index(), output, "weights")  # the input row number, and the id when the codebook names one
     a = survey.audit
     print(f"{a.rows_in} rows in, {a.rows_excluded} excluded by the audit ({args.data}); "
           f"{len(survey.data)} respondents to weight")
@@ -311,6 +467,10 @@ def main(argv: list[str] | None = None) -> int:
     _add_input(audit)
     _exclude_args(audit)
     audit.add_argument("--json", action="store_true", help="print the audit summary as JSON")
+    _engine_args(audit)
+    audit.add_argument("--out", metavar="DIR", help="with --engine dask: write the row and cell tables here "
+                                                    "(partitioned Parquet)")
+    audit.add_argument("--force", action="store_true", help="write into a non-empty --out folder")
     audit.set_defaults(func=_audit)
 
     init = sub.add_parser("init", parents=[common], help="draft a codebook from a survey export (every guess commented)")
@@ -339,8 +499,11 @@ def main(argv: list[str] | None = None) -> int:
     score = sub.add_parser("score", parents=[common], help="score every kept respondent: dimensions, sacrifices, value ratio")
     _add_input(score)
     _exclude_args(score)
-    score.add_argument("-o", "--output", required=True, help="CSV to write, one row per respondent")
+    score.add_argument("-o", "--output", required=True,
+                       help="CSV (.csv) or Parquet (.parquet) to write, one row per kept respondent "
+                            "(--engine dask: a folder for partitioned Parquet)")
     score.add_argument("--force", action="store_true", help="overwrite the output if it exists")
+    _engine_args(score)
     score.add_argument("--weights", choices=["equal", "stated"], default="equal",
                        help="how dimensions combine into the benefits and sacrifices indices")
     score.add_argument("--min-answered", type=float, default=0.5,

@@ -202,7 +202,14 @@ def _arrow_csv(source, sep: str, text_columns: list[str]) -> pd.DataFrame:
             if name in ints and not pc.any(pc.match_substring_regex(again[name], r"^\s*0[xX]")).as_py():
                 continue  # no hexadecimal cell in this one: its numbers stand
             table = table.set_column(table.schema.get_field_index(name), name, again[name])
-    return table.to_pandas()
+    return _to_pandas(table)
+
+
+def _to_pandas(table) -> pd.DataFrame:
+    """An Arrow table as a DataFrame, column by column, freeing each Arrow column once
+    converted: the file is held in memory once, not twice (the table must not be used
+    afterwards)."""
+    return table.to_pandas(split_blocks=True, self_destruct=True)
 
 
 def _arrow_text(source, sep: str, header: list[str]) -> pd.DataFrame:
@@ -213,10 +220,11 @@ def _arrow_text(source, sep: str, header: list[str]) -> pd.DataFrame:
 
     if hasattr(source, "seek"):
         source.seek(0)
-    return pacsv.read_csv(
+    table = pacsv.read_csv(
         source, parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True,
-                                             column_types={c: pa.string() for c in header})).to_pandas()
+                                             column_types={c: pa.string() for c in header}))
+    return _to_pandas(table)
 
 
 def _ragged_row(source, sep: str, width: int) -> str | None:
@@ -400,6 +408,102 @@ def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | 
     return frame, info
 
 
+#: A CSV file at least this large is audited block by block as it is parsed
+#: (:func:`stream_csv`), so the raw table is never held whole; smaller files are read at once.
+STREAM_MIN_BYTES = 32 * 2**20
+#: Bytes of CSV text parsed per block when streaming.
+STREAM_BLOCK_BYTES = 4 * 2**20
+
+
+class StreamMisfit(Exception):
+    """A block of a streamed CSV file does not fit the column types of the first block (a
+    column of numbers that later holds text, say): the file must be read whole instead."""
+
+
+@dataclass
+class CsvStream:
+    """A plain CSV file to be parsed block by block (see :func:`stream_csv`).
+
+    ``rows`` is an upper bound on the number of data rows (the line breaks of the file);
+    ``columns`` the header's names, stripped. Iterating yields DataFrames of consecutive
+    rows, each read as :func:`read_survey_file` would read it, or raises
+    :class:`StreamMisfit` when the file cannot be read that way block by block.
+    """
+
+    path: Path
+    info: SourceInfo
+    columns: list[str]
+    rows: int
+    text_columns: list[str]
+
+    def __iter__(self):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pacsv
+
+        reader = pacsv.open_csv(
+            self.path, read_options=pacsv.ReadOptions(block_size=STREAM_BLOCK_BYTES),
+            parse_options=pacsv.ParseOptions(delimiter=self.info.delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True,
+                                                 true_values=[], false_values=[],
+                                                 column_types={c: pa.string() for c in self.text_columns}))
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except (pa.ArrowInvalid, UnicodeDecodeError) as err:  # a type that does not hold, a ragged row, ...
+                raise StreamMisfit(str(err)) from None
+            # what the whole-file reader reads again as text: non-finite floats, bytes
+            for f, column in zip(batch.schema, batch.columns):
+                if pa.types.is_floating(f.type) and pc.all(pc.is_finite(column)).as_py() is False or \
+                        pa.types.is_binary(f.type):
+                    raise StreamMisfit(f"column '{f.name}' of a block: {f.type}")
+            frame = batch.to_pandas(split_blocks=True, self_destruct=True)
+            del batch
+            frame.columns = self.columns
+            yield frame
+
+
+def stream_csv(path: str | Path, *, format: str | None = None, encoding: str = "auto", sep: str | None = None,
+               decimal: str | None = None, text_columns=()) -> CsvStream | None:
+    """A large plain CSV export, ready to be parsed block by block; None when the file is
+    small or must be read whole (:func:`read_survey_file`): not UTF-8, a Qualtrics export,
+    a repeated column name, or cells that might be hexadecimal.
+
+    The first block decides each column's type; a later block that does not fit raises
+    :class:`StreamMisfit` while iterating, and the caller reads the file whole instead.
+    """
+    path = Path(path)
+    if format not in (None, "csv") or encoding not in ("auto", "utf-8", "utf-8-sig") or \
+            not path.is_file() or (format is None and _guess_format(path) != "csv") or \
+            path.stat().st_size < STREAM_MIN_BYTES:
+        return None
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(head):
+        return None
+    try:
+        head_text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+    used = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    head_text = head_text.lstrip("\ufeff")
+    sep = sep or _sniff_delimiter(next(iter(head_text.splitlines()), ""))
+    decimal = decimal or ("," if sep == ";" else ".")
+    records = _records(head_text, sep, 3)
+    if not records or not _qualtrics_misfit(records):
+        return None
+    names = [c.strip() for c in records[0]]
+    if len(set(names)) != len(names) or _may_hold_hex(path):
+        return None
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        lines = sum(view[i:i + 2**24].count(b"\n") for i in range(0, len(view), 2**24))
+    info = SourceInfo(path=path.name, format="csv", encoding=used, delimiter=sep, decimal=decimal)
+    return CsvStream(path=path, info=info, columns=names, rows=lines + 1,
+                     text_columns=[c for c in text_columns if c in names])
+
+
 def read_survey_file(path: str | Path, *, format: str | None = None, encoding: str = "auto",
                      sep: str | None = None, decimal: str | None = None,
                      sheet: str | int | None = None, text_columns=()) -> tuple[pd.DataFrame, SourceInfo]:
@@ -503,7 +607,7 @@ def read_survey_file(path: str | Path, *, format: str | None = None, encoding: s
     else:
         info = SourceInfo(path=path.name, format="parquet")
         try:
-            frame = pd.read_parquet(path)
+            frame = pd.read_parquet(path, to_pandas_kwargs={"split_blocks": True, "self_destruct": True})
         except Exception as err:  # pyarrow.ArrowInvalid and friends
             raise SurveyFileError(f"{path.name}: not a readable Parquet file ({err})") from None
 

@@ -93,7 +93,17 @@ _AUDIT_HINT = ("Such answers are what the audit handles: load the survey with va
 
 
 def _answers(series: pd.Series, col: str, scale: Scale, out: np.ndarray) -> str | None:
-    """Fill ``out`` with a rated column's answers as floats; what is wrong with them, or None.
+    """Fill ``out`` with a rated column's answers as floats; what is wrong with them, or None
+    (see :func:`_answer_values`)."""
+    values, problem = _answer_values(series, col, scale)
+    if values is not None:
+        out[:] = values
+    return problem
+
+
+def _answer_values(series: pd.Series, col: str, scale: Scale) -> tuple[np.ndarray | None, str | None]:
+    """A rated column's answers as floats (a view when the column already holds floats),
+    or what is wrong with them.
 
     Refused: a column that is not numeric (text, True/False), infinite values, and answers
     outside the item's scale (the audit's ``out_of_range`` cells). Two reductions decide
@@ -101,25 +111,24 @@ def _answers(series: pd.Series, col: str, scale: Scale, out: np.ndarray) -> str 
     """
     dtype = series.dtype
     if dtype == object and series.isna().all():  # nobody answered (e.g. a column of None): all missing
-        out[:] = np.nan
-        return None
+        return np.full(len(series), np.nan), None
     if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
         shown = "True/False" if pd.api.types.is_bool_dtype(dtype) else str(dtype)
-        return f"item column '{col}' holds {shown} values, not numbers"
-    out[:] = series.to_numpy(dtype=float, na_value=np.nan)
+        return None, f"item column '{col}' holds {shown} values, not numbers"
+    out = series.to_numpy(dtype=float, na_value=np.nan)
     if not len(out):
-        return None
+        return out, None
     lo, hi = np.fmin.reduce(out), np.fmax.reduce(out)
     if not (lo < scale.min or hi > scale.max or np.isinf(lo) or np.isinf(hi)):
-        return None
+        return out, None
     bad = (out < scale.min) | (out > scale.max) | np.isinf(out)
     values = np.unique(out[bad])
     n_bad = int(bad.sum())
     rows = ", ".join(map(str, series.index[bad][:5])) + (", ..." if n_bad > 5 else "")
     shown = ", ".join(f"{v:g}" for v in values[:8]) + (", ..." if len(values) > 8 else "")
     infinite = " or infinite" if np.isinf(values).any() else ""
-    return (f"item column '{col}' has {n_bad} answer(s) outside its scale {scale}{infinite}: value(s) {shown} "
-            f"(first rows: {rows})")
+    return None, (f"item column '{col}' has {n_bad} answer(s) outside its scale {scale}{infinite}: value(s) "
+                  f"{shown} (first rows: {rows})")
 
 
 def _refuse(problems: list[str]) -> None:
@@ -183,22 +192,36 @@ def item_matrix(data: pd.DataFrame, codebook: Codebook, items: list[str] | None 
     data = _frame_arg("data", data, "a DataFrame of survey answers (Survey.data)")
     items = codebook.value_items if items is None and isinstance(codebook, Codebook) else items
     items = _item_names(codebook, items)
+    columns = _item_columns(data, codebook, items)
+    return _mapped(columns, *item_maps(codebook, items), 0, len(data))
+
+
+def _item_columns(data: pd.DataFrame, codebook: Codebook, items: list[str]) -> list[np.ndarray]:
+    """The answers of each item as floats (views where the columns hold floats), every
+    column checked as :func:`item_matrix` checks them (SurveyError naming each refused one)."""
     _require_items(data, items)
-    a, b = item_maps(codebook, items)
-    X = np.empty((len(data), len(items)), dtype=float, order="F")  # each column contiguous
-    problems = []
-    for j, col in enumerate(items):
-        out = X[:, j]
-        problem = _answers(data[col], col, codebook.items[col].scale, out)
+    columns, problems = [], []
+    for col in items:
+        values, problem = _answer_values(data[col], col, codebook.items[col].scale)
+        columns.append(values)
         if problem:
             problems.append(problem)
-            continue
-        if b[j] != 1:  # one linear map x -> a + b x: reverse-coding, then onto the common scale
+    _refuse(problems)
+    return columns
+
+
+def _mapped(columns: list[np.ndarray], a: np.ndarray, b: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of the item matrix: each answer mapped by ``x -> a + b x``
+    (reverse-coding, then onto the common scale), one contiguous column per item."""
+    M = np.empty((stop - start, len(columns)), dtype=float, order="F")
+    for j, values in enumerate(columns):
+        out = M[:, j]
+        out[:] = values[start:stop]
+        if b[j] != 1:
             out *= b[j]
         if a[j] != 0:
             out += a[j]
-    _refuse(problems)
-    return X
+    return M
 
 
 def _item_names(codebook, items) -> list[str]:
@@ -400,6 +423,11 @@ def _check_weights(weights, names: list[str], key: str) -> np.ndarray:
     return values / values.sum()
 
 
+#: Respondents scored at a time by :meth:`ValueScorer.transform` (memory, not results:
+#: every respondent's score is computed the same way in any chunk).
+SCORE_CHUNK_ROWS = 1 << 16
+
+
 class ValueScorer(TransformerMixin, BaseEstimator):
     """Score each respondent's benefits, sacrifices, value ratio and verdict.
 
@@ -599,28 +627,46 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "codebook_")
         X = _frame_arg("X", X, "a DataFrame with the codebook's columns (Survey.data)")
         cb = self.codebook_
-        M = item_matrix(X, cb, list(self.feature_names_in_))
-        scores, benefits, sacrifices, ratio, log_ratio, code, counts = self.score_items(M)
+        items = list(self.feature_names_in_)
+        columns = _item_columns(X, cb, items)
+        a, b = item_maps(cb, items)
         nd, ns = len(cb.dimensions), len(cb.sacrifices)
         bw, sw = self.benefit_weights_.to_numpy(), self.sacrifice_weights_.to_numpy()
-        verdict = pd.Categorical.from_codes(code, categories=list(VERDICTS), ordered=True)
-
-        out = pd.DataFrame(scores, index=X.index, columns=self._score_names)
-        out["benefits"] = benefits
+        names = list(self.get_feature_names_out())
+        floats = [c for c in names if c not in ("verdict", "unscored_reason")]
+        k = len(self._score_names)
+        n = len(X)
+        # every float column in one block, filled a chunk of rows at a time: the item matrix
+        # and its temporaries stay a few MB whatever the survey's size, and each
+        # respondent's arithmetic is the same as on the whole
+        F = np.empty((n, len(floats)), order="F")
+        code = np.empty(n, np.int8)
+        unscored, needed = [], []
+        for start in range(0, n, SCORE_CHUNK_ROWS):
+            stop = min(start + SCORE_CHUNK_ROWS, n)
+            scores, benefits, sacrifices, ratio, log_ratio, verdict, counts = self.score_items(
+                _mapped(columns, a, b, start, stop))
+            F[start:stop, :k] = scores
+            F[start:stop, k] = benefits
+            if cb.has_sacrifices:
+                F[start:stop, k + 1:k + 4] = np.column_stack([sacrifices, ratio, log_ratio])
+            code[start:stop] = verdict
+            missing = np.flatnonzero(np.isnan(ratio if cb.has_sacrifices else benefits))
+            unscored.append(missing + start)
+            needed.append(counts[missing, :nd + ns])
+        out = pd.DataFrame(F, index=X.index, columns=floats, copy=False)
         if cb.has_sacrifices:
-            out["sacrifices"] = sacrifices
-            out["value_ratio"] = ratio
-            out["log_value_ratio"] = log_ratio
-            out["verdict"] = verdict
-        reason = np.full(len(X), "", dtype=object)
-        unscored = np.flatnonzero(np.isnan(ratio if cb.has_sacrifices else benefits))
+            out["verdict"] = pd.Categorical.from_codes(code, categories=list(VERDICTS), ordered=True)
+        unscored = np.concatenate(unscored) if unscored else np.zeros(0, np.intp)
+        which = np.zeros(n, np.int64)  # 0: scored (""), else 1 + the pattern of answered counts
+        texts = [""]
         if unscored.size:  # one text per distinct pattern of answered counts, not per respondent
-            needed = counts[unscored, :nd + ns].copy()
+            needed = np.concatenate(needed)
             needed[:, ~np.concatenate([bw > 0, sw > 0])] = np.inf  # weight 0: never the reason
             patterns, inverse = np.unique(needed, axis=0, return_inverse=True)
-            texts = np.array([self._reason(p) for p in patterns], dtype=object)
-            reason[unscored] = texts[inverse.ravel()]
-        out["unscored_reason"] = pd.array(reason, dtype="str")
+            texts += [self._reason(p) for p in patterns]
+            which[unscored] = 1 + inverse.ravel()
+        out["unscored_reason"] = _check.str_take(texts, which)
         return out
 
     def score_items(self, M: np.ndarray, *, base: tuple | None = None, changed=None):

@@ -1,0 +1,576 @@
+"""Surveys past one machine: the same audit and scores on Dask, and what follows from them.
+
+A feedback programme that collects responses every day keeps them as one file (or
+partition) per day: a folder of CSV or Parquet files. :func:`audit_files` audits and
+scores such a folder (or a glob, or a list of files) on a ``dask.distributed`` cluster,
+one task per file, and gives the same answers as :func:`valuekit.load_survey` on all the
+files joined into one export:
+
+* every cell check and row flag of the audit, with the two that need every row decided
+  over all of them: the speeder threshold is a share of the **median** completion time of
+  all rows (exact: from each file's distinct times and their counts), and a respondent id
+  repeated **across files** is a duplicate (of the rows sharing an id, the first one
+  without another flag is kept, in the order of the files and their rows);
+* the accounting per file and in total (rows in = kept + excluded);
+* the scores of :class:`valuekit.ValueScorer`, equal to the one-machine scores.
+
+The audit's row and cell tables and the scores are written as partitioned Parquet (one
+part per input file, readable with ``dask.dataframe.read_parquet`` or pandas). Then, on
+the scores: :func:`predict_segments` types every respondent into segments fitted on a
+sample (:func:`sample_scores`), :func:`share_destroyed` gives the weighted share of
+customers whose value is destroyed with its Wilson interval (Kish's effective n), and
+:func:`key_drivers` decomposes R² from a weighted correlation matrix computed as one Dask
+reduction.
+
+The cluster: a ``LocalCluster`` (two workers, one thread each, by default) unless a
+``client`` or the ``scheduler`` address of a running cluster is given. Workers read the
+files themselves: on a real cluster the paths must be readable by every worker (a shared
+file system), and the output folder writable by them.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import _check
+from .audit import (CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, _check_audit_options, _duplicate_ids,
+                    _read_codebook_arg, _recode_file)
+from .codebook import Codebook
+from .errors import ParameterError, SurveyError, SurveyFileError
+
+__all__ = ["BigAudit", "audit_files", "connect", "source_files", "read_scores", "sample_scores",
+           "predict_segments", "share_destroyed", "weighted_correlation", "key_drivers"]
+
+#: Files taken from a folder or a glob: CSV and Parquet exports.
+SUFFIXES = (".csv", ".parquet", ".pq")
+
+
+def source_files(source) -> list[Path]:
+    """The export files of ``source``: a folder (every CSV or Parquet file below it, in
+    the order of their paths; names starting with ``.`` or ``_`` are skipped, as Spark
+    and Dask markers), a glob pattern (``"feedback/2026-*.parquet"``), one file, or a
+    list of any of these (in the order given)."""
+    if isinstance(source, (list, tuple)):
+        if not source:
+            raise ParameterError("source: expected a folder, a glob or files, got an empty list", name="source")
+        files = [f for part in source for f in source_files(part)]
+    elif isinstance(source, (str, os.PathLike)) and str(source).strip():
+        path = Path(source)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                           and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts))
+            if not files:
+                raise SurveyFileError(f"{path}: no CSV or Parquet file in this folder", path=str(path))
+        elif glob.has_magic(str(source)):
+            files = [Path(p) for p in sorted(glob.glob(str(source), recursive=True)) if Path(p).is_file()]
+            if not files:
+                raise SurveyFileError(f"{source}: no file matches this pattern", path=str(source))
+        elif path.is_file():
+            files = [path]
+        else:
+            raise SurveyFileError(f"survey file or folder '{path}' not found", path=str(path))
+    else:
+        raise _check._fail("source", "a folder, a glob pattern, a file or a list of them", source)
+    repeated = sorted({str(f) for f in files if files.count(f) > 1})
+    if repeated:
+        raise ParameterError(f"source: file(s) {repeated} given more than once", name="source")
+    return files
+
+
+@contextmanager
+def connect(client=None, scheduler: str | None = None, *, n_workers: int = 2):
+    """A Dask client: ``client`` itself, one connected to ``scheduler`` (an address such as
+    ``"tcp://10.0.0.5:8786"``), or a ``LocalCluster`` of ``n_workers`` single-threaded
+    workers on 127.0.0.1, closed on exit."""
+    from distributed import Client, LocalCluster
+
+    if client is not None:
+        yield client
+        return
+    if scheduler is not None:
+        if not isinstance(scheduler, str) or not scheduler.strip():
+            raise _check._fail("scheduler", "a scheduler address such as 'tcp://host:8786'", scheduler)
+        try:
+            own = Client(scheduler, timeout="20s")
+        except OSError as err:
+            raise ParameterError(f"scheduler: cannot reach a Dask scheduler at '{scheduler}' ({err})",
+                                 name="scheduler") from None
+        try:
+            yield own
+        finally:
+            own.close()
+        return
+    n_workers = _check.integer("n_workers", n_workers, min=1)
+    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None, worker_dashboard_address=None) as cluster, Client(cluster) as own:
+        yield own
+
+
+# -- the work of one file, on a worker ----------------------------------------------------
+
+class _Part:
+    """One file, read and recoded on a worker, waiting for the decisions that need every file."""
+
+    def __init__(self, index: int, path: str, codebook: Codebook, straightline_min_items: int):
+        self.index, self.path = index, path
+        self.recoder = _recode_file(path, codebook, straightline_min_items)
+
+    def facts(self) -> dict:
+        """What the decisions need: rows, the distinct positive completion times and their
+        counts, and how the ids were read."""
+        r = self.recoder
+        out = {"rows": r.n, "ids": _id_kind(r.ids()) if r.codebook.id else None}
+        if r.codebook.completion_time:
+            out["times"] = np.unique(r.times(), return_counts=True)
+        return out
+
+    def id_hashes(self, as_text: bool) -> np.ndarray:
+        """A hash of every id that is not missing (8 bytes a row, gathered once)."""
+        ids = self.recoder.ids()
+        return _hash(_id_keys(ids[ids.notna()], as_text))
+
+    def candidates(self, hashes: np.ndarray, as_text: bool, speeder_fraction: float, threshold) -> pd.DataFrame:
+        """The rows whose id may be repeated in another file: id, position, flagged otherwise."""
+        r = self.recoder
+        keys = _id_keys(r.ids(), as_text)
+        hit = np.flatnonzero(np.isin(_hash(keys), hashes) & r.ids().notna().to_numpy())
+        flags, _, _ = r.row_flags(speeder_fraction, threshold)
+        return pd.DataFrame({"key": keys.iloc[hit].to_numpy(), "part": self.index, "position": hit,
+                             "flagged": r.flagged_otherwise(flags)[hit]})
+
+    def finish(self, exclude, speeder_fraction, threshold, duplicates: np.ndarray, as_text: bool,
+               scorer_params: dict | None, out: str | None) -> dict:
+        """The audit of this file with the decisions taken over every file; its tables (and
+        scores) written as part ``index`` of each dataset; its accounting returned."""
+        r = self.recoder
+        duplicate = np.zeros(r.n, bool)
+        duplicate[duplicates] = True
+        survey = r.finish(exclude, speeder_fraction, speeder_threshold=threshold, duplicate_id=duplicate)
+        self.recoder = None
+        audit = survey.audit
+        name = f"part-{self.index:05d}.parquet"
+        result = {"file": self.path, "summary": audit.summary(), "columns": audit.columns,
+                  "settings": audit.settings, "notes": audit.notes}
+        if scorer_params is not None:
+            from .cli import _score_table
+            from .scoring import ValueScorer
+
+            scorer = ValueScorer(survey.codebook, **scorer_params).fit(survey.recoded)
+            table = _score_table(survey, scorer.transform(survey.recoded))
+            verdict = table.column("verdict").to_pandas() if "verdict" in table.column_names else None
+            reason = table.column("unscored_reason").to_pandas()
+            result["scored"] = {"kept": table.num_rows, "scored": int((reason == "").sum()),
+                                "unscored": int((reason != "").sum()),
+                                **({v: int((verdict == v).sum()) for v in ("created", "neutral", "destroyed")}
+                                   if verdict is not None else {})}
+            if out is not None:
+                _write(_with_file(table, self.path, as_text, survey.codebook.id), Path(out) / "scores" / name)
+        if out is not None:
+            _write(_with_file(audit.rows, self.path, as_text, "respondent"), Path(out) / "rows" / name)
+            _write(_with_file(audit.cells, self.path, as_text, "respondent"), Path(out) / "cells" / name)
+        return result
+
+
+def _id_kind(ids: pd.Series) -> str:
+    return "int" if pd.api.types.is_integer_dtype(ids.dtype) else "text"
+
+
+def _id_keys(ids: pd.Series, as_text: bool) -> pd.Series:
+    """Ids as keys comparable across files: the integers themselves, or, when some file's
+    ids are text, every id as text (a whole number as its digits)."""
+    if not as_text:
+        return ids.astype("Int64")
+    if pd.api.types.is_float_dtype(ids.dtype):
+        whole = ids.notna() & (ids == ids.round()) & (ids.abs() < 2.0 ** 53)
+        text = ids.astype("str").where(~whole, ids.where(whole).astype("Int64").astype("str"))
+        return text.where(ids.notna())
+    return ids.astype("str").where(ids.notna())
+
+
+def _hash(keys: pd.Series) -> np.ndarray:
+    return pd.util.hash_pandas_object(keys, index=False).to_numpy()
+
+
+def _with_file(table, path: str, as_text: bool, id_column: str | None):
+    """A table with the file it came from as its first column (ids as text when the files
+    disagree on their type, so the parts of a dataset share one schema)."""
+    import pyarrow as pa
+
+    if not isinstance(table, pa.Table):
+        table = pa.Table.from_pandas(table, preserve_index=False)
+    if as_text and id_column in table.column_names:
+        i = table.column_names.index(id_column)
+        ids = _id_keys(table.column(i).to_pandas(), True)
+        table = table.set_column(i, id_column, pa.array(ids.to_numpy(dtype=object, na_value=None), pa.string()))
+    return table.add_column(0, "file", pa.array([Path(path).name] * table.num_rows, pa.string()))
+
+
+def _write(table, path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path)
+
+
+def _median_of_counts(values: np.ndarray, counts: np.ndarray) -> float:
+    """The median of the values repeated ``counts`` times, as :func:`valuekit.audit._median`
+    takes it of the whole column (the two middle values halved before adding)."""
+    cum = np.cumsum(counts)
+    n = int(cum[-1])
+    k = (n - 1) // 2
+    lo, hi = values[np.searchsorted(cum, k, side="right")], values[np.searchsorted(cum, n // 2, side="right")]
+    return float(lo / 2 + hi / 2)
+
+
+# -- the driver, on the client ------------------------------------------------------------------
+
+@dataclass
+class BigAudit:
+    """The audit (and scores) of many files, decided over all of them.
+
+    Attributes
+    ----------
+    files : DataFrame
+        One row per file, in order: ``file``, ``rows_in``, ``rows_kept``,
+        ``rows_excluded``, one count per row flag (``flagged_<reason>``), and with scores
+        ``scored``, ``unscored`` and the verdict counts.
+    columns : DataFrame
+        Per rated column, summed over the files: ``answered``, ``blank`` and one count per
+        cell problem (as :attr:`valuekit.audit.Audit.columns`).
+    settings : dict
+        The speeder threshold (from the median over all files) and the other settings.
+    notes : list of str
+    out : Path or None
+        Where the partitioned Parquet datasets were written: ``rows/``, ``cells/`` and
+        ``scores/``, one part per file (``file`` is each table's first column).
+    """
+
+    files: pd.DataFrame
+    columns: pd.DataFrame
+    exclude: tuple[str, ...]
+    settings: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    out: Path | None = None
+
+    @property
+    def rows_in(self) -> int:
+        return int(self.files["rows_in"].sum())
+
+    @property
+    def rows_kept(self) -> int:
+        return int(self.files["rows_kept"].sum())
+
+    @property
+    def rows_excluded(self) -> int:
+        return int(self.files["rows_excluded"].sum())
+
+    def summary(self) -> dict:
+        """The totals, in the shape of :meth:`valuekit.audit.Audit.summary`, with the files."""
+        f = self.files
+        return {
+            "files": len(f), "rows_in": self.rows_in, "rows_kept": self.rows_kept,
+            "rows_excluded": self.rows_excluded,
+            "excluded": {r: int(f[f"excluded_{r}"].sum()) for r in self.exclude},
+            "flagged": {r: int(f[f"flagged_{r}"].sum()) for r in ROW_REASONS},
+            "cells": {p: int(self.columns[p].sum()) for p in CELL_PROBLEMS},
+            "exclude": list(self.exclude), "settings": self.settings, "notes": self.notes,
+            "per_file": f.to_dict(orient="records"),
+        }
+
+    def check(self) -> None:
+        """Raise if a row is unaccounted for, in any file or in total."""
+        f = self.files
+        if not (f["rows_kept"] + f["rows_excluded"] == f["rows_in"]).all():
+            raise RuntimeError("the audit lost track of a row; this is a bug in valuekit")
+
+    def __repr__(self) -> str:
+        return (f"<BigAudit {len(self.files)} file(s): {self.rows_in} rows in, {self.rows_kept} kept, "
+                f"{self.rows_excluded} excluded>")
+
+
+def audit_files(source, codebook, *, out=None, score: bool | dict = False, client=None, scheduler=None,
+                exclude=DEFAULT_EXCLUDE, speeder_fraction: float = 0.3, straightline_min_items: int = 5,
+                force: bool = False) -> BigAudit:
+    """Audit (and score) a folder, glob or list of CSV / Parquet files on Dask.
+
+    Parameters
+    ----------
+    source : str, Path or list
+        See :func:`source_files`. Each file is one task; every file must have the
+        codebook's columns.
+    codebook : Codebook or path
+    out : str or Path, optional
+        A folder for the partitioned Parquet outputs (``rows/``, ``cells/``, ``scores/``);
+        it must not exist, or be empty, unless ``force``.
+    score : bool or dict, default False
+        Score every kept respondent with :class:`valuekit.ValueScorer`; a dict gives its
+        parameters (``weights`` equal or a dict, ``min_answered``, ``min_blocks``,
+        ``neutral_band``; ``weights="stated"`` is refused: its importance means would need
+        the kept rows of every file first).
+    client, scheduler
+        See :func:`connect`; default a local cluster of two workers.
+    exclude, speeder_fraction, straightline_min_items
+        As :func:`valuekit.audit_survey`.
+
+    Returns
+    -------
+    BigAudit
+    """
+    exclude, speeder_fraction, straightline_min_items = _check_audit_options(
+        exclude, speeder_fraction, straightline_min_items)
+    cb = _read_codebook_arg(codebook)
+    files = [str(f) for f in source_files(source)]
+    names = [Path(f).name for f in files]
+    if len(set(names)) != len(names):
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        raise ParameterError(f"source: file name(s) {repeated} occur in more than one folder; the outputs name "
+                             "each row's file by its name, so give files with distinct names", name="source")
+    scorer_params = _scorer_params(score, cb)
+    out = _out_folder(out, force)
+    with connect(client, scheduler) as c:
+        parts = c.map(_Part, range(len(files)), files, codebook=cb, straightline_min_items=straightline_min_items,
+                      pure=False)
+        try:
+            facts = c.gather(c.map(lambda p: p.facts(), parts, pure=False))
+            threshold = None
+            if cb.completion_time:
+                values = np.concatenate([f["times"][0] for f in facts])
+                counts = np.concatenate([f["times"][1] for f in facts])
+                if values.size:
+                    order = np.argsort(values, kind="stable")
+                    values, counts = values[order], counts[order]
+                    threshold = _median_of_counts(values, counts) * speeder_fraction
+            as_text = any(f["ids"] == "text" for f in facts)
+            duplicates = [np.zeros(0, np.int64) for _ in files]
+            if cb.id:  # ids seen more than once (a hash collision only adds a candidate)
+                hashes = np.concatenate(c.gather(c.map(lambda p: p.id_hashes(as_text), parts, pure=False)))
+                uniq, seen = np.unique(hashes, return_counts=True)
+                wanted = uniq[seen > 1]
+                if wanted.size:
+                    rows = pd.concat(c.gather(c.map(lambda p: p.candidates(wanted, as_text, speeder_fraction,
+                                                                              threshold), parts, pure=False)),
+                                     ignore_index=True)
+                    rows = rows.sort_values(["part", "position"], kind="stable").reset_index(drop=True)
+                    dup = _duplicate_ids(pd.Series(rows["key"].to_numpy(), dtype=object),
+                                         rows["flagged"].to_numpy(dtype=bool))
+                    for part, group in rows[dup].groupby("part"):
+                        duplicates[int(part)] = group["position"].to_numpy()
+            results = c.gather(c.map(lambda p, d: p.finish(exclude, speeder_fraction, threshold, d, as_text,
+                                                           scorer_params, None if out is None else str(out)),
+                                     parts, duplicates, pure=False))
+        finally:
+            c.cancel(parts)
+    return _combine(results, exclude, out, threshold, speeder_fraction, straightline_min_items)
+
+
+def _scorer_params(score, cb: Codebook) -> dict | None:
+    if score is False or score is None:
+        return None
+    params = {} if score is True else score
+    if not isinstance(params, dict):
+        raise _check._fail("score", "True, False or a dict of ValueScorer parameters", score)
+    unknown = sorted(set(params) - {"weights", "min_answered", "min_blocks", "neutral_band"})
+    if unknown:
+        raise ParameterError(f"score: unknown ValueScorer parameter(s) {unknown}", name="score")
+    if params.get("weights") == "stated":
+        raise ParameterError("score: weights='stated' learns importance means from the kept respondents of every "
+                             "file, which the Dask engine does not gather; give the weights as a dict (e.g. the "
+                             "benefit_weights_ and sacrifice_weights_ of a ValueScorer fitted on a sample)",
+                             name="score")
+    return params
+
+
+def _out_folder(out, force: bool):
+    if out is None:
+        return None
+    out = _check.output_dir("out", out, "output folder")
+    if out.exists() and any(out.iterdir()) and not force:
+        raise SurveyFileError(f"out: {out} is not empty; pass force=True (--force) to write into it", path=str(out))
+    for sub in ("rows", "cells", "scores"):
+        for old in (out / sub).glob("part-*.parquet") if (out / sub).is_dir() else []:
+            old.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _combine(results, exclude, out, threshold, speeder_fraction, straightline_min_items) -> BigAudit:
+    rows = []
+    for r in results:
+        s = r["summary"]
+        row = {"file": r["file"], "rows_in": s["rows_in"], "rows_kept": s["rows_kept"],
+               "rows_excluded": s["rows_excluded"],
+               **{f"flagged_{k}": v for k, v in s["flagged"].items()},
+               **{f"excluded_{k}": v for k, v in s["excluded"].items()},
+               **{f"cells_{k}": v for k, v in s["cells"].items()}}
+        row.update(r.get("scored", {}))
+        rows.append(row)
+    files = pd.DataFrame(rows)
+    columns = results[0]["columns"].set_index("column")
+    for r in results[1:]:
+        columns = columns.add(r["columns"].set_index("column"), fill_value=0)
+    columns = columns.reset_index().astype({c: "int64" for c in columns.columns})
+    settings = dict(results[0]["settings"])
+    settings.update(speeder_fraction=speeder_fraction, straightline_min_items=straightline_min_items,
+                    speeder_threshold_seconds=None if threshold is None else round(float(threshold), 3))
+    notes = list(dict.fromkeys(n for r in results for n in r["notes"]))
+    audit = BigAudit(files=files, columns=columns, exclude=exclude, settings=settings, notes=notes, out=out)
+    audit.check()
+    return audit
+
+
+# -- on the scores ----------------------------------------------------------------------------
+
+def read_scores(out):
+    """The scores written by :func:`audit_files` (``out/scores``) as a Dask DataFrame, one
+    partition per input file."""
+    import dask.dataframe as dd
+
+    folder = Path(out) / "scores"
+    if not folder.is_dir():
+        raise SurveyFileError(f"{folder}: no scores here; run audit_files(..., out=..., score=True) first",
+                              path=str(folder))
+    return dd.read_parquet(str(folder))
+
+
+def sample_scores(scores, n: int = 50_000, *, random_state: int = 0) -> pd.DataFrame:
+    """About ``n`` scored respondents drawn at random from every partition (each partition
+    contributes its share), as a pandas DataFrame: what segments are fitted on."""
+    n = _check.integer("n", n, min=1)
+    scored = scores[scores["unscored_reason"] == ""]
+    total = int(scored.shape[0].compute())
+    if total == 0:
+        raise SurveyError("no scored respondents to sample")
+    return scored.sample(frac=min(1.0, n / total), random_state=random_state).compute()
+
+
+def predict_segments(segmenter, scores):
+    """Every respondent typed into the fitted segments of ``segmenter``
+    (:class:`valuekit.segments.ValueSegmenter`), partition by partition: the scores with a
+    ``segment`` column (``<NA>`` without a complete profile)."""
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(segmenter, "pipeline_")
+
+    def typed(part: pd.DataFrame) -> pd.DataFrame:
+        out = part.copy()
+        out["segment"] = segmenter.predict(part).to_numpy() if len(part) else pd.array([], dtype="Int64")
+        return out
+
+    meta = scores._meta.assign(segment=pd.Series(pd.array([], dtype="Int64")))
+    return scores.map_partitions(typed, meta=meta)
+
+
+def _weights(part: pd.DataFrame, weights) -> np.ndarray:
+    if weights is None:
+        return np.ones(len(part))
+    return part[weights].to_numpy(dtype=float, na_value=np.nan)
+
+
+def share_destroyed(scores, *, by: str | None = None, weights: str | None = None,
+                    confidence: float = 0.95) -> pd.DataFrame:
+    """Share of scored customers whose value is destroyed, overall or per group (e.g.
+    ``by="segment"`` after :func:`predict_segments`), with a Wilson interval on Kish's
+    effective sample size: the table of :func:`valuekit.segments.share_destroyed`, from
+    sums over every partition (weights, their squares, the weights of the destroyed)."""
+    from .scoring import wilson_interval
+
+    confidence = _check.fraction("confidence", confidence)
+    for col in [c for c in (by, weights) if c is not None] + ["verdict", "value_ratio"]:
+        if col not in scores.columns:
+            raise ParameterError(f"{col}: not a column of the scores; available: {list(scores.columns)}",
+                                 name="by" if col == by else "weights" if col == weights else "scores")
+
+    def sums(part: pd.DataFrame) -> pd.DataFrame:
+        w = _weights(part, weights)
+        scored = part["value_ratio"].notna().to_numpy()
+        group = part[by] if by else pd.Series("all", index=part.index)
+        keep = scored & group.notna().to_numpy()
+        frame = pd.DataFrame({"group": group.to_numpy()[keep], "n": 1, "w": w[keep], "w2": w[keep] ** 2,
+                              "wd": w[keep] * (part["verdict"].to_numpy()[keep] == "destroyed")})
+        return frame.groupby("group").sum()
+
+    total = scores.map_partitions(sums, meta=pd.DataFrame({"n": pd.Series(dtype="int64"), "w": 0.0, "w2": 0.0,
+                                                           "wd": 0.0}, index=pd.Index([], name="group")))
+    total = total.compute().groupby(level=0).sum()
+    rows = []
+    from .scoring import group_order
+
+    for g in group_order(pd.Series(total.index)):
+        t = total.loc[g]
+        if t["w"] <= 0:
+            rows.append({"segment": g, "n": int(t["n"]), "n_effective": 0.0, "share_destroyed": np.nan,
+                         "ci_low": np.nan, "ci_high": np.nan, "note": "all its respondents' weights are zero"})
+            continue
+        p = float(t["wd"] / t["w"])
+        n_eff = float(t["w"] ** 2 / t["w2"])
+        low, high = wilson_interval(p, n_eff, confidence)
+        rows.append({"segment": g, "n": int(t["n"]), "n_effective": n_eff, "share_destroyed": p,
+                     "ci_low": float(low), "ci_high": float(high), "note": ""})
+    out = pd.DataFrame(rows)
+    out.attrs["confidence"] = confidence
+    return out
+
+
+def weighted_correlation(scores, columns: list[str], *, weights: str | None = None) -> tuple[np.ndarray, int, int]:
+    """The weighted correlation matrix of ``columns`` over the complete rows with a positive
+    weight, as one Dask reduction (each partition's weighted sums, cross-products about its
+    own mean, combined exactly by the parallel-axis rule); also the rows used and left out."""
+    columns = _check.names("columns", columns)
+    missing = [c for c in columns + ([weights] if weights else []) if c not in scores.columns]
+    if missing:
+        raise ParameterError(f"columns: {missing} not in the scores; available: {list(scores.columns)}",
+                             name="columns")
+    import dask
+
+    def moments(part: pd.DataFrame):
+        X = part[columns].to_numpy(dtype=float, na_value=np.nan)
+        w = _weights(part, weights)
+        ok = np.isfinite(X).all(axis=1) & np.isfinite(w) & (w > 0)
+        X, w = X[ok], w[ok]
+        sw = w.sum()
+        mean = w @ X / sw if sw > 0 else np.zeros(len(columns))
+        centred = X - mean
+        return sw, mean, (centred * w[:, None]).T @ centred, int(ok.sum()), int((~ok).sum())
+
+    parts = dask.compute(*[dask.delayed(moments)(p) for p in scores.to_delayed()])
+    sw, mean, M, n, dropped = parts[0]
+    for sw2, mean2, M2, n2, d2 in parts[1:]:
+        if sw2 <= 0:
+            dropped += d2
+            continue
+        total = sw + sw2
+        delta = mean2 - mean
+        M = M + M2 + np.outer(delta, delta) * (sw * sw2 / total)
+        mean = mean + delta * (sw2 / total)
+        sw, n, dropped = total, n + n2, dropped + d2
+    sd = np.sqrt(np.diag(M))
+    return M / np.outer(sd, sd), n, dropped
+
+
+def key_drivers(scores, outcome: str, drivers: list[str], *, weights: str | None = None,
+                method: str = "johnson") -> pd.DataFrame:
+    """Relative importance of ``drivers`` for ``outcome`` from the weighted correlation
+    matrix of every partition (:func:`weighted_correlation`): the table of
+    :func:`valuekit.drivers.relative_weights` (or ``shapley_r2``), with ``n`` and R² in
+    ``.attrs``. No bootstrap intervals: on millions of respondents they are narrower than
+    the printed precision; fit :func:`valuekit.drivers.key_drivers` on a sample for them."""
+    from .drivers import _check_collinear, _decomposition
+
+    if method not in ("johnson", "shapley"):
+        raise ParameterError(f"method: expected 'johnson' or 'shapley', got {method!r}", name="method")
+    drivers = _check.names("drivers", drivers)
+    R, n, dropped = weighted_correlation(scores, [outcome, *drivers], weights=weights)
+    if n <= len(drivers) + 1:
+        raise SurveyError(f"{n} complete respondents for {len(drivers)} drivers of '{outcome}'; "
+                          "need more respondents than drivers + 1")
+    if not np.isfinite(R).all():
+        raise SurveyError(f"the outcome '{outcome}' or a driver is constant among the complete respondents")
+    _check_collinear(R, drivers)
+    return _decomposition(R, n, dropped, drivers, method, outcome)
