@@ -138,6 +138,7 @@ def test_typing_shares_and_drivers_on_the_partitions(client, big_export, big_run
     got = typed.compute()
     one = ValueScorer(DEMO_CODEBOOK).fit_transform(reference.data)
     labels = segmenter.predict(one)
+    assert str(got["segment"].dtype) == "Int64"
     assert got["segment"].fillna(-1).tolist() == labels.fillna(-1).tolist()
     assert labels.isna().any() and labels.nunique() == 3  # unscored respondents stay untyped
 
@@ -200,3 +201,6 @@ def test_cli_on_a_running_scheduler(client, tmp_path, capsys):
     assert main(["score", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "-o", str(tmp_path / "s.parquet"),
                  "--engine", "dask", "--scheduler", address]) == 2
     assert "a folder" in capsys.readouterr().err
+    assert main(["score", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "-o", str(tmp_path / "s2"),
+                 "--engine", "dask", "--scheduler", address, "--weights", "stated"]) == 2
+    assert "--weights stated: not with --engine dask" in capsys.readouterr().err

@@ -460,7 +460,7 @@ def predict_segments(segmenter, scores):
 
     def typed(part: pd.DataFrame) -> pd.DataFrame:
         out = part.copy()
-        out["segment"] = segmenter.predict(part).to_numpy() if len(part) else pd.array([], dtype="Int64")
+        out["segment"] = segmenter.predict(part).array  # Int64: <NA> without a complete profile
         return out
 
     meta = scores._meta.assign(segment=pd.Series(pd.array([], dtype="Int64")))
@@ -479,7 +479,7 @@ def share_destroyed(scores, *, by: str | None = None, weights: str | None = None
     ``by="segment"`` after :func:`predict_segments`), with a Wilson interval on Kish's
     effective sample size: the table of :func:`valuekit.segments.share_destroyed`, from
     sums over every partition (weights, their squares, the weights of the destroyed)."""
-    from .scoring import wilson_interval
+    from .segments import _destroyed_table
 
     confidence = _check.fraction("confidence", confidence)
     for col in [c for c in (by, weights) if c is not None] + ["verdict", "value_ratio"]:
@@ -498,24 +498,7 @@ def share_destroyed(scores, *, by: str | None = None, weights: str | None = None
 
     total = scores.map_partitions(sums, meta=pd.DataFrame({"n": pd.Series(dtype="int64"), "w": 0.0, "w2": 0.0,
                                                            "wd": 0.0}, index=pd.Index([], name="group")))
-    total = total.compute().groupby(level=0).sum()
-    rows = []
-    from .scoring import group_order
-
-    for g in group_order(pd.Series(total.index)):
-        t = total.loc[g]
-        if t["w"] <= 0:
-            rows.append({"segment": g, "n": int(t["n"]), "n_effective": 0.0, "share_destroyed": np.nan,
-                         "ci_low": np.nan, "ci_high": np.nan, "note": "all its respondents' weights are zero"})
-            continue
-        p = float(t["wd"] / t["w"])
-        n_eff = float(t["w"] ** 2 / t["w2"])
-        low, high = wilson_interval(p, n_eff, confidence)
-        rows.append({"segment": g, "n": int(t["n"]), "n_effective": n_eff, "share_destroyed": p,
-                     "ci_low": float(low), "ci_high": float(high), "note": ""})
-    out = pd.DataFrame(rows)
-    out.attrs["confidence"] = confidence
-    return out
+    return _destroyed_table(total.compute().groupby(level=0).sum(), confidence)
 
 
 def weighted_correlation(scores, columns: list[str], *, weights: str | None = None) -> tuple[np.ndarray, int, int]:
@@ -559,8 +542,8 @@ def key_drivers(scores, outcome: str, drivers: list[str], *, weights: str | None
     """Relative importance of ``drivers`` for ``outcome`` from the weighted correlation
     matrix of every partition (:func:`weighted_correlation`): the table of
     :func:`valuekit.drivers.relative_weights` (or ``shapley_r2``), with ``n`` and R² in
-    ``.attrs``. No bootstrap intervals: on millions of respondents they are narrower than
-    the printed precision; fit :func:`valuekit.drivers.key_drivers` on a sample for them."""
+    ``.attrs``. Point estimates only: for bootstrap intervals fit
+    :func:`valuekit.drivers.key_drivers` on a sample (:func:`sample_scores`)."""
     from .drivers import _check_collinear, _decomposition
 
     if method not in ("johnson", "shapley"):

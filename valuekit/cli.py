@@ -265,6 +265,10 @@ def _score(args) -> int:
     if _engine(args):
         from .bigdata import audit_files
 
+        if args.weights == "stated":
+            raise ParameterError("--weights stated: not with --engine dask (the importance means would need the "
+                                 "kept respondents of every file first); score with --weights equal, or use the "
+                                 "Python API (bigdata.audit_files(score={'weights': {...}}))", name="--weights")
         if Path(args.output).suffix.lower() in TABLE_FORMATS:
             raise ParameterError(f"--output: with --engine dask the scores are written as partitioned Parquet "
                                  f"into a folder; give a folder name, got '{args.output}'", name="--output")

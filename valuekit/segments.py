@@ -395,20 +395,28 @@ def share_destroyed(scores: pd.DataFrame, segments: pd.Series, *, weights=None,
                           "destroyed": (scores["verdict"] == "destroyed").to_numpy(),
                           "scored": scores["value_ratio"].notna().to_numpy()}, index=scores.index)
     frame = frame[frame["scored"] & frame["segment"].notna()]
+    sums = frame.assign(n=1, w2=frame["w"] ** 2, wd=frame["w"] * frame["destroyed"]).groupby("segment")[
+        ["n", "w", "w2", "wd"]].sum()
+    return _destroyed_table(sums, confidence)
+
+
+def _destroyed_table(sums: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """The table of :func:`share_destroyed` from per-segment sums over the scored
+    respondents (index: segment; columns ``n``, ``w`` the weights, ``w2`` their squares,
+    ``wd`` the weights of those whose value is destroyed), however the sums were taken."""
     rows = []
-    for seg in group_order(frame["segment"]):
-        g = frame[frame["segment"] == seg]
-        wsum = g["w"].sum()
-        if wsum <= 0:  # a segment whose scored respondents all weigh zero: no estimate, say why
-            rows.append({"segment": seg, "n": len(g), "n_effective": 0.0, "share_destroyed": np.nan,
+    for seg in group_order(pd.Series(sums.index)):
+        t = sums.loc[seg]
+        if t["w"] <= 0:  # a segment whose scored respondents all weigh zero: no estimate, say why
+            rows.append({"segment": seg, "n": int(t["n"]), "n_effective": 0.0, "share_destroyed": np.nan,
                          "ci_low": np.nan, "ci_high": np.nan, "note": "all its respondents' weights are zero"})
             continue
-        p = float((g["w"] * g["destroyed"]).sum() / wsum)
-        n_eff = wsum ** 2 / (g["w"] ** 2).sum()
+        p = float(t["wd"] / t["w"])
+        n_eff = float(t["w"] ** 2 / t["w2"])
         low, high = wilson_interval(p, n_eff, confidence)
-        rows.append({"segment": seg, "n": len(g), "n_effective": n_eff, "share_destroyed": p,
+        rows.append({"segment": seg, "n": int(t["n"]), "n_effective": n_eff, "share_destroyed": p,
                      "ci_low": float(low), "ci_high": float(high), "note": ""})
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["segment", "n", "n_effective", "share_destroyed", "ci_low", "ci_high", "note"])
     out.attrs["confidence"] = confidence
     return out
 
