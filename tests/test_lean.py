@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import valuekit.io as vio
-import valuekit.scoring as vscoring
+import valuekit._scorecore as scorecore
 from valuekit import DEMO_CODEBOOK, DEMO_DATA, ValueScorer, load_survey
 from valuekit.cli import main
 
@@ -93,6 +93,50 @@ def test_a_later_block_that_does_not_fit_is_read_whole(tmp_path, whole, front_lo
     _same(load_survey(path, codebook=DEMO_CODEBOOK), whole(path))
 
 
+@pytest.fixture
+def whole_numbers(tmp_path):
+    """The demo export with every item cell blank or a whole number: the codes (9, 99),
+    answers off the scale and blanks stay, text and decimals become blanks."""
+    frame = pd.read_csv(DEMO_DATA, dtype=str, keep_default_na=False)
+    items = [c for c in frame.columns if c.startswith(("fun_", "eco_", "exp_", "sym_", "sac_"))]
+    for col in items:
+        frame[col] = frame[col].where(frame[col].str.fullmatch(r"-?[0-9]*"), "")
+    frame.loc[5, items[0]] = "300"      # off the scale
+    frame.loc[7, items[1]] = "-32768"   # the smallest 16-bit integer
+    path = tmp_path / "whole_numbers.csv"
+    frame.to_csv(path, index=False)
+    return path, items
+
+
+def test_whole_numbers_are_parsed_at_once_with_the_same_audit(whole, whole_numbers, monkeypatch):
+    """Items that are all blank or whole numbers: the file is parsed at once with them as
+    16-bit integers and handed on in slices; the audit is the whole-file audit."""
+    path, items = whole_numbers
+    monkeypatch.setattr(vio, "STREAM_SLICE_ROWS", 97)
+    stream = vio.stream_csv(path, text_columns=["respondent_id"], integer_columns=items)
+    table = stream._compact()
+    assert table is not None and {str(table.schema.field(c).type) for c in items} == {"int16"}
+    assert len(list(stream)) > 5
+    survey = load_survey(path, codebook=DEMO_CODEBOOK)
+    cells = survey.audit.cells
+    assert {"300", "-32768"} <= set(cells["value"]) and survey.audit.rows_excluded > 0
+    _same(survey, whole(path))
+
+
+@pytest.mark.parametrize("cell, flagged", [("32768", True), ("N/A", True), ("3.5", False), ("3.0", False)])
+def test_an_item_cell_that_is_no_16_bit_integer_is_parsed_block_by_block(whole, whole_numbers, tmp_path, cell,
+                                                                         flagged):
+    """A number too large for 16 bits, text or a decimal: the at-once parse gives way to
+    blocks (or the whole file), and the audit is the same; a decimal on the scale is an answer."""
+    path, items = whole_numbers
+    edited = _with_row(tmp_path, "edited.csv", lambda f: f.loc.__setitem__((len(f) - 1, items[3]), cell), path)
+    stream = vio.stream_csv(edited, text_columns=["respondent_id"], integer_columns=items)
+    assert stream._compact() is None
+    survey = load_survey(edited, codebook=DEMO_CODEBOOK)
+    assert (cell in set(survey.audit.cells["value"])) is flagged
+    _same(survey, whole(edited))
+
+
 def test_files_that_are_never_streamed(tmp_path, whole):
     hexed = _with_row(tmp_path, "hex.csv", lambda f: f.loc.__setitem__((len(f) - 2, "sac_money_1"), "0x1F"))
     assert vio.stream_csv(hexed) is None  # Arrow would read 0x1F as 31: read whole, as text
@@ -109,7 +153,7 @@ def test_scoring_in_chunks_changes_nothing(monkeypatch):
     data.loc[data.index[[3, 4, 40]], sacrifices] = np.nan  # three respondents cannot be scored
     data.loc[data.index[[50]], sacrifices[:3]] = np.nan
     whole_scores = ValueScorer(DEMO_CODEBOOK).fit_transform(data)
-    monkeypatch.setattr(vscoring, "SCORE_CHUNK_ROWS", 7)
+    monkeypatch.setattr(scorecore, "SCORE_CHUNK_ROWS", 7)
     chunked = ValueScorer(DEMO_CODEBOOK).fit_transform(data)
     pd.testing.assert_frame_equal(chunked, whole_scores)
     assert (chunked["unscored_reason"] != "").any()  # the reasons survive the chunks

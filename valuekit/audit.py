@@ -846,7 +846,8 @@ def _recode_file(path, codebook: Codebook, straightline_min_items: int, **read_o
     flags either way; the row flags that need every row are left to :meth:`_Recoder.finish`."""
     text_columns = [codebook.id] if codebook.id else []
     options = {k: v for k, v in read_options.items() if k != "sheet"}
-    stream = stream_csv(path, text_columns=text_columns, **options) if read_options.get("sheet") is None else None
+    stream = (stream_csv(path, text_columns=text_columns, integer_columns=list(codebook.items), **options)
+              if read_options.get("sheet") is None else None)
     if stream is not None:
         codebook.check_columns(stream.columns, source=stream.info.describe())
         recoder = _Recoder(codebook, stream.info, stream.columns, stream.rows, straightline_min_items)

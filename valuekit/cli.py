@@ -245,18 +245,23 @@ def _score_table(survey, scores):
     if len(scores) != len(rows):
         raise RuntimeError("the scores are not those of every input row; this is a bug in valuekit")
     kept = (rows["status"] == "kept").to_numpy()
-    ratio = ["sacrifices", "value_ratio", "verdict"] if cb.has_sacrifices else []
+    keep = pa.array(kept)
+    ratio = ["sacrifices", "value_ratio"] if cb.has_sacrifices else []
     columns = {"row": rows["row"].to_numpy()[kept]}
     if cb.id:  # without an id column the row number identifies the respondent
-        columns[cb.id] = pa.array(rows["respondent"].array[kept], from_pandas=True)
+        columns[cb.id] = pa.array(rows["respondent"].array, from_pandas=True).filter(keep)
     recoded = survey.recoded
     for col in [cb.weight, *(cb.outcome_column(name) for name in cb.outcomes)]:
         if col and col in recoded.columns and col not in columns:
             columns[col] = pa.array(recoded[col].to_numpy(dtype=float, na_value=np.nan)[kept], from_pandas=True)
     for name in [*cb.dimensions, *cb.sacrifices, "benefits", *ratio]:
-        values = scores[name].astype("str") if name == "verdict" else scores[name]
-        columns[name] = pa.array(values.to_numpy()[kept], from_pandas=True)  # NaN: a missing value
-    columns["unscored_reason"] = pa.array(scores["unscored_reason"].to_numpy()[kept])
+        columns[name] = pa.array(scores[name].to_numpy()[kept], from_pandas=True)  # NaN: a missing value
+    if cb.has_sacrifices:  # the categories and their order, without a text per respondent
+        verdict = scores["verdict"].array
+        codes = verdict.codes[kept]
+        columns["verdict"] = pa.DictionaryArray.from_arrays(
+            pa.array(codes, mask=codes < 0), pa.array(list(verdict.categories), pa.string()), ordered=True)
+    columns["unscored_reason"] = pa.array(scores["unscored_reason"].array).filter(keep)
     return pa.table(columns)
 
 
@@ -284,7 +289,7 @@ def _score(args) -> int:
             print("verdicts: " + ", ".join(f"{v} {int(f[v].sum())}" for v in ("created", "neutral", "destroyed")))
         print(f"wrote {big.out}/scores, {big.out}/rows and {big.out}/cells (Parquet, one part per file)")
         return 0
-    from .scoring import ValueScorer
+    from ._scorecore import ScoreModel  # ValueScorer's arithmetic, without importing scikit-learn
 
     output = _output_arg(args, "scores", TABLE_FORMATS)
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
@@ -293,13 +298,13 @@ def _score(args) -> int:
     if a.rows_kept == 0:
         raise SurveyError(f"{args.data}: no respondents kept after the audit; nothing to score")
     cb = survey.codebook
-    scorer = ValueScorer(cb, weights=args.weights, min_answered=args.min_answered,
-                         min_blocks=args.min_blocks, neutral_band=args.neutral_band)
     # every row is scored where it lies and the kept rows' scores are taken: no copy of the
     # kept rows' answers (a respondent's scores depend on their own answers alone). Stated
     # importance weights are learnt from the kept respondents.
-    scorer.fit(survey.data if args.weights == "stated" else survey.recoded)
-    table = _score_table(survey, scorer.transform(survey.recoded))
+    model = ScoreModel.fit(cb, survey.data if args.weights == "stated" else survey.recoded, weights=args.weights,
+                           min_answered=args.min_answered, min_blocks=args.min_blocks,
+                           neutral_band=args.neutral_band)
+    table = _score_table(survey, model.transform(survey.recoded))
     del survey  # the answers are no longer needed while the scores are written
     _write_table(table, output, "scores")
     reason = table.column("unscored_reason").to_pandas()

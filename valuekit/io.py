@@ -420,14 +420,26 @@ class StreamMisfit(Exception):
     column of numbers that later holds text, say): the file must be read whole instead."""
 
 
+#: Rows handed on at a time when the whole file was parsed at once (see :class:`CsvStream`).
+STREAM_SLICE_ROWS = 1 << 17
+
+
 @dataclass
 class CsvStream:
     """A plain CSV file to be parsed block by block (see :func:`stream_csv`).
 
     ``rows`` is an upper bound on the number of data rows (the line breaks of the file);
-    ``columns`` the header's names, stripped. Iterating yields DataFrames of consecutive
-    rows, each read as :func:`read_survey_file` would read it, or raises
-    :class:`StreamMisfit` when the file cannot be read that way block by block.
+    ``columns`` the header's names, stripped (``raw_columns`` as written). Iterating yields
+    DataFrames of consecutive rows, each read as :func:`read_survey_file` would read it, or
+    raises :class:`StreamMisfit` when the file cannot be read that way block by block.
+
+    ``integer_columns`` (rated items, say) are first tried as 16-bit integers: when every
+    cell of those columns is blank or a whole number from -32768 to 32767, the whole file
+    is parsed at once on Arrow's threads (about three times faster than block by block)
+    and still held compactly, 2 bytes a cell instead of 8, then handed on in slices of
+    :data:`STREAM_SLICE_ROWS` rows. The numbers are the same as the 64-bit integers the
+    block-by-block parse infers. A cell that does not fit (text, a decimal, a larger
+    number) makes that parse fail at once, and the file is parsed block by block instead.
     """
 
     path: Path
@@ -435,18 +447,59 @@ class CsvStream:
     columns: list[str]
     rows: int
     text_columns: list[str]
+    raw_columns: list[str] = field(default_factory=list)
+    integer_columns: list[str] = field(default_factory=list)
+
+    def _options(self, integers: bool):
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        raw = dict(zip(self.columns, self.raw_columns or self.columns))
+        types = {raw[c]: pa.string() for c in self.text_columns}
+        if integers:
+            types.update({raw[c]: pa.int16() for c in self.integer_columns if c in raw and c not in self.text_columns})
+        return {"parse_options": pacsv.ParseOptions(delimiter=self.info.delimiter, newlines_in_values=True),
+                "convert_options": pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True,
+                                                        true_values=[], false_values=[], column_types=types)}
+
+    @staticmethod
+    def _misfit(batch) -> str | None:
+        """What the whole-file reader would read again as text: non-finite floats, bytes."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        for f, column in zip(batch.schema, batch.columns):
+            if pa.types.is_floating(f.type) and pc.all(pc.is_finite(column)).as_py() is False or \
+                    pa.types.is_binary(f.type):
+                return f"column '{f.name}': {f.type}"
+        return None
+
+    def _compact(self):
+        """The whole file parsed at once with the integer columns as int16, or None."""
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        if not self.integer_columns:
+            return None
+        try:
+            table = pacsv.read_csv(self.path, **self._options(integers=True))
+        except (pa.ArrowInvalid, UnicodeDecodeError):  # a cell that does not fit, a ragged row, ...
+            return None
+        return None if self._misfit(table) else table
 
     def __iter__(self):
         import pyarrow as pa
-        import pyarrow.compute as pc
         import pyarrow.csv as pacsv
 
-        reader = pacsv.open_csv(
-            self.path, read_options=pacsv.ReadOptions(block_size=STREAM_BLOCK_BYTES),
-            parse_options=pacsv.ParseOptions(delimiter=self.info.delimiter, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True,
-                                                 true_values=[], false_values=[],
-                                                 column_types={c: pa.string() for c in self.text_columns}))
+        table = self._compact()
+        if table is not None:
+            for start in range(0, table.num_rows, STREAM_SLICE_ROWS):
+                frame = table.slice(start, STREAM_SLICE_ROWS).to_pandas(split_blocks=True)
+                frame.columns = self.columns
+                yield frame
+            return
+        reader = pacsv.open_csv(self.path, read_options=pacsv.ReadOptions(block_size=STREAM_BLOCK_BYTES),
+                                **self._options(integers=False))
         while True:
             try:
                 batch = reader.read_next_batch()
@@ -454,11 +507,9 @@ class CsvStream:
                 return
             except (pa.ArrowInvalid, UnicodeDecodeError) as err:  # a type that does not hold, a ragged row, ...
                 raise StreamMisfit(str(err)) from None
-            # what the whole-file reader reads again as text: non-finite floats, bytes
-            for f, column in zip(batch.schema, batch.columns):
-                if pa.types.is_floating(f.type) and pc.all(pc.is_finite(column)).as_py() is False or \
-                        pa.types.is_binary(f.type):
-                    raise StreamMisfit(f"column '{f.name}' of a block: {f.type}")
+            misfit = self._misfit(batch)
+            if misfit:
+                raise StreamMisfit(f"{misfit} in a block")
             frame = batch.to_pandas(split_blocks=True, self_destruct=True)
             del batch
             frame.columns = self.columns
@@ -466,13 +517,15 @@ class CsvStream:
 
 
 def stream_csv(path: str | Path, *, format: str | None = None, encoding: str = "auto", sep: str | None = None,
-               decimal: str | None = None, text_columns=()) -> CsvStream | None:
+               decimal: str | None = None, text_columns=(), integer_columns=()) -> CsvStream | None:
     """A large plain CSV export, ready to be parsed block by block; None when the file is
     small or must be read whole (:func:`read_survey_file`): not UTF-8, a Qualtrics export,
     a repeated column name, or cells that might be hexadecimal.
 
-    The first block decides each column's type; a later block that does not fit raises
-    :class:`StreamMisfit` while iterating, and the caller reads the file whole instead.
+    ``integer_columns`` (the rated items) are first tried as 16-bit integers, the whole
+    file at once (:class:`CsvStream`). Otherwise the first block decides each column's
+    type; a later block that does not fit raises :class:`StreamMisfit` while iterating,
+    and the caller reads the file whole instead.
     """
     path = Path(path)
     if format not in (None, "csv") or encoding not in ("auto", "utf-8", "utf-8-sig") or \
@@ -501,7 +554,8 @@ def stream_csv(path: str | Path, *, format: str | None = None, encoding: str = "
         lines = sum(view[i:i + 2**24].count(b"\n") for i in range(0, len(view), 2**24))
     info = SourceInfo(path=path.name, format="csv", encoding=used, delimiter=sep, decimal=decimal)
     return CsvStream(path=path, info=info, columns=names, rows=lines + 1,
-                     text_columns=[c for c in text_columns if c in names])
+                     text_columns=[c for c in text_columns if c in names], raw_columns=list(records[0]),
+                     integer_columns=[c for c in integer_columns if c in names])
 
 
 def read_survey_file(path: str | Path, *, format: str | None = None, encoding: str = "auto",

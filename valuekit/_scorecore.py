@@ -1,0 +1,487 @@
+"""The value equation's arithmetic, without scikit-learn.
+
+:class:`ScoreModel` is what :class:`valuekit.scoring.ValueScorer` fits and applies: the
+checked parameters, the index weights, the block membership and the chunked scoring.
+The estimator is its scikit-learn face (``get_params``, ``clone``, ``set_output``,
+pipelines); ``valuekit score`` uses the model directly, so scoring a file from the
+command line does not pay for importing scikit-learn and SciPy (about a second). Both
+run this one implementation. The public names here are re-exported by
+:mod:`valuekit.scoring`; import them from there.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+
+from . import _check
+from ._args import _align, _bare, _codebook_arg, _expected, _frame_arg, _shown
+from .codebook import Codebook, Scale, read_codebook
+from .errors import ParameterError, SurveyError
+
+#: The three verdicts, from worst to best.
+VERDICTS = ("destroyed", "neutral", "created")
+
+# -- the answers the scorer can use ------------------------------------------------------------
+
+_AUDIT_HINT = ("Such answers are what the audit handles: load the survey with valuekit.load_survey (or pass "
+               "the raw table through valuekit.audit_survey), which sets answers outside an item's scale, "
+               "missing codes and text missing and lists each such cell in survey.audit.cells")
+
+
+def _answers(series: pd.Series, col: str, scale: Scale, out: np.ndarray) -> str | None:
+    """Fill ``out`` with a rated column's answers as floats; what is wrong with them, or None
+    (see :func:`_answer_values`)."""
+    values, problem = _answer_values(series, col, scale)
+    if values is not None:
+        out[:] = values
+    return problem
+
+
+def _answer_values(series: pd.Series, col: str, scale: Scale) -> tuple[np.ndarray | None, str | None]:
+    """A rated column's answers as floats (a view when the column already holds floats),
+    or what is wrong with them.
+
+    Refused: a column that is not numeric (text, True/False), infinite values, and answers
+    outside the item's scale (the audit's ``out_of_range`` cells). Two reductions decide
+    the usual, clean case; the cells are only located when something is wrong.
+    """
+    dtype = series.dtype
+    if dtype == object and series.isna().all():  # nobody answered (e.g. a column of None): all missing
+        return np.full(len(series), np.nan), None
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        shown = "True/False" if pd.api.types.is_bool_dtype(dtype) else str(dtype)
+        return None, f"item column '{col}' holds {shown} values, not numbers"
+    out = series.to_numpy(dtype=float, na_value=np.nan)
+    if not len(out):
+        return out, None
+    lo, hi = np.fmin.reduce(out), np.fmax.reduce(out)
+    if not (lo < scale.min or hi > scale.max or np.isinf(lo) or np.isinf(hi)):
+        return out, None
+    bad = (out < scale.min) | (out > scale.max) | np.isinf(out)
+    values = np.unique(out[bad])
+    n_bad = int(bad.sum())
+    rows = ", ".join(map(str, series.index[bad][:5])) + (", ..." if n_bad > 5 else "")
+    shown = ", ".join(f"{v:g}" for v in values[:8]) + (", ..." if len(values) > 8 else "")
+    infinite = " or infinite" if np.isinf(values).any() else ""
+    return None, (f"item column '{col}' has {n_bad} answer(s) outside its scale {scale}{infinite}: value(s) "
+                  f"{shown} (first rows: {rows})")
+
+
+def _refuse(problems: list[str]) -> None:
+    if problems:
+        raise SurveyError("; ".join(problems) + f". {_AUDIT_HINT}")
+
+def common_scale(codebook: Codebook) -> Scale:
+    """The scale every score is reported on: the codebook's, shifted to start at 1 if needed.
+
+    >>> from valuekit import Codebook
+    >>> cb = Codebook.from_dict({"id": "id", "scale": {"min": 0, "max": 10},
+    ...     "benefits": {"functional": ["a"]}, "sacrifices": {"money": ["b"]}})
+    >>> common_scale(cb)
+    Scale(min=1.0, max=11.0)
+    """
+    s = _codebook_arg("codebook", codebook).scale
+    return s if s.min > 0 else Scale(1.0, s.max - s.min + 1.0)
+
+
+def item_maps(codebook: Codebook, items: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The linear map ``x -> a + b x`` of each item's answers onto :func:`common_scale`.
+
+    Reverse-coding is folded in (``b < 0`` for a reverse-keyed item), so ``a + b x`` is the
+    answer in the direction of what the item measures, on the common scale.
+    """
+    items = _item_names(codebook, items)
+    target = common_scale(codebook)
+    a, b = np.empty(len(items)), np.empty(len(items))
+    for j, col in enumerate(items):
+        s = codebook.items[col].scale
+        b[j] = (target.max - target.min) / (s.max - s.min)
+        a[j] = target.min - s.min * b[j]
+        if codebook.items[col].reverse:
+            a[j], b[j] = a[j] + (s.min + s.max) * b[j], -b[j]
+    return a, b
+
+def _item_columns(data: pd.DataFrame, codebook: Codebook, items: list[str]) -> list[np.ndarray]:
+    """The answers of each item as floats (views where the columns hold floats), every
+    column checked as :func:`item_matrix` checks them (SurveyError naming each refused one)."""
+    _require_items(data, items)
+    columns, problems = [], []
+    for col in items:
+        values, problem = _answer_values(data[col], col, codebook.items[col].scale)
+        columns.append(values)
+        if problem:
+            problems.append(problem)
+    _refuse(problems)
+    return columns
+
+
+def _mapped(columns: list[np.ndarray], a: np.ndarray, b: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of the item matrix: each answer mapped by ``x -> a + b x``
+    (reverse-coding, then onto the common scale), one contiguous column per item."""
+    M = np.empty((stop - start, len(columns)), dtype=float, order="F")
+    for j, values in enumerate(columns):
+        out = M[:, j]
+        out[:] = values[start:stop]
+        if b[j] != 1:
+            out *= b[j]
+        if a[j] != 0:
+            out += a[j]
+    return M
+
+
+def _item_names(codebook, items) -> list[str]:
+    """``items``: rated columns of the codebook."""
+    codebook = _codebook_arg("codebook", codebook)
+    items = _check.names("items", items)
+    unknown = [c for c in items if c not in codebook.items]
+    if unknown:
+        raise ParameterError(f"items: {unknown} are not rated items of the codebook; expected some of "
+                             f"{list(codebook.items)}", name="items")
+    return items
+
+
+def _require_items(data: pd.DataFrame, items: list[str]) -> None:
+    missing = [c for c in items if c not in data.columns]
+    if missing:
+        raise SurveyError(f"item column(s) {missing} not found in data; available: {list(data.columns)}")
+
+def survey_weights(weights, n: int, *, index: pd.Index | None = None, name: str = "weights") -> np.ndarray:
+    """Survey weights as a validated float array of length ``n`` (ones when ``None``).
+
+    A Series is matched to ``index`` when given, by label, not position: every label of
+    ``index`` must be in its index. Anything else is taken by position. Raises
+    :class:`~valuekit.errors.ParameterError` (named ``name``) for weights of the wrong
+    length or index, not numbers, negative, infinite or missing, or all zero.
+    """
+    n = _check.integer("n", n, min=0)
+    if index is not None and not isinstance(index, pd.Index):
+        raise _expected("index", "None or a pandas Index", index)
+    if weights is None:
+        return np.ones(n)
+    if isinstance(weights, (str, bytes, dict, set)) or np.ndim(weights) != 1:
+        raise _expected(name, f"None or one weight per respondent ({n} numbers)", weights)
+    if isinstance(weights, pd.Series):
+        if index is not None:
+            weights = _align(name, weights, index)
+        if pd.api.types.is_bool_dtype(weights.dtype) or not pd.api.types.is_numeric_dtype(weights.dtype):
+            raise _expected(name, "numbers", f"a Series of {weights.dtype}")
+        w = weights.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        try:
+            w = np.asarray(weights, dtype=float)
+        except (TypeError, ValueError):
+            raise _expected(name, "numbers (one weight per respondent)", weights) from None
+    if w.shape != (n,):
+        raise ParameterError(f"{name}: {len(w)} weight(s) for {n} respondent(s); expected one per respondent",
+                             name=_bare(name))
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        where = f"respondent {index[first]!r}" if index is not None else f"position {first}"
+        raise ParameterError(f"{name}: weights must be finite and >= 0; {int(bad.sum())} are not "
+                             f"(first: {w[first]:g} at {where})", name=_bare(name))
+    if n and not w.any():
+        raise ParameterError(f"{name}: all weights are zero ({n} respondent(s)); expected at least one "
+                             "positive weight", name=_bare(name))
+    return w
+
+
+def _check_weights(weights, names: list[str], key: str) -> np.ndarray:
+    unknown = [k for k in weights if k not in names]
+    if unknown:
+        raise ParameterError(f"weights: unknown {key} {unknown}; this codebook has {names}", name="weights")
+    absent = [k for k in names if k not in weights]
+    if absent:
+        raise ParameterError(f"weights: no weight for {key} {absent}; give one for each of {names}", name="weights")
+    values = []
+    for name in names:
+        w = weights[name]
+        if isinstance(w, bool) or not isinstance(w, Real) or not math.isfinite(w) or w < 0:
+            raise ParameterError(f"weights['{name}'] must be a finite number >= 0, got {w!r}", name="weights")
+        values.append(float(w))
+    values = np.array(values)
+    if values.sum() <= 0:
+        raise ParameterError(f"weights for the {key} sum to zero; at least one must be positive", name="weights")
+    return values / values.sum()
+
+
+#: Respondents scored at a time by :meth:`ValueScorer.transform` (memory, not results:
+#: every respondent's score is computed the same way in any chunk).
+SCORE_CHUNK_ROWS = 1 << 16
+
+
+def _index(scores: np.ndarray, weights: np.ndarray, need: int) -> np.ndarray:
+    """Weighted mean of the block scores that carry weight, over those scored; NaN for a
+    respondent with fewer than ``need`` of them scored."""
+    used = weights > 0
+    S, w = scores[:, used], weights[used]
+    ok = ~np.isnan(S)
+    complete = S @ w  # the usual case, exactly as with every block (NaN where one is missing)
+    n_ok = ok.sum(axis=1)
+    partial = np.flatnonzero((n_ok < used.sum()) & (n_ok >= need))
+    if partial.size:
+        sub_ok = ok[partial]
+        complete[partial] = (np.where(sub_ok, S[partial], 0.0) @ w) / (sub_ok @ w)
+    return complete
+
+
+class ScoreModel:
+    """A fitted value equation: :class:`~valuekit.scoring.ValueScorer`'s state and
+    arithmetic (its docstring describes the parameters, attributes and methods). Build it
+    with :meth:`fit`."""
+
+    # -- fitting ----------------------------------------------------------------------
+    @classmethod
+    def fit(cls, codebook, X, *, weights="equal", min_answered=0.5, min_blocks=0.5, neutral_band=0.05,
+            sample_weight=None) -> "ScoreModel":
+        """Check the parameters and the data; learn stated-importance weights if asked
+        (:meth:`valuekit.scoring.ValueScorer.fit` says how)."""
+        self = cls()
+        self.codebook, self.weights, self.min_answered = codebook, weights, min_answered
+        self.min_blocks, self.neutral_band = min_blocks, neutral_band
+        if not isinstance(self.codebook, (Codebook, dict, str, os.PathLike)):
+            raise _expected("codebook", "a Codebook, a parsed codebook (dict) or the path of a YAML codebook",
+                            self.codebook)
+        cb = read_codebook(self.codebook)
+        for name in ("min_answered", "min_blocks"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, Real) or not 0 < value <= 1:
+                raise ParameterError(f"{name} must be a share in (0, 1], got {_shown(value)}", name=name)
+        if isinstance(self.neutral_band, bool) or not isinstance(self.neutral_band, Real) \
+                or not 0 <= self.neutral_band < 1:
+            raise ParameterError(f"neutral_band must be in [0, 1), got {_shown(self.neutral_band)}",
+                                 name="neutral_band")
+        if not (isinstance(self.weights, dict) or (isinstance(self.weights, str)
+                                                   and self.weights in ("equal", "stated"))):
+            raise ParameterError("weights must be 'equal', 'stated' or a dict of a weight per dimension and "
+                                 f"sacrifice, got {_shown(self.weights)}", name="weights")
+        X = _frame_arg("X", X, "a DataFrame with the codebook's columns (Survey.data)")
+        if len(X) == 0:
+            raise SurveyError("ValueScorer.fit got no respondents (0 rows)")
+        if sample_weight is not None:
+            survey_weights(sample_weight, len(X), index=X.index, name="sample_weight")
+        items = cb.value_items
+        _require_items(X, items)
+
+        self.codebook_ = cb
+        self.scale_ = common_scale(cb)
+        self.feature_names_in_ = np.array(items, dtype=object)
+        self.n_features_in_ = len(items)
+        dims, sacs = cb.dimensions, cb.sacrifices
+
+        if isinstance(self.weights, str) and self.weights == "equal":
+            bw, sw = np.full(len(dims), 1 / len(dims)), np.full(len(sacs), 1 / max(len(sacs), 1))
+        elif isinstance(self.weights, str) and self.weights == "stated":
+            absent = [b for b in dims + sacs if b not in cb.importance]
+            if absent:
+                raise ParameterError(f"weights='stated' needs an importance column for every dimension and "
+                                     f"sacrifice; codebook key 'importance' lacks {absent}", name="weights")
+            sw_survey = self._sample_weight(X, sample_weight, cb)
+            columns = [cb.importance[block] for block in dims + sacs]
+            _require_items(X, columns)
+            importance = np.empty((len(X), len(columns)))
+            _refuse([p for j, col in enumerate(columns)
+                     if (p := _answers(X[col], col, cb.items[col].scale, importance[:, j]))])
+            means = {}
+            for j, block in enumerate(dims + sacs):
+                col = columns[j]
+                x = importance[:, j]
+                ok = np.isfinite(x) & np.isfinite(sw_survey)
+                if not ok.any():
+                    raise SurveyError(f"importance column '{col}' ({block}) has no answers")
+                means[block] = float(np.average(x[ok], weights=sw_survey[ok])) - cb.items[col].scale.min
+            for group in (dims, sacs):
+                if group and not any(means[b] > 0 for b in group):
+                    raise SurveyError(f"stated importance of {group} is at the bottom of the scale "
+                                     "for all of them; cannot weight by it")
+            bw = _check_weights({d: means[d] for d in dims}, dims, "dimensions")
+            sw = _check_weights({s: means[s] for s in sacs}, sacs, "sacrifices") if sacs else np.empty(0)
+        elif isinstance(self.weights, dict):
+            extra = [k for k in self.weights if k not in dims + sacs]
+            if extra:
+                raise ParameterError(f"weights: unknown dimension or sacrifice {extra}; this codebook has "
+                                     f"{dims + sacs}", name="weights")
+            bw = _check_weights({k: v for k, v in self.weights.items() if k in dims}, dims, "dimensions")
+            sw = (_check_weights({k: v for k, v in self.weights.items() if k in sacs}, sacs, "sacrifices")
+                  if sacs else np.empty(0))
+        else:  # checked above
+            raise _expected("weights", "'equal', 'stated' or a dict of weights", self.weights)
+        self.benefit_weights_ = pd.Series(bw, index=dims, name="weight")
+        self.sacrifice_weights_ = pd.Series(sw, index=sacs, name="weight")
+
+        # block membership: columns of a 0/1 matrix, one per score
+        blocks: dict[str, list[int]] = {}
+        for j, col in enumerate(items):
+            item = cb.items[col]
+            blocks.setdefault(item.block, []).append(j)
+        facets: dict[str, list[int]] = {}
+        for j, col in enumerate(items):
+            item = cb.items[col]
+            if item.facet is not None:
+                facets.setdefault(f"{item.block}__{item.facet}", []).append(j)
+        self._score_names = [*dims, *sacs, *(f for f in facets)]
+        groups = [blocks[b] for b in dims + sacs] + list(facets.values())
+        self._membership = np.zeros((len(items), len(groups)))
+        for g, idx in enumerate(groups):
+            self._membership[idx, g] = 1.0
+        sizes = self._membership.sum(axis=0)
+        self._min_count = np.maximum(1, np.ceil(self.min_answered * sizes - 1e-9))
+        self._sizes = sizes
+        # blocks each index needs: a share of the blocks that carry weight, at least one
+        self._min_blocks = tuple(max(1, math.ceil(self.min_blocks * int((w > 0).sum()) - 1e-9))
+                                 for w in (bw, sw))
+        return self
+
+    @staticmethod
+    def _sample_weight(X, sample_weight, cb) -> np.ndarray:
+        if sample_weight is None and cb.weight and cb.weight in X.columns:
+            return survey_weights(X[cb.weight], len(X), index=X.index, name=f"sample_weight (column '{cb.weight}')")
+        return survey_weights(sample_weight, len(X), index=X.index, name="sample_weight")
+
+    # -- output ---------------------------------------------------------------------
+    def get_feature_names_out(self, input_features=None):
+        ratio = ["sacrifices", "value_ratio", "log_value_ratio", "verdict"] if self.codebook_.has_sacrifices else []
+        return np.array([*self._score_names, "benefits", *ratio, "unscored_reason"], dtype=object)
+
+    def transform(self, X):
+        """Scores per respondent, as a DataFrame on ``X``'s index (see
+        :meth:`valuekit.scoring.ValueScorer.transform`)."""
+        X = _frame_arg("X", X, "a DataFrame with the codebook's columns (Survey.data)")
+        cb = self.codebook_
+        items = list(self.feature_names_in_)
+        columns = _item_columns(X, cb, items)
+        a, b = item_maps(cb, items)
+        nd, ns = len(cb.dimensions), len(cb.sacrifices)
+        bw, sw = self.benefit_weights_.to_numpy(), self.sacrifice_weights_.to_numpy()
+        names = list(self.get_feature_names_out())
+        floats = [c for c in names if c not in ("verdict", "unscored_reason")]
+        k = len(self._score_names)
+        n = len(X)
+        # every float column in one block, filled a chunk of rows at a time: the item matrix
+        # and its temporaries stay a few MB whatever the survey's size, and each
+        # respondent's arithmetic is the same as on the whole
+        F = np.empty((n, len(floats)), order="F")
+        code = np.empty(n, np.int8)
+        unscored, needed = [], []
+        for start in range(0, n, SCORE_CHUNK_ROWS):
+            stop = min(start + SCORE_CHUNK_ROWS, n)
+            scores, benefits, sacrifices, ratio, log_ratio, verdict, counts = self.score_items(
+                _mapped(columns, a, b, start, stop))
+            F[start:stop, :k] = scores
+            F[start:stop, k] = benefits
+            if cb.has_sacrifices:
+                F[start:stop, k + 1:k + 4] = np.column_stack([sacrifices, ratio, log_ratio])
+            code[start:stop] = verdict
+            missing = np.flatnonzero(np.isnan(ratio if cb.has_sacrifices else benefits))
+            unscored.append(missing + start)
+            needed.append(counts[missing, :nd + ns])
+        out = pd.DataFrame(F, index=X.index, columns=floats, copy=False)
+        if cb.has_sacrifices:
+            out["verdict"] = pd.Categorical.from_codes(code, categories=list(VERDICTS), ordered=True)
+        unscored = np.concatenate(unscored) if unscored else np.zeros(0, np.intp)
+        which = np.zeros(n, np.int64)  # 0: scored (""), else 1 + the pattern of answered counts
+        texts = [""]
+        if unscored.size:  # one text per distinct pattern of answered counts, not per respondent
+            needed = np.concatenate(needed)
+            needed[:, ~np.concatenate([bw > 0, sw > 0])] = np.inf  # weight 0: never the reason
+            patterns, inverse = np.unique(needed, axis=0, return_inverse=True)
+            texts += [self._reason(p) for p in patterns]
+            which[unscored] = 1 + inverse.ravel()
+        out["unscored_reason"] = _check.str_take(texts, which)
+        return out
+
+    def score_items(self, M: np.ndarray, *, base: tuple | None = None, changed=None):
+        """The value equation on an item matrix (see
+        :meth:`valuekit.scoring.ValueScorer.score_items`)."""
+        cb = self.codebook_
+        k = len(self.feature_names_in_)
+        if not isinstance(M, np.ndarray) or M.ndim != 2 or M.shape[1] != k or M.dtype.kind != "f":
+            raise _expected("M", f"a float array with {k} columns (item_matrix's output)",
+                            f"{type(M).__name__} of shape {getattr(M, 'shape', '?')}")
+        if base is None:
+            cols, items = slice(None), slice(None)
+            counts, scores = None, None
+        else:
+            if not isinstance(base, tuple) or len(base) != 7 or np.shape(base[0])[0] != len(M):
+                raise _expected("base", "this method's result on an item matrix of the same respondents", base)
+            changed = np.asarray(changed if changed is not None else [], dtype=float)
+            if changed.ndim != 1 or not changed.size or np.any(changed != np.round(changed)) \
+                    or np.any(changed < 0) or np.any(changed >= k):
+                raise _expected("changed", f"positions of item columns (0 to {k - 1}) with base", changed.tolist())
+            counts, scores = base[6], base[0].copy()
+            cols = np.flatnonzero(self._membership[changed.astype(np.intp)].any(axis=0))
+            items = np.flatnonzero(self._membership[:, cols].any(axis=1))
+        sub = M[:, items]
+        answered = ~np.isnan(sub)
+        membership = self._membership[items][:, cols]
+        if counts is None:
+            counts = answered.astype(float) @ membership
+        sums = np.where(answered, sub, 0.0) @ membership
+        with np.errstate(invalid="ignore", divide="ignore"):
+            part = sums / counts[:, cols]
+        part[counts[:, cols] < self._min_count[cols]] = np.nan
+        if scores is None:
+            scores = part
+        else:
+            scores[:, cols] = part
+
+        nd, ns = len(cb.dimensions), len(cb.sacrifices)
+        bw, sw = self.benefit_weights_.to_numpy(), self.sacrifice_weights_.to_numpy()
+        # an index needs min_blocks of the blocks that carry weight; a block weighted 0
+        # neither counts nor stops a respondent from being scored
+        benefits = _index(scores[:, :nd], bw, self._min_blocks[0])
+        sacrifices = (_index(scores[:, nd:nd + ns], sw, self._min_blocks[1]) if ns
+                      else np.full(len(M), np.nan))  # benefits-only: no sacrifices, no ratio
+        # on the common scale (min >= 1 when the codebook's starts at 0 or below) both indices
+        # are positive: the ratio is finite for every scored respondent. An item matrix off
+        # that scale would give a ratio far off it, infinite or negative: refused.
+        self._check_on_scale(benefits, sacrifices)
+        ratio = benefits / sacrifices
+        log_ratio = np.log(ratio)
+        band = math.log1p(self.neutral_band)
+        code = np.where(log_ratio > band, 2, np.where(log_ratio < -band, 0, 1))
+        code = np.where(np.isnan(log_ratio), -1, code)
+        return scores, benefits, sacrifices, ratio, log_ratio, code, counts
+
+    def _check_on_scale(self, *indices: np.ndarray) -> None:
+        lo, hi = self.scale_.min, self.scale_.max
+        tol = 1e-9 * (hi - lo)
+        for x in indices:
+            if not len(x):
+                continue
+            low, high = np.fmin.reduce(x), np.fmax.reduce(x)
+            if low < lo - tol or high > hi + tol:  # an infinite index is off the scale too
+                raise ParameterError(f"M: answers off the common scale {self.scale_} (an index from "
+                                     f"{low:g} to {high:g}); an item matrix from item_matrix holds every "
+                                     "answer on it", name="M")
+
+    def _reason(self, counts: np.ndarray) -> str:
+        cb = self.codebook_
+        blocks = cb.dimensions + cb.sacrifices
+        nd = len(cb.dimensions)
+        ns = len(blocks) - nd
+        if counts[:nd].sum() == 0 and ns and counts[nd:].sum() == 0:
+            return "no benefit or sacrifice item answered"
+        if counts[:nd].sum() == 0:
+            return "no benefit item answered"
+        if ns and counts[nd:].sum() == 0:
+            return "no sacrifice item answered"
+        parts = []
+        for (lo, hi), need, what in zip(((0, nd), (nd, len(blocks))), self._min_blocks,
+                                        ("dimensions", "sacrifices")):
+            weighted = [g for g in range(lo, hi) if np.isfinite(counts[g])]  # inf: weight 0
+            failing = [f"{blocks[g]}: {int(counts[g])} of {int(self._sizes[g])} items answered, "
+                       f"{int(self._min_count[g])} needed" for g in weighted if counts[g] < self._min_count[g]]
+            scored = len(weighted) - len(failing)
+            if not weighted or scored >= need:
+                continue
+            if need == len(weighted):  # every block needed: the blocks that failed say it all
+                parts += failing
+            else:
+                parts.append(f"{scored} of {len(weighted)} {what} scored, {need} needed ({'; '.join(failing)})")
+        return "; ".join(parts)
