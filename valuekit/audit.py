@@ -510,7 +510,7 @@ class _Recoder:
                 positive = self.times()
                 speeder_threshold = _median(positive) * speeder_fraction if positive.size else None
             if speeder_threshold is not None and np.isfinite(speeder_threshold):
-                flags["speeder"] = t < speeder_threshold
+                flags["speeder"] = _speeders(t, speeder_threshold)
                 settings["speeder_threshold_seconds"] = round(float(speeder_threshold), 3)
             else:  # no median to take a share of: no row can be judged a speeder
                 flags["speeder"] = np.zeros(n, bool)
@@ -613,6 +613,14 @@ class _Recoder:
                       settings=settings, notes=notes)
         audit.check()
         return Survey(codebook, audit, recoded)
+
+
+def _speeders(times: np.ndarray, threshold) -> np.ndarray:
+    """The speeder flag: a completion time below the threshold (None or NaN: nobody)."""
+    if threshold is None or not np.isfinite(threshold):
+        return np.zeros(len(times), bool)
+    with np.errstate(invalid="ignore"):
+        return times < threshold
 
 
 def _duplicate_ids(ids: pd.Series, flagged_otherwise: np.ndarray) -> np.ndarray:
