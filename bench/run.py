@@ -1432,7 +1432,7 @@ def bench_dask(ctx: Context) -> dict:
     import tempfile
 
     import valuekit
-    from valuekit.bigdata import audit_files, connect
+    from valuekit.bigdata import audit_files, connect, key_drivers, read_scores
 
     files, rows_per = ctx.size((10, 1_000_000), (4, 100_000))
     folder, cb_path = parquet_parts(ctx, files, rows_per)
@@ -1472,6 +1472,13 @@ def bench_dask(ctx: Context) -> dict:
                           for p in sorted((Path(tmp) / "out" / "scores").glob("*.parquet")))
         pandas_s.append(timed(lambda: _pandas_path(one_file, codebook, same_job)))
         ctx.log(f"pandas path again: {pandas_s[1]:.2f} s (without writing: {no_writes_s:.2f} s)")
+        # driver shares over every respondent: the correlation pass alone, then with the
+        # 200 Poisson-bootstrap replicates of the intervals (no outcome in this codebook:
+        # the money sacrifice stands in, the four dimensions drive it)
+        scores = read_scores(Path(tmp) / "out")
+        drivers_s = {b: timed(lambda b=b: key_drivers(scores, "money", list(codebook.dimensions), weights="weight",
+                                                      n_boot=b)) for b in (0, 200)}
+        ctx.log(f"bigdata.key_drivers: {drivers_s[0]:.1f} s point estimates, {drivers_s[200]:.1f} s with intervals")
     survey, _ = _pandas_path(one_file, codebook)
     one_kept = survey.audit.summary()["rows_kept"]
     del survey
@@ -1503,6 +1510,10 @@ def bench_dask(ctx: Context) -> dict:
         "worker_baseline_gb": metric([round(b["VmRSS"] / gb, 2) for b in base.values()], "GB",
                                      "each worker's RSS at the reset (imports, warm-up)"),
         "rows_kept": metric(big.rows_kept, "", f"of {big.rows_in:,}"),
+        "key_drivers_s": metric(round(drivers_s[0], 1), "s", "bigdata.key_drivers over the scores, n_boot=0"),
+        "key_drivers_boot_s": metric(round(drivers_s[200], 1), "s", "the same with 200 Poisson-bootstrap replicates"),
+        "key_drivers_boot_ratio": metric(round(drivers_s[200] / drivers_s[0], 1), "x",
+                                         "with intervals / without (one pass either way)"),
     }
     return {
         "params": {"files": files, "rows_per_file": rows_per, "rows": total, "items": N_ITEMS,

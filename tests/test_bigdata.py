@@ -9,7 +9,7 @@ import pytest
 import valuekit
 from valuekit import DEMO_CODEBOOK, DEMO_DATA, ValueScorer, load_survey
 from valuekit import bigdata
-from valuekit.drivers import relative_weights
+from valuekit.drivers import key_drivers, relative_weights
 from valuekit.errors import ParameterError, SurveyFileError
 from valuekit.segments import ValueSegmenter
 from valuekit.segments import share_destroyed as one_machine_share
@@ -156,6 +156,17 @@ def test_typing_shares_and_drivers_on_the_partitions(client, big_export, big_run
     np.testing.assert_allclose(table["raw_weight"], ref["raw_weight"], rtol=1e-10)
     np.testing.assert_allclose(table["beta"], ref["beta"], rtol=1e-10)
     assert table.attrs["n"] == ref.attrs["n"] and table.attrs["dropped"] == ref.attrs["dropped"]
+    # the Poisson bootstrap over the partitions against the one-machine resampling bootstrap
+    assert (table["n_boot"] == 200).all() and table.attrs["resampling"] == "poisson"
+    assert ((table["ci_low"] <= table["share"]) & (table["share"] <= table["ci_high"])).all()
+    one_machine = key_drivers(with_w.assign(out_value=reference.data["out_value"]), "out_value", drivers,
+                              weights=reference.data["weight"], n_boot=200, random_state=0)
+    for low, high in (("beta_ci_low", "beta_ci_high"), ("ci_low", "ci_high"), ("r2_ci_low", "r2_ci_high")):
+        ratio = (table[high] - table[low]) / (one_machine[high] - one_machine[low])
+        assert ratio.between(0.7, 1.4).all(), (low, ratio.tolist())
+    assert table["distinguishable"].tolist() == one_machine["distinguishable"].tolist()
+    again = bigdata.key_drivers(scores, "out_value", drivers, weights="weight")
+    pd.testing.assert_frame_equal(again, table)  # the same replicates from the same seed
 
 
 def test_bad_sources_and_options(client, tmp_path):
@@ -204,3 +215,20 @@ def test_cli_on_a_running_scheduler(client, tmp_path, capsys):
     assert main(["score", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "-o", str(tmp_path / "s2"),
                  "--engine", "dask", "--scheduler", address, "--weights", "stated"]) == 2
     assert "--weights stated: not with --engine dask" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("effect", [0.0, 0.08])
+def test_driver_intervals_stay_silent_without_an_effect(client, effect):
+    """Drivers unrelated to the outcome: no beta interval excludes zero. With a small
+    planted effect of the first driver, it alone is distinguishable."""
+    import dask.dataframe as dd
+
+    rng = np.random.default_rng(11)
+    n = 40_000
+    frame = pd.DataFrame(rng.normal(4, 1, (n, 4)), columns=["d1", "d2", "d3", "d4"])
+    frame["outcome"] = effect * frame["d1"] + rng.normal(0, 1, n)
+    frame["weight"] = rng.uniform(0.5, 2, n)
+    table = bigdata.key_drivers(dd.from_pandas(frame, npartitions=4), "outcome", ["d1", "d2", "d3", "d4"],
+                                weights="weight", random_state=3)
+    want = [effect > 0, False, False, False]
+    assert table["distinguishable"].tolist() == want

@@ -20,11 +20,11 @@ from valuekit.config import PROJ_ROOT
 from valuekit.errors import ParameterError, SurveyError
 
 # the modules (valuekit.reliability is also the name of a function in the package's namespace)
-(compare, drivers, measurement, nulltest, playbook, plots, reliability, scoring, segments, significance, waves,
- weighting) = (
+(bigdata, compare, drivers, measurement, nulltest, playbook, plots, reliability, scoring, segments, significance,
+ waves, weighting) = (
     importlib.import_module(f"valuekit.{m}") for m in
-    ("compare", "drivers", "measurement", "nulltest", "playbook", "plots", "reliability", "scoring", "segments",
-     "significance", "waves", "weighting"))
+    ("bigdata", "compare", "drivers", "measurement", "nulltest", "playbook", "plots", "reliability", "scoring",
+     "segments", "significance", "waves", "weighting"))
 TARGETS = PROJ_ROOT / "data" / "demo_targets.yaml"
 
 MTCARS = pd.read_csv(PROJ_ROOT / "tests" / "data" / "mtcars.csv")
@@ -414,7 +414,35 @@ CASES = [
     ("outcomes", lambda c: measurement.value_path(c["data"], c["cb"], outcomes=["nope"])),
     ("direct", lambda c: measurement.value_path(c["data"], c["cb"], direct="yes")),
     ("full", lambda c: measurement.mediation_verdict(5, None)),
+    # -- bigdata (nothing here starts a cluster: every argument is checked first) --------
+    ("source", lambda c: bigdata.source_files([])),
+    ("source", lambda c: bigdata.source_files(5)),
+    ("scheduler", lambda c: bigdata.connect(scheduler="  ").__enter__()),
+    ("n_workers", lambda c: bigdata.connect(n_workers=0).__enter__()),
+    ("score", lambda c: bigdata.audit_files(vk.DEMO_DATA, c["cb"], score="yes")),
+    ("exclude", lambda c: bigdata.audit_files(vk.DEMO_DATA, c["cb"], exclude=["bogus"])),
+    ("speeder_fraction", lambda c: bigdata.audit_files(vk.DEMO_DATA, c["cb"], speeder_fraction=2)),
+    ("out", lambda c: bigdata.read_scores(5)),
+    ("scores", lambda c: bigdata.sample_scores([1, 2])),
+    ("n", lambda c: bigdata.sample_scores(_big(c), 0)),
+    ("random_state", lambda c: bigdata.sample_scores(_big(c), random_state="x")),
+    ("segmenter", lambda c: bigdata.predict_segments(segments.ValueSegmenter(c["cb"]), _big(c))),
+    ("confidence", lambda c: bigdata.share_destroyed(_big(c), confidence=1.5)),
+    ("by", lambda c: bigdata.share_destroyed(_big(c), by="nope")),
+    ("columns", lambda c: bigdata.weighted_correlation(_big(c), ["nope"])),
+    ("n_boot", lambda c: bigdata.key_drivers(_big(c), "out_value", ["functional"], n_boot=-1)),
+    ("ci", lambda c: bigdata.key_drivers(_big(c), "out_value", ["functional"], ci=1.5)),
+    ("method", lambda c: bigdata.key_drivers(_big(c), "out_value", ["functional"], method="x")),
+    ("outcome", lambda c: bigdata.key_drivers(_big(c), "functional", ["functional"])),
+    ("random_state", lambda c: bigdata.key_drivers(_big(c), "out_value", ["functional"], random_state=-1)),
 ]
+
+
+def _big(c):
+    """The scores with the outcome and weight, as a Dask DataFrame of two partitions."""
+    import dask.dataframe as dd
+
+    return dd.from_pandas(c["scores"].join(c["data"][["out_value", "weight"]]), npartitions=2)
 
 
 def _profiles(c):
@@ -440,9 +468,9 @@ def test_every_public_function_has_a_case():
     with open(__file__, encoding="utf-8") as f:
         source = f.read()
     records = ("PlaybookResult", "RakeResult", "Targets", "TargetsError",  # plain records and an error class
-               "CFAResult", "PathResult")
+               "CFAResult", "PathResult", "BigAudit")
     for module in (scoring, segments, drivers, compare, reliability, playbook, plots, nulltest, significance, waves,
-                   weighting, measurement):
+                   weighting, measurement, bigdata):
         for name in module.__all__:
             obj = getattr(module, name)
             if (inspect.isfunction(obj) or inspect.isclass(obj)) and name not in records:

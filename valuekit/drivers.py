@@ -251,14 +251,24 @@ def _decomposition(R, n, dropped, drivers, method, outcome) -> pd.DataFrame:
 
 def _bootstrap(values, w, method, sign, n_boot, ci, rng) -> dict:
     """Percentile intervals of share, beta and R² from one set of respondent resamples, and
-    the sign stability of each beta. Resamples where a driver is constant or the drivers are
-    collinear are left out (``n_valid`` counts those kept)."""
-    n, p = values.shape[0], values.shape[1] - 1
+    the sign stability of each beta (:func:`_intervals`)."""
+    n = values.shape[0]
+
+    def replicates():
+        for _ in range(n_boot):
+            counts = np.bincount(rng.integers(0, n, n), minlength=n)  # a resample as frequency weights
+            with np.errstate(invalid="ignore", divide="ignore"):
+                yield _weighted_corr(values, w * counts)
+
+    return _intervals(replicates(), method, sign, n_boot, ci, values.shape[1] - 1)
+
+
+def _intervals(matrices, method, sign, n_boot, ci, p) -> dict:
+    """Percentile intervals of share, beta and R² over the correlation matrices of bootstrap
+    replicates, and the sign stability of each beta. Replicates where a driver is constant
+    or the drivers are collinear are left out (``n_valid`` counts those kept)."""
     shares, betas, r2s = np.full((n_boot, p), np.nan), np.full((n_boot, p), np.nan), np.full(n_boot, np.nan)
-    for b in range(n_boot):
-        counts = np.bincount(rng.integers(0, n, n), minlength=n)  # a resample as frequency weights
-        with np.errstate(invalid="ignore", divide="ignore"):
-            R = _weighted_corr(values, w * counts)
+    for b, R in enumerate(matrices):
         if not np.isfinite(R).all() or np.linalg.eigvalsh(R[1:, 1:])[0] < 1e-10:
             continue
         raw, beta = _fit(R, method)
@@ -274,6 +284,42 @@ def _bootstrap(values, w, method, sign, n_boot, ci, rng) -> dict:
         result.update(share=np.quantile(shares[ok], q, axis=0), beta=np.quantile(betas[ok], q, axis=0),
                       r2=np.quantile(r2s[ok], q), stability=(_sign(betas[ok]) == sign).mean(axis=0))
     return result
+
+
+def _no_intervals(p: int) -> dict:
+    """What :func:`_group_frame` is given for a group without intervals."""
+    return {"share": np.full((2, p), np.nan), "beta": np.full((2, p), np.nan), "r2": np.full(2, np.nan),
+            "stability": np.full(p, np.nan), "n_valid": 0}
+
+
+def _group_frame(name, drivers, method, table, r2, boot, n, dropped, note) -> pd.DataFrame:
+    """The rows of :func:`key_drivers` for one group: the decomposition (``table``) with
+    the intervals of ``boot`` (:func:`_intervals`)."""
+    p = len(drivers)
+    beta_low, beta_high = boot["beta"]
+    has_interval = np.isfinite(beta_low) & np.isfinite(beta_high)
+    distinguishable = pd.array([bool(lo > 0 or hi < 0) if ok else pd.NA
+                                for lo, hi, ok in zip(beta_low, beta_high, has_interval)], dtype="boolean")
+    return pd.DataFrame({
+        "group": [name] * p, "driver": drivers,
+        "raw_weight": table["raw_weight"].to_numpy(float), "share": table["share"].to_numpy(float),
+        "ci_low": boot["share"][0], "ci_high": boot["share"][1],
+        "sign": table["sign"].to_numpy(int), "direction": table["direction"].to_numpy(object),
+        "sign_stability": boot["stability"],
+        "beta": table["beta"].to_numpy(float), "beta_ci_low": beta_low, "beta_ci_high": beta_high,
+        "distinguishable": distinguishable,
+        "r2": np.full(p, r2), "r2_ci_low": np.full(p, boot["r2"][0]), "r2_ci_high": np.full(p, boot["r2"][1]),
+        "n": np.full(p, n), "dropped": np.full(p, dropped), "n_boot": np.full(p, boot["n_valid"]),
+        "method": [method] * p, "note": [note] * p,
+    })
+
+
+def _withheld(drivers) -> pd.DataFrame:
+    """The decomposition of a withheld group: no numbers."""
+    p = len(drivers)
+    nan = np.full(p, np.nan)
+    return pd.DataFrame({"driver": drivers, "raw_weight": nan, "share": nan, "sign": np.zeros(p, int),
+                         "direction": [""] * p, "beta": nan})
 
 
 def _floor_note(n: int, p: int, per_driver: float) -> str:
@@ -377,7 +423,6 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
         raise ParameterError(f"min_n_per_driver must be a number >= 0, got {per_driver!r}", name="min_n_per_driver")
     rng = np.random.default_rng(random_state)
     p = len(drivers)
-    nan = np.full(p, np.nan)
     frames = []
     for name, mask in group_masks(data.index, by):
         values, ww, dropped = _complete(data[mask], outcome, drivers, w_all[mask])
@@ -390,33 +435,16 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
             note = str(err)  # a degenerate group is reported, not fatal
         if len(values) < per_driver * p:
             note = _floor_note(len(values), p, per_driver)
-        boot = {"share": np.full((2, p), np.nan), "beta": np.full((2, p), np.nan), "r2": np.full(2, np.nan),
-                "stability": nan, "n_valid": 0}  # no intervals
+        boot = _no_intervals(p)
         if note:  # withheld: no numbers
-            table = pd.DataFrame({"driver": drivers, "raw_weight": nan, "share": nan, "sign": np.zeros(p, int),
-                                  "direction": [""] * p, "beta": nan})
+            table = _withheld(drivers)
             r2 = np.nan
         else:
             table = _decomposition(R, len(values), dropped, drivers, method, outcome)
             r2 = table.attrs["r2"]
             if n_boot:
                 boot = _bootstrap(values, ww, method, table["sign"].to_numpy(), n_boot, ci, rng)
-        beta_low, beta_high = boot["beta"]
-        has_interval = np.isfinite(beta_low) & np.isfinite(beta_high)
-        distinguishable = pd.array([bool(lo > 0 or hi < 0) if ok else pd.NA
-                                    for lo, hi, ok in zip(beta_low, beta_high, has_interval)], dtype="boolean")
-        frames.append(pd.DataFrame({
-            "group": [name] * p, "driver": drivers,
-            "raw_weight": table["raw_weight"].to_numpy(float), "share": table["share"].to_numpy(float),
-            "ci_low": boot["share"][0], "ci_high": boot["share"][1],
-            "sign": table["sign"].to_numpy(int), "direction": table["direction"].to_numpy(object),
-            "sign_stability": boot["stability"],
-            "beta": table["beta"].to_numpy(float), "beta_ci_low": beta_low, "beta_ci_high": beta_high,
-            "distinguishable": distinguishable,
-            "r2": np.full(p, r2), "r2_ci_low": np.full(p, boot["r2"][0]), "r2_ci_high": np.full(p, boot["r2"][1]),
-            "n": np.full(p, len(values)), "dropped": np.full(p, dropped), "n_boot": np.full(p, boot["n_valid"]),
-            "method": [method] * p, "note": [note] * p,
-        }))
+        frames.append(_group_frame(name, drivers, method, table, r2, boot, len(values), dropped, note))
     out = pd.concat(frames, ignore_index=True)
     if codebook is not None:
         out.insert(2, "label", [codebook.label(d.split("__")[-1], lang) for d in out["driver"]])
