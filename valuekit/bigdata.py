@@ -20,7 +20,12 @@ the scores: :func:`predict_segments` types every respondent into segments fitted
 sample (:func:`sample_scores`), :func:`share_destroyed` gives the weighted share of
 customers whose value is destroyed with its Wilson interval (Kish's effective n), and
 :func:`key_drivers` decomposes R² from a weighted correlation matrix computed as one Dask
-reduction.
+reduction, with intervals from a Poisson bootstrap computed in the same pass.
+
+Each file is read twice: a first round gathers what the decisions over every file need
+(ids, completion times, the other row flags: a few tens of bytes a respondent stay on the
+worker), a second reads it again to finish, score and write it; a worker holds one file's
+answers at a time, whatever the number of files.
 
 The cluster: a ``LocalCluster`` (two workers, one thread each, by default) unless a
 ``client`` or the ``scheduler`` address of a running cluster is given. Workers read the
@@ -138,7 +143,7 @@ class _Part:
     """One file on a worker, between the rounds of :func:`audit_files`: what the decisions
     that need every file take from it (its ids, completion times and other row flags), not
     its answers. The file is read and recoded again to be finished (:meth:`finish`), so a
-    worker holds one file's answers at a time however many files it is given (about 20
+    worker holds one file's answers at a time however many files it is given (a few tens of
     bytes a respondent are kept in between)."""
 
     def __init__(self, index: int, path: str, codebook: Codebook, straightline_min_items: int,
