@@ -51,16 +51,23 @@ def cb():
     return read_codebook(DEMO_CODEBOOK)
 
 
+def _export(path):
+    """An export exactly as written: every cell text, blanks as ''."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _truth(path):
+    return pd.read_csv(path, dtype={"respondent_id": str, "planted_dirt": str}, keep_default_na=False)
+
+
 @pytest.fixture(scope="module")
 def raw():
-    """The export exactly as written: every cell text, blanks as ''."""
-    return pd.read_csv(DEMO_DATA, dtype=str, keep_default_na=False)
+    return _export(DEMO_DATA)
 
 
 @pytest.fixture(scope="module")
 def truth():
-    return pd.read_csv(DEMO_TRUTH, dtype={"respondent_id": str, "planted_dirt": str},
-                       keep_default_na=False)
+    return _truth(DEMO_TRUTH)
 
 
 @pytest.fixture(scope="module")
@@ -313,13 +320,12 @@ def test_latent_blocks_correlate_only_through_the_halo():
 # -- wave 3: a later wave with planted, known changes ------------------------------------
 @pytest.fixture(scope="module")
 def raw3():
-    return pd.read_csv(DEMO_WAVE3, dtype=str, keep_default_na=False)
+    return _export(DEMO_WAVE3)
 
 
 @pytest.fixture(scope="module")
 def truth3():
-    return pd.read_csv(DEMO_WAVE3_TRUTH, dtype={"respondent_id": str, "planted_dirt": str},
-                       keep_default_na=False)
+    return _truth(DEMO_WAVE3_TRUTH)
 
 
 @pytest.fixture(scope="module")

@@ -433,6 +433,7 @@ CASES = [
     ("n_boot", lambda c: bigdata.key_drivers(_big(c), "out_value", ["functional"], n_boot=-1)),
     ("ci", lambda c: bigdata.key_drivers(_big(c), "out_value", ["functional"], ci=1.5)),
     ("method", lambda c: bigdata.key_drivers(_big(c), "out_value", ["functional"], method="x")),
+    ("drivers", lambda c: bigdata.key_drivers(_big(c), "out_value", [f"d{i}" for i in range(16)], method="shapley")),
     ("outcome", lambda c: bigdata.key_drivers(_big(c), "functional", ["functional"])),
     ("random_state", lambda c: bigdata.key_drivers(_big(c), "out_value", ["functional"], random_state=-1)),
 ]

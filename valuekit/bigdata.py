@@ -583,8 +583,7 @@ def weighted_correlation(scores, columns: list[str], *, weights: str | None = No
 def _poisson_table() -> np.ndarray:
     """Poisson(1) counts indexed by a 16-bit uniform integer: the inverse of its CDF at
     the 65,536 midpoints, so each count's probability is exact to 2**-16."""
-    k = np.arange(20)
-    cdf = np.cumsum(np.exp(-1.0) / np.array([math.factorial(int(i)) for i in k]))
+    cdf = np.cumsum([math.exp(-1.0) / math.factorial(k) for k in range(20)])
     return np.searchsorted(cdf, (np.arange(65536) + 0.5) / 65536, side="right").astype(np.uint8)
 
 
@@ -634,7 +633,7 @@ def _correlations(scores, columns, weights, n_boot: int, seed):
             reps = _replicate_sums(centred, w, n_boot, np.random.default_rng([seed, index]))
         return sw, mean, (centred * w[:, None]).T @ centred, int(ok.sum()), int((~ok).sum()), reps
 
-    parts = [p for p in dask.compute(*[dask.delayed(moments)(p, i) for i, p in enumerate(scores.to_delayed())])]
+    parts = dask.compute(*[dask.delayed(moments)(p, i) for i, p in enumerate(scores.to_delayed())])
     used = [p for p in parts if p[0] > 0]
     n, dropped = sum(p[3] for p in parts), sum(p[4] for p in parts)
     k = len(columns)
@@ -709,13 +708,14 @@ def key_drivers(scores, outcome: str, drivers: list[str], *, weights: str | None
         ``resampling="poisson"``. The numbers are withheld (NaN, with a ``note``) below
         ``min_n_per_driver`` complete respondents per driver.
     """
-    from .drivers import _check_collinear, _decomposition, _floor_note, _group_frame, _intervals, _no_intervals, \
-        _withheld
+    from .drivers import _check_collinear, _check_shapley_size, _floor_note, _group_rows, _intervals
     from .significance import DEFAULT_EVIDENCE
 
     if method not in ("johnson", "shapley"):
         raise ParameterError(f"method: expected 'johnson' or 'shapley', got {method!r}", name="method")
     drivers = _check.names("drivers", drivers)
+    if method == "shapley":
+        _check_shapley_size(drivers)
     n_boot = _check.integer("n_boot", n_boot, min=0)
     ci = _check.fraction("ci", ci)
     if random_state is None:
@@ -734,15 +734,12 @@ def key_drivers(scores, outcome: str, drivers: list[str], *, weights: str | None
     _check_collinear(R, drivers)
     p = len(drivers)
     note = _floor_note(n, p, per_driver) if n < per_driver * p else ""
-    boot = _no_intervals(p)
-    if note:
-        table, r2 = _withheld(drivers), np.nan
-    else:
-        table = _decomposition(R, n, dropped, drivers, method, outcome)
-        r2 = table.attrs["r2"]
-        if n_boot:
-            boot = _intervals(matrices, method, table["sign"].to_numpy(), n_boot, ci, p)
-    out = _group_frame("all", drivers, method, table, r2, boot, n, dropped, note)
+
+    def intervals(sign):
+        return _intervals(matrices, method, sign, n_boot, ci, p)
+
+    out = _group_rows("all", drivers, method, outcome, R, n, dropped, note, intervals if n_boot else None)
     out.attrs.update(outcome=outcome, method=method, ci=float(ci), n_boot=int(n_boot),
-                     min_n_per_driver=float(per_driver), resampling="poisson", r2=r2, n=n, dropped=dropped)
+                     min_n_per_driver=float(per_driver), resampling="poisson", r2=float(out["r2"].iloc[0]), n=n,
+                     dropped=dropped)
     return out

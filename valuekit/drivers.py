@@ -223,12 +223,16 @@ def shapley_r2(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=
     :func:`relative_weights` then, which approximates it closely.
     """
     data, outcome, drivers, _ = _model_args(data, outcome, drivers, weights)
+    _check_shapley_size(drivers)
+    return _table(data, outcome, drivers, weights, "shapley")
+
+
+def _check_shapley_size(drivers: list[str]) -> None:
     if len(drivers) > MAX_SHAPLEY_DRIVERS:
         raise ParameterError(f"{len(drivers)} drivers: the exact Shapley decomposition needs 2**{len(drivers)} "
-                         f"regressions and is limited to {MAX_SHAPLEY_DRIVERS} drivers; use "
-                         "method='johnson' (relative weights) or fewer drivers (dimensions, not facets)",
+                             f"regressions and is limited to {MAX_SHAPLEY_DRIVERS} drivers; use "
+                             "method='johnson' (relative weights) or fewer drivers (dimensions, not facets)",
                              name="drivers")
-    return _table(data, outcome, drivers, weights, "shapley")
 
 
 def _table(data, outcome, drivers, weights, method) -> pd.DataFrame:
@@ -286,16 +290,23 @@ def _intervals(matrices, method, sign, n_boot, ci, p) -> dict:
     return result
 
 
-def _no_intervals(p: int) -> dict:
-    """What :func:`_group_frame` is given for a group without intervals."""
-    return {"share": np.full((2, p), np.nan), "beta": np.full((2, p), np.nan), "r2": np.full(2, np.nan),
-            "stability": np.full(p, np.nan), "n_valid": 0}
-
-
-def _group_frame(name, drivers, method, table, r2, boot, n, dropped, note) -> pd.DataFrame:
-    """The rows of :func:`key_drivers` for one group: the decomposition (``table``) with
-    the intervals of ``boot`` (:func:`_intervals`)."""
+def _group_rows(name, drivers, method, outcome, R, n, dropped, note, intervals=None) -> pd.DataFrame:
+    """The rows of :func:`key_drivers` for one group: NaN when ``note`` says why the group
+    is withheld; else the decomposition of its correlation matrix ``R``, with the intervals
+    ``intervals(sign)`` returns (:func:`_intervals`' dict), or none."""
     p = len(drivers)
+    nan = np.full(p, np.nan)
+    boot = {"share": np.full((2, p), np.nan), "beta": np.full((2, p), np.nan), "r2": np.full(2, np.nan),
+            "stability": nan, "n_valid": 0}
+    if note:
+        table = pd.DataFrame({"driver": drivers, "raw_weight": nan, "share": nan, "sign": np.zeros(p, int),
+                              "direction": [""] * p, "beta": nan})
+        r2 = np.nan
+    else:
+        table = _decomposition(R, n, dropped, drivers, method, outcome)
+        r2 = table.attrs["r2"]
+        if intervals is not None:
+            boot = intervals(table["sign"].to_numpy())
     beta_low, beta_high = boot["beta"]
     has_interval = np.isfinite(beta_low) & np.isfinite(beta_high)
     distinguishable = pd.array([bool(lo > 0 or hi < 0) if ok else pd.NA
@@ -312,14 +323,6 @@ def _group_frame(name, drivers, method, table, r2, boot, n, dropped, note) -> pd
         "n": np.full(p, n), "dropped": np.full(p, dropped), "n_boot": np.full(p, boot["n_valid"]),
         "method": [method] * p, "note": [note] * p,
     })
-
-
-def _withheld(drivers) -> pd.DataFrame:
-    """The decomposition of a withheld group: no numbers."""
-    p = len(drivers)
-    nan = np.full(p, np.nan)
-    return pd.DataFrame({"driver": drivers, "raw_weight": nan, "share": nan, "sign": np.zeros(p, int),
-                         "direction": [""] * p, "beta": nan})
 
 
 def _floor_note(n: int, p: int, per_driver: float) -> str:
@@ -407,8 +410,8 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
     if not isinstance(method, str) or method not in _METHODS:
         raise ParameterError(f"method must be one of {list(_METHODS)}, got {method!r}", name="method")
     data, outcome, drivers, w_all = _model_args(data, outcome, drivers, weights)
-    if method == "shapley" and len(drivers) > MAX_SHAPLEY_DRIVERS:
-        shapley_r2(data, outcome, drivers)  # raises with the explanation
+    if method == "shapley":
+        _check_shapley_size(drivers)
     if codebook is not None:
         _codebook_arg("codebook", codebook)
     by = _grouping_arg("by", by, data.index, {"data": data})
@@ -435,16 +438,12 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
             note = str(err)  # a degenerate group is reported, not fatal
         if len(values) < per_driver * p:
             note = _floor_note(len(values), p, per_driver)
-        boot = _no_intervals(p)
-        if note:  # withheld: no numbers
-            table = _withheld(drivers)
-            r2 = np.nan
-        else:
-            table = _decomposition(R, len(values), dropped, drivers, method, outcome)
-            r2 = table.attrs["r2"]
-            if n_boot:
-                boot = _bootstrap(values, ww, method, table["sign"].to_numpy(), n_boot, ci, rng)
-        frames.append(_group_frame(name, drivers, method, table, r2, boot, len(values), dropped, note))
+
+        def intervals(sign, values=values, ww=ww):
+            return _bootstrap(values, ww, method, sign, n_boot, ci, rng)
+
+        frames.append(_group_rows(name, drivers, method, outcome, None if note else R, len(values), dropped, note,
+                                  intervals if n_boot else None))
     out = pd.concat(frames, ignore_index=True)
     if codebook is not None:
         out.insert(2, "label", [codebook.label(d.split("__")[-1], lang) for d in out["driver"]])
