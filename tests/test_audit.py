@@ -200,3 +200,38 @@ def test_text_ids_keep_leading_zeros(tmp_path, small_frame, codebook_dict):
     plain = tmp_path / "plain.csv"
     small_frame.to_csv(plain, index=False)
     assert str(load_survey(plain, codebook=codebook_dict).data["rid"].dtype) == "Int64"
+
+
+@pytest.mark.parametrize("tiny", [1e-170, 1e-300, 1e-320])
+def test_weights_whose_square_underflows_are_invalid(small_frame, codebook_dict, tiny):
+    # the mirror of the overflow check: a weight this small squares to 0 (or to a subnormal
+    # with a few digits), so the effective sample size would be 0 / 0
+    f = small_frame.astype({"w": float})
+    f.loc[[3, 4], "w"] = tiny
+    f.loc[5, "w"] = 1e-150   # small, but its square is a normal float: kept
+    survey = audit_survey(f, codebook_dict)
+    rows = survey.audit.rows.set_index("row")
+    assert rows.loc[4, "invalid_weight"] and rows.loc[5, "invalid_weight"] and not rows.loc[6, "invalid_weight"]
+    assert rows.loc[4, "reason"] == "invalid_weight"
+    assert "square underflows" in ROW_REASONS["invalid_weight"]
+    note = next(n for n in survey.audit.notes if "square underflows" in n)
+    assert "'w': 2 weight(s) below 1.49e-154" in note and "row 4" in note
+    assert np.isfinite(survey.weights).all() and (survey.weights > 0).all()
+    # every weight that small: every row excluded, nothing divided by zero
+    f["w"] = tiny
+    survey = audit_survey(f, codebook_dict)
+    assert survey.data.empty and survey.audit.summary()["excluded"]["invalid_weight"] == len(f)
+
+
+def test_cli_weight_on_underflowing_weights_is_an_input_error(tmp_path, capsys, small_frame, codebook_dict):
+    import yaml
+    f = small_frame.astype({"w": float})
+    f["w"] = 1e-300
+    export, codebook, targets = tmp_path / "e.csv", tmp_path / "cb.yaml", tmp_path / "t.yaml"
+    f.to_csv(export, index=False)
+    codebook.write_text(yaml.safe_dump(codebook_dict), encoding="utf-8")
+    targets.write_text("margins:\n  channel: {store: 0.5, online: 0.5}\n", encoding="utf-8")
+    rc = main(["weight", str(export), "--codebook", str(codebook), "--targets", str(targets),
+               "-o", str(tmp_path / "w.csv")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "no respondents kept after the audit" in err and "internal error" not in err

@@ -232,3 +232,49 @@ def test_driver_intervals_stay_silent_without_an_effect(client, effect):
                                 weights="weight", random_state=3)
     want = [effect > 0, False, False, False]
     assert table["distinguishable"].tolist() == want
+
+
+@pytest.mark.parametrize("bad", [-1.0, np.nan, np.inf])
+def test_bad_weights_are_refused_on_the_partitions(client, bad):
+    import dask.dataframe as dd
+
+    rng = np.random.default_rng(3)
+    n = 300
+    frame = pd.DataFrame({"value_ratio": rng.uniform(0.5, 1.5, n), "y": rng.normal(size=n),
+                          "a": rng.normal(size=n), "b": rng.normal(size=n), "w": rng.uniform(0.5, 2, n),
+                          "text": ["x"] * n})
+    frame["verdict"] = np.where(frame["value_ratio"] < 1, "destroyed", "created")
+    good = dd.from_pandas(frame, npartitions=3)
+    shares = bigdata.share_destroyed(good, weights="w")
+    assert shares["n"].iloc[0] == n and np.isfinite(shares["share_destroyed"].iloc[0])
+    frame.loc[[250, 260], "w"] = bad  # in the last partition only
+    scores = dd.from_pandas(frame, npartitions=3)
+    expected = rf"weights: weights must be finite and >= 0; 2 in column 'w' are not \(first: {bad:g}\)"
+    for call in (lambda: bigdata.share_destroyed(scores, weights="w"),
+                 lambda: bigdata.weighted_correlation(scores, ["y", "a"], weights="w"),
+                 lambda: bigdata.key_drivers(scores, "y", ["a", "b"], weights="w", n_boot=5)):
+        with pytest.raises(ParameterError, match=expected):
+            call()
+    frame["w"] = -1.0  # formerly "all its respondents' weights are zero"
+    with pytest.raises(ParameterError, match="must be finite and >= 0; 300 in column 'w'"):
+        bigdata.share_destroyed(dd.from_pandas(frame, npartitions=3), weights="w")
+
+
+def test_bigdata_arguments_are_named_before_any_pass(client):
+    import dask.dataframe as dd
+
+    frame = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0], "a": [1.0, 3.0, 2.0, 5.0], "text": list("wxyz"),
+                          "value_ratio": 1.0, "verdict": "neutral"})
+    scores = dd.from_pandas(frame, npartitions=2)
+    with pytest.raises(ParameterError, match=r"drivers: expected at least one column name, got \[\]"):
+        bigdata.key_drivers(scores, "y", [])
+    with pytest.raises(ParameterError, match=r"outcome: column\(s\) \['text'\] are not numeric"):
+        bigdata.key_drivers(scores, "text", ["a"])
+    with pytest.raises(ParameterError, match=r"drivers: column\(s\) \['text'\] are not numeric"):
+        bigdata.key_drivers(scores, "y", ["a", "text"])
+    with pytest.raises(ParameterError, match=r"columns: column\(s\) \['text'\] are not numeric"):
+        bigdata.weighted_correlation(scores, ["y", "text"])
+    for call in (lambda: bigdata.share_destroyed(scores, weights="text"),
+                 lambda: bigdata.weighted_correlation(scores, ["y", "a"], weights="text")):
+        with pytest.raises(ParameterError, match="weights: column 'text' holds .*, not numbers; expected survey"):
+            call()

@@ -45,7 +45,10 @@ def test_codebook_labels_override_defaults(codebook_dict):
 
 
 @pytest.mark.parametrize("edit, match", [
-    (lambda d: d["benefits"].update(emotional=["x"]), r"benefits.emotional.*unknown dimension 'emotional'"),
+    (lambda d: d["benefits"].update(emotional=["x"]), r"benefits.emotional': 'emotional' is a sacrifice, not a "
+                                                       r"dimension: list it under 'sacrifices:'"),
+    (lambda d: d["sacrifices"].update(symbolic=["x"]), r"sacrifices.symbolic': 'symbolic' is a benefit dimension"),
+    (lambda d: d["benefits"].update(spiritual=["x"]), r"benefits.spiritual.*unknown dimension 'spiritual'"),
     (lambda d: d["sacrifices"].update(moneys=["x"]), r"did you mean 'money'"),
     (lambda d: d["benefits"]["economic"].append("f1"), r"benefits.economic\[2\].*'f1' is already listed under 'benefits.functional.ease_of_use\[0\]'"),
     (lambda d: d["sacrifices"]["money"].append("f2"), r"already listed"),
@@ -56,7 +59,10 @@ def test_codebook_labels_override_defaults(codebook_dict):
     (lambda d: d.pop("scale"), r"'scale': is required"),
     (lambda d: d.update(id=3), r"'id': expected a column name \(text\), got 3"),
     (lambda d: d.update(colour="red"), r"unknown top-level key 'colour'"),
-    (lambda d: d["items"].update(nps={"scale": {"min": 0, "max": 10}}), r"missing code\(s\) \['9'\] lie inside the scale 0-10 of 'nps'"),
+    (lambda d: d["items"].update(nps={"scale": {"min": 0, "max": 10}}),
+     r"'items.nps': the common missing code\(s\) \['9'\] lie inside the scale 0-10 of 'nps'.*give 'nps' its own"),
+    (lambda d: d["items"].update(nps={"scale": {"min": 0, "max": 10}, "missing_codes": [5]}),
+     r"'items.nps.missing_codes': its missing code\(s\) \['5'\] lie inside the scale 0-10 of 'nps'"),
     (lambda d: d["items"].update(f1={"reversed": True}), r"items.f1.*unknown item attribute 'reversed'.*did you mean 'reverse'"),
     (lambda d: d["items"].update(f1={"reverse": "yes"}), r"items.f1.reverse': expected true or false"),
     (lambda d: d["items"].update(zz={"reverse": True}), r"'zz' is not listed"),
@@ -102,6 +108,20 @@ def test_check_columns_lists_what_exists(codebook_dict):
     columns = [c for c in cb.columns() if c != "e2"] + ["E2 "]
     with pytest.raises(CodebookError, match=r"column\(s\) \['e2'\] named in the codebook not found in export.csv; available: \[.*'rid'"):
         cb.check_columns(columns, source="export.csv")
+    columns = [c for c in cb.columns() if c not in ("e2", "channel")] + ["E2", "Channel"]
+    with pytest.raises(CodebookError, match=r"Close matches: 'e2' -> 'E2'\?, 'channel' -> 'Channel'\?\.$"):
+        cb.check_columns(columns)  # a difference of case only: 'Channel' is far from 'channel' for difflib
+
+
+def test_no_follow_on_errors_for_the_items_of_a_block_already_reported(codebook_dict):
+    codebook_dict["benefits"]["spiritual"] = codebook_dict["benefits"].pop("economic")  # e1, e2
+    codebook_dict["items"].update(e1={"text": "I save money"}, zz={"reverse": True})
+    codebook_dict["colour"] = ["f9"]
+    codebook_dict["items"]["f9"] = {"reverse": True}
+    with pytest.raises(CodebookError) as err:
+        Codebook.from_dict(codebook_dict)
+    lines = str(err.value).splitlines()[1:]
+    assert [line.split("'")[1] for line in lines] == ["benefits.spiritual", "items.zz", "colour"], lines
 
 
 def test_duplicate_yaml_keys_are_refused(tmp_path):
@@ -113,9 +133,16 @@ def test_duplicate_yaml_keys_are_refused(tmp_path):
 
 
 def test_top_level_missing_code_inside_scale(codebook_dict):
-    codebook_dict["missing_codes"] = [4]
-    with pytest.raises(CodebookError, match=r"'missing_codes': code\(s\) \['4'\] lie inside the scale 1-7"):
+    """One error, on the key that is wrong, naming the items it reaches; none per item (their
+    items.<col>.missing_codes keys do not exist, and their own codes are not the fix)."""
+    codebook_dict["missing_codes"] = [-99, 4]
+    with pytest.raises(CodebookError) as err:
         Codebook.from_dict(codebook_dict)
+    message = str(err.value)
+    assert "\n" not in message and message.startswith("codebook key 'missing_codes': code(s) ['4'] lie inside the "
+                                                      "scale 1-7 that 7 item(s) take with these codes "
+                                                      "(f1, f2, e1, e2, m1, r1, c_f1)")
+    assert "items." not in message and "remove it" in message  # nps has its own codes; 'other' columns no scale
     codebook_dict["missing_codes"] = [9]
     codebook_dict["name"] = ["not", "text"]
     with pytest.raises(CodebookError, match=r"'name': expected text"):

@@ -48,9 +48,9 @@ def _evidence(**changes):
            "p_adj": 1e-6, "comparison_note": "", "scale_mid": 4.0,
            "importance": 20.0, "importance_ci_low": 15.0, "importance_ci_high": 25.0, "mean_importance": 10.0,
            "direction": "positive", "expected_direction": "positive", "distinguishable": True, "sign_stability": 1.0,
-           "driver_r2": 0.5, "driver_n": 400, "driver_source": "segment", "driver_note": "",
-           "vs_competitor": 1.0, "competitor_effect": 0.0, "competitor_p_adj": 1e-6,
-           "share_destroyed": 0.1, "destroyed_ci_low": 0.07, "destroyed_ci_high": 0.13,
+           "driver_r2": 0.5, "driver_n": 400, "driver_source": "segment", "driver_note": "", "driver_usable": True,
+           "vs_competitor": 1.0, "competitor_effect": 0.0, "competitor_p_adj": 1e-6, "score_se": 0.05,
+           "share_destroyed": 0.1, "destroyed_ci_low": 0.07, "destroyed_ci_high": 0.13, "destroyed_n_eff": 380.0,
            "heaviest_sacrifice": False, "segments_distinct": True, "structure_p": 1e-6}
     row.update(changes)
     return pd.DataFrame([row])
@@ -122,6 +122,75 @@ def test_grades():
     assert strong["grade"].iloc[0] == "strong"
     moderate = recommend(_evidence(**{**CASES["perception"], "p_adj": 0.01}))
     assert moderate["grade"].iloc[0] == "moderate"
+
+
+@pytest.mark.parametrize("change", [
+    dict(driver_source="all", driver_note="pooled whole-sample model: the segment is too small for its own"),
+    dict(driver_r2=0.15),                       # above min_r2, below strong_r2
+    dict(importance_ci_low=8.0),                # important at the estimate only (bar: 1.0 x mean 10)
+    dict(importance_ci_low=np.nan),             # no bootstrap interval
+    dict(structure_p=np.nan),                   # segments not tested
+])
+def test_a_grade_uses_every_piece_of_evidence_of_the_rule(change):
+    # offer has no difference test: its grade rests on the driver, the midpoint test and the structure
+    strong = recommend(_evidence(**CASES["offer"]))
+    assert strong["grade"].iloc[0] == "strong" and strong["evidence_p"].iloc[0] < 1e-3
+    assert recommend(_evidence(**{**CASES["offer"], **change}))["grade"].iloc[0] == "moderate"
+
+
+def test_a_destroyed_share_barely_over_its_threshold_is_moderate():
+    # new_customers: 55 % destroyed [51 %, 59 %] on 600 clears the 50 % bar, but not at p < .001
+    case = {**CASES["new_customers"], "share_destroyed": 0.55, "destroyed_ci_low": 0.51, "destroyed_ci_high": 0.59,
+            "destroyed_n_eff": 600.0}
+    rec = recommend(_evidence(**case)).set_index("rule").loc["new_customers"]
+    assert rec["grade"] == "moderate" and 1e-3 < rec["evidence_p"] < 0.05
+    assert "above 50%: one-sided p 0.007" in rec["evidence"]
+    assert recommend(_evidence(**CASES["new_customers"])).set_index("rule").loc["new_customers", "grade"] == "strong"
+
+
+def test_summary_leads_with_the_rule_whose_own_evidence_is_strongest():
+    from valuekit.playbook import manager_summary
+
+    # partner rests on the competitor test (p 1e-20), not on the segment difference (p_adj .5);
+    # perception on the difference (p 1e-8): partner is the strongest evidence
+    partner = _evidence(**{**CASES["partner"], "p_adj": 0.5, "competitor_p_adj": 1e-20})
+    perception = _evidence(**{**CASES["perception"], "segment": 1, "p_adj": 1e-8})
+    recs = recommend(pd.concat([perception, partner], ignore_index=True))
+    assert set(recs["grade"]) == {"strong"}
+    profiles = pd.DataFrame({"name": ["a", "b"], "n": [400, 400], "share": [0.5, 0.5], "share_destroyed": [0.1, 0.1]})
+    overall = pd.Series({"share_created": 0.6, "share_neutral": 0.2, "share_destroyed": 0.2, "n_scored": 800})
+    text = manager_summary(recs, profiles, overall=overall, outcome_label="Value")
+    assert "Strongest evidence: segment 0 (a): partner" in text
+
+
+def test_a_segment_model_below_the_r2_floor_carries_no_driver_recommendation():
+    from valuekit.playbook import analyse
+
+    # the auditor's construction: segment 2's own driver model explains (almost) nothing
+    survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+    result = analyse(survey, random_state=1, n_boot=100)
+    drivers = result.drivers.copy()
+    drivers.loc[drivers["group"] == 2, "r2"] = 0.09
+
+    def rules_for(table):
+        evidence = build_evidence(result.scores, result.segments, codebook=survey.codebook, drivers=table,
+                                  comparisons=result.comparisons, structure=result.structure, data=survey.data,
+                                  weights=survey.weights)
+        return recommend(evidence), to_investigate(evidence)
+
+    recs, later = rules_for(drivers)
+    driven = {r.id for r in RULES if "driver" in r.checks}
+    before = result.recommendations
+    assert driven & set(before.loc[before["segment"] == 2, "rule"])  # it had driver-based recommendations
+    assert not driven & set(recs.loc[recs["segment"] == 2, "rule"])  # ... now none
+    assert set(recs.loc[recs["segment"] != 2, "rule"]) == set(before.loc[before["segment"] != 2, "rule"])
+    why = later.loc[(later["segment"] == 2) & later["rule"].isin(driven), "why_not"]
+    assert len(why) and why.str.contains(r"driver model not usable: the segment's own model R² 0.09 < 0.1").all()
+    # a segment too small for a model of its own reads the pooled model: at most moderate, and says so
+    recs, _ = rules_for(result.drivers[result.drivers["group"] != 2])
+    pooled = recs[(recs["segment"] == 2) & recs["rule"].isin(driven)]
+    assert len(pooled) and (pooled["grade"] == "moderate").all() and (pooled["driver_source"] == "all").all()
+    assert pooled["evidence"].str.contains("pooled whole-sample model: no model of the segment's own").all()
 
 
 def test_evidence_and_summary_on_demo_find_the_planted_gaps():

@@ -2,6 +2,8 @@
 
 import io
 
+import pytest
+
 from pptx import Presentation
 
 from valuekit.deck import scenario_deck, scenario_pngs
@@ -36,3 +38,37 @@ def test_the_deck_says_what_the_engine_computes(scenario_engine, tmp_path):
 def test_pngs_are_images(scenario_engine):
     pngs = scenario_pngs(scenario_engine, Scenario(levers={"price": 5.0}), dpi=40)
     assert set(pngs) == {"map"} and pngs["map"][:4] == b"\x89PNG"
+
+
+def test_every_shape_lies_on_the_slide(scenario_engine):
+    """Pictures are scaled into their box keeping their aspect: nothing leaves a 13.33 x 7.5 in slide,
+    however many scenarios are compared."""
+    from PIL import Image
+
+    engine = scenario_engine
+    a, b = Scenario(name="cheaper", levers={"price": -10.0}), Scenario(name="staff", levers={"staff": 1.0})
+    for compare in ([a, b], [a, b, b], [a, b, a, b, a, b, a, b, a, b, a, b, a, b, a, b]):
+        pngs = scenario_pngs(engine, a, compare=compare)
+        deck = Presentation(io.BytesIO(scenario_deck(engine, a, compare=compare)))
+        pictures = 0
+        for slide in deck.slides:
+            for shape in slide.shapes:
+                assert shape.left >= 0 and shape.top >= 0, shape.name
+                assert shape.left + shape.width <= deck.slide_width, (len(compare), shape.name)
+                assert shape.top + shape.height <= deck.slide_height, (len(compare), shape.name)
+                if shape.shape_type == 13:
+                    pictures += 1
+                    with Image.open(io.BytesIO(shape.image.blob)) as image:
+                        w, h = image.size
+                    assert shape.width / shape.height == pytest.approx(w / h, rel=0.01)  # not stretched
+        assert pictures == 2 and deck.slides[4].shapes[1].image.blob == pngs["comparison"]
+
+
+def test_scenarios_sharing_a_name_are_all_in_the_deck_apart(scenario_engine):
+    engine = scenario_engine
+    first, second = Scenario(name="better care", levers={"staff": 1.0}), Scenario(name="better care",
+                                                                                 levers={"price": -10.0})
+    deck = Presentation(io.BytesIO(scenario_deck(engine, first, compare=[first, second, first])))
+    table = next(sh.table for sh in deck.slides[3].shapes if sh.has_table)
+    assert [table.cell(i, 0).text for i in range(1, len(table.rows))] == ["better care", "better care (2)",
+                                                                          "better care (3)"]

@@ -190,3 +190,85 @@ def test_several_items_of_one_outcome_become_a_multi_item_outcome(tmp_path):
     out.write_text(draft.to_yaml(), encoding="utf-8")
     cb = read_codebook(out)
     assert cb.outcomes == {"satisfaction": "satisfaction"} and cb.scales == {"satisfaction": ["q3", "q4"]}
+
+
+def _qualtrics_csv(path, frame, text):
+    """A Qualtrics-style CSV: the header, the question row, the ImportId row, the answers."""
+    ids = {c: f'{{"ImportId":"QID{i}"}}' for i, c in enumerate(frame.columns)}
+    pd.concat([pd.DataFrame([text, ids]), frame.astype("string")], ignore_index=True).to_csv(path, index=False)
+    return path
+
+
+def _likert(latent, rng, lo=1, hi=7, sign=1):
+    return np.clip(np.round((lo + hi) / 2 + sign * 1.5 * (latent + rng.normal(0, 0.6, latent.size))), lo, hi)
+
+
+def test_a_reversed_item_in_a_two_item_block_is_a_guess_and_wording_alone_is_flagged(tmp_path):
+    """Two items at r = -0.69 cannot say which is reversed: the negated one is reverse-keyed,
+    as a guess; negated wording the answers cannot confirm is flagged (reverse: false) to check."""
+    rng = np.random.default_rng(11)
+    g = rng.normal(size=(300, 3))
+    frame = pd.DataFrame({"v1": _likert(g[:, 0], rng), "v2": _likert(g[:, 0], rng, sign=-1),
+                          "v3": _likert(g[:, 1], rng), "v4": _likert(g[:, 1], rng),
+                          "v5": _likert(g[:, 2], rng), "v6": _likert(g[:, 2], rng, sign=-1),
+                          "v7": _likert(g[:, 2], rng)})
+    text = {"v1": "The product is reliable", "v2": "The product is not reliable and often fails",
+            "v3": "The price is too high", "v4": "I pay too much for it",
+            "v5": "The staff are friendly", "v6": "The stores are pleasant",  # reversed, no negation
+            "v7": "The staff don't explain things"}  # a 'not', but answered like its block
+    path = _qualtrics_csv(tmp_path / "rev.csv", frame, text)
+    draft = draft_codebook(path)
+    assert {c: g.value for c, g in draft.reverse.items()} == {"v2": True, "v6": True, "v7": False}, draft.reverse
+    v2 = draft.reverse["v2"]
+    assert v2.sure == "guess" and v2.reason.startswith("r = -0.") and "between v1 and v2" in v2.reason
+    assert "negated wording ('not')" in v2.reason
+    assert draft.reverse["v6"].sure == "sure"  # three items: the item-rest correlation
+    assert draft.reverse["v7"].sure == "guess" and "so not reversed: check" in draft.reverse["v7"].reason
+    written = draft.to_yaml()
+    assert "    reverse: true  # guess: r = -0." in written and "    reverse: false  # guess: negated wording" in written
+    cb = read_codebook(yaml.safe_load(written))
+    assert cb.items["v2"].reverse and not cb.items["v1"].reverse and not cb.items["v7"].reverse
+    # the draft's reverse key makes the block reliable
+    from valuekit.reliability import reliability
+
+    table = reliability(load_survey(path, codebook=cb).data, cb).set_index("block")
+    assert table.loc["functional", "alpha"] > 0.7 and table.loc["functional", "note"] == ""
+
+    # neither item worded against the block: the second is taken, and the comment says so
+    frame["v2"] = _likert(g[:, 0], rng, sign=-1)
+    text2 = {**text, "v2": "The product often fails"}
+    draft = draft_codebook(_qualtrics_csv(tmp_path / "rev2.csv", frame, text2))
+    assert draft.reverse["v2"].value and "neither worded against the block: the second taken" in draft.reverse[
+        "v2"].reason
+
+
+def _dont_know_after(rng, n=400, dk=0.06, top=5):
+    """Nine items on 1-``top`` of five factors, "don't know" coded ``top + 1`` (Qualtrics'
+    numbering), as the audit's gimnasio export."""
+    g = rng.normal(size=(n, 5))
+    frame = pd.DataFrame({f"Q{i}": np.clip(np.round(3 + g[:, f] + rng.normal(0, 0.8, n)), 1, top)
+                          for i, f in enumerate([1, 1, 2, 0, 0, 3, 4, 2, 3], 1)})
+    if dk:
+        frame = frame.mask(rng.random(frame.shape) < dk, top + 1)
+    return frame
+
+
+def test_a_scale_rounded_up_past_the_answers_is_a_guess_and_a_dont_know_after_it_is_suggested(tmp_path):
+    rng = np.random.default_rng(5)
+    text = {f"Q{i}": "El personal del gimnasio es amable - Muy en desacuerdo a Muy de acuerdo" for i in range(1, 10)}
+    draft = draft_codebook(_qualtrics_csv(tmp_path / "gim.csv", _dont_know_after(rng), text))
+    assert draft.scale == (1.0, 7.0) and draft.missing_codes == []  # nothing applied: a suggestion
+    line = next(x for x in draft.to_yaml().splitlines() if x.startswith("scale:"))
+    assert line.startswith("scale: {min: 1, max: 7}  # guess: 9 of 9 rated columns fit 1-7; but no column holds 7 "
+                           "(answers 1-6): rounded out to a usual scale"), line
+    assert "a don't-know coded after a 1-5 scale" in line and "scale {min: 1, max: 5} and missing_codes: [6]" in line
+    # a real scale whose top answer is rare: rounded out (a guess), but no don't-know suggested
+    real = _dont_know_after(rng, dk=0, top=6)
+    draft = draft_codebook(_qualtrics_csv(tmp_path / "real.csv", real, text))
+    assert (real == 6).mean().max() < 0.1  # as rare as the don't-knows above
+    assert draft.scale_reason.startswith("guess: 9 of 9 rated columns fit 1-7; but no column holds 7")
+    assert "don't-know" not in draft.scale_reason
+    # every end used: no guess
+    full = _dont_know_after(rng, dk=0, top=7)
+    full.iloc[0] = 7
+    assert not draft_codebook(_qualtrics_csv(tmp_path / "full.csv", full, text)).scale_reason.startswith("guess")

@@ -121,6 +121,17 @@ def test_key_drivers_bootstrap_by_group(small_frame, codebook_dict):
     pd.testing.assert_frame_equal(table, again)
 
 
+def test_respondents_without_a_group_are_in_the_overall_model_only():
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300)})
+    frame["y"] = frame["a"] + rng.normal(size=300)
+    groups = pd.Series(np.repeat(["x", "z", None], 100))  # the last 100 have no segment
+    table = key_drivers(frame, "y", ["a", "b"], by=groups, n_boot=0)
+    assert list(dict.fromkeys(table["group"])) == ["all", "x", "z"]  # no "(missing)" group
+    assert table.loc[table["group"] == "all", "n"].iloc[0] == 300 and table.attrs["no_group"] == 100
+    assert key_drivers(frame, "y", ["a", "b"], by=groups.fillna("x"), n_boot=0).attrs["no_group"] == 0
+
+
 def test_missing_outcome_is_dropped_and_counted():
     frame = MTCARS.copy()
     frame.loc[[0, 5], "mpg"] = np.nan

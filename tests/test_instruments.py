@@ -100,6 +100,11 @@ def test_score_cli_on_a_benefits_only_survey(mobile, tmp_path, capsys):
     assert "no sacrifices measured" in printed and "verdicts" not in printed
     written = pd.read_csv(out)
     assert len(written) == 250 and "value_ratio" not in written and "benefits" in written
+    # the multi-item outcomes and the construct are written beside the scores, as loaded
+    survey = vk.load_survey(mobile[0], codebook=mobile[1])
+    for name in ("satisfaction", "repurchase", "trust"):
+        np.testing.assert_allclose(written[name], survey.data[name], rtol=0, atol=1e-12)
+    assert list(written.columns)[:4] == ["row", "satisfaction", "repurchase", "trust"]
 
 
 def test_codebook_errors_of_the_new_sections():

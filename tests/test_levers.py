@@ -79,7 +79,11 @@ def test_levers_in_the_codebook(codebook_dict):
     ({"range": [1, 3]}, r"'levers.staff.range': \[1, 3\] excludes 0; a lever's range must include 0"),
     ({"range": [2, -2]}, r"'levers.staff.range': low must be smaller than high"),
     ({"range": [-9, 9]}, r"'levers.staff.range': at its end the lever moves 'exp_amb_1' by 9 points, beyond the "
-                         r"width 6 of its scale 1-7"),
+                         r"limit of less than the width 6 of its scale 1-7"),
+    ({"range": [-6, 6]}, r"'levers.staff.range': at its end the lever moves 'exp_amb_1' by 6 points, beyond"),
+    ({"how": "percent", "range": [0, 50], "moves": {"experiential": 3}},
+     r"'levers.staff.range': at 50 % the lever would add 150 % to the distance of 'exp_amb_1' above the bottom of "
+     r"its scale, more than the \+100 % allowed"),
     ({"how": "percent", "range": [-150, 0]}, r"'levers.staff.range': at -150 % the lever would take 'exp_amb_1' "
                                               r"150 % of its distance"),
     ({"how": "shift"}, r"'levers.staff.how': expected one of \['points', 'percent', 'lift_lowest'\]"),
@@ -132,3 +136,10 @@ def test_lever_files_name_the_file_and_refuse_what_yaml_would_hide(tmp_path):
         read_levers({"levers": []}, DEMO_CODEBOOK)
     with pytest.raises(LeverError, match=r"lever key 'levers.2x': a lever name is text starting with a letter"):
         read_levers({"levers": {"2x": GOOD}}, DEMO_CODEBOOK)
+
+
+def test_the_ends_of_the_allowed_reach_still_load():
+    """Just inside the limits (valuekit/levers.yaml): 5.75 points on a 1-7 scale, +100 %, -100 %."""
+    assert read_levers(levers_with(range=[-5.75, 5.75], step=0.25), DEMO_CODEBOOK)["staff"].high == 5.75
+    percent = read_levers(levers_with(how="percent", range=[-100, 100], step=5, moves=["money"]), DEMO_CODEBOOK)
+    assert (percent["staff"].low, percent["staff"].high) == (-100, 100)

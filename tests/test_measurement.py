@@ -380,3 +380,125 @@ def test_custom_structure_and_settings_change_the_verdicts(hs):
     assert res.fit["df"] == 27 and res.fit["chi2"] == pytest.approx(312.264, abs=1e-3)  # lavaan, one factor
     assert "good on every index" in res.verdicts()[0]
     assert res.htmt.empty and res.correlations.empty
+
+
+def _blocks_codebook(benefits, sacrifices=None):
+    return Codebook.from_dict({"id": None, "scale": {"min": 1, "max": 7}, "benefits": benefits,
+                               **({"sacrifices": sacrifices} if sacrifices else {})})
+
+
+def test_saturated_models_say_their_fit_is_not_testable():
+    """df = 0 reproduces the covariances exactly: chi2 0, CFI 1, SRMR 0 are not a good fit,
+    and a lone factor has no other factors for Fornell-Larcker or HTMT."""
+    data, _ = _simulate(600, seed=16)
+    cases = {"three": {"functional": ["functional_0", "functional_1", "functional_2"]},
+             "two": {"functional": ["functional_0", "functional_1"]},
+             "ones": {"functional": ["functional_0"], "economic": ["economic_0"]}}
+    for case, benefits in cases.items():
+        res = ms.fit_cfa(data, _blocks_codebook(benefits), n_boot=0)
+        v = res.verdicts()
+        assert res.fit["df"] == 0 and res.fit["converged"], case
+        assert any(n.startswith("saturated (df = 0)") for n in res.notes), case
+        assert v[0].startswith("Global fit (n = 600): the model is saturated (df = 0)") and "not testable" in v[0]
+        assert not any("cut-offs" in line or "good on every index" in line for line in v), case
+        assert not any(line.startswith("Fornell-Larcker: every factor") for line in v), case
+        assert not any(line.endswith(" on .") for line in v), case
+    # one factor: no other factors to be told apart from, nor to be identified through
+    two = ms.fit_cfa(data, _blocks_codebook(cases["two"]), n_boot=0)
+    assert "Fornell-Larcker and HTMT do not apply: the model has one factor." in two.verdicts()
+    assert "functional: two items and no other factor" in " ".join(two.notes)
+    assert "correlations with the other factors" not in " ".join(two.notes)
+    # two one-item blocks: no CR/AVE, and no loading is estimated (both are fixed at 1)
+    ones = ms.fit_cfa(data, _blocks_codebook(cases["ones"]), n_boot=0).verdicts()
+    assert "No factor has two or more items: CR, AVE, Fornell-Larcker and HTMT do not apply." in ones
+    assert "No loading is estimated: every factor has one item (its loading is fixed at 1)." in ones
+    assert not any(line.startswith("All 2 standardized loadings") for line in ones)
+
+
+def test_single_item_loadings_are_not_counted_as_reaching_the_bar():
+    data, _ = _simulate(600, seed=16)
+    cb = _blocks_codebook({"functional": [f"functional_{k}" for k in range(4)]},
+                          {"time": ["time_0"], "money": [f"money_{k}" for k in range(3)]})
+    v = ms.fit_cfa(data, cb, n_boot=0).verdicts()
+    assert ("All 7 estimated standardized loadings reach 0.70 (1 loading(s) of single-item factors are fixed at 1 "
+            "and not counted).") in v
+
+
+def test_too_few_respondents_or_items_are_refused_with_the_reason():
+    data, cb = _simulate(600, seed=16)
+    for n in (3, 20, 24):  # 24 items: n <= p makes the covariance matrix singular whatever the answers
+        with pytest.raises(SurveyError, match=rf"{n} respondent\(s\) usable of {n} against 24 items; the covariance "
+                                              "matrix of p items needs more than p respondents"):
+            ms.fit_cfa(data.iloc[:n], cb, n_boot=0)
+    with pytest.raises(SurveyError, match=r"one item \(functional_0\) in the model; one item gives nothing to fit"):
+        ms.fit_cfa(data, _blocks_codebook({"functional": ["functional_0"]}), n_boot=0)
+
+
+def test_small_samples_are_noted_and_failed_bootstraps_say_why():
+    data, cb = _simulate(30, seed=16)
+    res = ms.fit_cfa(data, cb, n_boot=0)
+    small = "small sample: n = 30 for 63 free parameters (0.5 per parameter, below the 5 of min_n_per_parameter)"
+    assert any(n.startswith(small) for n in res.notes)
+    assert res.verdicts()[0].startswith("Caution, " + small)
+    quiet = ms.fit_cfa(data, cb, n_boot=0, settings={"min_n_per_parameter": 0})
+    assert not any("small sample" in n for n in quiet.notes)
+    big = ms.fit_cfa(*_simulate(400, seed=20), n_boot=0)  # 6.3 per parameter
+    assert not any("small sample" in n for n in big.notes)
+    # the path model: every resample of 30 repeats respondents, leaving fewer distinct ones than its 26 variables
+    path = ms.value_path(data, cb, n_boot=20, random_state=1)
+    assert path.n_boot == 20 and path.n_failed == 20
+    assert any("20 of 20 bootstrap draws could not be fitted" in n and "20 drew fewer distinct respondents than "
+               "the model's 26 variables" in n for n in path.notes)
+    assert not any("did not converge" in n for n in path.notes)
+    assert path.verdicts()[-1] == ("No bootstrap intervals: none of the 20 bootstrap draws could be fitted (see the "
+                                   "notes for why); no path is called significant.")
+    assert path.verdicts()[0].startswith("Caution, small sample: n = 30")
+    assert not path.paths["significant"].any()
+
+
+def test_htmt_interval_that_excludes_its_estimate_is_flagged(hs_fit):
+    """HTMT of absolute correlations is biased upward near 0; at n = 40 the percentile
+    interval of unrelated blocks can lie wholly above the estimate."""
+    data, cb = _simulate(40, seed=3)
+    res = ms.fit_cfa(data, cb, n_boot=50, random_state=1)
+    h = res.htmt
+    outside = (h["ci_low"] > h["htmt"]) | (h["ci_high"] < h["htmt"])
+    assert outside.sum() >= 1
+    assert (h["flag"] != "").tolist() == outside.tolist()
+    assert h.loc[outside, "flag"].str.startswith("interval excludes the estimate").all()
+    line = [v for v in res.verdicts() if v.startswith(f"The HTMT interval of {outside.sum()} pair(s) does not "
+                                                      "contain its estimate")]
+    assert len(line) == 1 and "biased upward near 0" in line[0]
+    assert (hs_fit.htmt["flag"] == "").all()  # Holzinger-Swineford: every interval brackets its estimate
+    assert not any("HTMT interval of" in v for v in hs_fit.verdicts())
+
+
+def test_nearly_redundant_items_are_flagged_as_near_heywood():
+    data, cb = _simulate(600, seed=16)
+    rng = np.random.default_rng(0)
+    # r = .996 with money_2: an interior optimum (closer twins put money_2 on the bound, a Heywood case)
+    twin = data.assign(money_3=(data["money_2"] + rng.normal(scale=0.15, size=len(data))).clip(1, 7))
+    res = ms.fit_cfa(twin, cb, n_boot=0)
+    lo = res.loadings.set_index("item")
+    near = lo[lo["flag"] != ""]
+    assert sorted(near.index) == ["money_2", "money_3"]
+    assert (near["std_loading"] > 0.99).all() and (near["residual"] < 0.02).all() and (near["residual"] > 0).all()
+    assert near["flag"].str.startswith("nearly redundant (near-Heywood): standardized loading 0.99").all()
+    assert res.admissible  # near, not at, the bound
+    v = res.verdicts()
+    assert any(line.startswith("Nearly redundant items (near-Heywood, standardized loading above 0.98): money_2")
+               for line in v)
+    assert not any(line.startswith("Not admissible") for line in v)
+    # the bound is a setting: above the loadings, nothing is flagged
+    assert (ms.fit_cfa(twin, cb, n_boot=0, settings={"max_std_loading": 1.0}).loadings["flag"] == "").all()
+    # and the ordinary simulated data have none
+    assert (ms.fit_cfa(data, cb, n_boot=0).loadings["flag"] == "").all()
+
+
+def test_measurement_settings_are_range_checked():
+    data, cb = _simulate(300, seed=19)
+    with pytest.raises(ParameterError, match="max_std_loading") as e:
+        ms.fit_cfa(data, cb, n_boot=0, settings={"max_std_loading": 1.5})
+    assert e.value.name == "max_std_loading"
+    with pytest.raises(ParameterError, match="min_n_per_parameter"):
+        ms.fit_cfa(data, cb, n_boot=0, settings={"min_n_per_parameter": -1})

@@ -12,4 +12,8 @@ def test_playbook_is_silent_on_surveys_with_nothing_to_find():
     assert (runs["segment_findings"] > 0).mean() > 0.9
     # ... but they are no more distinct than one population, and the driver models explain ~nothing
     assert (runs["structure_p"] < 0.05).mean() <= 0.05
+    assert (runs["distinct"] == (runs["structure_p"] < 0.05)).all()
+    # so those built-in differences name no segment: neutral names wherever the structure test says so
+    assert (runs.loc[~runs["distinct"], "named_segments"] == 0).all()
+    assert (runs["named_segments"] > 0).mean() <= 0.05
     assert runs["r2"].median() < 0.02

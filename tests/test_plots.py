@@ -313,3 +313,47 @@ def test_path_diagram_checks_its_arguments(partial_path):
         with pytest.raises(ParameterError) as err:
             plots.plot_path_diagram(res, **kw)
         assert err.value.name == name
+
+
+# -- percentage axes: a tick's label is its value ------------------------------------------
+
+def _percent_ticks(ax, axis="x"):
+    """The drawn tick labels of a percentage axis, read as numbers, and the tick values in %."""
+    ax.figure.canvas.draw()
+    which = ax.xaxis if axis == "x" else ax.yaxis
+    low, high = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
+    ticks = [t for t in which.get_major_ticks() if low - 1e-12 <= t.get_loc() <= high + 1e-12]
+    texts = [t.label1.get_text() for t in ticks]
+    assert all(text.endswith("%") for text in texts), texts
+    return texts, [float(t.replace("\u2212", "-")[:-1]) for t in texts], [100 * t.get_loc() for t in ticks]
+
+
+@pytest.mark.parametrize("high", [0.041, 0.13, 0.21, 0.6, 0.0093])
+def test_percentage_ticks_are_labelled_with_their_own_values(high):
+    """Ticks on half or quarter percents read 2.5%, 7.5%, ..., never 2%, 8% (nor '0%, 0%')."""
+    from valuekit.plots import plot_scenario_comparison, plot_scenario_shares, plot_share_destroyed
+
+    table = pd.DataFrame({"a": [high / 2, high / 3, high / 4, high / 2], "b": [high / 2, high / 1.5, high / 2, high]},
+                         index=["share_destroyed_before", "share_destroyed_after", "share_destroyed_after_low",
+                                "share_destroyed_after_high"])
+    summary = pd.DataFrame({"share_destroyed_before": [high / 2, high / 1.2],
+                            "share_destroyed_after": [high / 3, high / 1.5]}, index=["all", 0])
+    shares = pd.DataFrame({"segment": [0, 1], "share_destroyed": [high / 2, high / 3],
+                           "ci_low": [high / 4, high / 5], "ci_high": [high * 0.8, high / 2]})
+    for draw in (lambda ax: plot_scenario_comparison(table, ax=ax), lambda ax: plot_scenario_shares(summary, ax=ax),
+                 lambda ax: plot_share_destroyed(shares, ax=ax)):
+        fig, ax = plt.subplots()
+        draw(ax)
+        texts, shown, values = _percent_ticks(ax)
+        assert len(set(texts)) == len(texts) >= 3, texts
+        np.testing.assert_allclose(shown, values, atol=1e-9)
+        plt.close(fig)
+
+
+def test_likert_percent_ticks_are_distances_from_the_middle(four_dims):
+    frame = pd.DataFrame({"f1": [1, 7, 7, 4], "f2": [2, 2, 2, 2]})
+    ax = plot_likert(frame, codebook=four_dims, block="functional")
+    ax.set_xlim(-0.3, 0.3)  # ticks every 10 % (or 5 %): as labelled
+    texts, shown, values = _percent_ticks(ax)
+    np.testing.assert_allclose(shown, np.abs(values), atol=1e-9)
+    assert "0%" in texts and all("\u2212" not in t for t in texts)

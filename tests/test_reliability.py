@@ -99,6 +99,38 @@ def test_reliability_per_block_reverse_codes(small_frame, codebook_dict):
     assert items.loc[items["item"] == "f2", "label"].item() == "Hard to use"
 
 
+def test_a_block_keyed_in_opposite_directions_says_so(small_frame, codebook_dict, capsys, tmp_path):
+    """Two items at r = -0.69: alpha is -4.5 (psych's and pingouin's number too), and one
+    factor's loadings cancel out (omega would be 0). Neither is a reliability: the note says
+    to check the reverse keys and omega is NaN, not 0."""
+    rng = np.random.default_rng(11)
+    latent = rng.normal(size=300)
+    a = np.clip(np.round(4 + 1.5 * (latent + rng.normal(0, 0.6, 300))), 1, 7)
+    b = np.clip(np.round(4 - 1.5 * (latent + rng.normal(0, 0.6, 300))), 1, 7)
+    data = pd.DataFrame({"a": a, "b": b})
+    row = cronbach_alpha(data).iloc[0]
+    assert row["alpha"] < -1 and row["std_alpha"] < -1  # computed, as psych::alpha(x, check.keys=FALSE)
+    assert row["note"].startswith("negative average inter-item covariance (mean r = -0.")
+    assert "check reverse keys" in row["note"]
+    assert np.isnan(mcdonald_omega(data))
+    assert mcdonald_omega(data.assign(b=8 - data["b"])) > 0.7  # reverse-keyed: a reliability again
+    # f2 agrees with f1 as answered, but the codebook reverse-keys it: a wrong reverse key
+    f = small_frame.assign(f1=a[:40], f2=8 - b[:40])
+    table = reliability(f, Codebook.from_dict(codebook_dict)).set_index("block")
+    assert table.loc["functional", "alpha"] < 0 and np.isnan(table.loc["functional", "omega"])
+    assert "check reverse keys" in table.loc["functional", "note"]
+    # the command prints no omega for it, and the note
+    from valuekit.cli import main
+
+    f.to_csv(tmp_path / "export.csv", index=False)
+    import yaml
+
+    (tmp_path / "cb.yaml").write_text(yaml.safe_dump(codebook_dict))
+    assert main(["reliability", str(tmp_path / "export.csv"), "--codebook", str(tmp_path / "cb.yaml")]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "functional" in x)
+    assert "0.000" not in line and "check reverse keys; no omega" in line
+
+
 def test_item_nobody_answered_says_why():
     table = cronbach_alpha(pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 2, 4, 5], "c": np.nan}))
     assert np.isnan(table["alpha"][0]) and "['c'] answered by fewer than 2 respondents" in table["note"][0]

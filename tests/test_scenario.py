@@ -4,11 +4,13 @@ result is exactly what the scorer gives on those answers."""
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from valuekit import Codebook
 from valuekit.levers import read_levers
 from valuekit.scenario import (OutcomeModel, Scenario, ScenarioEngine, ScenarioError, compare_scenarios,
-                               format_headline, format_outcome_changes, format_summary)
+                               format_comparison, format_headline, format_outcome_changes, format_summary,
+                               scenario_names, segment_label)
 from valuekit.scoring import ValueScorer, wilson_interval
 
 COLS = ["f1", "f2", "e1", "x1", "s1", "t1", "m1", "m2", "g1", "o1", "r1"]
@@ -338,3 +340,112 @@ def test_ratio_on_the_neutral_edge_does_not_move_without_a_lever(cb_full):
     before = (scores["verdict"] == "destroyed").mean()
     assert s["share_destroyed_before"] == before == s["share_destroyed_after"]
     assert s["moved_up"] == 0 and s["moved_down"] == 0
+
+
+# -- what the audit of the what-if found -----------------------------------------------------
+
+def _summary_row(change, low, high, **more):
+    row = {"share_destroyed_before": 0.2, "share_destroyed_before_low": 0.18, "share_destroyed_before_high": 0.22,
+           "share_destroyed_after": 0.2 + change, "share_destroyed_after_low": 0.17,
+           "share_destroyed_after_high": 0.21, "share_destroyed_change": change,
+           "share_destroyed_change_low": low, "share_destroyed_change_high": high, **more}
+    return pd.DataFrame([row], index=pd.Index(["all"], name="segment"))
+
+
+def test_a_bound_that_is_not_zero_is_not_printed_as_zero():
+    headline = format_headline(_summary_row(-0.013, -0.026, -0.00038))
+    assert headline.endswith("(\u22121.30 points [\u22122.60, \u22120.04])"), headline
+    assert "±0.0" not in headline
+    assert format_headline(_summary_row(0.013, 0.0, 0.026)).endswith("(+1.3 points [±0.0, +2.6])")
+
+
+def test_an_interval_whose_ends_differ_is_printed_apart():
+    summary = _summary_row(-0.01, -0.02, 0.0, recommend_change=-0.081, recommend_change_low=-0.0849,
+                           recommend_change_high=-0.0751)
+    outcomes = pd.DataFrame({"label_en": ["Would recommend"], "shown": [True], "r2": [0.3]},
+                            index=pd.Index(["recommend"], name="outcome"))
+    line, = format_outcome_changes({"summary": summary, "outcomes": outcomes})
+    assert line == "Would recommend \u22120.081 [\u22120.085, \u22120.075]", line
+
+
+def test_customers_without_a_segment_are_labelled_in_every_language(cb_full, frame):
+    scorer = ValueScorer(cb_full).fit(frame)
+    segments = pd.Series(np.repeat([0, 1, 2], len(frame) // 3), index=frame.index, dtype="Int64")
+    segments.iloc[:7] = pd.NA  # the segmenter left these without a segment
+    engine = ScenarioEngine(frame, scorer, read_levers(LEVERS, cb_full), segments=segments)
+    assert "none" in engine.segment_levels
+    result = engine.apply(Scenario(levers={"price": -10.0}))
+    for lang, text in (("en", "No segment (incomplete profile)"), ("es", "Sin segmento (perfil incompleto)"),
+                       ("it", "Nessun segmento (profilo incompleto)")):
+        table = format_summary(result, names={0: "zero"}, lang=lang)
+        assert text in table.index and "none" not in table.index
+        assert segment_label("none", {}, lang) == text
+
+
+def test_scenarios_sharing_a_name_are_all_compared_apart(engine):
+    import matplotlib.pyplot as plt
+
+    from valuekit.plots import plot_scenario_comparison
+
+    a1, b, a2 = (Scenario(name="a", levers={"price": -10.0}), Scenario(name="b"),
+                 Scenario(name="a", levers={"staff": 1.0}))
+    assert scenario_names([a1, b, a2, a1]) == ["a", "b", "a (2)", "a (3)"]
+    table = compare_scenarios(engine, [a1, b, a2])
+    assert list(table.columns) == ["a", "b", "a (2)"]
+    assert table.loc["share_destroyed_after", "a"] != table.loc["share_destroyed_after", "a (2)"]
+    assert list(format_comparison(engine, [a1, b, a2]).index) == ["a", "b", "a (2)"]
+    fig, ax = plt.subplots()
+    plot_scenario_comparison(table, ax=ax)
+    assert len(ax.patches) == 3 and [t.get_text() for t in ax.get_yticklabels()] == ["a", "b", "a (2)"]
+    plt.close(fig)
+
+
+def test_a_scenario_records_what_it_was_built_on_and_is_refused_elsewhere(engine, cb_full, frame, tmp_path):
+    stamped = engine.stamp(Scenario(name="cheaper", levers={"price": -10.0}))
+    assert stamped.built_on == {"survey": cb_full.source, "items": engine.built_on()["items"],
+                                "levers": engine.built_on()["levers"]}
+    path = stamped.save(tmp_path / "cheaper.yaml")
+    text = path.read_text(encoding="utf-8")
+    assert "built_on:\n  survey:" in text and "!!" not in text  # plain, readable YAML
+    assert Scenario.load(path) == stamped and Scenario.load(stamped.save(tmp_path / "c.json")) == stamped
+    engine.apply(Scenario.load(path))  # where it was made, it applies
+    # the same lever names defined differently: 'price' moves the money items by another amount
+    other = {"levers": {**LEVERS["levers"], "price": {**LEVERS["levers"]["price"], "moves": {"money": 2}}}}
+    elsewhere = ScenarioEngine(frame, engine.scorer, read_levers(other, cb_full))
+    with pytest.raises(ScenarioError, match=r"scenario 'cheaper' does not apply to this survey: its levers were "
+                                            r"defined differently .*remove its 'built_on' record"):
+        elsewhere.apply(Scenario.load(path))
+    # another survey: other items behind the same block names
+    spec = yaml.safe_load(text)
+    spec["built_on"]["items"], spec["built_on"]["survey"] = "0badc0de", "clinic_codebook.yaml"
+    with pytest.raises(ScenarioError, match=r"made on the items of survey clinic_codebook.yaml \(fingerprint "
+                                            r"0badc0de\), this survey is"):
+        engine.check(Scenario.from_dict(spec))
+    # a segment that is another segment now
+    engine.segment_names = {"en": {0: "bargain hunters", 1: "fans", 2: "critics"}}
+    saved = engine.stamp(Scenario(name="fans only", levers={"staff": 1.0}, segments=[1]))
+    assert saved.to_dict()["built_on"]["segment_names"] == ["fans"]
+    engine.segment_names = {"en": {0: "bargain hunters", 1: "critics", 2: "fans"}}
+    with pytest.raises(ScenarioError, match=r"segment 1 was 'fans' when saved but is 'critics' here \('fans' is "
+                                            r"now segment 2\)"):
+        engine.apply(saved)
+
+
+@pytest.mark.parametrize("built_on, match", [
+    ("clinic", r"scenario key 'built_on': expected a mapping"),
+    ({"colour": "red"}, r"scenario key 'built_on.colour': unknown key"),
+    ({"levers": 3}, r"scenario key 'built_on.levers': expected text"),
+    ({"segment_names": ["a", "b"]}, r"scenario key 'built_on.segment_names': expected a list of text, one name "
+                                    r"for each of the scenario's segments \[1\]"),
+])
+def test_a_bad_built_on_record_names_the_key(built_on, match):
+    with pytest.raises(ScenarioError, match=match):
+        Scenario.from_dict({"levers": {}, "segments": [1], "built_on": built_on})
+
+
+def test_outcomes_carry_the_codebooks_own_labels(scenario_engine):
+    """The demo's recommend item is labelled 'Would recommend' in its codebook: that is what shows."""
+    labels = {m.name: m.label for m in scenario_engine.outcomes}
+    assert labels["recommend"] == {"en": "Would recommend", "es": "Recomendaría", "it": "Raccomanderei"}
+    result = scenario_engine.apply(Scenario(levers={"price": -10.0}))
+    assert result["outcomes"].loc["recommend", "label_es"] == "Recomendaría"

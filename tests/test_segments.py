@@ -174,6 +174,36 @@ def test_names_need_a_significant_and_meaningful_difference(cb4):
     assert segment_name(only_time, cb4, lang="es") == "en la media en beneficios, sensible a dinero"
 
 
+def test_clusters_of_null_data_get_neutral_names(cb4):
+    from valuekit.segments import segment_structure
+
+    # one population: k-means still cuts it into pieces that differ on what they were cut on
+    rng = np.random.default_rng(7)
+    noise = _blobs(cb4, n_per=300)
+    for c in cb4.dimensions + cb4.sacrifices:
+        noise[c] = rng.normal(4, 1, len(noise))
+    seg = ValueSegmenter(cb4, n_segments=3, random_state=0).fit(noise)
+    structure = segment_structure(seg, noise, random_state=0)
+    assert not structure["distinct"]
+    unnamed = segment_profiles(noise, seg.labels_, codebook=cb4)
+    assert (unnamed["n_findings"] > 0).all() and "close to average" not in set(unnamed["name"])  # the cut
+    for lang, neutral in (("en", "slice of a continuum"), ("es", "porción de un continuo"),
+                          ("it", "porzione di un continuum")):
+        profiles = segment_profiles(noise, seg.labels_, codebook=cb4, structure=structure, lang=lang)
+        assert set(profiles["name"]) == {neutral}, lang
+    assert profiles["name_note"].str.contains(r"no more distinct than slices of one population \(structure test "
+                                              f"p = {structure['p']:.3f}").all()
+    # distinct segments keep the names their findings give
+    blobs = _blobs(cb4)
+    seg = ValueSegmenter(cb4, n_segments=2, random_state=0).fit(blobs)
+    structure = segment_structure(seg, blobs, random_state=0)
+    profiles = segment_profiles(blobs, seg.labels_, codebook=cb4, structure=structure)
+    assert structure["distinct"] and "symbolic-driven, money-sensitive" in set(profiles["name"])
+    assert (profiles["name_note"] == "").all()
+    with pytest.raises(ValueError, match=r"structure: \['distinct'\] not found"):
+        segment_profiles(blobs, seg.labels_, codebook=cb4, structure={"p": 0.5})
+
+
 def test_profiles_on_demo_include_outcomes_context_and_unassigned(demo):
     survey, scores, _ = demo
     seg = ValueSegmenter(survey.codebook, n_segments=4, random_state=0).fit(scores)

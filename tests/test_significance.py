@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from valuekit.errors import ParameterError
 from valuekit.significance import compare_groups, evidence_settings, grade, style_comparisons
 
 
@@ -58,23 +59,61 @@ def test_weighted_means_equal_statsmodels_on_effective_sizes(frame):
         assert row["group_value"] == pytest.approx(np.average(df["a"][m & ok], weights=wx), rel=1e-12)
 
 
-def test_shares_equal_statsmodels_wald_and_cohen_h(frame):
-    from statsmodels.stats.proportion import test_proportions_2indep
+def test_shares_equal_statsmodels_score_newcombe_and_cohen_h(frame):
+    from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
     df, g, _ = frame
     t = compare_groups(df, g, measures=["share_destroyed"], adjust="none").set_index("group")
     destroyed = (df["verdict"] == "destroyed").to_numpy()
     for level in ("x", "y", "z"):
         m = (g == level).to_numpy()
-        # statsmodels test_proportions_2indep(count1, nobs1, count2, nobs2, method="wald", compare="diff")
-        ref = test_proportions_2indep(destroyed[m].sum(), m.sum(), destroyed[~m].sum(), (~m).sum(),
-                                      method="wald", compare="diff")
+        counts = (destroyed[m].sum(), m.sum(), destroyed[~m].sum(), (~m).sum())
+        # statsmodels test_proportions_2indep(count1, nobs1, count2, nobs2, method="score", compare="diff")
+        ref = test_proportions_2indep(*counts, method="score", compare="diff")
+        # statsmodels confint_proportions_2indep(count1, nobs1, count2, nobs2, method="newcomb", compare="diff")
+        low, high = confint_proportions_2indep(*counts, method="newcomb", compare="diff", alpha=0.05)
         row = t.loc[level]
         assert row["statistic"] == pytest.approx(ref.statistic, rel=1e-10)
         assert row["p"] == pytest.approx(ref.pvalue, rel=1e-10)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), rel=1e-10)
         p1, p2 = destroyed[m].mean(), destroyed[~m].mean()
         assert row["effect"] == pytest.approx(2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2)), rel=1e-12)
         assert row["group_ci_low"] <= p1 <= row["group_ci_high"]
+
+
+def test_weighted_shares_use_effective_counts(frame):
+    from statsmodels.stats.proportion import test_proportions_2indep
+
+    df, g, w = frame
+    t = compare_groups(df, g, measures=["share_destroyed"], weights=w, adjust="none").set_index("group")
+    destroyed = (df["verdict"] == "destroyed").to_numpy()
+    m = (g == "x").to_numpy()
+    p1, p2 = np.average(destroyed[m], weights=w[m]), np.average(destroyed[~m], weights=w[~m])
+    n1, n2 = _neff(w[m]), _neff(w[~m])
+    # the weighted shares times Kish's effective sizes, as (non-integer) counts
+    ref = test_proportions_2indep(p1 * n1, n1, p2 * n2, n2, method="score", compare="diff")
+    assert (t.loc["x", "statistic"], t.loc["x", "p"]) == pytest.approx((ref.statistic, ref.pvalue), rel=1e-10)
+
+
+def test_a_group_at_zero_percent_is_not_a_finding():
+    from scipy.stats import fisher_exact
+
+    # the clinic survey's case: 0 of 68 destroyed against 9 of 232. The Wald z has a zero
+    # variance in the first group (p = .002); the score test pools the share (p = .10)
+    # and Fisher's exact test agrees there is nothing to report (p = .22)
+    verdict = ["created"] * 68 + ["destroyed"] * 9 + ["created"] * 223
+    df = pd.DataFrame({"value_ratio": 1.0, "verdict": verdict})
+    g = pd.Series(["WhatsApp"] * 68 + ["other"] * 232)
+    row = compare_groups(df, g, measures=["share_destroyed"]).set_index("group").loc["WhatsApp"]
+    assert row["group_value"] == 0 and row["note"] == ""
+    assert row["p"] == pytest.approx(0.0997, abs=1e-4) and not row["significant"] and not row["finding"]
+    assert fisher_exact([[0, 68], [9, 223]])[1] > 0.2
+    assert row["ci_low"] < 0 < row["ci_high"]        # the Newcombe interval keeps 0
+    # a real gap at the boundary is still found: 0 of 150 against 60 of 150
+    df = pd.DataFrame({"value_ratio": 1.0, "verdict": ["created"] * 150 + ["destroyed"] * 60 + ["created"] * 90})
+    g = pd.Series(["none"] * 150 + ["some"] * 150)
+    row = compare_groups(df, g, measures=["share_destroyed"]).set_index("group").loc["none"]
+    assert row["finding"] and row["direction"] == "lower" and row["ci_high"] < 0
 
 
 def test_cohen_h_known_value():
@@ -148,7 +187,8 @@ def test_groups_that_cannot_be_compared_carry_a_note_not_a_finding():
     assert one["note"].str.contains("too few respondents: 1").all()
     assert one["p"].isna().all() and not one["finding"].any()
     zero = t[t["group"] == "zero_w"]
-    assert zero["note"].str.contains("weights are zero").all() and zero["p_adj"].isna().all()
+    assert zero["note"].str.contains("all weights are zero for the 49 respondent").all()
+    assert zero["p_adj"].isna().all()
     flat = t[(t["group"] == "big") & (t["measure"] == "flat")].iloc[0]
     assert "too few" in flat["note"] or "no variance" in flat["note"]
     assert not t["finding"].any()
@@ -161,6 +201,22 @@ def test_zero_variance_on_both_sides_is_a_note():
     t = compare_groups(df, g, measures=["flat"])
     assert t["note"].str.contains("no variance").all()
     assert t["p"].isna().all() and t["effect"].isna().all()
+
+
+def test_other_side_with_zero_weights_says_so():
+    rng = np.random.default_rng(6)
+    df = pd.DataFrame({"a": rng.normal(size=80)})
+    g = pd.Series(["in"] * 60 + ["out"] * 20)
+    w = np.r_[np.ones(60), np.zeros(20)]
+    row = compare_groups(df, g, measures=["a"], weights=w).set_index("group").loc["in"]
+    assert row["note"] == ("all weights are zero for the 20 respondent(s) outside the group with this score: "
+                           "nothing to compare")
+
+
+def test_empty_measures_are_refused(frame):
+    df, g, _ = frame
+    with pytest.raises(ParameterError, match="measures: expected at least one measure"):
+        compare_groups(df, g, measures=[])
 
 
 def test_too_many_levels_is_a_clear_error():

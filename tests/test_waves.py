@@ -313,6 +313,11 @@ def test_moved_measures_and_driver_fits(demo_waves, demo_scores):
 
     quiet = compare_waves(demo_scores, measures=["money", "time"])
     assert moved_measures(quiet) == []  # nothing passed the bar: nothing named
+    with pytest.raises(ParameterError, match=r"scope: expected one of the table's scopes \['all'\], got 'segmnt'"):
+        moved_measures(quiet, scope="segmnt")
+    for function in (compare_waves, wave_trends):
+        with pytest.raises(ParameterError, match="measures: expected at least one measure"):
+            function(demo_scores, measures=[])
     data = demo_scores.join(demo_waves.data()[["out_value"]])
     fits = drivers_by_wave(data, "out_value", ["functional", "money"], n_boot=10, random_state=0).attrs["fits"]
     assert fits["wave"].tolist() == ["1", "2"] and (fits["r2_ci_low"] <= fits["r2"]).all()

@@ -390,3 +390,167 @@ def test_cli_weight_warns_when_not_converged(tmp_path, capsys):
     assert "valuekit weight: warning: raking did not converge" in captured.err
     assert main([*base, "-o", str(tmp_path / "w2.csv"), "--strict"]) == 2
     assert "valuekit weight: pop.yaml: raking did not converge" in capsys.readouterr().err
+
+
+# -- trimming on the clinic survey: feasible caps converge, infeasible ones are named -------
+
+CLINIC_MARGINS = {"sede": {"Centro": 0.40, "Teatinos": 0.35, "El Palo": 0.25},
+                  "canal_cita": {"teléfono": 0.40, "WhatsApp": 0.25, "web": 0.25, "en persona": 0.10},
+                  "tipo_paciente": {"habitual": 0.60, "nuevo": 0.40}}
+
+
+@pytest.fixture(scope="module")
+def clinic():
+    return vk.load_survey(vk.DATA_DIR / "clinic_survey.csv", codebook=vk.DATA_DIR / "clinic_codebook.yaml")
+
+
+def _lp_feasible(data, lower, upper):
+    # an independent check, one variable per respondent: weights (in mean weights) within
+    # the caps whose category sums meet every margin
+    from scipy.optimize import linprog
+    n = len(data)
+    rows = [(data[c] == k).to_numpy(float) for c, m in CLINIC_MARGINS.items() for k in m]
+    b = [v * n for m in CLINIC_MARGINS.values() for v in m.values()]
+    return linprog(np.zeros(n), A_eq=np.array(rows), b_eq=b, bounds=[(lower, upper)] * n).status == 0
+
+
+def test_feasible_caps_converge_exactly_within_the_caps(clinic):
+    # the audit's case: clip-and-rake-again stopped after 50 cycles with weights 1.3e-7 over the caps
+    assert _lp_feasible(clinic.data, 0.7, 2.0)
+    untrimmed = rake(clinic.data, {"margins": CLINIC_MARGINS})
+    scaled0 = untrimmed.weights / untrimmed.weights.mean()
+    assert scaled0.min() < 0.7 and scaled0.max() > 2.0  # the caps bind
+    result = rake(clinic.data, {"margins": CLINIC_MARGINS, "trim": {"lower": 0.7, "upper": 2.0}}, strict=True)
+    assert result.converged and result.trim_cycles == 1 and result.max_margin_error <= 1e-8
+    mean = result.total / len(clinic.data)
+    w = result.weights.to_numpy()
+    assert w.min() >= 0.7 * mean and w.max() <= 2.0 * mean  # exactly, no slack
+    assert result.n_capped == int(((w == 0.7 * mean) | (w == 2.0 * mean)).sum()) > 0
+    for col, targets in CLINIC_MARGINS.items():
+        achieved = result.weights.groupby(clinic.data[col]).sum() / result.weights.sum()
+        for cat, share in targets.items():
+            assert achieved[cat] == pytest.approx(share, abs=1e-8)
+    # the same weights as the limit of clip-and-rake-again (the former method, run to the end)
+    from valuekit.weighting import _build_table, _rake_pass
+    table = _build_table(clinic.data, read_targets({"margins": CLINIC_MARGINS}))
+    x = untrimmed.weights.to_numpy()
+    for _ in range(300):
+        x = _rake_pass(np.clip(x, 0.7 * mean, 2.0 * mean), table, 24, len(x), 1e-12, 1000)[0]
+    np.testing.assert_allclose(w, x, rtol=1e-6)
+    # here the lower cap lifts 90-odd weights: trimming does not always lower the design effect
+    assert result.design_effect == pytest.approx(1.11932, abs=1e-5) and untrimmed.design_effect < 1.112
+
+
+@pytest.mark.parametrize("lower, upper, feasible", [(0.7, 1.8, True), (0.5, 2.0, True), (0.8, 1.6, False),
+                                                    (0.75, 1.7, False), (0.8, 2.0, False)])
+def test_caps_converge_exactly_when_an_lp_says_they_can(clinic, lower, upper, feasible):
+    assert _lp_feasible(clinic.data, lower, upper) is feasible
+    result = rake(clinic.data, {"margins": CLINIC_MARGINS, "trim": (lower, upper)})
+    assert result.converged is feasible
+    if feasible:
+        scaled = result.weights / (result.total / len(clinic.data))
+        assert scaled.min() >= lower and scaled.max() <= upper and result.max_margin_error <= 1e-8
+    else:  # every category's own mean weight is within the caps: only the LP can tell
+        assert "cannot be met with these margins" in result.notes[0] and "linear-programming" in result.notes[0]
+        assert "allow more" not in result.notes[0] and result.trim_cycles == 0
+        assert result.max_margin_error <= 1e-8  # raked, not trimmed
+        with pytest.raises(TargetsError, match="^<targets>: raking did not converge: the trim caps") as err:
+            rake(clinic.data, {"margins": CLINIC_MARGINS, "trim": (lower, upper)}, strict=True)
+        assert str(err.value).count("did not converge") == 1
+
+
+def test_strict_says_did_not_converge_once():
+    data = _cells({("a", "x"): 5, ("b", "y"): 5})
+    with pytest.raises(TargetsError) as err:
+        rake(data, {"margins": {"row": {"a": 0.5, "b": 0.5}, "col": {"x": 0.3, "y": 0.7}}}, strict=True)
+    assert str(err.value).count("raking did not converge") == 1
+
+
+def test_too_few_cycles_within_feasible_caps_says_allow_more(clinic):
+    result = rake(clinic.data, {"margins": CLINIC_MARGINS, "trim": {"lower": 0.7, "upper": 2.0, "max_cycles": 1}},
+                  max_iter=8)  # enough for raking (6 sweeps), not within the caps (16)
+    assert not result.converged and result.max_margin_error > 1e-8
+    assert "the caps can be met" in result.notes[0] and "allow more cycles or sweeps" in result.notes[0]
+    scaled = result.weights / (result.total / len(clinic.data))
+    assert scaled.min() >= 0.7 and scaled.max() <= 2.0  # the last iterate is within the caps
+
+
+def test_cli_weight_strict_with_feasible_caps(tmp_path, capsys):
+    targets = tmp_path / "t_feas.yaml"
+    targets.write_text("margins:\n  sede: {Centro: 0.40, Teatinos: 0.35, El Palo: 0.25}\n"
+                       "  canal_cita: {teléfono: 0.40, WhatsApp: 0.25, web: 0.25, en persona: 0.10}\n"
+                       "  tipo_paciente: {habitual: 0.60, nuevo: 0.40}\ntrim: {lower: 0.7, upper: 2.0}\n",
+                       encoding="utf-8")
+    base = ["weight", str(vk.DATA_DIR / "clinic_survey.csv"), "--codebook", str(vk.DATA_DIR / "clinic_codebook.yaml"),
+            "--targets", str(targets), "--strict"]
+    assert main([*base, "-o", str(tmp_path / "w.csv")]) == 0
+    assert "converged in" in capsys.readouterr().out
+    targets.write_text(targets.read_text(encoding="utf-8").replace("lower: 0.7, upper: 2.0", "lower: 0.8, upper: 1.6"),
+                       encoding="utf-8")
+    assert main([*base, "-o", str(tmp_path / "w2.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot be met with these margins" in err and "allow more" not in err
+
+
+# -- weights too small to square --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tiny", [1e-170, 1e-300, 1e-320])
+def test_starting_weights_whose_square_underflows_are_refused(tiny):
+    data = _cells({("a", "x"): 3, ("b", "y"): 3})
+    targets = {"margins": {"row": {"a": 0.5, "b": 0.5}}}
+    with pytest.raises(SurveyError, match=r"6 respondent\(s\) have a weight below 1.49e-154 .*square underflows"):
+        rake(data, targets, weight=np.full(6, tiny))
+    # just above the limit: raked, with a finite design effect
+    result = rake(data, targets, weight=np.full(6, 1e-150))
+    assert result.converged and result.design_effect == pytest.approx(1.0) and result.effective_n == pytest.approx(6)
+
+
+def test_design_effect_of_huge_weights_is_finite():
+    data = _cells({("a", "x"): 3, ("b", "y"): 3})
+    result = rake(data, {"margins": {"row": {"a": 0.5, "b": 0.5}}}, weight=np.array([1e150, 2e150, 1e150] * 2))
+    assert np.isfinite(result.design_effect) and result.design_effect == pytest.approx(6 * 12 / 64)
+
+
+# -- waves, and the raked weight back into the rest of valuekit -------------------------------
+
+
+def test_cli_weight_rakes_each_wave(tmp_path, capsys, demo):
+    out = tmp_path / "w.csv"
+    assert main(["weight", str(vk.DEMO_DATA), "--codebook", str(vk.DEMO_CODEBOOK), "--targets", str(EXAMPLE),
+                 "-o", str(out), "--wave-column", "wave"]) == 0
+    printed = capsys.readouterr().out
+    assert "== wave wave = 1" in printed and "== wave wave = 2" in printed
+    back = pd.read_csv(out).set_index("row")
+    assert list(back.columns) == ["respondent_id", "weight", "wave", "rake_weight"]
+    for wave in (1, 2):
+        rows = demo.data[demo.data["wave"] == wave]
+        expected = rake(rows, EXAMPLE, weight="weight").weights
+        np.testing.assert_allclose(back.loc[expected.index, "rake_weight"], expected, rtol=1e-12)
+        w = back.loc[expected.index, "rake_weight"]
+        assert (w[rows["channel"] == "online"].sum() / w.sum()) == pytest.approx(0.28, abs=1e-8)
+    pooled = rake(demo.data, EXAMPLE, weight="weight").weights
+    assert not np.allclose(back.loc[pooled.index, "rake_weight"], pooled)
+    assert main(["weight", str(vk.DEMO_DATA), "--codebook", str(vk.DEMO_CODEBOOK), "--targets", str(EXAMPLE),
+                 "-o", str(tmp_path / "x.csv"), "--wave-column", "nope"]) == 2
+    assert "--wave-column: column 'nope' not found" in capsys.readouterr().err
+
+
+def test_cli_weight_all_columns_round_trips_into_load_survey(tmp_path, capsys, demo):
+    out = tmp_path / "weighted.parquet"
+    assert main(["weight", str(vk.DEMO_DATA), "--codebook", str(vk.DEMO_CODEBOOK), "--targets", str(EXAMPLE),
+                 "-o", str(out), "--all-columns"]) == 0
+    back = pd.read_parquet(out)
+    raw = pd.read_csv(vk.DEMO_DATA)
+    assert list(back.columns) == [*raw.columns, "rake_weight"] and len(back) == len(raw)
+    excluded = ~pd.RangeIndex(1, len(raw) + 1).isin(demo.data.index)
+    assert back["rake_weight"][excluded].isna().all() and back["rake_weight"][~excluded].notna().all()
+    # the codebook's weight: names the raked weight; every estimate then uses it
+    codebook = tmp_path / "codebook.yaml"
+    codebook.write_text(vk.DEMO_CODEBOOK.read_text(encoding="utf-8").replace("\nweight: weight\n",
+                                                                              "\nweight: rake_weight\n"),
+                        encoding="utf-8")
+    again = vk.load_survey(out, codebook=codebook)
+    weighted, _ = weight_survey(demo, EXAMPLE)
+    assert again.data.index.equals(weighted.data.index)
+    np.testing.assert_allclose(again.weights, weighted.weights, rtol=1e-15)

@@ -146,7 +146,7 @@ def test_whatif_dashboard_shows_what_the_engine_computes(scenario_engine, tmp_pa
     dash.name.value = "dearer"
     path = dash.save()
     assert path.name == "dearer.yaml" and Scenario.load(path) == Scenario(name="dearer", levers={"price": 20.0},
-                                                                            segments=(2,))
+                                                                            segments=(2,), built_on=engine.built_on([2]))
     dash.language.value = "it"
     assert "Valore distrutto" in dash.headline.value and dash.save_button.description == "Salva scenario"
     assert dash._units["vat"].value == "punti IVA" and dash._units["staff"].value == "punti"
@@ -215,3 +215,62 @@ def test_scenarios_saved_by_another_page_appear_on_the_next_move(scenario_engine
     dash.sliders["price"].value = -6
     assert [label for label, _ in dash.saved.options] == ["mine", "theirs"]
     assert dash.saved.value == (str(mine),)  # the selection survives the refresh
+
+
+def test_saving_never_overwrites_an_earlier_scenario(scenario_engine, tmp_path):
+    """The default name, the same name again, or one differing only by case or punctuation
+    gets a new file, and the message says which file was kept."""
+    import html
+
+    from valuekit.scenario import Scenario
+    from valuekit.widgets import WhatIfDashboard
+
+    dash = WhatIfDashboard(scenario_engine, save_dir=tmp_path, figure=False)
+    dash.sliders["price"].value = -10
+    first = dash.save()
+    assert first.name == "my_scenario.yaml" and html.unescape(dash.message.value) == "saved my_scenario.yaml"
+    dash.sliders["price"].value = 10
+    second = dash.save()
+    assert second.name == "my_scenario_2.yaml"
+    assert html.unescape(dash.message.value) == ("saved my_scenario_2.yaml: my_scenario.yaml already holds a "
+                                                 "scenario and was not overwritten")
+    dash.name.value = "My scenario!"
+    third = dash.save()
+    assert third.name == "My_scenario_3.yaml"
+    assert [Scenario.load(p).levers for p in (first, second, third)] == [{"price": -10.0}, {"price": 10.0},
+                                                                          {"price": 10.0}]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["My_scenario_3.yaml", "my_scenario.yaml",
+                                                          "my_scenario_2.yaml"]
+
+
+def test_a_scenario_saved_for_other_segments_is_refused_on_load(scenario_engine, tmp_path):
+    """A saved scenario records the names of its segments: loaded where segment 2 is another
+    segment, the page says so instead of applying it to the wrong customers."""
+    import copy
+    import html
+
+    from valuekit.scenario import Scenario
+    from valuekit.widgets import WhatIfDashboard
+
+    engine = scenario_engine
+    dash = WhatIfDashboard(engine, save_dir=tmp_path, figure=False)
+    dash.segment.value = 2
+    dash.sliders["price"].value = -10
+    path = dash.save()
+    text = path.read_text(encoding="utf-8")
+    own = engine.segment_names["en"][2]
+    assert "built_on:" in text and own in text
+    saved = Scenario.load(path)
+    refitted = copy.copy(engine)  # as if refitted with the segments in another order
+    other = dict(engine.segment_names["en"])
+    other[2], other[0] = other[0], other[2]
+    refitted.segment_names = {**engine.segment_names, "en": other}
+    page = WhatIfDashboard(refitted, save_dir=tmp_path, figure=False)
+    page.saved.value = (str(path),)
+    assert page.load() is None and page.sliders["price"].value == 0
+    message = html.unescape(page.message.value)
+    assert f"segment 2 was '{own}' when saved but is '{other[2]}' here ('{own}' is now segment 0)" in message
+    assert "remove its 'built_on' record to apply it anyway" in message
+    with pytest.raises(vk.errors.ScenarioError, match="segment 2 was"):
+        refitted.apply(saved)
+    assert engine.apply(saved)["summary"].loc[2, "share_destroyed_after"] >= 0  # where it was made, it applies

@@ -59,8 +59,13 @@ ROW_REASONS = {
     "no_answers": "no benefit or sacrifice item was answered",
     "straightliner": "the same answer to every benefit and sacrifice item",
     "speeder": "completed faster than the speeder threshold (a share of the median time)",
-    "invalid_weight": "the survey weight is blank, zero, negative or not a number",
+    "invalid_weight": "the survey weight is blank, zero, negative, not a number, or so small that its square "
+                      "underflows (below 1.5e-154)",
 }
+#: The smallest usable survey weight: the square root of the smallest normal float, so
+#: that a weight's square (the design effect and the effective sample size need it) does
+#: not underflow to 0 or lose its digits. Mirrors the overflow check on the weights' sum.
+TINY_WEIGHT = float(np.sqrt(np.finfo(float).tiny))
 #: Cell-level problems. Each cell so flagged becomes a missing value.
 CELL_PROBLEMS = {
     "missing_code": "a missing / don't-know code of the codebook",
@@ -526,6 +531,14 @@ class _Recoder:
             w = X[:, numeric_cols.index(codebook.weight)]
             with np.errstate(invalid="ignore"):
                 usable = np.isfinite(w) & (w > 0)
+                tiny = usable & (w < TINY_WEIGHT)
+            usable &= ~tiny
+            if tiny.any():
+                row = int(np.flatnonzero(tiny)[0])
+                notes.append(f"survey weight column '{codebook.weight}': {int(tiny.sum())} weight(s) below "
+                             f"{TINY_WEIGHT:.3g} (first {w[row]:g}, row {row + 1}) flagged invalid_weight: their "
+                             "square underflows a floating-point number, so weighted results (the effective "
+                             "sample size) would be 0 / 0. Rescale the column (e.g. divide it by its mean)")
             flags["invalid_weight"] = ~usable
             _check_weight_sum(w, usable, codebook.weight, info)
         else:

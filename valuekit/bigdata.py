@@ -537,10 +537,41 @@ def _scores_arg(scores, columns=()):
     return scores
 
 
-def _weights(part: pd.DataFrame, weights) -> np.ndarray:
+def _weights_arg(scores, weights) -> str | None:
+    """The weights column, checked on the Dask metadata (no pass over the data): a column
+    of the scores holding numbers."""
     if weights is None:
-        return np.ones(len(part))
-    return part[weights].to_numpy(dtype=float, na_value=np.nan)
+        return None
+    if not isinstance(weights, str) or not weights:
+        raise _check._fail("weights", "None or the name of a column of survey weights", weights)
+    if weights not in scores.columns:
+        raise ParameterError(f"weights: '{weights}' is not a column of the scores; available: "
+                             f"{list(scores.columns)}", name="weights")
+    dtype = scores[weights].dtype
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        raise ParameterError(f"weights: column '{weights}' holds {dtype}, not numbers; expected survey "
+                             "weights (numbers >= 0)", name="weights")
+    return weights
+
+
+def _weights(part: pd.DataFrame, weights) -> tuple[np.ndarray, tuple[int, float]]:
+    """A partition's weights, and (how many are negative, infinite or missing, the first of
+    them): each partition counts its own, so the check costs no extra pass."""
+    if weights is None:
+        return np.ones(len(part)), (0, 0.0)
+    w = part[weights].to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(w) | (w < 0)
+    return w, ((int(bad.sum()), float(w[bad][0])) if bad.any() else (0, 0.0))
+
+
+def _check_weights(weights: str | None, counts) -> None:
+    """Refuse weights that are negative, infinite or missing (as the one-machine functions
+    do), from the partitions' counts."""
+    bad = [c for c in counts if c[0]]
+    if bad:
+        raise ParameterError(f"weights: weights must be finite and >= 0; {sum(c[0] for c in bad)} in column "
+                             f"'{weights}' are not (first: {bad[0][1]:g})", name="weights")
 
 
 def share_destroyed(scores, *, by: str | None = None, weights: str | None = None,
@@ -551,25 +582,28 @@ def share_destroyed(scores, *, by: str | None = None, weights: str | None = None
     sums over every partition (weights, their squares, the weights of the destroyed)."""
     from .segments import _destroyed_table
 
+    import dask
+
     scores = _scores_arg(scores)
     confidence = _check.fraction("confidence", confidence)
-    for name, col in [("by", by), ("weights", weights), ("scores", "verdict"), ("scores", "value_ratio")]:
+    for name, col in [("by", by), ("scores", "verdict"), ("scores", "value_ratio")]:
         if col is not None and col not in scores.columns:
             raise ParameterError(f"{name}: '{col}' is not a column of the scores; available: "
                                  f"{list(scores.columns)}", name=name)
+    weights = _weights_arg(scores, weights)
 
-    def sums(part: pd.DataFrame) -> pd.DataFrame:
-        w = _weights(part, weights)
+    def sums(part: pd.DataFrame):
+        w, bad = _weights(part, weights)
         scored = part["value_ratio"].notna().to_numpy()
         group = part[by] if by else pd.Series("all", index=part.index)
         keep = scored & group.notna().to_numpy()
         frame = pd.DataFrame({"group": group.to_numpy()[keep], "n": 1, "w": w[keep], "w2": w[keep] ** 2,
                               "wd": w[keep] * (part["verdict"].to_numpy()[keep] == "destroyed")})
-        return frame.groupby("group").sum()
+        return frame.groupby("group").sum(), bad
 
-    total = scores.map_partitions(sums, meta=pd.DataFrame({"n": pd.Series(dtype="int64"), "w": 0.0, "w2": 0.0,
-                                                           "wd": 0.0}, index=pd.Index([], name="group")))
-    return _destroyed_table(total.compute().groupby(level=0).sum(), confidence)
+    parts = dask.compute(*[dask.delayed(sums)(p) for p in scores.to_delayed()])
+    _check_weights(weights, [bad for _, bad in parts])
+    return _destroyed_table(pd.concat([t for t, _ in parts]).groupby(level=0).sum(), confidence)
 
 
 def weighted_correlation(scores, columns: list[str], *, weights: str | None = None) -> tuple[np.ndarray, int, int]:
@@ -612,18 +646,19 @@ def _replicate_sums(D: np.ndarray, w: np.ndarray, n_boot: int, rng) -> tuple:
 def _correlations(scores, columns, weights, n_boot: int, seed):
     """The weighted correlation matrix (:func:`weighted_correlation`), and with ``n_boot``
     the correlation matrices of that many Poisson-bootstrap replicates, from one pass."""
+    from ._args import _columns_arg
+
     scores = _scores_arg(scores)
-    columns = _check.names("columns", columns)
-    missing = [c for c in columns + ([weights] if weights else []) if c not in scores.columns]
-    if missing:
-        raise ParameterError(f"columns: {missing} not in the scores; available: {list(scores.columns)}",
-                             name="columns")
+    columns = _columns_arg("columns", columns, {"scores": scores}, numeric=True)
+    weights = _weights_arg(scores, weights)
     import dask
 
     def moments(part: pd.DataFrame, index: int):
         X = part[columns].to_numpy(dtype=float, na_value=np.nan)
-        w = _weights(part, weights)
-        ok = np.isfinite(X).all(axis=1) & np.isfinite(w) & (w > 0)
+        w, bad = _weights(part, weights)
+        if bad[0]:  # refused below; nothing else to compute
+            return 0.0, None, None, 0, 0, None, bad
+        ok = np.isfinite(X).all(axis=1) & (w > 0)
         X, w = X[ok], w[ok]
         sw = w.sum()
         mean = w @ X / sw if sw > 0 else np.zeros(len(columns))
@@ -631,9 +666,10 @@ def _correlations(scores, columns, weights, n_boot: int, seed):
         reps = None
         if n_boot and sw > 0:
             reps = _replicate_sums(centred, w, n_boot, np.random.default_rng([seed, index]))
-        return sw, mean, (centred * w[:, None]).T @ centred, int(ok.sum()), int((~ok).sum()), reps
+        return sw, mean, (centred * w[:, None]).T @ centred, int(ok.sum()), int((~ok).sum()), reps, bad
 
     parts = dask.compute(*[dask.delayed(moments)(p, i) for i, p in enumerate(scores.to_delayed())])
+    _check_weights(weights, [p[6] for p in parts])
     used = [p for p in parts if p[0] > 0]
     n, dropped = sum(p[3] for p in parts), sum(p[4] for p in parts)
     k = len(columns)
@@ -653,7 +689,7 @@ def _correlations(scores, columns, weights, n_boot: int, seed):
     # each partition's replicate sums, moved from its own mean to the overall one, added up
     iu = np.triu_indices(k)
     S0, S1, S2 = np.zeros(n_boot), np.zeros((n_boot, k)), np.zeros((n_boot, k, k))
-    for _, centre, _, _, _, (s0, s1, s2) in used:
+    for _, centre, _, _, _, (s0, s1, s2), _ in used:
         d = centre - mean
         full = np.zeros((n_boot, k, k))
         full[:, iu[0], iu[1]] = s2
@@ -711,9 +747,12 @@ def key_drivers(scores, outcome: str, drivers: list[str], *, weights: str | None
     from .drivers import _check_collinear, _check_shapley_size, _floor_note, _group_rows, _intervals
     from .significance import DEFAULT_EVIDENCE
 
+    from ._args import _column_arg, _columns_arg
+
     if method not in ("johnson", "shapley"):
         raise ParameterError(f"method: expected 'johnson' or 'shapley', got {method!r}", name="method")
-    drivers = _check.names("drivers", drivers)
+    scores = _scores_arg(scores)
+    drivers = _columns_arg("drivers", drivers, {"scores": scores}, numeric=True)
     if method == "shapley":
         _check_shapley_size(drivers)
     n_boot = _check.integer("n_boot", n_boot, min=0)
@@ -725,6 +764,7 @@ def key_drivers(scores, outcome: str, drivers: list[str], *, weights: str | None
         _check.number("min_n_per_driver", min_n_per_driver, min=0)
     if not isinstance(outcome, str) or outcome in drivers:
         raise _check._fail("outcome", "a column name that is not among the drivers", outcome)
+    outcome = _column_arg("outcome", outcome, {"scores": scores}, numeric=True)
     R, n, dropped, matrices = _correlations(scores, [outcome, *drivers], weights, n_boot, random_state)
     if n <= len(drivers) + 1:
         raise SurveyError(f"{n} complete respondents for {len(drivers)} drivers of '{outcome}'; "

@@ -230,8 +230,10 @@ def _write_csv(table, output) -> None:
 def _score_table(survey, scores):
     """The scores of the kept respondents as ``valuekit score`` writes them (an Arrow
     table): ``row`` (the input row), the id (when the codebook names one), the survey
-    weight and the outcomes (when the codebook names them: what weighted shares and driver
-    models need beside the scores), one column per dimension and sacrifice, ``benefits``,
+    weight, the outcomes and the constructs' scores (when the codebook names them: what
+    weighted shares and driver models need beside the scores; a multi-item outcome or a
+    construct is the mean of its items, as the survey was loaded), one column per
+    dimension and sacrifice, ``benefits``,
     then ``sacrifices``, ``value_ratio`` and ``verdict`` (when sacrifices are measured), and
     ``unscored_reason``.
 
@@ -251,7 +253,7 @@ def _score_table(survey, scores):
     if cb.id:  # without an id column the row number identifies the respondent
         columns[cb.id] = pa.array(rows["respondent"].array, from_pandas=True).filter(keep)
     recoded = survey.recoded
-    for col in [cb.weight, *(cb.outcome_column(name) for name in cb.outcomes)]:
+    for col in [cb.weight, *(cb.outcome_column(name) for name in [*cb.outcomes, *cb.constructs])]:
         if col and col in recoded.columns and col not in columns:
             columns[col] = pa.array(recoded[col].to_numpy(dtype=float, na_value=np.nan)[kept], from_pandas=True)
     for name in [*cb.dimensions, *cb.sacrifices, "benefits", *ratio]:
@@ -345,7 +347,10 @@ def _format_rake(result, source: str) -> str:
 
 
 def _weight(args) -> int:
-    from .weighting import read_targets, weight_survey
+    import pandas as pd
+
+    from .io import read_survey_file
+    from .weighting import rake, read_targets, weight_survey
 
     output = _output_arg(args, "weights", {".parquet": "Parquet", ".csv": "CSV"})
     targets = read_targets(_check.input_file("--targets", args.targets, "targets file"))
@@ -353,16 +358,54 @@ def _weight(args) -> int:
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
     if survey.data.empty:
         raise SurveyError(f"{args.data}: no respondents kept after the audit; nothing to weight")
-    design = survey.codebook.weight
-    weighted, result = weight_survey(survey, targets, strict=args.strict)
-    out = weighted.data[[c for c in (survey.codebook.id, design, weighted.codebook.weight) if c]]
-    _write_table(out.reset_index(), output, "weights")  # the input row number, and the id when the codebook names one
+    design, name = survey.codebook.weight, "rake_weight"
     a = survey.audit
     print(f"{a.rows_in} rows in, {a.rows_excluded} excluded by the audit ({args.data}); "
           f"{len(survey.data)} respondents to weight")
-    print(_format_rake(result, targets.source))
-    if not result.converged:
-        print(f"valuekit weight: warning: {result.notes[0]}", file=sys.stderr)
+    if args.wave_column is None:
+        weighted, result = weight_survey(survey, targets, strict=args.strict)
+        raked, results = weighted.data[name], [(None, result)]
+    else:
+        col = args.wave_column
+        if col not in survey.data.columns:
+            raise ParameterError(f"--wave-column: column '{col}' not found in {args.data}; available: "
+                                 f"{list(map(str, survey.data.columns))[:60]}", name="--wave-column")
+        if name in survey.recoded.columns:
+            raise ParameterError(f"'{name}' is already a column of {args.data}; rename it", name="--wave-column")
+        waves = survey.data[col]
+        if waves.isna().any():
+            rows = list(survey.data.index[waves.isna()][:5])
+            raise SurveyError(f"--wave-column: column '{col}' is blank for {int(waves.isna().sum())} kept "
+                              f"respondent(s) (rows {rows}); every respondent needs a wave")
+        results, parts = [], []
+        for wave, rows in survey.data.groupby(col, sort=True, observed=True):
+            try:
+                result = rake(rows, targets, weight=design, strict=args.strict, name=name)
+            except ValuekitError as err:
+                raise type(err)(f"wave {col} = {wave!r} ({len(rows)} respondents): {err}") from None
+            results.append((wave, result))
+            parts.append(result.weights)
+        raked = pd.concat(parts).reindex(survey.data.index)
+    if args.all_columns:
+        raw, _ = read_survey_file(args.data, text_columns=[survey.codebook.id] if survey.codebook.id else (),
+                                  **_read_options(args))
+        if name in raw.columns:
+            raise ParameterError(f"'{name}' is already a column of {args.data}; rename it", name="--all-columns")
+        out = raw.copy()
+        # the survey's index is the input row number (1 to n): rows the audit excluded stay, blank
+        out[name] = raked.reindex(pd.RangeIndex(1, len(raw) + 1)).to_numpy()
+        _write_table(out, output, "weights")
+    else:
+        out = survey.data[[c for c in (survey.codebook.id, design, args.wave_column) if c]].copy()
+        out[name] = raked
+        _write_table(out.reset_index(), output, "weights")  # the input row number, and the id if the codebook names one
+    for wave, result in results:
+        if wave is not None:
+            print(f"\n== wave {args.wave_column} = {wave}")
+        print(_format_rake(result, targets.source))
+        if not result.converged:
+            where = "" if wave is None else f"wave {args.wave_column} = {wave}: "
+            print(f"valuekit weight: warning: {where}{result.notes[0]}", file=sys.stderr)
     print(f"wrote {args.output}")
     return 0
 
@@ -431,7 +474,10 @@ def _reliability(args) -> int:
     shown = table.copy()
     for col in ("alpha", "ci_low", "ci_high", "std_alpha", "omega"):
         shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
-    print(shown.to_string(index=False))
+    width = max([4, *shown["note"].str.len()])  # the notes (and their header) read from the left
+    shown = shown.rename(columns={"note": "note".ljust(width)})
+    text = shown.to_string(index=False, formatters={"note".ljust(width): lambda v: f"{v:<{width}}"})
+    print("\n".join(line.rstrip() for line in text.splitlines()))
     return 0
 
 
@@ -445,7 +491,10 @@ def _init(args) -> int:
     _check.write_text(out, draft.to_yaml(), "codebook draft")
     rated = len(draft.blocks) + sum(1 for c in draft.other if c in draft.item_scale)
     unsure = sum(1 for g in draft.blocks.values() if g.sure != "sure")
+    # every other decision the draft marks as not sure: reverse keys (and wording against its block), scales
+    checks = (len(draft.reverse) + len(draft.scale_notes) + draft.scale_reason.startswith("guess"))
     print(f"wrote {out}: {len(draft.blocks)} of {rated} rated columns placed ({unsure} to check), "
+          f"{checks} reverse key or scale decision(s) to check, "
           f"{len(draft.context)} context, {len(draft.other)} other, {len(draft.unassigned)} unassigned; "
           f"id: {draft.id.value if draft.id else 'none (row numbers)'}")
     left = draft.problems()
@@ -530,6 +579,12 @@ def main(argv: list[str] | None = None) -> int:
     weight.add_argument("--targets", required=True, help="YAML (or JSON) file of population margins")
     weight.add_argument("-o", "--output", required=True,
                         help="Parquet (.parquet) or CSV (.csv) to write: row, id, design weight, raked weight")
+    weight.add_argument("--wave-column", metavar="COLUMN",
+                        help="rake each wave (each value of COLUMN) to the targets separately, and report each")
+    weight.add_argument("--all-columns", action="store_true",
+                        help="write the whole export (every row and column, as read) with the raked weight added "
+                             "as 'rake_weight' (blank on rows the audit excluded): name it as the codebook's "
+                             "weight: and run score or report on the output")
     weight.add_argument("--force", action="store_true", help="overwrite the output if it exists")
     weight.add_argument("--strict", action="store_true",
                         help="an error (exit status 2), not a warning, when raking does not converge")

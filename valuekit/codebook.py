@@ -224,6 +224,18 @@ def _unknown(found: Iterable[str], allowed: Iterable[str], key: str, what: str) 
                         f"unknown {what} '{name}'{did}; expected one of {allowed}")
 
 
+def _names_in(value: Any) -> set[str]:
+    """The column names under a key (a name, a list, facets of lists): those whose errors
+    the key's own error already covers."""
+    if isinstance(value, str):
+        return {value.strip()}
+    if isinstance(value, list):
+        return {v.strip() for v in value if isinstance(v, str)}
+    if isinstance(value, dict):
+        return set().union(*(_names_in(v) for v in value.values())) if value else set()
+    return set()
+
+
 @dataclass(frozen=True, repr=False)
 class Codebook:
     """A validated survey codebook. Build one with :func:`read_codebook`.
@@ -419,8 +431,10 @@ class Codebook:
         if not missing:
             return
         hints = []
+        folded = {str(p).casefold(): str(p) for p in present}
         for c in missing:
-            close = difflib.get_close_matches(c, [str(p) for p in present], n=1, cutoff=0.75)
+            same = folded.get(str(c).casefold())  # 'Age' for 'age': a difference of case only
+            close = [same] if same else difflib.get_close_matches(c, [str(p) for p in present], n=1, cutoff=0.75)
             if close:
                 hints.append(f"'{c}' -> '{close[0]}'?")
         hint = f" Close matches: {', '.join(hints)}." if hints else ""
@@ -469,8 +483,11 @@ def _parse(spec: Any, source: str) -> Codebook:
             raise _fail(key, f"expected {expected}, got {spec[key]!r}")
         return {}
 
+    reported: set[str] = set()  # columns named under a key already reported: no "not listed" error for them
     for key in spec:
         with problems.check():
+            if key not in _TOP_KEYS:
+                reported.update(_names_in(spec[key]))
             _unknown([key], sorted(_TOP_KEYS), "", "top-level key")
     for required in ("scale", "benefits"):  # sacrifices are optional: a benefits-only instrument
         if required not in spec:
@@ -485,13 +502,12 @@ def _parse(spec: Any, source: str) -> Codebook:
     with problems.check():
         if "scale" in spec:
             scale = _as_scale(spec["scale"], "scale")
+    common_inside: list[float] = []  # common codes inside the common scale: one error, after the items
     with problems.check():
         codes, tokens = _as_codes(spec.get("missing_codes"), "missing_codes")
-        inside = [c for c in codes if scale is not None and scale.min <= c <= scale.max]
-        if inside:
-            raise _fail("missing_codes", f"code(s) {[f'{c:g}' for c in inside]} lie inside the scale {scale}; "
-                                         "a missing code must be outside the answer scale")
+        common_inside = [c for c in codes if scale is not None and scale.min <= c <= scale.max]
     codes = codes or ()
+    clashing: list[str] = []  # the items taking the common codes on the common scale
     if "name" in spec and not isinstance(spec["name"], str):
         with problems.check():
             raise _fail("name", f"expected text, got {spec['name']!r}")
@@ -528,11 +544,17 @@ def _parse(spec: Any, source: str) -> Codebook:
         item_codes, item_tokens = (_as_codes(attrs["missing_codes"], f"items.{col}.missing_codes")
                                    if "missing_codes" in attrs else (base_codes, base_tokens))
         inside = [c for c in item_codes if item_scale.min <= c <= item_scale.max]
-        if inside and item_scale is not _ANY_NUMBER:
-            raise _fail(f"items.{col}.missing_codes",
-                        f"missing code(s) {[f'{c:g}' for c in inside]} lie inside the scale {item_scale} "
-                        f"of '{col}', so real answers would be thrown away; give '{col}' its own "
-                        "missing_codes (e.g. [99])")
+        own_codes = "missing_codes" in attrs
+        if inside and item_scale is not _ANY_NUMBER and not own_codes and item_scale == scale \
+                and tuple(item_codes) == tuple(codes):
+            clashing.append(col)  # the common codes on the common scale: reported once, on 'missing_codes'
+        elif inside and item_scale is not _ANY_NUMBER:
+            # its own codes: that key is wrong; the common ones on its own scale: the item needs its own
+            key, whose, fix = ((f"items.{col}.missing_codes", "its missing code(s)", "use codes outside it")
+                               if own_codes else (f"items.{col}", "the common missing code(s)",
+                                                  f"give '{col}' its own missing_codes"))
+            raise _fail(key, f"{whose} {[f'{c:g}' for c in inside]} lie inside the scale {item_scale} "
+                             f"of '{col}', so real answers would be thrown away; {fix} (e.g. [99])")
         reverse = attrs.get("reverse", counterpart.reverse if counterpart else False)
         if not isinstance(reverse, bool):
             raise _fail(f"items.{col}.reverse", f"expected true or false, got {reverse!r}")
@@ -576,8 +598,15 @@ def _parse(spec: Any, source: str) -> Codebook:
             with problems.check():
                 raise _fail(section, f"expected a mapping of {what}s {list(allowed)} to items, got {blocks!r}")
             continue
+        elsewhere = {"benefits": ("sacrifices", SACRIFICES, "a sacrifice"),
+                     "sacrifices": ("benefits", DIMENSIONS, "a benefit dimension")}[section]
         for block, value in blocks.items():
             with problems.check():
+                if block not in allowed:
+                    reported.update(_names_in(value))  # its items: no follow-on error under items:
+                if block in elsewhere[1]:
+                    raise _fail(f"{section}.{block}", f"'{block}' is {elsewhere[2]}, not a {what}: list it under "
+                                                      f"'{elsewhere[0]}:'; expected one of {list(allowed)} here")
                 _unknown([block], allowed, section, what)
                 add_block(value, f"{section}.{block}", role, block)
 
@@ -609,6 +638,8 @@ def _parse(spec: Any, source: str) -> Codebook:
     raw_outcomes = mapping_at("outcomes", f"a mapping of {list(OUTCOMES)} to columns")
     for name, col in raw_outcomes.items():
         with problems.check():
+            if name not in OUTCOMES:
+                reported.update(_names_in(col))
             _unknown([name], OUTCOMES, "outcomes", "outcome")
             if isinstance(col, list) and len(col) > 1:  # several items: scored as their mean
                 scored_as(name, f"outcomes.{name}")
@@ -665,13 +696,21 @@ def _parse(spec: Any, source: str) -> Codebook:
                 optional[key] = _as_name(spec[key], key)
                 claim(optional[key], key)
 
+    if common_inside:
+        shown = clashing if len(clashing) <= 10 else clashing[:10] + [f"... {len(clashing) - 10} more"]
+        whose = (f" that {len(clashing)} item(s) take with these codes ({', '.join(shown)}), so their real "
+                 "answers would be thrown away" if clashing else "")
+        with problems.check():
+            raise _fail("missing_codes", f"code(s) {[f'{c:g}' for c in common_inside]} lie inside the scale "
+                                         f"{scale}{whose}; a missing code must be outside the answer scale: "
+                                         "remove it, or use a code such as 9 or -99")
     for name, key in scored_names.items():
         if name in where:
             with problems.check():
                 raise _fail(key, f"its score is added to the data as a column '{name}', but '{name}' is a "
                                  f"column of the export (listed under '{where[name]}'); rename one of them")
     for col in overrides:
-        if col not in items and col not in where:
+        if col not in items and col not in where and col not in reported:
             with problems.check():
                 raise _fail(f"items.{col}", f"'{col}' is not listed under benefits, sacrifices, "
                                             "comparisons, outcomes, constructs, importance or other")

@@ -18,8 +18,8 @@ import pandas as pd
 from . import _check
 from .codebook import LANGUAGES
 from .errors import ParameterError
-from .scenario import (Scenario, ScenarioEngine, compare_scenarios, format_comparison, format_headline,
-                       format_outcome_changes, format_summary, ui_text)
+from .scenario import (NO_SEGMENT, Scenario, ScenarioEngine, compare_scenarios, format_comparison,
+                       format_headline, format_outcome_changes, format_summary, ui_text)
 
 __all__ = ["scenario_deck", "scenario_pngs"]
 
@@ -45,7 +45,8 @@ def scenario_pngs(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
     customers = result["customers"]
     sample = customers if len(customers) <= 3000 else customers.sample(3000, random_state=0)
     plot_benefits_sacrifices(sample, kind="scatter", lang=lang, codebook=engine.codebook, ax=fig.add_subplot(1, 2, 1))
-    plot_scenario_shares(result["summary"], names={"all": ui_text("ui_all_customers", lang), **(names or {})},
+    shares = result["summary"].rename(index={NO_SEGMENT: ui_text("ui_no_segment", lang)})
+    plot_scenario_shares(shares, names={"all": ui_text("ui_all_customers", lang), **(names or {})},
                          lang=lang, ax=fig.add_subplot(1, 2, 2))
     fig.tight_layout()
     out["map"] = _png(fig)
@@ -73,15 +74,30 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
+def _picture(slide, png: bytes, *, left, top, width, height):
+    """Put a PNG in the box (left, top, width, height), as large as fits, keeping its aspect
+    ratio, centred across the box's width."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        px_w, px_h = image.size
+    scale = min(width / px_w, height / px_h)
+    w, h = int(px_w * scale), int(px_h * scale)
+    return slide.shapes.add_picture(io.BytesIO(png), int(left + (width - w) / 2), int(top), width=w, height=h)
+
+
 def _title(slide, text: str) -> None:
     slide.shapes.title.text = text
 
 
 def _table(slide, frame: pd.DataFrame, *, top, width, height, font_pt: int = 11) -> None:
+    """A table at ``top``, its height capped to what is left of the slide (rows shrink)."""
     from pptx.util import Inches, Pt
 
     frame = frame.reset_index()
     rows, cols = frame.shape[0] + 1, frame.shape[1]
+    slide_height = slide.part.package.presentation_part.presentation.slide_height
+    height = min(height, slide_height - top - Inches(0.2))
     shape = slide.shapes.add_table(rows, cols, Inches(0.4), top, width, height)
     table = shape.table
     for j, col in enumerate(frame.columns):
@@ -150,7 +166,9 @@ def scenario_deck(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
 
     slide = deck.slides.add_slide(title_only)
     _title(slide, ui_text("ui_map", lang))
-    slide.shapes.add_picture(io.BytesIO(pngs["map"]), Inches(0.4), Inches(1.5), width=Inches(12.5))
+    box = dict(left=Inches(0.4), top=Inches(1.5), width=deck.slide_width - Inches(0.8),
+               height=deck.slide_height - Inches(1.7))
+    _picture(slide, pngs["map"], **box)
 
     if compare:
         slide = deck.slides.add_slide(title_only)
@@ -159,7 +177,7 @@ def scenario_deck(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
         _table(slide, table, top=Inches(1.5), width=Inches(12.5), height=Inches(0.4 * (len(table) + 1)), font_pt=11)
         slide = deck.slides.add_slide(title_only)
         _title(slide, ui_text("ui_compare", lang))
-        slide.shapes.add_picture(io.BytesIO(pngs["comparison"]), Inches(1.5), Inches(1.5), height=Inches(5.5))
+        _picture(slide, pngs["comparison"], **box)
 
     buffer = io.BytesIO()
     deck.save(buffer)

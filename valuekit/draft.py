@@ -13,7 +13,9 @@ and proposes
   (SPSS variable labels, the Qualtrics question row) in English, Spanish or Italian, with
   the theory's vocabulary (``draft_vocabulary.yaml``, data an analyst can extend); text
   columns with a few categories become context;
-* **reverse-keyed** items (a negative item-rest correlation within the proposed block);
+* **reverse-keyed** items (a negative item-rest correlation within the proposed block; in a
+  two-item block a negative correlation, as a guess), and items worded against their block
+  ("not", "unhelpful": the vocabulary's ``negation:``) flagged to check;
 * **facets** of a dimension (and risk types) from the vocabulary's ``facets:`` words, for a
   block whose items all name one (at least two facets found); several items of one
   outcome become a multi-item outcome.
@@ -80,6 +82,7 @@ class Draft:
     blocks: dict[str, Guess] = field(default_factory=dict)       # item -> ("benefit", dim) / ("sacrifice", s) ...
     item_scale: dict[str, tuple[float, float]] = field(default_factory=dict)
     item_codes: dict[str, list[float]] = field(default_factory=dict)
+    scale_notes: dict[str, str] = field(default_factory=dict)    # item -> why its own scale is a guess
     reverse: dict[str, Guess] = field(default_factory=dict)
     facets: dict[str, Guess] = field(default_factory=dict)       # item -> facet (whole blocks only)
     text: dict[str, str] = field(default_factory=dict)
@@ -154,8 +157,8 @@ class Draft:
             codes = self.codes_of(col)
             if (col in self.item_codes or col in self.other) and codes != sorted(self.missing_codes):
                 attrs["missing_codes"] = [_num(c) for c in codes]
-            if col in self.reverse and self.reverse[col].value:
-                attrs["reverse"] = True
+            if col in self.reverse:  # reverse-keyed, or worded against its block: false, to check
+                attrs["reverse"] = bool(self.reverse[col].value)
             placed = col in self.blocks or col in other
             if attrs and placed:
                 items[col] = attrs
@@ -243,6 +246,8 @@ class Draft:
                     note = ""
                     if key == "reverse":
                         note = comment(self.reverse[col].note())
+                    elif key == "scale" and col in self.scale_notes:
+                        note = comment(self.scale_notes[col])
                     lines.append(f"    {key}: {scalar(value)}{note}")
         if self.unassigned:
             lines.append("")
@@ -392,6 +397,62 @@ def _scale_of(col: str, x: pd.Series, info: SourceInfo) -> tuple[tuple[float, fl
     return (lo, hi), sorted(codes), why
 
 
+def _rounded_up(answers: dict[str, pd.Series], cols: list[str], scale: tuple[float, float]) -> str:
+    """Why ``scale`` is a guess for ``cols``: it was rounded out to a usual scale whose end
+    value(s) none of their answers hold (empty when every end is used). When, besides, the
+    highest answer stands apart from the scale below it (:func:`_stands_apart`) and that
+    scale is a usual one, it may be a don't-know coded after the scale, as Qualtrics numbers
+    "Don't know" next to the last point: suggested in the comment, not applied."""
+    held = pd.concat([answers[c] for c in cols]) if cols else pd.Series(dtype=float)
+    if held.empty:
+        return ""
+    lo, hi = scale
+    low, high = float(held.min()), float(held.max())
+    if low <= lo and high >= hi:
+        return ""
+    ends = [f"{v:g}" for v in (lo, hi) if not (held == v).any()]
+    text = (f"but {'no column holds' if len(cols) > 1 else 'no answer is'} {' or '.join(ends)} "
+            f"(answers {low:g}-{high:g}): rounded out to a usual scale; check the questionnaire")
+    below = high - 1
+    if high < hi and (lo, below) in {(float(a), float(b)) for a, b in SCALES}:
+        apart, testable, share = _stands_apart(answers, cols, below, high)
+        if apart:
+            text += (f". Those answering {high:g} ({100 * share:.0f} % of answers) rate the most related item lower "
+                     f"than those answering {below:g}, in {apart} of {testable} columns: not the top of a scale but "
+                     f"a don't-know coded after a {lo:g}-{below:g} scale (Qualtrics numbers 'Don't know' next to "
+                     f"the last point)? If so: scale {{min: {lo:g}, max: {below:g}}} and missing_codes: [{high:g}]")
+    return text
+
+
+def _stands_apart(answers: dict[str, pd.Series], cols: list[str], below: float, high: float) -> tuple[int, int, float]:
+    """Whether the answer ``high`` behaves as a code rather than a scale point: (columns where
+    it stands apart, columns tested, its share of the answers); (0, n, share) when it does not.
+
+    A respondent answering the top of a scale rates related items at least as high as one
+    answering the point below; a don't-know answer says nothing of the sort. For each
+    column, the other column it correlates with best (r >= 0.3 on the answers up to
+    ``below``) is compared between those who answered ``high`` and ``below`` (at least 10
+    each). The answer stands apart when the related item is rated lower after ``high`` in
+    at least two columns and two thirds of those tested."""
+    frame = pd.DataFrame({c: answers[c] for c in cols})
+    inside = frame.where(frame <= below)
+    corr = inside.corr(min_periods=30) if len(cols) > 1 else pd.DataFrame()
+    testable = apart = 0
+    for c in cols if len(cols) > 1 else []:
+        others = corr[c].drop(c).dropna()
+        if others.empty or others.max() < 0.3:
+            continue
+        partner = inside[others.idxmax()]
+        at_top, at_below = partner[frame[c] == high].dropna(), partner[frame[c] == below].dropna()
+        if len(at_top) < 10 or len(at_below) < 10:
+            continue
+        testable += 1
+        apart += bool(at_top.mean() < at_below.mean())
+    share = float((frame == high).sum().sum() / frame.notna().sum().sum())
+    found = testable >= 2 and apart >= 2 / 3 * testable
+    return (apart if found else 0), testable, share
+
+
 # -- placing items by their wording ------------------------------------------------------
 
 def _compiled(entry) -> tuple[str, float, re.Pattern]:
@@ -474,37 +535,85 @@ def _block_of(text: str) -> Guess | None:
     return Guess(best, round(confidence, 2), reason)
 
 
-_NEGATED = re.compile(r"\b(not|never|no|hardly|un\w+|nunca|jamas|no es|non|mai)\b", re.I)
+_NEGATIONS = [_compiled(entry) for entry in _VOCABULARY.get("negation") or []]
+
+
+def _negated(text: str) -> list[str]:
+    """The negating words of an item's text (the vocabulary's ``negation:``), in order."""
+    norm = re.sub(r"n[\'’]t\b", " not", _norm(text))  # don't, isn't -> do not, is not
+    return [word for word, _, pattern in _NEGATIONS if pattern.search(norm)]
+
+
+def _item_rest(X: pd.DataFrame, col: str) -> float | None:
+    """The correlation of an item with the mean of the other items (None: too few answers)."""
+    rest = X.drop(columns=col).mean(axis=1)
+    ok = X[col].notna() & rest.notna()
+    if ok.sum() < 10 or X[col][ok].std() == 0 or rest[ok].std() == 0:
+        return None
+    return float(np.corrcoef(X[col][ok], rest[ok])[0, 1])
 
 
 def _reverse_checks(frame_num: pd.DataFrame, blocks: dict[str, Guess], text: dict[str, str]) -> dict[str, Guess]:
+    """Reverse keys, from the answers within each proposed block and from the wording.
+
+    * Three items or more: the item with the most negative item-rest correlation is
+      flipped and the block looked at again (at most half its items), ``sure`` below
+      r = -0.2.
+    * Two items: the pair's correlation. Negative, one of them is reversed, but the data
+      cannot tell which (or one item is misplaced): the one with negated wording, else
+      the second, is reverse-keyed as a ``guess``.
+    * Negated wording ("not", "unhelpful", ``negation:`` in the vocabulary) that the
+      answers do not confirm: flagged as a ``guess`` to check (``reverse: false`` with the
+      reason), not reverse-keyed: the wording alone cannot tell "The gym is unsafe" (a
+      risk, keyed as its block) from "Staff are unhelpful" (reversed).
+    """
     out = {}
     members: dict[tuple, list[str]] = {}
     for col, g in blocks.items():
         if g.value[0] in ("benefit", "sacrifice"):
             members.setdefault(g.value, []).append(col)
     for block, cols in members.items():
-        if len(cols) < 3:
-            continue
+        negated = {c: _negated(text.get(c, "")) for c in cols}
+        words = {c: "negated wording (" + ", ".join(f"'{w}'" for w in negated[c]) + ")" for c in cols if negated[c]}
         X = frame_num[cols].copy()
-        flipped: dict[str, float] = {}
-        while True:  # flip the most negative item, then look again with it flipped
-            rs = {}
-            for col in cols:
-                rest = X.drop(columns=col).mean(axis=1)
-                ok = X[col].notna() & rest.notna()
-                if ok.sum() < 10 or X[col][ok].std() == 0 or rest[ok].std() == 0:
-                    continue
-                rs[col] = float(np.corrcoef(X[col][ok], rest[ok])[0, 1])
-            worst = min(rs, key=rs.get) if rs else None
-            if worst is None or rs[worst] >= 0 or worst in flipped or len(flipped) >= len(cols) // 2:
-                break
-            flipped[worst] = rs[worst]
-            X[worst] = -X[worst]
-        for col, r in flipped.items():
-            negated = bool(_NEGATED.search(_norm(text.get(col, ""))))
-            out[col] = Guess(True, 0.9 if r < -0.2 else 0.6,
-                             f"item-rest r = {r:.2f} in {block[1]}" + ("; negated wording" if negated else ""))
+        rs: dict[str, float | None] = {}
+        if len(cols) == 2:
+            a, b = cols
+            r = _item_rest(X, a)  # with two items the rest is the other item: their correlation
+            rs = {a: r, b: r}
+            if r is not None and r < 0:
+                pick = a if (a in words and b not in words) else b
+                if len(words) == 1:
+                    why = f"{words[pick]}, the other's not"
+                else:
+                    why = f"{'both' if words else 'neither'} worded against the block: the second taken"
+                out[pick] = Guess(True, 0.4, f"r = {r:.2f} between {a} and {b}, the two items of {block[1]}: one of "
+                                             f"them is reversed (or misplaced), the answers cannot tell which; {why}")
+        elif len(cols) >= 3:
+            flipped: dict[str, float] = {}
+            while True:  # flip the most negative item, then look again with it flipped
+                rs = {col: _item_rest(X, col) for col in cols}
+                known = {c: r for c, r in rs.items() if r is not None}
+                worst = min(known, key=known.get) if known else None
+                if worst is None or known[worst] >= 0 or worst in flipped or len(flipped) >= len(cols) // 2:
+                    break
+                flipped[worst] = known[worst]
+                X[worst] = -X[worst]
+            for col, r in flipped.items():
+                out[col] = Guess(True, 0.9 if r < -0.2 else 0.6,
+                                 f"item-rest r = {r:.2f} in {block[1]}" + (f"; {words[col]}" if col in words else ""))
+        for col, why in words.items():  # worded against the block, not confirmed by the answers
+            if col in out:
+                continue
+            r = rs.get(col)
+            if len(cols) == 1:
+                data = f"the only item of {block[1]}, so its answers cannot tell"
+            elif r is None:
+                data = "too few answers to tell"
+            else:
+                data = (f"its answers go with the rest of {block[1]} (" + ("r" if len(cols) == 2 else "item-rest r")
+                        + f" = {r:.2f}), so not reversed")
+            out[col] = Guess(False, 0.4, f"{why}; {data}: check whether it is reverse-keyed")
     return out
 
 
@@ -554,10 +663,22 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
             scales[col] = common
     code_counts = pd.Series([c for cs in codes.values() for c in cs]).value_counts()
     common_codes = sorted(float(c) for c, n in code_counts.items() if n >= max(1, 0.2 * len(codes)))
+    answers = {c: numeric[c][~numeric[c].isin(codes[c])].dropna() for c in scales}
+    on_common = [c for c in scales if scales[c] == common and how[c] != "value labels"]
+    scale_reason = f"{int(counts.iloc[0]) if len(counts) else 0} of {len(scales)} rated columns use " \
+                   f"{common[0]:g}-{common[1]:g}"
+    rounded = _rounded_up(answers, on_common, common)
+    if rounded:
+        scale_reason = f"guess: {int(counts.iloc[0])} of {len(scales)} rated columns fit {common[0]:g}-{common[1]:g}; " \
+                       + rounded
+    scale_notes = {}
+    for col, sc in scales.items():
+        note = _rounded_up(answers, [col], sc) if sc != common and how[col] != "value labels" else ""
+        if note:
+            scale_notes[col] = "guess: " + note
     draft = Draft(
         source=info.path, columns=list(frame.columns), id=id_guess, completion_time=duration, weight=weight,
-        scale=common, scale_reason=f"{int(counts.iloc[0]) if len(counts) else 0} of {len(scales)} rated columns "
-                                   f"use {common[0]:g}-{common[1]:g}",
+        scale=common, scale_reason=scale_reason, scale_notes=scale_notes,
         missing_codes=[c for c in common_codes if not common[0] <= c <= common[1]],
         missing_reason=("codes standing apart from the scale or labelled don't-know in "
                         + ", ".join(f"{int(code_counts[c])} columns ({c:g})" for c in common_codes))

@@ -351,6 +351,9 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
     method : {"johnson", "shapley"}
     by : Series, optional
         Grouping (e.g. segments): the analysis runs overall and within each group.
+        Respondents without a group (unscored respondents have no segment) are in the
+        ``all`` model only: they form no group of their own, and ``.attrs["no_group"]``
+        counts them.
     weights : array-like, optional
         Survey weights (weighted correlations; the bootstrap resamples respondents with
         their weights).
@@ -396,7 +399,8 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
           constant or collinear driver within the group).
 
         The intervals are NaN with ``n_boot=0``. ``.attrs`` holds ``outcome``, ``method``,
-        ``ci``, ``n_boot`` and ``min_n_per_driver``; :func:`driver_summary` writes the line
+        ``ci``, ``n_boot``, ``min_n_per_driver`` and ``no_group`` (respondents whose group
+        in ``by`` is missing: in the ``all`` model, in no group's); :func:`driver_summary` writes the line
         to print beside the table.
 
     Raises
@@ -427,7 +431,11 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
     rng = np.random.default_rng(random_state)
     p = len(drivers)
     frames = []
+    no_group = 0
     for name, mask in group_masks(data.index, by):
+        if name == "(missing)":  # no group to model: they are in the "all" model
+            no_group = int(mask.sum())
+            continue
         values, ww, dropped = _complete(data[mask], outcome, drivers, w_all[mask])
         note = ""
         try:
@@ -450,7 +458,7 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
         kinds = {d: "benefit" for d in codebook.dimensions} | {s: "sacrifice" for s in codebook.sacrifices}
         out.insert(3, "kind", [kinds.get(d.split("__")[0], "other") for d in out["driver"]])
     out.attrs.update(outcome=outcome, method=method, ci=float(ci), n_boot=int(n_boot),
-                     min_n_per_driver=float(per_driver))
+                     min_n_per_driver=float(per_driver), no_group=no_group)
     return out
 
 

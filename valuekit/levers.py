@@ -13,6 +13,10 @@ YAML file (or in a ``levers:`` section of the codebook) and names
     reverse-keyed item the answer moves the other way);
   - ``percent``: changes the distance of each item above the bottom of its scale by
     ``value x weight`` percent (a price cut of 10 % takes 10 % off the money sacrifice);
+
+  a lever whose range would take answers off the scale is refused: at its ends a points
+  lever must move each item by less than the width of its scale, and a percent lever by
+  -100 % to +100 % (``limits`` in ``valuekit/levers.yaml``);
   - ``lift_lowest``: brings the worst ``value`` percent of customers on these items (the
     lowest on a benefit, the highest on a sacrifice; survey-weighted) to ``target``, a
     point of the items' own scale in the direction of what they measure;
@@ -306,20 +310,30 @@ def _parse_lever(name: Any, spec: Any, cb: Codebook, targets: dict) -> Lever:
     elif "target" in spec:
         raise _fail(f"{key}.target", f"only a lift_lowest lever has a target; this lever moves by {how}")
     elif how == "points":
+        share = _RECIPE["limits"]["points_share"]
         for item, w in effects.items():
             s = cb.items[item].scale
             reach = max(abs(low), abs(high)) * abs(w)
-            if reach > s.max - s.min:
+            if reach >= share * (s.max - s.min):
+                limit = "the" if share == 1 else f"{share:g} x the"
                 raise _fail(f"{key}.range", f"at its end the lever moves '{item}' by {reach:g} points, beyond the "
-                                            f"width {s.max - s.min:g} of its scale {s}: every answer would leave the "
-                                            "scale; narrow the range or lower the weight")
+                                            f"limit of less than {limit} width {s.max - s.min:g} of its scale {s} "
+                                            "(valuekit/levers.yaml, limits.points_share): every answer would be "
+                                            "pushed to an end of the scale; narrow the range or lower the weight")
     else:  # percent
+        most = _RECIPE["limits"]["percent_max"]
         for item, w in effects.items():
             for end in (low, high):
                 if 1 + w * end / 100 < 0:
                     raise _fail(f"{key}.range", f"at {end:g} % the lever would take '{item}' {-w * end:g} % of its "
                                                 "distance above the bottom of the scale, more than all of it: the "
                                                 "answers would leave the scale")
+                if w * end > most:
+                    raise _fail(f"{key}.range", f"at {end:g} % the lever would add {w * end:g} % to the distance of "
+                                                f"'{item}' above the bottom of its scale, more than the +{most:g} % "
+                                                "allowed (valuekit/levers.yaml, limits.percent_max): answers above "
+                                                "the middle of the scale would be pushed past its top; narrow the "
+                                                "range or lower the weight")
 
     units = spec.get("unit", _DEFAULT_LABELS[f"ui_unit_{how}"])
     if isinstance(units, str):

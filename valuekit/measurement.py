@@ -63,12 +63,20 @@ Decisions (a reviewer will ask)
   as misfit.
 * **Inadmissible solutions** are flagged, not hidden: a residual variance at its bound of
   0 or a standardized loading of 1 or more (a Heywood case), a factor correlation of 1 or
-  more, non-convergence, or a model with no degrees of freedom. A covariance matrix that
-  is not positive definite (a constant item, collinear items) is refused with the items
-  named.
+  more, non-convergence. A standardized loading above ``max_std_loading`` (.98: under 4 %
+  of the item's variance its own) is flagged as *nearly redundant (near-Heywood)*,
+  usually a near-duplicate item; it is admissible but said in the tables and verdicts.
+  A **saturated** model (df = 0: a single block of three items, a two-item block alone,
+  two one-item blocks) reproduces the covariances exactly: its global fit is not
+  testable, and the verdicts say so instead of judging CFI, TLI, RMSEA and SRMR. Fewer
+  respondents per free parameter than ``min_n_per_parameter`` (5) is noted as a small
+  sample. Refused with a message: one item in all (nothing to fit), no more respondents
+  than items (the covariance matrix is then singular whatever the items), and a
+  covariance matrix that is not positive definite (a constant item, collinear items,
+  named).
 
-Thresholds (loading .70, CR .70, AVE .50, HTMT .85, CFI/TLI .95, RMSEA .06, SRMR .08)
-are judgement calls that live in ``valuekit/evidence.yaml`` with the other evidence
+Thresholds (loading .70, CR .70, AVE .50, HTMT .85, CFI/TLI .95, RMSEA .06, SRMR .08,
+near-Heywood loading .98, 5 respondents per free parameter) are judgement calls that live in ``valuekit/evidence.yaml`` with the other evidence
 floors; pass ``settings`` to change them for a study.
 """
 
@@ -102,6 +110,9 @@ _FTOL = 1e-12
 #: Residual variance (as a share of the item's variance) at or below which a solution is
 #: taken to sit on the bound of 0.
 _BOUND = 1e-6
+#: How the loadings' ``flag`` starts for an inadmissible and for a nearly redundant item.
+_HEYWOOD = "Heywood case"
+_NEAR_HEYWOOD = "nearly redundant (near-Heywood)"
 
 
 # --------------------------------------------------------------------------------------
@@ -204,6 +215,10 @@ def _moments(data: pd.DataFrame, cb, items: list[str], weights, missing: str) ->
     """Recoded answers of the model's items (reverse-coded, on the common scale, as the
     scorer reads them; outcome columns too), the respondents used and why the others were
     not, and the weighted covariance."""
+    if len(items) < 2:
+        raise SurveyError(f"measurement model: one item ({_names(list(items))}) in the model; one item gives "
+                          "nothing to fit (a factor model needs the covariances of two or more items: add "
+                          "blocks or items to the codebook)")
     X = item_matrix(data, cb, items)
     cols = list(items)
     w = _weights_arg(weights, data, data)
@@ -221,6 +236,10 @@ def _moments(data: pd.DataFrame, cb, items: list[str], weights, missing: str) ->
     if n_used < 3:
         raise SurveyError(f"measurement model: {n_used} respondent(s) usable of {len(data)}; expected at "
                           f"least 3 (and many more for stable estimates)")
+    if n_used <= len(cols):
+        raise SurveyError(f"measurement model: {n_used} respondent(s) usable of {len(data)} against {len(cols)} "
+                          f"items; the covariance matrix of p items needs more than p respondents (n <= p makes it "
+                          "singular, whatever the items), and many more for stable estimates")
     obs = ~np.isnan(X)
     pairs = obs.T.astype(float) @ obs
     if pairs.min() < 2:
@@ -288,15 +307,21 @@ class _Spec:
         return "\n".join(lines)
 
 
-def _spec(factors_of_blocks: dict[str, list[str]], blocks: dict[str, list[str]]) -> tuple[_Spec, list[str]]:
-    """Item-level spec of a structure (factor -> blocks), with its identification notes."""
+def _spec(factors_of_blocks: dict[str, list[str]], blocks: dict[str, list[str]],
+          alone: bool | None = None) -> tuple[_Spec, list[str]]:
+    """Item-level spec of a structure (factor -> blocks), with its identification notes.
+    ``alone``: the model has no other variable than this one factor (default: one factor)."""
     factors = {f: [it for b in bl for it in blocks[b]] for f, bl in factors_of_blocks.items()}
+    alone = len(factors_of_blocks) == 1 if alone is None else alone
     tau, single, notes = [], {}, []
     for f, bl in factors_of_blocks.items():
         for b in bl:
             if len(blocks[b]) == 2:
                 tau.append(blocks[b])
-                if bl == [b]:
+                if bl == [b] and alone:
+                    notes.append(f"{b}: two items and no other factor; their loadings are constrained equal "
+                                 "(tau-equivalent), which just identifies the model")
+                elif bl == [b]:
                     notes.append(f"{b}: two items, identified only through its correlations with the other factors; "
                                  "their loadings are constrained equal (tau-equivalent)")
             elif len(blocks[b]) == 1 and bl == [b]:
@@ -540,6 +565,9 @@ def _common(data, codebook, missing, ci, n_boot, random_state, settings):
     rng = np.random.default_rng(_seed_arg("random_state", random_state))
     from .significance import evidence_settings
     s = evidence_settings(_settings_arg(settings))
+    # the measurement floors' ranges (evidence_settings checks only that they are numbers)
+    s["min_n_per_parameter"] = _check.number("min_n_per_parameter", s["min_n_per_parameter"], min=0)
+    s["max_std_loading"] = _check.number("max_std_loading", s["max_std_loading"], min=0, max=1, min_open=True)
     return data, cb, missing, ci, n_boot, rng, s
 
 
@@ -623,8 +651,15 @@ def _htmt_table(mom: _Moments, factors: dict[str, list[str]], n_boot: int, ci: f
     tail = (1 - ci) / 2
     low = np.nanquantile(draws, tail, axis=0) if n_boot else np.full(len(a_idx), np.nan)
     high = np.nanquantile(draws, 1 - tail, axis=0) if n_boot else np.full(len(a_idx), np.nan)
+    est = point[a_idx, b_idx]
+    flag = np.where((low > est) | (high < est), _HTMT_OUTSIDE, "")
     return pd.DataFrame({"factor_a": [names[i] for i in a_idx], "factor_b": [names[j] for j in b_idx],
-                         "htmt": point[a_idx, b_idx], "ci_low": low, "ci_high": high})
+                         "htmt": est, "ci_low": low, "ci_high": high, "flag": flag})
+
+
+#: The ``flag`` of an HTMT whose percentile interval does not contain the estimate.
+_HTMT_OUTSIDE = ("interval excludes the estimate: HTMT (of absolute correlations) is biased upward near 0, and its "
+                 "bootstrap more so; read only that the pair is well below the bar")
 
 
 def htmt(data: pd.DataFrame, codebook, *, structure="codebook", weights=None, missing: str = "pairwise",
@@ -659,7 +694,21 @@ def htmt(data: pd.DataFrame, codebook, *, structure="codebook", weights=None, mi
     Returns
     -------
     DataFrame
-        ``factor_a``, ``factor_b``, ``htmt``, ``ci_low``, ``ci_high`` (percentile).
+        ``factor_a``, ``factor_b``, ``htmt``, ``ci_low``, ``ci_high`` (percentile),
+        ``flag`` (says when the interval does not contain the estimate; see Notes).
+
+    Notes
+    -----
+    The interval is the bootstrap percentile interval, not a bias-corrected one, and one
+    that does not contain its estimate is flagged instead. HTMT averages *absolute*
+    correlations, so for two blocks that are nearly unrelated it is biased upward (noise
+    never averages out below 0), and each bootstrap resample adds its own noise on top:
+    at small n (e.g. 40 respondents) the whole percentile interval can lie above the
+    estimate. A bias-corrected (BC) interval would shift it down only part of the way and
+    is undefined when every draw lies above the estimate, so it would not remove the
+    problem. The percentile interval errs on the safe side for the question HTMT answers
+    (is the pair below the bar? the upper bound is too high, not too low); ``flag`` says
+    when the interval should not be read as the estimate's uncertainty.
     """
     data, cb, missing, ci, n_boot, rng, _ = _common(data, codebook, missing, ci, n_boot, random_state, None)
     method = _check.choice("method", method, ("htmt", "htmt2"))
@@ -693,7 +742,10 @@ class CFAResult:
         Per item: ``factor``, ``item``, ``label``, ``estimate`` (unstandardized), ``se``,
         ``z``, ``p_value`` (NaN for a fixed marker), ``std_loading``, ``std_se``
         (delta method), ``ci_low``, ``ci_high`` (of the standardized loading),
-        ``residual`` (standardized residual variance, 1 - R-squared), ``flag``.
+        ``residual`` (standardized residual variance, 1 - R-squared), ``flag``:
+        ``"Heywood case: ..."`` (inadmissible) or ``"nearly redundant (near-Heywood):
+        ..."`` (a standardized loading above ``max_std_loading``; admissible, but the
+        factor is almost that item alone), else empty.
     correlations : DataFrame
         Per pair of factors: ``factor_a``, ``factor_b``, ``r``, ``se``, ``ci_low``,
         ``ci_high``, ``flag``.
@@ -702,7 +754,8 @@ class CFAResult:
         ``max_r``, ``max_r_with``, ``fornell_larcker`` (sqrt(AVE) above every
         correlation), ``note``.
     htmt : DataFrame
-        See :func:`htmt`.
+        See :func:`htmt` (its ``flag`` says when an interval does not contain its
+        estimate).
     accounting : dict
         ``rows`` given, ``used``, ``excluded`` (with reasons in :attr:`excluded`),
         ``missing`` (the rule), ``weighted``, ``fewest_pairs`` (respondents behind the
@@ -729,8 +782,9 @@ class CFAResult:
 
     @property
     def admissible(self) -> bool:
-        """Converged, with no Heywood case and no factor correlation of 1 or more."""
-        return (self.fit["converged"] and not (self.loadings["flag"] != "").any()
+        """Converged, with no Heywood case and no factor correlation of 1 or more (a
+        nearly redundant item, or a saturated model, is admissible: see the notes)."""
+        return (self.fit["converged"] and not self.loadings["flag"].str.startswith(_HEYWOOD).any()
                 and not (self.correlations["flag"] != "").any())
 
     def fit_table(self) -> pd.DataFrame:
@@ -773,7 +827,7 @@ def fit_cfa(data: pd.DataFrame, codebook, *, structure="codebook", weights=None,
     settings : dict or path, optional
         Evidence thresholds to change (``valuekit/evidence.yaml``: ``min_loading``,
         ``min_cr``, ``min_ave``, ``max_htmt``, ``min_cfi``, ``min_tli``, ``max_rmsea``,
-        ``max_srmr``).
+        ``max_srmr``, ``min_n_per_parameter``, ``max_std_loading``).
     max_iter : int, default 10000
         Iterations the optimizer may take; a fit that stops short says so (``converged``
         is False, the notes and verdicts say its estimates are not to be interpreted).
@@ -785,8 +839,9 @@ def fit_cfa(data: pd.DataFrame, codebook, *, structure="codebook", weights=None,
     Raises
     ------
     SurveyError
-        Fewer than 3 usable respondents, two items never answered together, a constant
-        item, or a covariance matrix that is not positive definite (items named).
+        A model of one item, fewer than 3 usable respondents or no more respondents
+        than items, two items never answered together, a constant item, or a
+        covariance matrix that is not positive definite (items named).
     ParameterError
         An argument out of its range.
     """
@@ -801,9 +856,11 @@ def fit_cfa(data: pd.DataFrame, codebook, *, structure="codebook", weights=None,
     return _cfa_result(name, factors, spec, notes, mom, cb, s, n_boot, ci, rng, max_iter)
 
 
-def _fit_and_read(spec: _Spec, mom: _Moments, notes: list, name: str, max_iter: int = 10_000):
+def _fit_and_read(spec: _Spec, mom: _Moments, notes: list, name: str, s: dict, max_iter: int = 10_000):
     """Fit a model and read it back: the fit, its statistics, its parameter rows and
-    semopy's table, the estimate and the standardized values. Adds to ``notes``."""
+    semopy's table, the estimate and the standardized values. Adds to ``notes``: non-
+    convergence, a saturated model (df = 0), fewer respondents per free parameter than
+    ``min_n_per_parameter`` of the settings ``s``."""
     fit = _Fit(spec, mom, max_iter=max_iter)
     statistics = fit.statistics()
     if statistics["df"] < 0:
@@ -813,9 +870,25 @@ def _fit_and_read(spec: _Spec, mom: _Moments, notes: list, name: str, max_iter: 
     if not statistics["converged"]:
         notes.append(f"the estimation did not converge ({fit.result.message}); the estimates are not to be "
                      "interpreted")
+    if statistics["df"] == 0:
+        notes.append(_SATURATED)
+    per = statistics["n"] / statistics["n_params"]
+    if per < s["min_n_per_parameter"]:
+        notes.append(_small_sample(statistics, s))
     rows, table = fit.where()
     theta = fit.model.param_vals.copy()
     return fit, statistics, rows, table, theta, fit.standardized(theta, rows)
+
+
+#: The note (and verdict) for a model with no degrees of freedom.
+_SATURATED = ("saturated (df = 0): as many free parameters as variances and covariances, so the model reproduces "
+              "them exactly and its global fit is not testable; chi2, CFI, TLI, RMSEA and SRMR are not judged")
+
+
+def _small_sample(f: dict, s: dict) -> str:
+    return (f"small sample: n = {f['n']:.0f} for {f['n_params']} free parameters ({f['n'] / f['n_params']:.1f} per "
+            f"parameter, below the {s['min_n_per_parameter']:g} of min_n_per_parameter); estimates, standard errors "
+            "and fit indices are unstable at this size")
 
 
 def _weights_note(mom: _Moments, what: str) -> list[str]:
@@ -827,7 +900,7 @@ def _weights_note(mom: _Moments, what: str) -> list[str]:
 
 def _cfa_result(name, factors, spec, notes, mom, cb, s, n_boot, ci, rng, max_iter=10_000) -> CFAResult:
     notes = list(notes)
-    fit, statistics, rows, table, theta, std = _fit_and_read(spec, mom, notes, name, max_iter)
+    fit, statistics, rows, table, theta, std = _fit_and_read(spec, mom, notes, name, s, max_iter)
     std_se = _delta_se(fit, rows, theta, fit.covariance_of_estimates())
     _, _, _, _, _, _, var = fit.matrices(theta)
     z_crit = _ci_level(ci)
@@ -842,8 +915,13 @@ def _cfa_result(name, factors, spec, notes, mom, cb, s, n_boot, ci, rng, max_ite
             resid = residual_std.get(lv, 0.0 if factor in spec.single else np.nan)
             flag = ""
             if factor not in spec.single and (resid <= _BOUND or abs(std[k]) >= 1):
-                flag = (f"Heywood case: residual variance at its bound of 0 (standardized loading "
+                flag = (f"{_HEYWOOD}: residual variance at its bound of 0 (standardized loading "
                         f"{std[k]:.2f}); not an admissible estimate")
+                notes.append(f"{item} ({factor}): {flag}")
+            elif factor not in spec.single and abs(std[k]) > s["max_std_loading"]:
+                flag = (f"{_NEAR_HEYWOOD}: standardized loading {std[k]:.4f} above {s['max_std_loading']:.2f}, "
+                        f"residual variance {resid:.4f} of the item's; the factor is almost this item alone (a "
+                        "near-duplicate of another item in the block? drop or merge one)")
                 notes.append(f"{item} ({factor}): {flag}")
             loadings.append({"factor": factor, "item": item, "label": cb.label(item), "estimate": est[k],
                              "se": se[k], "z": z[k], "p_value": p[k], "std_loading": std[k], "std_se": std_se[k],
@@ -868,7 +946,7 @@ def _cfa_result(name, factors, spec, notes, mom, cb, s, n_boot, ci, rng, max_ite
     validity = _validity(spec, loadings, correlations)
     multi = {f: its for f, its in spec.factors.items() if len(its) >= 2}
     ht = _htmt_table(mom, multi, n_boot, ci, rng) if len(multi) > 1 else pd.DataFrame(
-        columns=["factor_a", "factor_b", "htmt", "ci_low", "ci_high"])
+        columns=["factor_a", "factor_b", "htmt", "ci_low", "ci_high", "flag"])
     notes += _weights_note(mom, "chi-square, fit indices and standard errors")
     return CFAResult(name, factors, statistics, loadings, correlations, validity, ht, mom.accounting(), mom.excluded,
                      notes, s)
@@ -906,29 +984,57 @@ def _cfa_verdicts(res: CFAResult) -> list[str]:
     out = []
     if not f["converged"]:
         return [f"The {res.structure} model did not converge: no conclusion can be drawn from its estimates."]
-    good = {"CFI": f["cfi"] >= s["min_cfi"], "TLI": f["tli"] >= s["min_tli"],
-            "RMSEA": f["rmsea"] <= s["max_rmsea"], "SRMR": f["srmr"] <= s["max_srmr"]}
-    failed = [k for k, ok in good.items() if not ok]
-    out.append(f"Global fit (n = {f['n']:.0f}): chi2 = {f['chi2']:.1f} on {f['df']} df, CFI {f['cfi']:.3f}, "
-               f"TLI {f['tli']:.3f}, RMSEA {f['rmsea']:.3f} [90% {f['rmsea_low']:.3f}, {f['rmsea_high']:.3f}], "
-               f"SRMR {f['srmr']:.3f}: " + ("good on every index (CFI, TLI >= {:.2f}; RMSEA <= {:.2f}; SRMR <= {:.2f})"
-                                          .format(s["min_cfi"], s["max_rmsea"], s["max_srmr"]) if not failed else
-                                          f"{_names(failed)} miss the usual cut-offs."))
+    small = [n for n in res.notes if n.startswith("small sample:")]
+    out += [f"Caution, {n}." for n in small]
+    if f["df"] == 0:
+        out.append(f"Global fit (n = {f['n']:.0f}): the model is {_SATURATED}.")
+    else:
+        good = {"CFI": f["cfi"] >= s["min_cfi"], "TLI": f["tli"] >= s["min_tli"],
+                "RMSEA": f["rmsea"] <= s["max_rmsea"], "SRMR": f["srmr"] <= s["max_srmr"]}
+        failed = [k for k, ok in good.items() if not ok]
+        out.append(f"Global fit (n = {f['n']:.0f}): chi2 = {f['chi2']:.1f} on {f['df']} df, CFI {f['cfi']:.3f}, "
+                   f"TLI {f['tli']:.3f}, RMSEA {f['rmsea']:.3f} [90% {f['rmsea_low']:.3f}, {f['rmsea_high']:.3f}], "
+                   f"SRMR {f['srmr']:.3f}: " + ("good on every index (CFI, TLI >= {:.2f}; RMSEA <= {:.2f}; SRMR <= "
+                                              "{:.2f})".format(s["min_cfi"], s["max_rmsea"], s["max_srmr"])
+                                              if not failed else f"{_names(failed)} miss the usual cut-offs."))
     multi = res.validity[res.validity["k"] >= 2]
-    lo = res.loadings[res.loadings["std_loading"] < s["min_loading"]]
-    out.append(f"All {len(res.loadings)} standardized loadings reach {s['min_loading']:.2f}."
-               if lo.empty else f"{len(lo)} of {len(res.loadings)} items load below {s['min_loading']:.2f}: "
-               + _names([f"{r.item} ({r.std_loading:.2f})" for r in lo.itertuples()]) + ".")
-    for col, label, floor in (("ave", "AVE", s["min_ave"]), ("cr", "CR", s["min_cr"])):
-        bad = multi[multi[col] < floor]
-        out.append(f"{label} >= {floor:.2f} on all {len(multi)} multi-item factors (lowest: "
-                   f"{multi.loc[multi[col].idxmin(), 'factor']} {multi[col].min():.2f})." if bad.empty and len(multi)
-                   else f"{label} below {floor:.2f} on " + _names([f"{r.factor} ({getattr(r, col):.2f})"
-                                                                  for r in bad.itertuples()]) + ".")
-    fl = multi[multi["fornell_larcker"].astype("boolean").fillna(True) == False]  # noqa: E712
-    out.append("Fornell-Larcker: every factor's sqrt(AVE) exceeds its correlations with the others." if fl.empty
-               else "Fornell-Larcker fails for " + _names([f"{r.factor} (sqrt AVE {r.sqrt_ave:.2f} < r {r.max_r:.2f} "
-                                                           f"with {r.max_r_with})" for r in fl.itertuples()]) + ".")
+    # single-item factors' loadings are fixed at 1: only the estimated ones are judged
+    single = set(res.validity.loc[res.validity["k"] < 2, "factor"])
+    est = res.loadings[~res.loadings["factor"].isin(single)]
+    fixed = len(res.loadings) - len(est)
+    aside = f" ({fixed} loading(s) of single-item factors are fixed at 1 and not counted)" if fixed else ""
+    lo = est[est["std_loading"] < s["min_loading"]]
+    if est.empty:
+        out.append("No loading is estimated: every factor has one item (its loading is fixed at 1).")
+    elif lo.empty:
+        out.append(f"All {len(est)} {'estimated ' if fixed else ''}standardized loadings reach "
+                   f"{s['min_loading']:.2f}{aside}.")
+    else:
+        out.append(f"{len(lo)} of {len(est)} {'estimated ' if fixed else ''}items load below "
+                   f"{s['min_loading']:.2f}: " + _names([f"{r.item} ({r.std_loading:.2f})" for r in lo.itertuples()])
+                   + f"{aside}.")
+    near = est[est["flag"].str.startswith(_NEAR_HEYWOOD)]
+    if len(near):
+        out.append(f"Nearly redundant items (near-Heywood, standardized loading above {s['max_std_loading']:.2f}): "
+                   + _names([f"{r.item} ({r.std_loading:.4f}, residual {r.residual:.4f})" for r in near.itertuples()])
+                   + ": the factor is almost one item; check for near-duplicate items and drop or merge one.")
+    if multi.empty:
+        out.append("No factor has two or more items: CR, AVE, Fornell-Larcker and HTMT do not apply.")
+    else:
+        for col, label, floor in (("ave", "AVE", s["min_ave"]), ("cr", "CR", s["min_cr"])):
+            bad = multi[multi[col] < floor]
+            out.append(f"{label} >= {floor:.2f} on all {len(multi)} multi-item factors (lowest: "
+                       f"{multi.loc[multi[col].idxmin(), 'factor']} {multi[col].min():.2f})." if bad.empty
+                       else f"{label} below {floor:.2f} on " + _names([f"{r.factor} ({getattr(r, col):.2f})"
+                                                                      for r in bad.itertuples()]) + ".")
+        if len(res.validity) < 2:
+            out.append("Fornell-Larcker and HTMT do not apply: the model has one factor.")
+        else:
+            fl = multi[multi["fornell_larcker"].astype("boolean").fillna(True) == False]  # noqa: E712
+            out.append("Fornell-Larcker: every factor's sqrt(AVE) exceeds its correlations with the others."
+                       if fl.empty else "Fornell-Larcker fails for "
+                       + _names([f"{r.factor} (sqrt AVE {r.sqrt_ave:.2f} < r {r.max_r:.2f} with {r.max_r_with})"
+                                 for r in fl.itertuples()]) + ".")
     if len(res.htmt):
         h = res.htmt
         bad = h[(h["htmt"] >= s["max_htmt"]) | (h["ci_high"] >= 1)]
@@ -939,10 +1045,15 @@ def _cfa_verdicts(res: CFAResult) -> list[str]:
         for r in bad.itertuples():
             out.append(f"HTMT between {r.factor_a} and {r.factor_b} {r.htmt:.2f} [{r.ci_low:.2f}, {r.ci_high:.2f}]: "
                        "these two are not well separated.")
-    out += [f"Not admissible: {n}" for n in res.notes if "Heywood" in n or "not admissible" in n]
+        outside = h[h["flag"] != ""]
+        if len(outside):
+            out.append(f"The HTMT interval of {len(outside)} pair(s) does not contain its estimate ("
+                       + _names([f"{r.factor_a}-{r.factor_b} {r.htmt:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]"
+                                 for r in outside.itertuples()])
+                       + "): HTMT is biased upward near 0, and its bootstrap more so; read only that these pairs are well below "
+                         "the bar, not the intervals as their uncertainty.")
+    out += [f"Not admissible: {n}" for n in res.notes if _HEYWOOD in n or "not admissible" in n]
     return out
-
-
 # --------------------------------------------------------------------------------------
 # rival structures
 # --------------------------------------------------------------------------------------
@@ -1094,7 +1205,9 @@ class PathResult:
     measurement : CFAResult-like tables
         ``loadings`` of the blocks and multi-item outcomes in this model.
     n_boot, n_failed : int
-        Bootstrap draws asked for, and those that did not converge (left out).
+        Bootstrap draws asked for, and those that could not be fitted (left out; the
+        notes say why: too few distinct respondents in a resample for its covariance
+        matrix to be positive definite, or no convergence).
     notes : list of str
     """
 
@@ -1209,7 +1322,7 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
         raise ParameterError(f"outcomes: expected at least one outcome of the codebook; it has {known}",
                              name="outcomes")
     blocks = _blocks(cb)
-    spec, notes = _spec(factors, blocks)
+    spec, notes = _spec(factors, blocks, alone=False)  # the outcomes are other variables
     items = [it for its in spec.factors.values() for it in its]
     extra: dict[str, str] = {}
     for o in ([mediator] if mediator else []) + outcomes:
@@ -1234,7 +1347,7 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
     mom = _moments(data, cb, items + list(extra.values()), weights, missing)
     mom.items = items + list(extra)
     _name_aliases(spec, mom.items)
-    fit, statistics, rows, table, theta, std = _fit_and_read(spec, mom, notes, "value path")
+    fit, statistics, rows, table, theta, std = _fit_and_read(spec, mom, notes, "value path", s)
     r2 = fit.r2(theta)
     back = fit.back
     est, se, p = (_numeric(table[c]) for c in ("Estimate", "Std. Err", "p-value"))
@@ -1244,6 +1357,7 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
     draws = np.full((n_boot, len(rows)), np.nan)
     r2_draws = np.full((n_boot, len(r2)), np.nan)
     failed = 0
+    why = {"few": 0, "singular": 0, "converge": 0}  # why draws failed
     n = len(mom.X)
     with _one_thread():
         for b in range(n_boot):
@@ -1256,16 +1370,23 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
                 fit.observed, fit.observed].to_numpy()
             if not np.all(np.isfinite(S_b)) or np.linalg.eigvalsh(S_b)[0] <= 0:
                 failed += 1
+                why["few" if len(np.unique(idx)) <= len(S_b) else "singular"] += 1
                 continue
             ok, th = fit.refit(S_b, mom.n_stat if np.all(w == w[0]) else _kish(w), theta)
             if not ok:
                 failed += 1
+                why["converge"] += 1
                 continue
             draws[b] = fit.standardized(th, rows)
             r2_draws[b] = list(fit.r2(th).values())
     fit.refit(fit.S, mom.n_stat, theta)  # back to the estimate
     if failed:
-        notes.append(f"{failed} of {n_boot} bootstrap draws did not converge and are left out of the intervals")
+        reasons = {"few": f"drew fewer distinct respondents than the model's {len(fit.observed)} variables (a "
+                          f"resample of {n} repeats respondents), so their covariance matrix is singular",
+                   "singular": "had a covariance matrix that is not positive definite",
+                   "converge": "did not converge"}
+        notes.append(f"{failed} of {n_boot} bootstrap draws could not be fitted and are left out of the intervals: "
+                     + "; ".join(f"{k} {reasons[r]}" for r, k in why.items() if k))
     tail = (1 - ci) / 2
 
     def interval(x):
@@ -1316,6 +1437,10 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
     loadings = pd.DataFrame([{"factor": back[rv], "item": back[lv], "std_loading": std[k]}
                              for k, (op, lv, rv, *_) in enumerate(rows)
                              if op == "~" and back.get(rv) in spec.factors and back.get(lv) not in spec.regressions])
+    near = loadings[(loadings["std_loading"].abs() > s["max_std_loading"])
+                    & ~loadings["factor"].isin(list(spec.single))] if len(loadings) else loadings
+    notes += [f"{r.item} ({r.factor}): {_NEAR_HEYWOOD}: standardized loading {r.std_loading:.4f} above "
+              f"{s['max_std_loading']:.2f}; the factor is almost this item alone" for r in near.itertuples()]
     notes += _weights_note(mom, "chi-square, fit indices and p-values")
     if not mediator:
         notes.append("no mediator: the factors predict the outcomes directly")
@@ -1328,10 +1453,16 @@ def _path_verdicts(res: PathResult) -> list[str]:
     f = res.fit
     if not f["converged"]:
         return ["The value path model did not converge: no conclusion can be drawn from its estimates."]
+    out = [f"Caution, {n}." for n in res.notes if n.startswith("small sample:")]
+    if res.n_boot == 0:
+        return out + ["No bootstrap intervals (n_boot = 0): no path is called significant."]
     if res.n_boot - res.n_failed < 2:
-        return ["No bootstrap intervals (n_boot = 0): no path is called significant."]
-    out = [f"Model fit (n = {f['n']:.0f}): CFI {f['cfi']:.3f}, RMSEA {f['rmsea']:.3f} "
-           f"[{f['rmsea_low']:.3f}, {f['rmsea_high']:.3f}], SRMR {f['srmr']:.3f}."]
+        done = res.n_boot - res.n_failed
+        return out + [f"No bootstrap intervals: {'none' if done == 0 else 'only 1'} of the {res.n_boot} bootstrap "
+                      "draws could be fitted (see the notes for why); no path is called significant."]
+    out.append(f"Model fit (n = {f['n']:.0f}): the model is {_SATURATED}." if f["df"] == 0 else
+               f"Model fit (n = {f['n']:.0f}): CFI {f['cfi']:.3f}, RMSEA {f['rmsea']:.3f} "
+               f"[{f['rmsea_low']:.3f}, {f['rmsea_high']:.3f}], SRMR {f['srmr']:.3f}.")
     p = res.paths
     targets = ([res.mediator] if res.mediator else []) + list(res.outcomes)
     for t in targets:

@@ -33,7 +33,15 @@ def _null_args(seed, n, settings, seed_name: str = "seed") -> tuple[int, int, di
 
 def null_run(seed: int, *, n: int = 2000, settings: dict | None = None) -> dict:
     """One null survey (``n`` >= :data:`MIN_NULL_N` respondents, drawn with ``seed``) through
-    the whole chain: what the playbook said."""
+    the whole chain: what the playbook said.
+
+    Returns ``seed``, ``k``, ``structure_p`` and ``distinct`` (the structure test),
+    ``recommendations`` and ``to_investigate`` (row counts), ``segment_findings`` (segment
+    against the rest differences in the comparison table: clusters always differ on what
+    they were cut on, so these are expected even here), ``named_segments`` (segments named
+    after traits rather than neutrally: none unless the structure test calls the segments
+    distinct) and ``r2`` (the whole-sample driver model's).
+    """
     from threadpoolctl import threadpool_limits
 
     from .audit import audit_survey
@@ -46,9 +54,12 @@ def null_run(seed: int, *, n: int = 2000, settings: dict | None = None) -> dict:
     with threadpool_limits(1):  # many small k-means fits: one thread each is fastest
         survey = audit_survey(make_null_survey(n, random_state=seed), read_codebook(DEMO_CODEBOOK))
         result = analyse(survey, random_state=seed, settings=settings)
+    profiles = result.profiles.drop(index="unassigned", errors="ignore")
     return {"seed": seed, "k": int(result.structure["k"]), "structure_p": float(result.structure["p"]),
+            "distinct": bool(result.structure["distinct"]),
             "recommendations": len(result.recommendations), "to_investigate": len(result.investigate),
             "segment_findings": int(result.comparisons["finding"].sum()),
+            "named_segments": int((profiles["name_note"] == "").sum()),
             "r2": float(result.drivers.loc[result.drivers["group"] == "all", "r2"].iloc[0])}
 
 

@@ -26,14 +26,31 @@ segment's gap, the driver's importance, the share destroyed; thresholds in
 * ``driver``: the block drives the outcome in a model with R² >= ``min_r2`` and enough
   respondents per driver, its effect is distinguishable from zero (bootstrap interval of the
   standardised coefficient excludes 0), in the expected direction (a benefit raises the
-  outcome, a sacrifice lowers it) in at least ``min_sign_stability`` of bootstrap samples;
+  outcome, a sacrifice lowers it) in at least ``min_sign_stability`` of bootstrap samples.
+  The model is the segment's own; when it was fitted but explains too little (R² below
+  ``min_r2``) the check fails with that reason, whatever the whole sample's model says. Only
+  a segment too small for a model of its own is read from the pooled whole-sample model,
+  and says so;
 * ``destroyed``: the lower end of the Wilson interval of the share destroyed reaches the
   rule's threshold; ``below_mid``: the upper end of the segment's interval is at or below
   the scale's midpoint; ``competitor``: the paired difference from the competitor is
   significant after adjustment and at least ``min_effect`` (paired d).
 
-:func:`recommend` keeps what passes every check, graded ``strong`` (every test at
-``strong_p`` and ``strong_effect``) or ``moderate``; :func:`to_investigate` lists what met a
+:func:`recommend` keeps what passes every check, graded ``strong`` only when *every* piece
+of evidence the rule relies on is strong, else ``moderate``:
+
+* each test of the rule has p below ``strong_p`` and, where it has an effect size, one at
+  or above ``strong_effect``: the difference from the rest (adjusted p, g), the gap to the
+  competitor (adjusted p, paired d), the share destroyed above the rule's threshold
+  (one-sided score test on the Kish n: the Wilson bound at ``1 - 2 strong_p``), the score
+  below the midpoint (one-sided t on the Kish n);
+* ``segments``: the structure test's p below ``strong_p`` (segments not tested: moderate);
+* ``driver``: the segment's own model (the pooled one caps the grade at moderate) with R² at
+  or above ``strong_r2``, and the lower end of the importance interval at or above the
+  ``important`` bar (important across the bootstrap, not only at the point estimate);
+  without bootstrap intervals, moderate.
+
+The thresholds are in ``valuekit/evidence.yaml``; :func:`to_investigate` lists what met a
 condition but failed a check (with the check that failed), and every driver whose effect
 runs the wrong way (a benefit that lowers the outcome: usually a wording or coding
 problem). :func:`analyse` runs the whole chain on a survey.
@@ -159,6 +176,8 @@ def _check_difference(e, s, rule):
 def _check_driver(e, s, rule):
     if not np.isfinite(e["importance"]):
         return f"no usable driver model ({e['driver_note']})"
+    if not e["driver_usable"]:
+        return f"driver model not usable: {e['driver_note']}"
     if e["distinguishable"] is not True:
         return "driver effect not distinguishable from zero"
     if e["direction"] != e["expected_direction"]:
@@ -242,22 +261,51 @@ def _competitor_tests(data, codebook, segments, w, blocks, s):
     return out
 
 
-def _driver_model(drivers: pd.DataFrame, group, s: dict) -> tuple[pd.DataFrame | None, str, str]:
-    """The driver table to read importance from: the segment's own when usable, else the sample's."""
-    reasons = []
-    for source in (group, "all"):
-        own = drivers[drivers["group"] == source]
-        if own.empty:
-            continue
-        note = str(own["note"].iloc[0]) if "note" in own and isinstance(own["note"].iloc[0], str) else ""
-        r2 = float(own["r2"].iloc[0]) if "r2" in own else np.nan
+def _driver_model(drivers: pd.DataFrame, group, s: dict) -> tuple[pd.DataFrame | None, str, str, bool]:
+    """The driver table a segment's rules read: ``(table, source, note, usable)``.
+
+    The segment's own model when it was fitted: ``usable`` when its R² reaches ``min_r2``,
+    else its importances are kept (a rule's condition can still be met) but ``note`` says why
+    the model cannot carry a recommendation, and the rule goes to investigate. The pooled
+    whole-sample model (``source`` "all") only when the segment is too small for its own
+    model (fewer than ``min_n_per_driver`` complete respondents per driver, or no row of its
+    own); ``note`` then says so, and such a recommendation is graded at most moderate.
+    """
+    def floor_of(rows):
+        return s["min_n_per_driver"] * len(rows)
+
+    def note_of(rows):
+        return str(rows["note"].iloc[0]) if "note" in rows and isinstance(rows["note"].iloc[0], str) else ""
+
+    own = drivers[drivers["group"] == group]
+    n_own = int(own["n"].iloc[0]) if not own.empty and "n" in own and np.isfinite(own["n"].iloc[0]) else 0
+    if not own.empty and ("n" not in own or n_own >= floor_of(own)):  # its own model was fitted (or tried)
+        note, r2 = note_of(own), float(own["r2"].iloc[0])
         if note:
-            reasons.append(f"{'segment' if source == group else 'sample'}: {note}")
-        elif not r2 >= s["min_r2"]:
-            reasons.append(f"{'segment' if source == group else 'sample'} model R² {r2:.2f} < {s['min_r2']}")
-        else:
-            return own.set_index("driver"), ("segment" if source == group else "all"), ""
-    return None, "none", "; ".join(reasons) or "no driver analysis"
+            return own.set_index("driver"), "segment", f"the segment's own model: {note}", False
+        if not r2 >= s["min_r2"]:
+            return own.set_index("driver"), "segment", f"the segment's own model R² {r2:.2f} < {s['min_r2']}", False
+        return own.set_index("driver"), "segment", "", True
+    why = (f"the segment is too small for its own model ({n_own} complete respondents, at least "
+           f"{floor_of(own):.0f} needed)" if not own.empty else "no model of the segment's own")
+    pooled = drivers[drivers["group"] == "all"]
+    if pooled.empty:
+        return None, "none", f"{why}; no whole-sample model", False
+    note, r2 = note_of(pooled), float(pooled["r2"].iloc[0])
+    if note:
+        return None, "none", f"{why}; whole-sample model: {note}", False
+    if not r2 >= s["min_r2"]:
+        return pooled.set_index("driver"), "all", f"{why}; whole-sample model R² {r2:.2f} < {s['min_r2']}", False
+    return pooled.set_index("driver"), "all", f"pooled whole-sample model: {why}", True
+
+
+def _se_of(c, confidence: float) -> float:
+    """The standard error of a segment's mean, from its own t interval in a compare_groups row."""
+    from scipy import stats
+
+    if c is None or not np.isfinite(c["n_eff"]) or c["n_eff"] <= 1:
+        return np.nan
+    return float((c["group_ci_high"] - c["group_ci_low"]) / (2 * stats.t.ppf(0.5 + confidence / 2, c["n_eff"] - 1)))
 
 
 def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook, drivers: pd.DataFrame,
@@ -273,9 +321,13 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
         Segment per respondent (customers without one get no segment's recommendation).
     drivers : DataFrame
         :func:`valuekit.drivers.key_drivers` output, ideally ``by=segments`` with bootstrap
-        intervals. Importance is read from the segment's own model when it is usable (no
-        note, R² >= ``min_r2``), else from the sample's (``driver_source``), else it is
-        unknown and no rule that needs a driver can fire.
+        intervals. Importance is read from the segment's own model whenever it was fitted;
+        when that model falls below ``min_r2`` (or was degenerate) ``driver_usable`` is False
+        and ``driver_note`` says why: rules that need a driver go to :func:`to_investigate`.
+        Only a segment too small for its own model (fewer than ``min_n_per_driver``
+        respondents per driver) reads the pooled whole-sample model (``driver_source``
+        "all", usable when its R² reaches ``min_r2``; ``driver_note`` says it was pooled and
+        why; graded at most moderate).
     comparisons : DataFrame, optional
         :func:`valuekit.significance.compare_groups` table with the segments (the grouping
         named like ``segments``, or the only one); computed when not given.
@@ -297,9 +349,12 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
         ``comparison_note``, ``scale_mid``, ``importance`` (unsigned % of R², NaN without a
         usable model), ``importance_ci_low``, ``importance_ci_high``, ``mean_importance``,
         ``direction``, ``expected_direction``, ``distinguishable``, ``sign_stability``,
-        ``driver_r2``, ``driver_n``, ``driver_source``, ``driver_note``, ``vs_competitor``
+        ``driver_r2``, ``driver_n``, ``driver_source`` ("segment", "all" for the pooled
+        model, "none"), ``driver_note``, ``driver_usable``, ``score_se`` (of the segment mean,
+        from its interval), ``vs_competitor``
         (our mean over theirs), ``competitor_effect`` (paired d), ``competitor_p_adj``,
-        ``share_destroyed`` with ``destroyed_ci_low``/``destroyed_ci_high`` (Wilson, Kish n),
+        ``share_destroyed`` with ``destroyed_ci_low``/``destroyed_ci_high`` (Wilson, Kish n)
+        and ``destroyed_n_eff`` (that Kish n),
         ``heaviest_sacrifice`` (the segment's sacrifice with the largest effect),
         ``segments_distinct`` and ``structure_p``.
     """
@@ -330,6 +385,7 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
                                      measures=blocks + ["benefits", "sacrifices", "share_destroyed"], settings=s)
     elif comparisons["grouping"].nunique() > 1:
         comparisons = comparisons[comparisons["grouping"] == key]
+    confidence = float(comparisons.attrs.get("confidence", 0.95))
     comp = comparisons.set_index(["group", "measure"])
     destroyed = share_destroyed(scores, segments, weights=w).set_index("segment")
     structure = dict(structure) if structure is not None else {"distinct": True, "p": np.nan}
@@ -338,7 +394,7 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
     versus = _competitor_tests(data, codebook, segments, w, blocks, s)
     rows = []
     for name in destroyed.index:
-        model, source, driver_note = _driver_model(drivers, name, s)
+        model, source, driver_note, usable = _driver_model(drivers, name, s)
         present = [b for b in blocks if model is not None and b in model.index]
         mean_imp = float(model.loc[present, "share"].mean()) if present else np.nan
         block_rows = []
@@ -354,6 +410,7 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
                 "score": float(c["group_value"]) if c is not None else np.nan,
                 "score_ci_low": float(c["group_ci_low"]) if c is not None else np.nan,
                 "score_ci_high": float(c["group_ci_high"]) if c is not None else np.nan,
+                "score_se": _se_of(c, confidence),
                 "rest_score": float(c["rest_value"]) if c is not None else np.nan,
                 "diff": float(c["diff"]) if c is not None else np.nan,
                 "effect": float(c["effect"]) if c is not None else np.nan,
@@ -370,11 +427,12 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
                 "sign_stability": float(d.get("sign_stability", np.nan)) if d is not None else np.nan,
                 "driver_r2": float(d["r2"]) if d is not None else np.nan,
                 "driver_n": int(d["n"]) if d is not None else 0,
-                "driver_source": source, "driver_note": driver_note,
+                "driver_source": source, "driver_note": driver_note, "driver_usable": usable,
                 "vs_competitor": ratio, "competitor_effect": c_eff, "competitor_p_adj": c_p,
                 "share_destroyed": float(destroyed.loc[name, "share_destroyed"]),
                 "destroyed_ci_low": float(destroyed.loc[name, "ci_low"]),
                 "destroyed_ci_high": float(destroyed.loc[name, "ci_high"]),
+                "destroyed_n_eff": float(destroyed.loc[name, "n_effective"]),
                 "segments_distinct": bool(structure.get("distinct", True)),
                 "structure_p": float(structure.get("p", np.nan)),
             })
@@ -386,38 +444,95 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
     return pd.DataFrame(rows)
 
 
-def _strong(e: pd.Series, rule: Rule, s: dict) -> bool:
-    ok = True
+def _p_destroyed(e, s, rule) -> float:
+    """One-sided score-test p that the segment's share destroyed exceeds the rule's threshold
+    (the dual of the Wilson bound the ``destroyed`` check reads), on its Kish n."""
+    from scipy import stats
+
+    floor, n = s[rule.threshold], e["destroyed_n_eff"]
+    if not (np.isfinite(e["share_destroyed"]) and n > 0):
+        return np.nan
+    return float(stats.norm.sf((e["share_destroyed"] - floor) / np.sqrt(floor * (1 - floor) / n)))
+
+
+def _p_below_mid(e, s, rule) -> float:
+    """One-sided t p that the segment's mean is below the midpoint (+ ``underperforms``)."""
+    from scipy import stats
+
+    if not (e["score_se"] > 0 and e["n_eff"] > 1):
+        return np.nan
+    return float(stats.t.sf((e["scale_mid"] + s["underperforms"] - e["score"]) / e["score_se"], e["n_eff"] - 1))
+
+
+def _rule_tests(e, rule, s) -> list[tuple[float, float]]:
+    """``(p, |effect|)`` of each test the rule's evidence rests on (effect NaN where it has none):
+    the difference from the rest, the gap to the competitor, the share destroyed above the
+    rule's threshold, the score below the midpoint."""
+    tests = []
     if "difference" in rule.checks:
-        ok &= e["p_adj"] < s["strong_p"] and abs(e["effect"]) >= s["strong_effect"]
+        tests.append((e["p_adj"], abs(e["effect"])))
     if "competitor" in rule.checks:
-        ok &= e["competitor_p_adj"] < s["strong_p"] and abs(e["competitor_effect"]) >= s["strong_effect"]
-    if "segments" in rule.checks and np.isfinite(e["structure_p"]):
-        ok &= e["structure_p"] < s["strong_p"]
-    return bool(ok)
+        tests.append((e["competitor_p_adj"], abs(e["competitor_effect"])))
+    if "destroyed" in rule.checks:
+        tests.append((_p_destroyed(e, s, rule), np.nan))
+    if "below_mid" in rule.checks:
+        tests.append((_p_below_mid(e, s, rule), np.nan))
+    return tests
 
 
-def _evidence_text(e: pd.Series, rule: Rule) -> str:
+def _evidence_p(e, rule, s) -> float:
+    """The weakest (largest) p among the rule's own tests; NaN when it has none."""
+    ps = [p for p, _ in _rule_tests(e, rule, s)]
+    return float(max(ps)) if ps else np.nan
+
+
+def _strong(e: pd.Series, rule: Rule, s: dict) -> bool:
+    """Strong only when every piece of evidence the rule relies on is strong (module docstring)."""
+    for p, effect in _rule_tests(e, rule, s):
+        if not p < s["strong_p"] or (np.isfinite(effect) and effect < s["strong_effect"]):
+            return False
+    if "segments" in rule.checks and not e["structure_p"] < s["strong_p"]:
+        return False  # unknown structure (not tested) is not strong evidence
+    if "driver" in rule.checks:
+        if e["driver_source"] != "segment" or not e["driver_r2"] >= s["strong_r2"]:
+            return False  # the pooled model, or a model explaining little, caps the grade
+        if not e["importance_ci_low"] >= s["important"] * e["mean_importance"]:
+            return False  # important only at the point estimate, not across the bootstrap
+    return True
+
+
+def _evidence_text(e: pd.Series, rule: Rule, s: dict) -> str:
     parts = [f"n = {e['n']} (effective {e['n_eff']:.0f})"]
     if "difference" in rule.checks or "below_mid" in rule.checks:
         parts.append(f"mean {e['score']:.2f} [{e['score_ci_low']:.2f}, {e['score_ci_high']:.2f}] vs rest "
                      f"{e['rest_score']:.2f}, g = {e['effect']:+.2f}, p_adj {_check.p_text(e['p_adj'])}")
+    if "below_mid" in rule.checks:
+        parts.append(f"at or below the midpoint {e['scale_mid'] + s['underperforms']:.2f}: one-sided "
+                     f"p {_check.p_text(_p_below_mid(e, s, rule))}")
     if "driver" in rule.checks:
+        model = (f"segment model, R² {e['driver_r2']:.2f}, n {e['driver_n']}" if e["driver_source"] == "segment"
+                 else f"{e['driver_note']}; R² {e['driver_r2']:.2f}, n {e['driver_n']}"
+                 if e["driver_source"] == "all" else f"no model: {e['driver_note']}")
+        if e["driver_source"] == "segment" and e["driver_note"]:
+            model += f"; {e['driver_note']}"
         parts.append(f"{e['importance']:.0f}% of R² [{e['importance_ci_low']:.0f}, {e['importance_ci_high']:.0f}] "
-                     f"({e['driver_source']} model, R² {e['driver_r2']:.2f}, n {e['driver_n']}), "
-                     f"{e['direction']} in {e['sign_stability']:.0%} of bootstrap samples")
+                     f"({model}), {e['direction']} in {e['sign_stability']:.0%} of bootstrap samples")
     if "destroyed" in rule.checks:
         parts.append(f"value destroyed for {e['share_destroyed']:.0%} [{e['destroyed_ci_low']:.0%}, "
-                     f"{e['destroyed_ci_high']:.0%}]")
+                     f"{e['destroyed_ci_high']:.0%}] (above {s[rule.threshold]:.0%}: one-sided "
+                     f"p {_check.p_text(_p_destroyed(e, s, rule))})")
     if "competitor" in rule.checks:
         parts.append(f"ours / competitor {e['vs_competitor']:.2f}, d = {e['competitor_effect']:+.2f}, "
                      f"p_adj {_check.p_text(e['competitor_p_adj'])}")
+    if "segments" in rule.checks:
+        parts.append(f"segments distinct: p {_check.p_text(e['structure_p'])}" if np.isfinite(e["structure_p"])
+                     else "segments not tested for distinctness")
     return "; ".join(parts)
 
 
-_COLUMNS = ["segment", "block", "label", "rule", "lever", "source", "why", "grade", "evidence", "n", "n_eff",
-            "score", "rest_score", "effect", "p_adj", "importance", "importance_ci_low", "importance_ci_high",
-            "driver_r2", "driver_n", "sign_stability", "vs_competitor", "competitor_p_adj", "share_destroyed",
+_COLUMNS = ["segment", "block", "label", "rule", "lever", "source", "why", "grade", "evidence", "evidence_p", "n",
+            "n_eff", "score", "rest_score", "effect", "p_adj", "importance", "importance_ci_low", "importance_ci_high",
+            "driver_r2", "driver_n", "driver_source", "sign_stability", "vs_competitor", "competitor_p_adj", "share_destroyed",
             "destroyed_ci_low", "destroyed_ci_high"]
 
 
@@ -425,9 +540,10 @@ _COLUMNS = ["segment", "block", "label", "rule", "lever", "source", "why", "grad
 _EVIDENCE = ["segment", "block", "label", "kind", "n", "n_eff", "score", "score_ci_low", "score_ci_high",
              "rest_score", "effect", "p_adj", "comparison_note", "scale_mid", "importance", "importance_ci_low",
              "importance_ci_high", "mean_importance", "direction", "expected_direction", "distinguishable",
-             "sign_stability", "driver_r2", "driver_n", "driver_source", "driver_note", "vs_competitor",
-             "competitor_effect", "competitor_p_adj", "share_destroyed", "destroyed_ci_low", "destroyed_ci_high",
-             "heaviest_sacrifice", "segments_distinct", "structure_p"]
+             "sign_stability", "driver_r2", "driver_n", "driver_source", "driver_note", "driver_usable",
+             "vs_competitor", "competitor_effect", "competitor_p_adj", "share_destroyed", "destroyed_ci_low",
+             "destroyed_ci_high", "destroyed_n_eff", "score_se", "heaviest_sacrifice", "segments_distinct",
+             "structure_p"]
 
 
 def _rules_arg(rules, s: dict) -> list[Rule]:
@@ -465,7 +581,8 @@ def _apply(evidence: pd.DataFrame, rules, settings):
             row = {"segment": e["segment"], "block": e["block"], "label": e["label"], "rule": rule.id,
                    "lever": rule.lever, "source": rule.source, "why": rule.when, "_order": order,
                    **{c: e[c] for c in _COLUMNS if c in e.index and c not in ("segment", "block", "label")}}
-            row["evidence"] = _evidence_text(e, rule)
+            row["evidence"] = _evidence_text(e, rule, s)
+            row["evidence_p"] = _evidence_p(e, rule, s)
             if reasons:
                 row["why_not"] = "; ".join(reasons)
                 failed.append(row)
@@ -480,8 +597,10 @@ def recommend(evidence: pd.DataFrame, *, rules: list[Rule] | None = None, settin
 
     Returns one row per recommendation: ``segment``, ``block``, ``label``, ``rule``,
     ``lever``, ``source`` (of value), ``why`` (the condition in words), ``grade`` (strong /
-    moderate), ``evidence`` (the numbers in words: n, interval, adjusted p, effect size, R²)
-    and the evidence columns. Ordered by segment, strong before moderate, then by the rules'
+    moderate; see the module docstring), ``evidence`` (the numbers in words: n, interval,
+    adjusted p, effect size, R², the driver model used and why), ``evidence_p`` (the weakest
+    p among the rule's own tests: difference, competitor, share destroyed, below the
+    midpoint; NaN for a rule with none) and the evidence columns. Ordered by segment, strong before moderate, then by the rules'
     order. Empty (with these columns) when nothing passes: the playbook then says nothing.
     """
     passed, _ = _apply(evidence, rules, settings)
@@ -530,7 +649,10 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
     Parameters
     ----------
     recommendations : DataFrame
-        :func:`recommend` output.
+        :func:`recommend` output. The "strongest evidence" line is the recommendation with
+        the best grade, then the smallest ``evidence_p`` (the weakest p among that rule's own
+        tests: the competitor test for ``partner``, the share destroyed for
+        ``new_customers``, ...).
     profiles : DataFrame
         :func:`valuekit.segments.segment_profiles` output (``name``, ``n``, ``share``,
         ``share_destroyed``).
@@ -550,7 +672,7 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
     """
     recommendations = _frame_arg("recommendations", recommendations, "a recommend() table")
     if len(recommendations):
-        _columns_arg("recommendations", ["segment", "grade", "p_adj", "label", "lever", "evidence", "source"],
+        _columns_arg("recommendations", ["segment", "grade", "evidence_p", "label", "lever", "evidence", "source"],
                      {"recommendations": recommendations})
     profiles = _frame_arg("profiles", profiles, "a segment_profiles table")
     _columns_arg("profiles", ["name", "n", "share", "share_destroyed"], {"profiles": profiles})
@@ -590,8 +712,11 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
         lines.append("No recommendation passes the evidence bar: the data do not single out an action. "
                      "Keep monitoring; see the list to investigate.")
     else:
-        strongest = recommendations.sort_values(["grade", "p_adj"], key=lambda c: c.map({"strong": 0, "moderate": 1})
-                                                if c.name == "grade" else c, kind="stable").iloc[0]
+        # by the rule's own evidence: its grade, then the weakest p among its own tests
+        # (the competitor test for partner, the share destroyed for new customers, ...)
+        order = recommendations.assign(_g=recommendations["grade"].map({"strong": 0, "moderate": 1}).fillna(2),
+                                       _p=pd.to_numeric(recommendations["evidence_p"], errors="coerce"))
+        strongest = order.sort_values(["_g", "_p"], kind="stable", na_position="last").iloc[0]
         name = profiles["name"].get(strongest["segment"], "")
         lines.append(f"Strongest evidence: segment {strongest['segment']} ({name}): "
                      f"{strongest['lever']} ({strongest['label'].lower()}), {strongest['grade']}: "
@@ -700,7 +825,7 @@ def analyse(survey, *, outcome: str | None = None, n_segments: int | None = None
     comparisons = compare_groups(scores, {"segment": segments}, codebook=cb, weights=survey.weights, settings=s,
                                  lang=lang)
     profiles = segment_profiles(scores, segments, codebook=cb, data=survey.data, weights=survey.weights,
-                                comparisons=comparisons, lang=lang)
+                                comparisons=comparisons, structure=structure, settings=s, lang=lang)
     drivers = None
     if cb.outcomes:
         outcome = outcome or ("overall_value" if "overall_value" in cb.outcomes else next(iter(cb.outcomes)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
@@ -50,6 +51,32 @@ def _table_arg(name: str, value, columns: list[str], what: str) -> pd.DataFrame:
     value = _frame_arg(name, value, what)
     _columns_arg(name, columns, {name: value})
     return value
+
+
+class _PercentAxis(mticker.PercentFormatter):
+    """Tick labels of a share (0-1) axis in percent, with as many decimals as the ticks
+    need: 2.5 % is "2.5%", not "2%" (``absolute=True`` labels -25 % as "25%", for bars
+    diverging from 0)."""
+
+    def __init__(self, *, absolute: bool = False):
+        super().__init__(xmax=1, decimals=0)
+        self.absolute = absolute
+
+    def set_locs(self, locs):
+        super().set_locs(locs)
+        self.decimals = _percent_decimals(locs)
+
+    def __call__(self, x, pos=None):
+        return super().__call__(abs(x) if self.absolute else x, pos)
+
+
+def _percent_decimals(locs) -> int:
+    """The fewest decimals (at most 4) that write every tick, in percent, exactly."""
+    values = 100 * np.asarray([v for v in locs if np.isfinite(v)], dtype=float)
+    for decimals in range(5):
+        if np.allclose(np.round(values, decimals), values, rtol=0, atol=1e-6):
+            return decimals
+    return 4
 
 
 def _names_arg(value, name: str = "names") -> dict | None:
@@ -278,7 +305,7 @@ def plot_likert(data: pd.DataFrame, *, codebook, block: str, lang: str = "en",
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlim(-1, 1)
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{abs(x):.0%}"))
+    ax.xaxis.set_major_formatter(_PercentAxis(absolute=True))
     title = codebook.label(block, lang)
     if off_scale:  # say so rather than let the bars fall short silently
         title += (f"\n({off_scale} answer{'s' if off_scale > 1 else ''} between scale points "
@@ -486,7 +513,7 @@ def plot_share_destroyed(table: pd.DataFrame, *, names: dict | None = None,
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlim(0, min(1.0, float(table["ci_high"].max()) * 1.25 + 0.02))
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.xaxis.set_major_formatter(_PercentAxis())
     level = table.attrs.get("confidence", 0.95)
     ax.set_xlabel(f"customers with value destroyed ({level:.0%} CI)")
     notes = table["note"] if "note" in table else [""] * len(table)
@@ -678,7 +705,7 @@ def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None, la
               for s in summary.index]
     ax.set_yticks(y, [textwrap.fill(text, 32) for text in labels])
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.xaxis.set_major_formatter(_PercentAxis())
     ax.set_xlabel(ui_text("ui_customers_destroyed", lang))
     ax.legend(loc="lower right", frameon=False)
     return ax
@@ -706,7 +733,7 @@ def plot_scenario_comparison(table: pd.DataFrame, *, lang: str = "en", ax: plt.A
     ax.axvline(before, color="0.3", ls="--", lw=1, label=f"{before:.1%}")
     ax.set_yticks(y, [str(c) for c in table.columns])
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.xaxis.set_major_formatter(_PercentAxis())
     ax.set_xlabel(ui_text("ui_destroyed_after", lang))
     ax.legend(loc="lower right", frameon=False, title=ui_text("ui_destroyed_before", lang))
     return ax
@@ -818,7 +845,7 @@ def plot_group_means(table: pd.DataFrame, *, grouping: str | None = None, measur
     ax.set_xticks(x, ticks)
     ax.set_xlim(-0.6, len(t) - 0.4)
     if share:
-        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+        ax.yaxis.set_major_formatter(_PercentAxis())
     label = t["label"].iloc[0] if len(t) else measure
     level = table.attrs.get("confidence", 0.95)
     ax.set_ylabel(f"{'share of customers' if share else 'mean'} ({level:.0%} CI)")
@@ -907,7 +934,7 @@ def plot_trend(trends: pd.DataFrame, measure: str, *, comparisons: pd.DataFrame 
     level = trends.attrs.get("confidence", 0.95)
     ax.set_ylabel(f"{t['label'].iloc[0]} ({level:.0%} CI)")
     if share:
-        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+        ax.yaxis.set_major_formatter(_PercentAxis())
     if scope != "all":
         ax.legend(fontsize=8, frameon=False)
     return ax

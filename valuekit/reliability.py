@@ -285,8 +285,27 @@ def _alpha_row(mom: _Moments, columns: list, ci: float, std_alpha_from: str) -> 
         r = R[np.triu_indices(k, 1)].mean()
         with np.errstate(divide="ignore", invalid="ignore"):  # r = -1 / (k - 1): two respondents
             std_alpha = k * r / (1 + (k - 1) * r)
+        opposed = _opposed(mom.cov, R)
+        if opposed:  # alpha is still the formula's number (as psych and pingouin give it), but says nothing
+            note = opposed
     return {"k": k, "n": n, "alpha": float(alpha), "ci_low": float(low), "ci_high": float(high),
             "std_alpha": float(std_alpha), "note": note}
+
+
+def _opposed(C: np.ndarray, R: np.ndarray) -> str:
+    """The note for items keyed in opposite directions: a negative average inter-item
+    covariance (what alpha's arithmetic uses) or correlation (standardized alpha, omega);
+    empty otherwise. Alpha then falls below 0 (-4.5 for two items at r = -0.69) and one
+    factor's loadings cancel out (omega 0), neither a measure of reliability."""
+    k = len(C)
+    off = ~np.eye(k, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        cov, corr = np.nanmean(C[off]) if k > 1 else np.nan, np.nanmean(R[off]) if k > 1 else np.nan
+    if cov < 0 or corr < 0:
+        which = "covariance" if cov < 0 else "correlation"
+        return (f"negative average inter-item {which} (mean r = {corr:.2f}): items keyed in opposite directions? "
+                "check reverse keys; no omega")
+    return ""
 
 
 def cronbach_alpha(data: pd.DataFrame, *, nan_policy: str = "pairwise", ci: float = 0.95,
@@ -306,7 +325,9 @@ def cronbach_alpha(data: pd.DataFrame, *, nan_policy: str = "pairwise", ci: floa
     DataFrame
         One row: ``k``, ``n``, ``alpha``, ``ci_low``, ``ci_high``, ``std_alpha``, ``note``.
         ``n`` is the respondents the interval is computed for: those who answered at
-        least one item (listwise: every item).
+        least one item (listwise: every item). When the average inter-item covariance or
+        correlation is negative (items keyed in opposite directions), alpha is still
+        computed, usually below 0, and ``note`` says to check the reverse keys.
 
     Notes
     -----
@@ -369,8 +390,8 @@ def _one_factor_loadings(R: np.ndarray, *, max_iter: int = 500, tol: float = 1e-
 
 def _omega_from_corr(R: np.ndarray, n: int) -> float:
     k = len(R)
-    if k < 2 or n < 3 or not np.isfinite(R).all():
-        return np.nan
+    if k < 2 or n < 3 or not np.isfinite(R).all() or R[~np.eye(k, dtype=bool)].mean() < 0:
+        return np.nan  # a negative mean correlation: items keyed in opposite directions
     with np.errstate(invalid="ignore", divide="ignore"):  # a singular R (perfectly related items)
         lam = _one_factor_loadings(R)
     common = lam.sum() ** 2
@@ -385,8 +406,10 @@ def mcdonald_omega(data: pd.DataFrame, *, nan_policy: str = "pairwise") -> float
     iterated principal axes until the communalities change by less than 1e-9; that
     fixed point is the minimum-residual (unweighted least squares) solution, with each
     communality kept within [0.005, 0.995] (no Heywood cases). NaN with fewer than 2
-    items or 3 respondents, or when a correlation is missing (a constant item, a pair
-    nobody answered together).
+    items or 3 respondents, when a correlation is missing (a constant item, a pair
+    nobody answered together), or when the average inter-item correlation is negative
+    (items keyed in opposite directions: the loadings cancel out, and two such items
+    would give an omega of 0; reverse-key them first).
 
     Parameters
     ----------
@@ -501,7 +524,10 @@ def reliability(data: pd.DataFrame, codebook: Codebook, *, nan_policy: str = "pa
         ``std_alpha``, ``omega``, ``note``. A block that cannot have an alpha (one item,
         fewer than two respondents, an item nobody answered) has NaN and says why in
         ``note``; with a constant item, raw alpha is still computed, standardized alpha and
-        omega are NaN, and ``note`` names the item. With ``items=True``: ``block``,
+        omega are NaN, and ``note`` names the item. With a negative average inter-item
+        covariance or correlation (a reverse key missing or wrong), alpha and standardized
+        alpha are computed (below 0, as psych gives them), omega is NaN, and ``note`` says
+        to check the reverse keys. With ``items=True``: ``block``,
         ``item``, ``label``, ``n``, ``mean``, ``sd``, ``item_rest_r``, ``alpha_if_deleted``.
     """
     _check_options(nan_policy, std_alpha_from, ci)

@@ -37,6 +37,7 @@ evidence floor ``min_r2`` (``valuekit/evidence.yaml``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -57,9 +58,13 @@ from .levers import LeverSet, read_levers
 from .scoring import VERDICTS, ValueScorer, group_order, item_maps, item_matrix, survey_weights, wilson_interval
 
 __all__ = ["Scenario", "ScenarioEngine", "ScenarioError", "OutcomeModel", "compare_scenarios", "build_engine",
-           "format_headline", "format_outcome_changes", "format_summary", "format_comparison", "ui_text", "lever_scenarios"]
+           "format_headline", "format_outcome_changes", "format_summary", "format_comparison", "ui_text", "lever_scenarios",
+           "scenario_names", "segment_label", "NO_SEGMENT"]
 
-_KEYS = {"name", "description", "levers", "segments"}
+_KEYS = {"name", "description", "levers", "segments", "built_on"}
+_BUILT_ON_KEYS = {"survey", "items", "levers", "segment_names"}
+#: The segment of scored customers the segmenter left without one (no complete profile).
+NO_SEGMENT = "none"
 
 
 def _number(value: Any, key: str) -> float:
@@ -97,13 +102,21 @@ class Scenario:
     segments : list, optional
         Apply only to customers of these segments (default: everyone).
     description : str
+    built_on : dict, optional
+        What the scenario was made on (:meth:`ScenarioEngine.stamp`): ``survey`` (the
+        codebook's file), ``items`` and ``levers`` (short fingerprints of the codebook's
+        benefit and sacrifice items and of the lever definitions) and ``segment_names``
+        (the name of each segment of ``segments``, in English). An engine refuses to apply
+        a scenario whose record does not match it (:meth:`ScenarioEngine.check`); a
+        scenario without one is applied as it is.
 
     Raises
     ------
     ParameterError
         A name that is not text, levers that are not a mapping of lever name to a finite
         number, segments that are not a non-empty list, a description that is not text.
-        (:meth:`from_dict` and :meth:`load` raise :class:`ScenarioError` naming the key.)
+        A ``built_on`` that is not a mapping of text. (:meth:`from_dict` and :meth:`load`
+        raise :class:`ScenarioError` naming the key.)
 
     Examples
     --------
@@ -120,6 +133,7 @@ class Scenario:
     levers: dict[str, float] = field(default_factory=dict)
     segments: tuple | None = None
     description: str = ""
+    built_on: dict | None = None
 
     def __post_init__(self):
         _check.text("name", self.name)
@@ -135,6 +149,12 @@ class Scenario:
                                      f"got {self.segments!r}", name="segments")
             object.__setattr__(self, "segments", tuple(self.segments))
         _check.text("description", self.description, allow_empty=True)
+        if self.built_on is not None:
+            try:
+                built_on = _built_on(self.built_on, self.segments)
+            except ScenarioError as err:
+                raise ParameterError(f"built_on: {err}", name="built_on") from None
+            object.__setattr__(self, "built_on", built_on)
 
     @classmethod
     def from_dict(cls, spec: Any, *, source: str = "scenario") -> "Scenario":
@@ -161,7 +181,10 @@ class Scenario:
         description = spec.get("description", "")
         if not isinstance(description, str):
             raise ScenarioError(f"scenario key 'description': expected text, got {description!r}")
-        return cls(name=name.strip(), levers=levers, segments=segments, description=description)
+        built_on = spec.get("built_on")
+        if built_on is not None:
+            built_on = _built_on(built_on, segments)
+        return cls(name=name.strip(), levers=levers, segments=segments, description=description, built_on=built_on)
 
     def to_dict(self) -> dict:
         out = {"name": self.name, "levers": {k: v for k, v in self.levers.items() if v}}
@@ -169,6 +192,8 @@ class Scenario:
             out["segments"] = [s.item() if isinstance(s, np.generic) else s for s in self.segments]
         if self.description:
             out["description"] = self.description
+        if self.built_on:
+            out["built_on"] = {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in self.built_on.items()}
         return out
 
     def problems(self, levers: LeverSet, segments: list | None = None) -> list[str]:
@@ -234,6 +259,49 @@ class Scenario:
         except ScenarioError as err:
             message = str(err)
             raise ScenarioError(message if message.startswith(f"{path.name}: ") else f"{path.name}: {message}") from None
+
+
+def _built_on(spec: Any, segments: tuple | None) -> dict:
+    """Validate a scenario's ``built_on`` record; errors name the key."""
+    if not isinstance(spec, dict):
+        raise ScenarioError(f"scenario key 'built_on': expected a mapping with some of {sorted(_BUILT_ON_KEYS)}, "
+                            f"got {spec!r:.80}")
+    unknown = sorted(set(spec) - _BUILT_ON_KEYS)
+    if unknown:
+        raise ScenarioError(f"scenario key 'built_on.{unknown[0]}': unknown key; expected some of "
+                            f"{sorted(_BUILT_ON_KEYS)}")
+    out = {}
+    for key in ("survey", "items", "levers"):
+        if key in spec:
+            if not isinstance(spec[key], str) or not spec[key].strip():
+                raise ScenarioError(f"scenario key 'built_on.{key}': expected text, got {spec[key]!r}")
+            out[key] = spec[key].strip()
+    if "segment_names" in spec:
+        names = spec["segment_names"]
+        if (segments is None or not isinstance(names, (list, tuple)) or len(names) != len(segments)
+                or not all(isinstance(x, str) for x in names)):
+            raise ScenarioError(f"scenario key 'built_on.segment_names': expected a list of text, one name for "
+                                f"each of the scenario's segments {list(segments or [])}, got {names!r:.80}")
+        out["segment_names"] = tuple(names)
+    return out
+
+
+def _fingerprint(parts: Any) -> str:
+    """A short, stable fingerprint of JSON-able ``parts`` (8 hex digits of SHA-1)."""
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=True, default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+def _items_fingerprint(cb: Codebook) -> str:
+    """The benefit and sacrifice items a scenario's levers act on: name, role, block, scale, keying."""
+    return _fingerprint([[c, cb.items[c].role, cb.items[c].block, cb.items[c].scale.min, cb.items[c].scale.max,
+                          bool(cb.items[c].reverse)] for c in sorted(cb.value_items)])
+
+
+def _levers_fingerprint(levers: LeverSet) -> str:
+    """What each lever does (how, what it moves and by how much, range, target); not its wording."""
+    return _fingerprint([[lv.name, lv.how, sorted(lv.effects.items()), lv.low, lv.high, lv.target]
+                         for lv in sorted(levers, key=lambda lv: lv.name)])
 
 
 @dataclass(frozen=True)
@@ -320,7 +388,7 @@ class ScenarioEngine:
         self.M = np.ascontiguousarray(M[scored])
         self.w = survey_weights(weights, len(data), index=data.index)[scored]
         seg = pd.Series("all", index=data.index) if segments is None else segments.reindex(data.index)
-        self.segments = np.array([("none" if pd.isna(v) else v) for v in seg.astype(object).to_numpy()[scored]],
+        self.segments = np.array([(NO_SEGMENT if pd.isna(v) else v) for v in seg.astype(object).to_numpy()[scored]],
                                  dtype=object)
         self.segment_levels = group_order(self.segments)
         level_code = {level: g for g, level in enumerate(self.segment_levels)}
@@ -348,12 +416,60 @@ class ScenarioEngine:
         return {"blocks": scores[:, :len(self.blocks)], "benefits": benefits, "sacrifices": sacrifices,
                 "ratio": ratio, "code": code.astype(np.int64)}
 
+    def built_on(self, segments: tuple | list | None = None) -> dict:
+        """What this engine is: the codebook's file, fingerprints of its items and levers,
+        and the English name of each of ``segments`` (as :attr:`Scenario.built_on` records)."""
+        out = {"survey": self.codebook.source, "items": _items_fingerprint(self.codebook),
+               "levers": _levers_fingerprint(self.levers)}
+        names = self.segment_names.get("en", {})
+        if segments and all(s in names or s == NO_SEGMENT for s in segments):
+            out["segment_names"] = tuple(names.get(s, ui_text("ui_no_segment", "en")) for s in segments)
+        return out
+
+    def stamp(self, scenario: Scenario) -> Scenario:
+        """The scenario with a record of this engine (:meth:`built_on`), to save with it.
+
+        Raises :class:`ScenarioError` if it does not apply to this engine."""
+        from dataclasses import replace
+
+        self.check(scenario)
+        return replace(scenario, built_on=self.built_on(scenario.segments))
+
     def check(self, scenario: Scenario) -> None:
-        """Raise :class:`ScenarioError` listing everything in the scenario that does not apply."""
+        """Raise :class:`ScenarioError` listing everything in the scenario that does not apply:
+        unknown levers, values out of range, unknown segments, and (when the scenario records
+        what it was built on) another survey, other levers or segments now named differently."""
         _check.instance("scenario", scenario, Scenario, "a Scenario")
-        problems = scenario.problems(self.levers, self.segment_levels)
+        problems = scenario.problems(self.levers, self.segment_levels) + self._mismatches(scenario)
         if problems:
             raise ScenarioError(f"scenario '{scenario.name}' does not apply to this survey: " + "; ".join(problems))
+
+    def _mismatches(self, scenario: Scenario) -> list[str]:
+        """What in ``scenario.built_on`` does not match this engine."""
+        was = scenario.built_on or {}
+        now = self.built_on(scenario.segments)
+        out = []
+        if "items" in was and was["items"] != now["items"]:
+            out.append(f"it was made on the items of survey {was.get('survey', '(unknown)')} (fingerprint "
+                       f"{was['items']}), this survey is {now['survey']} (fingerprint {now['items']})")
+        if "levers" in was and was["levers"] != now["levers"]:
+            out.append(f"its levers were defined differently (fingerprint {was['levers']}) from this survey's "
+                       f"levers {self.levers.source} (fingerprint {now['levers']}): the same lever names may "
+                       "move other items or by other amounts")
+        if "segment_names" in was and scenario.segments is not None:
+            names = self.segment_names.get("en", {})
+            moved = []
+            for seg, old in zip(scenario.segments, was["segment_names"]):
+                new = ui_text("ui_no_segment", "en") if seg == NO_SEGMENT else names.get(seg)
+                if new != old:
+                    where = [s for s, n in names.items() if n == old]
+                    moved.append(f"segment {seg} was '{old}' when saved but is "
+                                 f"{repr(new) if new is not None else 'unnamed'} here"
+                                 + (f" ('{old}' is now segment {where[0]})" if where else ""))
+            out.extend(moved)
+        if out:
+            out.append("remove its 'built_on' record to apply it anyway")
+        return out
 
     def items_after(self, scenario: Scenario) -> np.ndarray:
         """The item matrix (common scale, keyed direction) of every scored customer after the scenario."""
@@ -578,6 +694,17 @@ def lever_scenarios(levers: LeverSet, *, fraction: float = 0.5, lang: str = "en"
     return out
 
 
+def _outcome_label(cb: Codebook, name: str, column: str, lang: str) -> str:
+    """An outcome's label: the codebook's own (its ``labels:`` for the outcome, then the
+    outcome item's ``label``), before the built-in one."""
+    tables = (cb.labels.get(name, {}), cb.items[column].labels if column in cb.items else {})
+    for language in (lang, "en"):
+        for table in tables:
+            if table.get(language):
+                return table[language]
+    return cb.label(name, lang)
+
+
 def _label(model: OutcomeModel, lang: str) -> str:
     if isinstance(model.label, dict):
         return model.label.get(lang) or model.label.get("en") or model.name
@@ -597,8 +724,31 @@ def _engine_segment(engine: Any, segment: Any) -> Any:
     return _check.choice("segment", segment, levels)
 
 
+def scenario_names(scenarios: list[Scenario]) -> list[str]:
+    """The scenarios' names, made distinct: a name given again gets " (2)", " (3)", ...
+
+    The columns of :func:`compare_scenarios`, the rows of :func:`format_comparison`, the
+    bars of the comparison chart and the deck all use these, so two scenarios that share a
+    name are both shown, and shown apart.
+
+    >>> scenario_names([Scenario(name="a"), Scenario(name="b"), Scenario(name="a")])
+    ['a', 'b', 'a (2)']
+    """
+    scenarios = _scenarios_arg(scenarios)
+    out, taken = [], set()
+    for scenario in scenarios:
+        name, k = scenario.name, 1
+        while name in taken:
+            k += 1
+            name = f"{scenario.name} ({k})"
+        taken.add(name)
+        out.append(name)
+    return out
+
+
 def compare_scenarios(engine: ScenarioEngine, scenarios: list[Scenario], *, segment="all") -> pd.DataFrame:
-    """Scenarios side by side: one column per scenario, rows from each summary (one segment).
+    """Scenarios side by side: one column per scenario (named by :func:`scenario_names`),
+    rows from each summary (one segment).
 
     Raises :class:`~valuekit.errors.ParameterError` for an ``engine`` that is not a
     ScenarioEngine, ``scenarios`` that are not a list of Scenario, or a ``segment`` that is
@@ -607,9 +757,9 @@ def compare_scenarios(engine: ScenarioEngine, scenarios: list[Scenario], *, segm
     segment = _engine_segment(engine, segment)
     scenarios = _scenarios_arg(scenarios)
     columns = {}
-    for scenario in scenarios:
+    for name, scenario in zip(scenario_names(scenarios), scenarios):
         summary = engine.apply(scenario)["summary"]
-        columns[scenario.name] = summary.loc[segment]
+        columns[name] = summary.loc[segment]
     return pd.DataFrame(columns)
 
 
@@ -631,7 +781,7 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
     wrong type.
     """
     from .drivers import bootstrap_slopes, outcome_slopes
-    from .segments import _METHODS, ValueSegmenter, segment_profiles, suggest_n_segments
+    from .segments import _METHODS, ValueSegmenter, segment_profiles, segment_structure, suggest_n_segments
     from .significance import compare_groups
 
     if not (isinstance(getattr(survey, "codebook", None), Codebook)
@@ -654,20 +804,23 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
     scores = scorer.transform(survey.data)
     if n_segments is None:
         n_segments = suggest_n_segments(scores, cb, method=method, random_state=random_state)
-    segments = ValueSegmenter(cb, n_segments=n_segments, method=method, random_state=random_state).fit(scores).labels_
+    segmenter = ValueSegmenter(cb, n_segments=n_segments, method=method, random_state=random_state).fit(scores)
+    segments = segmenter.labels_
+    # segments no more distinct than slices of one population get neutral names
+    structure = segment_structure(segmenter, scores, random_state=random_state)
     # names in every language from one (survey-weighted) comparison table
     blocks = cb.dimensions + cb.sacrifices
     comparisons = compare_groups(scores, {segments.name or "segment": segments}, codebook=cb,
                                  weights=survey.weights, measures=blocks + ["benefits", "sacrifices"])
     names_by_lang = {x: segment_profiles(scores, segments, codebook=cb, weights=survey.weights,
-                                         comparisons=comparisons, lang=x)["name"]
+                                         comparisons=comparisons, structure=structure, lang=x)["name"]
                      .drop("unassigned", errors="ignore").to_dict() for x in LANGUAGES}
     data = scores.join(survey.data[list(cb.outcomes.values())])
     models = []
     for name, col in cb.outcomes.items():
         slopes = outcome_slopes(data, col, blocks, weights=survey.weights)
         boot = bootstrap_slopes(data, col, blocks, weights=survey.weights, n_boot=n_boot, random_state=random_state)
-        labels = {x: cb.label(name, x) for x in LANGUAGES}
+        labels = {x: _outcome_label(cb, name, col, x) for x in LANGUAGES}
         models.append(OutcomeModel(name, labels, slopes, boot, slopes.attrs["r2"], slopes.attrs["n"]))
     engine = ScenarioEngine(survey.data, scorer, levers, segments=segments, outcomes=models, weights=survey.weights)
     engine.segment_names = names_by_lang
@@ -691,13 +844,46 @@ def ui_text(key: str, lang: str = "en", codebook=None, **fields) -> str:
     return text.format(**fields) if fields else text
 
 
+def segment_label(segment: Any, names: dict | None = None, lang: str = "en") -> str:
+    """How a row of a summary is shown: "All customers", "2: bargain hunters", or, for the
+    scored customers the segmenter left without a segment (:data:`NO_SEGMENT`), "No segment
+    (incomplete profile)"; in ``lang``."""
+    _check.choice("lang", lang, LANGUAGES)
+    names = _check.instance("names", names, dict, "a mapping of segment to name", optional=True) or {}
+    if isinstance(segment, str) and segment == "all":
+        return ui_text("ui_all_customers", lang)
+    if isinstance(segment, str) and segment == NO_SEGMENT:
+        return ui_text("ui_no_segment", lang)
+    return f"{segment}: {names[segment]}" if segment in names else str(segment)
+
+
 def _pct(v: float) -> str:
     return f"{100 * v:.1f}%"
 
 
 def _signed(v: float, digits: int = 1) -> str:
-    text = f"{v:+.{digits}f}"
-    return "±0." + "0" * digits if float(text) == 0 else text.replace("-", "−")
+    """'+1.3', '−0.04': with a sign, and with more decimals than ``digits`` where fewer
+    would print a number that is not zero as zero (only 0 itself reads '±0.0')."""
+    if abs(v) < 1e-9:  # zero, or the rounding noise of a difference of equal sums
+        return "±0." + "0" * digits if digits else "±0"
+    while f"{abs(v):.{digits}f}".strip("0.") == "" and digits < 6:
+        digits += 1
+    return f"{v:+.{digits}f}".replace("-", "−")
+
+
+def _interval_digits(values: list[float], digits: int) -> int:
+    """Decimals (at least ``digits``, at most 6) for an estimate and its interval, all alike:
+    enough that distinct numbers print apart and no number that is not zero prints as zero."""
+    finite = [v for v in values if np.isfinite(v)]
+    distinct = len({round(v, 9) for v in finite})
+
+    def enough(d: int) -> bool:
+        return (len({f"{v:.{d}f}" for v in finite}) >= distinct
+                and all(abs(v) < 1e-9 or f"{abs(v):.{d}f}".strip("0.") for v in finite))
+
+    while digits < 6 and not enough(digits):
+        digits += 1
+    return digits
 
 
 def _share(r: pd.Series, key: str) -> str:
@@ -709,8 +895,9 @@ def _change(r: pd.Series, key: str, *, scale: float = 1.0, digits: int = 1) -> s
     """'−8.9 [−10.2, −7.7]' for ``key`` with its ``_low``/``_high`` columns, or '—' when withheld."""
     if not np.isfinite(r[key]):
         return "—"
-    return (f"{_signed(scale * r[key], digits)} "
-            f"[{_signed(scale * r[f'{key}_low'], digits)}, {_signed(scale * r[f'{key}_high'], digits)}]")
+    values = [scale * r[key], scale * r[f"{key}_low"], scale * r[f"{key}_high"]]
+    digits = _interval_digits(values, digits)
+    return f"{_signed(values[0], digits)} [{_signed(values[1], digits)}, {_signed(values[2], digits)}]"
 
 
 def _outcome_cells(result: dict, r: pd.Series, lang: str) -> dict[str, str]:
@@ -763,8 +950,7 @@ def format_summary(result: dict, *, names: dict | None = None, lang: str = "en")
     names = _check.instance("names", names, dict, "a mapping of segment to name", optional=True) or {}
     rows = []
     for seg, r in result["summary"].iterrows():
-        label = ui_text("ui_all_customers", lang) if seg == "all" else (
-            f"{seg}: {names[seg]}" if seg in names else str(seg))
+        label = segment_label(seg, names, lang)
         rows.append({ui_text("ui_segment", lang): label,
                      ui_text("ui_customers", lang): f"{int(r['customers']):,}",
                      ui_text("ui_destroyed_before", lang): _pct(r["share_destroyed_before"]),
@@ -785,10 +971,10 @@ def format_comparison(engine: ScenarioEngine, scenarios: list[Scenario], *, segm
     scenarios = _scenarios_arg(scenarios)
     _check.choice("lang", lang, LANGUAGES)
     rows = []
-    for scenario in scenarios:
+    for name, scenario in zip(scenario_names(scenarios), scenarios):
         result = engine.apply(scenario)
         r = result["summary"].loc[segment]
-        rows.append({ui_text("ui_scenario", lang): scenario.name,
+        rows.append({ui_text("ui_scenario", lang): name,
                      ui_text("ui_destroyed_after", lang): _share(r, "share_destroyed_after"),
                      ui_text("ui_change", lang): _change(r, "share_destroyed_change", scale=100),
                      ui_text("ui_ratio", lang): f"{r['mean_value_ratio_after']:.2f}",

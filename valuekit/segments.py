@@ -431,6 +431,11 @@ def segment_name(findings: pd.DataFrame, codebook: Codebook, *, lang: str = "en"
     the codebook's order. Without such a difference the name is neutral: "close to
     average", or "average on benefits, time-sensitive".
 
+    Name only segments that passed :func:`segment_structure`: k-means clusters always differ
+    from the rest on the very variables they were cut on, even in data with no segments, so
+    this test alone cannot tell a segment's traits from the cut. :func:`segment_profiles`
+    with ``structure`` gives neutral names when the segments are not distinct.
+
     Parameters
     ----------
     findings : DataFrame
@@ -547,9 +552,29 @@ def segment_structure(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_sim:
                       "p": p, "n_sim": n_sim, "distinct": distinct, "verdict": verdict}, dtype=object)
 
 
+def _structure_arg(structure) -> dict | None:
+    """A segment_structure result (Series or dict with ``distinct`` and ``p``), or None."""
+    if structure is None:
+        return None
+    if not isinstance(structure, (pd.Series, dict)):
+        raise _expected("structure", "None, or the Series (or dict) of segment_structure", structure)
+    structure = dict(structure)
+    missing = [k for k in ("distinct", "p") if k not in structure]
+    if missing:
+        raise ParameterError(f"structure: {missing} not found; expected the result of segment_structure",
+                             name="structure")
+    if not isinstance(structure["distinct"], (bool, np.bool_)):
+        raise _expected("structure['distinct']", "True or False", structure["distinct"])
+    p = structure["p"]
+    if isinstance(p, bool) or not isinstance(p, Real) or not (np.isnan(p) or 0 <= p <= 1):
+        raise _expected("structure['p']", "a p-value from 0 to 1", p)
+    return {"distinct": bool(structure["distinct"]), "p": float(p)}
+
+
 def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook,
                      data: pd.DataFrame | None = None, weights=None, comparisons: pd.DataFrame | None = None,
-                     settings: dict | None = None, lang: str = "en") -> pd.DataFrame:
+                     structure: pd.Series | dict | None = None, settings: dict | None = None,
+                     lang: str = "en") -> pd.DataFrame:
     """Who is in each segment: size, scores against the sample, value, outcomes, context.
 
     Parameters
@@ -569,6 +594,13 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
         rows whose ``grouping`` is the segments' name, or its only grouping); computed on
         the dimensions, sacrifices and indices when not given. The name is made from its
         findings (:func:`segment_name`).
+    structure : Series or dict, optional
+        :func:`segment_structure` of these segments (``distinct``, ``p``). When the segments
+        are no more distinct than slices of one population, every segment gets the neutral
+        name ``name_not_distinct`` of ``labels.yaml`` ("slice of a continuum") and
+        ``name_note`` says why: the clusters differ from the rest on what they were cut on
+        even in data with no segments, so those differences name nothing. Without it, names
+        are made from the findings alone (give it whenever the segments come from clustering).
     settings : dict, optional
         Evidence floors (:func:`valuekit.significance.evidence_settings`).
     lang : {"en", "es", "it"}
@@ -583,8 +615,10 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
         ``share_destroyed``,
         mean of each outcome (``outcome_<name>``), the most common value of each context
         column with its share (``<column>``, ``<column>_share``), ``note`` (why a segment
-        has no means: all its weights are zero; empty otherwise), ``name`` and ``n_findings``
-        (how many dimensions, sacrifices and indices set the segment apart).
+        has no means: all its weights are zero; empty otherwise), ``name``, ``name_note``
+        (why the name is neutral when ``structure`` says the segments are not distinct;
+        empty otherwise) and ``n_findings`` (how many dimensions, sacrifices and indices
+        differ from the rest of the sample: by construction for clusters that are not distinct).
     """
     from .significance import compare_groups
 
@@ -597,6 +631,7 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
     if comparisons is not None:
         _columns_arg("comparisons", ["grouping", "group", "measure", "finding", "direction", "effect"],
                      {"comparisons": comparisons})
+    structure = _structure_arg(structure)
     settings = _settings_arg(settings)
     lang = _lang_arg(lang)
     blocks = codebook.dimensions + codebook.sacrifices
@@ -642,16 +677,22 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
                                      measures=blocks + indices[:2], settings=settings, lang=lang)
     elif comparisons["grouping"].nunique() > 1:
         comparisons = comparisons[comparisons["grouping"] == key]
-    names, counts = [], []
+    neutral = structure is not None and not structure["distinct"]
+    why = (f"not named after its traits: the segments are no more distinct than slices of one population "
+           f"(structure test p = {_check.p_text(structure['p'])}), and clusters always differ from the rest "
+           "on what they were cut on" if neutral else "")
+    names, notes, counts = [], [], []
     for seg in out["segment"]:
         if seg == "unassigned":
             names.append(codebook.label("name_unassigned", lang))
+            notes.append("")
             counts.append(0)
             continue
         own = comparisons[(comparisons["group"] == seg) & comparisons["measure"].isin(blocks + ["benefits", "sacrifices"])]
-        names.append(segment_name(own, codebook, lang=lang))
+        names.append(codebook.label("name_not_distinct", lang) if neutral else segment_name(own, codebook, lang=lang))
+        notes.append(why)
         counts.append(int(own["finding"].sum()))
-    out["name"], out["n_findings"] = names, counts
+    out["name"], out["name_note"], out["n_findings"] = names, notes, counts
     out = out.set_index("segment")  # group_masks already ordered them, missing last
     out.index.name = segments.name or "segment"
     return out

@@ -15,7 +15,7 @@ the value ratio and the share of customers whose value is destroyed, overall and
 each segment. It is the engine of :func:`valuekit.significance.compare_groups`
 (:func:`valuekit.significance.contrast`) with a wave as the group and the earlier wave as
 the rest: weighted means and Kish effective sizes of *each wave's own weights*, Welch's
-t-test for means and the Wald z-test for shares, Hedges' g and Cohen's h, and p-values
+t-test for means and the score test for shares, Hedges' g and Cohen's h, and p-values
 adjusted across the whole table (Benjamini-Hochberg by default). A change is a finding
 only when it is significant after adjustment *and* above the effect-size floor of
 ``valuekit/evidence.yaml``; a comparison that cannot be made honestly carries a note.
@@ -625,7 +625,10 @@ def moved_measures(table: pd.DataFrame, *, scope: str | None = None) -> list[str
         raise ParameterError(f"table: expected a compare_waves table; columns {missing} are missing", name="table")
     found = table[table["finding"].astype(bool)]
     if scope is not None:
-        found = found[found["scope"] == _check.text("scope", scope)]
+        scopes = list(dict.fromkeys(table["scope"]))
+        if not isinstance(scope, str) or scope not in scopes:
+            raise ParameterError(f"scope: expected one of the table's scopes {scopes}, got {scope!r}", name="scope")
+        found = found[found["scope"] == scope]
     return list(dict.fromkeys(found.sort_values("p_adj", kind="stable")["measure"]))
 
 

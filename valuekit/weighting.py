@@ -40,10 +40,18 @@ reader; a key given twice is an error)::
 * **interactions** are joint margins (e.g. region × age band): every combination present
   in the data needs a target; the margins they imply for a single column must agree
   with ``margins:`` where both are given.
-* **trim**: after raking, weights below ``lower`` × or above ``upper`` × the mean weight
-  are clipped and the survey raked again, until the weights are within the caps and the
-  margins hold (both within ``tolerance``), for at most ``max_cycles`` (default 50)
-  cycles. ``0 <= lower < 1 < upper``; either may be left out.
+* **trim**: caps on the weights, ``lower`` × and ``upper`` × the mean weight (the
+  total / the number of respondents). ``0 <= lower < 1 < upper``; either may be left
+  out. When the raked weights cross a cap, raking goes on *within* the caps: each step
+  scales a category's weights by the factor that meets its target after clipping them
+  to the caps, so every weight stays within the caps exactly (no tolerance on them) and
+  only the margins have to converge (within ``tolerance``). A trim cycle is one such
+  pass of up to ``max_iter`` sweeps; at most ``max_cycles`` (default 50) cycles. Caps
+  that no weights can meet together with the margins are reported as such, not looped
+  over: first a category whose target needs a mean weight outside the caps, then an
+  exact check, a linear programme (``scipy.optimize.linprog``) on the cells of the
+  margin columns (a cell of c respondents can hold between c × lower and c × upper mean
+  weights).
 
 What raking refuses (each error names the file, key, column, category or rows): a margin
 column missing from the data; a respondent with no value in a margin column (raking needs
@@ -98,6 +106,7 @@ import yaml
 
 from . import _check
 from ._yaml import Loader, read_file
+from .audit import TINY_WEIGHT
 from .errors import ParameterError, SurveyError, TargetsError
 
 __all__ = ["Targets", "RakeResult", "read_targets", "rake", "weight_survey", "TargetsError"]
@@ -447,11 +456,13 @@ class RakeResult:
         Every margin within ``tolerance`` (and, with trimming, every weight within the
         caps). If not, ``notes`` starts with why.
     iterations : int
-        IPF sweeps over the margins in the last raking pass.
+        IPF sweeps over the margins in the last raking pass (with trimming: the last pass
+        within the caps).
     trim_cycles : int
-        Clip-and-rake-again cycles (0 without trimming).
+        Passes of raking within the caps, each of up to ``max_iter`` sweeps (0 without
+        trimming, or when no raked weight crossed a cap).
     n_capped : int
-        Respondents whose weight was clipped at a cap in at least one cycle.
+        Respondents whose final weight is at a cap.
     max_margin_error : float
         Largest |achieved share - target share| over every margin and interaction cell.
     margins : DataFrame
@@ -542,6 +553,13 @@ def _start_weights(data: pd.DataFrame, weight: Any) -> tuple[np.ndarray, str]:
         raise SurveyError(f"starting weights ({label}): {int(zero.sum())} respondent(s) have a weight of 0 "
                           f"(rows {rows}{', ...' if zero.sum() > 5 else ''}); raking needs positive starting "
                           "weights: exclude those respondents")
+    tiny = w < TINY_WEIGHT
+    if tiny.any():
+        rows = list(data.index[tiny][:5])
+        raise SurveyError(f"starting weights ({label}): {int(tiny.sum())} respondent(s) have a weight below "
+                          f"{TINY_WEIGHT:.3g} (rows {rows}{', ...' if tiny.sum() > 5 else ''}; smallest "
+                          f"{w.min():.3g}), whose square underflows a floating-point number, so the design "
+                          "effect could not be computed; rescale the weights (e.g. divide them by their mean)")
     return w, label
 
 
@@ -703,6 +721,102 @@ def _cap_problems(t: _Table, counts: np.ndarray, n: int, lower: float, upper: fl
     return out
 
 
+def _margin_codes(t: _Table, cells: np.ndarray) -> list[np.ndarray]:
+    """For each margin, the (flat) category of each of ``cells`` (flat cell indices)."""
+    coords = np.unravel_index(cells, t.shape)
+    return [np.ravel_multi_index(tuple(coords[d] for d in dims), tuple(t.shape[d] for d in dims))
+            for dims in t.dims]
+
+
+def _caps_feasible(t: _Table, counts: np.ndarray, n: int, lower: float, upper: float) -> bool | None:
+    """Whether any weights within the caps meet every margin: a linear programme on the
+    cells present (a cell of c respondents holds a total weight between c·lower and
+    c·upper mean weights; each category's cells add up to its target). True, False, or
+    None when the solver cannot tell."""
+    from scipy import sparse
+    from scipy.optimize import linprog
+
+    flat = counts.ravel()
+    present = np.flatnonzero(flat > 0)
+    rows, cols, b = [], [], []
+    for code, shares in zip(_margin_codes(t, present), t.shares):
+        used, row = np.unique(code, return_inverse=True)
+        rows.append(row + len(b))
+        cols.append(np.arange(present.size))
+        b.extend(shares.ravel()[used] * n)
+    a_eq = sparse.csr_array((np.ones(sum(r.size for r in rows)), (np.concatenate(rows), np.concatenate(cols))),
+                            shape=(len(b), present.size))
+    bounds = np.column_stack([flat[present] * lower, flat[present] * upper])
+    res = linprog(np.zeros(present.size), A_eq=a_eq, b_eq=np.array(b), bounds=bounds, method="highs")
+    return True if res.status == 0 else False if res.status == 2 else None
+
+
+def _scale_within(x: np.ndarray, c: np.ndarray, lo: float, hi: float, target: float) -> float:
+    """The factor f with Σ c·clip(x·f, lo, hi) = target (every x > 0).
+
+    The left side is piecewise linear and non-decreasing in f, with breakpoints lo/x and
+    hi/x: it is evaluated at every breakpoint (cumulative sums over x in decreasing order)
+    and solved exactly on the piece holding the target. A target out of reach
+    (below lo·Σc or above hi·Σc) gives the end breakpoint: every weight at the cap.
+    """
+    order = np.argsort(-x, kind="stable")
+    neg, cs = -x[order], c[order]
+    csum = np.concatenate([[0.0], np.cumsum(cs)])
+    xsum = np.concatenate([[0.0], np.cumsum(cs * -neg)])
+    upper = math.isfinite(hi)
+
+    def pieces(f):  # atoms at the upper cap: [0, p); free: [p, q); at the lower cap: [q, m)
+        p = np.searchsorted(neg, -hi / f, side="right") if upper else np.zeros(np.shape(f), int)
+        q = np.searchsorted(neg, -lo / f, side="left") if lo > 0 else np.full(np.shape(f), neg.size)
+        return p, q, (hi * csum[p] if upper else 0.0) + lo * (csum[-1] - csum[q])
+
+    breaks = [v for v, use in ((hi / -neg, upper), (lo / -neg, lo > 0)) if use]
+    if not breaks:
+        return target / xsum[-1]
+    points = np.unique(np.concatenate(breaks))
+    p, q, fixed = pieces(points)
+    j = int(np.searchsorted(fixed + points * (xsum[q] - xsum[p]), target, side="left"))
+    a = points[j - 1] if j > 0 else 0.0
+    b = points[j] if j < points.size else math.inf
+    inside = (a + b) / 2 if a > 0 and math.isfinite(b) else (b / 2 if a == 0 else 2 * a)
+    p, q, fixed = pieces(np.array([inside]))
+    slope = xsum[q[0]] - xsum[p[0]]
+    if slope <= 0:  # every weight at a cap on this piece: the target is out of reach
+        return b if math.isfinite(b) else a
+    return min(max((target - fixed[0]) / slope, a), b)
+
+
+def _capped_rake(w: np.ndarray, t: _Table, size: int, total: float, lo: float, hi: float, tol: float,
+                 max_iter: int, max_cycles: int):
+    """Raking within the caps, from raked weights ``w``: (weights, sweeps in the last
+    cycle, cycles, margin error).
+
+    Each step scales the weights of one category by the factor that meets its target
+    *after* clipping to [lo, hi] (:func:`_scale_within`), so every weight stays within the
+    caps and only the margins have to converge. Respondents with the same cell and the
+    same weight move together, so the work is on those groups, not on every respondent.
+    """
+    keys = np.column_stack([t.cell.astype(float), w])
+    groups, inverse, count = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+    cell, x, count = groups[:, 0].astype(np.int64), groups[:, 1].copy(), count.astype(float)
+    steps = []
+    for code, shares in zip(_margin_codes(t, cell), t.shares):
+        order = np.argsort(code, kind="stable")
+        cats, starts = np.unique(code[order], return_index=True)
+        steps += [(idx, shares.ravel()[k] * total) for k, idx in zip(cats, np.split(order, starts[1:]))]
+    err = math.inf
+    for cycle in range(1, max_cycles + 1):
+        for sweep in range(1, max_iter + 1):
+            for idx, target in steps:
+                f = _scale_within(x[idx], count[idx], lo, hi, target)
+                x[idx] = np.clip(x[idx] * f, lo, hi)
+            table = np.bincount(cell, weights=count * x, minlength=size).reshape(t.shape)
+            err = _margin_error(table, t)
+            if err <= tol:
+                return x[inverse.ravel()], sweep, cycle, err
+    return x[inverse.ravel()], max_iter, max_cycles, err
+
+
 def rake(data: pd.DataFrame, targets: str | os.PathLike | dict | Targets, *, weight: Any = None,
          trim: Any = None, max_iter: int | None = None, tol: float | None = None, strict: bool = False,
          name: str = "rake_weight") -> RakeResult:
@@ -726,7 +840,7 @@ def rake(data: pd.DataFrame, targets: str | os.PathLike | dict | Targets, *, wei
         IPF sweeps per raking pass (default: the targets' ``max_iter``, 100).
     tol : float, optional
         Largest |achieved share - target share| accepted (default: the targets'
-        ``tolerance``, 1e-8); with trimming also the relative slack on the caps.
+        ``tolerance``, 1e-8). Trimmed weights are within the caps exactly.
     strict : bool, default False
         Raise :class:`TargetsError` when raking does not converge, instead of returning
         ``converged=False``.
@@ -806,38 +920,34 @@ def rake(data: pd.DataFrame, targets: str | os.PathLike | dict | Targets, *, wei
     converged = err <= tol
     if not converged:
         notes.append(_not_converged(err, tol, sweeps, max_iter))
-    cycles = 0
-    capped = np.zeros(n, bool)
+    cycles, n_capped = 0, 0
     if trim_spec and converged:
         mean = total / n
         lo, hi = trim_spec["lower"] * mean, trim_spec["upper"] * mean
+        caps = f"({trim_spec['lower']:g}, {trim_spec['upper']:g} × the mean weight)"
         problems = _cap_problems(t, counts, n, trim_spec["lower"], trim_spec["upper"])
-        if problems:
+        feasible = None if problems else _caps_feasible(t, counts, n, trim_spec["lower"], trim_spec["upper"])
+        if problems or feasible is False:
             converged = False
-            notes.append(f"the trim caps ({trim_spec['lower']:g}, {trim_spec['upper']:g} × the mean weight) cannot "
-                         "be met with these targets: " + "; ".join(problems[:3])
-                         + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
-                         + ". The weights are raked but not trimmed: loosen the caps or merge categories")
-        else:
-            def outside(x):
-                return (x < lo * (1 - tol)) | (x > hi * (1 + tol))
-
-            while outside(w).any() and cycles < trim_spec["max_cycles"]:
-                capped |= outside(w)
-                w, sweeps, err = _rake_pass(np.clip(w, lo, hi), t, size, total, tol, max_iter)
-                cycles += 1
-                if err > tol:
-                    converged = False
-                    notes.append(_not_converged(err, tol, sweeps, max_iter) + f" (trim cycle {cycles})")
-                    break
-            left = int(outside(w).sum())
-            if converged and left:
+            why = ("; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+                   if problems else f"no weights within the caps meet every margin (a linear-programming check on "
+                                    f"the {int((counts > 0).sum())} cells of the margin columns finds none)")
+            notes.append(f"the trim caps {caps} cannot be met with these margins: {why}. The weights are raked "
+                         "but not trimmed: loosen the caps or merge categories")
+        elif ((w < lo) | (w > hi)).any():
+            w, sweeps, cycles, err = _capped_rake(w, t, size, total, lo, hi, tol, max_iter,
+                                                  trim_spec["max_cycles"])
+            n_capped = int(((w <= lo * (1 + 1e-12)) | (w >= hi * (1 - 1e-12))).sum())
+            if err > tol:
                 converged = False
-                notes.append(f"after {cycles} trim cycle(s) (the limit), {left} weight(s) are still outside the "
-                             f"caps ({trim_spec['lower']:g}, {trim_spec['upper']:g} × the mean weight); the "
-                             "margins hold: loosen the caps, or allow more cycles (trim.max_cycles)")
+                notes.append(f"raking did not converge within the caps {caps}: the largest margin error is "
+                             f"{err:.3g} (tolerance {tol:g}) after {cycles} trim cycle(s) (trim.max_cycles) of "
+                             f"{max_iter} sweep(s) (max_iter); the caps can be met with these margins"
+                             f"{'' if feasible else ' (as far as the linear-programming check can tell)'}, so allow "
+                             "more cycles or sweeps; the weights returned are the last iterate, within the caps")
     if strict and not converged:
-        raise TargetsError(f"{src}: raking did not converge: {notes[0]}", path=None if src == "<targets>" else src)
+        reason = notes[0] if notes[0].startswith("raking did not converge") else f"raking did not converge: {notes[0]}"
+        raise TargetsError(f"{src}: {reason}", path=None if src == "<targets>" else src)
 
     table = np.bincount(t.cell, weights=w, minlength=size).reshape(t.shape)
     err = _margin_error(table, t)
@@ -852,8 +962,9 @@ def rake(data: pd.DataFrame, targets: str | os.PathLike | dict | Targets, *, wei
                          a_cat[k] - shares.ravel()[k], int(n_cat[k])))
     margins = pd.DataFrame(rows, columns=["margin", "category", "target", "sample", "start", "achieved",
                                           "difference", "n"])
-    sw, sw2 = float(w.sum()), float(np.square(w).sum())
-    scaled = w / (sw / n)
+    sw = float(w.sum())
+    scaled = w / (sw / n)  # the design effect from weights of mean 1: no square under- or overflows
+    deff = float(np.mean(np.square(scaled)))
     qs = np.quantile(scaled, [0.01, 0.05, 0.5, 0.95, 0.99])
     summary = pd.Series({"min": scaled.min(), "p1": qs[0], "p5": qs[1], "median": qs[2], "p95": qs[3],
                          "p99": qs[4], "max": scaled.max(), "max_over_min": scaled.max() / scaled.min(),
@@ -863,8 +974,8 @@ def rake(data: pd.DataFrame, targets: str | os.PathLike | dict | Targets, *, wei
     return RakeResult(
         weights=pd.Series(w, index=data.index, name=name),
         start_weights=pd.Series(w0, index=data.index, name="start_weight"),
-        converged=bool(converged), iterations=int(sweeps), trim_cycles=cycles, n_capped=int(capped.sum()),
-        max_margin_error=err, margins=margins, design_effect=n * sw2 / sw ** 2, effective_n=sw ** 2 / sw2,
+        converged=bool(converged), iterations=int(sweeps), trim_cycles=cycles, n_capped=n_capped,
+        max_margin_error=err, margins=margins, design_effect=deff, effective_n=n / deff,
         weight_summary=summary, units=tg.units, total=sw, tolerance=tol, notes=notes)
 
 

@@ -21,8 +21,8 @@ import pandas as pd
 from . import _check
 from .codebook import LANGUAGES
 from .errors import ValuekitError
-from .scenario import (Scenario, ScenarioEngine, ScenarioError, format_comparison, format_headline,
-                       format_outcome_changes, format_summary, ui_text)
+from .scenario import (NO_SEGMENT, Scenario, ScenarioEngine, ScenarioError, format_comparison, format_headline,
+                       format_outcome_changes, format_summary, segment_label, ui_text)
 
 __all__ = ["WhatIfDashboard", "ComparisonExplorer", "format_comparisons"]
 
@@ -46,7 +46,11 @@ class WhatIfDashboard:
         language switch.
     save_dir : path, default "scenarios"
         Where *Save scenario* writes ``<name>.yaml`` and where saved scenarios are listed
-        for comparison and loading.
+        for comparison and loading. A file of that name (in any letter case) is never
+        overwritten: the scenario goes to ``<name>_2.yaml``, ``<name>_3.yaml``, ... and the
+        message says so. Each file records what the scenario was built on
+        (:meth:`ScenarioEngine.stamp`), so loading it on another survey, other levers or
+        other segments is refused with the reasons.
     figure : bool, default True
         Draw the benefits-vs-sacrifices map and the before/after bars after the numbers.
     lang : {"en", "es", "it"}
@@ -175,7 +179,7 @@ class WhatIfDashboard:
         self.deck_button.description = ui_text("ui_download", lang)
         names = self.names.get(lang, {})
         options = [(ui_text("ui_all_customers", lang), "all")] + [
-            (f"{s}: {names[s]}" if s in names else str(s), s) for s in self.engine.segment_levels if s != "all"]
+            (segment_label(s, names, lang), s) for s in self.engine.segment_levels if s != "all"]
         current = self.segment.value
         self._updating = True
         try:
@@ -264,16 +268,25 @@ class WhatIfDashboard:
             self.saved.value = tuple(chosen)
 
     def save(self) -> Path | None:
-        """Write the current scenario to ``save_dir/<name>.yaml``."""
+        """Write the current scenario, with what it was built on, to ``save_dir/<name>.yaml``;
+        never over an earlier file: then to ``<name>_2.yaml``, ... (and the message says so)."""
         try:
-            scenario = self.scenario()
+            scenario = self.engine.stamp(self.scenario())
             folder = _check.output_dir("save_dir", self.save_dir, "scenario folder")
-            path = scenario.save(folder / f"{_slug(scenario.name)}.yaml")
+            stem = _slug(scenario.name)
+            taken = {p.name.lower(): p.name for p in folder.iterdir()}  # case-blind, as on Windows and macOS
+            name, k = f"{stem}.yaml", 1
+            while name.lower() in taken:
+                k += 1
+                name = f"{stem}_{k}.yaml"
+            path = scenario.save(folder / name)
         except ValuekitError as err:  # the folder or file cannot be written, a bad name
             self.message.value = f"<span style='color:#b2182b'>{_html.escape(str(err))}</span>"
             return None
         self._list_saved()
-        self.message.value = _html.escape(ui_text("ui_saved", self.lang, name=path.name))
+        message = (ui_text("ui_saved", self.lang, name=path.name) if k == 1 else
+                   ui_text("ui_saved_renamed", self.lang, name=path.name, taken=taken[f"{stem}.yaml".lower()]))
+        self.message.value = _html.escape(message)
         return path
 
     def _selected(self) -> list[Scenario]:
@@ -446,7 +459,8 @@ class _LiveFigure:
         plot_benefits_sacrifices(sample, kind="scatter", lang=lang, codebook=engine.codebook,
                                  limits=(engine.scale.min, engine.scale.max), ax=ax_map)
         self.points = ax_map.collections[-1]  # the customers: the last collection drawn
-        plot_scenario_shares(summary, names=names, lang=lang, ax=ax_bar)
+        plot_scenario_shares(summary.rename(index={NO_SEGMENT: ui_text("ui_no_segment", lang)}), names=names,
+                             lang=lang, ax=ax_bar)
         bars = [c for c in ax_bar.containers if hasattr(c, "patches") and hasattr(c, "errorbar")]
         self.after = bars[-1]  # BarContainer of the "after" bars, with its ErrorbarContainer
         _, self.caps, (self.whiskers,) = self.after.errorbar.lines
