@@ -168,6 +168,10 @@ def test_the_page_shows_what_the_engine_computes(chromium, voila_url, demo_engin
             with page.expect_download(timeout=60_000) as download:
                 page.locator(".vk-deck-link").click()
             deck = Presentation(download.value.path())
+            with page.expect_download(timeout=60_000) as download:
+                page.locator(".vk-png-link").last.click()
+            png = Path(download.value.path()).read_bytes()
+            png_name = download.value.suggested_filename
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
         finally:
@@ -177,6 +181,7 @@ def test_the_page_shows_what_the_engine_computes(chromium, voila_url, demo_engin
                       "Comparar escenarios guardados", "Comparar escenarios guardados"]
     first = [sh.text_frame.text for sh in deck.slides[0].shapes if sh.has_text_frame and sh != deck.slides[0].shapes.title]
     assert first[0].splitlines()[0] == format_headline(engine.apply(both)["summary"], lang="es")
+    assert png_name == "staff_too_comparison.png" and png[:8] == b"\x89PNG\r\n\x1a\n"
     assert SCREENSHOT.stat().st_size > 10_000
 
 

@@ -274,3 +274,28 @@ def test_a_scenario_saved_for_other_segments_is_refused_on_load(scenario_engine,
     with pytest.raises(vk.errors.ScenarioError, match="segment 2 was"):
         refitted.apply(saved)
     assert engine.apply(saved)["summary"].loc[2, "share_destroyed_after"] >= 0  # where it was made, it applies
+
+
+def test_the_download_offers_the_deck_and_its_charts_as_png(scenario_engine, tmp_path):
+    """Beside the deck, the page offers the deck's own charts as PNG images, byte for byte."""
+    import base64
+    import re
+
+    from valuekit.deck import scenario_pngs
+    from valuekit.scenario import Scenario
+    from valuekit.widgets import WhatIfDashboard
+
+    dash = WhatIfDashboard(scenario_engine, save_dir=tmp_path, figure=False)
+    dash.sliders["price"].value = 10
+    dash.name.value = "dearer"
+    dash.save()
+    dash.saved.value = (str(tmp_path / "dearer.yaml"),)
+    dash.compare()
+    assert dash.deck()[:2] == b"PK"
+    links = dict(re.findall(r"download='([^']+)' href='data:[^;]+;base64,([^']+)'", dash.download.value))
+    assert list(links) == ["dearer.pptx", "dearer_map.png", "dearer_comparison.png"]
+    expected = scenario_pngs(scenario_engine, dash.scenario(), compare=[Scenario.load(tmp_path / "dearer.yaml")],
+                             names=dash.names.get("en", {}), lang="en")
+    for chart, png in expected.items():
+        got = base64.b64decode(links[f"dearer_{chart}.png"])
+        assert got[:8] == b"\x89PNG\r\n\x1a\n" and got == png

@@ -326,16 +326,22 @@ class WhatIfDashboard:
 
     # -- the deck -----------------------------------------------------------------------
     def deck(self) -> bytes:
-        """The current scenario (and the compared ones) as a PowerPoint deck, offered as a download."""
-        from .deck import scenario_deck
+        """The current scenario (and the compared ones) as a PowerPoint deck, offered as a download
+        beside the deck's charts as PNG images (the map, and the comparison when scenarios are
+        compared) for a presenter's own slides."""
+        from .deck import scenario_deck, scenario_pngs
 
-        data = scenario_deck(self.engine, self.scenario(), compare=getattr(self, "compared", None),
-                             names=self.names.get(self.lang, {}), lang=self.lang)
-        name = f"{_slug(self.scenario().name)}.pptx"
-        b64 = base64.b64encode(data).decode("ascii")
+        scenario, compare = self.scenario(), getattr(self, "compared", None)
+        names = self.names.get(self.lang, {})
+        data = scenario_deck(self.engine, scenario, compare=compare, names=names, lang=self.lang)
+        stem = _slug(scenario.name)
         mime = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-        self.download.value = (f"<a class='vk-deck-link' download='{name}' href='data:{mime};base64,{b64}'>"
-                               f"{_html.escape(name)}</a>")
+        files = [(f"{stem}.pptx", mime, data, "vk-deck-link")]
+        for chart, png in scenario_pngs(self.engine, scenario, compare=compare, names=names, lang=self.lang).items():
+            files.append((f"{stem}_{chart}.png", "image/png", png, "vk-png-link"))
+        self.download.value = " · ".join(
+            f"<a class='{cls}' download='{name}' href='data:{kind};base64,{base64.b64encode(blob).decode('ascii')}'>"
+            f"{_html.escape(name)}</a>" for name, kind, blob, cls in files)
         return data
 
 
