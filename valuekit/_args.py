@@ -6,6 +6,7 @@ matched to the respondents, seeds, languages, settings, Axes), each raising
 
 from __future__ import annotations
 
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -175,3 +176,22 @@ def _axes_arg(value, name: str = "ax"):
     if value is not None and not isinstance(value, Axes):
         raise _expected(name, "None or a matplotlib Axes", value)
     return value
+
+
+def _structure_arg(structure) -> dict | None:
+    """A segment_structure result (Series or dict with ``distinct`` and ``p``), or None."""
+    if structure is None:
+        return None
+    if not isinstance(structure, (pd.Series, dict)):
+        raise _expected("structure", "None, or the Series (or dict) of segment_structure", structure)
+    structure = dict(structure)
+    missing = [k for k in ("distinct", "p") if k not in structure]
+    if missing:
+        raise ParameterError(f"structure: {missing} not found; expected the result of segment_structure",
+                             name="structure")
+    if not isinstance(structure["distinct"], (bool, np.bool_)):
+        raise _expected("structure['distinct']", "True or False", structure["distinct"])
+    p = structure["p"]
+    if isinstance(p, bool) or not isinstance(p, Real) or not (np.isnan(p) or 0 <= p <= 1):
+        raise _expected("structure['p']", "a p-value from 0 to 1", p)
+    return {"distinct": bool(structure["distinct"]), "p": float(p)}

@@ -128,16 +128,24 @@ def scenario_deck(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
         ``path`` is a folder, or its folder does not exist or cannot be written; checked
         before the deck is built.
     """
-    from pptx import Presentation
-    from pptx.util import Inches, Pt
-
     _check_args(engine, scenario, compare, names, lang)
     if path is not None:
         path = _check.output_file("path", path, "PowerPoint deck")
+    data = _deck(engine, scenario, compare, names, lang,
+                 scenario_pngs(engine, scenario, compare=compare, names=names, lang=lang))
+    if path is not None:
+        _check.write_bytes(path, data, "PowerPoint deck")
+    return data
+
+
+def _deck(engine: ScenarioEngine, scenario: Scenario, compare, names, lang: str, pngs: dict[str, bytes]) -> bytes:
+    """The deck's bytes from checked arguments and its charts (:func:`scenario_pngs`), so a
+    caller offering the charts too (the dashboard's download) draws them once."""
+    from pptx import Presentation
+    from pptx.util import Inches, Pt
 
     result = engine.apply(scenario)
     summary = result["summary"]
-    pngs = scenario_pngs(engine, scenario, compare=compare, names=names, lang=lang)
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     title_only = deck.slide_layouts[5]
@@ -181,7 +189,4 @@ def scenario_deck(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
 
     buffer = io.BytesIO()
     deck.save(buffer)
-    data = buffer.getvalue()
-    if path is not None:
-        _check.write_bytes(path, data, "PowerPoint deck")
-    return data
+    return buffer.getvalue()

@@ -13,13 +13,13 @@ YAML file (or in a ``levers:`` section of the codebook) and names
     reverse-keyed item the answer moves the other way);
   - ``percent``: changes the distance of each item above the bottom of its scale by
     ``value x weight`` percent (a price cut of 10 % takes 10 % off the money sacrifice);
+  - ``lift_lowest``: brings the worst ``value`` percent of customers on these items (the
+    lowest on a benefit, the highest on a sacrifice; survey-weighted) to ``target``, a
+    point of the items' own scale in the direction of what they measure;
 
   a lever whose range would take answers off the scale is refused: at its ends a points
   lever must move each item by less than the width of its scale, and a percent lever by
   -100 % to +100 % (``limits`` in ``valuekit/levers.yaml``);
-  - ``lift_lowest``: brings the worst ``value`` percent of customers on these items (the
-    lowest on a benefit, the highest on a sacrifice; survey-weighted) to ``target``, a
-    point of the items' own scale in the direction of what they measure;
 
 * its **range** (which must include 0: no change) and **step**, its **labels** in
   English, Spanish and Italian, the **value-management lever** of seed 000 it belongs to

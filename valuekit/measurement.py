@@ -565,9 +565,6 @@ def _common(data, codebook, missing, ci, n_boot, random_state, settings):
     rng = np.random.default_rng(_seed_arg("random_state", random_state))
     from .significance import evidence_settings
     s = evidence_settings(_settings_arg(settings))
-    # the measurement floors' ranges (evidence_settings checks only that they are numbers)
-    s["min_n_per_parameter"] = _check.number("min_n_per_parameter", s["min_n_per_parameter"], min=0)
-    s["max_std_loading"] = _check.number("max_std_loading", s["max_std_loading"], min=0, max=1, min_open=True)
     return data, cb, missing, ci, n_boot, rng, s
 
 
@@ -1054,6 +1051,8 @@ def _cfa_verdicts(res: CFAResult) -> list[str]:
                          "the bar, not the intervals as their uncertainty.")
     out += [f"Not admissible: {n}" for n in res.notes if _HEYWOOD in n or "not admissible" in n]
     return out
+
+
 # --------------------------------------------------------------------------------------
 # rival structures
 # --------------------------------------------------------------------------------------

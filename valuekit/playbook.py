@@ -68,7 +68,7 @@ from . import _check
 from .codebook import Codebook
 from .errors import ParameterError
 from ._args import (_codebook_arg, _columns_arg, _covers, _expected, _frame_arg, _lang_arg,
-    _optional_frame, _seed_arg, _series_arg, _settings_arg)
+    _optional_frame, _seed_arg, _series_arg, _settings_arg, _structure_arg)
 from .scoring import common_scale, survey_weights
 from .significance import DEFAULT_EVIDENCE, compare_groups
 
@@ -370,8 +370,7 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
         _columns_arg("comparisons", ["grouping", "group", "measure", "n", "n_eff", "group_value", "group_ci_low",
                                      "group_ci_high", "rest_value", "diff", "effect", "p_adj", "note"],
                      {"comparisons": comparisons})
-    if structure is not None and not isinstance(structure, (pd.Series, dict)):
-        raise _expected("structure", "None, or the Series (or dict) of segment_structure", structure)
+    structure = _structure_arg(structure)
     data = _optional_frame("data", data, "a DataFrame of survey data (Survey.data)")
     if data is not None and not data.index.equals(scores.index):
         data = _covers("data", data, scores.index).reindex(scores.index)  # the scored respondents' rows
@@ -388,7 +387,7 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
     confidence = float(comparisons.attrs.get("confidence", 0.95))
     comp = comparisons.set_index(["group", "measure"])
     destroyed = share_destroyed(scores, segments, weights=w).set_index("segment")
-    structure = dict(structure) if structure is not None else {"distinct": True, "p": np.nan}
+    structure = structure if structure is not None else {"distinct": True, "p": np.nan}
     scale = common_scale(codebook)
     mid = (scale.min + scale.max) / 2
     versus = _competitor_tests(data, codebook, segments, w, blocks, s)
@@ -433,8 +432,8 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
                 "destroyed_ci_low": float(destroyed.loc[name, "ci_low"]),
                 "destroyed_ci_high": float(destroyed.loc[name, "ci_high"]),
                 "destroyed_n_eff": float(destroyed.loc[name, "n_effective"]),
-                "segments_distinct": bool(structure.get("distinct", True)),
-                "structure_p": float(structure.get("p", np.nan)),
+                "segments_distinct": structure["distinct"],
+                "structure_p": structure["p"],
             })
         sac = {r["block"]: r["effect"] for r in block_rows if r["kind"] == "sacrifice" and np.isfinite(r["effect"])}
         heaviest = max(sac, key=sac.get) if sac else None
@@ -686,8 +685,7 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
     value_map = _optional_frame("value_map", value_map, "a value_map table")
     if competitor is not None:
         _check.text("competitor", competitor)
-    if structure is not None and not isinstance(structure, (pd.Series, dict)):
-        raise _expected("structure", "None, or the Series (or dict) of segment_structure", structure)
+    structure = _structure_arg(structure)
     investigate = _optional_frame("investigate", investigate, "a to_investigate table")
     if investigate is not None and len(investigate):
         _columns_arg("investigate", ["rule", "label"], {"investigate": investigate})
@@ -704,9 +702,9 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
                      f"(advantage {vm['value_advantage']:+.2f}).")
     if drivers_note:
         lines.append(f"Drivers of {outcome_label.lower()}: {drivers_note}.")
-    if structure is not None and not bool(dict(structure).get("distinct", True)):
+    if structure is not None and not structure["distinct"]:
         lines.append("The segments are no more distinct than slices of one population would be "
-                     f"(p = {_check.p_text(float(dict(structure)['p']))}): no segment-level action is supported.")
+                     f"(p = {_check.p_text(structure['p'])}): no segment-level action is supported.")
     lines.append("")
     if recommendations.empty:
         lines.append("No recommendation passes the evidence bar: the data do not single out an action. "

@@ -446,7 +446,9 @@ class ScenarioEngine:
 
     def _mismatches(self, scenario: Scenario) -> list[str]:
         """What in ``scenario.built_on`` does not match this engine."""
-        was = scenario.built_on or {}
+        was = scenario.built_on
+        if not was:  # nothing recorded (every scenario a slider makes): nothing to compare
+            return []
         now = self.built_on(scenario.segments)
         out = []
         if "items" in was and was["items"] != now["items"]:

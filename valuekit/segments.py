@@ -37,7 +37,7 @@ from . import _check
 from .codebook import Codebook
 from .errors import ParameterError, SurveyError
 from ._args import (_codebook_arg, _columns_arg, _covers, _expected, _frame_arg, _lang_arg,
-    _optional_frame, _seed_arg, _series_arg, _settings_arg)
+    _optional_frame, _seed_arg, _series_arg, _settings_arg, _structure_arg)
 from .scoring import _scores_arg, group_masks, group_order, require_ratio, survey_weights, weighted_sd, wilson_interval
 
 __all__ = [
@@ -550,25 +550,6 @@ def segment_structure(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_sim:
     return pd.Series({"k": segmenter.n_segments, "n": int(ok.sum()), "cluster_index": observed,
                       "null_mean": float(null.mean()), "null_sd": float(sd), "statistic": float(statistic),
                       "p": p, "n_sim": n_sim, "distinct": distinct, "verdict": verdict}, dtype=object)
-
-
-def _structure_arg(structure) -> dict | None:
-    """A segment_structure result (Series or dict with ``distinct`` and ``p``), or None."""
-    if structure is None:
-        return None
-    if not isinstance(structure, (pd.Series, dict)):
-        raise _expected("structure", "None, or the Series (or dict) of segment_structure", structure)
-    structure = dict(structure)
-    missing = [k for k in ("distinct", "p") if k not in structure]
-    if missing:
-        raise ParameterError(f"structure: {missing} not found; expected the result of segment_structure",
-                             name="structure")
-    if not isinstance(structure["distinct"], (bool, np.bool_)):
-        raise _expected("structure['distinct']", "True or False", structure["distinct"])
-    p = structure["p"]
-    if isinstance(p, bool) or not isinstance(p, Real) or not (np.isnan(p) or 0 <= p <= 1):
-        raise _expected("structure['p']", "a p-value from 0 to 1", p)
-    return {"distinct": bool(structure["distinct"]), "p": float(p)}
 
 
 def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook,

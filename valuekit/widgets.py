@@ -329,16 +329,16 @@ class WhatIfDashboard:
         """The current scenario (and the compared ones) as a PowerPoint deck, offered as a download
         beside the deck's charts as PNG images (the map, and the comparison when scenarios are
         compared) for a presenter's own slides."""
-        from .deck import scenario_deck, scenario_pngs
+        from .deck import _deck, scenario_pngs
 
         scenario, compare = self.scenario(), getattr(self, "compared", None)
         names = self.names.get(self.lang, {})
-        data = scenario_deck(self.engine, scenario, compare=compare, names=names, lang=self.lang)
+        pngs = scenario_pngs(self.engine, scenario, compare=compare, names=names, lang=self.lang)
+        data = _deck(self.engine, scenario, compare, names, self.lang, pngs)  # the charts drawn once for both
         stem = _slug(scenario.name)
         mime = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
         files = [(f"{stem}.pptx", mime, data, "vk-deck-link")]
-        for chart, png in scenario_pngs(self.engine, scenario, compare=compare, names=names, lang=self.lang).items():
-            files.append((f"{stem}_{chart}.png", "image/png", png, "vk-png-link"))
+        files += [(f"{stem}_{chart}.png", "image/png", png, "vk-png-link") for chart, png in pngs.items()]
         self.download.value = " · ".join(
             f"<a class='{cls}' download='{name}' href='data:{kind};base64,{base64.b64encode(blob).decode('ascii')}'>"
             f"{_html.escape(name)}</a>" for name, kind, blob, cls in files)
