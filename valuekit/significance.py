@@ -76,9 +76,11 @@ def _check_setting(key: str, value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value):
         raise fail("a number")
     if key in ("alpha", "strong_p", "strong_r2", "min_sign_stability", "destroyed_share", "lost_segment",
-               "min_loading", "min_cr", "min_ave", "min_cfi", "min_tli", "max_rmsea", "max_srmr",
-               "max_std_loading") and not 0 < value < 1:
+               "min_loading", "min_cr", "min_ave", "min_cfi", "min_tli", "max_rmsea", "max_srmr") \
+            and not 0 < value < 1:
         raise fail("a number between 0 and 1")
+    if key == "max_std_loading" and not 0 < value <= 1:  # 1: flag no loading as nearly redundant
+        raise fail("a number above 0, at most 1")
     if key in ("min_effect", "strong_effect", "min_r2", "min_n_per_driver", "important", "max_htmt",
                "min_n_per_parameter") and value < 0:
         raise fail("a number >= 0")
