@@ -7,7 +7,7 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sani
 
 DASHBOARD_PORT ?= 8866
 
-.PHONY: install report test lab bench dashboard clean
+.PHONY: install report test test-blas lab bench dashboard clean
 
 install: $(STAMP)
 
@@ -25,6 +25,12 @@ report: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 	$(PY) -m pytest $(NBVAL) notebooks
+
+## The notebooks again under another BLAS: one thread and, on x86-64, another OpenBLAS kernel
+## (results must not depend on the machine's last bit; CI runs this after `make test`).
+OTHER_BLAS := OPENBLAS_NUM_THREADS=1 $(if $(filter x86_64,$(shell uname -m)),OPENBLAS_CORETYPE=Sandybridge)
+test-blas: $(STAMP)
+	$(OTHER_BLAS) $(PY) -m pytest $(NBVAL) notebooks
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 notebooks

@@ -235,3 +235,35 @@ def test_cli_weight_on_underflowing_weights_is_an_input_error(tmp_path, capsys, 
                "-o", str(tmp_path / "w.csv")])
     err = capsys.readouterr().err
     assert rc == 2 and "no respondents kept after the audit" in err and "internal error" not in err
+
+
+def _one_way(frame: pd.DataFrame, codebook_dict: dict, *, reverse: bool = False) -> tuple[pd.DataFrame, dict]:
+    """The small survey with its benefits only (no sacrifice items); one item reverse-keyed if asked."""
+    cb = {k: v for k, v in codebook_dict.items() if k != "sacrifices"}
+    cb["items"] = {**cb["items"], "f2": {**cb["items"]["f2"], "reverse": reverse}}
+    return frame.drop(columns=["m1", "r1"]), cb
+
+
+def test_a_uniform_benefits_only_grid_is_reported_and_kept(small_frame, codebook_dict):
+    frame, cb = _one_way(small_frame, codebook_dict)
+    frame.loc[[3, 4], ["f1", "f2", "e1", "e2"]] = 7  # delighted customers: the top answer to every benefit item
+    codebook = cb
+    survey = audit_survey(frame, codebook, straightline_min_items=4)
+    rows = survey.audit.rows.set_index("row")
+    assert rows.loc[[4, 5], "uniform_answers"].all() and not rows["straightliner"].any()
+    assert (rows.loc[[4, 5], "status"] == "kept").all()
+    assert survey.audit.settings["straightline_rule"] == "uniform_answers"
+    assert any("uniform_answers (2 row(s))" in note for note in survey.audit.notes)
+    # the analyst may still exclude them
+    strict = audit_survey(frame, codebook, straightline_min_items=4, exclude=[*DEFAULT_EXCLUDE, "uniform_answers"])
+    assert (strict.audit.rows.set_index("row").loc[[4, 5], "reason"] == "uniform_answers").all()
+
+
+def test_a_uniform_grid_with_a_reversed_item_is_a_straightliner(small_frame, codebook_dict):
+    frame, cb = _one_way(small_frame, codebook_dict, reverse=True)
+    frame.loc[[3, 4], ["f1", "f2", "e1", "e2"]] = 7  # agreeing with an item and with its opposite
+    survey = audit_survey(frame, cb, straightline_min_items=4)
+    rows = survey.audit.rows.set_index("row")
+    assert rows.loc[[4, 5], "straightliner"].all() and not rows["uniform_answers"].any()
+    assert (rows.loc[[4, 5], "status"] == "excluded").all()
+    assert "uniform_answers" not in DEFAULT_EXCLUDE and "straightliner" in DEFAULT_EXCLUDE

@@ -18,6 +18,13 @@ from typing import Any, Iterable
 
 from .errors import FileError, ParameterError
 
+#: The precision, in scale points, at which a decision on derived scores is made: two
+#: values closer than this are a tie. Floating-point arithmetic (a BLAS product, a
+#: vectorised logarithm) can differ in its last bit between machines and thread counts;
+#: a customer exactly on a threshold must get the same verdict on all of them. Scores of
+#: answers on a scale differ by far more than this whenever they truly differ.
+DECISION_TOLERANCE = 1e-9
+
 __all__ = ["integer", "number", "fraction", "choice", "flag", "text", "path", "input_file", "p_text",
            "output_file", "output_dir", "names", "write_text", "write_bytes", "instance", "shown"]
 

@@ -215,19 +215,66 @@ def _check_weights(weights, names: list[str], key: str) -> np.ndarray:
 SCORE_CHUNK_ROWS = 1 << 16
 
 
+def _weighted_sum(S: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``S @ w``, added column by column from the left: the same bits on every machine
+    (a BLAS product's order of summation depends on the CPU and the thread count, so its
+    last bit does, and a verdict on the boundary would follow it)."""
+    out = S[:, 0] * w[0]
+    for j in range(1, S.shape[1]):
+        out += S[:, j] * w[j]
+    return out
+
+
+def _group_sums(X: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
+    """The sum of ``X``'s columns in each group, added from the left in a fixed order
+    (what ``X @ membership`` computes, without BLAS: see :func:`_weighted_sum`)."""
+    out = np.empty((X.shape[0], len(groups)), order="F")
+    for g, idx in enumerate(groups):
+        acc = out[:, g]
+        np.copyto(acc, X[:, idx[0]])
+        for j in idx[1:]:
+            acc += X[:, j]
+    return out
+
+
 def _index(scores: np.ndarray, weights: np.ndarray, need: int) -> np.ndarray:
     """Weighted mean of the block scores that carry weight, over those scored; NaN for a
     respondent with fewer than ``need`` of them scored."""
     used = weights > 0
     S, w = scores[:, used], weights[used]
     ok = ~np.isnan(S)
-    complete = S @ w  # the usual case, exactly as with every block (NaN where one is missing)
+    complete = _weighted_sum(S, w)  # the usual case, exactly as with every block (NaN where one is missing)
     n_ok = ok.sum(axis=1)
     partial = np.flatnonzero((n_ok < used.sum()) & (n_ok >= need))
     if partial.size:
         sub_ok = ok[partial]
-        complete[partial] = (np.where(sub_ok, S[partial], 0.0) @ w) / (sub_ok @ w)
+        complete[partial] = (_weighted_sum(np.where(sub_ok, S[partial], 0.0), w)
+                             / _weighted_sum(sub_ok.astype(float), w))
     return complete
+
+
+def verdict_codes(benefits: np.ndarray, sacrifices: np.ndarray, neutral_band: float) -> np.ndarray:
+    """The verdict of each respondent as a code: 0 destroyed, 1 neutral, 2 created, -1 unscored.
+
+    Value is created when the benefits index exceeds ``1 + neutral_band`` times the
+    sacrifices index, destroyed when the sacrifices index exceeds ``1 + neutral_band``
+    times the benefits index, and neutral in between, the boundaries included. The two
+    sides are compared by their difference in scale points, and a difference within
+    :data:`valuekit._check.DECISION_TOLERANCE` of zero is a tie (neutral): a customer
+    exactly on a boundary (a value ratio of exactly 1.05 with the default band) gets the
+    same verdict on every machine, whatever the last bit of the arithmetic.
+
+    >>> verdict_codes(np.array([4.2, 4.0, 4.0, 4.21, np.nan]), np.array([4.0, 4.2, 4.0, 4.0, 3.0]), 0.05)
+    array([ 1,  1,  1,  2, -1], dtype=int8)
+    """
+    factor = 1.0 + neutral_band
+    tol = _check.DECISION_TOLERANCE
+    code = np.ones(len(benefits), np.int8)
+    with np.errstate(invalid="ignore"):
+        code[benefits - factor * sacrifices > tol] = 2
+        code[sacrifices - factor * benefits > tol] = 0
+    code[np.isnan(benefits) | np.isnan(sacrifices)] = -1
+    return code
 
 
 class ScoreModel:
@@ -326,6 +373,7 @@ class ScoreModel:
                 facets.setdefault(f"{item.block}__{item.facet}", []).append(j)
         self._score_names = [*dims, *sacs, *(f for f in facets)]
         groups = [blocks[b] for b in dims + sacs] + list(facets.values())
+        self._groups = [np.array(idx, dtype=np.intp) for idx in groups]
         self._membership = np.zeros((len(items), len(groups)))
         for g, idx in enumerate(groups):
             self._membership[idx, g] = 1.0
@@ -418,10 +466,12 @@ class ScoreModel:
             items = np.flatnonzero(self._membership[:, cols].any(axis=1))
         sub = M[:, items]
         answered = ~np.isnan(sub)
-        membership = self._membership[items][:, cols]
-        if counts is None:
-            counts = answered.astype(float) @ membership
-        sums = np.where(answered, sub, 0.0) @ membership
+        if base is None:
+            groups = self._groups
+            counts = _group_sums(answered, groups)
+        else:  # the changed groups, by their items' positions in sub
+            groups = [np.searchsorted(items, self._groups[g]) for g in cols]
+        sums = _group_sums(np.where(answered, sub, 0.0), groups)
         with np.errstate(invalid="ignore", divide="ignore"):
             part = sums / counts[:, cols]
         part[counts[:, cols] < self._min_count[cols]] = np.nan
@@ -443,9 +493,7 @@ class ScoreModel:
         self._check_on_scale(benefits, sacrifices)
         ratio = benefits / sacrifices
         log_ratio = np.log(ratio)
-        band = math.log1p(self.neutral_band)
-        code = np.where(log_ratio > band, 2, np.where(log_ratio < -band, 0, 1))
-        code = np.where(np.isnan(log_ratio), -1, code)
+        code = verdict_codes(benefits, sacrifices, self.neutral_band)
         return scores, benefits, sacrifices, ratio, log_ratio, code, counts
 
     def _check_on_scale(self, *indices: np.ndarray) -> None:

@@ -57,7 +57,11 @@ ROW_REASONS = {
     "missing_id": "the respondent id is blank",
     "duplicate_id": "another row has the same respondent id (the first row without other flags is kept)",
     "no_answers": "no benefit or sacrifice item was answered",
-    "straightliner": "the same answer to every benefit and sacrifice item",
+    "straightliner": "the same answer to every benefit and sacrifice item, in a grid whose items point both ways "
+                     "(sacrifice or reverse-keyed items beside benefits), where no attentive answer is uniform",
+    "uniform_answers": "the same answer to every item, in a grid whose items all point one way (benefits only, "
+                       "none reverse-keyed): reported and kept by default, as a delighted (or a disgruntled) "
+                       "customer may answer so",
     "speeder": "completed faster than the speeder threshold (a share of the median time)",
     "invalid_weight": "the survey weight is blank, zero, negative, not a number, or so small that its square "
                       "underflows (below 1.5e-154)",
@@ -73,8 +77,9 @@ CELL_PROBLEMS = {
     "out_of_range": "a number outside the item's scale",
     "non_numeric": "text, a boolean or an infinite number where a number was expected",
 }
-#: By default every flagged row is excluded; pass ``exclude=`` to keep some.
-DEFAULT_EXCLUDE = tuple(ROW_REASONS)
+#: By default every flagged row is excluded but ``uniform_answers`` (reported, kept); pass
+#: ``exclude=`` to choose.
+DEFAULT_EXCLUDE = tuple(r for r in ROW_REASONS if r != "uniform_answers")
 
 
 @dataclass
@@ -506,9 +511,19 @@ class _Recoder:
         flags: dict[str, np.ndarray] = {}
         flags["missing_id"] = self.ids().isna().to_numpy()
         flags["no_answers"] = answered == 0
-        flags["straightliner"] = (vmax == vmin) & (answered >= int(self.straightline_min_items))
-        settings = {"speeder_fraction": speeder_fraction, "straightline_min_items": int(self.straightline_min_items)}
+        same = (vmax == vmin) & (answered >= int(self.straightline_min_items))
+        # one answer to every item is evidence of carelessness only where the items point
+        # both ways; on a grid of benefits alone it is what a delighted customer gives
+        one_way = self.one_way_grid()
+        flags["straightliner"] = np.zeros(n, bool) if one_way else same
+        flags["uniform_answers"] = same if one_way else np.zeros(n, bool)
+        settings = {"speeder_fraction": speeder_fraction, "straightline_min_items": int(self.straightline_min_items),
+                    "straightline_rule": "uniform_answers" if one_way else "straightliner"}
         notes: list[str] = []
+        if one_way:
+            notes.append(f"straight-line check: every benefit item points one way (no sacrifice or reverse-keyed "
+                         f"item), so the same answer to every item is reported as uniform_answers "
+                         f"({int(same.sum())} row(s)) and kept unless excluded")
         if codebook.completion_time:
             t = X[:, numeric_cols.index(codebook.completion_time)]
             if speeder_threshold is _FROM_ROWS:
@@ -546,6 +561,12 @@ class _Recoder:
             notes.append("weight check skipped: the codebook names no weight column; every "
                          "respondent counts once")
         return flags, settings, notes
+
+    def one_way_grid(self) -> bool:
+        """Whether the benefit and sacrifice items all point one way: no sacrifice item and no
+        reverse-keyed item (where the same answer to every item contradicts nothing)."""
+        cb = self.codebook
+        return not cb.sacrifices and not any(cb.items[c].reverse for c in cb.value_items)
 
     @staticmethod
     def flagged_otherwise(flags: dict) -> np.ndarray:

@@ -32,7 +32,10 @@ How a score is made
    block.
 6. ``verdict`` is ``neutral`` when ``value_ratio`` lies within ``neutral_band`` of 1 on
    the log scale (``1 / (1 + band) <= ratio <= 1 + band``), ``created`` above, and
-   ``destroyed`` below.
+   ``destroyed`` below. The comparison is made on the indices (benefits against
+   ``1 + band`` times the sacrifices, and the reverse) at a precision of ``1e-9`` scale
+   points, and the indices are sums added in a fixed order, so a customer exactly on a
+   boundary is ``neutral`` on every machine, whatever its CPU or BLAS thread count.
 
 What the scorer accepts
 -----------------------

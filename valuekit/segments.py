@@ -778,7 +778,8 @@ def where_value_is_destroyed(scores: pd.DataFrame, segments: pd.Series, *, codeb
         for block in blocks:
             has = s[block].notna()  # a customer scored on the other blocks only (min_blocks) is left out here
             sample = np.average(s.loc[has, block], weights=w[has])
-            tips = (s[block] > s[other]) if sign > 0 else (s[block] < s[other])
+            # outweighs: by more than the decision tolerance, so a tie is a tie on every machine
+            tips = sign * (s[block] - s[other]) > _check.DECISION_TOLERANCE
             hit = tips & (s["verdict"] == "destroyed")
             for name, mask in group_masks(s.index, seg, include_all=False):
                 mask = mask & has.to_numpy()
