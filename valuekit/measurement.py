@@ -39,7 +39,13 @@ Decisions (a reviewer will ask)
 * **Items** are the scorer's: reverse-keyed items flipped and every item put on the
   common scale (:func:`valuekit.scoring.item_matrix`), so loadings are positive when the
   theory holds. Single-item outcomes enter as observed variables, multi-item outcomes as
-  factors of their items.
+  factors of their items, in any mix (satisfaction of three items beside recommendation of
+  one): the path model is built as lavaan builds it (semopy's ``mimic_lavaan``), an
+  observed outcome being a variable of the structural part, so its residual covaries with
+  a factor outcome's (semopy's default parameterisation cannot place that covariance).
+  Checked against ``lavaan::sem`` on a mixed-outcome survey (``tests/test_measurement.py``).
+  Items are told apart from blocks and outcomes by role, not by name: a column called
+  ``functional`` in the functional block is that item.
 * **Missing answers** (don't-knows, blanks): ``missing="pairwise"`` (the default; semopy's
   own treatment) estimates every covariance from the respondents who answered both
   items; ``"listwise"`` keeps complete respondents only. Either way the chi-square and the
@@ -63,7 +69,8 @@ Decisions (a reviewer will ask)
   as misfit.
 * **Inadmissible solutions** are flagged, not hidden: a residual variance at its bound of
   0 or a standardized loading of 1 or more (a Heywood case), a factor correlation of 1 or
-  more, non-convergence. A standardized loading above ``max_std_loading`` (.98: under 4 %
+  more, non-convergence; in the value path too (with the count of bootstrap draws that are
+  inadmissible). A standardized loading above ``max_std_loading`` (.98: under 4 %
   of the item's variance its own) is flagged as *nearly redundant (near-Heywood)*,
   usually a near-duplicate item; it is admissible but said in the tables and verdicts.
   A **saturated** model (df = 0: a single block of three items, a two-item block alone,
@@ -73,7 +80,9 @@ Decisions (a reviewer will ask)
   sample. Refused with a message: one item in all (nothing to fit), no more respondents
   than items (the covariance matrix is then singular whatever the items), and a
   covariance matrix that is not positive definite (a constant item, collinear items,
-  named).
+  named); for the value path, a codebook without outcomes (nothing to lead to), a
+  mediator the codebook does not have (``mediator=None`` for one without overall value),
+  and a custom structure whose factor is named like an outcome.
 
 Thresholds (loading .70, CR .70, AVE .50, HTMT .85, CFI/TLI .95, RMSEA .06, SRMR .08,
 near-Heywood loading .98, 5 respondents per free parameter) are judgement calls that live in ``valuekit/evidence.yaml`` with the other evidence
@@ -95,7 +104,8 @@ from scipy import optimize, stats
 
 from . import _check
 from ._args import _codebook_arg, _frame_arg, _seed_arg, _settings_arg
-from .errors import ParameterError, SurveyError
+from .codebook import OUTCOMES
+from .errors import CodebookError, ParameterError, SurveyError
 from .scoring import _weights_arg, item_matrix
 
 __all__ = ["structures", "fit_cfa", "CFAResult", "compare_structures", "structure_verdict", "chi2_difference",
@@ -251,7 +261,8 @@ def _moments(data: pd.DataFrame, cb, items: list[str], weights, missing: str) ->
     flat = np.flatnonzero(sd <= 1e-12 * max(1.0, float(np.abs(X[obs]).max())))
     if flat.size:
         raise SurveyError(f"measurement model: item(s) {[cols[k] for k in flat]} have the same answer for every "
-                          "respondent used; a constant item has no covariance to model (drop it from the block)")
+                          "respondent used; a constant item has no covariance to model (drop it from its block or "
+                          "outcome)")
     _require_positive_definite(S, cols)
     n_stat = float(n_used) if np.all(w == w[0]) else _kish(w)
     return _Moments(cols, X, w, S, n_used, n_stat, len(data), excluded, int(pairs.min()), missing)
@@ -277,17 +288,39 @@ def _require_positive_definite(S: np.ndarray, cols: list[str]) -> None:
 
 @dataclass
 class _Spec:
-    """A model in valuekit's names: factors (of items), regressions, and the aliases
-    semopy sees (valuekit never hands a survey's column names to the model parser)."""
+    """A model in valuekit's names: factors (of item columns), regressions between
+    variables of the structural part, and the aliases semopy sees (valuekit never hands
+    a survey's column names to the model parser).
+
+    Items are named by their columns and latent variables by their names, in two
+    namespaces: an item may be called like a block or an outcome (a column ``functional``
+    in the functional block) without the two being taken for one variable. The structural
+    part (``regressions``, ``residual_covs``) names its variables: a latent variable, or an
+    outcome observed directly (``observed``: its name -> its column)."""
     factors: dict[str, list[str]]
     tau_groups: list[list[str]]                    # items sharing one loading
     single: dict[str, str] = field(default_factory=dict)   # factor -> its one item (no error)
     regressions: dict[str, list[str]] = field(default_factory=dict)  # target -> sources
     residual_covs: list[tuple[str, str]] = field(default_factory=list)
-    alias: dict[str, str] = field(default_factory=dict)
+    observed: dict[str, str] = field(default_factory=dict)  # single-item outcome -> its column
+    alias: dict[str, str] = field(default_factory=dict)         # item column -> x<k>
+    latent_alias: dict[str, str] = field(default_factory=dict)  # latent variable -> F<k>
+
+    def node(self, name: str) -> str:
+        """semopy's alias of a variable of the structural part."""
+        return self.alias[self.observed[name]] if name in self.observed else self.latent_alias[name]
+
+    @property
+    def back(self) -> dict[str, str]:
+        """semopy's alias -> valuekit's name: an item's column, a latent variable's name,
+        and an outcome observed directly by its outcome's name."""
+        out = {v: k for k, v in self.alias.items()}
+        out.update({v: k for k, v in self.latent_alias.items()})
+        out.update({self.alias[col]: name for name, col in self.observed.items()})
+        return out
 
     def syntax(self) -> str:
-        a = self.alias
+        a, node = self.alias, self.node
         label = {it: f"t{g}" for g, members in enumerate(self.tau_groups) for it in members}
         lines = []
         for f, items in self.factors.items():
@@ -300,10 +333,10 @@ class _Spec:
                     terms.append(f"{label[it]}*{a[it]}")
                 else:
                     terms.append(a[it])
-            lines.append(f"{a[f]} =~ " + " + ".join(terms))
+            lines.append(f"{self.latent_alias[f]} =~ " + " + ".join(terms))
         lines += [f"{a[it]} ~~ 0*{a[it]}" for it in self.single.values()]
-        lines += [f"{a[t]} ~ " + " + ".join(a[s] for s in src) for t, src in self.regressions.items()]
-        lines += [f"{a[x]} ~~ {a[y]}" for x, y in self.residual_covs]
+        lines += [f"{node(t)} ~ " + " + ".join(node(s) for s in src) for t, src in self.regressions.items()]
+        lines += [f"{node(x)} ~~ {node(y)}" for x, y in self.residual_covs]
         return "\n".join(lines)
 
 
@@ -332,10 +365,10 @@ def _spec(factors_of_blocks: dict[str, list[str]], blocks: dict[str, list[str]],
 
 
 def _name_aliases(spec: _Spec, observed: list[str]) -> None:
-    alias = {c: f"x{k}" for k, c in enumerate(observed)}
-    latent = list(spec.factors) + [t for t in spec.regressions if t not in alias and t not in spec.factors]
-    alias.update({f: f"F{k}" for k, f in enumerate(latent)})
-    spec.alias = alias
+    """Aliases of the observed columns (``x<k>``) and of the latent variables (``F<k>``)."""
+    spec.alias = {c: f"x{k}" for k, c in enumerate(observed)}
+    latent = list(spec.factors) + [t for t in spec.regressions if t not in spec.observed and t not in spec.factors]
+    spec.latent_alias = {f: f"F{k}" for k, f in enumerate(latent)}
 
 
 class _Fit:
@@ -345,9 +378,14 @@ class _Fit:
         import semopy  # heavy; only here
 
         self.spec, self.mom, self.max_iter = spec, mom, max_iter
-        self.back = {v: k for k, v in spec.alias.items()}
+        self.back = spec.back
         obs_alias = [spec.alias[c] for c in mom.items if c in spec.alias]
-        self.model = semopy.Model(spec.syntax())
+        # mimic_lavaan: an observed variable that is no factor's indicator (a single-item
+        # outcome) is a variable of the structural part, as in lavaan, so it may covary
+        # with a latent one (a multi-item outcome); semopy's default keeps such a variable
+        # with the indicators and cannot place that covariance. Models without such a
+        # variable (every CFA) are the same either way.
+        self.model = semopy.Model(spec.syntax(), mimic_lavaan=True)
         used = [k for k, c in enumerate(mom.items) if c in spec.alias]
         S = mom.S[np.ix_(used, used)]
         cov = pd.DataFrame(S, index=obs_alias, columns=obs_alias)
@@ -442,7 +480,7 @@ class _Fit:
         eta = m.names_beta[0]
         out = {}
         for target in self.spec.regressions:
-            a = self.spec.alias[target]
+            a = self.spec.node(target)
             if a in eta:
                 k = eta.index(a)
                 out[target] = 1 - P[k, k] / C[k, k]
@@ -905,9 +943,10 @@ def _cfa_result(name, factors, spec, notes, mom, cb, s, n_boot, ci, rng, max_ite
     est, se, z, p = (_numeric(table[c]) for c in ("Estimate", "Std. Err", "z-value", "p-value"))
     loadings, correlations = [], []
     residual_std = {lv: std[k] for k, (op, lv, rv, *_) in enumerate(rows) if op == "~~" and lv == rv}
-    factor_of = {spec.alias[f]: f for f in spec.factors}
+    factor_of = {spec.latent_alias[f]: f for f in spec.factors}
+    item_alias = set(spec.alias.values())
     for k, (op, lv, rv, *_) in enumerate(rows):
-        if op == "~" and rv in factor_of and back.get(lv) in mom.items:
+        if op == "~" and rv in factor_of and lv in item_alias:
             item, factor = back[lv], factor_of[rv]
             resid = residual_std.get(lv, 0.0 if factor in spec.single else np.nan)
             flag = ""
@@ -1208,6 +1247,9 @@ class PathResult:
         notes say why: too few distinct respondents in a resample for its covariance
         matrix to be positive definite, or no convergence).
     notes : list of str
+        Identification choices (blocks and outcomes of one or two items), anything
+        inadmissible (a factor correlation of 1 or more, a Heywood case, bootstrap draws
+        with either or an R² below 0), weights, failed draws.
     """
 
     mediator: str | None
@@ -1252,8 +1294,9 @@ def mediation_verdict(full: PathResult, partial: PathResult | None) -> tuple[Pat
     (PathResult, str)
         The partial model when its direct paths improve the fit significantly (chi-square
         difference below ``alpha`` of the settings), else the full model; and a sentence
-        with the test. Without a mediator, or when either model did not converge, the full
-        model and a sentence saying there is no comparison.
+        with the test. Without a mediator, with no outcome beyond the mediator (no direct
+        path to add), or when either model did not converge, the full model and a sentence
+        saying there is no comparison.
     """
     if not isinstance(full, PathResult) or full.direct:
         raise _check._fail("full", "a PathResult of value_path without direct paths", full)
@@ -1261,14 +1304,17 @@ def mediation_verdict(full: PathResult, partial: PathResult | None) -> tuple[Pat
         return full, "No comparison of full and partial mediation: the model has no mediator."
     if not isinstance(partial, PathResult) or not partial.direct or partial.mediator != full.mediator:
         raise _check._fail("partial", "a PathResult of value_path with direct=True and the same mediator", partial)
+    if not full.outcomes:
+        return full, (f"No comparison of full and partial mediation: {full.mediator} leads to no other outcome, so "
+                      "there is no direct path to add.")
     if not (full.fit["converged"] and partial.fit["converged"]):
         return full, "No comparison of full and partial mediation: a model did not converge."
     test = chi2_difference(full.fit, partial.fit)
     needed = test["p_value"] < full.settings["alpha"]
+    via = full.mediator.replace("_", " ")
     text = (f"Full against partial mediation: chi2 difference {test['delta_chi2']:.1f} on {test['delta_df']} df, "
-            f"{_p(test['p_value'])}: " + ("the direct paths are needed; overall value does not carry the whole "
-                                          "effect." if needed else "the direct paths add nothing; overall value "
-                                          "carries the effect."))
+            f"{_p(test['p_value'])}: " + (f"the direct paths are needed; {via} does not carry the whole effect."
+                                          if needed else f"the direct paths add nothing; {via} carries the effect."))
     return (partial if needed else full), text
 
 
@@ -1283,7 +1329,11 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
     repurchase, as the codebook has them); the outcomes' residuals correlate freely.
     With ``direct=True`` the factors also predict each outcome directly (partial
     mediation); :func:`mediation_verdict` compares the two fits. Single-item outcomes
-    are observed variables (on the common scale, as every item); multi-item outcomes are factors.
+    are observed variables (on the common scale, as every item); multi-item outcomes are
+    factors of their items (two items: loadings constrained equal, as a two-item block),
+    and the two kinds mix freely (e.g. satisfaction of three items, recommendation of
+    one): as in lavaan, an observed outcome is a variable of the structural part, so its
+    residual covaries with a factor's.
 
     Paths are standardized (as lavaan's ``std.all``) with a bootstrap percentile interval
     (respondents resampled with their weights, each draw refitted from the estimate);
@@ -1306,32 +1356,60 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
     Returns
     -------
     PathResult
+
+    Raises
+    ------
+    CodebookError
+        The codebook lists no outcomes (``outcomes:``): there is nothing for the path to
+        lead to.
+    ParameterError
+        A ``mediator`` or ``outcomes`` the codebook does not have (the message lists the
+        ones it has; ``mediator=None`` for a codebook without ``overall_value``), or a
+        ``structure`` factor named like an outcome.
+    SurveyError
+        As :func:`fit_cfa`, for the items and outcome columns of the model.
     """
     data, cb, missing, ci, n_boot, rng, s = _common(data, codebook, missing, ci, n_boot, random_state, settings)
     direct = _check.flag("direct", direct)
     _, factors = _structure_arg(cb, structure)
     known = list(cb.outcomes)
-    if mediator is not None:
-        mediator = _check.choice("mediator", mediator, known)
+    if mediator is not None and (isinstance(mediator, bool) or mediator not in OUTCOMES):
+        raise ParameterError(f"mediator: expected an outcome ({_names(list(OUTCOMES))}) or None, got "
+                             f"{_check.shown(mediator)}", name="mediator")
+    if not known:
+        raise CodebookError(f"value path: the codebook ({cb.source}) lists no outcomes; the value path needs at least "
+                            "one outcome for the factors to lead to (e.g. outcomes: {overall_value: <column>, "
+                            "satisfaction: [<columns>]})", key="outcomes")
+    if mediator is not None and mediator not in known:
+        raise ParameterError(f"mediator: expected an outcome of the codebook ({_names(known)}) or None (the factors "
+                             f"then predict the outcomes directly), got {_check.shown(mediator)}"
+                             + (" -- the codebook has no overall_value outcome" if mediator == "overall_value"
+                                else ""), name="mediator")
     if outcomes is None:
         outcomes = [o for o in known if o != mediator]
     else:
         outcomes = _check.names("outcomes", outcomes, allowed=[o for o in known if o != mediator])
+        outcomes = list(dict.fromkeys(outcomes))
     if mediator is None and not outcomes:
         raise ParameterError(f"outcomes: expected at least one outcome of the codebook; it has {known}",
                              name="outcomes")
+    clash = [f for f in factors if f in known]
+    if clash:
+        raise ParameterError(f"structure: factor '{clash[0]}' is named like an outcome of the codebook; name the "
+                             "factors of a custom structure apart from the outcomes", name="structure")
     blocks = _blocks(cb)
     spec, notes = _spec(factors, blocks, alone=False)  # the outcomes are other variables
     items = [it for its in spec.factors.values() for it in its]
-    extra: dict[str, str] = {}
     for o in ([mediator] if mediator else []) + outcomes:
-        if o in cb.scales:  # several items: a factor
+        if o in cb.scales:  # several items: a factor of them
             spec.factors[o] = list(cb.scales[o])
             items += cb.scales[o]
             if len(cb.scales[o]) == 2:
                 spec.tau_groups.append(list(cb.scales[o]))
-        else:
-            extra[o] = cb.outcomes[o]
+                notes.append(f"{o}: two items ({_names(cb.scales[o])}); their loadings are constrained equal "
+                             "(tau-equivalent)")
+        else:  # one item: observed, read like every item (on the common scale)
+            spec.observed[o] = cb.outcomes[o]
     predictors = list(factors)
     if mediator:
         spec.regressions[mediator] = predictors
@@ -1341,17 +1419,17 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
         for o in outcomes:
             spec.regressions[o] = list(predictors)
     spec.residual_covs = list(combinations(outcomes, 2))
-    # single-item outcomes are observed variables, read like every item (on the common
-    # scale) and named after their outcome in the model
-    mom = _moments(data, cb, items + list(extra.values()), weights, missing)
-    mom.items = items + list(extra)
+    mom = _moments(data, cb, items + list(spec.observed.values()), weights, missing)
     _name_aliases(spec, mom.items)
     fit, statistics, rows, table, theta, std = _fit_and_read(spec, mom, notes, "value path", s)
     r2 = fit.r2(theta)
     back = fit.back
     est, se, p = (_numeric(table[c]) for c in ("Estimate", "Std. Err", "p-value"))
-    is_path = [k for k, (op, lv, rv, *_) in enumerate(rows)
-               if op == "~" and back.get(lv) in spec.regressions and back.get(rv) in spec.regressions[back[lv]]]
+    regression = {(spec.node(t), spec.node(src)) for t, sources in spec.regressions.items() for src in sources}
+    is_path = [k for k, (op, lv, rv, *_) in enumerate(rows) if op == "~" and (lv, rv) in regression]
+    if len(is_path) != len(regression):  # every path of the model is read back, once
+        raise RuntimeError(f"value path: {len(is_path)} regression paths read back from semopy for the model's "
+                           f"{len(regression)}")
     # bootstrap
     draws = np.full((n_boot, len(rows)), np.nan)
     r2_draws = np.full((n_boot, len(r2)), np.nan)
@@ -1379,6 +1457,30 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
             draws[b] = fit.standardized(th, rows)
             r2_draws[b] = list(fit.r2(th).values())
     fit.refit(fit.S, mom.n_stat, theta)  # back to the estimate
+    # inadmissible solutions, flagged as fit_cfa flags them: a correlation of 1 or more
+    # between the factors that predict, an item's residual variance at its bound of 0
+    predicting = {spec.latent_alias[f] for f in factors}
+    corr_rows = [k for k, (op, lv, rv, *_) in enumerate(rows)
+                 if op == "~~" and lv != rv and lv in predicting and rv in predicting]
+    for k in corr_rows:
+        if abs(std[k]) >= 1:
+            pair = sorted((back[rows[k][1]], back[rows[k][2]]), key=list(factors).index)
+            notes.append(f"{pair[0]} and {pair[1]}: correlation {std[k]:.2f}: not admissible; the two factors are not "
+                         "distinct")
+    measured = {(spec.alias[it], spec.latent_alias[f]) for f, its in spec.factors.items() for it in its}
+    std_loading = {lv: std[k] for k, (op, lv, rv, *_) in enumerate(rows) if op == "~" and (lv, rv) in measured}
+    without_error = {spec.alias[it] for it in spec.single.values()}
+    heywood = set()
+    for k, (op, lv, rv, *_) in enumerate(rows):
+        if op == "~~" and lv == rv and lv in std_loading and lv not in without_error and std[k] <= _BOUND:
+            factor = next(back[f] for it, f in measured if it == lv)
+            heywood.add(back[lv])
+            notes.append(f"{back[lv]} ({factor}): {_HEYWOOD}: residual variance at its bound of 0 (standardized "
+                         f"loading {std_loading[lv]:.2f}); not an admissible estimate")
+    odd = int(np.sum(np.any(np.abs(draws[:, corr_rows]) >= 1, axis=1) | np.any(r2_draws < 0, axis=1)))
+    if odd:
+        notes.append(f"inadmissible bootstrap draws: {odd} of {n_boot} have a factor correlation of 1 or more or an "
+                     "R² below 0; the intervals include them, so they are wider than the estimate's uncertainty")
     if failed:
         reasons = {"few": f"drew fewer distinct respondents than the model's {len(fit.observed)} variables (a "
                           f"resample of {n} repeats respondents), so their covariance matrix is singular",
@@ -1434,9 +1536,9 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
                              "ci_low": [interval(r2_draws[:, j])[0] for j in range(len(r2))],
                              "ci_high": [interval(r2_draws[:, j])[1] for j in range(len(r2))]})
     loadings = pd.DataFrame([{"factor": back[rv], "item": back[lv], "std_loading": std[k]}
-                             for k, (op, lv, rv, *_) in enumerate(rows)
-                             if op == "~" and back.get(rv) in spec.factors and back.get(lv) not in spec.regressions])
-    near = loadings[(loadings["std_loading"].abs() > s["max_std_loading"])
+                             for k, (op, lv, rv, *_) in enumerate(rows) if op == "~" and (lv, rv) in measured],
+                            columns=["factor", "item", "std_loading"])
+    near = loadings[(loadings["std_loading"].abs() > s["max_std_loading"]) & ~loadings["item"].isin(list(heywood))
                     & ~loadings["factor"].isin(list(spec.single))] if len(loadings) else loadings
     notes += [f"{r.item} ({r.factor}): {_NEAR_HEYWOOD}: standardized loading {r.std_loading:.4f} above "
               f"{s['max_std_loading']:.2f}; the factor is almost this item alone" for r in near.itertuples()]
@@ -1453,6 +1555,8 @@ def _path_verdicts(res: PathResult) -> list[str]:
     if not f["converged"]:
         return ["The value path model did not converge: no conclusion can be drawn from its estimates."]
     out = [f"Caution, {n}." for n in res.notes if n.startswith("small sample:")]
+    out += [f"Not admissible: {n}." for n in res.notes if _HEYWOOD in n or "not admissible" in n]
+    out += [f"Caution, {n}." for n in res.notes if n.startswith("inadmissible bootstrap draws:")]
     if res.n_boot == 0:
         return out + ["No bootstrap intervals (n_boot = 0): no path is called significant."]
     if res.n_boot - res.n_failed < 2:
