@@ -82,3 +82,21 @@ def scenario_engine():
     survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
     engine, _, _ = build_engine(survey, DATA_DIR / "demo_levers.yaml", n_segments=4, random_state=2026, n_boot=50)
     return engine
+
+
+@pytest.fixture
+def tiny_notebook():
+    """A factory: ``tiny_notebook(path, body)`` writes a report notebook (a parameters cell,
+    ``x = 1``, then ``body``) and returns its path."""
+    import nbformat
+
+    def write(path, body: str):
+        nb = nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_code_cell("data_path = None\ncodebook_path = None", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("x = 1"),
+            nbformat.v4.new_code_cell(body)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, path)
+        return path
+
+    return write

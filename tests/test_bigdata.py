@@ -150,7 +150,7 @@ def test_typing_shares_and_drivers_on_the_partitions(client, big_export, big_run
     assert overall["n"].item() == int(one["value_ratio"].notna().sum())
 
     drivers = valuekit.read_codebook(DEMO_CODEBOOK).dimensions
-    table = bigdata.key_drivers(scores, "out_value", drivers, weights="weight")
+    table = bigdata.key_drivers(scores, "overall_value", drivers, weights="weight")
     ref = relative_weights(with_w.assign(out_value=reference.data["out_value"]), "out_value", drivers,
                            weights=reference.data["weight"])
     np.testing.assert_allclose(table["raw_weight"], ref["raw_weight"], rtol=1e-10)
@@ -165,7 +165,7 @@ def test_typing_shares_and_drivers_on_the_partitions(client, big_export, big_run
         ratio = (table[high] - table[low]) / (one_machine[high] - one_machine[low])
         assert ratio.between(0.7, 1.4).all(), (low, ratio.tolist())
     assert table["distinguishable"].tolist() == one_machine["distinguishable"].tolist()
-    again = bigdata.key_drivers(scores, "out_value", drivers, weights="weight")
+    again = bigdata.key_drivers(scores, "overall_value", drivers, weights="weight")
     pd.testing.assert_frame_equal(again, table)  # the same replicates from the same seed
 
 

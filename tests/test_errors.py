@@ -4,7 +4,6 @@ checked before any work; a failing report notebook is named; anything else is a 
 import inspect
 import os
 
-import nbformat
 import pytest
 
 import valuekit
@@ -115,52 +114,46 @@ def test_report_out_that_is_a_file(tmp_path):
         run_report(DEMO_DATA, DEMO_CODEBOOK, target)
 
 
-def _tiny_notebook(path, body: str):
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("data_path = None\ncodebook_path = None", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell("x = 1"),
-        nbformat.v4.new_code_cell(body)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, path)
-    return path
-
-
-def test_a_failing_notebook_is_named_with_its_cell_and_error(tmp_path):
-    good = _tiny_notebook(tmp_path / "01_fine.ipynb", "print('ok')")
-    bad = _tiny_notebook(tmp_path / "02_broken.ipynb",
+def test_a_failing_notebook_is_named_with_its_cell_and_error(tmp_path, tiny_notebook):
+    good = tiny_notebook(tmp_path / "01_fine.ipynb", "print('ok')")
+    bad = tiny_notebook(tmp_path / "02_broken.ipynb",
                          "from valuekit.errors import SurveyError\nraise SurveyError('column q9: no answers')")
     out = tmp_path / "out"
+    report = run_report(DEMO_DATA, DEMO_CODEBOOK, out, notebooks=[good, bad], progress=lambda page: None)
+    assert [p.status for p in report.pages] == ["written", "failed"]  # a failed page, not an exception
     with pytest.raises(NotebookError) as caught:
-        run_report(DEMO_DATA, DEMO_CODEBOOK, out, notebooks=[good, bad], progress=lambda line: None)
+        report.raise_for_failures()
     message = str(caught.value)
     assert "02_broken.ipynb" in message and "SurveyError: column q9: no answers" in message
     assert caught.value.notebook == "02_broken.ipynb" and caught.value.cell is not None
     assert (out / "01_fine.html").exists() and (out / "02_broken.ipynb").exists()
-    assert not (out / "02_broken.html").exists()
+    assert "could not finish on this survey" in (out / "02_broken.html").read_text()
 
 
-def test_a_dead_kernel_is_named_not_a_traceback(tmp_path):
-    dead = _tiny_notebook(tmp_path / "03_dies.ipynb", "import os\nos._exit(1)")
+def test_a_dead_kernel_is_named_not_a_traceback(tmp_path, tiny_notebook):
+    dead = tiny_notebook(tmp_path / "03_dies.ipynb", "import os\nos._exit(1)")
+    report = run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path / "out", notebooks=[dead], progress=None)
     with pytest.raises(NotebookError, match=r"notebook 03_dies.ipynb: the Python kernel running it died"):
-        run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path / "out", notebooks=[dead], progress=lambda line: None)
+        report.raise_for_failures()
 
 
-def test_a_cell_over_the_timeout_is_named(tmp_path):
-    slow = _tiny_notebook(tmp_path / "04_slow.ipynb", "import time\ntime.sleep(6)")
+def test_a_cell_over_the_timeout_is_named(tmp_path, tiny_notebook):
+    slow = tiny_notebook(tmp_path / "04_slow.ipynb", "import time\ntime.sleep(6)")
+    report = run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path / "out", notebooks=[slow], timeout=1, progress=None)
     with pytest.raises(NotebookError, match=r"notebook 04_slow.ipynb: a cell ran longer than the 1 s allowed"):
-        run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path / "out", notebooks=[slow], timeout=1,
-                   progress=lambda line: None)
+        report.raise_for_failures()
 
 
-def test_the_cli_names_the_failing_notebook(tmp_path, capsys, monkeypatch):
+def test_the_cli_names_the_failing_notebook(tmp_path, capsys, monkeypatch, tiny_notebook):
     from valuekit import report
 
-    bad = _tiny_notebook(tmp_path / "05_broken.ipynb", "1 / 0")
+    bad = tiny_notebook(tmp_path / "05_broken.ipynb", "1 / 0")
     monkeypatch.setattr(report, "notebook_sequence", lambda: [bad])
-    assert main(["report", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "--out", str(tmp_path / "o")]) == 2
+    assert main(["report", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("valuekit report: notebook 05_broken.ipynb failed at cell")
-    assert "ZeroDivisionError" in err[-1]
+    assert err[0].startswith("valuekit report: notebook 05_broken.ipynb failed at cell")
+    assert "ZeroDivisionError" in err[0]
+    assert err[-1].startswith("valuekit report: 1 of 1 notebook(s) failed")
 
 
 @pytest.mark.parametrize("target, expected", [
@@ -219,7 +212,7 @@ def test_score_never_overwrites_the_export_and_asks_before_overwriting(capsys, t
     assert main(["score", str(export), "--codebook", str(DEMO_CODEBOOK), "-o", str(out)]) == 2
     assert "exists; pass --force" in _one_line(capsys, "score") and out.read_text() == "keep me"
     assert main(["score", str(export), "--codebook", str(DEMO_CODEBOOK), "-o", str(out), "--force"]) == 0
-    assert out.read_text().startswith("row,respondent_id,weight,out_value")
+    assert out.read_text().startswith("row,respondent_id,weight,overall_value")
     capsys.readouterr()
     assert main(["score", str(export), "--codebook", str(DEMO_CODEBOOK), "-o", str(tmp_path / "s.xlsx")]) == 2
     assert "ending in .csv" in _one_line(capsys, "score")

@@ -1,6 +1,7 @@
 """`valuekit report` runs the notebook sequence on any survey, not only the demo."""
 
 import json
+import re
 
 import nbformat
 import pandas as pd
@@ -56,8 +57,10 @@ def test_report_on_a_second_survey(tmp_path, capsys, clinic_xlsx):
     out = tmp_path / "clinic"
     assert main(["report", str(clinic_xlsx), "--codebook", str(CLINIC_CODEBOOK), "--sheet", "Respuestas",
                  "--out", str(out)]) == 0
-    htmls = sorted(out.glob("*.html"))
+    htmls = sorted(h for h in out.glob("*.html") if h.name != "index.html")
     assert [h.stem for h in htmls] == [p.stem for p in notebook_sequence()]
+    index = (out / "index.html").read_text()
+    assert all(f"href='{h.name}'" in index for h in htmls)
     executed = nbformat.read(out / "01_load_and_audit.ipynb", as_version=4)
     params = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert "clinica.xlsx" in params.source and 'read_options = {"sheet": "Respuestas"}' in params.source
@@ -117,7 +120,8 @@ def test_report_with_several_waves_runs_the_tracking_notebook(tmp_path, capsys):
     text = _outputs(executed, "display_data") + "".join(
         o.get("data", {}).get("text/markdown", "") for c in executed.cells for o in c.get("outputs", []))
     assert "5 change(s) pass the evidence bar, nothing else: 250 comparisons" in text
-    assert html == [tmp_path / "api" / "08_tracking.html"]
+    assert list(html) == [tmp_path / "api" / "08_tracking.html"]
+    assert [p.status for p in html.pages] == ["written"] and html.ok
 
 
 def test_one_survey_skips_the_tracking_notebook_saying_why(tmp_path):
@@ -143,3 +147,120 @@ def test_report_checks_the_waves_before_running(tmp_path, capsys):
                  "--out", str(tmp_path / "cli")]) == 2
     assert "demo_wave3.csv holds one wave only" in capsys.readouterr().err
     assert not (tmp_path / "cli").exists()
+
+
+# -- a notebook that fails does not stop the report ------------------------------------------
+
+
+@pytest.fixture
+def tiny_sequence(tmp_path, tiny_notebook):
+    """Three notebooks: one that runs, one that raises a SurveyError whose message carries
+    markup (labels come from other people's exports), one that runs after it."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    return [tiny_notebook(folder / "01_fine.ipynb", "print('fine')"),
+            tiny_notebook(folder / "02_broken.ipynb", "from valuekit.errors import SurveyError\n"
+                                                       "raise SurveyError('block <b>Trust & co</b>: no answers')"),
+            tiny_notebook(folder / "03_after.ipynb", "print('after')")]
+
+
+def test_a_failing_notebook_gets_a_page_and_the_others_run(tmp_path, tiny_sequence):
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA
+    from valuekit.errors import NotebookError
+
+    out, lines = tmp_path / "out", []
+    report = run_report(DEMO_DATA, DEMO_CODEBOOK, out, notebooks=tiny_sequence, progress=lines.append)
+    assert [p.status for p in report.pages] == ["written", "failed", "written"] and not report.ok
+    failed = report.page("02_broken")
+    assert failed.reason == "cell 4 raised SurveyError: block <b>Trust & co</b>: no answers"
+    assert failed.executed == out / "02_broken.ipynb" and failed.executed.exists()  # kept for the analyst
+    page = (out / "02_broken.html").read_text()
+    assert "could not finish on this survey: cell 4 raised SurveyError: block &lt;b&gt;Trust &amp; co&lt;/b&gt;" in page
+    assert "<b>Trust" not in page and "href='02_broken.ipynb'" in page
+    assert _outputs(nbformat.read(out / "03_after.ipynb", as_version=4)) == "after\n"  # the notebook after it ran
+    assert (out / "03_after.html").exists()
+    # one progress line per notebook, with its status and elapsed time
+    assert [p.notebook for p in lines] == ["01_fine", "02_broken", "03_after"]
+    assert re.fullmatch(r"\[2/3\] 02_broken +failed +\d+\.\d s  cell 4 raised SurveyError: .*", str(lines[1]))
+    assert all(p.seconds > 0 for p in lines)
+    # the index links every page, with its status
+    index = (out / "index.html").read_text()
+    rows = re.findall(r"<tr><td><a href='([^']+)'>[^<]+</a></td><td class='([a-z-]+)'>", index)
+    assert rows == [("01_fine.html", "written"), ("02_broken.html", "failed"), ("03_after.html", "written")]
+    assert "3 page(s): 2 written, 1 failed" in index and "<b>Trust" not in index
+    with pytest.raises(NotebookError, match=r"notebook 02_broken.ipynb failed at cell 4: SurveyError: block"):
+        report.raise_for_failures()
+
+
+def test_the_cli_exits_1_with_the_index_when_a_notebook_fails(tmp_path, tiny_sequence, capsys, monkeypatch):
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA, report as report_module
+
+    monkeypatch.setattr(report_module, "notebook_sequence", lambda: tiny_sequence)
+    args = ["report", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK)]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 1
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
+    assert [line.split()[1] for line in out if line.startswith("[")] == ["01_fine", "02_broken", "03_after"]
+    assert "  written  01_fine, 03_after" in out
+    assert any(line.startswith("  FAILED   02_broken: cell 4 raised SurveyError") for line in out)
+    assert f"index: {tmp_path / 'a' / 'index.html'} (3 page(s): 2 written, 1 failed" in captured.out
+    err = captured.err.strip().splitlines()
+    assert err[0].startswith("valuekit report: notebook 02_broken.ipynb failed at cell 4: SurveyError")
+    assert err[-1].startswith("valuekit report: 1 of 3 notebook(s) failed; the other pages and the index")
+    # skipping the failing notebook: every page written or skipped for a stated reason, exit 0
+    assert main([*args, "--out", str(tmp_path / "b"), "--skip", "02"]) == 0
+    captured = capsys.readouterr()
+    assert "  skipped  02_broken: Not run: the report was asked to skip this notebook" in captured.out
+    assert captured.err == "" and not (tmp_path / "b" / "02_broken.ipynb").exists()
+    assert "asked to skip this notebook" in (tmp_path / "b" / "02_broken.html").read_text()
+
+
+@pytest.mark.parametrize("skip", [["10_nowhere"], ["02_broken", "7"], ["broken"]])
+def test_skip_names_a_notebook_of_the_sequence(tmp_path, tiny_sequence, capsys, monkeypatch, skip):
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA, ParameterError, report as report_module
+
+    wrong = next(s for s in skip if s != "02_broken")
+    with pytest.raises(ParameterError, match=rf"skip: no notebook '{wrong}' in the report's sequence; the "
+                                             r"notebooks are \['01_fine', '02_broken', '03_after'\]"):
+        run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path / "api", notebooks=tiny_sequence, skip=skip)
+    monkeypatch.setattr(report_module, "notebook_sequence", lambda: tiny_sequence)
+    assert main(["report", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "--out", str(tmp_path / "cli"),
+                 *[a for s in skip for a in ("--skip", s)]]) == 2
+    assert f"valuekit report: --skip: no notebook '{wrong}'" in capsys.readouterr().err
+    assert not (tmp_path / "api").exists() and not (tmp_path / "cli").exists()  # checked before anything ran
+
+
+def test_skip_takes_names_file_names_and_numbers(tiny_sequence):
+    from valuekit.report import resolve_skip
+
+    assert resolve_skip(["01", "02_broken.ipynb", "03_after"], tiny_sequence) == {"01_fine", "02_broken", "03_after"}
+    assert resolve_skip(None, tiny_sequence) == set() and resolve_skip("02", tiny_sequence) == {"02_broken"}
+    assert resolve_skip([3, "2"], tiny_sequence) == {"02_broken", "03_after"}
+
+
+def test_an_interrupted_report_still_writes_its_index(tmp_path, tiny_sequence):
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA
+
+    def interrupt(page):
+        if page.notebook == "01_fine":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path, notebooks=tiny_sequence, progress=interrupt)
+    index = (tmp_path / "index.html").read_text()
+    assert "<td class='written'>written</td>" in index and index.count("<td class='not-run'>not run</td>") == 2
+    assert not (tmp_path / "02_broken.html").exists()
+
+
+def test_a_skipped_page_is_escaped_and_drops_an_earlier_run(tmp_path):
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA
+    from valuekit.report import _skipped_page
+
+    page = _skipped_page("<script>x</script>", "codebook 'a<b>.yaml' & more")
+    assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "codebook &#x27;a&lt;b&gt;.yaml&#x27; &amp; more." in page
+    tracking = [p for p in notebook_sequence() if p.name == "08_tracking.ipynb"]
+    (tmp_path / "08_tracking.ipynb").write_text("{}")  # an earlier run's executed notebook
+    report = run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path, notebooks=tracking, progress=None)
+    assert [p.status for p in report.pages] == ["skipped"] and report.ok
+    assert not (tmp_path / "08_tracking.ipynb").exists()

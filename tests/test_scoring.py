@@ -222,8 +222,8 @@ def test_cli_score(tmp_path, capsys):
     assert f"scored: {int((~unscored).sum())}; not scored: {int(unscored.sum())}" in printed
     assert scores.loc[unscored, "value_ratio"].isna().all()
     assert set(scores.loc[~unscored, "verdict"]) <= {"created", "neutral", "destroyed"}
-    assert list(scores.columns[:8]) == ["row", "respondent_id", "weight", "out_value", "out_sat", "out_nps", "out_rep",
-                                       "functional"]  # the weight and outcomes beside the scores
+    assert list(scores.columns[:8]) == ["row", "respondent_id", "weight", "overall_value", "satisfaction", "recommend",
+                                       "repurchase", "functional"]  # the weight and outcomes, by their names
 
 
 def test_demo_verdicts_recover_the_planted_truth():

@@ -16,6 +16,12 @@ Every problem with the input (a :class:`valuekit.errors.ValuekitError`, or a wro
 is printed as one line, ``valuekit <command>: <message>``, with exit status 2; ``--debug``
 adds the traceback. Anything else is a bug in valuekit: exit status 1, with the traceback
 under ``--debug``.
+
+``valuekit report`` checks its input before any notebook runs (exit status 2 and nothing
+written when it is wrong); then every notebook gets a page, and ``index.html`` lists them.
+It exits 0 when every page was written or skipped for the reason its page states (no
+sacrifices measured, one wave, ``--skip``), and 1 when a notebook failed: its page says why,
+the other pages and the index are written, and each failure is a line on stderr.
 """
 
 from __future__ import annotations
@@ -230,17 +236,21 @@ def _write_csv(table, output) -> None:
 def _score_table(survey, scores):
     """The scores of the kept respondents as ``valuekit score`` writes them (an Arrow
     table): ``row`` (the input row), the id (when the codebook names one), the survey
-    weight, the outcomes and the constructs' scores (when the codebook names them: what
-    weighted shares and driver models need beside the scores; a multi-item outcome or a
-    construct is the mean of its items, as the survey was loaded), one column per
-    dimension and sacrifice, ``benefits``,
-    then ``sacrifices``, ``value_ratio`` and ``verdict`` (when sacrifices are measured), and
-    ``unscored_reason``.
+    weight, the outcomes and the constructs (when the codebook names them: what weighted
+    shares and driver models need beside the scores), one column per dimension and
+    sacrifice, ``benefits``, then ``sacrifices``, ``value_ratio`` and ``verdict`` (when
+    sacrifices are measured), and ``unscored_reason``.
+
+    Every outcome and construct column is named as the codebook names the outcome or
+    construct (``satisfaction``, ``trust``), whether it has several items (their mean, as
+    the survey was loaded) or one (that item's answers).
 
     ``scores`` is :meth:`ValueScorer.transform` of ``survey.recoded`` (every input row);
     the kept rows are taken.
     """
     import pyarrow as pa
+
+    from .errors import CodebookError
 
     cb = survey.codebook
     rows = survey.audit.rows
@@ -250,20 +260,33 @@ def _score_table(survey, scores):
     keep = pa.array(kept)
     ratio = ["sacrifices", "value_ratio"] if cb.has_sacrifices else []
     columns = {"row": rows["row"].to_numpy()[kept]}
+    what = {"row": "the input row number"}
+
+    def add(name: str, values, meaning: str) -> None:
+        if name in columns:  # e.g. a construct named like the id column or 'value_ratio'
+            raise CodebookError(f"{cb.source}: the scores would have two columns named '{name}' ({what[name]} "
+                                f"and {meaning}); rename one of them in the codebook (or the export)")
+        columns[name], what[name] = values, meaning
+
     if cb.id:  # without an id column the row number identifies the respondent
-        columns[cb.id] = pa.array(rows["respondent"].array, from_pandas=True).filter(keep)
+        add(cb.id, pa.array(rows["respondent"].array, from_pandas=True).filter(keep), "the respondent id")
     recoded = survey.recoded
-    for col in [cb.weight, *(cb.outcome_column(name) for name in [*cb.outcomes, *cb.constructs])]:
-        if col and col in recoded.columns and col not in columns:
-            columns[col] = pa.array(recoded[col].to_numpy(dtype=float, na_value=np.nan)[kept], from_pandas=True)
-    for name in [*cb.dimensions, *cb.sacrifices, "benefits", *ratio]:
-        columns[name] = pa.array(scores[name].to_numpy()[kept], from_pandas=True)  # NaN: a missing value
+    named = [(cb.weight, cb.weight, "the survey weight")] if cb.weight else []
+    named += [(name, cb.outcome_column(name), f"the outcome '{name}'") for name in cb.outcomes]
+    named += [(name, cb.outcome_column(name), f"the construct '{name}'") for name in cb.constructs]
+    for name, col, meaning in named:
+        if col in recoded.columns:
+            add(name, pa.array(recoded[col].to_numpy(dtype=float, na_value=np.nan)[kept], from_pandas=True),
+                meaning)
+    for name in [*cb.dimensions, *cb.sacrifices, "benefits", *ratio]:  # NaN: a missing value
+        add(name, pa.array(scores[name].to_numpy()[kept], from_pandas=True), f"the score '{name}'")
     if cb.has_sacrifices:  # the categories and their order, without a text per respondent
         verdict = scores["verdict"].array
         codes = verdict.codes[kept]
-        columns["verdict"] = pa.DictionaryArray.from_arrays(
-            pa.array(codes, mask=codes < 0), pa.array(list(verdict.categories), pa.string()), ordered=True)
-    columns["unscored_reason"] = pa.array(scores["unscored_reason"].array).filter(keep)
+        add("verdict", pa.DictionaryArray.from_arrays(
+            pa.array(codes, mask=codes < 0), pa.array(list(verdict.categories), pa.string()), ordered=True),
+            "the verdict")
+    add("unscored_reason", pa.array(scores["unscored_reason"].array).filter(keep), "why a respondent is unscored")
     return pa.table(columns)
 
 
@@ -411,22 +434,101 @@ def _weight(args) -> int:
 
 
 def _report(args) -> int:
-    from .report import run_report
+    from . import report as _report_module
 
     params = {"exclude": [r for r in DEFAULT_EXCLUDE if r not in args.keep]} if args.keep else {}
     if args.segments is not None:
         params["n_segments"] = _segments(args.segments)
+    if args.n_boot is not None:
+        params["n_boot"] = _check.integer("--n-boot", args.n_boot, min=1)
     read_options = _read_options(args)
     if read_options:
         params["read_options"] = read_options
     _check.integer("--timeout", args.timeout, min=1)
+    sequence = _report_module.notebook_sequence()
+    skip = _report_module.resolve_skip([s for entry in args.skip for s in entry.split(",") if s.strip()],
+                                       sequence, name="--skip")
     waves = [args.data, *args.more_waves]
     tracking = f", waves from {len(waves)} file(s)" if len(waves) > 1 or args.wave_column else ""
-    print(f"Running the notebooks on {waves[-1]}{tracking} ...")
-    written = run_report(waves if len(waves) > 1 else waves[0], args.codebook, args.out, parameters=params,
-                         timeout=args.timeout, wave_column=args.wave_column)
-    print(f"Wrote {len(written)} HTML report(s) and executed notebooks to {args.out}/")
-    return 0
+    print(f"Running {len(sequence)} notebooks on {waves[-1]}{tracking} into {args.out}/ ...", flush=True)
+    with _ReportProgress([nb.stem for nb in sequence]) as progress:
+        report = _report_module.run_report(waves if len(waves) > 1 else waves[0], args.codebook, args.out,
+                                           parameters=params, timeout=args.timeout,
+                                           wave_column=args.wave_column, skip=sorted(skip), progress=progress)
+    print(f"Wrote {len(report)} HTML page(s) and the executed notebooks to {args.out}/; index: {report.index} "
+          f"({report.summary()})")
+    for line in _index_lines(report):
+        print(line)
+    if report.ok:
+        return 0
+    for page in report.failed:  # the scripts' and CI's signal: exit 1, each failure on stderr
+        print(f"valuekit report: {page.error}", file=sys.stderr)
+    print(f"valuekit report: {len(report.failed)} of {len(report)} notebook(s) failed; the other pages and "
+          f"the index ({report.index}) were written", file=sys.stderr)
+    return 1
+
+
+def _index_lines(report) -> list[str]:
+    """The index as the command prints it last: the pages written on one line, the skipped
+    ones grouped by their reason, each failed one with its reason and executed notebook."""
+    lines = []
+    if report.written:
+        lines.append(f"  written  {', '.join(p.notebook for p in report.written)}")
+    reasons: dict[str, list[str]] = {}
+    for p in report.skipped:
+        reasons.setdefault(p.reason, []).append(p.notebook)
+    lines += [f"  skipped  {', '.join(names)}: {reason}" for reason, names in reasons.items()]
+    for p in report.failed:
+        kept = f" (executed notebook: {p.executed})" if p.executed is not None else ""
+        lines.append(f"  FAILED   {p.notebook}: {p.reason}{kept}")
+    return lines
+
+
+class _ReportProgress:
+    """Each notebook's line as it finishes (flushed: a CI log shows it at once); on a terminal
+    also a status bar (tqdm, on stderr) naming the notebook running and the time elapsed."""
+
+    def __init__(self, names: list[str]):
+        self.names, self.bar, self.ticker, self.stop = names, None, None, None
+
+    def __enter__(self):
+        import shutil
+        import threading
+
+        from tqdm import tqdm
+
+        if sys.stderr.isatty() and sys.stdout.isatty():
+            size = shutil.get_terminal_size()
+            self.bar = tqdm(total=len(self.names), unit="notebook", leave=False, file=sys.stderr,
+                            ncols=size.columns, nrows=size.lines,  # a terminal of unknown size: 80 x 24
+                            bar_format="{desc} {n_fmt}/{total_fmt} notebooks [{elapsed}]")
+            self._describe(0)
+            self.stop = threading.Event()
+            self.ticker = threading.Thread(target=self._tick, daemon=True)  # the elapsed time keeps moving
+            self.ticker.start()
+        return self
+
+    def _describe(self, done: int) -> None:
+        if done < len(self.names):
+            self.bar.set_description_str(f"running {self.names[done]}", refresh=True)
+
+    def _tick(self) -> None:
+        while not self.stop.wait(1.0):
+            self.bar.refresh()
+
+    def __call__(self, page) -> None:
+        if self.bar is None:
+            print(page, flush=True)
+            return
+        self.bar.write(str(page), file=sys.stdout)
+        self.bar.update(1)
+        self._describe(page.position)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.stop.set()
+            self.ticker.join()
+            self.bar.close()
 
 
 def _segments(value: int) -> int:
@@ -497,6 +599,11 @@ def _init(args) -> int:
           f"{checks} reverse key or scale decision(s) to check, "
           f"{len(draft.context)} context, {len(draft.other)} other, {len(draft.unassigned)} unassigned; "
           f"id: {draft.id.value if draft.id else 'none (row numbers)'}")
+    if draft.skeleton:
+        print(f"{draft.source} has no question text and its column names do not say what was asked: the draft is "
+              f"a skeleton, its {rated} rated columns listed under other: with their scales; place them under "
+              f"benefits (required), sacrifices and outcomes, then: valuekit audit {args.data} --codebook {out}")
+        return 0
     left = draft.problems()
     if left:
         print("decisions left before it loads:\n" + "\n".join(f"  {line.strip()}" for line in left))
@@ -601,6 +708,12 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
     report.add_argument("--segments", type=int, metavar="N",
                         help="number of segments (default: the number with the highest silhouette)")
+    report.add_argument("--skip", action="append", default=[], metavar="NOTEBOOK",
+                        help="do not run this notebook (its name, e.g. 09_value_model, or its number, 09); "
+                             "its page says it was skipped; repeatable")
+    report.add_argument("--n-boot", type=int, metavar="N",
+                        help="bootstrap resamples in every notebook that draws them (default: each notebook's "
+                             "own, 30 to 200); fewer run faster, with rougher intervals")
     _exclude_args(report)
     report.set_defaults(func=_report)
 

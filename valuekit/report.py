@@ -13,16 +13,28 @@ column): every other notebook analyses the latest file given, and the notebook w
 says ``"needs": ["waves"]`` (``08_tracking``) compares the waves (its parameters
 ``wave_paths`` and ``wave_column``). Given one survey and no wave column, that notebook's
 page says it needs waves.
+
+A notebook that stops on an error does not stop the report: its page says why in one
+sentence (the cell and the error; the executed notebook is kept beside it) and the
+notebooks after it run. ``index.html`` in the output folder links every page with its
+status (written, skipped, failed) and why; :func:`run_report` returns the same as a
+:class:`Report`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 import tempfile
+import time
+import traceback
+from collections.abc import Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import _check
@@ -30,7 +42,8 @@ from .codebook import read_codebook
 from .config import DEMO_CODEBOOK, NOTEBOOKS_DIR
 from .errors import NotebookError, ParameterError
 
-__all__ = ["notebook_sequence", "run_report", "check_parameters", "serve_dashboard", "dashboard_command"]
+__all__ = ["notebook_sequence", "run_report", "Report", "Page", "resolve_skip", "check_parameters", "serve_dashboard",
+           "dashboard_command"]
 
 #: The kernelspec name our temporary spec takes: "python3", so that it also shadows, for
 #: Voila, any other "python3" kernel the machine has (notebooks name that kernel).
@@ -165,10 +178,151 @@ def _waves_arg(data, wave_column) -> tuple[list[Path], str | None]:
     return [_check.input_file("data", f, "survey export").resolve() for f in files], wave_column
 
 
+#: How a page of the report came about: its notebook ran to the end (``written``); it was not
+#: run, for the reason its page states (``skipped``: the survey measured no sacrifices, it was
+#: given one wave, or the analyst asked to skip it); it stopped on an error (``failed``: the
+#: page says why, the executed notebook is kept beside it); or the run was interrupted before
+#: it (``not run``: listed in the index only).
+STATUSES = ("written", "skipped", "failed", "not run")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a report: the notebook, the HTML written for it and how it went.
+
+    ``reason`` is one sentence saying why a page was skipped or failed (empty for a written
+    page); ``executed`` the executed notebook beside the page (written and failed pages,
+    when papermill wrote one); ``error`` the :class:`NotebookError` of a failed page;
+    ``position`` its place in the sequence (1-based) of ``total`` notebooks.
+    """
+
+    notebook: str
+    html: Path
+    status: str
+    reason: str = ""
+    seconds: float = 0.0
+    executed: Path | None = None
+    error: NotebookError | None = field(default=None, compare=False)
+    position: int = 0
+    total: int = 0
+
+    def line(self) -> str:
+        """The progress line: ``[ 9/10] 09_value_model   failed   12.3 s  <why>``."""
+        width = len(str(self.total))
+        where = f"[{self.position:>{width}}/{self.total}] " if self.total else ""
+        took = f"{self.seconds:7.1f} s" if self.status in ("written", "failed") else " " * 9
+        why = f"  {self.reason}" if self.reason else ""
+        return f"{where}{self.notebook:<30} {self.status:<8}{took}{why}".rstrip()
+
+    __str__ = line
+
+
+@dataclass(frozen=True)
+class Report(Sequence):
+    """What :func:`run_report` wrote: a sequence of the HTML pages (one per notebook, in
+    order), with each page's :class:`Page` record, the index page and the time taken.
+
+    ``ok`` is true when no page failed (skipped pages say why and are not failures);
+    :meth:`raise_for_failures` raises the first failure's :class:`NotebookError`.
+    """
+
+    pages: tuple[Page, ...]
+    index: Path
+    seconds: float = 0.0
+
+    def __getitem__(self, i):
+        return [p.html for p in self.pages][i]
+
+    def __len__(self) -> int:
+        return len(self.pages)
+
+    def page(self, notebook: str) -> Page:
+        """The page of one notebook, by its name (``09_value_model`` or ``09_value_model.ipynb``)."""
+        for p in self.pages:
+            if p.notebook == Path(notebook).stem:
+                return p
+        raise KeyError(f"no page for '{notebook}'; pages: {[p.notebook for p in self.pages]}")
+
+    def _with(self, status: str) -> list[Page]:
+        return [p for p in self.pages if p.status == status]
+
+    @property
+    def written(self) -> list[Page]:
+        return self._with("written")
+
+    @property
+    def skipped(self) -> list[Page]:
+        return self._with("skipped")
+
+    @property
+    def failed(self) -> list[Page]:
+        return self._with("failed")
+
+    @property
+    def ok(self) -> bool:
+        """True when every page was written or skipped for a stated reason."""
+        return not self.failed and not self._with("not run")
+
+    def summary(self) -> str:
+        """How many pages were written, skipped and failed, and the time taken."""
+        counts = ", ".join(f"{len(self._with(s))} {s}" for s in STATUSES if self._with(s))
+        return f"{len(self.pages)} page(s): {counts}; {self.seconds:.0f} s"
+
+    def raise_for_failures(self) -> None:
+        """Raise the first failed page's :class:`NotebookError` (naming the others), if any."""
+        if not self.failed:
+            return
+        first, others = self.failed[0], [p.notebook for p in self.failed[1:]]
+        more = f" (also failed: {', '.join(others)})" if others else ""
+        raise NotebookError(f"{first.error}{more}", notebook=first.error.notebook, cell=first.error.cell)
+
+
+def resolve_skip(skip, notebooks: list[Path], *, name: str = "skip") -> set[str]:
+    """The notebooks (stems) to skip, checked against the sequence.
+
+    Each entry is a notebook's name (``09_value_model``), its file name
+    (``09_value_model.ipynb``) or its number (``09``, ``9``).
+
+    Raises
+    ------
+    ParameterError
+        An entry naming no notebook of the sequence (named, with the sequence).
+    """
+    if skip is None:
+        return set()
+    if isinstance(skip, (str, Path)):
+        skip = [skip]
+    if not isinstance(skip, (list, tuple, set, frozenset)):
+        raise ParameterError(f"{name}: expected a list of notebook names such as ['09_value_model'], got {skip!r}",
+                             name=name)
+    stems = [nb.stem for nb in notebooks]
+
+    def same(stem: str, text: str) -> bool:
+        number = stem.split("_", 1)[0]
+        return stem == text or number == text or (text.isdigit() and number.isdigit() and int(text) == int(number))
+
+    chosen = set()
+    for entry in skip:
+        ok = isinstance(entry, (str, Path)) or (isinstance(entry, int) and not isinstance(entry, bool))
+        text = Path(str(entry).strip()).name.removesuffix(".ipynb") if ok else ""
+        matches = [s for s in stems if text and same(s, text)]
+        if not matches:
+            raise ParameterError(f"{name}: no notebook {entry!r} in the report's sequence; the notebooks are "
+                                 f"{stems} (give a name, a file name or a number)", name=name)
+        chosen.update(matches)
+    return chosen
+
+
 def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *,
                notebooks: list[Path] | None = None, timeout: int = 600, wave_column: str | None = None,
-               parameters: dict | None = None, progress=print) -> list[Path]:
-    """Execute the notebook sequence on a survey (or several waves); write ``.ipynb`` and ``.html``.
+               parameters: dict | None = None, skip=None, progress=print) -> Report:
+    """Execute the notebook sequence on a survey (or several waves); write ``.ipynb``, ``.html``
+    and an ``index.html`` linking every page.
+
+    A notebook that cannot run on the survey does not stop the report: its page says why in
+    one sentence (the error, and the cell it stopped at), the executed notebook is kept
+    beside it, and the notebooks after it run. A notebook that needs what the survey lacks
+    (sacrifices, several waves), or that ``skip`` names, is not run; its page says why.
 
     Parameters
     ----------
@@ -190,21 +344,39 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
         Seconds allowed per cell (papermill ``execution_timeout``).
     parameters : dict, optional
         Extra notebook parameters, e.g. ``{"exclude": ["missing_id"]}``, or
-        ``{"read_options": {"sheet": "Responses"}}`` (keywords for ``load_survey``).
-    progress : callable, default print
-        Called with one line per notebook.
+        ``{"read_options": {"sheet": "Responses"}}`` (keywords for ``load_survey``), or
+        ``{"n_boot": 50}`` (fewer bootstrap resamples in every notebook that draws them).
+    skip : list of str, optional
+        Notebooks not to run, by name (``09_value_model``), file name or number (``09``);
+        checked against the sequence before anything runs.
+    progress : callable or None, default print
+        Called with each notebook's :class:`Page` when it is done (``str(page)`` is a
+        progress line: position, notebook, status, seconds, why); None: silent.
 
     Returns
     -------
-    list of Path
-        The HTML files written.
+    Report
+        The pages (a sequence of the HTML files, in notebook order, each with its
+        :class:`Page` record: ``report.pages``, ``report.failed``...) and ``report.index``.
+
+    Raises
+    ------
+    ValuekitError
+        Before any notebook runs: a wrong path, codebook, parameter, wave or ``skip``.
+        A notebook failing later is a failed page, not an exception (see
+        :meth:`Report.raise_for_failures`).
     """
     import nbformat
     import papermill as pm
     from nbconvert import HTMLExporter
 
+    started = time.monotonic()
     notebooks = notebook_sequence() if notebooks is None else [Path(nb) for nb in notebooks]
     timeout = _check.integer("timeout", timeout, min=1)
+    skipped = resolve_skip(skip, notebooks)
+    if progress is not None and not callable(progress):
+        raise ParameterError(f"progress: expected a callable (such as print) or None, got {progress!r}",
+                             name="progress")
     files, wave_column = _waves_arg(data, wave_column)
     data, codebook = _check_inputs(files[-1], codebook)
     tracking = len(files) > 1 or wave_column is not None
@@ -217,34 +389,67 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
     if tracking:
         params.update(wave_paths=[str(f) for f in files], wave_column=wave_column)
     exporter = HTMLExporter()
-    written = []
-    with _this_python_kernel() as kernel:
-        for nb_path in notebooks:
-            executed = out / nb_path.name
-            needs = nbformat.read(nb_path, as_version=4).metadata.get("valuekit", {}).get("needs", [])
-            if "waves" in needs and not tracking:  # one survey: nothing to track
-                html = executed.with_suffix(".html")
-                _check.write_text(html, _skipped_page(nb_path.stem, "This notebook compares survey waves; the "
-                                                      "report was given one survey and no wave column (give "
-                                                      "several exports, or --wave-column)"), "HTML report")
-                written.append(html)
-                progress(f"  {html} (skipped: one wave)")
-                continue
-            if "sacrifices" in needs and not cb.has_sacrifices:  # benefits-only: say so, run nothing
-                html = executed.with_suffix(".html")
-                _check.write_text(html, _skipped_page(nb_path.stem, cb.no_sacrifices_message("This notebook")),
-                                  "HTML report")
-                written.append(html)
-                progress(f"  {html} (skipped: no sacrifices measured)")
-                continue
-            declared = pm.inspect_notebook(str(nb_path))  # pass each notebook only its own parameters
-            _execute(nb_path, executed, {k: v for k, v in params.items() if k in declared}, kernel, timeout)
-            body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
-            html = executed.with_suffix(".html")
-            _check.write_text(html, body, "HTML report")
-            written.append(html)
-            progress(f"  {html}")
-    return written
+    pages: list[Page] = []
+    total = len(notebooks)
+
+    def done(page: Page) -> None:
+        pages.append(page)
+        if progress is not None:
+            progress(page)
+
+    report = None
+    try:
+        with _this_python_kernel() as kernel:
+            for position, nb_path in enumerate(notebooks, start=1):
+                executed, html = out / nb_path.name, out / f"{nb_path.stem}.html"
+                page = partial(Page, nb_path.stem, html, position=position, total=total)
+                reason = _why_not_run(nb_path, cb, tracking, skipped)
+                if reason:
+                    executed.unlink(missing_ok=True)  # no executed notebook of an earlier run beside a skipped page
+                    _check.write_text(html, _skipped_page(nb_path.stem, reason), "HTML report")
+                    done(page("skipped", reason))
+                    continue
+                declared = pm.inspect_notebook(str(nb_path))  # pass each notebook only its own parameters
+                clock = time.monotonic()
+                executed.unlink(missing_ok=True)  # a failure must not show an earlier run's notebook
+                try:
+                    _execute(nb_path, executed, {k: v for k, v in params.items() if k in declared}, kernel,
+                             timeout)
+                    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+                except Exception as err:  # noqa: BLE001 (one notebook's failure is its page, not the report's end)
+                    if not isinstance(err, NotebookError):  # e.g. the HTML export of the executed notebook
+                        err = _NotebookFailed(f"notebook {nb_path.name}: {type(err).__name__}: {_first_line(err)}",
+                                              reason=f"{type(err).__name__}: {_first_line(err)}",
+                                              details="".join(traceback.format_exception(err)),
+                                              notebook=nb_path.name)
+                    kept = executed if executed.exists() else None
+                    _check.write_text(html, _failed_page(nb_path.stem, err, kept), "HTML report")
+                    done(page("failed", getattr(err, "reason", str(err)), time.monotonic() - clock, kept, err))
+                    continue
+                _check.write_text(html, body, "HTML report")
+                done(page("written", "", time.monotonic() - clock, executed))
+    finally:  # finished, interrupted (Ctrl-C) or stopped: the index lists what was done and what was not
+        listed = {p.notebook for p in pages}
+        rest = [Page(nb.stem, out / f"{nb.stem}.html", "not run", "the report stopped before this notebook",
+                     position=i, total=total) for i, nb in enumerate(notebooks, start=1) if nb.stem not in listed]
+        report = Report(tuple(pages + rest), out / "index.html", time.monotonic() - started)
+        _check.write_text(report.index, _index_page(report, data.name, files), "HTML report index")
+    return report
+
+
+def _why_not_run(nb_path: Path, cb, tracking: bool, skipped: set[str]) -> str:
+    """Why a notebook is not run on this survey (one sentence), or "" to run it."""
+    import nbformat
+
+    if nb_path.stem in skipped:
+        return "Not run: the report was asked to skip this notebook (skip / --skip)"
+    needs = nbformat.read(nb_path, as_version=4).metadata.get("valuekit", {}).get("needs", [])
+    if "waves" in needs and not tracking:  # one survey: nothing to track
+        return ("This notebook compares survey waves; the report was given one survey and no wave column "
+                "(give several exports, or --wave-column)")
+    if "sacrifices" in needs and not cb.has_sacrifices:  # benefits-only: say so, run nothing
+        return cb.no_sacrifices_message("This notebook")
+    return ""
 
 
 def _check_waves(files: list[Path], codebook: Path, wave_column: str | None, params: dict) -> None:
@@ -259,8 +464,27 @@ def _check_waves(files: list[Path], codebook: Path, wave_column: str | None, par
                              "tracking report needs two or more", name="wave_column")
 
 
+class _NotebookFailed(NotebookError):
+    """A notebook that stopped: ``reason`` is the one sentence its page and progress line show,
+    ``details`` the traceback (plain text) for the analyst."""
+
+    def __init__(self, message: str, *, reason: str, details: str = "", notebook: str | None = None,
+                 cell: int | None = None):
+        super().__init__(message, notebook=notebook, cell=cell)
+        self.reason, self.details = reason, details
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _first_line(text) -> str:
+    lines = [line.strip() for line in str(text).strip().splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
 def _execute(nb_path: Path, executed: Path, parameters: dict, kernel: str, timeout: int) -> None:
-    """Run one notebook with papermill; a failure names the notebook, the cell and the cause."""
+    """Run one notebook with papermill; a failure names the notebook, the cell and the cause
+    (a :class:`NotebookError` whose ``reason`` is one sentence)."""
     import papermill as pm
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -271,22 +495,89 @@ def _execute(nb_path: Path, executed: Path, parameters: dict, kernel: str, timeo
                             cwd=str(nb_path.parent), execution_timeout=timeout, progress_bar=False,
                             report_mode=False)
     except pm.PapermillExecutionError as err:
-        reason = str(err.evalue).strip().splitlines()[0] if str(err.evalue).strip() else ""
-        raise NotebookError(f"notebook {name} failed at cell {err.exec_count}: {err.ename}: {reason}; {where}",
-                            notebook=name, cell=err.exec_count) from None
+        cause = f"{err.ename}: {_first_line(err.evalue)}".rstrip(": ")
+        details = _ANSI.sub("", "\n".join(err.traceback or []))
+        raise _NotebookFailed(f"notebook {name} failed at cell {err.exec_count}: {cause}; {where}",
+                              reason=f"cell {err.exec_count} raised {cause}", details=details,
+                              notebook=name, cell=err.exec_count) from None
     except CellTimeoutError:
-        raise NotebookError(f"notebook {name}: a cell ran longer than the {timeout} s allowed per cell "
-                            f"(--timeout); {where}", notebook=name) from None
+        raise _NotebookFailed(f"notebook {name}: a cell ran longer than the {timeout} s allowed per cell "
+                              f"(--timeout); {where}", notebook=name,
+                              reason=f"a cell ran longer than the {timeout} s allowed per cell (--timeout)") from None
     except DeadKernelError:
-        raise NotebookError(f"notebook {name}: the Python kernel running it died (most often it ran out of "
-                            f"memory); {where}", notebook=name) from None
+        raise _NotebookFailed(f"notebook {name}: the Python kernel running it died (most often it ran out of "
+                              f"memory); {where}", notebook=name,
+                              reason="the Python kernel running it died (most often it ran out of memory)") from None
+    except Exception as err:  # noqa: BLE001 (papermill or the kernel could not run it at all: say what happened)
+        cause = f"{type(err).__name__}: {_first_line(err)}".rstrip(": ")
+        raise _NotebookFailed(f"notebook {name} could not be run: {cause}", notebook=name,
+                              reason=f"could not be run: {cause}",
+                              details=_ANSI.sub("", "".join(traceback.format_exception(err)))) from None
+
+
+_STYLE = ("<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
+          "line-height:1.45}table{border-collapse:collapse}td,th{padding:.3rem .8rem;text-align:left;"
+          "border-bottom:1px solid #ddd;vertical-align:top}td:nth-child(-n+3){white-space:nowrap}"
+          ".failed{color:#a40000;font-weight:600}"
+          ".skipped,.not-run{color:#666}pre{white-space:pre-wrap;background:#f6f6f6;padding:.6rem}</style>")
+
+
+def _sentence(text: str) -> str:
+    text = str(text).strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _page(title: str, body: str, *, index_link: bool = True) -> str:
+    import html
+
+    back = "<p><a href='index.html'>All pages of this report</a></p>" if index_link else ""
+    return (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}</title>{_STYLE}"
+            f"</head><body><h1>{html.escape(title)}</h1>{body}{back}</body></html>\n")
 
 
 def _skipped_page(title: str, message: str) -> str:
+    """The page of a notebook not run: its title and why (both escaped: labels come from exports)."""
     import html
 
-    return (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
-            f"<body><h1>{html.escape(title)}</h1><p>{html.escape(message)}.</p></body></html>\n")
+    return _page(title, f"<p>{html.escape(_sentence(message))}</p>")
+
+
+def _failed_page(title: str, err: NotebookError, executed: Path | None) -> str:
+    """The page of a notebook that stopped: why in one sentence, where the executed notebook is,
+    and the traceback folded away."""
+    import html
+
+    reason = getattr(err, "reason", "") or str(err)
+    body = f"<p class='failed'>This notebook could not finish on this survey: {html.escape(_sentence(reason))}</p>"
+    if executed is not None:
+        link = html.escape(executed.name, quote=True)
+        body += (f"<p>The executed notebook, <a href='{link}'>{html.escape(executed.name)}</a>, is kept beside "
+                 "this page: it shows every cell that ran and the error in full.</p>")
+    details = getattr(err, "details", "")
+    if details:
+        body += f"<details><summary>Traceback</summary><pre>{html.escape(details)}</pre></details>"
+    return _page(title, body)
+
+
+def _index_page(report: Report, survey: str, files: list[Path]) -> str:
+    """The report's index: every page with a one-line status."""
+    import html
+
+    rows = []
+    for p in report.pages:
+        name = html.escape(p.notebook)
+        cell = name if p.status == "not run" else f"<a href='{html.escape(p.html.name, quote=True)}'>{name}</a>"
+        took = f"{p.seconds:.1f} s" if p.status in ("written", "failed") else ""
+        why = html.escape(_sentence(p.reason)) if p.reason else ""
+        if p.status == "failed" and p.executed is not None:
+            why += (f" (executed notebook: <a href='{html.escape(p.executed.name, quote=True)}'>"
+                    f"{html.escape(p.executed.name)}</a>)")
+        rows.append(f"<tr><td>{cell}</td><td class='{p.status.replace(' ', '-')}'>{p.status}</td>"
+                    f"<td>{took}</td><td>{why}</td></tr>")
+    waves = (f" (waves: {html.escape(', '.join(f.name for f in files))})" if len(files) > 1 else "")
+    body = (f"<p>Survey: {html.escape(survey)}{waves}. {html.escape(report.summary())}.</p>"
+            "<table><tr><th>page</th><th>status</th><th>time</th><th>why</th></tr>" + "".join(rows) + "</table>")
+    return _page("valuekit report", body, index_link=False)
 
 
 #: Voilà settings for presenting: a closed tab's kernel is culled after this many idle
