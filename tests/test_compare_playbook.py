@@ -236,6 +236,7 @@ def test_summary_says_plainly_when_there_is_no_evidence():
     assert "No recommendation passes the evidence bar" in text
     assert "no segment-level action is supported" in text
     assert text.count("no evidence strong enough for a recommendation") == 3
+    assert "see the list to investigate" not in text  # there is no such list: nothing to point at
 
 
 def test_group_without_competitor_ratings_says_so():

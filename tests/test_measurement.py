@@ -897,3 +897,28 @@ def test_a_heywood_case_in_the_path_model_is_flagged_once():
     assert flagged == ["a0 (functional): Heywood case: residual variance at its bound of 0 (standardized loading "
                        "1.00); not an admissible estimate"]
     assert res.verdicts()[0] == f"Not admissible: {flagged[0]}."
+
+
+def test_an_inadmissible_value_path_calls_nothing_significant(tmp_path):
+    """The corporate-reputation look-alike's experiential block (two items) correlates above 1
+    with functional: such an estimate supports no path, however small its p-value."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from published_shapes import write_shape
+
+    from valuekit import load_survey
+
+    files = write_shape("corp", tmp_path)
+    survey = load_survey(files.sav, codebook=files.codebook)
+    res = ms.value_path(survey.data, survey.codebook, mediator=None, weights=survey.codebook.weight, n_boot=20,
+                     random_state=0)
+    assert any("not admissible" in n for n in res.notes), res.notes
+    assert not res.paths["significant"].any()
+    assert res.verdicts()[-1].startswith("The estimate is not admissible, so no path")
+
+
+def test_a_value_judged_against_a_cut_off_shows_its_side():
+    _near = ms._near
+
+    assert _near(0.497, 0.5) == "0.497" and _near(0.5004, 0.5) == "0.5004" and _near(0.62, 0.5) == "0.62"

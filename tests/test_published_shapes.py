@@ -108,6 +108,23 @@ def test_mobi_and_corp_mix_multi_and_single_item_outcomes(shapes, name):
 # -- the command line on each survey -------------------------------------------------------------
 
 
+def test_init_on_the_published_shapes_knows_what_it_does_not_know(shapes):
+    """What a new user met on these files: evaluations of the fees are an economic benefit,
+    groupings are context whatever their labels say, and a file that is no value survey
+    (bfi, a personality inventory) has nothing sure, its reverse keys included."""
+    from valuekit.draft import draft_codebook
+
+    mobi = draft_codebook(shapes["mobi"].sav)
+    assert {c: (g.value, g.sure) for c, g in mobi.blocks.items() if c.startswith("PERV")} == {
+        "PERV1": (("benefit", "economic"), "sure"), "PERV2": (("benefit", "economic"), "sure")}
+    assert not [c for c, g in mobi.blocks.items() if g.value[0] == "sacrifice"]
+    bfi = draft_codebook(shapes["bfi"].sav)
+    assert {"gender", "education"} <= set(bfi.context)  # education's labels hold 'high', no rating
+    assert bfi.reverse and all(g.sure != "sure" for g in [*bfi.blocks.values(), *bfi.reverse.values()])
+    corp = draft_codebook(shapes["corp"].csv)  # coded names: a skeleton, its groupings still context
+    assert corp.skeleton and {"serviceprovider", "servicetype"} <= set(corp.context)
+
+
 @pytest.mark.parametrize("name", SHAPES)
 def test_init_audit_reliability_and_score_on_each_survey(shapes, name, tmp_path, capsys):
     files = shapes[name]

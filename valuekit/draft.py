@@ -1071,7 +1071,10 @@ def _context_name(name: str) -> bool:
     if not parts or len(parts) > 4:
         return False
     whole = re.sub(r"[\s\d]+$", "", norm).strip("_ ")
-    return whole in words or parts[0] in words or "_".join(parts) in words
+    if whole in words or parts[0] in words or "_".join(parts) in words:
+        return True
+    # a compound name ending in a grouping word: 'serviceprovider', 'servicetype', 'storeregion'
+    return len(parts) == 1 and any(len(w) >= 4 and w.isalpha() and parts[0].endswith(w) for w in words)
 
 
 def _categories(col: str, x: pd.Series, info: SourceInfo, text: str) -> Guess | None:
@@ -1089,7 +1092,11 @@ def _categories(col: str, x: pd.Series, info: SourceInfo, text: str) -> Guess | 
             missing |= {float(v) for v in distinct if lo <= v <= hi}
         named = {float(k): str(v) for k, v in labels.items() if float(k) not in missing}
         used = [float(v) for v in distinct if float(v) not in missing]
-        if len(named) >= 2 and all(v in named for v in used) and not _rating_labels(named.values()):
+        # labels naming categories, or a column named like a grouping whose labels are words
+        # ('education': 'High school graduate' holds a scale word, 'high', and is no rating)
+        words = not any(re.fullmatch(r"[-+]?\d+([.,]\d+)?", v.strip()) for v in named.values())
+        if len(named) >= 2 and all(v in named for v in used) and (
+                not _rating_labels(named.values()) or (words and _context_name(col))):
             shown = ", ".join(f"{k:g} {v}" for k, v in list(named.items())[:4]) + (", ..." if len(named) > 4 else "")
             return Guess("situation", 0.7, f"its value labels name categories, not a rating scale ({shown})")
         return None
@@ -1189,8 +1196,8 @@ def _check_directions(draft: Draft, frame_num: pd.DataFrame, readings: dict[str,
 def _check_survey(draft: Draft, rated: int) -> None:
     """A file whose wording names no outcome and in which fewer than half the rated questions
     match the value vocabulary may not be a customer-value survey at all (a personality
-    inventory: "Get angry easily", "Make people feel at ease"): its placements are ``likely``
-    at most, and say why."""
+    inventory: "Get angry easily", "Make people feel at ease"): its placements and reverse
+    keys are ``likely`` at most, and say why."""
     if not draft.blocks or any(g.value[0] == "outcome" for g in draft.blocks.values()) \
             or len(draft.blocks) >= 0.5 * rated:
         return
@@ -1198,6 +1205,8 @@ def _check_survey(draft: Draft, rated: int) -> None:
            "value vocabulary: is it a customer-value survey?")
     for col, g in draft.blocks.items():
         draft.blocks[col] = Guess(g.value, min(g.confidence, 0.6), g.reason + why)
+    for col, g in draft.reverse.items():  # a reverse key is decided within a block just as doubtful
+        draft.reverse[col] = Guess(g.value, min(g.confidence, 0.6), g.reason + why)
 
 
 def _item_rest(X: pd.DataFrame, col: str) -> float | None:
@@ -1393,10 +1402,10 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
             else:
                 draft.unassigned[col] = (f"text with {distinct:,} distinct values" if distinct
                                          else "empty column")
-    _check_survey(draft, len(scales))
     frame_num = pd.DataFrame({c: numeric[c].where(~numeric[c].isin(codes.get(c, []))) for c in draft.blocks})
     _check_directions(draft, frame_num, readings)
     draft.reverse = _reverse_checks(frame_num, draft.blocks, readings)
+    _check_survey(draft, len(scales))
     draft.facets = _propose_facets(draft.blocks, text, {c: rd.language for c, rd in readings.items()})
     return draft
 

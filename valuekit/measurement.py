@@ -1047,7 +1047,8 @@ def _cfa_verdicts(res: CFAResult) -> list[str]:
                    f"{s['min_loading']:.2f}{aside}.")
     else:
         out.append(f"{len(lo)} of {len(est)} {'estimated ' if fixed else ''}items load below "
-                   f"{s['min_loading']:.2f}: " + _names([f"{r.item} ({r.std_loading:.2f})" for r in lo.itertuples()])
+                   f"{s['min_loading']:.2f}: " + _names([f"{r.item} ({_near(r.std_loading, s['min_loading'])})"
+                                                         for r in lo.itertuples()])
                    + f"{aside}.")
     near = est[est["flag"].str.startswith(_NEAR_HEYWOOD)]
     if len(near):
@@ -1061,7 +1062,7 @@ def _cfa_verdicts(res: CFAResult) -> list[str]:
             bad = multi[multi[col] < floor]
             out.append(f"{label} >= {floor:.2f} on all {len(multi)} multi-item factors (lowest: "
                        f"{multi.loc[multi[col].idxmin(), 'factor']} {multi[col].min():.2f})." if bad.empty
-                       else f"{label} below {floor:.2f} on " + _names([f"{r.factor} ({getattr(r, col):.2f})"
+                       else f"{label} below {floor:.2f} on " + _names([f"{r.factor} ({_near(getattr(r, col), floor)})"
                                                                       for r in bad.itertuples()]) + ".")
         if len(res.validity) < 2:
             out.append("Fornell-Larcker and HTMT do not apply: the model has one factor.")
@@ -1508,8 +1509,11 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
     adjust = s["adjust"] if s["adjust"] != "none" else None
     pv = paths["p_value"].to_numpy()
     paths.insert(6, "p_adj", multipletests(pv, method=adjust)[1] if adjust else pv)
+    # an estimate that is not admissible (a factor correlation of 1 or more, a Heywood case)
+    # supports no conclusion: no path or indirect effect is called significant
+    usable = bool(statistics["converged"]) and not heywood and not any(abs(std[k]) >= 1 for k in corr_rows)
     paths["significant"] = ((paths["p_adj"] < s["alpha"]) & ((paths["ci_low"] > 0) | (paths["ci_high"] < 0))
-                            & statistics["converged"])
+                            & usable)
     # indirect and total effects through the mediator
     key = {(back[rows[k][2]], back[rows[k][1]]): k for k in is_path}  # (source, target) -> row
     ind_rows, tot_rows = [], []
@@ -1523,7 +1527,7 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
                 i, i_draw = std[a_k] * std[b_k], draws[:, a_k] * draws[:, b_k]
                 lo, hi = interval(i_draw)
                 ind_rows.append({"source": f, "outcome": o, "via": mediator, "std_estimate": i, "ci_low": lo,
-                                 "ci_high": hi, "significant": bool((lo > 0 or hi < 0) and statistics["converged"])})
+                                 "ci_high": hi, "significant": bool((lo > 0 or hi < 0) and usable)})
             else:
                 i, i_draw = 0.0, np.zeros(n_boot)
             lo, hi = interval(d_draw + i_draw)
@@ -1550,13 +1554,31 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
                       mom.excluded, n_boot, failed, notes, s)
 
 
+def _near(value: float, floor: float) -> str:
+    """A value judged against a cut-off, with the digits that show which side it is on:
+    0.497 against .50 is '0.497', never '0.50'.
+
+    >>> _near(0.497, 0.5), _near(0.41, 0.5)
+    ('0.497', '0.41')
+    """
+    for digits in (2, 3, 4):
+        shown = f"{value:.{digits}f}"
+        if float(shown) != floor:
+            return shown
+    return f"{value:.6f}"
+
+
 def _path_verdicts(res: PathResult) -> list[str]:
     f = res.fit
     if not f["converged"]:
         return ["The value path model did not converge: no conclusion can be drawn from its estimates."]
     out = [f"Caution, {n}." for n in res.notes if n.startswith("small sample:")]
-    out += [f"Not admissible: {n}." for n in res.notes if _HEYWOOD in n or "not admissible" in n]
+    inadmissible = [f"Not admissible: {n}." for n in res.notes if _HEYWOOD in n or "not admissible" in n]
+    out += inadmissible
     out += [f"Caution, {n}." for n in res.notes if n.startswith("inadmissible bootstrap draws:")]
+    if inadmissible:
+        return out + ["The estimate is not admissible, so no path or indirect effect is called significant: "
+                      "merge or rewrite the blocks concerned (or give the value path another structure) first."]
     if res.n_boot == 0:
         return out + ["No bootstrap intervals (n_boot = 0): no path is called significant."]
     if res.n_boot - res.n_failed < 2:

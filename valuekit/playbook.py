@@ -708,7 +708,8 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
     lines.append("")
     if recommendations.empty:
         lines.append("No recommendation passes the evidence bar: the data do not single out an action. "
-                     "Keep monitoring; see the list to investigate.")
+                     + ("Keep monitoring; see the list to investigate." if investigate is not None and len(investigate)
+                        else "Keep monitoring."))
     else:
         # by the rule's own evidence: its grade, then the weakest p among its own tests
         # (the competitor test for partner, the share destroyed for new customers, ...)
