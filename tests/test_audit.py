@@ -267,3 +267,23 @@ def test_a_uniform_grid_with_a_reversed_item_is_a_straightliner(small_frame, cod
     assert rows.loc[[4, 5], "straightliner"].all() and not rows["uniform_answers"].any()
     assert (rows.loc[[4, 5], "status"] == "excluded").all()
     assert "uniform_answers" not in DEFAULT_EXCLUDE and "straightliner" in DEFAULT_EXCLUDE
+
+
+def test_the_cli_drops_uniform_answers_only_when_asked(small_frame, codebook_dict, tmp_path, capsys):
+    import yaml
+
+    frame, cb = _one_way(small_frame, codebook_dict)
+    frame["e3"] = frame["e1"]  # a fifth benefit item: the straight-line check needs 5 answered
+    cb["benefits"]["economic"] = ["e1", "e2", "e3"]
+    frame.loc[[3, 4], ["f1", "f2", "e1", "e2", "e3"]] = 7
+    data, codebook = tmp_path / "one_way.csv", tmp_path / "one_way.yaml"
+    frame.to_csv(data, index=False)
+    codebook.write_text(yaml.safe_dump(cb))
+    base = ["audit", str(data), "--codebook", str(codebook), "--json"]
+    assert main(base) == 0
+    kept = json.loads(capsys.readouterr().out)
+    assert main([*base, "--drop", "uniform_answers"]) == 0
+    dropped = json.loads(capsys.readouterr().out)
+    assert dropped["rows_excluded"] == kept["rows_excluded"] + 2, (kept, dropped)
+    assert main([*base, "--drop", "uniform_answers", "--keep", "uniform_answers"]) == 2
+    assert "--keep and --drop both name ['uniform_answers']" in capsys.readouterr().err

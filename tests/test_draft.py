@@ -499,3 +499,14 @@ def test_a_bad_vocabulary_entry_is_named(key, change, message):
     with pytest.raises(ValuekitError) as err:
         _compile(vocabulary)
     assert str(err.value).startswith(f"draft_vocabulary.yaml: {message}"), str(err.value)
+
+
+def test_the_direction_check_limits_are_data_and_checked(monkeypatch):
+    from valuekit import draft as draft_module
+    from valuekit.errors import ValuekitError
+
+    assert draft_module._direction_limits() == {"against": 0.10, "clearly": 0.15, "with": 0.10}
+    monkeypatch.setitem(draft_module._VOCABULARY, "direction_check", {"against": 1.5, "clearly": 0.2, "with": 0.1})
+    with pytest.raises(ValuekitError, match=r"draft_vocabulary.yaml: direction_check.against: expected a "
+                                            r"correlation between 0 and 1, got 1.5"):
+        draft_module._direction_limits()

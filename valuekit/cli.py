@@ -66,6 +66,19 @@ def _exclude_args(parser: argparse.ArgumentParser) -> None:
                         metavar="REASON",
                         help=f"keep rows flagged for REASON instead of excluding them; repeatable. "
                              f"Reasons: {', '.join(ROW_REASONS)}")
+    kept = [r for r in ROW_REASONS if r not in DEFAULT_EXCLUDE]
+    parser.add_argument("--drop", action="append", default=[], choices=kept, metavar="REASON",
+                        help=f"exclude rows flagged for REASON, which are reported and kept by default; "
+                             f"repeatable. Reasons: {', '.join(kept)}")
+
+
+def _exclusions(args) -> list[str]:
+    """The flags that exclude a row: the default ones but --keep, and --drop."""
+    both = sorted(set(args.keep) & set(args.drop))
+    if both:
+        raise ParameterError(f"--keep and --drop both name {both}; a flag either excludes a row or not",
+                             name="keep")
+    return [r for r in DEFAULT_EXCLUDE if r not in args.keep] + [r for r in args.drop if r not in DEFAULT_EXCLUDE]
 
 
 def _format_summary(audit) -> str:
@@ -139,7 +152,7 @@ def _format_big(big) -> str:
 
 
 def _audit(args) -> int:
-    exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
+    exclude = _exclusions(args)
     if _engine(args):
         import json
 
@@ -291,7 +304,7 @@ def _score_table(survey, scores):
 
 
 def _score(args) -> int:
-    exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
+    exclude = _exclusions(args)
     if _engine(args):
         from .bigdata import audit_files
 
@@ -377,7 +390,7 @@ def _weight(args) -> int:
 
     output = _output_arg(args, "weights", {".parquet": "Parquet", ".csv": "CSV"})
     targets = read_targets(_check.input_file("--targets", args.targets, "targets file"))
-    exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
+    exclude = _exclusions(args)
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
     if survey.data.empty:
         raise SurveyError(f"{args.data}: no respondents kept after the audit; nothing to weight")
@@ -436,7 +449,7 @@ def _weight(args) -> int:
 def _report(args) -> int:
     from . import report as _report_module
 
-    params = {"exclude": [r for r in DEFAULT_EXCLUDE if r not in args.keep]} if args.keep else {}
+    params = {"exclude": _exclusions(args)} if args.keep or args.drop else {}
     if args.segments is not None:
         params["n_segments"] = _segments(args.segments)
     if args.n_boot is not None:
@@ -561,7 +574,7 @@ def _reliability(args) -> int:
 
     from .reliability import reliability
 
-    exclude = [r for r in DEFAULT_EXCLUDE if r not in args.keep]
+    exclude = _exclusions(args)
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
     table = reliability(survey.data, survey.codebook, nan_policy=args.nan_policy, facets=args.facets,
                         std_alpha_from=args.std_alpha_from)

@@ -1153,13 +1153,30 @@ def _shown_rs(r_b: float | None, r_o: float | None) -> str:
     return " and ".join(parts)
 
 
+def _direction_limits() -> dict[str, float]:
+    """The direction check's correlation limits (``direction_check:`` of the vocabulary file),
+    each checked to be a number in (0, 1)."""
+    spec = _VOCABULARY.get("direction_check")
+    if not isinstance(spec, dict):
+        raise _vocabulary_error("direction_check", "expected a mapping of against, clearly and with")
+    out = {}
+    for key in ("against", "clearly", "with"):
+        v = spec.get(key)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1:
+            raise _vocabulary_error(f"direction_check.{key}", f"expected a correlation between 0 and 1, got {v!r}")
+        out[key] = float(v)
+    return out
+
+
 def _check_directions(draft: Draft, frame_num: pd.DataFrame, readings: dict[str, _Reading]) -> None:
     """The direction check: a sacrifice's answers run against the benefits and the outcomes,
     a benefit's go with them (the other way for an item worded as a small sacrifice, such as
-    'calm'). An item whose answers say otherwise (both correlations beyond 0.1 the wrong way,
-    one beyond 0.15) is demoted below ``sure`` with the reason; a sacrifice word whose
+    'calm'). An item whose answers say otherwise (both correlations beyond the vocabulary's
+    ``direction_check: against`` the wrong way, one beyond ``clearly``) is demoted below
+    ``sure`` with the reason; a sacrifice word whose
     wording gave no direction takes the direction of its answers. Items with negated wording
     are left to the reverse check."""
+    limits = _direction_limits()
     skip = {c for c, rd in readings.items() if rd.against}
     for col, (r_b, r_o) in _answers_direction(frame_num, draft.blocks, skip).items():
         g, rd = draft.blocks[col], readings[col]
@@ -1169,8 +1186,8 @@ def _check_directions(draft: Draft, frame_num: pd.DataFrame, readings: dict[str,
         if not rs:
             continue
         expected = (1 if g.value[0] == "benefit" else -1) * (-1 if rd.relief else 1)
-        wrong = all(expected * r < -0.1 for r in rs) and max(abs(r) for r in rs) >= 0.15
-        right = all(expected * r > 0.1 for r in rs)
+        wrong = all(expected * r < -limits["against"] for r in rs) and max(abs(r) for r in rs) >= limits["clearly"]
+        right = all(expected * r > limits["with"] for r in rs)
         shown = _shown_rs(r_b, r_o)
         favourable = _FAVOURABLE.get(g.value[1]) if g.value[0] == "sacrifice" else None
         if wrong and rd.undirected and favourable is not None:
