@@ -264,3 +264,21 @@ def test_a_skipped_page_is_escaped_and_drops_an_earlier_run(tmp_path):
     report = run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path, notebooks=tracking, progress=None)
     assert [p.status for p in report.pages] == ["skipped"] and report.ok
     assert not (tmp_path / "08_tracking.ipynb").exists()
+
+
+def test_a_notebook_papermill_cannot_read_is_refused_before_anything_runs(tmp_path):
+    """A notebook naming no kernel stops papermill: refused, named, before any notebook runs."""
+    from valuekit.errors import ParameterError
+
+    bare = nbformat.v4.new_notebook(cells=[  # a parameters cell but no kernelspec: papermill cannot read it
+        nbformat.v4.new_code_cell("data_path = None", metadata={"tags": ["parameters"]})])
+    path = tmp_path / "01_bare.ipynb"
+    nbformat.write(bare, path)
+    with pytest.raises(ParameterError, match=r"notebooks: papermill cannot read 01_bare.ipynb: ValueError: No kernel"):
+        run_report(CLINIC, CLINIC_CODEBOOK, tmp_path / "out", notebooks=[path], progress=None)
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_a_report_is_a_sequence_of_its_pages(tmp_path):
+    report = run_report(CLINIC, CLINIC_CODEBOOK, tmp_path / "out", notebooks=notebook_sequence()[8:9], progress=None)
+    assert list(report) == [p.html for p in report.pages] == report[:1] and report[0] == report.pages[0].html

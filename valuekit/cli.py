@@ -35,7 +35,7 @@ import numpy as np
 
 from . import _check
 from .audit import CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, load_survey
-from .errors import FileError, ParameterError, SurveyError, ValuekitError
+from .errors import CodebookError, FileError, ParameterError, SurveyError, ValuekitError
 from .io import FORMATS
 
 __all__ = ["main"]
@@ -262,8 +262,6 @@ def _score_table(survey, scores):
     the kept rows are taken.
     """
     import pyarrow as pa
-
-    from .errors import CodebookError
 
     cb = survey.codebook
     rows = survey.audit.rows

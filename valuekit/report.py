@@ -102,6 +102,18 @@ def _read_options(options) -> dict:
     return options
 
 
+def _declared(nb: Path) -> dict:
+    """The parameters a notebook declares (papermill); a notebook papermill cannot read (no
+    kernel named, not a notebook) is refused, named, before anything runs."""
+    import papermill as pm
+
+    try:
+        return pm.inspect_notebook(str(nb))
+    except Exception as err:  # noqa: BLE001 (papermill raises ValueError, JSON and nbformat errors alike)
+        raise ParameterError(f"notebooks: papermill cannot read {Path(nb).name}: {type(err).__name__}: "
+                             f"{_first_line(err)}", name="notebooks") from None
+
+
 def check_parameters(data, codebook, parameters: dict | None, notebooks: list[Path]) -> dict:
     """Check the report's parameters against the notebooks and the survey, before any runs.
 
@@ -115,8 +127,6 @@ def check_parameters(data, codebook, parameters: dict | None, notebooks: list[Pa
     ParameterError
         A parameter no notebook takes, or a value of the wrong type or range (named).
     """
-    import papermill as pm
-
     from .audit import load_survey
     from .segments import MAX_SEGMENTS
 
@@ -124,7 +134,7 @@ def check_parameters(data, codebook, parameters: dict | None, notebooks: list[Pa
     if parameters is not None and not isinstance(parameters, dict):
         raise ParameterError(f"parameters: expected a mapping of notebook parameters, got {parameters!r}",
                              name="parameters")
-    declared = set().union(*(pm.inspect_notebook(str(nb)) for nb in notebooks)) - {"data_path", "codebook_path"}
+    declared = set().union(*(_declared(nb) for nb in notebooks)) - {"data_path", "codebook_path"}
     unknown = sorted(set(params) - declared)
     if unknown:
         raise ParameterError(f"parameters: no notebook takes {unknown}; the notebooks take {sorted(declared)}",
@@ -231,7 +241,7 @@ class Report(Sequence):
     seconds: float = 0.0
 
     def __getitem__(self, i):
-        return [p.html for p in self.pages][i]
+        return [p.html for p in self.pages[i]] if isinstance(i, slice) else self.pages[i].html
 
     def __len__(self) -> int:
         return len(self.pages)
@@ -367,7 +377,6 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
         :meth:`Report.raise_for_failures`).
     """
     import nbformat
-    import papermill as pm
     from nbconvert import HTMLExporter
 
     started = time.monotonic()
@@ -409,19 +418,16 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
                     _check.write_text(html, _skipped_page(nb_path.stem, reason), "HTML report")
                     done(page("skipped", reason))
                     continue
-                declared = pm.inspect_notebook(str(nb_path))  # pass each notebook only its own parameters
                 clock = time.monotonic()
                 executed.unlink(missing_ok=True)  # a failure must not show an earlier run's notebook
                 try:
+                    declared = _declared(nb_path)  # pass each notebook only its own parameters
                     _execute(nb_path, executed, {k: v for k, v in params.items() if k in declared}, kernel,
                              timeout)
                     body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
                 except Exception as err:  # noqa: BLE001 (one notebook's failure is its page, not the report's end)
-                    if not isinstance(err, NotebookError):  # e.g. the HTML export of the executed notebook
-                        err = _NotebookFailed(f"notebook {nb_path.name}: {type(err).__name__}: {_first_line(err)}",
-                                              reason=f"{type(err).__name__}: {_first_line(err)}",
-                                              details="".join(traceback.format_exception(err)),
-                                              notebook=nb_path.name)
+                    if not isinstance(err, NotebookError):  # reading it, or the HTML export of the executed notebook
+                        err = _unexpected(nb_path.name, err)
                     kept = executed if executed.exists() else None
                     _check.write_text(html, _failed_page(nb_path.stem, err, kept), "HTML report")
                     done(page("failed", getattr(err, "reason", str(err)), time.monotonic() - clock, kept, err))
@@ -509,10 +515,15 @@ def _execute(nb_path: Path, executed: Path, parameters: dict, kernel: str, timeo
                               f"memory); {where}", notebook=name,
                               reason="the Python kernel running it died (most often it ran out of memory)") from None
     except Exception as err:  # noqa: BLE001 (papermill or the kernel could not run it at all: say what happened)
-        cause = f"{type(err).__name__}: {_first_line(err)}".rstrip(": ")
-        raise _NotebookFailed(f"notebook {name} could not be run: {cause}", notebook=name,
-                              reason=f"could not be run: {cause}",
-                              details=_ANSI.sub("", "".join(traceback.format_exception(err)))) from None
+        raise _unexpected(name, err) from None
+
+
+def _unexpected(name: str, err: Exception) -> _NotebookFailed:
+    """A notebook that could not be run or exported, for a reason other than its own cells."""
+    cause = f"{type(err).__name__}: {_first_line(err)}".rstrip(": ")
+    return _NotebookFailed(f"notebook {name} could not be run: {cause}", notebook=name,
+                           reason=f"could not be run: {cause}",
+                           details=_ANSI.sub("", "".join(traceback.format_exception(err))))
 
 
 _STYLE = ("<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
