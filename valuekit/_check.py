@@ -26,7 +26,7 @@ from .errors import FileError, ParameterError
 DECISION_TOLERANCE = 1e-9
 
 __all__ = ["integer", "number", "fraction", "choice", "flag", "text", "path", "input_file", "p_text",
-           "output_file", "output_dir", "names", "write_text", "write_bytes", "instance", "shown"]
+           "output_file", "output_dir", "apart", "names", "write_text", "write_bytes", "instance", "shown"]
 
 
 def shown(value: Any) -> str:
@@ -173,6 +173,47 @@ def output_file(name: str, value: Any, what: str = "output file", *, create_pare
     if problem:
         raise FileError(f"{name}: cannot write the {what} '{p}': {problem}", path=str(p))
     return p
+
+
+def _identity(p: Path) -> tuple[int, int] | None:
+    """The file a path leads to (device, inode; symbolic links followed), or None when
+    nothing is there. Two names of one file (a symbolic or a hard link, ``./x`` and ``x``)
+    have the same identity; a resolved path would miss the hard link."""
+    try:
+        st = os.stat(p)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
+def apart(outputs: Iterable[tuple[str, Any]], inputs: Iterable[tuple[str, Any]]) -> None:
+    """Refuse to write over an input: every output (``(name, path)`` pairs, a file or a
+    folder) is compared with every input and every other output by file identity (device
+    and inode), so a symbolic or hard link to the survey export is the export. Raised
+    whatever ``--force`` says: ``--force`` only ever replaces an earlier output.
+    """
+    seen: dict[tuple[int, int], tuple[str, str]] = {}
+    for name, value in inputs:
+        if value is not None and (ident := _identity(Path(value))) is not None:
+            seen.setdefault(ident, (name, str(value)))
+    written: dict[tuple[int, int], tuple[str, str]] = {}
+    for name, value in outputs:
+        p = Path(value)
+        ident = _identity(p)
+        if ident is None:
+            continue
+        if ident in seen:
+            what, where = seen[ident]
+            kind = "folder" if p.is_dir() else "file"
+            which = (f"'{p}' is {what}" if os.path.abspath(where) == os.path.abspath(p) else
+                     f"'{p}' is the same {kind} as {what} '{where}' (a link to it)")
+            raise FileError(f"{name}: {which}, an input of this run; valuekit never writes over an input "
+                            f"(not even with --force): write the output to another {kind}", path=str(p))
+        if ident in written:
+            other, where = written[ident]
+            raise FileError(f"{name}: '{p}' is the same file as {other} '{where}'; give each output its own file",
+                            path=str(p))
+        written[ident] = (name, str(p))
 
 
 def _unwritable(folder: Path) -> str | None:

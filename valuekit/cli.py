@@ -61,6 +61,14 @@ def _engine_args(parser: argparse.ArgumentParser) -> None:
                         help="with --engine dask: a running Dask scheduler (default: a local cluster of 2 workers)")
 
 
+def _formula_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--keep-signed-numbers", action="store_true",
+                        help="CSV output: leave text cells that are a whole signed number (-3, +1.5) as they are; "
+                             "by default every text cell or column name beginning with =, +, -, @, a tab or a "
+                             "carriage return gets a leading apostrophe, so a spreadsheet does not run it as a "
+                             "formula")
+
+
 def _exclude_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--keep", action="append", default=[], choices=list(ROW_REASONS),
                         metavar="REASON",
@@ -176,25 +184,71 @@ def _output_arg(args, what: str, formats: dict[str, str]):
         kinds = " or ".join(f"{name} ({suffix})" for suffix, name in formats.items())
         raise ParameterError(f"--output: the {what} are written as {kinds}; give a file name ending in "
                              f"{' or '.join(formats)}, got '{output.name}'", name="--output")
-    source = _check.input_file("DATA", args.data, "survey export")
-    if output.exists() and output.resolve() == source.resolve():
-        raise FileError(f"--output: '{output}' is the survey export itself; write the {what} to another file",
-                        path=str(output))
+    _check.input_file("DATA", args.data, "survey export")
+    _never_over_inputs(args, output)
     if output.exists() and not args.force:
         raise FileError(f"--output: {output} exists; pass --force to overwrite it", path=str(output))
     return output
+
+
+def _never_over_inputs(args, output) -> None:
+    """Refuse an output that is one of the command's inputs (the export, the codebook, the
+    targets), by file identity: a symbolic or hard link to the export is the export. Checked
+    before ``--force`` is looked at, which only ever replaces an earlier output."""
+    inputs = [("DATA", args.data), ("--codebook", getattr(args, "codebook", None)),
+              ("--targets", getattr(args, "targets", None))]
+    _check.apart([("--output", output)], inputs)
 
 
 #: What ``valuekit score`` and ``valuekit weight`` write, by the output's suffix.
 TABLE_FORMATS = {".csv": "CSV", ".parquet": "Parquet"}
 
 
-def _write_table(table, output, what: str) -> None:
+#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection"): a text cell or
+#: a column name beginning with one of these is written with a leading apostrophe.
+FORMULA_START = r"^[=+\-@\t\r]"
+_SIGNED_NUMBER = r"^[+-](\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
+def _neutralised(table, *, signed_numbers: bool = False):
+    """``table`` with every text cell and column name that a spreadsheet would run as a
+    formula (beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) written
+    as text: prefixed with an apostrophe, which Excel, LibreOffice and Google Sheets show as
+    the text after it. Number columns are numbers and are left alone; ``signed_numbers``
+    leaves text cells that are a whole signed number (``-3``, ``+1.5``) as they are.
+    Returns the table and the number of cells (and names) prefixed."""
+    import re
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    start = re.compile(FORMULA_START)
+    names = ["'" + n if start.match(n) else n for n in table.column_names]
+    changed = sum(a != b for a, b in zip(names, table.column_names))
+    columns = []
+    for col in table.columns:
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            risky = pc.fill_null(pc.match_substring_regex(col, FORMULA_START), False)
+            if signed_numbers:
+                risky = pc.and_(risky, pc.invert(pc.fill_null(pc.match_substring_regex(col, _SIGNED_NUMBER), False)))
+            n = pc.sum(risky).as_py() or 0
+            if n:
+                changed += n
+                col = pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'", col.type), col,
+                                                                    pa.scalar("", col.type)), col)
+        columns.append(col)
+    return pa.table(columns, names=names), changed
+
+
+def _write_table(table, output, what: str, *, signed_numbers: bool = False) -> int:
     """Write an Arrow table (or a DataFrame) as CSV or Parquet, by the output's suffix.
 
     Arrow formats the numbers (shortest text that reads back to the same float, as
     Python's repr) on its own threads; pandas' to_csv took most of the time of a large
-    ``valuekit score``. Text cells are quoted; a missing number is an empty cell.
+    ``valuekit score``. Text cells are quoted; a missing number is an empty cell. In a CSV
+    file, text that a spreadsheet would run as a formula is written as text (see
+    :func:`_neutralised`); returns the number of cells and names so written (0 for Parquet,
+    which keeps every text as it is: no spreadsheet runs a Parquet cell).
     """
     import pyarrow as pa
 
@@ -207,12 +261,15 @@ def _write_table(table, output, what: str) -> None:
             pq.write_table(table, output)
         else:
             # categories as their text: a CSV cell has no dictionary
-            table = pa.table({name: (col.cast(col.type.value_type) if pa.types.is_dictionary(col.type) else col)
-                              for name, col in zip(table.column_names, table.columns)})
+            table = pa.table([col.cast(col.type.value_type) if pa.types.is_dictionary(col.type) else col
+                              for col in table.columns], names=table.column_names)
+            table, changed = _neutralised(table, signed_numbers=signed_numbers)
             _write_csv(table, output)
+            return changed
     except OSError as err:
         raise FileError(f"--output: cannot write the {what} file '{output}': {err.strerror or err}",
                         path=str(output)) from None
+    return 0
 
 
 def _write_csv(table, output) -> None:
@@ -342,7 +399,7 @@ def _score(args) -> int:
                            neutral_band=args.neutral_band)
     table = _score_table(survey, model.transform(survey.recoded))
     del survey  # the answers are no longer needed while the scores are written
-    _write_table(table, output, "scores")
+    guarded = _write_table(table, output, "scores", signed_numbers=args.keep_signed_numbers)
     reason = table.column("unscored_reason").to_pandas()
     unscored = (reason != "").to_numpy()
     print(f"{a.rows_in} rows in, {a.rows_excluded} excluded by the audit ({args.data}); "
@@ -356,8 +413,16 @@ def _score(args) -> int:
     else:
         print("no sacrifices measured (the codebook has no 'sacrifices:' section): dimension scores and "
               "the benefits index only, no value ratio or verdict")
+    _say_guarded(guarded)
     print(f"wrote {args.output}")
     return 0
+
+
+def _say_guarded(n: int) -> None:
+    if n:
+        print(f"note: {n} text cell(s) or column name(s) beginning with =, +, -, @, a tab or a carriage return "
+              f"were written with a leading apostrophe, so that a spreadsheet shows them as text instead of "
+              f"running them as formulas")
 
 
 def _format_rake(result, source: str) -> str:
@@ -428,11 +493,12 @@ def _weight(args) -> int:
         out = raw.copy()
         # the survey's index is the input row number (1 to n): rows the audit excluded stay, blank
         out[name] = raked.reindex(pd.RangeIndex(1, len(raw) + 1)).to_numpy()
-        _write_table(out, output, "weights")
+        guarded = _write_table(out, output, "weights", signed_numbers=args.keep_signed_numbers)
     else:
         out = survey.data[[c for c in (survey.codebook.id, design, args.wave_column) if c]].copy()
         out[name] = raked
-        _write_table(out.reset_index(), output, "weights")  # the input row number, and the id if the codebook names one
+        # the input row number, and the id if the codebook names one
+        guarded = _write_table(out.reset_index(), output, "weights", signed_numbers=args.keep_signed_numbers)
     for wave, result in results:
         if wave is not None:
             print(f"\n== wave {args.wave_column} = {wave}")
@@ -440,6 +506,7 @@ def _weight(args) -> int:
         if not result.converged:
             where = "" if wave is None else f"wave {args.wave_column} = {wave}: "
             print(f"valuekit weight: warning: {where}{result.notes[0]}", file=sys.stderr)
+    _say_guarded(guarded)
     print(f"wrote {args.output}")
     return 0
 
@@ -598,6 +665,8 @@ def _init(args) -> int:
     from .draft import draft_codebook
 
     out = _check.output_file("--output", args.output, "codebook draft")
+    _check.input_file("DATA", args.data, "survey export")
+    _never_over_inputs(args, out)
     if out.exists() and not args.force:
         raise FileError(f"--output: {out} exists; pass --force to overwrite it", path=str(out))
     draft = draft_codebook(args.data, **_read_options(args))
@@ -679,6 +748,7 @@ def main(argv: list[str] | None = None) -> int:
                        help="CSV (.csv) or Parquet (.parquet) to write, one row per kept respondent "
                             "(--engine dask: a folder for partitioned Parquet)")
     score.add_argument("--force", action="store_true", help="overwrite the output if it exists")
+    _formula_arg(score)
     _engine_args(score)
     score.add_argument("--weights", choices=["equal", "stated"], default="equal",
                        help="how dimensions combine into the benefits and sacrifices indices")
@@ -704,6 +774,7 @@ def main(argv: list[str] | None = None) -> int:
                              "as 'rake_weight' (blank on rows the audit excluded): name it as the codebook's "
                              "weight: and run score or report on the output")
     weight.add_argument("--force", action="store_true", help="overwrite the output if it exists")
+    _formula_arg(weight)
     weight.add_argument("--strict", action="store_true",
                         help="an error (exit status 2), not a warning, when raking does not converge")
     weight.set_defaults(func=_weight)
