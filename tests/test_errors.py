@@ -205,7 +205,7 @@ def test_score_never_overwrites_the_export_and_asks_before_overwriting(capsys, t
     shutil.copy(DEMO_DATA, export)
     before = export.read_bytes()
     assert main(["score", str(export), "--codebook", str(DEMO_CODEBOOK), "-o", str(export), "--force"]) == 2
-    assert "is the survey export itself" in _one_line(capsys, "score")
+    assert "is DATA, an input of this run; valuekit never writes over an input" in _one_line(capsys, "score")
     assert export.read_bytes() == before
     out = tmp_path / "scores.csv"
     out.write_text("keep me")

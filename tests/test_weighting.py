@@ -367,7 +367,7 @@ def test_cli_weight_refusals(tmp_path, capsys):
     targets.write_text("units: counts\nmargins:\n  stype: {E: 4421, H: 755, M: 1018}\n", encoding="utf-8")
     base = ["weight", str(export), "--codebook", str(codebook), "--targets", str(targets)]
     assert main([*base, "-o", str(export), "--force"]) == 2
-    assert "is the survey export itself" in capsys.readouterr().err
+    assert "is DATA, an input of this run; valuekit never writes over an input" in capsys.readouterr().err
     assert main([*base, "-o", str(tmp_path / "w.xlsx")]) == 2
     assert "valuekit weight: --output: the weights are written as Parquet (.parquet) or CSV" in capsys.readouterr().err
     targets.write_text("margins:\n  stype: {E: 0.5, H: 0.5}\n", encoding="utf-8")
