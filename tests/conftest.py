@@ -9,6 +9,38 @@ import pytest
 
 matplotlib.use("Agg")
 
+#: The outcomes an adversarial case may have (see the marker in pyproject.toml).
+ADVERSARIAL_OUTCOMES = ("error", "result", "property")
+
+
+def adversarial_tally(items) -> dict[str, int]:
+    """How many collected cases of the adversarial campaign end in each outcome."""
+    tally = dict.fromkeys(ADVERSARIAL_OUTCOMES, 0)
+    for item in items:
+        marker = item.get_closest_marker("adversarial")
+        if marker is None:
+            continue
+        outcome = marker.args[0] if marker.args else None
+        if outcome not in tally:
+            raise pytest.UsageError(f"{item.nodeid}: adversarial({outcome!r}); expected one of {ADVERSARIAL_OUTCOMES}")
+        tally[outcome] += 1
+    return tally
+
+
+def pytest_collection_modifyitems(config, items):
+    config.stash[_TALLY] = adversarial_tally(items)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    tally = config.stash.get(_TALLY, None)
+    if tally and sum(tally.values()):
+        terminalreporter.write_line(
+            f"adversarial campaign: {sum(tally.values())} cases collected: {tally['error']} end in a clear error, "
+            f"{tally['result']} in the right result, {tally['property']} generated properties")
+
+
+_TALLY = pytest.StashKey[dict]()
+
 SMALL_CODEBOOK = {
     "name": "Small test survey",
     "id": "rid",

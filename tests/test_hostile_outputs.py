@@ -231,7 +231,7 @@ def test_parquet_keeps_text_as_it_is(hostile_export, tmp_path):
     assert PAYLOADS[0] in pd.read_parquet(out)["respondent_id"].tolist()  # no spreadsheet runs a Parquet cell
 
 
-@pytest.mark.adversarial("result")
+@pytest.mark.adversarial("property")
 @settings(max_examples=150, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.text(alphabet=st.sampled_from("=+-@\t\r\n'\"1.eE ,;aé\u202e\u2028"), max_size=8),

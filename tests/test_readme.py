@@ -1,6 +1,8 @@
 """The README stays true: its codebook example is a valid codebook, its commands exist."""
 
 import re
+import subprocess
+import sys
 
 import yaml
 
@@ -32,3 +34,21 @@ def test_make_targets_in_readme_exist():
     makefile = (PROJ_ROOT / "Makefile").read_text()
     for target in set(re.findall(r"^    make (\w+)", README, re.M)):
         assert re.search(rf"^{target}:", makefile, re.M), target
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def test_readme_counts_the_adversarial_campaign_as_collected():
+    """The README's count of hostile cases is the suite's: each case carries its outcome
+    (``@pytest.mark.adversarial``) and passes, so none ends raw, silent, lost or injected."""
+    run = subprocess.run([sys.executable, "-m", "pytest", "tests", "--collect-only", "-q", "-m", "adversarial"],
+                         cwd=PROJ_ROOT, capture_output=True, text=True, timeout=600)
+    found = re.search(r"adversarial campaign: (\d+) cases collected: (\d+) end in a clear error, (\d+) in the right "
+                      r"result, (\d+) generated properties", run.stdout)
+    assert found, run.stdout[-2000:] + run.stderr[-2000:]
+    stated = re.search(r"\*\*([\d,]+) hostile cases\*\*: ([\d,]+) end in a clear error[^,]*, ([\d,]+) in the right "
+                       r"result[^,]*,? and ([\d,]+) are generated properties", README)
+    assert stated, "the README's adversarial count is missing"
+    assert [_number(g) for g in stated.groups()] == [int(g) for g in found.groups()]
