@@ -27,8 +27,8 @@ def adversarial_tally(items) -> dict[str, int]:
     return tally
 
 
-def pytest_collection_modifyitems(config, items):
-    config.stash[_TALLY] = adversarial_tally(items)
+def pytest_collection_finish(session):
+    session.config.stash[_TALLY] = adversarial_tally(session.items)  # after -m and -k deselect
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

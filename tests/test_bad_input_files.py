@@ -37,6 +37,7 @@ def _qualtrics(frame: pd.DataFrame, questions: dict, import_ids: dict | None = N
 # -- 1. rows lost before the audit: the Qualtrics header ---------------------------------------
 
 
+@pytest.mark.adversarial("result")
 def test_importid_in_a_respondents_text_is_not_a_qualtrics_header(tmp_path, codebook_dict, small_frame):
     """The third line mentioning ImportId (respondent 2's comment) made the first two
     respondents disappear as 'header rows'."""
@@ -53,6 +54,7 @@ def test_importid_in_a_respondents_text_is_not_a_qualtrics_header(tmp_path, code
     assert survey.recoded.loc[2, "comment"] == 'the page said {"ImportId":"QID7"} and froze'
 
 
+@pytest.mark.adversarial("error")
 def test_format_qualtrics_on_a_plain_csv_is_refused_naming_the_row_and_column(tmp_path, codebook_dict, small_frame):
     path = _write_csv(tmp_path / "plain.csv", small_frame)
     with pytest.raises(SurveyFileError, match=r"plain.csv: format='qualtrics', but this is not a Qualtrics export: "
@@ -64,6 +66,7 @@ def test_format_qualtrics_on_a_plain_csv_is_refused_naming_the_row_and_column(tm
     assert load_survey(path, codebook=codebook_dict, format="csv").audit.rows_in == len(small_frame)
 
 
+@pytest.mark.adversarial("error")
 def test_format_qualtrics_needs_all_three_header_rows(tmp_path):
     path = tmp_path / "short.csv"
     path.write_text("rid,f1\n1,3\n")
@@ -77,6 +80,7 @@ def test_format_qualtrics_needs_all_three_header_rows(tmp_path):
     assert info.format == "csv" and len(frame) == 3
 
 
+@pytest.mark.adversarial("result")
 def test_numbers_in_row_two_are_a_response_not_question_text(tmp_path):
     path = tmp_path / "odd.csv"
     path.write_text('rid,f1\n1,3\n"{""ImportId"":""a""}","{""ImportId"":""b""}"\n')
@@ -86,6 +90,7 @@ def test_numbers_in_row_two_are_a_response_not_question_text(tmp_path):
         read_survey_file(path, format="qualtrics")
 
 
+@pytest.mark.adversarial("result")
 def test_qualtrics_question_text_with_line_breaks(tmp_path, codebook_dict, small_frame):
     """Question text (and answers) with quoted line breaks: detected from records, not lines;
     metadata ImportIds with more keys and a blank ImportId cell are fine."""
@@ -108,6 +113,7 @@ def test_qualtrics_question_text_with_line_breaks(tmp_path, codebook_dict, small
     assert load_survey(path, codebook=codebook_dict, format="qualtrics").audit.rows_in == len(small_frame)
 
 
+@pytest.mark.adversarial("result")
 def test_line_breaks_in_comments_of_a_large_plain_csv(tmp_path):
     """Arrow's fast reader splits a large file into blocks at line breaks, even inside a
     quoted cell; such a file is read again following quotes: every row arrives."""
@@ -123,6 +129,7 @@ def test_line_breaks_in_comments_of_a_large_plain_csv(tmp_path):
         read_survey_file(path)
 
 
+@pytest.mark.adversarial("error")
 def test_format_csv_on_a_qualtrics_export_is_refused(tmp_path, small_frame):
     frame = _qualtrics(small_frame, {c: f"Question for {c}" for c in small_frame.columns})
     path = tmp_path / "qualtrics.csv"
@@ -133,6 +140,7 @@ def test_format_csv_on_a_qualtrics_export_is_refused(tmp_path, small_frame):
         read_survey_file(path, format="csv")
 
 
+@pytest.mark.adversarial("result")
 def test_qualtrics_export_audits_like_the_plain_csv(tmp_path):
     """The benefits-only fixture as a Qualtrics export: the same rows, the same flagged
     cells, text typed into an item listed (not blank)."""
@@ -158,6 +166,7 @@ NOT_NUMBERS = ["N/A", "NA", "n/a", "nan", "NaN", "-nan", "null", "NULL", "None",
                "-inf", "Infinity", "1e999", "-1e999", "1_000", "３", "٣", "3 4", "1,5", "3.5.1", "e5", "- 3", "0b11"]
 
 
+@pytest.mark.adversarial("result")
 @pytest.mark.parametrize("token", NOT_NUMBERS)
 def test_text_in_a_numeric_cell_is_listed_with_its_text(tmp_path, codebook_dict, small_frame, token):
     frame = small_frame.astype({"f1": object})
@@ -172,6 +181,7 @@ def test_text_in_a_numeric_cell_is_listed_with_its_text(tmp_path, codebook_dict,
     assert survey.audit.rows_in == len(frame)
 
 
+@pytest.mark.adversarial("result")
 @pytest.mark.parametrize("text, value", [(" 3 ", 3.0), ("+3", 3.0), ("3.", 3.0), (".3e1", 3.0), ("3E0", 3.0),
                                          ("003", 3.0), ("+2.5e-0", 2.5), ("\u00a03", 3.0)])
 def test_plain_decimal_numbers_are_numbers(tmp_path, codebook_dict, small_frame, text, value):
@@ -186,6 +196,7 @@ def test_plain_decimal_numbers_are_numbers(tmp_path, codebook_dict, small_frame,
     assert _cells(survey) == [(5, "f1", "N/A", "non_numeric")]
 
 
+@pytest.mark.adversarial("result")
 def test_only_the_columns_with_such_text_are_read_as_text(tmp_path, small_frame):
     """Hex in one integer column, 'nan' in one float column: the other columns keep their
     numeric types (the audit's fast path)."""
@@ -203,6 +214,7 @@ def test_only_the_columns_with_such_text_are_read_as_text(tmp_path, small_frame)
     assert read["f1"].dtype == np.int64 and read["channel"].tolist() == ["box 0x12"] * len(frame)
 
 
+@pytest.mark.adversarial("result")
 def test_true_and_false_in_a_csv_are_text_not_booleans(tmp_path, codebook_dict, small_frame):
     """Arrow would read a column of 1 and True as booleans (1 -> True, listed as 'True');
     only the words are flagged, and a yes/no context column keeps its text."""
@@ -219,6 +231,7 @@ def test_true_and_false_in_a_csv_are_text_not_booleans(tmp_path, codebook_dict, 
     assert survey.recoded["channel"].tolist()[:2] == ["true", "False"]
 
 
+@pytest.mark.adversarial("result")
 def test_weight_and_time_that_are_not_finite_are_listed(tmp_path, codebook_dict, small_frame):
     frame = small_frame.astype({"w": object, "dur": object})
     frame.loc[0, "dur"] = "1e999"
@@ -235,6 +248,7 @@ def test_weight_and_time_that_are_not_finite_are_listed(tmp_path, codebook_dict,
     assert not rows.loc[1, "speeder"] and not rows.loc[2, "speeder"]
 
 
+@pytest.mark.adversarial("result")
 def test_excel_text_and_booleans_are_listed(tmp_path, codebook_dict, small_frame):
     frame = small_frame.astype({"f1": object, "f2": object, "e1": object})
     frame.loc[0, "f1"] = "N/A"
@@ -260,6 +274,7 @@ def test_excel_text_and_booleans_are_listed(tmp_path, codebook_dict, small_frame
     assert survey.recoded["rid"].tolist() == small_frame["rid"].tolist()
 
 
+@pytest.mark.adversarial("result")
 def test_parquet_booleans_and_infinities_are_listed(tmp_path, codebook_dict, small_frame):
     frame = small_frame.astype({"e1": float, "dur": float})
     frame["f1"] = pd.array([True, False, None] + [True] * (len(frame) - 3), dtype="boolean")
@@ -280,6 +295,7 @@ def test_parquet_booleans_and_infinities_are_listed(tmp_path, codebook_dict, sma
     assert columns.loc["f1", "blank"] == 1 and columns.loc["e1", "blank"] == 0 and columns.loc["e1", "out_of_range"] == 0
 
 
+@pytest.mark.adversarial("result")
 def test_codebook_text_missing_codes(tmp_path, codebook_dict, small_frame):
     """missing_codes: [9, "N/A"]: 'N/A' is a missing code; an item's own list replaces the
     common one (numbers and text alike); a comparison item follows its counterpart."""
@@ -318,6 +334,7 @@ def test_codebook_text_missing_codes_from_yaml(tmp_path):
     assert item.missing_codes == (-99.0, 9999.0) and item.missing_tokens == ("N/A",)
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("codes, match", [
     ([9, None], r"'missing_codes\[1\]': expected a numeric code such as 9 or 99, or a text token such as 'N/A', got None"),
     ([9, False], r"'missing_codes\[1\]': .*got False \(YAML reads yes/no/true/false/on/off unquoted"),
@@ -334,6 +351,7 @@ def test_bad_missing_codes(codebook_dict, codes, match):
 # -- 3. numbers that overflow ---------------------------------------------------------------------
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("big", [1e308, 1e200])
 def test_weights_too_large_to_add_up_are_refused(tmp_path, codebook_dict, small_frame, big):
     """1e308 each: the sum is infinite; 1e200 each: the sum is finite, its square (for the
@@ -349,6 +367,7 @@ def test_weights_too_large_to_add_up_are_refused(tmp_path, codebook_dict, small_
         load_survey(path, codebook=codebook_dict)
 
 
+@pytest.mark.adversarial("result")
 def test_large_weights_that_add_up_are_kept(tmp_path, codebook_dict, small_frame):
     frame = small_frame.copy()
     frame["w"] = 1e150  # 40 of them: sum 4e151, square 1.6e303
@@ -356,6 +375,7 @@ def test_large_weights_that_add_up_are_kept(tmp_path, codebook_dict, small_frame
     assert survey.audit.rows_excluded == 0 and np.isfinite(survey.weights.sum() ** 2)
 
 
+@pytest.mark.adversarial("result")
 def test_an_item_value_too_large_is_out_of_range_and_inf_non_numeric(small_frame, codebook_dict):
     frame = small_frame.astype({"f1": float, "nps": float})
     frame.loc[0, "f1"] = 1e308
@@ -369,6 +389,7 @@ def test_an_item_value_too_large_is_out_of_range_and_inf_non_numeric(small_frame
 # -- 4. arguments, checked up front -----------------------------------------------------------------
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("kwargs, name", [
     ({"path": None}, "path"),
     ({"path": 3}, "path"),
@@ -404,6 +425,7 @@ def test_load_survey_names_a_wrong_argument_before_reading(tmp_path, kwargs, nam
     assert err.value.name == name and str(err.value).startswith(f"{name}: ")
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("kwargs, name", [
     ({"path": None}, "path"), ({"format": "xlsx"}, "format"), ({"sep": "::"}, "sep"), ({"decimal": ""}, "decimal"),
     ({"sheet": 2.5}, "sheet"), ({"encoding": 8}, "encoding"), ({"text_columns": [3]}, "text_columns"),
@@ -415,6 +437,7 @@ def test_read_survey_file_names_a_wrong_argument(tmp_path, kwargs, name):
     assert err.value.name == name
 
 
+@pytest.mark.adversarial("error")
 def test_options_that_do_not_apply_to_the_format_are_named(tmp_path, small_frame):
     csv_path = _write_csv(tmp_path / "export.csv", small_frame)
     with pytest.raises(ParameterError, match=r"sheet: applies to Excel files only, but export.csv is read as csv"):
@@ -427,6 +450,7 @@ def test_options_that_do_not_apply_to_the_format_are_named(tmp_path, small_frame
     assert len(read_survey_file(csv_path, sep=",", decimal=".", encoding="utf-8")[0]) == len(small_frame)
 
 
+@pytest.mark.adversarial("error")
 def test_audit_survey_names_a_wrong_argument(small_frame, codebook_dict):
     for kwargs, name in [({"exclude": "slow"}, "exclude"), ({"speeder_fraction": 0}, "speeder_fraction"),
                          ({"straightline_min_items": 2.5}, "straightline_min_items"), ({"info": "x.csv"}, "info")]:
@@ -439,6 +463,7 @@ def test_audit_survey_names_a_wrong_argument(small_frame, codebook_dict):
         audit_survey(small_frame.head(0), codebook_dict)
 
 
+@pytest.mark.adversarial("error")
 def test_a_folder_is_not_a_survey_file(tmp_path):
     with pytest.raises(SurveyFileError, match=r"is a folder; expected an export file"):
         load_survey(tmp_path, codebook=DEMO_CODEBOOK)
@@ -447,6 +472,7 @@ def test_a_folder_is_not_a_survey_file(tmp_path):
 # -- new-user trial: headers, ragged rows, speeders, ids -----------------------------------------
 
 
+@pytest.mark.adversarial("error")
 def test_excel_duplicate_column_headers_are_refused_as_in_csv(tmp_path):
     """pandas renamed the second 'f1' to 'f1.1' without a word."""
     import openpyxl
@@ -460,6 +486,7 @@ def test_excel_duplicate_column_headers_are_refused_as_in_csv(tmp_path):
         read_survey_file(path)
 
 
+@pytest.mark.adversarial("result")
 def test_excel_distinct_headers_that_look_mangled_are_kept(tmp_path):
     import openpyxl
     book = openpyxl.Workbook()
@@ -472,6 +499,7 @@ def test_excel_distinct_headers_that_look_mangled_are_kept(tmp_path):
     assert frame.columns.tolist()[:3] == ["rid", "f1", "f1.1"] and len(frame) == 2
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("row, cells", [("7,3", 2), ("7,3,4,5,6", 5)])
 def test_qualtrics_row_with_too_few_or_too_many_cells_is_refused_naming_it(tmp_path, row, cells):
     """pandas padded a truncated row with blanks (and the plain CSV reader refused it)."""
@@ -489,6 +517,7 @@ def test_qualtrics_row_with_too_few_or_too_many_cells_is_refused_naming_it(tmp_p
     assert info.question_text["f1"] == "How\neasy?"
 
 
+@pytest.mark.adversarial("error")
 def test_plain_csv_ragged_row_is_named(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("rid,f1\n1,2\n\n3,4,5\n")
@@ -497,6 +526,7 @@ def test_plain_csv_ragged_row_is_named(tmp_path):
         read_survey_file(path)
 
 
+@pytest.mark.adversarial("result")
 @pytest.mark.parametrize("times", [[np.nan], [0, -5], [0, np.nan]])
 def test_completion_time_with_no_positive_time_skips_the_speeder_check_openly(small_frame, codebook_dict, times):
     """The threshold was NaN: no row flagged, summary_table said 'checked', the JSON had NaN."""
@@ -514,6 +544,7 @@ def test_completion_time_with_no_positive_time_skips_the_speeder_check_openly(sm
     json.loads(audit.to_json(), parse_constant=lambda c: pytest.fail(f"invalid JSON constant {c}"))
 
 
+@pytest.mark.adversarial("result")
 @pytest.mark.parametrize("big", [1e20, np.inf, -np.inf, 2.0 ** 53, 1.5])
 def test_float_ids_that_do_not_fit_an_integer_are_kept_as_they_are(tmp_path, small_frame, codebook_dict, big):
     """astype('Int64') crashed on 1e20 (SPSS: TypeError) and inf (Parquet: OverflowError)."""
@@ -539,12 +570,14 @@ def test_whole_float_ids_still_become_integers(small_frame, codebook_dict):
     assert str(survey.recoded["rid"].dtype) == "Int64"
 
 
+@pytest.mark.adversarial("error")
 def test_audit_survey_refuses_a_frame_with_repeated_column_names(small_frame, codebook_dict):
     frame = pd.concat([small_frame, small_frame[["f1", "rid"]]], axis=1)
     with pytest.raises(SurveyError, match=r"<DataFrame>: column name\(s\) \['f1', 'rid'\] appear more than once"):
         audit_survey(frame, codebook_dict)
 
 
+@pytest.mark.adversarial("result")
 def test_list_cells_in_a_rated_parquet_column_are_listed_as_non_numeric(tmp_path, small_frame, codebook_dict):
     """A cell holding an array raised TypeError (unhashable numpy.ndarray)."""
     frame = small_frame.copy()
@@ -560,6 +593,7 @@ def test_list_cells_in_a_rated_parquet_column_are_listed_as_non_numeric(tmp_path
     assert (5, "f1", "[3 4]", "non_numeric") in cells
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("codebook", [None, 5, ""])
 def test_a_wrong_codebook_argument_is_named_codebook(small_frame, codebook):
     """load_survey('base.csv', None) blamed 'path'."""
@@ -571,6 +605,7 @@ def test_a_wrong_codebook_argument_is_named_codebook(small_frame, codebook):
     assert err.value.name == "codebook"
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("text", ["rid,f1,f2", "rid,f1,f2\n", "rid,f1,f2\r\n",
                                   'rid,f1\nRespondent,How easy?\n"{""ImportId"":""a""}","{""ImportId"":""b""}"',
                                   'rid,f1\nRespondent,How easy?\n"{""ImportId"":""a""}","{""ImportId"":""b""}"\n'])
@@ -581,6 +616,7 @@ def test_a_header_without_data_rows_is_said_so_with_or_without_a_final_newline(t
         read_survey_file(path)
 
 
+@pytest.mark.adversarial("result")
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_a_byte_order_mark_is_read(tmp_path, small_frame, codec):
     """It was read as UTF-8 with a NUL byte in every other place: 'Expected 8 columns, got 1'."""

@@ -42,6 +42,7 @@ READERS = {  # kind: (file name, how valuekit reads it, the error it raises)
 }
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("kind", READERS)
 def test_deep_nesting_is_refused_by_every_reader(kind, tmp_path):
     name, read, error = READERS[kind]
@@ -50,6 +51,7 @@ def test_deep_nesting_is_refused_by_every_reader(kind, tmp_path):
         read(path)
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("kind", [k for k in READERS if "json" not in k])
 def test_alias_bombs_are_refused_quickly_by_every_yaml_reader(kind, tmp_path):
     name, read, error = READERS[kind]
@@ -60,6 +62,7 @@ def test_alias_bombs_are_refused_quickly_by_every_yaml_reader(kind, tmp_path):
     assert time.perf_counter() - start < 2  # measured, never expanded
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("kind", READERS)
 def test_duplicate_keys_are_refused_with_key_and_line(kind, tmp_path):
     name, read, error = READERS[kind]
@@ -73,6 +76,7 @@ def test_duplicate_keys_are_refused_with_key_and_line(kind, tmp_path):
         read(write(tmp_path / name, text))
 
 
+@pytest.mark.adversarial("error")
 def test_nesting_is_allowed_to_fifty_levels_exactly():
     nested = _yaml.loads("[" * 50 + "1" + "]" * 50)
     for _ in range(50):
@@ -87,6 +91,7 @@ def test_nesting_is_allowed_to_fifty_levels_exactly():
         _yaml.loads(block + "  " * 51 + "- x\n")
 
 
+@pytest.mark.adversarial("error")
 def test_aliases_that_nest_or_contain_themselves_are_refused():
     chain = "".join(f"- &a{i} [{f'*a{i - 1}' if i else 0}]\n" for i in range(60))
     with pytest.raises(_yaml.Refused, match="nesting deeper than 50 levels once its aliases are expanded"):
@@ -121,6 +126,7 @@ items:
     assert cb.label("f2") == "Hard to use"
 
 
+@pytest.mark.adversarial("error")
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
     path = write(tmp_path / "big.yaml", "a: 1\n" + "#" * 95)  # 100 bytes
     assert _yaml.read_file(path, what="test file", error=ScenarioError, max_bytes=100) == {"a": 1}
@@ -138,6 +144,7 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
     assert time.perf_counter() - start < 2
 
 
+@pytest.mark.adversarial("error")
 def test_numbers_and_dates_python_cannot_hold_are_yaml_errors_not_crashes(tmp_path):
     for text in ("name: x\nlevers: {price: " + "1" * 5000 + "}\n", "name: 2001-13-45\n"):
         with pytest.raises(ScenarioError, match=r"^s.yaml: not a valid YAML file"):
@@ -146,6 +153,7 @@ def test_numbers_and_dates_python_cannot_hold_are_yaml_errors_not_crashes(tmp_pa
         Scenario.load(write(tmp_path / "s.json", '{"levers": {"price": ' + "1" * 5000 + "}}"))
 
 
+@pytest.mark.adversarial("error")
 def test_only_safe_yaml_is_loaded(tmp_path):
     for text in ("alpha: !!python/object/apply:os.system ['echo hacked']\n", "alpha: !!python/name:os.system\n"):
         with pytest.raises(FileError, match=r"^e.yaml: not a valid YAML file"):
@@ -155,6 +163,7 @@ def test_only_safe_yaml_is_loaded(tmp_path):
 
 # -- encodings -----------------------------------------------------------------------------------
 
+@pytest.mark.adversarial("result")
 @pytest.mark.parametrize("encoding, name", [
     ("utf-8", "reducción “promo”"), ("utf-8-sig", "reducción “promo”"), ("utf-16", "reducción “promo”"),
     ("utf-16-le", "reducción “promo”"), ("utf-16-be", "reducción “promo”"), ("utf-32", "reducción “promo”"),
@@ -168,6 +177,7 @@ def test_scenario_files_in_any_common_encoding(encoding, name, suffix, tmp_path)
     assert Scenario.load(path) == Scenario(name=name, levers={"price": -5.0})
 
 
+@pytest.mark.adversarial("result")
 def test_codebooks_levers_and_evidence_in_other_encodings(tmp_path):
     text = DEMO_CODEBOOK.read_text(encoding="utf-8")
     utf8 = read_codebook(DEMO_CODEBOOK)
@@ -185,6 +195,7 @@ def test_codebooks_levers_and_evidence_in_other_encodings(tmp_path):
     assert evidence_settings(write(tmp_path / "e.yaml", "alpha: 0.01\n", "utf-16"))["alpha"] == 0.01
 
 
+@pytest.mark.adversarial("error")
 def test_text_that_is_not_what_it_claims_names_the_file(tmp_path):
     with pytest.raises(ScenarioError, match=r"^s.yaml: looks like UTF-16 text but is not"):
         Scenario.load(_bytes(tmp_path / "s.yaml", b"\xff\xfen\x00a\x00m"))  # a BOM, then an odd length
@@ -201,6 +212,7 @@ def _bytes(path: Path, raw: bytes) -> Path:
     return path
 
 
+@pytest.mark.adversarial("error")
 def test_missing_files_folders_and_unreadable_files_name_the_path(tmp_path):
     with pytest.raises(CodebookError, match=r"codebook file '.*' is a folder; expected a file"):
         read_codebook(tmp_path)
@@ -210,6 +222,7 @@ def test_missing_files_folders_and_unreadable_files_name_the_path(tmp_path):
         evidence_settings(tmp_path / "nope.yaml")
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux's /proc")
 def test_an_unreadable_file_names_the_path():
     # /proc/self/mem is a file that nobody, root included, can read from its start
@@ -219,6 +232,7 @@ def test_an_unreadable_file_names_the_path():
 
 # -- output paths --------------------------------------------------------------------------------
 
+@pytest.mark.adversarial("error")
 def test_saving_a_scenario_checks_the_path_first(tmp_path):
     s = Scenario(name="x", levers={"price": -5.0})
     with pytest.raises(FileError, match=r"path: cannot write the scenario file '.*s.yaml': folder '.*missing' "
@@ -235,6 +249,7 @@ def test_saving_a_scenario_checks_the_path_first(tmp_path):
     assert not list(tmp_path.glob("s.*"))
 
 
+@pytest.mark.adversarial("error")
 def test_an_unwritable_folder_or_a_full_disk_is_a_file_error(tmp_path, monkeypatch):
     s = Scenario(name="x")
 
@@ -255,6 +270,7 @@ def test_an_unwritable_folder_or_a_full_disk_is_a_file_error(tmp_path, monkeypat
             _check.write_bytes(tmp_path / "d.pptx", b"x", "deck")
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
 def test_a_folder_nobody_can_write_into():
     # nothing can be created in /proc, root included (a chmod'ed folder would not stop root)
@@ -262,6 +278,7 @@ def test_a_folder_nobody_can_write_into():
         Scenario(name="x").save("/proc/s.yaml")
 
 
+@pytest.mark.adversarial("error")
 def test_the_deck_checks_its_path_before_any_work(scenario_engine, tmp_path, monkeypatch):
     from valuekit.deck import scenario_deck, scenario_pngs
 
@@ -284,6 +301,7 @@ def test_the_deck_checks_its_path_before_any_work(scenario_engine, tmp_path, mon
     assert not (tmp_path / "nope").exists()
 
 
+@pytest.mark.adversarial("error")
 def test_the_dashboard_says_why_a_scenario_cannot_be_saved(scenario_engine, tmp_path):
     from valuekit.widgets import WhatIfDashboard
 
@@ -300,6 +318,7 @@ def test_the_dashboard_says_why_a_scenario_cannot_be_saved(scenario_engine, tmp_
 
 # -- arguments -----------------------------------------------------------------------------------
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("kwargs, name", [
     ({"n_boot": -1}, "n_boot"), ({"n_boot": 2.5}, "n_boot"), ({"random_state": "seed"}, "random_state"),
     ({"random_state": 1.5}, "random_state"), ({"random_state": -1}, "random_state"), ({"lang": "fr"}, "lang"),
@@ -320,6 +339,7 @@ def test_build_engine_checks_its_arguments_before_any_work(kwargs, name, monkeyp
         build_engine(None)
 
 
+@pytest.mark.adversarial("error")
 def test_the_engine_and_its_helpers_check_their_arguments(scenario_engine):
     engine = scenario_engine
     for kwargs, name in (({"confidence": 1.5}, "confidence"), ({"confidence": 0}, "confidence"),
@@ -352,6 +372,7 @@ def test_the_engine_and_its_helpers_check_their_arguments(scenario_engine):
         ui_text("ui_nope")
 
 
+@pytest.mark.adversarial("error")
 def test_scenarios_check_what_they_are_given(tmp_path):
     for kwargs, name in (({"name": 3}, "name"), ({"name": ""}, "name"), ({"levers": [("price", 1)]}, "levers"),
                          ({"levers": {"price": "ten"}}, r"levers\['price'\]"),
@@ -366,6 +387,7 @@ def test_scenarios_check_what_they_are_given(tmp_path):
             Scenario.load(bad)
 
 
+@pytest.mark.adversarial("error")
 def test_lever_functions_check_what_they_are_given():
     for call, name in ((lambda: read_levers(3, DEMO_CODEBOOK), "path"), (lambda: read_levers(None, 3), "codebook"),
                        (lambda: read_levers(None, None), "codebook"),

@@ -33,6 +33,7 @@ def _one_line(capsys, command: str) -> str:
     return lines[0]
 
 
+@pytest.mark.adversarial("error")
 def test_an_input_error_is_one_line_with_exit_2(capsys, tmp_path):
     assert main(["audit", str(tmp_path / "nope.csv"), "--codebook", str(DEMO_CODEBOOK)]) == 2
     line = _one_line(capsys, "audit")
@@ -49,6 +50,7 @@ def test_debug_shows_the_traceback(capsys, tmp_path, where):
     assert err.strip().splitlines()[-1].startswith("valuekit audit: ")
 
 
+@pytest.mark.adversarial("error")
 def test_a_wrong_flag_is_one_line_with_exit_2(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["report", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "--out", "x", "--segments", "two"])
@@ -69,6 +71,7 @@ def test_a_bug_is_called_a_bug_with_exit_1(capsys, monkeypatch):
     assert "internal error" in line and "ZeroDivisionError" in line and "--debug" in line
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("segments", ["0", "1", "1000"])
 def test_report_checks_segments_before_any_notebook_runs(capsys, tmp_path, segments):
     out = tmp_path / "out"
@@ -78,6 +81,7 @@ def test_report_checks_segments_before_any_notebook_runs(capsys, tmp_path, segme
     assert not out.exists()  # nothing ran, nothing written
 
 
+@pytest.mark.adversarial("error")
 def test_report_segments_message_names_the_parameter(capsys, tmp_path):
     assert main(["report", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "--out", str(tmp_path / "o"),
                  "--segments", "0"]) == 2
@@ -85,6 +89,7 @@ def test_report_segments_message_names_the_parameter(capsys, tmp_path):
     assert "--segments" in line and "from 2 to 20" in line and "got 0" in line
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("params, name", [
     ({"n_boot": -1}, "n_boot"),
     ({"lang": "fr"}, "lang"),
@@ -101,12 +106,14 @@ def test_report_parameters_are_checked_up_front(tmp_path, params, name):
     assert not out.exists()
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("bad", [None, 3, ""])
 def test_report_paths_must_be_paths(tmp_path, bad):
     with pytest.raises(ParameterError, match="data: expected a file path"):
         run_report(bad, DEMO_CODEBOOK, tmp_path / "out")
 
 
+@pytest.mark.adversarial("error")
 def test_report_out_that_is_a_file(tmp_path):
     target = tmp_path / "taken"
     target.write_text("not a folder")
@@ -114,6 +121,7 @@ def test_report_out_that_is_a_file(tmp_path):
         run_report(DEMO_DATA, DEMO_CODEBOOK, target)
 
 
+@pytest.mark.adversarial("error")
 def test_a_failing_notebook_is_named_with_its_cell_and_error(tmp_path, tiny_notebook):
     good = tiny_notebook(tmp_path / "01_fine.ipynb", "print('ok')")
     bad = tiny_notebook(tmp_path / "02_broken.ipynb",
@@ -130,6 +138,7 @@ def test_a_failing_notebook_is_named_with_its_cell_and_error(tmp_path, tiny_note
     assert "could not finish on this survey" in (out / "02_broken.html").read_text()
 
 
+@pytest.mark.adversarial("error")
 def test_a_dead_kernel_is_named_not_a_traceback(tmp_path, tiny_notebook):
     dead = tiny_notebook(tmp_path / "03_dies.ipynb", "import os\nos._exit(1)")
     report = run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path / "out", notebooks=[dead], progress=None)
@@ -137,6 +146,7 @@ def test_a_dead_kernel_is_named_not_a_traceback(tmp_path, tiny_notebook):
         report.raise_for_failures()
 
 
+@pytest.mark.adversarial("error")
 def test_a_cell_over_the_timeout_is_named(tmp_path, tiny_notebook):
     slow = tiny_notebook(tmp_path / "04_slow.ipynb", "import time\ntime.sleep(6)")
     report = run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path / "out", notebooks=[slow], timeout=1, progress=None)
@@ -144,6 +154,7 @@ def test_a_cell_over_the_timeout_is_named(tmp_path, tiny_notebook):
         report.raise_for_failures()
 
 
+@pytest.mark.adversarial("error")
 def test_the_cli_names_the_failing_notebook(tmp_path, capsys, monkeypatch, tiny_notebook):
     from valuekit import report
 
@@ -156,6 +167,7 @@ def test_the_cli_names_the_failing_notebook(tmp_path, capsys, monkeypatch, tiny_
     assert err[-1].startswith("valuekit report: 1 of 1 notebook(s) failed")
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("target, expected", [
     ("missing/scores.csv", "folder '{tmp}/missing' does not exist"),
     (".", "is a folder"),
@@ -168,12 +180,14 @@ def test_score_output_is_checked_before_scoring(capsys, tmp_path, target, expect
     assert "rows in" not in capsys.readouterr().out  # nothing was loaded or scored
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs a read-only folder (/proc)")
 def test_score_output_in_an_unwritable_folder(capsys):
     assert main(["score", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "-o", "/proc/scores.csv"]) == 2
     assert "cannot write the scores file '/proc/scores.csv'" in _one_line(capsys, "score")
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("flags, name", [(["--port", "0"], "--port"), (["--port", "70000"], "--port"),
                                          (["--segments", "1"], "--segments"),
                                          (["--scenarios", __file__], "--scenarios")])
@@ -182,6 +196,7 @@ def test_dashboard_flags_are_checked_under_their_names(capsys, flags, name):
     assert name in _one_line(capsys, "dashboard")
 
 
+@pytest.mark.adversarial("error")
 def test_report_segments_above_the_respondents_kept(tmp_path):
     small = tmp_path / "small.csv"
     small.write_text("".join(DEMO_DATA.read_text(encoding="utf-8").splitlines(keepends=True)[:11]), encoding="utf-8")
@@ -189,6 +204,7 @@ def test_report_segments_above_the_respondents_kept(tmp_path):
         run_report(small, DEMO_CODEBOOK, tmp_path / "out", parameters={"n_segments": 12})
 
 
+@pytest.mark.adversarial("error")
 def test_the_dashboard_page_says_why_it_cannot_start(tmp_path):
     from valuekit.app import dashboard_page
 
@@ -198,6 +214,7 @@ def test_the_dashboard_page_says_why_it_cannot_start(tmp_path):
     assert "could not start" in text and "gone.csv" in text and "not found" in text
 
 
+@pytest.mark.adversarial("error")
 def test_score_never_overwrites_the_export_and_asks_before_overwriting(capsys, tmp_path):
     import shutil
 

@@ -581,6 +581,7 @@ def _load_export(case, workdir) -> None:
         path.unlink()
 
 
+@pytest.mark.adversarial("property")
 @fuzz_settings(300)
 @given(case=exports())
 def test_export_headers(case, workdir):
@@ -589,6 +590,7 @@ def test_export_headers(case, workdir):
     _load_export(case, workdir)
 
 
+@pytest.mark.adversarial("property")
 @pytest.mark.parametrize("token", [t for t in TOKENS if t.strip()])
 @fuzz_settings(80)
 @given(data=st.data())
@@ -598,6 +600,7 @@ def test_export_tokens(token, data, workdir):
     _load_export(data.draw(exports(shapes=("plain", "plain", "qualtrics"), tokens=("", " ", token))), workdir)
 
 
+@pytest.mark.adversarial("property")
 @fuzz_settings(150)
 @given(case=exports(shapes=("plain",), huge_weights=True))
 def test_export_weights(case, workdir):
@@ -605,6 +608,7 @@ def test_export_weights(case, workdir):
     _load_export(case, workdir)
 
 
+@pytest.mark.adversarial("property")
 @fuzz_settings(300)
 @given(case=exports(tokens=tuple(TOKENS), damaged=True))
 def test_damaged_exports(case, workdir):
@@ -659,6 +663,7 @@ def frame_for(draw, cb: Codebook) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+@pytest.mark.adversarial("property")
 @fuzz_settings(500)
 @given(data=st.data())
 def test_codebooks(data, workdir):
@@ -708,6 +713,7 @@ def test_codebooks(data, workdir):
 
 # -- the scorer on frames that did not go through the audit --------------------------------------
 
+@pytest.mark.adversarial("property")
 @fuzz_settings(400)
 @given(data=st.data())
 def test_scorer_on_raw_frames(data):
@@ -829,6 +835,7 @@ def _apply(run: Run, engine, scenario):
         assert not np.isinf(summary).any(), f"infinite numbers in the scenario summary: {result['summary']}"
 
 
+@pytest.mark.adversarial("property")
 @fuzz_settings(500)
 @given(document=scenario_documents(), encoding=st.sampled_from(ENCODINGS + ["latin-1"]))
 def test_scenario_files(document, encoding, workdir, demo_engine):
@@ -865,6 +872,7 @@ def _write_scenario(spec: dict, fmt: str) -> tuple[str, str]:
     return yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), ".yaml"
 
 
+@pytest.mark.adversarial("property")
 @fuzz_settings(200)
 @given(spec=valid_scenarios(), fmt=st.sampled_from(["yaml", "json"]),
        encoding=st.sampled_from(ENCODINGS + ["latin-1"]))
@@ -896,6 +904,7 @@ def test_scenario_encodings(spec, fmt, encoding, workdir, demo_engine):
     run.check_no_warnings()
 
 
+@pytest.mark.adversarial("property")
 @fuzz_settings(60)
 @given(spec=valid_scenarios(), fmt=st.sampled_from(["yaml", "yaml block", "json"]),
        where=st.sampled_from(["name", "levers", "a lever"]), data=st.data())
@@ -930,6 +939,7 @@ def test_scenario_duplicate_keys(spec, fmt, where, data, workdir):
 NESTED = "[" * 5000 + "]" * 5000
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("kind, suffix, text", [
     ("scenario", ".yaml", f"name: {NESTED}\n"),
     ("scenario", ".json", f'{{"name": {NESTED}}}'),
@@ -951,6 +961,7 @@ def test_deep_nesting(kind, suffix, text, workdir):
     finally:
         path.unlink()
     run.check_no_warnings()
+    assert run.errors and "nesting deeper than" in str(run.errors[0]), "5,000 levels of nesting were not refused"
 
 
 # -- alias bombs ---------------------------------------------------------------------------------
@@ -996,6 +1007,7 @@ BOMB_FILES = {
 }
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("kind, template", [(k, t) for k, ts in BOMB_FILES.items() for t in ts],
                          ids=[f"{k}-{i}" for k, ts in BOMB_FILES.items() for i in range(len(ts))])
 def test_alias_bombs(kind, template, workdir, demo_engine):
@@ -1022,3 +1034,4 @@ def test_alias_bombs(kind, template, workdir, demo_engine):
     finally:
         path.unlink()
     run.check_no_warnings()
+    assert run.errors, "an alias bomb was loaded, not refused"

@@ -457,6 +457,7 @@ def _overall(c):
     return scoring.summarize_value(c["scores"]).loc["all"]
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("name, call", CASES, ids=[f"{i:03d}-{c[0]}" for i, c in enumerate(CASES)])
 def test_a_bad_argument_is_a_parameter_error_naming_it(ctx, name, call):
     with pytest.raises(ParameterError) as err:
@@ -520,6 +521,7 @@ def small():
     return cb, frame
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("column, values, shown", [
     ("m1", [0.0, 3, 1, 4, 2], "0"),                  # a sacrifice of 0 on a 1-5 scale: was an infinite ratio
     ("t1", [1.0, 99, 3, 99, 5], "99"),               # a missing code left in
@@ -544,6 +546,7 @@ def test_the_scorer_refuses_answers_off_the_scale(small, column, values, shown):
         vk.ValueScorer(cb).fit_transform(bad)
 
 
+@pytest.mark.adversarial("error")
 def test_the_refusal_names_every_bad_item_and_few_rows(small):
     cb, frame = small
     big = pd.concat([frame] * 4, ignore_index=True).assign(m1=0.0, t1=[1.0, 2.0, 7.0, 3.0, 4.0] * 4)
@@ -554,6 +557,7 @@ def test_the_refusal_names_every_bad_item_and_few_rows(small):
     assert "first rows: 0, 1, 2, 3, 4, ..." in message  # the first five, not all twenty
 
 
+@pytest.mark.adversarial("error")
 @pytest.mark.parametrize("values, kind", [
     (["5", "4", "3", "2", "4"], "str"),
     ([True, False, True, True, False], "True/False"),
@@ -565,12 +569,14 @@ def test_the_scorer_refuses_columns_that_are_not_numbers(small, values, kind):
         vk.ValueScorer(cb).fit(frame).transform(frame.assign(f1=values))
 
 
+@pytest.mark.adversarial("result")
 def test_a_column_nobody_answered_is_missing_not_text(small):
     cb, frame = small
     scores = vk.ValueScorer(cb).fit(frame).transform(frame.assign(t1=[None] * 5))  # object dtype, all None
     assert scores["time"].isna().all() and scores["value_ratio"].notna().all()  # money alone: half the blocks
 
 
+@pytest.mark.adversarial("error")
 def test_a_missing_column_is_named(small):
     cb, frame = small
     scorer = vk.ValueScorer(cb).fit(frame)
@@ -580,6 +586,7 @@ def test_a_missing_column_is_named(small):
         vk.ValueScorer(cb).fit(frame.drop(columns="m1"))
 
 
+@pytest.mark.adversarial("error")
 def test_stated_importance_off_the_scale_is_refused(small):
     cb, frame = small
     cb = Codebook.from_dict({"scale": {"min": 1, "max": 5}, "benefits": {"functional": ["f1", "f2"]},
@@ -590,6 +597,7 @@ def test_stated_importance_off_the_scale_is_refused(small):
         vk.ValueScorer(cb, weights="stated").fit(frame)
 
 
+@pytest.mark.adversarial("result")
 def test_in_scale_data_never_gives_an_infinite_score(small):
     cb, frame = small
     extreme = pd.DataFrame({"f1": [1.0, 5, 1, 5], "f2": [1.0, 5, np.nan, 5], "m1": [5.0, 1, 1, 5],
@@ -600,6 +608,7 @@ def test_in_scale_data_never_gives_an_infinite_score(small):
     assert scores["value_ratio"].min() == pytest.approx(1 / 5) and scores["value_ratio"].max() == pytest.approx(5)
 
 
+@pytest.mark.adversarial("result")
 def test_a_sacrifice_scale_starting_at_zero_counts_zero_as_the_bottom_of_the_common_scale():
     """0-10 ("no effort at all" = 0): the common scale starts at 1, so a sacrifice of 0 is 1 on
     it and the ratio is the benefits over 1, never infinite (documented in valuekit.scoring)."""
@@ -617,6 +626,7 @@ def test_a_sacrifice_scale_starting_at_zero_counts_zero_as_the_bottom_of_the_com
     assert scores["sacrifices"].tolist() == [1.0, 5.0] and scores["value_ratio"].tolist() == [5.0, 0.2]
 
 
+@pytest.mark.adversarial("error")
 def test_score_items_refuses_an_item_matrix_off_the_common_scale(small):
     cb, frame = small
     scorer = vk.ValueScorer(cb).fit(frame)
@@ -628,6 +638,7 @@ def test_score_items_refuses_an_item_matrix_off_the_common_scale(small):
     assert err.value.name == "M"
 
 
+@pytest.mark.adversarial("error")
 def test_construct_scores_refuses_answers_off_the_scale():
     cb = Codebook.from_dict({"scale": {"min": 1, "max": 5}, "benefits": {"functional": ["f"]},
                              "constructs": {"trust": ["t1", "t2"]}})
@@ -635,6 +646,7 @@ def test_construct_scores_refuses_answers_off_the_scale():
         scoring.construct_scores(pd.DataFrame({"f": [3.0], "t1": [4.0], "t2": [0.0]}), cb)
 
 
+@pytest.mark.adversarial("result")
 def test_the_audit_hands_the_scorer_what_it_accepts(tmp_path, small):
     """What the error points to works: the same answers through audit_survey score, with the
     off-scale cell set missing and listed."""
