@@ -31,7 +31,8 @@ def test_clinic_csv_audits_as_planted(capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["encoding"] == "cp1252" and summary["rows_in"] == 301
     assert summary["excluded"]["duplicate_id"] == 1 and summary["rows_kept"] == 300
-    assert summary["cells"] == {"missing_code": 97, "user_missing": 0, "out_of_range": 1, "non_numeric": 0}
+    assert summary["cells"] == {"missing_code": 97, "user_missing": 0, "out_of_range": 1, "non_numeric": 0,
+                                "formula_without_value": 0, "excel_error": 0}
 
 
 @pytest.fixture(scope="module")

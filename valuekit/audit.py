@@ -9,9 +9,11 @@ and flags it:
   values and are listed with row, column and the original value. Only a plain decimal
   number (optional sign, decimal mark and exponent, surrounding spaces aside) is a
   number: any other text (``N/A``, ``0x1F``, ``1_000``, full-width digits), a boolean, or
-  a number too large for a float (``inf``, ``1e999``) is non-numeric;
-* **rows**: a blank or repeated respondent id, no benefit or sacrifice item answered,
-  straight-lining, speeding and an unusable survey weight are flagged.
+  a number too large for a float (``inf``, ``1e999``) is non-numeric; an Excel error
+  (``#DIV/0!``) or a formula saved without its value is listed as such, in any column;
+* **rows**: a blank or repeated respondent id (text ids compared in their Unicode NFC
+  form, shown as written), no benefit or sacrifice item answered, straight-lining,
+  speeding and an unusable survey weight are flagged.
 
 Every input row is then either **kept** or **excluded** with its reasons, so
 ``rows_in == rows_kept + rows_excluded`` always holds and :attr:`Audit.rows` says which
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -40,7 +43,7 @@ import pyarrow as pa
 from . import _check
 from .codebook import Codebook, CodebookError, read_codebook
 from .errors import ParameterError, SurveyError
-from .io import _NUMBER, SourceInfo, StreamMisfit, check_read_options, read_survey_file, stream_csv
+from .io import _NUMBER, SourceInfo, StreamMisfit, check_read_options, read_limits, read_survey_file, stream_csv
 
 __all__ = [
     "Audit",
@@ -76,6 +79,9 @@ CELL_PROBLEMS = {
     "user_missing": "a value the file itself declares missing (SPSS user-missing)",
     "out_of_range": "a number outside the item's scale",
     "non_numeric": "text, a boolean or an infinite number where a number was expected",
+    "formula_without_value": "an Excel formula saved without its calculated value (the workbook was written by a "
+                             "program that does not calculate, and never opened and saved in Excel): no answer",
+    "excel_error": "an Excel error value (#DIV/0!, #N/A, #VALUE!, #REF!, #NAME?, #NUM!, #NULL!) instead of an answer",
 }
 #: By default every flagged row is excluded but ``uniform_answers`` (reported, kept); pass
 #: ``exclude=`` to choose.
@@ -96,8 +102,11 @@ class Audit:
         empty when kept) and one boolean column per flag of :data:`ROW_REASONS`.
     cells : DataFrame
         One row per flagged cell: ``row``, ``respondent``, ``column``, ``value`` (the
-        original entry, as text) and ``problem`` (a key of :data:`CELL_PROBLEMS`), column
-        by column in the file's order, then by row. Every flagged cell was set to missing.
+        original entry, as text: for an Excel error its code, for a formula without a value
+        the formula) and ``problem`` (a key of :data:`CELL_PROBLEMS`), column by column in
+        the file's order, then by row. Every flagged cell was set to missing. Excel errors
+        and formulas without a value are listed in every column; the other problems in the
+        rated columns (items, weight, completion time).
     columns : DataFrame
         Per rated column, in the file's order: ``answered``, ``blank`` and one count per
         cell problem.
@@ -465,7 +474,7 @@ class _Recoder:
         chunks = np.array_split(np.arange(m), _workers(len(frame) * m))
         parts = [_ColumnPass(len(frame), m) for _ in chunks]
         work = [lambda part=part, idx=idx: part.run(idx, X, frame, self.numeric_cols, self.codebook, self.info,
-                                                    self.value_items)
+                                                    self.value_items, start)
                 for part, idx in zip(parts, chunks)]
         if len(work) > 1:
             with ThreadPoolExecutor(len(work)) as pool:
@@ -618,21 +627,35 @@ class _Recoder:
         rows = rows[["row", "respondent", "status", "reason", *ROW_REASONS]]
 
         cells = _cell_table(found, numeric_cols, row_numbers, ids)
+        outside = _marked_outside(info, self.columns, self.rated, row_numbers, ids)
+        if len(outside):  # errors / formulas in the id or context columns: listed too, in the file's order
+            position = {c: i for i, c in enumerate(self.columns)}
+            cells = pd.concat([cells, outside], ignore_index=True)
+            order = np.lexsort((cells["row"].to_numpy(), cells["column"].map(position).to_numpy()))
+            cells = cells.iloc[order].reset_index(drop=True)
+            kinds = outside["problem"].value_counts()
+            notes.append(f"{len(outside)} cell(s) outside the rated columns ("
+                         f"{', '.join(f'{k} {p}' for p, k in kinds.items())}) were read as blank; listed in cells")
         columns = pd.DataFrame({"column": numeric_cols, "answered": answered_per_column, "blank": blank, **counts})
 
         # recoded: the numeric columns are one block viewing X; the others are put back in place
         index = pd.RangeIndex(1, n + 1, name="row") if row_numbers[-1] == n and row_numbers[0] == 1 and \
             (np.diff(row_numbers) == 1).all() else pd.Index(row_numbers, name="row")
-        recoded = pd.DataFrame(X, columns=numeric_cols, index=index, copy=False)
-        for position, col in enumerate(self.columns):
-            if col in self.rated:
-                continue
+        def values(col):
             if col == codebook.id:
-                values = ids.array
-            else:
-                labels = info.value_labels.get(col) if col in codebook.context_columns else None
-                values = (others[col].map(lambda v, lab=labels: lab.get(v, v)) if labels else others[col]).array
-            recoded.insert(position, col, values)
+                return ids.array
+            labels = info.value_labels.get(col) if col in codebook.context_columns else None
+            return (others[col].map(lambda v, lab=labels: lab.get(v, v)) if labels else others[col]).array
+
+        if len(self.columns) - len(numeric_cols) <= _INSERT_MAX:
+            recoded = pd.DataFrame(X, columns=numeric_cols, index=index, copy=False)
+            for position, col in enumerate(self.columns):
+                if col not in self.rated:
+                    recoded.insert(position, col, values(col))
+        else:  # a wide file: inserting one column at a time would take time quadratic in the columns
+            where = {c: j for j, c in enumerate(numeric_cols)}
+            recoded = pd.DataFrame({c: X[:, where[c]] if c in where else values(c) for c in self.columns},
+                                   index=index, copy=False)
 
         if codebook.scales:  # multi-item outcomes and constructs: their scores join the data
             from .scoring import construct_scores
@@ -649,6 +672,27 @@ class _Recoder:
         return Survey(codebook, audit, recoded)
 
 
+#: Up to this many columns besides the rated ones, the recoded table is the rated columns'
+#: one block (viewing the audit's matrix) with the others inserted; above it (where pandas
+#: would warn of a fragmented table), one column per block, built at once.
+_INSERT_MAX = 100
+
+
+def _marked_outside(info: SourceInfo, columns: list, rated: set, row_numbers, ids: pd.Series) -> pd.DataFrame:
+    """The cells the reader marked (Excel errors, formulas without a value) in columns the
+    audit does not rate, as rows of :attr:`Audit.cells`."""
+    found = [(pos, col, problem, content) for col in columns if col not in rated
+             for pos, problem, content in info.cell_marks.get(col, ()) if 0 <= pos < len(ids)]
+    pos = np.array([f[0] for f in found], np.int64)
+    return pd.DataFrame({
+        "row": np.asarray(row_numbers)[pos],
+        "respondent": ids.array[pos],
+        "column": pd.array([f[1] for f in found], dtype="str"),
+        "value": pd.array([f[3] for f in found], dtype="str"),
+        "problem": pd.array([f[2] for f in found], dtype="str"),
+    })
+
+
 def _speeders(times: np.ndarray, threshold) -> np.ndarray:
     """The speeder flag: a completion time below the threshold (None or NaN: nobody)."""
     if threshold is None or not np.isfinite(threshold):
@@ -657,12 +701,26 @@ def _speeders(times: np.ndarray, threshold) -> np.ndarray:
         return times < threshold
 
 
+def _id_keys(ids: pd.Series) -> pd.Series:
+    """Ids as compared for repeats: text in its Unicode NFC form (``'José'`` typed with one
+    composed ``é`` or with ``e`` and a combining accent is one id); anything else as it is.
+    Only the comparison uses them: every output keeps the id as written."""
+    if pd.api.types.is_numeric_dtype(ids.dtype):
+        return ids
+    if pd.api.types.is_string_dtype(ids.dtype) and not isinstance(ids.dtype, np.dtype):
+        if ids.str.isascii().all():  # nothing to compose (the common case, vectorised)
+            return ids
+        return ids.str.normalize("NFC")
+    return ids.map(lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else v)
+
+
 def _duplicate_ids(ids: pd.Series, flagged_otherwise: np.ndarray) -> np.ndarray:
-    """The duplicate-id flag: of the rows sharing an id, the first one without another
-    flag is kept (else the first); the others are duplicates. A missing id is never one."""
+    """The duplicate-id flag: of the rows sharing an id (text compared in its NFC form,
+    :func:`_id_keys`), the first one without another flag is kept (else the first); the
+    others are duplicates. A missing id is never one."""
     n = len(ids)
     order = np.lexsort((np.arange(n), flagged_otherwise))
-    in_order = ids.iloc[order]
+    in_order = _id_keys(ids).iloc[order]
     duplicate = np.zeros(n, bool)
     duplicate[order] = (in_order.duplicated(keep="first") & in_order.notna()).to_numpy()
     return duplicate
@@ -737,12 +795,15 @@ class _ColumnPass:
         out.found = sorted((f for part in parts for f in part.found), key=lambda f: f[1])
         return out
 
-    def run(self, columns, X, frame, numeric_cols, codebook, info, value_items) -> None:
+    def run(self, columns, X, frame, numeric_cols, codebook, info, value_items, start: int = 0) -> None:
         n = X.shape[0]
         for j in columns:
             col = numeric_cols[j]
             x = X[:, j]
             problem = _flag_column(x, frame[col], codebook.items.get(col), info)
+            marked = _marks(info, col, start, n)  # Excel errors, formulas without a value: read as blank
+            if marked is not None:
+                problem[marked[0]] = marked[1]
             missing = np.isnan(x)  # blank, or a flagged cell that is not a number (text, boolean)
             rows_hit = np.flatnonzero(problem)
             self.blank[j] = int(missing.sum())
@@ -751,6 +812,9 @@ class _ColumnPass:
                 for p, c in zip(CELL_PROBLEMS, np.bincount(kinds, minlength=len(CELL_PROBLEMS))):
                     self.counts[p][j] = c
                 values = frame[col].to_numpy()[rows_hit]
+                if marked is not None:  # their original content, not the blank they were read as
+                    values = values.astype(object)
+                    values[np.searchsorted(rows_hit, marked[0])] = marked[2]
                 try:
                     codes, uniques = pd.factorize(values, use_na_sentinel=False)
                 except TypeError:  # unhashable cells (a list or array in a Parquet column): by their text
@@ -769,6 +833,19 @@ class _ColumnPass:
 
 _PROBLEM_CODE = {p: i + 1 for i, p in enumerate(CELL_PROBLEMS)}  # 0 = no problem
 _NON_NUMERIC = _PROBLEM_CODE["non_numeric"]
+
+
+def _marks(info: SourceInfo, column: str, start: int, n: int):
+    """The cells of ``column`` the reader marked (:attr:`SourceInfo.cell_marks`) among rows
+    ``start`` to ``start + n``: ``(positions in the block, problem codes, contents)``, by
+    position; None when there are none."""
+    marks = [m for m in info.cell_marks.get(column, ()) if start <= m[0] < start + n]
+    if not marks:
+        return None
+    marks.sort(key=lambda m: m[0])
+    return (np.array([m[0] - start for m in marks], np.int64),
+            np.array([_PROBLEM_CODE[m[1]] for m in marks], np.uint8),
+            np.array([m[2] for m in marks], dtype=object))
 
 
 def _flag_column(x: np.ndarray, series: pd.Series, item, info: SourceInfo) -> np.ndarray:
@@ -834,7 +911,7 @@ def _show(value) -> str:
 
 def load_survey(path: str | Path, codebook: Codebook | str | Path, *, format: str | None = None,
                 encoding: str = "auto", sep: str | None = None, decimal: str | None = None,
-                sheet: str | int | None = None, **audit_options) -> Survey:
+                sheet: str | int | None = None, limits: dict | None = None, **audit_options) -> Survey:
     """Load a survey export with its codebook: the kept data plus a full audit.
 
     Parameters
@@ -844,6 +921,10 @@ def load_survey(path: str | Path, codebook: Codebook | str | Path, *, format: st
     codebook : Codebook or path to a YAML codebook
     format, encoding, sep, decimal, sheet
         Passed to :func:`valuekit.io.read_survey_file`.
+    limits : dict, optional
+        Caps on what is read, overriding ``valuekit/limits.yaml`` (``columns``,
+        ``header_bytes``, ``xlsx_uncompressed_bytes``, ``xlsx_rows``): see
+        :func:`valuekit.io.read_survey_file`.
     **audit_options
         ``exclude``, ``speeder_fraction``, ``straightline_min_items``: see
         :func:`audit_survey`.
@@ -873,12 +954,13 @@ def load_survey(path: str | Path, codebook: Codebook | str | Path, *, format: st
         raise ParameterError(f"{unknown[0]}: not an option of load_survey; expected exclude, "
                              "speeder_fraction or straightline_min_items", name=unknown[0])
     check_read_options(path, format=format, encoding=encoding, sep=sep, decimal=decimal, sheet=sheet)
+    limits = read_limits(limits)
     exclude, speeder_fraction, straightline_min_items = _check_audit_options(
         audit_options.get("exclude", DEFAULT_EXCLUDE), audit_options.get("speeder_fraction", 0.3),
         audit_options.get("straightline_min_items", 5))
     codebook = _read_codebook_arg(codebook)
     recoder = _recode_file(path, codebook, straightline_min_items, format=format, encoding=encoding, sep=sep,
-                           decimal=decimal, sheet=sheet)
+                           decimal=decimal, sheet=sheet, limits=limits)
     return recoder.finish(exclude, speeder_fraction)
 
 

@@ -89,6 +89,10 @@ def _exclusions(args) -> list[str]:
     return [r for r in DEFAULT_EXCLUDE if r not in args.keep] + [r for r in args.drop if r not in DEFAULT_EXCLUDE]
 
 
+#: The width of the flag and problem names in the audit's tables.
+_W = max(map(len, [*ROW_REASONS, *CELL_PROBLEMS])) + 2
+
+
 def _format_summary(audit) -> str:
     s = audit.summary()
     lines = [
@@ -97,14 +101,14 @@ def _format_summary(audit) -> str:
         f"rows kept:     {s['rows_kept']:>8}",
         f"rows excluded: {s['rows_excluded']:>8}",
         "",
-        f"{'row flag':<16}{'flagged':>9}{'excluded':>10}  meaning",
+        f"{'row flag':<{_W}}{'flagged':>9}{'excluded':>10}  meaning",
     ]
     for reason, meaning in ROW_REASONS.items():
         excluded = s["excluded"].get(reason, "kept")
-        lines.append(f"{reason:<16}{s['flagged'][reason]:>9}{excluded:>10}  {meaning}")
-    lines += ["", f"{'cell problem':<16}{'cells':>9}  (each set to missing)"]
+        lines.append(f"{reason:<{_W}}{s['flagged'][reason]:>9}{excluded:>10}  {meaning}")
+    lines += ["", f"{'cell problem':<{_W}}{'cells':>9}  (each set to missing)"]
     for problem, meaning in CELL_PROBLEMS.items():
-        lines.append(f"{problem:<16}{s['cells'][problem]:>9}  {meaning}")
+        lines.append(f"{problem:<{_W}}{s['cells'][problem]:>9}  {meaning}")
     if s["settings"].get("speeder_threshold_seconds") is not None:
         lines.append(f"\nspeeder threshold: {s['settings']['speeder_threshold_seconds']:g} s "
                      f"({s['settings']['speeder_fraction']:g} x median)")
@@ -144,11 +148,11 @@ def _format_big(big) -> str:
     lines = [f"{s['files']} file(s) on Dask", table.to_string(index=False), "",
              f"rows in:       {s['rows_in']:>10}", f"rows kept:     {s['rows_kept']:>10}",
              f"rows excluded: {s['rows_excluded']:>10}", "",
-             f"{'row flag':<16}{'flagged':>11}{'excluded':>10}  meaning"]
+             f"{'row flag':<{_W}}{'flagged':>11}{'excluded':>10}  meaning"]
     for reason, meaning in ROW_REASONS.items():
-        lines.append(f"{reason:<16}{s['flagged'][reason]:>11}{s['excluded'].get(reason, 'kept'):>10}  {meaning}")
-    lines += ["", f"{'cell problem':<16}{'cells':>11}  (each set to missing)"]
-    lines += [f"{p:<16}{s['cells'][p]:>11}  {m}" for p, m in CELL_PROBLEMS.items()]
+        lines.append(f"{reason:<{_W}}{s['flagged'][reason]:>11}{s['excluded'].get(reason, 'kept'):>10}  {meaning}")
+    lines += ["", f"{'cell problem':<{_W}}{'cells':>11}  (each set to missing)"]
+    lines += [f"{p:<{_W}}{s['cells'][p]:>11}  {m}" for p, m in CELL_PROBLEMS.items()]
     if s["settings"].get("speeder_threshold_seconds") is not None:
         lines.append(f"\nspeeder threshold: {s['settings']['speeder_threshold_seconds']:g} s "
                      f"({s['settings']['speeder_fraction']:g} x the median of every file)")
