@@ -510,7 +510,7 @@ def _check_ids(survey, ids):
     assert survey.data["rid"].tolist() == [i for i, kept in zip(ids, rows["status"] == "kept") if kept]
 
 
-@pytest.mark.adversarial("result")
+@pytest.mark.adversarial("property")
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ids=_IDS)
 def test_any_typed_id_is_kept_or_excluded_with_a_reason_and_survives(ids, small_frame, codebook_dict):
@@ -519,7 +519,7 @@ def test_any_typed_id_is_kept_or_excluded_with_a_reason_and_survives(ids, small_
     _check_ids(audit_survey(frame, codebook_dict), ids)
 
 
-@pytest.mark.adversarial("result")
+@pytest.mark.adversarial("property")
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ids=_IDS)
 def test_any_typed_id_survives_a_csv_file(ids, small_frame, codebook_dict, tmp_path_factory):
