@@ -379,9 +379,26 @@ def test_a_60000_column_header_is_refused_by_the_cap_at_once(tmp_path):
     start = time.perf_counter()
     with pytest.raises(SurveyFileError, match=r"^wide.csv: refused: its header has 60,000 columns, over the cap "
                                               r"columns=20,000. If the file is trusted, raise the cap with "
-                                              r"limits=\{'columns': 60000\} or in valuekit/limits.yaml"):
+                                              r"limits=\{'columns': 60000\} \(on the command line --limit "
+                                              r"columns=60000\) or in valuekit/limits.yaml"):
         load_survey(path, codebook=WIDE_CODEBOOK)
     assert time.perf_counter() - start < 5
+
+
+@pytest.mark.adversarial("error")
+def test_the_command_line_raises_a_cap_with_limit(tmp_path, capsys):
+    from valuekit.cli import main
+
+    path = tmp_path / "wide.csv"
+    _wide_csv(path, 60_000)
+    codebook = tmp_path / "wide.yaml"
+    codebook.write_text(yaml.safe_dump(WIDE_CODEBOOK), encoding="utf-8")
+    assert main(["audit", str(path), "--codebook", str(codebook)]) == 2
+    assert "--limit columns=60000" in capsys.readouterr().err
+    assert main(["audit", str(path), "--codebook", str(codebook), "--limit", "columns=50000"]) == 2
+    assert "over the cap columns=50,000" in capsys.readouterr().err
+    assert main(["audit", str(path), "--codebook", str(codebook), "--limit", "colums=70000"]) == 2
+    assert "--limit: limits: unknown cap(s) ['colums']" in capsys.readouterr().err
 
 
 @pytest.mark.adversarial("result")

@@ -51,6 +51,32 @@ def _add_input(parser: argparse.ArgumentParser, *, optional: bool = False) -> No
     parser.add_argument("--format", choices=sorted(FORMATS), help="file format (default: from the suffix)")
     parser.add_argument("--encoding", default="auto", help="text encoding (default: auto-detect)")
     parser.add_argument("--sheet", help="Excel sheet (default: the first)")
+    _limit_arg(parser)
+
+
+def _limit_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--limit", action="append", default=[], metavar="CAP=N",
+                        help="raise (or lower) a cap on what is read, e.g. --limit columns=50000; caps: columns, "
+                             "header_bytes, xlsx_uncompressed_bytes, xlsx_rows (defaults in valuekit/limits.yaml); "
+                             "repeatable")
+
+
+def _limits(args) -> dict[str, int]:
+    """--limit CAP=N flags as read_survey_file's ``limits=``, checked under the flag's name."""
+    from .io import read_limits
+
+    limits = {}
+    for entry in args.limit:
+        cap, _, value = entry.partition("=")
+        if not cap.strip() or not value.strip().isdigit():
+            raise ParameterError(f"--limit: expected CAP=N with N a whole number, e.g. columns=50000; got {entry!r}",
+                                 name="--limit")
+        limits[cap.strip()] = int(value)
+    try:
+        read_limits(limits)
+    except ParameterError as err:
+        raise ParameterError(f"--limit: {err}", name="--limit") from None
+    return limits
 
 
 def _engine_args(parser: argparse.ArgumentParser) -> None:
@@ -125,6 +151,8 @@ def _read_options(args) -> dict:
         options["encoding"] = args.encoding
     if args.sheet:
         options["sheet"] = args.sheet  # a name, or digits for a position (see read_survey_file)
+    if args.limit:
+        options["limits"] = _limits(args)
     return options
 
 
@@ -136,7 +164,7 @@ def _engine(args) -> bool:
                 raise ParameterError(f"{flag}: applies to --engine dask only", name=flag)
         return False
     if _read_options(args):
-        raise ParameterError("--format, --encoding and --sheet apply to the pandas engine; with --engine dask "
+        raise ParameterError("--format, --encoding, --sheet and --limit apply to the pandas engine; with --engine dask "
                              "each CSV or Parquet file is read as its suffix says", name="--engine")
     return True
 
@@ -729,6 +757,7 @@ def main(argv: list[str] | None = None) -> int:
     init.add_argument("--format", choices=sorted(FORMATS), help="file format (default: from the suffix)")
     init.add_argument("--encoding", default="auto", help="text encoding (default: auto-detect)")
     init.add_argument("--sheet", help="Excel sheet (default: the first)")
+    _limit_arg(init)
     init.set_defaults(func=_init)
 
     rel = sub.add_parser("reliability", parents=[common], help="alpha (with its interval), standardized alpha and omega "

@@ -161,7 +161,8 @@ def read_limits(limits=None) -> dict[str, int]:
 def _over_cap(name: str, found: str, key: str, cap: int, need: int) -> SurveyFileError:
     """A file refused by a cap: what was found, the cap and how to raise it."""
     return SurveyFileError(f"{name}: refused: {found}, over the cap {key}={cap:,}. If the file is trusted, "
-                           f"raise the cap with limits={{'{key}': {need}}} or in valuekit/{LIMITS_FILE.name}",
+                           f"raise the cap with limits={{'{key}': {need}}} (on the command line --limit {key}={need}) "
+                           f"or in valuekit/{LIMITS_FILE.name}",
                            path=name)
 
 
