@@ -21,7 +21,18 @@ all the same way:
 * **duplicate keys**: a key given twice in one mapping is refused (YAML and JSON both
   silently keep the last), naming the key and its line;
 * **safe**: YAML through a :class:`yaml.SafeLoader` subclass (no Python objects, nothing
-  executed), JSON through :func:`json.loads`.
+  executed), JSON through :func:`json.loads`;
+* **scalars**: a whole number longer than Python reads from text (4,300 digits, also
+  as a YAML 1.1 base-60 ``1:2:3``, whose digits are counted before it is computed), a
+  finite-looking number too large for a float (``1e400``, which would silently be
+  infinite) and a date that does not exist (``2023-02-30``) are refused naming the line
+  and the key (``scale.max``, ``missing_codes[2]``). ``.inf`` and ``.nan``, written out,
+  are read as such and left to the reader of each file to refuse.
+
+:func:`scalar`, :func:`key` and :func:`comment` are the other way: they write one value,
+mapping key or comment of a YAML file (the draft codebook of ``valuekit init``) through
+the emitter, so that any text, however strange (line breaks, ``: ``, ``#``, quotes,
+control characters, bidi marks, U+2028, ``yes``, ``1e3``), reads back as exactly itself.
 
 Every problem raises the error type of the file's kind (``CodebookError`` for a codebook,
 ``LeverError`` for levers, ...) with a message naming the file and saying what was
@@ -32,7 +43,10 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 import re
+import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +54,8 @@ import yaml
 
 from .errors import ValuekitError
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_ALIASES", "MAX_NODES", "Loader", "decode", "loads", "read_file"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_ALIASES", "MAX_NODES", "BadValue", "Loader", "comment", "decode", "key",
+           "loads", "read_file", "scalar"]
 
 #: Largest file read, in bytes (4 MiB).
 MAX_BYTES = 4 * 2**20
@@ -63,6 +78,11 @@ class Refused(Exception):
     """A file valuekit will not read as it is; :func:`read_file` turns it into the error
     type of the file's kind, with the file's name. (Not a ValueError: nothing else
     catches it on the way.)"""
+
+
+class BadValue(Refused):
+    """A value of the file that no number or date can hold (a 5,000-digit number, ``1e400``,
+    ``2023-02-30``); the message names its line and key."""
 
 
 def decode(raw: bytes) -> tuple[str, str]:
@@ -155,7 +175,38 @@ class Loader(yaml.SafeLoader):
         node = super().compose_document()
         if self._aliases:
             _check_expansion(node)
+        self._root = node
         return node
+
+    def _where(self, node: yaml.Node) -> str:
+        """'line 3, key 'scale.max'' for a node of the document being read."""
+        path = _key_path(getattr(self, "_root", None), node)
+        return f"line {node.start_mark.line + 1}" + (f", key '{path}'" if path else "")
+
+    def construct_yaml_int(self, node):
+        digits, limit = _int_digits(str(node.value)), _max_int_digits()
+        if digits > limit:  # counted before int() (or a base-60 loop) spends time on it
+            raise BadValue(f"{self._where(node)}: a whole number of {digits:,} digits; expected a number of "
+                          f"at most {limit:,} digits")
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError as err:
+            raise BadValue(f"{self._where(node)}: {_cut(node.value)} is not a number valuekit can read ({err})") \
+                from None
+
+    def construct_yaml_float(self, node):
+        value = super().construct_yaml_float(node)
+        if value in (float("inf"), float("-inf")) and "inf" not in str(node.value).lower():
+            raise BadValue(f"{self._where(node)}: {_cut(node.value)} is too large for a number (beyond "
+                          f"{sys.float_info.max:.3g}); expected a number valuekit can compute with")
+        return value
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as err:
+            raise BadValue(f"{self._where(node)}: {_cut(node.value)} is not a date ({err}); quote it to keep it "
+                          "as text") from None
 
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
@@ -171,6 +222,67 @@ class Loader(yaml.SafeLoader):
                 except TypeError:  # an unhashable key: the constructor says so
                     pass
         return super().construct_mapping(node, deep=deep)
+
+
+Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+Loader.add_constructor("tag:yaml.org,2002:float", Loader.construct_yaml_float)
+Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
+
+
+def _max_int_digits() -> int:
+    """The most decimal digits of a whole number read from text: Python's limit
+    (:func:`sys.get_int_max_str_digits`, 4,300 by default; 4,300 when it is switched off)."""
+    return sys.get_int_max_str_digits() or 4300
+
+
+def _int_digits(text: str) -> int:
+    """The decimal digits of a YAML 1.1 whole number (``0b``, ``0x``, ``0`` octal, ``1:30``
+    base 60, decimal), counted from its text without computing it."""
+    body = text.replace("_", "").lstrip("+-")
+    for prefix, base in (("0b", 2), ("0x", 16)):
+        if body.startswith(prefix):
+            return int((len(body) - 2) * math.log10(base)) + 1
+    if ":" in body:
+        parts = body.split(":")
+        return len(parts[0]) + int((len(parts) - 1) * math.log10(60)) + 1
+    if len(body) > 1 and body.startswith("0"):
+        return int((len(body) - 1) * math.log10(8)) + 1
+    return len(body)
+
+
+def _cut(text: str, width: int = 40) -> str:
+    text = str(text)
+    return repr(text if len(text) <= width else text[:width - 3] + "...")
+
+
+def _key_path(root: yaml.Node | None, target: yaml.Node) -> str:
+    """Where ``target`` sits in the composed document: ``scale.max``, ``missing_codes[2]``
+    ('' at the top). Each node is visited once, so aliases cost nothing."""
+    seen: set[int] = set()
+
+    def walk(node: yaml.Node, path: str) -> str | None:
+        if node is target:
+            return path
+        if isinstance(node, yaml.ScalarNode) or id(node) in seen:
+            return None
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            pairs = [(f"{path}[{i}]", child) for i, child in enumerate(node.value)]
+        else:
+            pairs = []
+            for key_node, child in node.value:
+                name = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                inner = f"{path}.{name}" if path else str(name)
+                if key_node is target:  # the key itself: `1e400: x`
+                    return inner
+                pairs.append((inner, child))
+        for inner, child in pairs:
+            found = walk(child, inner)
+            if found is not None:
+                return found
+        return None
+
+    return (walk(root, "") or "") if root is not None else ""
 
 
 def _check_expansion(root: yaml.Node) -> None:
@@ -275,20 +387,42 @@ def _json_duplicate_line(text: str) -> tuple[str, int] | None:
     return None
 
 
+def _json_line(text: str, literal: str) -> int:
+    return text.count("\n", 0, max(text.find(literal), 0)) + 1
+
+
+def _json_int(text: str, literal: str) -> int:
+    digits, limit = len(literal.lstrip("-")), _max_int_digits()
+    if digits > limit:
+        raise BadValue(f"line {_json_line(text, literal)}: a whole number of {digits:,} digits; expected a number "
+                       f"of at most {limit:,} digits")
+    return int(literal)
+
+
+def _json_float(text: str, literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise BadValue(f"line {_json_line(text, literal)}: {_cut(literal)} is too large for a number (beyond "
+                       f"{sys.float_info.max:.3g}); expected a number valuekit can compute with")
+    return value
+
+
 def loads(text: str, *, json_: bool = False, loader: type[Loader] = Loader) -> Any:
     """Parse YAML (``loader``, a :class:`Loader`) or JSON text within the bounds.
 
     Raises
     ------
     Refused
-        Too deep, an alias bomb, a key twice.
+        Too deep, an alias bomb, a key twice; :class:`BadValue` (a Refused) for a number
+        or date no Python value holds, naming its line (and in YAML its key).
     yaml.YAMLError, ValueError
         Not valid YAML or JSON (``json.JSONDecodeError`` is a ValueError).
     """
     if json_:
         _json_depth(text)
         try:
-            return json.loads(text, object_pairs_hook=_unique_pairs)
+            return json.loads(text, object_pairs_hook=_unique_pairs, parse_int=lambda s: _json_int(text, s),
+                              parse_float=lambda s: _json_float(text, s))
         except _DuplicateJSONKey as found:
             key, line = _json_duplicate_line(text) or (found.args[0], None)
             where = "" if line is None else f" (line {line})"
@@ -328,7 +462,8 @@ def read_file(path: str | Path, *, what: str, error: type[Exception], json_: boo
     ------
     error
         Not found, a folder, unreadable, bigger than ``max_bytes`` ("refused: ... bytes"),
-        not text, not valid YAML / JSON, nesting deeper than :data:`MAX_DEPTH` levels
+        not text, not valid YAML / JSON (a number or date no Python value holds: with its
+        line and key), nesting deeper than :data:`MAX_DEPTH` levels
         ("refused: nesting deeper than 50 levels"), more than :data:`MAX_ALIASES` aliases or
         expanding to more than :data:`MAX_NODES` values, an alias inside its own anchor, or
         a key given twice in one mapping (with its line).
@@ -354,6 +489,9 @@ def read_file(path: str | Path, *, what: str, error: type[Exception], json_: boo
     try:
         text, encoding = decode(raw)
         return loads(text, json_=json_, loader=loader)
+    except BadValue as err:  # a 5,000-digit number, 1e400, a 30th of February: its line and key
+        read_as = "" if encoding == "UTF-8" else f"; read as {encoding} text"
+        raise error(f"{path.name}: not a valid {kind} file: {err}{read_as}") from None
     except Refused as err:
         raise error(f"{path.name}: {err}") from None
     except ValuekitError:
@@ -361,3 +499,95 @@ def read_file(path: str | Path, *, what: str, error: type[Exception], json_: boo
     except (yaml.YAMLError, ValueError) as err:  # ValueError: a bad date, a 5,000-digit number
         read_as = "" if encoding == "UTF-8" else f"; read as {encoding} text"
         raise error(f"{path.name}: not a valid {kind} file ({err}{read_as})") from None
+
+
+# -- writing: one value, key or comment at a time, through the emitter ----------------------
+
+#: Unicode categories never written as they are into YAML text: control characters (line
+#: breaks, tabs, NUL, NEL), format characters (bidi overrides such as U+202E, zero-width
+#: marks, the byte-order mark), line and paragraph separators (U+2028, U+2029),
+#: surrogates, private-use and unassigned code points.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# plain text another YAML reader would retype: a YAML 1.2 number, a YAML 1.1 y/n boolean
+_RETYPED = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+"
+                      r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|[yYnN]")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# an implicit (simple) key is at most 1,024 characters long (YAML 1.1, 7.4.2; PyYAML's reader)
+_SIMPLE_KEY = 1000
+
+
+def _hidden(text: str) -> bool:
+    return any(unicodedata.category(ch) in _HIDDEN for ch in text)
+
+
+def _dump(value, **style) -> str:
+    text = yaml.safe_dump(value, allow_unicode=style.pop("allow_unicode", True), width=2**31 - 1,
+                          default_flow_style=True, sort_keys=False, **style)
+    return text.removesuffix("\n").removesuffix("\n...").removesuffix("\n")
+
+
+def scalar(value) -> str:
+    """``value`` (text, a number, a bool, None, or a flow list / mapping of these) as YAML
+    on one line that reads back as exactly ``value``.
+
+    Text is written plain or quoted as the emitter chooses when that reads back as itself
+    on one line; text the emitter would write plain that another YAML reader retypes
+    (``1e3``, ``0o17``, ``y``) is single-quoted; text with a control, format (bidi) or
+    line-separator character, or that the emitter would break over lines, is
+    double-quoted with every character outside printable ASCII escaped (``"q1\\nweight"``,
+    ``"price\\u202E"``).
+
+    >>> [scalar(v) for v in ("price", "yes", "1e3", "a: b", "q1\\nweight: x", {"min": 1, "max": 5})]
+    ['price', "'yes'", "'1e3'", "'a: b'", '"q1\\\\nweight: x"', '{min: 1, max: 5}']
+    """
+    if isinstance(value, str):
+        if not _hidden(value):
+            text = _dump(value)
+            if text[:1] not in "'\"" and _RETYPED.fullmatch(value):
+                text = _dump(value, default_style="'")
+            if "\n" not in text and yaml.load(text, Loader=yaml.SafeLoader) == value:
+                return text
+        return _dump(value, default_style='"', allow_unicode=False)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_flow(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if value is None or isinstance(value, (bool, int, float)):
+        return _dump(value)
+    raise TypeError(f"scalar: expected text, a number, a bool, None, a list or a dict, got {type(value).__name__}")
+
+
+def _flow(value) -> str:
+    """A value inside a flow list or mapping: text is always quoted there (a plain ``a, b``
+    or ``{`` would be read as flow syntax)."""
+    if isinstance(value, str):
+        if _WORD.fullmatch(value) and scalar(value) == value:
+            return value
+        return _dump(value, default_style='"', allow_unicode=not _hidden(value))
+    return scalar(value)
+
+
+def key(value, indent: str = "") -> list[str]:
+    """The line(s) of a block mapping key, the last ending in ``:`` for the caller to follow
+    with `` value`` or with the indented lines of its value: ``["  price:"]``, or for a key
+    longer than a simple key may be, the explicit form ``["  ? <key>", "  :"]``.
+
+    >>> key("a: b", "  ")
+    ["  'a: b':"]
+    """
+    text = scalar(value)
+    if len(text) <= _SIMPLE_KEY:
+        return [f"{indent}{text}:"]
+    return [f"{indent}? {text}", f"{indent}:"]
+
+
+def comment(text: str) -> str:
+    """``text`` made safe to follow ``#`` on one line of YAML: every control, format (bidi),
+    line or paragraph separator character written as its escape (``\\n``, ``\\u202e``), so
+    nothing in it can end the comment or hide what follows.
+
+    >>> comment("named like a weight\\nweight: start_date")
+    'named like a weight\\\\nweight: start_date'
+    """
+    return "".join(ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _HIDDEN else ch
+                   for ch in str(text))

@@ -69,7 +69,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import snowballstemmer
-import yaml
 
 from . import _yaml
 from .codebook import DIMENSIONS, OUTCOMES, SACRIFICES, Codebook, CodebookError
@@ -227,14 +226,20 @@ class Draft:
         return []
 
     def to_yaml(self) -> str:
-        """The codebook draft as YAML, every guess commented with how sure it is and why."""
+        """The codebook draft as YAML, every guess commented with how sure it is and why.
+
+        Every value and key is written by the YAML emitter (:func:`valuekit._yaml.scalar`,
+        :func:`~valuekit._yaml.key`) and every comment escaped (:func:`~valuekit._yaml.comment`),
+        so any column name or question text (line breaks, ``: ``, ``#``, quotes, control or
+        bidi characters, ``yes``, ``1e3``) reads back as exactly itself.
+        """
         spec = self.to_dict()
-        lines = [f"# Codebook drafted by `valuekit init` from {Path(self.source).name}.",
+        lines = [f"# Codebook drafted by `valuekit init` from {_yaml.comment(Path(self.source).name)}.",
                  "# Every decision below says how sure it is and why: 'sure', 'likely' or 'guess'.",
                  "# Check the guesses, move what is misplaced, then run `valuekit audit` with it.", ""]
         rated = [c for c in self.other if c in self.item_scale]
         if self.skeleton:
-            shown = ", ".join(rated[:6]) + (", ..." if len(rated) > 6 else "")
+            shown = _yaml.comment(", ".join(rated[:6]) + (", ..." if len(rated) > 6 else ""))
             lines[1:3] = [
                 f"# A SKELETON: the file has no question text and the column names ({shown}) do not say what",
                 f"# was asked, so no item could be placed. The {len(rated)} rated columns are listed under",
@@ -243,12 +248,9 @@ class Draft:
                 "# `valuekit audit` with it."]
 
         def comment(text: str) -> str:
-            return "  # " + text.replace("\n", " ") if text else ""
+            return "  # " + _yaml.comment(text) if text else ""
 
-        def scalar(v) -> str:
-            return yaml.safe_dump(v, default_flow_style=True, allow_unicode=True, width=10_000,
-                                  sort_keys=False).strip().removesuffix(
-                "\n...").strip()
+        scalar = _yaml.scalar
 
         lines.append(f"name: {scalar(spec['name'])}")
         if self.id is not None:
@@ -275,10 +277,10 @@ class Draft:
                 continue
             lines.append(f"{section}:")
             for block, cols in spec[section].items():
-                lines.append(f"  {block}:")
+                lines.extend(_yaml.key(block, "  "))
                 if isinstance(cols, dict):  # facets, proposed from the wording
                     for facet, members in cols.items():
-                        lines.append(f"    {facet}:")
+                        lines.extend(_yaml.key(facet, "    "))
                         for col in members:
                             why = f"{self.blocks[col].note(score=True)}; {self.facets[col].note()}"
                             lines.append(f"      - {scalar(col)}{comment(why)}")
@@ -288,10 +290,11 @@ class Draft:
         if "outcomes" in spec:
             lines.append("outcomes:")
             for name, cols in spec["outcomes"].items():
+                *head, last = _yaml.key(name, "  ")
                 if isinstance(cols, str):
-                    lines.append(f"  {name}: {scalar(cols)}{comment(self.blocks[cols].note(score=True))}")
+                    lines.extend([*head, f"{last} {scalar(cols)}{comment(self.blocks[cols].note(score=True))}"])
                     continue
-                lines.append(f"  {name}:  # several items: scored as their mean")
+                lines.extend([*head, f"{last}  # several items: scored as their mean"])
                 for col in cols:
                     lines.append(f"    - {scalar(col)}{comment(self.blocks[col].note(score=True))}")
         elif self.skeleton:
@@ -300,7 +303,7 @@ class Draft:
         if "context" in spec:
             lines.append("context:")
             for group, cols in spec["context"].items():
-                lines.append(f"  {group}:")
+                lines.extend(_yaml.key(group, "  "))
                 for col in cols:
                     lines.append(f"    - {scalar(col)}{comment(self.context[col].note())}")
         if "other" in spec:
@@ -313,7 +316,7 @@ class Draft:
         if "items" in spec:
             lines.append("items:")
             for col, attrs in spec["items"].items():
-                lines.append(f"  {scalar(col)}:")
+                lines.extend(_yaml.key(col, "  "))
                 for key, value in attrs.items():
                     note = ""
                     if key == "reverse":
@@ -325,12 +328,12 @@ class Draft:
             lines.append("")
             lines.append("# unassigned: columns the draft could not place (not read by valuekit until you place them)")
             for col, why in self.unassigned.items():
-                lines.append(f"#   - {col}: {why}")
+                lines.append(f"#   - {_yaml.comment(col)}: {_yaml.comment(why)}")
         left = self.problems()
         if left:
             lines.append("")
             lines.append("# Decisions left before this codebook loads:")
-            lines.extend(f"#   {p.strip()}" for p in left)
+            lines.extend(f"#   {_yaml.comment(p.strip())}" for p in left)
         return "\n".join(lines) + "\n"
 
 

@@ -94,6 +94,7 @@ import io
 import math
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from dataclasses import replace as _replace
 from numbers import Integral, Real
@@ -263,8 +264,21 @@ def _categories(source: str, key: str, raw: Any, depth: int) -> dict[tuple[str, 
     return out
 
 
+def _total(values) -> float:
+    """The sum of numbers >= 0 without overflow on the way (scaled by the largest, then
+    :func:`math.fsum`): infinite only when the sum itself is beyond the largest float."""
+    x = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float).ravel()
+    top = float(x.max()) if x.size else 0.0
+    if not top > 0:
+        return 0.0
+    return top * math.fsum((x / top).tolist())
+
+
 def _check_sum(source: str, key: str, values, units: str) -> float:
-    total = float(sum(values))
+    total = _total(values)
+    if not math.isfinite(total):
+        raise _fail(source, key, f"{units} add up to more than {sys.float_info.max:.3g}, the largest number a "
+                                 "computer holds; give shares, or counts in thousands or millions")
     if units == "shares" and abs(total - 1) > _SUM_TOL:
         raise _fail(source, key, f"shares sum to {total:.10g}, not 1 (within {_SUM_TOL:g}); give shares that "
                                  "add up to 1, or 'units: counts' for population counts")
@@ -370,7 +384,7 @@ def _parse(spec: Any, source: str) -> Targets:
     # single-column margins implied by interactions agree with the margins given
     implied: dict[str, tuple[str, dict[str, float]]] = {c: (f"margins.{c}", m) for c, m in margins.items()}
     for i, inter in enumerate(interactions):
-        scale = 1.0 if units == "counts" else 1.0 / sum(inter.targets.values())
+        scale = 1.0 if units == "counts" else 1.0 / _total(inter.targets.values())
         for j, col in enumerate(inter.columns):
             sums: dict[str, float] = {}
             for combo, target in inter.targets.items():
@@ -379,7 +393,7 @@ def _parse(spec: Any, source: str) -> Targets:
                 implied[col] = (f"interactions[{i}]", sums)
                 continue
             where, given = implied[col]
-            norm = 1.0 if units == "counts" else 1.0 / sum(given.values())
+            norm = 1.0 if units == "counts" else 1.0 / _total(given.values())
             cats = list(dict.fromkeys([*given, *sums]))
             off = [c for c in cats if abs(sums.get(c, 0.0) - given.get(c, 0.0) * norm)
                    > _SUM_TOL * (totals[f"interactions[{i}]"] if units == "counts" else 1)]
@@ -560,6 +574,10 @@ def _start_weights(data: pd.DataFrame, weight: Any) -> tuple[np.ndarray, str]:
                           f"{TINY_WEIGHT:.3g} (rows {rows}{', ...' if tiny.sum() > 5 else ''}; smallest "
                           f"{w.min():.3g}), whose square underflows a floating-point number, so the design "
                           "effect could not be computed; rescale the weights (e.g. divide them by their mean)")
+    if not math.isfinite(_total(w)):
+        raise SurveyError(f"starting weights ({label}): they add up to more than {sys.float_info.max:.3g}, the "
+                          f"largest number a computer holds (largest weight {w.max():.3g}); rescale the weights "
+                          "(e.g. divide them by their mean)")
     return w, label
 
 
@@ -628,7 +646,7 @@ def _build_table(data: pd.DataFrame, targets: Targets) -> _Table:
     cell = np.ravel_multi_index(codes, shape) if len(columns) > 1 else codes[0]
     dims, shares, names, labels, keys = [], [], [], [], []
     for col, m in targets.margins.items():
-        total = sum(m.values())
+        total = _total(m.values())
         dims.append([axis[col]])
         shares.append(np.array([m.get(c, 0.0) / total for c in cats[col]]))
         names.append(col)
@@ -639,7 +657,7 @@ def _build_table(data: pd.DataFrame, targets: Targets) -> _Table:
         sorted_cols = [inter.columns[j] for j in order]
         sub = tuple(len(cats[c]) for c in sorted_cols)
         arr = np.zeros(sub)
-        total = sum(inter.targets.values())
+        total = _total(inter.targets.values())
         for combo, target in inter.targets.items():
             arr[tuple(cats[inter.columns[j]].index(combo[j]) for j in order)] = target / total
         dims.append([axis[c] for c in sorted_cols])
@@ -697,11 +715,16 @@ def _margin_error(table: np.ndarray, t: _Table) -> float:
 
 
 def _rake_pass(w: np.ndarray, t: _Table, size: int, total: float, tol: float, max_iter: int):
-    """One raking pass from weights ``w``: (raked weights, sweeps, margin error)."""
+    """One raking pass from weights ``w``: (raked weights, sweeps, margin error).
+
+    IPF runs on the cell table as shares (its stopping rule is relative, so the scale
+    changes nothing), then each weight is its share of its cell times the fitted cell
+    share times ``total``: no product on the way exceeds ``total``, however large."""
     seed = np.bincount(t.cell, weights=w, minlength=size).reshape(t.shape)
-    fitted, sweeps = _ipf(seed, t, total, tol, max_iter)
-    factor = np.divide(fitted, seed, out=np.zeros_like(fitted), where=seed > 0).ravel()
-    raked = w * factor[t.cell]
+    unit = _total(seed)
+    fitted, sweeps = _ipf(seed / unit, t, 1.0, tol, max_iter)
+    within = w / (seed.ravel()[t.cell])  # each respondent's share of their cell's starting weight
+    raked = within * fitted.ravel()[t.cell] * total
     table = np.bincount(t.cell, weights=raked, minlength=size).reshape(t.shape)
     return raked, sweeps, _margin_error(table, t)
 
@@ -913,7 +936,7 @@ def rake(data: pd.DataFrame, targets: str | os.PathLike | dict | Targets, *, wei
     size = int(np.prod(t.shape))
     counts = np.bincount(t.cell, minlength=size).reshape(t.shape).astype(float)
     _check_reachable(t, counts, src)
-    total = tg.total if tg.units == "counts" else float(w0.sum())
+    total = tg.total if tg.units == "counts" else _total(w0)
 
     notes: list[str] = []
     w, sweeps, err = _rake_pass(w0, t, size, total, tol, max_iter)
@@ -935,8 +958,10 @@ def rake(data: pd.DataFrame, targets: str | os.PathLike | dict | Targets, *, wei
             notes.append(f"the trim caps {caps} cannot be met with these margins: {why}. The weights are raked "
                          "but not trimmed: loosen the caps or merge categories")
         elif ((w < lo) | (w > hi)).any():
-            w, sweeps, cycles, err = _capped_rake(w, t, size, total, lo, hi, tol, max_iter,
-                                                  trim_spec["max_cycles"])
+            # within the caps on weights of mean 1 (no sum of a cap by a count can overflow), then back
+            w, sweeps, cycles, err = _capped_rake(w / mean, t, size, float(n), trim_spec["lower"],
+                                                  trim_spec["upper"], tol, max_iter, trim_spec["max_cycles"])
+            w = w * mean
             n_capped = int(((w <= lo * (1 + 1e-12)) | (w >= hi * (1 - 1e-12))).sum())
             if err > tol:
                 converged = False
@@ -951,7 +976,7 @@ def rake(data: pd.DataFrame, targets: str | os.PathLike | dict | Targets, *, wei
 
     table = np.bincount(t.cell, weights=w, minlength=size).reshape(t.shape)
     err = _margin_error(table, t)
-    start = np.bincount(t.cell, weights=w0, minlength=size).reshape(t.shape)
+    start = np.bincount(t.cell, weights=w0 / w0.max(), minlength=size).reshape(t.shape)  # shares only: no overflow
     rows = []
     for dims, shares, mname, labels in zip(t.dims, t.shares, t.names, t.labels):
         n_cat = _margin_sums(counts, dims).ravel()
@@ -962,7 +987,7 @@ def rake(data: pd.DataFrame, targets: str | os.PathLike | dict | Targets, *, wei
                          a_cat[k] - shares.ravel()[k], int(n_cat[k])))
     margins = pd.DataFrame(rows, columns=["margin", "category", "target", "sample", "start", "achieved",
                                           "difference", "n"])
-    sw = float(w.sum())
+    sw = _total(w)
     scaled = w / (sw / n)  # the design effect from weights of mean 1: no square under- or overflows
     deff = float(np.mean(np.square(scaled)))
     qs = np.quantile(scaled, [0.01, 0.05, 0.5, 0.95, 0.99])
