@@ -38,6 +38,7 @@ from __future__ import annotations
 import glob
 import math
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +50,7 @@ from . import _check
 from .audit import (CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, _check_audit_options, _duplicate_ids,
                     _read_codebook_arg, _recode_file, _speeders)
 from .codebook import Codebook
-from .errors import ParameterError, SurveyError, SurveyFileError
+from .errors import FileError, ParameterError, SurveyError, SurveyFileError, ValuekitError
 
 __all__ = ["BigAudit", "audit_files", "connect", "source_files", "read_scores", "sample_scores",
            "predict_segments", "share_destroyed", "weighted_correlation", "key_drivers"]
@@ -93,19 +94,18 @@ def source_files(source) -> list[Path]:
 @contextmanager
 def connect(client=None, scheduler: str | None = None, *, n_workers: int = 2):
     """A Dask client: ``client`` itself, one connected to ``scheduler`` (an address such as
-    ``"tcp://10.0.0.5:8786"``), or a ``LocalCluster`` of ``n_workers`` single-threaded
-    workers on 127.0.0.1, closed on exit."""
+    ``"tcp://10.0.0.5:8786"``, checked before connecting: :func:`_scheduler_address`), or a
+    ``LocalCluster`` of ``n_workers`` single-threaded workers on 127.0.0.1, closed on exit."""
     from distributed import Client, LocalCluster
 
     if client is not None:
         yield client
         return
     if scheduler is not None:
-        if not isinstance(scheduler, str) or not scheduler.strip():
-            raise _check._fail("scheduler", "a scheduler address such as 'tcp://host:8786'", scheduler)
+        scheduler = _scheduler_address(scheduler)
         try:
             own = Client(scheduler, timeout="20s")
-        except OSError as err:
+        except (OSError, ValueError) as err:
             raise ParameterError(f"scheduler: cannot reach a Dask scheduler at '{scheduler}' ({err})",
                                  name="scheduler") from None
         try:
@@ -118,6 +118,79 @@ def connect(client=None, scheduler: str | None = None, *, n_workers: int = 2):
                                      dashboard_address=None, worker_dashboard_address=None) as cluster, \
             Client(cluster) as own:
         yield own
+
+
+#: The schemes of ``distributed``'s transports; a scheme-less address is TCP, as Dask reads it.
+SCHEDULER_SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
+_HOST = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?")
+
+
+def _scheduler_address(scheduler) -> str:
+    """A Dask scheduler address checked before connecting: ``scheme://host:port`` with a
+    scheme of :data:`SCHEDULER_SCHEMES` (none means ``tcp``), a host name or IP address
+    (an IPv6 address in brackets, ``[::1]``) and a port from 1 to 65535 (required by
+    ``tcp`` and ``tls``). Returns the address without surrounding spaces, its scheme in
+    lower case.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``scheduler``, what is wrong and the expected form.
+
+    >>> _scheduler_address(" TCP://10.0.0.5:8786 ")
+    'tcp://10.0.0.5:8786'
+    >>> _scheduler_address("http://10.0.0.5:8786")
+    Traceback (most recent call last):
+    ...
+    valuekit.errors.ParameterError: scheduler: unknown scheme 'http' in 'http://10.0.0.5:8786'; expected a Dask ...
+    """
+    import ipaddress
+
+    expected = "a Dask scheduler address such as 'tcp://10.0.0.5:8786'"
+    if not isinstance(scheduler, str) or not scheduler.strip():
+        raise _check._fail("scheduler", expected, scheduler)
+    address = scheduler.strip()
+
+    def fail(problem: str) -> ParameterError:
+        return ParameterError(f"scheduler: {problem} in {_check.shown(address)}; expected {expected} (scheme "
+                              f"{', '.join(SCHEDULER_SCHEMES[:-1])} or {SCHEDULER_SCHEMES[-1]}; a host; a port from 1 "
+                              "to 65535)", name="scheduler")
+
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    elif scheme.lower() not in SCHEDULER_SCHEMES:
+        raise fail(f"unknown scheme {scheme!r}" if scheme else "no scheme before '://'")
+    if not rest or any(c.isspace() or not c.isprintable() for c in rest):
+        raise fail("no host" if not rest else "a space or control character")
+    scheme = scheme.lower()
+    if scheme == "inproc":
+        return f"{scheme}://{rest}"
+    if rest.startswith("["):
+        host, bracket, tail = rest[1:].partition("]")
+        if not bracket:
+            raise fail("'[' without its ']'")
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise fail(f"'[{host}]' is not an IPv6 address") from None
+        if tail and not tail.startswith(":"):
+            raise fail(f"{tail!r} after the IPv6 address")
+        port = tail[1:] if tail else None
+    else:
+        host, colon, port = rest.partition(":")
+        if ":" in port:
+            raise fail("more than one ':' (an IPv6 address needs brackets, e.g. 'tcp://[::1]:8786')")
+        port = port if colon else None
+        if not host:
+            raise fail("no host")
+        if not _HOST.fullmatch(host):
+            raise fail(f"{host!r} is not a host name or IP address")
+    if port is None and scheme in ("tcp", "tls"):
+        raise fail("no port")
+    if port is not None and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        raise fail(f"port {port!r} is not a number from 1 to 65535")
+    return f"{scheme}://{rest}" if sep else address
 
 
 @contextmanager
@@ -228,6 +301,72 @@ class _Part:
         return result
 
 
+class _Failed:
+    """A file's :class:`ValuekitError` returned by its task as a value, not raised on the
+    worker: raised once on the client (:func:`_gather`), in one line, and never logged by
+    the worker as a "Compute Failed" with its traceback."""
+
+    def __init__(self, error: ValuekitError):
+        self.error = error
+
+
+def _read_part(index: int, path: str, **options) -> "_Part | _Failed":
+    """The first round on one file (:class:`_Part`), or why it cannot be read (:class:`_Failed`):
+    a ValuekitError as it is; anything else the reader raised (an ``OSError``, a parser's
+    own error) as a :class:`SurveyFileError` naming the file and that error."""
+    try:
+        _check_parquet_names(path)
+        return _Part(index, path, **options)
+    except ValuekitError as err:
+        return _Failed(err)
+    except Exception as err:
+        lines = str(err).strip().splitlines()
+        return _Failed(SurveyFileError(f"{Path(path).name}: could not be read ({type(err).__name__}"
+                                       f"{': ' + lines[0] if lines else ''})", path=path))
+
+
+def _check_parquet_names(path: str) -> None:
+    """Refuse a Parquet file whose schema repeats a column name, in one line naming them
+    (pyarrow's own error prints the whole schema); from the file's footer only."""
+    if Path(path).suffix.lower() not in (".parquet", ".pq"):
+        return
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.read_schema(path).names
+    except Exception:  # not a Parquet file: the reader says so
+        return
+    seen: dict[str, int] = {}
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+    repeated = sorted(name for name, k in seen.items() if k > 1)
+    if repeated:
+        raise SurveyFileError(f"{Path(path).name}: column name(s) {repeated} appear more than once in the "
+                              "header (the Parquet schema); give each column its own name", path=path)
+
+
+def _guard(task):
+    """``task`` on a part, as a Dask task: a part that failed is passed on, and a
+    ValuekitError raised by ``task`` is returned (:class:`_Failed`), not raised on the worker."""
+    def guarded(part, *args):
+        if isinstance(part, _Failed):
+            return part
+        try:
+            return task(part, *args)
+        except ValuekitError as err:
+            return _Failed(err)
+    return guarded
+
+
+def _gather(client, futures) -> list:
+    """The tasks' results; the first failure, in the order of the files, raised once."""
+    results = client.gather(futures)
+    for result in results:
+        if isinstance(result, _Failed):
+            raise result.error
+    return results
+
+
 def _id_kind(ids: pd.Series) -> str:
     return "int" if pd.api.types.is_integer_dtype(ids.dtype) else "text"
 
@@ -265,8 +404,11 @@ def _with_file(table, path: str, as_text: bool, id_column: str | None):
 def _write(table, path: Path) -> None:
     import pyarrow.parquet as pq
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, path)
+    except OSError as err:  # disk full, permissions: the worker's own file system
+        raise FileError(f"out: cannot write '{path}': {err.strerror or err}", path=str(path)) from None
 
 
 def _median_of_counts(values: np.ndarray, counts: np.ndarray) -> float:
@@ -372,9 +514,19 @@ def audit_files(source, codebook, *, out=None, score: bool | dict = False, clien
     Returns
     -------
     BigAudit
+
+    Raises
+    ------
+    ValuekitError
+        A file a worker cannot read or use (the first, in the order of the files): the
+        worker's own error, raised once here, in one line; the worker logs nothing.
+    ParameterError
+        A malformed ``scheduler`` address (before any work), or one nothing answers at.
     """
     exclude, speeder_fraction, straightline_min_items = _check_audit_options(
         exclude, speeder_fraction, straightline_min_items)
+    if scheduler is not None and client is None:
+        scheduler = _scheduler_address(scheduler)
     cb = _read_codebook_arg(codebook)
     files = [str(f) for f in source_files(source)]
     names = [Path(f).name for f in files]
@@ -383,12 +535,12 @@ def audit_files(source, codebook, *, out=None, score: bool | dict = False, clien
         raise ParameterError(f"source: file name(s) {repeated} occur in more than one folder; the outputs name "
                              "each row's file by its name, so give files with distinct names", name="source")
     scorer_params = _scorer_params(score, cb)
-    out = _out_folder(out, force)
+    out = _out_folder(out, force, files)
     with connect(client, scheduler) as c:
-        parts = c.map(_Part, range(len(files)), files, codebook=cb, straightline_min_items=straightline_min_items,
-                      speeder_fraction=speeder_fraction, pure=False)
+        parts = c.map(_read_part, range(len(files)), files, codebook=cb,
+                      straightline_min_items=straightline_min_items, speeder_fraction=speeder_fraction, pure=False)
         try:
-            facts = c.gather(c.map(lambda p: p.facts(), parts, pure=False))
+            facts = _gather(c, c.map(_guard(lambda p: p.facts()), parts, pure=False))
             threshold = None
             if cb.completion_time:
                 values = np.concatenate([f["times"][0] for f in facts])
@@ -400,20 +552,20 @@ def audit_files(source, codebook, *, out=None, score: bool | dict = False, clien
             as_text = any(f["ids"] == "text" for f in facts)
             duplicates = [np.zeros(0, np.int64) for _ in files]
             if cb.id:  # ids seen more than once (a hash collision only adds a candidate)
-                hashes = np.concatenate(c.gather(c.map(lambda p: p.id_hashes(as_text), parts, pure=False)))
+                hashes = np.concatenate(_gather(c, c.map(_guard(lambda p: p.id_hashes(as_text)), parts, pure=False)))
                 uniq, seen = np.unique(hashes, return_counts=True)
                 wanted = uniq[seen > 1]
                 if wanted.size:
-                    rows = pd.concat(c.gather(c.map(lambda p: p.candidates(wanted, as_text, threshold), parts,
-                                                    pure=False)), ignore_index=True)
+                    rows = pd.concat(_gather(c, c.map(_guard(lambda p: p.candidates(wanted, as_text, threshold)),
+                                                      parts, pure=False)), ignore_index=True)
                     rows = rows.sort_values(["part", "position"], kind="stable").reset_index(drop=True)
                     dup = _duplicate_ids(pd.Series(rows["key"].to_numpy(), dtype=object),
                                          rows["flagged"].to_numpy(dtype=bool))
                     for part, group in rows[dup].groupby("part"):
                         duplicates[int(part)] = group["position"].to_numpy()
-            results = c.gather(c.map(lambda p, d: p.finish(exclude, speeder_fraction, threshold, d, as_text,
-                                                           scorer_params, None if out is None else str(out)),
-                                     parts, duplicates, pure=False))
+            results = _gather(c, c.map(_guard(lambda p, d: p.finish(exclude, speeder_fraction, threshold, d, as_text,
+                                                                    scorer_params, None if out is None else str(out))),
+                                       parts, duplicates, pure=False))
         finally:
             c.cancel(parts)
     return _combine(results, exclude, out, threshold, speeder_fraction, straightline_min_items)
@@ -436,15 +588,18 @@ def _scorer_params(score, cb: Codebook) -> dict | None:
     return params
 
 
-def _out_folder(out, force: bool):
+def _out_folder(out, force: bool, files=()):
     if out is None:
         return None
     out = _check.output_dir("out", out, "output folder")
     if out.exists() and any(out.iterdir()) and not force:
         raise SurveyFileError(f"out: {out} is not empty; pass force=True (--force) to write into it", path=str(out))
-    for sub in ("rows", "cells", "scores"):
-        for old in (out / sub).glob("part-*.parquet") if (out / sub).is_dir() else []:
-            old.unlink()
+    earlier = [old for sub in ("rows", "cells", "scores") if (out / sub).is_dir()
+               for old in sorted((out / sub).glob("part-*.parquet"))]
+    # an earlier run's part files are replaced, never an input (a survey read from an earlier output)
+    _check.apart([("out", out)] + [("out", old) for old in earlier], [("source", f) for f in files])
+    for old in earlier:
+        old.unlink()
     out.mkdir(parents=True, exist_ok=True)
     return out
 

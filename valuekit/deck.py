@@ -6,11 +6,19 @@ when given, a comparison of saved scenarios (table and chart) as a PowerPoint fi
 number on a slide is formatted by the functions the dashboard uses
 (:func:`valuekit.scenario.format_headline`, ...), from one :meth:`ScenarioEngine.apply`,
 so the deck and the page say the same thing.
+
+Names come from other people (scenario, segment, lever and outcome names): every text put
+on a slide or a chart is made XML-safe first (:func:`_deck_text`). A name such as
+``=cmd|'/c calc'!A0`` is shown as it is written: PowerPoint shows a shape's text and a
+table cell's text as text and never evaluates it (formula and DDE injection concern
+spreadsheets opened from CSV, not a deck).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -18,10 +26,37 @@ import pandas as pd
 from . import _check
 from .codebook import LANGUAGES
 from .errors import ParameterError
-from .scenario import (NO_SEGMENT, Scenario, ScenarioEngine, compare_scenarios, format_comparison,
-                       format_headline, format_outcome_changes, format_summary, ui_text)
+from .scenario import (NO_SEGMENT, Scenario, ScenarioEngine, _check_name_length, compare_scenarios,
+                       format_comparison, format_headline, format_outcome_changes, format_summary, ui_text)
 
 __all__ = ["scenario_deck", "scenario_pngs"]
+
+#: What XML 1.0 cannot hold (C0 controls but tab, line feed and carriage return; unpaired
+#: surrogates; U+FFFE, U+FFFF) and what fonts have no glyph for (DEL, C1 controls).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _deck_text(text) -> str:
+    """``text`` as a slide or a chart can show it: a tab as a space, a carriage return as
+    a line break, anything XML cannot hold (or a font cannot draw) as U+FFFD, so nothing
+    is dropped unseen; nothing is cut.
+
+    >>> _deck_text("a\\x00b\\tc\\r\\nd\\ud83d") == "a\\ufffdb c\\nd\\ufffd"
+    True
+    """
+    text = str(text).replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_TEXT.sub("\ufffd", text)
+
+
+def _shown_scenarios(scenario: Scenario, compare, names):
+    """The scenario, the compared scenarios and the segment names with their texts made
+    showable (:func:`_deck_text`), before anything is drawn or named apart."""
+    def shown(s: Scenario) -> Scenario:
+        clean = _deck_text(s.name)
+        return s if clean == s.name else dataclasses.replace(s, name=clean)
+
+    return (shown(scenario), None if compare is None else [shown(s) for s in compare],
+            None if names is None else {k: _deck_text(v) for k, v in names.items()})
 
 
 def scenario_pngs(engine: ScenarioEngine, scenario: Scenario, *, compare: list[Scenario] | None = None,
@@ -36,6 +71,7 @@ def scenario_pngs(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
 
     _check_args(engine, scenario, compare, names, lang)
     dpi = _check.integer("dpi", dpi, min=10, max=1200)
+    scenario, compare, names = _shown_scenarios(scenario, compare, names)
 
     from .plots import plot_benefits_sacrifices, plot_scenario_comparison, plot_scenario_shares
 
@@ -87,7 +123,7 @@ def _picture(slide, png: bytes, *, left, top, width, height):
 
 
 def _title(slide, text: str) -> None:
-    slide.shapes.title.text = text
+    slide.shapes.title.text = _deck_text(text)
 
 
 def _table(slide, frame: pd.DataFrame, *, top, width, height, font_pt: int = 11) -> None:
@@ -101,10 +137,10 @@ def _table(slide, frame: pd.DataFrame, *, top, width, height, font_pt: int = 11)
     shape = slide.shapes.add_table(rows, cols, Inches(0.4), top, width, height)
     table = shape.table
     for j, col in enumerate(frame.columns):
-        table.cell(0, j).text = str(col)
+        table.cell(0, j).text = _deck_text(col)
     for i, (_, row) in enumerate(frame.iterrows(), start=1):
         for j, value in enumerate(row):
-            table.cell(i, j).text = str(value)
+            table.cell(i, j).text = _deck_text(value)
     for i in range(rows):
         for j in range(cols):
             for p in table.cell(i, j).text_frame.paragraphs:
@@ -130,6 +166,7 @@ def scenario_deck(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
     """
     _check_args(engine, scenario, compare, names, lang)
     if path is not None:
+        _check_name_length("path", _check.path("path", path), "PowerPoint deck")
         path = _check.output_file("path", path, "PowerPoint deck")
     data = _deck(engine, scenario, compare, names, lang,
                  scenario_pngs(engine, scenario, compare=compare, names=names, lang=lang))
@@ -144,6 +181,7 @@ def _deck(engine: ScenarioEngine, scenario: Scenario, compare, names, lang: str,
     from pptx import Presentation
     from pptx.util import Inches, Pt
 
+    scenario, compare, names = _shown_scenarios(scenario, compare, names)
     result = engine.apply(scenario)
     summary = result["summary"]
     deck = Presentation()
@@ -154,7 +192,7 @@ def _deck(engine: ScenarioEngine, scenario: Scenario, compare, names, lang: str,
     _title(slide, f"{ui_text('ui_scenario', lang)}: {scenario.name}")
     box = slide.shapes.add_textbox(Inches(0.6), Inches(1.6), Inches(12), Inches(5)).text_frame
     box.word_wrap = True
-    box.text = format_headline(summary, "all", lang)
+    box.text = _deck_text(format_headline(summary, "all", lang))
     box.paragraphs[0].runs[0].font.size = Pt(24)
     box.paragraphs[0].runs[0].font.bold = True
     levers = engine.levers
@@ -164,7 +202,7 @@ def _deck(engine: ScenarioEngine, scenario: Scenario, compare, names, lang: str,
                         n=f"{int(summary.loc['all', 'customers']):,}")])
     for line in lines:
         p = box.add_paragraph()
-        p.text = line
+        p.text = _deck_text(line)
         p.font.size = Pt(16)
 
     slide = deck.slides.add_slide(title_only)

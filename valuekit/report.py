@@ -88,7 +88,7 @@ def _check_inputs(data, codebook) -> tuple[Path, Path]:
     return data, codebook
 
 
-_READ_OPTIONS = ("format", "encoding", "sep", "decimal", "sheet")
+_READ_OPTIONS = ("format", "encoding", "sep", "decimal", "sheet", "limits")
 
 
 def _read_options(options) -> dict:
@@ -393,6 +393,7 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
     if tracking:
         _check_waves(files, codebook, wave_column, checked)
     cb = read_codebook(codebook)
+    _never_over_inputs(out, notebooks, files, codebook, checked)
     out = _check.output_dir("out", out, "report folder")
     params = {"data_path": str(data), "codebook_path": str(codebook), **checked}
     if tracking:
@@ -481,6 +482,20 @@ class _NotebookFailed(NotebookError):
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _never_over_inputs(out, notebooks: list[Path], files: list[Path], codebook: Path, parameters: dict) -> None:
+    """Refuse a report folder that is the notebooks' folder, and any page, executed notebook
+    or index that would be written over an input (by file identity: links are caught)."""
+    out = _check.path("out", out)
+    inputs = [("the notebooks folder", folder) for folder in dict.fromkeys(nb.parent for nb in notebooks)]
+    inputs += [(f"the notebook {nb.name}", nb) for nb in notebooks]
+    inputs += [("data", f) for f in files] + [("codebook", codebook)]
+    inputs += [(f"the parameter {name}", value) for name, value in parameters.items()
+               if isinstance(value, (str, os.PathLike)) and name.endswith("_path")]
+    outputs = [("out", out), ("out", out / "index.html")]
+    outputs += [("out", out / name) for nb in notebooks for name in (nb.name, f"{nb.stem}.html")]
+    _check.apart(outputs, inputs)
 
 
 def _first_line(text) -> str:
@@ -602,11 +617,13 @@ def dashboard_command(notebook: str | Path, port: int, *, timeout: int = 120, pr
 
     With ``preheat`` Voilà keeps one kernel that has already run the page waiting for the
     next visitor (its preheated-kernel pool), so a visitor does not wait for the kernel
-    to start, import valuekit, score the survey and fit its segments.
+    to start, import valuekit, score the survey and fit its segments. Voilà serves on
+    ``port`` or not at all (``--Voila.port_retries=0``: by default it would move to
+    another port without a word).
     """
     voila = Path(sys.executable).with_name("voila")
     pool = ["--preheat_kernel=True", "--pool_size=1"] if preheat else []
-    return [str(voila), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
+    return [str(voila), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", "--Voila.port_retries=0",
             f"--VoilaExecutor.timeout={timeout}", *pool,
             f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
             f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
@@ -624,7 +641,14 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
     codebook (default: the demo survey and its lever file), the lever file (default: the
     codebook's ``levers:`` section, or levers derived from the codebook), and the folder
     where scenarios are saved and compared. Everything is read and validated before the
-    server starts. Returns Voilà's exit code.
+    server starts. Returns Voilà's exit code (1 if ``port`` was taken in the moment
+    between the check and Voilà's start: it never moves to another port).
+
+    Raises
+    ------
+    ParameterError
+        An argument out of its range, or ``port`` already in use on 127.0.0.1 (or not
+        allowed to this user): the message names the port and suggests a free one.
     """
     import subprocess
 
@@ -636,6 +660,36 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
 
     notebook = Path(__file__).with_name("dashboard.ipynb")
     port = _check.integer("port", port, min=1, max=65535)
+
+    def port_free() -> None:
+        """Refuse ``port`` when nothing could listen on it at 127.0.0.1 (another server holds
+        it, or it needs rights this user lacks), tried by binding it as Voilà's server does
+        (``SO_REUSEADDR`` on POSIX); the message names the port and a free one nearby."""
+        import errno
+        import socket
+
+        def problem(p: int) -> OSError | None:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                if os.name == "posix":
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    sock.bind(("127.0.0.1", p))
+                except OSError as err:
+                    return err
+            return None
+
+        err = problem(port)
+        if err is None:
+            return
+        free = next((p for p in range(max(port + 1, 1024), min(port + 101, 65536)) if problem(p) is None), None)
+        hint = f"choose another port, e.g. --port {free} (port={free})" if free else "choose another port"
+        if err.errno in (errno.EACCES, errno.EPERM):
+            raise ParameterError(f"port: permission denied for port {port} on 127.0.0.1 (ports below 1024 usually "
+                                 f"need administrator rights); {hint}", name="port")
+        raise ParameterError(f"port: port {port} on 127.0.0.1 is already in use (another server, perhaps another "
+                             f"dashboard); stop it or {hint}", name="port")
+
+    port_free()
     timeout = _check.integer("timeout", timeout, min=1)
     lang = _check.choice("lang", lang, ("en", "es", "it"))
     preheat = _check.flag("preheat", preheat)
@@ -659,6 +713,7 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
         served = Path(tmp) / "dashboard.ipynb"
         pm.execute_notebook(str(notebook), str(served), parameters=params, prepare_only=True,
                             kernel_name=kernel, progress_bar=False)
+        port_free()  # again, just before Voilà starts (it will not move to another port)
         print(f"serving the what-if dashboard on http://127.0.0.1:{port}/ (Ctrl-C stops it)")
         proc = subprocess.Popen(dashboard_command(served, port, timeout=timeout, preheat=preheat), cwd=tmp)
         previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` runs

@@ -40,6 +40,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,13 +55,13 @@ from ._args import _seed_arg
 from ._yaml import Loader as _SafeLoader
 from ._yaml import read_file as _read_file
 from .codebook import LANGUAGES, Codebook
-from .errors import ParameterError, ScenarioError
+from .errors import FileError, ParameterError, ScenarioError
 from .levers import LeverSet, read_levers
 from .scoring import VERDICTS, ValueScorer, group_order, item_maps, item_matrix, survey_weights, wilson_interval
 
 __all__ = ["Scenario", "ScenarioEngine", "ScenarioError", "OutcomeModel", "compare_scenarios", "build_engine",
            "format_headline", "format_outcome_changes", "format_summary", "format_comparison", "ui_text", "lever_scenarios",
-           "scenario_names", "segment_label", "NO_SEGMENT"]
+           "scenario_names", "scenario_file_name", "segment_label", "NO_SEGMENT"]
 
 _KEYS = {"name", "description", "levers", "segments", "built_on"}
 _BUILT_ON_KEYS = {"survey", "items", "levers", "segment_names"}
@@ -115,6 +117,7 @@ class Scenario:
     ParameterError
         A name that is not text, levers that are not a mapping of lever name to a finite
         number, segments that are not a non-empty list, a description that is not text.
+        A name or description holding an unpaired surrogate (it could not be saved).
         A ``built_on`` that is not a mapping of text. (:meth:`from_dict` and :meth:`load`
         raise :class:`ScenarioError` naming the key.)
 
@@ -137,6 +140,9 @@ class Scenario:
 
     def __post_init__(self):
         _check.text("name", self.name)
+        for key in ("name", "description"):
+            if isinstance(getattr(self, key), str) and (problem := _unpaired(getattr(self, key))):
+                raise ParameterError(f"{key}: {problem}", name=key)
         _check.instance("levers", self.levers, dict, "a mapping of lever name to value")
         levers = {}
         for key, value in self.levers.items():
@@ -168,6 +174,9 @@ class Scenario:
         name = spec.get("name", "scenario")
         if not isinstance(name, str) or not name.strip():
             raise ScenarioError(f"scenario key 'name': expected text, got {name!r}")
+        for key in ("name", "description"):
+            if isinstance(spec.get(key), str) and (problem := _unpaired(spec[key])):
+                raise ScenarioError(f"scenario key '{key}': {problem}")
         levers_in = spec.get("levers")  # 0, [] or "" are mistakes, not "no change": refuse them
         levers_in = {} if levers_in is None else levers_in
         if not isinstance(levers_in, dict):
@@ -227,14 +236,67 @@ class Scenario:
         path = _check.path("path", path)
         suffix = path.suffix.lower()
         if suffix not in (".json", ".yaml", ".yml"):
-            raise ParameterError(f"path: save a scenario as .yaml, .yml or .json, got '{path.name}'", name="path")
+            raise ParameterError(f"path: save a scenario as .yaml, .yml or .json, got {_check.shown(path.name)}",
+                                 name="path")
+        _check_name_length("path", path, "scenario file",
+                           "give a shorter name, or Scenario.save_in(folder), which shortens it")
         path = _check.output_file("path", path, "scenario file")
-        if suffix == ".json":
-            text = json.dumps(self.to_dict(), indent=2) + "\n"
-        else:
-            text = yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
-        _check.write_text(path, text, "scenario file")
+        _check.write_text(path, _file_text(self.to_dict(), suffix), "scenario file")
         return path
+
+    def save_in(self, folder: str | Path, suffix: str = ".yaml", *, max_bytes: int | None = None) -> Path:
+        """Write the scenario into ``folder`` under a file name made from its name
+        (:func:`scenario_file_name`), never over a file already there: a name taken (in
+        any letter case or Unicode spelling, as on Windows and macOS) gets ``_2``, ``_3``,
+        ... The scenario's own name is kept inside the file, as it was typed.
+
+        Parameters
+        ----------
+        folder : str or Path
+            Created if missing.
+        suffix : {".yaml", ".yml", ".json"}
+        max_bytes : int, optional
+            The longest file name, in UTF-8 bytes, at least 16 (default, and never more
+            than: what the folder's file system takes, ``os.pathconf(folder,
+            "PC_NAME_MAX")``, or 255 where unknown).
+
+        Returns
+        -------
+        Path
+            The file written (its name says whether it was renamed).
+
+        Raises
+        ------
+        ParameterError
+            A suffix other than .yaml, .yml, .json, or ``max_bytes`` below 16.
+        FileError
+            The folder cannot be created or written.
+        """
+        suffix = _check.choice("suffix", suffix, (".yaml", ".yml", ".json"))
+        folder = _check.output_dir("folder", folder, "scenario folder")
+        limit = _name_max(folder)
+        if max_bytes is not None:
+            limit = min(limit, _check.integer("max_bytes", max_bytes, min=16))
+        taken = {_file_key(p.name) for p in folder.iterdir()}
+        text = _file_text(self.to_dict(), suffix)
+        for k in range(1, 100_000):
+            tail = ("" if k == 1 else f"_{k}") + suffix
+            name = scenario_file_name(self.name, tail, max_bytes=limit)
+            if _file_key(name) in taken:
+                continue
+            path = folder / name
+            try:
+                with open(path, "x", encoding="utf-8") as f:  # exclusive: never over a file that appeared meanwhile
+                    f.write(text)
+            except FileExistsError:
+                taken.add(_file_key(name))
+                continue
+            except OSError as err:
+                raise FileError(f"cannot write the scenario file '{path}': {err.strerror or err}",
+                                path=str(path)) from None
+            return path
+        raise FileError(f"folder: no free file name for scenario {_check.shown(self.name)} in '{folder}'",
+                        path=str(folder))
 
     @classmethod
     def load(cls, path: str | Path) -> "Scenario":
@@ -253,12 +315,118 @@ class Scenario:
             ``path`` is not a path (e.g. None or a number).
         """
         path = _check.path("path", path)
-        spec = _read_file(path, what="scenario file", error=ScenarioError, loader=_ScenarioLoader)
+        try:
+            spec = _read_file(path, what="scenario file", error=ScenarioError, loader=_ScenarioLoader)
+        except OSError as err:  # a name the file system refuses (too long), a file that cannot be opened
+            raise ScenarioError(f"{_check.shown(path.name)}: cannot read the scenario file: {err.strerror or err}") \
+                from None
         try:
             return cls.from_dict(spec, source=path.name)
         except ScenarioError as err:
             message = str(err)
             raise ScenarioError(message if message.startswith(f"{path.name}: ") else f"{path.name}: {message}") from None
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, writing a text that holds a line break YAML would fold on
+    reading (U+0085, U+2028, U+2029) or any character that is not printable in double
+    quotes, where it is escaped: every name is read back as it was written."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str):
+    quoted = not text.isprintable() or any(c in text for c in "\x85\u2028\u2029")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"' if quoted else None)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
+def _file_text(spec: dict, suffix: str) -> str:
+    """A scenario's file: JSON (``.json``) or YAML, in which every text reads back as written."""
+    if suffix == ".json":
+        return json.dumps(spec, indent=2) + "\n"
+    return yaml.dump(spec, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+
+
+def _unpaired(text: str) -> str | None:
+    """Why ``text`` cannot be saved as UTF-8 (an unpaired surrogate, and where), or None."""
+    for i, c in enumerate(text):
+        if "\ud800" <= c <= "\udfff":
+            return (f"an unpaired surrogate U+{ord(c):04X} at character {i + 1}; expected text that can be saved "
+                    "as UTF-8")
+    return None
+
+
+#: Names Windows reserves for devices, in any letter case and with any suffix.
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{dev}{i}" for dev in ("COM", "LPT") for i in "123456789¹²³")}
+
+
+def scenario_file_name(name: str, suffix: str = ".yaml", *, max_bytes: int = 255) -> str:
+    """A file name for a scenario called ``name``, safe on Linux, macOS and Windows.
+
+    Letters, marks and digits of any script, ``-`` and ``_`` are kept (NFC-normalised);
+    anything else (path separators, dots, spaces, punctuation, control characters, bidi
+    and other invisible format marks, line separators) becomes ``_``, runs of ``_``
+    become one and none is left at either end. A name Windows reserves (``CON``,
+    ``NUL``, ``COM1``, ...) gets a trailing ``_``; a name with nothing left is
+    ``scenario``. The result, with ``suffix``, fits in ``max_bytes`` UTF-8 bytes, cut
+    between characters (never inside a character, nor before a combining mark). Distinct
+    names can give the same file name: :meth:`Scenario.save_in` keeps them apart.
+
+    >>> scenario_file_name("Cut waiting time / 10% (Q3)")
+    'Cut_waiting_time_10_Q3.yaml'
+    >>> scenario_file_name("../../etc/passwd\u202e"), scenario_file_name("con"), scenario_file_name("...")
+    ('etc_passwd.yaml', 'con_.yaml', 'scenario.yaml')
+    >>> len(scenario_file_name("é" * 300).encode())
+    255
+    """
+    _check.text("name", name)
+    suffix = _check.text("suffix", suffix, allow_empty=True)
+    max_bytes = _check.integer("max_bytes", max_bytes, min=1)
+    budget = max_bytes - len(suffix.encode("utf-8", "surrogatepass"))
+    if budget < 4:  # one character of up to 4 bytes
+        raise ParameterError(f"max_bytes: {max_bytes} bytes leave no room for a name before {suffix!r}",
+                             name="max_bytes")
+    text = unicodedata.normalize("NFC", name)
+    chars = [c if unicodedata.category(c)[0] in "LMN" or c in "-_" else "_" for c in text]
+    stem = "_".join(part for part in "".join(chars).split("_") if part)
+    if stem.upper() in _RESERVED:
+        stem += "_"
+    stem = stem or "scenario"
+    size, cut = 0, len(stem)
+    for i, c in enumerate(stem):
+        size += len(c.encode("utf-8"))
+        if size > budget:
+            cut = i
+            break
+    while 0 < cut < len(stem) and unicodedata.category(stem[cut])[0] == "M":  # keep a letter with its marks
+        cut -= 1
+    if cut < len(stem):
+        stem = stem[:cut].rstrip("_") or "scenario"[:budget]
+    return stem + suffix
+
+
+def _file_key(name: str) -> str:
+    """A file name as case-blind, normalising file systems see it (Windows, macOS)."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name, in bytes, the file system of ``folder`` takes (255 where unknown)."""
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):  # no pathconf on Windows: its limit is 255 characters
+        return 255
+
+
+def _check_name_length(name: str, path: Path, what: str, hint: str = "give a shorter name") -> None:
+    """Refuse a file name longer than its folder's file system takes (an ``OSError`` otherwise)."""
+    parent = path.parent if str(path.parent) else Path(".")
+    limit = _name_max(parent) if parent.is_dir() else 255
+    size = len(path.name.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        raise FileError(f"{name}: the {what}'s name {_check.shown(path.name)} is {size} bytes long; a file name "
+                        f"here can have at most {limit} ({hint})", path=str(path))
 
 
 def _built_on(spec: Any, segments: tuple | None) -> dict:
