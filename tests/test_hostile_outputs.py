@@ -245,3 +245,38 @@ def test_no_written_text_cell_starts_a_formula(texts):
     assert changed == 1 + sum(t[:1] in ("=", "+", "-", "@", "\t", "\r") for t in texts)
     for before, after in zip(texts, col):
         assert after == ("'" + before if before[:1] in ("=", "+", "-", "@", "\t", "\r") else before)
+
+
+# -- paths no file system can hold ----------------------------------------------------------------
+
+LONG = "a" * 300
+
+
+@pytest.mark.adversarial("error")
+@pytest.mark.parametrize("argv, flag", [
+    (["audit", f"{LONG}.csv", "--codebook", str(DEMO_CODEBOOK)], "DATA"),
+    (["audit", str(DEMO_DATA), "--codebook", f"{LONG}.yaml"], "--codebook"),
+    (["score", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "-o", f"{LONG}.csv"], "--output"),
+    (["report", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "--out", LONG], "--out"),
+    (["dashboard", "--scenarios", LONG], "--scenarios"),
+    (["audit", "x/" * 2100 + "s.csv", "--codebook", str(DEMO_CODEBOOK)], "DATA"),
+])
+def test_a_path_too_long_for_any_file_system_is_named_not_a_raw_oserror(capsys, argv, flag):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f": {flag}: the path '" in err and "cannot name a file" in err and "OSError" not in err, err
+
+
+@pytest.mark.adversarial("error")
+@pytest.mark.parametrize("call", ["load_survey", "read_codebook", "Scenario.load"])
+def test_api_paths_with_a_nul_or_too_long_are_named(call):
+    from valuekit import Scenario, load_survey, read_codebook
+    from valuekit.errors import ValuekitError
+
+    fn = {"load_survey": lambda p: load_survey(p, codebook=DEMO_CODEBOOK), "read_codebook": read_codebook,
+          "Scenario.load": Scenario.load}[call]
+    for bad, why in (("sur\0vey.csv", "it holds a NUL character"),
+                     (f"{LONG}.yaml", "one of its file or folder names is 305 bytes long; file systems allow 255")):
+        with pytest.raises(ValuekitError, match="cannot name a file") as caught:
+            fn(bad)
+        assert why in str(caught.value)

@@ -139,10 +139,36 @@ def names(name: str, value: Any, *, allowed: Iterable[str] | None = None) -> lis
     return items
 
 
+#: The longest file or folder name, and the longest path, in bytes, that file systems take
+#: (ext4, APFS, NTFS: 255 per name; Linux: 4,096 per path). Past them the operating system
+#: answers "File name too long" to any question about the path, even "does it exist?".
+NAME_MAX, PATH_MAX = 255, 4096
+
+
+def unusable(p: Path) -> str | None:
+    """Why no file system can have a file at ``p`` (a NUL character, a name or a path too
+    long), or None. Checked before the path is looked at, so the answer is a message, not
+    an ``OSError``."""
+    text = os.fsencode(p)
+    if b"\0" in text:
+        return "it holds a NUL character, which no file name can"
+    longest = max((len(os.fsencode(part)) for part in p.parts), default=0)
+    if longest > NAME_MAX:
+        return f"one of its file or folder names is {longest:,} bytes long; file systems allow {NAME_MAX}"
+    if len(text) > PATH_MAX:
+        return f"it is {len(text):,} bytes long; file systems allow {PATH_MAX:,}"
+    return None
+
+
 def path(name: str, value: Any) -> Path:
-    """A file-system path given as text or ``os.PathLike`` (not None, not a number)."""
+    """A file-system path given as text or ``os.PathLike`` (not None, not a number) that a
+    file system can hold (see :func:`unusable`)."""
     if isinstance(value, (str, os.PathLike)) and str(value).strip():
-        return Path(value)
+        p = Path(value)
+        problem = unusable(p)
+        if problem:
+            raise FileError(f"{name}: the path {shown(str(p))} cannot name a file: {problem}", path=str(p))
+        return p
     raise _fail(name, "a file path (text or Path)", value)
 
 

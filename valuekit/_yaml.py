@@ -52,6 +52,7 @@ from typing import Any
 
 import yaml
 
+from . import _check
 from .errors import ValuekitError
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_ALIASES", "MAX_NODES", "BadValue", "Loader", "comment", "decode", "key",
@@ -469,6 +470,9 @@ def read_file(path: str | Path, *, what: str, error: type[Exception], json_: boo
         a key given twice in one mapping (with its line).
     """
     path = Path(path)
+    problem = _check.unusable(path)
+    if problem:
+        raise error(f"{what} {_check.shown(str(path))} cannot name a file: {problem}")
     if path.is_dir():
         raise error(f"{what} '{path}' is a folder; expected a file")
     if not path.exists():

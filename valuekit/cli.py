@@ -848,6 +848,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     try:
+        for flag, attr in (("DATA", "data"), ("--codebook", "codebook"), ("--targets", "targets"),
+                           ("--levers", "levers"), ("--output", "output"), ("--out", "out"),
+                           ("--scenarios", "scenarios")):
+            if isinstance(getattr(args, attr, None), str):  # a path no file system can hold, named by its flag
+                _check.path(flag, getattr(args, attr))
         return args.func(args)
     except BrokenPipeError:  # e.g. `valuekit audit ... | head`
         sys.stderr.close()
