@@ -85,6 +85,25 @@ BAD_FILES = {
 }
 
 
+@pytest.mark.adversarial("result")
+def test_an_id_typed_composed_in_one_file_and_decomposed_in_another_is_one_respondent(client, tmp_path):
+    """NFC and NFD spellings of one id, in two files: one respondent, the second a duplicate
+    (as the pandas audit decides), each row keeping its id as written."""
+    import unicodedata
+
+    folder = tmp_path / "days"
+    folder.mkdir()
+    frame = pd.read_csv(DEMO_DATA).head(40)
+    frame["respondent_id"] = [f"José-{i}" for i in range(len(frame))]
+    first, second = frame.iloc[:20].copy(), frame.iloc[20:].copy()
+    second.iloc[0, second.columns.get_loc("respondent_id")] = unicodedata.normalize("NFD", "José-3")
+    first.to_csv(folder / "a.csv", index=False)
+    second.to_csv(folder / "b.csv", index=False)
+    big = bigdata.audit_files(folder, DEMO_CODEBOOK, client=client)
+    assert int(big.files["flagged_duplicate_id"].sum()) == 1
+    assert big.rows_in == 40 == big.rows_kept + big.rows_excluded
+
+
 @pytest.mark.adversarial("error")
 @pytest.mark.parametrize("case", list(BAD_FILES))
 def test_a_file_a_worker_cannot_use_is_one_line_and_nothing_is_logged(client, tmp_path, capfd, caplog, case):

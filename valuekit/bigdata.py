@@ -373,14 +373,16 @@ def _id_kind(ids: pd.Series) -> str:
 
 def _id_keys(ids: pd.Series, as_text: bool) -> pd.Series:
     """Ids as keys comparable across files: the integers themselves, or, when some file's
-    ids are text, every id as text (a whole number as its digits)."""
+    ids are text, every id as text (a whole number as its digits) in its Unicode NFC form,
+    as the audit compares them (``audit._id_keys``: one ``José`` however it was typed)."""
     if not as_text:
         return ids.astype("Int64")
     if pd.api.types.is_float_dtype(ids.dtype):
         whole = ids.notna() & (ids == ids.round()) & (ids.abs() < 2.0 ** 53)
         text = ids.astype("str").where(~whole, ids.where(whole).astype("Int64").astype("str"))
         return text.where(ids.notna())
-    return ids.astype("str").where(ids.notna())
+    text = ids.astype("str").where(ids.notna())
+    return text if text.dropna().str.isascii().all() else text.str.normalize("NFC")
 
 
 def _hash(keys: pd.Series) -> np.ndarray:
