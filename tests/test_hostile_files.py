@@ -545,3 +545,13 @@ def test_any_typed_id_survives_a_csv_file(ids, small_frame, codebook_dict, tmp_p
     path = tmp_path_factory.mktemp("ids") / "ids.csv"
     frame.to_csv(path, index=False, quoting=csv.QUOTE_ALL)
     _check_ids(load_survey(path, codebook=codebook_dict), ids)
+
+
+@pytest.mark.adversarial("result")
+def test_a_line_break_inside_the_first_quoted_name_does_not_fool_the_delimiter(tmp_path):
+    """The delimiter is judged on the header as a record: a quoted name holding a line break
+    and a bar ('|\\n id') was read as one bar-separated column."""
+    path = tmp_path / "q.csv"
+    path.write_text('"|\n id",b,c\n1,2,3\n4,5,6\n', encoding="utf-8")
+    frame, info = read_survey_file(path)
+    assert list(frame.columns) == ["|\n id", "b", "c"] and frame.shape == (2, 3) and info.delimiter == ","

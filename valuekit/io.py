@@ -271,8 +271,9 @@ def _sniff_delimiter(text: str, suffix: str = "") -> str:
     bar, the one that splits the header and the next rows (up to 20) into the same number
     (> 1) of cells, the most cells if several do (a tab first in a ``.tsv`` file); else the
     one the header holds most of (a comma when none)."""
-    header = text.split("\n", 1)[0]
-    counts = {sep: header.count(sep) for sep in _DELIMITERS}
+    # the header as a record, not its first physical line: a quoted name may hold a line break
+    counts = {sep: len(rows[0]) - 1 if rows else 0
+              for sep in _DELIMITERS for rows in [_records(text, sep, 1)]}
     present = [sep for sep in counts if counts[sep]]
     if len(present) <= 1:
         return present[0] if present else ","
