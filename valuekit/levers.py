@@ -21,7 +21,9 @@ YAML file (or in a ``levers:`` section of the codebook) and names
   lever must move each item by less than the width of its scale, and a percent lever by
   -100 % to +100 % (``limits`` in ``valuekit/levers.yaml``);
 
-* its **range** (which must include 0: no change) and **step**, its **labels** in
+* its **range** (which must include 0: no change) and **step** (at most 10,000 slider
+  positions across the range, ``limits.max_positions``; the slider's readout shows the
+  step's decimals), its **labels** in
   English, Spanish and Italian, the **value-management lever** of seed 000 it belongs to
   (``perception``, ``unlock``, ``offer``, ``partner``, ``networks``, ``new_customers``),
   and in ``assumes`` the assumptions an analyst can read and dispute; optionally its
@@ -55,6 +57,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +80,16 @@ _LEVER_KEYS = {"label", "description", "value_lever", "how", "moves", "range", "
 _FILE_KEYS = {"name", "description", "levers"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 _RECIPE: dict = yaml.safe_load(Path(__file__).with_name("levers.yaml").read_text(encoding="utf-8"))
+#: A slider's readout shows at most this many decimals: a double carries 15 to 17
+#: significant digits, so a finer step would show digits that are rounding noise. This is
+#: a limit of the number format, not a judgement: it is not in levers.yaml.
+_MAX_DECIMALS = 15
+
+
+def _decimals(x: float) -> int:
+    """Decimals that write ``x`` as given (0.25 -> 2, 5 -> 0, 1e-12 -> 12), ignoring the
+    binary noise of a sum such as 0.1 + 0.2."""
+    return max(0, -int(Decimal(f"{x:.12g}").as_tuple().exponent))
 
 
 @dataclass(frozen=True)
@@ -134,9 +147,9 @@ class Lever:
 
     @property
     def decimals(self) -> int:
-        """Decimals that show every step of the slider (0.25 -> 2, 5 -> 0)."""
-        text = f"{self.step:.6f}".rstrip("0").rstrip(".")
-        return len(text.split(".")[1]) if "." in text else 0
+        """Decimals that show every position of the slider: those of its step and of the
+        ends of its range (0.25 -> 2, 5 -> 0, 0.001 -> 3)."""
+        return max(_decimals(self.step), _decimals(self.low), _decimals(self.high))
 
 
 @dataclass(frozen=True)
@@ -188,12 +201,15 @@ class LeverSet:
         return pd.DataFrame(rows).set_index("lever")
 
     @classmethod
-    def from_dict(cls, spec: Any, codebook: Codebook | str | Path, *, source: str = "<levers>") -> "LeverSet":
-        """Validate a parsed lever file (``{levers: {...}}``) or section (``{name: {...}}``)."""
+    def from_dict(cls, spec: Any, codebook: Codebook | str | Path, *, source: str = "<levers>",
+                  max_positions: int | None = None) -> "LeverSet":
+        """Validate a parsed lever file (``{levers: {...}}``) or section (``{name: {...}}``);
+        ``max_positions`` as in :func:`read_levers`."""
         _check.text("source", source)
+        max_positions = _positions_arg(max_positions)
         cb = read_codebook(_codebook_arg(codebook))
         try:
-            return _parse(spec, cb, source)
+            return _parse(spec, cb, source, max_positions)
         except LeverError as err:
             raise LeverError(f"{source}: {err}") from None
 
@@ -228,7 +244,14 @@ def _close(name: str, targets: list[str]) -> list[str]:
     return [facets[near[0]]] if near else difflib.get_close_matches(name, targets, n=1)
 
 
-def _parse_lever(name: Any, spec: Any, cb: Codebook, targets: dict) -> Lever:
+def _positions_arg(max_positions: Any) -> int:
+    """``max_positions``, or the default of ``valuekit/levers.yaml`` (``limits.max_positions``)."""
+    if max_positions is None:
+        return int(_RECIPE["limits"]["max_positions"])
+    return _check.integer("max_positions", max_positions, min=1)
+
+
+def _parse_lever(name: Any, spec: Any, cb: Codebook, targets: dict, max_positions: int) -> Lever:
     key = f"levers.{name}"
     if not isinstance(name, str) or not _NAME.match(name):
         raise _fail(key, "a lever name is text starting with a letter (letters, digits, _ and -), "
@@ -287,6 +310,15 @@ def _parse_lever(name: Any, spec: Any, cb: Codebook, targets: dict) -> Lever:
     step = _number(spec.get("step", (high - low) / 20), f"{key}.step")
     if not 0 < step <= high - low:
         raise _fail(f"{key}.step", f"expected a number above 0 and at most the range's width {high - low:g}, got {step:g}")
+    if (high - low) / step > max_positions:
+        raise _fail(f"{key}.step", f"a step of {step:g} cuts the range [{low:g}, {high:g}] into "
+                                   f"{(high - low) / step:,.0f} positions, more than the {max_positions:,} a slider "
+                                   "can show (valuekit/levers.yaml, limits.max_positions); expected a step of at "
+                                   f"least {(high - low) / max_positions:g}")
+    if _decimals(step) > _MAX_DECIMALS or _decimals(low) > _MAX_DECIMALS or _decimals(high) > _MAX_DECIMALS:
+        raise _fail(f"{key}.step", f"step {step:g} on the range [{low:g}, {high:g}] needs more than "
+                                   f"{_MAX_DECIMALS} decimals to show; a slider's readout cannot tell such "
+                                   "positions apart: rescale the lever (e.g. percent instead of points)")
 
     target_level = None
     roles = {cb.items[i].role for i in effects}
@@ -357,7 +389,7 @@ def _parse_lever(name: Any, spec: Any, cb: Codebook, targets: dict) -> Lever:
                  value_lever=value_lever, target=target_level, labels=dict(labels), units=dict(units), **texts)
 
 
-def _parse(spec: Any, cb: Codebook, source: str) -> LeverSet:
+def _parse(spec: Any, cb: Codebook, source: str, max_positions: int) -> LeverSet:
     if not isinstance(spec, dict):
         raise LeverError(f"expected a mapping with a 'levers' key, got {type(spec).__name__}")
     if "levers" in spec:
@@ -375,7 +407,7 @@ def _parse(spec: Any, cb: Codebook, source: str) -> LeverSet:
     targets = _targets(cb)
     levers = {}
     for lever_name, lever_spec in body.items():
-        levers[lever_name] = _parse_lever(lever_name, lever_spec, cb, targets)
+        levers[lever_name] = _parse_lever(lever_name, lever_spec, cb, targets, max_positions)
     return LeverSet(levers=levers, codebook=cb, name=name, description=description, source=source)
 
 
@@ -396,7 +428,7 @@ def _codebook_arg(codebook: Any) -> Any:
 
 
 def read_levers(path: str | Path | dict | LeverSet | None, codebook: Codebook | str | Path, *,
-                by: str = "block") -> LeverSet:
+                by: str = "block", max_positions: int | None = None) -> LeverSet:
     """The levers of a survey: from a file, a mapping, the codebook, or derived from it.
 
     Parameters
@@ -410,6 +442,9 @@ def read_levers(path: str | Path | dict | LeverSet | None, codebook: Codebook | 
         The survey's codebook: every item, block and facet a lever names must be in it.
     by : {"block", "facet", "item"}
         For derived levers only: one lever per block, per facet, or per item.
+    max_positions : int, optional
+        The most positions a slider may have (``(high - low) / step``); default
+        ``limits.max_positions`` of ``valuekit/levers.yaml`` (10,000). A finer step is refused.
 
     Raises
     ------
@@ -419,8 +454,8 @@ def read_levers(path: str | Path | dict | LeverSet | None, codebook: Codebook | 
         1,000,000 values. The message names the file and the key
         (``lever key 'levers.price.range': ...``).
     ParameterError
-        ``path`` or ``codebook`` of the wrong type (e.g. a number), or ``by`` not one of
-        block, facet, item.
+        ``path`` or ``codebook`` of the wrong type (e.g. a number), ``by`` not one of
+        block, facet, item, or ``max_positions`` not a positive whole number.
 
     Examples
     --------
@@ -437,17 +472,18 @@ def read_levers(path: str | Path | dict | LeverSet | None, codebook: Codebook | 
     if not (path is None or isinstance(path, (LeverSet, dict))):
         path = _check.path("path", path)  # a lever file: not a number, not empty
     _check.choice("by", by, ("block", "facet", "item"))
+    max_positions = _positions_arg(max_positions)
     cb = read_codebook(_codebook_arg(codebook))
     if isinstance(path, LeverSet):
         return path
     if path is None:
         if cb.levers:
-            return LeverSet.from_dict(cb.levers, cb, source=f"{cb.source} (levers)")
+            return LeverSet.from_dict(cb.levers, cb, source=f"{cb.source} (levers)", max_positions=max_positions)
         return default_levers(cb, by=by)
     if isinstance(path, dict):
-        return LeverSet.from_dict(path, cb)
+        return LeverSet.from_dict(path, cb, max_positions=max_positions)
     spec = _read_file(path, what="lever file", error=LeverError, json_=False, loader=_UniqueKeyLoader)
-    return LeverSet.from_dict(spec, cb, source=path.name)
+    return LeverSet.from_dict(spec, cb, source=path.name, max_positions=max_positions)
 
 
 def _range(recipe: dict, scale_width: float) -> tuple[float, float, float]:

@@ -1,13 +1,17 @@
 """Axes-level charts over valuekit's tidy results. Each draws on ``ax`` and returns it.
 
 The package never calls ``plt.show()`` or ``savefig``; labels come from the codebook in
-English, Spanish or Italian (``lang=``).
+English, Spanish or Italian (``lang=``). Every text a chart draws is shown as written: a
+label with ``$`` (``Price in $``, ``$\\frac$``) is never read as mathtext, so it can
+neither crash the drawing nor change what it says.
 """
 
 from __future__ import annotations
 
+import functools
 import textwrap
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
@@ -1110,3 +1114,36 @@ def plot_path_diagram(result, *, ax: plt.Axes | None = None, lang: str = "en", c
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles),
                   frameon=False, fontsize=8)
     return ax
+
+
+def _literal_text(plot):
+    """``plot``, drawing its texts as written: labels are data from the survey's files, so
+    no ``$`` in them is read as mathtext. The texts the chart adds or changes (titles,
+    labels, tick labels, legends, annotations) are marked literal; texts the caller drew
+    before on the same figure are left as they were."""
+
+    @functools.wraps(plot)
+    def draw(*args, **kwargs):
+        from matplotlib.axes import Axes
+        from matplotlib.text import Text
+
+        ax = kwargs.get("ax")
+        fig = ax.figure if isinstance(ax, Axes) else plt.gcf() if plt.get_fignums() else None
+        before = {id(t): t.get_text() for t in fig.findobj(Text)} if fig is not None else {}
+        with mpl.rc_context({"text.parse_math": False}):  # texts made now, tick labels included
+            out = plot(*args, **kwargs)
+            fig = getattr(out, "figure", None) or out
+            for axes in getattr(fig, "axes", []):
+                for axis in (axes.xaxis, axes.yaxis):
+                    axis.get_ticklabels(which="both")  # makes the ticks the chart's labels need
+        for text in getattr(fig, "findobj", lambda _: [])(Text):
+            if before.get(id(text)) != text.get_text():
+                text.set_parse_math(False)
+        return out
+
+    return draw
+
+
+for _name in __all__:
+    globals()[_name] = _literal_text(globals()[_name])
+del _name

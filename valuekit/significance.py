@@ -63,7 +63,7 @@ _SHARES = {"share_destroyed": ("verdict", "destroyed")}
 def _check_setting(key: str, value: Any) -> Any:
     """One evidence setting's value; a ParameterError named after the setting otherwise."""
     def fail(expected):
-        return ParameterError(f"evidence setting '{key}': expected {expected}, got {value!r}", name=key)
+        return ParameterError(f"evidence setting '{key}': expected {expected}, got {_check.shown(value)}", name=key)
 
     if key == "adjust":
         if not isinstance(value, str) or value not in ADJUST_METHODS:
@@ -73,7 +73,7 @@ def _check_setting(key: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise fail("a whole number >= 1")
         return int(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not _finite(value):
         raise fail("a number")
     if key in ("alpha", "strong_p", "strong_r2", "min_sign_stability", "destroyed_share", "lost_segment",
                "min_loading", "min_cr", "min_ave", "min_cfi", "min_tli", "max_rmsea", "max_srmr") \
@@ -85,6 +85,33 @@ def _check_setting(key: str, value: Any) -> Any:
                "min_n_per_parameter") and value < 0:
         raise fail("a number >= 0")
     return float(value)
+
+
+def _finite(value) -> bool:
+    """A finite number that a float holds (10**400 is not)."""
+    try:
+        return bool(np.isfinite(float(value)))
+    except OverflowError:
+        return False
+
+
+#: Settings that must not cross: (lower, upper, why). Each pair is checked once both are known.
+_ORDERED = (
+    ("strong_p", "alpha", "a strong finding must also be significant"),
+    ("min_effect", "strong_effect", "a strong finding's effect must also be meaningful"),
+    ("min_r2", "strong_r2", "a strong recommendation's driver model must also be usable"),
+    ("min_loading", "max_std_loading", "an item's loading cannot be both enough and nearly redundant below it"),
+)
+
+
+def _check_order(settings: dict[str, Any], given: dict[str, Any], source: str) -> None:
+    """Refuse settings that contradict each other (``strong_p`` above ``alpha``), naming both."""
+    for low, high, why in _ORDERED:
+        if settings[low] > settings[high]:
+            def shown(k):
+                return f"{settings[k]:g}" + ("" if k in given else ", the default")
+            raise ParameterError(f"{source}: '{low}' ({shown(low)}) is above '{high}' ({shown(high)}): {why}; "
+                                 f"expected {low} <= {high}", name=low if low in given else high)
 
 
 def evidence_settings(overrides: dict | str | Path | None = None, **more) -> dict[str, Any]:
@@ -104,10 +131,14 @@ def evidence_settings(overrides: dict | str | Path | None = None, **more) -> dic
     FileError
         The file is missing, not YAML, gives a key twice, or is refused (bigger than 4 MiB,
         nesting deeper than 50 levels, aliases expanding to more than 1,000,000 values);
-        the message names the file.
+        or holds something other than a mapping of setting: value (a list, a number, a
+        text); the message names the file.
     ParameterError
-        An unknown key (with the known ones; ``.name`` is the first unknown key) or a value
-        of the wrong kind (``.name`` is the setting).
+        An unknown key (with the known ones; ``.name`` is the first unknown key), a value
+        of the wrong kind (``.name`` is the setting), or two settings that contradict each
+        other, naming both: ``strong_p`` above ``alpha``, ``min_effect`` above
+        ``strong_effect``, ``min_r2`` above ``strong_r2``, ``min_loading`` above
+        ``max_std_loading``.
 
     Examples
     --------
@@ -122,17 +153,25 @@ def evidence_settings(overrides: dict | str | Path | None = None, **more) -> dic
         path = Path(overrides)
         source = path.name
         # the bounded safe reader: any encoding, no key twice, no alias bomb; FileError naming the file
-        overrides = _read_file(path, what="evidence settings file", error=FileError, json_=False) or {}
+        overrides = _read_file(path, what="evidence settings file", error=FileError, json_=False)
+        if overrides is None:  # an empty file: nothing to change
+            overrides = {}
+        if not isinstance(overrides, dict):
+            raise FileError(f"{source}: expected a mapping of setting: value (such as 'alpha: 0.01'), got "
+                            f"{_check.shown(overrides)}", path=str(path))
     overrides = dict(overrides or {}, **more)
-    if not isinstance(overrides, dict):
-        raise ParameterError(f"{source}: expected a mapping of setting: value, got {type(overrides).__name__}",
-                             name="settings")
     unknown = [k for k in overrides if k not in DEFAULT_EVIDENCE]
     if unknown:
         raise ParameterError(f"{source}: unknown setting(s) {unknown}; expected some of "
                              f"{sorted(DEFAULT_EVIDENCE)}", name=str(unknown[0]))
     settings = dict(DEFAULT_EVIDENCE)
-    settings.update({k: _check_setting(k, v) for k, v in overrides.items()})
+    try:
+        settings.update({k: _check_setting(k, v) for k, v in overrides.items()})
+    except ParameterError as err:
+        if source == "evidence settings":
+            raise
+        raise ParameterError(f"{source}: {err}", name=err.name) from None  # a file's value: name the file too
+    _check_order(settings, overrides, source)
     return settings
 
 
@@ -581,8 +620,13 @@ def style_comparisons(table: pd.DataFrame, *, grouping: str | None = None, value
     green where it is good for the customer (a higher benefit, a lower sacrifice or share
     destroyed), red where it is bad. Comparisons that could not be made show ``·``.
 
-    Returns a pandas ``Styler`` (with a fixed uuid, so notebook output is deterministic).
+    Returns a pandas ``Styler`` (with a fixed uuid, so notebook output is deterministic)
+    whose every text is HTML-escaped: its cells, the group and measure labels, the
+    grouping's name and the caption (labels come from the survey's files, so they are shown
+    as text, never run as markup).
     """
+    import html
+
     table = _frame_arg("table", table, "a compare_groups table")
     value = _check.text("value", value)
     _columns_arg("table", ["grouping", "group", "measure", "label", "kind", "statistic_type", "finding",
@@ -623,4 +667,6 @@ def style_comparisons(table: pd.DataFrame, *, grouping: str | None = None, value
     caption = (f"{grouping}: each group against the rest. ▲/▼ significant after {table.attrs.get('adjust', '')} "
                f"adjustment (p < {table.attrs.get('alpha', '')}) with |effect| ≥ {table.attrs.get('min_effect', '')}; "
                "green good for the customer, red bad; · not compared (see the note)")
-    return text.style.set_uuid("valuekit").apply(lambda _: css, axis=None).set_caption(caption)
+    return (text.style.set_uuid("valuekit").apply(lambda _: css, axis=None).set_caption(html.escape(caption))
+            .format(escape="html").format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+            .format_index_names(escape="html", axis=0))

@@ -27,7 +27,9 @@ wave side by side.
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -322,6 +324,11 @@ def load_waves(sources, codebook: Codebook | str | Path, *, wave_column: str | N
             if wave in surveys:
                 raise SurveyError(f"wave '{wave}' appears in both {where[wave]} and {info.describe()}; "
                                   "expected each wave once (label the files differently)")
+            alike = [w for w in surveys if _spelling(w) == _spelling(wave)]
+            if alike:
+                raise SurveyError(f"wave labels {alike[0]!r} ({where[alike[0]]}) and {wave!r} ({info.describe()}) "
+                                  f"differ only by {_how_alike(alike[0], wave)}; expected one label per wave: "
+                                  "say which is meant (label the files, or correct the wave column)")
             survey = audit_survey(part, codebook, info=info, row_numbers=rows, **audit)
             if survey.audit.rows_kept == 0:
                 raise SurveyError(f"{info.describe()}: wave '{wave}' keeps no respondent "
@@ -332,12 +339,42 @@ def load_waves(sources, codebook: Codebook | str | Path, *, wave_column: str | N
                  wave_column=wave_column)
 
 
+def _spelling(label: str) -> str:
+    """What is left of a wave label once leading zeros, surrounding whitespace and the form
+    of its Unicode characters (NFC) are set aside: two labels alike in it are one wave
+    spelt two ways ('01' and '1', 'Café' composed and decomposed)."""
+    text = unicodedata.normalize("NFC", label).strip()
+    return re.sub(r"^([+-]?)0+(?=\d)", r"\1", text) if re.fullmatch(r"[+-]?\d+(\.\d+)?", text) else text
+
+
+def _how_alike(a: str, b: str) -> str:
+    """What two labels of the same :func:`_spelling` differ by, for a message."""
+    ways = []
+    if a.strip() != a or b.strip() != b:
+        ways.append("surrounding whitespace")
+    if unicodedata.normalize("NFC", a) != a or unicodedata.normalize("NFC", b) != b:
+        ways.append("the Unicode form of their characters (NFC)")
+    if unicodedata.normalize("NFC", a).strip() != unicodedata.normalize("NFC", b).strip():
+        ways.append("leading zeros")
+    return " and ".join(ways) or "spelling"
+
+
+def _one_number(value: str) -> str:
+    """'1.0' as '1': a whole number written as a float (a number column read as floats)."""
+    return re.sub(r"\.0+$", "", value) if re.fullmatch(r"-?\d+\.0+", value) else value
+
+
 def _split(frame: pd.DataFrame, column: str, source: str) -> list[tuple[str, pd.DataFrame, np.ndarray]]:
-    """One file's rows split by its wave column: ``(label, rows, their input row numbers)``."""
+    """One file's rows split by its wave column: ``(label, rows, their input row numbers)``.
+
+    Values that differ only by leading zeros, surrounding whitespace or Unicode form
+    ('01' and '1', '1 ' and '1') are refused, naming both: which wave is meant is the
+    analyst's to say."""
     if column not in frame.columns:
         raise SurveyError(f"{source}: wave column '{column}' not found; expected one of its columns "
                           f"({', '.join(map(str, list(frame.columns)[:12]))}{', ...' if frame.shape[1] > 12 else ''})")
-    values = frame[column].astype("string").str.strip()
+    raw = frame[column].astype("string")
+    values = raw.str.strip()
     values = values.mask(values == "")
     blank = values.isna().to_numpy()
     if blank.any():
@@ -346,7 +383,16 @@ def _split(frame: pd.DataFrame, column: str, source: str) -> list[tuple[str, pd.
                           f"{', '.join(map(str, first))}{', ...' if blank.sum() > 5 else ''}); expected every row "
                           "to name its wave")
     # '1' and '1.0' (a number column read as floats) are the same wave
-    labels = values.map(lambda v: re.sub(r"\.0+$", "", v) if re.fullmatch(r"-?\d+\.0+", v) else v)
+    labels = values.map(_one_number)
+    forms = raw.map(_one_number)  # as written, but for the '.0' of a number read as a float
+    seen: dict[str, str] = {}
+    for form in pd.unique(forms):
+        other = seen.setdefault(_spelling(form), form)
+        if other != form:
+            rows = [int(np.flatnonzero((forms == f).to_numpy())[0]) + 1 for f in (other, form)]
+            raise SurveyError(f"{source}: wave column '{column}' holds {other!r} (data row {rows[0]}) and {form!r} "
+                              f"(data row {rows[1]}), which differ only by {_how_alike(other, form)}; expected "
+                              "one label per wave: say which is meant (correct the column)")
     out = []
     for wave in sorted(labels.unique(), key=_natural):
         mask = (labels == wave).to_numpy()
@@ -632,6 +678,18 @@ def moved_measures(table: pd.DataFrame, *, scope: str | None = None) -> list[str
     return list(dict.fromkeys(found.sort_values("p_adj", kind="stable")["measure"]))
 
 
+def _md(value) -> str:
+    """Text from the data as it reads, for Markdown: on one line, its HTML (``<``, ``>``,
+    ``&``) as entities and the characters Markdown acts on (links, emphasis, code, tables,
+    math) escaped, so a label never becomes markup, a link or a script.
+
+    >>> print(_md("[x](javascript:alert(1)) <b>*$5*</b>"))
+    \\[x\\](javascript:alert(1)) &lt;b&gt;\\*\\$5\\*&lt;/b&gt;
+    """
+    text = html.escape(" ".join(str(value).split()), quote=False)
+    return re.sub(r"([\\`*_\[\]!|~$])", r"\\\1", text)
+
+
 def tracking_summary(table: pd.DataFrame, *, names: dict | None = None) -> str:
     """What changed, in sentences a manager can read, each with its evidence; silent otherwise.
 
@@ -648,6 +706,13 @@ def tracking_summary(table: pd.DataFrame, *, names: dict | None = None) -> str:
         :func:`compare_waves` output.
     names : dict, optional
         Display names of the groups (e.g. segment names).
+
+    Returns
+    -------
+    str
+        Markdown (``display(Markdown(...))``): one list item per finding. Text from the
+        survey's files (labels, group and segment names, wave labels) is escaped, so it
+        shows as written and never as markup.
 
     Examples
     --------
@@ -669,23 +734,26 @@ def tracking_summary(table: pd.DataFrame, *, names: dict | None = None) -> str:
     a = table.attrs
     bar = (f"{a.get('n_tests', int(table['p_adj'].notna().sum()))} comparisons, p adjusted ({a.get('adjust', '')}) "
            f"across them; a change needs adjusted p < {a.get('alpha', '')} and |effect size| >= "
-           f"{a.get('min_effect', '')}.")
+           f"{a.get('min_effect', '')}.")  # the settings: checked names and numbers, not text from the files
     found = table[table["finding"]].sort_values(["scope", "group", "wave", "p_adj"], key=None, kind="stable")
     if found.empty:
         return "No change between waves passes the evidence bar: " + bar
     lines = []
     for r in found.itertuples():
         who = "all customers" if r.scope == "all" else (
-            f"{r.scope} {r.group} ({names[r.group]})" if r.group in names else f"{r.scope} {r.group}")
+            f"{_md(r.scope)} {_md(r.group)} ({_md(names[r.group])})" if r.group in names
+            else f"{_md(r.scope)} {_md(r.group)}")
+        wave, baseline = _md(r.wave), _md(r.baseline)
         if r.statistic_type == "share":
-            values = f"{r.baseline_value:.0%} in wave {r.baseline} to {r.value:.0%} in wave {r.wave}"
+            values = f"{r.baseline_value:.0%} in wave {baseline} to {r.value:.0%} in wave {wave}"
             diff = f"{100 * r.diff:+.1f} points [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]"
             effect = f"Cohen's h {r.effect:+.2f}"
         else:
-            values = f"{r.baseline_value:.2f} in wave {r.baseline} to {r.value:.2f} in wave {r.wave}"
+            values = f"{r.baseline_value:.2f} in wave {baseline} to {r.value:.2f} in wave {wave}"
             diff = f"{r.diff:+.2f} [{r.ci_low:+.2f}, {r.ci_high:+.2f}]"
             effect = f"Hedges' g {r.effect:+.2f}"
         verb = "rose" if r.direction == "up" else "fell"
-        lines.append(f"- {r.label} ({r.kind}), {who}: {verb} from {values}: {diff}, {effect}, adjusted p "
-                     f"{_check.p_text(r.p_adj)}, n = {r.n_baseline} (wave {r.baseline}) and {r.n} (wave {r.wave}); {r.grade}.")
+        lines.append(f"- {_md(r.label)} ({_md(r.kind)}), {who}: {verb} from {values}: {diff}, {effect}, adjusted p "
+                     f"{_md(_check.p_text(r.p_adj))}, n = {r.n_baseline} (wave {baseline}) and {r.n} (wave {wave}); "
+                     f"{_md(r.grade)}.")
     return "\n".join(lines + [f"{len(found)} change(s) pass the evidence bar, nothing else: " + bar])

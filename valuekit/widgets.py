@@ -29,6 +29,11 @@ __all__ = ["WhatIfDashboard", "ComparisonExplorer", "format_comparisons"]
 _LANG_NAMES = {"en": "English", "es": "Español", "it": "Italiano"}
 
 
+def _text(key: str, lang: str) -> str:
+    """An interface text (:func:`~valuekit.scenario.ui_text`), escaped for an HTML widget."""
+    return _html.escape(ui_text(key, lang))
+
+
 def _slug(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in name).strip("_") or "scenario"
 
@@ -166,12 +171,12 @@ class WhatIfDashboard:
             self._units[lever.name].value = lever.unit_label(lang)
         for i, g in enumerate(self._groups):
             self.levers_box.set_title(i, ui_text(f"vm_{g}", lang))
-        self._head["language"].value = f"{ui_text('ui_language', lang)}:&nbsp;"
-        self._head["apply"].value = f"<b>{ui_text('ui_apply_to', lang)}</b>"
-        self._head["name"].value = f"<b>{ui_text('ui_scenario_name', lang)}</b>"
-        self._head["compare"].value = f"<b>{ui_text('ui_compare', lang)}</b>"
-        self._head["by_segment"].value = f"<h4>{ui_text('ui_by_segment', lang)}</h4>"
-        self._head["map"].value = f"<h4>{ui_text('ui_map', lang)}</h4>" if self.draw_figure else ""
+        self._head["language"].value = f"{_text('ui_language', lang)}:&nbsp;"
+        self._head["apply"].value = f"<b>{_text('ui_apply_to', lang)}</b>"
+        self._head["name"].value = f"<b>{_text('ui_scenario_name', lang)}</b>"
+        self._head["compare"].value = f"<b>{_text('ui_compare', lang)}</b>"
+        self._head["by_segment"].value = f"<h4>{_text('ui_by_segment', lang)}</h4>"
+        self._head["map"].value = f"<h4>{_text('ui_map', lang)}</h4>" if self.draw_figure else ""
         self.reset_button.description = ui_text("ui_reset", lang)
         self.save_button.description = ui_text("ui_save", lang)
         self.compare_button.description = ui_text("ui_compare", lang).split()[0]
@@ -217,12 +222,12 @@ class WhatIfDashboard:
         conf = int(round(100 * summary.attrs.get("confidence", 0.95)))
         lines = format_outcome_changes(result, focus, lang)
         note = ui_text("ui_interval", lang, level=conf, n=f"{int(summary.loc[focus, 'customers']):,}")
-        self.outcomes.value = (f"<b>{ui_text('ui_outcomes', lang)}</b><ul style='margin:2px 0'>"
+        self.outcomes.value = (f"<b>{_text('ui_outcomes', lang)}</b><ul style='margin:2px 0'>"
                                + "".join(f"<li>{_html.escape(x)}</li>" for x in lines)
                                + f"</ul><small>{_html.escape(note)}</small>") if lines else (
             f"<small>{_html.escape(note)}</small>")
         table = format_summary(result, names=self.names.get(lang, {}), lang=lang)
-        self.table.value = table.to_html(classes="vk-summary", border=0)
+        self.table.value = table.to_html(classes="vk-summary", border=0, escape=True)  # names are data
         self.result = result
         if self.draw_figure:
             self.image.value = self._figure(result)
@@ -317,8 +322,8 @@ class WhatIfDashboard:
         if not scenarios:
             return None
         table = format_comparison(self.engine, scenarios, lang=self.lang)
-        self.comparison.value = (f"<h4>{ui_text('ui_compare', self.lang)}</h4>"
-                                 + table.to_html(classes="vk-comparison-table", border=0))
+        self.comparison.value = (f"<h4>{_text('ui_compare', self.lang)}</h4>"  # scenario names are data
+                                 + table.to_html(classes="vk-comparison-table", border=0, escape=True))
         self.comparison_image.value = _comparison_png(self.engine, scenarios, self.lang)
         self.compared = scenarios
         self.message.value = ""
@@ -340,7 +345,8 @@ class WhatIfDashboard:
         files = [(f"{stem}.pptx", mime, data, "vk-deck-link")]
         files += [(f"{stem}_{chart}.png", "image/png", png, "vk-png-link") for chart, png in pngs.items()]
         self.download.value = " · ".join(
-            f"<a class='{cls}' download='{name}' href='data:{kind};base64,{base64.b64encode(blob).decode('ascii')}'>"
+            f"<a class='{cls}' download='{_html.escape(name, quote=True)}' "
+            f"href='data:{kind};base64,{base64.b64encode(blob).decode('ascii')}'>"
             f"{_html.escape(name)}</a>" for name, kind, blob, cls in files)
         return data
 
@@ -658,19 +664,17 @@ class ComparisonExplorer:
         rows = self.table[(self.table["grouping"] == grouping) & self.table["measure"].isin(measures)]
         names = self.names.get(grouping)
 
-        def escaped(v):
-            return _html.escape(str(v))
-
+        # style_comparisons escapes its labels; the group names shown here replace its row labels
         overview = (style_comparisons(rows, grouping=grouping).set_uuid(self._uuid)
-                    .format_index(lambda g: escaped(_group_name(g, names)), axis=0)
-                    .format_index(escaped, axis=1).to_html())
+                    .format_index(lambda g: _html.escape(_group_name(g, names)), axis=0).to_html())
         detail = format_comparisons(rows, names=names).to_html(classes="vk-comparison-detail", index=False,
                                                                border=0, escape=True)
         a = self.table.attrs
-        footer = (f"<p>Each group against the rest of the sample. p adjusted ({a.get('adjust')}) across all "
-                  f"{a.get('n_tests')} comparisons of the explorer; a finding needs adjusted p &lt; "
-                  f"{a.get('alpha')} and |effect size| ≥ {a.get('min_effect')} (Hedges' g for means, Cohen's h "
-                  f"for shares); groups with an effective n below {a.get('min_group_n')} are not compared.</p>")
+        a = {k: _html.escape(str(a.get(k))) for k in ("adjust", "n_tests", "alpha", "min_effect", "min_group_n")}
+        footer = (f"<p>Each group against the rest of the sample. p adjusted ({a['adjust']}) across all "
+                  f"{a['n_tests']} comparisons of the explorer; a finding needs adjusted p &lt; "
+                  f"{a['alpha']} and |effect size| ≥ {a['min_effect']} (Hedges' g for means, Cohen's h "
+                  f"for shares); groups with an effective n below {a['min_group_n']} are not compared.</p>")
         return rows, f"{overview}{detail}{footer}"
 
     def figure(self, grouping: str, measures):
