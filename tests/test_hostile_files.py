@@ -90,6 +90,13 @@ def test_excel_error_cells_and_formulas_without_value_are_listed_not_blank(tmp_p
     assert survey.audit.summary()["cells"]["formula_without_value"] == 2
     assert {"excel_error", "formula_without_value"} <= set(CELL_PROBLEMS)
     assert survey.audit.rows_in == len(small_frame) == survey.audit.rows_kept + survey.audit.rows_excluded
+    from valuekit.plots import plot_cell_problems  # and the audit's chart shows them, each in its colour
+
+    ax = plot_cell_problems(survey.audit)
+    box = ax.get_legend()
+    legend = {t.get_text(): h.get_facecolor() for t, h in zip(box.get_texts(), box.legend_handles)}
+    assert {"excel error", "formula without value"} <= set(legend)
+    assert legend["excel error"] != legend["formula without value"]
 
 
 @pytest.mark.adversarial("result")

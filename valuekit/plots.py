@@ -142,7 +142,8 @@ def plot_cell_problems(audit: Audit, *, codebook=None, lang: str = "en", top: in
     table = audit.columns.set_index("column")[list(CELL_PROBLEMS)]
     table = table[table.sum(axis=1) > 0]
     # errors in the export (out of range, text) first: they need a look at the source
-    rank = pd.DataFrame({"errors": table["out_of_range"] + table["non_numeric"],
+    rank = pd.DataFrame({"errors": table[["out_of_range", "non_numeric", "excel_error",
+                                          "formula_without_value"]].sum(axis=1),
                          "total": table.sum(axis=1)})
     table = table.loc[rank.sort_values(["errors", "total"], ascending=False, kind="stable").index[:top]]
     if table.empty:
@@ -153,7 +154,8 @@ def plot_cell_problems(audit: Audit, *, codebook=None, lang: str = "en", top: in
               for c in table.index]
     left = np.zeros(len(table))
     colors = {"missing_code": "#8c8c8c", "user_missing": "#b3b3b3",
-              "out_of_range": "#dd8452", "non_numeric": "#c44e52"}
+              "out_of_range": "#dd8452", "non_numeric": "#c44e52", "excel_error": "#8172b3",
+              "formula_without_value": "#937860"}
     y = np.arange(len(table))
     for problem in CELL_PROBLEMS:
         counts = table[problem].to_numpy()
@@ -163,7 +165,7 @@ def plot_cell_problems(audit: Audit, *, codebook=None, lang: str = "en", top: in
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlabel("cells set to missing")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     return ax
 
 

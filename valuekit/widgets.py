@@ -22,7 +22,7 @@ from . import _check
 from .codebook import LANGUAGES
 from .errors import ValuekitError
 from .scenario import (NO_SEGMENT, Scenario, ScenarioEngine, ScenarioError, format_comparison, format_headline,
-                       format_outcome_changes, format_summary, segment_label, ui_text)
+                       format_outcome_changes, format_summary, scenario_file_name, segment_label, ui_text)
 
 __all__ = ["WhatIfDashboard", "ComparisonExplorer", "format_comparisons"]
 
@@ -34,8 +34,14 @@ def _text(key: str, lang: str) -> str:
     return _html.escape(ui_text(key, lang))
 
 
-def _slug(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name).strip("_") or "scenario"
+def _saved_name(path: Path) -> str:
+    """A saved scenario as the list shows it: the name inside the file (its file name is a
+    safe spelling of it), and the file name beside it when they differ."""
+    try:
+        name = Scenario.load(path).name
+    except ValuekitError:
+        return path.name
+    return name if scenario_file_name(name, path.suffix) == path.name else f"{name} ({path.name})"
 
 
 class WhatIfDashboard:
@@ -91,7 +97,7 @@ class WhatIfDashboard:
             slider.add_class(f"vk-lever-{lever.name}")
             label = widgets.HTML(layout=widgets.Layout(width="420px"))
             label.add_class("vk-lever-label")
-            unit = widgets.Label(lever.unit)
+            unit = widgets.HTML(_html.escape(lever.unit))  # not a Label: it would typeset $...$ as MathJax
             unit.add_class("vk-lever-unit")
             self.sliders[lever.name], self._labels[lever.name], self._units[lever.name] = slider, label, unit
             groups.setdefault(lever.value_lever, []).append(
@@ -168,7 +174,7 @@ class WhatIfDashboard:
         for lever in self.engine.levers:
             self._labels[lever.name].value = f"<b>{_html.escape(lever.label(lang))}</b>"
             self._labels[lever.name].tooltip = lever.assumes
-            self._units[lever.name].value = lever.unit_label(lang)
+            self._units[lever.name].value = _html.escape(lever.unit_label(lang))
         for i, g in enumerate(self._groups):
             self.levers_box.set_title(i, ui_text(f"vm_{g}", lang))
         self._head["language"].value = f"{_text('ui_language', lang)}:&nbsp;"
@@ -266,7 +272,7 @@ class WhatIfDashboard:
     def _list_saved(self) -> None:
         """The saved scenarios, kept current (another page may have saved one); selection kept."""
         files = sorted(self.save_dir.glob("*.yaml")) if self.save_dir.is_dir() else []
-        options = tuple((p.stem, str(p)) for p in files)
+        options = tuple((_saved_name(p), str(p)) for p in files)
         if options != tuple(self.saved.options):
             chosen = [v for v in self.saved.value if v in {path for _, path in options}]
             self.saved.options = options
@@ -278,19 +284,14 @@ class WhatIfDashboard:
         try:
             scenario = self.engine.stamp(self.scenario())
             folder = _check.output_dir("save_dir", self.save_dir, "scenario folder")
-            stem = _slug(scenario.name)
-            taken = {p.name.lower(): p.name for p in folder.iterdir()}  # case-blind, as on Windows and macOS
-            name, k = f"{stem}.yaml", 1
-            while name.lower() in taken:
-                k += 1
-                name = f"{stem}_{k}.yaml"
-            path = scenario.save(folder / name)
+            path = scenario.save_in(folder)  # a safe file name, never over an earlier file
         except ValuekitError as err:  # the folder or file cannot be written, a bad name
             self.message.value = f"<span style='color:#b2182b'>{_html.escape(str(err))}</span>"
             return None
         self._list_saved()
-        message = (ui_text("ui_saved", self.lang, name=path.name) if k == 1 else
-                   ui_text("ui_saved_renamed", self.lang, name=path.name, taken=taken[f"{stem}.yaml".lower()]))
+        first = scenario_file_name(scenario.name, ".yaml")
+        message = (ui_text("ui_saved", self.lang, name=path.name) if path.name == first else
+                   ui_text("ui_saved_renamed", self.lang, name=path.name, taken=first))
         self.message.value = _html.escape(message)
         return path
 
@@ -340,10 +341,10 @@ class WhatIfDashboard:
         names = self.names.get(self.lang, {})
         pngs = scenario_pngs(self.engine, scenario, compare=compare, names=names, lang=self.lang)
         data = _deck(self.engine, scenario, compare, names, self.lang, pngs)  # the charts drawn once for both
-        stem = _slug(scenario.name)
         mime = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-        files = [(f"{stem}.pptx", mime, data, "vk-deck-link")]
-        files += [(f"{stem}_{chart}.png", "image/png", png, "vk-png-link") for chart, png in pngs.items()]
+        files = [(scenario_file_name(scenario.name, ".pptx"), mime, data, "vk-deck-link")]
+        files += [(scenario_file_name(scenario.name, f"_{chart}.png"), "image/png", png, "vk-png-link")
+                  for chart, png in pngs.items()]
         self.download.value = " · ".join(
             f"<a class='{cls}' download='{_html.escape(name, quote=True)}' "
             f"href='data:{kind};base64,{base64.b64encode(blob).decode('ascii')}'>"
