@@ -562,3 +562,21 @@ def test_a_line_break_inside_the_first_quoted_name_does_not_fool_the_delimiter(t
     path.write_text('"|\n id",b,c\n1,2,3\n4,5,6\n', encoding="utf-8")
     frame, info = read_survey_file(path)
     assert list(frame.columns) == ["|\n id", "b", "c"] and frame.shape == (2, 3) and info.delimiter == ","
+
+
+@pytest.mark.adversarial("error")
+def test_a_cap_reaches_the_report_and_the_waves(tmp_path, capsys):
+    """--limit and limits= travel with the other read options: the report refuses before any
+    notebook runs, and load_waves reads every wave under the same caps."""
+    import valuekit as vk
+    from valuekit.cli import main
+    from valuekit.waves import load_waves
+
+    out = tmp_path / "report"
+    assert main(["report", str(vk.DEMO_DATA), "--codebook", str(vk.DEMO_CODEBOOK), "--out", str(out),
+                 "--limit", "columns=10"]) == 2
+    assert "header has 56 columns, over the cap columns=10" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())
+    assert load_waves(vk.DEMO_DATA, vk.DEMO_CODEBOOK, wave_column="wave", limits={"columns": 56}).labels == ["1", "2"]
+    with pytest.raises(SurveyFileError, match="over the cap columns=55"):
+        load_waves(vk.DEMO_DATA, vk.DEMO_CODEBOOK, wave_column="wave", limits={"columns": 55})

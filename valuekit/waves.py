@@ -41,7 +41,7 @@ from ._args import _expected, _frame_arg, _lang_arg, _optional_frame
 from .audit import DEFAULT_EXCLUDE, Survey, _check_audit_options, _read_codebook_arg, audit_survey
 from .codebook import Codebook
 from .errors import ParameterError, SurveyError
-from .io import check_read_options, read_survey_file
+from .io import check_read_options, read_limits, read_survey_file
 from .scoring import _weights_arg, group_masks
 
 __all__ = ["Waves", "load_waves", "compare_waves", "wave_trends", "drivers_by_wave", "tracking_summary",
@@ -51,7 +51,7 @@ __all__ = ["Waves", "load_waves", "compare_waves", "wave_trends", "drivers_by_wa
 BASELINES = ("previous", "first")
 
 _AUDIT_OPTIONS = ("exclude", "speeder_fraction", "straightline_min_items")
-_READ_OPTIONS = ("format", "encoding", "sep", "decimal", "sheet")
+_READ_OPTIONS = ("format", "encoding", "sep", "decimal", "sheet", "limits")
 
 
 @dataclass
@@ -295,8 +295,10 @@ def load_waves(sources, codebook: Codebook | str | Path, *, wave_column: str | N
     read = {k: options[k] for k in _READ_OPTIONS if k in options}
     audit = {k: options[k] for k in _AUDIT_OPTIONS if k in options}
     files = _sources_arg(sources)
+    if "limits" in read:
+        read_limits(read["limits"])
     for _, path in files:
-        check_read_options(path, **read)
+        check_read_options(path, **{k: v for k, v in read.items() if k != "limits"})
     _check_audit_options(audit.get("exclude", DEFAULT_EXCLUDE), audit.get("speeder_fraction", 0.3),
                          audit.get("straightline_min_items", 5))
     if wave_column is not None:
