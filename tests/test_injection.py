@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import valuekit as vk
 from valuekit.config import DATA_DIR
@@ -167,6 +169,52 @@ def test_style_comparisons_escapes_labels_groups_and_the_grouping():
     assert "&lt;script&gt;" in page and "&lt;img src=x onerror=" in page and "&lt;svg onload=" in page
     for payload in (SCRIPT, IMG, SVG):
         assert payload in html.unescape(page)  # escaped, not dropped
+
+
+#: Generated labels: markup, Markdown, mathtext and the characters that break lines or turn
+#: text around (control characters, U+2028/2029, U+0085, bidi overrides).
+HOSTILE_TEXT = st.lists(st.sampled_from(list("<>&\"'`*_[]()!$#|~\\/=:; aZé0") + [
+    "<script>", "</", "javascript:", "onerror=", "\n", "\r", "\t", "\x1b", "\u0085", "\u2028", "\u2029",
+    "\u202e", "\u200f"]), min_size=1, max_size=12).map("".join)
+
+
+def _no_live_tag(markup: str, allowed: set[str]) -> bool:
+    """Only ``allowed`` tags (those the producer itself writes) appear in ``markup``."""
+    import re
+
+    return {t.lower() for t in re.findall(r"<\s*/?\s*([A-Za-z][A-Za-z0-9]*)", markup)} <= allowed
+
+
+@pytest.mark.adversarial("property")
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(grouping=HOSTILE_TEXT, groups=st.lists(HOSTILE_TEXT, min_size=2, max_size=3, unique=True), label=HOSTILE_TEXT)
+def test_any_label_is_text_in_the_styled_table(grouping, groups, label):
+    from valuekit.significance import style_comparisons
+
+    table = pd.DataFrame({
+        "grouping": grouping, "group": groups, "measure": "money", "label": label, "kind": "sacrifice",
+        "statistic_type": "mean", "finding": False, "direction": "", "note": "", "group_value": 4.0})
+    page = style_comparisons(table).to_html()
+    assert _no_live_tag(page, {"style", "table", "thead", "tbody", "tr", "th", "td", "caption"}), page
+    assert label in html.unescape(page)  # escaped, not dropped
+
+
+@pytest.mark.adversarial("property")
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(scope=HOSTILE_TEXT, group=HOSTILE_TEXT, label=HOSTILE_TEXT, name=HOSTILE_TEXT)
+def test_any_label_is_text_in_the_tracking_summary(scope, group, label, name):
+    import mistune
+
+    from valuekit.waves import tracking_summary
+
+    row = {"scope": scope, "group": group, "label": label, "kind": "sacrifice", "statistic_type": "mean",
+           "wave": "2", "baseline": "1", "n": 300, "n_baseline": 310, "value": 4.4, "baseline_value": 4.0,
+           "diff": 0.4, "ci_low": 0.2, "ci_high": 0.6, "effect": 0.4, "effect_size": "hedges_g", "p_adj": 0.001,
+           "finding": True, "direction": "up", "grade": "moderate"}
+    text = tracking_summary(pd.DataFrame([row]), names={group: name})
+    rendered = mistune.html(text)
+    assert _no_live_tag(rendered, {"p", "ul", "li", "strong"}), rendered  # the summary's own Markdown only
+    assert "href" not in rendered and len(text.splitlines()) == 2
 
 
 @pytest.mark.adversarial("result")
