@@ -323,14 +323,15 @@ def load_waves(sources, codebook: Codebook | str | Path, *, wave_column: str | N
             if label is not None and len(parts) == 1:
                 parts = [(label, parts[0][1], parts[0][2])]
         for wave, part, rows in parts:
+            wave = _label(wave)  # a file's label as a column's: 'Été' composed or not, spaces aside
             if wave in surveys:
                 raise SurveyError(f"wave '{wave}' appears in both {where[wave]} and {info.describe()}; "
                                   "expected each wave once (label the files differently)")
             alike = [w for w in surveys if _spelling(w) == _spelling(wave)]
             if alike:
                 raise SurveyError(f"wave labels {alike[0]!r} ({where[alike[0]]}) and {wave!r} ({info.describe()}) "
-                                  f"differ only by {_how_alike(alike[0], wave)}; expected one label per wave: "
-                                  "say which is meant (label the files, or correct the wave column)")
+                                  "differ only by leading zeros; expected one label per wave: say which is meant "
+                                  "(label the files, or correct the wave column)")
             survey = audit_survey(part, codebook, info=info, row_numbers=rows, **audit)
             if survey.audit.rows_kept == 0:
                 raise SurveyError(f"{info.describe()}: wave '{wave}' keeps no respondent "
@@ -341,24 +342,17 @@ def load_waves(sources, codebook: Codebook | str | Path, *, wave_column: str | N
                  wave_column=wave_column)
 
 
+def _label(value: str) -> str:
+    """A wave label as waves are told apart: without surrounding whitespace, its Unicode
+    characters in one form (NFC: 'Été' typed composed or decomposed is one wave)."""
+    return unicodedata.normalize("NFC", value).strip()
+
+
 def _spelling(label: str) -> str:
-    """What is left of a wave label once leading zeros, surrounding whitespace and the form
-    of its Unicode characters (NFC) are set aside: two labels alike in it are one wave
-    spelt two ways ('01' and '1', 'Café' composed and decomposed)."""
-    text = unicodedata.normalize("NFC", label).strip()
+    """A wave label without the leading zeros of a number: two labels alike in it but not
+    equal ('01' and '1') may be one wave or two, which only the analyst can say."""
+    text = _label(label)
     return re.sub(r"^([+-]?)0+(?=\d)", r"\1", text) if re.fullmatch(r"[+-]?\d+(\.\d+)?", text) else text
-
-
-def _how_alike(a: str, b: str) -> str:
-    """What two labels of the same :func:`_spelling` differ by, for a message."""
-    ways = []
-    if a.strip() != a or b.strip() != b:
-        ways.append("surrounding whitespace")
-    if unicodedata.normalize("NFC", a) != a or unicodedata.normalize("NFC", b) != b:
-        ways.append("the Unicode form of their characters (NFC)")
-    if unicodedata.normalize("NFC", a).strip() != unicodedata.normalize("NFC", b).strip():
-        ways.append("leading zeros")
-    return " and ".join(ways) or "spelling"
 
 
 def _one_number(value: str) -> str:
@@ -369,14 +363,13 @@ def _one_number(value: str) -> str:
 def _split(frame: pd.DataFrame, column: str, source: str) -> list[tuple[str, pd.DataFrame, np.ndarray]]:
     """One file's rows split by its wave column: ``(label, rows, their input row numbers)``.
 
-    Values that differ only by leading zeros, surrounding whitespace or Unicode form
-    ('01' and '1', '1 ' and '1') are refused, naming both: which wave is meant is the
-    analyst's to say."""
+    Surrounding whitespace and the Unicode form of a value are set aside ('1 ' and '1',
+    'Été' composed and decomposed are one wave); values that differ only by leading zeros
+    ('01' and '1') are refused, naming both: which wave is meant is the analyst's to say."""
     if column not in frame.columns:
         raise SurveyError(f"{source}: wave column '{column}' not found; expected one of its columns "
                           f"({', '.join(map(str, list(frame.columns)[:12]))}{', ...' if frame.shape[1] > 12 else ''})")
-    raw = frame[column].astype("string")
-    values = raw.str.strip()
+    values = frame[column].astype("string").map(_label, na_action="ignore").astype("string")
     values = values.mask(values == "")
     blank = values.isna().to_numpy()
     if blank.any():
@@ -386,15 +379,14 @@ def _split(frame: pd.DataFrame, column: str, source: str) -> list[tuple[str, pd.
                           "to name its wave")
     # '1' and '1.0' (a number column read as floats) are the same wave
     labels = values.map(_one_number)
-    forms = raw.map(_one_number)  # as written, but for the '.0' of a number read as a float
     seen: dict[str, str] = {}
-    for form in pd.unique(forms):
+    for form in pd.unique(labels):
         other = seen.setdefault(_spelling(form), form)
         if other != form:
-            rows = [int(np.flatnonzero((forms == f).to_numpy())[0]) + 1 for f in (other, form)]
+            rows = [int(np.flatnonzero((labels == f).to_numpy())[0]) + 1 for f in (other, form)]
             raise SurveyError(f"{source}: wave column '{column}' holds {other!r} (data row {rows[0]}) and {form!r} "
-                              f"(data row {rows[1]}), which differ only by {_how_alike(other, form)}; expected "
-                              "one label per wave: say which is meant (correct the column)")
+                              f"(data row {rows[1]}), which differ only by leading zeros; expected one label per "
+                              "wave: say which is meant (correct the column)")
     out = []
     for wave in sorted(labels.unique(), key=_natural):
         mask = (labels == wave).to_numpy()
