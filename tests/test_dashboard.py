@@ -158,7 +158,7 @@ def test_the_page_shows_what_the_engine_computes(chromium, voila_url, demo_engin
             expect(headline).to_have_text(format_headline(engine.apply(both)["summary"], lang="es"), timeout=30_000)
             expect(page.get_by_text("Precio", exact=True)).to_be_visible()
 
-            page.locator(".vk-saved select").select_option(label=["cheaper", "staff_too"])
+            page.locator(".vk-saved select").select_option(label=["cheaper", "staff too"])  # the names inside the files
             page.locator(".vk-compare").click()
             table = format_comparison(engine, [cheaper, both], lang="es")
             cells = page.locator(".vk-comparison-table tbody td")

@@ -217,6 +217,21 @@ def test_scenarios_saved_by_another_page_appear_on_the_next_move(scenario_engine
     assert dash.saved.value == (str(mine),)  # the selection survives the refresh
 
 
+def test_the_saved_list_shows_the_names_inside_the_files(scenario_engine, tmp_path):
+    """A name a file cannot carry (a slash, a colon, a line break) is listed as it was typed;
+    the file's own name beside it when the safe file name is not the one the name gives."""
+    from valuekit.widgets import WhatIfDashboard
+
+    dash = WhatIfDashboard(scenario_engine, save_dir=tmp_path, figure=False)
+    for name in ("Plan: A/B\n<b>v2</b>", "Plan: A/B\n<b>v2</b>"):
+        dash.name.value = name
+        dash.sliders["price"].value = -5
+        assert dash.save() is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Plan_A_B_b_v2_b.yaml", "Plan_A_B_b_v2_b_2.yaml"]
+    assert [label for label, _ in dash.saved.options] == ["Plan: A/B\n<b>v2</b>",
+                                                          "Plan: A/B\n<b>v2</b> (Plan_A_B_b_v2_b_2.yaml)"]
+
+
 def test_saving_never_overwrites_an_earlier_scenario(scenario_engine, tmp_path):
     """The default name, the same name again, or one differing only by case or punctuation
     gets a new file, and the message says which file was kept."""
