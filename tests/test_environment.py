@@ -16,7 +16,8 @@ def _split(spec: str) -> tuple[str, str]:
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text())["project"]
-    pip_deps = dict(_split(d) for d in project["dependencies"])
+    # the conda environment is the developer's: the library's dependencies and the test tools
+    pip_deps = dict(_split(d) for d in project["dependencies"] + project["optional-dependencies"]["test"])
     env = yaml.safe_load((PROJ_ROOT / "environment.yml").read_text())
     conda_deps = dict(_split(d) for d in env["dependencies"] if isinstance(d, str))
     conda_deps.pop("python"), conda_deps.pop("pip")
@@ -24,6 +25,34 @@ def test_environment_yml_matches_pyproject():
     from_pip = [d for section in env["dependencies"] if isinstance(section, dict) for d in section.get("pip", [])]
     conda_deps.update(_split(d) for d in from_pip if not d.startswith("-e"))
     assert pip_deps == conda_deps  # every package has the same name on conda-forge (or comes from pip)
+
+
+#: Tools the tests use that the library must neither import nor require.
+TEST_TOOLS = {"pytest", "hypothesis", "nbval", "playwright"}
+
+
+def test_test_tools_are_an_extra_that_the_library_never_imports():
+    import ast
+
+    project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {_split(d)[0] for d in project["dependencies"]}
+    assert not runtime & TEST_TOOLS
+    assert {_split(d)[0] for d in project["optional-dependencies"]["test"]} == TEST_TOOLS
+    imported = {}
+    for path in sorted((PROJ_ROOT / "valuekit").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            for name in names:
+                if name.split(".")[0] in TEST_TOOLS:
+                    imported.setdefault(path.name, []).append(name)
+    assert not imported, f"library modules importing test tools: {imported}"
+
+
+def test_the_licence_is_declared_and_shipped():
+    project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "BSD-3-Clause" and project["license-files"] == ["LICENSE"]
+    assert (PROJ_ROOT / "LICENSE").read_text(encoding="utf-8").startswith("BSD 3-Clause License")
 
 
 def test_python_version_agrees():
