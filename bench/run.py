@@ -1433,13 +1433,13 @@ def _pandas_path(path: Path, codebook, out: Path | None = None):
 
     import valuekit
     from valuekit import ValueScorer
-    from valuekit.cli import _score_table
+    from valuekit._scorecore import score_table
 
     s = valuekit.load_survey(path, codebook=codebook)
     scores = ValueScorer(s.codebook).fit(s.recoded).transform(s.recoded)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-        pq.write_table(_score_table(s, scores), out / "scores.parquet")
+        pq.write_table(score_table(s, scores), out / "scores.parquet")
         s.audit.rows.to_parquet(out / "rows.parquet", index=False)
         s.audit.cells.to_parquet(out / "cells.parquet", index=False)
     return s, scores

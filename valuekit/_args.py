@@ -14,6 +14,7 @@ import pandas as pd
 from . import _check
 from .codebook import LANGUAGES, Codebook
 from .errors import ParameterError
+from .evidence import evidence_settings
 
 
 _MAX_SEED = 2**32 - 1
@@ -161,11 +162,9 @@ def _grouping_arg(name: str, value, index: pd.Index, frames: dict | None = None,
 
 
 def _settings_arg(value, name: str = "settings") -> dict:
-    """Evidence settings as :func:`valuekit.significance.evidence_settings` checks them."""
-    from .significance import evidence_settings
-
+    """Evidence settings as :func:`valuekit.evidence.evidence_settings` checks them."""
     if value is not None and not isinstance(value, dict):
-        raise _expected(name, "None or a dict of evidence settings (valuekit.significance.evidence_settings)",
+        raise _expected(name, "None or a dict of evidence settings (valuekit.evidence.evidence_settings)",
                         value)
     return evidence_settings(value)
 

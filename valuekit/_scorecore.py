@@ -21,7 +21,7 @@ import pandas as pd
 from . import _check
 from ._args import _align, _bare, _codebook_arg, _expected, _frame_arg, _shown
 from .codebook import Codebook, Scale, read_codebook
-from .errors import ParameterError, SurveyError
+from .errors import CodebookError, ParameterError, SurveyError
 
 #: The three verdicts, from worst to best.
 VERDICTS = ("destroyed", "neutral", "created")
@@ -533,3 +533,59 @@ class ScoreModel:
             else:
                 parts.append(f"{scored} of {len(weighted)} {what} scored, {need} needed ({'; '.join(failing)})")
         return "; ".join(parts)
+
+
+def score_table(survey, scores):
+    """The scores of the kept respondents as ``valuekit score`` (and the Dask engine) writes
+    them (an Arrow
+    table): ``row`` (the input row), the id (when the codebook names one), the survey
+    weight, the outcomes and the constructs (when the codebook names them: what weighted
+    shares and driver models need beside the scores), one column per dimension and
+    sacrifice, ``benefits``, then ``sacrifices``, ``value_ratio`` and ``verdict`` (when
+    sacrifices are measured), and ``unscored_reason``.
+
+    Every outcome and construct column is named as the codebook names the outcome or
+    construct (``satisfaction``, ``trust``), whether it has several items (their mean, as
+    the survey was loaded) or one (that item's answers).
+
+    ``scores`` is :meth:`ValueScorer.transform` of ``survey.recoded`` (every input row);
+    the kept rows are taken.
+    """
+    import pyarrow as pa
+
+    cb = survey.codebook
+    rows = survey.audit.rows
+    if len(scores) != len(rows):
+        raise RuntimeError("the scores are not those of every input row; this is a bug in valuekit")
+    kept = (rows["status"] == "kept").to_numpy()
+    keep = pa.array(kept)
+    ratio = ["sacrifices", "value_ratio"] if cb.has_sacrifices else []
+    columns = {"row": rows["row"].to_numpy()[kept]}
+    what = {"row": "the input row number"}
+
+    def add(name: str, values, meaning: str) -> None:
+        if name in columns:  # e.g. a construct named like the id column or 'value_ratio'
+            raise CodebookError(f"{cb.source}: the scores would have two columns named '{name}' ({what[name]} "
+                                f"and {meaning}); rename one of them in the codebook (or the export)")
+        columns[name], what[name] = values, meaning
+
+    if cb.id:  # without an id column the row number identifies the respondent
+        add(cb.id, pa.array(rows["respondent"].array, from_pandas=True).filter(keep), "the respondent id")
+    recoded = survey.recoded
+    named = [(cb.weight, cb.weight, "the survey weight")] if cb.weight else []
+    named += [(name, cb.outcome_column(name), f"the outcome '{name}'") for name in cb.outcomes]
+    named += [(name, cb.outcome_column(name), f"the construct '{name}'") for name in cb.constructs]
+    for name, col, meaning in named:
+        if col in recoded.columns:
+            add(name, pa.array(recoded[col].to_numpy(dtype=float, na_value=np.nan)[kept], from_pandas=True),
+                meaning)
+    for name in [*cb.dimensions, *cb.sacrifices, "benefits", *ratio]:  # NaN: a missing value
+        add(name, pa.array(scores[name].to_numpy()[kept], from_pandas=True), f"the score '{name}'")
+    if cb.has_sacrifices:  # the categories and their order, without a text per respondent
+        verdict = scores["verdict"].array
+        codes = verdict.codes[kept]
+        add("verdict", pa.DictionaryArray.from_arrays(
+            pa.array(codes, mask=codes < 0), pa.array(list(verdict.categories), pa.string()), ordered=True),
+            "the verdict")
+    add("unscored_reason", pa.array(scores["unscored_reason"].array).filter(keep), "why a respondent is unscored")
+    return pa.table(columns)

@@ -51,6 +51,7 @@ from .audit import (CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, _check_audit_op
                     _read_codebook_arg, _recode_file, _speeders)
 from .codebook import Codebook
 from .errors import FileError, ParameterError, SurveyError, SurveyFileError, ValuekitError
+from .evidence import DEFAULT_EVIDENCE
 
 __all__ = ["BigAudit", "audit_files", "connect", "source_files", "read_scores", "sample_scores",
            "predict_segments", "share_destroyed", "weighted_correlation", "key_drivers"]
@@ -282,11 +283,10 @@ class _Part:
         result = {"file": self.path, "summary": audit.summary(), "columns": audit.columns,
                   "settings": audit.settings, "notes": audit.notes}
         if scorer_params is not None:
-            from ._scorecore import ScoreModel
-            from .cli import _score_table
+            from ._scorecore import ScoreModel, score_table
 
             model = ScoreModel.fit(survey.codebook, survey.recoded, **scorer_params)
-            table = _score_table(survey, model.transform(survey.recoded))
+            table = score_table(survey, model.transform(survey.recoded))
             verdict = table.column("verdict").to_pandas() if "verdict" in table.column_names else None
             reason = table.column("unscored_reason").to_pandas()
             result["scored"] = {"kept": table.num_rows, "scored": int((reason == "").sum()),
@@ -901,8 +901,7 @@ def key_drivers(scores, outcome: str, drivers: list[str], *, weights: str | None
         ``resampling="poisson"``. The numbers are withheld (NaN, with a ``note``) below
         ``min_n_per_driver`` complete respondents per driver.
     """
-    from .drivers import _check_collinear, _check_shapley_size, _floor_note, _group_rows, _intervals
-    from .significance import DEFAULT_EVIDENCE
+    from .drivers import _check_collinear, _check_shapley_size, _floor_note, _group_rows, _intervals  # scikit-learn
 
     from ._args import _column_arg, _columns_arg
 

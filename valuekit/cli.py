@@ -31,11 +31,9 @@ import sys
 import traceback
 from pathlib import Path
 
-import numpy as np
-
 from . import _check
 from .audit import CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, load_survey
-from .errors import CodebookError, FileError, ParameterError, SurveyError, ValuekitError
+from .errors import FileError, ParameterError, SurveyError, ValuekitError
 from .io import FORMATS
 
 __all__ = ["main"]
@@ -335,61 +333,6 @@ def _write_csv(table, output) -> None:
             del buffer
 
 
-def _score_table(survey, scores):
-    """The scores of the kept respondents as ``valuekit score`` writes them (an Arrow
-    table): ``row`` (the input row), the id (when the codebook names one), the survey
-    weight, the outcomes and the constructs (when the codebook names them: what weighted
-    shares and driver models need beside the scores), one column per dimension and
-    sacrifice, ``benefits``, then ``sacrifices``, ``value_ratio`` and ``verdict`` (when
-    sacrifices are measured), and ``unscored_reason``.
-
-    Every outcome and construct column is named as the codebook names the outcome or
-    construct (``satisfaction``, ``trust``), whether it has several items (their mean, as
-    the survey was loaded) or one (that item's answers).
-
-    ``scores`` is :meth:`ValueScorer.transform` of ``survey.recoded`` (every input row);
-    the kept rows are taken.
-    """
-    import pyarrow as pa
-
-    cb = survey.codebook
-    rows = survey.audit.rows
-    if len(scores) != len(rows):
-        raise RuntimeError("the scores are not those of every input row; this is a bug in valuekit")
-    kept = (rows["status"] == "kept").to_numpy()
-    keep = pa.array(kept)
-    ratio = ["sacrifices", "value_ratio"] if cb.has_sacrifices else []
-    columns = {"row": rows["row"].to_numpy()[kept]}
-    what = {"row": "the input row number"}
-
-    def add(name: str, values, meaning: str) -> None:
-        if name in columns:  # e.g. a construct named like the id column or 'value_ratio'
-            raise CodebookError(f"{cb.source}: the scores would have two columns named '{name}' ({what[name]} "
-                                f"and {meaning}); rename one of them in the codebook (or the export)")
-        columns[name], what[name] = values, meaning
-
-    if cb.id:  # without an id column the row number identifies the respondent
-        add(cb.id, pa.array(rows["respondent"].array, from_pandas=True).filter(keep), "the respondent id")
-    recoded = survey.recoded
-    named = [(cb.weight, cb.weight, "the survey weight")] if cb.weight else []
-    named += [(name, cb.outcome_column(name), f"the outcome '{name}'") for name in cb.outcomes]
-    named += [(name, cb.outcome_column(name), f"the construct '{name}'") for name in cb.constructs]
-    for name, col, meaning in named:
-        if col in recoded.columns:
-            add(name, pa.array(recoded[col].to_numpy(dtype=float, na_value=np.nan)[kept], from_pandas=True),
-                meaning)
-    for name in [*cb.dimensions, *cb.sacrifices, "benefits", *ratio]:  # NaN: a missing value
-        add(name, pa.array(scores[name].to_numpy()[kept], from_pandas=True), f"the score '{name}'")
-    if cb.has_sacrifices:  # the categories and their order, without a text per respondent
-        verdict = scores["verdict"].array
-        codes = verdict.codes[kept]
-        add("verdict", pa.DictionaryArray.from_arrays(
-            pa.array(codes, mask=codes < 0), pa.array(list(verdict.categories), pa.string()), ordered=True),
-            "the verdict")
-    add("unscored_reason", pa.array(scores["unscored_reason"].array).filter(keep), "why a respondent is unscored")
-    return pa.table(columns)
-
-
 def _score(args) -> int:
     exclude = _exclusions(args)
     if _engine(args):
@@ -414,7 +357,7 @@ def _score(args) -> int:
             print("verdicts: " + ", ".join(f"{v} {int(f[v].sum())}" for v in ("created", "neutral", "destroyed")))
         print(f"wrote {big.out}/scores, {big.out}/rows and {big.out}/cells (Parquet, one part per file)")
         return 0
-    from ._scorecore import ScoreModel  # ValueScorer's arithmetic, without importing scikit-learn
+    from ._scorecore import ScoreModel, score_table  # ValueScorer's arithmetic, without importing scikit-learn
 
     output = _output_arg(args, "scores", TABLE_FORMATS)
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
@@ -429,7 +372,7 @@ def _score(args) -> int:
     model = ScoreModel.fit(cb, survey.data if args.weights == "stated" else survey.recoded, weights=args.weights,
                            min_answered=args.min_answered, min_blocks=args.min_blocks,
                            neutral_band=args.neutral_band)
-    table = _score_table(survey, model.transform(survey.recoded))
+    table = score_table(survey, model.transform(survey.recoded))
     del survey  # the answers are no longer needed while the scores are written
     guarded = _write_table(table, output, "scores", signed_numbers=args.keep_signed_numbers)
     reason = table.column("unscored_reason").to_pandas()

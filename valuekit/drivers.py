@@ -50,7 +50,7 @@ from .codebook import Codebook
 from .errors import ParameterError, SurveyError
 from ._args import _codebook_arg, _column_arg, _columns_arg, _frame_arg, _grouping_arg, _lang_arg, _seed_arg
 from .scoring import common_scale, group_masks, survey_weights
-from .significance import DEFAULT_EVIDENCE
+from .evidence import DEFAULT_EVIDENCE
 
 __all__ = [
     "relative_weights",
@@ -368,7 +368,7 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
     min_n_per_driver : float, optional
         Complete respondents a group needs per driver before its model is reported; below
         ``min_n_per_driver * len(drivers)`` the group's numbers are NaN and ``note`` says so.
-        Default: ``min_n_per_driver`` of :data:`valuekit.significance.DEFAULT_EVIDENCE`
+        Default: ``min_n_per_driver`` of :data:`valuekit.evidence.DEFAULT_EVIDENCE`
         (10, ``valuekit/evidence.yaml``); 0 turns the floor off.
 
     Returns

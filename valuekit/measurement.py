@@ -106,6 +106,7 @@ from . import _check
 from ._args import _codebook_arg, _frame_arg, _seed_arg, _settings_arg
 from .codebook import OUTCOMES
 from .errors import CodebookError, ParameterError, SurveyError
+from .evidence import evidence_settings
 from .scoring import _weights_arg, item_matrix
 
 __all__ = ["structures", "fit_cfa", "CFAResult", "compare_structures", "structure_verdict", "chi2_difference",
@@ -601,7 +602,6 @@ def _common(data, codebook, missing, ci, n_boot, random_state, settings):
     ci = _check.fraction("ci", ci)
     n_boot = _check.integer("n_boot", n_boot, min=0)
     rng = np.random.default_rng(_seed_arg("random_state", random_state))
-    from .significance import evidence_settings
     s = evidence_settings(_settings_arg(settings))
     return data, cb, missing, ci, n_boot, rng, s
 

@@ -70,7 +70,8 @@ from .errors import ParameterError
 from ._args import (_codebook_arg, _columns_arg, _covers, _expected, _frame_arg, _lang_arg,
     _optional_frame, _seed_arg, _series_arg, _settings_arg, _structure_arg)
 from .scoring import common_scale, survey_weights
-from .significance import DEFAULT_EVIDENCE, compare_groups
+from .evidence import DEFAULT_EVIDENCE
+from .significance import compare_groups
 
 __all__ = ["Rule", "RULES", "THRESHOLDS", "CHECKS", "build_evidence", "recommend", "to_investigate",
            "manager_summary", "analyse", "PlaybookResult"]
@@ -338,7 +339,7 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
         Survey data for the paired comparison with the competitor within each segment.
     weights : array-like, optional
     settings : dict, optional
-        Evidence floors and rule thresholds (:func:`valuekit.significance.evidence_settings`).
+        Evidence floors and rule thresholds (:func:`valuekit.evidence.evidence_settings`).
 
     Returns
     -------
@@ -786,7 +787,7 @@ def analyse(survey, *, outcome: str | None = None, n_segments: int | None = None
         Bootstrap samples of the driver analysis, simulated populations of the structure test,
         k-means starts of the segmentation.
     settings : dict, optional
-        Evidence floors and rule thresholds (:func:`valuekit.significance.evidence_settings`).
+        Evidence floors and rule thresholds (:func:`valuekit.evidence.evidence_settings`).
     """
     from .drivers import key_drivers
     from .scoring import ValueScorer

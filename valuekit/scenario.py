@@ -56,6 +56,7 @@ from ._yaml import Loader as _SafeLoader
 from ._yaml import read_file as _read_file
 from .codebook import LANGUAGES, Codebook
 from .errors import FileError, ParameterError, ScenarioError
+from .evidence import evidence_settings
 from .levers import LeverSet, read_levers
 from .scoring import VERDICTS, ValueScorer, group_order, item_maps, item_matrix, survey_weights, wilson_interval
 
@@ -517,8 +518,6 @@ class ScenarioEngine:
     def __init__(self, data: pd.DataFrame, scorer: ValueScorer, levers=None, *, segments: pd.Series | None = None,
                  outcomes: list[OutcomeModel] | None = None, weights=None, confidence: float = 0.95,
                  min_r2: float | None = None):
-        from .significance import evidence_settings
-
         _check.instance("data", data, pd.DataFrame, "the survey's data (a DataFrame, Survey.data)")
         if not isinstance(scorer, ValueScorer) or not hasattr(scorer, "codebook_"):
             raise ParameterError(f"scorer: expected a fitted ValueScorer, got {scorer!r:.80}", name="scorer")

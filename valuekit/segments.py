@@ -36,6 +36,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _check
 from .codebook import Codebook
 from .errors import ParameterError, SurveyError
+from .evidence import DEFAULT_EVIDENCE
 from ._args import (_codebook_arg, _columns_arg, _covers, _expected, _frame_arg, _lang_arg,
     _optional_frame, _seed_arg, _series_arg, _settings_arg, _structure_arg)
 from .scoring import _scores_arg, group_masks, group_order, require_ratio, survey_weights, weighted_sd, wilson_interval
@@ -512,8 +513,6 @@ def segment_structure(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_sim:
     """
     from scipy import stats
 
-    from .significance import DEFAULT_EVIDENCE
-
     scores = _fitted_arg(segmenter, scores)
     if isinstance(n_sim, bool) or not isinstance(n_sim, Real) or not float(n_sim).is_integer() or n_sim < 3:
         raise ParameterError(f"n_sim must be at least 3 (a whole number), got {n_sim!r}", name="n_sim")
@@ -583,7 +582,7 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
         even in data with no segments, so those differences name nothing. Without it, names
         are made from the findings alone (give it whenever the segments come from clustering).
     settings : dict, optional
-        Evidence floors (:func:`valuekit.significance.evidence_settings`).
+        Evidence floors (:func:`valuekit.evidence.evidence_settings`).
     lang : {"en", "es", "it"}
         Language of the names.
 

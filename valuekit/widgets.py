@@ -550,7 +550,7 @@ class ComparisonExplorer:
     lang : {"en", "es", "it"}, default "en"
         Language of the measure labels.
     settings : dict, optional
-        Evidence floors (:func:`valuekit.significance.evidence_settings`).
+        Evidence floors (:func:`valuekit.evidence.evidence_settings`).
     figure : bool, default True
         Draw the chart (a PNG image widget).
     max_charts : int, default 9
