@@ -78,3 +78,17 @@ def test_no_import_circles_but_the_known_one():
 
 def test_the_evidence_floors_import_no_analysis_module():
     assert _imports()["evidence"] <= {"_check", "_yaml", "errors"}
+
+
+def test_the_plots_import_no_scikit_learn_and_no_scenario_engine():
+    """Charts need the scores' helpers and the interface texts, which live below the scorer
+    (``_scorecore``) and in the codebook; importing them pulled in scikit-learn before."""
+    import subprocess
+    import sys
+
+    code = ("import sys, valuekit.plots; "
+            "print(sorted(m for m in ('sklearn', 'valuekit.scoring', 'valuekit.scenario', 'valuekit.levers') "
+            "if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from . import _check
-from ._args import _align, _bare, _codebook_arg, _expected, _frame_arg, _shown
-from .codebook import Codebook, Scale, read_codebook
+from ._args import _align, _bare, _codebook_arg, _expected, _frame_arg, _grouping_arg, _shown
+from .codebook import Codebook, NoSacrificesError, Scale, no_sacrifices_message, read_codebook
 from .errors import CodebookError, ParameterError, SurveyError
 
 #: The three verdicts, from worst to best.
@@ -533,6 +533,31 @@ class ScoreModel:
             else:
                 parts.append(f"{scored} of {len(weighted)} {what} scored, {need} needed ({'; '.join(failing)})")
         return "; ".join(parts)
+
+
+def group_order(levels) -> list:
+    """Group labels in a natural order: numbers numerically (2 before 10), then text."""
+    if isinstance(levels, (str, bytes, dict)) or not hasattr(levels, "__iter__"):
+        raise _expected("levels", "an iterable of group labels", levels)
+    levels = [v for v in dict.fromkeys(levels) if not pd.isna(v)]
+    return sorted(levels, key=lambda v: (0, float(v), "") if isinstance(v, (int, float, np.number))
+                  and not isinstance(v, bool) else (1, 0.0, str(v)))
+
+
+def require_ratio(scores: pd.DataFrame, what: str) -> None:
+    """Raise :class:`~valuekit.codebook.NoSacrificesError` when ``scores`` (ValueScorer
+    output) come from a benefits-only survey, saying that ``what`` needs the value ratio."""
+    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    what = _check.text("what", what)
+    if "value_ratio" not in scores.columns:
+        raise NoSacrificesError(no_sacrifices_message(what))
+
+
+def _weights_arg(value, scores: pd.DataFrame, data: pd.DataFrame | None = None, name: str = "weights") -> np.ndarray:
+    """Survey weights for the rows of ``scores``: a column name (of ``scores`` or ``data``) or values."""
+    if isinstance(value, str):
+        value = _grouping_arg(name, value, scores.index, {"scores": scores, "data": data})
+    return survey_weights(value, len(scores), index=scores.index, name=name)
 
 
 def score_table(survey, scores):

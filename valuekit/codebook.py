@@ -40,7 +40,7 @@ from typing import Any, Iterable
 import pandas as pd
 import yaml
 
-from .errors import CodebookError, NoSacrificesError
+from .errors import CodebookError, NoSacrificesError, ParameterError
 from . import _check
 from ._yaml import Loader as _SafeLoader
 from ._yaml import read_file as _read_file
@@ -55,6 +55,7 @@ __all__ = [
     "DIMENSIONS",
     "SACRIFICES",
     "LANGUAGES",
+    "ui_text",
 ]
 
 #: The four benefit dimensions of customer value (seed 000).
@@ -78,6 +79,23 @@ _ITEM_KEYS = {"label", "text", "reverse", "scale", "missing_codes"}
 _DEFAULT_LABELS: dict[str, dict[str, str]] = yaml.safe_load(
     (Path(__file__).with_name("labels.yaml")).read_text(encoding="utf-8")
 )
+
+
+def ui_text(key: str, lang: str = "en", codebook=None, **fields) -> str:
+    """A piece of interface text in ``lang`` (``labels.yaml``, or the codebook's labels).
+
+    >>> ui_text("ui_all_customers", "es")
+    'Todos los clientes'
+    """
+    _check.choice("lang", lang, LANGUAGES)
+    _check.instance("codebook", codebook, Codebook, "a Codebook", optional=True)
+    table = dict(_DEFAULT_LABELS.get(key, {}))
+    if codebook is not None:
+        table.update(codebook.labels.get(key, {}))
+    text = table.get(lang) or table.get("en")
+    if text is None:
+        raise ParameterError(f"key: no interface text {key!r} in labels.yaml or the codebook's labels", name="key")
+    return text.format(**fields) if fields else text
 
 
 def no_sacrifices_message(what: str, source: str = "its codebook") -> str:

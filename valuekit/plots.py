@@ -19,11 +19,11 @@ import pandas as pd
 
 from . import _check
 from .audit import CELL_PROBLEMS, ROW_REASONS, Audit, Survey
+from .codebook import ui_text
 from .errors import ParameterError, SurveyError
-from .scenario import ui_text
 from ._args import (_axes_arg, _codebook_arg, _columns_arg, _expected, _frame_arg, _grouping_arg,
     _lang_arg, _series_arg)
-from .scoring import _weights_arg, require_ratio
+from ._scorecore import _weights_arg, require_ratio
 
 __all__ = [
     "plot_audit_flags",
@@ -229,7 +229,7 @@ def plot_value_radar(scores: pd.DataFrame, *, codebook, by: str | pd.Series | No
     ax : polar Axes, optional
         Default: a new polar Axes on the current figure.
     """
-    from .scoring import common_scale
+    from ._scorecore import common_scale
 
     scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     codebook = _codebook_arg("codebook", codebook)
@@ -402,7 +402,7 @@ def _levels(segments: pd.Series) -> tuple[np.ndarray, list]:
     """Segment labels as Python objects (no float 0.0 for an integer segment) and their levels."""
     values = np.array([None if pd.isna(v) else (int(v) if isinstance(v, (int, np.integer)) else v)
                        for v in segments], dtype=object)
-    from .scoring import group_order
+    from ._scorecore import group_order
 
     return values, group_order(v for v in values if v is not None)
 

@@ -54,7 +54,7 @@ from . import _check
 from ._args import _seed_arg
 from ._yaml import Loader as _SafeLoader
 from ._yaml import read_file as _read_file
-from .codebook import LANGUAGES, Codebook
+from .codebook import LANGUAGES, Codebook, ui_text
 from .errors import FileError, ParameterError, ScenarioError
 from .evidence import evidence_settings
 from .levers import LeverSet, read_levers
@@ -997,21 +997,6 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
 
 
 # -- presentation: the same words and numbers on the page, in the notebook and in the deck ----
-
-def ui_text(key: str, lang: str = "en", codebook=None, **fields) -> str:
-    """A piece of interface text in ``lang`` (``labels.yaml``, or the codebook's labels)."""
-    from .codebook import _DEFAULT_LABELS
-
-    _check.choice("lang", lang, LANGUAGES)
-    _check.instance("codebook", codebook, Codebook, "a Codebook", optional=True)
-    table = dict(_DEFAULT_LABELS.get(key, {}))
-    if codebook is not None:
-        table.update(codebook.labels.get(key, {}))
-    text = table.get(lang) or table.get("en")
-    if text is None:
-        raise ParameterError(f"key: no interface text {key!r} in labels.yaml or the codebook's labels", name="key")
-    return text.format(**fields) if fields else text
-
 
 def segment_label(segment: Any, names: dict | None = None, lang: str = "en") -> str:
     """How a row of a summary is shown: "All customers", "2: bargain hunters", or, for the

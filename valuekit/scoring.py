@@ -61,8 +61,8 @@ from sklearn.utils.validation import check_is_fitted
 from . import _check
 from ._args import _codebook_arg, _columns_arg, _expected, _frame_arg, _grouping_arg, _optional_frame
 from ._scorecore import (VERDICTS, ScoreModel, _answers, _item_columns, _item_names, _mapped,
-    _refuse, _require_items, common_scale, item_maps, survey_weights)
-from .codebook import Codebook, NoSacrificesError, no_sacrifices_message
+    _refuse, _require_items, _weights_arg, common_scale, group_order, item_maps, require_ratio, survey_weights)
+from .codebook import Codebook
 from .errors import ParameterError
 
 __all__ = [
@@ -202,15 +202,6 @@ def weighted_sd(values: pd.Series, weights) -> float:
         return 0.0
     mean = np.average(x[ok], weights=w[ok])
     return float(np.sqrt(np.average((x[ok] - mean) ** 2, weights=w[ok])))
-
-
-def group_order(levels) -> list:
-    """Group labels in a natural order: numbers numerically (2 before 10), then text."""
-    if isinstance(levels, (str, bytes, dict)) or not hasattr(levels, "__iter__"):
-        raise _expected("levels", "an iterable of group labels", levels)
-    levels = [v for v in dict.fromkeys(levels) if not pd.isna(v)]
-    return sorted(levels, key=lambda v: (0, float(v), "") if isinstance(v, (int, float, np.number))
-                  and not isinstance(v, bool) else (1, 0.0, str(v)))
 
 
 def group_masks(index: pd.Index, by, *, include_all: bool = True) -> list[tuple[object, np.ndarray]]:
@@ -367,15 +358,6 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         return self._model.score_items(M, base=base, changed=changed)
 
 
-def require_ratio(scores: pd.DataFrame, what: str) -> None:
-    """Raise :class:`~valuekit.codebook.NoSacrificesError` when ``scores`` (ValueScorer
-    output) come from a benefits-only survey, saying that ``what`` needs the value ratio."""
-    scores = _frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
-    what = _check.text("what", what)
-    if "value_ratio" not in scores.columns:
-        raise NoSacrificesError(no_sacrifices_message(what))
-
-
 def scored_mask(scores: pd.DataFrame) -> np.ndarray:
     """Which respondents the scorer scored: a value ratio, or (benefits-only) a benefits index."""
     _scores_arg("scores", scores, ["benefits"])
@@ -390,13 +372,6 @@ def _scores_arg(name: str, value, columns: list[str] = ()) -> pd.DataFrame:
         raise ParameterError(f"{name}: column(s) {missing} not found; expected the ValueScorer output "
                              f"(available: {list(value.columns)})", name=name)
     return value
-
-
-def _weights_arg(value, scores: pd.DataFrame, data: pd.DataFrame | None = None, name: str = "weights") -> np.ndarray:
-    """Survey weights for the rows of ``scores``: a column name (of ``scores`` or ``data``) or values."""
-    if isinstance(value, str):
-        value = _grouping_arg(name, value, scores.index, {"scores": scores, "data": data})
-    return survey_weights(value, len(scores), index=scores.index, name=name)
 
 
 def _resolve(scores, data, by, weights):

@@ -30,7 +30,7 @@ _LANG_NAMES = {"en": "English", "es": "Español", "it": "Italiano"}
 
 
 def _text(key: str, lang: str) -> str:
-    """An interface text (:func:`~valuekit.scenario.ui_text`), escaped for an HTML widget."""
+    """An interface text (:func:`~valuekit.codebook.ui_text`), escaped for an HTML widget."""
     return _html.escape(ui_text(key, lang))
 
 
