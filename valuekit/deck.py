@@ -26,7 +26,7 @@ import pandas as pd
 from . import _check
 from .codebook import LANGUAGES
 from .errors import ParameterError
-from .scenario import (NO_SEGMENT, Scenario, ScenarioEngine, _check_name_length, compare_scenarios,
+from .scenario import (NO_SEGMENT, Scenario, ScenarioEngine, compare_scenarios,
                        format_comparison, format_headline, format_outcome_changes, format_summary, ui_text)
 
 __all__ = ["scenario_deck", "scenario_pngs"]
@@ -166,7 +166,6 @@ def scenario_deck(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
     """
     _check_args(engine, scenario, compare, names, lang)
     if path is not None:
-        _check_name_length("path", _check.path("path", path), "PowerPoint deck")
         path = _check.output_file("path", path, "PowerPoint deck")
     data = _deck(engine, scenario, compare, names, lang,
                  scenario_pngs(engine, scenario, compare=compare, names=names, lang=lang))

@@ -239,8 +239,6 @@ class Scenario:
         if suffix not in (".json", ".yaml", ".yml"):
             raise ParameterError(f"path: save a scenario as .yaml, .yml or .json, got {_check.shown(path.name)}",
                                  name="path")
-        _check_name_length("path", path, "scenario file",
-                           "give a shorter name, or Scenario.save_in(folder), which shortens it")
         path = _check.output_file("path", path, "scenario file")
         _check.write_text(path, _file_text(self.to_dict(), suffix), "scenario file")
         return path
@@ -418,16 +416,6 @@ def _name_max(folder: Path) -> int:
         return int(os.pathconf(folder, "PC_NAME_MAX"))
     except (OSError, ValueError, AttributeError):  # no pathconf on Windows: its limit is 255 characters
         return 255
-
-
-def _check_name_length(name: str, path: Path, what: str, hint: str = "give a shorter name") -> None:
-    """Refuse a file name longer than its folder's file system takes (an ``OSError`` otherwise)."""
-    parent = path.parent if str(path.parent) else Path(".")
-    limit = _name_max(parent) if parent.is_dir() else 255
-    size = len(path.name.encode("utf-8", "surrogatepass"))
-    if size > limit:
-        raise FileError(f"{name}: the {what}'s name {_check.shown(path.name)} is {size} bytes long; a file name "
-                        f"here can have at most {limit} ({hint})", path=str(path))
 
 
 def _built_on(spec: Any, segments: tuple | None) -> dict:
