@@ -35,7 +35,7 @@ test-blas: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 notebooks
 
-## The what-if dashboard page (valuekit/dashboard.ipynb, code hidden) on http://127.0.0.1:$(DASHBOARD_PORT)/ only.
+## The what-if dashboard page (valuekit/present/dashboard.ipynb, code hidden) on http://127.0.0.1:$(DASHBOARD_PORT)/ only.
 dashboard: $(STAMP)
 	$(VENV)/bin/valuekit dashboard --port $(DASHBOARD_PORT)
 

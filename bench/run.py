@@ -440,7 +440,7 @@ def _score_rowwise(frame, blocks, n_dims):
                     "and a row-by-row pandas implementation")
 def bench_score(ctx: Context) -> dict:
     import valuekit
-    from valuekit.scoring import ValueScorer
+    from valuekit.measure.scoring import ValueScorer
 
     rows = ctx.size(1_000_000, 100_000)
     path, cb_path, meta = survey_file(ctx, rows)
@@ -478,7 +478,7 @@ def bench_score(ctx: Context) -> dict:
     ctx.log(f"row-by-row pandas on {sample} rows, scaled to {rows}: {rowwise_s:.0f} s")
 
     setup = ("import json, numpy as np, valuekit\n"
-             "from valuekit.scoring import ValueScorer\n"
+             "from valuekit.measure.scoring import ValueScorer\n"
              f"cb = valuekit.Codebook.from_dict(json.load(open({str(cb_path)!r})))\n"
              f"data = valuekit.load_survey({str(path)!r}, codebook=cb).recoded\n")
     mem = child_peak_memory(setup, "scores = ValueScorer(cb).fit_transform(data)")
@@ -534,7 +534,7 @@ def _segment_scores(codebook, rows: int, seed: int = SURVEY_SEED) -> pd.DataFram
                        "profiles, and bootstrap stability growth")
 def bench_segments(ctx: Context) -> dict:
     import valuekit
-    from valuekit.segments import ValueSegmenter, bootstrap_stability, choose_k, segment_profiles
+    from valuekit.analyse.segments import ValueSegmenter, bootstrap_stability, choose_k, segment_profiles
 
     codebook = valuekit.Codebook.from_dict(survey_codebook())
     small_n, large_n = ctx.size(10_000, 2_000), ctx.size(100_000, 20_000)
@@ -590,7 +590,7 @@ def bench_segments(ctx: Context) -> dict:
 @benchmark("drivers", "exact Shapley/LMG for 12 drivers on 100,000 respondents (4,096 subsets) "
                       "vs Johnson's relative weights on the same data")
 def bench_drivers(ctx: Context) -> dict:
-    from valuekit.drivers import relative_weights, shapley_r2
+    from valuekit.analyse.drivers import relative_weights, shapley_r2
 
     rows, p = ctx.size(100_000, 20_000), 12
     rng = np.random.default_rng(SURVEY_SEED)
@@ -635,8 +635,8 @@ def bench_drivers(ctx: Context) -> dict:
                           "BH-adjusted, at 100,000 respondents, against the weighted means alone")
 def bench_comparisons(ctx: Context) -> dict:
     import valuekit
-    from valuekit.scoring import mean_scores
-    from valuekit.significance import compare_groups
+    from valuekit.measure.scoring import mean_scores
+    from valuekit.analyse.significance import compare_groups
 
     codebook = valuekit.Codebook.from_dict(survey_codebook())
     rows = ctx.size(100_000, 20_000)
@@ -666,7 +666,7 @@ def bench_comparisons(ctx: Context) -> dict:
                    "measures": len(measures) + 1, "tests": int(table.attrs["n_tests"])},
         "metrics": {
             "floor_median_s": metric(round(statistics.median(times["floor"]), 4), "s",
-                                     "valuekit.scoring.mean_scores per grouping (weighted means only)"),
+                                     "valuekit.measure.scoring.mean_scores per grouping (weighted means only)"),
             "subject_median_s": metric(round(statistics.median(times["subject"]), 4), "s",
                                        "compare_groups: means, Kish n, Welch t / score test, g / h, BH"),
             "time_ratio": metric(round(ratio, 2), "x", "median of paired ratios; target <= 5"),
@@ -679,8 +679,8 @@ def bench_comparisons(ctx: Context) -> dict:
                     "wave (weighted, BH-adjusted) and the trend table, against the weighted means alone")
 def bench_waves(ctx: Context) -> dict:
     import valuekit
-    from valuekit.scoring import mean_scores
-    from valuekit.waves import compare_waves, wave_trends
+    from valuekit.measure.scoring import mean_scores
+    from valuekit.analyse.waves import compare_waves, wave_trends
 
     codebook = valuekit.Codebook.from_dict(survey_codebook())
     rows = ctx.size(100_000, 20_000)
@@ -713,7 +713,7 @@ def bench_waves(ctx: Context) -> dict:
                    "tests": int(table.attrs["n_tests"])},
         "metrics": {
             "floor_median_s": metric(round(statistics.median(times["floor"]), 4), "s",
-                                     "valuekit.scoring.mean_scores per wave and per wave x segment"),
+                                     "valuekit.measure.scoring.mean_scores per wave and per wave x segment"),
             "compare_median_s": metric(round(statistics.median(times["subject"]), 4), "s",
                                        "compare_waves: means, Kish n, Welch t / score test, g / h, BH"),
             "compare_ratio": metric(round(ratio, 2), "x", "median of paired ratios; target <= 5"),
@@ -727,7 +727,7 @@ def bench_waves(ctx: Context) -> dict:
 @benchmark("null_playbook", "the playbook's null test: 200 seeded null surveys of the demo's shape through "
                             "the whole chain; share of runs with any recommendation")
 def bench_null_playbook(ctx: Context) -> dict:
-    from valuekit.nulltest import null_recommendation_rate
+    from valuekit.decide.nulltest import null_recommendation_rate
 
     runs_n = ctx.size(200, 20)
     start = time.perf_counter()
@@ -773,7 +773,7 @@ def _rake_data(rows: int):
 @benchmark("rake", "raking 1,000,000 respondents to 3 margins (20 categories) from design weights, "
                    "vs one weighted mean and vs svy's Sample.weighting.rake")
 def bench_rake(ctx: Context) -> dict:
-    from valuekit.weighting import rake
+    from valuekit.survey.weighting import rake
 
     rows = ctx.size(1_000_000, 100_000)
     repeats = 3
@@ -787,7 +787,7 @@ def bench_rake(ctx: Context) -> dict:
     mean_s, vk_s = statistics.median(times["weighted_mean"]), statistics.median(times["valuekit"])
     metrics = {
         "weighted_mean_median_ms": metric(round(mean_s * 1000, 2), "ms", "np.average(x, weights=w), same rows"),
-        "rake_median_s": metric(round(vk_s, 3), "s", f"valuekit.weighting.rake, median of {repeats}"),
+        "rake_median_s": metric(round(vk_s, 3), "s", f"valuekit.survey.weighting.rake, median of {repeats}"),
         "rake_over_weighted_mean": metric(round(vk_s / mean_s, 1), "x", "ratio of medians"),
         "ipf_iterations": metric(result.iterations, "", f"sweeps to a margin error of "
                                                         f"{result.max_margin_error:.1e} (tolerance 1e-12)"),
@@ -830,10 +830,10 @@ def bench_rake(ctx: Context) -> dict:
 @benchmark("whatif", "slider -> updated numbers in the kernel, 100,000 customers (latency distribution)")
 def bench_whatif(ctx: Context) -> dict:
     import valuekit
-    from valuekit.scenario import ScenarioEngine
-    from valuekit.scoring import ValueScorer
-    from valuekit.segments import ValueSegmenter
-    from valuekit.widgets import WhatIfDashboard
+    from valuekit.decide.scenario import ScenarioEngine
+    from valuekit.measure.scoring import ValueScorer
+    from valuekit.analyse.segments import ValueSegmenter
+    from valuekit.present.widgets import WhatIfDashboard
 
     rows = ctx.size(100_000, 20_000)
     path, cb_path, _ = survey_file(ctx, rows)
@@ -878,7 +878,7 @@ def bench_whatif(ctx: Context) -> dict:
 @benchmark("init", "valuekit init (draft_codebook) on the 1,000,000 x 40 export vs. load_survey with its codebook")
 def bench_init(ctx: Context) -> dict:
     import valuekit
-    from valuekit.draft import draft_codebook
+    from valuekit.survey.draft import draft_codebook
 
     rows = ctx.size(1_000_000, 100_000)
     path, cb_path, meta = survey_file(ctx, rows)
@@ -912,8 +912,8 @@ def bench_init(ctx: Context) -> dict:
                           "omega, item statistics) vs. pingouin.cronbach_alpha block by block")
 def bench_reliability(ctx: Context) -> dict:
     import valuekit
-    from valuekit.reliability import reliability
-    from valuekit.scoring import item_matrix
+    from valuekit.measure.reliability import reliability
+    from valuekit.measure.scoring import item_matrix
 
     try:
         import pingouin
@@ -1006,9 +1006,9 @@ def bench_measurement(ctx: Context) -> dict:
     from threadpoolctl import threadpool_limits
 
     import valuekit
-    from valuekit.demo import make_demo_survey
-    from valuekit.measurement import fit_cfa, value_path
-    from valuekit.scoring import item_matrix
+    from valuekit.datasets.demo import make_demo_survey
+    from valuekit.measure.sem import fit_cfa, value_path
+    from valuekit.measure.scoring import item_matrix
 
     small_n, large_n = ctx.size(2_000, 500), ctx.size(20_000, 5_000)
     n_boot = ctx.size(500, 20)
@@ -1155,7 +1155,7 @@ def bench_measurement(ctx: Context) -> dict:
     # growth is checked on the one-thread times: the default-thread ones carry the machine's load
     grow = {k: med["one_thread"][f"large/{k}"] / med["one_thread"][f"small/{k}"] for k in ("cfa", "path")}
     return {
-        "params": {"sizes": params, "n_boot": n_boot, "repeats": repeats, "survey": "valuekit.demo.make_demo_survey",
+        "params": {"sizes": params, "n_boot": n_boot, "repeats": repeats, "survey": "valuekit.datasets.demo.make_demo_survey",
                    "seed": SURVEY_SEED, "items": len(items), "blocks": [len(v) for v in blocks.values()],
                    "semopy": semopy.__version__, "floor_loop": floor_loop},
         "metrics": metrics,
@@ -1317,7 +1317,7 @@ def bench_memory(ctx: Context) -> dict:
     floor_sizes = sizes[:2]
     # The baseline is taken after every import the command makes (some are lazy), so the
     # growth is what the respondents cost, not what the libraries cost.
-    setup_cli = "import numpy, pandas, pyarrow, pyarrow.csv, pyarrow.parquet, valuekit, valuekit.cli, valuekit.scoring\n"
+    setup_cli = "import numpy, pandas, pyarrow, pyarrow.csv, pyarrow.parquet, valuekit, valuekit.cli, valuekit.measure.scoring\n"
     setup_floor = "import numpy, pandas as pd, pyarrow, pyarrow.csv\n"
     cases, metrics, checks = {}, {}, {}
     with tempfile.TemporaryDirectory(prefix="vk_memory_") as tmp:
@@ -1433,7 +1433,7 @@ def _pandas_path(path: Path, codebook, out: Path | None = None):
 
     import valuekit
     from valuekit import ValueScorer
-    from valuekit._scorecore import score_table
+    from valuekit.measure.model import score_table
 
     s = valuekit.load_survey(path, codebook=codebook)
     scores = ValueScorer(s.codebook).fit(s.recoded).transform(s.recoded)
@@ -1445,13 +1445,13 @@ def _pandas_path(path: Path, codebook, out: Path | None = None):
     return s, scores
 
 
-@benchmark("dask", "valuekit.bigdata.audit_files (audit + score + outputs, 2 workers) on 10,000,000 x 40 rows "
+@benchmark("dask", "valuekit.engines.dask.audit_files (audit + score + outputs, 2 workers) on 10,000,000 x 40 rows "
                    "in 10 Parquet files vs. the same job in pandas on one 1,000,000-row file")
 def bench_dask(ctx: Context) -> dict:
     import tempfile
 
     import valuekit
-    from valuekit.bigdata import audit_files, connect, key_drivers, read_scores
+    from valuekit.engines.dask import audit_files, connect, key_drivers, read_scores
 
     files, rows_per = ctx.size((10, 1_000_000), (4, 100_000))
     folder, cb_path = parquet_parts(ctx, files, rows_per)

@@ -106,10 +106,20 @@ def demo_scores():
 
 
 @pytest.fixture(scope="session")
+def demo_small(demo_scores):
+    """The demo's first 40 scored respondents, too few for a driver model: (codebook, scores, data)."""
+    survey, scores = demo_scores
+    cb = survey.codebook
+    rows = scores.index[:40]
+    data = scores.loc[rows].join(survey.data.loc[rows, list(cb.outcomes.values())])
+    return cb, scores.loc[rows], data
+
+
+@pytest.fixture(scope="session")
 def scenario_engine():
     """The demo survey's what-if engine with its lever file (4 segments, 50 bootstrap resamples)."""
     from valuekit import DATA_DIR, DEMO_CODEBOOK, DEMO_DATA, load_survey
-    from valuekit.scenario import build_engine
+    from valuekit.decide.scenario import build_engine
 
     survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
     engine, _, _ = build_engine(survey, DATA_DIR / "demo_levers.yaml", n_segments=4, random_state=2026, n_boot=50)

@@ -1,5 +1,5 @@
 """Questionnaires with known placements, answered by simulated respondents: what
-``tests/test_draft_calibration.py`` measures ``valuekit init`` on.
+``tests/survey/test_draft_calibration.py`` measures ``valuekit init`` on.
 
 Each ``tests/data/questionnaires/<split>/<name>.yaml`` gives an instrument's items: the
 column, the question as worded, the answer scale, and the right placement (``truth``:
@@ -67,7 +67,7 @@ def load(path: Path) -> dict:
 
 
 def truth(q: dict) -> dict[str, str | list[str]]:
-    """Column -> right placement(s), as :func:`valuekit.draft.calibration` takes them."""
+    """Column -> right placement(s), as :func:`valuekit.survey.draft.calibration` takes them."""
     return {item["column"]: item["truth"] for item in q["items"]}
 
 
@@ -154,7 +154,7 @@ def write_export(q: dict, folder: Path) -> Path:
 
 def drafts(split: str, folder: Path):
     """(draft, truth) for every questionnaire of a split, exported into ``folder``."""
-    from valuekit.draft import draft_codebook
+    from valuekit.survey.draft import draft_codebook
 
     for path in questionnaire_paths(split):
         q = load(path)
@@ -163,7 +163,7 @@ def drafts(split: str, folder: Path):
 
 def report(split: str) -> dict:
     """The calibration figures of a split, printed with the wrong sure placements."""
-    from valuekit.draft import calibration
+    from valuekit.survey.draft import calibration
 
     with tempfile.TemporaryDirectory() as tmp:
         figures = calibration(drafts(split, Path(tmp)))

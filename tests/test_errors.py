@@ -206,7 +206,7 @@ def test_report_segments_above_the_respondents_kept(tmp_path):
 
 @pytest.mark.adversarial("error")
 def test_the_dashboard_page_says_why_it_cannot_start(tmp_path):
-    from valuekit.app import dashboard_page
+    from valuekit.present.app import dashboard_page
 
     page = dashboard_page(tmp_path / "gone.csv", DEMO_CODEBOOK, figure=False)
     assert page.dashboard is None and isinstance(page.error, ValuekitError)

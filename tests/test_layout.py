@@ -1,36 +1,97 @@
-"""The package's import graph: no circles between modules (an import inside a function
-counts: it closes the circle at run time all the same).
+"""The package's shape: one folder per stage of the flow, each importing only from the
+stages below it; no import circles (an import inside a function counts: it closes the
+circle at run time all the same); no private name imported across folders.
 
-The evidence floors live in ``valuekit.evidence`` (below every analysis module) and the
-score table in ``valuekit._scorecore``, which broke two of the three circles issue 29
-counted. The one left, ``codebook`` ↔ ``levers`` (a codebook's ``levers:`` section is
-checked by the lever parser, which reads codebooks), is listed here so that the test fails
-on any new circle and on this one's removal alike, when the list must shrink with it.
+``ARCHITECTURE.md`` draws the stages. An import under ``if TYPE_CHECKING:`` is for
+annotations only and never runs, so it is no edge here (the lever grammar names the
+``Codebook`` type that way, the codebook's parser being what imports the grammar).
 """
 
 import ast
+import subprocess
+import sys
+import warnings
+
+import pytest
 
 from valuekit.config import PROJ_ROOT
 
 PACKAGE = PROJ_ROOT / "valuekit"
-KNOWN_CIRCLES = [{"codebook", "levers"}]
+
+#: Bottom to top. A module may import from its own stage and the ones before it.
+STAGES = [
+    ("errors", "config"),
+    ("_validate",),
+    ("evidence",),
+    ("survey",),
+    ("datasets",),
+    ("measure",),
+    ("analyse",),
+    ("decide",),
+    ("present",),
+    ("engines",),
+    ("cli", "report"),
+    ("__init__", "_moved"),
+]
+RANK = {part: rank for rank, parts in enumerate(STAGES) for part in parts}
 
 
-def _imports() -> dict[str, set[str]]:
-    """Each module's imports of other valuekit modules, top-level and inside functions."""
-    modules = {p.stem for p in PACKAGE.glob("*.py")}
-    graph = {m: set() for m in modules}
-    for path in PACKAGE.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                targets = [node.module] if node.module else [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("valuekit."):
-                targets = [node.module.split(".")[1]]
-            elif isinstance(node, ast.Import):
-                targets = [a.name.split(".")[1] for a in node.names if a.name.startswith("valuekit.")]
-            else:
+def _modules(package=PACKAGE) -> dict[str, object]:
+    """Every module of the package by dotted name (``survey.codebook``, ``cli``)."""
+    out = {}
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package).with_suffix("").parts
+        if parts[-1] == "__init__" and len(parts) > 1:
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+def _stage(module: str) -> str:
+    return module.split(".")[0]
+
+
+def _runtime_nodes(tree):
+    """Every node, but none under ``if TYPE_CHECKING:``."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and getattr(child.test, "id", None) == "TYPE_CHECKING":
+                todo.extend(child.orelse)
                 continue
-            graph[path.stem] |= {t.split(".")[0] for t in targets if t and t.split(".")[0] in modules} - {path.stem}
+            todo.append(child)
+
+
+def _imports(package=PACKAGE) -> dict[str, list[tuple[str, str]]]:
+    """Each module's imports of other valuekit modules, as (module, name imported or "")."""
+    modules = _modules(package)
+    graph = {m: [] for m in modules}
+    for module, path in modules.items():
+        base = module.split(".")[:-1] if path.name != "__init__.py" else module.split(".")
+        if module == "__init__":
+            base = []
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    root = base[: len(base) - (node.level - 1)]
+                    source = ".".join(root + ([node.module] if node.module else []))
+                elif node.module and node.module.startswith("valuekit."):
+                    source = node.module.removeprefix("valuekit.")
+                else:
+                    continue
+                for alias in node.names:
+                    full = f"{source}.{alias.name}" if source else alias.name
+                    if full in modules:
+                        graph[module].append((full, ""))
+                    elif source in modules:
+                        graph[module].append((source, alias.name))
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    name = alias.name.removeprefix("valuekit.")
+                    if alias.name.startswith("valuekit.") and name in modules:
+                        graph[module].append((name, ""))
     return graph
 
 
@@ -71,24 +132,99 @@ def test_the_circle_finder_finds_a_circle():
     assert _circles({"a": {"b"}, "b": set()}) == []
 
 
-def test_no_import_circles_but_the_known_one():
-    circles = _circles(_imports())
-    assert sorted(map(sorted, circles)) == sorted(map(sorted, KNOWN_CIRCLES)), circles
+def test_every_module_belongs_to_a_stage():
+    assert sorted(m for m in _modules() if _stage(m) not in RANK) == []
+
+
+def _circles_in(package=PACKAGE) -> list[set[str]]:
+    return _circles({m: {t for t, _ in edges if t != m} for m, edges in _imports(package).items()})
+
+
+def _upward(package=PACKAGE) -> list[tuple[str, str]]:
+    return sorted((m, t) for m, edges in _imports(package).items() for t, _ in edges
+                  if RANK[_stage(t)] > RANK[_stage(m)])
+
+
+def _private_crossings(package=PACKAGE) -> list[tuple[str, str, str]]:
+    return sorted((m, t, name) for m, edges in _imports(package).items() for t, name in edges
+                  if name.startswith("_") and _stage(t) != _stage(m))
+
+
+def test_no_import_circles():
+    assert _circles_in() == []
+
+
+def test_no_import_runs_back_up_the_flow():
+    assert _upward() == []
+
+
+def test_no_private_name_crosses_a_folder():
+    """A name that two stages need is public in the lower one."""
+    assert _private_crossings() == []
+
+
+def test_the_layout_checks_find_what_they_are_for(tmp_path):
+    """On a planted package: a survey module importing a private chart helper (upward and
+    private), the charts importing it back inside a function (a circle), and an import
+    under TYPE_CHECKING, which is no edge."""
+    for folder, name, text in [
+        ("survey", "a.py", "def f():\n    from ..present.b import _draw\n"),
+        ("present", "b.py", "from ..survey import a\n\ndef _draw():\n    pass\n"),
+        ("measure", "c.py", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..decide.d import D\n"),
+        ("decide", "d.py", "from ..measure import c\nclass D:\n    pass\n"),
+    ]:
+        (tmp_path / folder).mkdir(exist_ok=True)
+        (tmp_path / folder / "__init__.py").write_text("")
+        (tmp_path / folder / name).write_text(text)
+    assert _circles_in(tmp_path) == [{"survey.a", "present.b"}]
+    assert _upward(tmp_path) == [("survey.a", "present.b")]
+    assert _private_crossings(tmp_path) == [("survey.a", "present.b", "_draw")]
 
 
 def test_the_evidence_floors_import_no_analysis_module():
-    assert _imports()["evidence"] <= {"_check", "_yaml", "errors"}
+    assert {t for t, _ in _imports()["evidence"]} <= {"_validate.check", "_validate.yamlfile", "_validate.args",
+                                                      "errors"}
 
 
 def test_the_plots_import_no_scikit_learn_and_no_scenario_engine():
     """Charts need the scores' helpers and the interface texts, which live below the scorer
-    (``_scorecore``) and in the codebook; importing them pulled in scikit-learn before."""
-    import subprocess
-    import sys
-
-    code = ("import sys, valuekit.plots; "
-            "print(sorted(m for m in ('sklearn', 'valuekit.scoring', 'valuekit.scenario', 'valuekit.levers') "
-            "if m in sys.modules))")
+    (``measure.model``) and in the codebook; importing them pulled in scikit-learn before."""
+    code = ("import sys, valuekit.present.plots; "
+            "print(sorted(m for m in ('sklearn', 'valuekit.measure.scoring', 'valuekit.decide.scenario', "
+            "'valuekit.survey.levers') if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("old, new", [("scoring", "measure.scoring"), ("compare", "analyse.competitor"),
+                                      ("bigdata", "engines.dask"), ("levers", "survey.levers")])
+def test_an_old_submodule_path_is_the_new_module_with_a_warning(old, new):
+    code = (f"import warnings; warnings.simplefilter('error', FutureWarning)\n"
+            f"try:\n    import valuekit.{old}\nexcept FutureWarning as w:\n    print('warned:', w)\n"
+            f"import warnings; warnings.simplefilter('ignore', FutureWarning)\n"
+            f"import valuekit.{old} as a, valuekit.{new} as b\n"
+            f"print(a is b, a.__spec__.name, a.__name__)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    warned, same = run.stdout.strip().splitlines()
+    assert warned == f"warned: valuekit.{old} moved to valuekit.{new} in valuekit 0.2; the old path goes in the next release"
+    assert same == f"True valuekit.{new} valuekit.{new}"
+
+
+def test_reliability_is_the_function_and_no_longer_a_module():
+    """The clash of issue 29: after importing from the module, ``vk.reliability`` was the
+    module, and ``vk.reliability(data, cb)`` raised "'module' object is not callable"."""
+    code = ("import valuekit as vk\n"
+            "from valuekit.measure.reliability import cronbach_alpha\n"
+            "print(callable(vk.reliability), vk.reliability.__module__)\n"
+            "try:\n    import valuekit.reliability\nexcept ModuleNotFoundError as e:\n    print('gone')\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", "valuekit.measure.reliability", "gone"]
+
+
+def test_warnings_of_the_aliases_are_future_warnings_only_on_old_paths():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        import valuekit.measure.scoring  # noqa: F401  (the new path: no warning)

@@ -1,36 +1,48 @@
 """valuekit: a Jupyter workbook for customer-perceived value (Value = Benefits / Sacrifices).
 
-The flow runs one way: a codebook says what each survey column means
-(:mod:`valuekit.codebook`), loaders read the export (:mod:`valuekit.io`), the audit
-recodes, flags and accounts for every row (:mod:`valuekit.audit`); then scoring and
-reliability, segments, drivers and comparisons, the playbook, and what-if scenarios.
-Raking to population margins is in :mod:`valuekit.weighting`; the confirmatory factor
-analysis, discriminant validity and the value path model in :mod:`valuekit.measurement`.
-Plots live in :mod:`valuekit.plots`, the dashboard in :mod:`valuekit.widgets`.
+The package is grouped by the flow, one folder per stage, each importing only from the
+stages below it:
+
+- :mod:`valuekit.survey`: what the export means (codebook, levers, reading files, the
+  audit, the drafted codebook, raking);
+- :mod:`valuekit.datasets`: the bundled surveys and their generators;
+- :mod:`valuekit.measure`: scores, reliability, CFA and the value path;
+- :mod:`valuekit.analyse`: group comparisons, segments, drivers, the competitor, waves;
+- :mod:`valuekit.decide`: the playbook and the what-if scenarios;
+- :mod:`valuekit.present`: charts, widgets, the dashboard page, the deck;
+- :mod:`valuekit.engines`: the same work over Dask partitions;
+
+with the command line (:mod:`valuekit.cli`), the report runner (:mod:`valuekit.report`),
+the errors, the paths (:mod:`valuekit.config`) and the evidence floors
+(:mod:`valuekit.evidence`) at the top level. The names below are the public API.
 """
 
 import importlib
 
+from . import _moved
+
+_moved.install()  # the 0.1 submodule paths, for one release (valuekit/_moved.py)
+
 # Names are imported from their modules on first use (PEP 562), so ``import valuekit`` stays
 # light: scikit-learn, scipy and matplotlib load only when something needs them.
 _LAZY = {
-    "audit": ["CELL_PROBLEMS", "DEFAULT_EXCLUDE", "ROW_REASONS", "Audit", "Survey", "audit_survey", "load_survey"],
-    "codebook": ["DIMENSIONS", "LANGUAGES", "SACRIFICES", "Codebook", "CodebookError", "Item",
-                 "NoSacrificesError", "Scale", "read_codebook"],
+    "survey.audit": ["CELL_PROBLEMS", "DEFAULT_EXCLUDE", "ROW_REASONS", "Audit", "Survey", "audit_survey", "load_survey"],
+    "survey.codebook": ["DIMENSIONS", "LANGUAGES", "SACRIFICES", "Codebook", "CodebookError", "Item",
+                        "NoSacrificesError", "Scale", "read_codebook"],
     "config": ["DATA_DIR", "DEMO_CODEBOOK", "DEMO_DATA", "DEMO_TRUTH", "DEMO_TRUTH_META", "DEMO_WAVE3",
                "DEMO_WAVE3_TRUTH", "DEMO_WAVE3_TRUTH_META", "NOTEBOOKS_DIR"],
-    "compare": ["attribute_comparison", "value_map"],
+    "analyse.competitor": ["attribute_comparison", "value_map"],
     "errors": ["ValuekitError", "FileError", "SurveyError", "ParameterError", "LeverError"],
-    "drivers": ["importance_performance", "key_drivers", "outcome_slopes", "relative_weights", "shapley_r2"],
-    "measurement": ["CFAResult", "PathResult", "compare_structures", "fit_cfa", "structure_verdict", "value_path"],
-    "io": ["SourceInfo", "SurveyFileError", "read_survey_file"],
-    "playbook": ["build_evidence", "manager_summary", "recommend"],
-    "reliability": ["cronbach_alpha", "mcdonald_omega", "reliability"],
-    "scenario": ["Scenario", "ScenarioEngine", "ScenarioError", "build_engine", "compare_scenarios"],
-    "scoring": ["ValueScorer", "mean_scores", "summarize_value"],
-    "segments": ["ValueSegmenter", "bootstrap_stability", "choose_k", "explain_segments", "segment_profiles",
-                 "share_destroyed", "where_value_is_destroyed"],
-    "weighting": ["RakeResult", "Targets", "TargetsError", "rake", "read_targets", "weight_survey"],
+    "analyse.drivers": ["importance_performance", "key_drivers", "outcome_slopes", "relative_weights", "shapley_r2"],
+    "measure.sem": ["CFAResult", "PathResult", "compare_structures", "fit_cfa", "structure_verdict", "value_path"],
+    "survey.io": ["SourceInfo", "SurveyFileError", "read_survey_file"],
+    "decide.playbook": ["build_evidence", "manager_summary", "recommend"],
+    "measure.reliability": ["cronbach_alpha", "mcdonald_omega", "reliability"],
+    "decide.scenario": ["Scenario", "ScenarioEngine", "ScenarioError", "build_engine", "compare_scenarios"],
+    "measure.scoring": ["ValueScorer", "mean_scores", "summarize_value"],
+    "analyse.segments": ["ValueSegmenter", "bootstrap_stability", "choose_k", "explain_segments", "segment_profiles",
+                         "share_destroyed", "where_value_is_destroyed"],
+    "survey.weighting": ["RakeResult", "Targets", "TargetsError", "rake", "read_targets", "weight_survey"],
 }
 _WHERE = {name: module for module, names in _LAZY.items() for name in names}
 

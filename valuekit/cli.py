@@ -31,10 +31,10 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import _check
-from .audit import CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, load_survey
+from ._validate import check as _check
+from .survey.audit import CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, load_survey
 from .errors import FileError, ParameterError, SurveyError, ValuekitError
-from .io import FORMATS
+from .survey.io import FORMATS
 
 __all__ = ["main"]
 
@@ -55,13 +55,13 @@ def _add_input(parser: argparse.ArgumentParser, *, optional: bool = False) -> No
 def _limit_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", action="append", default=[], metavar="CAP=N",
                         help="raise (or lower) a cap on what is read, e.g. --limit columns=50000; caps: columns, "
-                             "header_bytes, xlsx_uncompressed_bytes, xlsx_rows (defaults in valuekit/limits.yaml); "
+                             "header_bytes, xlsx_uncompressed_bytes, xlsx_rows (defaults in valuekit/survey/limits.yaml); "
                              "repeatable")
 
 
 def _limits(args) -> dict[str, int]:
     """--limit CAP=N flags as read_survey_file's ``limits=``, checked under the flag's name."""
-    from .io import read_limits
+    from .survey.io import read_limits
 
     limits = {}
     for entry in args.limit:
@@ -194,7 +194,7 @@ def _audit(args) -> int:
     if _engine(args):
         import json
 
-        from .bigdata import audit_files
+        from .engines.dask import audit_files
 
         big = audit_files(args.data, args.codebook, out=args.out, scheduler=args.scheduler, exclude=exclude,
                           force=args.force)
@@ -336,7 +336,7 @@ def _write_csv(table, output) -> None:
 def _score(args) -> int:
     exclude = _exclusions(args)
     if _engine(args):
-        from .bigdata import audit_files
+        from .engines.dask import audit_files
 
         if args.weights == "stated":
             raise ParameterError("--weights stated: not with --engine dask (the importance means would need the "
@@ -357,7 +357,7 @@ def _score(args) -> int:
             print("verdicts: " + ", ".join(f"{v} {int(f[v].sum())}" for v in ("created", "neutral", "destroyed")))
         print(f"wrote {big.out}/scores, {big.out}/rows and {big.out}/cells (Parquet, one part per file)")
         return 0
-    from ._scorecore import ScoreModel, score_table  # ValueScorer's arithmetic, without importing scikit-learn
+    from .measure.model import ScoreModel, score_table  # ValueScorer's arithmetic, without importing scikit-learn
 
     output = _output_arg(args, "scores", TABLE_FORMATS)
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
@@ -423,8 +423,8 @@ def _format_rake(result, source: str) -> str:
 def _weight(args) -> int:
     import pandas as pd
 
-    from .io import read_survey_file
-    from .weighting import rake, read_targets, weight_survey
+    from .survey.io import read_survey_file
+    from .survey.weighting import rake, read_targets, weight_survey
 
     output = _output_arg(args, "weights", {".parquet": "Parquet", ".csv": "CSV"})
     targets = read_targets(_check.input_file("--targets", args.targets, "targets file"))
@@ -586,7 +586,7 @@ class _ReportProgress:
 
 def _segments(value: int) -> int:
     """--segments, checked under the flag's own name (the survey's size is checked later)."""
-    from .segments import MAX_SEGMENTS
+    from .analyse.segments import MAX_SEGMENTS
 
     return _check.integer("--segments", value, min=2, max=MAX_SEGMENTS)
 
@@ -612,7 +612,7 @@ def _reliability(args) -> int:
 
     import pandas as pd
 
-    from .reliability import reliability
+    from .measure.reliability import reliability
 
     exclude = _exclusions(args)
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
@@ -637,7 +637,7 @@ def _reliability(args) -> int:
 
 
 def _init(args) -> int:
-    from .draft import draft_codebook
+    from .survey.draft import draft_codebook
 
     out = _check.output_file("--output", args.output, "codebook draft")
     _check.input_file("DATA", args.data, "survey export")

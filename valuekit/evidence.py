@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-from . import _check
-from ._yaml import read_file as _read_file
+from ._validate import check as _check
+from ._validate.args import expected_error
+from ._validate.yamlfile import read_file as _read_file
 from .errors import FileError, ParameterError
 
 __all__ = ["evidence_settings", "ADJUST_METHODS", "DEFAULT_EVIDENCE"]
@@ -87,7 +88,7 @@ def evidence_settings(overrides: dict | str | Path | None = None, **more) -> dic
     ----------
     overrides : dict or path to a YAML file, optional
         Only the keys to change (see ``valuekit/evidence.yaml`` for every key and its
-        meaning). A file is read with :func:`valuekit._yaml.read_file`: the safe loader,
+        meaning). A file is read with :func:`valuekit._validate.yamlfile.read_file`: the safe loader,
         UTF-8, UTF-16/32 or Windows-1252 text, at most 4 MiB, no key twice.
     **more
         Further overrides by keyword.
@@ -139,3 +140,11 @@ def evidence_settings(overrides: dict | str | Path | None = None, **more) -> dic
         raise ParameterError(f"{source}: {err}", name=err.name) from None  # a file's value: name the file too
     _check_order(settings, overrides, source)
     return settings
+
+
+def settings_arg(value, name: str = "settings") -> dict:
+    """Evidence settings as :func:`evidence_settings` checks them (``None``: the defaults)."""
+    if value is not None and not isinstance(value, dict):
+        raise expected_error(name, "None or a dict of evidence settings (valuekit.evidence.evidence_settings)",
+                        value)
+    return evidence_settings(value)

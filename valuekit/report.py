@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from . import _check
-from .codebook import read_codebook
+from ._validate import check as _check
+from .survey.codebook import read_codebook
 from .config import DEMO_CODEBOOK, NOTEBOOKS_DIR
 from .errors import NotebookError, ParameterError
 
@@ -119,7 +119,7 @@ def check_parameters(data, codebook, parameters: dict | None, notebooks: list[Pa
 
     The survey is loaded and audited once with them (so a wrong ``exclude``, read option or
     codebook fails here), and the number of segments is checked against
-    :data:`valuekit.segments.MAX_SEGMENTS` and the respondents kept. Returns the parameters
+    :data:`valuekit.analyse.segments.MAX_SEGMENTS` and the respondents kept. Returns the parameters
     with the checked values.
 
     Raises
@@ -127,8 +127,8 @@ def check_parameters(data, codebook, parameters: dict | None, notebooks: list[Pa
     ParameterError
         A parameter no notebook takes, or a value of the wrong type or range (named).
     """
-    from .audit import load_survey
-    from .segments import MAX_SEGMENTS
+    from .survey.audit import load_survey
+    from .analyse.segments import MAX_SEGMENTS
 
     params = dict(parameters or {})
     if parameters is not None and not isinstance(parameters, dict):
@@ -461,7 +461,7 @@ def _why_not_run(nb_path: Path, cb, tracking: bool, skipped: set[str]) -> str:
 
 def _check_waves(files: list[Path], codebook: Path, wave_column: str | None, params: dict) -> None:
     """Load every wave once before any notebook runs: a wrong file or wave column fails here."""
-    from .waves import load_waves
+    from .analyse.waves import load_waves
 
     options = {**params.get("read_options", {}), **{k: params[k] for k in ("exclude", "speeder_fraction")
                                                      if k in params}}
@@ -636,7 +636,7 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
                     preheat: bool = True) -> int:
     """Serve the what-if dashboard page with Voilà on 127.0.0.1 (code hidden) until interrupted.
 
-    The page is ``valuekit/dashboard.ipynb`` (the dashboard and nothing else), with the
+    The page is ``valuekit/present/dashboard.ipynb`` (the dashboard and nothing else), with the
     analyst's files injected as parameters (papermill, not executed): the survey and
     codebook (default: the demo survey and its lever file), the lever file (default: the
     codebook's ``levers:`` section, or levers derived from the codebook), and the folder
@@ -654,11 +654,11 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
 
     import papermill as pm
 
-    from .levers import read_levers
+    from .survey.levers import read_levers
 
     from .config import DEMO_DATA
 
-    notebook = Path(__file__).with_name("dashboard.ipynb")
+    notebook = Path(__file__).parent / "present" / "dashboard.ipynb"
     port = _check.integer("port", port, min=1, max=65535)
 
     def port_free() -> None:

@@ -1,0 +1,319 @@
+"""The dashboard in a real browser: `valuekit dashboard` serves its page with Voilà, headless
+Chromium moves levers, switches the language, saves and compares scenarios and downloads
+the deck; a second survey (the clinic's) gets levers derived from its own codebook.
+
+The page must show exactly the numbers the engine computes for each scenario. A second test serves a one-cell notebook with the comparison explorer, changes
+the grouping and checks the page's table against :func:`compare_groups`. Chromium comes
+from the system (Debian's ``chromium``) or Playwright's own download; without one the
+test is skipped with instructions, unless
+``VALUEKIT_REQUIRE_BROWSER=1`` (set by ``.ci/run``), when a missing browser fails it.
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from valuekit import DEMO_CODEBOOK, DEMO_DATA, load_survey
+from valuekit.config import PROJ_ROOT
+from valuekit.config import DATA_DIR
+from valuekit.decide.scenario import (Scenario, build_engine, format_comparison, format_headline,
+    format_outcome_changes)
+from valuekit.present.widgets import format_comparisons
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOT = PROJ_ROOT / "reports" / "screenshots" / "what_if_dashboard.png"
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+        return path if Path(path).exists() else None
+    except Exception:  # playwright missing or its browser not downloaded
+        return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = _chromium()
+    if path is None:
+        message = ("no Chromium found: install Debian's (apt-get install chromium) or Playwright's "
+                   "(.venv/bin/playwright install chromium) to run the dashboard test")
+        if os.environ.get("VALUEKIT_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@contextlib.contextmanager
+def _serve(command: list[str], port: int, cwd: Path):
+    """Start a server, wait until ``port`` accepts connections, yield its URL; always stop it."""
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("the dashboard server did not start") from None
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()  # valuekit and Voila stop their kernels
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def scenario_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("scenarios")
+
+
+@pytest.fixture(scope="module")
+def voila_url(scenario_dir):
+    """`valuekit dashboard` (what `make dashboard` runs) on a free loopback port."""
+    port = _free_port()
+    cli = Path(sys.executable).with_name("valuekit")
+    with _serve([str(cli), "dashboard", "--port", str(port), "--scenarios", str(scenario_dir)], port,
+                PROJ_ROOT) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def demo_engine():
+    # the page's defaults: the demo's lever file, n_segments=None (the silhouette's choice), random_state=2026
+    survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+    engine, _, _ = build_engine(survey, DATA_DIR / "demo_levers.yaml", n_segments=None, random_state=2026)
+    return engine
+
+
+def _press(page, lever: str, key: str, times: int) -> None:
+    handle = page.locator(f".vk-lever-{lever} .noUi-handle")
+    handle.focus()
+    for _ in range(times):
+        handle.press(key)
+
+
+def test_the_page_shows_what_the_engine_computes(chromium, voila_url, demo_engine, scenario_dir):
+    """Move levers, switch language, save two scenarios, compare them, download the deck."""
+    from playwright.sync_api import expect, sync_playwright
+    from pptx import Presentation
+
+    engine = demo_engine
+    cheaper = Scenario(name="cheaper", levers={"price": -10.0})
+    both = Scenario(name="staff too", levers={"price": -10.0, "staff": 1.0})
+    before = format_headline(engine.apply(Scenario())["summary"])
+    after = format_headline(engine.apply(cheaper)["summary"])
+    assert before != after
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+            page.goto(voila_url, timeout=120_000)
+            headline = page.locator(".vk-headline")
+            expect(headline).to_have_text(before, timeout=120_000)
+            _press(page, "price", "ArrowLeft", 10)  # step 1 %: ten presses = a 10 % price cut
+            expect(headline).to_have_text(after, timeout=30_000)
+            expect(page.locator(".vk-lever-price .widget-readout")).to_have_text("\u221210")  # "−10"
+            expect(page.locator(".vk-lever-unit").first).to_have_text("%")
+            outcomes = page.locator(".vk-outcomes li")
+            expect(outcomes).to_have_text(format_outcome_changes(engine.apply(cheaper)))
+            page.locator(".vk-name input").fill("cheaper")
+            page.locator(".vk-save").click()
+            expect(page.locator(".vk-message")).to_have_text("saved cheaper.yaml", timeout=30_000)
+            _press(page, "staff", "ArrowRight", 4)  # step 0.25: four presses = one point
+            page.locator(".vk-name input").fill("staff too")
+            expect(headline).to_have_text(format_headline(engine.apply(both)["summary"]), timeout=30_000)
+            page.locator(".vk-save").click()
+            expect(page.locator(".vk-message")).to_have_text("saved staff_too.yaml", timeout=30_000)
+            assert Scenario.load(scenario_dir / "staff_too.yaml") == engine.stamp(both)  # with what it was built on
+
+            page.locator(".vk-language select").select_option(label="Español")
+            expect(headline).to_have_text(format_headline(engine.apply(both)["summary"], lang="es"), timeout=30_000)
+            expect(page.get_by_text("Precio", exact=True)).to_be_visible()
+
+            page.locator(".vk-saved select").select_option(label=["cheaper", "staff too"])  # the names inside the files
+            page.locator(".vk-compare").click()
+            table = format_comparison(engine, [cheaper, both], lang="es")
+            cells = page.locator(".vk-comparison-table tbody td")
+            expect(cells).to_have_text([v for row in table.to_numpy().tolist() for v in row], timeout=30_000)
+
+            page.locator(".vk-deck").click()
+            with page.expect_download(timeout=60_000) as download:
+                page.locator(".vk-deck-link").click()
+            deck = Presentation(download.value.path())
+            with page.expect_download(timeout=60_000) as download:
+                page.locator(".vk-png-link").last.click()
+            png = Path(download.value.path()).read_bytes()
+            png_name = download.value.suggested_filename
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+        finally:
+            browser.close()
+    titles = [s.shapes.title.text for s in deck.slides]
+    assert titles == ["Escenario: staff too", "Por segmento", "Beneficios y sacrificios",
+                      "Comparar escenarios guardados", "Comparar escenarios guardados"]
+    first = [sh.text_frame.text for sh in deck.slides[0].shapes if sh.has_text_frame and sh != deck.slides[0].shapes.title]
+    assert first[0].splitlines()[0] == format_headline(engine.apply(both)["summary"], lang="es")
+    assert png_name == "staff_too_comparison.png" and png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_a_survey_of_another_kind_gets_its_own_levers(chromium, tmp_path):
+    """The clinic survey has no lever file: one lever per dimension and sacrifice, from its codebook."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from valuekit.survey.levers import default_levers
+
+    data, codebook = DATA_DIR / "clinic_survey.csv", DATA_DIR / "clinic_codebook.yaml"
+    engine, _, _ = build_engine(load_survey(data, codebook=codebook), None, n_segments=None, random_state=2026)
+    assert [lv.name for lv in engine.levers] == [lv.name for lv in default_levers(codebook)]
+    wait = Scenario(levers={"time": -25.0})
+    port = _free_port()
+    cli = Path(sys.executable).with_name("valuekit")
+    command = [str(cli), "dashboard", str(data), "--codebook", str(codebook), "--port", str(port),
+               "--scenarios", str(tmp_path), "--lang", "es"]
+    with _serve(command, port, PROJ_ROOT) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.goto(url, timeout=120_000)
+            headline = page.locator(".vk-headline")
+            expect(headline).to_have_text(format_headline(engine.apply(Scenario())["summary"], lang="es"),
+                                          timeout=120_000)
+            page.get_by_text("Desbloquear valor").click()  # the sacrifices' section of levers
+            expect(page.get_by_text("Tiempo", exact=True)).to_be_visible()
+            _press(page, "time", "ArrowLeft", 5)  # step 5 %
+            expect(headline).to_have_text(format_headline(engine.apply(wait)["summary"], lang="es"), timeout=30_000)
+            expect(page.locator(".vk-lever-price")).to_have_count(0)  # no retailer levers here
+        finally:
+            browser.close()
+
+
+# -- the comparison explorer ---------------------------------------------------------------
+
+EXPLORER_SETUP = """\
+import valuekit as vk
+survey = vk.load_survey(vk.DEMO_DATA, codebook=vk.DEMO_CODEBOOK)
+scores = vk.ValueScorer(survey.codebook).fit_transform(survey.data)
+segments = vk.ValueSegmenter(survey.codebook, n_segments=4, random_state=2026).fit(scores).labels_
+groupings = {"segment": segments, "world_view": "world_view", "channel": "channel"}
+"""
+EXPLORER_CELL = EXPLORER_SETUP + """\
+from valuekit.present.widgets import ComparisonExplorer
+ComparisonExplorer(scores, groupings, codebook=survey.codebook, data=survey.data,
+                   weights=survey.weights).display()
+"""
+
+
+@pytest.fixture
+def explorer_url(tmp_path):
+    """Voilà, as `valuekit dashboard` runs it, on a one-cell notebook showing the explorer."""
+    import nbformat
+
+    from valuekit.report import _this_python_kernel
+
+    notebook = tmp_path / "explorer.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(EXPLORER_CELL)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, notebook)
+    port = _free_port()
+    voila = Path(sys.executable).with_name("voila")
+    command = [str(voila), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", "--VoilaExecutor.timeout=120",
+               "--MappingKernelManager.cull_idle_timeout=900", "--MappingKernelManager.cull_interval=60",
+               str(notebook)]
+    with _this_python_kernel(), _serve(command, port, tmp_path) as url:  # kernel: this interpreter
+        yield url
+
+
+def test_changing_the_grouping_shows_what_compare_groups_computes(chromium, explorer_url):
+    from playwright.sync_api import expect, sync_playwright
+
+    from valuekit.analyse.significance import compare_groups
+
+    namespace = {}
+    exec(EXPLORER_SETUP, namespace)  # the notebook's own survey, scores and segments
+    table = compare_groups(namespace["scores"], namespace["groupings"], codebook=namespace["survey"].codebook,
+                           data=namespace["survey"].data, weights=namespace["survey"].weights)
+
+    def expected(grouping):  # the explorer's default measure: the value ratio
+        rows = table[(table["grouping"] == grouping) & (table["measure"] == "value_ratio")]
+        text = format_comparisons(rows)
+        assert text["group"].tolist() == [str(g) for g in rows["group"]]
+        assert [v.split(" [")[0] for v in text["value [95% CI]"]] == [
+            f"{v:.2f}" if np.isfinite(v) else "–" for v in rows["group_value"]]
+        return text.to_numpy().ravel().tolist()
+
+    before, after = expected("segment"), expected("channel")
+    assert table.loc[table["grouping"] == "channel", "group"].unique().tolist() == ["both", "online", "store"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(explorer_url, timeout=120_000)
+            cells = page.locator(".vk-comparisons .vk-comparison-detail tbody td")
+            expect(cells).to_have_text(before, timeout=120_000)
+            page.locator(".vk-grouping select").select_option(label="channel")
+            expect(cells).to_have_text(after, timeout=30_000)
+            expect(page.locator(".vk-comparisons .vk-comparison-detail tbody tr")).to_have_count(3)
+        finally:
+            browser.close()
+
+
+def test_a_page_that_cannot_start_says_why_on_the_page(chromium, tmp_path):
+    """The survey file is broken after the server checked it: the page says so in words
+    (not Voilà's "There was an error when executing cell"), naming the file and the column."""
+    from playwright.sync_api import expect, sync_playwright
+
+    data, codebook = tmp_path / "clinic.csv", tmp_path / "clinic_codebook.yaml"
+    shutil.copy(DATA_DIR / "clinic_survey.csv", data)
+    shutil.copy(DATA_DIR / "clinic_codebook.yaml", codebook)
+    port = _free_port()
+    cli = Path(sys.executable).with_name("valuekit")
+    command = [str(cli), "dashboard", str(data), "--codebook", str(codebook), "--port", str(port),
+               "--scenarios", str(tmp_path / "scenarios"), "--no-preheat"]
+    with _serve(command, port, PROJ_ROOT) as url, sync_playwright() as p:
+        # after the server's checks, the export loses its id column (header renamed)
+        text = data.read_bytes()
+        header, rest = text.split(b"\n", 1)
+        data.write_bytes(header.replace(b"id_paciente", b"patient", 1) + b"\n" + rest)
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(url, timeout=120_000)
+            alert = page.locator(".vk-startup-error")
+            expect(alert).to_be_visible(timeout=120_000)
+            expect(alert).to_contain_text("The dashboard could not start")
+            expect(alert).to_contain_text("CodebookError")
+            expect(alert).to_contain_text("id_paciente")
+            expect(alert).to_contain_text("clinic.csv")
+            expect(page.get_by_text("There was an error when executing cell")).to_have_count(0)
+        finally:
+            browser.close()

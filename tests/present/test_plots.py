@@ -1,0 +1,432 @@
+"""Plots inspect artists, not pixels."""
+
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from valuekit import Codebook, audit_survey
+from valuekit.present.plots import plot_audit_flags, plot_cell_problems, plot_completion_times
+
+
+def _survey(frame, codebook_dict, **kw):
+    f = frame.astype({"f1": float, "dur": float})
+    f.loc[0, "f1"] = 9
+    f.loc[1, "f1"] = 12
+    f.loc[2, "dur"] = 5
+    f.loc[3, "rid"] = f.loc[4, "rid"]
+    return audit_survey(f, codebook_dict, **kw)
+
+
+def test_audit_flags_bars_match_the_audit(small_frame, codebook_dict):
+    survey = _survey(small_frame, codebook_dict, exclude=["duplicate_id"])
+    ax = plot_audit_flags(survey.audit)
+    assert isinstance(ax, plt.Axes)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    widths = [p.get_width() for p in ax.patches]
+    n = len(labels)
+    excluded, kept = dict(zip(labels, widths[:n])), dict(zip(labels, widths[n:]))
+    assert excluded["duplicate id"] == 1 and kept["duplicate id"] == 0
+    assert excluded["speeder"] == 0 and kept["speeder"] == 1  # flagged but the analyst kept it
+    assert "40 rows in: 39 kept, 1 excluded" == ax.get_title()
+
+
+def test_cell_problems_uses_labels(small_frame, codebook_dict):
+    survey = _survey(small_frame, codebook_dict)
+    codebook_dict["items"]["f1"] = {"label": {"en": "Easy", "es": "Fácil", "it": "Facile"}}
+    cb = Codebook.from_dict(codebook_dict)
+    ax = plot_cell_problems(survey.audit, codebook=cb, lang="es")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Fácil"]
+    assert sorted(p.get_width() for p in ax.patches) == [1, 1]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["missing code", "out of range"]
+
+
+def test_cell_problems_when_clean(small_frame, codebook_dict):
+    ax = plot_cell_problems(audit_survey(small_frame, codebook_dict).audit)
+    assert ax.texts[0].get_text() == "no flagged cells"
+
+
+def test_completion_times_marks_threshold(small_frame, codebook_dict):
+    survey = _survey(small_frame, codebook_dict)
+    ax = plot_completion_times(survey)
+    threshold = survey.audit.settings["speeder_threshold_seconds"] / 60
+    assert np.isclose(ax.lines[0].get_xdata()[0], threshold)
+    assert sum(p.get_height() for p in ax.patches) == 40
+    del codebook_dict["completion_time"]
+    ax2 = plot_completion_times(audit_survey(small_frame.drop(columns="dur"), codebook_dict), ax=plt.figure().gca())
+    assert "no completion-time column" in ax2.texts[0].get_text()
+
+
+# -- the value equation ---------------------------------------------------------------
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from valuekit.present.plots import plot_likert, plot_value_radar, plot_value_ratio  # noqa: E402
+from valuekit.measure.scoring import ValueScorer  # noqa: E402
+
+
+@pytest.fixture
+def four_dims(codebook_dict):
+    codebook_dict["benefits"]["experiential"] = ["x1"]
+    codebook_dict["benefits"]["symbolic"] = ["s1"]
+    return Codebook.from_dict(codebook_dict)
+
+
+@pytest.fixture
+def scored(small_frame, four_dims):
+    frame = small_frame.assign(x1=np.tile([2, 6], 20), s1=np.tile([3, 5], 20))
+    frame["group"] = np.tile(["a", "b"], 20)
+    scores = ValueScorer(four_dims).fit_transform(frame)
+    scores["group"] = frame["group"]
+    return frame, scores
+
+
+def test_radar_plots_group_means(scored, four_dims):
+    frame, scores = scored
+    ax = plot_value_radar(scores, codebook=four_dims, by="group", lang="it",
+                          ax=plt.figure().add_subplot(projection="polar"))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Funzionale", "Economica", "Esperienziale", "Simbolica"]
+    a_line = ax.lines[0].get_ydata()
+    assert a_line[2] == 2 and a_line[3] == 3 and a_line[-1] == a_line[0]   # closed polygon
+    assert ax.lines[1].get_ydata()[2] == 6
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    with pytest.raises(ValueError, match="needs a polar Axes"):
+        plot_value_radar(scores, codebook=four_dims, ax=plt.figure().gca())
+
+
+def test_radar_weighted(scored, four_dims):
+    frame, scores = scored
+    w = np.where(frame["group"] == "a", 3.0, 1.0)  # x1: a=2 (w 3), b=6 (w 1) -> 3
+    ax = plot_value_radar(scores, codebook=four_dims, weights=w)
+    assert ax.lines[0].get_ydata()[2] == pytest.approx(3.0)
+
+
+def test_likert_bars_are_shares_centred_on_neutral(four_dims):
+    frame = pd.DataFrame({"f1": [1, 7, 7, 4], "f2": [2, 2, 2, 2]})
+    ax = plot_likert(frame, codebook=four_dims, block="functional")
+    widths = np.array([p.get_width() for p in ax.patches]).reshape(7, 2)  # 7 answers x 2 items
+    np.testing.assert_allclose(widths[:, 0], [0.25, 0, 0, 0.25, 0, 0, 0.5])
+    np.testing.assert_allclose(widths.sum(axis=0), 1)
+    lefts = np.array([p.get_x() for p in ax.patches]).reshape(7, 2)
+    assert lefts[0, 0] == pytest.approx(-0.375)  # 1s and half the 4s left of zero
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["f1", "Hard to use (rev.)"]
+
+
+def test_value_ratio_share_destroyed_in_title(scored, four_dims):
+    frame, scores = scored
+    ax = plot_value_ratio(scores)
+    share = (scores["verdict"] == "destroyed").sum() / scores["value_ratio"].notna().sum()
+    assert ax.get_title() == f"Value destroyed: {share:.1%} (n = 40)"
+    spanish = plot_value_ratio(scores, codebook=four_dims, lang="es", ax=plt.figure().gca())
+    assert spanish.get_title().startswith("Valor destruido: ")
+    assert any(np.allclose(line.get_xdata(), 1) for line in ax.lines)
+    assert sum(p.get_height() for p in ax.containers[0]) == scores["value_ratio"].notna().sum()
+    with pytest.raises(ValueError, match="no scored respondents"):
+        plot_value_ratio(scores.assign(value_ratio=np.nan))
+
+
+# -- segments, drivers, value map -------------------------------------------------------
+from valuekit.present import plots  # noqa: E402
+
+
+def test_segment_and_driver_plots_draw_their_data(scored, four_dims):
+    frame, scores = scored
+    seg = pd.Series(np.tile([0, 1], 20), index=scores.index, dtype="Int64")
+    ax = plots.plot_benefits_sacrifices(scores, segments=seg, names={0: "a", 1: "b"}, kind="scatter")
+    from matplotlib.collections import PathCollection
+
+    offsets = np.vstack([c.get_offsets() for c in ax.collections if isinstance(c, PathCollection)])
+    assert len(offsets) == scores["value_ratio"].notna().sum()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["0: a", "1: b"]
+    ax = plots.plot_benefits_sacrifices(scores, kind="hexbin", ax=plt.figure().gca())
+    assert ax.collections[-1].get_array().sum() == scores["value_ratio"].notna().sum()
+
+    table = pd.DataFrame({"segment": [0, 1], "share_destroyed": [0.2, 0.5], "ci_low": [0.1, 0.4],
+                          "ci_high": [0.3, 0.6]})
+    ax = plots.plot_share_destroyed(table, names={0: "a"}, ax=plt.figure().gca())
+    assert [p.get_width() for p in ax.patches] == [0.2, 0.5]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0: a", "1"]
+
+    drivers = pd.DataFrame({"group": "all", "driver": ["a", "b"], "label": ["A", "B"], "share": [-30.0, 70.0],
+                            "ci_low": [-35.0, 60.0], "ci_high": [-25.0, 80.0], "r2": 0.5, "n": 100})
+    ax = plots.plot_drivers(drivers, ax=plt.figure().gca())
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["B", "A"]  # by absolute share
+    assert [p.get_width() for p in ax.patches] == [70.0, -30.0]
+
+
+def test_value_map_and_ipa_plots(four_dims):
+    vm = pd.DataFrame({"relative_benefits": [1.1, 0.9], "relative_sacrifices": [0.95, 1.05]},
+                      index=pd.Index(["all", 0], name="group"))
+    ax = plots.plot_value_map(vm, names={0: "zero"}, competitor="Rival")
+    texts = [t.get_text() for t in ax.texts]
+    assert "Rival" in texts and "all customers" in texts and "0: zero" in texts
+    points = [tuple(c.get_offsets()[0]) for c in ax.collections if len(c.get_offsets()) == 1]
+    assert (0.95, 1.1) in points and (1.0, 1.0) in points
+    ipa = pd.DataFrame({"driver": ["a", "b"], "label": ["A", "B"], "kind": ["benefit", "sacrifice"],
+                        "importance": [10.0, 30.0], "performance": [5.0, 3.0], "quadrant": ["", ""]})
+    ipa.attrs.update(importance_mean=20.0, performance_mean=4.0)
+    ax = plots.plot_importance_performance(ipa, ax=plt.figure().gca())
+    assert np.allclose(ax.collections[0].get_offsets(), [[5.0, 10.0], [3.0, 30.0]])
+    assert {"concentrate here", "keep up the good work", "low priority", "possible overkill"} <= {t.get_text() for t in ax.texts}
+
+
+# -- comparisons: each group against the rest ---------------------------------------------
+
+def test_group_means_draw_the_comparison_table():
+    from valuekit.analyse.significance import compare_groups
+
+    rng = np.random.default_rng(5)
+    groups = pd.Series(np.repeat(["x", "y", "z", "tiny"], [100, 100, 90, 10]), name="grp")
+    df = pd.DataFrame({"a": rng.normal(4, 1, 300) + np.where(groups == "x", 1.0, 0.0),
+                       "value_ratio": rng.uniform(0.5, 1.6, 300)})
+    df["verdict"] = np.where(df["value_ratio"] < 1 / 1.05, "destroyed", "created")
+    table = compare_groups(df, groups, measures=["a", "share_destroyed"])
+    rows = table[table["measure"] == "a"].set_index("group")
+    assert rows.loc["x", "finding"] and not rows.loc["y", "finding"] and rows.loc["tiny", "note"]
+
+    ax = plots.plot_group_means(table, measure="a", names={"x": "ex"})
+    containers = ax.containers
+    assert len(containers) == 4  # one point and interval per group, in the table's order
+    for xi, (group, row), c in zip(range(4), rows.iterrows(), containers):
+        assert c.lines[0].get_xdata()[0] == xi
+        assert c.lines[0].get_ydata()[0] == pytest.approx(row["group_value"])
+        (x0, low), (x1, high) = c.lines[2][0].get_segments()[0]  # the vertical error bar
+        assert x0 == x1 == xi
+        assert (low, high) == pytest.approx((row["group_ci_low"], row["group_ci_high"]))
+    at = {group: c.lines[0] for group, c in zip(rows.index, containers)}
+    finding, plain, grey = at["x"], at["y"], at["tiny"]
+    assert finding.get_marker() == "^" and finding.get_markerfacecolor() == finding.get_markeredgecolor()
+    assert plain.get_marker() == "o" and plain.get_markerfacecolor() == "white"
+    assert rows.loc["z", "direction"] == "lower" and at["z"].get_marker() == "v"
+    assert at["z"].get_color() != finding.get_color()  # coloured as style_comparisons: good vs bad
+    assert grey.get_markeredgecolor() != plain.get_markeredgecolor()  # not compared: greyed
+    rest = [c for c in ax.collections if c.get_label() == "rest of the sample"][0]
+    np.testing.assert_allclose([seg[0][1] for seg in rest.get_segments()], rows["rest_value"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        f"{g}: ex\nn = {n}" if g == "x" else f"{g}\nn = {n}" for g, n in zip(rows.index, rows["n"])]
+    assert set(rows["n"].items()) == {("x", 100), ("y", 100), ("z", 90), ("tiny", 10)}
+    assert {t.get_text() for t in ax.get_legend().get_texts()} >= {"finding: good for customers", "not compared",
+                                                                  "rest of the sample"}
+
+    ax = plots.plot_group_means(table, grouping="grp", measure="share_destroyed", ax=plt.figure().gca())
+    assert ax.yaxis.get_major_formatter()(0.25, 0) == "25%"
+    shares = table[table["measure"] == "share_destroyed"]["group_value"].to_numpy()
+    np.testing.assert_allclose([c.lines[0].get_ydata()[0] for c in ax.containers], shares)
+    with pytest.raises(ValueError, match="'b'.*available: \\['a', 'share_destroyed'\\]"):
+        plots.plot_group_means(table, measure="b")
+    with pytest.raises(ValueError, match="grouping 'segment'"):
+        plots.plot_group_means(table, grouping="segment", measure="a")
+
+
+# -- the value path model ----------------------------------------------------------------
+import dataclasses  # noqa: E402
+
+from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle  # noqa: E402
+
+from valuekit.errors import ParameterError  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def partial_path():
+    """The demo's value path with direct paths (partial mediation): overall value -> outcome
+    is then not significant while most other paths are."""
+    import valuekit as vk
+    from valuekit.measure.sem import value_path
+
+    s = vk.load_survey(vk.DEMO_DATA, codebook=vk.DEMO_CODEBOOK)
+    res = value_path(s.data, s.codebook, weights=s.codebook.weight, direct=True, n_boot=20, random_state=1)
+    return res, s.codebook
+
+
+def _arrows(ax):
+    return [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+
+
+def _decimals(value, sign=True):
+    return (f"{value:+.2f}" if sign else f"{value:.2f}").replace("0.", ".", 1)
+
+
+def test_path_diagram_draws_every_path_as_its_table(partial_path):
+    res, cb = partial_path
+    paths = res.paths
+    assert paths["significant"].any() and not paths["significant"].all()
+    given = plt.figure(figsize=(10, 7)).gca()
+    ax = plots.plot_path_diagram(res, ax=given, codebook=cb, lang="es")
+    assert ax is given and isinstance(ax, plt.Axes) and not ax.axison
+    arrows = _arrows(ax)
+    assert len(arrows) == len(paths)  # one per path, in the table's order
+    for arrow, significant in zip(arrows, paths["significant"]):
+        assert arrow.get_linestyle() == ("-" if significant else "--")
+    dashed = [a for a, sig in zip(arrows, paths["significant"]) if not sig]
+    assert {a.get_edgecolor() for a in dashed} != {a.get_edgecolor() for a in arrows if a not in dashed}
+    to_value = paths["kind"] == "to value"  # wider for a stronger path
+    widths = np.array([a.get_linewidth() for a, tv in zip(arrows, to_value) if tv])
+    order = np.argsort(paths.loc[to_value, "std_estimate"].abs().to_numpy())
+    assert np.all(np.diff(widths[order]) > 0)
+    texts = [t.get_text() for t in ax.texts]
+    flat = {t.replace("\n", " ") for t in texts}
+    for factor in cb.dimensions + cb.sacrifices:
+        assert cb.label(factor, "es") in flat
+    assert "Valor percibido global" in flat
+    strongest = paths.loc[paths["std_estimate"].abs().idxmax(), "std_estimate"]
+    assert _decimals(strongest) in texts and _decimals(strongest).startswith(("+.", "-."))
+    r2 = [t for t in texts if t.startswith("R² ")]
+    assert sorted(r2) == sorted(f"R² {_decimals(v, sign=False)}" for v in res.r2["r2"])
+    assert len(r2) == 1 + len(res.outcomes)
+
+
+def test_path_diagram_layout_and_names_without_a_codebook(partial_path):
+    res, cb = partial_path
+    ax = plots.plot_path_diagram(res, show_direct=False)
+    shown = res.paths[res.paths["kind"] != "direct"]
+    assert len(_arrows(ax)) == len(shown)
+    at = {t.get_text().replace("\n", " "): t.get_position() for t in ax.texts}
+    assert "overall value" in at and "emotional" in at  # names, underscores as spaces
+    benefits = [at[d][1] for d in cb.dimensions]
+    sacrifices = [at[s][1] for s in cb.sacrifices]
+    assert max(sacrifices) < min(benefits)  # the sacrifices below the benefits
+    assert at["functional"][0] < at["overall value"][0] < at["satisfaction"][0]  # left, middle, right
+    ellipses = [p for p in ax.patches if isinstance(p, Ellipse)]
+    assert len(ellipses) == len(cb.dimensions + cb.sacrifices)  # the single-item outcomes are boxes
+    assert len([p for p in ax.patches if isinstance(p, Rectangle)]) == 1 + len(res.outcomes)
+    assert {e.get_facecolor() for e in ellipses if e.center[1] in sacrifices} != \
+           {e.get_facecolor() for e in ellipses if e.center[1] in benefits}
+
+
+def test_path_diagram_without_a_mediator(partial_path):
+    res, cb = partial_path
+    paths = res.paths[res.paths["kind"] != "value to outcome"].assign(kind="direct")
+    bare = dataclasses.replace(res, mediator=None, direct=False, outcomes=["overall_value"] + res.outcomes,
+                               paths=paths.reset_index(drop=True))
+    ax = plots.plot_path_diagram(bare, codebook=cb)
+    arrows = _arrows(ax)
+    assert len(arrows) == len(paths)
+    assert all(a.get_linestyle() == ("-" if sig else "--") for a, sig in zip(arrows, paths["significant"]))
+    assert len([t for t in ax.texts if t.get_text().startswith("R² ")]) == 4
+
+
+def test_path_diagram_checks_its_arguments(partial_path):
+    res, _ = partial_path
+    with pytest.raises(ParameterError, match="result") as err:
+        plots.plot_path_diagram(res.paths)
+    assert err.value.name == "result"
+    for name, kw in (("ax", {"ax": "axes"}), ("lang", {"lang": "fr"}), ("codebook", {"codebook": 5}),
+                     ("show_direct", {"show_direct": "yes"})):
+        with pytest.raises(ParameterError) as err:
+            plots.plot_path_diagram(res, **kw)
+        assert err.value.name == name
+
+
+# -- percentage axes: a tick's label is its value ------------------------------------------
+
+def _percent_ticks(ax, axis="x"):
+    """The drawn tick labels of a percentage axis, read as numbers, and the tick values in %."""
+    ax.figure.canvas.draw()
+    which = ax.xaxis if axis == "x" else ax.yaxis
+    low, high = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
+    ticks = [t for t in which.get_major_ticks() if low - 1e-12 <= t.get_loc() <= high + 1e-12]
+    texts = [t.label1.get_text() for t in ticks]
+    assert all(text.endswith("%") for text in texts), texts
+    return texts, [float(t.replace("\u2212", "-")[:-1]) for t in texts], [100 * t.get_loc() for t in ticks]
+
+
+@pytest.mark.parametrize("high", [0.041, 0.13, 0.21, 0.6, 0.0093])
+def test_percentage_ticks_are_labelled_with_their_own_values(high):
+    """Ticks on half or quarter percents read 2.5%, 7.5%, ..., never 2%, 8% (nor '0%, 0%')."""
+    from valuekit.present.plots import plot_scenario_comparison, plot_scenario_shares, plot_share_destroyed
+
+    table = pd.DataFrame({"a": [high / 2, high / 3, high / 4, high / 2], "b": [high / 2, high / 1.5, high / 2, high]},
+                         index=["share_destroyed_before", "share_destroyed_after", "share_destroyed_after_low",
+                                "share_destroyed_after_high"])
+    summary = pd.DataFrame({"share_destroyed_before": [high / 2, high / 1.2],
+                            "share_destroyed_after": [high / 3, high / 1.5]}, index=["all", 0])
+    shares = pd.DataFrame({"segment": [0, 1], "share_destroyed": [high / 2, high / 3],
+                           "ci_low": [high / 4, high / 5], "ci_high": [high * 0.8, high / 2]})
+    for draw in (lambda ax: plot_scenario_comparison(table, ax=ax), lambda ax: plot_scenario_shares(summary, ax=ax),
+                 lambda ax: plot_share_destroyed(shares, ax=ax)):
+        fig, ax = plt.subplots()
+        draw(ax)
+        texts, shown, values = _percent_ticks(ax)
+        assert len(set(texts)) == len(texts) >= 3, texts
+        np.testing.assert_allclose(shown, values, atol=1e-9)
+        plt.close(fig)
+
+
+def test_likert_percent_ticks_are_distances_from_the_middle(four_dims):
+    frame = pd.DataFrame({"f1": [1, 7, 7, 4], "f2": [2, 2, 2, 2]})
+    ax = plot_likert(frame, codebook=four_dims, block="functional")
+    ax.set_xlim(-0.3, 0.3)  # ticks every 10 % (or 5 %): as labelled
+    texts, shown, values = _percent_ticks(ax)
+    np.testing.assert_allclose(shown, np.abs(values), atol=1e-9)
+    assert "0%" in texts and all("\u2212" not in t for t in texts)
+
+
+def test_importance_performance_plot_all_withheld(demo_small):
+    import matplotlib.pyplot as plt
+
+    from valuekit.present import plots
+    from valuekit.analyse.drivers import importance_performance, key_drivers
+
+    cb, scores, data = demo_small
+    outcome = next(iter(cb.outcomes.values()))
+    drivers = cb.dimensions + cb.sacrifices
+    kd = key_drivers(data, outcome, drivers, codebook=cb, n_boot=0)
+    assert kd["share"].isna().all()
+    ipa = importance_performance(kd, scores, codebook=cb)
+    assert (ipa["quadrant"] == "no estimate").all()
+    assert ipa.attrs["notes"] and "too few respondents" in ipa.attrs["notes"][0]
+    ax = plots.plot_importance_performance(ipa)
+    assert isinstance(ax, plt.Axes)
+    text = " ".join(t.get_text() for t in ax.texts)
+    assert "no driver estimate" in text and "too few respondents" in text
+    assert isinstance(plots.plot_drivers(kd), plt.Axes)
+
+
+# 3. survey weights that are all zero
+def test_all_zero_weights_are_refused(demo_scores):
+    from valuekit.present import plots
+    from valuekit.measure.scoring import mean_scores, summarize_value
+    from valuekit.analyse.segments import share_destroyed
+
+    _, scores = demo_scores
+    zero = np.zeros(len(scores))
+    seg = pd.Series(np.arange(len(scores)) % 2, index=scores.index, dtype="Int64")
+    for call in (lambda: summarize_value(scores, weights=zero), lambda: mean_scores(scores, weights=zero),
+                 lambda: share_destroyed(scores, seg, weights=zero), lambda: plots.plot_value_ratio(scores, weights=zero)):
+        with pytest.raises(ParameterError, match="weights: all weights are zero"):
+            call()
+
+
+def test_a_segment_weighted_zero_gets_a_note_not_a_warning(demo_scores):
+    import matplotlib.pyplot as plt
+
+    from valuekit.present import plots
+    from valuekit.analyse.segments import segment_profiles, share_destroyed
+
+    survey, scores = demo_scores
+    seg = pd.Series(np.arange(len(scores)) % 3, index=scores.index, dtype="Int64")
+    w = np.where(seg.to_numpy() == 2, 0.0, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        table = share_destroyed(scores, seg, weights=w).set_index("segment")
+        profiles = segment_profiles(scores, seg, codebook=survey.codebook, data=survey.data, weights=w)
+        ax = plots.plot_share_destroyed(table.reset_index(), ax=plt.figure().gca())
+    assert np.isnan(table.loc[2, "share_destroyed"]) and "weights are zero" in table.loc[2, "note"]
+    assert table.loc[0, "note"] == "" and np.isfinite(table.loc[0, "share_destroyed"])
+    assert "weights are zero" in profiles.loc[2, "note"] and profiles.loc[0, "note"] == ""
+    assert any("weights are zero" in t.get_text() for t in ax.texts)
+
+
+# 4. Likert answers between scale points
+def test_likert_says_how_many_answers_are_not_shown(codebook_dict):
+    from valuekit import Codebook
+    from valuekit.present.plots import plot_likert
+
+    codebook_dict["benefits"]["experiential"] = ["x1"]
+    codebook_dict["benefits"]["symbolic"] = ["s1"]
+    cb = Codebook.from_dict(codebook_dict)
+    frame = pd.DataFrame({"f1": [1, 3.5, 3.5, 4, 7], "f2": [2, 2, 2, 2, 2]})
+    ax = plot_likert(frame, codebook=cb, block="functional")
+    assert "2 answers between scale points" in ax.get_title()
+    clean = plot_likert(frame.assign(f1=[1, 3, 3, 4, 7]), codebook=cb, block="functional")
+    assert "not shown" not in clean.get_title()

@@ -1,0 +1,666 @@
+"""What drives perceived value? Key driver analysis and importance-performance.
+
+Two decompositions of an outcome's R² over its drivers, both computed from one
+(survey-weighted) correlation matrix, so they cost the same whatever the sample size:
+
+* **Johnson's relative weights** (Johnson 2000): the drivers are replaced by their closest
+  orthogonal counterparts, the outcome regressed on those, and each counterpart's share
+  carried back to the drivers. ``raw_weight`` sums to R².
+* **Shapley / LMG** (Lindeman, Merenda & Gold 1980): each driver's R² gain averaged over
+  every order of entry, computed exactly over all ``2**p`` subsets of drivers, each subset's
+  R² from the same correlation matrix (no refit on raw rows). Exact up to
+  :data:`MAX_SHAPLEY_DRIVERS` drivers.
+
+How much and which way are reported apart, because a signed share cannot carry both:
+
+* **How much**: ``share``, each driver's *unsigned* percent of R² (0 to 100, summing to 100
+  per group).
+* **Which way**: ``sign`` / ``direction``, the sign of the driver's coefficient ``beta`` in
+  the full standardized (survey-weighted) regression, with ``sign_stability``, the share of
+  bootstrap samples whose coefficient has the same sign.
+* **Is there an effect at all**: ``beta`` with its bootstrap interval; a driver whose beta
+  interval covers zero is *not distinguishable from zero* (``distinguishable`` False).
+
+Bootstrap intervals resample respondents (with their survey weights); one set of resamples
+gives the intervals of the shares, the betas and R², each resample costing one weighted
+correlation matrix. They are **percentile** intervals, not BCa: BCa's acceleration needs a
+jackknife, one more fit per respondent and group, which is too slow on 100,000
+respondents; and the unsigned share is bounded at 0, where the acceleration estimate of a
+weak driver is unstable. The percentile interval of an unsigned share never straddles zero
+by construction; whether a driver helps or hurts is read from ``sign_stability`` and the
+beta interval instead. Caveat: a share (and R²) is biased upwards in resamples, so for a
+driver with almost no effect the share interval can lie wholly above the point estimate;
+it says how much of R² the driver could take, not whether it has an effect.
+
+A model needs respondents: a group with fewer than ``min_n_per_driver`` complete
+respondents per driver (``valuekit/evidence.yaml``, 10 by default) is reported with a note
+and no numbers. Benefits and sacrifices enter the same model and are labelled apart (``kind``).
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from math import ceil, factorial
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check as _check
+from ..survey.codebook import Codebook
+from ..errors import ParameterError, SurveyError
+from ..survey.codebook import codebook_arg
+from .._validate.args import column_arg, columns_arg, frame_arg, grouping_arg, seed_arg
+from ..survey.labels import lang_arg
+from ..measure.scoring import common_scale, group_masks
+from ..survey.answers import survey_weights
+from ..evidence import DEFAULT_EVIDENCE
+
+__all__ = [
+    "relative_weights",
+    "shapley_r2",
+    "key_drivers",
+    "driver_summary",
+    "importance_performance",
+    "outcome_slopes",
+    "bootstrap_slopes",
+    "MAX_SHAPLEY_DRIVERS",
+    "QUADRANTS",
+    "INVESTIGATE",
+]
+
+#: The exact Shapley decomposition evaluates 2**p regressions; beyond this, refuse.
+MAX_SHAPLEY_DRIVERS = 15
+#: Importance-performance quadrants (Martilla & James 1977).
+QUADRANTS = {
+    (True, False): "concentrate here",
+    (True, True): "keep up the good work",
+    (False, False): "low priority",
+    (False, True): "possible overkill",
+}
+#: Importance-performance label of a driver whose effect runs the wrong way for its kind.
+INVESTIGATE = {"benefit": "to investigate: negative effect", "sacrifice": "to investigate: positive effect"}
+#: Importance-performance label of a driver without an importance (its group was withheld).
+NO_ESTIMATE = "no estimate"
+_METHODS = ("johnson", "shapley")
+
+
+def _weighted_corr(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    w = w / w.sum()
+    mean = w @ X
+    centred = X - mean
+    cov = (centred * w[:, None]).T @ centred
+    sd = np.sqrt(np.diag(cov))
+    return cov / np.outer(sd, sd)
+
+
+def _model_args(data, outcome, drivers, weights) -> tuple[pd.DataFrame, str, list[str], np.ndarray]:
+    """The checked arguments of a driver model: the data, the outcome and driver columns
+    (numeric, the outcome not among the drivers) and the survey weights."""
+    data = frame_arg("data", data, "a DataFrame with the outcome and driver columns")
+    outcome = column_arg("outcome", outcome, {"data": data}, numeric=True)
+    drivers = columns_arg("drivers", drivers, {"data": data}, numeric=True)
+    if outcome in drivers:
+        raise ParameterError(f"drivers: the outcome '{outcome}' is also listed as a driver", name="drivers")
+    w = survey_weights(weights, len(data), index=data.index)
+    return data, outcome, drivers, w
+
+
+def _complete(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> tuple[np.ndarray, np.ndarray, int]:
+    """The complete rows (outcome, drivers) with positive weight, their weights, and how many were left out.
+    The columns and weights are checked by :func:`_model_args` first."""
+    values = data[[outcome, *drivers]].to_numpy(dtype=float, na_value=np.nan)
+    w = survey_weights(weights, len(data), index=data.index)
+    complete = np.isfinite(values).all(axis=1) & (w > 0)
+    return values[complete], w[complete], int((~complete).sum())
+
+
+def _check_model(values: np.ndarray, w: np.ndarray, drivers: list[str], outcome: str) -> np.ndarray:
+    """Raise when no model can be fitted to these rows; otherwise their correlation matrix."""
+    if len(values) <= len(drivers) + 1:
+        raise SurveyError(f"{len(values)} complete respondents for {len(drivers)} drivers of '{outcome}'; "
+                         "need more respondents than drivers + 1")
+    sd = values.std(axis=0)
+    if sd[0] == 0:
+        raise SurveyError(f"the outcome '{outcome}' is constant ({values[0, 0]:g}) among the complete "
+                         "respondents; nothing to explain")
+    constant = [d for d, s in zip(drivers, sd[1:]) if s == 0]
+    if constant:
+        raise SurveyError(f"driver(s) {constant} are constant; they cannot explain '{outcome}'")
+    R = _weighted_corr(values, w)
+    check_collinear(R, drivers)
+    return R
+
+
+def _prepare(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> tuple[np.ndarray, np.ndarray, int]:
+    data, outcome, drivers, w = _model_args(data, outcome, drivers, weights)
+    values, w, dropped = _complete(data, outcome, drivers, w)
+    _check_model(values, w, drivers, outcome)
+    return values, w, dropped
+
+
+def check_collinear(R: np.ndarray, drivers: list[str]) -> None:
+    Rxx = R[1:, 1:]
+    vals, vecs = np.linalg.eigh(Rxx)
+    if vals[0] < 1e-8:
+        involved = [d for d, v in zip(drivers, vecs[:, 0]) if abs(v) > 0.1]
+        raise SurveyError(f"drivers {involved} are perfectly collinear (one is a linear combination of "
+                         "the others); drop one of them or combine them")
+
+
+def _johnson(R: np.ndarray) -> np.ndarray:
+    Rxx, rxy = R[1:, 1:], R[1:, 0]
+    vals, vecs = np.linalg.eigh(Rxx)
+    lam = vecs @ np.diag(np.sqrt(vals)) @ vecs.T  # correlations of X with orthogonal Z
+    beta = np.linalg.solve(lam, rxy)
+    return (lam ** 2) @ (beta ** 2)
+
+
+def _r2(R: np.ndarray, subset: tuple[int, ...]) -> float:
+    if not subset:
+        return 0.0
+    idx = np.array(subset) + 1
+    rxy = R[idx, 0]
+    return float(rxy @ np.linalg.solve(R[np.ix_(idx, idx)], rxy))
+
+
+def _shapley(R: np.ndarray) -> np.ndarray:
+    p = R.shape[0] - 1
+    r2 = {}
+    for size in range(p + 1):
+        for subset in combinations(range(p), size):
+            r2[subset] = _r2(R, subset)
+    weight = [factorial(s) * factorial(p - s - 1) / factorial(p) for s in range(p)]
+    phi = np.zeros(p)
+    for subset, value in r2.items():
+        if len(subset) == p:
+            continue
+        members = set(subset)
+        for j in range(p):
+            if j not in members:
+                bigger = tuple(sorted(members | {j}))
+                phi[j] += weight[len(subset)] * (r2[bigger] - value)
+    return phi
+
+
+def _fit(R: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Raw weights (summing to R²) and standardized coefficients of one correlation matrix."""
+    raw = _johnson(R) if method == "johnson" else _shapley(R)
+    beta = np.linalg.solve(R[1:, 1:], R[1:, 0])
+    return raw, beta
+
+
+def _sign(beta: np.ndarray) -> np.ndarray:
+    return np.where(beta < 0, -1, 1)
+
+
+def relative_weights(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None) -> pd.DataFrame:
+    """Johnson's relative weights of ``drivers`` for ``outcome``.
+
+    Returns
+    -------
+    DataFrame
+        One row per driver: ``raw_weight`` (sums to R²), ``share`` (unsigned percent of R²,
+        sums to 100), ``sign`` (+1 or -1, of the driver's standardized coefficient in the full
+        regression), ``direction`` ("positive" or "negative") and ``beta`` (that coefficient).
+        ``.attrs`` holds ``r2``, ``n`` (respondents used), ``dropped``, ``method``, ``outcome``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from valuekit.config import PROJ_ROOT
+    >>> mtcars = pd.read_csv(PROJ_ROOT / "tests" / "data" / "mtcars.csv")
+    >>> rw = relative_weights(mtcars, "mpg", ["cyl", "disp", "hp", "wt"])
+    >>> rw["raw_weight"].round(4).tolist(), round(rw.attrs["r2"], 4)   # as R's relaimpo / rwa
+    ([0.2097, 0.1883, 0.18, 0.2707], 0.8486)
+    >>> rw["share"].round(1).tolist(), rw["sign"].tolist()
+    ([24.7, 22.2, 21.2, 31.9], [-1, 1, -1, -1])
+    """
+    return _table(data, outcome, drivers, weights, "johnson")
+
+
+def shapley_r2(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None) -> pd.DataFrame:
+    """Shapley (LMG) decomposition of R², exact over all subsets of drivers.
+
+    Same columns as :func:`relative_weights`. Refuses more than
+    :data:`MAX_SHAPLEY_DRIVERS` drivers (2**p regressions); use
+    :func:`relative_weights` then, which approximates it closely.
+    """
+    data, outcome, drivers, _ = _model_args(data, outcome, drivers, weights)
+    check_shapley_size(drivers)
+    return _table(data, outcome, drivers, weights, "shapley")
+
+
+def check_shapley_size(drivers: list[str]) -> None:
+    if len(drivers) > MAX_SHAPLEY_DRIVERS:
+        raise ParameterError(f"{len(drivers)} drivers: the exact Shapley decomposition needs 2**{len(drivers)} "
+                             f"regressions and is limited to {MAX_SHAPLEY_DRIVERS} drivers; use "
+                             "method='johnson' (relative weights) or fewer drivers (dimensions, not facets)",
+                             name="drivers")
+
+
+def _table(data, outcome, drivers, weights, method) -> pd.DataFrame:
+    data, outcome, drivers, w = _model_args(data, outcome, drivers, weights)
+    values, w, dropped = _complete(data, outcome, drivers, w)
+    R = _check_model(values, w, drivers, outcome)
+    return _decomposition(R, len(values), dropped, drivers, method, outcome)
+
+
+def _decomposition(R, n, dropped, drivers, method, outcome) -> pd.DataFrame:
+    """The decomposition of a checked correlation matrix: one row per driver, R² and n in attrs."""
+    raw, beta = _fit(R, method)
+    r2 = float(raw.sum())
+    sign = _sign(beta)
+    out = pd.DataFrame({"driver": list(drivers), "raw_weight": raw, "share": raw / r2 * 100,
+                        "sign": sign, "direction": np.where(sign < 0, "negative", "positive"), "beta": beta})
+    out.attrs.update(r2=r2, n=n, dropped=dropped, method=method, outcome=outcome)
+    return out
+
+
+def _bootstrap(values, w, method, sign, n_boot, ci, rng) -> dict:
+    """Percentile intervals of share, beta and R² from one set of respondent resamples, and
+    the sign stability of each beta (:func:`bootstrap_intervals`)."""
+    n = values.shape[0]
+
+    def replicates():
+        for _ in range(n_boot):
+            counts = np.bincount(rng.integers(0, n, n), minlength=n)  # a resample as frequency weights
+            with np.errstate(invalid="ignore", divide="ignore"):
+                yield _weighted_corr(values, w * counts)
+
+    return bootstrap_intervals(replicates(), method, sign, n_boot, ci, values.shape[1] - 1)
+
+
+def bootstrap_intervals(matrices, method, sign, n_boot, ci, p) -> dict:
+    """Percentile intervals of share, beta and R² over the correlation matrices of bootstrap
+    replicates, and the sign stability of each beta. Replicates where a driver is constant
+    or the drivers are collinear are left out (``n_valid`` counts those kept)."""
+    shares, betas, r2s = np.full((n_boot, p), np.nan), np.full((n_boot, p), np.nan), np.full(n_boot, np.nan)
+    for b, R in enumerate(matrices):
+        if not np.isfinite(R).all() or np.linalg.eigvalsh(R[1:, 1:])[0] < 1e-10:
+            continue
+        raw, beta = _fit(R, method)
+        r2 = raw.sum()
+        if r2 > 0:
+            shares[b], betas[b], r2s[b] = raw / r2 * 100, beta, r2
+    ok = np.isfinite(r2s)
+    result = {"n_valid": int(ok.sum()), "share": np.full((2, p), np.nan), "beta": np.full((2, p), np.nan),
+              "r2": np.full(2, np.nan), "stability": np.full(p, np.nan)}
+    if ok.any():
+        alpha = (1 - ci) / 2
+        q = [alpha, 1 - alpha]
+        result.update(share=np.quantile(shares[ok], q, axis=0), beta=np.quantile(betas[ok], q, axis=0),
+                      r2=np.quantile(r2s[ok], q), stability=(_sign(betas[ok]) == sign).mean(axis=0))
+    return result
+
+
+def driver_rows(name, drivers, method, outcome, R, n, dropped, note, intervals=None) -> pd.DataFrame:
+    """The rows of :func:`key_drivers` for one group: NaN when ``note`` says why the group
+    is withheld; else the decomposition of its correlation matrix ``R``, with the intervals
+    ``intervals(sign)`` returns (:func:`bootstrap_intervals`' dict), or none."""
+    p = len(drivers)
+    nan = np.full(p, np.nan)
+    boot = {"share": np.full((2, p), np.nan), "beta": np.full((2, p), np.nan), "r2": np.full(2, np.nan),
+            "stability": nan, "n_valid": 0}
+    if note:
+        table = pd.DataFrame({"driver": drivers, "raw_weight": nan, "share": nan, "sign": np.zeros(p, int),
+                              "direction": [""] * p, "beta": nan})
+        r2 = np.nan
+    else:
+        table = _decomposition(R, n, dropped, drivers, method, outcome)
+        r2 = table.attrs["r2"]
+        if intervals is not None:
+            boot = intervals(table["sign"].to_numpy())
+    beta_low, beta_high = boot["beta"]
+    has_interval = np.isfinite(beta_low) & np.isfinite(beta_high)
+    distinguishable = pd.array([bool(lo > 0 or hi < 0) if ok else pd.NA
+                                for lo, hi, ok in zip(beta_low, beta_high, has_interval)], dtype="boolean")
+    return pd.DataFrame({
+        "group": [name] * p, "driver": drivers,
+        "raw_weight": table["raw_weight"].to_numpy(float), "share": table["share"].to_numpy(float),
+        "ci_low": boot["share"][0], "ci_high": boot["share"][1],
+        "sign": table["sign"].to_numpy(int), "direction": table["direction"].to_numpy(object),
+        "sign_stability": boot["stability"],
+        "beta": table["beta"].to_numpy(float), "beta_ci_low": beta_low, "beta_ci_high": beta_high,
+        "distinguishable": distinguishable,
+        "r2": np.full(p, r2), "r2_ci_low": np.full(p, boot["r2"][0]), "r2_ci_high": np.full(p, boot["r2"][1]),
+        "n": np.full(p, n), "dropped": np.full(p, dropped), "n_boot": np.full(p, boot["n_valid"]),
+        "method": [method] * p, "note": [note] * p,
+    })
+
+
+def floor_note(n: int, p: int, per_driver: float) -> str:
+    drivers = f"{p} driver" + ("s" if p != 1 else "")
+    return (f"too few respondents for {drivers}: {n:,} (at least {ceil(per_driver * p):,} needed, "
+            f"{per_driver:g} per driver)")
+
+
+def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codebook: Codebook | None = None,
+                method: str = "johnson", by: pd.Series | None = None, weights=None,
+                n_boot: int = 200, ci: float = 0.95, random_state=None, lang: str = "en",
+                min_n_per_driver: float | None = None) -> pd.DataFrame:
+    """Relative importance and direction of each driver of an outcome, with bootstrap intervals.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent with the outcome and the driver columns (e.g. the
+        ValueScorer output joined with the survey's outcome columns).
+    outcome : str
+    drivers : list of str
+        Dimension, facet or sacrifice score columns.
+    codebook : Codebook, optional
+        Labels each driver (in ``lang``) and says whether it is a ``benefit`` or a
+        ``sacrifice``.
+    method : {"johnson", "shapley"}
+    by : Series, optional
+        Grouping (e.g. segments): the analysis runs overall and within each group.
+        Respondents without a group (unscored respondents have no segment) are in the
+        ``all`` model only: they form no group of their own, and ``.attrs["no_group"]``
+        counts them.
+    weights : array-like, optional
+        Survey weights (weighted correlations; the bootstrap resamples respondents with
+        their weights).
+    n_boot : int, default 200
+        Bootstrap resamples for the percentile intervals (0: no intervals). One set of
+        resamples serves the shares, the betas and R².
+    ci : float, default 0.95
+        Coverage of the intervals.
+    random_state : int, optional
+    lang : {"en", "es", "it"}
+        Language of the labels (with ``codebook``).
+    min_n_per_driver : float, optional
+        Complete respondents a group needs per driver before its model is reported; below
+        ``min_n_per_driver * len(drivers)`` the group's numbers are NaN and ``note`` says so.
+        Default: ``min_n_per_driver`` of :data:`valuekit.evidence.DEFAULT_EVIDENCE`
+        (10, ``valuekit/evidence.yaml``); 0 turns the floor off.
+
+    Returns
+    -------
+    DataFrame
+        Tidy, one row per group and driver:
+
+        * ``group``, ``driver``, ``label`` and ``kind`` (``benefit``, ``sacrifice`` or
+          ``other``; with ``codebook`` only);
+        * ``raw_weight`` (sums to R²), ``share`` (the *unsigned* percent of R², 0 to 100,
+          summing to 100 in a group), ``ci_low``, ``ci_high`` (its percentile interval, never
+          below 0);
+        * ``sign`` (+1 or -1: the sign of the driver's coefficient in the full standardized
+          regression; 0 when the group was withheld), ``direction`` (``"positive"``,
+          ``"negative"``; ``""`` when withheld), ``sign_stability`` (share of bootstrap samples
+          whose coefficient has the same sign);
+        * ``beta`` (standardized coefficient of the full weighted regression), ``beta_ci_low``,
+          ``beta_ci_high`` (its percentile interval), ``distinguishable`` (nullable boolean:
+          True when the beta interval excludes 0, False when it covers 0, ``<NA>`` without an
+          interval, i.e. ``n_boot=0`` or a withheld group);
+        * ``r2``, ``r2_ci_low``, ``r2_ci_high`` (the group's model), ``n`` (complete
+          respondents: used, or that would have been used when the group is withheld),
+          ``dropped`` (respondents missing the outcome or a driver, or with zero weight),
+          ``n_boot`` (resamples behind the intervals: fewer than asked when some were
+          degenerate, a driver constant or the drivers collinear in the resample, and left
+          out; 0 without intervals), ``method``, ``note`` (empty when the group's numbers are
+          reported; otherwise why they are withheld: too few respondents per driver, a
+          constant or collinear driver within the group).
+
+        The intervals are NaN with ``n_boot=0``. ``.attrs`` holds ``outcome``, ``method``,
+        ``ci``, ``n_boot``, ``min_n_per_driver`` and ``no_group`` (respondents whose group
+        in ``by`` is missing: in the ``all`` model, in no group's); :func:`driver_summary` writes the line
+        to print beside the table.
+
+    Raises
+    ------
+    ValueError
+        When the overall model cannot be fitted at all (no more complete respondents than
+        drivers + 1, a constant outcome or driver, perfectly collinear drivers), for an
+        unknown method, or more than :data:`MAX_SHAPLEY_DRIVERS` drivers with Shapley.
+        A group within ``by`` with the same problem is reported with a note instead.
+    """
+    if not isinstance(method, str) or method not in _METHODS:
+        raise ParameterError(f"method must be one of {list(_METHODS)}, got {method!r}", name="method")
+    data, outcome, drivers, w_all = _model_args(data, outcome, drivers, weights)
+    if method == "shapley":
+        check_shapley_size(drivers)
+    if codebook is not None:
+        codebook_arg("codebook", codebook)
+    by = grouping_arg("by", by, data.index, {"data": data})
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise ParameterError(f"n_boot must be a whole number >= 0, got {n_boot!r}", name="n_boot")
+    ci = _check.fraction("ci", ci)
+    seed_arg("random_state", random_state, also=(np.random.Generator,))
+    lang = lang_arg(lang)
+    per_driver = DEFAULT_EVIDENCE["min_n_per_driver"] if min_n_per_driver is None else min_n_per_driver
+    if isinstance(per_driver, bool) or not isinstance(per_driver, (int, float, np.number)) \
+            or not np.isfinite(per_driver) or per_driver < 0:
+        raise ParameterError(f"min_n_per_driver must be a number >= 0, got {per_driver!r}", name="min_n_per_driver")
+    rng = np.random.default_rng(random_state)
+    p = len(drivers)
+    frames = []
+    no_group = 0
+    for name, mask in group_masks(data.index, by):
+        if name == "(missing)":  # no group to model: they are in the "all" model
+            no_group = int(mask.sum())
+            continue
+        values, ww, dropped = _complete(data[mask], outcome, drivers, w_all[mask])
+        note = ""
+        try:
+            R = _check_model(values, ww, drivers, outcome)
+        except ValueError as err:
+            if name == "all":
+                raise
+            note = str(err)  # a degenerate group is reported, not fatal
+        if len(values) < per_driver * p:
+            note = floor_note(len(values), p, per_driver)
+
+        def intervals(sign, values=values, ww=ww):
+            return _bootstrap(values, ww, method, sign, n_boot, ci, rng)
+
+        frames.append(driver_rows(name, drivers, method, outcome, None if note else R, len(values), dropped, note,
+                                  intervals if n_boot else None))
+    out = pd.concat(frames, ignore_index=True)
+    if codebook is not None:
+        out.insert(2, "label", [codebook.label(d.split("__")[-1], lang) for d in out["driver"]])
+        kinds = {d: "benefit" for d in codebook.dimensions} | {s: "sacrifice" for s in codebook.sacrifices}
+        out.insert(3, "kind", [kinds.get(d.split("__")[0], "other") for d in out["driver"]])
+    out.attrs.update(outcome=outcome, method=method, ci=float(ci), n_boot=int(n_boot),
+                     min_n_per_driver=float(per_driver), no_group=no_group)
+    return out
+
+
+def driver_summary(table: pd.DataFrame, group="all") -> str:
+    """The line to print beside a driver table: R² with its interval, n and who was left out.
+
+    ``table`` is :func:`key_drivers` output (``group`` picks the group), or
+    :func:`relative_weights` / :func:`shapley_r2` output (R² and n from ``.attrs``). A group
+    whose numbers were withheld gives its note instead; degenerate bootstrap samples left
+    out are mentioned.
+
+    >>> t = pd.DataFrame({"group": "all", "r2": 0.4127, "r2_ci_low": 0.37, "r2_ci_high": 0.4512,
+    ...                   "n": 1903, "dropped": 12, "note": ""}, index=[0, 1])
+    >>> driver_summary(t)
+    'R² 0.41 [0.37, 0.45], n = 1,903 (12 left out: missing values or zero weight)'
+    """
+    table = frame_arg("table", table, "a key_drivers, relative_weights or shapley_r2 table")
+    if "group" not in table.columns:
+        a = table.attrs
+        row = {"r2": a.get("r2", np.nan), "n": a.get("n", 0), "dropped": a.get("dropped", 0)}
+    else:
+        rows = table[table["group"] == group]
+        if rows.empty:
+            raise ParameterError(f"no group {group!r} in the driver table; groups: "
+                                 f"{list(dict.fromkeys(table['group']))}", name="group")
+        columns_arg("table", ["r2", "n"], {"table": table})
+        row = rows.iloc[0]
+    r2 = float(row["r2"])
+    if not np.isfinite(r2):
+        return str(row.get("note", "") or "") or f"no driver model (n = {int(row['n']):,})"
+    text = f"R² {r2:.2f}"
+    low, high = float(row.get("r2_ci_low", np.nan)), float(row.get("r2_ci_high", np.nan))
+    if np.isfinite(low) and np.isfinite(high):
+        text += f" [{low:.2f}, {high:.2f}]"
+    text += f", n = {int(row['n']):,}"
+    dropped = int(row.get("dropped", 0))
+    if dropped:
+        text += f" ({dropped:,} left out: missing values or zero weight)"
+    asked, used = int(table.attrs.get("n_boot", 0)), int(row.get("n_boot", 0))
+    if asked and not used:
+        text += f"; no intervals: all {asked} bootstrap samples degenerate"
+    elif used < asked:
+        text += f"; intervals from {used} of {asked} bootstrap samples ({asked - used} degenerate, left out)"
+    return text
+
+
+def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codebook: Codebook,
+                           weights=None, importance: str = "share", lang: str = "en") -> pd.DataFrame:
+    """Importance against performance, with Martilla & James's quadrants.
+
+    Parameters
+    ----------
+    drivers : DataFrame
+        :func:`key_drivers` output for one group (the first row of each driver is used), or
+        stated importance with columns ``driver`` and ``share``.
+    scores : DataFrame
+        ValueScorer output (performance = the mean score).
+    importance : str, default "share"
+        The column of ``drivers`` used; its absolute value is the importance.
+    lang : {"en", "es", "it"}
+        Language of the point labels.
+
+    Returns
+    -------
+    DataFrame
+        ``driver``, ``label``, ``kind``, ``direction`` (of the effect; ``""`` without an
+        estimate), ``importance`` (absolute share of R²),
+        ``performance`` (mean score; for a sacrifice the scale is turned round, max + min -
+        mean, so that higher is better for every point), ``quadrant`` (and
+        ``distinguishable`` when ``drivers`` has it).
+
+        The direction of the effect is read from ``direction`` (or ``sign``) when
+        ``drivers`` has it, otherwise from the sign of the importance column; the kind from
+        ``kind`` when present, otherwise from the codebook. A benefit that *lowers* the
+        outcome, or a sacrifice that *raises* it, is not an importance to act on: its
+        quadrant is ``"to investigate: negative effect"`` / ``"to investigate: positive
+        effect"`` (:data:`INVESTIGATE`). It usually means an item worded the other way
+        round or a reverse-coding mistake, sometimes a suppressor effect among correlated
+        drivers; check the codebook before reading anything into it. A driver without an
+        importance (its group was withheld) gets ``"no estimate"``. The crosshairs are the
+        means of importance and performance over the other drivers (``.attrs``);
+        ``.attrs["notes"]`` holds ``drivers``' notes (why a group was withheld), if any.
+        Raises :class:`~valuekit.errors.SurveyError` when ``scores`` has no respondent
+        to measure a driver's performance on.
+    """
+    drivers = frame_arg("drivers", drivers, "a key_drivers table (or columns driver and share)")
+    importance = _check.text("importance", importance)
+    columns_arg("drivers", ["driver"], {"drivers": drivers})
+    if importance not in drivers.columns:
+        raise ParameterError(f"importance: column {importance!r} not found in drivers; available: "
+                             f"{list(drivers.columns)}", name="importance")
+    kind = drivers[importance].dtype
+    if not pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_bool_dtype(kind):
+        raise ParameterError(f"importance: column '{importance}' of drivers is not numeric "
+                             f"({drivers[importance].dtype})", name="importance")
+    scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    codebook = codebook_arg("codebook", codebook)
+    w = survey_weights(weights, len(scores), index=scores.index)
+    lang = lang_arg(lang)
+    table = drivers.drop_duplicates("driver")
+    columns_arg("scores", [str(d) for d in table["driver"]], {"scores": scores}, numeric=True)
+    if not len(scores):
+        raise SurveyError("scores: no respondents (0 rows); importance_performance needs the scored "
+                          "respondents to measure each driver's performance")
+    scale = common_scale(codebook)
+    rows = []
+    for _, r in table.iterrows():
+        x = scores[r["driver"]].to_numpy(float)
+        ok = np.isfinite(x)
+        if w[ok].sum() <= 0:
+            raise SurveyError(f"scores: column {r['driver']!r} has no scored respondent with a positive weight; "
+                              "cannot measure its performance")
+        mean = float(np.average(x[ok], weights=w[ok]))
+        kind = r["kind"] if "kind" in table.columns and r["kind"] in INVESTIGATE else (
+            "sacrifice" if r["driver"].split("__")[0] in codebook.sacrifices else "benefit")
+        value = float(r[importance])
+        if not np.isfinite(value):
+            direction = ""  # no estimate, no direction
+        elif "direction" in table.columns and r["direction"] in ("positive", "negative"):
+            direction = r["direction"]
+        elif "sign" in table.columns and pd.notna(r["sign"]) and r["sign"] != 0:
+            direction = "negative" if r["sign"] < 0 else "positive"
+        else:
+            direction = "negative" if value < 0 else "positive"
+        perf = scale.min + scale.max - mean if kind == "sacrifice" else mean
+        row = {"driver": r["driver"], "label": codebook.label(r["driver"].split("__")[-1], lang), "kind": kind,
+               "direction": direction, "importance": abs(value), "performance": perf}
+        if "distinguishable" in table.columns:
+            row["distinguishable"] = r["distinguishable"]
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if "distinguishable" in out.columns:
+        out["distinguishable"] = out["distinguishable"].astype("boolean")
+    expected = np.where(out["kind"] == "sacrifice", "negative", "positive")
+    missing = out["importance"].isna().to_numpy()
+    wrong_way = (out["direction"] != expected).to_numpy() & ~missing
+    usable = ~wrong_way & ~missing
+    imp_mid, perf_mid = out.loc[usable, "importance"].mean(), out.loc[usable, "performance"].mean()
+    out["quadrant"] = [INVESTIGATE[k] if bad else NO_ESTIMATE if gone else QUADRANTS[(i >= imp_mid, p >= perf_mid)]
+                       for k, bad, gone, i, p in zip(out["kind"], wrong_way, missing, out["importance"],
+                                                      out["performance"])]
+    notes = []
+    if "note" in table.columns:  # why a withheld group has no estimate (key_drivers' note)
+        notes = [str(n) for n in dict.fromkeys(table["note"].dropna()) if str(n)]
+    out.attrs.update(importance_mean=imp_mid, performance_mean=perf_mid, notes=notes)
+    return out
+
+
+def outcome_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None) -> pd.Series:
+    """Survey-weighted least-squares slopes of the outcome on the drivers.
+
+    The change in the outcome per point of each driver's score, all else equal: what a
+    what-if scenario multiplies its score changes by. ``.attrs`` holds ``intercept``,
+    ``r2`` and ``n``.
+
+    >>> import pandas as pd
+    >>> from valuekit.config import PROJ_ROOT
+    >>> mtcars = pd.read_csv(PROJ_ROOT / "tests" / "data" / "mtcars.csv")
+    >>> outcome_slopes(mtcars, "mpg", ["wt", "hp"]).round(5).tolist()   # R: coef(lm(mpg ~ wt + hp))
+    [-3.87783, -0.03177]
+    """
+    data, outcome, drivers, _ = _model_args(data, outcome, drivers, weights)
+    values, w, _ = _prepare(data, outcome, drivers, weights)
+    R = _weighted_corr(values, w)
+    check_collinear(R, list(drivers))
+    X = np.column_stack([np.ones(len(values)), values[:, 1:]])
+    sw = np.sqrt(w)
+    coef, *_ = np.linalg.lstsq(X * sw[:, None], values[:, 0] * sw, rcond=None)
+    out = pd.Series(coef[1:], index=list(drivers), name=outcome)
+    out.attrs.update(intercept=float(coef[0]), r2=float(R[0, 1:] @ np.linalg.solve(R[1:, 1:], R[1:, 0])),
+                     n=len(values))
+    return out
+
+
+def bootstrap_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None,
+                     n_boot: int = 200, random_state=None) -> pd.DataFrame:
+    """:func:`outcome_slopes` refitted on ``n_boot`` bootstrap resamples of the respondents.
+
+    One row per resample, one column per driver: what a what-if scenario multiplies its
+    mean score changes by to give the outcome change an interval (the percentile interval
+    over these rows). Respondents are resampled with replacement, keeping their survey
+    weights; ``.attrs`` carries ``r2`` and ``n`` of the full-sample model.
+    """
+    data, outcome, drivers, _ = _model_args(data, outcome, drivers, weights)
+    n_boot = _check.integer("n_boot", n_boot, min=2)
+    seed_arg("random_state", random_state, also=(np.random.Generator,))
+    values, w, _ = _prepare(data, outcome, drivers, weights)
+    full = outcome_slopes(data, outcome, list(drivers), weights=weights)
+    rng = np.random.default_rng(random_state)
+    n = len(values)
+    X = np.column_stack([np.ones(n), values[:, 1:]])
+    y = values[:, 0]
+    out = np.empty((n_boot, len(drivers)))
+    for b in range(n_boot):
+        counts = np.bincount(rng.integers(0, n, n), minlength=n)  # resampling = integer case weights
+        sw = np.sqrt(w * counts)
+        coef, *_ = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)
+        out[b] = coef[1:]
+    frame = pd.DataFrame(out, columns=list(drivers))
+    frame.index.name = "resample"
+    frame.attrs.update(r2=full.attrs["r2"], n=full.attrs["n"], outcome=outcome)
+    return frame

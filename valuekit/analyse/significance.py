@@ -1,0 +1,552 @@
+"""Is a group really different? Every group against the rest, with the strength of the evidence.
+
+The Stats iQ / Displayr habit, done on survey weights: each group of a grouping (a
+segment, a world view, a purchase situation, a channel) is compared with the rest of the
+sample on every score (dimensions, facets, sacrifices, the two indices, the value ratio)
+and on the share of customers whose value is destroyed. For every comparison:
+
+* the difference (group minus rest) with its confidence interval;
+* a standardised effect size: **Hedges' g** for means (the difference over the pooled
+  SD, with the small-sample correction J = 1 - 3 / (4 (n1 + n2) - 9)), **Cohen's h** for
+  shares (2 asin sqrt p1 - 2 asin sqrt p2, :func:`statsmodels.stats.proportion.proportion_effectsize`);
+* a design-based test honouring the survey weights: weighted means and variances with
+  **Kish's effective sample size** n_eff = (sum w)^2 / sum w^2 in place of n, then Welch's
+  t-test (Welch-Satterthwaite degrees of freedom on the effective sizes) for means, and for
+  shares the **score test** (the z-test whose variance uses the pooled share under the null,
+  Miettinen-Nurminen) with the **Newcombe** (hybrid score) interval of the difference, on
+  effective counts (share x n_eff). The score test stays valid when a group is at 0 % or
+  100 %, where the Wald test's own-variance error is zero and its p far too small (0 of 68
+  against 9 of 232: Wald p = .002, score p = .10, Fisher's exact p = .22). With equal
+  weights these are exactly :func:`scipy.stats.ttest_ind` (``equal_var=False``) and
+  statsmodels' ``test_proportions_2indep(method="score")`` and
+  ``confint_proportions_2indep(method="newcomb")``; with weights, the t-test equals
+  statsmodels' weighted ``ttest_ind`` with each group's weights scaled to sum to its
+  effective size. The design effect of the weights is honoured; clustering and
+  stratification are not (the codebook does not describe them);
+* p-values adjusted across the whole table (Benjamini-Hochberg by default, Holm or
+  Bonferroni on request; :func:`statsmodels.stats.multitest.multipletests`).
+
+A comparison that cannot be made honestly (a group below the minimum effective size, a
+score with no variance, all weights zero in the group) is kept in the table with a
+``note`` and no p-value, and never counts as a finding. The floors (significance level,
+effect-size floor, minimum group size) are data: ``valuekit/evidence.yaml``, which an
+analyst can override (:func:`evidence_settings`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check as _check
+from ..survey.codebook import Codebook
+from ..survey.labels import DEFAULT_LABELS
+from ..errors import ParameterError
+from .._validate.args import align_arg, columns_arg, expected_error, frame_arg, optional_frame
+from ..survey.codebook import codebook_arg
+from ..survey.labels import lang_arg
+from ..evidence import ADJUST_METHODS, DEFAULT_EVIDENCE, evidence_settings
+from ..measure.model import weights_arg
+from ..measure.scoring import group_masks, require_ratio
+
+__all__ = ["compare_groups", "style_comparisons", "evidence_settings", "grade", "ADJUST_METHODS",
+           "DEFAULT_EVIDENCE"]
+
+_SHARES = {"share_destroyed": ("verdict", "destroyed")}
+
+
+def grade(p_adj, effect, *, settings: dict | None = None) -> np.ndarray:
+    """``"strong"`` when the adjusted p is below ``strong_p`` and the absolute effect size
+    reaches ``strong_effect``; ``"moderate"`` otherwise (for findings that passed the bar).
+
+    >>> grade([0.0001, 0.02], [0.8, 0.8]).tolist()
+    ['strong', 'moderate']
+    """
+    if settings is not None and not isinstance(settings, dict):
+        raise expected_error("settings", "None or a dict of evidence settings", settings)
+    s = DEFAULT_EVIDENCE if settings is None else evidence_settings(settings)
+    try:
+        p, e = np.asarray(p_adj, float), np.abs(np.asarray(effect, float))
+    except (TypeError, ValueError):
+        raise expected_error("p_adj, effect", "numbers (arrays of p-values and effect sizes)", (p_adj, effect)) from None
+    if p.shape != e.shape:
+        raise ParameterError(f"effect: {e.size} effect size(s) for {p.size} p-value(s); expected one each",
+                             name="effect")
+    return np.where((p < s["strong_p"]) & (e >= s["strong_effect"]), "strong", "moderate")
+
+
+def _default_measures(scores: pd.DataFrame, codebook: Codebook | None) -> list[str]:
+    if codebook is None:
+        numeric = [c for c in scores.select_dtypes("number").columns if c != "log_value_ratio"]
+        return numeric + (["share_destroyed"] if "verdict" in scores else [])
+    out = []
+    for blocks in (codebook.dimensions, codebook.sacrifices):
+        for b in blocks:
+            out.append(b)
+            out += [c for c in scores.columns if c.startswith(f"{b}__")]
+    out += ["benefits", "sacrifices", "value_ratio", "share_destroyed"]
+    return [m for m in out if m in scores.columns or (m in _SHARES and _SHARES[m][0] in scores.columns)]
+
+
+def _kind(measure: str, codebook: Codebook | None) -> str:
+    if measure in _SHARES:
+        return "share"
+    if codebook is not None:
+        block = measure.split("__")[0]
+        if block in codebook.dimensions:
+            return "benefit"
+        if block in codebook.sacrifices:
+            return "sacrifice"
+    return "index" if measure in ("benefits", "sacrifices", "value_ratio") else "score"
+
+
+def _label(measure: str, codebook: Codebook | None, lang: str) -> str:
+    """The codebook's label (built-in labels in ``labels.yaml`` for the indices and the share)."""
+    if codebook is None:
+        labels = DEFAULT_LABELS.get(measure, {})
+        return labels.get(lang) or labels.get("en") or measure
+    return codebook.label(measure.split("__")[-1], lang)
+
+
+def _groupings(by, scores: pd.DataFrame, data: pd.DataFrame | None) -> dict[str, pd.Series]:
+    """``{name: Series aligned on scores.index}`` from a Series, a column name, or a dict/list of them."""
+    def lookup(value, name=None):
+        if isinstance(value, pd.Series):
+            label = name or value.name or "group"
+            return label, align_arg(f"by ('{label}')", value, scores.index)
+        if isinstance(value, str):
+            for where, frame in (("scores", scores), ("data", data)):
+                if frame is not None and value in frame.columns:
+                    return value, align_arg(f"by (column '{value}' of {where})", frame[value], scores.index)
+            raise ParameterError(f"by: grouping column '{value}' not found in scores or data", name="by")
+        if isinstance(value, (np.ndarray, list)) and np.ndim(value) == 1 and len(value) == len(scores):
+            return name or "group", pd.Series(np.asarray(value, dtype=object), index=scores.index)
+        raise expected_error("by", f"a grouping: a Series, a column name or an array of length {len(scores)} "
+                        "(or a dict / list of them)", value)
+
+    if isinstance(by, dict):
+        pairs = [lookup(v, str(k)) for k, v in by.items()]
+    elif isinstance(by, (list, tuple)) and all(isinstance(b, (str, pd.Series)) for b in by):
+        pairs = [lookup(v) for v in by]
+    else:
+        pairs = [lookup(by)]
+    out = {}
+    for name, series in pairs:
+        if name in out:
+            raise ParameterError(f"by: grouping '{name}' is given twice", name="by")
+        out[name] = series
+    return out
+
+
+def _sums(values: np.ndarray, ok: np.ndarray, w: np.ndarray, masks: list[np.ndarray]):
+    """Per group: sum of weights, of squared weights, weighted mean and centred sum of squares.
+
+    ``values`` (n x m) are centred on their overall mean first so the one-pass sums do
+    not lose precision. Returns arrays of shape (groups + 1, m), the last row the total.
+    """
+    G = np.column_stack(masks + [np.ones(len(w), bool)]).astype(float)  # n x (g + 1)
+    wv = np.where(ok, w[:, None], 0.0)
+    x = np.where(ok, values, 0.0)
+    W = G.T @ wv
+    W2 = G.T @ (wv * wv)
+    S1 = G.T @ (wv * x)
+    S2 = G.T @ (wv * x * x)
+    return W, W2, S1, S2
+
+
+def _own_interval(m, a, ne, p_share, is_share, confidence, shift):
+    """A group's own interval: t on its effective size for means, Wilson for shares."""
+    from scipy import stats
+
+    share = np.broadcast_to(is_share, np.shape(m))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        own_t = stats.t.ppf(0.5 + confidence / 2, ne - 1) * np.sqrt(a)
+        zc = stats.norm.ppf(0.5 + confidence / 2)
+        wc = (p_share + zc ** 2 / (2 * ne)) / (1 + zc ** 2 / ne)
+        wh = zc * np.sqrt(p_share * (1 - p_share) / ne + zc ** 2 / (4 * ne ** 2)) / (1 + zc ** 2 / ne)
+        low = np.where(share, np.minimum(p_share, np.maximum(0.0, wc - wh)), m - own_t) + shift
+        high = np.where(share, np.maximum(p_share, np.minimum(1.0, wc + wh)), m + own_t) + shift
+    return low, high
+
+
+def _nobody(who: str, count: float | None) -> str:
+    """The note of a side with no weight: nobody has the score, or everyone who has it weighs zero
+    (``count``: respondents with the score whatever their weight; None when unknown)."""
+    if count is None:
+        return f"no respondent {who} has this score with a weight above zero"
+    if count > 0:
+        return f"all weights are zero for the {int(count)} respondent(s) {who} with this score: nothing to compare"
+    return f"no respondent {who} has this score"
+
+
+def _share_tests(p1, n1, p2, n2, valid, confidence):
+    """Two shares on effective sizes: the score z-test of equal shares and the Newcombe interval
+    of their difference, where ``valid``; NaN elsewhere.
+
+    Counts are the weighted shares times Kish's effective sizes (not whole numbers under
+    weights). The score test's variance uses the pooled share, so a group at 0 % or 100 %
+    is tested honestly (the Wald test's own-variance error is zero there, and its p tiny).
+    """
+    from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
+
+    shape = np.shape(valid)
+    out = [np.full(shape, np.nan) for _ in range(4)]
+    if not np.any(valid):
+        return out
+    c1, m1 = (np.broadcast_to(p1, shape) * np.broadcast_to(n1, shape))[valid], np.broadcast_to(n1, shape)[valid]
+    c2, m2 = (np.broadcast_to(p2, shape) * np.broadcast_to(n2, shape))[valid], np.broadcast_to(n2, shape)[valid]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        test = test_proportions_2indep(c1, m1, c2, m2, method="score", compare="diff")
+        low, high = confint_proportions_2indep(c1, m1, c2, m2, method="newcomb", compare="diff",
+                                               alpha=1 - confidence)
+    for arr, values in zip(out, (test.statistic, test.pvalue, low, high)):
+        arr[valid] = values
+    return out
+
+
+def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.ndarray, confidence: float,
+             min_n: float, group: str = "in the group", other: str = "outside the group",
+             rest: str = "the rest", present: tuple | None = None) -> dict[str, np.ndarray]:
+    """Compare two sets of respondents on every measure: the engine of every comparison table.
+
+    ``first`` and ``second`` are the weighted sums ``(W, W2, S1, S2, N)`` of each side
+    (arrays of shape (groups, measures): sum of weights, of squared weights, of weighted
+    centred values and their squares, and the respondent count; see :func:`_sums`).
+    Returns arrays of the same shape: each side's value and own interval, the difference
+    (first minus second) with its interval, the effect size (Hedges' g or Cohen's h),
+    the statistic, its df (NaN for shares) and p, and a ``note`` where the comparison
+    cannot be made (then the test columns are NaN). Used by :func:`compare_groups` (a
+    group against the rest) and :func:`valuekit.analyse.waves.compare_waves` (a wave against an
+    earlier one). ``group``, ``other`` and ``rest`` word the notes ("no respondent
+    *in the group* ...", "too few respondents *outside the group*", "no variance in the
+    group or *the rest*"). ``present``, optional: each side's count of respondents with the
+    measure whatever their weight, so that a side whose weights are all zero is told apart
+    from a side without the score.
+    """
+    from scipy import stats
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    Wg, W2g, S1g, S2g, Ng = first
+    Wr, W2r, S1r, S2r, Nr = second
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mg, mr = S1g / Wg, S1r / Wr
+        ssg = np.maximum(S2g - S1g * mg, 0.0)  # sum w (x - mean)^2
+        ssr = np.maximum(S2r - S1r * mr, 0.0)
+        neg, ner = Wg ** 2 / W2g, Wr ** 2 / W2r
+        # weighted variance, unbiased on the effective size
+        vg = ssg / Wg * neg / (neg - 1)
+        vr = ssr / Wr * ner / (ner - 1)
+        diff = mg - mr
+        # means: Welch on effective sizes
+        a, b = vg / neg, vr / ner
+        se_t = np.sqrt(a + b)
+        df = (a + b) ** 2 / (a ** 2 / (neg - 1) + b ** 2 / (ner - 1))
+        pooled = np.sqrt(((neg - 1) * vg + (ner - 1) * vr) / (neg + ner - 2))
+        g = diff / pooled * (1 - 3 / (4 * (neg + ner) - 9))
+        # shares: the score test (pooled share under H0), valid at 0 % and 100 %, on effective counts
+        pg, pr = np.clip(mg, 0.0, 1.0), np.clip(mr, 0.0, 1.0)
+        p0 = (pg * neg + pr * ner) / (neg + ner)
+        se_0 = np.sqrt(p0 * (1 - p0) * (1 / neg + 1 / ner))
+    share = np.broadcast_to(is_share, diff.shape)
+    z, p_z, z_low, z_high = _share_tests(pg, neg, pr, ner, share & (se_0 > 0), confidence)
+    se = np.where(share, se_0, se_t)
+    stat = np.where(share, z, diff / np.where(se_t > 0, se_t, np.nan))
+    df = np.where(share, np.inf, df)
+    p = np.where(share, p_z, 2 * stats.t.sf(np.abs(stat), df))
+    crit = stats.t.ppf(0.5 + confidence / 2, df)
+    ci_low = np.where(share, z_low, diff - crit * se_t)
+    ci_high = np.where(share, z_high, diff + crit * se_t)
+    with np.errstate(invalid="ignore"):
+        h = proportion_effectsize(np.clip(pg, 0, 1), np.clip(pr, 0, 1))
+    effect = np.where(share, h, g)
+    shift = np.where(is_share, 0.0, centre)
+    g_low, g_high = _own_interval(mg, a, neg, pg, is_share, confidence, shift)
+    r_low, r_high = _own_interval(mr, b, ner, pr, is_share, confidence, shift)
+
+    # what cannot be compared, and why (first reason wins)
+    note = np.full(diff.shape, "", dtype=object)
+    conditions = [
+        (Wg <= 0, lambda i, j: _nobody(group, None if present is None else present[0][i, j])),
+        (Wr <= 0, lambda i, j: _nobody(other, None if present is None else present[1][i, j])),
+        (neg < min_n, lambda i, j: f"too few respondents: {int(Ng[i, j])} (effective n "
+                                   f"{neg[i, j]:.1f}); at least {min_n} needed"),
+        (ner < min_n, lambda i, j: f"too few respondents {other}: {int(Nr[i, j])} "
+                                   f"(effective n {ner[i, j]:.1f}); at least {min_n} needed"),
+        (~(se > 0), lambda i, j: f"no variance in the group or {rest}: nothing to test"),
+    ]
+    for cond, text_of in conditions:
+        for i, j in zip(*np.nonzero(cond & (note == ""))):
+            note[i, j] = text_of(i, j)
+    bad = note != ""
+    return {
+        "n": Ng, "n_other": Nr, "n_eff": neg, "n_eff_other": ner,
+        "value": mg + shift, "other_value": mr + shift,
+        "value_ci_low": np.where(Wg > 0, g_low, np.nan), "value_ci_high": np.where(Wg > 0, g_high, np.nan),
+        "other_ci_low": np.where(Wr > 0, r_low, np.nan), "other_ci_high": np.where(Wr > 0, r_high, np.nan),
+        "diff": diff,
+        "ci_low": np.where(bad, np.nan, ci_low), "ci_high": np.where(bad, np.nan, ci_high),
+        "effect": np.where(bad, np.nan, effect), "statistic": np.where(bad, np.nan, stat),
+        "df": np.where(bad | share, np.nan, df), "p": np.where(bad, np.nan, p), "note": note,
+    }
+
+
+def _table_options(settings, adjust, alpha, confidence) -> tuple[dict, str, float, float]:
+    """The evidence settings and a comparison table's adjust, alpha and confidence, checked."""
+    if settings is not None and not isinstance(settings, dict):
+        raise expected_error("settings", "None or a dict of evidence settings (evidence_settings)", settings)
+    s = evidence_settings(settings)
+    adjust = s["adjust"] if adjust is None else adjust
+    alpha = s["alpha"] if alpha is None else alpha
+    if not isinstance(adjust, str) or adjust not in ADJUST_METHODS:
+        raise ParameterError(f"adjust must be one of {list(ADJUST_METHODS)}, got {adjust!r}", name="adjust")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)) or not 0 < alpha < 1:
+        raise ParameterError(f"alpha must be between 0 and 1, got {alpha!r}", name="alpha")
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.number)) \
+            or not 0 < confidence < 1:
+        raise ParameterError(f"confidence must be between 0 and 1, got {confidence!r}", name="confidence")
+    return s, adjust, alpha, confidence
+
+
+def _measure_matrix(scores: pd.DataFrame, measures, codebook: Codebook | None, w: np.ndarray):
+    """The measures (checked; default :func:`_default_measures`) as one centred matrix.
+
+    Means as they are, shares as 0/1 among the scored. Returns ``(measures, x, ok,
+    is_share, centre)``: ``x`` is the values minus each measure's weighted mean (shares
+    are not centred), ``ok`` marks finite values with a positive weight.
+    """
+    if measures is not None and (isinstance(measures, (str, dict)) or not hasattr(measures, "__iter__")):
+        raise expected_error("measures", "None or a list of score columns", measures)
+    given = measures is not None
+    measures = _default_measures(scores, codebook) if measures is None else list(measures)
+    if not measures:
+        raise (expected_error("measures", "at least one measure (a score column, or 'share_destroyed')", measures)
+               if given else ParameterError("measures: the scores have no numeric score column to compare; "
+                                            f"columns: {list(scores.columns)}", name="measures"))
+    unknown = [m for m in measures if not isinstance(m, str) or (m not in scores.columns and m not in _SHARES)]
+    if unknown:
+        raise ParameterError(f"measures: measure(s) {unknown} not found in scores; available: "
+                             f"{list(scores.columns)}", name="measures")
+    text = [m for m in measures if m not in _SHARES and (not pd.api.types.is_numeric_dtype(scores[m].dtype)
+                                                         or pd.api.types.is_bool_dtype(scores[m].dtype))]
+    if text:
+        raise ParameterError(f"measures: measure(s) {text} are not numeric scores", name="measures")
+    values = np.empty((len(scores), len(measures)))
+    for j, m in enumerate(measures):
+        if m in _SHARES:
+            col, level = _SHARES[m]
+            require_ratio(scores, f"the measure '{m}'")
+            scored = scores["value_ratio"].notna().to_numpy()
+            values[:, j] = np.where(scored, (scores[col] == level).to_numpy(dtype=float), np.nan)
+        else:
+            values[:, j] = scores[m].to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(values) & (w > 0)[:, None]
+    centre = np.array([np.average(values[ok[:, j], j], weights=w[ok[:, j]]) if ok[:, j].any() else 0.0
+                       for j in range(len(measures))])
+    is_share = np.array([m in _SHARES for m in measures])
+    centre[is_share] = 0.0  # shares stay 0/1
+    return measures, values - centre, ok, is_share, centre
+
+
+def _conclude(out: pd.DataFrame, *, adjust: str, alpha: float, settings: dict,
+              words: tuple[str, str] = ("higher", "lower")) -> int:
+    """Adjust the table's p-values across it and decide each row (in place): ``p_adj``,
+    ``significant``, ``meaningful``, ``finding`` (both), ``direction`` (``words`` for a
+    positive / negative finding) and ``grade``. Returns the number of tests."""
+    from statsmodels.stats.multitest import multipletests
+
+    tested = out["p"].notna().to_numpy()
+    out["p_adj"] = np.nan
+    if tested.any():
+        out.loc[tested, "p_adj"] = (out.loc[tested, "p"].to_numpy() if adjust == "none" else
+                                    multipletests(out.loc[tested, "p"].to_numpy(), method=adjust)[1])
+    out["significant"] = (out["p_adj"] < alpha).to_numpy()
+    out["meaningful"] = (out["effect"].abs() >= settings["min_effect"]).to_numpy()
+    out["finding"] = out["significant"] & out["meaningful"]
+    out["direction"] = np.where(out["finding"], np.where(out["diff"] > 0, *words), "")
+    out["grade"] = np.where(out["finding"], grade(out["p_adj"], out["effect"], settings=settings), "")
+    return int(tested.sum())
+
+
+def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None,
+                   measures: list[str] | None = None, weights=None, data: pd.DataFrame | None = None,
+                   adjust: str | None = None, alpha: float | None = None, confidence: float = 0.95,
+                   settings: dict | None = None, lang: str = "en") -> pd.DataFrame:
+    """Every group against the rest of the sample, on every score, with adjusted p-values.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        ValueScorer output (one row per respondent).
+    by : Series, str, or a dict / list of them
+        The grouping(s): segments (a Series on ``scores``' index), a context column name
+        (looked up in ``scores``, then ``data``), or several at once, e.g.
+        ``{"segment": segments, "channel": "channel"}``. Respondents with a missing group
+        form a group ``"(missing)"``. The adjustment runs across every grouping's rows.
+    codebook : Codebook, optional
+        Default measures (every dimension, facet, sacrifice, the indices, the value ratio
+        and the share destroyed), their labels (in ``lang``) and kinds.
+    measures : list of str, optional
+        Score columns to compare; ``"share_destroyed"`` is the share of scored customers
+        whose verdict is ``destroyed``.
+    weights : array-like or str, optional
+        Survey weights (a column name of ``scores`` or ``data``, or values).
+    data : DataFrame, optional
+        Where grouping and weight columns are looked up.
+    adjust : {"fdr_bh", "holm", "bonferroni", "none"}, optional
+        Multiple-testing adjustment across the table; default from the settings (fdr_bh).
+    alpha : float, optional
+        Significance level for the adjusted p; default from the settings (0.05).
+    confidence : float, default 0.95
+        Of the interval of each difference.
+    settings : dict, optional
+        Evidence floors (:func:`evidence_settings`): ``min_group_n`` (effective size a
+        group needs to be compared), ``min_effect`` (the effect-size floor of a finding),
+        ``max_levels``.
+
+    Returns
+    -------
+    DataFrame
+        One row per grouping, group and measure: ``grouping``, ``group``, ``measure``,
+        ``label``, ``kind`` (benefit, sacrifice, index or share), ``statistic_type``
+        (mean or share), ``n`` and ``n_rest`` (respondents with the measure),
+        ``n_eff`` and ``n_eff_rest`` (Kish), ``group_value``, ``rest_value``, ``diff``
+        (group minus rest), ``ci_low``, ``ci_high`` (of the difference), ``group_ci_low``,
+        ``group_ci_high`` (the group's own interval: t for a mean, Wilson for a share, both on
+        the effective size; for charts), ``effect``,
+        ``effect_size`` ("hedges_g" or "cohen_h"), ``statistic`` (t or z), ``df``, ``p``,
+        ``p_adj``, ``significant`` (p_adj < alpha), ``meaningful`` (|effect| >= min_effect),
+        ``finding`` (both), ``direction`` ("higher" / "lower" for a finding, else ""),
+        ``grade`` ("strong" / "moderate" for a finding) and ``note`` (why a comparison was
+        not made). ``.attrs`` records ``adjust``, ``alpha``, ``min_effect``, ``min_group_n``
+        and ``n_tests``.
+
+    Examples
+    --------
+    >>> import valuekit as vk
+    >>> survey = vk.load_survey(vk.DEMO_DATA, codebook=vk.DEMO_CODEBOOK)
+    >>> scores = vk.ValueScorer(survey.codebook).fit_transform(survey.data)
+    >>> table = compare_groups(scores, "channel", data=survey.data, codebook=survey.codebook,
+    ...                        weights=survey.weights)
+    >>> table.loc[(table["group"] == "online") & (table["measure"] == "time"),
+    ...           ["n", "diff", "effect", "finding"]].round(2).to_dict("records")
+    [{'n': 511, 'diff': -0.21, 'effect': -0.16, 'finding': False}]
+    """
+    s, adjust, alpha, confidence = _table_options(settings, adjust, alpha, confidence)
+    scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    codebook = None if codebook is None else codebook_arg("codebook", codebook)
+    data = optional_frame("data", data)
+    lang = lang_arg(lang)
+    w = weights_arg(weights, scores, data)
+    measures, x, ok, is_share, centre = _measure_matrix(scores, measures, codebook, w)
+    groupings = _groupings(by, scores, data)
+    count = ok.astype(float)
+    has = np.isfinite(x).astype(float)  # with the measure, whatever the weight
+
+    frames = []
+    for gname, series in groupings.items():
+        masks = group_masks(scores.index, series, include_all=False)
+        if len(masks) > s["max_levels"]:
+            raise ParameterError(f"by: grouping '{gname}' has {len(masks)} levels; comparisons are limited to "
+                                 f"max_levels={s['max_levels']} groups (merge rare levels first, or raise "
+                                 "max_levels in the evidence settings)", name="by")
+        if not masks:
+            continue
+        names = [m[0] for m in masks]
+        W, W2, S1, S2 = _sums(x, ok, w, [m[1] for m in masks])
+        G = np.column_stack([m[1] for m in masks] + [np.ones(len(w), bool)]).astype(float).T
+        N, H = G @ count, G @ has
+        k = len(masks)
+        Wt, W2t, S1t, S2t, Nt = W[k], W2[k], S1[k], S2[k], N[k]
+        Wg, W2g, S1g, S2g, Ng = W[:k], W2[:k], S1[:k], S2[:k], N[:k]
+        c = contrast((Wg, W2g, S1g, S2g, Ng), (Wt - Wg, W2t - W2g, S1t - S1g, S2t - S2g, Nt - Ng),
+                     is_share=is_share, centre=centre, confidence=confidence, min_n=s["min_group_n"],
+                     other="outside the group", present=(H[:k], H[k] - H[:k]))
+        rows = pd.DataFrame({
+            "grouping": gname,
+            "group": np.repeat(np.array(names, dtype=object), len(measures)),
+            "measure": np.tile(measures, k),
+            "label": np.tile([_label(m, codebook, lang) for m in measures], k),
+            "kind": np.tile([_kind(m, codebook) for m in measures], k),
+            "statistic_type": np.tile(np.where(is_share, "share", "mean"), k),
+            "n": c["n"].ravel().astype(int), "n_rest": c["n_other"].ravel().astype(int),
+            "n_eff": c["n_eff"].ravel(), "n_eff_rest": c["n_eff_other"].ravel(),
+            "group_value": c["value"].ravel(), "rest_value": c["other_value"].ravel(),
+            "group_ci_low": c["value_ci_low"].ravel(), "group_ci_high": c["value_ci_high"].ravel(),
+            **{key: c[key].ravel() for key in ("diff", "ci_low", "ci_high", "effect")},
+            "effect_size": np.tile(np.where(is_share, "cohen_h", "hedges_g"), k),
+            **{key: c[key].ravel() for key in ("statistic", "df", "p", "note")},
+        })
+        frames.append(rows)
+    columns = ["grouping", "group", "measure", "label", "kind", "statistic_type", "n", "n_rest", "n_eff",
+               "n_eff_rest", "group_value", "rest_value", "group_ci_low", "group_ci_high", "diff", "ci_low", "ci_high", "effect",
+               "effect_size", "statistic", "df", "p", "p_adj", "significant", "meaningful", "finding",
+               "direction", "grade", "note"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(frames, ignore_index=True)
+    n_tests = _conclude(out, adjust=adjust, alpha=alpha, settings=s)
+    out = out[columns]
+    out.attrs.update(adjust=adjust, alpha=alpha, min_effect=s["min_effect"], min_group_n=s["min_group_n"],
+                     n_tests=n_tests, confidence=confidence)
+    return out
+
+
+def style_comparisons(table: pd.DataFrame, *, grouping: str | None = None, value: str = "group_value",
+                      decimals: int = 2):
+    """A styled group x measure view of :func:`compare_groups`, with the usual markers.
+
+    Each cell shows the group's value; a finding (significant after adjustment *and* above
+    the effect-size floor) gets an arrow (▲ higher / ▼ lower than the rest) and a colour:
+    green where it is good for the customer (a higher benefit, a lower sacrifice or share
+    destroyed), red where it is bad. Comparisons that could not be made show ``·``.
+
+    Returns a pandas ``Styler`` (with a fixed uuid, so notebook output is deterministic)
+    whose every text is HTML-escaped: its cells, the group and measure labels, the
+    grouping's name and the caption (labels come from the survey's files, so they are shown
+    as text, never run as markup).
+    """
+    import html
+
+    table = frame_arg("table", table, "a compare_groups table")
+    value = _check.text("value", value)
+    columns_arg("table", ["grouping", "group", "measure", "label", "kind", "statistic_type", "finding",
+                           "direction", "note"], {"table": table})
+    if value not in table.columns or not pd.api.types.is_numeric_dtype(table[value].dtype):
+        raise ParameterError(f"value: {value!r} is not a numeric column of the table; expected e.g. "
+                             "'group_value', 'diff' or 'effect'", name="value")
+    groupings = list(dict.fromkeys(table["grouping"]))
+    if grouping is not None and grouping not in groupings:
+        raise ParameterError(f"grouping: {grouping!r} is not in the table; its groupings: {groupings}",
+                             name="grouping")
+    decimals = _check.integer("decimals", decimals, min=0, max=15)
+    if grouping is None:
+        grouping = table["grouping"].iloc[0] if len(table) else ""
+    t = table[table["grouping"] == grouping]
+    groups = list(dict.fromkeys(t["group"]))
+    measures = list(dict.fromkeys(t["measure"]))
+    labels = dict(zip(t["measure"], t["label"]))
+    cells = t.set_index(["group", "measure"])
+    text = pd.DataFrame("", index=pd.Index(groups, name=grouping), columns=[labels[m] for m in measures])
+    css = pd.DataFrame("", index=text.index, columns=text.columns)
+    for (g, m), r in cells.iterrows():
+        col = labels[m]
+        v = r[value]
+        fmt = f"{v:.0%}" if r["statistic_type"] == "share" and value.endswith("value") else f"{v:.{decimals}f}"
+        if r["note"]:
+            text.loc[g, col] = f"{fmt} ·" if np.isfinite(v) else "·"
+            css.loc[g, col] = "color: #888888"
+            continue
+        if r["finding"]:
+            up = r["direction"] == "higher"
+            good = up if r["kind"] in ("benefit", "index") and m != "sacrifices" else not up
+            text.loc[g, col] = f"{fmt} {'▲' if up else '▼'}"
+            css.loc[g, col] = ("background-color: #d9f0d3; color: #1b7837" if good
+                               else "background-color: #fddbc7; color: #b2182b")
+        else:
+            text.loc[g, col] = fmt
+    caption = (f"{grouping}: each group against the rest. ▲/▼ significant after {table.attrs.get('adjust', '')} "
+               f"adjustment (p < {table.attrs.get('alpha', '')}) with |effect| ≥ {table.attrs.get('min_effect', '')}; "
+               "green good for the customer, red bad; · not compared (see the note)")
+    return (text.style.set_uuid("valuekit").apply(lambda _: css, axis=None).set_caption(html.escape(caption))
+            .format(escape="html").format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+            .format_index_names(escape="html", axis=0))

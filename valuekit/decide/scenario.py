@@ -1,0 +1,1126 @@
+"""What if we cut the waiting time, or raise the price 5 %? Scenarios on the survey's answers.
+
+A :class:`Scenario` is a small, serialisable set of lever settings (saved and loaded as
+YAML or JSON; loading never executes anything from the file). The levers themselves are
+data, the survey's own (:mod:`valuekit.survey.levers`: a lever file, the codebook's ``levers:``
+section, or levers derived from the codebook).
+
+:class:`ScenarioEngine` applies a scenario to the **item answers** of every scored
+customer at once and rescores them with the survey's own :class:`ValueScorer`
+(:meth:`ValueScorer.score_items`, the arithmetic behind ``transform``), so a what-if
+result is exactly what the survey would have scored had those answers been given.
+
+How the answers move
+--------------------
+Work happens on each item's own scale, in the direction of what the item measures (a
+reverse-keyed item's answer moves the other way), in this order:
+
+1. ``percent`` levers scale each item's distance above the bottom of its scale by
+   ``1 + value x weight / 100`` (several on one item multiply);
+2. ``points`` levers add ``value x weight`` points (several on one item add up);
+3. every answer is clipped to its item's scale;
+4. ``lift_lowest`` levers, in the order of the lever file, bring the worst ``value`` % of
+   the customers the scenario applies to (lowest mean on the lever's benefit items,
+   highest on its sacrifice items, survey-weighted) up (or down) to the lever's target.
+
+An unanswered item stays unanswered: a scenario changes answers, it does not invent them.
+
+What comes back
+---------------
+:meth:`ScenarioEngine.apply` returns a summary by segment: the share of customers whose
+value is destroyed before and after, each with a Wilson interval on Kish's effective n,
+the change with a paired interval, the mean value ratio, the customers moving between
+verdicts, and the predicted mean change of each outcome through the driver model's slopes
+with a bootstrap percentile interval, withheld where the model explains less than the
+evidence floor ``min_r2`` (``valuekit/evidence.yaml``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .._validate import check as _check
+from .._validate.args import seed_arg
+from .._validate.yamlfile import Loader as _SafeLoader
+from .._validate.yamlfile import read_file as _read_file
+from ..survey.codebook import LANGUAGES, Codebook, ui_text
+from ..errors import FileError, ParameterError, ScenarioError
+from ..evidence import evidence_settings
+from ..survey.levers import LeverSet, read_levers
+from ..measure.scoring import VERDICTS, ValueScorer, group_order, item_maps, item_matrix, wilson_interval
+from ..survey.answers import survey_weights
+
+__all__ = ["Scenario", "ScenarioEngine", "ScenarioError", "OutcomeModel", "compare_scenarios", "build_engine",
+           "format_headline", "format_outcome_changes", "format_summary", "format_comparison", "ui_text", "lever_scenarios",
+           "scenario_names", "scenario_file_name", "segment_label", "NO_SEGMENT"]
+
+_KEYS = {"name", "description", "levers", "segments", "built_on"}
+_BUILT_ON_KEYS = {"survey", "items", "levers", "segment_names"}
+#: The segment of scored customers the segmenter left without one (no complete profile).
+NO_SEGMENT = "none"
+
+
+def _number(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ScenarioError(f"scenario key '{key}': expected a number, got {value!r}")
+    return float(value)
+
+
+def _lever_arg(name: str, levers: Any) -> Any:
+    """``levers`` if :func:`read_levers` can take it: None, a LeverSet, a mapping or a file path."""
+    if levers is None or isinstance(levers, (LeverSet, dict)):
+        return levers
+    if isinstance(levers, (str, Path)) or hasattr(levers, "__fspath__"):
+        return _check.path(name, levers)
+    raise ParameterError(f"{name}: expected a LeverSet, a mapping, a lever file path or None, "
+                         f"got {type(levers).__name__}", name=name)
+
+
+class _ScenarioLoader(_SafeLoader):
+    """The bounded safe loader (:mod:`valuekit._validate.yamlfile`), worded for a scenario file."""
+
+    message = "scenario key '{key}' appears twice in one mapping (line {line}); YAML would silently keep only the last"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of lever settings, optionally for some segments only.
+
+    Parameters
+    ----------
+    name : str
+    levers : dict
+        Lever name (of the survey's :class:`~valuekit.survey.levers.LeverSet`) to its value;
+        levers left out are 0. Checked against the levers when applied.
+    segments : list, optional
+        Apply only to customers of these segments (default: everyone).
+    description : str
+    built_on : dict, optional
+        What the scenario was made on (:meth:`ScenarioEngine.stamp`): ``survey`` (the
+        codebook's file), ``items`` and ``levers`` (short fingerprints of the codebook's
+        benefit and sacrifice items and of the lever definitions) and ``segment_names``
+        (the name of each segment of ``segments``, in English). An engine refuses to apply
+        a scenario whose record does not match it (:meth:`ScenarioEngine.check`); a
+        scenario without one is applied as it is.
+
+    Raises
+    ------
+    ParameterError
+        A name that is not text, levers that are not a mapping of lever name to a finite
+        number, segments that are not a non-empty list, a description that is not text.
+        A name or description holding an unpaired surrogate (it could not be saved).
+        A ``built_on`` that is not a mapping of text. (:meth:`from_dict` and :meth:`load`
+        raise :class:`ScenarioError` naming the key.)
+
+    Examples
+    --------
+    >>> s = Scenario.from_dict({"name": "cheaper", "levers": {"price": -10}})
+    >>> s.levers
+    {'price': -10.0}
+    >>> Scenario.from_dict({"name": "x", "levers": {"price": "ten"}})
+    Traceback (most recent call last):
+    ...
+    valuekit.errors.ScenarioError: scenario key 'levers.price': expected a number, got 'ten'
+    """
+
+    name: str = "scenario"
+    levers: dict[str, float] = field(default_factory=dict)
+    segments: tuple | None = None
+    description: str = ""
+    built_on: dict | None = None
+
+    def __post_init__(self):
+        _check.text("name", self.name)
+        for key in ("name", "description"):
+            if isinstance(getattr(self, key), str) and (problem := _unpaired(getattr(self, key))):
+                raise ParameterError(f"{key}: {problem}", name=key)
+        _check.instance("levers", self.levers, dict, "a mapping of lever name to value")
+        levers = {}
+        for key, value in self.levers.items():
+            _check.text("levers", key)  # a lever's name
+            levers[key] = _check.number(f"levers[{key!r}]", value)
+        object.__setattr__(self, "levers", levers)
+        if self.segments is not None:
+            if not isinstance(self.segments, (list, tuple)) or not self.segments:
+                raise ParameterError(f"segments: expected a non-empty list of segments or None, "
+                                     f"got {self.segments!r}", name="segments")
+            object.__setattr__(self, "segments", tuple(self.segments))
+        _check.text("description", self.description, allow_empty=True)
+        if self.built_on is not None:
+            try:
+                built_on = _built_on(self.built_on, self.segments)
+            except ScenarioError as err:
+                raise ParameterError(f"built_on: {err}", name="built_on") from None
+            object.__setattr__(self, "built_on", built_on)
+
+    @classmethod
+    def from_dict(cls, spec: Any, *, source: str = "scenario") -> "Scenario":
+        """Validate a parsed scenario's shape; errors name the key."""
+        if not isinstance(spec, dict):
+            raise ScenarioError(f"{source}: expected a mapping with keys {sorted(_KEYS)}, got {type(spec).__name__}")
+        unknown = sorted(set(spec) - _KEYS)
+        if unknown:
+            hint = " (levers are listed under 'levers:')" if unknown[0] == "communication" else ""
+            raise ScenarioError(f"scenario key '{unknown[0]}': unknown key; expected some of {sorted(_KEYS)}{hint}")
+        name = spec.get("name", "scenario")
+        if not isinstance(name, str) or not name.strip():
+            raise ScenarioError(f"scenario key 'name': expected text, got {name!r}")
+        for key in ("name", "description"):
+            if isinstance(spec.get(key), str) and (problem := _unpaired(spec[key])):
+                raise ScenarioError(f"scenario key '{key}': {problem}")
+        levers_in = spec.get("levers")  # 0, [] or "" are mistakes, not "no change": refuse them
+        levers_in = {} if levers_in is None else levers_in
+        if not isinstance(levers_in, dict):
+            raise ScenarioError(f"scenario key 'levers': expected a mapping of lever to value, got {levers_in!r}")
+        levers = {str(k): _number(v, f"levers.{k}") for k, v in levers_in.items()}
+        segments = spec.get("segments")
+        if segments is not None:
+            if not isinstance(segments, list) or not segments:
+                raise ScenarioError(f"scenario key 'segments': expected a non-empty list of segments, got {segments!r}")
+            segments = tuple(segments)
+        description = spec.get("description", "")
+        if not isinstance(description, str):
+            raise ScenarioError(f"scenario key 'description': expected text, got {description!r}")
+        built_on = spec.get("built_on")
+        if built_on is not None:
+            built_on = _built_on(built_on, segments)
+        return cls(name=name.strip(), levers=levers, segments=segments, description=description, built_on=built_on)
+
+    def to_dict(self) -> dict:
+        out = {"name": self.name, "levers": {k: v for k, v in self.levers.items() if v}}
+        if self.segments is not None:
+            out["segments"] = [s.item() if isinstance(s, np.generic) else s for s in self.segments]
+        if self.description:
+            out["description"] = self.description
+        if self.built_on:
+            out["built_on"] = {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in self.built_on.items()}
+        return out
+
+    def problems(self, levers: LeverSet, segments: list | None = None) -> list[str]:
+        """Everything in this scenario that does not apply to these levers (and segments)."""
+        out = []
+        for key, value in self.levers.items():
+            if key not in levers:
+                out.append(f"lever '{key}' is not a lever of this survey ({levers.source}: {', '.join(levers.levers)})")
+                continue
+            lever = levers[key]
+            if not lever.low <= value <= lever.high:
+                out.append(f"lever '{key}': {value:g} {lever.unit} is out of its range "
+                           f"[{lever.low:g}, {lever.high:g}]")
+        if self.segments is not None and segments is not None:
+            unknown = [s for s in self.segments if s not in segments]
+            if unknown:
+                out.append(f"segment(s) {unknown} do not exist; segments are {segments}")
+        return out
+
+    def save(self, path: str | Path) -> Path:
+        """Write the scenario as YAML (``.yaml``/``.yml``) or JSON (``.json``), in UTF-8.
+
+        Raises
+        ------
+        ParameterError
+            ``path`` is not a path, or does not end in .yaml, .yml or .json.
+        FileError
+            ``path`` is a folder, its folder does not exist or cannot be written, or the
+            write fails (checked before anything is written).
+        """
+        path = _check.path("path", path)
+        suffix = path.suffix.lower()
+        if suffix not in (".json", ".yaml", ".yml"):
+            raise ParameterError(f"path: save a scenario as .yaml, .yml or .json, got {_check.shown(path.name)}",
+                                 name="path")
+        path = _check.output_file("path", path, "scenario file")
+        _check.write_text(path, _file_text(self.to_dict(), suffix), "scenario file")
+        return path
+
+    def save_in(self, folder: str | Path, suffix: str = ".yaml", *, max_bytes: int | None = None) -> Path:
+        """Write the scenario into ``folder`` under a file name made from its name
+        (:func:`scenario_file_name`), never over a file already there: a name taken (in
+        any letter case or Unicode spelling, as on Windows and macOS) gets ``_2``, ``_3``,
+        ... The scenario's own name is kept inside the file, as it was typed.
+
+        Parameters
+        ----------
+        folder : str or Path
+            Created if missing.
+        suffix : {".yaml", ".yml", ".json"}
+        max_bytes : int, optional
+            The longest file name, in UTF-8 bytes, at least 16 (default, and never more
+            than: what the folder's file system takes, ``os.pathconf(folder,
+            "PC_NAME_MAX")``, or 255 where unknown).
+
+        Returns
+        -------
+        Path
+            The file written (its name says whether it was renamed).
+
+        Raises
+        ------
+        ParameterError
+            A suffix other than .yaml, .yml, .json, or ``max_bytes`` below 16.
+        FileError
+            The folder cannot be created or written.
+        """
+        suffix = _check.choice("suffix", suffix, (".yaml", ".yml", ".json"))
+        folder = _check.output_dir("folder", folder, "scenario folder")
+        limit = _name_max(folder)
+        if max_bytes is not None:
+            limit = min(limit, _check.integer("max_bytes", max_bytes, min=16))
+        taken = {_file_key(p.name) for p in folder.iterdir()}
+        text = _file_text(self.to_dict(), suffix)
+        for k in range(1, 100_000):
+            tail = ("" if k == 1 else f"_{k}") + suffix
+            name = scenario_file_name(self.name, tail, max_bytes=limit)
+            if _file_key(name) in taken:
+                continue
+            path = folder / name
+            try:
+                with open(path, "x", encoding="utf-8") as f:  # exclusive: never over a file that appeared meanwhile
+                    f.write(text)
+            except FileExistsError:
+                taken.add(_file_key(name))
+                continue
+            except OSError as err:
+                raise FileError(f"cannot write the scenario file '{path}': {err.strerror or err}",
+                                path=str(path)) from None
+            return path
+        raise FileError(f"folder: no free file name for scenario {_check.shown(self.name)} in '{folder}'",
+                        path=str(folder))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Scenario":
+        """Read a scenario file: JSON (``.json``) or YAML (anything else); nothing in it is executed.
+
+        Read with :func:`valuekit._validate.yamlfile.read_file`: the safe loader, UTF-8, UTF-16/32 or
+        Windows-1252 text, at most 4 MiB.
+
+        Raises
+        ------
+        ScenarioError
+            The file is missing, not YAML / JSON, a key is wrong or given twice (with its
+            line), or it is refused: bigger than 4 MiB, nesting deeper than 50 levels, or
+            aliases expanding to more than 1,000,000 values. The message names the file.
+        ParameterError
+            ``path`` is not a path (e.g. None or a number).
+        """
+        path = _check.path("path", path)
+        try:
+            spec = _read_file(path, what="scenario file", error=ScenarioError, loader=_ScenarioLoader)
+        except OSError as err:  # a name the file system refuses (too long), a file that cannot be opened
+            raise ScenarioError(f"{_check.shown(path.name)}: cannot read the scenario file: {err.strerror or err}") \
+                from None
+        try:
+            return cls.from_dict(spec, source=path.name)
+        except ScenarioError as err:
+            message = str(err)
+            raise ScenarioError(message if message.startswith(f"{path.name}: ") else f"{path.name}: {message}") from None
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, writing a text that holds a line break YAML would fold on
+    reading (U+0085, U+2028, U+2029) or any character that is not printable in double
+    quotes, where it is escaped: every name is read back as it was written."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str):
+    quoted = not text.isprintable() or any(c in text for c in "\x85\u2028\u2029")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"' if quoted else None)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
+def _file_text(spec: dict, suffix: str) -> str:
+    """A scenario's file: JSON (``.json``) or YAML, in which every text reads back as written."""
+    if suffix == ".json":
+        return json.dumps(spec, indent=2) + "\n"
+    return yaml.dump(spec, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+
+
+def _unpaired(text: str) -> str | None:
+    """Why ``text`` cannot be saved as UTF-8 (an unpaired surrogate, and where), or None."""
+    for i, c in enumerate(text):
+        if "\ud800" <= c <= "\udfff":
+            return (f"an unpaired surrogate U+{ord(c):04X} at character {i + 1}; expected text that can be saved "
+                    "as UTF-8")
+    return None
+
+
+#: Names Windows reserves for devices, in any letter case and with any suffix.
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{dev}{i}" for dev in ("COM", "LPT") for i in "123456789¹²³")}
+
+
+def scenario_file_name(name: str, suffix: str = ".yaml", *, max_bytes: int = 255) -> str:
+    """A file name for a scenario called ``name``, safe on Linux, macOS and Windows.
+
+    Letters, marks and digits of any script, ``-`` and ``_`` are kept (NFC-normalised);
+    anything else (path separators, dots, spaces, punctuation, control characters, bidi
+    and other invisible format marks, line separators) becomes ``_``, runs of ``_``
+    become one and none is left at either end. A name Windows reserves (``CON``,
+    ``NUL``, ``COM1``, ...) gets a trailing ``_``; a name with nothing left is
+    ``scenario``. The result, with ``suffix``, fits in ``max_bytes`` UTF-8 bytes, cut
+    between characters (never inside a character, nor before a combining mark). Distinct
+    names can give the same file name: :meth:`Scenario.save_in` keeps them apart.
+
+    >>> scenario_file_name("Cut waiting time / 10% (Q3)")
+    'Cut_waiting_time_10_Q3.yaml'
+    >>> scenario_file_name("../../etc/passwd\u202e"), scenario_file_name("con"), scenario_file_name("...")
+    ('etc_passwd.yaml', 'con_.yaml', 'scenario.yaml')
+    >>> len(scenario_file_name("é" * 300).encode())
+    255
+    """
+    _check.text("name", name)
+    suffix = _check.text("suffix", suffix, allow_empty=True)
+    max_bytes = _check.integer("max_bytes", max_bytes, min=1)
+    budget = max_bytes - len(suffix.encode("utf-8", "surrogatepass"))
+    if budget < 4:  # one character of up to 4 bytes
+        raise ParameterError(f"max_bytes: {max_bytes} bytes leave no room for a name before {suffix!r}",
+                             name="max_bytes")
+    text = unicodedata.normalize("NFC", name)
+    chars = [c if unicodedata.category(c)[0] in "LMN" or c in "-_" else "_" for c in text]
+    stem = "_".join(part for part in "".join(chars).split("_") if part)
+    if stem.upper() in _RESERVED:
+        stem += "_"
+    stem = stem or "scenario"
+    size, cut = 0, len(stem)
+    for i, c in enumerate(stem):
+        size += len(c.encode("utf-8"))
+        if size > budget:
+            cut = i
+            break
+    while 0 < cut < len(stem) and unicodedata.category(stem[cut])[0] == "M":  # keep a letter with its marks
+        cut -= 1
+    if cut < len(stem):
+        stem = stem[:cut].rstrip("_") or "scenario"[:budget]
+    return stem + suffix
+
+
+def _file_key(name: str) -> str:
+    """A file name as case-blind, normalising file systems see it (Windows, macOS)."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name, in bytes, the file system of ``folder`` takes (255 where unknown)."""
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):  # no pathconf on Windows: its limit is 255 characters
+        return 255
+
+
+def _built_on(spec: Any, segments: tuple | None) -> dict:
+    """Validate a scenario's ``built_on`` record; errors name the key."""
+    if not isinstance(spec, dict):
+        raise ScenarioError(f"scenario key 'built_on': expected a mapping with some of {sorted(_BUILT_ON_KEYS)}, "
+                            f"got {spec!r:.80}")
+    unknown = sorted(set(spec) - _BUILT_ON_KEYS)
+    if unknown:
+        raise ScenarioError(f"scenario key 'built_on.{unknown[0]}': unknown key; expected some of "
+                            f"{sorted(_BUILT_ON_KEYS)}")
+    out = {}
+    for key in ("survey", "items", "levers"):
+        if key in spec:
+            if not isinstance(spec[key], str) or not spec[key].strip():
+                raise ScenarioError(f"scenario key 'built_on.{key}': expected text, got {spec[key]!r}")
+            out[key] = spec[key].strip()
+    if "segment_names" in spec:
+        names = spec["segment_names"]
+        if (segments is None or not isinstance(names, (list, tuple)) or len(names) != len(segments)
+                or not all(isinstance(x, str) for x in names)):
+            raise ScenarioError(f"scenario key 'built_on.segment_names': expected a list of text, one name for "
+                                f"each of the scenario's segments {list(segments or [])}, got {names!r:.80}")
+        out["segment_names"] = tuple(names)
+    return out
+
+
+def _fingerprint(parts: Any) -> str:
+    """A short, stable fingerprint of JSON-able ``parts`` (8 hex digits of SHA-1)."""
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=True, default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+def _items_fingerprint(cb: Codebook) -> str:
+    """The benefit and sacrifice items a scenario's levers act on: name, role, block, scale, keying."""
+    return _fingerprint([[c, cb.items[c].role, cb.items[c].block, cb.items[c].scale.min, cb.items[c].scale.max,
+                          bool(cb.items[c].reverse)] for c in sorted(cb.value_items)])
+
+
+def _levers_fingerprint(levers: LeverSet) -> str:
+    """What each lever does (how, what it moves and by how much, range, target); not its wording."""
+    return _fingerprint([[lv.name, lv.how, sorted(lv.effects.items()), lv.low, lv.high, lv.target]
+                         for lv in sorted(levers, key=lambda lv: lv.name)])
+
+
+@dataclass(frozen=True)
+class OutcomeModel:
+    """How block scores move an outcome: slopes, their bootstrap replicates, R² and n."""
+
+    name: str
+    label: str | dict
+    slopes: pd.Series
+    boot: pd.DataFrame
+    r2: float
+    n: int
+
+
+class ScenarioEngine:
+    """Applies scenarios to the item answers of every scored customer, vectorised.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Recoded survey data (``Survey.data``) with the codebook's item columns.
+    scorer : ValueScorer
+        The fitted scorer: scenarios are rescored with it.
+    levers : LeverSet, path or None
+        The survey's levers (:func:`valuekit.survey.levers.read_levers`; ``None``: the codebook's
+        section or the derived default).
+    segments : Series, optional
+        Segment per customer (same index as ``data``).
+    outcomes : list of OutcomeModel, optional
+        Driver models for the predicted outcome changes.
+    weights : array-like, optional
+        Survey weights for every aggregate.
+    confidence : float, default 0.95
+    min_r2 : float, optional
+        Outcome changes from a model with a lower R² are withheld (default: the evidence
+        floor ``min_r2``).
+
+    Raises
+    ------
+    ParameterError
+        An argument of the wrong type or out of range (``confidence`` outside (0, 1),
+        ``min_r2`` outside [0, 1], an unfitted scorer, ...), before any work.
+    """
+
+    def __init__(self, data: pd.DataFrame, scorer: ValueScorer, levers=None, *, segments: pd.Series | None = None,
+                 outcomes: list[OutcomeModel] | None = None, weights=None, confidence: float = 0.95,
+                 min_r2: float | None = None):
+        _check.instance("data", data, pd.DataFrame, "the survey's data (a DataFrame, Survey.data)")
+        if not isinstance(scorer, ValueScorer) or not hasattr(scorer, "codebook_"):
+            raise ParameterError(f"scorer: expected a fitted ValueScorer, got {scorer!r:.80}", name="scorer")
+        levers = _lever_arg("levers", levers)
+        _check.instance("segments", segments, pd.Series, "a Series of segments", optional=True)
+        _check.instance("outcomes", outcomes, (list, tuple), "a list of OutcomeModel", optional=True)
+        if any(not isinstance(m, OutcomeModel) for m in outcomes or []):
+            raise ParameterError("outcomes: expected a list of OutcomeModel", name="outcomes")
+        confidence = _check.fraction("confidence", confidence)
+        if min_r2 is not None:
+            min_r2 = _check.number("min_r2", min_r2, min=0, max=1)
+
+        cb = scorer.codebook_
+        cb.require_sacrifices("the what-if scenario engine")
+        self.codebook = cb
+        self.scorer = scorer
+        self.levers = read_levers(levers, cb)
+        if self.levers.codebook is not cb and set(self.levers.codebook.value_items) != set(cb.value_items):
+            raise ScenarioError(f"levers {self.levers.source} were checked against another codebook "
+                                f"({self.levers.codebook.source}) than the scorer's ({cb.source})")
+        self.dimensions, self.sacrifices = cb.dimensions, cb.sacrifices
+        self.blocks = self.dimensions + self.sacrifices
+        self.items = list(scorer.feature_names_in_)
+        self._item_col = {c: j for j, c in enumerate(self.items)}
+        self._a, self._b = item_maps(cb, self.items)
+        self.scale = scorer.scale_
+        self.confidence = confidence
+        self.min_r2 = evidence_settings()["min_r2"] if min_r2 is None else min_r2
+
+        M = item_matrix(data, cb, self.items)
+        _, _, _, ratio_all, _, _, _ = scorer.score_items(M)
+        scored = np.isfinite(ratio_all)
+        self.n_unscored = int((~scored).sum())
+        self.index = data.index[scored]
+        self.M = np.ascontiguousarray(M[scored])
+        self.w = survey_weights(weights, len(data), index=data.index)[scored]
+        seg = pd.Series("all", index=data.index) if segments is None else segments.reindex(data.index)
+        self.segments = np.array([(NO_SEGMENT if pd.isna(v) else v) for v in seg.astype(object).to_numpy()[scored]],
+                                 dtype=object)
+        self.segment_levels = group_order(self.segments)
+        level_code = {level: g for g, level in enumerate(self.segment_levels)}
+        self._seg_code = np.array([level_code[v] for v in self.segments], dtype=np.intp)
+        self._seg_onehot = np.zeros((len(self._seg_code), len(self.segment_levels)))
+        self._seg_onehot[np.arange(len(self._seg_code)), self._seg_code] = 1.0
+        self.segment_names: dict = {}  # {lang: {segment: name}}, set by build_engine
+        self.outcomes = list(outcomes or [])
+        for model in self.outcomes:
+            missing = [b for b in self.blocks if b not in model.slopes.index]
+            if missing:
+                raise ValueError(f"outcome model '{model.name}' has no slope for {missing}")
+        self._scored = scorer.score_items(self.M)  # the customers' own result: what scenarios start from
+        base = self._unpack(self._scored)
+        self.base, self.base_ratio, self.base_code = base["blocks"], base["ratio"], base["code"]
+
+    # -- the model ----------------------------------------------------------------------
+    def _score(self, M: np.ndarray, changed: list[int]) -> dict:
+        """Score an item matrix that differs from the customers' own answers in the item
+        columns ``changed``: only the blocks holding them are averaged again."""
+        return self._unpack(self.scorer.score_items(M, base=self._scored, changed=changed))
+
+    def _unpack(self, result: tuple) -> dict:
+        scores, benefits, sacrifices, ratio, _, code, _ = result
+        return {"blocks": scores[:, :len(self.blocks)], "benefits": benefits, "sacrifices": sacrifices,
+                "ratio": ratio, "code": code.astype(np.int64)}
+
+    def built_on(self, segments: tuple | list | None = None) -> dict:
+        """What this engine is: the codebook's file, fingerprints of its items and levers,
+        and the English name of each of ``segments`` (as :attr:`Scenario.built_on` records)."""
+        out = {"survey": self.codebook.source, "items": _items_fingerprint(self.codebook),
+               "levers": _levers_fingerprint(self.levers)}
+        names = self.segment_names.get("en", {})
+        if segments and all(s in names or s == NO_SEGMENT for s in segments):
+            out["segment_names"] = tuple(names.get(s, ui_text("ui_no_segment", "en")) for s in segments)
+        return out
+
+    def stamp(self, scenario: Scenario) -> Scenario:
+        """The scenario with a record of this engine (:meth:`built_on`), to save with it.
+
+        Raises :class:`ScenarioError` if it does not apply to this engine."""
+        from dataclasses import replace
+
+        self.check(scenario)
+        return replace(scenario, built_on=self.built_on(scenario.segments))
+
+    def check(self, scenario: Scenario) -> None:
+        """Raise :class:`ScenarioError` listing everything in the scenario that does not apply:
+        unknown levers, values out of range, unknown segments, and (when the scenario records
+        what it was built on) another survey, other levers or segments now named differently."""
+        _check.instance("scenario", scenario, Scenario, "a Scenario")
+        problems = scenario.problems(self.levers, self.segment_levels) + self._mismatches(scenario)
+        if problems:
+            raise ScenarioError(f"scenario '{scenario.name}' does not apply to this survey: " + "; ".join(problems))
+
+    def _mismatches(self, scenario: Scenario) -> list[str]:
+        """What in ``scenario.built_on`` does not match this engine."""
+        was = scenario.built_on
+        if not was:  # nothing recorded (every scenario a slider makes): nothing to compare
+            return []
+        now = self.built_on(scenario.segments)
+        out = []
+        if "items" in was and was["items"] != now["items"]:
+            out.append(f"it was made on the items of survey {was.get('survey', '(unknown)')} (fingerprint "
+                       f"{was['items']}), this survey is {now['survey']} (fingerprint {now['items']})")
+        if "levers" in was and was["levers"] != now["levers"]:
+            out.append(f"its levers were defined differently (fingerprint {was['levers']}) from this survey's "
+                       f"levers {self.levers.source} (fingerprint {now['levers']}): the same lever names may "
+                       "move other items or by other amounts")
+        if "segment_names" in was and scenario.segments is not None:
+            names = self.segment_names.get("en", {})
+            moved = []
+            for seg, old in zip(scenario.segments, was["segment_names"]):
+                new = ui_text("ui_no_segment", "en") if seg == NO_SEGMENT else names.get(seg)
+                if new != old:
+                    where = [s for s, n in names.items() if n == old]
+                    moved.append(f"segment {seg} was '{old}' when saved but is "
+                                 f"{repr(new) if new is not None else 'unnamed'} here"
+                                 + (f" ('{old}' is now segment {where[0]})" if where else ""))
+            out.extend(moved)
+        if out:
+            out.append("remove its 'built_on' record to apply it anyway")
+        return out
+
+    def items_after(self, scenario: Scenario) -> np.ndarray:
+        """The item matrix (common scale, keyed direction) of every scored customer after the scenario."""
+        return self._items_after(scenario)[0]
+
+    def _items_after(self, scenario: Scenario) -> tuple[np.ndarray, list[int]]:
+        """The item matrix after the scenario and the columns it may have changed."""
+        self.check(scenario)
+        lo, hi = self.scale.min, self.scale.max
+        active = [(self.levers[k], v) for k, v in scenario.levers.items() if v]
+        if not active:
+            return self.M, []
+        rows = (np.ones(len(self.M), bool) if scenario.segments is None
+                else np.isin(self.segments, list(scenario.segments)))
+        factor, points, touched = {}, {}, set()
+        for lever, value in active:
+            for item, weight in lever.effects.items():
+                j = self._item_col[item]
+                touched.add(j)
+                if lever.how == "percent":
+                    factor[j] = factor.get(j, 1.0) * (1 + value * weight / 100)
+                elif lever.how == "points":  # points on the item's own scale -> common scale
+                    points[j] = points.get(j, 0.0) + value * weight * abs(self._b[j])
+        M = self.M.copy()
+        sub = M[rows] if scenario.segments is not None else M
+        for j in sorted(set(factor) | set(points)):
+            col = sub[:, j]
+            if j in factor:
+                col = lo + (col - lo) * factor[j]
+            if j in points:
+                col = col + points[j]
+            sub[:, j] = np.clip(col, lo, hi)
+        for lever, value in active:
+            if lever.how == "lift_lowest":
+                self._lift(sub, lever, value, self.w[rows])
+        if scenario.segments is not None:
+            M[rows] = sub
+        return M, sorted(touched)
+
+    def _lift(self, M: np.ndarray, lever, share: float, w: np.ndarray) -> None:
+        cols = [self._item_col[i] for i in lever.effects]
+        sacrifice = self.codebook.items[next(iter(lever.effects))].role == "sacrifice"
+        block = M[:, cols]
+        answered = np.isfinite(block).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            level = np.where(answered > 0, np.nansum(block, axis=1) / answered, np.nan)
+        ok = np.flatnonzero(np.isfinite(level))
+        badness = level[ok] * (1 if sacrifice else -1)
+        order = ok[np.argsort(-badness, kind="stable")]  # worst first
+        cum = np.cumsum(w[order])
+        chosen = order[np.concatenate([[0.0], cum[:-1]]) < share / 100 * cum[-1]] if len(order) else order
+        for item, j in zip(lever.effects, cols):
+            s = self.codebook.items[item].scale
+            target = self.scale.min + (lever.target - s.min) * abs(self._b[j])
+            vals = M[chosen, j]
+            M[chosen, j] = np.where(np.isnan(vals), vals, np.minimum(vals, target) if sacrifice
+                                    else np.maximum(vals, target))
+
+    def answers_after(self, scenario: Scenario) -> pd.DataFrame:
+        """The answers every scored customer would give after the scenario, on each item's own scale."""
+        M = self.items_after(scenario)
+        return pd.DataFrame((M - self._a) / self._b, index=self.index, columns=self.items)
+
+    def scores_after(self, scenario: Scenario) -> np.ndarray:
+        """The block scores (dimensions, then sacrifices) of every scored customer after the scenario."""
+        M, touched = self._items_after(scenario)
+        return self._score(M, touched)["blocks"] if touched else self.base
+
+    # -- results ------------------------------------------------------------------------
+    def apply(self, scenario: Scenario, *, customers: bool = False) -> dict:
+        """Apply a scenario.
+
+        Returns
+        -------
+        dict
+            ``summary``: one row for ``all`` and one per segment, with ``customers``,
+            ``weighted_customers``, ``n_eff`` (Kish), ``share_destroyed_before``/``after``
+            each with ``_low``/``_high`` (Wilson), ``share_destroyed_change`` with
+            ``_low``/``_high`` (paired, normal on n_eff), ``mean_value_ratio_before``/
+            ``after``, ``moved_up``, ``moved_down``, ``destroyed_to_better`` (weighted
+            counts) and per outcome ``<outcome>_change`` with ``_low``/``_high`` (bootstrap
+            percentile), NaN where the outcome model is withheld;
+            ``transitions``: verdict before x after (weighted); ``outcomes``: per outcome
+            its label, R², n and whether it is ``shown`` (and why not);
+            with ``customers=True``, ``customers``: new block scores, indices, ratio and
+            verdict per customer.
+        """
+        from scipy import stats
+
+        _check.flag("customers", customers)
+        M, touched = self._items_after(scenario)
+        after = self._score(M, touched) if touched else self._unpack(self._scored)
+        ratio, code = after["ratio"].copy(), after["code"].copy()
+        if touched:  # a customer whose answers are untouched keeps the scorer's result exactly
+            A, B = M[:, touched], self.M[:, touched]
+            same = ((A == B) | (np.isnan(A) & np.isnan(B))).all(axis=1)
+            ratio[same], code[same] = self.base_ratio[same], self.base_code[same]
+        delta = after["blocks"] - self.base
+        delta[np.isnan(delta)] = 0.0  # a block the customer left unscored (min_blocks) does not move
+        z = stats.norm.ppf(0.5 + self.confidence / 2)
+        alpha = 1 - self.confidence
+
+        # Weighted sums per group with one pass each (np.bincount): group 0 is everyone,
+        # groups 1.. the segments (only when there are two or more).
+        levels = ["all", *self.segment_levels] if len(self.segment_levels) > 1 else ["all"]
+        G, w = len(levels), self.w
+
+        def wsum(values: np.ndarray) -> np.ndarray:
+            out = np.empty(G)
+            out[0] = values.sum()
+            if G > 1:
+                out[1:] = np.bincount(self._seg_code, weights=values, minlength=G - 1)
+            return out
+
+        before_d, after_d = self.base_code == 0, code == 0
+        total = wsum(w)
+        n_eff = total ** 2 / wsum(w * w)
+        counts = [len(M), *np.bincount(self._seg_code, minlength=G - 1)] if G > 1 else [len(M)]
+        p0, p1 = wsum(w * before_d) / total, wsum(w * after_d) / total
+        diff = p1 - p0
+        d = after_d.astype(float) - before_d
+        var = np.empty(G)
+        var[0] = wsum(w * (d - diff[0]) ** 2)[0] / total[0]
+        if G > 1:
+            var[1:] = wsum(w * (d - diff[1:][self._seg_code]) ** 2)[1:] / total[1:]
+        se = np.sqrt(np.maximum(var, 0.0) / n_eff)
+        ratio_before, ratio_after = wsum(w * self.base_ratio) / total, wsum(w * ratio) / total
+        moved_up, moved_down = wsum(w * (code > self.base_code)), wsum(w * (code < self.base_code))
+        to_better = wsum(w * (before_d & ~after_d))
+        wd = w[:, None] * delta
+        mean_delta = np.vstack([wd.sum(axis=0), *self._seg_onehot.T @ wd] if G > 1 else [wd.sum(axis=0)])
+        mean_delta /= total[:, None]
+        lows, highs = zip(*(wilson_interval(p, n_eff, self.confidence) for p in (p0, p1)))
+        changes = {}  # outcome -> (change, low, high) per group; bootstrap percentiles of slopes x mean change
+        for model in self.outcomes:
+            if self._outcome_shown(model)[0]:
+                reps = model.boot[self.blocks].to_numpy() @ mean_delta.T  # resamples x groups
+                low, high = np.quantile(reps, [alpha / 2, 1 - alpha / 2], axis=0)
+                changes[model.name] = (mean_delta @ model.slopes.reindex(self.blocks).to_numpy(), low, high)
+        rows = []
+        for g, level in enumerate(levels):
+            row = {"segment": level, "customers": int(counts[g]), "weighted_customers": float(total[g]),
+                   "n_eff": float(n_eff[g]), "share_destroyed_before": float(p0[g]),
+                   "share_destroyed_after": float(p1[g])}
+            for key, low, high in (("before", lows[0], highs[0]), ("after", lows[1], highs[1])):
+                row[f"share_destroyed_{key}_low"], row[f"share_destroyed_{key}_high"] = float(low[g]), float(high[g])
+            row.update(share_destroyed_change=float(diff[g]), share_destroyed_change_low=float(diff[g] - z * se[g]),
+                       share_destroyed_change_high=float(diff[g] + z * se[g]),
+                       mean_value_ratio_before=float(ratio_before[g]), mean_value_ratio_after=float(ratio_after[g]),
+                       moved_up=float(moved_up[g]), moved_down=float(moved_down[g]),
+                       destroyed_to_better=float(to_better[g]))
+            for model in self.outcomes:
+                if model.name in changes:
+                    change, low, high = changes[model.name]
+                    row[f"{model.name}_change"] = float(change[g])
+                    row[f"{model.name}_change_low"] = float(low[g])
+                    row[f"{model.name}_change_high"] = float(high[g])
+                else:
+                    for suffix in ("", "_low", "_high"):
+                        row[f"{model.name}_change{suffix}"] = np.nan
+            rows.append(row)
+        summary = pd.DataFrame(rows).set_index("segment")
+        summary.attrs["confidence"] = self.confidence
+        k = len(VERDICTS)
+        scored = (self.base_code >= 0) & (code >= 0)
+        cells = np.bincount(self.base_code[scored] * k + code[scored], weights=w[scored],
+                            minlength=k * k).reshape(k, k)
+        transitions = pd.DataFrame(cells, index=pd.CategoricalIndex(VERDICTS, categories=VERDICTS, name="before"),
+                                   columns=pd.CategoricalIndex(VERDICTS, categories=VERDICTS, name="after"))
+        outcome_table = pd.DataFrame(
+            [{"outcome": m.name, **{f"label_{x}": _label(m, x) for x in LANGUAGES}, "label": _label(m, "en"),
+              "r2": m.r2, "n": m.n, "shown": self._outcome_shown(m)[0], "note": self._outcome_shown(m)[1]}
+             for m in self.outcomes],
+            columns=["outcome", *[f"label_{x}" for x in LANGUAGES], "label", "r2", "n", "shown", "note"],
+        ).set_index("outcome")
+        out = {"scenario": scenario, "summary": summary, "transitions": transitions, "outcomes": outcome_table}
+        if customers:
+            frame = pd.DataFrame(after["blocks"], index=self.index, columns=self.blocks)
+            frame["benefits"], frame["sacrifices"] = after["benefits"], after["sacrifices"]
+            frame["value_ratio"] = ratio
+            frame["verdict"] = pd.Categorical.from_codes(code, list(VERDICTS), ordered=True)
+            out["customers"] = frame
+        return out
+
+    def _outcome_shown(self, model: OutcomeModel) -> tuple[bool, str]:
+        if not model.r2 >= self.min_r2:
+            return False, (f"withheld: the driver model explains too little of {_label(model, 'en').lower()} "
+                           f"(R² {model.r2:.2f} < {self.min_r2:.2f})")
+        return True, f"R² {model.r2:.2f}, n = {model.n}, {len(model.boot)} bootstrap resamples"
+
+
+def lever_scenarios(levers: LeverSet, *, fraction: float = 0.5, lang: str = "en") -> list[Scenario]:
+    """One scenario per lever: the lever alone, moved ``fraction`` of the way to the end of
+    its range that helps customers (more benefit, less sacrifice), rounded to its step.
+
+    A generic first look at any survey's levers: which lever, alone, does most?
+
+    >>> from valuekit import DATA_DIR, DEMO_CODEBOOK
+    >>> from valuekit.survey.levers import read_levers
+    >>> [s.levers for s in lever_scenarios(read_levers(DATA_DIR / "demo_levers.yaml", DEMO_CODEBOOK))][:3]
+    [{'price': -25.0}, {'vat': -5.0}, {'surcharges': -50.0}]
+
+    Raises :class:`~valuekit.errors.ParameterError` for ``levers`` that are not a LeverSet,
+    a ``fraction`` outside (0, 1] or a ``lang`` other than en, es, it.
+    """
+    _check.instance("levers", levers, LeverSet, "a LeverSet (valuekit.survey.levers.read_levers)")
+    fraction = _check.number("fraction", fraction, min=0, max=1, min_open=True)
+    lang = _check.choice("lang", lang, LANGUAGES)
+    out = []
+    for lever in levers:
+        if lever.how == "lift_lowest":
+            helps_up = True
+        else:
+            roles = [levers.codebook.items[i].role for i in lever.effects]
+            helps_up = sum((1 if r == "benefit" else -1) * np.sign(w)
+                           for r, w in zip(roles, lever.effects.values())) > 0
+        end = lever.high if helps_up else lever.low
+        value = round(end * fraction / lever.step) * lever.step
+        if value == 0:
+            value = end
+        out.append(Scenario(name=f"{lever.label(lang)} {value:+g} {lever.unit_label(lang)}", levers={lever.name: float(value)}))
+    return out
+
+
+def _outcome_label(cb: Codebook, name: str, column: str, lang: str) -> str:
+    """An outcome's label: the codebook's own (its ``labels:`` for the outcome, then the
+    outcome item's ``label``), before the built-in one."""
+    tables = (cb.labels.get(name, {}), cb.items[column].labels if column in cb.items else {})
+    for language in (lang, "en"):
+        for table in tables:
+            if table.get(language):
+                return table[language]
+    return cb.label(name, lang)
+
+
+def _label(model: OutcomeModel, lang: str) -> str:
+    if isinstance(model.label, dict):
+        return model.label.get(lang) or model.label.get("en") or model.name
+    return model.label
+
+
+def _scenarios_arg(scenarios: Any) -> list:
+    if not isinstance(scenarios, (list, tuple)) or any(not isinstance(s, Scenario) for s in scenarios):
+        raise ParameterError(f"scenarios: expected a list of Scenario, got {scenarios!r:.80}", name="scenarios")
+    return list(scenarios)
+
+
+def _engine_segment(engine: Any, segment: Any) -> Any:
+    """Check ``engine`` and that ``segment`` is a row of its summaries ('all' or a segment)."""
+    _check.instance("engine", engine, ScenarioEngine, "a ScenarioEngine (build_engine)")
+    levels = ["all", *engine.segment_levels] if len(engine.segment_levels) > 1 else ["all"]
+    return _check.choice("segment", segment, levels)
+
+
+def scenario_names(scenarios: list[Scenario]) -> list[str]:
+    """The scenarios' names, made distinct: a name given again gets " (2)", " (3)", ...
+
+    The columns of :func:`compare_scenarios`, the rows of :func:`format_comparison`, the
+    bars of the comparison chart and the deck all use these, so two scenarios that share a
+    name are both shown, and shown apart.
+
+    >>> scenario_names([Scenario(name="a"), Scenario(name="b"), Scenario(name="a")])
+    ['a', 'b', 'a (2)']
+    """
+    scenarios = _scenarios_arg(scenarios)
+    out, taken = [], set()
+    for scenario in scenarios:
+        name, k = scenario.name, 1
+        while name in taken:
+            k += 1
+            name = f"{scenario.name} ({k})"
+        taken.add(name)
+        out.append(name)
+    return out
+
+
+def compare_scenarios(engine: ScenarioEngine, scenarios: list[Scenario], *, segment="all") -> pd.DataFrame:
+    """Scenarios side by side: one column per scenario (named by :func:`scenario_names`),
+    rows from each summary (one segment).
+
+    Raises :class:`~valuekit.errors.ParameterError` for an ``engine`` that is not a
+    ScenarioEngine, ``scenarios`` that are not a list of Scenario, or a ``segment`` that is
+    neither ``"all"`` nor one of the engine's segments.
+    """
+    segment = _engine_segment(engine, segment)
+    scenarios = _scenarios_arg(scenarios)
+    columns = {}
+    for name, scenario in zip(scenario_names(scenarios), scenarios):
+        summary = engine.apply(scenario)["summary"]
+        columns[name] = summary.loc[segment]
+    return pd.DataFrame(columns)
+
+
+def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str = "kmeans", random_state=None,
+                 scorer: ValueScorer | None = None, n_boot: int = 200, lang: str = "en",
+                 ) -> tuple[ScenarioEngine, dict, dict]:
+    """Score, segment and fit the outcome models of a loaded survey; return the engine.
+
+    The one recipe the what-if notebook, the dashboard and their tests share;
+    ``levers`` as in :func:`valuekit.survey.levers.read_levers`; ``n_segments=None`` takes
+    :func:`valuekit.analyse.segments.suggest_n_segments`. Returns
+    ``(engine, segment_names, outcome_labels)`` in ``lang``; ``engine.segment_names`` has
+    the names in every language (``{lang: {segment: name}}``), for the language switch.
+
+    Raises :class:`~valuekit.errors.ParameterError`, before any work, for a ``survey``
+    that is not a loaded survey, ``n_segments`` below 2, a ``method`` other than kmeans or
+    gmm, a ``random_state`` that is not None or a whole number from 0 to 2**32 - 1, an
+    ``n_boot`` below 1, a ``lang`` other than en, es, it, or ``levers``/``scorer`` of the
+    wrong type.
+    """
+    from ..analyse.drivers import bootstrap_slopes, outcome_slopes
+    from ..analyse.segments import (SEGMENT_METHODS, ValueSegmenter, segment_profiles, segment_structure,
+        suggest_n_segments)
+    from ..analyse.significance import compare_groups
+
+    if not (isinstance(getattr(survey, "codebook", None), Codebook)
+            and isinstance(getattr(survey, "data", None), pd.DataFrame)):
+        raise ParameterError(f"survey: expected a loaded survey (valuekit.load_survey), got {survey!r:.80}",
+                             name="survey")
+    levers = _lever_arg("levers", levers)
+    if n_segments is not None:
+        n_segments = _check.integer("n_segments", n_segments, min=2)
+    method = _check.choice("method", method, SEGMENT_METHODS)
+    random_state = seed_arg("random_state", random_state)
+    _check.instance("scorer", scorer, ValueScorer, "a ValueScorer", optional=True)
+    n_boot = _check.integer("n_boot", n_boot, min=1)
+    lang = _check.choice("lang", lang, LANGUAGES)
+
+    cb = survey.codebook
+    cb.require_sacrifices("the what-if scenario engine")
+    levers = read_levers(levers, cb)
+    scorer = (scorer or ValueScorer(cb)).fit(survey.data)
+    scores = scorer.transform(survey.data)
+    if n_segments is None:
+        n_segments = suggest_n_segments(scores, cb, method=method, random_state=random_state)
+    segmenter = ValueSegmenter(cb, n_segments=n_segments, method=method, random_state=random_state).fit(scores)
+    segments = segmenter.labels_
+    # segments no more distinct than slices of one population get neutral names
+    structure = segment_structure(segmenter, scores, random_state=random_state)
+    # names in every language from one (survey-weighted) comparison table
+    blocks = cb.dimensions + cb.sacrifices
+    comparisons = compare_groups(scores, {segments.name or "segment": segments}, codebook=cb,
+                                 weights=survey.weights, measures=blocks + ["benefits", "sacrifices"])
+    names_by_lang = {x: segment_profiles(scores, segments, codebook=cb, weights=survey.weights,
+                                         comparisons=comparisons, structure=structure, lang=x)["name"]
+                     .drop("unassigned", errors="ignore").to_dict() for x in LANGUAGES}
+    data = scores.join(survey.data[list(cb.outcomes.values())])
+    models = []
+    for name, col in cb.outcomes.items():
+        slopes = outcome_slopes(data, col, blocks, weights=survey.weights)
+        boot = bootstrap_slopes(data, col, blocks, weights=survey.weights, n_boot=n_boot, random_state=random_state)
+        labels = {x: _outcome_label(cb, name, col, x) for x in LANGUAGES}
+        models.append(OutcomeModel(name, labels, slopes, boot, slopes.attrs["r2"], slopes.attrs["n"]))
+    engine = ScenarioEngine(survey.data, scorer, levers, segments=segments, outcomes=models, weights=survey.weights)
+    engine.segment_names = names_by_lang
+    return engine, names_by_lang[lang], {m.name: _label(m, lang) for m in models}
+
+
+# -- presentation: the same words and numbers on the page, in the notebook and in the deck ----
+
+def segment_label(segment: Any, names: dict | None = None, lang: str = "en") -> str:
+    """How a row of a summary is shown: "All customers", "2: bargain hunters", or, for the
+    scored customers the segmenter left without a segment (:data:`NO_SEGMENT`), "No segment
+    (incomplete profile)"; in ``lang``."""
+    _check.choice("lang", lang, LANGUAGES)
+    names = _check.instance("names", names, dict, "a mapping of segment to name", optional=True) or {}
+    if isinstance(segment, str) and segment == "all":
+        return ui_text("ui_all_customers", lang)
+    if isinstance(segment, str) and segment == NO_SEGMENT:
+        return ui_text("ui_no_segment", lang)
+    return f"{segment}: {names[segment]}" if segment in names else str(segment)
+
+
+def _pct(v: float) -> str:
+    return f"{100 * v:.1f}%"
+
+
+def _signed(v: float, digits: int = 1) -> str:
+    """'+1.3', '−0.04': with a sign, and with more decimals than ``digits`` where fewer
+    would print a number that is not zero as zero (only 0 itself reads '±0.0')."""
+    if abs(v) < 1e-9:  # zero, or the rounding noise of a difference of equal sums
+        return "±0." + "0" * digits if digits else "±0"
+    while f"{abs(v):.{digits}f}".strip("0.") == "" and digits < 6:
+        digits += 1
+    return f"{v:+.{digits}f}".replace("-", "−")
+
+
+def _interval_digits(values: list[float], digits: int) -> int:
+    """Decimals (at least ``digits``, at most 6) for an estimate and its interval, all alike:
+    enough that distinct numbers print apart and no number that is not zero prints as zero."""
+    finite = [v for v in values if np.isfinite(v)]
+    distinct = len({round(v, 9) for v in finite})
+
+    def enough(d: int) -> bool:
+        return (len({f"{v:.{d}f}" for v in finite}) >= distinct
+                and all(abs(v) < 1e-9 or f"{abs(v):.{d}f}".strip("0.") for v in finite))
+
+    while digits < 6 and not enough(digits):
+        digits += 1
+    return digits
+
+
+def _share(r: pd.Series, key: str) -> str:
+    """'19.7% [18.0, 21.6]' for ``key`` with its ``_low``/``_high`` columns."""
+    return f"{_pct(r[key])} [{100 * r[f'{key}_low']:.1f}, {100 * r[f'{key}_high']:.1f}]"
+
+
+def _change(r: pd.Series, key: str, *, scale: float = 1.0, digits: int = 1) -> str:
+    """'−8.9 [−10.2, −7.7]' for ``key`` with its ``_low``/``_high`` columns, or '—' when withheld."""
+    if not np.isfinite(r[key]):
+        return "—"
+    values = [scale * r[key], scale * r[f"{key}_low"], scale * r[f"{key}_high"]]
+    digits = _interval_digits(values, digits)
+    return f"{_signed(values[0], digits)} [{_signed(values[1], digits)}, {_signed(values[2], digits)}]"
+
+
+def _outcome_cells(result: dict, r: pd.Series, lang: str) -> dict[str, str]:
+    return {info[f"label_{lang}"]: _change(r, f"{name}_change", digits=2)
+            for name, info in result["outcomes"].iterrows()}
+
+
+def _row(summary: Any, segment: Any, lang: str, name: str = "summary") -> pd.Series:
+    """The row ``segment`` of a summary of :meth:`ScenarioEngine.apply`, after checking the arguments."""
+    _check.instance(name, summary, pd.DataFrame, "the summary of ScenarioEngine.apply")
+    _check.choice("lang", lang, LANGUAGES)
+    return summary.loc[_check.choice("segment", segment, list(summary.index))]
+
+
+def _result(result: Any) -> dict:
+    if not isinstance(result, dict) or not {"summary", "outcomes"} <= set(result):
+        raise ParameterError(f"result: expected the result of ScenarioEngine.apply, got {result!r:.80}",
+                             name="result")
+    return result
+
+
+def format_headline(summary: pd.DataFrame, segment="all", lang: str = "en") -> str:
+    """'Value destroyed: 19.7% [17.9, 21.6] → 10.8% [9.4, 12.3] (−8.9 points [−10.1, −7.7])'."""
+    r = _row(summary, segment, lang)
+    keys = ("share_destroyed_change", "share_destroyed_change_low", "share_destroyed_change_high")
+    if all(r[k] == 0 for k in keys):  # no customer's verdict moved: nothing to put an interval on
+        tail = ui_text("ui_no_change", lang)
+    else:
+        change = _change(r, "share_destroyed_change", scale=100).split(" ", 1)
+        tail = f"{change[0]} {ui_text('ui_points', lang)} {change[1]}"
+    return (f"{ui_text('ui_value_destroyed', lang)}: {_share(r, 'share_destroyed_before')} → "
+            f"{_share(r, 'share_destroyed_after')} ({tail})")
+
+
+def format_outcome_changes(result: dict, segment="all", lang: str = "en") -> list[str]:
+    """One line per outcome: 'Satisfaction +0.18 [0.11, 0.25]' or why it is withheld."""
+    r = _row(_result(result)["summary"], segment, lang, "result")
+    lines = []
+    for name, info in result["outcomes"].iterrows():
+        label = info[f"label_{lang}"]
+        lines.append(f"{label} {_change(r, f'{name}_change', digits=2)}" if info["shown"] else
+                     f"{label}: {ui_text('ui_withheld', lang)} (R² {info['r2']:.2f})")
+    return lines
+
+
+def format_summary(result: dict, *, names: dict | None = None, lang: str = "en") -> pd.DataFrame:
+    """The summary by segment for people: segment names, percentages, plain headers."""
+    _check.choice("lang", lang, LANGUAGES)
+    _result(result)
+    names = _check.instance("names", names, dict, "a mapping of segment to name", optional=True) or {}
+    rows = []
+    for seg, r in result["summary"].iterrows():
+        label = segment_label(seg, names, lang)
+        rows.append({ui_text("ui_segment", lang): label,
+                     ui_text("ui_customers", lang): f"{int(r['customers']):,}",
+                     ui_text("ui_destroyed_before", lang): _pct(r["share_destroyed_before"]),
+                     ui_text("ui_destroyed_after", lang): _pct(r["share_destroyed_after"]),
+                     ui_text("ui_change", lang): _change(r, "share_destroyed_change", scale=100),
+                     ui_text("ui_ratio", lang): f"{r['mean_value_ratio_before']:.2f} → {r['mean_value_ratio_after']:.2f}",
+                     ui_text("ui_better", lang): _pct(r["moved_up"] / r["weighted_customers"]),
+                     ui_text("ui_worse", lang): _pct(r["moved_down"] / r["weighted_customers"]),
+                     **_outcome_cells(result, r, lang)})
+    return pd.DataFrame(rows).set_index(ui_text("ui_segment", lang))
+
+
+def format_comparison(engine: ScenarioEngine, scenarios: list[Scenario], *, segment="all",
+                      lang: str = "en") -> pd.DataFrame:
+    """Saved scenarios side by side for people: one row per scenario, the headline numbers
+    with their intervals and the outcome changes (as on the page and in the deck)."""
+    segment = _engine_segment(engine, segment)
+    scenarios = _scenarios_arg(scenarios)
+    _check.choice("lang", lang, LANGUAGES)
+    rows = []
+    for name, scenario in zip(scenario_names(scenarios), scenarios):
+        result = engine.apply(scenario)
+        r = result["summary"].loc[segment]
+        rows.append({ui_text("ui_scenario", lang): name,
+                     ui_text("ui_destroyed_after", lang): _share(r, "share_destroyed_after"),
+                     ui_text("ui_change", lang): _change(r, "share_destroyed_change", scale=100),
+                     ui_text("ui_ratio", lang): f"{r['mean_value_ratio_after']:.2f}",
+                     **_outcome_cells(result, r, lang)})
+    return pd.DataFrame(rows).set_index(ui_text("ui_scenario", lang))

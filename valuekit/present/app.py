@@ -1,0 +1,131 @@
+"""The what-if dashboard page: what ``valuekit dashboard`` serves with Voilà.
+
+:func:`dashboard_page` builds the whole page for one survey — a title with the survey's
+name and size, and :class:`valuekit.present.widgets.WhatIfDashboard` over the survey's own levers
+with segment names in English, Spanish and Italian — from the same recipe as notebook 07
+(:func:`valuekit.decide.scenario.build_engine`). The page notebook (``valuekit/present/dashboard.ipynb``)
+is one parameters cell and one call, so Voilà shows the dashboard and nothing else.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+import traceback
+from pathlib import Path
+
+__all__ = ["dashboard_page", "free_kernel_on_close", "startup_error"]
+
+# Voilà's page stops its kernel when the tab closes (a beacon from ``beforeunload``), but the
+# beacon carries the ``_xsrf`` cookie, which the page never sets (voila-dashboards/voila#1458),
+# so the server refuses it and the kernel waits for the idle cull. This sets a random
+# ``_xsrf`` cookie when there is none: the double-submit check the server makes still holds.
+_XSRF_SCRIPT = """<script>
+(function () {
+  if (!/(^|;\\s*)_xsrf=/.test(document.cookie)) {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    var token = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    document.cookie = "_xsrf=" + token + "; path=/; SameSite=Strict";
+  }
+})();
+</script>"""
+
+
+def free_kernel_on_close():
+    """An HTML output that lets a closed dashboard tab stop its kernel at once (see above).
+
+    Display it in the page notebook; it shows nothing.
+    """
+    from IPython.display import HTML
+
+    return HTML(_XSRF_SCRIPT)
+
+
+def dashboard_page(data=None, codebook=None, *, levers=None, read_options: dict | None = None,
+                   exclude=("missing_id", "duplicate_id", "no_answers", "straightliner", "speeder", "invalid_weight"),
+                   n_segments: int | None = None, random_state: int = 2026, save_dir: str | Path = "scenarios",
+                   lang: str = "en", figure: bool = True):
+    """The dashboard page for a survey (the demo survey and its lever file when ``data`` is None).
+
+    A page that cannot be built (the survey file changed since the server started, a lever
+    that no longer fits, too few respondents for the segments, ...) is shown as a readable
+    message on the page (:func:`startup_error`), not as Voilà's "error when executing cell".
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Display it; ``.dashboard`` is the :class:`~valuekit.present.widgets.WhatIfDashboard`, or
+        None (with ``.error``, the exception) when the page could not be built.
+    """
+    try:
+        return _page(data, codebook, levers=levers, read_options=read_options, exclude=exclude,
+                     n_segments=n_segments, random_state=random_state, save_dir=save_dir, lang=lang,
+                     figure=figure)
+    except Exception as err:  # noqa: BLE001 (every failure becomes a message on the page)
+        from ..errors import ValuekitError
+
+        if not isinstance(err, ValuekitError):  # a bug: its traceback goes to the server's log
+            traceback.print_exc(file=sys.__stderr__ or sys.stderr)
+        return startup_error(err)
+
+
+def startup_error(err: Exception):
+    """The page shown instead of the dashboard when it cannot start: what went wrong, in words.
+
+    A :class:`~valuekit.errors.ValuekitError` is a problem with the analyst's files or
+    settings: its message says which and what was expected. Anything else is a bug in
+    valuekit, said as such (the traceback is in the server's log).
+    """
+    import ipywidgets as widgets
+
+    from ..errors import ValuekitError
+
+    if isinstance(err, ValuekitError):
+        lead = "The dashboard could not start: a problem with the survey, its codebook or the settings."
+        hint = "Correct it and restart <code>valuekit dashboard</code>."
+    else:
+        lead = "The dashboard could not start because of an unexpected error (a bug in valuekit)."
+        hint = "The full traceback is in the log of the <code>valuekit dashboard</code> server; please report it."
+    box = widgets.HTML(
+        "<div role='alert' class='vk-startup-error' style='border:1px solid #c0392b;border-radius:4px;"
+        "padding:12px 16px;max-width:60em;background:#fdf2f0'>"
+        f"<h2 style='margin:0 0 6px 0;color:#c0392b'>{html.escape(lead)}</h2>"
+        f"<p style='white-space:pre-wrap;font-family:monospace'>{html.escape(type(err).__name__)}: "
+        f"{html.escape(str(err))}</p><p>{hint}</p></div>")
+    page = widgets.VBox([box])
+    page.add_class("vk-page")
+    page.dashboard = None
+    page.error = err
+    return page
+
+
+def _page(data, codebook, *, levers, read_options, exclude, n_segments, random_state, save_dir, lang, figure):
+    import ipywidgets as widgets
+
+    from ..survey.audit import load_survey
+    from ..config import DATA_DIR, DEMO_CODEBOOK, DEMO_DATA
+    from ..errors import ParameterError
+    from ..survey.levers import read_levers
+    from ..decide.scenario import build_engine
+    from .widgets import WhatIfDashboard
+
+    if (data is None) != (codebook is None):
+        raise ParameterError("give both data and codebook, or neither (the demo survey)", name="codebook")
+    demo = data is None
+    survey = load_survey(DEMO_DATA if demo else data, codebook=DEMO_CODEBOOK if demo else codebook,
+                         exclude=list(exclude), **(read_options or {}))
+    lever_set = read_levers(levers if levers is not None else (DATA_DIR / "demo_levers.yaml" if demo else None),
+                            survey.codebook)
+    engine, _, _ = build_engine(survey, lever_set, n_segments=n_segments, random_state=random_state, lang=lang)
+    dashboard = WhatIfDashboard(engine, names=engine.segment_names, save_dir=save_dir, figure=figure, lang=lang)
+    cb = survey.codebook
+    title = widgets.HTML(
+        f"<h2 style='margin:0 0 2px 0'>{html.escape(cb.name or cb.source)}</h2>"
+        f"<div style='color:#555;margin-bottom:8px'>{len(engine.index):,} customers scored · "
+        f"{len(lever_set)} levers ({html.escape(lever_set.source)}) · "
+        f"{len(engine.segment_levels)} segments</div>")
+    page = widgets.VBox([title, dashboard.widget])
+    page.add_class("vk-page")
+    page.dashboard = dashboard
+    return page

@@ -1,0 +1,1152 @@
+"""Axes-level charts over valuekit's tidy results. Each draws on ``ax`` and returns it.
+
+The package never calls ``plt.show()`` or ``savefig``; labels come from the codebook in
+English, Spanish or Italian (``lang=``). Every text a chart draws is shown as written: a
+label with ``$`` (``Price in $``, ``$\\frac$``) is never read as mathtext, so it can
+neither crash the drawing nor change what it says.
+"""
+
+from __future__ import annotations
+
+import functools
+import textwrap
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import numpy as np
+import pandas as pd
+
+from .._validate import check as _check
+from ..survey.audit import CELL_PROBLEMS, ROW_REASONS, Audit, Survey
+from ..survey.codebook import ui_text
+from ..errors import ParameterError, SurveyError
+from .._validate.args import axes_arg, columns_arg, expected_error, frame_arg, grouping_arg, series_arg
+from ..survey.codebook import codebook_arg
+from ..survey.labels import lang_arg
+from ..measure.model import weights_arg, require_ratio
+
+__all__ = [
+    "plot_audit_flags",
+    "plot_cell_problems",
+    "plot_completion_times",
+    "plot_value_radar",
+    "plot_likert",
+    "plot_value_ratio",
+    "plot_k_selection",
+    "plot_benefits_sacrifices",
+    "plot_sacrifice_heatmap",
+    "plot_share_destroyed",
+    "plot_segment_radars",
+    "plot_drivers",
+    "plot_importance_performance",
+    "plot_value_map",
+    "plot_scenario_shares",
+    "plot_scenario_comparison",
+    "plot_group_means",
+    "plot_trend",
+    "plot_path_diagram",
+]
+
+_KEPT, _EXCLUDED = "#4c72b0", "#c44e52"
+
+
+def _table_arg(name: str, value, columns: list[str], what: str) -> pd.DataFrame:
+    """A result table (``what``) holding ``columns``."""
+    value = frame_arg(name, value, what)
+    columns_arg(name, columns, {name: value})
+    return value
+
+
+class _PercentAxis(mticker.PercentFormatter):
+    """Tick labels of a share (0-1) axis in percent, with as many decimals as the ticks
+    need: 2.5 % is "2.5%", not "2%" (``absolute=True`` labels -25 % as "25%", for bars
+    diverging from 0)."""
+
+    def __init__(self, *, absolute: bool = False):
+        super().__init__(xmax=1, decimals=0)
+        self.absolute = absolute
+
+    def set_locs(self, locs):
+        super().set_locs(locs)
+        self.decimals = _percent_decimals(locs)
+
+    def __call__(self, x, pos=None):
+        return super().__call__(abs(x) if self.absolute else x, pos)
+
+
+def _percent_decimals(locs) -> int:
+    """The fewest decimals (at most 4) that write every tick, in percent, exactly."""
+    values = 100 * np.asarray([v for v in locs if np.isfinite(v)], dtype=float)
+    for decimals in range(5):
+        if np.allclose(np.round(values, decimals), values, rtol=0, atol=1e-6):
+            return decimals
+    return 4
+
+
+def _names_arg(value, name: str = "names") -> dict | None:
+    if value is not None and not isinstance(value, dict):
+        raise expected_error(name, "None or a dict of group to display name", value)
+    return value
+
+
+def _optional_codebook(value):
+    return None if value is None else codebook_arg("codebook", value)
+
+
+def _audit_arg(value) -> Audit:
+    if not isinstance(value, Audit):
+        raise expected_error("audit", "an Audit (survey.audit)", value)
+    return value
+
+
+def plot_audit_flags(audit: Audit, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Horizontal bars: rows carrying each flag, split into excluded and kept.
+
+    A flag the analyst chose not to exclude shows as kept, so the chart shows both what
+    was found and what was decided.
+    """
+    _audit_arg(audit)
+    ax = axes_arg(ax) or plt.gca()
+    rows = audit.rows
+    reasons = list(ROW_REASONS)
+    excluded = [int((rows[r] & (rows["status"] == "excluded")).sum()) for r in reasons]
+    kept = [int((rows[r] & (rows["status"] == "kept")).sum()) for r in reasons]
+    y = np.arange(len(reasons))
+    ax.barh(y, excluded, color=_EXCLUDED, label="excluded")
+    ax.barh(y, kept, left=excluded, color=_KEPT, label="flagged, kept")
+    for yi, (e, k) in enumerate(zip(excluded, kept)):
+        ax.text(e + k, yi, f" {e + k}", va="center", fontsize=9)
+    ax.set_yticks(y, [r.replace("_", " ") for r in reasons])
+    ax.invert_yaxis()
+    ax.set_xlabel("rows")
+    ax.set_title(f"{audit.rows_in} rows in: {audit.rows_kept} kept, {audit.rows_excluded} excluded")
+    ax.legend(loc="lower right", frameon=False)
+    ax.margins(x=0.12)
+    return ax
+
+
+def plot_cell_problems(audit: Audit, *, codebook=None, lang: str = "en", top: int = 20,
+                       ax: plt.Axes | None = None) -> plt.Axes:
+    """Stacked bars of flagged cells per column.
+
+    Columns with errors in the export (out-of-range numbers, text) come first, then those
+    with most missing codes; ``top`` columns are shown.
+
+    With a codebook, columns are shown by their display label in ``lang``.
+    """
+    _audit_arg(audit)
+    codebook = _optional_codebook(codebook)
+    lang = lang_arg(lang)
+    top = _check.integer("top", top, min=1)
+    ax = axes_arg(ax) or plt.gca()
+    table = audit.columns.set_index("column")[list(CELL_PROBLEMS)]
+    table = table[table.sum(axis=1) > 0]
+    # errors in the export (out of range, text) first: they need a look at the source
+    rank = pd.DataFrame({"errors": table[["out_of_range", "non_numeric", "excel_error",
+                                          "formula_without_value"]].sum(axis=1),
+                         "total": table.sum(axis=1)})
+    table = table.loc[rank.sort_values(["errors", "total"], ascending=False, kind="stable").index[:top]]
+    if table.empty:
+        ax.text(0.5, 0.5, "no flagged cells", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    labels = [codebook.label(c, lang) if codebook is not None and c in codebook.items else c
+              for c in table.index]
+    left = np.zeros(len(table))
+    colors = {"missing_code": "#8c8c8c", "user_missing": "#b3b3b3",
+              "out_of_range": "#dd8452", "non_numeric": "#c44e52", "excel_error": "#8172b3",
+              "formula_without_value": "#937860"}
+    y = np.arange(len(table))
+    for problem in CELL_PROBLEMS:
+        counts = table[problem].to_numpy()
+        if counts.any():
+            ax.barh(y, counts, left=left, color=colors[problem], label=problem.replace("_", " "))
+        left += counts
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("cells set to missing")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
+    return ax
+
+
+def plot_completion_times(survey: Survey, *, ax: plt.Axes | None = None, bins: int = 50) -> plt.Axes:
+    """Histogram of completion times (minutes, log scale) with the speeder threshold marked.
+
+    Draws every input row, kept or not, so the speeders are visible left of the line.
+    """
+    if not isinstance(survey, Survey):
+        raise expected_error("survey", "a Survey (valuekit.load_survey)", survey)
+    bins = _check.integer("bins", bins, min=1)
+    ax = axes_arg(ax) or plt.gca()
+    col = survey.codebook.completion_time
+    if col is None:
+        ax.text(0.5, 0.5, "no completion-time column in the codebook", ha="center",
+                va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    minutes = survey.recoded[col].to_numpy(float) / 60
+    minutes = minutes[np.isfinite(minutes) & (minutes > 0)]
+    if not minutes.size:
+        ax.text(0.5, 0.5, f"no positive completion times in '{col}'", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    edges = np.geomspace(minutes.min(), minutes.max(), bins + 1)
+    ax.hist(minutes, bins=edges, color=_KEPT)
+    ax.set_xscale("log")
+    threshold = survey.audit.settings.get("speeder_threshold_seconds")
+    if threshold:
+        ax.axvline(threshold / 60, color=_EXCLUDED, linestyle="--")
+        ax.text(threshold / 60, ax.get_ylim()[1] * 0.95,
+                f" speeder threshold\n {threshold / 60:.1f} min", color=_EXCLUDED, va="top", fontsize=9)
+    ax.set_xlabel("completion time (minutes, log scale)")
+    ax.set_ylabel("respondents")
+    return ax
+
+
+
+# -- the value equation -----------------------------------------------------------------
+
+def _weights(scores: pd.DataFrame, weights) -> np.ndarray:
+    """Survey weights for the rows of ``scores``: a column of it, or values."""
+    return weights_arg(weights, scores)
+
+
+def plot_value_radar(scores: pd.DataFrame, *, codebook, by: str | pd.Series | None = None,
+                     weights=None, lang: str = "en", ax: plt.Axes | None = None) -> plt.Axes:
+    """Radar (spider) chart of the mean benefit-dimension scores, overall or per group.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :class:`valuekit.measure.scoring.ValueScorer`, optionally with the grouping column.
+    codebook : Codebook
+        Supplies the dimensions, the scale and the labels.
+    by : str or Series, optional
+        A column of ``scores`` or a Series on its index (segment, channel, world view).
+    weights : str or array, optional
+        Survey weights (a column of ``scores`` or values).
+    ax : polar Axes, optional
+        Default: a new polar Axes on the current figure.
+    """
+    from ..measure.model import common_scale
+
+    scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    codebook = codebook_arg("codebook", codebook)
+    dims = codebook.dimensions
+    if len(dims) < 3:
+        raise ParameterError(f"codebook: a radar chart needs at least 3 benefit dimensions; this codebook has "
+                             f"{dims}", name="codebook")
+    columns_arg("scores", dims, {"scores": scores}, numeric=True)
+    groups = grouping_arg("by", by, scores.index, {"scores": scores})
+    w = _weights(scores, weights)
+    lang = lang_arg(lang)
+    if ax is None:
+        ax = plt.gcf().add_subplot(projection="polar")
+    elif axes_arg(ax).name != "polar":
+        raise ParameterError("ax: plot_value_radar needs a polar Axes, e.g. plt.subplot(projection='polar')",
+                             name="ax")
+    groups = pd.Series("all", index=scores.index) if groups is None else groups
+    angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
+    closed = np.append(angles, angles[0])
+    values_all = scores[dims].to_numpy(float)
+    for name, pos in groups.groupby(groups, sort=True).indices.items():
+        block, ww = values_all[pos], w[pos]
+        means = [np.average(col[np.isfinite(col)], weights=ww[np.isfinite(col)])
+                 if (ww[np.isfinite(col)].sum() > 0) else np.nan for col in block.T]
+        values = np.append(means, means[0])
+        ax.plot(closed, values, label=str(name), linewidth=1.8)
+        ax.fill(closed, values, alpha=0.12)
+    scale = common_scale(codebook)
+    ax.set_ylim(scale.min, scale.max)
+    ax.set_xticks(angles, [codebook.label(d, lang) for d in dims])
+    if by is not None:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.05, 1.05), frameon=False)
+    return ax
+
+
+def plot_likert(data: pd.DataFrame, *, codebook, block: str, lang: str = "en",
+                ax: plt.Axes | None = None) -> plt.Axes:
+    """Diverging stacked bars of the answers to one block's items (the Likert chart).
+
+    Disagreement extends left of zero, agreement right; the middle category of an
+    odd-numbered scale is split across zero. Shares are of each item's valid answers;
+    answers are shown as given (reverse-coded items are marked, not flipped). Answers that
+    are not one of the scale's points (e.g. 3.5, or outside the scale) have no bar: they
+    are counted in the shares' base, so an item's bars then total less than 100 %, and the
+    title says how many were not shown ("N answers between scale points not shown").
+    """
+    data = frame_arg("data", data, "a DataFrame of survey answers (Survey.data)")
+    codebook = codebook_arg("codebook", codebook)
+    block = _check.choice("block", block, codebook.dimensions + codebook.sacrifices)
+    lang = lang_arg(lang)
+    ax = axes_arg(ax) or plt.gca()
+    items = codebook.block_items(block)
+    columns_arg("data", items, {"data": data}, numeric=True)
+    scales = {codebook.items[c].scale for c in items}
+    if len(scales) > 1:
+        raise ParameterError(f"block: items of '{block}' use different scales {sorted(map(str, scales))}; "
+                             "a Likert chart needs one", name="block")
+    scale = scales.pop()
+    cats = np.arange(scale.min, scale.max + 1)
+    if len(cats) > 11:
+        raise ParameterError(f"block: scale {scale} of '{block}' has {len(cats)} points; a Likert chart shows "
+                             "at most 11", name="block")
+    shares = np.array([[np.mean(data[c].dropna().to_numpy() == v) if data[c].notna().any() else 0.0
+                        for v in cats] for c in items])
+    off_scale = sum(int((~np.isin(data[c].dropna().to_numpy(float), cats)).sum()) for c in items)
+    mid = (len(cats) - 1) / 2
+    colors = plt.get_cmap("RdBu")(np.linspace(0.1, 0.9, len(cats)))
+    if len(cats) % 2:
+        colors[len(cats) // 2] = (0.8, 0.8, 0.8, 1.0)  # the neutral middle in grey
+    left = -(shares[:, :int(np.floor(mid))].sum(axis=1) +
+             (shares[:, int(mid)] / 2 if len(cats) % 2 else 0))
+    y = np.arange(len(items))
+    for j, v in enumerate(cats):
+        ax.barh(y, shares[:, j], left=left, color=colors[j], label=f"{v:g}", edgecolor="white", linewidth=0.5)
+        left = left + shares[:, j]
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    labels = [codebook.label(c, lang) + (" (rev.)" if codebook.items[c].reverse and "(rev" not in codebook.label(c, lang) else "")
+              for c in items]
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(-1, 1)
+    ax.xaxis.set_major_formatter(_PercentAxis(absolute=True))
+    title = codebook.label(block, lang)
+    if off_scale:  # say so rather than let the bars fall short silently
+        title += (f"\n({off_scale} answer{'s' if off_scale > 1 else ''} between scale points "
+                  f"or off the scale not shown)")
+    ax.set_title(title)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.35), ncol=len(cats), frameon=False,
+              title=f"answer ({scale})", fontsize=8, title_fontsize=8)
+    return ax
+
+
+def plot_value_ratio(scores: pd.DataFrame, *, weights=None, neutral_band: float | None = None,
+                     bins: int = 40, codebook=None, lang: str = "en", ax: plt.Axes | None = None) -> plt.Axes:
+    """Distribution of ``value_ratio`` (log scale), the line at 1, the share destroyed.
+
+    The region left of 1 (sacrifices outweigh benefits) is shaded; the title gives the
+    (weighted) share of scored customers whose verdict is ``destroyed``, named in ``lang``
+    when a codebook is given.
+    """
+    scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    w = _weights(scores, weights)
+    if neutral_band is not None:
+        _check.number("neutral_band", neutral_band, min=0)
+    bins = _check.integer("bins", bins, min=1)
+    codebook = _optional_codebook(codebook)
+    lang = lang_arg(lang)
+    ax = axes_arg(ax)
+    require_ratio(scores, "plot_value_ratio")
+    columns_arg("scores", ["verdict"], {"scores": scores})
+    ax = ax or plt.gca()
+    ratio = scores["value_ratio"].to_numpy(float)
+    ok = np.isfinite(ratio)
+    if not ok.any():
+        raise SurveyError("no scored respondents: every value_ratio is missing")
+    r, ww = ratio[ok], w[ok]
+    lo, hi = min(r.min(), 0.9), max(r.max(), 1.1)
+    edges = np.geomspace(lo, hi, bins + 1)
+    ax.hist(r, bins=edges, weights=ww, color=_KEPT)
+    ax.set_xscale("log")
+    ax.axvspan(lo, 1, color=_EXCLUDED, alpha=0.08)
+    ax.axvline(1, color=_EXCLUDED, linewidth=1.5)
+    if neutral_band:
+        for x in (1 / (1 + neutral_band), 1 + neutral_band):
+            ax.axvline(x, color="0.5", linestyle=":", linewidth=1)
+    destroyed = (scores["verdict"].to_numpy() == "destroyed")[ok]
+    share = ww[destroyed].sum() / ww.sum()
+    destroyed_label = codebook.label("destroyed", lang) if codebook is not None else "Value destroyed"
+    ax.set_title(f"{destroyed_label}: {share:.1%} (n = {ok.sum()})")
+    ax.text(0.02, 0.95, "sacrifices outweigh\nbenefits", transform=ax.transAxes, va="top",
+            color=_EXCLUDED, fontsize=9)
+    ax.set_xlabel("value ratio = benefits / sacrifices (log scale)")
+    ax.set_ylabel("customers" if weights is None else "customers (weighted)")
+    ticks = [t for t in (0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6) if lo <= t <= hi]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
+    return ax
+
+
+# -- segments and the map of value destroyed ---------------------------------------------
+
+def plot_k_selection(table: pd.DataFrame, *, chosen: int | None = None,
+                     ax: plt.Axes | None = None) -> plt.Axes:
+    """Silhouette (left axis) and BIC or inertia (right axis) by number of segments."""
+    table = _table_arg("table", table, ["k", "silhouette"], "a choose_k table")
+    if chosen is not None:
+        _check.integer("chosen", chosen, min=1)
+    ax = axes_arg(ax) or plt.gca()
+    ax.plot(table["k"], table["silhouette"], marker="o", color=_KEPT, label="silhouette (higher is better)")
+    ax.set_xlabel("number of segments")
+    ax.set_ylabel("silhouette", color=_KEPT)
+    other = "bic" if "bic" in table else "inertia" if "inertia" in table else None
+    if other:
+        twin = ax.twinx()
+        twin.plot(table["k"], table[other], marker="s", color="0.4", linestyle="--",
+                  label=f"{other.upper() if other == 'bic' else other} (lower is better)")
+        twin.set_ylabel(other.upper() if other == "bic" else other, color="0.4")
+    if chosen is not None:
+        ax.axvline(chosen, color=_EXCLUDED, linestyle=":", linewidth=1.2)
+    ax.set_xticks(table["k"])
+    handles = ax.get_legend_handles_labels()
+    if other:
+        more = twin.get_legend_handles_labels()
+        handles = (handles[0] + more[0], handles[1] + more[1])
+    ax.legend(*handles, loc="upper right", frameon=False, fontsize=8)
+    return ax
+
+
+def _levels(segments: pd.Series) -> tuple[np.ndarray, list]:
+    """Segment labels as Python objects (no float 0.0 for an integer segment) and their levels."""
+    values = np.array([None if pd.isna(v) else (int(v) if isinstance(v, (int, np.integer)) else v)
+                       for v in segments], dtype=object)
+    from ..measure.model import group_order
+
+    return values, group_order(v for v in values if v is not None)
+
+
+def _segment_palette(levels: list) -> dict:
+    import seaborn as sns
+
+    return dict(zip(levels, sns.color_palette("tab10", len(levels))))
+
+
+def plot_benefits_sacrifices(scores: pd.DataFrame, *, segments: pd.Series | None = None,
+                             names: dict | None = None, kind: str = "auto", lang: str = "en",
+                             codebook=None, limits: tuple[float, float] | None = None,
+                             ax: plt.Axes | None = None) -> plt.Axes:
+    """Benefits against sacrifices per customer, the line benefits = sacrifices, and the
+    region where sacrifices outweigh benefits shaded and labelled.
+
+    ``kind="scatter"`` colours points by segment; ``"hexbin"`` shows density for large
+    samples; ``"auto"`` picks hexbin above 20,000 customers. ``limits`` (low, high) fixes
+    both axes (e.g. the common scale) instead of fitting them to the points.
+    """
+    scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    if segments is not None:
+        segments = series_arg("segments", segments, scores.index)
+    names = _names_arg(names)
+    if not isinstance(kind, str) or kind not in ("auto", "scatter", "hexbin"):
+        raise ParameterError(f"kind must be 'auto', 'scatter' or 'hexbin', got {kind!r}", name="kind")
+    lang = lang_arg(lang)
+    codebook = _optional_codebook(codebook)
+    if limits is not None:
+        if isinstance(limits, (str, dict)) or not hasattr(limits, "__len__") or len(limits) != 2:
+            raise expected_error("limits", "None or (low, high)", limits)
+        low = _check.number("limits", limits[0])
+        _check.number("limits", limits[1], min=low, min_open=True)
+    ax = axes_arg(ax)
+    require_ratio(scores, "plot_benefits_sacrifices")
+    columns_arg("scores", ["benefits", "sacrifices"], {"scores": scores})
+    ax = ax or plt.gca()
+    ok = scores["value_ratio"].notna().to_numpy()
+    x, y = scores["sacrifices"].to_numpy()[ok], scores["benefits"].to_numpy()[ok]
+    if not ok.any():
+        raise SurveyError("no scored respondents to plot")
+    kind = ("hexbin" if ok.sum() > 20_000 else "scatter") if kind == "auto" else kind
+    lo, hi = limits if limits is not None else (min(x.min(), y.min()), max(x.max(), y.max()))
+    pad = 0.03 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    ax.fill_between([lo, hi], [lo, lo], [lo, hi], color=_EXCLUDED, alpha=0.07, linewidth=0)
+    ax.plot([lo, hi], [lo, hi], color=_EXCLUDED, linewidth=1.2)
+    label = (lambda k: codebook.label(k, lang)) if codebook is not None else (lambda k: k)
+    note = "\n".join(textwrap.fill(line, 26) for line in
+                      ui_text("ui_outweigh", lang, codebook, destroyed=label("destroyed").lower()).splitlines())
+    ax.text(hi - pad, lo + pad, note,
+            ha="right", va="bottom", color=_EXCLUDED, fontsize=9)
+    if kind == "hexbin":
+        hb = ax.hexbin(x, y, gridsize=40, cmap="Blues", mincnt=1, extent=(lo, hi, lo, hi))
+        plt.colorbar(hb, ax=ax, label="customers")
+    elif segments is None:
+        ax.scatter(x, y, s=8, alpha=0.5, color=_KEPT)
+    else:
+        seg, levels = _levels(segments[ok])
+        palette = _segment_palette(levels)
+        for level, colour in palette.items():
+            at = seg == level
+            name = f"{level}: {names[level]}" if names and level in names else str(level)
+            ax.scatter(x[at], y[at], s=8, alpha=0.5, color=colour, label=name)
+        ax.legend(loc="upper left", frameon=False, fontsize=8, markerscale=2)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_xlabel(label("sacrifices"))
+    ax.set_ylabel(label("benefits"))
+    ax.set_aspect("equal")
+    return ax
+
+
+def plot_sacrifice_heatmap(profiles: pd.DataFrame, *, codebook, lang: str = "en",
+                           ax: plt.Axes | None = None) -> plt.Axes:
+    """Segment × sacrifice heatmap of how much more (red) or less (blue) each segment
+    sacrifices than the sample, in sample standard deviations (the ``z_`` columns of
+    :func:`valuekit.analyse.segments.segment_profiles`)."""
+    import seaborn as sns
+
+    profiles = frame_arg("profiles", profiles, "a segment_profiles table")
+    codebook = codebook_arg("codebook", codebook)
+    lang = lang_arg(lang)
+    ax = axes_arg(ax)
+    codebook.require_sacrifices("plot_sacrifice_heatmap")
+    columns_arg("profiles", [f"z_{s}" for s in codebook.sacrifices], {"profiles": profiles})
+    ax = ax or plt.gca()
+    table = profiles.drop(index="unassigned", errors="ignore")
+    z = table[[f"z_{s}" for s in codebook.sacrifices]]
+    z.columns = [codebook.label(s, lang) for s in codebook.sacrifices]
+    if "name" in table:
+        z.index = [f"{i}: {n}" for i, n in zip(table.index, table["name"])]
+    bound = max(0.5, float(np.nanmax(np.abs(z.to_numpy()))))
+    sns.heatmap(z, ax=ax, cmap="RdBu_r", center=0, vmin=-bound, vmax=bound, annot=True, fmt=".2f",
+                cbar_kws={"label": "vs sample (SD)"})
+    ax.set_xlabel("")
+    ax.set_ylabel("segment")
+    return ax
+
+
+def plot_share_destroyed(table: pd.DataFrame, *, names: dict | None = None,
+                         ax: plt.Axes | None = None) -> plt.Axes:
+    """Bars of the share of customers with value destroyed per segment, with confidence
+    intervals (the output of :func:`valuekit.analyse.segments.share_destroyed`)."""
+    table = _table_arg("table", table, ["segment", "share_destroyed", "ci_low", "ci_high"], "a share_destroyed table")
+    names = _names_arg(names)
+    ax = axes_arg(ax) or plt.gca()
+    y = np.arange(len(table))
+    share = table["share_destroyed"].to_numpy()
+    err = np.clip(np.vstack([share - table["ci_low"].to_numpy(), table["ci_high"].to_numpy() - share]), 0, None)
+    ax.barh(y, share, xerr=err, color=_EXCLUDED, alpha=0.8, capsize=3)
+    labels = [f"{s}: {names[s]}" if names and s in names else str(s) for s in table["segment"]]
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, min(1.0, float(table["ci_high"].max()) * 1.25 + 0.02))
+    ax.xaxis.set_major_formatter(_PercentAxis())
+    level = table.attrs.get("confidence", 0.95)
+    ax.set_xlabel(f"customers with value destroyed ({level:.0%} CI)")
+    notes = table["note"] if "note" in table else [""] * len(table)
+    for yi, s, high, note in zip(y, share, table["ci_high"], notes):
+        if np.isfinite(s):
+            ax.text(high, yi, f"  {s:.0%}", va="center", ha="left", fontsize=9)
+        else:  # no estimate (e.g. the segment's weights are all zero): say why
+            ax.text(0, yi, f"  no estimate: {note or 'no scored respondent'}", va="center", ha="left",
+                    fontsize=9, color="0.35")
+    return ax
+
+
+def plot_segment_radars(scores: pd.DataFrame, segments: pd.Series, *, codebook,
+                        names: dict | None = None, lang: str = "en", weights=None,
+                        ncols: int = 4) -> plt.Figure:
+    """Small multiples: one radar of the four dimensions per segment, against the sample.
+
+    Figure-level: makes and returns its own figure.
+    """
+    scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    segments = series_arg("segments", segments, scores.index)
+    codebook = codebook_arg("codebook", codebook)
+    names = _names_arg(names)
+    lang = lang_arg(lang)
+    w = None if weights is None else _weights(scores, weights)
+    ncols = _check.integer("ncols", ncols, min=1)
+    seg, levels = _levels(segments)
+    if not levels:
+        raise ParameterError("segments: no respondent has a segment; nothing to draw", name="segments")
+    nrows = int(np.ceil(len(levels) / ncols))
+    fig = plt.figure(figsize=(3.2 * min(ncols, len(levels)), 3.4 * nrows))
+    for i, level in enumerate(levels):
+        ax = fig.add_subplot(nrows, min(ncols, len(levels)), i + 1, projection="polar")
+        group = pd.Series(np.where(seg == level, "segment", "sample"), index=scores.index)
+        both = pd.concat([scores.assign(_g="sample"), scores[group == "segment"].assign(_g="segment")])
+        ww = None if w is None else np.concatenate([w, w[(group == "segment").to_numpy()]])
+        plot_value_radar(both, codebook=codebook, by="_g", weights=ww, lang=lang, ax=ax)
+        ax.get_legend().remove()
+        ax.set_title(f"{level}: {names[level]}" if names and level in names else str(level), fontsize=9, pad=14)
+        ax.tick_params(labelsize=7)
+    handles = ax.get_lines()[:2]
+    fig.legend(handles, ["whole sample", "segment"], loc="lower center", ncol=2, frameon=False)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+# -- drivers, importance-performance, the customer value map -----------------------------
+
+def plot_drivers(table: pd.DataFrame, *, group="all", ax: plt.Axes | None = None) -> plt.Axes:
+    """Each driver's share of R² (unsigned) with its bootstrap interval
+    (:func:`valuekit.analyse.drivers.key_drivers` output).
+
+    Bars are blue where the effect raises the outcome and red where it lowers it; a driver
+    whose effect is not distinguishable from zero is drawn hollow (hatched). R² and n are in
+    the title; a withheld group shows its note instead of bars.
+    """
+    table = _table_arg("table", table, ["group", "driver", "share", "ci_low", "ci_high", "n"], "a key_drivers table")
+    groups = list(dict.fromkeys(table["group"]))
+    if group not in groups:
+        raise ParameterError(f"group: {group!r} is not in the driver table; its groups: {groups}", name="group")
+    ax = axes_arg(ax) or plt.gca()
+    t = table[table["group"] == group].sort_values("share", ascending=False, kind="stable")
+    note = str(t["note"].iloc[0]) if len(t) and "note" in t and isinstance(t["note"].iloc[0], str) else ""
+    if note:
+        ax.text(0.5, 0.5, note, ha="center", va="center", wrap=True, transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    y = np.arange(len(t))
+    share = t["share"].to_numpy(dtype=float)
+    sign = t["sign"].to_numpy() if "sign" in t else np.ones(len(t))
+    colours = [_KEPT if s >= 0 else _EXCLUDED for s in sign]
+    clear = (t["distinguishable"].fillna(False).to_numpy(dtype=bool) if "distinguishable" in t
+             else np.ones(len(t), bool))
+    bars = ax.barh(y, share, color=colours, alpha=0.85)
+    for bar, ok, c in zip(bars, clear, colours):
+        if not ok:
+            bar.set_facecolor("none")
+            bar.set_edgecolor(c)
+            bar.set_hatch("//")
+    if t["ci_low"].notna().any():
+        err = np.clip(np.vstack([share - t["ci_low"].to_numpy(), t["ci_high"].to_numpy() - share]), 0, None)
+        ax.errorbar(share, y, xerr=err, fmt="none", ecolor="0.2", capsize=3, linewidth=1)
+    ax.set_yticks(y, t["label"] if "label" in t else t["driver"])
+    ax.invert_yaxis()
+    ax.set_xlim(left=0)
+    ax.set_xlabel("share of R² (%); blue raises the outcome, red lowers it; hatched: not distinguishable from zero")
+    r2 = t["r2"].iloc[0] if "r2" in t and len(t) else np.nan
+    ax.set_title(f"R² = {r2:.2f}, n = {int(t['n'].iloc[0])}" if len(t) else "")
+    return ax
+
+
+def plot_importance_performance(ipa: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Importance against performance with crosshairs at the means and the four quadrants
+    labelled (:func:`valuekit.analyse.drivers.importance_performance` output). Drivers without an
+    estimate are left out; when none has one (every group withheld), the chart is empty
+    and says why in words (the driver table's notes)."""
+    ipa = _table_arg("ipa", ipa, ["kind", "label", "importance", "performance"], "an importance_performance table")
+    missing = [k for k in ("performance_mean", "importance_mean") if k not in ipa.attrs]
+    if missing:
+        raise ParameterError(f"ipa: .attrs lacks {missing}; expected the importance_performance output", name="ipa")
+    ax = axes_arg(ax) or plt.gca()
+    shown = np.isfinite(ipa["importance"].to_numpy(float)) & np.isfinite(ipa["performance"].to_numpy(float))
+    if not shown.any():  # every driver withheld (e.g. too few respondents): say why, draw nothing
+        why = "; ".join(ipa.attrs.get("notes") or []) or "no driver has an importance estimate"
+        ax.text(0.5, 0.5, textwrap.fill(f"no driver estimate: {why}", 60), ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    ipa = ipa[shown]  # drivers without an estimate have no point to draw
+    colours = [_KEPT if k == "benefit" else _EXCLUDED for k in ipa["kind"]]
+    ax.scatter(ipa["performance"], ipa["importance"], c=colours, s=40, zorder=3)
+    for _, r in ipa.iterrows():
+        ax.annotate(r["label"], (r["performance"], r["importance"]), textcoords="offset points",
+                    xytext=(5, 4), fontsize=8)
+    x0, y0 = ipa.attrs["performance_mean"], ipa.attrs["importance_mean"]
+    if np.isfinite(x0) and np.isfinite(y0):  # NaN when no driver is usable for the quadrants
+        ax.axvline(x0, color="0.5", linestyle="--", linewidth=1)
+        ax.axhline(y0, color="0.5", linestyle="--", linewidth=1)
+    xlo, xhi = ipa["performance"].min(), ipa["performance"].max()
+    ylo, yhi = ipa["importance"].min(), ipa["importance"].max()
+    padx, pady = 0.15 * (xhi - xlo or 1), 0.15 * (yhi - ylo or 1)
+    ax.set_xlim(xlo - padx, xhi + padx)
+    ax.set_ylim(max(0, ylo - pady), yhi + pady)
+    for text, x, y, ha, va in (("concentrate here", 0.02, 0.98, "left", "top"),
+                               ("keep up the good work", 0.98, 0.98, "right", "top"),
+                               ("low priority", 0.02, 0.02, "left", "bottom"),
+                               ("possible overkill", 0.98, 0.02, "right", "bottom")):
+        ax.text(x, y, text, transform=ax.transAxes, ha=ha, va=va, fontsize=9, color="0.35", style="italic")
+    ax.set_xlabel("performance (mean score; sacrifices turned round: higher is better)")
+    ax.set_ylabel("importance (share of R², %)")
+    return ax
+
+
+def plot_value_map(table: pd.DataFrame, *, names: dict | None = None, competitor: str | None = None,
+                   ax: plt.Axes | None = None) -> plt.Axes:
+    """Gale's customer value map: relative sacrifices across, relative benefits up, the
+    competitor at (1, 1), the fair-value line through it, each group a point
+    (:func:`valuekit.analyse.competitor.value_map` output)."""
+    table = _table_arg("table", table, ["relative_sacrifices", "relative_benefits"], "a value_map table")
+    names = _names_arg(names)
+    if competitor is not None:
+        _check.text("competitor", competitor)
+    ax = axes_arg(ax) or plt.gca()
+    x, y = table["relative_sacrifices"].to_numpy(float), table["relative_benefits"].to_numpy(float)
+    lo = min(0.8, np.nanmin(x) - 0.05, np.nanmin(y) - 0.05)
+    hi = max(1.2, np.nanmax(x) + 0.05, np.nanmax(y) + 0.05)
+    ax.plot([lo, hi], [lo, hi], color="0.4", linewidth=1.2, label="fair-value line")
+    ax.fill_between([lo, hi], [lo, hi], [hi, hi], color=_KEPT, alpha=0.06)
+    ax.fill_between([lo, hi], [lo, lo], [lo, hi], color=_EXCLUDED, alpha=0.06)
+    ax.scatter([1], [1], marker="s", color="0.3", s=50, zorder=3)
+    ax.annotate(competitor or "competitor", (1, 1), textcoords="offset points", xytext=(6, -12), fontsize=9)
+    for group, xi, yi in zip(table.index, x, y):
+        overall = group == "all"
+        ax.scatter([xi], [yi], s=90 if overall else 50, color=_EXCLUDED if overall else _KEPT, zorder=4)
+        label = "all customers" if overall else (f"{group}: {names[group]}" if names and group in names else str(group))
+        ax.annotate(label, (xi, yi), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    ax.text(0.03, 0.97, "better value than the competitor", transform=ax.transAxes, va="top", fontsize=9,
+            color=_KEPT)
+    ax.text(0.97, 0.03, "worse value", transform=ax.transAxes, ha="right", fontsize=9, color=_EXCLUDED)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_aspect("equal")
+    ax.set_xlabel("relative sacrifices (ours / competitor's)")
+    ax.set_ylabel("relative benefits (ours / competitor's)")
+    return ax
+
+
+def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None, lang: str = "en",
+                         ax: plt.Axes | None = None) -> plt.Axes:
+    """Share of customers with value destroyed before and after a scenario, per segment
+    (the ``summary`` of :meth:`valuekit.decide.scenario.ScenarioEngine.apply`), with the Wilson
+    intervals as error bars where the summary has them."""
+    summary = _table_arg("summary", summary, ["share_destroyed_before", "share_destroyed_after"],
+                         "the summary of ScenarioEngine.apply")
+    names = _names_arg(names)
+    lang = lang_arg(lang)
+    ax = axes_arg(ax) or plt.gca()
+    y = np.arange(len(summary))
+    for key, offset, color in (("before", -0.2, "0.7"), ("after", 0.2, _EXCLUDED)):
+        values = summary[f"share_destroyed_{key}"].to_numpy()
+        err = None
+        if f"share_destroyed_{key}_low" in summary:
+            err = np.vstack([values - summary[f"share_destroyed_{key}_low"].to_numpy(),
+                             summary[f"share_destroyed_{key}_high"].to_numpy() - values])
+        ax.barh(y + offset, values, height=0.4, color=color, label=ui_text(f"ui_{key}", lang), xerr=err,
+                error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "0.3"})
+    names = names or {}
+    labels = [str(names.get(s, s)) if s == "all" else f"{s}: {names[s]}" if s in names else str(s)
+              for s in summary.index]
+    ax.set_yticks(y, [textwrap.fill(text, 32) for text in labels])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(_PercentAxis())
+    ax.set_xlabel(ui_text("ui_customers_destroyed", lang))
+    ax.legend(loc="lower right", frameon=False)
+    return ax
+
+
+def plot_scenario_comparison(table: pd.DataFrame, *, lang: str = "en", ax: plt.Axes | None = None) -> plt.Axes:
+    """Saved scenarios side by side: the share destroyed after each, with its interval, and
+    the share before as a dashed line (``table`` from :func:`valuekit.decide.scenario.compare_scenarios`)."""
+
+    table = frame_arg("table", table, "a compare_scenarios table")
+    rows = ["share_destroyed_before", "share_destroyed_after", "share_destroyed_after_low",
+            "share_destroyed_after_high"]
+    missing = [r for r in rows if r not in table.index]
+    if missing:
+        raise ParameterError(f"table: row(s) {missing} not found; expected the compare_scenarios table",
+                             name="table")
+    lang = lang_arg(lang)
+    ax = axes_arg(ax) or plt.gca()
+    after = table.loc["share_destroyed_after"].to_numpy(dtype=float)
+    err = np.vstack([after - table.loc["share_destroyed_after_low"].to_numpy(dtype=float),
+                     table.loc["share_destroyed_after_high"].to_numpy(dtype=float) - after])
+    y = np.arange(len(after))
+    ax.barh(y, after, height=0.6, color=_EXCLUDED, xerr=err, error_kw={"elinewidth": 0.8, "capsize": 3})
+    before = float(table.loc["share_destroyed_before"].iloc[0])
+    ax.axvline(before, color="0.3", ls="--", lw=1, label=f"{before:.1%}")
+    ax.set_yticks(y, [str(c) for c in table.columns])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(_PercentAxis())
+    ax.set_xlabel(ui_text("ui_destroyed_after", lang))
+    ax.legend(loc="lower right", frameon=False, title=ui_text("ui_destroyed_before", lang))
+    return ax
+
+
+# -- is a group really different? -----------------------------------------------------
+
+_HIGHER_GOOD, _LOWER_GOOD, _NOT_COMPARED = "#1b7837", "#b2182b", "0.65"
+
+
+def _good_for_customer(kind: str, measure: str, up: bool) -> bool:
+    """As in :func:`valuekit.analyse.significance.style_comparisons`: a higher benefit or index (not
+    the sacrifices index) is good, a higher sacrifice or share destroyed is bad."""
+    return up if kind in ("benefit", "index") and measure != "sacrifices" else not up
+
+
+def plot_group_means(table: pd.DataFrame, *, grouping: str | None = None, measure: str,
+                     names: dict | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+    """Each group's value with its interval, against the rest of the sample, for one measure.
+
+    Draws one grouping and one measure of a :func:`valuekit.analyse.significance.compare_groups`
+    table: each group's ``group_value`` as a point with its own interval
+    (``group_ci_low`` to ``group_ci_high``) as error bars, and the value of the rest of the
+    sample it was tested against (``rest_value``) as a short dashed line across the group's
+    slot. Findings (significant after adjustment and above the effect-size floor) are filled
+    triangles, ▲ higher or ▼ lower than the rest, green where that is good for the customer
+    and red where it is bad (the colours of :func:`~valuekit.analyse.significance.style_comparisons`);
+    the other compared groups are hollow circles, and groups that were not compared (a
+    ``note``) are grey. Shares are shown in %.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`valuekit.analyse.significance.compare_groups`.
+    grouping : str, optional
+        Which grouping of the table; default the first one (as in ``style_comparisons``).
+    measure : str
+        Which measure (a value of the ``measure`` column, e.g. ``"value_ratio"``).
+    names : dict, optional
+        Group to display name; the tick label is then ``"<group>: <name>"``. Each tick also
+        gives the group's number of respondents with the measure.
+    ax : Axes, optional
+        Default: the current Axes.
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        An unknown grouping or measure (naming it and the available ones).
+    """
+    import textwrap
+
+    from matplotlib.lines import Line2D
+
+    table = _table_arg("table", table, ["grouping", "group", "measure", "label", "kind", "statistic_type", "n",
+                                        "group_value", "group_ci_low", "group_ci_high", "rest_value", "finding",
+                                        "direction", "note"], "a compare_groups table")
+    groupings = list(dict.fromkeys(table["grouping"]))
+    if grouping is None:
+        if not groupings:
+            raise ParameterError("table: the comparison table is empty: nothing to plot", name="table")
+        grouping = groupings[0]
+    if grouping not in groupings:
+        raise ParameterError(f"grouping {grouping!r} not in the comparison table; available: {groupings}",
+                             name="grouping")
+    t = table[table["grouping"] == grouping]
+    measures = list(dict.fromkeys(t["measure"]))
+    if not isinstance(measure, str) or measure not in measures:
+        raise ParameterError(f"measure {measure!r} not in the comparison table for grouping {grouping!r}; "
+                             f"available: {measures}", name="measure")
+    names = _names_arg(names)
+    ax = axes_arg(ax)
+    t = t[t["measure"] == measure]
+    ax = ax or plt.gca()
+    share = bool((t["statistic_type"] == "share").any())
+    x = np.arange(len(t))
+    present = set()
+    for xi, (_, r) in zip(x, t.iterrows()):
+        value, low, high = (float(r[c]) for c in ("group_value", "group_ci_low", "group_ci_high"))
+        if not np.isfinite(value):
+            ax.text(xi, 0.03, "not\ncompared", transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                    fontsize=8, color=_NOT_COMPARED)
+            present.add("not compared")
+            continue
+        yerr = (np.clip([[value - low], [high - value]], 0, None) if np.isfinite(low) and np.isfinite(high)
+                else None)
+        if r["note"]:
+            style = dict(fmt="o", color=_NOT_COMPARED, mfc="white")
+            present.add("not compared")
+        elif r["finding"]:
+            up = r["direction"] == "higher"
+            colour = _HIGHER_GOOD if _good_for_customer(r["kind"], measure, up) else _LOWER_GOOD
+            style = dict(fmt="^" if up else "v", color=colour, mfc=colour)
+            present.add("good" if colour == _HIGHER_GOOD else "bad")
+        else:
+            style = dict(fmt="o", color="0.25", mfc="white")
+            present.add("no clear difference")
+        ax.errorbar([xi], [value], yerr=yerr, ms=8, capsize=4, linewidth=1.5, zorder=3, **style)
+    rest = t["rest_value"].to_numpy(float)
+    shown = np.isfinite(rest)
+    if shown.any():
+        ax.hlines(rest[shown], x[shown] - 0.38, x[shown] + 0.38, colors="0.45", linestyles="--",
+                  linewidth=1.2, zorder=2, label="rest of the sample")
+    ticks = [f"{textwrap.fill(f'{g}: {names[g]}' if names and g in names else str(g), 14)}\nn = {n}"
+             for g, n in zip(t["group"], t["n"])]
+    ax.set_xticks(x, ticks)
+    ax.set_xlim(-0.6, len(t) - 0.4)
+    if share:
+        ax.yaxis.set_major_formatter(_PercentAxis())
+    label = t["label"].iloc[0] if len(t) else measure
+    level = table.attrs.get("confidence", 0.95)
+    ax.set_ylabel(f"{'share of customers' if share else 'mean'} ({level:.0%} CI)")
+    ax.set_title(f"{label} by {str(grouping).replace('_', ' ')}")
+    entries = {"good": Line2D([], [], marker="^", linestyle="", color=_HIGHER_GOOD, label="finding: good for customers"),
+               "bad": Line2D([], [], marker="v", linestyle="", color=_LOWER_GOOD, label="finding: bad for customers"),
+               "no clear difference": Line2D([], [], marker="o", linestyle="", color="0.25", mfc="white",
+                                             label="no clear difference"),
+               "not compared": Line2D([], [], marker="o", linestyle="", color=_NOT_COMPARED, mfc="white",
+                                      label="not compared")}
+    handles = [h for key, h in entries.items() if key in present]
+    if shown.any():
+        handles.append(Line2D([], [], color="0.45", linestyle="--", label="rest of the sample"))
+    # below the tick labels, whatever their number of lines (the pad is in legend font sizes)
+    lines = max((tick.count("\n") + 1 for tick in ticks), default=1)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(2, len(handles)),
+              frameon=False, fontsize=8, borderaxespad=(12 + 12 * lines) / 8)
+    return ax
+
+
+def plot_trend(trends: pd.DataFrame, measure: str, *, comparisons: pd.DataFrame | None = None,
+               scope: str = "all", names: dict | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+    """One measure across survey waves: a line per group, its interval as a band.
+
+    Parameters
+    ----------
+    trends : DataFrame
+        :func:`valuekit.analyse.waves.wave_trends` output.
+    measure : str
+        The measure to draw (e.g. ``"money"``, ``"value_ratio"``, ``"share_destroyed"``).
+    comparisons : DataFrame, optional
+        :func:`valuekit.analyse.waves.compare_waves` output: a change that is a finding (significant
+        after adjustment and above the effect-size floor) is marked on the later wave with
+        ▲ or ▼ and its difference; nothing else is marked.
+    scope : str, default "all"
+        ``"all"`` for the whole sample, or the grouping's name (e.g. ``"segment"``) for one
+        line per group.
+    names : dict, optional
+        Display names of the groups.
+    """
+    trends = _table_arg("trends", trends, ["scope", "group", "measure", "label", "statistic_type", "wave",
+                                           "value", "ci_low", "ci_high"], "a wave_trends table")
+    measure = _check.text("measure", measure)
+    scope = _check.text("scope", scope)
+    names = _names_arg(names)
+    if measure not in set(trends["measure"]):
+        raise ParameterError(f"measure: {measure!r} is not in the trends table; it has "
+                             f"{list(dict.fromkeys(trends['measure']))}", name="measure")
+    if scope not in set(trends["scope"]):
+        raise ParameterError(f"scope: {scope!r} is not in the trends table; it has "
+                             f"{list(dict.fromkeys(trends['scope']))}", name="scope")
+    if comparisons is not None:
+        comparisons = _table_arg("comparisons", comparisons, ["scope", "group", "measure", "wave", "finding",
+                                                              "direction", "diff"], "a compare_waves table")
+    ax = axes_arg(ax) or plt.gca()
+    t = trends[(trends["measure"] == measure) & (trends["scope"] == scope)]
+    waves = [str(w) for w in (t["wave"].cat.categories if isinstance(t["wave"].dtype, pd.CategoricalDtype)
+                              else list(dict.fromkeys(t["wave"])))]
+    x_of = {w: i for i, w in enumerate(waves)}
+    share = t["statistic_type"].iloc[0] == "share"
+    palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k, (group, g) in enumerate(t.groupby("group", sort=False, observed=True)):
+        g = g.sort_values("wave")
+        x = np.array([x_of[str(w)] for w in g["wave"]])
+        colour = palette[k % len(palette)]
+        label = "all customers" if group == "all" else (f"{group}: {names[group]}" if names and group in names
+                                                        else str(group))
+        ax.plot(x, g["value"], marker="o", color=colour, label=label)
+        ax.fill_between(x, g["ci_low"].to_numpy(float), g["ci_high"].to_numpy(float), color=colour, alpha=0.18,
+                        linewidth=0)
+        if comparisons is None:
+            continue
+        found = comparisons[(comparisons["scope"] == scope) & (comparisons["group"] == group)
+                            & (comparisons["measure"] == measure) & comparisons["finding"]]
+        for _, r in found.iterrows():
+            at = g[g["wave"].astype(str) == str(r["wave"])]
+            if at.empty:
+                continue
+            diff = f"{r['diff']:+.0%}" if share else f"{r['diff']:+.2f}"
+            ax.annotate(f"{'▲' if r['direction'] == 'up' else '▼'} {diff}", (x_of[str(r["wave"])],
+                        float(at["value"].iloc[0])), textcoords="offset points", xytext=(6, 6), fontsize=9,
+                        color=colour, fontweight="bold")
+    ax.set_xticks(range(len(waves)), waves)
+    ax.set_xlim(-0.3, len(waves) - 0.7)
+    ax.set_xlabel("wave")
+    level = trends.attrs.get("confidence", 0.95)
+    ax.set_ylabel(f"{t['label'].iloc[0]} ({level:.0%} CI)")
+    if share:
+        ax.yaxis.set_major_formatter(_PercentAxis())
+    if scope != "all":
+        ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+# -- the value path model --------------------------------------------------------------
+
+def _coefficient(value: float, sign: bool = True) -> str:
+    """A standardized estimate as on a path diagram: ``+.62``, ``-.04``, ``+1.02``
+    (``.83`` without the sign, for an R²)."""
+    if not np.isfinite(value):
+        return "n/a"
+    digits = f"{abs(value):.2f}"
+    digits = digits[1:] if digits.startswith("0") else digits
+    return (("-" if value < 0 and digits != ".00" else "+") if sign else "") + digits
+
+
+def plot_path_diagram(result, *, ax: plt.Axes | None = None, lang: str = "en", codebook=None,
+                      show_direct: bool = True) -> plt.Axes:
+    """Path diagram of the value path model: factors -> overall value -> outcomes.
+
+    The factors are ellipses in a left column, the benefit dimensions above the
+    sacrifices (tinted apart); the mediator is in the middle and the outcomes on the
+    right, each a rectangle when it is a single observed item and an ellipse when it is a
+    factor of several items, with its R² written under it (``"R² .83"``). Every path is
+    an arrow labelled with its standardized estimate (``"+.62"``) and as wide as its size;
+    significant paths are solid and dark, the others dashed and light grey. Direct paths
+    from the factors to the outcomes (``direct=True``) are drawn thin and light so the
+    paths through the mediator stay readable; without a mediator the factors' paths to
+    the outcomes are the model and are drawn in full. Drawn with matplotlib alone.
+
+    Parameters
+    ----------
+    result : PathResult
+        Output of :func:`valuekit.measure.sem.value_path`.
+    ax : Axes, optional
+        Default: the current Axes. Its axis is turned off and its aspect set equal.
+    lang : str, default "en"
+        Language of the labels when a codebook is given.
+    codebook : Codebook, optional
+        Supplies the display labels of the factors and outcomes; without one the names
+        are shown with spaces for underscores.
+    show_direct : bool, default True
+        Draw the direct paths that bypass the mediator (when the model has them).
+
+    Returns
+    -------
+    Axes
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle
+
+    from ..survey.codebook import SACRIFICES
+    from ..measure.sem import PathResult
+
+    if not isinstance(result, PathResult):
+        raise expected_error("result", "a PathResult (valuekit.measure.sem.value_path)", result)
+    ax = axes_arg(ax)
+    lang = lang_arg(lang)
+    codebook = _optional_codebook(codebook)
+    show_direct = _check.flag("show_direct", show_direct)
+    ax = ax or plt.gca()
+
+    def label(name: str) -> str:
+        text = codebook.label(name, lang) if codebook is not None else name
+        return name.replace("_", " ") if text == name else text
+
+    paths = result.paths
+    mediator = result.mediator
+    outcomes = [o for o in result.outcomes if o != mediator]
+    endogenous = ([mediator] if mediator else []) + outcomes
+    factors = [s for s in dict.fromkeys(paths["source"]) if s not in endogenous] if len(paths) else []
+    sacrifices = [f for f in factors if f in SACRIFICES or f == "sacrifices"]
+    benefits = [f for f in factors if f not in sacrifices]
+    latent = set(result.loadings["factor"]) if "factor" in getattr(result.loadings, "columns", ()) else set()
+
+    # which paths are drawn: through the mediator in full, direct ones beside it thin and light
+    shown = [p for _, p in paths.iterrows()
+             if (show_direct or mediator is None or p["kind"] != "direct")
+             and p["source"] in factors + endogenous and p["target"] in endogenous]
+    beside = mediator is not None and any(p["kind"] == "direct" for p in shown)
+
+    # layout: factors top to bottom (benefits, a gap, sacrifices), the mediator level with
+    # their middle, the outcomes spread over the same height on the right
+    step, gap, width, height = 1.0, 0.6, 2.4, 0.78
+    pos: dict[str, tuple[float, float]] = {}
+    y = 0.0
+    for k, f in enumerate(benefits + sacrifices):
+        if benefits and sacrifices and f == sacrifices[0]:
+            y -= gap
+        pos[f] = (0.0, y)
+        y -= step
+    bottom = y + step if factors else 0.0
+    middle = bottom / 2
+    right = 10.0 if beside else 9.0
+    if mediator:
+        pos[mediator] = (4.5, middle)
+    span = max(-bottom, 1.4 * (len(outcomes) - 1))
+    for k, o in enumerate(outcomes):
+        pos[o] = (right, middle + (span / 2 - span * k / (len(outcomes) - 1) if len(outcomes) > 1 else 0.0))
+
+    nodes = {}
+    r2 = result.r2.set_index("variable")["r2"] if len(result.r2) else pd.Series(dtype=float)
+    for name, (x, yy) in pos.items():
+        kind = "sacrifice" if name in sacrifices else "benefit" if name in benefits else "endogenous"
+        face = {"benefit": "#dbe4f0", "sacrifice": "#f3dcdd", "endogenous": "white"}[kind]
+        tall = height + (0.3 if kind == "endogenous" else 0.0)  # room for the R² inside
+        if kind == "endogenous" and name not in latent:  # a single observed item
+            patch = Rectangle((x - width / 2, yy - tall / 2), width, tall, facecolor=face, edgecolor="0.2",
+                              linewidth=1.2, zorder=3)
+        else:
+            patch = Ellipse((x, yy), width, tall, facecolor=face, edgecolor="0.2", linewidth=1.2, zorder=3)
+        ax.add_patch(patch)
+        nodes[name] = patch
+        shift = 0.1 if kind == "endogenous" else 0.0
+        ax.text(x, yy + shift, textwrap.fill(label(name), 16), ha="center", va="center", fontsize=8, zorder=4)
+        if kind == "endogenous" and name in r2.index and np.isfinite(r2[name]):
+            ax.text(x, yy - tall / 2 + 0.16, f"R² {_coefficient(float(r2[name]), sign=False)}", ha="center",
+                    va="center", fontsize=7, color="0.3", zorder=4)
+
+    # each arrow leaves and enters its box at its own height (ordered top to bottom), so
+    # the heads do not pile up on one point
+    def ports(ends: dict[str, list[str]]) -> dict[tuple[str, str], float]:
+        out = {}
+        for node, others in ends.items():
+            others = sorted(others, key=lambda o: -pos[o][1])
+            n = len(others)
+            for k, o in enumerate(others):
+                out[node, o] = (0.5 - k / (n - 1)) * 0.7 * height if n > 1 else 0.0
+        return out
+
+    into, out_of = {}, {}
+    for p in shown:
+        into.setdefault(p["target"], []).append(p["source"])
+        out_of.setdefault(p["source"], []).append(p["target"])
+    port_in, port_out = ports(into), ports(out_of)
+    for p in shown:
+        source, target = p["source"], p["target"]
+        side = mediator is not None and p["kind"] == "direct"
+        size = abs(float(p["std_estimate"])) if np.isfinite(p["std_estimate"]) else 0.0
+        significant = bool(p["significant"])
+        if side:
+            colour, linewidth, where, fontsize = ("0.55" if significant else "0.8"), 0.3 + 1.5 * size, 0.78, 5.5
+        else:
+            crowded = p["kind"] == "direct" and len(into[target]) > 5  # every factor straight to each outcome
+            colour, fontsize = ("0.15" if significant else "0.7"), 7 if crowded else 8
+            linewidth = 0.5 + (3 if crowded else 5) * size
+            where = {"to value": 0.4, "value to outcome": 0.35 if beside else 0.45}.get(p["kind"], 0.75)
+        x0, y0 = pos[source][0], pos[source][1] + port_out[source, target]
+        x1, y1 = pos[target][0], pos[target][1] + port_in[target, source]
+        arrow = FancyArrowPatch((x0, y0), (x1, y1), patchA=nodes[source], patchB=nodes[target],
+                                arrowstyle="-|>", mutation_scale=8 + 4 * size, linewidth=linewidth,
+                                linestyle="-" if significant else "--", color=colour,
+                                zorder=1 if side else 2)
+        ax.add_patch(arrow)
+        ax.text(x0 + where * (x1 - x0), y0 + where * (y1 - y0), _coefficient(float(p["std_estimate"])),
+                ha="center", va="center", fontsize=fontsize, color="0.1" if significant and not side else "0.45",
+                zorder=2.5 if side else 4,
+                bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
+
+    ax.set_aspect("equal")
+    low = min((yy for _, yy in pos.values()), default=0.0)
+    high = max((yy for _, yy in pos.values()), default=0.0)
+    ax.set_xlim(-width / 2 - 0.3, right + width / 2 + 0.3)
+    ax.set_ylim(low - height / 2 - 0.5, high + height / 2 + 0.3)
+    ax.set_axis_off()
+    handles = [Line2D([], [], color="0.15", linewidth=2, label="significant"),
+               Line2D([], [], color="0.7", linewidth=2, linestyle="--", label="not significant")]
+    if beside:
+        handles.append(Line2D([], [], color="0.55", linewidth=0.8,
+                              label=f"direct, not through {label(mediator)}"))
+    if shown:
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles),
+                  frameon=False, fontsize=8)
+    return ax
+
+
+def _literal_text(plot):
+    """``plot``, drawing its texts as written: labels are data from the survey's files, so
+    no ``$`` in them is read as mathtext. The texts the chart adds or changes (titles,
+    labels, tick labels, legends, annotations) are marked literal; texts the caller drew
+    before on the same figure are left as they were."""
+
+    @functools.wraps(plot)
+    def draw(*args, **kwargs):
+        from matplotlib.axes import Axes
+        from matplotlib.text import Text
+
+        ax = kwargs.get("ax")
+        fig = ax.figure if isinstance(ax, Axes) else plt.gcf() if plt.get_fignums() else None
+        before = {id(t): t.get_text() for t in fig.findobj(Text)} if fig is not None else {}
+        with mpl.rc_context({"text.parse_math": False}):  # texts made now, tick labels included
+            out = plot(*args, **kwargs)
+            fig = getattr(out, "figure", None) or out
+            for axes in getattr(fig, "axes", []):
+                for axis in (axes.xaxis, axes.yaxis):
+                    axis.get_ticklabels(which="both")  # makes the ticks the chart's labels need
+        for text in getattr(fig, "findobj", lambda _: [])(Text):
+            if before.get(id(text)) != text.get_text():
+                text.set_parse_math(False)
+        return out
+
+    return draw
+
+
+for _name in __all__:
+    globals()[_name] = _literal_text(globals()[_name])
+del _name

@@ -1,0 +1,728 @@
+"""Thin ipywidgets views: the what-if dashboard and the comparison explorer.
+
+Every number they show comes from the engine (:meth:`ScenarioEngine.apply`,
+:func:`valuekit.analyse.significance.compare_groups`) and is formatted by the same functions the
+notebooks, the deck and the tests call (:func:`valuekit.decide.scenario.format_headline`, ...),
+so what a page shows is exactly what the engine computes.
+"""
+
+from __future__ import annotations
+
+import base64
+import html as _html
+import io
+import itertools
+from pathlib import Path
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+
+from .._validate import check as _check
+from ..survey.codebook import LANGUAGES
+from ..errors import ValuekitError
+from ..decide.scenario import (NO_SEGMENT, Scenario, ScenarioEngine, ScenarioError, format_comparison,
+    format_headline, format_outcome_changes, format_summary, scenario_file_name, segment_label, ui_text)
+
+__all__ = ["WhatIfDashboard", "ComparisonExplorer", "format_comparisons"]
+
+_LANG_NAMES = {"en": "English", "es": "Español", "it": "Italiano"}
+
+
+def _text(key: str, lang: str) -> str:
+    """An interface text (:func:`~valuekit.survey.codebook.ui_text`), escaped for an HTML widget."""
+    return _html.escape(ui_text(key, lang))
+
+
+def _saved_name(path: Path) -> str:
+    """A saved scenario as the list shows it: the name inside the file (its file name is a
+    safe spelling of it), and the file name beside it when they differ."""
+    try:
+        name = Scenario.load(path).name
+    except ValuekitError:
+        return path.name
+    return name if scenario_file_name(name, path.suffix) == path.name else f"{name} ({path.name})"
+
+
+class WhatIfDashboard:
+    """Sliders for the survey's levers; the headline, outcomes, segments and map, live.
+
+    Parameters
+    ----------
+    engine : ScenarioEngine
+        Its :class:`~valuekit.survey.levers.LeverSet` gives the sliders: one per lever, grouped by
+        value-management lever, each with its full label, its value and its unit.
+    names : dict, optional
+        Segment display names: ``{segment: name}``, or ``{lang: {segment: name}}`` for the
+        language switch.
+    save_dir : path, default "scenarios"
+        Where *Save scenario* writes ``<name>.yaml`` and where saved scenarios are listed
+        for comparison and loading. A file of that name (in any letter case) is never
+        overwritten: the scenario goes to ``<name>_2.yaml``, ``<name>_3.yaml``, ... and the
+        message says so. Each file records what the scenario was built on
+        (:meth:`ScenarioEngine.stamp`), so loading it on another survey, other levers or
+        other segments is refused with the reasons.
+    figure : bool, default True
+        Draw the benefits-vs-sacrifices map and the before/after bars after the numbers.
+    lang : {"en", "es", "it"}
+        Initial language.
+
+    Attributes
+    ----------
+    widget : ipywidgets.Box
+        Display this.
+    sliders : dict
+        Lever name to its slider.
+    """
+
+    def __init__(self, engine: ScenarioEngine, *, names: dict | None = None, save_dir: str | Path = "scenarios",
+                 figure: bool = True, lang: str = "en"):
+        if lang not in LANGUAGES:
+            raise ValueError(f"lang: expected one of {list(LANGUAGES)}, got {lang!r}")
+        self.engine = engine
+        names = names or {}
+        self.names = (names if names and set(names) <= set(LANGUAGES) and all(isinstance(v, dict) for v in
+                                                                              names.values())
+                      else {lang_: names for lang_ in LANGUAGES})
+        self.save_dir = _check.path("save_dir", save_dir)  # created when the first scenario is saved
+        self.draw_figure = figure
+        self._live: _LiveFigure | None = None
+        self.lang = lang
+        self.sliders, self._labels, self._units = {}, {}, {}
+        groups: dict[str, list] = {}
+        for lever in engine.levers:
+            slider = widgets.FloatSlider(value=0.0, min=lever.low, max=lever.high, step=lever.step,
+                                         readout=True, readout_format=f".{lever.decimals}f",
+                                         continuous_update=True, layout=widgets.Layout(width="300px"))
+            slider.add_class(f"vk-lever-{lever.name}")
+            label = widgets.HTML(layout=widgets.Layout(width="420px"))
+            label.add_class("vk-lever-label")
+            unit = widgets.HTML(_html.escape(lever.unit))  # not a Label: it would typeset $...$ as MathJax
+            unit.add_class("vk-lever-unit")
+            self.sliders[lever.name], self._labels[lever.name], self._units[lever.name] = slider, label, unit
+            groups.setdefault(lever.value_lever, []).append(
+                widgets.VBox([label, widgets.HBox([slider, unit])], layout=widgets.Layout(margin="0 0 6px 0")))
+        self._groups = list(groups)  # in the order the lever file first uses them
+        self.levers_box = widgets.Accordion(children=[widgets.VBox(groups[g]) for g in self._groups])
+        self.levers_box.selected_index = 0
+        self.language = widgets.Dropdown(options=[(_LANG_NAMES[x], x) for x in LANGUAGES], value=lang,
+                                         layout=widgets.Layout(width="160px"))
+        self.language.add_class("vk-language")
+        self.segment = widgets.Dropdown(layout=widgets.Layout(width="420px"))
+        self.name = widgets.Text(value="my scenario", layout=widgets.Layout(width="300px"))
+        self.name.add_class("vk-name")
+        self.reset_button = widgets.Button(icon="undo")
+        self.save_button = widgets.Button(icon="save")
+        self.save_button.add_class("vk-save")
+        self.message = widgets.HTML()
+        self.message.add_class("vk-message")
+        self.headline = widgets.HTML()
+        self.headline.add_class("vk-headline")
+        self.outcomes = widgets.HTML()
+        self.outcomes.add_class("vk-outcomes")
+        self.table = widgets.HTML()
+        self.table.add_class("vk-table")
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="900px"))
+        self.image.add_class("vk-map")
+        self.saved = widgets.SelectMultiple(rows=5, layout=widgets.Layout(width="300px"))
+        self.saved.add_class("vk-saved")
+        self.compare_button = widgets.Button(icon="columns")
+        self.compare_button.add_class("vk-compare")
+        self.load_button = widgets.Button(icon="folder-open")
+        self.load_button.add_class("vk-load")
+        self.comparison = widgets.HTML()
+        self.comparison.add_class("vk-comparison")
+        self.comparison_image = widgets.Image(format="png", layout=widgets.Layout(max_width="700px"))
+        self.deck_button = widgets.Button(icon="download", layout=widgets.Layout(width="300px"))
+        self.deck_button.add_class("vk-deck")
+        self.download = widgets.HTML()
+        self.download.add_class("vk-download")
+        self._texts = {}  # widgets whose text is set by _relabel
+
+        for slider in self.sliders.values():
+            slider.observe(self._changed, names="value")
+        self.segment.observe(self._changed, names="value")
+        self.language.observe(self._language, names="value")
+        self.reset_button.on_click(lambda _: self.reset())
+        self.save_button.on_click(lambda _: self.save())
+        self.compare_button.on_click(lambda _: self.compare())
+        self.load_button.on_click(lambda _: self.load())
+        self.deck_button.on_click(lambda _: self.deck())
+
+        self._head = {k: widgets.HTML() for k in ("language", "apply", "name", "compare", "by_segment", "map")}
+        controls = widgets.VBox([
+            widgets.HBox([self._head["language"], self.language]),
+            self._head["apply"], self.segment, self.levers_box,
+            self._head["name"], self.name, widgets.HBox([self.reset_button, self.save_button]),
+            self._head["compare"], self.saved, widgets.HBox([self.compare_button, self.load_button]),
+            self.deck_button, self.download, self.message,
+        ], layout=widgets.Layout(width="460px", margin="0 24px 0 0"))
+        self.table.layout = widgets.Layout(overflow="auto", max_width="100%")
+        self.comparison.layout = widgets.Layout(overflow="auto", max_width="100%")
+        results = widgets.VBox([self.headline, self.outcomes, self._head["by_segment"], self.table,
+                                self._head["map"], self.image, self.comparison, self.comparison_image],
+                               layout=widgets.Layout(flex="1 1 0%", min_width="520px"))
+        self.widget = widgets.HBox([controls, results], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
+        self._updating = False
+        self._relabel()
+        self._list_saved()
+        self.update()
+
+    # -- language -----------------------------------------------------------------------
+    def _relabel(self) -> None:
+        lang = self.lang
+        for lever in self.engine.levers:
+            self._labels[lever.name].value = f"<b>{_html.escape(lever.label(lang))}</b>"
+            self._labels[lever.name].tooltip = lever.assumes
+            self._units[lever.name].value = _html.escape(lever.unit_label(lang))
+        for i, g in enumerate(self._groups):
+            self.levers_box.set_title(i, ui_text(f"vm_{g}", lang))
+        self._head["language"].value = f"{_text('ui_language', lang)}:&nbsp;"
+        self._head["apply"].value = f"<b>{_text('ui_apply_to', lang)}</b>"
+        self._head["name"].value = f"<b>{_text('ui_scenario_name', lang)}</b>"
+        self._head["compare"].value = f"<b>{_text('ui_compare', lang)}</b>"
+        self._head["by_segment"].value = f"<h4>{_text('ui_by_segment', lang)}</h4>"
+        self._head["map"].value = f"<h4>{_text('ui_map', lang)}</h4>" if self.draw_figure else ""
+        self.reset_button.description = ui_text("ui_reset", lang)
+        self.save_button.description = ui_text("ui_save", lang)
+        self.compare_button.description = ui_text("ui_compare", lang).split()[0]
+        self.load_button.description = ui_text("ui_load", lang)
+        self.deck_button.description = ui_text("ui_download", lang)
+        names = self.names.get(lang, {})
+        options = [(ui_text("ui_all_customers", lang), "all")] + [
+            (segment_label(s, names, lang), s) for s in self.engine.segment_levels if s != "all"]
+        current = self.segment.value
+        self._updating = True
+        try:
+            self.segment.options = options
+            self.segment.value = current if current in [v for _, v in options] else "all"
+        finally:
+            self._updating = False
+
+    def _language(self, change) -> None:
+        self.lang = change["new"]
+        self._relabel()
+        self.update()
+
+    # -- scenario -----------------------------------------------------------------------
+    def scenario(self) -> Scenario:
+        """The scenario the widgets currently describe."""
+        spec = {"name": self.name.value.strip() or "scenario",
+                "levers": {n: s.value for n, s in self.sliders.items() if s.value}}
+        if self.segment.value != "all":
+            spec["segments"] = [self.segment.value]
+        return Scenario.from_dict(spec)
+
+    def _changed(self, change) -> None:
+        if not self._updating:
+            self.update()
+
+    def update(self) -> dict:
+        """Recompute with the engine; refresh the numbers, then the figure."""
+        self._list_saved()
+        result = self.engine.apply(self.scenario(), customers=self.draw_figure)
+        summary = result["summary"]
+        focus = self.segment.value if self.segment.value in summary.index else "all"
+        lang = self.lang
+        self.headline.value = f"<h3 style='margin:4px 0'>{_html.escape(format_headline(summary, focus, lang))}</h3>"
+        conf = int(round(100 * summary.attrs.get("confidence", 0.95)))
+        lines = format_outcome_changes(result, focus, lang)
+        note = ui_text("ui_interval", lang, level=conf, n=f"{int(summary.loc[focus, 'customers']):,}")
+        self.outcomes.value = (f"<b>{_text('ui_outcomes', lang)}</b><ul style='margin:2px 0'>"
+                               + "".join(f"<li>{_html.escape(x)}</li>" for x in lines)
+                               + f"</ul><small>{_html.escape(note)}</small>") if lines else (
+            f"<small>{_html.escape(note)}</small>")
+        table = format_summary(result, names=self.names.get(lang, {}), lang=lang)
+        self.table.value = table.to_html(classes="vk-summary", border=0, escape=True)  # names are data
+        self.result = result
+        if self.draw_figure:
+            self.image.value = self._figure(result)
+        return result
+
+    def _figure(self, result) -> bytes:
+        """The map and the share bars as a PNG (redrawing only what the scenario moved)."""
+        customers = result["customers"]
+        sample = customers if len(customers) <= 3000 else customers.sample(3000, random_state=0)
+        summary = result["summary"]
+        live = self._live
+        if live is None or live.lang != self.lang or not live.fits(summary):
+            names = {"all": ui_text("ui_all_customers", self.lang), **self.names.get(self.lang, {})}
+            live = self._live = _LiveFigure(self.engine, summary, sample, lang=self.lang, names=names)
+        return live.png(summary, sample)
+
+    def set_scenario(self, scenario: Scenario) -> None:
+        """Put a scenario on the sliders (one update); it must apply to this survey."""
+        self.engine.check(scenario)
+        self._updating = True
+        try:
+            for name, slider in self.sliders.items():
+                slider.value = float(scenario.levers.get(name, 0.0))
+            self.segment.value = scenario.segments[0] if scenario.segments else "all"
+            self.name.value = scenario.name
+        finally:
+            self._updating = False
+        self.update()
+
+    def reset(self) -> None:
+        """All levers back to zero, one update."""
+        self.set_scenario(Scenario(name=self.name.value.strip() or "scenario"))
+        self.message.value = ui_text("ui_reset", self.lang)
+
+    # -- saved scenarios ----------------------------------------------------------------
+    def _list_saved(self) -> None:
+        """The saved scenarios, kept current (another page may have saved one); selection kept."""
+        files = sorted(self.save_dir.glob("*.yaml")) if self.save_dir.is_dir() else []
+        options = tuple((_saved_name(p), str(p)) for p in files)
+        if options != tuple(self.saved.options):
+            chosen = [v for v in self.saved.value if v in {path for _, path in options}]
+            self.saved.options = options
+            self.saved.value = tuple(chosen)
+
+    def save(self) -> Path | None:
+        """Write the current scenario, with what it was built on, to ``save_dir/<name>.yaml``;
+        never over an earlier file: then to ``<name>_2.yaml``, ... (and the message says so)."""
+        try:
+            scenario = self.engine.stamp(self.scenario())
+            folder = _check.output_dir("save_dir", self.save_dir, "scenario folder")
+            path = scenario.save_in(folder)  # a safe file name, never over an earlier file
+        except ValuekitError as err:  # the folder or file cannot be written, a bad name
+            self.message.value = f"<span style='color:#b2182b'>{_html.escape(str(err))}</span>"
+            return None
+        self._list_saved()
+        first = scenario_file_name(scenario.name, ".yaml")
+        message = (ui_text("ui_saved", self.lang, name=path.name) if path.name == first else
+                   ui_text("ui_saved_renamed", self.lang, name=path.name, taken=first))
+        self.message.value = _html.escape(message)
+        return path
+
+    def _selected(self) -> list[Scenario]:
+        return [Scenario.load(path) for path in self.saved.value]
+
+    def load(self) -> Scenario | None:
+        """Put the (first) selected saved scenario on the sliders, or say what does not apply."""
+        try:
+            chosen = self._selected()
+            if not chosen:
+                return None
+            self.set_scenario(chosen[0])
+        except ScenarioError as err:
+            self.message.value = f"<span style='color:#b2182b'>{_html.escape(str(err))}</span>"
+            return None
+        self.message.value = ""
+        return chosen[0]
+
+    def compare(self) -> pd.DataFrame | None:
+        """The selected saved scenarios side by side: a table and a chart."""
+        try:
+            scenarios = self._selected()
+            for s in scenarios:
+                self.engine.check(s)
+        except ScenarioError as err:
+            self.message.value = f"<span style='color:#b2182b'>{_html.escape(str(err))}</span>"
+            return None
+        if not scenarios:
+            return None
+        table = format_comparison(self.engine, scenarios, lang=self.lang)
+        self.comparison.value = (f"<h4>{_text('ui_compare', self.lang)}</h4>"  # scenario names are data
+                                 + table.to_html(classes="vk-comparison-table", border=0, escape=True))
+        self.comparison_image.value = _comparison_png(self.engine, scenarios, self.lang)
+        self.compared = scenarios
+        self.message.value = ""
+        return table
+
+    # -- the deck -----------------------------------------------------------------------
+    def deck(self) -> bytes:
+        """The current scenario (and the compared ones) as a PowerPoint deck, offered as a download
+        beside the deck's charts as PNG images (the map, and the comparison when scenarios are
+        compared) for a presenter's own slides."""
+        from .deck import _deck, scenario_pngs
+
+        scenario, compare = self.scenario(), getattr(self, "compared", None)
+        names = self.names.get(self.lang, {})
+        pngs = scenario_pngs(self.engine, scenario, compare=compare, names=names, lang=self.lang)
+        data = _deck(self.engine, scenario, compare, names, self.lang, pngs)  # the charts drawn once for both
+        mime = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+        files = [(scenario_file_name(scenario.name, ".pptx"), mime, data, "vk-deck-link")]
+        files += [(scenario_file_name(scenario.name, f"_{chart}.png"), "image/png", png, "vk-png-link")
+                  for chart, png in pngs.items()]
+        self.download.value = " · ".join(
+            f"<a class='{cls}' download='{_html.escape(name, quote=True)}' "
+            f"href='data:{kind};base64,{base64.b64encode(blob).decode('ascii')}'>"
+            f"{_html.escape(name)}</a>" for name, kind, blob, cls in files)
+        return data
+
+
+def _comparison_png(engine: ScenarioEngine, scenarios: list[Scenario], lang: str) -> bytes:
+    from matplotlib.figure import Figure
+
+    from .plots import plot_scenario_comparison
+    from ..decide.scenario import compare_scenarios
+
+    fig = Figure(figsize=(7, 0.6 * len(scenarios) + 1.4), dpi=72)
+    plot_scenario_comparison(compare_scenarios(engine, scenarios), lang=lang, ax=fig.add_subplot(1, 1, 1))
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+# -- the comparison explorer -------------------------------------------------------------
+
+def _group_name(group, names: dict | None) -> str:
+    return f"{group}: {names[group]}" if names and group in names else str(group)
+
+
+def format_comparisons(table: pd.DataFrame, *, names: dict | None = None) -> pd.DataFrame:
+    """The evidence of each comparison as text: one row per group and measure.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Rows of :func:`valuekit.analyse.significance.compare_groups` (usually one grouping).
+    names : dict, optional
+        Group to display name (shown as ``"<group>: <name>"``).
+
+    Returns
+    -------
+    DataFrame
+        Text columns ``group``, ``measure`` (the label), ``n``, ``effective n`` (Kish),
+        ``value [95% CI]`` (the group's own interval), ``rest``, ``difference [95% CI]``
+        (group minus rest; shares in percentage points), ``effect size`` (Hedges' ``g`` or
+        Cohen's ``h``), ``p (adjusted)`` and ``result`` (``▲ higher (strong)``,
+        ``▼ lower (moderate)``, ``not significant``, ``significant, small effect``, or
+        ``not compared: <note>``). The interval's level comes from ``table.attrs``.
+
+    Examples
+    --------
+    >>> row = pd.DataFrame({"group": ["a"], "label": ["Money"], "statistic_type": ["mean"], "n": [120],
+    ...     "n_eff": [110.4], "group_value": [4.5], "group_ci_low": [4.3], "group_ci_high": [4.7],
+    ...     "rest_value": [4.0], "diff": [0.5], "ci_low": [0.25], "ci_high": [0.75], "effect": [0.41],
+    ...     "effect_size": ["hedges_g"], "p_adj": [0.0004], "significant": [True], "finding": [True],
+    ...     "direction": ["higher"], "grade": ["moderate"], "note": [""]})
+    >>> format_comparisons(row).iloc[0].tolist()
+    ['a', 'Money', '120', '110', '4.50 [4.30, 4.70]', '4.00', '+0.50 [+0.25, +0.75]', 'g = +0.41', '< 0.001', '▲ higher (moderate)']
+    """
+    level = f"{table.attrs.get('confidence', 0.95):.0%} CI"
+    dash = "–"
+
+    def number(v, share, signed=False):
+        if not np.isfinite(v):
+            return dash
+        if share:
+            return f"{100 * v:+.1f}" if signed else f"{v:.1%}"
+        return f"{v:+.2f}" if signed else f"{v:.2f}"
+
+    def interval(v, low, high, share, signed=False):
+        text = number(v, share, signed) + (" pp" if share and signed and np.isfinite(v) else "")
+        if np.isfinite(low) and np.isfinite(high):
+            text += f" [{number(low, share, signed)}, {number(high, share, signed)}]"
+        return text
+
+    rows = []
+    for _, r in table.iterrows():
+        share = r["statistic_type"] == "share"
+        p = r["p_adj"]
+        if r["note"]:
+            result = f"not compared: {r['note']}"
+        elif r["finding"]:
+            result = f"{'▲' if r['direction'] == 'higher' else '▼'} {r['direction']} ({r['grade']})"
+        else:
+            result = "significant, small effect" if r["significant"] else "not significant"
+        rows.append({
+            "group": _group_name(r["group"], names),
+            "measure": r["label"],
+            "n": f"{int(r['n'])}",
+            "effective n": f"{r['n_eff']:.0f}" if np.isfinite(r["n_eff"]) else dash,
+            f"value [{level}]": interval(r["group_value"], r["group_ci_low"], r["group_ci_high"], share),
+            "rest": number(r["rest_value"], share),
+            f"difference [{level}]": interval(r["diff"], r["ci_low"], r["ci_high"], share, signed=True),
+            "effect size": (f"{'h' if r['effect_size'] == 'cohen_h' else 'g'} = {r['effect']:+.2f}"
+                            if np.isfinite(r["effect"]) else dash),
+            "p (adjusted)": dash if not np.isfinite(p) else "< 0.001" if p < 0.001 else f"{p:.3f}",
+            "result": result,
+        })
+    columns = ["group", "measure", "n", "effective n", f"value [{level}]", "rest", f"difference [{level}]",
+               "effect size", "p (adjusted)", "result"]
+    return pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+class _LiveFigure:
+    """The dashboard's figure: the benefits-vs-sacrifices map and the share destroyed per
+    segment before and after.
+
+    Everything that does not move with the levers (axes, ticks, labels, the diagonal,
+    the bars and intervals *before*) is drawn once per language and cached as a bitmap;
+    each scenario then draws only the customers' points and the bars and intervals
+    *after* over it (matplotlib's Agg blitting) and encodes the PNG. The map's axes span
+    the common scale, the bars' axis the shares seen so far with room to spare; a share
+    beyond it draws the whole figure again (:meth:`fits`).
+    """
+
+    def __init__(self, engine: ScenarioEngine, summary: pd.DataFrame, sample: pd.DataFrame, *, lang: str,
+                 names: dict):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        from .plots import plot_benefits_sacrifices, plot_scenario_shares
+
+        self.lang = lang
+        fig = Figure(figsize=(10, 4), dpi=72)
+        self.canvas = FigureCanvasAgg(fig)
+        ax_map, ax_bar = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+        plot_benefits_sacrifices(sample, kind="scatter", lang=lang, codebook=engine.codebook,
+                                 limits=(engine.scale.min, engine.scale.max), ax=ax_map)
+        self.points = ax_map.collections[-1]  # the customers: the last collection drawn
+        plot_scenario_shares(summary.rename(index={NO_SEGMENT: ui_text("ui_no_segment", lang)}), names=names,
+                             lang=lang, ax=ax_bar)
+        bars = [c for c in ax_bar.containers if hasattr(c, "patches") and hasattr(c, "errorbar")]
+        self.after = bars[-1]  # BarContainer of the "after" bars, with its ErrorbarContainer
+        _, self.caps, (self.whiskers,) = self.after.errorbar.lines
+        self.y = np.array([r.get_y() + r.get_height() / 2 for r in self.after.patches])
+        high = float(np.nanmax(summary["share_destroyed_after_high"].to_numpy(dtype=float)))
+        self.xmax = min(1.0, max(0.05, 1.5 * high))
+        ax_bar.set_xlim(0, self.xmax)
+        self.moving = [self.points, *self.after.patches, *self.caps, self.whiskers]
+        for artist in self.moving:
+            artist.set_animated(True)  # left out of the cached background
+        fig.tight_layout()
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(fig.bbox)
+
+    def fits(self, summary: pd.DataFrame) -> bool:
+        """Whether the bars' axis holds every interval of ``summary``."""
+        return float(np.nanmax(summary["share_destroyed_after_high"].to_numpy(dtype=float))) <= self.xmax
+
+    def png(self, summary: pd.DataFrame, sample: pd.DataFrame) -> bytes:
+        from PIL import Image
+
+        ok = sample["value_ratio"].notna().to_numpy()
+        self.points.set_offsets(np.column_stack([sample["sacrifices"].to_numpy()[ok],
+                                                 sample["benefits"].to_numpy()[ok]]))
+        after = summary["share_destroyed_after"].to_numpy(dtype=float)
+        low = summary["share_destroyed_after_low"].to_numpy(dtype=float)
+        high = summary["share_destroyed_after_high"].to_numpy(dtype=float)
+        for rect, value in zip(self.after.patches, after):
+            rect.set_width(value)
+        self.whiskers.set_segments([[(a, y), (b, y)] for a, b, y in zip(low, high, self.y)])
+        self.caps[0].set_data(low, self.y)
+        self.caps[1].set_data(high, self.y)
+        self.canvas.restore_region(self.background)
+        for artist in self.moving:
+            artist.axes.draw_artist(artist)
+        width, height = self.canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+
+class ComparisonExplorer:
+    """Choose a grouping and measures; see each group against the rest, with the evidence.
+
+    A thin view over :func:`valuekit.analyse.significance.compare_groups`: the whole table (every
+    grouping, every measure) is computed once, so the adjusted p-values are adjusted across
+    all of it and do not change with what is shown. Choosing a grouping or measures only
+    filters that table (:meth:`view`) and redraws: a chart of the group values with their
+    intervals (:func:`valuekit.present.plots.plot_group_means`, one panel per measure) as a PNG
+    image, and, in an HTML widget, the styled overview
+    (:func:`~valuekit.analyse.significance.style_comparisons`) and the evidence of every comparison
+    (:func:`format_comparisons`: n, interval, difference, effect size, adjusted p).
+
+    Parameters
+    ----------
+    scores : DataFrame
+        ValueScorer output (one row per respondent).
+    groupings : dict
+        Grouping name to a Series aligned on ``scores.index`` (e.g. segments) or to a
+        context column name looked up in ``scores``, then ``data``; e.g.
+        ``{"segment": segments, "world view": "world_view", "channel": "channel"}``.
+        The first is shown first.
+    codebook : Codebook, optional
+        Default measures, their labels (in ``lang``) and kinds.
+    weights : array-like or str, optional
+        Survey weights (values, or a column of ``scores`` or ``data``).
+    data : DataFrame, optional
+        Where context columns and a weight column are looked up.
+    measures : list of str, optional
+        Measures to offer; default every score of the codebook and the share destroyed.
+    names : dict, optional
+        Grouping name to ``{group: display name}`` (e.g. segment names).
+    lang : {"en", "es", "it"}, default "en"
+        Language of the measure labels.
+    settings : dict, optional
+        Evidence floors (:func:`valuekit.evidence.evidence_settings`).
+    figure : bool, default True
+        Draw the chart (a PNG image widget).
+    max_charts : int, default 9
+        At most this many measures are charted (the table shows all chosen).
+
+    Attributes
+    ----------
+    table : DataFrame
+        The full :func:`~valuekit.analyse.significance.compare_groups` table.
+    widget : ipywidgets.VBox
+        Display this (or the return value of :meth:`display`).
+    grouping, measures : ipywidgets.Dropdown, ipywidgets.SelectMultiple
+        The controls.
+    html, image : ipywidgets.HTML, ipywidgets.Image
+        The tables and the chart.
+
+    Raises
+    ------
+    ValueError
+        No grouping, or an unknown grouping column, measure or weights column.
+
+    Examples
+    --------
+    >>> import valuekit as vk
+    >>> survey = vk.load_survey(vk.DEMO_DATA, codebook=vk.DEMO_CODEBOOK)
+    >>> scores = vk.ValueScorer(survey.codebook).fit_transform(survey.data)
+    >>> explorer = ComparisonExplorer(scores, {"channel": "channel", "world view": "world_view"},
+    ...     codebook=survey.codebook, data=survey.data, weights=survey.weights, figure=False)
+    >>> shown, html = explorer.view("channel", ["value_ratio"])
+    >>> shown["group"].tolist(), "p (adjusted)" in html
+    (['both', 'online', 'store'], True)
+    """
+
+    _instances = itertools.count()
+
+    def __init__(self, scores: pd.DataFrame, groupings: dict, *, codebook=None, weights=None,
+                 data: pd.DataFrame | None = None, measures: list[str] | None = None, names: dict | None = None,
+                 lang: str = "en", settings: dict | None = None, figure: bool = True, max_charts: int = 9):
+        from ..analyse.significance import compare_groups
+
+        if not isinstance(groupings, dict) or not groupings:
+            raise ValueError("groupings: expected a non-empty dict of name -> Series or context column name, "
+                             f"got {groupings!r}")
+        self.table = compare_groups(scores, groupings, codebook=codebook, measures=measures, weights=weights,
+                                    data=data, settings=settings, lang=lang)
+        self.names = dict(names or {})
+        self.draw_figure = figure
+        self.max_charts = max_charts
+        self.groupings = [str(g) for g in groupings if str(g) in set(self.table["grouping"])]
+        if not self.groupings:
+            raise ValueError(f"nothing to compare: no groups in {list(groupings)}")
+        self.measure_names = list(dict.fromkeys(self.table["measure"]))
+        labels = dict(zip(self.table["measure"], self.table["label"]))
+        self.measure_labels = {m: (f"{labels.get(m.split('__')[0], m.split('__')[0])} › {labels[m]}"
+                                   if "__" in m else labels[m]) for m in self.measure_names}
+        self._uuid = f"vk_explorer_{next(self._instances)}"  # own CSS ids, apart from other Stylers on the page
+        style = {"description_width": "90px"}
+        self.grouping = widgets.Dropdown(options=[(g.replace("_", " "), g) for g in self.groupings],
+                                         description="Grouping", style=style,
+                                         layout=widgets.Layout(width="360px"))
+        self.grouping.add_class("vk-grouping")
+        first = "value_ratio" if "value_ratio" in self.measure_names else self.measure_names[0]
+        self.measures = widgets.SelectMultiple(
+            options=[(self.measure_labels[m], m) for m in self.measure_names], value=(first,), description="Measures",
+            rows=min(10, max(len(self.measure_names), 1)), style=style, layout=widgets.Layout(width="420px"))
+        self.measures.add_class("vk-measures")
+        self.html = widgets.HTML()
+        self.html.add_class("vk-comparisons")
+        self.image = widgets.Image(format="png")
+        self.image.add_class("vk-comparison-chart")
+        self.grouping.observe(self._changed, names="value")
+        self.measures.observe(self._changed, names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.grouping, self.measures]), self.image, self.html])
+        self.update()
+
+    def _check(self, grouping: str, measures) -> list[str]:
+        if grouping not in self.groupings:
+            raise ValueError(f"unknown grouping {grouping!r}; choose one of {self.groupings}")
+        measures = [measures] if isinstance(measures, str) else list(measures)
+        if not measures:
+            raise ValueError("choose at least one measure")
+        unknown = [m for m in measures if m not in self.measure_names]
+        if unknown:
+            raise ValueError(f"unknown measure(s) {unknown}; choose from {self.measure_names}")
+        return measures
+
+    def view(self, grouping: str, measures) -> tuple[pd.DataFrame, str]:
+        """The rows of the table for one grouping and some measures, and their HTML.
+
+        Parameters
+        ----------
+        grouping : str
+            A grouping name (a key of ``groupings``).
+        measures : str or list of str
+            Measure names (the ``measure`` column), e.g. ``["value_ratio", "money"]``.
+
+        Returns
+        -------
+        rows : DataFrame
+            ``table`` filtered to the grouping and measures (in the table's order).
+        html : str
+            The styled overview and the evidence table (``class="vk-comparison-detail"``).
+
+        Raises
+        ------
+        ValueError
+            An unknown grouping or measure (named), or no measure.
+        """
+        from ..analyse.significance import style_comparisons
+
+        measures = self._check(grouping, measures)
+        rows = self.table[(self.table["grouping"] == grouping) & self.table["measure"].isin(measures)]
+        names = self.names.get(grouping)
+
+        # style_comparisons escapes its labels; the group names shown here replace its row labels
+        overview = (style_comparisons(rows, grouping=grouping).set_uuid(self._uuid)
+                    .format_index(lambda g: _html.escape(_group_name(g, names)), axis=0).to_html())
+        detail = format_comparisons(rows, names=names).to_html(classes="vk-comparison-detail", index=False,
+                                                               border=0, escape=True)
+        a = self.table.attrs
+        a = {k: _html.escape(str(a.get(k))) for k in ("adjust", "n_tests", "alpha", "min_effect", "min_group_n")}
+        footer = (f"<p>Each group against the rest of the sample. p adjusted ({a['adjust']}) across all "
+                  f"{a['n_tests']} comparisons of the explorer; a finding needs adjusted p &lt; "
+                  f"{a['alpha']} and |effect size| ≥ {a['min_effect']} (Hedges' g for means, Cohen's h "
+                  f"for shares); groups with an effective n below {a['min_group_n']} are not compared.</p>")
+        return rows, f"{overview}{detail}{footer}"
+
+    def figure(self, grouping: str, measures):
+        """A matplotlib ``Figure`` (no pyplot state): one :func:`~valuekit.present.plots.plot_group_means`
+        panel per measure (at most ``max_charts``), three to a row."""
+        from matplotlib.figure import Figure
+
+        from .plots import plot_group_means
+
+        measures = self._check(grouping, measures)
+        shown = [m for m in self.measure_names if m in measures][: self.max_charts]
+        ncols = min(3, len(shown))
+        nrows = -(-len(shown) // ncols)
+        fig = Figure(figsize=(8, 4.6) if len(shown) == 1 else (4.8 * ncols, 4.4 * nrows), dpi=80,
+                     layout="constrained")
+        rows = self.table[self.table["grouping"] == grouping]
+        for i, m in enumerate(shown):
+            plot_group_means(rows, grouping=grouping, measure=m, names=self.names.get(grouping),
+                             ax=fig.add_subplot(nrows, ncols, i + 1))
+        return fig
+
+    def _png(self, grouping: str, measures) -> bytes:
+        buffer = io.BytesIO()
+        self.figure(grouping, measures).savefig(buffer, format="png")  # a bare Figure: nothing to close
+        return buffer.getvalue()
+
+    def _changed(self, change) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Show the chosen grouping and measures: the tables first, then the chart."""
+        grouping, measures = self.grouping.value, list(self.measures.value)
+        if not measures:
+            self.html.value = "<p>Choose at least one measure.</p>"
+            self.image.layout.display = "none"
+            return
+        _, text = self.view(grouping, measures)
+        if len(measures) > self.max_charts and self.draw_figure:
+            text = (f"<p>The chart shows the first {self.max_charts} of the {len(measures)} chosen measures; "
+                    f"the tables show all.</p>{text}")
+        self.html.value = text
+        if self.draw_figure:
+            self.image.value = self._png(grouping, measures)
+            self.image.layout.display = None
+        else:
+            self.image.layout.display = "none"
+
+    def display(self) -> widgets.VBox:
+        """The widget to display (the last expression of a notebook cell)."""
+        return self.widget

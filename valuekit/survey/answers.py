@@ -1,0 +1,158 @@
+"""Answers as numbers: what the scorer, the audit and the raking can take from a rated column.
+
+The checks every stage above shares: a rated column's answers as floats on the item's
+scale (or why they cannot be used), the survey weights as a validated array, and the
+scores of the multi-item outcomes and constructs the codebook declares, which
+:func:`valuekit.load_survey` adds to the data.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check as _check
+from .._validate.args import align_arg, bare_name, expected_error, frame_arg
+from .codebook import Codebook, Scale, codebook_arg
+from ..errors import ParameterError, SurveyError
+
+__all__ = ["answer_values", "read_answers", "refuse_answers", "require_items", "survey_weights",
+           "construct_scores", "AUDIT_HINT"]
+
+AUDIT_HINT = ("Such answers are what the audit handles: load the survey with valuekit.load_survey (or pass "
+               "the raw table through valuekit.audit_survey), which sets answers outside an item's scale, "
+               "missing codes and text missing and lists each such cell in survey.audit.cells")
+
+
+def read_answers(series: pd.Series, col: str, scale: Scale, out: np.ndarray) -> str | None:
+    """Fill ``out`` with a rated column's answers as floats; what is wrong with them, or None
+    (see :func:`answer_values`)."""
+    values, problem = answer_values(series, col, scale)
+    if values is not None:
+        out[:] = values
+    return problem
+
+
+def answer_values(series: pd.Series, col: str, scale: Scale) -> tuple[np.ndarray | None, str | None]:
+    """A rated column's answers as floats (a view when the column already holds floats),
+    or what is wrong with them.
+
+    Refused: a column that is not numeric (text, True/False), infinite values, and answers
+    outside the item's scale (the audit's ``out_of_range`` cells). Two reductions decide
+    the usual, clean case; the cells are only located when something is wrong.
+    """
+    dtype = series.dtype
+    if dtype == object and series.isna().all():  # nobody answered (e.g. a column of None): all missing
+        return np.full(len(series), np.nan), None
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        shown = "True/False" if pd.api.types.is_bool_dtype(dtype) else str(dtype)
+        return None, f"item column '{col}' holds {shown} values, not numbers"
+    out = series.to_numpy(dtype=float, na_value=np.nan)
+    if not len(out):
+        return out, None
+    lo, hi = np.fmin.reduce(out), np.fmax.reduce(out)
+    if not (lo < scale.min or hi > scale.max or np.isinf(lo) or np.isinf(hi)):
+        return out, None
+    bad = (out < scale.min) | (out > scale.max) | np.isinf(out)
+    values = np.unique(out[bad])
+    n_bad = int(bad.sum())
+    rows = ", ".join(map(str, series.index[bad][:5])) + (", ..." if n_bad > 5 else "")
+    shown = ", ".join(f"{v:g}" for v in values[:8]) + (", ..." if len(values) > 8 else "")
+    infinite = " or infinite" if np.isinf(values).any() else ""
+    return None, (f"item column '{col}' has {n_bad} answer(s) outside its scale {scale}{infinite}: value(s) "
+                  f"{shown} (first rows: {rows})")
+
+
+def refuse_answers(problems: list[str]) -> None:
+    if problems:
+        raise SurveyError("; ".join(problems) + f". {AUDIT_HINT}")
+
+def require_items(data: pd.DataFrame, items: list[str]) -> None:
+    missing = [c for c in items if c not in data.columns]
+    if missing:
+        raise SurveyError(f"item column(s) {missing} not found in data; available: {list(data.columns)}")
+
+def survey_weights(weights, n: int, *, index: pd.Index | None = None, name: str = "weights") -> np.ndarray:
+    """Survey weights as a validated float array of length ``n`` (ones when ``None``).
+
+    A Series is matched to ``index`` when given, by label, not position: every label of
+    ``index`` must be in its index. Anything else is taken by position. Raises
+    :class:`~valuekit.errors.ParameterError` (named ``name``) for weights of the wrong
+    length or index, not numbers, negative, infinite or missing, or all zero.
+    """
+    n = _check.integer("n", n, min=0)
+    if index is not None and not isinstance(index, pd.Index):
+        raise expected_error("index", "None or a pandas Index", index)
+    if weights is None:
+        return np.ones(n)
+    if isinstance(weights, (str, bytes, dict, set)) or np.ndim(weights) != 1:
+        raise expected_error(name, f"None or one weight per respondent ({n} numbers)", weights)
+    if isinstance(weights, pd.Series):
+        if index is not None:
+            weights = align_arg(name, weights, index)
+        if pd.api.types.is_bool_dtype(weights.dtype) or not pd.api.types.is_numeric_dtype(weights.dtype):
+            raise expected_error(name, "numbers", f"a Series of {weights.dtype}")
+        w = weights.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        try:
+            w = np.asarray(weights, dtype=float)
+        except (TypeError, ValueError):
+            raise expected_error(name, "numbers (one weight per respondent)", weights) from None
+    if w.shape != (n,):
+        raise ParameterError(f"{name}: {len(w)} weight(s) for {n} respondent(s); expected one per respondent",
+                             name=bare_name(name))
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        where = f"respondent {index[first]!r}" if index is not None else f"position {first}"
+        raise ParameterError(f"{name}: weights must be finite and >= 0; {int(bad.sum())} are not "
+                             f"(first: {w[first]:g} at {where})", name=bare_name(name))
+    if n and not w.any():
+        raise ParameterError(f"{name}: all weights are zero ({n} respondent(s)); expected at least one "
+                             "positive weight", name=bare_name(name))
+    return w
+
+
+def construct_scores(data: pd.DataFrame, codebook: Codebook, *, min_answered: float = 0.5) -> pd.DataFrame:
+    """Scores of the multi-item outcomes and constructs (:attr:`Codebook.scales`).
+
+    Each is the mean of the respondent's answered items, reverse-keyed items flipped on
+    their own scale, on the scale of the construct's first item (other items mapped onto it
+    linearly); missing when fewer than ``min_answered`` of its items (at least one) were
+    answered, the rule the scorer applies to a block. :func:`valuekit.load_survey` adds these
+    columns to the data, named as the outcome or construct.
+
+    >>> from valuekit import Codebook
+    >>> cb = Codebook.from_dict({"scale": {"min": 1, "max": 5}, "benefits": {"functional": ["f"]},
+    ...     "constructs": {"trust": ["t1", "t2", "t3"]}, "items": {"t3": {"reverse": True}}})
+    >>> frame = pd.DataFrame({"f": [3, 4], "t1": [4, 5], "t2": [5, None], "t3": [2, None]})
+    >>> construct_scores(frame, cb)["trust"].tolist()   # (4 + 5 + 4) / 3; then 5 alone: 1 of 3
+    [4.333333333333333, nan]
+    """
+    data = frame_arg("data", data, "a DataFrame of survey answers")
+    codebook = codebook_arg("codebook", codebook)
+    min_answered = _check.number("min_answered", min_answered, min=0, max=1, min_open=True)
+    require_items(data, [c for cols in codebook.scales.values() for c in cols])
+    out, problems = {}, []
+    for name, cols in codebook.scales.items():
+        target = codebook.items[cols[0]].scale
+        X = np.empty((len(data), len(cols)))
+        for j, col in enumerate(cols):
+            item = codebook.items[col]
+            x = np.empty(len(data))
+            problem = read_answers(data[col], col, item.scale, x)
+            if problem:
+                problems.append(problem)
+                continue
+            if item.reverse:
+                x = item.scale.min + item.scale.max - x
+            X[:, j] = target.min + (x - item.scale.min) * (target.max - target.min) / (item.scale.max - item.scale.min)
+        answered = (~np.isnan(X)).sum(axis=1)
+        with np.errstate(invalid="ignore"):
+            mean = np.nansum(X, axis=1) / answered
+        mean[answered < max(1, math.ceil(min_answered * len(cols) - 1e-9))] = np.nan
+        out[name] = mean
+    refuse_answers(problems)
+    return pd.DataFrame(out, index=data.index)
