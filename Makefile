@@ -3,37 +3,43 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg --nbval-cell-timeout=600
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 
 DASHBOARD_PORT ?= 8866
 
-.PHONY: install report test test-blas lab bench dashboard clean
+.PHONY: install report test test-blas docs lab bench dashboard clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,docs]"
 	touch $(STAMP)
 
 ## The main job: run the notebook sequence on the bundled demo survey, write HTML reports.
 report: $(STAMP)
-	$(VENV)/bin/valuekit report data/demo_survey.csv --codebook data/demo_codebook.yaml --out reports
+	$(VENV)/bin/valuekit report --out reports
 
-## Unit tests, doctests, then strict nbval over the committed notebooks.
+## Unit tests, doctests, strict nbval over the committed notebooks (valuekit/notebooks), then the docs.
 test: $(STAMP)
 	$(PY) -m pytest
-	$(PY) -m pytest $(NBVAL) notebooks
+	$(PY) -m pytest $(NBVAL) valuekit/notebooks
+	$(MAKE) docs
+
+## The documentation site into docs/_build/html, warnings as errors (a broken reference fails).
+docs: $(STAMP)
+	rm -rf docs/_build docs/generated
+	$(PY) -m sphinx -b html -W --keep-going -q docs docs/_build/html
 
 ## The notebooks again under another BLAS: one thread and, on x86-64, another OpenBLAS kernel
 ## (results must not depend on the machine's last bit; CI runs this after `make test`).
 OTHER_BLAS := OPENBLAS_NUM_THREADS=1 $(if $(filter x86_64,$(shell uname -m)),OPENBLAS_CORETYPE=Sandybridge)
 test-blas: $(STAMP)
-	$(OTHER_BLAS) $(PY) -m pytest $(NBVAL) notebooks
+	$(OTHER_BLAS) $(PY) -m pytest $(NBVAL) valuekit/notebooks
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 notebooks
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 valuekit/notebooks
 
 ## The what-if dashboard page (valuekit/present/dashboard.ipynb, code hidden) on http://127.0.0.1:$(DASHBOARD_PORT)/ only.
 dashboard: $(STAMP)
@@ -44,4 +50,4 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf reports bench/out notebooks/scenarios
+	rm -rf reports bench/out valuekit/notebooks/scenarios docs/_build docs/generated docs/_gallery

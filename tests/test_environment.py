@@ -16,8 +16,9 @@ def _split(spec: str) -> tuple[str, str]:
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text())["project"]
-    # the conda environment is the developer's: the library's dependencies and the test tools
-    pip_deps = dict(_split(d) for d in project["dependencies"] + project["optional-dependencies"]["test"])
+    # the conda environment is the developer's: the library's dependencies, the test and the docs tools
+    extras = project["optional-dependencies"]
+    pip_deps = dict(_split(d) for d in project["dependencies"] + extras["test"] + extras["docs"])
     env = yaml.safe_load((PROJ_ROOT / "environment.yml").read_text())
     conda_deps = dict(_split(d) for d in env["dependencies"] if isinstance(d, str))
     conda_deps.pop("python"), conda_deps.pop("pip")
@@ -27,8 +28,10 @@ def test_environment_yml_matches_pyproject():
     assert pip_deps == conda_deps  # every package has the same name on conda-forge (or comes from pip)
 
 
-#: Tools the tests use that the library must neither import nor require.
-TEST_TOOLS = {"pytest", "hypothesis", "nbval", "playwright"}
+#: Tools the tests use that the library must neither import nor require (setuptools and
+#: wheel build the wheel that tests/test_wheel.py installs), and the documentation's.
+TEST_TOOLS = {"pytest", "hypothesis", "nbval", "playwright", "setuptools", "wheel"}
+DOCS_TOOLS = {"sphinx", "numpydoc", "pydata-sphinx-theme", "myst-nb"}
 
 
 def test_test_tools_are_an_extra_that_the_library_never_imports():
@@ -36,15 +39,16 @@ def test_test_tools_are_an_extra_that_the_library_never_imports():
 
     project = tomllib.loads((PROJ_ROOT / "pyproject.toml").read_text())["project"]
     runtime = {_split(d)[0] for d in project["dependencies"]}
-    assert not runtime & TEST_TOOLS
+    assert not runtime & (TEST_TOOLS | DOCS_TOOLS)
     assert {_split(d)[0] for d in project["optional-dependencies"]["test"]} == TEST_TOOLS
+    assert {_split(d)[0] for d in project["optional-dependencies"]["docs"]} == DOCS_TOOLS
     imported = {}
     for path in sorted((PROJ_ROOT / "valuekit").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
                      [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
             for name in names:
-                if name.split(".")[0] in TEST_TOOLS:
+                if name.split(".")[0] in TEST_TOOLS | {"sphinx", "numpydoc", "pydata_sphinx_theme", "myst_nb"}:
                     imported.setdefault(path.name, []).append(name)
     assert not imported, f"library modules importing test tools: {imported}"
 

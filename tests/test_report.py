@@ -112,7 +112,7 @@ def test_report_with_several_waves_runs_the_tracking_notebook(tmp_path, capsys):
     from valuekit import DEMO_CODEBOOK, DEMO_DATA, DEMO_WAVE3
 
     tracking = [p for p in notebook_sequence() if p.name == "08_tracking.ipynb"]
-    assert tracking, "notebooks/08_tracking.ipynb is missing"
+    assert tracking, "valuekit/notebooks/08_tracking.ipynb is missing"
     html = run_report([DEMO_DATA, DEMO_WAVE3], DEMO_CODEBOOK, tmp_path / "api", notebooks=tracking,
                       wave_column="wave")
     executed = nbformat.read(tmp_path / "api" / "08_tracking.ipynb", as_version=4)

@@ -3,13 +3,13 @@
 Examples::
 
     valuekit init my_survey.sav -o my_codebook.yaml                  # a commented draft
-    valuekit audit data/demo_survey.csv --codebook data/demo_codebook.yaml
-    valuekit audit data/demo_survey.csv --codebook data/demo_codebook.yaml --json
-    valuekit score data/demo_survey.csv --codebook data/demo_codebook.yaml -o scores.csv
-    valuekit weight data/demo_survey.csv --codebook data/demo_codebook.yaml \
-        --targets data/demo_targets.yaml -o weighted.parquet        # raked weights
-    valuekit report data/demo_survey.csv --codebook data/demo_codebook.yaml --out reports
-    valuekit report data/demo_survey.csv data/demo_wave3.csv --codebook data/demo_codebook.yaml --out tracking
+    valuekit audit valuekit/datasets/data/demo_survey.csv --codebook valuekit/datasets/data/demo_codebook.yaml
+    valuekit audit valuekit/datasets/data/demo_survey.csv --codebook valuekit/datasets/data/demo_codebook.yaml --json
+    valuekit score valuekit/datasets/data/demo_survey.csv --codebook valuekit/datasets/data/demo_codebook.yaml -o scores.csv
+    valuekit weight valuekit/datasets/data/demo_survey.csv --codebook valuekit/datasets/data/demo_codebook.yaml \
+        --targets valuekit/datasets/data/demo_targets.yaml -o weighted.parquet        # raked weights
+    valuekit report valuekit/datasets/data/demo_survey.csv --codebook valuekit/datasets/data/demo_codebook.yaml --out reports
+    valuekit report valuekit/datasets/data/demo_survey.csv valuekit/datasets/data/demo_wave3.csv --codebook valuekit/datasets/data/demo_codebook.yaml --out tracking
     valuekit dashboard my_survey.csv --codebook my_codebook.yaml     # http://127.0.0.1:8866/
 
 Every problem with the input (a :class:`valuekit.errors.ValuekitError`, or a wrong flag)
@@ -488,7 +488,12 @@ def _weight(args) -> int:
 
 def _report(args) -> int:
     from . import report as _report_module
+    from .config import DEMO_CODEBOOK, DEMO_DATA
 
+    if (args.data is None) != (args.codebook is None):
+        raise ParameterError("give both DATA and --codebook, or neither (the demo survey)", name="--codebook")
+    if args.data is None:  # the bundled demo survey, wherever the package is installed
+        args.data, args.codebook = str(DEMO_DATA), str(DEMO_CODEBOOK)
     params = {"exclude": _exclusions(args)} if args.keep or args.drop else {}
     if args.segments is not None:
         params["n_segments"] = _segments(args.segments)
@@ -756,7 +761,7 @@ def main(argv: list[str] | None = None) -> int:
     weight.set_defaults(func=_weight)
 
     report = sub.add_parser("report", parents=[common], help="run the notebook sequence on a survey, write HTML")
-    _add_input(report)
+    _add_input(report, optional=True)
     report.add_argument("more_waves", nargs="*", metavar="DATA",
                         help="later waves of the survey, in order: the notebooks analyse the last one and "
                              "08_tracking compares them all")

@@ -1,10 +1,15 @@
-"""Paths live in one place: the project root, the bundled data, the notebooks."""
+"""Paths live in one place: the bundled data and the notebooks, both inside the package
+(a wheel carries them), and the project root of a source checkout (for its tests)."""
 
 from pathlib import Path
 
-PROJ_ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = PROJ_ROOT / "data"
-NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The checkout's root (tests, bench); in an installed wheel, the folder holding the package.
+PROJ_ROOT = PACKAGE_DIR.parent
+#: The bundled surveys (:func:`valuekit.list_datasets`).
+DATA_DIR = PACKAGE_DIR / "datasets" / "data"
+#: The numbered notebooks that ``valuekit report`` runs.
+NOTEBOOKS_DIR = PACKAGE_DIR / "notebooks"
 
 #: The bundled demo survey (Casa Aurora, a fictional home-and-garden retailer).
 DEMO_DATA = DATA_DIR / "demo_survey.csv"

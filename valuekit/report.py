@@ -1,7 +1,7 @@
 """Run the notebook sequence on any survey with papermill and write HTML reports; serve
 the what-if dashboard with Voilà.
 
-Each notebook in ``notebooks/`` (``NN_name.ipynb``, in number order) has a cell tagged
+Each notebook in ``valuekit/notebooks/`` (``NN_name.ipynb``, in number order) has a cell tagged
 ``parameters`` with ``data_path`` and ``codebook_path``; :func:`run_report` injects the
 analyst's files there, executes the notebook on this Python's kernel, and writes the
 executed notebook and an HTML page per notebook into the output folder. A notebook whose
@@ -511,9 +511,9 @@ def _execute(nb_path: Path, executed: Path, parameters: dict, kernel: str, timeo
 
     name = nb_path.name
     where = f"the executed notebook {executed} shows where"
-    try:
+    try:  # run in the output folder: the notebooks' own may be an installed package, not writable
         pm.execute_notebook(str(nb_path), str(executed), parameters=parameters, kernel_name=kernel,
-                            cwd=str(nb_path.parent), execution_timeout=timeout, progress_bar=False,
+                            cwd=str(executed.parent), execution_timeout=timeout, progress_bar=False,
                             report_mode=False)
     except pm.PapermillExecutionError as err:
         cause = f"{err.ename}: {_first_line(err.evalue)}".rstrip(": ")

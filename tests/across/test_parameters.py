@@ -26,7 +26,7 @@ from valuekit.measure import reliability, scoring
 from valuekit.measure import sem as measurement
 from valuekit.present import plots
 from valuekit.survey import weighting
-TARGETS = PROJ_ROOT / "data" / "demo_targets.yaml"
+TARGETS = vk.DATA_DIR / "demo_targets.yaml"
 
 MTCARS = pd.read_csv(PROJ_ROOT / "tests" / "data" / "mtcars.csv")
 DRIVERS = ["cyl", "disp", "hp", "wt"]

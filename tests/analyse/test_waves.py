@@ -274,7 +274,7 @@ def test_tracking_summary_states_findings_with_evidence_and_nothing_else():
 
 
 def test_the_tracking_notebooks_demo_finds_the_planted_changes_and_nothing_else():
-    """Wave 3 of the demo has two planted changes (data/demo_wave3_truth.yaml); waves 1 and 2
+    """Wave 3 of the demo has two planted changes (valuekit/datasets/data/demo_wave3_truth.yaml); waves 1 and 2
     none. Segments are fitted on wave 1 as notebook 08 does, and each is matched to the
     planted segment most of its wave-1 members belong to."""
     import yaml

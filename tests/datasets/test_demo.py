@@ -2,7 +2,7 @@
 
 The counts checked here are recounted from the CSV files themselves, the way the audit
 step will see them, and compared with what the generator says it planted
-(``data/demo_truth.yaml``).
+(``valuekit/datasets/data/demo_truth.yaml``).
 """
 
 from __future__ import annotations

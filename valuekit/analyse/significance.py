@@ -414,7 +414,7 @@ def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None
         ``group_ci_high`` (the group's own interval: t for a mean, Wilson for a share, both on
         the effective size; for charts), ``effect``,
         ``effect_size`` ("hedges_g" or "cohen_h"), ``statistic`` (t or z), ``df``, ``p``,
-        ``p_adj``, ``significant`` (p_adj < alpha), ``meaningful`` (|effect| >= min_effect),
+        ``p_adj``, ``significant`` (p_adj < alpha), ``meaningful`` (``|effect| >= min_effect``),
         ``finding`` (both), ``direction`` ("higher" / "lower" for a finding, else ""),
         ``grade`` ("strong" / "moderate" for a finding) and ``note`` (why a comparison was
         not made). ``.attrs`` records ``adjust``, ``alpha``, ``min_effect``, ``min_group_n``

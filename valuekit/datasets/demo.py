@@ -545,7 +545,7 @@ def make_demo_survey(n: int = 2000, *, random_state: int = 2026) -> tuple[pd.Dat
         ``value_ratio``, ``destroyed`` and ``planted_dirt`` (empty for clean rows).
     meta : dict
         Seed, sizes, segment profiles, planted outcome weights, competitor shifts and
-        the counts of planted dirt, as written to ``data/demo_truth.yaml``.
+        the counts of planted dirt, as written to ``valuekit/datasets/data/demo_truth.yaml``.
 
     See Also
     --------
@@ -738,7 +738,7 @@ def make_demo_wave(n: int = 1000, *, wave: int = 3, changes=PLANTED_CHANGES,
     meta : dict
         Seed, sizes, fieldwork, the planted changes with their realised size, and per
         segment the realised latent means of this wave against the reference waves, as
-        written to ``data/demo_wave3_truth.yaml``.
+        written to ``valuekit/datasets/data/demo_wave3_truth.yaml``.
 
     Raises
     ------
@@ -923,7 +923,7 @@ def make_null_survey(n: int = 2000, *, random_state: int = 0) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Numeric answers, in the columns of ``data/demo_codebook.yaml``.
+        Numeric answers, in the columns of ``valuekit/datasets/data/demo_codebook.yaml``.
 
     Examples
     --------
@@ -1051,7 +1051,7 @@ def _demo_meta(survey: pd.DataFrame, truth: pd.DataFrame, *, n: int, random_stat
 
 # -- codebooks ------------------------------------------------------------------------
 def demo_codebook() -> dict:
-    """The Casa Aurora codebook as a mapping (what ``data/demo_codebook.yaml`` holds).
+    """The Casa Aurora codebook as a mapping (what ``valuekit/datasets/data/demo_codebook.yaml`` holds).
 
     Examples
     --------
@@ -1235,7 +1235,7 @@ def make_clinic_survey(n: int = 300, *, random_state: int = 7) -> pd.DataFrame:
 
 
 def clinic_codebook() -> dict:
-    """The Clínica Sonrisa codebook as a mapping (``data/clinic_codebook.yaml``).
+    """The Clínica Sonrisa codebook as a mapping (``valuekit/datasets/data/clinic_codebook.yaml``).
 
     Examples
     --------
@@ -1511,7 +1511,7 @@ Dirt: {c99} answers coded 99, {c11} out-of-range 11, {cdup} repeated `id_pacient
 def main(argv: list[str] | None = None) -> None:
     """Command line: ``python -m valuekit.datasets.demo [DIRECTORY]`` regenerates the data files."""
     parser = argparse.ArgumentParser(prog="python -m valuekit.datasets.demo", description=main.__doc__)
-    parser.add_argument("directory", nargs="?", default=str(DATA_DIR), help="target folder (default: data/)")
+    parser.add_argument("directory", nargs="?", default=str(DATA_DIR), help="target folder (default: valuekit/datasets/data/)")
     args = parser.parse_args(argv)
     for name, path in write_demo_data(args.directory).items():
         print(f"wrote {path}")

@@ -23,7 +23,7 @@ A minimal codebook::
     sacrifices:
       money: [q4]
 
-See ``data/demo_codebook.yaml`` for every section.
+See ``valuekit/datasets/data/demo_codebook.yaml`` for every section.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ YAML file (or in a ``levers:`` section of the codebook) and names
   and in ``assumes`` the assumptions an analyst can read and dispute; optionally its
   **unit** (text, or text per language; by default points, % or % of customers, translated).
 
-An example (``data/demo_levers.yaml`` has the demo retailer's full set)::
+An example (``valuekit/datasets/data/demo_levers.yaml`` has the demo retailer's full set)::
 
     levers:
       staff:

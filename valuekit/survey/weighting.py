@@ -478,7 +478,7 @@ class RakeResult:
     n_capped : int
         Respondents whose final weight is at a cap.
     max_margin_error : float
-        Largest |achieved share - target share| over every margin and interaction cell.
+        Largest ``|achieved share - target share|`` over every margin and interaction cell.
     margins : DataFrame
         One row per margin (or interaction) and category: ``margin``, ``category``,
         ``target`` (share), ``sample`` (unweighted share), ``start`` (share with the
@@ -862,7 +862,7 @@ def rake(data: pd.DataFrame, targets: str | os.PathLike | dict | Targets, *, wei
     max_iter : int, optional
         IPF sweeps per raking pass (default: the targets' ``max_iter``, 100).
     tol : float, optional
-        Largest |achieved share - target share| accepted (default: the targets'
+        Largest ``|achieved share - target share|`` accepted (default: the targets'
         ``tolerance``, 1e-8). Trimmed weights are within the caps exactly.
     strict : bool, default False
         Raise :class:`TargetsError` when raking does not converge, instead of returning
