@@ -328,6 +328,7 @@ def _subject(path, codebook):
            "load_survey + full audit of a dirty 40-item CSV vs. the pandas/pyarrow read_csv floor")
 def bench_load_audit(ctx: Context) -> dict:
     import pyarrow.csv  # noqa: F401  (import cost kept out of the first timed call)
+
     import valuekit
 
     rows = ctx.size(1_000_000, 100_000)
@@ -635,8 +636,8 @@ def bench_drivers(ctx: Context) -> dict:
                           "BH-adjusted, at 100,000 respondents, against the weighted means alone")
 def bench_comparisons(ctx: Context) -> dict:
     import valuekit
-    from valuekit.measure.scoring import mean_scores
     from valuekit.analyse.significance import compare_groups
+    from valuekit.measure.scoring import mean_scores
 
     codebook = valuekit.Codebook.from_dict(survey_codebook())
     rows = ctx.size(100_000, 20_000)
@@ -679,8 +680,8 @@ def bench_comparisons(ctx: Context) -> dict:
                     "wave (weighted, BH-adjusted) and the trend table, against the weighted means alone")
 def bench_waves(ctx: Context) -> dict:
     import valuekit
-    from valuekit.measure.scoring import mean_scores
     from valuekit.analyse.waves import compare_waves, wave_trends
+    from valuekit.measure.scoring import mean_scores
 
     codebook = valuekit.Codebook.from_dict(survey_codebook())
     rows = ctx.size(100_000, 20_000)
@@ -830,9 +831,9 @@ def bench_rake(ctx: Context) -> dict:
 @benchmark("whatif", "slider -> updated numbers in the kernel, 100,000 customers (latency distribution)")
 def bench_whatif(ctx: Context) -> dict:
     import valuekit
+    from valuekit.analyse.segments import ValueSegmenter
     from valuekit.decide.scenario import ScenarioEngine
     from valuekit.measure.scoring import ValueScorer
-    from valuekit.analyse.segments import ValueSegmenter
     from valuekit.present.widgets import WhatIfDashboard
 
     rows = ctx.size(100_000, 20_000)
@@ -1007,8 +1008,8 @@ def bench_measurement(ctx: Context) -> dict:
 
     import valuekit
     from valuekit.datasets.demo import make_demo_survey
-    from valuekit.measure.sem import fit_cfa, value_path
     from valuekit.measure.scoring import item_matrix
+    from valuekit.measure.sem import fit_cfa, value_path
 
     small_n, large_n = ctx.size(2_000, 500), ctx.size(20_000, 5_000)
     n_boot = ctx.size(500, 20)
@@ -1588,8 +1589,9 @@ class _Server:
     """``valuekit dashboard`` in the background, with its process tree watched by psutil."""
 
     def __init__(self, args: list[str], cwd: Path):
-        import psutil
         import socket
+
+        import psutil
 
         self.port = _free_port()
         cli = Path(sys.executable).with_name("valuekit")

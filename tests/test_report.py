@@ -7,7 +7,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from valuekit import CodebookError, DATA_DIR, read_survey_file
+from valuekit import DATA_DIR, CodebookError, read_survey_file
 from valuekit.cli import main
 from valuekit.report import notebook_sequence, run_report
 
@@ -194,7 +194,8 @@ def test_a_failing_notebook_gets_a_page_and_the_others_run(tmp_path, tiny_sequen
 
 
 def test_the_cli_exits_1_with_the_index_when_a_notebook_fails(tmp_path, tiny_sequence, capsys, monkeypatch):
-    from valuekit import DEMO_CODEBOOK, DEMO_DATA, report as report_module
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA
+    from valuekit import report as report_module
 
     monkeypatch.setattr(report_module, "notebook_sequence", lambda: tiny_sequence)
     args = ["report", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK)]
@@ -218,7 +219,8 @@ def test_the_cli_exits_1_with_the_index_when_a_notebook_fails(tmp_path, tiny_seq
 
 @pytest.mark.parametrize("skip", [["10_nowhere"], ["02_broken", "7"], ["broken"]])
 def test_skip_names_a_notebook_of_the_sequence(tmp_path, tiny_sequence, capsys, monkeypatch, skip):
-    from valuekit import DEMO_CODEBOOK, DEMO_DATA, ParameterError, report as report_module
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA, ParameterError
+    from valuekit import report as report_module
 
     wrong = next(s for s in skip if s != "02_broken")
     with pytest.raises(ParameterError, match=rf"skip: no notebook '{wrong}' in the report's sequence; the "

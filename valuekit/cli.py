@@ -32,8 +32,8 @@ import traceback
 from pathlib import Path
 
 from ._validate import check as _check
-from .survey.audit import CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, load_survey
 from .errors import FileError, ParameterError, SurveyError, ValuekitError
+from .survey.audit import CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, load_survey
 from .survey.io import FORMATS
 
 __all__ = ["main"]
@@ -338,14 +338,15 @@ def _score(args) -> int:
     if _engine(args):
         from .engines.dask import audit_files
 
-        if args.weights == "stated":
-            raise ParameterError("--weights stated: not with --engine dask (the importance means would need the "
-                                 "kept respondents of every file first); score with --weights equal, or use the "
-                                 "Python API (bigdata.audit_files(score={'weights': {...}}))", name="--weights")
+        if args.index_weights == "stated":
+            raise ParameterError("--index-weights stated: not with --engine dask (the importance means would need "
+                                 "the kept respondents of every file first); score with --index-weights equal, or "
+                                 "use the Python API (valuekit.engines.dask.audit_files(score={'index_weights': "
+                                 "{...}}))", name="--index-weights")
         if Path(args.output).suffix.lower() in TABLE_FORMATS:
             raise ParameterError(f"--output: with --engine dask the scores are written as partitioned Parquet "
                                  f"into a folder; give a folder name, got '{args.output}'", name="--output")
-        params = {"weights": args.weights, "min_answered": args.min_answered, "min_blocks": args.min_blocks,
+        params = {"index_weights": args.index_weights, "min_answered": args.min_answered, "min_blocks": args.min_blocks,
                   "neutral_band": args.neutral_band}
         big = audit_files(args.data, args.codebook, out=args.output, score=params, scheduler=args.scheduler,
                           exclude=exclude, force=args.force)
@@ -369,8 +370,8 @@ def _score(args) -> int:
     # every row is scored where it lies and the kept rows' scores are taken: no copy of the
     # kept rows' answers (a respondent's scores depend on their own answers alone). Stated
     # importance weights are learnt from the kept respondents.
-    model = ScoreModel.fit(cb, survey.data if args.weights == "stated" else survey.recoded, weights=args.weights,
-                           min_answered=args.min_answered, min_blocks=args.min_blocks,
+    model = ScoreModel.fit(cb, survey.data if args.index_weights == "stated" else survey.recoded,
+                           index_weights=args.index_weights, min_answered=args.min_answered, min_blocks=args.min_blocks,
                            neutral_band=args.neutral_band)
     table = score_table(survey, model.transform(survey.recoded))
     del survey  # the answers are no longer needed while the scores are written
@@ -731,8 +732,9 @@ def main(argv: list[str] | None = None) -> int:
     score.add_argument("--force", action="store_true", help="overwrite the output if it exists")
     _formula_arg(score)
     _engine_args(score)
-    score.add_argument("--weights", choices=["equal", "stated"], default="equal",
-                       help="how dimensions combine into the benefits and sacrifices indices")
+    score.add_argument("--index-weights", "--weights", dest="index_weights", choices=["equal", "stated"],
+                       default="equal", help="how dimensions and sacrifices combine into the benefits and "
+                                             "sacrifices indices (--weights: the 0.1 name)")
     score.add_argument("--min-answered", type=float, default=0.5,
                        help="share of a block's items needed to score it (default 0.5)")
     score.add_argument("--min-blocks", type=float, default=0.5,

@@ -38,9 +38,9 @@ from functools import partial
 from pathlib import Path
 
 from ._validate import check as _check
-from .survey.codebook import read_codebook
 from .config import DEMO_CODEBOOK, NOTEBOOKS_DIR
 from .errors import NotebookError, ParameterError
+from .survey.codebook import read_codebook
 
 __all__ = ["notebook_sequence", "run_report", "Report", "Page", "resolve_skip", "check_parameters", "serve_dashboard",
            "dashboard_command"]
@@ -127,8 +127,8 @@ def check_parameters(data, codebook, parameters: dict | None, notebooks: list[Pa
     ParameterError
         A parameter no notebook takes, or a value of the wrong type or range (named).
     """
-    from .survey.audit import load_survey
     from .analyse.segments import MAX_SEGMENTS
+    from .survey.audit import load_survey
 
     params = dict(parameters or {})
     if parameters is not None and not isinstance(parameters, dict):
@@ -156,7 +156,7 @@ def check_parameters(data, codebook, parameters: dict | None, notebooks: list[Pa
         "n_boot": lambda v: _check.integer("n_boot", v, min=1),
         "random_state": lambda v: _check.integer("random_state", v, min=0),
         "lang": lambda v: _check.choice("lang", v, ("en", "es", "it")),
-        "weights": lambda v: _check.choice("weights", v, ("equal", "stated")),
+        "index_weights": lambda v: _check.choice("index_weights", v, ("equal", "stated")),
         "min_answered": lambda v: _check.number("min_answered", v, min=0, max=1, min_open=True),
         "min_blocks": lambda v: _check.number("min_blocks", v, min=0, max=1, min_open=True),
         "neutral_band": lambda v: _check.number("neutral_band", v, min=0, max=1, max_open=True),
@@ -654,9 +654,8 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
 
     import papermill as pm
 
-    from .survey.levers import read_levers
-
     from .config import DEMO_DATA
+    from .survey.levers import read_levers
 
     notebook = Path(__file__).parent / "present" / "dashboard.ipynb"
     port = _check.integer("port", port, min=1, max=65535)

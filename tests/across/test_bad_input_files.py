@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from instruments import BENEFITS_ONLY_CODEBOOK, benefits_only
 
 from valuekit import DEMO_CODEBOOK, Codebook, CodebookError, audit_survey, load_survey, read_survey_file
 from valuekit.errors import ParameterError, SurveyError, SurveyFileError
 
-from instruments import BENEFITS_ONLY_CODEBOOK, benefits_only
 
 def _write_csv(path, frame):
     frame.to_csv(path, index=False)

@@ -12,13 +12,14 @@ import pytest
 import yaml
 
 from valuekit import DATA_DIR, DEMO_CODEBOOK, read_codebook
-from valuekit._validate import check as _check, yamlfile as _yaml
-from valuekit.errors import CodebookError, FileError, LeverError, ParameterError, ScenarioError
-from valuekit.survey.levers import default_levers, read_levers
-from valuekit.decide.scenario import (Scenario, ScenarioEngine, build_engine, compare_scenarios, format_headline,
-    lever_scenarios, ui_text)
-from valuekit.measure.scoring import ValueScorer
+from valuekit._validate import check as _check
+from valuekit._validate import yamlfile as _yaml
 from valuekit.analyse.significance import evidence_settings
+from valuekit.decide.scenario import (Scenario, ScenarioEngine, build_engine, compare_scenarios, format_headline,
+                                      lever_scenarios, ui_text)
+from valuekit.errors import CodebookError, FileError, LeverError, ParameterError, ScenarioError
+from valuekit.measure.scoring import ValueScorer
+from valuekit.survey.levers import default_levers, read_levers
 
 LEVERS = DATA_DIR / "demo_levers.yaml"
 BILLION_LAUGHS = ('a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'

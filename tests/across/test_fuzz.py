@@ -67,13 +67,13 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
+from valuekit.config import DATA_DIR, DEMO_CODEBOOK
+from valuekit.decide.scenario import Scenario, ScenarioEngine
+from valuekit.errors import ValuekitError
+from valuekit.measure.scoring import ValueScorer, summarize_value
 from valuekit.survey.audit import audit_survey, load_survey
 from valuekit.survey.codebook import DIMENSIONS, SACRIFICES, Codebook, read_codebook
-from valuekit.config import DATA_DIR, DEMO_CODEBOOK
-from valuekit.errors import ValuekitError
 from valuekit.survey.levers import read_levers
-from valuekit.decide.scenario import Scenario, ScenarioEngine
-from valuekit.measure.scoring import ValueScorer, summarize_value
 
 
 def fuzz_settings(n: int) -> settings:

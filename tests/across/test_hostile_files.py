@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 
 import valuekit.survey.io as vio
 from valuekit import audit_survey, load_survey, read_survey_file
-from valuekit.survey.audit import CELL_PROBLEMS
 from valuekit.errors import ParameterError, SurveyFileError
+from valuekit.survey.audit import CELL_PROBLEMS
 from valuekit.survey.io import LIMITS_FILE, read_limits
 
 ERROR_CODES = ["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"]
@@ -569,8 +569,8 @@ def test_a_cap_reaches_the_report_and_the_waves(tmp_path, capsys):
     """--limit and limits= travel with the other read options: the report refuses before any
     notebook runs, and load_waves reads every wave under the same caps."""
     import valuekit as vk
-    from valuekit.cli import main
     from valuekit.analyse.waves import load_waves
+    from valuekit.cli import main
 
     out = tmp_path / "report"
     assert main(["report", str(vk.DEMO_DATA), "--codebook", str(vk.DEMO_CODEBOOK), "--out", str(out),

@@ -23,9 +23,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from valuekit import DEMO_CODEBOOK, DEMO_DATA
+from valuekit.decide.scenario import Scenario, scenario_file_name
 from valuekit.engines import dask as bigdata
 from valuekit.errors import CodebookError, FileError, ParameterError, ScenarioError, SurveyFileError
-from valuekit.decide.scenario import Scenario, scenario_file_name
 
 # -- Dask: one clear error, nothing logged ------------------------------------------------------
 
@@ -270,8 +270,8 @@ def test_a_file_name_too_long_is_refused_by_name(tmp_path):
 
 @pytest.mark.adversarial("error")
 def test_a_deck_file_name_too_long_is_refused_before_the_deck_is_built(tmp_path):
-    from valuekit.present.deck import scenario_deck
     from valuekit.decide.scenario import ScenarioEngine
+    from valuekit.present.deck import scenario_deck
 
     engine = ScenarioEngine.__new__(ScenarioEngine)  # never used: the path is refused first
     path = tmp_path / ("d" * 260 + ".pptx")

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from valuekit._validate import yamlfile as _yaml
 from valuekit import load_survey, read_codebook
-from valuekit.cli import main
-from valuekit.survey.draft import draft_codebook
-from valuekit.errors import CodebookError, FileError, ParameterError, ScenarioError, SurveyError, TargetsError
-from valuekit.decide.scenario import Scenario
+from valuekit._validate import yamlfile as _yaml
 from valuekit.analyse.significance import evidence_settings
+from valuekit.cli import main
+from valuekit.decide.scenario import Scenario
+from valuekit.errors import CodebookError, FileError, ParameterError, ScenarioError, SurveyError, TargetsError
+from valuekit.survey.draft import draft_codebook
 from valuekit.survey.weighting import rake, read_targets
 
 N = 40

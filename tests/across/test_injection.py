@@ -36,10 +36,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import valuekit as vk
+from valuekit.analyse.waves import load_waves
 from valuekit.config import DATA_DIR
 from valuekit.errors import LeverError, ParameterError, SurveyError, ValuekitError
 from valuekit.survey.levers import read_levers
-from valuekit.analyse.waves import load_waves
 
 SCRIPT = "<script>window.__vk_pwned=1</script>"
 IMG = '<img src=x onerror="window.__vk_pwned=1">'

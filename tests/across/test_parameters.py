@@ -14,18 +14,18 @@ import pandas as pd
 import pytest
 
 import valuekit as vk
-from valuekit.survey.codebook import Codebook
-from valuekit.config import PROJ_ROOT
-from valuekit.errors import ParameterError, SurveyError
-
 from valuekit.analyse import competitor as compare
 from valuekit.analyse import drivers, segments, significance, waves
+from valuekit.config import PROJ_ROOT
 from valuekit.decide import nulltest, playbook
 from valuekit.engines import dask as bigdata
+from valuekit.errors import ParameterError, SurveyError
 from valuekit.measure import reliability, scoring
 from valuekit.measure import sem as measurement
 from valuekit.present import plots
 from valuekit.survey import weighting
+from valuekit.survey.codebook import Codebook
+
 TARGETS = vk.DATA_DIR / "demo_targets.yaml"
 
 MTCARS = pd.read_csv(PROJ_ROOT / "tests" / "data" / "mtcars.csv")
@@ -65,9 +65,10 @@ def _ax():
 CASES = [
     # -- scoring ------------------------------------------------------------------------
     ("codebook", lambda c: vk.ValueScorer(5).fit(c["data"])),
-    ("weights", lambda c: vk.ValueScorer(c["cb"], weights="bogus").fit(c["data"])),
-    ("weights", lambda c: vk.ValueScorer(c["cb"], weights={"functional": -1}).fit(c["data"])),
-    ("weights", lambda c: vk.ValueScorer(c["cb"], weights=3).fit(c["data"])),
+    ("index_weights", lambda c: vk.ValueScorer(c["cb"], index_weights="bogus").fit(c["data"])),
+    ("z", lambda c: scoring.wilson_bounds(np.array([0.5]), np.array([10.0]), -1.96)),
+    ("index_weights", lambda c: vk.ValueScorer(c["cb"], index_weights={"functional": -1}).fit(c["data"])),
+    ("index_weights", lambda c: vk.ValueScorer(c["cb"], index_weights=3).fit(c["data"])),
     ("min_answered", lambda c: vk.ValueScorer(c["cb"], min_answered="x").fit(c["data"])),
     ("min_answered", lambda c: vk.ValueScorer(c["cb"], min_answered=0).fit(c["data"])),
     ("min_blocks", lambda c: vk.ValueScorer(c["cb"], min_blocks=1.5).fit(c["data"])),
@@ -595,7 +596,7 @@ def test_stated_importance_off_the_scale_is_refused(small):
                              "importance": {"functional": "i_f", "money": "i_m", "time": "i_t"}})
     frame = frame.assign(i_f=[5.0] * 5, i_m=[4.0] * 5, i_t=[3.0, 3, 3, 3, 9])
     with pytest.raises(SurveyError, match=r"'i_t' has 1 answer\(s\) outside its scale 1-5: value\(s\) 9"):
-        vk.ValueScorer(cb, weights="stated").fit(frame)
+        vk.ValueScorer(cb, index_weights="stated").fit(frame)
 
 
 @pytest.mark.adversarial("result")

@@ -10,13 +10,12 @@ import pandas as pd
 import pyreadstat
 import pytest
 import yaml
+from published_shapes import (BFI_REVERSED, CODEBOOKS, PLANTED_MISSING, QUESTIONS, ROWS, SHAPES, VALUE_LABELS,
+                              outcome_names, write_shape)
 
 import valuekit as vk
 from valuekit.cli import main
 from valuekit.report import notebook_sequence
-
-from published_shapes import (BFI_REVERSED, CODEBOOKS, PLANTED_MISSING, QUESTIONS, ROWS, SHAPES, VALUE_LABELS,
-                              outcome_names, write_shape)
 
 
 @pytest.fixture(scope="module")

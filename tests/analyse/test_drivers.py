@@ -7,11 +7,11 @@ import pytest
 import yaml
 
 from valuekit import DEMO_CODEBOOK, DEMO_DATA, DEMO_TRUTH_META, Codebook, load_survey
-from valuekit.config import PROJ_ROOT
 from valuekit.analyse.drivers import (INVESTIGATE, MAX_SHAPLEY_DRIVERS, QUADRANTS, driver_summary,
-    importance_performance, key_drivers, relative_weights, shapley_r2)
-from valuekit.measure.scoring import ValueScorer
+                                      importance_performance, key_drivers, relative_weights, shapley_r2)
+from valuekit.config import PROJ_ROOT
 from valuekit.errors import SurveyError
+from valuekit.measure.scoring import ValueScorer
 
 MTCARS = pd.read_csv(PROJ_ROOT / "tests" / "data" / "mtcars.csv")
 DRIVERS = ["cyl", "disp", "hp", "wt"]

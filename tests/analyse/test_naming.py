@@ -11,11 +11,10 @@ import json
 import papermill as pm
 import pytest
 
-from valuekit import DEMO_CODEBOOK, NOTEBOOKS_DIR, read_codebook
+from valuekit import DEMO_CODEBOOK, NOTEBOOKS_DIR, ValueScorer, load_survey, read_codebook
+from valuekit.analyse.segments import ValueSegmenter, segment_structure
 from valuekit.datasets.demo import make_null_survey
 from valuekit.report import _this_python_kernel
-from valuekit.analyse.segments import ValueSegmenter, segment_structure
-from valuekit import load_survey, ValueScorer
 
 NOTEBOOKS = ["03_segments", "04_where_value_is_destroyed", "05_drivers_and_comparisons"]
 

@@ -8,9 +8,9 @@ from sklearn.exceptions import NotFittedError
 from sklearn.metrics import adjusted_rand_score
 
 from valuekit import DEMO_CODEBOOK, DEMO_DATA, DEMO_TRUTH, Codebook, load_survey
+from valuekit.analyse.segments import (ValueSegmenter, _jaccard_best, bootstrap_stability, choose_k, explain_segments,
+                                       segment_profiles, share_destroyed, where_value_is_destroyed)
 from valuekit.measure.scoring import ValueScorer
-from valuekit.analyse.segments import (ValueSegmenter, _jaccard_best, bootstrap_stability, choose_k,
-    explain_segments, segment_profiles, share_destroyed, where_value_is_destroyed)
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from valuekit.errors import ParameterError
 from valuekit.analyse.significance import compare_groups, evidence_settings, grade, style_comparisons
+from valuekit.errors import ParameterError
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ import pytest
 from scipy import stats
 
 import valuekit as vk
-from valuekit.errors import ParameterError, SurveyError
-from valuekit.survey.io import read_survey_file
-from valuekit.present.plots import plot_trend
 from valuekit.analyse.significance import compare_groups
 from valuekit.analyse.waves import compare_waves, drivers_by_wave, load_waves, wave_trends
+from valuekit.errors import ParameterError, SurveyError
+from valuekit.present.plots import plot_trend
+from valuekit.survey.io import read_survey_file
 
 
 @pytest.fixture(scope="module")

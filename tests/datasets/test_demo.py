@@ -14,19 +14,11 @@ import pandas as pd
 import pytest
 import yaml
 
+from valuekit.config import (DATA_DIR, DEMO_CODEBOOK, DEMO_DATA, DEMO_TRUTH, DEMO_TRUTH_META, DEMO_WAVE3,
+                             DEMO_WAVE3_TRUTH, DEMO_WAVE3_TRUTH_META)
+from valuekit.datasets.demo import (BLOCKS, DIRT_COUNTS, OUTCOME_WEIGHTS, PLANTED_CHANGES, SEGMENTS, latent_covariance,
+                                    make_clinic_survey, make_demo_survey, make_demo_wave, write_demo_data)
 from valuekit.survey.codebook import read_codebook
-from valuekit.config import (
-    DATA_DIR,
-    DEMO_CODEBOOK,
-    DEMO_DATA,
-    DEMO_TRUTH,
-    DEMO_TRUTH_META,
-    DEMO_WAVE3,
-    DEMO_WAVE3_TRUTH,
-    DEMO_WAVE3_TRUTH_META,
-)
-from valuekit.datasets.demo import (BLOCKS, DIRT_COUNTS, OUTCOME_WEIGHTS, PLANTED_CHANGES, SEGMENTS,
-    latent_covariance, make_clinic_survey, make_demo_survey, make_demo_wave, write_demo_data)
 
 CLINIC_DATA = DATA_DIR / "clinic_survey.csv"
 CLINIC_CODEBOOK = DATA_DIR / "clinic_codebook.yaml"

@@ -8,7 +8,6 @@ from valuekit import DEMO_CODEBOOK, DEMO_DATA, load_survey
 from valuekit.analyse.competitor import value_map
 from valuekit.decide.playbook import RULES, build_evidence, manager_summary, recommend, to_investigate
 
-
 # -- the playbook: one constructed case per lever ---------------------------------------
 
 def _evidence(**changes):

@@ -7,10 +7,11 @@ import pytest
 import yaml
 
 from valuekit import Codebook
-from valuekit.survey.levers import read_levers
 from valuekit.decide.scenario import (OutcomeModel, Scenario, ScenarioEngine, ScenarioError, compare_scenarios,
-    format_comparison, format_headline, format_outcome_changes, format_summary, scenario_names, segment_label)
+                                      format_comparison, format_headline, format_outcome_changes, format_summary,
+                                      scenario_names, segment_label)
 from valuekit.measure.scoring import ValueScorer, wilson_interval
+from valuekit.survey.levers import read_levers
 
 COLS = ["f1", "f2", "e1", "x1", "s1", "t1", "m1", "m2", "g1", "o1", "r1"]
 

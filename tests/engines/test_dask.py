@@ -8,11 +8,11 @@ import pytest
 
 import valuekit
 from valuekit import DEMO_CODEBOOK, DEMO_DATA, ValueScorer, load_survey
-from valuekit.engines import dask as bigdata
 from valuekit.analyse.drivers import key_drivers, relative_weights
-from valuekit.errors import ParameterError, SurveyFileError
 from valuekit.analyse.segments import ValueSegmenter
 from valuekit.analyse.segments import share_destroyed as one_machine_share
+from valuekit.engines import dask as bigdata
+from valuekit.errors import ParameterError, SurveyFileError
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +178,9 @@ def test_bad_sources_and_options(client, tmp_path):
     with pytest.raises(SurveyFileError, match="no file matches"):
         bigdata.audit_files(str(tmp_path / "x*.csv"), DEMO_CODEBOOK, client=client)
     with pytest.raises(ParameterError, match="stated"):
-        bigdata.audit_files(DEMO_DATA, DEMO_CODEBOOK, score={"weights": "stated"}, client=client)
+        bigdata.audit_files(DEMO_DATA, DEMO_CODEBOOK, score={"index_weights": "stated"}, client=client)
+    with pytest.warns(FutureWarning, match="index_weights"), pytest.raises(ParameterError, match="stated"):
+        bigdata.audit_files(DEMO_DATA, DEMO_CODEBOOK, score={"weights": "stated"}, client=client)  # the 0.1 name
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "keep.txt").write_text("x")
     with pytest.raises(SurveyFileError, match="not empty"):
@@ -214,7 +216,7 @@ def test_cli_on_a_running_scheduler(client, tmp_path, capsys):
     assert "a folder" in capsys.readouterr().err
     assert main(["score", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "-o", str(tmp_path / "s2"),
                  "--engine", "dask", "--scheduler", address, "--weights", "stated"]) == 2
-    assert "--weights stated: not with --engine dask" in capsys.readouterr().err
+    assert "--index-weights stated: not with --engine dask" in capsys.readouterr().err  # --weights: its 0.1 name
 
 
 @pytest.mark.parametrize("effect", [0.0, 0.08])

@@ -6,16 +6,15 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from instruments import BENEFITS_ONLY_CODEBOOK, PLANTED_MISSING, benefits_only
 
 import valuekit as vk
 from valuekit import Codebook, CodebookError, NoSacrificesError
-from valuekit.cli import main
 from valuekit.analyse.drivers import key_drivers
+from valuekit.analyse.segments import ValueSegmenter, segment_profiles, share_destroyed, where_value_is_destroyed
+from valuekit.cli import main
 from valuekit.measure.scoring import ValueScorer, scored_mask, summarize_value
 from valuekit.survey.answers import construct_scores
-from valuekit.analyse.segments import ValueSegmenter, segment_profiles, share_destroyed, where_value_is_destroyed
-
-from instruments import BENEFITS_ONLY_CODEBOOK, PLANTED_MISSING, benefits_only
 
 
 @pytest.fixture(scope="module")
@@ -133,9 +132,9 @@ def test_a_scored_name_clashing_with_an_export_column_is_an_error(tmp_path):
 
 
 def test_report_skips_the_notebooks_that_need_sacrifices(mobile, tmp_path):
-    from valuekit.report import notebook_sequence, run_report
-
     import nbformat
+
+    from valuekit.report import notebook_sequence, run_report
 
     lines = []
     written = run_report(mobile[0], mobile[1], tmp_path / "out", progress=lines.append)

@@ -6,8 +6,8 @@ import pytest
 from scipy import stats
 
 from valuekit import Codebook
-from valuekit.measure.reliability import cronbach_alpha, item_statistics, mcdonald_omega, reliability
 from valuekit.config import PROJ_ROOT
+from valuekit.measure.reliability import cronbach_alpha, item_statistics, mcdonald_omega, reliability
 
 WIDE_MISSING = PROJ_ROOT / "tests" / "data" / "cronbach_wide_missing.csv"
 

@@ -80,7 +80,7 @@ def test_min_blocks_renormalises_the_weights_of_the_scored_blocks(codebook_dict,
     frame = items_frame.copy()
     frame.loc[11, ["e1", "e2"]] = np.nan  # economic missing: benefits = functional alone
     frame.loc[12, ["f1", "f2"]] = np.nan  # functional missing: benefits = economic alone
-    s = ValueScorer(codebook_dict, weights=weights).fit_transform(frame)
+    s = ValueScorer(codebook_dict, index_weights=weights).fit_transform(frame)
     assert s.loc[11, "benefits"] == 7 and s.loc[12, "benefits"] == 4
     assert s.loc[13, "benefits"] == pytest.approx(0.75 * 1 + 0.25 * 2)  # both scored: the weights as given
     with pytest.raises(ValueError, match="min_blocks must be a share"):
@@ -120,7 +120,7 @@ def test_other_scales_are_mapped_and_zero_based_scales_shifted(codebook_dict):
 
 
 def test_weights(codebook_dict, items_frame):
-    s = ValueScorer(codebook_dict, weights={"functional": 3, "economic": 1, "money": 1, "risk": 0})
+    s = ValueScorer(codebook_dict, index_weights={"functional": 3, "economic": 1, "money": 1, "risk": 0})
     out = s.fit_transform(items_frame)
     assert out.loc[11, "benefits"] == pytest.approx(0.75 * 7 + 0.25 * 6)
     assert out.loc[11, "sacrifices"] == 2
@@ -138,13 +138,23 @@ def test_weights(codebook_dict, items_frame):
 ])
 def test_bad_weights(codebook_dict, items_frame, weights, match):
     with pytest.raises(ValueError, match=match):
-        ValueScorer(codebook_dict, weights=weights).fit(items_frame)
+        ValueScorer(codebook_dict, index_weights=weights).fit(items_frame)
+
+
+def test_index_weights_under_their_0_1_name_still_work_with_a_warning(codebook_dict, items_frame):
+    """``weights=`` was ValueScorer's name for the index weights; survey weights are
+    ``sample_weight``. The old name warns for one release and gives the same scores."""
+    weights = {"functional": 3, "economic": 1, "money": 1, "risk": 0}
+    with pytest.warns(FutureWarning, match=r"ValueScorer\(weights=\.\.\.\) is now index_weights="):
+        old = ValueScorer(codebook_dict, weights=weights).fit_transform(items_frame)
+    pd.testing.assert_frame_equal(old, ValueScorer(codebook_dict, index_weights=weights).fit_transform(items_frame))
+    assert ValueScorer(codebook_dict).get_params()["index_weights"] == "equal"
 
 
 def test_stated_importance_weights(codebook_dict, items_frame):
     codebook_dict["importance"] = {"functional": "i_f", "economic": "i_e", "money": "i_m", "risk": "i_r"}
     frame = items_frame.assign(i_f=[7.0] * 5, i_e=[4.0] * 5, i_m=[5.0, 5, 5, 5, np.nan], i_r=[1.0] * 5)
-    s = ValueScorer(codebook_dict, weights="stated").fit(frame)
+    s = ValueScorer(codebook_dict, index_weights="stated").fit(frame)
     # importance on 1-7 counts from the bottom of the scale: 6 and 3 -> 2/3 and 1/3
     assert s.benefit_weights_.to_dict() == pytest.approx({"functional": 2 / 3, "economic": 1 / 3})
     assert s.sacrifice_weights_.to_dict() == pytest.approx({"money": 1.0, "risk": 0.0})
@@ -246,9 +256,9 @@ def test_demo_verdicts_recover_the_planted_truth():
 def test_a_block_weighted_zero_does_not_block_scoring(codebook_dict, items_frame):
     frame = items_frame.copy()
     frame.loc[11, ["e1", "e2"]] = np.nan  # no economic answer
-    s = ValueScorer(codebook_dict, weights={"functional": 1, "economic": 0, "money": 1, "risk": 1}).fit_transform(frame)
+    s = ValueScorer(codebook_dict, index_weights={"functional": 1, "economic": 0, "money": 1, "risk": 1}).fit_transform(frame)
     assert s.loc[11, "benefits"] == 7 and s.loc[11, "unscored_reason"] == ""
-    s = ValueScorer(codebook_dict, weights={"functional": 1, "economic": 0, "money": 1, "risk": 1},
+    s = ValueScorer(codebook_dict, index_weights={"functional": 1, "economic": 0, "money": 1, "risk": 1},
                     min_blocks=1.0).fit_transform(frame)
     assert s.loc[11, "benefits"] == 7 and s.loc[11, "unscored_reason"] == ""
     assert s.loc[14, "unscored_reason"] == "risk: 0 of 1 items answered, 1 needed"  # weighted blocks still count

@@ -7,18 +7,18 @@ pupils), in ``tests/data/holzinger_swineford_1939.csv`` with a column ``w`` of w
 drawn in R by ``set.seed(1); round(runif(301, 0.5, 2), 3)``.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
 import valuekit as vk
-from valuekit.measure import sem as ms
-from valuekit.survey.codebook import Codebook
 from valuekit.datasets.demo import OUTCOME_WEIGHTS
 from valuekit.errors import CodebookError, ParameterError, SurveyError
-
-from pathlib import Path
+from valuekit.measure import sem as ms
+from valuekit.survey.codebook import Codebook
 
 DATA = Path(__file__).parents[1] / "data"
 

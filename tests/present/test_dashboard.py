@@ -23,10 +23,8 @@ import numpy as np
 import pytest
 
 from valuekit import DEMO_CODEBOOK, DEMO_DATA, load_survey
-from valuekit.config import PROJ_ROOT
-from valuekit.config import DATA_DIR
-from valuekit.decide.scenario import (Scenario, build_engine, format_comparison, format_headline,
-    format_outcome_changes)
+from valuekit.config import DATA_DIR, PROJ_ROOT
+from valuekit.decide.scenario import Scenario, build_engine, format_comparison, format_headline, format_outcome_changes
 from valuekit.present.widgets import format_comparisons
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

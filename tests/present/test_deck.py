@@ -3,11 +3,10 @@
 import io
 
 import pytest
-
 from pptx import Presentation
 
-from valuekit.present.deck import scenario_deck, scenario_pngs
 from valuekit.decide.scenario import Scenario, format_comparison, format_headline, format_outcome_changes
+from valuekit.present.deck import scenario_deck, scenario_pngs
 
 
 def test_the_deck_says_what_the_engine_computes(scenario_engine, tmp_path):

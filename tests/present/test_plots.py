@@ -61,8 +61,8 @@ def test_completion_times_marks_threshold(small_frame, codebook_dict):
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from valuekit.present.plots import plot_likert, plot_value_radar, plot_value_ratio  # noqa: E402
 from valuekit.measure.scoring import ValueScorer  # noqa: E402
+from valuekit.present.plots import plot_likert, plot_value_radar, plot_value_ratio  # noqa: E402
 
 
 @pytest.fixture
@@ -364,8 +364,8 @@ def test_likert_percent_ticks_are_distances_from_the_middle(four_dims):
 def test_importance_performance_plot_all_withheld(demo_small):
     import matplotlib.pyplot as plt
 
-    from valuekit.present import plots
     from valuekit.analyse.drivers import importance_performance, key_drivers
+    from valuekit.present import plots
 
     cb, scores, data = demo_small
     outcome = next(iter(cb.outcomes.values()))
@@ -384,9 +384,9 @@ def test_importance_performance_plot_all_withheld(demo_small):
 
 # 3. survey weights that are all zero
 def test_all_zero_weights_are_refused(demo_scores):
-    from valuekit.present import plots
-    from valuekit.measure.scoring import mean_scores, summarize_value
     from valuekit.analyse.segments import share_destroyed
+    from valuekit.measure.scoring import mean_scores, summarize_value
+    from valuekit.present import plots
 
     _, scores = demo_scores
     zero = np.zeros(len(scores))
@@ -400,8 +400,8 @@ def test_all_zero_weights_are_refused(demo_scores):
 def test_a_segment_weighted_zero_gets_a_note_not_a_warning(demo_scores):
     import matplotlib.pyplot as plt
 
-    from valuekit.present import plots
     from valuekit.analyse.segments import segment_profiles, share_destroyed
+    from valuekit.present import plots
 
     survey, scores = demo_scores
     seg = pd.Series(np.arange(len(scores)) % 3, index=scores.index, dtype="Int64")

@@ -296,8 +296,8 @@ def test_the_download_offers_the_deck_and_its_charts_as_png(scenario_engine, tmp
     import base64
     import re
 
-    from valuekit.present.deck import scenario_pngs
     from valuekit.decide.scenario import Scenario
+    from valuekit.present.deck import scenario_pngs
     from valuekit.present.widgets import WhatIfDashboard
 
     dash = WhatIfDashboard(scenario_engine, save_dir=tmp_path, figure=False)

@@ -491,8 +491,8 @@ def test_a_bad_vocabulary_entry_is_named(key, change, message):
     """The vocabulary is the analyst's to extend: a mistake in it names the file and the key."""
     import copy
 
-    from valuekit.survey.draft import _VOCABULARY, _compile
     from valuekit.errors import ValuekitError
+    from valuekit.survey.draft import _VOCABULARY, _compile
 
     vocabulary = copy.deepcopy(_VOCABULARY)
     change(vocabulary)
@@ -502,8 +502,8 @@ def test_a_bad_vocabulary_entry_is_named(key, change, message):
 
 
 def test_the_direction_check_limits_are_data_and_checked(monkeypatch):
-    from valuekit.survey import draft as draft_module
     from valuekit.errors import ValuekitError
+    from valuekit.survey import draft as draft_module
 
     assert draft_module._direction_limits() == {"against": 0.10, "clearly": 0.15, "with": 0.10}
     monkeypatch.setitem(draft_module._VOCABULARY, "direction_check", {"against": 1.5, "clearly": 0.2, "with": 0.1})

@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from valuekit import DATA_DIR, DEMO_CODEBOOK, Codebook, read_codebook
-from valuekit.survey.codebook import CodebookError
 from valuekit.errors import ParameterError
+from valuekit.survey.codebook import CodebookError
 from valuekit.survey.levers import LeverError, default_levers, read_levers
 
 CLINIC = DATA_DIR / "clinic_codebook.yaml"

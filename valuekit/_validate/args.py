@@ -6,13 +6,11 @@ matched to the respondents, seeds, languages, settings, Axes), each raising
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
-from . import check as _check
 from ..errors import ParameterError
-
+from . import check as _check
 
 MAX_SEED = 2**32 - 1
 

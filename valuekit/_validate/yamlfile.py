@@ -52,8 +52,8 @@ from typing import Any
 
 import yaml
 
-from . import check as _check
 from ..errors import ValuekitError
+from . import check as _check
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_ALIASES", "MAX_NODES", "BadValue", "Loader", "comment", "decode", "key",
            "loads", "read_file", "scalar"]

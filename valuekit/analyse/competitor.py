@@ -20,12 +20,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..survey.codebook import Codebook
-from ..errors import ParameterError, SurveyError
-from ..survey.codebook import codebook_arg
 from .._validate.args import expected_error, frame_arg, grouping_arg
+from ..errors import ParameterError, SurveyError
 from ..measure.scoring import group_masks, item_matrix
 from ..survey.answers import survey_weights
+from ..survey.codebook import Codebook, codebook_arg
 
 __all__ = ["attribute_comparison", "value_map", "has_comparisons"]
 

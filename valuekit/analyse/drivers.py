@@ -46,14 +46,13 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check as _check
-from ..survey.codebook import Codebook
-from ..errors import ParameterError, SurveyError
-from ..survey.codebook import codebook_arg
 from .._validate.args import column_arg, columns_arg, frame_arg, grouping_arg, seed_arg
-from ..survey.labels import lang_arg
+from ..errors import ParameterError, SurveyError
+from ..evidence import DEFAULT_EVIDENCE
 from ..measure.scoring import common_scale, group_masks
 from ..survey.answers import survey_weights
-from ..evidence import DEFAULT_EVIDENCE
+from ..survey.codebook import Codebook, codebook_arg
+from ..survey.labels import lang_arg
 
 __all__ = [
     "relative_weights",

@@ -34,16 +34,13 @@ from sklearn.tree import DecisionTreeClassifier, export_text
 from sklearn.utils.validation import check_is_fitted
 
 from .._validate import check as _check
-from ..survey.codebook import Codebook
+from .._validate.args import columns_arg, covers_arg, expected_error, frame_arg, optional_frame, seed_arg, series_arg
 from ..errors import ParameterError, SurveyError
-from ..evidence import DEFAULT_EVIDENCE
-from ..survey.codebook import codebook_arg
-from .._validate.args import (columns_arg, covers_arg, expected_error, frame_arg, optional_frame, seed_arg,
-    series_arg)
+from ..evidence import DEFAULT_EVIDENCE, settings_arg
+from ..measure.scoring import group_masks, group_order, require_ratio, scores_arg, weighted_sd, wilson_interval
+from ..survey.answers import kish_n, survey_weights
+from ..survey.codebook import Codebook, codebook_arg
 from ..survey.labels import lang_arg
-from ..evidence import settings_arg
-from ..measure.scoring import scores_arg, group_masks, group_order, require_ratio, weighted_sd, wilson_interval
-from ..survey.answers import survey_weights
 
 __all__ = [
     "ValueSegmenter",
@@ -436,7 +433,7 @@ def destroyed_table(sums: pd.DataFrame, confidence: float) -> pd.DataFrame:
                          "ci_low": np.nan, "ci_high": np.nan, "note": "all its respondents' weights are zero"})
             continue
         p = float(t["wd"] / t["w"])
-        n_eff = float(t["w"] ** 2 / t["w2"])
+        n_eff = float(kish_n(t["w"], t["w2"]))
         low, high = wilson_interval(p, n_eff, confidence)
         rows.append({"segment": seg, "n": int(t["n"]), "n_effective": n_eff, "share_destroyed": p,
                      "ci_low": float(low), "ci_high": float(high), "note": ""})

@@ -39,15 +39,14 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check as _check
-from ..survey.codebook import Codebook
-from ..survey.labels import DEFAULT_LABELS
-from ..errors import ParameterError
 from .._validate.args import align_arg, columns_arg, expected_error, frame_arg, optional_frame
-from ..survey.codebook import codebook_arg
-from ..survey.labels import lang_arg
+from ..errors import ParameterError
 from ..evidence import ADJUST_METHODS, DEFAULT_EVIDENCE, evidence_settings
 from ..measure.model import weights_arg
-from ..measure.scoring import group_masks, require_ratio
+from ..measure.scoring import group_masks, require_ratio, wilson_bounds
+from ..survey.answers import kish_n
+from ..survey.codebook import Codebook, codebook_arg
+from ..survey.labels import DEFAULT_LABELS, lang_arg
 
 __all__ = ["compare_groups", "style_comparisons", "evidence_settings", "grade", "ADJUST_METHODS",
            "DEFAULT_EVIDENCE"]
@@ -161,11 +160,9 @@ def _own_interval(m, a, ne, p_share, is_share, confidence, shift):
     share = np.broadcast_to(is_share, np.shape(m))
     with np.errstate(invalid="ignore", divide="ignore"):
         own_t = stats.t.ppf(0.5 + confidence / 2, ne - 1) * np.sqrt(a)
-        zc = stats.norm.ppf(0.5 + confidence / 2)
-        wc = (p_share + zc ** 2 / (2 * ne)) / (1 + zc ** 2 / ne)
-        wh = zc * np.sqrt(p_share * (1 - p_share) / ne + zc ** 2 / (4 * ne ** 2)) / (1 + zc ** 2 / ne)
-        low = np.where(share, np.minimum(p_share, np.maximum(0.0, wc - wh)), m - own_t) + shift
-        high = np.where(share, np.maximum(p_share, np.minimum(1.0, wc + wh)), m + own_t) + shift
+        wilson_low, wilson_high = wilson_bounds(p_share, ne, stats.norm.ppf(0.5 + confidence / 2))
+        low = np.where(share, wilson_low, m - own_t) + shift
+        high = np.where(share, wilson_high, m + own_t) + shift
     return low, high
 
 
@@ -232,7 +229,7 @@ def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.nd
         mg, mr = S1g / Wg, S1r / Wr
         ssg = np.maximum(S2g - S1g * mg, 0.0)  # sum w (x - mean)^2
         ssr = np.maximum(S2r - S1r * mr, 0.0)
-        neg, ner = Wg ** 2 / W2g, Wr ** 2 / W2r
+        neg, ner = kish_n(Wg, W2g), kish_n(Wr, W2r)
         # weighted variance, unbiased on the effective size
         vg = ssg / Wg * neg / (neg - 1)
         vr = ssr / Wr * ner / (ner - 1)

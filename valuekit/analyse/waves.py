@@ -38,13 +38,14 @@ import pandas as pd
 
 from .._validate import check as _check
 from .._validate.args import expected_error, frame_arg, optional_frame
-from ..survey.labels import lang_arg
-from ..survey.audit import DEFAULT_EXCLUDE, Survey, check_audit_options, read_codebook_arg, audit_survey
-from ..survey.codebook import Codebook
 from ..errors import ParameterError, SurveyError
-from ..survey.io import check_read_options, read_limits, read_survey_file
 from ..measure.model import weights_arg
 from ..measure.scoring import group_masks
+from ..survey.answers import kish_n
+from ..survey.audit import DEFAULT_EXCLUDE, Survey, audit_survey, check_audit_options, read_codebook_arg
+from ..survey.codebook import Codebook
+from ..survey.io import check_read_options, read_limits, read_survey_file
+from ..survey.labels import lang_arg
 
 __all__ = ["Waves", "load_waves", "compare_waves", "wave_trends", "drivers_by_wave", "tracking_summary",
            "moved_measures", "BASELINES"]
@@ -156,8 +157,8 @@ class Waves:
             importance weights, when asked for, are the first wave's.
         """
         from sklearn.base import clone
-        from sklearn.utils.validation import check_is_fitted
         from sklearn.exceptions import NotFittedError
+        from sklearn.utils.validation import check_is_fitted
 
         from ..measure.scoring import ValueScorer
 
@@ -424,8 +425,8 @@ def _wave_order(series: pd.Series) -> list:
 
 def _prepare(scores, codebook, measures, weights, data, by):
     """The value matrix, weights and the scopes (overall and per group) of a wave table."""
-    from ..survey.codebook import codebook_arg
     from .._validate.args import grouping_arg
+    from ..survey.codebook import codebook_arg
     from .significance import _measure_matrix
 
     codebook = None if codebook is None else codebook_arg("codebook", codebook)
@@ -595,7 +596,7 @@ def wave_trends(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | None 
             W, W2, S1, S2, N = _side(x, ok, w, mask & (waves == v).to_numpy())
             with np.errstate(invalid="ignore", divide="ignore"):
                 m = S1 / W
-                ne = W ** 2 / W2
+                ne = kish_n(W, W2)
                 var = np.maximum(S2 - S1 * m, 0.0) / W * ne / (ne - 1)
             low, high = _own_interval(m, var / ne, ne, m, is_share, confidence, shift)
             usable = (W > 0) & (ne > 1)

@@ -68,8 +68,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..survey.codebook import DIMENSIONS, SACRIFICES
 from ..config import DATA_DIR
+from ..survey.codebook import DIMENSIONS, SACRIFICES
 
 __all__ = [
     "make_demo_survey",

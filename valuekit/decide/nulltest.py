@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check as _check
-from ..errors import ParameterError
 from .._validate.args import MAX_SEED
+from ..errors import ParameterError
 from ..evidence import settings_arg
 
 __all__ = ["null_run", "null_recommendation_rate", "MIN_NULL_N"]
@@ -45,10 +45,10 @@ def null_run(seed: int, *, n: int = 2000, settings: dict | None = None) -> dict:
     """
     from threadpoolctl import threadpool_limits
 
-    from ..survey.audit import audit_survey
-    from ..survey.codebook import read_codebook
     from ..config import DEMO_CODEBOOK
     from ..datasets.demo import make_null_survey
+    from ..survey.audit import audit_survey
+    from ..survey.codebook import read_codebook
     from .playbook import analyse
 
     seed, n, settings = _null_args(seed, n, settings)

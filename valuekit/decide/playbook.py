@@ -65,18 +65,15 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check as _check
-from ..survey.codebook import Codebook
-from ..errors import ParameterError
-from ..survey.codebook import codebook_arg
-from .._validate.args import (columns_arg, covers_arg, expected_error, frame_arg, optional_frame, seed_arg,
-    series_arg)
-from ..survey.labels import lang_arg
-from ..evidence import settings_arg
+from .._validate.args import columns_arg, covers_arg, expected_error, frame_arg, optional_frame, seed_arg, series_arg
 from ..analyse.segments import structure_arg
-from ..measure.scoring import common_scale
-from ..survey.answers import survey_weights
-from ..evidence import DEFAULT_EVIDENCE
 from ..analyse.significance import compare_groups
+from ..errors import ParameterError
+from ..evidence import DEFAULT_EVIDENCE, settings_arg
+from ..measure.scoring import common_scale
+from ..survey.answers import kish_n, survey_weights
+from ..survey.codebook import Codebook, codebook_arg
+from ..survey.labels import lang_arg
 
 __all__ = ["Rule", "RULES", "THRESHOLDS", "CHECKS", "build_evidence", "recommend", "to_investigate",
            "manager_summary", "analyse", "PlaybookResult"]
@@ -223,7 +220,7 @@ def _competitor_tests(data, codebook, segments, w, blocks, s):
     """Per segment and compared block: paired ours - theirs (weighted, Kish n), ratio, d, p."""
     from scipy import stats
 
-    from ..analyse.competitor import paired_items, has_comparisons
+    from ..analyse.competitor import has_comparisons, paired_items
 
     if data is None or not has_comparisons(codebook):
         return {}
@@ -249,7 +246,7 @@ def _competitor_tests(data, codebook, segments, w, blocks, s):
                 continue
             d, ww = (o - th)[ok], ww[ok]
             mean = np.average(d, weights=ww)
-            neff = ww.sum() ** 2 / (ww ** 2).sum()
+            neff = kish_n(ww.sum(), (ww ** 2).sum())
             sd = np.sqrt(np.average((d - mean) ** 2, weights=ww) * neff / (neff - 1)) if neff > 1 else 0.0
             ratio = np.average(o[ok], weights=ww) / np.average(th[ok], weights=ww)
             if sd > 0 and neff >= s["min_group_n"]:
@@ -795,10 +792,9 @@ def analyse(survey, *, outcome: str | None = None, n_segments: int | None = None
         Evidence floors and rule thresholds (:func:`valuekit.evidence.evidence_settings`).
     """
     from ..analyse.drivers import key_drivers
+    from ..analyse.segments import MAX_SEGMENTS, ValueSegmenter, segment_profiles, segment_structure, suggest_n_segments
     from ..measure.scoring import ValueScorer
     from ..survey.audit import Survey
-    from ..analyse.segments import (MAX_SEGMENTS, ValueSegmenter, segment_profiles, segment_structure,
-        suggest_n_segments)
 
     if not isinstance(survey, Survey):
         raise expected_error("survey", "a Survey (valuekit.load_survey or valuekit.audit_survey)", survey)

@@ -54,12 +54,12 @@ from .._validate import check as _check
 from .._validate.args import seed_arg
 from .._validate.yamlfile import Loader as _SafeLoader
 from .._validate.yamlfile import read_file as _read_file
-from ..survey.codebook import LANGUAGES, Codebook, ui_text
 from ..errors import FileError, ParameterError, ScenarioError
 from ..evidence import evidence_settings
-from ..survey.levers import LeverSet, read_levers
 from ..measure.scoring import VERDICTS, ValueScorer, group_order, item_maps, item_matrix, wilson_interval
-from ..survey.answers import survey_weights
+from ..survey.answers import kish_n, survey_weights
+from ..survey.codebook import LANGUAGES, Codebook, ui_text
+from ..survey.levers import LeverSet, read_levers
 
 __all__ = ["Scenario", "ScenarioEngine", "ScenarioError", "OutcomeModel", "compare_scenarios", "build_engine",
            "format_headline", "format_outcome_changes", "format_summary", "format_comparison", "ui_text", "lever_scenarios",
@@ -744,7 +744,7 @@ class ScenarioEngine:
 
         before_d, after_d = self.base_code == 0, code == 0
         total = wsum(w)
-        n_eff = total ** 2 / wsum(w * w)
+        n_eff = kish_n(total, wsum(w * w))
         counts = [len(M), *np.bincount(self._seg_code, minlength=G - 1)] if G > 1 else [len(M)]
         p0, p1 = wsum(w * before_d) / total, wsum(w * after_d) / total
         diff = p1 - p0
@@ -940,7 +940,7 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
     """
     from ..analyse.drivers import bootstrap_slopes, outcome_slopes
     from ..analyse.segments import (SEGMENT_METHODS, ValueSegmenter, segment_profiles, segment_structure,
-        suggest_n_segments)
+                                    suggest_n_segments)
     from ..analyse.significance import compare_groups
 
     if not (isinstance(getattr(survey, "codebook", None), Codebook)

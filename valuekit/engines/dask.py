@@ -39,6 +39,7 @@ import glob
 import math
 import os
 import re
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,11 +48,11 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check as _check
-from ..survey.audit import (CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, check_audit_options, duplicate_id_flags,
-    read_codebook_arg, recode_file, speeder_flags)
-from ..survey.codebook import Codebook
 from ..errors import FileError, ParameterError, SurveyError, SurveyFileError, ValuekitError
 from ..evidence import DEFAULT_EVIDENCE
+from ..survey.audit import (CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, check_audit_options, duplicate_id_flags,
+                            read_codebook_arg, recode_file, speeder_flags)
+from ..survey.codebook import Codebook
 
 __all__ = ["BigAudit", "audit_files", "connect", "source_files", "read_scores", "sample_scores",
            "predict_segments", "share_destroyed", "weighted_correlation", "key_drivers"]
@@ -505,9 +506,9 @@ def audit_files(source, codebook, *, out=None, score: bool | dict = False, clien
         it must not exist, or be empty, unless ``force``.
     score : bool or dict, default False
         Score every kept respondent with :class:`valuekit.ValueScorer`; a dict gives its
-        parameters (``weights`` equal or a dict, ``min_answered``, ``min_blocks``,
-        ``neutral_band``; ``weights="stated"`` is refused: its importance means would need
-        the kept rows of every file first).
+        parameters (``index_weights`` equal or a dict, ``min_answered``, ``min_blocks``,
+        ``neutral_band``; ``index_weights="stated"`` is refused: its importance means would
+        need the kept rows of every file first).
     client, scheduler
         See :func:`connect`; default a local cluster of two workers.
     exclude, speeder_fraction, straightline_min_items
@@ -579,12 +580,16 @@ def _scorer_params(score, cb: Codebook) -> dict | None:
     params = {} if score is True else score
     if not isinstance(params, dict):
         raise _check._fail("score", "True, False or a dict of ValueScorer parameters", score)
-    unknown = sorted(set(params) - {"weights", "min_answered", "min_blocks", "neutral_band"})
+    if "weights" in params:  # the 0.1 name of index_weights, kept for one release
+        warnings.warn("score={'weights': ...} is now score={'index_weights': ...}; 'weights' goes in the next "
+                      "release", FutureWarning, stacklevel=3)
+        params = {("index_weights" if k == "weights" else k): v for k, v in params.items()}
+    unknown = sorted(set(params) - {"index_weights", "min_answered", "min_blocks", "neutral_band"})
     if unknown:
         raise ParameterError(f"score: unknown ValueScorer parameter(s) {unknown}", name="score")
-    if params.get("weights") == "stated":
-        raise ParameterError("score: weights='stated' learns importance means from the kept respondents of every "
-                             "file, which the Dask engine does not gather; give the weights as a dict (e.g. the "
+    if params.get("index_weights") == "stated":
+        raise ParameterError("score: index_weights='stated' learns importance means from the kept respondents of "
+                             "every file, which the Dask engine does not gather; give the weights as a dict (e.g. the "
                              "benefit_weights_ and sacrifice_weights_ of a ValueScorer fitted on a sample)",
                              name="score")
     return params
@@ -737,9 +742,9 @@ def share_destroyed(scores, *, by: str | None = None, weights: str | None = None
     ``by="segment"`` after :func:`predict_segments`), with a Wilson interval on Kish's
     effective sample size: the table of :func:`valuekit.analyse.segments.share_destroyed`, from
     sums over every partition (weights, their squares, the weights of the destroyed)."""
-    from ..analyse.segments import destroyed_table
-
     import dask
+
+    from ..analyse.segments import destroyed_table
 
     scores = _scores_arg(scores)
     confidence = _check.fraction("confidence", confidence)
@@ -901,9 +906,9 @@ def key_drivers(scores, outcome: str, drivers: list[str], *, weights: str | None
         ``resampling="poisson"``. The numbers are withheld (NaN, with a ``note``) below
         ``min_n_per_driver`` complete respondents per driver.
     """
-    from ..analyse.drivers import check_collinear, check_shapley_size, floor_note, driver_rows, bootstrap_intervals  # scikit-learn
-
     from .._validate.args import column_arg, columns_arg
+    from ..analyse.drivers import (bootstrap_intervals, check_collinear, check_shapley_size,  # scikit-learn
+                                   driver_rows, floor_note)
 
     if method not in ("johnson", "shapley"):
         raise ParameterError(f"method: expected 'johnson' or 'shapley', got {method!r}", name="method")

@@ -19,11 +19,10 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check as _check
-from ..survey.codebook import codebook_arg
 from .._validate.args import expected_error, frame_arg, grouping_arg, shown_value
-from ..survey.answers import answer_values, read_answers, refuse_answers, require_items, survey_weights
-from ..survey.codebook import Codebook, NoSacrificesError, Scale, no_sacrifices_message, read_codebook
 from ..errors import CodebookError, ParameterError, SurveyError
+from ..survey.answers import answer_values, read_answers, refuse_answers, require_items, survey_weights
+from ..survey.codebook import Codebook, NoSacrificesError, Scale, codebook_arg, no_sacrifices_message, read_codebook
 
 #: The three verdicts, from worst to best.
 VERDICTS = ("destroyed", "neutral", "created")
@@ -100,19 +99,22 @@ def _item_names(codebook, items) -> list[str]:
 def _check_weights(weights, names: list[str], key: str) -> np.ndarray:
     unknown = [k for k in weights if k not in names]
     if unknown:
-        raise ParameterError(f"weights: unknown {key} {unknown}; this codebook has {names}", name="weights")
+        raise ParameterError(f"index_weights: unknown {key} {unknown}; this codebook has {names}", name="index_weights")
     absent = [k for k in names if k not in weights]
     if absent:
-        raise ParameterError(f"weights: no weight for {key} {absent}; give one for each of {names}", name="weights")
+        raise ParameterError(f"index_weights: no weight for {key} {absent}; give one for each of {names}",
+                             name="index_weights")
     values = []
     for name in names:
         w = weights[name]
         if isinstance(w, bool) or not isinstance(w, Real) or not math.isfinite(w) or w < 0:
-            raise ParameterError(f"weights['{name}'] must be a finite number >= 0, got {w!r}", name="weights")
+            raise ParameterError(f"index_weights['{name}'] must be a finite number >= 0, got {w!r}",
+                                 name="index_weights")
         values.append(float(w))
     values = np.array(values)
     if values.sum() <= 0:
-        raise ParameterError(f"weights for the {key} sum to zero; at least one must be positive", name="weights")
+        raise ParameterError(f"index_weights for the {key} sum to zero; at least one must be positive",
+                             name="index_weights")
     return values / values.sum()
 
 
@@ -190,12 +192,12 @@ class ScoreModel:
 
     # -- fitting ----------------------------------------------------------------------
     @classmethod
-    def fit(cls, codebook, X, *, weights="equal", min_answered=0.5, min_blocks=0.5, neutral_band=0.05,
+    def fit(cls, codebook, X, *, index_weights="equal", min_answered=0.5, min_blocks=0.5, neutral_band=0.05,
             sample_weight=None) -> "ScoreModel":
         """Check the parameters and the data; learn stated-importance weights if asked
         (:meth:`valuekit.measure.scoring.ValueScorer.fit` says how)."""
         self = cls()
-        self.codebook, self.weights, self.min_answered = codebook, weights, min_answered
+        self.codebook, self.index_weights, self.min_answered = codebook, index_weights, min_answered
         self.min_blocks, self.neutral_band = min_blocks, neutral_band
         if not isinstance(self.codebook, (Codebook, dict, str, os.PathLike)):
             raise expected_error("codebook", "a Codebook, a parsed codebook (dict) or the path of a YAML codebook",
@@ -209,10 +211,10 @@ class ScoreModel:
                 or not 0 <= self.neutral_band < 1:
             raise ParameterError(f"neutral_band must be in [0, 1), got {shown_value(self.neutral_band)}",
                                  name="neutral_band")
-        if not (isinstance(self.weights, dict) or (isinstance(self.weights, str)
-                                                   and self.weights in ("equal", "stated"))):
-            raise ParameterError("weights must be 'equal', 'stated' or a dict of a weight per dimension and "
-                                 f"sacrifice, got {shown_value(self.weights)}", name="weights")
+        if not (isinstance(self.index_weights, dict) or (isinstance(self.index_weights, str)
+                                                         and self.index_weights in ("equal", "stated"))):
+            raise ParameterError("index_weights must be 'equal', 'stated' or a dict of a weight per dimension and "
+                                 f"sacrifice, got {shown_value(self.index_weights)}", name="index_weights")
         X = frame_arg("X", X, "a DataFrame with the codebook's columns (Survey.data)")
         if len(X) == 0:
             raise SurveyError("ValueScorer.fit got no respondents (0 rows)")
@@ -227,13 +229,13 @@ class ScoreModel:
         self.n_features_in_ = len(items)
         dims, sacs = cb.dimensions, cb.sacrifices
 
-        if isinstance(self.weights, str) and self.weights == "equal":
+        if isinstance(self.index_weights, str) and self.index_weights == "equal":
             bw, sw = np.full(len(dims), 1 / len(dims)), np.full(len(sacs), 1 / max(len(sacs), 1))
-        elif isinstance(self.weights, str) and self.weights == "stated":
+        elif isinstance(self.index_weights, str) and self.index_weights == "stated":
             absent = [b for b in dims + sacs if b not in cb.importance]
             if absent:
-                raise ParameterError(f"weights='stated' needs an importance column for every dimension and "
-                                     f"sacrifice; codebook key 'importance' lacks {absent}", name="weights")
+                raise ParameterError(f"index_weights='stated' needs an importance column for every dimension and "
+                                     f"sacrifice; codebook key 'importance' lacks {absent}", name="index_weights")
             sw_survey = self._sample_weight(X, sample_weight, cb)
             columns = [cb.importance[block] for block in dims + sacs]
             require_items(X, columns)
@@ -254,16 +256,16 @@ class ScoreModel:
                                      "for all of them; cannot weight by it")
             bw = _check_weights({d: means[d] for d in dims}, dims, "dimensions")
             sw = _check_weights({s: means[s] for s in sacs}, sacs, "sacrifices") if sacs else np.empty(0)
-        elif isinstance(self.weights, dict):
-            extra = [k for k in self.weights if k not in dims + sacs]
+        elif isinstance(self.index_weights, dict):
+            extra = [k for k in self.index_weights if k not in dims + sacs]
             if extra:
-                raise ParameterError(f"weights: unknown dimension or sacrifice {extra}; this codebook has "
-                                     f"{dims + sacs}", name="weights")
-            bw = _check_weights({k: v for k, v in self.weights.items() if k in dims}, dims, "dimensions")
-            sw = (_check_weights({k: v for k, v in self.weights.items() if k in sacs}, sacs, "sacrifices")
+                raise ParameterError(f"index_weights: unknown dimension or sacrifice {extra}; this codebook has "
+                                     f"{dims + sacs}", name="index_weights")
+            bw = _check_weights({k: v for k, v in self.index_weights.items() if k in dims}, dims, "dimensions")
+            sw = (_check_weights({k: v for k, v in self.index_weights.items() if k in sacs}, sacs, "sacrifices")
                   if sacs else np.empty(0))
         else:  # checked above
-            raise expected_error("weights", "'equal', 'stated' or a dict of weights", self.weights)
+            raise expected_error("index_weights", "'equal', 'stated' or a dict of weights", self.index_weights)
         self.benefit_weights_ = pd.Series(bw, index=dims, name="weight")
         self.sacrifice_weights_ = pd.Series(sw, index=sacs, name="weight")
 

@@ -76,10 +76,9 @@ import pandas as pd
 from scipy import stats
 
 from .._validate import check as _check
-from ..survey.codebook import Codebook
-from ..errors import ParameterError
-from ..survey.codebook import codebook_arg
 from .._validate.args import expected_error, frame_arg
+from ..errors import ParameterError
+from ..survey.codebook import Codebook, codebook_arg
 from .scoring import item_maps, item_matrix
 
 __all__ = ["cronbach_alpha", "mcdonald_omega", "item_statistics", "reliability", "weak_items"]

@@ -51,6 +51,8 @@ argument is checked before any work (:class:`~valuekit.errors.ParameterError`, n
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -58,11 +60,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._validate import check as _check
 from .._validate.args import columns_arg, expected_error, frame_arg, grouping_arg, optional_frame
-from .model import (VERDICTS, ScoreModel, _item_columns, _item_names, _mapped, weights_arg, common_scale,
-    group_order, item_maps, require_ratio)
+from ..errors import ParameterError
 from ..survey.answers import construct_scores, survey_weights
 from ..survey.codebook import Codebook
-from ..errors import ParameterError
+from .model import (VERDICTS, ScoreModel, _item_columns, _item_names, _mapped, common_scale, group_order, item_maps,
+                    require_ratio, weights_arg)
 
 __all__ = [
     "ValueScorer",
@@ -70,6 +72,7 @@ __all__ = [
     "item_matrix",
     "item_maps",
     "wilson_interval",
+    "wilson_bounds",
     "common_scale",
     "summarize_value",
     "mean_scores",
@@ -130,7 +133,14 @@ def wilson_interval(p, n_eff, confidence: float = 0.95) -> tuple[np.ndarray, np.
         raise expected_error("p", "shares from 0 to 1 (or NaN)", p.tolist() if p.size <= 5 else p)
     if np.any(n_eff <= 0):
         raise expected_error("n_eff", "sample sizes > 0 (or NaN)", n_eff.tolist() if n_eff.size <= 5 else n_eff)
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    return wilson_bounds(p, n_eff, stats.norm.ppf(0.5 + confidence / 2))
+
+
+def wilson_bounds(p, n_eff, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """The arithmetic of :func:`wilson_interval` for arrays that may hold NaN or empty groups
+    (the comparison engine's; ``p`` and ``n_eff`` are not checked): the interval at the
+    normal quantile ``z`` (> 0), clipped to [0, 1] and always containing ``p``."""
+    z = _check.number("z", z, min=0, min_open=True)
     centre = (p + z ** 2 / (2 * n_eff)) / (1 + z ** 2 / n_eff)
     half = z * np.sqrt(p * (1 - p) / n_eff + z ** 2 / (4 * n_eff ** 2)) / (1 + z ** 2 / n_eff)
     return np.minimum(p, np.maximum(0.0, centre - half)), np.maximum(p, np.minimum(1.0, centre + half))
@@ -190,12 +200,13 @@ class ValueScorer(TransformerMixin, BaseEstimator):
     ----------
     codebook : Codebook or path
         The survey's codebook.
-    weights : {"equal", "stated"} or dict, default "equal"
+    index_weights : {"equal", "stated"} or dict, default "equal"
         How dimension scores combine into the benefits index and sacrifice scores into the
         sacrifices index. ``"equal"``: the plain mean. ``"stated"``: the (survey-weighted)
         mean stated importance of each block, learned in ``fit`` from the codebook's
         ``importance`` columns. A dict gives a weight >= 0 per dimension and per sacrifice
-        present in the codebook; weights are normalised within each index.
+        present in the codebook; weights are normalised within each index. (Survey weights,
+        the weight of each respondent, are ``fit``'s ``sample_weight``.)
     min_answered : float, default 0.5
         Share of a block's items a respondent must have answered for the block to be
         scored (always at least one item).
@@ -205,6 +216,8 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         the index is then the weighted mean of the scored blocks. ``1.0``: every block.
     neutral_band : float, default 0.05
         Tolerance around a ratio of 1 within which the verdict is ``neutral``.
+    weights : deprecated
+        The old name of ``index_weights`` (valuekit 0.1); it warns and goes in the next release.
 
     Attributes
     ----------
@@ -225,12 +238,14 @@ class ValueScorer(TransformerMixin, BaseEstimator):
     ['benefits', 'sacrifices', 'value_ratio', 'log_value_ratio', 'verdict', 'unscored_reason']
     """
 
-    def __init__(self, codebook, *, weights="equal", min_answered=0.5, min_blocks=0.5, neutral_band=0.05):
+    def __init__(self, codebook, *, index_weights="equal", min_answered=0.5, min_blocks=0.5, neutral_band=0.05,
+                 weights=None):
         self.codebook = codebook
-        self.weights = weights
+        self.index_weights = index_weights
         self.min_answered = min_answered
         self.min_blocks = min_blocks
         self.neutral_band = neutral_band
+        self.weights = weights
 
     # -- fitting ----------------------------------------------------------------------
     def fit(self, X, y=None, sample_weight=None):
@@ -247,14 +262,20 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         Raises
         ------
         ParameterError
-            A parameter (``weights``, ``min_answered``, ``min_blocks``, ``neutral_band``,
+            A parameter (``index_weights``, ``min_answered``, ``min_blocks``, ``neutral_band``,
             ``codebook``), ``X`` or ``sample_weight`` of the wrong type or out of range,
             checked here as scikit-learn does, before any work.
         SurveyError
-            No respondents, an item column missing, or (``weights="stated"``) importance
+            No respondents, an item column missing, or (``index_weights="stated"``) importance
             answers off their scale or missing.
         """
-        model = ScoreModel.fit(self.codebook, X, weights=self.weights, min_answered=self.min_answered,
+        index_weights = self.index_weights
+        if self.weights is not None:  # the 0.1 name, kept for one release
+            warnings.warn("ValueScorer(weights=...) is now index_weights=... (how the blocks combine into the "
+                          "indices; survey weights are fit's sample_weight); weights= goes in the next release",
+                          FutureWarning, stacklevel=2)
+            index_weights = self.weights
+        model = ScoreModel.fit(self.codebook, X, index_weights=index_weights, min_answered=self.min_answered,
                                min_blocks=self.min_blocks, neutral_band=self.neutral_band,
                                sample_weight=sample_weight)
         self._model = model

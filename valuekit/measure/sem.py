@@ -103,12 +103,11 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .._validate import check as _check
-from ..survey.codebook import codebook_arg
 from .._validate.args import frame_arg, seed_arg
-from ..evidence import settings_arg
-from ..survey.codebook import OUTCOMES
 from ..errors import CodebookError, ParameterError, SurveyError
-from ..evidence import evidence_settings
+from ..evidence import evidence_settings, settings_arg
+from ..survey.answers import kish_n
+from ..survey.codebook import OUTCOMES, codebook_arg
 from .model import weights_arg
 from .scoring import item_matrix
 
@@ -222,7 +221,7 @@ def _cov(X: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def _kish(w: np.ndarray) -> float:
-    return float(w.sum() ** 2 / (w ** 2).sum())
+    return float(kish_n(w.sum(), (w ** 2).sum()))
 
 
 def _moments(data: pd.DataFrame, cb, items: list[str], weights, missing: str) -> _Moments:

@@ -103,11 +103,11 @@ def startup_error(err: Exception):
 def _page(data, codebook, *, levers, read_options, exclude, n_segments, random_state, save_dir, lang, figure):
     import ipywidgets as widgets
 
-    from ..survey.audit import load_survey
     from ..config import DATA_DIR, DEMO_CODEBOOK, DEMO_DATA
-    from ..errors import ParameterError
-    from ..survey.levers import read_levers
     from ..decide.scenario import build_engine
+    from ..errors import ParameterError
+    from ..survey.audit import load_survey
+    from ..survey.levers import read_levers
     from .widgets import WhatIfDashboard
 
     if (data is None) != (codebook is None):

@@ -24,10 +24,10 @@ from pathlib import Path
 import pandas as pd
 
 from .._validate import check as _check
-from ..survey.codebook import LANGUAGES
-from ..errors import ParameterError
 from ..decide.scenario import (NO_SEGMENT, Scenario, ScenarioEngine, compare_scenarios, format_comparison,
-    format_headline, format_outcome_changes, format_summary, ui_text)
+                               format_headline, format_outcome_changes, format_summary, ui_text)
+from ..errors import ParameterError
+from ..survey.codebook import LANGUAGES
 
 __all__ = ["scenario_deck", "scenario_pngs"]
 

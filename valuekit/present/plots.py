@@ -18,13 +18,12 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check as _check
-from ..survey.audit import CELL_PROBLEMS, ROW_REASONS, Audit, Survey
-from ..survey.codebook import ui_text
-from ..errors import ParameterError, SurveyError
 from .._validate.args import axes_arg, columns_arg, expected_error, frame_arg, grouping_arg, series_arg
-from ..survey.codebook import codebook_arg
+from ..errors import ParameterError, SurveyError
+from ..measure.model import require_ratio, weights_arg
+from ..survey.audit import CELL_PROBLEMS, ROW_REASONS, Audit, Survey
+from ..survey.codebook import codebook_arg, ui_text
 from ..survey.labels import lang_arg
-from ..measure.model import weights_arg, require_ratio
 
 __all__ = [
     "plot_audit_flags",
@@ -994,8 +993,8 @@ def plot_path_diagram(result, *, ax: plt.Axes | None = None, lang: str = "en", c
     from matplotlib.lines import Line2D
     from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle
 
-    from ..survey.codebook import SACRIFICES
     from ..measure.sem import PathResult
+    from ..survey.codebook import SACRIFICES
 
     if not isinstance(result, PathResult):
         raise expected_error("result", "a PathResult (valuekit.measure.sem.value_path)", result)

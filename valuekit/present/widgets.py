@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check as _check
-from ..survey.codebook import LANGUAGES
+from ..decide.scenario import (NO_SEGMENT, Scenario, ScenarioEngine, ScenarioError, format_comparison, format_headline,
+                               format_outcome_changes, format_summary, scenario_file_name, segment_label, ui_text)
 from ..errors import ValuekitError
-from ..decide.scenario import (NO_SEGMENT, Scenario, ScenarioEngine, ScenarioError, format_comparison,
-    format_headline, format_outcome_changes, format_summary, scenario_file_name, segment_label, ui_text)
+from ..survey.codebook import LANGUAGES
 
 __all__ = ["WhatIfDashboard", "ComparisonExplorer", "format_comparisons"]
 
@@ -355,8 +355,8 @@ class WhatIfDashboard:
 def _comparison_png(engine: ScenarioEngine, scenarios: list[Scenario], lang: str) -> bytes:
     from matplotlib.figure import Figure
 
-    from .plots import plot_scenario_comparison
     from ..decide.scenario import compare_scenarios
+    from .plots import plot_scenario_comparison
 
     fig = Figure(figsize=(7, 0.6 * len(scenarios) + 1.4), dpi=72)
     plot_scenario_comparison(compare_scenarios(engine, scenarios), lang=lang, ax=fig.add_subplot(1, 1, 1))

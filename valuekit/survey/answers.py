@@ -15,10 +15,10 @@ import pandas as pd
 
 from .._validate import check as _check
 from .._validate.args import align_arg, bare_name, expected_error, frame_arg
-from .codebook import Codebook, Scale, codebook_arg
 from ..errors import ParameterError, SurveyError
+from .codebook import Codebook, Scale, codebook_arg
 
-__all__ = ["answer_values", "read_answers", "refuse_answers", "require_items", "survey_weights",
+__all__ = ["answer_values", "read_answers", "refuse_answers", "require_items", "survey_weights", "kish_n",
            "construct_scores", "AUDIT_HINT"]
 
 AUDIT_HINT = ("Such answers are what the audit handles: load the survey with valuekit.load_survey (or pass "
@@ -73,6 +73,20 @@ def require_items(data: pd.DataFrame, items: list[str]) -> None:
     missing = [c for c in items if c not in data.columns]
     if missing:
         raise SurveyError(f"item column(s) {missing} not found in data; available: {list(data.columns)}")
+
+def kish_n(sum_w, sum_w2):
+    """Kish's effective sample size, ``(sum w)^2 / sum w^2``, from the sum of the weights and
+    the sum of their squares (scalars, or arrays such as one sum per group): the number of
+    equally weighted respondents a weighted estimate is as precise as. Equal weights give n.
+    Every weighted interval and test in valuekit takes its n from here.
+
+    >>> import numpy as np
+    >>> w = np.array([1.0, 1.0, 2.0, 4.0])
+    >>> float(kish_n(w.sum(), (w ** 2).sum()))   # 64 / 22
+    2.909090909090909
+    """
+    return sum_w ** 2 / sum_w2
+
 
 def survey_weights(weights, n: int, *, index: pd.Index | None = None, name: str = "weights") -> np.ndarray:
     """Survey weights as a validated float array of length ``n`` (ones when ``None``).

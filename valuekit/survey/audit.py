@@ -41,8 +41,8 @@ import pandas as pd
 import pyarrow as pa
 
 from .._validate import check as _check
-from .codebook import Codebook, CodebookError, read_codebook
 from ..errors import ParameterError, SurveyError
+from .codebook import Codebook, CodebookError, read_codebook
 from .io import _NUMBER, SourceInfo, StreamMisfit, check_read_options, read_limits, read_survey_file, stream_csv
 
 __all__ = [

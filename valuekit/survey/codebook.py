@@ -39,11 +39,11 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from ..errors import CodebookError, LeverError, NoSacrificesError, ParameterError
 from .._validate import check as _check
 from .._validate.args import expected_error
 from .._validate.yamlfile import Loader as _SafeLoader
 from .._validate.yamlfile import read_file as _read_file
+from ..errors import CodebookError, LeverError, NoSacrificesError, ParameterError
 from .labels import DEFAULT_LABELS, LANGUAGES
 from .leverspec import LeverSet
 
@@ -277,7 +277,7 @@ class Codebook:
         survey is loaded, gets reliability, and can be used as a driver outcome.
     importance : dict of str to str
         Dimension or sacrifice to the column rating its stated importance (optional;
-        used by ``ValueScorer(weights="stated")``).
+        used by ``ValueScorer(index_weights="stated")``).
     competitor : str or None
         The competitor named in ``comparisons``.
     weight, completion_time : str or None

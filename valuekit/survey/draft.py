@@ -71,8 +71,8 @@ import pandas as pd
 import snowballstemmer
 
 from .._validate import yamlfile as _yaml
-from .codebook import DIMENSIONS, OUTCOMES, SACRIFICES, Codebook, CodebookError
 from ..errors import ValuekitError
+from .codebook import DIMENSIONS, OUTCOMES, SACRIFICES, Codebook, CodebookError
 from .io import SourceInfo, read_survey_file
 
 __all__ = ["Draft", "Guess", "calibration", "draft_codebook", "draft_quality", "SURE"]

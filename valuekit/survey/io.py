@@ -36,7 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._validate import check as _check, yamlfile as _yaml
+from .._validate import check as _check
+from .._validate import yamlfile as _yaml
 from ..errors import FileError, ParameterError, SurveyFileError
 
 __all__ = ["SourceInfo", "SurveyFileError", "read_survey_file", "read_limits", "FORMATS", "LIMITS_FILE"]

@@ -58,9 +58,10 @@ from typing import Any
 
 from .._validate import check as _check
 from .._validate.yamlfile import read_file as _read_file
-from .codebook import LANGUAGES, Codebook, read_codebook
-from .codebook import _UniqueKeyLoader as _CodebookLoader
 from ..errors import LeverError, ParameterError
+from .codebook import LANGUAGES, Codebook
+from .codebook import _UniqueKeyLoader as _CodebookLoader
+from .codebook import read_codebook
 from .leverspec import HOW, LEVER_RECIPES, VALUE_LEVERS, Lever, LeverSet, positions_arg
 
 __all__ = ["Lever", "LeverSet", "LeverError", "read_levers", "default_levers", "HOW", "VALUE_LEVERS"]

@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from .._validate import check as _check
-from .labels import DEFAULT_LABELS, LANGUAGES
-
 from ..errors import LeverError, ParameterError
+from .labels import DEFAULT_LABELS, LANGUAGES
 
 if TYPE_CHECKING:  # for annotations only: the codebook's parser imports this module
     from .codebook import Codebook

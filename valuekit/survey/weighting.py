@@ -107,8 +107,8 @@ import yaml
 
 from .._validate import check as _check
 from .._validate.yamlfile import Loader, read_file
-from .audit import TINY_WEIGHT
 from ..errors import ParameterError, SurveyError, TargetsError
+from .audit import TINY_WEIGHT
 
 __all__ = ["Targets", "RakeResult", "read_targets", "rake", "weight_survey", "TargetsError"]
 
