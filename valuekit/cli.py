@@ -1,15 +1,16 @@
 """Command line: ``valuekit init``, ``audit``, ``score``, ``weight``, ``report`` and ``dashboard``.
 
-Examples::
+Examples (``D=valuekit/datasets/data``, the bundled surveys of a checkout;
+``valuekit.list_datasets()`` gives their paths wherever valuekit is installed)::
 
     valuekit init my_survey.sav -o my_codebook.yaml                  # a commented draft
-    valuekit audit valuekit/datasets/data/demo_survey.csv --codebook valuekit/datasets/data/demo_codebook.yaml
-    valuekit audit valuekit/datasets/data/demo_survey.csv --codebook valuekit/datasets/data/demo_codebook.yaml --json
-    valuekit score valuekit/datasets/data/demo_survey.csv --codebook valuekit/datasets/data/demo_codebook.yaml -o scores.csv
-    valuekit weight valuekit/datasets/data/demo_survey.csv --codebook valuekit/datasets/data/demo_codebook.yaml \
-        --targets valuekit/datasets/data/demo_targets.yaml -o weighted.parquet        # raked weights
-    valuekit report valuekit/datasets/data/demo_survey.csv --codebook valuekit/datasets/data/demo_codebook.yaml --out reports
-    valuekit report valuekit/datasets/data/demo_survey.csv valuekit/datasets/data/demo_wave3.csv --codebook valuekit/datasets/data/demo_codebook.yaml --out tracking
+    valuekit audit $D/demo_survey.csv --codebook $D/demo_codebook.yaml
+    valuekit audit $D/demo_survey.csv --codebook $D/demo_codebook.yaml --json
+    valuekit score $D/demo_survey.csv --codebook $D/demo_codebook.yaml -o scores.csv
+    valuekit weight $D/demo_survey.csv --codebook $D/demo_codebook.yaml \
+        --targets $D/demo_targets.yaml -o weighted.parquet        # raked weights
+    valuekit report --out reports                                     # the demo survey
+    valuekit report $D/demo_survey.csv $D/demo_wave3.csv --codebook $D/demo_codebook.yaml --out tracking
     valuekit dashboard my_survey.csv --codebook my_codebook.yaml     # http://127.0.0.1:8866/
 
 Every problem with the input (a :class:`valuekit.errors.ValuekitError`, or a wrong flag)

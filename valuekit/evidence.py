@@ -146,5 +146,5 @@ def settings_arg(value, name: str = "settings") -> dict:
     """Evidence settings as :func:`evidence_settings` checks them (``None``: the defaults)."""
     if value is not None and not isinstance(value, dict):
         raise expected_error(name, "None or a dict of evidence settings (valuekit.evidence.evidence_settings)",
-                        value)
+                             value)
     return evidence_settings(value)

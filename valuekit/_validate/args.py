@@ -50,7 +50,7 @@ def seed_arg(name: str, value, *, also: tuple[type, ...] = ()):
 
 
 def columns_arg(name: str, value, frames: dict, *, numeric: bool = False, allow_empty: bool = False,
-                 unique: bool = True) -> list[str]:
+                unique: bool = True) -> list[str]:
     """Column names (a name or a list of them) each found in one of ``frames``
     (``{"scores": frame, ...}``; None frames skipped); numeric columns if asked."""
     cols = _check.names(name, value)
@@ -122,7 +122,7 @@ def series_arg(name: str, value, index: pd.Index, what: str = "a Series on the s
 
 
 def grouping_arg(name: str, value, index: pd.Index, frames: dict | None = None, *,
-                  allow_none: bool = True) -> pd.Series | None:
+                 allow_none: bool = True) -> pd.Series | None:
     """A grouping matched to ``index``: a column name (looked up in ``frames``), a Series
     (by label) or an array of one value per respondent (by position)."""
     if value is None and allow_none:
@@ -143,7 +143,7 @@ def grouping_arg(name: str, value, index: pd.Index, frames: dict | None = None, 
         return pd.Series(np.asarray(value, dtype=object), index=index)
     kinds = "None, " if allow_none else ""
     raise expected_error(name, f"{kinds}a column name, a Series on the respondents' index or one value per "
-                    "respondent", value)
+                         "respondent", value)
 
 
 def axes_arg(value, name: str = "ax"):

@@ -630,7 +630,7 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
     comparisons = optional_frame("comparisons", comparisons, "a compare_groups table")
     if comparisons is not None:
         columns_arg("comparisons", ["grouping", "group", "measure", "finding", "direction", "effect"],
-                     {"comparisons": comparisons})
+                    {"comparisons": comparisons})
     structure = structure_arg(structure)
     settings = settings_arg(settings)
     lang = lang_arg(lang)
@@ -638,7 +638,7 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
     columns_arg("scores", blocks + ["benefits"], {"scores": scores})
     if data is not None:
         columns_arg("data", list(codebook.outcomes.values()) + codebook.context_columns, {"data": data},
-                     allow_empty=True)
+                    allow_empty=True)
         covers_arg("data", data, scores.index)
     ratio = "value_ratio" in scores.columns  # benefits-only surveys have no ratio nor verdict
     indices = ["benefits", "sacrifices", "value_ratio"] if ratio else ["benefits"]
@@ -784,7 +784,7 @@ def where_value_is_destroyed(scores: pd.DataFrame, segments: pd.Series, *, codeb
     w = pd.Series(survey_weights(weights, len(scores), index=scores.index), index=scores.index)
     require_ratio(scores, "where_value_is_destroyed")
     columns_arg("scores", codebook.dimensions + codebook.sacrifices + ["benefits", "sacrifices", "verdict"],
-                 {"scores": scores})
+                {"scores": scores})
     scored = scores["value_ratio"].notna() & segments.notna()
     s, w, seg = scores[scored], w[scored], segments[scored]
     columns = ["rank", "segment", "kind", "block", "label", "segment_mean", "sample_mean", "gap",

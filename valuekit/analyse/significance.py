@@ -121,7 +121,7 @@ def _groupings(by, scores: pd.DataFrame, data: pd.DataFrame | None) -> dict[str,
         if isinstance(value, (np.ndarray, list)) and np.ndim(value) == 1 and len(value) == len(scores):
             return name or "group", pd.Series(np.asarray(value, dtype=object), index=scores.index)
         raise expected_error("by", f"a grouping: a Series, a column name or an array of length {len(scores)} "
-                        "(or a dict / list of them)", value)
+                             "(or a dict / list of them)", value)
 
     if isinstance(by, dict):
         pairs = [lookup(v, str(k)) for k, v in by.items()]

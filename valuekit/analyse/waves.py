@@ -303,7 +303,7 @@ def load_waves(sources, codebook: Codebook | str | Path, *, wave_column: str | N
     for _, path in files:
         check_read_options(path, **{k: v for k, v in read.items() if k != "limits"})
     check_audit_options(audit.get("exclude", DEFAULT_EXCLUDE), audit.get("speeder_fraction", 0.3),
-                         audit.get("straightline_min_items", 5))
+                        audit.get("straightline_min_items", 5))
     if wave_column is not None:
         wave_column = _check.text("wave_column", wave_column)
     elif len(files) == 1 and files[0][0] is None:

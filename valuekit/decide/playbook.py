@@ -394,56 +394,65 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
     scale = common_scale(codebook)
     mid = (scale.min + scale.max) / 2
     versus = _competitor_tests(data, codebook, segments, w, blocks, s)
-    rows = []
-    for name in destroyed.index:
-        model, source, driver_note, usable = _driver_model(drivers, name, s)
-        present = [b for b in blocks if model is not None and b in model.index]
-        mean_imp = float(model.loc[present, "share"].mean()) if present else np.nan
-        block_rows = []
-        for b in blocks:
-            c = comp.loc[(name, b)] if (name, b) in comp.index else None
-            d = model.loc[b] if model is not None and b in model.index else None
-            kind = "benefit" if b in codebook.dimensions else "sacrifice"
-            ratio, c_eff, c_p = versus.get((name, b), (np.nan, np.nan, np.nan))
-            dist = d.get("distinguishable", pd.NA) if d is not None else pd.NA
-            block_rows.append({
-                "segment": name, "block": b, "label": codebook.label(b), "kind": kind,
-                "n": int(c["n"]) if c is not None else 0, "n_eff": float(c["n_eff"]) if c is not None else 0.0,
-                "score": float(c["group_value"]) if c is not None else np.nan,
-                "score_ci_low": float(c["group_ci_low"]) if c is not None else np.nan,
-                "score_ci_high": float(c["group_ci_high"]) if c is not None else np.nan,
-                "score_se": _se_of(c, confidence),
-                "rest_score": float(c["rest_value"]) if c is not None else np.nan,
-                "diff": float(c["diff"]) if c is not None else np.nan,
-                "effect": float(c["effect"]) if c is not None else np.nan,
-                "p_adj": float(c["p_adj"]) if c is not None else np.nan,
-                "comparison_note": str(c["note"]) if c is not None else "not compared",
-                "scale_mid": mid,
-                "importance": float(d["share"]) if d is not None else np.nan,
-                "importance_ci_low": float(d.get("ci_low", np.nan)) if d is not None else np.nan,
-                "importance_ci_high": float(d.get("ci_high", np.nan)) if d is not None else np.nan,
-                "mean_importance": mean_imp,
-                "direction": str(d.get("direction", "")) if d is not None else "",
-                "expected_direction": "positive" if kind == "benefit" else "negative",
-                "distinguishable": (bool(dist) if not pd.isna(dist) else None),
-                "sign_stability": float(d.get("sign_stability", np.nan)) if d is not None else np.nan,
-                "driver_r2": float(d["r2"]) if d is not None else np.nan,
-                "driver_n": int(d["n"]) if d is not None else 0,
-                "driver_source": source, "driver_note": driver_note, "driver_usable": usable,
-                "vs_competitor": ratio, "competitor_effect": c_eff, "competitor_p_adj": c_p,
-                "share_destroyed": float(destroyed.loc[name, "share_destroyed"]),
-                "destroyed_ci_low": float(destroyed.loc[name, "ci_low"]),
-                "destroyed_ci_high": float(destroyed.loc[name, "ci_high"]),
-                "destroyed_n_eff": float(destroyed.loc[name, "n_effective"]),
-                "segments_distinct": structure["distinct"],
-                "structure_p": structure["p"],
-            })
-        sac = {r["block"]: r["effect"] for r in block_rows if r["kind"] == "sacrifice" and np.isfinite(r["effect"])}
-        heaviest = max(sac, key=sac.get) if sac else None
-        for r in block_rows:
-            r["heaviest_sacrifice"] = r["block"] == heaviest
-        rows += block_rows
+    rows = [row for name in destroyed.index
+            for row in _segment_evidence(name, codebook, comp, drivers, destroyed.loc[name], versus, structure, mid,
+                                         confidence, s)]
     return pd.DataFrame(rows)
+
+
+def _segment_evidence(name, codebook: Codebook, comp: pd.DataFrame, drivers: pd.DataFrame, destroyed: pd.Series,
+                      versus: dict, structure: dict, mid: float, confidence: float, s: dict) -> list[dict]:
+    """The rows of :func:`build_evidence` for one segment: one per dimension and sacrifice,
+    from its comparison with the rest (``comp``), its driver model, its competitor tests
+    (``versus``) and its share destroyed (``destroyed``, the segment's row)."""
+    blocks = codebook.dimensions + codebook.sacrifices
+    model, source, driver_note, usable = _driver_model(drivers, name, s)
+    present = [b for b in blocks if model is not None and b in model.index]
+    mean_imp = float(model.loc[present, "share"].mean()) if present else np.nan
+    block_rows = []
+    for b in blocks:
+        c = comp.loc[(name, b)] if (name, b) in comp.index else None
+        d = model.loc[b] if model is not None and b in model.index else None
+        kind = "benefit" if b in codebook.dimensions else "sacrifice"
+        ratio, c_eff, c_p = versus.get((name, b), (np.nan, np.nan, np.nan))
+        dist = d.get("distinguishable", pd.NA) if d is not None else pd.NA
+        block_rows.append({
+            "segment": name, "block": b, "label": codebook.label(b), "kind": kind,
+            "n": int(c["n"]) if c is not None else 0, "n_eff": float(c["n_eff"]) if c is not None else 0.0,
+            "score": float(c["group_value"]) if c is not None else np.nan,
+            "score_ci_low": float(c["group_ci_low"]) if c is not None else np.nan,
+            "score_ci_high": float(c["group_ci_high"]) if c is not None else np.nan,
+            "score_se": _se_of(c, confidence),
+            "rest_score": float(c["rest_value"]) if c is not None else np.nan,
+            "diff": float(c["diff"]) if c is not None else np.nan,
+            "effect": float(c["effect"]) if c is not None else np.nan,
+            "p_adj": float(c["p_adj"]) if c is not None else np.nan,
+            "comparison_note": str(c["note"]) if c is not None else "not compared",
+            "scale_mid": mid,
+            "importance": float(d["share"]) if d is not None else np.nan,
+            "importance_ci_low": float(d.get("ci_low", np.nan)) if d is not None else np.nan,
+            "importance_ci_high": float(d.get("ci_high", np.nan)) if d is not None else np.nan,
+            "mean_importance": mean_imp,
+            "direction": str(d.get("direction", "")) if d is not None else "",
+            "expected_direction": "positive" if kind == "benefit" else "negative",
+            "distinguishable": (bool(dist) if not pd.isna(dist) else None),
+            "sign_stability": float(d.get("sign_stability", np.nan)) if d is not None else np.nan,
+            "driver_r2": float(d["r2"]) if d is not None else np.nan,
+            "driver_n": int(d["n"]) if d is not None else 0,
+            "driver_source": source, "driver_note": driver_note, "driver_usable": usable,
+            "vs_competitor": ratio, "competitor_effect": c_eff, "competitor_p_adj": c_p,
+            "share_destroyed": float(destroyed["share_destroyed"]),
+            "destroyed_ci_low": float(destroyed["ci_low"]),
+            "destroyed_ci_high": float(destroyed["ci_high"]),
+            "destroyed_n_eff": float(destroyed["n_effective"]),
+            "segments_distinct": structure["distinct"],
+            "structure_p": structure["p"],
+        })
+    sac = {r["block"]: r["effect"] for r in block_rows if r["kind"] == "sacrifice" and np.isfinite(r["effect"])}
+    heaviest = max(sac, key=sac.get) if sac else None
+    for r in block_rows:
+        r["heaviest_sacrifice"] = r["block"] == heaviest
+    return block_rows
 
 
 def _p_destroyed(e, s, rule) -> float:
@@ -675,7 +684,7 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
     recommendations = frame_arg("recommendations", recommendations, "a recommend() table")
     if len(recommendations):
         columns_arg("recommendations", ["segment", "grade", "evidence_p", "label", "lever", "evidence", "source"],
-                     {"recommendations": recommendations})
+                    {"recommendations": recommendations})
     profiles = frame_arg("profiles", profiles, "a segment_profiles table")
     columns_arg("profiles", ["name", "n", "share", "share_destroyed"], {"profiles": profiles})
     if not isinstance(overall, (pd.Series, dict)):

@@ -563,7 +563,7 @@ def audit_files(source, codebook, *, out=None, score: bool | dict = False, clien
                                                       parts, pure=False)), ignore_index=True)
                     rows = rows.sort_values(["part", "position"], kind="stable").reset_index(drop=True)
                     dup = duplicate_id_flags(pd.Series(rows["key"].to_numpy(), dtype=object),
-                                         rows["flagged"].to_numpy(dtype=bool))
+                                             rows["flagged"].to_numpy(dtype=bool))
                     for part, group in rows[dup].groupby("part"):
                         duplicates[int(part)] = group["position"].to_numpy()
             results = _gather(c, c.map(_guard(lambda p, d: p.finish(exclude, speeder_fraction, threshold, d, as_text,

@@ -201,7 +201,7 @@ class ScoreModel:
         self.min_blocks, self.neutral_band = min_blocks, neutral_band
         if not isinstance(self.codebook, (Codebook, dict, str, os.PathLike)):
             raise expected_error("codebook", "a Codebook, a parsed codebook (dict) or the path of a YAML codebook",
-                            self.codebook)
+                                 self.codebook)
         cb = read_codebook(self.codebook)
         for name in ("min_answered", "min_blocks"):
             value = getattr(self, name)
@@ -229,6 +229,17 @@ class ScoreModel:
         self.n_features_in_ = len(items)
         dims, sacs = cb.dimensions, cb.sacrifices
 
+        bw, sw = self._index_weights(cb, X, sample_weight)
+        self.benefit_weights_ = pd.Series(bw, index=dims, name="weight")
+        self.sacrifice_weights_ = pd.Series(sw, index=sacs, name="weight")
+
+        self._membership_of(cb, items, bw, sw)
+        return self
+
+    def _index_weights(self, cb, X, sample_weight) -> tuple[np.ndarray, np.ndarray]:
+        """The weights of the benefits and sacrifices indices, normalised: equal, as given, or
+        the survey-weighted mean stated importance of each block above its scale's bottom."""
+        dims, sacs = cb.dimensions, cb.sacrifices
         if isinstance(self.index_weights, str) and self.index_weights == "equal":
             bw, sw = np.full(len(dims), 1 / len(dims)), np.full(len(sacs), 1 / max(len(sacs), 1))
         elif isinstance(self.index_weights, str) and self.index_weights == "stated":
@@ -241,7 +252,7 @@ class ScoreModel:
             require_items(X, columns)
             importance = np.empty((len(X), len(columns)))
             refuse_answers([p for j, col in enumerate(columns)
-                     if (p := read_answers(X[col], col, cb.items[col].scale, importance[:, j]))])
+                            if (p := read_answers(X[col], col, cb.items[col].scale, importance[:, j]))])
             means = {}
             for j, block in enumerate(dims + sacs):
                 col = columns[j]
@@ -264,12 +275,14 @@ class ScoreModel:
             bw = _check_weights({k: v for k, v in self.index_weights.items() if k in dims}, dims, "dimensions")
             sw = (_check_weights({k: v for k, v in self.index_weights.items() if k in sacs}, sacs, "sacrifices")
                   if sacs else np.empty(0))
-        else:  # checked above
+        else:  # checked in fit
             raise expected_error("index_weights", "'equal', 'stated' or a dict of weights", self.index_weights)
-        self.benefit_weights_ = pd.Series(bw, index=dims, name="weight")
-        self.sacrifice_weights_ = pd.Series(sw, index=sacs, name="weight")
+        return bw, sw
 
-        # block membership: columns of a 0/1 matrix, one per score
+    def _membership_of(self, cb, items: list[str], bw: np.ndarray, sw: np.ndarray) -> None:
+        """Block membership: columns of a 0/1 matrix, one per score (dimensions, sacrifices,
+        facets), and how many answers and blocks each score and index needs."""
+        dims, sacs = cb.dimensions, cb.sacrifices
         blocks: dict[str, list[int]] = {}
         for j, col in enumerate(items):
             item = cb.items[col]
@@ -291,7 +304,6 @@ class ScoreModel:
         # blocks each index needs: a share of the blocks that carry weight, at least one
         self._min_blocks = tuple(max(1, math.ceil(self.min_blocks * int((w > 0).sum()) - 1e-9))
                                  for w in (bw, sw))
-        return self
 
     @staticmethod
     def _sample_weight(X, sample_weight, cb) -> np.ndarray:
@@ -358,7 +370,7 @@ class ScoreModel:
         k = len(self.feature_names_in_)
         if not isinstance(M, np.ndarray) or M.ndim != 2 or M.shape[1] != k or M.dtype.kind != "f":
             raise expected_error("M", f"a float array with {k} columns (item_matrix's output)",
-                            f"{type(M).__name__} of shape {getattr(M, 'shape', '?')}")
+                                 f"{type(M).__name__} of shape {getattr(M, 'shape', '?')}")
         if base is None:
             cols, items = slice(None), slice(None)
             counts, scores = None, None

@@ -107,7 +107,7 @@ from .._validate.args import frame_arg, seed_arg
 from ..errors import CodebookError, ParameterError, SurveyError
 from ..evidence import evidence_settings, settings_arg
 from ..survey.answers import kish_n
-from ..survey.codebook import OUTCOMES, codebook_arg
+from ..survey.codebook import OUTCOMES, Codebook, codebook_arg
 from .model import weights_arg
 from .scoring import item_matrix
 
@@ -1375,6 +1375,49 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
     data, cb, missing, ci, n_boot, rng, s = _common(data, codebook, missing, ci, n_boot, random_state, settings)
     direct = _check.flag("direct", direct)
     _, factors = _structure_arg(cb, structure)
+    outcomes = _path_outcomes(cb, factors, mediator, outcomes)
+    spec, notes, items, predictors = _path_spec(cb, factors, mediator, outcomes, direct)
+    mom = _moments(data, cb, items + list(spec.observed.values()), weights, missing)
+    _name_aliases(spec, mom.items)
+    fit, statistics, rows, table, theta, std = _fit_and_read(spec, mom, notes, "value path", s)
+    r2 = fit.r2(theta)
+    back = fit.back
+    regression = {(spec.node(t), spec.node(src)) for t, sources in spec.regressions.items() for src in sources}
+    is_path = [k for k, (op, lv, rv, *_) in enumerate(rows) if op == "~" and (lv, rv) in regression]
+    if len(is_path) != len(regression):  # every path of the model is read back, once
+        raise RuntimeError(f"value path: {len(is_path)} regression paths read back from semopy for the model's "
+                           f"{len(regression)}")
+    draws, r2_draws, failed, why = _bootstrap_paths(fit, spec, mom, rows, theta, len(r2), n_boot, rng)
+    fit.refit(fit.S, mom.n_stat, theta)  # back to the estimate
+    corr_rows, measured, heywood = _path_admissibility(fit, spec, factors, rows, std, draws, r2_draws, n_boot, notes)
+    if failed:
+        notes.append(_failed_draws_note(failed, why, n_boot, len(mom.X), len(fit.observed)))
+    # an estimate that is not admissible (a factor correlation of 1 or more, a Heywood case)
+    # supports no conclusion: no path or indirect effect is called significant
+    usable = bool(statistics["converged"]) and not heywood and not any(abs(std[k]) >= 1 for k in corr_rows)
+    interval = _percentile_interval(ci, n_boot - failed)
+    paths, indirect, total = _path_effects(table, rows, std, draws, is_path, back, mediator, outcomes, predictors,
+                                           interval, usable, n_boot, s)
+    r2_table = pd.DataFrame({"variable": list(r2), "r2": list(r2.values()),
+                             "ci_low": [interval(r2_draws[:, j])[0] for j in range(len(r2))],
+                             "ci_high": [interval(r2_draws[:, j])[1] for j in range(len(r2))]})
+    loadings = pd.DataFrame([{"factor": back[rv], "item": back[lv], "std_loading": std[k]}
+                             for k, (op, lv, rv, *_) in enumerate(rows) if op == "~" and (lv, rv) in measured],
+                            columns=["factor", "item", "std_loading"])
+    near = loadings[(loadings["std_loading"].abs() > s["max_std_loading"]) & ~loadings["item"].isin(list(heywood))
+                    & ~loadings["factor"].isin(list(spec.single))] if len(loadings) else loadings
+    notes += [f"{r.item} ({r.factor}): {_NEAR_HEYWOOD}: standardized loading {r.std_loading:.4f} above "
+              f"{s['max_std_loading']:.2f}; the factor is almost this item alone" for r in near.itertuples()]
+    notes += _weights_note(mom, "chi-square, fit indices and p-values")
+    if not mediator:
+        notes.append("no mediator: the factors predict the outcomes directly")
+    return PathResult(mediator, outcomes, direct, paths, indirect, total, r2_table, statistics, loadings,
+                      mom.accounting(),
+                      mom.excluded, n_boot, failed, notes, s)
+
+
+def _path_outcomes(cb: Codebook, factors: dict, mediator, outcomes) -> list[str]:
+    """The outcomes the value path leads to, checked against the codebook and the mediator."""
     known = list(cb.outcomes)
     if mediator is not None and (isinstance(mediator, bool) or mediator not in OUTCOMES):
         raise ParameterError(f"mediator: expected an outcome ({_names(list(OUTCOMES))}) or None, got "
@@ -1400,6 +1443,13 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
     if clash:
         raise ParameterError(f"structure: factor '{clash[0]}' is named like an outcome of the codebook; name the "
                              "factors of a custom structure apart from the outcomes", name="structure")
+    return outcomes
+
+
+def _path_spec(cb: Codebook, factors: dict, mediator, outcomes: list[str], direct: bool):
+    """The model: the factors, each outcome a factor of its items or an observed column, the
+    regressions through the mediator (or straight to the outcomes) and the outcomes'
+    residual covariances. Returns the spec, its notes, the items read and the predictors."""
     blocks = _blocks(cb)
     spec, notes = _spec(factors, blocks, alone=False)  # the outcomes are other variables
     items = [it for its in spec.factors.values() for it in its]
@@ -1422,20 +1472,15 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
         for o in outcomes:
             spec.regressions[o] = list(predictors)
     spec.residual_covs = list(combinations(outcomes, 2))
-    mom = _moments(data, cb, items + list(spec.observed.values()), weights, missing)
-    _name_aliases(spec, mom.items)
-    fit, statistics, rows, table, theta, std = _fit_and_read(spec, mom, notes, "value path", s)
-    r2 = fit.r2(theta)
-    back = fit.back
-    est, se, p = (_numeric(table[c]) for c in ("Estimate", "Std. Err", "p-value"))
-    regression = {(spec.node(t), spec.node(src)) for t, sources in spec.regressions.items() for src in sources}
-    is_path = [k for k, (op, lv, rv, *_) in enumerate(rows) if op == "~" and (lv, rv) in regression]
-    if len(is_path) != len(regression):  # every path of the model is read back, once
-        raise RuntimeError(f"value path: {len(is_path)} regression paths read back from semopy for the model's "
-                           f"{len(regression)}")
-    # bootstrap
+    return spec, notes, items, predictors
+
+
+def _bootstrap_paths(fit, spec, mom, rows: list, theta, n_r2: int, n_boot: int, rng):
+    """The model refitted on ``n_boot`` resamples of the respondents (their weights resampled
+    with them): the standardized estimates and R² of each draw, NaN where a draw could not
+    be fitted. Returns the draws, the number that failed and why (counts by reason)."""
     draws = np.full((n_boot, len(rows)), np.nan)
-    r2_draws = np.full((n_boot, len(r2)), np.nan)
+    r2_draws = np.full((n_boot, n_r2), np.nan)
     failed = 0
     why = {"few": 0, "singular": 0, "converge": 0}  # why draws failed
     n = len(mom.X)
@@ -1459,7 +1504,16 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
                 continue
             draws[b] = fit.standardized(th, rows)
             r2_draws[b] = list(fit.r2(th).values())
-    fit.refit(fit.S, mom.n_stat, theta)  # back to the estimate
+    return draws, r2_draws, failed, why
+
+
+def _path_admissibility(fit, spec, factors: dict, rows: list, std, draws, r2_draws, n_boot: int,
+                        notes: list[str]):
+    """Inadmissible solutions, flagged as :func:`fit_cfa` flags them (a correlation of 1 or
+    more between predicting factors, an item's residual variance at its bound of 0), in
+    the estimate and in the draws, added to ``notes``. Returns the factor-correlation rows,
+    the (item, factor) pairs measured and the Heywood items."""
+    back = fit.back
     # inadmissible solutions, flagged as fit_cfa flags them: a correlation of 1 or more
     # between the factors that predict, an item's residual variance at its bound of 0
     predicting = {spec.latent_alias[f] for f in factors}
@@ -1484,20 +1538,38 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
     if odd:
         notes.append(f"inadmissible bootstrap draws: {odd} of {n_boot} have a factor correlation of 1 or more or an "
                      "R² below 0; the intervals include them, so they are wider than the estimate's uncertainty")
-    if failed:
-        reasons = {"few": f"drew fewer distinct respondents than the model's {len(fit.observed)} variables (a "
-                          f"resample of {n} repeats respondents), so their covariance matrix is singular",
-                   "singular": "had a covariance matrix that is not positive definite",
-                   "converge": "did not converge"}
-        notes.append(f"{failed} of {n_boot} bootstrap draws could not be fitted and are left out of the intervals: "
-                     + "; ".join(f"{k} {reasons[r]}" for r, k in why.items() if k))
+    return corr_rows, measured, heywood
+
+
+def _failed_draws_note(failed: int, why: dict, n_boot: int, n: int, n_variables: int) -> str:
+    """Why ``failed`` of the ``n_boot`` bootstrap draws could not be fitted (``why``: counts by reason)."""
+    reasons = {"few": f"drew fewer distinct respondents than the model's {n_variables} variables (a "
+                      f"resample of {n} repeats respondents), so their covariance matrix is singular",
+               "singular": "had a covariance matrix that is not positive definite",
+               "converge": "did not converge"}
+    return (f"{failed} of {n_boot} bootstrap draws could not be fitted and are left out of the intervals: "
+            + "; ".join(f"{k} {reasons[r]}" for r, k in why.items() if k))
+
+
+def _percentile_interval(ci: float, n_fitted: int):
+    """The percentile interval of bootstrap draws at level ``ci`` (NaN ignored); NaN with
+    fewer than two draws fitted."""
     tail = (1 - ci) / 2
 
     def interval(x):
-        if n_boot - failed < 2:
+        if n_fitted < 2:
             return np.nan, np.nan
         return float(np.nanquantile(x, tail)), float(np.nanquantile(x, 1 - tail))
 
+    return interval
+
+
+def _path_effects(table, rows: list, std, draws, is_path: list[int], back: dict, mediator, outcomes: list[str],
+                  predictors: list[str], interval, usable: bool, n_boot: int, s: dict):
+    """The paths (estimates, adjusted p, bootstrap intervals), and the indirect and total
+    standardized effects of each factor on each outcome through the mediator. Nothing is
+    called significant unless the estimate is ``usable`` (admissible and converged)."""
+    est, se, p = (_numeric(table[c]) for c in ("Estimate", "Std. Err", "p-value"))
     from statsmodels.stats.multitest import multipletests
     path_rows = []
     for k in is_path:
@@ -1511,9 +1583,6 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
     adjust = s["adjust"] if s["adjust"] != "none" else None
     pv = paths["p_value"].to_numpy()
     paths.insert(6, "p_adj", multipletests(pv, method=adjust)[1] if adjust else pv)
-    # an estimate that is not admissible (a factor correlation of 1 or more, a Heywood case)
-    # supports no conclusion: no path or indirect effect is called significant
-    usable = bool(statistics["converged"]) and not heywood and not any(abs(std[k]) >= 1 for k in corr_rows)
     paths["significant"] = ((paths["p_adj"] < s["alpha"]) & ((paths["ci_low"] > 0) | (paths["ci_high"] < 0))
                             & usable)
     # indirect and total effects through the mediator
@@ -1538,22 +1607,7 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
     indirect = pd.DataFrame(ind_rows, columns=["source", "outcome", "via", "std_estimate", "ci_low", "ci_high",
                                                "significant"])
     total = pd.DataFrame(tot_rows)
-    r2_table = pd.DataFrame({"variable": list(r2), "r2": list(r2.values()),
-                             "ci_low": [interval(r2_draws[:, j])[0] for j in range(len(r2))],
-                             "ci_high": [interval(r2_draws[:, j])[1] for j in range(len(r2))]})
-    loadings = pd.DataFrame([{"factor": back[rv], "item": back[lv], "std_loading": std[k]}
-                             for k, (op, lv, rv, *_) in enumerate(rows) if op == "~" and (lv, rv) in measured],
-                            columns=["factor", "item", "std_loading"])
-    near = loadings[(loadings["std_loading"].abs() > s["max_std_loading"]) & ~loadings["item"].isin(list(heywood))
-                    & ~loadings["factor"].isin(list(spec.single))] if len(loadings) else loadings
-    notes += [f"{r.item} ({r.factor}): {_NEAR_HEYWOOD}: standardized loading {r.std_loading:.4f} above "
-              f"{s['max_std_loading']:.2f}; the factor is almost this item alone" for r in near.itertuples()]
-    notes += _weights_note(mom, "chi-square, fit indices and p-values")
-    if not mediator:
-        notes.append("no mediator: the factors predict the outcomes directly")
-    return PathResult(mediator, outcomes, direct, paths, indirect, total, r2_table, statistics, loadings,
-                      mom.accounting(),
-                      mom.excluded, n_boot, failed, notes, s)
+    return paths, indirect, total
 
 
 def _near(value: float, floor: float) -> str:

@@ -991,7 +991,6 @@ def plot_path_diagram(result, *, ax: plt.Axes | None = None, lang: str = "en", c
     Axes
     """
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle
 
     from ..measure.sem import PathResult
     from ..survey.codebook import SACRIFICES
@@ -1025,83 +1024,15 @@ def plot_path_diagram(result, *, ax: plt.Axes | None = None, lang: str = "en", c
 
     # layout: factors top to bottom (benefits, a gap, sacrifices), the mediator level with
     # their middle, the outcomes spread over the same height on the right
-    step, gap, width, height = 1.0, 0.6, 2.4, 0.78
-    pos: dict[str, tuple[float, float]] = {}
-    y = 0.0
-    for k, f in enumerate(benefits + sacrifices):
-        if benefits and sacrifices and f == sacrifices[0]:
-            y -= gap
-        pos[f] = (0.0, y)
-        y -= step
-    bottom = y + step if factors else 0.0
-    middle = bottom / 2
-    right = 10.0 if beside else 9.0
-    if mediator:
-        pos[mediator] = (4.5, middle)
-    span = max(-bottom, 1.4 * (len(outcomes) - 1))
-    for k, o in enumerate(outcomes):
-        pos[o] = (right, middle + (span / 2 - span * k / (len(outcomes) - 1) if len(outcomes) > 1 else 0.0))
-
-    nodes = {}
+    pos, right = _path_layout(benefits, sacrifices, mediator, outcomes, beside)
     r2 = result.r2.set_index("variable")["r2"] if len(result.r2) else pd.Series(dtype=float)
-    for name, (x, yy) in pos.items():
-        kind = "sacrifice" if name in sacrifices else "benefit" if name in benefits else "endogenous"
-        face = {"benefit": "#dbe4f0", "sacrifice": "#f3dcdd", "endogenous": "white"}[kind]
-        tall = height + (0.3 if kind == "endogenous" else 0.0)  # room for the R² inside
-        if kind == "endogenous" and name not in latent:  # a single observed item
-            patch = Rectangle((x - width / 2, yy - tall / 2), width, tall, facecolor=face, edgecolor="0.2",
-                              linewidth=1.2, zorder=3)
-        else:
-            patch = Ellipse((x, yy), width, tall, facecolor=face, edgecolor="0.2", linewidth=1.2, zorder=3)
-        ax.add_patch(patch)
-        nodes[name] = patch
-        shift = 0.1 if kind == "endogenous" else 0.0
-        ax.text(x, yy + shift, textwrap.fill(label(name), 16), ha="center", va="center", fontsize=8, zorder=4)
-        if kind == "endogenous" and name in r2.index and np.isfinite(r2[name]):
-            ax.text(x, yy - tall / 2 + 0.16, f"R² {_coefficient(float(r2[name]), sign=False)}", ha="center",
-                    va="center", fontsize=7, color="0.3", zorder=4)
-
-    # each arrow leaves and enters its box at its own height (ordered top to bottom), so
-    # the heads do not pile up on one point
-    def ports(ends: dict[str, list[str]]) -> dict[tuple[str, str], float]:
-        out = {}
-        for node, others in ends.items():
-            others = sorted(others, key=lambda o: -pos[o][1])
-            n = len(others)
-            for k, o in enumerate(others):
-                out[node, o] = (0.5 - k / (n - 1)) * 0.7 * height if n > 1 else 0.0
-        return out
-
-    into, out_of = {}, {}
+    nodes = _path_nodes(ax, pos, benefits, sacrifices, latent, r2, label)
+    into, port_in, port_out = _path_ports(pos, shown)
     for p in shown:
-        into.setdefault(p["target"], []).append(p["source"])
-        out_of.setdefault(p["source"], []).append(p["target"])
-    port_in, port_out = ports(into), ports(out_of)
-    for p in shown:
-        source, target = p["source"], p["target"]
-        side = mediator is not None and p["kind"] == "direct"
-        size = abs(float(p["std_estimate"])) if np.isfinite(p["std_estimate"]) else 0.0
-        significant = bool(p["significant"])
-        if side:
-            colour, linewidth, where, fontsize = ("0.55" if significant else "0.8"), 0.3 + 1.5 * size, 0.78, 5.5
-        else:
-            crowded = p["kind"] == "direct" and len(into[target]) > 5  # every factor straight to each outcome
-            colour, fontsize = ("0.15" if significant else "0.7"), 7 if crowded else 8
-            linewidth = 0.5 + (3 if crowded else 5) * size
-            where = {"to value": 0.4, "value to outcome": 0.35 if beside else 0.45}.get(p["kind"], 0.75)
-        x0, y0 = pos[source][0], pos[source][1] + port_out[source, target]
-        x1, y1 = pos[target][0], pos[target][1] + port_in[target, source]
-        arrow = FancyArrowPatch((x0, y0), (x1, y1), patchA=nodes[source], patchB=nodes[target],
-                                arrowstyle="-|>", mutation_scale=8 + 4 * size, linewidth=linewidth,
-                                linestyle="-" if significant else "--", color=colour,
-                                zorder=1 if side else 2)
-        ax.add_patch(arrow)
-        ax.text(x0 + where * (x1 - x0), y0 + where * (y1 - y0), _coefficient(float(p["std_estimate"])),
-                ha="center", va="center", fontsize=fontsize, color="0.1" if significant and not side else "0.45",
-                zorder=2.5 if side else 4,
-                bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
+        _path_arrow(ax, p, pos, nodes, into, port_in, port_out, mediator, beside)
 
     ax.set_aspect("equal")
+    width, height = _NODE_WIDTH, _NODE_HEIGHT
     low = min((yy for _, yy in pos.values()), default=0.0)
     high = max((yy for _, yy in pos.values()), default=0.0)
     ax.set_xlim(-width / 2 - 0.3, right + width / 2 + 0.3)
@@ -1116,6 +1047,108 @@ def plot_path_diagram(result, *, ax: plt.Axes | None = None, lang: str = "en", c
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles),
                   frameon=False, fontsize=8)
     return ax
+
+
+_NODE_WIDTH, _NODE_HEIGHT = 2.4, 0.78  # a path diagram's boxes, in data units
+
+
+def _path_layout(benefits: list, sacrifices: list, mediator, outcomes: list, beside: bool):
+    """Where each box of the path diagram goes: the factors in a column (benefits, a gap,
+    sacrifices), the mediator level with their middle, the outcomes spread over the same
+    height on the right (further right when direct paths run beside the mediator)."""
+    step, gap = 1.0, 0.6
+    pos: dict[str, tuple[float, float]] = {}
+    y = 0.0
+    for k, f in enumerate(benefits + sacrifices):
+        if benefits and sacrifices and f == sacrifices[0]:
+            y -= gap
+        pos[f] = (0.0, y)
+        y -= step
+    bottom = y + step if benefits + sacrifices else 0.0
+    middle = bottom / 2
+    right = 10.0 if beside else 9.0
+    if mediator:
+        pos[mediator] = (4.5, middle)
+    span = max(-bottom, 1.4 * (len(outcomes) - 1))
+    for k, o in enumerate(outcomes):
+        pos[o] = (right, middle + (span / 2 - span * k / (len(outcomes) - 1) if len(outcomes) > 1 else 0.0))
+    return pos, right
+
+
+def _path_nodes(ax, pos: dict, benefits: list, sacrifices: list, latent: set, r2, label) -> dict:
+    """The boxes: an ellipse per factor (benefits and sacrifices tinted apart), a rectangle
+    per single observed outcome, each named, with its R² under the name when it has one."""
+    from matplotlib.patches import Ellipse, Rectangle
+
+    nodes = {}
+    for name, (x, yy) in pos.items():
+        kind = "sacrifice" if name in sacrifices else "benefit" if name in benefits else "endogenous"
+        face = {"benefit": "#dbe4f0", "sacrifice": "#f3dcdd", "endogenous": "white"}[kind]
+        tall = _NODE_HEIGHT + (0.3 if kind == "endogenous" else 0.0)  # room for the R² inside
+        if kind == "endogenous" and name not in latent:  # a single observed item
+            patch = Rectangle((x - _NODE_WIDTH / 2, yy - tall / 2), _NODE_WIDTH, tall, facecolor=face,
+                              edgecolor="0.2", linewidth=1.2, zorder=3)
+        else:
+            patch = Ellipse((x, yy), _NODE_WIDTH, tall, facecolor=face, edgecolor="0.2", linewidth=1.2, zorder=3)
+        ax.add_patch(patch)
+        nodes[name] = patch
+        shift = 0.1 if kind == "endogenous" else 0.0
+        ax.text(x, yy + shift, textwrap.fill(label(name), 16), ha="center", va="center", fontsize=8, zorder=4)
+        if kind == "endogenous" and name in r2.index and np.isfinite(r2[name]):
+            ax.text(x, yy - tall / 2 + 0.16, f"R² {_coefficient(float(r2[name]), sign=False)}", ha="center",
+                    va="center", fontsize=7, color="0.3", zorder=4)
+    return nodes
+
+
+def _path_ports(pos: dict, shown: list):
+    """Each arrow leaves and enters its box at its own height (ordered top to bottom), so
+    the heads do not pile up on one point. Returns the sources into each node and the
+    offsets of the arrows' ends."""
+    def ports(ends: dict[str, list[str]]) -> dict[tuple[str, str], float]:
+        out = {}
+        for node, others in ends.items():
+            others = sorted(others, key=lambda o: -pos[o][1])
+            n = len(others)
+            for k, o in enumerate(others):
+                out[node, o] = (0.5 - k / (n - 1)) * 0.7 * _NODE_HEIGHT if n > 1 else 0.0
+        return out
+
+    into, out_of = {}, {}
+    for p in shown:
+        into.setdefault(p["target"], []).append(p["source"])
+        out_of.setdefault(p["source"], []).append(p["target"])
+    port_in, port_out = ports(into), ports(out_of)
+    return into, port_in, port_out
+
+
+def _path_arrow(ax, p, pos: dict, nodes: dict, into: dict, port_in: dict, port_out: dict, mediator,
+                beside: bool) -> None:
+    """One path: an arrow as wide as its standardized estimate, solid and dark when
+    significant, dashed and light when not, thin beside the mediator; labelled with the estimate."""
+    from matplotlib.patches import FancyArrowPatch
+
+    source, target = p["source"], p["target"]
+    side = mediator is not None and p["kind"] == "direct"
+    size = abs(float(p["std_estimate"])) if np.isfinite(p["std_estimate"]) else 0.0
+    significant = bool(p["significant"])
+    if side:
+        colour, linewidth, where, fontsize = ("0.55" if significant else "0.8"), 0.3 + 1.5 * size, 0.78, 5.5
+    else:
+        crowded = p["kind"] == "direct" and len(into[target]) > 5  # every factor straight to each outcome
+        colour, fontsize = ("0.15" if significant else "0.7"), 7 if crowded else 8
+        linewidth = 0.5 + (3 if crowded else 5) * size
+        where = {"to value": 0.4, "value to outcome": 0.35 if beside else 0.45}.get(p["kind"], 0.75)
+    x0, y0 = pos[source][0], pos[source][1] + port_out[source, target]
+    x1, y1 = pos[target][0], pos[target][1] + port_in[target, source]
+    arrow = FancyArrowPatch((x0, y0), (x1, y1), patchA=nodes[source], patchB=nodes[target],
+                            arrowstyle="-|>", mutation_scale=8 + 4 * size, linewidth=linewidth,
+                            linestyle="-" if significant else "--", color=colour,
+                            zorder=1 if side else 2)
+    ax.add_patch(arrow)
+    ax.text(x0 + where * (x1 - x0), y0 + where * (y1 - y0), _coefficient(float(p["std_estimate"])),
+            ha="center", va="center", fontsize=fontsize, color="0.1" if significant and not side else "0.45",
+            zorder=2.5 if side else 4,
+            bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
 
 
 def _literal_text(plot):

@@ -960,7 +960,7 @@ def load_survey(path: str | Path, codebook: Codebook | str | Path, *, format: st
         audit_options.get("straightline_min_items", 5))
     codebook = read_codebook_arg(codebook)
     recoder = recode_file(path, codebook, straightline_min_items, format=format, encoding=encoding, sep=sep,
-                           decimal=decimal, sheet=sheet, limits=limits)
+                          decimal=decimal, sheet=sheet, limits=limits)
     return recoder.finish(exclude, speeder_fraction)
 
 

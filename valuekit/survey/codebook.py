@@ -486,72 +486,294 @@ class _Problems:
 def _parse(spec: Any, source: str) -> Codebook:
     if not isinstance(spec, dict):
         raise CodebookError(f"expected a mapping of keys such as 'id', 'scale', 'benefits', got {type(spec).__name__}")
-    problems = _Problems(spec)
+    return _Parser(spec, source).parse()
 
-    def mapping_at(key: str, expected: str) -> dict:
+
+class _Parser:
+    """One codebook being checked and built from its parsed YAML (``spec``).
+
+    A method per section, called by :meth:`parse` in the order the sections depend on each
+    other (the items the comparisons, importance and context refer to come first). Every
+    problem is collected (:class:`_Problems`) and all are raised together, in the file's
+    order, once every section has been read; the state the sections share is here.
+    """
+
+    def __init__(self, spec: dict, source: str):
+        self.spec, self.source = spec, source
+        self.problems = _Problems(spec)
+        self.reported: set[str] = set()  # columns named under a key already reported: no "not listed" error
+        self.id_col: str | None = None
+        self.scale: Scale | None = None
+        self.codes: tuple[float, ...] = ()
+        self.tokens: tuple[str, ...] = ()  # text missing codes ("N/A"), passed to every item like the codes
+        self.common_inside: list[float] = []  # common codes inside the common scale: one error, after the items
+        self.clashing: list[str] = []  # the items taking the common codes on the common scale
+        self.overrides: dict[str, dict] = {}  # items: the attributes of each column
+        self.where: dict[str, str] = {}  # column -> the key that first named it
+        self.items: dict[str, Item] = {}
+        self.scored_names: dict[str, str] = {}  # the columns multi-item outcomes and constructs are scored into
+
+    def parse(self) -> Codebook:
+        self.header()
+        self.item_attributes()
+        self.value_blocks()
+        competitor = self.comparisons()
+        outcomes, constructs = self.outcomes(), self.constructs()
+        importance, context = self.importance(), self.context()
+        self.other()
+        optional = self.optional_columns()
+        self.cross_checks()
+        labels = self.labels()
+
+        if not any(i.role == "benefit" for i in self.items.values()) and not self.problems.found:
+            with self.problems.check():
+                raise _fail("benefits", "expected at least one benefit item")
+        self.problems.raise_all()
+
+        codebook = Codebook(
+            id=self.id_col, scale=self.scale, missing_codes=self.codes, items=self.items, context=context,
+            outcomes=outcomes, importance=importance, constructs=constructs, competitor=competitor,
+            name=self.spec.get("name"),
+            labels=labels, levers=self.spec.get("levers") or {},
+            source=self.source, **optional,
+        )
+        if "levers" in self.spec:  # what-if levers: validated now, against the items above
+            try:
+                LeverSet.from_dict(self.spec["levers"], codebook, source="levers")
+            except LeverError as err:
+                raise CodebookError(str(err).removeprefix("levers: ")) from None
+        return codebook
+
+    # -- what each section adds ----------------------------------------------------
+
+    def header(self) -> None:
+        """Top-level keys, the required sections, id, the common scale and missing codes, name."""
+        for key in self.spec:
+            with self.problems.check():
+                if key not in _TOP_KEYS:
+                    self.reported.update(_names_in(self.spec[key]))
+                _unknown([key], sorted(_TOP_KEYS), "", "top-level key")
+        for required in ("scale", "benefits"):  # sacrifices are optional: a benefits-only instrument
+            if required not in self.spec:
+                with self.problems.check():
+                    raise _fail(required, "is required")
+        if self.spec.get("id") is not None:
+            with self.problems.check():
+                self.id_col = _as_name(self.spec["id"], "id")
+        with self.problems.check():
+            if "scale" in self.spec:
+                self.scale = _as_scale(self.spec["scale"], "scale")
+        with self.problems.check():
+            self.codes, self.tokens = _as_codes(self.spec.get("missing_codes"), "missing_codes")
+            scale = self.scale
+            self.common_inside = [c for c in self.codes if scale is not None and scale.min <= c <= scale.max]
+        self.codes = self.codes or ()
+        if "name" in self.spec and not isinstance(self.spec["name"], str):
+            with self.problems.check():
+                raise _fail("name", f"expected text, got {self.spec['name']!r}")
+
+    def item_attributes(self) -> None:
+        """``items:``, each column's attributes (a copy, mended where broken)."""
+        # a copy: mended below
+        self.overrides = dict(self.mapping_at("items", "a mapping of column name to its attributes"))
+        for col, attrs in list(self.overrides.items()):
+            with self.problems.check():
+                if not isinstance(attrs, dict):
+                    self.overrides[col] = {}
+                    raise _fail(f"items.{col}", f"expected a mapping with some of {sorted(_ITEM_KEYS)}, got {attrs!r}")
+                _unknown(attrs, sorted(_ITEM_KEYS), f"items.{col}", "item attribute")
+
+    def value_blocks(self) -> None:
+        """``benefits:`` and ``sacrifices:``: the dimensions and sacrifices, with facets."""
+        for section, allowed, role, what in (("benefits", DIMENSIONS, "benefit", "dimension"),
+                                             ("sacrifices", SACRIFICES, "sacrifice", "sacrifice")):
+            if section not in self.spec:
+                continue
+            blocks = self.spec[section]
+            if not isinstance(blocks, dict) or not blocks:
+                with self.problems.check():
+                    raise _fail(section, f"expected a mapping of {what}s {list(allowed)} to items, got {blocks!r}")
+                continue
+            elsewhere = {"benefits": ("sacrifices", SACRIFICES, "a sacrifice"),
+                         "sacrifices": ("benefits", DIMENSIONS, "a benefit dimension")}[section]
+            for block, value in blocks.items():
+                with self.problems.check():
+                    if block not in allowed:
+                        self.reported.update(_names_in(value))  # its items: no follow-on error under items:
+                    if block in elsewhere[1]:
+                        raise _fail(f"{section}.{block}", f"'{block}' is {elsewhere[2]}, not a {what}: list it under "
+                                                          f"'{elsewhere[0]}:'; expected one of {list(allowed)} here")
+                    _unknown([block], allowed, section, what)
+                    self.add_block(value, f"{section}.{block}", role, block)
+
+    def comparisons(self) -> str | None:
+        """``comparisons:``: the competitor's ratings of our items."""
+        competitor = None
+        comparisons = self.spec.get("comparisons")
+        if comparisons is not None:
+            with self.problems.check():
+                if not isinstance(comparisons, dict) or "items" not in comparisons:
+                    raise _fail("comparisons",
+                                "expected {competitor: <name>, items: {<our item>: <competitor column>}}")
+                _unknown(comparisons, ["competitor", "items"], "comparisons", "key")
+                competitor = comparisons.get("competitor", "competitor")
+                if not isinstance(competitor, (str, int, float)) or isinstance(competitor, bool)\
+                        or not str(competitor).strip():
+                    raise _fail("comparisons.competitor", f"expected the competitor's name (text), got {competitor!r}")
+                competitor = str(competitor)
+                pairs = comparisons["items"]
+                if not isinstance(pairs, dict) or not pairs:
+                    raise _fail("comparisons.items",
+                                f"expected a mapping of our item to the competitor's column, got {pairs!r}")
+                for ours, theirs in pairs.items():
+                    with self.problems.check():
+                        key = f"comparisons.items.{ours}"
+                        if ours not in self.items or self.items[ours].role not in ("benefit", "sacrifice"):
+                            raise _fail(key, f"'{ours}' is not a benefit or sacrifice item of this codebook")
+                        mine = self.items[ours]
+                        self.add_item(_as_name(theirs, key), key, "comparison", mine.block, mine.facet,
+                                      counterpart=mine)
+        return competitor
+
+    def outcomes(self) -> dict[str, str]:
+        """``outcomes:``: one column each, or several scored as their mean."""
+        outcomes: dict[str, str] = {}
+        raw_outcomes = self.mapping_at("outcomes", f"a mapping of {list(OUTCOMES)} to columns")
+        for name, col in raw_outcomes.items():
+            with self.problems.check():
+                if name not in OUTCOMES:
+                    self.reported.update(_names_in(col))
+                _unknown([name], OUTCOMES, "outcomes", "outcome")
+                if isinstance(col, list) and len(col) > 1:  # several items: scored as their mean
+                    self.scored_as(name, f"outcomes.{name}")
+                    self.add_names(col, f"outcomes.{name}", "outcome", name, None)
+                    outcomes[name] = name
+                else:
+                    col = _as_name(col[0] if isinstance(col, list) and col else col, f"outcomes.{name}")
+                    self.add_item(col, f"outcomes.{name}", "outcome", name, None)
+                    outcomes[name] = col
+        return outcomes
+
+    def constructs(self) -> dict[str, list[str]]:
+        """``constructs:``: other multi-item scales."""
+        constructs: dict[str, list[str]] = {}
+        raw_constructs = self.mapping_at("constructs",
+                                         "a mapping of construct names (e.g. trust, loyalty) to their items")
+        for name, cols in raw_constructs.items():
+            with self.problems.check():
+                key = f"constructs.{name}"
+                if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                    raise _fail(key, f"expected a name of letters, digits and '_' (e.g. trust), got {name!r}")
+                if name in DIMENSIONS + SACRIFICES + OUTCOMES:
+                    raise _fail(key, f"'{name}' is a dimension, sacrifice or outcome of the value model; "
+                                     "name the construct otherwise or list it in its own section")
+                self.scored_as(name, key)
+                self.add_names(cols, key, "construct", name, None)
+                constructs[name] = [c for c, i in self.items.items() if i.role == "construct" and i.block == name]
+        return constructs
+
+    def importance(self) -> dict[str, str]:
+        """``importance:``: a stated-importance column per block."""
+        importance: dict[str, str] = {}
+        raw_importance = self.mapping_at("importance",
+                                         "a mapping of dimension or sacrifice to its stated-importance column")
+        blocks_present = list(dict.fromkeys(i.block for i in self.items.values() if i.role in ("benefit", "sacrifice")))
+        for block, col in raw_importance.items():
+            with self.problems.check():
+                _unknown([block], blocks_present, "importance", "dimension or sacrifice")
+                col = _as_name(col, f"importance.{block}")
+                self.add_item(col, f"importance.{block}", "importance", block, None)
+                importance[block] = col
+        return importance
+
+    def context(self) -> dict[str, list[str]]:
+        """``context:``: world view and situation columns."""
+        context: dict[str, list[str]] = {}
+        raw_context = self.mapping_at("context", f"a mapping of {list(CONTEXT_GROUPS)} to columns")
+        for group, cols in raw_context.items():
+            with self.problems.check():
+                _unknown([group], CONTEXT_GROUPS, "context", "context group")
+                context[group] = _as_names(cols, f"context.{group}")
+                for i, col in enumerate(context[group]):
+                    with self.problems.check():
+                        self.claim(col, f"context.{group}[{i}]")
+        return context
+
+    def other(self) -> None:
+        # other numeric columns (age, income, a screener...): audited for missing codes and text;
+        # checked against a scale only when items.<col>.scale gives one
+        if self.spec.get("other") is not None:
+            self.add_names(self.spec["other"], "other", "other", None, None, base_scale=_ANY_NUMBER)
+
+    def optional_columns(self) -> dict[str, str]:
+        """``weight:`` and ``completion_time:``."""
+        optional = {}
+        for key in ("weight", "completion_time"):
+            if self.spec.get(key) is not None:
+                with self.problems.check():
+                    optional[key] = _as_name(self.spec[key], key)
+                    self.claim(optional[key], key)
+        return optional
+
+    def cross_checks(self) -> None:
+        """What only the whole file shows: common codes inside the scale, scores named as a column,
+            attributes of columns listed nowhere."""
+        if self.common_inside:
+            clashing = self.clashing
+            shown = clashing if len(clashing) <= 10 else clashing[:10] + [f"... {len(clashing) - 10} more"]
+            whose = (f" that {len(self.clashing)} item(s) take with these codes ({', '.join(shown)}), so their real "
+                     "answers would be thrown away" if self.clashing else "")
+            with self.problems.check():
+                raise _fail("missing_codes", f"code(s) {[f'{c:g}' for c in self.common_inside]} lie inside the scale "
+                                             f"{self.scale}{whose}; a missing code must be outside the answer scale: "
+                                             "remove it, or use a code such as 9 or -99")
+        for name, key in self.scored_names.items():
+            if name in self.where:
+                with self.problems.check():
+                    raise _fail(key, f"its score is added to the data as a column '{name}', but '{name}' is a "
+                                     f"column of the export (listed under '{self.where[name]}'); rename one of them")
+        for col in self.overrides:
+            if col not in self.items and col not in self.where and col not in self.reported:
+                with self.problems.check():
+                    raise _fail(f"items.{col}", f"'{col}' is not listed under benefits, sacrifices, "
+                                                "comparisons, outcomes, constructs, importance or other")
+
+    def labels(self) -> dict[str, dict[str, str]]:
+        """``labels:``: names to labels per language."""
+        labels = self.mapping_at("labels", "a mapping of names to labels")
+        parsed_labels = {}
+        for k, v in labels.items():
+            with self.problems.check():
+                parsed_labels[str(k)] = _as_labels(v, f"labels.{k}")
+        return parsed_labels
+
+
+    # -- helpers of the sections ---------------------------------------------------
+
+    def mapping_at(self, key: str, expected: str) -> dict:
         """The mapping under ``key`` (empty when absent); a non-mapping is a problem, reported."""
-        raw = spec.get(key) or {}
+        raw = self.spec.get(key) or {}
         if isinstance(raw, dict):
             return raw
-        with problems.check():
-            raise _fail(key, f"expected {expected}, got {spec[key]!r}")
+        with self.problems.check():
+            raise _fail(key, f"expected {expected}, got {self.spec[key]!r}")
         return {}
 
-    reported: set[str] = set()  # columns named under a key already reported: no "not listed" error for them
-    for key in spec:
-        with problems.check():
-            if key not in _TOP_KEYS:
-                reported.update(_names_in(spec[key]))
-            _unknown([key], sorted(_TOP_KEYS), "", "top-level key")
-    for required in ("scale", "benefits"):  # sacrifices are optional: a benefits-only instrument
-        if required not in spec:
-            with problems.check():
-                raise _fail(required, "is required")
-    id_col = None
-    if spec.get("id") is not None:
-        with problems.check():
-            id_col = _as_name(spec["id"], "id")
-    scale = codes = None
-    tokens: tuple[str, ...] = ()  # text missing codes ("N/A"), passed to every item like the codes
-    with problems.check():
-        if "scale" in spec:
-            scale = _as_scale(spec["scale"], "scale")
-    common_inside: list[float] = []  # common codes inside the common scale: one error, after the items
-    with problems.check():
-        codes, tokens = _as_codes(spec.get("missing_codes"), "missing_codes")
-        common_inside = [c for c in codes if scale is not None and scale.min <= c <= scale.max]
-    codes = codes or ()
-    clashing: list[str] = []  # the items taking the common codes on the common scale
-    if "name" in spec and not isinstance(spec["name"], str):
-        with problems.check():
-            raise _fail("name", f"expected text, got {spec['name']!r}")
-
-    overrides = dict(mapping_at("items", "a mapping of column name to its attributes"))  # a copy: mended below
-    for col, attrs in list(overrides.items()):
-        with problems.check():
-            if not isinstance(attrs, dict):
-                overrides[col] = {}
-                raise _fail(f"items.{col}", f"expected a mapping with some of {sorted(_ITEM_KEYS)}, got {attrs!r}")
-            _unknown(attrs, sorted(_ITEM_KEYS), f"items.{col}", "item attribute")
-
-    where: dict[str, str] = {}  # column -> the key that first named it
-    items: dict[str, Item] = {}
-
-    def claim(col: str, key: str) -> None:
-        if col in where:
-            raise _fail(key, f"column '{col}' is already listed under '{where[col]}'; "
+    def claim(self, col: str, key: str) -> None:
+        if col in self.where:
+            raise _fail(key, f"column '{col}' is already listed under '{self.where[col]}'; "
                              "an item belongs to one dimension or sacrifice only")
-        if col == id_col:
+        if col == self.id_col:
             raise _fail(key, f"column '{col}' is the respondent id column")
-        where[col] = key
+        self.where[col] = key
 
-    def add_item(col: str, key: str, role: str, block: str | None, facet: str | None,
+    def add_item(self, col: str, key: str, role: str, block: str | None, facet: str | None,
                  counterpart: Item | None = None, base_scale: Scale | None = None) -> None:
-        claim(col, key)
-        attrs = overrides.get(col, {})
-        base_scale = counterpart.scale if counterpart else (base_scale or scale)
-        base_codes = counterpart.missing_codes if counterpart else codes
-        base_tokens = counterpart.missing_tokens if counterpart else tokens
+        self.claim(col, key)
+        attrs = self.overrides.get(col, {})
+        base_scale = counterpart.scale if counterpart else (base_scale or self.scale)
+        base_codes = counterpart.missing_codes if counterpart else self.codes
+        base_tokens = counterpart.missing_tokens if counterpart else self.tokens
         item_scale = _as_scale(attrs["scale"], f"items.{col}.scale") if "scale" in attrs else base_scale
         if item_scale is None:  # the common scale itself is broken (reported there): go on checking
             item_scale = Scale(math.nan, math.nan)
@@ -559,9 +781,9 @@ def _parse(spec: Any, source: str) -> Codebook:
                                    if "missing_codes" in attrs else (base_codes, base_tokens))
         inside = [c for c in item_codes if item_scale.min <= c <= item_scale.max]
         own_codes = "missing_codes" in attrs
-        if inside and item_scale is not _ANY_NUMBER and not own_codes and item_scale == scale \
-                and tuple(item_codes) == tuple(codes):
-            clashing.append(col)  # the common codes on the common scale: reported once, on 'missing_codes'
+        if inside and item_scale is not _ANY_NUMBER and not own_codes and item_scale == self.scale\
+                and tuple(item_codes) == tuple(self.codes):
+            self.clashing.append(col)  # the common codes on the common scale: reported once, on 'missing_codes'
         elif inside and item_scale is not _ANY_NUMBER:
             # its own codes: that key is wrong; the common ones on its own scale: the item needs its own
             key, whose, fix = ((f"items.{col}.missing_codes", "its missing code(s)", "use codes outside it")
@@ -572,7 +794,7 @@ def _parse(spec: Any, source: str) -> Codebook:
         reverse = attrs.get("reverse", counterpart.reverse if counterpart else False)
         if not isinstance(reverse, bool):
             raise _fail(f"items.{col}.reverse", f"expected true or false, got {reverse!r}")
-        items[col] = Item(
+        self.items[col] = Item(
             name=col, role=role, block=block, facet=facet, scale=item_scale,
             missing_codes=item_codes, missing_tokens=item_tokens, reverse=reverse,
             counterpart=counterpart.name if counterpart else None,
@@ -580,178 +802,26 @@ def _parse(spec: Any, source: str) -> Codebook:
             labels=_as_labels(attrs["label"], f"items.{col}.label") if "label" in attrs else {},
         )
 
-    scored_names: dict[str, str] = {}  # the columns multi-item outcomes and constructs are scored into
+    def scored_as(self, name: str, key: str) -> None:
+        self.scored_names[name] = key
 
-    def scored_as(name: str, key: str) -> None:
-        scored_names[name] = key
-
-    def add_names(value: Any, key: str, role: str, block: str | None, facet: str | None, **extra) -> None:
+    def add_names(self, value: Any, key: str, role: str, block: str | None, facet: str | None, **extra) -> None:
         names: list[str] = []
-        with problems.check():
+        with self.problems.check():
             names = _as_names(value, key)
         for i, col in enumerate(names):
-            with problems.check():
-                add_item(col, f"{key}[{i}]", role, block, facet, **extra)
+            with self.problems.check():
+                self.add_item(col, f"{key}[{i}]", role, block, facet, **extra)
 
-    def add_block(value: Any, key: str, role: str, block: str) -> None:
+    def add_block(self, value: Any, key: str, role: str, block: str) -> None:
         if isinstance(value, dict):
             if not value:
-                with problems.check():
+                with self.problems.check():
                     raise _fail(key, "expected facets with items, got an empty mapping")
             for facet, cols in value.items():
-                add_names(cols, f"{key}.{facet}", role, block, str(facet))
+                self.add_names(cols, f"{key}.{facet}", role, block, str(facet))
         else:
-            add_names(value, key, role, block, None)
-
-    for section, allowed, role, what in (("benefits", DIMENSIONS, "benefit", "dimension"),
-                                         ("sacrifices", SACRIFICES, "sacrifice", "sacrifice")):
-        if section not in spec:
-            continue
-        blocks = spec[section]
-        if not isinstance(blocks, dict) or not blocks:
-            with problems.check():
-                raise _fail(section, f"expected a mapping of {what}s {list(allowed)} to items, got {blocks!r}")
-            continue
-        elsewhere = {"benefits": ("sacrifices", SACRIFICES, "a sacrifice"),
-                     "sacrifices": ("benefits", DIMENSIONS, "a benefit dimension")}[section]
-        for block, value in blocks.items():
-            with problems.check():
-                if block not in allowed:
-                    reported.update(_names_in(value))  # its items: no follow-on error under items:
-                if block in elsewhere[1]:
-                    raise _fail(f"{section}.{block}", f"'{block}' is {elsewhere[2]}, not a {what}: list it under "
-                                                      f"'{elsewhere[0]}:'; expected one of {list(allowed)} here")
-                _unknown([block], allowed, section, what)
-                add_block(value, f"{section}.{block}", role, block)
-
-    competitor = None
-    comparisons = spec.get("comparisons")
-    if comparisons is not None:
-        with problems.check():
-            if not isinstance(comparisons, dict) or "items" not in comparisons:
-                raise _fail("comparisons", "expected {competitor: <name>, items: {<our item>: <competitor column>}}")
-            _unknown(comparisons, ["competitor", "items"], "comparisons", "key")
-            competitor = comparisons.get("competitor", "competitor")
-            if not isinstance(competitor, (str, int, float)) or isinstance(competitor, bool) \
-                    or not str(competitor).strip():
-                raise _fail("comparisons.competitor", f"expected the competitor's name (text), got {competitor!r}")
-            competitor = str(competitor)
-            pairs = comparisons["items"]
-            if not isinstance(pairs, dict) or not pairs:
-                raise _fail("comparisons.items",
-                            f"expected a mapping of our item to the competitor's column, got {pairs!r}")
-            for ours, theirs in pairs.items():
-                with problems.check():
-                    key = f"comparisons.items.{ours}"
-                    if ours not in items or items[ours].role not in ("benefit", "sacrifice"):
-                        raise _fail(key, f"'{ours}' is not a benefit or sacrifice item of this codebook")
-                    mine = items[ours]
-                    add_item(_as_name(theirs, key), key, "comparison", mine.block, mine.facet, counterpart=mine)
-
-    outcomes: dict[str, str] = {}
-    raw_outcomes = mapping_at("outcomes", f"a mapping of {list(OUTCOMES)} to columns")
-    for name, col in raw_outcomes.items():
-        with problems.check():
-            if name not in OUTCOMES:
-                reported.update(_names_in(col))
-            _unknown([name], OUTCOMES, "outcomes", "outcome")
-            if isinstance(col, list) and len(col) > 1:  # several items: scored as their mean
-                scored_as(name, f"outcomes.{name}")
-                add_names(col, f"outcomes.{name}", "outcome", name, None)
-                outcomes[name] = name
-            else:
-                col = _as_name(col[0] if isinstance(col, list) and col else col, f"outcomes.{name}")
-                add_item(col, f"outcomes.{name}", "outcome", name, None)
-                outcomes[name] = col
-
-    constructs: dict[str, list[str]] = {}
-    raw_constructs = mapping_at("constructs", "a mapping of construct names (e.g. trust, loyalty) to their items")
-    for name, cols in raw_constructs.items():
-        with problems.check():
-            key = f"constructs.{name}"
-            if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-                raise _fail(key, f"expected a name of letters, digits and '_' (e.g. trust), got {name!r}")
-            if name in DIMENSIONS + SACRIFICES + OUTCOMES:
-                raise _fail(key, f"'{name}' is a dimension, sacrifice or outcome of the value model; "
-                                 "name the construct otherwise or list it in its own section")
-            scored_as(name, key)
-            add_names(cols, key, "construct", name, None)
-            constructs[name] = [c for c, i in items.items() if i.role == "construct" and i.block == name]
-
-    importance: dict[str, str] = {}
-    raw_importance = mapping_at("importance", "a mapping of dimension or sacrifice to its stated-importance column")
-    blocks_present = list(dict.fromkeys(i.block for i in items.values() if i.role in ("benefit", "sacrifice")))
-    for block, col in raw_importance.items():
-        with problems.check():
-            _unknown([block], blocks_present, "importance", "dimension or sacrifice")
-            col = _as_name(col, f"importance.{block}")
-            add_item(col, f"importance.{block}", "importance", block, None)
-            importance[block] = col
-
-    context: dict[str, list[str]] = {}
-    raw_context = mapping_at("context", f"a mapping of {list(CONTEXT_GROUPS)} to columns")
-    for group, cols in raw_context.items():
-        with problems.check():
-            _unknown([group], CONTEXT_GROUPS, "context", "context group")
-            context[group] = _as_names(cols, f"context.{group}")
-            for i, col in enumerate(context[group]):
-                with problems.check():
-                    claim(col, f"context.{group}[{i}]")
-
-    # other numeric columns (age, income, a screener...): audited for missing codes and text;
-    # checked against a scale only when items.<col>.scale gives one
-    if spec.get("other") is not None:
-        add_names(spec["other"], "other", "other", None, None, base_scale=_ANY_NUMBER)
-
-    optional = {}
-    for key in ("weight", "completion_time"):
-        if spec.get(key) is not None:
-            with problems.check():
-                optional[key] = _as_name(spec[key], key)
-                claim(optional[key], key)
-
-    if common_inside:
-        shown = clashing if len(clashing) <= 10 else clashing[:10] + [f"... {len(clashing) - 10} more"]
-        whose = (f" that {len(clashing)} item(s) take with these codes ({', '.join(shown)}), so their real "
-                 "answers would be thrown away" if clashing else "")
-        with problems.check():
-            raise _fail("missing_codes", f"code(s) {[f'{c:g}' for c in common_inside]} lie inside the scale "
-                                         f"{scale}{whose}; a missing code must be outside the answer scale: "
-                                         "remove it, or use a code such as 9 or -99")
-    for name, key in scored_names.items():
-        if name in where:
-            with problems.check():
-                raise _fail(key, f"its score is added to the data as a column '{name}', but '{name}' is a "
-                                 f"column of the export (listed under '{where[name]}'); rename one of them")
-    for col in overrides:
-        if col not in items and col not in where and col not in reported:
-            with problems.check():
-                raise _fail(f"items.{col}", f"'{col}' is not listed under benefits, sacrifices, "
-                                            "comparisons, outcomes, constructs, importance or other")
-
-    labels = mapping_at("labels", "a mapping of names to labels")
-    parsed_labels = {}
-    for k, v in labels.items():
-        with problems.check():
-            parsed_labels[str(k)] = _as_labels(v, f"labels.{k}")
-    if not any(i.role == "benefit" for i in items.values()) and not problems.found:
-        with problems.check():
-            raise _fail("benefits", "expected at least one benefit item")
-    problems.raise_all()
-
-    codebook = Codebook(
-        id=id_col, scale=scale, missing_codes=codes, items=items, context=context,
-        outcomes=outcomes, importance=importance, constructs=constructs, competitor=competitor,
-        name=spec.get("name"),
-        labels=parsed_labels, levers=spec.get("levers") or {},
-        source=source, **optional,
-    )
-    if "levers" in spec:  # what-if levers: validated now, against the items above
-        try:
-            LeverSet.from_dict(spec["levers"], codebook, source="levers")
-        except LeverError as err:
-            raise CodebookError(str(err).removeprefix("levers: ")) from None
-    return codebook
+            self.add_names(value, key, role, block, None)
 
 
 class _UniqueKeyLoader(_SafeLoader):

@@ -1353,7 +1353,32 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
         found = _scale_of(col, x, info)
         if found:
             scales[col], codes[col], how[col] = found
-    # the common scale: the one most items use; an item whose answers fit inside it has it
+    common, scale_reason, scale_notes, common_codes, code_counts = _common_scale(numeric, scales, codes, how)
+    worded = any(text[c] != str(c) for c in scales)
+    draft = Draft(
+        source=info.path, columns=list(frame.columns), id=id_guess, completion_time=duration, weight=weight,
+        scale=common, scale_reason=scale_reason, scale_notes=scale_notes,
+        missing_codes=[c for c in common_codes if not common[0] <= c <= common[1]],
+        missing_reason=("codes standing apart from the scale or labelled don't-know in "
+                        + ", ".join(f"{int(code_counts[c])} columns ({c:g})" for c in common_codes))
+        if common_codes else "",
+        text=text, item_scale=scales, item_codes=codes, worded=worded,
+    )
+    sources = [text[c] if worded else _name_text(c) for c in scales if not worded or text[c] != str(c)]
+    draft.language = _file_language(sources)
+    readings = _place_columns(frame, draft, numeric, taken, grouping, scales, text, worded)
+    frame_num = pd.DataFrame({c: numeric[c].where(~numeric[c].isin(codes.get(c, []))) for c in draft.blocks})
+    _check_directions(draft, frame_num, readings)
+    draft.reverse = _reverse_checks(frame_num, draft.blocks, readings)
+    _check_survey(draft, len(scales))
+    draft.facets = _propose_facets(draft.blocks, text, {c: rd.language for c, rd in readings.items()})
+    return draft
+
+
+def _common_scale(numeric: dict, scales: dict, codes: dict, how: dict):
+    """The common scale: the one most rated columns use (an item whose answers fit inside it
+    has it; ``scales`` is updated), why it was chosen, notes on items with a scale of their
+    own, and the missing codes most columns share (with their counts)."""
     counts = pd.Series([s for s in scales.values()]).value_counts() if scales else pd.Series(dtype=int)
     common = counts.index[0] if len(counts) else (1.0, 5.0)
     if common == (0.0, 10.0) and all(not (numeric[c] == 0).any() for c in scales if scales[c] == common):
@@ -1378,18 +1403,14 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
         note = _scale_note(answers, [col], sc) if sc != common and how[col] != "value labels" else ""
         if note:
             scale_notes[col] = "guess: " + note
-    worded = any(text[c] != str(c) for c in scales)
-    draft = Draft(
-        source=info.path, columns=list(frame.columns), id=id_guess, completion_time=duration, weight=weight,
-        scale=common, scale_reason=scale_reason, scale_notes=scale_notes,
-        missing_codes=[c for c in common_codes if not common[0] <= c <= common[1]],
-        missing_reason=("codes standing apart from the scale or labelled don't-know in "
-                        + ", ".join(f"{int(code_counts[c])} columns ({c:g})" for c in common_codes))
-        if common_codes else "",
-        text=text, item_scale=scales, item_codes=codes, worded=worded,
-    )
-    sources = [text[c] if worded else _name_text(c) for c in scales if not worded or text[c] != str(c)]
-    draft.language = _file_language(sources)
+    return common, scale_reason, scale_notes, common_codes, code_counts
+
+
+def _place_columns(frame: pd.DataFrame, draft: "Draft", numeric: dict, taken: set, grouping: dict, scales: dict,
+                   text: dict, worded: bool) -> dict:
+    """Each column not taken by a role: context (categories), a block of the value model
+    (read from its question text or name), or other, with the reason; into ``draft``.
+    Returns the readings of the columns placed in a block."""
     readings: dict[str, _Reading] = {}
     for col in frame.columns:
         if col in taken:
@@ -1422,12 +1443,7 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
             else:
                 draft.unassigned[col] = (f"text with {distinct:,} distinct values" if distinct
                                          else "empty column")
-    frame_num = pd.DataFrame({c: numeric[c].where(~numeric[c].isin(codes.get(c, []))) for c in draft.blocks})
-    _check_directions(draft, frame_num, readings)
-    draft.reverse = _reverse_checks(frame_num, draft.blocks, readings)
-    _check_survey(draft, len(scales))
-    draft.facets = _propose_facets(draft.blocks, text, {c: rd.language for c, rd in readings.items()})
-    return draft
+    return readings
 
 
 def draft_quality(draft: Draft, truth: Codebook, *, rename: dict[str, str] | None = None) -> dict:

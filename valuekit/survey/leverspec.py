@@ -212,7 +212,20 @@ def positions_arg(max_positions: Any) -> int:
 
 
 def _parse_lever(name: Any, spec: Any, cb: Codebook, targets: dict, max_positions: int) -> Lever:
+    """One lever of a lever file or section, checked: its keys, what it moves, its range and
+    step, how far it may move answers, and its texts. The first problem is raised, named."""
     key = f"levers.{name}"
+    how, value_lever = _lever_kind(name, spec, key)
+    moves, effects = _lever_moves(spec, key, cb, targets)
+    low, high, step = _lever_range(spec, key, max_positions)
+    target_level = _lever_reach(spec, key, how, cb, moves, effects, low, high)
+    unit, units, labels, texts = _lever_texts(spec, key, how)
+    return Lever(name=name, how=how, effects=effects, moves=moves, low=low, high=high, step=step, unit=unit,
+                 value_lever=value_lever, target=target_level, labels=dict(labels), units=dict(units), **texts)
+
+
+def _lever_kind(name: Any, spec: Any, key: str) -> tuple[str, str]:
+    """The lever's name and keys, and what kind it is: ``how`` and its value-management lever."""
     if not isinstance(name, str) or not _NAME.match(name):
         raise _fail(key, "a lever name is text starting with a letter (letters, digits, _ and -), "
                          f"got {name!r}")
@@ -233,7 +246,11 @@ def _parse_lever(name: Any, spec: Any, cb: Codebook, targets: dict, max_position
     if value_lever not in VALUE_LEVERS:
         raise _fail(f"{key}.value_lever", f"expected one of the value-management levers {list(VALUE_LEVERS)}, "
                                           f"got {value_lever!r}")
+    return how, value_lever
 
+
+def _lever_moves(spec: dict, key: str, cb: Codebook, targets: dict) -> tuple[dict, dict]:
+    """What the lever moves: each target's weight per unit, and each item's (``effects``)."""
     raw = spec["moves"]
     if isinstance(raw, str):
         raw = [raw]
@@ -258,7 +275,11 @@ def _parse_lever(name: Any, spec: Any, cb: Codebook, targets: dict, max_position
             if item in effects:
                 raise _fail(f"{key}.moves.{target}", f"item '{item}' is already moved by another entry of this lever")
             effects[item] = w
+    return moves, effects
 
+
+def _lever_range(spec: dict, key: str, max_positions: int) -> tuple[float, float, float]:
+    """The slider: a range that includes 0, and a step a slider can show."""
     rng = spec["range"]
     if not isinstance(rng, list) or len(rng) != 2:
         raise _fail(f"{key}.range", f"expected [low, high], got {rng!r}")
@@ -269,17 +290,25 @@ def _parse_lever(name: Any, spec: Any, cb: Codebook, targets: dict, max_position
         raise _fail(f"{key}.range", f"[{low:g}, {high:g}] excludes 0; a lever's range must include 0 (no change)")
     step = _number(spec.get("step", (high - low) / 20), f"{key}.step")
     if not 0 < step <= high - low:
-        raise _fail(f"{key}.step", f"expected a number above 0 and at most the range's width {high - low:g}, got {step:g}")
+        raise _fail(f"{key}.step",
+                    f"expected a number above 0 and at most the range's width {high - low:g}, got {step:g}")
     if (high - low) / step > max_positions:
         raise _fail(f"{key}.step", f"a step of {step:g} cuts the range [{low:g}, {high:g}] into "
                                    f"{(high - low) / step:,.0f} positions, more than the {max_positions:,} a slider "
-                                   "can show (valuekit/survey/levers.yaml, limits.max_positions); expected a step of at "
+                                   "can show (valuekit/survey/levers.yaml, limits.max_positions); expected a step "
+                                   "of at "
                                    f"least {(high - low) / max_positions:g}")
     if _decimals(step) > _MAX_DECIMALS or _decimals(low) > _MAX_DECIMALS or _decimals(high) > _MAX_DECIMALS:
         raise _fail(f"{key}.step", f"step {step:g} on the range [{low:g}, {high:g}] needs more than "
                                    f"{_MAX_DECIMALS} decimals to show; a slider's readout cannot tell such "
                                    "positions apart: rescale the lever (e.g. percent instead of points)")
+    return low, high, step
 
+
+def _lever_reach(spec: dict, key: str, how: str, cb: Codebook, moves: dict, effects: dict, low: float,
+                 high: float) -> float | None:
+    """How far the lever may move answers, by kind (``levers.yaml``'s limits); the target
+    level of a ``lift_lowest`` lever (None for the others)."""
     target_level = None
     roles = {cb.items[i].role for i in effects}
     if how == "lift_lowest":
@@ -323,10 +352,15 @@ def _parse_lever(name: Any, spec: Any, cb: Codebook, targets: dict, max_position
                 if w * end > most:
                     raise _fail(f"{key}.range", f"at {end:g} % the lever would add {w * end:g} % to the distance of "
                                                 f"'{item}' above the bottom of its scale, more than the +{most:g} % "
-                                                "allowed (valuekit/survey/levers.yaml, limits.percent_max): answers above "
+                                                "allowed (valuekit/survey/levers.yaml, limits.percent_max): answers "
+                                                "above "
                                                 "the middle of the scale would be pushed past its top; narrow the "
                                                 "range or lower the weight")
+    return target_level
 
+
+def _lever_texts(spec: dict, key: str, how: str) -> tuple[str, dict, dict, dict]:
+    """Its unit and labels per language, its assumptions and description."""
     units = spec.get("unit", DEFAULT_LABELS[f"ui_unit_{how}"])
     if isinstance(units, str):
         units = {"en": units}
@@ -337,16 +371,17 @@ def _parse_lever(name: Any, spec: Any, cb: Codebook, targets: dict, max_position
     labels = spec.get("label", {})
     if isinstance(labels, str):
         labels = {"en": labels}
-    if not isinstance(labels, dict) or set(labels) - set(LANGUAGES) or not all(isinstance(v, str) for v in labels.values()):
-        raise _fail(f"{key}.label", f"expected text or a mapping of languages {list(LANGUAGES)} to text, got {labels!r}")
+    if (not isinstance(labels, dict) or set(labels) - set(LANGUAGES)
+            or not all(isinstance(v, str) for v in labels.values())):
+        raise _fail(f"{key}.label",
+                    f"expected text or a mapping of languages {list(LANGUAGES)} to text, got {labels!r}")
     texts = {}
     for k in ("assumes", "description"):
         v = spec.get(k, "")
         if not isinstance(v, str):
             raise _fail(f"{key}.{k}", f"expected text, got {v!r}")
         texts[k] = v.strip()
-    return Lever(name=name, how=how, effects=effects, moves=moves, low=low, high=high, step=step, unit=unit,
-                 value_lever=value_lever, target=target_level, labels=dict(labels), units=dict(units), **texts)
+    return unit, units, labels, texts
 
 
 def _parse(spec: Any, cb: Codebook, source: str, max_positions: int) -> LeverSet:
