@@ -34,6 +34,7 @@ myst_heading_anchors = 3
 suppress_warnings = ["myst.header"]  # the notebooks' own heading levels are the reader's
 
 autosummary_generate = True
+templates_path = ["_templates"]  # an API page is titled by the name alone (load_survey), its module under it
 autodoc_default_options = {"members": False}
 autodoc_typehints = "none"  # numpydoc's Parameters sections say the types, in words
 numpydoc_show_class_members = False
