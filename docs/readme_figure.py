@@ -19,8 +19,9 @@ segmenter = vk.ValueSegmenter(survey.codebook, n_segments=4, random_state=2026).
 structure = segment_structure(segmenter, scores, random_state=2026)
 profiles = vk.segment_profiles(scores, segmenter.labels_, codebook=survey.codebook, data=survey.data,
                                weights=survey.weights, structure=structure)
-names = profiles["name"].to_dict()
 destroyed = vk.share_destroyed(scores, segmenter.labels_, weights=survey.weights)
+n = destroyed.set_index("segment")["n"]
+names = {k: f"{name} (n = {n[k]:,})" for k, name in profiles["name"].items() if k in n.index}  # each bar, its n
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4), dpi=100, width_ratios=[1, 1.35])
 plots.plot_benefits_sacrifices(scores, codebook=survey.codebook, kind="scatter", ax=left)
