@@ -205,16 +205,6 @@ def test_report_segments_above_the_respondents_kept(tmp_path):
 
 
 @pytest.mark.adversarial("error")
-def test_the_dashboard_page_says_why_it_cannot_start(tmp_path):
-    from valuekit.present.app import dashboard_page
-
-    page = dashboard_page(tmp_path / "gone.csv", DEMO_CODEBOOK, figure=False)
-    assert page.dashboard is None and isinstance(page.error, ValuekitError)
-    text = page.children[0].value
-    assert "could not start" in text and "gone.csv" in text and "not found" in text
-
-
-@pytest.mark.adversarial("error")
 def test_score_never_overwrites_the_export_and_asks_before_overwriting(capsys, tmp_path):
     import shutil
 

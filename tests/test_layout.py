@@ -20,7 +20,7 @@ PACKAGE = PROJ_ROOT / "valuekit"
 
 #: Bottom to top. A module may import from its own stage and the ones before it.
 STAGES = [
-    ("errors", "config"),
+    ("errors", "config", "_docstrings"),
     ("_validate",),
     ("evidence",),
     ("survey",),

@@ -33,6 +33,7 @@ _LAZY = {
                "DEMO_WAVE3_TRUTH", "DEMO_WAVE3_TRUTH_META", "NOTEBOOKS_DIR"],
     "datasets": ["list_datasets", "load_demo"],
     "analyse.competitor": ["attribute_comparison", "value_map"],
+    "evidence": ["Evidence", "evidence_settings"],
     "errors": ["ValuekitError", "FileError", "SurveyError", "ParameterError", "LeverError"],
     "analyse.drivers": ["importance_performance", "key_drivers", "outcome_slopes", "relative_weights", "shapley_r2"],
     "measure.sem": ["CFAResult", "PathResult", "compare_structures", "fit_cfa", "structure_verdict", "value_path"],
@@ -76,4 +77,5 @@ __all__ = [
     "compare_scenarios", "ValuekitError", "FileError", "SurveyError", "ParameterError", "LeverError",
     "rake", "weight_survey", "read_targets", "Targets", "RakeResult", "TargetsError",
     "fit_cfa", "compare_structures", "structure_verdict", "value_path", "CFAResult", "PathResult",
+    "Evidence", "evidence_settings",
 ]

@@ -9,6 +9,8 @@ modules, so every stage can read the floors without an import running back up th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -20,37 +22,135 @@ from ._validate.args import expected_error
 from ._validate.yamlfile import read_file as _read_file
 from .errors import FileError, ParameterError
 
-__all__ = ["evidence_settings", "ADJUST_METHODS", "DEFAULT_EVIDENCE"]
+__all__ = ["Evidence", "evidence_settings", "ADJUST_METHODS", "DEFAULT_EVIDENCE"]
 
 #: Multiple-testing adjustments (names as in :func:`statsmodels.stats.multitest.multipletests`).
 ADJUST_METHODS = ("fdr_bh", "holm", "bonferroni", "none")
-#: The shipped defaults for every evidence floor (read from ``valuekit/evidence.yaml``).
-DEFAULT_EVIDENCE: dict[str, Any] = yaml.safe_load(Path(__file__).with_name("evidence.yaml").read_text(encoding="utf-8"))
+
+# What each kind of setting accepts: (test, expected). The kind of every field is declared
+# with the field, so the schema is the class below and this table, nothing else.
+_KINDS = {
+    "method": (lambda v: isinstance(v, str) and v in ADJUST_METHODS, f"one of {list(ADJUST_METHODS)}"),
+    "count": (lambda v: v >= 1, "a whole number >= 1"),
+    "share": (lambda v: 0 < v < 1, "a number between 0 and 1"),
+    "loading": (lambda v: 0 < v <= 1, "a number above 0, at most 1"),  # 1: flag no loading as redundant
+    "nonneg": (lambda v: v >= 0, "a number >= 0"),
+    "number": (lambda v: True, "a number"),
+}
+
+
+def _kind(kind: str, type_=float):
+    return field(metadata={"kind": kind, "type": type_})
+
+
+@dataclass(frozen=True)
+class Evidence(Mapping):
+    """The evidence floors, one typed value per field, checked once when built.
+
+    Build it with :func:`evidence_settings` (the shipped defaults of
+    ``valuekit/evidence.yaml`` with your overrides) and pass it as ``settings=`` to every
+    function that states a finding; a function given an :class:`Evidence` uses it as it
+    is, a dict of overrides is checked each time it is given. The fields, their meaning
+    and their sources are in ``valuekit/evidence.yaml``; the values are data an analyst can
+    change, not constants. It reads like a dict too (``s["alpha"]``, ``dict(s)``,
+    ``pd.Series(s)``) and :meth:`replace` returns a checked copy with some fields changed.
+
+    Raises
+    ------
+    ParameterError
+        A value of the wrong kind (``.name`` is the field) or two fields that must not
+        cross (``strong_p`` above ``alpha``...), naming both.
+
+    Examples
+    --------
+    >>> s = evidence_settings(alpha=0.01)
+    >>> s.alpha, s["min_effect"], s.replace(min_effect=0.2).min_effect
+    (0.01, 0.3, 0.2)
+    """
+
+    # comparisons of a group with the rest of the sample
+    alpha: float = _kind("share")
+    adjust: str = _kind("method", str)
+    min_effect: float = _kind("nonneg")
+    min_group_n: int = _kind("count", int)
+    max_levels: int = _kind("count", int)
+    strong_p: float = _kind("share")
+    strong_effect: float = _kind("nonneg")
+    strong_r2: float = _kind("share")
+    # segments
+    min_silhouette: float = _kind("number")
+    # key drivers
+    min_r2: float = _kind("nonneg")
+    min_n_per_driver: float = _kind("nonneg")
+    min_sign_stability: float = _kind("share")
+    # the playbook's rules
+    important: float = _kind("nonneg")
+    perception_gap: float = _kind("number")
+    access_burden: float = _kind("number")
+    destroyed_share: float = _kind("share")
+    underperforms: float = _kind("number")
+    price_burden: float = _kind("number")
+    competitor_gap: float = _kind("number")
+    belonging_gap: float = _kind("number")
+    lost_segment: float = _kind("share")
+    # measurement model
+    min_loading: float = _kind("share")
+    min_cr: float = _kind("share")
+    min_ave: float = _kind("share")
+    max_htmt: float = _kind("nonneg")
+    min_cfi: float = _kind("share")
+    min_tli: float = _kind("share")
+    max_rmsea: float = _kind("share")
+    max_srmr: float = _kind("share")
+    min_n_per_parameter: float = _kind("nonneg")
+    max_std_loading: float = _kind("loading")
+
+    def __post_init__(self):
+        for f in fields(self):
+            object.__setattr__(self, f.name, _check_setting(f.name, getattr(self, f.name)))
+        _check_order(self, self, "evidence settings")
+
+    def __getitem__(self, key: str):
+        if key not in _FIELDS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self):
+        return iter(_FIELDS)
+
+    def __len__(self) -> int:
+        return len(_FIELDS)
+
+    def replace(self, **changes) -> "Evidence":
+        """A copy with some fields changed, checked as :func:`evidence_settings` checks them."""
+        return evidence_settings(self, **changes)
+
+
+_FIELDS = tuple(f.name for f in fields(Evidence))
+_SPEC = {f.name: f.metadata for f in fields(Evidence)}
+
 
 def _check_setting(key: str, value: Any) -> Any:
     """One evidence setting's value; a ParameterError named after the setting otherwise."""
-    def fail(expected):
+    kind, type_ = _SPEC[key]["kind"], _SPEC[key]["type"]
+    test, expected = _KINDS[kind]
+
+    def fail():
         return ParameterError(f"evidence setting '{key}': expected {expected}, got {_check.shown(value)}", name=key)
 
-    if key == "adjust":
-        if not isinstance(value, str) or value not in ADJUST_METHODS:
-            raise fail(f"one of {list(ADJUST_METHODS)}")
+    if type_ is str:
+        if not test(value):
+            raise fail()
         return value
-    if key in ("min_group_n", "max_levels"):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise fail("a whole number >= 1")
+    if type_ is int:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not test(value):
+            raise fail()
         return int(value)
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not _finite(value):
-        raise fail("a number")
-    if key in ("alpha", "strong_p", "strong_r2", "min_sign_stability", "destroyed_share", "lost_segment",
-               "min_loading", "min_cr", "min_ave", "min_cfi", "min_tli", "max_rmsea", "max_srmr") \
-            and not 0 < value < 1:
-        raise fail("a number between 0 and 1")
-    if key == "max_std_loading" and not 0 < value <= 1:  # 1: flag no loading as nearly redundant
-        raise fail("a number above 0, at most 1")
-    if key in ("min_effect", "strong_effect", "min_r2", "min_n_per_driver", "important", "max_htmt",
-               "min_n_per_parameter") and value < 0:
-        raise fail("a number >= 0")
+        expected = "a number"
+        raise fail()
+    if not test(value):
+        raise fail()
     return float(value)
 
 
@@ -71,7 +171,7 @@ _ORDERED = (
 )
 
 
-def _check_order(settings: dict[str, Any], given: dict[str, Any], source: str) -> None:
+def _check_order(settings: Mapping[str, Any], given: Mapping[str, Any], source: str) -> None:
     """Refuse settings that contradict each other (``strong_p`` above ``alpha``), naming both."""
     for low, high, why in _ORDERED:
         if settings[low] > settings[high]:
@@ -81,14 +181,27 @@ def _check_order(settings: dict[str, Any], given: dict[str, Any], source: str) -
                                  f"expected {low} <= {high}", name=low if low in given else high)
 
 
-def evidence_settings(overrides: dict | str | Path | None = None, **more) -> dict[str, Any]:
+def _defaults() -> Evidence:
+    path = Path(__file__).with_name("evidence.yaml")
+    values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if set(values) != set(_FIELDS):  # the shipped file and the class are kept together
+        raise RuntimeError(f"{path.name} and valuekit.evidence.Evidence disagree on the settings: "
+                           f"{sorted(set(values) ^ set(_FIELDS))}")
+    return Evidence(**values)
+
+
+#: The shipped defaults for every evidence floor (read from ``valuekit/evidence.yaml``).
+DEFAULT_EVIDENCE: Evidence = _defaults()
+
+
+def evidence_settings(overrides: Evidence | dict | str | Path | None = None, **more) -> Evidence:
     """The evidence floors: the shipped defaults, updated by a file or dict of overrides.
 
     Parameters
     ----------
-    overrides : dict or path to a YAML file, optional
+    overrides : Evidence, dict or path to a YAML file, optional
         Only the keys to change (see ``valuekit/evidence.yaml`` for every key and its
-        meaning). A file is read with :func:`valuekit._validate.yamlfile.read_file`: the safe loader,
+        meaning); an :class:`Evidence` is taken whole, as the base for ``**more``. A file is read with :func:`valuekit._validate.yamlfile.read_file`: the safe loader,
         UTF-8, UTF-16/32 or Windows-1252 text, at most 4 MiB, no key twice.
     **more
         Further overrides by keyword.
@@ -107,14 +220,24 @@ def evidence_settings(overrides: dict | str | Path | None = None, **more) -> dic
         ``strong_effect``, ``min_r2`` above ``strong_r2``, ``min_loading`` above
         ``max_std_loading``.
 
+    Returns
+    -------
+    Evidence
+        Every floor as a typed, checked field.
+
     Examples
     --------
     >>> s = evidence_settings({"alpha": 0.01}, min_effect=0.2)
-    >>> s["alpha"], s["min_effect"], s["adjust"]
+    >>> s["alpha"], s.min_effect, s.adjust
     (0.01, 0.2, 'fdr_bh')
     """
+    base = DEFAULT_EVIDENCE
+    if isinstance(overrides, Evidence):
+        base, overrides = overrides, None
+        if not more:
+            return base  # checked when it was built
     if overrides is not None and not isinstance(overrides, (dict, str, Path)):
-        raise _check._fail("overrides", "None, a dict of settings or the path of a YAML file", overrides)
+        raise _check._fail("overrides", "None, Evidence, a dict of settings or the path of a YAML file", overrides)
     source = "evidence settings"
     if isinstance(overrides, (str, Path)):
         path = Path(overrides)
@@ -131,7 +254,7 @@ def evidence_settings(overrides: dict | str | Path | None = None, **more) -> dic
     if unknown:
         raise ParameterError(f"{source}: unknown setting(s) {unknown}; expected some of "
                              f"{sorted(DEFAULT_EVIDENCE)}", name=str(unknown[0]))
-    settings = dict(DEFAULT_EVIDENCE)
+    settings = dict(base)
     try:
         settings.update({k: _check_setting(k, v) for k, v in overrides.items()})
     except ParameterError as err:
@@ -139,12 +262,19 @@ def evidence_settings(overrides: dict | str | Path | None = None, **more) -> dic
             raise
         raise ParameterError(f"{source}: {err}", name=err.name) from None  # a file's value: name the file too
     _check_order(settings, overrides, source)
-    return settings
+    return Evidence(**settings)
 
 
-def settings_arg(value, name: str = "settings") -> dict:
-    """Evidence settings as :func:`evidence_settings` checks them (``None``: the defaults)."""
-    if value is not None and not isinstance(value, dict):
-        raise expected_error(name, "None or a dict of evidence settings (valuekit.evidence.evidence_settings)",
-                             value)
+def settings_arg(value, name: str = "settings") -> Evidence:
+    """Evidence settings as :func:`evidence_settings` checks them (``None``: the defaults).
+
+    An :class:`Evidence` is used as it is; a dict of overrides is checked here.
+    """
+    if value is None:
+        return DEFAULT_EVIDENCE
+    if isinstance(value, Evidence):
+        return value
+    if not isinstance(value, dict):
+        raise expected_error(name, "None, Evidence or a dict of evidence settings "
+                             "(valuekit.evidence.evidence_settings)", value)
     return evidence_settings(value)

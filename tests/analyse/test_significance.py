@@ -239,16 +239,6 @@ def test_bad_arguments_name_the_problem(frame):
         evidence_settings(alpha=5)
 
 
-def test_evidence_settings_file(tmp_path):
-    path = tmp_path / "evidence.yaml"
-    path.write_text("alpha: 0.01\nmin_effect: 0.5\n", encoding="utf-8")
-    s = evidence_settings(path)
-    assert (s["alpha"], s["min_effect"], s["adjust"]) == (0.01, 0.5, "fdr_bh")
-    path.write_text("alpha: 0.01\nalpha: 0.02\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="appears twice"):
-        evidence_settings(path)
-
-
 def test_grade():
     assert grade([1e-5, 1e-5, 0.01], [0.6, 0.2, 0.9]).tolist() == ["strong", "moderate", "moderate"]
 

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from instruments import BENEFITS_ONLY_CODEBOOK, PLANTED_MISSING, benefits_only
+from instruments import PLANTED_MISSING, benefits_only
 
 import valuekit as vk
 from valuekit import Codebook, CodebookError, NoSacrificesError
@@ -14,7 +14,6 @@ from valuekit.analyse.drivers import key_drivers
 from valuekit.analyse.segments import ValueSegmenter, segment_profiles, share_destroyed, where_value_is_destroyed
 from valuekit.cli import main
 from valuekit.measure.scoring import ValueScorer, scored_mask, summarize_value
-from valuekit.survey.answers import construct_scores
 
 
 @pytest.fixture(scope="module")
@@ -53,16 +52,6 @@ def test_multi_item_outcomes_and_constructs_are_scored_as_means(survey, mobile):
     assert cb.label("trust", "es") == "Confianza" and cb.outcome_column("trust") == "trust"
     with pytest.raises(ValueError, match="neither an outcome nor a construct"):
         cb.outcome_column("loyalty")
-
-
-def test_construct_scores_need_half_their_items():
-    cb = Codebook.from_dict({"scale": {"min": 1, "max": 5}, "benefits": {"functional": ["f"]},
-                             "constructs": {"trust": ["t1", "t2", "t3", "t4"]}})
-    frame = pd.DataFrame({"f": [1, 1, 1], "t1": [2, 2, None], "t2": [4, None, None], "t3": [None, None, None],
-                          "t4": [None, None, 5]})
-    assert construct_scores(frame, cb)["trust"].tolist()[:1] == [3.0]
-    assert np.isnan(construct_scores(frame, cb)["trust"].iloc[1])  # 1 of 4 answered, 2 needed
-    assert construct_scores(frame, cb, min_answered=0.25)["trust"].tolist() == [3.0, 2.0, 5.0]
 
 
 def test_benefits_only_scores_without_a_ratio_and_says_so(survey):

@@ -20,10 +20,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._validate.args import expected_error, frame_arg, grouping_arg
 from ..errors import ParameterError, SurveyError
+from ..measure.model import weights_arg
 from ..measure.scoring import group_masks, item_matrix
-from ..survey.answers import survey_weights
+from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
 
 __all__ = ["attribute_comparison", "value_map", "has_comparisons"]
@@ -76,6 +78,8 @@ def _importance_arg(value, codebook: Codebook) -> dict | None:
     return value
 
 
+@survey_first("data", "codebook", "weights")
+@share_docs
 def attribute_comparison(data: pd.DataFrame, codebook: Codebook, *, weights=None) -> pd.DataFrame:
     """Our rating against the competitor's, attribute by attribute.
 
@@ -84,10 +88,17 @@ def attribute_comparison(data: pd.DataFrame, codebook: Codebook, *, weights=None
     ``theirs`` (weighted means on the common scale, reverse-coded), ``ratio`` (ours /
     theirs) and ``advantage`` (for a benefit, ratio - 1; for a sacrifice, 1 - ratio: positive
     means better for the customer with us).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Recoded survey data (``Survey.data``) with our items and the competitor's.
+    {codebook}
+    {weights}
     """
     data = frame_arg("data", data, "a DataFrame of survey answers (Survey.data)")
     codebook = codebook_arg("codebook", codebook)
-    w = survey_weights(weights, len(data), index=data.index)
+    w = weights_arg(weights, data)
     _require(codebook)
     pairs, ours, theirs = paired_items(data, codebook)
     rows = []
@@ -103,6 +114,8 @@ def attribute_comparison(data: pd.DataFrame, codebook: Codebook, *, weights=None
     return pd.DataFrame(rows)
 
 
+@survey_first("data", "codebook", "weights")
+@share_docs
 def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = None,
               importance: dict | pd.Series | None = None, weights=None) -> pd.DataFrame:
     """Relative benefits and relative sacrifices against the competitor, per group.
@@ -111,7 +124,7 @@ def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = 
     ----------
     data : DataFrame
         Recoded survey data with our items and the competitor's.
-    codebook : Codebook
+    {codebook}
     by : Series, optional
         Groups (e.g. segments); the whole sample is always the first row (``all``).
     importance : dict or Series, optional
@@ -119,8 +132,7 @@ def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = 
         default. Blocks without competitor ratings are left out of both sides, and so are
         blocks weighted 0, not listed, or NaN (a driver share that was withheld). A weight
         above 0 is needed for at least one compared benefit and one compared sacrifice.
-    weights : array-like, optional
-        Survey weights.
+    {weights}
 
     Returns
     -------
@@ -135,7 +147,7 @@ def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = 
     codebook = codebook_arg("codebook", codebook)
     by = grouping_arg("by", by, data.index, {"data": data})
     importance = _importance_arg(importance, codebook)
-    w = survey_weights(weights, len(data), index=data.index)
+    w = weights_arg(weights, data)
     _require(codebook)
     codebook.require_sacrifices("value_map")
     pairs, ours, theirs = paired_items(data, codebook)

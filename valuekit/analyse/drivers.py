@@ -45,12 +45,14 @@ from math import ceil, factorial
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import column_arg, columns_arg, frame_arg, grouping_arg, seed_arg
 from ..errors import ParameterError, SurveyError
 from ..evidence import DEFAULT_EVIDENCE
+from ..measure.model import weights_arg
 from ..measure.scoring import common_scale, group_masks
-from ..survey.answers import survey_weights
+from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.labels import lang_arg
 
@@ -100,7 +102,7 @@ def _model_args(data, outcome, drivers, weights) -> tuple[pd.DataFrame, str, lis
     drivers = columns_arg("drivers", drivers, {"data": data}, numeric=True)
     if outcome in drivers:
         raise ParameterError(f"drivers: the outcome '{outcome}' is also listed as a driver", name="drivers")
-    w = survey_weights(weights, len(data), index=data.index)
+    w = weights_arg(weights, data)
     return data, outcome, drivers, w
 
 
@@ -108,7 +110,7 @@ def _complete(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> 
     """The complete rows (outcome, drivers) with positive weight, their weights, and how many were left out.
     The columns and weights are checked by :func:`_model_args` first."""
     values = data[[outcome, *drivers]].to_numpy(dtype=float, na_value=np.nan)
-    w = survey_weights(weights, len(data), index=data.index)
+    w = weights_arg(weights, data)
     complete = np.isfinite(values).all(axis=1) & (w > 0)
     return values[complete], w[complete], int((~complete).sum())
 
@@ -192,8 +194,20 @@ def _sign(beta: np.ndarray) -> np.ndarray:
     return np.where(beta < 0, -1, 1)
 
 
+@survey_first("weights")
+@share_docs
 def relative_weights(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None) -> pd.DataFrame:
     """Johnson's relative weights of ``drivers`` for ``outcome``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent with the outcome and the driver columns.
+    outcome : str
+        The outcome column.
+    drivers : list of str
+        The driver columns (dimension and sacrifice scores, or any numeric columns).
+    {weights}
 
     Returns
     -------
@@ -217,12 +231,24 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: list[str], *, we
     return _table(data, outcome, drivers, weights, "johnson")
 
 
+@survey_first("weights")
+@share_docs
 def shapley_r2(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None) -> pd.DataFrame:
     """Shapley (LMG) decomposition of R², exact over all subsets of drivers.
 
     Same columns as :func:`relative_weights`. Refuses more than
     :data:`MAX_SHAPLEY_DRIVERS` drivers (2**p regressions); use
     :func:`relative_weights` then, which approximates it closely.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent with the outcome and the driver columns.
+    outcome : str
+        The outcome column.
+    drivers : list of str
+        The driver columns (at most 15).
+    {weights}
     """
     data, outcome, drivers, _ = _model_args(data, outcome, drivers, weights)
     check_shapley_size(drivers)
@@ -333,6 +359,8 @@ def floor_note(n: int, p: int, per_driver: float) -> str:
             f"{per_driver:g} per driver)")
 
 
+@survey_first("codebook", "weights")
+@share_docs
 def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codebook: Codebook | None = None,
                 method: str = "johnson", by: pd.Series | None = None, weights=None,
                 n_boot: int = 200, ci: float = 0.95, random_state=None, lang: str = "en",
@@ -347,8 +375,8 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
     outcome : str
     drivers : list of str
         Dimension, facet or sacrifice score columns.
-    codebook : Codebook, optional
-        Labels each driver (in ``lang``) and says whether it is a ``benefit`` or a
+    {codebook}
+        It labels each driver (in ``lang``) and says whether it is a ``benefit`` or a
         ``sacrifice``.
     method : {"johnson", "shapley"}
     by : Series, optional
@@ -356,17 +384,16 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
         Respondents without a group (unscored respondents have no segment) are in the
         ``all`` model only: they form no group of their own, and ``.attrs["no_group"]``
         counts them.
-    weights : array-like, optional
-        Survey weights (weighted correlations; the bootstrap resamples respondents with
-        their weights).
+    {weights}
+        The correlations are weighted, and the bootstrap resamples respondents with their
+        weights.
     n_boot : int, default 200
         Bootstrap resamples for the percentile intervals (0: no intervals). One set of
         resamples serves the shares, the betas and R².
     ci : float, default 0.95
         Coverage of the intervals.
-    random_state : int, optional
-    lang : {"en", "es", "it"}
-        Language of the labels (with ``codebook``).
+    {random_state}
+    {lang}
     min_n_per_driver : float, optional
         Complete respondents a group needs per driver before its model is reported; below
         ``min_n_per_driver * len(drivers)`` the group's numbers are NaN and ``note`` says so.
@@ -507,6 +534,8 @@ def driver_summary(table: pd.DataFrame, group="all") -> str:
     return text
 
 
+@survey_first("codebook", "weights")
+@share_docs
 def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codebook: Codebook,
                            weights=None, importance: str = "share", lang: str = "en") -> pd.DataFrame:
     """Importance against performance, with Martilla & James's quadrants.
@@ -516,12 +545,13 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
     drivers : DataFrame
         :func:`key_drivers` output for one group (the first row of each driver is used), or
         stated importance with columns ``driver`` and ``share``.
-    scores : DataFrame
-        ValueScorer output (performance = the mean score).
+    {scores}
+        Performance is the mean score.
+    {codebook}
+    {weights}
     importance : str, default "share"
         The column of ``drivers`` used; its absolute value is the importance.
-    lang : {"en", "es", "it"}
-        Language of the point labels.
+    {lang}
 
     Returns
     -------
@@ -558,7 +588,7 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
                              f"({drivers[importance].dtype})", name="importance")
     scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     codebook = codebook_arg("codebook", codebook)
-    w = survey_weights(weights, len(scores), index=scores.index)
+    w = weights_arg(weights, scores)
     lang = lang_arg(lang)
     table = drivers.drop_duplicates("driver")
     columns_arg("scores", [str(d) for d in table["driver"]], {"scores": scores}, numeric=True)
@@ -609,6 +639,8 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
     return out
 
 
+@survey_first("weights")
+@share_docs
 def outcome_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None) -> pd.Series:
     """Survey-weighted least-squares slopes of the outcome on the drivers.
 
@@ -621,6 +653,16 @@ def outcome_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, weig
     >>> mtcars = pd.read_csv(PROJ_ROOT / "tests" / "data" / "mtcars.csv")
     >>> outcome_slopes(mtcars, "mpg", ["wt", "hp"]).round(5).tolist()   # R: coef(lm(mpg ~ wt + hp))
     [-3.87783, -0.03177]
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent with the outcome and the driver columns.
+    outcome : str
+        The outcome column.
+    drivers : list of str
+        The driver columns.
+    {weights}
     """
     data, outcome, drivers, _ = _model_args(data, outcome, drivers, weights)
     values, w, _ = _prepare(data, outcome, drivers, weights)

@@ -33,12 +33,15 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier, export_text
 from sklearn.utils.validation import check_is_fitted
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import columns_arg, covers_arg, expected_error, frame_arg, optional_frame, seed_arg, series_arg
 from ..errors import ParameterError, SurveyError
-from ..evidence import DEFAULT_EVIDENCE, settings_arg
+from ..evidence import DEFAULT_EVIDENCE, Evidence, settings_arg
+from ..measure.model import weights_arg
 from ..measure.scoring import group_masks, group_order, require_ratio, scores_arg, weighted_sd, wilson_interval
-from ..survey.answers import kish_n, survey_weights
+from ..survey.answers import kish_n
+from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.labels import lang_arg
 
@@ -146,19 +149,19 @@ def stability_verdict(jaccard: float) -> str:
             else "stable" if jaccard <= 0.85 else "highly stable")
 
 
+@share_docs
 class ValueSegmenter(ClusterMixin, BaseEstimator):
     """Segments of customers with similar value profiles.
 
     Parameters
     ----------
-    codebook : Codebook
-        Supplies the profile columns (benefit dimensions and sacrifices).
+    {codebook}
     n_segments : int, default 4
     method : {"kmeans", "gmm"}, default "kmeans"
         k-means, or a Gaussian mixture with full covariances.
     context : list of str, optional
         Context columns (categorical) to include, one-hot encoded.
-    random_state : int, optional
+    {random_state}
     n_init : int, default 10
 
     Attributes
@@ -275,6 +278,8 @@ class ValueSegmenter(ClusterMixin, BaseEstimator):
         return self.fit(X).labels_
 
 
+@survey_first("codebook")
+@share_docs
 def choose_k(scores: pd.DataFrame, codebook: Codebook, *, k_range=range(2, 9), method: str = "kmeans",
              context: list[str] | None = None, random_state=None, silhouette_sample: int = 5000,
              n_init: int = 4) -> pd.DataFrame:
@@ -284,6 +289,22 @@ def choose_k(scores: pd.DataFrame, codebook: Codebook, *, k_range=range(2, 9), m
     ``silhouette_sample`` respondents, standardised features; higher is better),
     ``inertia`` (k-means) or ``bic`` (mixtures; lower is better), and ``smallest_share``
     (the size of the smallest segment, a practical check).
+
+    Parameters
+    ----------
+    {scores}
+    {codebook}
+    k_range : iterable of int, default range(2, 9)
+        The numbers of segments to try (each at least 2).
+    method : {"kmeans", "gmm"}, default "kmeans"
+        As :class:`~valuekit.ValueSegmenter`.
+    context : list of str, optional
+        Context columns to cluster on as well, as :class:`~valuekit.ValueSegmenter`.
+    {random_state}
+    silhouette_sample : int, default 5000
+        Respondents (drawn at random) on whom the silhouette is computed.
+    n_init : int, default 4
+        Starts of each fit (the best is kept).
     """
     ks = _k_range_arg(k_range)
     scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
@@ -347,6 +368,7 @@ def _jaccard_best(reference: np.ndarray, other: np.ndarray, k: int) -> np.ndarra
     return jac.max(axis=1)
 
 
+@share_docs
 def bootstrap_stability(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_boot: int = 50,
                         random_state=None, progress: bool | None = None) -> pd.DataFrame:
     """Hennig's (2007) bootstrap stability of each segment of a fitted segmenter.
@@ -361,6 +383,12 @@ def bootstrap_stability(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_bo
 
     Parameters
     ----------
+    segmenter : ValueSegmenter
+        The segmentation to test; refitted, unchanged, on each bootstrap sample.
+    {scores}
+    n_boot : int, default 50
+        Bootstrap samples.
+    {random_state}
     progress : bool, optional
         Show a progress bar (tqdm). Default: only for long runs (more than 20 bootstraps
         of 20,000 or more respondents).
@@ -399,16 +427,26 @@ def bootstrap_stability(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_bo
     })
 
 
+@survey_first("weights")
+@share_docs
 def share_destroyed(scores: pd.DataFrame, segments: pd.Series, *, weights=None,
                     confidence: float = 0.95) -> pd.DataFrame:
     """Share of scored customers with value destroyed, per segment, with a Wilson interval.
 
     With survey weights the interval uses Kish's effective sample size. ``note`` says why
     a segment has no estimate (NaN share): all its respondents' weights are zero.
+
+    Parameters
+    ----------
+    {scores}
+    {segments}
+    {weights}
+    confidence : float, default 0.95
+        Coverage of the Wilson intervals.
     """
     scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     segments = series_arg("segments", segments, scores.index)
-    w = survey_weights(weights, len(scores), index=scores.index)
+    w = weights_arg(weights, scores)
     confidence = _check.fraction("confidence", confidence)
     require_ratio(scores, "share_destroyed")
     scores_arg("scores", scores, ["verdict"])
@@ -571,24 +609,23 @@ def segment_structure(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_sim:
                       "p": p, "n_sim": n_sim, "distinct": distinct, "verdict": verdict}, dtype=object)
 
 
+@survey_first("codebook", "data", "weights")
+@share_docs
 def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook,
                      data: pd.DataFrame | None = None, weights=None, comparisons: pd.DataFrame | None = None,
-                     structure: pd.Series | dict | None = None, settings: dict | None = None,
+                     structure: pd.Series | dict | None = None, settings: Evidence | dict | None = None,
                      lang: str = "en") -> pd.DataFrame:
     """Who is in each segment: size, scores against the sample, value, outcomes, context.
 
     Parameters
     ----------
-    scores : DataFrame
-        ValueScorer output.
-    segments : Series
-        Segment (or any grouping, such as a context column) per respondent, on the same index.
+    {scores}
+    {segments}
         Respondents with no segment are counted in a row ``unassigned``.
-    codebook : Codebook
+    {codebook}
     data : DataFrame, optional
         Survey data (``Survey.data``) for outcome means and the context mix.
-    weights : array-like, optional
-        Survey weights.
+    {weights}
     comparisons : DataFrame, optional
         A :func:`valuekit.analyse.significance.compare_groups` table holding this grouping (its
         rows whose ``grouping`` is the segments' name, or its only grouping); computed on
@@ -601,10 +638,8 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
         ``name_note`` says why: the clusters differ from the rest on what they were cut on
         even in data with no segments, so those differences name nothing. Without it, names
         are made from the findings alone (give it whenever the segments come from clustering).
-    settings : dict, optional
-        Evidence floors (:func:`valuekit.evidence.evidence_settings`).
-    lang : {"en", "es", "it"}
-        Language of the names.
+    {settings}
+    {lang}
 
     Returns
     -------
@@ -626,7 +661,7 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
     segments = series_arg("segments", segments, scores.index)
     codebook = codebook_arg("codebook", codebook)
     data = optional_frame("data", data, "a DataFrame of survey data (Survey.data)")
-    w = pd.Series(survey_weights(weights, len(scores), index=scores.index), index=scores.index)
+    w = pd.Series(weights_arg(weights, scores, data), index=scores.index)
     comparisons = optional_frame("comparisons", comparisons, "a compare_groups table")
     if comparisons is not None:
         columns_arg("comparisons", ["grouping", "group", "measure", "finding", "direction", "effect"],
@@ -732,6 +767,8 @@ def align_segments(labels: pd.Series, reference: pd.Series) -> pd.Series:
     return labels.map(lambda v: pd.NA if pd.isna(v) else mapping.get(int(v), int(v))).astype("Int64")
 
 
+@survey_first("codebook")
+@share_docs
 def explain_segments(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook,
                      max_depth: int = 3, lang: str = "en", random_state=0) -> tuple[str, float]:
     """A shallow decision tree that restates the segments as a few readable rules.
@@ -739,6 +776,16 @@ def explain_segments(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
     Returns the rules as text (``sklearn.tree.export_text``, features by their display
     label) and the tree's agreement with the segments (share of respondents it types
     correctly): how faithful the simple story is.
+
+    Parameters
+    ----------
+    {scores}
+    {segments}
+    {codebook}
+    max_depth : int, default 3
+        Depth of the tree: more rules fit better and read worse.
+    {lang}
+    {random_state}
     """
     scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     segments = series_arg("segments", segments, scores.index)  # by label, not position
@@ -759,6 +806,8 @@ def explain_segments(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
 
 
 
+@survey_first("codebook", "weights")
+@share_docs
 def where_value_is_destroyed(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook,
                              weights=None) -> pd.DataFrame:
     """Where, for whom and through what value is lost: a ranked, tidy table.
@@ -777,11 +826,18 @@ def where_value_is_destroyed(scores: pd.DataFrame, segments: pd.Series, *, codeb
     Rows are ranked by ``customers_affected`` (survey-weighted), largest first; only blocks
     on which the segment does worse than the sample (``gap > 0``) and that affect someone
     are listed.
+
+    Parameters
+    ----------
+    {scores}
+    {segments}
+    {codebook}
+    {weights}
     """
     scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     segments = series_arg("segments", segments, scores.index)
     codebook = codebook_arg("codebook", codebook)
-    w = pd.Series(survey_weights(weights, len(scores), index=scores.index), index=scores.index)
+    w = pd.Series(weights_arg(weights, scores), index=scores.index)
     require_ratio(scores, "where_value_is_destroyed")
     columns_arg("scores", codebook.dimensions + codebook.sacrifices + ["benefits", "sacrifices", "verdict"],
                 {"scores": scores})

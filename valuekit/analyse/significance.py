@@ -38,13 +38,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import align_arg, columns_arg, expected_error, frame_arg, optional_frame
 from ..errors import ParameterError
-from ..evidence import ADJUST_METHODS, DEFAULT_EVIDENCE, evidence_settings
+from ..evidence import ADJUST_METHODS, DEFAULT_EVIDENCE, Evidence, evidence_settings, settings_arg
 from ..measure.model import weights_arg
 from ..measure.scoring import group_masks, require_ratio, wilson_bounds
 from ..survey.answers import kish_n
+from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.labels import DEFAULT_LABELS, lang_arg
 
@@ -54,16 +56,14 @@ __all__ = ["compare_groups", "style_comparisons", "evidence_settings", "grade", 
 _SHARES = {"share_destroyed": ("verdict", "destroyed")}
 
 
-def grade(p_adj, effect, *, settings: dict | None = None) -> np.ndarray:
+def grade(p_adj, effect, *, settings: Evidence | dict | None = None) -> np.ndarray:
     """``"strong"`` when the adjusted p is below ``strong_p`` and the absolute effect size
     reaches ``strong_effect``; ``"moderate"`` otherwise (for findings that passed the bar).
 
     >>> grade([0.0001, 0.02], [0.8, 0.8]).tolist()
     ['strong', 'moderate']
     """
-    if settings is not None and not isinstance(settings, dict):
-        raise expected_error("settings", "None or a dict of evidence settings", settings)
-    s = DEFAULT_EVIDENCE if settings is None else evidence_settings(settings)
+    s = settings_arg(settings)
     try:
         p, e = np.asarray(p_adj, float), np.abs(np.asarray(effect, float))
     except (TypeError, ValueError):
@@ -289,9 +289,7 @@ def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.nd
 
 def _table_options(settings, adjust, alpha, confidence) -> tuple[dict, str, float, float]:
     """The evidence settings and a comparison table's adjust, alpha and confidence, checked."""
-    if settings is not None and not isinstance(settings, dict):
-        raise expected_error("settings", "None or a dict of evidence settings (evidence_settings)", settings)
-    s = evidence_settings(settings)
+    s = settings_arg(settings)
     adjust = s["adjust"] if adjust is None else adjust
     alpha = s["alpha"] if alpha is None else alpha
     if not isinstance(adjust, str) or adjust not in ADJUST_METHODS:
@@ -364,29 +362,29 @@ def _conclude(out: pd.DataFrame, *, adjust: str, alpha: float, settings: dict,
     return int(tested.sum())
 
 
+@survey_first("codebook", "data", "weights")
+@share_docs
 def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None,
                    measures: list[str] | None = None, weights=None, data: pd.DataFrame | None = None,
                    adjust: str | None = None, alpha: float | None = None, confidence: float = 0.95,
-                   settings: dict | None = None, lang: str = "en") -> pd.DataFrame:
+                   settings: Evidence | dict | None = None, lang: str = "en") -> pd.DataFrame:
     """Every group against the rest of the sample, on every score, with adjusted p-values.
 
     Parameters
     ----------
-    scores : DataFrame
-        ValueScorer output (one row per respondent).
+    {scores}
     by : Series, str, or a dict / list of them
         The grouping(s): segments (a Series on ``scores``' index), a context column name
         (looked up in ``scores``, then ``data``), or several at once, e.g.
         ``{"segment": segments, "channel": "channel"}``. Respondents with a missing group
         form a group ``"(missing)"``. The adjustment runs across every grouping's rows.
-    codebook : Codebook, optional
-        Default measures (every dimension, facet, sacrifice, the indices, the value ratio
+    {codebook}
+        It gives the default measures (every dimension, facet, sacrifice, the indices, the value ratio
         and the share destroyed), their labels (in ``lang``) and kinds.
     measures : list of str, optional
         Score columns to compare; ``"share_destroyed"`` is the share of scored customers
         whose verdict is ``destroyed``.
-    weights : array-like or str, optional
-        Survey weights (a column name of ``scores`` or ``data``, or values).
+    {weights}
     data : DataFrame, optional
         Where grouping and weight columns are looked up.
     adjust : {"fdr_bh", "holm", "bonferroni", "none"}, optional
@@ -395,10 +393,11 @@ def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None
         Significance level for the adjusted p; default from the settings (0.05).
     confidence : float, default 0.95
         Of the interval of each difference.
-    settings : dict, optional
-        Evidence floors (:func:`evidence_settings`): ``min_group_n`` (effective size a
+    {settings}
+        The floors used here: ``min_group_n`` (effective size a
         group needs to be compared), ``min_effect`` (the effect-size floor of a finding),
         ``max_levels``.
+    {lang}
 
     Returns
     -------
@@ -501,6 +500,17 @@ def style_comparisons(table: pd.DataFrame, *, grouping: str | None = None, value
     whose every text is HTML-escaped: its cells, the group and measure labels, the
     grouping's name and the caption (labels come from the survey's files, so they are shown
     as text, never run as markup).
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`compare_groups` output.
+    grouping : str, optional
+        The grouping to show (e.g. ``"segment"``); None: the table's only grouping.
+    value : str, default "group_value"
+        The column shown in each cell.
+    decimals : int, default 2
+        Decimals of the values shown.
     """
     import html
 

@@ -36,9 +36,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import expected_error, frame_arg, optional_frame
 from ..errors import ParameterError, SurveyError
+from ..evidence import Evidence
 from ..measure.model import weights_arg
 from ..measure.scoring import group_masks
 from ..survey.answers import kish_n
@@ -248,6 +250,7 @@ def _sources_arg(sources) -> list[tuple[str | None, Path]]:
     raise expected_error("sources", "a file, a list of files, or a dict of wave label: file", sources)
 
 
+@share_docs
 def load_waves(sources, codebook: Codebook | str | Path, *, wave_column: str | None = None,
                **options) -> Waves:
     """Load survey waves: several exports, one export with a wave column, or both.
@@ -258,8 +261,7 @@ def load_waves(sources, codebook: Codebook | str | Path, *, wave_column: str | N
         The exports. Without ``wave_column`` each file is one wave, labelled by its dict key
         or its file name without the suffix, in the order given. With ``wave_column`` each
         file is split by that column, its waves ordered by value (numbers by value).
-    codebook : Codebook or path
-        One codebook for every wave.
+    {codebook}
     wave_column : str, optional
         The column telling waves apart. Every row needs a value.
     **options
@@ -449,38 +451,37 @@ def _side(x, ok, w, mask):
     return W, W2, S1, S2, N
 
 
+@share_docs
 def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | None = None, by=None,
                   measures: list[str] | None = None, weights=None, data: pd.DataFrame | None = None,
                   baseline: str = "previous", adjust: str | None = None, alpha: float | None = None,
-                  confidence: float = 0.95, settings: dict | None = None, lang: str = "en") -> pd.DataFrame:
+                  confidence: float = 0.95, settings: Evidence | dict | None = None, lang: str = "en") -> pd.DataFrame:
     """Each wave against an earlier one, on every measure, overall and by segment.
 
     Parameters
     ----------
-    scores : DataFrame
-        Stacked scores of every wave (:meth:`Waves.scores`).
+    {scores}
     wave : str or Series, default "wave"
         The wave of each respondent: a column of ``scores`` or a Series on its index. Waves
         are in the column's category order (as :meth:`Waves.scores` sets it), else sorted
         (numbers by value).
-    codebook : Codebook, optional
-        Default measures, labels (in ``lang``) and kinds, as in
-        :func:`~valuekit.analyse.significance.compare_groups`.
+    {codebook}
     by : Series or str, optional
         A grouping (e.g. the segments of :meth:`Waves.segments`): changes are also tested
         within each group.
     measures : list of str, optional
         Score columns (and ``"share_destroyed"``); default every dimension, facet,
         sacrifice, the indices, the value ratio and the share destroyed.
-    weights : array-like or str, optional
-        Each respondent's weight in their own wave (:meth:`Waves.weights`).
+    {weights}
     data : DataFrame, optional
         Where a grouping or weight column is looked up.
     baseline : {"previous", "first"}
         Each wave against the wave before it, or against the first wave.
-    adjust, alpha, confidence, settings
+    adjust, alpha, confidence
         As :func:`~valuekit.analyse.significance.compare_groups`: the adjustment runs across the
         whole table; ``min_group_n`` applies to each wave's effective size in a scope.
+    {settings}
+    {lang}
 
     Returns
     -------
@@ -692,6 +693,7 @@ def _md(value) -> str:
     return re.sub(r"^([-+=])|^(\d+)([.)])", lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
 
+@share_docs
 def tracking_summary(table: pd.DataFrame, *, names: dict | None = None) -> str:
     """What changed, in sentences a manager can read, each with its evidence; silent otherwise.
 
@@ -706,8 +708,7 @@ def tracking_summary(table: pd.DataFrame, *, names: dict | None = None) -> str:
     ----------
     table : DataFrame
         :func:`compare_waves` output.
-    names : dict, optional
-        Display names of the groups (e.g. segment names).
+    {names}
 
     Returns
     -------

@@ -17,7 +17,7 @@ import pandas as pd
 from .._validate import check as _check
 from .._validate.args import MAX_SEED
 from ..errors import ParameterError
-from ..evidence import settings_arg
+from ..evidence import Evidence, settings_arg
 
 __all__ = ["null_run", "null_recommendation_rate", "MIN_NULL_N"]
 
@@ -32,7 +32,7 @@ def _null_args(seed, n, settings, seed_name: str = "seed") -> tuple[int, int, di
     return seed, n, settings_arg(settings)
 
 
-def null_run(seed: int, *, n: int = 2000, settings: dict | None = None) -> dict:
+def null_run(seed: int, *, n: int = 2000, settings: Evidence | dict | None = None) -> dict:
     """One null survey (``n`` >= :data:`MIN_NULL_N` respondents, drawn with ``seed``) through
     the whole chain: what the playbook said.
 
@@ -65,7 +65,7 @@ def null_run(seed: int, *, n: int = 2000, settings: dict | None = None) -> dict:
 
 
 def null_recommendation_rate(n_runs: int = 200, *, first_seed: int = 0, n: int = 2000, n_jobs: int = 2,
-                             settings: dict | None = None) -> pd.DataFrame:
+                             settings: Evidence | dict | None = None) -> pd.DataFrame:
     """Run :func:`null_run` for ``n_runs`` seeds (in ``n_jobs`` processes); one row per run.
 
     ``.attrs["rate"]`` is the share of runs with at least one recommendation.

@@ -58,20 +58,23 @@ problem). :func:`analyse` runs the whole chain on a survey.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import columns_arg, covers_arg, expected_error, frame_arg, optional_frame, seed_arg, series_arg
 from ..analyse.segments import structure_arg
 from ..analyse.significance import compare_groups
 from ..errors import ParameterError
-from ..evidence import DEFAULT_EVIDENCE, settings_arg
+from ..evidence import DEFAULT_EVIDENCE, Evidence, settings_arg
+from ..measure.model import weights_arg
 from ..measure.scoring import common_scale
-from ..survey.answers import kish_n, survey_weights
+from ..survey.answers import kish_n
+from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.labels import lang_arg
 
@@ -311,17 +314,19 @@ def _se_of(c, confidence: float) -> float:
     return float((c["group_ci_high"] - c["group_ci_low"]) / (2 * stats.t.ppf(0.5 + confidence / 2, c["n_eff"] - 1)))
 
 
+@survey_first("codebook", "data", "weights")
+@share_docs
 def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook, drivers: pd.DataFrame,
                    comparisons: pd.DataFrame | None = None, structure: pd.Series | dict | None = None,
-                   data: pd.DataFrame | None = None, weights=None, settings: dict | None = None) -> pd.DataFrame:
+                   data: pd.DataFrame | None = None, weights=None, settings: Evidence | dict | None = None) -> pd.DataFrame:
     """One row per segment and dimension or sacrifice, with everything the rules and checks read.
 
     Parameters
     ----------
-    scores : DataFrame
-        ValueScorer output.
-    segments : Series
-        Segment per respondent (customers without one get no segment's recommendation).
+    {scores}
+    {segments}
+        Customers without one get no segment's recommendation.
+    {codebook}
     drivers : DataFrame
         :func:`valuekit.analyse.drivers.key_drivers` output, ideally ``by=segments`` with bootstrap
         intervals. Importance is read from the segment's own model whenever it was fitted;
@@ -339,9 +344,9 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
         the segments are taken as distinct (say so when presenting).
     data : DataFrame, optional
         Survey data for the paired comparison with the competitor within each segment.
-    weights : array-like, optional
-    settings : dict, optional
-        Evidence floors and rule thresholds (:func:`valuekit.evidence.evidence_settings`).
+    {weights}
+    {settings}
+        The rules' thresholds are among them.
 
     Returns
     -------
@@ -378,7 +383,7 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
     if data is not None and not data.index.equals(scores.index):
         data = covers_arg("data", data, scores.index).reindex(scores.index)  # the scored respondents' rows
     s = settings_arg(settings)
-    w = survey_weights(weights, len(scores), index=scores.index)
+    w = weights_arg(weights, scores, data)
     blocks = codebook.dimensions + codebook.sacrifices
     columns_arg("scores", blocks + ["benefits", "sacrifices", "value_ratio", "verdict"], {"scores": scores})
     key = segments.name or "segment"
@@ -603,7 +608,8 @@ def _apply(evidence: pd.DataFrame, rules, settings):
     return passed, failed
 
 
-def recommend(evidence: pd.DataFrame, *, rules: list[Rule] | None = None, settings: dict | None = None) -> pd.DataFrame:
+@share_docs
+def recommend(evidence: pd.DataFrame, *, rules: list[Rule] | None = None, settings: Evidence | dict | None = None) -> pd.DataFrame:
     """The recommendations whose evidence passes every check, graded.
 
     Returns one row per recommendation: ``segment``, ``block``, ``label``, ``rule``,
@@ -613,6 +619,14 @@ def recommend(evidence: pd.DataFrame, *, rules: list[Rule] | None = None, settin
     p among the rule's own tests: difference, competitor, share destroyed, below the
     midpoint; NaN for a rule with none) and the evidence columns. Ordered by segment, strong before moderate, then by the rules'
     order. Empty (with these columns) when nothing passes: the playbook then says nothing.
+
+    Parameters
+    ----------
+    evidence : DataFrame
+        :func:`build_evidence` output.
+    rules : list of Rule, optional
+        The rules to apply; None: the playbook's :data:`RULES`.
+    {settings}
     """
     passed, _ = _apply(evidence, rules, settings)
     if not passed:
@@ -624,7 +638,7 @@ def recommend(evidence: pd.DataFrame, *, rules: list[Rule] | None = None, settin
 
 
 def to_investigate(evidence: pd.DataFrame, *, rules: list[Rule] | None = None,
-                   settings: dict | None = None) -> pd.DataFrame:
+                   settings: Evidence | dict | None = None) -> pd.DataFrame:
     """What met a rule's condition but not its evidence bar, and drivers that run the wrong way.
 
     Returns ``segment``, ``block``, ``label``, ``rule`` (or ``"anomaly"``), ``lever``,
@@ -673,6 +687,8 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
         The outcome the drivers explain (for the wording).
     value_map : DataFrame, optional
         :func:`valuekit.analyse.competitor.value_map` output.
+    competitor : str, optional
+        The competitor's name (``codebook.competitor``), for the value-map line.
     structure : Series or dict, optional
         :func:`valuekit.analyse.segments.segment_structure` result: when the segments are not
         distinct, the summary says so first.
@@ -680,6 +696,8 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
         :func:`to_investigate` output (counted, with the anomalies named).
     drivers_note : str, optional
         One line on the driver model (e.g. its R² and n).
+    max_per_segment : int, default 4
+        Recommendations listed per segment; the rest are counted.
     """
     recommendations = frame_arg("recommendations", recommendations, "a recommend() table")
     if len(recommendations):
@@ -767,11 +785,11 @@ class PlaybookResult:
     recommendations: pd.DataFrame
     investigate: pd.DataFrame
     outcome: str | None = None
-    settings: dict = field(default_factory=dict)
+    settings: Evidence = DEFAULT_EVIDENCE
 
 
 def analyse(survey, *, outcome: str | None = None, n_segments: int | None = None, method: str = "johnson",
-            n_boot: int = 200, n_sim: int = 19, n_init: int = 10, settings: dict | None = None,
+            n_boot: int = 200, n_sim: int = 19, n_init: int = 10, settings: Evidence | dict | None = None,
             random_state=None, lang: str = "en") -> PlaybookResult:
     """The playbook's whole chain on an audited survey: score, segment, test, drive, recommend.
 

@@ -50,12 +50,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import seed_arg
 from .._validate.yamlfile import Loader as _SafeLoader
 from .._validate.yamlfile import read_file as _read_file
 from ..errors import FileError, ParameterError, ScenarioError
-from ..evidence import evidence_settings
+from ..evidence import DEFAULT_EVIDENCE
 from ..measure.scoring import VERDICTS, ValueScorer, group_order, item_maps, item_matrix, wilson_interval
 from ..survey.answers import kish_n, survey_weights
 from ..survey.codebook import LANGUAGES, Codebook, ui_text
@@ -474,6 +475,7 @@ class OutcomeModel:
     n: int
 
 
+@share_docs
 class ScenarioEngine:
     """Applies scenarios to the item answers of every scored customer, vectorised.
 
@@ -486,12 +488,10 @@ class ScenarioEngine:
     levers : LeverSet, path or None
         The survey's levers (:func:`valuekit.survey.levers.read_levers`; ``None``: the codebook's
         section or the derived default).
-    segments : Series, optional
-        Segment per customer (same index as ``data``).
+    {segments}
     outcomes : list of OutcomeModel, optional
         Driver models for the predicted outcome changes.
-    weights : array-like, optional
-        Survey weights for every aggregate.
+    {weights}
     confidence : float, default 0.95
     min_r2 : float, optional
         Outcome changes from a model with a lower R² are withheld (default: the evidence
@@ -534,7 +534,7 @@ class ScenarioEngine:
         self._a, self._b = item_maps(cb, self.items)
         self.scale = scorer.scale_
         self.confidence = confidence
-        self.min_r2 = evidence_settings()["min_r2"] if min_r2 is None else min_r2
+        self.min_r2 = DEFAULT_EVIDENCE.min_r2 if min_r2 is None else min_r2
 
         M = item_matrix(data, cb, self.items)
         _, _, _, ratio_all, _, _, _ = scorer.score_items(M)
@@ -911,6 +911,15 @@ def compare_scenarios(engine: ScenarioEngine, scenarios: list[Scenario], *, segm
     Raises :class:`~valuekit.errors.ParameterError` for an ``engine`` that is not a
     ScenarioEngine, ``scenarios`` that are not a list of Scenario, or a ``segment`` that is
     neither ``"all"`` nor one of the engine's segments.
+
+    Parameters
+    ----------
+    engine : ScenarioEngine
+        The engine the scenarios are applied with.
+    scenarios : list of Scenario
+        The saved scenarios, in the order of the columns.
+    segment : "all" or a segment, default "all"
+        Whose results are compared.
     """
     segment = _engine_segment(engine, segment)
     scenarios = _scenarios_arg(scenarios)
@@ -921,6 +930,7 @@ def compare_scenarios(engine: ScenarioEngine, scenarios: list[Scenario], *, segm
     return pd.DataFrame(columns)
 
 
+@share_docs
 def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str = "kmeans", random_state=None,
                  scorer: ValueScorer | None = None, n_boot: int = 200, lang: str = "en",
                  ) -> tuple[ScenarioEngine, dict, dict]:
@@ -937,6 +947,23 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
     gmm, a ``random_state`` that is not None or a whole number from 0 to 2**32 - 1, an
     ``n_boot`` below 1, a ``lang`` other than en, es, it, or ``levers``/``scorer`` of the
     wrong type.
+
+    Parameters
+    ----------
+    survey : Survey
+        A loaded survey (:func:`~valuekit.load_survey`).
+    levers : LeverSet, path or None
+        As :func:`valuekit.survey.levers.read_levers`; None: one lever per dimension and sacrifice.
+    n_segments : int or None, default 4
+        Segments (at least 2); None: :func:`valuekit.analyse.segments.suggest_n_segments`.
+    method : {"kmeans", "gmm"}, default "kmeans"
+        As :class:`~valuekit.ValueSegmenter`.
+    {random_state}
+    scorer : ValueScorer, optional
+        The scorer to fit (its options kept); None: ``ValueScorer(survey.codebook)``.
+    n_boot : int, default 200
+        Bootstrap resamples of each outcome model (the intervals of predicted changes).
+    {lang}
     """
     from ..analyse.drivers import bootstrap_slopes, outcome_slopes
     from ..analyse.segments import (SEGMENT_METHODS, ValueSegmenter, segment_profiles, segment_structure,

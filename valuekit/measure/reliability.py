@@ -75,9 +75,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import expected_error, frame_arg
 from ..errors import ParameterError
+from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from .scoring import item_maps, item_matrix
 
@@ -318,6 +320,7 @@ def cronbach_alpha(data: pd.DataFrame, *, nan_policy: str = "pairwise", ci: floa
         Wide: one column per item, one row per respondent.
     {nan_policy}
     ci : float, default 0.95
+        Coverage of the Feldt interval of alpha.
     {std_alpha_from}
 
     Returns
@@ -492,6 +495,8 @@ def item_statistics(data: pd.DataFrame, *, nan_policy: str = "pairwise") -> pd.D
     return _item_table(_moments(X, nan_policy), columns)
 
 
+@survey_first("data", "codebook")
+@share_docs
 def reliability(data: pd.DataFrame, codebook: Codebook, *, nan_policy: str = "pairwise",
                 ci: float = 0.95, items: bool = False, facets: bool = False,
                 std_alpha_from: str = "corr") -> pd.DataFrame:
@@ -506,9 +511,10 @@ def reliability(data: pd.DataFrame, codebook: Codebook, *, nan_policy: str = "pa
     ----------
     data : DataFrame
         Recoded survey data (``Survey.data``).
-    codebook : Codebook
+    {codebook}
     {nan_policy}
     ci : float, default 0.95
+        Coverage of the Feldt interval of alpha.
     items : bool, default False
         Return the per-item table (``block``, ``item``, ``label`` columns added) instead of
         the per-block one.

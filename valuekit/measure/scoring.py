@@ -58,10 +58,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import columns_arg, expected_error, frame_arg, grouping_arg, optional_frame
 from ..errors import ParameterError
 from ..survey.answers import construct_scores, survey_weights
+from ..survey.audit import survey_first
 from ..survey.codebook import Codebook
 from .model import (VERDICTS, ScoreModel, _item_columns, _item_names, _mapped, common_scale, group_order, item_maps,
                     require_ratio, weights_arg)
@@ -193,13 +195,13 @@ def group_masks(index: pd.Index, by, *, include_all: bool = True) -> list[tuple[
     return groups
 
 
+@share_docs
 class ValueScorer(TransformerMixin, BaseEstimator):
     """Score each respondent's benefits, sacrifices, value ratio and verdict.
 
     Parameters
     ----------
-    codebook : Codebook or path
-        The survey's codebook.
+    {codebook}
     index_weights : {"equal", "stated"} or dict, default "equal"
         How dimension scores combine into the benefits index and sacrifice scores into the
         sacrifices index. ``"equal"``: the plain mean. ``"stated"``: the (survey-weighted)
@@ -216,8 +218,7 @@ class ValueScorer(TransformerMixin, BaseEstimator):
         the index is then the weighted mean of the scored blocks. ``1.0``: every block.
     neutral_band : float, default 0.05
         Tolerance around a ratio of 1 within which the verdict is ``neutral``.
-    weights : deprecated
-        The old name of ``index_weights`` (valuekit 0.1); it warns and goes in the next release.
+    {weights}
 
     Attributes
     ----------
@@ -362,6 +363,8 @@ def _resolve(scores, data, by, weights):
     return masks, w, name
 
 
+@survey_first("data", "weights")
+@share_docs
 def mean_scores(scores: pd.DataFrame, *, columns: list[str] | None = None,
                 by: str | pd.Series | None = None, weights=None,
                 data: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -369,12 +372,12 @@ def mean_scores(scores: pd.DataFrame, *, columns: list[str] | None = None,
 
     Parameters
     ----------
-    scores : DataFrame
-        Output of :meth:`ValueScorer.transform`.
+    {scores}
     columns : list of str, optional
         Default: every numeric score column except the log ratio.
-    by, weights, data
+    by, data
         As in :func:`summarize_value`.
+    {weights}
 
     Returns
     -------
@@ -398,6 +401,8 @@ def mean_scores(scores: pd.DataFrame, *, columns: list[str] | None = None,
     return out
 
 
+@survey_first("data", "weights")
+@share_docs
 def summarize_value(scores: pd.DataFrame, *, by: str | pd.Series | None = None,
                     weights: str | pd.Series | np.ndarray | None = None,
                     data: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -405,14 +410,12 @@ def summarize_value(scores: pd.DataFrame, *, by: str | pd.Series | None = None,
 
     Parameters
     ----------
-    scores : DataFrame
-        Output of :meth:`ValueScorer.transform`.
+    {scores}
     by : str or Series, optional
         Grouping: a column of ``scores`` or ``data``, or a Series aligned on ``scores``'
         index by label. Respondents with a missing group form the group ``"(missing)"``.
-    weights : str, Series or array, optional
-        Survey weights: a column name (of ``scores`` or ``data``) or values. Unscored
-        respondents are counted in ``n`` and ``n_unscored`` but not in the shares.
+    {weights}
+        Unscored respondents are counted in ``n`` and ``n_unscored`` but not in the shares.
     data : DataFrame, optional
         Where ``by`` and ``weights`` columns are looked up when not in ``scores``.
 

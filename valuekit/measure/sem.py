@@ -102,11 +102,13 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import frame_arg, seed_arg
 from ..errors import CodebookError, ParameterError, SurveyError
-from ..evidence import evidence_settings, settings_arg
+from ..evidence import DEFAULT_EVIDENCE, Evidence, settings_arg
 from ..survey.answers import kish_n
+from ..survey.audit import survey_first
 from ..survey.codebook import OUTCOMES, Codebook, codebook_arg
 from .model import weights_arg
 from .scoring import item_matrix
@@ -604,7 +606,7 @@ def _common(data, codebook, missing, ci, n_boot, random_state, settings):
     ci = _check.fraction("ci", ci)
     n_boot = _check.integer("n_boot", n_boot, min=0)
     rng = np.random.default_rng(seed_arg("random_state", random_state))
-    s = evidence_settings(settings_arg(settings))
+    s = settings_arg(settings)
     return data, cb, missing, ci, n_boot, rng, s
 
 
@@ -815,7 +817,7 @@ class CFAResult:
     accounting: dict
     excluded: pd.DataFrame
     notes: list
-    settings: dict = field(repr=False, default_factory=dict)
+    settings: Evidence = field(repr=False, default=DEFAULT_EVIDENCE)
 
     @property
     def admissible(self) -> bool:
@@ -838,6 +840,8 @@ class CFAResult:
                 f"on {f['df']} df, CFI={f['cfi']:.3f}, RMSEA={f['rmsea']:.3f}, SRMR={f['srmr']:.3f})")
 
 
+@survey_first("data", "codebook", "weights")
+@share_docs
 def fit_cfa(data: pd.DataFrame, codebook, *, structure="codebook", weights=None, missing: str = "pairwise",
             n_boot: int = 1000, ci: float = 0.95, random_state=None, settings=None,
             max_iter: int = 10_000) -> CFAResult:
@@ -848,21 +852,20 @@ def fit_cfa(data: pd.DataFrame, codebook, *, structure="codebook", weights=None,
     data : DataFrame
         Recoded survey data (``Survey.data``): reverse-keyed items are flipped and items
         put on the common scale here, as the scorer does.
-    codebook : Codebook
+    {codebook}
     structure : str or dict, default "codebook"
         ``"codebook"`` (one factor per block), another name of :func:`structures`, or a
         dict of factor: [blocks].
-    weights : str or array-like, optional
-        Survey weights: a column of ``data`` (e.g. ``codebook.weight``) or one number per
-        respondent. See the module notes for what they change.
+    {weights}
+        See the module notes for what they change.
     missing : {"pairwise", "listwise"}, default "pairwise"
     n_boot : int, default 1000
         Bootstrap resamples for the HTMT intervals (0: none).
     ci : float, default 0.95
         Level of the loading, correlation and HTMT intervals (RMSEA's is 90 %).
-    random_state : int, optional
-    settings : dict or path, optional
-        Evidence thresholds to change (``valuekit/evidence.yaml``: ``min_loading``,
+    {random_state}
+    {settings}
+        The floors used here: ``min_loading``,
         ``min_cr``, ``min_ave``, ``max_htmt``, ``min_cfi``, ``min_tli``, ``max_rmsea``,
         ``max_srmr``, ``min_n_per_parameter``, ``max_std_loading``).
     max_iter : int, default 10000
@@ -1099,6 +1102,8 @@ def _cfa_verdicts(res: CFAResult) -> list[str]:
 # rival structures
 # --------------------------------------------------------------------------------------
 
+@survey_first("data", "codebook", "weights")
+@share_docs
 def compare_structures(data: pd.DataFrame, codebook, *, weights=None, missing: str = "pairwise",
                        settings=None) -> pd.DataFrame:
     """The codebook's items under every structure of :func:`structures`, side by side.
@@ -1111,8 +1116,11 @@ def compare_structures(data: pd.DataFrame, codebook, *, weights=None, missing: s
 
     Parameters
     ----------
-    data, codebook, weights, missing, settings
-        As :func:`fit_cfa` (``settings``: ``alpha`` for the tests).
+    data, missing
+        As :func:`fit_cfa`.
+    {codebook}
+    {weights}
+    {settings}
 
     Returns
     -------
@@ -1170,6 +1178,11 @@ def structure_verdict(table: pd.DataFrame) -> str:
     difference below ``alpha``). When a rival that merges two blocks is preferred and
     does not fit significantly worse, the verdict names the blocks the customers do not
     tell apart. Anything else is reported as mixed evidence, with the numbers.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`compare_structures` output.
     """
     table = frame_arg("table", table, "the table of compare_structures")
     need = {"structure", "bic", "p_adj", "preferred", "admissible", "label", "delta_chi2", "delta_df"}
@@ -1269,7 +1282,7 @@ class PathResult:
     n_boot: int
     n_failed: int
     notes: list
-    settings: dict = field(repr=False, default_factory=dict)
+    settings: Evidence = field(repr=False, default=DEFAULT_EVIDENCE)
 
     def verdicts(self) -> list[str]:
         """Plain-language lines: what drives overall value, what overall value carries to
@@ -1321,6 +1334,8 @@ def mediation_verdict(full: PathResult, partial: PathResult | None) -> tuple[Pat
     return (partial if needed else full), text
 
 
+@survey_first("data", "codebook", "weights")
+@share_docs
 def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: str | None = "overall_value",
                outcomes: list[str] | None = None, direct: bool = False, weights=None, missing: str = "pairwise",
                n_boot: int = 500, ci: float = 0.95, random_state=None, settings=None) -> PathResult:
@@ -1346,15 +1361,21 @@ def value_path(data: pd.DataFrame, codebook, *, structure="codebook", mediator: 
 
     Parameters
     ----------
-    data, codebook, structure, weights, missing, ci, random_state, settings
+    data, structure, missing, ci
         As :func:`fit_cfa`.
+    {codebook}
     mediator : str or None, default "overall_value"
         An outcome of the codebook; ``None`` for factors -> outcomes only.
     outcomes : list of str, optional
         The outcomes it leads to (default: every other outcome of the codebook).
     direct : bool, default False
+        Also estimate direct paths from the factors to the outcomes that bypass the
+        mediator (partial mediation); False: full mediation.
+    {weights}
     n_boot : int, default 500
         Bootstrap draws (0: no intervals, and nothing is called significant).
+    {random_state}
+    {settings}
 
     Returns
     -------

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from ..decide.scenario import (NO_SEGMENT, Scenario, ScenarioEngine, compare_scenarios, format_comparison,
                                format_headline, format_outcome_changes, format_summary, ui_text)
@@ -59,6 +60,7 @@ def _shown_scenarios(scenario: Scenario, compare, names):
             None if names is None else {k: _deck_text(v) for k, v in names.items()})
 
 
+@share_docs
 def scenario_pngs(engine: ScenarioEngine, scenario: Scenario, *, compare: list[Scenario] | None = None,
                   names: dict | None = None, lang: str = "en", dpi: int = 150) -> dict[str, bytes]:
     """The deck's charts as PNG images: ``map`` (benefits vs sacrifices, before/after by
@@ -66,6 +68,19 @@ def scenario_pngs(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
 
     Raises :class:`~valuekit.errors.ParameterError` for arguments of the wrong type, a
     ``lang`` other than en, es, it, or a ``dpi`` outside 10 to 1200.
+
+    Parameters
+    ----------
+    engine : ScenarioEngine
+        The survey's what-if engine (:func:`valuekit.decide.scenario.build_engine`).
+    scenario : Scenario
+        The scenario drawn.
+    compare : list of Scenario, optional
+        Saved scenarios: adds the ``comparison`` chart.
+    {names}
+    {lang}
+    dpi : int, default 150
+        Resolution of the images (10 to 1200).
     """
     from matplotlib.figure import Figure
 
@@ -148,6 +163,7 @@ def _table(slide, frame: pd.DataFrame, *, top, width, height, font_pt: int = 11)
                     run.font.size = Pt(font_pt)
 
 
+@share_docs
 def scenario_deck(engine: ScenarioEngine, scenario: Scenario, *, compare: list[Scenario] | None = None,
                   names: dict | None = None, lang: str = "en", path: str | Path | None = None) -> bytes:
     """A PowerPoint deck of one scenario (and a comparison of saved scenarios).
@@ -155,6 +171,19 @@ def scenario_deck(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
     Slides: the headline (share destroyed before → after with intervals, outcome changes,
     n), the result by segment, the map, and with ``compare`` the scenarios side by side
     (table, then chart). Returns the file's bytes; with ``path`` also writes it there.
+
+    Parameters
+    ----------
+    engine : ScenarioEngine
+        The survey's what-if engine (:func:`valuekit.decide.scenario.build_engine`).
+    scenario : Scenario
+        The scenario the deck presents.
+    compare : list of Scenario, optional
+        Saved scenarios to compare on the last slides.
+    {names}
+    {lang}
+    path : str or Path, optional
+        Where to write the deck as well (``.pptx``).
 
     Raises
     ------

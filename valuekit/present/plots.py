@@ -17,6 +17,7 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import axes_arg, columns_arg, expected_error, frame_arg, grouping_arg, series_arg
 from ..errors import ParameterError, SurveyError
@@ -99,11 +100,18 @@ def _audit_arg(value) -> Audit:
     return value
 
 
+@share_docs
 def plot_audit_flags(audit: Audit, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Horizontal bars: rows carrying each flag, split into excluded and kept.
 
     A flag the analyst chose not to exclude shows as kept, so the chart shows both what
     was found and what was decided.
+
+    Parameters
+    ----------
+    audit : Audit
+        ``survey.audit``.
+    {ax}
     """
     _audit_arg(audit)
     ax = axes_arg(ax) or plt.gca()
@@ -125,6 +133,7 @@ def plot_audit_flags(audit: Audit, *, ax: plt.Axes | None = None) -> plt.Axes:
     return ax
 
 
+@share_docs
 def plot_cell_problems(audit: Audit, *, codebook=None, lang: str = "en", top: int = 20,
                        ax: plt.Axes | None = None) -> plt.Axes:
     """Stacked bars of flagged cells per column.
@@ -133,6 +142,16 @@ def plot_cell_problems(audit: Audit, *, codebook=None, lang: str = "en", top: in
     with most missing codes; ``top`` columns are shown.
 
     With a codebook, columns are shown by their display label in ``lang``.
+
+    Parameters
+    ----------
+    audit : Audit
+        ``survey.audit``.
+    {codebook}
+    {lang}
+    top : int, default 20
+        Columns shown.
+    {ax}
     """
     _audit_arg(audit)
     codebook = _optional_codebook(codebook)
@@ -169,10 +188,19 @@ def plot_cell_problems(audit: Audit, *, codebook=None, lang: str = "en", top: in
     return ax
 
 
+@share_docs
 def plot_completion_times(survey: Survey, *, ax: plt.Axes | None = None, bins: int = 50) -> plt.Axes:
     """Histogram of completion times (minutes, log scale) with the speeder threshold marked.
 
     Draws every input row, kept or not, so the speeders are visible left of the line.
+
+    Parameters
+    ----------
+    survey : Survey
+        A loaded survey whose codebook names a completion-time column.
+    {ax}
+    bins : int, default 50
+        Histogram bins.
     """
     if not isinstance(survey, Survey):
         raise expected_error("survey", "a Survey (valuekit.load_survey)", survey)
@@ -212,6 +240,7 @@ def _weights(scores: pd.DataFrame, weights) -> np.ndarray:
     return weights_arg(weights, scores)
 
 
+@share_docs
 def plot_value_radar(scores: pd.DataFrame, *, codebook, by: str | pd.Series | None = None,
                      weights=None, lang: str = "en", ax: plt.Axes | None = None) -> plt.Axes:
     """Radar (spider) chart of the mean benefit-dimension scores, overall or per group.
@@ -220,12 +249,11 @@ def plot_value_radar(scores: pd.DataFrame, *, codebook, by: str | pd.Series | No
     ----------
     scores : DataFrame
         Output of :class:`valuekit.measure.scoring.ValueScorer`, optionally with the grouping column.
-    codebook : Codebook
-        Supplies the dimensions, the scale and the labels.
+    {codebook}
     by : str or Series, optional
         A column of ``scores`` or a Series on its index (segment, channel, world view).
-    weights : str or array, optional
-        Survey weights (a column of ``scores`` or values).
+    {weights}
+    {lang}
     ax : polar Axes, optional
         Default: a new polar Axes on the current figure.
     """
@@ -265,6 +293,7 @@ def plot_value_radar(scores: pd.DataFrame, *, codebook, by: str | pd.Series | No
     return ax
 
 
+@share_docs
 def plot_likert(data: pd.DataFrame, *, codebook, block: str, lang: str = "en",
                 ax: plt.Axes | None = None) -> plt.Axes:
     """Diverging stacked bars of the answers to one block's items (the Likert chart).
@@ -275,6 +304,16 @@ def plot_likert(data: pd.DataFrame, *, codebook, block: str, lang: str = "en",
     are not one of the scale's points (e.g. 3.5, or outside the scale) have no bar: they
     are counted in the shares' base, so an item's bars then total less than 100 %, and the
     title says how many were not shown ("N answers between scale points not shown").
+
+    Parameters
+    ----------
+    data : DataFrame
+        Recoded survey data (``Survey.data``).
+    {codebook}
+    block : str
+        The dimension or sacrifice whose items are drawn.
+    {lang}
+    {ax}
     """
     data = frame_arg("data", data, "a DataFrame of survey answers (Survey.data)")
     codebook = codebook_arg("codebook", codebook)
@@ -322,6 +361,7 @@ def plot_likert(data: pd.DataFrame, *, codebook, block: str, lang: str = "en",
     return ax
 
 
+@share_docs
 def plot_value_ratio(scores: pd.DataFrame, *, weights=None, neutral_band: float | None = None,
                      bins: int = 40, codebook=None, lang: str = "en", ax: plt.Axes | None = None) -> plt.Axes:
     """Distribution of ``value_ratio`` (log scale), the line at 1, the share destroyed.
@@ -329,6 +369,19 @@ def plot_value_ratio(scores: pd.DataFrame, *, weights=None, neutral_band: float 
     The region left of 1 (sacrifices outweigh benefits) is shaded; the title gives the
     (weighted) share of scored customers whose verdict is ``destroyed``, named in ``lang``
     when a codebook is given.
+
+    Parameters
+    ----------
+    {scores}
+    {weights}
+    neutral_band : float, optional
+        Marks the scorer's neutral band (ratios between 1 / (1 + band) and 1 + band) with dotted
+        lines; None: not marked.
+    bins : int, default 40
+        Histogram bins.
+    {codebook}
+    {lang}
+    {ax}
     """
     scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     w = _weights(scores, weights)
@@ -371,9 +424,19 @@ def plot_value_ratio(scores: pd.DataFrame, *, weights=None, neutral_band: float 
 
 # -- segments and the map of value destroyed ---------------------------------------------
 
+@share_docs
 def plot_k_selection(table: pd.DataFrame, *, chosen: int | None = None,
                      ax: plt.Axes | None = None) -> plt.Axes:
-    """Silhouette (left axis) and BIC or inertia (right axis) by number of segments."""
+    """Silhouette (left axis) and BIC or inertia (right axis) by number of segments.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`~valuekit.choose_k` output.
+    chosen : int, optional
+        The number of segments chosen, marked on the chart.
+    {ax}
+    """
     table = _table_arg("table", table, ["k", "silhouette"], "a choose_k table")
     if chosen is not None:
         _check.integer("chosen", chosen, min=1)
@@ -413,6 +476,7 @@ def _segment_palette(levels: list) -> dict:
     return dict(zip(levels, sns.color_palette("tab10", len(levels))))
 
 
+@share_docs
 def plot_benefits_sacrifices(scores: pd.DataFrame, *, segments: pd.Series | None = None,
                              names: dict | None = None, kind: str = "auto", lang: str = "en",
                              codebook=None, limits: tuple[float, float] | None = None,
@@ -423,6 +487,19 @@ def plot_benefits_sacrifices(scores: pd.DataFrame, *, segments: pd.Series | None
     ``kind="scatter"`` colours points by segment; ``"hexbin"`` shows density for large
     samples; ``"auto"`` picks hexbin above 20,000 customers. ``limits`` (low, high) fixes
     both axes (e.g. the common scale) instead of fitting them to the points.
+
+    Parameters
+    ----------
+    {scores}
+    {segments}
+    {names}
+    kind : {"auto", "scatter", "hexbin"}, default "auto"
+        See above.
+    {lang}
+    {codebook}
+    limits : (float, float), optional
+        Both axes' (low, high); None: fitted to the points.
+    {ax}
     """
     scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     if segments is not None:
@@ -477,11 +554,21 @@ def plot_benefits_sacrifices(scores: pd.DataFrame, *, segments: pd.Series | None
     return ax
 
 
+@share_docs
 def plot_sacrifice_heatmap(profiles: pd.DataFrame, *, codebook, lang: str = "en",
                            ax: plt.Axes | None = None) -> plt.Axes:
     """Segment × sacrifice heatmap of how much more (red) or less (blue) each segment
     sacrifices than the sample, in sample standard deviations (the ``z_`` columns of
-    :func:`valuekit.analyse.segments.segment_profiles`)."""
+    :func:`valuekit.analyse.segments.segment_profiles`).
+
+    Parameters
+    ----------
+    profiles : DataFrame
+        :func:`~valuekit.segment_profiles` output.
+    {codebook}
+    {lang}
+    {ax}
+    """
     import seaborn as sns
 
     profiles = frame_arg("profiles", profiles, "a segment_profiles table")
@@ -504,10 +591,19 @@ def plot_sacrifice_heatmap(profiles: pd.DataFrame, *, codebook, lang: str = "en"
     return ax
 
 
+@share_docs
 def plot_share_destroyed(table: pd.DataFrame, *, names: dict | None = None,
                          ax: plt.Axes | None = None) -> plt.Axes:
     """Bars of the share of customers with value destroyed per segment, with confidence
-    intervals (the output of :func:`valuekit.analyse.segments.share_destroyed`)."""
+    intervals (the output of :func:`valuekit.analyse.segments.share_destroyed`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`~valuekit.share_destroyed` output.
+    {names}
+    {ax}
+    """
     table = _table_arg("table", table, ["segment", "share_destroyed", "ci_low", "ci_high"], "a share_destroyed table")
     names = _names_arg(names)
     ax = axes_arg(ax) or plt.gca()
@@ -532,12 +628,24 @@ def plot_share_destroyed(table: pd.DataFrame, *, names: dict | None = None,
     return ax
 
 
+@share_docs
 def plot_segment_radars(scores: pd.DataFrame, segments: pd.Series, *, codebook,
                         names: dict | None = None, lang: str = "en", weights=None,
                         ncols: int = 4) -> plt.Figure:
     """Small multiples: one radar of the four dimensions per segment, against the sample.
 
     Figure-level: makes and returns its own figure.
+
+    Parameters
+    ----------
+    {scores}
+    {segments}
+    {codebook}
+    {names}
+    {lang}
+    {weights}
+    ncols : int, default 4
+        Radars per row.
     """
     scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     segments = series_arg("segments", segments, scores.index)
@@ -568,6 +676,7 @@ def plot_segment_radars(scores: pd.DataFrame, segments: pd.Series, *, codebook,
 
 # -- drivers, importance-performance, the customer value map -----------------------------
 
+@share_docs
 def plot_drivers(table: pd.DataFrame, *, group="all", ax: plt.Axes | None = None) -> plt.Axes:
     """Each driver's share of R² (unsigned) with its bootstrap interval
     (:func:`valuekit.analyse.drivers.key_drivers` output).
@@ -575,6 +684,14 @@ def plot_drivers(table: pd.DataFrame, *, group="all", ax: plt.Axes | None = None
     Bars are blue where the effect raises the outcome and red where it lowers it; a driver
     whose effect is not distinguishable from zero is drawn hollow (hatched). R² and n are in
     the title; a withheld group shows its note instead of bars.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`~valuekit.key_drivers` output.
+    group : default "all"
+        The group (segment) whose drivers are drawn; ``"all"``: the whole sample.
+    {ax}
     """
     table = _table_arg("table", table, ["group", "driver", "share", "ci_low", "ci_high", "n"], "a key_drivers table")
     groups = list(dict.fromkeys(table["group"]))
@@ -611,11 +728,19 @@ def plot_drivers(table: pd.DataFrame, *, group="all", ax: plt.Axes | None = None
     return ax
 
 
+@share_docs
 def plot_importance_performance(ipa: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Importance against performance with crosshairs at the means and the four quadrants
     labelled (:func:`valuekit.analyse.drivers.importance_performance` output). Drivers without an
     estimate are left out; when none has one (every group withheld), the chart is empty
-    and says why in words (the driver table's notes)."""
+    and says why in words (the driver table's notes).
+
+    Parameters
+    ----------
+    ipa : DataFrame
+        :func:`~valuekit.importance_performance` output.
+    {ax}
+    """
     ipa = _table_arg("ipa", ipa, ["kind", "label", "importance", "performance"], "an importance_performance table")
     missing = [k for k in ("performance_mean", "importance_mean") if k not in ipa.attrs]
     if missing:
@@ -653,11 +778,22 @@ def plot_importance_performance(ipa: pd.DataFrame, *, ax: plt.Axes | None = None
     return ax
 
 
+@share_docs
 def plot_value_map(table: pd.DataFrame, *, names: dict | None = None, competitor: str | None = None,
                    ax: plt.Axes | None = None) -> plt.Axes:
     """Gale's customer value map: relative sacrifices across, relative benefits up, the
     competitor at (1, 1), the fair-value line through it, each group a point
-    (:func:`valuekit.analyse.competitor.value_map` output)."""
+    (:func:`valuekit.analyse.competitor.value_map` output).
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`~valuekit.value_map` output.
+    {names}
+    competitor : str, optional
+        The competitor's name, labelling its point.
+    {ax}
+    """
     table = _table_arg("table", table, ["relative_sacrifices", "relative_benefits"], "a value_map table")
     names = _names_arg(names)
     if competitor is not None:
@@ -687,11 +823,21 @@ def plot_value_map(table: pd.DataFrame, *, names: dict | None = None, competitor
     return ax
 
 
+@share_docs
 def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None, lang: str = "en",
                          ax: plt.Axes | None = None) -> plt.Axes:
     """Share of customers with value destroyed before and after a scenario, per segment
     (the ``summary`` of :meth:`valuekit.decide.scenario.ScenarioEngine.apply`), with the Wilson
-    intervals as error bars where the summary has them."""
+    intervals as error bars where the summary has them.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        The ``summary`` of :meth:`valuekit.decide.scenario.ScenarioEngine.apply`.
+    {names}
+    {lang}
+    {ax}
+    """
     summary = _table_arg("summary", summary, ["share_destroyed_before", "share_destroyed_after"],
                          "the summary of ScenarioEngine.apply")
     names = _names_arg(names)
@@ -717,9 +863,18 @@ def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None, la
     return ax
 
 
+@share_docs
 def plot_scenario_comparison(table: pd.DataFrame, *, lang: str = "en", ax: plt.Axes | None = None) -> plt.Axes:
     """Saved scenarios side by side: the share destroyed after each, with its interval, and
-    the share before as a dashed line (``table`` from :func:`valuekit.decide.scenario.compare_scenarios`)."""
+    the share before as a dashed line (``table`` from :func:`valuekit.decide.scenario.compare_scenarios`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`valuekit.decide.scenario.compare_scenarios` output.
+    {lang}
+    {ax}
+    """
 
     table = frame_arg("table", table, "a compare_scenarios table")
     rows = ["share_destroyed_before", "share_destroyed_after", "share_destroyed_after_low",
@@ -756,6 +911,7 @@ def _good_for_customer(kind: str, measure: str, up: bool) -> bool:
     return up if kind in ("benefit", "index") and measure != "sacrifices" else not up
 
 
+@share_docs
 def plot_group_means(table: pd.DataFrame, *, grouping: str | None = None, measure: str,
                      names: dict | None = None, ax: plt.Axes | None = None) -> plt.Axes:
     """Each group's value with its interval, against the rest of the sample, for one measure.
@@ -778,11 +934,8 @@ def plot_group_means(table: pd.DataFrame, *, grouping: str | None = None, measur
         Which grouping of the table; default the first one (as in ``style_comparisons``).
     measure : str
         Which measure (a value of the ``measure`` column, e.g. ``"value_ratio"``).
-    names : dict, optional
-        Group to display name; the tick label is then ``"<group>: <name>"``. Each tick also
-        gives the group's number of respondents with the measure.
-    ax : Axes, optional
-        Default: the current Axes.
+    {names}
+    {ax}
 
     Returns
     -------
@@ -872,6 +1025,7 @@ def plot_group_means(table: pd.DataFrame, *, grouping: str | None = None, measur
     return ax
 
 
+@share_docs
 def plot_trend(trends: pd.DataFrame, measure: str, *, comparisons: pd.DataFrame | None = None,
                scope: str = "all", names: dict | None = None, ax: plt.Axes | None = None) -> plt.Axes:
     """One measure across survey waves: a line per group, its interval as a band.
@@ -891,6 +1045,7 @@ def plot_trend(trends: pd.DataFrame, measure: str, *, comparisons: pd.DataFrame 
         line per group.
     names : dict, optional
         Display names of the groups.
+    {ax}
     """
     trends = _table_arg("trends", trends, ["scope", "group", "measure", "label", "statistic_type", "wave",
                                            "value", "ci_low", "ci_high"], "a wave_trends table")
@@ -958,6 +1113,7 @@ def _coefficient(value: float, sign: bool = True) -> str:
     return (("-" if value < 0 and digits != ".00" else "+") if sign else "") + digits
 
 
+@share_docs
 def plot_path_diagram(result, *, ax: plt.Axes | None = None, lang: str = "en", codebook=None,
                       show_direct: bool = True) -> plt.Axes:
     """Path diagram of the value path model: factors -> overall value -> outcomes.
@@ -976,13 +1132,9 @@ def plot_path_diagram(result, *, ax: plt.Axes | None = None, lang: str = "en", c
     ----------
     result : PathResult
         Output of :func:`valuekit.measure.sem.value_path`.
-    ax : Axes, optional
-        Default: the current Axes. Its axis is turned off and its aspect set equal.
-    lang : str, default "en"
-        Language of the labels when a codebook is given.
-    codebook : Codebook, optional
-        Supplies the display labels of the factors and outcomes; without one the names
-        are shown with spaces for underscores.
+    {ax}
+    {lang}
+    {codebook}
     show_direct : bool, default True
         Draw the direct paths that bypass the mediator (when the model has them).
 

@@ -18,10 +18,12 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from ..decide.scenario import (NO_SEGMENT, Scenario, ScenarioEngine, ScenarioError, format_comparison, format_headline,
                                format_outcome_changes, format_summary, scenario_file_name, segment_label, ui_text)
 from ..errors import ValuekitError
+from ..evidence import Evidence
 from ..survey.codebook import LANGUAGES
 
 __all__ = ["WhatIfDashboard", "ComparisonExplorer", "format_comparisons"]
@@ -44,6 +46,7 @@ def _saved_name(path: Path) -> str:
     return name if scenario_file_name(name, path.suffix) == path.name else f"{name} ({path.name})"
 
 
+@share_docs
 class WhatIfDashboard:
     """Sliders for the survey's levers; the headline, outcomes, segments and map, live.
 
@@ -52,9 +55,7 @@ class WhatIfDashboard:
     engine : ScenarioEngine
         Its :class:`~valuekit.survey.levers.LeverSet` gives the sliders: one per lever, grouped by
         value-management lever, each with its full label, its value and its unit.
-    names : dict, optional
-        Segment display names: ``{segment: name}``, or ``{lang: {segment: name}}`` for the
-        language switch.
+    {names}
     save_dir : path, default "scenarios"
         Where *Save scenario* writes ``<name>.yaml`` and where saved scenarios are listed
         for comparison and loading. A file of that name (in any letter case) is never
@@ -64,8 +65,7 @@ class WhatIfDashboard:
         other segments is refused with the reasons.
     figure : bool, default True
         Draw the benefits-vs-sacrifices map and the before/after bars after the numbers.
-    lang : {"en", "es", "it"}
-        Initial language.
+    {lang}
 
     Attributes
     ----------
@@ -372,6 +372,7 @@ def _group_name(group, names: dict | None) -> str:
     return f"{group}: {names[group]}" if names and group in names else str(group)
 
 
+@share_docs
 def format_comparisons(table: pd.DataFrame, *, names: dict | None = None) -> pd.DataFrame:
     """The evidence of each comparison as text: one row per group and measure.
 
@@ -379,8 +380,7 @@ def format_comparisons(table: pd.DataFrame, *, names: dict | None = None) -> pd.
     ----------
     table : DataFrame
         Rows of :func:`valuekit.analyse.significance.compare_groups` (usually one grouping).
-    names : dict, optional
-        Group to display name (shown as ``"<group>: <name>"``).
+    {names}
 
     Returns
     -------
@@ -516,6 +516,7 @@ class _LiveFigure:
         return buffer.getvalue()
 
 
+@share_docs
 class ComparisonExplorer:
     """Choose a grouping and measures; see each group against the rest, with the evidence.
 
@@ -530,27 +531,21 @@ class ComparisonExplorer:
 
     Parameters
     ----------
-    scores : DataFrame
-        ValueScorer output (one row per respondent).
+    {scores}
     groupings : dict
         Grouping name to a Series aligned on ``scores.index`` (e.g. segments) or to a
         context column name looked up in ``scores``, then ``data``; e.g.
         ``{"segment": segments, "world view": "world_view", "channel": "channel"}``.
         The first is shown first.
-    codebook : Codebook, optional
-        Default measures, their labels (in ``lang``) and kinds.
-    weights : array-like or str, optional
-        Survey weights (values, or a column of ``scores`` or ``data``).
+    {codebook}
+    {weights}
     data : DataFrame, optional
         Where context columns and a weight column are looked up.
     measures : list of str, optional
         Measures to offer; default every score of the codebook and the share destroyed.
-    names : dict, optional
-        Grouping name to ``{group: display name}`` (e.g. segment names).
-    lang : {"en", "es", "it"}, default "en"
-        Language of the measure labels.
-    settings : dict, optional
-        Evidence floors (:func:`valuekit.evidence.evidence_settings`).
+    {names}
+    {lang}
+    {settings}
     figure : bool, default True
         Draw the chart (a PNG image widget).
     max_charts : int, default 9
@@ -588,7 +583,7 @@ class ComparisonExplorer:
 
     def __init__(self, scores: pd.DataFrame, groupings: dict, *, codebook=None, weights=None,
                  data: pd.DataFrame | None = None, measures: list[str] | None = None, names: dict | None = None,
-                 lang: str = "en", settings: dict | None = None, figure: bool = True, max_charts: int = 9):
+                 lang: str = "en", settings: Evidence | dict | None = None, figure: bool = True, max_charts: int = 9):
         from ..analyse.significance import compare_groups
 
         if not isinstance(groupings, dict) or not groupings:

@@ -27,8 +27,11 @@ row(s), as a spreadsheet shows it one line below the header.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
+import re
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -40,6 +43,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from ..errors import ParameterError, SurveyError
 from .codebook import Codebook, CodebookError, read_codebook
@@ -207,7 +211,9 @@ class Survey:
         codebook's multi-item outcomes and constructs are added as columns named after
         them (:func:`valuekit.measure.scoring.construct_scores`).
     codebook : Codebook
+        The survey's codebook.
     audit : Audit
+        What the audit found in every row and cell, and which rows it excluded and why.
     recoded : DataFrame
         Every input row, recoded, kept or not.
     """
@@ -254,6 +260,68 @@ class Survey:
 
     def __repr__(self) -> str:
         return f"<Survey {self.audit.info.path}: {self.audit.rows_kept} respondents kept of {self.audit.rows_in}>"
+
+
+#: What a survey given first stands for, by parameter name.
+_FROM_SURVEY = {"data": lambda survey: survey.data, "codebook": lambda survey: survey.codebook,
+                "weights": lambda survey: survey.weights}
+
+
+def survey_first(*fills: str):
+    """Let an analysis function take a :class:`Survey` first, in place of what it carries.
+
+    ``f(survey, *rest, **kw)`` runs ``f(*rest, **kw)`` with each of ``fills`` (``data``:
+    the kept answers, ``codebook``, ``weights``: the survey weights or None) taken from
+    the survey, unless ``kw`` gives it: a keyword given explicitly wins, so
+    ``f(survey, weights=None)`` is the unweighted analysis. Called without a survey first,
+    the function is unchanged. The docstring gains a paragraph saying which are filled.
+    """
+    unknown = [name for name in fills if name not in _FROM_SURVEY]
+    if unknown:
+        raise ValueError(f"survey_first: a survey gives {list(_FROM_SURVEY)}, not {unknown}")
+
+    def decorate(func):
+        params = inspect.signature(func).parameters
+        missing = [name for name in fills if name not in params]
+        if missing:
+            raise ValueError(f"survey_first: {func.__name__} has no parameter {missing}")
+        positional = [n for n, p in params.items()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and n not in fills]
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            if not args or not isinstance(args[0], Survey):
+                return func(*args, **kwargs)
+            survey, rest = args[0], args[1:]
+            if len(rest) > len(positional):
+                raise ParameterError(
+                    f"{func.__name__}(survey, ...): after the survey (which gives {', '.join(fills)}) it takes at "
+                    f"most {len(positional)} positional argument(s) ({', '.join(positional) or 'none'}), "
+                    f"got {len(rest)}", name=func.__name__)
+            bound = dict(zip(positional, rest))
+            twice = sorted(set(bound) & set(kwargs))
+            if twice:
+                raise ParameterError(f"{func.__name__}: {twice[0]!r} given twice (by position and by name)",
+                                     name=twice[0])
+            filled = {name: _FROM_SURVEY[name](survey) for name in fills if name not in kwargs}
+            return func(**bound, **filled, **kwargs)
+
+        wrapper.__doc__ = _with_survey_paragraph(func.__doc__ or "", func.__name__, fills)
+        return wrapper
+
+    return decorate
+
+
+def _with_survey_paragraph(doc: str, name: str, fills: tuple[str, ...]) -> str:
+    """The docstring with a paragraph on the survey-first call, placed before Parameters."""
+    gives = ", ".join(f"``{f}``" for f in fills)
+    text = (f"A :class:`~valuekit.Survey` may come first: ``{name}(survey, ...)`` takes {gives} "
+            f"from it, unless given by keyword.")
+    match = re.search(r"\n([ \t]*)Parameters\n[ \t]*-{3,}\n", doc)
+    if match is None:
+        return doc.rstrip() + "\n\n" + text + "\n"
+    indent = match.group(1)
+    return doc[:match.start()] + "\n" + indent + text + "\n" + doc[match.start():]
 
 
 def read_codebook_arg(codebook) -> Codebook:
@@ -351,6 +419,7 @@ def _tidy_ids(series: pd.Series) -> pd.Series:
     return series
 
 
+@share_docs
 def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
                  info: SourceInfo | None = None, exclude: Iterable[str] = DEFAULT_EXCLUDE,
                  speeder_fraction: float = 0.3, straightline_min_items: int = 5,
@@ -361,7 +430,7 @@ def audit_survey(frame: pd.DataFrame, codebook: Codebook | str | Path, *,
     ----------
     frame : DataFrame
         The raw export, one row per input row (see :func:`valuekit.survey.io.read_survey_file`).
-    codebook : Codebook or path
+    {codebook}
     info : SourceInfo, optional
         Where the frame came from; carries the decimal mark, SPSS user-missing values and
         value labels.
@@ -909,6 +978,7 @@ def _show(value) -> str:
     return str(value)
 
 
+@share_docs
 def load_survey(path: str | Path, codebook: Codebook | str | Path, *, format: str | None = None,
                 encoding: str = "auto", sep: str | None = None, decimal: str | None = None,
                 sheet: str | int | None = None, limits: dict | None = None, **audit_options) -> Survey:
@@ -918,7 +988,7 @@ def load_survey(path: str | Path, codebook: Codebook | str | Path, *, format: st
     ----------
     path : str or Path
         CSV, Qualtrics CSV, Excel, SPSS ``.sav`` or Parquet export.
-    codebook : Codebook or path to a YAML codebook
+    {codebook}
     format, encoding, sep, decimal, sheet
         Passed to :func:`valuekit.survey.io.read_survey_file`.
     limits : dict, optional

@@ -56,6 +56,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.yamlfile import read_file as _read_file
 from ..errors import LeverError, ParameterError
@@ -83,6 +84,7 @@ def _codebook_arg(codebook: Any) -> Any:
                          f"got {shown}", name="codebook")
 
 
+@share_docs
 def read_levers(path: str | Path | dict | LeverSet | None, codebook: Codebook | str | Path, *,
                 by: str = "block", max_positions: int | None = None) -> LeverSet:
     """The levers of a survey: from a file, a mapping, the codebook, or derived from it.
@@ -94,8 +96,7 @@ def read_levers(path: str | Path | dict | LeverSet | None, codebook: Codebook | 
         UTF-8, UTF-16/32 or Windows-1252 text, at most 4 MiB; a key given twice is an
         error), a parsed mapping, or ``None``: the codebook's ``levers:`` section when it
         has one, else :func:`default_levers`.
-    codebook : Codebook or path
-        The survey's codebook: every item, block and facet a lever names must be in it.
+    {codebook}
     by : {"block", "facet", "item"}
         For derived levers only: one lever per block, per facet, or per item.
     max_positions : int, optional
@@ -151,6 +152,7 @@ def _range(recipe: dict, scale_width: float) -> tuple[float, float, float]:
     return -reach, reach, step
 
 
+@share_docs
 def default_levers(codebook: Codebook | str | Path, *, by: str = "block") -> LeverSet:
     """One lever per benefit dimension and per sacrifice (or per facet, or per item).
 
@@ -169,6 +171,12 @@ def default_levers(codebook: Codebook | str | Path, *, by: str = "block") -> Lev
 
     Raises :class:`~valuekit.errors.ParameterError` for a ``by`` other than block, facet
     or item, or a ``codebook`` that is not a Codebook, mapping or path.
+
+    Parameters
+    ----------
+    {codebook}
+    by : {"block", "facet", "item"}, default "block"
+        One lever per block (dimension or sacrifice), per facet, or per item.
     """
     _check.choice("by", by, ("block", "facet", "item"))
     cb = read_codebook(_codebook_arg(codebook))

@@ -1,0 +1,90 @@
+"""Every function of the API reference documents every parameter, and a parameter many
+functions share is documented in one wording (``valuekit/_docstrings.py``)."""
+
+import dataclasses
+import importlib
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+from numpydoc.docscrape import ClassDoc, FunctionDoc
+
+from valuekit._docstrings import PARAMS, share_docs
+from valuekit.config import PROJ_ROOT
+
+#: Shared parameter names a function documents in its own words, because they mean
+#: something else there.
+OWN_WORDS = {("plot_value_radar", "ax"): "a polar Axes", ("plot_value_radar", "scores"): "may hold the grouping",
+             ("plot_trend", "names"): "names of the trend's groups", ("plot_segment_radars", "ax"): "figure-level"}
+
+
+def _api():
+    """(module, name, object) for every entry of the API reference (docs/api.md)."""
+    module = None
+    for line in (PROJ_ROOT / "docs" / "api.md").read_text(encoding="utf-8").splitlines():
+        if m := re.match(r"\.\. currentmodule:: (\S+)", line):
+            module = importlib.import_module(m.group(1))
+        elif (m := re.match(r"   ([A-Za-z_]\w*)$", line)) and module is not None:
+            yield module.__name__, m.group(1), getattr(module, m.group(1))
+
+
+API = [(f"{mod}.{name}", obj) for mod, name, obj in _api()
+       if inspect.isfunction(obj) or (inspect.isclass(obj) and not issubclass(obj, BaseException)
+                                      and not dataclasses.is_dataclass(obj))]
+
+
+def _documented(obj, attributes: bool = True) -> dict[str, str]:
+    doc = ClassDoc(obj) if inspect.isclass(obj) else FunctionDoc(obj)
+    entries = doc["Parameters"] + (doc["Attributes"] if inspect.isclass(obj) and attributes else [])
+    return {name.strip().lstrip("*"): " ".join(p.desc) for p in entries for name in p.name.split(",")}
+
+
+def test_the_reference_is_read():
+    assert len(API) > 60 and "valuekit.analyse.segments.segment_profiles" in dict(API)
+
+
+@pytest.mark.parametrize("qualname, obj", API, ids=[q for q, _ in API])
+def test_every_parameter_is_documented(qualname, obj):
+    documented = _documented(obj)
+    params = [p for p, v in inspect.signature(obj).parameters.items()
+              if p != "self" and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)]
+    assert [p for p in params if p not in documented] == []
+    unfilled = re.findall(r"^[ \t]*\{(\w+)\}[ \t]*$", obj.__doc__ or "", re.M)
+    assert unfilled == []  # no placeholder left unfilled
+
+
+@pytest.mark.parametrize("qualname, obj", API, ids=[q for q, _ in API])
+def test_shared_parameters_in_the_shared_words(qualname, obj):
+    documented = _documented(obj, attributes=False)
+    name = qualname.rsplit(".", 1)[1]
+    for param in inspect.signature(obj).parameters:
+        if param in PARAMS and (name, param) not in OWN_WORDS and param in documented:
+            shared = " ".join(line.strip() for line in PARAMS[param].splitlines()[1:])
+            assert documented[param].startswith(shared), param
+
+
+def test_share_docs_fills_only_its_own_lines():
+    def f(weights=None, x=None):
+        """Do.
+
+        Parameters
+        ----------
+        {weights}
+            Extra words.
+        x : dict
+            Such as {"a": 1} or {weights} inside a sentence.
+        """
+    share_docs(f)
+    assert "        weights : str, Series" in f.__doc__ and "            Survey weights:" in f.__doc__
+    assert 'Such as {"a": 1} or {weights} inside a sentence.' in f.__doc__
+    assert f.__doc__.index("Survey weights") < f.__doc__.index("Extra words")
+
+
+def test_every_evidence_field_is_explained_in_its_file():
+    import valuekit.evidence as ev
+
+    text = (Path(ev.__file__).with_name("evidence.yaml")).read_text(encoding="utf-8")
+    for field in dataclasses.fields(ev.Evidence):
+        line = next(ln for ln in text.splitlines() if ln.startswith(f"{field.name}:"))
+        assert "#" in line or field.name in ("min_tli", "max_rmsea", "max_srmr"), field.name  # Hu & Bentler's, one comment
