@@ -197,6 +197,38 @@ def test_the_plots_import_no_scikit_learn_and_no_scenario_engine():
     assert run.stdout.strip() == "[]"
 
 
+def _function_level_imports(package=PACKAGE) -> list[tuple[str, int, str, bool]]:
+    """(file, line, statement, has a ``# deferred:`` comment) for each import inside a function."""
+    out = []
+    for path in sorted(package.rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        seen = set()
+        for fn in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, (ast.Import, ast.ImportFrom)) and node.lineno not in seen:
+                    seen.add(node.lineno)
+                    said = any("# deferred:" in ln for ln in lines[node.lineno - 2:node.end_lineno])
+                    out.append((path.relative_to(package).as_posix(), node.lineno, ast.unparse(node), said))
+    return out
+
+
+def test_an_import_inside_a_function_says_what_it_defers():
+    """Imports sit at the top of a module, except those that would load a heavy library
+    (scikit-learn, dask, matplotlib, pyarrow ...) for a module that does not need it
+    otherwise, or, in the command line, a command's own modules; each says which."""
+    unsaid = [f"{f}:{line} {stmt}" for f, line, stmt, said in _function_level_imports() if not said]
+    assert unsaid == []
+
+
+def test_the_import_rule_finds_an_unsaid_import(tmp_path):
+    (tmp_path / "m.py").write_text("def f():\n    import json\n\n\ndef g():\n"
+                                   "    import dask  # deferred: dask\n")
+    assert [(s, said) for _, _, s, said in _function_level_imports(tmp_path)] == [("import json", False),
+                                                                                ("import dask", True)]
+
+
 @pytest.mark.parametrize("old, new", [("scoring", "measure.scoring"), ("compare", "analyse.competitor"),
                                       ("bigdata", "engines.dask"), ("levers", "survey.levers")])
 def test_an_old_submodule_path_is_the_new_module_with_a_warning(old, new):

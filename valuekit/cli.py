@@ -28,11 +28,22 @@ the other pages and the index are written, and each failure is a line on stderr.
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
+import shutil
 import sys
+import threading
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ._validate import check as _check
+from .config import DEMO_CODEBOOK, DEMO_DATA
 from .errors import FileError, ParameterError, SurveyError, ValuekitError
 from .survey.audit import CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, load_survey
 from .survey.io import FORMATS
@@ -62,7 +73,7 @@ def _limit_arg(parser: argparse.ArgumentParser) -> None:
 
 def _limits(args) -> dict[str, int]:
     """--limit CAP=N flags as read_survey_file's ``limits=``, checked under the flag's name."""
-    from .survey.io import read_limits
+    from .survey.io import read_limits  # deferred: this command's modules (a fast --help)
 
     limits = {}
     for entry in args.limit:
@@ -193,9 +204,8 @@ def _format_big(big) -> str:
 def _audit(args) -> int:
     exclude = _exclusions(args)
     if _engine(args):
-        import json
 
-        from .engines.dask import audit_files
+        from .engines.dask import audit_files  # deferred: this command's modules (a fast --help)
 
         big = audit_files(args.data, args.codebook, out=args.out, scheduler=args.scheduler, exclude=exclude,
                           force=args.force)
@@ -248,10 +258,7 @@ def _neutralised(table, *, signed_numbers: bool = False):
     the text after it. Number columns are numbers and are left alone; ``signed_numbers``
     leaves text cells that are a whole signed number (``-3``, ``+1.5``) as they are.
     Returns the table and the number of cells (and names) prefixed."""
-    import re
 
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     start = re.compile(FORMULA_START)
     names = ["'" + n if start.match(n) else n for n in table.column_names]
@@ -281,13 +288,12 @@ def _write_table(table, output, what: str, *, signed_numbers: bool = False) -> i
     :func:`_neutralised`); returns the number of cells and names so written (0 for Parquet,
     which keeps every text as it is: no spreadsheet runs a Parquet cell).
     """
-    import pyarrow as pa
 
     if not isinstance(table, pa.Table):
         table = pa.Table.from_pandas(table, preserve_index=False)
     try:
         if output.suffix.lower() == ".parquet":
-            import pyarrow.parquet as pq
+            import pyarrow.parquet as pq  # deferred: pyarrow
 
             pq.write_table(table, output)
         else:
@@ -306,11 +312,8 @@ def _write_table(table, output, what: str, *, signed_numbers: bool = False) -> i
 def _write_csv(table, output) -> None:
     """Arrow's CSV writer, slices of rows formatted on two threads and written in order
     (formatting the numbers is the work; at most two slices are held at once)."""
-    import os
-    from concurrent.futures import ThreadPoolExecutor
 
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+    import pyarrow.csv as pacsv  # deferred: pyarrow
 
     step = 1 << 17
     starts = range(0, max(table.num_rows, 1), step)
@@ -337,7 +340,7 @@ def _write_csv(table, output) -> None:
 def _score(args) -> int:
     exclude = _exclusions(args)
     if _engine(args):
-        from .engines.dask import audit_files
+        from .engines.dask import audit_files  # deferred: this command's modules (a fast --help)
 
         if args.index_weights == "stated":
             raise ParameterError("--index-weights stated: not with --engine dask (the importance means would need "
@@ -359,7 +362,8 @@ def _score(args) -> int:
             print("verdicts: " + ", ".join(f"{v} {int(f[v].sum())}" for v in ("created", "neutral", "destroyed")))
         print(f"wrote {big.out}/scores, {big.out}/rows and {big.out}/cells (Parquet, one part per file)")
         return 0
-    from .measure.model import ScoreModel, score_table  # ValueScorer's arithmetic, without importing scikit-learn
+    # deferred: this command's modules (a fast --help); ValueScorer's arithmetic without scikit-learn
+    from .measure.model import ScoreModel, score_table
 
     output = _output_arg(args, "scores", TABLE_FORMATS)
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
@@ -423,10 +427,9 @@ def _format_rake(result, source: str) -> str:
 
 
 def _weight(args) -> int:
-    import pandas as pd
 
-    from .survey.io import read_survey_file
-    from .survey.weighting import rake, read_targets, weight_survey
+    from .survey.io import read_survey_file  # deferred: this command's modules (a fast --help)
+    from .survey.weighting import rake, read_targets, weight_survey  # deferred: this command's modules
 
     output = _output_arg(args, "weights", {".parquet": "Parquet", ".csv": "CSV"})
     targets = read_targets(_check.input_file("--targets", args.targets, "targets file"))
@@ -489,8 +492,7 @@ def _weight(args) -> int:
 
 
 def _report(args) -> int:
-    from . import report as _report_module
-    from .config import DEMO_CODEBOOK, DEMO_DATA
+    from . import report as _report_module  # deferred: this command's modules (a fast --help)
 
     if (args.data is None) != (args.codebook is None):
         raise ParameterError("give both DATA and --codebook, or neither (the demo survey)", name="--codebook")
@@ -552,10 +554,8 @@ class _ReportProgress:
         self.names, self.bar, self.ticker, self.stop = names, None, None, None
 
     def __enter__(self):
-        import shutil
-        import threading
 
-        from tqdm import tqdm
+        from tqdm import tqdm  # deferred: tqdm
 
         if sys.stderr.isatty() and sys.stdout.isatty():
             size = shutil.get_terminal_size()
@@ -593,13 +593,13 @@ class _ReportProgress:
 
 def _segments(value: int) -> int:
     """--segments, checked under the flag's own name (the survey's size is checked later)."""
-    from .analyse.segments import MAX_SEGMENTS
+    from .analyse.segments import MAX_SEGMENTS  # deferred: scikit-learn
 
     return _check.integer("--segments", value, min=2, max=MAX_SEGMENTS)
 
 
 def _dashboard(args) -> int:
-    from .report import serve_dashboard
+    from .report import serve_dashboard  # deferred: this command's modules (a fast --help)
 
     if (args.data is None) != (args.codebook is None):
         raise ParameterError("give both DATA and --codebook, or neither (the demo survey)", name="--codebook")
@@ -615,11 +615,9 @@ def _dashboard(args) -> int:
 
 
 def _reliability(args) -> int:
-    import json
 
-    import pandas as pd
 
-    from .measure.reliability import reliability
+    from .measure.reliability import reliability  # deferred: scikit-learn
 
     exclude = _exclusions(args)
     survey = load_survey(args.data, codebook=args.codebook, exclude=exclude, **_read_options(args))
@@ -644,7 +642,7 @@ def _reliability(args) -> int:
 
 
 def _init(args) -> int:
-    from .survey.draft import draft_codebook
+    from .survey.draft import draft_codebook  # deferred: this command's modules (a fast --help)
 
     out = _check.output_file("--output", args.output, "codebook draft")
     _check.input_file("DATA", args.data, "survey export")

@@ -23,10 +23,14 @@ status (written, skipped, failed) and why; :func:`run_report` returns the same a
 
 from __future__ import annotations
 
+import errno
+import html
 import json
 import os
 import re
 import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,9 +42,11 @@ from functools import partial
 from pathlib import Path
 
 from ._validate import check as _check
-from .config import DEMO_CODEBOOK, NOTEBOOKS_DIR
+from .config import DEMO_CODEBOOK, DEMO_DATA, NOTEBOOKS_DIR
 from .errors import NotebookError, ParameterError
+from .survey.audit import load_survey
 from .survey.codebook import read_codebook
+from .survey.levers import read_levers
 
 __all__ = ["notebook_sequence", "run_report", "Report", "Page", "resolve_skip", "check_parameters", "serve_dashboard",
            "dashboard_command"]
@@ -105,7 +111,7 @@ def _read_options(options) -> dict:
 def _declared(nb: Path) -> dict:
     """The parameters a notebook declares (papermill); a notebook papermill cannot read (no
     kernel named, not a notebook) is refused, named, before anything runs."""
-    import papermill as pm
+    import papermill as pm  # deferred: papermill
 
     try:
         return pm.inspect_notebook(str(nb))
@@ -127,8 +133,7 @@ def check_parameters(data, codebook, parameters: dict | None, notebooks: list[Pa
     ParameterError
         A parameter no notebook takes, or a value of the wrong type or range (named).
     """
-    from .analyse.segments import MAX_SEGMENTS
-    from .survey.audit import load_survey
+    from .analyse.segments import MAX_SEGMENTS  # deferred: scikit-learn
 
     params = dict(parameters or {})
     if parameters is not None and not isinstance(parameters, dict):
@@ -376,8 +381,8 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
         A notebook failing later is a failed page, not an exception (see
         :meth:`Report.raise_for_failures`).
     """
-    import nbformat
-    from nbconvert import HTMLExporter
+    import nbformat  # deferred: nbformat
+    from nbconvert import HTMLExporter  # deferred: nbconvert
 
     started = time.monotonic()
     notebooks = notebook_sequence() if notebooks is None else [Path(nb) for nb in notebooks]
@@ -446,7 +451,7 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
 
 def _why_not_run(nb_path: Path, cb, tracking: bool, skipped: set[str]) -> str:
     """Why a notebook is not run on this survey (one sentence), or "" to run it."""
-    import nbformat
+    import nbformat  # deferred: nbformat
 
     if nb_path.stem in skipped:
         return "Not run: the report was asked to skip this notebook (skip / --skip)"
@@ -461,7 +466,7 @@ def _why_not_run(nb_path: Path, cb, tracking: bool, skipped: set[str]) -> str:
 
 def _check_waves(files: list[Path], codebook: Path, wave_column: str | None, params: dict) -> None:
     """Load every wave once before any notebook runs: a wrong file or wave column fails here."""
-    from .analyse.waves import load_waves
+    from .analyse.waves import load_waves  # deferred: scikit-learn
 
     options = {**params.get("read_options", {}), **{k: params[k] for k in ("exclude", "speeder_fraction")
                                                      if k in params}}
@@ -506,8 +511,8 @@ def _first_line(text) -> str:
 def _execute(nb_path: Path, executed: Path, parameters: dict, kernel: str, timeout: int) -> None:
     """Run one notebook with papermill; a failure names the notebook, the cell and the cause
     (a :class:`NotebookError` whose ``reason`` is one sentence)."""
-    import papermill as pm
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    import papermill as pm  # deferred: papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError  # deferred: nbclient
 
     name = nb_path.name
     where = f"the executed notebook {executed} shows where"
@@ -554,7 +559,6 @@ def _sentence(text: str) -> str:
 
 
 def _page(title: str, body: str, *, index_link: bool = True) -> str:
-    import html
 
     back = "<p><a href='index.html'>All pages of this report</a></p>" if index_link else ""
     return (f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{html.escape(title)}</title>{_STYLE}"
@@ -563,7 +567,6 @@ def _page(title: str, body: str, *, index_link: bool = True) -> str:
 
 def _skipped_page(title: str, message: str) -> str:
     """The page of a notebook not run: its title and why (both escaped: labels come from exports)."""
-    import html
 
     return _page(title, f"<p>{html.escape(_sentence(message))}</p>")
 
@@ -571,7 +574,6 @@ def _skipped_page(title: str, message: str) -> str:
 def _failed_page(title: str, err: NotebookError, executed: Path | None) -> str:
     """The page of a notebook that stopped: why in one sentence, where the executed notebook is,
     and the traceback folded away."""
-    import html
 
     reason = getattr(err, "reason", "") or str(err)
     body = f"<p class='failed'>This notebook could not finish on this survey: {html.escape(_sentence(reason))}</p>"
@@ -587,7 +589,6 @@ def _failed_page(title: str, err: NotebookError, executed: Path | None) -> str:
 
 def _index_page(report: Report, survey: str, files: list[Path]) -> str:
     """The report's index: every page with a one-line status."""
-    import html
 
     rows = []
     for p in report.pages:
@@ -650,12 +651,9 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
         An argument out of its range, or ``port`` already in use on 127.0.0.1 (or not
         allowed to this user): the message names the port and suggests a free one.
     """
-    import subprocess
 
-    import papermill as pm
+    import papermill as pm  # deferred: papermill
 
-    from .config import DEMO_DATA
-    from .survey.levers import read_levers
 
     notebook = Path(__file__).parent / "present" / "dashboard.ipynb"
     port = _check.integer("port", port, min=1, max=65535)
@@ -664,8 +662,6 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
         """Refuse ``port`` when nothing could listen on it at 127.0.0.1 (another server holds
         it, or it needs rights this user lacks), tried by binding it as Voilà's server does
         (``SO_REUSEADDR`` on POSIX); the message names the port and a free one nearby."""
-        import errno
-        import socket
 
         def problem(p: int) -> OSError | None:
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -147,7 +147,7 @@ def grouping_arg(name: str, value, index: pd.Index, frames: dict | None = None, 
 
 
 def axes_arg(value, name: str = "ax"):
-    from matplotlib.axes import Axes
+    from matplotlib.axes import Axes  # deferred: matplotlib
 
     if value is not None and not isinstance(value, Axes):
         raise expected_error(name, "None or a matplotlib Axes", value)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import tempfile
 from numbers import Integral, Real
 from pathlib import Path
 from typing import Any, Iterable
@@ -245,7 +246,6 @@ def apart(outputs: Iterable[tuple[str, Any]], inputs: Iterable[tuple[str, Any]])
 def _unwritable(folder: Path) -> str | None:
     """Why nothing can be written into ``folder`` (tried, not guessed from the mode bits,
     which say nothing for root or on a read-only file system), or None."""
-    import tempfile
 
     try:
         with tempfile.TemporaryFile(dir=folder):
@@ -294,9 +294,9 @@ def instance(name: str, value: Any, types: type | tuple, expected: str, *, optio
 
 def str_take(categories, codes):
     """A ``str`` array of ``categories[codes]``, gathered by Arrow (no Python string per row)."""
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
+    import numpy as np  # deferred: numpy
+    import pandas as pd  # deferred: pandas
+    import pyarrow as pa  # deferred: pyarrow
 
     cats = pa.array([str(c) for c in categories], type=pa.large_string())
     return pd.array(cats.take(pa.array(np.asarray(codes, dtype=np.int64))), dtype="str")

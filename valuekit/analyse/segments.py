@@ -23,6 +23,8 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
+from scipy import stats
+from scipy.optimize import linear_sum_assignment
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.cluster import KMeans
 from sklearn.compose import ColumnTransformer
@@ -44,6 +46,7 @@ from ..survey.answers import kish_n
 from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.labels import lang_arg
+from .significance import compare_groups
 
 __all__ = [
     "ValueSegmenter",
@@ -407,7 +410,7 @@ def bootstrap_stability(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_bo
         progress = n_boot > 20 and len(X) >= 20_000
     iterator = range(n_boot)
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # deferred: tqdm
 
         iterator = tqdm(iterator, desc="bootstrap", unit="fit")
     results = np.empty((n_boot, k))
@@ -569,7 +572,6 @@ def segment_structure(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_sim:
     >>> segment_structure(seg, scores, random_state=1)[["k", "distinct"]].tolist()
     [4, True]
     """
-    from scipy import stats
 
     scores = _fitted_arg(segmenter, scores)
     if isinstance(n_sim, bool) or not isinstance(n_sim, Real) or not float(n_sim).is_integer() or n_sim < 3:
@@ -655,7 +657,6 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
         empty otherwise) and ``n_findings`` (how many dimensions, sacrifices and indices
         differ from the rest of the sample: by construction for clusters that are not distinct).
     """
-    from .significance import compare_groups
 
     scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     segments = series_arg("segments", segments, scores.index)
@@ -739,7 +740,6 @@ def align_segments(labels: pd.Series, reference: pd.Series) -> pd.Series:
     Two fits (two waves, two methods) may number the same segments differently; after
     aligning, a cross-tabulation of the two reads along its diagonal.
     """
-    from scipy.optimize import linear_sum_assignment
 
     for name, value in (("labels", labels), ("reference", reference)):
         if not isinstance(value, pd.Series):

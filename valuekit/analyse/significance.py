@@ -35,8 +35,11 @@ analyst can override (:func:`evidence_settings`).
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .._docstrings import share_docs
 from .._validate import check as _check
@@ -155,7 +158,6 @@ def _sums(values: np.ndarray, ok: np.ndarray, w: np.ndarray, masks: list[np.ndar
 
 def _own_interval(m, a, ne, p_share, is_share, confidence, shift):
     """A group's own interval: t on its effective size for means, Wilson for shares."""
-    from scipy import stats
 
     share = np.broadcast_to(is_share, np.shape(m))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -184,6 +186,7 @@ def _share_tests(p1, n1, p2, n2, valid, confidence):
     weights). The score test's variance uses the pooled share, so a group at 0 % or 100 %
     is tested honestly (the Wald test's own-variance error is zero there, and its p tiny).
     """
+    # deferred: statsmodels
     from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
     shape = np.shape(valid)
@@ -220,8 +223,7 @@ def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.nd
     measure whatever their weight, so that a side whose weights are all zero is told apart
     from a side without the score.
     """
-    from scipy import stats
-    from statsmodels.stats.proportion import proportion_effectsize
+    from statsmodels.stats.proportion import proportion_effectsize  # deferred: statsmodels
 
     Wg, W2g, S1g, S2g, Ng = first
     Wr, W2r, S1r, S2r, Nr = second
@@ -347,7 +349,7 @@ def _conclude(out: pd.DataFrame, *, adjust: str, alpha: float, settings: dict,
     """Adjust the table's p-values across it and decide each row (in place): ``p_adj``,
     ``significant``, ``meaningful``, ``finding`` (both), ``direction`` (``words`` for a
     positive / negative finding) and ``grade``. Returns the number of tests."""
-    from statsmodels.stats.multitest import multipletests
+    from statsmodels.stats.multitest import multipletests  # deferred: statsmodels
 
     tested = out["p"].notna().to_numpy()
     out["p_adj"] = np.nan
@@ -512,7 +514,6 @@ def style_comparisons(table: pd.DataFrame, *, grouping: str | None = None, value
     decimals : int, default 2
         Decimals of the values shown.
     """
-    import html
 
     table = frame_arg("table", table, "a compare_groups table")
     value = _check.text("value", value)

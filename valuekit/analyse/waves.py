@@ -35,19 +35,28 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 from .._docstrings import share_docs
 from .._validate import check as _check
-from .._validate.args import expected_error, frame_arg, optional_frame
+from .._validate.args import align_arg, expected_error, frame_arg, grouping_arg, optional_frame
 from ..errors import ParameterError, SurveyError
 from ..evidence import Evidence
 from ..measure.model import weights_arg
-from ..measure.scoring import group_masks
+from ..measure.scoring import ValueScorer, group_masks
 from ..survey.answers import kish_n
-from ..survey.audit import DEFAULT_EXCLUDE, Survey, audit_survey, check_audit_options, read_codebook_arg
-from ..survey.codebook import Codebook
+from ..survey.audit import DEFAULT_EXCLUDE, ROW_REASONS, Survey, audit_survey, check_audit_options, read_codebook_arg
+from ..survey.codebook import Codebook, codebook_arg
 from ..survey.io import check_read_options, read_limits, read_survey_file
 from ..survey.labels import lang_arg
+from .drivers import key_drivers
+from .segments import ValueSegmenter
+from .significance import _conclude
+from .significance import _kind as _measure_kind
+from .significance import _label as _measure_label
+from .significance import _measure_matrix, _own_interval, _sums, _table_options, contrast
 
 __all__ = ["Waves", "load_waves", "compare_waves", "wave_trends", "drivers_by_wave", "tracking_summary",
            "moved_measures", "BASELINES"]
@@ -81,7 +90,6 @@ class Waves:
     wave_column: str | None = None
 
     def __post_init__(self):
-        from ..survey.codebook import codebook_arg
 
         codebook_arg("codebook", self.codebook)
         if not isinstance(self.surveys, dict) or not all(isinstance(s, Survey) for s in self.surveys.values()):
@@ -115,7 +123,6 @@ class Waves:
         Every input row of every file is counted in exactly one wave: rows in = kept +
         excluded for each wave, and the waves' rows add up to the files' rows.
         """
-        from ..survey.audit import ROW_REASONS
 
         records = []
         for label, survey in self:
@@ -158,11 +165,7 @@ class Waves:
             wave (with its weights) and then scores every wave unchanged, so stated
             importance weights, when asked for, are the first wave's.
         """
-        from sklearn.base import clone
-        from sklearn.exceptions import NotFittedError
-        from sklearn.utils.validation import check_is_fitted
 
-        from ..measure.scoring import ValueScorer
 
         if scorer is None:
             scorer = ValueScorer(self.codebook)
@@ -200,10 +203,7 @@ class Waves:
             The segment of each respondent (``<NA>`` without a complete value profile), on
             ``scores``' index; ``.attrs["segmenter"]`` is the fitted segmenter.
         """
-        from sklearn.exceptions import NotFittedError
-        from sklearn.utils.validation import check_is_fitted
 
-        from .segments import ValueSegmenter
 
         scores = self._stacked_arg(scores)
         if segmenter is None:
@@ -403,7 +403,6 @@ def _split(frame: pd.DataFrame, column: str, source: str) -> list[tuple[str, pd.
 
 
 def _wave_arg(wave, scores: pd.DataFrame) -> pd.Series:
-    from .._validate.args import align_arg
 
     if isinstance(wave, str):
         if wave not in scores.columns:
@@ -427,9 +426,6 @@ def _wave_order(series: pd.Series) -> list:
 
 def _prepare(scores, codebook, measures, weights, data, by):
     """The value matrix, weights and the scopes (overall and per group) of a wave table."""
-    from .._validate.args import grouping_arg
-    from ..survey.codebook import codebook_arg
-    from .significance import _measure_matrix
 
     codebook = None if codebook is None else codebook_arg("codebook", codebook)
     w = weights_arg(weights, scores, data)
@@ -444,7 +440,6 @@ def _prepare(scores, codebook, measures, weights, data, by):
 
 def _side(x, ok, w, mask):
     """The weighted sums (W, W2, S1, S2, N) of one set of respondents, one value per measure."""
-    from .significance import _sums
 
     W, W2, S1, S2 = (a[0] for a in _sums(x, ok, w, [mask]))
     N = ok[mask].sum(axis=0).astype(float)
@@ -504,7 +499,6 @@ def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | Non
     >>> int(table["finding"].sum()), table.attrs["n_tests"]
     (0, 25)
     """
-    from .significance import _conclude, _kind, _label, _table_options, contrast
 
     scores = frame_arg("scores", scores, "a DataFrame of stacked scores (Waves.scores())")
     data = optional_frame("data", data)
@@ -533,8 +527,8 @@ def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | Non
                          rest=f"wave {earlier}")
             frames.append(pd.DataFrame({
                 "scope": scope, "group": group, "measure": measures,
-                "label": [_label(m, codebook, lang) for m in measures],
-                "kind": [_kind(m, codebook) for m in measures],
+                "label": [_measure_label(m, codebook, lang) for m in measures],
+                "kind": [_measure_kind(m, codebook) for m in measures],
                 "statistic_type": np.where(is_share, "share", "mean"),
                 "wave": later, "baseline": earlier,
                 "n": c["n"][0].astype(int), "n_baseline": c["n_other"][0].astype(int),
@@ -580,7 +574,6 @@ def wave_trends(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | None 
     >>> t[["wave", "n", "value", "ci_low", "ci_high"]].round(2).to_dict("records")[0]
     {'wave': '1', 'n': 973, 'value': 4.3, 'ci_low': 4.22, 'ci_high': 4.37}
     """
-    from .significance import _kind, _label, _own_interval
 
     scores = frame_arg("scores", scores, "a DataFrame of stacked scores (Waves.scores())")
     data = optional_frame("data", data)
@@ -603,8 +596,8 @@ def wave_trends(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | None 
             usable = (W > 0) & (ne > 1)
             frames.append(pd.DataFrame({
                 "scope": scope, "group": group, "measure": measures,
-                "label": [_label(mm, codebook, lang) for mm in measures],
-                "kind": [_kind(mm, codebook) for mm in measures],
+                "label": [_measure_label(mm, codebook, lang) for mm in measures],
+                "kind": [_measure_kind(mm, codebook) for mm in measures],
                 "statistic_type": np.where(is_share, "share", "mean"), "wave": v,
                 "n": N.astype(int), "n_eff": np.where(W > 0, ne, 0.0),
                 "value": np.where(W > 0, m + shift, np.nan),
@@ -631,7 +624,6 @@ def drivers_by_wave(data: pd.DataFrame, outcome: str, drivers: list[str], *, wav
         ``.attrs["table"]`` keeps the tidy :func:`~valuekit.analyse.drivers.key_drivers` table
         (``group`` = wave).
     """
-    from .drivers import key_drivers
 
     data = frame_arg("data", data, "a DataFrame with the outcome, the drivers and the wave")
     waves = _wave_arg(wave, data)

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import yaml
+
 from ..config import DATA_DIR
 from ..errors import ParameterError
 from ..survey.audit import Survey, load_survey
@@ -28,7 +31,6 @@ _FILES = ("data", "codebook", "levers", "targets")
 
 
 def _catalog() -> dict[str, dict]:
-    import yaml
 
     return yaml.safe_load(CATALOG_FILE.read_text(encoding="utf-8"))
 
@@ -43,7 +45,6 @@ def list_datasets():
         ``data``, ``codebook``, ``levers``, ``targets`` (paths; ``None`` where the dataset
         has no such file).
     """
-    import pandas as pd
 
     rows = {name: {"description": " ".join(entry["description"].split()),
                    **{key: (DATA_DIR / entry[key]) if entry.get(key) else None for key in _FILES}}

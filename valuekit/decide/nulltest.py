@@ -16,8 +16,12 @@ import pandas as pd
 
 from .._validate import check as _check
 from .._validate.args import MAX_SEED
+from ..config import DEMO_CODEBOOK
+from ..datasets.demo import make_null_survey
 from ..errors import ParameterError
 from ..evidence import Evidence, settings_arg
+from ..survey.audit import audit_survey
+from ..survey.codebook import read_codebook
 
 __all__ = ["null_run", "null_recommendation_rate", "MIN_NULL_N"]
 
@@ -43,13 +47,9 @@ def null_run(seed: int, *, n: int = 2000, settings: Evidence | dict | None = Non
     after traits rather than neutrally: none unless the structure test calls the segments
     distinct) and ``r2`` (the whole-sample driver model's).
     """
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # deferred: threadpoolctl
 
-    from ..config import DEMO_CODEBOOK
-    from ..datasets.demo import make_null_survey
-    from ..survey.audit import audit_survey
-    from ..survey.codebook import read_codebook
-    from .playbook import analyse
+    from .playbook import analyse  # deferred: scikit-learn
 
     seed, n, settings = _null_args(seed, n, settings)
     with threadpool_limits(1):  # many small k-means fits: one thread each is fastest
@@ -70,7 +70,7 @@ def null_recommendation_rate(n_runs: int = 200, *, first_seed: int = 0, n: int =
 
     ``.attrs["rate"]`` is the share of runs with at least one recommendation.
     """
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed  # deferred: joblib
 
     n_runs = _check.integer("n_runs", n_runs, min=1)
     first_seed, n, settings = _null_args(first_seed, n, settings, "first_seed")

@@ -63,18 +63,22 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import columns_arg, covers_arg, expected_error, frame_arg, optional_frame, seed_arg, series_arg
-from ..analyse.segments import structure_arg
+from ..analyse.competitor import has_comparisons, paired_items
+from ..analyse.drivers import key_drivers
+from ..analyse.segments import (MAX_SEGMENTS, ValueSegmenter, segment_profiles, segment_structure, share_destroyed,
+                                structure_arg, suggest_n_segments)
 from ..analyse.significance import compare_groups
 from ..errors import ParameterError
 from ..evidence import DEFAULT_EVIDENCE, Evidence, settings_arg
 from ..measure.model import weights_arg
-from ..measure.scoring import common_scale
+from ..measure.scoring import ValueScorer, common_scale
 from ..survey.answers import kish_n
-from ..survey.audit import survey_first
+from ..survey.audit import Survey, survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.labels import lang_arg
 
@@ -221,9 +225,7 @@ CHECKS = {"segments": _check_segments, "group_size": _check_group_size, "differe
 
 def _competitor_tests(data, codebook, segments, w, blocks, s):
     """Per segment and compared block: paired ours - theirs (weighted, Kish n), ratio, d, p."""
-    from scipy import stats
 
-    from ..analyse.competitor import has_comparisons, paired_items
 
     if data is None or not has_comparisons(codebook):
         return {}
@@ -259,7 +261,7 @@ def _competitor_tests(data, codebook, segments, w, blocks, s):
                 out[(name, block)] = (ratio, np.nan, np.nan)
     tested = [k for k, v in out.items() if np.isfinite(v[2])]
     if tested and s["adjust"] != "none":
-        from statsmodels.stats.multitest import multipletests
+        from statsmodels.stats.multitest import multipletests  # deferred: statsmodels
 
         adjusted = multipletests([out[k][2] for k in tested], method=s["adjust"])[1]
         for k, p in zip(tested, adjusted):
@@ -307,7 +309,6 @@ def _driver_model(drivers: pd.DataFrame, group, s: dict) -> tuple[pd.DataFrame |
 
 def _se_of(c, confidence: float) -> float:
     """The standard error of a segment's mean, from its own t interval in a compare_groups row."""
-    from scipy import stats
 
     if c is None or not np.isfinite(c["n_eff"]) or c["n_eff"] <= 1:
         return np.nan
@@ -366,7 +367,6 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
         ``heaviest_sacrifice`` (the segment's sacrifice with the largest effect),
         ``segments_distinct`` and ``structure_p``.
     """
-    from ..analyse.segments import share_destroyed
 
     scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     segments = series_arg("segments", segments, scores.index)
@@ -463,7 +463,6 @@ def _segment_evidence(name, codebook: Codebook, comp: pd.DataFrame, drivers: pd.
 def _p_destroyed(e, s, rule) -> float:
     """One-sided score-test p that the segment's share destroyed exceeds the rule's threshold
     (the dual of the Wilson bound the ``destroyed`` check reads), on its Kish n."""
-    from scipy import stats
 
     floor, n = s[rule.threshold], e["destroyed_n_eff"]
     if not (np.isfinite(e["share_destroyed"]) and n > 0):
@@ -473,7 +472,6 @@ def _p_destroyed(e, s, rule) -> float:
 
 def _p_below_mid(e, s, rule) -> float:
     """One-sided t p that the segment's mean is below the midpoint (+ ``underperforms``)."""
-    from scipy import stats
 
     if not (e["score_se"] > 0 and e["n_eff"] > 1):
         return np.nan
@@ -818,10 +816,6 @@ def analyse(survey, *, outcome: str | None = None, n_segments: int | None = None
     settings : dict, optional
         Evidence floors and rule thresholds (:func:`valuekit.evidence.evidence_settings`).
     """
-    from ..analyse.drivers import key_drivers
-    from ..analyse.segments import MAX_SEGMENTS, ValueSegmenter, segment_profiles, segment_structure, suggest_n_segments
-    from ..measure.scoring import ValueScorer
-    from ..survey.audit import Survey
 
     if not isinstance(survey, Survey):
         raise expected_error("survey", "a Survey (valuekit.load_survey or valuekit.audit_survey)", survey)

@@ -42,19 +42,23 @@ import json
 import math
 import os
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
+from scipy import stats
 
 from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import seed_arg
 from .._validate.yamlfile import Loader as _SafeLoader
 from .._validate.yamlfile import read_file as _read_file
+from ..analyse.drivers import bootstrap_slopes, outcome_slopes
+from ..analyse.segments import SEGMENT_METHODS, ValueSegmenter, segment_profiles, segment_structure, suggest_n_segments
+from ..analyse.significance import compare_groups
 from ..errors import FileError, ParameterError, ScenarioError
 from ..evidence import DEFAULT_EVIDENCE
 from ..measure.scoring import VERDICTS, ValueScorer, group_order, item_maps, item_matrix, wilson_interval
@@ -586,7 +590,6 @@ class ScenarioEngine:
         """The scenario with a record of this engine (:meth:`built_on`), to save with it.
 
         Raises :class:`ScenarioError` if it does not apply to this engine."""
-        from dataclasses import replace
 
         self.check(scenario)
         return replace(scenario, built_on=self.built_on(scenario.segments))
@@ -715,7 +718,6 @@ class ScenarioEngine:
             with ``customers=True``, ``customers``: new block scores, indices, ratio and
             verdict per customer.
         """
-        from scipy import stats
 
         _check.flag("customers", customers)
         M, touched = self._items_after(scenario)
@@ -965,10 +967,6 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
         Bootstrap resamples of each outcome model (the intervals of predicted changes).
     {lang}
     """
-    from ..analyse.drivers import bootstrap_slopes, outcome_slopes
-    from ..analyse.segments import (SEGMENT_METHODS, ValueSegmenter, segment_profiles, segment_structure,
-                                    suggest_n_segments)
-    from ..analyse.significance import compare_groups
 
     if not (isinstance(getattr(survey, "codebook", None), Codebook)
             and isinstance(getattr(survey, "data", None), pd.DataFrame)):

@@ -36,6 +36,7 @@ file system), and the output folder writable by them.
 from __future__ import annotations
 
 import glob
+import ipaddress
 import math
 import os
 import re
@@ -46,10 +47,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .._validate import check as _check
+from .._validate.args import column_arg, columns_arg
 from ..errors import FileError, ParameterError, SurveyError, SurveyFileError, ValuekitError
 from ..evidence import DEFAULT_EVIDENCE
+from ..measure.model import ScoreModel, score_table
 from ..survey.audit import (CELL_PROBLEMS, DEFAULT_EXCLUDE, ROW_REASONS, check_audit_options, duplicate_id_flags,
                             read_codebook_arg, recode_file, speeder_flags)
 from ..survey.codebook import Codebook
@@ -98,7 +102,7 @@ def connect(client=None, scheduler: str | None = None, *, n_workers: int = 2):
     """A Dask client: ``client`` itself, one connected to ``scheduler`` (an address such as
     ``"tcp://10.0.0.5:8786"``, checked before connecting: :func:`_scheduler_address`), or a
     ``LocalCluster`` of ``n_workers`` single-threaded workers on 127.0.0.1, closed on exit."""
-    from distributed import Client, LocalCluster
+    from distributed import Client, LocalCluster  # deferred: distributed
 
     if client is not None:
         yield client
@@ -146,7 +150,6 @@ def _scheduler_address(scheduler) -> str:
     ...
     valuekit.errors.ParameterError: scheduler: unknown scheme 'http' in 'http://10.0.0.5:8786'; expected a Dask ...
     """
-    import ipaddress
 
     expected = "a Dask scheduler address such as 'tcp://10.0.0.5:8786'"
     if not isinstance(scheduler, str) or not scheduler.strip():
@@ -204,7 +207,7 @@ def _glibc_heap():
     work of one 1,000,000-row file took 2.5 s instead of 1.8 s in one process (measured;
     ``make bench`` dask). The other variables (one BLAS thread per worker) are kept.
     """
-    import dask
+    import dask  # deferred: dask
 
     env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
     env.pop("MALLOC_TRIM_THRESHOLD_", None)
@@ -284,7 +287,6 @@ class _Part:
         result = {"file": self.path, "summary": audit.summary(), "columns": audit.columns,
                   "settings": audit.settings, "notes": audit.notes}
         if scorer_params is not None:
-            from ..measure.model import ScoreModel, score_table
 
             model = ScoreModel.fit(survey.codebook, survey.recoded, **scorer_params)
             table = score_table(survey, model.transform(survey.recoded))
@@ -331,7 +333,7 @@ def _check_parquet_names(path: str) -> None:
     (pyarrow's own error prints the whole schema); from the file's footer only."""
     if Path(path).suffix.lower() not in (".parquet", ".pq"):
         return
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # deferred: pyarrow
 
     try:
         names = pq.read_schema(path).names
@@ -393,7 +395,6 @@ def _hash(keys: pd.Series) -> np.ndarray:
 def _with_file(table, path: str, as_text: bool, id_column: str | None):
     """A table with the file it came from as its first column (ids as text when the files
     disagree on their type, so the parts of a dataset share one schema)."""
-    import pyarrow as pa
 
     if not isinstance(table, pa.Table):
         table = pa.Table.from_pandas(table, preserve_index=False)
@@ -405,7 +406,7 @@ def _with_file(table, path: str, as_text: bool, id_column: str | None):
 
 
 def _write(table, path: Path) -> None:
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # deferred: pyarrow
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -641,7 +642,7 @@ def _combine(results, exclude, out, threshold, speeder_fraction, straightline_mi
 def read_scores(out):
     """The scores written by :func:`audit_files` (``out/scores``) as a Dask DataFrame, one
     partition per input file."""
-    import dask.dataframe as dd
+    import dask.dataframe as dd  # deferred: dask
 
     if not isinstance(out, (str, os.PathLike)) or not str(out).strip():
         raise _check._fail("out", "the output folder of audit_files (a path)", out)
@@ -669,7 +670,7 @@ def predict_segments(segmenter, scores):
     """Every respondent typed into the fitted segments of ``segmenter``
     (:class:`valuekit.analyse.segments.ValueSegmenter`), partition by partition: the scores with a
     ``segment`` column (``<NA>`` without a complete profile)."""
-    from ..analyse.segments import ValueSegmenter
+    from ..analyse.segments import ValueSegmenter  # deferred: scikit-learn
 
     if not isinstance(segmenter, ValueSegmenter) or not hasattr(segmenter, "pipeline_"):
         raise _check._fail("segmenter", "a fitted ValueSegmenter (fitted on sample_scores)", segmenter)
@@ -686,7 +687,7 @@ def predict_segments(segmenter, scores):
 
 def _scores_arg(scores, columns=()):
     """Scores as a Dask DataFrame (:func:`read_scores`); a pandas DataFrame is one partition."""
-    import dask.dataframe as dd
+    import dask.dataframe as dd  # deferred: dask
 
     if isinstance(scores, pd.DataFrame):
         scores = dd.from_pandas(scores, npartitions=1)
@@ -742,9 +743,9 @@ def share_destroyed(scores, *, by: str | None = None, weights: str | None = None
     ``by="segment"`` after :func:`predict_segments`), with a Wilson interval on Kish's
     effective sample size: the table of :func:`valuekit.analyse.segments.share_destroyed`, from
     sums over every partition (weights, their squares, the weights of the destroyed)."""
-    import dask
+    import dask  # deferred: dask
 
-    from ..analyse.segments import destroyed_table
+    from ..analyse.segments import destroyed_table  # deferred: scikit-learn
 
     scores = _scores_arg(scores)
     confidence = _check.fraction("confidence", confidence)
@@ -808,12 +809,11 @@ def _replicate_sums(D: np.ndarray, w: np.ndarray, n_boot: int, rng) -> tuple:
 def _correlations(scores, columns, weights, n_boot: int, seed):
     """The weighted correlation matrix (:func:`weighted_correlation`), and with ``n_boot``
     the correlation matrices of that many Poisson-bootstrap replicates, from one pass."""
-    from .._validate.args import columns_arg
 
     scores = _scores_arg(scores)
     columns = columns_arg("columns", columns, {"scores": scores}, numeric=True)
     weights = _weights_arg(scores, weights)
-    import dask
+    import dask  # deferred: dask
 
     def moments(part: pd.DataFrame, index: int):
         X = part[columns].to_numpy(dtype=float, na_value=np.nan)
@@ -906,9 +906,8 @@ def key_drivers(scores, outcome: str, drivers: list[str], *, weights: str | None
         ``resampling="poisson"``. The numbers are withheld (NaN, with a ``note``) below
         ``min_n_per_driver`` complete respondents per driver.
     """
-    from .._validate.args import column_arg, columns_arg
-    from ..analyse.drivers import (bootstrap_intervals, check_collinear, check_shapley_size,  # scikit-learn
-                                   driver_rows, floor_note)
+    # deferred: scikit-learn
+    from ..analyse.drivers import bootstrap_intervals, check_collinear, check_shapley_size, driver_rows, floor_note
 
     if method not in ("johnson", "shapley"):
         raise ParameterError(f"method: expected 'johnson' or 'shapley', got {method!r}", name="method")

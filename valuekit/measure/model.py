@@ -17,6 +17,7 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .._validate import check as _check
 from .._validate.args import expected_error, frame_arg, grouping_arg, shown_value
@@ -496,7 +497,6 @@ def score_table(survey, scores):
     ``scores`` is :meth:`ValueScorer.transform` of ``survey.recoded`` (every input row);
     the kept rows are taken.
     """
-    import pyarrow as pa
 
     cb = survey.codebook
     rows = survey.audit.rows

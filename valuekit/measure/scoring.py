@@ -55,6 +55,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -127,7 +128,6 @@ def wilson_interval(p, n_eff, confidence: float = 0.95) -> tuple[np.ndarray, np.
     >>> round(float(low), 6), round(float(high), 6)
     (0.133367, 0.288829)
     """
-    from scipy import stats
 
     confidence = _check.fraction("confidence", confidence)
     p, n_eff = _numbers_arg("p", p), _numbers_arg("n_eff", n_eff)

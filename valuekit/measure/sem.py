@@ -101,6 +101,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
+from threadpoolctl import threadpool_limits
 
 from .._docstrings import share_docs
 from .._validate import check as _check
@@ -380,7 +381,7 @@ class _Fit:
     """A fitted semopy model read back in valuekit's names."""
 
     def __init__(self, spec: _Spec, mom: _Moments, *, max_iter: int = 10_000):
-        import semopy  # heavy; only here
+        import semopy  # deferred: semopy
 
         self.spec, self.mom, self.max_iter = spec, mom, max_iter
         self.back = spec.back
@@ -408,7 +409,7 @@ class _Fit:
         self.n = mom.n_stat
 
     def _solve(self):
-        from semopy.solver import Solver
+        from semopy.solver import Solver  # deferred: semopy
 
         fun, grad = self.model.get_objective("MLW")
         solver = Solver("SLSQP", fun, grad, self.model.param_vals, constrs=self.model.constraints,
@@ -538,7 +539,6 @@ def _quiet():
     BLAS is held to one thread meanwhile: the model matrices are a few dozen variables
     wide, and more threads only contend (measured in ``make bench``: a bootstrap 7.6x
     slower with the default threads on a busy two-core machine)."""
-    from threadpoolctl import threadpool_limits
 
     logger = logging.getLogger()
     level = logger.level
@@ -553,7 +553,6 @@ def _quiet():
 
 def _one_thread():
     """BLAS held to one thread until ``.unregister()`` (see :func:`_quiet`)."""
-    from threadpoolctl import threadpool_limits
 
     return threadpool_limits(1)
 
@@ -1157,7 +1156,7 @@ def compare_structures(data: pd.DataFrame, codebook, *, weights=None, missing: s
         table["p_value"] = np.where(rival, stats.chi2.sf(table["delta_chi2"].clip(lower=0), table["delta_df"]), np.nan)
     table["p_adj"] = np.nan
     if rival.any():
-        from statsmodels.stats.multitest import multipletests
+        from statsmodels.stats.multitest import multipletests  # deferred: statsmodels
         table.loc[rival, "p_adj"] = multipletests(table.loc[rival, "p_value"], method="holm")[1]
     ok = table["admissible"]
     table["preferred"] = False
@@ -1591,7 +1590,7 @@ def _path_effects(table, rows: list, std, draws, is_path: list[int], back: dict,
     standardized effects of each factor on each outcome through the mediator. Nothing is
     called significant unless the estimate is ``usable`` (admissible and converged)."""
     est, se, p = (_numeric(table[c]) for c in ("Estimate", "Std. Err", "p-value"))
-    from statsmodels.stats.multitest import multipletests
+    from statsmodels.stats.multitest import multipletests  # deferred: statsmodels
     path_rows = []
     for k in is_path:
         op, lv, rv, *_ = rows[k]

@@ -14,6 +14,9 @@ import sys
 import traceback
 from pathlib import Path
 
+from ..config import DATA_DIR, DEMO_CODEBOOK, DEMO_DATA
+from ..errors import ParameterError, ValuekitError
+
 __all__ = ["dashboard_page", "free_kernel_on_close", "startup_error"]
 
 # Voilà's page stops its kernel when the tab closes (a beacon from ``beforeunload``), but the
@@ -37,7 +40,7 @@ def free_kernel_on_close():
 
     Display it in the page notebook; it shows nothing.
     """
-    from IPython.display import HTML
+    from IPython.display import HTML  # deferred: IPython
 
     return HTML(_XSRF_SCRIPT)
 
@@ -63,7 +66,6 @@ def dashboard_page(data=None, codebook=None, *, levers=None, read_options: dict 
                      n_segments=n_segments, random_state=random_state, save_dir=save_dir, lang=lang,
                      figure=figure)
     except Exception as err:  # noqa: BLE001 (every failure becomes a message on the page)
-        from ..errors import ValuekitError
 
         if not isinstance(err, ValuekitError):  # a bug: its traceback goes to the server's log
             traceback.print_exc(file=sys.__stderr__ or sys.stderr)
@@ -77,9 +79,8 @@ def startup_error(err: Exception):
     settings: its message says which and what was expected. Anything else is a bug in
     valuekit, said as such (the traceback is in the server's log).
     """
-    import ipywidgets as widgets
+    import ipywidgets as widgets  # deferred: ipywidgets
 
-    from ..errors import ValuekitError
 
     if isinstance(err, ValuekitError):
         lead = "The dashboard could not start: a problem with the survey, its codebook or the settings."
@@ -101,14 +102,12 @@ def startup_error(err: Exception):
 
 
 def _page(data, codebook, *, levers, read_options, exclude, n_segments, random_state, save_dir, lang, figure):
-    import ipywidgets as widgets
+    import ipywidgets as widgets  # deferred: ipywidgets
 
-    from ..config import DATA_DIR, DEMO_CODEBOOK, DEMO_DATA
-    from ..decide.scenario import build_engine
-    from ..errors import ParameterError
-    from ..survey.audit import load_survey
-    from ..survey.levers import read_levers
-    from .widgets import WhatIfDashboard
+    from ..decide.scenario import build_engine  # deferred: scikit-learn
+    from ..survey.audit import load_survey  # deferred: pyarrow
+    from ..survey.levers import read_levers  # deferred: pyarrow
+    from .widgets import WhatIfDashboard  # deferred: scikit-learn
 
     if (data is None) != (codebook is None):
         raise ParameterError("give both data and codebook, or neither (the demo survey)", name="codebook")

@@ -82,13 +82,13 @@ def scenario_pngs(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
     dpi : int, default 150
         Resolution of the images (10 to 1200).
     """
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # deferred: matplotlib
 
     _check_args(engine, scenario, compare, names, lang)
     dpi = _check.integer("dpi", dpi, min=10, max=1200)
     scenario, compare, names = _shown_scenarios(scenario, compare, names)
 
-    from .plots import plot_benefits_sacrifices, plot_scenario_comparison, plot_scenario_shares
+    from .plots import plot_benefits_sacrifices, plot_scenario_comparison, plot_scenario_shares  # deferred: matplotlib
 
     result = engine.apply(scenario, customers=True)
     out = {}
@@ -128,7 +128,7 @@ def _png(fig) -> bytes:
 def _picture(slide, png: bytes, *, left, top, width, height):
     """Put a PNG in the box (left, top, width, height), as large as fits, keeping its aspect
     ratio, centred across the box's width."""
-    from PIL import Image
+    from PIL import Image  # deferred: Pillow
 
     with Image.open(io.BytesIO(png)) as image:
         px_w, px_h = image.size
@@ -143,7 +143,7 @@ def _title(slide, text: str) -> None:
 
 def _table(slide, frame: pd.DataFrame, *, top, width, height, font_pt: int = 11) -> None:
     """A table at ``top``, its height capped to what is left of the slide (rows shrink)."""
-    from pptx.util import Inches, Pt
+    from pptx.util import Inches, Pt  # deferred: python-pptx
 
     frame = frame.reset_index()
     rows, cols = frame.shape[0] + 1, frame.shape[1]
@@ -206,8 +206,8 @@ def scenario_deck(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
 def _deck(engine: ScenarioEngine, scenario: Scenario, compare, names, lang: str, pngs: dict[str, bytes]) -> bytes:
     """The deck's bytes from checked arguments and its charts (:func:`scenario_pngs`), so a
     caller offering the charts too (the dashboard's download) draws them once."""
-    from pptx import Presentation
-    from pptx.util import Inches, Pt
+    from pptx import Presentation  # deferred: python-pptx
+    from pptx.util import Inches, Pt  # deferred: python-pptx
 
     scenario, compare, names = _shown_scenarios(scenario, compare, names)
     result = engine.apply(scenario)

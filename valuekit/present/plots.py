@@ -16,14 +16,18 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle
+from matplotlib.text import Text
 
 from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import axes_arg, columns_arg, expected_error, frame_arg, grouping_arg, series_arg
 from ..errors import ParameterError, SurveyError
-from ..measure.model import require_ratio, weights_arg
+from ..measure.model import common_scale, group_order, require_ratio, weights_arg
 from ..survey.audit import CELL_PROBLEMS, ROW_REASONS, Audit, Survey
-from ..survey.codebook import codebook_arg, ui_text
+from ..survey.codebook import SACRIFICES, codebook_arg, ui_text
 from ..survey.labels import lang_arg
 
 __all__ = [
@@ -257,7 +261,6 @@ def plot_value_radar(scores: pd.DataFrame, *, codebook, by: str | pd.Series | No
     ax : polar Axes, optional
         Default: a new polar Axes on the current figure.
     """
-    from ..measure.model import common_scale
 
     scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     codebook = codebook_arg("codebook", codebook)
@@ -465,13 +468,12 @@ def _levels(segments: pd.Series) -> tuple[np.ndarray, list]:
     """Segment labels as Python objects (no float 0.0 for an integer segment) and their levels."""
     values = np.array([None if pd.isna(v) else (int(v) if isinstance(v, (int, np.integer)) else v)
                        for v in segments], dtype=object)
-    from ..measure.model import group_order
 
     return values, group_order(v for v in values if v is not None)
 
 
 def _segment_palette(levels: list) -> dict:
-    import seaborn as sns
+    import seaborn as sns  # deferred: seaborn
 
     return dict(zip(levels, sns.color_palette("tab10", len(levels))))
 
@@ -569,7 +571,7 @@ def plot_sacrifice_heatmap(profiles: pd.DataFrame, *, codebook, lang: str = "en"
     {lang}
     {ax}
     """
-    import seaborn as sns
+    import seaborn as sns  # deferred: seaborn
 
     profiles = frame_arg("profiles", profiles, "a segment_profiles table")
     codebook = codebook_arg("codebook", codebook)
@@ -946,9 +948,7 @@ def plot_group_means(table: pd.DataFrame, *, grouping: str | None = None, measur
     ValueError
         An unknown grouping or measure (naming it and the available ones).
     """
-    import textwrap
 
-    from matplotlib.lines import Line2D
 
     table = _table_arg("table", table, ["grouping", "group", "measure", "label", "kind", "statistic_type", "n",
                                         "group_value", "group_ci_low", "group_ci_high", "rest_value", "finding",
@@ -1142,10 +1142,8 @@ def plot_path_diagram(result, *, ax: plt.Axes | None = None, lang: str = "en", c
     -------
     Axes
     """
-    from matplotlib.lines import Line2D
 
-    from ..measure.sem import PathResult
-    from ..survey.codebook import SACRIFICES
+    from ..measure.sem import PathResult  # deferred: scikit-learn
 
     if not isinstance(result, PathResult):
         raise expected_error("result", "a PathResult (valuekit.measure.sem.value_path)", result)
@@ -1230,7 +1228,6 @@ def _path_layout(benefits: list, sacrifices: list, mediator, outcomes: list, bes
 def _path_nodes(ax, pos: dict, benefits: list, sacrifices: list, latent: set, r2, label) -> dict:
     """The boxes: an ellipse per factor (benefits and sacrifices tinted apart), a rectangle
     per single observed outcome, each named, with its R² under the name when it has one."""
-    from matplotlib.patches import Ellipse, Rectangle
 
     nodes = {}
     for name, (x, yy) in pos.items():
@@ -1277,7 +1274,6 @@ def _path_arrow(ax, p, pos: dict, nodes: dict, into: dict, port_in: dict, port_o
                 beside: bool) -> None:
     """One path: an arrow as wide as its standardized estimate, solid and dark when
     significant, dashed and light when not, thin beside the mediator; labelled with the estimate."""
-    from matplotlib.patches import FancyArrowPatch
 
     source, target = p["source"], p["target"]
     side = mediator is not None and p["kind"] == "direct"
@@ -1311,8 +1307,6 @@ def _literal_text(plot):
 
     @functools.wraps(plot)
     def draw(*args, **kwargs):
-        from matplotlib.axes import Axes
-        from matplotlib.text import Text
 
         ax = kwargs.get("ax")
         fig = ax.figure if isinstance(ax, Axes) else plt.gcf() if plt.get_fignums() else None

@@ -20,11 +20,14 @@ import pandas as pd
 
 from .._docstrings import share_docs
 from .._validate import check as _check
-from ..decide.scenario import (NO_SEGMENT, Scenario, ScenarioEngine, ScenarioError, format_comparison, format_headline,
-                               format_outcome_changes, format_summary, scenario_file_name, segment_label, ui_text)
+from ..analyse.significance import compare_groups, style_comparisons
+from ..decide.scenario import (NO_SEGMENT, Scenario, ScenarioEngine, ScenarioError, compare_scenarios,
+                               format_comparison, format_headline, format_outcome_changes, format_summary,
+                               scenario_file_name, segment_label, ui_text)
 from ..errors import ValuekitError
 from ..evidence import Evidence
 from ..survey.codebook import LANGUAGES
+from .deck import _deck, scenario_pngs
 
 __all__ = ["WhatIfDashboard", "ComparisonExplorer", "format_comparisons"]
 
@@ -335,7 +338,6 @@ class WhatIfDashboard:
         """The current scenario (and the compared ones) as a PowerPoint deck, offered as a download
         beside the deck's charts as PNG images (the map, and the comparison when scenarios are
         compared) for a presenter's own slides."""
-        from .deck import _deck, scenario_pngs
 
         scenario, compare = self.scenario(), getattr(self, "compared", None)
         names = self.names.get(self.lang, {})
@@ -353,10 +355,9 @@ class WhatIfDashboard:
 
 
 def _comparison_png(engine: ScenarioEngine, scenarios: list[Scenario], lang: str) -> bytes:
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # deferred: matplotlib
 
-    from ..decide.scenario import compare_scenarios
-    from .plots import plot_scenario_comparison
+    from .plots import plot_scenario_comparison  # deferred: matplotlib
 
     fig = Figure(figsize=(7, 0.6 * len(scenarios) + 1.4), dpi=72)
     plot_scenario_comparison(compare_scenarios(engine, scenarios), lang=lang, ax=fig.add_subplot(1, 1, 1))
@@ -460,10 +461,10 @@ class _LiveFigure:
 
     def __init__(self, engine: ScenarioEngine, summary: pd.DataFrame, sample: pd.DataFrame, *, lang: str,
                  names: dict):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+        from matplotlib.backends.backend_agg import FigureCanvasAgg  # deferred: matplotlib
+        from matplotlib.figure import Figure  # deferred: matplotlib
 
-        from .plots import plot_benefits_sacrifices, plot_scenario_shares
+        from .plots import plot_benefits_sacrifices, plot_scenario_shares  # deferred: matplotlib
 
         self.lang = lang
         fig = Figure(figsize=(10, 4), dpi=72)
@@ -493,7 +494,7 @@ class _LiveFigure:
         return float(np.nanmax(summary["share_destroyed_after_high"].to_numpy(dtype=float))) <= self.xmax
 
     def png(self, summary: pd.DataFrame, sample: pd.DataFrame) -> bytes:
-        from PIL import Image
+        from PIL import Image  # deferred: Pillow
 
         ok = sample["value_ratio"].notna().to_numpy()
         self.points.set_offsets(np.column_stack([sample["sacrifices"].to_numpy()[ok],
@@ -584,7 +585,6 @@ class ComparisonExplorer:
     def __init__(self, scores: pd.DataFrame, groupings: dict, *, codebook=None, weights=None,
                  data: pd.DataFrame | None = None, measures: list[str] | None = None, names: dict | None = None,
                  lang: str = "en", settings: Evidence | dict | None = None, figure: bool = True, max_charts: int = 9):
-        from ..analyse.significance import compare_groups
 
         if not isinstance(groupings, dict) or not groupings:
             raise ValueError("groupings: expected a non-empty dict of name -> Series or context column name, "
@@ -654,7 +654,6 @@ class ComparisonExplorer:
         ValueError
             An unknown grouping or measure (named), or no measure.
         """
-        from ..analyse.significance import style_comparisons
 
         measures = self._check(grouping, measures)
         rows = self.table[(self.table["grouping"] == grouping) & self.table["measure"].isin(measures)]
@@ -676,9 +675,9 @@ class ComparisonExplorer:
     def figure(self, grouping: str, measures):
         """A matplotlib ``Figure`` (no pyplot state): one :func:`~valuekit.present.plots.plot_group_means`
         panel per measure (at most ``max_charts``), three to a row."""
-        from matplotlib.figure import Figure
+        from matplotlib.figure import Figure  # deferred: matplotlib
 
-        from .plots import plot_group_means
+        from .plots import plot_group_means  # deferred: matplotlib
 
         measures = self._check(grouping, measures)
         shown = [m for m in self.measure_names if m in measures][: self.max_charts]

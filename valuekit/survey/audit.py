@@ -46,6 +46,7 @@ import pyarrow as pa
 from .._docstrings import share_docs
 from .._validate import check as _check
 from ..errors import ParameterError, SurveyError
+from .answers import construct_scores
 from .codebook import Codebook, CodebookError, read_codebook
 from .io import _NUMBER, SourceInfo, StreamMisfit, check_read_options, read_limits, read_survey_file, stream_csv
 
@@ -727,7 +728,6 @@ class _Recoder:
                                    index=index, copy=False)
 
         if codebook.scales:  # multi-item outcomes and constructs: their scores join the data
-            from .answers import construct_scores
 
             clash = [name for name in codebook.scales if name in recoded.columns]
             if clash:

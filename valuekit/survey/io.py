@@ -28,6 +28,7 @@ import json
 import mmap
 import re
 import stat
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from numbers import Integral
@@ -35,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .._validate import check as _check
 from .._validate import yamlfile as _yaml
@@ -379,9 +382,7 @@ def _arrow_csv(source, sep: str, text_columns: list[str], skip: int = 0) -> pd.D
     second pass over those columns only, on files that have such cells). ``skip``: lines
     above the header (an Excel ``sep=`` line).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
+    import pyarrow.csv as pacsv  # deferred: pyarrow
 
     def read(as_text: list[str], include: list[str] | None = None, newlines: bool = False) -> pa.Table:
         if hasattr(source, "seek"):
@@ -429,8 +430,7 @@ def _to_pandas(table) -> pd.DataFrame:
 def _arrow_text(source, sep: str, header: list[str], skip: int = 0) -> pd.DataFrame:
     """Every cell as text (only an empty one is null), quoted line breaks followed; a row
     with too few or too many cells raises ArrowInvalid (pandas would pad it with blanks)."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
+    import pyarrow.csv as pacsv  # deferred: pyarrow
 
     if hasattr(source, "seek"):
         source.seek(0)
@@ -671,8 +671,7 @@ class CsvStream:
     skip: int = 0  # lines above the header (an Excel ``sep=`` line)
 
     def _options(self, integers: bool):
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
+        import pyarrow.csv as pacsv  # deferred: pyarrow
 
         raw = dict(zip(self.columns, self.raw_columns or self.columns))
         types = {raw[c]: pa.string() for c in self.text_columns}
@@ -686,8 +685,6 @@ class CsvStream:
     @staticmethod
     def _misfit(batch) -> str | None:
         """What the whole-file reader would read again as text: non-finite floats, bytes."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
 
         for f, column in zip(batch.schema, batch.columns):
             if pa.types.is_floating(f.type) and pc.all(pc.is_finite(column)).as_py() is False or \
@@ -697,8 +694,7 @@ class CsvStream:
 
     def _compact(self):
         """The whole file parsed at once with the integer columns as int16, or None."""
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
+        import pyarrow.csv as pacsv  # deferred: pyarrow
 
         if not self.integer_columns:
             return None
@@ -709,8 +705,7 @@ class CsvStream:
         return None if self._misfit(table) else table
 
     def __iter__(self):
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
+        import pyarrow.csv as pacsv  # deferred: pyarrow
 
         table = self._compact()
         if table is not None:
@@ -872,7 +867,7 @@ def read_survey_file(path: str | Path, *, format: str | None = None, encoding: s
         frame, info = _read_spss(path, limits)
     else:
         info = SourceInfo(path=path.name, format="parquet")
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # deferred: pyarrow
 
         try:
             names = pq.read_schema(path).names  # the footer only: names and count before any cell
@@ -906,7 +901,7 @@ def _cell_parser():
     """openpyxl's sheet parser, reading cached values (as ``data_only=True`` does) but
     telling a formula saved without its value (``data_type`` ``"f"``, the formula as its
     value) from a blank cell. A formula's empty text result (``t="str"``) stays blank."""
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser  # deferred: openpyxl
 
     class CellParser(WorkSheetParser):
         def parse_cell(self, element):
@@ -937,10 +932,9 @@ def _read_excel(path: Path, sheet, text_columns, limits: dict) -> tuple[pd.DataF
     workbook expands to, its rows and columns are checked from the archive's metadata and
     the sheet's ``<dimension>`` before any cell is read (and counted while reading).
     """
-    import zipfile
 
-    import openpyxl
-    from openpyxl.utils import get_column_letter
+    import openpyxl  # deferred: openpyxl
+    from openpyxl.utils import get_column_letter  # deferred: openpyxl
 
     name = path.name
     info = SourceInfo(path=name, format="excel")
@@ -1092,7 +1086,7 @@ def check_read_options(path, *, format=None, encoding="auto", sep=None, decimal=
 
 
 def _read_spss(path: Path, limits: dict) -> tuple[pd.DataFrame, SourceInfo]:
-    import pyreadstat
+    import pyreadstat  # deferred: pyreadstat
 
     try:
         _, meta = pyreadstat.read_sav(path, metadataonly=True)  # the dictionary only: the columns cap first

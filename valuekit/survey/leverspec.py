@@ -145,7 +145,7 @@ class LeverSet:
 
     def to_frame(self, lang: str = "en"):
         """One row per lever: label, how, what it moves, range, step, unit, value lever, assumptions."""
-        import pandas as pd
+        import pandas as pd  # deferred: pandas
 
         _check.choice("lang", lang, LANGUAGES)
         cb = self.codebook

@@ -108,7 +108,8 @@ import yaml
 from .._validate import check as _check
 from .._validate.yamlfile import Loader, read_file
 from ..errors import ParameterError, SurveyError, TargetsError
-from .audit import TINY_WEIGHT
+from .answers import survey_weights
+from .audit import TINY_WEIGHT, Survey
 
 __all__ = ["Targets", "RakeResult", "read_targets", "rake", "weight_survey", "TargetsError"]
 
@@ -547,7 +548,6 @@ def _argument(check, value: Any, key: str):
 
 
 def _start_weights(data: pd.DataFrame, weight: Any) -> tuple[np.ndarray, str]:
-    from .answers import survey_weights
 
     n = len(data)
     if weight is None:
@@ -695,7 +695,7 @@ def _check_reachable(t: _Table, counts: np.ndarray, source: str) -> None:
 
 def _ipf(seed: np.ndarray, t: _Table, total: float, tol: float, max_iter: int) -> tuple[np.ndarray, int]:
     """Fit the cell table to the margins with ipfn; (fitted table, sweeps done)."""
-    from ipfn import ipfn
+    from ipfn import ipfn  # deferred: ipfn
 
     aggregates = [s * total for s in t.shares]
     # ipfn changes its seed in place, prints its stopping reason, and divides 0 by 0 for a
@@ -756,8 +756,8 @@ def _caps_feasible(t: _Table, counts: np.ndarray, n: int, lower: float, upper: f
     cells present (a cell of c respondents holds a total weight between c·lower and
     c·upper mean weights; each category's cells add up to its target). True, False, or
     None when the solver cannot tell."""
-    from scipy import sparse
-    from scipy.optimize import linprog
+    from scipy import sparse  # deferred: scipy
+    from scipy.optimize import linprog  # deferred: scipy
 
     flat = counts.ravel()
     present = np.flatnonzero(flat > 0)
@@ -1057,7 +1057,6 @@ def weight_survey(survey, targets: str | os.PathLike | dict | Targets, *, name: 
     >>> float(round(w[weighted.data["channel"] == "online"].sum() / w.sum(), 6))
     0.28
     """
-    from .audit import Survey
 
     if not isinstance(survey, Survey):
         raise _check._fail("survey", "a Survey (valuekit.load_survey)", survey)
