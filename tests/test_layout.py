@@ -10,9 +10,6 @@ annotations only and never runs, so it is no edge here (the lever grammar names 
 import ast
 import subprocess
 import sys
-import warnings
-
-import pytest
 
 from valuekit.config import PROJ_ROOT
 
@@ -229,34 +226,33 @@ def test_the_import_rule_finds_an_unsaid_import(tmp_path):
                                                                                 ("import dask", True)]
 
 
-@pytest.mark.parametrize("old, new", [("scoring", "measure.scoring"), ("compare", "analyse.competitor"),
-                                      ("bigdata", "engines.dask"), ("levers", "survey.levers")])
-def test_an_old_submodule_path_is_the_new_module_with_a_warning(old, new):
-    code = (f"import warnings; warnings.simplefilter('error', FutureWarning)\n"
-            f"try:\n    import valuekit.{old}\nexcept FutureWarning as w:\n    print('warned:', w)\n"
-            f"import warnings; warnings.simplefilter('ignore', FutureWarning)\n"
-            f"import valuekit.{old} as a, valuekit.{new} as b\n"
-            f"print(a is b, a.__spec__.name, a.__name__)")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    warned, same = run.stdout.strip().splitlines()
-    assert warned == f"warned: valuekit.{old} moved to valuekit.{new} in valuekit 0.2; the old path goes in the next release"
-    assert same == f"True valuekit.{new} valuekit.{new}"
+#: The longest a function's body may be (lines after its docstring) without a ``# long:``
+#: comment at its start saying why.
+MAX_BODY_LINES = 70
 
 
-def test_reliability_is_the_function_and_no_longer_a_module():
-    """The clash of issue 29: after importing from the module, ``vk.reliability`` was the
-    module, and ``vk.reliability(data, cb)`` raised "'module' object is not callable"."""
-    code = ("import valuekit as vk\n"
-            "from valuekit.measure.reliability import cronbach_alpha\n"
-            "print(callable(vk.reliability), vk.reliability.__module__)\n"
-            "try:\n    import valuekit.reliability\nexcept ModuleNotFoundError as e:\n    print('gone')\n")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["True", "valuekit.measure.reliability", "gone"]
+def _long_functions(package=PACKAGE) -> list[tuple[int, str]]:
+    out = []
+    for path in sorted(package.rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for fn in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            body = fn.body
+            has_doc = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and len(body) > 1
+            start = body[1].lineno if has_doc else body[0].lineno
+            first = lines[(body[0].end_lineno if has_doc else fn.lineno):start]  # comments before the first statement
+            if fn.end_lineno - start + 1 > MAX_BODY_LINES and not any("# long:" in ln for ln in first):
+                out.append((fn.end_lineno - start + 1, f"{path.relative_to(package).as_posix()}:{fn.name}"))
+    return sorted(out, reverse=True)
 
 
-def test_warnings_of_the_aliases_are_future_warnings_only_on_old_paths():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        import valuekit.measure.scoring  # noqa: F401  (the new path: no warning)
+def test_no_function_is_longer_than_a_screen_without_saying_why():
+    assert _long_functions() == []
+
+
+def test_the_length_rule_finds_a_long_function(tmp_path):
+    body = "".join(f"    x{i} = {i}\n" for i in range(MAX_BODY_LINES + 1))
+    (tmp_path / "m.py").write_text(f"def f():\n    \"\"\"Doc.\"\"\"\n{body}\n\ndef g():\n"
+                                   f"    # long: a table of constants\n{body}")
+    assert _long_functions(tmp_path) == [(MAX_BODY_LINES + 1, "m.py:f")]

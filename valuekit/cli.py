@@ -680,14 +680,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{command}: {message} (see {self.prog} --help)\n")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = _Parser(prog="valuekit", description="Customer-perceived value workbook.")
-    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
-    common = argparse.ArgumentParser(add_help=False)  # --debug after the command too
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show the traceback of an error")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
+def _audit_command(sub, common) -> None:
+    """The audit command: its arguments."""
     audit = sub.add_parser("audit", parents=[common], help="load a survey with its codebook and print the audit")
     _add_input(audit)
     _exclude_args(audit)
@@ -698,6 +692,9 @@ def main(argv: list[str] | None = None) -> int:
     audit.add_argument("--force", action="store_true", help="write into a non-empty --out folder")
     audit.set_defaults(func=_audit)
 
+
+def _init_command(sub, common) -> None:
+    """The init command (a codebook draft): its arguments."""
     init = sub.add_parser("init", parents=[common], help="draft a codebook from a survey export (every guess commented)")
     init.add_argument("data", help="survey export: CSV, Qualtrics CSV, Excel, SPSS .sav or Parquet")
     init.add_argument("-o", "--output", required=True, help="YAML codebook draft to write")
@@ -708,6 +705,9 @@ def main(argv: list[str] | None = None) -> int:
     _limit_arg(init)
     init.set_defaults(func=_init)
 
+
+def _reliability_command(sub, common) -> None:
+    """The reliability command: its arguments."""
     rel = sub.add_parser("reliability", parents=[common], help="alpha (with its interval), standardized alpha and omega "
                                             "per dimension and sacrifice (or per facet)")
     _add_input(rel)
@@ -722,6 +722,9 @@ def main(argv: list[str] | None = None) -> int:
     rel.add_argument("--json", action="store_true", help="print the table as JSON")
     rel.set_defaults(func=_reliability)
 
+
+def _score_command(sub, common) -> None:
+    """The score command: its arguments."""
     score = sub.add_parser("score", parents=[common], help="score every kept respondent: dimensions, sacrifices, value ratio")
     _add_input(score)
     _exclude_args(score)
@@ -742,6 +745,9 @@ def main(argv: list[str] | None = None) -> int:
                        help="value ratio within this band of 1 is 'neutral' (default 0.05)")
     score.set_defaults(func=_score)
 
+
+def _weight_command(sub, common) -> None:
+    """The weight command (raking): its arguments."""
     weight = sub.add_parser("weight", parents=[common], help="rake the survey weights to population margins "
                                                              "(a targets file)")
     _add_input(weight)
@@ -761,6 +767,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="an error (exit status 2), not a warning, when raking does not converge")
     weight.set_defaults(func=_weight)
 
+
+def _report_command(sub, common) -> None:
+    """The report command: its arguments."""
     report = sub.add_parser("report", parents=[common], help="run the notebook sequence on a survey, write HTML")
     _add_input(report, optional=True)
     report.add_argument("more_waves", nargs="*", metavar="DATA",
@@ -781,6 +790,9 @@ def main(argv: list[str] | None = None) -> int:
     _exclude_args(report)
     report.set_defaults(func=_report)
 
+
+def _dashboard_command(sub, common) -> None:
+    """The dashboard command: its arguments."""
     dashboard = sub.add_parser("dashboard", parents=[common], help="serve the what-if dashboard (Voila, 127.0.0.1 only)")
     _add_input(dashboard, optional=True)
     dashboard.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
@@ -795,7 +807,29 @@ def main(argv: list[str] | None = None) -> int:
                                 "(saves one kernel's memory; pages open slower)")
     dashboard.set_defaults(func=_dashboard)
 
-    args = parser.parse_args(argv)
+
+def _parser() -> argparse.ArgumentParser:
+    """The command line: one sub-command per job, each declared by its own function."""
+    parser = _Parser(prog="valuekit", description="Customer-perceived value workbook.")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    common = argparse.ArgumentParser(add_help=False)  # --debug after the command too
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of an error")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _audit_command(sub, common)
+    _init_command(sub, common)
+    _reliability_command(sub, common)
+    _score_command(sub, common)
+    _weight_command(sub, common)
+    _report_command(sub, common)
+    _dashboard_command(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``valuekit`` with ``argv``: 0 on success, 2 for a problem with the input (said in one
+    line), 1 for a bug, 130 when interrupted."""
+    args = _parser().parse_args(argv)
     try:
         for flag, attr in (("DATA", "data"), ("--codebook", "codebook"), ("--targets", "targets"),
                            ("--levers", "levers"), ("--output", "output"), ("--out", "out"),

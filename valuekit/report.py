@@ -631,6 +631,51 @@ def dashboard_command(notebook: str | Path, port: int, *, timeout: int = 120, pr
             "--MappingKernelManager.cull_connected=False", str(notebook)]
 
 
+def _port_free(port: int) -> None:
+    """Refuse ``port`` when nothing could listen on it at 127.0.0.1 (another server holds
+    it, or it needs rights this user lacks), tried by binding it as Voilà's server does
+    (``SO_REUSEADDR`` on POSIX); the message names the port and a free one nearby."""
+
+    def problem(p: int) -> OSError | None:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            if os.name == "posix":
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", p))
+            except OSError as err:
+                return err
+        return None
+
+    err = problem(port)
+    if err is None:
+        return
+    free = next((p for p in range(max(port + 1, 1024), min(port + 101, 65536)) if problem(p) is None), None)
+    hint = f"choose another port, e.g. --port {free} (port={free})" if free else "choose another port"
+    if err.errno in (errno.EACCES, errno.EPERM):
+        raise ParameterError(f"port: permission denied for port {port} on 127.0.0.1 (ports below 1024 usually "
+                             f"need administrator rights); {hint}", name="port")
+    raise ParameterError(f"port: port {port} on 127.0.0.1 is already in use (another server, perhaps another "
+                         f"dashboard); stop it or {hint}", name="port")
+
+
+def _run_voila(command: list[str], cwd: str) -> int:
+    """Run Voilà until it stops, Ctrl-C or SIGTERM; never leave it (and its kernels) running."""
+    proc = subprocess.Popen(command, cwd=cwd)
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` runs
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None = None, *,
                     levers: str | Path | None = None, port: int = 8866, parameters: dict | None = None,
                     save_dir: str | Path = "scenarios", lang: str = "en", timeout: int = 120,
@@ -654,37 +699,9 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
 
     import papermill as pm  # deferred: papermill
 
-
     notebook = Path(__file__).parent / "present" / "dashboard.ipynb"
     port = _check.integer("port", port, min=1, max=65535)
-
-    def port_free() -> None:
-        """Refuse ``port`` when nothing could listen on it at 127.0.0.1 (another server holds
-        it, or it needs rights this user lacks), tried by binding it as Voilà's server does
-        (``SO_REUSEADDR`` on POSIX); the message names the port and a free one nearby."""
-
-        def problem(p: int) -> OSError | None:
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-                if os.name == "posix":
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                try:
-                    sock.bind(("127.0.0.1", p))
-                except OSError as err:
-                    return err
-            return None
-
-        err = problem(port)
-        if err is None:
-            return
-        free = next((p for p in range(max(port + 1, 1024), min(port + 101, 65536)) if problem(p) is None), None)
-        hint = f"choose another port, e.g. --port {free} (port={free})" if free else "choose another port"
-        if err.errno in (errno.EACCES, errno.EPERM):
-            raise ParameterError(f"port: permission denied for port {port} on 127.0.0.1 (ports below 1024 usually "
-                                 f"need administrator rights); {hint}", name="port")
-        raise ParameterError(f"port: port {port} on 127.0.0.1 is already in use (another server, perhaps another "
-                             f"dashboard); stop it or {hint}", name="port")
-
-    port_free()
+    _port_free(port)
     timeout = _check.integer("timeout", timeout, min=1)
     lang = _check.choice("lang", lang, ("en", "es", "it"))
     preheat = _check.flag("preheat", preheat)
@@ -708,19 +725,6 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
         served = Path(tmp) / "dashboard.ipynb"
         pm.execute_notebook(str(notebook), str(served), parameters=params, prepare_only=True,
                             kernel_name=kernel, progress_bar=False)
-        port_free()  # again, just before Voilà starts (it will not move to another port)
+        _port_free(port)  # again, just before Voilà starts (it will not move to another port)
         print(f"serving the what-if dashboard on http://127.0.0.1:{port}/ (Ctrl-C stops it)")
-        proc = subprocess.Popen(dashboard_command(served, port, timeout=timeout, preheat=preheat), cwd=tmp)
-        previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` runs
-        try:
-            return proc.wait()
-        except KeyboardInterrupt:
-            return 0
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-            if proc.poll() is None:  # never leave Voila (and its kernels) running behind us
-                proc.terminate()
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+        return _run_voila(dashboard_command(served, port, timeout=timeout, preheat=preheat), cwd=tmp)

@@ -109,7 +109,7 @@ def choice(name: str, value: Any, options: Iterable[Any]) -> Any:
 
 def flag(name: str, value: Any) -> bool:
     """True or False (numpy booleans too)."""
-    if value is True or value is False or type(value).__name__ == "bool_":
+    if value is True or value is False or (type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")):
         return bool(value)
     raise _fail(name, "True or False", value)
 

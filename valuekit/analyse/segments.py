@@ -678,6 +678,24 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
         covers_arg("data", data, scores.index)
     ratio = "value_ratio" in scores.columns  # benefits-only surveys have no ratio nor verdict
     indices = ["benefits", "sacrifices", "value_ratio"] if ratio else ["benefits"]
+    out = _profile_rows(scores, segments, w, codebook, data, blocks, indices)
+    key = segments.name or "segment"
+    if comparisons is None:
+        comparisons = compare_groups(scores, {key: segments}, codebook=codebook, weights=w,
+                                     measures=blocks + indices[:2], settings=settings, lang=lang)
+    elif comparisons["grouping"].nunique() > 1:
+        comparisons = comparisons[comparisons["grouping"] == key]
+    names, notes, counts = _profile_names(out["segment"], comparisons, structure, codebook, blocks, lang)
+    out["name"], out["name_note"], out["n_findings"] = names, notes, counts
+    out = out.set_index("segment")  # group_masks already ordered them, missing last
+    out.index.name = segments.name or "segment"
+    return out
+
+
+def _profile_rows(scores, segments, w, codebook, data, blocks, indices) -> pd.DataFrame:
+    """One row per segment: size, weighted means, z against the sample, share destroyed,
+    outcome means and the most common context value (see :func:`segment_profiles`)."""
+    ratio = "value_ratio" in indices
     sample_mean = {b: np.average(scores[b].dropna(), weights=w[scores[b].notna()]) for b in blocks}
     sample_sd = {b: weighted_sd(scores[b], w) for b in blocks}
     rows = []
@@ -695,30 +713,34 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
             row["share_destroyed"] = (ww[scored & (s["verdict"] == "destroyed")].sum() / ww[scored].sum()
                                       if ww[scored].sum() > 0 else np.nan)
         if data is not None:
-            d = data.loc[s.index]
-            for name, col in codebook.outcomes.items():
-                ok = d[col].notna()
-                row[f"outcome_{name}"] = np.average(d.loc[ok, col], weights=ww[ok]) if ww[ok].sum() > 0 else np.nan
-            for col in codebook.context_columns:
-                mix = ww.groupby(d[col].to_numpy()).sum()
-                if len(mix) and ww.sum() > 0:
-                    row[col] = mix.idxmax()
-                    row[f"{col}_share"] = mix.max() / ww.sum()
+            row.update(_context_means(data.loc[s.index], ww, codebook))
         row["note"] = "" if ww.sum() > 0 else "all its respondents' weights are zero: no means"
         rows.append(row)
-    out = pd.DataFrame(rows)
-    key = segments.name or "segment"
-    if comparisons is None:
-        comparisons = compare_groups(scores, {key: segments}, codebook=codebook, weights=w,
-                                     measures=blocks + indices[:2], settings=settings, lang=lang)
-    elif comparisons["grouping"].nunique() > 1:
-        comparisons = comparisons[comparisons["grouping"] == key]
+    return pd.DataFrame(rows)
+
+
+def _context_means(d: pd.DataFrame, ww: pd.Series, codebook) -> dict:
+    """A segment's weighted outcome means and, per context column, its most common value and share."""
+    row = {}
+    for name, col in codebook.outcomes.items():
+        ok = d[col].notna()
+        row[f"outcome_{name}"] = np.average(d.loc[ok, col], weights=ww[ok]) if ww[ok].sum() > 0 else np.nan
+    for col in codebook.context_columns:
+        mix = ww.groupby(d[col].to_numpy()).sum()
+        if len(mix) and ww.sum() > 0:
+            row[col] = mix.idxmax()
+            row[f"{col}_share"] = mix.max() / ww.sum()
+    return row
+
+
+def _profile_names(segments, comparisons, structure, codebook, blocks, lang) -> tuple[list, list, list]:
+    """Each segment's name, the note on it, and its number of findings (see :func:`segment_profiles`)."""
     neutral = structure is not None and not structure["distinct"]
     why = (f"not named after its traits: the segments are no more distinct than slices of one population "
            f"(structure test p = {_check.p_text(structure['p'])}), and clusters always differ from the rest "
            "on what they were cut on" if neutral else "")
     names, notes, counts = [], [], []
-    for seg in out["segment"]:
+    for seg in segments:
         if seg == "unassigned":
             names.append(codebook.label("name_unassigned", lang))
             notes.append("")
@@ -728,10 +750,7 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
         names.append(codebook.label("name_not_distinct", lang) if neutral else segment_name(own, codebook, lang=lang))
         notes.append(why)
         counts.append(int(own["finding"].sum()))
-    out["name"], out["name_note"], out["n_findings"] = names, notes, counts
-    out = out.set_index("segment")  # group_masks already ordered them, missing last
-    out.index.name = segments.name or "segment"
-    return out
+    return names, notes, counts
 
 
 def align_segments(labels: pd.Series, reference: pd.Series) -> pd.Series:

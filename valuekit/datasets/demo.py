@@ -561,6 +561,8 @@ def make_demo_survey(n: int = 2000, *, random_state: int = 2026) -> tuple[pd.Dat
     >>> sorted(truth["segment"].unique())
     ['bargain_hunters', 'experience_seekers', 'hassled_pragmatists', 'status_buyers']
     """
+    # long: one recipe in the order of its random draws; splitting it would hide that order,
+    # which the bundled files depend on byte for byte
     if n < 200:
         raise ValueError(f"n must be at least 200 so the planted dirt fits, got n={n!r}")
     rng = np.random.default_rng(random_state)
@@ -763,6 +765,7 @@ def make_demo_wave(n: int = 1000, *, wave: int = 3, changes=PLANTED_CHANGES,
     >>> unchanged["planted_changes"]
     []
     """
+    # long: one recipe in the order of its random draws, as make_demo_survey
     if wave not in _WAVES or wave <= 2:
         raise ValueError(f"wave must be a wave after 2 with fieldwork dates ({sorted(w for w in _WAVES if w > 2)}), "
                          f"got wave={wave!r}")
@@ -833,6 +836,7 @@ def make_demo_wave(n: int = 1000, *, wave: int = 3, changes=PLANTED_CHANGES,
 def _wave_meta(survey: pd.DataFrame, truth: pd.DataFrame, reference: pd.DataFrame, changes: list[dict],
                realised: dict, *, n: int, wave: int, random_state: int) -> dict:
     """Truth metadata of a later wave, measured on the generated data."""
+    # long: one record of measured facts, key by key, as _demo_meta
     first = truth["planted_dirt"] != "duplicate_exact"
     ref = reference[~reference["planted_dirt"].astype(str).str.startswith("duplicate")]
     ref_destroyed = ref["destroyed"].astype(str).str.lower().eq("true")
@@ -972,6 +976,7 @@ def _numeric(survey: pd.DataFrame, col: str) -> pd.Series:
 
 def _demo_meta(survey: pd.DataFrame, truth: pd.DataFrame, *, n: int, random_state: int) -> dict:
     """Truth metadata, with every count measured on the generated data."""
+    # long: one record of measured facts, key by key in the order of the truth file
     seven = _item_columns() + list(_COMPARISONS.values()) + ["out_value", "out_sat", "out_rep"]
     clean = truth["planted_dirt"] == ""
     first = ~truth["planted_dirt"].str.startswith("duplicate")  # one row per respondent
@@ -1339,6 +1344,7 @@ def write_demo_data(directory: str | Path = DATA_DIR) -> dict[str, Path]:
 
 
 def _readme(meta: dict, clinic: pd.DataFrame, wave_meta: dict) -> str:
+    # long: the data README as one template, written in the order of the file it makes
     d = meta["dirt"]
     w = wave_meta
     wk = f"wave_{w['wave']}"

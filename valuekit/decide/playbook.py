@@ -697,26 +697,8 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
     max_per_segment : int, default 4
         Recommendations listed per segment; the rest are counted.
     """
-    recommendations = frame_arg("recommendations", recommendations, "a recommend() table")
-    if len(recommendations):
-        columns_arg("recommendations", ["segment", "grade", "evidence_p", "label", "lever", "evidence", "source"],
-                    {"recommendations": recommendations})
-    profiles = frame_arg("profiles", profiles, "a segment_profiles table")
-    columns_arg("profiles", ["name", "n", "share", "share_destroyed"], {"profiles": profiles})
-    if not isinstance(overall, (pd.Series, dict)):
-        raise expected_error("overall", "the 'all' row of summarize_value (a Series)", overall)
-    missing = [k for k in ("share_created", "share_neutral", "share_destroyed", "n_scored") if k not in overall]
-    if missing:
-        raise ParameterError(f"overall: {missing} not found; expected the 'all' row of summarize_value",
-                             name="overall")
-    outcome_label = _check.text("outcome_label", outcome_label)
-    value_map = optional_frame("value_map", value_map, "a value_map table")
-    if competitor is not None:
-        _check.text("competitor", competitor)
-    structure = structure_arg(structure)
-    investigate = optional_frame("investigate", investigate, "a to_investigate table")
-    if investigate is not None and len(investigate):
-        columns_arg("investigate", ["rule", "label"], {"investigate": investigate})
+    recommendations, profiles, outcome_label, value_map, structure, investigate = _summary_args(
+        recommendations, profiles, overall, outcome_label, value_map, competitor, structure, investigate)
     drivers_note = _check.text("drivers_note", drivers_note, allow_empty=True)
     max_per_segment = _check.integer("max_per_segment", max_per_segment, min=1)
     lines = ["VALUE MANAGEMENT SUMMARY", ""]
@@ -767,6 +749,32 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
                      "evidence bar" + (f"; {len(anomalies)} driver(s) running the wrong way: "
                                        + ", ".join(sorted(set(anomalies["label"]))) if len(anomalies) else "") + ".")
     return "\n".join(lines)
+
+
+def _summary_args(recommendations, profiles, overall, outcome_label, value_map, competitor, structure,
+                  investigate) -> tuple:
+    """:func:`manager_summary`'s tables and texts, checked; each refusal names the argument."""
+    recommendations = frame_arg("recommendations", recommendations, "a recommend() table")
+    if len(recommendations):
+        columns_arg("recommendations", ["segment", "grade", "evidence_p", "label", "lever", "evidence", "source"],
+                    {"recommendations": recommendations})
+    profiles = frame_arg("profiles", profiles, "a segment_profiles table")
+    columns_arg("profiles", ["name", "n", "share", "share_destroyed"], {"profiles": profiles})
+    if not isinstance(overall, (pd.Series, dict)):
+        raise expected_error("overall", "the 'all' row of summarize_value (a Series)", overall)
+    missing = [k for k in ("share_created", "share_neutral", "share_destroyed", "n_scored") if k not in overall]
+    if missing:
+        raise ParameterError(f"overall: {missing} not found; expected the 'all' row of summarize_value",
+                             name="overall")
+    outcome_label = _check.text("outcome_label", outcome_label)
+    value_map = optional_frame("value_map", value_map, "a value_map table")
+    if competitor is not None:
+        _check.text("competitor", competitor)
+    structure = structure_arg(structure)
+    investigate = optional_frame("investigate", investigate, "a to_investigate table")
+    if investigate is not None and len(investigate):
+        columns_arg("investigate", ["rule", "label"], {"investigate": investigate})
+    return recommendations, profiles, outcome_label, value_map, structure, investigate
 
 
 @dataclass

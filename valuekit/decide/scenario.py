@@ -729,25 +729,38 @@ class ScenarioEngine:
             ratio[same], code[same] = self.base_ratio[same], self.base_code[same]
         delta = after["blocks"] - self.base
         delta[np.isnan(delta)] = 0.0  # a block the customer left unscored (min_blocks) does not move
+        out = {"scenario": scenario, "summary": self._summary(code, ratio, delta),
+               "transitions": self._transitions(code), "outcomes": self._outcome_table()}
+        if customers:
+            frame = pd.DataFrame(after["blocks"], index=self.index, columns=self.blocks)
+            frame["benefits"], frame["sacrifices"] = after["benefits"], after["sacrifices"]
+            frame["value_ratio"] = ratio
+            frame["verdict"] = pd.Categorical.from_codes(code, list(VERDICTS), ordered=True)
+            out["customers"] = frame
+        return out
+
+    def _levels(self) -> list:
+        """Group 0 is everyone, groups 1.. the segments (only when there are two or more)."""
+        return ["all", *self.segment_levels] if len(self.segment_levels) > 1 else ["all"]
+
+    def _wsum(self, values: np.ndarray) -> np.ndarray:
+        """Weighted sums per group (:meth:`_levels`), one pass each (np.bincount)."""
+        G = len(self._levels())
+        out = np.empty(G)
+        out[0] = values.sum()
+        if G > 1:
+            out[1:] = np.bincount(self._seg_code, weights=values, minlength=G - 1)
+        return out
+
+    def _summary(self, code: np.ndarray, ratio: np.ndarray, delta: np.ndarray) -> pd.DataFrame:
+        """One row for ``all`` and one per segment (see :meth:`apply`)."""
+        levels, w, wsum = self._levels(), self.w, self._wsum
+        G = len(levels)
         z = stats.norm.ppf(0.5 + self.confidence / 2)
-        alpha = 1 - self.confidence
-
-        # Weighted sums per group with one pass each (np.bincount): group 0 is everyone,
-        # groups 1.. the segments (only when there are two or more).
-        levels = ["all", *self.segment_levels] if len(self.segment_levels) > 1 else ["all"]
-        G, w = len(levels), self.w
-
-        def wsum(values: np.ndarray) -> np.ndarray:
-            out = np.empty(G)
-            out[0] = values.sum()
-            if G > 1:
-                out[1:] = np.bincount(self._seg_code, weights=values, minlength=G - 1)
-            return out
-
         before_d, after_d = self.base_code == 0, code == 0
         total = wsum(w)
         n_eff = kish_n(total, wsum(w * w))
-        counts = [len(M), *np.bincount(self._seg_code, minlength=G - 1)] if G > 1 else [len(M)]
+        counts = [len(code), *np.bincount(self._seg_code, minlength=G - 1)] if G > 1 else [len(code)]
         p0, p1 = wsum(w * before_d) / total, wsum(w * after_d) / total
         diff = p1 - p0
         d = after_d.astype(float) - before_d
@@ -759,16 +772,8 @@ class ScenarioEngine:
         ratio_before, ratio_after = wsum(w * self.base_ratio) / total, wsum(w * ratio) / total
         moved_up, moved_down = wsum(w * (code > self.base_code)), wsum(w * (code < self.base_code))
         to_better = wsum(w * (before_d & ~after_d))
-        wd = w[:, None] * delta
-        mean_delta = np.vstack([wd.sum(axis=0), *self._seg_onehot.T @ wd] if G > 1 else [wd.sum(axis=0)])
-        mean_delta /= total[:, None]
         lows, highs = zip(*(wilson_interval(p, n_eff, self.confidence) for p in (p0, p1)))
-        changes = {}  # outcome -> (change, low, high) per group; bootstrap percentiles of slopes x mean change
-        for model in self.outcomes:
-            if self._outcome_shown(model)[0]:
-                reps = model.boot[self.blocks].to_numpy() @ mean_delta.T  # resamples x groups
-                low, high = np.quantile(reps, [alpha / 2, 1 - alpha / 2], axis=0)
-                changes[model.name] = (mean_delta @ model.slopes.reindex(self.blocks).to_numpy(), low, high)
+        changes = self._outcome_changes(delta, total)
         rows = []
         for g, level in enumerate(levels):
             row = {"segment": level, "customers": int(counts[g]), "weighted_customers": float(total[g]),
@@ -782,37 +787,46 @@ class ScenarioEngine:
                        moved_up=float(moved_up[g]), moved_down=float(moved_down[g]),
                        destroyed_to_better=float(to_better[g]))
             for model in self.outcomes:
-                if model.name in changes:
-                    change, low, high = changes[model.name]
-                    row[f"{model.name}_change"] = float(change[g])
-                    row[f"{model.name}_change_low"] = float(low[g])
-                    row[f"{model.name}_change_high"] = float(high[g])
-                else:
-                    for suffix in ("", "_low", "_high"):
-                        row[f"{model.name}_change{suffix}"] = np.nan
+                change, low, high = changes.get(model.name, (None, None, None))
+                for suffix, values in (("", change), ("_low", low), ("_high", high)):
+                    row[f"{model.name}_change{suffix}"] = np.nan if values is None else float(values[g])
             rows.append(row)
         summary = pd.DataFrame(rows).set_index("segment")
         summary.attrs["confidence"] = self.confidence
+        return summary
+
+    def _outcome_changes(self, delta: np.ndarray, total: np.ndarray) -> dict:
+        """Outcome -> (change, low, high) per group, for the outcomes shown: the bootstrap
+        percentiles of each model's slopes times the group's weighted mean change of each block."""
+        wd = self.w[:, None] * delta
+        grouped = [wd.sum(axis=0), *self._seg_onehot.T @ wd] if len(total) > 1 else [wd.sum(axis=0)]
+        mean_delta = np.vstack(grouped) / total[:, None]
+        alpha = 1 - self.confidence
+        changes = {}
+        for model in self.outcomes:
+            if self._outcome_shown(model)[0]:
+                reps = model.boot[self.blocks].to_numpy() @ mean_delta.T  # resamples x groups
+                low, high = np.quantile(reps, [alpha / 2, 1 - alpha / 2], axis=0)
+                changes[model.name] = (mean_delta @ model.slopes.reindex(self.blocks).to_numpy(), low, high)
+        return changes
+
+    def _transitions(self, code: np.ndarray) -> pd.DataFrame:
+        """Verdict before x after, weighted, for the customers scored both times."""
         k = len(VERDICTS)
         scored = (self.base_code >= 0) & (code >= 0)
-        cells = np.bincount(self.base_code[scored] * k + code[scored], weights=w[scored],
+        cells = np.bincount(self.base_code[scored] * k + code[scored], weights=self.w[scored],
                             minlength=k * k).reshape(k, k)
-        transitions = pd.DataFrame(cells, index=pd.CategoricalIndex(VERDICTS, categories=VERDICTS, name="before"),
-                                   columns=pd.CategoricalIndex(VERDICTS, categories=VERDICTS, name="after"))
-        outcome_table = pd.DataFrame(
+        return pd.DataFrame(cells, index=pd.CategoricalIndex(VERDICTS, categories=VERDICTS, name="before"),
+                            columns=pd.CategoricalIndex(VERDICTS, categories=VERDICTS, name="after"))
+
+    def _outcome_table(self) -> pd.DataFrame:
+        """Per outcome: its labels, R², n and whether it is shown (and why not)."""
+        return pd.DataFrame(
             [{"outcome": m.name, **{f"label_{x}": _label(m, x) for x in LANGUAGES}, "label": _label(m, "en"),
               "r2": m.r2, "n": m.n, "shown": self._outcome_shown(m)[0], "note": self._outcome_shown(m)[1]}
              for m in self.outcomes],
             columns=["outcome", *[f"label_{x}" for x in LANGUAGES], "label", "r2", "n", "shown", "note"],
         ).set_index("outcome")
-        out = {"scenario": scenario, "summary": summary, "transitions": transitions, "outcomes": outcome_table}
-        if customers:
-            frame = pd.DataFrame(after["blocks"], index=self.index, columns=self.blocks)
-            frame["benefits"], frame["sacrifices"] = after["benefits"], after["sacrifices"]
-            frame["value_ratio"] = ratio
-            frame["verdict"] = pd.Categorical.from_codes(code, list(VERDICTS), ordered=True)
-            out["customers"] = frame
-        return out
 
     def _outcome_shown(self, model: OutcomeModel) -> tuple[bool, str]:
         if not model.r2 >= self.min_r2:

@@ -170,6 +170,14 @@ def _moments(columns, nan_policy: str, maps: tuple[np.ndarray, np.ndarray] | Non
     """
     if isinstance(columns, np.ndarray):
         columns = [columns[:, j] for j in range(columns.shape[1])]
+    K, P, SQ, N, kept = _accumulate(columns, nan_policy, maps)
+    k = len(columns)
+    return _central_moments(K, P, SQ[:k], SQ[k:], N, kept, nan_policy)
+
+
+def _accumulate(columns: list, nan_policy: str, maps) -> tuple:
+    """The provisional centre ``K`` and the sums ``P``, ``[S; Q]``, ``N`` of :func:`_moments`,
+    chunk by chunk, and the number of respondents kept."""
     k = len(columns)
     n_rows = len(columns[0]) if k else 0
     a_map, b_map = maps if maps is not None else (np.zeros(k), np.ones(k))
@@ -208,7 +216,12 @@ def _moments(columns, nan_policy: str, maps: tuple[np.ndarray, np.ndarray] | Non
         P += Z.T @ Z
         SQ += a.T @ mm
         N += mm.T @ mm
-    S, Q = SQ[:k], SQ[k:]
+    return K, P, SQ, N, kept
+
+
+def _central_moments(K, P, S, Q, N, kept: int, nan_policy: str) -> _Moments:
+    """Counts, means, covariances and correlations from the shifted sums of :func:`_accumulate`."""
+    k = len(K)
     count = np.rint(np.diag(N)).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(count > 0, K + np.diag(S) / count, np.nan)
@@ -240,6 +253,8 @@ def _moments(columns, nan_policy: str, maps: tuple[np.ndarray, np.ndarray] | Non
             cov[N < 2] = np.nan
             corr[N < 2] = np.nan
     return _Moments(n=int(kept), count=count, mean=mean, cov=cov, corr=corr)
+
+
 
 
 def _cov2cor(C: np.ndarray) -> np.ndarray:

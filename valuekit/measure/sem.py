@@ -1021,23 +1021,34 @@ def _names(items: list[str]) -> str:
 
 def _cfa_verdicts(res: CFAResult) -> list[str]:
     s, f = res.settings, res.fit
-    out = []
     if not f["converged"]:
         return [f"The {res.structure} model did not converge: no conclusion can be drawn from its estimates."]
-    small = [n for n in res.notes if n.startswith("small sample:")]
-    out += [f"Caution, {n}." for n in small]
+    out = [f"Caution, {n}." for n in res.notes if n.startswith("small sample:")]
+    out.append(_fit_verdict(f, s))
+    out += _loading_verdicts(res, s)
+    out += _validity_verdicts(res.validity, s)
+    out += _htmt_verdicts(res.htmt, s)
+    out += [f"Not admissible: {n}" for n in res.notes if _HEYWOOD in n or "not admissible" in n]
+    return out
+
+
+def _fit_verdict(f: dict, s) -> str:
+    """The global fit in one sentence, against the cut-offs of the evidence settings."""
     if f["df"] == 0:
-        out.append(f"Global fit (n = {f['n']:.0f}): the model is {_SATURATED}.")
-    else:
-        good = {"CFI": f["cfi"] >= s["min_cfi"], "TLI": f["tli"] >= s["min_tli"],
-                "RMSEA": f["rmsea"] <= s["max_rmsea"], "SRMR": f["srmr"] <= s["max_srmr"]}
-        failed = [k for k, ok in good.items() if not ok]
-        out.append(f"Global fit (n = {f['n']:.0f}): chi2 = {f['chi2']:.1f} on {f['df']} df, CFI {f['cfi']:.3f}, "
-                   f"TLI {f['tli']:.3f}, RMSEA {f['rmsea']:.3f} [90% {f['rmsea_low']:.3f}, {f['rmsea_high']:.3f}], "
-                   f"SRMR {f['srmr']:.3f}: " + ("good on every index (CFI, TLI >= {:.2f}; RMSEA <= {:.2f}; SRMR <= "
-                                              "{:.2f})".format(s["min_cfi"], s["max_rmsea"], s["max_srmr"])
-                                              if not failed else f"{_names(failed)} miss the usual cut-offs."))
-    multi = res.validity[res.validity["k"] >= 2]
+        return f"Global fit (n = {f['n']:.0f}): the model is {_SATURATED}."
+    good = {"CFI": f["cfi"] >= s["min_cfi"], "TLI": f["tli"] >= s["min_tli"],
+            "RMSEA": f["rmsea"] <= s["max_rmsea"], "SRMR": f["srmr"] <= s["max_srmr"]}
+    failed = [k for k, ok in good.items() if not ok]
+    return (f"Global fit (n = {f['n']:.0f}): chi2 = {f['chi2']:.1f} on {f['df']} df, CFI {f['cfi']:.3f}, "
+            f"TLI {f['tli']:.3f}, RMSEA {f['rmsea']:.3f} [90% {f['rmsea_low']:.3f}, {f['rmsea_high']:.3f}], "
+            f"SRMR {f['srmr']:.3f}: " + ("good on every index (CFI, TLI >= {:.2f}; RMSEA <= {:.2f}; SRMR <= "
+                                       "{:.2f})".format(s["min_cfi"], s["max_rmsea"], s["max_srmr"])
+                                       if not failed else f"{_names(failed)} miss the usual cut-offs."))
+
+
+def _loading_verdicts(res: CFAResult, s) -> list[str]:
+    """The estimated standardized loadings against the floor, and nearly redundant items."""
+    out = []
     # single-item factors' loadings are fixed at 1: only the estimated ones are judged
     single = set(res.validity.loc[res.validity["k"] < 2, "factor"])
     est = res.loadings[~res.loadings["factor"].isin(single)]
@@ -1059,6 +1070,13 @@ def _cfa_verdicts(res: CFAResult) -> list[str]:
         out.append(f"Nearly redundant items (near-Heywood, standardized loading above {s['max_std_loading']:.2f}): "
                    + _names([f"{r.item} ({r.std_loading:.4f}, residual {r.residual:.4f})" for r in near.itertuples()])
                    + ": the factor is almost one item; check for near-duplicate items and drop or merge one.")
+    return out
+
+
+def _validity_verdicts(validity: pd.DataFrame, s) -> list[str]:
+    """CR, AVE and Fornell-Larcker of the multi-item factors."""
+    out = []
+    multi = validity[validity["k"] >= 2]
     if multi.empty:
         out.append("No factor has two or more items: CR, AVE, Fornell-Larcker and HTMT do not apply.")
     else:
@@ -1068,7 +1086,7 @@ def _cfa_verdicts(res: CFAResult) -> list[str]:
                        f"{multi.loc[multi[col].idxmin(), 'factor']} {multi[col].min():.2f})." if bad.empty
                        else f"{label} below {floor:.2f} on " + _names([f"{r.factor} ({_near(getattr(r, col), floor)})"
                                                                       for r in bad.itertuples()]) + ".")
-        if len(res.validity) < 2:
+        if len(validity) < 2:
             out.append("Fornell-Larcker and HTMT do not apply: the model has one factor.")
         else:
             fl = multi[multi["fornell_larcker"].astype("boolean").fillna(True) == False]  # noqa: E712
@@ -1076,8 +1094,13 @@ def _cfa_verdicts(res: CFAResult) -> list[str]:
                        if fl.empty else "Fornell-Larcker fails for "
                        + _names([f"{r.factor} (sqrt AVE {r.sqrt_ave:.2f} < r {r.max_r:.2f} with {r.max_r_with})"
                                  for r in fl.itertuples()]) + ".")
-    if len(res.htmt):
-        h = res.htmt
+    return out
+
+
+def _htmt_verdicts(h: pd.DataFrame, s) -> list[str]:
+    """Whether each pair of factors is told apart (HTMT and its interval)."""
+    out = []
+    if len(h):
         bad = h[(h["htmt"] >= s["max_htmt"]) | (h["ci_high"] >= 1)]
         top = h.loc[h["htmt"].idxmax()]
         if bad.empty:
@@ -1093,7 +1116,6 @@ def _cfa_verdicts(res: CFAResult) -> list[str]:
                                  for r in outside.itertuples()])
                        + "): HTMT is biased upward near 0, and its bootstrap more so; read only that these pairs are well below "
                          "the bar, not the intervals as their uncertainty.")
-    out += [f"Not admissible: {n}" for n in res.notes if _HEYWOOD in n or "not admissible" in n]
     return out
 
 

@@ -948,8 +948,34 @@ def plot_group_means(table: pd.DataFrame, *, grouping: str | None = None, measur
     ValueError
         An unknown grouping or measure (naming it and the available ones).
     """
+    t, grouping = _group_means_rows(table, grouping, measure)
+    names = _names_arg(names)
+    ax = axes_arg(ax)
+    ax = ax or plt.gca()
+    share = bool((t["statistic_type"] == "share").any())
+    x = np.arange(len(t))
+    present = {_group_point(ax, xi, r, measure) for xi, (_, r) in zip(x, t.iterrows())}
+    rest = t["rest_value"].to_numpy(float)
+    shown = np.isfinite(rest)
+    if shown.any():
+        ax.hlines(rest[shown], x[shown] - 0.38, x[shown] + 0.38, colors="0.45", linestyles="--",
+                  linewidth=1.2, zorder=2, label="rest of the sample")
+    ticks = [f"{textwrap.fill(f'{g}: {names[g]}' if names and g in names else str(g), 14)}\nn = {n}"
+             for g, n in zip(t["group"], t["n"])]
+    ax.set_xticks(x, ticks)
+    ax.set_xlim(-0.6, len(t) - 0.4)
+    if share:
+        ax.yaxis.set_major_formatter(_PercentAxis())
+    label = t["label"].iloc[0] if len(t) else measure
+    level = table.attrs.get("confidence", 0.95)
+    ax.set_ylabel(f"{'share of customers' if share else 'mean'} ({level:.0%} CI)")
+    ax.set_title(f"{label} by {str(grouping).replace('_', ' ')}")
+    _group_means_legend(ax, present, shown.any(), ticks)
+    return ax
 
 
+def _group_means_rows(table, grouping, measure) -> tuple[pd.DataFrame, str]:
+    """The comparison table's rows of one grouping and measure (the first grouping by default)."""
     table = _table_arg("table", table, ["grouping", "group", "measure", "label", "kind", "statistic_type", "n",
                                         "group_value", "group_ci_low", "group_ci_high", "rest_value", "finding",
                                         "direction", "note"], "a compare_groups table")
@@ -966,49 +992,34 @@ def plot_group_means(table: pd.DataFrame, *, grouping: str | None = None, measur
     if not isinstance(measure, str) or measure not in measures:
         raise ParameterError(f"measure {measure!r} not in the comparison table for grouping {grouping!r}; "
                              f"available: {measures}", name="measure")
-    names = _names_arg(names)
-    ax = axes_arg(ax)
-    t = t[t["measure"] == measure]
-    ax = ax or plt.gca()
-    share = bool((t["statistic_type"] == "share").any())
-    x = np.arange(len(t))
-    present = set()
-    for xi, (_, r) in zip(x, t.iterrows()):
-        value, low, high = (float(r[c]) for c in ("group_value", "group_ci_low", "group_ci_high"))
-        if not np.isfinite(value):
-            ax.text(xi, 0.03, "not\ncompared", transform=ax.get_xaxis_transform(), ha="center", va="bottom",
-                    fontsize=8, color=_NOT_COMPARED)
-            present.add("not compared")
-            continue
-        yerr = (np.clip([[value - low], [high - value]], 0, None) if np.isfinite(low) and np.isfinite(high)
-                else None)
-        if r["note"]:
-            style = dict(fmt="o", color=_NOT_COMPARED, mfc="white")
-            present.add("not compared")
-        elif r["finding"]:
-            up = r["direction"] == "higher"
-            colour = _HIGHER_GOOD if _good_for_customer(r["kind"], measure, up) else _LOWER_GOOD
-            style = dict(fmt="^" if up else "v", color=colour, mfc=colour)
-            present.add("good" if colour == _HIGHER_GOOD else "bad")
-        else:
-            style = dict(fmt="o", color="0.25", mfc="white")
-            present.add("no clear difference")
-        ax.errorbar([xi], [value], yerr=yerr, ms=8, capsize=4, linewidth=1.5, zorder=3, **style)
-    rest = t["rest_value"].to_numpy(float)
-    shown = np.isfinite(rest)
-    if shown.any():
-        ax.hlines(rest[shown], x[shown] - 0.38, x[shown] + 0.38, colors="0.45", linestyles="--",
-                  linewidth=1.2, zorder=2, label="rest of the sample")
-    ticks = [f"{textwrap.fill(f'{g}: {names[g]}' if names and g in names else str(g), 14)}\nn = {n}"
-             for g, n in zip(t["group"], t["n"])]
-    ax.set_xticks(x, ticks)
-    ax.set_xlim(-0.6, len(t) - 0.4)
-    if share:
-        ax.yaxis.set_major_formatter(_PercentAxis())
-    label = t["label"].iloc[0] if len(t) else measure
-    level = table.attrs.get("confidence", 0.95)
-    ax.set_ylabel(f"{'share of customers' if share else 'mean'} ({level:.0%} CI)")
-    ax.set_title(f"{label} by {str(grouping).replace('_', ' ')}")
+    return t[t["measure"] == measure], grouping
+
+
+def _group_point(ax, xi: float, r: pd.Series, measure: str) -> str:
+    """One group's value with its interval, marked as a finding good or bad for customers, no
+    clear difference, or not compared (which it returns, for the legend)."""
+    value, low, high = (float(r[c]) for c in ("group_value", "group_ci_low", "group_ci_high"))
+    if not np.isfinite(value):
+        ax.text(xi, 0.03, "not\ncompared", transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                fontsize=8, color=_NOT_COMPARED)
+        return "not compared"
+    yerr = (np.clip([[value - low], [high - value]], 0, None) if np.isfinite(low) and np.isfinite(high)
+            else None)
+    if r["note"]:
+        style, kind = dict(fmt="o", color=_NOT_COMPARED, mfc="white"), "not compared"
+    elif r["finding"]:
+        up = r["direction"] == "higher"
+        colour = _HIGHER_GOOD if _good_for_customer(r["kind"], measure, up) else _LOWER_GOOD
+        style = dict(fmt="^" if up else "v", color=colour, mfc=colour)
+        kind = "good" if colour == _HIGHER_GOOD else "bad"
+    else:
+        style, kind = dict(fmt="o", color="0.25", mfc="white"), "no clear difference"
+    ax.errorbar([xi], [value], yerr=yerr, ms=8, capsize=4, linewidth=1.5, zorder=3, **style)
+    return kind
+
+
+def _group_means_legend(ax, present: set, rest_shown: bool, ticks: list[str]) -> None:
+    """The legend of the marks drawn, below the tick labels whatever their number of lines."""
     entries = {"good": Line2D([], [], marker="^", linestyle="", color=_HIGHER_GOOD, label="finding: good for customers"),
                "bad": Line2D([], [], marker="v", linestyle="", color=_LOWER_GOOD, label="finding: bad for customers"),
                "no clear difference": Line2D([], [], marker="o", linestyle="", color="0.25", mfc="white",
@@ -1016,13 +1027,11 @@ def plot_group_means(table: pd.DataFrame, *, grouping: str | None = None, measur
                "not compared": Line2D([], [], marker="o", linestyle="", color=_NOT_COMPARED, mfc="white",
                                       label="not compared")}
     handles = [h for key, h in entries.items() if key in present]
-    if shown.any():
+    if rest_shown:
         handles.append(Line2D([], [], color="0.45", linestyle="--", label="rest of the sample"))
-    # below the tick labels, whatever their number of lines (the pad is in legend font sizes)
-    lines = max((tick.count("\n") + 1 for tick in ticks), default=1)
+    lines = max((tick.count("\n") + 1 for tick in ticks), default=1)  # the pad is in legend font sizes
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(2, len(handles)),
               frameon=False, fontsize=8, borderaxespad=(12 + 12 * lines) / 8)
-    return ax
 
 
 @share_docs

@@ -91,6 +91,17 @@ class WhatIfDashboard:
         self.draw_figure = figure
         self._live: _LiveFigure | None = None
         self.lang = lang
+        self._lever_controls(engine)
+        self._make_widgets(lang)
+        self._wire()
+        self.widget = self._layout()
+        self._updating = False
+        self._relabel()
+        self._list_saved()
+        self.update()
+
+    def _lever_controls(self, engine: ScenarioEngine) -> None:
+        """A slider, label and unit per lever, grouped by value-management lever in an accordion."""
         self.sliders, self._labels, self._units = {}, {}, {}
         groups: dict[str, list] = {}
         for lever in engine.levers:
@@ -108,6 +119,9 @@ class WhatIfDashboard:
         self._groups = list(groups)  # in the order the lever file first uses them
         self.levers_box = widgets.Accordion(children=[widgets.VBox(groups[g]) for g in self._groups])
         self.levers_box.selected_index = 0
+
+    def _make_widgets(self, lang: str) -> None:
+        """The language and segment choices, the scenario's name and buttons, and the outputs."""
         self.language = widgets.Dropdown(options=[(_LANG_NAMES[x], x) for x in LANGUAGES], value=lang,
                                          layout=widgets.Layout(width="160px"))
         self.language.add_class("vk-language")
@@ -142,6 +156,9 @@ class WhatIfDashboard:
         self.download.add_class("vk-download")
         self._texts = {}  # widgets whose text is set by _relabel
 
+
+    def _wire(self) -> None:
+        """What each control does."""
         for slider in self.sliders.values():
             slider.observe(self._changed, names="value")
         self.segment.observe(self._changed, names="value")
@@ -152,6 +169,8 @@ class WhatIfDashboard:
         self.load_button.on_click(lambda _: self.load())
         self.deck_button.on_click(lambda _: self.deck())
 
+    def _layout(self):
+        """The controls on the left, the results on the right (wrapping below on a narrow page)."""
         self._head = {k: widgets.HTML() for k in ("language", "apply", "name", "compare", "by_segment", "map")}
         controls = widgets.VBox([
             widgets.HBox([self._head["language"], self.language]),
@@ -165,11 +184,7 @@ class WhatIfDashboard:
         results = widgets.VBox([self.headline, self.outcomes, self._head["by_segment"], self.table,
                                 self._head["map"], self.image, self.comparison, self.comparison_image],
                                layout=widgets.Layout(flex="1 1 0%", min_width="520px"))
-        self.widget = widgets.HBox([controls, results], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
-        self._updating = False
-        self._relabel()
-        self._list_saved()
-        self.update()
+        return widgets.HBox([controls, results], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
 
     # -- language -----------------------------------------------------------------------
     def _relabel(self) -> None:

@@ -696,8 +696,20 @@ class _Recoder:
         _decide(rows, exclude)
         rows = rows[["row", "respondent", "status", "reason", *ROW_REASONS]]
 
-        cells = _cell_table(found, numeric_cols, row_numbers, ids)
-        outside = _marked_outside(info, self.columns, self.rated, row_numbers, ids)
+        cells = self._cells(found, row_numbers, ids, notes)
+        columns = pd.DataFrame({"column": numeric_cols, "answered": answered_per_column, "blank": blank, **counts})
+        recoded = self._recoded(X, ids, others, row_numbers)
+        audit = Audit(info=info, rows=rows, cells=cells, columns=columns, exclude=exclude,
+                      settings=settings, notes=notes)
+        audit.check()
+        return Survey(codebook, audit, recoded)
+
+
+    def _cells(self, found: list, row_numbers, ids: pd.Series, notes: list[str]) -> pd.DataFrame:
+        """The cell table: every answer set to missing, then the marked cells (errors, formulas)
+        outside the rated columns, in the file's order, with a note counting those."""
+        cells = _cell_table(found, self.numeric_cols, row_numbers, ids)
+        outside = _marked_outside(self.info, self.columns, self.rated, row_numbers, ids)
         if len(outside):  # errors / formulas in the id or context columns: listed too, in the file's order
             position = {c: i for i, c in enumerate(self.columns)}
             cells = pd.concat([cells, outside], ignore_index=True)
@@ -706,11 +718,15 @@ class _Recoder:
             kinds = outside["problem"].value_counts()
             notes.append(f"{len(outside)} cell(s) outside the rated columns ("
                          f"{', '.join(f'{k} {p}' for p, k in kinds.items())}) were read as blank; listed in cells")
-        columns = pd.DataFrame({"column": numeric_cols, "answered": answered_per_column, "blank": blank, **counts})
+        return cells
 
-        # recoded: the numeric columns are one block viewing X; the others are put back in place
+    def _recoded(self, X: np.ndarray, ids: pd.Series, others: dict, row_numbers) -> pd.DataFrame:
+        """Every row recoded: the numeric columns are one block viewing ``X``, the others are put
+        back in place (context value labels applied), then the multi-item scores are added."""
+        codebook, info, n, numeric_cols = self.codebook, self.info, self.n, self.numeric_cols
         index = pd.RangeIndex(1, n + 1, name="row") if row_numbers[-1] == n and row_numbers[0] == 1 and \
             (np.diff(row_numbers) == 1).all() else pd.Index(row_numbers, name="row")
+
         def values(col):
             if col == codebook.id:
                 return ids.array
@@ -726,19 +742,14 @@ class _Recoder:
             where = {c: j for j, c in enumerate(numeric_cols)}
             recoded = pd.DataFrame({c: X[:, where[c]] if c in where else values(c) for c in self.columns},
                                    index=index, copy=False)
-
         if codebook.scales:  # multi-item outcomes and constructs: their scores join the data
-
             clash = [name for name in codebook.scales if name in recoded.columns]
             if clash:
                 raise CodebookError(f"{codebook.source}: the scores of {clash} are added to the data under "
                                     f"their names, but {info.describe()} already has column(s) {clash}; "
                                     "rename the outcome or construct in the codebook")
             recoded = pd.concat([recoded, construct_scores(recoded, codebook)], axis=1)
-        audit = Audit(info=info, rows=rows, cells=cells, columns=columns, exclude=exclude,
-                      settings=settings, notes=notes)
-        audit.check()
-        return Survey(codebook, audit, recoded)
+        return recoded
 
 
 #: Up to this many columns besides the rated ones, the recoded table is the rated columns'

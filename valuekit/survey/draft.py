@@ -234,96 +234,10 @@ class Draft:
         bidi characters, ``yes``, ``1e3``) reads back as exactly itself.
         """
         spec = self.to_dict()
-        lines = [f"# Codebook drafted by `valuekit init` from {_yaml.comment(Path(self.source).name)}.",
-                 "# Every decision below says how sure it is and why: 'sure', 'likely' or 'guess'.",
-                 "# Check the guesses, move what is misplaced, then run `valuekit audit` with it.", ""]
-        rated = [c for c in self.other if c in self.item_scale]
-        if self.skeleton:
-            shown = _yaml.comment(", ".join(rated[:6]) + (", ..." if len(rated) > 6 else ""))
-            lines[1:3] = [
-                f"# A SKELETON: the file has no question text and the column names ({shown}) do not say what",
-                f"# was asked, so no item could be placed. The {len(rated)} rated columns are listed under",
-                "# `other:` with their scales. Move each into its block (the commented sections below: a",
-                "# benefit dimension, a sacrifice or an outcome; `benefits` is required), then run",
-                "# `valuekit audit` with it."]
-
-        def comment(text: str) -> str:
-            return "  # " + _yaml.comment(text) if text else ""
-
-        scalar = _yaml.scalar
-
-        lines.append(f"name: {scalar(spec['name'])}")
-        if self.id is not None:
-            lines.append(f"id: {scalar(self.id.value)}{comment(self.id.note())}")
-        else:
-            lines.append("# id: none found (no column is unique and complete): respondents are their row number")
-        lines.append(f"scale: {scalar(spec['scale'])}{comment(self.scale_reason)}")
-        if "missing_codes" in spec:
-            lines.append(f"missing_codes: {scalar(spec['missing_codes'])}{comment(self.missing_reason)}")
-        for key in ("weight", "completion_time"):
-            g = getattr(self, key)
-            if g is not None:
-                lines.append(f"{key}: {scalar(g.value)}{comment(g.note())}")
+        lines = self._yaml_header() + self._yaml_columns(spec)
         for section in ("benefits", "sacrifices"):
-            if section not in spec:
-                if self.skeleton:
-                    names = DIMENSIONS if section == "benefits" else SACRIFICES
-                    lines.append(f"# {section}:  # " + ("required: at least one dimension's items" if section ==
-                                                         "benefits" else "optional (a benefits-only survey has none)"))
-                    lines.extend(f"#   {name}: []" for name in names)
-                    continue
-                lines.append(f"# {section}: none recognised in the question text; place the items yourself"
-                             + ("" if section == "benefits" else " (a benefits-only survey needs none)"))
-                continue
-            lines.append(f"{section}:")
-            for block, cols in spec[section].items():
-                lines.extend(_yaml.key(block, "  "))
-                if isinstance(cols, dict):  # facets, proposed from the wording
-                    for facet, members in cols.items():
-                        lines.extend(_yaml.key(facet, "    "))
-                        for col in members:
-                            why = f"{self.blocks[col].note(score=True)}; {self.facets[col].note()}"
-                            lines.append(f"      - {scalar(col)}{comment(why)}")
-                    continue
-                for col in cols:
-                    lines.append(f"    - {scalar(col)}{comment(self.blocks[col].note(score=True))}")
-        if "outcomes" in spec:
-            lines.append("outcomes:")
-            for name, cols in spec["outcomes"].items():
-                *head, last = _yaml.key(name, "  ")
-                if isinstance(cols, str):
-                    lines.extend([*head, f"{last} {scalar(cols)}{comment(self.blocks[cols].note(score=True))}"])
-                    continue
-                lines.extend([*head, f"{last}  # several items: scored as their mean"])
-                for col in cols:
-                    lines.append(f"    - {scalar(col)}{comment(self.blocks[col].note(score=True))}")
-        elif self.skeleton:
-            lines.append("# outcomes:  # optional: one column each, or a list of items scored as their mean")
-            lines.extend(f"#   {name}: " for name in OUTCOMES)
-        if "context" in spec:
-            lines.append("context:")
-            for group, cols in spec["context"].items():
-                lines.extend(_yaml.key(group, "  "))
-                for col in cols:
-                    lines.append(f"    - {scalar(col)}{comment(self.context[col].note())}")
-        if "other" in spec:
-            lines.append("other:  # " + ("every rated column, with its scale: move each into its block above"
-                                         if self.skeleton else "numeric columns not placed above: audited for "
-                                                               "missing codes; move them if they belong"))
-            for col in spec["other"]:
-                why = self.other[col]
-                lines.append(f"  - {scalar(col)}{comment(why)}")
-        if "items" in spec:
-            lines.append("items:")
-            for col, attrs in spec["items"].items():
-                lines.extend(_yaml.key(col, "  "))
-                for key, value in attrs.items():
-                    note = ""
-                    if key == "reverse":
-                        note = comment(self.reverse[col].note())
-                    elif key == "scale" and col in self.scale_notes:
-                        note = comment(self.scale_notes[col])
-                    lines.append(f"    {key}: {scalar(value)}{note}")
+            lines += self._yaml_blocks(spec, section)
+        lines += self._yaml_outcomes(spec) + self._yaml_context(spec) + self._yaml_items(spec)
         if self.unassigned:
             lines.append("")
             lines.append("# unassigned: columns the draft could not place (not read by valuekit until you place them)")
@@ -335,6 +249,123 @@ class Draft:
             lines.append("# Decisions left before this codebook loads:")
             lines.extend(f"#   {_yaml.comment(p.strip())}" for p in left)
         return "\n".join(lines) + "\n"
+
+    def _yaml_header(self) -> list[str]:
+        """The opening comment: where the draft comes from, and what a skeleton asks of the analyst."""
+        lines = [f"# Codebook drafted by `valuekit init` from {_yaml.comment(Path(self.source).name)}.",
+                 "# Every decision below says how sure it is and why: 'sure', 'likely' or 'guess'.",
+                 "# Check the guesses, move what is misplaced, then run `valuekit audit` with it.", ""]
+        if self.skeleton:
+            rated = [c for c in self.other if c in self.item_scale]
+            shown = _yaml.comment(", ".join(rated[:6]) + (", ..." if len(rated) > 6 else ""))
+            lines[1:3] = [
+                f"# A SKELETON: the file has no question text and the column names ({shown}) do not say what",
+                f"# was asked, so no item could be placed. The {len(rated)} rated columns are listed under",
+                "# `other:` with their scales. Move each into its block (the commented sections below: a",
+                "# benefit dimension, a sacrifice or an outcome; `benefits` is required), then run",
+                "# `valuekit audit` with it."]
+        return lines
+
+    def _yaml_columns(self, spec: dict) -> list[str]:
+        """The name, id, scale, missing codes, weight and completion-time lines."""
+        scalar = _yaml.scalar
+        lines = [f"name: {scalar(spec['name'])}"]
+        if self.id is not None:
+            lines.append(f"id: {scalar(self.id.value)}{_note(self.id.note())}")
+        else:
+            lines.append("# id: none found (no column is unique and complete): respondents are their row number")
+        lines.append(f"scale: {scalar(spec['scale'])}{_note(self.scale_reason)}")
+        if "missing_codes" in spec:
+            lines.append(f"missing_codes: {scalar(spec['missing_codes'])}{_note(self.missing_reason)}")
+        for key in ("weight", "completion_time"):
+            g = getattr(self, key)
+            if g is not None:
+                lines.append(f"{key}: {scalar(g.value)}{_note(g.note())}")
+        return lines
+
+    def _yaml_blocks(self, spec: dict, section: str) -> list[str]:
+        """The ``benefits`` or ``sacrifices`` section (with facets where the wording proposes them),
+        or a comment saying why it is missing."""
+        scalar = _yaml.scalar
+        if section not in spec:
+            if self.skeleton:
+                names = DIMENSIONS if section == "benefits" else SACRIFICES
+                return ([f"# {section}:  # " + ("required: at least one dimension's items" if section == "benefits"
+                                                else "optional (a benefits-only survey has none)")]
+                        + [f"#   {name}: []" for name in names])
+            return [f"# {section}: none recognised in the question text; place the items yourself"
+                    + ("" if section == "benefits" else " (a benefits-only survey needs none)")]
+        lines = [f"{section}:"]
+        for block, cols in spec[section].items():
+            lines.extend(_yaml.key(block, "  "))
+            if isinstance(cols, dict):  # facets, proposed from the wording
+                for facet, members in cols.items():
+                    lines.extend(_yaml.key(facet, "    "))
+                    for col in members:
+                        why = f"{self.blocks[col].note(score=True)}; {self.facets[col].note()}"
+                        lines.append(f"      - {scalar(col)}{_note(why)}")
+                continue
+            for col in cols:
+                lines.append(f"    - {scalar(col)}{_note(self.blocks[col].note(score=True))}")
+        return lines
+
+    def _yaml_outcomes(self, spec: dict) -> list[str]:
+        """The ``outcomes`` section: one column each, or several items scored as their mean."""
+        scalar = _yaml.scalar
+        if "outcomes" not in spec:
+            if not self.skeleton:
+                return []
+            return (["# outcomes:  # optional: one column each, or a list of items scored as their mean"]
+                    + [f"#   {name}: " for name in OUTCOMES])
+        lines = ["outcomes:"]
+        for name, cols in spec["outcomes"].items():
+            *head, last = _yaml.key(name, "  ")
+            if isinstance(cols, str):
+                lines.extend([*head, f"{last} {scalar(cols)}{_note(self.blocks[cols].note(score=True))}"])
+                continue
+            lines.extend([*head, f"{last}  # several items: scored as their mean"])
+            for col in cols:
+                lines.append(f"    - {scalar(col)}{_note(self.blocks[col].note(score=True))}")
+        return lines
+
+    def _yaml_context(self, spec: dict) -> list[str]:
+        """The ``context`` groups and the ``other`` numeric columns."""
+        scalar = _yaml.scalar
+        lines = []
+        if "context" in spec:
+            lines.append("context:")
+            for group, cols in spec["context"].items():
+                lines.extend(_yaml.key(group, "  "))
+                for col in cols:
+                    lines.append(f"    - {scalar(col)}{_note(self.context[col].note())}")
+        if "other" in spec:
+            lines.append("other:  # " + ("every rated column, with its scale: move each into its block above"
+                                         if self.skeleton else "numeric columns not placed above: audited for "
+                                                               "missing codes; move them if they belong"))
+            for col in spec["other"]:
+                lines.append(f"  - {scalar(col)}{_note(self.other[col])}")
+        return lines
+
+    def _yaml_items(self, spec: dict) -> list[str]:
+        """The ``items`` section: reverse keys and items on their own scale, each with its reason."""
+        if "items" not in spec:
+            return []
+        lines = ["items:"]
+        for col, attrs in spec["items"].items():
+            lines.extend(_yaml.key(col, "  "))
+            for key, value in attrs.items():
+                note = ""
+                if key == "reverse":
+                    note = _note(self.reverse[col].note())
+                elif key == "scale" and col in self.scale_notes:
+                    note = _note(self.scale_notes[col])
+                lines.append(f"    {key}: {_yaml.scalar(value)}{note}")
+        return lines
+
+
+def _note(text: str) -> str:
+    """A YAML end-of-line comment holding ``text`` (escaped), or nothing."""
+    return "  # " + _yaml.comment(text) if text else ""
 
 
 def _num(v: float):
@@ -919,42 +950,12 @@ def _read_in(text: str, lex: _Lexicon, name: bool = False) -> _Reading:
         frame_hits = sorted(frame_hits + satisfied, key=lambda h: h.start)
     frames = [_said(tokens, h) for h in frame_hits]
     evaluative = ", ".join(f"'{w}'" for w in dict.fromkeys(frames))
-    scores: dict[tuple[str, str], float] = {}
-    words: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    directed: dict[tuple[str, str], bool] = {}
-    reliefs: dict[tuple[str, str], list[str]] = {}
-    judged: dict[tuple[str, str], bool] = {}
-    used_nots: set[int] = set()
-    placed: list[tuple[_Hit, tuple[str, str]]] = []
-    for h in hits:
-        e = h.entry
-        if e.kind == "block":
-            if e.target == ("outcome", "satisfaction") and rated:
-                continue
-            target, shown = e.target, (_said(tokens, h), "")
-        elif e.kind in ("topic", "burden", "relief"):
-            sign, why, negation = _direction(h, tokens, more, less, nots, evaluative)
-            if negation is not None:
-                used_nots.add(negation.start)
-            target, shown = e.target, (_said(tokens, h), why)
-            if sign < 0:
-                favourable = _FAVOURABLE.get(e.target[1])
-                if favourable is None:
-                    reliefs.setdefault(target, []).append(_said(tokens, h))
-                else:
-                    target = favourable
-                    judged[target] = judged.get(target, False) or why.startswith("asked")
-            directed[target] = directed.get(target, False) or sign != 0
-        else:
-            continue
-        # a sacrifice word whose direction is said counts more (the words saying it are evidence too)
-        weight = e.weight + (0.5 if e.kind in ("topic", "burden", "relief") and directed.get(target) else 0.0)
-        scores[target] = scores.get(target, 0.0) + weight
-        words.setdefault(target, []).append(shown)
-        placed.append((h, target))
+    tally = _tally(hits, tokens, rated, more, less, nots, evaluative)
+    scores, words = tally.scores, tally.words
     # what a question judging something judges is the first thing it names after the frame
     # ("how would you rate the clarity of your bill?": the clarity): it counts one more
-    after = [target for h, target in placed if frame_hits and target[0] != "outcome" and h.start >= frame_hits[0].end]
+    after = [target for h, target in tally.placed
+             if frame_hits and target[0] != "outcome" and h.start >= frame_hits[0].end]
     if after and len(scores) > 1:
         scores[after[0]] += 1.0
     if not scores:
@@ -966,27 +967,78 @@ def _read_in(text: str, lex: _Lexicon, name: bool = False) -> _Reading:
     for w, why in dict.fromkeys(words[best]):
         grouped.setdefault(why, []).append(f"'{w}'")
     reason = "words " + ", ".join(", ".join(ws) + (f" ({why})" if why else "") for why, ws in grouped.items())
-    undirected = best[0] == "sacrifice" and not directed.get(best, False)
+    undirected = best[0] == "sacrifice" and not tally.directed.get(best, False)
     if undirected:
         confidence = min(confidence, 0.65)
         reason += "; nothing says whether higher answers mean more or less of the sacrifice"
-    elif judged.get(best):
+    elif tally.judged.get(best):
         reason += f"; a question judging it: higher answers are better, so a benefit ({best[1]}), not a sacrifice"
     if len(ranked) > 1:
         other = ranked[1][0]
         reason += f"; also {other[1]} ({', '.join(dict.fromkeys(w for w, _ in words[other]))})"
-    against, relief = "", False
-    if best[0] in ("benefit", "sacrifice"):
-        if reliefs.get(best):
-            against, relief = "worded as a small sacrifice (" + ", ".join(
-                f"'{w}'" for w in dict.fromkeys(reliefs[best])) + ")", True
-        else:
-            negated = [_said(tokens, n) for n in nots if n.start not in used_nots] + \
-                      [_said(tokens, n) for n in lex.match(tokens, "neg")]
-            if negated:
-                against = "negated wording (" + ", ".join(f"'{w}'" for w in dict.fromkeys(negated)) + ")"
+    against, relief = _against(best, tally, tokens, nots, lex)
     guess = Guess(best, round(max(0.2, min(0.95, confidence)), 2), reason)
     return _Reading(guess, strength=top, against=against, relief=relief, undirected=undirected, language=lex.lang)
+
+
+@dataclass
+class _Tally:
+    """What a question's words vote for: each target's score and the words behind it, whether
+    a sacrifice word's direction was said, reliefs, judgements, the negations used."""
+
+    scores: dict = field(default_factory=dict)
+    words: dict = field(default_factory=dict)
+    directed: dict = field(default_factory=dict)
+    reliefs: dict = field(default_factory=dict)
+    judged: dict = field(default_factory=dict)
+    used_nots: set = field(default_factory=set)
+    placed: list = field(default_factory=list)
+
+
+def _tally(hits, tokens, rated, more, less, nots, evaluative: str) -> _Tally:
+    """Each block, topic, burden or relief word's vote, weighted (see the module's description)."""
+    t = _Tally()
+    for h in hits:
+        e = h.entry
+        if e.kind == "block":
+            if e.target == ("outcome", "satisfaction") and rated:
+                continue
+            target, shown = e.target, (_said(tokens, h), "")
+        elif e.kind in ("topic", "burden", "relief"):
+            sign, why, negation = _direction(h, tokens, more, less, nots, evaluative)
+            if negation is not None:
+                t.used_nots.add(negation.start)
+            target, shown = e.target, (_said(tokens, h), why)
+            if sign < 0:
+                favourable = _FAVOURABLE.get(e.target[1])
+                if favourable is None:
+                    t.reliefs.setdefault(target, []).append(_said(tokens, h))
+                else:
+                    target = favourable
+                    t.judged[target] = t.judged.get(target, False) or why.startswith("asked")
+            t.directed[target] = t.directed.get(target, False) or sign != 0
+        else:
+            continue
+        # a sacrifice word whose direction is said counts more (the words saying it are evidence too)
+        weight = e.weight + (0.5 if e.kind in ("topic", "burden", "relief") and t.directed.get(target) else 0.0)
+        t.scores[target] = t.scores.get(target, 0.0) + weight
+        t.words.setdefault(target, []).append(shown)
+        t.placed.append((h, target))
+    return t
+
+
+def _against(best, tally: _Tally, tokens, nots, lex) -> tuple[str, bool]:
+    """Why the item may be worded against its block: as a small sacrifice, or negated."""
+    if best[0] not in ("benefit", "sacrifice"):
+        return "", False
+    if tally.reliefs.get(best):
+        words = ", ".join(f"'{w}'" for w in dict.fromkeys(tally.reliefs[best]))
+        return f"worded as a small sacrifice ({words})", True
+    negated = [_said(tokens, n) for n in nots if n.start not in tally.used_nots] + \
+              [_said(tokens, n) for n in lex.match(tokens, "neg")]
+    if negated:
+        return "negated wording (" + ", ".join(f"'{w}'" for w in dict.fromkeys(negated)) + ")", False
+    return "", False
 
 
 def _name_text(col: str) -> str:

@@ -541,6 +541,34 @@ def _is_binary(column: pd.Series) -> bool:
 _HEAD = 1 << 20  # the first MiB: enough for the header rows and to sniff the encoding
 
 
+def _text_source(path: Path, head: bytes, encoding: str, whole: bool):
+    """What the parser reads (the file itself when its start is UTF-8, else the decoded text
+    as UTF-8 bytes), the encoding used, and the decoded start of the file."""
+    if not whole and encoding == "auto" and not _wide_encoding(head):
+        try:
+            head_text = codecs.getincrementaldecoder("utf-8")().decode(head, final=path.stat().st_size <= len(head))
+            return path, ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"), head_text
+        except UnicodeDecodeError:
+            pass
+    raw = path.read_bytes()
+    text, used = _decode(raw, path.name, encoding)
+    return _io.BytesIO(raw if used == "utf-8" else text.encode("utf-8")), used, text[:len(head)]
+
+
+def _is_qualtrics(records: list, qualtrics: bool | None, name: str) -> bool:
+    """Whether the file is a Qualtrics export (its second and third rows are question text and
+    ImportId entries); refused when that contradicts what was asked for."""
+    misfit = _qualtrics_misfit(records)
+    if qualtrics and misfit:
+        raise SurveyFileError(f"{name}: format='qualtrics', but this is not a Qualtrics export: {misfit}. "
+                              "Read it with format='csv' (or leave format= out), which keeps every row")
+    if qualtrics is False and not misfit:
+        raise SurveyFileError(f"{name}: rows 2 and 3 of the file are a Qualtrics export's question text and "
+                              "ImportId entries, not respondents; read it with format='qualtrics' "
+                              "(or leave format= out)")
+    return not misfit
+
+
 def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | None,
                decimal: str | None, text_columns=(), whole: bool = False,
                limits: dict | None = None) -> tuple[pd.DataFrame, SourceInfo]:
@@ -558,35 +586,14 @@ def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | 
     head = _read_head(path, limits["header_bytes"])
     if not head.strip() and path.stat().st_size <= len(head):
         raise SurveyFileError(f"{path.name}: the file is empty; expected a header row and data rows")
-    used = None
-    if not whole and encoding == "auto" and not _wide_encoding(head):
-        try:
-            head_text = codecs.getincrementaldecoder("utf-8")().decode(head, final=path.stat().st_size <= len(head))
-            used = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
-            source = path
-        except UnicodeDecodeError:
-            pass
-    if used is None:
-        raw = path.read_bytes()
-        text, used = _decode(raw, path.name, encoding)
-        head_text = text[:len(head)]
-        source = _io.BytesIO(raw if used == "utf-8" else text.encode("utf-8"))
-        del text
+    source, used, head_text = _text_source(path, head, encoding, whole)
     given = sep
     sep, skip, hint, head_text = _layout(head_text.lstrip("\ufeff"), path.name, sep, path.suffix.lower())
     decimal = decimal or ("," if sep == ";" else ".")
     if head_text.split("\n", 1)[0].count(sep) >= limits["columns"]:  # too many, unless quoted: count exactly
         _check_header(_records(head_text, sep, 1)[0], path.name, sep, limits["columns"])
     records = _records(head_text, sep, 3)  # parsed as records: question text may hold newlines
-    misfit = _qualtrics_misfit(records)
-    if qualtrics and misfit:
-        raise SurveyFileError(f"{path.name}: format='qualtrics', but this is not a Qualtrics export: {misfit}. "
-                              "Read it with format='csv' (or leave format= out), which keeps every row")
-    if qualtrics is False and not misfit:
-        raise SurveyFileError(f"{path.name}: rows 2 and 3 of the file are a Qualtrics export's question text and "
-                              "ImportId entries, not respondents; read it with format='qualtrics' "
-                              "(or leave format= out)")
-    qualtrics = not misfit
+    qualtrics = _is_qualtrics(records, qualtrics, path.name)
     names = [c.strip() for c in (records[0] if records else [])]
     _check_header(names, path.name, sep, limits["columns"])
     info = SourceInfo(path=path.name, format="qualtrics" if qualtrics else "csv",
@@ -932,76 +939,19 @@ def _read_excel(path: Path, sheet, text_columns, limits: dict) -> tuple[pd.DataF
     workbook expands to, its rows and columns are checked from the archive's metadata and
     the sheet's ``<dimension>`` before any cell is read (and counted while reading).
     """
-
     import openpyxl  # deferred: openpyxl
-    from openpyxl.utils import get_column_letter  # deferred: openpyxl
 
     name = path.name
     info = SourceInfo(path=name, format="excel")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as err:
-        raise SurveyFileError(f"{name}: not a readable Excel workbook ({err})") from None
-    expands = sum(p.file_size for p in parts)
-    if expands > limits["xlsx_uncompressed_bytes"]:
-        biggest = max(parts, key=lambda p: p.file_size)
-        raise _over_cap(name, f"the workbook expands to {expands:,} bytes (its largest part, {biggest.filename}, to "
-                        f"{biggest.file_size:,}), as its zip archive declares", "xlsx_uncompressed_bytes",
-                        limits["xlsx_uncompressed_bytes"], expands)
+    _check_xlsx_size(path, limits)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as err:  # zipfile.BadZipFile, KeyError (a part missing), openpyxl errors
         raise SurveyFileError(f"{name}: not a readable Excel workbook ({_first_line(err)})") from None
     try:
-        sheets = list(book.sheetnames)
-        chosen = 0 if sheet is None else sheet
-        if isinstance(chosen, str) and chosen not in sheets and chosen.strip().isascii() \
-                and chosen.strip().isdigit():
-            chosen = int(chosen)  # not a sheet's name: a position
-        if isinstance(chosen, str) and chosen not in sheets or \
-                not isinstance(chosen, str) and not 0 <= chosen < len(sheets):
-            raise SurveyFileError(f"{name}: no sheet {chosen!r}; sheets in the file: {sheets}")
-        title = chosen if isinstance(chosen, str) else sheets[int(chosen)]
+        ws, title, sheets = _excel_sheet(book, name, sheet, limits)
         info.sheets, info.sheet = sheets, title
-        ws = book[title]
-        if not hasattr(ws, "_get_source"):
-            raise SurveyFileError(f"{name}: sheet {title!r} is a chart, not a table; {_sheet_list(sheets, title)}")
-        where = f"sheet {title!r}"
-        if ws.max_row is not None and ws.max_row > limits["xlsx_rows"]:
-            raise _over_cap(name, f"{where} spans {ws.max_row:,} rows (its dimension "
-                            f"{ws.calculate_dimension()}; a sheet formatted down to its last row counts them all: "
-                            "delete the empty rows)", "xlsx_rows", limits["xlsx_rows"], ws.max_row)
-        if ws.max_column is not None and ws.max_column > limits["columns"]:
-            raise _over_cap(name, f"{where} spans {ws.max_column:,} columns (its dimension "
-                            f"{ws.calculate_dimension()})", "columns", limits["columns"], ws.max_column)
-        rows, numbers, marks = [], [], []
-        with ws._get_source() as source:
-            parser = _cell_parser()(source, ws._shared_strings, data_only=True, epoch=book.epoch,
-                                    date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
-            for number, cells in parser.parse():
-                if number > limits["xlsx_rows"]:  # a sheet without a dimension, or a wrong one
-                    raise _over_cap(name, f"{where} has a row {number:,}", "xlsx_rows", limits["xlsx_rows"], number)
-                if not cells:
-                    continue
-                if cells[-1]["column"] > limits["columns"]:
-                    raise _over_cap(name, f"{where} has a cell in column {cells[-1]['column']:,}", "columns",
-                                    limits["columns"], cells[-1]["column"])
-                row, filled = [np.nan] * cells[-1]["column"], False
-                for cell in cells:
-                    value = cell["value"]
-                    if value is None or isinstance(value, str) and value == "":
-                        continue
-                    kind, filled = cell["data_type"], True
-                    if kind in _EXCEL_MARKS:
-                        marks.append((len(rows), cell["column"] - 1, _EXCEL_MARKS[kind], str(value)))
-                    elif kind == "n" and type(value) is float and value.is_integer():
-                        row[cell["column"] - 1] = int(value)
-                    else:
-                        row[cell["column"] - 1] = value
-                if filled:
-                    rows.append(row)
-                    numbers.append(number)
+        rows, numbers, marks = _excel_rows(book, ws, name, f"sheet {title!r}", limits)
     except SurveyFileError:
         raise
     except Exception as err:  # a damaged sheet (XML errors), openpyxl errors
@@ -1014,6 +964,98 @@ def _read_excel(path: Path, sheet, text_columns, limits: dict) -> tuple[pd.DataF
                                   f"{_sheet_list(sheets, title)}")
         raise SurveyFileError(f"{name}: the workbook's only sheet, {title!r}, is empty; expected a header row and "
                               "data rows")
+    frame, info.cell_marks = _excel_frame(rows, numbers, marks, name, f"sheet {title!r}", text_columns)
+    return frame, info
+
+
+def _check_xlsx_size(path: Path, limits: dict) -> None:
+    """Refuse a workbook whose zip archive declares it expands beyond the cap, before reading it."""
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as err:
+        raise SurveyFileError(f"{name}: not a readable Excel workbook ({err})") from None
+    expands = sum(p.file_size for p in parts)
+    if expands > limits["xlsx_uncompressed_bytes"]:
+        biggest = max(parts, key=lambda p: p.file_size)
+        raise _over_cap(name, f"the workbook expands to {expands:,} bytes (its largest part, {biggest.filename}, to "
+                        f"{biggest.file_size:,}), as its zip archive declares", "xlsx_uncompressed_bytes",
+                        limits["xlsx_uncompressed_bytes"], expands)
+
+
+def _excel_sheet(book, name: str, sheet, limits: dict):
+    """The sheet asked for (a name, or a position given as a number or digits), its title and
+    every sheet's name; refused when missing, a chart, or wider or longer than the caps
+    according to its ``<dimension>``."""
+    sheets = list(book.sheetnames)
+    chosen = 0 if sheet is None else sheet
+    if isinstance(chosen, str) and chosen not in sheets and chosen.strip().isascii() and chosen.strip().isdigit():
+        chosen = int(chosen)  # not a sheet's name: a position
+    if isinstance(chosen, str) and chosen not in sheets or \
+            not isinstance(chosen, str) and not 0 <= chosen < len(sheets):
+        raise SurveyFileError(f"{name}: no sheet {chosen!r}; sheets in the file: {sheets}")
+    title = chosen if isinstance(chosen, str) else sheets[int(chosen)]
+    ws = book[title]
+    if not hasattr(ws, "_get_source"):
+        raise SurveyFileError(f"{name}: sheet {title!r} is a chart, not a table; {_sheet_list(sheets, title)}")
+    where = f"sheet {title!r}"
+    if ws.max_row is not None and ws.max_row > limits["xlsx_rows"]:
+        raise _over_cap(name, f"{where} spans {ws.max_row:,} rows (its dimension "
+                        f"{ws.calculate_dimension()}; a sheet formatted down to its last row counts them all: "
+                        "delete the empty rows)", "xlsx_rows", limits["xlsx_rows"], ws.max_row)
+    if ws.max_column is not None and ws.max_column > limits["columns"]:
+        raise _over_cap(name, f"{where} spans {ws.max_column:,} columns (its dimension "
+                        f"{ws.calculate_dimension()})", "columns", limits["columns"], ws.max_column)
+    return ws, title, sheets
+
+
+def _excel_rows(book, ws, name: str, where: str, limits: dict) -> tuple[list, list, list]:
+    """The sheet's non-blank rows as lists of cell values (whole-number floats as ints), their
+    row numbers, and the marked cells: ``(row index, column, problem, content)``."""
+    rows, numbers, marks = [], [], []
+    with ws._get_source() as source:
+        parser = _cell_parser()(source, ws._shared_strings, data_only=True, epoch=book.epoch,
+                                date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        for number, cells in parser.parse():
+            if number > limits["xlsx_rows"]:  # a sheet without a dimension, or a wrong one
+                raise _over_cap(name, f"{where} has a row {number:,}", "xlsx_rows", limits["xlsx_rows"], number)
+            if not cells:
+                continue
+            if cells[-1]["column"] > limits["columns"]:
+                raise _over_cap(name, f"{where} has a cell in column {cells[-1]['column']:,}", "columns",
+                                limits["columns"], cells[-1]["column"])
+            row = _excel_row(cells, len(rows), marks)
+            if row is not None:
+                rows.append(row)
+                numbers.append(number)
+    return rows, numbers, marks
+
+
+def _excel_row(cells: list, index: int, marks: list) -> list | None:
+    """One parsed row's values by column (None when every cell is blank); marked cells
+    (errors, formulas without a value) are left blank and appended to ``marks``."""
+    row, filled = [np.nan] * cells[-1]["column"], False
+    for cell in cells:
+        value = cell["value"]
+        if value is None or isinstance(value, str) and value == "":
+            continue
+        kind, filled = cell["data_type"], True
+        if kind in _EXCEL_MARKS:
+            marks.append((index, cell["column"] - 1, _EXCEL_MARKS[kind], str(value)))
+        elif kind == "n" and type(value) is float and value.is_integer():
+            row[cell["column"] - 1] = int(value)
+        else:
+            row[cell["column"] - 1] = value
+    return row if filled else None
+
+
+def _excel_frame(rows: list, numbers: list, marks: list, name: str, where: str,
+                 text_columns) -> tuple[pd.DataFrame, dict]:
+    """The first row as the header, the rest as the data (the used columns only), and the
+    marked cells by column name; refused when a header cell is marked or a name repeats."""
+    from openpyxl.utils import get_column_letter  # deferred: openpyxl
+
     used = {i for r in rows for i, v in enumerate(r) if not (isinstance(v, float) and np.isnan(v))}
     used |= {m[1] for m in marks}
     first, width = min(used), max(used) + 1
@@ -1035,10 +1077,10 @@ def _read_excel(path: Path, sheet, text_columns, limits: dict) -> tuple[pd.DataF
     for c in frame.columns:
         if c in text_columns:
             frame[c] = frame[c].astype("str")
-    info.cell_marks = {}
+    cell_marks = {}
     for row_index, column, problem, content in marks:
-        info.cell_marks.setdefault(names[column - first], []).append((row_index - 1, problem, content))
-    return frame.infer_objects(), info
+        cell_marks.setdefault(names[column - first], []).append((row_index - 1, problem, content))
+    return frame.infer_objects(), cell_marks
 
 
 #: What an Excel cell read as blank was (the audit's cell problems say the same).

@@ -356,33 +356,44 @@ def _parse(spec: Any, source: str) -> Targets:
         flat = _categories(source, key, raw, 1)
         totals[key] = _check_sum(source, key, flat.values(), units)
         margins[col] = {k[0]: v for k, v in flat.items()}
-
-    interactions: list[Interaction] = []
-    for i, raw in enumerate(raw_inter):
-        key = f"interactions[{i}]"
-        if not isinstance(raw, dict):
-            raise _fail(source, key, f"expected a mapping with 'columns' and 'targets', got {_check.shown(raw)}")
-        bad = [k for k in raw if k not in ("columns", "targets")]
-        if bad or "columns" not in raw or "targets" not in raw:
-            raise _fail(source, key, "expected exactly the keys 'columns' (a list of two or more columns) and "
-                                     f"'targets' (nested mappings, one level per column); got {list(raw)}")
-        cols = raw["columns"]
-        if not isinstance(cols, list) or len(cols) < 2:
-            raise _fail(source, f"{key}.columns", f"expected a list of two or more columns, got {_check.shown(cols)}")
-        cols = tuple(_name(source, f"{key}.columns", c) for c in cols)
-        if len(set(cols)) != len(cols):
-            raise _fail(source, f"{key}.columns", f"a column is listed twice: {list(cols)}")
-        flat = _categories(source, f"{key}.targets", raw["targets"], len(cols))
-        totals[key] = _check_sum(source, f"{key}.targets", flat.values(), units)
-        interactions.append(Interaction(cols, flat))
-
+    interactions = [_interaction(source, i, raw, units, totals) for i, raw in enumerate(raw_inter)]
     if units == "counts":
         first_key, first = next(iter(totals.items()))
         for key, total in totals.items():
             if abs(total - first) > _SUM_TOL * first:
                 raise _fail(source, key, f"counts sum to {total:,.10g} but {first_key} sums to {first:,.10g}; "
                                          "every margin must count the same population")
-    # single-column margins implied by interactions agree with the margins given
+    _check_implied_margins(source, margins, interactions, units, totals)
+    trim = _trim_spec(source, spec.get("trim"))
+    max_iter = _max_iter(source, spec.get("max_iter", DEFAULT_MAX_ITER))
+    tol = _tolerance(source, spec.get("tolerance", DEFAULT_TOL))
+    total = next(iter(totals.values())) if units == "counts" else None
+    return Targets(margins, interactions, units, total, trim, max_iter, tol, source)
+
+
+def _interaction(source: str, i: int, raw: Any, units: str, totals: dict) -> Interaction:
+    """One ``interactions`` entry, checked; its total is added to ``totals``."""
+    key = f"interactions[{i}]"
+    if not isinstance(raw, dict):
+        raise _fail(source, key, f"expected a mapping with 'columns' and 'targets', got {_check.shown(raw)}")
+    bad = [k for k in raw if k not in ("columns", "targets")]
+    if bad or "columns" not in raw or "targets" not in raw:
+        raise _fail(source, key, "expected exactly the keys 'columns' (a list of two or more columns) and "
+                                 f"'targets' (nested mappings, one level per column); got {list(raw)}")
+    cols = raw["columns"]
+    if not isinstance(cols, list) or len(cols) < 2:
+        raise _fail(source, f"{key}.columns", f"expected a list of two or more columns, got {_check.shown(cols)}")
+    cols = tuple(_name(source, f"{key}.columns", c) for c in cols)
+    if len(set(cols)) != len(cols):
+        raise _fail(source, f"{key}.columns", f"a column is listed twice: {list(cols)}")
+    flat = _categories(source, f"{key}.targets", raw["targets"], len(cols))
+    totals[key] = _check_sum(source, f"{key}.targets", flat.values(), units)
+    return Interaction(cols, flat)
+
+
+def _check_implied_margins(source: str, margins: dict, interactions: list, units: str, totals: dict) -> None:
+    """The single-column margins an interaction implies agree with the margins given (and with
+    those other interactions imply), naming the first category that does not."""
     implied: dict[str, tuple[str, dict[str, float]]] = {c: (f"margins.{c}", m) for c, m in margins.items()}
     for i, inter in enumerate(interactions):
         scale = 1.0 if units == "counts" else 1.0 / _total(inter.targets.values())
@@ -403,12 +414,6 @@ def _parse(spec: Any, source: str) -> Targets:
                 raise _fail(source, f"interactions[{i}]",
                             f"its targets add up to {sums.get(c, 0.0):.6g} for {col} = '{c}', but {where} gives "
                             f"{given.get(c, 0.0) * norm:.6g}; the margins of a column must agree wherever given")
-
-    trim = _trim_spec(source, spec.get("trim"))
-    max_iter = _max_iter(source, spec.get("max_iter", DEFAULT_MAX_ITER))
-    tol = _tolerance(source, spec.get("tolerance", DEFAULT_TOL))
-    total = next(iter(totals.values())) if units == "counts" else None
-    return Targets(margins, interactions, units, total, trim, max_iter, tol, source)
 
 
 def read_targets(targets: str | os.PathLike | dict | Targets) -> Targets:
@@ -945,37 +950,65 @@ def rake(data: pd.DataFrame, targets: str | os.PathLike | dict | Targets, *, wei
         notes.append(_not_converged(err, tol, sweeps, max_iter))
     cycles, n_capped = 0, 0
     if trim_spec and converged:
-        mean = total / n
-        lo, hi = trim_spec["lower"] * mean, trim_spec["upper"] * mean
-        caps = f"({trim_spec['lower']:g}, {trim_spec['upper']:g} × the mean weight)"
-        problems = _cap_problems(t, counts, n, trim_spec["lower"], trim_spec["upper"])
-        feasible = None if problems else _caps_feasible(t, counts, n, trim_spec["lower"], trim_spec["upper"])
-        if problems or feasible is False:
-            converged = False
-            why = ("; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
-                   if problems else f"no weights within the caps meet every margin (a linear-programming check on "
-                                    f"the {int((counts > 0).sum())} cells of the margin columns finds none)")
-            notes.append(f"the trim caps {caps} cannot be met with these margins: {why}. The weights are raked "
-                         "but not trimmed: loosen the caps or merge categories")
-        elif ((w < lo) | (w > hi)).any():
-            # within the caps on weights of mean 1 (no sum of a cap by a count can overflow), then back
-            w, sweeps, cycles, err = _capped_rake(w / mean, t, size, float(n), trim_spec["lower"],
-                                                  trim_spec["upper"], tol, max_iter, trim_spec["max_cycles"])
-            w = w * mean
-            n_capped = int(((w <= lo * (1 + 1e-12)) | (w >= hi * (1 - 1e-12))).sum())
-            if err > tol:
-                converged = False
-                notes.append(f"raking did not converge within the caps {caps}: the largest margin error is "
-                             f"{err:.3g} (tolerance {tol:g}) after {cycles} trim cycle(s) (trim.max_cycles) of "
-                             f"{max_iter} sweep(s) (max_iter); the caps can be met with these margins"
-                             f"{'' if feasible else ' (as far as the linear-programming check can tell)'}, so allow "
-                             "more cycles or sweeps; the weights returned are the last iterate, within the caps")
+        w, sweeps, cycles, n_capped, converged = _trim(w, t, counts, size, total, trim_spec, tol, max_iter, notes,
+                                                       sweeps)
     if strict and not converged:
         reason = notes[0] if notes[0].startswith("raking did not converge") else f"raking did not converge: {notes[0]}"
         raise TargetsError(f"{src}: {reason}", path=None if src == "<targets>" else src)
 
     table = np.bincount(t.cell, weights=w, minlength=size).reshape(t.shape)
     err = _margin_error(table, t)
+    margins = _margins_table(t, counts, table, w0, size)
+    sw = _total(w)
+    scaled = w / (sw / n)  # the design effect from weights of mean 1: no square under- or overflows
+    deff = float(np.mean(np.square(scaled)))
+    notes.append(f"starting weights: {start_label}; the raked weights add up to {sw:,.6g} "
+                 + ("(the population total)" if tg.units == "counts" else "(the sum of the starting weights)"))
+    return RakeResult(
+        weights=pd.Series(w, index=data.index, name=name),
+        start_weights=pd.Series(w0, index=data.index, name="start_weight"),
+        converged=bool(converged), iterations=int(sweeps), trim_cycles=cycles, n_capped=n_capped,
+        max_margin_error=err, margins=margins, design_effect=deff, effective_n=n / deff,
+        weight_summary=_weight_summary(scaled, sw / n), units=tg.units, total=sw, tolerance=tol, notes=notes)
+
+
+def _trim(w, t, counts, size: int, total: float, trim_spec: dict, tol: float, max_iter: int, notes: list,
+          sweeps: int):
+    """Raked weights within the trim caps, or the raked weights untrimmed with a note saying
+    why the caps cannot be met: ``(w, sweeps, cycles, n_capped, converged)``."""
+    n = len(w)
+    mean = total / n
+    lo, hi = trim_spec["lower"] * mean, trim_spec["upper"] * mean
+    caps = f"({trim_spec['lower']:g}, {trim_spec['upper']:g} × the mean weight)"
+    problems = _cap_problems(t, counts, n, trim_spec["lower"], trim_spec["upper"])
+    feasible = None if problems else _caps_feasible(t, counts, n, trim_spec["lower"], trim_spec["upper"])
+    if problems or feasible is False:
+        why = ("; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+               if problems else f"no weights within the caps meet every margin (a linear-programming check on "
+                                f"the {int((counts > 0).sum())} cells of the margin columns finds none)")
+        notes.append(f"the trim caps {caps} cannot be met with these margins: {why}. The weights are raked "
+                     "but not trimmed: loosen the caps or merge categories")
+        return w, sweeps, 0, 0, False
+    if not ((w < lo) | (w > hi)).any():
+        return w, sweeps, 0, 0, True
+    # within the caps on weights of mean 1 (no sum of a cap by a count can overflow), then back
+    w, sweeps, cycles, err = _capped_rake(w / mean, t, size, float(n), trim_spec["lower"],
+                                          trim_spec["upper"], tol, max_iter, trim_spec["max_cycles"])
+    w = w * mean
+    n_capped = int(((w <= lo * (1 + 1e-12)) | (w >= hi * (1 - 1e-12))).sum())
+    if err > tol:
+        notes.append(f"raking did not converge within the caps {caps}: the largest margin error is "
+                     f"{err:.3g} (tolerance {tol:g}) after {cycles} trim cycle(s) (trim.max_cycles) of "
+                     f"{max_iter} sweep(s) (max_iter); the caps can be met with these margins"
+                     f"{'' if feasible else ' (as far as the linear-programming check can tell)'}, so allow "
+                     "more cycles or sweeps; the weights returned are the last iterate, within the caps")
+        return w, sweeps, cycles, n_capped, False
+    return w, sweeps, cycles, n_capped, True
+
+
+def _margins_table(t, counts, table, w0, size: int) -> pd.DataFrame:
+    """Per margin category: target, sample, starting and achieved shares, their difference, n."""
+    n = len(w0)
     start = np.bincount(t.cell, weights=w0 / w0.max(), minlength=size).reshape(t.shape)  # shares only: no overflow
     rows = []
     for dims, shares, mname, labels in zip(t.dims, t.shares, t.names, t.labels):
@@ -985,23 +1018,16 @@ def rake(data: pd.DataFrame, targets: str | os.PathLike | dict | Targets, *, wei
         for k, label in enumerate(labels):
             rows.append((mname, label, shares.ravel()[k], n_cat[k] / n, s_cat[k], a_cat[k],
                          a_cat[k] - shares.ravel()[k], int(n_cat[k])))
-    margins = pd.DataFrame(rows, columns=["margin", "category", "target", "sample", "start", "achieved",
-                                          "difference", "n"])
-    sw = _total(w)
-    scaled = w / (sw / n)  # the design effect from weights of mean 1: no square under- or overflows
-    deff = float(np.mean(np.square(scaled)))
+    return pd.DataFrame(rows, columns=["margin", "category", "target", "sample", "start", "achieved",
+                                       "difference", "n"])
+
+
+def _weight_summary(scaled: np.ndarray, mean: float) -> pd.Series:
+    """The spread of the weights scaled to mean 1 (quantiles, max/min), and their actual mean."""
     qs = np.quantile(scaled, [0.01, 0.05, 0.5, 0.95, 0.99])
-    summary = pd.Series({"min": scaled.min(), "p1": qs[0], "p5": qs[1], "median": qs[2], "p95": qs[3],
-                         "p99": qs[4], "max": scaled.max(), "max_over_min": scaled.max() / scaled.min(),
-                         "mean": sw / n}, name="weight")
-    notes.append(f"starting weights: {start_label}; the raked weights add up to {sw:,.6g} "
-                 + ("(the population total)" if tg.units == "counts" else "(the sum of the starting weights)"))
-    return RakeResult(
-        weights=pd.Series(w, index=data.index, name=name),
-        start_weights=pd.Series(w0, index=data.index, name="start_weight"),
-        converged=bool(converged), iterations=int(sweeps), trim_cycles=cycles, n_capped=n_capped,
-        max_margin_error=err, margins=margins, design_effect=deff, effective_n=n / deff,
-        weight_summary=summary, units=tg.units, total=sw, tolerance=tol, notes=notes)
+    return pd.Series({"min": scaled.min(), "p1": qs[0], "p5": qs[1], "median": qs[2], "p95": qs[3],
+                      "p99": qs[4], "max": scaled.max(), "max_over_min": scaled.max() / scaled.min(),
+                      "mean": mean}, name="weight")
 
 
 def _not_converged(err: float, tol: float, sweeps: int, max_iter: int) -> str:
