@@ -147,14 +147,6 @@ def test_weighted_estimates_match_lavaan_sampling_weights(hs):
     assert same.fit["n"] == 301
 
 
-def test_pairwise_covariance_is_semopys_own():
-    rng = np.random.default_rng(3)
-    X = rng.normal(size=(200, 4))
-    X[rng.random(X.shape) < 0.2] = np.nan
-    ref = np.ma.cov(np.ma.masked_invalid(X), rowvar=False, bias=True).data
-    np.testing.assert_allclose(ms._cov(X, np.ones(200)), ref, atol=1e-12)
-
-
 # -- simulated value surveys --------------------------------------------------------------
 
 def _simulate(n, *, merge=(), n_items=4, effect=True, seed=0):

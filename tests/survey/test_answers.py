@@ -8,7 +8,7 @@ import pytest
 
 from valuekit import Codebook
 from valuekit.errors import ParameterError, SurveyError
-from valuekit.survey.answers import answer_values, construct_scores, kish_n, require_items, survey_weights
+from valuekit.survey.answers import answer_values, construct_scores, kish_n, require_items, survey_weights, weighted_cov
 from valuekit.survey.codebook import Scale
 
 SCALE = Scale(1.0, 5.0)
@@ -76,3 +76,25 @@ def test_construct_scores_need_half_their_items():
     assert construct_scores(frame, cb)["trust"].tolist()[:1] == [3.0]
     assert np.isnan(construct_scores(frame, cb)["trust"].iloc[1])  # 1 of 4 answered, 2 needed
     assert construct_scores(frame, cb, min_answered=0.25)["trust"].tolist() == [3.0, 2.0, 5.0]
+
+
+def test_weighted_cov_is_numpys_with_weights_and_pairwise_gaps():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(50, 3))
+    w = rng.integers(1, 4, size=50).astype(float)
+    np.testing.assert_allclose(weighted_cov(X, w), np.cov(X.T, aweights=w, bias=True), rtol=1e-12)
+    np.testing.assert_allclose(weighted_cov(X, w), np.cov(np.repeat(X, w.astype(int), axis=0).T, bias=True),
+                               rtol=1e-12)  # a weight of 2 is a respondent counted twice
+    X[[3, 7], 1] = np.nan
+    masked = np.ma.cov(np.ma.masked_invalid(X).T, bias=True).filled()
+    np.testing.assert_allclose(weighted_cov(X, np.ones(50)), masked, rtol=1e-12)
+
+
+def test_the_pairwise_covariance_is_semopys_own():
+    """The measurement model's covariance (valuekit.measure.sem) is this one: with unit weights,
+    numpy.ma.cov(bias=True), which semopy computes from the same data."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(200, 4))
+    X[rng.random(X.shape) < 0.2] = np.nan
+    ref = np.ma.cov(np.ma.masked_invalid(X), rowvar=False, bias=True).data
+    np.testing.assert_allclose(weighted_cov(X, np.ones(200)), ref, atol=1e-12)

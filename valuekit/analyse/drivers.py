@@ -52,6 +52,7 @@ from ..errors import ParameterError, SurveyError
 from ..evidence import DEFAULT_EVIDENCE
 from ..measure.model import weights_arg
 from ..measure.scoring import common_scale, group_masks
+from ..survey.answers import weighted_cov
 from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.labels import lang_arg
@@ -86,10 +87,7 @@ _METHODS = ("johnson", "shapley")
 
 
 def _weighted_corr(X: np.ndarray, w: np.ndarray) -> np.ndarray:
-    w = w / w.sum()
-    mean = w @ X
-    centred = X - mean
-    cov = (centred * w[:, None]).T @ centred
+    cov = weighted_cov(X, w)
     sd = np.sqrt(np.diag(cov))
     return cov / np.outer(sd, sd)
 

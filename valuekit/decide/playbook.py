@@ -420,30 +420,11 @@ def _segment_evidence(name, codebook: Codebook, comp: pd.DataFrame, drivers: pd.
         d = model.loc[b] if model is not None and b in model.index else None
         kind = "benefit" if b in codebook.dimensions else "sacrifice"
         ratio, c_eff, c_p = versus.get((name, b), (np.nan, np.nan, np.nan))
-        dist = d.get("distinguishable", pd.NA) if d is not None else pd.NA
-        block_rows.append({
+        row = {
             "segment": name, "block": b, "label": codebook.label(b), "kind": kind,
-            "n": int(c["n"]) if c is not None else 0, "n_eff": float(c["n_eff"]) if c is not None else 0.0,
-            "score": float(c["group_value"]) if c is not None else np.nan,
-            "score_ci_low": float(c["group_ci_low"]) if c is not None else np.nan,
-            "score_ci_high": float(c["group_ci_high"]) if c is not None else np.nan,
-            "score_se": _se_of(c, confidence),
-            "rest_score": float(c["rest_value"]) if c is not None else np.nan,
-            "diff": float(c["diff"]) if c is not None else np.nan,
-            "effect": float(c["effect"]) if c is not None else np.nan,
-            "p_adj": float(c["p_adj"]) if c is not None else np.nan,
-            "comparison_note": str(c["note"]) if c is not None else "not compared",
-            "scale_mid": mid,
-            "importance": float(d["share"]) if d is not None else np.nan,
-            "importance_ci_low": float(d.get("ci_low", np.nan)) if d is not None else np.nan,
-            "importance_ci_high": float(d.get("ci_high", np.nan)) if d is not None else np.nan,
-            "mean_importance": mean_imp,
-            "direction": str(d.get("direction", "")) if d is not None else "",
+            **_comparison_fields(c, confidence), "scale_mid": mid,
+            **_driver_fields(d), "mean_importance": mean_imp,
             "expected_direction": "positive" if kind == "benefit" else "negative",
-            "distinguishable": (bool(dist) if not pd.isna(dist) else None),
-            "sign_stability": float(d.get("sign_stability", np.nan)) if d is not None else np.nan,
-            "driver_r2": float(d["r2"]) if d is not None else np.nan,
-            "driver_n": int(d["n"]) if d is not None else 0,
             "driver_source": source, "driver_note": driver_note, "driver_usable": usable,
             "vs_competitor": ratio, "competitor_effect": c_eff, "competitor_p_adj": c_p,
             "share_destroyed": float(destroyed["share_destroyed"]),
@@ -452,12 +433,49 @@ def _segment_evidence(name, codebook: Codebook, comp: pd.DataFrame, drivers: pd.
             "destroyed_n_eff": float(destroyed["n_effective"]),
             "segments_distinct": structure["distinct"],
             "structure_p": structure["p"],
-        })
+        }
+        block_rows.append({key: row[key] for key in _EVIDENCE_COLUMNS})  # in the table's order
     sac = {r["block"]: r["effect"] for r in block_rows if r["kind"] == "sacrifice" and np.isfinite(r["effect"])}
     heaviest = max(sac, key=sac.get) if sac else None
     for r in block_rows:
         r["heaviest_sacrifice"] = r["block"] == heaviest
     return block_rows
+
+
+#: The columns of one evidence row, in the order of :func:`build_evidence`'s table.
+_EVIDENCE_COLUMNS = ("segment", "block", "label", "kind", "n", "n_eff", "score", "score_ci_low", "score_ci_high",
+                     "score_se", "rest_score", "diff", "effect", "p_adj", "comparison_note", "scale_mid",
+                     "importance", "importance_ci_low", "importance_ci_high", "mean_importance", "direction",
+                     "expected_direction", "distinguishable", "sign_stability", "driver_r2", "driver_n",
+                     "driver_source", "driver_note", "driver_usable", "vs_competitor", "competitor_effect",
+                     "competitor_p_adj", "share_destroyed", "destroyed_ci_low", "destroyed_ci_high",
+                     "destroyed_n_eff", "segments_distinct", "structure_p")
+
+
+def _comparison_fields(c: pd.Series | None, confidence: float) -> dict:
+    """A block's comparison of the segment with the rest (``c``, a compare_groups row, or None
+    when it was not compared), as evidence columns."""
+    if c is None:
+        return {"n": 0, "n_eff": 0.0, "score": np.nan, "score_ci_low": np.nan, "score_ci_high": np.nan,
+                "score_se": _se_of(None, confidence), "rest_score": np.nan, "diff": np.nan, "effect": np.nan,
+                "p_adj": np.nan, "comparison_note": "not compared"}
+    return {"n": int(c["n"]), "n_eff": float(c["n_eff"]), "score": float(c["group_value"]),
+            "score_ci_low": float(c["group_ci_low"]), "score_ci_high": float(c["group_ci_high"]),
+            "score_se": _se_of(c, confidence), "rest_score": float(c["rest_value"]), "diff": float(c["diff"]),
+            "effect": float(c["effect"]), "p_adj": float(c["p_adj"]), "comparison_note": str(c["note"])}
+
+
+def _driver_fields(d: pd.Series | None) -> dict:
+    """A block's row of the segment's driver model (or None without one), as evidence columns."""
+    if d is None:
+        return {"importance": np.nan, "importance_ci_low": np.nan, "importance_ci_high": np.nan, "direction": "",
+                "distinguishable": None, "sign_stability": np.nan, "driver_r2": np.nan, "driver_n": 0}
+    dist = d.get("distinguishable", pd.NA)
+    return {"importance": float(d["share"]), "importance_ci_low": float(d.get("ci_low", np.nan)),
+            "importance_ci_high": float(d.get("ci_high", np.nan)), "direction": str(d.get("direction", "")),
+            "distinguishable": bool(dist) if not pd.isna(dist) else None,
+            "sign_stability": float(d.get("sign_stability", np.nan)), "driver_r2": float(d["r2"]),
+            "driver_n": int(d["n"])}
 
 
 def _p_destroyed(e, s, rule) -> float:

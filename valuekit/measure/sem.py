@@ -108,7 +108,7 @@ from .._validate import check as _check
 from .._validate.args import frame_arg, seed_arg
 from ..errors import CodebookError, ParameterError, SurveyError
 from ..evidence import DEFAULT_EVIDENCE, Evidence, settings_arg
-from ..survey.answers import kish_n
+from ..survey.answers import kish_n, weighted_cov
 from ..survey.audit import survey_first
 from ..survey.codebook import OUTCOMES, Codebook, codebook_arg
 from .model import weights_arg
@@ -212,17 +212,6 @@ class _Moments:
                 "fewest_pairs": self.pairs_min}
 
 
-def _cov(X: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Weighted pairwise covariance with the weights' sum as divisor: each variable's
-    mean over its answered rows, each cross-product over the rows answering both (with
-    unit weights exactly ``numpy.ma.cov(bias=True)``, semopy's own)."""
-    obs = ~np.isnan(X)
-    wo = obs * w[:, None]
-    mean = np.where(obs, X, 0.0).T @ w / wo.sum(axis=0)
-    D = np.where(obs, X - mean, 0.0)
-    return ((D * w[:, None]).T @ D) / (wo.T @ obs)
-
-
 def _kish(w: np.ndarray) -> float:
     return float(kish_n(w.sum(), (w ** 2).sum()))
 
@@ -262,7 +251,7 @@ def _moments(data: pd.DataFrame, cb, items: list[str], weights, missing: str) ->
         i, j = np.unravel_index(int(np.argmin(pairs)), pairs.shape)
         raise SurveyError(f"measurement model: items '{cols[i]}' and '{cols[j]}' were answered together by "
                           f"{int(pairs[i, j])} respondent(s); expected at least 2 to estimate their covariance")
-    S = _cov(X, w)
+    S = weighted_cov(X, w)
     sd = np.sqrt(np.diag(S))
     flat = np.flatnonzero(sd <= 1e-12 * max(1.0, float(np.abs(X[obs]).max())))
     if flat.size:
@@ -685,7 +674,7 @@ def _htmt_table(mom: _Moments, factors: dict[str, list[str]], n_boot: int, ci: f
     with _one_thread(), np.errstate(invalid="ignore", divide="ignore"):
         for r in range(n_boot):
             idx = rng.integers(0, n, n)
-            draws[r] = _htmt_matrix(_cov(mom.X[idx], mom.w[idx]), groups, method)[a_idx, b_idx]
+            draws[r] = _htmt_matrix(weighted_cov(mom.X[idx], mom.w[idx]), groups, method)[a_idx, b_idx]
     tail = (1 - ci) / 2
     low = np.nanquantile(draws, tail, axis=0) if n_boot else np.full(len(a_idx), np.nan)
     high = np.nanquantile(draws, 1 - tail, axis=0) if n_boot else np.full(len(a_idx), np.nan)
@@ -802,7 +791,7 @@ class CFAResult:
         ``respondent``, ``reason``.
     notes : list of str
         Identification choices and anything inadmissible.
-    settings : dict
+    settings : Evidence
         The evidence thresholds the verdicts use.
     """
 
@@ -1261,6 +1250,14 @@ class PathResult:
 
     Attributes
     ----------
+    mediator : str or None
+        The outcome that carries benefits and sacrifices to the others (None: the factors
+        predict the outcomes directly).
+    outcomes : list of str
+        The outcomes the path leads to.
+    direct : bool
+        Whether direct paths from the factors to the outcomes were estimated (partial
+        mediation).
     paths : DataFrame
         One row per regression path: ``source``, ``target``, ``kind`` (``"to value"``,
         ``"value to outcome"``, ``"direct"``), ``estimate`` (unstandardized), ``se``,
@@ -1277,8 +1274,12 @@ class PathResult:
         ``variable``, ``r2``, ``ci_low``, ``ci_high``.
     fit : dict
         As :attr:`CFAResult.fit`.
-    measurement : CFAResult-like tables
-        ``loadings`` of the blocks and multi-item outcomes in this model.
+    loadings : DataFrame
+        The loadings of the blocks and multi-item outcomes in this model, as
+        :attr:`CFAResult.loadings`.
+    accounting, excluded
+        As :attr:`CFAResult.accounting` and :attr:`CFAResult.excluded`: the respondents
+        used, and why the others were not.
     n_boot, n_failed : int
         Bootstrap draws asked for, and those that could not be fitted (left out; the
         notes say why: too few distinct respondents in a resample for its covariance
@@ -1287,6 +1288,8 @@ class PathResult:
         Identification choices (blocks and outcomes of one or two items), anything
         inadmissible (a factor correlation of 1 or more, a Heywood case, bootstrap draws
         with either or an R² below 0), weights, failed draws.
+    settings : Evidence
+        The evidence floors the paths were judged with.
     """
 
     mediator: str | None
@@ -1530,7 +1533,7 @@ def _bootstrap_paths(fit, spec, mom, rows: list, theta, n_r2: int, n_boot: int, 
         for b in range(n_boot):
             idx = rng.integers(0, n, n)
             w = mom.w[idx]
-            S_b = _cov(mom.X[idx], w)
+            S_b = weighted_cov(mom.X[idx], w)
             used = [k for k, c in enumerate(mom.items) if c in spec.alias]
             obs_alias = [spec.alias[mom.items[k]] for k in used]
             S_b = pd.DataFrame(S_b[np.ix_(used, used)], index=obs_alias, columns=obs_alias).loc[

@@ -19,6 +19,7 @@ from ..errors import ParameterError, SurveyError
 from .codebook import Codebook, Scale, codebook_arg
 
 __all__ = ["answer_values", "read_answers", "refuse_answers", "require_items", "survey_weights", "kish_n",
+           "weighted_cov",
            "construct_scores", "AUDIT_HINT"]
 
 AUDIT_HINT = ("Such answers are what the audit handles: load the survey with valuekit.load_survey (or pass "
@@ -86,6 +87,24 @@ def kish_n(sum_w, sum_w2):
     2.909090909090909
     """
     return sum_w ** 2 / sum_w2
+
+
+def weighted_cov(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The survey-weighted covariance matrix of the columns of ``X``, the weights' sum as
+    divisor (the maximum-likelihood form): each column's mean over its answered rows, each
+    cross-product over the rows answering both (missing answers are NaN). With unit weights
+    it is ``numpy.ma.cov(bias=True)``; every weighted covariance and correlation in valuekit
+    (the measurement model, the driver models) comes from here.
+
+    >>> X = np.array([[1.0, 2.0], [2.0, 4.0], [3.0, np.nan]])
+    >>> weighted_cov(X, np.ones(3)).round(4).tolist()
+    [[0.6667, 0.5], [0.5, 1.0]]
+    """
+    obs = ~np.isnan(X)
+    wo = obs * w[:, None]
+    mean = np.where(obs, X, 0.0).T @ w / wo.sum(axis=0)
+    D = np.where(obs, X - mean, 0.0)
+    return ((D * w[:, None]).T @ D) / (wo.T @ obs)
 
 
 def survey_weights(weights, n: int, *, index: pd.Index | None = None, name: str = "weights") -> np.ndarray:

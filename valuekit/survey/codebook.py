@@ -102,7 +102,13 @@ def no_sacrifices_message(what: str, source: str = "its codebook") -> str:
 
 @dataclass(frozen=True)
 class Scale:
-    """A closed answer scale ``[min, max]``, e.g. 1-7 agreement or 0-10 recommendation."""
+    """A closed answer scale ``[min, max]``, e.g. 1-7 agreement or 0-10 recommendation.
+
+    Attributes
+    ----------
+    min, max : float
+        The lowest and highest answer (infinite for a column checked against no range).
+    """
 
     min: float
     max: float
@@ -121,17 +127,35 @@ _ANY_NUMBER = Scale(-math.inf, math.inf)
 class Item:
     """One rated column of the survey and what it means.
 
-    ``role`` is one of ``"benefit"``, ``"sacrifice"``, ``"comparison"``, ``"outcome"``,
-    ``"construct"``, ``"importance"`` (a stated-importance rating of the dimension or
-    sacrifice ``block``) or ``"other"``. For benefits ``block`` is the dimension, for
-    sacrifices the sacrifice, for outcomes and constructs their name; ``facet`` is
-    the facet (benefits), the risk type (risk) or ``None``. A comparison item rates the
-    competitor on the attribute named by ``counterpart``.
-
-    ``missing_codes`` are the numeric missing / don't-know codes (``9``, ``-99``);
-    ``missing_tokens`` the text ones (``"N/A"``, ``"dk"``), matched against a cell's text
-    exactly, once surrounding spaces are removed. Both come from the codebook's
-    ``missing_codes`` list (an item's own list replaces the common one).
+    Attributes
+    ----------
+    name : str
+        The column's name in the export.
+    role : str
+        ``"benefit"``, ``"sacrifice"``, ``"comparison"``, ``"outcome"``, ``"construct"``,
+        ``"importance"`` (a stated-importance rating of the dimension or sacrifice
+        ``block``) or ``"other"``.
+    block : str or None
+        For benefits the dimension, for sacrifices the sacrifice, for outcomes and
+        constructs their name.
+    facet : str or None
+        The facet (benefits), the risk type (risk), or None.
+    scale : Scale
+        The item's answer scale (the codebook's, unless the item has its own).
+    missing_codes : tuple of float
+        Numeric missing / don't-know codes (``9``, ``-99``), from the codebook's
+        ``missing_codes`` list (an item's own list replaces the common one).
+    reverse : bool
+        Reverse-keyed: flipped on its scale before scoring.
+    counterpart : str or None
+        For a comparison item, the attribute of ours it rates the competitor on.
+    text : str or None
+        The question as worded, when the codebook gives it.
+    labels : dict
+        Display labels by language (``{"en": ..., "es": ...}``).
+    missing_tokens : tuple of str
+        Text missing codes (``"N/A"``, ``"dk"``), matched against a cell's text exactly,
+        once surrounding spaces are removed.
     """
 
     name: str
@@ -261,6 +285,8 @@ class Codebook:
         identified by their row number (the audit's duplicate-id check is then off).
     scale : Scale
         The common answer scale of the rated items.
+    missing_codes : tuple of float
+        The missing / don't-know codes common to every item (an item may have its own).
     items : dict of str to Item
         Every rated column (benefits, sacrifices, competitor ratings, outcomes), in
         codebook order.
@@ -282,6 +308,17 @@ class Codebook:
         The competitor named in ``comparisons``.
     weight, completion_time : str or None
         Optional survey-weight and completion-time (seconds) columns.
+    name : str or None
+        The survey's name, shown in reports and on the dashboard.
+    labels : dict
+        The codebook's own display labels by key, then language; they override
+        ``valuekit/survey/labels.yaml``.
+    levers : dict
+        The codebook's ``levers:`` section, as written (read by
+        :func:`valuekit.survey.levers.read_levers`).
+    source : str
+        The codebook file's name (``"<codebook>"`` when built from a mapping), named in
+        error messages.
     """
 
     id: str | None

@@ -177,19 +177,7 @@ class Draft:
             guess = getattr(self, key)
             if guess is not None:
                 spec[key] = guess.value
-        for section, names in (("benefits", DIMENSIONS), ("sacrifices", SACRIFICES)):
-            role = section[:-1]
-            blocks = {b: [c for c, g in self.blocks.items() if g.value == (role, b)] for b in names}
-            blocks = {b: self._with_facets(cols) for b, cols in blocks.items() if cols}
-            if blocks:
-                spec[section] = blocks
-        outcomes = {}
-        for name in OUTCOMES:
-            cols = [c for c, g in self.blocks.items() if g.value == ("outcome", name)]
-            if cols:  # several items proposed for one outcome: a multi-item outcome, scored as their mean
-                outcomes[name] = cols if len(cols) > 1 else cols[0]
-        if outcomes:
-            spec["outcomes"] = outcomes
+        spec.update(self._placed_sections())
         if self.context:
             groups: dict[str, list[str]] = {}
             for col, g in self.context.items():
@@ -198,24 +186,44 @@ class Draft:
         other = list(self.other)
         if other:
             spec["other"] = other
-        items = {}
-        for col in self.columns:
-            attrs = {}
-            if col in self.text and self.text[col] != col:
-                attrs["text"] = self.text[col]
-            if col in self.item_scale and tuple(self.item_scale[col]) != tuple(self.scale):
-                attrs["scale"] = {"min": _num(self.item_scale[col][0]), "max": _num(self.item_scale[col][1])}
-            codes = self.codes_of(col)
-            if (col in self.item_codes or col in self.other) and codes != sorted(self.missing_codes):
-                attrs["missing_codes"] = [_num(c) for c in codes]
-            if col in self.reverse:  # reverse-keyed, or worded against its block: false, to check
-                attrs["reverse"] = bool(self.reverse[col].value)
-            placed = col in self.blocks or col in other
-            if attrs and placed:
-                items[col] = attrs
+        items = {col: attrs for col in self.columns
+                 if (col in self.blocks or col in self.other) and (attrs := self._item_attrs(col))}
         if items:
             spec["items"] = items
         return spec
+
+    def _placed_sections(self) -> dict:
+        """The ``benefits``, ``sacrifices`` and ``outcomes`` sections of the items placed."""
+        out: dict = {}
+        for section, names in (("benefits", DIMENSIONS), ("sacrifices", SACRIFICES)):
+            role = section[:-1]
+            blocks = {b: [c for c, g in self.blocks.items() if g.value == (role, b)] for b in names}
+            blocks = {b: self._with_facets(cols) for b, cols in blocks.items() if cols}
+            if blocks:
+                out[section] = blocks
+        outcomes = {}
+        for name in OUTCOMES:
+            cols = [c for c, g in self.blocks.items() if g.value == ("outcome", name)]
+            if cols:  # several items proposed for one outcome: a multi-item outcome, scored as their mean
+                outcomes[name] = cols if len(cols) > 1 else cols[0]
+        if outcomes:
+            out["outcomes"] = outcomes
+        return out
+
+    def _item_attrs(self, col: str) -> dict:
+        """What the ``items:`` section says of one column: its question text, its own scale and
+        missing codes where they differ from the survey's, and its reverse key."""
+        attrs = {}
+        if col in self.text and self.text[col] != col:
+            attrs["text"] = self.text[col]
+        if col in self.item_scale and tuple(self.item_scale[col]) != tuple(self.scale):
+            attrs["scale"] = {"min": _num(self.item_scale[col][0]), "max": _num(self.item_scale[col][1])}
+        codes = self.codes_of(col)
+        if (col in self.item_codes or col in self.other) and codes != sorted(self.missing_codes):
+            attrs["missing_codes"] = [_num(c) for c in codes]
+        if col in self.reverse:  # reverse-keyed, or worded against its block: false, to check
+            attrs["reverse"] = bool(self.reverse[col].value)
+        return attrs
 
     def problems(self) -> list[str]:
         """What keeps the draft from loading as a codebook (empty when it loads)."""
@@ -951,7 +959,7 @@ def _read_in(text: str, lex: _Lexicon, name: bool = False) -> _Reading:
     frames = [_said(tokens, h) for h in frame_hits]
     evaluative = ", ".join(f"'{w}'" for w in dict.fromkeys(frames))
     tally = _tally(hits, tokens, rated, more, less, nots, evaluative)
-    scores, words = tally.scores, tally.words
+    scores = tally.scores
     # what a question judging something judges is the first thing it names after the frame
     # ("how would you rate the clarity of your bill?": the clarity): it counts one more
     after = [target for h, target in tally.placed
@@ -963,22 +971,31 @@ def _read_in(text: str, lex: _Lexicon, name: bool = False) -> _Reading:
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     (best, top), second = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
     confidence = 0.3 + 0.35 * min(top, 3) / 3 + 0.35 * (top - second) / top
+    undirected = best[0] == "sacrifice" and not tally.directed.get(best, False)
+    if undirected:
+        confidence = min(confidence, 0.65)
+    reason = _reading_reason(ranked, tally, undirected)
+    against, relief = _against(best, tally, tokens, nots, lex)
+    guess = Guess(best, round(max(0.2, min(0.95, confidence)), 2), reason)
+    return _Reading(guess, strength=top, against=against, relief=relief, undirected=undirected, language=lex.lang)
+
+
+def _reading_reason(ranked: list, tally: "_Tally", undirected: bool) -> str:
+    """Why a question is read as its best target: the words (grouped by what said their
+    direction), what the direction rests on, and the runner-up."""
+    best, words = ranked[0][0], tally.words
     grouped: dict[str, list[str]] = {}  # the words, grouped by what said their direction
     for w, why in dict.fromkeys(words[best]):
         grouped.setdefault(why, []).append(f"'{w}'")
     reason = "words " + ", ".join(", ".join(ws) + (f" ({why})" if why else "") for why, ws in grouped.items())
-    undirected = best[0] == "sacrifice" and not tally.directed.get(best, False)
     if undirected:
-        confidence = min(confidence, 0.65)
         reason += "; nothing says whether higher answers mean more or less of the sacrifice"
     elif tally.judged.get(best):
         reason += f"; a question judging it: higher answers are better, so a benefit ({best[1]}), not a sacrifice"
     if len(ranked) > 1:
         other = ranked[1][0]
         reason += f"; also {other[1]} ({', '.join(dict.fromkeys(w for w, _ in words[other]))})"
-    against, relief = _against(best, tally, tokens, nots, lex)
-    guess = Guess(best, round(max(0.2, min(0.95, confidence)), 2), reason)
-    return _Reading(guess, strength=top, against=against, relief=relief, undirected=undirected, language=lex.lang)
+    return reason
 
 
 @dataclass
@@ -1320,47 +1337,63 @@ def _reverse_checks(frame_num: pd.DataFrame, blocks: dict[str, Guess], readings:
         X = frame_num[cols].copy()
         rs: dict[str, float | None] = {}
         if len(cols) == 2:
-            a, b = cols
-            r = _item_rest(X, a)  # with two items the rest is the other item: their correlation
-            rs = {a: r, b: r}
-            if r is not None and r < 0:
-                pick = a if (a in words and b not in words) else b
-                if len(words) == 1:
-                    why = f"{words[pick]}, the other's not"
-                else:
-                    why = f"{'both' if words else 'neither'} worded against the block: the second taken"
-                out[pick] = Guess(True, 0.4, f"r = {r:.2f} between {a} and {b}, the two items of {block[1]}: one of "
-                                             f"them is reversed (or misplaced), the answers cannot tell which; {why}")
+            rs = _reverse_pair(X, cols, block, words, out)
         elif len(cols) >= 3:
-            flipped: dict[str, float] = {}
-            while True:  # flip the most negative item, then look again with it flipped
-                rs = {col: _item_rest(X, col) for col in cols}
-                known = {c: r for c, r in rs.items() if r is not None}
-                worst = min(known, key=known.get) if known else None
-                if worst is None or known[worst] >= 0 or worst in flipped or len(flipped) >= len(cols) // 2:
-                    break
-                flipped[worst] = known[worst]
-                X[worst] = -X[worst]
-            for col, r in flipped.items():
-                out[col] = Guess(True, 0.9 if r < -0.2 else 0.6,
-                                 f"item-rest r = {r:.2f} in {block[1]}" + (f"; {words[col]}" if col in words else ""))
+            rs = _reverse_block(X, cols, block, words, out)
         for col, why in words.items():  # worded against the block, not confirmed by the answers
-            if col in out:
-                continue
-            r = rs.get(col)
-            if len(cols) == 1 and readings[col].relief:
-                out[col] = Guess(True, 0.4, f"{why}: reverse-keyed from its wording; the only item of {block[1]}, "
-                                            "so its answers cannot confirm it")
-                continue
-            if len(cols) == 1:
-                data = f"the only item of {block[1]}, so its answers cannot tell"
-            elif r is None:
-                data = "too few answers to tell"
-            else:
-                data = (f"its answers go with the rest of {block[1]} (" + ("r" if len(cols) == 2 else "item-rest r")
-                        + f" = {r:.2f}), so not reversed")
-            out[col] = Guess(False, 0.4, f"{why}; {data}: check whether it is reverse-keyed")
+            if col not in out:
+                out[col] = _worded_against(col, why, cols, rs.get(col), block, readings[col].relief)
     return out
+
+
+def _reverse_pair(X: pd.DataFrame, cols: list[str], block: tuple, words: dict, out: dict) -> dict:
+    """Two items: a negative correlation says one is reversed; the one worded against the
+    block (else the second) is reverse-keyed as a guess. Returns each item's r."""
+    a, b = cols
+    r = _item_rest(X, a)  # with two items the rest is the other item: their correlation
+    if r is not None and r < 0:
+        pick = a if (a in words and b not in words) else b
+        if len(words) == 1:
+            why = f"{words[pick]}, the other's not"
+        else:
+            why = f"{'both' if words else 'neither'} worded against the block: the second taken"
+        out[pick] = Guess(True, 0.4, f"r = {r:.2f} between {a} and {b}, the two items of {block[1]}: one of "
+                                     f"them is reversed (or misplaced), the answers cannot tell which; {why}")
+    return {a: r, b: r}
+
+
+def _reverse_block(X: pd.DataFrame, cols: list[str], block: tuple, words: dict, out: dict) -> dict:
+    """Three items or more: flip the item with the most negative item-rest correlation and look
+    again (at most half the items). Returns each item's last item-rest r."""
+    flipped: dict[str, float] = {}
+    while True:  # flip the most negative item, then look again with it flipped
+        rs = {col: _item_rest(X, col) for col in cols}
+        known = {c: r for c, r in rs.items() if r is not None}
+        worst = min(known, key=known.get) if known else None
+        if worst is None or known[worst] >= 0 or worst in flipped or len(flipped) >= len(cols) // 2:
+            break
+        flipped[worst] = known[worst]
+        X[worst] = -X[worst]
+    for col, r in flipped.items():
+        out[col] = Guess(True, 0.9 if r < -0.2 else 0.6,
+                         f"item-rest r = {r:.2f} in {block[1]}" + (f"; {words[col]}" if col in words else ""))
+    return rs
+
+
+def _worded_against(col: str, why: str, cols: list[str], r: float | None, block: tuple, relief: bool) -> Guess:
+    """An item worded against its block that the answers did not reverse: the only item of its
+    block worded as a small sacrifice is reverse-keyed; anything else is flagged to check."""
+    if len(cols) == 1 and relief:
+        return Guess(True, 0.4, f"{why}: reverse-keyed from its wording; the only item of {block[1]}, "
+                                "so its answers cannot confirm it")
+    if len(cols) == 1:
+        data = f"the only item of {block[1]}, so its answers cannot tell"
+    elif r is None:
+        data = "too few answers to tell"
+    else:
+        data = (f"its answers go with the rest of {block[1]} (" + ("r" if len(cols) == 2 else "item-rest r")
+                + f" = {r:.2f}), so not reversed")
+    return Guess(False, 0.4, f"{why}; {data}: check whether it is reverse-keyed")
 
 
 # -- the whole draft ----------------------------------------------------------------------

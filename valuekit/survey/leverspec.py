@@ -75,6 +75,9 @@ class Lever:
     labels : dict
         Language to label; :meth:`label` falls back to English, then the name.
     assumes, description : str
+        What the lever assumes (shown as the slider's tooltip), and what it does.
+    units : dict
+        The unit in other languages, when the file gives them (:meth:`unit_label`).
     """
 
     name: str
