@@ -357,6 +357,28 @@ def floor_note(n: int, p: int, per_driver: float) -> str:
             f"{per_driver:g} per driver)")
 
 
+def _bootstrap_args(n_boot, ci, random_state, lang, min_n_per_driver) -> tuple:
+    """The bootstrap and reporting arguments of :func:`key_drivers`, checked; ``min_n_per_driver``
+    None is the evidence floor of the same name."""
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise ParameterError(f"n_boot must be a whole number >= 0, got {n_boot!r}", name="n_boot")
+    ci = _check.fraction("ci", ci)
+    seed_arg("random_state", random_state, also=(np.random.Generator,))
+    lang = lang_arg(lang)
+    per_driver = DEFAULT_EVIDENCE["min_n_per_driver"] if min_n_per_driver is None else min_n_per_driver
+    if isinstance(per_driver, bool) or not isinstance(per_driver, (int, float, np.number)) \
+            or not np.isfinite(per_driver) or per_driver < 0:
+        raise ParameterError(f"min_n_per_driver must be a number >= 0, got {per_driver!r}", name="min_n_per_driver")
+    return n_boot, ci, lang, per_driver
+
+
+def _label_drivers(out: pd.DataFrame, codebook, lang: str) -> None:
+    """Insert each driver's label (in ``lang``) and kind (benefit, sacrifice or other)."""
+    out.insert(2, "label", [codebook.label(d.split("__")[-1], lang) for d in out["driver"]])
+    kinds = {d: "benefit" for d in codebook.dimensions} | {s: "sacrifice" for s in codebook.sacrifices}
+    out.insert(3, "kind", [kinds.get(d.split("__")[0], "other") for d in out["driver"]])
+
+
 @survey_first("codebook", "weights")
 @share_docs
 def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codebook: Codebook | None = None,
@@ -446,15 +468,7 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
     if codebook is not None:
         codebook_arg("codebook", codebook)
     by = grouping_arg("by", by, data.index, {"data": data})
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
-        raise ParameterError(f"n_boot must be a whole number >= 0, got {n_boot!r}", name="n_boot")
-    ci = _check.fraction("ci", ci)
-    seed_arg("random_state", random_state, also=(np.random.Generator,))
-    lang = lang_arg(lang)
-    per_driver = DEFAULT_EVIDENCE["min_n_per_driver"] if min_n_per_driver is None else min_n_per_driver
-    if isinstance(per_driver, bool) or not isinstance(per_driver, (int, float, np.number)) \
-            or not np.isfinite(per_driver) or per_driver < 0:
-        raise ParameterError(f"min_n_per_driver must be a number >= 0, got {per_driver!r}", name="min_n_per_driver")
+    n_boot, ci, lang, per_driver = _bootstrap_args(n_boot, ci, random_state, lang, min_n_per_driver)
     rng = np.random.default_rng(random_state)
     p = len(drivers)
     frames = []
@@ -481,9 +495,7 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
                                   intervals if n_boot else None))
     out = pd.concat(frames, ignore_index=True)
     if codebook is not None:
-        out.insert(2, "label", [codebook.label(d.split("__")[-1], lang) for d in out["driver"]])
-        kinds = {d: "benefit" for d in codebook.dimensions} | {s: "sacrifice" for s in codebook.sacrifices}
-        out.insert(3, "kind", [kinds.get(d.split("__")[0], "other") for d in out["driver"]])
+        _label_drivers(out, codebook, lang)
     out.attrs.update(outcome=outcome, method=method, ci=float(ci), n_boot=int(n_boot),
                      min_n_per_driver=float(per_driver), no_group=no_group)
     return out
@@ -532,6 +544,59 @@ def driver_summary(table: pd.DataFrame, group="all") -> str:
     return text
 
 
+def _ipa_args(drivers, scores, codebook, weights, importance, lang) -> tuple:
+    """:func:`importance_performance`'s arguments, checked: the drivers (one row each), the
+    scores, the codebook, the survey weights and the language."""
+    drivers = frame_arg("drivers", drivers, "a key_drivers table (or columns driver and share)")
+    importance = _check.text("importance", importance)
+    columns_arg("drivers", ["driver"], {"drivers": drivers})
+    if importance not in drivers.columns:
+        raise ParameterError(f"importance: column {importance!r} not found in drivers; available: "
+                             f"{list(drivers.columns)}", name="importance")
+    kind = drivers[importance].dtype
+    if not pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_bool_dtype(kind):
+        raise ParameterError(f"importance: column '{importance}' of drivers is not numeric "
+                             f"({drivers[importance].dtype})", name="importance")
+    scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    codebook = codebook_arg("codebook", codebook)
+    w = weights_arg(weights, scores)
+    lang = lang_arg(lang)
+    table = drivers.drop_duplicates("driver")
+    columns_arg("scores", [str(d) for d in table["driver"]], {"scores": scores}, numeric=True)
+    if not len(scores):
+        raise SurveyError("scores: no respondents (0 rows); importance_performance needs the scored "
+                          "respondents to measure each driver's performance")
+    return table, scores, codebook, w, lang
+
+
+def _ipa_row(r: pd.Series, scores, w, codebook, scale, importance: str, lang: str, columns) -> dict:
+    """One driver's point: its importance (unsigned), direction, and performance (the weighted
+    mean score, turned round for a sacrifice so that higher is better)."""
+    x = scores[r["driver"]].to_numpy(float)
+    ok = np.isfinite(x)
+    if w[ok].sum() <= 0:
+        raise SurveyError(f"scores: column {r['driver']!r} has no scored respondent with a positive weight; "
+                          "cannot measure its performance")
+    mean = float(np.average(x[ok], weights=w[ok]))
+    kind = r["kind"] if "kind" in columns and r["kind"] in INVESTIGATE else (
+        "sacrifice" if r["driver"].split("__")[0] in codebook.sacrifices else "benefit")
+    value = float(r[importance])
+    if not np.isfinite(value):
+        direction = ""  # no estimate, no direction
+    elif "direction" in columns and r["direction"] in ("positive", "negative"):
+        direction = r["direction"]
+    elif "sign" in columns and pd.notna(r["sign"]) and r["sign"] != 0:
+        direction = "negative" if r["sign"] < 0 else "positive"
+    else:
+        direction = "negative" if value < 0 else "positive"
+    perf = scale.min + scale.max - mean if kind == "sacrifice" else mean
+    row = {"driver": r["driver"], "label": codebook.label(r["driver"].split("__")[-1], lang), "kind": kind,
+           "direction": direction, "importance": abs(value), "performance": perf}
+    if "distinguishable" in columns:
+        row["distinguishable"] = r["distinguishable"]
+    return row
+
+
 @survey_first("codebook", "weights")
 @share_docs
 def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codebook: Codebook,
@@ -574,51 +639,9 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
         Raises :class:`~valuekit.errors.SurveyError` when ``scores`` has no respondent
         to measure a driver's performance on.
     """
-    drivers = frame_arg("drivers", drivers, "a key_drivers table (or columns driver and share)")
-    importance = _check.text("importance", importance)
-    columns_arg("drivers", ["driver"], {"drivers": drivers})
-    if importance not in drivers.columns:
-        raise ParameterError(f"importance: column {importance!r} not found in drivers; available: "
-                             f"{list(drivers.columns)}", name="importance")
-    kind = drivers[importance].dtype
-    if not pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_bool_dtype(kind):
-        raise ParameterError(f"importance: column '{importance}' of drivers is not numeric "
-                             f"({drivers[importance].dtype})", name="importance")
-    scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
-    codebook = codebook_arg("codebook", codebook)
-    w = weights_arg(weights, scores)
-    lang = lang_arg(lang)
-    table = drivers.drop_duplicates("driver")
-    columns_arg("scores", [str(d) for d in table["driver"]], {"scores": scores}, numeric=True)
-    if not len(scores):
-        raise SurveyError("scores: no respondents (0 rows); importance_performance needs the scored "
-                          "respondents to measure each driver's performance")
+    table, scores, codebook, w, lang = _ipa_args(drivers, scores, codebook, weights, importance, lang)
     scale = common_scale(codebook)
-    rows = []
-    for _, r in table.iterrows():
-        x = scores[r["driver"]].to_numpy(float)
-        ok = np.isfinite(x)
-        if w[ok].sum() <= 0:
-            raise SurveyError(f"scores: column {r['driver']!r} has no scored respondent with a positive weight; "
-                              "cannot measure its performance")
-        mean = float(np.average(x[ok], weights=w[ok]))
-        kind = r["kind"] if "kind" in table.columns and r["kind"] in INVESTIGATE else (
-            "sacrifice" if r["driver"].split("__")[0] in codebook.sacrifices else "benefit")
-        value = float(r[importance])
-        if not np.isfinite(value):
-            direction = ""  # no estimate, no direction
-        elif "direction" in table.columns and r["direction"] in ("positive", "negative"):
-            direction = r["direction"]
-        elif "sign" in table.columns and pd.notna(r["sign"]) and r["sign"] != 0:
-            direction = "negative" if r["sign"] < 0 else "positive"
-        else:
-            direction = "negative" if value < 0 else "positive"
-        perf = scale.min + scale.max - mean if kind == "sacrifice" else mean
-        row = {"driver": r["driver"], "label": codebook.label(r["driver"].split("__")[-1], lang), "kind": kind,
-               "direction": direction, "importance": abs(value), "performance": perf}
-        if "distinguishable" in table.columns:
-            row["distinguishable"] = r["distinguishable"]
-        rows.append(row)
+    rows = [_ipa_row(r, scores, w, codebook, scale, importance, lang, table.columns) for _, r in table.iterrows()]
     out = pd.DataFrame(rows)
     if "distinguishable" in out.columns:
         out["distinguishable"] = out["distinguishable"].astype("boolean")

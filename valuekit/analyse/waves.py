@@ -250,6 +250,46 @@ def _sources_arg(sources) -> list[tuple[str | None, Path]]:
     raise expected_error("sources", "a file, a list of files, or a dict of wave label: file", sources)
 
 
+def _load_args(sources, codebook, wave_column, options: dict) -> tuple:
+    """:func:`load_waves`' arguments, checked before any file is read: the files (with their
+    labels), the codebook, the wave column, and the read and audit options."""
+    unknown = sorted(set(options) - set(_AUDIT_OPTIONS) - set(_READ_OPTIONS))
+    if unknown:
+        raise ParameterError(f"{unknown[0]}: not an option of load_waves; expected some of "
+                             f"{list(_READ_OPTIONS + _AUDIT_OPTIONS)}", name=unknown[0])
+    read = {k: options[k] for k in _READ_OPTIONS if k in options}
+    audit = {k: options[k] for k in _AUDIT_OPTIONS if k in options}
+    files = _sources_arg(sources)
+    if "limits" in read:
+        read_limits(read["limits"])
+    for _, path in files:
+        check_read_options(path, **{k: v for k, v in read.items() if k != "limits"})
+    check_audit_options(audit.get("exclude", DEFAULT_EXCLUDE), audit.get("speeder_fraction", 0.3),
+                        audit.get("straightline_min_items", 5))
+    if wave_column is not None:
+        wave_column = _check.text("wave_column", wave_column)
+    elif len(files) == 1 and files[0][0] is None:
+        raise ParameterError("wave_column: one file is one wave; name the column telling its waves apart "
+                             "(wave_column=...), or give several files", name="wave_column")
+    codebook = read_codebook_arg(codebook)
+    if wave_column is not None and wave_column in codebook.items:
+        raise ParameterError(f"wave_column: '{wave_column}' is a rated item of the codebook, not a wave column",
+                             name="wave_column")
+    return files, codebook, wave_column, read, audit
+
+
+def _check_new_wave(wave: str, surveys: dict, where: dict, source: str) -> None:
+    """Refuse a wave seen before, or one whose label differs from another's only by leading zeros."""
+    if wave in surveys:
+        raise SurveyError(f"wave '{wave}' appears in both {where[wave]} and {source}; "
+                          "expected each wave once (label the files differently)")
+    alike = [w for w in surveys if _spelling(w) == _spelling(wave)]
+    if alike:
+        raise SurveyError(f"wave labels {alike[0]!r} ({where[alike[0]]}) and {wave!r} ({source}) "
+                          "differ only by leading zeros; expected one label per wave: say which is meant "
+                          "(label the files, or correct the wave column)")
+
+
 @share_docs
 def load_waves(sources, codebook: Codebook | str | Path, *, wave_column: str | None = None,
                **options) -> Waves:
@@ -293,29 +333,7 @@ def load_waves(sources, codebook: Codebook | str | Path, *, wave_column: str | N
     >>> waves.accounting()[["wave", "rows_in", "rows_kept", "rows_excluded"]].to_dict("records")[-1]
     {'wave': 'all', 'rows_in': 2008, 'rows_kept': 1962, 'rows_excluded': 46}
     """
-    unknown = sorted(set(options) - set(_AUDIT_OPTIONS) - set(_READ_OPTIONS))
-    if unknown:
-        raise ParameterError(f"{unknown[0]}: not an option of load_waves; expected some of "
-                             f"{list(_READ_OPTIONS + _AUDIT_OPTIONS)}", name=unknown[0])
-    read = {k: options[k] for k in _READ_OPTIONS if k in options}
-    audit = {k: options[k] for k in _AUDIT_OPTIONS if k in options}
-    files = _sources_arg(sources)
-    if "limits" in read:
-        read_limits(read["limits"])
-    for _, path in files:
-        check_read_options(path, **{k: v for k, v in read.items() if k != "limits"})
-    check_audit_options(audit.get("exclude", DEFAULT_EXCLUDE), audit.get("speeder_fraction", 0.3),
-                        audit.get("straightline_min_items", 5))
-    if wave_column is not None:
-        wave_column = _check.text("wave_column", wave_column)
-    elif len(files) == 1 and files[0][0] is None:
-        raise ParameterError("wave_column: one file is one wave; name the column telling its waves apart "
-                             "(wave_column=...), or give several files", name="wave_column")
-    codebook = read_codebook_arg(codebook)
-    if wave_column is not None and wave_column in codebook.items:
-        raise ParameterError(f"wave_column: '{wave_column}' is a rated item of the codebook, not a wave column",
-                             name="wave_column")
-
+    files, codebook, wave_column, read, audit = _load_args(sources, codebook, wave_column, options)
     surveys: dict[str, Survey] = {}
     where: dict[str, str] = {}
     for label, path in files:
@@ -329,14 +347,7 @@ def load_waves(sources, codebook: Codebook | str | Path, *, wave_column: str | N
                 parts = [(label, parts[0][1], parts[0][2])]
         for wave, part, rows in parts:
             wave = _label(wave)  # a file's label as a column's: 'Été' composed or not, spaces aside
-            if wave in surveys:
-                raise SurveyError(f"wave '{wave}' appears in both {where[wave]} and {info.describe()}; "
-                                  "expected each wave once (label the files differently)")
-            alike = [w for w in surveys if _spelling(w) == _spelling(wave)]
-            if alike:
-                raise SurveyError(f"wave labels {alike[0]!r} ({where[alike[0]]}) and {wave!r} ({info.describe()}) "
-                                  "differ only by leading zeros; expected one label per wave: say which is meant "
-                                  "(label the files, or correct the wave column)")
+            _check_new_wave(wave, surveys, where, info.describe())
             survey = audit_survey(part, codebook, info=info, row_numbers=rows, **audit)
             if survey.audit.rows_kept == 0:
                 raise SurveyError(f"{info.describe()}: wave '{wave}' keeps no respondent "

@@ -244,28 +244,7 @@ class ScoreModel:
         if isinstance(self.index_weights, str) and self.index_weights == "equal":
             bw, sw = np.full(len(dims), 1 / len(dims)), np.full(len(sacs), 1 / max(len(sacs), 1))
         elif isinstance(self.index_weights, str) and self.index_weights == "stated":
-            absent = [b for b in dims + sacs if b not in cb.importance]
-            if absent:
-                raise ParameterError(f"index_weights='stated' needs an importance column for every dimension and "
-                                     f"sacrifice; codebook key 'importance' lacks {absent}", name="index_weights")
-            sw_survey = self._sample_weight(X, sample_weight, cb)
-            columns = [cb.importance[block] for block in dims + sacs]
-            require_items(X, columns)
-            importance = np.empty((len(X), len(columns)))
-            refuse_answers([p for j, col in enumerate(columns)
-                            if (p := read_answers(X[col], col, cb.items[col].scale, importance[:, j]))])
-            means = {}
-            for j, block in enumerate(dims + sacs):
-                col = columns[j]
-                x = importance[:, j]
-                ok = np.isfinite(x) & np.isfinite(sw_survey)
-                if not ok.any():
-                    raise SurveyError(f"importance column '{col}' ({block}) has no answers")
-                means[block] = float(np.average(x[ok], weights=sw_survey[ok])) - cb.items[col].scale.min
-            for group in (dims, sacs):
-                if group and not any(means[b] > 0 for b in group):
-                    raise SurveyError(f"stated importance of {group} is at the bottom of the scale "
-                                     "for all of them; cannot weight by it")
+            means = self._stated_importance(cb, X, sample_weight)
             bw = _check_weights({d: means[d] for d in dims}, dims, "dimensions")
             sw = _check_weights({s: means[s] for s in sacs}, sacs, "sacrifices") if sacs else np.empty(0)
         elif isinstance(self.index_weights, dict):
@@ -279,6 +258,35 @@ class ScoreModel:
         else:  # checked in fit
             raise expected_error("index_weights", "'equal', 'stated' or a dict of weights", self.index_weights)
         return bw, sw
+
+    def _stated_importance(self, cb, X, sample_weight) -> dict[str, float]:
+        """Each block's survey-weighted mean stated importance above the bottom of its scale;
+        refused when a block has no importance column or no answers, or a whole index is at
+        the bottom (nothing to weight by)."""
+        dims, sacs = cb.dimensions, cb.sacrifices
+        absent = [b for b in dims + sacs if b not in cb.importance]
+        if absent:
+            raise ParameterError(f"index_weights='stated' needs an importance column for every dimension and "
+                                 f"sacrifice; codebook key 'importance' lacks {absent}", name="index_weights")
+        sw_survey = self._sample_weight(X, sample_weight, cb)
+        columns = [cb.importance[block] for block in dims + sacs]
+        require_items(X, columns)
+        importance = np.empty((len(X), len(columns)))
+        refuse_answers([p for j, col in enumerate(columns)
+                        if (p := read_answers(X[col], col, cb.items[col].scale, importance[:, j]))])
+        means = {}
+        for j, block in enumerate(dims + sacs):
+            col = columns[j]
+            x = importance[:, j]
+            ok = np.isfinite(x) & np.isfinite(sw_survey)
+            if not ok.any():
+                raise SurveyError(f"importance column '{col}' ({block}) has no answers")
+            means[block] = float(np.average(x[ok], weights=sw_survey[ok])) - cb.items[col].scale.min
+        for group in (dims, sacs):
+            if group and not any(means[b] > 0 for b in group):
+                raise SurveyError(f"stated importance of {group} is at the bottom of the scale "
+                                  "for all of them; cannot weight by it")
+        return means
 
     def _membership_of(self, cb, items: list[str], bw: np.ndarray, sw: np.ndarray) -> None:
         """Block membership: columns of a 0/1 matrix, one per score (dimensions, sacrifices,
