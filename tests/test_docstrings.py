@@ -92,6 +92,20 @@ def test_every_field_of_a_result_or_record_is_documented(qualname, cls):
     assert [f.name for f in dataclasses.fields(cls) if f.name not in documented] == []
 
 
+def test_a_module_adds_its_own_shared_entries():
+    def f(nan_policy="pairwise", weights=None):
+        """Do.
+
+        Parameters
+        ----------
+        {nan_policy}
+        {weights}
+        """
+    share_docs(nan_policy="nan_policy : str\n    How missing answers are handled.")(f)
+    assert "        nan_policy : str\n            How missing answers are handled." in f.__doc__
+    assert "weights : str, Series" in f.__doc__ and "{" not in f.__doc__
+
+
 def test_every_evidence_field_is_explained_in_its_file():
     import valuekit.evidence as ev
 

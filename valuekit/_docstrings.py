@@ -55,14 +55,22 @@ random_state : int, numpy.random.Generator or None, optional
     every run and every machine.""",
 }
 
-_LINE = re.compile(r"^([ \t]*)\{(" + "|".join(PARAMS) + r")\}[ \t]*$", re.M)
+def share_docs(func=None, /, **local):
+    """Fill the ``{name}`` lines of a docstring with the shared entries.
 
+    ``@share_docs`` uses :data:`PARAMS`; ``@share_docs(**entries)`` adds a module's own
+    entries (name to entry, in the form of :data:`PARAMS`), for a parameter several
+    functions of one module share in one meaning (``nan_policy`` in the reliability module).
+    """
+    entries = {**PARAMS, **local}
+    line = re.compile(r"^([ \t]*)\{(" + "|".join(map(re.escape, entries)) + r")\}[ \t]*$", re.M)
 
-def share_docs(func):
-    """Fill the ``{name}`` lines of ``func``'s docstring with the shared entries."""
-    if func.__doc__:
-        func.__doc__ = _LINE.sub(lambda m: _indent(PARAMS[m.group(2)], m.group(1)), func.__doc__)
-    return func
+    def fill(f):
+        if f.__doc__:  # None under python -OO
+            f.__doc__ = line.sub(lambda m: _indent(entries[m.group(2)], m.group(1)), f.__doc__)
+        return f
+
+    return fill if func is None else fill(func)
 
 
 def _indent(text: str, indent: str) -> str:

@@ -188,23 +188,34 @@ def _fit(R: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarray]:
     return raw, beta
 
 
+#: The driver-model parameters the functions below share, documented once (valuekit/_docstrings.py).
+_model_docs = share_docs(
+    data="""\
+data : DataFrame
+    One row per respondent with the outcome and the driver columns (e.g. the scores
+    joined with the survey's outcome columns).""",
+    outcome="""\
+outcome : str
+    The outcome column.""",
+    drivers="""\
+drivers : list of str
+    The driver columns (dimension, facet and sacrifice scores, or any numeric columns).""")
+
+
 def _sign(beta: np.ndarray) -> np.ndarray:
     return np.where(beta < 0, -1, 1)
 
 
 @survey_first("weights")
-@share_docs
+@_model_docs
 def relative_weights(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None) -> pd.DataFrame:
     """Johnson's relative weights of ``drivers`` for ``outcome``.
 
     Parameters
     ----------
-    data : DataFrame
-        One row per respondent with the outcome and the driver columns.
-    outcome : str
-        The outcome column.
-    drivers : list of str
-        The driver columns (dimension and sacrifice scores, or any numeric columns).
+    {data}
+    {outcome}
+    {drivers}
     {weights}
 
     Returns
@@ -230,7 +241,7 @@ def relative_weights(data: pd.DataFrame, outcome: str, drivers: list[str], *, we
 
 
 @survey_first("weights")
-@share_docs
+@_model_docs
 def shapley_r2(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None) -> pd.DataFrame:
     """Shapley (LMG) decomposition of R², exact over all subsets of drivers.
 
@@ -240,12 +251,10 @@ def shapley_r2(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=
 
     Parameters
     ----------
-    data : DataFrame
-        One row per respondent with the outcome and the driver columns.
-    outcome : str
-        The outcome column.
-    drivers : list of str
-        The driver columns (at most 15).
+    {data}
+    {outcome}
+    {drivers}
+        At most :data:`MAX_SHAPLEY_DRIVERS` (15): the exact decomposition runs 2**p regressions.
     {weights}
     """
     data, outcome, drivers, _ = _model_args(data, outcome, drivers, weights)
@@ -380,7 +389,7 @@ def _label_drivers(out: pd.DataFrame, codebook, lang: str) -> None:
 
 
 @survey_first("codebook", "weights")
-@share_docs
+@_model_docs
 def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codebook: Codebook | None = None,
                 method: str = "johnson", by: pd.Series | None = None, weights=None,
                 n_boot: int = 200, ci: float = 0.95, random_state=None, lang: str = "en",
@@ -389,12 +398,9 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
 
     Parameters
     ----------
-    data : DataFrame
-        One row per respondent with the outcome and the driver columns (e.g. the
-        ValueScorer output joined with the survey's outcome columns).
-    outcome : str
-    drivers : list of str
-        Dimension, facet or sacrifice score columns.
+    {data}
+    {outcome}
+    {drivers}
     {codebook}
         It labels each driver (in ``lang``) and says whether it is a ``benefit`` or a
         ``sacrifice``.
@@ -661,7 +667,7 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
 
 
 @survey_first("weights")
-@share_docs
+@_model_docs
 def outcome_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None) -> pd.Series:
     """Survey-weighted least-squares slopes of the outcome on the drivers.
 
@@ -677,12 +683,9 @@ def outcome_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, weig
 
     Parameters
     ----------
-    data : DataFrame
-        One row per respondent with the outcome and the driver columns.
-    outcome : str
-        The outcome column.
-    drivers : list of str
-        The driver columns.
+    {data}
+    {outcome}
+    {drivers}
     {weights}
     """
     data, outcome, drivers, _ = _model_args(data, outcome, drivers, weights)

@@ -743,19 +743,18 @@ class ScenarioEngine:
         """Group 0 is everyone, groups 1.. the segments (only when there are two or more)."""
         return ["all", *self.segment_levels] if len(self.segment_levels) > 1 else ["all"]
 
-    def _wsum(self, values: np.ndarray) -> np.ndarray:
-        """Weighted sums per group (:meth:`_levels`), one pass each (np.bincount)."""
-        G = len(self._levels())
-        out = np.empty(G)
-        out[0] = values.sum()
-        if G > 1:
-            out[1:] = np.bincount(self._seg_code, weights=values, minlength=G - 1)
-        return out
-
     def _summary(self, code: np.ndarray, ratio: np.ndarray, delta: np.ndarray) -> pd.DataFrame:
         """One row for ``all`` and one per segment (see :meth:`apply`)."""
-        levels, w, wsum = self._levels(), self.w, self._wsum
+        levels, w = self._levels(), self.w
         G = len(levels)
+
+        def wsum(values: np.ndarray) -> np.ndarray:  # weighted sums per group, one pass each
+            out = np.empty(G)
+            out[0] = values.sum()
+            if G > 1:
+                out[1:] = np.bincount(self._seg_code, weights=values, minlength=G - 1)
+            return out
+
         z = stats.norm.ppf(0.5 + self.confidence / 2)
         before_d, after_d = self.base_code == 0, code == 0
         total = wsum(w)

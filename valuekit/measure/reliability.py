@@ -94,20 +94,23 @@ _CHUNK_ROWS = 4096
 #: of a constant item: it is set to exactly 0, as pandas' one-pass update finds it.
 _ZERO_SS = 1e-10
 
-_NAN_POLICY_DOC = """nan_policy : {"pairwise", "listwise", "mean"}, default "pairwise"
-        Pairwise: each covariance and correlation from the respondents who answered both
-        items. Listwise: only respondents who answered every item. Mean: each item's
-        missing answers replaced by its mean over the respondents who answered it, then
-        everything computed on the completed data (the way PLS software reports
-        reliability). Respondents who answered none of the items are left out in all
-        three."""
-
-_STD_ALPHA_FROM_DOC = """std_alpha_from : {"corr", "cov2cor"}, default "corr"
-        The correlation matrix standardized alpha is computed on. ``"corr"``: the
-        pairwise correlations (pandas ``DataFrame.corr()``). ``"cov2cor"``: the pairwise
-        covariances divided by each item's standard deviation over all who answered it,
-        as R's ``psych::alpha`` does (``cov2cor``). They differ only with pairwise
-        missing answers."""
+# The parameters the functions below share, documented once (valuekit/_docstrings.py).
+_docs = share_docs(
+    nan_policy="""\
+nan_policy : {"pairwise", "listwise", "mean"}, default "pairwise"
+    Pairwise: each covariance and correlation from the respondents who answered both
+    items. Listwise: only respondents who answered every item. Mean: each item's
+    missing answers replaced by its mean over the respondents who answered it, then
+    everything computed on the completed data (the way PLS software reports
+    reliability). Respondents who answered none of the items are left out in all
+    three.""",
+    std_alpha_from="""\
+std_alpha_from : {"corr", "cov2cor"}, default "corr"
+    The correlation matrix standardized alpha is computed on. ``"corr"``: the
+    pairwise correlations (pandas ``DataFrame.corr()``). ``"cov2cor"``: the pairwise
+    covariances divided by each item's standard deviation over all who answered it,
+    as R's ``psych::alpha`` does (``cov2cor``). They differ only with pairwise
+    missing answers.""")
 
 
 def _check_options(nan_policy: str, std_alpha_from: str = "corr", ci: float = 0.95) -> None:
@@ -325,6 +328,7 @@ def _opposed(C: np.ndarray, R: np.ndarray) -> str:
     return ""
 
 
+@_docs
 def cronbach_alpha(data: pd.DataFrame, *, nan_policy: str = "pairwise", ci: float = 0.95,
                    std_alpha_from: str = "corr") -> pd.DataFrame:
     """Cronbach's alpha (raw and standardized) with a Feldt confidence interval.
@@ -361,15 +365,15 @@ def cronbach_alpha(data: pd.DataFrame, *, nan_policy: str = "pairwise", ci: floa
     --------
     >>> from valuekit.measure.reliability import cronbach_alpha
     >>> import pandas as pd
-    >>> data = pd.DataFrame({{"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]}})
+    >>> data = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
     >>> cronbach_alpha(data)[["k", "n", "alpha", "std_alpha"]].round(4)
        k  n   alpha  std_alpha
     0  3  5  0.9538     0.9578
 
     With missing answers, psych's standardized alpha needs ``std_alpha_from="cov2cor"``:
 
-    >>> gaps = pd.DataFrame({{"a": [1, 2, 3, 4, 5, None], "b": [2, 2, 3, None, 5, 4],
-    ...                      "c": [1, 3, 3, 4, 4, 5]}})
+    >>> gaps = pd.DataFrame({"a": [1, 2, 3, 4, 5, None], "b": [2, 2, 3, None, 5, 4],
+    ...                      "c": [1, 3, 3, 4, 4, 5]})
     >>> cronbach_alpha(gaps)[["alpha", "std_alpha"]].round(4)
         alpha  std_alpha
     0  0.9689     0.9538
@@ -416,6 +420,7 @@ def _omega_from_corr(R: np.ndarray, n: int) -> float:
     return float(common / (common + np.sum(1 - lam ** 2)))
 
 
+@_docs
 def mcdonald_omega(data: pd.DataFrame, *, nan_policy: str = "pairwise") -> float:
     """McDonald's omega total of a one-factor model (standardized items).
 
@@ -457,7 +462,7 @@ def mcdonald_omega(data: pd.DataFrame, *, nan_policy: str = "pairwise") -> float
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
     >>> f = rng.normal(size=5000)
-    >>> data = pd.DataFrame({{f"q{{i}}": 0.7 * f + rng.normal(scale=0.71, size=5000) for i in range(4)}})
+    >>> data = pd.DataFrame({f"q{i}": 0.7 * f + rng.normal(scale=0.71, size=5000) for i in range(4)})
     >>> round(mcdonald_omega(data), 3), round(float(cronbach_alpha(data)["std_alpha"][0]), 3)
     (0.792, 0.792)
     """
@@ -485,6 +490,7 @@ def _item_table(mom: _Moments, columns: list) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "n", "mean", "sd", "item_rest_r", "alpha_if_deleted"])
 
 
+@_docs
 def item_statistics(data: pd.DataFrame, *, nan_policy: str = "pairwise") -> pd.DataFrame:
     """Per item: ``n``, ``mean``, ``sd``, ``item_rest_r`` and ``alpha_if_deleted``.
 
@@ -511,7 +517,7 @@ def item_statistics(data: pd.DataFrame, *, nan_policy: str = "pairwise") -> pd.D
 
 
 @survey_first("data", "codebook")
-@share_docs
+@_docs
 def reliability(data: pd.DataFrame, codebook: Codebook, *, nan_policy: str = "pairwise",
                 ci: float = 0.95, items: bool = False, facets: bool = False,
                 std_alpha_from: str = "corr") -> pd.DataFrame:
@@ -592,11 +598,6 @@ def reliability(data: pd.DataFrame, codebook: Codebook, *, nan_policy: str = "pa
     out = pd.DataFrame(rows)
     return out[["role", "block", *(["facet"] if facets else []), "k", "n", "alpha", "ci_low", "ci_high",
                 "std_alpha", "omega", "note"]]
-
-
-for _func in (cronbach_alpha, mcdonald_omega, item_statistics, reliability):
-    if _func.__doc__:  # None under python -OO
-        _func.__doc__ = _func.__doc__.format(nan_policy=_NAN_POLICY_DOC, std_alpha_from=_STD_ALPHA_FROM_DOC)
 
 
 def weak_items(items: pd.DataFrame, blocks: pd.DataFrame, *, min_item_rest: float = 0.3,
