@@ -1,6 +1,7 @@
 """Every function of the API reference documents every parameter, and a parameter many
 functions share is documented in one wording (``valuekit/_docstrings.py``)."""
 
+import ast
 import dataclasses
 import importlib
 import inspect
@@ -113,3 +114,31 @@ def test_every_evidence_field_is_explained_in_its_file():
     for field in dataclasses.fields(ev.Evidence):
         line = next(ln for ln in text.splitlines() if ln.startswith(f"{field.name}:"))
         assert "#" in line or field.name in ("min_tli", "max_rmsea", "max_srmr"), field.name  # Hu & Bentler's, one comment
+
+
+def _undocumented(package: Path) -> list[str]:
+    """Public functions, classes and methods (names without a leading underscore, at a
+    module's top level or in a public class) that have no docstring."""
+    out = []
+    for path in sorted(package.rglob("*.py")):
+        where = path.relative_to(package).as_posix()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if not isinstance(node, (ast.FunctionDef, ast.ClassDef)) or node.name.startswith("_"):
+                continue
+            if not ast.get_docstring(node):
+                out.append(f"{where}:{node.name}")
+            if isinstance(node, ast.ClassDef):
+                out += [f"{where}:{node.name}.{m.name}" for m in node.body
+                        if isinstance(m, ast.FunctionDef) and not m.name.startswith("_") and not ast.get_docstring(m)]
+    return out
+
+
+def test_every_public_name_says_what_it_is():
+    """Beyond the API reference: every public helper, class and method has a docstring."""
+    assert _undocumented(PROJ_ROOT / "valuekit") == []
+
+
+def test_the_docstring_rule_finds_a_bare_function(tmp_path):
+    (tmp_path / "m.py").write_text('def f():\n    pass\n\n\ndef _g():\n    pass\n\n\nclass C:\n    """C."""\n\n'
+                                   '    def m(self):\n        pass\n')
+    assert _undocumented(tmp_path) == ["m.py:f", "m.py:C.m"]

@@ -256,3 +256,82 @@ def test_the_length_rule_finds_a_long_function(tmp_path):
     (tmp_path / "m.py").write_text(f"def f():\n    \"\"\"Doc.\"\"\"\n{body}\n\ndef g():\n"
                                    f"    # long: a table of constants\n{body}")
     assert _long_functions(tmp_path) == [(MAX_BODY_LINES + 1, "m.py:f")]
+
+
+#: The most decisions (McCabe's cyclomatic complexity, counted as radon counts it) a
+#: function may take without a ``# complex:`` comment at its start saying why.
+MAX_COMPLEXITY = 20
+
+
+def _complexity(fn: ast.FunctionDef) -> int:
+    """McCabe's cyclomatic complexity of one function, counted as radon counts it: one, plus
+    one per ``if``, conditional expression, loop (and its ``else``), ``except`` (and a
+    ``try``'s ``else``), ``assert``, comprehension (and its ``if``\\ s), ``case`` other than
+    the catch-all and extra operand of ``and``/``or``. A nested function is not counted in
+    its parent's figure (it has its own)."""
+    count = 1
+    stack = list(fn.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Try):
+            count += len(node.handlers) + bool(node.orelse)
+        elif isinstance(node, ast.BoolOp):
+            count += len(node.values) - 1
+        elif isinstance(node, (ast.If, ast.IfExp, ast.Assert)):
+            count += 1
+        elif isinstance(node, ast.Match):
+            count += sum(not (isinstance(c.pattern, ast.MatchAs) and c.pattern.pattern is None) for c in node.cases)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            count += 1 + bool(node.orelse)
+        elif isinstance(node, ast.comprehension):
+            count += 1 + len(node.ifs)
+        stack.extend(ast.iter_child_nodes(node))
+    return count
+
+
+def _complex_functions(package=PACKAGE) -> list[tuple[int, str]]:
+    out = []
+    for path in sorted(package.rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for fn in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            head = lines[fn.lineno - 1:fn.body[min(1, len(fn.body) - 1)].lineno]  # up to the first statement
+            if _complexity(fn) > MAX_COMPLEXITY and not any("# complex:" in ln for ln in head):
+                out.append((_complexity(fn), f"{path.relative_to(package).as_posix()}:{fn.name}"))
+    return sorted(out, reverse=True)
+
+
+def test_no_function_takes_more_than_twenty_decisions_without_saying_why():
+    assert _complex_functions() == []
+
+
+def test_the_complexity_count_matches_mccabe_by_hand():
+    source = ("def f(a, b):\n"
+              "    if a and b or a:\n"           # if: 1, and/or: 2
+              "        return [x for x in a if x]\n"  # comprehension 1 + its if 1
+              "    for x in b:\n"                 # loop 1 + else 1
+              "        pass\n"
+              "    else:\n"
+              "        pass\n"
+              "    try:\n"
+              "        y = 1 if a else 2\n"       # conditional expression 1
+              "    except ValueError:\n"          # handler 1
+              "        pass\n"
+              "    match a:\n"
+              "        case 1: pass\n"            # case 1
+              "        case _: pass\n"            # the catch-all: 0
+              "    def g():\n"                    # nested: not counted here
+              "        if a: pass\n"
+              "    while b: assert a\n")          # loop 1, assert 1
+    fn = ast.parse(source).body[0]
+    assert _complexity(fn) == 1 + 1 + 2 + 2 + 2 + 1 + 1 + 1 + 2
+
+
+def test_the_complexity_rule_finds_a_complex_function(tmp_path):
+    body = "".join(f"    if x == {i}:\n        return {i}\n" for i in range(MAX_COMPLEXITY))
+    (tmp_path / "m.py").write_text(f"def f(x):\n{body}\n\ndef g(x):\n"
+                                   f"    # complex: one branch per code\n{body}")
+    assert _complex_functions(tmp_path) == [(MAX_COMPLEXITY + 1, "m.py:f")]

@@ -54,5 +54,6 @@ class _Alias:
 
 
 def install() -> None:
+    """Put the finder of the 0.1 module paths on ``sys.meta_path`` (once)."""
     if not any(isinstance(f, _Alias) for f in sys.meta_path):
         sys.meta_path.append(_Alias())

@@ -263,14 +263,17 @@ class Report(Sequence):
 
     @property
     def written(self) -> list[Page]:
+        """The pages written."""
         return self._with("written")
 
     @property
     def skipped(self) -> list[Page]:
+        """The pages skipped, each with its reason."""
         return self._with("skipped")
 
     @property
     def failed(self) -> list[Page]:
+        """The pages that failed, each with its error."""
         return self._with("failed")
 
     @property

@@ -163,6 +163,25 @@ def test_no_change_between_the_demos_two_waves(demo_waves, demo_scores):
     assert not table["significant"].any()
 
 
+def test_the_waves_may_come_first(demo_waves, demo_scores):
+    """``compare_waves(waves, scores)`` takes the codebook, the stacked answers and weights
+    from the waves, as the survey-first analysis functions do; a keyword given wins."""
+    cb, data, w = demo_waves.codebook, demo_waves.data(), demo_waves.weights()
+    segments = demo_waves.segments(demo_scores, random_state=0).rename("segment")
+    assert w is not None  # else the weighted and unweighted calls below would not differ
+    pd.testing.assert_frame_equal(compare_waves(demo_waves, demo_scores, by=segments),
+                                  compare_waves(demo_scores, codebook=cb, data=data, weights=w, by=segments))
+    pd.testing.assert_frame_equal(compare_waves(demo_waves, demo_scores, weights=None),
+                                  compare_waves(demo_scores, codebook=cb, data=data))
+    pd.testing.assert_frame_equal(wave_trends(demo_waves, demo_scores),
+                                  wave_trends(demo_scores, codebook=cb, data=data, weights=w))
+    assert drivers_by_wave(demo_waves, "out_value", ["fun_ease_1", "eco_sav_1"], n_boot=10, random_state=0).equals(
+        drivers_by_wave(data, "out_value", ["fun_ease_1", "eco_sav_1"], codebook=cb, weights=w, n_boot=10,
+                        random_state=0))
+    with pytest.raises(ParameterError, match="compare_waves"):
+        compare_waves(demo_waves, demo_scores, "wave")
+
+
 def test_a_planted_change_is_found_and_nothing_else():
     rng = np.random.default_rng(3)
     n = 600

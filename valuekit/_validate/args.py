@@ -24,16 +24,19 @@ def bare_name(name: str) -> str:
 
 
 def expected_error(name: str, expected: str, value) -> ParameterError:
+    """The ParameterError for argument ``name``: expected ``expected``, got ``value`` (shown briefly)."""
     return ParameterError(f"{name}: expected {expected}, got {shown_value(value)}", name=bare_name(name))
 
 
 def frame_arg(name: str, value, what: str = "a DataFrame") -> pd.DataFrame:
+    """``value`` when it is a DataFrame; else a ParameterError naming ``name`` and ``what`` was expected."""
     if not isinstance(value, pd.DataFrame):
         raise expected_error(name, what, value)
     return value
 
 
 def optional_frame(name: str, value, what: str = "a DataFrame") -> pd.DataFrame | None:
+    """None, or ``value`` checked as :func:`frame_arg` does."""
     return None if value is None else frame_arg(name, value, f"None or {what}")
 
 
@@ -67,18 +70,23 @@ def columns_arg(name: str, value, frames: dict, *, numeric: bool = False, allow_
         raise ParameterError(f"{name}: column(s) {missing} not found in {' or '.join(present) or 'the data'}; "
                              f"available: {available}", name=bare_name(name))
     if numeric:
-        def column(c):
-            return next(f[c] for f in present.values() if c in f.columns)
-        text = [c for c in cols if pd.api.types.is_bool_dtype(column(c).dtype)
-                or not pd.api.types.is_numeric_dtype(column(c).dtype)]
-        if text:
-            raise ParameterError(f"{name}: column(s) {text} are not numeric "
-                                 f"({', '.join(str(column(c).dtype) for c in text)}); expected scores or ratings",
-                                 name=bare_name(name))
+        _check_numeric(name, cols, present)
     return cols
 
 
+def _check_numeric(name: str, cols: list[str], present: dict) -> None:
+    """Each column (looked up in the first of the ``present`` frames holding it) is numeric
+    and not boolean."""
+    dtypes = {c: next(f[c] for f in present.values() if c in f.columns).dtype for c in cols}
+    text = [c for c in cols if pd.api.types.is_bool_dtype(dtypes[c]) or not pd.api.types.is_numeric_dtype(dtypes[c])]
+    if text:
+        raise ParameterError(f"{name}: column(s) {text} are not numeric "
+                             f"({', '.join(str(dtypes[c]) for c in text)}); expected scores or ratings",
+                             name=bare_name(name))
+
+
 def column_arg(name: str, value, frames: dict, *, numeric: bool = False) -> str:
+    """One column name (text) found in one of ``frames``, as :func:`columns_arg` checks it."""
     if not isinstance(value, str) or not value:
         raise expected_error(name, "a column name (text)", value)
     return columns_arg(name, value, frames, numeric=numeric)[0]
@@ -116,6 +124,7 @@ def covers_arg(name: str, frame: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
 
 
 def series_arg(name: str, value, index: pd.Index, what: str = "a Series on the scores' index") -> pd.Series:
+    """``value`` when it is a Series, aligned to ``index`` (:func:`align_arg`)."""
     if not isinstance(value, pd.Series):
         raise expected_error(name, what, value)
     return align_arg(name, value, index)
@@ -147,6 +156,8 @@ def grouping_arg(name: str, value, index: pd.Index, frames: dict | None = None, 
 
 
 def axes_arg(value, name: str = "ax"):
+    """None or a matplotlib Axes; else a ParameterError naming ``name``."""
+
     from matplotlib.axes import Axes  # deferred: matplotlib
 
     if value is not None and not isinstance(value, Axes):

@@ -154,7 +154,8 @@ class Loader(yaml.SafeLoader):
         self._aliases = 0
 
     def compose_node(self, parent, index):
-        # the composer recurses once per level: count the levels before going down one
+        """PyYAML's, refusing more than :data:`MAX_ALIASES` aliases or nesting deeper than
+        :data:`MAX_DEPTH` (the composer recurses once per level: counted before going down)."""
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
@@ -173,6 +174,7 @@ class Loader(yaml.SafeLoader):
             self._depth -= 1
 
     def compose_document(self):
+        """PyYAML's, refusing a document whose aliases expand too far or into themselves."""
         node = super().compose_document()
         if self._aliases:
             _check_expansion(node)
@@ -185,6 +187,8 @@ class Loader(yaml.SafeLoader):
         return f"line {node.start_mark.line + 1}" + (f", key '{path}'" if path else "")
 
     def construct_yaml_int(self, node):
+        """PyYAML's, refusing a number too long to convert quickly, and naming the line and key
+        of a malformed one."""
         digits, limit = _int_digits(str(node.value)), _max_int_digits()
         if digits > limit:  # counted before int() (or a base-60 loop) spends time on it
             raise BadValue(f"{self._where(node)}: a whole number of {digits:,} digits; expected a number of "
@@ -196,6 +200,7 @@ class Loader(yaml.SafeLoader):
                 from None
 
     def construct_yaml_float(self, node):
+        """PyYAML's, refusing a finite number too large for a float (it would read as inf)."""
         value = super().construct_yaml_float(node)
         if value in (float("inf"), float("-inf")) and "inf" not in str(node.value).lower():
             raise BadValue(f"{self._where(node)}: {_cut(node.value)} is too large for a number (beyond "
@@ -203,6 +208,7 @@ class Loader(yaml.SafeLoader):
         return value
 
     def construct_yaml_timestamp(self, node):
+        """PyYAML's, naming the line and key of a date that cannot be (a 31 February, say)."""
         try:
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError) as err:
@@ -210,6 +216,7 @@ class Loader(yaml.SafeLoader):
                           "as text") from None
 
     def construct_mapping(self, node, deep=False):
+        """PyYAML's, refusing a key given twice in one mapping (merged ``<<`` keys aside)."""
         if isinstance(node, yaml.MappingNode):
             seen = set()
             for key_node, _ in node.value:

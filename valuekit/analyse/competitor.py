@@ -43,6 +43,8 @@ def _require(codebook: Codebook) -> None:
 
 
 def paired_items(data: pd.DataFrame, codebook: Codebook):
+    """The (own item, competitor item) pairs of the codebook and their answers as two matrices,
+    each answer kept only where both sides of its pair were answered."""
     pairs = [(codebook.items[c].counterpart, c) for c in codebook.comparison_items]
     ours = item_matrix(data, codebook, [p[0] for p in pairs])
     theirs = item_matrix(data, codebook, [p[1] for p in pairs])

@@ -138,6 +138,8 @@ def _prepare(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> t
 
 
 def check_collinear(R: np.ndarray, drivers: list[str]) -> None:
+    """Refuse drivers that are perfectly collinear (from the correlation matrix ``R``, the
+    outcome first), naming those involved."""
     Rxx = R[1:, 1:]
     vals, vecs = np.linalg.eigh(Rxx)
     if vals[0] < 1e-8:
@@ -263,6 +265,8 @@ def shapley_r2(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=
 
 
 def check_shapley_size(drivers: list[str]) -> None:
+    """Refuse more drivers than the exact Shapley decomposition is allowed (its cost doubles
+    with each driver)."""
     if len(drivers) > MAX_SHAPLEY_DRIVERS:
         raise ParameterError(f"{len(drivers)} drivers: the exact Shapley decomposition needs 2**{len(drivers)} "
                              f"regressions and is limited to {MAX_SHAPLEY_DRIVERS} drivers; use "
@@ -361,6 +365,7 @@ def driver_rows(name, drivers, method, outcome, R, n, dropped, note, intervals=N
 
 
 def floor_note(n: int, p: int, per_driver: float) -> str:
+    """The note for ``n`` respondents, too few for ``p`` drivers at ``per_driver`` each."""
     drivers = f"{p} driver" + ("s" if p != 1 else "")
     return (f"too few respondents for {drivers}: {n:,} (at least {ceil(per_driver * p):,} needed, "
             f"{per_driver:g} per driver)")

@@ -278,6 +278,7 @@ class ValueSegmenter(ClusterMixin, BaseEstimator):
         return labels
 
     def fit_predict(self, X, y=None) -> pd.Series:
+        """Fit on ``X`` and return the segment of each respondent (``labels_``)."""
         return self.fit(X).labels_
 
 

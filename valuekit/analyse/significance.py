@@ -304,13 +304,9 @@ def _table_options(settings, adjust, alpha, confidence) -> tuple[dict, str, floa
     return s, adjust, alpha, confidence
 
 
-def _measure_matrix(scores: pd.DataFrame, measures, codebook: Codebook | None, w: np.ndarray):
-    """The measures (checked; default :func:`_default_measures`) as one centred matrix.
-
-    Means as they are, shares as 0/1 among the scored. Returns ``(measures, x, ok,
-    is_share, centre)``: ``x`` is the values minus each measure's weighted mean (shares
-    are not centred), ``ok`` marks finite values with a positive weight.
-    """
+def _check_measures(scores: pd.DataFrame, measures, codebook: Codebook | None) -> list[str]:
+    """The measures compared: the ones given (numeric score columns, or shares such as
+    ``share_destroyed``), or by default :func:`_default_measures`."""
     if measures is not None and (isinstance(measures, (str, dict)) or not hasattr(measures, "__iter__")):
         raise expected_error("measures", "None or a list of score columns", measures)
     given = measures is not None
@@ -327,6 +323,17 @@ def _measure_matrix(scores: pd.DataFrame, measures, codebook: Codebook | None, w
                                                          or pd.api.types.is_bool_dtype(scores[m].dtype))]
     if text:
         raise ParameterError(f"measures: measure(s) {text} are not numeric scores", name="measures")
+    return measures
+
+
+def _measure_matrix(scores: pd.DataFrame, measures, codebook: Codebook | None, w: np.ndarray):
+    """The measures (checked; default :func:`_default_measures`) as one centred matrix.
+
+    Means as they are, shares as 0/1 among the scored. Returns ``(measures, x, ok,
+    is_share, centre)``: ``x`` is the values minus each measure's weighted mean (shares
+    are not centred), ``ok`` marks finite values with a positive weight.
+    """
+    measures = _check_measures(scores, measures, codebook)
     values = np.empty((len(scores), len(measures)))
     for j, m in enumerate(measures):
         if m in _SHARES:

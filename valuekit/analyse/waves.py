@@ -47,7 +47,8 @@ from ..evidence import Evidence
 from ..measure.model import weights_arg
 from ..measure.scoring import ValueScorer, group_masks
 from ..survey.answers import kish_n
-from ..survey.audit import DEFAULT_EXCLUDE, ROW_REASONS, Survey, audit_survey, check_audit_options, read_codebook_arg
+from ..survey.audit import (DEFAULT_EXCLUDE, ROW_REASONS, Survey, audit_survey, check_audit_options, read_codebook_arg,
+                            survey_first)
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.io import check_read_options, read_limits, read_survey_file
 from ..survey.labels import lang_arg
@@ -147,6 +148,12 @@ class Waves:
         out.index = out.index.set_names(["wave", "row"])
         out.insert(0, "wave", out.pop("wave").astype(pd.CategoricalDtype(self.labels, ordered=True)))
         return out
+
+    def survey_part(self, name: str):
+        """What the waves stand for as an analysis function's ``name`` argument (see
+        :func:`valuekit.survey.audit.survey_first`): the stacked ``data`` and ``weights``,
+        and the ``codebook``."""
+        return {"data": self.data, "codebook": lambda: self.codebook, "weights": self.weights}[name]()
 
     def weights(self) -> pd.Series | None:
         """Each wave's own survey weights (the codebook's weight column), stacked like :meth:`data`;
@@ -457,6 +464,7 @@ def _side(x, ok, w, mask):
     return W, W2, S1, S2, N
 
 
+@survey_first("codebook", "data", "weights")
 @share_docs
 def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | None = None, by=None,
                   measures: list[str] | None = None, weights=None, data: pd.DataFrame | None = None,
@@ -506,7 +514,7 @@ def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | Non
     >>> import valuekit as vk
     >>> waves = load_waves(vk.DEMO_DATA, vk.DEMO_CODEBOOK, wave_column="wave")
     >>> scores = waves.scores()
-    >>> table = compare_waves(scores, codebook=waves.codebook, weights=waves.weights())
+    >>> table = compare_waves(waves, scores)  # the codebook, answers and weights from the waves
     >>> int(table["finding"].sum()), table.attrs["n_tests"]
     (0, 25)
     """
@@ -561,6 +569,7 @@ def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | Non
     return out
 
 
+@survey_first("codebook", "data", "weights")
 def wave_trends(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | None = None, by=None,
                 measures: list[str] | None = None, weights=None, data: pd.DataFrame | None = None,
                 confidence: float = 0.95, lang: str = "en") -> pd.DataFrame:
@@ -620,6 +629,7 @@ def wave_trends(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | None 
     return out
 
 
+@survey_first("codebook", "data", "weights")
 def drivers_by_wave(data: pd.DataFrame, outcome: str, drivers: list[str], *, wave="wave",
                     codebook: Codebook | None = None, weights=None, n_boot: int = 200, ci: float = 0.95,
                     random_state=None, lang: str = "en") -> pd.DataFrame:
@@ -724,7 +734,7 @@ def tracking_summary(table: pd.DataFrame, *, names: dict | None = None) -> str:
     --------
     >>> import valuekit as vk
     >>> waves = load_waves(vk.DEMO_DATA, vk.DEMO_CODEBOOK, wave_column="wave")
-    >>> print(tracking_summary(compare_waves(waves.scores(), weights=waves.weights())))
+    >>> print(tracking_summary(compare_waves(waves, waves.scores())))
     No change between waves passes the evidence bar: 25 comparisons, p adjusted (fdr_bh) across them; a change needs adjusted p < 0.05 and |effect size| >= 0.3.
     """
     table = frame_arg("table", table, "a compare_waves table")

@@ -561,6 +561,7 @@ def make_demo_survey(n: int = 2000, *, random_state: int = 2026) -> tuple[pd.Dat
     >>> sorted(truth["segment"].unique())
     ['bargain_hunters', 'experience_seekers', 'hassled_pragmatists', 'status_buyers']
     """
+    # complex: one branch per planted pattern, for the same reason as its length:
     # long: one recipe in the order of its random draws; splitting it would hide that order,
     # which the bundled files depend on byte for byte
     if n < 200:

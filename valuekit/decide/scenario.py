@@ -203,6 +203,8 @@ class Scenario:
         return cls(name=name.strip(), levers=levers, segments=segments, description=description, built_on=built_on)
 
     def to_dict(self) -> dict:
+        """The scenario as plain data (name, the levers moved, segments, description, what it was
+        built on), as saved to a scenario file."""
         out = {"name": self.name, "levers": {k: v for k, v in self.levers.items() if v}}
         if self.segments is not None:
             out["segments"] = [s.item() if isinstance(s, np.generic) else s for s in self.segments]
@@ -547,14 +549,7 @@ class ScenarioEngine:
         self.index = data.index[scored]
         self.M = np.ascontiguousarray(M[scored])
         self.w = survey_weights(weights, len(data), index=data.index)[scored]
-        seg = pd.Series("all", index=data.index) if segments is None else segments.reindex(data.index)
-        self.segments = np.array([(NO_SEGMENT if pd.isna(v) else v) for v in seg.astype(object).to_numpy()[scored]],
-                                 dtype=object)
-        self.segment_levels = group_order(self.segments)
-        level_code = {level: g for g, level in enumerate(self.segment_levels)}
-        self._seg_code = np.array([level_code[v] for v in self.segments], dtype=np.intp)
-        self._seg_onehot = np.zeros((len(self._seg_code), len(self.segment_levels)))
-        self._seg_onehot[np.arange(len(self._seg_code)), self._seg_code] = 1.0
+        self._set_segments(segments, data.index, scored)
         self.segment_names: dict = {}  # {lang: {segment: name}}, set by build_engine
         self.outcomes = list(outcomes or [])
         for model in self.outcomes:
@@ -564,6 +559,19 @@ class ScenarioEngine:
         self._scored = scorer.score_items(self.M)  # the customers' own result: what scenarios start from
         base = self._unpack(self._scored)
         self.base, self.base_ratio, self.base_code = base["blocks"], base["ratio"], base["code"]
+
+    def _set_segments(self, segments: pd.Series | None, index: pd.Index, scored: np.ndarray) -> None:
+        """Each scored customer's segment (``"all"`` without segments, :data:`NO_SEGMENT`
+        for one without), the segments in order, and each customer's segment as a code and
+        as a one-hot row (for per-segment sums)."""
+        seg = pd.Series("all", index=index) if segments is None else segments.reindex(index)
+        self.segments = np.array([(NO_SEGMENT if pd.isna(v) else v) for v in seg.astype(object).to_numpy()[scored]],
+                                 dtype=object)
+        self.segment_levels = group_order(self.segments)
+        level_code = {level: g for g, level in enumerate(self.segment_levels)}
+        self._seg_code = np.array([level_code[v] for v in self.segments], dtype=np.intp)
+        self._seg_onehot = np.zeros((len(self._seg_code), len(self.segment_levels)))
+        self._seg_onehot[np.arange(len(self._seg_code)), self._seg_code] = 1.0
 
     # -- the model ----------------------------------------------------------------------
     def _score(self, M: np.ndarray, changed: list[int]) -> dict:

@@ -65,6 +65,25 @@ __all__ = ["BigAudit", "audit_files", "connect", "source_files", "read_scores", 
 SUFFIXES = (".csv", ".parquet", ".pq")
 
 
+def _files_at(source: str | os.PathLike) -> list[Path]:
+    """The export files one folder, glob pattern or file names (see :func:`source_files`)."""
+    path = Path(source)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                       and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts))
+        if not files:
+            raise SurveyFileError(f"{path}: no CSV or Parquet file in this folder", path=str(path))
+        return files
+    if glob.has_magic(str(source)):
+        files = [Path(p) for p in sorted(glob.glob(str(source), recursive=True)) if Path(p).is_file()]
+        if not files:
+            raise SurveyFileError(f"{source}: no file matches this pattern", path=str(source))
+        return files
+    if path.is_file():
+        return [path]
+    raise SurveyFileError(f"survey file or folder '{path}' not found", path=str(path))
+
+
 def source_files(source) -> list[Path]:
     """The export files of ``source``: a folder (every CSV or Parquet file below it, in
     the order of their paths; names starting with ``.`` or ``_`` are skipped, as Spark
@@ -75,20 +94,7 @@ def source_files(source) -> list[Path]:
             raise ParameterError("source: expected a folder, a glob or files, got an empty list", name="source")
         files = [f for part in source for f in source_files(part)]
     elif isinstance(source, (str, os.PathLike)) and str(source).strip():
-        path = Path(source)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
-                           and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts))
-            if not files:
-                raise SurveyFileError(f"{path}: no CSV or Parquet file in this folder", path=str(path))
-        elif glob.has_magic(str(source)):
-            files = [Path(p) for p in sorted(glob.glob(str(source), recursive=True)) if Path(p).is_file()]
-            if not files:
-                raise SurveyFileError(f"{source}: no file matches this pattern", path=str(source))
-        elif path.is_file():
-            files = [path]
-        else:
-            raise SurveyFileError(f"survey file or folder '{path}' not found", path=str(path))
+        files = _files_at(source)
     else:
         raise _check._fail("source", "a folder, a glob pattern, a file or a list of them", source)
     repeated = sorted({str(f) for f in files if files.count(f) > 1})
@@ -171,6 +177,18 @@ def _scheduler_address(scheduler) -> str:
     scheme = scheme.lower()
     if scheme == "inproc":
         return f"{scheme}://{rest}"
+    port = _address_port(rest, fail)
+    if port is None and scheme in ("tcp", "tls"):
+        raise fail("no port")
+    if port is not None and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        raise fail(f"port {port!r} is not a number from 1 to 65535")
+    return f"{scheme}://{rest}" if sep else address
+
+
+def _address_port(rest: str, fail) -> str | None:
+    """The port of an address after its scheme (None when it has none), once its host is
+    checked: an IPv6 address in brackets, or a host name or IPv4 address. ``fail(problem)``
+    makes the error to raise."""
     if rest.startswith("["):
         host, bracket, tail = rest[1:].partition("]")
         if not bracket:
@@ -181,21 +199,15 @@ def _scheduler_address(scheduler) -> str:
             raise fail(f"'[{host}]' is not an IPv6 address") from None
         if tail and not tail.startswith(":"):
             raise fail(f"{tail!r} after the IPv6 address")
-        port = tail[1:] if tail else None
-    else:
-        host, colon, port = rest.partition(":")
-        if ":" in port:
-            raise fail("more than one ':' (an IPv6 address needs brackets, e.g. 'tcp://[::1]:8786')")
-        port = port if colon else None
-        if not host:
-            raise fail("no host")
-        if not _HOST.fullmatch(host):
-            raise fail(f"{host!r} is not a host name or IP address")
-    if port is None and scheme in ("tcp", "tls"):
-        raise fail("no port")
-    if port is not None and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
-        raise fail(f"port {port!r} is not a number from 1 to 65535")
-    return f"{scheme}://{rest}" if sep else address
+        return tail[1:] if tail else None
+    host, colon, port = rest.partition(":")
+    if ":" in port:
+        raise fail("more than one ':' (an IPv6 address needs brackets, e.g. 'tcp://[::1]:8786')")
+    if not host:
+        raise fail("no host")
+    if not _HOST.fullmatch(host):
+        raise fail(f"{host!r} is not a host name or IP address")
+    return port if colon else None
 
 
 @contextmanager
@@ -457,14 +469,17 @@ class BigAudit:
 
     @property
     def rows_in(self) -> int:
+        """Rows read, over every file."""
         return int(self.files["rows_in"].sum())
 
     @property
     def rows_kept(self) -> int:
+        """Rows kept, over every file."""
         return int(self.files["rows_kept"].sum())
 
     @property
     def rows_excluded(self) -> int:
+        """Rows excluded (each with its reason), over every file."""
         return int(self.files["rows_excluded"].sum())
 
     def summary(self) -> dict:

@@ -322,6 +322,7 @@ class ScoreModel:
 
     # -- output ---------------------------------------------------------------------
     def get_feature_names_out(self, input_features=None):
+        """The names of the score columns :meth:`transform` returns, in order."""
         ratio = ["sacrifices", "value_ratio", "log_value_ratio", "verdict"] if self.codebook_.has_sacrifices else []
         return np.array([*self._score_names, "benefits", *ratio, "unscored_reason"], dtype=object)
 

@@ -287,6 +287,7 @@ class ValueScorer(TransformerMixin, BaseEstimator):
 
     # -- output ---------------------------------------------------------------------
     def get_feature_names_out(self, input_features=None):
+        """The names of the score columns :meth:`transform` returns, in order."""
         check_is_fitted(self, "codebook_")
         return self._model.get_feature_names_out()
 

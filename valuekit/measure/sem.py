@@ -931,47 +931,8 @@ def _cfa_result(name, factors, spec, notes, mom, cb, s, n_boot, ci, rng, max_ite
     fit, statistics, rows, table, theta, std = _fit_and_read(spec, mom, notes, name, s, max_iter)
     std_se = _delta_se(fit, rows, theta, fit.covariance_of_estimates())
     _, _, _, _, _, _, var = fit.matrices(theta)
-    z_crit = _ci_level(ci)
-    back = fit.back
-    est, se, z, p = (_numeric(table[c]) for c in ("Estimate", "Std. Err", "z-value", "p-value"))
-    loadings, correlations = [], []
-    residual_std = {lv: std[k] for k, (op, lv, rv, *_) in enumerate(rows) if op == "~~" and lv == rv}
-    factor_of = {spec.latent_alias[f]: f for f in spec.factors}
-    item_alias = set(spec.alias.values())
-    for k, (op, lv, rv, *_) in enumerate(rows):
-        if op == "~" and rv in factor_of and lv in item_alias:
-            item, factor = back[lv], factor_of[rv]
-            resid = residual_std.get(lv, 0.0 if factor in spec.single else np.nan)
-            flag = ""
-            if factor not in spec.single and (resid <= _BOUND or abs(std[k]) >= 1):
-                flag = (f"{_HEYWOOD}: residual variance at its bound of 0 (standardized loading "
-                        f"{std[k]:.2f}); not an admissible estimate")
-                notes.append(f"{item} ({factor}): {flag}")
-            elif factor not in spec.single and abs(std[k]) > s["max_std_loading"]:
-                flag = (f"{_NEAR_HEYWOOD}: standardized loading {std[k]:.4f} above {s['max_std_loading']:.2f}, "
-                        f"residual variance {resid:.4f} of the item's; the factor is almost this item alone (a "
-                        "near-duplicate of another item in the block? drop or merge one)")
-                notes.append(f"{item} ({factor}): {flag}")
-            loadings.append({"factor": factor, "item": item, "label": cb.label(item), "estimate": est[k],
-                             "se": se[k], "z": z[k], "p_value": p[k], "std_loading": std[k], "std_se": std_se[k],
-                             "ci_low": std[k] - z_crit * std_se[k], "ci_high": std[k] + z_crit * std_se[k],
-                             "residual": resid, "flag": flag})
-        elif op == "~~" and lv != rv and lv in factor_of and rv in factor_of:
-            fa, fb = factor_of[rv], factor_of[lv]
-            if list(spec.factors).index(fa) > list(spec.factors).index(fb):
-                fa, fb = fb, fa
-            flag = ""
-            if abs(std[k]) >= 1:
-                flag = f"correlation {std[k]:.2f}: not admissible; the two factors are not distinct"
-                notes.append(f"{fa} and {fb}: {flag}")
-            correlations.append({"factor_a": fa, "factor_b": fb, "r": std[k], "se": std_se[k],
-                                 "ci_low": std[k] - z_crit * std_se[k], "ci_high": std[k] + z_crit * std_se[k],
-                                 "flag": flag})
-        elif op == "~~" and lv == rv and lv in factor_of and var[lv] <= _BOUND:
-            notes.append(f"{factor_of[lv]}: factor variance at its bound of 0; the factor is not measured")
-    loadings = pd.DataFrame(loadings)
-    correlations = pd.DataFrame(correlations, columns=["factor_a", "factor_b", "r", "se", "ci_low", "ci_high",
-                                                       "flag"])
+    loadings, correlations = _cfa_tables(spec, rows, table, std, std_se, var, fit.back, cb, s, notes,
+                                         _ci_level(ci))
     validity = _validity(spec, loadings, correlations)
     multi = {f: its for f, its in spec.factors.items() if len(its) >= 2}
     ht = _htmt_table(mom, multi, n_boot, ci, rng) if len(multi) > 1 else pd.DataFrame(
@@ -979,6 +940,55 @@ def _cfa_result(name, factors, spec, notes, mom, cb, s, n_boot, ci, rng, max_ite
     notes += _weights_note(mom, "chi-square, fit indices and standard errors")
     return CFAResult(name, factors, statistics, loadings, correlations, validity, ht, mom.accounting(), mom.excluded,
                      notes, s)
+
+
+def _cfa_tables(spec: _Spec, rows: list, table: pd.DataFrame, std, std_se, var, back: dict, cb, s,
+                notes: list, z_crit: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The loadings and factor correlations of a fitted CFA, with intervals on the
+    standardized scale and their admissibility flags (also appended to ``notes``)."""
+    # complex: one branch per kind of parameter row (loading, factor correlation, factor
+    # variance), each checked for admissibility as lavaan's output is read
+    est, se, z, p = (_numeric(table[c]) for c in ("Estimate", "Std. Err", "z-value", "p-value"))
+    loadings, correlations = [], []
+    residual_std = {lv: std[k] for k, (op, lv, rv, *_) in enumerate(rows) if op == "~~" and lv == rv}
+    factor_of = {spec.latent_alias[f]: f for f in spec.factors}
+    item_alias = set(spec.alias.values())
+    for k, (op, lv, rv, *_) in enumerate(rows):
+        interval = {"ci_low": std[k] - z_crit * std_se[k], "ci_high": std[k] + z_crit * std_se[k]}
+        if op == "~" and rv in factor_of and lv in item_alias:
+            item, factor = back[lv], factor_of[rv]
+            resid = residual_std.get(lv, 0.0 if factor in spec.single else np.nan)
+            flag = "" if factor in spec.single else _loading_flag(std[k], resid, s)
+            if flag:
+                notes.append(f"{item} ({factor}): {flag}")
+            loadings.append({"factor": factor, "item": item, "label": cb.label(item), "estimate": est[k],
+                             "se": se[k], "z": z[k], "p_value": p[k], "std_loading": std[k], "std_se": std_se[k],
+                             **interval, "residual": resid, "flag": flag})
+        elif op == "~~" and lv != rv and lv in factor_of and rv in factor_of:
+            fa, fb = sorted((factor_of[rv], factor_of[lv]), key=list(spec.factors).index)
+            flag = f"correlation {std[k]:.2f}: not admissible; the two factors are not distinct" \
+                if abs(std[k]) >= 1 else ""
+            if flag:
+                notes.append(f"{fa} and {fb}: {flag}")
+            correlations.append({"factor_a": fa, "factor_b": fb, "r": std[k], "se": std_se[k], **interval,
+                                 "flag": flag})
+        elif op == "~~" and lv == rv and lv in factor_of and var[lv] <= _BOUND:
+            notes.append(f"{factor_of[lv]}: factor variance at its bound of 0; the factor is not measured")
+    return pd.DataFrame(loadings), pd.DataFrame(correlations, columns=["factor_a", "factor_b", "r", "se", "ci_low",
+                                                                      "ci_high", "flag"])
+
+
+def _loading_flag(std: float, resid: float, s) -> str:
+    """Why a standardized loading of an item in a block of several is not admissible (a
+    Heywood case) or nearly not; empty when it is fine."""
+    if resid <= _BOUND or abs(std) >= 1:
+        return (f"{_HEYWOOD}: residual variance at its bound of 0 (standardized loading "
+                f"{std:.2f}); not an admissible estimate")
+    if abs(std) > s["max_std_loading"]:
+        return (f"{_NEAR_HEYWOOD}: standardized loading {std:.4f} above {s['max_std_loading']:.2f}, "
+                f"residual variance {resid:.4f} of the item's; the factor is almost this item alone (a "
+                "near-duplicate of another item in the block? drop or merge one)")
+    return ""
 
 
 def _validity(spec: _Spec, loadings: pd.DataFrame, correlations: pd.DataFrame) -> pd.DataFrame:
@@ -1570,6 +1580,17 @@ def _path_admissibility(fit, spec, factors: dict, rows: list, std, draws, r2_dra
             notes.append(f"{pair[0]} and {pair[1]}: correlation {std[k]:.2f}: not admissible; the two factors are not "
                          "distinct")
     measured = {(spec.alias[it], spec.latent_alias[f]) for f, its in spec.factors.items() for it in its}
+    heywood = _path_heywood(spec, rows, std, back, measured, notes)
+    odd = int(np.sum(np.any(np.abs(draws[:, corr_rows]) >= 1, axis=1) | np.any(r2_draws < 0, axis=1)))
+    if odd:
+        notes.append(f"inadmissible bootstrap draws: {odd} of {n_boot} have a factor correlation of 1 or more or an "
+                     "R² below 0; the intervals include them, so they are wider than the estimate's uncertainty")
+    return corr_rows, measured, heywood
+
+
+def _path_heywood(spec, rows: list, std, back: dict, measured: set, notes: list[str]) -> set:
+    """The items of blocks of several whose residual variance is at its bound of 0 (Heywood
+    cases), each noted with its standardized loading."""
     std_loading = {lv: std[k] for k, (op, lv, rv, *_) in enumerate(rows) if op == "~" and (lv, rv) in measured}
     without_error = {spec.alias[it] for it in spec.single.values()}
     heywood = set()
@@ -1579,11 +1600,7 @@ def _path_admissibility(fit, spec, factors: dict, rows: list, std, draws, r2_dra
             heywood.add(back[lv])
             notes.append(f"{back[lv]} ({factor}): {_HEYWOOD}: residual variance at its bound of 0 (standardized "
                          f"loading {std_loading[lv]:.2f}); not an admissible estimate")
-    odd = int(np.sum(np.any(np.abs(draws[:, corr_rows]) >= 1, axis=1) | np.any(r2_draws < 0, axis=1)))
-    if odd:
-        notes.append(f"inadmissible bootstrap draws: {odd} of {n_boot} have a factor correlation of 1 or more or an "
-                     "R² below 0; the intervals include them, so they are wider than the estimate's uncertainty")
-    return corr_rows, measured, heywood
+    return heywood
 
 
 def _failed_draws_note(failed: int, why: dict, n_boot: int, n: int, n_variables: int) -> str:
@@ -1689,9 +1706,14 @@ def _path_verdicts(res: PathResult) -> list[str]:
     out.append(f"Model fit (n = {f['n']:.0f}): the model is {_SATURATED}." if f["df"] == 0 else
                f"Model fit (n = {f['n']:.0f}): CFI {f['cfi']:.3f}, RMSEA {f['rmsea']:.3f} "
                f"[{f['rmsea_low']:.3f}, {f['rmsea_high']:.3f}], SRMR {f['srmr']:.3f}.")
-    p = res.paths
-    targets = ([res.mediator] if res.mediator else []) + list(res.outcomes)
-    for t in targets:
+    return out + _paths_into(res) + _indirect_verdicts(res)
+
+
+def _paths_into(res: PathResult) -> list[str]:
+    """For the mediator and each outcome: its R² and the paths into it distinguishable from
+    zero, largest first."""
+    out, p = [], res.paths
+    for t in ([res.mediator] if res.mediator else []) + list(res.outcomes):
         into = p[p["target"] == t]
         sig = into[into["significant"]].sort_values("std_estimate", key=np.abs, ascending=False)
         r2 = res.r2.set_index("variable").loc[t]
@@ -1703,14 +1725,20 @@ def _path_verdicts(res: PathResult) -> list[str]:
         quiet = len(into) - len(sig)
         out.append(f"{head}: " + "; ".join(parts) + (f" ({quiet} other path(s) not distinguishable from zero)."
                                                      if quiet else "."))
-    if res.mediator and len(res.indirect):
-        ind = res.indirect
-        for o in res.outcomes:
-            sig = ind[(ind["outcome"] == o) & ind["significant"]]
-            if sig.empty:
-                out.append(f"No effect on {o} is carried through {res.mediator} (every indirect interval includes 0).")
-            else:
-                top = sig.loc[sig["std_estimate"].abs().idxmax()]
-                out.append(f"Through {res.mediator}, {len(sig)} factor(s) reach {o}; the largest indirect effect is "
-                           f"{top.source} {top.std_estimate:+.2f} [{top.ci_low:+.2f}, {top.ci_high:+.2f}].")
+    return out
+
+
+def _indirect_verdicts(res: PathResult) -> list[str]:
+    """For each outcome, whether any effect is carried through the mediator, and the largest."""
+    if not (res.mediator and len(res.indirect)):
+        return []
+    out, ind = [], res.indirect
+    for o in res.outcomes:
+        sig = ind[(ind["outcome"] == o) & ind["significant"]]
+        if sig.empty:
+            out.append(f"No effect on {o} is carried through {res.mediator} (every indirect interval includes 0).")
+        else:
+            top = sig.loc[sig["std_estimate"].abs().idxmax()]
+            out.append(f"Through {res.mediator}, {len(sig)} factor(s) reach {o}; the largest indirect effect is "
+                       f"{top.source} {top.std_estimate:+.2f} [{top.ci_low:+.2f}, {top.ci_high:+.2f}].")
     return out

@@ -1166,19 +1166,10 @@ def plot_path_diagram(result, *, ax: plt.Axes | None = None, lang: str = "en", c
         text = codebook.label(name, lang) if codebook is not None else name
         return name.replace("_", " ") if text == name else text
 
-    paths = result.paths
     mediator = result.mediator
     outcomes = [o for o in result.outcomes if o != mediator]
-    endogenous = ([mediator] if mediator else []) + outcomes
-    factors = [s for s in dict.fromkeys(paths["source"]) if s not in endogenous] if len(paths) else []
-    sacrifices = [f for f in factors if f in SACRIFICES or f == "sacrifices"]
-    benefits = [f for f in factors if f not in sacrifices]
+    benefits, sacrifices, shown = _path_parts(result, outcomes, show_direct)
     latent = set(result.loadings["factor"]) if "factor" in getattr(result.loadings, "columns", ()) else set()
-
-    # which paths are drawn: through the mediator in full, direct ones beside it thin and light
-    shown = [p for _, p in paths.iterrows()
-             if (show_direct or mediator is None or p["kind"] != "direct")
-             and p["source"] in factors + endogenous and p["target"] in endogenous]
     beside = mediator is not None and any(p["kind"] == "direct" for p in shown)
 
     # layout: factors top to bottom (benefits, a gap, sacrifices), the mediator level with
@@ -1190,6 +1181,34 @@ def plot_path_diagram(result, *, ax: plt.Axes | None = None, lang: str = "en", c
     for p in shown:
         _path_arrow(ax, p, pos, nodes, into, port_in, port_out, mediator, beside)
 
+    _path_frame(ax, pos, right)
+    if shown:
+        handles = [Line2D([], [], color="0.15", linewidth=2, label="significant"),
+                   Line2D([], [], color="0.7", linewidth=2, linestyle="--", label="not significant")]
+        if beside:
+            handles.append(Line2D([], [], color="0.55", linewidth=0.8,
+                                  label=f"direct, not through {label(mediator)}"))
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles),
+                  frameon=False, fontsize=8)
+    return ax
+
+
+def _path_parts(result, outcomes: list, show_direct: bool) -> tuple[list, list, list]:
+    """A path model's benefit factors, sacrifice factors and the paths drawn: those through
+    the mediator in full, the direct ones beside it when asked for."""
+    paths, mediator = result.paths, result.mediator
+    endogenous = ([mediator] if mediator else []) + outcomes
+    factors = [s for s in dict.fromkeys(paths["source"]) if s not in endogenous] if len(paths) else []
+    sacrifices = [f for f in factors if f in SACRIFICES or f == "sacrifices"]
+    benefits = [f for f in factors if f not in sacrifices]
+    shown = [p for _, p in paths.iterrows()
+             if (show_direct or mediator is None or p["kind"] != "direct")
+             and p["source"] in factors + endogenous and p["target"] in endogenous]
+    return benefits, sacrifices, shown
+
+
+def _path_frame(ax: plt.Axes, pos: dict, right: float) -> None:
+    """Equal scales, no axes, and limits around every node of a path diagram."""
     ax.set_aspect("equal")
     width, height = _NODE_WIDTH, _NODE_HEIGHT
     low = min((yy for _, yy in pos.values()), default=0.0)
@@ -1197,15 +1216,6 @@ def plot_path_diagram(result, *, ax: plt.Axes | None = None, lang: str = "en", c
     ax.set_xlim(-width / 2 - 0.3, right + width / 2 + 0.3)
     ax.set_ylim(low - height / 2 - 0.5, high + height / 2 + 0.3)
     ax.set_axis_off()
-    handles = [Line2D([], [], color="0.15", linewidth=2, label="significant"),
-               Line2D([], [], color="0.7", linewidth=2, linestyle="--", label="not significant")]
-    if beside:
-        handles.append(Line2D([], [], color="0.55", linewidth=0.8,
-                              label=f"direct, not through {label(mediator)}"))
-    if shown:
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles),
-                  frameon=False, fontsize=8)
-    return ax
 
 
 _NODE_WIDTH, _NODE_HEIGHT = 2.4, 0.78  # a path diagram's boxes, in data units

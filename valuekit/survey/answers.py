@@ -67,10 +67,12 @@ def answer_values(series: pd.Series, col: str, scale: Scale) -> tuple[np.ndarray
 
 
 def refuse_answers(problems: list[str]) -> None:
+    """Raise one SurveyError listing every problem found in the answers (none: nothing)."""
     if problems:
         raise SurveyError("; ".join(problems) + f". {AUDIT_HINT}")
 
 def require_items(data: pd.DataFrame, items: list[str]) -> None:
+    """Refuse data without every one of ``items``, naming the missing columns."""
     missing = [c for c in items if c not in data.columns]
     if missing:
         raise SurveyError(f"item column(s) {missing} not found in data; available: {list(data.columns)}")

@@ -134,14 +134,17 @@ class Audit:
 
     @property
     def rows_in(self) -> int:
+        """Data rows read from the file."""
         return len(self.rows)
 
     @property
     def rows_kept(self) -> int:
+        """Rows kept for the analysis."""
         return int((self.rows["status"] == "kept").sum())
 
     @property
     def rows_excluded(self) -> int:
+        """Rows excluded, each with its reason in :attr:`rows`."""
         return int((self.rows["status"] == "excluded").sum())
 
     def summary(self) -> dict:
@@ -169,6 +172,7 @@ class Audit:
         }
 
     def to_json(self, **kwargs) -> str:
+        """The :meth:`summary` as JSON (``kwargs`` go to :func:`json.dumps`)."""
         return json.dumps(self.summary(), **kwargs)
 
     def summary_table(self) -> pd.DataFrame:
@@ -226,6 +230,7 @@ class Survey:
 
     @cached_property
     def data(self) -> pd.DataFrame:
+        """The kept rows, recoded (missing codes blank, reverse-keyed items turned)."""
         kept = (self.audit.rows["status"] == "kept").to_numpy()
         return self.recoded[kept]
 
@@ -262,10 +267,14 @@ class Survey:
     def __repr__(self) -> str:
         return f"<Survey {self.audit.info.path}: {self.audit.rows_kept} respondents kept of {self.audit.rows_in}>"
 
+    def survey_part(self, name: str):
+        """What the survey stands for as an analysis function's ``name`` argument (see
+        :func:`survey_first`): ``data``, ``codebook`` or ``weights``."""
+        return {"data": lambda: self.data, "codebook": lambda: self.codebook, "weights": lambda: self.weights}[name]()
 
-#: What a survey given first stands for, by parameter name.
-_FROM_SURVEY = {"data": lambda survey: survey.data, "codebook": lambda survey: survey.codebook,
-                "weights": lambda survey: survey.weights}
+
+#: What a survey given first stands for: the parameters :meth:`Survey.survey_part` fills.
+SURVEY_PARTS = ("data", "codebook", "weights")
 
 
 def survey_first(*fills: str):
@@ -276,10 +285,13 @@ def survey_first(*fills: str):
     the survey, unless ``kw`` gives it: a keyword given explicitly wins, so
     ``f(survey, weights=None)`` is the unweighted analysis. Called without a survey first,
     the function is unchanged. The docstring gains a paragraph saying which are filled.
+
+    Anything with a ``survey_part(name)`` method stands for a survey here, as the waves of
+    a tracking study (:class:`valuekit.analyse.waves.Waves`, stacked) do.
     """
-    unknown = [name for name in fills if name not in _FROM_SURVEY]
+    unknown = [name for name in fills if name not in SURVEY_PARTS]
     if unknown:
-        raise ValueError(f"survey_first: a survey gives {list(_FROM_SURVEY)}, not {unknown}")
+        raise ValueError(f"survey_first: a survey gives {list(SURVEY_PARTS)}, not {unknown}")
 
     def decorate(func):
         params = inspect.signature(func).parameters
@@ -291,7 +303,7 @@ def survey_first(*fills: str):
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            if not args or not isinstance(args[0], Survey):
+            if not args or not callable(getattr(type(args[0]), "survey_part", None)):
                 return func(*args, **kwargs)
             survey, rest = args[0], args[1:]
             if len(rest) > len(positional):
@@ -304,7 +316,7 @@ def survey_first(*fills: str):
             if twice:
                 raise ParameterError(f"{func.__name__}: {twice[0]!r} given twice (by position and by name)",
                                      name=twice[0])
-            filled = {name: _FROM_SURVEY[name](survey) for name in fills if name not in kwargs}
+            filled = {name: survey.survey_part(name) for name in fills if name not in kwargs}
             return func(**bound, **filled, **kwargs)
 
         wrapper.__doc__ = _with_survey_paragraph(func.__doc__ or "", func.__name__, fills)

@@ -359,10 +359,12 @@ class Codebook:
 
     @cached_property
     def benefit_items(self) -> list[str]:
+        """The benefit items, in the codebook's order."""
         return self.items_by_role("benefit")
 
     @cached_property
     def sacrifice_items(self) -> list[str]:
+        """The sacrifice items, in the codebook's order."""
         return self.items_by_role("sacrifice")
 
     @cached_property
@@ -386,6 +388,7 @@ class Codebook:
 
     @cached_property
     def comparison_items(self) -> list[str]:
+        """The competitor items (each paired with an own item), in the codebook's order."""
         return self.items_by_role("comparison")
 
     @cached_property
@@ -428,6 +431,7 @@ class Codebook:
 
     @cached_property
     def context_columns(self) -> list[str]:
+        """Every context column (groupings such as situation or channel), in order."""
         return [c for cols in self.context.values() for c in cols]
 
     def columns(self) -> list[str]:
@@ -816,18 +820,7 @@ class _Parser:
             item_scale = Scale(math.nan, math.nan)
         item_codes, item_tokens = (_as_codes(attrs["missing_codes"], f"items.{col}.missing_codes")
                                    if "missing_codes" in attrs else (base_codes, base_tokens))
-        inside = [c for c in item_codes if item_scale.min <= c <= item_scale.max]
-        own_codes = "missing_codes" in attrs
-        if inside and item_scale is not _ANY_NUMBER and not own_codes and item_scale == self.scale\
-                and tuple(item_codes) == tuple(self.codes):
-            self.clashing.append(col)  # the common codes on the common scale: reported once, on 'missing_codes'
-        elif inside and item_scale is not _ANY_NUMBER:
-            # its own codes: that key is wrong; the common ones on its own scale: the item needs its own
-            key, whose, fix = ((f"items.{col}.missing_codes", "its missing code(s)", "use codes outside it")
-                               if own_codes else (f"items.{col}", "the common missing code(s)",
-                                                  f"give '{col}' its own missing_codes"))
-            raise _fail(key, f"{whose} {[f'{c:g}' for c in inside]} lie inside the scale {item_scale} "
-                             f"of '{col}', so real answers would be thrown away; {fix} (e.g. [99])")
+        self.check_codes(col, item_scale, item_codes, own_codes="missing_codes" in attrs)
         reverse = attrs.get("reverse", counterpart.reverse if counterpart else False)
         if not isinstance(reverse, bool):
             raise _fail(f"items.{col}.reverse", f"expected true or false, got {reverse!r}")
@@ -838,6 +831,22 @@ class _Parser:
             text=str(attrs["text"]) if "text" in attrs else None,
             labels=_as_labels(attrs["label"], f"items.{col}.label") if "label" in attrs else {},
         )
+
+    def check_codes(self, col: str, item_scale: Scale, item_codes: list, own_codes: bool) -> None:
+        """Missing codes inside an item's scale would throw real answers away: the common
+        codes on the common scale are reported once (on ``missing_codes``); an item's own
+        codes are wrong on its key; the common codes on its own scale need codes of its own."""
+        inside = [c for c in item_codes if item_scale.min <= c <= item_scale.max]
+        if not inside or item_scale is _ANY_NUMBER:
+            return
+        if not own_codes and item_scale == self.scale and tuple(item_codes) == tuple(self.codes):
+            self.clashing.append(col)
+            return
+        key, whose, fix = ((f"items.{col}.missing_codes", "its missing code(s)", "use codes outside it")
+                           if own_codes else (f"items.{col}", "the common missing code(s)",
+                                              f"give '{col}' its own missing_codes"))
+        raise _fail(key, f"{whose} {[f'{c:g}' for c in inside]} lie inside the scale {item_scale} "
+                         f"of '{col}', so real answers would be thrown away; {fix} (e.g. [99])")
 
     def scored_as(self, name: str, key: str) -> None:
         self.scored_names[name] = key

@@ -101,6 +101,7 @@ class Guess:
 
     @property
     def sure(self) -> str:
+        """How sure the guess is, in words: ``sure``, ``likely`` or ``guess``."""
         return "sure" if self.confidence >= SURE else "likely" if self.confidence >= 0.5 else "guess"
 
     def note(self, score: bool = False) -> str:
@@ -152,6 +153,7 @@ class Draft:
         return grouped
 
     def scale_of(self, col: str) -> tuple[float, float] | None:
+        """The scale drafted for item ``col`` as ``(min, max)``; None when it is no rated item."""
         return tuple(self.item_scale[col]) if col in self.item_scale else None
 
     def codes_of(self, col: str) -> list[float]:
@@ -498,6 +500,18 @@ def _labels_scale(labels: dict) -> tuple[tuple[float, float] | None, list[float]
     return ((min(rest), max(rest)) if len(rest) >= 2 else None), dk
 
 
+def _outside_codes(rest: np.ndarray, lo: float, hi: float, n: int, codes: set) -> tuple[set, int]:
+    """The answers outside a scale ``lo``-``hi`` that are missing codes, added to ``codes``,
+    and how many other values fall outside it. A code is a usual one, or stands apart from
+    the scale and is used often (of ``n`` answers); a rare 44 is a typo."""
+    distinct, counts = np.unique(rest, return_counts=True)
+    outside = [(float(v), int(k)) for v, k in zip(distinct, counts) if v < lo or v > hi]
+    for v, k in outside:
+        if v in TYPICAL_CODES or (min(abs(v - lo), abs(v - hi)) >= 2 and k >= max(3, 0.01 * n)):
+            codes.add(v)
+    return codes, sum(v not in codes for v, _ in outside)
+
+
 def _scale_of(col: str, x: pd.Series, info: SourceInfo) -> tuple[tuple[float, float], list[float], str] | None:
     """An item's scale and missing codes, or None when the column is not a rating."""
     values = x.dropna().to_numpy()
@@ -514,14 +528,8 @@ def _scale_of(col: str, x: pd.Series, info: SourceInfo) -> tuple[tuple[float, fl
     lo, hi = labelled if labelled else _snap(*_run_of(rest))
     if hi - lo < 2 or hi - lo > 20:  # a yes/no or a count, not a rating scale
         return None
-    distinct, counts = np.unique(rest, return_counts=True)
-    outside = [(float(v), int(k)) for v, k in zip(distinct, counts) if v < lo or v > hi]
-    for v, k in outside:  # a code is a usual one, or stands apart and is used often; a rare 44 is a typo
-        gap = min(abs(v - lo), abs(v - hi))
-        if v in TYPICAL_CODES or (gap >= 2 and k >= max(3, 0.01 * values.size)):
-            codes.add(v)
-    strays = [v for v, _ in outside if v not in codes]  # out of range: left for the audit to flag
-    if len(strays) > 3:
+    codes, strays = _outside_codes(rest, lo, hi, values.size, codes)
+    if strays > 3:  # out of range: left for the audit to flag, unless too many for a rating
         return None
     why = "value labels" if labelled else f"answers {lo:g}-{hi:g}"
     return (lo, hi), sorted(codes), why
@@ -952,32 +960,55 @@ def _read_in(text: str, lex: _Lexicon, name: bool = False) -> _Reading:
                                 ", ".join(f"'{w}'" for w in dict.fromkeys(asides)) + "), not how the offer performs")
     rated = [h for h in hits
              if h.entry.kind in ("block", "topic", "burden", "relief") and h.entry.target[0] != "outcome"]
-    satisfied = [h for h in hits if h.entry.target == ("outcome", "satisfaction")]
-    frame_hits = [h for h in hits if h.entry.kind == "frame"]
-    if satisfied and rated:  # "how satisfied are you with the price?": an evaluation of the price
-        frame_hits = sorted(frame_hits + satisfied, key=lambda h: h.start)
+    frame_hits = _frame_hits(hits, rated)
     frames = [_said(tokens, h) for h in frame_hits]
     evaluative = ", ".join(f"'{w}'" for w in dict.fromkeys(frames))
     tally = _tally(hits, tokens, rated, more, less, nots, evaluative)
     scores = tally.scores
     # what a question judging something judges is the first thing it names after the frame
     # ("how would you rate the clarity of your bill?": the clarity): it counts one more
-    after = [target for h, target in tally.placed
-             if frame_hits and target[0] != "outcome" and h.start >= frame_hits[0].end]
+    after = _judged(tally, frame_hits)
     if after and len(scores) > 1:
-        scores[after[0]] += 1.0
+        scores[after] += 1.0
     if not scores:
         return _Reading(None, language=lex.lang)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    (best, top), second = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
-    confidence = 0.3 + 0.35 * min(top, 3) / 3 + 0.35 * (top - second) / top
+    best, top = ranked[0]
     undirected = best[0] == "sacrifice" and not tally.directed.get(best, False)
+    against, relief = _against(best, tally, tokens, nots, lex)
+    guess = Guess(best, _confidence(ranked, undirected), _reading_reason(ranked, tally, undirected))
+    return _Reading(guess, strength=top, against=against, relief=relief, undirected=undirected, language=lex.lang)
+
+
+def _judged(tally: "_Tally", frame_hits: list) -> tuple | None:
+    """What a question judging something judges: the first thing it names after the frame
+    ("how would you rate the clarity of your bill?": the clarity); None without a frame."""
+    if not frame_hits:
+        return None
+    return next((target for h, target in tally.placed
+                 if target[0] != "outcome" and h.start >= frame_hits[0].end), None)
+
+
+def _frame_hits(hits: list, rated: list) -> list:
+    """The words framing a question as a judgement ("how would you rate"); "satisfied" frames
+    one too when the question also names what is judged ("how satisfied are you with the
+    price?": an evaluation of the price, not the satisfaction outcome)."""
+    frame_hits = [h for h in hits if h.entry.kind == "frame"]
+    satisfied = [h for h in hits if h.entry.target == ("outcome", "satisfaction")]
+    if satisfied and rated:
+        frame_hits = sorted(frame_hits + satisfied, key=lambda h: h.start)
+    return frame_hits
+
+
+def _confidence(ranked: list, undirected: bool) -> float:
+    """How sure a reading is, from .2 to .95: more with more words for the winner (up to
+    three) and a wider lead over the runner-up; at most .65 for a sacrifice without a word
+    saying which way it runs."""
+    top, second = ranked[0][1], (ranked[1][1] if len(ranked) > 1 else 0.0)
+    confidence = 0.3 + 0.35 * min(top, 3) / 3 + 0.35 * (top - second) / top
     if undirected:
         confidence = min(confidence, 0.65)
-    reason = _reading_reason(ranked, tally, undirected)
-    against, relief = _against(best, tally, tokens, nots, lex)
-    guess = Guess(best, round(max(0.2, min(0.95, confidence)), 2), reason)
-    return _Reading(guess, strength=top, against=against, relief=relief, undirected=undirected, language=lex.lang)
+    return round(max(0.2, min(0.95, confidence)), 2)
 
 
 def _reading_reason(ranked: list, tally: "_Tally", undirected: bool) -> str:
@@ -1149,6 +1180,24 @@ def _context_name(name: str) -> bool:
     return len(parts) == 1 and any(len(w) >= 4 and w.isalpha() and parts[0].endswith(w) for w in words)
 
 
+def _labelled_categories(col: str, distinct: np.ndarray, labels: dict, user_missing) -> Guess | None:
+    """A column with SPSS value labels is a grouping when its labels name categories rather
+    than points of a rating scale (don't-know and user-missing codes aside)."""
+    missing = {float(k) for k, v in labels.items() if _DK_WORDS.search(str(v))}
+    for lo, hi in user_missing:
+        missing |= {float(v) for v in distinct if lo <= v <= hi}
+    named = {float(k): str(v) for k, v in labels.items() if float(k) not in missing}
+    used = [float(v) for v in distinct if float(v) not in missing]
+    # labels naming categories, or a column named like a grouping whose labels are words
+    # ('education': 'High school graduate' holds a scale word, 'high', and is no rating)
+    words = not any(re.fullmatch(r"[-+]?\d+([.,]\d+)?", v.strip()) for v in named.values())
+    if len(named) >= 2 and all(v in named for v in used) and (
+            not _rating_labels(named.values()) or (words and _context_name(col))):
+        shown = ", ".join(f"{k:g} {v}" for k, v in list(named.items())[:4]) + (", ..." if len(named) > 4 else "")
+        return Guess("situation", 0.7, f"its value labels name categories, not a rating scale ({shown})")
+    return None
+
+
 def _categories(col: str, x: pd.Series, info: SourceInfo, text: str) -> Guess | None:
     """A numeric column that is a grouping (context), not a rating: SPSS value labels naming
     categories (gender {1 Male, 2 Female}), or a few whole codes in a column named (or asked)
@@ -1159,19 +1208,7 @@ def _categories(col: str, x: pd.Series, info: SourceInfo, text: str) -> Guess | 
         return None
     labels = info.value_labels.get(col) or {}
     if labels:
-        missing = {float(k) for k, v in labels.items() if _DK_WORDS.search(str(v))}
-        for lo, hi in info.user_missing.get(col, ()):
-            missing |= {float(v) for v in distinct if lo <= v <= hi}
-        named = {float(k): str(v) for k, v in labels.items() if float(k) not in missing}
-        used = [float(v) for v in distinct if float(v) not in missing]
-        # labels naming categories, or a column named like a grouping whose labels are words
-        # ('education': 'High school graduate' holds a scale word, 'high', and is no rating)
-        words = not any(re.fullmatch(r"[-+]?\d+([.,]\d+)?", v.strip()) for v in named.values())
-        if len(named) >= 2 and all(v in named for v in used) and (
-                not _rating_labels(named.values()) or (words and _context_name(col))):
-            shown = ", ".join(f"{k:g} {v}" for k, v in list(named.items())[:4]) + (", ..." if len(named) > 4 else "")
-            return Guess("situation", 0.7, f"its value labels name categories, not a rating scale ({shown})")
-        return None
+        return _labelled_categories(col, distinct, labels, info.user_missing.get(col, ()))
     for name, what in ((col, "named"), (text, "asked")):
         if name and _context_name(name):
             return Guess("situation", 0.6, f"{len(distinct)} numeric codes in a column {what} like a grouping "
@@ -1188,6 +1225,19 @@ def _corr(a: pd.Series, b: pd.Series) -> float | None:
     return float(np.corrcoef(a[ok], b[ok])[0, 1])
 
 
+def _outcomes_turned(Z: pd.DataFrame, ben: list, out: list) -> pd.DataFrame:
+    """The standardised outcome answers, each running against the benefits' mean (with at
+    least two benefit items) turned round."""
+    O = Z[out].copy()
+    if len(ben) >= 2:
+        mean_ben = Z[ben].mean(axis=1)
+        for c in out:
+            r = _corr(Z[c], mean_ben)
+            if r is not None and r < 0:
+                O[c] = -O[c]
+    return O
+
+
 def _answers_direction(frame_num: pd.DataFrame, blocks: dict[str, Guess], skip: set[str]
                        ) -> dict[str, tuple[float | None, float | None]]:
     """For each benefit and sacrifice item, the correlation of its answers with the benefit
@@ -1200,13 +1250,7 @@ def _answers_direction(frame_num: pd.DataFrame, blocks: dict[str, Guess], skip: 
     Z = (X - X.mean()) / sd.where(sd > 0)
     ben = [c for c, g in blocks.items() if g.value[0] == "benefit" and c not in skip and c in Z]
     out = [c for c, g in blocks.items() if g.value[0] == "outcome" and c in Z]
-    O = Z[out].copy()
-    if len(ben) >= 2:
-        mean_ben = Z[ben].mean(axis=1)
-        for c in out:
-            r = _corr(Z[c], mean_ben)
-            if r is not None and r < 0:
-                O[c] = -O[c]
+    O = _outcomes_turned(Z, ben, out)
     result = {}
     for col, g in blocks.items():
         if g.value[0] not in ("benefit", "sacrifice") or col not in Z:
@@ -1260,26 +1304,31 @@ def _check_directions(draft: Draft, frame_num: pd.DataFrame, readings: dict[str,
         expected = (1 if g.value[0] == "benefit" else -1) * (-1 if rd.relief else 1)
         wrong = all(expected * r < -limits["against"] for r in rs) and max(abs(r) for r in rs) >= limits["clearly"]
         right = all(expected * r > limits["with"] for r in rs)
-        shown = _shown_rs(r_b, r_o)
-        favourable = _FAVOURABLE.get(g.value[1]) if g.value[0] == "sacrifice" else None
-        if wrong and rd.undirected and favourable is not None:
-            draft.blocks[col] = Guess(favourable, min(g.confidence, 0.6),
-                                      f"{g.reason}; its answers go with {shown}: higher answers are better, so "
-                                      f"a benefit ({favourable[1]}) rather than the {g.value[1]} sacrifice")
-        elif wrong:
-            if g.value[0] == "sacrifice" and not rd.relief:
-                why = (f"CHECK: placed as a sacrifice, but its answers go with {shown}, where a sacrifice's run "
-                       "against them: higher answers look better (an evaluation, so a benefit?) or it is reverse-keyed")
-            elif g.value[0] == "sacrifice":
-                why = (f"CHECK: worded as a small sacrifice, but its answers run against {shown}: is it "
-                       "reverse-keyed?")
-            else:
-                why = (f"CHECK: placed as a benefit, but its answers run against {shown}: reverse-keyed, "
-                       "or a sacrifice?")
-            draft.blocks[col] = Guess(g.value, min(g.confidence, 0.45), f"{g.reason}; {why}")
-        elif right and rd.undirected:
-            draft.blocks[col] = Guess(g.value, g.confidence, f"{g.reason}; its answers run against {shown}, "
-                                                             "as a sacrifice's do")
+        draft.blocks[col] = _redirected(g, rd, _shown_rs(r_b, r_o), wrong, right)
+
+
+def _redirected(g: Guess, rd: _Reading, shown: str, wrong: bool, right: bool) -> Guess:
+    """An item's guess after the direction check (``shown``: its correlations, as said):
+    an undirected sacrifice word whose answers run the wrong way becomes the benefit it is
+    the absence of; another wrong-way item is demoted with a CHECK; an undirected sacrifice
+    whose answers run the right way says so."""
+    favourable = _FAVOURABLE.get(g.value[1]) if g.value[0] == "sacrifice" else None
+    if wrong and rd.undirected and favourable is not None:
+        return Guess(favourable, min(g.confidence, 0.6),
+                     f"{g.reason}; its answers go with {shown}: higher answers are better, so "
+                     f"a benefit ({favourable[1]}) rather than the {g.value[1]} sacrifice")
+    if wrong:
+        if g.value[0] == "sacrifice" and not rd.relief:
+            why = (f"CHECK: placed as a sacrifice, but its answers go with {shown}, where a sacrifice's run "
+                   "against them: higher answers look better (an evaluation, so a benefit?) or it is reverse-keyed")
+        elif g.value[0] == "sacrifice":
+            why = f"CHECK: worded as a small sacrifice, but its answers run against {shown}: is it reverse-keyed?"
+        else:
+            why = f"CHECK: placed as a benefit, but its answers run against {shown}: reverse-keyed, or a sacrifice?"
+        return Guess(g.value, min(g.confidence, 0.45), f"{g.reason}; {why}")
+    if right and rd.undirected:
+        return Guess(g.value, g.confidence, f"{g.reason}; its answers run against {shown}, as a sacrifice's do")
+    return g
 
 
 def _check_survey(draft: Draft, rated: int) -> None:
@@ -1398,6 +1447,45 @@ def _worded_against(col: str, why: str, cols: list[str], r: float | None, block:
 
 # -- the whole draft ----------------------------------------------------------------------
 
+def _missing_reason(common_codes: list, code_counts: pd.Series) -> str:
+    """Why the common missing codes were chosen: in how many columns each stands apart."""
+    if not common_codes:
+        return ""
+    return ("codes standing apart from the scale or labelled don't-know in "
+            + ", ".join(f"{int(code_counts[c])} columns ({c:g})" for c in common_codes))
+
+
+def _roles(frame: pd.DataFrame, numeric: dict) -> tuple:
+    """The guesses for the respondent id, the weight and the completion time (each None when
+    no column fits), each column taken by one role at most."""
+    id_guess = _find_id(frame, numeric)
+    taken = {id_guess.value} if id_guess else set()
+    weight = _find_numeric_role(frame, numeric, "weight", taken)
+    taken |= {weight.value} if weight else set()
+    duration = _find_numeric_role(frame, numeric, "completion_time", taken)
+    return id_guess, weight, duration
+
+
+def _sort_numeric(numeric: dict, taken: set, info, text: dict) -> tuple[dict, dict, dict, dict]:
+    """The numeric columns no role took, sorted into groupings (a few coded categories) and
+    rated items: each grouping's categories, and each item's scale, missing codes and how
+    the scale was told."""
+    grouping = {}
+    for col, x in numeric.items():
+        if col not in taken:
+            found = _categories(col, x, info, text[col] if text[col] != str(col) else "")
+            if found:
+                grouping[col] = found
+    scales, codes, how = {}, {}, {}
+    for col, x in numeric.items():
+        if col in taken or col in grouping:
+            continue
+        found = _scale_of(col, x, info)
+        if found:
+            scales[col], codes[col], how[col] = found
+    return grouping, scales, codes, how
+
+
 def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str = "auto", sep: str | None = None,
                    decimal: str | None = None, sheet=None) -> Draft:
     """Draft a codebook for a survey export (see the module's description).
@@ -1412,41 +1500,19 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
     frame, info = read_survey_file(path, format=format, encoding=encoding, sep=sep, decimal=decimal, sheet=sheet)
     if len(frame) == 0:
         raise ValueError(f"{Path(path).name}: no data rows to draft a codebook from")
-    numeric = {}
-    for col in frame.columns:
-        x = _numeric(frame[col])
-        if x.notna().sum() >= 0.5 * frame[col].notna().sum() and x.notna().any():
-            numeric[col] = x
-    id_guess = _find_id(frame, numeric)
-    taken = {id_guess.value} if id_guess else set()
-    weight = _find_numeric_role(frame, numeric, "weight", taken)
-    taken |= {weight.value} if weight else set()
-    duration = _find_numeric_role(frame, numeric, "completion_time", taken)
-    taken |= {duration.value} if duration else set()
-
+    numeric = {col: x for col in frame.columns for x in [_numeric(frame[col])]
+               if x.notna().sum() >= 0.5 * frame[col].notna().sum() and x.notna().any()}
+    id_guess, weight, duration = _roles(frame, numeric)
+    taken = {g.value for g in (id_guess, weight, duration) if g}
     text = {col: (info.question_text.get(col) or str(col)).strip() for col in frame.columns}
-    grouping = {}
-    for col, x in numeric.items():
-        if col not in taken:
-            found = _categories(col, x, info, text[col] if text[col] != str(col) else "")
-            if found:
-                grouping[col] = found
-    scales, codes, how = {}, {}, {}
-    for col, x in numeric.items():
-        if col in taken or col in grouping:
-            continue
-        found = _scale_of(col, x, info)
-        if found:
-            scales[col], codes[col], how[col] = found
+    grouping, scales, codes, how = _sort_numeric(numeric, taken, info, text)
     common, scale_reason, scale_notes, common_codes, code_counts = _common_scale(numeric, scales, codes, how)
     worded = any(text[c] != str(c) for c in scales)
     draft = Draft(
         source=info.path, columns=list(frame.columns), id=id_guess, completion_time=duration, weight=weight,
         scale=common, scale_reason=scale_reason, scale_notes=scale_notes,
         missing_codes=[c for c in common_codes if not common[0] <= c <= common[1]],
-        missing_reason=("codes standing apart from the scale or labelled don't-know in "
-                        + ", ".join(f"{int(code_counts[c])} columns ({c:g})" for c in common_codes))
-        if common_codes else "",
+        missing_reason=_missing_reason(common_codes, code_counts),
         text=text, item_scale=scales, item_codes=codes, worded=worded,
     )
     sources = [text[c] if worded else _name_text(c) for c in scales if not worded or text[c] != str(c)]
@@ -1460,18 +1526,25 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
     return draft
 
 
-def _common_scale(numeric: dict, scales: dict, codes: dict, how: dict):
-    """The common scale: the one most rated columns use (an item whose answers fit inside it
-    has it; ``scales`` is updated), why it was chosen, notes on items with a scale of their
-    own, and the missing codes most columns share (with their counts)."""
-    counts = pd.Series([s for s in scales.values()]).value_counts() if scales else pd.Series(dtype=int)
-    common = counts.index[0] if len(counts) else (1.0, 5.0)
+def _fit_common(numeric: dict, scales: dict, how: dict, common: tuple) -> tuple:
+    """The common scale, after a 0-10 scale nobody answered 0 on is read as 1-10, and every
+    item whose answers fit inside it (and have no value labels or scale of their own) is
+    given it (``scales`` is updated)."""
     if common == (0.0, 10.0) and all(not (numeric[c] == 0).any() for c in scales if scales[c] == common):
         scales.update({c: (1.0, 10.0) for c in scales if scales[c] == common})
         common = (1.0, 10.0)
     for col, (lo, hi) in list(scales.items()):
         if lo >= common[0] and hi <= common[1] and how[col] != "value labels" and not _own_scale(numeric[col], lo, hi):
             scales[col] = common
+    return common
+
+
+def _common_scale(numeric: dict, scales: dict, codes: dict, how: dict):
+    """The common scale: the one most rated columns use (an item whose answers fit inside it
+    has it; ``scales`` is updated), why it was chosen, notes on items with a scale of their
+    own, and the missing codes most columns share (with their counts)."""
+    counts = pd.Series([s for s in scales.values()]).value_counts() if scales else pd.Series(dtype=int)
+    common = _fit_common(numeric, scales, how, counts.index[0] if len(counts) else (1.0, 5.0))
     code_counts = pd.Series([c for cs in codes.values() for c in cs]).value_counts()
     common_codes = sorted(float(c) for c, n in code_counts.items() if n >= max(1, 0.2 * len(codes)))
     answers = {c: numeric[c][~numeric[c].isin(codes[c])].dropna() for c in scales}
@@ -1483,11 +1556,9 @@ def _common_scale(numeric: dict, scales: dict, codes: dict, how: dict):
         scale_reason = f"guess: {used} of {len(scales)} rated columns fit {common[0]:g}-{common[1]:g}; {note}"
     elif on_common:
         scale_reason += ", every point answered"
-    scale_notes = {}
-    for col, sc in scales.items():
-        note = _scale_note(answers, [col], sc) if sc != common and how[col] != "value labels" else ""
-        if note:
-            scale_notes[col] = "guess: " + note
+    notes = {col: _scale_note(answers, [col], sc) for col, sc in scales.items()
+             if sc != common and how[col] != "value labels"}
+    scale_notes = {col: "guess: " + note for col, note in notes.items() if note}
     return common, scale_reason, scale_notes, common_codes, code_counts
 
 
@@ -1534,6 +1605,7 @@ def _place_columns(frame: pd.DataFrame, draft: "Draft", numeric: dict, taken: se
 def draft_quality(draft: Draft, truth: Codebook, *, rename: dict[str, str] | None = None) -> dict:
     """How much of a known codebook the draft found: shares of items in the right block, of
     scales and of missing codes (``rename`` maps ``truth``'s columns to the export's)."""
+    # complex: five shares side by side, each one comprehension over the rated items
     rename = rename or {}
     back = {c: rename.get(c, c) for c in truth.columns()}  # truth's column -> the export's
     rated = [c for c, i in truth.items.items() if i.role in ("benefit", "sacrifice", "outcome")]
@@ -1542,14 +1614,15 @@ def draft_quality(draft: Draft, truth: Codebook, *, rename: dict[str, str] | Non
         item = truth.items[col]
         return (item.role, item.block)  # an outcome's block is its name
 
-    placed = sum(1 for c in rated if back.get(c, c) in draft.blocks and draft.blocks[back.get(c, c)].value
-                 == truth_block(c))
+    def in_right_block(c):
+        return back.get(c, c) in draft.blocks and draft.blocks[back.get(c, c)].value == truth_block(c)
+
+    placed = sum(1 for c in rated if in_right_block(c))
     scale_ok = sum(1 for c in rated if draft.scale_of(back.get(c, c)) == (truth.items[c].scale.min,
                                                                            truth.items[c].scale.max))
     # facets: of the benefit and sacrifice items placed in the right block, the share given the
     # codebook's facet (or, where the codebook has none, given none)
-    right = [c for c in rated if truth.items[c].role in ("benefit", "sacrifice")
-             and back.get(c, c) in draft.blocks and draft.blocks[back.get(c, c)].value == truth_block(c)]
+    right = [c for c in rated if truth.items[c].role in ("benefit", "sacrifice") and in_right_block(c)]
     facet_ok = sum(1 for c in right if (draft.facets[back.get(c, c)].value if back.get(c, c) in draft.facets
                                         else None) == truth.items[c].facet)
     codes_ok = sum(1 for c in rated if back.get(c, c) in draft.item_scale

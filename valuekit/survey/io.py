@@ -569,6 +569,35 @@ def _is_qualtrics(records: list, qualtrics: bool | None, name: str) -> bool:
     return not misfit
 
 
+def _parse_text(source, info: SourceInfo, records: list, skip: int, as_text: list, whole: bool,
+                name: str) -> pd.DataFrame | None:
+    """Parse the table of :func:`_read_text` (``info.format`` says which kind); None when
+    the file must be decoded whole first (Arrow kept text that is not UTF-8 as bytes)."""
+    if info.format == "qualtrics":  # every cell as text: only an empty one is blank; a ragged row is refused
+        frame = _arrow_text(source, info.delimiter, records[0], skip)
+        if len(frame) < 2 or not all(_is_import_id(v) for v in frame.iloc[1].dropna()):
+            raise RuntimeError(f"{name}: the Qualtrics header rows were found by one reader "
+                               "and not by the other; this is a bug in valuekit")
+        info.question_text = {str(k).strip(): "" if pd.isna(v) else str(v) for k, v in frame.iloc[0].items()}
+        return frame.iloc[2:]
+    frame = _arrow_csv(source, info.delimiter, as_text, skip)
+    if not whole and any(_is_binary(frame[c]) for c in frame.columns[frame.dtypes == object]):
+        return None
+    return frame
+
+
+def _unreadable(err: Exception, source, info: SourceInfo, has_header: bool, width: int, skip: int,
+                sniffed: bool) -> SurveyFileError:
+    """The error for a table the parser refused: which row is ragged, if that is why, and
+    how to read the file instead."""
+    if "Empty CSV file" in str(err) and has_header:  # a header alone, without a final line break
+        return SurveyFileError(f"{info.describe()}: the file has a header but no data rows")
+    ragged = _ragged_row(source, info.delimiter, width, skip) if "columns, got" in str(err) else None
+    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return SurveyFileError(f"{info.path}: not a readable {info.format.upper()} table"
+                           f"{': ' + ragged if ragged else ''}; {_read_as(info, sniffed)} ({first})")
+
+
 def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | None,
                decimal: str | None, text_columns=(), whole: bool = False,
                limits: dict | None = None) -> tuple[pd.DataFrame, SourceInfo]:
@@ -600,37 +629,21 @@ def _read_text(path: Path, *, qualtrics: bool | None, encoding: str, sep: str | 
                       encoding=used, delimiter=sep, decimal=decimal, sep_line=hint)
     as_text = [c for c in text_columns if c in names]  # e.g. ids: keep "007" as it is
 
-    def decode_whole():
-        return _read_text(path, qualtrics=qualtrics, encoding=encoding, sep=given, decimal=decimal,
-                          text_columns=text_columns, whole=True, limits=limits)
-
     try:
-        if qualtrics:  # every cell as text: only an empty one is blank; a ragged row is refused
-            frame = _arrow_text(source, sep, records[0], skip)
-            if len(frame) < 2 or not all(_is_import_id(v) for v in frame.iloc[1].dropna()):
-                raise RuntimeError(f"{path.name}: the Qualtrics header rows were found by one reader "
-                                   "and not by the other; this is a bug in valuekit")
-            info.question_text = {str(k).strip(): "" if pd.isna(v) else str(v) for k, v in frame.iloc[0].items()}
-            frame = frame.iloc[2:]
-        else:
-            frame = _arrow_csv(source, sep, as_text, skip)
-            if not whole and any(_is_binary(frame[c]) for c in frame.columns[frame.dtypes == object]):
-                return decode_whole()  # Arrow keeps text that is not UTF-8 as bytes
+        frame = _parse_text(source, info, records, skip, as_text, whole, path.name)
     except UnicodeDecodeError:
         if whole:
             raise
-        return decode_whole()
+        frame = None
     except SurveyFileError:
         raise
     except (pd.errors.ParserError, ValueError) as err:  # pyarrow raises ArrowInvalid (a ValueError)
-        if not whole and "UTF8" in str(err):  # valid UTF-8 at the top, not further down
-            return decode_whole()
-        if "Empty CSV file" in str(err) and records:  # a header alone, without a final line break
-            raise SurveyFileError(f"{info.describe()}: the file has a header but no data rows") from None
-        ragged = _ragged_row(source, sep, len(names), skip) if "columns, got" in str(err) else None
-        raise SurveyFileError(f"{path.name}: not a readable {info.format.upper()} table"
-                              f"{': ' + ragged if ragged else ''}; {_read_as(info, given is None)} "
-                              f"({str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__})") from None
+        if whole or "UTF8" not in str(err):  # else valid UTF-8 at the top, not further down
+            raise _unreadable(err, source, info, bool(records), len(names), skip, given is None) from None
+        frame = None
+    if frame is None:  # decode the whole file first
+        return _read_text(path, qualtrics=qualtrics, encoding=encoding, sep=given, decimal=decimal,
+                          text_columns=text_columns, whole=True, limits=limits)
     return frame, info
 
 
@@ -740,6 +753,32 @@ class CsvStream:
             yield frame
 
 
+def _utf8_layout(path: Path, sep: str | None, limits: dict) -> tuple | None:
+    """The encoding (with or without BOM), delimiter, lines to skip, ``sep=`` hint and header
+    text of a UTF-8 CSV file; None when its head is not UTF-8 or its layout is refused (the
+    whole-file reader then says why)."""
+    head = _read_head(path, limits["header_bytes"])
+    if _wide_encoding(head):
+        return None
+    try:
+        head_text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+    used = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    try:
+        sep, skip, hint, head_text = _layout(head_text.lstrip("\ufeff"), path.name, sep, path.suffix.lower())
+    except SurveyFileError:
+        return None
+    return used, sep, skip, hint, head_text
+
+
+def _large_csv(path: Path, format: str | None, encoding: str) -> bool:
+    """Whether a file may be streamed: a plain CSV file (asked for, or by its suffix) of at
+    least :data:`STREAM_MIN_BYTES`, in UTF-8 or with the encoding left to be told."""
+    return format in (None, "csv") and encoding in ("auto", "utf-8", "utf-8-sig") and path.is_file() and \
+        (format is not None or _guess_format(path) == "csv") and path.stat().st_size >= STREAM_MIN_BYTES
+
+
 def stream_csv(path: str | Path, *, format: str | None = None, encoding: str = "auto", sep: str | None = None,
                decimal: str | None = None, text_columns=(), integer_columns=(),
                limits: dict | None = None) -> CsvStream | None:
@@ -754,23 +793,13 @@ def stream_csv(path: str | Path, *, format: str | None = None, encoding: str = "
     over a cap raises :class:`SurveyFileError`.
     """
     path = Path(path)
-    if format not in (None, "csv") or encoding not in ("auto", "utf-8", "utf-8-sig") or \
-            not path.is_file() or (format is None and _guess_format(path) != "csv") or \
-            path.stat().st_size < STREAM_MIN_BYTES:
+    if not _large_csv(path, format, encoding):
         return None
     limits = limits or read_limits()
-    head = _read_head(path, limits["header_bytes"])
-    if _wide_encoding(head):
+    layout = _utf8_layout(path, sep, limits)
+    if layout is None:
         return None
-    try:
-        head_text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return None
-    used = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
-    try:
-        sep, skip, hint, head_text = _layout(head_text.lstrip("\ufeff"), path.name, sep, path.suffix.lower())
-    except SurveyFileError:
-        return None  # the whole-file reader says so
+    used, sep, skip, hint, head_text = layout
     decimal = decimal or ("," if sep == ";" else ".")
     if head_text.split("\n", 1)[0].count(sep) >= limits["columns"]:
         _check_header(_records(head_text, sep, 1)[0], path.name, sep, limits["columns"])
@@ -844,6 +873,32 @@ def read_survey_file(path: str | Path, *, format: str | None = None, encoding: s
     path, text_columns = check_read_options(path, format=format, encoding=encoding, sep=sep,
                                             decimal=decimal, sheet=sheet, text_columns=text_columns)
     limits = read_limits(limits)
+    fmt = _check_file(path, format, encoding=encoding, sep=sep, decimal=decimal, sheet=sheet)
+    text_format = fmt in ("csv", "qualtrics")
+    if text_format:  # asked for Qualtrics: must be one; asked for CSV: must not be; else: told by the file
+        frame, info = _read_text(path, qualtrics={"qualtrics": True, "csv": False}.get(format),
+                                 encoding=encoding, sep=sep, decimal=decimal, text_columns=text_columns,
+                                 limits=limits)
+    elif fmt == "excel":
+        frame, info = _read_excel(path, sheet, text_columns, limits)
+    elif fmt == "spss":
+        frame, info = _read_spss(path, limits)
+    else:
+        frame, info = _read_parquet(path, limits)
+
+    frame.columns = [str(c).strip() for c in frame.columns]
+    duplicated = frame.columns[frame.columns.duplicated()].tolist()
+    if duplicated:
+        raise SurveyFileError(f"{path.name}: column name(s) {duplicated} appear more than once in the header")
+    if len(frame) == 0:
+        raise SurveyFileError(f"{info.describe()}: the file has a header but no data rows")
+    return frame.reset_index(drop=True), info
+
+
+def _check_file(path: Path, format: str | None, *, encoding: str, sep: str | None, decimal: str | None,
+                sheet) -> str:
+    """The format a survey file is read as, once it is known to be a regular, non-empty file
+    and the options given apply to it."""
     kind = _file_kind(path)
     if kind == "a folder":
         raise SurveyFileError(f"survey file '{path}' is a folder; expected an export file", path=str(path))
@@ -863,41 +918,30 @@ def read_survey_file(path: str | Path, *, format: str | None = None, encoding: s
                              "leave sheet= out", name="sheet")
     if path.stat().st_size == 0:
         raise SurveyFileError(f"{path.name}: the file is empty; expected a header row and data rows")
+    return fmt
 
-    if text_format:  # asked for Qualtrics: must be one; asked for CSV: must not be; else: told by the file
-        frame, info = _read_text(path, qualtrics={"qualtrics": True, "csv": False}.get(format),
-                                 encoding=encoding, sep=sep, decimal=decimal, text_columns=text_columns,
-                                 limits=limits)
-    elif fmt == "excel":
-        frame, info = _read_excel(path, sheet, text_columns, limits)
-    elif fmt == "spss":
-        frame, info = _read_spss(path, limits)
-    else:
-        info = SourceInfo(path=path.name, format="parquet")
-        import pyarrow.parquet as pq  # deferred: pyarrow
 
-        try:
-            names = pq.read_schema(path).names  # the footer only: names and count before any cell
-        except Exception as err:  # pyarrow.ArrowInvalid and friends
-            raise SurveyFileError(f"{path.name}: not a readable Parquet file ({_first_line(err)})") from None
-        if len(names) > limits["columns"]:
-            raise _over_cap(path.name, f"its schema has {len(names):,} columns", "columns", limits["columns"],
-                            len(names))
-        repeated = sorted(c for c, k in Counter(str(c).strip() for c in names).items() if k > 1)
-        if repeated:  # pyarrow would dump the whole schema
-            raise SurveyFileError(f"{path.name}: column name(s) {repeated} appear more than once in the schema")
-        try:
-            frame = pd.read_parquet(path, to_pandas_kwargs={"split_blocks": True, "self_destruct": True})
-        except Exception as err:  # pyarrow.ArrowInvalid and friends
-            raise SurveyFileError(f"{path.name}: not a readable Parquet file ({_first_line(err)})") from None
+def _read_parquet(path: Path, limits: dict) -> tuple[pd.DataFrame, SourceInfo]:
+    """Read a Parquet file, its schema checked against the columns cap and for repeated names
+    before any cell is read."""
+    import pyarrow.parquet as pq  # deferred: pyarrow
 
-    frame.columns = [str(c).strip() for c in frame.columns]
-    duplicated = frame.columns[frame.columns.duplicated()].tolist()
-    if duplicated:
-        raise SurveyFileError(f"{path.name}: column name(s) {duplicated} appear more than once in the header")
-    if len(frame) == 0:
-        raise SurveyFileError(f"{info.describe()}: the file has a header but no data rows")
-    return frame.reset_index(drop=True), info
+    info = SourceInfo(path=path.name, format="parquet")
+    try:
+        names = pq.read_schema(path).names  # the footer only: names and count before any cell
+    except Exception as err:  # pyarrow.ArrowInvalid and friends
+        raise SurveyFileError(f"{path.name}: not a readable Parquet file ({_first_line(err)})") from None
+    if len(names) > limits["columns"]:
+        raise _over_cap(path.name, f"its schema has {len(names):,} columns", "columns", limits["columns"],
+                        len(names))
+    repeated = sorted(c for c, k in Counter(str(c).strip() for c in names).items() if k > 1)
+    if repeated:  # pyarrow would dump the whole schema
+        raise SurveyFileError(f"{path.name}: column name(s) {repeated} appear more than once in the schema")
+    try:
+        frame = pd.read_parquet(path, to_pandas_kwargs={"split_blocks": True, "self_destruct": True})
+    except Exception as err:  # pyarrow.ArrowInvalid and friends
+        raise SurveyFileError(f"{path.name}: not a readable Parquet file ({_first_line(err)})") from None
+    return frame, info
 
 
 _EXCEL_MARKS = {"e": "excel_error", "f": "formula_without_value"}

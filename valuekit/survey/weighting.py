@@ -181,6 +181,7 @@ class Interaction:
 
     @property
     def name(self) -> str:
+        """The interaction's columns joined with ``×``."""
         return " × ".join(self.columns)
 
 
@@ -358,17 +359,22 @@ def _parse(spec: Any, source: str) -> Targets:
         margins[col] = {k[0]: v for k, v in flat.items()}
     interactions = [_interaction(source, i, raw, units, totals) for i, raw in enumerate(raw_inter)]
     if units == "counts":
-        first_key, first = next(iter(totals.items()))
-        for key, total in totals.items():
-            if abs(total - first) > _SUM_TOL * first:
-                raise _fail(source, key, f"counts sum to {total:,.10g} but {first_key} sums to {first:,.10g}; "
-                                         "every margin must count the same population")
+        _check_same_population(source, totals)
     _check_implied_margins(source, margins, interactions, units, totals)
     trim = _trim_spec(source, spec.get("trim"))
     max_iter = _max_iter(source, spec.get("max_iter", DEFAULT_MAX_ITER))
     tol = _tolerance(source, spec.get("tolerance", DEFAULT_TOL))
     total = next(iter(totals.values())) if units == "counts" else None
     return Targets(margins, interactions, units, total, trim, max_iter, tol, source)
+
+
+def _check_same_population(source: str, totals: dict) -> None:
+    """Targets given as counts: every margin and interaction must sum to the same total."""
+    first_key, first = next(iter(totals.items()))
+    for key, total in totals.items():
+        if abs(total - first) > _SUM_TOL * first:
+            raise _fail(source, key, f"counts sum to {total:,.10g} but {first_key} sums to {first:,.10g}; "
+                                     "every margin must count the same population")
 
 
 def _interaction(source: str, i: int, raw: Any, units: str, totals: dict) -> Interaction:
@@ -631,6 +637,28 @@ class _Table:
     keys: list[str]                   # targets key of each margin, for messages
 
 
+def _interaction_shares(inter: Interaction, cats: dict, axis: dict) -> tuple[list, np.ndarray]:
+    """An interaction's columns in the table's order and its target shares as an array over
+    their categories (zero for a combination without a target)."""
+    order = sorted(range(len(inter.columns)), key=lambda j: axis[inter.columns[j]])
+    sorted_cols = [inter.columns[j] for j in order]
+    arr = np.zeros(tuple(len(cats[c]) for c in sorted_cols))
+    total = _total(inter.targets.values())
+    for combo, target in inter.targets.items():
+        arr[tuple(cats[inter.columns[j]].index(combo[j]) for j in order)] = target / total
+    return sorted_cols, arr
+
+
+def _target_categories(targets: Targets) -> dict[str, list[str]]:
+    """Each column's categories with a target: its margin's, then any more an interaction names."""
+    cats: dict[str, list[str]] = {c: list(m) for c, m in targets.margins.items()}
+    for inter in targets.interactions:
+        for j, col in enumerate(inter.columns):
+            extra = [combo[j] for combo in inter.targets]
+            cats[col] = list(dict.fromkeys([*cats.get(col, []), *extra]))
+    return cats
+
+
 def _build_table(data: pd.DataFrame, targets: Targets) -> _Table:
     source = targets.source
     columns = targets.columns
@@ -638,11 +666,7 @@ def _build_table(data: pd.DataFrame, targets: Targets) -> _Table:
     if missing:
         raise SurveyError(f"margin column(s) {missing} of {source} not found in data; available: "
                           f"{list(map(str, data.columns))[:60]}")
-    cats: dict[str, list[str]] = {c: list(m) for c, m in targets.margins.items()}
-    for inter in targets.interactions:
-        for j, col in enumerate(inter.columns):
-            extra = [combo[j] for combo in inter.targets]
-            cats[col] = list(dict.fromkeys([*cats.get(col, []), *extra]))
+    cats = _target_categories(targets)
     axis = {c: i for i, c in enumerate(columns)}
     codes = [_codes(data, c, cats[c], f"margins.{c}" if c in targets.margins else
                     next(f"interactions[{i}]" for i, it in enumerate(targets.interactions) if c in it.columns),
@@ -658,17 +682,11 @@ def _build_table(data: pd.DataFrame, targets: Targets) -> _Table:
         labels.append(list(cats[col]))
         keys.append(f"margins.{col}")
     for i, inter in enumerate(targets.interactions):
-        order = sorted(range(len(inter.columns)), key=lambda j: axis[inter.columns[j]])
-        sorted_cols = [inter.columns[j] for j in order]
-        sub = tuple(len(cats[c]) for c in sorted_cols)
-        arr = np.zeros(sub)
-        total = _total(inter.targets.values())
-        for combo, target in inter.targets.items():
-            arr[tuple(cats[inter.columns[j]].index(combo[j]) for j in order)] = target / total
+        sorted_cols, arr = _interaction_shares(inter, cats, axis)
         dims.append([axis[c] for c in sorted_cols])
         shares.append(arr)
         names.append(" × ".join(sorted_cols))
-        labels.append([" × ".join(cats[c][k] for c, k in zip(sorted_cols, pos)) for pos in np.ndindex(*sub)])
+        labels.append([" × ".join(cats[c][k] for c, k in zip(sorted_cols, pos)) for pos in np.ndindex(*arr.shape)])
         keys.append(f"interactions[{i}]")
     return _Table(shape, np.asarray(cell, dtype=np.int64), dims, shares, names, labels, keys)
 
