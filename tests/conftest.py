@@ -1,6 +1,7 @@
 """Shared fixtures: a small codebook and survey frames built in code, written to any format."""
 
 import copy
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -142,3 +143,36 @@ def tiny_notebook():
         return path
 
     return write
+
+
+def chromium_path() -> str | None:
+    """A Chromium to drive: Debian's (or another on PATH), else Playwright's download."""
+    import shutil
+
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+        return path if Path(path).exists() else None
+    except Exception:  # playwright missing or its browser not downloaded
+        return None
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """The browser the page tests drive; skipped without one, unless VALUEKIT_REQUIRE_BROWSER
+    is set (CI sets it: a missing browser then fails)."""
+    import os
+
+    path = chromium_path()
+    if path is None:
+        message = ("no Chromium found: install Debian's (apt-get install chromium) or Playwright's "
+                   "(.venv/bin/playwright install chromium) to run the browser tests")
+        if os.environ.get("VALUEKIT_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path

@@ -9,6 +9,7 @@ import pytest
 
 from valuekit import DATA_DIR, CodebookError, read_survey_file
 from valuekit.cli import main
+from valuekit.errors import ParameterError
 from valuekit.report import notebook_sequence, run_report
 
 CLINIC = DATA_DIR / "clinic_survey.csv"
@@ -66,7 +67,7 @@ def test_report_on_a_second_survey(tmp_path, capsys, clinic_xlsx):
     params = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert "clinica.xlsx" in params.source and 'read_options = {"sheet": "Respuestas"}' in params.source
     text = _outputs(executed)
-    assert "<Survey clinica.xlsx: 300 respondents kept of 301>" in text
+    assert "clinica.xlsx: 301 rows = 300 kept + 1 excluded" in text
     assert "note: speeder check skipped: the codebook names no completion_time column" in text
     assert "no competitor ratings" in text
     assert not [o for c in executed.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
@@ -126,12 +127,23 @@ def test_report_with_several_waves_runs_the_tracking_notebook(tmp_path, capsys):
 
 
 def test_one_survey_skips_the_tracking_notebook_saying_why(tmp_path):
+    tracking = [p for p in notebook_sequence() if p.name == "08_tracking.ipynb"]
+    html = run_report(CLINIC, CLINIC_CODEBOOK, tmp_path, notebooks=tracking)  # no wave column
+    assert "compares survey waves; the report was given one survey without a wave column" in html[0].read_text()
+    assert not (tmp_path / "08_tracking.ipynb").exists()
+
+
+def test_one_survey_with_a_wave_column_is_tracked(tmp_path):
+    """The demo has the column the tracking notebook's ``wave_column`` names ("wave"), with
+    two waves: the report compares them without being told."""
     from valuekit import DEMO_CODEBOOK, DEMO_DATA
 
     tracking = [p for p in notebook_sequence() if p.name == "08_tracking.ipynb"]
-    html = run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path, notebooks=tracking)
-    assert "compares survey waves; the report was given one survey and no wave column" in html[0].read_text()
-    assert not (tmp_path / "08_tracking.ipynb").exists()
+    report = run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path, notebooks=tracking, parameters={"n_boot": 20})
+    assert [p.status for p in report.pages] == ["written"]
+    executed = nbformat.read(tmp_path / "08_tracking.ipynb", as_version=4)
+    params = next(c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert 'wave_column = "wave"' in params.source and "demo_survey.csv" in params.source
 
 
 def test_report_checks_the_waves_before_running(tmp_path, capsys):
@@ -256,7 +268,6 @@ def test_an_interrupted_report_still_writes_its_index(tmp_path, tiny_sequence):
 
 
 def test_a_skipped_page_is_escaped_and_drops_an_earlier_run(tmp_path):
-    from valuekit import DEMO_CODEBOOK, DEMO_DATA
     from valuekit.report import _skipped_page
 
     page = _skipped_page("<script>x</script>", "codebook 'a<b>.yaml' & more")
@@ -264,7 +275,7 @@ def test_a_skipped_page_is_escaped_and_drops_an_earlier_run(tmp_path):
     assert "codebook &#x27;a&lt;b&gt;.yaml&#x27; &amp; more." in page
     tracking = [p for p in notebook_sequence() if p.name == "08_tracking.ipynb"]
     (tmp_path / "08_tracking.ipynb").write_text("{}")  # an earlier run's executed notebook
-    report = run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path, notebooks=tracking, progress=None)
+    report = run_report(CLINIC, CLINIC_CODEBOOK, tmp_path, notebooks=tracking, progress=None)  # no waves
     assert [p.status for p in report.pages] == ["skipped"] and report.ok
     assert not (tmp_path / "08_tracking.ipynb").exists()
 
@@ -285,3 +296,32 @@ def test_a_notebook_papermill_cannot_read_is_refused_before_anything_runs(tmp_pa
 def test_a_report_is_a_sequence_of_its_pages(tmp_path):
     report = run_report(CLINIC, CLINIC_CODEBOOK, tmp_path / "out", notebooks=notebook_sequence()[8:9], progress=None)
     assert list(report) == [p.html for p in report.pages] == report[:1] and report[0] == report.pages[0].html
+
+
+def test_pages_are_the_reader_edition_and_with_code_adds_the_analysts(tmp_path, tiny_sequence):
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA
+
+    fine, after = tiny_sequence[0], tiny_sequence[2]
+    out = tmp_path / "out"
+    run_report(DEMO_DATA, DEMO_CODEBOOK, out, notebooks=[fine, after], progress=None)
+    page = (out / "01_fine.html").read_text()
+    assert "fine" in page and "print(" not in page and "data_path" not in page and str(DEMO_DATA) not in page
+    assert "href=\"03_after.html\"" in page and not list(out.glob("*.code.html"))
+    index = (out / "index.html").read_text()
+    assert "Casa Aurora customer value survey" in index and "1,962 respondents analysed of 2,008" in index
+    assert "with code" not in index
+
+    run_report(DEMO_DATA, DEMO_CODEBOOK, out, notebooks=[fine, after], progress=None, with_code=True)
+    code = (out / "01_fine.code.html").read_text()
+    assert "print" in code and str(DEMO_DATA) in code  # the analyst's edition: the notebook as it ran
+    assert "href='01_fine.code.html'>with code</a>" in (out / "index.html").read_text()
+    with pytest.raises(ParameterError, match="with_code"):
+        run_report(DEMO_DATA, DEMO_CODEBOOK, out, notebooks=[fine], progress=None, with_code="yes")
+
+
+def test_the_command_writes_the_analyst_edition_when_asked(tmp_path, tiny_sequence, monkeypatch):
+    from valuekit import report as report_module
+
+    monkeypatch.setattr(report_module, "notebook_sequence", lambda: tiny_sequence[:1])
+    assert main(["report", "--out", str(tmp_path / "o"), "--with-code"]) == 0
+    assert (tmp_path / "o" / "01_fine.code.html").exists() and (tmp_path / "o" / "01_fine.html").exists()

@@ -45,6 +45,7 @@ _LAZY = {
     "analyse.segments": ["ValueSegmenter", "bootstrap_stability", "choose_k", "explain_segments", "segment_profiles",
                          "share_destroyed", "where_value_is_destroyed"],
     "survey.weighting": ["RakeResult", "Targets", "TargetsError", "rake", "read_targets", "weight_survey"],
+    "present.reader": ["ReaderTable", "reader_table"],
 }
 _WHERE = {name: module for module, names in _LAZY.items() for name in names}
 
@@ -77,5 +78,5 @@ __all__ = [
     "compare_scenarios", "ValuekitError", "FileError", "SurveyError", "ParameterError", "LeverError",
     "rake", "weight_survey", "read_targets", "Targets", "RakeResult", "TargetsError",
     "fit_cfa", "compare_structures", "structure_verdict", "value_path", "CFAResult", "PathResult",
-    "Evidence", "evidence_settings",
+    "Evidence", "evidence_settings", "ReaderTable", "reader_table",
 ]

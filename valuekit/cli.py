@@ -516,7 +516,8 @@ def _report(args) -> int:
     with _ReportProgress([nb.stem for nb in sequence]) as progress:
         report = _report_module.run_report(waves if len(waves) > 1 else waves[0], args.codebook, args.out,
                                            parameters=params, timeout=args.timeout,
-                                           wave_column=args.wave_column, skip=sorted(skip), progress=progress)
+                                           wave_column=args.wave_column, skip=sorted(skip), progress=progress,
+                                           with_code=args.with_code)
     print(f"Wrote {len(report)} HTML page(s) and the executed notebooks to {args.out}/; index: {report.index} "
           f"({report.summary()})")
     for line in _index_lines(report):
@@ -784,6 +785,8 @@ def _report_command(sub, common) -> None:
     report.add_argument("--skip", action="append", default=[], metavar="NOTEBOOK",
                         help="do not run this notebook (its name, e.g. 09_value_model, or its number, 09); "
                              "its page says it was skipped; repeatable")
+    report.add_argument("--with-code", action="store_true",
+                        help="also write the analyst edition of each page, code and all (NN_name.code.html)")
     report.add_argument("--n-boot", type=int, metavar="N",
                         help="bootstrap resamples in every notebook that draws them (default: each notebook's "
                              "own, 30 to 200); fewer run faster, with rougher intervals")

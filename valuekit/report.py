@@ -11,8 +11,9 @@ survey; its page says why.
 A tracking report is given several waves (several exports, or one export and its wave
 column): every other notebook analyses the latest file given, and the notebook whose metadata
 says ``"needs": ["waves"]`` (``08_tracking``) compares the waves (its parameters
-``wave_paths`` and ``wave_column``). Given one survey and no wave column, that notebook's
-page says it needs waves.
+``wave_paths`` and ``wave_column``). Given one survey, that notebook runs when the survey has
+the column its own ``wave_column`` parameter names (``"wave"``) with two or more waves;
+otherwise its page says it needs waves.
 
 A notebook that stops on an error does not stop the report: its page says why in one
 sentence (the cell and the error; the executed notebook is kept beside it) and the
@@ -23,6 +24,7 @@ status (written, skipped, failed) and why; :func:`run_report` returns the same a
 
 from __future__ import annotations
 
+import ast
 import errno
 import html
 import json
@@ -133,6 +135,11 @@ def check_parameters(data, codebook, parameters: dict | None, notebooks: list[Pa
     ParameterError
         A parameter no notebook takes, or a value of the wrong type or range (named).
     """
+    return _checked(data, codebook, parameters, notebooks)[0]
+
+
+def _checked(data, codebook, parameters: dict | None, notebooks: list[Path]) -> tuple[dict, object]:
+    """:func:`check_parameters`, and the survey it loaded (for the index page)."""
     from .analyse.segments import MAX_SEGMENTS  # deferred: scikit-learn
 
     params = dict(parameters or {})
@@ -180,7 +187,7 @@ def check_parameters(data, codebook, parameters: dict | None, notebooks: list[Pa
             cb.outcome_column(params["outcome"])
         except (ValueError, TypeError) as err:
             raise ParameterError(f"outcome: {err}", name="outcome") from None
-    return params
+    return params, survey
 
 
 def _waves_arg(data, wave_column) -> tuple[list[Path], str | None]:
@@ -333,9 +340,14 @@ def resolve_skip(skip, notebooks: list[Path], *, name: str = "skip") -> set[str]
 
 def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *,
                notebooks: list[Path] | None = None, timeout: int = 600, wave_column: str | None = None,
-               parameters: dict | None = None, skip=None, progress=print) -> Report:
+               parameters: dict | None = None, skip=None, with_code: bool = False, progress=print) -> Report:
     """Execute the notebook sequence on a survey (or several waves); write ``.ipynb``, ``.html``
     and an ``index.html`` linking every page.
+
+    The HTML pages are the **reader edition** (:mod:`valuekit.present.edition`): no code, no
+    parameters or paths, each page linked to the index and the pages before and after it.
+    ``with_code=True`` also writes the **analyst edition**, the executed notebooks as
+    JupyterLab shows them, as ``NN_name.code.html`` beside each page.
 
     A notebook that cannot run on the survey does not stop the report: its page says why in
     one sentence (the error, and the cell it stopped at), the executed notebook is kept
@@ -367,6 +379,8 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
     skip : list of str, optional
         Notebooks not to run, by name (``09_value_model``), file name or number (``09``);
         checked against the sequence before anything runs.
+    with_code : bool, default False
+        Write the analyst edition (``NN_name.code.html``, code and all) beside each page.
     progress : callable or None, default print
         Called with each notebook's :class:`Page` when it is done (``str(page)`` is a
         progress line: position, notebook, status, seconds, why); None: silent.
@@ -385,7 +399,8 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
         :meth:`Report.raise_for_failures`).
     """
     import nbformat  # deferred: nbformat
-    from nbconvert import HTMLExporter  # deferred: nbconvert
+
+    from .present import edition  # deferred: nbconvert
 
     started = time.monotonic()
     notebooks = notebook_sequence() if notebooks is None else [Path(nb) for nb in notebooks]
@@ -394,19 +409,14 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
     if progress is not None and not callable(progress):
         raise ParameterError(f"progress: expected a callable (such as print) or None, got {progress!r}",
                              name="progress")
-    files, wave_column = _waves_arg(data, wave_column)
-    data, codebook = _check_inputs(files[-1], codebook)
-    tracking = len(files) > 1 or wave_column is not None
-    checked = check_parameters(data, codebook, parameters, notebooks)
-    if tracking:
-        _check_waves(files, codebook, wave_column, checked)
+    with_code = _check.flag("with_code", with_code)
+    files, data, codebook, params, survey = _report_inputs(data, codebook, wave_column, parameters, notebooks)
+    tracking = "wave_paths" in params
     cb = read_codebook(codebook)
-    _never_over_inputs(out, notebooks, files, codebook, checked)
+    _never_over_inputs(out, notebooks, files, codebook, params)
     out = _check.output_dir("out", out, "report folder")
-    params = {"data_path": str(data), "codebook_path": str(codebook), **checked}
-    if tracking:
-        params.update(wave_paths=[str(f) for f in files], wave_column=wave_column)
-    exporter = HTMLExporter()
+    titles = {nb.stem: edition.page_title(nbformat.read(nb, as_version=4)) or nb.stem for nb in notebooks}
+    links = _page_links(notebooks, titles, skipped)
     pages: list[Page] = []
     total = len(notebooks)
 
@@ -428,28 +438,95 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
                     done(page("skipped", reason))
                     continue
                 clock = time.monotonic()
-                executed.unlink(missing_ok=True)  # a failure must not show an earlier run's notebook
                 try:
-                    declared = _declared(nb_path)  # pass each notebook only its own parameters
-                    _execute(nb_path, executed, {k: v for k, v in params.items() if k in declared}, kernel,
-                             timeout)
-                    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
-                except Exception as err:  # noqa: BLE001 (one notebook's failure is its page, not the report's end)
-                    if not isinstance(err, NotebookError):  # reading it, or the HTML export of the executed notebook
-                        err = _unexpected(nb_path.name, err)
+                    _write_page(nb_path, out, params, kernel, timeout, with_code,
+                                reader={"title": titles[nb_path.stem], "survey": data.name, **links[nb_path.stem]})
+                except NotebookError as err:
                     kept = executed if executed.exists() else None
                     _check.write_text(html, _failed_page(nb_path.stem, err, kept), "HTML report")
                     done(page("failed", getattr(err, "reason", str(err)), time.monotonic() - clock, kept, err))
                     continue
-                _check.write_text(html, body, "HTML report")
                 done(page("written", "", time.monotonic() - clock, executed))
     finally:  # finished, interrupted (Ctrl-C) or stopped: the index lists what was done and what was not
         listed = {p.notebook for p in pages}
         rest = [Page(nb.stem, out / f"{nb.stem}.html", "not run", "the report stopped before this notebook",
                      position=i, total=total) for i, nb in enumerate(notebooks, start=1) if nb.stem not in listed]
         report = Report(tuple(pages + rest), out / "index.html", time.monotonic() - started)
-        _check.write_text(report.index, _index_page(report, data.name, files), "HTML report index")
+        _check.write_text(report.index, _index_page(report, data.name, files, titles, survey), "HTML report index")
     return report
+
+
+def _page_links(notebooks: list[Path], titles: dict, skipped: set[str]) -> dict[str, dict]:
+    """Each page's navigation: the index, and the pages before and after it in the sequence
+    (a page skipped at the analyst's request is left out; one skipped for want of data is
+    kept, since its page says why)."""
+    shown = [nb.stem for nb in notebooks if nb.stem not in skipped]
+    out = {}
+    for i, stem in enumerate(shown):
+        out[stem] = {"index": ("index.html", "All pages"),
+                     "previous": (f"{shown[i - 1]}.html", titles[shown[i - 1]]) if i > 0 else None,
+                     "following": (f"{shown[i + 1]}.html", titles[shown[i + 1]]) if i + 1 < len(shown) else None}
+    return out
+
+
+def _report_inputs(data, codebook, wave_column, parameters, notebooks: list[Path]) -> tuple:
+    """The survey files, the (last) survey and codebook as checked paths, the notebooks'
+    parameters (with the waves, when the report tracks them) and the survey, loaded: all
+    checked before any notebook runs."""
+    files, wave_column = _waves_arg(data, wave_column)
+    data, codebook = _check_inputs(files[-1], codebook)
+    checked, survey = _checked(data, codebook, parameters, notebooks)
+    if len(files) == 1 and wave_column is None:
+        wave_column = _wave_column_in(survey, notebooks)
+    params = {"data_path": str(data), "codebook_path": str(codebook), **checked}
+    if len(files) > 1 or wave_column is not None:
+        _check_waves(files, codebook, wave_column, checked)
+        params.update(wave_paths=[str(f) for f in files], wave_column=wave_column)
+    return files, data, codebook, params, survey
+
+
+def _write_page(nb_path: Path, out: Path, parameters: dict, kernel: str, timeout: int, with_code: bool,
+                reader: dict) -> None:
+    """Run one notebook into ``out`` with the ``parameters`` it declares, and write its reader
+    page (``reader``: the arguments of
+    :func:`valuekit.present.edition.reader_html` but the notebook), and its analyst page when
+    asked. Anything going wrong is a :class:`NotebookError` naming the notebook."""
+    import nbformat  # deferred: nbformat
+
+    from .present import edition  # deferred: nbconvert
+
+    executed = out / nb_path.name
+    executed.unlink(missing_ok=True)  # a failure must not show an earlier run's notebook
+    try:
+        declared = _declared(nb_path)  # pass each notebook only its own parameters
+        _execute(nb_path, executed, {k: v for k, v in parameters.items() if k in declared}, kernel, timeout)
+        ran = nbformat.read(executed, as_version=4)
+        _check.write_text(out / f"{nb_path.stem}.html", edition.reader_html(ran, **reader), "HTML report")
+        if with_code:
+            _check.write_text(out / f"{nb_path.stem}.code.html", edition.analyst_html(ran), "HTML report")
+    except NotebookError:
+        raise
+    except Exception as err:  # noqa: BLE001 (reading it, or the HTML export of the executed notebook)
+        raise _unexpected(nb_path.name, err) from None
+
+
+def _wave_column_in(survey, notebooks: list[Path]) -> str | None:
+    """The wave column of one survey, when a tracking notebook's own ``wave_column`` default
+    (``"wave"`` in ``08_tracking``) names a column of the kept answers holding two or more
+    waves; None otherwise (the tracking page then says it needs waves)."""
+    import nbformat  # deferred: nbformat
+
+    for nb in notebooks:
+        if "waves" not in nbformat.read(nb, as_version=4).metadata.get("valuekit", {}).get("needs", []):
+            continue
+        default = _declared(nb).get("wave_column", {}).get("default")
+        try:
+            column = ast.literal_eval(default) if default else None
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(column, str) and column in survey.data and survey.data[column].nunique() > 1:
+            return column
+    return None
 
 
 def _why_not_run(nb_path: Path, cb, tracking: bool, skipped: set[str]) -> str:
@@ -460,8 +537,8 @@ def _why_not_run(nb_path: Path, cb, tracking: bool, skipped: set[str]) -> str:
         return "Not run: the report was asked to skip this notebook (skip / --skip)"
     needs = nbformat.read(nb_path, as_version=4).metadata.get("valuekit", {}).get("needs", [])
     if "waves" in needs and not tracking:  # one survey: nothing to track
-        return ("This notebook compares survey waves; the report was given one survey and no wave column "
-                "(give several exports, or --wave-column)")
+        return ("This notebook compares survey waves; the report was given one survey without a wave column "
+                "holding two or more waves (give several exports, or --wave-column)")
     if "sacrifices" in needs and not cb.has_sacrifices:  # benefits-only: say so, run nothing
         return cb.no_sacrifices_message("This notebook")
     return ""
@@ -502,7 +579,8 @@ def _never_over_inputs(out, notebooks: list[Path], files: list[Path], codebook: 
     inputs += [(f"the parameter {name}", value) for name, value in parameters.items()
                if isinstance(value, (str, os.PathLike)) and name.endswith("_path")]
     outputs = [("out", out), ("out", out / "index.html")]
-    outputs += [("out", out / name) for nb in notebooks for name in (nb.name, f"{nb.stem}.html")]
+    outputs += [("out", out / name) for nb in notebooks
+                for name in (nb.name, f"{nb.stem}.html", f"{nb.stem}.code.html")]
     _check.apart(outputs, inputs)
 
 
@@ -551,9 +629,10 @@ def _unexpected(name: str, err: Exception) -> _NotebookFailed:
 
 _STYLE = ("<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
           "line-height:1.45}table{border-collapse:collapse}td,th{padding:.3rem .8rem;text-align:left;"
-          "border-bottom:1px solid #ddd;vertical-align:top}td:nth-child(-n+3){white-space:nowrap}"
+          "border-bottom:1px solid #ddd;vertical-align:top}td:nth-child(2),td:nth-child(3){white-space:nowrap}"
           ".failed{color:#a40000;font-weight:600}"
-          ".skipped,.not-run{color:#666}pre{white-space:pre-wrap;background:#f6f6f6;padding:.6rem}</style>")
+          ".skipped,.not-run{color:#666}pre{white-space:pre-wrap;background:#f6f6f6;padding:.6rem}"
+          ".lede{font-size:1.25rem;margin:0}a.code{margin-left:.5rem;font-size:.85rem;color:#555}</style>")
 
 
 def _sentence(text: str) -> str:
@@ -590,24 +669,33 @@ def _failed_page(title: str, err: NotebookError, executed: Path | None) -> str:
     return _page(title, body)
 
 
-def _index_page(report: Report, survey: str, files: list[Path]) -> str:
-    """The report's index: every page with a one-line status."""
-
+def _index_page(report: Report, source: str, files: list[Path], titles: dict, survey) -> str:
+    """The report's index: the survey (its name, file, date, respondents kept), then every
+    page by its title with a one-line status."""
     rows = []
     for p in report.pages:
-        name = html.escape(p.notebook)
+        name = html.escape(titles.get(p.notebook) or p.notebook)
         cell = name if p.status == "not run" else f"<a href='{html.escape(p.html.name, quote=True)}'>{name}</a>"
         took = f"{p.seconds:.1f} s" if p.status in ("written", "failed") else ""
         why = html.escape(_sentence(p.reason)) if p.reason else ""
         if p.status == "failed" and p.executed is not None:
             why += (f" (executed notebook: <a href='{html.escape(p.executed.name, quote=True)}'>"
                     f"{html.escape(p.executed.name)}</a>)")
+        code = p.html.with_name(f"{p.notebook}.code.html")
+        if p.status == "written" and code.exists():
+            why += f"<a class='code' href='{html.escape(code.name, quote=True)}'>with code</a>"
         rows.append(f"<tr><td>{cell}</td><td class='{p.status.replace(' ', '-')}'>{p.status}</td>"
                     f"<td>{took}</td><td>{why}</td></tr>")
+    audit = survey.audit
     waves = (f" (waves: {html.escape(', '.join(f.name for f in files))})" if len(files) > 1 else "")
-    body = (f"<p>Survey: {html.escape(survey)}{waves}. {html.escape(report.summary())}.</p>"
-            "<table><tr><th>page</th><th>status</th><th>time</th><th>why</th></tr>" + "".join(rows) + "</table>")
-    return _page("valuekit report", body, index_link=False)
+    kept = (f"{audit.rows_kept:,} respondents analysed of {audit.rows_in:,} in the file"
+            + (f" ({audit.rows_excluded:,} excluded, each with its reason in the audit)" if audit.rows_excluded
+               else ""))
+    body = (f"<p class='lede'>{html.escape(survey.codebook.name or source)}</p>"
+            f"<p>Survey file: {html.escape(source)}{waves}. {kept}. Report written "
+            f"{time.strftime('%Y-%m-%d')}; {html.escape(report.summary())}.</p>"
+            "<table><tr><th>page</th><th>status</th><th>time</th><th>notes</th></tr>" + "".join(rows) + "</table>")
+    return _page("Customer value report", body, index_link=False)
 
 
 #: Voilà settings for presenting: a closed tab's kernel is culled after this many idle

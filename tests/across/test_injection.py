@@ -216,7 +216,7 @@ def test_any_label_is_text_in_the_tracking_summary(scope, group, label, name):
     text = tracking_summary(pd.DataFrame([row]), names={group: name})
     rendered = mistune.html(text)
     assert _no_live_tag(rendered, {"p", "ul", "li", "strong"}), rendered  # the summary's own Markdown only
-    assert "href" not in rendered and len(text.splitlines()) == 2
+    assert "href" not in rendered and [bool(line) for line in text.splitlines()] == [True, False, True]
 
 
 @pytest.mark.adversarial("result")
@@ -242,7 +242,7 @@ def test_tracking_summary_escapes_markdown_and_html():
     assert "[x](javascript" not in text and r"\[x\](javascript" in text  # no link, the text kept
     assert r"\*bold\* \`code\`" in text and r"\$x\$" in text
     assert "line break" in text  # one line per finding: a label's line break cannot start a block
-    assert len(text.splitlines()) == 2
+    assert [bool(line) for line in text.splitlines()] == [True, False, True]  # the finding, then the bar
     import mistune  # the Markdown renderer of nbconvert's HTML pages (raw HTML passes through it)
 
     rendered = mistune.html(text)
@@ -374,19 +374,6 @@ def test_one_spelling_per_wave_loads_as_written(tmp_path):
 # -- in the browser -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    import os
-
-    path = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if path is None:
-        message = "no Chromium found: install Debian's (apt-get install chromium) to run the injection test"
-        if os.environ.get("VALUEKIT_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
 def _open(chromium, url: str | None = None, content: str | None = None) -> tuple[object, str, int]:
     """Load a page offline; return ``window.__vk_pwned``, the page's visible text and its javascript: links."""
     from playwright.sync_api import sync_playwright
@@ -429,7 +416,7 @@ def report(poisoned, tmp_path_factory):
 @pytest.mark.adversarial("result")
 @pytest.mark.parametrize("notebook, shown", [
     ("01_load_and_audit", []),
-    ("03_segments", [f"Practicality {LINK}", f"Functional {SCRIPT}", f"Economic {IMG}"]),
+    ("03_segments", [f"price first {LINK}", f"Functional {SCRIPT}", f"Economic {IMG}"]),
     ("08_tracking", [f"Money {IMG}", f"Interactions {LINK}"]),
 ])
 def test_report_pages_show_payloads_as_text(chromium, report, notebook, shown):

@@ -20,6 +20,7 @@ NOT_SURVEY_FIRST = {
     "rake": "computes the weights the survey will carry (weight_survey takes the survey)",
     "cronbach_alpha": "one block of items, no codebook",
     "mcdonald_omega": "one block of items, no codebook",
+    "reader_table": "writes any result table for readers; the codebook only labels it",
 }
 
 

@@ -32,36 +32,10 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 SCREENSHOT = PROJ_ROOT / "reports" / "screenshots" / "what_if_dashboard.png"
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if shutil.which(name):
-            return shutil.which(name)
-    try:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as p:
-            path = p.chromium.executable_path
-        return path if Path(path).exists() else None
-    except Exception:  # playwright missing or its browser not downloaded
-        return None
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    path = _chromium()
-    if path is None:
-        message = ("no Chromium found: install Debian's (apt-get install chromium) or Playwright's "
-                   "(.venv/bin/playwright install chromium) to run the dashboard test")
-        if os.environ.get("VALUEKIT_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 @contextlib.contextmanager

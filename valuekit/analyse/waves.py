@@ -772,4 +772,4 @@ def tracking_summary(table: pd.DataFrame, *, names: dict | None = None) -> str:
         lines.append(f"- {_md(r.label)} ({_md(r.kind)}), {who}: {verb} from {values}: {diff}, {effect}, adjusted p "
                      f"{_md(_check.p_text(r.p_adj))}, n = {r.n_baseline} (wave {baseline}) and {r.n} (wave {wave}); "
                      f"{_md(r.grade)}.")
-    return "\n".join(lines + [f"{len(found)} change(s) pass the evidence bar, nothing else: " + bar])
+    return "\n".join(lines) + f"\n\n{len(found)} change(s) pass the evidence bar, nothing else: " + bar

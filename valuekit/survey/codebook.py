@@ -440,11 +440,11 @@ class Codebook:
         cols += [c for c in (self.weight, self.completion_time) if c]
         return list(dict.fromkeys(cols))
 
-    def label(self, key: str, lang: str = "en") -> str:
+    def label(self, key: str, lang: str = "en", *, shorten: bool = True) -> str:
         """Display label of an item, dimension, facet, sacrifice or outcome.
 
         Falls back to English, then to the built-in labels, then to the item's question
-        text (shortened to 40 characters), then to the key itself.
+        text (shortened to 40 characters, unless ``shorten=False``), then to the key itself.
 
         >>> cb = Codebook.from_dict({"id": "id", "scale": {"min": 1, "max": 5},
         ...     "benefits": {"symbolic": ["q1"]}, "sacrifices": {"money": ["q2"]}})
@@ -461,7 +461,7 @@ class Codebook:
                     return table[language]
         text = self.items[key].text if key in self.items else None
         if text:  # the question wording, shortened, beats a column name
-            return text if len(text) <= 40 else text[:39].rstrip() + "…"
+            return text if len(text) <= 40 or not shorten else text[:39].rstrip() + "…"
         return key
 
     def to_frame(self, lang: str = "en") -> pd.DataFrame:
