@@ -325,3 +325,22 @@ def test_the_command_writes_the_analyst_edition_when_asked(tmp_path, tiny_sequen
     monkeypatch.setattr(report_module, "notebook_sequence", lambda: tiny_sequence[:1])
     assert main(["report", "--out", str(tmp_path / "o"), "--with-code"]) == 0
     assert (tmp_path / "o" / "01_fine.code.html").exists() and (tmp_path / "o" / "01_fine.html").exists()
+
+
+def test_the_report_prints_into_one_pdf(tmp_path, tiny_sequence, monkeypatch, chromium):
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA
+    from valuekit import report as report_module
+
+    fine, after = tiny_sequence[0], tiny_sequence[2]
+    report = run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path / "a", notebooks=[fine, after], progress=None)
+    assert report.pdf == tmp_path / "a" / "report.pdf" and report.pdf.read_bytes()[:5] == b"%PDF-"
+    assert re.search(rb"/Type\s*/Page[^s]", report.pdf.read_bytes())  # at least one page
+    assert "href='report.pdf'" in report.index.read_text() and not list((tmp_path / "a").glob(".report-print*"))
+
+    assert run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path / "b", notebooks=[fine], progress=None, pdf=False).pdf is None
+    assert not (tmp_path / "b" / "report.pdf").exists()
+
+    monkeypatch.setattr(report_module, "browser_path", lambda: None)
+    quiet = run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path / "c", notebooks=[fine], progress=None)
+    assert quiet.pdf is None and "no Chromium on this machine" in quiet.pdf_note
+    assert "no PDF: no Chromium on this machine" in quiet.index.read_text()

@@ -517,9 +517,10 @@ def _report(args) -> int:
         report = _report_module.run_report(waves if len(waves) > 1 else waves[0], args.codebook, args.out,
                                            parameters=params, timeout=args.timeout,
                                            wave_column=args.wave_column, skip=sorted(skip), progress=progress,
-                                           with_code=args.with_code)
+                                           with_code=args.with_code, pdf=not args.no_pdf)
     print(f"Wrote {len(report)} HTML page(s) and the executed notebooks to {args.out}/; index: {report.index} "
           f"({report.summary()})")
+    print(f"The whole report as one PDF: {report.pdf}" if report.pdf else report.pdf_note or "")
     for line in _index_lines(report):
         print(line)
     if report.ok:
@@ -787,6 +788,8 @@ def _report_command(sub, common) -> None:
                              "its page says it was skipped; repeatable")
     report.add_argument("--with-code", action="store_true",
                         help="also write the analyst edition of each page, code and all (NN_name.code.html)")
+    report.add_argument("--no-pdf", action="store_true",
+                        help="do not print the report into report.pdf (which needs Chromium)")
     report.add_argument("--n-boot", type=int, metavar="N",
                         help="bootstrap resamples in every notebook that draws them (default: each notebook's "
                              "own, 30 to 200); fewer run faster, with rougher intervals")

@@ -30,6 +30,7 @@ import html
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -48,6 +49,7 @@ from .config import DEMO_CODEBOOK, DEMO_DATA, NOTEBOOKS_DIR
 from .errors import NotebookError, ParameterError
 from .survey.audit import load_survey
 from .survey.codebook import read_codebook
+from .survey.labels import md_text
 from .survey.levers import read_levers
 
 __all__ = ["notebook_sequence", "run_report", "Report", "Page", "resolve_skip", "check_parameters", "serve_dashboard",
@@ -246,11 +248,26 @@ class Report(Sequence):
 
     ``ok`` is true when no page failed (skipped pages say why and are not failures);
     :meth:`raise_for_failures` raises the first failure's :class:`NotebookError`.
+
+    Attributes
+    ----------
+    pages : tuple of Page
+        Every notebook's page, in order.
+    index : Path
+        The index page.
+    seconds : float
+        The time the report took.
+    pdf : Path or None
+        The whole report as one PDF (``report.pdf``), when it was printed.
+    pdf_note : str
+        Why there is no PDF, when there is none.
     """
 
     pages: tuple[Page, ...]
     index: Path
     seconds: float = 0.0
+    pdf: Path | None = None
+    pdf_note: str = ""
 
     def __getitem__(self, i):
         return [p.html for p in self.pages[i]] if isinstance(i, slice) else self.pages[i].html
@@ -340,7 +357,8 @@ def resolve_skip(skip, notebooks: list[Path], *, name: str = "skip") -> set[str]
 
 def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *,
                notebooks: list[Path] | None = None, timeout: int = 600, wave_column: str | None = None,
-               parameters: dict | None = None, skip=None, with_code: bool = False, progress=print) -> Report:
+               parameters: dict | None = None, skip=None, with_code: bool = False, pdf: bool = True,
+               progress=print) -> Report:
     """Execute the notebook sequence on a survey (or several waves); write ``.ipynb``, ``.html``
     and an ``index.html`` linking every page.
 
@@ -381,6 +399,9 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
         checked against the sequence before anything runs.
     with_code : bool, default False
         Write the analyst edition (``NN_name.code.html``, code and all) beside each page.
+    pdf : bool, default True
+        Print the pages written into one PDF, ``report.pdf``, each starting on a new sheet,
+        with the Chromium of this machine; without one, the index says why there is none.
     progress : callable or None, default print
         Called with each notebook's :class:`Page` when it is done (``str(page)`` is a
         progress line: position, notebook, status, seconds, why); None: silent.
@@ -409,7 +430,7 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
     if progress is not None and not callable(progress):
         raise ParameterError(f"progress: expected a callable (such as print) or None, got {progress!r}",
                              name="progress")
-    with_code = _check.flag("with_code", with_code)
+    with_code, pdf = _check.flag("with_code", with_code), _check.flag("pdf", pdf)
     files, data, codebook, params, survey = _report_inputs(data, codebook, wave_column, parameters, notebooks)
     tracking = "wave_paths" in params
     cb = read_codebook(codebook)
@@ -425,7 +446,7 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
         if progress is not None:
             progress(page)
 
-    report = None
+    report, printed, pdf_note = None, None, ""
     try:
         with _this_python_kernel() as kernel:
             for position, nb_path in enumerate(notebooks, start=1):
@@ -447,11 +468,14 @@ def run_report(data: str | Path | list, codebook: str | Path, out: str | Path, *
                     done(page("failed", getattr(err, "reason", str(err)), time.monotonic() - clock, kept, err))
                     continue
                 done(page("written", "", time.monotonic() - clock, executed))
+        if pdf:
+            printed, pdf_note = _write_pdf(out, [p.executed for p in pages if p.status == "written"],
+                                           _front_page(survey, data.name, titles, pages))
     finally:  # finished, interrupted (Ctrl-C) or stopped: the index lists what was done and what was not
         listed = {p.notebook for p in pages}
         rest = [Page(nb.stem, out / f"{nb.stem}.html", "not run", "the report stopped before this notebook",
                      position=i, total=total) for i, nb in enumerate(notebooks, start=1) if nb.stem not in listed]
-        report = Report(tuple(pages + rest), out / "index.html", time.monotonic() - started)
+        report = Report(tuple(pages + rest), out / "index.html", time.monotonic() - started, printed, pdf_note)
         _check.write_text(report.index, _index_page(report, data.name, files, titles, survey), "HTML report index")
     return report
 
@@ -467,6 +491,55 @@ def _page_links(notebooks: list[Path], titles: dict, skipped: set[str]) -> dict[
                      "previous": (f"{shown[i - 1]}.html", titles[shown[i - 1]]) if i > 0 else None,
                      "following": (f"{shown[i + 1]}.html", titles[shown[i + 1]]) if i + 1 < len(shown) else None}
     return out
+
+
+def browser_path() -> str | None:
+    """The Chromium (or Chrome) of this machine, or None."""
+    return next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+
+
+def _front_page(survey, source: str, titles: dict, pages: list) -> str:
+    """The PDF's first sheet, in Markdown: the survey, its respondents, the date, the pages."""
+    audit = survey.audit
+    listed = "\n".join(f"{i}. {titles.get(p.notebook, p.notebook)}" for i, p in
+                       enumerate([p for p in pages if p.status == "written"], start=1))
+    name = survey.codebook.name or source
+    return (f"# Customer value report\n\n**{md_text(name)}**\n\n"
+            f"Survey file {md_text(source)}: {audit.rows_kept:,} respondents analysed of {audit.rows_in:,} rows. "
+            f"Report written {time.strftime('%Y-%m-%d')}.\n\n{listed}\n")
+
+
+def _write_pdf(out: Path, executed: list[Path], front: str) -> tuple[Path | None, str]:
+    """Print the executed notebooks' reader edition, one after the other, into ``report.pdf``
+    with headless Chromium; the file, or None and why there is none."""
+    import nbformat  # deferred: nbformat
+
+    from .present import edition  # deferred: nbconvert
+
+    if not executed:
+        return None, "no PDF: no page was written"
+    chromium = browser_path()
+    if chromium is None:
+        return None, "no PDF: no Chromium on this machine (Debian: apt-get install chromium)"
+    pdf, page = out / "report.pdf", out / ".report-print.html"
+    pdf.unlink(missing_ok=True)
+    _check.write_text(page, edition.print_html([nbformat.read(e, as_version=4) for e in executed],
+                                               title="Customer value report", front=front), "HTML report")
+    try:
+        with tempfile.TemporaryDirectory() as profile:
+            command = [chromium, "--headless", "--disable-gpu", "--no-first-run", "--no-pdf-header-footer",
+                       "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                       f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", page.as_uri()]
+            if hasattr(os, "geteuid") and os.geteuid() == 0:  # Chromium's sandbox refuses root
+                command.insert(1, "--no-sandbox")
+            done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return None, f"no PDF: Chromium could not print the report ({_first_line(err)})"
+    finally:
+        page.unlink(missing_ok=True)
+    if done.returncode != 0 or not pdf.exists() or pdf.stat().st_size == 0:
+        return None, f"no PDF: Chromium could not print the report (exit {done.returncode})"
+    return pdf, ""
 
 
 def _report_inputs(data, codebook, wave_column, parameters, notebooks: list[Path]) -> tuple:
@@ -578,7 +651,7 @@ def _never_over_inputs(out, notebooks: list[Path], files: list[Path], codebook: 
     inputs += [("data", f) for f in files] + [("codebook", codebook)]
     inputs += [(f"the parameter {name}", value) for name, value in parameters.items()
                if isinstance(value, (str, os.PathLike)) and name.endswith("_path")]
-    outputs = [("out", out), ("out", out / "index.html")]
+    outputs = [("out", out), ("out", out / "index.html"), ("out", out / "report.pdf")]
     outputs += [("out", out / name) for nb in notebooks
                 for name in (nb.name, f"{nb.stem}.html", f"{nb.stem}.code.html")]
     _check.apart(outputs, inputs)
@@ -691,9 +764,12 @@ def _index_page(report: Report, source: str, files: list[Path], titles: dict, su
     kept = (f"{audit.rows_kept:,} respondents analysed of {audit.rows_in:,} in the file"
             + (f" ({audit.rows_excluded:,} excluded, each with its reason in the audit)" if audit.rows_excluded
                else ""))
+    whole = (f"<p><a href='{html.escape(report.pdf.name, quote=True)}'>The whole report as one PDF</a></p>"
+             if report.pdf else (f"<p class='skipped'>{html.escape(_sentence(report.pdf_note))}</p>"
+                                 if report.pdf_note else ""))
     body = (f"<p class='lede'>{html.escape(survey.codebook.name or source)}</p>"
             f"<p>Survey file: {html.escape(source)}{waves}. {kept}. Report written "
-            f"{time.strftime('%Y-%m-%d')}; {html.escape(report.summary())}.</p>"
+            f"{time.strftime('%Y-%m-%d')}; {html.escape(report.summary())}.</p>{whole}"
             "<table><tr><th>page</th><th>status</th><th>time</th><th>notes</th></tr>" + "".join(rows) + "</table>")
     return _page("Customer value report", body, index_link=False)
 

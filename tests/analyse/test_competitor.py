@@ -36,3 +36,27 @@ def test_no_competitor_ratings_is_a_clear_error(codebook_dict):
     del codebook_dict["comparisons"]
     with pytest.raises(ValueError, match="no competitor ratings"):
         value_map(pd.DataFrame(), Codebook.from_dict(codebook_dict))
+
+
+def test_the_value_advantage_has_a_bootstrap_interval():
+    survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
+    plain = value_map(survey)
+    boot = value_map(survey, n_boot=200, random_state=7)
+    pd.testing.assert_frame_equal(plain, boot[plain.columns])  # the estimate does not move
+    row = boot.loc["all"]
+    assert row["advantage_ci_low"] < row["value_advantage"] < row["advantage_ci_high"]
+    assert row["advantage_ci_high"] - row["advantage_ci_low"] < 0.1  # 1,668 customers: a narrow interval
+    pd.testing.assert_frame_equal(boot, value_map(survey, n_boot=200, random_state=7))
+    assert "advantage_ci_low" not in plain
+
+
+def test_the_interval_covers_zero_when_both_firms_are_rated_alike(codebook_dict):
+    """Our ratings and the competitor's drawn from one distribution: no advantage either way."""
+    codebook_dict["comparisons"]["items"] = {"f1": "c_f1", "e1": "c_e1", "m1": "c_m1"}
+    cb = Codebook.from_dict(codebook_dict)
+    rng = np.random.default_rng(0)
+    columns = ("f1", "f2", "e1", "e2", "m1", "r1", "c_f1", "c_e1", "c_m1")
+    data = pd.DataFrame({c: rng.integers(1, 8, 600).astype(float) for c in columns})
+    table = value_map(data, cb, n_boot=300, random_state=1)
+    assert table.loc["all", "n"] == 600 and np.isfinite(table.loc["all", "value_advantage"])
+    assert table.loc["all", "advantage_ci_low"] < 0 < table.loc["all", "advantage_ci_high"]

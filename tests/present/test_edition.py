@@ -159,3 +159,12 @@ def test_every_reader_page_fits_shows_no_code_and_no_raw_value(chromium, reader_
         finally:
             browser.close()
     assert len(reader_pages) == 10 and problems == {}
+
+
+def test_what_we_found_comes_first_in_the_reader_edition():
+    nb = _executed()
+    nb.cells.append(new_code_cell("findings", metadata={"tags": ["findings"]}, outputs=[
+        new_output("display_data", data={"text/markdown": "### What we found\n\n- Value is destroyed for 19.8%.",
+                                         "text/plain": "What we found"})]))
+    text = "".join(_Shown(reader_html(nb, title="t", survey="s")).text)
+    assert text.index("What the page is about") < text.index("What we found") < text.index("0.95")

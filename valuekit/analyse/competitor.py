@@ -17,10 +17,13 @@ items the competitor was rated on enter either side, so like is compared with li
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from .._docstrings import share_docs
+from .._validate import check as _check
 from .._validate.args import expected_error, frame_arg, grouping_arg
 from ..errors import ParameterError, SurveyError
 from ..measure.model import weights_arg
@@ -116,10 +119,34 @@ def attribute_comparison(data: pd.DataFrame, codebook: Codebook, *, weights=None
     return pd.DataFrame(rows)
 
 
+def _relative_value(ours: np.ndarray, theirs: np.ndarray, blocks: list, kinds: dict, imp: pd.Series,
+                    mask: np.ndarray, w: np.ndarray) -> dict:
+    """One group's relative benefits and sacrifices (importance-weighted means of the blocks'
+    ratios ours / theirs, weighted by ``w``) and their difference, the value advantage."""
+    ratios, rated = {}, np.zeros(len(mask), bool)
+    for block in dict.fromkeys(blocks):
+        cols = [j for j, b in enumerate(blocks) if b == block]
+        answered = np.isfinite(ours[:, cols]).any(axis=1)
+        ok = mask & answered & (w > 0)
+        rated |= ok
+        if ok.any():
+            o = np.nanmean(ours[np.ix_(ok, cols)], axis=1)
+            t = np.nanmean(theirs[np.ix_(ok, cols)], axis=1)
+            ratios[block] = np.average(o, weights=w[ok]) / np.average(t, weights=w[ok])
+    row = {"n": int(rated.sum())}
+    for side, kind in (("relative_benefits", "benefit"), ("relative_sacrifices", "sacrifice")):
+        present = [b for b in ratios if kinds[b] == kind and imp.get(b, 0) > 0]
+        total = sum(imp[b] for b in present)
+        row[side] = sum(imp[b] * ratios[b] for b in present) / total if total > 0 else np.nan
+    row["value_advantage"] = row["relative_benefits"] - row["relative_sacrifices"]
+    return row
+
+
 @survey_first("data", "codebook", "weights")
 @share_docs
 def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = None,
-              importance: dict | pd.Series | None = None, weights=None) -> pd.DataFrame:
+              importance: dict | pd.Series | None = None, weights=None, n_boot: int = 0, ci: float = 0.95,
+              random_state=None) -> pd.DataFrame:
     """Relative benefits and relative sacrifices against the competitor, per group.
 
     Parameters
@@ -135,15 +162,21 @@ def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = 
         blocks weighted 0, not listed, or NaN (a driver share that was withheld). A weight
         above 0 is needed for at least one compared benefit and one compared sacrifice.
     {weights}
+    n_boot : int, default 0
+        Bootstrap resamples of the respondents (each keeping its survey weight) for a
+        percentile interval on each group's ``value_advantage``; 0 for none.
+    ci : float, default 0.95
+        The interval's level.
+    {random_state}
 
     Returns
     -------
     DataFrame
         One row per group: ``n`` (customers who rated the competitor), ``relative_benefits``,
         ``relative_sacrifices``, ``value_advantage`` (their difference: above the fair-value
-        line when positive) and ``position`` ("better value", "fair value" within 0.02 of the
-        line, "worse value", or "no competitor ratings" when nobody in the group rated the
-        competitor).
+        line when positive), with ``n_boot``: ``advantage_ci_low`` and ``advantage_ci_high``,
+        and ``position`` ("better value", "fair value" within 0.02 of the line, "worse
+        value", or "no competitor ratings" when nobody in the group rated the competitor).
     """
     data = frame_arg("data", data, "a DataFrame of survey answers (Survey.data)")
     codebook = codebook_arg("codebook", codebook)
@@ -152,30 +185,26 @@ def value_map(data: pd.DataFrame, codebook: Codebook, *, by: pd.Series | None = 
     w = weights_arg(weights, data)
     _require(codebook)
     codebook.require_sacrifices("value_map")
+    n_boot = _check.integer("n_boot", n_boot, min=0)
+    level = _check.fraction("ci", ci)
     pairs, ours, theirs = paired_items(data, codebook)
     blocks = [codebook.items[p[0]].block for p in pairs]
     kinds = {b: codebook.items[p[0]].role for b, p in zip(blocks, pairs)}
     imp = (pd.Series(1.0, index=list(dict.fromkeys(blocks))) if importance is None
            else pd.Series(importance, dtype=float).abs())
-    rows = []
-    for name, mask in group_masks(data.index, by):
-        ratios, rated = {}, np.zeros(len(data), bool)
-        for block in dict.fromkeys(blocks):
-            cols = [j for j, b in enumerate(blocks) if b == block]
-            answered = np.isfinite(ours[:, cols]).any(axis=1)
-            ok = mask & answered & (w > 0)
-            rated |= ok
-            if ok.any():
-                o = np.nanmean(ours[np.ix_(ok, cols)], axis=1)
-                t = np.nanmean(theirs[np.ix_(ok, cols)], axis=1)
-                ratios[block] = np.average(o, weights=w[ok]) / np.average(t, weights=w[ok])
-        row = {"group": name, "n": int(rated.sum())}
-        for side, kind in (("relative_benefits", "benefit"), ("relative_sacrifices", "sacrifice")):
-            present = [b for b in ratios if kinds[b] == kind and imp.get(b, 0) > 0]
-            total = sum(imp[b] for b in present)
-            row[side] = sum(imp[b] * ratios[b] for b in present) / total if total > 0 else np.nan
-        row["value_advantage"] = row["relative_benefits"] - row["relative_sacrifices"]
-        rows.append(row)
+    groups = list(group_masks(data.index, by))
+    rows = [{"group": name, **_relative_value(ours, theirs, blocks, kinds, imp, mask, w)} for name, mask in groups]
+    if n_boot:
+        rng = np.random.default_rng(random_state)
+        draws = np.array([[_relative_value(ours, theirs, blocks, kinds, imp, mask, w * counts)["value_advantage"]
+                           for _, mask in groups]
+                          for counts in rng.multinomial(len(data), np.full(len(data), 1 / len(data)), size=n_boot)])
+        tail = (1 - level) / 2 * 100
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a group no resample rated: no interval
+            low, high = np.nanpercentile(draws, [tail, 100 - tail], axis=0)
+        for row, lo, hi in zip(rows, low, high):
+            row["advantage_ci_low"], row["advantage_ci_high"] = lo, hi
     out = pd.DataFrame(rows).set_index("group")
     out["position"] = np.select([out["value_advantage"].isna(), out["value_advantage"] > 0.02,
                                  out["value_advantage"] < -0.02],

@@ -27,7 +27,6 @@ wave side by side.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -51,7 +50,7 @@ from ..survey.audit import (DEFAULT_EXCLUDE, ROW_REASONS, Survey, audit_survey, 
                             survey_first)
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.io import check_read_options, read_limits, read_survey_file
-from ..survey.labels import lang_arg
+from ..survey.labels import lang_arg, md_text
 from .drivers import key_drivers
 from .segments import ValueSegmenter
 from .significance import _conclude
@@ -690,22 +689,6 @@ def moved_measures(table: pd.DataFrame, *, scope: str | None = None) -> list[str
     return list(dict.fromkeys(found.sort_values("p_adj", kind="stable")["measure"]))
 
 
-def _md(value) -> str:
-    """Text from the data as it reads, for Markdown: on one line, its HTML (``<``, ``>``,
-    ``&``) as entities and the characters Markdown acts on (links, emphasis, code, tables,
-    math) escaped, so a label never becomes markup, a link or a script.
-
-    >>> print(_md("[x](javascript:alert(1)) <b>*$5*</b>"))
-    \\[x\\](javascript:alert(1)) &lt;b&gt;\\*\\$5\\*&lt;/b&gt;
-    >>> print(_md("# 1"), _md("1. x"), _md("- x"), _md("a-b"))
-    \\# 1 1\\. x \\- x a-b
-    """
-    text = html.escape(" ".join(str(value).split()), quote=False)
-    text = re.sub(r"([\\`*_\[\]!|~$#])", r"\\\1", text)
-    # what starts a heading, a list or a rule when it opens a line: "# x", "- x", "+ x", "1. x"
-    return re.sub(r"^([-+=])|^(\d+)([.)])", lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
-
-
 @share_docs
 def tracking_summary(table: pd.DataFrame, *, names: dict | None = None) -> str:
     """What changed, in sentences a manager can read, each with its evidence; silent otherwise.
@@ -757,9 +740,9 @@ def tracking_summary(table: pd.DataFrame, *, names: dict | None = None) -> str:
     lines = []
     for r in found.itertuples():
         who = "all customers" if r.scope == "all" else (
-            f"{_md(r.scope)} {_md(r.group)} ({_md(names[r.group])})" if r.group in names
-            else f"{_md(r.scope)} {_md(r.group)}")
-        wave, baseline = _md(r.wave), _md(r.baseline)
+            f"{md_text(r.scope)} {md_text(r.group)} ({md_text(names[r.group])})" if r.group in names
+            else f"{md_text(r.scope)} {md_text(r.group)}")
+        wave, baseline = md_text(r.wave), md_text(r.baseline)
         if r.statistic_type == "share":
             values = f"{r.baseline_value:.0%} in wave {baseline} to {r.value:.0%} in wave {wave}"
             diff = f"{100 * r.diff:+.1f} points [{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]"
@@ -769,7 +752,7 @@ def tracking_summary(table: pd.DataFrame, *, names: dict | None = None) -> str:
             diff = f"{r.diff:+.2f} [{r.ci_low:+.2f}, {r.ci_high:+.2f}]"
             effect = f"Hedges' g {r.effect:+.2f}"
         verb = "rose" if r.direction == "up" else "fell"
-        lines.append(f"- {_md(r.label)} ({_md(r.kind)}), {who}: {verb} from {values}: {diff}, {effect}, adjusted p "
-                     f"{_md(_check.p_text(r.p_adj))}, n = {r.n_baseline} (wave {baseline}) and {r.n} (wave {wave}); "
-                     f"{_md(r.grade)}.")
+        lines.append(f"- {md_text(r.label)} ({md_text(r.kind)}), {who}: {verb} from {values}: {diff}, {effect}, adjusted p "
+                     f"{md_text(_check.p_text(r.p_adj))}, n = {r.n_baseline} (wave {baseline}) and {r.n} (wave {wave}); "
+                     f"{md_text(r.grade)}.")
     return "\n".join(lines) + f"\n\n{len(found)} change(s) pass the evidence bar, nothing else: " + bar

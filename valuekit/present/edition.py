@@ -14,6 +14,9 @@ understand, and an nbconvert template (``templates/reader``) extending JupyterLa
     The cell's outputs are not in the reader edition.
 ``parameters``, ``injected-parameters``
     papermill's cells (the analyst's paths among them) are never in the reader edition.
+``findings``
+    What the page found (:mod:`valuekit.present.findings`): computed where the results are,
+    shown first in the reader edition, right after the page's title.
 
 Outputs a page cannot show are dropped from the reader edition as well: a widget's view
 (it needs a live kernel), warnings written to stderr, and cells left with no output.
@@ -25,10 +28,11 @@ import copy
 import html
 from pathlib import Path
 
+import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-__all__ = ["READER_TAGS", "page_title", "reader_html", "analyst_html", "READER_CSS"]
+__all__ = ["READER_TAGS", "page_title", "reader_html", "analyst_html", "print_html", "READER_CSS"]
 
 #: The tags whose cells the reader edition leaves out entirely.
 READER_TAGS = ("remove-cell", "parameters", "injected-parameters")
@@ -51,7 +55,14 @@ main { padding: 0; }
           font-size: 0.9rem; border-bottom: 1px solid #ddd; margin-bottom: 1rem; }
 .vk-nav-bottom { border-bottom: 0; border-top: 1px solid #ddd; margin: 2rem 0 0; }
 .vk-nav .vk-survey { margin-left: auto; color: #666; }
-@media print { .vk-nav { display: none; } }
+.vk-page-break { break-before: page; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  .vk-nav { display: none; }
+  body.jp-Notebook { max-width: none; padding: 0; }
+  tr, img, figure { break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; }
+}
 """
 
 
@@ -60,7 +71,8 @@ class _ReaderOutputs(Preprocessor):
     stderr streams (warnings are for the analyst edition), then cells left with nothing."""
 
     def preprocess(self, nb, resources):
-        """Keep markdown cells and code cells with something left to show."""
+        """Keep markdown cells and code cells with something left to show; the cells tagged
+        ``findings`` go first, after the page's opening (title) cell."""
         kept = []
         for cell in nb.cells:
             if cell.cell_type == "code":
@@ -68,7 +80,9 @@ class _ReaderOutputs(Preprocessor):
                 if not cell.outputs:
                     continue
             kept.append(cell)
-        nb.cells = kept
+        first = [c for c in kept if "findings" in c.metadata.get("tags", [])]
+        rest = [c for c in kept if "findings" not in c.metadata.get("tags", [])]
+        nb.cells = rest[:1] + first + rest[1:]
         return nb, resources
 
 
@@ -136,6 +150,35 @@ def reader_html(nb, *, title: str, survey: str, index: tuple[str, str] = ("index
     body, _ = exporter.from_notebook_node(copy.deepcopy(nb), resources={"metadata": {"name": html.unescape(title)},
                                                                 "valuekit": links})
     return body
+
+
+def print_html(pages: list, *, title: str, front: str = "") -> str:
+    """Every page of a report in one HTML document, each page starting on a new sheet: what
+    the report's PDF prints.
+
+    Parameters
+    ----------
+    pages : list of nbformat.NotebookNode
+        The executed notebooks, in order; they are not changed.
+    title : str
+        The document's title.
+    front : str, optional
+        Markdown for the first sheet (the survey, its respondents, the date).
+
+    Returns
+    -------
+    str
+        The HTML document, in the reader edition (no code, no navigation bar in print).
+    """
+    cells = [nbformat.v4.new_markdown_cell(front)] if front else []
+    for i, nb in enumerate(pages):
+        if cells:
+            cells.append(nbformat.v4.new_markdown_cell('<div class="vk-page-break"></div>'))
+        cells += copy.deepcopy(nb.cells)
+    for j, cell in enumerate(cells):  # ids unique across the pages joined
+        cell["id"] = f"cell-{j}"
+    whole = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(pages[0].metadata) if pages else {})
+    return reader_html(whole, title=title, survey="", index=("#", title))
 
 
 def analyst_html(nb) -> str:

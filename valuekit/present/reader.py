@@ -57,7 +57,7 @@ _YES_NO = {"en": ("yes", "no"), "es": ("sí", "no"), "it": ("sì", "no")}
 
 
 @share_docs
-def format_number(value, kind: str, lang: str = "en") -> str:
+def format_number(value, kind: str, lang: str = "en", *, digits: int | None = None) -> str:
     """One value written for a reader, in the conventions of its language.
 
     Parameters
@@ -69,6 +69,8 @@ def format_number(value, kind: str, lang: str = "en") -> str:
         ``pct`` (a percentage from 0 to 100) to one decimal, a ``decimal`` to two, a ``p``
         value to three (``< 0.001`` below), a ``flag`` as yes or no, ``text`` as it is.
     {lang}
+    digits : int, optional
+        Decimals of a ``decimal``, ``percent`` or ``pct``, over the kind's own.
 
     Returns
     -------
@@ -97,12 +99,12 @@ def format_number(value, kind: str, lang: str = "en") -> str:
         return _number(locale, False, 0).apply(round(float(value)), Locale.parse(locale))
     if kind in ("percent", "pct"):
         share = float(value) / 100 if kind == "pct" else float(value)
-        return _number(locale, True, 1).apply(share, Locale.parse(locale))
+        return _number(locale, True, 1 if digits is None else digits).apply(share, Locale.parse(locale))
     if kind == "p":
         if value < 0.001:
             return "< " + _number(locale, False, 3).apply(0.001, Locale.parse(locale))
         return _number(locale, False, 3).apply(float(value), Locale.parse(locale))
-    return _number(locale, False, 2).apply(float(value), Locale.parse(locale))
+    return _number(locale, False, 2 if digits is None else digits).apply(float(value), Locale.parse(locale))
 
 
 @functools.cache
