@@ -1,8 +1,10 @@
 """Plots inspect artists, not pixels."""
 
+import io
 import warnings
 
 import matplotlib.pyplot as plt
+import matplotlib.text
 import numpy as np
 
 from valuekit import Codebook, audit_survey
@@ -52,6 +54,9 @@ def test_completion_times_marks_threshold(small_frame, codebook_dict):
     threshold = survey.audit.settings["speeder_threshold_seconds"] / 60
     assert np.isclose(ax.lines[0].get_xdata()[0], threshold)
     assert sum(p.get_height() for p in ax.patches) == 40
+    ax.figure.canvas.draw()
+    shown = [t.get_text() for t in ax.get_xticklabels(which="both") if t.get_text()]
+    assert shown and all("$" not in t and "mathdefault" not in t for t in shown)  # plain numbers, not mathtext
     del codebook_dict["completion_time"]
     ax2 = plot_completion_times(audit_survey(small_frame.drop(columns="dur"), codebook_dict), ax=plt.figure().gca())
     assert "no completion-time column" in ax2.texts[0].get_text()
@@ -155,19 +160,46 @@ def test_segment_and_driver_plots_draw_their_data(scored, four_dims):
 
 
 def test_value_map_and_ipa_plots(four_dims):
-    vm = pd.DataFrame({"relative_benefits": [1.1, 0.9], "relative_sacrifices": [0.95, 1.05]},
-                      index=pd.Index(["all", 0], name="group"))
-    ax = plots.plot_value_map(vm, names={0: "zero"}, competitor="Rival")
-    texts = [t.get_text() for t in ax.texts]
-    assert "Rival" in texts and "all customers" in texts and "0: zero" in texts
+    vm = pd.DataFrame({"relative_benefits": [1.1, 0.9, 1.0, 1.2], "relative_sacrifices": [0.95, 1.05, 1.0, 0.9],
+                       "n": [300, 200, 90, 10]}, index=pd.Index(["all", 0, 1, "(missing)"], name="group"))
+    ax = plots.plot_value_map(vm, names={0: "zero", 1: "a long name that would collide with the others"},
+                              competitor="Rival")
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["Rival", "all customers", "0: zero",
+                                                           "1: a long name that would collide with the others"]
+    assert legend.get_title().get_text() == "not drawn: 10 customers without a segment (incomplete profile)"
     points = [tuple(c.get_offsets()[0]) for c in ax.collections if len(c.get_offsets()) == 1]
-    assert (0.95, 1.1) in points and (1.0, 1.0) in points
+    assert (0.95, 1.1) in points and (1.0, 1.0) in points and (0.9, 1.2) not in points  # no segment: not drawn
+    assert "fair value" in [t.get_text() for t in ax.texts]
+    ax.figure.savefig(io.BytesIO(), bbox_inches="tight")
+    assert _collisions(ax.figure) == []
     ipa = pd.DataFrame({"driver": ["a", "b"], "label": ["A", "B"], "kind": ["benefit", "sacrifice"],
                         "importance": [10.0, 30.0], "performance": [5.0, 3.0], "quadrant": ["", ""]})
     ipa.attrs.update(importance_mean=20.0, performance_mean=4.0)
     ax = plots.plot_importance_performance(ipa, ax=plt.figure().gca())
-    assert np.allclose(ax.collections[0].get_offsets(), [[5.0, 10.0], [3.0, 30.0]])
+    points = np.vstack([c.get_offsets() for c in ax.collections if len(c.get_offsets())])
+    assert np.allclose(points, [[5.0, 10.0], [3.0, 30.0]])
     assert {"concentrate here", "keep up the good work", "low priority", "possible overkill"} <= {t.get_text() for t in ax.texts}
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["benefit", "sacrifice (turned round)"]
+
+
+def test_importance_performance_labels_never_collide():
+    """Drivers of nearly the same importance and performance (three sacrifices near zero, as
+    on the demo) keep their labels apart and inside the frame."""
+    ipa = pd.DataFrame({"driver": list("abcdef"), "label": ["Energy", "Risk", "Emotional cost", "Economic", "Money",
+                                                             "Functional"],
+                        "kind": ["sacrifice"] * 3 + ["benefit", "sacrifice", "benefit"],
+                        "importance": [0.8, 0.2, 1.8, 47.2, 22.7, 15.2], "performance": [4.1, 4.2, 4.15, 4.3, 3.7, 4.9],
+                        "quadrant": [""] * 6})
+    ipa.attrs.update(importance_mean=14.6, performance_mean=4.2)
+    fig, ax = plt.subplots(figsize=(7, 5))
+    plots.plot_importance_performance(ipa, ax=ax)
+    fig.savefig(io.BytesIO(), bbox_inches="tight")
+    assert _collisions(fig) == []
+    frame = ax.get_window_extent()
+    markers = ax.collections[0].get_offsets()
+    assert all(ax.get_ylim()[0] < y < ax.get_ylim()[1] for _, y in np.vstack([c.get_offsets() for c in ax.collections]))
+    assert len(markers)
 
 
 # -- comparisons: each group against the rest ---------------------------------------------
@@ -430,3 +462,49 @@ def test_likert_says_how_many_answers_are_not_shown(codebook_dict):
     assert "2 answers between scale points" in ax.get_title()
     clean = plot_likert(frame.assign(f1=[1, 3, 3, 4, 7]), codebook=cb, block="functional")
     assert "not shown" not in clean.get_title()
+
+
+def _text_boxes(fig):
+    """The drawn extents of every visible text of a figure (tick labels, labels, titles,
+    annotations, legend entries), in display pixels."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    out = []
+    for text in fig.findobj(matplotlib.text.Text):
+        if text.get_visible() and text.get_text().strip() and text.figure is fig:
+            out.append((text.get_text(), text.get_window_extent(renderer)))
+    return out
+
+
+def _collisions(fig) -> list:
+    """Pairs of texts that overlap (by more than a pixel each way), and texts drawn in an
+    axes (annotations, counts) that leave it. Labels, ticks, titles and legends live outside
+    the axes; the notebooks save figures with a tight box, so none is cut."""
+    boxes = _text_boxes(fig)
+    out = []
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1:]:
+            both = box_a.intersection(box_a, box_b)
+            if both is not None and both.width > 1 and both.height > 1:
+                out.append((a, b))
+    for ax in fig.axes:
+        frame = ax.get_window_extent()
+        out += [(t.get_text(), "outside its axes") for t in ax.texts
+                if t.get_visible() and t.get_text().strip() and t.get_transform() is not ax.transAxes
+                and (t.get_window_extent().x1 > frame.x1 + 1 or t.get_window_extent().x0 < frame.x0 - 1
+                     or t.get_window_extent().y1 > frame.y1 + 1 or t.get_window_extent().y0 < frame.y0 - 1)]
+    return out
+
+
+def test_the_audit_chart_keeps_its_counts_and_legend_clear(small_frame, codebook_dict):
+    survey = _survey(small_frame, codebook_dict)
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    plot_audit_flags(survey.audit, ax=ax)
+    fig.savefig(io.BytesIO(), bbox_inches="tight")  # as the notebooks show it
+    assert _collisions(fig) == []
+    bars = [p.get_window_extent() for p in ax.patches if p.get_width() > 0]
+    legend = ax.get_legend().get_window_extent()
+    assert not any(legend.overlaps(b) for b in bars)
+    counts = [t for t in ax.texts if t.get_text().strip().isdigit()]
+    right = ax.get_window_extent().x1
+    assert counts and all(t.get_window_extent().x1 <= right for t in counts)  # every count inside the axes

@@ -132,8 +132,9 @@ def plot_audit_flags(audit: Audit, *, ax: plt.Axes | None = None) -> plt.Axes:
     ax.invert_yaxis()
     ax.set_xlabel("rows")
     ax.set_title(f"{audit.rows_in} rows in: {audit.rows_kept} kept, {audit.rows_excluded} excluded")
-    ax.legend(loc="lower right", frameon=False)
-    ax.margins(x=0.12)
+    totals = [e + k for e, k in zip(excluded, kept)]
+    ax.set_xlim(0, max(max(totals), 1) * 1.15)  # room for the counts written after the bars
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)  # below: never on a bar
     return ax
 
 
@@ -226,6 +227,11 @@ def plot_completion_times(survey: Survey, *, ax: plt.Axes | None = None, bins: i
     edges = np.geomspace(minutes.min(), minutes.max(), bins + 1)
     ax.hist(minutes, bins=edges, color=_KEPT)
     ax.set_xscale("log")
+    # plain numbers (1, 2, 5, 10 ...): the log axis's own labels are mathtext, and this chart's
+    # texts are literal (labels are data), so "10^1" would show as its source
+    ax.xaxis.set_major_locator(mticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(mticker.NullFormatter())
     threshold = survey.audit.settings.get("speeder_threshold_seconds")
     if threshold:
         ax.axvline(threshold / 60, color=_EXCLUDED, linestyle="--")
@@ -730,6 +736,17 @@ def plot_drivers(table: pd.DataFrame, *, group="all", ax: plt.Axes | None = None
     return ax
 
 
+def _place_labels(ax: plt.Axes, labels: list, x: np.ndarray, y: np.ndarray) -> None:
+    """Move point labels apart and off their points (adjustText), with a thin line back to
+    the point where a label had to move; a fixed number of iterations, so every machine
+    places them alike."""
+    from adjustText import adjust_text  # deferred: adjustText
+
+    if labels:
+        adjust_text(labels, x=x, y=y, ax=ax, iter_lim=400, time_lim=None, ensure_inside_axes=True,
+                    arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5})
+
+
 @share_docs
 def plot_importance_performance(ipa: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
     """Importance against performance with crosshairs at the means and the four quadrants
@@ -756,11 +773,11 @@ def plot_importance_performance(ipa: pd.DataFrame, *, ax: plt.Axes | None = None
         ax.set_axis_off()
         return ax
     ipa = ipa[shown]  # drivers without an estimate have no point to draw
-    colours = [_KEPT if k == "benefit" else _EXCLUDED for k in ipa["kind"]]
-    ax.scatter(ipa["performance"], ipa["importance"], c=colours, s=40, zorder=3)
-    for _, r in ipa.iterrows():
-        ax.annotate(r["label"], (r["performance"], r["importance"]), textcoords="offset points",
-                    xytext=(5, 4), fontsize=8)
+    for kind, colour, name in (("benefit", _KEPT, "benefit"), ("sacrifice", _EXCLUDED, "sacrifice (turned round)")):
+        rows = ipa[ipa["kind"] == kind]
+        if len(rows):
+            ax.scatter(rows["performance"], rows["importance"], color=colour, s=40, zorder=3, label=name)
+    labels = [ax.text(r["performance"], r["importance"], r["label"], fontsize=8) for _, r in ipa.iterrows()]
     x0, y0 = ipa.attrs["performance_mean"], ipa.attrs["importance_mean"]
     if np.isfinite(x0) and np.isfinite(y0):  # NaN when no driver is usable for the quadrants
         ax.axvline(x0, color="0.5", linestyle="--", linewidth=1)
@@ -769,7 +786,10 @@ def plot_importance_performance(ipa: pd.DataFrame, *, ax: plt.Axes | None = None
     ylo, yhi = ipa["importance"].min(), ipa["importance"].max()
     padx, pady = 0.15 * (xhi - xlo or 1), 0.15 * (yhi - ylo or 1)
     ax.set_xlim(xlo - padx, xhi + padx)
-    ax.set_ylim(max(0, ylo - pady), yhi + pady)
+    ax.set_ylim(ylo - pady, yhi + pady)  # a driver of (almost) no importance stays inside the frame
+    ax.yaxis.set_major_locator(mticker.FixedLocator([t for t in ax.get_yticks() if t >= 0]))  # no negative share
+    _place_labels(ax, labels, ipa["performance"].to_numpy(float), ipa["importance"].to_numpy(float))
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.14), ncol=2, frameon=False, fontsize=8)
     for text, x, y, ha, va in (("concentrate here", 0.02, 0.98, "left", "top"),
                                ("keep up the good work", 0.98, 0.98, "right", "top"),
                                ("low priority", 0.02, 0.02, "left", "bottom"),
@@ -804,19 +824,30 @@ def plot_value_map(table: pd.DataFrame, *, names: dict | None = None, competitor
     x, y = table["relative_sacrifices"].to_numpy(float), table["relative_benefits"].to_numpy(float)
     lo = min(0.8, np.nanmin(x) - 0.05, np.nanmin(y) - 0.05)
     hi = max(1.2, np.nanmax(x) + 0.05, np.nanmax(y) + 0.05)
-    ax.plot([lo, hi], [lo, hi], color="0.4", linewidth=1.2, label="fair-value line")
+    ax.plot([lo, hi], [lo, hi], color="0.4", linewidth=1.2)
+    ax.text(hi - 0.02 * (hi - lo), hi - 0.06 * (hi - lo), "fair value", rotation=45, rotation_mode="anchor",
+            ha="right", va="bottom", fontsize=8, color="0.35", transform_rotates_text=True)
     ax.fill_between([lo, hi], [lo, hi], [hi, hi], color=_KEPT, alpha=0.06)
     ax.fill_between([lo, hi], [lo, lo], [lo, hi], color=_EXCLUDED, alpha=0.06)
-    ax.scatter([1], [1], marker="s", color="0.3", s=50, zorder=3)
-    ax.annotate(competitor or "competitor", (1, 1), textcoords="offset points", xytext=(6, -12), fontsize=9)
-    for group, xi, yi in zip(table.index, x, y):
+    ax.scatter([1], [1], marker="s", color="0.3", s=50, zorder=3, label=competitor or "competitor")
+    # each group a colour, named in the legend below the chart (names at the points collide);
+    # respondents without a segment are no segment: not drawn, and said so under the legend
+    colours = plt.get_cmap("tab10").colors
+    kept = [(g, xi, yi) for g, xi, yi in zip(table.index, x, y) if g != "(missing)"]
+    for i, (group, xi, yi) in enumerate(kept):
         overall = group == "all"
-        ax.scatter([xi], [yi], s=90 if overall else 50, color=_EXCLUDED if overall else _KEPT, zorder=4)
         label = "all customers" if overall else (f"{group}: {names[group]}" if names and group in names else str(group))
-        ax.annotate(label, (xi, yi), textcoords="offset points", xytext=(6, 4), fontsize=8)
+        ax.scatter([xi], [yi], s=110 if overall else 60, marker="D" if overall else "o", zorder=4,
+                   color="0.1" if overall else colours[(i - 1) % len(colours)], edgecolor="white", label=label)
     ax.text(0.03, 0.97, "better value than the competitor", transform=ax.transAxes, va="top", fontsize=9,
             color=_KEPT)
     ax.text(0.97, 0.03, "worse value", transform=ax.transAxes, ha="right", fontsize=9, color=_EXCLUDED)
+    legend = ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.14), frameon=False, fontsize=8, ncol=1)
+    if "(missing)" in table.index and "n" in table:
+        n = int(table.loc["(missing)", "n"])
+        legend.set_title(f"not drawn: {n:,} customer{'s' if n != 1 else ''} without a segment (incomplete profile)",
+                         prop={"size": 8})
+        legend._legend_box.align = "left"
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.set_aspect("equal")
