@@ -231,19 +231,24 @@ def test_the_import_rule_finds_an_unsaid_import(tmp_path):
 MAX_BODY_LINES = 70
 
 
-def _long_functions(package=PACKAGE) -> list[tuple[int, str]]:
-    out = []
+def _functions(package):
+    """Every function of the package's modules: ``(module path, its lines, the function)``."""
     for path in sorted(package.rglob("*.py")):
         lines = path.read_text(encoding="utf-8").splitlines()
         for fn in ast.walk(ast.parse("\n".join(lines))):
-            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
-            body = fn.body
-            has_doc = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and len(body) > 1
-            start = body[1].lineno if has_doc else body[0].lineno
-            first = lines[(body[0].end_lineno if has_doc else fn.lineno):start]  # comments before the first statement
-            if fn.end_lineno - start + 1 > MAX_BODY_LINES and not any("# long:" in ln for ln in first):
-                out.append((fn.end_lineno - start + 1, f"{path.relative_to(package).as_posix()}:{fn.name}"))
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield path.relative_to(package).as_posix(), lines, fn
+
+
+def _long_functions(package=PACKAGE) -> list[tuple[int, str]]:
+    out = []
+    for where, lines, fn in _functions(package):
+        body = fn.body
+        has_doc = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and len(body) > 1
+        start = body[1].lineno if has_doc else body[0].lineno
+        first = lines[(body[0].end_lineno if has_doc else fn.lineno):start]  # comments before the first statement
+        if fn.end_lineno - start + 1 > MAX_BODY_LINES and not any("# long:" in ln for ln in first):
+            out.append((fn.end_lineno - start + 1, f"{where}:{fn.name}"))
     return sorted(out, reverse=True)
 
 
@@ -293,14 +298,10 @@ def _complexity(fn: ast.FunctionDef) -> int:
 
 def _complex_functions(package=PACKAGE) -> list[tuple[int, str]]:
     out = []
-    for path in sorted(package.rglob("*.py")):
-        lines = path.read_text(encoding="utf-8").splitlines()
-        for fn in ast.walk(ast.parse("\n".join(lines))):
-            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
-            head = lines[fn.lineno - 1:fn.body[min(1, len(fn.body) - 1)].lineno]  # up to the first statement
-            if _complexity(fn) > MAX_COMPLEXITY and not any("# complex:" in ln for ln in head):
-                out.append((_complexity(fn), f"{path.relative_to(package).as_posix()}:{fn.name}"))
+    for where, lines, fn in _functions(package):
+        head = lines[fn.lineno - 1:fn.body[min(1, len(fn.body) - 1)].lineno]  # up to the first statement
+        if _complexity(fn) > MAX_COMPLEXITY and not any("# complex:" in ln for ln in head):
+            out.append((_complexity(fn), f"{where}:{fn.name}"))
     return sorted(out, reverse=True)
 
 

@@ -96,6 +96,7 @@ class Evidence(Mapping):
     # measurement model
     min_loading: float = _kind("share")
     min_cr: float = _kind("share")
+    min_alpha: float = _kind("share")
     min_ave: float = _kind("share")
     max_htmt: float = _kind("nonneg")
     min_cfi: float = _kind("share")

@@ -26,17 +26,12 @@ from .._validate.yamlfile import loads
 from ..evidence import DEFAULT_EVIDENCE, Evidence, settings_arg
 from ..survey.codebook import Codebook
 from ..survey.labels import lang_arg, md_text
-from .reader import format_number
+from .reader import _READER, format_number
 
 __all__ = ["Findings", "value_findings", "destroyed_findings", "driver_findings", "FINDINGS_TEXT"]
 
 #: The sentences, by key and language (``findings.yaml``).
 FINDINGS_TEXT: dict = loads(Path(__file__).with_name("findings.yaml").read_text(encoding="utf-8"))
-
-#: Cronbach's alpha below which a block's score is read with care (the usual floor for group
-#: comparisons; the notebooks' narrative says so).
-ALPHA_FLOOR = 0.70
-
 
 @dataclass(frozen=True)
 class Findings:
@@ -78,7 +73,7 @@ def _signed(value, kind: str, lang: str) -> str:
 
 
 def _interval(low, high, kind: str, lang: str) -> str:
-    between = "; " if lang in ("es", "it") else ", "
+    between = _READER["words"]["between"][lang]
     return f"[{_num(low, kind, lang)}{between}{_num(high, kind, lang)}]"
 
 
@@ -106,7 +101,7 @@ def _diff(row, lang: str) -> tuple[str, str]:
     if row["statistic_type"] != "share":
         return _signed(row["diff"], "decimal", lang), _interval(row["ci_low"], row["ci_high"], "decimal", lang)
     low, high = (format_number(v * 100, "decimal", lang, digits=1) for v in (row["ci_low"], row["ci_high"]))
-    between = "; " if lang in ("es", "it") else ", "
+    between = _READER["words"]["between"][lang]
     diff = format_number(row["diff"] * 100, "decimal", lang, digits=1)
     return f"{diff if diff.startswith('-') else '+' + diff} {_say('points', lang)}", f"[{low}{between}{high}]"
 
@@ -140,8 +135,8 @@ def _bar(comparisons: pd.DataFrame, lang: str) -> dict:
 
 @share_docs
 def value_findings(summary: pd.DataFrame, destroyed: pd.DataFrame, *, reliability: pd.DataFrame | None = None,
-                   comparisons: pd.DataFrame | None = None, codebook: Codebook | None = None,
-                   lang: str = "en") -> Findings:
+                   comparisons: pd.DataFrame | None = None, settings: Evidence | dict | None = None,
+                   codebook: Codebook | None = None, lang: str = "en") -> Findings:
     """What the value equation found (notebook 02): for how many value is destroyed and
     created, whether every block is measured reliably, and which context groups differ on
     the share destroyed.
@@ -157,6 +152,8 @@ def value_findings(summary: pd.DataFrame, destroyed: pd.DataFrame, *, reliabilit
     comparisons : DataFrame, optional
         :func:`valuekit.analyse.significance.compare_groups` of the context groups on
         ``share_destroyed``: its findings are stated, or that there are none.
+    {settings}
+        Its ``min_alpha``: a block below it is named, to be read with care.
     {codebook}
     {lang}
 
@@ -172,20 +169,20 @@ def value_findings(summary: pd.DataFrame, destroyed: pd.DataFrame, *, reliabilit
                 interval=_interval(whole["ci_low"], whole["ci_high"], "percent", lang),
                 n=_num(row["n_scored"], "count", lang), created=_num(row["share_created"], "percent", lang))]
     if reliability is not None:
-        out.append(_reliability_sentence(frame_arg("reliability", reliability, "a reliability table"), codebook,
-                                         lang))
+        out.append(_reliability_sentence(frame_arg("reliability", reliability, "a reliability table"),
+                                         settings_arg(settings)["min_alpha"], codebook, lang))
     if comparisons is not None:
         out += _comparison_sentences(frame_arg("comparisons", comparisons, "a compare_groups table"), codebook, lang)
     return Findings(tuple(out), _heading(lang))
 
 
-def _reliability_sentence(table: pd.DataFrame, codebook: Codebook | None, lang: str) -> str:
+def _reliability_sentence(table: pd.DataFrame, floor: float, codebook: Codebook | None, lang: str) -> str:
     alpha = table.set_index("block")["alpha"]
-    weak = alpha[alpha < ALPHA_FLOOR]
+    weak = alpha[alpha < floor]
     if weak.empty:
         return _say("reliable", lang, low=_num(alpha.min(), "decimal", lang), high=_num(alpha.max(), "decimal", lang))
     return _say("unreliable", lang, blocks=", ".join(_label(b, codebook, lang) for b in weak.index),
-                floor=_num(ALPHA_FLOOR, "decimal", lang),
+                floor=_num(floor, "decimal", lang),
                 values=", ".join(_num(v, "decimal", lang) for v in weak.to_numpy()))
 
 
