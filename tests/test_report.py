@@ -344,3 +344,29 @@ def test_the_report_prints_into_one_pdf(tmp_path, tiny_sequence, monkeypatch, ch
     quiet = run_report(DEMO_DATA, DEMO_CODEBOOK, tmp_path / "c", notebooks=[fine], progress=None)
     assert quiet.pdf is None and "no Chromium on this machine" in quiet.pdf_note
     assert "no PDF: no Chromium on this machine" in quiet.index.read_text()
+
+
+def test_the_index_opens_with_each_pages_headline_findings(tmp_path):
+    import nbformat
+
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA
+    from valuekit.report import headlines
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 01 · Found"),
+                nbformat.v4.new_code_cell("data_path = None\ncodebook_path = None", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell(
+                    "from valuekit.present.findings import Findings\nfrom valuekit.survey.labels import md_text\n"
+                    "Findings(('first, adjusted p < 0.001', 'second ' + md_text('<img src=x> *a*'), 'third'))",
+                    metadata={"tags": ["findings"]})]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "01_found.ipynb")
+    out = tmp_path / "out"
+    report = run_report(DEMO_DATA, DEMO_CODEBOOK, out, notebooks=[folder / "01_found.ipynb"], progress=None, pdf=False)
+    assert headlines(out / "01_found.ipynb") == ["First, adjusted p < 0.001", "Second &lt;img src=x&gt; \\*a\\*"]
+    index = report.index.read_text()
+    assert "<h2>Headline findings</h2><h3><a href='01_found.html'>" in index
+    assert "<li>First, adjusted p &lt; 0.001</li>" in index and "<li>Second &lt;img src=x&gt; *a*</li>" in index
+    assert "Third" not in index and "<img" not in index  # two sentences a page; file text stays text

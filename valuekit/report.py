@@ -53,7 +53,7 @@ from .survey.labels import md_text
 from .survey.levers import read_levers
 
 __all__ = ["notebook_sequence", "run_report", "Report", "Page", "resolve_skip", "check_parameters", "serve_dashboard",
-           "dashboard_command"]
+           "dashboard_command", "headlines"]
 
 #: The kernelspec name our temporary spec takes: "python3", so that it also shadows, for
 #: Voila, any other "python3" kernel the machine has (notebooks name that kernel).
@@ -498,15 +498,45 @@ def browser_path() -> str | None:
     return next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
 
 
+def headlines(executed: str | Path, limit: int = 2) -> list[str]:
+    """The first sentences of a page's "What we found" (Markdown), read from its executed notebook.
+
+    Parameters
+    ----------
+    executed : str or Path
+        An executed report notebook: its cells tagged ``findings`` hold the sentences
+        (:mod:`valuekit.present.findings`).
+    limit : int, default 2
+        Sentences taken.
+
+    Returns
+    -------
+    list of str
+        Markdown list items without their bullet; empty when the page states no findings.
+    """
+    import nbformat  # deferred: nbformat
+
+    said = []
+    for cell in nbformat.read(str(executed), as_version=4).cells:
+        if "findings" in cell.get("metadata", {}).get("tags", []):
+            for output in cell.get("outputs", []):
+                text = output.get("data", {}).get("text/markdown", "")
+                said += [line[2:] for line in text.splitlines() if line.startswith("- ")]
+    return said[:limit]
+
+
 def _front_page(survey, source: str, titles: dict, pages: list) -> str:
-    """The PDF's first sheet, in Markdown: the survey, its respondents, the date, the pages."""
+    """The PDF's first sheet, in Markdown: the survey, its respondents, the date, the headline
+    findings page by page."""
     audit = survey.audit
-    listed = "\n".join(f"{i}. {titles.get(p.notebook, p.notebook)}" for i, p in
-                       enumerate([p for p in pages if p.status == "written"], start=1))
+    listed = []
+    for i, p in enumerate([p for p in pages if p.status == "written"], start=1):
+        listed.append(f"{i}. **{md_text(titles.get(p.notebook, p.notebook))}**")
+        listed += [f"    - {line}" for line in headlines(p.executed)]
     name = survey.codebook.name or source
     return (f"# Customer value report\n\n**{md_text(name)}**\n\n"
             f"Survey file {md_text(source)}: {audit.rows_kept:,} respondents analysed of {audit.rows_in:,} rows. "
-            f"Report written {time.strftime('%Y-%m-%d')}.\n\n{listed}\n")
+            f"Report written {time.strftime('%Y-%m-%d')}.\n\n" + "\n".join(listed) + "\n")
 
 
 def _write_pdf(out: Path, executed: list[Path], front: str) -> tuple[Path | None, str]:
@@ -770,8 +800,26 @@ def _index_page(report: Report, source: str, files: list[Path], titles: dict, su
     body = (f"<p class='lede'>{html.escape(survey.codebook.name or source)}</p>"
             f"<p>Survey file: {html.escape(source)}{waves}. {kept}. Report written "
             f"{time.strftime('%Y-%m-%d')}; {html.escape(report.summary())}.</p>{whole}"
+            + _headline_section(report, titles) +
             "<table><tr><th>page</th><th>status</th><th>time</th><th>notes</th></tr>" + "".join(rows) + "</table>")
     return _page("Customer value report", body, index_link=False)
+
+
+def _headline_section(report: Report, titles: dict) -> str:
+    """The index's headline findings: each written page's first sentences, linked to it.
+
+    The sentences are Markdown whose text from the survey's files is already escaped
+    (:func:`valuekit.survey.labels.md_text`), rendered as the notebook renders them."""
+    from nbconvert.filters.markdown import markdown2html_mistune as render  # deferred: nbconvert
+
+    parts = []
+    for p in report.pages:
+        said = headlines(p.executed) if p.status == "written" and p.executed is not None else []
+        if said:
+            title = html.escape(titles.get(p.notebook) or p.notebook)
+            parts.append(f"<h3><a href='{html.escape(p.html.name, quote=True)}'>{title}</a></h3>"
+                         + render("\n".join(f"- {line}" for line in said)))
+    return "<h2>Headline findings</h2>" + "".join(parts) if parts else ""
 
 
 #: Voilà settings for presenting: a closed tab's kernel is culled after this many idle

@@ -162,7 +162,8 @@ def test_names_need_a_significant_and_meaningful_difference(cb4):
         noise[c] = rng.normal(4, 1, len(noise))
     random_groups = pd.Series(rng.integers(0, 3, len(noise)), index=noise.index)
     profiles = segment_profiles(noise, random_groups, codebook=cb4)
-    assert set(profiles["name"]) == {"close to average"} and (profiles["n_findings"] == 0).all()
+    assert profiles["name"].tolist() == [f"close to average ({x})" for x in "ABC"]
+    assert (profiles["n_findings"] == 0).all()
     # two dimensions equally high: both named, not the one that happens to be 0.01 higher
     both = pd.DataFrame({"measure": ["functional", "economic", "money"], "finding": [True, True, False],
                          "direction": ["higher", "higher", ""], "effect": [0.39, 0.40, 0.1]})
@@ -189,7 +190,8 @@ def test_clusters_of_null_data_get_neutral_names(cb4):
     for lang, neutral in (("en", "slice of a continuum"), ("es", "porción de un continuo"),
                           ("it", "porzione di un continuum")):
         profiles = segment_profiles(noise, seg.labels_, codebook=cb4, structure=structure, lang=lang)
-        assert set(profiles["name"]) == {neutral}, lang
+        # one neutral name, told apart by letters in segment order: no two segments share a name
+        assert profiles["name"].tolist() == [f"{neutral} ({x})" for x in "ABC"], lang
     assert profiles["name_note"].str.contains(r"no more distinct than slices of one population \(structure test "
                                               f"p = {structure['p']:.3f}").all()
     # distinct segments keep the names their findings give
@@ -319,3 +321,13 @@ def test_choose_k_with_context_column(demo_scores):
     X = scores.join(survey.data[["channel"]])
     table = choose_k(X, survey.codebook, k_range=[2, 3], context=["channel"], random_state=0, n_init=2)
     assert list(table["k"]) == [2, 3]
+
+
+def test_segments_sharing_a_name_are_lettered_and_the_unsegmented_keep_their_label():
+    from valuekit.analyse.segments import _distinct_names, _letters
+
+    assert [_letters(k) for k in (0, 1, 25, 26, 27, 701, 702)] == ["A", "B", "Z", "AA", "AB", "ZZ", "AAA"]
+    names = ["close to average", "money-sensitive", "close to average", "no segment (incomplete profile)"]
+    assert _distinct_names(names, [0, 1, 2, "unassigned"]) == [
+        "close to average (A)", "money-sensitive", "close to average (B)", "no segment (incomplete profile)"]
+    assert _distinct_names(["a", "b"], [0, 1]) == ["a", "b"]

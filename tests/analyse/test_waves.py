@@ -110,6 +110,26 @@ def test_later_waves_are_typed_into_the_first_waves_segments(demo_waves, demo_sc
     assert segments.loc["2"].equals(segmenter.predict(later).set_axis(segments.loc["2"].index))
 
 
+def test_segments_fitted_on_the_first_file_are_numbered_as_the_single_survey_notebooks_number_them(tmp_path):
+    exclude = ["missing_id", "duplicate_id", "no_answers", "straightliner", "speeder", "invalid_weight"]
+    survey = vk.load_survey(vk.DEMO_DATA, codebook=vk.DEMO_CODEBOOK, exclude=exclude)
+    scores = vk.ValueScorer(survey.codebook).fit_transform(survey.data)
+    alone = vk.ValueSegmenter(survey.codebook, n_segments=4, random_state=2026).fit(scores).labels_
+    waves = load_waves([vk.DEMO_DATA, vk.DEMO_WAVE3], vk.DEMO_CODEBOOK, wave_column="wave", exclude=exclude)
+    assert waves.labels == ["1", "2", "3"]
+    stacked = waves.scores()
+    segments = waves.segments(stacked, n_segments=4, random_state=2026, fit_on="first_file")
+    fitted = segments.attrs["segmenter"].labels_
+    assert len(fitted) == len(alone)  # waves 1 and 2: the first file's respondents
+    # the same respondents get the same segment numbers as in the single-survey fit
+    both = segments.drop(index="3", level="wave").droplevel("wave")
+    assert both.reindex(alone.index).equals(alone)
+    listed = waves.segments(stacked, n_segments=4, random_state=2026, fit_on=["1", "2"])
+    assert listed.equals(segments)
+    with pytest.raises(ParameterError, match="fit_on: expected 'first', 'first_file' or a list of wave labels"):
+        waves.segments(stacked, fit_on=["9"])
+
+
 # -- comparisons --------------------------------------------------------------------------------
 
 

@@ -15,6 +15,10 @@ def test_the_demo_page_is_a_title_over_the_dashboard(tmp_path):
     title = page.children[0].value
     assert "Casa Aurora" in title and "customers scored" in title and "levers (demo_levers.yaml)" in title
     assert page.children[1] is page.dashboard.widget
+    # four segments; the customers without one are not counted as a fifth
+    from valuekit.decide.scenario import NO_SEGMENT
+    levels = page.dashboard.engine.segment_levels
+    assert NO_SEGMENT in levels and "· 4 segments" in title
 
 
 @pytest.mark.adversarial("error")

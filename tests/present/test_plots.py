@@ -114,7 +114,8 @@ def test_likert_bars_are_shares_centred_on_neutral(four_dims):
     np.testing.assert_allclose(widths.sum(axis=0), 1)
     lefts = np.array([p.get_x() for p in ax.patches]).reshape(7, 2)
     assert lefts[0, 0] == pytest.approx(-0.375)  # 1s and half the 4s left of zero
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["f1", "Hard to use (rev.)"]
+    np.testing.assert_allclose(widths[:, 1], [0, 0, 0, 0, 0, 1, 0])  # f2 is reverse-keyed: its 2s drawn as 6s
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["f1", "Hard to use (reversed)"]
 
 
 def test_value_ratio_share_destroyed_in_title(scored, four_dims):
@@ -196,7 +197,6 @@ def test_importance_performance_labels_never_collide():
     plots.plot_importance_performance(ipa, ax=ax)
     fig.savefig(io.BytesIO(), bbox_inches="tight")
     assert _collisions(fig) == []
-    frame = ax.get_window_extent()
     markers = ax.collections[0].get_offsets()
     assert all(ax.get_ylim()[0] < y < ax.get_ylim()[1] for _, y in np.vstack([c.get_offsets() for c in ax.collections]))
     assert len(markers)
@@ -469,10 +469,25 @@ def _text_boxes(fig):
     annotations, legend entries), in display pixels."""
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
+    undrawn = _undrawn_tick_labels(fig)
     out = []
     for text in fig.findobj(matplotlib.text.Text):
-        if text.get_visible() and text.get_text().strip() and text.figure is fig:
+        if text.get_visible() and text.get_text().strip() and text.figure is fig and id(text) not in undrawn:
             out.append((text.get_text(), text.get_window_extent(renderer)))
+    return out
+
+
+def _undrawn_tick_labels(fig) -> set:
+    """The tick labels matplotlib keeps for ticks beyond an axis' limits (a locator's tick
+    below 0 % or above the last value): they stay "visible" but are never drawn."""
+    out = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            tolerance = 1e-9 * max(abs(low), abs(high), 1.0)
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not low - tolerance <= tick.get_loc() <= high + tolerance:
+                    out.update({id(tick.label1), id(tick.label2)})
     return out
 
 
@@ -508,3 +523,251 @@ def test_the_audit_chart_keeps_its_counts_and_legend_clear(small_frame, codebook
     counts = [t for t in ax.texts if t.get_text().strip().isdigit()]
     right = ax.get_window_extent().x1
     assert counts and all(t.get_window_extent().x1 <= right for t in counts)  # every count inside the axes
+
+
+# -- readable for a manager: the four charts at the notebooks' sizes ------------------------
+import valuekit as vk  # noqa: E402
+from valuekit.analyse.segments import ValueSegmenter, segment_profiles  # noqa: E402
+
+_CHART_SURVEYS = {"demo": (vk.DEMO_DATA, vk.DEMO_CODEBOOK, "en"),
+                  "clinic": (vk.DATA_DIR / "clinic_survey.csv", vk.DATA_DIR / "clinic_codebook.yaml", "es")}
+
+
+@pytest.fixture(scope="module", params=list(_CHART_SURVEYS))
+def bundled(request):
+    """A bundled survey (the demo, the Spanish clinic) scored and segmented, with its language."""
+    data, codebook, lang = _CHART_SURVEYS[request.param]
+    survey = vk.load_survey(data, codebook=codebook)
+    scores = ValueScorer(survey.codebook).fit_transform(survey.data)
+    segments = ValueSegmenter(survey.codebook, n_segments=4, random_state=2026).fit(scores).labels_
+    names = segment_profiles(scores, segments, codebook=survey.codebook, weights=survey.weights,
+                             lang=lang)["name"].to_dict()
+    return request.param, survey, scores, segments, names, lang
+
+
+def _drawn_clear(fig):
+    fig.savefig(io.BytesIO(), bbox_inches="tight")  # as the notebooks show it
+    return _collisions(fig)
+
+
+def _title(ax):
+    return " ".join(ax.get_title().split())
+
+
+def test_segment_radars_one_readable_panel_per_segment(bundled):
+    _, survey, scores, segments, names, lang = bundled
+    fig = plots.plot_segment_radars(scores, segments, codebook=survey.codebook, names=names, lang=lang,
+                                    weights=survey.weights)
+    assert _drawn_clear(fig) == []
+    levels = sorted(segments.dropna().unique())
+    assert [_title(ax) for ax in fig.axes] == [" ".join(f"{s}: {names[s]}".split()) for s in levels]
+    assert all(ax.name == "polar" for ax in fig.axes)
+    fills = []
+    for ax in fig.axes:  # one outline with one light fill, and the thin grey sample average
+        polygons = [p for p in ax.patches if isinstance(p, matplotlib.patches.Polygon)]
+        assert len(polygons) == 1 and polygons[0].get_alpha() < 0.5
+        sample, segment = ax.lines
+        assert sample.get_linewidth() < segment.get_linewidth()
+        assert matplotlib.colors.to_rgb(polygons[0].get_facecolor()) == matplotlib.colors.to_rgb(segment.get_color())
+        fills.append(matplotlib.colors.to_rgb(segment.get_color()))
+        labels = [t.get_text() for t in ax.get_xticklabels()]
+        dims = survey.codebook.dimensions
+        assert [" ".join(t.split()) for t in labels] == [survey.codebook.label(d, lang) for d in dims]
+    assert len(set(fills)) == len(levels)  # each segment its own colour
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert len(legend) == 2 and legend[0] == plots._chart_text("radar_sample", lang)  # said once, for all panels
+    plt.close(fig)
+
+
+def test_segment_radars_become_bars_beyond_four_segments(bundled):
+    _, survey, scores, _, _, lang = bundled
+    segments = pd.Series(np.arange(len(scores)) % 8, index=scores.index, dtype="Int64")
+    names = {k: (f"segment {k} whose name is long, " * 3)[:60] for k in range(8)}
+    fig = plots.plot_segment_radars(scores, segments, codebook=survey.codebook, names=names, lang=lang)
+    assert _drawn_clear(fig) == []
+    assert len(fig.axes) == 8 and not any(ax.name == "polar" for ax in fig.axes)
+    assert [_title(ax) for ax in fig.axes] == [f"{k}: {names[k]}".strip() for k in range(8)]  # never cut
+    measures = survey.codebook.dimensions + survey.codebook.sacrifices
+    first = fig.axes[0]
+    assert [t.get_text() for t in first.get_yticklabels()] == [survey.codebook.label(m, lang) for m in measures]
+    at = (segments == 0).to_numpy()
+    means = [np.nanmean(scores.loc[at, m]) for m in measures]
+    np.testing.assert_allclose([p.get_x() + p.get_width() for p in first.patches], means)
+    plt.close(fig)
+
+
+def test_likert_charts_of_every_block_stay_clear(bundled):
+    _, survey, _, _, _, lang = bundled
+    blocks = survey.codebook.dimensions + survey.codebook.sacrifices
+    fig, axes = plt.subplots(len(blocks), 1, figsize=(8, 2.6 * len(blocks)))
+    for ax, block in zip(fig.axes, blocks):
+        plot_likert(survey.data, codebook=survey.codebook, block=block, lang=lang, ax=ax)
+    fig.tight_layout()
+    assert _drawn_clear(fig) == []
+    scale, cb = survey.codebook.scale, survey.codebook  # both codebooks name their scale's ends
+    ends = [t.get_text() for t in fig.axes[0].texts]
+    assert ends == [f"← {cb.label(f'scale_{scale.min:g}', lang)}", f"{cb.label(f'scale_{scale.max:g}', lang)} →"]
+    assert ends[0] in ("← Strongly disagree", "← Nada de acuerdo")
+    plt.close(fig)
+
+
+def test_likert_turns_reverse_keyed_items_round(bundled):
+    _, survey, _, _, _, lang = bundled
+    cb = survey.codebook
+    block = next(b for b in cb.dimensions + cb.sacrifices if any(cb.items[c].reverse for c in cb.block_items(b)))
+    items = cb.block_items(block)
+    ax = plot_likert(survey.data, codebook=cb, block=block, lang=lang, ax=plt.figure(figsize=(8, 3)).gca())
+    points = np.arange(cb.scale.min, cb.scale.max + 1)
+    widths = np.array([p.get_width() for p in ax.patches]).reshape(len(points), len(items))
+    for k, item in enumerate(items):
+        answers = survey.data[item].dropna().to_numpy()
+        shares = np.array([np.mean(answers == v) for v in points])
+        np.testing.assert_allclose(widths[:, k], shares[::-1] if cb.items[item].reverse else shares)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    reversed_label = plots._chart_text("likert_reversed", lang, label="")
+    assert [label.endswith(reversed_label.strip()) for label in labels] == [cb.items[c].reverse for c in items]
+    assert not any("(rev.)" in label or "(inv.)" in label for label in labels)  # the codebook's mark replaced
+    plt.close(ax.figure)
+
+
+def test_likert_ends_are_the_codebook_scale_labels(codebook_dict):
+    codebook_dict["labels"] = {"scale_1": {"en": "Strongly disagree", "es": "Totalmente en desacuerdo"},
+                               "scale_7": {"en": "Strongly agree", "es": "Totalmente de acuerdo"}}
+    cb = Codebook.from_dict(codebook_dict)
+    frame = pd.DataFrame({"f1": [1, 7, 7, 4], "f2": [2, 2, 2, 2]})
+    for lang in ("en", "es"):
+        ax = plot_likert(frame, codebook=cb, block="functional", lang=lang, ax=plt.figure(figsize=(8, 2.6)).gca())
+        left, right = ax.texts
+        assert left.get_text() == f"← {cb.label('scale_1', lang)}"
+        assert right.get_text() == f"{cb.label('scale_7', lang)} →"
+        assert left.get_position()[0] == 0 and left.get_ha() == "left"  # at the ends
+        assert right.get_position()[0] == 1 and right.get_ha() == "right"
+        ax.figure.savefig(io.BytesIO(), bbox_inches="tight")
+        assert _collisions(ax.figure) == []
+        xlabel = ax.xaxis.label.get_window_extent()
+        assert not any(xlabel.overlaps(t.get_window_extent()) for t in ax.get_xticklabels() if t.get_text())
+        plt.close(ax.figure)
+
+
+@pytest.fixture(scope="module")
+def demo_tracking():
+    from valuekit.analyse.waves import compare_waves, load_waves, wave_trends
+
+    waves = load_waves([vk.DEMO_DATA, vk.DEMO_WAVE3], vk.DEMO_CODEBOOK, wave_column="wave")
+    scores = waves.scores()
+    segments = waves.segments(scores, n_segments=4, random_state=2026).rename("segment")
+    return (waves, compare_waves(waves, scores, by=segments), wave_trends(waves, scores, by=segments))
+
+
+def _tracking_page(trends, table, codebook, lang="en", names=None):
+    """The notebook's 2 x 2 page of trends."""
+    from valuekit.analyse.waves import moved_measures
+
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8))
+    plots.plot_trend(trends, "share_destroyed", comparisons=table, ax=axes[0, 0], codebook=codebook, lang=lang)
+    plots.plot_trend(trends, "value_ratio", comparisons=table, ax=axes[0, 1], codebook=codebook, lang=lang)
+    shown = moved_measures(table, scope="segment") + [codebook.sacrifices[0], codebook.dimensions[0]]
+    for ax, measure in zip(axes[1], shown):
+        plots.plot_trend(trends, measure, comparisons=table, scope="segment", names=names, ax=ax, codebook=codebook,
+                         lang=lang)
+    fig.tight_layout()
+    return fig
+
+
+def _marks(ax):
+    return {t.get_text(): matplotlib.colors.to_hex(t.get_color()) for t in ax.texts}
+
+
+def test_trend_page_of_the_demo_names_its_waves_and_colours_its_findings(demo_tracking):
+    waves, table, trends = demo_tracking
+    fig = _tracking_page(trends, table, waves.codebook)
+    assert _drawn_clear(fig) == []
+    for ax in fig.axes:  # the demo's codebook names its waves (labels: wave_1: March 2025, ...)
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["March 2025", "September 2025", "March 2026"]
+    groups = [t.get_text() for t in fig.axes[2].get_legend().get_texts()]
+    assert "No segment (incomplete profile)" in groups and "(missing)" not in groups  # never a segment's name
+    plain, ax = plt.subplots()
+    plots.plot_trend(trends, "value_ratio", ax=ax)  # no codebook: bare numbers are written as waves
+    assert [t.get_text() for t in ax.get_xticklabels()] == [f"Wave {w}" for w in waves.labels]
+    plt.close(plain)
+    findings = table[table["finding"]]
+    marked = [m for ax in fig.axes for m in _marks(ax).values()]
+    assert marked and set(marked) <= {matplotlib.colors.to_hex(plots._HIGHER_GOOD),
+                                      matplotlib.colors.to_hex(plots._LOWER_GOOD)}
+    assert len(findings)
+    plt.close(fig)
+
+
+def test_trend_marks_a_sacrifice_rise_as_bad_and_names_text_waves(bundled):
+    from valuekit.analyse.waves import compare_waves, wave_trends
+
+    _, survey, scores, segments, names, lang = bundled
+    cb = survey.codebook
+    labels = ["2025-03", "2025-09", "2026-03"]
+    wave = pd.Series(np.array(labels)[np.arange(len(scores)) % 3], index=scores.index)
+    sacrifice, benefit = cb.sacrifices[0], cb.dimensions[0]
+    moved = scores.copy()
+    span = cb.scale.max - cb.scale.min
+    moved.loc[wave == labels[-1], sacrifice] += 0.3 * span  # customers sacrifice more: bad
+    moved.loc[wave == labels[-1], benefit] += 0.3 * span  # and get more: good
+    table = compare_waves(moved, wave=wave, codebook=cb, by=segments.rename("segment"))
+    trends = wave_trends(moved, wave=wave, codebook=cb, by=segments.rename("segment"))
+    fig = _tracking_page(trends, table, cb, lang=lang, names=names)
+    assert _drawn_clear(fig) == []
+    plt.close(fig)
+    colours = {}
+    for measure in (sacrifice, benefit):
+        fig, ax = plt.subplots(figsize=(6, 4))
+        plots.plot_trend(trends, measure, comparisons=table, ax=ax, codebook=cb, lang=lang)
+        assert [t.get_text() for t in ax.get_xticklabels()] == labels
+        (text, colour), = _marks(ax).items()
+        assert text.startswith("▲ +")
+        key = [t.get_text() for t in ax.artists[0].get_texts()]  # the colours' key, apart from the groups' legend
+        colours[measure] = colour, key
+        plt.close(fig)
+    assert colours[sacrifice][0] == matplotlib.colors.to_hex(plots._LOWER_GOOD)
+    assert colours[benefit][0] == matplotlib.colors.to_hex(plots._HIGHER_GOOD)
+    assert colours[sacrifice][1] == [plots._chart_text("trend_bad", lang)]
+    assert colours[benefit][1] == [plots._chart_text("trend_good", lang)]
+
+
+@pytest.fixture(scope="module")
+def bundled_path(bundled):
+    from valuekit.measure.sem import value_path
+
+    name, survey, *_, lang = bundled
+    cb = survey.codebook
+    mediator = "overall_value" if "overall_value" in cb.outcomes else None
+    return value_path(survey.data, cb, mediator=mediator, weights=cb.weight, direct=True, n_boot=20,
+                      random_state=1), cb, lang
+
+
+def _path_labels(ax, res):
+    """Each arrow with the text of its estimate (in the paths' order)."""
+    shown = [t for t in ax.texts if t.get_text().startswith(("+", "-", "n/a"))]
+    assert len(shown) == len(_arrows(ax)) == len(res.paths)
+    return list(zip(_arrows(ax), shown))
+
+
+def test_path_diagram_writes_each_estimate_on_its_path(bundled_path):
+    res, cb, lang = bundled_path
+    fig, ax = plt.subplots(figsize=(10, 6.5))
+    plots.plot_path_diagram(res, ax=ax, codebook=cb, lang=lang)
+    assert _drawn_clear(fig) == []
+    significant = res.paths["significant"].to_numpy()
+    widths = np.array([a.get_linewidth() for a in _arrows(ax)])
+    assert significant.any() and (~significant).any()
+    assert widths[significant].min() > widths[~significant].max()  # the significant paths stand out
+    for (arrow, text), kind in zip(_path_labels(ax, res), res.paths["kind"]):
+        path = arrow.get_path()  # the arrow as drawn, from its source's edge to its head
+        drawn = path.vertices[path.codes != path.CLOSEPOLY]
+        start, end = drawn[0], drawn[np.argmax(np.linalg.norm(drawn - drawn[0], axis=1))]
+        at = np.asarray(text.get_position())
+        along = np.dot(at - start, end - start) / np.dot(end - start, end - start)
+        (dx, dy), (ax_, ay) = end - start, at - start
+        off = abs(dx * ay - dy * ax_) / np.hypot(dx, dy)
+        assert off < 0.05, text.get_text()  # on its own line
+        middle = (0.3, 0.7) if kind != "direct" or res.mediator is None else (0.15, 0.85)
+        assert middle[0] <= along <= middle[1], (text.get_text(), along)  # about the middle, not at the head
+        assert text.get_bbox_patch().get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    plt.close(fig)

@@ -751,7 +751,36 @@ def _profile_names(segments, comparisons, structure, codebook, blocks, lang) -> 
         names.append(codebook.label("name_not_distinct", lang) if neutral else segment_name(own, codebook, lang=lang))
         notes.append(why)
         counts.append(int(own["finding"].sum()))
-    return names, notes, counts
+    return _distinct_names(names, list(segments)), notes, counts
+
+
+def _distinct_names(names: list[str], segments: list) -> list[str]:
+    """Names told apart: segments sharing a name get " (A)", " (B)", ... in segment order.
+
+    The evidence did not tell them apart, so nothing more specific can honestly be said;
+    the letters keep two segments from reading as one. The unsegmented keep their label.
+    """
+    shared = {n for n, seg in zip(names, segments) if seg != "unassigned"
+              and sum(m == n for m, t in zip(names, segments) if t != "unassigned") > 1}
+    seen: dict[str, int] = {}
+    out = []
+    for name, seg in zip(names, segments):
+        if seg != "unassigned" and name in shared:
+            k = seen.get(name, 0)
+            seen[name] = k + 1
+            name = f"{name} ({_letters(k)})"
+        out.append(name)
+    return out
+
+
+def _letters(k: int) -> str:
+    """A, B, ..., Z, AA, AB, ...: the k-th (from 0) spreadsheet-style letter code."""
+    code = ""
+    k += 1
+    while k:
+        k, r = divmod(k - 1, 26)
+        code = chr(ord("A") + r) + code
+    return code
 
 
 def align_segments(labels: pd.Series, reference: pd.Series) -> pd.Series:

@@ -188,8 +188,9 @@ class Waves:
                                              ordered=True))
         return out
 
-    def segments(self, scores: pd.DataFrame, *, n_segments: int = 4, segmenter=None, **options) -> pd.Series:
-        """Segments fitted on the first wave; every later wave typed into them.
+    def segments(self, scores: pd.DataFrame, *, n_segments: int = 4, segmenter=None, fit_on="first",
+                 **options) -> pd.Series:
+        """Segments fitted on the first wave (or the first file); every later wave typed into them.
 
         Parameters
         ----------
@@ -200,6 +201,10 @@ class Waves:
         segmenter : ValueSegmenter, optional
             A segmenter, fitted (e.g. on an earlier study) or not (then fitted on the first
             wave's scores).
+        fit_on : {"first", "first_file"} or list of str, default "first"
+            The waves whose respondents an unfitted ``segmenter`` is fitted on: the first wave,
+            every wave of the first file (the survey the single-survey notebooks segment, so
+            the segments are numbered as there), or the waves listed.
         **options
             Further ValueSegmenter parameters (``method``, ``random_state``, ...).
 
@@ -212,6 +217,7 @@ class Waves:
 
 
         scores = self._stacked_arg(scores)
+        fit_waves = self._fit_waves(fit_on)
         if segmenter is None:
             segmenter = ValueSegmenter(self.codebook, n_segments=n_segments, **options)
         elif not isinstance(segmenter, ValueSegmenter):
@@ -219,11 +225,23 @@ class Waves:
         try:
             check_is_fitted(segmenter, "pipeline_")
         except NotFittedError:
-            first = scores[scores["wave"] == self.labels[0]]
-            segmenter.fit(first)
+            fitted = scores[scores["wave"].isin(fit_waves)]
+            segmenter.fit(fitted.drop(columns="wave"))
         out = segmenter.predict(scores.drop(columns="wave"))
         out.attrs["segmenter"] = segmenter
         return out
+
+    def _fit_waves(self, fit_on) -> list[str]:
+        """The wave labels ``fit_on`` names (see :meth:`segments`)."""
+        if isinstance(fit_on, str) and fit_on == "first":
+            return self.labels[:1]
+        if isinstance(fit_on, str) and fit_on == "first_file":
+            first = self.sources[self.labels[0]]
+            return [w for w in self.labels if self.sources[w] == first]
+        if isinstance(fit_on, (list, tuple)) and fit_on and all(str(w) in self.surveys for w in fit_on):
+            return [str(w) for w in fit_on]
+        raise ParameterError(f"fit_on: expected 'first', 'first_file' or a list of wave labels from {self.labels}, "
+                             f"got {fit_on!r}", name="fit_on")
 
     def _stacked_arg(self, scores) -> pd.DataFrame:
         scores = frame_arg("scores", scores, "the stacked scores of Waves.scores()")

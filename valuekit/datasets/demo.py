@@ -1105,6 +1105,14 @@ def demo_codebook() -> dict:
         "context": {"world_view": ["world_view"], "situation": ["purchase_reason", "stage", "channel"]},
         "outcomes": {name: spec["column"] for name, spec in OUTCOMES.items()},
         "items": items,
+        # the scale's ends as the questionnaire words them (charts write them at the ends of the scale)
+        "labels": {"scale_1": {"en": "Strongly disagree", "es": "Totalmente en desacuerdo",
+                               "it": "Per niente d'accordo"},
+                   "scale_7": {"en": "Strongly agree", "es": "Totalmente de acuerdo", "it": "Completamente d'accordo"},
+                   # the waves by their fieldwork month (trend charts name them so)
+                   "wave_1": {"en": "March 2025", "es": "Marzo 2025", "it": "Marzo 2025"},
+                   "wave_2": {"en": "September 2025", "es": "Septiembre 2025", "it": "Settembre 2025"},
+                   "wave_3": {"en": "March 2026", "es": "Marzo 2026", "it": "Marzo 2026"}},
     }
 
 
@@ -1278,6 +1286,8 @@ def clinic_codebook() -> dict:
         "context": {"situation": ["motivo", "canal_cita", "tipo_paciente"]},
         "outcomes": outcomes,
         "items": items,
+        "labels": {"scale_0": {"es": "Nada de acuerdo", "en": "Completely disagree", "it": "Per niente d'accordo"},
+                   "scale_10": {"es": "Totalmente de acuerdo", "en": "Completely agree", "it": "Completamente d'accordo"}},
     }
 
 

@@ -104,7 +104,7 @@ def startup_error(err: Exception):
 def _page(data, codebook, *, levers, read_options, exclude, n_segments, random_state, save_dir, lang, figure):
     import ipywidgets as widgets  # deferred: ipywidgets
 
-    from ..decide.scenario import build_engine  # deferred: scikit-learn
+    from ..decide.scenario import NO_SEGMENT, build_engine  # deferred: scikit-learn
     from ..survey.audit import load_survey  # deferred: pyarrow
     from ..survey.levers import read_levers  # deferred: pyarrow
     from .widgets import WhatIfDashboard  # deferred: scikit-learn
@@ -123,7 +123,7 @@ def _page(data, codebook, *, levers, read_options, exclude, n_segments, random_s
         f"<h2 style='margin:0 0 2px 0'>{html.escape(cb.name or cb.source)}</h2>"
         f"<div style='color:#555;margin-bottom:8px'>{len(engine.index):,} customers scored · "
         f"{len(lever_set)} levers ({html.escape(lever_set.source)}) · "
-        f"{len(engine.segment_levels)} segments</div>")
+        f"{sum(s != NO_SEGMENT for s in engine.segment_levels)} segments</div>")  # the unsegmented are no segment
     page = widgets.VBox([title, dashboard.widget])
     page.add_class("vk-page")
     page.dashboard = dashboard

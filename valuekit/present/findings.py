@@ -28,7 +28,9 @@ from ..survey.codebook import Codebook
 from ..survey.labels import lang_arg, md_text
 from .reader import _READER, format_number
 
-__all__ = ["Findings", "value_findings", "destroyed_findings", "driver_findings", "FINDINGS_TEXT"]
+__all__ = ["Findings", "value_findings", "destroyed_findings", "driver_findings", "audit_findings", "segment_findings",
+           "playbook_findings", "tracking_findings", "model_findings",
+           "scenario_findings", "FINDINGS_TEXT"]
 
 #: The sentences, by key and language (``findings.yaml``).
 FINDINGS_TEXT: dict = loads(Path(__file__).with_name("findings.yaml").read_text(encoding="utf-8"))
@@ -321,3 +323,400 @@ def _competitor_sentence(vmap: pd.DataFrame, competitor: str | None, lang: str) 
     everywhere = len(groups) > 1 and bool(beyond.all())
     position = _say("better_value" if low > 0 else "worse_value", lang)
     return _say("competitor_everywhere" if everywhere else "competitor_overall", lang, position=position, **shown)
+
+
+def _value_word(key: str, lang: str) -> str:
+    """A code's reader label (``reader.yaml``'s values), lower-cased for a sentence."""
+    words = _READER["values"].get(key)
+    text = (words.get(lang) or words["en"]) if words else key.replace("_", " ")
+    return text[:1].lower() + text[1:]
+
+
+def _counted(counts: pd.Series, lang: str) -> str:
+    """'repeated respondent id: 12; too fast: 9': codes by their reader label, largest first."""
+    counts = counts[counts > 0].sort_values(ascending=False, kind="stable")
+    return "; ".join(f"{_value_word(str(k), lang)}: {_num(v, 'count', lang)}" for k, v in counts.items())
+
+
+@share_docs
+def audit_findings(audit, *, lang: str = "en") -> Findings:
+    """Every row accounted for (notebook 01): how many rows are analysed, how many are
+    left out and why, which are flagged but kept, and how many answers were set to missing.
+
+    Parameters
+    ----------
+    audit : Survey or Audit
+        A loaded survey (:func:`valuekit.load_survey`) or its :attr:`~valuekit.Survey.audit`.
+    {lang}
+
+    Returns
+    -------
+    Findings
+    """
+    lang = lang_arg(lang)
+    audit = getattr(audit, "audit", audit)  # a Survey stands for its audit
+    rows = getattr(audit, "rows", None)
+    if not isinstance(rows, pd.DataFrame) or "status" not in rows:
+        raise expected_error("audit", "a Survey or its Audit (Survey.audit)", audit)
+    file = md_text(Path(str(audit.info.path)).name if getattr(audit.info, "path", None) else "the file")
+    flags = [c for c in rows.columns if rows[c].dtype == bool]
+    excluded = rows[rows["status"] == "excluded"]
+    if excluded.empty:
+        out = [_say("rows_all_kept", lang, rows=_num(len(rows), "count", lang), file=file)]
+    else:
+        out = [_say("rows_kept", lang, kept=_num(len(rows) - len(excluded), "count", lang),
+                    rows=_num(len(rows), "count", lang), file=file, excluded=_num(len(excluded), "count", lang),
+                    reasons=_counted(excluded[flags].sum(), lang))]
+    kept = rows[rows["status"] == "kept"]
+    flagged = kept[flags].any(axis=1)
+    if flagged.any():
+        out.append(_say("rows_flagged_kept", lang, count=_num(int(flagged.sum()), "count", lang),
+                        flags=_counted(kept[flags].sum(), lang)))
+    cells = audit.cells
+    if len(cells):
+        out.append(_say("cells_missing", lang, cells=_num(len(cells), "count", lang),
+                        columns=_num(cells["column"].nunique(), "count", lang),
+                        problems=_counted(cells["problem"].value_counts(), lang)))
+    else:
+        out.append(_say("cells_clean", lang))
+    return Findings(tuple(out), _heading(lang))
+
+
+@share_docs
+def segment_findings(profiles: pd.DataFrame, *, structure: dict | pd.Series, stability: pd.DataFrame | None = None,
+                     lang: str = "en", max_segments: int = 4) -> Findings:
+    """The segments (notebook 03): whether the customers form distinct segments at all, and
+    if they do, each segment by name with its size, the share of its customers for whom
+    value is destroyed and how reliably resampling finds it again.
+
+    Parameters
+    ----------
+    profiles : DataFrame
+        :func:`valuekit.analyse.segments.segment_profiles` (names made with ``structure``).
+    structure : dict or Series
+        :func:`valuekit.analyse.segments.segment_structure` of the segments: when they are
+        no more distinct than slices of one population, no segment is described.
+    stability : DataFrame, optional
+        :func:`valuekit.analyse.segments.bootstrap_stability`.
+    {lang}
+    max_segments : int, default 4
+        Segments described, largest first; the rest are counted.
+
+    Returns
+    -------
+    Findings
+    """
+    lang = lang_arg(lang)
+    profiles = frame_arg("profiles", profiles, "a segment_profiles table")
+    spread = {"spread": _num(structure["cluster_index"], "decimal", lang),
+              "null": _num(structure["null_mean"], "decimal", lang), "p": _p(structure["p"], lang),
+              "n": _num(structure["n"], "count", lang)}
+    if not structure["distinct"]:
+        return Findings((_say("segments_not_distinct", lang, **spread),), _heading(lang))
+    segments = profiles.drop(index="unassigned", errors="ignore").sort_values("n", ascending=False, kind="stable")
+    out = [_say("segments_distinct", lang, k=_num(len(segments), "count", lang), **spread)]
+    jaccard = stability.set_index("segment") if stability is not None else None
+    for seg, row in segments.head(max_segments).iterrows():
+        found = ""
+        if jaccard is not None and seg in jaccard.index:
+            verdict = FINDINGS_TEXT["stability_verdicts"].get(str(jaccard.loc[seg, "verdict"]), {})
+            found = _say("segment_stability", lang, jaccard=_num(jaccard.loc[seg, "jaccard_mean"], "decimal", lang),
+                         verdict=verdict.get(lang) or verdict.get("en", ""))
+        out.append(_say("segment_is", lang, segment=md_text(seg), name=md_text(row["name"]),
+                        n=_num(row["n"], "count", lang), share=_num(row["share"], "percent", lang),
+                        destroyed=_num(row.get("share_destroyed", np.nan), "percent", lang), stability=found))
+    if len(segments) > max_segments:
+        out.append(_say("segments_more", lang, count=_num(len(segments) - max_segments, "count", lang)))
+    if "unassigned" in profiles.index and profiles.loc["unassigned", "n"] > 0:
+        out.append(_say("segments_unassigned", lang, n=_num(profiles.loc["unassigned", "n"], "count", lang)))
+    return Findings(tuple(out), _heading(lang))
+
+
+def _lever_evidence(row, lang: str) -> str:
+    """The numbers a recommendation stands on: the difference from the rest, the competitor
+    test, or the share destroyed, whichever its rule tested."""
+    if np.isfinite(row.get("p_adj", np.nan)) and np.isfinite(row.get("score", np.nan)):
+        low, high = row.get("score_ci_low", np.nan), row.get("score_ci_high", np.nan)
+        return _say("evidence_difference", lang, score=_num(row["score"], "decimal", lang),
+                    interval=_interval(low, high, "decimal", lang) if np.isfinite(low) else "",
+                    rest=_num(row["rest_score"], "decimal", lang), effect=_signed(row["effect"], "decimal", lang),
+                    p=_p(row["p_adj"], lang)).replace("  ", " ")
+    if np.isfinite(row.get("competitor_p_adj", np.nan)):
+        return _say("evidence_competitor", lang, ratio=_num(row["vs_competitor"], "decimal", lang),
+                    p=_p(row["competitor_p_adj"], lang))
+    return _say("evidence_destroyed", lang, share=_num(row["share_destroyed"], "percent", lang),
+                interval=_interval(row["destroyed_ci_low"], row["destroyed_ci_high"], "percent", lang))
+
+
+@share_docs
+def playbook_findings(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, structure=None,
+                      investigate: pd.DataFrame | None = None, lang: str = "en", max_segments: int = 4) -> Findings:
+    """What to do (notebook 06): for each segment with a recommendation, its strongest lever
+    with the numbers it stands on; or that no lever passes the evidence bar.
+
+    Parameters
+    ----------
+    recommendations : DataFrame
+        :func:`valuekit.decide.playbook.analyse`'s ``recommendations``.
+    profiles : DataFrame
+        Its ``profiles`` (segment names and sizes).
+    structure : dict or Series, optional
+        Its ``structure``: when the segments are not distinct, that is said first.
+    investigate : DataFrame, optional
+        Its ``investigate``: counted when nothing is recommended.
+    {lang}
+    max_segments : int, default 4
+        Segments described, by the strength of their best lever.
+
+    Returns
+    -------
+    Findings
+    """
+    lang = lang_arg(lang)
+    recs = frame_arg("recommendations", recommendations, "a playbook recommendations table")
+    profiles = frame_arg("profiles", profiles, "a segment_profiles table")
+    out = []
+    if structure is not None and not structure["distinct"]:
+        out.append(_say("segments_not_distinct", lang, spread=_num(structure["cluster_index"], "decimal", lang),
+                        null=_num(structure["null_mean"], "decimal", lang), p=_p(structure["p"], lang),
+                        n=_num(structure["n"], "count", lang)))
+    if recs.empty:
+        segments = profiles.drop(index="unassigned", errors="ignore")
+        out.append(_say("no_lever", lang, n_segments=_num(len(segments), "count", lang),
+                        n_signals=_num(0 if investigate is None else len(investigate), "count", lang)))
+        return Findings(tuple(out), _heading(lang))
+    ranked = recs.assign(_g=recs["grade"].map({"strong": 0, "moderate": 1}).fillna(2),
+                         _p=pd.to_numeric(recs["evidence_p"], errors="coerce"))
+    ranked = ranked.sort_values(["_g", "_p"], kind="stable", na_position="last")
+    for seg in list(dict.fromkeys(ranked["segment"]))[:max_segments]:
+        mine = ranked[ranked["segment"] == seg]
+        best = mine.iloc[0]
+        grade = FINDINGS_TEXT["grades"].get(str(best["grade"]), {})
+        lever = FINDINGS_TEXT["levers"].get(str(best["rule"]), {})
+        more = _say("lever_more", lang, count=_num(len(mine) - 1, "count", lang)) if len(mine) > 1 else ""
+        name = profiles["name"].get(seg, "")
+        out.append(_say("lever_for_segment", lang, segment=md_text(seg), name=md_text(name),
+                        n=_num(best["n"], "count", lang), lever=lever.get(lang) or md_text(best["lever"]),
+                        block=md_text(str(best["label"]).lower()), grade=grade.get(lang) or md_text(best["grade"]),
+                        evidence=_lever_evidence(best, lang), more=more))
+    return Findings(tuple(out), _heading(lang))
+
+
+@share_docs
+def tracking_findings(table: pd.DataFrame, *, names: dict | None = None, lang: str = "en",
+                      max_changes: int = 4) -> Findings:
+    """What changed between waves (notebook 08): the largest changes that pass the evidence
+    bar, each with both values, the difference and its interval, the effect size, the
+    adjusted p and each wave's n; then how many passed out of how many comparisons, or
+    that none did.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`valuekit.analyse.waves.compare_waves`.
+    {names}
+    {lang}
+    max_changes : int, default 4
+        Changes stated, largest effect first; the count covers them all.
+
+    Returns
+    -------
+    Findings
+    """
+    lang = lang_arg(lang)
+    table = frame_arg("table", table, "a compare_waves table")
+    names = names or {}
+    found = table[table["finding"]].sort_values("effect", key=np.abs, ascending=False, kind="stable")
+    out = []
+    for _, r in found.head(max_changes).iterrows():
+        kind = "percent" if r["statistic_type"] == "share" else "decimal"
+        who = (_say("all_customers", lang) if r["scope"] == "all" else
+               _say("segment_named", lang, segment=md_text(r["group"]), name=md_text(names[r["group"]]))
+               if r["group"] in names else _say("segment_bare", lang, segment=md_text(r["group"])))
+        diff, interval = _diff(r, lang)
+        out.append(_say("wave_change", lang, who=who, measure=_measure(r, lang).lower(),
+                        before=_num(r["baseline_value"], kind, lang), after=_num(r["value"], kind, lang),
+                        baseline=md_text(r["baseline"]), wave=md_text(r["wave"]), diff=diff, interval=interval,
+                        effect_name=_say_effect(r["effect_size"], lang), effect=_signed(r["effect"], "decimal", lang),
+                        p=_p(r["p_adj"], lang), n_baseline=_num(r["n_baseline"], "count", lang),
+                        n=_num(r["n"], "count", lang)))
+    key = "wave_changes_counted" if len(found) else "no_wave_change"
+    out.append(_say(key, lang, count=_num(len(found), "count", lang), **_bar(table, lang)))
+    return Findings(tuple(out), _heading(lang))
+
+
+@share_docs
+def model_findings(cfa, *, rivals: pd.DataFrame | None = None, path=None, settings: Evidence | dict | None = None,
+                   codebook: Codebook | None = None, lang: str = "en", max_paths: int = 3) -> Findings:
+    """Whether the four-dimension model holds (notebook 09): the measurement model's fit
+    against the published bars, whether customers tell the blocks apart, whether a simpler
+    structure would do, and what overall value rests on.
+
+    Nothing is stated from a solution that is not admissible (a Heywood case, a factor
+    correlation matrix that is not positive definite): the sentence says so instead.
+
+    Parameters
+    ----------
+    cfa : CFAResult
+        :func:`valuekit.measure.sem.fit_cfa`.
+    rivals : DataFrame, optional
+        :func:`valuekit.measure.sem.compare_structures`.
+    path : PathResult, optional
+        :func:`valuekit.measure.sem.value_path` with a mediator: its strongest paths into it.
+    {settings}
+        Its ``min_cfi``, ``max_rmsea``, ``max_srmr`` and ``max_htmt``.
+    {codebook}
+    {lang}
+    max_paths : int, default 3
+        Paths into the mediator named, strongest first (only those whose interval excludes 0).
+
+    Returns
+    -------
+    Findings
+    """
+    lang = lang_arg(lang)
+    if not hasattr(cfa, "fit_table") or not hasattr(cfa, "htmt"):
+        raise expected_error("cfa", "a fit_cfa result (CFAResult)", cfa)
+    s = settings_arg(settings)
+    if not cfa.admissible:
+        return Findings((_say("model_inadmissible", lang),), _heading(lang))
+    fit = cfa.fit_table().iloc[0]
+    bars = {"min_cfi": _num(s["min_cfi"], "decimal", lang), "max_rmsea": _num(s["max_rmsea"], "decimal", lang),
+            "max_srmr": _num(s["max_srmr"], "decimal", lang)}
+    missed = [name for name, bad in (("CFI", fit["cfi"] < s["min_cfi"]), ("RMSEA", fit["rmsea"] > s["max_rmsea"]),
+                                     ("SRMR", fit["srmr"] > s["max_srmr"])) if bad]
+    shown = {"k": _num(len(cfa.factors), "count", lang), "n": _num(fit["n"], "count", lang),
+             "cfi": format_number(fit["cfi"], "decimal", lang, digits=3),
+             "rmsea": format_number(fit["rmsea"], "decimal", lang, digits=3),
+             "interval": f"[{format_number(fit['rmsea_low'], 'decimal', lang, digits=3)}"
+                         f"{_READER['words']['between'][lang]}{format_number(fit['rmsea_high'], 'decimal', lang, digits=3)}]",
+             "srmr": format_number(fit["srmr"], "decimal", lang, digits=3), **bars}
+    out = [_say("model_misfits", lang, indices=", ".join(missed), **shown) if missed
+           else _say("model_fits", lang, **shown)]
+    out.append(_htmt_sentence(cfa.htmt, s["max_htmt"], codebook, lang))
+    if rivals is not None:
+        out.append(_rivals_sentence(frame_arg("rivals", rivals, "a compare_structures table"), lang))
+    if path is not None and getattr(path, "mediator", None):
+        said = _path_sentence(path, codebook, lang, max_paths)
+        if said:
+            out.append(said)
+    return Findings(tuple(out), _heading(lang))
+
+
+def _htmt_sentence(htmt: pd.DataFrame, bar: float, codebook, lang: str) -> str:
+    """Whether customers tell the blocks apart (HTMT against its bar)."""
+    over = htmt[htmt["htmt"] >= bar]
+    if len(over):
+        pairs = ", ".join(f"{_label(r['factor_a'], codebook, lang).lower()}{_say('list_pair', lang)}"
+                          f"{_label(r['factor_b'], codebook, lang).lower()} ({_num(r['htmt'], 'decimal', lang)})"
+                          for _, r in over.sort_values("htmt", ascending=False).iterrows())
+        return _say("blocks_not_apart", lang, pairs=pairs, bar=_num(bar, "decimal", lang))
+    top = htmt.loc[htmt["htmt"].idxmax()]
+    return _say("blocks_apart", lang, a=_label(top["factor_a"], codebook, lang).lower(),
+                b=_label(top["factor_b"], codebook, lang).lower(), htmt=_num(top["htmt"], "decimal", lang),
+                interval=_interval(top["ci_low"], top["ci_high"], "decimal", lang), bar=_num(bar, "decimal", lang))
+
+
+def _rivals_sentence(rivals: pd.DataFrame, lang: str) -> str:
+    """Whether the codebook's structure beats every rival that merges blocks."""
+    tested = rivals[rivals["p_adj"].notna()]
+    preferred = rivals[rivals["preferred"]]
+    closest = tested.loc[tested["delta_chi2"].idxmin()] if len(tested) else None
+    if len(preferred) and preferred.iloc[0]["delta_df"] > 0:
+        r = preferred.iloc[0]
+        return _say("structure_rival", lang, rival=md_text(r["label"]), chi2=_num(r["delta_chi2"], "decimal", lang),
+                    df=_num(r["delta_df"], "count", lang), p=_p(r["p_adj"], lang))
+    if closest is None:
+        return ""
+    return _say("structure_holds", lang, rival=md_text(closest["label"]), chi2=_num(closest["delta_chi2"], "decimal", lang),
+                df=_num(closest["delta_df"], "count", lang), p=_p(closest["p_adj"], lang))
+
+
+def _path_sentence(path, codebook, lang: str, max_paths: int) -> str:
+    """The strongest standardized paths into the mediator whose intervals exclude zero."""
+    into = path.paths[(path.paths["target"] == path.mediator) & path.paths["significant"]]
+    into = into.sort_values("std_estimate", key=np.abs, ascending=False).head(max_paths)
+    if into.empty:
+        return ""
+    r2 = path.r2.set_index("variable").loc[path.mediator]
+    named = ", ".join(f"{_label(r['source'], codebook, lang).lower()} {_signed(r['std_estimate'], 'decimal', lang)} "
+                      f"{_interval(r['ci_low'], r['ci_high'], 'decimal', lang)}" for _, r in into.iterrows())
+    n = path.fit["n"]  # as the measurement model states it: survey-weighted when the survey is
+    return _say("value_rests_on", lang, mediator=_label(path.mediator, codebook, lang), paths=named,
+                r2=_num(r2["r2"], "decimal", lang), interval=_interval(r2["ci_low"], r2["ci_high"], "decimal", lang),
+                n=_num(n, "count", lang))
+
+
+def _points(value, lang: str) -> str:
+    """A change in a share as signed percentage points, one decimal."""
+    text = format_number(value * 100, "decimal", lang, digits=1)
+    return (text if text.startswith(("-", "−")) else "+" + text) + " " + _say("points", lang)
+
+
+def _points_interval(low, high, lang: str) -> str:
+    between = _READER["words"]["between"][lang]
+    return (f"[{format_number(low * 100, 'decimal', lang, digits=1)}{between}"
+            f"{format_number(high * 100, 'decimal', lang, digits=1)}]")
+
+
+@share_docs
+def scenario_findings(result: dict, *, names: dict | None = None, lang: str = "en") -> Findings:
+    """What a what-if scenario predicts (notebook 07): the share of customers for whom value
+    is destroyed before and after, with intervals; the segment it changes most where that
+    change's interval excludes zero; the predicted change in the first outcome with its
+    model's fit; and that all of it is a prediction under the lever file's assumptions.
+
+    Parameters
+    ----------
+    result : dict
+        :meth:`valuekit.decide.scenario.ScenarioEngine.apply`.
+    {names}
+    {lang}
+
+    Returns
+    -------
+    Findings
+    """
+    lang = lang_arg(lang)
+    if not isinstance(result, dict) or not {"scenario", "summary", "outcomes"} <= set(result):
+        raise expected_error("result", "a ScenarioEngine.apply() result", result)
+    summary, names = result["summary"], names or {}
+    whole = summary.loc["all"]
+    name = md_text(result["scenario"].name)
+    low, high = whole["share_destroyed_change_low"], whole["share_destroyed_change_high"]
+    change = {"change": _points(whole["share_destroyed_change"], lang), "interval": _points_interval(low, high, lang)}
+    n = _num(whole["customers"], "count", lang)
+    if not (high < 0 or low > 0):
+        out = [_say("scenario_still", lang, scenario=name, n=n, **change)]
+    else:
+        out = [_say("scenario_moves", lang, scenario=name, n=n, **change,
+                    before=_num(whole["share_destroyed_before"], "percent", lang),
+                    before_interval=_interval(whole["share_destroyed_before_low"],
+                                              whole["share_destroyed_before_high"], "percent", lang),
+                    after=_num(whole["share_destroyed_after"], "percent", lang),
+                    after_interval=_interval(whole["share_destroyed_after_low"],
+                                             whole["share_destroyed_after_high"], "percent", lang))]
+        groups = summary.drop(index=["all", "none"], errors="ignore")
+        clear = groups[(groups["share_destroyed_change_high"] < 0) | (groups["share_destroyed_change_low"] > 0)]
+        if len(clear) > 1:
+            seg = clear["share_destroyed_change"].abs().idxmax()
+            r = clear.loc[seg]
+            who = (_say("segment_named", lang, segment=md_text(seg), name=md_text(names[seg])) if seg in names
+                   else _say("segment_bare", lang, segment=md_text(seg)))
+            out.append(_say("scenario_segment", lang, who=who, before=_num(r["share_destroyed_before"], "percent", lang),
+                            after=_num(r["share_destroyed_after"], "percent", lang),
+                            change=_points(r["share_destroyed_change"], lang),
+                            interval=_points_interval(r["share_destroyed_change_low"],
+                                                      r["share_destroyed_change_high"], lang),
+                            n=_num(r["customers"], "count", lang)))
+    models = result["outcomes"]
+    shown = models[models["shown"]] if "shown" in models else models
+    if len(shown):
+        key, model = shown.index[0], shown.iloc[0]
+        label = model.get(f"label_{lang}") or model["label"]
+        out.append(_say("scenario_outcome", lang, outcome=md_text(str(label)).lower(),
+                        change=_signed(whole[f"{key}_change"], "decimal", lang),
+                        interval=_interval(whole[f"{key}_change_low"], whole[f"{key}_change_high"], "decimal", lang),
+                        r2=_num(model["r2"], "decimal", lang), n=_num(model["n"], "count", lang)))
+    out.append(_say("scenario_caveat", lang))
+    return Findings(tuple(out), _heading(lang))

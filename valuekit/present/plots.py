@@ -29,6 +29,7 @@ from ..measure.model import common_scale, group_order, require_ratio, weights_ar
 from ..survey.audit import CELL_PROBLEMS, ROW_REASONS, Audit, Survey
 from ..survey.codebook import SACRIFICES, codebook_arg, ui_text
 from ..survey.labels import lang_arg
+from .reader import _READER
 
 __all__ = [
     "plot_audit_flags",
@@ -96,6 +97,19 @@ def _names_arg(value, name: str = "names") -> dict | None:
 
 def _optional_codebook(value):
     return None if value is None else codebook_arg("codebook", value)
+
+
+#: The words the charts write, by key and language (``charts:`` in ``reader.yaml``).
+_CHART_WORDS: dict[str, dict] = _READER["charts"]
+
+
+def _chart_text(key: str, lang: str = "en", codebook=None, **fields) -> str:
+    """A chart's wording in ``lang``: the codebook's ``labels:`` entry of ``key``, else ``reader.yaml``'s."""
+    table = dict(_CHART_WORDS[key])
+    if codebook is not None:
+        table.update(codebook.labels.get(key, {}))
+    text = table.get(lang) or table["en"]
+    return text.format(**fields) if fields else text
 
 
 def _audit_arg(value) -> Audit:
@@ -308,11 +322,17 @@ def plot_likert(data: pd.DataFrame, *, codebook, block: str, lang: str = "en",
     """Diverging stacked bars of the answers to one block's items (the Likert chart).
 
     Disagreement extends left of zero, agreement right; the middle category of an
-    odd-numbered scale is split across zero. Shares are of each item's valid answers;
-    answers are shown as given (reverse-coded items are marked, not flipped). Answers that
-    are not one of the scale's points (e.g. 3.5, or outside the scale) have no bar: they
-    are counted in the shares' base, so an item's bars then total less than 100 %, and the
-    title says how many were not shown ("N answers between scale points not shown").
+    odd-numbered scale is split across zero. The two ends are named above the bars with
+    the codebook's labels of the scale's lowest and highest points (``labels:`` entries
+    named ``scale_<point>``, e.g. ``scale_1: {{en: Strongly disagree, es: Totalmente en
+    desacuerdo}}``), in ``lang``; without them, with the points' numbers. Reverse-keyed
+    items are shown in their scored direction: their answers are turned round on the
+    scale (a 2 of 1-7 drawn as a 6), so the right is the good side of every item, and
+    their label says so ("(reversed)" in ``lang``, replacing a "(rev.)" the codebook's
+    label carries). Shares are of each item's valid answers. Answers that are not one of
+    the scale's points (e.g. 3.5, or outside the scale) have no bar: they are counted in
+    the shares' base, so an item's bars then total less than 100 %, and the title says how
+    many were not shown ("N answers between scale points not shown").
 
     Parameters
     ----------
@@ -331,6 +351,37 @@ def plot_likert(data: pd.DataFrame, *, codebook, block: str, lang: str = "en",
     ax = axes_arg(ax) or plt.gca()
     items = codebook.block_items(block)
     columns_arg("data", items, {"data": data}, numeric=True)
+    scale, cats = _likert_scale(codebook, block, items)
+    shares = np.array([[np.mean(data[c].dropna().to_numpy() == v) if data[c].notna().any() else 0.0
+                        for v in cats] for c in items])
+    reverse = np.array([codebook.items[c].reverse for c in items], dtype=bool)
+    shares[reverse] = shares[reverse, ::-1]  # the scored direction: agreement is the good side
+    off_scale = sum(int((~np.isin(data[c].dropna().to_numpy(float), cats)).sum()) for c in items)
+    _likert_bars(ax, shares, cats)
+    ax.set_yticks(np.arange(len(items)), [_likert_label(codebook, c, lang) for c in items])
+    ax.invert_yaxis()
+    ax.set_xlim(-1, 1)
+    ax.xaxis.set_major_formatter(_PercentAxis(absolute=True))
+    ax.set_xlabel(_chart_text("likert_share", lang, codebook), fontsize=9)
+    title = codebook.label(block, lang)
+    if off_scale:  # say so rather than let the bars fall short silently
+        title += (f"\n({off_scale} answer{'s' if off_scale > 1 else ''} between scale points "
+                  f"or off the scale not shown)")
+    anchor = {"fontsize": 9, "color": "0.2", "transform": ax.transAxes, "va": "bottom"}
+    ax.text(0, 1.01, f"← {_scale_anchor(codebook, cats[0], lang)}", ha="left", **anchor)
+    ax.text(1, 1.01, f"{_scale_anchor(codebook, cats[-1], lang)} →", ha="right", **anchor)
+    ax.set_title(title, pad=6 + 1.4 * 9)  # above the row of the scale's ends
+    legend_title = _chart_text("likert_answer", lang, codebook, scale=str(scale))
+    if reverse.any():
+        legend_title += "; " + _chart_text("likert_reversed_note", lang, codebook,
+                                           block=codebook.label(block, lang).lower())
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(cats), frameon=False, title=legend_title,
+              fontsize=8, title_fontsize=8, borderaxespad=_below_xlabel(ax) / 8)
+    return ax
+
+
+def _likert_scale(codebook, block: str, items: list[str]):
+    """The one answer scale of a block's items, and its points (at most 11)."""
     scales = {codebook.items[c].scale for c in items}
     if len(scales) > 1:
         raise ParameterError(f"block: items of '{block}' use different scales {sorted(map(str, scales))}; "
@@ -340,34 +391,50 @@ def plot_likert(data: pd.DataFrame, *, codebook, block: str, lang: str = "en",
     if len(cats) > 11:
         raise ParameterError(f"block: scale {scale} of '{block}' has {len(cats)} points; a Likert chart shows "
                              "at most 11", name="block")
-    shares = np.array([[np.mean(data[c].dropna().to_numpy() == v) if data[c].notna().any() else 0.0
-                        for v in cats] for c in items])
-    off_scale = sum(int((~np.isin(data[c].dropna().to_numpy(float), cats)).sum()) for c in items)
+    return scale, cats
+
+
+def _likert_bars(ax, shares: np.ndarray, cats: np.ndarray) -> None:
+    """The stacked bars, one colour per answer (the middle one grey), centred on the neutral point."""
     mid = (len(cats) - 1) / 2
     colors = plt.get_cmap("RdBu")(np.linspace(0.1, 0.9, len(cats)))
     if len(cats) % 2:
         colors[len(cats) // 2] = (0.8, 0.8, 0.8, 1.0)  # the neutral middle in grey
     left = -(shares[:, :int(np.floor(mid))].sum(axis=1) +
              (shares[:, int(mid)] / 2 if len(cats) % 2 else 0))
-    y = np.arange(len(items))
+    y = np.arange(len(shares))
     for j, v in enumerate(cats):
         ax.barh(y, shares[:, j], left=left, color=colors[j], label=f"{v:g}", edgecolor="white", linewidth=0.5)
         left = left + shares[:, j]
     ax.axvline(0, color="0.3", linewidth=0.8)
-    labels = [codebook.label(c, lang) + (" (rev.)" if codebook.items[c].reverse and "(rev" not in codebook.label(c, lang) else "")
-              for c in items]
-    ax.set_yticks(y, labels)
-    ax.invert_yaxis()
-    ax.set_xlim(-1, 1)
-    ax.xaxis.set_major_formatter(_PercentAxis(absolute=True))
-    title = codebook.label(block, lang)
-    if off_scale:  # say so rather than let the bars fall short silently
-        title += (f"\n({off_scale} answer{'s' if off_scale > 1 else ''} between scale points "
-                  f"or off the scale not shown)")
-    ax.set_title(title)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.35), ncol=len(cats), frameon=False,
-              title=f"answer ({scale})", fontsize=8, title_fontsize=8)
-    return ax
+
+
+def _scale_anchor(codebook, point: float, lang: str) -> str:
+    """A scale point's label in the codebook (``labels: scale_<point>``), else its number."""
+    key = f"scale_{point:g}"
+    text = codebook.label(key, lang)
+    return textwrap.fill(f"{point:g}" if text == key else text, 32)
+
+
+def _likert_label(codebook, item: str, lang: str) -> str:
+    """An item's label, saying "(reversed)" in ``lang`` when it is reverse-keyed (instead of
+    the codebook's own mark such as "(rev.)")."""
+    label = codebook.label(item, lang)
+    if not codebook.items[item].reverse:
+        return label
+    for mark in _READER["reverse_marks"]:
+        label = label.replace(mark, "")
+    return _chart_text("likert_reversed", lang, codebook, label=" ".join(label.split()))
+
+
+def _below_xlabel(ax) -> float:
+    """How far (points) below the axes its tick labels and x label reach: where a legend
+    under them starts."""
+    rc = mpl.rcParams
+    ticks = rc["xtick.major.size"] + rc["xtick.major.pad"] + 1.2 * mpl.font_manager.FontProperties(
+        size=rc["xtick.labelsize"]).get_size_in_points()
+    label = ax.xaxis.labelpad + 1.2 * ax.xaxis.label.get_size() if ax.get_xlabel() else 0.0
+    return ticks + label + 2
 
 
 @share_docs
@@ -640,9 +707,15 @@ def plot_share_destroyed(table: pd.DataFrame, *, names: dict | None = None,
 def plot_segment_radars(scores: pd.DataFrame, segments: pd.Series, *, codebook,
                         names: dict | None = None, lang: str = "en", weights=None,
                         ncols: int = 4) -> plt.Figure:
-    """Small multiples: one radar of the four dimensions per segment, against the sample.
+    """Small multiples: one panel per segment, against the sample average.
 
-    Figure-level: makes and returns its own figure.
+    Up to four segments, each panel is a radar of the benefit dimensions: the segment's
+    outline with a light fill in its own colour, the sample average as a thin grey line.
+    With more than four segments the radars would crowd, so each panel is a set of
+    horizontal bars instead (one per dimension, then one per sacrifice, hatched), the
+    sample average a grey tick on each bar. Each panel's title is the segment's number
+    and name, wrapped to the panel's width (never cut); the legend says once what the
+    grey line is. Figure-level: makes and returns its own figure.
 
     Parameters
     ----------
@@ -653,33 +726,120 @@ def plot_segment_radars(scores: pd.DataFrame, segments: pd.Series, *, codebook,
     {lang}
     {weights}
     ncols : int, default 4
-        Radars per row.
+        Panels per row.
+
+    Returns
+    -------
+    Figure
     """
     scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     segments = series_arg("segments", segments, scores.index)
     codebook = codebook_arg("codebook", codebook)
     names = _names_arg(names)
     lang = lang_arg(lang)
-    w = None if weights is None else _weights(scores, weights)
+    w = np.ones(len(scores)) if weights is None else _weights(scores, weights)
     ncols = _check.integer("ncols", ncols, min=1)
     seg, levels = _levels(segments)
     if not levels:
         raise ParameterError("segments: no respondent has a segment; nothing to draw", name="segments")
+    radars = len(levels) <= _MAX_RADARS
+    dims = codebook.dimensions
+    if radars and len(dims) < 3:
+        raise ParameterError(f"codebook: a radar chart needs at least 3 benefit dimensions; this codebook has "
+                             f"{dims}", name="codebook")
+    measures = dims + ([] if radars else [s for s in codebook.sacrifices if s in scores.columns])
+    columns_arg("scores", measures, {"scores": scores}, numeric=True)
+    values = scores[measures].to_numpy(float)
+    sample = _weighted_means(values, w)
+    palette = _segment_palette(levels)
+    ncols = min(ncols, len(levels))
     nrows = int(np.ceil(len(levels) / ncols))
-    fig = plt.figure(figsize=(3.2 * min(ncols, len(levels)), 3.4 * nrows))
+    height = 3.6 if radars else 0.9 + 0.24 * len(measures)
+    fig = plt.figure(figsize=(3.4 * ncols, height * nrows + 0.5))
+    titles = {level: _segment_title(level, names, width=3.4) for level in levels}
+    labels = [codebook.label(m, lang) for m in measures]
+    scale = common_scale(codebook)
     for i, level in enumerate(levels):
-        ax = fig.add_subplot(nrows, min(ncols, len(levels)), i + 1, projection="polar")
-        group = pd.Series(np.where(seg == level, "segment", "sample"), index=scores.index)
-        both = pd.concat([scores.assign(_g="sample"), scores[group == "segment"].assign(_g="segment")])
-        ww = None if w is None else np.concatenate([w, w[(group == "segment").to_numpy()]])
-        plot_value_radar(both, codebook=codebook, by="_g", weights=ww, lang=lang, ax=ax)
-        ax.get_legend().remove()
-        ax.set_title(f"{level}: {names[level]}" if names and level in names else str(level), fontsize=9, pad=14)
-        ax.tick_params(labelsize=7)
-    handles = ax.get_lines()[:2]
-    fig.legend(handles, ["whole sample", "segment"], loc="lower center", ncol=2, frameon=False)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+        at = seg == level
+        means = _weighted_means(values[at], w[at])
+        if radars:
+            ax = fig.add_subplot(nrows, ncols, i + 1, projection="polar")
+            _radar_panel(ax, means, sample, labels, palette[level], scale)
+        else:
+            ax = fig.add_subplot(nrows, ncols, i + 1)
+            _bar_panel(ax, means, sample, labels, palette[level], scale, sacrifices=len(measures) - len(dims),
+                       ticks=i % ncols == 0)
+            if i // ncols == nrows - 1 or i + ncols >= len(levels):
+                ax.set_xlabel(_chart_text("radar_score", lang, codebook, scale=str(scale)), fontsize=8)
+        ax.set_title(titles[level], fontsize=9, pad=16 if radars else 6)
+    _radars_legend(fig, lang, codebook, radars, has_sacrifices=len(measures) > len(dims))
     return fig
+
+
+#: Above this many segments, small multiples of bars replace the radars.
+_MAX_RADARS = 4
+
+
+def _weighted_means(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The weighted mean of each column of ``values`` over its answered rows (NaN when none has weight)."""
+    out = np.full(values.shape[1], np.nan)
+    for j, col in enumerate(values.T):
+        ok = np.isfinite(col) & (w > 0)
+        if ok.any():
+            out[j] = np.average(col[ok], weights=w[ok])
+    return out
+
+
+def _segment_title(level, names: dict | None, width: float, fontsize: float = 9) -> str:
+    """A segment's number and name, wrapped to a panel ``width`` inches wide (never cut)."""
+    text = f"{level}: {names[level]}" if names and level in names else str(level)
+    chars = max(12, int(width * 72 / (0.62 * fontsize)))  # a character is about 0.6 em wide
+    return textwrap.fill(text, chars, break_long_words=True, break_on_hyphens=False)
+
+
+def _radar_panel(ax, means, sample, labels: list[str], colour, scale) -> None:
+    """One segment's radar: its outline lightly filled in its colour, the sample average thin and grey."""
+    angles = np.linspace(0, 2 * np.pi, len(labels), endpoint=False)
+    closed = np.append(angles, angles[0])
+    ax.plot(closed, np.append(sample, sample[0]), color="0.45", linewidth=1.0, zorder=2)
+    ax.plot(closed, np.append(means, means[0]), color=colour, linewidth=2.0, zorder=3)
+    ax.fill(closed, np.append(means, means[0]), color=colour, alpha=0.18, linewidth=0, zorder=1)
+    ax.set_ylim(scale.min, scale.max)
+    ax.set_xticks(angles, [textwrap.fill(label, 14) for label in labels], fontsize=8)
+    ax.set_rlabel_position(180 / len(labels))  # the rings' numbers between two axes, clear of their names
+    ax.tick_params(axis="y", labelsize=7, labelcolor="0.4")
+    ax.tick_params(axis="x", pad=2)
+
+
+def _bar_panel(ax, means, sample, labels: list[str], colour, scale, *, sacrifices: int, ticks: bool) -> None:
+    """One segment's horizontal bars (dimensions, then sacrifices hatched), the sample average a grey tick."""
+    y = np.arange(len(labels))
+    bars = ax.barh(y, means - scale.min, left=scale.min, color=colour, alpha=0.75, height=0.7)
+    for bar in bars[len(labels) - sacrifices:]:
+        bar.set_hatch("///")
+        bar.set_edgecolor("white")
+    ax.scatter(sample, y, marker="|", s=160, color="0.25", linewidths=1.6, zorder=3)
+    if sacrifices and sacrifices < len(labels):
+        ax.axhline(len(labels) - sacrifices - 0.5, color="0.6", linewidth=0.6)
+    ax.set_yticks(y, labels if ticks else [""] * len(labels), fontsize=8)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlim(scale.min, scale.max)
+    ax.tick_params(axis="x", labelsize=7)
+
+
+def _radars_legend(fig, lang: str, codebook, radars: bool, has_sacrifices: bool) -> None:
+    """The legend, once under the panels: the sample average, and the sacrifices' hatching."""
+    handles = [Line2D([], [], color="0.45" if radars else "0.25", linewidth=1.0 if radars else 0,
+                      marker=None if radars else "|", markersize=10, markeredgewidth=1.6,
+                      label=_chart_text("radar_sample", lang, codebook)),
+               mpl.patches.Patch(facecolor="0.6", alpha=0.6, label=_chart_text("radar_segment", lang, codebook))]
+    if has_sacrifices:
+        handles.append(mpl.patches.Patch(facecolor="0.6", hatch="///", edgecolor="white",
+                                         label=_chart_text("radar_sacrifice", lang, codebook)))
+    room = 0.45 / fig.get_figheight()  # the legend's strip, in figure heights
+    fig.tight_layout(rect=(0, room, 1, 1))
+    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles), frameon=False,
+               fontsize=8)
 
 
 # -- drivers, importance-performance, the customer value map -----------------------------
@@ -1067,8 +1227,13 @@ def _group_means_legend(ax, present: set, rest_shown: bool, ticks: list[str]) ->
 
 @share_docs
 def plot_trend(trends: pd.DataFrame, measure: str, *, comparisons: pd.DataFrame | None = None,
-               scope: str = "all", names: dict | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+               scope: str = "all", names: dict | None = None, ax: plt.Axes | None = None,
+               codebook=None, lang: str = "en") -> plt.Axes:
     """One measure across survey waves: a line per group, its interval as a band.
+
+    The x axis names the waves by their labels (``"2025-03"``, ``"March 2025"``); a wave
+    labelled by a bare number is written "Wave 1" (in ``lang``), or by the codebook's
+    label of ``wave_<number>`` when it has one (``labels: wave_1: {{en: March 2025}}``).
 
     Parameters
     ----------
@@ -1079,25 +1244,29 @@ def plot_trend(trends: pd.DataFrame, measure: str, *, comparisons: pd.DataFrame 
     comparisons : DataFrame, optional
         :func:`valuekit.analyse.waves.compare_waves` output: a change that is a finding (significant
         after adjustment and above the effect-size floor) is marked on the later wave with
-        ▲ or ▼ and its difference; nothing else is marked.
+        ▲ or ▼ and its difference, green where the change is good for customers and red
+        where it is bad (a higher sacrifice or share destroyed is bad), as a second legend
+        explains; nothing else is marked.
     scope : str, default "all"
         ``"all"`` for the whole sample, or the grouping's name (e.g. ``"segment"``) for one
         line per group.
     names : dict, optional
         Display names of the groups.
     {ax}
+    {codebook}
+    {lang}
     """
     trends = _table_arg("trends", trends, ["scope", "group", "measure", "label", "statistic_type", "wave",
                                            "value", "ci_low", "ci_high"], "a wave_trends table")
     measure = _check.text("measure", measure)
     scope = _check.text("scope", scope)
     names = _names_arg(names)
-    if measure not in set(trends["measure"]):
-        raise ParameterError(f"measure: {measure!r} is not in the trends table; it has "
-                             f"{list(dict.fromkeys(trends['measure']))}", name="measure")
-    if scope not in set(trends["scope"]):
-        raise ParameterError(f"scope: {scope!r} is not in the trends table; it has "
-                             f"{list(dict.fromkeys(trends['scope']))}", name="scope")
+    codebook = _optional_codebook(codebook)
+    lang = lang_arg(lang)
+    for column, value, table in (("measure", measure, trends), ("scope", scope, trends)):
+        if value not in set(table[column]):
+            raise ParameterError(f"{column}: {value!r} is not in the trends table; it has "
+                                 f"{list(dict.fromkeys(table[column]))}", name=column)
     if comparisons is not None:
         comparisons = _table_arg("comparisons", comparisons, ["scope", "group", "measure", "wave", "finding",
                                                               "direction", "diff"], "a compare_waves table")
@@ -1107,38 +1276,102 @@ def plot_trend(trends: pd.DataFrame, measure: str, *, comparisons: pd.DataFrame 
                               else list(dict.fromkeys(t["wave"])))]
     x_of = {w: i for i, w in enumerate(waves)}
     share = t["statistic_type"].iloc[0] == "share"
-    palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    palette = [c for i, c in enumerate(plt.get_cmap("tab10").colors) if i not in (2, 3)]  # green, red: good, bad
+    marks, kinds = [], set()
     for k, (group, g) in enumerate(t.groupby("group", sort=False, observed=True)):
         g = g.sort_values("wave")
         x = np.array([x_of[str(w)] for w in g["wave"]])
         colour = palette[k % len(palette)]
-        label = "all customers" if group == "all" else (f"{group}: {names[group]}" if names and group in names
-                                                        else str(group))
+        label = (ui_text("ui_all_customers", lang, codebook).lower() if group == "all"
+                 else ui_text("ui_no_segment", lang, codebook) if group == "(missing)"  # never a segment
+                 else f"{group}: {names[group]}" if names and group in names else str(group))
         ax.plot(x, g["value"], marker="o", color=colour, label=label)
         ax.fill_between(x, g["ci_low"].to_numpy(float), g["ci_high"].to_numpy(float), color=colour, alpha=0.18,
                         linewidth=0)
-        if comparisons is None:
-            continue
-        found = comparisons[(comparisons["scope"] == scope) & (comparisons["group"] == group)
-                            & (comparisons["measure"] == measure) & comparisons["finding"]]
-        for _, r in found.iterrows():
-            at = g[g["wave"].astype(str) == str(r["wave"])]
-            if at.empty:
-                continue
-            diff = f"{r['diff']:+.0%}" if share else f"{r['diff']:+.2f}"
-            ax.annotate(f"{'▲' if r['direction'] == 'up' else '▼'} {diff}", (x_of[str(r["wave"])],
-                        float(at["value"].iloc[0])), textcoords="offset points", xytext=(6, 6), fontsize=9,
-                        color=colour, fontweight="bold")
-    ax.set_xticks(range(len(waves)), waves)
+        if comparisons is not None:
+            found = comparisons[(comparisons["scope"] == scope) & (comparisons["group"] == group)
+                                & (comparisons["measure"] == measure) & comparisons["finding"]]
+            marks += _trend_marks(ax, found, g, x_of, measure, share, kinds)
+    ax.set_xticks(range(len(waves)), [_wave_label(w, codebook, lang) for w in waves])
     ax.set_xlim(-0.3, len(waves) - 0.7)
-    ax.set_xlabel("wave")
+    ax.set_xlabel(_chart_text("trend_waves", lang, codebook))
     level = trends.attrs.get("confidence", 0.95)
     ax.set_ylabel(f"{t['label'].iloc[0]} ({level:.0%} CI)")
     if share:
         ax.yaxis.set_major_formatter(_PercentAxis())
-    if scope != "all":
-        ax.legend(fontsize=8, frameon=False)
+    _trend_legends(ax, scope != "all", kinds, lang, codebook)
+    _keep_marks_inside(ax, marks)
     return ax
+
+
+def _wave_label(wave: str, codebook, lang: str) -> str:
+    """A wave's tick label: the codebook's label of ``wave_<wave>``, else the wave's own label,
+    written "Wave 3" when that is a bare number."""
+    if codebook is not None and codebook.label(f"wave_{wave}", lang) != f"wave_{wave}":
+        return codebook.label(f"wave_{wave}", lang)
+    return _chart_text("trend_wave", lang, codebook, wave=wave) if wave.strip().isdigit() else wave
+
+
+def _trend_marks(ax, found: pd.DataFrame, g: pd.DataFrame, x_of: dict, measure: str, share: bool,
+                 kinds: set) -> list:
+    """The findings of one line, each on its later wave: ▲ or ▼ and the difference, green when
+    the change is good for customers and red when it is bad (adds "good" or "bad" to ``kinds``)."""
+    marks = []
+    for _, r in found.iterrows():
+        at = g[g["wave"].astype(str) == str(r["wave"])]
+        if at.empty:
+            continue
+        up, last = r["direction"] == "up", x_of[str(r["wave"])] == len(x_of) - 1
+        kind = str(r["kind"]) if "kind" in r.index else "score"
+        if kind == "score":  # no codebook behind the table: a sacrifice by its name
+            kind = "sacrifice" if measure.split("__")[0] in SACRIFICES else "benefit"
+        good = _good_for_customer(kind, measure, up)
+        kinds.add("good" if good else "bad")
+        colour = _HIGHER_GOOD if good else _LOWER_GOOD
+        diff = f"{r['diff']:+.0%}" if share else f"{r['diff']:+.2f}"
+        marks.append(ax.annotate(
+            f"{'▲' if up else '▼'} {diff}", (x_of[str(r["wave"])], float(at["value"].iloc[0])),
+            textcoords="offset points", xytext=(-4 if last else 0, 9 if up else -9), ha="right" if last else "center",
+            va="bottom" if up else "top",
+            fontsize=9, color=colour, fontweight="bold", zorder=5,
+            bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor=colour, linewidth=0.8)))
+    return marks
+
+
+def _trend_legends(ax, groups: bool, kinds: set, lang: str, codebook) -> None:
+    """The groups' legend under the axes (when there are groups) and the key of the marks'
+    colours above them (a legend of its own: ``ax.get_legend()`` stays the groups')."""
+    if groups:
+        ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=1,
+                  borderaxespad=_below_xlabel(ax) / 8)
+    if not kinds:
+        return
+    handles = [Line2D([], [], marker="^", linestyle="", color=colour, markersize=8,
+                      label=_chart_text(f"trend_{kind}", lang, codebook))
+               for kind, colour in (("good", _HIGHER_GOOD), ("bad", _LOWER_GOOD)) if kind in kinds]
+    key = mpl.legend.Legend(ax, handles, [h.get_label() for h in handles], fontsize=8, frameon=False,
+                            loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(handles), borderaxespad=0.2)
+    ax.add_artist(key)
+    key.set_clip_on(False)  # outside the axes, and counted in their tight box (tight_layout)
+
+
+def _keep_marks_inside(ax, marks: list) -> None:
+    """Room above and below the lines for the marks of the findings, and marks at one wave
+    moved apart so none covers another."""
+    if not marks:
+        return
+    low, high = ax.get_ylim()
+    ax.set_ylim(low - 0.12 * (high - low), high + 0.12 * (high - low))
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = []
+    for mark in sorted(marks, key=lambda m: m.xy[1]):
+        box = mark.get_window_extent(renderer)
+        for other in boxes:
+            if box.overlaps(other):
+                shift = (other.y1 - box.y0 + 2) * 72 / ax.figure.dpi
+                mark.xyann = (mark.xyann[0], mark.xyann[1] + shift)
+                box = mark.get_window_extent(renderer)
+        boxes.append(box)
 
 
 # -- the value path model --------------------------------------------------------------
@@ -1209,16 +1442,17 @@ def plot_path_diagram(result, *, ax: plt.Axes | None = None, lang: str = "en", c
     r2 = result.r2.set_index("variable")["r2"] if len(result.r2) else pd.Series(dtype=float)
     nodes = _path_nodes(ax, pos, benefits, sacrifices, latent, r2, label)
     into, port_in, port_out = _path_ports(pos, shown)
-    for p in shown:
-        _path_arrow(ax, p, pos, nodes, into, port_in, port_out, mediator, beside)
-
+    labels = [_path_arrow(ax, p, pos, nodes, into, port_in, port_out, mediator, beside) for p in shown]
     _path_frame(ax, pos, right)
+    _path_place_labels(ax, labels, nodes)
     if shown:
-        handles = [Line2D([], [], color="0.15", linewidth=2, label="significant"),
-                   Line2D([], [], color="0.7", linewidth=2, linestyle="--", label="not significant")]
+        handles = [Line2D([], [], color=_PATH_STYLE["significant"][0], linewidth=2.5,
+                          label=_chart_text("path_significant", lang, codebook)),
+                   Line2D([], [], color=_PATH_STYLE["not significant"][0], linewidth=0.8, linestyle="--",
+                          label=_chart_text("path_not_significant", lang, codebook))]
         if beside:
-            handles.append(Line2D([], [], color="0.55", linewidth=0.8,
-                                  label=f"direct, not through {label(mediator)}"))
+            handles.append(Line2D([], [], color=_PATH_STYLE["direct"][0], linewidth=1.2,
+                                  label=_chart_text("path_direct", lang, codebook, mediator=label(mediator))))
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles),
                   frameon=False, fontsize=8)
     return ax
@@ -1246,6 +1480,8 @@ def _path_frame(ax: plt.Axes, pos: dict, right: float) -> None:
     high = max((yy for _, yy in pos.values()), default=0.0)
     ax.set_xlim(-width / 2 - 0.3, right + width / 2 + 0.3)
     ax.set_ylim(low - height / 2 - 0.5, high + height / 2 + 0.3)
+    ax.set_xticks([])
+    ax.set_yticks([])
     ax.set_axis_off()
 
 
@@ -1320,33 +1556,92 @@ def _path_ports(pos: dict, shown: list):
     return into, port_in, port_out
 
 
+#: Colour and line style of a path diagram's arrows: significant paths dark, the others light
+#: grey, dashed and thin; the direct paths beside the mediator mid-grey.
+_PATH_STYLE = {"significant": ("0.1", "-"), "not significant": ("0.72", "--"), "direct": ("0.5", "-")}
+
+
 def _path_arrow(ax, p, pos: dict, nodes: dict, into: dict, port_in: dict, port_out: dict, mediator,
-                beside: bool) -> None:
-    """One path: an arrow as wide as its standardized estimate, solid and dark when
-    significant, dashed and light when not, thin beside the mediator; labelled with the estimate."""
+                beside: bool) -> dict:
+    """One path: an arrow, thick and dark when significant (as wide as its standardized
+    estimate), thin, light and dashed when not; the direct paths beside the mediator in a
+    mid-grey and thinner. Writes its estimate, to be placed along it (see
+    :func:`_path_place_labels`); returns the label and where the visible arrow runs."""
 
     source, target = p["source"], p["target"]
     side = mediator is not None and p["kind"] == "direct"
     size = abs(float(p["std_estimate"])) if np.isfinite(p["std_estimate"]) else 0.0
     significant = bool(p["significant"])
-    if side:
-        colour, linewidth, where, fontsize = ("0.55" if significant else "0.8"), 0.3 + 1.5 * size, 0.78, 5.5
+    crowded = p["kind"] == "direct" and len(into[target]) > 5  # every factor straight to each outcome
+    if not significant:  # at most 0.9 wide: thinner than any significant path
+        (colour, style), linewidth = _PATH_STYLE["not significant"], 0.4 + 0.5 * min(size, 1.0)
+    elif side:
+        (colour, style), linewidth = _PATH_STYLE["direct"], 1.0 + 1.2 * size
     else:
-        crowded = p["kind"] == "direct" and len(into[target]) > 5  # every factor straight to each outcome
-        colour, fontsize = ("0.15" if significant else "0.7"), 7 if crowded else 8
-        linewidth = 0.5 + (3 if crowded else 5) * size
-        where = {"to value": 0.4, "value to outcome": 0.35 if beside else 0.45}.get(p["kind"], 0.75)
+        (colour, style), linewidth = _PATH_STYLE["significant"], 1.2 + (3 if crowded else 4.5) * size
+    fontsize = 6 if side else 7 if crowded else 8
     x0, y0 = pos[source][0], pos[source][1] + port_out[source, target]
     x1, y1 = pos[target][0], pos[target][1] + port_in[target, source]
     arrow = FancyArrowPatch((x0, y0), (x1, y1), patchA=nodes[source], patchB=nodes[target],
                             arrowstyle="-|>", mutation_scale=8 + 4 * size, linewidth=linewidth,
-                            linestyle="-" if significant else "--", color=colour,
-                            zorder=1 if side else 2)
+                            linestyle=style, color=colour, zorder=1 if side else 2)
     ax.add_patch(arrow)
-    ax.text(x0 + where * (x1 - x0), y0 + where * (y1 - y0), _coefficient(float(p["std_estimate"])),
-            ha="center", va="center", fontsize=fontsize, color="0.1" if significant and not side else "0.45",
-            zorder=2.5 if side else 4,
-            bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
+    start, end = np.array([x0, y0]), np.array([x1, y1])
+    t0, t1 = _leaves(nodes[source], start, end), 1 - _leaves(nodes[target], end, start)
+    text = ax.text(*(start + 0.5 * (end - start)), _coefficient(float(p["std_estimate"])), ha="center",
+                   va="center", fontsize=fontsize, color="0.1" if significant and not side else "0.4",
+                   zorder=2.5 if side else 4,
+                   bbox=dict(boxstyle="round,pad=0.12", facecolor="white", edgecolor="none", alpha=0.9))
+    return {"text": text, "from": start + t0 * (end - start), "to": start + t1 * (end - start), "side": side}
+
+
+def _leaves(patch, start: np.ndarray, end: np.ndarray) -> float:
+    """How far along the line from ``start`` (inside ``patch``) to ``end`` it leaves the patch (0-1)."""
+    inside = functools.partial(patch.get_path().contains_point, transform=patch.get_patch_transform())
+    low, high = 0.0, 1.0
+    if not inside(start):
+        return 0.0
+    for _ in range(30):
+        middle = (low + high) / 2
+        low, high = (middle, high) if inside(start + middle * (end - start)) else (low, middle)
+    return high
+
+
+#: Where along its visible arrow a path's estimate may go, most wanted first (0.5: the middle).
+_PATH_SPOTS = (0.5, 0.42, 0.58, 0.34, 0.66, 0.27, 0.73, 0.21, 0.79)
+
+
+def _path_place_labels(ax, labels: list[dict], nodes: dict) -> None:
+    """Each estimate on its arrow, at the middle of the visible part when free, else at the
+    nearest spot along it where it covers no other estimate and no box (the paths through
+    the mediator placed first)."""
+    if not labels:
+        return
+    ax.apply_aspect()
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    taken = [n.get_window_extent(renderer).padded(2) for n in nodes.values()]
+    for item in sorted(labels, key=lambda item: item["side"]):
+        best, least = None, np.inf
+        for spot in _PATH_SPOTS:
+            item["text"].set_position(item["from"] + spot * (item["to"] - item["from"]))
+            box = item["text"].get_window_extent(renderer).padded(3)
+            clash = sum(_overlap(box, other) for other in taken) + (0 if _within(box, frame) else 1e6)
+            if clash < least:
+                best, least = spot, clash
+            if clash == 0:
+                break
+        item["text"].set_position(item["from"] + best * (item["to"] - item["from"]))
+        taken.append(item["text"].get_window_extent(renderer).padded(3))
+
+
+def _overlap(a, b) -> float:
+    """The area two boxes (display pixels) share."""
+    return max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0)) * max(0.0, min(a.y1, b.y1) - max(a.y0, b.y0))
+
+
+def _within(box, frame) -> bool:
+    return frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
 
 
 def _literal_text(plot):
