@@ -479,10 +479,14 @@ def _text_boxes(fig):
 
 def _undrawn_tick_labels(fig) -> set:
     """The tick labels matplotlib keeps for ticks beyond an axis' limits (a locator's tick
-    below 0 % or above the last value): they stay "visible" but are never drawn."""
+    below 0 % or above the last value), and those of a hidden axis (a twin's shared x): they
+    stay "visible" but are never drawn."""
     out = set()
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
+            if not axis.get_visible():  # a twin's shared axis: its labels are the other axes' own
+                out.update(id(t) for t in axis.get_ticklabels(which="both") + [axis.label])
+                continue
             low, high = sorted(axis.get_view_interval())
             tolerance = 1e-9 * max(abs(low), abs(high), 1.0)
             for tick in axis.get_major_ticks() + axis.get_minor_ticks():
@@ -771,3 +775,84 @@ def test_path_diagram_writes_each_estimate_on_its_path(bundled_path):
         assert middle[0] <= along <= middle[1], (text.get_text(), along)  # about the middle, not at the head
         assert text.get_bbox_patch().get_facecolor()[:3] == (1.0, 1.0, 1.0)
     plt.close(fig)
+
+
+# -- every other chart, on both bundled surveys and on eight long-named segments --------------------
+
+def _every_chart(survey, scores, segments, names, lang):
+    """Each remaining chart function as the notebooks draw it: (name, size, draw(fig))."""
+    from valuekit.analyse.competitor import has_comparisons, value_map
+    from valuekit.analyse.drivers import importance_performance
+    from valuekit.analyse.segments import choose_k, share_destroyed
+    from valuekit.analyse.significance import compare_groups
+
+    cb = survey.codebook
+    outcome = list(cb.outcomes.values())[0]
+    drivers = vk.key_drivers(survey, scores.join(survey.data[[outcome]]), outcome, cb.dimensions + cb.sacrifices,
+                             n_boot=20, random_state=1)
+    profiles = segment_profiles(survey, scores, segments, lang=lang)
+    versus = compare_groups(survey, scores, {"segment": segments})
+
+    def radars(fig):
+        plot_value_radar(scores, codebook=cb, weights=survey.weights, lang=lang,
+                         ax=fig.add_subplot(1, 2, 1, projection="polar"))
+        plot_value_radar(scores, codebook=cb, by=segments, weights=survey.weights, lang=lang,
+                         ax=fig.add_subplot(1, 2, 2, projection="polar"))
+
+    charts = [
+        ("benefits_sacrifices", (7, 7), lambda ax: plots.plot_benefits_sacrifices(
+            scores, segments=segments, names=names, codebook=cb, lang=lang, ax=ax)),
+        ("share_destroyed", (7, 3), lambda ax: plots.plot_share_destroyed(
+            share_destroyed(survey, scores, segments), names=names, ax=ax)),
+        ("sacrifice_heatmap", (8, 3.5), lambda ax: plots.plot_sacrifice_heatmap(profiles, codebook=cb, lang=lang,
+                                                                                ax=ax)),
+        ("drivers", (7, 4), lambda ax: plots.plot_drivers(drivers, ax=ax)),
+        ("importance_performance", (7, 5), lambda ax: plots.plot_importance_performance(
+            importance_performance(survey, drivers, scores), ax=ax)),
+        ("value_ratio", (8, 3.8), lambda ax: plots.plot_value_ratio(scores, weights=survey.weights, codebook=cb,
+                                                                    lang=lang, ax=ax)),
+        ("cell_problems", (7, 5), lambda ax: plots.plot_cell_problems(survey.audit, codebook=cb, lang=lang, top=15,
+                                                                      ax=ax)),
+        ("completion_times", (7, 3.2), lambda ax: plots.plot_completion_times(survey, ax=ax)),
+        ("audit_flags", (7, 3.2), lambda ax: plots.plot_audit_flags(survey.audit, ax=ax)),
+        ("k_selection", (7, 3.5), lambda ax: plots.plot_k_selection(
+            choose_k(survey, scores, k_range=[2, 3, 4], random_state=1, n_init=1), chosen=3, ax=ax)),
+        ("group_means", (7, 4), lambda ax: plots.plot_group_means(versus, grouping="segment",
+                                                                  measure=cb.sacrifices[0], names=names, ax=ax)),
+        ("value_radar", (12, 4.5), radars),
+    ]
+    if has_comparisons(cb):
+        vmap = value_map(survey, by=segments, importance=drivers.set_index("driver")["share"])
+        charts.append(("value_map", (6.5, 6.5), lambda ax: plots.plot_value_map(
+            vmap, names=names, competitor=cb.competitor, ax=ax)))
+    return charts
+
+
+@pytest.fixture(scope="module")
+def eight_long():
+    """The demo cut into eight segments, each with a 60-character name."""
+    survey = vk.load_survey(vk.DEMO_DATA, codebook=vk.DEMO_CODEBOOK)
+    scores = ValueScorer(survey.codebook).fit_transform(survey.data)
+    segments = ValueSegmenter(survey.codebook, n_segments=8, random_state=2026, n_init=2).fit(scores).labels_
+    names = {k: f"customers of kind {k} who are " + "rather " * 5 + "long to name here" for k in range(8)}
+    assert all(len(n) >= 60 for n in names.values())
+    return "eight", survey, scores, segments, names, "en"
+
+
+def _all_clear(name, survey, scores, segments, names, lang):
+    drawn = []
+    for chart, size, draw in _every_chart(survey, scores, segments, names, lang):
+        fig = plt.figure(figsize=size)
+        draw(fig) if chart == "value_radar" else draw(fig.add_subplot())
+        drawn.append(chart)
+        assert _drawn_clear(fig) == [], (name, chart)
+        plt.close(fig)
+    return drawn
+
+
+def test_every_chart_keeps_its_labels_apart_and_inside(bundled):
+    assert len(_all_clear(*bundled)) >= 12
+
+
+def test_every_chart_keeps_eight_long_segment_names_apart_and_inside(eight_long):
+    assert len(_all_clear(*eight_long)) == 13  # the demo has a competitor: the value map too

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import textwrap
+import warnings
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -659,8 +660,10 @@ def plot_sacrifice_heatmap(profiles: pd.DataFrame, *, codebook, lang: str = "en"
     if "name" in table:
         z.index = [f"{i}: {n}" for i, n in zip(table.index, table["name"])]
     bound = max(0.5, float(np.nanmax(np.abs(z.to_numpy()))))
-    sns.heatmap(z, ax=ax, cmap="RdBu_r", center=0, vmin=-bound, vmax=bound, annot=True, fmt=".2f",
-                cbar_kws={"label": "vs sample (SD)"})
+    with warnings.catch_warnings():  # seaborn's own call to Colormap.set_bad, pending deprecation in matplotlib
+        warnings.filterwarnings("ignore", "The set_bad function", PendingDeprecationWarning)
+        sns.heatmap(z, ax=ax, cmap="RdBu_r", center=0, vmin=-bound, vmax=bound, annot=True, fmt=".2f",
+                    cbar_kws={"label": "vs sample (SD)"})
     ax.set_xlabel("")
     ax.set_ylabel("segment")
     return ax
@@ -1151,9 +1154,10 @@ def plot_group_means(table: pd.DataFrame, *, grouping: str | None = None, measur
     if shown.any():
         ax.hlines(rest[shown], x[shown] - 0.38, x[shown] + 0.38, colors="0.45", linestyles="--",
                   linewidth=1.2, zorder=2, label="rest of the sample")
-    ticks = [f"{textwrap.fill(f'{g}: {names[g]}' if names and g in names else str(g), 14)}\nn = {n}"
-             for g, n in zip(t["group"], t["n"])]
+    ticks, key = _group_ticks(ax, t, names)
     ax.set_xticks(x, ticks)
+    if key:  # the ticks carry each group's mark and its respondents
+        ax.set_xlabel(f"{str(grouping).replace('_', ' ')} (respondents); names below", fontsize=9)
     ax.set_xlim(-0.6, len(t) - 0.4)
     if share:
         ax.yaxis.set_major_formatter(_PercentAxis())
@@ -1161,8 +1165,28 @@ def plot_group_means(table: pd.DataFrame, *, grouping: str | None = None, measur
     level = table.attrs.get("confidence", 0.95)
     ax.set_ylabel(f"{'share of customers' if share else 'mean'} ({level:.0%} CI)")
     ax.set_title(f"{label} by {str(grouping).replace('_', ' ')}")
-    _group_means_legend(ax, present, shown.any(), ticks)
+    _group_means_legend(ax, present, shown.any(), ticks, key)
     return ax
+
+
+def _group_ticks(ax, t: pd.DataFrame, names: dict | None) -> tuple[list[str], list[str]]:
+    """Each group's tick label with its n, its name wrapped to the width a group has; when a
+    name would need more than four lines there, the ticks carry the groups' numbers only and
+    the names go to a key under the chart (returned second), one line each, never cut."""
+    named = [f"{g}: {names[g]}" if names and g in names else str(g) for g in t["group"]]
+    inches = ax.get_position().width * ax.figure.get_figwidth() / max(len(t), 1)
+    size = mpl.font_manager.FontProperties(size=mpl.rcParams["xtick.labelsize"]).get_size_in_points()
+    width = max(6, int(inches * 72 / (0.62 * size)))  # characters of an average width that fit
+    wrapped = [textwrap.fill(label, width) for label in named]
+    if max((w.count("\n") + 1 for w in wrapped), default=1) <= 4:
+        return [f"{w}\nn = {n}" for w, n in zip(wrapped, t["n"])], []
+    # numbers only: a group id too long for its place (e.g. "(missing)") is keyed by a letter
+    short, letters = [], iter("abcdefghijklmnopqrstuvwxyz")
+    for g in t["group"]:
+        short.append(str(g) if len(str(g)) <= 3 else next(letters, "?"))
+    key = [label if label.startswith(f"{g}:") else f"{mark}: {label}"
+           for mark, g, label in zip(short, t["group"], named)]
+    return [f"{mark}\n{n:,}" for mark, n in zip(short, t["n"])], key
 
 
 def _group_means_rows(table, grouping, measure) -> tuple[pd.DataFrame, str]:
@@ -1209,8 +1233,9 @@ def _group_point(ax, xi: float, r: pd.Series, measure: str) -> str:
     return kind
 
 
-def _group_means_legend(ax, present: set, rest_shown: bool, ticks: list[str]) -> None:
-    """The legend of the marks drawn, below the tick labels whatever their number of lines."""
+def _group_means_legend(ax, present: set, rest_shown: bool, ticks: list[str], key: list[str] = ()) -> None:
+    """The legend of the marks drawn, below the tick labels whatever their number of lines,
+    then the groups' names when the ticks carry only their numbers (``key``)."""
     entries = {"good": Line2D([], [], marker="^", linestyle="", color=_HIGHER_GOOD, label="finding: good for customers"),
                "bad": Line2D([], [], marker="v", linestyle="", color=_LOWER_GOOD, label="finding: bad for customers"),
                "no clear difference": Line2D([], [], marker="o", linestyle="", color="0.25", mfc="white",
@@ -1220,8 +1245,10 @@ def _group_means_legend(ax, present: set, rest_shown: bool, ticks: list[str]) ->
     handles = [h for key, h in entries.items() if key in present]
     if rest_shown:
         handles.append(Line2D([], [], color="0.45", linestyle="--", label="rest of the sample"))
+    handles += [Line2D([], [], linestyle="none", label=name) for name in key]
     lines = max((tick.count("\n") + 1 for tick in ticks), default=1)  # the pad is in legend font sizes
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(2, len(handles)),
+    lines += 1.5 if ax.get_xlabel() else 0
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=1 if key else min(2, len(handles)),
               frameon=False, fontsize=8, borderaxespad=(12 + 12 * lines) / 8)
 
 
