@@ -267,3 +267,24 @@ def test_the_scenario_findings_state_the_prediction_with_its_intervals_and_its_c
     assert not any("Cambia sobre todo" in s for s in still.sentences)
     with pytest.raises(ParameterError, match="result: expected a ScenarioEngine.apply"):
         scenario_findings({"summary": 1})
+
+
+def test_the_new_findings_name_a_wrong_argument():
+    from valuekit.present.findings import (audit_findings, playbook_findings, scenario_findings, segment_findings,
+                                           tracking_findings)
+
+    profiles = pd.DataFrame({"name": ["a"], "n": [10]}, index=[0])
+    with pytest.raises(ParameterError, match="audit: expected a Survey or its Audit"):
+        audit_findings(pd.DataFrame())
+    with pytest.raises(ParameterError, match="structure: expected the Series"):
+        segment_findings(profiles, structure=None)
+    with pytest.raises(ParameterError, match=r"structure: \['cluster_index', 'null_mean', 'n'\] not found"):
+        segment_findings(profiles, structure={"distinct": True, "p": 0.01})
+    with pytest.raises(ParameterError, match="structure"):
+        playbook_findings(profiles.iloc[:0], profiles, structure="distinct")
+    with pytest.raises(ParameterError, match="names: expected None or a dict"):
+        tracking_findings(pd.DataFrame({"finding": [False], "p_adj": [0.5]}), names=["a"])
+    with pytest.raises(ParameterError, match="table: expected"):
+        tracking_findings("table")
+    with pytest.raises(ParameterError, match="result: expected a ScenarioEngine.apply"):
+        scenario_findings(None)

@@ -23,6 +23,8 @@ import pandas as pd
 from .._docstrings import share_docs
 from .._validate.args import expected_error, frame_arg
 from .._validate.yamlfile import loads
+from ..analyse.segments import structure_arg
+from ..errors import ParameterError
 from ..evidence import DEFAULT_EVIDENCE, Evidence, settings_arg
 from ..survey.codebook import Codebook
 from ..survey.labels import lang_arg, md_text
@@ -226,7 +228,8 @@ def destroyed_findings(versus_rest: pd.DataFrame, *, structure: dict | None = No
     """
     lang = lang_arg(lang)
     table = frame_arg("versus_rest", versus_rest, "a compare_groups table")
-    names = names or {}
+    names = _names(names)
+    structure = _structure(structure, optional=True)
     if structure is not None and not structure["distinct"]:
         return Findings((_say("segments_not_distinct", lang, spread=_num(structure["cluster_index"], "decimal", lang),
                               null=_num(structure["null_mean"], "decimal", lang), p=_p(structure["p"], lang),
@@ -325,6 +328,26 @@ def _competitor_sentence(vmap: pd.DataFrame, competitor: str | None, lang: str) 
     return _say("competitor_everywhere" if everywhere else "competitor_overall", lang, position=position, **shown)
 
 
+def _structure(structure, optional: bool = False) -> dict | None:
+    """A segment_structure result with the numbers a sentence quotes, checked (named when not)."""
+    if structure is None and optional:
+        return None
+    checked = structure_arg(structure)
+    if checked is None:
+        raise expected_error("structure", "the Series (or dict) of segment_structure", structure)
+    missing = [k for k in ("cluster_index", "null_mean", "n") if k not in dict(structure)]
+    if missing:
+        raise ParameterError(f"structure: {missing} not found; expected the result of segment_structure",
+                             name="structure")
+    return {**dict(structure), **checked}
+
+
+def _names(names) -> dict:
+    if names is not None and not isinstance(names, dict):
+        raise expected_error("names", "None or a dict of segment: name", names)
+    return names or {}
+
+
 def _value_word(key: str, lang: str) -> str:
     """A code's reader label (``reader.yaml``'s values), lower-cased for a sentence."""
     words = _READER["values"].get(key)
@@ -408,6 +431,7 @@ def segment_findings(profiles: pd.DataFrame, *, structure: dict | pd.Series, sta
     """
     lang = lang_arg(lang)
     profiles = frame_arg("profiles", profiles, "a segment_profiles table")
+    structure = _structure(structure)
     spread = {"spread": _num(structure["cluster_index"], "decimal", lang),
               "null": _num(structure["null_mean"], "decimal", lang), "p": _p(structure["p"], lang),
               "n": _num(structure["n"], "count", lang)}
@@ -475,6 +499,7 @@ def playbook_findings(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, 
     lang = lang_arg(lang)
     recs = frame_arg("recommendations", recommendations, "a playbook recommendations table")
     profiles = frame_arg("profiles", profiles, "a segment_profiles table")
+    structure = _structure(structure, optional=True)
     out = []
     if structure is not None and not structure["distinct"]:
         out.append(_say("segments_not_distinct", lang, spread=_num(structure["cluster_index"], "decimal", lang),
@@ -525,7 +550,7 @@ def tracking_findings(table: pd.DataFrame, *, names: dict | None = None, lang: s
     """
     lang = lang_arg(lang)
     table = frame_arg("table", table, "a compare_waves table")
-    names = names or {}
+    names = _names(names)
     found = table[table["finding"]].sort_values("effect", key=np.abs, ascending=False, kind="stable")
     out = []
     for _, r in found.head(max_changes).iterrows():
@@ -680,7 +705,7 @@ def scenario_findings(result: dict, *, names: dict | None = None, lang: str = "e
     lang = lang_arg(lang)
     if not isinstance(result, dict) or not {"scenario", "summary", "outcomes"} <= set(result):
         raise expected_error("result", "a ScenarioEngine.apply() result", result)
-    summary, names = result["summary"], names or {}
+    summary, names = result["summary"], _names(names)
     whole = summary.loc["all"]
     name = md_text(result["scenario"].name)
     low, high = whole["share_destroyed_change_low"], whole["share_destroyed_change_high"]
