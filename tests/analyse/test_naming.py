@@ -16,7 +16,7 @@ from valuekit.analyse.segments import ValueSegmenter, segment_structure
 from valuekit.datasets.demo import make_null_survey
 from valuekit.report import _this_python_kernel
 
-NOTEBOOKS = ["03_segments", "04_where_value_is_destroyed", "05_drivers_and_comparisons"]
+NOTEBOOKS = ["03_segments", "04_where_value_is_destroyed", "05_drivers_and_comparisons", "06_value_playbook"]
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +61,14 @@ def test_notebooks_name_segments_by_the_structure_test(null_survey, tmp_path, na
     assert not [t for t in traits if t in text], f"{name} names a segment by its traits on a survey with none"
     if name == "03_segments":
         assert "segment differences not graded" in text
+    # what the page opens with says that nothing passes the bar, and names no segment or driver
+    from valuekit.report import headlines
+
+    found = headlines(executed, limit=10)
+    assert found, f"{name} states no finding"
+    if name in ("03_segments", "04_where_value_is_destroyed"):
+        assert found == [found[0]] and "no segment is singled out" in found[0]
+    elif name == "06_value_playbook":
+        assert "no segment is singled out" in found[0] and found[1].startswith("No lever passes the evidence bar")
+    else:
+        assert not any(" moves " in s for s in found) and "explains too little" in found[0]

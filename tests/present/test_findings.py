@@ -196,6 +196,9 @@ def test_the_tracking_findings_state_the_planted_changes_and_nothing_on_equal_wa
                                          "5.78 in wave 3 (+0.76 [")
     assert "Hedges' g +0.72, adjusted p < 0.001, n = 296 and 297" in found.sentences[0]
     assert all("wave 3" in s for s in found.sentences[:-1])
+    # with the codebook, the waves go by their fieldwork month (labels: wave_3: March 2026)
+    named = tracking_findings(table, names={0: "economic-driven, money-sensitive"}, codebook=waves.codebook, lang="es")
+    assert "de 5,02 en Septiembre 2025 a 5,78 en Marzo 2026 (+0,76 [" in named.sentences[0]
     assert found.sentences[-1].startswith(f"{int(table['finding'].sum())} changes pass the evidence bar")
     # waves 1 and 2 come from one model: nothing passes, and it says so
     same = load_waves(vk.DEMO_DATA, vk.DEMO_CODEBOOK, wave_column="wave", exclude=exclude)

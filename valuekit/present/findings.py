@@ -527,9 +527,18 @@ def playbook_findings(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, 
     return Findings(tuple(out), _heading(lang))
 
 
+def _wave(wave, codebook: Codebook | None, lang: str) -> str:
+    """A wave as a sentence names it: the codebook's label of ``wave_<wave>`` (a fieldwork
+    month), else "wave 3"."""
+    key = f"wave_{wave}"
+    if codebook is not None and codebook.label(key, lang) != key:
+        return md_text(codebook.label(key, lang))
+    return _say("wave_named", lang, wave=md_text(wave))
+
+
 @share_docs
-def tracking_findings(table: pd.DataFrame, *, names: dict | None = None, lang: str = "en",
-                      max_changes: int = 4) -> Findings:
+def tracking_findings(table: pd.DataFrame, *, names: dict | None = None, codebook: Codebook | None = None,
+                      lang: str = "en", max_changes: int = 4) -> Findings:
     """What changed between waves (notebook 08): the largest changes that pass the evidence
     bar, each with both values, the difference and its interval, the effect size, the
     adjusted p and each wave's n; then how many passed out of how many comparisons, or
@@ -540,6 +549,8 @@ def tracking_findings(table: pd.DataFrame, *, names: dict | None = None, lang: s
     table : DataFrame
         :func:`valuekit.analyse.waves.compare_waves`.
     {names}
+    {codebook}
+        Its ``wave_<label>`` labels name the waves ("March 2026"); else "wave 3".
     {lang}
     max_changes : int, default 4
         Changes stated, largest effect first; the count covers them all.
@@ -561,7 +572,8 @@ def tracking_findings(table: pd.DataFrame, *, names: dict | None = None, lang: s
         diff, interval = _diff(r, lang)
         out.append(_say("wave_change", lang, who=who, measure=_measure(r, lang).lower(),
                         before=_num(r["baseline_value"], kind, lang), after=_num(r["value"], kind, lang),
-                        baseline=md_text(r["baseline"]), wave=md_text(r["wave"]), diff=diff, interval=interval,
+                        baseline=_wave(r["baseline"], codebook, lang), wave=_wave(r["wave"], codebook, lang),
+                        diff=diff, interval=interval,
                         effect_name=_say_effect(r["effect_size"], lang), effect=_signed(r["effect"], "decimal", lang),
                         p=_p(r["p_adj"], lang), n_baseline=_num(r["n_baseline"], "count", lang),
                         n=_num(r["n"], "count", lang)))
