@@ -370,3 +370,25 @@ def test_the_index_opens_with_each_pages_headline_findings(tmp_path):
     assert "<h2>Headline findings</h2><h3><a href='01_found.html'>" in index
     assert "<li>First, adjusted p &lt; 0.001</li>" in index and "<li>Second &lt;img src=x&gt; *a*</li>" in index
     assert "Third" not in index and "<img" not in index  # two sentences a page; file text stays text
+
+
+def test_the_report_command_writes_the_findings_in_the_language_asked(tmp_path, tiny_notebook, monkeypatch, capsys):
+    import nbformat
+
+    from valuekit import DEMO_CODEBOOK, DEMO_DATA
+    from valuekit import report as report_module
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    said = tiny_notebook(folder / "01_lang.ipynb", "lang = globals().get('lang', 'en')\nprint('language:', lang)")
+    monkeypatch.setattr(report_module, "notebook_sequence", lambda: [said])
+    # the tiny notebook's parameters cell does not declare lang: the notebook that does gets it
+    nb = nbformat.read(said, as_version=4)
+    nb.cells[0].source += "\nlang = 'en'"
+    nbformat.write(nb, said)
+    assert main(["report", str(DEMO_DATA), "--codebook", str(DEMO_CODEBOOK), "--out", str(tmp_path / "o"),
+                 "--no-pdf", "--lang", "es"]) == 0
+    assert "language: es" in (tmp_path / "o" / "01_lang.html").read_text()
+    with pytest.raises(SystemExit):
+        main(["report", "--out", str(tmp_path / "p"), "--lang", "fr"])
+    assert "invalid choice: 'fr'" in capsys.readouterr().err

@@ -503,6 +503,8 @@ def _report(args) -> int:
         params["n_segments"] = _segments(args.segments)
     if args.n_boot is not None:
         params["n_boot"] = _check.integer("--n-boot", args.n_boot, min=1)
+    if args.lang is not None:
+        params["lang"] = args.lang
     read_options = _read_options(args)
     if read_options:
         params["read_options"] = read_options
@@ -793,6 +795,9 @@ def _report_command(sub, common) -> None:
     report.add_argument("--n-boot", type=int, metavar="N",
                         help="bootstrap resamples in every notebook that draws them (default: each notebook's "
                              "own, 30 to 200); fewer run faster, with rougher intervals")
+    report.add_argument("--lang", choices=["en", "es", "it"],
+                        help="the language of the findings, tables and charts (labels from the codebook; "
+                             "default en)")
     _exclude_args(report)
     report.set_defaults(func=_report)
 

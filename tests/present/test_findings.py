@@ -130,7 +130,7 @@ def test_the_audit_findings_account_for_the_planted_dirt():
     excluded = truth["speeders"] + truth["straight_liners"] + truth["duplicate_ids"] + truth["all_blank_rows"] \
         + truth["blank_ids"]
     assert found.sentences[0].startswith(f"{2008 - excluded:,} of the 2,008 rows of demo\\_survey.csv are analysed; "
-                                         f"{excluded} are left out")
+                                         f"rows left out, each for a stated reason: {excluded} (")
     assert (f"too fast: {truth['speeders']}; same answer throughout: {truth['straight_liners']}; repeated respondent "
             f"id: {truth['duplicate_ids']}; no answers: {truth['all_blank_rows']}; no respondent id: "
             f"{truth['blank_ids']}") in found.sentences[0]

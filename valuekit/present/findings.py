@@ -684,16 +684,24 @@ def _path_sentence(path, codebook, lang: str, max_paths: int) -> str:
                 n=_num(n, "count", lang))
 
 
+def _pp(value, lang: str) -> str:
+    """A share's change in percentage points: one decimal, more where one would print a
+    change that is not zero as 0.0 or -0.0 (an interval's end just beside zero)."""
+    points, digits = value * 100, 1
+    while points != 0 and abs(points) < 0.5 * 10 ** -digits and digits < 3:
+        digits += 1
+    return format_number(points, "decimal", lang, digits=digits)
+
+
 def _points(value, lang: str) -> str:
-    """A change in a share as signed percentage points, one decimal."""
-    text = format_number(value * 100, "decimal", lang, digits=1)
+    """A change in a share as signed percentage points."""
+    text = _pp(value, lang)
     return (text if text.startswith(("-", "−")) else "+" + text) + " " + _say("points", lang)
 
 
 def _points_interval(low, high, lang: str) -> str:
     between = _READER["words"]["between"][lang]
-    return (f"[{format_number(low * 100, 'decimal', lang, digits=1)}{between}"
-            f"{format_number(high * 100, 'decimal', lang, digits=1)}]")
+    return f"[{_pp(low, lang)}{between}{_pp(high, lang)}]"
 
 
 @share_docs
