@@ -1599,7 +1599,7 @@ class _Server:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         self.ps = psutil.Process(self.proc.pid)
         self.url = f"http://127.0.0.1:{self.port}/"
-        deadline = time.time() + 120
+        deadline = time.time() + 900  # the server prepares the survey's engine state before it listens
         while True:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=2):
@@ -1744,8 +1744,12 @@ def bench_dashboard(ctx: Context) -> dict:
         try:
             # 1. Page loads: the served default (a preheated kernel waits for the visitor) and,
             #    as the floor it improves on, a cold kernel started on navigation.
+            #    The survey's engine state is kept in a cache of this run's own (a cold server
+            #    whose cache exists); "uncached" is a cold kernel that computes it, the old floor.
             load_times, memory = {}, []
-            for mode, extra in (("pooled", []), ("cold", ["--no-preheat"])):
+            cache = ["--cache", str(Path(tmp) / "cache")]
+            for mode, extra in (("pooled", cache), ("cold", [*cache, "--no-preheat"]),
+                                ("uncached", ["--no-cache", "--no-preheat"])):
                 server = _Server(["--scenarios", tmp, *extra], ROOT)
                 try:
                     ctx.log(f"{mode}: server warm after {server.quiet():.1f} s")
@@ -1790,8 +1794,13 @@ def bench_dashboard(ctx: Context) -> dict:
                 metrics[f"load_{mode}_all_s"] = metric([round(t, 2) for t in times], "s")
             ratio = statistics.median(load_times["pooled"]) / statistics.median(load_times["cold"])
             metrics["load_ratio_pooled_vs_cold"] = metric(round(ratio, 2), "x")
-            checks["load_median_le_4s"] = {"ok": statistics.median(load_times["pooled"]) <= 4.0,
+            kept = statistics.median(load_times["cold"]) / statistics.median(load_times["uncached"])
+            metrics["load_ratio_cached_vs_uncached_cold"] = metric(round(kept, 2), "x",
+                                                                   "a cold kernel reading the engine state / computing it")
+            checks["load_median_le_3s"] = {"ok": statistics.median(load_times["pooled"]) <= 3.0,
                                            "detail": f"median {statistics.median(load_times['pooled']):.2f} s"}
+            checks["cold_cached_load_le_10s"] = {"ok": statistics.median(load_times["cold"]) <= 10.0,
+                                                 "detail": f"median {statistics.median(load_times['cold']):.2f} s"}
             page_kernel = max(memory, key=lambda m: m["uss"])
             for key in ("rss", "pss", "uss"):
                 metrics[f"kernel_{key}_mb"] = metric(round(page_kernel[key]), "MB",
@@ -1809,7 +1818,7 @@ def bench_dashboard(ctx: Context) -> dict:
 
             # 4. Latency at scale: the demo survey resampled to 100,000 customers.
             server = _Server([str(big), "--codebook", str(valuekit.DEMO_CODEBOOK), "--levers", levers,
-                              "--scenarios", tmp], ROOT)
+                              "--scenarios", tmp, *cache], ROOT)
             try:
                 ctx.log(f"{rows:,} customers: server warm after {server.quiet(timeout=900):.1f} s")
                 context, page, seconds = _open_page(browser, server.url, "price")

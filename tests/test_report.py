@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -392,3 +393,44 @@ def test_the_report_command_writes_the_findings_in_the_language_asked(tmp_path, 
     with pytest.raises(SystemExit):
         main(["report", "--out", str(tmp_path / "p"), "--lang", "fr"])
     assert "invalid choice: 'fr'" in capsys.readouterr().err
+
+
+def test_the_dashboard_prepares_the_survey_before_it_says_it_is_serving(tmp_path, monkeypatch, capsys):
+    import socket
+
+    import nbformat
+
+    from valuekit import report
+    from valuekit.decide.engine_cache import load_engine_state
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    served = {}
+
+    def voila(command, cwd):
+        served["command"] = command
+        page = nbformat.read(Path(cwd) / "dashboard.ipynb", as_version=4)
+        served["injected"] = next(c.source for c in page.cells if "injected-parameters" in c.metadata.get("tags", []))
+        return 0
+
+    monkeypatch.setattr(report, "_run_voila", voila)
+    cache = tmp_path / "cache"
+    assert report.serve_dashboard(port=port, save_dir=tmp_path / "s", cache_dir=cache, timeout=300) == 0
+    out = capsys.readouterr().out
+    assert out.index("preparing the survey for the dashboard") < out.index("serving the what-if dashboard")
+    assert f"engine state computed; kept in {cache}" in out
+    (state,) = [p for p in cache.iterdir() if p.is_dir()]
+    assert load_engine_state(cache, state.name) is not None
+    assert f"cache_dir = \"{cache}\"" in served["injected"] or f"cache_dir = '{cache}'" in served["injected"]
+    assert "--VoilaExecutor.timeout=300" in served["command"]
+    # the next start finds it; --no-cache keeps nothing and passes none
+    assert report.serve_dashboard(port=port, save_dir=tmp_path / "s", cache_dir=cache) == 0
+    assert f"engine state read from {cache}" in capsys.readouterr().out
+    assert report.serve_dashboard(port=port, save_dir=tmp_path / "s", cache=False) == 0
+    assert "preparing" not in capsys.readouterr().out and "cache_dir" not in served["injected"]
+    seen = {}
+    monkeypatch.setattr(report, "serve_dashboard", lambda *a, **k: seen.update(k) or 0)
+    assert main(["dashboard", "--cache", str(cache), "--timeout", "240"]) == 0
+    assert seen["cache_dir"] == str(cache) and seen["timeout"] == 240 and seen["cache"] is True
+    assert main(["dashboard", "--no-cache"]) == 0 and seen["cache"] is False

@@ -491,13 +491,8 @@ def _weight(args) -> int:
     return 0
 
 
-def _report(args) -> int:
-    from . import report as _report_module  # deferred: this command's modules (a fast --help)
-
-    if (args.data is None) != (args.codebook is None):
-        raise ParameterError("give both DATA and --codebook, or neither (the demo survey)", name="--codebook")
-    if args.data is None:  # the bundled demo survey, wherever the package is installed
-        args.data, args.codebook = str(DEMO_DATA), str(DEMO_CODEBOOK)
+def _report_parameters(args) -> dict:
+    """The notebooks' parameters the report command's options set."""
     params = {"exclude": _exclusions(args)} if args.keep or args.drop else {}
     if args.segments is not None:
         params["n_segments"] = _segments(args.segments)
@@ -505,9 +500,19 @@ def _report(args) -> int:
         params["n_boot"] = _check.integer("--n-boot", args.n_boot, min=1)
     if args.lang is not None:
         params["lang"] = args.lang
-    read_options = _read_options(args)
-    if read_options:
-        params["read_options"] = read_options
+    if _read_options(args):
+        params["read_options"] = _read_options(args)
+    return params
+
+
+def _report(args) -> int:
+    from . import report as _report_module  # deferred: this command's modules (a fast --help)
+
+    if (args.data is None) != (args.codebook is None):
+        raise ParameterError("give both DATA and --codebook, or neither (the demo survey)", name="--codebook")
+    if args.data is None:  # the bundled demo survey, wherever the package is installed
+        args.data, args.codebook = str(DEMO_DATA), str(DEMO_CODEBOOK)
+    params = _report_parameters(args)
     _check.integer("--timeout", args.timeout, min=1)
     sequence = _report_module.notebook_sequence()
     skip = _report_module.resolve_skip([s for entry in args.skip for s in entry.split(",") if s.strip()],
@@ -614,8 +619,10 @@ def _dashboard(args) -> int:
     if args.segments is not None:
         params["n_segments"] = _segments(args.segments)
     _check.output_dir("--scenarios", args.scenarios, "scenario folder")
+    timeout = _check.integer("--timeout", args.timeout, min=1)
     return serve_dashboard(args.data, args.codebook, levers=args.levers, port=args.port, parameters=params,
-                           save_dir=args.scenarios, lang=args.lang, preheat=not args.no_preheat)
+                           save_dir=args.scenarios, lang=args.lang, preheat=not args.no_preheat, timeout=timeout,
+                           cache_dir=args.cache, cache=not args.no_cache)
 
 
 def _reliability(args) -> int:
@@ -816,6 +823,13 @@ def _dashboard_command(sub, common) -> None:
     dashboard.add_argument("--no-preheat", action="store_true",
                            help="start each visitor's kernel on arrival instead of keeping one ready "
                                 "(saves one kernel's memory; pages open slower)")
+    dashboard.add_argument("--cache", metavar="DIR",
+                           help="folder keeping the survey's segments and driver models between starts "
+                                "(default: $VALUEKIT_CACHE, else ~/.cache/valuekit)")
+    dashboard.add_argument("--no-cache", action="store_true",
+                           help="keep nothing: every visitor's kernel computes the segments and models")
+    dashboard.add_argument("--timeout", type=int, default=120, metavar="SECONDS",
+                           help="seconds a visitor's page may take to build (default 120)")
     dashboard.set_defaults(func=_dashboard)
 
 

@@ -846,6 +846,21 @@ def dashboard_command(notebook: str | Path, port: int, *, timeout: int = 120, pr
             "--MappingKernelManager.cull_connected=False", str(notebook)]
 
 
+def _prepare_cache(params: dict, cache_dir) -> Path:
+    """Compute (or find) the dashboard engine's state in the cache folder, before serving."""
+    from .decide.engine_cache import default_cache_dir  # deferred: with the engine it keeps
+    from .present.app import prepare_engine  # deferred: scikit-learn
+
+    folder = _check.output_dir("cache_dir", default_cache_dir() if cache_dir is None else cache_dir,
+                               "engine cache folder").resolve()
+    print("preparing the survey for the dashboard (segments, driver models) ...", flush=True)
+    options = {k: params[k] for k in ("read_options", "n_segments", "random_state", "lang") if k in params}
+    *_, engine = prepare_engine(params.get("data_path"), params.get("codebook_path"), levers=params.get("levers_path"),
+                                cache_dir=folder, **options)
+    print(f"engine state {engine.cache}", flush=True)
+    return folder
+
+
 def _port_free(port: int) -> None:
     """Refuse ``port`` when nothing could listen on it at 127.0.0.1 (another server holds
     it, or it needs rights this user lacks), tried by binding it as Voilà's server does
@@ -894,7 +909,7 @@ def _run_voila(command: list[str], cwd: str) -> int:
 def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None = None, *,
                     levers: str | Path | None = None, port: int = 8866, parameters: dict | None = None,
                     save_dir: str | Path = "scenarios", lang: str = "en", timeout: int = 120,
-                    preheat: bool = True) -> int:
+                    preheat: bool = True, cache_dir: str | Path | None = None, cache: bool = True) -> int:
     """Serve the what-if dashboard page with Voilà on 127.0.0.1 (code hidden) until interrupted.
 
     The page is ``valuekit/present/dashboard.ipynb`` (the dashboard and nothing else), with the
@@ -904,6 +919,13 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
     where scenarios are saved and compared. Everything is read and validated before the
     server starts. Returns Voilà's exit code (1 if ``port`` was taken in the moment
     between the check and Voilà's start: it never moves to another port).
+
+    Before it says it is serving, the engine's expensive state (segments, names, outcome
+    models and their bootstrap draws) is computed once and kept in ``cache_dir`` (default
+    :func:`valuekit.decide.engine_cache.default_cache_dir`), or read from there when this
+    survey's is kept already; every visitor's kernel then starts from it. ``cache=False``
+    keeps nothing: each kernel computes it. ``timeout`` is the seconds a visitor's page
+    may take to build (Voilà's cell timeout).
 
     Raises
     ------
@@ -936,6 +958,8 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
         params["levers_path"] = str(levers)
     save_dir = _check.output_dir("save_dir", save_dir, "scenario folder").resolve()
     params.update(save_dir=str(save_dir), lang=lang)
+    if _check.flag("cache", cache):
+        params["cache_dir"] = str(_prepare_cache(params, cache_dir))
     with tempfile.TemporaryDirectory() as tmp, _this_python_kernel() as kernel:
         served = Path(tmp) / "dashboard.ipynb"
         pm.execute_notebook(str(notebook), str(served), parameters=params, prepare_only=True,

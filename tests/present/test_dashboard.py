@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,11 +41,15 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def _serve(command: list[str], port: int, cwd: Path):
-    """Start a server, wait until ``port`` accepts connections, yield its URL; always stop it."""
+    """Start a server, wait until ``port`` accepts connections, yield its URL; always stop it.
+
+    The server keeps the survey's engine state in a cache folder of its own (removed after),
+    and prepares it before it listens."""
+    cache = tempfile.mkdtemp(prefix="valuekit-cache-")
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+                            start_new_session=True, env={**os.environ, "VALUEKIT_CACHE": cache})
     try:
-        deadline = time.time() + 90
+        deadline = time.time() + 300
         while True:
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=2):
@@ -60,6 +65,7 @@ def _serve(command: list[str], port: int, cwd: Path):
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

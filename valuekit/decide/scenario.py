@@ -65,6 +65,7 @@ from ..measure.scoring import VERDICTS, ValueScorer, group_order, item_maps, ite
 from ..survey.answers import kish_n, survey_weights
 from ..survey.codebook import LANGUAGES, Codebook, ui_text
 from ..survey.levers import LeverSet, read_levers
+from .engine_cache import engine_key, load_engine_state, save_engine_state
 
 __all__ = ["Scenario", "ScenarioEngine", "ScenarioError", "OutcomeModel", "compare_scenarios", "build_engine",
            "format_headline", "format_outcome_changes", "format_summary", "format_comparison", "ui_text", "lever_scenarios",
@@ -956,7 +957,7 @@ def compare_scenarios(engine: ScenarioEngine, scenarios: list[Scenario], *, segm
 @share_docs
 def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str = "kmeans", random_state=None,
                  scorer: ValueScorer | None = None, n_boot: int = 200, lang: str = "en",
-                 ) -> tuple[ScenarioEngine, dict, dict]:
+                 cache_dir: str | Path | None = None) -> tuple[ScenarioEngine, dict, dict]:
     """Score, segment and fit the outcome models of a loaded survey; return the engine.
 
     The one recipe the what-if notebook, the dashboard and their tests share;
@@ -987,6 +988,12 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
     n_boot : int, default 200
         Bootstrap resamples of each outcome model (the intervals of predicted changes).
     {lang}
+    cache_dir : str or Path, optional
+        Keep the expensive state (segments, their names, the outcome models and their
+        bootstrap draws) in this folder, keyed by the survey's answers, its codebook and
+        these settings (:mod:`valuekit.decide.engine_cache`), and read it back on the next
+        build: the same engine in a fraction of the time. Not used with a ``scorer`` of
+        one's own. ``engine.cache`` says whether the state was read or computed.
     """
 
     if not (isinstance(getattr(survey, "codebook", None), Codebook)
@@ -1005,7 +1012,31 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
     cb = survey.codebook
     cb.require_sacrifices("the what-if scenario engine")
     levers = read_levers(levers, cb)
+    cached = cache_dir is not None and scorer is None
+    if cache_dir is not None:
+        cache_dir = _check.output_dir("cache_dir", cache_dir, "engine cache folder")
     scorer = (scorer or ValueScorer(cb)).fit(survey.data)
+    settings = {"n_segments": n_segments, "method": method, "random_state": random_state, "n_boot": n_boot}
+    key = engine_key(survey, settings) if cached else None
+    state = load_engine_state(cache_dir, key) if cached else None
+    read = state is not None
+    if state is None:
+        state = _engine_state(survey, scorer, n_segments=n_segments, method=method, random_state=random_state,
+                              n_boot=n_boot)
+        if cached:
+            save_engine_state(cache_dir, key, state)
+    models = [OutcomeModel(m["name"], m["label"], m["slopes"], m["boot"], m["r2"], m["n"]) for m in state["models"]]
+    engine = ScenarioEngine(survey.data, scorer, levers, segments=state["segments"], outcomes=models,
+                            weights=survey.weights)
+    engine.segment_names = state["names"]
+    engine.cache = (f"read from {cache_dir}" if read else f"computed; kept in {cache_dir}") if cached else "not kept"
+    return engine, state["names"][lang], {m.name: _label(m, lang) for m in models}
+
+
+def _engine_state(survey, scorer, *, n_segments, method, random_state, n_boot) -> dict:
+    """The engine's expensive part: segments, their names in every language, the outcome
+    models and their bootstrap draws (see :func:`build_engine`)."""
+    cb = survey.codebook
     scores = scorer.transform(survey.data)
     if n_segments is None:
         n_segments = suggest_n_segments(scores, cb, method=method, random_state=random_state)
@@ -1026,10 +1057,9 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
         slopes = outcome_slopes(data, col, blocks, weights=survey.weights)
         boot = bootstrap_slopes(data, col, blocks, weights=survey.weights, n_boot=n_boot, random_state=random_state)
         labels = {x: _outcome_label(cb, name, col, x) for x in LANGUAGES}
-        models.append(OutcomeModel(name, labels, slopes, boot, slopes.attrs["r2"], slopes.attrs["n"]))
-    engine = ScenarioEngine(survey.data, scorer, levers, segments=segments, outcomes=models, weights=survey.weights)
-    engine.segment_names = names_by_lang
-    return engine, names_by_lang[lang], {m.name: _label(m, lang) for m in models}
+        models.append({"name": name, "label": labels, "slopes": slopes, "boot": boot, "r2": slopes.attrs["r2"],
+                       "n": slopes.attrs["n"]})
+    return {"segments": segments, "names": names_by_lang, "models": models}
 
 
 # -- presentation: the same words and numbers on the page, in the notebook and in the deck ----

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..config import DATA_DIR, DEMO_CODEBOOK, DEMO_DATA
 from ..errors import ParameterError, ValuekitError
 
-__all__ = ["dashboard_page", "free_kernel_on_close", "startup_error"]
+__all__ = ["dashboard_page", "prepare_engine", "free_kernel_on_close", "startup_error"]
 
 # Voilà's page stops its kernel when the tab closes (a beacon from ``beforeunload``), but the
 # beacon carries the ``_xsrf`` cookie, which the page never sets (voila-dashboards/voila#1458),
@@ -48,8 +48,12 @@ def free_kernel_on_close():
 def dashboard_page(data=None, codebook=None, *, levers=None, read_options: dict | None = None,
                    exclude=("missing_id", "duplicate_id", "no_answers", "straightliner", "speeder", "invalid_weight"),
                    n_segments: int | None = None, random_state: int = 2026, save_dir: str | Path = "scenarios",
-                   lang: str = "en", figure: bool = True):
+                   lang: str = "en", figure: bool = True, cache_dir: str | Path | None = None):
     """The dashboard page for a survey (the demo survey and its lever file when ``data`` is None).
+
+    With ``cache_dir``, the engine's expensive state is read from that folder when this
+    survey's is there, and kept there otherwise (:mod:`valuekit.decide.engine_cache`):
+    ``valuekit dashboard`` prepares it before serving, so every visitor's page starts from it.
 
     A page that cannot be built (the survey file changed since the server started, a lever
     that no longer fits, too few respondents for the segments, ...) is shown as a readable
@@ -64,7 +68,7 @@ def dashboard_page(data=None, codebook=None, *, levers=None, read_options: dict 
     try:
         return _page(data, codebook, levers=levers, read_options=read_options, exclude=exclude,
                      n_segments=n_segments, random_state=random_state, save_dir=save_dir, lang=lang,
-                     figure=figure)
+                     figure=figure, cache_dir=cache_dir)
     except Exception as err:  # noqa: BLE001 (every failure becomes a message on the page)
 
         if not isinstance(err, ValuekitError):  # a bug: its traceback goes to the server's log
@@ -101,13 +105,23 @@ def startup_error(err: Exception):
     return page
 
 
-def _page(data, codebook, *, levers, read_options, exclude, n_segments, random_state, save_dir, lang, figure):
-    import ipywidgets as widgets  # deferred: ipywidgets
+def prepare_engine(data=None, codebook=None, *, levers=None, read_options: dict | None = None,
+                   exclude=("missing_id", "duplicate_id", "no_answers", "straightliner", "speeder", "invalid_weight"),
+                   n_segments: int | None = None, random_state: int = 2026, lang: str = "en",
+                   cache_dir: str | Path | None = None):
+    """The survey, its levers and the scenario engine the dashboard page shows (the demo
+    survey and its lever file when ``data`` is None), the engine's state read from or kept
+    in ``cache_dir``. ``valuekit dashboard`` calls it once before serving, so that the
+    first visitor's page already finds the state.
 
-    from ..decide.scenario import NO_SEGMENT, build_engine  # deferred: scikit-learn
+    Returns
+    -------
+    tuple
+        ``(survey, levers, engine)``; ``engine.cache`` says whether the state was read or computed.
+    """
+    from ..decide.scenario import build_engine  # deferred: scikit-learn
     from ..survey.audit import load_survey  # deferred: pyarrow
     from ..survey.levers import read_levers  # deferred: pyarrow
-    from .widgets import WhatIfDashboard  # deferred: scikit-learn
 
     if (data is None) != (codebook is None):
         raise ParameterError("give both data and codebook, or neither (the demo survey)", name="codebook")
@@ -116,7 +130,21 @@ def _page(data, codebook, *, levers, read_options, exclude, n_segments, random_s
                          exclude=list(exclude), **(read_options or {}))
     lever_set = read_levers(levers if levers is not None else (DATA_DIR / "demo_levers.yaml" if demo else None),
                             survey.codebook)
-    engine, _, _ = build_engine(survey, lever_set, n_segments=n_segments, random_state=random_state, lang=lang)
+    engine, _, _ = build_engine(survey, lever_set, n_segments=n_segments, random_state=random_state, lang=lang,
+                                cache_dir=cache_dir)
+    return survey, lever_set, engine
+
+
+def _page(data, codebook, *, levers, read_options, exclude, n_segments, random_state, save_dir, lang, figure,
+          cache_dir=None):
+    import ipywidgets as widgets  # deferred: ipywidgets
+
+    from ..decide.scenario import NO_SEGMENT  # deferred: scikit-learn
+    from .widgets import WhatIfDashboard  # deferred: scikit-learn
+
+    survey, lever_set, engine = prepare_engine(data, codebook, levers=levers, read_options=read_options,
+                                               exclude=exclude, n_segments=n_segments, random_state=random_state,
+                                               lang=lang, cache_dir=cache_dir)
     dashboard = WhatIfDashboard(engine, names=engine.segment_names, save_dir=save_dir, figure=figure, lang=lang)
     cb = survey.codebook
     title = widgets.HTML(
