@@ -4,6 +4,7 @@ nothing but JSON and Parquet written."""
 
 import json
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -94,3 +95,34 @@ def test_the_cache_folder_is_documented_and_movable(monkeypatch, tmp_path):
     monkeypatch.delenv("VALUEKIT_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_cache_dir() == tmp_path / "xdg" / "valuekit"
+
+
+def test_a_state_that_cannot_be_kept_leaves_a_working_engine(demo, tmp_path, monkeypatch):
+    from valuekit.decide import engine_cache, scenario
+
+    survey, levers = demo
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(scenario, "save_engine_state", full_disk)
+    engine, _, _ = build_engine(survey, levers, n_segments=4, random_state=2026, n_boot=20, cache_dir=tmp_path)
+    assert engine.cache == "computed; not kept: No space left on device"
+    assert engine.apply(lever_scenarios(levers)[0])["summary"].loc["all", "customers"] > 0
+    # two processes writing the same state: the second finds the first's and keeps it
+    monkeypatch.undo()
+    fresh, _, _ = build_engine(survey, levers, n_segments=4, random_state=2026, n_boot=20, cache_dir=tmp_path)
+    (state,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    read = engine_cache.load_engine_state(tmp_path, state.name)
+    real_rename = type(tmp_path).rename
+
+    def late(self, target):  # another process renamed its copy into place first
+        if not Path(target).exists():
+            real_rename(self, target)
+        raise OSError(39, "Directory not empty")
+
+    monkeypatch.setattr(engine_cache.shutil, "rmtree", lambda *a, **k: None)
+    monkeypatch.setattr(type(tmp_path), "rename", late)
+    assert engine_cache.save_engine_state(tmp_path, state.name, read) == state
+    monkeypatch.undo()
+    assert engine_cache.load_engine_state(tmp_path, state.name) is not None

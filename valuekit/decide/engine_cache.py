@@ -67,7 +67,8 @@ def engine_key(survey, settings: dict) -> str:
 
 def save_engine_state(folder: Path, key: str, state: dict) -> Path:
     """Write ``state`` (``segments``, ``names``, ``models``) under ``folder/key``, atomically:
-    a reader sees the whole state or none. Returns the state's folder."""
+    a reader sees the whole state or none, and of two processes writing the same state at
+    once (two kernels starting together), one keeps its copy. Returns the state's folder."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / key
@@ -86,8 +87,12 @@ def save_engine_state(folder: Path, key: str, state: dict) -> Path:
                     "models": models}
         (work / "state.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         if target.exists():
-            shutil.rmtree(target)
-        work.rename(target)
+            shutil.rmtree(target, ignore_errors=True)  # an entry that could not be read back
+        try:
+            work.rename(target)
+        except OSError:
+            if not target.exists():  # not another process having written the same state first
+                raise
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)

@@ -1019,17 +1019,21 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
     settings = {"n_segments": n_segments, "method": method, "random_state": random_state, "n_boot": n_boot}
     key = engine_key(survey, settings) if cached else None
     state = load_engine_state(cache_dir, key) if cached else None
-    read = state is not None
+    read, kept = state is not None, ""
     if state is None:
         state = _engine_state(survey, scorer, n_segments=n_segments, method=method, random_state=random_state,
                               n_boot=n_boot)
         if cached:
-            save_engine_state(cache_dir, key, state)
+            try:
+                save_engine_state(cache_dir, key, state)
+            except OSError as err:  # a full disk, a folder gone: the engine works, the state is not kept
+                kept = f"; not kept: {err.strerror or err}"
     models = [OutcomeModel(m["name"], m["label"], m["slopes"], m["boot"], m["r2"], m["n"]) for m in state["models"]]
     engine = ScenarioEngine(survey.data, scorer, levers, segments=state["segments"], outcomes=models,
                             weights=survey.weights)
     engine.segment_names = state["names"]
-    engine.cache = (f"read from {cache_dir}" if read else f"computed; kept in {cache_dir}") if cached else "not kept"
+    engine.cache = ("not kept" if not cached else f"read from {cache_dir}" if read
+                    else f"computed{kept}" if kept else f"computed; kept in {cache_dir}")
     return engine, state["names"][lang], {m.name: _label(m, lang) for m in models}
 
 
