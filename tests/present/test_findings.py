@@ -174,8 +174,14 @@ def test_the_playbook_findings_state_one_lever_per_segment_or_none():
         "competitor_p_adj": [np.nan, 1e-3]})
     found = playbook_findings(recs, profiles)
     assert found.sentences == ("Segment 0 (money-sensitive, n = 300): change the offer: its price and what it "
-                               "includes, on money (strong evidence; 5.10 [5.00, 5.20] against 3.90 in the rest, "
+                               "includes, on money (strong evidence; 5.10 against 3.90 in the rest, "
                                "Hedges' g +1.08, adjusted p < 0.001); 1 more lever(s) in the table.",)
+    # each lever is stated with the numbers its own rule tested, not another rule's
+    partner = playbook_findings(recs.iloc[[1]], profiles).sentences[0]
+    assert partner.endswith("(moderate evidence; ours against the competitor's 0.90, adjusted p = 0.001).")
+    offer = recs.iloc[[0]].assign(rule="offer", importance=36.0, importance_ci_low=31.0, importance_ci_high=42.0)
+    assert playbook_findings(offer, profiles).sentences[0].endswith(
+        "(strong evidence; mean 5.10; 36.0% [31.0%, 42.0%] of the outcome's explained variance).")
     none = playbook_findings(recs.iloc[:0], profiles, investigate=recs, lang="es")
     assert none.sentences[0].startswith("Ninguna palanca supera el umbral de evidencia en ningún segmento")
     assert "2 segmentos, 2 señales" in none.sentences[0]

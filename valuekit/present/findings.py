@@ -24,6 +24,7 @@ from .._docstrings import share_docs
 from .._validate.args import expected_error, frame_arg
 from .._validate.yamlfile import loads
 from ..analyse.segments import structure_arg
+from ..decide.playbook import RULES
 from ..errors import ParameterError
 from ..evidence import DEFAULT_EVIDENCE, Evidence, settings_arg
 from ..survey.codebook import Codebook
@@ -33,6 +34,9 @@ from .reader import _READER, format_number
 __all__ = ["Findings", "value_findings", "destroyed_findings", "driver_findings", "audit_findings", "segment_findings",
            "playbook_findings", "tracking_findings", "model_findings",
            "scenario_findings", "FINDINGS_TEXT"]
+
+#: Each playbook rule's evidence checks: which numbers a recommendation is stated with.
+_RULE_CHECKS = {rule.id: rule.checks for rule in RULES}
 
 #: The sentences, by key and language (``findings.yaml``).
 FINDINGS_TEXT: dict = loads(Path(__file__).with_name("findings.yaml").read_text(encoding="utf-8"))
@@ -231,9 +235,7 @@ def destroyed_findings(versus_rest: pd.DataFrame, *, structure: dict | None = No
     names = _names(names)
     structure = _structure(structure, optional=True)
     if structure is not None and not structure["distinct"]:
-        return Findings((_say("segments_not_distinct", lang, spread=_num(structure["cluster_index"], "decimal", lang),
-                              null=_num(structure["null_mean"], "decimal", lang), p=_p(structure["p"], lang),
-                              n=_num(structure["n"], "count", lang)),), _heading(lang))
+        return Findings((_not_distinct(structure, lang),), _heading(lang))
     shares = table[(table["measure"] == "share_destroyed") & table["finding"] & (table["diff"] > 0)]
     out = []
     for _, row in shares.sort_values("diff", ascending=False).head(3).iterrows():
@@ -342,6 +344,25 @@ def _structure(structure, optional: bool = False) -> dict | None:
     return {**dict(structure), **checked}
 
 
+def _spread(structure: dict, lang: str) -> dict:
+    """The structure test's numbers as the sentences quote them."""
+    return {"spread": _num(structure["cluster_index"], "decimal", lang),
+            "null": _num(structure["null_mean"], "decimal", lang), "p": _p(structure["p"], lang),
+            "n": _num(structure["n"], "count", lang)}
+
+
+def _not_distinct(structure: dict, lang: str) -> str:
+    """That the segments are one continuum, with the structure test's evidence."""
+    return _say("segments_not_distinct", lang, **_spread(structure, lang))
+
+
+def _segment_words(segment, names: dict, lang: str) -> str:
+    """'segment 2 (its name)', or 'segment 2' without a name."""
+    if segment in names:
+        return _say("segment_named", lang, segment=md_text(segment), name=md_text(names[segment]))
+    return _say("segment_bare", lang, segment=md_text(segment))
+
+
 def _names(names) -> dict:
     if names is not None and not isinstance(names, dict):
         raise expected_error("names", "None or a dict of segment: name", names)
@@ -432,13 +453,10 @@ def segment_findings(profiles: pd.DataFrame, *, structure: dict | pd.Series, sta
     lang = lang_arg(lang)
     profiles = frame_arg("profiles", profiles, "a segment_profiles table")
     structure = _structure(structure)
-    spread = {"spread": _num(structure["cluster_index"], "decimal", lang),
-              "null": _num(structure["null_mean"], "decimal", lang), "p": _p(structure["p"], lang),
-              "n": _num(structure["n"], "count", lang)}
     if not structure["distinct"]:
-        return Findings((_say("segments_not_distinct", lang, **spread),), _heading(lang))
+        return Findings((_not_distinct(structure, lang),), _heading(lang))
     segments = profiles.drop(index="unassigned", errors="ignore").sort_values("n", ascending=False, kind="stable")
-    out = [_say("segments_distinct", lang, k=_num(len(segments), "count", lang), **spread)]
+    out = [_say("segments_distinct", lang, k=_num(len(segments), "count", lang), **_spread(structure, lang))]
     jaccard = stability.set_index("segment") if stability is not None else None
     for seg, row in segments.head(max_segments).iterrows():
         found = ""
@@ -457,19 +475,22 @@ def segment_findings(profiles: pd.DataFrame, *, structure: dict | pd.Series, sta
 
 
 def _lever_evidence(row, lang: str) -> str:
-    """The numbers a recommendation stands on: the difference from the rest, the competitor
-    test, or the share destroyed, whichever its rule tested."""
-    if np.isfinite(row.get("p_adj", np.nan)) and np.isfinite(row.get("score", np.nan)):
-        low, high = row.get("score_ci_low", np.nan), row.get("score_ci_high", np.nan)
+    """The numbers a recommendation stands on, those its rule tested (its checks in
+    :data:`valuekit.decide.playbook.RULES`): the difference from the rest, the competitor
+    test, the share destroyed, or the driver's share of the explained variance."""
+    checks = _RULE_CHECKS.get(str(row.get("rule")), ())
+    if "difference" in checks:
         return _say("evidence_difference", lang, score=_num(row["score"], "decimal", lang),
-                    interval=_interval(low, high, "decimal", lang) if np.isfinite(low) else "",
                     rest=_num(row["rest_score"], "decimal", lang), effect=_signed(row["effect"], "decimal", lang),
-                    p=_p(row["p_adj"], lang)).replace("  ", " ")
-    if np.isfinite(row.get("competitor_p_adj", np.nan)):
+                    p=_p(row["p_adj"], lang))
+    if "competitor" in checks:
         return _say("evidence_competitor", lang, ratio=_num(row["vs_competitor"], "decimal", lang),
                     p=_p(row["competitor_p_adj"], lang))
-    return _say("evidence_destroyed", lang, share=_num(row["share_destroyed"], "percent", lang),
-                interval=_interval(row["destroyed_ci_low"], row["destroyed_ci_high"], "percent", lang))
+    if "destroyed" in checks:
+        return _say("evidence_destroyed", lang, share=_num(row["share_destroyed"], "percent", lang),
+                    interval=_interval(row["destroyed_ci_low"], row["destroyed_ci_high"], "percent", lang))
+    return _say("evidence_driver", lang, share=_num(row["importance"], "pct", lang), score=_num(row["score"], "decimal", lang),
+                interval=_interval(row["importance_ci_low"], row["importance_ci_high"], "pct", lang))
 
 
 @share_docs
@@ -502,9 +523,7 @@ def playbook_findings(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, 
     structure = _structure(structure, optional=True)
     out = []
     if structure is not None and not structure["distinct"]:
-        out.append(_say("segments_not_distinct", lang, spread=_num(structure["cluster_index"], "decimal", lang),
-                        null=_num(structure["null_mean"], "decimal", lang), p=_p(structure["p"], lang),
-                        n=_num(structure["n"], "count", lang)))
+        out.append(_not_distinct(structure, lang))
     if recs.empty:
         segments = profiles.drop(index="unassigned", errors="ignore")
         out.append(_say("no_lever", lang, n_segments=_num(len(segments), "count", lang),
@@ -566,9 +585,7 @@ def tracking_findings(table: pd.DataFrame, *, names: dict | None = None, codeboo
     out = []
     for _, r in found.head(max_changes).iterrows():
         kind = "percent" if r["statistic_type"] == "share" else "decimal"
-        who = (_say("all_customers", lang) if r["scope"] == "all" else
-               _say("segment_named", lang, segment=md_text(r["group"]), name=md_text(names[r["group"]]))
-               if r["group"] in names else _say("segment_bare", lang, segment=md_text(r["group"])))
+        who = _say("all_customers", lang) if r["scope"] == "all" else _segment_words(r["group"], names, lang)
         diff, interval = _diff(r, lang)
         out.append(_say("wave_change", lang, who=who, measure=_measure(r, lang).lower(),
                         before=_num(r["baseline_value"], kind, lang), after=_num(r["value"], kind, lang),
@@ -746,8 +763,7 @@ def scenario_findings(result: dict, *, names: dict | None = None, lang: str = "e
         if len(clear) > 1:
             seg = clear["share_destroyed_change"].abs().idxmax()
             r = clear.loc[seg]
-            who = (_say("segment_named", lang, segment=md_text(seg), name=md_text(names[seg])) if seg in names
-                   else _say("segment_bare", lang, segment=md_text(seg)))
+            who = _segment_words(seg, names, lang)
             out.append(_say("scenario_segment", lang, who=who, before=_num(r["share_destroyed_before"], "percent", lang),
                             after=_num(r["share_destroyed_after"], "percent", lang),
                             change=_points(r["share_destroyed_change"], lang),
