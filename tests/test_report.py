@@ -412,6 +412,7 @@ def test_the_dashboard_prepares_the_survey_before_it_says_it_is_serving(tmp_path
         served["command"] = command
         page = nbformat.read(Path(cwd) / "dashboard.ipynb", as_version=4)
         served["injected"] = next(c.source for c in page.cells if "injected-parameters" in c.metadata.get("tags", []))
+        served["words"] = page.metadata["valuekit"]
         return 0
 
     monkeypatch.setattr(report, "_run_voila", voila)
@@ -423,7 +424,10 @@ def test_the_dashboard_prepares_the_survey_before_it_says_it_is_serving(tmp_path
     (state,) = [p for p in cache.iterdir() if p.is_dir()]
     assert load_engine_state(cache, state.name) is not None
     assert f"cache_dir = \"{cache}\"" in served["injected"] or f"cache_dir = '{cache}'" in served["injected"]
-    assert "--VoilaExecutor.timeout=300" in served["command"]
+    assert "--VoilaExecutor.timeout=300" in served["command"] and "--template=valuekit" in served["command"]
+    # the page's template says these words while the page is built, or when it could not be in time
+    assert served["words"]["loading_title"] == "Preparing the survey…"
+    assert served["words"]["timeout_title"] == "The dashboard could not be prepared within 300 seconds."
     # the next start finds it; --no-cache keeps nothing and passes none
     assert report.serve_dashboard(port=port, save_dir=tmp_path / "s", cache_dir=cache) == 0
     assert f"engine state read from {cache}" in capsys.readouterr().out

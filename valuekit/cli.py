@@ -1,4 +1,4 @@
-"""Command line: ``valuekit init``, ``audit``, ``score``, ``weight``, ``report`` and ``dashboard``.
+"""Command line: ``valuekit init``, ``audit``, ``score``, ``weight``, ``report``, ``dashboard`` and ``deck``.
 
 Examples (``D=valuekit/datasets/data``, the bundled surveys of a checkout;
 ``valuekit.list_datasets()`` gives their paths wherever valuekit is installed)::
@@ -12,6 +12,7 @@ Examples (``D=valuekit/datasets/data``, the bundled surveys of a checkout;
     valuekit report --out reports                                     # the demo survey
     valuekit report $D/demo_survey.csv $D/demo_wave3.csv --codebook $D/demo_codebook.yaml --out tracking
     valuekit dashboard my_survey.csv --codebook my_codebook.yaml     # http://127.0.0.1:8866/
+    valuekit deck --scenario cheaper.yaml --compare a.yaml b.yaml --template company.pptx --out deck.pptx
 
 Every problem with the input (a :class:`valuekit.errors.ValuekitError`, or a wrong flag)
 is printed as one line, ``valuekit <command>: <message>``, with exit status 2; ``--debug``
@@ -625,6 +626,59 @@ def _dashboard(args) -> int:
                            cache_dir=args.cache, cache=not args.no_cache)
 
 
+def _deck(args) -> int:
+    """Write the PowerPoint deck of a saved scenario (and a comparison of saved scenarios)."""
+    from .decide.engine_cache import default_cache_dir  # deferred: this command's modules (a fast --help)
+    from .decide.scenario import Scenario  # deferred: scikit-learn
+    from .present import app  # deferred: this command's modules
+    from .present.deck import scenario_deck  # deferred: python-pptx
+
+    if (args.data is None) != (args.codebook is None):
+        raise ParameterError("give both DATA and --codebook, or neither (the demo survey)", name="--codebook")
+    if args.scenario is None and args.data is not None:
+        raise ParameterError("--scenario: give the saved scenario the deck presents (a YAML file the dashboard "
+                             "saves)", name="--scenario")
+    out = _check.output_file("--out", args.out, "PowerPoint deck")
+    if out.suffix.lower() != ".pptx":
+        raise ParameterError(f"--out: the deck is written as PowerPoint; give a file name ending in .pptx, got "
+                             f"'{out.name}'", name="--out")
+    scenario_file = args.scenario or DEMO_DATA.parent / "scenarios" / "cut_waiting_time.yaml"  # the demo's example
+    inputs = [("DATA", args.data), ("--codebook", args.codebook), ("--levers", args.levers),
+              ("--scenario", scenario_file), ("--template", args.template), *[("--compare", c) for c in args.compare]]
+    _check.apart([("--out", out)], inputs)
+    scenario = Scenario.load(scenario_file)
+    compare = [Scenario.load(c) for c in args.compare] or None
+    if args.template is not None:
+        _check.input_file("--template", args.template, "PowerPoint template (.pptx)")
+    params = {"read_options": _read_options(args)} if _read_options(args) else {}
+    if args.segments is not None:
+        params["n_segments"] = _segments(args.segments)
+    cache = None if args.no_cache else (args.cache or default_cache_dir())
+    survey, _, engine = app.prepare_engine(args.data, args.codebook, levers=args.levers, lang=args.lang,
+                                           cache_dir=cache, **params)
+    fieldwork = args.fieldwork if args.fieldwork is not None else _fieldwork(survey, args.lang)
+    data = scenario_deck(engine, scenario, compare=compare, names=engine.segment_names.get(args.lang), lang=args.lang,
+                         path=out, template=args.template, fieldwork=fieldwork or None)
+    print(f"wrote {out} ({len(data):,} bytes; scenario '{scenario.name}'"
+          + (f", compared with {len(compare)} saved scenario(s)" if compare else "") + ")")
+    return 0
+
+
+def _fieldwork(survey, lang: str) -> str | None:
+    """The fieldwork as the title slide says it: the codebook's names of the first and last
+    waves in the data (``labels: wave_<n>``, the months the tracking pages name them by),
+    when the data has the report's ``wave`` column and the codebook names every wave."""
+    if "wave" not in survey.data:
+        return None
+    waves = sorted(pd.unique(survey.data["wave"].dropna()))
+    keys = [f"wave_{int(w) if float(w).is_integer() else w}" if isinstance(w, (int, float)) else f"wave_{w}"
+            for w in waves]
+    names = [survey.codebook.label(k, lang) for k in keys]
+    if not names or any(n == k for n, k in zip(names, keys)):
+        return None
+    return names[0] if len(names) == 1 else f"{names[0]} – {names[-1]}"
+
+
 def _reliability(args) -> int:
 
 
@@ -828,9 +882,38 @@ def _dashboard_command(sub, common) -> None:
                                 "(default: $VALUEKIT_CACHE, else ~/.cache/valuekit)")
     dashboard.add_argument("--no-cache", action="store_true",
                            help="keep nothing: every visitor's kernel computes the segments and models")
-    dashboard.add_argument("--timeout", type=int, default=120, metavar="SECONDS",
-                           help="seconds a visitor's page may take to build (default 120)")
+    dashboard.add_argument("--timeout", type=int, default=300, metavar="SECONDS",
+                           help="seconds a visitor's page may take to build (default 300); meanwhile the page "
+                                "says it is preparing the survey")
     dashboard.set_defaults(func=_dashboard)
+
+
+def _deck_command(sub, common) -> None:
+    """The deck command: its arguments."""
+    deck = sub.add_parser("deck", parents=[common], help="write a saved scenario as a PowerPoint deck (a board's "
+                                                         "slides, on a template)")
+    _add_input(deck, optional=True)
+    deck.add_argument("--scenario", metavar="FILE",
+                      help="the saved scenario the deck presents (YAML or JSON, as the dashboard saves it); "
+                           "required with DATA (default for the demo: its example scenario)")
+    deck.add_argument("--compare", nargs="+", default=[], metavar="FILE",
+                      help="saved scenarios to compare on their own slides (a table, then a chart)")
+    deck.add_argument("--levers", metavar="FILE",
+                      help="lever file (default: the codebook's levers, or levers derived from it)")
+    deck.add_argument("--template", metavar="FILE.pptx",
+                      help="a PowerPoint file whose layouts, placeholders, theme and slide size the deck uses "
+                           "(its own slides are left out; default: valuekit's 16:9 design)")
+    deck.add_argument("--lang", default="en", choices=["en", "es", "it"], help="the deck's language (default en)")
+    deck.add_argument("--fieldwork", metavar="TEXT",
+                      help="the fieldwork dates on the title slide (default: the codebook's names of the first "
+                           "and last waves, when it names them; '' for none)")
+    deck.add_argument("--segments", type=int, metavar="N", help="number of segments")
+    deck.add_argument("--cache", metavar="DIR",
+                      help="folder keeping the survey's segments and driver models (as the dashboard's; default: "
+                           "$VALUEKIT_CACHE, else ~/.cache/valuekit)")
+    deck.add_argument("--no-cache", action="store_true", help="keep nothing: compute the segments and models")
+    deck.add_argument("--out", required=True, metavar="FILE.pptx", help="the deck to write")
+    deck.set_defaults(func=_deck)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -848,6 +931,7 @@ def _parser() -> argparse.ArgumentParser:
     _weight_command(sub, common)
     _report_command(sub, common)
     _dashboard_command(sub, common)
+    _deck_command(sub, common)
     return parser
 
 

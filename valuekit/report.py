@@ -48,12 +48,12 @@ from ._validate import check as _check
 from .config import DEMO_CODEBOOK, DEMO_DATA, NOTEBOOKS_DIR
 from .errors import NotebookError, ParameterError
 from .survey.audit import load_survey
-from .survey.codebook import read_codebook
+from .survey.codebook import read_codebook, ui_text
 from .survey.labels import md_text
 from .survey.levers import read_levers
 
 __all__ = ["notebook_sequence", "run_report", "Report", "Page", "resolve_skip", "check_parameters", "serve_dashboard",
-           "dashboard_command", "headlines"]
+           "dashboard_command", "voila_environment", "headlines"]
 
 #: The kernelspec name our temporary spec takes: "python3", so that it also shadows, for
 #: Voila, any other "python3" kernel the machine has (notebooks name that kernel).
@@ -828,19 +828,22 @@ def _headline_section(report: Report, titles: dict) -> str:
 CULL_IDLE_TIMEOUT, CULL_INTERVAL = 30, 10
 
 
-def dashboard_command(notebook: str | Path, port: int, *, timeout: int = 120, preheat: bool = True) -> list[str]:
+def dashboard_command(notebook: str | Path, port: int, *, timeout: int = 300, preheat: bool = True) -> list[str]:
     """The Voilà command line serving the dashboard page on 127.0.0.1 only, code hidden.
 
     With ``preheat`` Voilà keeps one kernel that has already run the page waiting for the
     next visitor (its preheated-kernel pool), so a visitor does not wait for the kernel
     to start, import valuekit, score the survey and fit its segments. Voilà serves on
     ``port`` or not at all (``--Voila.port_retries=0``: by default it would move to
-    another port without a word).
+    another port without a word). The page's template is valuekit's own (``--template=valuekit``,
+    found through :func:`voila_environment`): Voilà's "lab" with a "preparing the survey"
+    message while a kernel builds the page, and a one-line message, not Voilà's developer
+    instructions, when it could not.
     """
     voila = Path(sys.executable).with_name("voila")
     pool = ["--preheat_kernel=True", "--pool_size=1"] if preheat else []
     return [str(voila), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", "--Voila.port_retries=0",
-            f"--VoilaExecutor.timeout={timeout}", *pool,
+            f"--VoilaExecutor.timeout={timeout}", "--template=valuekit", *pool,
             f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
             f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
             "--MappingKernelManager.cull_connected=False", str(notebook)]
@@ -888,9 +891,32 @@ def _port_free(port: int) -> None:
                          f"dashboard); stop it or {hint}", name="port")
 
 
+#: Where Voilà finds the dashboard page's template (``voila/templates/valuekit``).
+VOILA_TEMPLATES = Path(__file__).parent / "present" / "templates" / "jupyter"
+
+
+def voila_environment() -> dict[str, str]:
+    """The environment :func:`dashboard_command` runs in: this one, with valuekit's page
+    template on the Jupyter data path (``JUPYTER_PATH``)."""
+    paths = [str(VOILA_TEMPLATES), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
+    return {**os.environ, "JUPYTER_PATH": os.pathsep.join(paths)}
+
+
+def _page_words(notebook: Path, lang: str, timeout: int) -> None:
+    """Put the words the page's template shows before and instead of the dashboard (in
+    ``lang``, from the label files) in the served notebook's metadata."""
+    import nbformat  # deferred: with the served page
+
+    page = nbformat.read(notebook, as_version=4)
+    page.metadata["valuekit"] = {
+        key: ui_text(f"ui_{key}", lang, timeout=timeout) if key == "timeout_title" else ui_text(f"ui_{key}", lang)
+        for key in ("loading_title", "loading_detail", "timeout_title", "timeout_hint", "error_title", "error_hint")}
+    nbformat.write(page, notebook)
+
+
 def _run_voila(command: list[str], cwd: str) -> int:
     """Run Voilà until it stops, Ctrl-C or SIGTERM; never leave it (and its kernels) running."""
-    proc = subprocess.Popen(command, cwd=cwd)
+    proc = subprocess.Popen(command, cwd=cwd, env=voila_environment())
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` runs
     try:
         return proc.wait()
@@ -908,7 +934,7 @@ def _run_voila(command: list[str], cwd: str) -> int:
 
 def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None = None, *,
                     levers: str | Path | None = None, port: int = 8866, parameters: dict | None = None,
-                    save_dir: str | Path = "scenarios", lang: str = "en", timeout: int = 120,
+                    save_dir: str | Path = "scenarios", lang: str = "en", timeout: int = 300,
                     preheat: bool = True, cache_dir: str | Path | None = None, cache: bool = True) -> int:
     """Serve the what-if dashboard page with Voilà on 127.0.0.1 (code hidden) until interrupted.
 
@@ -964,6 +990,7 @@ def serve_dashboard(data: str | Path | None = None, codebook: str | Path | None 
         served = Path(tmp) / "dashboard.ipynb"
         pm.execute_notebook(str(notebook), str(served), parameters=params, prepare_only=True,
                             kernel_name=kernel, progress_bar=False)
+        _page_words(served, lang, timeout)
         _port_free(port)  # again, just before Voilà starts (it will not move to another port)
         print(f"serving the what-if dashboard on http://127.0.0.1:{port}/ (Ctrl-C stops it)")
         return _run_voila(dashboard_command(served, port, timeout=timeout, preheat=preheat), cwd=tmp)

@@ -387,13 +387,13 @@ def test_voila_never_moves_to_another_port(busy_port, tmp_path):
     the installed Voilà, with valuekit's command line, exits instead of serving elsewhere."""
     import nbformat
 
-    from valuekit.report import dashboard_command
+    from valuekit.report import dashboard_command, voila_environment
 
     notebook = tmp_path / "page.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), notebook)
     command = dashboard_command(notebook, busy_port, preheat=False)
     assert "--Voila.port_retries=0" in command
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=90, cwd=tmp_path)
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=90, cwd=tmp_path, env=voila_environment())
     assert proc.returncode == 1
     assert f"The port {busy_port} is already in use" in proc.stderr and "Voilà is running at" not in proc.stderr
     assert "could not be started" in proc.stderr

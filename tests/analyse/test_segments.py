@@ -171,7 +171,7 @@ def test_names_need_a_significant_and_meaningful_difference(cb4):
     only_time = pd.DataFrame({"measure": ["functional", "money"], "finding": [False, True],
                               "direction": ["", "higher"], "effect": [0.1, 0.5]})
     assert segment_name(only_time, cb4) == "average on benefits, money-sensitive"
-    assert segment_name(only_time, cb4, lang="es") == "en la media en beneficios, sensible a dinero"
+    assert segment_name(only_time, cb4, lang="es") == "en la media en beneficios, sensible al dinero"
 
 
 def test_clusters_of_null_data_get_neutral_names(cb4):

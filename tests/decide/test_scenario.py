@@ -1,6 +1,8 @@
 """The scenario engine on constructed customers: levers act on item answers, and a what-if
 result is exactly what the scorer gives on those answers."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -285,8 +287,12 @@ def test_formatted_results_are_the_engines_numbers(engine):
     table = format_summary(result, names={0: "price-sensitive"}, lang="it")
     assert table.index.name == "Segmento" and table.index[0] == "Tutti i clienti"
     assert table.index[1] == "0: price-sensitive"
-    assert table.iloc[0]["Clienti"] == f"{int(r['customers']):,}"
-    assert table.iloc[0]["Valore distrutto prima"] == f"{100 * r['share_destroyed_before']:.1f}%"
+    # numbers in Italian conventions (CLDR, through Babel): a decimal comma, a thousands point
+    assert table.iloc[0]["Clienti"] == f"{int(r['customers']):,}".replace(",", ".")
+    assert table.iloc[0]["Valore distrutto prima"] == f"{100 * r['share_destroyed_before']:.1f}%".replace(".", ",")
+    change = table.iloc[0]["Variazione (punti)"]
+    assert re.fullmatch(r"[+\u2212]\d+,\d \[[+\u2212]\d+,\d; [+\u2212]\d+,\d\]", change), change  # '; ' between ends
+    assert format_headline(result["summary"], lang="es").count(",") >= 4  # 39,2 % [..., ...] in Spanish too
 
 
 @pytest.mark.parametrize("spec, match", [

@@ -11,6 +11,7 @@ test is skipped with instructions, unless
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -25,8 +26,9 @@ import pytest
 
 from valuekit import DEMO_CODEBOOK, DEMO_DATA, load_survey
 from valuekit.config import DATA_DIR, PROJ_ROOT
-from valuekit.decide.scenario import Scenario, build_engine, format_comparison, format_headline, format_outcome_changes
+from valuekit.decide.scenario import Scenario, build_engine, format_comparison, format_tiles
 from valuekit.present.widgets import format_comparisons
+from valuekit.survey.labels import DEFAULT_LABELS, format_number
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -91,6 +93,20 @@ def demo_engine():
     return engine
 
 
+def _tiles(engine, scenario, lang="en") -> list[str]:
+    """The key numbers the page's tiles must show for ``scenario``: the engine's, formatted."""
+    return [t["value"] for t in format_tiles(engine.apply(scenario), lang=lang)]
+
+
+def _english_only_words() -> set[str]:
+    """Words of the label file's English interface texts that none of its Spanish texts uses."""
+    def words(lang):
+        return {w.lower() for k, v in DEFAULT_LABELS.items() if k.startswith(("ui_", "vm_")) and lang in v
+                for w in re.findall(r"[A-Za-z]{4,}", re.sub(r"\{[a-z_]+\}", " ", v[lang]))}
+
+    return words("en") - words("es")
+
+
 def _press(page, lever: str, key: str, times: int) -> None:
     handle = page.locator(f".vk-lever-{lever} .noUi-handle")
     handle.focus()
@@ -106,8 +122,7 @@ def test_the_page_shows_what_the_engine_computes(chromium, voila_url, demo_engin
     engine = demo_engine
     cheaper = Scenario(name="cheaper", levers={"price": -10.0})
     both = Scenario(name="staff too", levers={"price": -10.0, "staff": 1.0})
-    before = format_headline(engine.apply(Scenario())["summary"])
-    after = format_headline(engine.apply(cheaper)["summary"])
+    before, after = _tiles(engine, Scenario()), _tiles(engine, cheaper)
     assert before != after
 
     with sync_playwright() as p:
@@ -115,33 +130,45 @@ def test_the_page_shows_what_the_engine_computes(chromium, voila_url, demo_engin
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
             page.goto(voila_url, timeout=120_000)
-            headline = page.locator(".vk-headline")
-            expect(headline).to_have_text(before, timeout=120_000)
+            tiles = page.locator(".vk-tile-value")
+            expect(tiles).to_have_text(before, timeout=120_000)
+            expect(page.locator("img:visible")).to_have_count(1)  # the map; no empty comparison image (a broken icon)
+            assert page.evaluate("[...document.images].filter(i => i.offsetParent && !i.naturalWidth).length") == 0
             _press(page, "price", "ArrowLeft", 10)  # step 1 %: ten presses = a 10 % price cut
-            expect(headline).to_have_text(after, timeout=30_000)
+            expect(tiles).to_have_text(after, timeout=30_000)
             expect(page.locator(".vk-lever-price .widget-readout")).to_have_text("\u221210")  # "−10"
             expect(page.locator(".vk-lever-unit").first).to_have_text("%")
-            outcomes = page.locator(".vk-outcomes li")
-            expect(outcomes).to_have_text(format_outcome_changes(engine.apply(cheaper)))
+            details = page.locator(".vk-tile-detail")
+            expect(details).to_have_text([t["detail"] for t in format_tiles(engine.apply(cheaper))])
+            assert "vk-good" in page.locator(".vk-tile-value").first.get_attribute("class")  # fewer destroyed: good
             page.locator(".vk-name input").fill("cheaper")
             page.locator(".vk-save").click()
             expect(page.locator(".vk-message")).to_have_text("saved cheaper.yaml", timeout=30_000)
             _press(page, "staff", "ArrowRight", 4)  # step 0.25: four presses = one point
             page.locator(".vk-name input").fill("staff too")
-            expect(headline).to_have_text(format_headline(engine.apply(both)["summary"]), timeout=30_000)
+            expect(tiles).to_have_text(_tiles(engine, both), timeout=30_000)
             page.locator(".vk-save").click()
             expect(page.locator(".vk-message")).to_have_text("saved staff_too.yaml", timeout=30_000)
             assert Scenario.load(scenario_dir / "staff_too.yaml") == engine.stamp(both)  # with what it was built on
 
             page.locator(".vk-language select").select_option(label="Español")
-            expect(headline).to_have_text(format_headline(engine.apply(both)["summary"], lang="es"), timeout=30_000)
+            expect(tiles).to_have_text(_tiles(engine, both, "es"), timeout=30_000)
             expect(page.get_by_text("Precio", exact=True)).to_be_visible()
+            expect(page.locator(".vk-title")).to_contain_text("1.962 clientes puntuados")  # the header too
 
+            page.get_by_role("tab", name="Comparar escenarios").click()
             page.locator(".vk-saved select").select_option(label=["cheaper", "staff too"])  # the names inside the files
             page.locator(".vk-compare").click()
             table = format_comparison(engine, [cheaper, both], lang="es")
-            cells = page.locator(".vk-comparison-table tbody td")
-            expect(cells).to_have_text([v for row in table.to_numpy().tolist() for v in row], timeout=30_000)
+            cells = page.locator(".vk-comparison-table tbody td")  # a column per scenario
+            expect(cells).to_have_text([v for row in table.T.to_numpy().tolist() for v in row], timeout=30_000)
+            box = page.locator(".vk-comparison-table").bounding_box()
+            assert box["y"] + 40 < page.viewport_size["height"]  # the comparison is in view when it appears
+            english = _english_only_words()
+            shown = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", page.inner_text("body"))}
+            names = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", "cheaper staff too demo_levers.yaml Casa Aurora "
+                                                                    "customer value survey")}  # data, not interface
+            assert not (shown & english) - names, sorted((shown & english) - names)
 
             page.locator(".vk-deck").click()
             with page.expect_download(timeout=60_000) as download:
@@ -156,10 +183,11 @@ def test_the_page_shows_what_the_engine_computes(chromium, voila_url, demo_engin
         finally:
             browser.close()
     titles = [s.shapes.title.text for s in deck.slides]
-    assert titles == ["Escenario: staff too", "Por segmento", "Beneficios y sacrificios",
-                      "Comparar escenarios guardados", "Comparar escenarios guardados"]
-    first = [sh.text_frame.text for sh in deck.slides[0].shapes if sh.has_text_frame and sh != deck.slides[0].shapes.title]
-    assert first[0].splitlines()[0] == format_headline(engine.apply(both)["summary"], lang="es")
+    assert titles[0] == "Escenario: staff too" and len(set(titles)) == len(titles)  # every slide says its own thing
+    r = engine.apply(both)["summary"].loc["all"]
+    (headline,) = [sh.text_frame.text for sh in deck.slides[1].shapes if sh.name == "Headline"]
+    assert headline.splitlines()[1] == (f"{format_number(r['share_destroyed_before'], 'percent', 'es')} → "
+                                        f"{format_number(r['share_destroyed_after'], 'percent', 'es')}")
     assert png_name == "staff_too_comparison.png" and png[:8] == b"\x89PNG\r\n\x1a\n"
     assert SCREENSHOT.stat().st_size > 10_000
 
@@ -183,13 +211,13 @@ def test_a_survey_of_another_kind_gets_its_own_levers(chromium, tmp_path):
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1100})
             page.goto(url, timeout=120_000)
-            headline = page.locator(".vk-headline")
-            expect(headline).to_have_text(format_headline(engine.apply(Scenario())["summary"], lang="es"),
-                                          timeout=120_000)
+            tiles = page.locator(".vk-tile-value")
+            expect(tiles).to_have_text(_tiles(engine, Scenario(), "es"), timeout=120_000)
+            expect(page.locator(".vk-name input")).to_have_value("mi escenario")  # the default name, in Spanish
             page.get_by_text("Desbloquear valor").click()  # the sacrifices' section of levers
             expect(page.get_by_text("Tiempo", exact=True)).to_be_visible()
             _press(page, "time", "ArrowLeft", 5)  # step 5 %
-            expect(headline).to_have_text(format_headline(engine.apply(wait)["summary"], lang="es"), timeout=30_000)
+            expect(tiles).to_have_text(_tiles(engine, wait, "es"), timeout=30_000)
             expect(page.locator(".vk-lever-price")).to_have_count(0)  # no retailer levers here
         finally:
             browser.close()
@@ -293,5 +321,31 @@ def test_a_page_that_cannot_start_says_why_on_the_page(chromium, tmp_path):
             expect(alert).to_contain_text("id_paciente")
             expect(alert).to_contain_text("clinic.csv")
             expect(page.get_by_text("There was an error when executing cell")).to_have_count(0)
+        finally:
+            browser.close()
+
+
+def test_a_page_still_being_prepared_says_so_and_a_late_one_says_what_to_do(chromium, tmp_path):
+    """While the kernel builds the page the visitor reads "preparing the survey" in the
+    page's language (valuekit's Voilà template, not Voilà's spinner and cell counter); a page
+    not built within --timeout says so in one line, never Voilà's developer instructions."""
+    from playwright.sync_api import expect, sync_playwright
+
+    port = _free_port()
+    cli = Path(sys.executable).with_name("valuekit")
+    command = [str(cli), "dashboard", "--port", str(port), "--scenarios", str(tmp_path / "scenarios"),
+               "--no-preheat", "--no-cache", "--timeout", "2", "--lang", "es"]
+    with _serve(command, port, PROJ_ROOT) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(url, wait_until="commit", timeout=120_000)
+            expect(page.locator(".vk-loading-title")).to_have_text("Preparando la encuesta…", timeout=60_000)
+            alert = page.locator(".vk-page-error")
+            expect(alert).to_be_visible(timeout=120_000)
+            expect(alert).to_contain_text("El panel no pudo prepararse en 2 segundos.")
+            expect(alert).to_contain_text("--timeout")
+            body = page.inner_text("body")
+            assert "Voil" not in body and "interrupt_on_timeout" not in body and "Executing" not in body
         finally:
             browser.close()

@@ -130,17 +130,25 @@ def test_names_and_escaping_in_the_html(demo):
 def test_whatif_dashboard_shows_what_the_engine_computes(scenario_engine, tmp_path):
     import html
 
-    from valuekit.decide.scenario import Scenario, format_comparison, format_headline
+    from valuekit.decide.scenario import Scenario, format_comparison, format_segments, format_summary, format_tiles
     from valuekit.present.widgets import WhatIfDashboard
 
     engine = scenario_engine
     dash = WhatIfDashboard(engine, save_dir=tmp_path, figure=False)
     assert set(dash.sliders) == set(engine.levers.levers)
     assert dash._labels["vat"].value == "<b>VAT rate</b>" and dash._units["vat"].value == "VAT points"
+    assert "—" in dash.headline.value and "±0" not in dash.headline.value + dash.table.value  # nothing moved yet
+    assert dash.image.layout.display == "none" and dash.comparison_image.layout.display == "none"  # no empty image
     dash.sliders["price"].value = 20
     expected = engine.apply(Scenario(levers={"price": 20.0}))
-    assert dash.headline.value.endswith(f">{format_headline(expected['summary'])}</h3>")
-    assert "vk-summary" in dash.table.value and "Value destroyed before" in dash.table.value
+    tiles = format_tiles(expected)
+    for tile in tiles:  # the key numbers, each as the engine's result says it
+        assert html.escape(tile["value"]) in dash.headline.value and html.escape(tile["detail"]) in dash.headline.value
+    assert tiles[0]["tone"] == "bad"  # dearer: more customers with value destroyed, never shown as good
+    compact, full = format_segments(expected), format_summary(expected)
+    assert compact.shape[1] + 1 <= 6 and "vk-summary" in dash.table.value  # the segment column and at most five
+    assert compact.to_html(classes="vk-summary", border=0) in dash.table.value
+    assert full.to_html(classes="vk-summary-full", border=0) in dash.table.value  # the detail, one click away
     dash.segment.value = 2
     assert dash.scenario().segments == (2,)
     dash.name.value = "dearer"
@@ -148,7 +156,7 @@ def test_whatif_dashboard_shows_what_the_engine_computes(scenario_engine, tmp_pa
     assert path.name == "dearer.yaml" and Scenario.load(path) == Scenario(name="dearer", levers={"price": 20.0},
                                                                             segments=(2,), built_on=engine.built_on([2]))
     dash.language.value = "it"
-    assert "Valore distrutto" in dash.headline.value and dash.save_button.description == "Salva scenario"
+    assert "Clienti con valore distrutto" in dash.headline.value and dash.save_button.description == "Salva scenario"
     assert dash._units["vat"].value == "punti IVA" and dash._units["staff"].value == "punti"
     dash.reset()
     assert dash.scenario() == Scenario(name="dearer")
@@ -157,6 +165,10 @@ def test_whatif_dashboard_shows_what_the_engine_computes(scenario_engine, tmp_pa
     assert dash.scenario() == Scenario(name="dearer", levers={"price": 20.0}, segments=(2,))
     table = dash.compare()
     assert table.equals(format_comparison(engine, [Scenario.load(path)], lang="it"))
+    assert dash.tabs.selected_index == 1 and "Prezzo +20 %" in dash.comparison.value  # in view, with its levers
+    dash.language.value = "es"  # the comparison on screen follows the language
+    assert "Precio +20 %" in dash.comparison.value and dash.name.value == "dearer"
+    dash.language.value = "it"
     other = tmp_path / "clinic.yaml"
     Scenario(name="clinic", levers={"time": -20.0, "price": 80.0}).save(other)
     dash._list_saved()
@@ -184,7 +196,12 @@ def test_the_live_figure_draws_the_engines_points_and_bars(scenario_engine, tmp_
     live, summary, customers = dash._live, result["summary"], result["customers"]
     assert live is first  # same language, same bar range: nothing drawn twice
     assert len(customers) <= 3000  # the demo is small enough to draw every customer, in order
-    np.testing.assert_allclose(live.points.get_offsets(), customers[["sacrifices", "benefits"]].to_numpy())
+    segments = np.asarray(engine.segments).astype(str)
+    assert [str(p.get_label()) for p in live.points] == live._order  # one collection per segment, coloured apart
+    for points, level in zip(live.points, live._order):
+        np.testing.assert_allclose(points.get_offsets(),
+                                   customers[["sacrifices", "benefits"]].to_numpy()[segments == level])
+    assert len({tuple(p.get_facecolor()[0]) for p in live.points}) == len(live.points)
     np.testing.assert_allclose([r.get_width() for r in live.after.patches], summary["share_destroyed_after"])
     whiskers = np.array(live.whiskers.get_segments())
     np.testing.assert_allclose(whiskers[:, 0, 0], summary["share_destroyed_after_low"])

@@ -45,7 +45,7 @@ from ..measure.scoring import group_masks, group_order, require_ratio, scores_ar
 from ..survey.answers import kish_n
 from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
-from ..survey.labels import lang_arg
+from ..survey.labels import DEFAULT_LABELS, lang_arg
 from .significance import compare_groups
 
 __all__ = [
@@ -511,10 +511,15 @@ def segment_name(findings: pd.DataFrame, codebook: Codebook, *, lang: str = "en"
     max_traits = _check.integer("max_traits", max_traits, min=1)
     f = findings.set_index("measure")
 
-    def traits(blocks, direction):
+    def traits(blocks, direction, role):
         hit = [b for b in blocks if b in f.index and f.loc[b, "finding"] and f.loc[b, "direction"] == direction]
         hit.sort(key=lambda b: (-abs(f.loc[b, "effect"]), blocks.index(b)))
-        return [codebook.label(b, lang).lower() for b in hit[:max_traits]]
+        return [form(b, role) for b in hit[:max_traits]]
+
+    def form(block, role):  # "lo económico", "al dinero": the block as a name says it
+        if f"{role}_{block}" in DEFAULT_LABELS and block not in codebook.labels:
+            return says(f"{role}_{block}")
+        return says(f"{role}_other", codebook.label(block, lang).lower())
 
     def says(key, x=""):
         return codebook.label(key, lang).format(x=x)
@@ -526,12 +531,12 @@ def segment_name(findings: pd.DataFrame, codebook: Codebook, *, lang: str = "en"
         return index in f.index and f.loc[index, "finding"] and f.loc[index, "direction"] == "lower"
 
     parts = []
-    up = traits(codebook.dimensions, "higher")
+    up = traits(codebook.dimensions, "higher", "name_driven")
     if up:
         parts.append(says("name_driven", joined(up)))
     elif lower("benefits"):
         parts.append(says("name_low_benefit"))
-    heavy = traits(codebook.sacrifices, "higher")
+    heavy = traits(codebook.sacrifices, "higher", "name_sensitive")
     if heavy:
         parts.append(says("name_sensitive", joined(heavy)))
     elif lower("sacrifices"):

@@ -53,8 +53,10 @@ def _codebook_text(codebook) -> str:
 def engine_key(survey, settings: dict) -> str:
     """A hash of what the engine's state depends on: the survey's kept answers (values,
     columns, dtypes and index), its codebook, the engine's ``settings`` (segments, method,
-    seed, resamples) and the versions of valuekit and of this cache's layout."""
+    seed, resamples), the built-in labels the segment names are written with, and the
+    versions of valuekit and of this cache's layout."""
     from .. import __version__  # deferred: the package's own version
+    from ..survey.labels import DEFAULT_LABELS  # deferred: with the names
 
     h = hashlib.sha256(f"valuekit engine state {CACHE_FORMAT} {__version__}\n".encode())
     data = survey.data
@@ -62,6 +64,7 @@ def engine_key(survey, settings: dict) -> str:
     h.update(pd.util.hash_pandas_object(data, index=True).to_numpy().tobytes())
     h.update(_codebook_text(survey.codebook).encode())
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
+    h.update(json.dumps(DEFAULT_LABELS, sort_keys=True).encode())
     return h.hexdigest()[:40]
 
 

@@ -64,12 +64,14 @@ from ..evidence import DEFAULT_EVIDENCE
 from ..measure.scoring import VERDICTS, ValueScorer, group_order, item_maps, item_matrix, wilson_interval
 from ..survey.answers import kish_n, survey_weights
 from ..survey.codebook import LANGUAGES, Codebook, ui_text
+from ..survey.labels import format_number
 from ..survey.levers import LeverSet, read_levers
 from .engine_cache import engine_key, load_engine_state, save_engine_state
 
 __all__ = ["Scenario", "ScenarioEngine", "ScenarioError", "OutcomeModel", "compare_scenarios", "build_engine",
-           "format_headline", "format_outcome_changes", "format_summary", "format_comparison", "ui_text", "lever_scenarios",
-           "scenario_names", "scenario_file_name", "segment_label", "NO_SEGMENT"]
+           "format_headline", "format_outcome_changes", "format_summary", "format_segments", "format_levers",
+           "format_tiles", "format_comparison", "ui_text", "lever_scenarios", "scenario_names", "scenario_file_name",
+           "segment_label", "NO_SEGMENT"]
 
 _KEYS = {"name", "description", "levers", "segments", "built_on"}
 _BUILT_ON_KEYS = {"survey", "items", "levers", "segment_names"}
@@ -872,7 +874,8 @@ def lever_scenarios(levers: LeverSet, *, fraction: float = 0.5, lang: str = "en"
         value = round(end * fraction / lever.step) * lever.step
         if value == 0:
             value = end
-        out.append(Scenario(name=f"{lever.label(lang)} {value:+g} {lever.unit_label(lang)}", levers={lever.name: float(value)}))
+        single = Scenario(levers={lever.name: float(value)})
+        out.append(replace(single, name=format_levers(levers, single, lang)))  # 'Price −25 %', a true minus
     return out
 
 
@@ -1081,18 +1084,25 @@ def segment_label(segment: Any, names: dict | None = None, lang: str = "en") -> 
     return f"{segment}: {names[segment]}" if segment in names else str(segment)
 
 
-def _pct(v: float) -> str:
-    return f"{100 * v:.1f}%"
+def _pct(v: float, lang: str = "en") -> str:
+    """'19.7%', '19,7 %': a share as a percentage, in ``lang``'s conventions (Babel)."""
+    return format_number(v, "percent", lang)
 
 
-def _signed(v: float, digits: int = 1) -> str:
-    """'+1.3', '−0.04': with a sign, and with more decimals than ``digits`` where fewer
-    would print a number that is not zero as zero (only 0 itself reads '±0.0')."""
+def _sep(lang: str) -> str:
+    """Between an interval's two ends: ', ', or '; ' where the decimal mark is a comma."""
+    return "; " if format_number(0.5, "decimal", lang, digits=1) == "0,5" else ", "
+
+
+def _signed(v: float, digits: int = 1, lang: str = "en") -> str:
+    """'+1.3', '−0.04' ('+1,3' in es, it): with a sign, and with more decimals than
+    ``digits`` where fewer would print a number that is not zero as zero (only 0 itself
+    reads '±0.0')."""
     if abs(v) < 1e-9:  # zero, or the rounding noise of a difference of equal sums
-        return "±0." + "0" * digits if digits else "±0"
+        return "±" + format_number(0.0, "decimal", lang, digits=digits)
     while f"{abs(v):.{digits}f}".strip("0.") == "" and digits < 6:
         digits += 1
-    return f"{v:+.{digits}f}".replace("-", "−")
+    return ("+" if v > 0 else "\u2212") + format_number(abs(v), "decimal", lang, digits=digits)
 
 
 def _interval_digits(values: list[float], digits: int) -> int:
@@ -1110,23 +1120,47 @@ def _interval_digits(values: list[float], digits: int) -> int:
     return digits
 
 
-def _share(r: pd.Series, key: str) -> str:
-    """'19.7% [18.0, 21.6]' for ``key`` with its ``_low``/``_high`` columns."""
-    return f"{_pct(r[key])} [{100 * r[f'{key}_low']:.1f}, {100 * r[f'{key}_high']:.1f}]"
+def _column_digits(rows, key: str, *, scale: float = 1.0, digits: int = 1) -> int:
+    """One number of decimals for the change ``key`` in every row of a column: the most any
+    row needs for its estimate and interval ends to print apart (:func:`_interval_digits`),
+    so that a column never mixes '+0.175' with '+0.04'."""
+    return max([_interval_digits([scale * r[k] for k in (key, f"{key}_low", f"{key}_high")], digits)
+                for r in rows if np.isfinite(r[key])], default=digits)
 
 
-def _change(r: pd.Series, key: str, *, scale: float = 1.0, digits: int = 1) -> str:
-    """'−8.9 [−10.2, −7.7]' for ``key`` with its ``_low``/``_high`` columns, or '—' when withheld."""
+def _share(r: pd.Series, key: str, lang: str = "en") -> str:
+    """'19.7% [18.0, 21.6]' ('19,7 % [18,0; 21,6]' in es) for ``key`` with its ``_low``/``_high`` columns."""
+    low, high = (format_number(100 * r[f"{key}_{end}"], "decimal", lang, digits=1) for end in ("low", "high"))
+    return f"{_pct(r[key], lang)} [{low}{_sep(lang)}{high}]"
+
+
+def _unchanged(r: pd.Series, key: str) -> bool:
+    """Whether the change ``key`` and both ends of its interval are zero: nothing moved."""
+    return all(abs(r[k]) < 1e-12 for k in (key, f"{key}_low", f"{key}_high"))
+
+
+def _change(r: pd.Series, key: str, *, scale: float = 1.0, digits: int = 1, lang: str = "en",
+            fixed: bool = False) -> str:
+    """'−8.9 [−10.2, −7.7]' for ``key`` with its ``_low``/``_high`` columns, or '—' when
+    withheld; ``fixed``: exactly ``digits`` decimals (a column's, :func:`_column_digits`)."""
     if not np.isfinite(r[key]):
         return "—"
     values = [scale * r[key], scale * r[f"{key}_low"], scale * r[f"{key}_high"]]
-    digits = _interval_digits(values, digits)
-    return f"{_signed(values[0], digits)} [{_signed(values[1], digits)}, {_signed(values[2], digits)}]"
+    digits = digits if fixed else _interval_digits(values, digits)
+    low, high = (_signed(v, digits, lang) for v in values[1:])
+    return f"{_signed(values[0], digits, lang)} [{low}{_sep(lang)}{high}]"
 
 
-def _outcome_cells(result: dict, r: pd.Series, lang: str) -> dict[str, str]:
-    return {info[f"label_{lang}"]: _change(r, f"{name}_change", digits=2)
-            for name, info in result["outcomes"].iterrows()}
+def _outcome_cells(result: dict, r: pd.Series, lang: str, digits: dict | None = None) -> dict[str, str]:
+    """Each outcome's predicted change ('—' where nothing moved or the model is withheld),
+    with the column's decimals from ``digits`` (outcome to decimals) where given."""
+    cells = {}
+    for name, info in result["outcomes"].iterrows():
+        key = f"{name}_change"
+        cells[info[f"label_{lang}"]] = ("—" if np.isfinite(r[key]) and _unchanged(r, key) else
+                                        _change(r, key, digits=(digits or {}).get(name, 2), lang=lang,
+                                                fixed=digits is not None))
+    return cells
 
 
 def _row(summary: Any, segment: Any, lang: str, name: str = "summary") -> pd.Series:
@@ -1146,14 +1180,13 @@ def _result(result: Any) -> dict:
 def format_headline(summary: pd.DataFrame, segment="all", lang: str = "en") -> str:
     """'Value destroyed: 19.7% [17.9, 21.6] → 10.8% [9.4, 12.3] (−8.9 points [−10.1, −7.7])'."""
     r = _row(summary, segment, lang)
-    keys = ("share_destroyed_change", "share_destroyed_change_low", "share_destroyed_change_high")
-    if all(r[k] == 0 for k in keys):  # no customer's verdict moved: nothing to put an interval on
+    if _unchanged(r, "share_destroyed_change"):  # no customer's verdict moved: nothing to put an interval on
         tail = ui_text("ui_no_change", lang)
     else:
-        change = _change(r, "share_destroyed_change", scale=100).split(" ", 1)
+        change = _change(r, "share_destroyed_change", scale=100, lang=lang).split(" ", 1)
         tail = f"{change[0]} {ui_text('ui_points', lang)} {change[1]}"
-    return (f"{ui_text('ui_value_destroyed', lang)}: {_share(r, 'share_destroyed_before')} → "
-            f"{_share(r, 'share_destroyed_after')} ({tail})")
+    return (f"{ui_text('ui_value_destroyed', lang)}: {_share(r, 'share_destroyed_before', lang)} → "
+            f"{_share(r, 'share_destroyed_after', lang)} ({tail})")
 
 
 def format_outcome_changes(result: dict, segment="all", lang: str = "en") -> list[str]:
@@ -1162,45 +1195,176 @@ def format_outcome_changes(result: dict, segment="all", lang: str = "en") -> lis
     lines = []
     for name, info in result["outcomes"].iterrows():
         label = info[f"label_{lang}"]
-        lines.append(f"{label} {_change(r, f'{name}_change', digits=2)}" if info["shown"] else
-                     f"{label}: {ui_text('ui_withheld', lang)} (R² {info['r2']:.2f})")
+        lines.append(f"{label} {_change(r, f'{name}_change', digits=2, lang=lang)}" if info["shown"] else
+                     f"{label}: {ui_text('ui_withheld', lang)} (R² {format_number(info['r2'], 'decimal', lang)})")
     return lines
 
 
+def _outcome_digits(result: dict, rows: list) -> dict:
+    """Each shown outcome's decimals, one for its whole column."""
+    return {name: _column_digits(rows, f"{name}_change", digits=2)
+            for name, info in result["outcomes"].iterrows() if info["shown"]}
+
+
 def format_summary(result: dict, *, names: dict | None = None, lang: str = "en") -> pd.DataFrame:
-    """The summary by segment for people: segment names, percentages, plain headers."""
+    """The summary by segment for people: segment names, percentages, plain headers; in
+    each column one number format; '—' for a change where nothing moved."""
     _check.choice("lang", lang, LANGUAGES)
     _result(result)
     names = _check.instance("names", names, dict, "a mapping of segment to name", optional=True) or {}
-    rows = []
-    for seg, r in result["summary"].iterrows():
-        label = segment_label(seg, names, lang)
-        rows.append({ui_text("ui_segment", lang): label,
-                     ui_text("ui_customers", lang): f"{int(r['customers']):,}",
-                     ui_text("ui_destroyed_before", lang): _pct(r["share_destroyed_before"]),
-                     ui_text("ui_destroyed_after", lang): _pct(r["share_destroyed_after"]),
-                     ui_text("ui_change", lang): _change(r, "share_destroyed_change", scale=100),
-                     ui_text("ui_ratio", lang): f"{r['mean_value_ratio_before']:.2f} → {r['mean_value_ratio_after']:.2f}",
-                     ui_text("ui_better", lang): _pct(r["moved_up"] / r["weighted_customers"]),
-                     ui_text("ui_worse", lang): _pct(r["moved_down"] / r["weighted_customers"]),
-                     **_outcome_cells(result, r, lang)})
-    return pd.DataFrame(rows).set_index(ui_text("ui_segment", lang))
+    summary = result["summary"]
+    rows = [r for _, r in summary.iterrows()]
+    change_digits = _column_digits(rows, "share_destroyed_change", scale=100)
+    outcome_digits = _outcome_digits(result, rows)
+    out = []
+    for seg, r in summary.iterrows():
+        out.append({ui_text("ui_segment", lang): segment_label(seg, names, lang),
+                    ui_text("ui_customers", lang): format_number(r["customers"], "count", lang),
+                    ui_text("ui_destroyed_before", lang): _pct(r["share_destroyed_before"], lang),
+                    ui_text("ui_destroyed_after", lang): _pct(r["share_destroyed_after"], lang),
+                    ui_text("ui_change", lang): ("—" if _unchanged(r, "share_destroyed_change") else
+                                                 _change(r, "share_destroyed_change", scale=100,
+                                                         digits=change_digits, lang=lang, fixed=True)),
+                    ui_text("ui_ratio", lang): _ratio(r, lang),
+                    ui_text("ui_better", lang): _pct(r["moved_up"] / r["weighted_customers"], lang),
+                    ui_text("ui_worse", lang): _pct(r["moved_down"] / r["weighted_customers"], lang),
+                    **_outcome_cells(result, r, lang, outcome_digits)})
+    return pd.DataFrame(out).set_index(ui_text("ui_segment", lang))
+
+
+def _ratio(r: pd.Series, lang: str) -> str:
+    """The mean value ratio, 'before → after', or just 'before' where it did not move."""
+    before, after = (format_number(r[f"mean_value_ratio_{when}"], "decimal", lang) for when in ("before", "after"))
+    return before if before == after else f"{before} → {after}"
+
+
+def format_segments(result: dict, *, names: dict | None = None, lang: str = "en") -> pd.DataFrame:
+    """The summary by segment in five columns, for a first screen: segment, customers,
+    value destroyed (before, and → after where it moved), the change in points with its
+    interval ('—' where nothing moved) and the mean value ratio. The rest
+    (:func:`format_summary`: verdicts moving up and down, outcome changes) is one click away."""
+    full = format_summary(result, names=names, lang=lang)
+    before, after = full[ui_text("ui_destroyed_before", lang)], full[ui_text("ui_destroyed_after", lang)]
+    shown = pd.DataFrame({
+        ui_text("ui_customers", lang): full[ui_text("ui_customers", lang)],
+        ui_text("ui_value_destroyed", lang): [b if b == a else f"{b} → {a}" for b, a in zip(before, after)],
+        ui_text("ui_change", lang): full[ui_text("ui_change", lang)],
+        ui_text("ui_ratio", lang): full[ui_text("ui_ratio", lang)],
+    }, index=full.index)
+    return shown
+
+
+def _tone(change: float, low: float, high: float, *, better: str) -> str:
+    """``good`` when the interval of ``change`` lies wholly on the ``better`` side of zero
+    ("up" or "down"), ``bad`` when wholly on the other, else ``flat``."""
+    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 <= high:
+        return "flat"
+    up = low > 0
+    return "good" if up == (better == "up") else "bad"
+
+
+def format_tiles(result: dict, segment="all", lang: str = "en") -> list[dict]:
+    """The key numbers of a scenario as tiles: the share of customers whose value is
+    destroyed (before → after, the change in points with its interval), the mean value
+    ratio (with the shares of verdicts moving up and down), and each outcome's predicted
+    change with its interval and its model's R² and n (or why it is withheld).
+
+    Parameters
+    ----------
+    result : dict
+        :meth:`ScenarioEngine.apply`.
+    segment : default "all"
+        The row of the summary the tiles show.
+    lang : {"en", "es", "it"}, default "en"
+        The language of the words and numbers.
+
+    Returns
+    -------
+    list of dict
+        ``title``, ``value``, ``detail``, ``note`` (text) and ``tone`` (``good``: an
+        improvement whose interval excludes no change, ``bad``: a deterioration likewise,
+        ``flat``: neither); a share destroyed falling and an outcome rising are improvements.
+    """
+    _check.choice("lang", lang, LANGUAGES)
+    r = _row(_result(result)["summary"], segment, lang, "result")
+    key = "share_destroyed_change"
+    moved = not _unchanged(r, key)
+    before, after = _pct(r["share_destroyed_before"], lang), _pct(r["share_destroyed_after"], lang)
+    if moved:
+        change, interval = _change(r, key, scale=100, lang=lang).split(" ", 1)
+        detail = ui_text("ui_tile_change", lang, change=change, interval=interval.strip("[]"))
+    else:
+        detail = ui_text("ui_no_change", lang)
+    tiles = [{"title": ui_text("ui_tile_destroyed", lang), "value": f"{before} → {after}" if moved else before,
+              "detail": detail, "note": f"{ui_text('ui_after', lang)}: {_share(r, 'share_destroyed_after', lang)}"
+                                        if moved else "",
+              "tone": _tone(r[key], r[f"{key}_low"], r[f"{key}_high"], better="down") if moved else "flat"},
+             {"title": ui_text("ui_tile_ratio", lang), "value": _ratio(r, lang),
+              "detail": ui_text("ui_better_worse", lang, better=_pct(r["moved_up"] / r["weighted_customers"], lang),
+                                worse=_pct(r["moved_down"] / r["weighted_customers"], lang)),
+              "note": "", "tone": "flat"}]
+    for name, info in result["outcomes"].iterrows():
+        k = f"{name}_change"
+        fit = ui_text("ui_tile_outcome", lang, r2=format_number(info["r2"], "decimal", lang),
+                      n=format_number(info["n"], "count", lang))
+        if not info["shown"]:
+            tiles.append({"title": info[f"label_{lang}"], "value": "—", "detail": ui_text("ui_withheld", lang),
+                          "note": fit, "tone": "flat"})
+            continue
+        if _unchanged(r, k):
+            value, detail, tone = "—", ui_text("ui_no_change", lang), "flat"
+        else:
+            value, detail = _change(r, k, digits=2, lang=lang).split(" ", 1)
+            tone = _tone(r[k], r[f"{k}_low"], r[f"{k}_high"], better="up")
+        tiles.append({"title": info[f"label_{lang}"], "value": value, "detail": detail, "note": fit, "tone": tone})
+    return tiles
+
+
+def format_levers(levers: LeverSet, scenario: Scenario, lang: str = "en") -> str:
+    """What a scenario moved, for people: 'Price −10 %; Staff training +1 points' (the
+    lever file's labels and units, numbers in ``lang``'s conventions, each value with its
+    slider's decimals), '(segments 0, 2)' when it applies to some segments only, and
+    'no lever moved' for the survey as it is."""
+    _check.instance("levers", levers, LeverSet, "a LeverSet (read_levers)")
+    _check.instance("scenario", scenario, Scenario, "a Scenario")
+    _check.choice("lang", lang, LANGUAGES)
+    known = {lever.name: lever for lever in levers}
+    parts = []
+    for key, value in scenario.levers.items():
+        if not value:
+            continue
+        lever = known.get(key)
+        if lever is None:  # a lever this file does not have (check() refuses such a scenario)
+            parts.append(f"{key} {_signed(value, 2, lang)}")
+            continue
+        parts.append(f"{lever.label(lang)} {_signed(value, lever.decimals, lang)} {lever.unit_label(lang)}".rstrip())
+    text = "; ".join(parts) or ui_text("ui_no_lever", lang)
+    if scenario.segments:
+        text += f" ({ui_text('ui_only_segments', lang, segments=', '.join(map(str, scenario.segments)))})"
+    return text
 
 
 def format_comparison(engine: ScenarioEngine, scenarios: list[Scenario], *, segment="all",
                       lang: str = "en") -> pd.DataFrame:
-    """Saved scenarios side by side for people: one row per scenario, the headline numbers
-    with their intervals and the outcome changes (as on the page and in the deck)."""
+    """Saved scenarios side by side for people: one row per scenario, the levers it moved
+    (:func:`format_levers`), the headline numbers with their intervals and the outcome
+    changes (as on the page and in the deck); in each column one number format."""
     segment = _engine_segment(engine, segment)
     scenarios = _scenarios_arg(scenarios)
     _check.choice("lang", lang, LANGUAGES)
-    rows = []
-    for name, scenario in zip(scenario_names(scenarios), scenarios):
-        result = engine.apply(scenario)
-        r = result["summary"].loc[segment]
-        rows.append({ui_text("ui_scenario", lang): name,
-                     ui_text("ui_destroyed_after", lang): _share(r, "share_destroyed_after"),
-                     ui_text("ui_change", lang): _change(r, "share_destroyed_change", scale=100),
-                     ui_text("ui_ratio", lang): f"{r['mean_value_ratio_after']:.2f}",
-                     **_outcome_cells(result, r, lang)})
+    results = [engine.apply(scenario) for scenario in scenarios]
+    rows = [result["summary"].loc[segment] for result in results]
+    change_digits = _column_digits(rows, "share_destroyed_change", scale=100)
+    outcome_digits = _outcome_digits(results[0], rows) if results else {}
+    out = []
+    for name, scenario, result, r in zip(scenario_names(scenarios), scenarios, results, rows):
+        out.append({ui_text("ui_scenario", lang): name,
+                    ui_text("ui_levers_moved", lang): format_levers(engine.levers, scenario, lang),
+                    ui_text("ui_destroyed_after", lang): _share(r, "share_destroyed_after", lang),
+                    ui_text("ui_change", lang): ("—" if _unchanged(r, "share_destroyed_change") else
+                                                 _change(r, "share_destroyed_change", scale=100,
+                                                         digits=change_digits, lang=lang, fixed=True)),
+                    ui_text("ui_ratio", lang): format_number(r["mean_value_ratio_after"], "decimal", lang),
+                    **_outcome_cells(result, r, lang, outcome_digits)})
+    rows = out
     return pd.DataFrame(rows).set_index(ui_text("ui_scenario", lang))

@@ -73,31 +73,31 @@ def dashboard_page(data=None, codebook=None, *, levers=None, read_options: dict 
 
         if not isinstance(err, ValuekitError):  # a bug: its traceback goes to the server's log
             traceback.print_exc(file=sys.__stderr__ or sys.stderr)
-        return startup_error(err)
+        return startup_error(err, lang)
 
 
-def startup_error(err: Exception):
+def startup_error(err: Exception, lang: str = "en"):
     """The page shown instead of the dashboard when it cannot start: what went wrong, in words.
 
     A :class:`~valuekit.errors.ValuekitError` is a problem with the analyst's files or
     settings: its message says which and what was expected. Anything else is a bug in
-    valuekit, said as such (the traceback is in the server's log).
+    valuekit, said as such (the traceback is in the server's log). The lead and the hint
+    are in ``lang`` (en, es, it; another value is read as en); the error's own message
+    names the file, column or key as valuekit wrote it.
     """
     import ipywidgets as widgets  # deferred: ipywidgets
 
+    from ..survey.codebook import ui_text  # deferred: with the page
 
-    if isinstance(err, ValuekitError):
-        lead = "The dashboard could not start: a problem with the survey, its codebook or the settings."
-        hint = "Correct it and restart <code>valuekit dashboard</code>."
-    else:
-        lead = "The dashboard could not start because of an unexpected error (a bug in valuekit)."
-        hint = "The full traceback is in the log of the <code>valuekit dashboard</code> server; please report it."
+    lang = lang if lang in ("en", "es", "it") else "en"
+    kind = "ui_startup_input" if isinstance(err, ValuekitError) else "ui_startup_bug"
+    lead, hint = ui_text(kind, lang), ui_text(f"{kind}_hint", lang)
     box = widgets.HTML(
         "<div role='alert' class='vk-startup-error' style='border:1px solid #c0392b;border-radius:4px;"
         "padding:12px 16px;max-width:60em;background:#fdf2f0'>"
         f"<h2 style='margin:0 0 6px 0;color:#c0392b'>{html.escape(lead)}</h2>"
         f"<p style='white-space:pre-wrap;font-family:monospace'>{html.escape(type(err).__name__)}: "
-        f"{html.escape(str(err))}</p><p>{hint}</p></div>")
+        f"{html.escape(str(err))}</p><p>{html.escape(hint)}</p></div>")
     page = widgets.VBox([box])
     page.add_class("vk-page")
     page.dashboard = None
@@ -140,6 +140,8 @@ def _page(data, codebook, *, levers, read_options, exclude, n_segments, random_s
     import ipywidgets as widgets  # deferred: ipywidgets
 
     from ..decide.scenario import NO_SEGMENT  # deferred: scikit-learn
+    from ..survey.codebook import ui_text  # deferred: with the page
+    from .reader import format_number  # deferred: Babel
     from .widgets import WhatIfDashboard  # deferred: scikit-learn
 
     survey, lever_set, engine = prepare_engine(data, codebook, levers=levers, read_options=read_options,
@@ -147,11 +149,18 @@ def _page(data, codebook, *, levers, read_options, exclude, n_segments, random_s
                                                lang=lang, cache_dir=cache_dir)
     dashboard = WhatIfDashboard(engine, names=engine.segment_names, save_dir=save_dir, figure=figure, lang=lang)
     cb = survey.codebook
-    title = widgets.HTML(
-        f"<h2 style='margin:0 0 2px 0'>{html.escape(cb.name or cb.source)}</h2>"
-        f"<div style='color:#555;margin-bottom:8px'>{len(engine.index):,} customers scored · "
-        f"{len(lever_set)} levers ({html.escape(lever_set.source)}) · "
-        f"{sum(s != NO_SEGMENT for s in engine.segment_levels)} segments</div>")  # the unsegmented are no segment
+    title = widgets.HTML()
+    title.add_class("vk-title")
+
+    def header(lang: str) -> None:  # in the page's language, again after a switch
+        line = ui_text("ui_page_header", lang, customers=format_number(len(engine.index), "count", lang),
+                       levers=format_number(len(lever_set), "count", lang), source=lever_set.source,
+                       segments=sum(s != NO_SEGMENT for s in engine.segment_levels))  # the unsegmented: no segment
+        title.value = (f"<h2 style='margin:0 0 2px 0'>{html.escape(cb.name or cb.source)}</h2>"
+                       f"<div style='color:#555;margin-bottom:8px'>{html.escape(line)}</div>")
+
+    header(lang)
+    dashboard.on_language(header)
     page = widgets.VBox([title, dashboard.widget])
     page.add_class("vk-page")
     page.dashboard = dashboard

@@ -30,7 +30,7 @@ from ..measure.model import common_scale, group_order, require_ratio, weights_ar
 from ..survey.audit import CELL_PROBLEMS, ROW_REASONS, Audit, Survey
 from ..survey.codebook import SACRIFICES, codebook_arg, ui_text
 from ..survey.labels import lang_arg
-from .reader import _READER
+from .reader import _READER, format_number
 
 __all__ = [
     "plot_audit_flags",
@@ -1024,7 +1024,9 @@ def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None, la
                          ax: plt.Axes | None = None) -> plt.Axes:
     """Share of customers with value destroyed before and after a scenario, per segment
     (the ``summary`` of :meth:`valuekit.decide.scenario.ScenarioEngine.apply`), with the Wilson
-    intervals as error bars where the summary has them.
+    intervals as error bars where the summary has them. Before is grey; after is green where
+    fewer customers have value destroyed, red where more (where the summary has the
+    change's interval: only where it excludes zero), blue where it is unchanged.
 
     Parameters
     ----------
@@ -1034,35 +1036,72 @@ def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None, la
     {lang}
     {ax}
     """
+    from matplotlib.legend_handler import HandlerTuple  # deferred: a legend entry of several colours
+    from matplotlib.patches import Patch  # deferred: legend entries
+
     summary = _table_arg("summary", summary, ["share_destroyed_before", "share_destroyed_after"],
                          "the summary of ScenarioEngine.apply")
     names = _names_arg(names)
     lang = lang_arg(lang)
     ax = axes_arg(ax) or plt.gca()
     y = np.arange(len(summary))
-    for key, offset, color in (("before", -0.2, "0.7"), ("after", 0.2, _EXCLUDED)):
+    bounds = [summary[f"share_destroyed_change_{k}"].to_numpy(dtype=float)
+              if f"share_destroyed_change_{k}" in summary else None for k in ("low", "high")]
+    after_colours = _destroyed_colours(summary["share_destroyed_before"].to_numpy(dtype=float),
+                                       summary["share_destroyed_after"].to_numpy(dtype=float), *bounds)
+    for key, offset, color in (("before", -0.2, "0.72"), ("after", 0.2, after_colours)):
         values = summary[f"share_destroyed_{key}"].to_numpy()
         err = None
         if f"share_destroyed_{key}_low" in summary:
             err = np.vstack([values - summary[f"share_destroyed_{key}_low"].to_numpy(),
                              summary[f"share_destroyed_{key}_high"].to_numpy() - values])
-        ax.barh(y + offset, values, height=0.4, color=color, label=ui_text(f"ui_{key}", lang), xerr=err,
+        ax.barh(y + offset, values, height=0.4, color=color, xerr=err,
                 error_kw={"elinewidth": 0.8, "capsize": 2, "ecolor": "0.3"})
     names = names or {}
     labels = [str(names.get(s, s)) if s == "all" else f"{s}: {names[s]}" if s in names else str(s)
               for s in summary.index]
-    ax.set_yticks(y, [textwrap.fill(text, 32) for text in labels])
+    _bar_labels(ax, y, labels)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(_PercentAxis())
     ax.set_xlabel(ui_text("ui_customers_destroyed", lang))
-    ax.legend(loc="lower right", frameon=False)
+    shown = tuple(Patch(color=c) for c in dict.fromkeys(after_colours))
+    ax.legend([Patch(color="0.72"), shown], [ui_text("ui_before", lang), ui_text("ui_after", lang)],
+              handler_map={tuple: HandlerTuple(ndivide=None, pad=0)}, loc="lower left", bbox_to_anchor=(0, 1.0),
+              ncol=2, frameon=False, borderaxespad=0.2)  # above the bars: never on an error bar
     return ax
+
+
+def _bar_labels(ax, y, labels: list[str], width: int = 32) -> None:
+    """Long names wrapped on ``width`` characters, in a font small enough that each fits its
+    bar's slot of the axes' height (never below 6 points): long segment or scenario names
+    neither run into each other nor are cut."""
+    from matplotlib.font_manager import FontProperties  # deferred: the tick labels' size
+
+    wrapped = [textwrap.fill(text, width) for text in labels]
+    ax.set_yticks(y, wrapped)
+    lines = max([t.count("\n") + 1 for t in wrapped] or [1])
+    slot = ax.get_position().height * ax.figure.get_figheight() * 72 / max(len(wrapped), 1)
+    size = FontProperties(size=mpl.rcParams["ytick.labelsize"]).get_size_in_points()
+    if lines * size * 1.25 > 0.9 * slot:
+        ax.tick_params(axis="y", labelsize=max(6.0, 0.9 * slot / (1.25 * lines)))
+
+
+def _destroyed_colours(before, after, low=None, high=None) -> list:
+    """Per bar: green where fewer customers have value destroyed after, red where more (only
+    where the change's interval, when given, excludes zero), blue otherwise. Fewer customers
+    with value destroyed is an improvement: it is never red."""
+    if low is None or high is None:
+        low = high = np.asarray(after, dtype=float) - np.asarray(before, dtype=float)
+    return [_HIGHER_GOOD if h < 0 else _LOWER_GOOD if lo > 0 else _KEPT for lo, h in zip(low, high)]
 
 
 @share_docs
 def plot_scenario_comparison(table: pd.DataFrame, *, lang: str = "en", ax: plt.Axes | None = None) -> plt.Axes:
     """Saved scenarios side by side: the share destroyed after each, with its interval, and
     the share before as a dashed line (``table`` from :func:`valuekit.decide.scenario.compare_scenarios`).
+    A bar is green where the scenario leaves fewer customers with value destroyed, red where
+    more (only where the change's interval, when the table has it, excludes zero), blue
+    otherwise; the legend stands above the bars.
 
     Parameters
     ----------
@@ -1085,14 +1124,19 @@ def plot_scenario_comparison(table: pd.DataFrame, *, lang: str = "en", ax: plt.A
     err = np.vstack([after - table.loc["share_destroyed_after_low"].to_numpy(dtype=float),
                      table.loc["share_destroyed_after_high"].to_numpy(dtype=float) - after])
     y = np.arange(len(after))
-    ax.barh(y, after, height=0.6, color=_EXCLUDED, xerr=err, error_kw={"elinewidth": 0.8, "capsize": 3})
+    colours = _destroyed_colours(table.loc["share_destroyed_before"].to_numpy(dtype=float), after,
+                                 *(table.loc[f"share_destroyed_change_{k}"].to_numpy(dtype=float)
+                                   if f"share_destroyed_change_{k}" in table.index else None for k in ("low", "high")))
+    ax.barh(y, after, height=0.6, color=colours, xerr=err, error_kw={"elinewidth": 0.8, "capsize": 3})
     before = float(table.loc["share_destroyed_before"].iloc[0])
-    ax.axvline(before, color="0.3", ls="--", lw=1, label=f"{before:.1%}")
-    ax.set_yticks(y, [str(c) for c in table.columns])
+    ax.axvline(before, color="0.3", ls="--", lw=1,
+               label=f"{ui_text('ui_destroyed_before', lang)}: "
+                     f"{format_number(before, 'percent', lang).replace('-', chr(0x2212))}")
+    _bar_labels(ax, y, [str(c) for c in table.columns], 30)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(_PercentAxis())
     ax.set_xlabel(ui_text("ui_destroyed_after", lang))
-    ax.legend(loc="lower right", frameon=False, title=ui_text("ui_destroyed_before", lang))
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False, borderaxespad=0.2)  # above the bars
     return ax
 
 

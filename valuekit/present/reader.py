@@ -19,24 +19,20 @@ space before a Spanish percent sign), which hand-written rules would each have t
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import math
 from dataclasses import dataclass, field
-from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from babel import Locale
-from babel.numbers import parse_pattern
 
 from .._docstrings import share_docs
 from .._validate.args import expected_error
 from .._validate.yamlfile import loads
 from ..survey.codebook import Codebook
-from ..survey.labels import DEFAULT_LABELS, lang_arg
+from ..survey.labels import DEFAULT_LABELS, KINDS, MISSING, format_number, lang_arg
 
 __all__ = ["READER_COLUMNS", "READER_VALUES", "ReaderTable", "reader_table", "format_number", "KINDS", "MISSING"]
 
@@ -45,75 +41,6 @@ _READER = loads(Path(__file__).with_name("reader.yaml").read_text(encoding="utf-
 READER_COLUMNS: dict[str, dict] = _READER["columns"]
 #: Reader words for values that are codes (``benefit``, ``destroyed``, ``all``), by language.
 READER_VALUES: dict[str, dict] = _READER["values"]
-
-#: The kinds of column a reader table knows (see ``reader.yaml``).
-KINDS = ("count", "percent", "pct", "decimal", "p", "text", "flag")
-
-#: What a reader table shows for a missing value.
-MISSING = "—"
-
-_LOCALES = {"en": "en_US", "es": "es_ES", "it": "it_IT"}
-_YES_NO = {"en": ("yes", "no"), "es": ("sí", "no"), "it": ("sì", "no")}
-
-
-@share_docs
-def format_number(value, kind: str, lang: str = "en", *, digits: int | None = None) -> str:
-    """One value written for a reader, in the conventions of its language.
-
-    Parameters
-    ----------
-    value : number, bool, str or None
-        What to write; a missing or non-finite number is written :data:`MISSING`.
-    kind : {"count", "percent", "pct", "decimal", "p", "text", "flag"}
-        A ``count`` with thousands separators, a ``percent`` (a share from 0 to 1) or a
-        ``pct`` (a percentage from 0 to 100) to one decimal, a ``decimal`` to two, a ``p``
-        value to three (``< 0.001`` below), a ``flag`` as yes or no, ``text`` as it is.
-    {lang}
-    digits : int, optional
-        Decimals of a ``decimal``, ``percent`` or ``pct``, over the kind's own.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> format_number(1962.0, "count"), format_number(0.6684, "percent"), format_number(0.00004, "p")
-    ('1,962', '66.8%', '< 0.001')
-    >>> format_number(0.6684, "percent", "es"), format_number(12345, "count", "es")
-    ('66,8\xa0%', '12.345')
-    >>> format_number(float("nan"), "decimal")
-    '—'
-    """
-    if kind not in KINDS:
-        raise ValueError(f"kind: expected one of {list(KINDS)}, got {kind!r}")
-    locale = _LOCALES[lang_arg(lang)]
-    if value is None or value is pd.NA or isinstance(value, Real) and not isinstance(value, Integral) \
-            and not math.isfinite(value):
-        return MISSING
-    if kind == "flag":
-        return _YES_NO[lang][0 if bool(value) else 1]
-    if kind == "text" or not isinstance(value, Real):
-        return str(value)
-    if kind == "count":
-        return _number(locale, False, 0).apply(round(float(value)), Locale.parse(locale))
-    if kind in ("percent", "pct"):
-        share = float(value) / 100 if kind == "pct" else float(value)
-        return _number(locale, True, 1 if digits is None else digits).apply(share, Locale.parse(locale))
-    if kind == "p":
-        if value < 0.001:
-            return "< " + _number(locale, False, 3).apply(0.001, Locale.parse(locale))
-        return _number(locale, False, 3).apply(float(value), Locale.parse(locale))
-    return _number(locale, False, 2 if digits is None else digits).apply(float(value), Locale.parse(locale))
-
-
-@functools.cache
-def _number(locale: str, percent: bool, digits: int):
-    """The language's own number (or percent) pattern with exactly ``digits`` decimals."""
-    formats = Locale.parse(locale).percent_formats if percent else Locale.parse(locale).decimal_formats
-    pattern = parse_pattern(formats[None].pattern)
-    pattern.frac_prec = (digits, digits)
-    return pattern
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,12 @@ from .._docstrings import share_docs
 from .._validate import check as _check
 from ..analyse.significance import compare_groups, style_comparisons
 from ..decide.scenario import (NO_SEGMENT, Scenario, ScenarioEngine, ScenarioError, compare_scenarios,
-                               format_comparison, format_headline, format_outcome_changes, format_summary,
-                               scenario_file_name, segment_label, ui_text)
+                               format_comparison, format_segments, format_summary, format_tiles, scenario_file_name,
+                               segment_label, ui_text)
 from ..errors import ValuekitError
 from ..evidence import Evidence
 from ..survey.codebook import LANGUAGES
+from ..survey.labels import format_number
 from .deck import _deck, scenario_pngs
 
 __all__ = ["WhatIfDashboard", "ComparisonExplorer", "format_comparisons"]
@@ -47,6 +48,48 @@ def _saved_name(path: Path) -> str:
     except ValuekitError:
         return path.name
     return name if scenario_file_name(name, path.suffix) == path.name else f"{name} ({path.name})"
+
+
+#: Tables on the page: headers on one line, names wrapping, numbers right-aligned.
+_TABLE_STYLE = """<style>
+.vk-summary, .vk-summary-full, .vk-comparison-table { border-collapse: collapse; font-size: 13px; margin: 2px 0 8px 0; }
+.vk-summary th, .vk-summary-full th, .vk-comparison-table th { text-align: right; padding: 3px 8px;
+  border-bottom: 1px solid #999; white-space: nowrap; font-weight: 600; }
+.vk-summary td, .vk-summary-full td, .vk-comparison-table td { text-align: right; padding: 3px 8px;
+  white-space: nowrap; border-bottom: 1px solid #eee; font-variant-numeric: tabular-nums; }
+.vk-summary tbody th, .vk-summary-full tbody th, .vk-comparison-table tbody th { text-align: left;
+  white-space: normal; min-width: 14em; max-width: 24em; font-weight: 500; }
+.vk-comparison-table tbody tr:first-child td { white-space: normal; min-width: 9em; max-width: 18em; text-align: left; }
+.vk-comparison-table thead th { white-space: normal; max-width: 14em; }
+.vk-tabs .lm-TabBar-tab, .vk-tabs .p-TabBar-tab { flex: 0 0 auto !important; max-width: none !important;
+  min-width: 12em; }
+.vk-summary thead tr:nth-child(2), .vk-summary-full thead tr:nth-child(2),
+.vk-comparison-table thead tr:nth-child(2) { display: none; }
+.vk-detail summary { cursor: pointer; color: #2c6e9b; margin: 2px 0 6px 0; }
+.vk-tiles { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 4px 0; }
+.vk-tile { border: 1px solid #d9e2ec; border-radius: 6px; padding: 6px 10px; min-width: 118px; max-width: 250px;
+  flex: 1 1 118px; background: #f8fafc; line-height: 1.25; }
+.vk-tile:first-child { flex: 2 1 190px; }
+.vk-tile-title { font-size: 12px; color: #444; min-height: 2.5em; }
+.vk-tile-value { font-size: 22px; font-weight: 600; line-height: 1.25; white-space: nowrap; margin: 2px 0; }
+.vk-tile-detail { font-size: 12px; color: #333; line-height: 1.25; }
+.vk-tile-note { font-size: 11px; color: #666; line-height: 1.25; margin-top: 2px; }
+.vk-good { color: #1a7f37; } .vk-bad { color: #b2182b; } .vk-flat { color: #222; }
+</style>"""
+
+#: Tile colours: an improvement whose interval excludes no change, a deterioration, neither.
+_TONES = {"good": "vk-good", "bad": "vk-bad", "flat": "vk-flat"}
+
+
+def _tiles_html(tiles: list[dict]) -> str:
+    """The tiles as HTML (every text escaped: labels come from the analyst's files)."""
+    def one(t: dict) -> str:
+        note = f"<div class='vk-tile-note'>{_html.escape(t['note'])}</div>" if t["note"] else ""
+        return (f"<div class='vk-tile'><div class='vk-tile-title'>{_html.escape(t['title'])}</div>"
+                f"<div class='vk-tile-value {_TONES[t['tone']]}'>{_html.escape(t['value'])}</div>"
+                f"<div class='vk-tile-detail'>{_html.escape(t['detail'])}</div>{note}</div>")
+
+    return "<div class='vk-tiles'>" + "".join(one(t) for t in tiles) + "</div>" + _TABLE_STYLE
 
 
 @share_docs
@@ -126,22 +169,23 @@ class WhatIfDashboard:
                                          layout=widgets.Layout(width="160px"))
         self.language.add_class("vk-language")
         self.segment = widgets.Dropdown(layout=widgets.Layout(width="420px"))
-        self.name = widgets.Text(value="my scenario", layout=widgets.Layout(width="300px"))
+        self.name = widgets.Text(value=ui_text("ui_default_scenario", lang), layout=widgets.Layout(width="300px"))
         self.name.add_class("vk-name")
         self.reset_button = widgets.Button(icon="undo")
         self.save_button = widgets.Button(icon="save")
         self.save_button.add_class("vk-save")
         self.message = widgets.HTML()
         self.message.add_class("vk-message")
-        self.headline = widgets.HTML()
+        self.headline = widgets.HTML()  # the key numbers, as tiles
         self.headline.add_class("vk-headline")
-        self.outcomes = widgets.HTML()
+        self.outcomes = widgets.HTML()  # how to read the intervals, and n
         self.outcomes.add_class("vk-outcomes")
         self.table = widgets.HTML()
         self.table.add_class("vk-table")
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="900px"))
+        hidden = {"display": "none"}  # an Image without a picture would show a broken-image icon
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="900px", **hidden))
         self.image.add_class("vk-map")
-        self.saved = widgets.SelectMultiple(rows=5, layout=widgets.Layout(width="300px"))
+        self.saved = widgets.SelectMultiple(rows=5, layout=widgets.Layout(width="420px"))
         self.saved.add_class("vk-saved")
         self.compare_button = widgets.Button(icon="columns")
         self.compare_button.add_class("vk-compare")
@@ -149,13 +193,13 @@ class WhatIfDashboard:
         self.load_button.add_class("vk-load")
         self.comparison = widgets.HTML()
         self.comparison.add_class("vk-comparison")
-        self.comparison_image = widgets.Image(format="png", layout=widgets.Layout(max_width="700px"))
+        self.comparison_image = widgets.Image(format="png", layout=widgets.Layout(max_width="760px", **hidden))
+        self.comparison_image.add_class("vk-comparison-chart")
         self.deck_button = widgets.Button(icon="download", layout=widgets.Layout(width="300px"))
         self.deck_button.add_class("vk-deck")
         self.download = widgets.HTML()
         self.download.add_class("vk-download")
-        self._texts = {}  # widgets whose text is set by _relabel
-
+        self._language_callbacks = []
 
     def _wire(self) -> None:
         """What each control does."""
@@ -170,21 +214,30 @@ class WhatIfDashboard:
         self.deck_button.on_click(lambda _: self.deck())
 
     def _layout(self):
-        """The controls on the left, the results on the right (wrapping below on a narrow page)."""
+        """The controls on the left; on the right two tabs, the scenario's results and the
+        comparison of saved scenarios (wrapping below the controls on a narrow page)."""
         self._head = {k: widgets.HTML() for k in ("language", "apply", "name", "compare", "by_segment", "map")}
         controls = widgets.VBox([
             widgets.HBox([self._head["language"], self.language]),
             self._head["apply"], self.segment, self.levers_box,
             self._head["name"], self.name, widgets.HBox([self.reset_button, self.save_button]),
-            self._head["compare"], self.saved, widgets.HBox([self.compare_button, self.load_button]),
-            self.deck_button, self.download, self.message,
+            self.message, self.deck_button, self.download,
         ], layout=widgets.Layout(width="460px", margin="0 24px 0 0"))
         self.table.layout = widgets.Layout(overflow="auto", max_width="100%")
         self.comparison.layout = widgets.Layout(overflow="auto", max_width="100%")
-        results = widgets.VBox([self.headline, self.outcomes, self._head["by_segment"], self.table,
-                                self._head["map"], self.image, self.comparison, self.comparison_image],
-                               layout=widgets.Layout(flex="1 1 0%", min_width="520px"))
-        return widgets.HBox([controls, results], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
+        scenario = widgets.VBox([self.headline, self.outcomes, self._head["by_segment"], self.table,
+                                 self._head["map"], self.image])
+        comparing = widgets.VBox([self._head["compare"], self.saved,
+                                  widgets.HBox([self.compare_button, self.load_button]),
+                                  self.comparison, self.comparison_image])
+        self.tabs = widgets.Tab(children=[scenario, comparing], layout=widgets.Layout(flex="1 1 0%",
+                                                                                     min_width="520px"))
+        self.tabs.add_class("vk-tabs")
+        return widgets.HBox([controls, self.tabs], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
+
+    def on_language(self, callback) -> None:
+        """Call ``callback(lang)`` after each switch of language (the page's own header)."""
+        self._language_callbacks.append(callback)
 
     # -- language -----------------------------------------------------------------------
     def _relabel(self) -> None:
@@ -198,12 +251,15 @@ class WhatIfDashboard:
         self._head["language"].value = f"{_text('ui_language', lang)}:&nbsp;"
         self._head["apply"].value = f"<b>{_text('ui_apply_to', lang)}</b>"
         self._head["name"].value = f"<b>{_text('ui_scenario_name', lang)}</b>"
-        self._head["compare"].value = f"<b>{_text('ui_compare', lang)}</b>"
-        self._head["by_segment"].value = f"<h4>{_text('ui_by_segment', lang)}</h4>"
-        self._head["map"].value = f"<h4>{_text('ui_map', lang)}</h4>" if self.draw_figure else ""
+        self._head["compare"].value = f"<b>{_text('ui_compare_pick', lang)}</b>"
+        self._head["by_segment"].value = f"<h4 style='margin:10px 0 4px 0'>{_text('ui_by_segment', lang)}</h4>"
+        self._head["map"].value = (f"<h4 style='margin:10px 0 4px 0'>{_text('ui_map', lang)}</h4>"
+                                   if self.draw_figure else "")
+        self.tabs.set_title(0, ui_text("ui_tab_scenario", lang))
+        self.tabs.set_title(1, ui_text("ui_tab_compare", lang))
         self.reset_button.description = ui_text("ui_reset", lang)
         self.save_button.description = ui_text("ui_save", lang)
-        self.compare_button.description = ui_text("ui_compare", lang).split()[0]
+        self.compare_button.description = ui_text("ui_compare_button", lang)
         self.load_button.description = ui_text("ui_load", lang)
         self.deck_button.description = ui_text("ui_download", lang)
         names = self.names.get(lang, {})
@@ -218,9 +274,16 @@ class WhatIfDashboard:
             self._updating = False
 
     def _language(self, change) -> None:
-        self.lang = change["new"]
+        previous, self.lang = change["old"], change["new"]
+        if self.name.value.strip() == ui_text("ui_default_scenario", previous):  # the default name follows
+            self.name.value = ui_text("ui_default_scenario", self.lang)
         self._relabel()
         self.update()
+        if getattr(self, "compared", None):  # the comparison on screen, in the new language
+            self._show_comparison(self.compared)
+        self.message.value = ""  # a message is in the language it was written in
+        for callback in self._language_callbacks:
+            callback(self.lang)
 
     # -- scenario -----------------------------------------------------------------------
     def scenario(self) -> Scenario:
@@ -242,19 +305,21 @@ class WhatIfDashboard:
         summary = result["summary"]
         focus = self.segment.value if self.segment.value in summary.index else "all"
         lang = self.lang
-        self.headline.value = f"<h3 style='margin:4px 0'>{_html.escape(format_headline(summary, focus, lang))}</h3>"
+        self.headline.value = _tiles_html(format_tiles(result, focus, lang))
         conf = int(round(100 * summary.attrs.get("confidence", 0.95)))
-        lines = format_outcome_changes(result, focus, lang)
-        note = ui_text("ui_interval", lang, level=conf, n=f"{int(summary.loc[focus, 'customers']):,}")
-        self.outcomes.value = (f"<b>{_text('ui_outcomes', lang)}</b><ul style='margin:2px 0'>"
-                               + "".join(f"<li>{_html.escape(x)}</li>" for x in lines)
-                               + f"</ul><small>{_html.escape(note)}</small>") if lines else (
-            f"<small>{_html.escape(note)}</small>")
-        table = format_summary(result, names=self.names.get(lang, {}), lang=lang)
-        self.table.value = table.to_html(classes="vk-summary", border=0, escape=True)  # names are data
+        note = ui_text("ui_interval", lang, level=conf, n=format_number(summary.loc[focus, "customers"], "count", lang))
+        self.outcomes.value = f"<small>{_html.escape(note)}</small>"
+        names = self.names.get(lang, {})
+        compact = format_segments(result, names=names, lang=lang)
+        full = format_summary(result, names=names, lang=lang)
+        self.table.value = (compact.to_html(classes="vk-summary", border=0, escape=True)  # names are data
+                            + f"<details class='vk-detail'><summary>{_text('ui_detail', lang)}</summary>"
+                            + full.to_html(classes="vk-summary-full", border=0, escape=True) + "</details>"
+                            + _TABLE_STYLE)
         self.result = result
         if self.draw_figure:
             self.image.value = self._figure(result)
+            self.image.layout.display = None
         return result
 
     def _figure(self, result) -> bytes:
@@ -335,17 +400,28 @@ class WhatIfDashboard:
             scenarios = self._selected()
             for s in scenarios:
                 self.engine.check(s)
-        except ScenarioError as err:
-            self.message.value = f"<span style='color:#b2182b'>{_html.escape(str(err))}</span>"
+        except ScenarioError as err:  # said where the visitor is looking: beside the list
+            self.message.value = self.comparison.value = f"<span style='color:#b2182b'>{_html.escape(str(err))}</span>"
             return None
         if not scenarios:
+            hint = "ui_compare_pick" if self.saved.options else "ui_compare_none"
+            self.comparison.value = f"<i>{_text(hint, self.lang)}</i>"
             return None
-        table = format_comparison(self.engine, scenarios, lang=self.lang)
-        self.comparison.value = (f"<h4>{_text('ui_compare', self.lang)}</h4>"  # scenario names are data
-                                 + table.to_html(classes="vk-comparison-table", border=0, escape=True))
-        self.comparison_image.value = _comparison_png(self.engine, scenarios, self.lang)
+        table = self._show_comparison(scenarios)
         self.compared = scenarios
         self.message.value = ""
+        self.tabs.selected_index = 1
+        return table
+
+    def _show_comparison(self, scenarios: list[Scenario]) -> pd.DataFrame:
+        """The compared scenarios' table and chart, in the page's language."""
+        table = format_comparison(self.engine, scenarios, lang=self.lang)
+        shown = table.T  # a column per scenario: the levers it moved above its results
+        shown.columns.name = None
+        self.comparison.value = (shown.to_html(classes="vk-comparison-table", border=0, escape=True)  # names: data
+                                 + _TABLE_STYLE)
+        self.comparison_image.value = _comparison_png(self.engine, scenarios, self.lang)
+        self.comparison_image.layout.display = None
         return table
 
     # -- the deck -----------------------------------------------------------------------
@@ -482,12 +558,23 @@ class _LiveFigure:
         from .plots import plot_benefits_sacrifices, plot_scenario_shares  # deferred: matplotlib
 
         self.lang = lang
-        fig = Figure(figsize=(10, 4), dpi=72)
+        fig = Figure(figsize=(10, 4.6), dpi=72)
         self.canvas = FigureCanvasAgg(fig)
         ax_map, ax_bar = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-        plot_benefits_sacrifices(sample, kind="scatter", lang=lang, codebook=engine.codebook,
+        segments = pd.Series(engine.segments, index=engine.index).reindex(sample.index)
+        drawn = len(ax_map.collections)
+        plot_benefits_sacrifices(sample, segments=segments, kind="scatter", lang=lang, codebook=engine.codebook,
                                  limits=(engine.scale.min, engine.scale.max), ax=ax_map)
-        self.points = ax_map.collections[-1]  # the customers: the last collection drawn
+        self.points = ax_map.collections[drawn + 1:]  # one per segment, after the shaded region
+        self.segments = segments.astype(str).to_numpy()
+        seg_names = {k: v for k, v in names.items() if k != "all"}
+        labels = {str(level): segment_label(level, seg_names, lang) for level in engine.segment_levels}
+        handles = ax_map.get_legend().legend_handles
+        ax_map.get_legend().remove()
+        scored = segments[sample["value_ratio"].notna().to_numpy()]
+        fig.legend(handles, [labels.get(str(level), str(level)) for level in self._levels_of(scored)],
+                   loc="lower left", ncol=2, frameon=False, fontsize=9, markerscale=2.5, handletextpad=0.3,
+                   bbox_to_anchor=(0.01, 0.0))
         plot_scenario_shares(summary.rename(index={NO_SEGMENT: ui_text("ui_no_segment", lang)}), names=names,
                              lang=lang, ax=ax_bar)
         bars = [c for c in ax_bar.containers if hasattr(c, "patches") and hasattr(c, "errorbar")]
@@ -497,12 +584,21 @@ class _LiveFigure:
         high = float(np.nanmax(summary["share_destroyed_after_high"].to_numpy(dtype=float)))
         self.xmax = min(1.0, max(0.05, 1.5 * high))
         ax_bar.set_xlim(0, self.xmax)
-        self.moving = [self.points, *self.after.patches, *self.caps, self.whiskers]
+        self.moving = [*self.points, *self.after.patches, *self.caps, self.whiskers]
         for artist in self.moving:
             artist.set_animated(True)  # left out of the cached background
-        fig.tight_layout()
+        rows = -(-len(handles) // 2)
+        fig.tight_layout(rect=(0, 0.045 * rows + 0.02, 1, 1))  # room for the segments' key below
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(fig.bbox)
+
+    def _levels_of(self, segments: pd.Series) -> list[str]:
+        """The segments in the order their points were drawn (the map's own order)."""
+        from .plots import _levels  # deferred: matplotlib
+
+        ok = segments.notna().to_numpy()
+        self._order = [str(level) for level in _levels(segments[ok])[1]]
+        return self._order
 
     def fits(self, summary: pd.DataFrame) -> bool:
         """Whether the bars' axis holds every interval of ``summary``."""
@@ -512,8 +608,10 @@ class _LiveFigure:
         from PIL import Image  # deferred: Pillow
 
         ok = sample["value_ratio"].notna().to_numpy()
-        self.points.set_offsets(np.column_stack([sample["sacrifices"].to_numpy()[ok],
-                                                 sample["benefits"].to_numpy()[ok]]))
+        x, y = sample["sacrifices"].to_numpy(), sample["benefits"].to_numpy()
+        for points, level in zip(self.points, self._order):
+            at = ok & (self.segments == level)
+            points.set_offsets(np.column_stack([x[at], y[at]]))
         after = summary["share_destroyed_after"].to_numpy(dtype=float)
         low = summary["share_destroyed_after_low"].to_numpy(dtype=float)
         high = summary["share_destroyed_after_high"].to_numpy(dtype=float)

@@ -6,15 +6,18 @@ A codebook's own ``labels:`` add to these and win over them
 
 from __future__ import annotations
 
+import functools
 import html
+import math
 import re
+from numbers import Integral, Real
 from pathlib import Path
 
 import yaml
 
 from .._validate import check as _check
 
-__all__ = ["LANGUAGES", "DEFAULT_LABELS", "lang_arg", "md_text"]
+__all__ = ["LANGUAGES", "DEFAULT_LABELS", "lang_arg", "md_text", "format_number", "MISSING"]
 
 #: Display languages.
 LANGUAGES = ("en", "es", "it")
@@ -44,3 +47,88 @@ def md_text(value) -> str:
     text = re.sub(r"([\\`*_\[\]!|~$#])", r"\\\1", text)
     # what starts a heading, a list or a rule when it opens a line: "# x", "- x", "+ x", "1. x"
     return re.sub(r"^([-+=])|^(\d+)([.)])", lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
+
+
+#: What a reader table shows for a missing value.
+MISSING = "—"
+
+#: The kinds of number :func:`format_number` writes (see ``present/reader.yaml``).
+KINDS = ("count", "percent", "pct", "decimal", "p", "text", "flag")
+
+_LOCALES = {"en": "en_US", "es": "es_ES", "it": "it_IT"}
+_YES_NO = {"en": ("yes", "no"), "es": ("sí", "no"), "it": ("sì", "no")}
+
+
+def format_number(value, kind: str, lang: str = "en", *, digits: int | None = None) -> str:
+    """One value written for a reader, in the conventions of its language.
+
+    Parameters
+    ----------
+    value : number, bool, str or None
+        What to write; a missing or non-finite number is written :data:`MISSING`.
+    kind : {"count", "percent", "pct", "decimal", "p", "text", "flag"}
+        A ``count`` with thousands separators, a ``percent`` (a share from 0 to 1) or a
+        ``pct`` (a percentage from 0 to 100) to one decimal, a ``decimal`` to two, a ``p``
+        value to three (``< 0.001`` below), a ``flag`` as yes or no, ``text`` as it is.
+    lang : {"en", "es", "it"}, default "en"
+        Language of labels, names and sentences. The number is written in its
+        conventions (CLDR, through Babel).
+    digits : int, optional
+        Decimals of a ``decimal``, ``percent`` or ``pct``, over the kind's own.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_number(1962.0, "count"), format_number(0.6684, "percent"), format_number(0.00004, "p")
+    ('1,962', '66.8%', '< 0.001')
+    >>> format_number(0.6684, "percent", "es"), format_number(12345, "count", "es")
+    ('66,8\xa0%', '12.345')
+    >>> format_number(float("nan"), "decimal")
+    '—'
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind: expected one of {list(KINDS)}, got {kind!r}")
+    locale = _LOCALES[lang_arg(lang)]
+    if value is None or _missing(value) or isinstance(value, Real) and not isinstance(value, Integral) \
+            and not math.isfinite(value):
+        return MISSING
+    if kind == "flag":
+        return _YES_NO[lang][0 if bool(value) else 1]
+    if kind == "text" or not isinstance(value, Real):
+        return str(value)
+    if kind == "count":
+        return _number(locale, False, 0).apply(round(float(value)), _locale(locale))
+    if kind in ("percent", "pct"):
+        share = float(value) / 100 if kind == "pct" else float(value)
+        return _number(locale, True, 1 if digits is None else digits).apply(share, _locale(locale))
+    if kind == "p":
+        if value < 0.001:
+            return "< " + _number(locale, False, 3).apply(0.001, _locale(locale))
+        return _number(locale, False, 3).apply(float(value), _locale(locale))
+    return _number(locale, False, 2 if digits is None else digits).apply(float(value), _locale(locale))
+
+
+def _missing(value) -> bool:
+    """pandas' missing scalar (``pd.NA``), told without importing pandas here."""
+    return type(value).__name__ == "NAType" and type(value).__module__.startswith("pandas")
+
+
+@functools.cache
+def _locale(locale: str):
+    from babel import Locale  # deferred: Babel (CLDR data), for the pages that write numbers
+
+    return Locale.parse(locale)
+
+
+@functools.cache
+def _number(locale: str, percent: bool, digits: int):
+    """The language's own number (or percent) pattern with exactly ``digits`` decimals."""
+    from babel.numbers import parse_pattern  # deferred: Babel
+
+    formats = _locale(locale).percent_formats if percent else _locale(locale).decimal_formats
+    pattern = parse_pattern(formats[None].pattern)
+    pattern.frac_prec = (digits, digits)
+    return pattern
