@@ -876,6 +876,50 @@ def bench_whatif(ctx: Context) -> dict:
     }
 
 
+@benchmark("deck", "scenario_deck on the demo (a scenario and 3 compared, Spanish) vs. its floor: the same "
+           "charts drawn (scenario_pngs) and a python-pptx deck of the same slide count saved")
+def bench_deck(ctx: Context) -> dict:
+    import io
+
+    from pptx import Presentation
+
+    import valuekit
+    from valuekit.config import DATA_DIR
+    from valuekit.decide.scenario import Scenario, build_engine
+    from valuekit.present.deck import scenario_deck, scenario_pngs
+
+    survey = valuekit.load_survey(valuekit.DEMO_DATA, codebook=valuekit.DEMO_CODEBOOK)
+    engine, _, _ = build_engine(survey, DATA_DIR / "demo_levers.yaml", random_state=2026)
+    names = engine.segment_names["es"]
+    scenario = Scenario(name="staff too", levers={"price": -10.0, "staff": 1.0})
+    compare = [Scenario(name="cheaper", levers={"price": -10.0}), scenario,
+               Scenario(name="faster", levers={"waiting_time": -30.0})]
+    slides = len(Presentation(io.BytesIO(scenario_deck(engine, scenario, compare=compare, names=names,
+                                                       lang="es"))).slides)  # warm: imports, fonts
+
+    def floor():
+        scenario_pngs(engine, scenario, compare=compare, names=names, lang="es")
+        deck = Presentation()
+        for _ in range(slides):
+            deck.slides.add_slide(deck.slide_layouts[5])
+        deck.save(io.BytesIO())
+
+    repeats = ctx.size(5, 3)
+    times = alternate({"deck": lambda: scenario_deck(engine, scenario, compare=compare, names=names, lang="es"),
+                       "floor": floor}, repeats, ctx.log)
+    deck_s, floor_s = statistics.median(times["deck"]), statistics.median(times["floor"])
+    ratio = deck_s / floor_s
+    return {
+        "params": {"customers": len(engine.index), "compared": len(compare), "slides": slides, "repeats": repeats},
+        "metrics": {"deck_s": metric(round(deck_s, 3), "s", f"median of {repeats}, min {min(times['deck']):.3f} s"),
+                    "floor_s": metric(round(floor_s, 3), "s", "the same charts drawn and a deck of as many "
+                                                              "slides saved"),
+                    "deck_vs_floor": metric(round(ratio, 2), "x")},
+        "checks": {"deck_le_2s": {"ok": deck_s <= 2.0, "detail": f"median {deck_s:.2f} s (target <= 2 s)"},
+                   "deck_le_2x_floor": {"ok": ratio <= 2.0, "detail": f"{ratio:.2f}x its floor (target <= 2x)"}},
+    }
+
+
 @benchmark("init", "valuekit init (draft_codebook) on the 1,000,000 x 40 export vs. load_survey with its codebook")
 def bench_init(ctx: Context) -> dict:
     import valuekit

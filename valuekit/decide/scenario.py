@@ -70,8 +70,8 @@ from .engine_cache import engine_key, load_engine_state, save_engine_state
 
 __all__ = ["Scenario", "ScenarioEngine", "ScenarioError", "OutcomeModel", "compare_scenarios", "build_engine",
            "format_headline", "format_outcome_changes", "format_summary", "format_segments", "format_levers",
-           "format_tiles", "format_comparison", "ui_text", "lever_scenarios", "scenario_names", "scenario_file_name",
-           "segment_label", "NO_SEGMENT"]
+           "format_tiles", "change_tone", "format_comparison", "ui_text", "lever_scenarios", "scenario_names",
+           "scenario_file_name", "segment_label", "NO_SEGMENT"]
 
 _KEYS = {"name", "description", "levers", "segments", "built_on"}
 _BUILT_ON_KEYS = {"survey", "items", "levers", "segment_names"}
@@ -1254,9 +1254,25 @@ def format_segments(result: dict, *, names: dict | None = None, lang: str = "en"
     return shown
 
 
-def _tone(change: float, low: float, high: float, *, better: str) -> str:
-    """``good`` when the interval of ``change`` lies wholly on the ``better`` side of zero
-    ("up" or "down"), ``bad`` when wholly on the other, else ``flat``."""
+def change_tone(change: float, low: float, high: float, *, better: str) -> str:
+    """How a change reads: ``good`` when its interval lies wholly on the ``better`` side
+    of zero, ``bad`` when wholly on the other, else ``flat`` (the interval includes no
+    change, or there is none). The page colours a change by it, green or red or neither.
+
+    Parameters
+    ----------
+    change : float
+        The estimate (kept for the call's readability; the interval decides).
+    low, high : float
+        The ends of its interval.
+    better : {"up", "down"}
+        Which way is an improvement: "down" for the share of customers with value
+        destroyed, "up" for an outcome such as satisfaction.
+
+    >>> change_tone(-2.0, -2.6, -1.4, better="down"), change_tone(0.1, -0.1, 0.3, better="up")
+    ('good', 'flat')
+    """
+    _check.choice("better", better, ("up", "down"))
     if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 <= high:
         return "flat"
     up = low > 0
@@ -1298,7 +1314,7 @@ def format_tiles(result: dict, segment="all", lang: str = "en") -> list[dict]:
     tiles = [{"title": ui_text("ui_tile_destroyed", lang), "value": f"{before} → {after}" if moved else before,
               "detail": detail, "note": f"{ui_text('ui_after', lang)}: {_share(r, 'share_destroyed_after', lang)}"
                                         if moved else "",
-              "tone": _tone(r[key], r[f"{key}_low"], r[f"{key}_high"], better="down") if moved else "flat"},
+              "tone": change_tone(r[key], r[f"{key}_low"], r[f"{key}_high"], better="down") if moved else "flat"},
              {"title": ui_text("ui_tile_ratio", lang), "value": _ratio(r, lang),
               "detail": ui_text("ui_better_worse", lang, better=_pct(r["moved_up"] / r["weighted_customers"], lang),
                                 worse=_pct(r["moved_down"] / r["weighted_customers"], lang)),
@@ -1315,7 +1331,7 @@ def format_tiles(result: dict, segment="all", lang: str = "en") -> list[dict]:
             value, detail, tone = "—", ui_text("ui_no_change", lang), "flat"
         else:
             value, detail = _change(r, k, digits=2, lang=lang).split(" ", 1)
-            tone = _tone(r[k], r[f"{k}_low"], r[f"{k}_high"], better="up")
+            tone = change_tone(r[k], r[f"{k}_low"], r[f"{k}_high"], better="up")
         tiles.append({"title": info[f"label_{lang}"], "value": value, "detail": detail, "note": fit, "tone": tone})
     return tiles
 

@@ -155,18 +155,18 @@ def scenario_pngs(engine: ScenarioEngine, scenario: Scenario, *, compare: list[S
     dpi = _check.integer("dpi", dpi, min=10, max=1200)
     scenario, compare, names = _shown_scenarios(scenario, compare, names)
 
-    from .plots import plot_benefits_sacrifices, plot_scenario_comparison, plot_scenario_shares  # deferred: matplotlib
+    from .plots import _segment_map, plot_scenario_comparison, plot_scenario_shares  # deferred: matplotlib
 
     result = engine.apply(scenario, customers=True)
     out = {}
     fig = Figure(figsize=(11.5, 4.8), dpi=dpi)
     customers = result["customers"]
     sample = customers if len(customers) <= 3000 else customers.sample(3000, random_state=0)
-    plot_benefits_sacrifices(sample, kind="scatter", lang=lang, codebook=engine.codebook, ax=fig.add_subplot(1, 2, 1))
+    *_, rows = _segment_map(fig, fig.add_subplot(1, 2, 1), engine, sample, names=names or {}, lang=lang)
     shares = result["summary"].rename(index={NO_SEGMENT: ui_text("ui_no_segment", lang)})
-    plot_scenario_shares(shares, names={"all": ui_text("ui_all_customers", lang), **(names or {})},
+    plot_scenario_shares(shares, names={"all": ui_text("ui_all_customers", lang)},  # the key below names them
                          lang=lang, ax=fig.add_subplot(1, 2, 2))
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.05 * rows + 0.02, 1, 1))  # room for the segments' key below
     out["map"] = _png(fig)
     if compare:  # as wide as a slide's content, as tall as the bars need (a slide's at most)
         fig = Figure(figsize=(11.5, min(4.8, max(4.2, 0.42 * len(compare) + 1.5))), dpi=dpi)

@@ -69,16 +69,22 @@ class _PercentAxis(mticker.PercentFormatter):
     need: 2.5 % is "2.5%", not "2%" (``absolute=True`` labels -25 % as "25%", for bars
     diverging from 0)."""
 
-    def __init__(self, *, absolute: bool = False):
+    def __init__(self, *, absolute: bool = False, lang: str = "en"):
         super().__init__(xmax=1, decimals=0)
         self.absolute = absolute
+        self.lang = lang
 
     def set_locs(self, locs):
         super().set_locs(locs)
         self.decimals = _percent_decimals(locs)
 
     def __call__(self, x, pos=None):
-        return super().__call__(abs(x) if self.absolute else x, pos)
+        x = abs(x) if self.absolute else x
+        if self.lang == "en":
+            return super().__call__(x, pos)
+        # "2,5 %" in Spanish and "2,5%" in Italian (Babel, as in the tables), with a true minus
+        sign = "\u2212" if x < 0 else ""
+        return sign + format_number(abs(x), "percent", self.lang, digits=self.decimals)
 
 
 def _percent_decimals(locs) -> int:
@@ -630,6 +636,30 @@ def plot_benefits_sacrifices(scores: pd.DataFrame, *, segments: pd.Series | None
     return ax
 
 
+def _segment_map(fig, ax, engine, sample: pd.DataFrame, *, names: dict, lang: str, limits=None):
+    """The what-if map: each customer of ``sample`` (rows of the engine's customers) at
+    benefits against sacrifices, coloured by segment, with the segments' key below the
+    figure in the words the reports use (``names``: segment to name; the unsegmented as
+    "No segment (incomplete profile)"). Returns the points' collections (one per segment),
+    the segments they hold (as text), each customer's segment (as text) and the key's rows."""
+    from ..decide.scenario import segment_label  # deferred: the names as the reports write them
+
+    segments = pd.Series(engine.segments, index=engine.index).reindex(sample.index)
+    drawn = len(ax.collections)
+    plot_benefits_sacrifices(sample, segments=segments, kind="scatter", lang=lang, codebook=engine.codebook,
+                             limits=limits, ax=ax)
+    points = ax.collections[drawn + 1:]  # one per segment, after the shaded region
+    scored = segments[sample["value_ratio"].notna().to_numpy()]
+    order = [str(level) for level in _levels(scored[scored.notna().to_numpy()])[1]]
+    labels = {str(level): segment_label(level, {k: v for k, v in names.items() if k != "all"}, lang)
+              for level in engine.segment_levels}
+    handles = ax.get_legend().legend_handles
+    ax.get_legend().remove()
+    fig.legend(handles, [labels.get(level, level) for level in order], loc="lower left", ncol=2, frameon=False,
+               fontsize=9, markerscale=2.5, handletextpad=0.3, bbox_to_anchor=(0.01, 0.0))
+    return points, order, segments.astype(str).to_numpy(), -(-len(handles) // 2)
+
+
 @share_docs
 def plot_sacrifice_heatmap(profiles: pd.DataFrame, *, codebook, lang: str = "en",
                            ax: plt.Axes | None = None) -> plt.Axes:
@@ -1062,7 +1092,7 @@ def plot_scenario_shares(summary: pd.DataFrame, *, names: dict | None = None, la
               for s in summary.index]
     _bar_labels(ax, y, labels)
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(_PercentAxis())
+    ax.xaxis.set_major_formatter(_PercentAxis(lang=lang))
     ax.set_xlabel(ui_text("ui_customers_destroyed", lang))
     shown = tuple(Patch(color=c) for c in dict.fromkeys(after_colours))
     ax.legend([Patch(color="0.72"), shown], [ui_text("ui_before", lang), ui_text("ui_after", lang)],
@@ -1134,7 +1164,7 @@ def plot_scenario_comparison(table: pd.DataFrame, *, lang: str = "en", ax: plt.A
                      f"{format_number(before, 'percent', lang).replace('-', chr(0x2212))}")
     _bar_labels(ax, y, [str(c) for c in table.columns], 30)
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(_PercentAxis())
+    ax.xaxis.set_major_formatter(_PercentAxis(lang=lang))
     ax.set_xlabel(ui_text("ui_destroyed_after", lang))
     ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False, borderaxespad=0.2)  # above the bars
     return ax

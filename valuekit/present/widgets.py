@@ -21,7 +21,7 @@ import pandas as pd
 from .._docstrings import share_docs
 from .._validate import check as _check
 from ..analyse.significance import compare_groups, style_comparisons
-from ..decide.scenario import (NO_SEGMENT, Scenario, ScenarioEngine, ScenarioError, compare_scenarios,
+from ..decide.scenario import (NO_SEGMENT, Scenario, ScenarioEngine, ScenarioError, change_tone, compare_scenarios,
                                format_comparison, format_segments, format_summary, format_tiles, scenario_file_name,
                                segment_label, ui_text)
 from ..errors import ValuekitError
@@ -418,8 +418,22 @@ class WhatIfDashboard:
         table = format_comparison(self.engine, scenarios, lang=self.lang)
         shown = table.T  # a column per scenario: the levers it moved above its results
         shown.columns.name = None
-        self.comparison.value = (shown.to_html(classes="vk-comparison-table", border=0, escape=True)  # names: data
-                                 + _TABLE_STYLE)
+        tones = pd.DataFrame("", index=shown.index, columns=shown.columns)
+        change = ui_text("ui_change", self.lang)
+        for column, scenario in zip(shown.columns, scenarios):  # improvements green, deteriorations red
+            result = self.engine.apply(scenario)
+            r = result["summary"].loc["all"]
+            key = "share_destroyed_change"
+            tones.loc[change, column] = _TONES[change_tone(r[key], r[f"{key}_low"], r[f"{key}_high"],
+                                                           better="down")]
+            for name, info in result["outcomes"].iterrows():
+                k, label = f"{name}_change", info[f"label_{self.lang}"]
+                if info["shown"] and label in tones.index:
+                    tones.loc[label, column] = _TONES[change_tone(r[k], r[f"{k}_low"], r[f"{k}_high"], better="up")]
+        styler = (shown.style.format(escape="html").format_index(escape="html", axis=0)  # names are data:
+                  .format_index(escape="html", axis=1).set_td_classes(tones)  # every cell and heading escaped
+                  .set_table_attributes('class="vk-comparison-table"'))
+        self.comparison.value = styler.to_html() + _TABLE_STYLE
         self.comparison_image.value = _comparison_png(self.engine, scenarios, self.lang)
         self.comparison_image.layout.display = None
         return table
@@ -555,28 +569,16 @@ class _LiveFigure:
         from matplotlib.backends.backend_agg import FigureCanvasAgg  # deferred: matplotlib
         from matplotlib.figure import Figure  # deferred: matplotlib
 
-        from .plots import plot_benefits_sacrifices, plot_scenario_shares  # deferred: matplotlib
+        from .plots import _segment_map, plot_scenario_shares  # deferred: matplotlib
 
         self.lang = lang
         fig = Figure(figsize=(10, 4.6), dpi=72)
         self.canvas = FigureCanvasAgg(fig)
         ax_map, ax_bar = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-        segments = pd.Series(engine.segments, index=engine.index).reindex(sample.index)
-        drawn = len(ax_map.collections)
-        plot_benefits_sacrifices(sample, segments=segments, kind="scatter", lang=lang, codebook=engine.codebook,
-                                 limits=(engine.scale.min, engine.scale.max), ax=ax_map)
-        self.points = ax_map.collections[drawn + 1:]  # one per segment, after the shaded region
-        self.segments = segments.astype(str).to_numpy()
-        seg_names = {k: v for k, v in names.items() if k != "all"}
-        labels = {str(level): segment_label(level, seg_names, lang) for level in engine.segment_levels}
-        handles = ax_map.get_legend().legend_handles
-        ax_map.get_legend().remove()
-        scored = segments[sample["value_ratio"].notna().to_numpy()]
-        fig.legend(handles, [labels.get(str(level), str(level)) for level in self._levels_of(scored)],
-                   loc="lower left", ncol=2, frameon=False, fontsize=9, markerscale=2.5, handletextpad=0.3,
-                   bbox_to_anchor=(0.01, 0.0))
-        plot_scenario_shares(summary.rename(index={NO_SEGMENT: ui_text("ui_no_segment", lang)}), names=names,
-                             lang=lang, ax=ax_bar)
+        self.points, self._order, self.segments, rows = _segment_map(
+            fig, ax_map, engine, sample, names=names, lang=lang, limits=(engine.scale.min, engine.scale.max))
+        plot_scenario_shares(summary.rename(index={NO_SEGMENT: ui_text("ui_no_segment", lang)}),
+                             names={"all": names.get("all", "all")}, lang=lang, ax=ax_bar)  # the key names them
         bars = [c for c in ax_bar.containers if hasattr(c, "patches") and hasattr(c, "errorbar")]
         self.after = bars[-1]  # BarContainer of the "after" bars, with its ErrorbarContainer
         _, self.caps, (self.whiskers,) = self.after.errorbar.lines
@@ -587,18 +589,9 @@ class _LiveFigure:
         self.moving = [*self.points, *self.after.patches, *self.caps, self.whiskers]
         for artist in self.moving:
             artist.set_animated(True)  # left out of the cached background
-        rows = -(-len(handles) // 2)
         fig.tight_layout(rect=(0, 0.045 * rows + 0.02, 1, 1))  # room for the segments' key below
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(fig.bbox)
-
-    def _levels_of(self, segments: pd.Series) -> list[str]:
-        """The segments in the order their points were drawn (the map's own order)."""
-        from .plots import _levels  # deferred: matplotlib
-
-        ok = segments.notna().to_numpy()
-        self._order = [str(level) for level in _levels(segments[ok])[1]]
-        return self._order
 
     def fits(self, summary: pd.DataFrame) -> bool:
         """Whether the bars' axis holds every interval of ``summary``."""
