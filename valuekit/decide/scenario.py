@@ -69,9 +69,9 @@ from ..survey.levers import LeverSet, read_levers
 from .engine_cache import engine_key, load_engine_state, save_engine_state
 
 __all__ = ["Scenario", "ScenarioEngine", "ScenarioError", "OutcomeModel", "compare_scenarios", "build_engine",
-           "format_headline", "format_outcome_changes", "format_summary", "format_segments", "format_levers",
-           "format_tiles", "change_tone", "format_comparison", "ui_text", "lever_scenarios", "scenario_names",
-           "scenario_file_name", "segment_label", "NO_SEGMENT"]
+           "format_headline", "format_outcome_changes", "format_summary", "format_segments", "compact_summary",
+           "format_levers", "format_tiles", "change_tone", "format_comparison", "ui_text", "lever_scenarios",
+           "scenario_names", "scenario_file_name", "segment_label", "NO_SEGMENT"]
 
 _KEYS = {"name", "description", "levers", "segments", "built_on"}
 _BUILT_ON_KEYS = {"survey", "items", "levers", "segment_names"}
@@ -1243,15 +1243,29 @@ def format_segments(result: dict, *, names: dict | None = None, lang: str = "en"
     value destroyed (before, and → after where it moved), the change in points with its
     interval ('—' where nothing moved) and the mean value ratio. The rest
     (:func:`format_summary`: verdicts moving up and down, outcome changes) is one click away."""
-    full = format_summary(result, names=names, lang=lang)
+    return compact_summary(format_summary(result, names=names, lang=lang), lang)
+
+
+def compact_summary(full: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The first screen's columns of a :func:`format_summary` table (see :func:`format_segments`),
+    for a caller that shows both without formatting twice.
+
+    Parameters
+    ----------
+    full : DataFrame
+        :func:`format_summary` in ``lang``.
+    lang : {"en", "es", "it"}, default "en"
+        Language of labels, names and sentences.
+    """
+    _check.choice("lang", lang, LANGUAGES)
+    _check.instance("full", full, pd.DataFrame, "a format_summary table")
     before, after = full[ui_text("ui_destroyed_before", lang)], full[ui_text("ui_destroyed_after", lang)]
-    shown = pd.DataFrame({
+    return pd.DataFrame({
         ui_text("ui_customers", lang): full[ui_text("ui_customers", lang)],
         ui_text("ui_value_destroyed", lang): [b if b == a else f"{b} → {a}" for b, a in zip(before, after)],
         ui_text("ui_change", lang): full[ui_text("ui_change", lang)],
         ui_text("ui_ratio", lang): full[ui_text("ui_ratio", lang)],
     }, index=full.index)
-    return shown
 
 
 def change_tone(change: float, low: float, high: float, *, better: str) -> str:

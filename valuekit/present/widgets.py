@@ -21,8 +21,8 @@ import pandas as pd
 from .._docstrings import share_docs
 from .._validate import check as _check
 from ..analyse.significance import compare_groups, style_comparisons
-from ..decide.scenario import (NO_SEGMENT, Scenario, ScenarioEngine, ScenarioError, change_tone, compare_scenarios,
-                               format_comparison, format_segments, format_summary, format_tiles, scenario_file_name,
+from ..decide.scenario import (NO_SEGMENT, Scenario, ScenarioEngine, ScenarioError, change_tone, compact_summary,
+                               compare_scenarios, format_comparison, format_summary, format_tiles, scenario_file_name,
                                segment_label, ui_text)
 from ..errors import ValuekitError
 from ..evidence import Evidence
@@ -89,7 +89,7 @@ def _tiles_html(tiles: list[dict]) -> str:
                 f"<div class='vk-tile-value {_TONES[t['tone']]}'>{_html.escape(t['value'])}</div>"
                 f"<div class='vk-tile-detail'>{_html.escape(t['detail'])}</div>{note}</div>")
 
-    return "<div class='vk-tiles'>" + "".join(one(t) for t in tiles) + "</div>" + _TABLE_STYLE
+    return "<div class='vk-tiles'>" + "".join(one(t) for t in tiles) + "</div>"
 
 
 @share_docs
@@ -233,7 +233,10 @@ class WhatIfDashboard:
         self.tabs = widgets.Tab(children=[scenario, comparing], layout=widgets.Layout(flex="1 1 0%",
                                                                                      min_width="520px"))
         self.tabs.add_class("vk-tabs")
-        return widgets.HBox([controls, self.tabs], layout=widgets.Layout(flex_flow="row wrap", width="100%"))
+        style = widgets.HTML(_TABLE_STYLE)  # the page's table and tile styles, sent once
+        style.add_class("vk-style")
+        return widgets.VBox([style, widgets.HBox([controls, self.tabs],
+                                                 layout=widgets.Layout(flex_flow="row wrap", width="100%"))])
 
     def on_language(self, callback) -> None:
         """Call ``callback(lang)`` after each switch of language (the page's own header)."""
@@ -309,13 +312,11 @@ class WhatIfDashboard:
         conf = int(round(100 * summary.attrs.get("confidence", 0.95)))
         note = ui_text("ui_interval", lang, level=conf, n=format_number(summary.loc[focus, "customers"], "count", lang))
         self.outcomes.value = f"<small>{_html.escape(note)}</small>"
-        names = self.names.get(lang, {})
-        compact = format_segments(result, names=names, lang=lang)
-        full = format_summary(result, names=names, lang=lang)
+        full = format_summary(result, names=self.names.get(lang, {}), lang=lang)
+        compact = compact_summary(full, lang)  # the first screen's five columns of it
         self.table.value = (compact.to_html(classes="vk-summary", border=0, escape=True)  # names are data
                             + f"<details class='vk-detail'><summary>{_text('ui_detail', lang)}</summary>"
-                            + full.to_html(classes="vk-summary-full", border=0, escape=True) + "</details>"
-                            + _TABLE_STYLE)
+                            + full.to_html(classes="vk-summary-full", border=0, escape=True) + "</details>")
         self.result = result
         if self.draw_figure:
             self.image.value = self._figure(result)
@@ -433,7 +434,7 @@ class WhatIfDashboard:
         styler = (shown.style.format(escape="html").format_index(escape="html", axis=0)  # names are data:
                   .format_index(escape="html", axis=1).set_td_classes(tones)  # every cell and heading escaped
                   .set_table_attributes('class="vk-comparison-table"'))
-        self.comparison.value = styler.to_html() + _TABLE_STYLE
+        self.comparison.value = styler.to_html()
         self.comparison_image.value = _comparison_png(self.engine, scenarios, self.lang)
         self.comparison_image.layout.display = None
         return table
