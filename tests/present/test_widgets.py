@@ -148,7 +148,9 @@ def test_whatif_dashboard_shows_what_the_engine_computes(scenario_engine, tmp_pa
     compact, full = format_segments(expected), format_summary(expected)
     assert compact.shape[1] + 1 <= 6 and "vk-summary" in dash.table.value  # the segment column and at most five
     assert compact.to_html(classes="vk-summary", border=0) in dash.table.value
-    assert full.to_html(classes="vk-summary-full", border=0) in dash.table.value  # the detail, one click away
+    assert dash.table_full.value == ""  # the detail, one click away: written when opened, and kept current
+    dash.detail.selected_index = 0
+    assert dash.table_full.value == full.to_html(classes="vk-summary-full", border=0)
     dash.segment.value = 2
     assert dash.scenario().segments == (2,)
     dash.name.value = "dearer"

@@ -1151,15 +1151,14 @@ def _change(r: pd.Series, key: str, *, scale: float = 1.0, digits: int = 1, lang
     return f"{_signed(values[0], digits, lang)} [{low}{_sep(lang)}{high}]"
 
 
-def _outcome_cells(result: dict, r: pd.Series, lang: str, digits: dict | None = None) -> dict[str, str]:
+def _outcome_cells(result: dict, r, lang: str, digits: dict | None = None) -> dict[str, str]:
     """Each outcome's predicted change ('—' where nothing moved or the model is withheld),
     with the column's decimals from ``digits`` (outcome to decimals) where given."""
     cells = {}
-    for name, info in result["outcomes"].iterrows():
+    for name, label in zip(result["outcomes"].index, result["outcomes"][f"label_{lang}"]):
         key = f"{name}_change"
-        cells[info[f"label_{lang}"]] = ("—" if np.isfinite(r[key]) and _unchanged(r, key) else
-                                        _change(r, key, digits=(digits or {}).get(name, 2), lang=lang,
-                                                fixed=digits is not None))
+        cells[label] = ("—" if np.isfinite(r[key]) and _unchanged(r, key) else
+                        _change(r, key, digits=(digits or {}).get(name, 2), lang=lang, fixed=digits is not None))
     return cells
 
 
@@ -1202,8 +1201,9 @@ def format_outcome_changes(result: dict, segment="all", lang: str = "en") -> lis
 
 def _outcome_digits(result: dict, rows: list) -> dict:
     """Each shown outcome's decimals, one for its whole column."""
+    outcomes = result["outcomes"]
     return {name: _column_digits(rows, f"{name}_change", digits=2)
-            for name, info in result["outcomes"].iterrows() if info["shown"]}
+            for name, shown in zip(outcomes.index, outcomes["shown"]) if shown}
 
 
 def format_summary(result: dict, *, names: dict | None = None, lang: str = "en") -> pd.DataFrame:
@@ -1212,12 +1212,12 @@ def format_summary(result: dict, *, names: dict | None = None, lang: str = "en")
     _check.choice("lang", lang, LANGUAGES)
     _result(result)
     names = _check.instance("names", names, dict, "a mapping of segment to name", optional=True) or {}
-    summary = result["summary"]
-    rows = [r for _, r in summary.iterrows()]
+    summary = result["summary"].to_dict("index")  # rows as dicts: a cell read is a dict look-up
+    rows = list(summary.values())
     change_digits = _column_digits(rows, "share_destroyed_change", scale=100)
     outcome_digits = _outcome_digits(result, rows)
     out = []
-    for seg, r in summary.iterrows():
+    for seg, r in summary.items():
         out.append({ui_text("ui_segment", lang): segment_label(seg, names, lang),
                     ui_text("ui_customers", lang): format_number(r["customers"], "count", lang),
                     ui_text("ui_destroyed_before", lang): _pct(r["share_destroyed_before"], lang),

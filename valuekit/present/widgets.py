@@ -65,7 +65,6 @@ _TABLE_STYLE = """<style>
   min-width: 12em; }
 .vk-summary thead tr:nth-child(2), .vk-summary-full thead tr:nth-child(2),
 .vk-comparison-table thead tr:nth-child(2) { display: none; }
-.vk-detail summary { cursor: pointer; color: #2c6e9b; margin: 2px 0 6px 0; }
 .vk-tiles { display: flex; flex-wrap: wrap; gap: 8px; margin: 4px 0 4px 0; }
 .vk-tile { border: 1px solid #d9e2ec; border-radius: 6px; padding: 6px 10px; min-width: 118px; max-width: 250px;
   flex: 1 1 118px; background: #f8fafc; line-height: 1.25; }
@@ -182,6 +181,11 @@ class WhatIfDashboard:
         self.outcomes.add_class("vk-outcomes")
         self.table = widgets.HTML()
         self.table.add_class("vk-table")
+        self.table_full = widgets.HTML(layout=widgets.Layout(overflow="auto", max_width="100%"))
+        self.table_full.add_class("vk-table-full")
+        self.detail = widgets.Accordion(children=[self.table_full], selected_index=None)  # drawn when opened
+        self.detail.add_class("vk-detail")
+        self._full = None
         hidden = {"display": "none"}  # an Image without a picture would show a broken-image icon
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="900px", **hidden))
         self.image.add_class("vk-map")
@@ -207,6 +211,7 @@ class WhatIfDashboard:
             slider.observe(self._changed, names="value")
         self.segment.observe(self._changed, names="value")
         self.language.observe(self._language, names="value")
+        self.detail.observe(self._show_detail, names="selected_index")
         self.reset_button.on_click(lambda _: self.reset())
         self.save_button.on_click(lambda _: self.save())
         self.compare_button.on_click(lambda _: self.compare())
@@ -225,7 +230,7 @@ class WhatIfDashboard:
         ], layout=widgets.Layout(width="460px", margin="0 24px 0 0"))
         self.table.layout = widgets.Layout(overflow="auto", max_width="100%")
         self.comparison.layout = widgets.Layout(overflow="auto", max_width="100%")
-        scenario = widgets.VBox([self.headline, self.outcomes, self._head["by_segment"], self.table,
+        scenario = widgets.VBox([self.headline, self.outcomes, self._head["by_segment"], self.table, self.detail,
                                  self._head["map"], self.image])
         comparing = widgets.VBox([self._head["compare"], self.saved,
                                   widgets.HBox([self.compare_button, self.load_button]),
@@ -258,6 +263,7 @@ class WhatIfDashboard:
         self._head["by_segment"].value = f"<h4 style='margin:10px 0 4px 0'>{_text('ui_by_segment', lang)}</h4>"
         self._head["map"].value = (f"<h4 style='margin:10px 0 4px 0'>{_text('ui_map', lang)}</h4>"
                                    if self.draw_figure else "")
+        self.detail.set_title(0, ui_text("ui_detail", lang))
         self.tabs.set_title(0, ui_text("ui_tab_scenario", lang))
         self.tabs.set_title(1, ui_text("ui_tab_compare", lang))
         self.reset_button.description = ui_text("ui_reset", lang)
@@ -314,14 +320,20 @@ class WhatIfDashboard:
         self.outcomes.value = f"<small>{_html.escape(note)}</small>"
         full = format_summary(result, names=self.names.get(lang, {}), lang=lang)
         compact = compact_summary(full, lang)  # the first screen's five columns of it
-        self.table.value = (compact.to_html(classes="vk-summary", border=0, escape=True)  # names are data
-                            + f"<details class='vk-detail'><summary>{_text('ui_detail', lang)}</summary>"
-                            + full.to_html(classes="vk-summary-full", border=0, escape=True) + "</details>")
+        self.table.value = compact.to_html(classes="vk-summary", border=0, escape=True)  # names are data
+        self._full = full
+        self._show_detail()
         self.result = result
         if self.draw_figure:
             self.image.value = self._figure(result)
             self.image.layout.display = None
         return result
+
+    def _show_detail(self, change=None) -> None:
+        """Every column of the segment table, written only while its section is open (a
+        slider move sends the first screen's numbers, not a table nobody looks at)."""
+        if self.detail.selected_index == 0 and self._full is not None:
+            self.table_full.value = self._full.to_html(classes="vk-summary-full", border=0, escape=True)
 
     def _figure(self, result) -> bytes:
         """The map and the share bars as a PNG (redrawing only what the scenario moved)."""

@@ -91,6 +91,18 @@ def format_number(value, kind: str, lang: str = "en", *, digits: int | None = No
     """
     if kind not in KINDS:
         raise ValueError(f"kind: expected one of {list(KINDS)}, got {kind!r}")
+    if isinstance(value, float) and kind in ("count", "percent", "pct", "decimal") and math.isfinite(value):
+        return _formatted(value, kind, lang_arg(lang), digits)  # a page writes the same numbers again and again
+    return _format(value, kind, lang, digits)
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted(value: float, kind: str, lang: str, digits: int | None) -> str:
+    return _format(value, kind, lang, digits)
+
+
+def _format(value, kind: str, lang: str, digits: int | None) -> str:
+    """:func:`format_number` itself."""
     locale = _LOCALES[lang_arg(lang)]
     if value is None or _missing(value) or isinstance(value, Real) and not isinstance(value, Integral) \
             and not math.isfinite(value):
