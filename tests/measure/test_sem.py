@@ -141,6 +141,8 @@ def test_weighted_estimates_match_lavaan_sampling_weights(hs):
     # the same discrepancy: chi-square scales with n (lavaan's at N = 301, valuekit's at Kish's n)
     assert res.fit["chi2"] * 301 / kish == pytest.approx(LAVAAN_WEIGHTED_CHI2, rel=1e-6)
     assert res.accounting["weighted"] and any("Kish" in n for n in res.notes)
+    (note,) = [n for n in res.notes if n.startswith("survey weights")]  # said to be an approximation, with its deff
+    assert f"(design effect {301 / kish:.2f}), an approximation: not a design-based or robust (MLR)" in note
     # equal weights are no weights
     same = ms.fit_cfa(data, cb, weights=np.full(len(data), 2.5), n_boot=0)
     np.testing.assert_allclose(same.loadings["std_loading"], LAVAAN_STD_LOADINGS, atol=1e-6)

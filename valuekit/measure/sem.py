@@ -925,7 +925,9 @@ def _weights_note(mom: _Moments, what: str) -> list[str]:
     if np.all(mom.w == mom.w[0]):
         return []
     return [f"survey weights: estimates from the weighted covariance matrix; {what} at Kish's effective "
-            f"n = {mom.n_stat:.0f} of {mom.n_used} respondents"]
+            f"n = {mom.n_stat:.0f} of {mom.n_used} respondents (design effect {mom.n_used / mom.n_stat:.2f}), "
+            f"an approximation: not a design-based or robust (MLR) statistic, which can judge the fit less "
+            f"favourably when the weights vary much"]
 
 
 def _cfa_result(name, factors, spec, notes, mom, cb, s, n_boot, ci, rng, max_iter=10_000) -> CFAResult:
