@@ -638,6 +638,7 @@ def bench_comparisons(ctx: Context) -> dict:
     import valuekit
     from valuekit.analyse.significance import compare_groups
     from valuekit.measure.scoring import mean_scores
+    from valuekit.survey.design import SurveyDesign
 
     codebook = valuekit.Codebook.from_dict(survey_codebook())
     rows = ctx.size(100_000, 20_000)
@@ -650,29 +651,44 @@ def bench_comparisons(ctx: Context) -> dict:
                  "channel": pd.Series(rng.choice(["store", "online", "both"], rows), index=scores.index)}
     w = rng.lognormal(0, 0.3, rows)
     measures = [c for c in scores.columns if c not in ("verdict",)]
+    # a stratified clustered sample: 10 regions, 40 stores in each
+    frame = pd.DataFrame({"region": rng.integers(0, 10, rows), "store": rng.integers(0, 40, rows)},
+                         index=scores.index)
+    design = SurveyDesign.from_frame(frame, strata="region", cluster="store")
 
     def floor():  # the same weighted means, per group of every grouping, nothing else
         return [mean_scores(scores, columns=measures, by=g, weights=w) for g in groupings.values()]
 
-    def subject():
+    def subject():  # unequal weights: linearized variances, each respondent a cluster
         return compare_groups(scores, groupings, codebook=codebook, weights=w,
                               measures=measures + ["share_destroyed"])
 
-    subject()  # warm-up: scipy and statsmodels imports
-    times = alternate({"floor": floor, "subject": subject}, ctx.repeats, log=ctx.log)
+    def clustered():
+        return compare_groups(scores, groupings, codebook=codebook, weights=w, design=design,
+                              measures=measures + ["share_destroyed"])
+
+    subject(), clustered()  # warm-up: scipy and statsmodels imports
+    times = alternate({"floor": floor, "subject": subject, "clustered": clustered}, ctx.repeats, log=ctx.log)
     ratio = statistics.median(s / f for s, f in zip(times["subject"], times["floor"]))
+    ratio_design = statistics.median(s / f for s, f in zip(times["clustered"], times["floor"]))
     table = subject()
     return {
         "params": {"rows": rows, "groupings": {k: int(v.nunique()) for k, v in groupings.items()},
-                   "measures": len(measures) + 1, "tests": int(table.attrs["n_tests"])},
+                   "measures": len(measures) + 1, "tests": int(table.attrs["n_tests"]),
+                   "design": design.describe},
         "metrics": {
             "floor_median_s": metric(round(statistics.median(times["floor"]), 4), "s",
                                      "valuekit.measure.scoring.mean_scores per grouping (weighted means only)"),
             "subject_median_s": metric(round(statistics.median(times["subject"]), 4), "s",
-                                       "compare_groups: means, Kish n, Welch t / score test, g / h, BH"),
+                                       "compare_groups, weights only: linearized t / Rao-Scott F, g / h, BH"),
+            "design_median_s": metric(round(statistics.median(times["clustered"]), 4), "s",
+                                      "compare_groups with 10 strata and 400 clusters"),
             "time_ratio": metric(round(ratio, 2), "x", "median of paired ratios; target <= 5"),
+            "design_time_ratio": metric(round(ratio_design, 2), "x", "median of paired ratios; target <= 5"),
         },
-        "checks": {"ratio_target": {"ok": bool(ratio <= 5), "detail": f"{ratio:.2f}x <= 5x the weighted means"}},
+        "checks": {"ratio_target": {"ok": bool(ratio <= 5), "detail": f"{ratio:.2f}x <= 5x the weighted means"},
+                   "design_ratio_target": {"ok": bool(ratio_design <= 5),
+                                           "detail": f"{ratio_design:.2f}x <= 5x the weighted means"}},
     }
 
 

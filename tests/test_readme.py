@@ -29,6 +29,7 @@ def test_codebook_example_is_valid():
     assert cb.dimensions == ["functional", "economic", "experiential", "symbolic"]
     assert cb.items["out_nps"].scale.max == 10 and cb.items["fun_rel_2"].reverse
     assert cb.label("economic") == "Value for money" and cb.label("economic", "es") == "Económica"
+    assert (cb.strata, cb.cluster, cb.fpc) == ("region", "store", "stores_in_region")
 
 
 def test_cli_commands_in_readme_exist(capsys):

@@ -30,6 +30,13 @@ weights : str, Series, array-like or None, optional
     a Series on the respondents' index, or one number per respondent; None counts every
     respondent once. Called with a survey first, the survey's own weights are used unless
     ``weights`` is given (``weights=None``: unweighted).""",
+    "design": """\
+design : SurveyDesign or None, optional
+    The sampling design (``survey.design``: strata, clusters and finite population
+    correction from the codebook's ``strata:``, ``cluster:`` and ``fpc:``). With a design
+    or unequal weights, variances are linearized (Taylor, as R's ``survey``); None with
+    unequal weights: each respondent is their own cluster. Called with a survey first,
+    the survey's own design is used unless ``design`` is given.""",
     "lang": """\
 lang : {"en", "es", "it"}, default "en"
     Language of labels, names and sentences.""",

@@ -80,6 +80,7 @@ class Evidence(Mapping):
     # segments
     min_silhouette: float = _kind("number")
     # key drivers
+    min_adj_r2: float = _kind("share")
     min_r2: float = _kind("nonneg")
     min_n_per_driver: float = _kind("nonneg")
     min_sign_stability: float = _kind("share")
@@ -167,7 +168,7 @@ def _finite(value) -> bool:
 _ORDERED = (
     ("strong_p", "alpha", "a strong finding must also be significant"),
     ("min_effect", "strong_effect", "a strong finding's effect must also be meaningful"),
-    ("min_r2", "strong_r2", "a strong recommendation's driver model must also be usable"),
+    ("min_adj_r2", "strong_r2", "a strong recommendation's driver model must also be usable"),
     ("min_loading", "max_std_loading", "an item's loading cannot be both enough and nearly redundant below it"),
 )
 
@@ -218,7 +219,7 @@ def evidence_settings(overrides: Evidence | dict | str | Path | None = None, **m
         An unknown key (with the known ones; ``.name`` is the first unknown key), a value
         of the wrong kind (``.name`` is the setting), or two settings that contradict each
         other, naming both: ``strong_p`` above ``alpha``, ``min_effect`` above
-        ``strong_effect``, ``min_r2`` above ``strong_r2``, ``min_loading`` above
+        ``strong_effect``, ``min_adj_r2`` above ``strong_r2``, ``min_loading`` above
         ``max_std_loading``.
 
     Returns

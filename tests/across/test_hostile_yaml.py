@@ -236,7 +236,7 @@ def test_an_evidence_file_that_is_not_a_mapping_is_named(tmp_path, text, shown):
     ({"alpha": 0.0005}, "strong_p", "alpha"),                 # against the default strong_p = 0.001
     ({"min_loading": 0.99}, "min_loading", "max_std_loading"),
     ({"min_effect": 0.6}, "min_effect", "strong_effect"),
-    ({"strong_r2": 0.05}, "min_r2", "strong_r2"),
+    ({"strong_r2": 0.01}, "min_adj_r2", "strong_r2"),
 ])
 def test_evidence_settings_that_contradict_each_other_are_refused_naming_both(given, low, high):
     with pytest.raises(ParameterError) as err:

@@ -255,6 +255,7 @@ CASES = [
     ("by", lambda c: significance.compare_groups(c["scores"], "nope")),
     ("by", lambda c: significance.compare_groups(c["scores"], c["labels"].iloc[:10])),
     ("by", lambda c: significance.compare_groups(c["scores"], 5)),
+    ("design", lambda c: significance.compare_groups(c["scores"], c["labels"], design="stype")),
     ("weights", lambda c: significance.compare_groups(c["scores"], c["labels"], weights=c["wrong_index"])),
     ("settings", lambda c: significance.compare_groups(c["scores"], c["labels"], settings=5)),
     ("alpha", lambda c: significance.compare_groups(c["scores"], c["labels"], settings={"alpha": 2})),
@@ -441,6 +442,12 @@ CASES = [
     ("drivers", lambda c: bigdata.key_drivers(_big(c), "out_value", [f"d{i}" for i in range(16)], method="shapley")),
     ("outcome", lambda c: bigdata.key_drivers(_big(c), "functional", ["functional"])),
     ("random_state", lambda c: bigdata.key_drivers(_big(c), "out_value", ["functional"], random_state=-1)),
+    # -- the playbook on the groups the survey defines ----------------------------------------
+    ("groups", lambda c: playbook.group_playbook(c["survey"], groups="channel")),
+    ("groups", lambda c: playbook.group_playbook(c["survey"], groups=["no_such_column"])),
+    ("survey", lambda c: playbook.group_playbook(c["data"])),
+    ("recs", lambda c: playbook.whole_sample_findings(5)),
+    ("design", lambda c: drivers.key_drivers(MTCARS, "mpg", DRIVERS, design=5)),
 ]
 
 
@@ -474,7 +481,7 @@ def test_every_public_function_has_a_case():
 
     with open(__file__, encoding="utf-8") as f:
         source = f.read()
-    records = ("PlaybookResult", "RakeResult", "Targets", "TargetsError",  # plain records and an error class
+    records = ("PlaybookResult", "GroupPlaybook", "RakeResult", "Targets", "TargetsError",  # plain records, an error class
                "CFAResult", "PathResult", "BigAudit")
     for module in (scoring, segments, drivers, compare, reliability, playbook, plots, nulltest, significance, waves,
                    weighting, measurement, bigdata):

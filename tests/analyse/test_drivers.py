@@ -18,8 +18,10 @@ DRIVERS = ["cyl", "disp", "hp", "wt"]
 # R 4.2.2: coef(lm(scale(mpg) ~ scale(cyl) + scale(disp) + scale(hp) + scale(wt), data = mtcars))
 R_STD_BETAS = [-0.3832400198, 0.2385277849, -0.2336456173, -0.6256699998]
 KEY_DRIVER_COLUMNS = ["group", "driver", "raw_weight", "share", "ci_low", "ci_high", "sign", "direction",
-                      "sign_stability", "beta", "beta_ci_low", "beta_ci_high", "distinguishable",
-                      "r2", "r2_ci_low", "r2_ci_high", "n", "dropped", "n_boot", "method", "note"]
+                      "sign_stability", "beta", "beta_ci_low", "beta_ci_high", "beta_p", "beta_p_adj",
+                      "beta_adj_ci_low", "beta_adj_ci_high", "distinguishable",
+                      "r2", "r2_ci_low", "r2_ci_high", "adj_r2", "model_f", "model_df1", "model_df2", "model_p",
+                      "model_test", "n", "dropped", "n_boot", "method", "note"]
 
 
 def test_johnson_mtcars_known_answer():
@@ -97,7 +99,10 @@ def test_demo_planted_weights_recovered_in_rank_order():
                list(truth.abs().sort_values(ascending=False).index), name
         assert (found.loc[truth.index, "sign"] == np.sign(truth)).all(), name  # sacrifices negative
         assert set(table.loc[table["direction"] == "negative", "kind"]) == {"sacrifice"}
-        assert table["distinguishable"].isna().all() and table["ci_low"].isna().all()  # n_boot=0
+        assert table["ci_low"].isna().all()  # n_boot=0: no bootstrap intervals ...
+        # ... but the model's own tests (design-based: the demo is weighted) still say which drivers count
+        assert table["distinguishable"].notna().all() and table["model_p"].iloc[0] < 1e-6
+        assert table["model_test"].iloc[0] == "Rao-Scott likelihood ratio"
 
 
 def test_key_drivers_bootstrap_by_group(small_frame, codebook_dict):

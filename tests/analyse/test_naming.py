@@ -71,4 +71,4 @@ def test_notebooks_name_segments_by_the_structure_test(null_survey, tmp_path, na
     elif name == "06_value_playbook":
         assert "no segment is singled out" in found[0] and found[1].startswith("No lever passes the evidence bar")
     else:
-        assert not any(" moves " in s for s in found) and "explains too little" in found[0]
+        assert not any(" moves " in s for s in found) and "does not establish what drives" in found[0]

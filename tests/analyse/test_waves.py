@@ -17,6 +17,7 @@ from valuekit.analyse.significance import compare_groups
 from valuekit.analyse.waves import compare_waves, drivers_by_wave, load_waves, wave_trends
 from valuekit.errors import ParameterError, SurveyError
 from valuekit.present.plots import plot_trend
+from valuekit.survey.design import SurveyDesign
 from valuekit.survey.io import read_survey_file
 
 
@@ -137,8 +138,10 @@ def test_two_waves_equal_compare_groups_on_the_later_wave(demo_waves, demo_score
     """With two waves, "wave 2 against wave 1" is compare_groups' "wave 2 against the rest"."""
     w = demo_waves.weights()
     waves = compare_waves(demo_scores, codebook=demo_waves.codebook, weights=w, adjust="none")
+    # independent samples: each wave its own stratum, as compare_waves has them
+    by_wave = SurveyDesign.from_frame(demo_scores.assign(stratum=demo_scores["wave"].astype(str)), strata="stratum")
     groups = compare_groups(demo_scores, demo_scores["wave"].astype(str).rename("wave"),
-                            codebook=demo_waves.codebook, weights=w.to_numpy(), adjust="none")
+                            codebook=demo_waves.codebook, weights=w.to_numpy(), design=by_wave, adjust="none")
     groups = groups[groups["group"] == "2"].set_index("measure")
     waves = waves.set_index("measure")
     for a, b in [("diff", "diff"), ("ci_low", "ci_low"), ("ci_high", "ci_high"), ("effect", "effect"),

@@ -132,14 +132,20 @@ def test_summary_leads_with_the_rule_whose_own_evidence_is_strongest():
     assert "Strongest evidence: segment 0 (a): partner" in text
 
 
-def test_a_segment_model_below_the_r2_floor_carries_no_driver_recommendation():
+@pytest.mark.parametrize("weak, why", [
+    ({"model_p_adj": 0.3}, r"the model does not explain the outcome beyond chance \(Rao-Scott likelihood ratio, "
+                           r"adjusted p = 0.3"),
+    ({"adj_r2": 0.015}, r"the model explains too little: adjusted R² 0.015 < 0.02"),
+])
+def test_a_segment_model_failing_its_own_test_carries_no_driver_recommendation(weak, why):
     from valuekit.decide.playbook import analyse
 
     # the auditor's construction: segment 2's own driver model explains (almost) nothing
     survey = load_survey(DEMO_DATA, codebook=DEMO_CODEBOOK)
     result = analyse(survey, random_state=1, n_boot=100)
     drivers = result.drivers.copy()
-    drivers.loc[drivers["group"] == 2, "r2"] = 0.09
+    for column, value in weak.items():
+        drivers.loc[drivers["group"] == 2, column] = value
 
     def rules_for(table):
         evidence = build_evidence(result.scores, result.segments, codebook=survey.codebook, drivers=table,
@@ -153,8 +159,8 @@ def test_a_segment_model_below_the_r2_floor_carries_no_driver_recommendation():
     assert driven & set(before.loc[before["segment"] == 2, "rule"])  # it had driver-based recommendations
     assert not driven & set(recs.loc[recs["segment"] == 2, "rule"])  # ... now none
     assert set(recs.loc[recs["segment"] != 2, "rule"]) == set(before.loc[before["segment"] != 2, "rule"])
-    why = later.loc[(later["segment"] == 2) & later["rule"].isin(driven), "why_not"]
-    assert len(why) and why.str.contains(r"driver model not usable: the segment's own model R² 0.09 < 0.1").all()
+    why_not = later.loc[(later["segment"] == 2) & later["rule"].isin(driven), "why_not"]
+    assert len(why_not) and why_not.str.contains("driver model not usable: the segment's own model: " + why).all()
     # a segment too small for a model of its own reads the pooled model: at most moderate, and says so
     recs, _ = rules_for(result.drivers[result.drivers["group"] != 2])
     pooled = recs[(recs["segment"] == 2) & recs["rule"].isin(driven)]

@@ -161,6 +161,10 @@ def test_typing_shares_and_drivers_on_the_partitions(client, big_export, big_run
     assert ((table["ci_low"] <= table["share"]) & (table["share"] <= table["ci_high"])).all()
     one_machine = key_drivers(with_w.assign(out_value=reference.data["out_value"]), "out_value", drivers,
                               weights=reference.data["weight"], n_boot=200, random_state=0)
+    # the model's design-based tests (two passes over the partitions) equal the one-machine ones
+    for column in ("model_f", "model_df2", "model_p", "adj_r2", "beta_adj_ci_low", "beta_adj_ci_high", "beta_p"):
+        np.testing.assert_allclose(table[column], one_machine[column], rtol=1e-9, err_msg=column)
+    assert table["distinguishable"].tolist() == one_machine["distinguishable"].tolist()
     for low, high in (("beta_ci_low", "beta_ci_high"), ("ci_low", "ci_high"), ("r2_ci_low", "r2_ci_high")):
         ratio = (table[high] - table[low]) / (one_machine[high] - one_machine[low])
         assert ratio.between(0.7, 1.4).all(), (low, ratio.tolist())

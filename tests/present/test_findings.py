@@ -81,7 +81,7 @@ def test_a_null_survey_finds_nothing_and_says_so(null):
     assert value.sentences[-1].startswith("No group of world view or purchase reason or stage or channel differs")
     assert len(value.sentences) == 3  # the share destroyed (a description), reliability, and nothing else
     assert destroyed.sentences == (destroyed.sentences[0],) and "no segment is singled out" in destroyed.sentences[0]
-    assert drivers.sentences[0].startswith("The driver model explains too little of out value to rank its drivers")
+    assert drivers.sentences[0].startswith("The driver model does not establish what drives out value, so no driver is ranked")
     assert not any(" moves " in s for s in drivers.sentences)
 
 

@@ -55,7 +55,9 @@ from ..measure.scoring import common_scale, group_masks
 from ..survey.answers import weighted_cov
 from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
+from ..survey.design import SurveyDesign, design_arg
 from ..survey.labels import lang_arg
+from .significance import unequal_weights
 
 __all__ = [
     "relative_weights",
@@ -104,13 +106,14 @@ def _model_args(data, outcome, drivers, weights) -> tuple[pd.DataFrame, str, lis
     return data, outcome, drivers, w
 
 
-def _complete(data: pd.DataFrame, outcome: str, drivers: list[str], weights) -> tuple[np.ndarray, np.ndarray, int]:
-    """The complete rows (outcome, drivers) with positive weight, their weights, and how many were left out.
-    The columns and weights are checked by :func:`_model_args` first."""
+def _complete(data: pd.DataFrame, outcome: str, drivers: list[str], weights, rows: bool = False) -> tuple:
+    """The complete rows (outcome, drivers) with positive weight, their weights, and how many were left out
+    (and, with ``rows``, which rows were used). The columns and weights are checked by :func:`_model_args` first."""
     values = data[[outcome, *drivers]].to_numpy(dtype=float, na_value=np.nan)
     w = weights_arg(weights, data)
     complete = np.isfinite(values).all(axis=1) & (w > 0)
-    return values[complete], w[complete], int((~complete).sum())
+    out = values[complete], w[complete], int((~complete).sum())
+    return (*out, complete) if rows else out
 
 
 def _check_model(values: np.ndarray, w: np.ndarray, drivers: list[str], outcome: str) -> np.ndarray:
@@ -329,10 +332,183 @@ def bootstrap_intervals(matrices, method, sign, n_boot, ci, p) -> dict:
     return result
 
 
-def driver_rows(name, drivers, method, outcome, R, n, dropped, note, intervals=None) -> pd.DataFrame:
+def ols_tests(R: np.ndarray, n: int) -> dict:
+    """The ordinary least squares tests of a model from its correlation matrix ``R`` (the
+    outcome first) and ``n`` respondents, as R's ``summary(lm(...))``: each standardized
+    coefficient's standard error, sqrt((1 - R²) / (n - p - 1) [Rxx⁻¹]jj), the overall F
+    test of R² and its degrees of freedom."""
+    p = R.shape[0] - 1
+    inv = np.linalg.inv(R[1:, 1:])
+    beta = inv @ R[1:, 0]
+    r2 = float(R[1:, 0] @ beta)
+    df = n - p - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(max(1 - r2, 0.0) / df * np.diag(inv))
+        f = (r2 / p) / (max(1 - r2, 0.0) / df)
+    return {"beta": beta, "se": se, "df": df, "f": f, "df1": p, "df2": df, "test": "F"}
+
+
+def design_tests(values: np.ndarray, w: np.ndarray, design: SurveyDesign) -> dict:
+    """The design-based tests of a weighted model (the outcome in ``values``' first column),
+    as R's ``svyglm`` and ``regTermTest``: the coefficients' linearized (sandwich) covariance
+    over the design's clusters and strata, each standardized coefficient's standard error,
+    the Wald F of all the drivers with (p, df - p) degrees of freedom (df: the design's,
+    among the model's respondents), and the model's test: the Rao-Scott working likelihood
+    ratio (``regTermTest(method = "LRT")``, saddlepoint approximation; Lumley and Scott
+    2014), whose size stays nearer its nominal level than the Wald F's when many drivers
+    are tested on a few hundred weighted respondents."""
+    y, X = values[:, 0], np.column_stack([np.ones(len(values)), values[:, 1:]])
+    p = X.shape[1] - 1
+    ainv = np.linalg.inv(X.T @ (X * w[:, None]))
+    b = ainv @ (X.T @ (w * y))
+    resid = y - X @ b
+    cov = design.covariance((w * resid)[:, None] * (X @ ainv))
+    df = design.df() - p
+    slopes, v = b[1:], cov[1:, 1:]
+    sd = np.sqrt(np.diag(weighted_cov(values, w)))
+    naive = ainv[1:, 1:] * w.mean()  # svyglm's naive.cov: weights rescaled to mean 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = float(slopes @ np.linalg.solve(v, slopes)) / p
+        lrt = float(slopes @ np.linalg.solve(naive, slopes))
+        misspec = np.linalg.eigvals(np.linalg.solve(naive, v)).real
+    return {"beta": slopes * sd[1:] / sd[0], "se": np.sqrt(np.diag(v)) * sd[1:] / sd[0], "df": df, "f": f,
+            "df1": p, "df2": df, "test": "Rao-Scott likelihood ratio", "b": b, "b_se": np.sqrt(np.diag(cov)),
+            "lrt": lrt, "lrt_p": p_fsum(lrt, misspec, df) if df > 0 else np.nan}
+
+
+def p_fsum(x: float, a: np.ndarray, ddf: float) -> float:
+    """P(sum a_i chi2_1 / (chi2_ddf / ddf) > x): the reference distribution of the Rao-Scott
+    likelihood ratio, by the saddlepoint approximation, or Satterthwaite's F where it fails
+    (R survey's ``pFsum(method = "saddlepoint")``)."""
+    from scipy import stats  # deferred: scipy
+
+    a = np.asarray(a, float)
+    tr = a.mean()
+    tr2 = (a ** 2).mean() / tr ** 2
+    ndf = len(a) / tr2
+    satterthwaite = float(stats.f.sf(x / ndf / (tr * tr2), ndf, ddf))
+    ddf = int(round(ddf))
+    s = _saddle(np.concatenate([a, np.full(ddf, -x / ddf)]))
+    return satterthwaite if not np.isfinite(s) else s
+
+
+def _saddle(lam: np.ndarray) -> float:
+    """P(sum lam_i chi2_1 > 0) by Kuonen's saddlepoint approximation (R survey's ``saddle(0, lam)``);
+    NaN where it is not defined (its root too near zero)."""
+    from scipy import optimize, stats  # deferred: scipy
+
+    lam = lam / lam.max()
+
+    def k0(z):
+        return -np.sum(np.log(1 - 2 * z * lam)) / 2
+
+    def k1(z):
+        return np.sum(lam / (1 - 2 * z * lam))
+
+    low = np.max(1 / (2 * lam[lam < 0])) * 0.99999
+    high = np.min(1 / (2 * lam[lam > 0])) * 0.99999
+    try:
+        z = optimize.brentq(k1, low, high, xtol=1e-12)
+    except ValueError:
+        return np.nan
+    if abs(z) < 1e-4:
+        return np.nan
+    w = np.sign(z) * np.sqrt(2 * (-k0(z)))
+    v = z * np.sqrt(2 * np.sum(lam ** 2 / (1 - 2 * z * lam) ** 2))
+    return float(stats.norm.sf(w + np.log(v / w) / w))
+
+
+def _test_columns(tests: dict | None, r2: float, n: int, p: int, ci: float) -> dict:
+    """The columns the model's tests give every driver row: its p (and Bonferroni-adjusted p)
+    and adjusted interval of the standardized coefficient (at 1 - (1 - ci) / p), and the
+    model's F, its degrees of freedom, p and adjusted R²."""
+    nan = np.full(p, np.nan)
+    if tests is None:
+        return {"beta_p": nan, "beta_p_adj": nan, "beta_adj_ci_low": nan, "beta_adj_ci_high": nan,
+                "model_f": nan, "model_df1": nan, "model_df2": nan, "model_p": nan, "adj_r2": nan}
+    from scipy import stats  # deferred: scipy
+
+    df = tests["df"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = tests["beta"] / tests["se"]
+        beta_p = 2 * stats.t.sf(np.abs(t), df) if df > 0 else nan
+        half = stats.t.ppf(1 - (1 - ci) / (2 * p), df) * tests["se"] if df > 0 else nan
+        model_p = tests["lrt_p"] if "lrt_p" in tests else \
+            stats.f.sf(tests["f"], tests["df1"], tests["df2"]) if tests["df2"] > 0 else np.nan
+        adj = 1 - (1 - r2) * (n - 1) / (n - p - 1) if n > p + 1 else np.nan
+    return {"beta_p": beta_p, "beta_p_adj": np.minimum(beta_p * p, 1.0),
+            "beta_adj_ci_low": tests["beta"] - half, "beta_adj_ci_high": tests["beta"] + half,
+            "model_f": np.full(p, tests["f"]), "model_df1": np.full(p, float(tests["df1"])),
+            "model_df2": np.full(p, float(tests["df2"])), "model_p": np.full(p, model_p), "adj_r2": np.full(p, adj)}
+
+
+def adjust_model_tests(tables: list[pd.DataFrame], method: str = "fdr_bh") -> list[pd.DataFrame]:
+    """The driver tables with ``model_p_adj``: every model's overall test adjusted across all
+    the models of ``tables`` (each group of each table once; the whole-sample model ``all``,
+    the same in every table, once), so that a playbook fitting many models (segments and
+    every grouping the survey defines) does not let one pass by chance.
+
+    ``method``: as :func:`statsmodels.stats.multitest.multipletests` (``fdr_bh``, ``holm``,
+    ``bonferroni``), or ``none``. Tables without ``model_p`` are returned unchanged.
+    """
+    from statsmodels.stats.multitest import multipletests  # deferred: statsmodels
+
+    keys, values = {}, []
+    for i, table in enumerate(tables):
+        if "model_p" not in table:
+            continue
+        for group, p in table.groupby("group", sort=False)["model_p"].first().items():
+            key = ("all",) if group == "all" else (i, group)
+            if key not in keys and np.isfinite(p):
+                keys[key] = len(values)
+                values.append(p)
+    adjusted = np.asarray(values, float)
+    if len(values) and method != "none":
+        adjusted = multipletests(values, method=method)[1]
+    out = []
+    for i, table in enumerate(tables):
+        if "model_p" not in table:
+            out.append(table)
+            continue
+        index = [keys.get(("all",) if g == "all" else (i, g)) for g in table["group"]]
+        out.append(table.assign(model_p_adj=[adjusted[k] if k is not None else np.nan for k in index]))
+    return out
+
+
+def model_gate(row, settings) -> str:
+    """Why a driver model cannot name drivers, in words, or "" when it can.
+
+    ``row``: a row of a :func:`key_drivers` table (the model's columns are the same on
+    every row of a group). A model names drivers when its overall test (``model_p``: the F
+    test, or the design-based Wald F when weighted; ``model_p_adj`` when the table has it,
+    :func:`adjust_model_tests`) is below ``alpha`` and its adjusted R²
+    reaches ``min_adj_r2`` (``settings``: the evidence floors). A table without the model's
+    tests (a weighted model from the Dask engine) cannot.
+    """
+    note = row.get("note", "")
+    if isinstance(note, str) and note:
+        return note
+    adjusted = np.isfinite(float(row.get("model_p_adj", np.nan)))
+    p = float(row.get("model_p_adj" if adjusted else "model_p", np.nan))
+    adj = float(row.get("adj_r2", np.nan))
+    if not np.isfinite(p):
+        return "the model's overall test was not computed"
+    test = (f"F({row['model_df1']:.0f}, {row['model_df2']:.0f}) = {row['model_f']:.2f}, "
+            if row.get("model_test", "F") == "F" else "Rao-Scott likelihood ratio, ")
+    test += f"{'adjusted ' if adjusted else ''}p = {_check.p_text(p)}"
+    if not p < settings["alpha"]:
+        return f"the model does not explain the outcome beyond chance ({test})"
+    if not adj >= settings["min_adj_r2"]:
+        return f"the model explains too little: adjusted R² {adj:.3f} < {settings['min_adj_r2']} ({test})"
+    return ""
+
+
+def driver_rows(name, drivers, method, outcome, R, n, dropped, note, intervals=None, tests=None,
+                ci: float = 0.95) -> pd.DataFrame:
     """The rows of :func:`key_drivers` for one group: NaN when ``note`` says why the group
     is withheld; else the decomposition of its correlation matrix ``R``, with the intervals
-    ``intervals(sign)`` returns (:func:`bootstrap_intervals`' dict), or none."""
+    ``intervals(sign)`` returns (:func:`bootstrap_intervals`' dict), or none, and the
+    model's ``tests`` (:func:`ols_tests` or :func:`design_tests`; None: not computed)."""
     p = len(drivers)
     nan = np.full(p, np.nan)
     boot = {"share": np.full((2, p), np.nan), "beta": np.full((2, p), np.nan), "r2": np.full(2, np.nan),
@@ -347,9 +523,11 @@ def driver_rows(name, drivers, method, outcome, R, n, dropped, note, intervals=N
         if intervals is not None:
             boot = intervals(table["sign"].to_numpy())
     beta_low, beta_high = boot["beta"]
-    has_interval = np.isfinite(beta_low) & np.isfinite(beta_high)
+    tested = _test_columns(None if note else tests, r2, n, p, ci)
+    adj_low, adj_high = tested["beta_adj_ci_low"], tested["beta_adj_ci_high"]
+    has_interval = np.isfinite(adj_low) & np.isfinite(adj_high)
     distinguishable = pd.array([bool(lo > 0 or hi < 0) if ok else pd.NA
-                                for lo, hi, ok in zip(beta_low, beta_high, has_interval)], dtype="boolean")
+                                for lo, hi, ok in zip(adj_low, adj_high, has_interval)], dtype="boolean")
     return pd.DataFrame({
         "group": [name] * p, "driver": drivers,
         "raw_weight": table["raw_weight"].to_numpy(float), "share": table["share"].to_numpy(float),
@@ -357,8 +535,12 @@ def driver_rows(name, drivers, method, outcome, R, n, dropped, note, intervals=N
         "sign": table["sign"].to_numpy(int), "direction": table["direction"].to_numpy(object),
         "sign_stability": boot["stability"],
         "beta": table["beta"].to_numpy(float), "beta_ci_low": beta_low, "beta_ci_high": beta_high,
-        "distinguishable": distinguishable,
+        "beta_p": tested["beta_p"], "beta_p_adj": tested["beta_p_adj"],
+        "beta_adj_ci_low": adj_low, "beta_adj_ci_high": adj_high, "distinguishable": distinguishable,
         "r2": np.full(p, r2), "r2_ci_low": np.full(p, boot["r2"][0]), "r2_ci_high": np.full(p, boot["r2"][1]),
+        "adj_r2": tested["adj_r2"], "model_f": tested["model_f"], "model_df1": tested["model_df1"],
+        "model_df2": tested["model_df2"], "model_p": tested["model_p"],
+        "model_test": [("" if note or tests is None else tests["test"])] * p,
         "n": np.full(p, n), "dropped": np.full(p, dropped), "n_boot": np.full(p, boot["n_valid"]),
         "method": [method] * p, "note": [note] * p,
     })
@@ -393,10 +575,10 @@ def _label_drivers(out: pd.DataFrame, codebook, lang: str) -> None:
     out.insert(3, "kind", [kinds.get(d.split("__")[0], "other") for d in out["driver"]])
 
 
-@survey_first("codebook", "weights")
+@survey_first("codebook", "weights", "design")
 @_model_docs
 def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codebook: Codebook | None = None,
-                method: str = "johnson", by: pd.Series | None = None, weights=None,
+                method: str = "johnson", by: pd.Series | None = None, weights=None, design=None,
                 n_boot: int = 200, ci: float = 0.95, random_state=None, lang: str = "en",
                 min_n_per_driver: float | None = None) -> pd.DataFrame:
     """Relative importance and direction of each driver of an outcome, with bootstrap intervals.
@@ -418,6 +600,9 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
     {weights}
         The correlations are weighted, and the bootstrap resamples respondents with their
         weights.
+    {design}
+        With a design or unequal weights the model's tests are design-based (``svyglm``);
+        otherwise ordinary least squares (``lm``).
     n_boot : int, default 200
         Bootstrap resamples for the percentile intervals (0: no intervals). One set of
         resamples serves the shares, the betas and R².
@@ -484,11 +669,14 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
     p = len(drivers)
     frames = []
     no_group = 0
+    design = design_arg(design, data.index)
+    if design is None and unequal_weights(w_all):
+        design = SurveyDesign(data.index)
     for name, mask in group_masks(data.index, by):
         if name == "(missing)":  # no group to model: they are in the "all" model
             no_group = int(mask.sum())
             continue
-        values, ww, dropped = _complete(data[mask], outcome, drivers, w_all[mask])
+        values, ww, dropped, used = _complete(data[mask], outcome, drivers, w_all[mask], rows=True)
         note = ""
         try:
             R = _check_model(values, ww, drivers, outcome)
@@ -502,13 +690,19 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
         def intervals(sign, values=values, ww=ww):
             return _bootstrap(values, ww, method, sign, n_boot, ci, rng)
 
+        tests = None
+        if not note:
+            tests = (ols_tests(R, len(values)) if design is None
+                     else design_tests(values, ww, design.aligned(data.index[mask][used])))
         frames.append(driver_rows(name, drivers, method, outcome, None if note else R, len(values), dropped, note,
-                                  intervals if n_boot else None))
+                                  intervals if n_boot else None, tests=tests, ci=ci))
     out = pd.concat(frames, ignore_index=True)
     if codebook is not None:
         _label_drivers(out, codebook, lang)
     out.attrs.update(outcome=outcome, method=method, ci=float(ci), n_boot=int(n_boot),
-                     min_n_per_driver=float(per_driver), no_group=no_group)
+                     min_n_per_driver=float(per_driver), no_group=no_group, multiplicity="bonferroni",
+                     variance=("ordinary least squares" if design is None else
+                               f"design-based (Taylor linearization; {design.describe})"))
     return out
 
 

@@ -51,6 +51,7 @@ from ..measure.scoring import group_masks, require_ratio, wilson_bounds
 from ..survey.answers import kish_n
 from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
+from ..survey.design import SurveyDesign, design_arg
 from ..survey.labels import DEFAULT_LABELS, lang_arg
 
 __all__ = ["compare_groups", "style_comparisons", "evidence_settings", "grade", "ADJUST_METHODS",
@@ -168,6 +169,42 @@ def _own_interval(m, a, ne, p_share, is_share, confidence, shift):
     return low, high
 
 
+def _classic_tests(diff, share, first, second, se_0, se_t, df, confidence):
+    """The tests of :func:`contrast` without a design: Welch for means (``se_t``, ``df``), the
+    score test and Newcombe interval for shares (``first``, ``second``: each side's share and
+    effective n; ``se_0`` the pooled standard error). Returns ``(se, statistic, df, p, low, high)``."""
+    z, p_z, z_low, z_high = _share_tests(*first, *second, share & (se_0 > 0), confidence)
+    se = np.where(share, se_0, se_t)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stat = np.where(share, z, diff / np.where(se_t > 0, se_t, np.nan))
+        df = np.where(share, np.inf, df)
+        p = np.where(share, p_z, 2 * stats.t.sf(np.abs(stat), df))
+        crit = stats.t.ppf(0.5 + confidence / 2, df)
+    return se, stat, df, p, np.where(share, z_low, diff - crit * se_t), np.where(share, z_high, diff + crit * se_t)
+
+
+def _design_tests(diff, share, design: dict, confidence: float):
+    """The linearized tests of :func:`contrast`: svyttest for means, the Rao-Scott F for shares,
+    the difference's interval on the design's df. Returns ``(se, statistic, df, p, low, high)``."""
+    se = np.sqrt(design["var_diff"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t_stat = diff / np.where(se > 0, se, np.nan)
+        crit = stats.t.ppf(0.5 + confidence / 2, design["df_diff"])
+        rs = design["rs_f"]
+        stat = np.where(share, np.sign(diff) * np.sqrt(rs), t_stat)
+        df = np.where(share, design["rs_df"], design["df_diff"])
+        p = np.where(share, stats.f.sf(rs, 1, design["rs_df"]), 2 * stats.t.sf(np.abs(t_stat), df))
+    return se, stat, df, p, diff - crit * se, diff + crit * se
+
+
+def _design_interval(m, var, n, df, share, confidence, shift):
+    """A side's own interval under the design: t on the design's df for a mean, Korn-Graubard for a share."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(0.5 + confidence / 2, df) * np.sqrt(var)
+        low_s, high_s = _korn_graubard(np.clip(m, 0, 1), var, n, df, confidence)
+    return np.where(share, low_s, m - half) + shift, np.where(share, high_s, m + half) + shift
+
+
 def _nobody(who: str, count: float | None) -> str:
     """The note of a side with no weight: nobody has the score, or everyone who has it weighs zero
     (``count``: respondents with the score whatever their weight; None when unknown)."""
@@ -204,9 +241,129 @@ def _share_tests(p1, n1, p2, n2, valid, confidence):
     return out
 
 
+def linearized(x: np.ndarray, ok: np.ndarray, w: np.ndarray, masks: list[np.ndarray], is_share: np.ndarray,
+               design: SurveyDesign, others: list[np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Design-based (Taylor-linearized) variances of each group's mean, the other side's, and
+    their difference, on every measure; and the Rao-Scott test of each share.
+
+    ``x`` (n x m) are the measures (centred means, 0/1 shares), ``ok`` where each is present
+    with a positive weight, ``masks`` the groups; ``others`` the respondents each group is
+    compared with (default: everyone else). Returns arrays (groups x m): ``var_first``,
+    ``var_second``, ``var_diff``, their degrees of freedom ``df_first``, ``df_second``
+    (clusters less strata among the side's respondents with the measure, for their own
+    intervals) and ``df_diff`` (the design's df among respondents with the measure, less one:
+    ``svyttest``'s), and for shares ``rs_f`` and ``rs_df`` (the Rao-Scott F of the 2 x 2 table
+    group x share, ``svychisq(statistic = "F")``, and its denominator df; NaN for means).
+    """
+    n, m = x.shape
+    k = len(masks)
+    x0 = np.where(ok, x, 0.0)
+    wok = np.where(ok, w[:, None], 0.0)
+    out = {key: np.full((k, m), np.nan) for key in ("var_first", "var_second", "var_diff", "df_first",
+                                                     "df_second", "df_diff", "rs_f", "rs_df")}
+    others = [~mask for mask in masks] if others is None else others
+    if design.cluster is None:  # each respondent a cluster: the variances from weighted sums per stratum
+        _linearized_by_sums(x0, ok, wok, masks, others, design, out)
+    else:
+        _linearized_by_clusters(x0, ok, wok, masks, others, design, out)
+    for g, mask in enumerate(masks):
+        both = mask | others[g]
+        for j in np.flatnonzero(is_share):
+            out["rs_f"][g, j] = _rao_scott(x0[:, j], wok[:, j] * both, mask, both, design)
+            out["rs_df"][g, j] = design.df(both)
+    return out
+
+
+def _linearized_by_clusters(x0, ok, wok, masks, others, design: SurveyDesign, out: dict) -> None:
+    """:func:`linearized`'s variances and df for a clustered design, from each side's weighted
+    sums per cluster (one sparse product per side): the cluster totals of the influence
+    values w (x - m) / W are (sum w x - m sum w) / W."""
+    totals = []
+    for side in (masks, others):
+        s0, s1, count = design.cluster_sums([wok, wok * x0, ok.astype(float)], side)
+        total = s0.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = s1.sum(axis=1, keepdims=True) / total
+            totals.append(np.where(total > 0, (s1 - mean * s0) / total, 0.0))
+        out["df_first" if side is masks else "df_second"][:] = design.df_of_counts(count)
+    zg, zr = totals
+    out["var_first"][:] = design.totals_variance(zg)
+    out["var_second"][:] = design.totals_variance(zr)
+    out["var_diff"][:] = design.totals_variance(zg - zr)
+    both = [(a | b) for a, b in zip(masks, others)]
+    (count,) = design.cluster_sums([ok.astype(float)], both)
+    out["df_diff"][:] = design.df_of_counts(count) - 1
+
+
+def _linearized_by_sums(x0, ok, wok, masks, others, design: SurveyDesign, out: dict) -> None:
+    """:func:`linearized`'s variances and df for a design without clusters, from weighted sums
+    per group and stratum (one sparse product per side, not a pass per group): with z_i =
+    w_i (x_i - m) / W on a side, each stratum's sum of z and of z² follows from the sums of
+    w, w x, w² x², w² x and w²; the two sides of a difference have no respondent in common."""
+    w2 = wok * wok
+    parts = [wok, wok * x0, w2 * x0 * x0, w2 * x0, w2, ok.astype(float)]
+    scale, size = design.stratum_scale[None, :, None], np.maximum(design.stratum_size, 1)[None, :, None]
+    moments = []
+    for side in (masks, others):
+        s0, s1, s2, s3, s4, count = design.stratum_sums(parts, side)
+        total = s0.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = s1.sum(axis=1, keepdims=True) / total
+            zsum = np.where(total > 0, (s1 - mean * s0) / total, 0.0)
+            zsq = np.where(total > 0, (s2 - 2 * mean * s3 + mean * mean * s4) / (total * total), 0.0)
+        moments.append((zsum, zsq))
+        df = count.sum(axis=1) - (count > 0).sum(axis=1)
+        out["df_first" if side is masks else "df_second"][:] = df
+    (ga, gb), (ra, rb) = moments
+    out["var_first"][:] = (scale * (gb - ga * ga / size)).sum(axis=1)
+    out["var_second"][:] = (scale * (rb - ra * ra / size)).sum(axis=1)
+    out["var_diff"][:] = (scale * (gb + rb - (ga - ra) ** 2 / size)).sum(axis=1)
+    both = [(a | b) for a, b in zip(masks, others)]
+    (count,) = design.stratum_sums([ok.astype(float)], both)
+    out["df_diff"][:] = count.sum(axis=1) - (count > 0).sum(axis=1) - 1
+
+
+def _rao_scott(y: np.ndarray, w: np.ndarray, mask: np.ndarray, rows: np.ndarray, design: SurveyDesign) -> float:
+    """The Rao-Scott F of the 2 x 2 table (in ``mask`` or not) x (``y`` 1 or 0), as R's
+    ``svychisq(~group + y, design, statistic = "F")`` on the design's ``rows``: Pearson's X²
+    on the weighted shares, over the design effect of the table's interaction contrast (one
+    df: first and second order agree). ``w`` is zero for respondents without ``y`` and
+    outside ``rows``. NaN when a margin is empty."""
+    n = int(rows.sum())  # R: the design's rows
+    total = w.sum()
+    cells = [(mask & (y == 1), 1.0), (mask & (y == 0), -1.0), (~mask & (y == 1), -1.0), (~mask & (y == 0), 1.0)]
+    p = np.array([w[c].sum() for c, _ in cells]) / total
+    in_group, ones = p[0] + p[1], p[0] + p[2]
+    if min(in_group, 1 - in_group, ones, 1 - ones) <= 0:
+        return np.nan
+    x2 = n * (p[0] * p[3] - p[1] * p[2]) ** 2 / (in_group * (1 - in_group) * ones * (1 - ones))
+    a = np.array([s / pc if pc > 0 else 0.0 for (_, s), pc in zip(cells, p)])
+    k = float(a @ p)
+    each = np.zeros(len(y))
+    for (c, _), ac in zip(cells, a):
+        each[c] = ac
+    z = w * (each - k) / total
+    delta = n * design.variance(z) / np.sum(1 / p[p > 0])
+    return x2 / delta if delta > 0 else np.nan
+
+
+def _korn_graubard(p, var, n, df, confidence):
+    """Korn and Graubard's interval of a share under a design (R's ``svyciprop(method = "beta")``):
+    Clopper-Pearson on the design's effective size p (1 - p) / var, scaled by
+    (t(n - 1) / t(df))². Where the share is 0 or 1 (no variance), ``n`` itself is used."""
+    alpha = 1 - confidence
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_eff = np.where(var > 0, p * (1 - p) / var, n) * (stats.t.ppf(alpha / 2, n - 1) /
+                                                          stats.t.ppf(alpha / 2, df)) ** 2
+        low = np.where(p > 0, stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1), 0.0)
+        high = np.where(p < 1, stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)), 1.0)
+    return low, high
+
+
 def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.ndarray, confidence: float,
              min_n: float, group: str = "in the group", other: str = "outside the group",
-             rest: str = "the rest", present: tuple | None = None) -> dict[str, np.ndarray]:
+             rest: str = "the rest", present: tuple | None = None,
+             design: dict | None = None) -> dict[str, np.ndarray]:
     """Compare two sets of respondents on every measure: the engine of every comparison table.
 
     ``first`` and ``second`` are the weighted sums ``(W, W2, S1, S2, N)`` of each side
@@ -247,20 +404,20 @@ def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.nd
         p0 = (pg * neg + pr * ner) / (neg + ner)
         se_0 = np.sqrt(p0 * (1 - p0) * (1 / neg + 1 / ner))
     share = np.broadcast_to(is_share, diff.shape)
-    z, p_z, z_low, z_high = _share_tests(pg, neg, pr, ner, share & (se_0 > 0), confidence)
-    se = np.where(share, se_0, se_t)
-    stat = np.where(share, z, diff / np.where(se_t > 0, se_t, np.nan))
-    df = np.where(share, np.inf, df)
-    p = np.where(share, p_z, 2 * stats.t.sf(np.abs(stat), df))
-    crit = stats.t.ppf(0.5 + confidence / 2, df)
-    ci_low = np.where(share, z_low, diff - crit * se_t)
-    ci_high = np.where(share, z_high, diff + crit * se_t)
+    shift = np.where(is_share, 0.0, centre)
+    if design is None:
+        se, stat, df, p, ci_low, ci_high = _classic_tests(diff, share, (pg, neg), (pr, ner), se_0, se_t, df,
+                                                          confidence)
+        g_low, g_high = _own_interval(mg, a, neg, pg, is_share, confidence, shift)
+        r_low, r_high = _own_interval(mr, b, ner, pr, is_share, confidence, shift)
+    else:
+        se, stat, df, p, ci_low, ci_high = _design_tests(diff, share, design, confidence)
+        g_low, g_high = _design_interval(mg, design["var_first"], Ng, design["df_first"], share, confidence, shift)
+        r_low, r_high = _design_interval(mr, design["var_second"], Nr, design["df_second"], share, confidence,
+                                         shift)
     with np.errstate(invalid="ignore"):
         h = proportion_effectsize(np.clip(pg, 0, 1), np.clip(pr, 0, 1))
     effect = np.where(share, h, g)
-    shift = np.where(is_share, 0.0, centre)
-    g_low, g_high = _own_interval(mg, a, neg, pg, is_share, confidence, shift)
-    r_low, r_high = _own_interval(mr, b, ner, pr, is_share, confidence, shift)
 
     # what cannot be compared, and why (first reason wins)
     note = np.full(diff.shape, "", dtype=object)
@@ -273,6 +430,11 @@ def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.nd
                                    f"(effective n {ner[i, j]:.1f}); at least {min_n} needed"),
         (~(se > 0), lambda i, j: f"no variance in the group or {rest}: nothing to test"),
     ]
+    if design is not None:
+        conditions.append((~(design["df_diff"] >= 1), lambda i, j: "too few clusters in the design to test "
+                                                                    f"(degrees of freedom {design['df_diff'][i, j]:g})"))
+        conditions.append((share & ~np.isfinite(design["rs_f"]),
+                           lambda i, j: f"no variance in the group or {rest}: nothing to test"))
     for cond, text_of in conditions:
         for i, j in zip(*np.nonzero(cond & (note == ""))):
             note[i, j] = text_of(i, j)
@@ -285,7 +447,7 @@ def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.nd
         "diff": diff,
         "ci_low": np.where(bad, np.nan, ci_low), "ci_high": np.where(bad, np.nan, ci_high),
         "effect": np.where(bad, np.nan, effect), "statistic": np.where(bad, np.nan, stat),
-        "df": np.where(bad | share, np.nan, df), "p": np.where(bad, np.nan, p), "note": note,
+        "df": np.where(bad | (share & (design is None)), np.nan, df), "p": np.where(bad, np.nan, p), "note": note,
     }
 
 
@@ -371,10 +533,11 @@ def _conclude(out: pd.DataFrame, *, adjust: str, alpha: float, settings: dict,
     return int(tested.sum())
 
 
-@survey_first("codebook", "data", "weights")
+@survey_first("codebook", "data", "weights", "design")
 @share_docs
 def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None,
-                   measures: list[str] | None = None, weights=None, data: pd.DataFrame | None = None,
+                   measures: list[str] | None = None, weights=None, design: SurveyDesign | None = None,
+                   data: pd.DataFrame | None = None,
                    adjust: str | None = None, alpha: float | None = None, confidence: float = 0.95,
                    settings: Evidence | dict | None = None, lang: str = "en") -> pd.DataFrame:
     """Every group against the rest of the sample, on every score, with adjusted p-values.
@@ -394,6 +557,7 @@ def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None
         Score columns to compare; ``"share_destroyed"`` is the share of scored customers
         whose verdict is ``destroyed``.
     {weights}
+    {design}
     data : DataFrame, optional
         Where grouping and weight columns are looked up.
     adjust : {"fdr_bh", "holm", "bonferroni", "none"}, optional
@@ -442,7 +606,10 @@ def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None
     data = optional_frame("data", data)
     lang = lang_arg(lang)
     w = weights_arg(weights, scores, data)
+    design = design_arg(design, scores.index)
     measures, x, ok, is_share, centre = _measure_matrix(scores, measures, codebook, w)
+    if design is None and unequal_weights(w):
+        design = SurveyDesign(scores.index)
     groupings = _groupings(by, scores, data)
     count = ok.astype(float)
     has = np.isfinite(x).astype(float)  # with the measure, whatever the weight
@@ -463,9 +630,10 @@ def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None
         k = len(masks)
         Wt, W2t, S1t, S2t, Nt = W[k], W2[k], S1[k], S2[k], N[k]
         Wg, W2g, S1g, S2g, Ng = W[:k], W2[:k], S1[:k], S2[:k], N[:k]
+        lin = None if design is None else linearized(x, ok, w, [m[1] for m in masks], is_share, design)
         c = contrast((Wg, W2g, S1g, S2g, Ng), (Wt - Wg, W2t - W2g, S1t - S1g, S2t - S2g, Nt - Ng),
                      is_share=is_share, centre=centre, confidence=confidence, min_n=s["min_group_n"],
-                     other="outside the group", present=(H[:k], H[k] - H[:k]))
+                     other="outside the group", present=(H[:k], H[k] - H[:k]), design=lin)
         rows = pd.DataFrame({
             "grouping": gname,
             "group": np.repeat(np.array(names, dtype=object), len(measures)),
@@ -492,8 +660,22 @@ def compare_groups(scores: pd.DataFrame, by, *, codebook: Codebook | None = None
     n_tests = _conclude(out, adjust=adjust, alpha=alpha, settings=s)
     out = out[columns]
     out.attrs.update(adjust=adjust, alpha=alpha, min_effect=s["min_effect"], min_group_n=s["min_group_n"],
-                     n_tests=n_tests, confidence=confidence)
+                     n_tests=n_tests, confidence=confidence, variance=variance_note(design))
     return out
+
+
+def unequal_weights(w: np.ndarray) -> bool:
+    """Whether the respondents with a positive weight weigh differently (then variances are linearized)."""
+    positive = w[w > 0]
+    return bool(positive.size) and bool(np.any(positive != positive[0]))
+
+
+def variance_note(design: SurveyDesign | None) -> str:
+    """How a table's variances were estimated, in one line (its ``attrs["variance"]``)."""
+    if design is None:
+        return "unweighted: Welch's t-test for means, the score test for shares"
+    return (f"design-based (Taylor linearization; {design.describe}): svyttest for means, the Rao-Scott F for "
+            "shares; Kish's effective n is the reported base")
 
 
 def style_comparisons(table: pd.DataFrame, *, grouping: str | None = None, value: str = "group_value",

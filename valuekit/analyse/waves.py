@@ -49,6 +49,7 @@ from ..survey.answers import kish_n
 from ..survey.audit import (DEFAULT_EXCLUDE, ROW_REASONS, Survey, audit_survey, check_audit_options, read_codebook_arg,
                             survey_first)
 from ..survey.codebook import Codebook, codebook_arg
+from ..survey.design import SurveyDesign, design_arg
 from ..survey.io import check_read_options, read_limits, read_survey_file
 from ..survey.labels import lang_arg, md_text
 from .drivers import key_drivers
@@ -56,7 +57,8 @@ from .segments import ValueSegmenter
 from .significance import _conclude
 from .significance import _kind as _measure_kind
 from .significance import _label as _measure_label
-from .significance import _measure_matrix, _own_interval, _sums, _table_options, contrast
+from .significance import (_measure_matrix, _own_interval, _sums, _table_options, contrast, linearized, unequal_weights,
+                           variance_note)
 
 __all__ = ["Waves", "load_waves", "compare_waves", "wave_trends", "drivers_by_wave", "tracking_summary",
            "moved_measures", "BASELINES"]
@@ -150,9 +152,30 @@ class Waves:
 
     def survey_part(self, name: str):
         """What the waves stand for as an analysis function's ``name`` argument (see
-        :func:`valuekit.survey.audit.survey_first`): the stacked ``data`` and ``weights``,
-        and the ``codebook``."""
-        return {"data": self.data, "codebook": lambda: self.codebook, "weights": self.weights}[name]()
+        :func:`valuekit.survey.audit.survey_first`): the stacked ``data``, ``weights`` and
+        ``design``, and the ``codebook``."""
+        return {"data": self.data, "codebook": lambda: self.codebook, "weights": self.weights,
+                "design": self.design}[name]()
+
+    def design(self) -> SurveyDesign | None:
+        """The waves' sampling design, stacked like :meth:`data`: each wave an independent
+        sample, so a stratum of its own (its own strata within it), with its clusters and
+        finite population correction. None when the codebook names no design column (weighted
+        waves are then compared as stratified by wave, each respondent a cluster)."""
+        cb = self.codebook
+        if all(c is None for c in (cb.strata, cb.cluster, cb.fpc)):
+            return None
+        for _, survey in self:
+            survey.design  # noqa: B018 - each wave's design checked against its own file first
+        data = self.data()
+        stratum = data["wave"].astype(str)
+        if cb.strata is not None:
+            stratum = stratum + " / " + data[cb.strata].astype(str)
+        frame = pd.DataFrame({"wave": stratum}, index=data.index)
+        for key in ("cluster", "fpc"):
+            if getattr(cb, key) is not None:
+                frame[getattr(cb, key)] = data[getattr(cb, key)]
+        return SurveyDesign.from_frame(frame, strata="wave", cluster=cb.cluster, fpc=cb.fpc, where="the waves")
 
     def weights(self) -> pd.Series | None:
         """Each wave's own survey weights (the codebook's weight column), stacked like :meth:`data`;
@@ -481,10 +504,11 @@ def _side(x, ok, w, mask):
     return W, W2, S1, S2, N
 
 
-@survey_first("codebook", "data", "weights")
+@survey_first("codebook", "data", "weights", "design")
 @share_docs
 def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | None = None, by=None,
-                  measures: list[str] | None = None, weights=None, data: pd.DataFrame | None = None,
+                  measures: list[str] | None = None, weights=None, design: SurveyDesign | None = None,
+                  data: pd.DataFrame | None = None,
                   baseline: str = "previous", adjust: str | None = None, alpha: float | None = None,
                   confidence: float = 0.95, settings: Evidence | dict | None = None, lang: str = "en") -> pd.DataFrame:
     """Each wave against an earlier one, on every measure, overall and by segment.
@@ -504,6 +528,7 @@ def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | Non
         Score columns (and ``"share_destroyed"``); default every dimension, facet,
         sacrifice, the indices, the value ratio and the share destroyed.
     {weights}
+    {design}
     data : DataFrame, optional
         Where a grouping or weight column is looked up.
     baseline : {"previous", "first"}
@@ -550,17 +575,21 @@ def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | Non
         scores, codebook, measures, weights, data, by)
     wave_masks = {v: (waves == v).to_numpy() for v in order}
     pairs = [(order[i], order[i - 1] if baseline == "previous" else order[0]) for i in range(1, len(order))]
+    design = design_arg(design, scores.index)
+    if design is None and unequal_weights(w):  # independent samples: each wave a stratum
+        design = SurveyDesign(scores.index, strata=pd.factorize(waves.astype(str))[0], names={"strata": "wave"})
 
     frames = []
     for scope, group, mask in scopes:
         for later, earlier in pairs:
-            a = _side(x, ok, w, mask & wave_masks[later])
-            b = _side(x, ok, w, mask & wave_masks[earlier])
+            first, second = mask & wave_masks[later], mask & wave_masks[earlier]
+            a, b = _side(x, ok, w, first), _side(x, ok, w, second)
+            lin = None if design is None else linearized(x, ok, w, [first], is_share, design, others=[second])
             c = contrast(tuple(v[None, :] for v in a), tuple(v[None, :] for v in b), is_share=is_share,
                          centre=centre, confidence=confidence, min_n=s["min_group_n"],
                          group=f"in wave {later}" + ("" if scope == "all" else " in the group"),
                          other=f"in wave {earlier}" + ("" if scope == "all" else " in the group"),
-                         rest=f"wave {earlier}")
+                         rest=f"wave {earlier}", design=lin)
             frames.append(pd.DataFrame({
                 "scope": scope, "group": group, "measure": measures,
                 "label": [_measure_label(m, codebook, lang) for m in measures],
@@ -582,7 +611,8 @@ def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | Non
                "direction", "grade", "note"]
     out = out[columns]
     out.attrs.update(adjust=adjust, alpha=alpha, min_effect=s["min_effect"], min_group_n=s["min_group_n"],
-                     n_tests=n_tests, confidence=confidence, baseline=baseline, waves=list(map(str, order)))
+                     n_tests=n_tests, confidence=confidence, baseline=baseline, waves=list(map(str, order)),
+                     variance=variance_note(design))
     return out
 
 

@@ -41,7 +41,9 @@ def null_run(seed: int, *, n: int = 2000, settings: Evidence | dict | None = Non
     the whole chain: what the playbook said.
 
     Returns ``seed``, ``k``, ``structure_p`` and ``distinct`` (the structure test),
-    ``recommendations`` and ``to_investigate`` (row counts), ``segment_findings`` (segment
+    ``recommendations``, ``group_recommendations`` (on the context groups) and
+    ``to_investigate`` (row counts), ``wrong_way`` (drivers said to run the wrong way, in
+    the segments' and the groups' models), ``segment_findings`` (segment
     against the rest differences in the comparison table: clusters always differ on what
     they were cut on, so these are expected even here), ``named_segments`` (segments named
     after traits rather than neutrally: none unless the structure test calls the segments
@@ -56,9 +58,14 @@ def null_run(seed: int, *, n: int = 2000, settings: Evidence | dict | None = Non
         survey = audit_survey(make_null_survey(n, random_state=seed), read_codebook(DEMO_CODEBOOK))
         result = analyse(survey, random_state=seed, settings=settings)
     profiles = result.profiles.drop(index="unassigned", errors="ignore")
+    groups = result.group_recommendations
+    investigate = pd.concat([result.investigate, result.group_investigate], ignore_index=True)
     return {"seed": seed, "k": int(result.structure["k"]), "structure_p": float(result.structure["p"]),
             "distinct": bool(result.structure["distinct"]),
-            "recommendations": len(result.recommendations), "to_investigate": len(result.investigate),
+            "recommendations": len(result.recommendations),
+            "group_recommendations": 0 if groups is None else len(groups),
+            "to_investigate": len(result.investigate),
+            "wrong_way": int((investigate["rule"] == "anomaly").sum()),
             "segment_findings": int(result.comparisons["finding"].sum()),
             "named_segments": int((profiles["name_note"] == "").sum()),
             "r2": float(result.drivers.loc[result.drivers["group"] == "all", "r2"].iloc[0])}
@@ -68,7 +75,9 @@ def null_recommendation_rate(n_runs: int = 200, *, first_seed: int = 0, n: int =
                              settings: Evidence | dict | None = None) -> pd.DataFrame:
     """Run :func:`null_run` for ``n_runs`` seeds (in ``n_jobs`` processes); one row per run.
 
-    ``.attrs["rate"]`` is the share of runs with at least one recommendation.
+    ``.attrs["rate"]`` is the share of runs with at least one recommendation (for a segment
+    or a context group); ``.attrs["wrong_way_rate"]`` the share naming a driver running the
+    wrong way.
     """
     from joblib import Parallel, delayed  # deferred: joblib
 
@@ -83,5 +92,6 @@ def null_recommendation_rate(n_runs: int = 200, *, first_seed: int = 0, n: int =
     seeds = range(first_seed, first_seed + n_runs)
     rows = Parallel(n_jobs=n_jobs)(delayed(null_run)(s, n=n, settings=settings) for s in seeds)
     out = pd.DataFrame(rows)
-    out.attrs["rate"] = float(np.mean(out["recommendations"] > 0))
+    out.attrs["rate"] = float(np.mean((out["recommendations"] + out["group_recommendations"]) > 0))
+    out.attrs["wrong_way_rate"] = float(np.mean(out["wrong_way"] > 0))
     return out

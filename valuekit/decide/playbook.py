@@ -23,12 +23,14 @@ segment's gap, the driver's importance, the share destroyed; thresholds in
 * ``group_size``: the segment's effective size reaches ``min_group_n``;
 * ``difference``: the segment differs from the rest significantly after adjustment across
   the comparison table, with an effect size (Hedges' g) at or above ``min_effect``;
-* ``driver``: the block drives the outcome in a model with R² >= ``min_r2`` and enough
-  respondents per driver, its effect is distinguishable from zero (bootstrap interval of the
-  standardised coefficient excludes 0), in the expected direction (a benefit raises the
+* ``driver``: the block drives the outcome in a model whose overall test is significant
+  (the F test, or the design-based Wald F when weighted, p < ``alpha``) with an adjusted R²
+  of at least ``min_adj_r2`` and enough respondents per driver; its effect is
+  distinguishable from zero (the standardised coefficient's interval, Bonferroni-adjusted
+  across the model's drivers, excludes 0), in the expected direction (a benefit raises the
   outcome, a sacrifice lowers it) in at least ``min_sign_stability`` of bootstrap samples.
-  The model is the segment's own; when it was fitted but explains too little (R² below
-  ``min_r2``) the check fails with that reason, whatever the whole sample's model says. Only
+  The model is the segment's own; when it was fitted but fails its test the check fails
+  with that reason, whatever the whole sample's model says. Only
   a segment too small for a model of its own is read from the pooled whole-sample model,
   and says so;
 * ``destroyed``: the lower end of the Wilson interval of the share destroyed reaches the
@@ -69,7 +71,7 @@ from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import columns_arg, covers_arg, expected_error, frame_arg, optional_frame, seed_arg, series_arg
 from ..analyse.competitor import has_comparisons, paired_items
-from ..analyse.drivers import key_drivers
+from ..analyse.drivers import adjust_model_tests, key_drivers, model_gate
 from ..analyse.segments import (MAX_SEGMENTS, ValueSegmenter, segment_profiles, segment_structure, share_destroyed,
                                 structure_arg, suggest_n_segments)
 from ..analyse.significance import compare_groups
@@ -83,7 +85,7 @@ from ..survey.codebook import Codebook, codebook_arg
 from ..survey.labels import lang_arg
 
 __all__ = ["Rule", "RULES", "THRESHOLDS", "CHECKS", "build_evidence", "recommend", "to_investigate",
-           "manager_summary", "analyse", "PlaybookResult"]
+           "manager_summary", "analyse", "PlaybookResult", "group_playbook", "GroupPlaybook", "whole_sample_findings"]
 
 #: The thresholds the rules' conditions use (defaults from ``valuekit/evidence.yaml``).
 THRESHOLDS = {k: DEFAULT_EVIDENCE[k] for k in ("important", "perception_gap", "access_burden", "destroyed_share",
@@ -165,6 +167,8 @@ RULES = [
 
 
 def _check_segments(e, s, rule):
+    if e.get("defined", False):
+        return None  # groups the survey defines need no structure test
     if not e["segments_distinct"]:
         return f"segments no more distinct than one population (p = {_check.p_text(e['structure_p'])})"
 
@@ -272,8 +276,9 @@ def _competitor_tests(data, codebook, segments, w, blocks, s):
 def _driver_model(drivers: pd.DataFrame, group, s: dict) -> tuple[pd.DataFrame | None, str, str, bool]:
     """The driver table a segment's rules read: ``(table, source, note, usable)``.
 
-    The segment's own model when it was fitted: ``usable`` when its R² reaches ``min_r2``,
-    else its importances are kept (a rule's condition can still be met) but ``note`` says why
+    The segment's own model when it was fitted: ``usable`` when it passes
+    :func:`valuekit.analyse.drivers.model_gate` (its overall test significant, its adjusted
+    R² at or above ``min_adj_r2``), else its importances are kept (a rule's condition can still be met) but ``note`` says why
     the model cannot carry a recommendation, and the rule goes to investigate. The pooled
     whole-sample model (``source`` "all") only when the segment is too small for its own
     model (fewer than ``min_n_per_driver`` complete respondents per driver, or no row of its
@@ -288,22 +293,21 @@ def _driver_model(drivers: pd.DataFrame, group, s: dict) -> tuple[pd.DataFrame |
     own = drivers[drivers["group"] == group]
     n_own = int(own["n"].iloc[0]) if not own.empty and "n" in own and np.isfinite(own["n"].iloc[0]) else 0
     if not own.empty and ("n" not in own or n_own >= floor_of(own)):  # its own model was fitted (or tried)
-        note, r2 = note_of(own), float(own["r2"].iloc[0])
-        if note:
-            return own.set_index("driver"), "segment", f"the segment's own model: {note}", False
-        if not r2 >= s["min_r2"]:
-            return own.set_index("driver"), "segment", f"the segment's own model R² {r2:.2f} < {s['min_r2']}", False
+        why_not = model_gate(own.iloc[0], s)
+        if why_not:
+            return own.set_index("driver"), "segment", f"the segment's own model: {why_not}", False
         return own.set_index("driver"), "segment", "", True
     why = (f"the segment is too small for its own model ({n_own} complete respondents, at least "
            f"{floor_of(own):.0f} needed)" if not own.empty else "no model of the segment's own")
     pooled = drivers[drivers["group"] == "all"]
     if pooled.empty:
         return None, "none", f"{why}; no whole-sample model", False
-    note, r2 = note_of(pooled), float(pooled["r2"].iloc[0])
+    note = note_of(pooled)
     if note:
         return None, "none", f"{why}; whole-sample model: {note}", False
-    if not r2 >= s["min_r2"]:
-        return pooled.set_index("driver"), "all", f"{why}; whole-sample model R² {r2:.2f} < {s['min_r2']}", False
+    why_not = model_gate(pooled.iloc[0], s)
+    if why_not:
+        return pooled.set_index("driver"), "all", f"{why}; whole-sample model: {why_not}", False
     return pooled.set_index("driver"), "all", f"pooled whole-sample model: {why}", True
 
 
@@ -319,7 +323,8 @@ def _se_of(c, confidence: float) -> float:
 @share_docs
 def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook, drivers: pd.DataFrame,
                    comparisons: pd.DataFrame | None = None, structure: pd.Series | dict | None = None,
-                   data: pd.DataFrame | None = None, weights=None, settings: Evidence | dict | None = None) -> pd.DataFrame:
+                   data: pd.DataFrame | None = None, weights=None, settings: Evidence | dict | None = None,
+                   defined: bool = False) -> pd.DataFrame:
     """One row per segment and dimension or sacrifice, with everything the rules and checks read.
 
     Parameters
@@ -348,11 +353,16 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
     {weights}
     {settings}
         The rules' thresholds are among them.
+    defined : bool, default False
+        The groups are defined by the survey (a world view, a situation, a channel, or an
+        analyst's grouping), not found by clustering: they need no structure test, so the
+        ``segments`` check passes and does not cap the grade (``structure`` is ignored).
 
     Returns
     -------
     DataFrame
-        ``segment``, ``block``, ``label``, ``kind``, ``n``, ``n_eff``, ``score`` (segment mean),
+        ``grouping`` (the name of ``segments``, "segment" when it has none), ``defined``,
+        ``segment`` (the group), ``block``, ``label``, ``kind``, ``n``, ``n_eff``, ``score`` (group mean),
         ``score_ci_low``, ``score_ci_high``, ``rest_score``, ``diff``, ``effect`` (Hedges' g
         against the rest; for sacrifices higher is a bigger burden), ``p_adj``,
         ``comparison_note``, ``scale_mid``, ``importance`` (unsigned % of R², NaN without a
@@ -395,11 +405,11 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
     confidence = float(comparisons.attrs.get("confidence", 0.95))
     comp = comparisons.set_index(["group", "measure"])
     destroyed = share_destroyed(scores, segments, weights=w).set_index("segment")
-    structure = structure if structure is not None else {"distinct": True, "p": np.nan}
+    structure = structure if structure is not None and not defined else {"distinct": True, "p": np.nan}
     scale = common_scale(codebook)
     mid = (scale.min + scale.max) / 2
     versus = _competitor_tests(data, codebook, segments, w, blocks, s)
-    rows = [row for name in destroyed.index
+    rows = [{"grouping": key, "defined": bool(defined), **row} for name in destroyed.index
             for row in _segment_evidence(name, codebook, comp, drivers, destroyed.loc[name], versus, structure, mid,
                                          confidence, s)]
     return pd.DataFrame(rows)
@@ -523,7 +533,7 @@ def _strong(e: pd.Series, rule: Rule, s: dict) -> bool:
     for p, effect in _rule_tests(e, rule, s):
         if not p < s["strong_p"] or (np.isfinite(effect) and effect < s["strong_effect"]):
             return False
-    if "segments" in rule.checks and not e["structure_p"] < s["strong_p"]:
+    if "segments" in rule.checks and not e.get("defined", False) and not e["structure_p"] < s["strong_p"]:
         return False  # unknown structure (not tested) is not strong evidence
     if "driver" in rule.checks:
         if e["driver_source"] != "segment" or not e["driver_r2"] >= s["strong_r2"]:
@@ -542,7 +552,8 @@ def _evidence_text(e: pd.Series, rule: Rule, s: dict) -> str:
         parts.append(f"at or below the midpoint {e['scale_mid'] + s['underperforms']:.2f}: one-sided "
                      f"p {_check.p_text(_p_below_mid(e, s, rule))}")
     if "driver" in rule.checks:
-        model = (f"segment model, R² {e['driver_r2']:.2f}, n {e['driver_n']}" if e["driver_source"] == "segment"
+        own = "group" if e.get("defined", False) else "segment"
+        model = (f"{own} model, R² {e['driver_r2']:.2f}, n {e['driver_n']}" if e["driver_source"] == "segment"
                  else f"{e['driver_note']}; R² {e['driver_r2']:.2f}, n {e['driver_n']}"
                  if e["driver_source"] == "all" else f"no model: {e['driver_note']}")
         if e["driver_source"] == "segment" and e["driver_note"]:
@@ -556,13 +567,15 @@ def _evidence_text(e: pd.Series, rule: Rule, s: dict) -> str:
     if "competitor" in rule.checks:
         parts.append(f"ours / competitor {e['vs_competitor']:.2f}, d = {e['competitor_effect']:+.2f}, "
                      f"p_adj {_check.p_text(e['competitor_p_adj'])}")
-    if "segments" in rule.checks:
+    if "segments" in rule.checks and e.get("defined", False):
+        parts.append(f"a group the survey defines ({str(e['grouping']).replace('_', ' ')})")
+    elif "segments" in rule.checks:
         parts.append(f"segments distinct: p {_check.p_text(e['structure_p'])}" if np.isfinite(e["structure_p"])
                      else "segments not tested for distinctness")
     return "; ".join(parts)
 
 
-_COLUMNS = ["segment", "block", "label", "rule", "lever", "source", "why", "grade", "evidence", "evidence_p", "n",
+_COLUMNS = ["grouping", "segment", "block", "label", "rule", "lever", "source", "why", "grade", "evidence", "evidence_p", "n",
             "n_eff", "score", "rest_score", "effect", "p_adj", "importance", "importance_ci_low", "importance_ci_high",
             "driver_r2", "driver_n", "driver_source", "sign_stability", "vs_competitor", "competitor_p_adj", "share_destroyed",
             "destroyed_ci_low", "destroyed_ci_high"]
@@ -610,9 +623,11 @@ def _apply(evidence: pd.DataFrame, rules, settings):
             if not rule.applies(e, s):
                 continue
             reasons = [r for r in (CHECKS[c](e, s, rule) for c in rule.checks) if r]
-            row = {"segment": e["segment"], "block": e["block"], "label": e["label"], "rule": rule.id,
+            row = {"grouping": e.get("grouping", "segment"), "segment": e["segment"], "block": e["block"],
+                   "label": e["label"], "rule": rule.id,
                    "lever": rule.lever, "source": rule.source, "why": rule.when, "_order": order,
-                   **{c: e[c] for c in _COLUMNS if c in e.index and c not in ("segment", "block", "label")}}
+                   **{c: e[c] for c in _COLUMNS if c in e.index and c not in ("grouping", "segment", "block",
+                                                                                 "label")}}
             row["evidence"] = _evidence_text(e, rule, s)
             row["evidence_p"] = _evidence_p(e, rule, s)
             if reasons:
@@ -628,7 +643,8 @@ def _apply(evidence: pd.DataFrame, rules, settings):
 def recommend(evidence: pd.DataFrame, *, rules: list[Rule] | None = None, settings: Evidence | dict | None = None) -> pd.DataFrame:
     """The recommendations whose evidence passes every check, graded.
 
-    Returns one row per recommendation: ``segment``, ``block``, ``label``, ``rule``,
+    Returns one row per recommendation: ``grouping`` (the grouping it comes from: "segment", or
+    a context or analyst grouping), ``segment`` (the group), ``block``, ``label``, ``rule``,
     ``lever``, ``source`` (of value), ``why`` (the condition in words), ``grade`` (strong /
     moderate; see the module docstring), ``evidence`` (the numbers in words: n, interval,
     adjusted p, effect size, R², the driver model used and why), ``evidence_p`` (the weakest
@@ -649,7 +665,8 @@ def recommend(evidence: pd.DataFrame, *, rules: list[Rule] | None = None, settin
         return pd.DataFrame(columns=_COLUMNS)
     out = pd.DataFrame(passed)
     out["_g"] = (out["grade"] != "strong").astype(int)
-    out = out.sort_values(["segment", "_g", "_order"], kind="stable")
+    out["_k"] = pd.factorize(out["grouping"])[0]
+    out = out.sort_values(["_k", "segment", "_g", "_order"], kind="stable")
     return out[_COLUMNS].reset_index(drop=True)
 
 
@@ -657,23 +674,28 @@ def to_investigate(evidence: pd.DataFrame, *, rules: list[Rule] | None = None,
                    settings: Evidence | dict | None = None) -> pd.DataFrame:
     """What met a rule's condition but not its evidence bar, and drivers that run the wrong way.
 
-    Returns ``segment``, ``block``, ``label``, ``rule`` (or ``"anomaly"``), ``lever``,
+    Returns ``grouping``, ``segment``, ``block``, ``label``, ``rule`` (or ``"anomaly"``), ``lever``,
     ``why_not`` (the checks that failed, in words) and ``evidence``. An anomaly is a
     benefit whose effect on the outcome is negative (or a sacrifice whose effect is
     positive), distinguishable from zero: not an "important benefit" but a question for the
     questionnaire (wording, reverse coding) or the data.
     """
     _, failed = _apply(evidence, rules, settings)
-    columns = ["segment", "block", "label", "rule", "lever", "why_not", "evidence"]
+    columns = ["grouping", "segment", "block", "label", "rule", "lever", "why_not", "evidence"]
     if not len(evidence):
         return pd.DataFrame(columns=columns)
-    rows = [{k: r.get(k, "") for k in ("segment", "block", "label", "rule", "lever", "why_not", "evidence")}
-            for r in failed]
+    rows = [{k: r.get(k, "") for k in columns} for r in failed]
+    # running the wrong way: only in a model that passes its own test, and only when the driver's
+    # multiplicity-adjusted interval excludes zero (noise in a null model runs every way)
     odd = evidence[(evidence["distinguishable"] == True) & (evidence["direction"] != "")  # noqa: E712
+                   & (evidence["driver_usable"] == True)  # noqa: E712
                    & (evidence["direction"] != evidence["expected_direction"])]
-    odd = odd.assign(_who=np.where(odd["driver_source"] == "segment", odd["segment"].astype(str), "all"))
+    grouping = odd["grouping"].astype(str) if "grouping" in odd else pd.Series("segment", index=odd.index)
+    odd = odd.assign(_who=np.where(odd["driver_source"] == "segment", grouping + ": " + odd["segment"].astype(str),
+                                   "all"))
     for _, e in odd.drop_duplicates(["_who", "block"]).iterrows():
-        rows.append({"segment": e["segment"] if e["driver_source"] == "segment" else "all", "block": e["block"],
+        rows.append({"grouping": e.get("grouping", "segment"),
+                     "segment": e["segment"] if e["driver_source"] == "segment" else "all", "block": e["block"],
                      "label": e["label"], "rule": "anomaly", "lever": "check the question and its coding",
                      "why_not": f"a {e['kind']} with a {e['direction']} effect on the outcome "
                                 f"({e['importance']:.0f}% of R², {e['sign_stability']:.0%} of bootstrap samples)",
@@ -684,7 +706,8 @@ def to_investigate(evidence: pd.DataFrame, *, rules: list[Rule] | None = None,
 def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, overall: pd.Series,
                     outcome_label: str, value_map: pd.DataFrame | None = None, competitor: str | None = None,
                     structure: pd.Series | dict | None = None, investigate: pd.DataFrame | None = None,
-                    drivers_note: str = "", max_per_segment: int = 4) -> str:
+                    drivers_note: str = "", max_per_segment: int = 4,
+                    group_recommendations: pd.DataFrame | None = None) -> str:
     """A one-page plain-text summary: the situation, the strongest evidence first, each segment.
 
     Parameters
@@ -714,6 +737,12 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
         One line on the driver model (e.g. its R² and n).
     max_per_segment : int, default 4
         Recommendations listed per segment; the rest are counted.
+    group_recommendations : DataFrame, optional
+        :func:`recommend` output on the groups the survey defines
+        (``PlaybookResult.group_recommendations``): listed by grouping and group after the
+        segments, each naming its grouping. A rule that fires in every group of a grouping
+        is said once, as a whole-sample finding rather than a group's. The strongest
+        evidence is chosen among both tables.
     """
     recommendations, profiles, outcome_label, value_map, structure, investigate = _summary_args(
         recommendations, profiles, overall, outcome_label, value_map, competitor, structure, investigate)
@@ -734,20 +763,16 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
         lines.append("The segments are no more distinct than slices of one population would be "
                      f"(p = {_check.p_text(structure['p'])}): no segment-level action is supported.")
     lines.append("")
-    if recommendations.empty:
+    groups = group_recommendations if group_recommendations is not None else recommendations.iloc[:0]
+    if len(groups):  # a whole-sample finding is no group's evidence
+        groups = groups[~whole_sample_findings(groups)]
+    every = pd.concat([recommendations.assign(_defined=False), groups.assign(_defined=True)], ignore_index=True)
+    if every.empty:
         lines.append("No recommendation passes the evidence bar: the data do not single out an action. "
                      + ("Keep monitoring; see the list to investigate." if investigate is not None and len(investigate)
                         else "Keep monitoring."))
     else:
-        # by the rule's own evidence: its grade, then the weakest p among its own tests
-        # (the competitor test for partner, the share destroyed for new customers, ...)
-        order = recommendations.assign(_g=recommendations["grade"].map({"strong": 0, "moderate": 1}).fillna(2),
-                                       _p=pd.to_numeric(recommendations["evidence_p"], errors="coerce"))
-        strongest = order.sort_values(["_g", "_p"], kind="stable", na_position="last").iloc[0]
-        name = profiles["name"].get(strongest["segment"], "")
-        lines.append(f"Strongest evidence: segment {strongest['segment']} ({name}): "
-                     f"{strongest['lever']} ({strongest['label'].lower()}), {strongest['grade']}: "
-                     f"{strongest['evidence']}.")
+        lines.append(_strongest_line(every, profiles))
     lines.append("")
     for seg, p in profiles.drop(index="unassigned", errors="ignore").iterrows():
         recs = recommendations[recommendations["segment"] == seg]
@@ -760,6 +785,8 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
                          f"source: {r['source']}).")
         if len(recs) > max_per_segment:
             lines.append(f"  - and {len(recs) - max_per_segment} more in the table.")
+    if group_recommendations is not None:
+        lines += _group_lines(group_recommendations, max_per_segment)
     if investigate is not None and len(investigate):
         anomalies = investigate[investigate["rule"] == "anomaly"]
         lines.append("")
@@ -767,6 +794,61 @@ def manager_summary(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, ov
                      "evidence bar" + (f"; {len(anomalies)} driver(s) running the wrong way: "
                                        + ", ".join(sorted(set(anomalies["label"]))) if len(anomalies) else "") + ".")
     return "\n".join(lines)
+
+
+def _strongest_line(every: pd.DataFrame, profiles: pd.DataFrame) -> str:
+    """The summary's "Strongest evidence" line: by the rule's own evidence, its grade, then the
+    weakest p among its own tests (the competitor test for partner, the share destroyed for
+    new customers, ...); a group the survey defines is named by its grouping."""
+    order = every.assign(_g=every["grade"].map({"strong": 0, "moderate": 1}).fillna(2),
+                         _p=pd.to_numeric(every["evidence_p"], errors="coerce"))
+    strongest = order.sort_values(["_g", "_p"], kind="stable", na_position="last").iloc[0]
+    who = (f"{str(strongest['grouping']).replace('_', ' ')} = {strongest['segment']}" if strongest["_defined"]
+           else f"segment {strongest['segment']} ({profiles['name'].get(strongest['segment'], '')})")
+    return (f"Strongest evidence: {who}: {strongest['lever']} ({strongest['label'].lower()}), "
+            f"{strongest['grade']}: {strongest['evidence']}.")
+
+
+def whole_sample_findings(recs: pd.DataFrame) -> np.ndarray:
+    """Which recommendations on the groups the survey defines fire in every group of their
+    grouping: a whole-sample finding rather than a group's (the same rule on the same block
+    for each of the grouping's groups that has any recommendation, when there are at least
+    two). A boolean array, one per row of ``recs`` (:func:`recommend` output with ``grouping``)."""
+    recs = frame_arg("recs", recs, "a recommend() table")
+    out = np.zeros(len(recs), bool)
+    for _, table in recs.groupby("grouping", sort=False):
+        n = table["segment"].nunique()
+        if n < 2:
+            continue
+        count = table.groupby(["block", "rule"])["segment"].transform("nunique")
+        out[recs.index.get_indexer(table.index)] = (count == n).to_numpy()
+    return out
+
+
+def _group_lines(recs: pd.DataFrame, most: int) -> list[str]:
+    """The summary's lines on the groups the survey defines: by grouping and group, with a rule
+    that fires in every group of its grouping said once, as a whole-sample finding."""
+    recs = frame_arg("group_recommendations", recs, "a recommend() table").reset_index(drop=True)
+    lines = ["", "Groups the survey defines (the same rules and evidence):"]
+    if recs.empty:
+        return lines + ["  - no group carries a recommendation."]
+    everywhere = whole_sample_findings(recs)
+    for grouping, table in recs.groupby("grouping", sort=False):
+        name = str(grouping).replace("_", " ")
+        whole = table[everywhere[table.index]]
+        if len(whole):
+            said = sorted({f"{r['lever']} ({r['label'].lower()})" for _, r in whole.iterrows()})
+            lines.append(f"  {name}: in every group, so a whole-sample finding rather than a group's: "
+                         f"{'; '.join(said)}.")
+        own = table[~everywhere[table.index]]
+        for group, rows in own.groupby("segment", sort=False):
+            lines.append(f"  {name} = {group}:")
+            for _, r in rows.head(most).iterrows():
+                lines.append(f"  - [{r['grade']}] {r['lever'][0].upper() + r['lever'][1:]} ({r['label'].lower()}; "
+                             f"source: {r['source']}).")
+            if len(rows) > most:
+                lines.append(f"  - and {len(rows) - most} more in the table.")
+    return lines
 
 
 def _summary_args(recommendations, profiles, overall, outcome_label, value_map, competitor, structure,
@@ -810,11 +892,154 @@ class PlaybookResult:
     investigate: pd.DataFrame
     outcome: str | None = None
     settings: Evidence = DEFAULT_EVIDENCE
+    #: The same rules on the groups the survey defines (context columns, analyst groupings):
+    #: their comparisons (one table, adjusted across it), driver models by grouping, evidence,
+    #: recommendations and what to investigate; each row names its ``grouping``.
+    group_comparisons: pd.DataFrame | None = None
+    group_drivers: dict | None = None
+    group_evidence: pd.DataFrame | None = None
+    group_recommendations: pd.DataFrame | None = None
+    group_investigate: pd.DataFrame | None = None
+
+
+def _groupings_arg(groups, survey, scores: pd.DataFrame) -> dict[str, pd.Series]:
+    """The groupings the playbook also runs on: ``groups`` (names of columns of the data, or
+    a dict of name to column name or Series), default every context column of the codebook."""
+    cb = survey.codebook
+    if groups is None:
+        groups = list(cb.context_columns)
+    if isinstance(groups, (str, pd.Series)) or not isinstance(groups, (list, tuple, dict)):
+        raise expected_error("groups", "None, a list of column names, or a dict of name: column name or Series",
+                             groups)
+    items = groups.items() if isinstance(groups, dict) else ((g, g) for g in groups)
+    out = {}
+    for name, value in items:
+        if not isinstance(name, str) or not name:
+            raise expected_error("groups", "groupings named by text", name)
+        if isinstance(value, str):
+            if value not in survey.data.columns:
+                raise ParameterError(f"groups: '{value}' is not a column of the survey; columns: "
+                                     f"{list(survey.data.columns)[:20]}", name="groups")
+            value = survey.data[value]
+        out[name] = series_arg("groups", value, scores.index).rename(name)
+    return out
+
+
+@dataclass
+class GroupPlaybook:
+    """What :func:`group_playbook` computed; every row names its ``grouping``.
+
+    Attributes
+    ----------
+    comparisons : DataFrame
+        :func:`~valuekit.analyse.significance.compare_groups` over every grouping at once
+        (adjusted across the table).
+    drivers : dict
+        Grouping name to its :func:`~valuekit.analyse.drivers.key_drivers` table (``by`` the
+        grouping), with ``model_p_adj``; empty without an outcome.
+    evidence : DataFrame
+        :func:`build_evidence` rows of every grouping (``defined`` True).
+    recommendations : DataFrame
+        :func:`recommend` on that evidence.
+    investigate : DataFrame
+        :func:`to_investigate` on that evidence.
+    """
+
+    comparisons: pd.DataFrame
+    drivers: dict
+    evidence: pd.DataFrame
+    recommendations: pd.DataFrame
+    investigate: pd.DataFrame
+
+
+@share_docs
+def group_playbook(survey, groups=None, *, scores: pd.DataFrame | None = None, outcome: str | None = None,
+                   method: str = "johnson", n_boot: int = 200, random_state=None,
+                   settings: Evidence | dict | None = None, lang: str = "en",
+                   drivers: dict | None = None) -> GroupPlaybook:
+    """The playbook's rules on the groups the survey defines, with the same evidence as segments.
+
+    Every group of every grouping (a context column such as a world view, a purchase
+    situation or a channel, or an analyst's grouping) against the rest of the sample, in
+    one comparison table adjusted across it
+    (:func:`~valuekit.analyse.significance.compare_groups`, with the survey's weights and
+    design); each grouping's driver models (:func:`~valuekit.analyse.drivers.key_drivers`,
+    ``by`` the grouping), their overall tests adjusted across every model
+    (:func:`~valuekit.analyse.drivers.adjust_model_tests`, with the settings' ``adjust``);
+    then :func:`build_evidence` (``defined=True``: no structure test), :func:`recommend` and
+    :func:`to_investigate`.
+
+    Parameters
+    ----------
+    survey : Survey
+        :func:`valuekit.load_survey` output.
+    groups : list or dict, optional
+        Column names of the data, or a dict of name to column name or Series on the kept
+        respondents; default every context column of the codebook.
+    {scores}
+        Computed (``ValueScorer(codebook).fit_transform(survey.data)``) when not given.
+    outcome : str, optional
+        An outcome of the codebook; default ``overall_value`` when present, else the first.
+    method : {"johnson", "shapley"}
+        Of the driver analysis.
+    n_boot : int, default 200
+        Bootstrap samples of the driver analysis.
+    {random_state}
+    {settings}
+        The rules' thresholds are among them.
+    {lang}
+    drivers : dict, optional
+        The groupings' driver tables, already fitted and adjusted (as :func:`analyse` does,
+        adjusting them together with the segments' models); fitted here when not given.
+    """
+    if not isinstance(survey, Survey):
+        raise expected_error("survey", "a Survey (valuekit.load_survey or valuekit.audit_survey)", survey)
+    cb = survey.codebook
+    s = settings_arg(settings)
+    if outcome is not None:
+        _check.choice("outcome", outcome, list(cb.outcomes))
+    outcome = outcome or ("overall_value" if "overall_value" in cb.outcomes else next(iter(cb.outcomes), None))
+    scores = ValueScorer(cb).fit_transform(survey.data) if scores is None else \
+        frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
+    groupings = _groupings_arg(groups, survey, scores)
+    blocks = cb.dimensions + cb.sacrifices
+    comparisons = compare_groups(scores, groupings, codebook=cb, weights=survey.weights, design=survey.design,
+                                 measures=blocks + ["benefits", "sacrifices", "share_destroyed"], settings=s,
+                                 lang=lang)
+    if drivers is None:
+        drivers = _group_drivers(survey, scores, groupings, outcome, method=method, n_boot=n_boot,
+                                 random_state=random_state, lang=lang)
+        drivers = dict(zip(drivers, adjust_model_tests(list(drivers.values()), s["adjust"])))
+    frames = []
+    for name, series in groupings.items():
+        table = drivers.get(name, _no_outcome_table(blocks))
+        frames.append(build_evidence(scores, series, codebook=cb, drivers=table, comparisons=comparisons,
+                                     data=survey.data, weights=survey.weights, settings=s, defined=True))
+    evidence = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return GroupPlaybook(comparisons, drivers, evidence, recommend(evidence, settings=s),
+                         to_investigate(evidence, settings=s))
+
+
+def _group_drivers(survey, scores, groupings, outcome, **options) -> dict:
+    """Each grouping's driver models of ``outcome`` (none without an outcome)."""
+    if outcome is None:
+        return {}
+    cb = survey.codebook
+    column = cb.outcomes[outcome]
+    data = scores.join(survey.data[[column]])
+    return {name: key_drivers(data, column, cb.dimensions + cb.sacrifices, codebook=cb, by=series,
+                              weights=survey.weights, design=survey.design, **options)
+            for name, series in groupings.items()}
+
+
+def _no_outcome_table(blocks) -> pd.DataFrame:
+    return pd.DataFrame({"group": "all", "driver": blocks, "share": np.nan, "r2": np.nan,
+                         "note": "no outcome columns in the codebook"})
 
 
 def analyse(survey, *, outcome: str | None = None, n_segments: int | None = None, method: str = "johnson",
             n_boot: int = 200, n_sim: int = 19, n_init: int = 10, settings: Evidence | dict | None = None,
-            random_state=None, lang: str = "en") -> PlaybookResult:
+            random_state=None, lang: str = "en", groups=None) -> PlaybookResult:
     """The playbook's whole chain on an audited survey: score, segment, test, drive, recommend.
 
     Scores every kept respondent (:class:`~valuekit.measure.scoring.ValueScorer`), segments them
@@ -841,6 +1066,16 @@ def analyse(survey, *, outcome: str | None = None, n_segments: int | None = None
         k-means starts of the segmentation.
     settings : dict, optional
         Evidence floors and rule thresholds (:func:`valuekit.evidence.evidence_settings`).
+    random_state : int, optional
+        Seed of the segmentation, the structure test and the bootstrap.
+    lang : {"en", "es", "it"}, default "en"
+        Language of labels, names and sentences.
+    groups : list or dict, optional
+        Groupings the survey defines, on which the same rules run with the same evidence
+        (``PlaybookResult.group_recommendations``): column names of the data, or a dict of
+        name to column name or Series (an analyst's grouping). Default: every context column
+        of the codebook (world view, situation, channel, ...); ``[]``: none. They are
+        compared in one table of their own, adjusted across it, and need no structure test.
     """
 
     if not isinstance(survey, Survey):
@@ -866,13 +1101,14 @@ def analyse(survey, *, outcome: str | None = None, n_segments: int | None = None
     lang = lang_arg(lang)
     cb.require_sacrifices("the value playbook")
     scores = ValueScorer(cb).fit_transform(survey.data)
+    groupings = _groupings_arg(groups, survey, scores)
     k = n_segments or suggest_n_segments(scores, cb, random_state=random_state)
     segmenter = ValueSegmenter(cb, n_segments=k, random_state=random_state, n_init=n_init).fit(scores)
     segments = segmenter.labels_
     structure = segment_structure(segmenter, scores, n_sim=n_sim, alpha=s["alpha"], random_state=random_state)
     blocks = cb.dimensions + cb.sacrifices
-    comparisons = compare_groups(scores, {"segment": segments}, codebook=cb, weights=survey.weights, settings=s,
-                                 lang=lang)
+    comparisons = compare_groups(scores, {"segment": segments}, codebook=cb, weights=survey.weights,
+                                 design=survey.design, settings=s, lang=lang)
     profiles = segment_profiles(scores, segments, codebook=cb, data=survey.data, weights=survey.weights,
                                 comparisons=comparisons, structure=structure, settings=s, lang=lang)
     drivers = None
@@ -880,16 +1116,27 @@ def analyse(survey, *, outcome: str | None = None, n_segments: int | None = None
         outcome = outcome or ("overall_value" if "overall_value" in cb.outcomes else next(iter(cb.outcomes)))
         data = scores.join(survey.data[[cb.outcomes[outcome]]])
         drivers = key_drivers(data, cb.outcomes[outcome], blocks, codebook=cb, by=segments, weights=survey.weights,
-                              method=method,
+                              design=survey.design, method=method,
                               n_boot=n_boot, random_state=random_state, lang=lang)
+        # every model of the playbook (the segments' and each grouping's) adjusted together
+        fitted = _group_drivers(survey, scores, groupings, outcome, method=method, n_boot=n_boot,
+                                random_state=random_state, lang=lang)
+        drivers, *adjusted = adjust_model_tests([drivers, *fitted.values()], s["adjust"])
+        group_drivers = dict(zip(fitted, adjusted))
         table = drivers
     else:
-        outcome = None
-        table = pd.DataFrame({"group": "all", "driver": blocks, "share": np.nan, "r2": np.nan,
-                              "note": "no outcome columns in the codebook"})
+        outcome, group_drivers = None, {}
+        table = _no_outcome_table(blocks)
     evidence = build_evidence(scores, segments, codebook=cb, drivers=table, comparisons=comparisons,
                               structure=structure, data=survey.data, weights=survey.weights, settings=s)
+    by_group = group_playbook(survey, groupings, scores=scores, outcome=outcome, method=method, n_boot=n_boot,
+                              random_state=random_state, settings=s, lang=lang,
+                              drivers=group_drivers) if groupings else None
     return PlaybookResult(scores=scores, segments=segments, structure=structure, profiles=profiles,
                           comparisons=comparisons, drivers=drivers, evidence=evidence,
                           recommendations=recommend(evidence, settings=s),
-                          investigate=to_investigate(evidence, settings=s), outcome=outcome, settings=s)
+                          investigate=to_investigate(evidence, settings=s), outcome=outcome, settings=s,
+                          **({} if by_group is None else {
+                              "group_comparisons": by_group.comparisons, "group_drivers": by_group.drivers,
+                              "group_evidence": by_group.evidence, "group_recommendations": by_group.recommendations,
+                              "group_investigate": by_group.investigate}))

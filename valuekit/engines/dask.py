@@ -821,6 +821,55 @@ def _replicate_sums(D: np.ndarray, w: np.ndarray, n_boot: int, rng) -> tuple:
     return S0, S1, S2
 
 
+def _weighted_tests(scores, columns, weights, rows: int) -> dict:
+    """A weighted model's design-based tests, as :func:`valuekit.analyse.drivers.design_tests`
+    with each respondent their own cluster (``svydesign(id=~1, weights=)`` over ``rows``
+    respondents): two passes over the partitions, the weighted moments, then the sandwich's
+    meat sum w² e² x xᵀ on the centred drivers (the residuals e of the weighted regression)."""
+    import dask  # deferred: dask
+
+    from ..analyse.drivers import p_fsum  # deferred: scipy
+
+    weights = _weights_arg(scores, weights)
+
+    def complete(part):
+        X = part[columns].to_numpy(dtype=float, na_value=np.nan)
+        w, _ = _weights(part, weights)
+        ok = np.isfinite(X).all(axis=1) & (w > 0)
+        return X[ok], w[ok]
+
+    def moments(part):
+        X, w = complete(part)
+        return w.sum(), w @ X, (X * w[:, None]).T @ X, len(w)
+
+    parts = dask.compute(*[dask.delayed(moments)(p) for p in scores.to_delayed()])
+    sw = sum(p[0] for p in parts)
+    mean = sum(p[1] for p in parts) / sw
+    M = sum(p[2] for p in parts) - sw * np.outer(mean, mean)  # centred weighted cross-products
+    n = sum(p[3] for p in parts)
+    b = np.linalg.solve(M[1:, 1:], M[1:, 0])
+
+    def meat(part):
+        X, w = complete(part)
+        xc = X[:, 1:] - mean[1:]
+        e = (X[:, 0] - mean[0]) - xc @ b
+        u = xc * (w * e)[:, None]
+        return u.T @ u
+
+    middle = sum(dask.compute(*[dask.delayed(meat)(p) for p in scores.to_delayed()]))
+    ainv = np.linalg.inv(M[1:, 1:])
+    v = ainv @ middle @ ainv * rows / (rows - 1)
+    p = len(columns) - 1
+    sd = np.sqrt(np.diag(M))
+    df = n - 1 - p
+    naive = ainv * (sw / n)  # svyglm's naive covariance (weights rescaled to mean 1); the p does not depend on it
+    lrt = float(b @ np.linalg.solve(naive, b))
+    misspec = np.linalg.eigvals(np.linalg.solve(naive, v)).real
+    return {"beta": b * sd[1:] / sd[0], "se": np.sqrt(np.diag(v)) * sd[1:] / sd[0], "df": df,
+            "f": float(b @ np.linalg.solve(v, b)) / p, "df1": p, "df2": df, "test": "Rao-Scott likelihood ratio",
+            "lrt": lrt, "lrt_p": p_fsum(lrt, misspec, df)}
+
+
 def _correlations(scores, columns, weights, n_boot: int, seed):
     """The weighted correlation matrix (:func:`weighted_correlation`), and with ``n_boot``
     the correlation matrices of that many Poisson-bootstrap replicates, from one pass."""
@@ -922,7 +971,8 @@ def key_drivers(scores, outcome: str, drivers: list[str], *, weights: str | None
         ``min_n_per_driver`` complete respondents per driver.
     """
     # deferred: scikit-learn
-    from ..analyse.drivers import bootstrap_intervals, check_collinear, check_shapley_size, driver_rows, floor_note
+    from ..analyse.drivers import (bootstrap_intervals, check_collinear, check_shapley_size, driver_rows, floor_note,
+                                   ols_tests)
 
     if method not in ("johnson", "shapley"):
         raise ParameterError(f"method: expected 'johnson' or 'shapley', got {method!r}", name="method")
@@ -953,8 +1003,15 @@ def key_drivers(scores, outcome: str, drivers: list[str], *, weights: str | None
     def intervals(sign):
         return bootstrap_intervals(matrices, method, sign, n_boot, ci, p)
 
-    out = driver_rows("all", drivers, method, outcome, R, n, dropped, note, intervals if n_boot else None)
+    # the model's tests: ordinary least squares from the correlations when unweighted; weighted,
+    # the design-based (sandwich) tests of key_drivers, from a second pass over the partitions
+    tests = ols_tests(R, n) if weights is None else _weighted_tests(scores, [outcome, *drivers], weights,
+                                                                     n + dropped)
+    out = driver_rows("all", drivers, method, outcome, R, n, dropped, note, intervals if n_boot else None,
+                      tests=tests, ci=ci)
     out.attrs.update(outcome=outcome, method=method, ci=float(ci), n_boot=int(n_boot),
                      min_n_per_driver=float(per_driver), resampling="poisson", r2=float(out["r2"].iloc[0]), n=n,
-                     dropped=dropped)
+                     dropped=dropped, multiplicity="bonferroni",
+                     variance="ordinary least squares" if weights is None else
+                     "design-based (Taylor linearization; weights only (each respondent a cluster))")
     return out

@@ -23,6 +23,7 @@ import pandas as pd
 from .._docstrings import share_docs
 from .._validate.args import expected_error, frame_arg
 from .._validate.yamlfile import loads
+from ..analyse.drivers import model_gate
 from ..analyse.segments import structure_arg
 from ..decide.playbook import RULES
 from ..errors import ParameterError
@@ -278,7 +279,8 @@ def driver_findings(drivers: pd.DataFrame, *, value_map: pd.DataFrame | None = N
     competitor : str, optional
         The competitor's name.
     {settings}
-        Its ``min_r2``: a model explaining less names no driver.
+        Its ``alpha`` and ``min_adj_r2``: a model whose overall test is not significant, or
+        whose adjusted R² is lower, names no driver (:func:`valuekit.analyse.drivers.model_gate`).
     {codebook}
     {lang}
 
@@ -294,17 +296,19 @@ def driver_findings(drivers: pd.DataFrame, *, value_map: pd.DataFrame | None = N
     outcome = _label(table.attrs.get("outcome", "the outcome"), codebook, lang)
     r2 = f"{_num(fit['r2'], 'decimal', lang)} {_interval(fit['r2_ci_low'], fit['r2_ci_high'], 'decimal', lang)}"
     n = _num(fit["n"], "count", lang)
-    floor = settings_arg(settings)["min_r2"]
-    if not fit["r2"] >= floor:
-        out = [_say("weak_model", lang, outcome=outcome, r2=r2, n=n, floor=_num(floor, "decimal", lang))]
+    s = settings_arg(settings)
+    usable = not model_gate(fit, s)
+    if not usable:
+        out = [_say("weak_model", lang, outcome=outcome, r2=r2, n=n, p=_p(fit.get("model_p", np.nan), lang),
+                    adj=_num(fit.get("adj_r2", np.nan), "decimal", lang))]
         real = table.iloc[:0]
     else:
-        real, out = table[table["distinguishable"]].sort_values("share", ascending=False), []
+        real, out = table[table["distinguishable"] == True].sort_values("share", ascending=False), []  # noqa: E712
     out += [_say("driver", lang, driver=_label(row["driver"], codebook, lang), outcome=outcome,
                 rank=_say("rank_first" if i == 0 else "rank_next", lang), share=_num(row["share"], "pct", lang),
                 interval=_interval(row["ci_low"], row["ci_high"], "pct", lang), r2=r2, n=n)
            for i, (_, row) in enumerate(real.head(2).iterrows())]
-    if real.empty and fit["r2"] >= floor:
+    if real.empty and usable:
         out.append(_say("no_driver", lang, outcome=outcome, r2=r2, n=n))
     if value_map is not None:
         out.append(_competitor_sentence(frame_arg("value_map", value_map, "a value_map table"), competitor, lang))

@@ -48,6 +48,7 @@ from .._validate import check as _check
 from ..errors import ParameterError, SurveyError
 from .answers import construct_scores
 from .codebook import Codebook, CodebookError, read_codebook
+from .design import SurveyDesign
 from .io import _NUMBER, SourceInfo, StreamMisfit, check_read_options, read_limits, read_survey_file, stream_csv
 
 __all__ = [
@@ -257,6 +258,16 @@ class Survey:
         return None if col is None else self.data[col]
 
     @property
+    def design(self) -> SurveyDesign | None:
+        """The sampling design of the kept respondents (the codebook's ``strata:``, ``cluster:``
+        and ``fpc:``), or None when the codebook names none of them."""
+        cb = self.codebook
+        if cb.strata is None and cb.cluster is None and cb.fpc is None:
+            return None
+        return SurveyDesign.from_frame(self.data, strata=cb.strata, cluster=cb.cluster, fpc=cb.fpc,
+                                       where=self.audit.info.describe())
+
+    @property
     def excluded(self) -> pd.DataFrame:
         """The excluded rows, recoded, with their reasons in a ``reason`` column."""
         mask = (self.audit.rows["status"] == "excluded").to_numpy()
@@ -269,19 +280,21 @@ class Survey:
 
     def survey_part(self, name: str):
         """What the survey stands for as an analysis function's ``name`` argument (see
-        :func:`survey_first`): ``data``, ``codebook`` or ``weights``."""
-        return {"data": lambda: self.data, "codebook": lambda: self.codebook, "weights": lambda: self.weights}[name]()
+        :func:`survey_first`): ``data``, ``codebook``, ``weights`` or ``design``."""
+        return {"data": lambda: self.data, "codebook": lambda: self.codebook, "weights": lambda: self.weights,
+                "design": lambda: self.design}[name]()
 
 
 #: What a survey given first stands for: the parameters :meth:`Survey.survey_part` fills.
-SURVEY_PARTS = ("data", "codebook", "weights")
+SURVEY_PARTS = ("data", "codebook", "weights", "design")
 
 
 def survey_first(*fills: str):
     """Let an analysis function take a :class:`Survey` first, in place of what it carries.
 
     ``f(survey, *rest, **kw)`` runs ``f(*rest, **kw)`` with each of ``fills`` (``data``:
-    the kept answers, ``codebook``, ``weights``: the survey weights or None) taken from
+    the kept answers, ``codebook``, ``weights``: the survey weights or None, ``design``: the
+    sampling design or None) taken from
     the survey, unless ``kw`` gives it: a keyword given explicitly wins, so
     ``f(survey, weights=None)`` is the unweighted analysis. Called without a survey first,
     the function is unchanged. The docstring gains a paragraph saying which are filled.

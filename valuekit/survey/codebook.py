@@ -70,7 +70,7 @@ CONTEXT_GROUPS = ("world_view", "situation")
 OUTCOMES = ("overall_value", "satisfaction", "recommend", "repurchase")
 
 _TOP_KEYS = {
-    "name", "description", "id", "scale", "missing_codes", "weight", "completion_time",
+    "name", "description", "id", "scale", "missing_codes", "weight", "completion_time", "strata", "cluster", "fpc",
     "benefits", "sacrifices", "context", "comparisons", "outcomes", "constructs", "importance", "other",
     "items", "labels", "levers",
 }
@@ -308,6 +308,10 @@ class Codebook:
         The competitor named in ``comparisons``.
     weight, completion_time : str or None
         Optional survey-weight and completion-time (seconds) columns.
+    strata, cluster, fpc : str or None
+        Optional sampling-design columns: the stratum, the cluster (primary sampling unit)
+        and the finite population correction (per stratum, the population's number of
+        clusters, or the sampling fraction); see :class:`valuekit.survey.design.SurveyDesign`.
     name : str or None
         The survey's name, shown in reports and on the dashboard.
     labels : dict
@@ -332,6 +336,9 @@ class Codebook:
     competitor: str | None = None
     weight: str | None = None
     completion_time: str | None = None
+    strata: str | None = None
+    cluster: str | None = None
+    fpc: str | None = None
     name: str | None = None
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     levers: dict = field(default_factory=dict)
@@ -437,7 +444,7 @@ class Codebook:
     def columns(self) -> list[str]:
         """Every column the codebook names, each once, in codebook order."""
         cols = [*([self.id] if self.id else []), *self.items, *self.context_columns]
-        cols += [c for c in (self.weight, self.completion_time) if c]
+        cols += [c for c in (self.weight, self.completion_time, self.strata, self.cluster, self.fpc) if c]
         return list(dict.fromkeys(cols))
 
     def label(self, key: str, lang: str = "en", *, shorten: bool = True) -> str:
@@ -747,9 +754,9 @@ class _Parser:
             self.add_names(self.spec["other"], "other", "other", None, None, base_scale=_ANY_NUMBER)
 
     def optional_columns(self) -> dict[str, str]:
-        """``weight:`` and ``completion_time:``."""
+        """``weight:``, ``completion_time:`` and the design's ``strata:``, ``cluster:`` and ``fpc:``."""
         optional = {}
-        for key in ("weight", "completion_time"):
+        for key in ("weight", "completion_time", "strata", "cluster", "fpc"):
             if self.spec.get(key) is not None:
                 with self.problems.check():
                     optional[key] = _as_name(self.spec[key], key)
