@@ -732,7 +732,7 @@ def bench_waves(ctx: Context) -> dict:
             "floor_median_s": metric(round(statistics.median(times["floor"]), 4), "s",
                                      "valuekit.measure.scoring.mean_scores per wave and per wave x segment"),
             "compare_median_s": metric(round(statistics.median(times["subject"]), 4), "s",
-                                       "compare_waves: means, Kish n, Welch t / score test, g / h, BH"),
+                                       "compare_waves: linearized t / Rao-Scott F (each wave a stratum), g / h, BH"),
             "compare_ratio": metric(round(ratio, 2), "x", "median of paired ratios; target <= 5"),
             "trends_median_s": metric(round(statistics.median(times["trends"]), 4), "s", "wave_trends"),
             "trends_ratio": metric(round(ratio_t, 2), "x", "median of paired ratios"),

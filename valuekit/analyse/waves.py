@@ -504,6 +504,39 @@ def _side(x, ok, w, mask):
     return W, W2, S1, S2, N
 
 
+def _sides(x, ok, w, masks) -> list[tuple]:
+    """:func:`_side` of each mask, from one pass over the respondents."""
+    W, W2, S1, S2 = _sums(x, ok, w, masks)
+    N = np.column_stack(masks).T.astype(float) @ ok.astype(float)
+    return [(W[i], W2[i], S1[i], S2[i], N[i]) for i in range(len(masks))]
+
+
+def _wave_rows(c: dict, scope, group, later, earlier, measures, is_share, codebook, lang) -> pd.DataFrame:
+    """The rows of :func:`compare_waves` for one comparison (``c``: :func:`contrast`'s arrays)."""
+    return pd.DataFrame({
+        "scope": scope, "group": group, "measure": measures,
+        "label": [_measure_label(m, codebook, lang) for m in measures],
+        "kind": [_measure_kind(m, codebook) for m in measures],
+        "statistic_type": np.where(is_share, "share", "mean"),
+        "wave": later, "baseline": earlier,
+        "n": c["n"][0].astype(int), "n_baseline": c["n_other"][0].astype(int),
+        "n_eff": c["n_eff"][0], "n_eff_baseline": c["n_eff_other"][0],
+        "value": c["value"][0], "baseline_value": c["other_value"][0],
+        **{k: c[k][0] for k in ("diff", "ci_low", "ci_high", "effect")},
+        "effect_size": np.where(is_share, "cohen_h", "hedges_g"),
+        **{k: c[k][0] for k in ("statistic", "df", "p", "note")},
+    })
+
+
+def _wave_design(design, w, waves: pd.Series, index: pd.Index) -> SurveyDesign | None:
+    """The design wave comparisons are linearized over: the one given (aligned), or with unequal
+    weights each wave a stratum of its own (independent samples); None unweighted."""
+    design = design_arg(design, index)
+    if design is None and unequal_weights(w):
+        design = SurveyDesign(index, strata=pd.factorize(waves.astype(str))[0], names={"strata": "wave"})
+    return design
+
+
 @survey_first("codebook", "data", "weights", "design")
 @share_docs
 def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | None = None, by=None,
@@ -575,34 +608,24 @@ def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | Non
         scores, codebook, measures, weights, data, by)
     wave_masks = {v: (waves == v).to_numpy() for v in order}
     pairs = [(order[i], order[i - 1] if baseline == "previous" else order[0]) for i in range(1, len(order))]
-    design = design_arg(design, scores.index)
-    if design is None and unequal_weights(w):  # independent samples: each wave a stratum
-        design = SurveyDesign(scores.index, strata=pd.factorize(waves.astype(str))[0], names={"strata": "wave"})
+    design = _wave_design(design, w, waves, scores.index)
 
     frames = []
-    for scope, group, mask in scopes:
-        for later, earlier in pairs:
-            first, second = mask & wave_masks[later], mask & wave_masks[earlier]
-            a, b = _side(x, ok, w, first), _side(x, ok, w, second)
-            lin = None if design is None else linearized(x, ok, w, [first], is_share, design, others=[second])
-            c = contrast(tuple(v[None, :] for v in a), tuple(v[None, :] for v in b), is_share=is_share,
-                         centre=centre, confidence=confidence, min_n=s["min_group_n"],
-                         group=f"in wave {later}" + ("" if scope == "all" else " in the group"),
-                         other=f"in wave {earlier}" + ("" if scope == "all" else " in the group"),
-                         rest=f"wave {earlier}", design=lin)
-            frames.append(pd.DataFrame({
-                "scope": scope, "group": group, "measure": measures,
-                "label": [_measure_label(m, codebook, lang) for m in measures],
-                "kind": [_measure_kind(m, codebook) for m in measures],
-                "statistic_type": np.where(is_share, "share", "mean"),
-                "wave": later, "baseline": earlier,
-                "n": c["n"][0].astype(int), "n_baseline": c["n_other"][0].astype(int),
-                "n_eff": c["n_eff"][0], "n_eff_baseline": c["n_eff_other"][0],
-                "value": c["value"][0], "baseline_value": c["other_value"][0],
-                **{k: c[k][0] for k in ("diff", "ci_low", "ci_high", "effect")},
-                "effect_size": np.where(is_share, "cohen_h", "hedges_g"),
-                **{k: c[k][0] for k in ("statistic", "df", "p", "note")},
-            }))
+    combos = [(scope, group, mask & wave_masks[later], mask & wave_masks[earlier], later, earlier)
+              for scope, group, mask in scopes for later, earlier in pairs]
+    # every comparison's linearized variances in one pass (the weighted sums per stratum or cluster)
+    lin_all = None if design is None else linearized(x, ok, w, [c[2] for c in combos], is_share, design,
+                                                      others=[c[3] for c in combos])
+    sides = _sides(x, ok, w, [c[2] for c in combos] + [c[3] for c in combos])
+    for i, (scope, group, first, second, later, earlier) in enumerate(combos):
+        a, b = sides[i], sides[len(combos) + i]
+        lin = None if lin_all is None else {key: value[i:i + 1] for key, value in lin_all.items()}
+        within = "" if scope == "all" else " in the group"
+        c = contrast(tuple(v[None, :] for v in a), tuple(v[None, :] for v in b), is_share=is_share,
+                     centre=centre, confidence=confidence, min_n=s["min_group_n"],
+                     group=f"in wave {later}{within}", other=f"in wave {earlier}{within}",
+                     rest=f"wave {earlier}", design=lin)
+        frames.append(_wave_rows(c, scope, group, later, earlier, measures, is_share, codebook, lang))
     out = pd.concat(frames, ignore_index=True)
     n_tests = _conclude(out, adjust=adjust, alpha=alpha, settings=s, words=("up", "down"))
     columns = ["scope", "group", "measure", "label", "kind", "statistic_type", "wave", "baseline", "n",
