@@ -813,7 +813,18 @@ def whole_sample_findings(recs: pd.DataFrame) -> np.ndarray:
     """Which recommendations on the groups the survey defines fire in every group of their
     grouping: a whole-sample finding rather than a group's (the same rule on the same block
     for each of the grouping's groups that has any recommendation, when there are at least
-    two). A boolean array, one per row of ``recs`` (:func:`recommend` output with ``grouping``)."""
+    two).
+
+    Parameters
+    ----------
+    recs : DataFrame
+        :func:`recommend` output with ``grouping`` (``PlaybookResult.group_recommendations``).
+
+    Returns
+    -------
+    ndarray of bool
+        One per row of ``recs``.
+    """
     recs = frame_arg("recs", recs, "a recommend() table")
     out = np.zeros(len(recs), bool)
     for _, table in recs.groupby("grouping", sort=False):

@@ -25,7 +25,7 @@ from .._validate.args import expected_error, frame_arg
 from .._validate.yamlfile import loads
 from ..analyse.drivers import model_gate
 from ..analyse.segments import structure_arg
-from ..decide.playbook import RULES
+from ..decide.playbook import RULES, whole_sample_findings
 from ..errors import ParameterError
 from ..evidence import DEFAULT_EVIDENCE, Evidence, settings_arg
 from ..survey.codebook import Codebook
@@ -499,7 +499,8 @@ def _lever_evidence(row, lang: str) -> str:
 
 @share_docs
 def playbook_findings(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, structure=None,
-                      investigate: pd.DataFrame | None = None, lang: str = "en", max_segments: int = 4) -> Findings:
+                      investigate: pd.DataFrame | None = None, lang: str = "en", max_segments: int = 4,
+                      groups: pd.DataFrame | None = None, grouping_names: dict | None = None) -> Findings:
     """What to do (notebook 06): for each segment with a recommendation, its strongest lever
     with the numbers it stands on; or that no lever passes the evidence bar.
 
@@ -515,7 +516,15 @@ def playbook_findings(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, 
         Its ``investigate``: counted when nothing is recommended.
     {lang}
     max_segments : int, default 4
-        Segments described, by the strength of their best lever.
+        Segments described, by the strength of their best lever; as many groups the survey
+        defines.
+    groups : DataFrame, optional
+        Its ``group_recommendations`` (the groups the survey defines): each group's own
+        strongest lever, and once each lever that passes in every group of a grouping (a
+        finding for all customers).
+    grouping_names : dict, optional
+        Groupings' names as the reader sees them (a column's label); default the column
+        name, spaced.
 
     Returns
     -------
@@ -525,9 +534,14 @@ def playbook_findings(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, 
     recs = frame_arg("recommendations", recommendations, "a playbook recommendations table")
     profiles = frame_arg("profiles", profiles, "a segment_profiles table")
     structure = _structure(structure, optional=True)
+    groups = None if groups is None else frame_arg("groups", groups, "a playbook group_recommendations table")
     out = []
     if structure is not None and not structure["distinct"]:
         out.append(_not_distinct(structure, lang))
+    group_lines = [] if groups is None or groups.empty else _group_findings(groups, grouping_names or {}, lang,
+                                                                             max_segments)
+    if recs.empty and group_lines:
+        return Findings(tuple(out + group_lines), _heading(lang))
     if recs.empty:
         segments = profiles.drop(index="unassigned", errors="ignore")
         out.append(_say("no_lever", lang, n_segments=_num(len(segments), "count", lang),
@@ -547,7 +561,38 @@ def playbook_findings(recommendations: pd.DataFrame, profiles: pd.DataFrame, *, 
                         n=_num(best["n"], "count", lang), lever=lever.get(lang) or md_text(best["lever"]),
                         block=md_text(str(best["label"]).lower()), grade=grade.get(lang) or md_text(best["grade"]),
                         evidence=_lever_evidence(best, lang), more=more))
-    return Findings(tuple(out), _heading(lang))
+    return Findings(tuple(out + group_lines), _heading(lang))
+
+
+def _group_findings(groups: pd.DataFrame, names: dict, lang: str, most: int) -> list[str]:
+    """The sentences on the groups the survey defines: each group's own best lever (at most
+    ``most``), then each lever passing in every group of a grouping, said once."""
+    groups = groups.reset_index(drop=True)
+    whole = whole_sample_findings(groups)
+
+    def name(g):  # a grouping's label; its column name, spaced, when it has none
+        label = names.get(g)
+        return md_text(label if label and label != g else str(g).replace("_", " ").capitalize())
+
+    def words(row, key):
+        return FINDINGS_TEXT[key].get(str(row["grade" if key == "grades" else "rule"]), {}).get(lang)
+
+    out = []
+    own = groups[~whole].assign(_g=groups["grade"].map({"strong": 0, "moderate": 1}).fillna(2),
+                                _p=pd.to_numeric(groups["evidence_p"], errors="coerce"))
+    own = own.sort_values(["_g", "_p"], kind="stable", na_position="last")
+    for _, best in own.drop_duplicates(["grouping", "segment"]).head(most).iterrows():
+        out.append(_say("lever_for_group", lang, grouping=name(best["grouping"]), group=md_text(best["segment"]),
+                        n=_num(best["n"], "count", lang), lever=words(best, "levers") or md_text(best["lever"]),
+                        block=md_text(str(best["label"]).lower()), grade=words(best, "grades") or md_text(best["grade"]),
+                        evidence=_lever_evidence(best, lang)))
+    everywhere = groups[whole]
+    for (rule, label), rows in everywhere.groupby(["rule", "label"], sort=False):
+        lever = FINDINGS_TEXT["levers"].get(str(rule), {}).get(lang) or md_text(rows["lever"].iloc[0])
+        listed = ", ".join(name(g).lower() for g in dict.fromkeys(rows["grouping"]))
+        out.append(_say("lever_everywhere", lang, lever=lever[:1].upper() + lever[1:],
+                        block=md_text(str(label).lower()), groupings=listed))
+    return out
 
 
 def _wave(wave, codebook: Codebook | None, lang: str) -> str:
