@@ -87,7 +87,6 @@ class SurveyDesign:
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = (1 - f) * clusters_in / (clusters_in - 1)
         object.__setattr__(self, "_scale", np.where(clusters_in > 1, scale, 0.0))
-        object.__setattr__(self, "_simple", self.strata is None and self.cluster is None)
         object.__setattr__(self, "_P", None if self.cluster is None else sparse.csr_matrix(
             (np.ones(n), (cluster, np.arange(n))), shape=(n_psu, n)))
         object.__setattr__(self, "_S", sparse.csr_matrix(  # strata x clusters
@@ -273,7 +272,7 @@ class _Subset(SurveyDesign):
         object.__setattr__(self, "index", index)
         for name in ("strata", "cluster", "fraction", "names"):
             object.__setattr__(self, name, getattr(parent, name))
-        for name in ("_psu_stratum", "_n_h", "_scale", "_simple", "_S"):
+        for name in ("_psu_stratum", "_n_h", "_scale", "_S"):
             object.__setattr__(self, name, getattr(parent, name))
         psu = parent._psu[pos]
         object.__setattr__(self, "_psu", psu)
