@@ -58,7 +58,7 @@ def test_checked_once_then_passed_through():
 @pytest.mark.parametrize("changes, match", [
     ({"min_group_n": 2.5}, "'min_group_n': expected a whole number >= 1"),
     ({"alpha": True}, "'alpha': expected a number"),
-    ({"min_r2": float("nan")}, "'min_r2': expected a number, got nan"),
+    ({"min_adj_r2": float("nan")}, "'min_adj_r2': expected a number, got nan"),
     ({"adjust": "bh"}, "'adjust': expected one of"),
     ({"max_std_loading": 1.5}, "'max_std_loading': expected a number above 0, at most 1"),
     ({"strong_p": 0.2}, "'strong_p' .* is above 'alpha'"),

@@ -81,7 +81,6 @@ class Evidence(Mapping):
     min_silhouette: float = _kind("number")
     # key drivers
     min_adj_r2: float = _kind("share")
-    min_r2: float = _kind("nonneg")
     min_n_per_driver: float = _kind("nonneg")
     min_sign_stability: float = _kind("share")
     # the playbook's rules

@@ -345,9 +345,10 @@ def test_build_engine_checks_its_arguments_before_any_work(kwargs, name, monkeyp
 def test_the_engine_and_its_helpers_check_their_arguments(scenario_engine):
     engine = scenario_engine
     for kwargs, name in (({"confidence": 1.5}, "confidence"), ({"confidence": 0}, "confidence"),
-                         ({"min_r2": 2}, "min_r2"), ({"segments": [1, 2]}, "segments"),
+                         ({"settings": {"min_adj_r2": 2}}, "min_adj_r2"), ({"segments": [1, 2]}, "segments"),
+                         ({"design": "strata"}, "design"),
                          ({"outcomes": ["recommend"]}, "outcomes"), ({"levers": 2.0}, "levers")):
-        with pytest.raises(ParameterError, match=rf"^{name}: expected") as err:
+        with pytest.raises(ParameterError, match=rf"^(evidence setting '{name}'|{name}): expected") as err:
             ScenarioEngine(pd.DataFrame(), engine.scorer, **kwargs)
         assert err.value.name == name
     with pytest.raises(ParameterError, match=r"^data: expected the survey's data"):

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from scipy import stats
 
 from valuekit import Codebook
 from valuekit.decide.scenario import (OutcomeModel, Scenario, ScenarioEngine, ScenarioError, compare_scenarios,
@@ -64,7 +65,8 @@ def engine(cb_full, frame):
     slopes = pd.Series(0.5, index=cb_full.dimensions).reindex(blocks).fillna(-0.25)
     boot = pd.DataFrame(np.random.default_rng(1).normal(slopes.to_numpy(), 0.05, size=(200, len(blocks))),
                         columns=blocks)
-    model = OutcomeModel("recommend", "Likelihood to recommend", slopes, boot, r2=0.4, n=300)
+    model = OutcomeModel("recommend", "Likelihood to recommend", slopes, boot, r2=0.4, n=300, adj_r2=0.39, p=1e-20,
+                         test="F")
     return ScenarioEngine(frame, scorer, read_levers(LEVERS, cb_full), segments=segments, outcomes=[model],
                           weights=frame["w"])
 
@@ -186,7 +188,10 @@ def test_a_scenario_that_does_not_apply_lists_every_problem(engine):
     assert "'staff'" not in message
 
 
-def test_shares_carry_wilson_and_paired_intervals(engine):
+def test_shares_carry_wilson_and_paired_intervals_without_weights(cb_full, frame):
+    engine = ScenarioEngine(frame, ValueScorer(cb_full).fit(frame), read_levers(LEVERS, cb_full),
+                            segments=pd.Series(np.repeat([0, 1, 2], len(frame) // 3), index=frame.index))
+    assert engine.design is None
     s = engine.apply(Scenario.from_dict({"levers": {"price": -30}}))["summary"]
     for seg, r in s.iterrows():
         for key in ("before", "after"):
@@ -195,7 +200,38 @@ def test_shares_carry_wilson_and_paired_intervals(engine):
             assert r[f"share_destroyed_{key}_high"] == pytest.approx(float(high))
         assert r["share_destroyed_change_low"] <= r["share_destroyed_change"] <= r["share_destroyed_change_high"]
         assert r["share_destroyed_change"] == pytest.approx(r["share_destroyed_after"] - r["share_destroyed_before"])
-    w = engine.w
+    assert s.loc["all", "n_eff"] == s.loc["all", "customers"]
+
+
+def test_weighted_shares_carry_linearized_intervals(engine, frame):
+    """Unequal weights: each customer their own cluster (R: svydesign(ids = ~1, weights = ~w)),
+    so a group's share has the variance n / (n - 1) sum w² (y - p)² / W² over its members
+    (n: every customer of the design), Korn and Graubard's interval on df = members - 1
+    (Clopper-Pearson at the effective size p (1 - p) / var), and the change a t interval."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    result = engine.apply(Scenario.from_dict({"levers": {"price": -30}}), customers=True)
+    s = result["summary"]
+    before = engine.base_code == 0
+    after = (result["customers"]["verdict"] == "destroyed").to_numpy()
+    n, w = len(frame), engine.w
+    for seg, r in s.iterrows():
+        g = np.ones(len(w), bool) if seg == "all" else engine.segments == seg
+        ww, m = w[g], g.sum()
+        for key, y in (("before", before[g]), ("after", after[g])):
+            p = np.average(y, weights=ww)
+            var = n / (n - 1) * np.sum(ww ** 2 * (y - p) ** 2) / ww.sum() ** 2
+            size = p * (1 - p) / var
+            low, high = proportion_confint(size * p, size, alpha=0.05, method="beta")
+            assert r[f"share_destroyed_{key}"] == pytest.approx(p)
+            assert r[f"share_destroyed_{key}_low"] == pytest.approx(low, abs=1e-9)
+            assert r[f"share_destroyed_{key}_high"] == pytest.approx(high, abs=1e-9)
+        d = after[g].astype(float) - before[g]
+        change = np.average(d, weights=ww)
+        half = stats.t.ppf(0.975, m - 1) * np.sqrt(n / (n - 1) * np.sum(ww ** 2 * (d - change) ** 2) / ww.sum() ** 2)
+        assert r["share_destroyed_change"] == pytest.approx(change)
+        assert r["share_destroyed_change_low"] == pytest.approx(change - half, abs=1e-12)
+        assert r["share_destroyed_change_high"] == pytest.approx(change + half, abs=1e-12)
     assert s.loc["all", "n_eff"] == pytest.approx(w.sum() ** 2 / (w ** 2).sum())
 
 
@@ -230,7 +266,7 @@ def test_outcome_changes_are_withheld_when_the_model_explains_too_little(cb_full
     assert format_outcome_changes(result)[0].startswith("Likelihood to recommend: not shown")
 
 
-def test_every_row_of_the_summary_is_the_weighted_arithmetic_on_its_customers(engine):
+def test_every_row_of_the_summary_is_the_weighted_arithmetic_on_its_customers(engine, frame):
     """The summary is aggregated in one pass per measure; recompute each row by masks."""
     scenario = Scenario.from_dict({"levers": {"price": -30, "staff": 1, "fix_worst": 20}, "segments": [1]})
     result = engine.apply(scenario, customers=True)
@@ -246,8 +282,10 @@ def test_every_row_of_the_summary_is_the_weighted_arithmetic_on_its_customers(en
         assert r["share_destroyed_before"] == pytest.approx(w[before == "destroyed"].sum() / w.sum(), rel=1e-12)
         assert r["share_destroyed_after"] == pytest.approx(w[after == "destroyed"].sum() / w.sum(), rel=1e-12)
         d = (after == "destroyed").astype(float) - (before == "destroyed")
-        se = np.sqrt(np.average((d - d @ w / w.sum()) ** 2, weights=w) / r["n_eff"])
-        assert r["share_destroyed_change_high"] - r["share_destroyed_change"] == pytest.approx(1.959964 * se, rel=1e-6)
+        n = len(frame)  # unequal weights: each customer of the design their own cluster
+        se = np.sqrt(n / (n - 1) * np.sum(w ** 2 * (d - d @ w / w.sum()) ** 2) / w.sum() ** 2)
+        half = stats.t.ppf(0.975, m.sum() - 1) * se
+        assert r["share_destroyed_change_high"] - r["share_destroyed_change"] == pytest.approx(half, rel=1e-9)
         assert r["mean_value_ratio_after"] == pytest.approx(np.average(new["value_ratio"][m], weights=w), rel=1e-12)
         rank = {"destroyed": 0, "neutral": 1, "created": 2}
         up = np.array([rank[a] > rank[b] for a, b in zip(after, before)])

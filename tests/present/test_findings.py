@@ -59,7 +59,10 @@ def _all(results, lang="en", codebook=None):
 
 def test_the_demo_findings_state_the_planted_truths_with_their_evidence(demo):
     value, destroyed, drivers = _all(demo)
-    assert value.sentences[0].startswith("Value is destroyed for 19.8% [18.1%, 21.6%] of the 1,962 customers scored")
+    whole = demo["destroyed"].iloc[0]  # the demo is weighted: Korn-Graubard on the linearized variance
+    assert demo["destroyed"].attrs["variance"].startswith("Korn-Graubard intervals")
+    assert value.sentences[0].startswith(f"Value is destroyed for 19.8% [{whole['ci_low']:.1%}, {whole['ci_high']:.1%}] "
+                                         "of the 1,962 customers scored")
     assert value.sentences[1].startswith("Every dimension and sacrifice is measured reliably")
     # the segment with the most destruction was planted as energy- and emotional-cost-sensitive
     assert destroyed.sentences[0].startswith("Segment 2 loses value most: destroyed for 62.9% of its 471")
@@ -264,7 +267,9 @@ def test_the_scenario_findings_state_the_prediction_with_its_intervals_and_its_c
     result = engine.apply(effort)
     whole = result["summary"].loc["all"]
     found = scenario_findings(result, names=names)
-    assert found.sentences[0].startswith(f"{effort.name}: value destroyed from 19.8% [18.1%, 21.6%] to "
+    assert found.sentences[0].startswith(f"{effort.name}: value destroyed from 19.8% "
+                                         f"[{whole['share_destroyed_before_low']:.1%}, "
+                                         f"{whole['share_destroyed_before_high']:.1%}] to "
                                          f"{100 * whole['share_destroyed_after']:.1f}% [")
     # the energy-sensitive segment (planted) gains most from less effort
     assert found.sentences[1].startswith(f"It changes most for segment 2 ({names[2]}): from 62.9% to ")

@@ -295,14 +295,26 @@ def _decomposition(R, n, dropped, drivers, method, outcome) -> pd.DataFrame:
     return out
 
 
-def _bootstrap(values, w, method, sign, n_boot, ci, rng) -> dict:
-    """Percentile intervals of share, beta and R² from one set of respondent resamples, and
-    the sign stability of each beta (:func:`bootstrap_intervals`)."""
+def _resample_factors(n: int, rng: np.random.Generator, design: SurveyDesign | None = None) -> np.ndarray:
+    """One bootstrap replicate as weight multipliers for ``n`` respondents: how many times each
+    is drawn in a resample of the respondents with replacement, or, under a design with
+    strata or clusters, Rao and Wu's rescaling bootstrap of its clusters within strata
+    (:meth:`valuekit.survey.design.SurveyDesign.bootstrap_factors`), so that the replicates
+    vary as the design's estimates do."""
+    if design is not None and design.clustered:
+        return design.bootstrap_factors(rng)
+    return np.bincount(rng.integers(0, n, n), minlength=n)
+
+
+def _bootstrap(values, w, method, sign, n_boot, ci, rng, design: SurveyDesign | None = None) -> dict:
+    """Percentile intervals of share, beta and R² from one set of resamples (of respondents, or
+    of clusters within strata under ``design``: :func:`_resample_factors`), and the sign
+    stability of each beta (:func:`bootstrap_intervals`)."""
     n = values.shape[0]
 
     def replicates():
         for _ in range(n_boot):
-            counts = np.bincount(rng.integers(0, n, n), minlength=n)  # a resample as frequency weights
+            counts = _resample_factors(n, rng, design)  # a resample as frequency weights
             with np.errstate(invalid="ignore", divide="ignore"):
                 yield _weighted_corr(values, w * counts)
 
@@ -669,9 +681,7 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
     p = len(drivers)
     frames = []
     no_group = 0
-    design = design_arg(design, data.index)
-    if design is None and unequal_weights(w_all):
-        design = SurveyDesign(data.index)
+    design = _model_design(design, data.index, w_all)
     for name, mask in group_masks(data.index, by):
         if name == "(missing)":  # no group to model: they are in the "all" model
             no_group = int(mask.sum())
@@ -687,13 +697,14 @@ def key_drivers(data: pd.DataFrame, outcome: str, drivers: list[str], *, codeboo
         if len(values) < per_driver * p:
             note = floor_note(len(values), p, per_driver)
 
-        def intervals(sign, values=values, ww=ww):
-            return _bootstrap(values, ww, method, sign, n_boot, ci, rng)
+        own = None if design is None else design.aligned(data.index[mask][used])
+
+        def intervals(sign, values=values, ww=ww, own=own):
+            return _bootstrap(values, ww, method, sign, n_boot, ci, rng, own)
 
         tests = None
         if not note:
-            tests = (ols_tests(R, len(values)) if design is None
-                     else design_tests(values, ww, design.aligned(data.index[mask][used])))
+            tests = ols_tests(R, len(values)) if own is None else design_tests(values, ww, own)
         frames.append(driver_rows(name, drivers, method, outcome, None if note else R, len(values), dropped, note,
                                   intervals if n_boot else None, tests=tests, ci=ci))
     out = pd.concat(frames, ignore_index=True)
@@ -865,20 +876,28 @@ def importance_performance(drivers: pd.DataFrame, scores: pd.DataFrame, *, codeb
     return out
 
 
-@survey_first("weights")
+@survey_first("weights", "design")
 @_model_docs
-def outcome_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None) -> pd.Series:
+def outcome_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None,
+                   design: SurveyDesign | None = None) -> pd.Series:
     """Survey-weighted least-squares slopes of the outcome on the drivers.
 
     The change in the outcome per point of each driver's score, all else equal: what a
     what-if scenario multiplies its score changes by. ``.attrs`` holds ``intercept``,
-    ``r2`` and ``n``.
+    ``r2``, ``n``, and the model's overall test, which decides whether its predictions
+    may be shown (:func:`model_gate`): ``adj_r2``, ``model_p``, ``model_test`` ("F" as
+    ``summary(lm(...))``; with unequal weights or a design, the Rao-Scott likelihood ratio
+    of ``regTermTest(svyglm(...), method = "LRT")``, :func:`design_tests`), ``model_f``,
+    ``model_df1`` and ``model_df2``.
 
     >>> import pandas as pd
     >>> from valuekit.config import PROJ_ROOT
     >>> mtcars = pd.read_csv(PROJ_ROOT / "tests" / "data" / "mtcars.csv")
-    >>> outcome_slopes(mtcars, "mpg", ["wt", "hp"]).round(5).tolist()   # R: coef(lm(mpg ~ wt + hp))
+    >>> slopes = outcome_slopes(mtcars, "mpg", ["wt", "hp"])
+    >>> slopes.round(5).tolist()   # R: coef(lm(mpg ~ wt + hp))
     [-3.87783, -0.03177]
+    >>> round(slopes.attrs["model_f"], 2), round(slopes.attrs["adj_r2"], 4)  # R: summary(lm(mpg ~ wt + hp))
+    (69.21, 0.8148)
 
     Parameters
     ----------
@@ -886,42 +905,75 @@ def outcome_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, weig
     {outcome}
     {drivers}
     {weights}
+    {design}
     """
-    data, outcome, drivers, _ = _model_args(data, outcome, drivers, weights)
-    values, w, _ = _prepare(data, outcome, drivers, weights)
-    R = _weighted_corr(values, w)
-    check_collinear(R, list(drivers))
+    data, outcome, drivers, w_all = _model_args(data, outcome, drivers, weights)
+    design = _model_design(design, data.index, w_all)
+    values, w, _, used = _complete(data, outcome, drivers, w_all, rows=True)
+    R = _check_model(values, w, list(drivers), outcome)
     X = np.column_stack([np.ones(len(values)), values[:, 1:]])
     sw = np.sqrt(w)
     coef, *_ = np.linalg.lstsq(X * sw[:, None], values[:, 0] * sw, rcond=None)
     out = pd.Series(coef[1:], index=list(drivers), name=outcome)
-    out.attrs.update(intercept=float(coef[0]), r2=float(R[0, 1:] @ np.linalg.solve(R[1:, 1:], R[1:, 0])),
-                     n=len(values))
+    r2, n, p = float(R[0, 1:] @ np.linalg.solve(R[1:, 1:], R[1:, 0])), len(values), len(drivers)
+    tests = ols_tests(R, n) if design is None else design_tests(values, w, design.aligned(data.index[used]))
+    columns = _test_columns(tests, r2, n, p, 0.95)
+    out.attrs.update(intercept=float(coef[0]), r2=r2, n=n, adj_r2=float(columns["adj_r2"][0]),
+                     model_p=float(columns["model_p"][0]), model_test=tests["test"],
+                     model_f=float(tests["f"]), model_df1=float(tests["df1"]), model_df2=float(tests["df2"]))
     return out
 
 
+def _model_design(design, index: pd.Index, w: np.ndarray) -> SurveyDesign | None:
+    """A model's design: the one given, each respondent their own cluster under unequal
+    weights alone, or None (equal weights: ordinary least squares)."""
+    design = design_arg(design, index)
+    if design is None and unequal_weights(w):
+        design = SurveyDesign(index)
+    return design
+
+
+@survey_first("weights", "design")
+@_model_docs
 def bootstrap_slopes(data: pd.DataFrame, outcome: str, drivers: list[str], *, weights=None,
-                     n_boot: int = 200, random_state=None) -> pd.DataFrame:
-    """:func:`outcome_slopes` refitted on ``n_boot`` bootstrap resamples of the respondents.
+                     design: SurveyDesign | None = None, n_boot: int = 200, random_state=None) -> pd.DataFrame:
+    """:func:`outcome_slopes` refitted on ``n_boot`` bootstrap resamples.
 
     One row per resample, one column per driver: what a what-if scenario multiplies its
     mean score changes by to give the outcome change an interval (the percentile interval
     over these rows). Respondents are resampled with replacement, keeping their survey
-    weights; ``.attrs`` carries ``r2`` and ``n`` of the full-sample model.
+    weights; under a design with strata or clusters, its clusters are resampled within
+    strata instead (Rao and Wu's rescaling bootstrap, :func:`_resample_factors`), as R's
+    ``as.svrepdesign(design, type = "subbootstrap")``. ``.attrs`` carries ``r2`` and ``n``
+    of the full-sample model.
+
+    Parameters
+    ----------
+    {data}
+    {outcome}
+    {drivers}
+    {weights}
+    {design}
+    n_boot : int, default 200
+        Resamples (at least 2).
+    random_state : int, Generator or None
+        Seed of the resampling.
     """
-    data, outcome, drivers, _ = _model_args(data, outcome, drivers, weights)
+    data, outcome, drivers, w_all = _model_args(data, outcome, drivers, weights)
     n_boot = _check.integer("n_boot", n_boot, min=2)
     seed_arg("random_state", random_state, also=(np.random.Generator,))
-    values, w, _ = _prepare(data, outcome, drivers, weights)
-    full = outcome_slopes(data, outcome, list(drivers), weights=weights)
+    design = design_arg(design, data.index)
+    values, w, _, used = _complete(data, outcome, drivers, w_all, rows=True)
+    _check_model(values, w, list(drivers), outcome)
+    full = outcome_slopes(data, outcome, list(drivers), weights=w_all, design=design)
+    own = None if design is None else design.aligned(data.index[used])
     rng = np.random.default_rng(random_state)
     n = len(values)
     X = np.column_stack([np.ones(n), values[:, 1:]])
     y = values[:, 0]
     out = np.empty((n_boot, len(drivers)))
     for b in range(n_boot):
-        counts = np.bincount(rng.integers(0, n, n), minlength=n)  # resampling = integer case weights
-        sw = np.sqrt(w * counts)
+        sw = np.sqrt(w * _resample_factors(n, rng, own))  # resampling = case weights
         coef, *_ = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)
         out[b] = coef[1:]
     frame = pd.DataFrame(out, columns=list(drivers))

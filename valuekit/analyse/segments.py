@@ -45,8 +45,9 @@ from ..measure.scoring import group_masks, group_order, require_ratio, scores_ar
 from ..survey.answers import kish_n
 from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
+from ..survey.design import SurveyDesign, design_arg
 from ..survey.labels import DEFAULT_LABELS, lang_arg
-from .significance import compare_groups
+from .significance import compare_groups, domain_means, korn_graubard, unequal_weights
 
 __all__ = [
     "ValueSegmenter",
@@ -431,56 +432,82 @@ def bootstrap_stability(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_bo
     })
 
 
-@survey_first("weights")
+@survey_first("weights", "design")
 @share_docs
-def share_destroyed(scores: pd.DataFrame, segments: pd.Series, *, weights=None,
+def share_destroyed(scores: pd.DataFrame, segments: pd.Series, *, weights=None, design: SurveyDesign | None = None,
                     confidence: float = 0.95) -> pd.DataFrame:
-    """Share of scored customers with value destroyed, per segment, with a Wilson interval.
+    """Share of scored customers with value destroyed, per segment, with its interval.
 
-    With survey weights the interval uses Kish's effective sample size. ``note`` says why
-    a segment has no estimate (NaN share): all its respondents' weights are zero.
+    Without weights (or with equal weights) and without a design the interval is Wilson's.
+    With unequal weights or a design it is Korn and Graubard's on the Taylor-linearized
+    variance (R's ``svyby(~destroyed, ~segment, design, svyciprop, method = "beta")``; each
+    respondent its own cluster when only weights are given), as
+    :func:`valuekit.analyse.significance.compare_groups` does. ``n_effective`` (Kish's) stays the
+    reported base; ``interval_n`` is the size the interval rests on (Kish's n for Wilson's,
+    the design's effective size for Korn and Graubard's). ``note`` says why a segment has
+    no estimate (NaN share): all its respondents' weights are zero.
 
     Parameters
     ----------
     {scores}
     {segments}
     {weights}
+    {design}
     confidence : float, default 0.95
-        Coverage of the Wilson intervals.
+        Coverage of the intervals.
     """
     scores = frame_arg("scores", scores, "a DataFrame of scores (ValueScorer output)")
     segments = series_arg("segments", segments, scores.index)
     w = weights_arg(weights, scores)
+    design = design_arg(design, scores.index)
     confidence = _check.fraction("confidence", confidence)
     require_ratio(scores, "share_destroyed")
     scores_arg("scores", scores, ["verdict"])
+    if design is None and unequal_weights(w):
+        design = SurveyDesign(scores.index)
     frame = pd.DataFrame({"segment": segments.array, "w": w,
                           "destroyed": (scores["verdict"] == "destroyed").to_numpy(),
                           "scored": scores["value_ratio"].notna().to_numpy()}, index=scores.index)
-    frame = frame[frame["scored"] & frame["segment"].notna()]
-    sums = frame.assign(n=1, w2=frame["w"] ** 2, wd=frame["w"] * frame["destroyed"]).groupby("segment")[
+    keep = (frame["scored"] & frame["segment"].notna()).to_numpy()
+    sums = frame[keep].assign(n=1, w2=frame["w"] ** 2, wd=frame["w"] * frame["destroyed"]).groupby("segment")[
         ["n", "w", "w2", "wd"]].sum()
-    return destroyed_table(sums, confidence)
+    if design is not None:  # the linearized variance of each segment's share, on the whole design
+        order = list(sums.index)
+        masks = [keep & frame["segment"].eq(seg).fillna(False).to_numpy(dtype=bool) for seg in order]
+        est = domain_means(np.where(keep, frame["destroyed"].to_numpy(float), np.nan), w, masks, design)
+        sums["var"], sums["df"] = est["var"], est["df"]
+    return destroyed_table(sums, confidence, design=None if design is None else design.describe)
 
 
-def destroyed_table(sums: pd.DataFrame, confidence: float) -> pd.DataFrame:
+def destroyed_table(sums: pd.DataFrame, confidence: float, design: str | None = None) -> pd.DataFrame:
     """The table of :func:`share_destroyed` from per-segment sums over the scored
     respondents (index: segment; columns ``n``, ``w`` the weights, ``w2`` their squares,
-    ``wd`` the weights of those whose value is destroyed), however the sums were taken."""
+    ``wd`` the weights of those whose value is destroyed), however the sums were taken.
+    With columns ``var`` and ``df`` (the share's linearized variance and the design's
+    degrees of freedom) the interval is Korn and Graubard's, else Wilson's on Kish's n;
+    ``attrs["variance"]`` says which (``design``: the design's description)."""
     rows = []
+    design = "var" in sums.columns
     for seg in group_order(pd.Series(sums.index)):
         t = sums.loc[seg]
         if t["w"] <= 0:  # a segment whose scored respondents all weigh zero: no estimate, say why
             rows.append({"segment": seg, "n": int(t["n"]), "n_effective": 0.0, "share_destroyed": np.nan,
-                         "ci_low": np.nan, "ci_high": np.nan, "note": "all its respondents' weights are zero"})
+                         "ci_low": np.nan, "ci_high": np.nan, "interval_n": np.nan,
+                         "note": "all its respondents' weights are zero"})
             continue
         p = float(t["wd"] / t["w"])
         n_eff = float(kish_n(t["w"], t["w2"]))
-        low, high = wilson_interval(p, n_eff, confidence)
+        if design:
+            low, high, size = korn_graubard(np.clip(p, 0, 1), t["var"], t["n"], t["df"], confidence, size=True)
+        else:
+            (low, high), size = wilson_interval(p, n_eff, confidence), n_eff
         rows.append({"segment": seg, "n": int(t["n"]), "n_effective": n_eff, "share_destroyed": p,
-                     "ci_low": float(low), "ci_high": float(high), "note": ""})
-    out = pd.DataFrame(rows, columns=["segment", "n", "n_effective", "share_destroyed", "ci_low", "ci_high", "note"])
+                     "ci_low": float(low), "ci_high": float(high), "interval_n": float(size), "note": ""})
+    out = pd.DataFrame(rows, columns=["segment", "n", "n_effective", "share_destroyed", "ci_low", "ci_high",
+                                      "interval_n", "note"])
     out.attrs["confidence"] = confidence
+    out.attrs["variance"] = (f"Korn-Graubard intervals on the linearized variance ({design})" if "var" in sums.columns
+                             else "Wilson intervals on Kish's effective n")
     return out
 
 
@@ -617,10 +644,11 @@ def segment_structure(segmenter: ValueSegmenter, scores: pd.DataFrame, *, n_sim:
                       "p": p, "n_sim": n_sim, "distinct": distinct, "verdict": verdict}, dtype=object)
 
 
-@survey_first("codebook", "data", "weights")
+@survey_first("codebook", "data", "weights", "design")
 @share_docs
 def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook,
-                     data: pd.DataFrame | None = None, weights=None, comparisons: pd.DataFrame | None = None,
+                     data: pd.DataFrame | None = None, weights=None, design: SurveyDesign | None = None,
+                     comparisons: pd.DataFrame | None = None,
                      structure: pd.Series | dict | None = None, settings: Evidence | dict | None = None,
                      lang: str = "en") -> pd.DataFrame:
     """Who is in each segment: size, scores against the sample, value, outcomes, context.
@@ -634,6 +662,8 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
     data : DataFrame, optional
         Survey data (``Survey.data``) for outcome means and the context mix.
     {weights}
+    {design}
+        Used by the comparisons computed here (not by the profile's means).
     comparisons : DataFrame, optional
         A :func:`valuekit.analyse.significance.compare_groups` table holding this grouping (its
         rows whose ``grouping`` is the segments' name, or its only grouping); computed on
@@ -669,6 +699,7 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
     codebook = codebook_arg("codebook", codebook)
     data = optional_frame("data", data, "a DataFrame of survey data (Survey.data)")
     w = pd.Series(weights_arg(weights, scores, data), index=scores.index)
+    design = design_arg(design, scores.index)
     comparisons = optional_frame("comparisons", comparisons, "a compare_groups table")
     if comparisons is not None:
         columns_arg("comparisons", ["grouping", "group", "measure", "finding", "direction", "effect"],
@@ -687,7 +718,7 @@ def segment_profiles(scores: pd.DataFrame, segments: pd.Series, *, codebook: Cod
     out = _profile_rows(scores, segments, w, codebook, data, blocks, indices)
     key = segments.name or "segment"
     if comparisons is None:
-        comparisons = compare_groups(scores, {key: segments}, codebook=codebook, weights=w,
+        comparisons = compare_groups(scores, {key: segments}, codebook=codebook, weights=w, design=design,
                                      measures=blocks + indices[:2], settings=settings, lang=lang)
     elif comparisons["grouping"].nunique() > 1:
         comparisons = comparisons[comparisons["grouping"] == key]

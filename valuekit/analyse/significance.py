@@ -9,20 +9,22 @@ and on the share of customers whose value is destroyed. For every comparison:
 * a standardised effect size: **Hedges' g** for means (the difference over the pooled
   SD, with the small-sample correction J = 1 - 3 / (4 (n1 + n2) - 9)), **Cohen's h** for
   shares (2 asin sqrt p1 - 2 asin sqrt p2, :func:`statsmodels.stats.proportion.proportion_effectsize`);
-* a design-based test honouring the survey weights: weighted means and variances with
-  **Kish's effective sample size** n_eff = (sum w)^2 / sum w^2 in place of n, then Welch's
-  t-test (Welch-Satterthwaite degrees of freedom on the effective sizes) for means, and for
-  shares the **score test** (the z-test whose variance uses the pooled share under the null,
-  Miettinen-Nurminen) with the **Newcombe** (hybrid score) interval of the difference, on
-  effective counts (share x n_eff). The score test stays valid when a group is at 0 % or
-  100 %, where the Wald test's own-variance error is zero and its p far too small (0 of 68
-  against 9 of 232: Wald p = .002, score p = .10, Fisher's exact p = .22). With equal
-  weights these are exactly :func:`scipy.stats.ttest_ind` (``equal_var=False``) and
-  statsmodels' ``test_proportions_2indep(method="score")`` and
-  ``confint_proportions_2indep(method="newcomb")``; with weights, the t-test equals
-  statsmodels' weighted ``ttest_ind`` with each group's weights scaled to sum to its
-  effective size. The design effect of the weights is honoured; clustering and
-  stratification are not (the codebook does not describe them);
+* a test honouring the survey's weights and design. Without weights (or with equal
+  weights) and without a design: Welch's t-test for means, and for shares the **score
+  test** (the z-test whose variance uses the pooled share under the null,
+  Miettinen-Nurminen) with the **Newcombe** (hybrid score) interval of the difference,
+  exactly :func:`scipy.stats.ttest_ind` (``equal_var=False``) and statsmodels'
+  ``test_proportions_2indep(method="score")`` and
+  ``confint_proportions_2indep(method="newcomb")``. The score test stays valid when a
+  group is at 0 % or 100 %, where the Wald test's own-variance error is zero and its p far
+  too small (0 of 68 against 9 of 232: Wald p = .002, score p = .10, Fisher's exact p =
+  .22). With unequal weights, or strata and clusters in the codebook
+  (:class:`valuekit.survey.design.SurveyDesign`), variances are **Taylor-linearized** over
+  the design: R survey's ``svyttest`` for means, the **Rao-Scott F** of the 2 x 2 table
+  (``svychisq(statistic = "F")``) for shares, a group's own share interval by **Korn and
+  Graubard** (``svyciprop(method = "beta")``), each on the design's degrees of freedom
+  (:func:`linearized`). Kish's effective sample size n_eff = (sum w)^2 / sum w^2 stays
+  the reported base and the minimum-size floor, not the variance;
 * p-values adjusted across the whole table (Benjamini-Hochberg by default, Holm or
   Bonferroni on request; :func:`statsmodels.stats.multitest.multipletests`).
 
@@ -201,7 +203,7 @@ def _design_interval(m, var, n, df, share, confidence, shift):
     """A side's own interval under the design: t on the design's df for a mean, Korn-Graubard for a share."""
     with np.errstate(invalid="ignore", divide="ignore"):
         half = stats.t.ppf(0.5 + confidence / 2, df) * np.sqrt(var)
-        low_s, high_s = _korn_graubard(np.clip(m, 0, 1), var, n, df, confidence)
+        low_s, high_s = korn_graubard(np.clip(m, 0, 1), var, n, df, confidence)
     return np.where(share, low_s, m - half) + shift, np.where(share, high_s, m + half) + shift
 
 
@@ -347,17 +349,47 @@ def _rao_scott(y: np.ndarray, w: np.ndarray, mask: np.ndarray, rows: np.ndarray,
     return x2 / delta if delta > 0 else np.nan
 
 
-def _korn_graubard(p, var, n, df, confidence):
+def korn_graubard(p, var, n, df, confidence: float, *, size: bool = False):
     """Korn and Graubard's interval of a share under a design (R's ``svyciprop(method = "beta")``):
     Clopper-Pearson on the design's effective size p (1 - p) / var, scaled by
-    (t(n - 1) / t(df))². Where the share is 0 or 1 (no variance), ``n`` itself is used."""
+    (t(n - 1) / t(df))². Where the share is 0 or 1 (no variance), ``n`` itself is used.
+    Returns ``(low, high)``, and that effective size too with ``size=True`` (what a one-sided
+    test dual to the bound reads: the share is above q at level a / 2 exactly when
+    ``scipy.stats.beta.cdf(q, size p, size (1 - p) + 1)`` < a / 2)."""
     alpha = 1 - confidence
     with np.errstate(invalid="ignore", divide="ignore"):
         n_eff = np.where(var > 0, p * (1 - p) / var, n) * (stats.t.ppf(alpha / 2, n - 1) /
                                                           stats.t.ppf(alpha / 2, df)) ** 2
         low = np.where(p > 0, stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1), 0.0)
         high = np.where(p < 1, stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)), 1.0)
-    return low, high
+    return (low, high, n_eff) if size else (low, high)
+
+
+def domain_means(x: np.ndarray, w: np.ndarray, masks: list[np.ndarray], design: SurveyDesign) -> dict:
+    """Weighted means of each column of ``x`` in each group, with their design-based variances.
+
+    ``x`` (n, or n x k; NaN where a respondent has no value), ``w`` the weights, ``masks``
+    the groups (domains: a group keeps the design's strata and clusters, as R's
+    ``svyby``/``subset``). Returns arrays (groups x k, or groups for a vector): ``value``
+    (the weighted mean over respondents with a value and a positive weight), ``var`` (its
+    Taylor-linearized variance, R's ``svymean``), ``df`` (clusters less strata among those
+    respondents: R's ``degf`` of the domain, the df of ``svyttest`` and ``svyciprop``) and
+    ``n`` (those respondents). A group without weight has NaN.
+    """
+    x = np.asarray(x, float)
+    vector = x.ndim == 1
+    x = x[:, None] if vector else x
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(x) & (w[:, None] > 0)
+    x0, wok = np.where(ok, x, 0.0), np.where(ok, w[:, None], 0.0)
+    lin = linearized(x0, ok, w, masks, np.zeros(x.shape[1], bool), design)
+    G = np.column_stack(masks).astype(float).T if masks else np.zeros((0, len(w)))
+    total = G @ wok
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(total > 0, (G @ (wok * x0)) / total, np.nan)
+    out = {"value": value, "var": np.where(total > 0, lin["var_first"], np.nan),
+           "df": lin["df_first"], "n": G @ ok.astype(float)}
+    return {key: v[:, 0] for key, v in out.items()} if vector else out
 
 
 def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.ndarray, confidence: float,

@@ -54,7 +54,7 @@ from ..survey.io import check_read_options, read_limits, read_survey_file
 from ..survey.labels import lang_arg, md_text
 from .drivers import key_drivers
 from .segments import ValueSegmenter
-from .significance import _conclude
+from .significance import _conclude, _design_interval
 from .significance import _kind as _measure_kind
 from .significance import _label as _measure_label
 from .significance import (_measure_matrix, _own_interval, _sums, _table_options, contrast, linearized, unequal_weights,
@@ -639,15 +639,19 @@ def compare_waves(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | Non
     return out
 
 
-@survey_first("codebook", "data", "weights")
+@survey_first("codebook", "data", "weights", "design")
 def wave_trends(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | None = None, by=None,
-                measures: list[str] | None = None, weights=None, data: pd.DataFrame | None = None,
-                confidence: float = 0.95, lang: str = "en") -> pd.DataFrame:
+                measures: list[str] | None = None, weights=None, design: SurveyDesign | None = None,
+                data: pd.DataFrame | None = None, confidence: float = 0.95, lang: str = "en") -> pd.DataFrame:
     """Each wave's value of every measure with its interval: the points and bands of a trend chart.
 
-    Parameters are those of :func:`compare_waves`. Means get a t interval on the wave's
-    Kish effective size, shares a Wilson interval on it (as the group intervals of
-    :func:`~valuekit.analyse.significance.compare_groups`).
+    Parameters are those of :func:`compare_waves`. As the group intervals of
+    :func:`~valuekit.analyse.significance.compare_groups`: unweighted (or with equal weights),
+    means get a t interval on the wave's Kish effective size and shares a Wilson interval;
+    with unequal weights or a design (each wave a stratum when only weights are given),
+    means get a t interval on the linearized variance and the design's degrees of freedom,
+    shares Korn and Graubard's interval (R's ``svyby(..., svymean)`` with ``confint(df =
+    degf)``, and ``svyciprop(method = "beta")``).
 
     Returns
     -------
@@ -673,36 +677,44 @@ def wave_trends(scores: pd.DataFrame, *, wave="wave", codebook: Codebook | None 
     order = _wave_order(waves)
     codebook, measures, x, ok, w, is_share, centre, scopes = _prepare(
         scores, codebook, measures, weights, data, by)
+    design = _wave_design(design, w, waves, scores.index)
     shift = np.where(is_share, 0.0, centre)
+    combos = [(scope, group, v, mask & (waves == v).to_numpy()) for scope, group, mask in scopes for v in order]
+    lin = None if design is None else linearized(x, ok, w, [c[3] for c in combos], np.zeros(len(measures), bool),
+                                                 design)
     frames = []
-    for scope, group, mask in scopes:
-        for v in order:
-            W, W2, S1, S2, N = _side(x, ok, w, mask & (waves == v).to_numpy())
-            with np.errstate(invalid="ignore", divide="ignore"):
-                m = S1 / W
-                ne = kish_n(W, W2)
-                var = np.maximum(S2 - S1 * m, 0.0) / W * ne / (ne - 1)
+    for i, (scope, group, v, in_wave) in enumerate(combos):
+        W, W2, S1, S2, N = _side(x, ok, w, in_wave)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = S1 / W
+            ne = kish_n(W, W2)
+            var = np.maximum(S2 - S1 * m, 0.0) / W * ne / (ne - 1)
+        if lin is None:
             low, high = _own_interval(m, var / ne, ne, m, is_share, confidence, shift)
             usable = (W > 0) & (ne > 1)
-            frames.append(pd.DataFrame({
-                "scope": scope, "group": group, "measure": measures,
-                "label": [_measure_label(mm, codebook, lang) for mm in measures],
-                "kind": [_measure_kind(mm, codebook) for mm in measures],
-                "statistic_type": np.where(is_share, "share", "mean"), "wave": v,
-                "n": N.astype(int), "n_eff": np.where(W > 0, ne, 0.0),
-                "value": np.where(W > 0, m + shift, np.nan),
-                "ci_low": np.where(usable, low, np.nan), "ci_high": np.where(usable, high, np.nan),
-            }))
+        else:
+            low, high = _design_interval(m, lin["var_first"][i], N, lin["df_first"][i], is_share, confidence,
+                                         shift)
+            usable = (W > 0) & (lin["df_first"][i] >= 1)
+        frames.append(pd.DataFrame({
+            "scope": scope, "group": group, "measure": measures,
+            "label": [_measure_label(mm, codebook, lang) for mm in measures],
+            "kind": [_measure_kind(mm, codebook) for mm in measures],
+            "statistic_type": np.where(is_share, "share", "mean"), "wave": v,
+            "n": N.astype(int), "n_eff": np.where(W > 0, ne, 0.0),
+            "value": np.where(W > 0, m + shift, np.nan),
+            "ci_low": np.where(usable, low, np.nan), "ci_high": np.where(usable, high, np.nan),
+        }))
     out = pd.concat(frames, ignore_index=True)
     out["wave"] = pd.Categorical(out["wave"].astype(str), categories=[str(v) for v in order], ordered=True)
-    out.attrs.update(confidence=confidence)
+    out.attrs.update(confidence=confidence, variance=variance_note(design))
     return out
 
 
-@survey_first("codebook", "data", "weights")
+@survey_first("codebook", "data", "weights", "design")
 def drivers_by_wave(data: pd.DataFrame, outcome: str, drivers: list[str], *, wave="wave",
-                    codebook: Codebook | None = None, weights=None, n_boot: int = 200, ci: float = 0.95,
-                    random_state=None, lang: str = "en") -> pd.DataFrame:
+                    codebook: Codebook | None = None, weights=None, design: SurveyDesign | None = None,
+                    n_boot: int = 200, ci: float = 0.95, random_state=None, lang: str = "en") -> pd.DataFrame:
     """The driver shares of each wave side by side (:func:`valuekit.analyse.drivers.key_drivers` per wave).
 
     Returns
@@ -719,8 +731,10 @@ def drivers_by_wave(data: pd.DataFrame, outcome: str, drivers: list[str], *, wav
     data = frame_arg("data", data, "a DataFrame with the outcome, the drivers and the wave")
     waves = _wave_arg(wave, data)
     order = [str(v) for v in _wave_order(waves)]
+    w = weights_arg(weights, data)
     table = key_drivers(data, outcome, drivers, codebook=codebook, by=waves.astype(str).rename("wave"),
-                        weights=weights, n_boot=n_boot, ci=ci, random_state=random_state, lang=lang)
+                        weights=w, design=_wave_design(design, w, waves, data.index), n_boot=n_boot, ci=ci,
+                        random_state=random_state, lang=lang)
     table = table[table["group"] != "all"]
     first = table.drop_duplicates("driver")
     wide = pd.DataFrame({"label": first["label"] if "label" in first else first["driver"]})

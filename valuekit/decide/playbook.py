@@ -33,7 +33,8 @@ segment's gap, the driver's importance, the share destroyed; thresholds in
   with that reason, whatever the whole sample's model says. Only
   a segment too small for a model of its own is read from the pooled whole-sample model,
   and says so;
-* ``destroyed``: the lower end of the Wilson interval of the share destroyed reaches the
+* ``destroyed``: the lower end of the interval of the share destroyed (Wilson's; Korn and
+  Graubard's with unequal weights or a design) reaches the
   rule's threshold; ``below_mid``: the upper end of the segment's interval is at or below
   the scale's midpoint; ``competitor``: the paired difference from the competitor is
   significant after adjustment and at least ``min_effect`` (paired d).
@@ -44,8 +45,9 @@ of evidence the rule relies on is strong, else ``moderate``:
 * each test of the rule has p below ``strong_p`` and, where it has an effect size, one at
   or above ``strong_effect``: the difference from the rest (adjusted p, g), the gap to the
   competitor (adjusted p, paired d), the share destroyed above the rule's threshold
-  (one-sided score test on the Kish n: the Wilson bound at ``1 - 2 strong_p``), the score
-  below the midpoint (one-sided t on the Kish n);
+  (one-sided, dual to that interval's bound at ``1 - 2 strong_p``: the score test on the
+  Kish n, or the exact tail on Korn and Graubard's effective size), the score below the
+  midpoint (one-sided t on the Kish n, or on the linearized variance and the design's df);
 * ``segments``: the structure test's p below ``strong_p`` (segments not tested: moderate);
 * ``driver``: the segment's own model (the pooled one caps the grade at moderate) with R² at
   or above ``strong_r2``, and the lower end of the importance interval at or above the
@@ -74,14 +76,15 @@ from ..analyse.competitor import has_comparisons, paired_items
 from ..analyse.drivers import adjust_model_tests, key_drivers, model_gate
 from ..analyse.segments import (MAX_SEGMENTS, ValueSegmenter, segment_profiles, segment_structure, share_destroyed,
                                 structure_arg, suggest_n_segments)
-from ..analyse.significance import compare_groups
+from ..analyse.significance import compare_groups, domain_means, unequal_weights
 from ..errors import ParameterError
 from ..evidence import DEFAULT_EVIDENCE, Evidence, settings_arg
 from ..measure.model import weights_arg
-from ..measure.scoring import ValueScorer, common_scale
+from ..measure.scoring import ValueScorer, common_scale, group_masks
 from ..survey.answers import kish_n
 from ..survey.audit import Survey, survey_first
 from ..survey.codebook import Codebook, codebook_arg
+from ..survey.design import SurveyDesign, design_arg
 from ..survey.labels import lang_arg
 
 __all__ = ["Rule", "RULES", "THRESHOLDS", "CHECKS", "build_evidence", "recommend", "to_investigate",
@@ -227,50 +230,70 @@ CHECKS = {"segments": _check_segments, "group_size": _check_group_size, "differe
           "competitor": _check_competitor}
 
 
-def _competitor_tests(data, codebook, segments, w, blocks, s):
-    """Per segment and compared block: paired ours - theirs (weighted, Kish n), ratio, d, p."""
-
-
+def _competitor_tests(data, codebook, segments, w, blocks, s, design: SurveyDesign | None):
+    """Per segment and compared block: the paired difference ours - theirs (weighted), the
+    ratio of the means, d (the mean difference over its weighted SD) and p: the paired t-test
+    (``design`` None: equal weights), or under the design the linearized mean of the
+    differences on the domain's degrees of freedom (R's ``svyttest(I(ours - theirs) ~ 0,
+    subset(design, segment == k))``)."""
     if data is None or not has_comparisons(codebook):
         return {}
     pairs, ours, theirs = paired_items(data, codebook)
     item_blocks = [codebook.items[p[0]].block for p in pairs]
     out = {}
     seg = segments.reindex(data.index)
-    def row_mean(a):
-        ok = np.isfinite(a)
-        count = ok.sum(axis=1)
-        return np.where(count > 0, np.where(ok, a, 0.0).sum(axis=1) / np.maximum(count, 1), np.nan)
-
+    compared = [(b, cols) for b in blocks if (cols := [j for j, ib in enumerate(item_blocks) if ib == b])]
+    if not compared:
+        return {}
+    O = np.column_stack([_row_means(ours[:, cols]) for _, cols in compared])
+    T = np.column_stack([_row_means(theirs[:, cols]) for _, cols in compared])
     for name in pd.unique(seg.dropna()):
         mask = (seg == name).fillna(False).to_numpy(dtype=bool)
-        for block in blocks:
-            cols = [j for j, b in enumerate(item_blocks) if b == block]
-            if not cols:
-                continue
-            o, th = row_mean(ours[np.ix_(mask, cols)]), row_mean(theirs[np.ix_(mask, cols)])
-            ww = w[mask]
-            ok = np.isfinite(o) & np.isfinite(th) & (ww > 0)
-            if ok.sum() < 2:
-                continue
-            d, ww = (o - th)[ok], ww[ok]
-            mean = np.average(d, weights=ww)
-            neff = kish_n(ww.sum(), (ww ** 2).sum())
-            sd = np.sqrt(np.average((d - mean) ** 2, weights=ww) * neff / (neff - 1)) if neff > 1 else 0.0
-            ratio = np.average(o[ok], weights=ww) / np.average(th[ok], weights=ww)
-            if sd > 0 and neff >= s["min_group_n"]:
-                p = float(2 * stats.t.sf(abs(mean / (sd / np.sqrt(neff))), neff - 1))
-                out[(name, block)] = (ratio, mean / sd, p)
-            else:
-                out[(name, block)] = (ratio, np.nan, np.nan)
+        est = None if design is None else domain_means(np.where(mask[:, None], O - T, np.nan), w, [mask], design)
+        for j, (block, _) in enumerate(compared):
+            test = _paired_test(O[mask, j], T[mask, j], w[mask], est, j, s)
+            if test is not None:
+                out[(name, block)] = test
+    return _adjusted_tests(out, s["adjust"])
+
+
+def _adjusted_tests(out: dict, method: str) -> dict:
+    """The ``(ratio, d, p)`` tests with their p adjusted together (``method``; NaN p untouched)."""
     tested = [k for k, v in out.items() if np.isfinite(v[2])]
-    if tested and s["adjust"] != "none":
+    if tested and method != "none":
         from statsmodels.stats.multitest import multipletests  # deferred: statsmodels
 
-        adjusted = multipletests([out[k][2] for k in tested], method=s["adjust"])[1]
+        adjusted = multipletests([out[k][2] for k in tested], method=method)[1]
         for k, p in zip(tested, adjusted):
             out[k] = (out[k][0], out[k][1], float(p))
     return out
+
+
+def _row_means(a: np.ndarray) -> np.ndarray:
+    """Each row's mean over its answered columns (NaN when none is answered)."""
+    ok = np.isfinite(a)
+    count = ok.sum(axis=1)
+    return np.where(count > 0, np.where(ok, a, 0.0).sum(axis=1) / np.maximum(count, 1), np.nan)
+
+
+def _paired_test(o, th, ww, est: dict | None, j: int, s: dict) -> tuple | None:
+    """One segment's paired comparison on one block (:func:`_competitor_tests`): ``(ratio, d,
+    p)``, NaN d and p when it cannot be tested, None with fewer than two respondents. ``est``:
+    the design's :func:`~valuekit.analyse.significance.domain_means` of the differences (column
+    ``j``), or None for the paired t-test on equal weights."""
+    ok = np.isfinite(o) & np.isfinite(th) & (ww > 0)
+    if ok.sum() < 2:
+        return None
+    d, ww = (o - th)[ok], ww[ok]
+    mean = np.average(d, weights=ww)
+    neff = kish_n(ww.sum(), (ww ** 2).sum())
+    sd = np.sqrt(np.average((d - mean) ** 2, weights=ww) * neff / (neff - 1)) if neff > 1 else 0.0
+    ratio = np.average(o[ok], weights=ww) / np.average(th[ok], weights=ww)
+    # svyttest's one-sample df under a design: the domain's less one
+    se, df = (sd / np.sqrt(neff), neff - 1) if est is None else (np.sqrt(est["var"][0, j]), est["df"][0, j] - 1)
+    if sd > 0 and se > 0 and df >= 1 and neff >= s["min_group_n"]:
+        return ratio, mean / sd, float(2 * stats.t.sf(abs(mean / se), df))
+    return ratio, np.nan, np.nan
 
 
 def _driver_model(drivers: pd.DataFrame, group, s: dict) -> tuple[pd.DataFrame | None, str, str, bool]:
@@ -319,12 +342,12 @@ def _se_of(c, confidence: float) -> float:
     return float((c["group_ci_high"] - c["group_ci_low"]) / (2 * stats.t.ppf(0.5 + confidence / 2, c["n_eff"] - 1)))
 
 
-@survey_first("codebook", "data", "weights")
+@survey_first("codebook", "data", "weights", "design")
 @share_docs
 def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codebook, drivers: pd.DataFrame,
                    comparisons: pd.DataFrame | None = None, structure: pd.Series | dict | None = None,
-                   data: pd.DataFrame | None = None, weights=None, settings: Evidence | dict | None = None,
-                   defined: bool = False) -> pd.DataFrame:
+                   data: pd.DataFrame | None = None, weights=None, design: SurveyDesign | None = None,
+                   settings: Evidence | dict | None = None, defined: bool = False) -> pd.DataFrame:
     """One row per segment and dimension or sacrifice, with everything the rules and checks read.
 
     Parameters
@@ -336,12 +359,13 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
     drivers : DataFrame
         :func:`valuekit.analyse.drivers.key_drivers` output, ideally ``by=segments`` with bootstrap
         intervals. Importance is read from the segment's own model whenever it was fitted;
-        when that model falls below ``min_r2`` (or was degenerate) ``driver_usable`` is False
-        and ``driver_note`` says why: rules that need a driver go to :func:`to_investigate`.
-        Only a segment too small for its own model (fewer than ``min_n_per_driver``
-        respondents per driver) reads the pooled whole-sample model (``driver_source``
-        "all", usable when its R² reaches ``min_r2``; ``driver_note`` says it was pooled and
-        why; graded at most moderate).
+        when that model does not pass :func:`valuekit.analyse.drivers.model_gate` (its overall
+        test, adjusted R² at least ``min_adj_r2``) or was degenerate, ``driver_usable`` is
+        False and ``driver_note`` says why: rules that need a driver go to
+        :func:`to_investigate`. Only a segment too small for its own model (fewer than
+        ``min_n_per_driver`` respondents per driver) reads the pooled whole-sample model
+        (``driver_source`` "all", usable when it passes the same gate; ``driver_note`` says
+        it was pooled and why; graded at most moderate).
     comparisons : DataFrame, optional
         :func:`valuekit.analyse.significance.compare_groups` table with the segments (the grouping
         named like ``segments``, or the only one); computed when not given.
@@ -351,6 +375,10 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
     data : DataFrame, optional
         Survey data for the paired comparison with the competitor within each segment.
     {weights}
+    {design}
+        With unequal weights or a design, the segment's share destroyed, its competitor
+        tests and its mean's standard error are design-based (Taylor linearization; each
+        respondent its own cluster when only weights are given), as the comparison table's.
     {settings}
         The rules' thresholds are among them.
     defined : bool, default False
@@ -369,11 +397,15 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
         usable model), ``importance_ci_low``, ``importance_ci_high``, ``mean_importance``,
         ``direction``, ``expected_direction``, ``distinguishable``, ``sign_stability``,
         ``driver_r2``, ``driver_n``, ``driver_source`` ("segment", "all" for the pooled
-        model, "none"), ``driver_note``, ``driver_usable``, ``score_se`` (of the segment mean,
-        from its interval), ``vs_competitor``
+        model, "none"), ``driver_note``, ``driver_usable``, ``score_se`` (of the segment mean:
+        from its interval without a design, else linearized) and ``score_df`` (the degrees
+        of freedom of its one-sample test: Kish's n less one, or the design's less one, as
+        ``svyttest``), ``vs_competitor``
         (our mean over theirs), ``competitor_effect`` (paired d), ``competitor_p_adj``,
-        ``share_destroyed`` with ``destroyed_ci_low``/``destroyed_ci_high`` (Wilson, Kish n)
-        and ``destroyed_n_eff`` (that Kish n),
+        ``share_destroyed`` with ``destroyed_ci_low``/``destroyed_ci_high`` (Wilson on Kish's
+        n, or Korn-Graubard under a design: :func:`valuekit.analyse.segments.share_destroyed`),
+        ``destroyed_n_eff`` (Kish's n), ``destroyed_interval`` ("wilson" or "korn-graubard")
+        and ``destroyed_interval_n`` (the size that interval rests on),
         ``heaviest_sacrifice`` (the segment's sacrifice with the largest effect),
         ``segments_distinct`` and ``structure_p``.
     """
@@ -394,25 +426,48 @@ def build_evidence(scores: pd.DataFrame, segments: pd.Series, *, codebook: Codeb
         data = covers_arg("data", data, scores.index).reindex(scores.index)  # the scored respondents' rows
     s = settings_arg(settings)
     w = weights_arg(weights, scores, data)
+    design = design_arg(design, scores.index)
     blocks = codebook.dimensions + codebook.sacrifices
     columns_arg("scores", blocks + ["benefits", "sacrifices", "value_ratio", "verdict"], {"scores": scores})
     key = segments.name or "segment"
     if comparisons is None:
-        comparisons = compare_groups(scores, {key: segments}, codebook=codebook, weights=w,
+        comparisons = compare_groups(scores, {key: segments}, codebook=codebook, weights=w, design=design,
                                      measures=blocks + ["benefits", "sacrifices", "share_destroyed"], settings=s)
     elif comparisons["grouping"].nunique() > 1:
         comparisons = comparisons[comparisons["grouping"] == key]
     confidence = float(comparisons.attrs.get("confidence", 0.95))
     comp = comparisons.set_index(["group", "measure"])
-    destroyed = share_destroyed(scores, segments, weights=w).set_index("segment")
+    if design is None and unequal_weights(w):
+        design = SurveyDesign(scores.index)
+    destroyed = share_destroyed(scores, segments, weights=w, design=design)
+    kind = "wilson" if design is None else "korn-graubard"
+    destroyed = destroyed.set_index("segment")
     structure = structure if structure is not None and not defined else {"distinct": True, "p": np.nan}
     scale = common_scale(codebook)
     mid = (scale.min + scale.max) / 2
-    versus = _competitor_tests(data, codebook, segments, w, blocks, s)
+    data_design = None if design is None or data is None else design.aligned(data.index)
+    versus = _competitor_tests(data, codebook, segments, w, blocks, s, data_design)
+    spread = _mean_errors(scores, segments, w, blocks, design)
     rows = [{"grouping": key, "defined": bool(defined), **row} for name in destroyed.index
             for row in _segment_evidence(name, codebook, comp, drivers, destroyed.loc[name], versus, structure, mid,
                                          confidence, s)]
+    for row in rows:
+        row["destroyed_interval"] = kind
+        if design is not None:
+            row["score_se"], row["score_df"] = spread.get((row["segment"], row["block"]), (np.nan, np.nan))
     return pd.DataFrame(rows)
+
+
+def _mean_errors(scores, segments, w, blocks, design: SurveyDesign | None) -> dict:
+    """Under a design: each segment's block means' linearized standard errors and the degrees
+    of freedom of their one-sample tests (the domain's less one, as ``svyttest``),
+    ``{(segment, block): (se, df)}`` (empty without a design)."""
+    if design is None:
+        return {}
+    masks = group_masks(scores.index, segments, include_all=False)
+    est = domain_means(scores[blocks].to_numpy(float), w, [m for _, m in masks], design)
+    return {(name, b): (float(np.sqrt(est["var"][g, j])), float(est["df"][g, j] - 1))
+            for g, (name, _) in enumerate(masks) for j, b in enumerate(blocks)}
 
 
 def _segment_evidence(name, codebook: Codebook, comp: pd.DataFrame, drivers: pd.DataFrame, destroyed: pd.Series,
@@ -441,6 +496,7 @@ def _segment_evidence(name, codebook: Codebook, comp: pd.DataFrame, drivers: pd.
             "destroyed_ci_low": float(destroyed["ci_low"]),
             "destroyed_ci_high": float(destroyed["ci_high"]),
             "destroyed_n_eff": float(destroyed["n_effective"]),
+            "destroyed_interval": "", "destroyed_interval_n": float(destroyed["interval_n"]),
             "segments_distinct": structure["distinct"],
             "structure_p": structure["p"],
         }
@@ -454,12 +510,13 @@ def _segment_evidence(name, codebook: Codebook, comp: pd.DataFrame, drivers: pd.
 
 #: The columns of one evidence row, in the order of :func:`build_evidence`'s table.
 _EVIDENCE_COLUMNS = ("segment", "block", "label", "kind", "n", "n_eff", "score", "score_ci_low", "score_ci_high",
-                     "score_se", "rest_score", "diff", "effect", "p_adj", "comparison_note", "scale_mid",
+                     "score_se", "score_df", "rest_score", "diff", "effect", "p_adj", "comparison_note", "scale_mid",
                      "importance", "importance_ci_low", "importance_ci_high", "mean_importance", "direction",
                      "expected_direction", "distinguishable", "sign_stability", "driver_r2", "driver_n",
                      "driver_source", "driver_note", "driver_usable", "vs_competitor", "competitor_effect",
                      "competitor_p_adj", "share_destroyed", "destroyed_ci_low", "destroyed_ci_high",
-                     "destroyed_n_eff", "segments_distinct", "structure_p")
+                     "destroyed_n_eff", "destroyed_interval", "destroyed_interval_n", "segments_distinct",
+                     "structure_p")
 
 
 def _comparison_fields(c: pd.Series | None, confidence: float) -> dict:
@@ -467,11 +524,11 @@ def _comparison_fields(c: pd.Series | None, confidence: float) -> dict:
     when it was not compared), as evidence columns."""
     if c is None:
         return {"n": 0, "n_eff": 0.0, "score": np.nan, "score_ci_low": np.nan, "score_ci_high": np.nan,
-                "score_se": _se_of(None, confidence), "rest_score": np.nan, "diff": np.nan, "effect": np.nan,
+                "score_se": _se_of(None, confidence), "score_df": np.nan, "rest_score": np.nan, "diff": np.nan, "effect": np.nan,
                 "p_adj": np.nan, "comparison_note": "not compared"}
     return {"n": int(c["n"]), "n_eff": float(c["n_eff"]), "score": float(c["group_value"]),
             "score_ci_low": float(c["group_ci_low"]), "score_ci_high": float(c["group_ci_high"]),
-            "score_se": _se_of(c, confidence), "rest_score": float(c["rest_value"]), "diff": float(c["diff"]),
+            "score_se": _se_of(c, confidence), "score_df": float(c["n_eff"]) - 1, "rest_score": float(c["rest_value"]), "diff": float(c["diff"]),
             "effect": float(c["effect"]), "p_adj": float(c["p_adj"]), "comparison_note": str(c["note"])}
 
 
@@ -489,21 +546,29 @@ def _driver_fields(d: pd.Series | None) -> dict:
 
 
 def _p_destroyed(e, s, rule) -> float:
-    """One-sided score-test p that the segment's share destroyed exceeds the rule's threshold
-    (the dual of the Wilson bound the ``destroyed`` check reads), on its Kish n."""
+    """One-sided p that the segment's share destroyed exceeds the rule's threshold, dual to
+    the lower bound the ``destroyed`` check reads: the score test on Kish's n for Wilson's
+    interval; under a design, the exact (beta) tail on Korn and Graubard's effective size."""
 
-    floor, n = s[rule.threshold], e["destroyed_n_eff"]
-    if not (np.isfinite(e["share_destroyed"]) and n > 0):
+    floor, p = s[rule.threshold], e["share_destroyed"]
+    if e.get("destroyed_interval", "wilson") == "korn-graubard":
+        n = e["destroyed_interval_n"]
+        if not (np.isfinite(p) and n > 0):
+            return np.nan
+        return float(stats.beta.cdf(floor, n * p, n * (1 - p) + 1)) if p > 0 else 1.0
+    n = e["destroyed_n_eff"]
+    if not (np.isfinite(p) and n > 0):
         return np.nan
-    return float(stats.norm.sf((e["share_destroyed"] - floor) / np.sqrt(floor * (1 - floor) / n)))
+    return float(stats.norm.sf((p - floor) / np.sqrt(floor * (1 - floor) / n)))
 
 
 def _p_below_mid(e, s, rule) -> float:
     """One-sided t p that the segment's mean is below the midpoint (+ ``underperforms``)."""
 
-    if not (e["score_se"] > 0 and e["n_eff"] > 1):
+    df = e.get("score_df", e["n_eff"] - 1)
+    if not (e["score_se"] > 0 and df >= 1):
         return np.nan
-    return float(stats.t.sf((e["scale_mid"] + s["underperforms"] - e["score"]) / e["score_se"], e["n_eff"] - 1))
+    return float(stats.t.sf((e["scale_mid"] + s["underperforms"] - e["score"]) / e["score_se"], df))
 
 
 def _rule_tests(e, rule, s) -> list[tuple[float, float]]:
@@ -1025,7 +1090,8 @@ def group_playbook(survey, groups=None, *, scores: pd.DataFrame | None = None, o
     for name, series in groupings.items():
         table = drivers.get(name, _no_outcome_table(blocks))
         frames.append(build_evidence(scores, series, codebook=cb, drivers=table, comparisons=comparisons,
-                                     data=survey.data, weights=survey.weights, settings=s, defined=True))
+                                     data=survey.data, weights=survey.weights, design=survey.design, settings=s,
+                                     defined=True))
     evidence = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return GroupPlaybook(comparisons, drivers, evidence, recommend(evidence, settings=s),
                          to_investigate(evidence, settings=s))
@@ -1139,7 +1205,8 @@ def analyse(survey, *, outcome: str | None = None, n_segments: int | None = None
         outcome, group_drivers = None, {}
         table = _no_outcome_table(blocks)
     evidence = build_evidence(scores, segments, codebook=cb, drivers=table, comparisons=comparisons,
-                              structure=structure, data=survey.data, weights=survey.weights, settings=s)
+                              structure=structure, data=survey.data, weights=survey.weights, design=survey.design,
+                              settings=s)
     by_group = group_playbook(survey, groupings, scores=scores, outcome=outcome, method=method, n_boot=n_boot,
                               random_state=random_state, settings=s, lang=lang,
                               drivers=group_drivers) if groupings else None

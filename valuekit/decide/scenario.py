@@ -28,11 +28,14 @@ An unanswered item stays unanswered: a scenario changes answers, it does not inv
 What comes back
 ---------------
 :meth:`ScenarioEngine.apply` returns a summary by segment: the share of customers whose
-value is destroyed before and after, each with a Wilson interval on Kish's effective n,
-the change with a paired interval, the mean value ratio, the customers moving between
-verdicts, and the predicted mean change of each outcome through the driver model's slopes
-with a bootstrap percentile interval, withheld where the model explains less than the
-evidence floor ``min_r2`` (``valuekit/evidence.yaml``).
+value is destroyed before and after, each with its interval (Wilson's without weights;
+Korn and Graubard's on the Taylor-linearized variance with unequal weights or a design),
+the change with a paired interval (normal, or t on the design's degrees of freedom), the
+mean value ratio, the customers moving between verdicts, and the predicted mean change of
+each outcome through the driver model's slopes with a bootstrap percentile interval
+(clusters resampled within strata under a design), shown only from a model that passes
+the driver gate: its overall test significant after adjustment across the outcomes and
+its adjusted R² at least ``min_adj_r2`` (``valuekit/evidence.yaml``).
 """
 
 from __future__ import annotations
@@ -58,19 +61,20 @@ from .._validate.yamlfile import Loader as _SafeLoader
 from .._validate.yamlfile import read_file as _read_file
 from ..analyse.drivers import bootstrap_slopes, outcome_slopes
 from ..analyse.segments import SEGMENT_METHODS, ValueSegmenter, segment_profiles, segment_structure, suggest_n_segments
-from ..analyse.significance import compare_groups
+from ..analyse.significance import compare_groups, korn_graubard, unequal_weights
 from ..errors import FileError, ParameterError, ScenarioError
-from ..evidence import DEFAULT_EVIDENCE
+from ..evidence import Evidence, settings_arg
 from ..measure.scoring import VERDICTS, ValueScorer, group_order, item_maps, item_matrix, wilson_interval
 from ..survey.answers import kish_n, survey_weights
 from ..survey.codebook import LANGUAGES, Codebook, ui_text
+from ..survey.design import SurveyDesign, design_arg
 from ..survey.labels import format_number
 from ..survey.levers import LeverSet, read_levers
 from .engine_cache import engine_key, load_engine_state, save_engine_state
 
 __all__ = ["Scenario", "ScenarioEngine", "ScenarioError", "OutcomeModel", "compare_scenarios", "build_engine",
            "format_headline", "format_outcome_changes", "format_summary", "format_segments", "compact_summary",
-           "format_levers", "format_tiles", "change_tone", "format_comparison", "ui_text", "lever_scenarios",
+           "format_levers", "format_tiles", "change_tone", "format_comparison", "ui_text", "lever_scenarios", "model_fit",
            "scenario_names", "scenario_file_name", "segment_label", "NO_SEGMENT"]
 
 _KEYS = {"name", "description", "levers", "segments", "built_on"}
@@ -474,7 +478,30 @@ def _levers_fingerprint(levers: LeverSet) -> str:
 
 @dataclass(frozen=True)
 class OutcomeModel:
-    """How block scores move an outcome: slopes, their bootstrap replicates, R² and n."""
+    """How block scores move an outcome: slopes, their bootstrap replicates, R², n and the
+    model's overall test.
+
+    Attributes
+    ----------
+    name : str
+        The outcome's codebook name.
+    label : str or dict
+        Its label, or labels by language.
+    slopes : Series
+        Outcome change per point of each block (:func:`valuekit.analyse.drivers.outcome_slopes`).
+    boot : DataFrame
+        The slopes refitted on bootstrap resamples (:func:`valuekit.analyse.drivers.bootstrap_slopes`).
+    r2 : float
+        The model's R².
+    n : int
+        Respondents the model was fitted on.
+    adj_r2 : float
+        Its adjusted R² (NaN: not computed, and the model's changes are withheld).
+    p : float
+        Its overall test's p (NaN: not computed).
+    test : str
+        That test: "F", or "Rao-Scott likelihood ratio" with unequal weights or a design.
+    """
 
     name: str
     label: str | dict
@@ -482,6 +509,17 @@ class OutcomeModel:
     boot: pd.DataFrame
     r2: float
     n: int
+    adj_r2: float = float("nan")
+    p: float = float("nan")
+    test: str = ""
+
+    @classmethod
+    def from_slopes(cls, name: str, label: str | dict, slopes: pd.Series, boot: pd.DataFrame) -> OutcomeModel:
+        """The model of :func:`~valuekit.analyse.drivers.outcome_slopes` (its ``attrs`` give R², n
+        and the overall test) and its bootstrap replicates."""
+        a = slopes.attrs
+        return cls(name, label, slopes, boot, float(a["r2"]), int(a["n"]), float(a.get("adj_r2", np.nan)),
+                   float(a.get("model_p", np.nan)), str(a.get("model_test", "")))
 
 
 @share_docs
@@ -501,21 +539,26 @@ class ScenarioEngine:
     outcomes : list of OutcomeModel, optional
         Driver models for the predicted outcome changes.
     {weights}
+    {design}
+        With unequal weights or a design the shares' and changes' intervals are
+        design-based (Taylor linearization; each customer their own cluster when only
+        weights are given).
     confidence : float, default 0.95
-    min_r2 : float, optional
-        Outcome changes from a model with a lower R² are withheld (default: the evidence
-        floor ``min_r2``).
+    {settings}
+        An outcome's changes are shown only from a model whose overall test is below
+        ``alpha`` after adjustment (``adjust``) across the outcomes and whose adjusted R²
+        reaches ``min_adj_r2``.
 
     Raises
     ------
     ParameterError
-        An argument of the wrong type or out of range (``confidence`` outside (0, 1),
-        ``min_r2`` outside [0, 1], an unfitted scorer, ...), before any work.
+        An argument of the wrong type or out of range (``confidence`` outside (0, 1), an
+        unfitted scorer, ...), before any work.
     """
 
     def __init__(self, data: pd.DataFrame, scorer: ValueScorer, levers=None, *, segments: pd.Series | None = None,
-                 outcomes: list[OutcomeModel] | None = None, weights=None, confidence: float = 0.95,
-                 min_r2: float | None = None):
+                 outcomes: list[OutcomeModel] | None = None, weights=None, design: SurveyDesign | None = None,
+                 confidence: float = 0.95, settings: Evidence | dict | None = None):
         _check.instance("data", data, pd.DataFrame, "the survey's data (a DataFrame, Survey.data)")
         if not isinstance(scorer, ValueScorer) or not hasattr(scorer, "codebook_"):
             raise ParameterError(f"scorer: expected a fitted ValueScorer, got {scorer!r:.80}", name="scorer")
@@ -525,8 +568,8 @@ class ScenarioEngine:
         if any(not isinstance(m, OutcomeModel) for m in outcomes or []):
             raise ParameterError("outcomes: expected a list of OutcomeModel", name="outcomes")
         confidence = _check.fraction("confidence", confidence)
-        if min_r2 is not None:
-            min_r2 = _check.number("min_r2", min_r2, min=0, max=1)
+        self.settings = settings_arg(settings)
+        design = design_arg(design, data.index)
 
         cb = scorer.codebook_
         cb.require_sacrifices("the what-if scenario engine")
@@ -543,7 +586,6 @@ class ScenarioEngine:
         self._a, self._b = item_maps(cb, self.items)
         self.scale = scorer.scale_
         self.confidence = confidence
-        self.min_r2 = DEFAULT_EVIDENCE.min_r2 if min_r2 is None else min_r2
 
         M = item_matrix(data, cb, self.items)
         _, _, _, ratio_all, _, _, _ = scorer.score_items(M)
@@ -553,12 +595,16 @@ class ScenarioEngine:
         self.M = np.ascontiguousarray(M[scored])
         self.w = survey_weights(weights, len(data), index=data.index)[scored]
         self._set_segments(segments, data.index, scored)
+        if design is None and unequal_weights(self.w):
+            design = SurveyDesign(data.index)
+        self.design = None if design is None else design.aligned(self.index)
         self.segment_names: dict = {}  # {lang: {segment: name}}, set by build_engine
         self.outcomes = list(outcomes or [])
         for model in self.outcomes:
             missing = [b for b in self.blocks if b not in model.slopes.index]
             if missing:
                 raise ValueError(f"outcome model '{model.name}' has no slope for {missing}")
+        self._outcome_p = _adjusted_p(self.outcomes, self.settings["adjust"])
         self._scored = scorer.score_items(self.M)  # the customers' own result: what scenarios start from
         base = self._unpack(self._scored)
         self.base, self.base_ratio, self.base_code = base["blocks"], base["ratio"], base["code"]
@@ -719,13 +765,15 @@ class ScenarioEngine:
         dict
             ``summary``: one row for ``all`` and one per segment, with ``customers``,
             ``weighted_customers``, ``n_eff`` (Kish), ``share_destroyed_before``/``after``
-            each with ``_low``/``_high`` (Wilson), ``share_destroyed_change`` with
-            ``_low``/``_high`` (paired, normal on n_eff), ``mean_value_ratio_before``/
+            each with ``_low``/``_high`` (Wilson; Korn-Graubard under :attr:`design`),
+            ``share_destroyed_change`` with ``_low``/``_high`` (paired: normal on n_eff, or
+            t on the design's df with the linearized variance), ``mean_value_ratio_before``/
             ``after``, ``moved_up``, ``moved_down``, ``destroyed_to_better`` (weighted
             counts) and per outcome ``<outcome>_change`` with ``_low``/``_high`` (bootstrap
             percentile), NaN where the outcome model is withheld;
             ``transitions``: verdict before x after (weighted); ``outcomes``: per outcome
-            its label, R², n and whether it is ``shown`` (and why not);
+            its label, R², adjusted R², the overall test's adjusted p, n and whether it is
+            ``shown`` (and why not);
             with ``customers=True``, ``customers``: new block scores, indices, ratio and
             verdict per customer.
         """
@@ -766,7 +814,6 @@ class ScenarioEngine:
                 out[1:] = np.bincount(self._seg_code, weights=values, minlength=G - 1)
             return out
 
-        z = stats.norm.ppf(0.5 + self.confidence / 2)
         before_d, after_d = self.base_code == 0, code == 0
         total = wsum(w)
         n_eff = kish_n(total, wsum(w * w))
@@ -774,15 +821,18 @@ class ScenarioEngine:
         p0, p1 = wsum(w * before_d) / total, wsum(w * after_d) / total
         diff = p1 - p0
         d = after_d.astype(float) - before_d
-        var = np.empty(G)
-        var[0] = wsum(w * (d - diff[0]) ** 2)[0] / total[0]
-        if G > 1:
-            var[1:] = wsum(w * (d - diff[1:][self._seg_code]) ** 2)[1:] / total[1:]
-        se = np.sqrt(np.maximum(var, 0.0) / n_eff)
+        if self.design is None:
+            var = np.empty(G)
+            var[0] = wsum(w * (d - diff[0]) ** 2)[0] / total[0]
+            if G > 1:
+                var[1:] = wsum(w * (d - diff[1:][self._seg_code]) ** 2)[1:] / total[1:]
+            half = stats.norm.ppf(0.5 + self.confidence / 2) * np.sqrt(np.maximum(var, 0.0) / n_eff)
+            lows, highs = zip(*(wilson_interval(p, n_eff, self.confidence) for p in (p0, p1)))
+        else:
+            lows, highs, half = self._design_intervals(before_d, after_d, d, p0, p1, np.asarray(counts, float))
         ratio_before, ratio_after = wsum(w * self.base_ratio) / total, wsum(w * ratio) / total
         moved_up, moved_down = wsum(w * (code > self.base_code)), wsum(w * (code < self.base_code))
         to_better = wsum(w * (before_d & ~after_d))
-        lows, highs = zip(*(wilson_interval(p, n_eff, self.confidence) for p in (p0, p1)))
         changes = self._outcome_changes(delta, total)
         rows = []
         for g, level in enumerate(levels):
@@ -791,8 +841,8 @@ class ScenarioEngine:
                    "share_destroyed_after": float(p1[g])}
             for key, low, high in (("before", lows[0], highs[0]), ("after", lows[1], highs[1])):
                 row[f"share_destroyed_{key}_low"], row[f"share_destroyed_{key}_high"] = float(low[g]), float(high[g])
-            row.update(share_destroyed_change=float(diff[g]), share_destroyed_change_low=float(diff[g] - z * se[g]),
-                       share_destroyed_change_high=float(diff[g] + z * se[g]),
+            row.update(share_destroyed_change=float(diff[g]), share_destroyed_change_low=float(diff[g] - half[g]),
+                       share_destroyed_change_high=float(diff[g] + half[g]),
                        mean_value_ratio_before=float(ratio_before[g]), mean_value_ratio_after=float(ratio_after[g]),
                        moved_up=float(moved_up[g]), moved_down=float(moved_down[g]),
                        destroyed_to_better=float(to_better[g]))
@@ -804,6 +854,42 @@ class ScenarioEngine:
         summary = pd.DataFrame(rows).set_index("segment")
         summary.attrs["confidence"] = self.confidence
         return summary
+
+    def _design_intervals(self, before_d, after_d, d, p0, p1, counts) -> tuple:
+        """Under :attr:`design`: each group's Korn-Graubard intervals of the shares destroyed
+        before and after, and the half-width of the change's t interval on the design's df,
+        from the linearized variances of the three means (R's ``svyby(~before + after + d,
+        ~segment, design, svymean)``): each customer's influence on each group's mean,
+        w (y - mean) / W within the group and zero outside it, summed over the design's
+        clusters (:meth:`valuekit.survey.design.SurveyDesign.variance`; the groups never
+        change, so their degrees of freedom are kept from the first call)."""
+        w, G = self.w, len(self._levels())
+        Y = np.column_stack([before_d, after_d, d]).astype(float)
+        means = np.column_stack([p0, p1, p1 - p0])
+        total = np.column_stack([w.sum(), *np.bincount(self._seg_code, weights=w, minlength=G - 1)])[0] \
+            if G > 1 else np.array([w.sum()])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(total > 0, 1 / total, 0.0)
+            var = [self.design.grouped_variance((w * share[0])[:, None] * (Y - means[0]), np.zeros(len(w), np.intp),
+                                                1)]
+            if G > 1:  # each customer's influence on their own segment's means
+                seg = self._seg_code
+                var.append(self.design.grouped_variance((w * share[1:][seg])[:, None] * (Y - means[1:][seg]), seg,
+                                                        G - 1))
+        var = np.vstack(var)
+        if not hasattr(self, "_design_df"):
+            present = w > 0
+            self._design_df = np.array([self.design.df(present), *[self.design.df(present & (self._seg_code == g))
+                                                                    for g in range(G - 1)]], float)
+        df = self._design_df
+        lows, highs = [], []
+        for j, p in enumerate((p0, p1)):
+            low, high = korn_graubard(np.clip(p, 0, 1), var[:, j], counts, df, self.confidence)
+            lows.append(np.asarray(low, float))
+            highs.append(np.asarray(high, float))
+        with np.errstate(invalid="ignore"):
+            half = stats.t.ppf(0.5 + self.confidence / 2, df) * np.sqrt(np.maximum(var[:, 2], 0))
+        return lows, highs, half
 
     def _outcome_changes(self, delta: np.ndarray, total: np.ndarray) -> dict:
         """Outcome -> (change, low, high) per group, for the outcomes shown: the bootstrap
@@ -830,19 +916,44 @@ class ScenarioEngine:
                             columns=pd.CategoricalIndex(VERDICTS, categories=VERDICTS, name="after"))
 
     def _outcome_table(self) -> pd.DataFrame:
-        """Per outcome: its labels, R², n and whether it is shown (and why not)."""
+        """Per outcome: its labels, R², adjusted R², adjusted p of its overall test, n and
+        whether it is shown (and why not)."""
         return pd.DataFrame(
             [{"outcome": m.name, **{f"label_{x}": _label(m, x) for x in LANGUAGES}, "label": _label(m, "en"),
-              "r2": m.r2, "n": m.n, "shown": self._outcome_shown(m)[0], "note": self._outcome_shown(m)[1]}
+              "r2": m.r2, "adj_r2": m.adj_r2, "p_adj": self._outcome_p.get(m.name, np.nan), "n": m.n,
+              "shown": self._outcome_shown(m)[0], "note": self._outcome_shown(m)[1]}
              for m in self.outcomes],
-            columns=["outcome", *[f"label_{x}" for x in LANGUAGES], "label", "r2", "n", "shown", "note"],
+            columns=["outcome", *[f"label_{x}" for x in LANGUAGES], "label", "r2", "adj_r2", "p_adj", "n", "shown",
+                     "note"],
         ).set_index("outcome")
 
     def _outcome_shown(self, model: OutcomeModel) -> tuple[bool, str]:
-        if not model.r2 >= self.min_r2:
-            return False, (f"withheld: the driver model explains too little of {_label(model, 'en').lower()} "
-                           f"(R² {model.r2:.2f} < {self.min_r2:.2f})")
-        return True, f"R² {model.r2:.2f}, n = {model.n}, {len(model.boot)} bootstrap resamples"
+        """Whether an outcome's changes are shown: its model passes the driver gate
+        (:func:`valuekit.analyse.drivers.model_gate`'s rule: the overall test, adjusted across
+        the engine's outcomes, below ``alpha``, the adjusted R² at least ``min_adj_r2``)."""
+        s, p, what = self.settings, self._outcome_p.get(model.name, np.nan), _label(model, "en").lower()
+        if not np.isfinite(p):
+            return False, f"withheld: the overall test of the driver model of {what} was not computed"
+        test = f"{model.test or 'overall'} test, adjusted p {_check.p_text(p)}"
+        if not p < s["alpha"]:
+            return False, f"withheld: the driver model does not explain {what} beyond chance ({test})"
+        if not model.adj_r2 >= s["min_adj_r2"]:
+            return False, (f"withheld: the driver model explains too little of {what} (adjusted R² "
+                           f"{model.adj_r2:.3f} < {s['min_adj_r2']}; {test})")
+        return True, (f"R² {model.r2:.2f} (adjusted {model.adj_r2:.2f}), {test}, n = {model.n}, "
+                      f"{len(model.boot)} bootstrap resamples")
+
+
+def _adjusted_p(models: list[OutcomeModel], method: str) -> dict:
+    """Each outcome model's overall p adjusted across the models (``method`` as the evidence
+    settings' ``adjust``); NaN where the test was not computed."""
+    ps = {m.name: m.p for m in models}
+    tested = [k for k, p in ps.items() if np.isfinite(p)]
+    if tested and method != "none":
+        from statsmodels.stats.multitest import multipletests  # deferred: statsmodels
+
+        ps.update(zip(tested, multipletests([ps[k] for k in tested], method=method)[1]))
+    return ps
 
 
 def lever_scenarios(levers: LeverSet, *, fraction: float = 0.5, lang: str = "en") -> list[Scenario]:
@@ -1031,9 +1142,9 @@ def build_engine(survey, levers=None, *, n_segments: int | None = 4, method: str
                 save_engine_state(cache_dir, key, state)
             except OSError as err:  # a full disk, a folder gone: the engine works, the state is not kept
                 kept = f"; not kept: {err.strerror or err}"
-    models = [OutcomeModel(m["name"], m["label"], m["slopes"], m["boot"], m["r2"], m["n"]) for m in state["models"]]
+    models = [OutcomeModel.from_slopes(m["name"], m["label"], m["slopes"], m["boot"]) for m in state["models"]]
     engine = ScenarioEngine(survey.data, scorer, levers, segments=state["segments"], outcomes=models,
-                            weights=survey.weights)
+                            weights=survey.weights, design=getattr(survey, "design", None))
     engine.segment_names = state["names"]
     engine.cache = ("not kept" if not cached else f"read from {cache_dir}" if read
                     else f"computed{kept}" if kept else f"computed; kept in {cache_dir}")
@@ -1054,15 +1165,17 @@ def _engine_state(survey, scorer, *, n_segments, method, random_state, n_boot) -
     # names in every language from one (survey-weighted) comparison table
     blocks = cb.dimensions + cb.sacrifices
     comparisons = compare_groups(scores, {segments.name or "segment": segments}, codebook=cb,
-                                 weights=survey.weights, measures=blocks + ["benefits", "sacrifices"])
+                                 weights=survey.weights, design=getattr(survey, "design", None),
+                                 measures=blocks + ["benefits", "sacrifices"])
     names_by_lang = {x: segment_profiles(scores, segments, codebook=cb, weights=survey.weights,
                                          comparisons=comparisons, structure=structure, lang=x)["name"]
                      .drop("unassigned", errors="ignore").to_dict() for x in LANGUAGES}
     data = scores.join(survey.data[list(cb.outcomes.values())])
     models = []
     for name, col in cb.outcomes.items():
-        slopes = outcome_slopes(data, col, blocks, weights=survey.weights)
-        boot = bootstrap_slopes(data, col, blocks, weights=survey.weights, n_boot=n_boot, random_state=random_state)
+        slopes = outcome_slopes(data, col, blocks, weights=survey.weights, design=getattr(survey, "design", None))
+        boot = bootstrap_slopes(data, col, blocks, weights=survey.weights, design=getattr(survey, "design", None), n_boot=n_boot,
+                                random_state=random_state)
         labels = {x: _outcome_label(cb, name, col, x) for x in LANGUAGES}
         models.append({"name": name, "label": labels, "slopes": slopes, "boot": boot, "r2": slopes.attrs["r2"],
                        "n": slopes.attrs["n"]})
@@ -1188,6 +1301,13 @@ def format_headline(summary: pd.DataFrame, segment="all", lang: str = "en") -> s
             f"{_share(r, 'share_destroyed_after', lang)} ({tail})")
 
 
+def model_fit(info, lang: str = "en") -> str:
+    """An outcome model's evidence in a few words: 'adjusted R² 0.31, model test p < 0.001'
+    (``info``: its row of an applied scenario's ``outcomes`` table), in ``lang``."""
+    return ui_text("ui_model_fit", lang, adj=format_number(info.get("adj_r2", np.nan), "decimal", lang),
+                   p=format_number(info.get("p_adj", np.nan), "p", lang))
+
+
 def format_outcome_changes(result: dict, segment="all", lang: str = "en") -> list[str]:
     """One line per outcome: 'Satisfaction +0.18 [0.11, 0.25]' or why it is withheld."""
     r = _row(_result(result)["summary"], segment, lang, "result")
@@ -1195,7 +1315,7 @@ def format_outcome_changes(result: dict, segment="all", lang: str = "en") -> lis
     for name, info in result["outcomes"].iterrows():
         label = info[f"label_{lang}"]
         lines.append(f"{label} {_change(r, f'{name}_change', digits=2, lang=lang)}" if info["shown"] else
-                     f"{label}: {ui_text('ui_withheld', lang)} (R² {format_number(info['r2'], 'decimal', lang)})")
+                     f"{label}: {ui_text('ui_withheld', lang)} ({model_fit(info, lang)})")
     return lines
 
 
@@ -1335,7 +1455,7 @@ def format_tiles(result: dict, segment="all", lang: str = "en") -> list[dict]:
               "note": "", "tone": "flat"}]
     for name, info in result["outcomes"].iterrows():
         k = f"{name}_change"
-        fit = ui_text("ui_tile_outcome", lang, r2=format_number(info["r2"], "decimal", lang),
+        fit = ui_text("ui_tile_outcome", lang, adj=format_number(info.get("adj_r2", np.nan), "decimal", lang),
                       n=format_number(info["n"], "count", lang))
         if not info["shown"]:
             tiles.append({"title": info[f"label_{lang}"], "value": "—", "detail": ui_text("ui_withheld", lang),

@@ -755,9 +755,12 @@ def _check_weights(weights: str | None, counts) -> None:
 def share_destroyed(scores, *, by: str | None = None, weights: str | None = None,
                     confidence: float = 0.95) -> pd.DataFrame:
     """Share of scored customers whose value is destroyed, overall or per group (e.g.
-    ``by="segment"`` after :func:`predict_segments`), with a Wilson interval on Kish's
-    effective sample size: the table of :func:`valuekit.analyse.segments.share_destroyed`, from
-    sums over every partition (weights, their squares, the weights of the destroyed)."""
+    ``by="segment"`` after :func:`predict_segments`), with its interval: the table of
+    :func:`valuekit.analyse.segments.share_destroyed`, from sums over every partition (weights,
+    their squares, the weights and squared weights of the destroyed). Without weights, or
+    with equal weights, Wilson's interval on Kish's effective n; with unequal weights, Korn
+    and Graubard's on the linearized variance with each respondent their own cluster (the
+    one-machine function's, to rounding). Strata and clusters are not modelled here."""
     import dask  # deferred: dask
 
     from ..analyse.segments import destroyed_table  # deferred: scikit-learn
@@ -775,13 +778,25 @@ def share_destroyed(scores, *, by: str | None = None, weights: str | None = None
         scored = part["value_ratio"].notna().to_numpy()
         group = part[by] if by else pd.Series("all", index=part.index)
         keep = scored & group.notna().to_numpy()
-        frame = pd.DataFrame({"group": group.to_numpy()[keep], "n": 1, "w": w[keep], "w2": w[keep] ** 2,
-                              "wd": w[keep] * (part["verdict"].to_numpy()[keep] == "destroyed")})
-        return frame.groupby("group").sum(), bad
+        wk, destroyed = w[keep], part["verdict"].to_numpy()[keep] == "destroyed"
+        frame = pd.DataFrame({"group": group.to_numpy()[keep], "n": 1, "w": wk, "w2": wk ** 2, "wd": wk * destroyed,
+                              "w2d": wk ** 2 * destroyed, "npos": (wk > 0).astype(int)})
+        positive = w[np.isfinite(w) & (w > 0)]
+        extent = (positive.min(), positive.max()) if positive.size else (np.inf, -np.inf)
+        return frame.groupby("group").sum(), bad, len(part), extent
 
     parts = dask.compute(*[dask.delayed(sums)(p) for p in scores.to_delayed()])
-    _check_weights(weights, [bad for _, bad in parts])
-    return destroyed_table(pd.concat([t for t, _ in parts]).groupby(level=0).sum(), confidence)
+    _check_weights(weights, [bad for _, bad, _, _ in parts])
+    totals = pd.concat([t for t, *_ in parts]).groupby(level=0).sum()
+    low, high = min(e[0] for *_, e in parts), max(e[1] for *_, e in parts)
+    if low < high:  # unequal weights: linearized, each respondent of the scores their own cluster
+        rows = sum(n for _, _, n, _ in parts)
+        p = totals["wd"] / totals["w"]
+        totals["var"] = (rows / (rows - 1) * ((1 - 2 * p) * totals["w2d"] + p * p * totals["w2"]) /
+                         totals["w"] ** 2) if rows > 1 else np.nan
+        totals["df"] = totals["npos"] - 1
+    return destroyed_table(totals.drop(columns=["w2d", "npos"]), confidence,
+                           design="weights only (each respondent a cluster)")
 
 
 def weighted_correlation(scores, columns: list[str], *, weights: str | None = None) -> tuple[np.ndarray, int, int]:

@@ -53,7 +53,8 @@ from pathlib import Path
 from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.yamlfile import loads
-from ..decide.scenario import NO_SEGMENT, Scenario, ScenarioEngine, compare_scenarios, scenario_names, ui_text
+from ..decide.scenario import (NO_SEGMENT, Scenario, ScenarioEngine, compare_scenarios, model_fit, scenario_names,
+                               ui_text)
 from ..errors import FileError, ParameterError
 from ..survey.codebook import LANGUAGES
 from .reader import _READER, format_number
@@ -437,7 +438,7 @@ class _Words:
     def outcome(self, r, name: str, info) -> str:
         """An outcome's predicted change with its interval, or why it is withheld."""
         if not info["shown"] or not math.isfinite(r[f"{name}_change"]):
-            return self.say("withheld", r2=format_number(info["r2"], "decimal", self.lang))
+            return self.say("withheld", fit=model_fit(info, self.lang))
         values = [r[f"{name}_change"], r[f"{name}_change_low"], r[f"{name}_change_high"]]
         digits = _digits(values, 2)
         return f"{self.signed(values[0], digits)} {self.interval(values[1], values[2], 'decimal', digits)}"

@@ -827,6 +827,7 @@ def scenario_findings(result: dict, *, names: dict | None = None, lang: str = "e
         out.append(_say("scenario_outcome", lang, outcome=md_text(str(label)).lower(),
                         change=_signed(whole[f"{key}_change"], "decimal", lang),
                         interval=_interval(whole[f"{key}_change_low"], whole[f"{key}_change_high"], "decimal", lang),
-                        r2=_num(model["r2"], "decimal", lang), n=_num(model["n"], "count", lang)))
+                        r2=_num(model["r2"], "decimal", lang), adj=_num(model.get("adj_r2", np.nan), "decimal", lang),
+                        p=_p(model.get("p_adj", np.nan), lang), n=_num(model["n"], "count", lang)))
     out.append(_say("scenario_caveat", lang))
     return Findings(tuple(out), _heading(lang))
