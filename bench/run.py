@@ -692,6 +692,58 @@ def bench_comparisons(ctx: Context) -> dict:
     }
 
 
+@benchmark("tables", "a 40-row x 20-column banner with letters at two levels on 100,000 weighted respondents, "
+                     "against the same weighted cell values alone; and 100 such tables written to Excel")
+def bench_tables(ctx: Context) -> dict:
+    import tempfile
+
+    from valuekit.analyse.tables import banner
+    from valuekit.present.tables import write_tables
+
+    rows = ctx.size(100_000, 20_000)
+    rng = np.random.default_rng(SURVEY_SEED)
+    # ten 1-5 items (5 categories each = 40 category rows with 8 more boxes...) as 8 items x 5 codes
+    items = {f"q{i}": rng.integers(1, 6, rows).astype(float) for i in range(8)}
+    data = pd.DataFrame(items)
+    data["region"] = rng.choice([f"r{i}" for i in range(8)], rows)  # 8 + 7 + 5 = 20 banner columns
+    data["channel"] = rng.choice([f"c{i}" for i in range(7)], rows)
+    data["age"] = rng.choice([f"a{i}" for i in range(5)], rows)
+    w = rng.lognormal(0, 0.3, rows)
+    stubs, columns = list(items), ["region", "channel", "age"]
+    X = np.column_stack([(data[q].to_numpy() == c).astype(float) for q in stubs for c in range(1, 6)])
+    masks = [(data[b] == v).to_numpy() for b in columns for v in sorted(data[b].unique())]
+
+    def floor():  # the 40 x 20 weighted percentages and the Total, nothing else
+        G = np.column_stack([np.ones(rows, bool), *masks]).astype(float)
+        return (G.T @ (w[:, None] * X)) / (G.T @ w)[:, None]
+
+    def subject():
+        return banner(data, stubs, columns, weights=w)
+
+    subject()  # warm-up: scipy and statsmodels imports
+    times = alternate({"floor": floor, "subject": subject}, ctx.repeats, log=ctx.log)
+    ratio = statistics.median(s / f for s, f in zip(times["subject"], times["floor"]))
+    table = subject()
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        write_tables([table] * (100 // len(stubs) + 1), Path(tmp) / "tables.xlsx")
+        excel = time.perf_counter() - start
+    n_tables = len(stubs) * (100 // len(stubs) + 1)
+    return {
+        "params": {"rows": rows, "category_rows": X.shape[1], "columns": len(masks), "tests": len(table.pairs),
+                   "variance": table.settings["variance"]},
+        "metrics": {
+            "floor_median_s": metric(round(statistics.median(times["floor"]), 4), "s",
+                                     "the weighted cell percentages alone (one matrix product)"),
+            "subject_median_s": metric(round(statistics.median(times["subject"]), 4), "s",
+                                       "banner(): cells, bases, linearized pairwise tests, BH, letters"),
+            "time_ratio": metric(round(ratio, 2), "x", "median of paired ratios; target <= 3"),
+            "excel_s": metric(round(excel, 2), "s", f"write_tables: {n_tables} sheets and the index"),
+        },
+        "checks": {"ratio_target": {"ok": bool(ratio <= 3), "detail": f"{ratio:.2f}x <= 3x the cell values alone"}},
+    }
+
+
 @benchmark("waves", "two waves of 100,000 respondents: every score, overall and in 5 segments, wave against "
                     "wave (weighted, BH-adjusted) and the trend table, against the weighted means alone")
 def bench_waves(ctx: Context) -> dict:

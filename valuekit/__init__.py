@@ -7,7 +7,8 @@ stages below it:
   audit, the drafted codebook, raking);
 - :mod:`valuekit.datasets`: the bundled surveys and their generators;
 - :mod:`valuekit.measure`: scores, reliability, CFA and the value path;
-- :mod:`valuekit.analyse`: group comparisons, segments, drivers, the competitor, waves;
+- :mod:`valuekit.analyse`: group comparisons, segments, drivers, the competitor, waves,
+  banner tables;
 - :mod:`valuekit.decide`: the playbook and the what-if scenarios;
 - :mod:`valuekit.present`: charts, widgets, the dashboard page, the deck;
 - :mod:`valuekit.engines`: the same work over Dask partitions;
@@ -46,6 +47,8 @@ _LAZY = {
                          "share_destroyed", "where_value_is_destroyed"],
     "survey.weighting": ["RakeResult", "Targets", "TargetsError", "rake", "read_targets", "weight_survey"],
     "present.reader": ["ReaderTable", "reader_table"],
+    "analyse.tables": ["Banner", "banner"],
+    "present.tables": ["style_banner", "write_tables"],
 }
 _WHERE = {name: module for module, names in _LAZY.items() for name in names}
 
@@ -78,5 +81,6 @@ __all__ = [
     "compare_scenarios", "ValuekitError", "FileError", "SurveyError", "ParameterError", "LeverError",
     "rake", "weight_survey", "read_targets", "Targets", "RakeResult", "TargetsError",
     "fit_cfa", "compare_structures", "structure_verdict", "value_path", "CFAResult", "PathResult",
-    "Evidence", "evidence_settings", "ReaderTable", "reader_table",
+    "Evidence", "evidence_settings", "ReaderTable", "reader_table", "Banner", "banner",
+    "style_banner", "write_tables",
 ]

@@ -15,7 +15,7 @@ import pytest
 
 import valuekit as vk
 from valuekit.analyse import competitor as compare
-from valuekit.analyse import drivers, segments, significance, waves
+from valuekit.analyse import drivers, segments, significance, tables, waves
 from valuekit.config import PROJ_ROOT
 from valuekit.decide import nulltest, playbook
 from valuekit.engines import dask as bigdata
@@ -23,6 +23,7 @@ from valuekit.errors import ParameterError, SurveyError
 from valuekit.measure import reliability, scoring
 from valuekit.measure import sem as measurement
 from valuekit.present import plots
+from valuekit.present import tables as ptables
 from valuekit.survey import weighting
 from valuekit.survey.codebook import Codebook
 
@@ -448,6 +449,17 @@ CASES = [
     ("survey", lambda c: playbook.group_playbook(c["data"])),
     ("recs", lambda c: playbook.whole_sample_findings(5)),
     ("design", lambda c: drivers.key_drivers(MTCARS, "mpg", DRIVERS, design=5)),
+    # -- banner tables --------------------------------------------------------------------------
+    ("data", lambda c: tables.banner(5, ["money"], ["channel"])),
+    ("rows", lambda c: tables.banner(c["data"], [], ["channel"])),
+    ("columns", lambda c: tables.banner(c["data"], ["channel"], 5)),
+    ("min_base", lambda c: tables.banner(c["data"], ["channel"], ["world_view"], min_base=-1)),
+    ("total", lambda c: tables.banner(c["data"], ["channel"], ["world_view"], total="yes")),
+    ("lang", lambda c: tables.banner(c["data"], ["channel"], ["world_view"], lang="xx")),
+    ("weights", lambda c: tables.banner(c["data"], ["channel"], ["world_view"], weights="no_such")),
+    ("table", lambda c: ptables.style_banner(5)),
+    ("tables", lambda c: ptables.write_tables([], "t.xlsx")),
+    ("path", lambda c: ptables.write_tables(tables.banner(c["data"], ["channel"], ["world_view"]), "t.csv")),
 ]
 
 
@@ -482,9 +494,9 @@ def test_every_public_function_has_a_case():
     with open(__file__, encoding="utf-8") as f:
         source = f.read()
     records = ("PlaybookResult", "GroupPlaybook", "RakeResult", "Targets", "TargetsError",  # plain records, an error class
-               "CFAResult", "PathResult", "BigAudit")
+               "CFAResult", "PathResult", "BigAudit", "Banner")
     for module in (scoring, segments, drivers, compare, reliability, playbook, plots, nulltest, significance, waves,
-                   weighting, measurement, bigdata):
+                   tables, ptables, weighting, measurement, bigdata):
         for name in module.__all__:
             obj = getattr(module, name)
             if (inspect.isfunction(obj) or inspect.isclass(obj)) and name not in records:

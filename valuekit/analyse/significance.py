@@ -257,17 +257,11 @@ def linearized(x: np.ndarray, ok: np.ndarray, w: np.ndarray, masks: list[np.ndar
     ``svyttest``'s), and for shares ``rs_f`` and ``rs_df`` (the Rao-Scott F of the 2 x 2 table
     group x share, ``svychisq(statistic = "F")``, and its denominator df; NaN for means).
     """
-    n, m = x.shape
-    k = len(masks)
     x0 = np.where(ok, x, 0.0)
     wok = np.where(ok, w[:, None], 0.0)
-    out = {key: np.full((k, m), np.nan) for key in ("var_first", "var_second", "var_diff", "df_first",
-                                                     "df_second", "df_diff", "rs_f", "rs_df")}
     others = [~mask for mask in masks] if others is None else others
-    if design.cluster is None:  # each respondent a cluster: the variances from weighted sums per stratum
-        _linearized_by_sums(x0, ok, wok, masks, others, design, out)
-    else:
-        _linearized_by_clusters(x0, ok, wok, masks, others, design, out)
+    out = _variances(_moments(x0, ok, wok, masks, design), _moments(x0, ok, wok, others, design), design)
+    out["rs_f"], out["rs_df"] = (np.full((len(masks), x.shape[1]), np.nan) for _ in range(2))
     for g, mask in enumerate(masks):
         both = mask | others[g]
         for j in np.flatnonzero(is_share):
@@ -276,53 +270,51 @@ def linearized(x: np.ndarray, ok: np.ndarray, w: np.ndarray, masks: list[np.ndar
     return out
 
 
-def _linearized_by_clusters(x0, ok, wok, masks, others, design: SurveyDesign, out: dict) -> None:
-    """:func:`linearized`'s variances and df for a clustered design, from each side's weighted
-    sums per cluster (one sparse product per side): the cluster totals of the influence
-    values w (x - m) / W are (sum w x - m sum w) / W."""
-    totals = []
-    for side in (masks, others):
-        s0, s1, count = design.cluster_sums([wok, wok * x0, ok.astype(float)], side)
-        total = s0.sum(axis=1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = s1.sum(axis=1, keepdims=True) / total
-            totals.append(np.where(total > 0, (s1 - mean * s0) / total, 0.0))
-        out["df_first" if side is masks else "df_second"][:] = design.df_of_counts(count)
-    zg, zr = totals
-    out["var_first"][:] = design.totals_variance(zg)
-    out["var_second"][:] = design.totals_variance(zr)
-    out["var_diff"][:] = design.totals_variance(zg - zr)
-    both = [(a | b) for a, b in zip(masks, others)]
-    (count,) = design.cluster_sums([ok.astype(float)], both)
-    out["df_diff"][:] = design.df_of_counts(count) - 1
-
-
-def _linearized_by_sums(x0, ok, wok, masks, others, design: SurveyDesign, out: dict) -> None:
-    """:func:`linearized`'s variances and df for a design without clusters, from weighted sums
-    per group and stratum (one sparse product per side, not a pass per group): with z_i =
-    w_i (x_i - m) / W on a side, each stratum's sum of z and of z² follows from the sums of
-    w, w x, w² x², w² x and w²; the two sides of a difference have no respondent in common."""
-    w2 = wok * wok
-    parts = [wok, wok * x0, w2 * x0 * x0, w2 * x0, w2, ok.astype(float)]
-    scale, size = design.stratum_scale[None, :, None], np.maximum(design.stratum_size, 1)[None, :, None]
-    moments = []
-    for side in (masks, others):
-        s0, s1, s2, s3, s4, count = design.stratum_sums(parts, side)
+def _moments(x0: np.ndarray, ok: np.ndarray, wok: np.ndarray, masks: list[np.ndarray], design: SurveyDesign) -> dict:
+    """What the linearized variance of each group's weighted mean is made of, from one sparse
+    product per part: with z_i = w_i (x_i - m) / W in the group (its influence values),
+    without clusters each stratum's sums of z and z² (``zsum``, ``zsq``: from the sums of w,
+    w x, w² x², w² x and w², not a pass per group), with clusters each cluster's total of z
+    (``t``: (sum w x - m sum w) / W); and the counts of respondents with the measure
+    (``count``), per stratum or cluster. ``x0``, ``wok``: the measures and weights, zero
+    where ``ok`` is False. Arrays (groups, strata or clusters, measures)."""
+    if design.cluster is None:
+        w2 = wok * wok
+        s0, s1, s2, s3, s4, count = design.stratum_sums([wok, wok * x0, w2 * x0 * x0, w2 * x0, w2,
+                                                         ok.astype(float)], masks)
         total = s0.sum(axis=1, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = s1.sum(axis=1, keepdims=True) / total
             zsum = np.where(total > 0, (s1 - mean * s0) / total, 0.0)
             zsq = np.where(total > 0, (s2 - 2 * mean * s3 + mean * mean * s4) / (total * total), 0.0)
-        moments.append((zsum, zsq))
-        df = count.sum(axis=1) - (count > 0).sum(axis=1)
-        out["df_first" if side is masks else "df_second"][:] = df
-    (ga, gb), (ra, rb) = moments
-    out["var_first"][:] = (scale * (gb - ga * ga / size)).sum(axis=1)
-    out["var_second"][:] = (scale * (rb - ra * ra / size)).sum(axis=1)
-    out["var_diff"][:] = (scale * (gb + rb - (ga - ra) ** 2 / size)).sum(axis=1)
-    both = [(a | b) for a, b in zip(masks, others)]
-    (count,) = design.stratum_sums([ok.astype(float)], both)
-    out["df_diff"][:] = count.sum(axis=1) - (count > 0).sum(axis=1) - 1
+        return {"zsum": zsum, "zsq": zsq, "count": count}
+    s0, s1, count = design.cluster_sums([wok, wok * x0, ok.astype(float)], masks)
+    total = s0.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = s1.sum(axis=1, keepdims=True) / total
+        t = np.where(total > 0, (s1 - mean * s0) / total, 0.0)
+    return {"t": t, "count": count}
+
+
+def _variances(first: dict, second: dict, design: SurveyDesign) -> dict:
+    """The linearized variances of two sets of groups' means and of their differences, first
+    minus second, from their :func:`_moments` (arrays of the same shape; the two sides of a
+    difference share no respondent), with degrees of freedom: ``df_first``/``df_second``
+    clusters less strata among each side's respondents with the measure, ``df_diff`` those
+    of both sides less one (``svyttest``'s)."""
+    if "t" in first:
+        tf, ts = first["t"], second["t"]
+        var = [design.totals_variance(tf), design.totals_variance(ts), design.totals_variance(tf - ts)]
+        df = [design.df_of_counts(c) for c in (first["count"], second["count"], first["count"] + second["count"])]
+    else:
+        scale, size = design.stratum_scale[None, :, None], np.maximum(design.stratum_size, 1)[None, :, None]
+        (ga, gb), (ra, rb) = (first["zsum"], first["zsq"]), (second["zsum"], second["zsq"])
+        var = [(scale * (gb - ga * ga / size)).sum(axis=1), (scale * (rb - ra * ra / size)).sum(axis=1),
+               (scale * (gb + rb - (ga - ra) ** 2 / size)).sum(axis=1)]
+        df = [c.sum(axis=1) - (c > 0).sum(axis=1)
+              for c in (first["count"], second["count"], first["count"] + second["count"])]
+    return {"var_first": var[0], "var_second": var[1], "var_diff": var[2], "df_first": np.asarray(df[0], float),
+            "df_second": np.asarray(df[1], float), "df_diff": np.asarray(df[2], float) - 1}
 
 
 def _rao_scott(y: np.ndarray, w: np.ndarray, mask: np.ndarray, rows: np.ndarray, design: SurveyDesign) -> float:

@@ -74,8 +74,8 @@ from .engine_cache import engine_key, load_engine_state, save_engine_state
 
 __all__ = ["Scenario", "ScenarioEngine", "ScenarioError", "OutcomeModel", "compare_scenarios", "build_engine",
            "format_headline", "format_outcome_changes", "format_summary", "format_segments", "compact_summary",
-           "format_levers", "format_tiles", "change_tone", "format_comparison", "ui_text", "lever_scenarios", "model_fit",
-           "scenario_names", "scenario_file_name", "segment_label", "NO_SEGMENT"]
+           "format_levers", "format_tiles", "change_tone", "format_comparison", "ui_text", "lever_scenarios",
+           "model_fit", "scenario_names", "scenario_file_name", "segment_label", "NO_SEGMENT"]
 
 _KEYS = {"name", "description", "levers", "segments", "built_on"}
 _BUILT_ON_KEYS = {"survey", "items", "levers", "segment_names"}

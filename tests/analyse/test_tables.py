@@ -1,0 +1,239 @@
+"""Banner tables: cells, bases and letters, against R and a hand-worked example.
+
+R references (R 4.2, survey 4.1) on ``tests/data/api/apistrat.csv`` and ``apiclus1.csv``
+(``st``, ``c1``), columns E and M of ``stype``:
+
+    e <- st[st$stype == "E", ]; m <- st[st$stype == "M", ]
+    prop.test(c(sum(e$sch.wide == "Yes"), sum(m$sch.wide == "Yes")), c(nrow(e), nrow(m)),
+              correct = FALSE)                          # X-squared 10.9375, p 0.000942372405152
+    t.test(e$api00, m$api00)                            # t 1.81721473626, df 103.831739738, p 0.0720684902607
+    s <- subset(d, stype %in% c("E", "M"))
+    svyttest(api00 ~ stype, s); svyttest(I(sch.wide == "Yes") ~ stype, s)   # estimate (M - E), t, df, p
+    # d: weights_only = svydesign(id = ~1, weights = ~pw, data = st)
+    #    strat_clus   = svydesign(id = ~dnum, strata = ~stype, weights = ~pw, data = st, nest = TRUE)
+    #    clus1_fpc    = svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = c1)
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import valuekit as vk
+from valuekit.analyse.tables import banner
+from valuekit.errors import ParameterError
+from valuekit.survey.design import SurveyDesign
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "api"
+
+R_SVYTTEST = {
+    'weights_only': {'api00': (-37.83, -1.8276967801, 148, 0.0696090788546),
+                     'schwide': (-0.21, -2.95680195892, 148, 0.00361909585866)},
+    'strat_clus': {'api00': (-37.83, -1.61667952747, 117, 0.108640646083),
+                   'schwide': (-0.21, -2.65025750995, 117, 0.00915589357573)},
+    'clus1_fpc': {'api00': (-17.4280555556, -1.21556679918, 13, 0.245764334313),
+                  'schwide': (-0.236666666667, -1.97267454672, 13, 0.0701854688219)},
+}
+DESIGNS = {"weights_only": ("apistrat", {}), "strat_clus": ("apistrat", dict(strata="stype", cluster="dnum")),
+           "clus1_fpc": ("apiclus1", dict(cluster="dnum", fpc="fpc"))}
+
+
+def _pair(table, stub, category, first="A", second="B"):
+    p = table.pairs
+    return p[(p["stub"] == stub) & (p["category"] == category) & (p["first"] == first)
+             & (p["second"] == second)].iloc[0]
+
+
+def test_unweighted_pairs_are_prop_test_and_welch_t_test():
+    st = pd.read_csv(DATA / "apistrat.csv")
+    st = st[st["stype"].isin(["E", "M"])]
+    t = banner(st, ["sch.wide", "api00"], ["stype"], adjust="none")
+    share = _pair(t, "sch.wide", "Yes")  # E (A) against M (B)
+    assert share["statistic"] ** 2 == pytest.approx(10.9375, rel=1e-9)
+    assert share["p"] == pytest.approx(0.000942372405152, rel=1e-9)
+    mean = _pair(t, "api00", "mean")
+    assert (mean["statistic"], mean["df"], mean["p"]) == pytest.approx((1.81721473626, 103.831739738,
+                                                                        0.0720684902607), rel=1e-9)
+    assert t.settings["variance"].startswith("unweighted")
+    cells = t.cells.set_index(["stub", "category", "letter"])
+    assert cells.loc[("sch.wide", "Yes", "A"), "value"] == pytest.approx(0.91)  # 91 of 100 elementary schools
+    assert cells.loc[("sch.wide", "Yes", "A"), "higher_than"] == "B"  # p < .01: upper case
+    assert cells.loc[("api00", "mean", "A"), "higher_than"] == ""  # p = .07: no letter
+    assert cells.loc[("api00", "base", "B"), "value"] == 50
+
+
+@pytest.mark.parametrize("name", list(R_SVYTTEST))
+def test_weighted_pairs_are_svyttest(name):
+    file, design = DESIGNS[name]
+    df = pd.read_csv(DATA / f"{file}.csv")
+    t = banner(df, ["sch.wide", "api00"], ["stype"], weights="pw", design=SurveyDesign.from_frame(df, **design),
+               adjust="none", min_base=0)
+    # the banner's columns are stype in order E, H, M (A, B, C); R's estimate is M - E
+    for stub, category, ref in (("api00", "mean", "api00"), ("sch.wide", "Yes", "schwide")):
+        row = _pair(t, stub, category, "A", "C")
+        est, stat, df_r, p = R_SVYTTEST[name][ref]
+        assert -row["diff"] == pytest.approx(est, rel=1e-9)
+        assert abs(row["statistic"]) == pytest.approx(abs(stat), rel=1e-9)
+        assert row["df"] == df_r
+        assert row["p"] == pytest.approx(p, rel=1e-6)
+    assert "Taylor linearization" in t.settings["variance"]
+
+
+def _hand_worked():
+    """Four columns of 100 with 60, 40, 52 and 30 'yes' (A, B, C, D)."""
+    column = np.repeat(list("ABCD"), 100)
+    yes = np.concatenate([np.arange(100) < k for k in (60, 40, 52, 30)])
+    return pd.DataFrame({"col": column, "answer": np.where(yes, "yes", "no")})
+
+
+def test_letters_by_hand_without_and_with_the_fdr_correction():
+    """Pooled two-proportion z-tests by hand (p = 2 (1 - Phi(|z|)), z = (p1 - p2) / sqrt(pbar (1 -
+    pbar) (1/100 + 1/100))):
+
+        A-B .6/.4 z 2.83 p .00468 | A-C .6/.52 z 1.14 p .254 | A-D .6/.3 z 4.26 p .00002
+        B-C .4/.52 z -1.70 p .089 | B-D .4/.3 z 1.48 p .138  | C-D .52/.3 z 3.16 p .0016
+
+    Without correction: A is above B and D at .01 ("BD"), C above D ("D"). Benjamini-Hochberg
+    over the row's six pairs: A-D 1.2e-4, C-D .0048, A-B .0094 (all below .01), B-C .134,
+    B-D .166, A-C .254: the same letters. Holm: A-D 1.2e-4, C-D .0080, A-B .0187 (now
+    between .01 and .05: lower case "b")."""
+    data = _hand_worked()
+    expected = {"none": {"A": "BD", "B": "", "C": "D", "D": ""}, "fdr_bh": {"A": "BD", "B": "", "C": "D", "D": ""},
+                "holm": {"A": "bD", "B": "", "C": "D", "D": ""}}
+    for adjust, letters in expected.items():
+        cells = banner(data, ["answer"], ["col"], adjust=adjust).cells
+        yes = cells[(cells["category"] == "yes") & (cells["letter"] != "")].set_index("letter")
+        assert yes["higher_than"].to_dict() == letters, adjust
+        assert yes["value"].round(2).to_dict() == {"A": 0.6, "B": 0.4, "C": 0.52, "D": 0.3}
+    pairs = banner(data, ["answer"], ["col"], adjust="fdr_bh").pairs
+    got = pairs[pairs["category"] == "yes"].set_index(["first", "second"])["p_adj"]
+
+    def z_p(p1, p2):
+        pooled = (p1 + p2) / 2
+        return 2 * stats.norm.sf(abs(p1 - p2) / np.sqrt(pooled * (1 - pooled) * 2 / 100))
+
+    assert got[("A", "B")] == pytest.approx(z_p(0.6, 0.4) * 6 / 3, rel=1e-9)  # rank 3 of 6
+    assert got[("C", "D")] == pytest.approx(z_p(0.52, 0.3) * 6 / 2, rel=1e-9)  # rank 2 of 6
+
+
+def test_previous_column_mode_tests_neighbours_only():
+    pairs = banner(_hand_worked(), ["answer"], ["col"], compare="previous").pairs
+    assert sorted(set(zip(pairs["first"], pairs["second"]))) == [("A", "B"), ("B", "C"), ("C", "D")]
+
+
+def test_a_small_column_is_marked_and_never_lettered():
+    data = _hand_worked()
+    data = pd.concat([data, pd.DataFrame({"col": ["E"] * 10, "answer": ["yes"] * 10})], ignore_index=True)
+    t = banner(data, ["answer"], ["col"], adjust="none")
+    e = t.cells[t.cells["letter"] == "E"]
+    assert (e["note"].str.startswith("base too small")).all() and not e["tested"].any()
+    assert not t.cells["higher_than"].str.contains("E", case=False).any()  # E is 100 % yes, but untested
+    assert t.pairs[(t.pairs["second"] == "E")]["p"].isna().all()
+
+
+def test_silent_on_columns_that_do_not_differ():
+    """Columns drawn from one population: at most the expected share of letters at .05 after
+    the FDR correction (here none, seeded)."""
+    rng = np.random.default_rng(11)
+    n = 2000
+    data = pd.DataFrame({"col": rng.choice(list("abcdef"), n), "answer": rng.choice(["x", "y", "z"], n),
+                         "score": rng.normal(4, 1, n)})
+    cells = banner(data, ["answer", "score"], ["col"]).cells
+    assert (cells["higher_than"] == "").all()
+
+
+def test_the_demo_banner_reads_the_codebook():
+    survey = vk.load_demo("demo")
+    t = banner(survey, ["verdict", "money", {"row": "fun_ease_1", "stat": "top"},
+                        {"row": "fun_ease_1", "stat": "net", "codes": [1.0, 2.0], "label": "Disagree"}],
+               ["world_view"])
+    cells = t.cells
+    assert cells.loc[cells["stub"] == "verdict", "stub_label"].iloc[0] == "Value verdict"
+    total = cells[(cells["banner"] == "Total") & (cells["stub"] == "verdict") & (cells["statistic"] == "percent")]
+    assert total["value"].sum() == pytest.approx(1.0)
+    top = cells[(cells["statistic"] == "top") & (cells["banner"] == "Total")].iloc[0]
+    assert top["category_label"] == "Top 2 box (6, 7)"
+    answers = survey.data["fun_ease_1"].dropna()
+    w = survey.weights.reindex(answers.index)
+    assert top["value"] == pytest.approx(np.average(answers >= 6, weights=w))
+    assert "design-based" in t.settings["variance"]  # the demo is weighted
+    frame = t.to_frame()
+    assert frame.shape[1] == 1 + survey.data["world_view"].nunique()
+    assert not frame.isna().any().any()
+
+
+@pytest.mark.adversarial("error")
+@pytest.mark.parametrize("kwargs, name, text", [
+    (dict(rows=["nope"]), "rows", "'nope' is neither a score"),
+    (dict(columns=["answer"], rows=[{"row": "answer", "stat": "net", "codes": ["maybe"]}]), "rows",
+     "NET code(s) ['maybe'] are not categories of 'answer'"),
+    (dict(columns=["one"]), "columns", "banner 'one' has 1 value(s)"),
+    (dict(columns=["nope"]), "columns", "'nope' is not a column"),
+    (dict(levels=(0.01, 0.05)), "levels", "the looser level first"),
+    (dict(adjust="bh"), "adjust", "expected one of"),
+    (dict(compare="all"), "compare", "compare"),
+    (dict(rows=[{"row": "answer", "stat": "median"}]), "rows", "stat 'median' is not one of"),
+    (dict(rows=[{"row": "answer", "what": 1}]), "rows", "unknown key(s) ['what']"),
+    (dict(columns=["many"]), "columns", "at most 52 columns"),
+])
+def test_bad_specs_name_the_key(kwargs, name, text):
+    data = _hand_worked().assign(one="x", many=np.arange(400) % 60)
+    args = {"rows": ["answer"], "columns": ["col"], **kwargs}
+    with pytest.raises(ParameterError, match=None) as err:
+        banner(data, args.pop("rows"), args.pop("columns"), **args)
+    assert err.value.name == name and text in str(err.value), str(err.value)
+
+
+def test_the_workbook_reads_back_as_the_tidy_cells(tmp_path):
+    """The Excel workbook, read back with openpyxl: numbers with Excel formats (not text),
+    each column's letters in the cell to its right, bases in header rows with small bases
+    flagged, frozen panes, and an index linking every table."""
+    import openpyxl
+
+    from valuekit.present.tables import style_banner, write_tables
+
+    data = pd.concat([_hand_worked(), pd.DataFrame({"col": ["E"] * 10, "answer": ["yes"] * 10})], ignore_index=True)
+    data["score"] = np.arange(len(data)) % 7 + 1.0
+    table = banner(data, ["answer", "score"], ["col"], adjust="none")
+    path = write_tables(table, tmp_path / "tables.xlsx", title="Hand-worked <survey>")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Tables", "T1 answer", "T2 score"]
+    index = book["Tables"]
+    assert index["A1"].value == "Hand-worked <survey>"
+    links = {index.cell(r, 1).value: index.cell(r, 1).hyperlink.location for r in range(1, 20)
+             if index.cell(r, 1).hyperlink}
+    assert links == {"T1 answer": "'T1 answer'!A1", "T2 score": "'T2 score'!A1"}
+    sheet = book["T1 answer"]
+    heads = {sheet.cell(4, c).value: c for c in range(2, 14, 2) if sheet.cell(4, c).value}
+    assert list(heads) == ["Total", "A", "B", "C", "D", "E"]  # column labels are the values here
+    assert sheet.cell(4, heads["A"] + 1).value == "(A)"
+    assert sheet.freeze_panes == "B7"  # below the two base rows, right of the labels
+    assert sheet.cell(5, 1).value == "Base" and sheet.cell(5, heads["A"]).value == 100
+    assert sheet.cell(5, heads["E"] + 1).value == "*"  # ten respondents: flagged, not tested
+    cells = table.cells[(table.cells["stub"] == "answer") & (table.cells["category"] == "yes")]
+    yes_row = next(r for r in range(7, 12) if sheet.cell(r, 1).value == "yes")
+    for letter, col in heads.items():
+        cell = sheet.cell(yes_row, col)
+        want = cells[cells["column_label"] == letter].iloc[0]
+        assert cell.value == pytest.approx(want["value"]) and cell.number_format == "0.0%"
+        assert (sheet.cell(yes_row, col + 1).value or "") == want["higher_than"]
+    assert sheet.cell(yes_row, heads["A"] + 1).value == "BD"
+    mean_sheet = book["T2 score"]
+    mean_row = next(r for r in range(7, 12) if mean_sheet.cell(r, 1).value == "Mean")
+    assert mean_sheet.cell(mean_row, 2).number_format == "0.00"
+    assert mean_sheet.cell(mean_row, 2).value == pytest.approx(data["score"].mean())
+    with pytest.raises(ParameterError, match="does not exist yet"):
+        write_tables(table, path)
+    styled = style_banner(table).to_html()
+    assert "60.0% BD" in styled and "Letters: the columns" in styled
+
+
+def test_labels_are_text_never_markup(tmp_path):
+    from valuekit.present.tables import style_banner
+
+    data = _hand_worked().assign(col=lambda d: d["col"].map({"A": "<script>alert(1)</script>", "B": "b", "C": "c",
+                                                               "D": "d"}))
+    html = style_banner(banner(data, ["answer"], ["col"])).to_html()
+    assert "<script>" not in html and "&lt;script&gt;" in html

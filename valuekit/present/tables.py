@@ -1,0 +1,298 @@
+"""Banner tables for readers: a styled view in the notebook, a formatted Excel workbook to hand over.
+
+:func:`valuekit.analyse.tables.banner` computes the cells and their letters; here they are
+shown. :func:`style_banner` gives the notebook view (every text escaped, the letters beside
+the values, a caption saying how to read them). :func:`write_tables` writes the workbook
+analysts deliver: an index sheet (the survey, its base, the weighting, the significance
+settings, a link to every table) and one sheet per table (a stub by every banner), with the
+bases in header rows, percentages and decimals as Excel number formats (never text), each
+column's letters in a cell of their own beside its values, bases too small to test flagged,
+the header panes frozen and the columns sized to their text.
+
+XlsxWriter writes the workbook: it is maintained, writes formats, merged headers, links and
+frozen panes directly, and is several times faster than openpyxl for writing (which the test
+uses to read the workbook back).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._docstrings import share_docs
+from .._validate import check as _check
+from .._validate.args import expected_error
+from ..analyse.tables import Banner
+from ..survey.labels import lang_arg
+
+__all__ = ["style_banner", "write_tables"]
+
+_PERCENT = {"percent", "top", "bottom", "net"}
+_WORDS = {
+    "letters": {"en": "Letters: the columns of the same banner this value is significantly higher than "
+                      "(upper case p < {strict:g}, lower case p < {loose:g}; {adjust}).",
+                "es": "Letras: las columnas del mismo banner frente a las que este valor es significativamente "
+                      "mayor (mayúscula p < {strict:g}, minúscula p < {loose:g}; {adjust}).",
+                "it": "Lettere: le colonne dello stesso banner rispetto alle quali questo valore è "
+                      "significativamente più alto (maiuscola p < {strict:g}, minuscola p < {loose:g}; {adjust})."},
+    "small": {"en": "* base below {min_base:g}: not tested.", "es": "* base inferior a {min_base:g}: sin prueba.",
+              "it": "* base inferiore a {min_base:g}: non testata."},
+    "adjust": {"fdr_bh": {"en": "false discovery rate within each row", "es": "tasa de falsos descubrimientos por fila",
+                          "it": "tasso di falsi positivi per riga"},
+               "holm": {"en": "Holm within each row", "es": "Holm por fila", "it": "Holm per riga"},
+               "bonferroni": {"en": "Bonferroni within each row", "es": "Bonferroni por fila",
+                              "it": "Bonferroni per riga"},
+               "none": {"en": "no correction", "es": "sin corrección", "it": "nessuna correzione"}},
+    "index": {"en": "Tables", "es": "Tablas", "it": "Tabelle"},
+    "survey": {"en": "Survey", "es": "Encuesta", "it": "Indagine"},
+    "respondents": {"en": "Respondents", "es": "Encuestados", "it": "Rispondenti"},
+    "weighting": {"en": "Weighting and variances", "es": "Ponderación y varianzas", "it": "Ponderazione e varianze"},
+    "base": {"en": "Base", "es": "Base", "it": "Base"},
+    "effective": {"en": "Effective base", "es": "Base efectiva", "it": "Base effettiva"},
+    "back": {"en": "← index", "es": "← índice", "it": "← indice"},
+}
+
+
+def _word(key: str, lang: str, **values) -> str:
+    return _WORDS[key][lang].format(**values)
+
+
+def _check_banner(name: str, table) -> Banner:
+    if not isinstance(table, Banner):
+        raise expected_error(name, "a Banner (valuekit.banner)", table)
+    return table
+
+
+@share_docs
+def style_banner(table: Banner, *, lang: str = "en"):
+    """The banner as a styled table for the notebook: stubs down the side, the columns with
+    their letters across the top, each value with the letters of the columns it is
+    significantly above; bases in grey. Every text is HTML-escaped (labels come from the
+    survey's files). Returns a pandas ``Styler`` with a fixed id (deterministic output).
+
+    Parameters
+    ----------
+    table : Banner
+        :func:`valuekit.analyse.tables.banner` output.
+    {lang}
+        The numbers are written in its conventions.
+    """
+    table = _check_banner("table", table)
+    lang = lang_arg(lang)
+    frame = table.to_frame(lang=lang)
+    bases = {(stub, line) for stub, line, stat in zip(table.cells["stub_label"], table.cells["category_label"],
+                                                       table.cells["statistic"]) if stat in ("base", "effective base")}
+    shown = frame.map(lambda v: html.escape(str(v)))
+    shown.index = pd.MultiIndex.from_tuples([tuple(html.escape(str(x)) for x in r) for r in frame.index])
+    shown.columns = pd.MultiIndex.from_tuples([tuple(html.escape(str(x)) for x in c) for c in frame.columns])
+    grey = [tuple(html.escape(str(x)) for x in r) for r in frame.index if r in bases]
+    settings = table.settings
+    caption = " ".join([_word("letters", lang, strict=settings["levels"][1], loose=settings["levels"][0],
+                              adjust=_WORDS["adjust"][settings["adjust"]][lang]),
+                        _word("small", lang, min_base=settings["min_base"])])
+    return (shown.style.set_uuid("vk_banner").set_caption(html.escape(caption))
+            .set_table_attributes('class="vk-table vk-banner"')
+            .set_properties(subset=pd.IndexSlice[grey, :], **{"color": "#666"})
+            .set_table_styles([{"selector": "td", "props": "text-align: right; white-space: nowrap"},
+                               {"selector": "th.row_heading", "props": "text-align: left"},
+                               {"selector": "caption", "props": "caption-side: bottom; text-align: left; "
+                                                                 "color: #555; font-size: 0.9em"}]))
+
+
+@share_docs
+def write_tables(tables, path, *, title: str | None = None, lang: str = "en", overwrite: bool = False) -> Path:
+    """Write banner tables to an Excel workbook: an index sheet, then one sheet per table.
+
+    Each stub of each banner is a table (a sheet): the banner names over their columns, the
+    column labels and letters, the unweighted and effective bases as header rows, then one
+    row per category, box, NET or mean (with its SD). Values are numbers with Excel formats
+    (``0.0%`` for shares, ``0.00`` for means and SDs, ``#,##0`` for bases); each column's
+    letters sit in the cell to its right; a base below the minimum for testing is flagged
+    with ``*`` and a note under the table. The panes above the first value and left of the
+    labels are frozen. The index lists the survey, its respondents, the weighting and
+    variances, the significance settings and a link to every table.
+
+    Parameters
+    ----------
+    tables : Banner or list of Banner
+        :func:`valuekit.analyse.tables.banner` results.
+    path : str or Path
+        The ``.xlsx`` file to write.
+    title : str, optional
+        The survey's name, shown on the index (default: the file's name).
+    {lang}
+    overwrite : bool, default False
+        Replace an existing file (otherwise refused, naming it).
+
+    Returns
+    -------
+    Path
+        The workbook written.
+    """
+    import xlsxwriter  # deferred: the workbook writer
+
+    tables = [tables] if isinstance(tables, Banner) else tables
+    if not isinstance(tables, (list, tuple)) or not tables:
+        raise expected_error("tables", "a Banner or a non-empty list of them", tables)
+    tables = [_check_banner(f"tables[{i}]", t) for i, t in enumerate(tables)]
+    lang = lang_arg(lang)
+    path = Path(_check.text("path", str(path)))
+    if path.suffix.lower() != ".xlsx":
+        raise expected_error("path", "a file name ending in .xlsx", str(path))
+    if path.exists() and not _check.flag("overwrite", overwrite):
+        raise expected_error("path", "a file that does not exist yet (or overwrite=True)", str(path))
+    title = path.stem if title is None else _check.text("title", title)
+    book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    formats = _formats(book)
+    sheets = _sheet_names(tables)
+    index = book.add_worksheet(_word("index", lang)[:31])
+    for (i, stub), name in sheets.items():
+        _write_sheet(book.add_worksheet(name), tables[i], stub, formats, lang, index.get_name())
+    _write_index(index, tables, sheets, formats, title, lang)
+    book.close()
+    return path
+
+
+def _formats(book) -> dict:
+    return {"title": book.add_format({"bold": True, "font_size": 13}),
+            "bold": book.add_format({"bold": True}),
+            "banner": book.add_format({"bold": True, "align": "center", "bottom": 1}),
+            "head": book.add_format({"bold": True, "align": "center", "text_wrap": True, "valign": "top"}),
+            "letter_head": book.add_format({"align": "center", "font_color": "#555555"}),
+            "label": book.add_format({"text_wrap": False}),
+            "base": book.add_format({"num_format": "#,##0", "font_color": "#555555", "bg_color": "#F2F2F2"}),
+            "base_label": book.add_format({"font_color": "#555555", "bg_color": "#F2F2F2"}),
+            "small": book.add_format({"num_format": "#,##0", "font_color": "#C00000", "bg_color": "#F2F2F2"}),
+            "percent": book.add_format({"num_format": "0.0%"}),
+            "decimal": book.add_format({"num_format": "0.00"}),
+            "letters": book.add_format({"font_color": "#1F4E79", "bold": True}),
+            "flag": book.add_format({"font_color": "#C00000"}),
+            "note": book.add_format({"italic": True, "font_color": "#555555"}),
+            "link": book.add_format({"font_color": "#1F4E79", "underline": 1})}
+
+
+def _sheet_names(tables: list[Banner]) -> dict:
+    """A unique Excel sheet name (at most 31 characters, none of []:*?/\\) per (table number, stub)."""
+    keys = [(i, stub) for i, t in enumerate(tables) for stub in dict.fromkeys(t.cells["stub"])]
+    out, used = {}, set()
+    for number, (i, stub) in enumerate(keys, start=1):
+        cells = tables[i].cells
+        label = cells.loc[cells["stub"] == stub, "stub_label"].iloc[0]
+        name = f"T{number} " + re.sub(r"[\[\]:*?/\\']", " ", str(label)).strip()
+        name = name[:31].rstrip()
+        while name.lower() in used:
+            name = name[:28] + f"~{len(used)}"
+        used.add(name.lower())
+        out[(i, stub)] = name
+    return out
+
+
+def _columns(table: Banner) -> list[tuple]:
+    """The table's columns in order: (banner, column, label, letter, banner label)."""
+    c = table.cells
+    return list(dict.fromkeys(zip(c["banner"], c["column"], c["column_label"], c["letter"], c["banner_label"])))
+
+
+def _write_sheet(sheet, table: Banner, stub, f: dict, lang: str, index_name: str) -> None:
+    """One table's sheet, top to bottom: title, banner and column headers, bases, values, notes."""
+    cells = table.cells[table.cells["stub"] == stub]
+    columns = _columns(table)
+    label = str(cells["stub_label"].iloc[0])
+    sheet.write(0, 0, label, f["title"])
+    sheet.write_url(0, 2 * len(columns) + 1, f"internal:'{index_name}'!A1", f["link"], _word("back", lang))
+    top = 2
+    _write_header(sheet, columns, f, top)
+    rows = list(dict.fromkeys(zip(cells["statistic"], cells["category"], cells["category_label"])))
+    lookup = {key: row for key, row in zip(zip(cells["statistic"], cells["category"], cells["banner"],
+                                               cells["column"]), cells.to_dict("records"))}
+    r = _write_bases(sheet, [x for x in rows if x[0] in ("base", "effective base")], columns, lookup, f, lang,
+                     top + 2, table.settings["min_base"])
+    sheet.freeze_panes(r, 1)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # printed one page wide
+    sheet.repeat_rows(top, r - 1)
+    r = _write_values(sheet, [x for x in rows if x[0] not in ("base", "effective base")], columns, lookup, f, r)
+    s = table.settings
+    sheet.write(r + 1, 0, _word("letters", lang, strict=s["levels"][1], loose=s["levels"][0],
+                                adjust=_WORDS["adjust"][s["adjust"]][lang]), f["note"])
+    sheet.write(r + 2, 0, _word("small", lang, min_base=s["min_base"]), f["note"])
+    sheet.set_column(0, 0, min(60, max(14, max(len(str(v[2])) for v in rows) + 2, len(label) // 2)))
+    for i, col in enumerate(columns):
+        sheet.set_column(1 + 2 * i, 1 + 2 * i, min(22, max(9, len(str(col[2])) * 0.9)))
+        sheet.set_column(2 + 2 * i, 2 + 2 * i, 6)
+
+
+def _write_header(sheet, columns: list[tuple], f: dict, top: int) -> None:
+    """Each banner's label merged over its columns, then each column's label and letter."""
+    for banner_name in dict.fromkeys(col[0] for col in columns):
+        span = [i for i, col in enumerate(columns) if col[0] == banner_name]
+        shown = "" if banner_name == "Total" else str(columns[span[0]][4])  # the Total is named once, below
+        sheet.merge_range(top, 1 + 2 * span[0], top, 2 + 2 * span[-1], shown, f["banner"])
+    for i, (_, _, col_label, letter, _) in enumerate(columns):
+        sheet.write(top + 1, 1 + 2 * i, str(col_label), f["head"])
+        sheet.write(top + 1, 2 + 2 * i, f"({letter})" if letter else "", f["letter_head"])
+
+
+def _write_bases(sheet, rows, columns, lookup: dict, f: dict, lang: str, r: int, min_base: float) -> int:
+    """The unweighted and effective bases as grey header rows, a base too small to test
+    flagged; returns the next row."""
+    for stat, category, _ in rows:
+        sheet.write(r, 0, _word("base" if stat == "base" else "effective", lang), f["base_label"])
+        for i, (banner_name, column, _, letter, _) in enumerate(columns):
+            cell = lookup[(stat, category, banner_name, column)]
+            small = bool(letter) and cell["n_eff"] < min_base
+            sheet.write_number(r, 1 + 2 * i, float(cell["value"]), f["small" if small else "base"])
+            sheet.write(r, 2 + 2 * i, "*" if small else "", f["flag"] if small else f["base_label"])
+        r += 1
+    return r
+
+
+def _write_values(sheet, rows, columns, lookup: dict, f: dict, r: int) -> int:
+    """One row per category, box, NET, mean or SD: numbers with their formats, letters beside
+    them; returns the next row."""
+    for stat, category, category_label in rows:
+        sheet.write(r, 0, str(category_label), f["label"])
+        fmt = f["percent"] if stat in _PERCENT else f["decimal"]
+        for i, (banner_name, column, *_) in enumerate(columns):
+            cell = lookup[(stat, category, banner_name, column)]
+            value = float(cell["value"])
+            if np.isfinite(value):
+                sheet.write_number(r, 1 + 2 * i, value, fmt)
+            else:
+                sheet.write_blank(r, 1 + 2 * i, None, fmt)
+            if cell["higher_than"]:
+                sheet.write_string(r, 2 + 2 * i, str(cell["higher_than"]), f["letters"])
+        r += 1
+    return r
+
+
+def _write_index(sheet, tables: list[Banner], sheets: dict, f: dict, title: str, lang: str) -> None:
+    sheet.write(0, 0, title, f["title"])
+    first = tables[0]
+    total = first.cells[(first.cells["banner"] == "Total") & (first.cells["statistic"] == "base")]
+    n = int(total["value"].max()) if len(total) else int(first.cells.loc[first.cells["statistic"] == "base",
+                                                                           "value"].max())
+    s = first.settings
+    facts = [(_word("survey", lang), title), (_word("respondents", lang), f"{n:,}"),
+             (_word("weighting", lang), s["variance"]),
+             ("", _word("letters", lang, strict=s["levels"][1], loose=s["levels"][0],
+                        adjust=_WORDS["adjust"][s["adjust"]][lang])),
+             ("", _word("small", lang, min_base=s["min_base"]))]
+    for i, (key, value) in enumerate(facts, start=2):
+        sheet.write(i, 0, key, f["bold"])
+        sheet.write(i, 1, value)
+    r = len(facts) + 3
+    sheet.write(r, 0, _word("index", lang), f["bold"])
+    for j, ((i, stub), name) in enumerate(sheets.items(), start=r + 1):
+        cells = tables[i].cells
+        label = cells.loc[cells["stub"] == stub, "stub_label"].iloc[0]
+        sheet.write_url(j, 0, f"internal:'{name}'!A1", f["link"], name)
+        sheet.write(j, 1, str(label))
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 90)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
