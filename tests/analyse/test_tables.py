@@ -226,6 +226,8 @@ def test_the_workbook_reads_back_as_the_tidy_cells(tmp_path):
     assert mean_sheet.cell(mean_row, 2).value == pytest.approx(data["score"].mean())
     with pytest.raises(ParameterError, match="does not exist yet"):
         write_tables(table, path)
+    with pytest.raises(ParameterError, match="an existing folder"):
+        write_tables(table, tmp_path / "no_such_folder" / "tables.xlsx")
     styled = style_banner(table).to_html()
     assert "60.0% BD" in styled and "Letters: the columns" in styled
 

@@ -145,6 +145,8 @@ def write_tables(tables, path, *, title: str | None = None, lang: str = "en", ov
         raise expected_error("path", "a file name ending in .xlsx", str(path))
     if path.exists() and not _check.flag("overwrite", overwrite):
         raise expected_error("path", "a file that does not exist yet (or overwrite=True)", str(path))
+    if not path.parent.is_dir():
+        raise expected_error("path", "a file in an existing folder", str(path))
     title = path.stem if title is None else _check.text("title", title)
     book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
     formats = _formats(book)
