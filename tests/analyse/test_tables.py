@@ -164,6 +164,58 @@ def test_the_demo_banner_reads_the_codebook():
     assert not frame.isna().any().any()
 
 
+R_NPS = {  # the NPS of rec = round(api00 / 100) (0-10) as the mean of y = 100 (9-10), 0 (7-8), -100 (0-6):
+    # m <- svymean(~y, d); confint(m, df = degf(d))               (Total)
+    # e <- subset(d, stype == "E"); confint(svymean(~y, e), df = degf(e))
+    # svyttest(y ~ stype, subset(d, stype %in% c("E", "M")))    (estimate M - E, t, df, p)
+    "weights_only": {"Total": (-38.6538587312, -48.2723085974, -29.035408865),
+                     "E": (-34, -46.6497862965, -21.3502137035), "test": (-12, -1.12050011367, 148, 0.264315650459)},
+    "strat_clus": {"Total": (-38.6538587312, -49.3678501572, -27.9398673052),
+                   "E": (-34, -48.6186014668, -19.3813985332), "test": (-12, -1.02638380488, 117, 0.306828038267)},
+}
+
+
+@pytest.mark.parametrize("name", list(R_NPS))
+def test_the_weighted_nps_is_the_design_mean_of_the_trinomial(name):
+    file, design = DESIGNS[name]
+    df = pd.read_csv(DATA / f"{file}.csv").assign(rec=lambda d: np.round(d["api00"] / 100))
+    t = banner(df, [{"row": "rec", "stat": "nps"}], ["stype"], weights="pw",
+               design=SurveyDesign.from_frame(df, **design), adjust="none", min_base=0)
+    nps = t.cells[t.cells["statistic"] == "nps"].set_index("column")
+    for column in ("Total", "E"):
+        assert tuple(nps.loc[column, ["value", "low", "high"]]) == pytest.approx(R_NPS[name][column], rel=1e-9)
+    row = _pair(t, "rec", "nps", "A", "C")
+    est, stat, df_r, p = R_NPS[name]["test"]
+    assert (-row["diff"], -row["statistic"], row["df"]) == pytest.approx((est, stat, df_r), rel=1e-9)
+    assert row["p"] == pytest.approx(p, rel=1e-6)
+    groups = t.cells[(t.cells["stub"] == "rec") & (t.cells["statistic"] == "percent")]
+    total = groups[groups["column"] == "Total"].set_index("category")["value"]
+    assert 100 * (total["promoters"] - total["detractors"]) == pytest.approx(R_NPS[name]["Total"][0], rel=1e-9)
+
+
+def test_the_unweighted_nps_has_the_adjusted_wald_interval():
+    """100 respondents with 45 promoters, 30 passives and 25 detractors: NPS 20; the adjusted
+    Wald interval (n + 3, 3/4 added to promoters and to detractors), by hand: p = 45.75 / 103,
+    d = 25.75 / 103, centre p - d, variance (p + d - (p - d)²) / 103, ± 1.959964 SE:
+    [3.77025441188, 35.0646970444]. A second group (20 / 30 / 50, NPS -30) is lower: Welch's
+    t on the -100 / 0 / 100 scores (scipy), letter at .01."""
+    answers = np.concatenate([[10] * 25 + [9] * 20 + [8] * 15 + [7] * 15 + [5] * 25,
+                              [9] * 20 + [7] * 30 + [3] * 50]).astype(float)
+    data = pd.DataFrame({"recommend": answers, "group": ["first"] * 100 + ["second"] * 100})
+    t = banner(data, [{"row": "recommend", "stat": "nps"}], ["group"])
+    first = t.cells[(t.cells["statistic"] == "nps") & (t.cells["column"] == "first")].iloc[0]
+    assert first["value"] == pytest.approx(20)
+    assert (first["low"], first["high"]) == pytest.approx((3.77025441188, 35.0646970444), rel=1e-9)
+    assert first["higher_than"] == "B"
+    y = np.select([answers >= 9, answers >= 7], [100.0, 0.0], -100.0)
+    welch = stats.ttest_ind(y[:100], y[100:], equal_var=False)
+    row = _pair(t, "recommend", "nps")
+    assert (row["statistic"], row["p"]) == pytest.approx((welch.statistic, welch.pvalue), rel=1e-9)
+    shown = t.to_frame()
+    assert shown.loc[("recommend", "95% interval"), ("group", "first (A)")] == "3.8 – 35.1"
+    assert shown.loc[("recommend", "NPS"), ("group", "first (A)")] == "20.0 B"
+
+
 @pytest.mark.adversarial("error")
 @pytest.mark.parametrize("kwargs, name, text", [
     (dict(rows=["nope"]), "rows", "'nope' is neither a score"),
@@ -177,6 +229,8 @@ def test_the_demo_banner_reads_the_codebook():
     (dict(rows=[{"row": "answer", "stat": "median"}]), "rows", "stat 'median' is not one of"),
     (dict(rows=[{"row": "answer", "what": 1}]), "rows", "unknown key(s) ['what']"),
     (dict(columns=["many"]), "columns", "at most 52 columns"),
+    (dict(rows=[{"row": "many", "stat": "nps"}]), "rows", "answer(s) outside 0-10 (first: 11"),
+    (dict(rows=[{"row": "answer", "stat": "nps"}]), "rows", "'answer' is not numeric; its nps cannot"),
 ])
 def test_bad_specs_name_the_key(kwargs, name, text):
     data = _hand_worked().assign(one="x", many=np.arange(400) % 60)
@@ -230,6 +284,31 @@ def test_the_workbook_reads_back_as_the_tidy_cells(tmp_path):
         write_tables(table, tmp_path / "no_such_folder" / "tables.xlsx")
     styled = style_banner(table).to_html()
     assert "60.0% BD" in styled and "Letters: the columns" in styled
+
+
+def test_the_demo_nps_and_its_workbook_rows(tmp_path):
+    """The demo's 0-10 recommend item as an NPS by world view: the sheet shows the NPS in
+    points (format 0.0) with its interval's bounds on the two rows below; a 1-7 item is refused."""
+    import openpyxl
+
+    from valuekit.present.tables import write_tables
+
+    survey = vk.load_demo("demo")
+    t = banner(survey, [{"row": "out_nps", "stat": "nps"}], ["world_view"])
+    nps = t.cells[(t.cells["statistic"] == "nps") & (t.cells["banner"] == "Total")].iloc[0]
+    answers = survey.data["out_nps"].dropna()
+    w = survey.weights.reindex(answers.index)
+    expected = 100 * (np.average(answers >= 9, weights=w) - np.average(answers <= 6, weights=w))
+    assert nps["value"] == pytest.approx(expected) and nps["low"] < nps["value"] < nps["high"]
+    book = openpyxl.load_workbook(write_tables(t, tmp_path / "nps.xlsx"))
+    sheet = book[book.sheetnames[1]]
+    labels = [sheet.cell(r, 1).value for r in range(1, 14)]
+    at = labels.index("NPS") + 1
+    assert labels[at:at + 2] == ["Lower bound (95%)", "Upper bound (95%)"]
+    assert sheet.cell(at, 2).number_format == "0.0" and sheet.cell(at, 2).value == pytest.approx(nps["value"])
+    assert (sheet.cell(at + 1, 2).value, sheet.cell(at + 2, 2).value) == pytest.approx((nps["low"], nps["high"]))
+    with pytest.raises(ParameterError, match="an NPS needs a 0-10 question; 'fun_ease_1' is on a 1-7 scale"):
+        banner(survey, [{"row": "fun_ease_1", "stat": "nps"}], ["world_view"])
 
 
 def test_labels_are_text_never_markup(tmp_path):

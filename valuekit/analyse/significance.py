@@ -282,18 +282,26 @@ def _moments(x0: np.ndarray, ok: np.ndarray, wok: np.ndarray, masks: list[np.nda
         w2 = wok * wok
         s0, s1, s2, s3, s4, count = design.stratum_sums([wok, wok * x0, w2 * x0 * x0, w2 * x0, w2,
                                                          ok.astype(float)], masks)
-        total = s0.sum(axis=1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = s1.sum(axis=1, keepdims=True) / total
-            zsum = np.where(total > 0, (s1 - mean * s0) / total, 0.0)
-            zsq = np.where(total > 0, (s2 - 2 * mean * s3 + mean * mean * s4) / (total * total), 0.0)
-        return {"zsum": zsum, "zsq": zsq, "count": count}
+        return _moments_of(s0, s1, count, (s2, s3, s4))
     s0, s1, count = design.cluster_sums([wok, wok * x0, ok.astype(float)], masks)
+    return _moments_of(s0, s1, count)
+
+
+def _moments_of(s0: np.ndarray, s1: np.ndarray, count: np.ndarray, squares: tuple | None = None) -> dict:
+    """:func:`_moments` from the sums per group and stratum (or cluster), arrays (groups,
+    strata or clusters, measures): ``s0`` of the weights, ``s1`` of the weighted values,
+    ``count`` of the respondents; and, for a design without clusters, ``squares``: the sums
+    of w² x², w² x and w². Each stratum's ``zsum`` and ``zsq`` when ``squares`` are given,
+    else each cluster's total ``t``."""
     total = s0.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = s1.sum(axis=1, keepdims=True) / total
-        t = np.where(total > 0, (s1 - mean * s0) / total, 0.0)
-    return {"t": t, "count": count}
+        zsum = np.where(total > 0, (s1 - mean * s0) / total, 0.0)
+        if squares is None:
+            return {"t": zsum, "count": count}
+        s2, s3, s4 = squares
+        zsq = np.where(total > 0, (s2 - 2 * mean * s3 + mean * mean * s4) / (total * total), 0.0)
+    return {"zsum": zsum, "zsq": zsq, "count": count}
 
 
 def _variances(first: dict, second: dict, design: SurveyDesign) -> dict:
@@ -387,7 +395,7 @@ def domain_means(x: np.ndarray, w: np.ndarray, masks: list[np.ndarray], design: 
 def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.ndarray, confidence: float,
              min_n: float, group: str = "in the group", other: str = "outside the group",
              rest: str = "the rest", present: tuple | None = None,
-             design: dict | None = None) -> dict[str, np.ndarray]:
+             design: dict | None = None, own: bool = True) -> dict[str, np.ndarray]:
     """Compare two sets of respondents on every measure: the engine of every comparison table.
 
     ``first`` and ``second`` are the weighted sums ``(W, W2, S1, S2, N)`` of each side
@@ -402,7 +410,8 @@ def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.nd
     *in the group* ...", "too few respondents *outside the group*", "no variance in the
     group or *the rest*"). ``present``, optional: each side's count of respondents with the
     measure whatever their weight, so that a side whose weights are all zero is told apart
-    from a side without the score.
+    from a side without the score. ``own=False`` skips each side's own interval (NaN): a
+    banner tests pairs of columns and shows no side's interval.
     """
     from statsmodels.stats.proportion import proportion_effectsize  # deferred: statsmodels
 
@@ -432,10 +441,15 @@ def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.nd
     if design is None:
         se, stat, df, p, ci_low, ci_high = _classic_tests(diff, share, (pg, neg), (pr, ner), se_0, se_t, df,
                                                           confidence)
+    else:
+        se, stat, df, p, ci_low, ci_high = _design_tests(diff, share, design, confidence)
+    nothing = np.full(diff.shape, np.nan)
+    if not own:
+        g_low = g_high = r_low = r_high = nothing
+    elif design is None:
         g_low, g_high = _own_interval(mg, a, neg, pg, is_share, confidence, shift)
         r_low, r_high = _own_interval(mr, b, ner, pr, is_share, confidence, shift)
     else:
-        se, stat, df, p, ci_low, ci_high = _design_tests(diff, share, design, confidence)
         g_low, g_high = _design_interval(mg, design["var_first"], Ng, design["df_first"], share, confidence, shift)
         r_low, r_high = _design_interval(mr, design["var_second"], Nr, design["df_second"], share, confidence,
                                          shift)

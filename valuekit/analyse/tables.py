@@ -50,7 +50,7 @@ from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.design import SurveyDesign, design_arg
 from ..survey.labels import format_number, lang_arg
-from .significance import _moments, _variances, contrast, unequal_weights
+from .significance import _moments_of, _variances, contrast, unequal_weights
 
 __all__ = ["banner", "Banner", "COMPARE"]
 
@@ -58,10 +58,20 @@ __all__ = ["banner", "Banner", "COMPARE"]
 COMPARE = ("pairs", "previous")
 
 #: The statistics a stub can show.
-_STATS = ("percent", "mean", "top", "bottom", "net")
+_STATS = ("percent", "mean", "top", "bottom", "net", "nps")
 
 _CELL_COLUMNS = ["stub", "stub_label", "statistic", "category", "category_label", "banner", "banner_label", "column",
-                 "column_label", "letter", "value", "n", "n_eff", "tested", "higher_than", "note"]
+                 "column_label", "letter", "value", "low", "high", "n", "n_eff", "tested", "higher_than", "note"]
+
+
+#: How each statistic's value is written (:func:`~valuekit.survey.labels.format_number`).
+_KIND = {"percent": "percent", "top": "percent", "bottom": "percent", "net": "percent", "mean": "decimal",
+         "sd": "decimal", "nps": "decimal", "base": "count", "effective base": "count"}
+_INTERVAL = {"en": "{confidence} interval", "es": "Intervalo del {confidence}", "it": "Intervallo al {confidence}"}
+
+
+def _points(value: float, lang: str) -> str:
+    return format_number(value, "decimal", lang, digits=1)
 
 
 @dataclass(frozen=True)
@@ -73,12 +83,13 @@ class Banner:
     cells : DataFrame
         One row per cell: ``stub`` (the row variable; ``name:stat`` when a variable is
         shown twice), ``stub_label``, ``statistic``
-        ("percent", "mean", "sd", "top", "bottom", "net", "base", "effective base"),
+        ("percent", "mean", "sd", "top", "bottom", "net", "nps", "base", "effective base"),
         ``category`` (the code, box or NET shown; the statistic's name otherwise),
         ``category_label``, ``banner`` (the column variable; "Total" for the total) and its
         ``banner_label``,
         ``column`` (its value), ``column_label``, ``letter``, ``value`` (a share from 0 to 1,
-        a mean, an SD or a base), ``n`` (respondents in the column who answered the stub),
+        a mean, an SD, a base, or an NPS in points from -100 to 100), ``low`` and ``high``
+        (the NPS's interval; NaN on other lines), ``n`` (respondents in the column who answered the stub),
         ``n_eff`` (their effective base, Kish's), ``tested`` (whether the cell's
         column was compared), ``higher_than`` (the letters of the columns it is
         significantly above: upper-case at the stricter level, lower-case at the looser)
@@ -108,9 +119,16 @@ class Banner:
         """
         lang = lang_arg(lang)
         c = self.cells
-        kind = {"percent": "percent", "top": "percent", "bottom": "percent", "net": "percent",
-                "mean": "decimal", "sd": "decimal", "base": "count", "effective base": "count"}
-        text = [format_number(v, kind[s], lang) + (f" {h}" if h else "") if np.isfinite(v) else "—"
+        nps = c[c["statistic"] == "nps"]
+        if len(nps):  # each NPS's interval on the line below it
+            confidence = format_number(self.settings["confidence"], "percent", lang, digits=0)
+            nps = nps.assign(statistic="interval", category="interval", higher_than="",
+                             category_label=_INTERVAL[lang].format(confidence=confidence),
+                             value=[_points(lo, lang) + " – " + _points(hi, lang)
+                                    for lo, hi in zip(nps["low"], nps["high"])])
+            c = pd.concat([c, nps]).sort_index(kind="stable")
+        text = [v if isinstance(v, str) else format_number(v, _KIND[s], lang, digits=1 if s == "nps" else None)
+                + (f" {h}" if h else "") if isinstance(v, str) or np.isfinite(v) else "—"
                 for v, s, h in zip(c["value"], c["statistic"], c["higher_than"])]
         bases = c["statistic"].isin(["base", "effective base"])
         order = pd.Series(np.where(bases, 0, 1), index=c.index)
@@ -133,7 +151,8 @@ class Banner:
 def banner(data: pd.DataFrame, rows, columns, *, codebook: Codebook | None = None, weights=None,
            design: SurveyDesign | None = None, scores: pd.DataFrame | None = None, total: bool = True,
            levels: tuple[float, float] = (0.05, 0.01), adjust: str = "fdr_bh", min_base: float | None = None,
-           compare: str = "pairs", settings: Evidence | dict | None = None, lang: str = "en") -> Banner:
+           compare: str = "pairs", confidence: float = 0.95, settings: Evidence | dict | None = None,
+           lang: str = "en") -> Banner:
     """A banner table of ``rows`` (stubs) by ``columns`` (banners), with significance letters.
 
     Parameters
@@ -148,8 +167,9 @@ def banner(data: pd.DataFrame, rows, columns, *, codebook: Codebook | None = Non
         each point of its scale) or a column of the answers (the percentage of each of its
         values). A dict: ``{"row": name, "stat": ...}`` with ``stat`` one of "percent",
         "mean", "top" or "bottom" (with ``k``, default 2: the share in the scale's top or
-        bottom ``k`` points) or "net" (with ``codes``: the share answering any of them),
-        and an optional ``label`` (of the stub; of the line for a box or NET).
+        bottom ``k`` points), "net" (with ``codes``: the share answering any of them) or
+        "nps" (a 0-10 question: the NPS, promoters' percentage (9-10) less detractors'
+        (0-6), in points with its interval, then the three groups' percentages); and an optional ``label`` (of the stub; of the line for a box or NET).
     columns : list
         The banners: names of columns of the answers or the scores (a context column, a
         wave), or named Series on the respondents (segments). Respondents without a value
@@ -172,6 +192,8 @@ def banner(data: pd.DataFrame, rows, columns, *, codebook: Codebook | None = Non
         setting ``min_group_n``).
     compare : {"pairs", "previous"}, default "pairs"
         Every pair of a banner's columns, or each column against the one before it.
+    confidence : float, default 0.95
+        The NPS intervals' level.
     {settings}
     {lang}
 
@@ -185,7 +207,8 @@ def banner(data: pd.DataFrame, rows, columns, *, codebook: Codebook | None = Non
     codebook = None if codebook is None else codebook_arg("codebook", codebook)
     w = np.asarray(weights_arg(weights, data), float)
     design = design_arg(design, data.index)
-    options = _options(settings, total=total, levels=levels, adjust=adjust, compare=compare, min_base=min_base)
+    options = _options(settings, total=total, levels=levels, adjust=adjust, compare=compare, min_base=min_base,
+                       confidence=confidence)
     lang = lang_arg(lang)
     scores = _scores_of(scores, rows, codebook, data)
     stubs = _unique([_stub(spec, i, codebook, data, scores, lang) for i, spec in enumerate(_list_arg("rows", rows))])
@@ -194,6 +217,7 @@ def banner(data: pd.DataFrame, rows, columns, *, codebook: Codebook | None = Non
     if design is None and unequal_weights(w):
         design = SurveyDesign(data.index)
     cells, pairs = _tabulate(stubs, banners, w, design, options)
+    del options["centre"]
     options["variance"] = ("unweighted: Welch's t for means, the pooled z-test for shares" if design is None else
                            f"design-based (Taylor linearization; {design.describe}): t on the design's df")
     return Banner(cells[_CELL_COLUMNS], pairs, options)
@@ -209,7 +233,8 @@ def _options(settings, **given) -> dict:
     min_base = given["min_base"]
     return {"total": _check.flag("total", given["total"]), "levels": _levels_arg(given["levels"]), "adjust": adjust,
             "compare": _check.choice("compare", given["compare"], COMPARE),
-            "min_base": float(s["min_group_n"]) if min_base is None else _check.number("min_base", min_base, min=0)}
+            "min_base": float(s["min_group_n"]) if min_base is None else _check.number("min_base", min_base, min=0),
+            "confidence": _check.fraction("confidence", given["confidence"])}
 
 
 def _scores_of(scores, rows, codebook: Codebook | None, data: pd.DataFrame) -> pd.DataFrame | None:
@@ -226,50 +251,129 @@ def _scores_of(scores, rows, codebook: Codebook | None, data: pd.DataFrame) -> p
 def _tabulate(stubs: list[dict], banners: list[dict], w: np.ndarray, design: SurveyDesign | None,
               options: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every column's cells (the Total first) and every banner's tests, with the letters."""
-    X = np.column_stack([x for stub in stubs for x in stub["values"]])
-    is_share = np.array([stub["stat"] != "mean" for stub in stubs for _ in stub["values"]])
-    with np.errstate(invalid="ignore"):
-        ok = np.isfinite(X) & (w > 0)[:, None]
-    centre = np.where(is_share, 0.0, np.nanmean(np.where(ok, X, np.nan), axis=0))
-    parts = _parts(X - centre, ok, w)
-    letters = _letters(sum(len(b["levels"]) for b in banners))
-    cells, pairs = [], []
+    n = len(w)
+    unit, n_units, clustered = (np.zeros(n, np.intp), 1, False) if design is None else design.variance_units()
+    lines = [line for stub in stubs for line in stub["lines"]]
+    is_share = np.array([line["share"] for line in lines])
+    centre = options["centre"] = np.concatenate([_centres(stub) for stub in stubs])
+    squares = design is not None and not clustered
     if options["total"]:
-        total = tuple(p.sum(axis=0, keepdims=True) for p in parts)
-        cells.append(_column_cells(stubs, total, 0, centre, ("Total", "Total"), "Total", "Total", ""))
-    start = 0
-    for b in banners:
+        banners = [{"name": "Total", "label": "Total", "codes": np.zeros(n, np.intp), "levels": ["Total"],
+                    "total": True}] + banners
+    letters = _letters(sum(len(b["levels"]) for b in banners if not b.get("total")))
+    sums, pairs, start, own, offset = [], [], 0, [], 0
+    for b, parts in zip(banners, _all_sums(stubs, banners, (unit, n_units), w, centre, squares)):
         k = len(b["levels"])
-        sums = _column_sums(parts, b["codes"], k)
-        cols = letters[start:start + k]
+        b["start"], offset = offset, offset + k
+        col = {key: v.sum(axis=1) for key, v in parts.items()}
+        sums.append(col)
+        moments = None if design is None else _moments_of(
+            parts["w"], parts["wx"], parts["n"], (parts["w2xx"], parts["w2x"], parts["w2"]) if squares else None)
+        own.append(None if moments is None else _variances(moments, moments, design))
+        if b.get("total"):
+            b["letters"] = [""]
+            continue
+        b["letters"] = letters[start:start + k]
         start += k
-        for g, (level, letter) in enumerate(zip(b["levels"], cols)):
-            cells.append(_column_cells(stubs, sums, g, centre, (b["name"], b["label"]), level, str(level), letter))
-        masks = [b["codes"] == g for g in range(k)]
-        pairs.append(_pair_tests(stubs, sums, (X - centre, ok, w, masks), cols, b["name"], is_share, centre, design,
-                                 compare=options["compare"], min_base=options["min_base"], adjust=options["adjust"]))
-    cells = pd.concat(cells, ignore_index=True)
+        pairs.append(_pair_tests(stubs, col, moments, b, is_share, centre, design, options))
+    col = {key: np.concatenate([s[key] for s in sums]) for key in sums[0]}
+    var = None if design is None else {key: np.concatenate([o[key] for o in own]) for key in ("var_first",
+                                                                                              "df_first")}
     pairs = pd.concat(pairs, ignore_index=True)
-    return _with_letters(cells, pairs, options["levels"], options["min_base"]), pairs
+    cells = _with_letters(_cells(stubs, banners, col, var, options), pairs, banners, options)
+    return cells, pairs.drop(columns=["_line", "_first", "_second"])
 
 
-def _parts(x: np.ndarray, ok: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, ...]:
-    """What every column's sums are taken of, once for all columns: the weights, squared
-    weights, weighted (centred) values and their squares, and the answered count, zero where
-    a respondent did not answer (or weighs nothing)."""
-    wv = np.where(ok, w[:, None], 0.0)
-    xv = np.where(ok, x, 0.0)
-    return wv, wv * wv, wv * xv, wv * xv * xv, ok.astype(float)
+def _centres(stub: dict) -> np.ndarray:
+    """What each of a stub's lines is centred on before its sums are taken (a mean's
+    respondents' plain average, for precision; 0 for a share)."""
+    if stub["codes"] is None:
+        x = stub["values"]
+        return np.array([np.nanmean(x) if np.isfinite(x).any() else 0.0])
+    counts = np.bincount(stub["codes"][stub["codes"] >= 0], minlength=stub["V"].shape[0]).astype(float)
+    mean = counts @ stub["V"] / counts.sum() if counts.sum() else np.zeros(stub["V"].shape[1])
+    return np.where([line["share"] for line in stub["lines"]], 0.0, mean)
 
 
-def _column_sums(parts: tuple, codes: np.ndarray, k: int) -> tuple[np.ndarray, ...]:
-    """Each of a banner's ``k`` columns' sums of ``parts`` (arrays (k, measures)), from one
-    sparse product per part (``codes``: each respondent's column, -1 for none)."""
-    from scipy import sparse  # deferred: scipy
+#: The most cells (joint columns x variance units x categories) one weighted count may fill
+#: when banners are counted together; beyond it they are counted one by one.
+_JOINT_CELLS = 1 << 20
 
-    valid = np.flatnonzero(codes >= 0)
-    G = sparse.csr_matrix((np.ones(len(valid)), (codes[valid], valid)), shape=(k, len(codes)))
-    return tuple(np.asarray(G @ p) for p in parts)
+
+def _all_sums(stubs: list[dict], banners: list[dict], units: tuple, w: np.ndarray, centre: np.ndarray,
+              squares: bool) -> list[dict[str, np.ndarray]]:
+    """Every banner's sums per column and variance unit (stratum or cluster; one without a
+    design) of every line: arrays (k, units, lines) of the weights ``w``, squared weights
+    ``w2``, weighted centred values ``wx`` and their squares ``wxx``, respondents ``n``;
+    and with ``squares`` (a design without clusters) ``w2x`` and ``w2xx``.
+
+    Banners are counted together while their joint columns stay few: each respondent's
+    joint column (one mixed-radix code over the banners, "no value" a level of each), and
+    per stub one weighted count per joint column, unit and category; a banner's sums are
+    then its columns' totals over the joint columns. A line's sums are those counts times its
+    value per category (1 or 0 for a share, -100, 0 or 100 for the NPS)."""
+    unit, n_units = units
+    size = max(stub["V"].shape[0] + 1 if stub["codes"] is not None else 1 for stub in stubs)
+    out, group, joint = [None] * len(banners), [], 1
+    for i, b in enumerate(banners + [None]):
+        radix = 0 if b is None else len(b["levels"]) + 1
+        if group and (b is None or joint * radix * n_units * size > _JOINT_CELLS):
+            codes = np.zeros(len(w), np.intp)
+            strides = []
+            for j in group:
+                strides.append(int(np.prod([len(banners[g]["levels"]) + 1 for g in group if g < j])))
+                codes += (banners[j]["codes"] + 1) * strides[-1]
+            sums = _joint_sums(stubs, codes * n_units + unit, joint * n_units, w, centre, squares)
+            cell = np.arange(joint)
+            for j, stride in zip(group, strides):
+                level = cell // stride % (len(banners[j]["levels"]) + 1) - 1
+                M = (level[None, :] == np.arange(len(banners[j]["levels"]))[:, None]).astype(float)
+                out[j] = {key: (M @ v.reshape(joint, -1)).reshape(len(M), n_units, -1) for key, v in sums.items()}
+            group, joint = [], 1
+        if b is not None:
+            group.append(i)
+            joint *= radix
+    return out
+
+
+def _joint_sums(stubs: list[dict], key: np.ndarray, cells: int, w: np.ndarray, centre: np.ndarray,
+                squares: bool) -> dict[str, np.ndarray]:
+    """The sums of :func:`_all_sums` over ``cells`` joint columns x units (``key``: each
+    respondent's), arrays (joint columns x units, lines)."""
+    positive = (w > 0).astype(float)
+    w2 = w * w
+    out: dict[str, list] = {name: [] for name in ("w", "w2", "wx", "wxx", "n") + (("w2x", "w2xx") if squares else ())}
+    j = 0
+    for stub in stubs:
+        m = len(stub["lines"])
+        c = centre[j:j + m]
+        j += m
+        if stub["codes"] is None:
+            with np.errstate(invalid="ignore"):
+                ok = np.isfinite(stub["values"])
+            x = np.where(ok, stub["values"] - c[0], 0.0)
+            wk = np.where(ok, w, 0.0)
+
+            def count(weights):
+                return np.bincount(key, weights, minlength=cells)[:, None]
+
+            got = {"w": count(wk), "w2": count(wk * wk), "wx": count(wk * x), "wxx": count(wk * x * x),
+                   "n": count(ok * positive)}
+            if squares:
+                got.update(w2x=count(wk * wk * x), w2xx=count(wk * wk * x * x))
+        else:
+            V = stub["V"] - c  # (categories, lines)
+            size = V.shape[0] + 1  # and "not answered", first
+            kk = key * size + stub["codes"] + 1
+            cw, cw2, cn = (np.bincount(kk, weights, minlength=cells * size).reshape(cells, size)[:, 1:]
+                           for weights in (w, w2, positive))
+            ones = np.ones((size - 1, m))
+            got = {"w": cw @ ones, "w2": cw2 @ ones, "wx": cw @ V, "wxx": cw @ (V * V), "n": cn @ ones}
+            if squares:
+                got.update(w2x=cw2 @ V, w2xx=cw2 @ (V * V))
+        for name, value in got.items():
+            out[name].append(value)
+    return {name: np.concatenate(v, axis=1) for name, v in out.items()}
 
 
 def _unique(stubs: list[dict]) -> list[dict]:
@@ -322,8 +426,11 @@ def _needs_scores(rows, cb: Codebook, data: pd.DataFrame) -> bool:
 
 
 def _stub(spec, i: int, cb: Codebook, data: pd.DataFrame, scores: pd.DataFrame | None, lang: str) -> dict:
-    """One stub: its name, label, statistic and the value columns its cells test (one per
-    category, box or NET; one for a mean), each NaN where a respondent did not answer."""
+    """One stub: its name, label, statistic and lines (one per category, box or NET; one for
+    a mean; the NPS and its three groups), with what their sums are taken of: a mean's
+    values (NaN where a respondent did not answer), or each respondent's category (-1 where
+    not answered; the last code for an answer in none of them) and each line's value per
+    category (``V``)."""
     where = f"rows[{i}]"
     if isinstance(spec, dict):
         unknown = sorted(set(spec) - {"row", "stat", "k", "codes", "label"})
@@ -340,26 +447,77 @@ def _stub(spec, i: int, cb: Codebook, data: pd.DataFrame, scores: pd.DataFrame |
     stat = stat or ("percent" if is_item or not numeric or name == "verdict" else "mean")
     if stat not in _STATS:
         raise ParameterError(f"{where}: stat {stat!r} is not one of {list(_STATS)}", name="rows")
-    own = isinstance(spec, dict) and spec.get("label") and stat in ("percent", "mean")  # a box's label names its line
+    own = isinstance(spec, dict) and spec.get("label") and stat in ("percent", "mean", "nps")
     label = str(spec["label"]) if own else _stub_label(name, cb, lang)
-    answered = values.notna().to_numpy()
+    stub = {"name": name, "label": label, "stat": stat, "codes": None, "V": None, "values": None}
+    if stat in ("mean", "nps") and not numeric:
+        raise ParameterError(f"{where}: '{name}' is not numeric; its {stat} cannot be taken", name="rows")
     if stat == "mean":
-        if not numeric:
-            raise ParameterError(f"{where}: '{name}' is not numeric; its mean cannot be taken", name="rows")
-        return {"name": name, "label": label, "stat": stat, "categories": [("mean", "Mean")],
-                "values": [values.to_numpy(dtype=float, na_value=np.nan)]}
-    codes = _codes(name, values, cb, is_item)
+        return {**stub, "values": values.to_numpy(dtype=float, na_value=np.nan),
+                "lines": [{"stat": "mean", "category": "mean", "label": "Mean", "share": False}]}
+    if stat == "nps":
+        return {**stub, **_nps_stub(name, where, values, cb, is_item)}
+    if is_item or name == "verdict":
+        codes = _codes(name, cb, is_item)
+        position = _positions(values, codes, numeric)
+    else:  # a column's categories: the values seen
+        position, codes = _factor(values)
     if stat == "percent":
-        chosen = [(c, [c]) for c in codes]
-        names = [(c, _code_label(name, c, cb, lang)) for c in codes]
+        picked = [[c] for c in codes]
+        lines = [{"stat": stat, "category": c, "label": _code_label(name, c, cb, lang), "share": True} for c in codes]
     else:
-        picked = _box(stat, spec, where, name, codes, cb)
-        chosen, names = [(stat, picked)], [(stat, _box_label(stat, picked, spec))]
-    cols = []
-    for _, picked in chosen:
-        hit = values.isin(picked).to_numpy(dtype=bool)
-        cols.append(np.where(answered, hit.astype(float), np.nan))
-    return {"name": name, "label": label, "stat": stat, "categories": names, "values": cols}
+        picked = [_box(stat, spec, where, name, codes, cb)]
+        lines = [{"stat": stat, "category": stat, "label": _box_label(stat, picked[0], spec), "share": True}]
+    V = np.zeros((len(codes) + 1, len(lines)))
+    for j, chosen in enumerate(picked):
+        V[[codes.index(c) for c in chosen], j] = 1.0
+    return {**stub, "codes": position.astype(np.intp), "V": V, "lines": lines}
+
+
+def _positions(values: pd.Series, codes: list, numeric: bool) -> np.ndarray:
+    """Each respondent's category: its position in ``codes``, ``len(codes)`` for an answer
+    that is none of them, -1 for no answer."""
+    answered = values.notna().to_numpy()
+    if numeric and all(isinstance(c, (int, float, np.number)) for c in codes):  # sorted numbers
+        x = values.to_numpy(dtype=float, na_value=np.nan)
+        points = np.asarray(codes, float)
+        if len(points) and np.all(points == np.round(points)) and points[-1] - points[0] < 10_000:
+            lookup = np.full(int(points[-1] - points[0]) + 1, len(codes))  # whole-number codes: a table
+            lookup[(points - points[0]).astype(np.intp)] = np.arange(len(codes))
+            with np.errstate(invalid="ignore"):
+                at = x - points[0]
+                whole = (at >= 0) & (at < len(lookup)) & (at == np.floor(at))
+            position = np.where(whole, lookup[np.where(whole, at, 0).astype(np.intp)], len(codes))
+        else:
+            at = np.minimum(np.searchsorted(points, x), len(points) - 1)
+            position = np.where(points[at] == x, at, len(codes))
+    else:
+        position = pd.Index(codes).get_indexer(values)
+        position = np.where(position >= 0, position, len(codes))
+    return np.where(answered, position, -1)
+
+
+def _nps_stub(name: str, where: str, values: pd.Series, cb: Codebook | None, is_item: bool) -> dict:
+    """An NPS stub's lines and categories: detractors (0-6), passives (7-8), promoters (9-10)
+    of a 0-10 question; the NPS (promoters' percentage less detractors', in points) first."""
+    x = values.to_numpy(dtype=float, na_value=np.nan)
+    if is_item and (cb.items[name].scale.min, cb.items[name].scale.max) != (0, 10):
+        scale = cb.items[name].scale
+        raise ParameterError(f"{where}: an NPS needs a 0-10 question; '{name}' is on a {scale.min:g}-{scale.max:g} "
+                             "scale", name="rows")
+    with np.errstate(invalid="ignore"):
+        outside = np.isfinite(x) & ((x < 0) | (x > 10))
+    if outside.any():
+        raise ParameterError(f"{where}: an NPS needs a 0-10 question; '{name}' has {int(outside.sum())} answer(s) "
+                             f"outside 0-10 (first: {x[outside][0]:g}, respondent {values.index[outside][0]!r})",
+                             name="rows")
+    codes = np.where(np.isfinite(x), np.select([x >= 9, x >= 7], [2, 1], 0), -1).astype(np.intp)
+    lines = [{"stat": "nps", "category": "nps", "label": "NPS", "share": False}] + [
+        {"stat": "percent", "category": group, "label": text, "share": True}
+        for group, text in (("promoters", "Promoters (9-10)"), ("passives", "Passives (7-8)"),
+                            ("detractors", "Detractors (0-6)"))]
+    V = np.array([[-100.0, 0, 0, 1], [0, 0, 1, 0], [100, 1, 0, 0]])
+    return {"codes": codes, "V": V, "lines": lines}
 
 
 def _stub_label(name: str, cb: Codebook | None, lang: str) -> str:
@@ -382,14 +540,21 @@ def _stub_values(name: str, where: str, cb: Codebook | None, data: pd.DataFrame,
                          "the answers", name="rows")
 
 
-def _codes(name: str, values: pd.Series, cb: Codebook, is_item: bool) -> list:
-    """A stub's categories: an item's every scale point, ``verdict``'s three, else the values seen."""
+def _codes(name: str, cb: Codebook, is_item: bool) -> list:
+    """The categories of an item (its every scale point) or of ``verdict`` (its three)."""
     if is_item:
         scale = cb.items[name].scale
         return [float(v) for v in np.arange(scale.min, scale.max + 1)]
-    if name == "verdict":
-        return list(VERDICTS)
-    return list(group_order(values.dropna().to_numpy()))
+    return list(VERDICTS)
+
+
+def _factor(values: pd.Series) -> tuple[np.ndarray, list]:
+    """Each respondent's position among the values seen (-1 for none), and those values in
+    their natural order (:func:`~valuekit.measure.model.group_order`)."""
+    found, seen = pd.factorize(values, use_na_sentinel=True)
+    levels = list(group_order(list(seen)))
+    rank = np.array([levels.index(v) for v in seen], dtype=np.intp)
+    return np.where(found >= 0, rank[np.maximum(found, 0)] if len(rank) else -1, -1).astype(np.intp), levels
 
 
 def _code_label(name: str, code, cb: Codebook, lang: str) -> str:
@@ -448,14 +613,13 @@ def _banner_column(spec, i: int, data: pd.DataFrame, scores: pd.DataFrame | None
         name = spec
     else:
         raise expected_error(where, "a column name or a named Series of groups", spec)
-    levels = list(group_order(pd.unique(values.dropna()))) if values.notna().any() else []
+    codes, levels = _factor(values)
     if len(levels) < 2:
         raise ParameterError(f"{where}: banner '{name}' has {len(levels)} value(s); a banner needs at least two "
                              "columns to compare", name="columns")
     if len(levels) > 26 * 2:
         raise ParameterError(f"{where}: banner '{name}' has {len(levels)} values; at most 52 columns are lettered "
                              "(merge rare values first)", name="columns")
-    codes = pd.Categorical(values.astype(object), categories=levels).codes.astype(np.intp)
     return {"name": name, "label": _stub_label(name, cb, lang), "codes": codes, "levels": levels}
 
 
@@ -465,71 +629,115 @@ def _letters(k: int) -> list[str]:
     return list(string.ascii_uppercase + string.ascii_lowercase)[:k]
 
 
-def _column_cells(stubs, sums: tuple, g: int, centre, banner_name: tuple, column, label, letter) -> pd.DataFrame:
-    """One column's cells (row ``g`` of the column ``sums``): every stub's values, with its
-    bases (and each mean's SD)."""
-    W, W2, S1, S2, N = (a[g] for a in sums)
+def _cells(stubs: list[dict], banners: list[dict], col: dict, var: dict | None, options: dict) -> pd.DataFrame:
+    """Every column's cells, from the columns' sums (arrays (columns, lines)): each line's
+    value (a mean's SD on the row below), then the stub's base and effective base; an NPS
+    with its interval (``low``, ``high``)."""
+    W, W2, S1, S2, N = col["w"], col["w2"], col["wx"], col["wxx"], col["n"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        m = S1 / W + centre
+        value = np.where(W > 0, S1 / W + options["centre"], np.nan)
         ne = kish_n(W, W2)
-        sd = np.sqrt(np.maximum(S2 - S1 * (S1 / W), 0.0) / W * ne / (ne - 1))
-    rows, j = [], 0
+        sd = np.where(W > 0, np.sqrt(np.maximum(S2 - S1 * (S1 / W), 0.0) / W * ne / (ne - 1)), np.nan)
+    low, high = _nps_intervals(stubs, value, col, var, options)
+    template, j = [], 0  # (stub, statistic, category, category label, line, what)
     for stub in stubs:
         first = j
-        for code, code_label in stub["categories"]:
-            rows.append((stub, stub["stat"], code, code_label, m[j] if W[j] > 0 else np.nan, N[j], ne[j]))
-            if stub["stat"] == "mean":
-                rows.append((stub, "sd", "sd", "SD", sd[j] if W[j] > 0 else np.nan, N[j], ne[j]))
+        for line in stub["lines"]:
+            template.append((stub, line["stat"], line["category"], line["label"], j, "value"))
+            if line["stat"] == "mean":
+                template.append((stub, "sd", "sd", "SD", j, "sd"))
             j += 1
-        rows.append((stub, "base", "base", "Base", float(N[first]), N[first], ne[first]))
-        rows.append((stub, "effective base", "effective base", "Effective base", float(ne[first]), N[first],
-                     ne[first]))
+        template.append((stub, "base", "base", "Base", first, "base"))
+        template.append((stub, "effective base", "effective base", "Effective base", first, "effective base"))
+    at = np.array([t[4] for t in template])
+    what = np.array([t[5] for t in template])
+    source = {"value": value, "sd": sd, "base": N, "effective base": ne}
+    shown = np.zeros((len(W), len(template)))
+    for kind, arr in source.items():
+        shown[:, what == kind] = arr[:, at[what == kind]]
+    interval = what == "value"
+    columns = [(b, level, letter) for b in banners for level, letter in zip(b["levels"], b["letters"])]
+    r, k = len(template), len(columns)
     return pd.DataFrame({
-        "stub": [r[0]["key"] for r in rows], "stub_label": [r[0]["label"] for r in rows],
-        "statistic": [r[1] for r in rows], "category": [r[2] for r in rows], "category_label": [r[3] for r in rows],
-        "banner": banner_name[0], "banner_label": banner_name[1], "column": [column] * len(rows),
-        "column_label": label, "letter": letter,
-        "value": [float(r[4]) for r in rows], "n": [int(r[5]) for r in rows], "n_eff": [float(r[6]) for r in rows],
+        "stub": np.tile([t[0]["key"] for t in template], k), "stub_label": np.tile([t[0]["label"] for t in template],
+                                                                                   k),
+        "statistic": np.tile([t[1] for t in template], k), "category": np.tile(np.array([t[2] for t in template],
+                                                                                        dtype=object), k),
+        "category_label": np.tile([t[3] for t in template], k),
+        "banner": np.repeat([c[0]["name"] for c in columns], r),
+        "banner_label": np.repeat([c[0]["label"] for c in columns], r),
+        "column": np.repeat(np.array([c[1] for c in columns], dtype=object), r),
+        "column_label": np.repeat([str(c[1]) for c in columns], r), "letter": np.repeat([c[2] for c in columns], r),
+        "value": shown.ravel(), "low": np.where(interval, low[:, at], np.nan).ravel(),
+        "high": np.where(interval, high[:, at], np.nan).ravel(),
+        "n": N[:, at].ravel().astype(int), "n_eff": ne[:, at].ravel(), "_line": np.tile(at, k),
+        "_column": np.repeat(np.arange(k), r), "_value": np.tile(interval, k),
     })
 
 
-def _pair_tests(stubs, sums: tuple, respondents: tuple, letters, banner_name, is_share, centre, design, *, compare,
-                min_base, adjust) -> pd.DataFrame:
-    """Every tested pair of one banner's columns on every cell (``sums``: the columns' sums;
-    ``respondents``: the centred values, where answered, the weights and the columns'
-    masks, for the design's variances), with p adjusted within each row."""
-    k = len(sums[0])
-    pairs = [(a, a + 1) for a in range(k - 1)] if compare == "previous" else \
-        [(a, b) for a in range(k) for b in range(a + 1, k)]
+def _nps_intervals(stubs: list[dict], value: np.ndarray, col: dict, var: dict | None,
+                   options: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The intervals of the NPS lines (NaN elsewhere), arrays (columns, lines): without a
+    design the adjusted Wald interval (Rocks 2016, as Sauro and Lewis apply it: 3/4 of a
+    respondent added to the promoters and to the detractors, 3 to the base, the variance of
+    the difference of two shares of one sample); with unequal weights or a design, the NPS
+    ± t on the design's df times its linearized standard error (the trinomial mean's)."""
+    low, high = np.full(value.shape, np.nan), np.full(value.shape, np.nan)
+    alpha = 1 - options["confidence"]
+    at = [j for j, line in enumerate(line for stub in stubs for line in stub["lines"]) if line["stat"] == "nps"]
+    for j in at:  # the NPS line, then promoters, passives, detractors
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if var is None:
+                n = kish_n(col["w"][:, j], col["w2"][:, j]) + 3
+                promoters = (value[:, j + 1] * (n - 3) + 0.75) / n
+                detractors = (value[:, j + 3] * (n - 3) + 0.75) / n
+                centre = promoters - detractors
+                half = stats.norm.ppf(1 - alpha / 2) * np.sqrt((promoters + detractors - centre ** 2) / n)
+                low[:, j], high[:, j] = 100 * (centre - half), 100 * (centre + half)
+            else:
+                half = stats.t.ppf(1 - alpha / 2, var["df_first"][:, j]) * np.sqrt(var["var_first"][:, j])
+                low[:, j], high[:, j] = value[:, j] - half, value[:, j] + half
+    return np.clip(low, -100, 100), np.clip(high, -100, 100)
+
+
+def _pair_tests(stubs: list[dict], col: dict, moments: dict | None, b: dict, is_share: np.ndarray,
+                centre: np.ndarray, design: SurveyDesign | None, options: dict) -> pd.DataFrame:
+    """Every tested pair of one banner's columns on every line (``col``: the columns' sums;
+    ``moments``: what their linearized variances are made of, under a design), with p
+    adjusted within each line."""
+    k = len(b["levels"])
+    pairs = [(a, a + 1) for a in range(k - 1)] if options["compare"] == "previous" else \
+        [(a, c) for a in range(k) for c in range(a + 1, k)]
     first, second = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
-    W, W2, S1, S2, N = sums
-    side = [arr[first] for arr in sums]
-    other = [arr[second] for arr in sums]
+    order = ("w", "w2", "wx", "wxx", "n")
+    side, other = tuple(col[key][first] for key in order), tuple(col[key][second] for key in order)
     lin = None
     if design is not None:
-        X, ok, w, masks = respondents
-        moments = _moments(np.where(ok, X, 0.0), ok, np.where(ok, w[:, None], 0.0), masks, design)
-        lin = _variances({k: v[first] for k, v in moments.items()}, {k: v[second] for k, v in moments.items()},
+        lin = _variances({key: v[first] for key, v in moments.items()}, {key: v[second] for key, v in moments.items()},
                          design)
         with np.errstate(invalid="ignore", divide="ignore"):
-            diff = S1[first] / W[first] - S1[second] / W[second]
+            diff = side[2] / side[0] - other[2] / other[0]
             lin["rs_f"] = diff ** 2 / lin["var_diff"]  # a share's test: svyttest on its indicator, as F(1, df)
         lin["rs_df"] = lin["df_diff"]
-    c = contrast(tuple(side), tuple(other), is_share=is_share, centre=centre, confidence=0.95, min_n=min_base,
-                 group="in this column", other="in the other column", rest="the other column", design=lin)
+    c = contrast(side, other, is_share=is_share, centre=centre, confidence=options["confidence"],
+                 min_n=options["min_base"], group="in this column", other="in the other column",
+                 rest="the other column", design=lin, own=False)
     if design is None:  # shares: the pooled z-test of Q and SPSS, R's prop.test(correct = FALSE)
         c["statistic"], c["p"] = _pooled_z(side, other, is_share, c)
-    measures = [(stub["key"], code) for stub in stubs for code, _ in stub["categories"]]
-    frame = pd.DataFrame({
-        "stub": np.tile([m[0] for m in measures], len(pairs)), "category": np.tile([m[1] for m in measures],
-                                                                                   len(pairs)),
-        "banner": banner_name, "first": np.repeat([letters[a] for a in first], len(measures)),
-        "second": np.repeat([letters[b] for b in second], len(measures)),
+    keys = [(stub["key"], line["category"]) for stub in stubs for line in stub["lines"]]
+    m = len(keys)
+    p_adj = _adjust_within_lines(c["p"], options["adjust"])
+    letters = b["letters"]
+    return pd.DataFrame({
+        "stub": np.tile([key[0] for key in keys], len(pairs)),
+        "category": np.tile(np.array([key[1] for key in keys], dtype=object), len(pairs)),
+        "banner": b["name"], "first": np.repeat([letters[a] for a in first], m),
+        "second": np.repeat([letters[a] for a in second], m),
         "diff": c["diff"].ravel(), "statistic": c["statistic"].ravel(), "df": c["df"].ravel(), "p": c["p"].ravel(),
-        "note": c["note"].ravel(),
+        "p_adj": p_adj.ravel(), "note": c["note"].ravel(),
+        "_line": np.tile(np.arange(m), len(pairs)), "_first": np.repeat(first + b["start"], m),
+        "_second": np.repeat(second + b["start"], m),
     })
-    frame["p_adj"] = _adjust_within_rows(frame, adjust)
-    return frame[["stub", "category", "banner", "first", "second", "diff", "statistic", "df", "p", "p_adj", "note"]]
 
 
 def _pooled_z(side, other, is_share, c: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -549,42 +757,43 @@ def _pooled_z(side, other, is_share, c: dict) -> tuple[np.ndarray, np.ndarray]:
     return (np.where(share & tested, z, c["statistic"]), np.where(share & tested, p, c["p"]))
 
 
-def _adjust_within_rows(frame: pd.DataFrame, method: str) -> np.ndarray:
-    """Each row's (stub and category's) p-values adjusted across its pairs of columns."""
-    out = frame["p"].to_numpy(dtype=float).copy()
+def _adjust_within_lines(p: np.ndarray, method: str) -> np.ndarray:
+    """Each line's p-values (a column of ``p``: pairs x lines) adjusted across its pairs of columns."""
+    out = np.array(p, dtype=float)
     if method == "none":
         return out
     from statsmodels.stats.multitest import multipletests  # deferred: statsmodels
 
-    for _, idx in frame.groupby(["stub", "category"], sort=False).indices.items():
-        p = out[idx]
-        valid = np.isfinite(p)
+    for j in range(out.shape[1]):
+        valid = np.isfinite(out[:, j])
         if valid.any():
-            p[valid] = multipletests(p[valid], method=method)[1]
-            out[idx] = p
+            out[valid, j] = multipletests(out[valid, j], method=method)[1]
     return out
 
 
-def _with_letters(cells: pd.DataFrame, pairs: pd.DataFrame, levels: tuple[float, float],
-                  min_base: float) -> pd.DataFrame:
+def _with_letters(cells: pd.DataFrame, pairs: pd.DataFrame, banners: list[dict], options: dict) -> pd.DataFrame:
     """Each cell's letters (the columns it is significantly above), whether it was tested,
     and why not."""
-    loose, strict = levels
-    higher: dict[tuple, list[str]] = {}
-    tested: set[tuple] = set()
+    (loose, strict), min_base = options["levels"], options["min_base"]
+    columns = sum(len(b["levels"]) for b in banners)
+    lines = int(cells["_line"].max()) + 1
+    letter = np.array([x for b in banners for x in b["letters"]], dtype=object)
+    tested = np.zeros((columns, lines), bool)
+    higher = np.full((columns, lines), "", dtype=object)
     if len(pairs):
-        for r in pairs.itertuples(index=False):
-            if not np.isfinite(r.p_adj):
-                continue
-            for me, them, sign in ((r.first, r.second, 1), (r.second, r.first, -1)):
-                tested.add((r.stub, r.category, r.banner, me))
-                if r.p_adj < loose and sign * r.diff > 0:
-                    higher.setdefault((r.stub, r.category, r.banner, me), []).append(
-                        them.upper() if r.p_adj < strict else them.lower())
-    keys = list(zip(cells["stub"], cells["category"], cells["banner"], cells["letter"]))
-    cells = cells.copy()
-    cells["higher_than"] = ["".join(sorted(higher.get(k, []), key=str.upper)) for k in keys]
-    cells["tested"] = [k in tested for k in keys]
+        line, a, b, p, diff = (pairs[k].to_numpy() for k in ("_line", "_first", "_second", "p_adj", "diff"))
+        ok = np.isfinite(p.astype(float))
+        tested[a[ok], line[ok]] = True
+        tested[b[ok], line[ok]] = True
+        for i in np.flatnonzero(ok & (p < loose) & (diff != 0)):
+            win, lose = (a[i], b[i]) if diff[i] > 0 else (b[i], a[i])
+            mark = letter[lose]
+            higher[win, line[i]] += mark.upper() if p[i] < strict else mark.lower()
+    at = (cells["_column"].to_numpy(), cells["_line"].to_numpy())
+    value = cells["_value"].to_numpy()
+    cells = cells.drop(columns=["_line", "_column", "_value"])
+    cells["higher_than"] = np.where(value, ["".join(sorted(h, key=str.upper)) for h in higher[at]], "")
+    cells["tested"] = tested[at] & value
     small = (cells["letter"] != "") & (cells["n_eff"] < min_base)
     cells["note"] = np.where(small, f"base too small to test (effective base below {min_base:g})", "")
     return cells

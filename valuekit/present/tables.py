@@ -54,6 +54,8 @@ _WORDS = {
     "base": {"en": "Base", "es": "Base", "it": "Base"},
     "effective": {"en": "Effective base", "es": "Base efectiva", "it": "Base effettiva"},
     "back": {"en": "← index", "es": "← índice", "it": "← indice"},
+    "low": {"en": "Lower bound ({level})", "es": "Límite inferior ({level})", "it": "Limite inferiore ({level})"},
+    "high": {"en": "Upper bound ({level})", "es": "Límite superior ({level})", "it": "Limite superiore ({level})"},
 }
 
 
@@ -171,6 +173,7 @@ def _formats(book) -> dict:
             "small": book.add_format({"num_format": "#,##0", "font_color": "#C00000", "bg_color": "#F2F2F2"}),
             "percent": book.add_format({"num_format": "0.0%"}),
             "decimal": book.add_format({"num_format": "0.00"}),
+            "points": book.add_format({"num_format": "0.0"}),
             "letters": book.add_format({"font_color": "#1F4E79", "bold": True}),
             "flag": book.add_format({"font_color": "#C00000"}),
             "note": book.add_format({"italic": True, "font_color": "#555555"}),
@@ -217,7 +220,9 @@ def _write_sheet(sheet, table: Banner, stub, f: dict, lang: str, index_name: str
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)  # printed one page wide
     sheet.repeat_rows(top, r - 1)
-    r = _write_values(sheet, [x for x in rows if x[0] not in ("base", "effective base")], columns, lookup, f, r)
+    level = f"{table.settings['confidence']:.0%}"
+    r = _write_values(sheet, [x for x in rows if x[0] not in ("base", "effective base")], columns, lookup, f, r,
+                      (_word("low", lang, level=level), _word("high", lang, level=level)))
     s = table.settings
     sheet.write(r + 1, 0, _word("letters", lang, strict=s["levels"][1], loose=s["levels"][0],
                                 adjust=_WORDS["adjust"][s["adjust"]][lang]), f["note"])
@@ -253,22 +258,25 @@ def _write_bases(sheet, rows, columns, lookup: dict, f: dict, lang: str, r: int,
     return r
 
 
-def _write_values(sheet, rows, columns, lookup: dict, f: dict, r: int) -> int:
+def _write_values(sheet, rows, columns, lookup: dict, f: dict, r: int, words: tuple[str, str]) -> int:
     """One row per category, box, NET, mean or SD: numbers with their formats, letters beside
-    them; returns the next row."""
+    them; an NPS (in points) with its interval's bounds on the two rows below (``words``:
+    their labels); returns the next row."""
     for stat, category, category_label in rows:
-        sheet.write(r, 0, str(category_label), f["label"])
-        fmt = f["percent"] if stat in _PERCENT else f["decimal"]
-        for i, (banner_name, column, *_) in enumerate(columns):
-            cell = lookup[(stat, category, banner_name, column)]
-            value = float(cell["value"])
-            if np.isfinite(value):
-                sheet.write_number(r, 1 + 2 * i, value, fmt)
-            else:
-                sheet.write_blank(r, 1 + 2 * i, None, fmt)
-            if cell["higher_than"]:
-                sheet.write_string(r, 2 + 2 * i, str(cell["higher_than"]), f["letters"])
-        r += 1
+        fmt = f["percent"] if stat in _PERCENT else f["points"] if stat == "nps" else f["decimal"]
+        lines = [(str(category_label), "value")] + ([(words[0], "low"), (words[1], "high")] if stat == "nps" else [])
+        for label, field in lines:
+            sheet.write(r, 0, label, f["label"])
+            for i, (banner_name, column, *_) in enumerate(columns):
+                cell = lookup[(stat, category, banner_name, column)]
+                value = float(cell[field])
+                if np.isfinite(value):
+                    sheet.write_number(r, 1 + 2 * i, value, fmt)
+                else:
+                    sheet.write_blank(r, 1 + 2 * i, None, fmt)
+                if field == "value" and cell["higher_than"]:
+                    sheet.write_string(r, 2 + 2 * i, str(cell["higher_than"]), f["letters"])
+            r += 1
     return r
 
 

@@ -228,6 +228,16 @@ class SurveyDesign:
                       for j in range(z.shape[1])], axis=-1)
         return self.totals_variance(t)
 
+    def variance_units(self) -> tuple[np.ndarray, int, bool]:
+        """What a weighted mean's variance is summed over: each respondent's unit, the number
+        of units, and whether they are clusters. Without clusters (each respondent their own)
+        the units are the strata, and a mean's variance comes from each stratum's sums of its
+        influence values and their squares; with clusters, from each cluster's total (see
+        :meth:`grouped_variance`)."""
+        if self._P is None:
+            return self._psu_stratum[self._psu], len(self._n_h), False
+        return self._psu, len(self._psu_stratum), True
+
     def covariance(self, z: np.ndarray) -> np.ndarray:
         """The linearized covariance matrix (k x k) of the estimates whose influence values are ``z`` (n x k)."""
         t = self.psu_totals(np.asarray(z, float))
