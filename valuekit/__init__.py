@@ -35,7 +35,7 @@ _LAZY = {
     "datasets": ["list_datasets", "load_demo"],
     "analyse.competitor": ["attribute_comparison", "value_map"],
     "evidence": ["Evidence", "evidence_settings"],
-    "errors": ["ValuekitError", "FileError", "SurveyError", "ParameterError", "LeverError"],
+    "errors": ["ValuekitError", "FileError", "SurveyError", "ParameterError", "LeverError", "TablesError"],
     "analyse.drivers": ["importance_performance", "key_drivers", "outcome_slopes", "relative_weights", "shapley_r2"],
     "measure.sem": ["CFAResult", "PathResult", "compare_structures", "fit_cfa", "structure_verdict", "value_path"],
     "survey.io": ["SourceInfo", "SurveyFileError", "read_survey_file"],
@@ -49,6 +49,7 @@ _LAZY = {
     "present.reader": ["ReaderTable", "reader_table"],
     "analyse.tables": ["Banner", "banner"],
     "present.tables": ["style_banner", "write_tables"],
+    "present.tablespec": ["make_tables", "read_tables_spec", "default_tables_spec"],
 }
 _WHERE = {name: module for module, names in _LAZY.items() for name in names}
 
@@ -82,5 +83,5 @@ __all__ = [
     "rake", "weight_survey", "read_targets", "Targets", "RakeResult", "TargetsError",
     "fit_cfa", "compare_structures", "structure_verdict", "value_path", "CFAResult", "PathResult",
     "Evidence", "evidence_settings", "ReaderTable", "reader_table", "Banner", "banner",
-    "style_banner", "write_tables",
+    "style_banner", "write_tables", "make_tables", "read_tables_spec", "default_tables_spec", "TablesError",
 ]

@@ -1,4 +1,4 @@
-"""Command line: ``valuekit init``, ``audit``, ``score``, ``weight``, ``report``, ``dashboard`` and ``deck``.
+"""Command line: ``valuekit init``, ``audit``, ``score``, ``weight``, ``report``, ``dashboard``, ``deck`` and ``tables``.
 
 Examples (``D=valuekit/datasets/data``, the bundled surveys of a checkout;
 ``valuekit.list_datasets()`` gives their paths wherever valuekit is installed)::
@@ -13,6 +13,7 @@ Examples (``D=valuekit/datasets/data``, the bundled surveys of a checkout;
     valuekit report $D/demo_survey.csv $D/demo_wave3.csv --codebook $D/demo_codebook.yaml --out tracking
     valuekit dashboard my_survey.csv --codebook my_codebook.yaml     # http://127.0.0.1:8866/
     valuekit deck --scenario cheaper.yaml --compare a.yaml b.yaml --template company.pptx --out deck.pptx
+    valuekit tables $D/demo_survey.csv --codebook $D/demo_codebook.yaml -o tables.xlsx     # banner tables
 
 Every problem with the input (a :class:`valuekit.errors.ValuekitError`, or a wrong flag)
 is printed as one line, ``valuekit <command>: <message>``, with exit status 2; ``--debug``
@@ -737,6 +738,45 @@ def _init(args) -> int:
     return 0
 
 
+def _tables(args) -> int:
+    from .present.tables import write_tables  # deferred: this command's modules (a fast --help)
+    from .present.tablespec import make_tables, read_tables_spec, tables_spec_yaml
+
+    if args.draft_spec:
+        out = _check.output_file("--draft-spec", args.draft_spec, "tables spec")
+        if out.suffix.lower() not in (".yaml", ".yml"):
+            raise ParameterError(f"--draft-spec: expected a file name ending in .yaml, got '{out.name}'",
+                                 name="--draft-spec")
+        _check.apart([("--draft-spec", out)], [("DATA", args.data), ("--codebook", args.codebook),
+                                               ("--spec", args.spec)])
+        if out.exists() and not args.force:
+            raise FileError(f"--draft-spec: {out} exists; pass --force to overwrite it", path=str(out))
+    else:
+        if args.output is None:
+            raise ParameterError("--output: the workbook to write (tables.xlsx) is required, or --draft-spec",
+                                 name="--output")
+        out = _output_arg(args, "tables", {".xlsx": "an Excel workbook"})
+        _check.apart([("--output", out)], [("--spec", args.spec)])
+    spec = None if args.spec is None else read_tables_spec(_check.input_file("--spec", args.spec, "tables spec"))
+    # (read first, so that a wrong spec is said before the survey is loaded)
+    survey = load_survey(args.data, codebook=args.codebook, exclude=_exclusions(args), **_read_options(args))
+    if args.draft_spec:
+        from .present.tablespec import default_tables_spec  # deferred: this command's modules
+
+        drafted = spec or default_tables_spec(survey.codebook, survey.data)
+        _check.write_text(out, tables_spec_yaml(drafted), "tables spec")
+        print(f"wrote {out}: {len(drafted['tables'])} table(s) by {', '.join(drafted['banners']) or 'no banner'}; "
+              f"edit it, then: valuekit tables {args.data} --codebook {args.codebook} --spec {out} -o tables.xlsx")
+        return 0
+    tables = make_tables(survey, args.spec, banners=args.banner or None, lang=args.lang)
+    title = (spec or {}).get("title") or survey.codebook.name or Path(args.data).stem
+    write_tables(tables, out, title=title, lang=args.lang, overwrite=True)
+    sheets = sum(t.cells["stub"].nunique() for t in tables)
+    print(f"wrote {out}: {len(tables)} table(s), {sheets} sheet(s) and the index; {len(survey.data):,} respondents; "
+          f"{tables[0].settings['variance']}")
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a wrong flag is one line and exit status 2, like every input error."""
 
@@ -916,6 +956,24 @@ def _deck_command(sub, common) -> None:
     deck.set_defaults(func=_deck)
 
 
+def _tables_command(sub, common) -> None:
+    """The tables command: its arguments."""
+    tables = sub.add_parser("tables", parents=[common], help="write banner tables with significance letters to an "
+                                                             "Excel workbook")
+    _add_input(tables)
+    _exclude_args(tables)
+    tables.add_argument("--spec", help="tables.yaml: the tables, banners and significance settings (default: drafted "
+                                       "from the codebook: scores, outcomes and items by every context column)")
+    tables.add_argument("--banner", action="append", metavar="COLUMN",
+                        help="a banner column for every table, replacing the spec's; repeatable")
+    tables.add_argument("-o", "--output", help="the workbook to write (.xlsx)")
+    tables.add_argument("--draft-spec", metavar="PATH", help="write the spec that would be used (the default one, "
+                                                             "or --spec as read) as YAML to edit, and stop")
+    tables.add_argument("--lang", choices=["en", "es", "it"], default="en", help="labels and numbers' language")
+    tables.add_argument("--force", action="store_true", help="overwrite an existing output")
+    tables.set_defaults(func=_tables)
+
+
 def _parser() -> argparse.ArgumentParser:
     """The command line: one sub-command per job, each declared by its own function."""
     parser = _Parser(prog="valuekit", description="Customer-perceived value workbook.")
@@ -932,6 +990,7 @@ def _parser() -> argparse.ArgumentParser:
     _report_command(sub, common)
     _dashboard_command(sub, common)
     _deck_command(sub, common)
+    _tables_command(sub, common)
     return parser
 
 
@@ -942,7 +1001,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for flag, attr in (("DATA", "data"), ("--codebook", "codebook"), ("--targets", "targets"),
                            ("--levers", "levers"), ("--output", "output"), ("--out", "out"),
-                           ("--scenarios", "scenarios")):
+                           ("--scenarios", "scenarios"), ("--spec", "spec"), ("--draft-spec", "draft_spec")):
             if isinstance(getattr(args, attr, None), str):  # a path no file system can hold, named by its flag
                 _check.path(flag, getattr(args, attr))
         return args.func(args)

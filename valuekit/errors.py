@@ -25,7 +25,8 @@ keeps working::
 from __future__ import annotations
 
 __all__ = ["ValuekitError", "CodebookError", "FileError", "SurveyFileError", "SurveyError",
-           "NoSacrificesError", "TargetsError", "ScenarioError", "LeverError", "ParameterError", "NotebookError"]
+           "NoSacrificesError", "TargetsError", "ScenarioError", "LeverError", "ParameterError", "NotebookError",
+           "TablesError"]
 
 
 class ValuekitError(ValueError):
@@ -78,6 +79,17 @@ class ScenarioError(ValuekitError):
 
 class LeverError(ScenarioError):
     """A lever file (or ``levers:`` section) that cannot be used as written; names the key."""
+
+
+class TablesError(ValuekitError):
+    """A tables spec (``tables.yaml``) that cannot be used as written, or that this survey
+    cannot fill; the message names the file (``.path``) and the key (``.key``, e.g.
+    ``tables[1].rows[0]``)."""
+
+    def __init__(self, message: str, key: str | None = None, path: str | None = None):
+        super().__init__(message)
+        self.key = key
+        self.path = path
 
 
 class ParameterError(ValuekitError):

@@ -24,6 +24,7 @@ from valuekit.measure import reliability, scoring
 from valuekit.measure import sem as measurement
 from valuekit.present import plots
 from valuekit.present import tables as ptables
+from valuekit.present import tablespec
 from valuekit.survey import weighting
 from valuekit.survey.codebook import Codebook
 
@@ -460,6 +461,12 @@ CASES = [
     ("table", lambda c: ptables.style_banner(5)),
     ("tables", lambda c: ptables.write_tables([], "t.xlsx")),
     ("path", lambda c: ptables.write_tables(tables.banner(c["data"], ["channel"], ["world_view"]), "t.csv")),
+    ("confidence", lambda c: tables.banner(c["data"], ["channel"], ["world_view"], confidence=1.5)),
+    ("spec", lambda c: tablespec.read_tables_spec(5)),
+    ("codebook", lambda c: tablespec.default_tables_spec(5)),
+    ("survey", lambda c: tablespec.make_tables(c["data"])),
+    ("lang", lambda c: tablespec.make_tables(c["survey"], lang="xx")),
+    ("spec", lambda c: tablespec.tables_spec_yaml(5)),
 ]
 
 
@@ -496,7 +503,7 @@ def test_every_public_function_has_a_case():
     records = ("PlaybookResult", "GroupPlaybook", "RakeResult", "Targets", "TargetsError",  # plain records, an error class
                "CFAResult", "PathResult", "BigAudit", "Banner")
     for module in (scoring, segments, drivers, compare, reliability, playbook, plots, nulltest, significance, waves,
-                   tables, ptables, weighting, measurement, bigdata):
+                   tables, ptables, tablespec, weighting, measurement, bigdata):
         for name in module.__all__:
             obj = getattr(module, name)
             if (inspect.isfunction(obj) or inspect.isclass(obj)) and name not in records:

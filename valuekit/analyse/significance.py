@@ -443,16 +443,8 @@ def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.nd
                                                           confidence)
     else:
         se, stat, df, p, ci_low, ci_high = _design_tests(diff, share, design, confidence)
-    nothing = np.full(diff.shape, np.nan)
-    if not own:
-        g_low = g_high = r_low = r_high = nothing
-    elif design is None:
-        g_low, g_high = _own_interval(mg, a, neg, pg, is_share, confidence, shift)
-        r_low, r_high = _own_interval(mr, b, ner, pr, is_share, confidence, shift)
-    else:
-        g_low, g_high = _design_interval(mg, design["var_first"], Ng, design["df_first"], share, confidence, shift)
-        r_low, r_high = _design_interval(mr, design["var_second"], Nr, design["df_second"], share, confidence,
-                                         shift)
+    g_low, g_high, r_low, r_high = _sides_intervals(((mg, a, neg, pg, Ng), (mr, b, ner, pr, Nr)), is_share, share,
+                                                    confidence, shift, design, own)
     with np.errstate(invalid="ignore"):
         h = proportion_effectsize(np.clip(pg, 0, 1), np.clip(pr, 0, 1))
     effect = np.where(share, h, g)
@@ -487,6 +479,22 @@ def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.nd
         "effect": np.where(bad, np.nan, effect), "statistic": np.where(bad, np.nan, stat),
         "df": np.where(bad | (share & (design is None)), np.nan, df), "p": np.where(bad, np.nan, p), "note": note,
     }
+
+
+def _sides_intervals(sides: tuple, is_share, share, confidence: float, shift, design: dict | None,
+                     own: bool) -> tuple:
+    """Each side's own interval for :func:`contrast` (``sides``: per side its centred mean,
+    its variance of the mean, effective n, share and count): Wilson / t without a design, the
+    design's otherwise; NaN when not asked (``own=False``)."""
+    if not own:
+        return tuple(np.full(np.shape(sides[0][0]), np.nan) for _ in range(4))
+    if design is None:
+        return tuple(x for m, var, ne, p, _ in sides
+                     for x in _own_interval(m, var, ne, p, is_share, confidence, shift))
+    out = []
+    for (m, _, _, _, n), key in zip(sides, ("first", "second")):
+        out += _design_interval(m, design[f"var_{key}"], n, design[f"df_{key}"], share, confidence, shift)
+    return tuple(out)
 
 
 def _table_options(settings, adjust, alpha, confidence) -> tuple[dict, str, float, float]:

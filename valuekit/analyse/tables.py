@@ -253,35 +253,41 @@ def _tabulate(stubs: list[dict], banners: list[dict], w: np.ndarray, design: Sur
     """Every column's cells (the Total first) and every banner's tests, with the letters."""
     n = len(w)
     unit, n_units, clustered = (np.zeros(n, np.intp), 1, False) if design is None else design.variance_units()
-    lines = [line for stub in stubs for line in stub["lines"]]
-    is_share = np.array([line["share"] for line in lines])
+    is_share = np.array([line["share"] for stub in stubs for line in stub["lines"]])
     centre = options["centre"] = np.concatenate([_centres(stub) for stub in stubs])
     squares = design is not None and not clustered
     if options["total"]:
         banners = [{"name": "Total", "label": "Total", "codes": np.zeros(n, np.intp), "levels": ["Total"],
                     "total": True}] + banners
-    letters = _letters(sum(len(b["levels"]) for b in banners if not b.get("total")))
-    sums, pairs, start, own, offset = [], [], 0, [], 0
+    _letter_banners(banners)
+    sums, own, pairs = [], [], []
     for b, parts in zip(banners, _all_sums(stubs, banners, (unit, n_units), w, centre, squares)):
-        k = len(b["levels"])
-        b["start"], offset = offset, offset + k
-        col = {key: v.sum(axis=1) for key, v in parts.items()}
-        sums.append(col)
+        sums.append({key: v.sum(axis=1) for key, v in parts.items()})
         moments = None if design is None else _moments_of(
             parts["w"], parts["wx"], parts["n"], (parts["w2xx"], parts["w2x"], parts["w2"]) if squares else None)
         own.append(None if moments is None else _variances(moments, moments, design))
-        if b.get("total"):
-            b["letters"] = [""]
-            continue
-        b["letters"] = letters[start:start + k]
-        start += k
-        pairs.append(_pair_tests(stubs, col, moments, b, is_share, centre, design, options))
+        if not b.get("total"):
+            pairs.append(_pair_tests(stubs, sums[-1], moments, b, is_share, centre, design, options))
     col = {key: np.concatenate([s[key] for s in sums]) for key in sums[0]}
     var = None if design is None else {key: np.concatenate([o[key] for o in own]) for key in ("var_first",
                                                                                               "df_first")}
     pairs = pd.concat(pairs, ignore_index=True)
     cells = _with_letters(_cells(stubs, banners, col, var, options), pairs, banners, options)
     return cells, pairs.drop(columns=["_line", "_first", "_second"])
+
+
+def _letter_banners(banners: list[dict]) -> None:
+    """Each banner's first column's position among all (``start``) and its columns' letters
+    (A, B, ... across the table; none for the Total)."""
+    letters = _letters(sum(len(b["levels"]) for b in banners if not b.get("total")))
+    offset = used = 0
+    for b in banners:
+        k = len(b["levels"])
+        b["start"], offset = offset, offset + k
+        if b.get("total"):
+            b["letters"] = [""]
+        else:
+            b["letters"], used = letters[used:used + k], used + k
 
 
 def _centres(stub: dict) -> np.ndarray:
@@ -432,16 +438,7 @@ def _stub(spec, i: int, cb: Codebook, data: pd.DataFrame, scores: pd.DataFrame |
     not answered; the last code for an answer in none of them) and each line's value per
     category (``V``)."""
     where = f"rows[{i}]"
-    if isinstance(spec, dict):
-        unknown = sorted(set(spec) - {"row", "stat", "k", "codes", "label"})
-        if unknown:
-            raise ParameterError(f"{where}: unknown key(s) {unknown}; a row has row, stat, k, codes, label",
-                                 name="rows")
-        name, stat = spec.get("row"), spec.get("stat")
-    else:
-        name, stat = spec, None
-    if not isinstance(name, str):
-        raise expected_error(where, "a column name or a dict with 'row'", spec)
+    name, stat = _stub_spec(spec, where)
     values, is_item = _stub_values(name, where, cb, data, scores)
     numeric = pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
     stat = stat or ("percent" if is_item or not numeric or name == "verdict" else "mean")
@@ -457,6 +454,30 @@ def _stub(spec, i: int, cb: Codebook, data: pd.DataFrame, scores: pd.DataFrame |
                 "lines": [{"stat": "mean", "category": "mean", "label": "Mean", "share": False}]}
     if stat == "nps":
         return {**stub, **_nps_stub(name, where, values, cb, is_item)}
+    return {**stub, **_categorical_stub(spec, (where, name, stat), values, (is_item, numeric), cb, lang)}
+
+
+def _stub_spec(spec, where: str) -> tuple[str, str | None]:
+    """A row's name and statistic (None: the default for what it names), its keys checked."""
+    if isinstance(spec, dict):
+        unknown = sorted(set(spec) - {"row", "stat", "k", "codes", "label"})
+        if unknown:
+            raise ParameterError(f"{where}: unknown key(s) {unknown}; a row has row, stat, k, codes, label",
+                                 name="rows")
+        name, stat = spec.get("row"), spec.get("stat")
+    else:
+        name, stat = spec, None
+    if not isinstance(name, str):
+        raise expected_error(where, "a column name or a dict with 'row'", spec)
+    return name, stat
+
+
+def _categorical_stub(spec, row: tuple[str, str, str], values: pd.Series, kind: tuple[bool, bool],
+                      cb: Codebook | None, lang: str) -> dict:
+    """The lines of a percentage, box or NET stub (``row``: where it is in the call, its name
+    and statistic), each respondent's category and each line's value per category (1 for the
+    categories it counts)."""
+    (where, name, stat), (is_item, numeric) = row, kind
     if is_item or name == "verdict":
         codes = _codes(name, cb, is_item)
         position = _positions(values, codes, numeric)
@@ -471,7 +492,7 @@ def _stub(spec, i: int, cb: Codebook, data: pd.DataFrame, scores: pd.DataFrame |
     V = np.zeros((len(codes) + 1, len(lines)))
     for j, chosen in enumerate(picked):
         V[[codes.index(c) for c in chosen], j] = 1.0
-    return {**stub, "codes": position.astype(np.intp), "V": V, "lines": lines}
+    return {"codes": position.astype(np.intp), "V": V, "lines": lines}
 
 
 def _positions(values: pd.Series, codes: list, numeric: bool) -> np.ndarray:

@@ -229,7 +229,9 @@ def _write_sheet(sheet, table: Banner, stub, f: dict, lang: str, index_name: str
     sheet.write(r + 2, 0, _word("small", lang, min_base=s["min_base"]), f["note"])
     sheet.set_column(0, 0, min(60, max(14, max(len(str(v[2])) for v in rows) + 2, len(label) // 2)))
     for i, col in enumerate(columns):
-        sheet.set_column(1 + 2 * i, 1 + 2 * i, min(22, max(9, len(str(col[2])) * 0.9)))
+        words = str(col[2]).split() or [""]  # wide enough for its longest word: a header wraps between words only
+        sheet.set_column(1 + 2 * i, 1 + 2 * i, max(9, min(22, len(str(col[2])) * 0.9),
+                                                    max(map(len, words)) * 1.2 + 1))
         sheet.set_column(2 + 2 * i, 2 + 2 * i, 6)
 
 
@@ -295,9 +297,15 @@ def _write_index(sheet, tables: list[Banner], sheets: dict, f: dict, title: str,
     for i, (key, value) in enumerate(facts, start=2):
         sheet.write(i, 0, key, f["bold"])
         sheet.write(i, 1, value)
-    r = len(facts) + 3
-    sheet.write(r, 0, _word("index", lang), f["bold"])
-    for j, ((i, stub), name) in enumerate(sheets.items(), start=r + 1):
+    j = len(facts) + 3
+    sheet.write(j, 0, _word("index", lang), f["bold"])
+    group = None
+    for (i, stub), name in sheets.items():
+        j += 1
+        if i != group and tables[i].settings.get("title"):  # a titled table (a spec's): its title above its sheets
+            group = i
+            sheet.write(j, 0, str(tables[i].settings["title"]), f["bold"])
+            j += 1
         cells = tables[i].cells
         label = cells.loc[cells["stub"] == stub, "stub_label"].iloc[0]
         sheet.write_url(j, 0, f"internal:'{name}'!A1", f["link"], name)
