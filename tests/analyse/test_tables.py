@@ -216,6 +216,20 @@ def test_the_unweighted_nps_has_the_adjusted_wald_interval():
     assert shown.loc[("recommend", "NPS"), ("group", "first (A)")] == "20.0 B"
 
 
+def test_banner_columns_read_in_the_codebooks_words():
+    """The verdict across the top in its own order and words; a value the codebook labels
+    (``wave_1: {en: March 2025}``) by its label."""
+    survey = vk.load_demo("demo")
+    t = banner(survey, ["money"], ["verdict", survey.data["world_view"].map(lambda v: 1 if v == "price first" else 2)
+                                   .rename("wave")])
+    heads = t.cells[["banner", "column_label", "letter"]].drop_duplicates()
+    assert heads.loc[heads["banner"] == "verdict", "column_label"].tolist() == ["Value destroyed", "Neutral value",
+                                                                               "Value created"]
+    assert heads.loc[heads["banner"] == "wave", "column_label"].tolist() == ["March 2025", "September 2025"]
+    spanish = banner(survey, ["money"], ["verdict"], lang="es").to_frame(lang="es")
+    assert spanish.columns[1] == ("Veredicto de valor", "Valor destruido (A)")
+
+
 @pytest.mark.adversarial("error")
 @pytest.mark.parametrize("kwargs, name, text", [
     (dict(rows=["nope"]), "rows", "'nope' is neither a score"),

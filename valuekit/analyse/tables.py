@@ -68,6 +68,13 @@ _CELL_COLUMNS = ["stub", "stub_label", "statistic", "category", "category_label"
 _KIND = {"percent": "percent", "top": "percent", "bottom": "percent", "net": "percent", "mean": "decimal",
          "sd": "decimal", "nps": "decimal", "base": "count", "effective base": "count"}
 _INTERVAL = {"en": "{confidence} interval", "es": "Intervalo del {confidence}", "it": "Intervallo al {confidence}"}
+#: The words of the lines every stub has, by language.
+_LINES = {"total": {"en": "Total", "es": "Total", "it": "Totale"}, "base": {"en": "Base", "es": "Base", "it": "Base"},
+          "effective base": {"en": "Effective base", "es": "Base efectiva", "it": "Base effettiva"},
+          "mean": {"en": "Mean", "es": "Media", "it": "Media"}, "sd": {"en": "SD", "es": "DE", "it": "DS"},
+          "promoters": {"en": "Promoters (9-10)", "es": "Promotores (9-10)", "it": "Promotori (9-10)"},
+          "passives": {"en": "Passives (7-8)", "es": "Pasivos (7-8)", "it": "Passivi (7-8)"},
+          "detractors": {"en": "Detractors (0-6)", "es": "Detractores (0-6)", "it": "Detrattori (0-6)"}}
 
 
 def _points(value: float, lang: str) -> str:
@@ -99,8 +106,9 @@ class Banner:
         ``second``), ``diff`` (first minus second), ``statistic``, ``df``, ``p``, ``p_adj``
         and ``note``.
     settings : dict
-        ``total``, ``levels`` (looser, stricter), ``adjust``, ``min_base``, ``compare`` and
-        ``variance`` (how the tests' variances were estimated).
+        ``total``, ``levels`` (looser, stricter), ``adjust``, ``min_base``, ``compare``,
+        ``confidence``, ``lang`` (of the labels) and ``variance`` (how the tests' variances
+        were estimated).
     """
 
     cells: pd.DataFrame
@@ -209,7 +217,7 @@ def banner(data: pd.DataFrame, rows, columns, *, codebook: Codebook | None = Non
     design = design_arg(design, data.index)
     options = _options(settings, total=total, levels=levels, adjust=adjust, compare=compare, min_base=min_base,
                        confidence=confidence)
-    lang = lang_arg(lang)
+    lang = options["lang"] = lang_arg(lang)
     scores = _scores_of(scores, rows, codebook, data)
     stubs = _unique([_stub(spec, i, codebook, data, scores, lang) for i, spec in enumerate(_list_arg("rows", rows))])
     banners = [_banner_column(spec, i, data, scores, codebook, lang)
@@ -257,8 +265,9 @@ def _tabulate(stubs: list[dict], banners: list[dict], w: np.ndarray, design: Sur
     centre = options["centre"] = np.concatenate([_centres(stub) for stub in stubs])
     squares = design is not None and not clustered
     if options["total"]:
-        banners = [{"name": "Total", "label": "Total", "codes": np.zeros(n, np.intp), "levels": ["Total"],
-                    "total": True}] + banners
+        word = _LINES["total"][options["lang"]]
+        banners = [{"name": "Total", "label": word, "codes": np.zeros(n, np.intp), "levels": ["Total"],
+                    "labels": [word], "total": True}] + banners
     _letter_banners(banners)
     sums, own, pairs = [], [], []
     for b, parts in zip(banners, _all_sums(stubs, banners, (unit, n_units), w, centre, squares)):
@@ -451,9 +460,9 @@ def _stub(spec, i: int, cb: Codebook, data: pd.DataFrame, scores: pd.DataFrame |
         raise ParameterError(f"{where}: '{name}' is not numeric; its {stat} cannot be taken", name="rows")
     if stat == "mean":
         return {**stub, "values": values.to_numpy(dtype=float, na_value=np.nan),
-                "lines": [{"stat": "mean", "category": "mean", "label": "Mean", "share": False}]}
+                "lines": [{"stat": "mean", "category": "mean", "label": _LINES["mean"][lang], "share": False}]}
     if stat == "nps":
-        return {**stub, **_nps_stub(name, where, values, cb, is_item)}
+        return {**stub, **_nps_stub(name, where, values, cb, is_item, lang)}
     return {**stub, **_categorical_stub(spec, (where, name, stat), values, (is_item, numeric), cb, lang)}
 
 
@@ -518,7 +527,7 @@ def _positions(values: pd.Series, codes: list, numeric: bool) -> np.ndarray:
     return np.where(answered, position, -1)
 
 
-def _nps_stub(name: str, where: str, values: pd.Series, cb: Codebook | None, is_item: bool) -> dict:
+def _nps_stub(name: str, where: str, values: pd.Series, cb: Codebook | None, is_item: bool, lang: str) -> dict:
     """An NPS stub's lines and categories: detractors (0-6), passives (7-8), promoters (9-10)
     of a 0-10 question; the NPS (promoters' percentage less detractors', in points) first."""
     x = values.to_numpy(dtype=float, na_value=np.nan)
@@ -535,8 +544,8 @@ def _nps_stub(name: str, where: str, values: pd.Series, cb: Codebook | None, is_
     codes = np.where(np.isfinite(x), np.select([x >= 9, x >= 7], [2, 1], 0), -1).astype(np.intp)
     lines = [{"stat": "nps", "category": "nps", "label": "NPS", "share": False}] + [
         {"stat": "percent", "category": group, "label": text, "share": True}
-        for group, text in (("promoters", "Promoters (9-10)"), ("passives", "Passives (7-8)"),
-                            ("detractors", "Detractors (0-6)"))]
+        for group, text in (("promoters", _LINES["promoters"][lang]), ("passives", _LINES["passives"][lang]),
+                            ("detractors", _LINES["detractors"][lang]))]
     V = np.array([[-100.0, 0, 0, 1], [0, 0, 1, 0], [100, 1, 0, 0]])
     return {"codes": codes, "V": V, "lines": lines}
 
@@ -635,13 +644,27 @@ def _banner_column(spec, i: int, data: pd.DataFrame, scores: pd.DataFrame | None
     else:
         raise expected_error(where, "a column name or a named Series of groups", spec)
     codes, levels = _factor(values)
+    if name == "verdict" and set(levels) <= set(VERDICTS):  # destroyed, neutral, created: the verdict's order
+        ordered = [v for v in VERDICTS if v in levels]
+        codes = np.where(codes >= 0, np.array([ordered.index(v) for v in levels])[np.maximum(codes, 0)], -1)
+        levels = ordered
     if len(levels) < 2:
         raise ParameterError(f"{where}: banner '{name}' has {len(levels)} value(s); a banner needs at least two "
                              "columns to compare", name="columns")
     if len(levels) > 26 * 2:
         raise ParameterError(f"{where}: banner '{name}' has {len(levels)} values; at most 52 columns are lettered "
                              "(merge rare values first)", name="columns")
-    return {"name": name, "label": _stub_label(name, cb, lang), "codes": codes, "levels": levels}
+    return {"name": name, "label": _stub_label(name, cb, lang), "codes": codes, "levels": levels,
+            "labels": [_level_label(name, v, cb, lang) for v in levels]}
+
+
+def _level_label(name: str, value, cb: Codebook | None, lang: str) -> str:
+    """A banner column's label: the verdict's words, the codebook's label of ``name_value``
+    (``wave_1: {en: March 2025}``), else the value as written."""
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    if cb is not None and (name == "verdict" or f"{name}_{text}" in cb.labels):
+        return cb.label(text if name == "verdict" else f"{name}_{text}", lang)
+    return text
 
 
 def _letters(k: int) -> list[str]:
@@ -655,6 +678,7 @@ def _cells(stubs: list[dict], banners: list[dict], col: dict, var: dict | None, 
     value (a mean's SD on the row below), then the stub's base and effective base; an NPS
     with its interval (``low``, ``high``)."""
     W, W2, S1, S2, N = col["w"], col["w2"], col["wx"], col["wxx"], col["n"]
+    lang = options["lang"]
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(W > 0, S1 / W + options["centre"], np.nan)
         ne = kish_n(W, W2)
@@ -666,10 +690,11 @@ def _cells(stubs: list[dict], banners: list[dict], col: dict, var: dict | None, 
         for line in stub["lines"]:
             template.append((stub, line["stat"], line["category"], line["label"], j, "value"))
             if line["stat"] == "mean":
-                template.append((stub, "sd", "sd", "SD", j, "sd"))
+                template.append((stub, "sd", "sd", _LINES["sd"][lang], j, "sd"))
             j += 1
-        template.append((stub, "base", "base", "Base", first, "base"))
-        template.append((stub, "effective base", "effective base", "Effective base", first, "effective base"))
+        template.append((stub, "base", "base", _LINES["base"][lang], first, "base"))
+        template.append((stub, "effective base", "effective base", _LINES["effective base"][lang], first,
+                         "effective base"))
     at = np.array([t[4] for t in template])
     what = np.array([t[5] for t in template])
     source = {"value": value, "sd": sd, "base": N, "effective base": ne}
@@ -677,7 +702,8 @@ def _cells(stubs: list[dict], banners: list[dict], col: dict, var: dict | None, 
     for kind, arr in source.items():
         shown[:, what == kind] = arr[:, at[what == kind]]
     interval = what == "value"
-    columns = [(b, level, letter) for b in banners for level, letter in zip(b["levels"], b["letters"])]
+    columns = [(b, level, label, letter) for b in banners
+               for level, label, letter in zip(b["levels"], b["labels"], b["letters"])]
     r, k = len(template), len(columns)
     return pd.DataFrame({
         "stub": np.tile([t[0]["key"] for t in template], k), "stub_label": np.tile([t[0]["label"] for t in template],
@@ -688,7 +714,7 @@ def _cells(stubs: list[dict], banners: list[dict], col: dict, var: dict | None, 
         "banner": np.repeat([c[0]["name"] for c in columns], r),
         "banner_label": np.repeat([c[0]["label"] for c in columns], r),
         "column": np.repeat(np.array([c[1] for c in columns], dtype=object), r),
-        "column_label": np.repeat([str(c[1]) for c in columns], r), "letter": np.repeat([c[2] for c in columns], r),
+        "column_label": np.repeat([c[2] for c in columns], r), "letter": np.repeat([c[3] for c in columns], r),
         "value": shown.ravel(), "low": np.where(interval, low[:, at], np.nan).ravel(),
         "high": np.where(interval, high[:, at], np.nan).ravel(),
         "n": N[:, at].ravel().astype(int), "n_eff": ne[:, at].ravel(), "_line": np.tile(at, k),

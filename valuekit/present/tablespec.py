@@ -24,7 +24,7 @@ every problem an error naming the file and the key (``tables.yaml: tables[1].row
 :func:`default_tables_spec` drafts one from the codebook, so that ``valuekit tables`` works
 with no spec at all: the value scores, the outcomes (an NPS for a 0-10 recommend item, the
 top-2 box and mean of the others) and every rated item's top-2 box, by every context column
-with 2 to 12 values.
+with 2 to 12 values (or by the value verdict when there is none).
 """
 
 from __future__ import annotations
@@ -140,7 +140,8 @@ def default_tables_spec(codebook: Codebook, data: pd.DataFrame | None = None) ->
     """The spec ``valuekit tables`` uses when none is given, drafted from the codebook.
 
     Three tables by every context column (world view, situation) with 2 to 12 values in
-    ``data`` (all of them without ``data``): the value scores (the verdict, the value ratio,
+    ``data`` (all of them without ``data``; without one, by the value verdict when
+    sacrifices are measured): the value scores (the verdict, the value ratio,
     benefits and sacrifices, each dimension and sacrifice); the outcomes (an NPS for a 0-10
     ``recommend`` outcome, the top-2 box and the mean of the others); and every benefit and
     sacrifice item's top-2 box.
@@ -160,6 +161,8 @@ def default_tables_spec(codebook: Codebook, data: pd.DataFrame | None = None) ->
     banners = [c for cols in cb.context.values() for c in cols]
     if data is not None:
         banners = [c for c in banners if c in data.columns and 2 <= data[c].nunique() <= _MAX_DRAFT_COLUMNS]
+    if not banners and cb.sacrifices:  # no grouping to compare: the customers who gain, break even and lose value
+        banners = ["verdict"]
     scores = ["verdict"] + (["value_ratio", "benefits", "sacrifices"] if cb.sacrifices else ["benefits"])
     scores += cb.dimensions + cb.sacrifices
     outcomes = []
