@@ -165,15 +165,7 @@ def default_tables_spec(codebook: Codebook, data: pd.DataFrame | None = None) ->
         banners = ["verdict"]
     scores = ["verdict"] + (["value_ratio", "benefits", "sacrifices"] if cb.sacrifices else ["benefits"])
     scores += cb.dimensions + cb.sacrifices
-    outcomes = []
-    for name, column in cb.outcomes.items():
-        item = cb.items.get(column)
-        if name == "recommend" and item is not None and (item.scale.min, item.scale.max) == (0, 10):
-            outcomes.append({"row": column, "stat": "nps"})
-        elif item is not None:
-            outcomes += [{"row": column, "stat": "top", "k": 2}, {"row": column, "stat": "mean"}]
-        else:
-            outcomes.append(column)
+    outcomes = [row for name, column in cb.outcomes.items() for row in _outcome_rows(cb, name, column)]
     items = [{"row": i, "stat": "top", "k": 2} for i in cb.items
              if cb.items[i].role in ("benefit", "sacrifice") and cb.items[i].scale.max - cb.items[i].scale.min >= 2]
     tables = [{"title": "Value scores", "rows": scores}]
@@ -183,6 +175,17 @@ def default_tables_spec(codebook: Codebook, data: pd.DataFrame | None = None) ->
         tables.append({"title": "Items: top-2 box", "rows": items})
     return {"title": cb.name, "source": "default spec", "banners": banners,
             "tables": [{**t, "banners": banners} for t in tables]}
+
+
+def _outcome_rows(cb: Codebook, name: str, column: str) -> list:
+    """An outcome's rows in the drafted spec: the NPS of a 0-10 ``recommend`` item, else the
+    top-2 box and the mean of an item, or the mean of a scored (multi-item) outcome."""
+    item = cb.items.get(column)
+    if item is None:
+        return [column]
+    if name == "recommend" and (item.scale.min, item.scale.max) == (0, 10):
+        return [{"row": column, "stat": "nps"}]
+    return [{"row": column, "stat": "top", "k": 2}, {"row": column, "stat": "mean"}]
 
 
 @share_docs
