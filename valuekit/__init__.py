@@ -48,7 +48,7 @@ _LAZY = {
     "survey.weighting": ["RakeResult", "Targets", "TargetsError", "rake", "read_targets", "weight_survey"],
     "present.reader": ["ReaderTable", "reader_table"],
     "analyse.tables": ["Banner", "banner"],
-    "present.tables": ["style_banner", "write_tables"],
+    "present.tables": ["style_banner", "write_tables", "BannerExplorer"],
     "present.tablespec": ["make_tables", "read_tables_spec", "default_tables_spec"],
 }
 _WHERE = {name: module for module, names in _LAZY.items() for name in names}
@@ -83,5 +83,5 @@ __all__ = [
     "rake", "weight_survey", "read_targets", "Targets", "RakeResult", "TargetsError",
     "fit_cfa", "compare_structures", "structure_verdict", "value_path", "CFAResult", "PathResult",
     "Evidence", "evidence_settings", "ReaderTable", "reader_table", "Banner", "banner",
-    "style_banner", "write_tables", "make_tables", "read_tables_spec", "default_tables_spec", "TablesError",
+    "style_banner", "write_tables", "BannerExplorer", "make_tables", "read_tables_spec", "default_tables_spec", "TablesError",
 ]

@@ -467,6 +467,11 @@ CASES = [
     ("survey", lambda c: tablespec.make_tables(c["data"])),
     ("lang", lambda c: tablespec.make_tables(c["survey"], lang="xx")),
     ("spec", lambda c: tablespec.tables_spec_yaml(5)),
+    ("table", lambda c: ptables.BannerExplorer(5)),
+    ("order", lambda c: ptables.BannerExplorer(tables.banner(c["data"], ["channel"], ["world_view"])).view(
+        order="x")),
+    ("rows", lambda c: tables.banner(c["data"], ["channel"], ["world_view"]).select(rows=["nope"])),
+    ("banners", lambda c: tables.banner(c["data"], ["channel"], ["world_view"]).select(banners="nope")),
 ]
 
 

@@ -117,3 +117,22 @@ def test_the_command_writes_the_workbook_and_refuses_to_overwrite(tmp_path, caps
                  str(tmp_path / "b.xlsx")]) == 2
     assert "bad.yaml: tables[0].rows[0]: 'nope' is neither a score" in capsys.readouterr().err
     assert not (tmp_path / "b.xlsx").exists()
+
+
+def test_the_explorer_chooses_searches_and_orders_without_changing_a_letter(survey):
+    from valuekit.present.tables import BannerExplorer
+
+    table = make_tables(survey)[0]
+    explorer = BannerExplorer(table)
+    view = explorer.view(["channel"], ["verdict", "time", "money"], order="total")
+    assert list(dict.fromkeys(view.cells["stub"])) == ["money", "time", "verdict"]  # Totals 4.26, 3.98, 19.8 %
+    assert set(view.cells["banner"]) == {"Total", "channel"} and set(view.pairs["banner"]) == {"channel"}
+    key = ["stub", "category", "banner", "column"]
+    merged = view.cells.merge(table.cells, on=key, suffixes=("", "_all"))
+    assert len(merged) == len(view.cells) and (merged["higher_than"] == merged["higher_than_all"]).all()
+    explorer.banners.value = ("world_view",)
+    explorer.search.value = "MON"
+    assert "Money" in explorer.html.value and "Time" not in explorer.html.value
+    assert "channel" not in explorer.html.value and "world view" in explorer.html.value
+    explorer.search.value = "no such row"
+    assert explorer.html.value == "<p>No row matches.</p>"

@@ -115,6 +115,34 @@ class Banner:
     pairs: pd.DataFrame
     settings: dict
 
+    def select(self, banners=None, rows=None) -> Banner:
+        """The table restricted to some banners (and the Total) and rows, in the order given.
+
+        The cells and tests are those already computed: each row's pairs were adjusted within
+        their banner, so a selection never changes a letter.
+
+        Parameters
+        ----------
+        banners, rows : list of str, optional
+            Banner and stub names (the cells' ``banner`` and ``stub``); default all.
+        """
+        c = self.cells
+        known = {"banners": [b for b in dict.fromkeys(c["banner"]) if b != "Total"],
+                 "rows": list(dict.fromkeys(c["stub"]))}
+        chosen = {}
+        for name, given in (("banners", banners), ("rows", rows)):
+            given = known[name] if given is None else [given] if isinstance(given, str) else list(given)
+            unknown = [g for g in given if g not in known[name]]
+            if unknown:
+                raise ParameterError(f"{name}: {unknown} not in this table; it has {known[name]}", name=name)
+            chosen[name] = given
+        keep = c["banner"].isin(["Total", *chosen["banners"]]) & c["stub"].isin(chosen["rows"])
+        order = {s: i for i, s in enumerate(chosen["rows"])}
+        cells = c[keep].assign(_o=lambda d: d["stub"].map(order)).sort_values("_o", kind="stable").drop(columns="_o")
+        p = self.pairs
+        pairs = p[p["banner"].isin(chosen["banners"]) & p["stub"].isin(chosen["rows"])]
+        return Banner(cells.reset_index(drop=True), pairs.reset_index(drop=True), self.settings)
+
     def to_frame(self, *, lang: str = "en") -> pd.DataFrame:
         """The table as analysts read it: rows (stub, line) with each stub's bases first,
         columns (banner, column with its letter), each cell its value with its letters

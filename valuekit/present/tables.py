@@ -29,7 +29,7 @@ from .._validate.args import expected_error
 from ..analyse.tables import Banner
 from ..survey.labels import lang_arg
 
-__all__ = ["style_banner", "write_tables"]
+__all__ = ["style_banner", "write_tables", "BannerExplorer"]
 
 _PERCENT = {"percent", "top", "bottom", "net"}
 _WORDS = {
@@ -54,6 +54,14 @@ _WORDS = {
     "base": {"en": "Base", "es": "Base", "it": "Base"},
     "effective": {"en": "Effective base", "es": "Base efectiva", "it": "Base effettiva"},
     "back": {"en": "← index", "es": "← índice", "it": "← indice"},
+    "banners": {"en": "Banners", "es": "Banners", "it": "Banner"},
+    "rows": {"en": "Rows", "es": "Filas", "it": "Righe"},
+    "search": {"en": "Search rows", "es": "Buscar filas", "it": "Cerca righe"},
+    "sort": {"en": "Order", "es": "Orden", "it": "Ordine"},
+    "as_asked": {"en": "as asked", "es": "como se pidió", "it": "come richiesto"},
+    "by_total": {"en": "by the Total, highest first", "es": "por el Total, de mayor a menor",
+                 "it": "per il Totale, dal più alto"},
+    "nothing": {"en": "No row matches.", "es": "Ninguna fila coincide.", "it": "Nessuna riga corrisponde."},
     "low": {"en": "Lower bound ({level})", "es": "Límite inferior ({level})", "it": "Limite inferiore ({level})"},
     "high": {"en": "Upper bound ({level})", "es": "Límite superior ({level})", "it": "Limite superiore ({level})"},
 }
@@ -314,3 +322,93 @@ def _write_index(sheet, tables: list[Banner], sheets: dict, f: dict, title: str,
     sheet.set_column(1, 1, 90)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
+
+
+@share_docs
+class BannerExplorer:
+    """Explore a banner table in the notebook: choose its banners and rows, search the rows,
+    put them in order; the styled table (:func:`style_banner`) follows.
+
+    A view over one computed :class:`~valuekit.analyse.tables.Banner` (every row by every
+    banner, e.g. :func:`valuekit.make_tables` output): the letters were set when it was
+    computed (each row's pairs adjusted within their banner), so choosing what to show never
+    changes them. Works in JupyterLab and in Voilà (ipywidgets).
+
+    Parameters
+    ----------
+    table : Banner
+        :func:`valuekit.analyse.tables.banner` output.
+    {lang}
+
+    Attributes
+    ----------
+    table : Banner
+        The table explored.
+    banners, rows : ipywidgets.SelectMultiple
+        The banners and rows shown (all at first).
+    search : ipywidgets.Text
+        Only the rows whose label contains this (any case).
+    order : ipywidgets.Dropdown
+        The rows as asked, or by their first line's Total, highest first.
+    html : ipywidgets.HTML
+        The styled table.
+    widget : ipywidgets.VBox
+        Display this.
+    """
+
+    def __init__(self, table: Banner, *, lang: str = "en"):
+        import ipywidgets as w  # deferred: the notebook's widgets
+
+        self.table = _check_banner("table", table)
+        self.lang = lang_arg(lang)
+        c = self.table.cells
+        banners = [(label, name) for name, label in dict.fromkeys(zip(c["banner"], c["banner_label"]))
+                   if name != "Total"]
+        stubs = list(dict.fromkeys(zip(c["stub_label"], c["stub"])))
+        layout = w.Layout(width="auto", height=f"{min(8, max(3, len(stubs))) * 1.6 + 0.5}em")
+        self.banners = w.SelectMultiple(options=banners, value=[b for _, b in banners], description="",
+                                        layout=w.Layout(width="auto", height=layout.height))
+        self.rows = w.SelectMultiple(options=stubs, value=[s for _, s in stubs], layout=layout)
+        self.search = w.Text(placeholder=_word("search", self.lang))
+        self.order = w.Dropdown(options=[(_word("as_asked", self.lang), "asked"),
+                                         (_word("by_total", self.lang), "total")], value="asked")
+        self.html = w.HTML()
+        for control in (self.banners, self.rows, self.search, self.order):
+            control.observe(self._update, names="value")
+        heads = [w.HTML(f"<b>{html.escape(_word(k, self.lang))}</b>") for k in ("banners", "rows", "sort")]
+        self.widget = w.VBox([w.HBox([w.VBox([heads[0], self.banners]), w.VBox([heads[1], self.rows]),
+                                      w.VBox([heads[2], self.order, self.search])]), self.html])
+        self._update()
+
+    def view(self, banners=None, rows=None, search: str = "", order: str = "asked") -> Banner | None:
+        """The table restricted to some banners (and the Total) and rows, the rows whose label
+        contains ``search`` (any case), in ``order`` ("asked", or "total": by their first
+        line's Total value, highest first). None when no row is left.
+
+        Parameters
+        ----------
+        banners, rows : list of str, optional
+            Banner and stub names (the ``banner`` and ``stub`` columns of the cells); default all.
+        search : str, default ""
+            Text the rows' labels must contain.
+        order : {"asked", "total"}, default "asked"
+            The rows' order.
+        """
+        chosen = self.table.select(banners, rows)
+        text = _check.text("search", search, allow_empty=True).strip().casefold()
+        order = _check.choice("order", order, ("asked", "total"))
+        c = chosen.cells
+        stubs = [s for s, label in dict.fromkeys(zip(c["stub"], c["stub_label"])) if text in label.casefold()]
+        if not stubs:
+            return None
+        if order == "total":  # by each row's first line in the Total, highest first
+            first = c[(c["banner"] == "Total") & ~c["statistic"].isin(["base", "effective base", "sd"])]
+            score = first.groupby("stub", sort=False)["value"].first()
+            stubs = sorted(stubs, key=lambda s: -score.get(s, float("-inf")))
+        return chosen.select(rows=stubs)
+
+    def _update(self, change=None) -> None:
+        shown = self.view(list(self.banners.value), list(self.rows.value), self.search.value, self.order.value)
+        self.html.value = (f"<p>{html.escape(_word('nothing', self.lang))}</p>" if shown is None
+                           else style_banner(shown, lang=self.lang).to_html())
+

@@ -61,7 +61,7 @@ def read_tables_spec(spec) -> dict:
     ----------
     spec : str, Path or dict
         A ``tables.yaml`` file (read safely: :func:`valuekit._validate.yamlfile.read_file`),
-        or the same as a mapping.
+        the same as a mapping, or a spec already read (its ``source`` is kept).
 
     Returns
     -------
@@ -75,8 +75,9 @@ def read_tables_spec(spec) -> dict:
         Naming the file and the key: an unknown key, no tables, a table without rows, a
         banner that is not a column name.
     """
-    if isinstance(spec, dict):
-        source, raw = "<tables spec>", spec
+    if isinstance(spec, dict):  # a mapping, or a spec already read (which names its source)
+        source = spec["source"] if isinstance(spec.get("source"), str) else "<tables spec>"
+        raw = {key: value for key, value in spec.items() if key != "source"}
     else:
         path = _check.path("spec", spec)
         source, raw = path.name, _read_file(path, what="tables spec", error=TablesError, json_=False)
