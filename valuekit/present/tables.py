@@ -16,6 +16,7 @@ uses to read the workbook back).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from pathlib import Path
@@ -82,7 +83,8 @@ def style_banner(table: Banner, *, lang: str = "en"):
     """The banner as a styled table for the notebook: stubs down the side, the columns with
     their letters across the top, each value with the letters of the columns it is
     significantly above; bases in grey. Every text is HTML-escaped (labels come from the
-    survey's files). Returns a pandas ``Styler`` with a fixed id (deterministic output).
+    survey's files). Returns a pandas ``Styler`` whose id is drawn from the rows and banners
+    it shows: the same on every run, and apart from another table's on the same page.
 
     Parameters
     ----------
@@ -98,17 +100,25 @@ def style_banner(table: Banner, *, lang: str = "en"):
                                                        table.cells["statistic"]) if stat in ("base", "effective base")}
     shown = frame.map(lambda v: html.escape(str(v)))
     shown.index = pd.MultiIndex.from_tuples([tuple(html.escape(str(x)) for x in r) for r in frame.index])
-    shown.columns = pd.MultiIndex.from_tuples([tuple(html.escape(str(x)) for x in c) for c in frame.columns])
+    total = set(table.cells.loc[table.cells["banner"] == "Total", "banner_label"])  # named once, below
+    shown.columns = pd.MultiIndex.from_tuples([tuple("" if i == 0 and c[0] in total else html.escape(str(x))
+                                                      for i, x in enumerate(c)) for c in frame.columns])
     grey = [tuple(html.escape(str(x)) for x in r) for r in frame.index if r in bases]
     settings = table.settings
     caption = " ".join([_word("letters", lang, strict=settings["levels"][1], loose=settings["levels"][0],
                               adjust=_WORDS["adjust"][settings["adjust"]][lang]),
                         _word("small", lang, min_base=settings["min_base"])])
-    return (shown.style.set_uuid("vk_banner").set_caption(html.escape(caption))
+    # an id of its own per table (from what it shows, so the same on every run): two tables on
+    # one page must not share the ids their styles are keyed on
+    key = "|".join([*dict.fromkeys(table.cells["stub"].astype(str)), *dict.fromkeys(table.cells["banner"])])
+    uuid = "vk_banner_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+    return (shown.style.set_uuid(uuid).set_caption(html.escape(caption))
             .set_table_attributes('class="vk-table vk-banner"')
             .set_properties(subset=pd.IndexSlice[grey, :], **{"color": "#666"})
             .set_table_styles([{"selector": "td", "props": "text-align: right; white-space: nowrap"},
                                {"selector": "th.row_heading", "props": "text-align: left"},
+                               {"selector": "th.col_heading.level0", "props": "text-align: center; "
+                                                                              "border-bottom: 1px solid #999"},
                                {"selector": "caption", "props": "caption-side: bottom; text-align: left; "
                                                                  "color: #555; font-size: 0.9em"}]))
 
