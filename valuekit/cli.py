@@ -965,7 +965,8 @@ def _tables_command(sub, common) -> None:
     tables.add_argument("--spec", help="tables.yaml: the tables, banners and significance settings (default: drafted "
                                        "from the codebook: scores, outcomes and items by every context column)")
     tables.add_argument("--banner", action="append", metavar="COLUMN",
-                        help="a banner column for every table, replacing the spec's; repeatable")
+                        help="a banner column for every table, replacing the spec's; repeatable; "
+                             "channel*wave nests one in the other")
     tables.add_argument("-o", "--output", help="the workbook to write (.xlsx)")
     tables.add_argument("--draft-spec", metavar="PATH", help="write the spec that would be used (the default one, "
                                                              "or --spec as read) as YAML to edit, and stop")

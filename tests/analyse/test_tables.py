@@ -230,6 +230,25 @@ def test_banner_columns_read_in_the_codebooks_words():
     assert spanish.columns[1] == ("Veredicto de valor", "Valor destruido (A)")
 
 
+def test_a_nested_banner_compares_the_inner_columns_within_each_outer_one():
+    """channel x wave: one column per pair that occurs, labelled "online · March 2025",
+    compared only with the columns of the same channel (each channel's waves)."""
+    survey = vk.load_demo("demo")
+    wave = pd.Series(np.where(survey.data.index % 2 == 0, 1, 2), index=survey.data.index, name="wave")
+    t = banner(survey.data.assign(wave=wave), ["money"], [["channel", "wave"]], codebook=survey.codebook,
+               weights="weight", adjust="none")
+    heads = t.cells[t.cells["banner"] != "Total"][["banner_label", "column_label", "letter"]].drop_duplicates()
+    assert heads["banner_label"].unique().tolist() == ["channel × wave"]
+    assert heads["column_label"].tolist() == [f"{c} · {w}" for c in ("both", "online", "store")
+                                              for w in ("March 2025", "September 2025")]
+    assert sorted(set(zip(t.pairs["first"], t.pairs["second"]))) == [("A", "B"), ("C", "D"), ("E", "F")]
+    money = t.cells[(t.cells["statistic"] == "mean") & (t.cells["letter"] == "C")].iloc[0]
+    keep = (survey.data["channel"] == "online") & (wave == 1)
+    scores = vk.ValueScorer(survey.codebook).fit_transform(survey.data)
+    ok = keep & scores["money"].notna()
+    assert money["value"] == pytest.approx(np.average(scores.loc[ok, "money"], weights=survey.weights[ok]))
+
+
 @pytest.mark.adversarial("error")
 @pytest.mark.parametrize("kwargs, name, text", [
     (dict(rows=["nope"]), "rows", "'nope' is neither a score"),
@@ -243,6 +262,8 @@ def test_banner_columns_read_in_the_codebooks_words():
     (dict(rows=[{"row": "answer", "stat": "median"}]), "rows", "stat 'median' is not one of"),
     (dict(rows=[{"row": "answer", "what": 1}]), "rows", "unknown key(s) ['what']"),
     (dict(columns=["many"]), "columns", "at most 52 columns"),
+    (dict(columns=[["col", "col", "col"]]), "columns", "a nested banner is two columns"),
+    (dict(columns=[["col", "one"]]), "columns", "banner 'one' has 1 value(s)"),
     (dict(rows=[{"row": "many", "stat": "nps"}]), "rows", "answer(s) outside 0-10 (first: 11"),
     (dict(rows=[{"row": "answer", "stat": "nps"}]), "rows", "'answer' is not numeric; its nps cannot"),
 ])
@@ -332,3 +353,29 @@ def test_labels_are_text_never_markup(tmp_path):
                                                                "D": "d"}))
     html = style_banner(banner(data, ["answer"], ["col"])).to_html()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.adversarial("result")
+def test_a_column_without_weight_and_a_row_nobody_answered_are_marked_not_tested():
+    """A column whose respondents all weigh zero has an effective base of 0 and is marked
+    "base too small", never lettered; a row nobody answered shows no value and no letter."""
+    rng = np.random.default_rng(1)
+    data = pd.DataFrame({"col": rng.choice(list("ABC"), 300), "empty": np.nan, "x": rng.normal(size=300)})
+    w = np.where(data["col"] == "C", 0.0, rng.lognormal(0, 0.3, 300))
+    t = banner(data, ["empty", "x"], ["col"], weights=w)
+    c = t.cells[t.cells["letter"] == "C"]
+    assert (c["n_eff"] == 0).all() and c["note"].str.startswith("base too small").all() and not c["tested"].any()
+    assert not t.cells["higher_than"].str.contains("C", case=False).any()
+    empty = t.cells[(t.cells["stub"] == "empty") & (t.cells["statistic"] == "mean")]
+    assert empty["value"].isna().all() and (empty["higher_than"] == "").all()
+    assert t.pairs.loc[t.pairs["stub"] == "empty", "p"].isna().all()
+    shown = t.to_frame()
+    assert shown.loc[("empty", "Mean")].eq("—").all() and shown.loc[("x", "Effective base"), ("col", "C (C)")] == "0"
+
+
+@pytest.mark.adversarial("result")
+def test_a_nested_banner_with_one_inner_column_per_outer_one_tests_nothing():
+    data = pd.DataFrame({"a": ["x"] * 50 + ["y"] * 50, "b": ["p"] * 50 + ["q"] * 50, "v": np.arange(100.0)})
+    t = banner(data, ["v"], [["a", "b"]])
+    assert t.pairs.empty and (t.cells["higher_than"] == "").all() and not t.cells["tested"].any()
+    assert t.cells.loc[(t.cells["statistic"] == "mean") & (t.cells["letter"] == "B"), "value"].item() == 74.5

@@ -51,6 +51,8 @@ def test_options_and_banners_of_a_spec_are_used(survey):
     assert len(pairs) == first.cells.loc[first.cells["banner"] == "channel", "letter"].nunique() - 1  # neighbours
     replaced = make_tables(survey, spec, banners=["stage"])
     assert all(set(t.cells["banner"]) == {"Total", "stage"} for t in replaced)
+    nested = make_tables(survey, spec, banners=["channel*stage"])  # as --banner channel*stage
+    assert set(nested[0].cells["banner"]) == {"Total", "channel × stage"}
 
 
 @pytest.mark.adversarial("error")
@@ -61,7 +63,7 @@ def test_options_and_banners_of_a_spec_are_used(survey):
     ({"banners": ["world_view"], "tables": [{"rows": ["money"], "stubs": 1}]}, "tables[0].stubs",
      "tables[0].stubs: unknown key; a table has title, rows, banners"),
     ({"banners": "world_view", "tables": [{"rows": ["money"], "banners": [3]}]}, "tables[0].banners",
-     "tables[0].banners: expected a list of column names, got [3]"),
+     "tables[0].banners: expected a list of column names (or pairs of them"),
     ({"tables": [{"rows": ["money"]}]}, "tables[0].banners", "tables[0]: no banners"),
     ({"banners": ["world_view"], "tables": ["money"]}, "tables[0]", "tables[0]: expected a mapping with rows"),
     ({"banners": ["world_view"], "title": 3, "tables": [{"rows": ["money"]}]}, "title", "title: expected a text"),

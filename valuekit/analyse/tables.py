@@ -208,8 +208,10 @@ def banner(data: pd.DataFrame, rows, columns, *, codebook: Codebook | None = Non
         (0-6), in points with its interval, then the three groups' percentages); and an optional ``label`` (of the stub; of the line for a box or NET).
     columns : list
         The banners: names of columns of the answers or the scores (a context column, a
-        wave), or named Series on the respondents (segments). Respondents without a value
-        are in the Total only.
+        wave), or named Series on the respondents (segments); or a pair of them, a nested
+        banner (``["channel", "wave"]``: a column per pair of values, each compared only
+        with the columns of the same outer value). Respondents without a value are in the
+        Total only.
     {codebook}
         Optional: item labels and scales, and the scores (computed when a stub needs them).
     {weights}
@@ -656,6 +658,8 @@ def _box_label(stat: str, picked: list, spec) -> str:
 def _banner_column(spec, i: int, data: pd.DataFrame, scores: pd.DataFrame | None, cb: Codebook | None,
                    lang: str) -> dict:
     where = f"columns[{i}]"
+    if isinstance(spec, (list, tuple)):
+        return _nested(spec, i, data, scores, cb, lang)
     if isinstance(spec, pd.Series):
         if spec.name is None:
             raise ParameterError(f"{where}: a Series of groups needs a name (the banner's title)", name="columns")
@@ -686,6 +690,29 @@ def _banner_column(spec, i: int, data: pd.DataFrame, scores: pd.DataFrame | None
             "labels": [_level_label(name, v, cb, lang) for v in levels]}
 
 
+def _nested(spec, i: int, data: pd.DataFrame, scores: pd.DataFrame | None, cb: Codebook | None, lang: str) -> dict:
+    """A nested banner (``["channel", "wave"]``): a column per pair of values that occurs,
+    labelled "online · March 2025", each compared only with the columns of its outer value."""
+    if len(spec) != 2 or any(isinstance(s, (list, tuple)) for s in spec):
+        raise ParameterError(f"columns[{i}]: a nested banner is two columns (the outer, then the inner), e.g. "
+                             f"['channel', 'wave']; got {len(spec)} item(s)", name="columns")
+    outer, inner = (_banner_column(s, i, data, scores, cb, lang) for s in spec)
+    k = len(inner["levels"])
+    both = (outer["codes"] >= 0) & (inner["codes"] >= 0)
+    pair = np.where(both, outer["codes"] * k + inner["codes"], -1)
+    seen = np.unique(pair[pair >= 0])
+    rank = np.full(len(outer["levels"]) * k, -1)
+    rank[seen] = np.arange(len(seen))
+    if len(seen) > 52:
+        raise ParameterError(f"columns[{i}]: banner '{outer['name']} × {inner['name']}' has {len(seen)} pairs of "
+                             "values; at most 52 columns are lettered (merge rare values first)", name="columns")
+    return {"name": f"{outer['name']} × {inner['name']}", "label": f"{outer['label']} × {inner['label']}",
+            "codes": np.where(pair >= 0, rank[np.maximum(pair, 0)], -1).astype(np.intp),
+            "levels": [f"{outer['levels'][c // k]} · {inner['levels'][c % k]}" for c in seen],
+            "labels": [f"{outer['labels'][c // k]} · {inner['labels'][c % k]}" for c in seen],
+            "outer": seen // k}
+
+
 def _level_label(name: str, value, cb: Codebook | None, lang: str) -> str:
     """A banner column's label: the verdict's words, the codebook's label of ``name_value``
     (``wave_1: {en: March 2025}``), else the value as written."""
@@ -709,7 +736,7 @@ def _cells(stubs: list[dict], banners: list[dict], col: dict, var: dict | None, 
     lang = options["lang"]
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(W > 0, S1 / W + options["centre"], np.nan)
-        ne = kish_n(W, W2)
+        ne = np.where(W > 0, kish_n(W, W2), 0.0)  # nobody (or no weight): an effective base of 0
         sd = np.where(W > 0, np.sqrt(np.maximum(S2 - S1 * (S1 / W), 0.0) / W * ne / (ne - 1)), np.nan)
     low, high = _nps_intervals(stubs, value, col, var, options)
     template, j = [], 0  # (stub, statistic, category, category label, line, what)
@@ -780,10 +807,8 @@ def _pair_tests(stubs: list[dict], col: dict, moments: dict | None, b: dict, is_
     """Every tested pair of one banner's columns on every line (``col``: the columns' sums;
     ``moments``: what their linearized variances are made of, under a design), with p
     adjusted within each line."""
-    k = len(b["levels"])
-    pairs = [(a, a + 1) for a in range(k - 1)] if options["compare"] == "previous" else \
-        [(a, c) for a in range(k) for c in range(a + 1, k)]
-    first, second = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    pairs = _pairs_of(b, options["compare"])
+    first, second = (np.array([p[j] for p in pairs], dtype=np.intp) for j in (0, 1))
     order = ("w", "w2", "wx", "wxx", "n")
     side, other = tuple(col[key][first] for key in order), tuple(col[key][second] for key in order)
     lin = None
@@ -813,6 +838,17 @@ def _pair_tests(stubs: list[dict], col: dict, moments: dict | None, b: dict, is_
         "_line": np.tile(np.arange(m), len(pairs)), "_first": np.repeat(first + b["start"], m),
         "_second": np.repeat(second + b["start"], m),
     })
+
+
+def _pairs_of(b: dict, compare: str) -> list[tuple[int, int]]:
+    """The pairs of a banner's columns tested: every pair, or each column with the one before
+    it; in a nested banner only the inner columns of one outer value."""
+    k = len(b["levels"])
+    pairs = [(a, a + 1) for a in range(k - 1)] if compare == "previous" else \
+        [(a, c) for a in range(k) for c in range(a + 1, k)]
+    if "outer" in b:
+        pairs = [(a, c) for a, c in pairs if b["outer"][a] == b["outer"][c]]
+    return pairs
 
 
 def _pooled_z(side, other, is_share, c: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -869,6 +905,6 @@ def _with_letters(cells: pd.DataFrame, pairs: pd.DataFrame, banners: list[dict],
     cells = cells.drop(columns=["_line", "_column", "_value"])
     cells["higher_than"] = np.where(value, ["".join(sorted(h, key=str.upper)) for h in higher[at]], "")
     cells["tested"] = tested[at] & value
-    small = (cells["letter"] != "") & (cells["n_eff"] < min_base)
+    small = (cells["letter"] != "") & ~(cells["n_eff"] >= min_base)
     cells["note"] = np.where(small, f"base too small to test (effective base below {min_base:g})", "")
     return cells

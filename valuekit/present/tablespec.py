@@ -5,7 +5,8 @@ the stubs of :func:`valuekit.analyse.tables.banner`), with the significance sett
 whole workbook::
 
     title: Casa Aurora customer value survey   # the workbook's title (default: the codebook's name)
-    banners: [world_view, channel]             # the columns of every table (a table may name its own)
+    banners: [world_view, channel]             # the columns of every table (a table may name its own;
+                                               # [channel, wave] nests waves within each channel)
     levels: [0.05, 0.01]                       # lower-case and upper-case letters
     adjust: fdr_bh                             # fdr_bh, holm, bonferroni or none, within each row
     min_base: 30                               # effective base below which a column is not tested
@@ -127,12 +128,19 @@ def _title(value, key: str, source: str) -> str | None:
     return value
 
 
-def _banners(value, key: str, source: str) -> list[str]:
+def _banners(value, key: str, source: str) -> list:
+    """Banner columns: names, or pairs of names (a nested banner, ``[channel, wave]``; on the
+    command line ``channel*wave``)."""
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise TablesError(f"{source}: {key}: expected a list of column names, got {_check.shown(value)}", key=key,
-                          path=source)
+    if not isinstance(value, list):
+        value = None
+    else:
+        value = [v.split("*") if isinstance(v, str) and "*" in v else v for v in value]
+    if value is None or not all(isinstance(v, str) and v or isinstance(v, list) and len(v) == 2
+                                and all(isinstance(x, str) and x for x in v) for v in value):
+        raise TablesError(f"{source}: {key}: expected a list of column names (or pairs of them, a nested banner: "
+                          f"[channel, wave]), got {_check.shown(value)}", key=key, path=source)
     return list(value)
 
 
@@ -142,8 +150,9 @@ def default_tables_spec(codebook: Codebook, data: pd.DataFrame | None = None) ->
 
     Three tables by every context column (world view, situation) with 2 to 12 values in
     ``data`` (all of them without ``data``; without one, by the value verdict when
-    sacrifices are measured): the value scores (the verdict, the value ratio,
-    benefits and sacrifices, each dimension and sacrifice); the outcomes (an NPS for a 0-10
+    sacrifices are measured): the value scores (the verdict, the value ratio, benefits and
+    sacrifices when sacrifices are measured, else benefits; each dimension and sacrifice);
+    the outcomes (an NPS for a 0-10
     ``recommend`` outcome, the top-2 box and the mean of the others); and every benefit and
     sacrifice item's top-2 box.
 
@@ -164,7 +173,7 @@ def default_tables_spec(codebook: Codebook, data: pd.DataFrame | None = None) ->
         banners = [c for c in banners if c in data.columns and 2 <= data[c].nunique() <= _MAX_DRAFT_COLUMNS]
     if not banners and cb.sacrifices:  # no grouping to compare: the customers who gain, break even and lose value
         banners = ["verdict"]
-    scores = ["verdict"] + (["value_ratio", "benefits", "sacrifices"] if cb.sacrifices else ["benefits"])
+    scores = ["verdict", "value_ratio", "benefits", "sacrifices"] if cb.sacrifices else ["benefits"]
     scores += cb.dimensions + cb.sacrifices
     outcomes = [row for name, column in cb.outcomes.items() for row in _outcome_rows(cb, name, column)]
     items = [{"row": i, "stat": "top", "k": 2} for i in cb.items
