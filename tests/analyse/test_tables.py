@@ -81,6 +81,38 @@ def test_weighted_pairs_are_svyttest(name):
     assert "Taylor linearization" in t.settings["variance"]
 
 
+R_OVERALL = {  # awards (Yes / No) and api00 by stype (E, H, M), every column tested:
+    # chisq.test(table(st$awards, st$stype), correct = FALSE); oneway.test(api00 ~ stype, st, var.equal = FALSE)
+    # svychisq(~awards + stype, d, statistic = "F"); regTermTest(svyglm(api00 ~ stype, d), ~stype)
+    "unweighted": {"awards": (24.7584172516, 2, np.nan, 4.20511622261e-06),
+                   "api00": (3.42809388375, 2, 108.755769522, 0.0359950509602)},
+    "weights_only": {"awards": (13.6839436028, 1.89300702603, 376.708398181, 3.06113241214e-06),
+                     "api00": (3.48298368285, 2, 197, 0.0326203706818)},
+    "strat_clus": {"awards": (11.6986922614, 1.82793216408, 290.641214089, 2.54568297536e-05),
+                   "api00": (2.47195569459, 2, 157, 0.0877000201896)},
+    "clus1_fpc": {"awards": (5.02587563798, 1.71200283432, 23.9680396805, 0.0187868950864),
+                  "api00": (1.27820074252, 2, 12, 0.313879768243)},
+}
+
+
+@pytest.mark.parametrize("name", list(R_OVERALL))
+def test_each_row_has_its_overall_test_as_r(name):
+    file, design = DESIGNS.get(name, ("apistrat", None))
+    df = pd.read_csv(DATA / f"{file}.csv")
+    kw = {} if design is None else dict(weights="pw", design=SurveyDesign.from_frame(df, **design))
+    t = banner(df, ["awards", "api00"], ["stype"], adjust="none", min_base=0, **kw)
+    got = t.overall.set_index("stub")
+    assert set(got["test"]) == ({"Pearson chi-squared", "Welch ANOVA"} if design is None else
+                                {"Rao-Scott F", "Wald F"})
+    for stub, (stat, df1, df2, p) in R_OVERALL[name].items():
+        row = got.loc[stub]
+        assert (row["statistic"], row["df1"], row["p"]) == pytest.approx((stat, df1, p), rel=1e-8)
+        assert row["df2"] == pytest.approx(df2, rel=1e-9, nan_ok=True)
+    small = banner(df, ["awards"], ["stype"], min_base=90, **kw).overall.iloc[0]  # H and M are small
+    assert small["columns"] < 2 and np.isnan(small["p"])
+    assert small["note"].startswith("fewer than two columns")
+
+
 def _hand_worked():
     """Four columns of 100 with 60, 40, 52 and 30 'yes' (A, B, C, D)."""
     column = np.repeat(list("ABCD"), 100)
@@ -140,8 +172,10 @@ def test_silent_on_columns_that_do_not_differ():
     n = 2000
     data = pd.DataFrame({"col": rng.choice(list("abcdef"), n), "answer": rng.choice(["x", "y", "z"], n),
                          "score": rng.normal(4, 1, n)})
-    cells = banner(data, ["answer", "score"], ["col"]).cells
-    assert (cells["higher_than"] == "").all()
+    table = banner(data, ["answer", "score"], ["col"])
+    assert (table.cells["higher_than"] == "").all()
+    assert (table.overall["p_adj"] > 0.05).all() and set(table.overall["test"]) == {"Pearson chi-squared",
+                                                                                      "Welch ANOVA"}
 
 
 def test_the_demo_banner_reads_the_codebook():
@@ -309,6 +343,9 @@ def test_the_workbook_reads_back_as_the_tidy_cells(tmp_path):
         assert cell.value == pytest.approx(want["value"]) and cell.number_format == "0.0%"
         assert (sheet.cell(yes_row, col + 1).value or "") == want["higher_than"]
     assert sheet.cell(yes_row, heads["A"] + 1).value == "BD"
+    notes = [sheet.cell(r, 1).value for r in range(yes_row, yes_row + 8) if sheet.cell(r, 1).value]
+    chi2 = table.overall.set_index("stub").loc["answer"]
+    assert f"col, all columns together: χ²(3) = {chi2['statistic']:.2f}, p < 0.001 (adjusted < 0.001)" in notes
     mean_sheet = book["T2 score"]
     mean_row = next(r for r in range(7, 12) if mean_sheet.cell(r, 1).value == "Mean")
     assert mean_sheet.cell(mean_row, 2).number_format == "0.00"

@@ -50,6 +50,7 @@ from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.design import SurveyDesign, design_arg
 from ..survey.labels import format_number, lang_arg
+from .crosstests import _overall_tests
 from .significance import _moments_of, _variances, contrast, unequal_weights
 
 __all__ = ["banner", "Banner", "COMPARE"]
@@ -105,6 +106,11 @@ class Banner:
         Every test: ``stub``, ``category``, ``banner``, the two columns' letters (``first``,
         ``second``), ``diff`` (first minus second), ``statistic``, ``df``, ``p``, ``p_adj``
         and ``note``.
+    overall : DataFrame
+        Each row's overall test of each banner (do its columns differ at all?, see
+        :mod:`valuekit.analyse.crosstests`): ``stub``, ``banner``, ``test``, ``statistic``,
+        ``df1``, ``df2``, ``p``, ``p_adj`` (adjusted across the banner's rows as the pairs
+        are), ``columns`` (how many took part) and ``note``.
     settings : dict
         ``total``, ``levels`` (looser, stricter), ``adjust``, ``min_base``, ``compare``,
         ``confidence``, ``lang`` (of the labels) and ``variance`` (how the tests' variances
@@ -114,6 +120,7 @@ class Banner:
     cells: pd.DataFrame
     pairs: pd.DataFrame
     settings: dict
+    overall: pd.DataFrame | None = None
 
     def select(self, banners=None, rows=None) -> Banner:
         """The table restricted to some banners (and the Total) and rows, in the order given.
@@ -141,7 +148,10 @@ class Banner:
         cells = c[keep].assign(_o=lambda d: d["stub"].map(order)).sort_values("_o", kind="stable").drop(columns="_o")
         p = self.pairs
         pairs = p[p["banner"].isin(chosen["banners"]) & p["stub"].isin(chosen["rows"])]
-        return Banner(cells.reset_index(drop=True), pairs.reset_index(drop=True), self.settings)
+        overall = None if self.overall is None else self.overall[
+            self.overall["banner"].isin(chosen["banners"]) & self.overall["stub"].isin(chosen["rows"])]
+        return Banner(cells.reset_index(drop=True), pairs.reset_index(drop=True), self.settings,
+                      None if overall is None else overall.reset_index(drop=True))
 
     def to_frame(self, *, lang: str = "en") -> pd.DataFrame:
         """The table as analysts read it: rows (stub, line) with each stub's bases first,
@@ -254,11 +264,11 @@ def banner(data: pd.DataFrame, rows, columns, *, codebook: Codebook | None = Non
                for i, spec in enumerate(_list_arg("columns", columns))]
     if design is None and unequal_weights(w):
         design = SurveyDesign(data.index)
-    cells, pairs = _tabulate(stubs, banners, w, design, options)
+    cells, pairs, overall = _tabulate(stubs, banners, w, design, options)
     del options["centre"]
     options["variance"] = ("unweighted: Welch's t for means, the pooled z-test for shares" if design is None else
                            f"design-based (Taylor linearization; {design.describe}): t on the design's df")
-    return Banner(cells[_CELL_COLUMNS], pairs, options)
+    return Banner(cells[_CELL_COLUMNS], pairs, options, overall)
 
 
 def _options(settings, **given) -> dict:
@@ -287,8 +297,9 @@ def _scores_of(scores, rows, codebook: Codebook | None, data: pd.DataFrame) -> p
 
 
 def _tabulate(stubs: list[dict], banners: list[dict], w: np.ndarray, design: SurveyDesign | None,
-              options: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every column's cells (the Total first) and every banner's tests, with the letters."""
+              options: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Every column's cells (the Total first), every banner's tests of pairs of columns, with
+    the letters, and each row's overall test of each banner."""
     n = len(w)
     unit, n_units, clustered = (np.zeros(n, np.intp), 1, False) if design is None else design.variance_units()
     is_share = np.array([line["share"] for stub in stubs for line in stub["lines"]])
@@ -299,7 +310,7 @@ def _tabulate(stubs: list[dict], banners: list[dict], w: np.ndarray, design: Sur
         banners = [{"name": "Total", "label": word, "codes": np.zeros(n, np.intp), "levels": ["Total"],
                     "labels": [word], "total": True}] + banners
     _letter_banners(banners)
-    sums, own, pairs = [], [], []
+    sums, own, pairs, overall = [], [], [], []
     for b, parts in zip(banners, _all_sums(stubs, banners, (unit, n_units), w, centre, squares)):
         sums.append({key: v.sum(axis=1) for key, v in parts.items()})
         moments = None if design is None else _moments_of(
@@ -307,12 +318,16 @@ def _tabulate(stubs: list[dict], banners: list[dict], w: np.ndarray, design: Sur
         own.append(None if moments is None else _variances(moments, moments, design))
         if not b.get("total"):
             pairs.append(_pair_tests(stubs, sums[-1], moments, b, is_share, centre, design, options))
+            overall.append(_overall_tests(stubs, b, parts, moments, design, options["min_base"]))
     col = {key: np.concatenate([s[key] for s in sums]) for key in sums[0]}
     var = None if design is None else {key: np.concatenate([o[key] for o in own]) for key in ("var_first",
                                                                                               "df_first")}
     pairs = pd.concat(pairs, ignore_index=True)
     cells = _with_letters(_cells(stubs, banners, col, var, options), pairs, banners, options)
-    return cells, pairs.drop(columns=["_line", "_first", "_second"])
+    overall = pd.concat(overall, ignore_index=True)
+    overall.insert(7, "p_adj", np.concatenate([_adjust_within_lines(o[["p"]].to_numpy().T, options["adjust"])[0]
+                                               for _, o in overall.groupby("banner", sort=False)]))
+    return cells, pairs.drop(columns=["_line", "_first", "_second"]), overall
 
 
 def _letter_banners(banners: list[dict]) -> None:
@@ -384,10 +399,14 @@ def _all_sums(stubs: list[dict], banners: list[dict], units: tuple, w: np.ndarra
 def _joint_sums(stubs: list[dict], key: np.ndarray, cells: int, w: np.ndarray, centre: np.ndarray,
                 squares: bool) -> dict[str, np.ndarray]:
     """The sums of :func:`_all_sums` over ``cells`` joint columns x units (``key``: each
-    respondent's), arrays (joint columns x units, lines)."""
+    respondent's), arrays (joint columns x units, lines); and the categorical stubs' own
+    crosstab, each category's sums of the weights (``cw``), squared weights (``cw2``) and
+    respondents (``cn``), arrays (joint columns x units, categories of every categorical
+    stub in turn)."""
     positive = (w > 0).astype(float)
     w2 = w * w
     out: dict[str, list] = {name: [] for name in ("w", "w2", "wx", "wxx", "n") + (("w2x", "w2xx") if squares else ())}
+    table: dict[str, list] = {"cw": [np.zeros((cells, 0))], "cw2": [np.zeros((cells, 0))], "cn": [np.zeros((cells, 0))]}
     j = 0
     for stub in stubs:
         m = len(stub["lines"])
@@ -416,9 +435,11 @@ def _joint_sums(stubs: list[dict], key: np.ndarray, cells: int, w: np.ndarray, c
             got = {"w": cw @ ones, "w2": cw2 @ ones, "wx": cw @ V, "wxx": cw @ (V * V), "n": cn @ ones}
             if squares:
                 got.update(w2x=cw2 @ V, w2xx=cw2 @ (V * V))
+            for name, value in zip(("cw", "cw2", "cn"), (cw, cw2, cn)):  # the crosstab: the overall test's
+                table[name].append(value)
         for name, value in got.items():
             out[name].append(value)
-    return {name: np.concatenate(v, axis=1) for name, v in out.items()}
+    return {name: np.concatenate(v, axis=1) for name, v in (out | table).items()}
 
 
 def _unique(stubs: list[dict]) -> list[dict]:
@@ -611,8 +632,17 @@ def _codes(name: str, cb: Codebook, is_item: bool) -> list:
 def _factor(values: pd.Series) -> tuple[np.ndarray, list]:
     """Each respondent's position among the values seen (-1 for none), and those values in
     their natural order (:func:`~valuekit.measure.model.group_order`)."""
-    found, seen = pd.factorize(values, use_na_sentinel=True)
-    levels = list(group_order(list(seen)))
+    whole = _whole_numbers(values)
+    if whole is not None:
+        return whole
+    try:  # sorted as it factorizes: usually already the natural order
+        found, seen = pd.factorize(values, use_na_sentinel=True, sort=True)
+    except TypeError:  # values of several kinds that do not sort together
+        found, seen = pd.factorize(values, use_na_sentinel=True)
+    seen = list(seen)
+    levels = list(group_order(seen))
+    if levels == seen:
+        return np.asarray(found, np.intp), levels
     rank = np.array([levels.index(v) for v in seen], dtype=np.intp)
     return np.where(found >= 0, rank[np.maximum(found, 0)] if len(rank) else -1, -1).astype(np.intp), levels
 
@@ -653,6 +683,29 @@ def _box_label(stat: str, picked: list, spec) -> str:
     shown = ", ".join(f"{c:g}" if isinstance(c, float) else str(c) for c in picked)
     return {"top": f"Top {len(picked)} box ({shown})", "bottom": f"Bottom {len(picked)} box ({shown})",
             "net": f"NET ({shown})"}[stat]
+
+
+def _whole_numbers(values: pd.Series) -> tuple[np.ndarray, list] | None:
+    """:func:`_factor` of numbers that are all whole and span fewer than 10,000 (codes of a
+    scale, a wave, a region), by a look-up table rather than hashing; None otherwise."""
+    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return None
+    x = values.to_numpy(dtype=float, na_value=np.nan)
+    if np.isnan(x).all():
+        return np.full(len(x), -1, np.intp), []
+    low, high = np.nanmin(x), np.nanmax(x)
+    if not (np.isfinite(low) and np.isfinite(high)) or high - low >= 10_000:
+        return None
+    shifted = x - (low - 1)  # 1 upward; 0 for no answer
+    shifted[np.isnan(shifted)] = 0
+    at = shifted.astype(np.intp)
+    if not np.array_equal(at, shifted):  # not whole numbers
+        return None
+    present = np.bincount(at, minlength=int(high - low) + 2) > 0
+    present[0] = False
+    position = np.cumsum(present) - 1
+    position[0] = -1
+    return position[at], [float(low - 1 + v) for v in np.flatnonzero(present)]
 
 
 def _banner_column(spec, i: int, data: pd.DataFrame, scores: pd.DataFrame | None, cb: Codebook | None,

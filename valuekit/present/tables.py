@@ -56,6 +56,8 @@ _WORDS = {
     "effective": {"en": "Effective base", "es": "Base efectiva", "it": "Base effettiva"},
     "back": {"en": "← index", "es": "← índice", "it": "← indice"},
     "banners": {"en": "Banners", "es": "Banners", "it": "Banner"},
+    "together": {"en": "all columns together", "es": "todas las columnas a la vez", "it": "tutte le colonne insieme"},
+    "adjusted": {"en": "adjusted", "es": "ajustada", "it": "corretta"},
     "rows": {"en": "Rows", "es": "Filas", "it": "Righe"},
     "search": {"en": "Search rows", "es": "Buscar filas", "it": "Cerca righe"},
     "sort": {"en": "Order", "es": "Orden", "it": "Ordine"},
@@ -245,12 +247,32 @@ def _write_sheet(sheet, table: Banner, stub, f: dict, lang: str, index_name: str
     sheet.write(r + 1, 0, _word("letters", lang, strict=s["levels"][1], loose=s["levels"][0],
                                 adjust=_WORDS["adjust"][s["adjust"]][lang]), f["note"])
     sheet.write(r + 2, 0, _word("small", lang, min_base=s["min_base"]), f["note"])
+    if table.overall is not None:  # each banner's columns tested together
+        labels = dict(zip(cells["banner"], cells["banner_label"]))
+        for i, o in enumerate(table.overall[table.overall["stub"] == stub].itertuples(index=False)):
+            sheet.write(r + 3 + i, 0, _overall_line(o, labels.get(o.banner, o.banner), lang), f["note"])
     sheet.set_column(0, 0, min(60, max(14, max(len(str(v[2])) for v in rows) + 2, len(label) // 2)))
     for i, col in enumerate(columns):
         words = str(col[2]).split() or [""]  # wide enough for its longest word: a header wraps between words only
         sheet.set_column(1 + 2 * i, 1 + 2 * i, max(9, min(22, len(str(col[2])) * 0.9),
                                                     max(map(len, words)) * 1.2 + 1))
         sheet.set_column(2 + 2 * i, 2 + 2 * i, 6)
+
+
+def _overall_line(o, label: str, lang: str) -> str:
+    """One banner's overall test of a row, as a sentence: "world view, all columns together:
+    Rao-Scott F(1.89, 376.7) = 13.68, p < 0.001 (adjusted < 0.001)"; or why there is none."""
+    if not np.isfinite(o.p):
+        return f"{label}, {_word('together', lang)}: {o.note}"
+    df = f"{o.df1:.3g}" if np.isnan(o.df2) else f"{o.df1:.3g}, {o.df2:.4g}"
+    name = {"Pearson chi-squared": "χ²", "Welch ANOVA": "Welch F", "Wald F": "Wald F", "Rao-Scott F": "Rao-Scott F"}
+    return (f"{label}, {_word('together', lang)}: {name[o.test]}({df}) = {o.statistic:.2f}, p {_p(o.p)} "
+            f"({_word('adjusted', lang)} {_p(o.p_adj)})")
+
+
+def _p(p: float) -> str:
+    text = _check.p_text(p)
+    return text if text.startswith("<") else f"= {text}"
 
 
 def _write_header(sheet, columns: list[tuple], f: dict, top: int) -> None:

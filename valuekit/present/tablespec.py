@@ -243,7 +243,7 @@ def make_tables(survey, spec=None, *, banners: list[str] | None = None, lang: st
             result = banner(survey, table["rows"], table["banners"], lang=lang, **options)
         except ParameterError as err:
             raise TablesError(f"{spec['source']}: {_spec_key(err, i)}", key=err.name, path=spec["source"]) from None
-        out.append(Banner(result.cells, result.pairs, {**result.settings, "title": table["title"]}))
+        out.append(Banner(result.cells, result.pairs, {**result.settings, "title": table["title"]}, result.overall))
     return out
 
 

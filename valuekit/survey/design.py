@@ -240,7 +240,11 @@ class SurveyDesign:
 
     def covariance(self, z: np.ndarray) -> np.ndarray:
         """The linearized covariance matrix (k x k) of the estimates whose influence values are ``z`` (n x k)."""
-        t = self.psu_totals(np.asarray(z, float))
+        return self.totals_covariance(self.psu_totals(np.asarray(z, float)))
+
+    def totals_covariance(self, t: np.ndarray) -> np.ndarray:
+        """The covariance matrix (k x k) from each cluster's totals ``t`` (clusters x k) of
+        influence values: Σ_h scale_h Σ_j (t_hj - mean_h)(t_hj - mean_h)ᵀ."""
         centred = t - self._stratum_means(t)
         return centred.T @ (centred * self._scale[self._psu_stratum][:, None])
 
