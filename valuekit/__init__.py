@@ -47,7 +47,7 @@ _LAZY = {
                          "share_destroyed", "where_value_is_destroyed"],
     "survey.weighting": ["RakeResult", "Targets", "TargetsError", "rake", "read_targets", "weight_survey"],
     "present.reader": ["ReaderTable", "reader_table"],
-    "analyse.tables": ["Banner", "banner"],
+    "analyse.tables": ["Banner", "banner", "nps_groups"],
     "present.tables": ["style_banner", "write_tables", "BannerExplorer"],
     "present.tablespec": ["make_tables", "read_tables_spec", "default_tables_spec"],
 }
@@ -82,6 +82,6 @@ __all__ = [
     "compare_scenarios", "ValuekitError", "FileError", "SurveyError", "ParameterError", "LeverError",
     "rake", "weight_survey", "read_targets", "Targets", "RakeResult", "TargetsError",
     "fit_cfa", "compare_structures", "structure_verdict", "value_path", "CFAResult", "PathResult",
-    "Evidence", "evidence_settings", "ReaderTable", "reader_table", "Banner", "banner",
+    "Evidence", "evidence_settings", "ReaderTable", "reader_table", "Banner", "banner", "nps_groups",
     "style_banner", "write_tables", "BannerExplorer", "make_tables", "read_tables_spec", "default_tables_spec", "TablesError",
 ]

@@ -468,6 +468,8 @@ CASES = [
     ("lang", lambda c: tablespec.make_tables(c["survey"], lang="xx")),
     ("spec", lambda c: tablespec.tables_spec_yaml(5)),
     ("table", lambda c: ptables.BannerExplorer(5)),
+    ("item", lambda c: tables.nps_groups(c["data"], "no_such_column")),
+    ("item", lambda c: tables.nps_groups(c["data"])),
     ("order", lambda c: ptables.BannerExplorer(tables.banner(c["data"], ["channel"], ["world_view"])).view(
         order="x")),
     ("rows", lambda c: tables.banner(c["data"], ["channel"], ["world_view"]).select(rows=["nope"])),

@@ -416,3 +416,30 @@ def test_a_nested_banner_with_one_inner_column_per_outer_one_tests_nothing():
     t = banner(data, ["v"], [["a", "b"]])
     assert t.pairs.empty and (t.cells["higher_than"] == "").all() and not t.cells["tested"].any()
     assert t.cells.loc[(t.cells["statistic"] == "mean") & (t.cells["letter"] == "B"), "value"].item() == 74.5
+
+
+def test_nps_groups_are_the_banners_shares_and_a_driver_outcome():
+    """Promoter and detractor as 0/1 outcomes: their weighted means are the banner's lines;
+    as a driver outcome the benefits raise promoting; with the recommend answers shuffled the
+    model's overall test finds nothing (p > .05)."""
+    from valuekit.analyse.tables import nps_groups
+
+    survey = vk.load_demo("demo")
+    groups = nps_groups(survey)
+    shares = banner(survey, [{"row": "out_nps", "stat": "nps"}], ["channel"]).cells
+    total = shares[(shares["banner"] == "Total") & (shares["statistic"] == "percent")].set_index("category")["value"]
+    ok = groups["promoter"].notna()
+    for name in ("promoter", "detractor"):
+        assert np.average(groups.loc[ok, name], weights=survey.weights[ok]) == pytest.approx(total[f"{name}s"])
+    assert groups.isna().sum().tolist() == [survey.data["out_nps"].isna().sum()] * 2
+    scores = vk.ValueScorer(survey.codebook).fit_transform(survey.data)
+    blocks = survey.codebook.dimensions + survey.codebook.sacrifices
+    table = vk.key_drivers(survey, scores.join(groups), "promoter", blocks, n_boot=0)
+    betas = table.set_index("driver").loc[survey.codebook.dimensions, "beta"]
+    assert table["model_p"].iloc[0] < 0.001 and (betas > 0).all()
+    shuffled = survey.data.assign(out_nps=np.random.default_rng(3).permutation(survey.data["out_nps"].to_numpy()))
+    null = vk.key_drivers(scores.join(nps_groups(shuffled, codebook=survey.codebook)), "promoter", blocks,
+                          codebook=survey.codebook, weights=survey.weights, n_boot=0)
+    assert null["model_p"].iloc[0] > 0.05
+    with pytest.raises(ParameterError, match="an NPS needs a 0-10 question; 'out_sat' is on a 1-7 scale"):
+        nps_groups(survey, "out_sat")

@@ -53,7 +53,7 @@ from ..survey.labels import format_number, lang_arg
 from .crosstests import _overall_tests
 from .significance import _moments_of, _variances, contrast, unequal_weights
 
-__all__ = ["banner", "Banner", "COMPARE"]
+__all__ = ["banner", "Banner", "COMPARE", "nps_groups"]
 
 #: How a banner's columns are compared: every pair, or each with the one before it (waves).
 COMPARE = ("pairs", "previous")
@@ -215,7 +215,8 @@ def banner(data: pd.DataFrame, rows, columns, *, codebook: Codebook | None = Non
         "mean", "top" or "bottom" (with ``k``, default 2: the share in the scale's top or
         bottom ``k`` points), "net" (with ``codes``: the share answering any of them) or
         "nps" (a 0-10 question: the NPS, promoters' percentage (9-10) less detractors'
-        (0-6), in points with its interval, then the three groups' percentages); and an optional ``label`` (of the stub; of the line for a box or NET).
+        (0-6), in points with its interval, then the three groups' percentages); and an
+        optional ``label`` (of the stub; of the line for a box or NET).
     columns : list
         The banners: names of columns of the answers or the scores (a context column, a
         wave), or named Series on the respondents (segments); or a pair of them, a nested
@@ -269,6 +270,49 @@ def banner(data: pd.DataFrame, rows, columns, *, codebook: Codebook | None = Non
     options["variance"] = ("unweighted: Welch's t for means, the pooled z-test for shares" if design is None else
                            f"design-based (Taylor linearization; {design.describe}): t on the design's df")
     return Banner(cells[_CELL_COLUMNS], pairs, options, overall)
+
+
+@survey_first("codebook", "data")
+@share_docs
+def nps_groups(data: pd.DataFrame, item: str | None = None, *, codebook: Codebook | None = None) -> pd.DataFrame:
+    """Each respondent's NPS group as two 0/1 outcomes: ``promoter`` (9-10 on the 0-10
+    recommend question) and ``detractor`` (0-6), NaN where not answered.
+
+    For a key driver analysis of promoting or detracting (e.g. ``key_drivers(survey,
+    scores.join(nps_groups(survey)), "promoter", drivers)``): the NPS is promoters' share
+    less detractors', so what raises the one or lowers the other raises it.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The survey's answers (``survey.data``; give the survey itself first and its answers
+        and codebook are used).
+    item : str, optional
+        The 0-10 question (a column of ``data``); default the codebook's ``recommend``
+        outcome when it is asked on 0-10.
+    {codebook}
+        Optional: names the recommend outcome and its scale.
+
+    Returns
+    -------
+    DataFrame
+        ``promoter`` and ``detractor`` on ``data``'s index.
+    """
+    data = frame_arg("data", data, "the survey's answers (a DataFrame, survey.data)")
+    codebook = None if codebook is None else codebook_arg("codebook", codebook)
+    if item is None:
+        item = codebook.outcomes.get("recommend") if codebook is not None else None
+        if item is None:
+            raise ParameterError("item: no 0-10 recommend question named; give item= (a column of the answers) or a "
+                                 "codebook with a recommend outcome", name="item")
+    item = _check.text("item", item)
+    if item not in data.columns:
+        raise ParameterError(f"item: '{item}' is not a column of the answers", name="item")
+    stub = _nps_stub(item, "item", data[item], codebook, codebook is not None and item in codebook.items, "en")
+    group = pd.Series(stub["codes"], index=data.index)
+    answered = group >= 0
+    return pd.DataFrame({"promoter": (group == 2).astype(float).where(answered),
+                         "detractor": (group == 0).astype(float).where(answered)})
 
 
 def _options(settings, **given) -> dict:
