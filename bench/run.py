@@ -749,7 +749,7 @@ def bench_tables(ctx: Context) -> dict:
             "counts_median_s": metric(round(statistics.median(times["counts"]), 4), "s",
                                       "the same, one weighted count per item and banner"),
             "subject_median_s": metric(round(statistics.median(times["subject"]), 4), "s",
-                                       "banner(): cells, bases, linearized pairwise tests, BH, letters"),
+                                       "banner(): cells, bases, pairwise tests, BH, letters, overall tests"),
             "time_ratio": metric(round(ratio, 2), "x", "median of paired ratios to the faster floor; target <= 3"),
             "excel_s": metric(round(excel, 2), "s", f"write_tables: {n_tables} sheets and the index"),
         },

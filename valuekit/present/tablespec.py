@@ -38,6 +38,7 @@ from .._validate.args import expected_error
 from .._validate.yamlfile import read_file as _read_file
 from ..analyse.tables import Banner, banner
 from ..errors import ParameterError, TablesError
+from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.labels import lang_arg
 
@@ -144,6 +145,7 @@ def _banners(value, key: str, source: str) -> list:
     return list(value)
 
 
+@survey_first("codebook", "data")
 @share_docs
 def default_tables_spec(codebook: Codebook, data: pd.DataFrame | None = None) -> dict:
     """The spec ``valuekit tables`` uses when none is given, drafted from the codebook.
