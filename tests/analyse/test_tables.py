@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
 import valuekit as vk
 from valuekit.analyse.tables import banner
@@ -111,6 +112,27 @@ def test_each_row_has_its_overall_test_as_r(name):
     small = banner(df, ["awards"], ["stype"], min_base=90, **kw).overall.iloc[0]  # H and M are small
     assert small["columns"] < 2 and np.isnan(small["p"])
     assert small["note"].startswith("fewer than two columns")
+
+
+def test_a_design_aligned_to_reordered_answers_gives_the_same_overall_tests():
+    """The answers in another order than the design's (the design is then a subset of
+    itself, its units clusters of one): the Rao-Scott F and the Wald F do not change."""
+    st = pd.read_csv(DATA / "apistrat.csv")
+    design = SurveyDesign.from_frame(st, strata="stype")  # no clusters: its own units are the strata
+    kw = dict(weights="pw", design=design, min_base=0, adjust="none")
+    ordered = banner(st, ["awards", "api00"], ["stype"], **kw).overall
+    reordered = banner(st.iloc[::-1], ["awards", "api00"], ["stype"], **kw).overall
+    for col in ("statistic", "df1", "df2", "p"):
+        assert reordered[col].tolist() == pytest.approx(ordered[col].tolist(), rel=1e-9)
+
+
+def test_the_overall_tests_are_adjusted_across_each_banners_rows():
+    survey = vk.load_demo("demo")
+    overall = banner(survey, ["money", "time", "verdict"], ["world_view", "channel"], adjust="bonferroni").overall
+    assert len(overall) == 6
+    assert overall["p_adj"].tolist() == pytest.approx(np.minimum(1, 3 * overall["p"]).tolist(), rel=1e-12)
+    holm = banner(survey, ["money", "time", "verdict"], ["channel"], adjust="holm").overall
+    assert holm["p_adj"].tolist() == pytest.approx(multipletests(holm["p"], method="holm")[1].tolist(), rel=1e-12)
 
 
 def _hand_worked():

@@ -56,7 +56,7 @@ def _overall_tests(stubs: list[dict], b: dict, parts: dict, moments: dict | None
         else:
             size = stub["V"].shape[0]
             result = _table_test(stub["V"], {k: parts[k][keep][:, :, c:c + size] for k in ("cw", "cw2", "cn")},
-                                 design)
+                                 design, clustered=moments is not None and "t" in moments)
         if stub["codes"] is not None:
             c += stub["V"].shape[0]
         j += m
@@ -65,10 +65,12 @@ def _overall_tests(stubs: list[dict], b: dict, parts: dict, moments: dict | None
     return frame[_COLUMNS]
 
 
-def _table_test(V: np.ndarray, table: dict, design: SurveyDesign | None) -> tuple:
+def _table_test(V: np.ndarray, table: dict, design: SurveyDesign | None, *, clustered: bool) -> tuple:
     """Pearson's chi-squared (no design) or the Rao-Scott F of one stub's crosstab: its
     categories grouped by the lines' values (``V``: each category's value per line, 1 or 0;
-    with one line, a box, the rest is the other row), by the banner's kept columns."""
+    with one line, a box, the rest is the other row), by the banner's kept columns; the sums
+    are per cluster when ``clustered``, else per stratum (the units of
+    :meth:`~valuekit.survey.design.SurveyDesign.variance_units`)."""
     groups = np.column_stack([V, 1 - V.sum(axis=1)]) if V.shape[1] == 1 or np.any(V.sum(axis=1) == 0) else V
     cw, cw2, cn = (table[k] @ groups for k in ("cw", "cw2", "cn"))  # (columns, units, rows)
     used = cw.sum(axis=(0, 1)) > 0
@@ -82,10 +84,10 @@ def _table_test(V: np.ndarray, table: dict, design: SurveyDesign | None) -> tupl
         x2 = float(((counts - expected) ** 2 / expected).sum())
         df = (r - 1) * (k - 1)
         return ("Pearson chi-squared", x2, df, np.nan, float(stats.chi2.sf(x2, df)), "")
-    return _rao_scott_f(cw, cw2, design)
+    return _rao_scott_f(cw, cw2, design, clustered)
 
 
-def _rao_scott_f(cw: np.ndarray, cw2: np.ndarray, design: SurveyDesign) -> tuple:
+def _rao_scott_f(cw: np.ndarray, cw2: np.ndarray, design: SurveyDesign, clustered: bool) -> tuple:
     """The second-order Rao-Scott F of a crosstab from its weights' sums per column, variance
     unit and row (``cw``; ``cw2`` of the squared weights, for a design without clusters), as
     R's ``svychisq(statistic = "F")``: the cells' shares p (rows fastest), their linearized
@@ -96,7 +98,7 @@ def _rao_scott_f(cw: np.ndarray, cw2: np.ndarray, design: SurveyDesign) -> tuple
     cells = np.transpose(cw, (1, 0, 2)).reshape(cw.shape[1], k * r)  # (units, cells): rows fastest per column
     total = cells.sum()
     p = cells.sum(axis=0) / total
-    if design.cluster is not None:
+    if clustered:
         t = (cells - cells.sum(axis=1, keepdims=True) * p) / total
         V = design.totals_covariance(t)
     else:

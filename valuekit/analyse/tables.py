@@ -369,7 +369,7 @@ def _tabulate(stubs: list[dict], banners: list[dict], w: np.ndarray, design: Sur
     pairs = pd.concat(pairs, ignore_index=True)
     cells = _with_letters(_cells(stubs, banners, col, var, options), pairs, banners, options)
     overall = pd.concat(overall, ignore_index=True)
-    overall.insert(7, "p_adj", np.concatenate([_adjust_within_lines(o[["p"]].to_numpy().T, options["adjust"])[0]
+    overall.insert(7, "p_adj", np.concatenate([_adjust_within_lines(o[["p"]].to_numpy(), options["adjust"])[:, 0]
                                                for _, o in overall.groupby("banner", sort=False)]))
     return cells, pairs.drop(columns=["_line", "_first", "_second"]), overall
 
