@@ -465,3 +465,24 @@ def test_nps_groups_are_the_banners_shares_and_a_driver_outcome():
     assert null["model_p"].iloc[0] > 0.05
     with pytest.raises(ParameterError, match="an NPS needs a 0-10 question; 'out_sat' is on a 1-7 scale"):
         nps_groups(survey, "out_sat")
+
+
+def test_categories_read_the_items_value_labels():
+    """An item whose every scale point is labelled shows the labels alone (as SPSS and Q do);
+    one labelled at its ends shows "1 (Not at all)"; an item as a banner is headed by its labels."""
+    import yaml
+
+    spec = yaml.safe_load(vk.DEMO_CODEBOOK.read_text(encoding="utf-8"))
+    full = {i: {"en": f"point {i}", "es": f"punto {i}"} for i in range(1, 8)}
+    spec.setdefault("items", {}).setdefault("fun_ease_1", {})["values"] = full
+    spec["items"].setdefault("fun_ease_2", {})["values"] = {1: "Not at all", 7: "Completely"}
+    cb = vk.Codebook.from_dict(spec)
+    data = vk.load_demo("demo").data
+    t = banner(data, ["fun_ease_1", "fun_ease_2"], ["fun_ease_1"], codebook=cb, lang="es")
+    lines = t.cells[t.cells["column"] == "Total"].drop_duplicates(["stub", "category"])
+    first = lines.loc[(lines["stub"] == "fun_ease_1") & (lines["statistic"] == "percent"), "category_label"]
+    assert first.tolist() == [f"punto {i}" for i in range(1, 8)]
+    second = lines.loc[(lines["stub"] == "fun_ease_2") & (lines["statistic"] == "percent"), "category_label"]
+    assert second.tolist() == ["1 (Not at all)", "2", "3", "4", "5", "6", "7 (Completely)"]
+    heads = t.cells.loc[t.cells["banner"] == "fun_ease_1", "column_label"].unique().tolist()
+    assert heads == [f"punto {i}" for i in range(1, 8) if (data["fun_ease_1"] == i).any()]

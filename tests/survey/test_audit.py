@@ -423,3 +423,24 @@ def _with_row(tmp_path, name, edit, source=DEMO_DATA):
     path = tmp_path / name
     frame.to_csv(path, index=False)
     return path
+
+
+def test_a_files_value_labels_unlike_the_codebooks_are_noted(tmp_path, small_frame, codebook_dict):
+    """An SPSS export labelling its codes the other way round from the codebook's ``values:``
+    gets a note naming the column and the first code; agreeing labels (any case, any of the
+    codebook's languages) get none."""
+    import pyreadstat
+
+    frame = small_frame.astype({c: float for c in small_frame.columns if c != "channel"})
+    labels = {"f1": {1.0: "Strongly agree", 7.0: "Strongly disagree"}, "f2": {1.0: "nada", 7.0: "TOTALMENTE"}}
+    path = tmp_path / "waves.sav"
+    pyreadstat.write_sav(frame, path, variable_value_labels=labels)
+    codebook_dict.setdefault("items", {})
+    for col in ("f1", "f2"):
+        codebook_dict["items"].setdefault(col, {})["values"] = {1: {"en": "Strongly disagree", "es": "Nada"},
+                                                               7: {"en": "Strongly agree", "es": "Totalmente"}}
+    notes = load_survey(path, codebook_dict).audit.summary()["notes"]
+    said = [n for n in notes if "otherwise than the codebook" in n]
+    assert said == ["column 'f1': the file labels 2 code(s) otherwise than the codebook's values (code 1: the file "
+                    "says 'Strongly agree', the codebook 'Strongly disagree'); check the coding (a reversed scale?) "
+                    "before reading its results"]

@@ -227,3 +227,33 @@ def test_codebook_refuses_labels_and_competitors_that_are_not_text(codebook_dict
     change(codebook_dict)
     with pytest.raises(CodebookError, match=key.replace(".", r"\.")):
         Codebook.from_dict(codebook_dict)
+
+
+def _with_values(values, **item):
+    return {"scale": {"min": 1, "max": 5}, "missing_codes": [9], "benefits": {"functional": ["q1", "q2"]},
+            "comparisons": {"items": {"q1": "c1"}}, "items": {"q1": {"values": values, **item}}}
+
+
+def test_value_labels_are_read_by_code_and_language():
+    cb = Codebook.from_dict(_with_values({1: "Not at all", "5": {"en": "Fully", "es": "Del todo"}, 9: "Don't know"}))
+    assert cb.items["q1"].values == {1.0: {"en": "Not at all"}, 5.0: {"en": "Fully", "es": "Del todo"},
+                                     9.0: {"en": "Don't know"}}
+    assert [cb.value_label("q1", 5, x) for x in ("es", "it")] == ["Del todo", "Fully"]
+    assert cb.value_label("q2", 5) is None  # no labels of its own
+    assert cb.items["c1"].values == cb.items["q1"].values  # a comparison item takes its counterpart's
+
+
+@pytest.mark.parametrize("values, key, says", [
+    ({7: "Fully"}, "items.q1.values.7", "code 7 is not a point of the item's scale 1-5 nor one of its missing codes"),
+    ({2.5: "half"}, "items.q1.values.2.5", "code 2.5 is not a point"),
+    ({"high": "x"}, "items.q1.values.high", "expected a numeric answer code as the key, got text"),
+    ({1: {"fr": "pas"}}, "items.q1.values.1", "unknown language(s) ['fr']"),
+    ({1: " "}, "items.q1.values.1", "expected the label's text"),
+    ({1: "a", "1": "b"}, "items.q1.values.1", "code 1 is labelled twice"),
+    ([1, 2], "items.q1.values", "expected a mapping of answer codes to labels"),
+])
+def test_value_labels_that_do_not_match_the_codes_are_refused(values, key, says):
+    with pytest.raises(CodebookError) as err:
+        Codebook.from_dict(_with_values(values))
+    assert err.value.key == key and says in str(err.value)
+    assert "comparisons" not in str(err.value)  # the item is kept: no follow-on error

@@ -510,3 +510,15 @@ def test_the_direction_check_limits_are_data_and_checked(monkeypatch):
     with pytest.raises(ValuekitError, match=r"draft_vocabulary.yaml: direction_check.against: expected a "
                                             r"correlation between 0 and 1, got 1.5"):
         draft_module._direction_limits()
+
+
+def test_drafts_carry_the_files_value_labels(tmp_path):
+    """An SPSS export's value labels become the items' ``values:`` (the codes of the drafted
+    scale and its missing codes), read back by the codebook and shown by a banner."""
+    path, rename = spss_fixture(tmp_path, *DEMO)
+    draft = draft_codebook(path)
+    cb = read_codebook(yaml.safe_load(draft.to_yaml()))
+    col = rename["fun_ease_1"]
+    assert cb.items[col].values == {1.0: {"en": "lowest"}, 7.0: {"en": "highest"}, 9.0: {"en": "don't know"}}
+    assert cb.value_label(col, 7) == "highest" and cb.value_label(col, 4) is None
+    assert "    values:  # the file's value labels\n      1: lowest\n" in draft.to_yaml()

@@ -692,14 +692,20 @@ def _factor(values: pd.Series) -> tuple[np.ndarray, list]:
 
 
 def _code_label(name: str, code, cb: Codebook, lang: str) -> str:
-    """A category's label: the code, with the scale end's label where the codebook has one."""
+    """A category's label: the item's value label (``values:``) alone when the codebook labels
+    every point of its scale, else the code with its value label or the scale end's label
+    (``scale_7``) where there is one."""
     if name == "verdict" and cb is not None:
         return cb.label(str(code), lang)
     if cb is None or name not in cb.items:
         return str(code)
     text = f"{code:g}"
-    end = cb.labels.get(f"scale_{text}", {}) if isinstance(cb.labels, dict) else {}
-    word = end.get(lang) or end.get("en") if isinstance(end, dict) else None
+    word = cb.value_label(name, code, lang)
+    if word is not None and set(_codes(name, cb, True)) <= set(cb.items[name].values):
+        return word
+    if word is None:
+        end = cb.labels.get(f"scale_{text}", {}) if isinstance(cb.labels, dict) else {}
+        word = end.get(lang) or end.get("en") if isinstance(end, dict) else None
     return f"{text} ({word})" if word else text
 
 
@@ -811,9 +817,13 @@ def _nested(spec, i: int, data: pd.DataFrame, scores: pd.DataFrame | None, cb: C
 
 
 def _level_label(name: str, value, cb: Codebook | None, lang: str) -> str:
-    """A banner column's label: the verdict's words, the codebook's label of ``name_value``
-    (``wave_1: {en: March 2025}``), else the value as written."""
+    """A banner column's label: the verdict's words, an item's value label (``values:``), the
+    codebook's label of ``name_value`` (``wave_1: {en: March 2025}``), else the value as written."""
     text = f"{value:g}" if isinstance(value, float) else str(value)
+    if cb is not None and name in cb.items and isinstance(value, (int, float, np.number)):
+        word = cb.value_label(name, value, lang)
+        if word is not None:
+            return word
     if cb is not None and (name == "verdict" or f"{name}_{text}" in cb.labels):
         return cb.label(text if name == "verdict" else f"{name}_{text}", lang)
     return text

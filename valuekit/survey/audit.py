@@ -714,6 +714,7 @@ class _Recoder:
                          "respondents are identified by their row number")
         if not codebook.comparison_items:
             notes.append("no competitor ratings (comparisons) in the codebook")
+        notes.extend(_label_mismatches(codebook, info))
 
         rows = pd.DataFrame({"row": row_numbers, "respondent": ids.array})
         for reason in ROW_REASONS:
@@ -775,6 +776,27 @@ class _Recoder:
                                     "rename the outcome or construct in the codebook")
             recoded = pd.concat([recoded, construct_scores(recoded, codebook)], axis=1)
         return recoded
+
+
+def _label_mismatches(codebook: Codebook, info: SourceInfo) -> list[str]:
+    """A note per item whose file's value labels (an SPSS or Stata export) name a code
+    otherwise than the codebook's ``values:`` in every language: a scale coded the other way
+    round, or a codebook written for another wave."""
+    notes = []
+    for col, item in codebook.items.items():
+        given = info.value_labels.get(col)
+        if not item.values or not given:
+            continue
+        differ = [(float(code), str(text), item.values[float(code)]) for code, text in given.items()
+                  if isinstance(code, (int, float)) and float(code) in item.values
+                  and " ".join(str(text).split()).casefold()
+                  not in {" ".join(t.split()).casefold() for t in item.values[float(code)].values()}]
+        if differ:
+            code, text, ours = differ[0]
+            notes.append(f"column '{col}': the file labels {len(differ)} code(s) otherwise than the codebook's "
+                         f"values (code {code:g}: the file says {text!r}, the codebook {next(iter(ours.values()))!r});"
+                         " check the coding (a reversed scale?) before reading its results")
+    return notes
 
 
 #: Up to this many columns besides the rated ones, the recoded table is the rated columns'

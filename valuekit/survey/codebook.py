@@ -74,7 +74,7 @@ _TOP_KEYS = {
     "benefits", "sacrifices", "context", "comparisons", "outcomes", "constructs", "importance", "other",
     "items", "labels", "levers",
 }
-_ITEM_KEYS = {"label", "text", "reverse", "scale", "missing_codes"}
+_ITEM_KEYS = {"label", "text", "reverse", "scale", "missing_codes", "values"}
 
 
 def ui_text(key: str, lang: str = "en", codebook=None, **fields) -> str:
@@ -156,6 +156,9 @@ class Item:
     missing_tokens : tuple of str
         Text missing codes (``"N/A"``, ``"dk"``), matched against a cell's text exactly,
         once surrounding spaces are removed.
+    values : dict
+        Value labels: answer code to its labels by language (``{7.0: {"en": "Strongly
+        agree"}}``); the codes are points of the scale or missing codes.
     """
 
     name: str
@@ -169,6 +172,7 @@ class Item:
     text: str | None = None
     labels: dict[str, str] = field(default_factory=dict)
     missing_tokens: tuple[str, ...] = ()
+    values: dict[float, dict[str, str]] = field(default_factory=dict)
 
 
 def _fail(key: str, message: str) -> CodebookError:
@@ -250,6 +254,41 @@ def _as_labels(value: Any, key: str) -> dict[str, str]:
         if not isinstance(text, (str, int, float)) or isinstance(text, bool) or not str(text).strip():
             raise _fail(f"{key}.{lang}", f"expected the label's text, got {text!r}")
     return {lang: str(text) for lang, text in value.items()}
+
+
+def _as_values(value: Any, key: str, scale: Scale, codes: tuple[float, ...]) -> dict[float, dict[str, str]]:
+    """An item's ``values:`` (value labels): each code a point of its scale or one of its
+    missing codes, each label text or a mapping of languages to text.
+
+    >>> _as_values({1: "Strongly disagree", "7": {"en": "Strongly agree"}}, "items.q1.values",
+    ...            Scale(1, 7), (9.0,))
+    {1.0: {'en': 'Strongly disagree'}, 7.0: {'en': 'Strongly agree'}}
+    """
+    if not isinstance(value, dict) or not value:
+        raise _fail(key, f"expected a mapping of answer codes to labels (e.g. {{1: Strongly disagree, 7: Strongly "
+                         f"agree}}), got {value!r}")
+    out: dict[float, dict[str, str]] = {}
+    for code, label in value.items():
+        number = code
+        if isinstance(code, str):
+            try:
+                number = float(code.strip())
+            except ValueError:
+                raise _fail(f"{key}.{code}", "expected a numeric answer code as the key, got text") from None
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+            raise _fail(f"{key}.{code}", f"expected a numeric answer code as the key, got {code!r}")
+        number = float(number)
+        on_scale = scale.min <= number <= scale.max and (math.isinf(scale.min) or number == round(number))
+        if not on_scale and number not in codes:
+            raise _fail(f"{key}.{code}", f"code {number:g} is not a point of the item's scale {scale} nor one of its "
+                                         f"missing codes {[f'{c:g}' for c in codes]}: the labels do not match the "
+                                         "codes (check the scale, or the labels' export)")
+        if number in out:
+            raise _fail(f"{key}.{code}", f"code {number:g} is labelled twice")
+        if isinstance(label, str) and not label.strip():
+            raise _fail(f"{key}.{code}", f"expected the label's text, got {label!r}")
+        out[number] = _as_labels(label, f"{key}.{code}")
+    return dict(sorted(out.items()))
 
 
 def _unknown(found: Iterable[str], allowed: Iterable[str], key: str, what: str) -> None:
@@ -470,6 +509,20 @@ class Codebook:
         if text:  # the question wording, shortened, beats a column name
             return text if len(text) <= 40 or not shorten else text[:39].rstrip() + "…"
         return key
+
+    def value_label(self, item: str, code: float, lang: str = "en") -> str | None:
+        """The label of answer ``code`` of ``item`` in ``lang`` (else English), from the item's
+        ``values:``; None when it has none.
+
+        >>> cb = Codebook.from_dict({"scale": {"min": 1, "max": 5}, "benefits": {"symbolic": ["q1"]},
+        ...     "items": {"q1": {"values": {1: {"en": "Not at all", "es": "Nada"}, 5: "Fully"}}}})
+        >>> cb.value_label("q1", 1, "es"), cb.value_label("q1", 5, "es"), cb.value_label("q1", 3)
+        ('Nada', 'Fully', None)
+        """
+        labels = self.items[item].values.get(float(code)) if item in self.items else None
+        if not labels:
+            return None
+        return labels.get(lang) or labels.get("en") or next(iter(labels.values()))
 
     def to_frame(self, lang: str = "en") -> pd.DataFrame:
         """One row per rated item: role, block, facet, scale, reverse key and label.
@@ -831,12 +884,17 @@ class _Parser:
         reverse = attrs.get("reverse", counterpart.reverse if counterpart else False)
         if not isinstance(reverse, bool):
             raise _fail(f"items.{col}.reverse", f"expected true or false, got {reverse!r}")
+        values = counterpart.values if counterpart and "values" not in attrs else {}
+        if "values" in attrs:  # reported on its own key; the item is still there for what names it
+            with self.problems.check():
+                values = _as_values(attrs["values"], f"items.{col}.values", item_scale, item_codes)
         self.items[col] = Item(
             name=col, role=role, block=block, facet=facet, scale=item_scale,
             missing_codes=item_codes, missing_tokens=item_tokens, reverse=reverse,
             counterpart=counterpart.name if counterpart else None,
             text=str(attrs["text"]) if "text" in attrs else None,
             labels=_as_labels(attrs["label"], f"items.{col}.label") if "label" in attrs else {},
+            values=values,
         )
 
     def check_codes(self, col: str, item_scale: Scale, item_codes: list, own_codes: bool) -> None:

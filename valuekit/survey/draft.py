@@ -60,6 +60,7 @@ questionnaires with known placements (``tests/survey/test_draft_calibration.py``
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -133,6 +134,7 @@ class Draft:
     other: dict[str, str] = field(default_factory=dict)          # numeric, not placed: why
     unassigned: dict[str, str] = field(default_factory=dict)     # text, not placed: why
     language: str | None = None                                  # the file's language, when it could be told
+    values: dict[str, dict[float, str]] = field(default_factory=dict)  # item -> the file's value labels
     worded: bool = True                                          # whether any rated column has question text
 
     @property
@@ -225,7 +227,20 @@ class Draft:
             attrs["missing_codes"] = [_num(c) for c in codes]
         if col in self.reverse:  # reverse-keyed, or worded against its block: false, to check
             attrs["reverse"] = bool(self.reverse[col].value)
+        labels = self._value_labels(col)
+        if labels:
+            attrs["values"] = labels
         return attrs
+
+    def _value_labels(self, col: str) -> dict:
+        """The file's value labels of a rated column, for the codes of its drafted scale and
+        its missing codes (a label of any other code is left out: the codebook would refuse it)."""
+        if col not in self.values or col not in self.item_scale:
+            return {}
+        lo, hi = self.item_scale[col]
+        codes = set(self.codes_of(col))
+        return {_num(c): str(label).strip() for c, label in sorted(self.values[col].items())
+                if str(label).strip() and ((lo <= c <= hi and float(c).is_integer()) or c in codes)}
 
     def problems(self) -> list[str]:
         """What keeps the draft from loading as a codebook (empty when it loads)."""
@@ -369,6 +384,10 @@ class Draft:
                     note = _note(self.reverse[col].note())
                 elif key == "scale" and col in self.scale_notes:
                     note = _note(self.scale_notes[col])
+                if key == "values":  # the file's value labels, one per line
+                    lines.append("    values:  # the file's value labels")
+                    lines.extend(f"      {_yaml.scalar(code)}: {_yaml.scalar(label)}" for code, label in value.items())
+                    continue
                 lines.append(f"    {key}: {_yaml.scalar(value)}{note}")
         return lines
 
@@ -376,6 +395,15 @@ class Draft:
 def _note(text: str) -> str:
     """A YAML end-of-line comment holding ``text`` (escaped), or nothing."""
     return "  # " + _yaml.comment(text) if text else ""
+
+
+def _file_value_labels(info: SourceInfo, rated: Iterable[str]) -> dict[str, dict[float, str]]:
+    """The export's value labels (SPSS, Stata) of the rated columns, by numeric code."""
+    def number(v) -> bool:
+        return isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and math.isfinite(v)
+
+    return {col: {float(k): v for k, v in info.value_labels[col].items() if number(k)}
+            for col in rated if info.value_labels.get(col)}
 
 
 def _num(v: float):
@@ -1514,6 +1542,7 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
         missing_codes=[c for c in common_codes if not common[0] <= c <= common[1]],
         missing_reason=_missing_reason(common_codes, code_counts),
         text=text, item_scale=scales, item_codes=codes, worded=worded,
+        values=_file_value_labels(info, scales),
     )
     sources = [text[c] if worded else _name_text(c) for c in scales if not worded or text[c] != str(c)]
     draft.language = _file_language(sources)
