@@ -264,6 +264,9 @@ def test_outcome_changes_are_withheld_when_the_model_explains_too_little(cb_full
     assert info["r2"] < 0.10 and not info["shown"] and "withheld" in info["note"]
     assert result["summary"]["recommend_change"].isna().all()
     assert format_outcome_changes(result)[0].startswith("Likelihood to recommend: not shown")
+    nps = result["outcomes"].loc["nps"]  # the 0-10 recommend question's NPS: silent too
+    assert not nps["shown"] and "withheld" in nps["note"] and result["summary"]["nps_change"].isna().all()
+    assert format_outcome_changes(result)[-1].startswith("NPS (points): not shown")
 
 
 def test_every_row_of_the_summary_is_the_weighted_arithmetic_on_its_customers(engine, frame):
@@ -503,3 +506,72 @@ def test_scenario_levers_must_be_a_mapping(levers):
     with pytest.raises(ScenarioError, match="'levers'"):
         Scenario.from_dict({"name": "x", "levers": levers})
     assert Scenario.from_dict({"name": "x", "levers": {}}).levers == {}
+
+
+def test_the_nps_is_an_outcome_of_the_what_if(scenario_engine):
+    """The demo's recommend question is asked on 0-10: the engine predicts the NPS change in
+    points, from a driver model of each respondent's -100 / 0 / 100. By the linearity of least
+    squares its slopes are 100 x (the promoter model's less the detractor model's), the
+    models of ``nps_groups``, and its R² is below the mean's (a coarser outcome)."""
+    from valuekit import load_demo
+    from valuekit.analyse.drivers import outcome_slopes
+    from valuekit.analyse.tables import nps_groups
+
+    survey = load_demo("demo")
+    model = {m.name: m for m in scenario_engine.outcomes}["nps"]
+    blocks = scenario_engine.blocks
+    data = scenario_engine.scorer.transform(survey.data).join(nps_groups(survey))
+    promoter, detractor = (outcome_slopes(data, g, blocks, weights=survey.weights) for g in ("promoter", "detractor"))
+    np.testing.assert_allclose(model.slopes.reindex(blocks), 100 * (promoter - detractor).reindex(blocks), atol=1e-9)
+    assert model.label["en"] == "NPS (points)" and model.n == promoter.attrs["n"]
+    result = scenario_engine.apply(Scenario(levers={"price": -10.0}))
+    info = result["outcomes"].loc["nps"]
+    assert info["shown"] and info["r2"] < result["outcomes"].loc["recommend", "r2"]
+    row = result["summary"].loc["all"]
+    assert row["nps_change_low"] < row["nps_change"] < row["nps_change_high"] and row["nps_change"] > 0
+
+
+def test_no_nps_without_a_0_to_10_recommend_question(cb_full, frame, codebook_dict):
+    """A recommend outcome on 1-7 has no NPS: nothing is invented."""
+    from valuekit.decide.scenario import _nps_outcome
+
+    nps = _nps_outcome(frame.assign(nps=[0.0, 7.0, 10.0] * 100), cb_full)  # on 0-10: there is one
+    assert nps.name == "nps" and nps.iloc[:3].tolist() == [-100.0, 0.0, 100.0]
+    codebook_dict["items"] = {"nps": {"scale": {"min": 1, "max": 7}, "missing_codes": [99]}}
+    assert _nps_outcome(frame.assign(nps=5.0), Codebook.from_dict(codebook_dict)) is None
+
+
+def test_a_prediction_that_leaves_the_outcomes_scale_is_withheld(scenario_engine):
+    """Every lever at its end moves the demo's value far beyond what was observed: a straight
+    line would predict a mean recommendation above 10 and an NPS above 100. Those cells are
+    withheld (NaN, said so), each group judged by its own mean now; a modest scenario is not."""
+    from valuekit import load_demo
+    from valuekit.decide.scenario import _nps_outcome, format_tiles
+    from valuekit.present.findings import scenario_findings
+
+    engine = scenario_engine
+    helps = {lv.name: lv.low if lv.how == "percent" else lv.high for lv in engine.levers}
+    result = engine.apply(Scenario(levers=helps))
+    survey = load_demo("demo")
+    data = survey.data.loc[engine.index]
+    w = engine.w
+    for name, y, lo, hi in (("recommend", data["out_nps"], 0, 10), ("nps", _nps_outcome(data, engine.codebook),
+                                                                      -100, 100)):
+        y = y.to_numpy(dtype=float)
+        seen = np.isfinite(y)
+        now = np.average(y[seen], weights=w[seen])
+        model = {m.name: m for m in engine.outcomes}[name]
+        row = result["summary"].loc["all"]
+        assert np.isnan(row[f"{name}_change"]) and np.isnan(row[f"{name}_change_low"])
+        linear = engine.apply(Scenario(levers=helps), customers=True)["customers"][engine.blocks].to_numpy()
+        predicted = now + np.average(linear - engine.base, axis=0, weights=w) @ model.slopes.reindex(engine.blocks)
+        assert not lo <= predicted <= hi  # the straight line's answer, which is not shown
+    assert format_outcome_changes(result)[2] == "Would recommend: not shown, the prediction leaves the scale it is " \
+                                                "measured on"
+    tile = next(t for t in format_tiles(result) if t["title"] == "NPS (points)")
+    assert tile["value"] == "—" and "leaves the scale" in tile["detail"]
+    found = scenario_findings(result)
+    assert any(s.startswith("Not predicted, because the prediction would leave the scale") and "nps (points)" in s
+               for s in found.sentences)
+    modest = engine.apply(Scenario(levers={"price": -10.0}))["summary"]
+    assert np.isfinite(modest[["recommend_change", "nps_change"]].to_numpy()).all()

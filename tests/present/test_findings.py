@@ -274,6 +274,10 @@ def test_the_scenario_findings_state_the_prediction_with_its_intervals_and_its_c
     # the energy-sensitive segment (planted) gains most from less effort
     assert found.sentences[1].startswith(f"It changes most for segment 2 ({names[2]}): from 62.9% to ")
     assert found.sentences[2].startswith("Predicted change in overall value: +0.14 [")
+    nps = whole[["nps_change", "nps_change_low", "nps_change_high"]]  # the recommend question's NPS, in points
+    assert found.sentences[3] == (f"Predicted change in the NPS: +{nps.iloc[0]:.2f} [{nps.iloc[1]:.2f}, "
+                                  f"{nps.iloc[2]:.2f}] points (its model of promoters less detractors: R² 0.63, "
+                                  f"adjusted 0.63, model test adjusted p < 0.001, n = 1,905).")
     assert found.sentences[-1].startswith("These are predictions under the assumptions of the lever file")
     # a scenario that moves nothing says the share is unchanged within its interval, and names no segment
     still = scenario_findings(engine.apply(Scenario(name="nothing", levers={})), lang="es")

@@ -32,7 +32,7 @@ import pandas as pd
 __all__ = ["default_cache_dir", "engine_key", "save_engine_state", "load_engine_state", "CACHE_FORMAT"]
 
 #: The layout of a cache folder; a folder of another layout is rebuilt.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 def default_cache_dir() -> Path:

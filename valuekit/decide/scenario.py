@@ -62,6 +62,7 @@ from .._validate.yamlfile import read_file as _read_file
 from ..analyse.drivers import bootstrap_slopes, outcome_slopes
 from ..analyse.segments import SEGMENT_METHODS, ValueSegmenter, segment_profiles, segment_structure, suggest_n_segments
 from ..analyse.significance import compare_groups, korn_graubard, unequal_weights
+from ..analyse.tables import nps_groups
 from ..errors import FileError, ParameterError, ScenarioError
 from ..evidence import Evidence, settings_arg
 from ..measure.scoring import VERDICTS, ValueScorer, group_order, item_maps, item_matrix, wilson_interval
@@ -605,9 +606,37 @@ class ScenarioEngine:
             if missing:
                 raise ValueError(f"outcome model '{model.name}' has no slope for {missing}")
         self._outcome_p = _adjusted_p(self.outcomes, self.settings["adjust"])
+        self._outcome_range = self._outcome_ranges(data.iloc[np.flatnonzero(scored)])
         self._scored = scorer.score_items(self.M)  # the customers' own result: what scenarios start from
         base = self._unpack(self._scored)
         self.base, self.base_ratio, self.base_code = base["blocks"], base["ratio"], base["code"]
+
+    def _outcome_ranges(self, data: pd.DataFrame) -> dict:
+        """Outcome -> (each group's weighted mean now, the lowest and highest it can be): the
+        scale of its question (of its items, when they share one), -100 to 100 for the NPS.
+        An outcome whose answers are not in ``data`` has none."""
+        cb, out = self.codebook, {}
+        for model in self.outcomes:
+            if model.name == "nps":
+                values, bounds = _nps_outcome(data, cb), (-100.0, 100.0)
+            else:
+                col = cb.outcomes.get(model.name)
+                items = cb.scales.get(model.name, [col]) if col else []
+                scales = {(cb.items[i].scale.min, cb.items[i].scale.max) for i in items if i in cb.items}
+                values = data[col] if col in data.columns else None
+                bounds = scales.pop() if len(scales) == 1 and len(items) == sum(i in cb.items for i in items) else None
+            if values is None or bounds is None:
+                continue
+            y = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            seen = np.isfinite(y)
+            w, yw = self.w * seen, np.where(seen, y, 0.0) * self.w
+            groups = [(w.sum(), yw.sum())]
+            if len(self._levels()) > 1:
+                groups += zip(self._seg_onehot.T @ w, self._seg_onehot.T @ yw)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                base = np.array([t / n if n > 0 else np.nan for n, t in groups])
+            out[model.name] = (base, *bounds)
+        return out
 
     def _set_segments(self, segments: pd.Series | None, index: pd.Index, scored: np.ndarray) -> None:
         """Each scored customer's segment (``"all"`` without segments, :data:`NO_SEGMENT`
@@ -903,7 +932,12 @@ class ScenarioEngine:
             if self._outcome_shown(model)[0]:
                 reps = model.boot[self.blocks].to_numpy() @ mean_delta.T  # resamples x groups
                 low, high = np.quantile(reps, [alpha / 2, 1 - alpha / 2], axis=0)
-                changes[model.name] = (mean_delta @ model.slopes.reindex(self.blocks).to_numpy(), low, high)
+                change = mean_delta @ model.slopes.reindex(self.blocks).to_numpy()
+                if model.name in self._outcome_range:  # a straight line does not know the scale ends
+                    base, lo, hi = self._outcome_range[model.name]
+                    beyond = np.isfinite(base) & ((base + change < lo) | (base + change > hi))
+                    change, low, high = (np.where(beyond, np.nan, v) for v in (change, low, high))
+                changes[model.name] = (change, low, high)
         return changes
 
     def _transitions(self, code: np.ndarray) -> pd.DataFrame:
@@ -988,6 +1022,23 @@ def lever_scenarios(levers: LeverSet, *, fraction: float = 0.5, lang: str = "en"
         single = Scenario(levers={lever.name: float(value)})
         out.append(replace(single, name=format_levers(levers, single, lang)))  # 'Price −25 %', a true minus
     return out
+
+
+def _nps_outcome(data: pd.DataFrame, codebook: Codebook) -> pd.Series | None:
+    """Each respondent's contribution to the NPS (100 a promoter, -100 a detractor, 0 a
+    passive; NaN not answered) when the codebook's ``recommend`` outcome is one question asked
+    on 0-10; else None.
+
+    The NPS is this column's (weighted) mean, so a linear driver model of it predicts the
+    NPS change in points: promoters gained less detractors lost, from the same model as any
+    outcome (its overall test and adjusted R² gate it as they gate the others).
+    """
+    col = codebook.outcomes.get("recommend")
+    item = codebook.items.get(col) if col else None
+    if item is None or (item.scale.min, item.scale.max) != (0, 10) or col not in data.columns:
+        return None
+    groups = nps_groups(data, col, codebook=codebook)
+    return (100 * (groups["promoter"] - groups["detractor"])).rename("nps")
 
 
 def _outcome_label(cb: Codebook, name: str, column: str, lang: str) -> str:
@@ -1171,8 +1222,15 @@ def _engine_state(survey, scorer, *, n_segments, method, random_state, n_boot) -
                                          comparisons=comparisons, structure=structure, lang=x)["name"]
                      .drop("unassigned", errors="ignore").to_dict() for x in LANGUAGES}
     data = scores.join(survey.data[list(cb.outcomes.values())])
+    outcomes = dict(cb.outcomes)
+    nps = _nps_outcome(survey.data, cb)
+    if nps is not None:  # the NPS, modelled as each respondent's -100 / 0 / 100
+        column = "nps"
+        while column in data.columns:  # the recommend question may itself be called nps
+            column += "_points"
+        data, outcomes["nps"] = data.join(nps.rename(column)), column
     models = []
-    for name, col in cb.outcomes.items():
+    for name, col in outcomes.items():
         slopes = outcome_slopes(data, col, blocks, weights=survey.weights, design=getattr(survey, "design", None))
         boot = bootstrap_slopes(data, col, blocks, weights=survey.weights, design=getattr(survey, "design", None), n_boot=n_boot,
                                 random_state=random_state)
@@ -1314,8 +1372,12 @@ def format_outcome_changes(result: dict, segment="all", lang: str = "en") -> lis
     lines = []
     for name, info in result["outcomes"].iterrows():
         label = info[f"label_{lang}"]
-        lines.append(f"{label} {_change(r, f'{name}_change', digits=2, lang=lang)}" if info["shown"] else
-                     f"{label}: {ui_text('ui_withheld', lang)} ({model_fit(info, lang)})")
+        if not info["shown"]:
+            lines.append(f"{label}: {ui_text('ui_withheld', lang)} ({model_fit(info, lang)})")
+        elif not np.isfinite(r[f"{name}_change"]):  # the one reason a shown model says nothing
+            lines.append(f"{label}: {ui_text('ui_beyond_scale', lang)}")
+        else:
+            lines.append(f"{label} {_change(r, f'{name}_change', digits=2, lang=lang)}")
     return lines
 
 
@@ -1461,7 +1523,9 @@ def format_tiles(result: dict, segment="all", lang: str = "en") -> list[dict]:
             tiles.append({"title": info[f"label_{lang}"], "value": "—", "detail": ui_text("ui_withheld", lang),
                           "note": fit, "tone": "flat"})
             continue
-        if _unchanged(r, k):
+        if not np.isfinite(r[k]):
+            value, detail, tone = "—", ui_text("ui_beyond_scale", lang), "flat"
+        elif _unchanged(r, k):
             value, detail, tone = "—", ui_text("ui_no_change", lang), "flat"
         else:
             value, detail = _change(r, k, digits=2, lang=lang).split(" ", 1)

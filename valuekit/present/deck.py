@@ -437,8 +437,10 @@ class _Words:
 
     def outcome(self, r, name: str, info) -> str:
         """An outcome's predicted change with its interval, or why it is withheld."""
-        if not info["shown"] or not math.isfinite(r[f"{name}_change"]):
+        if not info["shown"]:
             return self.say("withheld", fit=model_fit(info, self.lang))
+        if not math.isfinite(r[f"{name}_change"]):  # a shown model's prediction beyond its scale
+            return ui_text("ui_beyond_scale", self.lang)
         values = [r[f"{name}_change"], r[f"{name}_change_low"], r[f"{name}_change_high"]]
         digits = _digits(values, 2)
         return f"{self.signed(values[0], digits)} {self.interval(values[1], values[2], 'decimal', digits)}"
@@ -908,12 +910,14 @@ def _appendix(b: _Builder, w: _Words, result: dict, compared: list | None) -> No
     b.table(None, title, header, rows, right={1, 2, 3, 4, 5})
     labels = [(name, info) for name, info in outcomes.iterrows()]
     ratio = w.say("col_ratio")
-    for k in range(0, max(len(labels), 1), 4):
-        chunk = labels[k:k + 4]
+    parts = max(1, -(-len(labels) // 4))  # at most four outcomes a slide (six columns), shared out evenly
+    size = max(1, -(-len(labels) // parts))
+    for i, k in enumerate(range(0, max(len(labels), 1), size)):
+        chunk = labels[k:k + size]
         header = [w.say("col_segment"), ratio] + [_deck_text(info[f"label_{w.lang}"]) for _, info in chunk]
         rows = [[w.segment(s), _ratio(w, r)] + [w.outcome(r, name, info) for name, info in chunk]
                 for s, r in summary.iterrows()]
-        title = w.say("appendix_outcomes", level=w.level)
+        title = w.say("appendix_outcomes", level=w.level) + (f" ({i + 1}/{parts})" if parts > 1 else "")
         b.table(None, title, header, rows, right=set(range(1, len(header))))
     if compared:
         _appendix_compared(b, w, compared, outcomes)

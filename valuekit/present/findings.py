@@ -774,8 +774,9 @@ def _points_interval(low, high, lang: str) -> str:
 def scenario_findings(result: dict, *, names: dict | None = None, lang: str = "en") -> Findings:
     """What a what-if scenario predicts (notebook 07): the share of customers for whom value
     is destroyed before and after, with intervals; the segment it changes most where that
-    change's interval excludes zero; the predicted change in the first outcome with its
-    model's fit; and that all of it is a prediction under the lever file's assumptions.
+    change's interval excludes zero; the predicted change in the first outcome and in the NPS
+    with their models' fit (or which outcomes' predictions would leave their scale); and that
+    all of it is a prediction under the lever file's assumptions.
 
     Parameters
     ----------
@@ -819,15 +820,27 @@ def scenario_findings(result: dict, *, names: dict | None = None, lang: str = "e
                             interval=_points_interval(r["share_destroyed_change_low"],
                                                       r["share_destroyed_change_high"], lang),
                             n=_num(r["customers"], "count", lang)))
-    models = result["outcomes"]
+    out += _outcome_sentences(result["outcomes"], whole, lang)
+    out.append(_say("scenario_caveat", lang))
+    return Findings(tuple(out), _heading(lang))
+
+
+def _outcome_sentences(models: pd.DataFrame, whole: pd.Series, lang: str) -> list[str]:
+    """The first outcome shown on its scale, and the NPS (in points) where it is shown, each
+    with its model's fit; the outcomes whose prediction would leave their scale (NaN), named."""
+    out = []
     shown = models[models["shown"]] if "shown" in models else models
-    if len(shown):
-        key, model = shown.index[0], shown.iloc[0]
+    said = [k for k in shown.index if np.isfinite(whole[f"{k}_change"])]
+    for key in [*[k for k in said if k != "nps"][:1], *[k for k in said if k == "nps"]]:
+        model = shown.loc[key]
         label = model.get(f"label_{lang}") or model["label"]
-        out.append(_say("scenario_outcome", lang, outcome=md_text(str(label)).lower(),
-                        change=_signed(whole[f"{key}_change"], "decimal", lang),
+        out.append(_say("scenario_nps" if key == "nps" else "scenario_outcome", lang,
+                        outcome=md_text(str(label)).lower(), change=_signed(whole[f"{key}_change"], "decimal", lang),
                         interval=_interval(whole[f"{key}_change_low"], whole[f"{key}_change_high"], "decimal", lang),
                         r2=_num(model["r2"], "decimal", lang), adj=_num(model.get("adj_r2", np.nan), "decimal", lang),
                         p=_p(model.get("p_adj", np.nan), lang), n=_num(model["n"], "count", lang)))
-    out.append(_say("scenario_caveat", lang))
-    return Findings(tuple(out), _heading(lang))
+    beyond = [k for k in shown.index if k not in said]
+    if beyond:
+        out.append(_say("scenario_beyond", lang, outcomes=", ".join(
+            md_text(str(shown.loc[k].get(f"label_{lang}") or shown.loc[k]["label"])).lower() for k in beyond)))
+    return out

@@ -280,7 +280,10 @@ def _heading(col, spec: dict, codebook: Codebook | None, lang: str) -> str:
     if spec:
         return spec.get(lang) or spec.get("en") or str(col)
     label = _label(str(col).strip(), codebook, lang)
-    return label if label != str(col).strip() else str(col).strip().replace("_", " ").capitalize()
+    if label != str(col).strip():
+        return label
+    text = str(col).strip().replace("_", " ")
+    return text[:1].upper() + text[1:]  # "NPS (points)" keeps its capitals
 
 
 def _cell(value, kind: str, codebook: Codebook | None, lang: str) -> str:
