@@ -378,6 +378,9 @@ def test_the_workbook_reads_back_as_the_tidy_cells(tmp_path):
         write_tables(table, tmp_path / "no_such_folder" / "tables.xlsx")
     styled = style_banner(table).to_html()
     assert "60.0% BD" in styled and "Letters: the columns" in styled
+    # the notebook's view states the same overall tests, a line each under the table
+    assert f"<br>answer · col, all columns together: χ²(3) = {chi2['statistic']:.2f}, p &lt; 0.001" in styled
+    assert styled.count("all columns together") == len(table.overall) == 2
 
 
 def test_the_demo_nps_and_its_workbook_rows(tmp_path):

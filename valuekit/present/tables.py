@@ -107,14 +107,15 @@ def style_banner(table: Banner, *, lang: str = "en"):
                                                       for i, x in enumerate(c)) for c in frame.columns])
     grey = [tuple(html.escape(str(x)) for x in r) for r in frame.index if r in bases]
     settings = table.settings
-    caption = " ".join([_word("letters", lang, strict=settings["levels"][1], loose=settings["levels"][0],
-                              adjust=_WORDS["adjust"][settings["adjust"]][lang]),
-                        _word("small", lang, min_base=settings["min_base"])])
+    caption = html.escape(" ".join([_word("letters", lang, strict=settings["levels"][1], loose=settings["levels"][0],
+                                          adjust=_WORDS["adjust"][settings["adjust"]][lang]),
+                                    _word("small", lang, min_base=settings["min_base"])]))
+    caption += "".join(f"<br>{html.escape(line)}" for line in _overall_lines(table, lang))
     # an id of its own per table (from what it shows, so the same on every run): two tables on
     # one page must not share the ids their styles are keyed on
     key = "|".join([*dict.fromkeys(table.cells["stub"].astype(str)), *dict.fromkeys(table.cells["banner"])])
     uuid = "vk_banner_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
-    return (shown.style.set_uuid(uuid).set_caption(html.escape(caption))
+    return (shown.style.set_uuid(uuid).set_caption(caption)
             .set_table_attributes('class="vk-table vk-banner"')
             .set_properties(subset=pd.IndexSlice[grey, :], **{"color": "#666"})
             .set_table_styles([{"selector": "td", "props": "text-align: right; white-space: nowrap"},
@@ -259,12 +260,25 @@ def _write_sheet(sheet, table: Banner, stub, f: dict, lang: str, index_name: str
         sheet.set_column(2 + 2 * i, 2 + 2 * i, 6)
 
 
+def _overall_lines(table: Banner, lang: str) -> list[str]:
+    """Each row's overall test of each banner, a line each: "Hotel stays · world view, all
+    columns together: χ²(6) = 14.20, p = 0.027 (adjusted 0.054)"."""
+    if table.overall is None:
+        return []
+    cells = table.cells
+    banners = dict(zip(cells["banner"], cells["banner_label"]))
+    stubs = dict(zip(cells["stub"], cells["stub_label"]))
+    return [f"{stubs.get(o.stub, o.stub)} · {_overall_line(o, banners.get(o.banner, o.banner), lang)}"
+            for o in table.overall.itertuples(index=False)]
+
+
 def _overall_line(o, label: str, lang: str) -> str:
     """One banner's overall test of a row, as a sentence: "world view, all columns together:
     Rao-Scott F(1.89, 376.7) = 13.68, p < 0.001 (adjusted < 0.001)"; or why there is none."""
     if not np.isfinite(o.p):
         return f"{label}, {_word('together', lang)}: {o.note}"
-    df = f"{o.df1:.3g}" if np.isnan(o.df2) else f"{o.df1:.3g}, {o.df2:.4g}"
+    df2 = f"{o.df2:.4g}" if o.df2 < 1000 else f"{o.df2:.0f}"  # 11762, never 1.176e+04
+    df = f"{o.df1:.3g}" if np.isnan(o.df2) else f"{o.df1:.3g}, {df2}"
     name = {"Pearson chi-squared": "χ²", "Welch ANOVA": "Welch F", "Wald F": "Wald F", "Rao-Scott F": "Rao-Scott F"}
     return (f"{label}, {_word('together', lang)}: {name[o.test]}({df}) = {o.statistic:.2f}, p {_p(o.p)} "
             f"({_word('adjusted', lang)} {_p(o.p_adj)})")
