@@ -489,3 +489,21 @@ def test_categories_read_the_items_value_labels():
     assert second.tolist() == ["1 (Not at all)", "2", "3", "4", "5", "6", "7 (Completely)"]
     heads = t.cells.loc[t.cells["banner"] == "fun_ease_1", "column_label"].unique().tolist()
     assert heads == [f"punto {i}" for i in range(1, 8) if (data["fun_ease_1"] == i).any()]
+
+
+def test_the_codebooks_nets_follow_the_items_categories():
+    """NETs declared in the codebook (``nets: {Agree: [6, 7]}``) are lines below the item's
+    categories, each the sum of its categories' shares, and lettered like any line."""
+    import yaml
+
+    spec = yaml.safe_load(vk.DEMO_CODEBOOK.read_text(encoding="utf-8"))
+    spec.setdefault("items", {}).setdefault("fun_ease_1", {})["nets"] = {"Agree": [6, 7], "Disagree": [1, 2, 3]}
+    cb = vk.Codebook.from_dict(spec)
+    t = banner(vk.load_demo("demo").data, ["fun_ease_1"], ["world_view"], codebook=cb)
+    c = t.cells.set_index(["column", "category"])["value"]
+    for column in t.cells["column"].unique():
+        assert c[(column, "net:Agree")] == pytest.approx(c[(column, 6.0)] + c[(column, 7.0)])
+        assert c[(column, "net:Disagree")] == pytest.approx(sum(c[(column, float(k))] for k in (1, 2, 3)))
+    labels = t.cells.drop_duplicates("category")["category_label"].tolist()
+    assert labels[7:9] == ["Agree (NET)", "Disagree (NET)"]
+    assert set(t.pairs["category"]) >= {"net:Agree", "net:Disagree"}

@@ -257,3 +257,23 @@ def test_value_labels_that_do_not_match_the_codes_are_refused(values, key, says)
         Codebook.from_dict(_with_values(values))
     assert err.value.key == key and says in str(err.value)
     assert "comparisons" not in str(err.value)  # the item is kept: no follow-on error
+
+
+def test_nets_name_points_of_the_items_scale():
+    spec = _with_values({1: "Not at all"}, nets={"Agree": [4, 5], "Low": [1]})
+    cb = Codebook.from_dict(spec)
+    assert cb.items["q1"].nets == {"Agree": (4.0, 5.0), "Low": (1.0,)} and cb.items["c1"].nets == cb.items["q1"].nets
+
+
+@pytest.mark.parametrize("nets, key, says", [
+    ({"Agree": [6, 7]}, "items.q1.nets.Agree", "code 6 is not a point of the item's scale 1-5"),
+    ({"Agree": [9]}, "items.q1.nets.Agree", "code 9 is not a point"),  # a missing code is no answer to count
+    ({"Agree": []}, "items.q1.nets.Agree", "expected a non-empty list"),
+    ({"Agree": [4, 4]}, "items.q1.nets.Agree", "a code is listed twice"),
+    ({"Agree": ["high"]}, "items.q1.nets.Agree", "code 'high' is not a point"),
+    ([4, 5], "items.q1.nets", "expected a mapping of NET names"),
+])
+def test_nets_that_do_not_match_the_codes_are_refused(nets, key, says):
+    with pytest.raises(CodebookError) as err:
+        Codebook.from_dict(_with_values({1: "Not at all"}, nets=nets))
+    assert err.value.key == key and says in str(err.value)

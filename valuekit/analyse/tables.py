@@ -590,6 +590,10 @@ def _categorical_stub(spec, row: tuple[str, str, str], values: pd.Series, kind: 
     if stat == "percent":
         picked = [[c] for c in codes]
         lines = [{"stat": stat, "category": c, "label": _code_label(name, c, cb, lang), "share": True} for c in codes]
+        nets = cb.items[name].nets if is_item else {}
+        for net, chosen in nets.items():  # the codebook's NETs of the item, below its categories
+            picked.append(list(chosen))
+            lines.append({"stat": "net", "category": f"net:{net}", "label": f"{net} (NET)", "share": True})
     else:
         picked = [_box(stat, spec, where, name, codes, cb)]
         lines = [{"stat": stat, "category": stat, "label": _box_label(stat, picked[0], spec), "share": True}]

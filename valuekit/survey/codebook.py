@@ -74,7 +74,7 @@ _TOP_KEYS = {
     "benefits", "sacrifices", "context", "comparisons", "outcomes", "constructs", "importance", "other",
     "items", "labels", "levers",
 }
-_ITEM_KEYS = {"label", "text", "reverse", "scale", "missing_codes", "values"}
+_ITEM_KEYS = {"label", "text", "reverse", "scale", "missing_codes", "values", "nets"}
 
 
 def ui_text(key: str, lang: str = "en", codebook=None, **fields) -> str:
@@ -159,6 +159,9 @@ class Item:
     values : dict
         Value labels: answer code to its labels by language (``{7.0: {"en": "Strongly
         agree"}}``); the codes are points of the scale or missing codes.
+    nets : dict
+        NETs of its answers a banner table shows below the categories: name to the scale
+        points it counts (``{"Agree": (6.0, 7.0)}``).
     """
 
     name: str
@@ -173,6 +176,7 @@ class Item:
     labels: dict[str, str] = field(default_factory=dict)
     missing_tokens: tuple[str, ...] = ()
     values: dict[float, dict[str, str]] = field(default_factory=dict)
+    nets: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 def _fail(key: str, message: str) -> CodebookError:
@@ -289,6 +293,35 @@ def _as_values(value: Any, key: str, scale: Scale, codes: tuple[float, ...]) -> 
             raise _fail(f"{key}.{code}", f"expected the label's text, got {label!r}")
         out[number] = _as_labels(label, f"{key}.{code}")
     return dict(sorted(out.items()))
+
+
+def _as_nets(value: Any, key: str, scale: Scale) -> dict[str, tuple[float, ...]]:
+    """An item's ``nets:``: each a name and the points of its scale it counts.
+
+    >>> _as_nets({"Agree": [6, 7], "Disagree": [1, 2]}, "items.q1.nets", Scale(1, 7))
+    {'Agree': (6.0, 7.0), 'Disagree': (1.0, 2.0)}
+    """
+    if not isinstance(value, dict) or not value:
+        raise _fail(key, f"expected a mapping of NET names to the codes they count (e.g. {{Agree: [6, 7]}}), "
+                         f"got {value!r}")
+    out = {}
+    for name, codes in value.items():
+        where = f"{key}.{name}"
+        if not isinstance(name, str) or not name.strip():
+            raise _fail(where, f"expected a NET's name (text), got {name!r}")
+        if not isinstance(codes, list) or not codes:
+            raise _fail(where, f"expected a non-empty list of the codes the NET counts, got {codes!r}")
+        points = []
+        for code in codes:
+            ok = isinstance(code, (int, float)) and not isinstance(code, bool) and math.isfinite(code)
+            if not ok or not scale.min <= code <= scale.max or code != round(code):
+                raise _fail(where, f"code {code!r} is not a point of the item's scale {scale}; a NET counts answers "
+                                   "on the scale")
+            points.append(float(code))
+        if len(set(points)) < len(points):
+            raise _fail(where, f"a code is listed twice in {codes!r}")
+        out[name.strip()] = tuple(sorted(points))
+    return out
 
 
 def _unknown(found: Iterable[str], allowed: Iterable[str], key: str, what: str) -> None:
@@ -888,13 +921,17 @@ class _Parser:
         if "values" in attrs:  # reported on its own key; the item is still there for what names it
             with self.problems.check():
                 values = _as_values(attrs["values"], f"items.{col}.values", item_scale, item_codes)
+        nets = counterpart.nets if counterpart and "nets" not in attrs else {}
+        if "nets" in attrs:
+            with self.problems.check():
+                nets = _as_nets(attrs["nets"], f"items.{col}.nets", item_scale)
         self.items[col] = Item(
             name=col, role=role, block=block, facet=facet, scale=item_scale,
             missing_codes=item_codes, missing_tokens=item_tokens, reverse=reverse,
             counterpart=counterpart.name if counterpart else None,
             text=str(attrs["text"]) if "text" in attrs else None,
             labels=_as_labels(attrs["label"], f"items.{col}.label") if "label" in attrs else {},
-            values=values,
+            values=values, nets=nets,
         )
 
     def check_codes(self, col: str, item_scale: Scale, item_codes: list, own_codes: bool) -> None:
