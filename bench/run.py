@@ -125,6 +125,48 @@ def alternate(funcs: dict[str, Callable[[], object]], repeats: int, log=None) ->
     return times
 
 
+def timed_both(func: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (this process, every thread) of one call, as :func:`timed`."""
+    gc.collect()
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = func()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    del result
+    gc.collect()
+    return wall, cpu
+
+
+def paired(subject: Callable[[], object], peer: Callable[[], object], repeats: int, log=None,
+           label: str = "") -> dict:
+    """Time a subject against its peer (an outside library or a true floor) in one process:
+    a warm-up of each, then ``repeats`` rounds in alternating order (subject first, then peer
+    first, ...), so drift and caches hit both alike. Returns each side's wall and CPU times
+    and the ratios subject / peer of their minimums (the least noisy estimate of the cost
+    of each) and of their medians."""
+    subject(), peer()  # warm-up: imports, caches, the JIT of neither
+    times = {side: {"wall": [], "cpu": []} for side in ("subject", "peer")}
+    for i in range(repeats):
+        order = (("subject", subject), ("peer", peer)) if i % 2 == 0 else (("peer", peer), ("subject", subject))
+        for side, func in order:
+            wall, cpu = timed_both(func)
+            times[side]["wall"].append(wall)
+            times[side]["cpu"].append(cpu)
+        if log:
+            log(f"{label} repeat {i + 1}/{repeats}: subject {times['subject']['wall'][-1]:.3f} s, "
+                f"peer {times['peer']['wall'][-1]:.3f} s")
+    ratio = {f"{kind}_{stat.__name__}": stat(times["subject"][kind]) / stat(times["peer"][kind])
+             for kind in ("wall", "cpu") for stat in (min, statistics.median)}
+    return {**times, "ratio": ratio}
+
+
+def load_average() -> list[float] | None:
+    """The machine's 1, 5 and 15-minute load averages (None where the system has none)."""
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
 # Memory is measured in a fresh interpreter per case: a high-water mark covers the whole
 # process, so measuring in the runner would see whatever ran before.
 #
@@ -560,9 +602,37 @@ def bench_segments(ctx: Context) -> dict:
         ctx.log(f"{rows} respondents: fit + k selection + profiles {t_pipeline:.2f} s, "
                 f"{n_boot} bootstraps {t_boot:.2f} s")
 
+    # the segmenter against bare scikit-learn: the same standardised profiles, the same KMeans
+    from sklearn.cluster import KMeans
+    from sklearn.preprocessing import StandardScaler
+
+    blocks = codebook.dimensions + codebook.sacrifices
+    peers = {}
+    for label, rows in (("small", small_n), ("large", large_n)):
+        scores = _segment_scores(codebook, rows)
+
+        def subject():
+            return ValueSegmenter(codebook, n_segments=4, random_state=0).fit(scores).labels_
+
+        def peer():
+            X = StandardScaler().fit_transform(scores[blocks].to_numpy(dtype=float))
+            return KMeans(n_clusters=4, n_init=ValueSegmenter(codebook).n_init, random_state=0).fit(X).labels_
+
+        peers[label] = paired(subject, peer, max(7, ctx.repeats), label=f"{rows} respondents")
+        r = peers[label]["ratio"]
+        ctx.log(f"{rows} respondents: ValueSegmenter / KMeans wall {r['wall_min']:.2f} (min) "
+                f"{r['wall_median']:.2f} (median), CPU {r['cpu_min']:.2f} / {r['cpu_median']:.2f}")
+
     size_ratio = large_n / small_n
     grow_pipeline = results["large"]["pipeline_s"] / results["small"]["pipeline_s"]
     grow_boot = results["large"]["bootstrap_s"] / results["small"]["bootstrap_s"]
+    kmeans_growth = min(peers["large"]["peer"]["wall"]) / min(peers["small"]["peer"]["wall"])
+    vs_kmeans = {f"segmenter_vs_kmeans_{label}_{kind}": metric(
+        round(peers[label]["ratio"][kind], 3), "x",
+        f"ValueSegmenter.fit / StandardScaler + KMeans(n_init=10) on the same {rows} profiles: "
+        f"{kind.split('_')[1]} {kind.split('_')[0]} times of {len(peers[label]['peer']['wall'])} alternated repeats")
+        for label, rows in (("small", small_n), ("large", large_n))
+        for kind in ("wall_min", "wall_median", "cpu_min", "cpu_median")}
     return {
         "params": {"rows": [small_n, large_n], "k_range": [2, 8], "n_boot": n_boot},
         "metrics": {
@@ -576,11 +646,24 @@ def bench_segments(ctx: Context) -> dict:
             "bootstrap_growth": metric(round(grow_boot, 2), "x",
                                        f"large / small for {size_ratio:g}x the respondents "
                                        f"(quadratic would be {size_ratio ** 2:g}x)"),
+            "kmeans_growth": metric(round(kmeans_growth, 2), "x", f"bare KMeans, large / small (minimum wall times) "
+                                                                 f"for {size_ratio:g}x the respondents"),
+            **vs_kmeans,
         },
         "checks": {
-            "bootstrap_not_quadratic": {"ok": grow_boot < size_ratio ** 1.5,
-                                        "detail": f"{grow_boot:.1f}x for {size_ratio:g}x rows "
-                                                  f"(threshold {size_ratio ** 1.5:.0f}x, quadratic {size_ratio ** 2:g}x)"},
+            "pipeline_linear": {"ok": grow_pipeline <= 1.1 * size_ratio,
+                                "detail": f"{grow_pipeline:.1f}x for {size_ratio:g}x rows (at most "
+                                          f"{1.1 * size_ratio:g}x)"},
+            # each bootstrap refit is a KMeans fit: held to 11x, or to KMeans's own growth where the
+            # library itself grows faster than its data (its Lloyd passes leave the cache at 100,000)
+            "bootstrap_linear": {"ok": grow_boot <= max(1.1 * size_ratio, 1.1 * kmeans_growth),
+                                 "detail": f"{grow_boot:.1f}x for {size_ratio:g}x rows (at most "
+                                           f"{1.1 * size_ratio:g}x, or 1.1x KMeans's own {kmeans_growth:.1f}x)"},
+            **{f"segmenter_within_1.15x_kmeans_{label}": {
+                "ok": peers[label]["ratio"]["wall_min"] <= 1.15,
+                "detail": f"{peers[label]['ratio']['wall_min']:.2f}x (wall, minimums; median "
+                          f"{peers[label]['ratio']['wall_median']:.2f}x) at {rows} respondents"}
+               for label, rows in (("small", small_n), ("large", large_n))},
         },
     }
 
@@ -2045,7 +2128,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for name in names:
         print(f"[{name}] {BENCHMARKS[name].description}{' (quick)' if args.quick else ''}", flush=True)
-        start = time.perf_counter()
+        start, load_before = time.perf_counter(), load_average()
         try:
             res = BENCHMARKS[name].func(ctx)
         except Exception:
@@ -2055,6 +2138,7 @@ def main(argv: list[str] | None = None) -> int:
             failed = True
             print(res["error"], file=sys.stderr)
         res["wall_s"] = round(time.perf_counter() - start, 1)
+        res["load"] = {"before": load_before, "after": load_average()}  # 1/5/15-minute load averages
         results[name] = res
 
     report = {"created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "quick": args.quick,

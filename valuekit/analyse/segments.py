@@ -210,9 +210,11 @@ class ValueSegmenter(ClusterMixin, BaseEstimator):
                                  f"(with any context columns added); available: {list(X.columns)}", name=name)
         return features
 
-    def _complete(self, X: pd.DataFrame, features: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-        profile = X[_profile_columns(self.codebook)]
-        ok = profile.notna().all(axis=1).to_numpy().copy()  # pandas 3 returns a read-only view
+    def _complete(self, X: pd.DataFrame, features: list[str]) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+        """Who has a complete profile, why the others are left out, and the profile columns
+        as one matrix (column by column: no copy of the frame)."""
+        profile = np.column_stack([X[c].to_numpy(dtype=float, na_value=np.nan) for c in _profile_columns(self.codebook)])
+        ok = ~np.isnan(profile).any(axis=1)
         for col in self.context or []:
             ok &= X[col].notna().to_numpy()
         reasons = []
@@ -221,15 +223,16 @@ class ValueSegmenter(ClusterMixin, BaseEstimator):
             gaps = [c for c in features if pd.isna(row[c])]
             reasons.append("no score for " + ", ".join(gaps))
         unassigned = pd.DataFrame({"reason": pd.array(reasons, dtype="str")}, index=X.index[~ok])
-        return ok, unassigned
+        return ok, unassigned, profile
 
     def _build(self) -> Pipeline:
         numeric = _profile_columns(self.codebook)
-        steps = [("scale", StandardScaler(), numeric)]
         if self.context:
-            steps.append(("context", OneHotEncoder(handle_unknown="ignore", sparse_output=False),
-                          list(self.context)))
-        prep = ColumnTransformer(steps)
+            prep = ColumnTransformer([("scale", StandardScaler(), numeric),
+                                      ("context", OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                                       list(self.context))])
+        else:  # the profile columns alone: scaled as they are, without a column transformer's overhead
+            prep = StandardScaler()
         if self.method == "kmeans":
             model = KMeans(n_clusters=self.n_segments, n_init=self.n_init, random_state=self.random_state)
         else:
@@ -241,26 +244,36 @@ class ValueSegmenter(ClusterMixin, BaseEstimator):
         """Fit on the scored respondents of ``X`` (ValueScorer output, plus context columns)."""
         self._check_params()
         features = self._features(X)
-        ok, self.unassigned_ = self._complete(X, features)
+        ok, self.unassigned_, profile = self._complete(X, features)
         n_ok = int(ok.sum())
         if n_ok < self.n_segments:
             raise _too_many("n_segments", self.n_segments, n_ok)
-        constant = [c for c in _profile_columns(self.codebook) if X.loc[ok, c].nunique() <= 1]
+        profile = profile if n_ok == len(ok) else profile[ok]
+        constant = [c for c, lo, hi in zip(_profile_columns(self.codebook), profile.min(axis=0), profile.max(axis=0))
+                    if lo == hi]
         if constant:
             raise SurveyError(f"profile column(s) {constant} are constant among the scored respondents; "
                              "they cannot separate segments; drop them from the codebook or check the data")
         self.features_ = features
         pipeline = self._build()
-        raw = pipeline.fit(X.loc[ok, features]).predict(X.loc[ok, features])
+        # the model's own labels of the data it was fitted on: KMeans and GaussianMixture end
+        # their fit with the step that makes them equal to predict's
+        if self.context:
+            raw = np.asarray(pipeline.fit_predict(X.loc[ok, features]))
+        else:  # the profile matrix as it is: the scaler learns the columns' names, as from the frame
+            scaler, model = pipeline.named_steps["prepare"], pipeline.named_steps["cluster"]
+            Z = scaler.fit_transform(profile)
+            scaler.feature_names_in_ = np.asarray(features, dtype=object)
+            raw = np.asarray(model.fit_predict(Z))
         # number the segments by decreasing size, ties by the raw label: reproducible
         sizes = np.bincount(raw, minlength=self.n_segments)
         order = sorted(range(self.n_segments), key=lambda c: (-sizes[c], c))
         self._relabel = np.empty(self.n_segments, dtype=np.int64)
         self._relabel[order] = np.arange(self.n_segments)
         self.pipeline_ = pipeline
-        labels = pd.Series(pd.NA, index=X.index, dtype="Int64", name="segment")
-        labels[ok] = self._relabel[raw]
-        self.labels_ = labels
+        values = np.zeros(len(ok), dtype=np.int64)
+        values[ok] = self._relabel[raw]
+        self.labels_ = pd.Series(pd.arrays.IntegerArray(values, ~ok), index=X.index, name="segment")
         self.n_features_in_ = len(features)
         self.feature_names_in_ = np.array(features, dtype=object)
         return self
@@ -272,7 +285,7 @@ class ValueSegmenter(ClusterMixin, BaseEstimator):
         """
         check_is_fitted(self, "pipeline_")
         features = self._features(X)
-        ok, _ = self._complete(X, features)
+        ok, _, _ = self._complete(X, features)
         labels = pd.Series(pd.NA, index=X.index, dtype="Int64", name="segment")
         if ok.any():
             labels[ok] = self._relabel[self.pipeline_.predict(X.loc[ok, features])]
