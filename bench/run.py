@@ -369,7 +369,7 @@ def _subject(path, codebook):
 @benchmark("load_audit",
            "load_survey + full audit of a dirty 40-item CSV vs. the pandas/pyarrow read_csv floor")
 def bench_load_audit(ctx: Context) -> dict:
-    import pyarrow.csv  # noqa: F401  (import cost kept out of the first timed call)
+    import pyarrow.csv  # the peer; imported here, its cost kept out of the first timed call
 
     import valuekit
 
@@ -389,6 +389,17 @@ def bench_load_audit(ctx: Context) -> dict:
     subject_s = statistics.median(times["subject"])
     # each subject run against the floor run beside it: drift on a shared machine cancels
     ratio = statistics.median(s / f for s, f in zip(times["subject"], times["floor"]))
+
+    # against Arrow's own CSV reader (issue 34's peer), wall and CPU, at full size and at 10,000 rows
+    arrow = {}
+    small, _, _ = survey_file(ctx, 10_000)
+    for label, file, target in (("full", path, 1.3), ("10k", small, 2.0)):
+        arrow[label] = paired(lambda f=file: _subject(f, codebook), lambda f=file: pyarrow.csv.read_csv(f),
+                              max(7, ctx.repeats), label=f"load + audit vs pyarrow.csv.read_csv ({label})")
+        arrow[label]["target"] = target
+        r = arrow[label]["ratio"]
+        ctx.log(f"{label}: {r['wall_min']:.2f}x pyarrow.csv.read_csv (wall, minimums; median {r['wall_median']:.2f}x; "
+                f"CPU {r['cpu_min']:.2f}x / {r['cpu_median']:.2f}x)")
 
     # What the audit found: a sanity check that the dirt was seen (and is stable across runs).
     survey, summary = _subject(path, codebook)
@@ -418,6 +429,9 @@ def bench_load_audit(ctx: Context) -> dict:
             "floor_median_s": metric(round(floor_s, 3), "s", "pd.read_csv(engine='pyarrow')"),
             "subject_median_s": metric(round(subject_s, 3), "s",
                                        "load_survey + audit.summary() + audit.cells"),
+            **{f"vs_pyarrow_{label}_{k}": metric(round(v, 3), "x", f"load_survey + audit / pyarrow.csv.read_csv of the "
+                                                                  f"same file ({label}): {k.replace('_', ' ')} times")
+               for label, a in arrow.items() for k, v in a["ratio"].items()},
             "time_ratio": metric(round(ratio, 2), "x",
                                  f"median of paired subject / floor ratios, target <= {target:g}"),
             "floor_times_s": metric([round(t, 3) for t in times["floor"]], "s"),
@@ -438,6 +452,11 @@ def bench_load_audit(ctx: Context) -> dict:
         "checks": {
             "time_ratio_le_2x": {"ok": ratio <= target,
                                  "detail": f"{ratio:.2f}x (target <= {target:g}x)"},
+            **{f"within_{a['target']:g}x_pyarrow_read_csv_{label}": {
+                "ok": a["ratio"]["wall_min"] <= a["target"],
+                "detail": f"{a['ratio']['wall_min']:.2f}x (wall, minimums; median {a['ratio']['wall_median']:.2f}x; "
+                          f"CPU {a['ratio']['cpu_min']:.2f}x / {a['ratio']['cpu_median']:.2f}x)"}
+               for label, a in arrow.items()},
             "all_rows_accounted": {"ok": found["rows_in"] == rows,
                                    "detail": f"rows_in={found['rows_in']} of {rows}"},
         },
