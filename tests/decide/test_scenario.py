@@ -575,3 +575,23 @@ def test_a_prediction_that_leaves_the_outcomes_scale_is_withheld(scenario_engine
                for s in found.sentences)
     modest = engine.apply(Scenario(levers={"price": -10.0}))["summary"]
     assert np.isfinite(modest[["recommend_change", "nps_change"]].to_numpy()).all()
+
+
+def test_an_outcome_at_its_scale_end_is_not_beyond_it_by_a_last_bit(cb_full, frame):
+    """Every customer answering 10 of 10: the weighted mean may come out one ulp above 10
+    (these weights: 10 + 1.8e-15). A scenario that moves nothing predicts no change, shown as
+    such, never withheld as leaving the scale."""
+    w = np.random.default_rng(6).uniform(0.5, 2.0, len(frame))
+    data = frame.assign(nps=10.0, w=w)
+    assert np.average(data["nps"], weights=w) > 10  # the last bit this test is about
+    scorer = ValueScorer(cb_full).fit(data)
+    blocks = cb_full.dimensions + cb_full.sacrifices
+    slopes = pd.Series(0.5, index=blocks)
+    boot = pd.DataFrame(np.random.default_rng(1).normal(0.5, 0.05, size=(50, len(blocks))), columns=blocks)
+    model = OutcomeModel("recommend", "Likelihood to recommend", slopes, boot, r2=0.4, n=300, adj_r2=0.39, p=1e-20,
+                         test="F")
+    engine = ScenarioEngine(data, scorer, read_levers(LEVERS, cb_full), outcomes=[model], weights=data["w"])
+    row = engine.apply(Scenario(name="nothing", levers={}))["summary"].loc["all"]
+    assert row["recommend_change"] == 0.0
+    assert format_outcome_changes(engine.apply(Scenario(name="nothing", levers={})))[0] != \
+        "Likelihood to recommend: not shown, the prediction leaves the scale it is measured on"

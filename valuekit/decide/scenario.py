@@ -935,7 +935,8 @@ class ScenarioEngine:
                 change = mean_delta @ model.slopes.reindex(self.blocks).to_numpy()
                 if model.name in self._outcome_range:  # a straight line does not know the scale ends
                     base, lo, hi = self._outcome_range[model.name]
-                    beyond = np.isfinite(base) & ((base + change < lo) | (base + change > hi))
+                    tol = 1e-9 * (hi - lo)  # a mean of all 10s may sum to 10 + 1 ulp: not beyond
+                    beyond = np.isfinite(base) & ((base + change < lo - tol) | (base + change > hi + tol))
                     change, low, high = (np.where(beyond, np.nan, v) for v in (change, low, high))
                 changes[model.name] = (change, low, high)
         return changes

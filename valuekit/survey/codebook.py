@@ -283,7 +283,7 @@ def _as_values(value: Any, key: str, scale: Scale, codes: tuple[float, ...]) -> 
             raise _fail(f"{key}.{code}", f"expected a numeric answer code as the key, got {code!r}")
         number = float(number)
         on_scale = scale.min <= number <= scale.max and (math.isinf(scale.min) or number == round(number))
-        if not on_scale and number not in codes:
+        if not on_scale and number not in codes and not math.isnan(scale.min):  # a broken scale: said there
             raise _fail(f"{key}.{code}", f"code {number:g} is not a point of the item's scale {scale} nor one of its "
                                          f"missing codes {[f'{c:g}' for c in codes]}: the labels do not match the "
                                          "codes (check the scale, or the labels' export)")
@@ -314,7 +314,7 @@ def _as_nets(value: Any, key: str, scale: Scale) -> dict[str, tuple[float, ...]]
         points = []
         for code in codes:
             ok = isinstance(code, (int, float)) and not isinstance(code, bool) and math.isfinite(code)
-            if not ok or not scale.min <= code <= scale.max or code != round(code):
+            if not ok or code != round(code) or not (math.isnan(scale.min) or scale.min <= code <= scale.max):
                 raise _fail(where, f"code {code!r} is not a point of the item's scale {scale}; a NET counts answers "
                                    "on the scale")
             points.append(float(code))
