@@ -7,7 +7,7 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize
 
 DASHBOARD_PORT ?= 8866
 
-.PHONY: install report test test-blas docs lab bench dashboard clean
+.PHONY: install report test test-slow test-blas docs lab bench dashboard clean
 
 install: $(STAMP)
 
@@ -21,20 +21,32 @@ $(STAMP): pyproject.toml
 report: $(STAMP)
 	$(VENV)/bin/valuekit report --out reports
 
-## Unit tests, doctests, strict nbval over the committed notebooks (valuekit/notebooks), then the docs.
+## Parallel workers (pytest-xdist), one per CPU, each on one BLAS thread: two workers' BLAS thread
+## pools spinning against each other on two cores made a 2 s test take 120 s.
+ONE_BLAS := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+WORKERS  := -n auto --dist loadfile
+
+## Unit tests, doctests and known answers (all but the `slow` ones), strict nbval over the
+## committed notebooks (valuekit/notebooks), then the docs. About four minutes on two cores.
 test: $(STAMP)
-	$(PY) -m pytest
-	$(PY) -m pytest $(NBVAL) valuekit/notebooks
+	$(ONE_BLAS) $(PY) -m pytest $(WORKERS) -m "not slow"
+	$(ONE_BLAS) $(PY) -m pytest $(WORKERS) $(NBVAL) valuekit/notebooks
 	$(MAKE) docs
+
+## The `slow` tests: the simulations of hundreds of surveys, and the end-to-end runs of the
+## report, the dashboard in a browser, the deck in LibreOffice and the built wheel (CI runs them).
+test-slow: $(STAMP)
+	$(ONE_BLAS) $(PY) -m pytest $(WORKERS) -m slow
 
 ## The documentation site into docs/_build/html, warnings as errors (a broken reference fails).
 docs: $(STAMP)
 	rm -rf docs/_build docs/generated
 	$(PY) -m sphinx -b html -W --keep-going -q docs docs/_build/html
 
-## The notebooks again under another BLAS: one thread and, on x86-64, another OpenBLAS kernel
-## (results must not depend on the machine's last bit; CI runs this after `make test`).
-OTHER_BLAS := OPENBLAS_NUM_THREADS=1 $(if $(filter x86_64,$(shell uname -m)),OPENBLAS_CORETYPE=Sandybridge)
+## The notebooks again under another BLAS: two threads (`make test` runs them on one) and, on
+## x86-64, another OpenBLAS kernel (results must not depend on the machine's last bit; CI runs
+## this after `make test`).
+OTHER_BLAS := OPENBLAS_NUM_THREADS=2 $(if $(filter x86_64,$(shell uname -m)),OPENBLAS_CORETYPE=Sandybridge)
 test-blas: $(STAMP)
 	$(OTHER_BLAS) $(PY) -m pytest $(NBVAL) valuekit/notebooks
 

@@ -1,6 +1,7 @@
 """Shared fixtures: a small codebook and survey frames built in code, written to any format."""
 
 import copy
+import os
 from pathlib import Path
 
 import matplotlib
@@ -41,6 +42,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 _TALLY = pytest.StashKey[dict]()
+
+
+def pytest_configure(config):
+    # parallel workers (pytest-xdist's -n): one BLAS thread each, set before they start. Two
+    # workers' BLAS thread pools spinning against each other on two cores turned a 2 s test into
+    # 120 s. Results do not depend on it (`make test-blas` runs the notebooks on two threads).
+    if getattr(config.option, "numprocesses", None) and "PYTEST_XDIST_WORKER" not in os.environ:
+        for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(variable, "1")
 
 SMALL_CODEBOOK = {
     "name": "Small test survey",

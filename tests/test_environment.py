@@ -30,7 +30,7 @@ def test_environment_yml_matches_pyproject():
 
 #: Tools the tests use that the library must neither import nor require (setuptools and
 #: wheel build the wheel that tests/test_wheel.py installs), and the documentation's.
-TEST_TOOLS = {"pytest", "hypothesis", "nbval", "playwright", "setuptools", "wheel"}
+TEST_TOOLS = {"pytest", "pytest-xdist", "hypothesis", "nbval", "playwright", "setuptools", "wheel"}
 DOCS_TOOLS = {"sphinx", "numpydoc", "pydata-sphinx-theme", "myst-nb"}
 
 

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from valuekit import Codebook
@@ -53,6 +54,7 @@ def _number(text: str) -> int:
     return int(text.replace(",", ""))
 
 
+@pytest.mark.slow
 def test_readme_counts_the_adversarial_campaign_as_collected():
     """The README's count of hostile cases is the suite's: each case carries its outcome
     (``@pytest.mark.adversarial``) and passes, so none ends raw, silent, lost or injected."""

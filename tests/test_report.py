@@ -56,6 +56,7 @@ def test_wrong_sheet_says_which_sheets_exist(clinic_xlsx):
         load_survey(clinic_xlsx, codebook=CLINIC_CODEBOOK)
 
 
+@pytest.mark.slow
 def test_report_on_a_second_survey(tmp_path, capsys, clinic_xlsx):
     out = tmp_path / "clinic"
     assert main(["report", str(clinic_xlsx), "--codebook", str(CLINIC_CODEBOOK), "--sheet", "Respuestas",
@@ -110,6 +111,7 @@ def test_dashboard_serves_on_loopback_with_a_preheated_kernel(monkeypatch):
     assert main(["dashboard"]) == 0 and seen["preheat"] is True
 
 
+@pytest.mark.slow
 def test_report_with_several_waves_runs_the_tracking_notebook(tmp_path, capsys):
     from valuekit import DEMO_CODEBOOK, DEMO_DATA, DEMO_WAVE3
 
@@ -134,6 +136,7 @@ def test_one_survey_skips_the_tracking_notebook_saying_why(tmp_path):
     assert not (tmp_path / "08_tracking.ipynb").exists()
 
 
+@pytest.mark.slow
 def test_one_survey_with_a_wave_column_is_tracked(tmp_path):
     """The demo has the column the tracking notebook's ``wave_column`` names ("wave"), with
     two waves: the report compares them without being told."""
@@ -206,6 +209,7 @@ def test_a_failing_notebook_gets_a_page_and_the_others_run(tmp_path, tiny_sequen
         report.raise_for_failures()
 
 
+@pytest.mark.slow
 def test_the_cli_exits_1_with_the_index_when_a_notebook_fails(tmp_path, tiny_sequence, capsys, monkeypatch):
     from valuekit import DEMO_CODEBOOK, DEMO_DATA
     from valuekit import report as report_module
@@ -299,6 +303,7 @@ def test_a_report_is_a_sequence_of_its_pages(tmp_path):
     assert list(report) == [p.html for p in report.pages] == report[:1] and report[0] == report.pages[0].html
 
 
+@pytest.mark.slow
 def test_pages_are_the_reader_edition_and_with_code_adds_the_analysts(tmp_path, tiny_sequence):
     from valuekit import DEMO_CODEBOOK, DEMO_DATA
 
@@ -328,6 +333,7 @@ def test_the_command_writes_the_analyst_edition_when_asked(tmp_path, tiny_sequen
     assert (tmp_path / "o" / "01_fine.code.html").exists() and (tmp_path / "o" / "01_fine.html").exists()
 
 
+@pytest.mark.slow
 def test_the_report_prints_into_one_pdf(tmp_path, tiny_sequence, monkeypatch, chromium):
     from valuekit import DEMO_CODEBOOK, DEMO_DATA
     from valuekit import report as report_module
@@ -347,6 +353,7 @@ def test_the_report_prints_into_one_pdf(tmp_path, tiny_sequence, monkeypatch, ch
     assert "no PDF: no Chromium on this machine" in quiet.index.read_text()
 
 
+@pytest.mark.slow
 def test_the_index_opens_with_each_pages_headline_findings(tmp_path):
     import nbformat
 

@@ -23,6 +23,8 @@ import pytest
 
 from valuekit.config import PROJ_ROOT
 
+pytestmark = pytest.mark.slow  # see the marker in pyproject.toml: CI runs it (make test-slow)
+
 
 def _tracked(*paths: str) -> list[str]:
     """The files of the checkout under ``paths`` (what a clean clone has)."""

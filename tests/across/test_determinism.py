@@ -112,6 +112,7 @@ def _blas_settings() -> list[dict]:
     return settings
 
 
+@pytest.mark.slow
 def test_scores_have_the_same_bits_under_every_blas_setting():
     seen = {}
     for extra in _blas_settings():

@@ -581,6 +581,7 @@ def _load_export(case, workdir) -> None:
         path.unlink()
 
 
+@pytest.mark.slow
 @pytest.mark.adversarial("property")
 @fuzz_settings(300)
 @given(case=exports())
@@ -590,6 +591,7 @@ def test_export_headers(case, workdir):
     _load_export(case, workdir)
 
 
+@pytest.mark.slow
 @pytest.mark.adversarial("property")
 @pytest.mark.parametrize("token", [t for t in TOKENS if t.strip()])
 @fuzz_settings(80)
@@ -600,6 +602,7 @@ def test_export_tokens(token, data, workdir):
     _load_export(data.draw(exports(shapes=("plain", "plain", "qualtrics"), tokens=("", " ", token))), workdir)
 
 
+@pytest.mark.slow
 @pytest.mark.adversarial("property")
 @fuzz_settings(150)
 @given(case=exports(shapes=("plain",), huge_weights=True))
@@ -608,6 +611,7 @@ def test_export_weights(case, workdir):
     _load_export(case, workdir)
 
 
+@pytest.mark.slow
 @pytest.mark.adversarial("property")
 @fuzz_settings(300)
 @given(case=exports(tokens=tuple(TOKENS), damaged=True))
@@ -663,6 +667,7 @@ def frame_for(draw, cb: Codebook) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+@pytest.mark.slow
 @pytest.mark.adversarial("property")
 @fuzz_settings(500)
 @given(data=st.data())
@@ -713,6 +718,7 @@ def test_codebooks(data, workdir):
 
 # -- the scorer on frames that did not go through the audit --------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.adversarial("property")
 @fuzz_settings(400)
 @given(data=st.data())
@@ -835,6 +841,7 @@ def _apply(run: Run, engine, scenario):
         assert not np.isinf(summary).any(), f"infinite numbers in the scenario summary: {result['summary']}"
 
 
+@pytest.mark.slow
 @pytest.mark.adversarial("property")
 @fuzz_settings(500)
 @given(document=scenario_documents(), encoding=st.sampled_from(ENCODINGS + ["latin-1"]))

@@ -260,7 +260,7 @@ def test_names_that_map_to_one_file_never_overwrite_each_other(tmp_path):
 @pytest.mark.adversarial("error")
 def test_a_file_name_too_long_is_refused_by_name(tmp_path):
     path = tmp_path / ("x" * 300 + ".yaml")
-    with pytest.raises(FileError, match=r"path: the path '.*x{10}.* cannot name a file: one of its file or folder "
+    with pytest.raises(FileError, match=r"path: the path '.*/x+(\.\.\.|') cannot name a file: one of its file or folder "
                                         r"names is 305 bytes long; file systems allow 255") as e:
         Scenario(name="x").save(path)
     assert e.value.path == str(path) and not list(tmp_path.iterdir())
@@ -275,7 +275,7 @@ def test_a_deck_file_name_too_long_is_refused_before_the_deck_is_built(tmp_path)
 
     engine = ScenarioEngine.__new__(ScenarioEngine)  # never used: the path is refused first
     path = tmp_path / ("d" * 260 + ".pptx")
-    with pytest.raises(FileError, match=r"^path: the path '.*d{10}.* cannot name a file: one of its file or folder "
+    with pytest.raises(FileError, match=r"^path: the path '.*/d+(\.\.\.|') cannot name a file: one of its file or folder "
                                         r"names is 265 bytes long; file systems allow 255$"):
         scenario_deck(engine, Scenario(name="x"), path=path)
     assert not list(tmp_path.iterdir())

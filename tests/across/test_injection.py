@@ -419,6 +419,7 @@ def report(poisoned, tmp_path_factory):
     ("03_segments", [f"price first {LINK}", f"Functional {SCRIPT}", f"Economic {IMG}"]),
     ("08_tracking", [f"Money {IMG}", f"Interactions {LINK}"]),
 ])
+@pytest.mark.slow
 def test_report_pages_show_payloads_as_text(chromium, report, notebook, shown):
     flag, text, links = _open(chromium, url=(report / f"{notebook}.html").as_uri())
     assert flag is None, f"{notebook}.html ran a payload"
@@ -427,6 +428,7 @@ def test_report_pages_show_payloads_as_text(chromium, report, notebook, shown):
         assert payload in text, f"{notebook}.html does not show {payload!r} as text"
 
 
+@pytest.mark.slow
 @pytest.mark.adversarial("result")
 def test_dashboard_widgets_show_payloads_as_text(chromium, page, explorer):
     from valuekit.present.app import startup_error

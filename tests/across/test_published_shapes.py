@@ -178,6 +178,7 @@ REPORT_RUNS = {
     "bfi": ["00", "01", "02", "03", "05", "07", "09"],
 }
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SHAPES)
 def test_the_report_writes_every_page_and_the_index(shapes, name, tmp_path, capsys):
     files, out = shapes[name], tmp_path / "report"

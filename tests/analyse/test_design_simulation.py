@@ -14,10 +14,13 @@ liberal on shares: 6.7 % (Rao-Scott) and 6.5 % (linearized Wald) of 1,000 runs, 
 
 import numpy as np
 import pandas as pd
+import pytest
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from valuekit.analyse.significance import compare_groups
+
+pytestmark = pytest.mark.slow  # see the marker in pyproject.toml: CI runs it (make test-slow)
 
 RUNS = 1000
 

@@ -45,6 +45,7 @@ def test_the_null_survey_has_no_segments(null_survey):
     assert not structure["distinct"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebooks_name_segments_by_the_structure_test(null_survey, tmp_path, name):
     cb = read_codebook(DEMO_CODEBOOK)

@@ -1,6 +1,10 @@
 """The playbook says nothing where the data say nothing: the null test, 200 seeded surveys."""
 
+import pytest
+
 from valuekit.decide.nulltest import null_recommendation_rate
+
+pytestmark = pytest.mark.slow  # see the marker in pyproject.toml: CI runs it (make test-slow)
 
 
 def test_playbook_is_silent_on_surveys_with_nothing_to_find():

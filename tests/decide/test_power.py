@@ -20,6 +20,8 @@ from valuekit.decide.playbook import group_playbook
 from valuekit.survey.audit import audit_survey
 from valuekit.survey.codebook import read_codebook
 
+pytestmark = pytest.mark.slow  # see the marker in pyproject.toml: CI runs it (make test-slow)
+
 BLOCKS = ["functional", "economic", "experiential", "money", "time"]
 CODEBOOK = {
     "name": "power simulation", "id": "id", "scale": {"min": 1, "max": 7},

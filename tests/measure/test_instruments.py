@@ -120,6 +120,7 @@ def test_a_scored_name_clashing_with_an_export_column_is_an_error(tmp_path):
         vk.load_survey(path, codebook=cb)
 
 
+@pytest.mark.slow
 def test_report_skips_the_notebooks_that_need_sacrifices(mobile, tmp_path):
     import nbformat
 

@@ -9,6 +9,7 @@ from valuekit.present.app import dashboard_page, free_kernel_on_close, startup_e
 from valuekit.present.widgets import WhatIfDashboard
 
 
+@pytest.mark.slow
 def test_the_demo_page_is_a_title_over_the_dashboard(tmp_path):
     page = dashboard_page(save_dir=tmp_path / "scenarios", figure=False)
     assert isinstance(page.dashboard, WhatIfDashboard) and "vk-page" in page._dom_classes

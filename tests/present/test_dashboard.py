@@ -30,6 +30,8 @@ from valuekit.decide.scenario import Scenario, build_engine, format_comparison, 
 from valuekit.present.widgets import format_comparisons
 from valuekit.survey.labels import DEFAULT_LABELS, format_number
 
+pytestmark = pytest.mark.slow  # see the marker in pyproject.toml: CI runs it (make test-slow)
+
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOT = PROJ_ROOT / "reports" / "screenshots" / "what_if_dashboard.png"

@@ -37,6 +37,8 @@ from valuekit.decide.scenario import Scenario
 from valuekit.present.deck import DECK_TEXT, scenario_deck
 from valuekit.present.reader import format_number
 
+pytestmark = pytest.mark.slow  # see the marker in pyproject.toml: CI runs it (make test-slow)
+
 TOOLS = ("soffice", "pdftoppm", "pdftotext", "pdffonts")
 EMU_PER_PT = 12700
 XHTML = "{http://www.w3.org/1999/xhtml}"
