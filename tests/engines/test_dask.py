@@ -20,7 +20,8 @@ def client():
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, worker_dashboard_address=None) as cluster, Client(cluster) as c:
+                      dashboard_address=None, worker_dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, Client(cluster) as c:
         yield c
 
 
@@ -284,3 +285,22 @@ def test_bigdata_arguments_are_named_before_any_pass(client):
                  lambda: bigdata.weighted_correlation(scores, ["y", "a"], weights="text")):
         with pytest.raises(ParameterError, match="weights: column 'text' holds .*, not numbers; expected survey"):
             call()
+
+
+def test_a_cluster_started_while_another_holds_port_8787_starts_quietly_on_loopback():
+    """Two runs at once (or parallel test workers): the scheduler's HTTP server takes a free
+    port of 127.0.0.1, not Dask's 8787, so the second neither warns (warnings are errors
+    here) nor listens beyond this machine."""
+    import socket
+
+    from valuekit.engines.dask import connect
+
+    with socket.socket() as held:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            held.bind(("127.0.0.1", 8787))
+        except OSError:  # already held by another cluster: the case itself
+            pass
+        with connect(n_workers=1) as own:
+            server = own.cluster.scheduler.http_server
+            assert server.address == "127.0.0.1" and server.port != 8787

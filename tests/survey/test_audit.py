@@ -392,6 +392,31 @@ def test_whole_numbers_are_parsed_at_once_with_the_same_audit(whole, whole_numbe
     _same(survey, whole(path))
 
 
+def test_a_line_break_in_a_quoted_cell_of_a_large_file_is_followed_not_split(whole, whole_numbers, tmp_path,
+                                                                               monkeypatch):
+    """Several of Arrow's 1 MB blocks with a comment over two lines in every row: the parse
+    split at line breaks fails (Arrow reports the split) and the file is parsed at once again
+    following quotes; every row and comment as the whole-file read gives them."""
+    import pyarrow.csv as pacsv
+
+    path, items = whole_numbers
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = pd.concat([frame] * 8, ignore_index=True)
+    frame["comment"] = "first line, then\nthe second"
+    big = tmp_path / "comments.csv"
+    frame.to_csv(big, index=False)
+    assert big.stat().st_size > 2 * 2 ** 20
+    tried = []
+    read_csv = pacsv.read_csv
+    monkeypatch.setattr(pacsv, "read_csv", lambda *a, **k: tried.append(k["parse_options"].newlines_in_values)
+                        or read_csv(*a, **k))
+    stream = vio.stream_csv(big, text_columns=["respondent_id"], integer_columns=items)
+    assert stream.row_bound() == len(frame) and tried == [False, True]
+    survey = load_survey(big, codebook=DEMO_CODEBOOK)
+    assert (survey.data["comment"] == "first line, then\nthe second").all()
+    _same(survey, whole(big))
+
+
 @pytest.mark.parametrize("cell, flagged", [("32768", True), ("N/A", True), ("3.5", False), ("3.0", False)])
 def test_an_item_cell_that_is_no_16_bit_integer_is_parsed_block_by_block(whole, whole_numbers, tmp_path, cell,
                                                                          flagged):

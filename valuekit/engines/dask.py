@@ -127,7 +127,11 @@ def connect(client=None, scheduler: str | None = None, *, n_workers: int = 2):
         return
     n_workers = _check.integer("n_workers", n_workers, min=1)
     with _glibc_heap(), LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                     dashboard_address=None, worker_dashboard_address=None) as cluster, \
+                                     dashboard_address=None, worker_dashboard_address=None,
+                                     # no dashboard; the scheduler's own HTTP server (health, metrics)
+                                     # on a free port of 127.0.0.1, not 8787: two clusters at once
+                                     # (two runs, or parallel tests) do not collide
+                                     scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, \
             Client(cluster) as own:
         yield own
 

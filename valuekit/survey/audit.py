@@ -927,7 +927,8 @@ class _ColumnPass:
         for j in columns:
             col = numeric_cols[j]
             x = X[:, j]
-            problem = _flag_column(x, frame[col], codebook.items.get(col), info)
+            series = frame[col]  # looked up once: a column look-up costs more than a small column's flags
+            problem = _flag_column(x, series, codebook.items.get(col), info)
             marked = _marks(info, col, start, n)  # Excel errors, formulas without a value: read as blank
             if marked is not None:
                 problem[marked[0]] = marked[1]
@@ -938,7 +939,7 @@ class _ColumnPass:
                 kinds = problem[rows_hit] - 1
                 for p, c in zip(CELL_PROBLEMS, np.bincount(kinds, minlength=len(CELL_PROBLEMS))):
                     self.counts[p][j] = c
-                values = frame[col].to_numpy()[rows_hit]
+                values = series.to_numpy()[rows_hit]
                 if marked is not None:  # their original content, not the blank they were read as
                     values = values.astype(object)
                     values[np.searchsorted(rows_hit, marked[0])] = marked[2]
@@ -1102,7 +1103,7 @@ def recode_file(path, codebook: Codebook, straightline_min_items: int, **read_op
               if read_options.get("sheet") is None else None)
     if stream is not None:
         codebook.check_columns(stream.columns, source=stream.info.describe())
-        recoder = _Recoder(codebook, stream.info, stream.columns, stream.rows, straightline_min_items)
+        recoder = _Recoder(codebook, stream.info, stream.columns, stream.row_bound(), straightline_min_items)
         try:
             for frame in stream:
                 recoder.add(frame)

@@ -21,6 +21,7 @@ workbook expands to and its rows (``valuekit/survey/limits.yaml``, or ``limits=`
 from __future__ import annotations
 
 import codecs
+import copy
 import csv
 import functools
 import io as _io
@@ -149,7 +150,7 @@ def read_limits(limits=None) -> dict[str, int]:
     if unknown:
         raise ParameterError(f"limits: unknown cap(s) {unknown}; expected some of {list(_LIMIT_KEYS)}",
                              name="limits")
-    shipped = _yaml.read_file(LIMITS_FILE, what="limits file", error=FileError)
+    shipped = _shipped_limits()
     if not isinstance(shipped, dict) or sorted(shipped) != sorted(_LIMIT_KEYS):
         raise FileError(f"{LIMITS_FILE}: expected exactly the caps {list(_LIMIT_KEYS)}", path=str(LIMITS_FILE))
     out = {}
@@ -160,6 +161,26 @@ def read_limits(limits=None) -> dict[str, int]:
                             path=str(LIMITS_FILE))
         out[key] = _check.integer(f"limits['{key}']", limits[key], min=1) if key in (limits or {}) else value
     return out
+
+
+_SHIPPED: dict = {}
+
+
+def _shipped_limits():
+    """``limits.yaml`` as parsed, read again only when the file changes (its size or time):
+    parsing it took a fifth of loading a 10,000-row survey."""
+    try:
+        on_disk = LIMITS_FILE.stat()
+        key = (str(LIMITS_FILE), on_disk.st_mtime_ns, on_disk.st_size)
+    except OSError:  # read_file names the file and what is wrong
+        key = None
+    if key is None or key not in _SHIPPED:
+        shipped = _yaml.read_file(LIMITS_FILE, what="limits file", error=FileError)
+        if key is None:
+            return shipped
+        _SHIPPED.clear()
+        _SHIPPED[key] = shipped
+    return copy.deepcopy(_SHIPPED[key])
 
 
 def _over_cap(name: str, found: str, key: str, cap: int, need: int) -> SurveyFileError:
@@ -399,10 +420,11 @@ def _arrow_csv(source, sep: str, text_columns: list[str], skip: int = 0) -> pd.D
     try:
         table = read(list(text_columns))
     except pa.ArrowInvalid as err:
-        if "Expected" not in str(err):
+        if "Expected" not in str(err) and "chunker" not in str(err):
             raise
-        # a line break inside a quoted cell (a comment) split a block of a large file: the
-        # slower reader that follows quotes across lines; a truly ragged row fails again
+        # a line break inside a quoted cell (a comment) split a block of a large file (Arrow
+        # says "Expected n columns" or "out of sync with chunker"): the slower reader that
+        # follows quotes across lines; a truly ragged row fails again
         newlines = True
         table = read(list(text_columns), newlines=True)
     redo = [f.name for f in table.schema
@@ -667,8 +689,9 @@ STREAM_SLICE_ROWS = 1 << 17
 class CsvStream:
     """A plain CSV file to be parsed block by block (see :func:`stream_csv`).
 
-    ``rows`` is an upper bound on the number of data rows (the line breaks of the file);
-    ``columns`` the header's names, stripped (``raw_columns`` as written). Iterating yields
+    :meth:`row_bound` is an upper bound on the number of data rows (the rows of the whole
+    file parsed at once, else its line breaks); ``columns`` the header's names, stripped
+    (``raw_columns`` as written). Iterating yields
     DataFrames of consecutive rows, each read as :func:`read_survey_file` would read it, or
     raises :class:`StreamMisfit` when the file cannot be read that way block by block.
 
@@ -684,13 +707,13 @@ class CsvStream:
     path: Path
     info: SourceInfo
     columns: list[str]
-    rows: int
     text_columns: list[str]
     raw_columns: list[str] = field(default_factory=list)
     integer_columns: list[str] = field(default_factory=list)
     skip: int = 0  # lines above the header (an Excel ``sep=`` line)
+    _parsed: list = field(default_factory=list, repr=False)  # [the whole-file table or None], once tried
 
-    def _options(self, integers: bool):
+    def _options(self, integers: bool, newlines: bool = True):
         import pyarrow.csv as pacsv  # deferred: pyarrow
 
         raw = dict(zip(self.columns, self.raw_columns or self.columns))
@@ -698,7 +721,7 @@ class CsvStream:
         if integers:
             types.update({raw[c]: pa.int16() for c in self.integer_columns if c in raw and c not in self.text_columns})
         return {"read_options": pacsv.ReadOptions(skip_rows=self.skip),
-                "parse_options": pacsv.ParseOptions(delimiter=self.info.delimiter, newlines_in_values=True),
+                "parse_options": pacsv.ParseOptions(delimiter=self.info.delimiter, newlines_in_values=newlines),
                 "convert_options": pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True,
                                                         true_values=[], false_values=[], column_types=types)}
 
@@ -713,21 +736,44 @@ class CsvStream:
         return None
 
     def _compact(self):
-        """The whole file parsed at once with the integer columns as int16, or None."""
+        """The whole file parsed at once with the integer columns as int16, or None.
+
+        Arrow's threads first split the file at its line breaks (a third faster); a line
+        break inside a quoted cell then fails that parse (Arrow reports the split, it does
+        not misread it), and the file is parsed again following quotes across lines."""
         import pyarrow.csv as pacsv  # deferred: pyarrow
 
         if not self.integer_columns:
             return None
-        try:
-            table = pacsv.read_csv(self.path, **self._options(integers=True))
-        except (pa.ArrowInvalid, UnicodeDecodeError):  # a cell that does not fit, a ragged row, ...
-            return None
+        for newlines in (False, True):
+            try:
+                table = pacsv.read_csv(self.path, **self._options(integers=True, newlines=newlines))
+                break
+            except (pa.ArrowInvalid, UnicodeDecodeError) as err:  # a cell that does not fit, a ragged row, ...
+                if newlines or not ("Expected" in str(err) or "chunker" in str(err)):
+                    return None
         return None if self._misfit(table) else table
+
+    def _whole(self):
+        """:meth:`_compact`'s table, parsed once."""
+        if not self._parsed:
+            self._parsed.append(self._compact())
+        return self._parsed[0]
+
+    def row_bound(self) -> int:
+        """An upper bound on the number of data rows: the rows of the whole file when it
+        parses at once, else the file's line breaks (a quoted cell may hold some) plus one."""
+        table = self._whole()
+        if table is not None:
+            return table.num_rows
+        with self.path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            return sum(view[i:i + 2**24].count(b"\n") for i in range(0, len(view), 2**24)) + 1
 
     def __iter__(self):
         import pyarrow.csv as pacsv  # deferred: pyarrow
 
-        table = self._compact()
+        table = self._whole()
+        self._parsed.clear()  # held by this loop alone: freed with it
         if table is not None:
             for start in range(0, table.num_rows, STREAM_SLICE_ROWS):
                 frame = table.slice(start, STREAM_SLICE_ROWS).to_pandas(split_blocks=True)
@@ -809,11 +855,9 @@ def stream_csv(path: str | Path, *, format: str | None = None, encoding: str = "
     names = [c.strip() for c in records[0]]
     if len(set(names)) != len(names) or not any(names) or _may_hold_hex(path):
         return None
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
-        lines = sum(view[i:i + 2**24].count(b"\n") for i in range(0, len(view), 2**24))
     info = SourceInfo(path=path.name, format="csv", encoding=used, delimiter=sep, decimal=decimal, sep_line=hint)
     present = set(names)
-    return CsvStream(path=path, info=info, columns=names, rows=lines + 1,
+    return CsvStream(path=path, info=info, columns=names,
                      text_columns=[c for c in text_columns if c in present], raw_columns=list(records[0]),
                      integer_columns=[c for c in integer_columns if c in present], skip=skip)
 
