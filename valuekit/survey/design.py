@@ -34,12 +34,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from .._validate.args import align_arg, expected_error
 from ..errors import ParameterError
 
 __all__ = ["SurveyDesign", "design_arg"]
+
+
+def _csr(*args, **kwargs):
+    """A SciPy CSR matrix; SciPy is imported when a design first needs one (loading and
+    scoring a survey need none, and the import took a tenth of a second)."""
+    from scipy import sparse  # deferred: scipy
+
+    return sparse.csr_matrix(*args, **kwargs)
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,9 +94,9 @@ class SurveyDesign:
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = (1 - f) * clusters_in / (clusters_in - 1)
         object.__setattr__(self, "_scale", np.where(clusters_in > 1, scale, 0.0))
-        object.__setattr__(self, "_P", None if self.cluster is None else sparse.csr_matrix(
+        object.__setattr__(self, "_P", None if self.cluster is None else _csr(
             (np.ones(n), (cluster, np.arange(n))), shape=(n_psu, n)))
-        object.__setattr__(self, "_S", sparse.csr_matrix(  # strata x clusters
+        object.__setattr__(self, "_S", _csr(  # strata x clusters
             (np.ones(n_psu), (psu_stratum, np.arange(n_psu))), shape=(n_strata, n_psu)))
 
     # -- construction -------------------------------------------------------------------
@@ -283,7 +290,7 @@ class SurveyDesign:
         k, h = len(masks), len(self._n_h)
         rows = np.concatenate([np.flatnonzero(m) for m in masks]) if k else np.zeros(0, np.intp)
         cols = np.concatenate([g * h + strata[m] for g, m in enumerate(masks)]) if k else np.zeros(0, np.intp)
-        G = sparse.csr_matrix((np.ones(len(rows)), (cols, rows)), shape=(k * h, n))
+        G = _csr((np.ones(len(rows)), (cols, rows)), shape=(k * h, n))
         return [np.asarray(G @ part).reshape(k, h, -1) for part in parts]
 
     def cluster_sums(self, parts: list[np.ndarray], masks: list[np.ndarray]) -> list[np.ndarray]:
@@ -292,7 +299,7 @@ class SurveyDesign:
         n, k, c = len(self.index), len(masks), len(self._psu_stratum)
         rows = np.concatenate([np.flatnonzero(m) for m in masks]) if k else np.zeros(0, np.intp)
         cols = np.concatenate([g * c + self._psu[m] for g, m in enumerate(masks)]) if k else np.zeros(0, np.intp)
-        G = sparse.csr_matrix((np.ones(len(rows)), (cols, rows)), shape=(k * c, n))
+        G = _csr((np.ones(len(rows)), (cols, rows)), shape=(k * c, n))
         return [np.asarray(G @ part).reshape(k, c, -1) for part in parts]
 
     def df_of_counts(self, count: np.ndarray) -> np.ndarray:
@@ -337,7 +344,7 @@ class _Subset(SurveyDesign):
         psu = parent._psu[pos]
         object.__setattr__(self, "_psu", psu)
         n_psu = len(parent._psu_stratum)
-        object.__setattr__(self, "_P", sparse.csr_matrix((np.ones(len(pos)), (psu, np.arange(len(pos)))),
+        object.__setattr__(self, "_P", _csr((np.ones(len(pos)), (psu, np.arange(len(pos)))),
                                                          shape=(n_psu, len(pos))))
 
 
