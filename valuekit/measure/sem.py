@@ -101,7 +101,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .._docstrings import share_docs
 from .._validate import check as _check
@@ -396,6 +396,19 @@ class _Fit:
         self.observed = obs
         self.S = cov.loc[obs, obs].to_numpy()
         self.n = mom.n_stat
+        self._plans: dict = {}
+        # semopy computes the Fisher information for its table's standard errors and again
+        # for the covariance of the estimates: computed once per estimate and sample
+        self._fim, self._fim_of = self.model.calc_fim, None
+        self.model.calc_fim = self._calc_fim
+
+    def _calc_fim(self, inverse: bool = False):
+        m = self.model
+        key = (bool(inverse), np.asarray(m.param_vals, float).tobytes(), float(m.n_samples),
+               np.asarray(m.mx_cov, float).tobytes())
+        if self._fim_of is None or self._fim_of[0] != key:
+            self._fim_of = (key, self._fim(inverse=inverse))
+        return self._fim_of[1]
 
     def _solve(self):
         from semopy.solver import Solver  # deferred: semopy
@@ -455,18 +468,32 @@ class _Fit:
                     out.append((op, lv, rv, "T", rows_l.index(lv), rows_l.index(rv)))
         return out, table
 
+    def _plan(self, rows) -> tuple:
+        """Where :meth:`standardized` finds each row: its matrix, cell, the two variances
+        (positions in the latent variances then the observed ones) and whether it is a path."""
+        key = tuple(rows)
+        if key not in self._plans:
+            m = self.model
+            eta, observed = m.names_beta[0], m.names_lambda[0]
+            position = {name: k for k, name in enumerate(eta)}
+            position.update({name: len(eta) + k for k, name in enumerate(observed)})  # as matrices()' var
+            self._plans[key] = (np.array(["LBPT".index(r[3]) for r in rows], dtype=int),
+                                np.array([r[4] for r in rows], dtype=int), np.array([r[5] for r in rows], dtype=int),
+                                np.array([position[r[1]] for r in rows], dtype=int),
+                                np.array([position[r[2]] for r in rows], dtype=int),
+                                np.array([r[0] == "~" for r in rows], dtype=bool))
+        return self._plans[key]
+
     def standardized(self, theta: np.ndarray, rows) -> np.ndarray:
         """Standardized value of each parameter row (std.all, as lavaan), at ``theta``."""
         L, B, P, T, C, Sigma, var = self.matrices(theta)
-        mx = {"L": L, "B": B, "P": P, "T": T}
-        out = np.empty(len(rows))
-        for k, (op, lv, rv, m_, i, j) in enumerate(rows):
-            est = mx[m_][i, j]
-            if op == "~":
-                out[k] = est * np.sqrt(var[rv] / var[lv])
-            else:
-                out[k] = est / np.sqrt(var[lv] * var[rv])
-        return out
+        which, i, j, left, right, path = self._plan(rows)
+        est = np.empty(len(rows))
+        for code, matrix in enumerate((L, B, P, T)):
+            at = which == code
+            est[at] = matrix[i[at], j[at]]
+        v = np.concatenate([np.diag(C), np.diag(Sigma)])
+        return np.where(path, est * np.sqrt(v[right] / v[left]), est / np.sqrt(v[left] * v[right]))
 
     def r2(self, theta: np.ndarray) -> dict[str, float]:
         """R-squared of every endogenous variable (regression targets)."""
@@ -533,17 +560,22 @@ def _quiet():
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), threadpool_limits(1):
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), _one_thread():
             warnings.simplefilter("ignore")
             yield
     finally:
         logger.setLevel(level)
 
 
-def _one_thread():
-    """BLAS held to one thread until ``.unregister()`` (see :func:`_quiet`)."""
+_CONTROLLER: list = []
 
-    return threadpool_limits(1)
+
+def _one_thread():
+    """BLAS held to one thread, as a context (see :func:`_quiet`). The thread pools are
+    looked up once per process, not at every call (a lookup took 3 ms, a tenth of a CFA)."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1)
 
 
 def _rmsea(chi2: float, df: int, n: float, level: float = 0.90) -> tuple[float, float, float]:
