@@ -170,6 +170,19 @@ def test_finds_a_planted_difference():
     assert t.loc["high", "ci_low"] < 0.6 < t.loc["high", "ci_high"]
 
 
+def test_a_group_of_exactly_the_minimum_base_is_compared_whatever_its_equal_weights():
+    """Thirty respondents weighted 0.7 each: Kish's n is 29.999999999999982 in floating point,
+    and the group must still be compared (the base is judged at 1e-9, not by the last bit)."""
+    rng = np.random.default_rng(11)
+    g = pd.Series(["thirty"] * 30 + ["rest"] * 70)
+    df = pd.DataFrame({"a": rng.normal(size=100)})
+    for weight in (1.0, 0.7, 1.1, 0.37, 1 / 3):
+        t = compare_groups(df, g, measures=["a"], weights=np.full(100, weight)).set_index("group")
+        assert t.loc["thirty", "note"] == "" and np.isfinite(t.loc["thirty", "p"]), weight
+    t = compare_groups(df.iloc[1:], g.iloc[1:], measures=["a"], weights=np.full(99, 1.1)).set_index("group")
+    assert t.loc["thirty", "note"].startswith("too few respondents: 29")  # one fewer is below the base
+
+
 def test_groups_that_cannot_be_compared_carry_a_note_not_a_finding():
     rng = np.random.default_rng(5)
     n = 200

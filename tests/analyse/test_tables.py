@@ -187,6 +187,18 @@ def test_a_small_column_is_marked_and_never_lettered():
     assert t.pairs[(t.pairs["second"] == "E")]["p"].isna().all()
 
 
+def test_a_column_of_exactly_the_minimum_base_is_tested_whatever_its_equal_weights():
+    """A column of 30 weighted 0.7 each: Kish's base is 29.999999999999982 in floating point and
+    the column is still tested against the default minimum base of 30 (judged at 1e-9)."""
+    data = _hand_worked()
+    data = pd.concat([data, pd.DataFrame({"col": ["E"] * 30, "answer": ["yes"] * 30})], ignore_index=True)
+    data["w"] = 0.7
+    t = banner(data, ["answer"], ["col"], weights="w", adjust="none")
+    e = t.cells[t.cells["letter"] == "E"]
+    assert (e["note"] == "").all() and e["tested"].any()
+    assert t.pairs[(t.pairs["second"] == "E")]["p"].notna().all()
+
+
 def test_silent_on_columns_that_do_not_differ():
     """Columns drawn from one population: at most the expected share of letters at .05 after
     the FDR correction (here none, seeded)."""

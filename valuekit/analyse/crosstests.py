@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..survey.answers import kish_n
+from ..survey.answers import kish_n, meets_base
 from ..survey.design import SurveyDesign
 
 __all__: list[str] = []
@@ -44,7 +44,7 @@ def _overall_tests(stubs: list[dict], b: dict, parts: dict, moments: dict | None
         m = len(stub["lines"])
         with np.errstate(invalid="ignore", divide="ignore"):
             ne = kish_n(parts["w"][:, :, j].sum(axis=1), parts["w2"][:, :, j].sum(axis=1))
-        keep = np.flatnonzero(ne >= min_base)
+        keep = np.flatnonzero(meets_base(ne, min_base))
         if "outer" in b:
             result = ("", np.nan, np.nan, np.nan, np.nan, "a nested banner's columns are compared within each "
                                                           "outer value only")

@@ -50,7 +50,7 @@ from ..errors import ParameterError
 from ..evidence import ADJUST_METHODS, DEFAULT_EVIDENCE, Evidence, evidence_settings, settings_arg
 from ..measure.model import weights_arg
 from ..measure.scoring import group_masks, require_ratio, wilson_bounds
-from ..survey.answers import kish_n
+from ..survey.answers import below_base, kish_n
 from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.design import SurveyDesign, design_arg
@@ -454,9 +454,9 @@ def contrast(first: tuple, second: tuple, *, is_share: np.ndarray, centre: np.nd
     conditions = [
         (Wg <= 0, lambda i, j: _nobody(group, None if present is None else present[0][i, j])),
         (Wr <= 0, lambda i, j: _nobody(other, None if present is None else present[1][i, j])),
-        (neg < min_n, lambda i, j: f"too few respondents: {int(Ng[i, j])} (effective n "
+        (below_base(neg, min_n), lambda i, j: f"too few respondents: {int(Ng[i, j])} (effective n "
                                    f"{neg[i, j]:.1f}); at least {min_n} needed"),
-        (ner < min_n, lambda i, j: f"too few respondents {other}: {int(Nr[i, j])} "
+        (below_base(ner, min_n), lambda i, j: f"too few respondents {other}: {int(Nr[i, j])} "
                                    f"(effective n {ner[i, j]:.1f}); at least {min_n} needed"),
         (~(se > 0), lambda i, j: f"no variance in the group or {rest}: nothing to test"),
     ]

@@ -45,7 +45,7 @@ from ..errors import ParameterError
 from ..evidence import ADJUST_METHODS, Evidence, settings_arg
 from ..measure.model import weights_arg
 from ..measure.scoring import VERDICTS, ValueScorer, group_order
-from ..survey.answers import kish_n
+from ..survey.answers import kish_n, meets_base
 from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.design import SurveyDesign, design_arg
@@ -1016,6 +1016,6 @@ def _with_letters(cells: pd.DataFrame, pairs: pd.DataFrame, banners: list[dict],
     cells = cells.drop(columns=["_line", "_column", "_value"])
     cells["higher_than"] = np.where(value, ["".join(sorted(h, key=str.upper)) for h in higher[at]], "")
     cells["tested"] = tested[at] & value
-    small = (cells["letter"] != "") & ~(cells["n_eff"] >= min_base)
+    small = (cells["letter"] != "") & ~meets_base(cells["n_eff"].to_numpy(dtype=float), min_base)
     cells["note"] = np.where(small, f"base too small to test (effective base below {min_base:g})", "")
     return cells

@@ -81,7 +81,7 @@ from ..errors import ParameterError
 from ..evidence import DEFAULT_EVIDENCE, Evidence, settings_arg
 from ..measure.model import weights_arg
 from ..measure.scoring import ValueScorer, common_scale, group_masks
-from ..survey.answers import kish_n
+from ..survey.answers import kish_n, meets_base
 from ..survey.audit import Survey, survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.design import SurveyDesign, design_arg
@@ -177,7 +177,7 @@ def _check_segments(e, s, rule):
 
 
 def _check_group_size(e, s, rule):
-    if not e["n_eff"] >= s["min_group_n"]:
+    if not meets_base(e["n_eff"], s["min_group_n"]):
         return f"segment too small: effective n {e['n_eff']:.0f} < {s['min_group_n']}"
 
 

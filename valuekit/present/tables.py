@@ -28,6 +28,7 @@ from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import expected_error
 from ..analyse.tables import Banner
+from ..survey.answers import below_base
 from ..survey.labels import lang_arg
 
 __all__ = ["style_banner", "write_tables", "BannerExplorer"]
@@ -307,7 +308,7 @@ def _write_bases(sheet, rows, columns, lookup: dict, f: dict, lang: str, r: int,
         sheet.write(r, 0, _word("base" if stat == "base" else "effective", lang), f["base_label"])
         for i, (banner_name, column, _, letter, _) in enumerate(columns):
             cell = lookup[(stat, category, banner_name, column)]
-            small = bool(letter) and cell["n_eff"] < min_base
+            small = bool(letter) and below_base(cell["n_eff"], min_base)
             sheet.write_number(r, 1 + 2 * i, float(cell["value"]), f["small" if small else "base"])
             sheet.write(r, 2 + 2 * i, "*" if small else "", f["flag"] if small else f["base_label"])
         r += 1

@@ -91,6 +91,31 @@ def kish_n(sum_w, sum_w2):
     return sum_w ** 2 / sum_w2
 
 
+#: The relative precision at which an effective n is held against a minimum base.
+BASE_TOLERANCE = 1e-9
+
+
+def meets_base(n_eff, base):
+    """Whether an effective sample size reaches a minimum base (``n_eff >= base``), judged at
+    a relative precision of 1e-9: Kish's n of thirty equal weights of 0.7 comes out as
+    29.999999999999982, and a group of thirty must not be "too small" by the last bit (nor
+    on one machine and not another). Scalars or arrays.
+
+    >>> import numpy as np
+    >>> w = np.full(30, 0.7)
+    >>> n = kish_n(w.sum(), (w ** 2).sum())
+    >>> bool(n >= 30), bool(meets_base(n, 30)), bool(meets_base(29.99, 30))
+    (False, True, False)
+    """
+    return n_eff >= base * (1 - BASE_TOLERANCE)
+
+
+def below_base(n_eff, base):
+    """Whether an effective sample size is below a minimum base, at the precision of
+    :func:`meets_base` (an n that is not a number is not below it)."""
+    return n_eff < base * (1 - BASE_TOLERANCE)
+
+
 def weighted_cov(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     """The survey-weighted covariance matrix of the columns of ``X``, the weights' sum as
     divisor (the maximum-likelihood form): each column's mean over its answered rows, each
