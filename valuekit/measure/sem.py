@@ -92,6 +92,7 @@ floors; pass ``settings`` to change them for a study.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 import warnings
@@ -567,15 +568,15 @@ def _quiet():
         logger.setLevel(level)
 
 
-_CONTROLLER: list = []
+@functools.cache
+def _thread_pools() -> ThreadpoolController:
+    """The process's BLAS thread pools, looked up once (a lookup took 3 ms, a tenth of a CFA)."""
+    return ThreadpoolController()
 
 
 def _one_thread():
-    """BLAS held to one thread, as a context (see :func:`_quiet`). The thread pools are
-    looked up once per process, not at every call (a lookup took 3 ms, a tenth of a CFA)."""
-    if not _CONTROLLER:
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=1)
+    """BLAS held to one thread, as a context (see :func:`_quiet`)."""
+    return _thread_pools().limit(limits=1)
 
 
 def _rmsea(chi2: float, df: int, n: float, level: float = 0.90) -> tuple[float, float, float]:

@@ -420,11 +420,9 @@ def _arrow_csv(source, sep: str, text_columns: list[str], skip: int = 0) -> pd.D
     try:
         table = read(list(text_columns))
     except pa.ArrowInvalid as err:
-        if "Expected" not in str(err) and "chunker" not in str(err):
+        if not _split_in_quotes(err):
             raise
-        # a line break inside a quoted cell (a comment) split a block of a large file (Arrow
-        # says "Expected n columns" or "out of sync with chunker"): the slower reader that
-        # follows quotes across lines; a truly ragged row fails again
+        # the slower reader that follows quotes across lines; a truly ragged row fails again
         newlines = True
         table = read(list(text_columns), newlines=True)
     redo = [f.name for f in table.schema
@@ -440,6 +438,13 @@ def _arrow_csv(source, sep: str, text_columns: list[str], skip: int = 0) -> pd.D
             table = pa.table([replace.get(name, column) for name, column in zip(table.column_names, table.columns)],
                              names=table.column_names)
     return _to_pandas(table)
+
+
+def _split_in_quotes(err: Exception) -> bool:
+    """Whether Arrow's parse, splitting the file at line breaks for its threads, may have cut
+    a quoted cell that holds one (a comment over two lines): it then says "Expected n
+    columns" or "out of sync with chunker", and the file is to be parsed following quotes."""
+    return "Expected" in str(err) or "chunker" in str(err)
 
 
 def _to_pandas(table) -> pd.DataFrame:
@@ -711,7 +716,6 @@ class CsvStream:
     raw_columns: list[str] = field(default_factory=list)
     integer_columns: list[str] = field(default_factory=list)
     skip: int = 0  # lines above the header (an Excel ``sep=`` line)
-    _parsed: list = field(default_factory=list, repr=False)  # [the whole-file table or None], once tried
 
     def _options(self, integers: bool, newlines: bool = True):
         import pyarrow.csv as pacsv  # deferred: pyarrow
@@ -750,20 +754,19 @@ class CsvStream:
                 table = pacsv.read_csv(self.path, **self._options(integers=True, newlines=newlines))
                 break
             except (pa.ArrowInvalid, UnicodeDecodeError) as err:  # a cell that does not fit, a ragged row, ...
-                if newlines or not ("Expected" in str(err) or "chunker" in str(err)):
+                if newlines or not _split_in_quotes(err):
                     return None
         return None if self._misfit(table) else table
 
+    @functools.cached_property
     def _whole(self):
         """:meth:`_compact`'s table, parsed once."""
-        if not self._parsed:
-            self._parsed.append(self._compact())
-        return self._parsed[0]
+        return self._compact()
 
     def row_bound(self) -> int:
         """An upper bound on the number of data rows: the rows of the whole file when it
         parses at once, else the file's line breaks (a quoted cell may hold some) plus one."""
-        table = self._whole()
+        table = self._whole
         if table is not None:
             return table.num_rows
         with self.path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
@@ -772,8 +775,8 @@ class CsvStream:
     def __iter__(self):
         import pyarrow.csv as pacsv  # deferred: pyarrow
 
-        table = self._whole()
-        self._parsed.clear()  # held by this loop alone: freed with it
+        table = self._whole
+        self.__dict__.pop("_whole", None)  # held by this loop alone: freed with it
         if table is not None:
             for start in range(0, table.num_rows, STREAM_SLICE_ROWS):
                 frame = table.slice(start, STREAM_SLICE_ROWS).to_pandas(split_blocks=True)

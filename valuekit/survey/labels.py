@@ -22,12 +22,12 @@ __all__ = ["LANGUAGES", "DEFAULT_LABELS", "lang_arg", "md_text", "format_number"
 #: Display languages.
 LANGUAGES = ("en", "es", "it")
 
-#: YAML's safe loader, libyaml's when PyYAML has it (ten times faster; the same safe subset).
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# YAML's safe loader, libyaml's when PyYAML has it (ten times faster; the same safe subset)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: The default labels and interface texts, by key, then language (``labels.yaml``).
 DEFAULT_LABELS: dict[str, dict[str, str]] = yaml.load(
-    (Path(__file__).with_name("labels.yaml")).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+    (Path(__file__).with_name("labels.yaml")).read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
 
 
 def lang_arg(value, name: str = "lang") -> str:
