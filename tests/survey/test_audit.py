@@ -469,3 +469,70 @@ def test_a_files_value_labels_unlike_the_codebooks_are_noted(tmp_path, small_fra
     assert said == ["column 'f1': the file labels 2 code(s) otherwise than the codebook's values (code 1: the file "
                     "says 'Strongly agree', the codebook 'Strongly disagree'); check the coding (a reversed scale?) "
                     "before reading its results"]
+
+
+def _dirty_whole_numbers(codebook: dict, n: int = 600, seed: int = 7) -> pd.DataFrame:
+    """Answers of ``codebook``'s items as whole numbers or blanks: codes, answers off the
+    scale, straight-liners, rows with no answer."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"rid": np.arange(1, n + 1)}) if codebook.get("id") else pd.DataFrame(index=range(n))
+    items = ["f1", "f2", "e1", "e2", "m1", "r1", "c_f1", "nps"]
+    for col in items:
+        values = rng.integers(1, 8, n).astype(object) if col != "nps" else rng.integers(0, 11, n).astype(object)
+        dirt = rng.random(n)
+        values[dirt < 0.05] = ""
+        values[(dirt >= 0.05) & (dirt < 0.08)] = 9 if col != "nps" else 99
+        odd = (dirt >= 0.08) & (dirt < 0.1)
+        values[odd] = rng.choice([0, 8, 11, -5, 300, -32768, 32767], odd.sum())
+        frame[col] = values
+    for i, col in enumerate(items):  # each item with each of them
+        frame.loc[30 + 4 * i:33 + 4 * i, col] = [-5, 300, -32768, 32767]
+    frame.loc[10:14, items] = ""                       # nothing answered
+    frame.loc[20:24, ["f1", "f2", "e1", "e2", "m1", "r1"]] = 4  # straight-liners, the last three with
+    frame.loc[22:24, "e2"] = [9, 300, 0]                            # an answer missing or off the scale
+    if "completion_time" in codebook:
+        frame["dur"] = rng.integers(30, 900, n)
+        frame["w"] = rng.uniform(0.5, 1.5, n).round(3)
+        frame["channel"] = rng.choice(["store", "online"], n)
+    return frame
+
+
+@pytest.mark.parametrize("case", ["small", "value_item_at_the_16_bit_end", "unusual_missing_codes", "items_only"])
+def test_items_recoded_from_arrows_arrays_are_recoded_as_from_pandas(tmp_path, monkeypatch, codebook_dict, case):
+    """A large file whose items are all blank or whole numbers is recoded straight from
+    Arrow's 16-bit arrays (``_Int16Pass``); the survey is the one read whole through pandas,
+    cell for cell, flag for flag, whatever the scale and the codes."""
+    import yaml
+
+    import valuekit.survey.audit as va
+
+    cb = codebook_dict
+    if case == "value_item_at_the_16_bit_end":  # no room for "no answer" beside its answers: read through pandas
+        cb["items"]["f1"] = {"scale": {"min": -32768, "max": 7}}
+    elif case == "unusual_missing_codes":  # -5 is a code, 9 is not, and no 16-bit integer is 9.5 or 70000
+        cb["items"]["e1"] = {"missing_codes": [-5, 9.5, 70000]}
+        cb["items"]["nps"] = {"scale": {"min": 0, "max": 10}, "missing_codes": [-1, 99]}
+    elif case == "items_only":
+        for key in ("id", "weight", "completion_time", "context"):
+            cb.pop(key)
+    frame = _dirty_whole_numbers(cb)
+    path, cb_path = tmp_path / "answers.csv", tmp_path / "codebook.yaml"
+    frame.to_csv(path, index=False)
+    cb_path.write_text(yaml.safe_dump(cb))
+    direct = []
+    run = va._Int16Pass.run
+    monkeypatch.setattr(va._Int16Pass, "run", lambda self, columns, *a: direct.extend(columns) or run(self, columns, *a))
+    monkeypatch.setattr(vio, "STREAM_MIN_BYTES", 0)
+    streamed = load_survey(path, codebook=cb_path)
+    assert len(direct) == (7 if case == "value_item_at_the_16_bit_end" else 8)
+    monkeypatch.setattr(vio, "STREAM_MIN_BYTES", 2 ** 62)
+    whole = load_survey(path, codebook=cb_path)
+    _same(streamed, whole)
+    cells = streamed.audit.cells
+    assert set(cells["problem"]) == {"missing_code", "out_of_range"}
+    assert {"-32768", "32767", "300"} <= set(cells["value"])
+    rows = streamed.audit.rows.set_index("row")
+    assert rows["no_answers"].sum() == 5 and rows.loc[21:25, "straightliner"].all()
+    if case == "unusual_missing_codes":
+        e1 = cells[cells["column"] == "e1"].groupby("value")["problem"].first()
+        assert e1["-5"] == "missing_code" and e1["9"] == "out_of_range"

@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import math
 import os
 import re
 import unicodedata
@@ -568,18 +569,49 @@ class _Recoder:
         # between threads (NumPy releases the GIL)
         chunks = np.array_split(np.arange(m), _workers(len(frame) * m))
         parts = [_ColumnPass(len(frame), m) for _ in chunks]
-        work = [lambda part=part, idx=idx: part.run(idx, X, frame, self.numeric_cols, self.codebook, self.info,
-                                                    self.value_items, start)
-                for part, idx in zip(parts, chunks)]
-        if len(work) > 1:
-            with ThreadPoolExecutor(len(work)) as pool:
-                list(pool.map(lambda f: f(), work))
-        else:
-            work[0]()
-        self.parts.append(_ColumnPass.merge(parts, len(frame), m))
+        _run([lambda part=part, idx=idx: part.run(idx, X, frame, self.numeric_cols, self.codebook, self.info,
+                                                  self.value_items, start)
+              for part, idx in zip(parts, chunks)])
+        self._added(parts, frame, start, stop)
+
+    def _added(self, parts: list, frame: pd.DataFrame, start: int, stop: int) -> None:
+        """Keep the tallies of the passes over rows ``start`` to ``stop`` and their other columns."""
+        self.parts.append(_ColumnPass.merge(parts, stop - start, len(self.numeric_cols)))
         self.offsets.append(start)
         self.others.append(frame[[c for c in frame.columns if c not in self.rated]])
         self.n = stop
+
+    def add_table(self, table: pa.Table) -> None:
+        """Recode and flag a whole parsed file, an Arrow table of this recoder's columns in
+        their order, as :meth:`add` would its DataFrame: the items Arrow parsed as 16-bit
+        integers straight from their arrays (:class:`_Int16Pass`), without a pandas copy;
+        the other columns through pandas."""
+        if self.n or table.num_columns != len(self.columns):
+            raise RuntimeError("add_table takes the whole file's table, once; this is a bug in valuekit")
+        n, m = table.num_rows, len(self.numeric_cols)
+        position = {c: i for i, c in enumerate(self.columns)}
+        direct = [j for j, col in enumerate(self.numeric_cols)
+                  if _int16_direct(table.schema.field(position[col]).type, col, self.codebook, self.info,
+                                   col in self.value_items)]
+        direct_set = set(direct)
+        rest = [c for c in self.columns if c not in {self.numeric_cols[j] for j in direct_set}]
+        frame = (table.select([position[c] for c in rest]).to_pandas(split_blocks=True) if rest
+                 else pd.DataFrame(index=pd.RangeIndex(n)))
+        frame.columns = rest
+        arrays = {j: table.column(position[self.numeric_cols[j]]) for j in direct}
+        del table
+        X = self.X[:n]
+        generic = np.array([j for j in range(m) if j not in direct_set], np.int64)
+        parts = [_ColumnPass(n, m)]
+        work = [lambda: parts[0].run(generic, X, frame, self.numeric_cols, self.codebook, self.info,
+                                     self.value_items)]
+        for idx in np.array_split(np.array(direct, np.int64), _workers(n * len(direct))):
+            part = _Int16Pass(n, m)
+            parts.append(part)
+            work.append(lambda part=part, idx=idx: part.run(idx, X, arrays, self.numeric_cols, self.codebook,
+                                                            self.value_items))
+        _run(work)
+        self._added(parts, frame, 0, n)
 
     def times(self) -> np.ndarray:
         """The positive completion times (the speeder threshold is a share of their median)."""
@@ -896,6 +928,15 @@ def _workers(cells: int) -> int:
     return min(2, os.cpu_count() or 1) if cells > 4_000_000 else 1
 
 
+def _run(work: list) -> None:
+    """Call each function, on threads when there are several (NumPy releases the GIL)."""
+    if len(work) > 1:
+        with ThreadPoolExecutor(len(work)) as pool:
+            list(pool.map(lambda f: f(), work))
+    else:
+        work[0]()
+
+
 class _ColumnPass:
     """Recode and flag a set of columns of X; keep per-row tallies for the row flags."""
 
@@ -961,6 +1002,106 @@ class _ColumnPass:
 
 _PROBLEM_CODE = {p: i + 1 for i, p in enumerate(CELL_PROBLEMS)}  # 0 = no problem
 _NON_NUMERIC = _PROBLEM_CODE["non_numeric"]
+
+_INT16_LOW, _INT16_HIGH = -32768, 32767
+
+
+def _int16_direct(kind, column: str, codebook: Codebook, info: SourceInfo, value_item: bool) -> bool:
+    """Whether :class:`_Int16Pass` takes a column of the parsed table: an item Arrow parsed as
+    16-bit integers, without values the file declares missing or cells the reader marked; a
+    benefit or sacrifice item needs a scale inside the 16-bit range, whose two ends stand
+    for "no answer" in the row tallies."""
+    item = codebook.items.get(column)
+    if item is None or not pa.types.is_int16(kind) or info.user_missing.get(column) or info.cell_marks.get(column):
+        return False
+    return not value_item or (item.scale.min > _INT16_LOW and item.scale.max < _INT16_HIGH)
+
+
+@functools.lru_cache(maxsize=64)
+def _int16_problems(missing_codes: tuple, low: float, high: float) -> np.ndarray:
+    """The problem code (:func:`_flag_column`'s) of each 16-bit integer, indexed by its bits
+    read as an unsigned number: a missing code, else out of the scale ``[low, high]``."""
+    values = np.arange(65536, dtype=np.uint16).view(np.int16).astype(float)
+    coded = np.isin(values, np.asarray(missing_codes, dtype=float))
+    table = np.zeros(65536, np.uint8)
+    table[coded] = _PROBLEM_CODE["missing_code"]
+    table[((values < low) | (values > high)) & ~coded] = _PROBLEM_CODE["out_of_range"]
+    table.flags.writeable = False
+    return table
+
+
+def _int16_values(chunked: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray | None]:
+    """A 16-bit integer column's values (read-only; undefined where blank) and its blank
+    cells as a mask (None when there are none)."""
+    array = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
+    n = len(array)
+    values = np.frombuffer(array.buffers()[1], np.int16, count=n, offset=array.offset * 2)
+    if array.null_count == 0:
+        return values, None
+    bits = np.frombuffer(array.buffers()[0], np.uint8)
+    return values, np.unpackbits(bits, count=array.offset + n, bitorder="little")[array.offset:] == 0
+
+
+def _int16_hits(values: np.ndarray, missing_codes, low: float, high: float) -> np.ndarray:
+    """Where a 16-bit integer is a missing code or out of the scale ``[low, high]``: the
+    entries of :func:`_int16_problems`' table that are not 0, found by comparing 16-bit
+    integers (faster than looking each one up)."""
+    lo, hi = math.ceil(max(low, _INT16_LOW)), math.floor(min(high, _INT16_HIGH))
+    hit = (values < lo) | (values > hi)
+    for code in missing_codes:
+        if float(code).is_integer() and lo <= code <= hi:
+            hit |= values == int(code)
+    return hit
+
+
+class _Int16Pass(_ColumnPass):
+    """:class:`_ColumnPass` over items Arrow parsed as 16-bit integers (:func:`_int16_direct`),
+    from their arrays: comparisons of 16-bit integers find the cells with a problem
+    (:func:`_int16_hits`), a look-up table per item names it (:func:`_int16_problems`, what
+    :func:`_flag_column` decides for a whole number), and the row tallies of the benefit and
+    sacrifice items are kept as 16-bit integers, "no answer" standing at either end of the
+    range, until they are handed on as floats."""
+
+    def run(self, columns, X, arrays: dict, numeric_cols, codebook, value_items) -> None:
+        n = X.shape[0]
+        high, low = np.full(n, _INT16_LOW, np.int16), np.full(n, _INT16_HIGH, np.int16)
+        unanswered = np.zeros(n, np.int32)
+        items = 0
+        for j in columns:
+            col = numeric_cols[j]
+            item = codebook.items[col]
+            values, blank = _int16_values(arrays[j])
+            hit = _int16_hits(values, item.missing_codes, item.scale.min, item.scale.max)
+            if blank is not None:
+                hit &= ~blank  # a blank cell's bits hold no value
+            missing = hit if blank is None else hit | blank
+            rows_missing = np.flatnonzero(missing)  # masks cost more than row lists at a few percent
+            rows_hit = rows_missing if blank is None else rows_missing[hit[rows_missing]]
+            x = X[:, j]
+            np.copyto(x, values)
+            x[rows_missing] = np.nan
+            self.blank[j] = rows_missing.size - rows_hit.size
+            self.answered_per_column[j] = n - rows_missing.size
+            if rows_hit.size:
+                table = _int16_problems(tuple(item.missing_codes), item.scale.min, item.scale.max)
+                found = values[rows_hit]
+                kinds = table[found.view(np.uint16)] - 1
+                for p, c in zip(CELL_PROBLEMS, np.bincount(kinds, minlength=len(CELL_PROBLEMS))):
+                    self.counts[p][j] = c
+                codes, uniques = pd.factorize(found, use_na_sentinel=False)
+                self.found.append((rows_hit, j, kinds, codes, [_show(u) for u in uniques]))
+            if col in value_items:
+                items += 1
+                unanswered[rows_missing] += 1  # each row once
+                answer = values.copy()
+                answer[rows_missing] = _INT16_LOW
+                np.maximum(high, answer, out=high)
+                answer[rows_missing] = _INT16_HIGH
+                np.minimum(low, answer, out=low)
+        self.answered = items - unanswered.astype(np.int64)
+        some = self.answered > 0
+        self.vmax = np.where(some, high, np.nan)
+        self.vmin = np.where(some, low, np.nan)
 
 
 def _marks(info: SourceInfo, column: str, start: int, n: int):
@@ -1103,6 +1244,11 @@ def recode_file(path, codebook: Codebook, straightline_min_items: int, **read_op
               if read_options.get("sheet") is None else None)
     if stream is not None:
         codebook.check_columns(stream.columns, source=stream.info.describe())
+        table = stream.take_whole()
+        if table is not None and table.num_rows:  # parsed at once: recoded from Arrow's arrays
+            recoder = _Recoder(codebook, stream.info, stream.columns, table.num_rows, straightline_min_items)
+            recoder.add_table(table)
+            return recoder
         recoder = _Recoder(codebook, stream.info, stream.columns, stream.row_bound(), straightline_min_items)
         try:
             for frame in stream:

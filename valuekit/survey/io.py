@@ -763,6 +763,14 @@ class CsvStream:
         """:meth:`_compact`'s table, parsed once."""
         return self._compact()
 
+    def take_whole(self):
+        """The whole file parsed at once with the integer columns as int16 (:meth:`_compact`),
+        handed over: the stream keeps no reference to it. None when it does not parse that way
+        (iterate the stream instead)."""
+        table = self._whole
+        self.__dict__.pop("_whole", None)
+        return table
+
     def row_bound(self) -> int:
         """An upper bound on the number of data rows: the rows of the whole file when it
         parses at once, else the file's line breaks (a quoted cell may hold some) plus one."""
@@ -775,8 +783,7 @@ class CsvStream:
     def __iter__(self):
         import pyarrow.csv as pacsv  # deferred: pyarrow
 
-        table = self._whole
-        self.__dict__.pop("_whole", None)  # held by this loop alone: freed with it
+        table = self.take_whole()  # held by this loop alone: freed with it
         if table is not None:
             for start in range(0, table.num_rows, STREAM_SLICE_ROWS):
                 frame = table.slice(start, STREAM_SLICE_ROWS).to_pandas(split_blocks=True)
