@@ -125,15 +125,61 @@ def alternate(funcs: dict[str, Callable[[], object]], repeats: int, log=None) ->
     return times
 
 
+class OwnTimes(tuple):
+    """What a peer in another process returns: (wall, CPU) seconds by its own clock, which
+    :func:`timed_both` reports instead of the time spent waiting for it."""
+
+
 def timed_both(func: Callable[[], object]) -> tuple[float, float]:
-    """Wall-clock and CPU seconds (this process, every thread) of one call, as :func:`timed`."""
+    """Wall-clock and CPU seconds (this process, every thread) of one call, as :func:`timed`;
+    a call returning :class:`OwnTimes` (a peer in another process) is timed by those."""
     gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
     result = func()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if isinstance(result, OwnTimes):
+        wall, cpu = result
     del result
     gc.collect()
     return wall, cpu
+
+
+class RPeer:
+    """A peer in R (a script in ``bench/``) kept running between calls: each call asks it for
+    one run and returns that run's :class:`OwnTimes`; ``last`` holds the rest of its line
+    (e.g. the chi-square it found). R's start and package load are paid once, untimed."""
+
+    def __init__(self, script: str, *args: str):
+        self.proc = subprocess.Popen(["Rscript", str(Path(__file__).parent / script), *args], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        ready = self.proc.stdout.readline().split()
+        if not ready or ready[0] != "ready":
+            raise RuntimeError(f"{script} did not start: {self.proc.stderr.read()[-2000:]}")
+        self.version = ready[1]
+        self.last: list[float] = []
+
+    def __call__(self) -> OwnTimes:
+        self.proc.stdin.write("run\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline().split()
+        if len(line) < 2:
+            raise RuntimeError(f"the R peer stopped: {self.proc.stderr.read()[-2000:]}")
+        wall, cpu, *self.last = map(float, line)
+        return OwnTimes((wall, cpu))
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+    @staticmethod
+    def missing(package: str) -> str | None:
+        """Why R's ``package`` cannot be used here, or None when it can."""
+        try:
+            out = subprocess.run(["Rscript", "-e", f"cat(requireNamespace('{package}', quietly = TRUE))"],
+                                 capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            return f"Rscript cannot be run ({err})"
+        return None if out.stdout.strip() == "TRUE" else f"R has no package {package}"
 
 
 def paired(subject: Callable[[], object], peer: Callable[[], object], repeats: int, log=None,
@@ -1339,7 +1385,7 @@ def bench_measurement(ctx: Context) -> dict:
             return value_path(data, codebook, weights=weight, n_boot=0)
 
         cases[label] = {"n": n, "data": data, "weight": weight, "floor": floor, "peer": peer, "cfa": cfa,
-                        "path": path}
+                        "path": path, "cov": cov, "kish": kish}
         params[label] = {"respondents": n, "rows_kept": len(data), "rows_used": int(keep.sum()),
                          "kish_n": round(kish, 1), "item_missing_share": round(float(np.isnan(X).mean()), 4)}
 
@@ -1387,6 +1433,7 @@ def bench_measurement(ctx: Context) -> dict:
             ctx.log(f"{seconds:.1f} s ({out.n_failed} draws failed)")
             del out
 
+    lavaan, lavaan_checks = _against_lavaan(ctx, cases, desc)
     med = {blas: {k: statistics.median(v) for k, v in tt.items()} for blas, tt in times.items()}
 
     def paired(blas, a, b):
@@ -1445,6 +1492,13 @@ def bench_measurement(ctx: Context) -> dict:
         round(boot["small/default"]["s"] / boot["small/one_thread"]["s"], 1), "x",
         f"BLAS default threads / one thread, {small_n:,} respondents")
 
+    for label, c in lavaan.items():
+        if label != "not_run":
+            r = c["ratio"]
+            metrics[f"cfa_over_lavaan_{label}"] = metric(
+                round(r["wall_min"], 2), "x",
+                f"{c['n']:,}: fit_cfa / R lavaan {c['lavaan']} cfa() with standard errors, the same covariance; "
+                f"minimum wall times (median {r['wall_median']:.2f}x; CPU {r['cpu_min']:.2f}x / {r['cpu_median']:.2f}x)")
     # growth is checked on the one-thread times: the default-thread ones carry the machine's load
     grow = {k: med["one_thread"][f"large/{k}"] / med["one_thread"][f"small/{k}"] for k in ("cfa", "path")}
     return {
@@ -1459,12 +1513,60 @@ def bench_measurement(ctx: Context) -> dict:
             "fits_grow_sublinearly": {"ok": max(grow.values()) < size_ratio,
                                       "detail": f"cfa {grow['cfa']:.2f}x, path {grow['path']:.2f}x for "
                                                 f"{size_ratio:g}x respondents (one BLAS thread)"},
+            **lavaan_checks,
             "bootstrap_draws_converged": {"ok": all(b["failed"] == 0 for b in boot.values()),
                                           "detail": ", ".join(f"{k}: {b['failed']} of {n_boot} failed"
                                                               for k, b in boot.items())},
         },
         "times_s": {blas: {k: [round(x, 5) for x in v] for k, v in tt.items()} for blas, tt in times.items()},
         "bootstrap": boot,
+        "lavaan": lavaan,
+    }
+
+
+def _against_lavaan(ctx: Context, cases: dict, desc: str) -> tuple[dict, dict]:
+    """fit_cfa against R's lavaan (issue 34's peer) fitting the same CFA to the same
+    covariance with its standard errors (``bench/lavaan_cfa.R``), :func:`paired` at each
+    size; the checks: the same chi-square, and fit_cfa no slower (minimum wall times)."""
+    import tempfile
+
+    why = RPeer.missing("lavaan")
+    if why:
+        ctx.log(f"lavaan peer not run: {why} (Debian: apt-get install r-cran-lavaan)")
+        detail = f"not run: {why} (Debian: apt-get install r-cran-lavaan)"
+        return {"not_run": why}, {"lavaan_is_the_same_model": {"ok": None, "detail": detail},
+                                  "fit_cfa_within_lavaan": {"ok": None, "detail": detail}}
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="vk_lavaan_") as tmp:
+        model = Path(tmp) / "cfa.lav"
+        model.write_text(desc + "\n")
+        for label, case in cases.items():
+            cov = Path(tmp) / f"{label}.csv"
+            case["cov"].to_csv(cov)
+            peer = RPeer("lavaan_cfa.R", str(model), str(cov), repr(case["kish"]))
+            try:
+                result = paired(case["cfa"], peer, max(7, ctx.repeats), log=ctx.log,
+                                label=f"fit_cfa vs lavaan ({case['n']:,})")
+                fit = case["cfa"]().fit
+                # the minimum of the objective, chi-square / n: lavaan takes n as a whole number
+                chi2 = {"lavaan": peer.last[0], "lavaan_n": peer.last[1], "fit_cfa": float(fit["chi2"]),
+                        "fit_cfa_n": float(fit["n"])}
+            finally:
+                peer.close()
+            r = result["ratio"]
+            ctx.log(f"{case['n']:,}: fit_cfa {r['wall_min']:.2f}x lavaan (wall, minimums; median "
+                    f"{r['wall_median']:.2f}x; CPU {r['cpu_min']:.2f}x / {r['cpu_median']:.2f}x)")
+            out[label] = {"n": case["n"], "lavaan": peer.version, "chi2": chi2, **result}
+    objective = [(c["chi2"]["fit_cfa"] / c["chi2"]["fit_cfa_n"], c["chi2"]["lavaan"] / c["chi2"]["lavaan_n"])
+                 for c in out.values()]
+    worst = max(abs(ours - theirs) / theirs for ours, theirs in objective)
+    ratios = {c["n"]: c["ratio"]["wall_min"] for c in out.values()}
+    return out, {
+        "lavaan_is_the_same_model": {"ok": worst < 1e-6, "detail": f"the objective's minimum (chi-square / n): "
+                                                                   f"largest relative difference {worst:.1e} < 1e-6"},
+        "fit_cfa_within_lavaan": {"ok": max(ratios.values()) <= 1.0,
+                                  "detail": ", ".join(f"{n:,}: {r:.2f}x" for n, r in ratios.items())
+                                  + " (minimum wall times; target <= 1x)"},
     }
 
 
@@ -2154,7 +2256,8 @@ def print_table(results: dict[str, dict]) -> None:
         for key, m in res.get("metrics", {}).items():
             rows.append((name, key, _fmt(m["value"]), m.get("unit", ""), m.get("note", "")))
         for key, c in res.get("checks", {}).items():
-            rows.append((name, f"check {key}", "PASS" if c["ok"] else "FAIL", "", c.get("detail", "")))
+            verdict = "NOT RUN" if c["ok"] is None else "PASS" if c["ok"] else "FAIL"
+            rows.append((name, f"check {key}", verdict, "", c.get("detail", "")))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     print()
     for i, r in enumerate(rows):

@@ -218,6 +218,40 @@ def test_rivals_are_nested_in_the_codebook_model():
     assert t.loc["merge_functional_economic", "delta_df"] == (k - 1)  # 1 correlation + variance - freed marker + others
 
 
+@pytest.mark.parametrize("kind", ["cfa", "value_path"])
+def test_the_gradient_and_information_are_semopys(hs, monkeypatch, kind):
+    """The objective's gradient valuekit hands the optimizer (the four matrices' gradients
+    through one design matrix) is semopy's own ``grad_mlw``, term by term, at the estimate
+    and at points around it, and the Fisher information (every pair in one product) is
+    semopy's ``calc_fim``: a factor model (no paths) and the value path model (paths
+    between latent variables, so B is not zero)."""
+    fits = []
+    init = ms._Fit.__init__
+    monkeypatch.setattr(ms._Fit, "__init__", lambda self, *a, **k: init(self, *a, **k) or fits.append(self))
+    if kind == "cfa":
+        data, cb = hs
+        ms.fit_cfa(data, cb, n_boot=0)
+    else:
+        s = vk.load_survey(vk.DEMO_DATA, codebook=vk.DEMO_CODEBOOK)
+        ms.value_path(s.data, s.codebook, weights=s.codebook.weight, n_boot=0)
+    fit = fits[0]
+    assert (kind == "cfa") == (not any(d[0] is not None for d in fit.model.mx_diffs))
+    rng = np.random.default_rng(5)
+    theta = fit.model.param_vals.copy()
+    for x in [theta] + [theta * rng.uniform(0.8, 1.2, theta.size) for _ in range(4)]:
+        ours, theirs = fit._gradient(x), fit.model.grad_mlw(x)
+        # near the estimate each element is a sum of terms of order 1 that cancel to ~1e-7
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
+    assert np.abs(fit.model.grad_mlw(theta * 1.1)).max() > 1e-3  # away from the estimate: a gradient to compare
+    # and the Fisher information, at the estimate, as semopy computes it pair by pair
+    fit.model.update_matrices(theta)
+    fim, fim_inv = fit._fisher(inverse=True)
+    semopy_fim, semopy_inv = type(fit.model).calc_fim(fit.model, inverse=True)
+    np.testing.assert_allclose(fim, semopy_fim, rtol=1e-10, atol=1e-10 * np.abs(semopy_fim).max())
+    np.testing.assert_allclose(fim_inv, semopy_inv, rtol=1e-8, atol=1e-12 * np.abs(semopy_inv).max())
+    assert (fim == fim.T).all()
+
+
 def test_value_path_recovers_the_demo_generators_weights():
     """The demo's overall value is a weighted sum of its nine latent blocks
     (valuekit.datasets.demo.OUTCOME_WEIGHTS): the standardized paths to overall value come back in

@@ -536,3 +536,18 @@ def test_items_recoded_from_arrows_arrays_are_recoded_as_from_pandas(tmp_path, m
     if case == "unusual_missing_codes":
         e1 = cells[cells["column"] == "e1"].groupby("value")["problem"].first()
         assert e1["-5"] == "missing_code" and e1["9"] == "out_of_range"
+
+
+@pytest.mark.parametrize("ids", [["1", "2", None], ["01", "2"], ["0", "12"], ["1" * 18], ["1" * 19], ["1 2"],
+                                 ["\u0661\u0662"], [None, None], ["-1"], ["+1"], ["1.0"], ["", "3"], ["\uff11"]])
+@pytest.mark.parametrize("storage", ["pyarrow", "python"])
+def test_plain_integer_ids_are_told_by_arrows_kernels_as_by_the_pattern(ids, storage):
+    """Ids become integers only when every present one is 0 or has no leading zero and at
+    most 18 digits: Arrow's kernels decide as the regular expression does."""
+    from valuekit.survey.audit import _plain_integers
+
+    text = pd.Series(ids, dtype=pd.StringDtype(storage))
+    text = text.where(text != "")
+    present = text.dropna()
+    expected = bool(len(present)) and bool(present.str.fullmatch(r"0|[1-9][0-9]{0,17}").all())
+    assert _plain_integers(text) is expected

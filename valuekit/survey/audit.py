@@ -43,6 +43,7 @@ from typing import Hashable, Iterable
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .._docstrings import share_docs
 from .._validate import check as _check
@@ -439,11 +440,24 @@ def _tidy_ids(series: pd.Series) -> pd.Series:
     if not pd.api.types.is_numeric_dtype(series.dtype):
         text = series.astype("str").str.strip()
         text = text.where(text != "")
-        present = text.dropna()
-        if len(present) and present.str.fullmatch(r"0|[1-9][0-9]{0,17}").all():
+        if _plain_integers(text):
             return text.astype("Int64")  # canonical integers, nothing a number would lose
         return text
     return series
+
+
+def _plain_integers(text: pd.Series) -> bool:
+    """Whether some text is present and every one is ``0|[1-9][0-9]{0,17}`` (nulls aside);
+    on Arrow's strings by its kernels (a tenth of the regular expression's time)."""
+    if not (isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "pyarrow"):
+        present = text.dropna()
+        return bool(len(present)) and bool(present.str.fullmatch(r"0|[1-9][0-9]{0,17}").all())
+    values = pa.array(text.array)  # Arrow's own strings, not a copy
+    if values.null_count == len(values):
+        return False
+    length = pc.binary_length(values)
+    return pc.all(pc.ascii_is_decimal(values)).as_py() and pc.max(length).as_py() <= 18 and \
+        not pc.any(pc.and_(pc.starts_with(values, "0"), pc.greater(length, 1))).as_py()
 
 
 @share_docs
