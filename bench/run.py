@@ -825,9 +825,20 @@ def bench_drivers(ctx: Context) -> dict:
     sh = shapley_r2(frame, "outcome", drivers, weights=w)
     rw = relative_weights(frame, "outcome", drivers, weights=w)
     order_agrees = list(sh["raw_weight"].rank()) == list(rw["raw_weight"].rank())
+    # the true floor: the same decomposition in bare NumPy (:func:`_lmg_floor`), equal to 1e-12
+    floor_agrees = bool(np.allclose(_lmg_floor(frame, "outcome", drivers, w), sh["raw_weight"], rtol=0, atol=1e-12))
+    true = paired(lambda: shapley_r2(frame, "outcome", drivers, weights=w),
+                  lambda: _lmg_floor(frame, "outcome", drivers, w), max(7, ctx.repeats), log=ctx.log,
+                  label="shapley_r2 vs NumPy floor")
+    r = true["ratio"]
     return {
         "params": {"rows": rows, "drivers": p, "subsets": 2 ** p},
         "metrics": {
+            "shapley_over_floor": metric(round(r["wall_min"], 2), "x",
+                                         f"shapley_r2 / the same decomposition in bare NumPy, minimum wall times "
+                                         f"(median {r['wall_median']:.2f}x; CPU {r['cpu_min']:.2f}x / "
+                                         f"{r['cpu_median']:.2f}x); target <= 3"),
+            "floor_min_s": metric(round(min(true["peer"]["wall"]), 4), "s", "the floor, minimum wall time"),
             "shapley_median_s": metric(round(shapley_s, 3), "s", f"exact LMG, {2 ** p} subset regressions"),
             "johnson_median_s": metric(round(johnson_s, 3), "s", "relative weights, one eigendecomposition"),
             "shapley_over_johnson": metric(round(ratio, 1), "x", "median of paired ratios"),
@@ -838,8 +849,37 @@ def bench_drivers(ctx: Context) -> dict:
             "efficiency": {"ok": bool(abs(sh["raw_weight"].sum() - sh.attrs["r2"]) < 1e-9),
                            "detail": "Shapley shares sum to R²"},
             "same_order_as_johnson": {"ok": order_agrees, "detail": "drivers ranked alike by both methods"},
+            "floor_agrees": {"ok": floor_agrees, "detail": "the floor's shares equal shapley_r2's to 1e-12"},
+            "within_3x_floor": {"ok": r["wall_min"] <= 3, "detail": f"{r['wall_min']:.2f}x the NumPy floor"},
         },
+        "times_s": true,
     }
+
+
+def _lmg_floor(frame: pd.DataFrame, outcome: str, drivers: list[str], w: np.ndarray) -> np.ndarray:
+    """The floor of exact Shapley / LMG: the weighted correlation matrix of complete data
+    (no checks, no missing values), every subset's R² solved in one batch per size, each
+    driver's weighted gains summed over the subsets without it."""
+    from itertools import combinations
+    from math import factorial
+
+    Z = frame[[outcome, *drivers]].to_numpy(float)
+    D = Z - w @ Z / w.sum()
+    C = (D * w[:, None]).T @ D
+    sd = np.sqrt(np.diag(C))
+    R = C / np.outer(sd, sd)
+    p = len(drivers)
+    r2 = np.zeros(1 << p)
+    for size in range(1, p + 1):
+        idx = np.array(list(combinations(range(p), size)))
+        b = R[idx + 1, 0]
+        r2[(1 << idx).sum(axis=1)] = np.einsum("ij,ij->i", b, np.linalg.solve(R[idx[:, :, None] + 1, idx[:, None, :] + 1],
+                                                                              b[..., None])[..., 0])
+    masks = np.arange(1 << p)
+    weight = np.array([factorial(k) * factorial(p - k - 1) / factorial(p) for k in range(p)] + [0.0])[
+        np.bitwise_count(masks)]
+    out = [masks[(masks >> j) & 1 == 0] for j in range(p)]
+    return np.array([weight[o] @ (r2[o | (1 << j)] - r2[o]) for j, o in enumerate(out)])
 
 
 # -- benchmark: comparisons with significance ---------------------------------------------
@@ -885,6 +925,16 @@ def bench_comparisons(ctx: Context) -> dict:
     ratio = statistics.median(s / f for s, f in zip(times["subject"], times["floor"]))
     ratio_design = statistics.median(s / f for s, f in zip(times["clustered"], times["floor"]))
     table = subject()
+    # the outside peer: svy's domain means with their Taylor-linearized standard errors, every
+    # grouping x every measure (what compare_groups' tests are built on), with the same weights
+    # and then the same strata and clusters
+    frame_all = scores[measures].assign(destroyed=(scores["verdict"] == "destroyed").astype(float), w=w,
+                                        region=frame["region"], store=frame["store"],
+                                        **{k: g.astype(str) for k, g in groupings.items()})
+    peer = _svy_domain_means(ctx, frame_all, [*measures, "destroyed"], list(groupings),
+                             {"weights": (subject, {"wgt": "w"}),
+                              "design": (clustered, {"wgt": "w", "stratum": "region", "psu": "store"})},
+                             floor_means=floor())
     return {
         "params": {"rows": rows, "groupings": {k: int(v.nunique()) for k, v in groupings.items()},
                    "measures": len(measures) + 1, "tests": int(table.attrs["n_tests"]),
@@ -898,11 +948,61 @@ def bench_comparisons(ctx: Context) -> dict:
                                       "compare_groups with 10 strata and 400 clusters"),
             "time_ratio": metric(round(ratio, 2), "x", "median of paired ratios; target <= 5"),
             "design_time_ratio": metric(round(ratio_design, 2), "x", "median of paired ratios; target <= 5"),
+            **peer["metrics"],
         },
         "checks": {"ratio_target": {"ok": bool(ratio <= 5), "detail": f"{ratio:.2f}x <= 5x the weighted means"},
                    "design_ratio_target": {"ok": bool(ratio_design <= 5),
-                                           "detail": f"{ratio_design:.2f}x <= 5x the weighted means"}},
+                                           "detail": f"{ratio_design:.2f}x <= 5x the weighted means"},
+                   **peer["checks"]},
+        "svy": peer["times"],
     }
+
+
+def _svy_domain_means(ctx: Context, frame: pd.DataFrame, measures: list[str], domains: list[str], cases: dict,
+                      floor_means: list) -> dict:
+    """Pair each subject of ``cases`` (name: (subject, svy.Design arguments)) with svy's
+    domain means and Taylor standard errors of every measure in every domain column of
+    ``frame``; check the first case's means against the floor's (``mean_scores`` per domain
+    column, in the order of ``domains``). Without svy: the metric says how to install it."""
+    try:
+        import polars as pl
+        import svy
+    except ImportError as err:
+        note = f"not installed: pip install -e '.[bench]' ({err.name})"
+        return {"metrics": {"svy": metric(note, "", "the outside peer")},
+                "checks": {"svy_means_agree": {"ok": None, "detail": note}}, "times": {}}
+    data = pl.from_pandas(frame.reset_index(drop=True))
+    samples = {name: svy.Sample(data, svy.Design(**design)) for name, (_, design) in cases.items()}
+
+    def peer(sample):
+        return [sample.estimation.mean(measures, by=d) for d in domains]
+
+    estimates = peer(next(iter(samples.values())))
+    worst, compared = 0.0, 0
+    for by_domain, means in zip(estimates, floor_means):
+        means = means.set_axis(means.index.astype(str))
+        for estimate, col in zip(by_domain, measures):
+            if col not in means.columns:
+                continue
+            table = estimate.to_polars()
+            ours = means[col].reindex(table[table.columns[0]].cast(pl.String).to_list()).to_numpy()
+            gap = np.abs(ours - table["est"].to_numpy())
+            worst = max(worst, float(np.max(gap)) if np.isfinite(gap).all() else np.inf)
+            compared += len(gap)
+    metrics, times = {}, {}
+    for name, (subject, _) in cases.items():
+        result = paired(subject, lambda sample=samples[name]: peer(sample), max(7, ctx.repeats), log=ctx.log,
+                        label=f"vs svy ({name})")
+        r = result["ratio"]
+        metrics[f"over_svy_{name}"] = metric(
+            round(r["wall_min"], 3), "x",
+            f"/ svy {svy.__version__} domain means with Taylor SEs, every domain x measure ({name}); minimum wall "
+            f"times (median {r['wall_median']:.3f}x; CPU {r['cpu_min']:.3f}x / {r['cpu_median']:.3f}x)")
+        times[name] = result
+    return {"metrics": metrics, "times": times,
+            "checks": {"svy_means_agree": {"ok": compared > 0 and worst < 1e-9,
+                                           "detail": f"svy's domain means against the floor's: {compared} compared, "
+                                                     f"largest difference {worst:.1e}"}}}
 
 
 @benchmark("tables", "a 40-row x 20-column banner with letters at two levels on 100,000 weighted respondents, "
@@ -1003,6 +1103,13 @@ def bench_waves(ctx: Context) -> dict:
     ratio = statistics.median(s / f for s, f in zip(times["subject"], times["floor"]))
     ratio_t = statistics.median(s / f for s, f in zip(times["trends"], times["floor"]))
     table = subject()
+    # the outside peer: svy's means and Taylor SEs of every measure per wave and per wave x
+    # segment, each wave a stratum (as compare_waves takes them)
+    frame = scores[measures].reset_index(drop=True).assign(
+        destroyed=(scores["verdict"] == "destroyed").to_numpy(float), w=w, wave=scores["wave"].astype(str).to_numpy(),
+        cell=cells.to_numpy())
+    peer = _svy_domain_means(ctx, frame, [*measures, "destroyed"], ["wave", "cell"],
+                             {"waves": (subject, {"wgt": "w", "stratum": "wave"})}, floor_means=floor())
     return {
         "params": {"rows_per_wave": rows, "waves": 2, "segments": 5, "measures": len(measures) + 1,
                    "tests": int(table.attrs["n_tests"])},
@@ -1014,8 +1121,11 @@ def bench_waves(ctx: Context) -> dict:
             "compare_ratio": metric(round(ratio, 2), "x", "median of paired ratios; target <= 5"),
             "trends_median_s": metric(round(statistics.median(times["trends"]), 4), "s", "wave_trends"),
             "trends_ratio": metric(round(ratio_t, 2), "x", "median of paired ratios"),
+            **peer["metrics"],
         },
-        "checks": {"ratio_target": {"ok": bool(ratio <= 5), "detail": f"{ratio:.2f}x <= 5x the weighted means"}},
+        "checks": {"ratio_target": {"ok": bool(ratio <= 5), "detail": f"{ratio:.2f}x <= 5x the weighted means"},
+                   **peer["checks"]},
+        "svy": peer["times"],
     }
 
 

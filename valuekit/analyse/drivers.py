@@ -39,6 +39,7 @@ and no numbers. Benefits and sacrifices enter the same model and are labelled ap
 
 from __future__ import annotations
 
+import functools
 from itertools import combinations
 from math import ceil, factorial
 
@@ -159,30 +160,44 @@ def _johnson(R: np.ndarray) -> np.ndarray:
     return (lam ** 2) @ (beta ** 2)
 
 
-def _r2(R: np.ndarray, subset: tuple[int, ...]) -> float:
-    if not subset:
-        return 0.0
-    idx = np.array(subset) + 1
-    rxy = R[idx, 0]
-    return float(rxy @ np.linalg.solve(R[np.ix_(idx, idx)], rxy))
+@functools.cache
+def _subsets(p: int) -> tuple[list, np.ndarray]:
+    """The non-empty subsets of ``p`` drivers grouped by size (each an array of index rows,
+    with its bit masks), and the Shapley weight of adding a driver to each subset, by mask:
+    |S|! (p - |S| - 1)! / p! (0 for the full set)."""
+    by_size = []
+    for size in range(1, p + 1):
+        subsets = np.array(list(combinations(range(p), size)), dtype=np.intp)
+        by_size.append((subsets, (np.intp(1) << subsets).sum(axis=1)))
+    sizes = np.bitwise_count(np.arange(1 << p))
+    weight = np.array([factorial(k) * factorial(p - k - 1) / factorial(p) for k in range(p)] + [0.0])[sizes]
+    return by_size, weight
+
+
+def _subset_r2(R: np.ndarray) -> np.ndarray:
+    """R² of the outcome on every subset of the drivers, indexed by the subset's bit mask,
+    from their correlation matrix ``R`` (the outcome first): each size's subsets solved in
+    one batch."""
+    p = R.shape[0] - 1
+    r2 = np.zeros(1 << p)
+    for subsets, masks in _subsets(p)[0]:
+        idx = subsets + 1
+        rxy = R[idx, 0]
+        coef = np.linalg.solve(R[idx[:, :, None], idx[:, None, :]], rxy[..., None])[..., 0]
+        r2[masks] = np.einsum("ij,ij->i", rxy, coef)
+    return r2
 
 
 def _shapley(R: np.ndarray) -> np.ndarray:
+    """Each driver's Shapley share of R²: its weighted gain in R² over every subset without it."""
     p = R.shape[0] - 1
-    r2 = {}
-    for size in range(p + 1):
-        for subset in combinations(range(p), size):
-            r2[subset] = _r2(R, subset)
-    weight = [factorial(s) * factorial(p - s - 1) / factorial(p) for s in range(p)]
+    r2 = _subset_r2(R)
+    weight = _subsets(p)[1]
+    masks = np.arange(1 << p)
     phi = np.zeros(p)
-    for subset, value in r2.items():
-        if len(subset) == p:
-            continue
-        members = set(subset)
-        for j in range(p):
-            if j not in members:
-                bigger = tuple(sorted(members | {j}))
-                phi[j] += weight[len(subset)] * (r2[bigger] - value)
+    for j in range(p):
+        without = masks[(masks >> j) & 1 == 0]
+        phi[j] = weight[without] @ (r2[without | (1 << j)] - r2[without])
     return phi
 
 
