@@ -367,6 +367,21 @@ def _name_aliases(spec: _Spec, observed: list[str]) -> None:
     spec.latent_alias = {f: f"F{k}" for k, f in enumerate(latent)}
 
 
+def _stand_in(S: np.ndarray) -> np.ndarray | None:
+    """p + 1 rows of p variables whose sample covariance is ``S`` exactly (Helmert contrasts
+    times its Cholesky factor), None when ``S`` is not positive definite: what semopy's
+    starting values (slopes on each factor's marker, halved variances) are read from,
+    instead of every respondent's answers."""
+    from scipy.linalg import helmert  # deferred: scipy.linalg
+
+    try:
+        L = np.linalg.cholesky(S)
+    except np.linalg.LinAlgError:
+        return None
+    p = len(S)
+    return np.sqrt(p) * helmert(p + 1).T @ L.T
+
+
 class _Fit:
     """A fitted semopy model read back in valuekit's names."""
 
@@ -385,9 +400,12 @@ class _Fit:
         used = [k for k, c in enumerate(mom.items) if c in spec.alias]
         S = mom.S[np.ix_(used, used)]
         cov = pd.DataFrame(S, index=obs_alias, columns=obs_alias)
-        # the answers give semopy its starting values (means fill the gaps: starts only)
-        Xs = mom.X[:, used]
-        Xs = np.where(np.isnan(Xs), np.nanmean(Xs, axis=0), Xs)
+        # semopy takes its starting values from data: rows with the covariance fitted give them
+        # at any number of respondents (else the answers, means filling the gaps: starts only)
+        Xs = _stand_in(S)
+        if Xs is None:
+            Xs = mom.X[:, used]
+            Xs = np.where(np.isnan(Xs), np.nanmean(Xs, axis=0), Xs)
         frame = pd.DataFrame(Xs, columns=obs_alias)
         with _quiet():
             self.model.load(data=frame, cov=cov)

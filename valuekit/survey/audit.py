@@ -955,25 +955,38 @@ class _ColumnPass:
     """Recode and flag a set of columns of X; keep per-row tallies for the row flags."""
 
     def __init__(self, n: int, m: int):
+        self.n = n
         self.counts = {p: np.zeros(m, np.int64) for p in CELL_PROBLEMS}  # per column
         self.blank = np.zeros(m, np.int64)
         self.answered_per_column = np.zeros(m, np.int64)
-        self.answered = np.zeros(n, np.int64)           # benefit and sacrifice items, per row
-        self.vmax, self.vmin = np.full(n, np.nan), np.full(n, np.nan)
+        # per row, over the benefit and sacrifice items: how many answered, the highest and
+        # lowest answer (NaN: none); made by the first such item (a pass without one holds none)
+        self.answered = self.vmax = self.vmin = None
         self.found = []                                 # per column: rows, problems, value codes, texts
+
+    def tally(self) -> "_ColumnPass":
+        """The row tallies, made (nothing answered yet) when no pass has made them."""
+        if self.answered is None:
+            self.answered = np.zeros(self.n, np.int64)
+            self.vmax, self.vmin = np.full(self.n, np.nan), np.full(self.n, np.nan)
+        return self
 
     @staticmethod
     def merge(parts: list["_ColumnPass"], n: int, m: int) -> "_ColumnPass":
         """One tally of passes over different columns of the same rows."""
         if len(parts) == 1:
-            return parts[0]
+            return parts[0].tally()
         out = _ColumnPass(n, m)
         out.counts = {p: sum(part.counts[p] for part in parts) for p in CELL_PROBLEMS}
         out.blank = sum(part.blank for part in parts)
         out.answered_per_column = sum(part.answered_per_column for part in parts)
-        out.answered = sum(part.answered for part in parts)
-        out.vmax = np.fmax.reduce([part.vmax for part in parts])
-        out.vmin = np.fmin.reduce([part.vmin for part in parts])
+        tallied = [part for part in parts if part.answered is not None] or [out.tally()]
+        if len(tallied) == 1:
+            out.answered, out.vmax, out.vmin = tallied[0].answered, tallied[0].vmax, tallied[0].vmin
+        else:
+            out.answered = sum(part.answered for part in tallied)
+            out.vmax = np.fmax.reduce([part.vmax for part in tallied])
+            out.vmin = np.fmin.reduce([part.vmin for part in tallied])
         out.found = sorted((f for part in parts for f in part.found), key=lambda f: f[1])
         return out
 
@@ -1009,7 +1022,7 @@ class _ColumnPass:
                 missing[rows_hit] = True
             self.answered_per_column[j] = n - int(missing.sum())
             if col in value_items:
-                self.answered += ~missing
+                self.tally().answered += ~missing
                 np.fmax(self.vmax, x, out=self.vmax)
                 np.fmin(self.vmin, x, out=self.vmin)
 
@@ -1112,10 +1125,11 @@ class _Int16Pass(_ColumnPass):
                 np.maximum(high, answer, out=high)
                 answer[rows_missing] = _INT16_HIGH
                 np.minimum(low, answer, out=low)
-        self.answered = items - unanswered.astype(np.int64)
-        some = self.answered > 0
-        self.vmax = np.where(some, high, np.nan)
-        self.vmin = np.where(some, low, np.nan)
+        if items:
+            self.answered = items - unanswered.astype(np.int64)
+            some = self.answered > 0
+            self.vmax = np.where(some, high, np.nan)
+            self.vmin = np.where(some, low, np.nan)
 
 
 def _marks(info: SourceInfo, column: str, start: int, n: int):
