@@ -444,7 +444,11 @@ def _find_id(frame: pd.DataFrame, numeric: dict) -> Guess | None:
             x = numeric[col]
             if x.notna().all() and not np.allclose(x, np.round(x)):
                 continue  # a float column is a weight or a time, not an id
-            blank, repeated = int(x.isna().sum()), int(x.dropna().duplicated().sum())
+            values = x.to_numpy()
+            present = values[~np.isnan(values)]
+            if not named and (present.size < n or _repeats(present[:_SAMPLE_ROWS])):
+                continue  # a blank or a repeat: no id unless named like one (answers to a scale repeat at once)
+            blank, repeated = n - present.size, int(pd.Series(present).duplicated().sum())
         else:
             text = frame[col].astype("string").str.strip()
             empty = text.isna() | text.eq("")
@@ -462,6 +466,11 @@ def _find_id(frame: pd.DataFrame, numeric: dict) -> Guess | None:
     why = "named like an id, " if named else ""
     complete = "nearly unique and complete" if note else "unique and complete"
     return Guess(col, 0.9 if named else 0.6, f"{why}{complete} in {n:,} rows{note}")
+
+
+def _repeats(values: np.ndarray) -> bool:
+    """Whether some value occurs twice."""
+    return np.unique(values).size < values.size
 
 
 def _find_numeric_role(frame: pd.DataFrame, numeric: dict, key: str, taken: set) -> Guess | None:
@@ -516,8 +525,9 @@ def _own_scale(x: pd.Series, lo: float, hi: float) -> bool:
     gathers answers; a 1-7 item nobody rated above 5 tails off there)."""
     if (lo, hi) not in _USUAL:
         return False
-    answers = x[(x >= lo) & (x <= hi)]
-    used = set(np.unique(answers.to_numpy()))
+    values = x.to_numpy(dtype=float)
+    answers = values[(values >= lo) & (values <= hi)]
+    used = set(np.unique(answers))
     return used == set(np.arange(lo, hi + 1)) and float((answers == hi).mean()) >= 0.05
 
 
@@ -542,7 +552,8 @@ def _outside_codes(rest: np.ndarray, lo: float, hi: float, n: int, codes: set) -
 
 def _scale_of(col: str, x: pd.Series, info: SourceInfo) -> tuple[tuple[float, float], list[float], str] | None:
     """An item's scale and missing codes, or None when the column is not a rating."""
-    values = x.dropna().to_numpy()
+    values = x.to_numpy()
+    values = values[~np.isnan(values)]
     if values.size == 0 or not np.allclose(values, np.round(values)):
         return None
     codes = set()
@@ -572,8 +583,8 @@ def _scale_note(answers: dict[str, pd.Series], cols: list[str], scale: tuple[flo
       numbers "Don't know" next to the last point; suggested in the comment, not applied.
       Tried when that answer is given by fewer than 15 % (a scale point everybody uses is
       not a code)."""
-    held = pd.concat([answers[c] for c in cols]) if cols else pd.Series(dtype=float)
-    if held.empty:
+    held = np.concatenate([answers[c].to_numpy(dtype=float) for c in cols]) if cols else np.zeros(0)
+    if held.size == 0:
         return ""
     lo, hi = scale
     low, high = float(held.min()), float(held.max())
@@ -1230,8 +1241,8 @@ def _categories(col: str, x: pd.Series, info: SourceInfo, text: str) -> Guess | 
     """A numeric column that is a grouping (context), not a rating: SPSS value labels naming
     categories (gender {1 Male, 2 Female}), or a few whole codes in a column named (or asked)
     like a grouping."""
-    values = x.dropna()
-    distinct = np.unique(values.to_numpy())
+    values = x.to_numpy(dtype=float)
+    distinct = np.unique(values[~np.isnan(values)])
     if not 2 <= len(distinct) <= 12 or not np.allclose(distinct, np.round(distinct)):
         return None
     labels = info.value_labels.get(col) or {}
@@ -1568,6 +1579,15 @@ def _fit_common(numeric: dict, scales: dict, how: dict, common: tuple) -> tuple:
     return common
 
 
+def _answers(x: pd.Series, codes: list) -> pd.Series:
+    """A column's answers that are neither blank nor one of ``codes``, on their rows' labels."""
+    values = x.to_numpy(dtype=float)
+    keep = ~np.isnan(values)
+    if codes:
+        keep &= ~np.isin(values, codes)
+    return pd.Series(values[keep], index=x.index[keep], name=x.name)
+
+
 def _common_scale(numeric: dict, scales: dict, codes: dict, how: dict):
     """The common scale: the one most rated columns use (an item whose answers fit inside it
     has it; ``scales`` is updated), why it was chosen, notes on items with a scale of their
@@ -1576,7 +1596,7 @@ def _common_scale(numeric: dict, scales: dict, codes: dict, how: dict):
     common = _fit_common(numeric, scales, how, counts.index[0] if len(counts) else (1.0, 5.0))
     code_counts = pd.Series([c for cs in codes.values() for c in cs]).value_counts()
     common_codes = sorted(float(c) for c, n in code_counts.items() if n >= max(1, 0.2 * len(codes)))
-    answers = {c: numeric[c][~numeric[c].isin(codes[c])].dropna() for c in scales}
+    answers = {c: _answers(numeric[c], codes[c]) for c in scales}
     on_common = [c for c in scales if scales[c] == common and how[c] != "value labels"]
     used = int(counts.iloc[0]) if len(counts) else 0
     scale_reason = f"{used} of {len(scales)} rated columns use {common[0]:g}-{common[1]:g}"
