@@ -873,8 +873,8 @@ def _lmg_floor(frame: pd.DataFrame, outcome: str, drivers: list[str], w: np.ndar
     for size in range(1, p + 1):
         idx = np.array(list(combinations(range(p), size)))
         b = R[idx + 1, 0]
-        r2[(1 << idx).sum(axis=1)] = np.einsum("ij,ij->i", b, np.linalg.solve(R[idx[:, :, None] + 1, idx[:, None, :] + 1],
-                                                                              b[..., None])[..., 0])
+        coef = np.linalg.solve(R[idx[:, :, None] + 1, idx[:, None, :] + 1], b[..., None])[..., 0]
+        r2[(1 << idx).sum(axis=1)] = np.einsum("ij,ij->i", b, coef)
     masks = np.arange(1 << p)
     weight = np.array([factorial(k) * factorial(p - k - 1) / factorial(p) for k in range(p)] + [0.0])[
         np.bitwise_count(masks)]

@@ -521,7 +521,8 @@ def test_items_recoded_from_arrows_arrays_are_recoded_as_from_pandas(tmp_path, m
     cb_path.write_text(yaml.safe_dump(cb))
     direct = []
     run = va._Int16Pass.run
-    monkeypatch.setattr(va._Int16Pass, "run", lambda self, columns, *a: direct.extend(columns) or run(self, columns, *a))
+    monkeypatch.setattr(va._Int16Pass, "run",
+                        lambda self, columns, *a: direct.extend(columns) or run(self, columns, *a))
     monkeypatch.setattr(vio, "STREAM_MIN_BYTES", 0)
     streamed = load_survey(path, codebook=cb_path)
     assert len(direct) == (7 if case == "value_item_at_the_16_bit_end" else 8)

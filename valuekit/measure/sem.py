@@ -450,8 +450,8 @@ class _Fit:
             fim_inv = chol_inv(fim)
             m._fim_warn = False
         except np.linalg.LinAlgError:
-            logging.warning("Fisher Information Matrix is not PD.Moore-Penrose inverse will be used instead of "
-                            "Cholesky decomposition. See 10.1109/TSP.2012.2208105.")
+            logging.warning("the Fisher information matrix is not positive definite: its Moore-Penrose inverse is "
+                            "used instead of the Cholesky one (see doi 10.1109/TSP.2012.2208105)")
             m._fim_warn = True
             fim_inv = np.linalg.pinv(fim)
         return fim, fim_inv
@@ -475,7 +475,7 @@ class _Fit:
 
         With ``cs`` = Sigma^-1 - Sigma^-1 S Sigma^-1 (the objective's gradient in Sigma),
         ``M`` = Lambda (I - B)^-1, ``P`` = (I - B)^-1 Psi and ``A`` = M' cs M, the gradients
-        in B, Lambda, Psi and Theta are 2 A P', 2 cs M P, A and cs."""
+        in B, Lambda, Psi and Theta are 2 A P', 2 cs M P', A and cs."""
         from semopy.utils import chol_inv  # deferred: semopy
 
         m = self.model

@@ -1113,6 +1113,9 @@ class _Int16Pass(_ColumnPass):
                 table = _int16_problems(tuple(item.missing_codes), item.scale.min, item.scale.max)
                 found = values[rows_hit]
                 kinds = table[found.view(np.uint16)] - 1
+                if (kinds >= len(CELL_PROBLEMS)).any():  # the comparisons and the table disagree
+                    raise RuntimeError(f"column '{col}': a cell found wanting has no problem code; this is a "
+                                       "bug in valuekit")
                 for p, c in zip(CELL_PROBLEMS, np.bincount(kinds, minlength=len(CELL_PROBLEMS))):
                     self.counts[p][j] = c
                 codes, uniques = pd.factorize(found, use_na_sentinel=False)
