@@ -441,14 +441,10 @@ def _find_id(frame: pd.DataFrame, numeric: dict) -> Guess | None:
     for position, col in enumerate(frame.columns):
         named = _name_hint(col, "id")
         if col in numeric and numeric[col].notna().sum() == frame[col].notna().sum():
-            x = numeric[col]
-            if x.notna().all() and not np.allclose(x, np.round(x)):
-                continue  # a float column is a weight or a time, not an id
-            values = x.to_numpy()
-            present = values[~np.isnan(values)]
-            if not named and (present.size < n or _repeats(present[:_SAMPLE_ROWS])):
-                continue  # a blank or a repeat: no id unless named like one (answers to a scale repeat at once)
-            blank, repeated = n - present.size, int(pd.Series(present).duplicated().sum())
+            counts = _number_id_counts(numeric[col], named)
+            if counts is None:
+                continue
+            blank, repeated = counts
         else:
             text = frame[col].astype("string").str.strip()
             empty = text.isna() | text.eq("")
@@ -466,6 +462,19 @@ def _find_id(frame: pd.DataFrame, numeric: dict) -> Guess | None:
     why = "named like an id, " if named else ""
     complete = "nearly unique and complete" if note else "unique and complete"
     return Guess(col, 0.9 if named else 0.6, f"{why}{complete} in {n:,} rows{note}")
+
+
+def _number_id_counts(x: pd.Series, named: bool) -> tuple[int, int] | None:
+    """A numeric column's blank and repeated ids, or None when it cannot be the id: not
+    whole numbers (a weight or a time), or, unless named like an id, a blank or a repeat
+    (found in its first rows for answers to a scale, which repeat at once)."""
+    values = x.to_numpy()
+    present = values[~np.isnan(values)]
+    if present.size == values.size and not np.allclose(present, np.round(present)):
+        return None
+    if not named and (present.size < values.size or _repeats(present[:_SAMPLE_ROWS])):
+        return None
+    return values.size - present.size, int(pd.Series(present).duplicated().sum())
 
 
 def _repeats(values: np.ndarray) -> bool:
