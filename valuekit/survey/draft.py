@@ -501,11 +501,24 @@ SCALES = ((1, 5), (1, 7), (0, 10), (1, 10), (1, 4), (1, 6), (0, 5), (0, 6), (1, 
 _USUAL = {(float(a), float(b)) for a, b in SCALES}
 
 
-def _run_of(values: np.ndarray) -> tuple[float, float]:
-    """The main run of a column's whole values: consecutive values holding the most answers,
-    leaving out values at its ends given by almost nobody (a stray 11 on a 0-10 item)."""
-    distinct, counts = np.unique(values, return_counts=True)
-    keep = counts >= max(2, 0.002 * values.size)
+def _answer_counts(x: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A numeric column's distinct answers (blanks aside), sorted, and how often each was
+    given: what the scale, the codes and the categories are read from, sorted out once per
+    column."""
+    values = x.to_numpy(dtype=float)
+    return np.unique(values[~np.isnan(values)], return_counts=True)
+
+
+def _unclaimed_counts(numeric: dict, taken: set) -> dict:
+    """:func:`_answer_counts` of each numeric column no role took, in the file's order."""
+    return {col: _answer_counts(x) for col, x in numeric.items() if col not in taken}
+
+
+def _run_of(distinct: np.ndarray, counts: np.ndarray) -> tuple[float, float]:
+    """The main run of a column's whole values (``distinct`` given ``counts`` times):
+    consecutive values holding the most answers, leaving out values at its ends given by
+    almost nobody (a stray 11 on a 0-10 item)."""
+    keep = counts >= max(2, 0.002 * counts.sum())
     distinct, counts = (distinct[keep], counts[keep]) if keep.any() else (distinct, counts)
     groups, start = [], 0
     for i in range(1, len(distinct) + 1):
@@ -528,16 +541,16 @@ def _snap(lo: float, hi: float) -> tuple[float, float]:
     return lo, hi
 
 
-def _own_scale(x: pd.Series, lo: float, hi: float) -> bool:
-    """Whether a column's answers are a usual scale of their own inside a wider common one:
-    every point of it answered and its top point by at least 5 % (the top of a scale
-    gathers answers; a 1-7 item nobody rated above 5 tails off there)."""
+def _own_scale(tally: tuple[np.ndarray, np.ndarray], lo: float, hi: float) -> bool:
+    """Whether a column's answers (its :func:`_answer_counts`) are a usual scale of their own inside
+    a wider common one: every point of it answered and its top point by at least 5 % (the
+    top of a scale gathers answers; a 1-7 item nobody rated above 5 tails off there)."""
     if (lo, hi) not in _USUAL:
         return False
-    values = x.to_numpy(dtype=float)
-    answers = values[(values >= lo) & (values <= hi)]
-    used = set(np.unique(answers))
-    return used == set(np.arange(lo, hi + 1)) and float((answers == hi).mean()) >= 0.05
+    distinct, counts = tally
+    inside = (distinct >= lo) & (distinct <= hi)
+    return set(distinct[inside]) == set(np.arange(lo, hi + 1)) and \
+        float(counts[distinct == hi].sum() / counts[inside].sum()) >= 0.05
 
 
 def _labels_scale(labels: dict) -> tuple[tuple[float, float] | None, list[float]]:
@@ -547,11 +560,12 @@ def _labels_scale(labels: dict) -> tuple[tuple[float, float] | None, list[float]
     return ((min(rest), max(rest)) if len(rest) >= 2 else None), dk
 
 
-def _outside_codes(rest: np.ndarray, lo: float, hi: float, n: int, codes: set) -> tuple[set, int]:
-    """The answers outside a scale ``lo``-``hi`` that are missing codes, added to ``codes``,
-    and how many other values fall outside it. A code is a usual one, or stands apart from
-    the scale and is used often (of ``n`` answers); a rare 44 is a typo."""
-    distinct, counts = np.unique(rest, return_counts=True)
+def _outside_codes(distinct: np.ndarray, counts: np.ndarray, lo: float, hi: float, n: int,
+                   codes: set) -> tuple[set, int]:
+    """The answers (``distinct``, given ``counts`` times) outside a scale ``lo``-``hi`` that are
+    missing codes, added to ``codes``, and how many other values fall outside it. A code is a
+    usual one, or stands apart from the scale and is used often (of ``n`` answers); a rare 44
+    is a typo."""
     outside = [(float(v), int(k)) for v, k in zip(distinct, counts) if v < lo or v > hi]
     for v, k in outside:
         if v in TYPICAL_CODES or (min(abs(v - lo), abs(v - hi)) >= 2 and k >= max(3, 0.01 * n)):
@@ -559,31 +573,32 @@ def _outside_codes(rest: np.ndarray, lo: float, hi: float, n: int, codes: set) -
     return codes, sum(v not in codes for v, _ in outside)
 
 
-def _scale_of(col: str, x: pd.Series, info: SourceInfo) -> tuple[tuple[float, float], list[float], str] | None:
-    """An item's scale and missing codes, or None when the column is not a rating."""
-    values = x.to_numpy()
-    values = values[~np.isnan(values)]
-    if values.size == 0 or not np.allclose(values, np.round(values)):
+def _scale_of(col: str, tally: tuple[np.ndarray, np.ndarray],
+              info: SourceInfo) -> tuple[tuple[float, float], list[float], str] | None:
+    """An item's scale and missing codes from its answers (:func:`_answer_counts`), or None when the
+    column is not a rating."""
+    distinct, counts = tally
+    if distinct.size == 0 or not np.allclose(distinct, np.round(distinct)):
         return None
     codes = set()
     for lo, hi in info.user_missing.get(col, ()):
-        codes |= {float(v) for v in np.unique(values) if lo <= v <= hi}
+        codes |= {float(v) for v in distinct if lo <= v <= hi}
     labelled, dk = _labels_scale(info.value_labels.get(col, {})) if col in info.value_labels else (None, [])
     codes |= set(dk)
-    rest = values[~np.isin(values, list(codes))] if codes else values
-    if rest.size == 0:
+    rest = ~np.isin(distinct, list(codes)) if codes else np.ones(distinct.size, bool)
+    if not rest.any():
         return None
-    lo, hi = labelled if labelled else _snap(*_run_of(rest))
+    lo, hi = labelled if labelled else _snap(*_run_of(distinct[rest], counts[rest]))
     if hi - lo < 2 or hi - lo > 20:  # a yes/no or a count, not a rating scale
         return None
-    codes, strays = _outside_codes(rest, lo, hi, values.size, codes)
+    codes, strays = _outside_codes(distinct[rest], counts[rest], lo, hi, int(counts.sum()), codes)
     if strays > 3:  # out of range: left for the audit to flag, unless too many for a rating
         return None
     why = "value labels" if labelled else f"answers {lo:g}-{hi:g}"
     return (lo, hi), sorted(codes), why
 
 
-def _scale_note(answers: dict[str, pd.Series], cols: list[str], scale: tuple[float, float]) -> str:
+def _scale_note(answers: "_Answers", cols: list[str], scale: tuple[float, float]) -> str:
     """Why ``scale`` is a guess for ``cols`` (empty when it is not).
 
     * It was rounded out to a usual scale whose end value(s) none of their answers hold.
@@ -592,18 +607,20 @@ def _scale_note(answers: dict[str, pd.Series], cols: list[str], scale: tuple[flo
       numbers "Don't know" next to the last point; suggested in the comment, not applied.
       Tried when that answer is given by fewer than 15 % (a scale point everybody uses is
       not a code)."""
-    held = np.concatenate([answers[c].to_numpy(dtype=float) for c in cols]) if cols else np.zeros(0)
-    if held.size == 0:
+    held = [answers.tally(c) for c in cols]
+    distinct = np.concatenate([d for d, _ in held]) if held else np.zeros(0)
+    counts = np.concatenate([k for _, k in held]) if held else np.zeros(0, np.int64)
+    if distinct.size == 0:
         return ""
     lo, hi = scale
-    low, high = float(held.min()), float(held.max())
+    low, high = float(distinct.min()), float(distinct.max())
     text = ""
     if not (low <= lo and high >= hi):
-        ends = [f"{v:g}" for v in (lo, hi) if not (held == v).any()]
+        ends = [f"{v:g}" for v in (lo, hi) if v not in distinct]
         text = (f"but {'no column holds' if len(cols) > 1 else 'no answer is'} {' or '.join(ends)} "
                 f"(answers {low:g}-{high:g}): rounded out to a usual scale; check the questionnaire")
     below = high - 1
-    if (lo, below) in _USUAL and float((held == high).mean()) < 0.15:
+    if (lo, below) in _USUAL and float(counts[distinct == high].sum() / counts.sum()) < 0.15:
         apart, testable, share = _stands_apart(answers, cols, below, high)
         if apart:
             text += ((". " if text else "but ") +
@@ -614,7 +631,7 @@ def _scale_note(answers: dict[str, pd.Series], cols: list[str], scale: tuple[flo
     return text
 
 
-def _stands_apart(answers: dict[str, pd.Series], cols: list[str], below: float, high: float) -> tuple[int, int, float]:
+def _stands_apart(answers: "_Answers", cols: list[str], below: float, high: float) -> tuple[int, int, float]:
     """Whether the answer ``high`` behaves as a code rather than a scale point: (columns where
     it stands apart, columns tested, its share of the answers); (0, n, share) when it does not.
 
@@ -1246,12 +1263,10 @@ def _labelled_categories(col: str, distinct: np.ndarray, labels: dict, user_miss
     return None
 
 
-def _categories(col: str, x: pd.Series, info: SourceInfo, text: str) -> Guess | None:
+def _categories(col: str, distinct: np.ndarray, info: SourceInfo, text: str) -> Guess | None:
     """A numeric column that is a grouping (context), not a rating: SPSS value labels naming
     categories (gender {1 Male, 2 Female}), or a few whole codes in a column named (or asked)
-    like a grouping."""
-    values = x.to_numpy(dtype=float)
-    distinct = np.unique(values[~np.isnan(values)])
+    like a grouping. ``distinct``: its distinct answers."""
     if not 2 <= len(distinct) <= 12 or not np.allclose(distinct, np.round(distinct)):
         return None
     labels = info.value_labels.get(col) or {}
@@ -1514,21 +1529,20 @@ def _roles(frame: pd.DataFrame, numeric: dict) -> tuple:
     return id_guess, weight, duration
 
 
-def _sort_numeric(numeric: dict, taken: set, info, text: dict) -> tuple[dict, dict, dict, dict]:
-    """The numeric columns no role took, sorted into groupings (a few coded categories) and
-    rated items: each grouping's categories, and each item's scale, missing codes and how
-    the scale was told."""
+def _sort_numeric(tallies: dict, info, text: dict) -> tuple[dict, dict, dict, dict]:
+    """The numeric columns no role took (their :func:`_answer_counts`), sorted into groupings (a few
+    coded categories) and rated items: each grouping's categories, and each item's scale,
+    missing codes and how the scale was told."""
     grouping = {}
-    for col, x in numeric.items():
-        if col not in taken:
-            found = _categories(col, x, info, text[col] if text[col] != str(col) else "")
-            if found:
-                grouping[col] = found
+    for col, (distinct, _) in tallies.items():
+        found = _categories(col, distinct, info, text[col] if text[col] != str(col) else "")
+        if found:
+            grouping[col] = found
     scales, codes, how = {}, {}, {}
-    for col, x in numeric.items():
-        if col in taken or col in grouping:
+    for col, tally in tallies.items():
+        if col in grouping:
             continue
-        found = _scale_of(col, x, info)
+        found = _scale_of(col, tally, info)
         if found:
             scales[col], codes[col], how[col] = found
     return grouping, scales, codes, how
@@ -1553,8 +1567,10 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
     id_guess, weight, duration = _roles(frame, numeric)
     taken = {g.value for g in (id_guess, weight, duration) if g}
     text = {col: (info.question_text.get(col) or str(col)).strip() for col in frame.columns}
-    grouping, scales, codes, how = _sort_numeric(numeric, taken, info, text)
-    common, scale_reason, scale_notes, common_codes, code_counts = _common_scale(numeric, scales, codes, how)
+    tallies = _unclaimed_counts(numeric, taken)
+    grouping, scales, codes, how = _sort_numeric(tallies, info, text)
+    common, scale_reason, scale_notes, common_codes, code_counts = _common_scale(numeric, tallies, scales, codes,
+                                                                                 how)
     worded = any(text[c] != str(c) for c in scales)
     draft = Draft(
         source=info.path, columns=list(frame.columns), id=id_guess, completion_time=duration, weight=weight,
@@ -1575,37 +1591,52 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
     return draft
 
 
-def _fit_common(numeric: dict, scales: dict, how: dict, common: tuple) -> tuple:
+def _fit_common(tallies: dict, scales: dict, how: dict, common: tuple) -> tuple:
     """The common scale, after a 0-10 scale nobody answered 0 on is read as 1-10, and every
     item whose answers fit inside it (and have no value labels or scale of their own) is
     given it (``scales`` is updated)."""
-    if common == (0.0, 10.0) and all(not (numeric[c] == 0).any() for c in scales if scales[c] == common):
+    if common == (0.0, 10.0) and all(0.0 not in tallies[c][0] for c in scales if scales[c] == common):
         scales.update({c: (1.0, 10.0) for c in scales if scales[c] == common})
         common = (1.0, 10.0)
     for col, (lo, hi) in list(scales.items()):
-        if lo >= common[0] and hi <= common[1] and how[col] != "value labels" and not _own_scale(numeric[col], lo, hi):
+        if lo >= common[0] and hi <= common[1] and how[col] != "value labels" and not _own_scale(tallies[col], lo, hi):
             scales[col] = common
     return common
 
 
-def _answers(x: pd.Series, codes: list) -> pd.Series:
-    """A column's answers that are neither blank nor one of ``codes``, on their rows' labels."""
-    values = x.to_numpy(dtype=float)
-    keep = ~np.isnan(values)
-    if codes:
-        keep &= ~np.isin(values, codes)
-    return pd.Series(values[keep], index=x.index[keep], name=x.name)
+class _Answers(dict):
+    """Each rated column's answers that are neither blank nor one of its codes: ``[col]`` on
+    their rows' labels, made when first asked for (only the check of a top answer standing
+    apart needs the rows); ``tally(col)`` their distinct values and counts."""
+
+    def __init__(self, numeric: dict, tallies: dict, codes: dict):
+        super().__init__()
+        self.numeric, self.tallies, self.codes = numeric, tallies, codes
+
+    def __missing__(self, col: str) -> pd.Series:
+        x = self.numeric[col]
+        values = x.to_numpy(dtype=float)
+        keep = ~np.isnan(values)
+        if self.codes[col]:
+            keep &= ~np.isin(values, self.codes[col])
+        self[col] = answers = pd.Series(values[keep], index=x.index[keep], name=x.name)
+        return answers
+
+    def tally(self, col: str) -> tuple[np.ndarray, np.ndarray]:
+        distinct, counts = self.tallies[col]
+        keep = ~np.isin(distinct, self.codes[col])
+        return distinct[keep], counts[keep]
 
 
-def _common_scale(numeric: dict, scales: dict, codes: dict, how: dict):
+def _common_scale(numeric: dict, tallies: dict, scales: dict, codes: dict, how: dict):
     """The common scale: the one most rated columns use (an item whose answers fit inside it
     has it; ``scales`` is updated), why it was chosen, notes on items with a scale of their
     own, and the missing codes most columns share (with their counts)."""
     counts = pd.Series([s for s in scales.values()]).value_counts() if scales else pd.Series(dtype=int)
-    common = _fit_common(numeric, scales, how, counts.index[0] if len(counts) else (1.0, 5.0))
+    common = _fit_common(tallies, scales, how, counts.index[0] if len(counts) else (1.0, 5.0))
     code_counts = pd.Series([c for cs in codes.values() for c in cs]).value_counts()
     common_codes = sorted(float(c) for c, n in code_counts.items() if n >= max(1, 0.2 * len(codes)))
-    answers = {c: _answers(numeric[c], codes[c]) for c in scales}
+    answers = _Answers(numeric, tallies, codes)
     on_common = [c for c in scales if scales[c] == common and how[c] != "value labels"]
     used = int(counts.iloc[0]) if len(counts) else 0
     scale_reason = f"{used} of {len(scales)} rated columns use {common[0]:g}-{common[1]:g}"
