@@ -1044,17 +1044,30 @@ def _int16_direct(kind, column: str, codebook: Codebook, info: SourceInfo, value
     return not value_item or (item.scale.min > _INT16_LOW and item.scale.max < _INT16_HIGH)
 
 
-@functools.lru_cache(maxsize=64)
-def _int16_problems(missing_codes: tuple, low: float, high: float) -> np.ndarray:
-    """The problem code (:func:`_flag_column`'s) of each 16-bit integer, indexed by its bits
-    read as an unsigned number: a missing code, else out of the scale ``[low, high]``."""
-    values = np.arange(65536, dtype=np.uint16).view(np.int16).astype(float)
-    coded = np.isin(values, np.asarray(missing_codes, dtype=float))
-    table = np.zeros(65536, np.uint8)
-    table[coded] = _PROBLEM_CODE["missing_code"]
-    table[((values < low) | (values > high)) & ~coded] = _PROBLEM_CODE["out_of_range"]
-    table.flags.writeable = False
+def _int16_problems(item) -> np.ndarray:
+    """The problem code of each 16-bit integer in ``item``'s column, indexed by its bits read
+    as an unsigned number: :func:`_flag_column` run once on all 65,536 of them, so the two
+    cannot disagree. Checked against :func:`_int16_hits`, which finds the same cells by
+    comparisons. Kept per missing codes and scale."""
+    key = (tuple(item.missing_codes), item.scale)
+    table = _INT16_TABLES.get(key)
+    if table is None:
+        values = np.arange(65536, dtype=np.uint16).view(np.int16)
+        table = _flag_column(np.empty(values.size), pd.Series(values), item, _NO_SOURCE)
+        if not np.array_equal(table != 0, _int16_hits(values, item.missing_codes, item.scale.min, item.scale.max)):
+            raise RuntimeError(f"column '{item.name}': the 16-bit checks disagree with the audit's; this is a bug "
+                               "in valuekit")
+        table.flags.writeable = False
+        if len(_INT16_TABLES) >= 64:
+            _INT16_TABLES.clear()
+        _INT16_TABLES[key] = table
     return table
+
+
+#: :func:`_int16_problems`' tables, by (missing codes, scale).
+_INT16_TABLES: dict = {}
+#: A source with nothing of its own to say about a cell (no user-missing values, no marks).
+_NO_SOURCE = SourceInfo(path="", format="csv")
 
 
 def _int16_values(chunked: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -1071,8 +1084,8 @@ def _int16_values(chunked: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray | No
 
 def _int16_hits(values: np.ndarray, missing_codes, low: float, high: float) -> np.ndarray:
     """Where a 16-bit integer is a missing code or out of the scale ``[low, high]``: the
-    entries of :func:`_int16_problems`' table that are not 0, found by comparing 16-bit
-    integers (faster than looking each one up)."""
+    entries of :func:`_int16_problems`' table that are not 0 (it checks so), found by
+    comparing 16-bit integers (faster than looking each one up)."""
     lo, hi = math.ceil(max(low, _INT16_LOW)), math.floor(min(high, _INT16_HIGH))
     hit = (values < lo) | (values > hi)
     for code in missing_codes:
@@ -1084,8 +1097,8 @@ def _int16_hits(values: np.ndarray, missing_codes, low: float, high: float) -> n
 class _Int16Pass(_ColumnPass):
     """:class:`_ColumnPass` over items Arrow parsed as 16-bit integers (:func:`_int16_direct`),
     from their arrays: comparisons of 16-bit integers find the cells with a problem
-    (:func:`_int16_hits`), a look-up table per item names it (:func:`_int16_problems`, what
-    :func:`_flag_column` decides for a whole number), and the row tallies of the benefit and
+    (:func:`_int16_hits`), a look-up table per item names it (:func:`_int16_problems`,
+    :func:`_flag_column`'s own verdict on every 16-bit integer), and the row tallies of the benefit and
     sacrifice items are kept as 16-bit integers, "no answer" standing at either end of the
     range, until they are handed on as floats."""
 
@@ -1098,6 +1111,7 @@ class _Int16Pass(_ColumnPass):
             col = numeric_cols[j]
             item = codebook.items[col]
             values, blank = _int16_values(arrays[j])
+            table = _int16_problems(item)  # checked once against the comparisons below
             hit = _int16_hits(values, item.missing_codes, item.scale.min, item.scale.max)
             if blank is not None:
                 hit &= ~blank  # a blank cell's bits hold no value
@@ -1110,12 +1124,8 @@ class _Int16Pass(_ColumnPass):
             self.blank[j] = rows_missing.size - rows_hit.size
             self.answered_per_column[j] = n - rows_missing.size
             if rows_hit.size:
-                table = _int16_problems(tuple(item.missing_codes), item.scale.min, item.scale.max)
                 found = values[rows_hit]
                 kinds = table[found.view(np.uint16)] - 1
-                if (kinds >= len(CELL_PROBLEMS)).any():  # the comparisons and the table disagree
-                    raise RuntimeError(f"column '{col}': a cell found wanting has no problem code; this is a "
-                                       "bug in valuekit")
                 for p, c in zip(CELL_PROBLEMS, np.bincount(kinds, minlength=len(CELL_PROBLEMS))):
                     self.counts[p][j] = c
                 codes, uniques = pd.factorize(found, use_na_sentinel=False)
