@@ -1,0 +1,501 @@
+"""What price do customers accept? Van Westendorp's price sensitivity meter, its
+Newton–Miller–Smith extension, and Gabor–Granger.
+
+The money a customer gives is the sacrifice the seeds put first. The value scores measure
+it as an attitude; these two instruments put a price on it:
+
+* :func:`price_sensitivity`: **Van Westendorp** (1976). Four questions: at what price
+  would the product be so cheap that you would doubt its quality (*too cheap*), a bargain
+  (*cheap*), getting expensive (*expensive*), too expensive to consider (*too
+  expensive*). Their weighted cumulative curves cross at the **point of marginal
+  cheapness** (too cheap × not cheap), the **point of marginal expensiveness** (too
+  expensive × not expensive), the **optimal price point** (too cheap × too expensive) and
+  the **indifference price point** (cheap × expensive); the range of acceptable prices
+  runs from the first to the second. With the **Newton–Miller–Smith** questions (how
+  likely would you buy at your cheap price, at your expensive price), each respondent's
+  purchase probability is drawn through their four prices and averaged into a **trial**
+  curve; trial × price is **revenue** per respondent, and the prices maximising each are
+  reported.
+* :func:`gabor_granger`: **Gabor–Granger** (1966). Would you buy at this price, over a
+  ladder of prices: the weighted share buying at each rung is demand, rung × demand is
+  revenue per respondent, and the revenue-maximising rung is reported.
+
+Every figure carries the respondents it rests on and a percentile bootstrap interval
+(respondents resampled with their weights). The definitions follow R's
+``pricesensitivitymeter`` (Alletsee; ``psm_analysis``, ``psm_analysis_weighted``): the
+curves are evaluated at every price a respondent gave, a crossing is found by linear
+interpolation between two such prices where the curves' difference changes sign (the
+lowest when there are several), and a respondent's four prices must rise strictly.
+``tests/analyse/test_pricing.py`` reproduces its price points on its documented example,
+on overlapping answers with respondents left out, and on weighted data. One difference of
+definition: R rounds a weighted analysis's price grid to cents; valuekit takes prices as
+given.
+
+Nobody is silently reordered or dropped: a respondent whose prices do not rise, who left
+one out or gave one below zero is left out of the price points with that reason (the
+result's ``excluded``), and one who did not answer a purchase-likelihood question (or
+answered off its scale) is left out of the trial curve only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._docstrings import share_docs
+from .._validate import check as _check
+from .._validate.args import expected_error, frame_arg, grouping_arg, seed_arg
+from ..errors import ParameterError, SurveyError
+from ..survey.answers import kish_n, survey_weights
+
+__all__ = ["PriceQuestions", "PriceSensitivity", "GaborGranger", "price_sensitivity", "gabor_granger",
+           "POINTS"]
+
+#: The price points, in the order they are reported, and what each is.
+POINTS = {
+    "pmc": "point of marginal cheapness (too cheap × not cheap): the acceptable range's lower end",
+    "opp": "optimal price point (too cheap × too expensive)",
+    "ipp": "indifference price point (cheap × expensive)",
+    "pme": "point of marginal expensiveness (too expensive × not expensive): the acceptable range's upper end",
+    "max_trial": "the price most respondents would buy at (Newton–Miller–Smith trial)",
+    "max_revenue": "the price with the most revenue per respondent (Newton–Miller–Smith)",
+}
+#: The curves each point is the crossing of (the narrower range's ends in ``_NARROWER``).
+_CROSSINGS = {"pmc": ("not_cheap", "too_cheap"), "opp": ("too_expensive", "too_cheap"),
+              "ipp": ("expensive", "cheap"), "pme": ("too_expensive", "not_expensive")}
+_NARROWER = {"pmc": ("expensive", "too_cheap"), "pme": ("too_expensive", "cheap")}
+_QUESTIONS = ("too_cheap", "cheap", "expensive", "too_expensive")
+#: Curves' differences closer to zero than this are taken as touching (zero), so that a
+#: crossing is the same on every machine whatever the last bit of a weighted share.
+_TOUCH = 1e-12
+
+
+@dataclass(frozen=True)
+class PriceQuestions:
+    """Which columns hold the Van Westendorp answers, and how purchase likelihood reads.
+
+    Parameters
+    ----------
+    cheap, expensive, too_expensive : str
+        The columns of the prices at which the product is a bargain, getting expensive, and
+        too expensive to consider.
+    too_cheap : str or None, optional
+        The column of the price so low that quality is doubted; None when the survey did
+        not ask it (then the point of marginal cheapness and the optimal price point are
+        not defined).
+    buy_cheap, buy_expensive : str or None, optional
+        The Newton–Miller–Smith questions: how likely the respondent would buy at their own
+        cheap and expensive price. Both or neither.
+    likelihood : mapping of answer to probability, optional
+        How an answer to the likelihood questions reads as a purchase probability (the
+        calibration), e.g. ``{5: 0.7, 4: 0.5, 3: 0.3, 2: 0.1, 1: 0}`` for a five-point
+        scale, as R's ``pricesensitivitymeter`` assumes. Required with the likelihood
+        questions: it is a judgement about the market, so it is the analyst's to state.
+    at_too_cheap, at_too_expensive : float, default 0
+        The purchase probability at the respondent's too-cheap and too-expensive price
+        (Newton, Miller and Smith: nobody buys there).
+    """
+
+    cheap: str
+    expensive: str
+    too_expensive: str
+    too_cheap: str | None = None
+    buy_cheap: str | None = None
+    buy_expensive: str | None = None
+    likelihood: Mapping | None = field(default=None, hash=False)
+    at_too_cheap: float = 0.0
+    at_too_expensive: float = 0.0
+
+    def __post_init__(self):
+        for name in ("cheap", "expensive", "too_expensive"):
+            _check.text(f"questions.{name}", getattr(self, name))
+        for name in ("too_cheap", "buy_cheap", "buy_expensive"):
+            if getattr(self, name) is not None:
+                _check.text(f"questions.{name}", getattr(self, name))
+        if (self.buy_cheap is None) != (self.buy_expensive is None):
+            raise ParameterError("questions: the Newton–Miller–Smith questions come in a pair; give both "
+                                 "buy_cheap and buy_expensive, or neither", name="questions")
+        if self.buy_cheap is not None:
+            if not isinstance(self.likelihood, Mapping) or not self.likelihood:
+                raise expected_error("questions.likelihood", "a mapping of each likelihood answer to a purchase "
+                                     "probability (e.g. {5: 0.7, 4: 0.5, 3: 0.3, 2: 0.1, 1: 0})", self.likelihood)
+            for answer, p in self.likelihood.items():
+                _check.fraction(f"questions.likelihood[{answer!r}]", p, closed=True)
+        for name in ("at_too_cheap", "at_too_expensive"):
+            _check.fraction(f"questions.{name}", getattr(self, name), closed=True)
+        asked = [c for c in self.columns if c is not None]
+        if len(set(asked)) != len(asked):
+            raise ParameterError(f"questions: a column named for two questions ({asked})", name="questions")
+
+    @property
+    def prices(self) -> list[str | None]:
+        """The four price columns in rising order (None where not asked)."""
+        return [self.too_cheap, self.cheap, self.expensive, self.too_expensive]
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column the questions name."""
+        return [c for c in (*self.prices, self.buy_cheap, self.buy_expensive) if c is not None]
+
+    @property
+    def has_trial(self) -> bool:
+        """Whether the Newton–Miller–Smith questions were asked."""
+        return self.buy_cheap is not None
+
+
+@dataclass(frozen=True)
+class PriceSensitivity:
+    """The result of :func:`price_sensitivity`.
+
+    Attributes
+    ----------
+    points : DataFrame
+        One row per price point (index ``POINTS``' keys; per group under ``by``, with a
+        ``group`` column): ``price`` (NaN only where ``note`` says why), ``low``, ``high``
+        (its percentile bootstrap interval), ``defined`` (the share of bootstrap draws in
+        which the point exists), ``n`` (respondents it rests on), ``n_eff`` (Kish),
+        ``value`` (trial share or revenue per respondent at the two Newton–Miller–Smith
+        prices), ``note``.
+    curves : DataFrame
+        The curves at every price given (``price``, ``too_cheap``, ``not_cheap``,
+        ``cheap``, ``expensive``, ``not_expensive``, ``too_expensive``; ``trial`` and
+        ``revenue`` with the likelihood questions), shares from 0 to 1.
+    excluded : DataFrame
+        Every respondent left out: ``row`` (the data's index label), ``reason``, and
+        ``analysis`` ("price points", or "trial" for one left out of the trial curve only).
+    n : int
+        Respondents in the price points (``n_trial`` in the trial curve).
+    """
+
+    points: pd.DataFrame
+    curves: pd.DataFrame
+    excluded: pd.DataFrame
+    n: int
+    n_trial: int
+    total: int
+    questions: PriceQuestions
+    acceptable: str
+    draws: int
+    level: float
+
+    @property
+    def acceptable_range(self) -> tuple[float, float]:
+        """(lowest, highest) acceptable price: the points of marginal cheapness and expensiveness."""
+        first = self.points[~self.points.index.duplicated()]
+        return float(first.loc["pmc", "price"]), float(first.loc["pme", "price"])
+
+
+# -- the curves --------------------------------------------------------------------------------------
+
+class _Sums:
+    """Every sum the curves need, as one sparse matrix over the respondents, built once.
+
+    Rows: each question's weight at each grid price (the grid is every price a kept
+    respondent gave), each Newton–Miller–Smith slope change at each grid price, then the
+    trial curve's start, the total weight and the trial total. The sums for a reweighting
+    of the respondents (a bootstrap draw's multiplicities) are one sparse product, so a
+    thousand draws cost about what a few passes over the data do.
+    """
+
+    def __init__(self, prices: np.ndarray, q: PriceQuestions, w: np.ndarray, buy: np.ndarray | None):
+        n = len(w)
+        self.asked = [j for j, c in enumerate(q.prices) if c is not None]
+        self.grid = np.unique(prices[:, self.asked])
+        G = self.G = len(self.grid)
+        codes = {j: np.searchsorted(self.grid, prices[:, j]) for j in self.asked}
+        rows = [j * G + codes[j] for j in self.asked]
+        vals = [w] * len(self.asked)
+        w_trial = np.zeros(n)
+        if buy is not None:
+            w_trial = np.where(np.isnan(buy).any(axis=1), 0.0, w)
+            start, changes = self._knots(prices, q, np.nan_to_num(buy))
+            rows += [(4 + j) * G + codes[j] for j in changes]
+            vals += [w_trial * s for s in changes.values()]
+            rows.append(np.full(n, 8 * G))
+            vals.append(w_trial * start)
+        rows += [np.full(n, 8 * G + 1), np.full(n, 8 * G + 2)]
+        vals += [w, w_trial]
+        import scipy.sparse  # deferred: scipy (about 0.2 s) only for the analyses that need it
+
+        self.matrix = scipy.sparse.csr_matrix(
+            (np.concatenate(vals), (np.concatenate(rows), np.tile(np.arange(n), len(rows)))), shape=(8 * G + 3, n))
+
+    @staticmethod
+    def _knots(prices, q: PriceQuestions, buy) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        """Each respondent's purchase probability as a start value plus slope changes at their
+        prices: p(x) = c + sum_k s_k * max(0, x - t_k), constant before the first and after
+        the last price (R's ``approx(rule = 2)``)."""
+        cols = [0, 1, 2, 3] if q.too_cheap is not None else [1, 2, 3]
+        values = {0: np.full(len(buy), q.at_too_cheap), 1: buy[:, 0], 2: buy[:, 1],
+                  3: np.full(len(buy), q.at_too_expensive)}
+        v = np.column_stack([values[c] for c in cols])
+        slopes = np.diff(v, axis=1) / np.diff(prices[:, cols], axis=1)
+        change = np.diff(slopes, axis=1, prepend=0.0, append=0.0)
+        return v[:, 0], {c: change[:, k] for k, c in enumerate(cols)}
+
+    def of(self, multiplicity: np.ndarray | None = None) -> np.ndarray:
+        """The sums (one row per draw) for respondents counted ``multiplicity`` times
+        (draws x respondents); None: each once."""
+        if multiplicity is None:
+            return np.asarray(self.matrix.sum(axis=1)).T
+        return (self.matrix @ multiplicity.T).T
+
+    def curves(self, sums: np.ndarray, trial: bool) -> dict[str, np.ndarray]:
+        """The curves at the grid prices someone in ``sums`` gave: the weighted cumulative
+        share of each question as R's ``ecdf`` (or ``survey::svycdf``) with its ends set (0
+        up to the lowest answer, 1 from the highest), and the trial and revenue curves."""
+        G = self.G
+        shares, present = {}, np.zeros(G, bool)
+        for j in self.asked:
+            counts = sums[j * G:(j + 1) * G]
+            given = np.flatnonzero(counts > 0)
+            present[given] = True
+            cum = np.cumsum(counts) / sums[8 * G + 1]
+            cum[: given[0] + 1] = 0.0
+            cum[given[-1]:] = 1.0
+            shares[_QUESTIONS[j]] = cum
+        out = {"price": self.grid[present], **_curves({k: v[present] for k, v in shares.items()})}
+        if trial and sums[8 * G + 2] > 0:
+            a = sums[4 * G:8 * G].reshape(4, G).sum(axis=0)
+            curve = (sums[8 * G] + self.grid * np.cumsum(a) - np.cumsum(a * self.grid)) / sums[8 * G + 2]
+            out["trial"] = curve[present]
+            out["revenue"] = out["trial"] * out["price"]
+        return out
+
+
+def _curves(shares: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The six curves of the price sensitivity chart from the four cumulative shares."""
+    out = {}
+    if "too_cheap" in shares:
+        out["too_cheap"] = 1 - shares["too_cheap"]
+    out["not_cheap"] = shares["cheap"]
+    out["cheap"] = 1 - shares["cheap"]
+    out["expensive"] = shares["expensive"]
+    out["not_expensive"] = 1 - shares["expensive"]
+    out["too_expensive"] = shares["too_expensive"]
+    return out
+
+
+def _crossing(price: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    """The lowest price where curves ``a`` and ``b`` cross or touch, linearly interpolated
+    between the two grid prices around the change of sign of ``a - b``; NaN if never."""
+    d = a - b
+    d[np.abs(d) < _TOUCH] = 0.0
+    change = np.flatnonzero(np.diff(np.sign(d)))
+    if not change.size:
+        return math.nan
+    i = change[0]
+    x1, x2, y1, y2 = price[i], price[i + 1], d[i], d[i + 1]
+    return float(x1 - y1 * (x2 - x1) / (y2 - y1)) if y2 != y1 else float((x1 + x2) / 2)
+
+
+def _points(price: np.ndarray, curves: dict, acceptable: str) -> dict[str, float]:
+    pairs = {**_CROSSINGS, **(_NARROWER if acceptable == "narrower" else {})}
+    return {k: (_crossing(price, curves[a], curves[b]) if a in curves and b in curves else math.nan)
+            for k, (a, b) in pairs.items()}
+
+
+# -- who is analysed --------------------------------------------------------------------------------
+
+def _numbers(data: pd.DataFrame, col: str, name: str) -> np.ndarray:
+    if col not in data.columns:
+        raise ParameterError(f"{name}: column {col!r} not found in data", name="questions")
+    s = data[col]
+    if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
+        raise ParameterError(f"{name}: column {col!r} holds {s.dtype} values; expected prices as numbers "
+                             "(read the export with valuekit.load_survey, which parses currency text)",
+                             name="questions")
+    x = s.to_numpy(dtype=float, na_value=np.nan)
+    if np.isinf(x).any():
+        first = data.index[np.flatnonzero(np.isinf(x))[0]]
+        raise ParameterError(f"{name}: column {col!r} holds an infinite price (row {first!r})", name="questions")
+    return x
+
+
+def _who(data: pd.DataFrame, q: PriceQuestions, w: np.ndarray):
+    """The respondents analysed: their prices (n x 4, NaN where not asked), purchase
+    probabilities (n x 2 or None), and the reasons the others are left out."""
+    n = len(data)
+    prices = np.full((n, 4), np.nan)
+    for j, col in enumerate(q.prices):
+        if col is not None:
+            prices[:, j] = _numbers(data, col, f"questions.{_QUESTIONS[j]}")
+    asked = [j for j, c in enumerate(q.prices) if c is not None]
+    p = prices[:, asked]
+    reason = np.full(n, None, dtype=object)
+    rising = (np.diff(p, axis=1) > 0).all(axis=1)
+    reason[~rising] = "prices do not rise from too cheap to too expensive"
+    reason[(p < 0).any(axis=1)] = "a price below zero"
+    reason[np.isnan(p).any(axis=1)] = "a price question left unanswered"
+    reason[w == 0] = "weight zero"
+    kept = np.array([r is None for r in reason])
+    rows = [{"row": data.index[i], "reason": reason[i], "analysis": "price points"} for i in np.flatnonzero(~kept)]
+    buy = None
+    if q.has_trial:
+        lookup = {float(k): float(v) for k, v in q.likelihood.items()}
+        buy = np.column_stack([_likelihood(data, col, name, lookup)
+                               for col, name in ((q.buy_cheap, "buy_cheap"), (q.buy_expensive, "buy_expensive"))])
+        off = kept & np.isnan(buy).any(axis=1)
+        rows += [{"row": data.index[i], "reason": "a purchase-likelihood question unanswered or off its scale",
+                  "analysis": "trial"} for i in np.flatnonzero(off)]
+    excluded = pd.DataFrame(rows, columns=["row", "reason", "analysis"])
+    return kept, prices, buy, excluded
+
+
+def _likelihood(data, col, name, lookup) -> np.ndarray:
+    x = _numbers(data, col, f"questions.{name}")
+    out = np.full(len(x), np.nan)
+    for answer, prob in lookup.items():
+        out[x == answer] = prob
+    return out
+
+
+# -- the analysis ------------------------------------------------------------------------------------
+
+def _analyse(prices, buy, w, q: PriceQuestions, acceptable: str, draws: int, rng) -> tuple:
+    """Points and curves of one group of kept respondents, and the points of ``draws``
+    bootstrap resamples of them (respondents drawn with replacement, keeping their weights)."""
+    sums = _Sums(prices, q, w, buy)
+    curves = sums.curves(sums.of()[0], buy is not None)
+    estimate = _estimate(curves, acceptable, buy is not None)
+    n = len(w)
+    boot = np.full((draws, len(estimate)), np.nan)
+    chunk = max(1, min(32, 4_000_000 // max(n, 1)))
+    m = np.empty((chunk, n))
+    for start in range(0, draws, chunk):
+        block = m[: min(chunk, draws - start)]
+        for row in block:
+            row[:] = np.bincount(rng.integers(0, n, n), minlength=n)
+        for b, r in enumerate(sums.of(block), start):
+            est = _estimate(sums.curves(r, buy is not None), acceptable, buy is not None)
+            boot[b] = [est[k] for k in estimate]
+    return estimate, pd.DataFrame(curves), boot
+
+
+def _estimate(curves: dict, acceptable: str, trial: bool) -> dict[str, float]:
+    """The price points of one set of curves (and the trial and revenue maxima)."""
+    est = _points(curves["price"], curves, acceptable)
+    if trial:
+        est.update(max_trial=math.nan, max_revenue=math.nan, trial_value=math.nan, revenue_value=math.nan)
+        if "trial" in curves:
+            i, j = int(np.argmax(curves["trial"])), int(np.argmax(curves["revenue"]))
+            est.update(max_trial=float(curves["price"][i]), max_revenue=float(curves["price"][j]),
+                       trial_value=float(curves["trial"][i]), revenue_value=float(curves["revenue"][j]))
+    return est
+
+
+def _interval(boot: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Percentile interval of each column over the draws in which it exists, and the share of
+    draws in which it does."""
+    if not len(boot):
+        nan = np.full(boot.shape[1], np.nan)
+        return nan, nan, nan
+    defined = np.isfinite(boot).mean(axis=0)
+    tail = (1 - level) / 2 * 100
+    low, high = np.full(boot.shape[1], np.nan), np.full(boot.shape[1], np.nan)
+    some = defined > 0
+    low[some], high[some] = np.nanpercentile(boot[:, some], [tail, 100 - tail], axis=0)
+    return low, high, defined
+
+
+def _note(key: str, price: float, q: PriceQuestions, n_trial: int) -> str:
+    if np.isfinite(price):
+        return ""
+    if key in ("pmc", "opp") and q.too_cheap is None:
+        return "too cheap was not asked"
+    if key in ("max_trial", "max_revenue") and not n_trial:
+        return "nobody answered both purchase-likelihood questions"
+    return "the curves do not cross"
+
+
+def _table(estimate: dict, boot: np.ndarray, level: float, q: PriceQuestions, n: int, n_eff: float,
+           n_trial: int, n_trial_eff: float) -> pd.DataFrame:
+    keys = [k for k in POINTS if k in estimate]
+    low, high, defined = _interval(boot[:, : len(keys)], level)
+    rows = []
+    for i, k in enumerate(keys):
+        trial = k in ("max_trial", "max_revenue")
+        price = estimate[k]
+        rows.append({"point": k, "price": price, "low": low[i] if np.isfinite(price) else np.nan,
+                     "high": high[i] if np.isfinite(price) else np.nan, "defined": defined[i],
+                     "n": n_trial if trial else n, "n_eff": n_trial_eff if trial else n_eff,
+                     "value": estimate.get("trial_value" if k == "max_trial" else "revenue_value", np.nan)
+                     if trial else np.nan,
+                     "note": _note(k, price, q, n_trial)})
+    return pd.DataFrame(rows).set_index("point")
+
+
+@share_docs
+def price_sensitivity(data: pd.DataFrame, questions: PriceQuestions, *, weights=None, by=None,
+                      acceptable: str = "original", draws: int = 1000, level: float = 0.95,
+                      random_state=None) -> PriceSensitivity:
+    """Van Westendorp's price points, with Newton–Miller–Smith trial and revenue when asked.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent with the price answers (numbers, in one currency).
+    questions : PriceQuestions
+        Which columns hold the four prices (and the likelihood questions).
+    {weights}
+    by : str, Series or None, optional
+        A grouping (a column of ``data``, or a Series on its index): the points per group
+        as well as for everyone, in ``points`` with a ``group`` column ("all" for everyone).
+    acceptable : {{"original", "narrower"}}, default "original"
+        The acceptable range's ends: Van Westendorp's (not cheap × too cheap, too expensive
+        × not expensive) or the narrower reading (expensive × too cheap, too expensive ×
+        cheap).
+    draws : int, default 1000
+        Bootstrap resamples for the intervals (0: none).
+    level : float, default 0.95
+        Coverage of the intervals.
+    {random_state}
+
+    Returns
+    -------
+    PriceSensitivity
+    """
+    data = frame_arg("data", data, "a DataFrame of survey answers")
+    _check.instance("questions", questions, PriceQuestions, "a PriceQuestions")
+    acceptable = _check.choice("acceptable", acceptable, ("original", "narrower"))
+    draws = _check.integer("draws", draws, min=0)
+    level = _check.fraction("level", level)
+    rng = np.random.default_rng(seed_arg("random_state", random_state, also=(np.random.Generator,)))
+    w = survey_weights(weights if not isinstance(weights, str) else grouping_arg(
+        "weights", weights, data.index, {"data": data}), len(data), index=data.index)
+    groups = grouping_arg("by", by, data.index, {"data": data})
+    kept, prices, buy, excluded = _who(data, questions, w)
+    if not kept.any():
+        raise SurveyError(f"price_sensitivity: none of the {len(data)} respondents can be analysed "
+                          f"({_reasons(excluded)}); the price points need at least one respondent whose "
+                          "prices rise from too cheap to too expensive")
+    parts = [("all", kept)]
+    if groups is not None:
+        parts += [(g, kept & (groups == g).to_numpy()) for g in pd.unique(groups.dropna())]
+    tables, curves = [], None
+    for name, rows in parts:
+        if not rows.any():
+            continue
+        b = None if buy is None else buy[rows]
+        estimate, c, boot = _analyse(prices[rows], b, w[rows], questions, acceptable, draws, rng)
+        wt = w[rows] if b is None else np.where(np.isnan(b).any(axis=1), 0.0, w[rows])
+        table = _table(estimate, boot, level, questions, int(rows.sum()), float(kish_n(w[rows].sum(),
+                       (w[rows] ** 2).sum())), int((wt > 0).sum()) if b is not None else 0,
+                       float(kish_n(wt.sum(), (wt ** 2).sum())) if b is not None and wt.any() else 0.0)
+        if groups is not None:
+            table.insert(0, "group", name)
+        tables.append(table)
+        curves = c if curves is None else curves
+    n_trial = int((~np.isnan(buy[kept]).any(axis=1)).sum()) if buy is not None else 0
+    return PriceSensitivity(points=pd.concat(tables), curves=curves, excluded=excluded, n=int(kept.sum()),
+                            n_trial=n_trial, total=len(data), questions=questions, acceptable=acceptable,
+                            draws=draws, level=level)
+
+
+def _reasons(excluded: pd.DataFrame) -> str:
+    counts = excluded["reason"].value_counts()
+    return "; ".join(f"{reason}: {k}" for reason, k in counts.items())
