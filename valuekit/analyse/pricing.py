@@ -40,6 +40,8 @@ answered off its scale) is left out of the trial curve only.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -221,7 +223,7 @@ class _Sums:
         vals += [w, w_trial]
         import scipy.sparse  # deferred: scipy (about 0.2 s) only for the analyses that need it
 
-        self.matrix = scipy.sparse.csr_matrix(
+        self.matrix = scipy.sparse.csc_matrix(
             (np.concatenate(vals), (np.concatenate(rows), np.tile(np.arange(n), len(rows)))), shape=(8 * G + 3, n))
 
     @staticmethod
@@ -356,24 +358,36 @@ def _likelihood(data, col, name, lookup) -> np.ndarray:
 
 # -- the analysis ------------------------------------------------------------------------------------
 
-def _analyse(prices, buy, w, q: PriceQuestions, acceptable: str, draws: int, rng) -> tuple:
+def _analyse(prices, buy, w, q: PriceQuestions, acceptable: str, draws: int, seed) -> tuple:
     """Points and curves of one group of kept respondents, and the points of ``draws``
-    bootstrap resamples of them (respondents drawn with replacement, keeping their weights)."""
+    bootstrap resamples of them (respondents drawn with replacement, keeping their weights).
+
+    The draws come in blocks, each from its own child of ``seed`` (a SeedSequence), so the
+    intervals are the same whatever the number of threads that compute the blocks."""
     sums = _Sums(prices, q, w, buy)
     curves = sums.curves(sums.of()[0], buy is not None)
     estimate = _estimate(curves, acceptable, buy is not None)
-    n = len(w)
-    boot = np.full((draws, len(estimate)), np.nan)
-    chunk = max(1, min(32, 4_000_000 // max(n, 1)))
-    m = np.empty((chunk, n))
-    for start in range(0, draws, chunk):
-        block = m[: min(chunk, draws - start)]
-        for row in block:
+    n, trial = len(w), buy is not None
+    block = max(1, min(32, 4_000_000 // max(n, 1)))
+    starts = range(0, draws, block)
+
+    def run(start, child):
+        rng = np.random.default_rng(child)
+        m = np.empty((min(block, draws - start), n))
+        for row in m:
             row[:] = np.bincount(rng.integers(0, n, n), minlength=n)
-        for b, r in enumerate(sums.of(block), start):
-            est = _estimate(sums.curves(r, buy is not None), acceptable, buy is not None)
-            boot[b] = [est[k] for k in estimate]
+        return [[est[k] for k in estimate] for est in (_estimate(sums.curves(r, trial), acceptable, trial)
+                                                        for r in sums.of(m))]
+
+    with ThreadPoolExecutor(max_workers=_workers()) as pool:
+        rows = [r for part in pool.map(run, starts, seed.spawn(len(starts))) for r in part]
+    boot = np.array(rows, dtype=float).reshape(draws, len(estimate))
     return estimate, pd.DataFrame(curves), boot
+
+
+def _workers() -> int:
+    """Threads for the bootstrap blocks: NumPy's and SciPy's kernels release the GIL."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def _estimate(curves: dict, acceptable: str, trial: bool) -> dict[str, float]:
@@ -464,7 +478,7 @@ def price_sensitivity(data: pd.DataFrame, questions: PriceQuestions, *, weights=
     acceptable = _check.choice("acceptable", acceptable, ("original", "narrower"))
     draws = _check.integer("draws", draws, min=0)
     level = _check.fraction("level", level)
-    rng = np.random.default_rng(seed_arg("random_state", random_state, also=(np.random.Generator,)))
+    seed = _seed_sequence(seed_arg("random_state", random_state, also=(np.random.Generator,)))
     w = survey_weights(weights if not isinstance(weights, str) else grouping_arg(
         "weights", weights, data.index, {"data": data}), len(data), index=data.index)
     groups = grouping_arg("by", by, data.index, {"data": data})
@@ -481,7 +495,7 @@ def price_sensitivity(data: pd.DataFrame, questions: PriceQuestions, *, weights=
         if not rows.any():
             continue
         b = None if buy is None else buy[rows]
-        estimate, c, boot = _analyse(prices[rows], b, w[rows], questions, acceptable, draws, rng)
+        estimate, c, boot = _analyse(prices[rows], b, w[rows], questions, acceptable, draws, seed)
         wt = w[rows] if b is None else np.where(np.isnan(b).any(axis=1), 0.0, w[rows])
         table = _table(estimate, boot, level, questions, int(rows.sum()), float(kish_n(w[rows].sum(),
                        (w[rows] ** 2).sum())), int((wt > 0).sum()) if b is not None else 0,
@@ -496,6 +510,197 @@ def price_sensitivity(data: pd.DataFrame, questions: PriceQuestions, *, weights=
                             draws=draws, level=level)
 
 
+def _seed_sequence(random_state) -> np.random.SeedSequence:
+    """A SeedSequence from a seed, a Generator (its next draw seeds it) or None (fresh entropy)."""
+    if isinstance(random_state, np.random.Generator):
+        return np.random.SeedSequence(int(random_state.integers(0, 2**63)))
+    return np.random.SeedSequence(random_state)
+
+
 def _reasons(excluded: pd.DataFrame) -> str:
     counts = excluded["reason"].value_counts()
     return "; ".join(f"{reason}: {k}" for reason, k in counts.items())
+
+
+# -- Gabor–Granger -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GaborGranger:
+    """The result of :func:`gabor_granger`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per rung of the ladder (per group under ``by``, with a ``group`` column):
+        ``price``, ``column``, ``demand`` (weighted share buying, or mean purchase
+        probability), ``revenue`` (price × demand, per respondent), each with ``_low`` and
+        ``_high`` bootstrap bounds, ``best_share`` (the share of draws in which the rung
+        earns most), ``n`` and ``n_eff``.
+    best : DataFrame
+        Per group: ``price`` (the rung earning most), ``low`` and ``high`` (its percentile
+        bootstrap interval among the rungs), ``share`` (of draws agreeing), ``revenue``,
+        ``n``.
+    excluded : DataFrame
+        ``row`` and ``reason`` of every respondent left out.
+    """
+
+    table: pd.DataFrame
+    best: pd.DataFrame
+    excluded: pd.DataFrame
+    n: int
+    total: int
+    draws: int
+    level: float
+
+
+def _ladder_arg(ladder) -> list[tuple[float, str]]:
+    """The ladder as (price, column) pairs in rising price: positive, distinct prices."""
+    if not isinstance(ladder, Mapping) or len(ladder) < 2:
+        raise expected_error("ladder", "a mapping of at least two prices to the columns asking about them", ladder)
+    rungs = []
+    for price, col in ladder.items():
+        p = _check.number(f"ladder[{price!r}]", price, min=0)
+        if p <= 0:
+            raise ParameterError(f"ladder[{price!r}]: a price of the ladder must be above zero", name="ladder")
+        rungs.append((float(p), _check.text(f"ladder[{price!r}]", col)))
+    prices = [p for p, _ in rungs]
+    if len(set(prices)) != len(prices):
+        raise ParameterError(f"ladder: a price appears twice ({sorted(prices)})", name="ladder")
+    cols = [c for _, c in rungs]
+    if len(set(cols)) != len(cols):
+        raise ParameterError(f"ladder: a column is named for two prices ({cols})", name="ladder")
+    return sorted(rungs)
+
+
+def _ladder_answers(data, rungs, buy) -> np.ndarray:
+    """Purchase probability per respondent and rung (NaN unanswered, -1 off the coding)."""
+    out = np.full((len(data), len(rungs)), np.nan)
+    for k, (price, col) in enumerate(rungs):
+        if col not in data.columns:
+            raise ParameterError(f"ladder[{price:g}]: column {col!r} not found in data", name="ladder")
+        s = data[col]
+        if buy is None:
+            if not (pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype)):
+                raise ParameterError(f"ladder[{price:g}]: column {col!r} holds {s.dtype} values; expected 1 (would "
+                                     "buy) or 0, or pass buy= to read other answers", name="ladder")
+            x = s.to_numpy(dtype=float, na_value=np.nan)
+            out[:, k] = np.where(np.isnan(x) | (x == 0) | (x == 1), x, -1)
+        else:
+            col_out = np.where(s.isna().to_numpy(), np.nan, -1.0)
+            for answer, p in buy.items():
+                col_out[(s == answer).to_numpy(dtype=bool, na_value=False)] = p
+            out[:, k] = col_out
+    return out
+
+
+def _implied(answers: np.ndarray) -> np.ndarray:
+    """Unasked rungs filled where the answers imply them: one who buys at a price buys at
+    every lower one; one who would never buy at a price buys at no higher one (an adaptive
+    ladder asks only some rungs)."""
+    a = answers.copy()
+    yes_above = np.flip(np.fmax.accumulate(np.flip(np.where(a == 1, 1.0, np.nan), axis=1), axis=1), axis=1)
+    no_below = np.fmax.accumulate(np.where(a == 0, 1.0, np.nan), axis=1)
+    a[np.isnan(a) & (yes_above == 1)] = 1.0
+    a[np.isnan(a) & (no_below == 1)] = 0.0
+    return a
+
+
+@share_docs
+def gabor_granger(data: pd.DataFrame, ladder: Mapping, *, buy: Mapping | None = None, weights=None, by=None,
+                  draws: int = 1000, level: float = 0.95, random_state=None) -> GaborGranger:
+    """Demand and revenue over a ladder of prices, and the price earning most.
+
+    A respondent is left out, with the reason, when a rung is unanswered and their other
+    answers do not imply it, when an answer is off the coding, or when they would buy at a
+    price but not at a lower one.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent, one column per rung of the ladder.
+    ladder : mapping of price to column
+        The prices asked and the column of each (in any order; reported in rising price).
+    buy : mapping of answer to purchase probability, optional
+        How an answer reads as a probability of buying (e.g. ``{"yes": 1, "no": 0}``, or a
+        calibration of a likelihood scale); None: the answers are 1 (would buy) and 0.
+    {weights}
+    by : str, Series or None, optional
+        A grouping (a column of ``data``, or a Series on its index): per group as well as
+        for everyone ("all").
+    draws : int, default 1000
+        Bootstrap resamples for the intervals (0: none).
+    level : float, default 0.95
+        Coverage of the intervals.
+    {random_state}
+
+    Returns
+    -------
+    GaborGranger
+    """
+    data = frame_arg("data", data, "a DataFrame of survey answers")
+    rungs = _ladder_arg(ladder)
+    if buy is not None:
+        if not isinstance(buy, Mapping) or not buy:
+            raise expected_error("buy", "None or a mapping of each answer to a purchase probability", buy)
+        for answer, p in buy.items():
+            _check.fraction(f"buy[{answer!r}]", p, closed=True)
+    draws = _check.integer("draws", draws, min=0)
+    level = _check.fraction("level", level)
+    rng = np.random.default_rng(seed_arg("random_state", random_state, also=(np.random.Generator,)))
+    w = survey_weights(weights if not isinstance(weights, str) else grouping_arg(
+        "weights", weights, data.index, {"data": data}), len(data), index=data.index)
+    groups = grouping_arg("by", by, data.index, {"data": data})
+    answers = _ladder_answers(data, rungs, buy)
+    filled = _implied(np.where(answers == -1, np.nan, answers)) if buy is None else answers
+    reason = np.full(len(data), None, dtype=object)
+    reason[(np.diff(np.where(np.isnan(filled), -np.inf, filled), axis=1) > 0).any(axis=1)] = \
+        "would buy at a higher price but not at a lower one"
+    reason[np.isnan(filled).any(axis=1)] = "a price of the ladder left unanswered"
+    reason[(answers == -1).any(axis=1)] = "an answer outside the coding"
+    reason[w == 0] = "weight zero"
+    kept = np.array([r is None for r in reason])
+    excluded = pd.DataFrame([{"row": data.index[i], "reason": reason[i]} for i in np.flatnonzero(~kept)],
+                            columns=["row", "reason"])
+    if not kept.any():
+        raise SurveyError(f"gabor_granger: none of the {len(data)} respondents can be analysed "
+                          f"({_reasons(excluded)})")
+    prices = np.array([p for p, _ in rungs])
+    parts = [("all", kept)]
+    if groups is not None:
+        parts += [(g, kept & (groups == g).to_numpy(dtype=bool, na_value=False)) for g in pd.unique(groups.dropna())]
+    tables, bests = [], []
+    for name, rows in parts:
+        if rows.any():
+            t, b = _ladder_group(filled[rows], w[rows], prices, [c for _, c in rungs], draws, level, rng)
+            if groups is not None:
+                t.insert(0, "group", name)
+                b.insert(0, "group", name)
+            tables.append(t)
+            bests.append(b)
+    return GaborGranger(table=pd.concat(tables, ignore_index=True), best=pd.concat(bests, ignore_index=True),
+                        excluded=excluded, n=int(kept.sum()), total=len(data), draws=draws, level=level)
+
+
+def _ladder_group(p: np.ndarray, w: np.ndarray, prices, columns, draws, level, rng):
+    n = len(w)
+    demand = w @ p / w.sum()
+    revenue = demand * prices
+    boot = np.empty((draws, len(prices)))
+    for b in range(draws):
+        m = np.bincount(rng.integers(0, n, n), minlength=n) * w
+        boot[b] = m @ p / m.sum()
+    tail = (1 - level) / 2 * 100
+    low, high = (np.percentile(boot, [tail, 100 - tail], axis=0) if draws else
+                 (np.full(len(prices), np.nan), np.full(len(prices), np.nan)))
+    best_draw = np.argmax(boot * prices, axis=1)
+    share = np.bincount(best_draw, minlength=len(prices)) / draws if draws else np.full(len(prices), np.nan)
+    n_eff = float(kish_n(w.sum(), (w ** 2).sum()))
+    table = pd.DataFrame({"price": prices, "column": columns, "demand": demand, "demand_low": low,
+                          "demand_high": high, "revenue": revenue, "revenue_low": low * prices,
+                          "revenue_high": high * prices, "best_share": share, "n": n, "n_eff": n_eff})
+    i = int(np.argmax(revenue))
+    lo, hi = (np.percentile(prices[best_draw], [tail, 100 - tail], method="inverted_cdf") if draws
+              else (np.nan, np.nan))
+    best = pd.DataFrame([{"price": prices[i], "low": lo, "high": hi, "share": share[i], "revenue": revenue[i],
+                          "n": n, "n_eff": n_eff}])
+    return table, best
