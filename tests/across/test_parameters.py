@@ -15,7 +15,7 @@ import pytest
 
 import valuekit as vk
 from valuekit.analyse import competitor as compare
-from valuekit.analyse import drivers, segments, significance, tables, waves
+from valuekit.analyse import drivers, kano, pricing, segments, significance, tables, waves
 from valuekit.config import PROJ_ROOT
 from valuekit.decide import nulltest, playbook
 from valuekit.engines import dask as bigdata
@@ -32,6 +32,10 @@ TARGETS = vk.DATA_DIR / "demo_targets.yaml"
 
 MTCARS = pd.read_csv(PROJ_ROOT / "tests" / "data" / "mtcars.csv")
 DRIVERS = ["cyl", "disp", "hp", "wt"]
+PSM = pd.read_csv(PROJ_ROOT / "tests" / "data" / "pricing" / "psm_help_example.csv")
+PSM_Q = pricing.PriceQuestions(too_cheap="tch", cheap="ch", expensive="ex", too_expensive="tex")
+KANO_Q = kano.KanoQuestions(pairs={"x": ("pint_ch", "pint_ex")},
+                            answers={1: "like", 2: "expect", 3: "neutral", 4: "tolerate", 5: "dislike"})
 
 
 @pytest.fixture(scope="module")
@@ -474,6 +478,25 @@ CASES = [
         order="x")),
     ("rows", lambda c: tables.banner(c["data"], ["channel"], ["world_view"]).select(rows=["nope"])),
     ("banners", lambda c: tables.banner(c["data"], ["channel"], ["world_view"]).select(banners="nope")),
+    # -- pricing and Kano -----------------------------------------------------------------------
+    ("questions", lambda c: pricing.PriceQuestions(cheap="a", expensive="b", too_expensive=3)),
+    ("questions", lambda c: pricing.price_sensitivity(PSM, "tch")),
+    ("questions", lambda c: pricing.price_sensitivity(PSM, pricing.PriceQuestions(cheap="ch", expensive="ex",
+                                                                                  too_expensive="nope"))),
+    ("data", lambda c: pricing.price_sensitivity(PSM.to_numpy(), PSM_Q)),
+    ("acceptable", lambda c: pricing.price_sensitivity(PSM, PSM_Q, acceptable="wide")),
+    ("draws", lambda c: pricing.price_sensitivity(PSM, PSM_Q, draws=-1)),
+    ("level", lambda c: pricing.price_sensitivity(PSM, PSM_Q, level=1.5)),
+    ("random_state", lambda c: pricing.price_sensitivity(PSM, PSM_Q, random_state="x")),
+    ("weights", lambda c: pricing.price_sensitivity(PSM, PSM_Q, weights=-np.ones(len(PSM)))),
+    ("by", lambda c: pricing.price_sensitivity(PSM, PSM_Q, by="nope")),
+    ("ladder", lambda c: pricing.gabor_granger(PSM, {10: "tch"})),
+    ("buy", lambda c: pricing.gabor_granger(PSM, {10: "tch", 12: "ch"}, buy={1: 2.0})),
+    ("draws", lambda c: pricing.gabor_granger(PSM, {10: "tch", 12: "ch"}, draws=1.5)),
+    ("questions", lambda c: kano.KanoQuestions(pairs={}, answers={})),
+    ("questions", lambda c: kano.kano(PSM, "pairs")),
+    ("level", lambda c: kano.kano(PSM, KANO_Q, level=0)),
+    ("by", lambda c: kano.kano(PSM, KANO_Q, by=[1, 2])),
 ]
 
 
@@ -508,9 +531,9 @@ def test_every_public_function_has_a_case():
     with open(__file__, encoding="utf-8") as f:
         source = f.read()
     records = ("PlaybookResult", "GroupPlaybook", "RakeResult", "Targets", "TargetsError",  # plain records, an error class
-               "CFAResult", "PathResult", "BigAudit", "Banner")
+               "CFAResult", "PathResult", "BigAudit", "Banner", "PriceSensitivity", "GaborGranger", "KanoResult")
     for module in (scoring, segments, drivers, compare, reliability, playbook, plots, nulltest, significance, waves,
-                   tables, ptables, tablespec, weighting, measurement, bigdata):
+                   tables, ptables, tablespec, weighting, measurement, bigdata, pricing, kano):
         for name in module.__all__:
             obj = getattr(module, name)
             if (inspect.isfunction(obj) or inspect.isclass(obj)) and name not in records:

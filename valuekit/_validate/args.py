@@ -6,6 +6,8 @@ matched to the respondents, seeds, languages, settings, Axes), each raising
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 
@@ -26,6 +28,17 @@ def bare_name(name: str) -> str:
 def expected_error(name: str, expected: str, value) -> ParameterError:
     """The ParameterError for argument ``name``: expected ``expected``, got ``value`` (shown briefly)."""
     return ParameterError(f"{name}: expected {expected}, got {shown_value(value)}", name=bare_name(name))
+
+
+@contextmanager
+def named_as(name: str):
+    """Within it, a ParameterError from a check of one part of an argument (``questions.cheap``,
+    ``ladder[10]``) is named after the argument itself."""
+    try:
+        yield
+    except ParameterError as err:
+        err.name = name
+        raise
 
 
 def frame_arg(name: str, value, what: str = "a DataFrame") -> pd.DataFrame:

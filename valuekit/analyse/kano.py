@@ -48,7 +48,7 @@ import pandas as pd
 
 from .._docstrings import share_docs
 from .._validate import check as _check
-from .._validate.args import expected_error, frame_arg, grouping_arg, seed_arg
+from .._validate.args import expected_error, frame_arg, grouping_arg, named_as, seed_arg
 from ..errors import ParameterError, SurveyError
 from ..survey.answers import kish_n, survey_weights
 
@@ -96,6 +96,10 @@ class KanoQuestions:
     answers: Mapping = field(hash=False)
 
     def __post_init__(self):
+        with named_as("questions"):
+            self._check()
+
+    def _check(self):
         if not isinstance(self.pairs, Mapping) or not self.pairs:
             raise expected_error("questions.pairs", "a mapping of each attribute to its (functional, "
                                  "dysfunctional) columns", self.pairs)
@@ -169,7 +173,9 @@ def _categorise(data: pd.DataFrame, q: KanoQuestions):
                 reason = f"the {'functional' if f[i] == -1 else 'dysfunctional'} answer missing (half a pair)"
             else:
                 bad = fcol if f[i] == -2 else dcol
-                reason = f"an answer outside the coding in {bad!r} ({data[bad].iloc[i]!r})"
+                value = data[bad].iloc[i]
+                value = value.item() if isinstance(value, np.generic) else value
+                reason = f"an answer outside the coding in {bad!r} ({_check.shown(value)})"
             rows.append({"row": data.index[i], "attribute": attribute, "reason": reason})
     return (pd.DataFrame(cats, index=data.index), scores,
             pd.DataFrame(rows, columns=["row", "attribute", "reason"]))

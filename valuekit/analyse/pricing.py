@@ -41,8 +41,8 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,7 +50,7 @@ import pandas as pd
 
 from .._docstrings import share_docs
 from .._validate import check as _check
-from .._validate.args import expected_error, frame_arg, grouping_arg, seed_arg
+from .._validate.args import expected_error, frame_arg, grouping_arg, named_as, seed_arg
 from ..errors import ParameterError, SurveyError
 from ..survey.answers import kish_n, survey_weights
 
@@ -113,6 +113,10 @@ class PriceQuestions:
     at_too_expensive: float = 0.0
 
     def __post_init__(self):
+        with named_as("questions"):
+            self._check()
+
+    def _check(self):
         for name in ("cheap", "expensive", "too_expensive"):
             _check.text(f"questions.{name}", getattr(self, name))
         for name in ("too_cheap", "buy_cheap", "buy_expensive"):
@@ -638,12 +642,14 @@ def gabor_granger(data: pd.DataFrame, ladder: Mapping, *, buy: Mapping | None = 
     GaborGranger
     """
     data = frame_arg("data", data, "a DataFrame of survey answers")
-    rungs = _ladder_arg(ladder)
+    with named_as("ladder"):
+        rungs = _ladder_arg(ladder)
     if buy is not None:
         if not isinstance(buy, Mapping) or not buy:
             raise expected_error("buy", "None or a mapping of each answer to a purchase probability", buy)
-        for answer, p in buy.items():
-            _check.fraction(f"buy[{answer!r}]", p, closed=True)
+        with named_as("buy"):
+            for answer, p in buy.items():
+                _check.fraction(f"buy[{answer!r}]", p, closed=True)
     draws = _check.integer("draws", draws, min=0)
     level = _check.fraction("level", level)
     rng = np.random.default_rng(seed_arg("random_state", random_state, also=(np.random.Generator,)))
@@ -653,7 +659,7 @@ def gabor_granger(data: pd.DataFrame, ladder: Mapping, *, buy: Mapping | None = 
     answers = _ladder_answers(data, rungs, buy)
     filled = _implied(np.where(answers == -1, np.nan, answers)) if buy is None else answers
     reason = np.full(len(data), None, dtype=object)
-    reason[(np.diff(np.where(np.isnan(filled), -np.inf, filled), axis=1) > 0).any(axis=1)] = \
+    reason[(filled[:, 1:] > filled[:, :-1]).any(axis=1)] = \
         "would buy at a higher price but not at a lower one"
     reason[np.isnan(filled).any(axis=1)] = "a price of the ladder left unanswered"
     reason[(answers == -1).any(axis=1)] = "an answer outside the coding"

@@ -70,3 +70,8 @@ show("C", psm_analysis_weighted(toocheap = "tch", cheap = "ch", expensive = "ex"
                                 pi_cheap = "pint_ch", pi_expensive = "pint_ex", design = design))
 show("C unweighted", psm_analysis(toocheap = "tch", cheap = "ch", expensive = "ex", tooexpensive = "tex",
                                   data = c_))
+
+# B without the too-cheap question (a column of NA for R)
+b$no_tch <- NA_real_
+show("B no too cheap", psm_analysis(toocheap = "no_tch", cheap = "ch", expensive = "ex", tooexpensive = "tex",
+                                    pi_cheap = "pint_ch", pi_expensive = "pint_ex", data = b))
