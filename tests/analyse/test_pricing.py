@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from valuekit.analyse import pricing
-from valuekit.analyse.pricing import PriceQuestions, gabor_granger, price_sensitivity
+from valuekit.analyse.pricing import GaborGrangerLadder, PriceQuestions, gabor_granger, price_sensitivity
 from valuekit.config import PROJ_ROOT
 from valuekit.errors import ParameterError, SurveyError
 
@@ -255,7 +255,7 @@ def test_gabor_granger_reads_a_coded_answer_and_gives_the_best_price_an_interval
     rng = np.random.default_rng(0)
     wtp = rng.lognormal(np.log(22), 0.3, 3000)
     data = pd.DataFrame({c: np.where(wtp >= p, "yes", "no") for p, c in LADDER.items()})
-    result = gabor_granger(data, LADDER, buy={"yes": 1, "no": 0}, draws=300, random_state=1)
+    result = gabor_granger(data, GaborGrangerLadder(LADDER, buy={"yes": 1, "no": 0}), draws=300, random_state=1)
     best = result.best.iloc[0]
     assert best["price"] == 20 and best["low"] <= 20 <= best["high"] and best["share"] > 0.9
     t = result.table

@@ -40,22 +40,23 @@ out of that attribute with the reason, never guessed.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .._docstrings import share_docs
 from .._validate import check as _check
-from .._validate.args import expected_error, frame_arg, grouping_arg, named_as, seed_arg
-from ..errors import ParameterError, SurveyError
-from ..survey.answers import kish_n, survey_weights
+from .._validate.args import seed_arg
+from ..errors import SurveyError
+from ..survey.answers import kish_n
+from ..survey.audit import survey_first
+from ..survey.instruments import KANO_ANSWERS as ANSWERS
+from ..survey.instruments import KanoQuestions
+from .pricing import _parts, _section, instrument_args
 
 __all__ = ["ANSWERS", "CATEGORIES", "EVALUATION", "KanoQuestions", "KanoResult", "kano"]
 
-#: The five answers of a Kano question, in the evaluation table's order.
-ANSWERS = ("like", "expect", "neutral", "tolerate", "dislike")
 #: The six categories and what each means.
 CATEGORIES = {
     "A": "attractive: delights when there, not missed when absent",
@@ -77,40 +78,6 @@ _SCORES = {"functional": np.array([4.0, 2.0, 0.0, -1.0, -2.0]),
 #: Fong's critical value (1.65: one-sided 5 %).
 _FONG_Z = 1.65
 _CODES = np.array(list("AOMIRQ"))
-
-
-@dataclass(frozen=True)
-class KanoQuestions:
-    """Which columns hold each attribute's two questions, and what their answers mean.
-
-    Parameters
-    ----------
-    pairs : mapping of attribute to (functional column, dysfunctional column)
-        One entry per attribute, in the order to report them.
-    answers : mapping of answer to one of ``ANSWERS``
-        How the answers are coded, e.g. ``{1: "like", 2: "expect", 3: "neutral",
-        4: "tolerate", 5: "dislike"}``; every one of the five meanings exactly once.
-    """
-
-    pairs: Mapping = field(hash=False)
-    answers: Mapping = field(hash=False)
-
-    def __post_init__(self):
-        with named_as("questions"):
-            self._check()
-
-    def _check(self):
-        if not isinstance(self.pairs, Mapping) or not self.pairs:
-            raise expected_error("questions.pairs", "a mapping of each attribute to its (functional, "
-                                 "dysfunctional) columns", self.pairs)
-        for attribute, pair in self.pairs.items():
-            if isinstance(pair, str) or not isinstance(pair, (tuple, list)) or len(pair) != 2 or \
-                    not all(isinstance(c, str) and c for c in pair) or pair[0] == pair[1]:
-                raise expected_error(f"questions.pairs[{attribute!r}]", "two different column names "
-                                     "(functional, dysfunctional)", pair)
-        if not isinstance(self.answers, Mapping) or sorted(map(str, self.answers.values())) != sorted(ANSWERS):
-            raise expected_error("questions.answers", f"a mapping of each answer code to one of {list(ANSWERS)}, "
-                                 "each meaning once", self.answers)
 
 
 @dataclass(frozen=True)
@@ -142,43 +109,18 @@ class KanoResult:
     level: float
 
 
-def _answers(data: pd.DataFrame, col: str, coding: dict, attribute) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's answer as its index in ``ANSWERS`` (-1 unanswered, -2 off the coding)."""
-    if col not in data.columns:
-        raise ParameterError(f"questions.pairs[{attribute!r}]: column {col!r} not found in data", name="questions")
-    values = data[col]
-    out = np.full(len(values), -2)
-    out[values.isna().to_numpy()] = -1
-    for code, meaning in coding.items():
-        out[(values == code).to_numpy(dtype=bool, na_value=False)] = ANSWERS.index(meaning)
-    return out
-
-
 def _categorise(data: pd.DataFrame, q: KanoQuestions):
-    """Each respondent's category per attribute, and the pairs left out with their reasons."""
-    coding = {k: str(v) for k, v in q.answers.items()}
+    """Each respondent's category and continuous scores per attribute, and the pairs left out."""
+    answers, excluded = q.screen(data)
     table = EVALUATION.to_numpy()
-    cats, scores, rows = {}, {}, []
-    for attribute, (fcol, dcol) in q.pairs.items():
-        f, d = _answers(data, fcol, coding, attribute), _answers(data, dcol, coding, attribute)
+    cats, scores = {}, {}
+    for attribute, (f, d) in answers.items():
         ok = (f >= 0) & (d >= 0)
         cat = np.full(len(data), None, dtype=object)
         cat[ok] = table[f[ok], d[ok]]
         cats[attribute] = cat
         scores[attribute] = (np.where(ok, _SCORES["functional"][f], 0.0), np.where(ok, _SCORES["dysfunctional"][d], 0.0))
-        for i in np.flatnonzero(~ok):
-            if f[i] == -1 and d[i] == -1:
-                reason = "neither question answered"
-            elif -1 in (f[i], d[i]):
-                reason = f"the {'functional' if f[i] == -1 else 'dysfunctional'} answer missing (half a pair)"
-            else:
-                bad = fcol if f[i] == -2 else dcol
-                value = data[bad].iloc[i]
-                value = value.item() if isinstance(value, np.generic) else value
-                reason = f"an answer outside the coding in {bad!r} ({_check.shown(value)})"
-            rows.append({"row": data.index[i], "attribute": attribute, "reason": reason})
-    return (pd.DataFrame(cats, index=data.index), scores,
-            pd.DataFrame(rows, columns=["row", "attribute", "reason"]))
+    return pd.DataFrame(cats, index=data.index), scores, excluded
 
 
 def _stats(onehot: np.ndarray, f: np.ndarray, d: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -218,17 +160,21 @@ def _row(stats: np.ndarray, boot: np.ndarray, level: float, n: int, n_eff: float
     return row
 
 
+@survey_first("data", "codebook", "weights")
 @share_docs
-def kano(data: pd.DataFrame, questions: KanoQuestions, *, weights=None, by=None, draws: int = 1000,
-         level: float = 0.95, random_state=None) -> KanoResult:
+def kano(data: pd.DataFrame, questions: KanoQuestions | None = None, *, codebook=None, weights=None, by=None,
+         draws: int = 1000, level: float = 0.95, random_state=None) -> KanoResult:
     """Kano categories and coefficients per attribute.
 
     Parameters
     ----------
     data : DataFrame
         One row per respondent with the functional and dysfunctional answers.
-    questions : KanoQuestions
-        The attributes' question pairs and the answer coding.
+    questions : KanoQuestions or None
+        The attributes' question pairs and the answer coding; None: the codebook's
+        ``kano:`` section.
+    codebook : Codebook or None, optional
+        The survey's codebook, read when ``questions`` is None.
     {weights}
     by : str, Series or None, optional
         A grouping (a column of ``data``, or a Series on its index): the table per group as
@@ -243,18 +189,13 @@ def kano(data: pd.DataFrame, questions: KanoQuestions, *, weights=None, by=None,
     -------
     KanoResult
     """
-    data = frame_arg("data", data, "a DataFrame of survey answers")
+    if questions is None:
+        questions = _section(codebook, "kano", "Kano's questionnaire")
     _check.instance("questions", questions, KanoQuestions, "a KanoQuestions")
-    draws = _check.integer("draws", draws, min=0)
-    level = _check.fraction("level", level)
+    data, w, groups, draws, level = instrument_args(data, weights, by, draws, level)
     rng = np.random.default_rng(seed_arg("random_state", random_state, also=(np.random.Generator,)))
-    w = survey_weights(weights if not isinstance(weights, str) else grouping_arg(
-        "weights", weights, data.index, {"data": data}), len(data), index=data.index)
-    groups = grouping_arg("by", by, data.index, {"data": data})
     categories, scores, excluded = _categorise(data, questions)
-    parts = [("all", np.ones(len(data), bool))]
-    if groups is not None:
-        parts += [(g, (groups == g).to_numpy(dtype=bool, na_value=False)) for g in pd.unique(groups.dropna())]
+    parts = list(_parts(np.ones(len(data), bool), groups))
     rows = []
     for attribute in questions.pairs:
         cat = categories[attribute].to_numpy()

@@ -43,16 +43,20 @@ import math
 import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .._docstrings import share_docs
 from .._validate import check as _check
-from .._validate.args import expected_error, frame_arg, grouping_arg, named_as, seed_arg
+from .._validate.args import frame_arg, grouping_arg, seed_arg
 from ..errors import ParameterError, SurveyError
 from ..survey.answers import kish_n, survey_weights
+from ..survey.audit import survey_first
+from ..survey.codebook import codebook_arg
+from ..survey.instruments import PRICE_QUESTIONS as _QUESTIONS
+from ..survey.instruments import GaborGrangerLadder, PriceQuestions
 
 __all__ = ["PriceQuestions", "PriceSensitivity", "GaborGranger", "price_sensitivity", "gabor_granger",
            "POINTS"]
@@ -70,87 +74,9 @@ POINTS = {
 _CROSSINGS = {"pmc": ("not_cheap", "too_cheap"), "opp": ("too_expensive", "too_cheap"),
               "ipp": ("expensive", "cheap"), "pme": ("too_expensive", "not_expensive")}
 _NARROWER = {"pmc": ("expensive", "too_cheap"), "pme": ("too_expensive", "cheap")}
-_QUESTIONS = ("too_cheap", "cheap", "expensive", "too_expensive")
 #: Curves' differences closer to zero than this are taken as touching (zero), so that a
 #: crossing is the same on every machine whatever the last bit of a weighted share.
 _TOUCH = 1e-12
-
-
-@dataclass(frozen=True)
-class PriceQuestions:
-    """Which columns hold the Van Westendorp answers, and how purchase likelihood reads.
-
-    Parameters
-    ----------
-    cheap, expensive, too_expensive : str
-        The columns of the prices at which the product is a bargain, getting expensive, and
-        too expensive to consider.
-    too_cheap : str or None, optional
-        The column of the price so low that quality is doubted; None when the survey did
-        not ask it (then the point of marginal cheapness and the optimal price point are
-        not defined).
-    buy_cheap, buy_expensive : str or None, optional
-        The Newton–Miller–Smith questions: how likely the respondent would buy at their own
-        cheap and expensive price. Both or neither.
-    likelihood : mapping of answer to probability, optional
-        How an answer to the likelihood questions reads as a purchase probability (the
-        calibration), e.g. ``{5: 0.7, 4: 0.5, 3: 0.3, 2: 0.1, 1: 0}`` for a five-point
-        scale, as R's ``pricesensitivitymeter`` assumes. Required with the likelihood
-        questions: it is a judgement about the market, so it is the analyst's to state.
-    at_too_cheap, at_too_expensive : float, default 0
-        The purchase probability at the respondent's too-cheap and too-expensive price
-        (Newton, Miller and Smith: nobody buys there).
-    """
-
-    cheap: str
-    expensive: str
-    too_expensive: str
-    too_cheap: str | None = None
-    buy_cheap: str | None = None
-    buy_expensive: str | None = None
-    likelihood: Mapping | None = field(default=None, hash=False)
-    at_too_cheap: float = 0.0
-    at_too_expensive: float = 0.0
-
-    def __post_init__(self):
-        with named_as("questions"):
-            self._check()
-
-    def _check(self):
-        for name in ("cheap", "expensive", "too_expensive"):
-            _check.text(f"questions.{name}", getattr(self, name))
-        for name in ("too_cheap", "buy_cheap", "buy_expensive"):
-            if getattr(self, name) is not None:
-                _check.text(f"questions.{name}", getattr(self, name))
-        if (self.buy_cheap is None) != (self.buy_expensive is None):
-            raise ParameterError("questions: the Newton–Miller–Smith questions come in a pair; give both "
-                                 "buy_cheap and buy_expensive, or neither", name="questions")
-        if self.buy_cheap is not None:
-            if not isinstance(self.likelihood, Mapping) or not self.likelihood:
-                raise expected_error("questions.likelihood", "a mapping of each likelihood answer to a purchase "
-                                     "probability (e.g. {5: 0.7, 4: 0.5, 3: 0.3, 2: 0.1, 1: 0})", self.likelihood)
-            for answer, p in self.likelihood.items():
-                _check.fraction(f"questions.likelihood[{answer!r}]", p, closed=True)
-        for name in ("at_too_cheap", "at_too_expensive"):
-            _check.fraction(f"questions.{name}", getattr(self, name), closed=True)
-        asked = [c for c in self.columns if c is not None]
-        if len(set(asked)) != len(asked):
-            raise ParameterError(f"questions: a column named for two questions ({asked})", name="questions")
-
-    @property
-    def prices(self) -> list[str | None]:
-        """The four price columns in rising order (None where not asked)."""
-        return [self.too_cheap, self.cheap, self.expensive, self.too_expensive]
-
-    @property
-    def columns(self) -> list[str]:
-        """Every column the questions name."""
-        return [c for c in (*self.prices, self.buy_cheap, self.buy_expensive) if c is not None]
-
-    @property
-    def has_trial(self) -> bool:
-        """Whether the Newton–Miller–Smith questions were asked."""
-        return self.buy_cheap is not None
 
 
 @dataclass(frozen=True)
@@ -305,61 +231,6 @@ def _points(price: np.ndarray, curves: dict, acceptable: str) -> dict[str, float
             for k, (a, b) in pairs.items()}
 
 
-# -- who is analysed --------------------------------------------------------------------------------
-
-def _numbers(data: pd.DataFrame, col: str, name: str) -> np.ndarray:
-    if col not in data.columns:
-        raise ParameterError(f"{name}: column {col!r} not found in data", name="questions")
-    s = data[col]
-    if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
-        raise ParameterError(f"{name}: column {col!r} holds {s.dtype} values; expected prices as numbers "
-                             "(read the export with valuekit.load_survey, which parses currency text)",
-                             name="questions")
-    x = s.to_numpy(dtype=float, na_value=np.nan)
-    if np.isinf(x).any():
-        first = data.index[np.flatnonzero(np.isinf(x))[0]]
-        raise ParameterError(f"{name}: column {col!r} holds an infinite price (row {first!r})", name="questions")
-    return x
-
-
-def _who(data: pd.DataFrame, q: PriceQuestions, w: np.ndarray):
-    """The respondents analysed: their prices (n x 4, NaN where not asked), purchase
-    probabilities (n x 2 or None), and the reasons the others are left out."""
-    n = len(data)
-    prices = np.full((n, 4), np.nan)
-    for j, col in enumerate(q.prices):
-        if col is not None:
-            prices[:, j] = _numbers(data, col, f"questions.{_QUESTIONS[j]}")
-    asked = [j for j, c in enumerate(q.prices) if c is not None]
-    p = prices[:, asked]
-    reason = np.full(n, None, dtype=object)
-    rising = (np.diff(p, axis=1) > 0).all(axis=1)
-    reason[~rising] = "prices do not rise from too cheap to too expensive"
-    reason[(p < 0).any(axis=1)] = "a price below zero"
-    reason[np.isnan(p).any(axis=1)] = "a price question left unanswered"
-    reason[w == 0] = "weight zero"
-    kept = np.array([r is None for r in reason])
-    rows = [{"row": data.index[i], "reason": reason[i], "analysis": "price points"} for i in np.flatnonzero(~kept)]
-    buy = None
-    if q.has_trial:
-        lookup = {float(k): float(v) for k, v in q.likelihood.items()}
-        buy = np.column_stack([_likelihood(data, col, name, lookup)
-                               for col, name in ((q.buy_cheap, "buy_cheap"), (q.buy_expensive, "buy_expensive"))])
-        off = kept & np.isnan(buy).any(axis=1)
-        rows += [{"row": data.index[i], "reason": "a purchase-likelihood question unanswered or off its scale",
-                  "analysis": "trial"} for i in np.flatnonzero(off)]
-    excluded = pd.DataFrame(rows, columns=["row", "reason", "analysis"])
-    return kept, prices, buy, excluded
-
-
-def _likelihood(data, col, name, lookup) -> np.ndarray:
-    x = _numbers(data, col, f"questions.{name}")
-    out = np.full(len(x), np.nan)
-    for answer, prob in lookup.items():
-        out[x == answer] = prob
-    return out
-
-
 # -- the analysis ------------------------------------------------------------------------------------
 
 def _analyse(prices, buy, w, q: PriceQuestions, acceptable: str, draws: int, seed) -> tuple:
@@ -447,9 +318,10 @@ def _table(estimate: dict, boot: np.ndarray, level: float, q: PriceQuestions, n:
     return pd.DataFrame(rows).set_index("point")
 
 
+@survey_first("data", "codebook", "weights")
 @share_docs
-def price_sensitivity(data: pd.DataFrame, questions: PriceQuestions, *, weights=None, by=None,
-                      acceptable: str = "original", draws: int = 1000, level: float = 0.95,
+def price_sensitivity(data: pd.DataFrame, questions: PriceQuestions | None = None, *, codebook=None, weights=None,
+                      by=None, acceptable: str = "original", draws: int = 1000, level: float = 0.95,
                       random_state=None) -> PriceSensitivity:
     """Van Westendorp's price points, with Newton–Miller–Smith trial and revenue when asked.
 
@@ -457,8 +329,11 @@ def price_sensitivity(data: pd.DataFrame, questions: PriceQuestions, *, weights=
     ----------
     data : DataFrame
         One row per respondent with the price answers (numbers, in one currency).
-    questions : PriceQuestions
-        Which columns hold the four prices (and the likelihood questions).
+    questions : PriceQuestions or None
+        Which columns hold the four prices (and the likelihood questions); None: the
+        codebook's ``pricing:`` section.
+    codebook : Codebook or None, optional
+        The survey's codebook, read when ``questions`` is None.
     {weights}
     by : str, Series or None, optional
         A grouping (a column of ``data``, or a Series on its index): the points per group
@@ -477,27 +352,19 @@ def price_sensitivity(data: pd.DataFrame, questions: PriceQuestions, *, weights=
     -------
     PriceSensitivity
     """
-    data = frame_arg("data", data, "a DataFrame of survey answers")
+    if questions is None:
+        questions = _section(codebook, "pricing", "Van Westendorp's price sensitivity meter")
     _check.instance("questions", questions, PriceQuestions, "a PriceQuestions")
+    data, w, groups, draws, level = instrument_args(data, weights, by, draws, level)
     acceptable = _check.choice("acceptable", acceptable, ("original", "narrower"))
-    draws = _check.integer("draws", draws, min=0)
-    level = _check.fraction("level", level)
     seed = _seed_sequence(seed_arg("random_state", random_state, also=(np.random.Generator,)))
-    w = survey_weights(weights if not isinstance(weights, str) else grouping_arg(
-        "weights", weights, data.index, {"data": data}), len(data), index=data.index)
-    groups = grouping_arg("by", by, data.index, {"data": data})
-    kept, prices, buy, excluded = _who(data, questions, w)
+    kept, prices, buy, excluded = questions.screen(data, w)
     if not kept.any():
         raise SurveyError(f"price_sensitivity: none of the {len(data)} respondents can be analysed "
                           f"({_reasons(excluded)}); the price points need at least one respondent whose "
                           "prices rise from too cheap to too expensive")
-    parts = [("all", kept)]
-    if groups is not None:
-        parts += [(g, kept & (groups == g).to_numpy()) for g in pd.unique(groups.dropna())]
     tables, curves = [], None
-    for name, rows in parts:
-        if not rows.any():
-            continue
+    for name, rows in _parts(kept, groups):
         b = None if buy is None else buy[rows]
         estimate, c, boot = _analyse(prices[rows], b, w[rows], questions, acceptable, draws, seed)
         wt = w[rows] if b is None else np.where(np.isnan(b).any(axis=1), 0.0, w[rows])
@@ -557,76 +424,27 @@ class GaborGranger:
     level: float
 
 
-def _ladder_arg(ladder) -> list[tuple[float, str]]:
-    """The ladder as (price, column) pairs in rising price: positive, distinct prices."""
-    if not isinstance(ladder, Mapping) or len(ladder) < 2:
-        raise expected_error("ladder", "a mapping of at least two prices to the columns asking about them", ladder)
-    rungs = []
-    for price, col in ladder.items():
-        p = _check.number(f"ladder[{price!r}]", price, min=0)
-        if p <= 0:
-            raise ParameterError(f"ladder[{price!r}]: a price of the ladder must be above zero", name="ladder")
-        rungs.append((float(p), _check.text(f"ladder[{price!r}]", col)))
-    prices = [p for p, _ in rungs]
-    if len(set(prices)) != len(prices):
-        raise ParameterError(f"ladder: a price appears twice ({sorted(prices)})", name="ladder")
-    cols = [c for _, c in rungs]
-    if len(set(cols)) != len(cols):
-        raise ParameterError(f"ladder: a column is named for two prices ({cols})", name="ladder")
-    return sorted(rungs)
-
-
-def _ladder_answers(data, rungs, buy) -> np.ndarray:
-    """Purchase probability per respondent and rung (NaN unanswered, -1 off the coding)."""
-    out = np.full((len(data), len(rungs)), np.nan)
-    for k, (price, col) in enumerate(rungs):
-        if col not in data.columns:
-            raise ParameterError(f"ladder[{price:g}]: column {col!r} not found in data", name="ladder")
-        s = data[col]
-        if buy is None:
-            if not (pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype)):
-                raise ParameterError(f"ladder[{price:g}]: column {col!r} holds {s.dtype} values; expected 1 (would "
-                                     "buy) or 0, or pass buy= to read other answers", name="ladder")
-            x = s.to_numpy(dtype=float, na_value=np.nan)
-            out[:, k] = np.where(np.isnan(x) | (x == 0) | (x == 1), x, -1)
-        else:
-            col_out = np.where(s.isna().to_numpy(), np.nan, -1.0)
-            for answer, p in buy.items():
-                col_out[(s == answer).to_numpy(dtype=bool, na_value=False)] = p
-            out[:, k] = col_out
-    return out
-
-
-def _implied(answers: np.ndarray) -> np.ndarray:
-    """Unasked rungs filled where the answers imply them: one who buys at a price buys at
-    every lower one; one who would never buy at a price buys at no higher one (an adaptive
-    ladder asks only some rungs)."""
-    a = answers.copy()
-    yes_above = np.flip(np.fmax.accumulate(np.flip(np.where(a == 1, 1.0, np.nan), axis=1), axis=1), axis=1)
-    no_below = np.fmax.accumulate(np.where(a == 0, 1.0, np.nan), axis=1)
-    a[np.isnan(a) & (yes_above == 1)] = 1.0
-    a[np.isnan(a) & (no_below == 1)] = 0.0
-    return a
-
-
+@survey_first("data", "codebook", "weights")
 @share_docs
-def gabor_granger(data: pd.DataFrame, ladder: Mapping, *, buy: Mapping | None = None, weights=None, by=None,
-                  draws: int = 1000, level: float = 0.95, random_state=None) -> GaborGranger:
+def gabor_granger(data: pd.DataFrame, ladder: GaborGrangerLadder | Mapping | None = None, *, codebook=None,
+                  weights=None, by=None, draws: int = 1000, level: float = 0.95,
+                  random_state=None) -> GaborGranger:
     """Demand and revenue over a ladder of prices, and the price earning most.
 
     A respondent is left out, with the reason, when a rung is unanswered and their other
-    answers do not imply it, when an answer is off the coding, or when they would buy at a
-    price but not at a lower one.
+    answers do not imply it (an adaptive ladder: one who buys at a price buys at every
+    lower one, one who would not buy at a price buys at no higher one), when an answer is
+    off the coding, or when they would buy at a price but not at a lower one.
 
     Parameters
     ----------
     data : DataFrame
         One row per respondent, one column per rung of the ladder.
-    ladder : mapping of price to column
-        The prices asked and the column of each (in any order; reported in rising price).
-    buy : mapping of answer to purchase probability, optional
-        How an answer reads as a probability of buying (e.g. ``{"yes": 1, "no": 0}``, or a
-        calibration of a likelihood scale); None: the answers are 1 (would buy) and 0.
+    ladder : GaborGrangerLadder, mapping of price to column, or None
+        The prices asked and the column of each (a mapping: answers 1 for yes, 0 for no);
+        None: the codebook's ``gabor_granger:`` section.
+    codebook : Codebook or None, optional
+        The survey's codebook, read when ``ladder`` is None.
     {weights}
     by : str, Series or None, optional
         A grouping (a column of ``data``, or a Series on its index): per group as well as
@@ -641,50 +459,62 @@ def gabor_granger(data: pd.DataFrame, ladder: Mapping, *, buy: Mapping | None = 
     -------
     GaborGranger
     """
-    data = frame_arg("data", data, "a DataFrame of survey answers")
-    with named_as("ladder"):
-        rungs = _ladder_arg(ladder)
-    if buy is not None:
-        if not isinstance(buy, Mapping) or not buy:
-            raise expected_error("buy", "None or a mapping of each answer to a purchase probability", buy)
-        with named_as("buy"):
-            for answer, p in buy.items():
-                _check.fraction(f"buy[{answer!r}]", p, closed=True)
-    draws = _check.integer("draws", draws, min=0)
-    level = _check.fraction("level", level)
+    if ladder is None:
+        ladder = _section(codebook, "gabor_granger", "a Gabor–Granger ladder")
+    elif not isinstance(ladder, GaborGrangerLadder):
+        ladder = GaborGrangerLadder(ladder)
+    data, w, groups, draws, level = instrument_args(data, weights, by, draws, level)
     rng = np.random.default_rng(seed_arg("random_state", random_state, also=(np.random.Generator,)))
-    w = survey_weights(weights if not isinstance(weights, str) else grouping_arg(
-        "weights", weights, data.index, {"data": data}), len(data), index=data.index)
-    groups = grouping_arg("by", by, data.index, {"data": data})
-    answers = _ladder_answers(data, rungs, buy)
-    filled = _implied(np.where(answers == -1, np.nan, answers)) if buy is None else answers
-    reason = np.full(len(data), None, dtype=object)
-    reason[(filled[:, 1:] > filled[:, :-1]).any(axis=1)] = \
-        "would buy at a higher price but not at a lower one"
-    reason[np.isnan(filled).any(axis=1)] = "a price of the ladder left unanswered"
-    reason[(answers == -1).any(axis=1)] = "an answer outside the coding"
-    reason[w == 0] = "weight zero"
-    kept = np.array([r is None for r in reason])
-    excluded = pd.DataFrame([{"row": data.index[i], "reason": reason[i]} for i in np.flatnonzero(~kept)],
-                            columns=["row", "reason"])
+    kept, filled, excluded = ladder.screen(data, w)
     if not kept.any():
         raise SurveyError(f"gabor_granger: none of the {len(data)} respondents can be analysed "
                           f"({_reasons(excluded)})")
-    prices = np.array([p for p, _ in rungs])
-    parts = [("all", kept)]
-    if groups is not None:
-        parts += [(g, kept & (groups == g).to_numpy(dtype=bool, na_value=False)) for g in pd.unique(groups.dropna())]
+    prices = np.array(ladder.prices)
     tables, bests = [], []
-    for name, rows in parts:
-        if rows.any():
-            t, b = _ladder_group(filled[rows], w[rows], prices, [c for _, c in rungs], draws, level, rng)
-            if groups is not None:
-                t.insert(0, "group", name)
-                b.insert(0, "group", name)
-            tables.append(t)
-            bests.append(b)
+    for name, rows in _parts(kept, groups):
+        t, b = _ladder_group(filled[rows], w[rows], prices, ladder.columns, draws, level, rng)
+        if groups is not None:
+            t.insert(0, "group", name)
+            b.insert(0, "group", name)
+        tables.append(t)
+        bests.append(b)
     return GaborGranger(table=pd.concat(tables, ignore_index=True), best=pd.concat(bests, ignore_index=True),
                         excluded=excluded, n=int(kept.sum()), total=len(data), draws=draws, level=level)
+
+
+def instrument_args(data, weights, by, draws, level):
+    """The arguments the pricing and Kano analyses share, checked: the data, the weights
+    (a column name or values), the grouping, the draws and the level."""
+    data = frame_arg("data", data, "a DataFrame of survey answers")
+    draws = _check.integer("draws", draws, min=0)
+    level = _check.fraction("level", level)
+    if isinstance(weights, str):
+        weights = grouping_arg("weights", weights, data.index, {"data": data})
+    w = survey_weights(weights, len(data), index=data.index)
+    return data, w, grouping_arg("by", by, data.index, {"data": data}), draws, level
+
+
+def _parts(kept: np.ndarray, groups: pd.Series | None):
+    """("all", everyone kept), then each group's kept respondents (groups nobody is kept in skipped)."""
+    yield "all", kept
+    if groups is not None:
+        for g in pd.unique(groups.dropna()):
+            rows = kept & (groups == g).to_numpy(dtype=bool, na_value=False)
+            if rows.any():
+                yield g, rows
+
+
+def _section(codebook, name: str, what: str):
+    """The codebook's instrument section ``name``; a clear error when there is none."""
+    if codebook is None:
+        raise ParameterError(f"{name}: give the questions, or a codebook (or survey) with a '{name}:' section",
+                             name="codebook")
+    codebook = codebook_arg("codebook", codebook)
+    section = getattr(codebook, name)
+    if section is None:
+        raise SurveyError(f"{codebook.source}: this survey has no '{name}:' section, so {what} was not measured; "
+                          "see the codebook reference for how to name its questions")
+    return section
 
 
 def _ladder_group(p: np.ndarray, w: np.ndarray, prices, columns, draws, level, rng):

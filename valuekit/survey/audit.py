@@ -48,7 +48,7 @@ import pyarrow.compute as pc
 from .._docstrings import share_docs
 from .._validate import check as _check
 from ..errors import ParameterError, SurveyError
-from .answers import construct_scores
+from .answers import construct_scores, survey_weights
 from .codebook import Codebook, CodebookError, read_codebook
 from .design import SurveyDesign
 from .io import _NUMBER, SourceInfo, StreamMisfit, check_read_options, read_limits, read_survey_file, stream_csv
@@ -258,6 +258,35 @@ class Survey:
         """Survey weights of the kept respondents, or None when the codebook names none."""
         col = self.codebook.weight
         return None if col is None else self.data[col]
+
+    @cached_property
+    def instrument_exclusions(self) -> pd.DataFrame:
+        """The kept respondents the pricing and Kano analyses leave out, and why.
+
+        One row per respondent and instrument (per attribute for Kano): ``row``,
+        ``respondent``, ``instrument`` (``pricing``, ``pricing trial``, ``gabor_granger``,
+        ``kano``), ``attribute`` (the Kano attribute, else empty) and ``reason`` (prices not
+        rising from too cheap to too expensive, half a Kano pair, ...). They stay in every
+        other analysis. Empty when the codebook has none of these sections.
+        """
+        cb, data = self.codebook, self.data
+        w = survey_weights(self.weights, len(data), index=data.index) if cb.weight else np.ones(len(data))
+        parts = []
+        if cb.pricing is not None:
+            excluded = cb.pricing.screen(data, w)[3]
+            parts.append(excluded.assign(instrument=np.where(excluded["analysis"] == "trial", "pricing trial",
+                                                             "pricing"), attribute=""))
+        if cb.gabor_granger is not None:
+            parts.append(cb.gabor_granger.screen(data, w)[2].assign(instrument="gabor_granger", attribute=""))
+        if cb.kano is not None:
+            parts.append(cb.kano.screen(data)[1].assign(instrument="kano"))
+        columns = ["row", "respondent", "instrument", "attribute", "reason"]
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        table = pd.concat(parts, ignore_index=True)
+        respondent = self.audit.rows.set_index("row")["respondent"]
+        table["respondent"] = respondent.reindex(table["row"]).to_numpy()
+        return table[columns]
 
     @property
     def design(self) -> SurveyDesign | None:

@@ -44,6 +44,7 @@ from .._validate.args import expected_error
 from .._validate.yamlfile import Loader as _SafeLoader
 from .._validate.yamlfile import read_file as _read_file
 from ..errors import CodebookError, LeverError, NoSacrificesError, ParameterError
+from .instruments import PRICE_QUESTIONS, GaborGrangerLadder, KanoQuestions, PriceQuestions
 from .labels import DEFAULT_LABELS, LANGUAGES
 from .leverspec import LeverSet
 
@@ -72,7 +73,7 @@ OUTCOMES = ("overall_value", "satisfaction", "recommend", "repurchase")
 _TOP_KEYS = {
     "name", "description", "id", "scale", "missing_codes", "weight", "completion_time", "strata", "cluster", "fpc",
     "benefits", "sacrifices", "context", "comparisons", "outcomes", "constructs", "importance", "other",
-    "items", "labels", "levers",
+    "items", "labels", "levers", "pricing", "gabor_granger", "kano",
 }
 _ITEM_KEYS = {"label", "text", "reverse", "scale", "missing_codes", "values", "nets"}
 
@@ -177,6 +178,14 @@ class Item:
     missing_tokens: tuple[str, ...] = ()
     values: dict[float, dict[str, str]] = field(default_factory=dict)
     nets: dict[str, tuple[float, ...]] = field(default_factory=dict)
+
+
+def _answer_scale(coding: dict, key: str) -> Scale:
+    """The scale an instrument's coded answers span (their codes must be numbers)."""
+    codes = list(coding)
+    if not all(isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) for c in codes):
+        raise _fail(key, f"expected answer codes that are numbers, got {codes!r}")
+    return Scale(float(min(codes)), float(max(codes)))
 
 
 def _fail(key: str, message: str) -> CodebookError:
@@ -392,6 +401,11 @@ class Codebook:
     levers : dict
         The codebook's ``levers:`` section, as written (read by
         :func:`valuekit.survey.levers.read_levers`).
+    pricing, gabor_granger, kano : PriceQuestions, GaborGrangerLadder, KanoQuestions or None
+        The pricing and Kano questions (sections ``pricing:``, ``gabor_granger:``,
+        ``kano:``), read by :mod:`valuekit.analyse.pricing` and :mod:`valuekit.analyse.kano`;
+        None when the survey did not ask them. Their columns are items (roles ``price``,
+        ``likelihood``, ``ladder``, ``kano``) audited like every other.
     source : str
         The codebook file's name (``"<codebook>"`` when built from a mapping), named in
         error messages.
@@ -414,6 +428,9 @@ class Codebook:
     name: str | None = None
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     levers: dict = field(default_factory=dict)
+    pricing: PriceQuestions | None = None
+    gabor_granger: GaborGrangerLadder | None = None
+    kano: KanoQuestions | None = None
     source: str = "<codebook>"
 
     def __repr__(self) -> str:
@@ -654,6 +671,7 @@ class _Parser:
         competitor = self.comparisons()
         outcomes, constructs = self.outcomes(), self.constructs()
         importance, context = self.importance(), self.context()
+        instruments = self.instruments()
         self.other()
         optional = self.optional_columns()
         self.cross_checks()
@@ -669,7 +687,7 @@ class _Parser:
             outcomes=outcomes, importance=importance, constructs=constructs, competitor=competitor,
             name=self.spec.get("name"),
             labels=labels, levers=self.spec.get("levers") or {},
-            source=self.source, **optional,
+            source=self.source, **optional, **instruments,
         )
         if "levers" in self.spec:  # what-if levers: validated now, against the items above
             try:
@@ -832,6 +850,66 @@ class _Parser:
                     with self.problems.check():
                         self.claim(col, f"context.{group}[{i}]")
         return context
+
+    def instruments(self) -> dict:
+        """``pricing:``, ``gabor_granger:`` and ``kano:``: the price and attribute questions."""
+        found = {}
+        for key, read in (("pricing", self.pricing), ("gabor_granger", self.gabor_granger), ("kano", self.kano)):
+            if self.spec.get(key) is not None:
+                with self.problems.check():
+                    if not isinstance(self.spec[key], dict):
+                        raise _fail(key, f"expected a mapping, got {self.spec[key]!r}")
+                    found[key] = read(self.spec[key])
+        return found
+
+    def _instrument(self, make, key: str, **kwargs):
+        try:
+            return make(**kwargs)
+        except (ParameterError, TypeError) as err:
+            raise _fail(key, str(err).removeprefix("questions: ").removeprefix("questions.")) from None
+
+    def pricing(self, spec: dict) -> PriceQuestions:
+        _unknown(spec, [*PRICE_QUESTIONS, "buy_cheap", "buy_expensive", "likelihood", "at_too_cheap",
+                        "at_too_expensive", "currency"], "pricing", "key")
+        missing = [k for k in PRICE_QUESTIONS[1:] if k not in spec]
+        if missing:
+            raise _fail("pricing", f"missing {', '.join(missing)}: the columns of Van Westendorp's cheap, expensive "
+                                   "and too expensive questions (too_cheap is optional)")
+        q = self._instrument(PriceQuestions, "pricing", **spec)
+        likely = _answer_scale(q.likelihood, "pricing.likelihood") if q.has_trial else None
+        for name in (*PRICE_QUESTIONS, "buy_cheap", "buy_expensive"):
+            col = getattr(q, name)
+            if col is not None:
+                role, scale = ("price", _ANY_NUMBER) if name in PRICE_QUESTIONS else ("likelihood", likely)
+                self.add_item(col, f"pricing.{name}", role, name, None, base_scale=scale)
+        return q
+
+    def gabor_granger(self, spec: dict) -> GaborGrangerLadder:
+        _unknown(spec, ["ladder", "buy", "currency"], "gabor_granger", "key")
+        if "ladder" not in spec:
+            raise _fail("gabor_granger", "missing ladder: each price asked and the column of its question")
+        ladder = self._instrument(GaborGrangerLadder, "gabor_granger", **spec)
+        scale = _answer_scale(ladder.buy, "gabor_granger.buy") if ladder.buy is not None else Scale(0.0, 1.0)
+        for price, col in ladder.rungs:
+            self.add_item(col, f"gabor_granger.ladder.{price:g}", "ladder", f"{price:g}", None, base_scale=scale)
+        return ladder
+
+    def kano(self, spec: dict) -> KanoQuestions:
+        _unknown(spec, ["answers", "attributes"], "kano", "key")
+        missing = [k for k in ("answers", "attributes") if k not in spec]
+        if missing:
+            raise _fail("kano", f"missing {' and '.join(missing)}: the answer coding ({{1: like, 2: expect, 3: "
+                                "neutral, 4: tolerate, 5: dislike}}) and each attribute's [functional, dysfunctional] "
+                                "columns")
+        pairs = spec.get("attributes")
+        if isinstance(pairs, dict):
+            pairs = {name: tuple(cols) if isinstance(cols, list) else cols for name, cols in pairs.items()}
+        q = self._instrument(KanoQuestions, "kano", pairs=pairs, answers=spec.get("answers"))
+        scale = _answer_scale(q.answers, "kano.answers")
+        for attribute, cols in q.pairs.items():
+            for col, half in zip(cols, ("functional", "dysfunctional")):
+                self.add_item(col, f"kano.attributes.{attribute}", "kano", str(attribute), half, base_scale=scale)
+        return q
 
     def other(self) -> None:
         # other numeric columns (age, income, a screener...): audited for missing codes and text;
