@@ -11,7 +11,7 @@ from valuekit.analyse.kano import kano
 from valuekit.analyse.pricing import gabor_granger, price_sensitivity
 from valuekit.config import PROJ_ROOT
 from valuekit.errors import CodebookError, SurveyError
-from valuekit.survey.instruments import GaborGrangerLadder, KanoQuestions, PriceQuestions
+from valuekit.survey.instruments import GaborGrangerLadder, KanoQuestions, PriceQuestions, read_prices
 
 BASE = {"scale": {"min": 1, "max": 5}, "benefits": {"functional": ["f1"]}}
 PRICING = {"too_cheap": "tch", "cheap": "ch", "expensive": "ex", "too_expensive": "tex", "buy_cheap": "pint_ch",
@@ -111,3 +111,54 @@ def test_the_questions_given_outright_win_over_the_codebook(export):
     ladder = gabor_granger(survey.data.assign(a=1, b=0), GaborGrangerLadder({5: "a", 6: "b"}), draws=0)
     assert ladder.table["demand"].tolist() == [1.0, 0.0]
     assert isinstance(KanoQuestions(**{"pairs": {"x": ("k_f", "k_d")}, "answers": KANO["answers"]}), KanoQuestions)
+
+
+# -- prices written as text --------------------------------------------------------------------------
+
+@pytest.mark.adversarial("result")
+@pytest.mark.parametrize("cells, expected", [
+    (["€1.234,50", "12,50 EUR", "1.500", "-3,20 €", "EUR -4", "0,99"], [1234.5, 12.5, 1500, -3.2, -4, 0.99]),
+    (["$1,234.56", "USD 12.50", "1,500", "R$ 10", "CHF 1'234.50", "12 kr", "1 234.50"],
+     [1234.56, 12.5, 1500, 10, 1234.5, 12, 1234.5]),
+    (["£7", "¥1,200,000", "₹ 99.00"], [7, 1_200_000, 99]),
+])
+def test_prices_written_with_currencies_and_separators_are_read(cells, expected):
+    values, bad = read_prices(pd.Series(cells, dtype=object), "p", "export.csv")
+    np.testing.assert_allclose(values, expected)
+    assert not bad.any()
+
+
+@pytest.mark.adversarial("result")
+def test_what_is_no_amount_is_flagged_and_blank_stays_blank():
+    values, bad = read_prices(pd.Series(["about 12", "12,5,0", "abc", "", None, "1 2"], dtype=object), "p", "x.csv")
+    assert bad.tolist() == [True, True, True, False, False, True]
+    assert np.isnan(values).all()
+
+
+@pytest.mark.adversarial("error")
+@pytest.mark.parametrize("cells, decimal, match", [
+    (["12.5", "12,5"], None, r"column 'p' writes prices with both decimal marks \('12.5' and '12,5'\)"),
+    (["1,500", "2,000"], None, r"column 'p': '1,500' could be a price with three decimals or a thousand"),
+])
+def test_a_column_that_cannot_be_read_one_way_is_refused(cells, decimal, match):
+    with pytest.raises(SurveyError, match="export.csv: " + match):
+        read_prices(pd.Series(cells, dtype=object), "p", "export.csv", decimal)
+
+
+def test_an_ambiguous_amount_follows_the_column_then_the_file():
+    assert read_prices(pd.Series(["1,500", "12,50"], dtype=object), "p", "x")[0].tolist() == [1.5, 12.5]
+    assert read_prices(pd.Series(["1,500", "2,000"], dtype=object), "p", "x", ".")[0].tolist() == [1500, 2000]
+    assert read_prices(pd.Series(["1,500", "2,000"], dtype=object), "p", "x", ",")[0].tolist() == [1.5, 2.0]
+
+
+@pytest.mark.adversarial("result")
+def test_a_survey_reads_its_price_columns_as_amounts(tmp_path):
+    path = tmp_path / "money.csv"
+    pd.DataFrame({"f1": [3] * 4, "tch": ["€5", "€ 4,50", "3,00 €", "free"], "ch": ["8,00", "9", "7,50", "8"],
+                  "ex": [12, 14, 12.5, 11], "tex": [16, 20, 18, 15]}).to_csv(path, index=False)
+    cb = _codebook(pricing={"too_cheap": "tch", "cheap": "ch", "expensive": "ex", "too_expensive": "tex"})
+    survey = vk.load_survey(path, codebook=cb)
+    assert survey.data["tch"].tolist()[:3] == [5.0, 4.5, 3.0] and survey.data["ch"].tolist() == [8, 9, 7.5, 8]
+    cells = survey.audit.cells
+    assert cells[["row", "column", "value", "problem"]].to_numpy().tolist() == [[4, "tch", "free", "non_numeric"]]
+    assert survey.instrument_exclusions["row"].tolist() == [4]

@@ -51,6 +51,7 @@ from ..errors import ParameterError, SurveyError
 from .answers import construct_scores, survey_weights
 from .codebook import Codebook, CodebookError, read_codebook
 from .design import SurveyDesign
+from .instruments import read_prices
 from .io import _NUMBER, SourceInfo, StreamMisfit, check_read_options, read_limits, read_survey_file, stream_csv
 
 __all__ = [
@@ -1190,7 +1191,12 @@ def _marks(info: SourceInfo, column: str, start: int, n: int):
 def _flag_column(x: np.ndarray, series: pd.Series, item, info: SourceInfo) -> np.ndarray:
     """Fill ``x`` with the column as floats; return a per-row problem code (0 = fine)."""
     problem = np.zeros(len(x), np.uint8)
-    non_numeric = _to_float_into(x, series, info.decimal)
+    if item is not None and item.role == "price" and not pd.api.types.is_numeric_dtype(series.dtype) \
+            and not pd.api.types.is_bool_dtype(series.dtype):  # "€1.234,50": an amount, not text
+        x[:], non_numeric = read_prices(series, str(series.name), info.path, info.decimal)
+        non_numeric = non_numeric if non_numeric.any() else None
+    else:
+        non_numeric = _to_float_into(x, series, info.decimal)
     if non_numeric is not None:
         problem[non_numeric] = _NON_NUMERIC
         if item is not None and item.missing_tokens:  # text the codebook declares missing ("N/A")

@@ -9,6 +9,8 @@ stated here by the analyst, never assumed in code.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -17,9 +19,9 @@ import pandas as pd
 
 from .._validate import check as _check
 from .._validate.args import expected_error, named_as
-from ..errors import ParameterError
+from ..errors import ParameterError, SurveyError
 
-__all__ = ["KANO_ANSWERS", "PRICE_QUESTIONS", "GaborGrangerLadder", "KanoQuestions", "PriceQuestions"]
+__all__ = ["KANO_ANSWERS", "PRICE_QUESTIONS", "GaborGrangerLadder", "KanoQuestions", "PriceQuestions", "read_prices"]
 
 #: The four Van Westendorp questions, in rising price.
 PRICE_QUESTIONS = ("too_cheap", "cheap", "expensive", "too_expensive")
@@ -355,3 +357,87 @@ def _screen_kano(q: "KanoQuestions", data: pd.DataFrame):
                 reason = f"an answer outside the coding in {bad!r} ({_check.shown(value)})"
             rows.append({"row": data.index[i], "attribute": attribute, "reason": reason})
     return answers, pd.DataFrame(rows, columns=["row", "attribute", "reason"])
+
+
+# -- prices written as text ------------------------------------------------------------------------------
+
+#: Every currency sign Unicode knows (category Sc: $, €, £, ¥, ₹, ...).
+_SIGNS = "".join(sorted({chr(c) for c in range(0x20, 0x10000) if unicodedata.category(chr(c)) == "Sc"}))
+#: A currency before or after the amount: a sign, or a code or abbreviation of up to three
+#: letters (EUR, USD, kr, zł, Fr.) with or without a sign (R$, US$).
+_CURRENCY = rf"(?:[^\W\d_]{{1,3}}\.?\s*[{re.escape(_SIGNS)}]?|[{re.escape(_SIGNS)}])"
+_MONEY = re.compile(rf"^(?P<minus>-)?\s*(?:{_CURRENCY}\s*)?(?P<minus2>-)?\s*(?P<amount>\d[\d.,' ]*)\s*(?:{_CURRENCY})?$")
+_GROUPED = re.compile(r"^\d{1,3}(?:[ '](\d{3}))+(?:[.,]\d+)?$")
+
+
+def _mark(amount: str) -> tuple[str | None, str | None, bool]:
+    """What an amount's separators say: (decimal mark, thousands mark, ambiguous). '1,500'
+    and '1.500' are ambiguous (a decimal with three places, or a thousand); None where the
+    amount says nothing; ('bad', ...) when it is no amount at all."""
+    if _GROUPED.fullmatch(amount):
+        amount = amount.replace(" ", "").replace("'", "")
+    marks = [c for c in amount if c in ".,"]
+    if " " in amount or "'" in amount:
+        return "bad", None, False
+    if not marks:
+        return None, None, False
+    if len(set(marks)) == 2:
+        decimal = marks[-1]
+        thousands = "," if decimal == "." else "."
+        whole, _, _ = amount.rpartition(decimal)
+        if marks.count(decimal) > 1 or not re.fullmatch(rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+", whole):
+            return "bad", None, False
+        return decimal, thousands, False
+    mark = marks[0]
+    if len(marks) > 1:  # one mark, several times: thousands
+        ok = re.fullmatch(rf"\d{{1,3}}(?:{re.escape(mark)}\d{{3}})+", amount)
+        return (None, mark, False) if ok else ("bad", None, False)
+    whole, _, part = amount.partition(mark)
+    if len(part) == 3 and 1 <= len(whole) <= 3 and not whole.startswith("0"):
+        return None, None, True
+    return mark, None, False
+
+
+def read_prices(series: pd.Series, column: str, source: str, decimal: str | None = None):
+    """Prices written as text ("€1.234,50", "12,50 EUR", "$1,234.56", "CHF 1'234.50") as
+    numbers: ``(values, not_a_price)``, the second a mask of the cells that are no amount.
+
+    The decimal mark is decided for the whole column from the amounts that show it (a
+    comma and a point in one amount, a mark repeated, a mark not followed by exactly three
+    digits); an amount such as ``1,500`` is then read by it, or by ``decimal`` (the file's
+    decimal mark) when the column shows none. A column whose amounts use both marks as
+    decimals, or only ambiguous ones with no ``decimal``, is refused, naming the column and
+    its amounts."""
+    text = series.astype("str").str.replace("\u00a0", " ").str.replace("\u202f", " ").str.strip()
+    blank = (series.isna() | (text == "")).to_numpy(dtype=bool)
+    parsed = {i: _MONEY.fullmatch(t) for i, t in enumerate(text) if not blank[i]}
+    seen: dict[str, list[str]] = {}
+    kinds = {}
+    for i, m in parsed.items():
+        kind = ("bad", None, False) if m is None or (m["minus"] and m["minus2"]) else _mark(m["amount"].strip())
+        kinds[i] = kind
+        if kind[0] in (".", ","):
+            seen.setdefault(kind[0], []).append(text.iloc[i])
+        elif kind[1] in (".", ","):
+            seen.setdefault("," if kind[1] == "." else ".", []).append(text.iloc[i])
+    if len(seen) == 2:
+        raise SurveyError(f"{source}: column {column!r} writes prices with both decimal marks ({seen['.'][0]!r} "
+                          f"and {seen[','][0]!r}); write them one way, or split the column")
+    mark = next(iter(seen), decimal)
+    if mark is None and any(k[2] for k in kinds.values()):
+        example = next(text.iloc[i] for i, k in kinds.items() if k[2])
+        raise SurveyError(f"{source}: column {column!r}: {example!r} could be a price with three decimals or a "
+                          "thousand; say which by reading the file with decimal=',' or decimal='.'")
+    values = np.full(len(series), np.nan)
+    bad = np.zeros(len(series), bool)
+    for i, m in parsed.items():
+        if kinds[i][0] == "bad":
+            bad[i] = True
+            continue
+        amount = m["amount"].strip().replace(" ", "").replace("'", "")
+        if mark == ",":
+            amount = amount.replace(".", "").replace(",", ".")
+        else:
+            amount = amount.replace(",", "")
+        values[i] = -float(amount) if (m["minus"] or m["minus2"]) else float(amount)
+    return values, bad
