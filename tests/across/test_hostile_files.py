@@ -575,8 +575,8 @@ def test_a_cap_reaches_the_report_and_the_waves(tmp_path, capsys):
     out = tmp_path / "report"
     assert main(["report", str(vk.DEMO_DATA), "--codebook", str(vk.DEMO_CODEBOOK), "--out", str(out),
                  "--limit", "columns=10"]) == 2
-    assert "header has 56 columns, over the cap columns=10" in capsys.readouterr().err
+    assert "header has 77 columns, over the cap columns=10" in capsys.readouterr().err
     assert not out.exists() or not any(out.iterdir())
-    assert load_waves(vk.DEMO_DATA, vk.DEMO_CODEBOOK, wave_column="wave", limits={"columns": 56}).labels == ["1", "2"]
-    with pytest.raises(SurveyFileError, match="over the cap columns=55"):
-        load_waves(vk.DEMO_DATA, vk.DEMO_CODEBOOK, wave_column="wave", limits={"columns": 55})
+    assert load_waves(vk.DEMO_DATA, vk.DEMO_CODEBOOK, wave_column="wave", limits={"columns": 77}).labels == ["1", "2"]
+    with pytest.raises(SurveyFileError, match="over the cap columns=76"):
+        load_waves(vk.DEMO_DATA, vk.DEMO_CODEBOOK, wave_column="wave", limits={"columns": 76})

@@ -70,6 +70,7 @@ import yaml
 
 from ..config import DATA_DIR
 from ..survey.codebook import DIMENSIONS, SACRIFICES
+from .instruments import add_instruments, instrument_codebook, instrument_truth
 
 __all__ = [
     "make_demo_survey",
@@ -115,6 +116,10 @@ SEGMENTS: dict[str, dict] = {
         "means": (4.4, 3.8, 4.0, 3.8, 4.5, 3.9, 4.9, 4.6, 4.2),
     },
 }
+
+#: The price and Kano questions draw from their own stream of the seed (valuekit/datasets/instruments.py),
+#: so the rest of the export is the same with or without them.
+INSTRUMENT_STREAM = 35
 
 #: Within-segment variance of the latent scores along the directions that separate the
 #: segments (the smallest within-segment variance; other directions get more).
@@ -650,6 +655,7 @@ def make_demo_survey(n: int = 2000, *, random_state: int = 2026) -> tuple[pd.Dat
         dirt[i] = "blank_id"
 
     survey = _export(id_text, wave, start, duration, context, text_items, comp, outs, weight)
+    survey = add_instruments(survey, np.array(names)[seg], [random_state, INSTRUMENT_STREAM])
     truth = _truth_frame(id_text, np.array(names)[seg], latent, dirt.tolist())
 
     # -- duplicates: exact re-submissions and the same id answering again ---------------
@@ -810,6 +816,7 @@ def make_demo_wave(n: int = 1000, *, wave: int = 3, changes=PLANTED_CHANGES,
     id_text = [str(i) for i in range(wave * 10000 + 1, wave * 10000 + 1 + n)]
     text_items = {c: _fmt_int(items[:, j]) for j, c in enumerate(_item_columns())}
     survey = _export(id_text, np.full(n, wave), start, duration, context, text_items, comp, outs, weight)
+    survey = add_instruments(survey, np.array(names)[seg], [random_state, INSTRUMENT_STREAM], slips=False)
     truth = _truth_frame(id_text, np.array(names)[seg], latent, [""] * n)
 
     # -- exact re-submissions, a row or three after the original -------------------------
@@ -920,7 +927,8 @@ def make_null_survey(n: int = 2000, *, random_state: int = 0) -> pd.DataFrame:
     demo's spread), and the outcomes are drawn independently of everything else (no real
     drivers). Context columns are drawn from the demo's pooled mix, independent of the
     answers; weights post-stratify channel x stage as in the demo. No planted dirt: every
-    row is a clean respondent.
+    row is a clean respondent. The price and Kano questions are the demo's, with one
+    willingness to pay for everyone (the hassled pragmatists') and no slips.
 
     The null test of the playbook (``tests/test_playbook.py``) runs the whole analysis on
     many such surveys and counts how often a recommendation is issued anyway.
@@ -934,7 +942,7 @@ def make_null_survey(n: int = 2000, *, random_state: int = 0) -> pd.DataFrame:
     --------
     >>> survey = make_null_survey(300, random_state=1)
     >>> survey.shape
-    (300, 56)
+    (300, 77)
     """
     rng = np.random.default_rng(random_state)
     p = np.array([s["share"] for s in SEGMENTS.values()])
@@ -955,7 +963,7 @@ def make_null_survey(n: int = 2000, *, random_state: int = 0) -> pd.DataFrame:
     comp = _competitor(rng, latent)
     comp[rng.random(n) < COMPETITOR_UNKNOWN] = np.nan
     outs = _outcomes(rng, rng.standard_normal((n, len(BLOCKS))))  # unrelated to the answers
-    return pd.DataFrame({
+    survey = pd.DataFrame({
         "respondent_id": np.arange(1, n + 1),
         "wave": rng.integers(1, 3, size=n),
         "start_date": "2025-03-03",
@@ -969,6 +977,9 @@ def make_null_survey(n: int = 2000, *, random_state: int = 0) -> pd.DataFrame:
         **{spec["column"]: outs[:, j] for j, spec in enumerate(OUTCOMES.values())},
         "weight": target / share,
     })
+    instruments = add_instruments(survey.iloc[:, :0], np.full(n, "hassled_pragmatists"),
+                                  [random_state, INSTRUMENT_STREAM], slips=False)
+    return pd.concat([survey, instruments.apply(pd.to_numeric)], axis=1)
 
 
 def _numeric(survey: pd.DataFrame, col: str) -> pd.Series:
@@ -1052,6 +1063,7 @@ def _demo_meta(survey: pd.DataFrame, truth: pd.DataFrame, *, n: int, random_stat
         },
         "duration_s_median": float(dur.median()),
         "weight_mean": round(float(_numeric(survey, "weight").mean()), 4),
+        "instruments": instrument_truth({s: spec["share"] for s, spec in SEGMENTS.items()}),
     }
 
 
@@ -1089,6 +1101,8 @@ def demo_codebook() -> dict:
         text, en, es, it = _OUTCOME_TEXT[name]
         items[spec["column"]] = {"text": text, "label": {"en": en, "es": es, "it": it}}
     items["out_nps"].update({"scale": {"min": 0, "max": 10}, "missing_codes": [99]})
+    instruments = instrument_codebook()
+    items.update(instruments["items"])
     return {
         "name": "Casa Aurora customer value survey",
         "description": ("Synthetic demo survey of a home-and-garden retailer (stores and online "
@@ -1104,6 +1118,7 @@ def demo_codebook() -> dict:
         "comparisons": {"competitor": "Verdalia", "items": dict(_COMPARISONS)},
         "context": {"world_view": ["world_view"], "situation": ["purchase_reason", "stage", "channel"]},
         "outcomes": {name: spec["column"] for name, spec in OUTCOMES.items()},
+        **instruments["sections"],
         "items": items,
         # the scale's ends as the questionnaire words them (charts write them at the ends of the scale)
         "labels": {"scale_1": {"en": "Strongly disagree", "es": "Totalmente en desacuerdo",
@@ -1112,7 +1127,8 @@ def demo_codebook() -> dict:
                    # the waves by their fieldwork month (trend charts name them so)
                    "wave_1": {"en": "March 2025", "es": "Marzo 2025", "it": "Marzo 2025"},
                    "wave_2": {"en": "September 2025", "es": "Septiembre 2025", "it": "Settembre 2025"},
-                   "wave_3": {"en": "March 2026", "es": "Marzo 2026", "it": "Marzo 2026"}},
+                   "wave_3": {"en": "March 2026", "es": "Marzo 2026", "it": "Marzo 2026"},
+                   **instruments["labels"]},
     }
 
 

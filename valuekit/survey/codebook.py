@@ -582,8 +582,9 @@ class Codebook:
         >>> table.columns.tolist()
         ['column', 'role', 'block', 'facet', 'scale', 'reverse', 'missing_codes', 'label']
         """
+        anything = self.label("any_number", lang)  # the scale of a column checked against no range
         return pd.DataFrame(
-            [(i.name, i.role, i.block, i.facet, str(i.scale), i.reverse,
+            [(i.name, i.role, i.block, i.facet, anything if i.scale == _ANY_NUMBER else str(i.scale), i.reverse,
               ", ".join(f"{c:g}" for c in i.missing_codes), self.label(i.name, lang))
              for i in self.items.values()],
             columns=["column", "role", "block", "facet", "scale", "reverse", "missing_codes", "label"],

@@ -398,6 +398,25 @@ def _mark(amount: str) -> tuple[str | None, str | None, bool]:
     return mark, None, False
 
 
+def _column_mark(kinds: dict, text: pd.Series, column: str, source: str, decimal: str | None) -> str | None:
+    """The decimal mark of a column of amounts: the one its amounts show, else ``decimal``."""
+    seen: dict[str, list[str]] = {}
+    for i, (dec, thousands, _) in kinds.items():
+        if dec in (".", ","):
+            seen.setdefault(dec, []).append(text.iloc[i])
+        elif thousands in (".", ","):
+            seen.setdefault("," if thousands == "." else ".", []).append(text.iloc[i])
+    if len(seen) == 2:
+        raise SurveyError(f"{source}: column {column!r} writes prices with both decimal marks ({seen['.'][0]!r} "
+                          f"and {seen[','][0]!r}); write them one way, or split the column")
+    mark = next(iter(seen), decimal)
+    if mark is None and any(k[2] for k in kinds.values()):
+        example = next(text.iloc[i] for i, k in kinds.items() if k[2])
+        raise SurveyError(f"{source}: column {column!r}: {example!r} could be a price with three decimals or a "
+                          "thousand; say which by reading the file with decimal=',' or decimal='.'")
+    return mark
+
+
 def read_prices(series: pd.Series, column: str, source: str, decimal: str | None = None):
     """Prices written as text ("€1.234,50", "12,50 EUR", "$1,234.56", "CHF 1'234.50") as
     numbers: ``(values, not_a_price)``, the second a mask of the cells that are no amount.
@@ -411,23 +430,9 @@ def read_prices(series: pd.Series, column: str, source: str, decimal: str | None
     text = series.astype("str").str.replace("\u00a0", " ").str.replace("\u202f", " ").str.strip()
     blank = (series.isna() | (text == "")).to_numpy(dtype=bool)
     parsed = {i: _MONEY.fullmatch(t) for i, t in enumerate(text) if not blank[i]}
-    seen: dict[str, list[str]] = {}
-    kinds = {}
-    for i, m in parsed.items():
-        kind = ("bad", None, False) if m is None or (m["minus"] and m["minus2"]) else _mark(m["amount"].strip())
-        kinds[i] = kind
-        if kind[0] in (".", ","):
-            seen.setdefault(kind[0], []).append(text.iloc[i])
-        elif kind[1] in (".", ","):
-            seen.setdefault("," if kind[1] == "." else ".", []).append(text.iloc[i])
-    if len(seen) == 2:
-        raise SurveyError(f"{source}: column {column!r} writes prices with both decimal marks ({seen['.'][0]!r} "
-                          f"and {seen[','][0]!r}); write them one way, or split the column")
-    mark = next(iter(seen), decimal)
-    if mark is None and any(k[2] for k in kinds.values()):
-        example = next(text.iloc[i] for i, k in kinds.items() if k[2])
-        raise SurveyError(f"{source}: column {column!r}: {example!r} could be a price with three decimals or a "
-                          "thousand; say which by reading the file with decimal=',' or decimal='.'")
+    kinds = {i: ("bad", None, False) if m is None or (m["minus"] and m["minus2"]) else _mark(m["amount"].strip())
+             for i, m in parsed.items()}
+    mark = _column_mark(kinds, text, column, source, decimal)
     values = np.full(len(series), np.nan)
     bad = np.zeros(len(series), bool)
     for i, m in parsed.items():
