@@ -127,3 +127,18 @@ def test_nobody_with_both_answers_is_a_clear_error_and_bad_questions_are_refused
         KanoQuestions(pairs={"x": ("f", "f")}, answers=CODING)
     with pytest.raises(ParameterError, match="not found"):
         kano(pd.DataFrame({"f": [1]}), KanoQuestions(pairs={"x": ("f", "d")}, answers=CODING))
+
+
+def test_the_demos_planted_categories_are_recovered():
+    import yaml
+
+    import valuekit as vk
+
+    with open(vk.DEMO_TRUTH_META, encoding="utf-8") as f:
+        truth = yaml.safe_load(f)["instruments"]["kano"]
+    t = kano(vk.load_demo(), weights=None, draws=1000, random_state=0).table
+    for attribute, planted in truth.items():
+        row = t.loc[attribute]
+        assert row["decided"] == row["category"] == planted["category"] and row["apart"], attribute
+        for coef in ("better", "worse"):
+            assert row[f"{coef}_low"] <= planted[coef] <= row[f"{coef}_high"], (attribute, coef)
