@@ -856,3 +856,64 @@ def test_every_chart_keeps_its_labels_apart_and_inside(bundled):
 
 def test_every_chart_keeps_eight_long_segment_names_apart_and_inside(eight_long):
     assert len(_all_clear(*eight_long)) == 13  # the demo has a competitor: the value map too
+
+
+# -- the price and Kano charts ------------------------------------------------------------------------
+from valuekit.analyse.kano import kano  # noqa: E402
+from valuekit.analyse.pricing import gabor_granger, price_sensitivity  # noqa: E402
+from valuekit.present import pricing_plots  # noqa: E402
+
+
+PRICE_CHART_SIZES = [(7, 5), (7, 5), (7, 4.5), (7, 7)]
+
+
+@pytest.fixture(scope="module")
+def priced():
+    survey = vk.load_demo()
+    return (survey, price_sensitivity(survey, draws=200, random_state=0),
+            gabor_granger(survey, draws=200, random_state=0), kano(survey, draws=200, random_state=0))
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "it"])
+def test_the_price_charts_draw_their_results_and_stay_clear(priced, lang):
+    survey, psm, ladder, attributes = priced
+    cb = survey.codebook
+    figures = [plt.figure(figsize=size) for size in PRICE_CHART_SIZES]  # as notebook 11 draws them
+    axes = [f.add_subplot() for f in figures]
+    ax = pricing_plots.plot_price_sensitivity(psm, lang=lang, codebook=cb, ax=axes[0])
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert len(ax.get_lines()) == 6  # four curves, the optimal and indifference points
+    not_cheap = next(line for line in ax.get_lines() if line.get_linestyle() == "-" and line.get_color() == "#009E73")
+    np.testing.assert_allclose(not_cheap.get_ydata(), psm.curves["not_cheap"])
+    span = ax.patches[0].get_path().get_extents().transformed(ax.patches[0].get_patch_transform()) \
+        if ax.patches else None
+    low, high = psm.acceptable_range
+    assert span is None or np.allclose([span.x0, span.x1], [low, high])
+    ipp = [line for line in ax.get_lines() if line.get_marker() == "D"][0]
+    assert ipp.get_xdata()[0] == pytest.approx(psm.points.loc["ipp", "price"])
+    assert lines  # labelled
+    pricing_plots.plot_trial_revenue(psm, lang=lang, codebook=cb, ax=axes[1])
+    bars = pricing_plots.plot_price_ladder(ladder, lang=lang, codebook=cb, ax=axes[2])
+    np.testing.assert_allclose([p.get_height() for p in bars.patches], ladder.table["revenue"])
+    k = pricing_plots.plot_kano(attributes, lang=lang, codebook=cb, ax=axes[3])
+    names = {t.get_text().replace("\n", " ") for t in k.texts}
+    assert {cb.label(a, lang) for a in attributes.table.index} <= names
+    for fig in figures:
+        assert _drawn_clear(fig) == []
+        texts = " ".join(t.get_text() for t in fig.findobj(matplotlib.text.Text))
+        assert "nan" not in texts.lower() and "—" not in texts
+        plt.close(fig)
+
+
+def test_the_ladder_says_when_the_best_price_is_at_its_edge(priced):
+    _, _, ladder, _ = priced
+    assert ladder.best.loc[0, "price"] == 49
+    assert ladder.best.loc[0, "note"] == "the lowest price asked: the price earning most may lie below the ladder"
+
+
+def test_the_price_charts_refuse_other_results(priced):
+    _, psm, ladder, attributes = priced
+    with pytest.raises(ParameterError, match="result"):
+        pricing_plots.plot_price_sensitivity(ladder)
+    with pytest.raises(ParameterError, match="group"):
+        pricing_plots.plot_kano(attributes, group="nope")

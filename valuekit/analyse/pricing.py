@@ -410,7 +410,8 @@ class GaborGranger:
     best : DataFrame
         Per group: ``price`` (the rung earning most), ``low`` and ``high`` (its percentile
         bootstrap interval among the rungs), ``share`` (of draws agreeing), ``revenue``,
-        ``n``.
+        ``n``, ``n_eff`` and ``note`` (when the best rung is the lowest or highest asked, the
+        price earning most may lie beyond the ladder).
     excluded : DataFrame
         ``row`` and ``reason`` of every respondent left out.
     """
@@ -537,6 +538,8 @@ def _ladder_group(p: np.ndarray, w: np.ndarray, prices, columns, draws, level, r
     i = int(np.argmax(revenue))
     lo, hi = (np.percentile(prices[best_draw], [tail, 100 - tail], method="inverted_cdf") if draws
               else (np.nan, np.nan))
+    edge = ("the lowest price asked: the price earning most may lie below the ladder" if i == 0 else
+            "the highest price asked: the price earning most may lie above the ladder" if i == len(prices) - 1 else "")
     best = pd.DataFrame([{"price": prices[i], "low": lo, "high": hi, "share": share[i], "revenue": revenue[i],
-                          "n": n, "n_eff": n_eff}])
+                          "n": n, "n_eff": n_eff, "note": edge}])
     return table, best
