@@ -863,7 +863,6 @@ from valuekit.analyse.kano import kano  # noqa: E402
 from valuekit.analyse.pricing import gabor_granger, price_sensitivity  # noqa: E402
 from valuekit.present import pricing_plots  # noqa: E402
 
-
 PRICE_CHART_SIZES = [(7, 5), (7, 5), (7, 4.5), (7, 7)]
 
 
