@@ -158,7 +158,7 @@ def test_every_reader_page_fits_shows_no_code_and_no_raw_value(chromium, reader_
                     problems[page.name] = issues
         finally:
             browser.close()
-    assert len(reader_pages) == 11 and problems == {}
+    assert len(reader_pages) == 12 and problems == {}
 
 
 def test_what_we_found_comes_first_in_the_reader_edition():
