@@ -798,6 +798,57 @@ def bench_segments(ctx: Context) -> dict:
     }
 
 
+# -- benchmark: pricing -----------------------------------------------------------------
+
+
+def _priced(rows: int) -> tuple[pd.DataFrame, object]:
+    """``rows`` respondents answering the demo's price questions (four planted segments)."""
+    from valuekit.datasets.demo import SEGMENTS
+    from valuekit.datasets.instruments import add_instruments, instrument_codebook
+    from valuekit.survey.instruments import PriceQuestions
+
+    rng = np.random.default_rng(SURVEY_SEED)
+    segments = rng.choice(list(SEGMENTS), rows, p=[s["share"] for s in SEGMENTS.values()])
+    frame = add_instruments(pd.DataFrame(index=range(rows)), segments, SURVEY_SEED, slips=False)
+    spec = instrument_codebook()["sections"]["pricing"]
+    frame = frame.apply(pd.to_numeric).assign(w=rng.lognormal(0, 0.3, rows))
+    return frame, PriceQuestions(**spec)
+
+
+@benchmark("pricing", "Van Westendorp with Newton–Miller–Smith on 100,000 weighted respondents: 1,000 bootstrap "
+                      "draws vs one pass of the curves (target <= 2 s)")
+def bench_pricing(ctx: Context) -> dict:
+    from valuekit.analyse.pricing import price_sensitivity
+
+    rows = ctx.size(100_000, 20_000)
+    frame, questions = _priced(rows)
+    price_sensitivity(frame.iloc[:1000], questions, weights="w", draws=10)  # warm-up: imports
+    times = alternate({"one_pass": lambda: price_sensitivity(frame, questions, weights="w", draws=0),
+                       "draws_1000": lambda: price_sensitivity(frame, questions, weights="w", draws=1000,
+                                                               random_state=1)},
+                      ctx.repeats, log=ctx.log)
+    once, boot = min(times["one_pass"]), min(times["draws_1000"])
+    plain = price_sensitivity(frame, questions, weights="w", draws=0).points["price"]
+    drawn = price_sensitivity(frame, questions, weights="w", draws=1000, random_state=1).points
+    inside = bool(((drawn["low"] <= drawn["price"]) & (drawn["price"] <= drawn["high"])).all())
+    return {
+        "params": {"rows": rows, "draws": 1000, "grid_prices": int(len(
+            price_sensitivity(frame, questions, weights="w", draws=0).curves))},
+        "metrics": {
+            "draws_1000_s": metric(round(boot, 3), "s", "1,000 bootstrap draws and the estimate, minimum wall time"),
+            "one_pass_s": metric(round(once, 3), "s", "the curves, points and trial curve once"),
+            "draws_over_one_pass": metric(round(boot / once, 1), "x", "1,000 draws / one pass (minimum wall times)"),
+        },
+        "checks": {
+            "within_2s": {"ok": boot <= 2.0, "detail": f"{boot:.2f} s for 1,000 draws on {rows:,} respondents"},
+            "same_estimate": {"ok": bool(np.allclose(drawn["price"], plain, equal_nan=True)),
+                              "detail": "the points with and without draws are the same"},
+            "intervals_hold_the_estimate": {"ok": inside, "detail": "every point inside its interval"},
+        },
+        "times_s": times,
+    }
+
+
 # -- benchmark: drivers -----------------------------------------------------------------
 
 
