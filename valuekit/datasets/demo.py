@@ -1417,7 +1417,7 @@ by hand: the audit step cleans a copy.
 | file | what it is |
 |---|---|
 | `demo_survey.csv` | Casa Aurora customer survey export: {meta['n_rows']} rows ({meta['n_respondents']} respondents plus {r['duplicate_exact'] + r['duplicate_id']} duplicate rows), comma-separated, UTF-8, blanks for unanswered items |
-| `demo_codebook.yaml` | its codebook (`valuekit.read_codebook`): 29 benefit and sacrifice items, 14 Verdalia comparison items, 4 outcomes, context, weight, completion time, labels en/es/it |
+| `demo_codebook.yaml` | its codebook (`valuekit.read_codebook`): 29 benefit and sacrifice items, 14 Verdalia comparison items, 4 outcomes, context, weight, completion time, the pricing, Gabor–Granger and Kano sections, labels en/es/it |
 | `demo_truth.csv` | the generator's ground truth, one row per survey row in the same order: `row`, `respondent_id`, `segment`, the nine latent block scores, `benefits`, `sacrifices`, `value_ratio`, `destroyed`, `planted_dirt` |
 | `demo_truth.yaml` | seed, sizes, segment profiles, planted outcome weights, competitor shifts and the count of every kind of planted dirt |
 | `demo_wave3.csv` | wave {w['wave']} of the same survey ({w['fieldwork']['start']}, {w['fieldwork']['days']} days) with planted changes: {w['n_rows']} rows ({w['n_respondents']} respondents plus {w['dirt']['rows']['duplicate_exact']} exact duplicate rows), same columns, format and codebook as `demo_survey.csv` |
@@ -1439,6 +1439,18 @@ September 2025; 3 = March 2026 in `demo_wave3.csv`), `start_date` (ISO date), `d
 (post-stratification on channel x stage; mean {meta['weight_mean']}).
 Reverse-keyed items (stored answer = 8 - agreement with the positive meaning):
 {', '.join(f'`{c}`' for c in meta['latent_model']['reverse_items'])}.
+
+After `weight`, the price and attribute questions about the store's best-selling drill
+(`valuekit/datasets/instruments.py`, drawn from their own random stream): Van Westendorp's
+`price_too_cheap`, `price_cheap`, `price_expensive`, `price_too_expensive` (whole euros, a
+few written with the euro sign), the Newton–Miller–Smith `buy_at_cheap` and
+`buy_at_expensive` (1-5), a Gabor–Granger ladder `gg_49` ... `gg_89` (1 = would buy, 2 =
+not), and Kano pairs `kano_<service>_f` / `_d` (1 like ... 5 dislike) for five services.
+Planted: the price points {', '.join(f"{k} {v:g}" for k, v in meta['instruments']['price_points'].items())};
+the best rung {meta['instruments']['gabor_granger']['best_price']}; the Kano categories
+{', '.join(f"{a} {v['category']}" for a, v in meta['instruments']['kano'].items())}; and slips
+(swapped cheap and expensive prices, blanks, answers against the ladder, half Kano pairs) at
+the rates in `demo_truth.yaml`.
 
 ### The latent model
 
