@@ -105,6 +105,8 @@ class Evidence(Mapping):
     max_srmr: float = _kind("share")
     min_n_per_parameter: float = _kind("nonneg")
     max_std_loading: float = _kind("loading")
+    # price questions
+    min_price_gap: float = _kind("share")
 
     def __post_init__(self):
         for f in fields(self):

@@ -493,6 +493,8 @@ CASES = [
     ("ladder", lambda c: pricing.gabor_granger(PSM, {10: "tch"})),
     ("buy", lambda c: pricing.gabor_granger(PSM, pricing.GaborGrangerLadder({10: "tch", 12: "ch"}, buy={1: 2.0}))),
     ("codebook", lambda c: pricing.price_sensitivity(PSM)),
+    ("by", lambda c: pricing.compare_price_points(PSM, PSM_Q, by="nope")),
+    ("settings", lambda c: pricing.compare_price_points(PSM, PSM_Q, by=PSM["pint_ch"], settings=5)),
     ("codebook", lambda c: kano.kano(PSM, codebook=5)),
     ("draws", lambda c: pricing.gabor_granger(PSM, {10: "tch", 12: "ch"}, draws=1.5)),
     ("questions", lambda c: kano.KanoQuestions(pairs={}, answers={})),

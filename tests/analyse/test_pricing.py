@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from valuekit.analyse import pricing
-from valuekit.analyse.pricing import GaborGrangerLadder, PriceQuestions, gabor_granger, price_sensitivity
+from valuekit.analyse.pricing import (GaborGrangerLadder, PriceQuestions, compare_price_points, gabor_granger,
+                                      price_sensitivity)
 from valuekit.config import PROJ_ROOT
 from valuekit.errors import ParameterError, SurveyError
 
@@ -313,3 +314,49 @@ def test_the_demo_lists_every_planted_slip(demo):
                        ("kano", "the dysfunctional answer missing (half a pair)")}
     # the euro-signed prices were read as amounts, not flagged
     assert not survey.audit.cells["column"].str.startswith("price_").any()
+
+
+# -- groups against the rest --------------------------------------------------------------------------
+
+def test_groups_that_pay_differently_are_found_and_named(demo):
+    """The demo's 'price first' customers are mostly bargain hunters (planted willingness to pay
+    55 euros), 'style and status' mostly status buyers (95): every point lower, and higher."""
+    survey, _ = demo
+    table = compare_price_points(survey, by="world_view", random_state=0)
+    found = table[table["finding"]]
+    assert set(found.loc[found["group"] == "price first", "direction"]) == {"lower"}
+    assert set(found.loc[found["group"] == "style and status", "direction"]) == {"higher"}
+    assert (found.groupby("group").size() == 6).all()
+    assert (found["p_adj"] < 0.05).all() and (found["relative"].abs() >= 0.05).all()
+    assert ((found["ci_low"] <= found["diff"]) & (found["diff"] <= found["ci_high"])).all()
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_nothing_is_found_where_every_group_pays_alike(seed, tmp_path):
+    """The null survey: one willingness to pay for everyone, so no group differs."""
+    import valuekit as vk
+    from valuekit.datasets.demo import make_null_survey
+
+    make_null_survey(2000, random_state=seed).to_csv(tmp_path / "null.csv", index=False)
+    survey = vk.load_survey(tmp_path / "null.csv", codebook=vk.DEMO_CODEBOOK)
+    for by in ("channel", "world_view"):
+        table = compare_price_points(survey, by=by, random_state=seed)
+        assert not table["finding"].any(), table[table["finding"]]
+        assert table["p"].notna().all()
+
+
+def test_a_group_too_small_is_not_compared(demo):
+    survey, _ = demo
+    tiny = pd.Series(np.where(np.arange(len(survey.data)) < 20, "tiny", "big"), index=survey.data.index)
+    table = compare_price_points(survey, by=tiny, draws=200, random_state=0)
+    assert table["p"].isna().all() and not table["finding"].any()
+    assert table["note"].str.contains("fewer than 30 effective respondents").all()
+
+
+@pytest.mark.adversarial("error")
+def test_a_comparison_needs_a_grouping_and_enough_draws(demo):
+    survey, _ = demo
+    with pytest.raises(ParameterError, match="by"):
+        compare_price_points(survey, by=None)
+    with pytest.raises(ParameterError, match="at least 100 draws"):
+        compare_price_points(survey, by="channel", draws=50)

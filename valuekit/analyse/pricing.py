@@ -59,7 +59,7 @@ from ..survey.instruments import PRICE_QUESTIONS as _QUESTIONS
 from ..survey.instruments import GaborGrangerLadder, PriceQuestions
 
 __all__ = ["PriceQuestions", "PriceSensitivity", "GaborGranger", "price_sensitivity", "gabor_granger",
-           "POINTS"]
+           "compare_price_points", "POINTS"]
 
 #: The price points, in the order they are reported, and what each is.
 POINTS = {
@@ -543,3 +543,119 @@ def _ladder_group(p: np.ndarray, w: np.ndarray, prices, columns, draws, level, r
     best = pd.DataFrame([{"price": prices[i], "low": lo, "high": hi, "share": share[i], "revenue": revenue[i],
                           "n": n, "n_eff": n_eff, "note": edge}])
     return table, best
+
+
+# -- groups against the rest -------------------------------------------------------------------------
+
+@survey_first("data", "codebook", "weights")
+@share_docs
+def compare_price_points(data: pd.DataFrame, questions: PriceQuestions | None = None, *, by, codebook=None,
+                         weights=None, acceptable: str = "original", draws: int = 1000, level: float = 0.95,
+                         random_state=None, settings=None) -> pd.DataFrame:
+    """Each group's price points against the rest of the sample's, with the evidence.
+
+    The group and the rest are resampled apart (``draws`` bootstrap draws each, with their
+    weights); the difference's interval is the percentile interval of the drawn
+    differences, its p the two-sided bootstrap p (the share of drawn differences on the
+    other side of zero, doubled, with the draw itself counted), adjusted across the table
+    (the evidence's ``adjust``). A difference is a **finding** only when its adjusted p is
+    below ``alpha`` *and* it reaches ``min_price_gap`` of the rest's price (the effect
+    size: the difference as a share of the rest's point); otherwise it is withheld. A
+    group (or its rest) with an effective size below ``min_group_n`` is not compared, and
+    says so.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent with the price answers.
+    questions : PriceQuestions or None
+        The price questions; None: the codebook's ``pricing:`` section.
+    by : str or Series
+        The grouping (a column of ``data``, a segment per respondent).
+    codebook : Codebook or None, optional
+        The survey's codebook, read when ``questions`` is None.
+    {weights}
+    acceptable : {{"original", "narrower"}}, default "original"
+        The acceptable range's ends, as :func:`price_sensitivity`.
+    draws : int, default 1000
+        Bootstrap resamples of each group and of its rest (at least 100).
+    level : float, default 0.95
+        Coverage of the difference's interval.
+    {random_state}
+    {settings}
+
+    Returns
+    -------
+    DataFrame
+        One row per group and point: ``group``, ``point``, ``n``, ``n_eff``, ``price``,
+        ``rest_price``, ``diff``, ``ci_low``, ``ci_high``, ``relative`` (diff / rest price),
+        ``p``, ``p_adj``, ``finding``, ``direction`` (``higher`` / ``lower`` for a finding)
+        and ``note``.
+    """
+    from statsmodels.stats.multitest import multipletests  # deferred: statsmodels
+
+    from ..evidence import settings_arg
+
+    if questions is None:
+        questions = _section(codebook, "pricing", "Van Westendorp's price sensitivity meter")
+    _check.instance("questions", questions, PriceQuestions, "a PriceQuestions")
+    data, w, groups, draws, level = instrument_args(data, weights, by, draws, level)
+    if groups is None:
+        raise ParameterError("by: expected a grouping (a column name or one group per respondent), got None",
+                             name="by")
+    if draws < 100:
+        raise ParameterError(f"draws: a bootstrap p needs at least 100 draws, got {draws}", name="draws")
+    acceptable = _check.choice("acceptable", acceptable, ("original", "narrower"))
+    s = settings_arg(settings)
+    seed = _seed_sequence(seed_arg("random_state", random_state, also=(np.random.Generator,)))
+    kept, prices, buy, _ = questions.screen(data, w)
+    rows = []
+    for name in pd.unique(groups.dropna()):
+        member = (groups == name).to_numpy(dtype=bool, na_value=False)
+        rows += _versus_rest(name, kept & member, kept & ~member, prices, buy, w, questions, acceptable, draws,
+                             level, seed, s)
+    out = pd.DataFrame(rows)
+    tested = out["p"].notna().to_numpy()
+    out["p_adj"] = np.nan
+    if tested.any():
+        p = out.loc[tested, "p"].to_numpy()
+        out.loc[tested, "p_adj"] = p if s["adjust"] == "none" else multipletests(p, method=s["adjust"])[1]
+    out["finding"] = (out["p_adj"] < s["alpha"]) & (out["relative"].abs() >= s["min_price_gap"])
+    out["direction"] = np.where(out["finding"], np.where(out["diff"] > 0, "higher", "lower"), "")
+    columns = ["group", "point", "n", "n_eff", "price", "rest_price", "diff", "ci_low", "ci_high", "relative", "p",
+               "p_adj", "finding", "direction", "note"]
+    return out[columns]
+
+
+def _versus_rest(name, group, rest, prices, buy, w, q, acceptable, draws, level, seed, s) -> list[dict]:
+    """The rows of one group against the rest: the points, their drawn differences, the p."""
+    sizes = [float(kish_n(w[m].sum(), (w[m] ** 2).sum())) if m.any() else 0.0 for m in (group, rest)]
+    if min(sizes) < s["min_group_n"]:
+        note = (f"fewer than {s['min_group_n']} effective respondents in the group or the rest "
+                f"({sizes[0]:.0f} and {sizes[1]:.0f}): not compared")
+        keys = [k for k in POINTS if q.has_trial or k not in ("max_trial", "max_revenue")]
+        return [{"group": name, "point": k, "n": int(group.sum()), "n_eff": sizes[0], "price": np.nan,
+                 "rest_price": np.nan, "diff": np.nan, "ci_low": np.nan, "ci_high": np.nan, "relative": np.nan,
+                 "p": np.nan, "note": note} for k in keys]
+    (est_g, _, boot_g), (est_r, _, boot_r) = (
+        _analyse(prices[m], None if buy is None else buy[m], w[m], q, acceptable, draws, seed) for m in (group, rest))
+    keys = [k for k in POINTS if k in est_g]
+    tail = (1 - level) / 2 * 100
+    out = []
+    for j, k in enumerate(keys):
+        diff = est_g[k] - est_r[k]
+        drawn = boot_g[:, j] - boot_r[:, j]
+        drawn = drawn[np.isfinite(drawn)]
+        row = {"group": name, "point": k, "n": int(group.sum()), "n_eff": sizes[0], "price": est_g[k],
+               "rest_price": est_r[k], "diff": diff, "ci_low": np.nan, "ci_high": np.nan,
+               "relative": diff / est_r[k] if np.isfinite(diff) and est_r[k] else np.nan, "p": np.nan, "note": ""}
+        if not np.isfinite(diff):
+            row["note"] = "the point does not exist for the group or the rest"
+        elif len(drawn) < 0.9 * draws:
+            row["note"] = f"the point exists in only {len(drawn)} of {draws} drawn pairs: not tested"
+        else:
+            row["ci_low"], row["ci_high"] = np.percentile(drawn, [tail, 100 - tail])
+            below, above = (1 + (drawn <= 0).sum()) / (len(drawn) + 1), (1 + (drawn >= 0).sum()) / (len(drawn) + 1)
+            row["p"] = min(1.0, 2 * min(below, above))
+        out.append(row)
+    return out
