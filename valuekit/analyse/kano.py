@@ -99,6 +99,12 @@ class KanoResult:
         Each respondent's category per attribute (missing where left out).
     excluded : DataFrame
         ``row``, ``attribute``, ``reason`` of every answer pair left out.
+    questions : KanoQuestions
+        The questions analysed.
+    draws : int
+        Bootstrap resamples behind the intervals.
+    level : float
+        Coverage of the intervals.
     """
 
     table: pd.DataFrame
@@ -173,8 +179,8 @@ def kano(data: pd.DataFrame, questions: KanoQuestions | None = None, *, codebook
     questions : KanoQuestions or None
         The attributes' question pairs and the answer coding; None: the codebook's
         ``kano:`` section.
-    codebook : Codebook or None, optional
-        The survey's codebook, read when ``questions`` is None.
+    {codebook}
+        Read when ``questions`` is None.
     {weights}
     by : str, Series or None, optional
         A grouping (a column of ``data``, or a Series on its index): the table per group as

@@ -52,6 +52,7 @@ from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import frame_arg, grouping_arg, seed_arg
 from ..errors import ParameterError, SurveyError
+from ..evidence import settings_arg
 from ..survey.answers import kish_n, survey_weights
 from ..survey.audit import survey_first
 from ..survey.codebook import codebook_arg
@@ -100,7 +101,19 @@ class PriceSensitivity:
         Every respondent left out: ``row`` (the data's index label), ``reason``, and
         ``analysis`` ("price points", or "trial" for one left out of the trial curve only).
     n : int
-        Respondents in the price points (``n_trial`` in the trial curve).
+        Respondents in the price points.
+    n_trial : int
+        Respondents in the trial curve (both likelihood questions answered on their scale).
+    total : int
+        Respondents given (``data``'s rows).
+    questions : PriceQuestions
+        The questions analysed.
+    acceptable : str
+        The acceptable range's definition (``"original"`` or ``"narrower"``).
+    draws : int
+        Bootstrap resamples behind the intervals.
+    level : float
+        Coverage of the intervals.
     """
 
     points: pd.DataFrame
@@ -332,8 +345,8 @@ def price_sensitivity(data: pd.DataFrame, questions: PriceQuestions | None = Non
     questions : PriceQuestions or None
         Which columns hold the four prices (and the likelihood questions); None: the
         codebook's ``pricing:`` section.
-    codebook : Codebook or None, optional
-        The survey's codebook, read when ``questions`` is None.
+    {codebook}
+        Read when ``questions`` is None.
     {weights}
     by : str, Series or None, optional
         A grouping (a column of ``data``, or a Series on its index): the points per group
@@ -414,6 +427,14 @@ class GaborGranger:
         price earning most may lie beyond the ladder).
     excluded : DataFrame
         ``row`` and ``reason`` of every respondent left out.
+    n : int
+        Respondents analysed.
+    total : int
+        Respondents given (``data``'s rows).
+    draws : int
+        Bootstrap resamples behind the intervals.
+    level : float
+        Coverage of the intervals.
     """
 
     table: pd.DataFrame
@@ -444,8 +465,8 @@ def gabor_granger(data: pd.DataFrame, ladder: GaborGrangerLadder | Mapping | Non
     ladder : GaborGrangerLadder, mapping of price to column, or None
         The prices asked and the column of each (a mapping: answers 1 for yes, 0 for no);
         None: the codebook's ``gabor_granger:`` section.
-    codebook : Codebook or None, optional
-        The survey's codebook, read when ``ladder`` is None.
+    {codebook}
+        Read when ``ladder`` is None.
     {weights}
     by : str, Series or None, optional
         A grouping (a column of ``data``, or a Series on its index): per group as well as
@@ -572,8 +593,8 @@ def compare_price_points(data: pd.DataFrame, questions: PriceQuestions | None = 
         The price questions; None: the codebook's ``pricing:`` section.
     by : str or Series
         The grouping (a column of ``data``, a segment per respondent).
-    codebook : Codebook or None, optional
-        The survey's codebook, read when ``questions`` is None.
+    {codebook}
+        Read when ``questions`` is None.
     {weights}
     acceptable : {{"original", "narrower"}}, default "original"
         The acceptable range's ends, as :func:`price_sensitivity`.
@@ -593,8 +614,6 @@ def compare_price_points(data: pd.DataFrame, questions: PriceQuestions | None = 
         and ``note``.
     """
     from statsmodels.stats.multitest import multipletests  # deferred: statsmodels
-
-    from ..evidence import settings_arg
 
     if questions is None:
         questions = _section(codebook, "pricing", "Van Westendorp's price sensitivity meter")

@@ -47,8 +47,8 @@ def plot_price_sensitivity(result, *, lang: str = "en", codebook=None, ax: plt.A
     result : PriceSensitivity
         :func:`valuekit.analyse.pricing.price_sensitivity` output (its curves are everyone's).
     {lang}
-    codebook : Codebook, optional
-        For its ``labels:`` over the chart's words.
+    {codebook}
+        Optional: its ``labels:`` override the chart's words.
     {ax}
     """
     result = _result_arg(result, "PriceSensitivity", "a PriceSensitivity (price_sensitivity output)")
@@ -97,8 +97,8 @@ def plot_trial_revenue(result, *, lang: str = "en", codebook=None, ax: plt.Axes 
     result : PriceSensitivity
         :func:`valuekit.analyse.pricing.price_sensitivity` output with the likelihood questions.
     {lang}
-    codebook : Codebook, optional
-        For its ``labels:`` over the chart's words.
+    {codebook}
+        Optional: its ``labels:`` override the chart's words.
     {ax}
     """
     result = _result_arg(result, "PriceSensitivity", "a PriceSensitivity (price_sensitivity output)")
@@ -148,8 +148,9 @@ def plot_price_ladder(result, *, currency: str | None = None, lang: str = "en", 
     currency : str, optional
         How prices are named (the codebook's ``gabor_granger.currency``).
     {lang}
-    codebook : Codebook, optional
-        For its ``labels:`` over the chart's words, and the currency when not given.
+    {codebook}
+        Optional: its ``labels:`` override the chart's words; its ``gabor_granger.currency``
+        names prices when ``currency`` is not given.
     {ax}
     """
     result = _result_arg(result, "GaborGranger", "a GaborGranger (gabor_granger output)")
@@ -195,8 +196,8 @@ def plot_kano(result, *, group="all", lang: str = "en", codebook=None, ax: plt.A
     group : str, default "all"
         The group to draw, when the result has groups.
     {lang}
-    codebook : Codebook, optional
-        Attribute names (its ``labels:``) and the chart's words.
+    {codebook}
+        Optional: the attributes' names (its ``labels:``) and the chart's words.
     {ax}
     """
     result = _result_arg(result, "KanoResult", "a KanoResult (kano output)")

@@ -426,7 +426,19 @@ def read_prices(series: pd.Series, column: str, source: str, decimal: str | None
     digits); an amount such as ``1,500`` is then read by it, or by ``decimal`` (the file's
     decimal mark) when the column shows none. A column whose amounts use both marks as
     decimals, or only ambiguous ones with no ``decimal``, is refused, naming the column and
-    its amounts."""
+    its amounts.
+
+    Parameters
+    ----------
+    series : Series
+        The column's cells as read (text, blanks as missing or empty text).
+    column : str
+        Its name, for the messages.
+    source : str
+        The file's name, for the messages.
+    decimal : {".", ",", None}, optional
+        The file's decimal mark, for a column whose amounts show none.
+    """
     text = series.astype("str").str.replace("\u00a0", " ").str.replace("\u202f", " ").str.strip()
     blank = (series.isna() | (text == "")).to_numpy(dtype=bool)
     parsed = {i: _MONEY.fullmatch(t) for i, t in enumerate(text) if not blank[i]}
