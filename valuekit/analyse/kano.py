@@ -45,7 +45,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import seed_arg
 from ..errors import SurveyError
@@ -53,7 +52,7 @@ from ..survey.answers import kish_n
 from ..survey.audit import survey_first
 from ..survey.instruments import KANO_ANSWERS as ANSWERS
 from ..survey.instruments import KanoQuestions
-from .pricing import _parts, _section, instrument_args
+from .pricing import _parts, _section, instrument_args, instrument_docs
 
 __all__ = ["ANSWERS", "CATEGORIES", "EVALUATION", "KanoQuestions", "KanoResult", "kano"]
 
@@ -167,7 +166,7 @@ def _row(stats: np.ndarray, boot: np.ndarray, level: float, n: int, n_eff: float
 
 
 @survey_first("data", "codebook", "weights")
-@share_docs
+@instrument_docs
 def kano(data: pd.DataFrame, questions: KanoQuestions | None = None, *, codebook=None, weights=None, by=None,
          draws: int = 1000, level: float = 0.95, random_state=None) -> KanoResult:
     """Kano categories and coefficients per attribute.
@@ -182,13 +181,9 @@ def kano(data: pd.DataFrame, questions: KanoQuestions | None = None, *, codebook
     {codebook}
         Read when ``questions`` is None.
     {weights}
-    by : str, Series or None, optional
-        A grouping (a column of ``data``, or a Series on its index): the table per group as
-        well as for everyone ("all").
-    draws : int, default 1000
-        Bootstrap resamples for the intervals of the coefficients and coordinates (0: none).
-    level : float, default 0.95
-        Coverage of the intervals.
+    {by}
+    {draws}
+    {level}
     {random_state}
 
     Returns

@@ -79,6 +79,21 @@ _NARROWER = {"pmc": ("expensive", "too_cheap"), "pme": ("too_expensive", "cheap"
 #: crossing is the same on every machine whatever the last bit of a weighted share.
 _TOUCH = 1e-12
 
+#: The parameters the pricing and Kano analyses share, in one wording.
+instrument_docs = share_docs(
+    draws="""\
+draws : int, default 1000
+    Bootstrap resamples for the intervals (0: none): respondents drawn with replacement,
+    keeping their weights.""",
+    level="""\
+level : float, default 0.95
+    Coverage of the intervals (percentile intervals of the draws).""",
+    by="""\
+by : str, Series or None, optional
+    A grouping (a column of ``data``, or a Series on its index): the results per group as
+    well as for everyone, with a ``group`` column ("all" for everyone).""",
+)
+
 
 @dataclass(frozen=True)
 class PriceSensitivity:
@@ -332,7 +347,7 @@ def _table(estimate: dict, boot: np.ndarray, level: float, q: PriceQuestions, n:
 
 
 @survey_first("data", "codebook", "weights")
-@share_docs
+@instrument_docs
 def price_sensitivity(data: pd.DataFrame, questions: PriceQuestions | None = None, *, codebook=None, weights=None,
                       by=None, acceptable: str = "original", draws: int = 1000, level: float = 0.95,
                       random_state=None) -> PriceSensitivity:
@@ -348,17 +363,13 @@ def price_sensitivity(data: pd.DataFrame, questions: PriceQuestions | None = Non
     {codebook}
         Read when ``questions`` is None.
     {weights}
-    by : str, Series or None, optional
-        A grouping (a column of ``data``, or a Series on its index): the points per group
-        as well as for everyone, in ``points`` with a ``group`` column ("all" for everyone).
+    {by}
     acceptable : {{"original", "narrower"}}, default "original"
         The acceptable range's ends: Van Westendorp's (not cheap × too cheap, too expensive
         × not expensive) or the narrower reading (expensive × too cheap, too expensive ×
         cheap).
-    draws : int, default 1000
-        Bootstrap resamples for the intervals (0: none).
-    level : float, default 0.95
-        Coverage of the intervals.
+    {draws}
+    {level}
     {random_state}
 
     Returns
@@ -447,7 +458,7 @@ class GaborGranger:
 
 
 @survey_first("data", "codebook", "weights")
-@share_docs
+@instrument_docs
 def gabor_granger(data: pd.DataFrame, ladder: GaborGrangerLadder | Mapping | None = None, *, codebook=None,
                   weights=None, by=None, draws: int = 1000, level: float = 0.95,
                   random_state=None) -> GaborGranger:
@@ -468,13 +479,9 @@ def gabor_granger(data: pd.DataFrame, ladder: GaborGrangerLadder | Mapping | Non
     {codebook}
         Read when ``ladder`` is None.
     {weights}
-    by : str, Series or None, optional
-        A grouping (a column of ``data``, or a Series on its index): per group as well as
-        for everyone ("all").
-    draws : int, default 1000
-        Bootstrap resamples for the intervals (0: none).
-    level : float, default 0.95
-        Coverage of the intervals.
+    {by}
+    {draws}
+    {level}
     {random_state}
 
     Returns
