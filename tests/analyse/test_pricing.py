@@ -250,6 +250,9 @@ def test_gabor_granger_fills_an_adaptive_ladder_and_lists_who_it_leaves_out():
     assert result.n == 2 and sorted(set(data.index) - set(reasons)) == ["a", "c"]
     # a: yes at 20, so yes at 10; c: no at 10, so no at 20 and 30
     np.testing.assert_allclose(result.table["demand"], [0.5, 0.5, 0.0])
+    # the same with yes and no coded 1 and 2
+    coded = gabor_granger(data.replace({0: 2}), GaborGrangerLadder(LADDER, buy={1: 1, 2: 0}), draws=0)
+    assert coded.excluded.equals(result.excluded) and coded.table["demand"].equals(result.table["demand"])
 
 
 def test_gabor_granger_reads_a_coded_answer_and_gives_the_best_price_an_interval():
@@ -360,3 +363,23 @@ def test_a_comparison_needs_a_grouping_and_enough_draws(demo):
         compare_price_points(survey, by=None)
     with pytest.raises(ParameterError, match="at least 100 draws"):
         compare_price_points(survey, by="channel", draws=50)
+
+
+def test_a_group_nobody_in_can_be_analysed_says_so(demo):
+    from valuekit.analyse.kano import kano
+
+    survey, _ = demo
+    data = survey.data.copy()
+    group = pd.Series(np.where(np.arange(len(data)) % 2, "odd", "even"), index=data.index, dtype=object)
+    lost = data.index[:40]
+    group[lost] = "lost"
+    data.loc[lost, ["price_cheap", "gg_49", "gg_59", "gg_69", "gg_79", "gg_89"]] = np.nan
+    data.loc[lost, ["kano_app_f"]] = np.nan
+    points = price_sensitivity(data, survey.codebook.pricing, by=group, draws=0).points
+    assert (points.loc[points["group"] == "lost", "note"] == pricing.NOBODY).all()
+    assert (points.loc[points["group"] == "lost", "n"] == 0).all()
+    ladder = gabor_granger(data, survey.codebook.gabor_granger, by=group, draws=0)
+    assert ladder.best.set_index("group").loc["lost", "note"] == pricing.NOBODY
+    services = kano(data, survey.codebook.kano, by=group, draws=0).table
+    app = services[(services.index == "app") & (services["group"] == "lost")]
+    assert app["note"].tolist() == [pricing.NOBODY] and app["n"].tolist() == [0]

@@ -52,7 +52,7 @@ from ..survey.answers import kish_n
 from ..survey.audit import survey_first
 from ..survey.instruments import KANO_ANSWERS as ANSWERS
 from ..survey.instruments import KanoQuestions
-from .pricing import _parts, _section, instrument_args, instrument_docs
+from .pricing import NOBODY, _parts, _section, instrument_args, instrument_docs
 
 __all__ = ["ANSWERS", "CATEGORIES", "EVALUATION", "KanoQuestions", "KanoResult", "kano"]
 
@@ -93,7 +93,8 @@ class KanoResult:
         apart from the second), ``decided`` (``category`` where it stands apart, else the
         first of the two by M > O > A > I), ``better``, ``worse`` and the continuous
         ``functional`` and ``dysfunctional`` means, each with ``_low`` and ``_high``
-        bootstrap bounds.
+        bootstrap bounds, and ``note`` (a group none of whose members answered both
+        questions says so). Weighted, Fong's test counts Kish's effective n.
     categories : DataFrame
         Each respondent's category per attribute (missing where left out).
     excluded : DataFrame
@@ -205,13 +206,16 @@ def kano(data: pd.DataFrame, questions: KanoQuestions | None = None, *, codebook
         for name, member in parts:
             keep = member & onehot.any(axis=1) & (w > 0)
             if not keep.any():
+                if name != "all":
+                    rows.append({"attribute": attribute, "group": name, "n": 0, "note": NOBODY})
                 continue
             idx = np.flatnonzero(keep)
             stats = _stats(onehot[idx], f[idx], d[idx], w[idx])
             boot = np.array([_stats(onehot[s], f[s], d[s], w[s]) for s in
                              (rng.choice(idx, len(idx)) for _ in range(draws))]).reshape(draws, len(stats))
             row = _row(stats, boot, level, len(idx), float(kish_n(w[idx].sum(), (w[idx] ** 2).sum())))
-            rows.append({"attribute": attribute, **({"group": name} if groups is not None else {}), **row})
+            rows.append({"attribute": attribute, **({"group": name} if groups is not None else {}), **row,
+                         "note": ""})
     if not rows:
         raise SurveyError(f"kano: no respondent answered both questions of any attribute "
                           f"({len(excluded)} pair(s) left out)")

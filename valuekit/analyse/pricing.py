@@ -389,6 +389,12 @@ def price_sensitivity(data: pd.DataFrame, questions: PriceQuestions | None = Non
                           "prices rise from too cheap to too expensive")
     tables, curves = [], None
     for name, rows in _parts(kept, groups):
+        if not rows.any():
+            keys = [k for k in POINTS if questions.has_trial or k not in ("max_trial", "max_revenue")]
+            tables.append(pd.DataFrame({"group": name, "price": np.nan, "low": np.nan, "high": np.nan,
+                                        "defined": np.nan, "n": 0, "n_eff": 0.0, "value": np.nan, "note": NOBODY},
+                                       index=pd.Index(keys, name="point")))
+            continue
         b = None if buy is None else buy[rows]
         estimate, c, boot = _analyse(prices[rows], b, w[rows], questions, acceptable, draws, seed)
         wt = w[rows] if b is None else np.where(np.isnan(b).any(axis=1), 0.0, w[rows])
@@ -501,6 +507,10 @@ def gabor_granger(data: pd.DataFrame, ladder: GaborGrangerLadder | Mapping | Non
     prices = np.array(ladder.prices)
     tables, bests = [], []
     for name, rows in _parts(kept, groups):
+        if not rows.any():
+            tables.append(pd.DataFrame({"group": name, "price": prices, "column": ladder.columns, "n": 0}))
+            bests.append(pd.DataFrame([{"group": name, "price": np.nan, "n": 0, "note": NOBODY}]))
+            continue
         t, b = _ladder_group(filled[rows], w[rows], prices, ladder.columns, draws, level, rng)
         if groups is not None:
             t.insert(0, "group", name)
@@ -524,13 +534,16 @@ def instrument_args(data, weights, by, draws, level):
 
 
 def _parts(kept: np.ndarray, groups: pd.Series | None):
-    """("all", everyone kept), then each group's kept respondents (groups nobody is kept in skipped)."""
+    """("all", everyone kept), then each group's kept respondents (none, for a group whose
+    every member is left out: the caller says so in the group's rows)."""
     yield "all", kept
     if groups is not None:
         for g in pd.unique(groups.dropna()):
-            rows = kept & (groups == g).to_numpy(dtype=bool, na_value=False)
-            if rows.any():
-                yield g, rows
+            yield g, kept & (groups == g).to_numpy(dtype=bool, na_value=False)
+
+
+#: What a group's rows say when none of its members can be analysed.
+NOBODY = "nobody in this group can be analysed (each member is in excluded, with the reason)"
 
 
 def _section(codebook, name: str, what: str):

@@ -315,7 +315,8 @@ def _implied(answers: np.ndarray) -> np.ndarray:
 
 def _screen_ladder(ladder: "GaborGrangerLadder", data: pd.DataFrame, w: np.ndarray):
     answers = _ladder_answers(data, ladder.rungs, ladder.buy)
-    filled = _implied(np.where(answers == -1, np.nan, answers)) if ladder.buy is None else answers
+    binary = ladder.buy is None or {float(p) for p in ladder.buy.values()} <= {0.0, 1.0}
+    filled = _implied(np.where(answers == -1, np.nan, answers)) if binary else answers
     reason = np.full(len(data), None, dtype=object)
     reason[(filled[:, 1:] > filled[:, :-1]).any(axis=1)] = "would buy at a higher price but not at a lower one"
     reason[np.isnan(filled).any(axis=1)] = "a price of the ladder left unanswered"
