@@ -107,6 +107,7 @@ class Evidence(Mapping):
     max_std_loading: float = _kind("loading")
     # price questions
     min_price_gap: float = _kind("share")
+    min_kano_gap: float = _kind("share")
 
     def __post_init__(self):
         for f in fields(self):

@@ -501,6 +501,8 @@ CASES = [
     ("questions", lambda c: kano.kano(PSM, "pairs")),
     ("level", lambda c: kano.kano(PSM, KANO_Q, level=0)),
     ("by", lambda c: kano.kano(PSM, KANO_Q, by=[1, 2])),
+    ("by", lambda c: kano.compare_kano(PSM, KANO_Q, by="nope")),
+    ("settings", lambda c: kano.compare_kano(PSM, KANO_Q, by=PSM["pint_ch"], settings=5)),
 ]
 
 

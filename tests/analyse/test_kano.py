@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from valuekit.analyse import kano as kano_module
-from valuekit.analyse.kano import EVALUATION, KanoQuestions, kano
+from valuekit.analyse.kano import EVALUATION, KanoQuestions, compare_kano, kano
 from valuekit.errors import ParameterError, SurveyError
 
 CODING = {1: "like", 2: "expect", 3: "neutral", 4: "tolerate", 5: "dislike"}
@@ -142,3 +142,40 @@ def test_the_demos_planted_categories_are_recovered():
         assert row["decided"] == row["category"] == planted["category"] and row["apart"], attribute
         for coef in ("better", "worse"):
             assert row[f"{coef}_low"] <= planted[coef] <= row[f"{coef}_high"], (attribute, coef)
+
+
+# -- groups against the rest ---------------------------------------------------------------------------
+
+def test_no_group_differs_where_the_demo_planted_one_mix_for_everyone():
+    """The demo draws every respondent's Kano category from one mix per attribute, whatever
+    their segment or world view: nothing to find."""
+    import valuekit as vk
+
+    table = compare_kano(vk.load_demo(), by="world_view", random_state=0)
+    assert not table["finding"].any(), table[table["finding"]]
+    assert table["p"].notna().all() and len(table) == 5 * 4 * 2
+
+
+def test_a_group_that_sees_an_attribute_otherwise_is_found():
+    rng = np.random.default_rng(4)
+    n = 600
+    group = np.where(np.arange(n) < 300, "young", "old")
+    # the young find it attractive (like / neutral), the old take it for granted (neutral / dislike)
+    young = rng.random(n) < 0.7
+    f = np.where(group == "young", np.where(young, 1, 3), np.where(young, 3, 1))
+    d = np.where(group == "young", np.where(young, 3, 3), np.where(young, 5, 3))
+    data = pd.DataFrame({"f": f, "d": d, "age": group})
+    table = compare_kano(data, KanoQuestions(pairs={"x": ("f", "d")}, answers=CODING), by="age", random_state=1)
+    young_rows = table[table["group"] == "young"].set_index("coefficient")
+    assert young_rows.loc["better", "finding"] and young_rows.loc["better", "direction"] == "higher"
+    assert young_rows.loc["worse", "finding"] and young_rows.loc["worse", "direction"] == "higher"  # less negative
+    assert young_rows.loc["better", "category"] == "A"
+
+
+@pytest.mark.adversarial("error")
+def test_a_kano_comparison_needs_a_grouping_and_enough_draws():
+    data, q = _answers(PUBLISHED)
+    with pytest.raises(ParameterError, match="by"):
+        compare_kano(data, q, by=None)
+    with pytest.raises(ParameterError, match="at least 100 draws"):
+        compare_kano(data.assign(g=1), q, by="g", draws=10)

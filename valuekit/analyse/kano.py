@@ -45,16 +45,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import seed_arg
-from ..errors import SurveyError
+from ..errors import ParameterError, SurveyError
+from ..evidence import settings_arg
 from ..survey.answers import kish_n
 from ..survey.audit import survey_first
 from ..survey.instruments import KANO_ANSWERS as ANSWERS
 from ..survey.instruments import KanoQuestions
 from .pricing import NOBODY, _parts, _section, instrument_args, instrument_docs
 
-__all__ = ["ANSWERS", "CATEGORIES", "EVALUATION", "KanoQuestions", "KanoResult", "kano"]
+__all__ = ["ANSWERS", "CATEGORIES", "EVALUATION", "KanoQuestions", "KanoResult", "kano", "compare_kano"]
 
 #: The six categories and what each means.
 CATEGORIES = {
@@ -222,3 +224,108 @@ def kano(data: pd.DataFrame, questions: KanoQuestions | None = None, *, codebook
     table = pd.DataFrame(rows).set_index("attribute")
     return KanoResult(table=table, categories=categories, excluded=excluded, questions=questions, draws=draws,
                       level=level)
+
+
+@survey_first("data", "codebook", "weights")
+@share_docs
+def compare_kano(data: pd.DataFrame, questions: KanoQuestions | None = None, *, by, codebook=None, weights=None,
+                 draws: int = 1000, level: float = 0.95, random_state=None, settings=None) -> pd.DataFrame:
+    """Each group's better and worse coefficients against the rest's, with the evidence.
+
+    The group and the rest are resampled apart (``draws`` bootstrap draws each); the
+    difference's interval is the percentile interval of the drawn differences, its p the
+    two-sided bootstrap p, adjusted across the table (the evidence's ``adjust``). A
+    difference is a **finding** only when its adjusted p is below ``alpha`` *and* it
+    reaches ``min_kano_gap`` on the coefficient's 0-1 scale; otherwise it is withheld. A
+    group (or its rest) with an effective size below ``min_group_n`` is not compared, and
+    says so.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent with the functional and dysfunctional answers.
+    questions : KanoQuestions or None
+        The attributes' question pairs; None: the codebook's ``kano:`` section.
+    by : str or Series
+        The grouping (a column of ``data``, a segment per respondent).
+    {codebook}
+        Read when ``questions`` is None.
+    {weights}
+    draws : int, default 1000
+        Bootstrap resamples of each group and of its rest (at least 100).
+    level : float, default 0.95
+        Coverage of the difference's interval.
+    {random_state}
+    {settings}
+
+    Returns
+    -------
+    DataFrame
+        One row per attribute, group and coefficient: ``attribute``, ``group``,
+        ``coefficient`` (``better`` or ``worse``), ``n``, ``n_eff``, ``category`` (the
+        group's), ``value``, ``rest_value``, ``diff``, ``ci_low``, ``ci_high``, ``p``,
+        ``p_adj``, ``finding``, ``direction`` (``higher`` / ``lower``) and ``note``.
+    """
+    from statsmodels.stats.multitest import multipletests  # deferred: statsmodels
+
+    if questions is None:
+        questions = _section(codebook, "kano", "Kano's questionnaire")
+    _check.instance("questions", questions, KanoQuestions, "a KanoQuestions")
+    data, w, groups, draws, level = instrument_args(data, weights, by, draws, level)
+    if groups is None:
+        raise ParameterError("by: expected a grouping (a column name or one group per respondent), got None",
+                             name="by")
+    if draws < 100:
+        raise ParameterError(f"draws: a bootstrap p needs at least 100 draws, got {draws}", name="draws")
+    s = settings_arg(settings)
+    rng = np.random.default_rng(seed_arg("random_state", random_state, also=(np.random.Generator,)))
+    categories, scores, _ = _categorise(data, questions)
+    rows = []
+    for attribute in questions.pairs:
+        onehot = (categories[attribute].to_numpy()[:, None] == _CODES[None, :]).astype(float)
+        answered = onehot.any(axis=1) & (w > 0)
+        f, d = scores[attribute]
+        for name in pd.unique(groups.dropna()):
+            member = (groups == name).to_numpy(dtype=bool, na_value=False)
+            rows += _kano_versus_rest(attribute, name, np.flatnonzero(answered & member),
+                                      np.flatnonzero(answered & ~member), onehot, f, d, w, draws, level, rng, s)
+    out = pd.DataFrame(rows)
+    tested = out["p"].notna().to_numpy()
+    out["p_adj"] = np.nan
+    if tested.any():
+        p = out.loc[tested, "p"].to_numpy()
+        out.loc[tested, "p_adj"] = p if s["adjust"] == "none" else multipletests(p, method=s["adjust"])[1]
+    out["finding"] = (out["p_adj"] < s["alpha"]) & (out["diff"].abs() >= s["min_kano_gap"])
+    out["direction"] = np.where(out["finding"], np.where(out["diff"] > 0, "higher", "lower"), "")
+    return out[["attribute", "group", "coefficient", "n", "n_eff", "category", "value", "rest_value", "diff",
+                "ci_low", "ci_high", "p", "p_adj", "finding", "direction", "note"]]
+
+
+def _kano_versus_rest(attribute, name, group, rest, onehot, f, d, w, draws, level, rng, s) -> list[dict]:
+    """The two rows (better, worse) of one attribute and group against the rest."""
+    sizes = [float(kish_n(w[i].sum(), (w[i] ** 2).sum())) if len(i) else 0.0 for i in (group, rest)]
+    base = {"attribute": attribute, "group": name, "n": len(group), "n_eff": sizes[0], "category": "",
+            "value": np.nan, "rest_value": np.nan, "diff": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+            "p": np.nan, "note": ""}
+    if min(sizes) < s["min_group_n"]:
+        note = (f"fewer than {s['min_group_n']} effective respondents in the group or the rest "
+                f"({sizes[0]:.0f} and {sizes[1]:.0f}): not compared")
+        return [{**base, "coefficient": c, "note": note} for c in ("better", "worse")]
+    mine, theirs = (_stats(onehot[i], f[i], d[i], w[i]) for i in (group, rest))
+    drawn = np.array([_stats(onehot[a], f[a], d[a], w[a]) - _stats(onehot[b], f[b], d[b], w[b]) for a, b in
+                      ((rng.choice(group, len(group)), rng.choice(rest, len(rest))) for _ in range(draws))])
+    base["category"] = _row(mine, np.empty((0, len(mine))), level, len(group), sizes[0])["decided"]
+    tail = (1 - level) / 2 * 100
+    out = []
+    for k, coefficient in ((6, "better"), (7, "worse")):
+        diffs = drawn[:, k][np.isfinite(drawn[:, k])]
+        row = {**base, "coefficient": coefficient, "value": mine[k], "rest_value": theirs[k],
+               "diff": mine[k] - theirs[k]}
+        if not np.isfinite(row["diff"]) or len(diffs) < 0.9 * draws:
+            row["note"] = "the coefficient is not defined for the group or the rest in enough draws: not tested"
+        else:
+            row["ci_low"], row["ci_high"] = np.percentile(diffs, [tail, 100 - tail])
+            below, above = (1 + (diffs <= 0).sum()) / (len(diffs) + 1), (1 + (diffs >= 0).sum()) / (len(diffs) + 1)
+            row["p"] = min(1.0, 2 * min(below, above))
+        out.append(row)
+    return out
