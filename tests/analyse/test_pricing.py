@@ -383,3 +383,11 @@ def test_a_group_nobody_in_can_be_analysed_says_so(demo):
     services = kano(data, survey.codebook.kano, by=group, draws=0).table
     app = services[(services.index == "app") & (services["group"] == "lost")]
     assert app["note"].tolist() == [pricing.NOBODY] and app["n"].tolist() == [0]
+
+
+def test_a_group_of_exactly_the_minimum_is_compared_whatever_the_last_bit():
+    """Kish's n of thirty weights of 0.7 is 29.999999999999982: still thirty."""
+    data = pd.read_csv(HERE / "psm_help_example.csv").iloc[:90].assign(w=0.7)
+    group = np.where(np.arange(90) < 30, "thirty", "sixty")
+    table = compare_price_points(data, VW, by=group, weights="w", draws=100, random_state=0)
+    assert table.loc[table["group"] == "thirty", "p"].notna().all()

@@ -50,7 +50,7 @@ from .._validate import check as _check
 from .._validate.args import seed_arg
 from ..errors import ParameterError, SurveyError
 from ..evidence import settings_arg
-from ..survey.answers import kish_n
+from ..survey.answers import below_base, kish_n, meets_base
 from ..survey.audit import survey_first
 from ..survey.instruments import KANO_ANSWERS as ANSWERS
 from ..survey.instruments import KanoQuestions
@@ -295,7 +295,7 @@ def compare_kano(data: pd.DataFrame, questions: KanoQuestions | None = None, *, 
     if tested.any():
         p = out.loc[tested, "p"].to_numpy()
         out.loc[tested, "p_adj"] = p if s["adjust"] == "none" else multipletests(p, method=s["adjust"])[1]
-    out["finding"] = (out["p_adj"] < s["alpha"]) & (out["diff"].abs() >= s["min_kano_gap"])
+    out["finding"] = (out["p_adj"] < s["alpha"]) & meets_base(out["diff"].abs(), s["min_kano_gap"])
     out["direction"] = np.where(out["finding"], np.where(out["diff"] > 0, "higher", "lower"), "")
     return out[["attribute", "group", "coefficient", "n", "n_eff", "category", "value", "rest_value", "diff",
                 "ci_low", "ci_high", "p", "p_adj", "finding", "direction", "note"]]
@@ -307,7 +307,7 @@ def _kano_versus_rest(attribute, name, group, rest, onehot, f, d, w, draws, leve
     base = {"attribute": attribute, "group": name, "n": len(group), "n_eff": sizes[0], "category": "",
             "value": np.nan, "rest_value": np.nan, "diff": np.nan, "ci_low": np.nan, "ci_high": np.nan,
             "p": np.nan, "note": ""}
-    if min(sizes) < s["min_group_n"]:
+    if below_base(min(sizes), s["min_group_n"]):
         note = (f"fewer than {s['min_group_n']} effective respondents in the group or the rest "
                 f"({sizes[0]:.0f} and {sizes[1]:.0f}): not compared")
         return [{**base, "coefficient": c, "note": note} for c in ("better", "worse")]

@@ -53,7 +53,7 @@ from .._validate import check as _check
 from .._validate.args import frame_arg, grouping_arg, seed_arg
 from ..errors import ParameterError, SurveyError
 from ..evidence import settings_arg
-from ..survey.answers import kish_n, survey_weights
+from ..survey.answers import below_base, kish_n, meets_base, survey_weights
 from ..survey.audit import survey_first
 from ..survey.codebook import codebook_arg
 from ..survey.instruments import PRICE_QUESTIONS as _QUESTIONS
@@ -659,7 +659,7 @@ def compare_price_points(data: pd.DataFrame, questions: PriceQuestions | None = 
     if tested.any():
         p = out.loc[tested, "p"].to_numpy()
         out.loc[tested, "p_adj"] = p if s["adjust"] == "none" else multipletests(p, method=s["adjust"])[1]
-    out["finding"] = (out["p_adj"] < s["alpha"]) & (out["relative"].abs() >= s["min_price_gap"])
+    out["finding"] = (out["p_adj"] < s["alpha"]) & meets_base(out["relative"].abs(), s["min_price_gap"])
     out["direction"] = np.where(out["finding"], np.where(out["diff"] > 0, "higher", "lower"), "")
     columns = ["group", "point", "n", "n_eff", "price", "rest_price", "diff", "ci_low", "ci_high", "relative", "p",
                "p_adj", "finding", "direction", "note"]
@@ -669,7 +669,7 @@ def compare_price_points(data: pd.DataFrame, questions: PriceQuestions | None = 
 def _versus_rest(name, group, rest, prices, buy, w, q, acceptable, draws, level, seed, s) -> list[dict]:
     """The rows of one group against the rest: the points, their drawn differences, the p."""
     sizes = [float(kish_n(w[m].sum(), (w[m] ** 2).sum())) if m.any() else 0.0 for m in (group, rest)]
-    if min(sizes) < s["min_group_n"]:
+    if below_base(min(sizes), s["min_group_n"]):
         note = (f"fewer than {s['min_group_n']} effective respondents in the group or the rest "
                 f"({sizes[0]:.0f} and {sizes[1]:.0f}): not compared")
         keys = [k for k in POINTS if q.has_trial or k not in ("max_trial", "max_revenue")]
