@@ -79,6 +79,8 @@ def test_report_on_a_second_survey(tmp_path, capsys, clinic_xlsx):
     playbook = _outputs(nbformat.read(out / "06_value_playbook.ipynb", as_version=4))
     assert "the partner rule, which compares us with the competitor, cannot fire" in playbook
     assert "VALUE MANAGEMENT SUMMARY" in playbook
+    prices = _outputs(nbformat.read(out / "11_price_and_attributes.ipynb", as_version=4))
+    assert any(f"Kano: {words}" in prices for words in ("not measured in this survey", "no se midió en esta encuesta"))
     assert "Wrote" in capsys.readouterr().out
 
 
