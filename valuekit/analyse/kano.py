@@ -48,13 +48,14 @@ import pandas as pd
 from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import seed_arg
-from ..errors import ParameterError, SurveyError
+from ..errors import SurveyError
 from ..evidence import settings_arg
-from ..survey.answers import below_base, kish_n, meets_base
+from ..survey.answers import kish_n
 from ..survey.audit import survey_first
 from ..survey.instruments import KANO_ANSWERS as ANSWERS
 from ..survey.instruments import KanoQuestions
-from .pricing import NOBODY, _parts, _section, instrument_args, instrument_docs
+from .pricing import (NOBODY, _parts, _section, conclude_versus, drawn_difference, instrument_args, instrument_docs,
+                      too_small, versus_args)
 
 __all__ = ["ANSWERS", "CATEGORIES", "EVALUATION", "KanoQuestions", "KanoResult", "kano", "compare_kano"]
 
@@ -266,17 +267,11 @@ def compare_kano(data: pd.DataFrame, questions: KanoQuestions | None = None, *, 
         group's), ``value``, ``rest_value``, ``diff``, ``ci_low``, ``ci_high``, ``p``,
         ``p_adj``, ``finding``, ``direction`` (``higher`` / ``lower``) and ``note``.
     """
-    from statsmodels.stats.multitest import multipletests  # deferred: statsmodels
-
     if questions is None:
         questions = _section(codebook, "kano", "Kano's questionnaire")
     _check.instance("questions", questions, KanoQuestions, "a KanoQuestions")
     data, w, groups, draws, level = instrument_args(data, weights, by, draws, level)
-    if groups is None:
-        raise ParameterError("by: expected a grouping (a column name or one group per respondent), got None",
-                             name="by")
-    if draws < 100:
-        raise ParameterError(f"draws: a bootstrap p needs at least 100 draws, got {draws}", name="draws")
+    versus_args(groups, draws)
     s = settings_arg(settings)
     rng = np.random.default_rng(seed_arg("random_state", random_state, also=(np.random.Generator,)))
     categories, scores, _ = _categorise(data, questions)
@@ -289,14 +284,7 @@ def compare_kano(data: pd.DataFrame, questions: KanoQuestions | None = None, *, 
             member = (groups == name).to_numpy(dtype=bool, na_value=False)
             rows += _kano_versus_rest(attribute, name, np.flatnonzero(answered & member),
                                       np.flatnonzero(answered & ~member), onehot, f, d, w, draws, level, rng, s)
-    out = pd.DataFrame(rows)
-    tested = out["p"].notna().to_numpy()
-    out["p_adj"] = np.nan
-    if tested.any():
-        p = out.loc[tested, "p"].to_numpy()
-        out.loc[tested, "p_adj"] = p if s["adjust"] == "none" else multipletests(p, method=s["adjust"])[1]
-    out["finding"] = (out["p_adj"] < s["alpha"]) & meets_base(out["diff"].abs(), s["min_kano_gap"])
-    out["direction"] = np.where(out["finding"], np.where(out["diff"] > 0, "higher", "lower"), "")
+    out = conclude_versus(pd.DataFrame(rows), s, effect="diff", floor="min_kano_gap")
     return out[["attribute", "group", "coefficient", "n", "n_eff", "category", "value", "rest_value", "diff",
                 "ci_low", "ci_high", "p", "p_adj", "finding", "direction", "note"]]
 
@@ -307,15 +295,13 @@ def _kano_versus_rest(attribute, name, group, rest, onehot, f, d, w, draws, leve
     base = {"attribute": attribute, "group": name, "n": len(group), "n_eff": sizes[0], "category": "",
             "value": np.nan, "rest_value": np.nan, "diff": np.nan, "ci_low": np.nan, "ci_high": np.nan,
             "p": np.nan, "note": ""}
-    if below_base(min(sizes), s["min_group_n"]):
-        note = (f"fewer than {s['min_group_n']} effective respondents in the group or the rest "
-                f"({sizes[0]:.0f} and {sizes[1]:.0f}): not compared")
+    note = too_small(sizes, s)
+    if note:
         return [{**base, "coefficient": c, "note": note} for c in ("better", "worse")]
     mine, theirs = (_stats(onehot[i], f[i], d[i], w[i]) for i in (group, rest))
     drawn = np.array([_stats(onehot[a], f[a], d[a], w[a]) - _stats(onehot[b], f[b], d[b], w[b]) for a, b in
                       ((rng.choice(group, len(group)), rng.choice(rest, len(rest))) for _ in range(draws))])
     base["category"] = _row(mine, np.empty((0, len(mine))), level, len(group), sizes[0])["decided"]
-    tail = (1 - level) / 2 * 100
     out = []
     for k, coefficient in ((6, "better"), (7, "worse")):
         diffs = drawn[:, k][np.isfinite(drawn[:, k])]
@@ -324,8 +310,6 @@ def _kano_versus_rest(attribute, name, group, rest, onehot, f, d, w, draws, leve
         if not np.isfinite(row["diff"]) or len(diffs) < 0.9 * draws:
             row["note"] = "the coefficient is not defined for the group or the rest in enough draws: not tested"
         else:
-            row["ci_low"], row["ci_high"] = np.percentile(diffs, [tail, 100 - tail])
-            below, above = (1 + (diffs <= 0).sum()) / (len(diffs) + 1), (1 + (diffs >= 0).sum()) / (len(diffs) + 1)
-            row["p"] = min(1.0, 2 * min(below, above))
+            row["ci_low"], row["ci_high"], row["p"] = drawn_difference(diffs, level)
         out.append(row)
     return out

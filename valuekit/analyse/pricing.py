@@ -633,17 +633,11 @@ def compare_price_points(data: pd.DataFrame, questions: PriceQuestions | None = 
         ``p``, ``p_adj``, ``finding``, ``direction`` (``higher`` / ``lower`` for a finding)
         and ``note``.
     """
-    from statsmodels.stats.multitest import multipletests  # deferred: statsmodels
-
     if questions is None:
         questions = _section(codebook, "pricing", "Van Westendorp's price sensitivity meter")
     _check.instance("questions", questions, PriceQuestions, "a PriceQuestions")
     data, w, groups, draws, level = instrument_args(data, weights, by, draws, level)
-    if groups is None:
-        raise ParameterError("by: expected a grouping (a column name or one group per respondent), got None",
-                             name="by")
-    if draws < 100:
-        raise ParameterError(f"draws: a bootstrap p needs at least 100 draws, got {draws}", name="draws")
+    versus_args(groups, draws)
     acceptable = _check.choice("acceptable", acceptable, ("original", "narrower"))
     s = settings_arg(settings)
     seed = _seed_sequence(seed_arg("random_state", random_state, also=(np.random.Generator,)))
@@ -653,14 +647,7 @@ def compare_price_points(data: pd.DataFrame, questions: PriceQuestions | None = 
         member = (groups == name).to_numpy(dtype=bool, na_value=False)
         rows += _versus_rest(name, kept & member, kept & ~member, prices, buy, w, questions, acceptable, draws,
                              level, seed, s)
-    out = pd.DataFrame(rows)
-    tested = out["p"].notna().to_numpy()
-    out["p_adj"] = np.nan
-    if tested.any():
-        p = out.loc[tested, "p"].to_numpy()
-        out.loc[tested, "p_adj"] = p if s["adjust"] == "none" else multipletests(p, method=s["adjust"])[1]
-    out["finding"] = (out["p_adj"] < s["alpha"]) & meets_base(out["relative"].abs(), s["min_price_gap"])
-    out["direction"] = np.where(out["finding"], np.where(out["diff"] > 0, "higher", "lower"), "")
+    out = conclude_versus(pd.DataFrame(rows), s, effect="relative", floor="min_price_gap")
     columns = ["group", "point", "n", "n_eff", "price", "rest_price", "diff", "ci_low", "ci_high", "relative", "p",
                "p_adj", "finding", "direction", "note"]
     return out[columns]
@@ -669,9 +656,8 @@ def compare_price_points(data: pd.DataFrame, questions: PriceQuestions | None = 
 def _versus_rest(name, group, rest, prices, buy, w, q, acceptable, draws, level, seed, s) -> list[dict]:
     """The rows of one group against the rest: the points, their drawn differences, the p."""
     sizes = [float(kish_n(w[m].sum(), (w[m] ** 2).sum())) if m.any() else 0.0 for m in (group, rest)]
-    if below_base(min(sizes), s["min_group_n"]):
-        note = (f"fewer than {s['min_group_n']} effective respondents in the group or the rest "
-                f"({sizes[0]:.0f} and {sizes[1]:.0f}): not compared")
+    note = too_small(sizes, s)
+    if note:
         keys = [k for k in POINTS if q.has_trial or k not in ("max_trial", "max_revenue")]
         return [{"group": name, "point": k, "n": int(group.sum()), "n_eff": sizes[0], "price": np.nan,
                  "rest_price": np.nan, "diff": np.nan, "ci_low": np.nan, "ci_high": np.nan, "relative": np.nan,
@@ -679,7 +665,6 @@ def _versus_rest(name, group, rest, prices, buy, w, q, acceptable, draws, level,
     (est_g, _, boot_g), (est_r, _, boot_r) = (
         _analyse(prices[m], None if buy is None else buy[m], w[m], q, acceptable, draws, seed) for m in (group, rest))
     keys = [k for k in POINTS if k in est_g]
-    tail = (1 - level) / 2 * 100
     out = []
     for j, k in enumerate(keys):
         diff = est_g[k] - est_r[k]
@@ -693,8 +678,51 @@ def _versus_rest(name, group, rest, prices, buy, w, q, acceptable, draws, level,
         elif len(drawn) < 0.9 * draws:
             row["note"] = f"the point exists in only {len(drawn)} of {draws} drawn pairs: not tested"
         else:
-            row["ci_low"], row["ci_high"] = np.percentile(drawn, [tail, 100 - tail])
-            below, above = (1 + (drawn <= 0).sum()) / (len(drawn) + 1), (1 + (drawn >= 0).sum()) / (len(drawn) + 1)
-            row["p"] = min(1.0, 2 * min(below, above))
+            row["ci_low"], row["ci_high"], row["p"] = drawn_difference(drawn, level)
         out.append(row)
+    return out
+
+
+# -- what the group comparisons of the pricing and Kano analyses share ----------------------------------
+
+def versus_args(groups: pd.Series | None, draws: int) -> None:
+    """A comparison of groups needs a grouping, and enough draws for a bootstrap p."""
+    if groups is None:
+        raise ParameterError("by: expected a grouping (a column name or one group per respondent), got None",
+                             name="by")
+    if draws < 100:
+        raise ParameterError(f"draws: a bootstrap p needs at least 100 draws, got {draws}", name="draws")
+
+
+def too_small(sizes: list[float], settings) -> str:
+    """Why a group and its rest (their Kish sizes) are not compared, or "" when both reach
+    ``min_group_n`` (judged at 1e-9 precision, not by the last bit)."""
+    if not below_base(min(sizes), settings["min_group_n"]):
+        return ""
+    return (f"fewer than {settings['min_group_n']} effective respondents in the group or the rest "
+            f"({sizes[0]:.0f} and {sizes[1]:.0f}): not compared")
+
+
+def drawn_difference(drawn: np.ndarray, level: float) -> tuple[float, float, float]:
+    """The percentile interval of drawn differences and their two-sided bootstrap p: the
+    share on the other side of zero, doubled, the observed draw counted (never 0)."""
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(drawn, [tail, 100 - tail])
+    below, above = (1 + (drawn <= 0).sum()) / (len(drawn) + 1), (1 + (drawn >= 0).sum()) / (len(drawn) + 1)
+    return float(low), float(high), min(1.0, 2 * min(below, above))
+
+
+def conclude_versus(out: pd.DataFrame, settings, *, effect: str, floor: str) -> pd.DataFrame:
+    """Adjust the table's p across it (the evidence's ``adjust``) and decide each row: a
+    ``finding`` when the adjusted p is below ``alpha`` and ``|effect|`` reaches the evidence
+    floor ``floor`` (at 1e-9 precision), with its ``direction``."""
+    from statsmodels.stats.multitest import multipletests  # deferred: statsmodels
+
+    tested = out["p"].notna().to_numpy()
+    out["p_adj"] = np.nan
+    if tested.any():
+        p = out.loc[tested, "p"].to_numpy()
+        out.loc[tested, "p_adj"] = p if settings["adjust"] == "none" else multipletests(p, method=settings["adjust"])[1]
+    out["finding"] = (out["p_adj"] < settings["alpha"]) & meets_base(out[effect].abs(), settings[floor])
+    out["direction"] = np.where(out["finding"], np.where(out["diff"] > 0, "higher", "lower"), "")
     return out

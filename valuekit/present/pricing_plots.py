@@ -30,6 +30,12 @@ def _money(value: float, currency: str | None, lang: str) -> str:
     return f"{text} {currency}" if currency else text
 
 
+def _price_chart_args(result, lang, codebook, ax):
+    """The arguments of the two charts of a price_sensitivity result, checked; the Axes to draw on."""
+    result = _result_arg(result, "PriceSensitivity", "a PriceSensitivity (price_sensitivity output)")
+    return result, lang_arg(lang), _optional_codebook(codebook), axes_arg(ax) or plt.gca()
+
+
 def _result_arg(value, kind: str, what: str):
     if type(value).__name__ != kind:
         raise expected_error("result", what, value)
@@ -51,9 +57,7 @@ def plot_price_sensitivity(result, *, lang: str = "en", codebook=None, ax: plt.A
         Optional: its ``labels:`` override the chart's words.
     {ax}
     """
-    result = _result_arg(result, "PriceSensitivity", "a PriceSensitivity (price_sensitivity output)")
-    lang, codebook = lang_arg(lang), _optional_codebook(codebook)
-    ax = axes_arg(ax) or plt.gca()
+    result, lang, codebook, ax = _price_chart_args(result, lang, codebook, ax)
     c, cur = result.curves, result.questions.currency
     points = result.points[~result.points.index.duplicated()]["price"]
     for key, colour, style in (("too_cheap", _CHEAP, ":"), ("not_cheap", _CHEAP, "-"),
@@ -101,9 +105,7 @@ def plot_trial_revenue(result, *, lang: str = "en", codebook=None, ax: plt.Axes 
         Optional: its ``labels:`` override the chart's words.
     {ax}
     """
-    result = _result_arg(result, "PriceSensitivity", "a PriceSensitivity (price_sensitivity output)")
-    lang, codebook = lang_arg(lang), _optional_codebook(codebook)
-    ax = axes_arg(ax) or plt.gca()
+    result, lang, codebook, ax = _price_chart_args(result, lang, codebook, ax)
     c, cur = result.curves, result.questions.currency
     if "trial" not in c:
         ax.text(0.5, 0.5, "the survey has no purchase-likelihood questions (buy_cheap, buy_expensive)",
