@@ -17,7 +17,7 @@ import valuekit as vk
 from valuekit.analyse import competitor as compare
 from valuekit.analyse import drivers, kano, pricing, segments, significance, tables, waves
 from valuekit.config import PROJ_ROOT
-from valuekit.decide import nulltest, playbook
+from valuekit.decide import nulltest, playbook, priorities
 from valuekit.engines import dask as bigdata
 from valuekit.errors import ParameterError, SurveyError
 from valuekit.measure import reliability, scoring
@@ -503,7 +503,21 @@ CASES = [
     ("by", lambda c: kano.kano(PSM, KANO_Q, by=[1, 2])),
     ("by", lambda c: kano.compare_kano(PSM, KANO_Q, by="nope")),
     ("settings", lambda c: kano.compare_kano(PSM, KANO_Q, by=PSM["pint_ch"], settings=5)),
+    ("result", lambda c: priorities.kano_priorities("x", c["key"], c["scores"], codebook=c["cb"])),
+    ("drivers", lambda c: priorities.kano_priorities(_kano(), c["key"].drop(columns="model_p"), c["scores"],
+                                                     codebook=c["cb"])),
+    ("serves", lambda c: priorities.kano_priorities(_kano(), c["key"], c["scores"], codebook=c["cb"],
+                                                    serves={"nope": "time"})),
+    ("rules", lambda c: priorities.kano_priorities(_kano(), c["key"], c["scores"], codebook=c["cb"], rules=[1])),
+    ("settings", lambda c: priorities.kano_priorities(_kano(), c["key"], c["scores"], codebook=c["cb"],
+                                                      settings=5)),
+    ("lang", lambda c: priorities.kano_priorities(_kano(), c["key"], c["scores"], codebook=c["cb"], lang="fr")),
+    ("rules", lambda c: priorities.kano_rules({"order": [{"category": "M"}]})),
 ]
+
+
+def _kano():
+    return kano.kano(PSM, KANO_Q, draws=5, random_state=0)
 
 
 def _big(c):
@@ -539,7 +553,7 @@ def test_every_public_function_has_a_case():
     records = ("PlaybookResult", "GroupPlaybook", "RakeResult", "Targets", "TargetsError",  # plain records, an error class
                "CFAResult", "PathResult", "BigAudit", "Banner", "PriceSensitivity", "GaborGranger", "KanoResult")
     for module in (scoring, segments, drivers, compare, reliability, playbook, plots, nulltest, significance, waves,
-                   tables, ptables, tablespec, weighting, measurement, bigdata, pricing, kano):
+                   tables, ptables, tablespec, weighting, measurement, bigdata, pricing, kano, priorities):
         for name in module.__all__:
             obj = getattr(module, name)
             if (inspect.isfunction(obj) or inspect.isclass(obj)) and name not in records:

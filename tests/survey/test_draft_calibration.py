@@ -83,8 +83,20 @@ CONTEXT_FLOOR = 1.0
 
 
 @pytest.fixture(scope="module")
-def held_out(tmp_path_factory):
-    return calibration(drafts("heldout", tmp_path_factory.mktemp("heldout")))
+def held_out_drafts(tmp_path_factory):
+    return list(drafts("heldout", tmp_path_factory.mktemp("heldout")))
+
+
+@pytest.fixture(scope="module")
+def held_out(held_out_drafts):
+    return calibration(held_out_drafts)
+
+
+def test_no_questionnaire_is_drafted_with_pricing_or_kano_questions(held_out_drafts):
+    """None of the 15 held-out questionnaires asks a price or a Kano pair: none is drafted
+    (their price items are ratings: 'the price is fair')."""
+    assert len(held_out_drafts) == 15
+    assert {d.source: [f.section for f in d.instruments] for d, _ in held_out_drafts if d.instruments} == {}
 
 
 def test_sure_placements_are_right_on_the_held_out_questionnaires(held_out):
@@ -103,7 +115,9 @@ def test_sure_placements_are_right_on_the_held_out_questionnaires(held_out):
 
 
 def test_the_tuning_questionnaires_keep_their_figures(tmp_path):
-    figures = calibration(drafts("tuning", tmp_path))
+    results = list(drafts("tuning", tmp_path))
+    assert not any(d.instruments for d, _ in results)  # no pricing or Kano questions in these either
+    figures = calibration(results)
     shown = {k: v for k, v in figures.items() if k != "wrong_sure"}
     assert figures["sure_precision"] >= 0.98 and figures["coverage"] >= 0.88, (shown, figures["wrong_sure"])
 

@@ -162,3 +162,16 @@ def test_a_survey_reads_its_price_columns_as_amounts(tmp_path):
     cells = survey.audit.cells
     assert cells[["row", "column", "value", "problem"]].to_numpy().tolist() == [[4, "tch", "free", "non_numeric"]]
     assert survey.instrument_exclusions["row"].tolist() == [4]
+
+
+def test_a_price_equal_to_a_missing_code_of_the_ratings_is_a_price(tmp_path):
+    """The survey's missing code 9 marks a rating unanswered; on a price question 9 is nine."""
+    path = tmp_path / "nine.csv"
+    pd.DataFrame({"f1": [3, 5, 4], "tch": [5, 9, 6], "ch": [9, 12, 10], "ex": [14, 15, 13],
+                  "tex": [20, 22, 18]}).to_csv(path, index=False)
+    cb = vk.Codebook.from_dict({**BASE, "missing_codes": [9], "pricing": {
+        "too_cheap": "tch", "cheap": "ch", "expensive": "ex", "too_expensive": "tex"}})
+    assert cb.items["ch"].missing_codes == () and cb.items["f1"].missing_codes == (9.0,)
+    survey = vk.load_survey(path, codebook=cb)
+    assert survey.data["ch"].tolist() == [9, 12, 10] and survey.data["tch"].tolist() == [5, 9, 6]
+    assert survey.instrument_exclusions.empty

@@ -50,6 +50,11 @@ KANO_ATTRIBUTES = {
     "app": ("Project app", "App de proyectos", "App dei progetti"),
     "calls": ("Follow-up sales calls", "Llamadas comerciales de seguimiento", "Chiamate commerciali di follow-up"),
 }
+#: The block of the value model each service bears on (the codebook's ``kano: serves:``): trips
+#: home with the goods are time, assembling them energy, a warranty the risk of a failed
+#: product, the project app the experience, sales calls an emotional cost.
+KANO_SERVES = {"delivery": "time", "warranty": "risk", "assembly": "energy", "app": "experiential",
+               "calls": "emotional"}
 #: Planted share of each Kano category (A, O, M, I, R, Q) per attribute.
 KANO_MIX = {
     "delivery": (0.10, 0.20, 0.55, 0.12, 0.01, 0.02),
@@ -146,7 +151,9 @@ def instrument_codebook() -> dict:
                     "likelihood": {5: 0.7, 4: 0.5, 3: 0.3, 2: 0.1, 1: 0.0}, "currency": "EUR"},
         "gabor_granger": {"ladder": {p: f"gg_{p}" for p in LADDER}, "buy": {1: 1, 2: 0}, "currency": "EUR"},
         "kano": {"answers": {1: "like", 2: "expect", 3: "neutral", 4: "tolerate", 5: "dislike"},
-                 "attributes": {a: [f"kano_{a}_f", f"kano_{a}_d"] for a in KANO_ATTRIBUTES}},
+                 "attributes": {a: [f"kano_{a}_f", f"kano_{a}_d"] for a in KANO_ATTRIBUTES},
+                 # the block of the value model each service bears on: the analyst's judgement
+                 "serves": dict(KANO_SERVES)},
     }
     names = {a: {"en": en, "es": es, "it": it} for a, (en, es, it) in KANO_ATTRIBUTES.items()}
     return {"sections": sections, "items": labels, "labels": names}

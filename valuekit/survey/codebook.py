@@ -896,7 +896,7 @@ class _Parser:
         return ladder
 
     def kano(self, spec: dict) -> KanoQuestions:
-        _unknown(spec, ["answers", "attributes"], "kano", "key")
+        _unknown(spec, ["answers", "attributes", "serves"], "kano", "key")
         missing = [k for k in ("answers", "attributes") if k not in spec]
         if missing:
             raise _fail("kano", f"missing {' and '.join(missing)}: the answer coding ({{1: like, 2: expect, 3: "
@@ -905,7 +905,12 @@ class _Parser:
         pairs = spec.get("attributes")
         if isinstance(pairs, dict):
             pairs = {name: tuple(cols) if isinstance(cols, list) else cols for name, cols in pairs.items()}
-        q = self._instrument(KanoQuestions, "kano", pairs=pairs, answers=spec.get("answers"))
+        q = self._instrument(KanoQuestions, "kano", pairs=pairs, answers=spec.get("answers"), serves=spec.get("serves"))
+        blocks = list(dict.fromkeys(i.block for i in self.items.values() if i.role in ("benefit", "sacrifice")))
+        for attribute, block in (q.serves or {}).items():
+            if block not in blocks:
+                raise _fail(f"kano.serves.{attribute}", f"{block!r} is no block of this codebook; expected one of "
+                                                        f"{blocks}")
         scale = _answer_scale(q.answers, "kano.answers")
         for attribute, cols in q.pairs.items():
             for col, half in zip(cols, ("functional", "dysfunctional")):
@@ -985,7 +990,8 @@ class _Parser:
         self.claim(col, key)
         attrs = self.overrides.get(col, {})
         base_scale = counterpart.scale if counterpart else (base_scale or self.scale)
-        base_codes = counterpart.missing_codes if counterpart else self.codes
+        # a price is an amount: the survey's missing codes (9 on a rating) would throw a real price away
+        base_codes = counterpart.missing_codes if counterpart else () if role == "price" else self.codes
         base_tokens = counterpart.missing_tokens if counterpart else self.tokens
         item_scale = _as_scale(attrs["scale"], f"items.{col}.scale") if "scale" in attrs else base_scale
         if item_scale is None:  # the common scale itself is broken (reported there): go on checking

@@ -74,6 +74,7 @@ import snowballstemmer
 from .._validate import yamlfile as _yaml
 from ..errors import ValuekitError
 from .codebook import DIMENSIONS, OUTCOMES, SACRIFICES, Codebook, CodebookError
+from .draft_instruments import SURE, Found, Guess, find_instruments
 from .io import SourceInfo, read_survey_file
 
 __all__ = ["Draft", "Guess", "calibration", "draft_codebook", "draft_quality", "SURE"]
@@ -81,8 +82,6 @@ __all__ = ["Draft", "Guess", "calibration", "draft_codebook", "draft_quality", "
 VOCABULARY_FILE = Path(__file__).with_name("draft_vocabulary.yaml")
 _VOCABULARY = _yaml.read_file(VOCABULARY_FILE, what="draft vocabulary", error=ValuekitError)
 
-#: The confidence from which a guess is written ``sure`` (``likely`` from 0.5).
-SURE = 0.8
 #: Codes that stand for "don't know" / "no answer" in most exports when outside the scale.
 TYPICAL_CODES = (9, 97, 98, 99, 999, -1, -9, -97, -98, -99, -999)
 _DK_WORDS = re.compile(r"don.?t know|not know|no answer|refus|prefer not|\bn/?a\b|no sab|no contest|ns/nc|"
@@ -90,24 +89,6 @@ _DK_WORDS = re.compile(r"don.?t know|not know|no answer|refus|prefer not|\bn/?a\
                        r"^\W*(system|user)[ -]missing", re.I)
 #: At most this many rows are used by the checks on the answers (correlations).
 _SAMPLE_ROWS = 20_000
-
-
-@dataclass
-class Guess:
-    """One decision of the draft: what, how sure (0-1) and why."""
-
-    value: object
-    confidence: float
-    reason: str
-
-    @property
-    def sure(self) -> str:
-        """How sure the guess is, in words: ``sure``, ``likely`` or ``guess``."""
-        return "sure" if self.confidence >= SURE else "likely" if self.confidence >= 0.5 else "guess"
-
-    def note(self, score: bool = False) -> str:
-        """'likely (0.60): words 'precio'' -- the comment written beside the decision."""
-        return f"{self.sure} ({self.confidence:.2f}): {self.reason}" if score else f"{self.sure}: {self.reason}"
 
 
 @dataclass
@@ -136,6 +117,7 @@ class Draft:
     language: str | None = None                                  # the file's language, when it could be told
     values: dict[str, dict[float, str]] = field(default_factory=dict)  # item -> the file's value labels
     worded: bool = True                                          # whether any rated column has question text
+    instruments: list[Found] = field(default_factory=list)       # the pricing and Kano questions found
 
     @property
     def skeleton(self) -> bool:
@@ -190,8 +172,10 @@ class Draft:
         other = list(self.other)
         if other:
             spec["other"] = other
+        spec.update({found.section: found.spec for found in self.instruments})
         items = {col: attrs for col in self.columns
-                 if (col in self.blocks or col in self.other) and (attrs := self._item_attrs(col))}
+                 if (col in self.blocks or col in self.other or col in self._instrument_columns)
+                 and (attrs := self._item_attrs(col))}
         if items:
             spec["items"] = items
         return spec
@@ -214,12 +198,22 @@ class Draft:
             out["outcomes"] = outcomes
         return out
 
+    @property
+    def _instrument_columns(self) -> dict[str, Found]:
+        """Each column of a pricing or Kano question, and the instrument it belongs to."""
+        return {col: found for found in self.instruments for col in found.why}
+
     def _item_attrs(self, col: str) -> dict:
         """What the ``items:`` section says of one column: its question text, its own scale and
         missing codes where they differ from the survey's, and its reverse key."""
         attrs = {}
         if col in self.text and self.text[col] != col:
             attrs["text"] = self.text[col]
+        found = self._instrument_columns.get(col)
+        if found is not None:  # a pricing or Kano question: its coding is in its section
+            if found.missing.get(col) and sorted(found.missing[col]) != sorted(self.missing_codes):
+                attrs["missing_codes"] = [_num(c) for c in found.missing[col]]
+            return attrs
         if col in self.item_scale and tuple(self.item_scale[col]) != tuple(self.scale):
             attrs["scale"] = {"min": _num(self.item_scale[col][0]), "max": _num(self.item_scale[col][1])}
         codes = self.codes_of(col)
@@ -262,7 +256,7 @@ class Draft:
         lines = self._yaml_header() + self._yaml_columns(spec)
         for section in ("benefits", "sacrifices"):
             lines += self._yaml_blocks(spec, section)
-        lines += self._yaml_outcomes(spec) + self._yaml_context(spec) + self._yaml_items(spec)
+        lines += self._yaml_outcomes(spec) + self._yaml_instruments() + self._yaml_context(spec) + self._yaml_items(spec)
         if self.unassigned:
             lines.append("")
             lines.append("# unassigned: columns the draft could not place (not read by valuekit until you place them)")
@@ -351,6 +345,24 @@ class Draft:
             lines.extend([*head, f"{last}  # several items: scored as their mean"])
             for col in cols:
                 lines.append(f"    - {scalar(col)}{_note(self.blocks[col].note(score=True))}")
+        return lines
+
+    def _yaml_instruments(self) -> list[str]:
+        """The ``pricing``, ``gabor_granger`` and ``kano`` sections, each column with what it was read as."""
+        scalar, lines = _yaml.scalar, []
+        for found in self.instruments:
+            guess = Guess(found.spec, found.confidence, found.reason)
+            lines.extend([f"{found.section}:{_note(guess.note(score=True))}"])
+            for key, value in found.spec.items():
+                note = (Guess(value, *found.proposed[key]).note(score=True) if key in found.proposed
+                        else found.why.get(value, "") if isinstance(value, str) else "")
+                if isinstance(value, dict) and key in ("ladder", "attributes"):
+                    lines.append(f"  {key}:")
+                    for k, v in value.items():
+                        cols = v if isinstance(v, list) else [v]
+                        lines.append(f"    {scalar(k)}: {scalar(v)}{_note(found.why.get(cols[0], ''))}")
+                    continue
+                lines.append(f"  {key}: {scalar(value)}{_note(note)}")
         return lines
 
     def _yaml_context(self, spec: dict) -> list[str]:
@@ -1569,6 +1581,7 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
     text = {col: (info.question_text.get(col) or str(col)).strip() for col in frame.columns}
     tallies = _unclaimed_counts(numeric, taken)
     grouping, scales, codes, how = _sort_numeric(tallies, info, text)
+    instruments, asked = _instruments(frame, numeric, taken, text, info, (tallies, grouping, scales, codes, how))
     common, scale_reason, scale_notes, common_codes, code_counts = _common_scale(numeric, tallies, scales, codes,
                                                                                  how)
     worded = any(text[c] != str(c) for c in scales)
@@ -1578,17 +1591,29 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
         missing_codes=[c for c in common_codes if not common[0] <= c <= common[1]],
         missing_reason=_missing_reason(common_codes, code_counts),
         text=text, item_scale=scales, item_codes=codes, worded=worded,
-        values=_file_value_labels(info, scales),
+        values=_file_value_labels(info, scales), instruments=instruments,
     )
     sources = [text[c] if worded else _name_text(c) for c in scales if not worded or text[c] != str(c)]
     draft.language = _file_language(sources)
-    readings = _place_columns(frame, draft, numeric, taken, grouping, scales, text, worded)
+    readings = _place_columns(frame, draft, numeric, taken | asked, grouping, scales, text, worded)
     frame_num = pd.DataFrame({c: numeric[c].where(~numeric[c].isin(codes.get(c, []))) for c in draft.blocks})
     _check_directions(draft, frame_num, readings)
     draft.reverse = _reverse_checks(frame_num, draft.blocks, readings)
     _check_survey(draft, len(scales))
     draft.facets = _propose_facets(draft.blocks, text, {c: rd.language for c, rd in readings.items()})
     return draft
+
+
+def _instruments(frame, numeric, taken, text, info, tables) -> tuple[list[Found], set]:
+    """The pricing and Kano questions, and their columns, taken out of ``tables`` (the tallies,
+    groupings, scales, codes and how each scale was told): no such column is a rated item."""
+    tallies, grouping, scales, codes, how = tables
+    instruments = find_instruments(frame, numeric, taken, text, info, codes, TYPICAL_CODES)
+    asked = {col for found in instruments for col in found.why}
+    for table in tables:
+        for col in asked & set(table):
+            del table[col]
+    return instruments, asked
 
 
 def _fit_common(tallies: dict, scales: dict, how: dict, common: tuple) -> tuple:

@@ -198,10 +198,16 @@ class KanoQuestions:
     answers : mapping of answer to one of ``KANO_ANSWERS``
         How the answers are coded, e.g. ``{1: "like", 2: "expect", 3: "neutral",
         4: "tolerate", 5: "dislike"}``; every one of the five meanings exactly once.
+    serves : mapping of attribute to block, optional
+        The block of the value model (a benefit dimension or a sacrifice) each attribute
+        serves, e.g. ``{"delivery": "time"}``: the analyst's judgement, which sets a Kano
+        category beside that block's importance and performance
+        (:func:`valuekit.decide.priorities.kano_priorities`). Attributes left out serve none.
     """
 
     pairs: Mapping = field(hash=False)
     answers: Mapping = field(hash=False)
+    serves: Mapping | None = field(default=None, hash=False)
 
     def __post_init__(self):
         with named_as("questions"):
@@ -219,6 +225,15 @@ class KanoQuestions:
         if not isinstance(self.answers, Mapping) or sorted(map(str, self.answers.values())) != sorted(KANO_ANSWERS):
             raise expected_error("questions.answers", f"a mapping of each answer code to one of {list(KANO_ANSWERS)}, "
                                  "each meaning once", self.answers)
+        if self.serves is not None:
+            if not isinstance(self.serves, Mapping):
+                raise expected_error("questions.serves", "a mapping of attributes to the blocks they serve",
+                                     self.serves)
+            for attribute, block in self.serves.items():
+                if attribute not in self.pairs:
+                    raise ParameterError(f"questions.serves[{attribute!r}]: no such attribute; expected one of "
+                                         f"{list(self.pairs)}", name="questions")
+                _check.text(f"questions.serves[{attribute!r}]", block)
 
     def screen(self, data: pd.DataFrame):
         """Each attribute's answers as indices of ``KANO_ANSWERS`` (-1 unanswered, -2 off
