@@ -15,9 +15,9 @@ import pytest
 
 import valuekit as vk
 from valuekit.analyse import competitor as compare
-from valuekit.analyse import drivers, kano, pricing, segments, significance, tables, waves
+from valuekit.analyse import drivers, kano, price_value, pricing, segments, significance, tables, waves
 from valuekit.config import PROJ_ROOT
-from valuekit.decide import nulltest, playbook, priorities
+from valuekit.decide import nulltest, playbook, price_moves, priorities
 from valuekit.engines import dask as bigdata
 from valuekit.errors import ParameterError, SurveyError
 from valuekit.measure import reliability, scoring
@@ -513,6 +513,15 @@ CASES = [
                                                       settings=5)),
     ("lang", lambda c: priorities.kano_priorities(_kano(), c["key"], c["scores"], codebook=c["cb"], lang="fr")),
     ("rules", lambda c: priorities.kano_rules({"order": [{"category": "M"}]})),
+    ("point", lambda c: price_value.price_beside_value(c["survey"], c["scores"], by="channel", point="x")),
+    ("scores", lambda c: price_value.price_beside_value(c["survey"], 5, by="channel")),
+    ("by", lambda c: price_value.price_beside_value(c["survey"], c["scores"], by=None, draws=100)),
+    ("prices", lambda c: price_value.demand_at(c["survey"], [])),
+    ("prices", lambda c: price_value.demand_at(c["survey"], [60, -1])),
+    ("questions", lambda c: price_value.demand_at(c["survey"], [60], "x")),
+    ("draws", lambda c: price_value.demand_at(c["survey"], [60], draws=-1)),
+    ("engine", lambda c: price_moves.price_moves(c["survey"], "engine", [5])),
+    ("engine", lambda c: price_moves.price_grid(c["survey"], "engine")),
 ]
 
 
@@ -553,7 +562,8 @@ def test_every_public_function_has_a_case():
     records = ("PlaybookResult", "GroupPlaybook", "RakeResult", "Targets", "TargetsError",  # plain records, an error class
                "CFAResult", "PathResult", "BigAudit", "Banner", "PriceSensitivity", "GaborGranger", "KanoResult")
     for module in (scoring, segments, drivers, compare, reliability, playbook, plots, nulltest, significance, waves,
-                   tables, ptables, tablespec, weighting, measurement, bigdata, pricing, kano, priorities):
+                   tables, ptables, tablespec, weighting, measurement, bigdata, pricing, kano, priorities,
+                   price_value, price_moves):
         for name in module.__all__:
             obj = getattr(module, name)
             if (inspect.isfunction(obj) or inspect.isclass(obj)) and name not in records:

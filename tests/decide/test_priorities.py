@@ -31,9 +31,9 @@ def test_a_must_be_on_a_weak_block_comes_before_an_attractive_one(demo):
     """The demo: delivery (must-be) serves time and assembly (attractive) energy, both below
     the other blocks' performance; the warranty (one-dimensional) serves risk, above it."""
     survey, result, drivers, scores = demo
-    out = kano_priorities(result, drivers, scores, codebook=survey.codebook)
+    out = kano_priorities(survey, result, drivers, scores)
     ranked = out.dropna(subset=["priority"])
-    assert ranked[["attribute", "category", "block", "level"]].to_numpy().tolist() == [
+    assert ranked[["attribute", "kano_category", "block", "level"]].to_numpy().tolist() == [
         ["delivery", "M", "time", "low"], ["assembly", "A", "energy", "low"], ["warranty", "O", "risk", "high"]]
     assert ranked["priority"].tolist() == [1, 2, 3]
     ipa = importance_performance(survey, drivers, scores)
@@ -42,7 +42,7 @@ def test_a_must_be_on_a_weak_block_comes_before_an_attractive_one(demo):
     rest = out[out["priority"].isna()].set_index("attribute")
     assert rest.loc["app", "action"].startswith("no priority") and rest.loc["calls", "action"].startswith("reconsider")
     assert (out["note"] == "").all() and out["n"].min() > 1900
-    es = kano_priorities(result, drivers, scores, codebook=survey.codebook, lang="es")
+    es = kano_priorities(survey, result, drivers, scores, lang="es")
     assert es.loc[0, "action"].startswith("corregir primero") and es.loc[0, "label"] == "Entrega a domicilio gratuita"
 
 
@@ -50,9 +50,9 @@ def test_the_order_is_data_the_analyst_can_change(demo):
     survey, result, drivers, scores = demo
     rules = _yaml.read_file(RULES_FILE, what="rules", error=ParameterError)
     rules["order"] = [rules["order"][2], *rules["order"][:2], *rules["order"][3:]]  # attractive first
-    out = kano_priorities(result, drivers, scores, codebook=survey.codebook, rules=rules)
+    out = kano_priorities(survey, result, drivers, scores, rules=rules)
     assert out["attribute"].tolist()[:3] == ["assembly", "delivery", "warranty"]
-    moved = kano_priorities(result, drivers, scores, codebook=survey.codebook, serves={"delivery": "risk"})
+    moved = kano_priorities(survey, result, drivers, scores, serves={"delivery": "risk"})
     assert moved.set_index("attribute").loc["delivery", "level"] == "high"
     assert moved.set_index("attribute").loc["warranty", "note"].startswith("it serves no block")
 
@@ -65,9 +65,9 @@ def test_silent_where_the_drivers_are_not_estimated(tmp_path):
     make_null_survey(2000, random_state=3).to_csv(tmp_path / "null.csv", index=False)
     survey = vk.load_survey(tmp_path / "null.csv", codebook=vk.DEMO_CODEBOOK)
     drivers, scores = _drivers(survey)
-    out = kano_priorities(kano(survey, draws=50, random_state=0), drivers, scores, codebook=survey.codebook)
+    out = kano_priorities(survey, kano(survey, draws=50, random_state=0), drivers, scores)
     assert out["priority"].isna().all()
-    ranked_kinds = out[out["category"].isin(["A", "O", "M"])]
+    ranked_kinds = out[out["kano_category"].isin(["A", "O", "M"])]
     assert len(ranked_kinds) == 3 and ranked_kinds["note"].str.contains(
         "driver model names no drivers: the model does not explain the outcome beyond chance").all()
     assert ranked_kinds["action"].isna().all()
@@ -81,7 +81,7 @@ def test_no_rank_without_a_clear_category_or_enough_answers(demo):
     table.loc["warranty", "n_eff"] = 12.0
     out = kano_priorities(type(result)(table, *[getattr(result, f) for f in ("categories", "excluded", "questions",
                                                                              "draws", "level")]),
-                          drivers, scores, codebook=survey.codebook).set_index("attribute")
+                          drivers, scores, codebook=survey.codebook, weights=survey.weights).set_index("attribute")
     assert "do not stand apart" in out.loc["delivery", "note"] and pd.isna(out.loc["delivery", "priority"])
     assert out.loc["assembly", "priority"] == 1
     assert "fewer than 30 effective" in out.loc["warranty", "note"]

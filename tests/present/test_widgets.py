@@ -333,3 +333,32 @@ def test_the_download_offers_the_deck_and_its_charts_as_png(scenario_engine, tmp
     for chart, png in expected.items():
         got = base64.b64decode(links[f"dearer_{chart}.png"])
         assert got[:8] == b"\x89PNG\r\n\x1a\n" and got == png
+
+
+def test_the_price_lever_says_who_would_buy_at_the_new_price(scenario_engine, tmp_path):
+    """With the price questions' grid, moving the price lever shows the trial share at the new
+    price (the curve's own value), its change from today's, and whether the price is still
+    acceptable; in the dashboard's language; and nothing without the grid."""
+    from valuekit.analyse.price_value import demand_at
+    from valuekit.decide.price_moves import price_grid
+    from valuekit.present.widgets import WhatIfDashboard
+
+    survey = vk.load_survey(vk.DEMO_DATA, codebook=vk.DEMO_CODEBOOK)
+    grid = price_grid(survey, scenario_engine, draws=100, random_state=0)
+    assert len(grid) == 101 and grid.loc[0.0, "change"] == 0 and grid.attrs["lever"] == "price"
+    dash = WhatIfDashboard(scenario_engine, save_dir=tmp_path, figure=False, price=grid)
+    assert "at today&#x27;s price 69.00" in dash.demand.value and "n = 1,858" in dash.demand.value
+    dash.sliders["price"].value = -10
+    trial = demand_at(survey, [69, 62.1], draws=0)["trial"]
+    assert f"at 62.10, {100 * trial.iloc[1]:.1f}% would try it" in dash.demand.value
+    assert f"+{100 * (trial.iloc[1] - trial.iloc[0]):.2f} points" in dash.demand.value
+    assert "within the acceptable prices (48.45 to 90.46)" in dash.demand.value
+    dash.sliders["price"].value = 40
+    assert "OUTSIDE the acceptable prices" in dash.demand.value
+    dash.language.value = "it"
+    assert "FUORI dai prezzi accettabili" in dash.demand.value
+    assert WhatIfDashboard(scenario_engine, save_dir=tmp_path, figure=False).demand.value == ""
+    unnamed = grid.copy()
+    unnamed.attrs = {}  # no lever named
+    with pytest.raises(ValueError, match="price: expected a price_grid table"):
+        WhatIfDashboard(scenario_engine, save_dir=tmp_path, figure=False, price=unnamed)

@@ -50,6 +50,8 @@ KANO_ATTRIBUTES = {
     "app": ("Project app", "App de proyectos", "App dei progetti"),
     "calls": ("Follow-up sales calls", "Llamadas comerciales de seguimiento", "Chiamate commerciali di follow-up"),
 }
+#: The drill's shelf price today (euros): where a what-if move of the price starts.
+CURRENT_PRICE = 69
 #: The block of the value model each service bears on (the codebook's ``kano: serves:``): trips
 #: home with the goods are time, assembling them energy, a warranty the risk of a failed
 #: product, the project app the experience, sales calls an emotional cost.
@@ -148,7 +150,9 @@ def instrument_codebook() -> dict:
                     "buy_expensive": "buy_at_expensive",
                     # Newton, Miller and Smith's calibration of the 5-point likelihood (as R's
                     # pricesensitivitymeter): a judgement about this market, to revise with sales data
-                    "likelihood": {5: 0.7, 4: 0.5, 3: 0.3, 2: 0.1, 1: 0.0}, "currency": "EUR"},
+                    "likelihood": {5: 0.7, 4: 0.5, 3: 0.3, 2: 0.1, 1: 0.0}, "currency": "EUR",
+                    # the drill's shelf price, and the what-if lever (demo_levers.yaml) that moves it
+                    "current": CURRENT_PRICE, "lever": "price"},
         "gabor_granger": {"ladder": {p: f"gg_{p}" for p in LADDER}, "buy": {1: 1, 2: 0}, "currency": "EUR"},
         "kano": {"answers": {1: "like", 2: "expect", 3: "neutral", 4: "tolerate", 5: "dislike"},
                  "attributes": {a: [f"kano_{a}_f", f"kano_{a}_d"] for a in KANO_ATTRIBUTES},

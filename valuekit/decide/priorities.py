@@ -32,6 +32,7 @@ from ..analyse.kano import KanoResult
 from ..errors import ParameterError
 from ..evidence import settings_arg
 from ..survey.answers import meets_base
+from ..survey.audit import survey_first
 from ..survey.codebook import Codebook, codebook_arg
 from ..survey.labels import LANGUAGES, lang_arg
 
@@ -146,6 +147,7 @@ def _withheld(row: pd.Series, block, ipa: pd.DataFrame, gate: str, settings) -> 
     return ""
 
 
+@survey_first("codebook", "weights")
 @share_docs
 def kano_priorities(result: KanoResult, drivers: pd.DataFrame, scores: pd.DataFrame, *, codebook: Codebook,
                     weights=None, serves=None, rules=None, settings=None, lang: str = "en") -> pd.DataFrame:
@@ -175,8 +177,8 @@ def kano_priorities(result: KanoResult, drivers: pd.DataFrame, scores: pd.DataFr
     Returns
     -------
     DataFrame
-        One row per attribute: ``attribute``, ``label``, ``n``, ``category`` (Kano's, by
-        its most frequent answer pattern), ``apart`` (Fong's test), ``strength``,
+        One row per attribute: ``attribute``, ``label``, ``n``, ``kano_category`` (the most
+        frequent category), ``apart`` (Fong's test), ``strength``,
         ``better``, ``worse`` (with ``_low`` and ``_high``), ``block`` and ``block_label``
         (what it serves), the block's ``quadrant``, ``importance`` and ``performance``,
         ``level`` (``"low"`` or ``"high"``: the block's quadrant), ``priority`` (1 first;
@@ -205,7 +207,7 @@ def kano_priorities(result: KanoResult, drivers: pd.DataFrame, scores: pd.DataFr
             action, rank = words[(category, level)][lang], step[(category, level)]
         rows.append({
             "attribute": attribute, "label": codebook.label(attribute, lang), "n": int(row["n"]),
-            "category": category, "apart": bool(row["apart"]), "strength": row["strength"],
+            "kano_category": category, "apart": bool(row["apart"]), "strength": row["strength"],
             **{k: row[k] for k in ("better", "better_low", "better_high", "worse", "worse_low", "worse_high")},
             "block": block if block is not None else pd.NA,
             "block_label": codebook.label(block, lang) if block is not None else pd.NA,

@@ -147,8 +147,15 @@ def _page(data, codebook, *, levers, read_options, exclude, n_segments, random_s
     survey, lever_set, engine = prepare_engine(data, codebook, levers=levers, read_options=read_options,
                                                exclude=exclude, n_segments=n_segments, random_state=random_state,
                                                lang=lang, cache_dir=cache_dir)
-    dashboard = WhatIfDashboard(engine, names=engine.segment_names, save_dir=save_dir, figure=figure, lang=lang)
     cb = survey.codebook
+    price = None
+    q = cb.pricing
+    if q is not None and q.has_trial and q.current is not None and q.lever in lever_set.levers:
+        from ..decide.price_moves import price_grid  # deferred: with the page
+
+        price = price_grid(survey, engine, draws=500, random_state=random_state)  # who would buy, per slider step
+    dashboard = WhatIfDashboard(engine, names=engine.segment_names, save_dir=save_dir, figure=figure, lang=lang,
+                                price=price)
     title = widgets.HTML()
     title.add_class("vk-title")
 

@@ -111,6 +111,12 @@ class WhatIfDashboard:
     figure : bool, default True
         Draw the benefits-vs-sacrifices map and the before/after bars after the numbers.
     {lang}
+    price : DataFrame, optional
+        :func:`valuekit.decide.price_moves.price_grid` of the same survey: while its lever
+        moves the price, a line under the headline says how many respondents would try the
+        product at the new price (the Newton–Miller–Smith trial share, with its interval, and
+        its change from today's), the revenue per respondent, and whether the price is still
+        in the range of acceptable prices. None: no such line.
 
     Attributes
     ----------
@@ -121,9 +127,14 @@ class WhatIfDashboard:
     """
 
     def __init__(self, engine: ScenarioEngine, *, names: dict | None = None, save_dir: str | Path = "scenarios",
-                 figure: bool = True, lang: str = "en"):
+                 figure: bool = True, lang: str = "en", price: pd.DataFrame | None = None):
         if lang not in LANGUAGES:
             raise ValueError(f"lang: expected one of {list(LANGUAGES)}, got {lang!r}")
+        if price is not None and (not isinstance(price, pd.DataFrame) or price.attrs.get("lever") not in
+                                  engine.levers.levers):
+            raise ValueError("price: expected a price_grid table of one of the engine's levers, got "
+                             f"{type(price).__name__}")
+        self.price = price
         self.engine = engine
         names = names or {}
         self.names = (names if names and set(names) <= set(LANGUAGES) and all(isinstance(v, dict) for v in
@@ -179,6 +190,8 @@ class WhatIfDashboard:
         self.headline.add_class("vk-headline")
         self.outcomes = widgets.HTML()  # how to read the intervals, and n
         self.outcomes.add_class("vk-outcomes")
+        self.demand = widgets.HTML()  # who would buy at the price the price lever sets
+        self.demand.add_class("vk-demand")
         self.table = widgets.HTML()
         self.table.add_class("vk-table")
         self.table_full = widgets.HTML(layout=widgets.Layout(overflow="auto", max_width="100%"))
@@ -230,7 +243,8 @@ class WhatIfDashboard:
         ], layout=widgets.Layout(width="460px", margin="0 24px 0 0"))
         self.table.layout = widgets.Layout(overflow="auto", max_width="100%")
         self.comparison.layout = widgets.Layout(overflow="auto", max_width="100%")
-        scenario = widgets.VBox([self.headline, self.outcomes, self._head["by_segment"], self.table, self.detail,
+        scenario = widgets.VBox([self.headline, self.demand, self.outcomes, self._head["by_segment"], self.table,
+                                 self.detail,
                                  self._head["map"], self.image])
         comparing = widgets.VBox([self._head["compare"], self.saved,
                                   widgets.HBox([self.compare_button, self.load_button]),
@@ -318,6 +332,7 @@ class WhatIfDashboard:
         conf = int(round(100 * summary.attrs.get("confidence", 0.95)))
         note = ui_text("ui_interval", lang, level=conf, n=format_number(summary.loc[focus, "customers"], "count", lang))
         self.outcomes.value = f"<small>{_html.escape(note)}</small>"
+        self.demand.value = self._demand_line(lang)
         full = format_summary(result, names=self.names.get(lang, {}), lang=lang)
         compact = compact_summary(full, lang)  # the first screen's five columns of it
         self.table.value = compact.to_html(classes="vk-summary", border=0, escape=True)  # names are data
@@ -328,6 +343,33 @@ class WhatIfDashboard:
             self.image.value = self._figure(result)
             self.image.layout.display = None
         return result
+
+    def _demand_line(self, lang: str) -> str:
+        """Who would try the product at the price the price lever sets (empty without a price grid)."""
+        if self.price is None:
+            return ""
+        grid, attrs = self.price, self.price.attrs
+        at = grid.iloc[int(np.argmin(np.abs(grid.index.to_numpy() - self.sliders[attrs["lever"]].value)))]
+        low, high = attrs["acceptable_range"]
+
+        def num(v, kind="decimal"):
+            return format_number(v, kind, lang)
+
+        words = dict(price=num(at["price"]), trial=num(at["trial"], "percent"), low=num(at["trial_low"], "percent"),
+                     high=num(at["trial_high"], "percent"), revenue=num(at["revenue"]), n=num(int(at["n"]), "count"),
+                     range_low=num(low), range_high=num(high))
+        if at.name == 0:
+            text = ui_text("ui_demand_now", lang, **words)
+        else:
+            def points(v):  # a change of a share, in percentage points
+                return ("+" if v > 0 else "") + num(100 * v)
+
+            text = ui_text("ui_demand_moved", lang, change=points(at["change"]), change_low=points(at["change_low"]),
+                           change_high=points(at["change_high"]),
+                           where=ui_text("ui_demand_inside" if at["acceptable"] else "ui_demand_outside", lang,
+                                         range_low=words["range_low"], range_high=words["range_high"]),
+                           **words)
+        return f"<div class='vk-demand-line'>{_html.escape(text)}</div>"
 
     def _show_detail(self, change=None) -> None:
         """Every column of the segment table, written only while its section is open (a

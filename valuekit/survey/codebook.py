@@ -871,7 +871,7 @@ class _Parser:
 
     def pricing(self, spec: dict) -> PriceQuestions:
         _unknown(spec, [*PRICE_QUESTIONS, "buy_cheap", "buy_expensive", "likelihood", "at_too_cheap",
-                        "at_too_expensive", "currency"], "pricing", "key")
+                        "at_too_expensive", "currency", "current", "lever"], "pricing", "key")
         missing = [k for k in PRICE_QUESTIONS[1:] if k not in spec]
         if missing:
             raise _fail("pricing", f"missing {', '.join(missing)}: the columns of Van Westendorp's cheap, expensive "

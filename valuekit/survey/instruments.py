@@ -55,6 +55,11 @@ class PriceQuestions:
         (Newton, Miller and Smith: nobody buys there).
     currency : str or None, optional
         How prices are shown (``"EUR"``, ``"$"``); None: as plain numbers.
+    current : float or None, optional
+        The price the product sells at today (above zero): where a what-if move of the
+        price starts (:func:`valuekit.decide.price_moves.price_moves`).
+    lever : str or None, optional
+        The what-if lever (of the survey's lever file) that moves the price, by a percentage.
     """
 
     cheap: str
@@ -67,12 +72,18 @@ class PriceQuestions:
     at_too_cheap: float = 0.0
     at_too_expensive: float = 0.0
     currency: str | None = None
+    current: float | None = None
+    lever: str | None = None
 
     def __post_init__(self):
         with named_as("questions"):
             self._check()
 
     def _check(self):
+        if self.current is not None:
+            _check.number("questions.current", self.current, min=0, min_open=True)
+        if self.lever is not None:
+            _check.text("questions.lever", self.lever)
         for name in ("cheap", "expensive", "too_expensive"):
             _check.text(f"questions.{name}", getattr(self, name))
         for name in ("too_cheap", "buy_cheap", "buy_expensive"):
