@@ -522,6 +522,7 @@ CASES = [
     ("draws", lambda c: price_value.demand_at(c["survey"], [60], draws=-1)),
     ("engine", lambda c: price_moves.price_moves(c["survey"], "engine", [5])),
     ("engine", lambda c: price_moves.price_grid(c["survey"], "engine")),
+    ("codebook", lambda c: price_moves.price_move_gap(5, None)),
 ]
 
 

@@ -7,7 +7,7 @@ import pytest
 
 import valuekit as vk
 from valuekit.analyse.price_value import demand_at
-from valuekit.decide.price_moves import price_moves
+from valuekit.decide.price_moves import price_move_gap, price_moves
 from valuekit.decide.scenario import Scenario
 from valuekit.errors import ParameterError, SurveyError
 
@@ -74,3 +74,19 @@ def test_a_survey_without_the_trial_questions_says_so(demo):
 
     with pytest.raises(SurveyError, match="did not ask the Newton–Miller–Smith questions"):
         demand_at(survey, [60], replace(q, buy_cheap=None, buy_expensive=None, likelihood=None))
+
+
+def test_the_gap_says_why_a_price_cannot_be_moved(demo):
+    from dataclasses import replace
+
+    survey, engine = demo
+    cb, levers = survey.codebook, engine.levers
+    assert price_move_gap(cb, levers) == ""
+    q = cb.pricing
+    assert "does not say today's price" in price_move_gap(replace(cb, pricing=replace(q, current=None)), levers)
+    assert "'rebate' is not in demo_levers.yaml" in price_move_gap(replace(cb, pricing=replace(q, lever="rebate")),
+                                                                    levers)
+    assert "moves its items by 'points'" in price_move_gap(replace(cb, pricing=replace(q, lever="staff")), levers)
+    assert "no Newton–Miller–Smith questions" in price_move_gap(
+        replace(cb, pricing=replace(q, buy_cheap=None, buy_expensive=None, likelihood=None)), levers)
+    assert price_move_gap(replace(cb, pricing=None), levers) == "the codebook has no pricing: section"

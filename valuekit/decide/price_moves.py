@@ -25,7 +25,7 @@ from ..survey.audit import survey_first
 from ..survey.codebook import codebook_arg
 from .scenario import Scenario, ScenarioEngine
 
-__all__ = ["price_grid", "price_moves"]
+__all__ = ["price_grid", "price_move_gap", "price_moves"]
 
 
 def _lever(engine: ScenarioEngine, name: str):
@@ -38,6 +38,27 @@ def _lever(engine: ScenarioEngine, name: str):
         raise ParameterError(f"lever: {name!r} moves its items by {lever.how!r}; a price lever moves them by a "
                              "percentage (how: percent)", name="lever")
     return lever
+
+
+def price_move_gap(codebook, levers) -> str:
+    """Why the price of this survey cannot be moved in a what-if, in words; "" when it can.
+
+    It can when the codebook's ``pricing:`` section has the Newton–Miller–Smith questions,
+    today's price (``current:``) and a lever (``lever:``) of ``levers`` (a
+    :class:`~valuekit.survey.levers.LeverSet`) that moves its items by a percentage.
+    """
+    q = codebook_arg("codebook", codebook).pricing
+    if q is None:
+        return "the codebook has no pricing: section"
+    if not q.has_trial:
+        return "the pricing: section has no Newton–Miller–Smith questions (buy_cheap, buy_expensive)"
+    if q.current is None or q.lever is None:
+        return "the pricing: section does not say today's price (current:) and the lever that moves it (lever:)"
+    if q.lever not in levers.levers:
+        return f"the price lever {q.lever!r} is not in {levers.source}"
+    if levers.levers[q.lever].how != "percent":
+        return f"the price lever {q.lever!r} moves its items by {levers.levers[q.lever].how!r}, not by a percentage"
+    return ""
 
 
 def _price_lever_and_current(engine, codebook, lever, current):

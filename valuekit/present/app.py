@@ -148,12 +148,10 @@ def _page(data, codebook, *, levers, read_options, exclude, n_segments, random_s
                                                exclude=exclude, n_segments=n_segments, random_state=random_state,
                                                lang=lang, cache_dir=cache_dir)
     cb = survey.codebook
-    price = None
-    q = cb.pricing
-    if q is not None and q.has_trial and q.current is not None and q.lever in lever_set.levers:
-        from ..decide.price_moves import price_grid  # deferred: with the page
+    from ..decide.price_moves import price_grid, price_move_gap  # deferred: with the page
 
-        price = price_grid(survey, engine, draws=500, random_state=random_state)  # who would buy, per slider step
+    # who would buy at each step of the price lever, when the codebook says how (else no such line)
+    price = None if price_move_gap(cb, lever_set) else price_grid(survey, engine, draws=500, random_state=random_state)
     dashboard = WhatIfDashboard(engine, names=engine.segment_names, save_dir=save_dir, figure=figure, lang=lang,
                                 price=price)
     title = widgets.HTML()
