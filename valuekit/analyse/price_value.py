@@ -188,9 +188,11 @@ def demand_at(data: pd.DataFrame, prices, questions: PriceQuestions | None = Non
     wt = w[trial]
     rng = np.random.default_rng(seed.spawn(1)[0])
     n = len(wt)
-    m = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(draws)]) if draws else np.zeros(
-        (0, n))
-    shares = (m * wt) @ F / (m @ wt)[:, None] if draws else np.zeros((0, len(x)))
+    shares = np.empty((draws, len(x)))
+    block = max(1, 4_000_000 // max(n, 1))  # draws at a time: a few million multiplicities in memory
+    for start in range(0, draws, block):
+        m = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(min(block, draws - start))])
+        shares[start:start + len(m)] = (m * wt) @ F / (m @ wt)[:, None]
     share = wt @ F / wt.sum()
     tail = (1 - level) / 2 * 100
 

@@ -197,7 +197,7 @@ def kano_priorities(result: KanoResult, drivers: pd.DataFrame, scores: pd.DataFr
         note = _withheld(row, block, ipa, gate, settings)
         there = block is not None and block in ipa.index
         quadrant = ipa.loc[block, "quadrant"] if there else pd.NA
-        level = "low" if quadrant in _LOW else "high" if quadrant in _HIGH else pd.NA
+        level = pd.NA if not there else "low" if quadrant in _LOW else "high" if quadrant in _HIGH else pd.NA
         category = row["category"]
         if note:
             action, rank = pd.NA, None

@@ -1607,7 +1607,7 @@ def draft_codebook(path: str | Path, *, format: str | None = None, encoding: str
 def _instruments(frame, numeric, taken, text, info, tables) -> tuple[list[Found], set]:
     """The pricing and Kano questions, and their columns, taken out of ``tables`` (the tallies,
     groupings, scales, codes and how each scale was told): no such column is a rated item."""
-    tallies, grouping, scales, codes, how = tables
+    codes = tables[3]  # the rated columns' missing codes
     instruments = find_instruments(frame, numeric, taken, text, info, codes, TYPICAL_CODES)
     asked = {col for found in instruments for col in found.why}
     for table in tables:
