@@ -40,12 +40,20 @@ def _lever(engine: ScenarioEngine, name: str):
     return lever
 
 
+@share_docs
 def price_move_gap(codebook, levers) -> str:
     """Why the price of this survey cannot be moved in a what-if, in words; "" when it can.
 
     It can when the codebook's ``pricing:`` section has the Newton–Miller–Smith questions,
-    today's price (``current:``) and a lever (``lever:``) of ``levers`` (a
-    :class:`~valuekit.survey.levers.LeverSet`) that moves its items by a percentage.
+    today's price (``current:``) and a lever (``lever:``) of ``levers`` that moves its items
+    by a percentage.
+
+    Parameters
+    ----------
+    {codebook}
+    levers : LeverSet
+        The survey's levers (:func:`valuekit.survey.levers.read_levers`), as the what-if
+        engine has them.
     """
     q = codebook_arg("codebook", codebook).pricing
     if q is None:
