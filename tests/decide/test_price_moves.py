@@ -24,6 +24,9 @@ def test_a_cheaper_drill_raises_value_and_trial_and_a_dearer_one_lowers_both(dem
     assert np.allclose(out["price"], [62.1, 75.9, 96.6])
     cheaper, dearer, far = (out.iloc[k] for k in range(3))
     assert cheaper["value_ratio_change"] > 0 and cheaper["trial_change_low"] > 0
+    assert 0 < cheaper["value_ratio_change_low"] < cheaper["value_ratio_change"] < cheaper["value_ratio_change_high"]
+    assert dearer["value_ratio_change_high"] < 0
+    assert np.isclose(cheaper["value_ratio_relative"] * cheaper["mean_value_ratio_before"], cheaper["value_ratio_change"])
     assert dearer["value_ratio_change"] < 0 and dearer["trial_change_high"] < 0
     assert cheaper["share_destroyed_change_high"] < 0 < dearer["share_destroyed_change_low"]
     # 96.60 lies beyond the highest acceptable price (about 90): said, not hidden

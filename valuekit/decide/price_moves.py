@@ -21,6 +21,7 @@ from .._validate import check as _check
 from .._validate.args import named_as
 from ..analyse.price_value import demand_at
 from ..errors import ParameterError, SurveyError
+from ..survey.answers import kish_n
 from ..survey.audit import survey_first
 from ..survey.codebook import codebook_arg
 from .scenario import Scenario, ScenarioEngine
@@ -67,6 +68,23 @@ def price_move_gap(codebook, levers) -> str:
     if levers.levers[q.lever].how != "percent":
         return f"the price lever {q.lever!r} moves its items by {levers.levers[q.lever].how!r}, not by a percentage"
     return ""
+
+
+def _ratio_interval(engine: ScenarioEngine, after: np.ndarray) -> tuple[float, float]:
+    """The interval of the mean value ratio's change over the scored customers: each
+    customer's change paired, normal on Kish's effective n (as the engine's interval of the
+    share destroyed without a design)."""
+    from scipy import stats  # deferred: scipy
+
+    change = after - engine.base_ratio
+    ok = np.isfinite(change)
+    w, x = engine.w[ok], change[ok]
+    if not len(x) or w.sum() <= 0:
+        return float("nan"), float("nan")
+    mean = float(np.average(x, weights=w))
+    var = float(np.average((x - mean) ** 2, weights=w))
+    half = stats.norm.ppf(0.5 + engine.confidence / 2) * np.sqrt(var / kish_n(w.sum(), (w ** 2).sum()))
+    return mean - half, mean + half
 
 
 def _price_lever_and_current(engine, codebook, lever, current):
@@ -157,7 +175,10 @@ def price_moves(data: pd.DataFrame, engine: ScenarioEngine, changes, *, codebook
     DataFrame
         One row per change: ``price_change`` (percent), ``price`` (the new price), ``acceptable``
         (within the range of acceptable prices), the engine's ``mean_value_ratio_before``,
-        ``mean_value_ratio_after`` and ``value_ratio_change``, the share of customers whose
+        ``mean_value_ratio_after`` and ``value_ratio_change`` (with ``_low`` and ``_high``:
+        each customer's change paired, normal on Kish's effective n; weights only, also
+        under a survey design) and ``value_ratio_relative`` (the same as a share of the
+        mean ratio before, with ``_low`` and ``_high``), the share of customers whose
         value is destroyed (``share_destroyed_change`` with ``_low`` and ``_high``), then
         the trial share at the new price (``trial`` with ``trial_low`` and ``trial_high``),
         its change from today's (``trial_change`` with ``trial_change_low`` and
@@ -175,14 +196,20 @@ def price_moves(data: pd.DataFrame, engine: ScenarioEngine, changes, *, codebook
     demand = demand_at(data, prices, q, weights=weights, draws=draws, level=level, random_state=random_state)
     rows = []
     for k, change in enumerate(changes, 1):
-        summary = engine.apply(Scenario(name=f"{lever.name} {change:+g} %", levers={lever.name: change}))[
-            "summary"].loc["all"]
+        result = engine.apply(Scenario(name=f"{lever.name} {change:+g} %", levers={lever.name: change}),
+                              customers=True)
+        summary = result["summary"].loc["all"]
+        ratio_low, ratio_high = _ratio_interval(engine, result["customers"]["value_ratio"].to_numpy(float))
         d = demand.iloc[k]
         rows.append({
             "price_change": change, "price": d["price"], "acceptable": bool(d["acceptable"]),
             "mean_value_ratio_before": summary["mean_value_ratio_before"],
             "mean_value_ratio_after": summary["mean_value_ratio_after"],
             "value_ratio_change": summary["mean_value_ratio_after"] - summary["mean_value_ratio_before"],
+            "value_ratio_change_low": ratio_low, "value_ratio_change_high": ratio_high,
+            **{f"value_ratio_relative{s}": v / summary["mean_value_ratio_before"] for s, v in (
+                ("", summary["mean_value_ratio_after"] - summary["mean_value_ratio_before"]), ("_low", ratio_low),
+                ("_high", ratio_high))},
             **{f"share_destroyed_change{s}": summary[f"share_destroyed_change{s}"] for s in ("", "_low", "_high")},
             "trial": d["trial"], "trial_low": d["trial_low"], "trial_high": d["trial_high"],
             "trial_change": d["change"], "trial_change_low": d["change_low"], "trial_change_high": d["change_high"],
