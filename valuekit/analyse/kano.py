@@ -45,7 +45,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import seed_arg
 from ..errors import SurveyError
@@ -228,7 +227,7 @@ def kano(data: pd.DataFrame, questions: KanoQuestions | None = None, *, codebook
 
 
 @survey_first("data", "codebook", "weights")
-@share_docs
+@instrument_docs
 def compare_kano(data: pd.DataFrame, questions: KanoQuestions | None = None, *, by, codebook=None, weights=None,
                  draws: int = 1000, level: float = 0.95, random_state=None, settings=None) -> pd.DataFrame:
     """Each group's better and worse coefficients against the rest's, with the evidence.
@@ -252,10 +251,8 @@ def compare_kano(data: pd.DataFrame, questions: KanoQuestions | None = None, *, 
     {codebook}
         Read when ``questions`` is None.
     {weights}
-    draws : int, default 1000
-        Bootstrap resamples of each group and of its rest (at least 100).
-    level : float, default 0.95
-        Coverage of the difference's interval.
+    {versus_draws}
+    {versus_level}
     {random_state}
     {settings}
 

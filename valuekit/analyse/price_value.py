@@ -21,14 +21,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import frame_arg, named_as, seed_arg
 from ..errors import ParameterError, SurveyError
-from ..survey.answers import kish_n
+from ..survey.answers import kish_n, meets_base
 from ..survey.audit import survey_first
 from ..survey.instruments import PriceQuestions
-from .pricing import POINTS, _section, _seed_sequence, _Sums, compare_price_points, instrument_args, price_sensitivity
+from .pricing import (POINTS, _section, _seed_sequence, _Sums, compare_price_points, instrument_args, instrument_docs,
+                      price_sensitivity)
 from .significance import compare_groups
 
 __all__ = ["demand_at", "price_beside_value"]
@@ -38,7 +38,7 @@ BLOCKS = ("money", "economic")
 
 
 @survey_first("data", "codebook", "weights", "design")
-@share_docs
+@instrument_docs
 def price_beside_value(data: pd.DataFrame, scores: pd.DataFrame, *, by, codebook=None, weights=None, design=None,
                        point: str = "opp", draws: int = 1000, level: float = 0.95, random_state=None,
                        settings=None) -> pd.DataFrame:
@@ -61,8 +61,7 @@ def price_beside_value(data: pd.DataFrame, scores: pd.DataFrame, *, by, codebook
     point : str, default "opp"
         The price point shown: ``pmc``, ``opp``, ``ipp``, ``pme`` (or ``max_trial``,
         ``max_revenue`` with the Newton–Miller–Smith questions).
-    draws : int, default 1000
-        Bootstrap resamples behind the price intervals and the price comparison.
+    {versus_draws}
     level : float, default 0.95
         Coverage of the intervals.
     {random_state}
@@ -120,7 +119,7 @@ def price_beside_value(data: pd.DataFrame, scores: pd.DataFrame, *, by, codebook
 
 
 @survey_first("data", "codebook", "weights")
-@share_docs
+@instrument_docs
 def demand_at(data: pd.DataFrame, prices, questions: PriceQuestions | None = None, *, codebook=None, weights=None,
               draws: int = 1000, level: float = 0.95, random_state=None) -> pd.DataFrame:
     """The Newton–Miller–Smith trial share and revenue at given prices, with their intervals.
@@ -148,10 +147,8 @@ def demand_at(data: pd.DataFrame, prices, questions: PriceQuestions | None = Non
     {codebook}
         Read when ``questions`` is None.
     {weights}
-    draws : int, default 1000
-        Bootstrap resamples.
-    level : float, default 0.95
-        Coverage of the intervals.
+    {draws}
+    {level}
     {random_state}
 
     Returns
@@ -161,7 +158,7 @@ def demand_at(data: pd.DataFrame, prices, questions: PriceQuestions | None = Non
         ``revenue`` with ``revenue_low`` and ``revenue_high``, ``change`` (the trial share
         minus the first price's) with ``change_low`` and ``change_high``, ``acceptable``
         (whether the price lies in the range of acceptable prices, from the point estimates
-        of its two ends, given in ``.attrs["acceptable_range"]``) and ``n`` (respondents in
+        of its two ends, given in ``.attrs["acceptable_range"]``, at 1e-9 precision) and ``n`` (respondents in
         the trial curve).
     """
     if questions is None:
@@ -205,7 +202,8 @@ def demand_at(data: pd.DataFrame, prices, questions: PriceQuestions | None = Non
     out = pd.DataFrame({"price": x, "trial": share, "trial_low": low, "trial_high": high, "revenue": share * x,
                         "revenue_low": low * x, "revenue_high": high * x, "change": share - share[0],
                         "change_low": c_low, "change_high": c_high,
-                        "acceptable": (x >= range_[0]) & (x <= range_[1]), "n": int(trial.sum())})
+                        # a price at an end of the range is in it, whatever the end's last bit
+                        "acceptable": meets_base(x, range_[0]) & meets_base(range_[1], x), "n": int(trial.sum())})
     out.attrs.update(acceptable_range=range_, n_eff=float(kish_n(wt.sum(), (wt ** 2).sum())), draws=draws,
                      level=level)
     return out

@@ -88,6 +88,12 @@ draws : int, default 1000
     level="""\
 level : float, default 0.95
     Coverage of the intervals (percentile intervals of the draws).""",
+    versus_draws="""\
+draws : int, default 1000
+    Bootstrap resamples of each group and of its rest (at least 100).""",
+    versus_level="""\
+level : float, default 0.95
+    Coverage of the difference's interval.""",
     by="""\
 by : str, Series or None, optional
     A grouping (a column of ``data``, or a Series on its index): the results per group as
@@ -589,7 +595,7 @@ def _ladder_group(p: np.ndarray, w: np.ndarray, prices, columns, draws, level, r
 # -- groups against the rest -------------------------------------------------------------------------
 
 @survey_first("data", "codebook", "weights")
-@share_docs
+@instrument_docs
 def compare_price_points(data: pd.DataFrame, questions: PriceQuestions | None = None, *, by, codebook=None,
                          weights=None, acceptable: str = "original", draws: int = 1000, level: float = 0.95,
                          random_state=None, settings=None) -> pd.DataFrame:
@@ -618,10 +624,8 @@ def compare_price_points(data: pd.DataFrame, questions: PriceQuestions | None = 
     {weights}
     acceptable : {{"original", "narrower"}}, default "original"
         The acceptable range's ends, as :func:`price_sensitivity`.
-    draws : int, default 1000
-        Bootstrap resamples of each group and of its rest (at least 100).
-    level : float, default 0.95
-        Coverage of the difference's interval.
+    {versus_draws}
+    {versus_level}
     {random_state}
     {settings}
 

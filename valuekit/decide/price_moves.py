@@ -20,6 +20,7 @@ from .._docstrings import share_docs
 from .._validate import check as _check
 from .._validate.args import named_as
 from ..analyse.price_value import demand_at
+from ..analyse.pricing import instrument_docs
 from ..errors import ParameterError, SurveyError
 from ..survey.answers import kish_n
 from ..survey.audit import survey_first
@@ -105,7 +106,7 @@ def _price_lever_and_current(engine, codebook, lever, current):
 
 
 @survey_first("data", "codebook", "weights")
-@share_docs
+@instrument_docs
 def price_grid(data: pd.DataFrame, engine: ScenarioEngine, *, codebook, weights=None, lever=None, current=None,
                draws: int = 1000, level: float = 0.95, random_state=None) -> pd.DataFrame:
     """Who would buy at every position of the price lever's slider, for the live dashboard.
@@ -120,10 +121,8 @@ def price_grid(data: pd.DataFrame, engine: ScenarioEngine, *, codebook, weights=
     {weights}
     lever, current : optional
         As :func:`price_moves`.
-    draws : int, default 1000
-        Bootstrap resamples behind the intervals.
-    level : float, default 0.95
-        Coverage of the intervals.
+    {draws}
+    {level}
     {random_state}
 
     Returns
@@ -145,7 +144,7 @@ def price_grid(data: pd.DataFrame, engine: ScenarioEngine, *, codebook, weights=
 
 
 @survey_first("data", "codebook", "weights")
-@share_docs
+@instrument_docs
 def price_moves(data: pd.DataFrame, engine: ScenarioEngine, changes, *, codebook, weights=None, lever=None,
                 current=None, draws: int = 1000, level: float = 0.95, random_state=None) -> pd.DataFrame:
     """Each move of the price: the value ratio's predicted change beside the trial share's.
@@ -164,10 +163,9 @@ def price_moves(data: pd.DataFrame, engine: ScenarioEngine, changes, *, codebook
         The lever that moves the price; default the codebook's ``pricing: lever:``.
     current : float, optional
         Today's price; default the codebook's ``pricing: current:``.
-    draws : int, default 1000
-        Bootstrap resamples behind the trial intervals.
-    level : float, default 0.95
-        Coverage of the trial intervals.
+    {draws}
+    {level}
+        Here of the trial intervals; the engine's intervals keep its own level.
     {random_state}
 
     Returns

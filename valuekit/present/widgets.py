@@ -356,7 +356,9 @@ class WhatIfDashboard:
             return format_number(v, kind, lang)
 
         words = dict(price=num(at["price"]), trial=num(at["trial"], "percent"), low=num(at["trial_low"], "percent"),
-                     high=num(at["trial_high"], "percent"), revenue=num(at["revenue"]), n=num(int(at["n"]), "count"),
+                     high=num(at["trial_high"], "percent"), revenue=num(at["revenue"]),
+                     revenue_low=num(at["revenue_low"]), revenue_high=num(at["revenue_high"]),
+                     n=num(int(at["n"]), "count"),
                      range_low=num(low), range_high=num(high))
         if at.name == 0:
             text = ui_text("ui_demand_now", lang, **words)
